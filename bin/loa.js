@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `loa` command. It runs the TypeScript sources directly through tsx, so a checkout needs
+// no build step: `npm install` then `npx loa <command>` (or `npm start`).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/main.ts');
+const code = await main(process.argv.slice(2));
+if (typeof code === 'number') process.exitCode = code;

@@ -1,0 +1,84 @@
+/**
+ * The one store: a SQLite file opened with better-sqlite3 in WAL mode.
+ *
+ * Migrations are numbered SQL files in `migrations/` (`NNN_name.sql`); each runs once, inside a
+ * transaction, in number order. Feature areas own number ranges so that parallel work does
+ * not collide: 001–009 core, 010–019 telegram, 020–029 zalo, 030–039 campaigns, 040–049
+ * quizzes, 050–059 admin.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The database handle used everywhere (`db/` modules take it as their first argument). */
+export type Db = Database.Database;
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/** Options of {@link openDb}. */
+export interface OpenDbOptions {
+  /** Where migration files are read from (tests may add their own). */
+  migrationsDir?: string;
+}
+
+/**
+ * Opens (creating if needed) the database at `file` (or `:memory:`), sets WAL, foreign keys
+ * and a busy timeout, and applies pending migrations.
+ *
+ * @example const db = openDb('data/loa.sqlite');
+ */
+export function openDb(file: string, options: OpenDbOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last
+  // commits), and much faster than FULL for the many small writes of webhooks and the outbox.
+  db.pragma('synchronous = NORMAL');
+  migrate(db, options.migrationsDir ?? MIGRATIONS_DIR);
+  return db;
+}
+
+/** Applies every migration in `dir` not yet recorded in `schema_migrations`. */
+export function migrate(db: Db, dir: string): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const done = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    ),
+  );
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort();
+  const applied: string[] = [];
+  const seen = new Map<number, string>();
+  for (const f of files) {
+    const version = Number(f.slice(0, 3));
+    const other = seen.get(version);
+    if (other) throw new Error(`db: migrations ${other} and ${f} share number ${version}; renumber one`);
+    seen.set(version, f);
+    if (done.has(version)) continue;
+    const sql = readFileSync(join(dir, f), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        version,
+        f,
+        new Date().toISOString(),
+      );
+    })();
+    applied.push(f);
+  }
+  return applied;
+}
+
+/** The current time as an ISO string; the one format for timestamps in the database. */
+export function nowIso(now: Date = new Date()): string {
+  return now.toISOString();
+}

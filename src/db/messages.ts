@@ -1,0 +1,64 @@
+/** The message log: inbound events (deduplicated) and outbound replies. */
+import type { Db } from './index.js';
+import { nowIso } from './index.js';
+import type { ChannelName, Inbound } from '../channels/channel.js';
+
+/** A stored inbound event waiting to be (or already) processed. */
+export interface StoredInbound {
+  id: number;
+  inbound: Inbound;
+}
+
+/**
+ * Stores an inbound event under its dedupe key. Returns the new row id, or `null` when the same
+ * event was already stored (a duplicate delivery): the caller acknowledges it and does nothing.
+ */
+export function recordInbound(db: Db, inbound: Inbound, personId: number | null, now: Date = new Date()): number | null {
+  const text = inbound.type === 'text' ? inbound.text : inbound.type === 'action' ? inbound.action : null;
+  const res = db
+    .prepare(
+      `INSERT INTO messages (channel, person_id, direction, dedupe_key, kind, text, payload, created_at)
+       VALUES (?, ?, 'in', ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    )
+    .run(inbound.channel, personId, inbound.dedupeKey, inbound.type, text, JSON.stringify(inbound), nowIso(now));
+  return res.changes === 1 ? Number(res.lastInsertRowid) : null;
+}
+
+/** Marks an inbound event processed (its replies were sent or recorded). */
+export function markProcessed(db: Db, id: number, error?: string, now: Date = new Date()): void {
+  db.prepare('UPDATE messages SET processed_at = ?, error = ? WHERE id = ?').run(nowIso(now), error ?? null, id);
+}
+
+/** Inbound events accepted but never processed (the process stopped in between), oldest first. */
+export function unprocessedInbound(db: Db, channel?: ChannelName): StoredInbound[] {
+  const rows = db
+    .prepare(
+      `SELECT id, payload FROM messages
+       WHERE direction = 'in' AND processed_at IS NULL AND payload IS NOT NULL
+         AND (? IS NULL OR channel = ?)
+       ORDER BY id`,
+    )
+    .all(channel ?? null, channel ?? null) as { id: number; payload: string }[];
+  return rows.map((r) => {
+    const inbound = JSON.parse(r.payload) as Inbound;
+    if (inbound.at) inbound.at = new Date(inbound.at);
+    return { id: r.id, inbound };
+  });
+}
+
+/** Logs an outbound reply. */
+export function recordOutbound(
+  db: Db,
+  channel: ChannelName,
+  personId: number | null,
+  kind: string,
+  text: string,
+  payload: unknown,
+  now: Date = new Date(),
+): void {
+  db.prepare(
+    `INSERT INTO messages (channel, person_id, direction, kind, text, payload, created_at, processed_at)
+     VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
+  ).run(channel, personId, kind, text, JSON.stringify(payload), nowIso(now), nowIso(now));
+}

@@ -1,0 +1,191 @@
+/** People: one row per channel identity, with consent, region, topics and status. */
+import type { Db } from './index.js';
+import { nowIso } from './index.js';
+import type { ChannelName } from '../channels/channel.js';
+
+/** A person as stored. */
+export interface Person {
+  id: number;
+  channel: ChannelName;
+  externalId: string;
+  displayName: string | null;
+  status: 'active' | 'gone';
+  goneReason: string | null;
+  region: string | null;
+  consentAt: string | null;
+  optedOutAt: string | null;
+  pendingChoices: string[] | null;
+  state: Record<string, unknown> | null;
+  createdAt: string;
+  lastInteractionAt: string | null;
+}
+
+interface PersonRow {
+  id: number;
+  channel: ChannelName;
+  external_id: string;
+  display_name: string | null;
+  status: 'active' | 'gone';
+  gone_reason: string | null;
+  region: string | null;
+  consent_at: string | null;
+  opted_out_at: string | null;
+  pending_choices: string | null;
+  state: string | null;
+  created_at: string;
+  last_interaction_at: string | null;
+}
+
+function toPerson(r: PersonRow): Person {
+  return {
+    id: r.id,
+    channel: r.channel,
+    externalId: r.external_id,
+    displayName: r.display_name,
+    status: r.status,
+    goneReason: r.gone_reason,
+    region: r.region,
+    consentAt: r.consent_at,
+    optedOutAt: r.opted_out_at,
+    pendingChoices: r.pending_choices ? (JSON.parse(r.pending_choices) as string[]) : null,
+    state: r.state ? (JSON.parse(r.state) as Record<string, unknown>) : null,
+    createdAt: r.created_at,
+    lastInteractionAt: r.last_interaction_at,
+  };
+}
+
+/** Finds or creates the person for a channel identity, updating the display name if given. */
+export function upsertPerson(
+  db: Db,
+  channel: ChannelName,
+  externalId: string,
+  displayName?: string,
+  now: Date = new Date(),
+): Person {
+  db.prepare(
+    `INSERT INTO people (channel, external_id, display_name, created_at)
+     VALUES (?, ?, ?, ?)
+     ON CONFLICT (channel, external_id) DO UPDATE SET
+       display_name = COALESCE(excluded.display_name, people.display_name)`,
+  ).run(channel, externalId, displayName ?? null, nowIso(now));
+  return getPersonByExternal(db, channel, externalId)!;
+}
+
+/** The person for a channel identity, or undefined. */
+export function getPersonByExternal(db: Db, channel: ChannelName, externalId: string): Person | undefined {
+  const r = db
+    .prepare('SELECT * FROM people WHERE channel = ? AND external_id = ?')
+    .get(channel, externalId) as PersonRow | undefined;
+  return r ? toPerson(r) : undefined;
+}
+
+/** The person with this id, or undefined. */
+export function getPerson(db: Db, id: number): Person | undefined {
+  const r = db.prepare('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;
+  return r ? toPerson(r) : undefined;
+}
+
+/** Records that the person interacted now (Zalo's 7-day window depends on it). */
+export function touchPerson(db: Db, id: number, now: Date = new Date()): void {
+  db.prepare('UPDATE people SET last_interaction_at = ? WHERE id = ?').run(nowIso(now), id);
+}
+
+/** Marks a person gone (blocked, deactivated, unfollowed): never targeted again until back. */
+export function markPersonGone(db: Db, id: number, reason: string): void {
+  db.prepare(`UPDATE people SET status = 'gone', gone_reason = ? WHERE id = ?`).run(reason, id);
+}
+
+/** Marks a person active again (unblocked, followed again). */
+export function markPersonActive(db: Db, id: number): void {
+  db.prepare(`UPDATE people SET status = 'active', gone_reason = NULL WHERE id = ?`).run(id);
+}
+
+/** Stores the actions behind the numbered choices last shown, so "2" can answer them. */
+export function setPendingChoices(db: Db, id: number, actions: string[] | null): void {
+  db.prepare('UPDATE people SET pending_choices = ? WHERE id = ?').run(
+    actions && actions.length > 0 ? JSON.stringify(actions) : null,
+    id,
+  );
+}
+
+/** Stores small conversation state for the person (null clears it). */
+export function setPersonState(db: Db, id: number, state: Record<string, unknown> | null): void {
+  db.prepare('UPDATE people SET state = ? WHERE id = ?').run(state ? JSON.stringify(state) : null, id);
+}
+
+/** Records consent to receive campaigns, with topics and region. Clears an earlier opt-out. */
+export function subscribe(
+  db: Db,
+  id: number,
+  topics: string[],
+  region: string | null,
+  now: Date = new Date(),
+): void {
+  db.transaction(() => {
+    db.prepare('UPDATE people SET consent_at = ?, opted_out_at = NULL, region = COALESCE(?, region) WHERE id = ?').run(
+      nowIso(now),
+      region,
+      id,
+    );
+    const ins = db.prepare(
+      'INSERT OR IGNORE INTO subscriptions (person_id, topic, created_at) VALUES (?, ?, ?)',
+    );
+    for (const t of topics) ins.run(id, t, nowIso(now));
+  })();
+}
+
+/** Sets the person's region. */
+export function setRegion(db: Db, id: number, region: string | null): void {
+  db.prepare('UPDATE people SET region = ? WHERE id = ?').run(region, id);
+}
+
+/** Adds or removes one topic subscription. */
+export function setTopic(db: Db, id: number, topic: string, on: boolean, now: Date = new Date()): void {
+  if (on)
+    db.prepare('INSERT OR IGNORE INTO subscriptions (person_id, topic, created_at) VALUES (?, ?, ?)').run(
+      id,
+      topic,
+      nowIso(now),
+    );
+  else db.prepare('DELETE FROM subscriptions WHERE person_id = ? AND topic = ?').run(id, topic);
+}
+
+/** Withdraws consent at once: no further campaign message goes to this person. */
+export function unsubscribe(db: Db, id: number, now: Date = new Date()): void {
+  db.prepare('UPDATE people SET opted_out_at = ?, consent_at = NULL WHERE id = ?').run(nowIso(now), id);
+}
+
+/** The topics a person subscribed to. */
+export function topicsOf(db: Db, id: number): string[] {
+  return (db.prepare('SELECT topic FROM subscriptions WHERE person_id = ? ORDER BY topic').all(id) as {
+    topic: string;
+  }[]).map((r) => r.topic);
+}
+
+/**
+ * Deletes a person's personal data at their request (Law 91/2025/QH15 on personal data
+ * protection). The person row is anonymised rather than removed so that aggregate figures the
+ * office must report (questions asked, deliveries) stay right; message texts, names,
+ * subscriptions and state are erased. Feature modules register extra erasers (quiz
+ * registrations, Zalo form data) with {@link registerEraser}.
+ */
+export function erasePerson(db: Db, id: number, now: Date = new Date()): void {
+  db.transaction(() => {
+    for (const eraser of erasers) eraser(db, id);
+    db.prepare('DELETE FROM subscriptions WHERE person_id = ?').run(id);
+    db.prepare(`UPDATE messages SET text = NULL, payload = NULL WHERE person_id = ?`).run(id);
+    db.prepare(`UPDATE unanswered SET question = '[đã xoá theo yêu cầu]', normalized = '' WHERE person_id = ?`).run(id);
+    db.prepare(
+      `UPDATE people SET display_name = NULL, region = NULL, consent_at = NULL, opted_out_at = ?,
+         pending_choices = NULL, state = NULL, external_id = 'erased:' || id
+       WHERE id = ?`,
+    ).run(nowIso(now), id);
+  })();
+}
+
+const erasers: ((db: Db, personId: number) => void)[] = [];
+
+/** Registers a function that erases a feature's personal data for a person (runs in the erase transaction). */
+export function registerEraser(fn: (db: Db, personId: number) => void): void {
+  erasers.push(fn);
+}

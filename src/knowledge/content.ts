@@ -1,0 +1,418 @@
+/**
+ * Content files -> validated entries. `content/` is the source of truth for approved content:
+ * - `qa/**\/*.md`: one Q&A per file, YAML front matter + Markdown answer;
+ * - `articles/**\/*.md`: articles, split into passages at `##` headings;
+ * - `topics.yaml`, `regions.yaml` (a tree of any depth), `synonyms.yaml`.
+ * `articles/`, `quizzes/`, `regions.yaml` and `synonyms.yaml` are optional.
+ *
+ * The loader never stops at the first problem: it returns every error, each naming the file
+ * and the field, so an editor can fix a batch in one go.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const slug = z
+  .string()
+  .max(56, 'must be at most 56 characters (ids travel in 64-byte button data)')
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug: a-z, 0-9 and single dashes');
+/** A YAML date (parsed to Date) or an ISO date string, kept as YYYY-MM-DD. */
+const date = z.union([z.date(), z.string()]).transform((v, ctx) => {
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'must be a date such as 2026-01-31' });
+    return z.NEVER;
+  }
+  return d.toISOString().slice(0, 10);
+});
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** A legal or other source an answer cites. */
+export const sourceSchema = z.object({
+  title: nonEmpty,
+  article: z.string().optional(),
+  url: z.string().url().optional(),
+});
+export type Source = z.infer<typeof sourceSchema>;
+
+const status = z.enum(['draft', 'approved', 'retired']);
+
+/** Front matter of a Q&A file. */
+export const qaFrontMatterSchema = z
+  .object({
+    id: slug,
+    question: nonEmpty,
+    variants: z.array(nonEmpty).default([]),
+    topics: z.array(slug).min(1, 'list at least one topic'),
+    regions: z.array(slug).default([]),
+    sources: z.array(sourceSchema).min(1, 'cite at least one source'),
+    status,
+    reviewed_by: z.string().optional(),
+    reviewed_at: date.optional(),
+    expires: date.optional(),
+    sample: z.boolean().optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.status === 'approved' && !v.reviewed_by)
+      ctx.addIssue({ code: 'custom', path: ['reviewed_by'], message: 'required when status is approved' });
+    if (v.status === 'approved' && !v.reviewed_at)
+      ctx.addIssue({ code: 'custom', path: ['reviewed_at'], message: 'required when status is approved' });
+  });
+export type QaFrontMatter = z.infer<typeof qaFrontMatterSchema>;
+
+/** Front matter of an article file. */
+export const articleFrontMatterSchema = z.object({
+  id: slug,
+  title: nonEmpty,
+  published: date,
+  source: z.union([nonEmpty.transform((title) => ({ title })), sourceSchema]),
+  topics: z.array(slug).min(1, 'list at least one topic'),
+  regions: z.array(slug).default([]),
+  status,
+  reviewed_by: z.string().optional(),
+  reviewed_at: date.optional(),
+  expires: date.optional(),
+  sample: z.boolean().optional(),
+});
+export type ArticleFrontMatter = z.infer<typeof articleFrontMatterSchema>;
+
+export const topicsSchema = z.array(z.object({ slug, name: nonEmpty, description: z.string().optional() }));
+export type Topic = z.infer<typeof topicsSchema>[number];
+
+/** A region and its children, to any depth (province > commune; older setups: > district > …). */
+export interface Region {
+  slug: string;
+  name: string;
+  children?: Region[];
+}
+export const regionSchema: z.ZodType<Region> = z.lazy(() =>
+  z.object({ slug, name: nonEmpty, children: z.array(regionSchema).optional() }),
+);
+export const regionsSchema = z.array(regionSchema);
+export const synonymsSchema = z.array(z.array(nonEmpty).min(2, 'a group needs at least two terms'));
+
+/** A Q&A as served. */
+export interface QaEntry {
+  kind: 'qa';
+  id: string;
+  file: string;
+  question: string;
+  variants: string[];
+  topics: string[];
+  regions: string[];
+  sources: Source[];
+  status: 'draft' | 'approved' | 'retired';
+  reviewedBy?: string;
+  reviewedAt?: string;
+  expires?: string;
+  answer: string;
+}
+
+/** One `##` section of an article. `n` is 1-based; passage 0 is the intro (if any). */
+export interface Passage {
+  /** `<articleId>#<n>` */
+  id: string;
+  articleId: string;
+  n: number;
+  heading: string;
+  text: string;
+}
+
+/** An article as served. */
+export interface ArticleEntry {
+  kind: 'article';
+  id: string;
+  file: string;
+  title: string;
+  published: string;
+  source: Source;
+  topics: string[];
+  regions: string[];
+  status: 'draft' | 'approved' | 'retired';
+  expires?: string;
+  passages: Passage[];
+}
+
+/** A problem in one content file: the file (relative to the content dir), the field, the message. */
+export interface ContentError {
+  file: string;
+  field: string;
+  message: string;
+}
+
+/** Everything loaded from a content directory. */
+export interface Content {
+  dir: string;
+  qa: QaEntry[];
+  articles: ArticleEntry[];
+  topics: Topic[];
+  regions: Region[];
+  synonyms: string[][];
+  errors: ContentError[];
+  /** Hash of every content file's path and bytes. */
+  hash: string;
+}
+
+/** Lists files under `dir` (recursively) whose names end with `ext`, sorted. */
+export function listFiles(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      if (name.startsWith('.')) continue;
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith(ext)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** All files that make up a content directory (what the hash covers). */
+export function contentFiles(dir: string): string[] {
+  const files = [
+    ...listFiles(join(dir, 'qa'), '.md'),
+    ...listFiles(join(dir, 'articles'), '.md'),
+    ...listFiles(join(dir, 'quizzes'), '.yaml'),
+  ];
+  for (const f of ['topics.yaml', 'regions.yaml', 'synonyms.yaml']) if (existsSync(join(dir, f))) files.push(join(dir, f));
+  return files;
+}
+
+/** Hash of the content directory: paths and bytes of every content file. Cheap: no parsing. */
+export function hashContent(dir: string): string {
+  const h = createHash('sha256');
+  for (const f of contentFiles(dir)) {
+    h.update(relative(dir, f));
+    h.update('\0');
+    h.update(readFileSync(f));
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+function zodErrors(file: string, err: z.ZodError, prefix = ''): ContentError[] {
+  return err.issues.map((i) => ({
+    file,
+    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(file)',
+    message: i.message,
+  }));
+}
+
+/** Splits a Markdown file into YAML front matter and body. */
+export function splitFrontMatter(text: string): { front: string; body: string } | null {
+  const m = text.replace(/^\uFEFF/, '').match(/^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)([\s\S]*)$/);
+  return m ? { front: m[1]!, body: m[2]! } : null;
+}
+
+function readYamlFile(path: string, rel: string, errors: ContentError[]): unknown {
+  try {
+    return parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    errors.push({ file: rel, field: '(yaml)', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+    return undefined;
+  }
+}
+
+function parseMarkdown(path: string, rel: string, errors: ContentError[]): { data: unknown; body: string } | null {
+  const text = readFileSync(path, 'utf8');
+  const parts = splitFrontMatter(text);
+  if (!parts) {
+    errors.push({ file: rel, field: '(front matter)', message: "missing YAML front matter: start the file with '---', the fields, then '---'" });
+    return null;
+  }
+  try {
+    return { data: parseYaml(parts.front) ?? {}, body: parts.body.normalize('NFC').trim() };
+  } catch (err) {
+    errors.push({ file: rel, field: '(front matter)', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+    return null;
+  }
+}
+
+/** Deep NFC normalisation of parsed YAML, so content typed in any composition compares equal. */
+function nfc<T>(v: T): T {
+  if (typeof v === 'string') return v.normalize('NFC') as T;
+  if (Array.isArray(v)) return v.map(nfc) as T;
+  if (v && typeof v === 'object' && !(v instanceof Date))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, nfc(x)])) as T;
+  return v;
+}
+
+/** Splits an article body into passages at `##` headings. Text before the first heading is the intro (n = 0). */
+export function splitPassages(articleId: string, title: string, body: string): Passage[] {
+  const passages: Passage[] = [];
+  const lines = body.split(/\r?\n/);
+  let heading = title;
+  let n = 0;
+  let buf: string[] = [];
+  const flush = (): void => {
+    const text = buf.join('\n').trim();
+    if (text) passages.push({ id: `${articleId}#${n}`, articleId, n, heading, text });
+    buf = [];
+  };
+  for (const line of lines) {
+    const m = line.match(/^##\s+(.+?)\s*#*\s*$/);
+    if (m && !line.startsWith('###')) {
+      flush();
+      n += 1;
+      heading = m[1]!;
+    } else buf.push(line);
+  }
+  flush();
+  return passages;
+}
+
+/** Flattens a region tree into slug -> {name, parent, path}. */
+export function flattenRegions(regions: Region[]): Map<string, { name: string; parent: string | null; path: string[] }> {
+  const out = new Map<string, { name: string; parent: string | null; path: string[] }>();
+  const walk = (nodes: Region[], parent: string | null, path: string[]): void => {
+    for (const r of nodes) {
+      out.set(r.slug, { name: r.name, parent, path: [...path, r.slug] });
+      if (r.children) walk(r.children, r.slug, [...path, r.slug]);
+    }
+  };
+  walk(regions, null, []);
+  return out;
+}
+
+/**
+ * Loads and validates a content directory. Never throws for content problems: they are in
+ * `errors`, and the entries of files without errors are returned.
+ */
+export function loadContent(dir: string): Content {
+  const errors: ContentError[] = [];
+  const topicsFile = join(dir, 'topics.yaml');
+  let topics: Topic[] = [];
+  if (!existsSync(topicsFile)) errors.push({ file: 'topics.yaml', field: '(file)', message: 'missing: list the topics as [{slug, name}]' });
+  else {
+    const parsed = topicsSchema.safeParse(nfc(readYamlFile(topicsFile, 'topics.yaml', errors)));
+    if (parsed.success) topics = parsed.data;
+    else errors.push(...zodErrors('topics.yaml', parsed.error));
+  }
+  let regions: Region[] = [];
+  const regionsFile = join(dir, 'regions.yaml');
+  if (existsSync(regionsFile)) {
+    const parsed = regionsSchema.safeParse(nfc(readYamlFile(regionsFile, 'regions.yaml', errors) ?? []));
+    if (parsed.success) regions = parsed.data;
+    else errors.push(...zodErrors('regions.yaml', parsed.error));
+  }
+  let synonyms: string[][] = [];
+  const synFile = join(dir, 'synonyms.yaml');
+  if (existsSync(synFile)) {
+    const parsed = synonymsSchema.safeParse(nfc(readYamlFile(synFile, 'synonyms.yaml', errors) ?? []));
+    if (parsed.success) synonyms = parsed.data;
+    else errors.push(...zodErrors('synonyms.yaml', parsed.error));
+  }
+  const topicSet = new Set(topics.map((t) => t.slug));
+  const regionSet = new Set(flattenRegions(regions).keys());
+  const seen = new Map<string, string>();
+
+  const checkRefs = (rel: string, v: { topics: string[]; regions: string[]; id: string }): boolean => {
+    let ok = true;
+    v.topics.forEach((t, i) => {
+      if (topics.length && !topicSet.has(t)) {
+        errors.push({ file: rel, field: `topics.${i}`, message: `unknown topic '${t}': add it to topics.yaml or fix the slug` });
+        ok = false;
+      }
+    });
+    v.regions.forEach((r, i) => {
+      if (!regionSet.has(r)) {
+        errors.push({ file: rel, field: `regions.${i}`, message: `unknown region '${r}': add it to regions.yaml or fix the slug` });
+        ok = false;
+      }
+    });
+    const other = seen.get(v.id);
+    if (other) {
+      errors.push({ file: rel, field: 'id', message: `duplicate id '${v.id}', also used by ${other}` });
+      ok = false;
+    } else seen.set(v.id, rel);
+    return ok;
+  };
+
+  const qa: QaEntry[] = [];
+  for (const path of listFiles(join(dir, 'qa'), '.md')) {
+    const rel = relative(dir, path);
+    const md = parseMarkdown(path, rel, errors);
+    if (!md) continue;
+    const parsed = qaFrontMatterSchema.safeParse(nfc(md.data));
+    if (!parsed.success) {
+      errors.push(...zodErrors(rel, parsed.error));
+      continue;
+    }
+    const v = parsed.data;
+    if (v.id !== basename(path, '.md')) {
+      errors.push({ file: rel, field: 'id', message: `'${v.id}' must equal the file name '${basename(path, '.md')}'` });
+      continue;
+    }
+    if (!md.body) {
+      errors.push({ file: rel, field: '(body)', message: 'the answer is empty: write it below the front matter' });
+      continue;
+    }
+    if (!checkRefs(rel, v)) continue;
+    qa.push({
+      kind: 'qa',
+      id: v.id,
+      file: rel,
+      question: v.question,
+      variants: v.variants,
+      topics: v.topics,
+      regions: v.regions,
+      sources: v.sources,
+      status: v.status,
+      reviewedBy: v.reviewed_by,
+      reviewedAt: v.reviewed_at,
+      expires: v.expires,
+      answer: md.body,
+    });
+  }
+
+  const articles: ArticleEntry[] = [];
+  for (const path of listFiles(join(dir, 'articles'), '.md')) {
+    const rel = relative(dir, path);
+    const md = parseMarkdown(path, rel, errors);
+    if (!md) continue;
+    const parsed = articleFrontMatterSchema.safeParse(nfc(md.data));
+    if (!parsed.success) {
+      errors.push(...zodErrors(rel, parsed.error));
+      continue;
+    }
+    const v = parsed.data;
+    if (v.id !== basename(path, '.md')) {
+      errors.push({ file: rel, field: 'id', message: `'${v.id}' must equal the file name '${basename(path, '.md')}'` });
+      continue;
+    }
+    if (!checkRefs(rel, v)) continue;
+    const passages = splitPassages(v.id, v.title, md.body);
+    if (passages.length === 0) {
+      errors.push({ file: rel, field: '(body)', message: 'the article is empty' });
+      continue;
+    }
+    articles.push({
+      kind: 'article',
+      id: v.id,
+      file: rel,
+      title: v.title,
+      published: v.published,
+      source: v.source,
+      topics: v.topics,
+      regions: v.regions,
+      status: v.status,
+      expires: v.expires,
+      passages,
+    });
+  }
+  return { dir, qa, articles, topics, regions, synonyms, errors, hash: hashContent(dir) };
+}
+
+/** True when an entry may be answered today: approved and not expired. */
+export function isServable(e: { status: string; expires?: string }, today: string): boolean {
+  return e.status === 'approved' && (!e.expires || e.expires >= today);
+}
+
+/** Formats content errors for logs and the CLI: `file: field: message`, one per line. */
+export function formatContentErrors(errors: ContentError[]): string {
+  return errors.map((e) => `content: ${e.file}: ${e.field}: ${e.message}`).join('\n');
+}

@@ -1,0 +1,301 @@
+/**
+ * The knowledge base: loaded content, its search index and snapshot, reloads on change.
+ *
+ * Start-up reads the content files only to hash them; when `data/` holds a snapshot with the
+ * same content hash and index-options hash, the entries and index come from it (fast start).
+ * Otherwise the content is parsed, validated and indexed, and a new snapshot written.
+ * A reload that fails validation keeps the last good index serving.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  flattenRegions,
+  formatContentErrors,
+  hashContent,
+  isServable,
+  loadContent,
+  type ArticleEntry,
+  type Content,
+  type ContentError,
+  type Passage,
+  type QaEntry,
+  type Region,
+  type Topic,
+} from './content.js';
+import {
+  buildSearchIndex,
+  defaultSearchOptions,
+  loadSearchIndex,
+  optionsHash,
+  searchIndexToJson,
+  toSearchDocs,
+  type Decision,
+  type SearchIndex,
+  type SearchIndexJson,
+  type SearchOptions,
+  type Suggestion,
+} from './search.js';
+import { canonical } from '../text/vietnamese.js';
+
+/** What `answer()` returns: the decision, with the entry resolved. */
+export type Answer =
+  | {
+      kind: 'answer';
+      id: string;
+      confidence: number;
+      score: number;
+      qa?: QaEntry;
+      article?: ArticleEntry;
+      passage?: Passage;
+      alternatives: Suggestion[];
+    }
+  | { kind: 'none'; reason: 'empty' | 'no-match' | 'low-confidence'; confidence: number; suggestions: Suggestion[] };
+
+/** The served content (only approved entries are answered, but all are listed for staff). */
+export interface KnowledgeState {
+  qa: QaEntry[];
+  articles: ArticleEntry[];
+  topics: Topic[];
+  regions: Region[];
+  synonyms: string[][];
+  hash: string;
+  loadedAt: Date;
+  fromSnapshot: boolean;
+}
+
+/** The knowledge base used by the conversation, eval and admin. */
+export interface Knowledge {
+  /** Answers a question from approved, unexpired content, or says it cannot. */
+  answer(query: string): Answer;
+  getQa(id: string): QaEntry | undefined;
+  getArticle(id: string): ArticleEntry | undefined;
+  getPassage(id: string): { article: ArticleEntry; passage: Passage } | undefined;
+  /** Approved Q&A filed under a topic. */
+  qaByTopic(topic: string): QaEntry[];
+  readonly state: KnowledgeState;
+  /** Region slug -> name, parent and path from the root. */
+  regionInfo(slug: string): { name: string; parent: string | null; path: string[] } | undefined;
+  /** Errors of the last load or reload (empty when the content is valid). */
+  readonly errors: ContentError[];
+  /** Reloads from disk. On validation errors the last good index keeps serving. */
+  reload(): { ok: boolean; errors: ContentError[] };
+  /** Watches the content dir and reloads on change (debounced). */
+  watch(): void;
+  close(): void;
+}
+
+/** Dependencies of {@link createKnowledge}. */
+export interface KnowledgeDeps {
+  contentDir: string;
+  /** Where the snapshot is kept; no snapshot when omitted. */
+  dataDir?: string;
+  logger?: Logger;
+  options?: SearchOptions;
+  /** Clock for expiry checks. */
+  now?: () => Date;
+}
+
+interface Snapshot {
+  format: 1;
+  contentHash: string;
+  optionsHash: string;
+  content: Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot'>;
+  index: SearchIndexJson;
+}
+
+interface Loaded {
+  state: KnowledgeState;
+  index: SearchIndex;
+  qa: Map<string, QaEntry>;
+  articles: Map<string, ArticleEntry>;
+  regions: ReturnType<typeof flattenRegions>;
+}
+
+function assemble(state: KnowledgeState, index: SearchIndex): Loaded {
+  return {
+    state,
+    index,
+    qa: new Map(state.qa.map((q) => [q.id, q])),
+    articles: new Map(state.articles.map((a) => [a.id, a])),
+    regions: flattenRegions(state.regions),
+  };
+}
+
+/**
+ * Creates the knowledge base and loads it (snapshot first). Never throws for content errors:
+ * they are logged and exposed in `errors`; valid files are served.
+ */
+export function createKnowledge(deps: KnowledgeDeps): Knowledge {
+  const options = deps.options ?? defaultSearchOptions;
+  const log = deps.logger;
+  const now = deps.now ?? (() => new Date());
+  const snapshotFile = deps.dataDir ? join(deps.dataDir, 'index-snapshot.json') : undefined;
+  let errors: ContentError[] = [];
+  let watcher: FSWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const fromContent = (content: Content): Loaded => {
+    // Index only what may be served; drafts and retired entries stay listed for staff.
+    const today = now().toISOString().slice(0, 10);
+    const qa = content.qa.filter((q) => isServable(q, today));
+    const articles = content.articles.filter((a) => isServable(a, today));
+    const index = buildSearchIndex(toSearchDocs(qa, articles, content.topics), content.synonyms, options);
+    const state: KnowledgeState = {
+      qa: content.qa,
+      articles: content.articles,
+      topics: content.topics,
+      regions: content.regions,
+      synonyms: content.synonyms,
+      hash: content.hash,
+      loadedAt: new Date(),
+      fromSnapshot: false,
+    };
+    return assemble(state, index);
+  };
+
+  const writeSnapshot = (l: Loaded): void => {
+    if (!snapshotFile) return;
+    const snap: Snapshot = {
+      format: 1,
+      contentHash: l.state.hash,
+      optionsHash: optionsHash(options, l.state.synonyms),
+      content: {
+        qa: l.state.qa,
+        articles: l.state.articles,
+        topics: l.state.topics,
+        regions: l.state.regions,
+        synonyms: l.state.synonyms,
+        hash: l.state.hash,
+      },
+      index: searchIndexToJson(l.index),
+    };
+    try {
+      mkdirSync(deps.dataDir!, { recursive: true });
+      const tmp = `${snapshotFile}.tmp`;
+      writeFileSync(tmp, JSON.stringify(snap));
+      renameSync(tmp, snapshotFile);
+    } catch (err) {
+      log?.warn({ err }, 'knowledge: could not write the index snapshot; start-up will rebuild');
+    }
+  };
+
+  const readSnapshot = (hash: string | null): Loaded | undefined => {
+    if (!snapshotFile || !existsSync(snapshotFile)) return undefined;
+    try {
+      const snap = JSON.parse(readFileSync(snapshotFile, 'utf8')) as Snapshot;
+      if (snap.format !== 1) return undefined;
+      if (hash !== null && snap.contentHash !== hash) return undefined;
+      if (snap.optionsHash !== optionsHash(options, snap.content.synonyms)) return undefined;
+      const index = loadSearchIndex(snap.index, snap.content.synonyms, options);
+      return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index);
+    } catch (err) {
+      log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');
+      return undefined;
+    }
+  };
+
+  const initial = (): Loaded => {
+    const hash = hashContent(deps.contentDir);
+    const snap = readSnapshot(hash);
+    if (snap) {
+      log?.info({ entries: snap.state.qa.length, articles: snap.state.articles.length }, 'knowledge: loaded from snapshot');
+      return snap;
+    }
+    const content = loadContent(deps.contentDir);
+    errors = content.errors;
+    if (errors.length > 0) {
+      log?.error({ errors: errors.length }, `knowledge: content has errors:\n${formatContentErrors(errors)}`);
+      // Prefer the last good index (a snapshot of other content) over a partial one.
+      const lastGood = readSnapshot(null);
+      if (lastGood) {
+        log?.warn('knowledge: serving the last good index until the content errors are fixed');
+        return lastGood;
+      }
+    }
+    const l = fromContent(content);
+    if (errors.length === 0) writeSnapshot(l);
+    log?.info({ entries: l.state.qa.length, articles: l.state.articles.length }, 'knowledge: content indexed');
+    return l;
+  };
+
+  let current = initial();
+
+  const servable = (id: string): boolean => {
+    const today = now().toISOString().slice(0, 10);
+    const hashAt = id.indexOf('#');
+    const e = hashAt >= 0 ? current.articles.get(id.slice(0, hashAt)) : current.qa.get(id);
+    return !!e && isServable(e, today);
+  };
+
+  const resolve = (d: Decision): Answer => {
+    if (d.kind === 'none') return d;
+    const hashAt = d.id.indexOf('#');
+    if (hashAt >= 0) {
+      const article = current.articles.get(d.id.slice(0, hashAt));
+      const passage = article?.passages.find((p) => p.id === d.id);
+      return { ...d, article, passage };
+    }
+    return { ...d, qa: current.qa.get(d.id) };
+  };
+
+  const knowledge: Knowledge = {
+    answer: (query) => resolve(current.index.search(query, servable)),
+    getQa: (id) => current.qa.get(id),
+    getArticle: (id) => current.articles.get(id),
+    getPassage(id) {
+      const article = current.articles.get(id.split('#')[0] ?? '');
+      const passage = article?.passages.find((p) => p.id === id);
+      return article && passage ? { article, passage } : undefined;
+    },
+    qaByTopic(topic) {
+      const today = now().toISOString().slice(0, 10);
+      return current.state.qa.filter((q) => q.topics.includes(topic) && isServable(q, today));
+    },
+    get state() {
+      return current.state;
+    },
+    regionInfo: (slug) => current.regions.get(slug),
+    get errors() {
+      return errors;
+    },
+    reload() {
+      const content = loadContent(deps.contentDir);
+      errors = content.errors;
+      if (content.errors.length > 0) {
+        log?.error(
+          { errors: content.errors.length },
+          `knowledge: reload refused, the last good index keeps serving:\n${formatContentErrors(content.errors)}`,
+        );
+        return { ok: false, errors: content.errors };
+      }
+      current = fromContent(content);
+      writeSnapshot(current);
+      log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');
+      return { ok: true, errors: [] };
+    },
+    watch() {
+      if (watcher) return;
+      try {
+        watcher = watch(deps.contentDir, { recursive: true }, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => knowledge.reload(), 300);
+        });
+        watcher.on('error', (err) => log?.warn({ err }, 'knowledge: content watcher failed'));
+      } catch (err) {
+        log?.warn({ err }, 'knowledge: cannot watch the content directory; reload by restarting');
+      }
+    },
+    close() {
+      clearTimeout(timer);
+      watcher?.close();
+      watcher = undefined;
+    },
+  };
+  return knowledge;
+}
+
+/** Canonical form of a question, stored with unanswered questions so staff can group them. */
+export function normalizeQuestion(q: string): string {
+  return canonical(q);
+}

@@ -1,0 +1,26 @@
+/**
+ * Vietnamese function words and chat filler, in folded form. They carry no topic, so they are
+ * left out of the confidence estimate: "Thưa anh chị cho em hỏi … được không ạ" should weigh no
+ * more than its content words.
+ *
+ * Folding merges words: "đang" and "đăng" (đăng ký), "để" and "đề" (đề án), "thế" and "thẻ",
+ * "từ" and "tư" (tư pháp), "tớ" and "tố" (tố cáo), "nhá" and "nhà" all fold alike. Such words
+ * are therefore NOT listed, even though the accented filler form is common: a missed stopword
+ * costs a little ranking noise, a wrong one loses a topic word.
+ */
+const WORDS = `
+a à ạ á ah ai anh ạh ấy bị bởi các cái cần cháu chị cho chi có của cùng dạ đã được em gì giờ hả hay
+hãy hỏi khi không là làm lắm mà mấy mình muốn nào này nên nếu nhé nhỉ như nhưng những nữa ơi ông
+phải rằng rất rồi sao sẽ thì thôi tôi trên trong và vâng vào vậy về vì với xin xem ở ừ bà ạ vd
+`;
+
+/** Folds one word the way the index does (duplicated here to keep this module dependency-free). */
+function foldWord(w: string): string {
+  return w
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd');
+}
+
+/** Folded stopwords. */
+export const STOPWORDS: ReadonlySet<string> = new Set(WORDS.split(/\s+/).filter(Boolean).map(foldWord));
