@@ -1,0 +1,106 @@
+/**
+ * Wires Loa together: db, knowledge, conversation, channels, workers, HTTP. `main.ts` is the
+ * only caller in production; tests call `createApp` with a config they built.
+ *
+ * Order: store -> knowledge -> features -> conversation -> channels + inbox -> HTTP routes.
+ * `start()` listens and starts channels and workers; `stop()` drains and closes in reverse.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { openDb, type Db } from './db/index.js';
+import { createKnowledge, type Knowledge } from './knowledge/knowledge.js';
+import { createConversation, type Conversation } from './conversation/conversation.js';
+import { createInbox, type Inbox } from './conversation/inbox.js';
+import type { Channel, ChannelName } from './channels/channel.js';
+import { createWebChannel, registerWebChat } from './channels/web/web.js';
+import { createHttpServer } from './http/server.js';
+import { createLogger } from './logger.js';
+import type { Feature } from './conversation/types.js';
+import { createSubscriptionFeature } from './conversation/subscription.js';
+
+/** A running (or ready) Loa instance. */
+export interface App {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  knowledge: Knowledge;
+  conversation: Conversation;
+  inbox: Inbox;
+  channels: Map<ChannelName, Channel>;
+  server: FastifyInstance;
+  /** Listens on the configured host/port and starts channels and workers. Returns the base URL. */
+  start(): Promise<string>;
+  /** Stops workers and channels, drains in-flight work, closes the server and the store. */
+  stop(): Promise<void>;
+  /** Things to run on start and stop, registered by feature modules. */
+  onStart(fn: () => Promise<void> | void): void;
+  onStop(fn: () => Promise<void> | void): void;
+}
+
+/** Options for tests and tools. */
+export interface CreateAppOptions {
+  logger?: Logger;
+  /** Extra conversation features (tests). */
+  features?: Feature[];
+  /** Clock (tests). */
+  now?: () => Date;
+  /** Watch the content dir for changes (default true). */
+  watchContent?: boolean;
+}
+
+/** Builds the app from a validated config. Nothing listens until `start()`. */
+export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const db = openDb(join(config.dataDir, 'loa.sqlite'));
+  const knowledge = createKnowledge({ contentDir: config.contentDir, dataDir: config.dataDir, logger, now: opts.now });
+  const starters: (() => Promise<void> | void)[] = [];
+  const stoppers: (() => Promise<void> | void)[] = [];
+
+  const features: Feature[] = [...(opts.features ?? []), createSubscriptionFeature()];
+  const conversation = createConversation({ db, knowledge, config, features, now: opts.now });
+
+  const channels = new Map<ChannelName, Channel>();
+  channels.set('web', createWebChannel());
+  const inbox = createInbox({ db, conversation, channels, logger });
+  const server = createHttpServer(logger);
+
+  server.get('/healthz', async () => ({
+    ok: true,
+    channels: [...channels.keys()],
+    content: { qa: knowledge.state.qa.length, articles: knowledge.state.articles.length, errors: knowledge.errors.length },
+  }));
+  registerWebChat(server, { db, conversation, botName: config.bot.name });
+
+  const app: App = {
+    config,
+    logger,
+    db,
+    knowledge,
+    conversation,
+    inbox,
+    channels,
+    server,
+    onStart: (fn) => starters.push(fn),
+    onStop: (fn) => stoppers.push(fn),
+    async start() {
+      if (opts.watchContent !== false) knowledge.watch();
+      const address = await server.listen({ host: config.http.host, port: config.http.port });
+      for (const ch of channels.values()) await ch.start?.();
+      for (const fn of starters) await fn();
+      await inbox.recover();
+      logger.info({ address, channels: [...channels.keys()] }, 'loa: started');
+      return address;
+    },
+    async stop() {
+      for (const fn of [...stoppers].reverse()) await fn();
+      for (const ch of channels.values()) await ch.stop?.();
+      await server.close();
+      await inbox.drain();
+      knowledge.close();
+      db.close();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,151 @@
+/*
+ * Loa web chat widget. Embed on any page with one tag:
+ *   <script src="https://loa.example.gov.vn/widget.js" defer></script>
+ * Options (attributes on the script tag): data-loa-url (server base URL, default: the script's
+ * origin), data-loa-title, data-loa-open="true" (start opened), data-loa-inline="#selector"
+ * (render inside an element instead of a floating button).
+ * Plain DOM, no dependencies, every text set with textContent (no HTML injection).
+ */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  var base = (script && script.getAttribute('data-loa-url')) || (script ? new URL(script.src).origin : '');
+  var title = (script && script.getAttribute('data-loa-title')) || 'Hỏi đáp – Loa';
+  var inlineSel = script && script.getAttribute('data-loa-inline');
+  var startOpen = script && script.getAttribute('data-loa-open') === 'true';
+
+  var key = 'loa-session';
+  var session = null;
+  try { session = localStorage.getItem(key); } catch (e) { /* private mode */ }
+  if (!session || !/^[A-Za-z0-9_-]{8,100}$/.test(session)) {
+    session = 'w' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+    try { localStorage.setItem(key, session); } catch (e) { /* ignore */ }
+  }
+
+  var css = [
+    '.loa-box{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #c9d3de;border-radius:10px;display:flex;flex-direction:column;overflow:hidden;box-shadow:0 6px 24px rgba(0,0,0,.15)}',
+    '.loa-float{position:fixed;right:16px;bottom:80px;width:min(380px,calc(100vw - 32px));height:min(560px,calc(100vh - 120px));z-index:2147483000}',
+    '.loa-inline{width:100%;height:100%;min-height:420px;box-shadow:none}',
+    '.loa-head{background:#b3171e;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}',
+    '.loa-head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}',
+    '.loa-log{flex:1;overflow-y:auto;padding:12px;background:#f5f7fa}',
+    '.loa-msg{max-width:88%;margin:6px 0;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}',
+    '.loa-bot{background:#fff;border:1px solid #dde3ea}',
+    '.loa-me{background:#dcecff;margin-left:auto}',
+    '.loa-title{font-weight:700;display:block;margin-bottom:4px}',
+    '.loa-btns{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}',
+    '.loa-btns button,.loa-btns a{border:1px solid #b3171e;color:#b3171e;background:#fff;border-radius:16px;padding:5px 11px;font:inherit;font-size:14px;cursor:pointer;text-decoration:none;text-align:left}',
+    '.loa-btns button:hover{background:#fbeaea}',
+    '.loa-form{display:flex;border-top:1px solid #dde3ea}',
+    '.loa-form textarea{flex:1;border:0;padding:10px;font:inherit;resize:none;height:44px}',
+    '.loa-form button{border:0;background:#b3171e;color:#fff;padding:0 16px;font:inherit;cursor:pointer}',
+    '.loa-open{position:fixed;right:16px;bottom:16px;z-index:2147483000;background:#b3171e;color:#fff;border:0;border-radius:28px;padding:12px 18px;font:600 15px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}'
+  ].join('\n');
+  var style = document.createElement('style');
+  style.textContent = css;
+  document.head.appendChild(style);
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  var box = el('div', 'loa-box');
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', title);
+  var head = el('div', 'loa-head');
+  head.appendChild(el('span', null, title));
+  var log = el('div', 'loa-log');
+  log.setAttribute('aria-live', 'polite');
+  var form = el('form', 'loa-form');
+  var input = el('textarea');
+  input.placeholder = 'Nhập câu hỏi của bạn…';
+  input.setAttribute('aria-label', 'Câu hỏi');
+  input.maxLength = 2000;
+  var send = el('button', null, 'Gửi');
+  send.type = 'submit';
+  form.appendChild(input);
+  form.appendChild(send);
+  box.appendChild(head);
+  box.appendChild(log);
+  box.appendChild(form);
+
+  var inlineHost = inlineSel ? document.querySelector(inlineSel) : null;
+  if (inlineHost) {
+    box.classList.add('loa-inline');
+    inlineHost.appendChild(box);
+  } else {
+    box.classList.add('loa-float');
+    var close = el('button', null, '×');
+    close.setAttribute('aria-label', 'Đóng');
+    head.appendChild(close);
+    var opener = el('button', 'loa-open', 'Hỏi đáp');
+    document.body.appendChild(opener);
+    document.body.appendChild(box);
+    box.style.display = startOpen ? 'flex' : 'none';
+    opener.onclick = function () { box.style.display = box.style.display === 'none' ? 'flex' : 'none'; if (box.style.display === 'flex') { input.focus(); greet(); } };
+    close.onclick = function () { box.style.display = 'none'; };
+  }
+
+  function addMsg(who, text, titleText) {
+    var m = el('div', 'loa-msg ' + (who === 'me' ? 'loa-me' : 'loa-bot'));
+    if (titleText) {
+      m.appendChild(el('span', 'loa-title', titleText));
+      text = text.indexOf(titleText + '\n\n') === 0 ? text.slice(titleText.length + 2) : text;
+    }
+    m.appendChild(document.createTextNode(text));
+    log.appendChild(m);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function addReply(r) {
+    addMsg('bot', r.text, r.title);
+    var btns = (r.buttons || []);
+    var links = (r.links || []);
+    if (btns.length || links.length) {
+      var row = el('div', 'loa-btns');
+      btns.forEach(function (b, i) {
+        var bt = el('button', null, (i + 1) + '. ' + b.label);
+        bt.type = 'button';
+        bt.onclick = function () { addMsg('me', b.label); post({ action: b.action }); };
+        row.appendChild(bt);
+      });
+      links.forEach(function (l) {
+        if (!/^https?:\/\//.test(l.url)) return;
+        var a = el('a', null, l.label + ' ↗');
+        a.href = l.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+        row.appendChild(a);
+      });
+      log.appendChild(row);
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  var busy = false;
+  function post(body) {
+    busy = true; send.disabled = true;
+    body.session = session;
+    body.id = 'm' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    fetch(base + '/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json(); })
+      .then(function (data) { (data.replies || []).forEach(addReply); if (data.error) addMsg('bot', 'Lỗi: ' + data.error); })
+      .catch(function () { addMsg('bot', 'Không kết nối được máy chủ. Vui lòng thử lại sau.'); })
+      .then(function () { busy = false; send.disabled = false; });
+  }
+
+  var greeted = false;
+  function greet() { if (greeted) return; greeted = true; post({ text: '/start' }); }
+
+  form.onsubmit = function (ev) {
+    ev.preventDefault();
+    var text = input.value.trim();
+    if (!text || busy) return;
+    addMsg('me', text);
+    input.value = '';
+    post({ text: text });
+  };
+  input.onkeydown = function (ev) { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); form.onsubmit(ev); } };
+  if (inlineHost || startOpen) greet();
+})();

@@ -1,0 +1,181 @@
+/**
+ * The conversation core: Inbound event -> Reply[]. Channel-agnostic: it never imports platform
+ * code. Commands, button actions and free text are dispatched to {@link Feature}s; free text no
+ * feature claims goes to the knowledge base.
+ */
+import type { Db } from '../db/index.js';
+import {
+  markPersonActive,
+  markPersonGone,
+  setPendingChoices,
+  touchPerson,
+  upsertPerson,
+  type Person,
+} from '../db/people.js';
+import type { Capabilities, Inbound, Reply } from '../channels/channel.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { Config } from '../config.js';
+import type { Feature, TurnContext } from './types.js';
+import { T } from './texts.js';
+import { hasWords } from '../text/vietnamese.js';
+import { createFloodLimiter, type FloodLimiter } from './flood.js';
+import { createCoreFeature } from './core-feature.js';
+
+/** Longest question accepted (characters); longer messages are asked to be shortened. */
+export const MAX_QUESTION_LENGTH = 1000;
+
+/** Dependencies of {@link createConversation}. */
+export interface ConversationDeps {
+  db: Db;
+  knowledge: Knowledge;
+  config: Config;
+  /** Extra features (subscription, quizzes …), consulted in order before the core. */
+  features?: Feature[];
+  now?: () => Date;
+  flood?: FloodLimiter;
+}
+
+/** The conversation core. */
+export interface Conversation {
+  /** Handles one inbound event for a channel with the given capabilities. */
+  handle(inbound: Inbound, caps: Capabilities): Promise<Reply[]>;
+  /** The person for an inbound event (created if new). */
+  personFor(inbound: Inbound): Person;
+  readonly features: Feature[];
+}
+
+/** Parses "/cmd@bot args" into its parts; null when the text is not a command. */
+export function parseCommand(text: string): { name: string; args: string } | null {
+  const m = text.trim().match(/^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/);
+  return m ? { name: m[1]!.toLowerCase(), args: (m[2] ?? '').trim() } : null;
+}
+
+/**
+ * Builds the conversation core.
+ *
+ * @example
+ * const convo = createConversation({ db, knowledge, config });
+ * const replies = await convo.handle({ channel: 'web', userId: 's1', dedupeKey: 'k', type: 'text', text: 'bhyt tre em' }, caps);
+ */
+export function createConversation(deps: ConversationDeps): Conversation {
+  const now = deps.now ?? (() => new Date());
+  const flood =
+    deps.flood ?? createFloodLimiter(deps.config.bot.flood_limit.messages, deps.config.bot.flood_limit.seconds * 1000);
+  const core = createCoreFeature();
+  const features = [...(deps.features ?? []), core];
+  const helpLines = features.flatMap((f) => f.help ?? []);
+
+  const commands = new Map<string, (ctx: TurnContext, args: string) => Promise<Reply[]> | Reply[]>();
+  const actions = new Map<string, (ctx: TurnContext, payload: string) => Promise<Reply[]> | Reply[]>();
+  for (const f of [...features].reverse()) {
+    for (const [k, h] of Object.entries(f.commands ?? {})) commands.set(k, h);
+    for (const [k, h] of Object.entries(f.actions ?? {})) actions.set(k, h);
+  }
+  if (helpLines.length > 0) {
+    const base = commands.get('help')!;
+    const withExtra = async (ctx: TurnContext, args: string): Promise<Reply[]> => {
+      const r = await base(ctx, args);
+      if (r[0]) r[0] = { ...r[0], text: `${r[0].text}\n${helpLines.join('\n')}` };
+      return r;
+    };
+    commands.set('help', withExtra);
+  }
+
+  const personFor = (inbound: Inbound): Person =>
+    upsertPerson(deps.db, inbound.channel, inbound.userId, inbound.displayName, now());
+
+  const runAction = async (ctx: TurnContext, action: string): Promise<Reply[]> => {
+    const colon = action.indexOf(':');
+    const prefix = colon >= 0 ? action.slice(0, colon) : action;
+    const handler = actions.get(prefix);
+    if (!handler) return [{ text: T.unknownCommand }];
+    return handler(ctx, colon >= 0 ? action.slice(colon + 1) : '');
+  };
+
+  const runText = async (ctx: TurnContext, raw: string): Promise<Reply[]> => {
+    const text = raw.normalize('NFC').trim();
+    const cmd = parseCommand(text);
+    if (cmd) {
+      const handler = commands.get(cmd.name);
+      return handler ? handler(ctx, cmd.args) : [{ text: T.unknownCommand, buttons: [{ label: T.helpButton, action: 'help' }] }];
+    }
+    // A bare number answers the numbered choices shown last (Zalo, web, any text-only client).
+    const num = text.match(/^(\d{1,2})[.)]?$/);
+    const choices = ctx.person.pendingChoices;
+    if (num && choices) {
+      const action = choices[Number(num[1]) - 1];
+      if (action) return runAction(ctx, action);
+    }
+    for (const f of features) {
+      if (!f.onText) continue;
+      const r = await f.onText(ctx, text);
+      if (r) return r;
+    }
+    return [];
+  };
+
+  const handle = async (inbound: Inbound, caps: Capabilities): Promise<Reply[]> => {
+    const at = now();
+    const person = personFor(inbound);
+    const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config };
+
+    switch (inbound.type) {
+      case 'blocked':
+      case 'unfollow':
+        markPersonGone(deps.db, person.id, inbound.type);
+        return lifecycle(ctx);
+      case 'unblocked':
+      case 'follow':
+        markPersonActive(deps.db, person.id);
+        touchPerson(deps.db, person.id, at);
+        return lifecycle(ctx);
+      default:
+        break;
+    }
+
+    touchPerson(deps.db, person.id, at);
+    // Someone who writes to us again has evidently not blocked us (Telegram sends no
+    // unblock update for a user who just restarts the bot in some clients).
+    if (person.status === 'gone' && person.goneReason !== 'unfollow') markPersonActive(deps.db, person.id);
+
+    const verdict = flood.hit(`${inbound.channel}:${inbound.userId}`, at.getTime());
+    if (verdict === 'warn') return [{ text: T.flood }];
+    if (verdict === 'drop') return [];
+
+    let replies: Reply[];
+    if (inbound.type === 'text') {
+      if (!hasWords(inbound.text)) replies = inbound.text.trim() ? [{ text: T.emojiOnly }] : [{ text: T.emptyQuestion }];
+      else if (inbound.text.length > MAX_QUESTION_LENGTH && !parseCommand(inbound.text)) replies = [{ text: T.tooLong(MAX_QUESTION_LENGTH) }];
+      else replies = await runText(ctx, inbound.text);
+    } else if (inbound.type === 'action') replies = await runAction(ctx, inbound.action);
+    else if (inbound.type === 'quizAnswer') {
+      replies = [];
+      for (const f of features) {
+        if (!f.onQuizAnswer) continue;
+        const r = await f.onQuizAnswer(ctx, inbound.pollId, inbound.optionIds);
+        if (r) {
+          replies = r;
+          break;
+        }
+      }
+    } else replies = [{ text: T.unsupported }];
+
+    // Remember the last set of choices so a typed number can answer it.
+    const withButtons = [...replies].reverse().find((r) => r.buttons && r.buttons.length > 0);
+    if (withButtons) setPendingChoices(deps.db, person.id, withButtons.buttons!.map((b) => b.action));
+    else if (replies.length > 0 && person.pendingChoices) setPendingChoices(deps.db, person.id, null);
+    return replies;
+  };
+
+  const lifecycle = async (ctx: TurnContext): Promise<Reply[]> => {
+    const out: Reply[] = [];
+    for (const f of features) {
+      if (!f.onLifecycle) continue;
+      const r = await f.onLifecycle(ctx);
+      if (r) out.push(...r);
+    }
+    return out;
+  };
+
+  return { handle, personFor, features };
+}

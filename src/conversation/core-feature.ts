@@ -1,0 +1,163 @@
+/**
+ * The core feature: /start, /help, the topic menu, questions to the knowledge base, showing an
+ * answer or a passage, and /xoadulieu. Registered last, so other features see text first.
+ */
+import type { Button, Reply } from '../channels/channel.js';
+import { erasePerson, setPersonState } from '../db/people.js';
+import { recordQuestion, recordUnanswered } from '../db/questions.js';
+import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';
+import { normalizeQuestion, type Answer } from '../knowledge/knowledge.js';
+import type { Feature, TurnContext } from './types.js';
+import { T } from './texts.js';
+
+/** Formats an ISO date (YYYY-MM-DD) the Vietnamese way: 15/10/2026. */
+export function viDate(iso: string): string {
+  const [y, m, d] = iso.slice(0, 10).split('-');
+  return `${d}/${m}/${y}`;
+}
+
+/** Renders an approved Q&A as a reply: answer, sources, review date. */
+export function qaReply(qa: QaEntry, related: Button[] = []): Reply {
+  const sources = qa.sources.map((s) => `• ${s.title}${s.article ? `, ${s.article}` : ''}`).join('\n');
+  const parts = [qa.answer, `${T.sources}\n${sources}`];
+  if (qa.reviewedAt) parts.push(T.reviewed(viDate(qa.reviewedAt)));
+  const links = qa.sources.filter((s) => s.url).map((s) => ({ label: s.title.slice(0, 60), url: s.url! }));
+  return {
+    title: qa.question,
+    text: parts.join('\n\n'),
+    ...(related.length ? { buttons: related } : {}),
+    ...(links.length ? { links: links.slice(0, 3) } : {}),
+  };
+}
+
+/** Renders one article passage as a reply, with the article's source. */
+export function passageReply(article: ArticleEntry, passage: Passage, related: Button[] = []): Reply {
+  const src = `${T.sources}\n• ${article.source.title}${article.source.article ? `, ${article.source.article}` : ''}`;
+  const title = passage.n === 0 ? article.title : `${article.title} – ${passage.heading}`;
+  const more =
+    article.passages.length > 1
+      ? article.passages
+          .filter((p) => p.id !== passage.id)
+          .slice(0, 3)
+          .map((p) => ({ label: p.heading.slice(0, 60), action: `p:${p.id}` }))
+      : [];
+  return {
+    title,
+    text: [passage.text, src, T.reviewed(viDate(article.published))].join('\n\n'),
+    ...([...related, ...more].length ? { buttons: [...related, ...more].slice(0, 5) } : {}),
+    ...(article.source.url ? { links: [{ label: T.readMore, url: article.source.url }] } : {}),
+  };
+}
+
+function suggestionButtons(s: { id: string; label: string }[]): Button[] {
+  return s.map((x) => ({
+    label: x.label.length > 60 ? `${x.label.slice(0, 57)}…` : x.label,
+    action: x.id.includes('#') ? `p:${x.id}` : `qa:${x.id}`,
+  }));
+}
+
+/** Answers a free-text question: the approved answer, or the honest no-answer with suggestions. */
+export function answerQuestion(ctx: TurnContext, question: string): Reply[] {
+  const a: Answer = ctx.knowledge.answer(question);
+  const personId = ctx.person.id;
+  if (a.kind === 'answer') {
+    const topics = a.qa?.topics ?? a.article?.topics ?? [];
+    recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: true, answerId: a.id, topics, score: a.confidence }, ctx.now);
+    const related = suggestionButtons(a.alternatives.slice(0, 2));
+    if (a.qa) return [qaReply(a.qa, related)];
+    if (a.article && a.passage) return [passageReply(a.article, a.passage, related)];
+  }
+  const suggestions = a.kind === 'none' ? a.suggestions : [];
+  recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: false, score: a.confidence }, ctx.now);
+  recordUnanswered(
+    ctx.db,
+    {
+      personId,
+      channel: ctx.inbound.channel,
+      question: question.slice(0, 1000),
+      normalized: normalizeQuestion(question).slice(0, 1000),
+      suggestions: suggestions.map((s) => s.id),
+    },
+    ctx.now,
+  );
+  const contact = ctx.config.bot.staff_contact;
+  const lines: string[] = [T.noAnswer];
+  if (contact) lines.push(T.noAnswerContact([contact.name, contact.phone, contact.email].filter(Boolean).join(', ')));
+  if (suggestions.length) lines.push('', T.suggestionsIntro);
+  return [
+    {
+      text: lines.join('\n'),
+      buttons: suggestions.length ? suggestionButtons(suggestions) : [{ label: T.menuButton, action: 'menu' }],
+    },
+  ];
+}
+
+function topicMenu(ctx: TurnContext): Reply {
+  const topics = ctx.knowledge.state.topics.filter((t) => ctx.knowledge.qaByTopic(t.slug).length > 0);
+  return { text: T.menuTitle, buttons: topics.map((t) => ({ label: t.name, action: `topic:${t.slug}` })) };
+}
+
+/** Creates the core feature. */
+export function createCoreFeature(): Feature {
+  return {
+    name: 'core',
+    commands: {
+      start: (ctx) => [{ text: ctx.config.bot.greeting }, topicMenu(ctx)],
+      help: () => [{ text: T.help, buttons: [{ label: T.menuButton, action: 'menu' }] }],
+      chude: (ctx) => [topicMenu(ctx)],
+      menu: (ctx) => [topicMenu(ctx)],
+      hoi: (ctx, args) => (args ? answerQuestion(ctx, args) : [{ text: T.askHint }]),
+      xoadulieu: (ctx) => {
+        setPersonState(ctx.db, ctx.person.id, { ...(ctx.person.state ?? {}), eraseRequestedAt: ctx.now.toISOString() });
+        return [
+          {
+            text: T.eraseConfirm,
+            buttons: [
+              { label: T.eraseYes, action: 'erase:yes' },
+              { label: T.eraseNo, action: 'erase:no' },
+            ],
+          },
+        ];
+      },
+    },
+    actions: {
+      menu: (ctx) => [topicMenu(ctx)],
+      help: () => [{ text: T.help }],
+      topic: (ctx, slug) => {
+        const topic = ctx.knowledge.state.topics.find((t) => t.slug === slug);
+        const qa = ctx.knowledge.qaByTopic(slug);
+        if (!topic || qa.length === 0) return [{ text: T.topicEmpty, buttons: [{ label: T.menuButton, action: 'menu' }] }];
+        return [
+          {
+            text: T.topicTitle(topic.name),
+            buttons: qa.slice(0, 10).map((q) => ({
+              label: q.question.length > 60 ? `${q.question.slice(0, 57)}…` : q.question,
+              action: `qa:${q.id}`,
+            })),
+          },
+        ];
+      },
+      qa: (ctx, id) => {
+        const qa = ctx.knowledge.getQa(id);
+        if (!qa || !ctx.knowledge.qaByTopic(qa.topics[0]!).some((q) => q.id === id)) return [{ text: T.notFound }];
+        recordQuestion(ctx.db, { personId: ctx.person.id, channel: ctx.inbound.channel, answered: true, answerId: id, topics: qa.topics, score: 1 }, ctx.now);
+        return [qaReply(qa)];
+      },
+      p: (ctx, id) => {
+        const found = ctx.knowledge.getPassage(id);
+        if (!found || found.article.status !== 'approved') return [{ text: T.notFound }];
+        return [passageReply(found.article, found.passage)];
+      },
+      erase: (ctx, answer) => {
+        const pending = ctx.person.state?.eraseRequestedAt;
+        if (answer !== 'yes' || !pending) {
+          setPersonState(ctx.db, ctx.person.id, null);
+          return [{ text: T.eraseCancelled }];
+        }
+        erasePerson(ctx.db, ctx.person.id, ctx.now);
+        return [{ text: T.eraseDone }];
+      },
+    },
+    onText: (ctx, text) => answerQuestion(ctx, text),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * Subscriptions: /dangky chooses topics and a region by buttons and records consent with its
+ * time; /huy, or a message that is just "HUY"/"STOP", withdraws it at once (campaign workers
+ * check consent before every send, so this holds even for a campaign already sending).
+ */
+import type { Button, Reply } from '../channels/channel.js';
+import { getPerson, setRegion, setTopic, subscribe, topicsOf, unsubscribe } from '../db/people.js';
+import type { Region } from '../knowledge/content.js';
+import { fold } from '../text/vietnamese.js';
+import type { Feature, TurnContext } from './types.js';
+
+const S = {
+  topics: 'Chọn các chủ đề bạn muốn nhận tin (bấm để chọn hoặc bỏ chọn), rồi bấm “Tiếp tục”.',
+  next: 'Tiếp tục ➜ chọn địa bàn',
+  all: 'Chọn tất cả',
+  regions: 'Bạn ở địa bàn nào? Tin của địa bàn bạn chọn (và của cả tỉnh) sẽ được gửi tới bạn.',
+  whole: (name: string) => `Cả ${name}`,
+  skipRegion: 'Bỏ qua',
+  done: (topics: string, region: string) =>
+    `Bạn đã đăng ký nhận tin.\nChủ đề: ${topics}\nĐịa bàn: ${region}\nBạn có thể thôi nhận tin bất cứ lúc nào bằng lệnh /huy hoặc gõ HUY.`,
+  noTopic: 'Bạn chưa chọn chủ đề nào. Hãy chọn ít nhất một chủ đề.',
+  stopped: 'Bạn đã thôi nhận tin. Chúng tôi sẽ không gửi tin thông báo cho bạn nữa. Gõ /dangky nếu muốn đăng ký lại.',
+  none: 'chưa chọn',
+};
+
+/** Words that, sent alone, unsubscribe: "HUY", "huỷ", "STOP", "dừng". */
+const STOP_WORDS = new Set(['huy', 'stop', 'dung', 'huy dang ky', 'unsubscribe']);
+
+function topicMenu(ctx: TurnContext): Reply {
+  const mine = new Set(topicsOf(ctx.db, ctx.person.id));
+  const buttons: Button[] = ctx.knowledge.state.topics.map((t) => ({
+    label: `${mine.has(t.slug) ? '✅ ' : ''}${t.name}`,
+    action: `sub:t:${t.slug}`,
+  }));
+  buttons.push({ label: S.all, action: 'sub:all' }, { label: S.next, action: 'sub:r' });
+  return { text: S.topics, buttons };
+}
+
+function regionChildren(regions: Region[], slug?: string): { node?: Region; children: Region[] } {
+  if (!slug) return { children: regions };
+  const walk = (nodes: Region[]): Region | undefined => {
+    for (const n of nodes) {
+      if (n.slug === slug) return n;
+      const hit = n.children ? walk(n.children) : undefined;
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  const node = walk(regions);
+  return { node, children: node?.children ?? [] };
+}
+
+function regionMenu(ctx: TurnContext, slug?: string): Reply {
+  const root = slug ?? ctx.config.bot.regions_root;
+  const { node, children } = regionChildren(ctx.knowledge.state.regions, root);
+  const buttons: Button[] = [];
+  if (node) buttons.push({ label: S.whole(node.name), action: `sub:rs:${node.slug}` });
+  for (const c of children)
+    buttons.push({ label: c.name, action: c.children?.length ? `sub:rg:${c.slug}` : `sub:rs:${c.slug}` });
+  buttons.push({ label: S.skipRegion, action: 'sub:rs:' });
+  return { text: S.regions, buttons };
+}
+
+function finish(ctx: TurnContext, region: string | null): Reply[] {
+  const topics = topicsOf(ctx.db, ctx.person.id);
+  if (topics.length === 0) return [{ text: S.noTopic }, topicMenu(ctx)];
+  subscribe(ctx.db, ctx.person.id, [], null, ctx.now);
+  setRegion(ctx.db, ctx.person.id, region);
+  const names = topics.map((t) => ctx.knowledge.state.topics.find((x) => x.slug === t)?.name ?? t).join(', ');
+  const regionName = region ? (ctx.knowledge.regionInfo(region)?.name ?? region) : S.none;
+  return [{ text: S.done(names, regionName) }];
+}
+
+function stop(ctx: TurnContext): Reply[] {
+  unsubscribe(ctx.db, ctx.person.id, ctx.now);
+  return [{ text: S.stopped }];
+}
+
+/** Creates the subscription feature. */
+export function createSubscriptionFeature(): Feature {
+  return {
+    name: 'subscription',
+    commands: {
+      dangky: (ctx) => [topicMenu(ctx)],
+      huy: (ctx) => stop(ctx),
+      stop: (ctx) => stop(ctx),
+    },
+    actions: {
+      sub: (ctx, payload) => {
+        const [kind, arg = ''] = [payload.slice(0, payload.indexOf(':') >= 0 ? payload.indexOf(':') : payload.length), payload.includes(':') ? payload.slice(payload.indexOf(':') + 1) : ''];
+        if (kind === 't') {
+          if (!ctx.knowledge.state.topics.some((t) => t.slug === arg)) return [topicMenu(ctx)];
+          const on = !topicsOf(ctx.db, ctx.person.id).includes(arg);
+          setTopic(ctx.db, ctx.person.id, arg, on, ctx.now);
+          return [topicMenu(ctx)];
+        }
+        if (kind === 'all') {
+          for (const t of ctx.knowledge.state.topics) setTopic(ctx.db, ctx.person.id, t.slug, true, ctx.now);
+          return [regionMenu(ctx)];
+        }
+        if (kind === 'r') return [regionMenu(ctx)];
+        if (kind === 'rg') return [regionMenu(ctx, arg)];
+        if (kind === 'rs') {
+          const region = arg && ctx.knowledge.regionInfo(arg) ? arg : null;
+          return finish(ctx, region);
+        }
+        if (kind === 'stop') return stop(ctx);
+        return [topicMenu(ctx)];
+      },
+    },
+    onText: (ctx, text) => {
+      const f = fold(text.toLowerCase()).replace(/[^a-z ]/g, '').trim();
+      if (STOP_WORDS.has(f)) {
+        const p = getPerson(ctx.db, ctx.person.id);
+        if (p) return stop(ctx);
+      }
+      return null;
+    },
+    help: [],
+  };
+}

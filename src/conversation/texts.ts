@@ -1,0 +1,43 @@
+/** User-facing Vietnamese texts of the core, in one place (NFC). */
+export const T = {
+  help: [
+    'Bạn có thể:',
+    '• Gõ câu hỏi bằng tiếng Việt, có dấu hay không dấu đều được.',
+    '• /chude – xem câu hỏi theo chủ đề.',
+    '• /hoi <câu hỏi> – hỏi (dùng trong nhóm).',
+    '• /dangky – đăng ký nhận tin theo chủ đề và địa bàn; /huy – thôi nhận tin.',
+    '• /thi – tham gia cuộc thi tìm hiểu.',
+    '• /xoadulieu – xoá dữ liệu cá nhân của bạn.',
+  ].join('\n'),
+  menuTitle: 'Chọn một chủ đề:',
+  topicEmpty: 'Chủ đề này chưa có câu hỏi nào được duyệt.',
+  topicTitle: (name: string) => `Các câu hỏi về “${name}”:`,
+  noAnswer:
+    'Xin lỗi, hiện chưa có câu trả lời đã được duyệt cho câu hỏi này. Câu hỏi của bạn đã được chuyển tới cán bộ phụ trách để bổ sung.',
+  noAnswerContact: (c: string) => `Nếu cần gấp, bạn có thể liên hệ: ${c}.`,
+  suggestionsIntro: 'Có thể bạn muốn hỏi:',
+  emptyQuestion: 'Bạn hãy gõ câu hỏi, ví dụ: “Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?”',
+  emojiOnly: 'Cảm ơn bạn! Nếu có câu hỏi, bạn hãy gõ bằng chữ để tôi tìm câu trả lời nhé.',
+  tooLong: (max: number) =>
+    `Tin nhắn quá dài (quá ${max} ký tự). Bạn hãy tóm tắt câu hỏi ngắn gọn hơn để tôi tìm câu trả lời chính xác.`,
+  flood: 'Bạn đang gửi tin nhắn quá nhanh. Vui lòng chờ một chút rồi gửi tiếp.',
+  unknownCommand: 'Tôi chưa hiểu lệnh này. Gõ /help để xem hướng dẫn.',
+  unsupported: 'Hiện tôi chỉ đọc được tin nhắn dạng chữ. Bạn hãy gõ câu hỏi bằng chữ nhé.',
+  sources: 'Nguồn:',
+  reviewed: (d: string) => `Nội dung đã được duyệt ngày ${d}.`,
+  readMore: 'Xem thêm:',
+  related: 'Câu hỏi liên quan:',
+  notFound: 'Nội dung này không còn được cung cấp.',
+  menuButton: 'Chủ đề',
+  helpButton: 'Hướng dẫn',
+  askHint: 'Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi thủ tục đăng ký khai sinh',
+  eraseConfirm:
+    'Bạn muốn xoá dữ liệu cá nhân của mình (tên, tin nhắn, đăng ký nhận tin, thông tin dự thi)? Sau khi xoá, bạn sẽ không nhận tin nữa. Các số liệu thống kê không gắn với danh tính vẫn được giữ theo quy định.',
+  eraseYes: 'Đồng ý xoá',
+  eraseNo: 'Không xoá',
+  eraseDone:
+    'Dữ liệu cá nhân của bạn đã được xoá theo Luật Bảo vệ dữ liệu cá nhân (Luật số 91/2025/QH15). Bạn vẫn có thể hỏi đáp bình thường.',
+  eraseCancelled: 'Đã huỷ. Dữ liệu của bạn được giữ nguyên.',
+  chooseNumber: (n: number) =>
+    n <= 1 ? 'Gõ 1 để chọn.' : `Gõ ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} hoặc ${n} để chọn.`,
+} as const;

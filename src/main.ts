@@ -1,0 +1,44 @@
+/**
+ * The `loa` command line. `loa start` runs the service; the other commands are tools for
+ * staff and operators. Each command lives in `cli/<name>.ts` and exports `run(args)`.
+ */
+import { ConfigError } from './config.js';
+
+type Command = { describe: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> };
+
+/** Every command: name -> description and module. Add a command by adding a line. */
+export const COMMANDS: Record<string, Command> = {
+  start: { describe: 'start the service (web chat, admin, configured channels)', load: () => import('./cli/start.js') },
+  chat: { describe: 'talk to the bot in this terminal', load: () => import('./cli/chat.js') },
+  index: { describe: 'validate the content and rebuild the index snapshot', load: () => import('./cli/index-cmd.js') },
+  eval: { describe: 'evaluate answer quality: --content DIR --cases FILE [--json]', load: () => import('./cli/eval.js') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(12)} ${c.describe}`);
+  return `usage: loa <command> [options]\n\ncommands:\n${lines.join('\n')}`;
+}
+
+/** Runs the CLI with the given arguments; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`loa: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  try {
+    const mod = await cmd.load();
+    return await mod.run(rest);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      return 78; // EX_CONFIG
+    }
+    throw err;
+  }
+}
