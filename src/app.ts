@@ -58,6 +58,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const starters: (() => Promise<void> | void)[] = [];
   const stoppers: (() => Promise<void> | void)[] = [];
 
+  // Conversation features, consulted in order before the core (add yours here).
   const features: Feature[] = [...(opts.features ?? []), createSubscriptionFeature()];
   const conversation = createConversation({ db, knowledge, config, features, now: opts.now });
 
@@ -102,5 +103,9 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       db.close();
     },
   };
+  // Channel, worker and page modules install themselves on the app here, one line each
+  // (e.g. `installTelegram(app)`): they add to `channels`, register routes on `server` and
+  // hook `onStart`/`onStop`.
+
   return app;
 }
