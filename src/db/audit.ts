@@ -1,0 +1,92 @@
+/** The audit log: who did what and when, for every change and every send. */
+import { z } from 'zod';
+import type { Db } from './index.js';
+import { nowIso } from './index.js';
+
+/** One audit entry to record. */
+export const auditInputSchema = z.object({
+  /** Username of whoever acted ('system' for automatic actions). */
+  actor: z.string().min(1),
+  /** Dotted verb, area first: `qa.approve`, `campaign.submit`, `user.add`, `login.fail`. */
+  action: z.string().min(1),
+  targetType: z.string().min(1).optional(),
+  targetId: z.union([z.string(), z.number()]).transform(String).optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  ip: z.string().optional(),
+});
+export type AuditInput = z.input<typeof auditInputSchema>;
+
+/** An audit entry as stored. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+/**
+ * Records one action. Call it in the same transaction as the change when you can, so the log
+ * never claims a change that did not happen.
+ *
+ * @example recordAudit(db, { actor: 'hoa', action: 'campaign.approve', targetType: 'campaign', targetId: 12 })
+ */
+export function recordAudit(db: Db, input: AuditInput, now: Date = new Date()): number {
+  const a = auditInputSchema.parse(input);
+  const res = db
+    .prepare(
+      `INSERT INTO audit (at, actor, action, target_type, target_id, details, ip) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      nowIso(now),
+      a.actor,
+      a.action,
+      a.targetType ?? null,
+      a.targetId ?? null,
+      a.details ? JSON.stringify(a.details) : null,
+      a.ip ?? null,
+    );
+  return Number(res.lastInsertRowid);
+}
+
+/** Filters of {@link listAudit}; all optional. `action` matches a prefix (`qa.` finds every Q&A action). */
+export interface AuditFilters {
+  actor?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  /** ISO time, inclusive. */
+  from?: string;
+  /** ISO time, exclusive. */
+  to?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** Audit entries matching the filters, newest first. */
+export function listAudit(db: Db, f: AuditFilters = {}): AuditEntry[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.actor) (where.push('actor = ?'), args.push(f.actor));
+  if (f.action) (where.push("action LIKE ? ESCAPE '\\'"), args.push(`${f.action.replace(/[\\%_]/g, '\\$&')}%`));
+  if (f.targetType) (where.push('target_type = ?'), args.push(f.targetType));
+  if (f.targetId) (where.push('target_id = ?'), args.push(f.targetId));
+  if (f.from) (where.push('at >= ?'), args.push(f.from));
+  if (f.to) (where.push('at < ?'), args.push(f.to));
+  const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`;
+  args.push(Math.min(Math.max(f.limit ?? 200, 1), 5000), Math.max(f.offset ?? 0, 0));
+  return (db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => ({
+    id: r.id as number,
+    at: r.at as string,
+    actor: r.actor as string,
+    action: r.action as string,
+    targetType: r.target_type as string | null,
+    targetId: r.target_id as string | null,
+    details: r.details ? (JSON.parse(r.details as string) as Record<string, unknown>) : null,
+    ip: r.ip as string | null,
+  }));
+}
