@@ -1,0 +1,122 @@
+/**
+ * Zalo failures, kept apart as in grammY: {@link ZaloApiError} when Zalo answered and said no
+ * (it does so with HTTP 200 and a negative `error`), {@link ZaloHttpError} when the network or
+ * the HTTP layer failed, and {@link ZaloTokenError} when the OA has no usable token pair and an
+ * operator must act. {@link toSendResult} maps all three into the core's `SendResult`, in one
+ * place.
+ */
+import type { SendResult } from '../channel.js';
+
+/** Zalo answered with `error !== 0`. */
+export class ZaloApiError extends Error {
+  override name = 'ZaloApiError';
+  constructor(
+    /** Zalo's (negative) error code, e.g. -230. */
+    readonly code: number,
+    /** Zalo's message, as given. */
+    readonly description: string,
+    /** The endpoint path that answered, e.g. `/v3.0/oa/message/cs` (never a token). */
+    readonly endpoint: string,
+  ) {
+    super(`Zalo: ${endpoint} answered error ${code}: ${description}${hint(code) ? ` (${hint(code)})` : ''}`);
+  }
+}
+
+/** The request did not get a usable HTTP answer: network failure, timeout, non-200, not JSON. */
+export class ZaloHttpError extends Error {
+  override name = 'ZaloHttpError';
+  constructor(
+    readonly endpoint: string,
+    /** The HTTP status, when there was one. */
+    readonly status: number | undefined,
+    reason: string,
+  ) {
+    super(`Zalo: ${endpoint} failed: ${reason}`);
+  }
+}
+
+/** The OA cannot get a valid access token: not connected yet, or the refresh token is dead. */
+export class ZaloTokenError extends Error {
+  override name = 'ZaloTokenError';
+  constructor(
+    message: string,
+    /** True when only a new authorisation (`loa zalo connect`) can fix it. */
+    readonly needsConnect: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes meaning the access token is invalid or expired: refresh once, then retry once. */
+export const TOKEN_ERROR_CODES: ReadonlySet<number> = new Set([-216, -220]);
+
+/** What each known code means for an operator reading a log line or a failed delivery. */
+const HINTS: Record<number, string> = {
+  [-32]: 'rate limit of the app exceeded; sends back off',
+  [-201]: 'a field of the request is invalid',
+  [-211]: 'the OA is out of its message quota',
+  [-213]: 'the user does not follow the OA (or unfollowed it)',
+  [-216]: 'the access token is invalid',
+  [-218]: 'the OA is out of its message quota',
+  [-220]: 'the access token has expired',
+  [-224]: "the OA's tier does not allow this message; upgrade the OA package",
+  [-227]: 'the user is banned or has been inactive for over 45 days',
+  [-230]: 'the user has not interacted with the OA in the last 7 days',
+  [-232]: 'the user has not interacted with the OA in the last 7 days',
+  [-234]: 'the OA may not send this message at night (22:00–06:00)',
+  [-240]: 'this API version is shut down; Loa uses v3',
+};
+
+/** The operator hint for a Zalo error code, if known. */
+export function hint(code: number): string | undefined {
+  return HINTS[code];
+}
+
+/** Seconds to wait after a rate limit (-32): Zalo counts per minute. */
+export const RATE_LIMIT_BACKOFF_SECONDS = 60;
+/** Seconds to wait after a network failure or a 5xx. */
+export const HTTP_BACKOFF_SECONDS = 30;
+
+/**
+ * Seconds from `now` until 06:00 in Asia/Ho_Chi_Minh (UTC+7 all year, no daylight saving), when
+ * Zalo's night rule (-234) ends.
+ */
+export function secondsUntilMorning(now: Date): number {
+  const offset = 7 * 3600_000;
+  const local = new Date(now.getTime() + offset);
+  const six = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), 6, 0, 0);
+  let target = six - offset;
+  if (target <= now.getTime()) target += 24 * 3600_000;
+  return Math.ceil((target - now.getTime()) / 1000);
+}
+
+/**
+ * Maps a failure of a send into the core's {@link SendResult} (courier style: retryable,
+ * contact stopped, permanent). Token codes reaching here were already refreshed and retried
+ * once by the client, so they are failures now.
+ */
+export function toSendResult(err: unknown, now: Date = new Date()): SendResult {
+  if (err instanceof ZaloApiError) {
+    const reason = `Zalo ${err.code}: ${hint(err.code) ?? err.description}`;
+    switch (err.code) {
+      case -32:
+        return { kind: 'retryAfter', seconds: RATE_LIMIT_BACKOFF_SECONDS, reason };
+      case -213:
+      case -227:
+        return { kind: 'gone', reason };
+      case -230:
+      case -232:
+        return { kind: 'outsideWindow', reason };
+      case -234:
+        return { kind: 'retryAfter', seconds: secondsUntilMorning(now), reason };
+      case -216:
+      case -220:
+        return { kind: 'failed', reason: `${reason}; a refreshed token was refused too: check the OA connection with \`loa zalo status\`` };
+      default:
+        return { kind: 'failed', reason };
+    }
+  }
+  if (err instanceof ZaloHttpError) return { kind: 'retryAfter', seconds: HTTP_BACKOFF_SECONDS, reason: err.message };
+  if (err instanceof ZaloTokenError) return { kind: 'failed', reason: err.message };
+  return { kind: 'failed', reason: `Zalo: unexpected error: ${(err as Error)?.message ?? String(err)}` };
+}
