@@ -24,12 +24,18 @@ export interface SearchOptions {
   fuzzyWeight: number;
   /** Weight of bigrams relative to unigrams in the coverage estimate. */
   bigramWeight: number;
+  /** Weight of generic administrative words ("thủ tục", "giấy tờ") relative to others. */
+  genericWeight: number;
   /** Least coverage of the query's information by the best document to answer. */
   answerThreshold: number;
   /** Least coverage for a document to be offered as a suggestion. */
   suggestThreshold: number;
   /** How many suggestions at most. */
   maxSuggestions: number;
+  /** Weight of the query-side coverage against the question-side coverage in the confidence. */
+  queryCoverageWeight: number;
+  /** Weight of the score margin over the next entry, added to the confidence. */
+  marginWeight: number;
   /** How many top results are re-scored by coverage. */
   rerankDepth: number;
   /** Weight of coverage against the normalised MiniSearch score when re-ranking. */
@@ -43,9 +49,12 @@ export const defaultSearchOptions: SearchOptions = {
   fuzzyMinLength: 4,
   fuzzyWeight: 0.6,
   bigramWeight: 0.5,
-  answerThreshold: 0.55,
-  suggestThreshold: 0.25,
+  genericWeight: 0.35,
+  answerThreshold: 0.35,
+  suggestThreshold: 0.2,
   maxSuggestions: 3,
+  queryCoverageWeight: 0.7,
+  marginWeight: 0.1,
   rerankDepth: 10,
   rerankCoverageWeight: 0.5,
 };
@@ -79,12 +88,14 @@ export type Decision =
       /** Coverage of the query's information by the answer, 0–1. */
       confidence: number;
       alternatives: Suggestion[];
+      debug?: { qcov: number; dcov: number; margin: number };
     }
   | {
       kind: 'none';
       reason: 'empty' | 'no-match' | 'low-confidence';
       confidence: number;
       suggestions: Suggestion[];
+      debug?: { qcov: number; dcov: number; margin: number };
     };
 
 /** The index plus what the decision needs. */
@@ -97,6 +108,8 @@ export interface SearchIndex {
   readonly docCount: number;
   /** Label of each document (question or heading), for suggestions. */
   readonly labels: Map<string, string>;
+  /** The question texts of each document (question + variants, or the passage title). */
+  readonly questions: Map<string, string[]>;
   search(query: string, isServable?: (id: string) => boolean): Decision;
 }
 
@@ -106,6 +119,7 @@ export interface SearchIndexJson {
   df: [string, number][];
   docCount: number;
   labels: [string, string][];
+  questions: [string, string[]][];
 }
 
 const FIELDS = ['question', 'variants', 'title', 'body', 'topics'] as const;
@@ -113,7 +127,7 @@ const FIELDS = ['question', 'variants', 'title', 'body', 'topics'] as const;
 /** Hash of the options and analyzer inputs an index depends on (part of the snapshot key). */
 export function optionsHash(options: SearchOptions, synonyms: readonly (readonly string[])[]): string {
   return createHash('sha256')
-    .update(JSON.stringify({ v: 3, options, synonyms }))
+    .update(JSON.stringify({ v: 4, options, synonyms }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -169,13 +183,15 @@ export function buildSearchIndex(
   ms.addAll(docs);
   const df = new Map<string, number>();
   const labels = new Map<string, string>();
+  const questions = new Map<string, string[]>();
   for (const d of docs) {
     const terms = new Set<string>();
     for (const f of FIELDS) for (const t of analyzer.indexTerms(d[f])) terms.add(t);
     for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
     labels.set(d.id, d.kind === 'qa' ? d.question : d.title);
+    questions.set(d.id, d.kind === 'qa' ? [d.question, ...d.variants.split('\n').filter(Boolean)] : [d.title]);
   }
-  return makeIndex(ms, analyzer, options, df, docs.length, labels);
+  return makeIndex(ms, analyzer, options, df, docs.length, labels, questions);
 }
 
 /** Loads an index from its snapshot; `synonyms` and `options` must be those it was built with. */
@@ -186,7 +202,7 @@ export function loadSearchIndex(
 ): SearchIndex {
   const analyzer = createAnalyzer(synonyms);
   const ms = MiniSearch.loadJSON<SearchDoc>(JSON.stringify(json.ms), miniSearchOptions(analyzer));
-  return makeIndex(ms, analyzer, options, new Map(json.df), json.docCount, new Map(json.labels));
+  return makeIndex(ms, analyzer, options, new Map(json.df), json.docCount, new Map(json.labels), new Map(json.questions));
 }
 
 /** Serialises an index for the snapshot. */
@@ -196,6 +212,7 @@ export function searchIndexToJson(index: SearchIndex): SearchIndexJson {
     df: [...index.df],
     docCount: index.docCount,
     labels: [...index.labels],
+    questions: [...index.questions],
   };
 }
 
@@ -206,24 +223,46 @@ function makeIndex(
   df: Map<string, number>,
   docCount: number,
   labels: Map<string, string>,
+  questions: Map<string, string[]>,
 ): SearchIndex {
   const idf = (t: string): number => {
     const n = df.get(t) ?? 0;
     return Math.log(1 + (docCount - n + 0.5) / (n + 0.5));
   };
   const fuzzyOf = (term: string): number | false => {
-    const len = term.includes('_') ? term.length - 1 : term.length;
+    const len = term.replace(/[~_]/g, '').length;
     return len >= options.fuzzyMinLength ? options.fuzzy : false;
   };
 
+  /** Share of a question's information (idf mass) that the query matched, 0–1. */
+  const questionCoverage = (id: string, accented: boolean, matched: Set<string>): number => {
+    let best = 0;
+    for (const q of questions.get(id) ?? []) {
+      const { unigrams, bigrams, generic } = analyzer.formTerms(q, accented);
+      let total = 0;
+      let hit = 0;
+      for (const t of new Set(unigrams)) {
+        const w = idf(t) * (generic.has(t) ? options.genericWeight : 1);
+        total += w;
+        if (matched.has(t)) hit += w;
+      }
+      for (const t of new Set(bigrams)) {
+        const w = options.bigramWeight * idf(t) * (generic.has(t) ? options.genericWeight : 1);
+        total += w;
+        if (matched.has(t)) hit += w;
+      }
+      if (total > 0) best = Math.max(best, hit / total);
+    }
+    return best;
+  };
+
   const search = (query: string, isServable: (id: string) => boolean = () => true): Decision => {
-    const a = analyzer.analyze(query);
-    const uni = [...new Set(a.content)];
-    const bi = [...new Set(a.bigrams)];
-    if (uni.length === 0) return { kind: 'none', reason: 'empty', confidence: 0, suggestions: [] };
+    const a = analyzer.query(query);
+    if (a.unigrams.length === 0) return { kind: 'none', reason: 'empty', confidence: 0, suggestions: [] };
     const weight = new Map<string, number>();
-    for (const t of uni) weight.set(t, idf(t));
-    for (const t of bi) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t));
+    const g = (t: string): number => (a.generic.has(t) ? options.genericWeight : 1);
+    for (const t of a.unigrams) weight.set(t, idf(t) * g(t));
+    for (const t of a.bigrams) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t) * g(t));
     let total = 0;
     for (const w of weight.values()) total += w;
 
@@ -232,6 +271,7 @@ function makeIndex(
         boost: options.boost,
         fuzzy: fuzzyOf,
         weights: { fuzzy: options.fuzzyWeight, prefix: 0.3 },
+        boostTerm: (term) => (a.generic.has(term) ? options.genericWeight : 1),
         combineWith: 'OR',
       })
       .filter((r) => isServable(String(r.id)));
@@ -241,28 +281,32 @@ function makeIndex(
     const scored = results.slice(0, options.rerankDepth).map((r) => {
       let covered = 0;
       for (const qt of r.queryTerms) covered += weight.get(qt) ?? 0;
-      const coverage = total > 0 ? Math.min(1, covered / total) : 0;
-      const rank =
-        options.rerankCoverageWeight * coverage + (1 - options.rerankCoverageWeight) * (r.score / top);
-      return { id: String(r.id), score: r.score, coverage, rank };
+      const qcov = total > 0 ? Math.min(1, covered / total) : 0;
+      const dcov = questionCoverage(String(r.id), a.accented, new Set([...r.terms, ...r.queryTerms]));
+      const coverage = options.queryCoverageWeight * qcov + (1 - options.queryCoverageWeight) * dcov;
+      const rank = options.rerankCoverageWeight * coverage + (1 - options.rerankCoverageWeight) * (r.score / top);
+      return { id: String(r.id), score: r.score, qcov, dcov, coverage, rank, confidence: coverage };
     });
     scored.sort((x, y) => y.rank - x.rank);
+    // A clear winner is more trustworthy than the best of many look-alikes: the margin over
+    // the best result from another entry adds to the confidence.
+    const entryOf = (id: string): string => id.split('#')[0]!;
+    for (const c of scored) {
+      const other = scored.find((x) => entryOf(x.id) !== entryOf(c.id));
+      const margin = other ? Math.max(0, 1 - other.score / c.score) : 1;
+      c.confidence = c.coverage + options.marginWeight * margin;
+    }
     const best = scored[0]!;
     const suggestions = (exclude?: string): Suggestion[] =>
       scored
-        .filter((s) => s.id !== exclude && s.coverage >= options.suggestThreshold)
+        .filter((s) => s.id !== exclude && s.confidence >= options.suggestThreshold)
         .slice(0, options.maxSuggestions)
-        .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.coverage }));
-    if (best.coverage >= options.answerThreshold)
-      return {
-        kind: 'answer',
-        id: best.id,
-        score: best.score,
-        confidence: best.coverage,
-        alternatives: suggestions(best.id),
-      };
-    return { kind: 'none', reason: 'low-confidence', confidence: best.coverage, suggestions: suggestions() };
+        .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.confidence }));
+    const debug = { qcov: best.qcov, dcov: best.dcov, margin: (best.confidence - best.coverage) / (options.marginWeight || 1) };
+    if (best.confidence >= options.answerThreshold)
+      return { kind: 'answer', id: best.id, score: best.score, confidence: best.confidence, alternatives: suggestions(best.id), debug };
+    return { kind: 'none', reason: 'low-confidence', confidence: best.confidence, suggestions: suggestions(), debug };
   };
 
-  return { ms, analyzer, options, df, docCount, labels, search };
+  return { ms, analyzer, options, df, docCount, labels, questions, search };
 }

@@ -1,101 +1,178 @@
 /**
- * Turns text into search terms: canonical syllables, synonyms and abbreviations mapped to one
- * form, folded (diacritic-free), plus adjacent-syllable bigrams. Documents and queries go
- * through the same analyzer, so "BHYT", "bảo hiểm y tế" and "bao hiem y te" meet.
+ * Turns text into search terms. Each syllable has two forms:
+ * - the exact form: canonical accented syllable ("hòa", "tuyển");
+ * - the folded form, prefixed with '~' ("~hoa", "~tuyen"): what people type without a
+ *   Vietnamese keyboard.
+ * Documents are indexed under both. A query typed with diacritics is matched on exact forms,
+ * so "tuyển" (select) no longer meets "tuyên" (propagate) and "tối" (evening) no longer meets
+ * "tội" (crime); a query typed without them is matched on folded forms. Synonyms and
+ * abbreviations ("bhyt") are rewritten to their canonical phrase first, and adjacent-syllable
+ * bigrams make multi-syllable words ("bảo hiểm", "quyền con người") score as units.
  */
-import { bigrams, fold, syllables } from './vietnamese.js';
-import { STOPWORDS } from './stopwords.js';
+import { fold, syllables } from './vietnamese.js';
+import { GENERIC_EXACT, STOPWORDS } from './stopwords.js';
 
-/** The analysis of one text. */
-export interface Analysis {
-  /** Folded syllables after synonym mapping, in order. */
-  tokens: string[];
-  /** Unigrams that carry meaning (no stopwords, no 1–2 digit numbers). */
-  content: string[];
-  /** Bigrams with at least one meaningful syllable. */
+/** One syllable of analysed text. */
+export interface Token {
+  /** Canonical accented form. */
+  exact: string;
+  /** Folded form, '~'-prefixed. */
+  folded: string;
+  /** Whether the syllable was typed with diacritics (or came from a synonym's canonical form). */
+  marked: boolean;
+  /** Function word or 1–2 digit number: no topic of its own. */
+  stop: boolean;
+  /** Everyday administrative word ("thủ tục", "đăng ký"): reduced weight. */
+  generic: boolean;
+}
+
+/** The analysis of a query. */
+export interface QueryAnalysis {
+  tokens: Token[];
+  /** Whether the query as a whole was typed with diacritics. */
+  accented: boolean;
+  /** Meaningful unigram terms to search (no stopwords), in the query's form. */
+  unigrams: string[];
+  /** Bigram terms with at least one meaningful syllable, in the query's form. */
   bigrams: string[];
+  /** Terms (unigram or bigram) made only of generic or stop words. */
+  generic: Set<string>;
 }
 
 /** An analyzer bound to a synonym table. */
 export interface Analyzer {
-  analyze(text: string): Analysis;
-  /** All terms to index for a text: every unigram and every bigram. */
+  /** Tokens of a text, synonyms applied. */
+  tokens(text: string): Token[];
+  /** All terms to index for a text: exact and folded unigrams and bigrams. */
   indexTerms(text: string): string[];
-  /** Terms to search for: meaningful unigrams and bigrams (deduplicated). */
-  queryTerms(text: string): string[];
-  /** Whether a folded unigram is a stopword. */
-  isStopword(term: string): boolean;
+  /** Terms of a text in one form, for comparing a query with a question. */
+  formTerms(text: string, accented: boolean): { unigrams: string[]; bigrams: string[]; generic: Set<string> };
+  /**
+   * Analyses a query. An accented word that is not in the index is kept as it is (fuzzy
+   * matching catches a slip of one mark): falling back to its folded form would let "tối"
+   * (evening) match "tôi" and hide that the question is about something we don't cover.
+   */
+  query(text: string): QueryAnalysis;
 }
+
+const FOLD_PREFIX = '~';
+const isMarked = (s: string): boolean => fold(s) !== s;
 
 /**
  * Builds an analyzer. Each synonym group's first term is canonical; every other term (a phrase
- * or an abbreviation) is rewritten to it, longest match first.
+ * or an abbreviation) is rewritten to it, longest match first, compared in folded form.
  *
- * @example createAnalyzer([['bảo hiểm y tế', 'bhyt']]).analyze('BHYT trẻ em').tokens
- * // ['bao', 'hiem', 'y', 'te', 'tre', 'em']
+ * @example createAnalyzer([['bảo hiểm y tế', 'bhyt']]).tokens('BHYT').map((t) => t.exact)
+ * // ['bảo', 'hiểm', 'y', 'tế']
  */
 export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): Analyzer {
-  // folded phrase (space-joined) -> canonical folded tokens
-  const map = new Map<string, string[]>();
+  // folded phrase -> canonical exact syllables. A term written without diacritics ("cat",
+  // "hp", "bhyt") is an abbreviation: it matches only words typed without marks, so "cắt"
+  // (cut) never becomes the Convention against Torture.
+  const map = new Map<string, { canon: string[]; plainOnly: boolean }>();
   let longest = 1;
   for (const group of synonyms) {
-    const canon = syllables(group[0] ?? '').map(fold);
+    const canon = syllables(group[0] ?? '');
     if (canon.length === 0) continue;
+    const canonKey = canon.map(fold).join(' ');
     for (const term of group.slice(1)) {
-      const toks = syllables(term).map(fold);
-      if (toks.length === 0) continue;
-      const key = toks.join(' ');
-      if (key === canon.join(' ')) continue;
-      if (!map.has(key)) map.set(key, canon);
-      longest = Math.max(longest, toks.length);
+      const syl = syllables(term);
+      const key = syl.map(fold).join(' ');
+      if (!key || key === canonKey || map.has(key)) continue;
+      map.set(key, { canon, plainOnly: syl.every((x) => !isMarked(x)) });
+      longest = Math.max(longest, syl.length);
     }
   }
 
-  const applySynonyms = (toks: string[]): string[] => {
-    if (map.size === 0) return toks;
-    const out: string[] = [];
+  const genericFolded = new Set([...GENERIC_EXACT].map(fold));
+  const mk = (exact: string, marked: boolean): Token => {
+    const f = fold(exact);
+    return {
+      exact,
+      folded: FOLD_PREFIX + f,
+      marked,
+      stop: STOPWORDS.has(f) || /^\d{1,2}$/.test(f),
+      // An unaccented word is generic when any accented reading of it is.
+      generic: marked ? GENERIC_EXACT.has(exact) : genericFolded.has(f),
+    };
+  };
+
+  const tokens = (text: string): Token[] => {
+    const syl = syllables(text);
+    const folded = syl.map(fold);
+    const out: Token[] = [];
     let i = 0;
-    while (i < toks.length) {
-      let matched = false;
-      for (let n = Math.min(longest, toks.length - i); n >= 1; n--) {
-        const canon = map.get(toks.slice(i, i + n).join(' '));
-        if (canon) {
-          out.push(...canon);
-          i += n;
-          matched = true;
-          break;
+    while (i < syl.length) {
+      let hit: string[] | undefined;
+      let n = Math.min(longest, syl.length - i);
+      if (map.size > 0)
+        for (; n >= 1; n--) {
+          const entry = map.get(folded.slice(i, i + n).join(' '));
+          if (entry && !(entry.plainOnly && syl.slice(i, i + n).some(isMarked))) {
+            hit = entry.canon;
+            break;
+          }
         }
+      if (hit) {
+        for (const c of hit) out.push(mk(c, true));
+        i += n;
+      } else {
+        out.push(mk(syl[i]!, isMarked(syl[i]!)));
+        i += 1;
       }
-      if (!matched) out.push(toks[i++]!);
     }
     return out;
   };
 
-  const isStopword = (t: string): boolean => STOPWORDS.has(t);
-  const meaningful = (t: string): boolean => !isStopword(t) && !/^\d{1,2}$/.test(t);
-
-  const analyze = (text: string): Analysis => {
-    const tokens = applySynonyms(syllables(text).map(fold));
-    const content = tokens.filter(meaningful);
-    const bi: string[] = [];
-    for (let i = 0; i + 1 < tokens.length; i++) {
-      const a = tokens[i]!;
-      const b = tokens[i + 1]!;
-      if (meaningful(a) || meaningful(b)) bi.push(`${a}_${b}`);
+  const formTerms = (
+    toks: Token[],
+    accented: boolean,
+  ): { unigrams: string[]; bigrams: string[]; generic: Set<string> } => {
+    const form = (t: Token): string => (accented ? t.exact : t.folded);
+    const generic = new Set<string>();
+    const unigrams: string[] = [];
+    for (const t of toks) {
+      if (t.stop) continue;
+      unigrams.push(form(t));
+      if (t.generic) generic.add(form(t));
     }
-    return { tokens, content, bigrams: bi };
+    const bigrams: string[] = [];
+    for (let i = 0; i + 1 < toks.length; i++) {
+      const a = toks[i]!;
+      const b = toks[i + 1]!;
+      if (a.stop && b.stop) continue;
+      const term = `${form(a)}_${form(b).replace(FOLD_PREFIX, '')}`;
+      bigrams.push(term);
+      if ((a.stop || a.generic) && (b.stop || b.generic)) generic.add(term);
+    }
+    return { unigrams, bigrams, generic };
   };
 
   return {
-    analyze,
-    isStopword,
+    tokens,
     indexTerms(text) {
-      const tokens = applySynonyms(syllables(text).map(fold));
-      return [...tokens, ...bigrams(tokens)];
+      const toks = tokens(text);
+      const terms: string[] = [];
+      for (const t of toks) {
+        terms.push(t.exact);
+        terms.push(t.folded);
+      }
+      for (let i = 0; i + 1 < toks.length; i++) {
+        const a = toks[i]!;
+        const b = toks[i + 1]!;
+        terms.push(`${a.exact}_${b.exact}`, `${a.folded}_${b.folded.slice(1)}`);
+      }
+      return terms;
     },
-    queryTerms(text) {
-      const a = analyze(text);
-      return [...new Set([...a.content, ...a.bigrams])];
+    formTerms: (text, accented) => formTerms(tokens(text), accented),
+    query(text) {
+      const toks = tokens(text);
+      const marked = toks.filter((t) => t.marked).length;
+      // Mostly typed with diacritics: match exact forms; else folded ones. (Words without any
+      // mark, like "y" or "con", are the same in both forms.)
+      const accented = toks.length > 0 && marked / toks.length >= 0.4;
+      const { unigrams, bigrams, generic } = formTerms(toks, accented);
+      return { tokens: toks, accented, unigrams: [...new Set(unigrams)], bigrams: [...new Set(bigrams)], generic };
     },
   };
 }

@@ -24,3 +24,18 @@ function foldWord(w: string): string {
 
 /** Folded stopwords. */
 export const STOPWORDS: ReadonlySet<string> = new Set(WORDS.split(/\s+/).filter(Boolean).map(foldWord));
+
+/**
+ * Everyday words of administrative questions ("thủ tục", "giấy tờ", "đăng ký", "ở đâu"). They
+ * are real words, but they say little about *which* service a question is about, and every
+ * out-of-scope question shares them ("đăng ký xe máy", "giấy tờ làm hộ chiếu"). They keep a
+ * reduced weight instead of none. Exact (accented) forms; matched on exact and folded tokens.
+ */
+const GENERIC_WORDS = `
+thủ tục giấy tờ hồ sơ đăng ký cấp làm nộp xin cần đâu nơi bao lâu nhiêu mất tiền phí cách thế
+nào sao người dân năm nay tháng ngày quy định theo luật được phải thì có không những gì việc
+lần đầu mới lại hiện nay bây giờ online mạng tại gồm mấy hỏi biết muốn nên
+`;
+
+/** Generic words, exact forms. */
+export const GENERIC_EXACT: ReadonlySet<string> = new Set(GENERIC_WORDS.split(/\s+/).filter(Boolean).map((w) => w.normalize('NFC')));
