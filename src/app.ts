@@ -19,6 +19,7 @@ import { createHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
+import { installTelegram } from './channels/telegram/telegram.js';
 
 /** A running (or ready) Loa instance. */
 export interface App {
@@ -106,6 +107,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // Channel, worker and page modules install themselves on the app here, one line each
   // (e.g. `installTelegram(app)`): they add to `channels`, register routes on `server` and
   // hook `onStart`/`onStop`.
+  installTelegram(app);
 
   return app;
 }

@@ -1,0 +1,187 @@
+/**
+ * Reply -> Telegram API calls, as plain data (no network): HTML parse mode with every piece of
+ * content escaped, inline keyboards whose `callback_data` always fits in 64 bytes, long texts
+ * split at paragraph boundaries, quiz polls when the question fits Telegram's limits.
+ *
+ * Pure apart from `remember`, which stores the action behind a short callback id, so the
+ * rendering is table-tested without a server.
+ */
+import { createHash } from 'node:crypto';
+import { splitText, type Button, type LinkButton, type Reply } from '../channel.js';
+
+/** Telegram's limit on message text, in characters after entity parsing. */
+export const TEXT_LIMIT = 4096;
+/** Telegram's limit on a photo caption. */
+export const CAPTION_LIMIT = 1024;
+/** Telegram's limit on `callback_data`, in bytes. */
+export const CALLBACK_DATA_LIMIT = 64;
+/** Prefix of short callback ids that stand for a stored action. Actions never start with it. */
+export const SHORT_ID_PREFIX = '~';
+
+/** Escapes text for HTML parse mode: only `<`, `>`, `&` (and `"` for attributes) are special. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * The `callback_data` for an action: the action itself when it is printable ASCII and fits in
+ * 64 bytes (readable in logs), else a short id derived from it, stored through `remember`.
+ *
+ * @example callbackData('qa:bhyt-tre-em', remember) // 'qa:bhyt-tre-em'
+ */
+export function callbackData(action: string, remember: (id: string, action: string) => void): string {
+  if (/^[\x21-\x7e]{1,64}$/.test(action) && !action.startsWith(SHORT_ID_PREFIX)) return action;
+  // 128 bits of a hash: collisions are out of reach, and the same action always gets the same id.
+  const id = SHORT_ID_PREFIX + createHash('sha256').update(action).digest('base64url').slice(0, 22);
+  remember(id, action);
+  return id;
+}
+
+/** One inline keyboard button, as the Bot API takes it. */
+export type InlineButton = { text: string; callback_data: string } | { text: string; url: string };
+
+/** An inline keyboard: rows of buttons. */
+export interface InlineKeyboard {
+  inline_keyboard: InlineButton[][];
+}
+
+/** One Bot API call to make, in order. */
+export type TelegramCall =
+  | { method: 'sendMessage'; payload: { chat_id: number | string; text: string; parse_mode: 'HTML'; reply_markup?: InlineKeyboard; link_preview_options?: { is_disabled: boolean }; allow_paid_broadcast?: boolean } }
+  | { method: 'sendPhoto'; payload: { chat_id: number | string; photo: string; caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineKeyboard; allow_paid_broadcast?: boolean } }
+  | {
+      method: 'sendPoll';
+      /** Our question ref, recorded with the poll id the answer comes back with. */
+      ref: string;
+      payload: {
+        chat_id: number | string;
+        question: string;
+        options: { text: string }[];
+        type: 'quiz';
+        is_anonymous: false;
+        correct_option_id: number;
+        open_period?: number;
+        explanation?: string;
+        allow_paid_broadcast?: boolean;
+      };
+    };
+
+/** Options of {@link renderReply}. */
+export interface RenderOptions {
+  /** Stores the action behind a short callback id. */
+  remember: (id: string, action: string) => void;
+  /** Send with `allow_paid_broadcast` (campaigns, when the operator turned it on). */
+  paidBroadcast?: boolean;
+}
+
+/** Telegram chat ids are numbers; send them as numbers when they are. */
+export function chatIdOf(recipient: string): number | string {
+  return /^-?\d{1,16}$/.test(recipient) ? Number(recipient) : recipient;
+}
+
+function keyboard(buttons: Button[] | undefined, links: LinkButton[] | undefined, remember: RenderOptions['remember']): InlineKeyboard | undefined {
+  const rows: InlineButton[][] = [];
+  for (const b of buttons ?? []) {
+    const text = b.label.trim() || '…';
+    rows.push([{ text: text.slice(0, 64), callback_data: callbackData(b.action, remember) }]);
+  }
+  for (const l of links ?? []) {
+    // Telegram refuses buttons with other schemes; a bad link must not lose the whole answer.
+    if (!/^https?:\/\/\S+$/i.test(l.url)) continue;
+    rows.push([{ text: (l.label.trim() || l.url).slice(0, 64), url: l.url }]);
+  }
+  return rows.length ? { inline_keyboard: rows } : undefined;
+}
+
+/**
+ * Splits plain text into chunks whose escaped HTML (plus `reserve` characters of heading) stays
+ * within `limit`, preferring paragraph breaks (shared {@link splitText}). Both the visible
+ * length Telegram counts and the raw HTML stay under the limit, whatever a Bot API server counts.
+ */
+export function splitForHtml(text: string, limit: number, reserve = 0): string[] {
+  const out: string[] = [];
+  const queue = splitText(text, Math.max(100, limit - reserve));
+  while (queue.length) {
+    const chunk = queue.shift()!;
+    const size = escapeHtml(chunk).length + reserve;
+    if (size <= limit || chunk.length <= 1) out.push(chunk);
+    else {
+      const smaller = Math.max(1, Math.floor(chunk.length * ((limit - reserve) / size)) - 1);
+      queue.unshift(...splitText(chunk, smaller));
+    }
+  }
+  return out;
+}
+
+function pollFits(p: NonNullable<Reply['poll']>): boolean {
+  return (
+    p.question.length >= 1 &&
+    p.question.length <= 300 &&
+    p.options.length >= 2 &&
+    p.options.length <= 10 &&
+    p.options.every((o) => o.length >= 1 && o.length <= 100) &&
+    p.correctOptionId >= 0 &&
+    p.correctOptionId < p.options.length
+  );
+}
+
+/**
+ * Renders one reply for one chat as the Bot API calls to make, in order. Buttons and links go
+ * on the last message only, so they stay next to the end of a long answer.
+ */
+export function renderReply(recipient: string, reply: Reply, opts: RenderOptions): TelegramCall[] {
+  const chat_id = chatIdOf(recipient);
+  const paid = opts.paidBroadcast ? { allow_paid_broadcast: true } : {};
+  const calls: TelegramCall[] = [];
+  const title = reply.title?.trim() ? `<b>${escapeHtml(reply.title.trim())}</b>` : '';
+
+  if (reply.poll && pollFits(reply.poll)) {
+    const p = reply.poll;
+    const intro = reply.text.trim();
+    if (intro && intro !== p.question.trim())
+      for (const chunk of splitForHtml(intro, TEXT_LIMIT, title ? title.length + 2 : 0))
+        calls.push({ method: 'sendMessage', payload: { chat_id, text: title && calls.length === 0 ? `${title}\n\n${escapeHtml(chunk)}` : escapeHtml(chunk), parse_mode: 'HTML', ...paid } });
+    calls.push({
+      method: 'sendPoll',
+      ref: p.ref,
+      payload: {
+        chat_id,
+        question: p.question,
+        options: p.options.map((text) => ({ text })),
+        type: 'quiz',
+        is_anonymous: false,
+        correct_option_id: p.correctOptionId,
+        ...(p.openPeriod !== undefined ? { open_period: Math.min(600, Math.max(5, Math.round(p.openPeriod))) } : {}),
+        ...(p.explanation ? { explanation: p.explanation.slice(0, 200) } : {}),
+        ...paid,
+      },
+    });
+    return calls;
+  }
+
+  const markup = keyboard(reply.buttons, reply.links, opts.remember);
+  const text = reply.text.trim();
+  if (reply.imageUrl && /^https?:\/\//i.test(reply.imageUrl)) {
+    const caption = [title, escapeHtml(text)].filter(Boolean).join('\n\n');
+    const captionVisible = (reply.title?.trim().length ?? 0) + 2 + text.length;
+    if (captionVisible <= CAPTION_LIMIT && caption.length <= CAPTION_LIMIT) {
+      calls.push({ method: 'sendPhoto', payload: { chat_id, photo: reply.imageUrl, ...(caption ? { caption, parse_mode: 'HTML' } : {}), ...(markup ? { reply_markup: markup } : {}), ...paid } });
+      return calls;
+    }
+    calls.push({ method: 'sendPhoto', payload: { chat_id, photo: reply.imageUrl, ...paid } });
+  }
+
+  const chunks = text ? splitForHtml(text, TEXT_LIMIT, title ? title.length + 2 : 0) : [];
+  if (chunks.length === 0 && title) chunks.push('');
+  if (chunks.length === 0 && markup) chunks.push('…');
+  chunks.forEach((chunk, i) => {
+    const body = escapeHtml(chunk);
+    const html = i === 0 && title ? (body ? `${title}\n\n${body}` : title) : body;
+    const last = i === chunks.length - 1;
+    calls.push({
+      method: 'sendMessage',
+      payload: { chat_id, text: html, parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...(last && markup ? { reply_markup: markup } : {}), ...paid },
+    });
+  });
+  return calls;
+}

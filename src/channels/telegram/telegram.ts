@@ -1,0 +1,296 @@
+/**
+ * The Telegram channel (grammY), over long polling or a webhook.
+ *
+ * Both modes feed one path, {@link TelegramChannel.intake}: parse -> Inbound -> the durable
+ * inbox, which stores the event with its dedupe key synchronously. A webhook therefore answers
+ * 200 only once the update is on disk, answers at once (processing happens afterwards, in
+ * order per chat), and a redelivered update is handled once.
+ *
+ * Sending renders a {@link Reply} as HTML with inline keyboards (render.ts), goes through
+ * `@grammyjs/auto-retry` with bounded attempts, and maps what is left into a
+ * {@link SendResult} (errors.ts).
+ *
+ * @example
+ * // app.ts
+ * installTelegram(app); // no-op unless TELEGRAM_BOT_TOKEN is set
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { autoRetry } from '@grammyjs/auto-retry';
+import type { Capabilities, Channel, Reply, SendOptions, SendResult } from '../channel.js';
+import type { TelegramConfig } from '../../config.js';
+import type { Db } from '../../db/index.js';
+import type { Inbox } from '../../conversation/inbox.js';
+import type { App } from '../../app.js';
+import { callbackAction, recordSentPoll, rememberCallbackAction, sentPollById, sentPollsByRef } from '../../db/telegram.js';
+import { BODY_LIMIT } from '../../http/server.js';
+import { renderReply } from './render.js';
+import { toSendResult } from './errors.js';
+import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
+import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
+
+/** The webhook route on the Fastify server. `TELEGRAM_WEBHOOK_URL` is its public address. */
+export const WEBHOOK_PATH = '/webhooks/telegram';
+
+/** What Telegram can render. */
+export const telegramCapabilities: Capabilities = {
+  buttons: true,
+  // Telegram allows up to 100 inline buttons; more than this is unreadable on a phone.
+  maxButtons: 20,
+  nativeQuizPoll: true,
+  maxTextLength: 4096,
+  numberedReplies: false,
+};
+
+/** Retry policy of API calls (auto-retry). */
+export interface RetryPolicy {
+  /** Retries of one call after 429 or 5xx. Bounded, so a dead server never holds a send forever. */
+  maxRetryAttempts: number;
+  /** Longest `retry_after` waited in place; longer ones come back as `retryAfter` for the caller. */
+  maxDelaySeconds: number;
+}
+
+/** Dependencies of {@link createTelegramChannel}. */
+export interface TelegramChannelDeps {
+  config: TelegramConfig;
+  db: Db;
+  /** Where accepted events go: the app's durable inbox. */
+  inbox: Pick<Inbox, 'accept'>;
+  logger: Logger;
+  /** Clock in ms (group budget). */
+  now?: () => number;
+  retry?: Partial<RetryPolicy>;
+  /** Handled messages per group per window (default 10 a minute, half Telegram's group limit). */
+  groupBudget?: { max: number; windowMs: number };
+  /** Known bot identity: skips `getMe` (tests). */
+  botInfo?: UserFromGetMe;
+}
+
+/** What happened to one incoming update. */
+export type IntakeResult = 'accepted' | 'duplicate' | 'ignored' | 'not-ready';
+
+/** The Telegram channel. */
+export interface TelegramChannel extends Channel {
+  readonly name: 'telegram';
+  /** The grammY bot (its `api` for tools; its middleware is Loa's intake). */
+  readonly bot: Bot;
+  /** True once the bot knows who it is (`getMe` done), so mentions can be recognised. */
+  readonly ready: boolean;
+  /** Turns one update into an inbox event (persisted before this returns) or ignores it. */
+  intake(update: TelegramUpdate): IntakeResult;
+  /** Closes every quiz poll sent for a question ref (when the question's time is up). */
+  stopPolls(ref: string): Promise<void>;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { maxRetryAttempts: 3, maxDelaySeconds: 5 };
+
+/** Creates the channel. Nothing talks to Telegram until `start()` (or a send). */
+export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
+  const { config, db, inbox, logger } = deps;
+  const now = deps.now ?? (() => Date.now());
+  const retry = { ...DEFAULT_RETRY, ...deps.retry };
+  const budgetOpts = deps.groupBudget ?? { max: 10, windowMs: 60_000 };
+  const groupBudget = createGroupBudget(budgetOpts.max, budgetOpts.windowMs);
+
+  const bot = new Bot(config.token, {
+    // Long polls last 30 s; a send that takes a minute is dead, let auto-retry and the caller decide.
+    client: { apiRoot: config.apiRoot, timeoutSeconds: 60 },
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+  });
+  // Network errors are rethrown rather than retried: auto-retry retries them without a bound.
+  bot.api.config.use(autoRetry({ ...retry, rethrowHttpErrors: true }));
+
+  const answerCallback = (id: string): void => {
+    bot.api.answerCallbackQuery(id).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
+  };
+
+  const intake = (update: TelegramUpdate): IntakeResult => {
+    if (!bot.isInited()) return 'not-ready';
+    const conv = toInbound(update, {
+      botUsername: bot.botInfo.username,
+      botId: bot.botInfo.id,
+      resolveCallback: (id) => callbackAction(db, id),
+      resolvePoll: (pollId) => sentPollById(db, pollId),
+    });
+    if (conv.kind === 'ignore') {
+      logger.debug({ update_id: update.update_id, reason: conv.reason }, 'Telegram: update ignored');
+      if (conv.callbackQueryId) answerCallback(conv.callbackQueryId);
+      return 'ignored';
+    }
+    const { inbound, callbackQueryId } = conv;
+    const groupKey = inbound.group ? inbound.chatId : undefined;
+    if (groupKey !== undefined && !groupBudget.allows(groupKey, now())) {
+      logger.info({ update_id: update.update_id, chat: groupKey }, 'Telegram: group reply budget used up; message ignored');
+      if (callbackQueryId) answerCallback(callbackQueryId);
+      return 'ignored';
+    }
+    const fresh = inbox.accept(inbound);
+    if (!fresh) return 'duplicate';
+    if (groupKey !== undefined) groupBudget.record(groupKey, now());
+    // Stops the button's spinner at once; the answer itself follows as a message.
+    if (callbackQueryId) answerCallback(callbackQueryId);
+    return 'accepted';
+  };
+
+  bot.use((ctx) => {
+    const parsed = updateSchema.safeParse(ctx.update);
+    if (!parsed.success) {
+      logger.warn({ update_id: ctx.update.update_id, issues: parsed.error.issues.length }, 'Telegram: malformed update ignored');
+      return;
+    }
+    intake(parsed.data);
+  });
+  bot.catch((err) => logger.error({ err: err.error, update_id: err.ctx.update.update_id }, 'Telegram: update could not be stored'));
+
+  let polling: Promise<void> | undefined;
+
+  const send = async (recipient: string, reply: Reply, options?: SendOptions): Promise<SendResult> => {
+    const calls = renderReply(recipient, reply, {
+      remember: (id, action) => rememberCallbackAction(db, id, action),
+      paidBroadcast: Boolean(options?.broadcast && config.paidBroadcast),
+    });
+    let messageId: number | undefined;
+    try {
+      for (const c of calls) {
+        if (c.method === 'sendMessage') messageId = (await bot.api.raw.sendMessage(c.payload)).message_id;
+        else if (c.method === 'sendPhoto') messageId = (await bot.api.raw.sendPhoto(c.payload)).message_id;
+        else {
+          // `correct_option_id` (single) is what every Bot API version takes; newer typings
+          // only list `correct_option_ids`.
+          const m = await bot.api.raw.sendPoll(c.payload as unknown as Parameters<typeof bot.api.raw.sendPoll>[0]);
+          recordSentPoll(db, { pollId: m.poll.id, ref: c.ref, chatId: String(m.chat.id), messageId: m.message_id });
+          messageId = m.message_id;
+        }
+      }
+    } catch (err) {
+      const result = toSendResult(err);
+      logger.info({ method: (err as { method?: string }).method, result }, 'Telegram: send did not go through');
+      return result;
+    }
+    return messageId === undefined ? { kind: 'ok' } : { kind: 'ok', messageId: String(messageId) };
+  };
+
+  return {
+    name: 'telegram',
+    capabilities: telegramCapabilities,
+    bot,
+    get ready() {
+      return bot.isInited();
+    },
+    intake,
+    send,
+    async stopPolls(ref) {
+      for (const p of sentPollsByRef(db, ref)) {
+        await bot.api.stopPoll(p.chatId, p.messageId).catch((err: unknown) => logger.info({ err: describe(err), ref }, 'Telegram: stopPoll failed'));
+      }
+    },
+    async start() {
+      try {
+        await bot.init();
+      } catch (err) {
+        throw new Error(
+          `Telegram: getMe failed at ${config.apiRoot} (${describe(err)}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT`,
+        );
+      }
+      try {
+        await bot.api.setMyCommands([...PRIVATE_COMMANDS]);
+        await bot.api.setMyCommands([...GROUP_COMMANDS], { scope: { type: 'all_group_chats' } });
+      } catch (err) {
+        // The menu is a convenience; the commands work without it.
+        logger.warn({ err: describe(err) }, 'Telegram: setMyCommands failed; the command menu may be out of date');
+      }
+      if (config.mode === 'webhook') {
+        try {
+          await bot.api.setWebhook(config.webhookUrl!, {
+            secret_token: config.webhookSecret,
+            allowed_updates: [...ALLOWED_UPDATES],
+            max_connections: 40,
+          });
+        } catch (err) {
+          throw new Error(`Telegram: setWebhook failed (${describe(err)}); check TELEGRAM_WEBHOOK_URL (a public HTTPS URL routed to ${WEBHOOK_PATH})`);
+        }
+        logger.info({ username: bot.botInfo.username, mode: 'webhook' }, 'Telegram: webhook set');
+        return;
+      }
+      // bot.start() deletes any webhook first: getUpdates cannot run while one is set.
+      await new Promise<void>((resolve, reject) => {
+        let started = false;
+        polling = bot
+          .start({
+            allowed_updates: [...ALLOWED_UPDATES],
+            onStart: () => {
+              started = true;
+              resolve();
+            },
+          })
+          .catch((err: unknown) => {
+            if (!started) reject(new Error(`Telegram: long polling could not start (${describe(err)})`));
+            else logger.error({ err: describe(err) }, 'Telegram: long polling stopped on an error');
+          });
+      });
+      logger.info({ username: bot.botInfo.username, mode: 'polling' }, 'Telegram: long polling');
+    },
+    async stop() {
+      if (!polling) return;
+      // Confirms the last offset, so the updates already stored are not fetched again.
+      await bot.stop().catch((err: unknown) => logger.warn({ err: describe(err) }, 'Telegram: could not confirm the last update offset'));
+      await polling;
+      polling = undefined;
+    },
+  };
+}
+
+/** Compares the secret header in constant time. */
+export function secretMatches(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Registers `POST /webhooks/telegram`:
+ * - 401 for a wrong or missing secret header, checked before the body is even read;
+ * - 413 over 1 MB; 400 for a body that is not a Telegram update;
+ * - 200 once the update is stored (or recognised as a duplicate, or deliberately ignored);
+ * - 503 before the bot knows who it is, so Telegram delivers again a moment later.
+ */
+export function registerTelegramWebhook(server: FastifyInstance, channel: TelegramChannel, secret: string): void {
+  server.post(
+    WEBHOOK_PATH,
+    {
+      bodyLimit: BODY_LIMIT,
+      onRequest: async (req, reply) => {
+        if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], secret))
+          return reply.code(401).send({ ok: false, error: 'Telegram: wrong or missing X-Telegram-Bot-Api-Secret-Token' });
+      },
+    },
+    async (req, reply) => {
+      const parsed = updateSchema.safeParse(req.body);
+      if (!parsed.success) return reply.code(400).send({ ok: false, error: 'Telegram: the body is not a Telegram update' });
+      const result = channel.intake(parsed.data);
+      if (result === 'not-ready') return reply.code(503).send({ ok: false, error: 'Telegram: starting; deliver again' });
+      return reply.send({ ok: true });
+    },
+  );
+}
+
+/**
+ * Installs the Telegram channel on the app when `TELEGRAM_BOT_TOKEN` is set: adds it to the
+ * channels (the app starts and stops it) and, in webhook mode, registers the webhook route.
+ */
+export function installTelegram(app: App, overrides: Partial<Omit<TelegramChannelDeps, 'config' | 'db' | 'inbox'>> = {}): TelegramChannel | undefined {
+  const config = app.config.telegram;
+  if (!config) return undefined;
+  const channel = createTelegramChannel({ config, db: app.db, inbox: app.inbox, logger: app.logger.child({ channel: 'telegram' }), ...overrides });
+  app.channels.set('telegram', channel);
+  if (config.mode === 'webhook') registerTelegramWebhook(app.server, channel, config.webhookSecret!);
+  return channel;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,262 @@
+/**
+ * Telegram update -> platform-neutral {@link Inbound}, as pure functions: the zod schema of
+ * the updates we handle, the group rules (answer only `/hoi`, a mention or a reply to the bot),
+ * and block/unblock from `my_chat_member`.
+ *
+ * Dedupe keys start with the `update_id` (which Telegram says to deduplicate on) and add the
+ * message, callback or poll identity: Telegram picks a random `update_id` after a week without
+ * updates, and the extra part keeps a new update from ever colliding with an old one.
+ */
+import { z } from 'zod';
+import type { Inbound } from '../channel.js';
+import { SHORT_ID_PREFIX } from './render.js';
+
+/** The update types Loa handles; sent as `allowed_updates` to setWebhook and getUpdates. */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'poll_answer'] as const;
+
+const userSchema = z.object({
+  id: z.number().int(),
+  is_bot: z.boolean().optional(),
+  first_name: z.string().optional(),
+  last_name: z.string().optional(),
+  username: z.string().optional(),
+});
+
+const chatSchema = z.object({
+  id: z.number().int(),
+  type: z.enum(['private', 'group', 'supergroup', 'channel']),
+});
+
+const entitySchema = z.object({ type: z.string(), offset: z.number().int(), length: z.number().int() });
+
+const messageSchema = z.object({
+  message_id: z.number().int(),
+  date: z.number().int(),
+  chat: chatSchema,
+  from: userSchema.optional(),
+  text: z.string().optional(),
+  entities: z.array(entitySchema).optional(),
+  reply_to_message: z.object({ from: userSchema.optional() }).optional(),
+  // The kinds of non-text content we name in the polite "text only" reply.
+  photo: z.array(z.unknown()).optional(),
+  sticker: z.unknown().optional(),
+  voice: z.unknown().optional(),
+  video: z.unknown().optional(),
+  document: z.unknown().optional(),
+  location: z.unknown().optional(),
+  contact: z.unknown().optional(),
+});
+
+const chatMemberSchema = z.object({ status: z.string() });
+
+/**
+ * The part of a Telegram update Loa reads. Other update types (edited messages, channel posts …)
+ * parse too and are ignored; a body without an integer `update_id`, or with a malformed field
+ * we read, is refused.
+ */
+export const updateSchema = z.object({
+  update_id: z.number().int().nonnegative(),
+  message: messageSchema.optional(),
+  callback_query: z
+    .object({
+      id: z.string().min(1),
+      from: userSchema,
+      data: z.string().optional(),
+      message: z.object({ message_id: z.number().int(), chat: chatSchema }).optional(),
+    })
+    .optional(),
+  my_chat_member: z
+    .object({
+      chat: chatSchema,
+      from: userSchema,
+      date: z.number().int(),
+      old_chat_member: chatMemberSchema,
+      new_chat_member: chatMemberSchema,
+    })
+    .optional(),
+  poll_answer: z
+    .object({
+      poll_id: z.string().min(1),
+      user: userSchema.optional(),
+      option_ids: z.array(z.number().int().nonnegative()),
+    })
+    .optional(),
+});
+
+/** A parsed update. */
+export type TelegramUpdate = z.infer<typeof updateSchema>;
+
+/** What the conversion needs to know beyond the update. */
+export interface UpdateContext {
+  /** The bot's username (without '@'), to recognise mentions and `/cmd@bot`. */
+  botUsername: string;
+  botId: number;
+  /** The action behind a short callback id (`~…`), or undefined if unknown. */
+  resolveCallback: (id: string) => string | undefined;
+  /** Our question ref for a Telegram poll id, and where the poll was sent. */
+  resolvePoll: (pollId: string) => { ref: string } | undefined;
+}
+
+/** The outcome of converting one update. */
+export type Conversion =
+  | { kind: 'inbound'; inbound: Inbound; callbackQueryId?: string }
+  | { kind: 'ignore'; reason: string; callbackQueryId?: string };
+
+function displayName(u: z.infer<typeof userSchema>): string | undefined {
+  const name = [u.first_name, u.last_name].filter(Boolean).join(' ').trim();
+  return name || undefined;
+}
+
+/** Commands a group may use. Everything else in a group needs a mention or a reply to the bot. */
+const GROUP_COMMANDS = new Set(['hoi']);
+
+function mentions(text: string, entities: z.infer<typeof entitySchema>[] | undefined, username: string): boolean {
+  const handle = `@${username}`.toLowerCase();
+  if (entities?.some((e) => e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === handle)) return true;
+  return new RegExp(`(^|[^\\w@])@${username}(?![\\w])`, 'i').test(text);
+}
+
+function stripMention(text: string, username: string): string {
+  return text.replace(new RegExp(`@${username}(?![\\w])`, 'gi'), ' ').replace(/\s+/g, ' ').trim();
+}
+
+function nonText(m: z.infer<typeof messageSchema>): string {
+  for (const k of ['photo', 'sticker', 'voice', 'video', 'document', 'location', 'contact'] as const) if (m[k] !== undefined) return k;
+  return 'other';
+}
+
+/**
+ * Converts one update into an {@link Inbound}, or says why it is ignored.
+ *
+ * @example
+ * toInbound(update, { botUsername: 'loa_bot', botId: 1, resolveCallback, resolvePoll })
+ * // { kind: 'inbound', inbound: { channel: 'telegram', type: 'text', text: '/start', userId: '42', … } }
+ */
+export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
+  const id = u.update_id;
+  if (u.message) {
+    const m = u.message;
+    if (!m.from || m.from.is_bot) return { kind: 'ignore', reason: 'message from a bot or a channel' };
+    if (m.chat.type === 'channel') return { kind: 'ignore', reason: 'channel post' };
+    const group = m.chat.type !== 'private';
+    const base = {
+      channel: 'telegram' as const,
+      userId: String(m.from.id),
+      ...(group ? { chatId: String(m.chat.id), group: true } : {}),
+      displayName: displayName(m.from),
+      dedupeKey: `u:${id}:m:${m.chat.id}:${m.message_id}`,
+      at: new Date(m.date * 1000),
+    };
+    if (!group) {
+      if (m.text === undefined) return { kind: 'inbound', inbound: { ...base, type: 'unsupported', what: nonText(m) } };
+      return { kind: 'inbound', inbound: { ...base, type: 'text', text: m.text } };
+    }
+    // In a group the bot speaks only when spoken to, so it never floods the conversation.
+    const text = m.text;
+    if (text === undefined) return { kind: 'ignore', reason: 'non-text message in a group' };
+    const cmd = text.match(/^\/([A-Za-z0-9_]+)(?:@([A-Za-z0-9_]+))?(?=\s|$)/);
+    if (cmd) {
+      if (cmd[2] && cmd[2].toLowerCase() !== ctx.botUsername.toLowerCase()) return { kind: 'ignore', reason: 'command for another bot' };
+      if (!GROUP_COMMANDS.has(cmd[1]!.toLowerCase())) return { kind: 'ignore', reason: `/${cmd[1]} is not answered in groups` };
+      return { kind: 'inbound', inbound: { ...base, type: 'text', text } };
+    }
+    const repliesToBot = m.reply_to_message?.from?.id === ctx.botId;
+    if (!repliesToBot && !mentions(text, m.entities, ctx.botUsername)) return { kind: 'ignore', reason: 'group message not addressed to the bot' };
+    const question = stripMention(text, ctx.botUsername);
+    if (!question) return { kind: 'ignore', reason: 'empty mention' };
+    // Routed as /hoi so a group mention is always a question, never a keyword such as "HUY".
+    return { kind: 'inbound', inbound: { ...base, type: 'text', text: `/hoi ${question}` } };
+  }
+
+  if (u.callback_query) {
+    const q = u.callback_query;
+    const chat = q.message?.chat;
+    const group = chat !== undefined && chat.type !== 'private';
+    const data = q.data;
+    if (!data) return { kind: 'ignore', reason: 'callback without data', callbackQueryId: q.id };
+    const action = data.startsWith(SHORT_ID_PREFIX) ? ctx.resolveCallback(data) : data;
+    if (!action) return { kind: 'ignore', reason: 'unknown short callback id', callbackQueryId: q.id };
+    return {
+      kind: 'inbound',
+      callbackQueryId: q.id,
+      inbound: {
+        channel: 'telegram',
+        userId: String(q.from.id),
+        ...(group ? { chatId: String(chat.id), group: true } : {}),
+        displayName: displayName(q.from),
+        dedupeKey: `u:${id}:cq:${q.id}`,
+        type: 'action',
+        action,
+      },
+    };
+  }
+
+  if (u.my_chat_member) {
+    const c = u.my_chat_member;
+    if (c.chat.type !== 'private') return { kind: 'ignore', reason: 'bot membership changed in a group' };
+    const was = c.old_chat_member.status;
+    const now = c.new_chat_member.status;
+    let type: 'blocked' | 'unblocked' | undefined;
+    if (now === 'kicked') type = 'blocked';
+    else if ((was === 'kicked' || was === 'left') && now === 'member') type = 'unblocked';
+    if (!type) return { kind: 'ignore', reason: `membership ${was} -> ${now}` };
+    return {
+      kind: 'inbound',
+      inbound: {
+        channel: 'telegram',
+        userId: String(c.from.id),
+        dedupeKey: `u:${id}:mcm:${c.chat.id}:${c.date}`,
+        at: new Date(c.date * 1000),
+        type,
+      },
+    };
+  }
+
+  if (u.poll_answer) {
+    const a = u.poll_answer;
+    if (!a.user) return { kind: 'ignore', reason: 'anonymous poll answer' };
+    if (a.option_ids.length === 0) return { kind: 'ignore', reason: 'vote retracted' };
+    const poll = ctx.resolvePoll(a.poll_id);
+    if (!poll) return { kind: 'ignore', reason: 'answer to a poll Loa did not send' };
+    return {
+      kind: 'inbound',
+      inbound: {
+        channel: 'telegram',
+        userId: String(a.user.id),
+        displayName: displayName(a.user),
+        dedupeKey: `u:${id}:pa:${a.poll_id}:${a.user.id}`,
+        type: 'quizAnswer',
+        pollId: poll.ref,
+        optionIds: a.option_ids,
+      },
+    };
+  }
+
+  return { kind: 'ignore', reason: 'update type not handled' };
+}
+
+/**
+ * A per-group reply budget: at most `max` handled messages per `windowMs` in one group, well
+ * under Telegram's 20 messages a minute per group. Over budget, messages are ignored silently:
+ * a busy group must never turn into a flood of bot replies.
+ */
+export function createGroupBudget(
+  max: number,
+  windowMs: number,
+): { allows(chatId: string, nowMs: number): boolean; record(chatId: string, nowMs: number): void } {
+  const hits = new Map<string, number[]>();
+  let calls = 0;
+  const recent = (chatId: string, nowMs: number): number[] => {
+    let times = hits.get(chatId);
+    if (!times) hits.set(chatId, (times = []));
+    while (times.length && times[0]! <= nowMs - windowMs) times.shift();
+    // Forget quiet groups now and then so memory stays bounded.
+    if (++calls % 1000 === 0) for (const [k, v] of hits) if (!v.length || v[v.length - 1]! <= nowMs - windowMs) hits.delete(k);
+    return times;
+  };
+  return {
+    // Checked before the inbox and recorded after, so a duplicate delivery uses no budget.
+    allows: (chatId, nowMs) => recent(chatId, nowMs).length < max,
+    record: (chatId, nowMs) => void recent(chatId, nowMs).push(nowMs),
+  };
+}
