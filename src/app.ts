@@ -19,7 +19,11 @@ import { createHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
+import { createQuizFeature, installQuiz } from './quiz/feature.js';
+import { installCampaigns } from './campaigns/install.js';
 import { installTelegram } from './channels/telegram/telegram.js';
+import { installZalo } from './channels/zalo/install.js';
+import { createZaloFeature } from './channels/zalo/feature.js';
 
 /** A running (or ready) Loa instance. */
 export interface App {
@@ -38,6 +42,8 @@ export interface App {
   /** Things to run on start and stop, registered by feature modules. */
   onStart(fn: () => Promise<void> | void): void;
   onStop(fn: () => Promise<void> | void): void;
+  /** Runs before each reply to a citizen is sent: campaigns set it so replies take the channel's throttle ahead of campaign sends. */
+  beforeReplySend?: (channel: ChannelName, recipient: string) => Promise<void>;
 }
 
 /** Options for tests and tools. */
@@ -60,12 +66,18 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const stoppers: (() => Promise<void> | void)[] = [];
 
   // Conversation features, consulted in order before the core (add yours here).
-  const features: Feature[] = [...(opts.features ?? []), createSubscriptionFeature()];
+  const features: Feature[] = [...(opts.features ?? []), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature(), createZaloFeature()];
   const conversation = createConversation({ db, knowledge, config, features, now: opts.now });
 
   const channels = new Map<ChannelName, Channel>();
   channels.set('web', createWebChannel());
-  const inbox = createInbox({ db, conversation, channels, logger });
+  const inbox = createInbox({
+    db,
+    conversation,
+    channels,
+    logger,
+    beforeSend: (channel, recipient) => app.beforeReplySend?.(channel, recipient) ?? Promise.resolve(),
+  });
   const server = createHttpServer(logger);
 
   server.get('/healthz', async () => ({
@@ -108,6 +120,9 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // (e.g. `installTelegram(app)`): they add to `channels`, register routes on `server` and
   // hook `onStart`/`onStop`.
   installTelegram(app);
+  installZalo(app);
+  installQuiz(app, { now: opts.now });
+  installCampaigns(app); // last: it throttles the channels installed above
 
   return app;
 }

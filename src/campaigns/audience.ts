@@ -1,0 +1,56 @@
+/**
+ * Audience: which subscribers a campaign reaches. Regions nest to any depth (province >
+ * commune, or province > district > commune in older setups): targeting a region reaches every
+ * region under it. People who never chose a region are reached only by a campaign aimed at the
+ * whole deployment (no regions, or the deployment's root region), since nothing says they live
+ * in a smaller area.
+ */
+import type { Db } from '../db/index.js';
+import type { Campaign } from '../db/campaigns.js';
+import type { AudienceMember } from '../db/campaigns.js';
+import { countAudience, selectAudience, type AudienceFilter } from '../db/subscribers.js';
+import { flattenRegions, type Region } from '../knowledge/content.js';
+
+/** What the audience code needs to know about regions. */
+export interface RegionTree {
+  regions: Region[];
+  /** The deployment's root region slug (bot YAML `regions_root`), if any. */
+  root?: string;
+}
+
+/**
+ * Every slug under (and including) the targets. Throws for an unknown slug, naming it, so a
+ * typo never silently narrows a campaign to nobody.
+ */
+export function expandRegions(tree: Region[], targets: string[]): string[] {
+  const flat = flattenRegions(tree);
+  for (const t of targets)
+    if (!flat.has(t)) throw new Error(`campaigns: unknown region '${t}'; use a slug from content/regions.yaml`);
+  const wanted = new Set(targets);
+  const out: string[] = [];
+  for (const [slug, info] of flat) if (info.path.some((p) => wanted.has(p))) out.push(slug);
+  return out;
+}
+
+/** The filter for a campaign's audience. */
+export function audienceFilter(c: Pick<Campaign, 'channels' | 'topics' | 'regions'>, tree: RegionTree): AudienceFilter {
+  if (c.regions.length === 0) return { channels: c.channels, topics: c.topics, regions: null, includeNoRegion: true };
+  const tops = new Set(tree.regions.map((r) => r.slug));
+  const whole = c.regions.some((r) => r === tree.root || (!tree.root && tops.has(r) && tree.regions.length === 1));
+  return { channels: c.channels, topics: c.topics, regions: expandRegions(tree.regions, c.regions), includeNoRegion: whole };
+}
+
+/** How many subscribers the campaign reaches now, per channel and in total. */
+export function countCampaignAudience(
+  db: Db,
+  c: Pick<Campaign, 'channels' | 'topics' | 'regions'>,
+  tree: RegionTree,
+): { total: number; byChannel: Partial<Record<string, number>> } {
+  const byChannel = countAudience(db, audienceFilter(c, tree));
+  return { total: Object.values(byChannel).reduce((a: number, n) => a + (n ?? 0), 0), byChannel };
+}
+
+/** The audience snapshot taken when sending starts. */
+export function campaignAudience(db: Db, c: Pick<Campaign, 'channels' | 'topics' | 'regions'>, tree: RegionTree): AudienceMember[] {
+  return selectAudience(db, audienceFilter(c, tree));
+}

@@ -1,0 +1,131 @@
+/**
+ * Campaign content: the message as staff write it, validated against each chosen channel's
+ * limits *before* approval (an approver must see what will actually go out), and a plain-text
+ * preview of how each channel renders it. Messages to staff are Vietnamese.
+ */
+import { z } from 'zod';
+import type { Reply } from '../channels/channel.js';
+import type { CampaignChannel } from '../db/campaigns.js';
+
+/** The platform limits a campaign message must fit (PLATFORMS.md). */
+export const CHANNEL_RULES: Record<
+  CampaignChannel,
+  { label: string; maxText: number; maxCaption?: number; maxLinks: number; maxLinkLabel: number; linksMayDegrade: boolean }
+> = {
+  // Telegram: text 1–4096; a photo caption 0–1024; inline URL buttons.
+  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false },
+  // Zalo OA /cs: text ≤ 2000, at most 5 buttons; whether buttons still render on v3 is disputed.
+  zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true },
+};
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((u) => {
+    try {
+      const p = new URL(u);
+      return p.protocol === 'https:' || p.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'phải là địa chỉ http(s) đầy đủ, ví dụ https://example.gov.vn/trang');
+
+/** Campaign content as entered (CLI flags, admin form). */
+export const campaignContentSchema = z.object({
+  title: z
+    .string()
+    .trim()
+    .max(200, 'tiêu đề dài quá 200 ký tự')
+    .transform((s) => s.normalize('NFC'))
+    .optional(),
+  text: z
+    .string()
+    .trim()
+    .min(1, 'nội dung tin không được để trống')
+    .transform((s) => s.normalize('NFC')),
+  imageUrl: httpUrl.optional(),
+  links: z
+    .array(z.object({ label: z.string().trim().min(1, 'nhãn nút không được để trống').transform((s) => s.normalize('NFC')), url: httpUrl }))
+    .default([]),
+});
+export type CampaignContent = z.infer<typeof campaignContentSchema>;
+
+/** One problem found; errors block submission and approval, warnings are shown. */
+export interface ContentIssue {
+  channel?: CampaignChannel;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** The reply a campaign sends (the same on every channel; each channel renders it). */
+export function campaignReply(c: { title?: string | null; text: string; imageUrl?: string | null; links?: { label: string; url: string }[] }): Reply {
+  const reply: Reply = { text: c.text };
+  if (c.title) reply.title = c.title;
+  if (c.imageUrl) reply.imageUrl = c.imageUrl;
+  if (c.links?.length) reply.links = c.links;
+  return reply;
+}
+
+/** Checks content against each channel's limits. */
+export function validateContent(c: CampaignContent, channels: CampaignChannel[]): ContentIssue[] {
+  const issues: ContentIssue[] = [];
+  if (channels.length === 0) issues.push({ severity: 'error', message: 'chọn ít nhất một kênh (telegram, zalo)' });
+  const length = (c.title ? c.title.length + 1 : 0) + c.text.length;
+  for (const ch of channels) {
+    const r = CHANNEL_RULES[ch];
+    if (length > r.maxText)
+      issues.push({ channel: ch, severity: 'error', message: `${r.label}: tin dài ${length} ký tự, quá giới hạn ${r.maxText}; hãy rút gọn` });
+    else if (c.imageUrl && r.maxCaption && length > r.maxCaption)
+      issues.push({
+        channel: ch,
+        severity: 'warning',
+        message: `${r.label}: chú thích ảnh tối đa ${r.maxCaption} ký tự; ảnh và chữ sẽ đi thành hai tin`,
+      });
+    if (c.links.length > r.maxLinks)
+      issues.push({ channel: ch, severity: 'error', message: `${r.label}: tối đa ${r.maxLinks} nút liên kết, tin có ${c.links.length}` });
+    for (const l of c.links)
+      if (l.label.length > r.maxLinkLabel)
+        issues.push({ channel: ch, severity: 'error', message: `${r.label}: nhãn nút “${l.label}” dài quá ${r.maxLinkLabel} ký tự` });
+    if (r.linksMayDegrade && c.links.length)
+      issues.push({ channel: ch, severity: 'warning', message: `${r.label}: nút liên kết có thể hiện thành dòng chữ kèm địa chỉ` });
+  }
+  return issues;
+}
+
+/** A plain-text preview of how one channel shows the message. */
+export function previewFor(c: CampaignContent, ch: CampaignChannel): string {
+  const out: string[] = [];
+  const r = CHANNEL_RULES[ch];
+  const length = (c.title ? c.title.length + 1 : 0) + c.text.length;
+  if (c.imageUrl) out.push(`[ảnh: ${c.imageUrl}]`);
+  if (c.imageUrl && r.maxCaption && length > r.maxCaption) out.push('— (tin thứ hai) —');
+  if (c.title) out.push(ch === 'telegram' ? `**${c.title}**` : c.title.toUpperCase());
+  out.push(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text);
+  if (c.links.length) {
+    if (ch === 'telegram') out.push(...c.links.map((l) => `[ ${l.label} ↗ ]`));
+    else out.push(...c.links.map((l) => `[ ${l.label} ] (hoặc: ${l.label}: ${l.url})`));
+  }
+  const body = out.join('\n');
+  const width = 60;
+  const line = `┌─ ${r.label} ${'─'.repeat(Math.max(0, width - r.label.length - 4))}`;
+  return [line, ...body.split('\n').map((l) => `│ ${l}`), `└${'─'.repeat(width)}`].join('\n');
+}
+
+/** Previews for every chosen channel, one after another. */
+export function previewAll(c: CampaignContent, channels: CampaignChannel[]): string {
+  return channels.map((ch) => previewFor(c, ch)).join('\n');
+}
+
+/**
+ * How many API calls one campaign message takes on a channel, so the throttle counts calls,
+ * not messages: Telegram puts a photo and a short text in one call but a long text needs a
+ * second; Zalo sends the image as its own message.
+ */
+export function apiCallsPerMessage(c: { title?: string | null; text: string; imageUrl?: string | null }, ch: CampaignChannel): number {
+  const r = CHANNEL_RULES[ch];
+  const length = (c.title ? c.title.length + 2 : 0) + c.text.length;
+  const chunks = Math.max(1, Math.ceil(length / r.maxText));
+  if (!c.imageUrl) return chunks;
+  if (ch === 'telegram') return r.maxCaption && length <= r.maxCaption ? 1 : 1 + chunks;
+  return 1 + chunks;
+}

@@ -1,0 +1,257 @@
+/**
+ * The campaign lifecycle as staff drive it (CLI now, admin pages later):
+ *
+ *   draft → submitted → approved → scheduled → sending → done
+ *                      (paused ⇄ scheduled/sending; cancelled from any state before done)
+ *
+ * Every action names the acting staff account; roles and region scope are checked here, once,
+ * and every action is written to the audit log in the same transaction as the change. The
+ * approver must be someone other than the author (four-eyes). Content is validated per
+ * channel and the audience counted before approval. Sending itself is the worker's job.
+ */
+import type { Db } from '../db/index.js';
+import {
+  cancelPendingDeliveries,
+  getCampaign,
+  insertCampaign,
+  requeueUnknown,
+  transitionCampaign,
+  type Campaign,
+  type CampaignChannel,
+  type CampaignStatus,
+} from '../db/campaigns.js';
+import { getUserByName, hasAnyRole, regionAllowed, type Role, type User } from '../db/users.js';
+import { recordAudit } from '../db/audit.js';
+import { flattenRegions } from '../knowledge/content.js';
+import { campaignContentSchema, validateContent, type CampaignContent, type ContentIssue } from './content.js';
+import { countCampaignAudience, expandRegions, type RegionTree } from './audience.js';
+
+/** A refused action; the message (Vietnamese, for staff) says why and what to do. */
+export class CampaignError extends Error {
+  override name = 'CampaignError';
+}
+
+/** Who may do what. `admin` implies every role (see db/users.ts). */
+const MAY: Record<string, readonly Role[]> = {
+  create: ['editor', 'broadcaster'],
+  submit: ['editor', 'broadcaster'],
+  approve: ['approver'],
+  schedule: ['broadcaster', 'approver'],
+  pause: ['broadcaster', 'approver'],
+  resume: ['broadcaster', 'approver'],
+  cancel: ['broadcaster', 'approver'],
+  resendUnknown: ['broadcaster', 'approver'],
+  view: ['viewer', 'editor', 'broadcaster', 'approver'],
+};
+
+/** Input of {@link CampaignService.create}. */
+export interface CreateCampaignInput extends Partial<CampaignContent> {
+  text: string;
+  channels: CampaignChannel[];
+  topics?: string[];
+  regions?: string[];
+  /** ISO time; omitted = send as soon as scheduled. */
+  sendAt?: Date;
+}
+
+/** Dependencies of {@link createCampaignService}. */
+export interface CampaignServiceDeps {
+  db: Db;
+  /** The region tree and topics (from the knowledge base). */
+  regions: () => RegionTree;
+  topics: () => string[];
+  now?: () => Date;
+}
+
+/** The campaign lifecycle; every method takes the acting username first. */
+export type CampaignService = ReturnType<typeof createCampaignService>;
+
+/** Creates the lifecycle service. */
+export function createCampaignService(deps: CampaignServiceDeps) {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  const actor = (username: string, action: keyof typeof MAY): User => {
+    const u = getUserByName(db, username);
+    if (!u) throw new CampaignError(`campaign: không có tài khoản '${username}'; tạo bằng 'loa user add ${username} --role …'`);
+    if (u.disabledAt) throw new CampaignError(`campaign: tài khoản '${username}' đã bị khoá`);
+    if (!hasAnyRole(u, MAY[action]!))
+      throw new CampaignError(`campaign: '${username}' không có quyền ${action}; cần một trong các vai trò: ${MAY[action]!.join(', ')}`);
+    return u;
+  };
+
+  const load = (id: number): Campaign => {
+    const c = getCampaign(db, id);
+    if (!c) throw new CampaignError(`campaign: không có chiến dịch #${id}; xem 'loa campaign list'`);
+    return c;
+  };
+
+  const inScope = (u: User, c: Pick<Campaign, 'regions'>): void => {
+    if (!u.region) return;
+    const tree = deps.regions();
+    const flat = flattenRegions(tree.regions);
+    const pathOf = (s: string): string[] | undefined => flat.get(s)?.path;
+    if (c.regions.length === 0 || !c.regions.every((r) => regionAllowed(u, r, pathOf)))
+      throw new CampaignError(`campaign: '${u.username}' chỉ được gửi trong địa bàn '${u.region}'; dùng --regions ${u.region} hoặc địa bàn con`);
+  };
+
+  const move = (
+    username: string,
+    c: Campaign,
+    from: readonly CampaignStatus[],
+    to: CampaignStatus,
+    action: string,
+    fields: Parameters<typeof transitionCampaign>[4] = {},
+    details: Record<string, unknown> = {},
+    extra?: () => void,
+  ): Campaign => {
+    const ok = db.transaction(() => {
+      if (!transitionCampaign(db, c.id, from, to, fields, now())) return false;
+      extra?.();
+      recordAudit(db, { actor: username, action: `campaign.${action}`, targetType: 'campaign', targetId: c.id, details: { from: c.status, to, ...details } }, now());
+      return true;
+    })();
+    if (!ok) {
+      const cur = load(c.id);
+      throw new CampaignError(
+        `campaign: không thể ${action} chiến dịch #${c.id} đang ở trạng thái '${cur.status}' (cần: ${from.join(', ')})`,
+      );
+    }
+    return load(c.id);
+  };
+
+  const contentOf = (c: Campaign): CampaignContent =>
+    campaignContentSchema.parse({ title: c.title ?? undefined, text: c.text, imageUrl: c.imageUrl ?? undefined, links: c.links });
+
+  const checkAudienceFields = (topics: string[], regions: string[]): void => {
+    const known = new Set(deps.topics());
+    for (const t of topics)
+      if (!known.has(t)) throw new CampaignError(`campaign: không có chủ đề '${t}'; xem content/topics.yaml`);
+    try {
+      expandRegions(deps.regions().regions, regions);
+    } catch {
+      const bad = regions.find((r) => !flattenRegions(deps.regions().regions).has(r));
+      throw new CampaignError(`campaign: không có địa bàn '${bad}'; xem content/regions.yaml`);
+    }
+  };
+
+  return {
+    /** Checks a campaign's content per channel (errors block submission and approval). */
+    issues(c: Campaign): ContentIssue[] {
+      return validateContent(contentOf(c), c.channels);
+    },
+
+    /** The current audience count, per channel. */
+    audience(c: Campaign): { total: number; byChannel: Partial<Record<string, number>> } {
+      return countCampaignAudience(db, c, deps.regions());
+    },
+
+    /** Creates a draft; returns it. */
+    create(username: string, input: CreateCampaignInput): Campaign {
+      const u = actor(username, 'create');
+      const parsed = campaignContentSchema.safeParse(input);
+      if (!parsed.success) throw new CampaignError(`campaign: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'nội dung'}: ${i.message}`).join('; ')}`);
+      const channels = [...new Set(input.channels)];
+      if (channels.length === 0) throw new CampaignError('campaign: chọn ít nhất một kênh: --channels telegram,zalo');
+      const topics = [...new Set(input.topics ?? [])];
+      const regions = [...new Set(input.regions ?? [])];
+      checkAudienceFields(topics, regions);
+      inScope(u, { regions });
+      const id = db.transaction(() => {
+        const id = insertCampaign(
+          db,
+          { ...parsed.data, channels, topics, regions, sendAt: input.sendAt?.toISOString() ?? null, author: u.username },
+          now(),
+        );
+        recordAudit(db, { actor: u.username, action: 'campaign.create', targetType: 'campaign', targetId: id, details: { channels, topics, regions } }, now());
+        return id;
+      })();
+      return load(id);
+    },
+
+    /** Submits a draft for approval; refuses content that breaks a channel's limits. */
+    submit(username: string, id: number): Campaign {
+      const u = actor(username, 'submit');
+      const c = load(id);
+      inScope(u, c);
+      const errors = validateContent(contentOf(c), c.channels).filter((i) => i.severity === 'error');
+      if (errors.length) throw new CampaignError(`campaign: nội dung chưa hợp lệ: ${errors.map((e) => e.message).join('; ')}`);
+      return move(u.username, c, ['draft'], 'submitted', 'submit', { submittedAt: true });
+    },
+
+    /** Approves a submitted campaign: four-eyes (not the author), approver role, valid content. */
+    approve(username: string, id: number): Campaign {
+      const u = actor(username, 'approve');
+      const c = load(id);
+      if (c.author.toLowerCase() === u.username.toLowerCase())
+        throw new CampaignError(`campaign: người soạn (${c.author}) không được tự duyệt; cần một người duyệt khác`);
+      inScope(u, c);
+      const errors = validateContent(contentOf(c), c.channels).filter((i) => i.severity === 'error');
+      if (errors.length) throw new CampaignError(`campaign: nội dung chưa hợp lệ: ${errors.map((e) => e.message).join('; ')}`);
+      const audience = countCampaignAudience(db, c, deps.regions());
+      return move(u.username, c, ['submitted'], 'approved', 'approve', { approver: u.username, audienceAtApproval: audience.total, approvedAt: true }, { audience: audience.total });
+    },
+
+    /** Sends an approved campaign back to its author as a draft. */
+    reject(username: string, id: number, reason?: string): Campaign {
+      const u = actor(username, 'approve');
+      const c = load(id);
+      return move(u.username, c, ['submitted', 'approved'], 'draft', 'reject', {}, { reason });
+    },
+
+    /** Schedules an approved campaign now or at `at` (quiet hours may hold it further). */
+    schedule(username: string, id: number, at?: Date): Campaign {
+      const u = actor(username, 'schedule');
+      const c = load(id);
+      inScope(u, c);
+      const sendAt = at ? at.toISOString() : c.sendAt;
+      return move(u.username, c, ['approved'], 'scheduled', 'schedule', { sendAt, scheduledAt: true }, { sendAt });
+    },
+
+    /** Pauses a scheduled or sending campaign; in-flight sends finish, nothing new starts. */
+    pause(username: string, id: number): Campaign {
+      const u = actor(username, 'pause');
+      return move(u.username, load(id), ['scheduled', 'sending'], 'paused', 'pause');
+    },
+
+    /** Resumes a paused campaign where it stopped. */
+    resume(username: string, id: number): Campaign {
+      const u = actor(username, 'resume');
+      const c = load(id);
+      return move(u.username, c, ['paused'], c.startedAt ? 'sending' : 'scheduled', 'resume');
+    },
+
+    /** Cancels a campaign that has not finished; its unsent rows are marked cancelled. */
+    cancel(username: string, id: number): Campaign {
+      const u = actor(username, 'cancel');
+      const c = load(id);
+      return move(u.username, c, ['draft', 'submitted', 'approved', 'scheduled', 'sending', 'paused'], 'cancelled', 'cancel', { finishedAt: true }, {}, () => {
+        cancelPendingDeliveries(db, c.id, now());
+      });
+    },
+
+    /**
+     * Re-sends the rows a crash left `unknown`. Staff choose this knowing a few people may get
+     * the message twice (those whose send reached the platform just before the crash).
+     */
+    resendUnknown(username: string, id: number): { campaign: Campaign; requeued: number } {
+      const u = actor(username, 'resendUnknown');
+      const c = load(id);
+      if (!['sending', 'paused', 'done'].includes(c.status))
+        throw new CampaignError(`campaign: chiến dịch #${id} đang '${c.status}'; chỉ gửi lại được khi đang gửi, tạm dừng hoặc đã xong`);
+      let requeued = 0;
+      db.transaction(() => {
+        requeued = requeueUnknown(db, id);
+        if (requeued > 0 && c.status === 'done') transitionCampaign(db, id, ['done'], 'sending', {}, now());
+        recordAudit(db, { actor: u.username, action: 'campaign.resend_unknown', targetType: 'campaign', targetId: id, details: { requeued } }, now());
+      })();
+      return { campaign: load(id), requeued };
+    },
+
+    /** Loads a campaign for someone allowed to view it. */
+    get(username: string, id: number): Campaign {
+      actor(username, 'view');
+      return load(id);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * A send throttle for one channel: as close to the platform's limit as possible without
+ * tripping it.
+ *
+ * - **Global rate**: slots are handed out evenly spaced (`1 / rate` apart, GCRA style) rather
+ *   than in bursts, because the platforms count requests in sliding windows: a full bucket
+ *   emptied at once is exactly what earns a 429. A small tolerance lets a late timer catch up
+ *   by a fraction of a slot, so timer jitter does not eat into the rate.
+ * - **Per chat**: Telegram allows about one message per second in one chat; a chat's next
+ *   slot is reserved before the caller queues for a global slot, so one busy chat never
+ *   holds up the others.
+ * - **Priority**: replies to citizens are served before campaign sends waiting on the same
+ *   channel.
+ * - **Adaptation** (AIMD): a 429 pauses the channel for `retry_after`, cuts the rate, then
+ *   every success raises it again by a small step until it is back at the configured limit.
+ *   One cut per pause: the other sends that were already in flight and come back 429 too are
+ *   the same congestion event.
+ */
+
+/** Time source and timer; tests pass a manual clock. */
+export interface Clock {
+  /** Milliseconds (any origin, monotonic enough). */
+  now(): number;
+  /** Resolves after `ms` milliseconds of this clock. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))),
+};
+
+/** Options of {@link createThrottle}. */
+export interface ThrottleOptions {
+  /** The platform's limit across all chats, messages per second. */
+  ratePerSecond: number;
+  /** Most messages per second to one chat (Telegram: 1); omit for no per-chat limit. */
+  perChatPerSecond?: number;
+  /** Fraction of the limit aimed at, leaving room for network jitter (default 0.98). */
+  headroom?: number;
+  /** Rate multiplier applied on a 429 (default 0.7). */
+  decrease?: number;
+  /** Sends it takes to climb from zero back to the full rate (default 2 s worth). */
+  rampSends?: number;
+  /** Lowest rate the adaptation goes down to, as a fraction of the limit (default 0.1). */
+  floor?: number;
+  clock?: Clock;
+}
+
+type Priority = 'reply' | 'campaign';
+
+interface Waiter {
+  priority: Priority;
+  cost: number;
+  resolve: () => void;
+  seq: number;
+}
+
+/** A throttle; see the module comment. */
+export interface Throttle {
+  /**
+   * Waits for the right to send one message to `chat`. Replies go before campaign sends.
+   * `cost` is the number of API calls the message takes (a photo plus a long text: 2).
+   */
+  acquire(chat: string, priority?: Priority, cost?: number): Promise<void>;
+  /** The platform said 429: pause for `retryAfterSeconds`, then ramp back up. */
+  throttled(retryAfterSeconds: number): void;
+  /** A send went through; the rate climbs back towards the limit. */
+  succeeded(): void;
+  /** Current state, for logs and benchmarks. */
+  stats(): { rate: number; limit: number; pausedMs: number; cuts: number; waiting: number };
+}
+
+/**
+ * Creates a throttle.
+ *
+ * @example
+ * const t = createThrottle({ ratePerSecond: 30, perChatPerSecond: 1 });
+ * await t.acquire(chatId, 'campaign');
+ * const res = await channel.send(chatId, reply, { broadcast: true });
+ * if (res.kind === 'retryAfter') t.throttled(res.seconds); else t.succeeded();
+ */
+export function createThrottle(options: ThrottleOptions): Throttle {
+  const o = {
+    headroom: 0.98,
+    decrease: 0.7,
+    floor: 0.1,
+    clock: systemClock,
+    ...options,
+    rampSends: options.rampSends ?? Math.max(10, options.ratePerSecond * 2),
+  };
+  if (!(o.ratePerSecond > 0)) throw new Error('campaigns: throttle ratePerSecond must be > 0; check TELEGRAM_RATE_GLOBAL / ZALO_RATE_PER_MINUTE');
+  const max = o.ratePerSecond * o.headroom;
+  const min = o.ratePerSecond * o.floor;
+  const clock = o.clock;
+  let rate = max;
+  let nextSlot = -Infinity;
+  let pausedUntil = -Infinity;
+  let cuts = 0;
+  let seq = 0;
+  const queue: Waiter[] = [];
+  const chats = new Map<string, number>();
+  let pumping = false;
+
+  const interval = (): number => 1000 / rate;
+
+  const takeNext = (): Waiter | undefined => {
+    let best = -1;
+    for (let i = 0; i < queue.length; i++) {
+      const w = queue[i]!;
+      const b = queue[best];
+      if (!b || (w.priority === 'reply' && b.priority !== 'reply') || (w.priority === b.priority && w.seq < b.seq)) best = i;
+    }
+    return best >= 0 ? queue.splice(best, 1)[0] : undefined;
+  };
+
+  const pump = async (): Promise<void> => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (queue.length > 0) {
+        const t = clock.now();
+        const readyAt = Math.max(nextSlot, pausedUntil);
+        if (readyAt > t) {
+          await clock.sleep(readyAt - t);
+          continue;
+        }
+        const w = takeNext()!;
+        // Tolerance of half a slot: a timer that fired late may catch up that much, no more.
+        nextSlot = Math.max(nextSlot, t - interval() / 2) + interval() * w.cost;
+        w.resolve();
+      }
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const chatDelay = (chat: string, cost: number): number => {
+    if (!o.perChatPerSecond) return 0;
+    const t = clock.now();
+    if (chats.size > 10_000) for (const [k, v] of chats) if (v < t) chats.delete(k);
+    const at = Math.max(t, chats.get(chat) ?? -Infinity);
+    chats.set(chat, at + (1000 * Math.max(1, cost)) / o.perChatPerSecond);
+    return at - t;
+  };
+
+  return {
+    async acquire(chat, priority = 'campaign', cost = 1) {
+      const wait = chatDelay(chat, cost);
+      if (wait > 0) await clock.sleep(wait);
+      await new Promise<void>((resolve) => {
+        queue.push({ priority, cost: Math.max(1, cost), resolve, seq: seq++ });
+        void pump();
+      });
+    },
+    throttled(retryAfterSeconds) {
+      const t = clock.now();
+      const until = t + Math.max(0, retryAfterSeconds) * 1000;
+      if (t >= pausedUntil) {
+        // A new congestion event (not an echo of the one we are already paused for).
+        rate = Math.max(min, rate * o.decrease);
+        cuts++;
+      }
+      pausedUntil = Math.max(pausedUntil, until);
+      nextSlot = Math.max(nextSlot, pausedUntil);
+    },
+    succeeded() {
+      rate = Math.min(max, rate + max / o.rampSends);
+    },
+    stats() {
+      return {
+        rate,
+        limit: o.ratePerSecond,
+        pausedMs: Math.max(0, pausedUntil - clock.now()),
+        cuts,
+        waiting: queue.length,
+      };
+    },
+  };
+}

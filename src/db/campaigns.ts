@@ -1,0 +1,503 @@
+/**
+ * Campaigns and the delivery outbox. Every state change is one conditional UPDATE (`WHERE
+ * status IN (…)`), so two staff members, the CLI and the running worker can act at the same
+ * time without one silently overwriting the other.
+ */
+import { z } from 'zod';
+import type { Db } from './index.js';
+import { nowIso } from './index.js';
+import type { ChannelName } from '../channels/channel.js';
+
+/** The lifecycle states of a campaign. */
+export const CAMPAIGN_STATUSES = [
+  'draft',
+  'submitted',
+  'approved',
+  'scheduled',
+  'sending',
+  'paused',
+  'done',
+  'cancelled',
+] as const;
+export const campaignStatusSchema = z.enum(CAMPAIGN_STATUSES);
+export type CampaignStatus = z.infer<typeof campaignStatusSchema>;
+
+/** The states of one delivery row. */
+export const DELIVERY_STATUSES = [
+  'pending',
+  'sending',
+  'sent',
+  'gone',
+  'outside_window',
+  'failed',
+  'opted_out',
+  'unknown',
+  'cancelled',
+] as const;
+export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES);
+export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
+
+/** The channels a campaign can go out on (web chat has no way to reach anyone later). */
+export const campaignChannelSchema = z.enum(['telegram', 'zalo']);
+export type CampaignChannel = z.infer<typeof campaignChannelSchema>;
+
+export const linkSchema = z.object({ label: z.string().min(1), url: z.string().min(1) });
+
+/** Counts per campaign, derived from its delivery rows. */
+export const deliveryCountsSchema = z.object({
+  targeted: z.number(),
+  pending: z.number(),
+  sending: z.number(),
+  sent: z.number(),
+  gone: z.number(),
+  outsideWindow: z.number(),
+  failed: z.number(),
+  /** Failed rows by reason. */
+  failedByReason: z.record(z.string(), z.number()),
+  /** Skipped at send time because the person had opted out after the snapshot. */
+  optedOut: z.number(),
+  unknown: z.number(),
+  cancelled: z.number(),
+  /** Targeted people who opted out since the campaign started (sent to or not). */
+  optedOutSince: z.number(),
+  /** Rows waiting on a platform's retry_after. */
+  retrying: z.number(),
+});
+export type DeliveryCounts = z.infer<typeof deliveryCountsSchema>;
+
+/** A campaign as stored. */
+export const campaignSchema = z.object({
+  id: z.number(),
+  status: campaignStatusSchema,
+  title: z.string().nullable(),
+  text: z.string(),
+  imageUrl: z.string().nullable(),
+  links: z.array(linkSchema),
+  channels: z.array(campaignChannelSchema),
+  topics: z.array(z.string()),
+  regions: z.array(z.string()),
+  sendAt: z.string().nullable(),
+  author: z.string(),
+  approver: z.string().nullable(),
+  audienceAtApproval: z.number().nullable(),
+  counts: deliveryCountsSchema.nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  submittedAt: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  scheduledAt: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type Campaign = z.infer<typeof campaignSchema>;
+
+interface CampaignRow {
+  id: number;
+  status: string;
+  title: string | null;
+  text: string;
+  image_url: string | null;
+  links: string;
+  channels: string;
+  topics: string;
+  regions: string;
+  send_at: string | null;
+  author: string;
+  approver: string | null;
+  audience_at_approval: number | null;
+  counts: string | null;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string | null;
+  approved_at: string | null;
+  scheduled_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+function toCampaign(r: CampaignRow): Campaign {
+  return campaignSchema.parse({
+    id: r.id,
+    status: r.status,
+    title: r.title,
+    text: r.text,
+    imageUrl: r.image_url,
+    links: JSON.parse(r.links),
+    channels: JSON.parse(r.channels),
+    topics: JSON.parse(r.topics),
+    regions: JSON.parse(r.regions),
+    sendAt: r.send_at,
+    author: r.author,
+    approver: r.approver,
+    audienceAtApproval: r.audience_at_approval,
+    counts: r.counts ? JSON.parse(r.counts) : null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    submittedAt: r.submitted_at,
+    approvedAt: r.approved_at,
+    scheduledAt: r.scheduled_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  });
+}
+
+/** What a new campaign holds. */
+export interface NewCampaign {
+  title?: string | null;
+  text: string;
+  imageUrl?: string | null;
+  links?: z.infer<typeof linkSchema>[];
+  channels: CampaignChannel[];
+  topics?: string[];
+  regions?: string[];
+  sendAt?: string | null;
+  author: string;
+}
+
+/** Inserts a draft campaign; returns its id. */
+export function insertCampaign(db: Db, c: NewCampaign, now: Date = new Date()): number {
+  const at = nowIso(now);
+  const res = db
+    .prepare(
+      `INSERT INTO campaigns (status, title, text, image_url, links, channels, topics, regions, send_at, author, created_at, updated_at)
+       VALUES ('draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      c.title ?? null,
+      c.text,
+      c.imageUrl ?? null,
+      JSON.stringify(c.links ?? []),
+      JSON.stringify(c.channels),
+      JSON.stringify(c.topics ?? []),
+      JSON.stringify(c.regions ?? []),
+      c.sendAt ?? null,
+      c.author,
+      at,
+      at,
+    );
+  return Number(res.lastInsertRowid);
+}
+
+/** The campaign with this id, or undefined. */
+export function getCampaign(db: Db, id: number): Campaign | undefined {
+  const r = db.prepare('SELECT * FROM campaigns WHERE id = ?').get(id) as CampaignRow | undefined;
+  return r ? toCampaign(r) : undefined;
+}
+
+/** Campaigns, newest first, optionally only those in some states. */
+export function listCampaigns(db: Db, statuses?: CampaignStatus[]): Campaign[] {
+  const rows = (statuses?.length
+    ? db
+        .prepare(`SELECT * FROM campaigns WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY id DESC`)
+        .all(...statuses)
+    : db.prepare('SELECT * FROM campaigns ORDER BY id DESC').all()) as CampaignRow[];
+  return rows.map(toCampaign);
+}
+
+/** Columns a transition may set besides the status. */
+export interface TransitionFields {
+  approver?: string;
+  audienceAtApproval?: number;
+  sendAt?: string | null;
+  counts?: DeliveryCounts;
+  submittedAt?: boolean;
+  approvedAt?: boolean;
+  scheduledAt?: boolean;
+  startedAt?: boolean;
+  finishedAt?: boolean;
+}
+
+const STAMPS = [
+  ['submittedAt', 'submitted_at'],
+  ['approvedAt', 'approved_at'],
+  ['scheduledAt', 'scheduled_at'],
+  ['startedAt', 'started_at'],
+  ['finishedAt', 'finished_at'],
+] as const;
+
+/**
+ * Moves a campaign to `to` only if it is currently in one of `from`. Returns false when another
+ * actor changed it first (the caller reports the current state).
+ */
+export function transitionCampaign(
+  db: Db,
+  id: number,
+  from: readonly CampaignStatus[],
+  to: CampaignStatus,
+  fields: TransitionFields = {},
+  now: Date = new Date(),
+): boolean {
+  const at = nowIso(now);
+  const sets = ['status = ?', 'updated_at = ?'];
+  const args: (string | number | null)[] = [to, at];
+  if (fields.approver !== undefined) (sets.push('approver = ?'), args.push(fields.approver));
+  if (fields.audienceAtApproval !== undefined) (sets.push('audience_at_approval = ?'), args.push(fields.audienceAtApproval));
+  if (fields.sendAt !== undefined) (sets.push('send_at = ?'), args.push(fields.sendAt));
+  if (fields.counts !== undefined) (sets.push('counts = ?'), args.push(JSON.stringify(fields.counts)));
+  for (const [k, column] of STAMPS) if (fields[k]) (sets.push(`${column} = ?`), args.push(at));
+  const res = db
+    .prepare(`UPDATE campaigns SET ${sets.join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(',')})`)
+    .run(...args, id, ...from);
+  return res.changes === 1;
+}
+
+/** Scheduled campaigns whose time has come (send_at NULL or in the past), oldest first. */
+export function dueCampaigns(db: Db, now: Date = new Date()): Campaign[] {
+  return (
+    db
+      .prepare(
+        `SELECT * FROM campaigns WHERE status = 'scheduled' AND (send_at IS NULL OR send_at <= ?) ORDER BY COALESCE(send_at, scheduled_at), id`,
+      )
+      .all(nowIso(now)) as CampaignRow[]
+  ).map(toCampaign);
+}
+
+/** One person in an audience snapshot. */
+export interface AudienceMember {
+  personId: number;
+  channel: ChannelName;
+  recipient: string;
+}
+
+/**
+ * Takes the audience snapshot and moves the campaign to `sending`, in one transaction: either
+ * both happen or neither. One row per (campaign, person): a second call adds nobody twice.
+ */
+export function startSending(db: Db, campaignId: number, members: AudienceMember[], now: Date = new Date()): boolean {
+  return db.transaction(() => {
+    if (!transitionCampaign(db, campaignId, ['scheduled'], 'sending', { startedAt: true }, now)) return false;
+    const ins = db.prepare(
+      `INSERT OR IGNORE INTO deliveries (campaign_id, person_id, channel, recipient) VALUES (?, ?, ?, ?)`,
+    );
+    for (const m of members) ins.run(campaignId, m.personId, m.channel, m.recipient);
+    return true;
+  })();
+}
+
+/** A delivery row as the worker sees it. */
+export interface DeliveryTask {
+  id: number;
+  campaignId: number;
+  personId: number;
+  channel: ChannelName;
+  recipient: string;
+  attempts: number;
+}
+
+/**
+ * Pending rows of sending campaigns on one channel that may be tried now (no retry_after in
+ * the future), campaign by campaign. Read only: a row is claimed by {@link claimDelivery}.
+ */
+export function pendingDeliveries(db: Db, channel: ChannelName, limit: number, now: Date = new Date(), afterId = 0): DeliveryTask[] {
+  return (
+    db
+      .prepare(
+        `SELECT d.id, d.campaign_id AS campaignId, d.person_id AS personId, d.channel, d.recipient, d.attempts
+         FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+         WHERE d.channel = ? AND d.status = 'pending' AND c.status = 'sending'
+           AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?) AND d.id > ?
+         ORDER BY d.id LIMIT ?`,
+      )
+      .all(channel, nowIso(now), afterId, limit) as DeliveryTask[]
+  );
+}
+
+/** The earliest future retry time of a channel's pending rows, or null. */
+export function nextRetryAt(db: Db, channel: ChannelName): string | null {
+  const r = db
+    .prepare(
+      `SELECT MIN(d.next_attempt_at) AS t FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+       WHERE d.channel = ? AND d.status = 'pending' AND c.status = 'sending' AND d.next_attempt_at IS NOT NULL`,
+    )
+    .get(channel) as { t: string | null };
+  return r.t;
+}
+
+/** Why a claim did not lead to a send. */
+export type ClaimOutcome =
+  | { kind: 'claimed' }
+  | { kind: 'skipped'; status: 'opted_out' | 'gone' | 'outside_window'; reason: string }
+  | { kind: 'lost' };
+
+/** Options of {@link claimDelivery}. */
+export interface ClaimOptions {
+  /** Zalo: people whose last interaction is older than this are outside the window. */
+  windowStart?: string;
+}
+
+/**
+ * Claims one pending row right before its send, in one transaction that re-reads the person:
+ * someone who opted out (/huy) or was marked gone since the snapshot is skipped, never sent.
+ * The `sending` state is committed before the send starts, so a crash leaves evidence.
+ */
+export function claimDelivery(db: Db, id: number, opts: ClaimOptions = {}, now: Date = new Date()): ClaimOutcome {
+  return db.transaction((): ClaimOutcome => {
+    const r = db
+      .prepare(
+        `SELECT d.status, c.status AS campaign_status, p.status AS person_status, p.opted_out_at, p.consent_at,
+                p.last_interaction_at, p.channel, f.person_id AS follower
+         FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id JOIN people p ON p.id = d.person_id
+         LEFT JOIN zalo_followers f ON f.person_id = p.id
+         WHERE d.id = ?`,
+      )
+      .get(id) as
+      | {
+          status: string;
+          campaign_status: string;
+          person_status: string;
+          opted_out_at: string | null;
+          consent_at: string | null;
+          last_interaction_at: string | null;
+          channel: string;
+          follower: number | null;
+        }
+      | undefined;
+    if (!r || r.status !== 'pending' || r.campaign_status !== 'sending') return { kind: 'lost' };
+    const at = nowIso(now);
+    const finish = (status: 'opted_out' | 'gone' | 'outside_window', reason: string): ClaimOutcome => {
+      db.prepare(`UPDATE deliveries SET status = ?, reason = ?, finished_at = ? WHERE id = ?`).run(status, reason, at, id);
+      return { kind: 'skipped', status, reason };
+    };
+    if (r.opted_out_at !== null || (r.consent_at === null && r.follower === null)) return finish('opted_out', 'opted out before the send');
+    if (r.person_status !== 'active') return finish('gone', 'marked gone before the send');
+    if (opts.windowStart && (r.last_interaction_at === null || r.last_interaction_at < opts.windowStart))
+      return finish('outside_window', 'no interaction in the last 7 days');
+    db.prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_at = ? WHERE id = ?`).run(at, id);
+    return { kind: 'claimed' };
+  })();
+}
+
+/** The recorded outcome of one send. */
+export type DeliveryOutcome =
+  | { status: 'sent'; messageId?: string }
+  | { status: 'retry'; retryAt: Date; reason: string }
+  | { status: 'gone' | 'outside_window' | 'failed'; reason: string };
+
+/** Records the outcome of a claimed row (one synchronous commit: a kill -9 after it loses nothing). */
+export function recordDelivery(db: Db, id: number, outcome: DeliveryOutcome, now: Date = new Date()): void {
+  const at = nowIso(now);
+  if (outcome.status === 'retry')
+    db.prepare(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, reason = ? WHERE id = ? AND status = 'sending'`,
+    ).run(nowIso(outcome.retryAt), outcome.reason, id);
+  else
+    db.prepare(
+      `UPDATE deliveries SET status = ?, message_id = ?, reason = ?, finished_at = ?, next_attempt_at = NULL
+       WHERE id = ? AND status = 'sending'`,
+    ).run(
+      outcome.status,
+      outcome.status === 'sent' ? (outcome.messageId ?? null) : null,
+      outcome.status === 'sent' ? null : outcome.reason,
+      at,
+      id,
+    );
+}
+
+/**
+ * Start-up: rows left `sending` by a crash may or may not have reached the platform. They
+ * become `unknown` and are reported; they are not re-sent unless staff choose to. Returns the
+ * count per campaign.
+ */
+export function markInterruptedUnknown(db: Db, now: Date = new Date()): Map<number, number> {
+  return db.transaction(() => {
+    const rows = db
+      .prepare(`SELECT campaign_id AS id, COUNT(*) AS n FROM deliveries WHERE status = 'sending' GROUP BY campaign_id`)
+      .all() as { id: number; n: number }[];
+    db.prepare(
+      `UPDATE deliveries SET status = 'unknown', reason = 'interrupted mid-send (crash or kill)', finished_at = ? WHERE status = 'sending'`,
+    ).run(nowIso(now));
+    return new Map(rows.map((r) => [r.id, r.n]));
+  })();
+}
+
+/** Puts a campaign's `unknown` rows back to pending (staff accept possible duplicates). Returns how many. */
+export function requeueUnknown(db: Db, campaignId: number): number {
+  return db
+    .prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = NULL, reason = NULL, finished_at = NULL WHERE campaign_id = ? AND status = 'unknown'`)
+    .run(campaignId).changes;
+}
+
+/** Marks a campaign's pending rows cancelled. */
+export function cancelPendingDeliveries(db: Db, campaignId: number, now: Date = new Date()): number {
+  return db
+    .prepare(`UPDATE deliveries SET status = 'cancelled', finished_at = ? WHERE campaign_id = ? AND status = 'pending'`)
+    .run(nowIso(now), campaignId).changes;
+}
+
+/** Live counts of one campaign's deliveries. */
+export function deliveryCounts(db: Db, campaignId: number, now: Date = new Date()): DeliveryCounts {
+  const byStatus = db
+    .prepare(`SELECT status, COUNT(*) AS n FROM deliveries WHERE campaign_id = ? GROUP BY status`)
+    .all(campaignId) as { status: DeliveryStatus; n: number }[];
+  const n = (s: DeliveryStatus): number => byStatus.find((r) => r.status === s)?.n ?? 0;
+  const failedByReason = Object.fromEntries(
+    (
+      db
+        .prepare(`SELECT COALESCE(reason, '?') AS reason, COUNT(*) AS n FROM deliveries WHERE campaign_id = ? AND status = 'failed' GROUP BY reason ORDER BY n DESC`)
+        .all(campaignId) as { reason: string; n: number }[]
+    ).map((r) => [r.reason, r.n]),
+  );
+  const since = db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM deliveries d JOIN people p ON p.id = d.person_id JOIN campaigns c ON c.id = d.campaign_id
+       WHERE d.campaign_id = ? AND p.opted_out_at IS NOT NULL AND c.started_at IS NOT NULL AND p.opted_out_at >= c.started_at`,
+    )
+    .get(campaignId) as { n: number };
+  const retrying = db
+    .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at > ?`)
+    .get(campaignId, nowIso(now)) as { n: number };
+  return {
+    targeted: byStatus.reduce((a, r) => a + r.n, 0),
+    pending: n('pending'),
+    sending: n('sending'),
+    sent: n('sent'),
+    gone: n('gone'),
+    outsideWindow: n('outside_window'),
+    failed: n('failed'),
+    failedByReason,
+    optedOut: n('opted_out'),
+    unknown: n('unknown'),
+    cancelled: n('cancelled'),
+    optedOutSince: since.n,
+    retrying: retrying.n,
+  };
+}
+
+/** Sending campaigns with no row left pending or in flight. */
+export function finishedSendingCampaigns(db: Db): number[] {
+  return (
+    db
+      .prepare(
+        `SELECT c.id FROM campaigns c WHERE c.status = 'sending'
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id AND d.status IN ('pending', 'sending'))`,
+      )
+      .all() as { id: number }[]
+  ).map((r) => r.id);
+}
+
+/** Every delivery of a campaign (tests, exports). */
+export function listDeliveries(
+  db: Db,
+  campaignId: number,
+): { personId: number; channel: string; recipient: string; status: DeliveryStatus; attempts: number; reason: string | null; messageId: string | null }[] {
+  return db
+    .prepare(
+      `SELECT person_id AS personId, channel, recipient, status, attempts, reason, message_id AS messageId
+       FROM deliveries WHERE campaign_id = ? ORDER BY id`,
+    )
+    .all(campaignId) as never;
+}
+
+/**
+ * Rows of sending campaigns on channels this process does not run (not configured) cannot be
+ * delivered: they are failed with a reason staff can act on, so the campaign can finish.
+ */
+export function failUnroutableDeliveries(db: Db, configured: readonly string[], now: Date = new Date()): number {
+  return db
+    .prepare(
+      `UPDATE deliveries SET status = 'failed', reason = 'channel not configured: ' || channel, finished_at = ?
+       WHERE status = 'pending' AND channel NOT IN (${configured.map(() => '?').join(',') || "''"})
+         AND campaign_id IN (SELECT id FROM campaigns WHERE status = 'sending')`,
+    )
+    .run(nowIso(now), ...configured).changes;
+}
