@@ -19,11 +19,8 @@ import { createHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
-import { createQuizFeature, installQuiz } from './quiz/feature.js';
 import { installCampaigns } from './campaigns/install.js';
 import { installTelegram } from './channels/telegram/telegram.js';
-import { installZalo } from './channels/zalo/install.js';
-import { createZaloFeature } from './channels/zalo/feature.js';
 
 /** A running (or ready) Loa instance. */
 export interface App {
@@ -66,7 +63,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const stoppers: (() => Promise<void> | void)[] = [];
 
   // Conversation features, consulted in order before the core (add yours here).
-  const features: Feature[] = [...(opts.features ?? []), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature(), createZaloFeature()];
+  const features: Feature[] = [...(opts.features ?? []), createSubscriptionFeature()];
   const conversation = createConversation({ db, knowledge, config, features, now: opts.now });
 
   const channels = new Map<ChannelName, Channel>();
@@ -120,8 +117,6 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // (e.g. `installTelegram(app)`): they add to `channels`, register routes on `server` and
   // hook `onStart`/`onStop`.
   installTelegram(app);
-  installZalo(app);
-  installQuiz(app, { now: opts.now });
   installCampaigns(app); // last: it throttles the channels installed above
 
   return app;
