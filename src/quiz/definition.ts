@@ -1,0 +1,242 @@
+/**
+ * Contest definitions: `content/quizzes/<id>.yaml` -> validated {@link Contest}s.
+ *
+ * Like the rest of `content/`, the loader never stops at the first problem: every error names
+ * the file and the field (`content: quizzes/x.yaml: questions.3.correct: …`), and the contests
+ * of files without errors are still served.
+ *
+ * Times are local to Asia/Ho_Chi_Minh (UTC+7, no daylight saving), as organisers write them:
+ * `opens: 2026-11-01 08:00`. A bare date opens at 00:00 and closes at 23:59:59 that day.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { listFiles, type ContentError } from '../knowledge/content.js';
+
+/** Offset of Asia/Ho_Chi_Minh from UTC, in minutes (no DST since 1975). */
+export const VN_OFFSET_MIN = 7 * 60;
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const slug = z
+  .string()
+  .max(40, 'must be at most 40 characters (ids travel in 64-byte button data)')
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug: a-z, 0-9 and single dashes');
+
+/**
+ * A local Vietnamese time (`2026-11-01 08:00`, `2026-11-01`), an ISO instant with an offset, or
+ * a YAML date. `edge` decides what a bare date means: the start or the end of that day.
+ */
+function localTime(edge: 'start' | 'end') {
+  return z.union([z.date(), z.string()]).transform((v, ctx) => {
+    if (v instanceof Date) {
+      // YAML 1.1 timestamps arrive as UTC instants; a bare date is a calendar day here.
+      const day = v.toISOString().slice(0, 10);
+      return parseLocal(day, edge)!;
+    }
+    const d = parseLocal(v.trim(), edge);
+    if (!d) {
+      ctx.addIssue({ code: 'custom', message: "must be a time such as '2026-11-01 08:00' (Asia/Ho_Chi_Minh) or a date '2026-11-01'" });
+      return z.NEVER;
+    }
+    return d;
+  });
+}
+
+/** Parses a local Vietnamese time (see {@link localTime}); null when not a time. */
+export function parseLocal(s: string, edge: 'start' | 'end' = 'start'): Date | null {
+  const m = s.match(/^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/);
+  if (m) {
+    const [y, mo, d, h, mi, se] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
+    const hasTime = h !== undefined;
+    const ms = Date.UTC(y!, mo! - 1, d!, hasTime ? h! : edge === 'end' ? 23 : 0, hasTime ? mi! : edge === 'end' ? 59 : 0, hasTime ? (se ?? 0) : edge === 'end' ? 59 : 0);
+    const date = new Date(ms - VN_OFFSET_MIN * 60_000);
+    return Number.isNaN(date.getTime()) || mo! > 12 || d! > 31 || (h ?? 0) > 23 || (mi ?? 0) > 59 ? null : date;
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) {
+    const d = new Date(s);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  return null;
+}
+
+/** Formats an instant as Vietnamese local time: `08:00 01/11/2026`. */
+export function viTime(d: Date): string {
+  const l = new Date(d.getTime() + VN_OFFSET_MIN * 60_000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(l.getUTCHours())}:${p(l.getUTCMinutes())} ${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
+}
+
+const seconds = z.number().int().min(5, 'at least 5 seconds (Telegram polls stay open 5–600 s)').max(600, 'at most 600 seconds (Telegram polls stay open 5–600 s)');
+
+/** One question of the pool. `correct` is the 1-based number of the right option. */
+export const questionSchema = z
+  .object({
+    /** Stable id (kept in attempts and statistics). Defaults to `q<position>`; set it if you reorder. */
+    id: z.string().regex(/^[a-z0-9-]{1,20}$/, 'must be 1–20 characters of a-z, 0-9 and -').optional(),
+    question: nonEmpty.max(280, 'at most 280 characters (Telegram quiz polls allow 300 with the number)'),
+    options: z.array(nonEmpty.max(100, 'at most 100 characters (Telegram poll options)')).min(2, 'give 2–6 options').max(6, 'give 2–6 options'),
+    correct: z.number().int().min(1, 'the 1-based number of the right option'),
+    explanation: nonEmpty.max(200, 'at most 200 characters (Telegram poll explanations)'),
+    time_limit: seconds.optional(),
+    source: z.string().optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.correct > q.options.length)
+      ctx.addIssue({ code: 'custom', path: ['correct'], message: `is ${q.correct} but there are only ${q.options.length} options` });
+    const seen = new Set<string>();
+    q.options.forEach((o, i) => {
+      if (seen.has(o)) ctx.addIssue({ code: 'custom', path: ['options', i], message: 'duplicates another option' });
+      seen.add(o);
+    });
+  });
+
+/** The contest file. */
+export const contestSchema = z
+  .object({
+    id: slug,
+    title: nonEmpty,
+    organiser: nonEmpty,
+    description: z.string().optional(),
+    opens: localTime('start'),
+    closes: localTime('end'),
+    attempts: z.number().int().min(1).max(10).default(1),
+    registration: z
+      .object({
+        /** Ask for the unit/branch (chi đoàn, trường, cơ quan). */
+        unit: z.boolean().default(true),
+        phone: z.enum(['off', 'optional', 'required']).default('optional'),
+        /** The consent line shown before any personal data is asked. */
+        consent: nonEmpty,
+      })
+      .strict(),
+    questions: z.array(questionSchema).min(1, 'add at least one question'),
+    /** How many questions each attempt draws from the pool (default: all). */
+    draw: z.number().int().min(1).optional(),
+    shuffle_questions: z.boolean().default(true),
+    shuffle_options: z.boolean().default(true),
+    time_per_question: seconds.default(30),
+    scoring: z
+      .object({
+        points: z.number().int().min(1).default(10),
+        /** Extra points for a fast right answer: the whole bonus at once, none at the time limit. */
+        speed_bonus: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ points: 10, speed_bonus: 0 }),
+    prediction: z.object({ question: nonEmpty.max(300) }).strict().optional(),
+    /** How Telegram shows questions: native quiz polls or inline buttons. */
+    telegram_mode: z.enum(['poll', 'buttons']).default('poll'),
+    sources: z.array(z.object({ title: nonEmpty, article: z.string().optional(), url: z.string().url().optional() })).min(1, 'cite at least one source'),
+    status: z.enum(['draft', 'approved', 'retired']).default('approved'),
+    sample: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.closes.getTime() <= c.opens.getTime())
+      ctx.addIssue({ code: 'custom', path: ['closes'], message: 'must be after opens' });
+    if (c.draw !== undefined && c.draw > c.questions.length)
+      ctx.addIssue({ code: 'custom', path: ['draw'], message: `is ${c.draw} but the pool has only ${c.questions.length} questions` });
+    const ids = new Set<string>();
+    c.questions.forEach((q, i) => {
+      const id = q.id ?? `q${i + 1}`;
+      if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `duplicate question id '${id}'` });
+      ids.add(id);
+    });
+  });
+
+type ContestFile = z.infer<typeof contestSchema>;
+/** A question as served: its id always set. */
+export type Question = Omit<ContestFile['questions'][number], 'id'> & { id: string };
+/** A validated contest. */
+export type Contest = Omit<ContestFile, 'questions' | 'draw'> & { file: string; questions: Question[]; draw: number };
+
+/** What {@link loadContests} returns. */
+export interface LoadedContests {
+  contests: Contest[];
+  errors: ContentError[];
+}
+
+function nfc<T>(v: T): T {
+  if (typeof v === 'string') return v.normalize('NFC') as T;
+  if (Array.isArray(v)) return v.map(nfc) as T;
+  if (v && typeof v === 'object' && !(v instanceof Date))
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, nfc(x)])) as T;
+  return v;
+}
+
+/** Loads and validates every `quizzes/*.yaml` under a content directory. Never throws for content problems. */
+export function loadContests(contentDir: string): LoadedContests {
+  const contests: Contest[] = [];
+  const errors: ContentError[] = [];
+  for (const path of listFiles(join(contentDir, 'quizzes'), '.yaml')) {
+    const rel = relative(contentDir, path);
+    let data: unknown;
+    try {
+      data = parseYaml(readFileSync(path, 'utf8'));
+    } catch (err) {
+      errors.push({ file: rel, field: '(yaml)', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+      continue;
+    }
+    const parsed = contestSchema.safeParse(nfc(data));
+    if (!parsed.success) {
+      for (const i of parsed.error.issues)
+        errors.push({ file: rel, field: i.path.map(String).join('.') || '(file)', message: i.message });
+      continue;
+    }
+    const c = parsed.data;
+    if (c.id !== basename(path, '.yaml')) {
+      errors.push({ file: rel, field: 'id', message: `'${c.id}' must equal the file name '${basename(path, '.yaml')}'` });
+      continue;
+    }
+    contests.push({
+      ...c,
+      file: rel,
+      draw: c.draw ?? c.questions.length,
+      questions: c.questions.map((q, i) => ({ ...q, id: q.id ?? `q${i + 1}` })),
+    });
+  }
+  return { contests, errors };
+}
+
+/** Whether the contest accepts answers at `now`. */
+export function isOpen(c: Contest, now: Date): boolean {
+  return c.status === 'approved' && c.opens.getTime() <= now.getTime() && now.getTime() < c.closes.getTime();
+}
+
+/** The seconds a question allows. */
+export function timeLimit(c: Contest, q: Question): number {
+  return q.time_limit ?? c.time_per_question;
+}
+
+/** The contests of a content dir, reloaded when a quiz file changes (checked by name, size and mtime). */
+export interface ContestRegistry {
+  all(): Contest[];
+  get(id: string): Contest | undefined;
+  errors(): ContentError[];
+}
+
+/** Creates a registry over `content/quizzes/`. */
+export function createContestRegistry(contentDir: string): ContestRegistry {
+  let stamp = '';
+  let loaded: LoadedContests = { contests: [], errors: [] };
+  const current = (): LoadedContests => {
+    const files = listFiles(join(contentDir, 'quizzes'), '.yaml');
+    const s = files
+      .map((f) => {
+        const st = statSync(f);
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      })
+      .join('|');
+    if (s !== stamp) {
+      loaded = loadContests(contentDir);
+      stamp = s;
+    }
+    return loaded;
+  };
+  return {
+    all: () => current().contests,
+    get: (id) => current().contests.find((c) => c.id === id),
+    errors: () => current().errors,
+  };
+}

@@ -1,0 +1,585 @@
+/**
+ * The quiz conversation feature: `/thi` (self-paced contest attempts in a private chat, on
+ * every channel), `/quizgroup` and `/quizstop` (live group quizzes on Telegram), button actions
+ * under the `quiz:` prefix, numbered text answers and native quiz poll answers.
+ *
+ * Actions (all ASCII, far below Telegram's 64-byte callback_data):
+ * - `quiz:c:<contest>` choose a contest;
+ * - `quiz:y:<attempt>` / `quiz:n:<attempt>` consent yes / no; `quiz:s:<attempt>` skip the phone;
+ * - `quiz:g:<attempt>` start answering; `quiz:x:<attempt>` cancel the registration;
+ * - `quiz:a:<attempt>:<n>:<option>` answer question n (0-based) with the shown option (0-based);
+ * - `quiz:l:<session>:<n>:<option>` a member's answer in a live group quiz (buttons mode).
+ * Native poll refs: `qa:<attempt>:<n>` (attempt) and `qg:<session>:<n>` (live quiz).
+ *
+ * The server owns the clock: a question's time starts when it is shown and an answer after
+ * the limit is wrong. All state is in SQLite, so a restart resumes an attempt at the next
+ * message (a question whose time ran out meanwhile counts as unanswered).
+ */
+import type { Capabilities, ChannelName, Reply, SendResult } from '../channels/channel.js';
+import type { Feature, TurnContext } from '../conversation/types.js';
+import type { Db } from '../db/index.js';
+import { setPendingChoices } from '../db/people.js';
+import {
+  activeAttemptOf,
+  attemptsOf,
+  attemptsTimedOut,
+  beginAttempt,
+  countAttemptsWithPhone,
+  createAttempt,
+  finishAttempt,
+  getAttempt,
+  getAttemptQuestion,
+  recordAttemptAnswer,
+  recordPrediction,
+  setAttemptStatus,
+  updateRegistration,
+  type Attempt,
+  type AttemptQuestion,
+} from '../db/quiz.js';
+import { fold, hasWords } from '../text/vietnamese.js';
+import { createContestRegistry, isOpen, viTime, type Contest, type ContestRegistry } from './definition.js';
+import { createLiveQuiz, type LiveQuiz } from './live.js';
+import { leaderboard } from './results.js';
+import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, viDuration, type Random } from './scoring.js';
+import { Q } from './texts.js';
+
+/** Options of {@link createQuizFeature}. */
+export interface QuizFeatureOptions {
+  /** The content directory holding `quizzes/*.yaml`. */
+  contentDir?: string;
+  /** A ready registry instead of `contentDir` (tests). */
+  registry?: ContestRegistry;
+  /** Randomness for drawing and shuffling (tests pass a seeded one). */
+  random?: Random;
+  /** Who may run live group quizzes; default: `config.bot.telegram.quiz_organizers`. */
+  isOrganiser?: (ctx: TurnContext) => boolean;
+}
+
+/** The quiz feature, plus what `installQuiz` needs to run timers and push messages. */
+export interface QuizFeature extends Feature {
+  name: 'quiz';
+  registry: ContestRegistry;
+  live: LiveQuiz;
+  /**
+   * Connects the feature to the running app: how to send to a chat, what a channel can render.
+   * Until then, live quizzes and timed-out questions wait.
+   */
+  bind(b: { db: Db; send: (channel: ChannelName, to: string, reply: Reply) => Promise<SendResult>; caps: (channel: ChannelName) => Capabilities | undefined; onError?: (err: unknown) => void }): void;
+  /** Performs due work: live quiz steps, and pushing the next question when a private question timed out (push channels). */
+  tick(now: Date): Promise<void>;
+}
+
+const NUMBER = /^\s*(\d{1,2})\s*[.)]?\s*$/;
+
+/** Normalises a Vietnamese mobile number to 0xxxxxxxxx; null if it is not one. */
+export function normalizePhone(text: string): string | null {
+  const digits = text.replace(/[\s.\-()]/g, '');
+  const m = digits.match(/^(?:\+?84|0)(\d{9})$/);
+  return m ? `0${m[1]}` : null;
+}
+
+/** Parses a prediction such as "1250", "1.250", "1 250"; null if not a whole number. */
+export function parsePrediction(text: string): number | null {
+  const t = text.trim().replace(/[\s.,]/g, '');
+  if (!/^\d{1,9}$/.test(t)) return null;
+  return Number(t);
+}
+
+/** Creates the quiz feature. */
+export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
+  const registry = opts.registry ?? createContestRegistry(opts.contentDir ?? 'content');
+  const random = opts.random ?? secureRandom;
+  let bound: Parameters<QuizFeature['bind']>[0] | undefined;
+  // The live engine gets its db at bind time or at the first command (whichever is first).
+  let live: LiveQuiz | undefined;
+  const liveFor = (db: Db): LiveQuiz => {
+    if (!live) {
+      live = createLiveQuiz({ db, registry, random, onError: (e) => bound?.onError?.(e) });
+      if (bound) live.setSender(bound.send);
+    }
+    return live;
+  };
+
+  const isOrganiser =
+    opts.isOrganiser ??
+    ((ctx: TurnContext) => ctx.inbound.channel === 'telegram' && ctx.config.bot.telegram.quiz_organizers.includes(ctx.inbound.userId));
+
+  // ------------------------------------------------------------------ rendering
+
+  const question = (c: Contest, id: string) => c.questions.find((q) => q.id === id);
+
+  const questionReply = (c: Contest, a: Attempt, aq: AttemptQuestion, caps: Capabilities, now: Date): Reply => {
+    const q = question(c, aq.questionId)!;
+    const shown = aq.perm.map((i) => q.options[i]!);
+    const elapsed = aq.sentAt ? now.getTime() - new Date(aq.sentAt).getTime() : 0;
+    const remaining = Math.max(1, Math.ceil(aq.timeLimit - elapsed / 1000));
+    const usePoll = caps.nativeQuizPoll && c.telegram_mode === 'poll';
+    // Telegram inline buttons cut long labels: there the options go in the text, buttons are numbers.
+    const shortButtons = caps.nativeQuizPoll && !usePoll;
+    const title = Q.questionTitle(aq.n + 1, a.questionCount);
+    const lines = [q.question];
+    if (shortButtons || !caps.buttons) lines.push('', ...shown.map((o, i) => `${i + 1}. ${o}`));
+    lines.push('', Q.timeLeft(remaining));
+    if (caps.numberedReplies) lines.push(Q.answerHint(shown.length));
+    return {
+      title,
+      text: lines.join('\n'),
+      buttons: shown.map((o, i) => ({ label: shortButtons ? String(i + 1) : o, action: `quiz:a:${a.id}:${aq.n}:${i}` })),
+      ...(usePoll
+        ? {
+            poll: {
+              ref: `qa:${a.id}:${aq.n}`,
+              question: `${title}: ${q.question}`.slice(0, 300),
+              options: shown,
+              correctOptionId: aq.correct,
+              openPeriod: Math.min(600, Math.max(5, remaining)),
+              explanation: q.explanation,
+            },
+          }
+        : {}),
+    };
+  };
+
+  const rightText = (c: Contest, aq: AttemptQuestion): string => {
+    const q = question(c, aq.questionId);
+    return q ? q.options[aq.perm[aq.correct]!]! : '';
+  };
+
+  const feedback = (c: Contest, aq: AttemptQuestion, s: { isCorrect: boolean; late: boolean; points: number }): Reply => {
+    const q = question(c, aq.questionId);
+    const head = s.isCorrect ? Q.right(s.points) : s.late ? Q.late(aq.correct + 1, rightText(c, aq)) : Q.wrong(aq.correct + 1, rightText(c, aq));
+    return { text: q ? `${head}\n${Q.explain(q.explanation)}` : head };
+  };
+
+  const rankLine = (db: Db, a: Attempt): string => {
+    const board = leaderboard(db, a.contestId);
+    const me = board.entries.find((e) => e.attemptId === a.id);
+    return me ? Q.rank(me.rank, board.participants) : '';
+  };
+
+  // ------------------------------------------------------------------ attempt steps
+
+  /** After the last answer: score, rank so far, and the prediction prompt if any. */
+  const finish = (db: Db, c: Contest, a: Attempt, now: Date): Reply[] => {
+    finishAttempt(db, a.id, !!c.prediction, now);
+    const done = getAttempt(db, a.id)!;
+    const lines = [Q.finished(done.score, done.correctCount, done.questionCount, viDuration(done.totalMs)), rankLine(db, done)];
+    if (c.prediction) lines.push('', Q.predictAsk(c.prediction.question));
+    else lines.push(Q.finalNote(viTime(c.closes)));
+    return [{ text: lines.filter((l, i) => l !== '' || i > 0).join('\n') }];
+  };
+
+  /** What to show next for an attempt mid-answering: the current question or the end. */
+  const continueAttempt = (db: Db, c: Contest, a: Attempt, caps: Capabilities, now: Date): Reply[] => {
+    if (a.current >= a.questionCount) return finish(db, c, a, now);
+    const aq = getAttemptQuestion(db, a.id, a.current)!;
+    return [questionReply(c, a, aq, caps, now)];
+  };
+
+  /**
+   * Records the current question as unanswered when its time ran out (e.g. while the server
+   * was down or the person went away). Returns notices for the person, and the fresh attempt.
+   */
+  const settle = (db: Db, c: Contest, a: Attempt, now: Date): { notices: Reply[]; attempt: Attempt } => {
+    if (a.status !== 'answering') return { notices: [], attempt: a };
+    const aq = getAttemptQuestion(db, a.id, a.current);
+    if (!aq || aq.answeredAt || !aq.sentAt) return { notices: [], attempt: a };
+    const elapsed = now.getTime() - new Date(aq.sentAt).getTime();
+    if (elapsed <= aq.timeLimit * 1000 + GRACE_MS && question(c, aq.questionId)) return { notices: [], attempt: a };
+    const ok = recordAttemptAnswer(db, a.id, aq.n, { chosen: null, isCorrect: false, late: true, points: 0, elapsedMs: aq.timeLimit * 1000 }, now);
+    const fresh = getAttempt(db, a.id)!;
+    if (!ok) return { notices: [], attempt: fresh };
+    const q = question(c, aq.questionId);
+    return { notices: [{ text: `${Q.timedOut(aq.n + 1, aq.correct + 1, rightText(c, aq))}${q ? `\n${Q.explain(q.explanation)}` : ''}` }], attempt: fresh };
+  };
+
+  /** Refuses politely when the contest closed, ending the attempt. */
+  const closedGuard = (db: Db, c: Contest | undefined, a: Attempt, now: Date): Reply[] | null => {
+    if (c && now.getTime() < c.closes.getTime() && c.status === 'approved') return null;
+    if (a.status === 'registering') setAttemptStatus(db, a.id, 'cancelled');
+    else if (a.status === 'answering') setAttemptStatus(db, a.id, 'closed');
+    else if (a.status === 'predicting') setAttemptStatus(db, a.id, 'done');
+    return [{ text: c ? Q.closed(viTime(c.closes)) : Q.unknownContest }];
+  };
+
+  const registrationPrompt = (c: Contest, a: Attempt): Reply[] => {
+    switch (a.step) {
+      case 'consent':
+        return [
+          {
+            text: Q.consentAsk(c.registration.consent),
+            buttons: [
+              { label: Q.consentYes, action: `quiz:y:${a.id}` },
+              { label: Q.consentNo, action: `quiz:n:${a.id}` },
+            ],
+          },
+        ];
+      case 'name':
+        return [{ text: Q.askName }];
+      case 'unit':
+        return [{ text: Q.askUnit }];
+      case 'phone':
+        return [
+          c.registration.phone === 'required'
+            ? { text: Q.askPhone(true) }
+            : { text: Q.askPhone(false), buttons: [{ label: Q.skipPhone, action: `quiz:s:${a.id}` }] },
+        ];
+      default:
+        return [
+          {
+            text: Q.ready(a.name ?? '', a.unit, Math.min(c.draw, c.questions.length)),
+            buttons: [
+              { label: Q.start, action: `quiz:g:${a.id}` },
+              { label: Q.cancel, action: `quiz:x:${a.id}` },
+            ],
+          },
+        ];
+    }
+  };
+
+  const nextStep = (c: Contest, after: 'consent' | 'name' | 'unit' | 'phone'): 'name' | 'unit' | 'phone' | 'ready' => {
+    const order: ('name' | 'unit' | 'phone' | 'ready')[] = ['name'];
+    if (c.registration.unit) order.push('unit');
+    if (c.registration.phone !== 'off') order.push('phone');
+    order.push('ready');
+    if (after === 'consent') return order[0]!;
+    return order[order.indexOf(after) + 1] ?? 'ready';
+  };
+
+  /** Shows where an unfinished attempt stands (after a restart, /thi, or stray text). */
+  const resume = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    const closed = closedGuard(ctx.db, c, a, ctx.now);
+    if (closed) return closed;
+    if (a.status === 'registering') return registrationPrompt(c, a);
+    if (a.status === 'predicting') return [{ text: Q.predictAsk(c.prediction?.question ?? '') }];
+    const { notices, attempt } = settle(ctx.db, c, a, ctx.now);
+    return [...notices, ...continueAttempt(ctx.db, c, attempt, ctx.caps, ctx.now)];
+  };
+
+  const mine = (ctx: TurnContext, id: string): Attempt | undefined => {
+    const a = getAttempt(ctx.db, Number(id));
+    return a && a.personId === ctx.person.id ? a : undefined;
+  };
+
+  const listOpen = (ctx: TurnContext): Reply[] => {
+    const open = registry.all().filter((c) => isOpen(c, ctx.now));
+    if (open.length === 0) return [{ text: Q.noneOpen }];
+    return [
+      {
+        text: [Q.listTitle, ...open.map((c) => Q.listItem(c.title, c.organiser, viTime(c.closes)))].join('\n'),
+        buttons: open.map((c) => ({ label: c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title, action: `quiz:c:${c.id}` })),
+      },
+    ];
+  };
+
+  const choose = (ctx: TurnContext, contestId: string): Reply[] => {
+    if (ctx.inbound.group) return [{ text: Q.privateOnly }];
+    const c = registry.get(contestId);
+    if (!c || c.status !== 'approved') return [{ text: Q.unknownContest }];
+    const active = activeAttemptOf(ctx.db, ctx.person.id);
+    if (active) {
+      const ac = registry.get(active.contestId);
+      if (active.contestId === c.id || (active.status !== 'registering' && ac)) return [{ text: Q.resume }, ...resume(ctx, ac ?? c, active)];
+      setAttemptStatus(ctx.db, active.id, 'cancelled');
+    }
+    if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(viTime(c.opens)) }];
+    if (ctx.now.getTime() >= c.closes.getTime()) return [{ text: Q.closed(viTime(c.closes)) }];
+    const previous = attemptsOf(ctx.db, c.id, ctx.person.id);
+    if (previous.length >= c.attempts) return [{ text: Q.alreadyDone(Math.max(...previous.map((p) => p.score)), c.attempts) }];
+    const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
+    return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, viTime(c.closes)) }, ...registrationPrompt(c, a)];
+  };
+
+  /** Registration input typed by the person. */
+  const register = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] => {
+    const t = text.trim().replace(/\s+/g, ' ');
+    switch (a.step) {
+      case 'consent': {
+        const f = fold(t.toLowerCase());
+        if (['dong y', 'toi dong y', 'co', 'yes', 'ok'].includes(f)) return consent(ctx, c, a, true);
+        if (['khong', 'khong dong y', 'no'].includes(f)) return consent(ctx, c, a, false);
+        return registrationPrompt(c, a);
+      }
+      case 'name': {
+        if (t.length < 2 || t.length > 80 || !hasWords(t) || /\d{3,}/.test(t) || t.startsWith('/')) return [{ text: Q.badName }];
+        const step = nextStep(c, 'name');
+        updateRegistration(ctx.db, a.id, { name: t, step });
+        return registrationPrompt(c, { ...a, name: t, step });
+      }
+      case 'unit': {
+        if (t.length < 2 || t.length > 120 || !hasWords(t)) return [{ text: Q.badUnit }];
+        const step = nextStep(c, 'unit');
+        updateRegistration(ctx.db, a.id, { unit: t, step });
+        return registrationPrompt(c, { ...a, unit: t, step });
+      }
+      case 'phone': {
+        if (c.registration.phone === 'optional' && ['bo qua', 'khong'].includes(fold(t.toLowerCase()))) return skipPhone(ctx, c, a);
+        const phone = normalizePhone(t);
+        if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a)];
+        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) return [{ text: Q.phoneUsed }, ...registrationPrompt(c, a)];
+        updateRegistration(ctx.db, a.id, { phone, step: 'ready' });
+        return registrationPrompt(c, { ...a, phone, step: 'ready' });
+      }
+      default:
+        return registrationPrompt(c, a);
+    }
+  };
+
+  const consent = (ctx: TurnContext, c: Contest, a: Attempt, yes: boolean): Reply[] => {
+    if (a.status !== 'registering' || a.step !== 'consent') return registrationPrompt(c, a);
+    if (!yes) {
+      setAttemptStatus(ctx.db, a.id, 'cancelled');
+      return [{ text: Q.consentDeclined }];
+    }
+    const step = nextStep(c, 'consent');
+    updateRegistration(ctx.db, a.id, { consentAt: ctx.now.toISOString(), step });
+    return registrationPrompt(c, { ...a, step });
+  };
+
+  const skipPhone = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    if (a.status !== 'registering' || a.step !== 'phone' || c.registration.phone !== 'optional') return registrationPrompt(c, a);
+    updateRegistration(ctx.db, a.id, { step: 'ready' });
+    return registrationPrompt(c, { ...a, step: 'ready' });
+  };
+
+  const begin = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    if (a.status !== 'registering') return resume(ctx, c, a);
+    if (a.step !== 'ready') return registrationPrompt(c, a);
+    if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(viTime(c.opens)) }];
+    beginAttempt(ctx.db, a.id, drawQuestions(c, random), ctx.now);
+    const fresh = getAttempt(ctx.db, a.id)!;
+    return continueAttempt(ctx.db, c, fresh, ctx.caps, ctx.now);
+  };
+
+  /** One answer: by button, by typed number, or by native poll. */
+  const answer = (ctx: TurnContext, a: Attempt, n: number, chosen: number): Reply[] => {
+    const c = registry.get(a.contestId);
+    const closed = closedGuard(ctx.db, c, a, ctx.now);
+    if (closed) return closed;
+    if (a.status === 'predicting' || a.status === 'done') return [{ text: Q.duplicate }];
+    if (a.status !== 'answering') return resume(ctx, c!, a);
+    if (n < a.current) return [{ text: Q.duplicate }];
+    if (n > a.current) return [{ text: Q.stale }, ...resume(ctx, c!, a)];
+    const aq = getAttemptQuestion(ctx.db, a.id, n);
+    if (!aq || !aq.sentAt || chosen < 0 || chosen >= aq.perm.length) return resume(ctx, c!, a);
+    const s = scoreAnswer({
+      chosen,
+      correct: aq.correct,
+      elapsedMs: ctx.now.getTime() - new Date(aq.sentAt).getTime(),
+      limitSec: aq.timeLimit,
+      points: c!.scoring.points,
+      speedBonus: c!.scoring.speed_bonus,
+    });
+    if (!recordAttemptAnswer(ctx.db, a.id, n, { chosen, ...s }, ctx.now)) return [{ text: Q.duplicate }];
+    const fresh = getAttempt(ctx.db, a.id)!;
+    return [feedback(c!, aq, s), ...continueAttempt(ctx.db, c!, fresh, ctx.caps, ctx.now)];
+  };
+
+  const predict = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] => {
+    const p = parsePrediction(text);
+    if (p === null) return [{ text: Q.badPrediction }];
+    if (!recordPrediction(ctx.db, a.id, p)) return [{ text: Q.duplicate }];
+    const done = getAttempt(ctx.db, a.id)!;
+    return [{ text: [Q.predicted(p), rankLine(ctx.db, done), Q.finalNote(viTime(c.closes))].filter(Boolean).join('\n') }];
+  };
+
+  // ------------------------------------------------------------------ live group quiz
+
+  const liveStart = (ctx: TurnContext, args: string): Reply[] => {
+    if (!ctx.inbound.group) return [{ text: Q.liveNotGroup }];
+    if (!isOrganiser(ctx)) return [{ text: Q.liveNotOrganiser }];
+    if (ctx.inbound.channel !== 'telegram') return [{ text: Q.liveNoTelegram }];
+    const c = registry.get(args.trim().split(/\s+/)[0] ?? '');
+    if (!c || c.status !== 'approved') return [{ text: Q.liveUsage(registry.all().filter((x) => x.status === 'approved').map((x) => x.id).join(', ')) }];
+    const chatId = ctx.inbound.chatId ?? ctx.inbound.userId;
+    const s = liveFor(ctx.db).start({ contest: c, channel: ctx.inbound.channel, chatId, startedBy: ctx.inbound.userId }, ctx.now);
+    if (!s) return [{ text: Q.liveRunning }];
+    return [{ text: Q.liveStart(c.title, s.plan.length, c.time_per_question) }];
+  };
+
+  const liveStop = (ctx: TurnContext): Reply[] => {
+    if (!ctx.inbound.group) return [{ text: Q.liveNotGroup }];
+    if (!isOrganiser(ctx)) return [{ text: Q.liveNotOrganiser }];
+    const r = liveFor(ctx.db).stop(ctx.inbound.channel, ctx.inbound.chatId ?? ctx.inbound.userId, ctx.now);
+    return [r ?? { text: Q.liveNone }];
+  };
+
+  // ------------------------------------------------------------------ the feature
+
+  const feature: QuizFeature = {
+    name: 'quiz',
+    registry,
+    get live() {
+      if (!live) throw new Error('quiz: the live quiz engine starts with the first command or with installQuiz(app)');
+      return live;
+    },
+    help: [Q.help],
+    commands: {
+      thi: (ctx, args) => {
+        if (ctx.inbound.group) return [{ text: Q.privateOnly }];
+        if (args) return choose(ctx, args.trim());
+        const active = activeAttemptOf(ctx.db, ctx.person.id);
+        const c = active && registry.get(active.contestId);
+        if (active && c) return [{ text: Q.resume }, ...resume(ctx, c, active)];
+        return listOpen(ctx);
+      },
+      quizgroup: liveStart,
+      quizstop: liveStop,
+    },
+    actions: {
+      quiz: (ctx, payload) => {
+        const [kind, id = '', n, opt] = payload.split(':');
+        if (kind === 'c') return choose(ctx, id);
+        if (kind === 'l') {
+          // A member's button answer in a live group quiz: never a reply per answer in the group.
+          liveFor(ctx.db).answer(ctx.person.id, Number(id), Number(n), Number(opt), ctx.now);
+          return [];
+        }
+        if (ctx.inbound.group) return [{ text: Q.privateOnly }];
+        const a = mine(ctx, id);
+        if (!a) return listOpen(ctx);
+        const c = registry.get(a.contestId);
+        const closed = closedGuard(ctx.db, c, a, ctx.now);
+        if (closed) return closed;
+        switch (kind) {
+          case 'y':
+            return consent(ctx, c!, a, true);
+          case 'n':
+            return consent(ctx, c!, a, false);
+          case 's':
+            return skipPhone(ctx, c!, a);
+          case 'g':
+            return begin(ctx, c!, a);
+          case 'x':
+            if (a.status === 'registering') {
+              setAttemptStatus(ctx.db, a.id, 'cancelled');
+              return [{ text: Q.cancelled }];
+            }
+            return resume(ctx, c!, a);
+          case 'a':
+            return answer(ctx, a, Number(n), Number(opt));
+          default:
+            return resume(ctx, c!, a);
+        }
+      },
+    },
+    onText: (ctx, text) => {
+      if (ctx.inbound.group) return null;
+      const a = activeAttemptOf(ctx.db, ctx.person.id);
+      if (!a) return null;
+      const c = registry.get(a.contestId);
+      const closed = closedGuard(ctx.db, c, a, ctx.now);
+      if (closed) return closed;
+      if (a.status === 'registering') return register(ctx, c!, a, text);
+      if (a.status === 'predicting') return predict(ctx, c!, a, text);
+      const num = text.match(NUMBER);
+      if (num) {
+        // A typed number answers the current question, even if the core's remembered choices
+        // were stale. Settle first: a number typed after the time ran out is late.
+        return answer(ctx, a, a.current, Number(num[1]) - 1);
+      }
+      return resume(ctx, c!, a);
+    },
+    onQuizAnswer: (ctx, ref, optionIds) => {
+      const m = ref.match(/^(qa|qg):(\d+):(\d+)$/);
+      if (!m) return null;
+      if (optionIds.length === 0) return []; // a retracted vote
+      if (m[1] === 'qg') {
+        liveFor(ctx.db).answer(ctx.person.id, Number(m[2]), Number(m[3]), optionIds[0]!, ctx.now);
+        return [];
+      }
+      const a = mine(ctx, m[2]!);
+      if (!a) return [];
+      return answer(ctx, a, Number(m[3]), optionIds[0]!);
+    },
+    bind(b) {
+      bound = b;
+      liveFor(b.db).setSender(b.send);
+    },
+    async tick(now) {
+      if (!bound) return;
+      await liveFor(bound.db).tick(now);
+      // Push channels (Telegram, Zalo) get the next question when one timed out unanswered; the
+      // web cannot be pushed to, so there the next message settles it.
+      const push = (['telegram', 'zalo'] as ChannelName[]).filter((ch) => bound!.caps(ch));
+      for (const { attempt, externalId } of attemptsTimedOut(bound.db, push, new Date(now.getTime() - GRACE_MS))) {
+        try {
+          const c = registry.get(attempt.contestId);
+          const caps = bound.caps(attempt.channel);
+          if (!c || !caps || attempt.personId === null) continue;
+          let replies: Reply[];
+          if (now.getTime() >= c.closes.getTime()) replies = closedGuard(bound.db, c, attempt, now) ?? [];
+          else {
+            const { notices, attempt: fresh } = settle(bound.db, c, attempt, now);
+            if (notices.length === 0) continue;
+            replies = [...notices, ...continueAttempt(bound.db, c, fresh, caps, now)];
+          }
+          const withButtons = [...replies].reverse().find((r) => r.buttons?.length);
+          setPendingChoices(bound.db, attempt.personId, withButtons ? withButtons.buttons!.map((b) => b.action) : null);
+          for (const r of replies) {
+            const res = await bound.send(attempt.channel, externalId, r);
+            if (res.kind !== 'ok') break;
+          }
+        } catch (err) {
+          bound.onError?.(err);
+        }
+      }
+    },
+  };
+  return feature;
+}
+
+/** What `installQuiz` needs of the app (kept narrow so this module does not import app.ts). */
+export interface QuizHost {
+  db: Db;
+  conversation: { features: Feature[] };
+  channels: Map<ChannelName, { capabilities: Capabilities; send(to: string, reply: Reply): Promise<SendResult> }>;
+  logger: { error(obj: unknown, msg: string): void };
+  onStart(fn: () => Promise<void> | void): void;
+  onStop(fn: () => Promise<void> | void): void;
+}
+
+/** Options of {@link installQuiz}. */
+export interface InstallQuizOptions {
+  /** Clock (tests). */
+  now?: () => Date;
+  /** How often due work runs (ms); 0 disables the timer (tests call `tick` themselves). */
+  intervalMs?: number;
+}
+
+/**
+ * Connects the quiz feature to a running app: sending to group chats (live quizzes) and to
+ * people whose question timed out, and a timer that performs due work. The timer also resumes
+ * live quizzes after a restart, since their next step is stored with its due time.
+ */
+export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizFeature | undefined {
+  const feature = app.conversation.features.find((f): f is QuizFeature => f.name === 'quiz');
+  if (!feature) return undefined;
+  const now = opts.now ?? (() => new Date());
+  feature.bind({
+    db: app.db,
+    // Channels may be installed after this line: look them up at send time.
+    send: async (channel, to, reply) => {
+      const ch = app.channels.get(channel);
+      return ch ? ch.send(to, reply) : { kind: 'failed', reason: `quiz: channel ${channel} is not configured` };
+    },
+    caps: (channel) => app.channels.get(channel)?.capabilities,
+    onError: (err) => app.logger.error({ err }, 'quiz: background step failed'),
+  });
+  const every = opts.intervalMs ?? 1000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  app.onStart(() => {
+    if (every <= 0) return;
+    timer = setInterval(() => {
+      if (running) return;
+      running = feature.tick(now()).finally(() => (running = undefined));
+    }, every);
+    timer.unref();
+  });
+  app.onStop(async () => {
+    if (timer) clearInterval(timer);
+    await running;
+  });
+  return feature;
+}

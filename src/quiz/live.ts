@@ -1,0 +1,198 @@
+/**
+ * Live group quizzes (Telegram): an organiser starts `/quizgroup <id>` in a group; questions are
+ * posted one at a time as native quiz polls with a timer; members' answers are scored by
+ * correctness and speed; a leaderboard follows each question and a final one ends the quiz.
+ *
+ * The session lives in SQLite with the time its next step is due, and `tick(now)` performs
+ * due steps. A timer calls `tick` in production; tests call it with a fake clock, so nothing
+ * sleeps, and a restart simply resumes at the next tick.
+ */
+import type { Db } from '../db/index.js';
+import {
+  advanceLiveSession,
+  createLiveSession,
+  dueLiveSessions,
+  endLiveSession,
+  getLiveSession,
+  liveQuestionCounts,
+  liveTotals,
+  recordLiveAnswer,
+  runningLiveSession,
+  type LiveSession,
+} from '../db/quiz.js';
+import type { ChannelName, Reply, SendResult } from '../channels/channel.js';
+import type { Contest, ContestRegistry } from './definition.js';
+import { drawQuestions, GRACE_MS, scoreAnswer, type Random } from './scoring.js';
+import { Q } from './texts.js';
+
+/** Pause before the first question (members read the announcement). */
+export const LIVE_INTRO_MS = 5000;
+/** Pause between the leaderboard of one question and the next question. */
+export const LIVE_PAUSE_MS = 5000;
+/** Rows shown on a leaderboard in the group. */
+export const LIVE_BOARD_SIZE = 10;
+
+/** Sends a reply to a chat on a channel. */
+export type SendFn = (channel: ChannelName, chatId: string, reply: Reply) => Promise<SendResult>;
+
+/** Dependencies of {@link createLiveQuiz}. */
+export interface LiveQuizDeps {
+  db: Db;
+  registry: ContestRegistry;
+  random: Random;
+  /** Set once channels exist (see `installQuiz`). Without it, due steps wait. */
+  send?: SendFn;
+  onError?: (err: unknown, session: number) => void;
+}
+
+/** The live quiz engine. */
+export interface LiveQuiz {
+  /** Starts a session in a chat; undefined if one is already running there. */
+  start(a: { contest: Contest; channel: ChannelName; chatId: string; startedBy: string }, now: Date): LiveSession | undefined;
+  /** Stops the running session in a chat; returns the final leaderboard, or null if none ran. */
+  stop(channel: ChannelName, chatId: string, now: Date): Reply | null;
+  /** Records a member's answer (`ref` is `qg:<session>:<n>`); silently ignores late and second answers. */
+  answer(personId: number, sessionId: number, n: number, chosen: number, now: Date): boolean;
+  /** Performs every due step: post the next question, close the current one. */
+  tick(now: Date): Promise<void>;
+  setSender(send: SendFn): void;
+}
+
+/** The poll ref of question `n` of a session. */
+export function liveRef(sessionId: number, n: number): string {
+  return `qg:${sessionId}:${n}`;
+}
+
+/** Creates the engine. */
+export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
+  const { db, registry } = deps;
+  let send = deps.send;
+  let ticking: Promise<void> | null = null;
+
+  const board = (s: LiveSession, heading: string): string => {
+    const rows = liveTotals(db, s.id).sort((a, b) => b.score - a.score || a.totalMs - b.totalMs || a.personId - b.personId);
+    if (rows.length === 0) return `${heading}\n${Q.liveNobody}`;
+    const lines: string[] = [];
+    let rank = 0;
+    rows.slice(0, LIVE_BOARD_SIZE).forEach((r, i) => {
+      const prev = rows[i - 1];
+      if (!prev || prev.score !== r.score || prev.totalMs !== r.totalMs) rank = i + 1;
+      lines.push(Q.liveEntry(rank, r.name ?? Q.anonymous, r.score, r.correct));
+    });
+    return `${heading}\n${lines.join('\n')}`;
+  };
+
+  const questionReply = (s: LiveSession, contest: Contest, n: number): Reply => {
+    const item = s.plan[n]!;
+    const q = contest.questions.find((x) => x.id === item.questionId)!;
+    const options = item.perm.map((i) => q.options[i]!);
+    const head = `${Q.questionTitle(n + 1, s.plan.length)}: ${q.question}`;
+    const buttons = options.map((o, i) => ({ label: o.length > 60 ? `${o.slice(0, 57)}…` : o, action: `quiz:l:${s.id}:${n}:${i}` }));
+    if (contest.telegram_mode === 'buttons')
+      return { text: `${head}\n\n${options.map((o, i) => `${i + 1}. ${o}`).join('\n')}\n\n${Q.timeLeft(item.timeLimit)}`, buttons: options.map((_, i) => ({ label: String(i + 1), action: `quiz:l:${s.id}:${n}:${i}` })) };
+    return {
+      text: head,
+      buttons,
+      poll: { ref: liveRef(s.id, n), question: head.slice(0, 300), options, correctOptionId: item.correct, openPeriod: item.timeLimit, explanation: q.explanation },
+    };
+  };
+
+  const emit = async (s: LiveSession, reply: Reply): Promise<void> => {
+    if (!send) return;
+    const r = await send(s.channel, s.chatId, reply);
+    if (r.kind !== 'ok') deps.onError?.(new Error(`quiz: live session ${s.id}: send failed: ${JSON.stringify(r)}`), s.id);
+  };
+
+  const step = async (s: LiveSession, now: Date): Promise<void> => {
+    const contest = registry.get(s.contestId);
+    if (!contest) {
+      if (endLiveSession(db, s.id, 'stopped', now)) await emit(s, { text: Q.liveStopped });
+      return;
+    }
+    if (s.phase === 'waiting') {
+      const next = s.current + 1;
+      if (next >= s.plan.length) {
+        if (endLiveSession(db, s.id, 'done', now)) await emit(s, { text: board(s, Q.liveBoardFinal) });
+        return;
+      }
+      const item = s.plan[next]!;
+      const due = new Date(now.getTime() + item.timeLimit * 1000 + GRACE_MS);
+      if (!advanceLiveSession(db, s.id, s, { current: next, phase: 'asking', questionSentAt: now, dueAt: due })) return;
+      await emit(s, questionReply(s, contest, next));
+      return;
+    }
+    // Closing the current question: the answer, how many got it, the leaderboard so far.
+    const item = s.plan[s.current]!;
+    const q = contest.questions.find((x) => x.id === item.questionId)!;
+    const last = s.current + 1 >= s.plan.length;
+    const moved = advanceLiveSession(db, s.id, s, {
+      current: s.current,
+      phase: 'waiting',
+      questionSentAt: s.questionSentAt ? new Date(s.questionSentAt) : null,
+      dueAt: new Date(now.getTime() + (last ? 0 : LIVE_PAUSE_MS)),
+    });
+    if (!moved) return;
+    const counts = liveQuestionCounts(db, s.id, s.current);
+    const summary = Q.liveAnswer(s.current + 1, item.correct + 1, q.options[item.perm[item.correct]!]!, counts.correct, counts.answered);
+    if (last) {
+      endLiveSession(db, s.id, 'done', now);
+      await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardFinal)}` });
+    } else await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardAfter(s.current + 1, s.plan.length))}` });
+  };
+
+  return {
+    start({ contest, channel, chatId, startedBy }, now) {
+      const plan = drawQuestions(contest, deps.random);
+      return createLiveSession(db, { contestId: contest.id, channel, chatId, startedBy, plan, dueAt: new Date(now.getTime() + LIVE_INTRO_MS) }, now);
+    },
+    stop(channel, chatId, now) {
+      const s = runningLiveSession(db, channel, chatId);
+      if (!s || !endLiveSession(db, s.id, 'stopped', now)) return null;
+      return { text: `${Q.liveStopped}\n\n${board(s, Q.liveBoardFinal)}` };
+    },
+    answer(personId, sessionId, n, chosen, now) {
+      const s = getLiveSession(db, sessionId);
+      if (!s || s.status !== 'running' || s.phase !== 'asking' || s.current !== n || !s.questionSentAt) return false;
+      const item = s.plan[n]!;
+      if (!Number.isInteger(chosen) || chosen < 0 || chosen >= item.perm.length) return false;
+      const contest = registry.get(s.contestId);
+      if (!contest) return false;
+      const scored = scoreAnswer({
+        chosen,
+        correct: item.correct,
+        elapsedMs: now.getTime() - new Date(s.questionSentAt).getTime(),
+        limitSec: item.timeLimit,
+        points: contest.scoring.points,
+        speedBonus: contest.scoring.speed_bonus,
+      });
+      return recordLiveAnswer(db, { sessionId, n, personId, chosen, isCorrect: scored.isCorrect, points: scored.points, elapsedMs: scored.elapsedMs }, now);
+    },
+    async tick(now) {
+      if (!send) return;
+      // One tick at a time: a slow send must not let the next tick post the same step.
+      if (ticking) return ticking;
+      ticking = (async () => {
+        try {
+          // A step may make the session due again at once (the final leaderboard): loop a little.
+          for (let round = 0; round < 3; round++) {
+            const due = dueLiveSessions(db, now);
+            if (due.length === 0) break;
+            for (const s of due) {
+              try {
+                await step(s, now);
+              } catch (err) {
+                deps.onError?.(err, s.id);
+              }
+            }
+          }
+        } finally {
+          ticking = null;
+        }
+      })();
+      return ticking;
+    },
+    setSender(fn) {
+      send = fn;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/** User-facing Vietnamese texts of contests and live quizzes, in one place (NFC). */
+export const Q = {
+  noneOpen: 'Hiện chưa có cuộc thi nào đang mở. Bạn hãy quay lại sau nhé!',
+  listTitle: 'Các cuộc thi đang mở. Chọn một cuộc thi để tham gia:',
+  listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), hạn chót ${closes}`,
+  privateOnly: 'Để dự thi, bạn hãy nhắn riêng cho bot và gõ /thi.',
+  unknownContest: 'Không tìm thấy cuộc thi này. Gõ /thi để xem các cuộc thi đang mở.',
+  notOpenYet: (opens: string) => `Cuộc thi chưa mở. Cuộc thi bắt đầu lúc ${opens}.`,
+  closed: (closes: string) =>
+    `Rất tiếc, cuộc thi đã kết thúc lúc ${closes} nên câu trả lời này không được ghi nhận. Cảm ơn bạn đã quan tâm!`,
+  alreadyDone: (score: number, total: number) =>
+    `Bạn đã hết lượt dự thi cuộc thi này (mỗi người được ${total} lượt). Điểm của bạn: ${score}.`,
+  intro: (title: string, organiser: string, n: number, secs: number, closes: string) =>
+    `${title}\nĐơn vị tổ chức: ${organiser}\n\nBài thi gồm ${n} câu hỏi, mỗi câu có khoảng ${secs} giây để trả lời. Thời gian do máy chủ tính; trả lời quá giờ được tính là sai. Hạn chót: ${closes}.`,
+  consentAsk: (consent: string) => `Trước khi đăng ký, bạn hãy đọc và xác nhận:\n${consent}`,
+  consentYes: 'Tôi đồng ý',
+  consentNo: 'Không đồng ý',
+  consentDeclined: 'Bạn chưa đồng ý nên chưa thể đăng ký dự thi. Bạn có thể gõ /thi để bắt đầu lại bất cứ lúc nào.',
+  askName: 'Bạn hãy gõ họ và tên đầy đủ (có dấu), ví dụ: Nguyễn Thị Lan.',
+  badName: 'Họ và tên cần từ 2 đến 80 ký tự chữ. Bạn hãy gõ lại họ và tên đầy đủ.',
+  askUnit: 'Bạn thuộc đơn vị nào (chi đoàn, trường, cơ quan hoặc xã/phường)?',
+  badUnit: 'Tên đơn vị cần từ 2 đến 120 ký tự. Bạn hãy gõ lại.',
+  askPhone: (required: boolean) =>
+    required
+      ? 'Bạn hãy gõ số điện thoại để Ban tổ chức liên hệ khi trao giải (ví dụ 0912345678).'
+      : 'Bạn hãy gõ số điện thoại để Ban tổ chức liên hệ khi trao giải (ví dụ 0912345678), hoặc bấm “Bỏ qua”.',
+  skipPhone: 'Bỏ qua',
+  badPhone: 'Số điện thoại chưa đúng. Bạn hãy gõ 10 chữ số, ví dụ 0912345678.',
+  phoneUsed: 'Số điện thoại này đã được dùng để dự thi cuộc thi này. Mỗi số điện thoại chỉ được dự thi một lần.',
+  cancel: 'Huỷ đăng ký',
+  cancelled: 'Đã huỷ đăng ký. Gõ /thi khi bạn muốn dự thi.',
+  ready: (name: string, unit: string | null, n: number) =>
+    `Cảm ơn ${name}${unit ? ` (${unit})` : ''}! Bạn đã đăng ký xong.\nKhi bạn bấm “Bắt đầu”, ${n} câu hỏi sẽ lần lượt hiện ra và đồng hồ bắt đầu tính giờ.`,
+  start: 'Bắt đầu làm bài',
+  questionTitle: (i: number, n: number) => `Câu ${i}/${n}`,
+  timeLeft: (s: number) => `⏱ Thời gian: ${s} giây.`,
+  answerHint: (n: number) => `Bấm chọn đáp án hoặc gõ số từ 1 đến ${n}.`,
+  right: (points: number) => `✅ Chính xác! +${points} điểm.`,
+  wrong: (shown: number, text: string) => `❌ Chưa đúng. Đáp án đúng là ${shown}. ${text}`,
+  late: (shown: number, text: string) => `⏰ Hết giờ! Câu trả lời không được tính. Đáp án đúng là ${shown}. ${text}`,
+  timedOut: (i: number, shown: number, text: string) => `⏰ Câu ${i} đã hết giờ. Đáp án đúng là ${shown}. ${text}`,
+  explain: (e: string) => `💡 ${e}`,
+  stale: 'Câu hỏi này đã qua. Bạn hãy trả lời câu hiện tại nhé.',
+  duplicate: 'Câu trả lời của bạn cho câu này đã được ghi nhận.',
+  finished: (score: number, right: number, n: number, time: string) =>
+    `🎉 Bạn đã hoàn thành bài thi!\nĐiểm: ${score} (${right}/${n} câu đúng), thời gian làm bài: ${time}.`,
+  rank: (rank: number, of: number) => `Xếp hạng tạm thời: ${rank}/${of}.`,
+  predictAsk: (q: string) => `Câu hỏi phụ (dùng để xếp hạng khi bằng điểm): ${q}\nBạn hãy gõ một con số.`,
+  badPrediction: 'Bạn hãy gõ một con số (ví dụ 1250) cho câu hỏi dự đoán.',
+  predicted: (p: number) => `Đã ghi nhận dự đoán của bạn: ${p}.`,
+  finalNote: (closes: string) => `Kết quả chính thức sẽ được công bố sau khi cuộc thi kết thúc (${closes}). Cảm ơn bạn đã tham gia!`,
+  waitingInput: 'Bạn đang đăng ký dự thi.',
+  resume: 'Bạn đang làm dở bài thi, tiếp tục nhé:',
+  help: '• /thi – tham gia cuộc thi tìm hiểu (làm bài trong tin nhắn riêng).',
+
+  // Live group quiz
+  liveNotGroup: 'Lệnh /quizgroup chỉ dùng trong nhóm.',
+  liveNotOrganiser: 'Chỉ người tổ chức đã được cấu hình mới có thể bắt đầu hoặc dừng thi nhanh trong nhóm.',
+  liveUsage: (ids: string) => `Cách dùng: /quizgroup <mã cuộc thi>. Các mã hiện có: ${ids}.`,
+  liveNoTelegram: 'Thi nhanh trong nhóm hiện chỉ chạy trên Telegram.',
+  liveRunning: 'Nhóm này đang có một lượt thi nhanh. Gõ /quizstop để dừng trước khi bắt đầu lượt mới.',
+  liveStart: (title: string, n: number, secs: number) =>
+    `🎯 Thi nhanh: ${title}\n${n} câu hỏi, mỗi câu ${secs} giây. Trả lời đúng và nhanh để được nhiều điểm. Câu đầu tiên sắp bắt đầu!`,
+  liveNone: 'Nhóm này không có lượt thi nhanh nào đang chạy.',
+  liveAnswer: (i: number, shown: number, text: string, right: number, answered: number) =>
+    `Câu ${i}: đáp án đúng là ${shown}. ${text}\n${right}/${answered} người trả lời đúng.`,
+  liveBoard: (title: string) => title,
+  liveBoardAfter: (i: number, n: number) => `🏆 Bảng xếp hạng sau câu ${i}/${n}:`,
+  liveBoardFinal: '🏁 Kết quả chung cuộc:',
+  liveStopped: '⏹ Lượt thi nhanh đã dừng.',
+  liveNobody: 'Chưa có ai trả lời.',
+  liveEntry: (rank: number, name: string, score: number, correct: number) => `${rank}. ${name}: ${score} điểm (${correct} câu đúng)`,
+  anonymous: 'Thành viên',
+};
