@@ -39,8 +39,9 @@ export function fold(s: string): string {
 }
 
 /**
- * Puts the tone mark of one lower-case syllable where the modern ("new style") rule places it,
- * so "hoà" and "hòa", "thuỷ" and "thủy", "quí" and "quý"(not changed: different letters) meet.
+ * Puts the tone mark of one lower-case syllable in one canonical place, so "hoà" and "hòa",
+ * "thuỷ" and "thủy", "khoẻ" and "khỏe" meet. ("quí" and "quý" are different letters and stay
+ * apart.)
  * Syllables without a tone mark or without vowels are returned unchanged.
  *
  * @example placeTone('hoà') // 'hòa'
@@ -72,10 +73,9 @@ export function placeTone(syllable: string): string {
   else if (cluster.length === 1) target = 0;
   else if (hasCoda) target = cluster.length - 1;
   else if (cluster.length === 3) target = 1;
-  else {
-    const pair = cluster.join('');
-    target = pair === 'oa' || pair === 'oe' || pair === 'uy' ? 1 : 0;
-  }
+  // Two vowels, open syllable: the mark goes on the first ("hòa", "thủy", "khỏe", "mùa").
+  // This is the placement most keyboards produce; "hoà"/"thuỷ"/"khoẻ" are brought to it.
+  else target = 0;
   chars[start + target] = (chars[start + target]! + tone).normalize('NFC');
   return chars.join('').normalize('NFC');
 }

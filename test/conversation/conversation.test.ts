@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
+import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { openDb, type Db } from '../../src/db/index.js';
+import { getPersonByExternal, topicsOf } from '../../src/db/people.js';
+import { listUnanswered } from '../../src/db/questions.js';
+import { webCapabilities } from '../../src/channels/web/web.js';
+import type { Inbound } from '../../src/channels/channel.js';
+import { testConfig } from '../support/app.js';
+import { createFloodLimiter } from '../../src/conversation/flood.js';
+
+let db: Db;
+let convo: Conversation;
+let n = 0;
+let clock = new Date('2026-11-23T03:00:00Z');
+const config = testConfig();
+const knowledge = createKnowledge({ contentDir: 'content' });
+
+beforeAll(() => {
+  db = openDb(':memory:');
+  convo = createConversation({ db, knowledge, config, features: [createSubscriptionFeature()], now: () => clock });
+});
+afterAll(() => {
+  db.close();
+  config.cleanup();
+});
+
+const say = (user: string, text: string) =>
+  convo.handle({ channel: 'web', userId: user, dedupeKey: `k${n++}`, type: 'text', text } as Inbound, webCapabilities);
+const press = (user: string, action: string) =>
+  convo.handle({ channel: 'web', userId: user, dedupeKey: `k${n++}`, type: 'action', action } as Inbound, webCapabilities);
+
+describe('conversation core', () => {
+  it('/start greets with the bot YAML greeting and a topic menu', async () => {
+    const r = await say('u-start', '/start');
+    expect(r[0]!.text).toBe(config.bot.greeting);
+    expect(r[1]!.buttons!.length).toBeGreaterThan(3);
+    for (const b of r[1]!.buttons!) expect(Buffer.byteLength(b.action)).toBeLessThanOrEqual(64);
+  });
+
+  it('answers with the text, its sources and the review date, with or without diacritics', async () => {
+    for (const q of ['Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?', 'tre em duoi 6 tuoi co the bhyt mien phi khong']) {
+      const [r] = await say('u-answer', q);
+      expect(r!.title).toBeTruthy();
+      expect(r!.text).toContain('Nguồn:');
+      expect(r!.text).toMatch(/duyệt ngày \d{2}\/\d{2}\/\d{4}/);
+    }
+  });
+
+  it('gives the honest no-answer with at most 3 suggestions and queues the question for staff', async () => {
+    const q = 'Thủ tục đổi bằng lái xe ô tô hết hạn làm ở đâu?';
+    const [r] = await say('u-none', q);
+    expect(r!.text).toContain('chưa có câu trả lời đã được duyệt');
+    expect(r!.buttons!.length).toBeLessThanOrEqual(3);
+    expect(listUnanswered(db).some((u) => u.question === q)).toBe(true);
+  });
+
+  it('a typed number picks the numbered choice shown last', async () => {
+    const menu = await say('u-num', '/chude');
+    const first = menu[0]!.buttons![0]!;
+    const viaNumber = await say('u-num', '1');
+    const viaButton = await press('u-num2', first.action);
+    expect(viaNumber[0]!.text).toBe(viaButton[0]!.text);
+  });
+
+  it('handles empty, emoji-only and 10,000-character messages sensibly', async () => {
+    expect((await say('u-odd', '   '))[0]!.text).toContain('gõ câu hỏi');
+    expect((await say('u-odd', '👍🙏'))[0]!.text).toContain('bằng chữ');
+    expect((await say('u-odd', 'quyền '.repeat(2000)))[0]!.text).toContain('quá dài');
+  });
+
+  it('unknown commands get a pointer to /help', async () => {
+    expect((await say('u-cmd', '/khongco'))[0]!.text).toContain('/help');
+  });
+
+  it('/dangky records topics, region and consent time; HUY withdraws at once', async () => {
+    await say('u-sub', '/dangky');
+    await press('u-sub', 'sub:t:bao-hiem-y-te');
+    await press('u-sub', 'sub:r');
+    const done = await press('u-sub', 'sub:rs:pho-hien');
+    expect(done[0]!.text).toContain('đã đăng ký');
+    let p = getPersonByExternal(db, 'web', 'u-sub')!;
+    expect(p.consentAt).toBe(clock.toISOString());
+    expect(p.region).toBe('pho-hien');
+    expect(topicsOf(db, p.id)).toEqual(['bao-hiem-y-te']);
+    await say('u-sub', 'HUY');
+    p = getPersonByExternal(db, 'web', 'u-sub')!;
+    expect(p.consentAt).toBeNull();
+    expect(p.optedOutAt).not.toBeNull();
+  });
+
+  it('/xoadulieu erases personal data only after confirmation', async () => {
+    await say('u-erase', 'bhyt cho tre em');
+    await say('u-erase', '/xoadulieu');
+    expect(getPersonByExternal(db, 'web', 'u-erase')).toBeDefined();
+    const r = await press('u-erase', 'erase:yes');
+    expect(r[0]!.text).toContain('đã được xoá');
+    expect(getPersonByExternal(db, 'web', 'u-erase')).toBeUndefined();
+    const texts = db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE text LIKE '%bhyt cho tre em%'`).get() as { n: number };
+    expect(texts.n).toBe(0);
+  });
+});
+
+describe('flood limit', () => {
+  it('warns once, then drops, then recovers after the window', () => {
+    const f = createFloodLimiter(3, 10_000);
+    const t0 = 1_000_000;
+    expect([0, 1, 2].map((i) => f.hit('a', t0 + i))).toEqual(['ok', 'ok', 'ok']);
+    expect(f.hit('a', t0 + 3)).toBe('warn');
+    expect(f.hit('a', t0 + 4)).toBe('drop');
+    expect(f.hit('b', t0 + 4)).toBe('ok');
+    expect(f.hit('a', t0 + 20_000)).toBe('ok');
+  });
+});

@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadContent, splitPassages, flattenRegions } from '../../src/knowledge/content.js';
+import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { tempDir } from '../support/app.js';
+
+const qa = (id: string, extra = '', body = 'Câu trả lời mẫu.') => `---
+id: ${id}
+question: Câu hỏi ${id}?
+topics: [ho-tich]
+sources:
+  - title: Luật Hộ tịch 2014
+    article: Điều 15
+status: approved
+reviewed_by: Ban biên tập
+reviewed_at: 2026-01-10
+${extra}---
+${body}
+`;
+
+function fixture(): { dir: string; cleanup: () => void } {
+  const t = tempDir('loa-content-');
+  mkdirSync(join(t.dir, 'qa', 'ho-tich'), { recursive: true });
+  writeFileSync(join(t.dir, 'topics.yaml'), '- slug: ho-tich\n  name: Hộ tịch\n');
+  return t;
+}
+
+let cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups) c();
+  cleanups = [];
+});
+
+describe('content loader', () => {
+  it('loads the shipped sample content without errors', () => {
+    const c = loadContent('content');
+    expect(c.errors).toEqual([]);
+    expect(c.qa.filter((q) => q.status === 'approved').length).toBeGreaterThanOrEqual(60);
+    expect(c.articles.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('reports every error with its file and field, not just the first', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'good.md'), qa('good'));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'bad-topic.md'), qa('bad-topic').replace('[ho-tich]', '[khong-co]'));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'no-status.md'), qa('no-status').replace('status: approved\n', ''));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'wrong-name.md'), qa('other-id'));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'broken.md'), '---\nid: [unclosed\n---\nbody');
+    const c = loadContent(t.dir);
+    expect(c.qa.map((q) => q.id)).toEqual(['good']);
+    const find = (file: string) => c.errors.find((e) => e.file === join('qa', 'ho-tich', file));
+    expect(find('bad-topic.md')).toMatchObject({ field: 'topics.0' });
+    expect(find('no-status.md')).toMatchObject({ field: 'status' });
+    expect(find('wrong-name.md')).toMatchObject({ field: 'id' });
+    expect(find('broken.md')?.field).toBe('(front matter)');
+    expect(c.errors.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('answers only approved, unexpired entries', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'khai-sinh.md'), qa('khai-sinh', '', 'Đăng ký khai sinh trong 60 ngày.').replace('Câu hỏi khai-sinh?', 'Thời hạn đăng ký khai sinh là bao lâu?'));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'nhap.md'), qa('nhap').replace('status: approved', 'status: draft').replace('Câu hỏi nhap?', 'Thủ tục nhận con nuôi thế nào?'));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'het-han.md'), qa('het-han', 'expires: 2020-01-01\n').replace('Câu hỏi het-han?', 'Lệ phí cấp bản sao trích lục hộ tịch?'));
+    const k = createKnowledge({ contentDir: t.dir, now: () => new Date('2026-11-23T00:00:00Z') });
+    expect(k.answer('thời hạn đăng ký khai sinh').kind).toBe('answer');
+    expect(k.answer('thủ tục nhận con nuôi').kind).toBe('none');
+    expect(k.answer('lệ phí bản sao trích lục hộ tịch').kind).toBe('none');
+  });
+
+  it('allows a content dir without articles, quizzes, regions or synonyms', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'a.md'), qa('a'));
+    expect(loadContent(t.dir).errors).toEqual([]);
+  });
+
+  it('splits articles into passages at ## headings', () => {
+    const p = splitPassages('bai', 'Tiêu đề', 'Mở đầu.\n\n## Phần một\nNội dung 1.\n\n## Phần hai\nNội dung 2.');
+    expect(p.map((x) => [x.id, x.heading])).toEqual([
+      ['bai#0', 'Tiêu đề'],
+      ['bai#1', 'Phần một'],
+      ['bai#2', 'Phần hai'],
+    ]);
+  });
+
+  it('accepts a region tree of any depth', () => {
+    const flat = flattenRegions([
+      { slug: 'tinh', name: 'Tỉnh', children: [{ slug: 'huyen', name: 'Huyện cũ', children: [{ slug: 'xa', name: 'Xã' }] }] },
+    ]);
+    expect(flat.get('xa')?.path).toEqual(['tinh', 'huyen', 'xa']);
+  });
+});
+
+describe('knowledge snapshot and reload', () => {
+  it('starts from the snapshot when content and options are unchanged, and rebuilds when content changes', () => {
+    const data = tempDir('loa-data-');
+    const content = tempDir('loa-content-');
+    cleanups.push(data.cleanup, content.cleanup);
+    cpSync('content', content.dir, { recursive: true });
+    const first = createKnowledge({ contentDir: content.dir, dataDir: data.dir });
+    expect(first.state.fromSnapshot).toBe(false);
+    const second = createKnowledge({ contentDir: content.dir, dataDir: data.dir });
+    expect(second.state.fromSnapshot).toBe(true);
+    expect(second.answer('bhyt tre em duoi 6 tuoi')).toMatchObject({ kind: 'answer' });
+    writeFileSync(join(content.dir, 'qa', 'ho-tich', 'moi-them.md'), qa('moi-them'));
+    const third = createKnowledge({ contentDir: content.dir, dataDir: data.dir });
+    expect(third.state.fromSnapshot).toBe(false);
+    expect(third.getQa('moi-them')).toBeDefined();
+  });
+
+  it('keeps serving the last good index when a reload fails validation', () => {
+    const content = tempDir('loa-content-');
+    cleanups.push(content.cleanup);
+    cpSync('content', content.dir, { recursive: true });
+    const k = createKnowledge({ contentDir: content.dir });
+    const before = k.answer('bhyt tre em duoi 6 tuoi');
+    expect(before.kind).toBe('answer');
+    writeFileSync(join(content.dir, 'qa', 'ho-tich', 'hong.md'), '---\nid: hong\nquestion: x\n---\n');
+    const r = k.reload();
+    expect(r.ok).toBe(false);
+    expect(r.errors.some((e) => e.file.endsWith('hong.md'))).toBe(true);
+    expect(k.answer('bhyt tre em duoi 6 tuoi')).toMatchObject({ kind: 'answer', id: (before as { id: string }).id });
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { evaluateContent, readCases } from '../../src/knowledge/eval.js';
+
+/**
+ * Quality floor on the project's own cases. These are the figures reached when the thresholds
+ * were tuned (docs/BENCHMARKS.md); a change that drops below them is a regression.
+ */
+const FLOOR = { 'recall@1': 0.84, 'recall@3': 0.95, noanswer_precision: 0.82, noanswer_recall: 0.85 };
+
+describe('answer quality', () => {
+  const cases = readCases('test/fixtures/eval-cases.jsonl');
+
+  it('ships at least 200 cases with every required kind', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(200);
+    const kinds = new Set(cases.map((c) => c.kind));
+    for (const k of ['no-diacritics', 'typo', 'abbrev', 'out-of-scope', 'long']) expect(kinds).toContain(k);
+  });
+
+  it('stays at or above the tuned quality floor', () => {
+    const { report } = evaluateContent('content', cases);
+    const m = report.overall;
+    expect(m['recall@1']).toBeGreaterThanOrEqual(FLOOR['recall@1']);
+    expect(m['recall@3']).toBeGreaterThanOrEqual(FLOOR['recall@3']);
+    expect(m.noanswer_precision).toBeGreaterThanOrEqual(FLOOR.noanswer_precision);
+    expect(m.noanswer_recall).toBeGreaterThanOrEqual(FLOOR.noanswer_recall);
+  });
+
+  it('the CLI ends with the exact summary line, and --json prints the same keys', () => {
+    const out = execFileSync('node', ['bin/loa.js', 'eval', '--content', 'content', '--cases', 'test/fixtures/eval-cases.jsonl'], { encoding: 'utf8' });
+    const last = out.trim().split('\n').pop()!;
+    expect(last).toMatch(/^recall@1=\d\.\d{3} recall@3=\d\.\d{3} mrr=\d\.\d{3} noanswer_precision=\d\.\d{3} noanswer_recall=\d\.\d{3}$/);
+    const json = JSON.parse(execFileSync('node', ['bin/loa.js', 'eval', '--content', 'content', '--cases', 'test/fixtures/eval-cases.jsonl', '--json'], { encoding: 'utf8' }));
+    expect(Object.keys(json).sort()).toEqual(['mrr', 'noanswer_precision', 'noanswer_recall', 'recall@1', 'recall@3']);
+  });
+});

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+
+let ctx: Awaited<ReturnType<typeof startTestApp>>;
+beforeAll(async () => {
+  ctx = await startTestApp();
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+const chat = (body: unknown, raw?: string) =>
+  fetch(`${ctx.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
+
+describe('web chat over HTTP', () => {
+  it('serves the page with the embeddable widget, and health', async () => {
+    const page = await (await fetch(`${ctx.url}/`)).text();
+    expect(page).toContain('<script src="/widget.js"');
+    const js = await fetch(`${ctx.url}/widget.js`);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    const health = await (await fetch(`${ctx.url}/healthz`)).json();
+    expect(health.ok).toBe(true);
+  });
+
+  it('answers a question typed with and without diacritics', async () => {
+    for (const text of ['Đăng ký khai sinh cho con trong thời hạn bao lâu?', 'dang ky khai sinh cho con trong bao lau']) {
+      const res = await chat({ session: 'session-web-1', text });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.replies[0].text).toContain('Nguồn:');
+    }
+  });
+
+  it('a button press posts the action', async () => {
+    const start = await (await chat({ session: 'session-web-2', text: '/start' })).json();
+    const action = start.replies[1].buttons[0].action;
+    const res = await (await chat({ session: 'session-web-2', action })).json();
+    expect(res.replies[0].buttons.length).toBeGreaterThan(0);
+  });
+
+  it('a retried POST with the same id is answered once', async () => {
+    const first = await (await chat({ session: 'session-web-3', text: 'bhyt tre em', id: 'm-1' })).json();
+    const again = await (await chat({ session: 'session-web-3', text: 'bhyt tre em', id: 'm-1' })).json();
+    expect(first.replies.length).toBe(1);
+    expect(again).toMatchObject({ replies: [], duplicate: true });
+  });
+
+  it('refuses bad input with clear errors: 400 malformed, 400 invalid, 413 oversized', async () => {
+    expect((await chat(undefined, '{oops')).status).toBe(400);
+    expect((await chat({ session: 'x', text: 'hi' })).status).toBe(400);
+    expect((await chat({ session: 'session-web-4', text: 'a'.repeat(2 * 1024 * 1024) })).status).toBe(413);
+  });
+});
