@@ -19,6 +19,7 @@ import { createHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
+import { createQuizFeature, installQuiz } from './quiz/feature.js';
 import { installCampaigns } from './campaigns/install.js';
 import { installTelegram } from './channels/telegram/telegram.js';
 
@@ -63,7 +64,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const stoppers: (() => Promise<void> | void)[] = [];
 
   // Conversation features, consulted in order before the core (add yours here).
-  const features: Feature[] = [...(opts.features ?? []), createSubscriptionFeature()];
+  const features: Feature[] = [...(opts.features ?? []), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature()];
   const conversation = createConversation({ db, knowledge, config, features, now: opts.now });
 
   const channels = new Map<ChannelName, Channel>();
@@ -117,6 +118,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // (e.g. `installTelegram(app)`): they add to `channels`, register routes on `server` and
   // hook `onStart`/`onStop`.
   installTelegram(app);
+  installQuiz(app, { now: opts.now });
   installCampaigns(app); // last: it throttles the channels installed above
 
   return app;
