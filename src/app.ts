@@ -22,6 +22,8 @@ import { createSubscriptionFeature } from './conversation/subscription.js';
 import { createQuizFeature, installQuiz } from './quiz/feature.js';
 import { installCampaigns } from './campaigns/install.js';
 import { installTelegram } from './channels/telegram/telegram.js';
+import { installZalo } from './channels/zalo/install.js';
+import { createZaloFeature } from './channels/zalo/feature.js';
 
 /** A running (or ready) Loa instance. */
 export interface App {
@@ -64,7 +66,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const stoppers: (() => Promise<void> | void)[] = [];
 
   // Conversation features, consulted in order before the core (add yours here).
-  const features: Feature[] = [...(opts.features ?? []), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature()];
+  const features: Feature[] = [...(opts.features ?? []), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature(), createZaloFeature()];
   const conversation = createConversation({ db, knowledge, config, features, now: opts.now });
 
   const channels = new Map<ChannelName, Channel>();
@@ -118,6 +120,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // (e.g. `installTelegram(app)`): they add to `channels`, register routes on `server` and
   // hook `onStart`/`onStop`.
   installTelegram(app);
+  installZalo(app);
   installQuiz(app, { now: opts.now });
   installCampaigns(app); // last: it throttles the channels installed above
 

@@ -1,0 +1,50 @@
+/**
+ * Installs the Zalo OA channel on the app when `config.zalo` is set: the OAuth and API
+ * clients, the token store (seeded from the environment on first start), the channel, the
+ * webhook and OAuth callback routes, and a start-up check that tells the operator what to do
+ * when the OA is not connected.
+ */
+import type { App } from '../../app.js';
+import { createZaloClient, createZaloOAuth, type ZaloHttpOptions } from './client.js';
+import { createZaloTokenStore } from './token-store.js';
+import { createZaloChannel } from './channel.js';
+import { registerZaloWebhook } from './webhook.js';
+import { registerZaloOAuthCallback } from './oauth.js';
+
+/** Wires Zalo into the app (no-op without `config.zalo`). */
+export function installZalo(app: App): void {
+  const cfg = app.config.zalo;
+  if (!cfg) return;
+  const logger = app.logger.child({ channel: 'zalo' });
+  const http: ZaloHttpOptions = { apiBase: cfg.apiBase, oauthBase: cfg.oauthBase, appId: cfg.appId, appSecret: cfg.appSecret, logger };
+  const oauth = createZaloOAuth(http);
+  const tokens = createZaloTokenStore({
+    db: app.db,
+    appId: cfg.appId,
+    oauth,
+    seed: { accessToken: cfg.accessToken, refreshToken: cfg.refreshToken },
+    logger,
+  });
+  const client = createZaloClient({ ...http, tokens });
+  app.channels.set('zalo', createZaloChannel({ client, ratePerMinute: cfg.ratePerMinute, logger }));
+
+  const drainAcks = registerZaloWebhook(app.server, {
+    db: app.db,
+    inbox: app.inbox,
+    conversation: app.conversation,
+    appId: cfg.appId,
+    oaId: cfg.oaId,
+    oaSecretKey: cfg.oaSecretKey,
+    logger,
+  });
+  registerZaloOAuthCallback(app.server, { db: app.db, oauth, tokens, logger });
+
+  app.onStart(() => {
+    const row = tokens.current();
+    if (!row)
+      logger.warn('Zalo: the OA is not connected yet: replies cannot be sent. Run `loa zalo connect` (see docs/zalo.md).');
+    else if (row.refreshingSince)
+      logger.warn({ since: row.refreshingSince }, 'Zalo: a token refresh was interrupted by a stop; the next send will tell whether the pair survived');
+  });
+  app.onStop(drainAcks);
+}

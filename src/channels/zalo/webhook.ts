@@ -1,0 +1,187 @@
+/**
+ * `POST /webhooks/zalo`: verify, parse, persist, answer 200, then process.
+ *
+ * - The signature is checked over the raw body bytes (`request.rawBody`) before anything else;
+ *   a bad or missing one gets 401.
+ * - Each event is stored by the inbox under its dedupe key (`zalo:<msg_id>`, or
+ *   `zalo:<event>:<sender>:<timestamp>` for events without one) before the 200, so a
+ *   redelivery is recognised and a crash loses nothing.
+ * - Zalo ids exceed 2^53: the schema takes them as strings and never converts them.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Db } from '../../db/index.js';
+import type { Inbound, Reply } from '../channel.js';
+import type { Inbox } from '../../conversation/inbox.js';
+import type { Conversation } from '../../conversation/conversation.js';
+import { markProcessed, recordInbound } from '../../db/messages.js';
+import { touchPerson } from '../../db/people.js';
+import { recordZaloSubmission } from '../../db/zalo.js';
+import { verifyZaloSignature } from './signature.js';
+import { actionFromText } from './render.js';
+
+/** The webhook path to register in the Zalo app settings. */
+export const ZALO_WEBHOOK_PATH = '/webhooks/zalo';
+
+const id = z.string().min(1);
+const opt = z.string().optional();
+
+/** A Zalo webhook event: the fields Loa reads; everything else is kept (loose). */
+export const zaloEventSchema = z.looseObject({
+  event_name: z.string().min(1),
+  app_id: opt,
+  oa_id: opt,
+  user_id_by_app: opt,
+  // Milliseconds as a string; a number here is still exact (well below 2^53).
+  timestamp: z.union([z.string(), z.number()]).transform(String).optional(),
+  sender: z.looseObject({ id }).optional(),
+  recipient: z.looseObject({ id }).optional(),
+  follower: z.looseObject({ id }).optional(),
+  message: z.looseObject({ text: opt, msg_id: opt }).optional(),
+  info: z.looseObject({ name: opt, phone: opt, address: opt, ward: opt, district: opt, city: opt }).optional(),
+});
+
+/** A parsed event. */
+export type ZaloEvent = z.infer<typeof zaloEventSchema>;
+
+/** Dependencies of {@link registerZaloWebhook}. */
+export interface ZaloWebhookDeps {
+  db: Db;
+  inbox: Pick<Inbox, 'accept' | 'deliver'>;
+  conversation: Pick<Conversation, 'personFor'>;
+  appId: string;
+  oaId?: string;
+  oaSecretKey: string;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/** The thanks sent after `user_submit_info`. */
+export const SUBMIT_THANKS =
+  'Cảm ơn bạn đã gửi thông tin. Thông tin chỉ được dùng để liên hệ, hỗ trợ bạn; bạn có thể yêu cầu xoá bất cứ lúc nào bằng lệnh /xoadulieu.';
+
+/** What the route does with one verified event. */
+export type ZaloEventOutcome =
+  | { kind: 'accepted'; inbound: Inbound }
+  | { kind: 'duplicate' }
+  | { kind: 'submission'; inbound: Inbound }
+  | { kind: 'ignored'; why: string };
+
+/** The dedupe key of an event. */
+export function zaloDedupeKey(e: ZaloEvent, sender: string): string {
+  return e.message?.msg_id ? `zalo:${e.message.msg_id}` : `zalo:${e.event_name}:${sender}:${e.timestamp ?? ''}`;
+}
+
+/**
+ * Maps a verified event to an Inbound (or why it is ignored). Pure, for table tests.
+ */
+export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
+  const name = e.event_name;
+  if (name.startsWith('oa_send_')) return { ignored: 'echo of a message the OA sent' };
+  if (name === 'user_received_message' || name === 'user_seen_message') return { ignored: 'delivery receipt' };
+  const userId = name === 'follow' || name === 'unfollow' ? (e.follower?.id ?? e.sender?.id) : e.sender?.id;
+  if (!userId) return { ignored: `no sender in ${name}` };
+  const at = e.timestamp && /^\d+$/.test(e.timestamp) ? new Date(Number(e.timestamp)) : undefined;
+  const base = { channel: 'zalo' as const, userId, dedupeKey: zaloDedupeKey(e, userId), ...(at ? { at } : {}) };
+  if (name === 'user_send_text') {
+    const text = e.message?.text ?? '';
+    const action = actionFromText(text);
+    return action ? { ...base, type: 'action', action } : { ...base, type: 'text', text };
+  }
+  if (name.startsWith('user_send_')) return { ...base, type: 'unsupported', what: name.slice('user_send_'.length) };
+  if (name === 'follow') return { ...base, type: 'follow' };
+  if (name === 'unfollow') return { ...base, type: 'unfollow' };
+  if (name === 'user_submit_info') return { ...base, type: 'unsupported', what: 'user_submit_info' };
+  return { ignored: `unknown event ${name}` };
+}
+
+/**
+ * Handles one verified event: stores it (deduplicated) and schedules its processing. Returns
+ * synchronously once the event is on disk, so the route can answer 200 at once.
+ */
+export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent, pendingAcks: Set<Promise<unknown>>): ZaloEventOutcome {
+  const now = deps.now ?? (() => new Date());
+  const mapped = toInbound(e);
+  if ('ignored' in mapped) return { kind: 'ignored', why: mapped.ignored };
+  const inbound = mapped;
+
+  if (e.event_name === 'user_submit_info') {
+    // Stored here with its consent, outside the conversation: there is nothing to answer but
+    // thanks, and the data must be safe before the 200.
+    const stored = deps.db.transaction(() => {
+      const person = deps.conversation.personFor(inbound);
+      const rowId = recordInbound(deps.db, inbound, person.id, now());
+      if (rowId === null) return false;
+      const info = e.info ?? {};
+      recordZaloSubmission(
+        deps.db,
+        { personId: person.id, userId: inbound.userId, ...info, consentAt: inbound.at ?? now() },
+        now(),
+      );
+      touchPerson(deps.db, person.id, now());
+      markProcessed(deps.db, rowId, undefined, now());
+      return true;
+    })();
+    if (!stored) return { kind: 'duplicate' };
+    const thanks: Reply[] = [{ text: SUBMIT_THANKS }];
+    const p = deps.inbox.deliver(inbound, thanks).catch((err: Error) => deps.logger?.warn({ err: err.message }, 'zalo: could not thank for submitted info'));
+    pendingAcks.add(p);
+    void p.finally(() => pendingAcks.delete(p));
+    return { kind: 'submission', inbound };
+  }
+
+  if (!deps.inbox.accept(inbound)) return { kind: 'duplicate' };
+  // The core touches people for the events it handles; an unfollow is an interaction too.
+  if (inbound.type === 'unfollow') {
+    const person = deps.conversation.personFor(inbound);
+    touchPerson(deps.db, person.id, now());
+  }
+  return { kind: 'accepted', inbound };
+}
+
+/**
+ * Registers `POST /webhooks/zalo`. Returns a function that waits for the pending thank-you
+ * sends (graceful shutdown).
+ */
+export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDeps): () => Promise<void> {
+  const pendingAcks = new Set<Promise<unknown>>();
+  server.post(ZALO_WEBHOOK_PATH, async (req, reply) => {
+    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+    const timestamp = typeof body.timestamp === 'string' || typeof body.timestamp === 'number' ? String(body.timestamp) : '';
+    const eventName = typeof body.event_name === 'string' ? body.event_name : '';
+    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+    const idOf = (v: unknown): string | undefined => (v && typeof v === 'object' ? str((v as { id?: unknown }).id) : undefined);
+    // The app id, or (disputed reading) the OA id: configured, named in the body, or the
+    // recipient of an event sent to the OA.
+    const terms = [
+      deps.appId,
+      deps.oaId,
+      str(body.oa_id),
+      eventName.startsWith('user_') ? idOf(body.recipient) : undefined,
+      eventName.startsWith('oa_send_') ? idOf(body.sender) : undefined,
+    ];
+    if (!verifyZaloSignature(req.headers['x-zevent-signature'], req.rawBody, timestamp, terms, deps.oaSecretKey)) {
+      deps.logger?.info({ event: eventName || undefined, signed: req.headers['x-zevent-signature'] !== undefined }, 'zalo: webhook refused: bad or missing signature');
+      return reply.code(401).send({ ok: false, error: 'Zalo: bad or missing X-ZEvent-Signature' });
+    }
+    const parsed = zaloEventSchema.safeParse(req.body);
+    if (!parsed.success) {
+      // Signed by Zalo but not a shape we know: acknowledge, or Zalo redelivers it forever.
+      deps.logger?.warn(
+        { event: eventName, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        'zalo: webhook event not understood; ignored',
+      );
+      return reply.send({ ok: true, ignored: true });
+    }
+    const outcome = acceptZaloEvent(deps, parsed.data, pendingAcks);
+    if (outcome.kind === 'ignored') {
+      const unknown = outcome.why.startsWith('unknown');
+      deps.logger?.[unknown ? 'info' : 'debug']({ event: eventName, why: outcome.why }, 'zalo: webhook event ignored');
+    }
+    return reply.send({ ok: true, ...(outcome.kind === 'duplicate' ? { duplicate: true } : {}) });
+  });
+  return async () => {
+    while (pendingAcks.size > 0) await Promise.allSettled([...pendingAcks]);
+  };
+}
