@@ -248,6 +248,11 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       return { campaign: load(id), requeued };
     },
 
+    /** Throws unless the account may view campaigns. */
+    checkViewer(username: string): void {
+      actor(username, 'view');
+    },
+
     /** Loads a campaign for someone allowed to view it. */
     get(username: string, id: number): Campaign {
       actor(username, 'view');

@@ -1,0 +1,287 @@
+/**
+ * `loa campaign`: campaigns for staff, until the admin pages exist. The CLI only changes state
+ * in the database; the running `npm start` process does the sending.
+ *
+ *   loa campaign create --as U --text "…" [--title T] [--image URL] [--link "Nhãn|https://…"]…
+ *                       [--channels telegram,zalo] [--topics a,b] [--regions x] [--at TIME]
+ *   loa campaign preview|submit|approve|reject|schedule|pause|resume|cancel|resend-unknown ID --as U
+ *   loa campaign schedule ID --as U [--at TIME]     (TIME: ISO, or "2026-11-25 08:00" Vietnam time)
+ *   loa campaign status ID --as U [--json] [--once]
+ *   loa campaign list --as U [--json]
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import { openDb, type Db } from '../db/index.js';
+import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign, type DeliveryCounts } from '../db/campaigns.js';
+import { loadContent, type Region } from '../knowledge/content.js';
+import { createCampaignService, CampaignError } from '../campaigns/service.js';
+import { campaignContentSchema, previewAll } from '../campaigns/content.js';
+import { formatLocalTime, isQuietTime, parseLocalTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
+
+const USAGE = `usage:
+  loa campaign create --as U --text "…" [--title T] [--image URL] [--link "Nhãn|https://…"]
+                      [--channels telegram,zalo] [--topics a,b] [--regions x,y] [--at TIME]
+  loa campaign preview|submit|approve|reject|pause|resume|cancel|resend-unknown ID --as U
+  loa campaign schedule ID --as U [--at TIME]
+  loa campaign status ID --as U [--json] [--once]
+  loa campaign list --as U [--json]
+TIME is ISO 8601, or "YYYY-MM-DD HH:MM" in Vietnam time (Asia/Ho_Chi_Minh).`;
+
+/** Vietnamese names of the states, for staff. */
+const STATUS_VI: Record<string, string> = {
+  draft: 'nháp',
+  submitted: 'chờ duyệt',
+  approved: 'đã duyệt',
+  scheduled: 'đã lên lịch',
+  sending: 'đang gửi',
+  paused: 'tạm dừng',
+  done: 'đã xong',
+  cancelled: 'đã huỷ',
+};
+
+class UsageError extends Error {}
+
+/** Test and tool hooks. */
+export interface CampaignCliDeps {
+  db?: Db;
+  contentDir?: string;
+  regionsRoot?: string;
+  quietHours?: QuietHours;
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+  now?: () => Date;
+}
+
+const list = (s: string | undefined): string[] =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** A text progress bar: `[██████░░░░] 60%`. */
+export function progressBar(done: number, total: number, width = 30): string {
+  const f = total > 0 ? Math.min(1, done / total) : 1;
+  const n = Math.round(f * width);
+  return `[${'█'.repeat(n)}${'░'.repeat(width - n)}] ${(f * 100).toFixed(0).padStart(3)}%`;
+}
+
+/** The counts as staff read them. */
+export function formatCounts(c: Campaign, k: DeliveryCounts): string {
+  const finished = k.targeted - k.pending - k.sending;
+  const lines = [
+    `#${c.id} · ${STATUS_VI[c.status] ?? c.status} · ${c.channels.join(', ')}`,
+    `${progressBar(finished, k.targeted)} ${finished}/${k.targeted}`,
+    `  đã gửi: ${k.sent}   đang gửi: ${k.sending}   chờ: ${k.pending}${k.retrying ? ` (chờ thử lại: ${k.retrying})` : ''}`,
+    `  không còn nhận (chặn/huỷ theo dõi): ${k.gone}   ngoài 7 ngày (Zalo): ${k.outsideWindow}   đã huỷ đăng ký trước khi gửi: ${k.optedOut}`,
+    `  lỗi: ${k.failed}${Object.keys(k.failedByReason).length ? ` (${Object.entries(k.failedByReason).map(([r, n]) => `${r}: ${n}`).join('; ')})` : ''}   không rõ (gián đoạn): ${k.unknown}   huỷ: ${k.cancelled}`,
+    `  huỷ đăng ký từ khi bắt đầu gửi: ${k.optedOutSince}`,
+  ];
+  if (k.unknown > 0) lines.push(`  ⚠ ${k.unknown} tin không rõ đã tới hay chưa; gửi lại: loa campaign resend-unknown ${c.id} --as <tên>`);
+  return lines.join('\n');
+}
+
+/** Runs `loa campaign …`; returns the exit code. */
+export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<number> {
+  const out = deps.out ?? ((s: string) => console.log(s));
+  const err = deps.err ?? ((s: string) => console.error(s));
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === 'help') {
+    out(USAGE);
+    return sub ? 0 : 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        as: { type: 'string' },
+        text: { type: 'string' },
+        title: { type: 'string' },
+        image: { type: 'string' },
+        link: { type: 'string', multiple: true },
+        channels: { type: 'string' },
+        topics: { type: 'string' },
+        regions: { type: 'string' },
+        at: { type: 'string' },
+        reason: { type: 'string' },
+        json: { type: 'boolean' },
+        once: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    err(`campaign: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+
+  let db = deps.db;
+  let contentDir = deps.contentDir;
+  let root = deps.regionsRoot;
+  let quiet = deps.quietHours;
+  if (!db || !contentDir) {
+    const config = loadConfig();
+    db ??= openDb(join(config.dataDir, 'loa.sqlite'));
+    contentDir ??= config.contentDir;
+    root ??= config.bot.regions_root;
+    quiet ??= config.bot.quiet_hours;
+  }
+  const content = loadContent(contentDir);
+  const regions: Region[] = content.regions;
+  const now = deps.now ?? (() => new Date());
+  const service = createCampaignService({
+    db,
+    regions: () => ({ regions, root }),
+    topics: () => content.topics.map((t) => t.slug),
+    now,
+  });
+  const owned = !deps.db;
+
+  try {
+    if (!v.as) throw new UsageError('campaign: --as <username> is required: every action is done by a named staff account');
+    const as = v.as;
+    const idArg = (): number => {
+      const id = Number(positionals[0]);
+      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`campaign: give the campaign id: loa campaign ${sub} ID --as ${as}`);
+      return id;
+    };
+    const at = (): Date | undefined => {
+      if (!v.at) return undefined;
+      const d = parseLocalTime(v.at);
+      if (!d) throw new UsageError(`campaign: --at '${v.at}' is not a time; use ISO 8601 or "YYYY-MM-DD HH:MM" (Vietnam time)`);
+      return d;
+    };
+    const show = (c: Campaign): void => {
+      const audience = service.audience(c);
+      const content = campaignContentSchema.parse({ title: c.title ?? undefined, text: c.text, imageUrl: c.imageUrl ?? undefined, links: c.links });
+      out(`Chiến dịch #${c.id} · ${STATUS_VI[c.status]} · soạn: ${c.author}${c.approver ? ` · duyệt: ${c.approver}` : ''}`);
+      out(`Đối tượng: kênh ${c.channels.join(', ')} · chủ đề ${c.topics.join(', ') || 'tất cả'} · địa bàn ${c.regions.join(', ') || 'tất cả'}`);
+      out(`Số người nhận hiện nay: ${audience.total} (${Object.entries(audience.byChannel).map(([k, n]) => `${k}: ${n}`).join(', ') || 'không có ai'})`);
+      if (c.sendAt) out(`Giờ gửi: ${formatLocalTime(c.sendAt)} (giờ Việt Nam)`);
+      out(previewAll(content, c.channels));
+      for (const i of service.issues(c)) out(`${i.severity === 'error' ? '✗ LỖI' : '! lưu ý'}: ${i.message}`);
+    };
+    const done = (c: Campaign, what: string): void => out(`Chiến dịch #${c.id}: ${what} (trạng thái: ${STATUS_VI[c.status]})`);
+
+    switch (sub) {
+      case 'create': {
+        if (!v.text) throw new UsageError('campaign: --text "…" is required');
+        const channels = list(v.channels ?? 'telegram,zalo').map((s) => {
+          const p = campaignChannelSchema.safeParse(s);
+          if (!p.success) throw new UsageError(`campaign: unknown channel '${s}'; use telegram, zalo or both`);
+          return p.data;
+        });
+        const links = (v.link ?? []).map((l) => {
+          const i = l.lastIndexOf('|');
+          if (i <= 0) throw new UsageError(`campaign: --link '${l}' must be "Nhãn|https://…"`);
+          return { label: l.slice(0, i), url: l.slice(i + 1) };
+        });
+        const c = service.create(as, {
+          text: v.text,
+          title: v.title,
+          imageUrl: v.image,
+          links,
+          channels,
+          topics: list(v.topics),
+          regions: list(v.regions),
+          sendAt: at(),
+        });
+        out(String(c.id));
+        return 0;
+      }
+      case 'preview':
+        show(service.get(as, idArg()));
+        return 0;
+      case 'submit': {
+        const c = service.submit(as, idArg());
+        show(c);
+        done(c, 'đã gửi duyệt');
+        return 0;
+      }
+      case 'approve': {
+        const c = service.approve(as, idArg());
+        done(c, `đã duyệt, ${c.audienceAtApproval} người nhận`);
+        return 0;
+      }
+      case 'reject':
+        done(service.reject(as, idArg(), v.reason), 'trả lại bản nháp');
+        return 0;
+      case 'schedule': {
+        const c = service.schedule(as, idArg(), at());
+        const when = c.sendAt ? new Date(c.sendAt) : now();
+        const q = quiet ?? { start: '21:00', end: '07:00' };
+        done(c, `sẽ gửi lúc ${c.sendAt ? formatLocalTime(when) : 'ngay'}`);
+        if (isQuietTime(when < now() ? now() : when, q))
+          out(`Lưu ý: đang trong giờ yên lặng (${q.start}–${q.end}); tin sẽ bắt đầu đi lúc ${formatLocalTime(quietHoursEnd(when < now() ? now() : when, q))}.`);
+        return 0;
+      }
+      case 'pause':
+        done(service.pause(as, idArg()), 'tạm dừng');
+        return 0;
+      case 'resume':
+        done(service.resume(as, idArg()), 'tiếp tục');
+        return 0;
+      case 'cancel':
+        done(service.cancel(as, idArg()), 'đã huỷ');
+        return 0;
+      case 'resend-unknown': {
+        const { campaign, requeued } = service.resendUnknown(as, idArg());
+        done(campaign, `${requeued} tin không rõ sẽ được gửi lại`);
+        return 0;
+      }
+      case 'status': {
+        const id = idArg();
+        service.get(as, id);
+        const read = (): { c: Campaign; k: DeliveryCounts } => {
+          const c = getCampaign(db, id)!;
+          return { c, k: deliveryCounts(db, id, now()) };
+        };
+        let { c, k } = read();
+        if (v.json) {
+          out(JSON.stringify({ id: c.id, status: c.status, counts: k }));
+          return 0;
+        }
+        const live = !v.once && process.stdout.isTTY && !deps.out;
+        if (!live) {
+          out(formatCounts(c, k));
+          return 0;
+        }
+        // Live: redraw until the campaign leaves scheduled/sending (Ctrl+C stops watching only).
+        let lines = 0;
+        for (;;) {
+          const text = formatCounts(c, k);
+          if (lines) process.stdout.write(`\x1b[${lines}A\x1b[0J`);
+          process.stdout.write(`${text}\n`);
+          lines = text.split('\n').length;
+          if (!['scheduled', 'sending'].includes(c.status)) break;
+          await new Promise((r) => setTimeout(r, 500));
+          ({ c, k } = read());
+        }
+        return 0;
+      }
+      case 'list': {
+        service.checkViewer(as);
+        const all = listCampaigns(db);
+        if (v.json) {
+          out(JSON.stringify(all.map((c) => ({ id: c.id, status: c.status, author: c.author, approver: c.approver, channels: c.channels, text: c.text.slice(0, 80) }))));
+          return 0;
+        }
+        if (all.length === 0) out('Chưa có chiến dịch nào.');
+        for (const c of all)
+          out(`#${String(c.id).padEnd(4)} ${(STATUS_VI[c.status] ?? c.status).padEnd(12)} ${c.channels.join(',').padEnd(14)} ${c.author.padEnd(10)} ${c.text.replace(/\s+/g, ' ').slice(0, 50)}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`campaign: unknown action '${sub}'\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof CampaignError || e instanceof UsageError) {
+      err(e.message);
+      return e instanceof UsageError ? 2 : 1;
+    }
+    throw e;
+  } finally {
+    if (owned) db.close();
+  }
+}
