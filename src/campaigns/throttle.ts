@@ -127,8 +127,10 @@ export function createThrottle(options: ThrottleOptions): Throttle {
           continue;
         }
         const w = takeNext()!;
-        // Tolerance of half a slot: a timer that fired late may catch up that much, no more.
-        nextSlot = Math.max(nextSlot, t - interval() / 2) + interval() * w.cost;
+        // A timer that fired late (by up to half a slot) keeps the schedule, so jitter does not
+        // eat into the rate; after an idle spell the schedule restarts from now (no burst).
+        const base = nextSlot >= t - interval() / 2 ? nextSlot : t;
+        nextSlot = base + interval() * w.cost;
         w.resolve();
       }
     } finally {

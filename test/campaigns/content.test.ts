@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { apiCallsPerMessage, campaignContentSchema, previewFor, validateContent } from '../../src/campaigns/content.js';
+
+const content = (o: Record<string, unknown>) => campaignContentSchema.parse({ text: 'Xin chào bà con', ...o });
+
+describe('campaign content', () => {
+  it.each([
+    { label: 'short text fits both', c: {}, channels: ['telegram', 'zalo'] as const, errors: [] },
+    { label: '2,500 characters: too long for Zalo only', c: { text: 'a'.repeat(2500) }, channels: ['telegram', 'zalo'] as const, errors: ['zalo'] },
+    { label: '5,000 characters: too long for both', c: { text: 'a'.repeat(5000) }, channels: ['telegram', 'zalo'] as const, errors: ['telegram', 'zalo'] },
+    {
+      label: 'six links: too many for Zalo',
+      c: { links: Array.from({ length: 6 }, (_, i) => ({ label: `Liên kết ${i}`, url: `https://example.gov.vn/${i}` })) },
+      channels: ['telegram', 'zalo'] as const,
+      errors: ['zalo'],
+    },
+  ])('$label', ({ c, channels, errors }) => {
+    const issues = validateContent(content(c), [...channels]);
+    expect(issues.filter((i) => i.severity === 'error').map((i) => i.channel)).toEqual(errors);
+  });
+
+  it('warns that a long text with an image goes as two Telegram messages, and counts two API calls', () => {
+    const c = content({ text: 'b'.repeat(1500), imageUrl: 'https://example.gov.vn/a.jpg' });
+    expect(validateContent(c, ['telegram']).map((i) => i.severity)).toEqual(['warning']);
+    expect(apiCallsPerMessage(c, 'telegram')).toBe(2);
+    expect(apiCallsPerMessage(content({ imageUrl: 'https://example.gov.vn/a.jpg' }), 'telegram')).toBe(1);
+    expect(apiCallsPerMessage(content({ imageUrl: 'https://example.gov.vn/a.jpg' }), 'zalo')).toBe(2);
+  });
+
+  it('previews each channel the way it renders', () => {
+    const c = content({ title: 'Tuần lễ quyền trẻ em', links: [{ label: 'Chi tiết', url: 'https://example.gov.vn/tre-em' }] });
+    expect(previewFor(c, 'telegram')).toContain('**Tuần lễ quyền trẻ em**');
+    expect(previewFor(c, 'telegram')).toContain('[ Chi tiết ↗ ]');
+    expect(previewFor(c, 'zalo')).toContain('TUẦN LỄ QUYỀN TRẺ EM');
+    expect(previewFor(c, 'zalo')).toContain('https://example.gov.vn/tre-em');
+  });
+
+  it('normalises text to NFC', () => {
+    const decomposed = 'Quyền trẻ em'.normalize('NFD');
+    expect(content({ text: decomposed }).text).toBe('Quyền trẻ em'.normalize('NFC'));
+  });
+});
