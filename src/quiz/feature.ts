@@ -121,15 +121,18 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (shortButtons || !caps.buttons) lines.push('', ...shown.map((o, i) => `${i + 1}. ${o}`));
     lines.push('', Q.timeLeft(remaining));
     if (caps.numberedReplies) lines.push(Q.answerHint(shown.length));
+    const buttons = shown.map((o, i) => ({ label: shortButtons ? String(i + 1) : o, action: `quiz:a:${a.id}:${aq.n}:${i}` }));
+    if (!usePoll) return { title, text: lines.join('\n'), buttons };
+    // A native poll carries the whole question; the text equals it so the channel sends the poll alone.
+    const pollQuestion = `${title}: ${q.question}`.slice(0, 300);
     return {
-      title,
-      text: lines.join('\n'),
-      buttons: shown.map((o, i) => ({ label: shortButtons ? String(i + 1) : o, action: `quiz:a:${a.id}:${aq.n}:${i}` })),
+      text: pollQuestion,
+      buttons,
       ...(usePoll
         ? {
             poll: {
               ref: `qa:${a.id}:${aq.n}`,
-              question: `${title}: ${q.question}`.slice(0, 300),
+              question: pollQuestion,
               options: shown,
               correctOptionId: aq.correct,
               openPeriod: Math.min(600, Math.max(5, remaining)),
@@ -475,7 +478,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       const num = text.match(NUMBER);
       if (num) {
         // A typed number answers the current question, even if the core's remembered choices
-        // were stale. Settle first: a number typed after the time ran out is late.
+        // were stale; one typed after the time ran out is scored late (wrong).
         return answer(ctx, a, a.current, Number(num[1]) - 1);
       }
       return resume(ctx, c!, a);
