@@ -138,6 +138,8 @@ export interface FakeTelegram {
   /** Sets latency for every answer, or for one method. */
   setLatency(ms: number, method?: string): void;
   setLimits(limits: { globalPerSecond?: number; perChatPerSecond?: number }): void;
+  /** Holds every answer to `method` until the returned release is called (a slow Telegram, without timers). */
+  hold(method: string): () => void;
   /**
    * Gives the update an `update_id` (unless it has one) and delivers it: POSTs it to the
    * webhook with the secret header when one is set, else queues it for `getUpdates`.
@@ -165,6 +167,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const now = options.now ?? (() => Date.now());
   let limits = { global: options.globalPerSecond ?? 0, perChat: options.perChatPerSecond ?? 0 };
   let latency = { all: options.latencyMs ?? 0, byMethod: new Map<string, number>() };
+  const holds = new Map<string, { held: Promise<void>; release: () => void }>();
 
   const calls: RecordedCall[] = [];
   const waiters: { match: (c: RecordedCall) => boolean; after: number; count: number; seen: number; resolve: (c: RecordedCall) => void }[] = [];
@@ -445,6 +448,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       }
       const delay = latency.byMethod.get(method) ?? latency.all;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      const hold = holds.get(method);
+      if (hold) await hold.held;
       record({ method, params, status, response: payload, at: now() });
       if (!res.destroyed) send(res, status, payload);
     })();
@@ -492,6 +497,16 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     setLimits(l) {
       limits = { global: l.globalPerSecond ?? limits.global, perChat: l.perChatPerSecond ?? limits.perChat };
+    },
+    hold(method) {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const entry = { held, release: () => {
+        if (holds.get(method) === entry) holds.delete(method);
+        release();
+      } };
+      holds.set(method, entry);
+      return entry.release;
     },
     async pushUpdate(u) {
       const update = withId(u);
@@ -568,6 +583,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     async close() {
       closed = true;
       for (const p of [...pollers]) p();
+      for (const h of [...holds.values()]) h.release();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();

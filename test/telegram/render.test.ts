@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { callbackData, escapeHtml, renderReply, splitForHtml, type TelegramCall } from '../../src/channels/telegram/render.js';
+import { parseTelegramHtml } from '../support/fake-telegram.js';
+import type { Reply } from '../../src/channels/channel.js';
+
+const store = (): { remember: (id: string, action: string) => void; map: Map<string, string> } => {
+  const map = new Map<string, string>();
+  return { map, remember: (id, action) => void map.set(id, action) };
+};
+
+const visible = (html: string): string => {
+  const parsed = parseTelegramHtml(html);
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.text;
+};
+
+type MessageCall = Extract<TelegramCall, { method: 'sendMessage' }>;
+
+describe('escapeHtml', () => {
+  it.each([
+    ['a < b', 'a &lt; b'],
+    ['a > b', 'a &gt; b'],
+    ['R&D', 'R&amp;D'],
+    ['&amp;', '&amp;amp;'],
+    ['<b>x</b>', '&lt;b&gt;x&lt;/b&gt;'],
+    ['"trích dẫn"', '&quot;trích dẫn&quot;'],
+    ['Quyền con người', 'Quyền con người'],
+  ])('%s', (input, expected) => {
+    expect(escapeHtml(input)).toBe(expected);
+    expect(visible(escapeHtml(input))).toBe(input);
+  });
+});
+
+describe('callbackData', () => {
+  it.each([
+    ['a short ASCII action is sent as is', 'qa:bhyt-tre-em', false],
+    ['an action over 64 bytes gets a short id', `p:${'dieu-uoc-quoc-te-ve-quyen-dan-su-va-chinh-tri'}#${'phan-2-cac-quyen-co-ban'}`, true],
+    ['Vietnamese text gets a short id', 'topic:hộ-tịch', true],
+    ['an action that looks like a short id gets one', '~abc', true],
+    ['spaces get a short id', 'qa:a b', true],
+  ])('%s', (_label, action, short) => {
+    const s = store();
+    const data = callbackData(action, s.remember);
+    expect(Buffer.byteLength(data, 'utf8')).toBeLessThanOrEqual(64);
+    expect(/^[\x21-\x7e]+$/.test(data)).toBe(true);
+    if (short) {
+      expect(data.startsWith('~')).toBe(true);
+      expect(s.map.get(data)).toBe(action);
+      expect(callbackData(action, s.remember)).toBe(data); // stable
+    } else {
+      expect(data).toBe(action);
+      expect(s.map.size).toBe(0);
+    }
+  });
+});
+
+describe('renderReply', () => {
+  const cases: { label: string; reply: Reply; check: (calls: TelegramCall[]) => void }[] = [
+    {
+      label: 'title in bold, content escaped, link previews off',
+      reply: { title: 'Điều 14 <Hiến pháp>', text: 'Quyền & nghĩa vụ > 0' },
+      check: (calls) => {
+        expect(calls).toEqual([
+          {
+            method: 'sendMessage',
+            payload: { chat_id: 42, text: '<b>Điều 14 &lt;Hiến pháp&gt;</b>\n\nQuyền &amp; nghĩa vụ &gt; 0', parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+          },
+        ]);
+      },
+    },
+    {
+      label: 'buttons one per row, then links as URL buttons; bad link schemes dropped',
+      reply: {
+        text: 'Chọn:',
+        buttons: [
+          { label: 'Hộ tịch', action: 'topic:ho-tich' },
+          { label: 'Bảo hiểm y tế', action: 'topic:bao-hiem-y-te' },
+        ],
+        links: [
+          { label: 'Xem thêm', url: 'https://vbpl.vn/1' },
+          { label: 'Xấu', url: 'javascript:alert(1)' },
+        ],
+      },
+      check: (calls) => {
+        expect((calls[0] as MessageCall).payload.reply_markup).toEqual({
+          inline_keyboard: [
+            [{ text: 'Hộ tịch', callback_data: 'topic:ho-tich' }],
+            [{ text: 'Bảo hiểm y tế', callback_data: 'topic:bao-hiem-y-te' }],
+            [{ text: 'Xem thêm', url: 'https://vbpl.vn/1' }],
+          ],
+        });
+      },
+    },
+    {
+      label: 'a long answer is split at paragraphs, every part under 4096, buttons on the last part only',
+      reply: {
+        title: 'Tiêu đề',
+        text: Array.from({ length: 30 }, (_, i) => `Đoạn ${i}: ${'a & b < c. '.repeat(40)}`).join('\n\n'),
+        buttons: [{ label: 'Tiếp', action: 'menu' }],
+      },
+      check: (calls) => {
+        expect(calls.length).toBeGreaterThan(3);
+        calls.forEach((c, i) => {
+          const p = (c as MessageCall).payload;
+          expect(p.text.length).toBeLessThanOrEqual(4096);
+          const text = visible(p.text);
+          expect(i === 0 ? text.replace(/^Tiêu đề\n\n/, '') : text).toMatch(/^Đoạn \d+:/);
+          expect(Boolean(p.reply_markup)).toBe(i === calls.length - 1);
+        });
+        expect(calls.map((c) => visible((c as MessageCall).payload.text)).join('\n\n')).toContain('Đoạn 29:');
+      },
+    },
+    {
+      label: 'a quiz poll that fits is sent natively with correct_option_id',
+      reply: { text: 'Câu 1/10', poll: { ref: 'q1', question: 'Hiến pháp năm nào?', options: ['2013', '1992'], correctOptionId: 0, openPeriod: 30, explanation: 'Hiến pháp 2013.' }, buttons: [{ label: '2013', action: 'quiz:a:0' }] },
+      check: (calls) => {
+        expect(calls.map((c) => c.method)).toEqual(['sendMessage', 'sendPoll']);
+        expect(calls[1]).toMatchObject({ ref: 'q1', payload: { type: 'quiz', is_anonymous: false, correct_option_id: 0, open_period: 30, options: [{ text: '2013' }, { text: '1992' }] } });
+      },
+    },
+    {
+      label: 'a poll over Telegram limits degrades to buttons',
+      reply: { text: 'Câu hỏi', poll: { ref: 'q2', question: 'x', options: Array.from({ length: 12 }, (_, i) => `Đáp án ${i}`), correctOptionId: 0 }, buttons: [{ label: 'A', action: 'quiz:a:0' }] },
+      check: (calls) => {
+        expect(calls.map((c) => c.method)).toEqual(['sendMessage']);
+        expect((calls[0] as MessageCall).payload.reply_markup).toBeDefined();
+      },
+    },
+    {
+      label: 'an image with a short text becomes a photo with an HTML caption',
+      reply: { title: 'Tin <mới>', text: 'Nội dung', imageUrl: 'https://example.gov.vn/a.jpg' },
+      check: (calls) => {
+        expect(calls).toEqual([{ method: 'sendPhoto', payload: { chat_id: 42, photo: 'https://example.gov.vn/a.jpg', caption: '<b>Tin &lt;mới&gt;</b>\n\nNội dung', parse_mode: 'HTML' } }]);
+      },
+    },
+    {
+      label: 'an image with a long text: photo, then the text',
+      reply: { text: 'x'.repeat(2000), imageUrl: 'https://example.gov.vn/a.jpg' },
+      check: (calls) => expect(calls.map((c) => c.method)).toEqual(['sendPhoto', 'sendMessage']),
+    },
+  ];
+  it.each(cases)('$label', ({ reply, check }) => {
+    const s = store();
+    const calls = renderReply('42', reply, s);
+    check(calls);
+    for (const c of calls) if (c.method === 'sendMessage') visible(c.payload.text); // never breaks
+  });
+
+  it('sends group ids as negative numbers and marks paid broadcasts', () => {
+    const [c] = renderReply('-100123', { text: 'x' }, { ...store(), paidBroadcast: true });
+    expect(c!.payload).toMatchObject({ chat_id: -100123, allow_paid_broadcast: true });
+  });
+});
+
+describe('splitForHtml', () => {
+  it('keeps escaped chunks within the limit even when escaping grows the text', () => {
+    const text = '&'.repeat(9000);
+    const chunks = splitForHtml(text, 4096);
+    expect(chunks.join('')).toBe(text);
+    for (const c of chunks) expect(escapeHtml(c).length).toBeLessThanOrEqual(4096);
+  });
+});

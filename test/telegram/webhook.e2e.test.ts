@@ -1,0 +1,225 @@
+/**
+ * End to end, webhook mode: the real server and the real grammY client against the fake Bot
+ * API, which delivers updates with the secret header as Telegram does.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
+import type { App } from '../../src/app.js';
+import { getPersonByExternal } from '../../src/db/people.js';
+import type { Feature } from '../../src/conversation/types.js';
+
+const SECRET = 'test_secret-0123456789abcdef';
+
+/** A feature whose content is hostile to HTML, and one long answer. */
+const probe: Feature = {
+  name: 'probe',
+  commands: {
+    html: () => [{ title: 'A <b> & C', text: '1 < 2 && 3 > 2 <script>alert("x")</script> &amp; <i>', buttons: [{ label: '<Tiếp> & tục', action: 'menu' }] }],
+    dai: () => [{ text: Array.from({ length: 40 }, (_, i) => `Đoạn ${i + 1}. ${'Quyền con người được bảo đảm & tôn trọng. '.repeat(12)}`).join('\n\n') }],
+  },
+};
+
+let tg: FakeTelegram;
+let app: App;
+let url: string;
+let close: () => Promise<void>;
+
+beforeEach(async () => {
+  tg = await startFakeTelegram();
+  const started = await startTestApp(
+    {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      // The public portal address; the fake plays the portal's proxy to the local server.
+      TELEGRAM_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/telegram',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    },
+    { features: [probe] },
+  );
+  ({ app, url } = started);
+  close = started.close;
+  tg.rewriteWebhookUrl = () => `${url}/webhooks/telegram`;
+});
+
+afterEach(async () => {
+  await close();
+  await tg.close();
+});
+
+const sendsTo = (chatId: number) => (c: RecordedCall) => c.method === 'sendMessage' && String(c.params.chat_id) === String(chatId) && c.status === 200;
+
+describe('Telegram webhook', () => {
+  it('sets the webhook with the secret and our update types, and registers Vietnamese commands', async () => {
+    expect(tg.webhook).toMatchObject({
+      url: 'https://portal.example.gov.vn/webhooks/telegram',
+      secret_token: SECRET,
+      allowed_updates: ['message', 'callback_query', 'my_chat_member', 'poll_answer'],
+    });
+    const menus = tg.callsTo('setMyCommands');
+    const commands = menus.flatMap((c) => c.params.commands as { command: string; description: string }[]);
+    expect(commands.map((c) => c.command)).toEqual(expect.arrayContaining(['start', 'help', 'hoi', 'chude', 'dangky', 'huy', 'xoadulieu']));
+    expect(commands.find((c) => c.command === 'xoadulieu')?.description).toBe('Xoá dữ liệu cá nhân của bạn');
+    expect(menus.every((c) => c.status === 200)).toBe(true);
+    expect(tg.callsTo('setWebhook')[0]!.status).toBe(200);
+  });
+
+  it('answers /start and a question', async () => {
+    const r = await tg.pushUpdate(tg.message({ userId: 42, text: '/start' }));
+    expect(r).toMatchObject({ delivered: true, status: 200 });
+    const greeting = await tg.waitForCall(sendsTo(42));
+    expect(greeting.params.text).toContain('Xin chào! Đây là bot thử nghiệm.');
+    expect(greeting.params.parse_mode).toBe('HTML');
+    const menu = await tg.waitForCall(sendsTo(42), { count: 2 });
+    expect((menu.params.reply_markup as { inline_keyboard: unknown[] }).inline_keyboard.length).toBeGreaterThan(0);
+
+    const before = tg.calls.length;
+    await tg.pushUpdate(tg.message({ userId: 42, text: 'Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?' }));
+    const answer = await tg.waitForCall(sendsTo(42), { after: before });
+    expect(answer.params.text).toMatch(/bảo hiểm y tế/i);
+  });
+
+  it('persists an update before answering 200, and answers without waiting for the reply to be sent', async () => {
+    const release = tg.hold('sendMessage');
+    const r = await tg.pushUpdate(tg.message({ userId: 7, text: '/help' }));
+    expect(r).toMatchObject({ status: 200 });
+    const row = app.db.prepare(`SELECT dedupe_key FROM messages WHERE channel = 'telegram' AND direction = 'in'`).get() as { dedupe_key: string };
+    expect(row.dedupe_key).toMatch(/^u:\d+:m:7:\d+$/);
+    expect(tg.callsTo('sendMessage')).toHaveLength(0); // the reply is still on its way
+    release();
+    await tg.waitForCall(sendsTo(7));
+  });
+
+  it('handles the same update delivered twice once', async () => {
+    const update = { update_id: 777_001, ...tg.message({ userId: 8, text: '/help' }) };
+    const first = await tg.postToWebhook(JSON.stringify(update), SECRET);
+    const second = await tg.postToWebhook(JSON.stringify(update), SECRET);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    await app.inbox.drain();
+    expect(tg.callsTo('sendMessage').filter(sendsTo(8))).toHaveLength(1);
+    const n = app.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE channel = 'telegram' AND direction = 'in'`).get() as { n: number };
+    expect(n.n).toBe(1);
+  });
+
+  it('refuses a wrong or missing secret (401), a malformed body (400) and an oversized one (413)', async () => {
+    const body = JSON.stringify({ update_id: 1, ...tg.message({ userId: 9, text: 'hi' }) });
+    expect((await tg.postToWebhook(body, 'wrong_secret-0123456789abcdef')).status).toBe(401);
+    expect((await tg.postToWebhook(body, null)).status).toBe(401);
+    expect((await tg.postToWebhook('{"update_id": 1, "message": ', SECRET)).status).toBe(400);
+    expect((await tg.postToWebhook(JSON.stringify({ hello: 'world' }), SECRET)).status).toBe(400);
+    expect((await tg.postToWebhook(JSON.stringify({ update_id: 'x' }), SECRET)).status).toBe(400);
+    expect((await tg.postToWebhook(JSON.stringify({ update_id: 2, message: { chat: 'nope' } }), SECRET)).status).toBe(400);
+    const big = JSON.stringify({ update_id: 3, message: { message_id: 1, date: 1, chat: { id: 9, type: 'private' }, from: { id: 9 }, text: 'a'.repeat(1024 * 1024 + 10) } });
+    expect((await tg.postToWebhook(big, SECRET)).status).toBe(413);
+    await app.inbox.drain();
+    expect(tg.callsTo('sendMessage')).toHaveLength(0);
+    const n = app.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE channel = 'telegram'`).get() as { n: number };
+    expect(n.n).toBe(0);
+  });
+
+  it('escapes <, > and & everywhere, so Telegram never refuses the HTML', async () => {
+    await tg.pushUpdate(tg.message({ userId: 10, text: '/html' }));
+    const sent = await tg.waitForCall((c) => c.method === 'sendMessage' && String(c.params.chat_id) === '10');
+    expect(sent.status).toBe(200);
+    expect(sent.params.text).toBe('<b>A &lt;b&gt; &amp; C</b>\n\n1 &lt; 2 &amp;&amp; 3 &gt; 2 &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp;amp; &lt;i&gt;');
+    expect(tg.sentTexts(10)[0]).toBe('A <b> & C\n\n1 < 2 && 3 > 2 <script>alert("x")</script> &amp; <i>');
+  });
+
+  it('splits a long answer at paragraph boundaries under 4096 characters', async () => {
+    await tg.pushUpdate(tg.message({ userId: 11, text: '/dai' }));
+    await app.inbox.drain();
+    const parts = tg.callsTo('sendMessage').filter((c) => String(c.params.chat_id) === '11');
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((c) => c.status === 200)).toBe(true);
+    for (const text of tg.sentTexts(11)) {
+      expect(text.length).toBeLessThanOrEqual(4096);
+      expect(text).toMatch(/^Đoạn \d+\./); // each part starts with a paragraph
+    }
+  });
+
+  it('answers button presses (callback query) and keeps callback_data within 64 bytes', async () => {
+    await tg.pushUpdate(tg.message({ userId: 12, text: '/chude' }));
+    const menu = await tg.waitForCall(sendsTo(12));
+    const rows = (menu.params.reply_markup as { inline_keyboard: { text: string; callback_data?: string }[][] }).inline_keyboard;
+    for (const row of rows) for (const b of row) expect(Buffer.byteLength(b.callback_data ?? '')).toBeLessThanOrEqual(64);
+    const data = rows[0]![0]!.callback_data!;
+    const before = tg.calls.length;
+    const press = tg.callbackQuery({ userId: 12, data });
+    await tg.pushUpdate(press);
+    const answered = await tg.waitForCall('answerCallbackQuery', { after: before });
+    expect(answered.params.callback_query_id).toBe((press.callback_query as { id: string }).id);
+    const topic = await tg.waitForCall(sendsTo(12), { after: before });
+    expect(topic.params.text).toContain('Các câu hỏi về');
+  });
+
+  it('marks a user who blocks the bot inactive, and active again on unblock', async () => {
+    await tg.pushUpdate(tg.message({ userId: 13, text: '/start' }));
+    await app.inbox.drain();
+    await tg.pushUpdate(tg.myChatMember({ userId: 13, status: 'kicked' }));
+    await app.inbox.drain();
+    expect(getPersonByExternal(app.db, 'telegram', '13')?.status).toBe('gone');
+    await tg.pushUpdate(tg.myChatMember({ userId: 13, status: 'member' }));
+    await app.inbox.drain();
+    expect(getPersonByExternal(app.db, 'telegram', '13')?.status).toBe('active');
+  });
+
+  it('marks a person gone when a reply meets 403 blocked', async () => {
+    tg.block(14);
+    await tg.pushUpdate(tg.message({ userId: 14, text: '/help' }));
+    await app.inbox.drain();
+    expect(tg.callsTo('sendMessage').at(-1)?.status).toBe(403);
+    expect(getPersonByExternal(app.db, 'telegram', '14')).toMatchObject({ status: 'gone', goneReason: 'Forbidden: bot was blocked by the user' });
+  });
+
+  it('in a group, answers only /hoi and mentions', async () => {
+    const group = -100123;
+    await tg.pushUpdate(tg.message({ userId: 15, chatId: group, text: 'Chào cả nhà, hôm nay họp lúc mấy giờ?' }));
+    await tg.pushUpdate(tg.message({ userId: 15, chatId: group, text: '/start' }));
+    await tg.pushUpdate(tg.message({ userId: 15, chatId: group, text: '/hoi thủ tục đăng ký khai sinh' }));
+    await tg.pushUpdate(tg.message({ userId: 16, chatId: group, text: `@${tg.username} quyền con người là gì?` }));
+    await app.inbox.drain();
+    const toGroup = tg.callsTo('sendMessage').filter((c) => String(c.params.chat_id) === String(group));
+    expect(toGroup).toHaveLength(2);
+    expect(String(toGroup[0]!.params.text)).toMatch(/khai sinh/i);
+    const stored = app.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE channel = 'telegram' AND direction = 'in'`).get() as { n: number };
+    expect(stored.n).toBe(2);
+  });
+
+  it('subscribes by buttons with the consent time, and /huy withdraws it', async () => {
+    await tg.pushUpdate(tg.message({ userId: 17, text: '/dangky' }));
+    const topics = await tg.waitForCall(sendsTo(17));
+    const buttons = (topics.params.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat();
+    let mark = tg.calls.length;
+    await tg.pushUpdate(tg.callbackQuery({ userId: 17, data: buttons[0]!.callback_data }));
+    await tg.waitForCall(sendsTo(17), { after: mark });
+    mark = tg.calls.length;
+    await tg.pushUpdate(tg.callbackQuery({ userId: 17, data: 'sub:r' }));
+    const regions = await tg.waitForCall(sendsTo(17), { after: mark });
+    const skip = (regions.params.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat().at(-1)!;
+    await tg.pushUpdate(tg.callbackQuery({ userId: 17, data: skip.callback_data }));
+    await app.inbox.drain();
+    const person = getPersonByExternal(app.db, 'telegram', '17')!;
+    expect(person.consentAt).not.toBeNull();
+    expect(Number.isNaN(Date.parse(person.consentAt!))).toBe(false);
+    await tg.pushUpdate(tg.message({ userId: 17, text: '/huy' }));
+    await app.inbox.drain();
+    expect(getPersonByExternal(app.db, 'telegram', '17')).toMatchObject({ consentAt: null });
+    expect(getPersonByExternal(app.db, 'telegram', '17')?.optedOutAt).not.toBeNull();
+  });
+
+  it('/xoadulieu erases personal data after confirmation', async () => {
+    await tg.pushUpdate(tg.message({ userId: 18, text: 'thủ tục đăng ký khai sinh', firstName: 'Nguyễn Văn A' }));
+    await tg.pushUpdate(tg.message({ userId: 18, text: '/xoadulieu' }));
+    await app.inbox.drain();
+    const confirm = tg.callsTo('sendMessage').filter(sendsTo(18)).at(-1)!;
+    const yes = (confirm.params.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat()[0]!;
+    await tg.pushUpdate(tg.callbackQuery({ userId: 18, data: yes.callback_data }));
+    await app.inbox.drain();
+    expect(getPersonByExternal(app.db, 'telegram', '18')).toBeUndefined();
+    const texts = app.db.prepare(`SELECT text, payload FROM messages WHERE direction = 'in' AND channel = 'telegram'`).all() as { text: string | null; payload: string | null }[];
+    expect(texts.every((t) => t.text === null && t.payload === null)).toBe(true);
+    const names = app.db.prepare(`SELECT COUNT(*) AS n FROM people WHERE display_name IS NOT NULL`).get() as { n: number };
+    expect(names.n).toBe(0);
+  });
+});
