@@ -171,24 +171,24 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
       if (!send) return;
       // One tick at a time: a slow send must not let the next tick post the same step.
       if (ticking) return ticking;
-      ticking = (async () => {
-        try {
-          // A step may make the session due again at once (the final leaderboard): loop a little.
-          for (let round = 0; round < 3; round++) {
-            const due = dueLiveSessions(db, now);
-            if (due.length === 0) break;
-            for (const s of due) {
-              try {
-                await step(s, now);
-              } catch (err) {
-                deps.onError?.(err, s.id);
-              }
+      const run = async (): Promise<void> => {
+        // A step may make the session due again at once (the final leaderboard): loop a little.
+        for (let round = 0; round < 3; round++) {
+          const due = dueLiveSessions(db, now);
+          if (due.length === 0) break;
+          for (const s of due) {
+            try {
+              await step(s, now);
+            } catch (err) {
+              deps.onError?.(err, s.id);
             }
           }
-        } finally {
-          ticking = null;
         }
-      })();
+      };
+      // `.finally` runs after the assignment even when `run` finishes synchronously.
+      ticking = run().finally(() => {
+        ticking = null;
+      });
       return ticking;
     },
     setSender(fn) {

@@ -1,0 +1,114 @@
+/** Live group quiz on Telegram: organiser commands, polls with a timer, scoring and leaderboards. */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Inbound, Reply } from '../../src/channels/channel.js';
+import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
+import { runningLiveSession } from '../../src/db/quiz.js';
+import { LIVE_INTRO_MS, LIVE_PAUSE_MS } from '../../src/quiz/live.js';
+import { GRACE_MS } from '../../src/quiz/scoring.js';
+import { quizWorld, type QuizWorld } from './support.js';
+
+const GROUP = '-1001234567890';
+let w: QuizWorld;
+let sent: { chat: string; reply: Reply }[];
+let n = 0;
+afterEach(() => w?.close());
+
+function setup(): void {
+  w = quizWorld({ organizers: ['100'] });
+  sent = [];
+  w.quiz.bind({ db: w.db, send: async (_ch, chat, reply) => (sent.push({ chat, reply }), { kind: 'ok' }), caps: () => telegramCapabilities });
+}
+
+/** A message in the group from a user. */
+const inGroup = (userId: string, text: string) =>
+  w.convo.handle({ channel: 'telegram', userId, chatId: GROUP, group: true, dedupeKey: `g${n++}`, type: 'text', text } as Inbound, telegramCapabilities);
+/** A member's poll answer as the Telegram channel delivers it (no chat id on poll answers). */
+const vote = (userId: string, name: string, ref: string, option: number) =>
+  w.convo.handle({ channel: 'telegram', userId, displayName: name, dedupeKey: `v${n++}`, type: 'quizAnswer', pollId: ref, optionIds: [option] } as Inbound, telegramCapabilities);
+
+const lastPoll = () => sent.filter((s) => s.reply.poll).at(-1)!.reply.poll!;
+
+describe('live group quiz', () => {
+  it('only organisers start and stop it, and only in a group', async () => {
+    setup();
+    expect((await inGroup('200', '/quizgroup thu-nghiem'))[0]!.text).toContain('Chỉ người tổ chức');
+    const priv = await w.convo.handle({ channel: 'telegram', userId: '100', dedupeKey: `p${n++}`, type: 'text', text: '/quizgroup thu-nghiem' } as Inbound, telegramCapabilities);
+    expect(priv[0]!.text).toContain('chỉ dùng trong nhóm');
+    expect((await inGroup('100', '/quizgroup khong-co'))[0]!.text).toContain('thu-nghiem');
+    expect((await inGroup('100', '/quizgroup thu-nghiem'))[0]!.text).toContain('Thi nhanh: Cuộc thi thử nghiệm');
+    expect((await inGroup('100', '/quizgroup thu-nghiem'))[0]!.text).toContain('đang có một lượt thi');
+    expect((await inGroup('200', '/quizstop'))[0]!.text).toContain('Chỉ người tổ chức');
+    expect((await inGroup('100', '/quizstop'))[0]!.text).toContain('đã dừng');
+    expect(runningLiveSession(w.db, 'telegram', GROUP)).toBeUndefined();
+  });
+
+  it('posts polls one at a time, scores correctness and speed, and ranks members after each question and at the end', async () => {
+    setup();
+    await inGroup('100', '/quizgroup thu-nghiem');
+    await w.quiz.tick(w.clock.now);
+    expect(sent).toHaveLength(0); // the intro pause
+
+    const members = [
+      { id: '201', name: 'An' },
+      { id: '202', name: 'Bình' },
+      { id: '203', name: 'Cúc' },
+    ];
+    const limits = [20, 30, 20];
+    for (let q = 0; q < 3; q++) {
+      w.clock.advance(q === 0 ? LIVE_INTRO_MS : LIVE_PAUSE_MS);
+      await w.quiz.tick(w.clock.now);
+      const poll = lastPoll();
+      expect(sent.at(-1)!.chat).toBe(GROUP);
+      expect(poll.ref).toMatch(new RegExp(`^qg:\\d+:${q}$`));
+      expect(poll.openPeriod).toBe(limits[q]);
+      expect(poll.question.startsWith(`Câu ${q + 1}/3: `)).toBe(true);
+      const right = poll.correctOptionId;
+      const wrong = (right + 1) % poll.options.length;
+      // An: always right, after 2 s. Bình: right after 10 s on questions 1 and 2, wrong on 3.
+      // Cúc: right on question 1 only, after 2 s; answers twice on question 1 (counted once).
+      w.clock.advance(2000);
+      expect(await vote('201', 'An', poll.ref, right)).toEqual([]);
+      if (q === 0) {
+        await vote('203', 'Cúc', poll.ref, right);
+        await vote('203', 'Cúc', poll.ref, wrong);
+      } else await vote('203', 'Cúc', poll.ref, wrong);
+      w.clock.advance(8000);
+      await vote('202', 'Bình', poll.ref, q < 2 ? right : wrong);
+      const before = sent.length;
+      w.clock.advance(limits[q]! * 1000 - 10_000 + GRACE_MS);
+      await w.quiz.tick(w.clock.now);
+      expect(sent.length).toBe(before + 1);
+      const board = sent.at(-1)!.reply.text;
+      expect(board).toContain(`Câu ${q + 1}: đáp án đúng là ${right + 1}.`);
+      if (q < 2) expect(board).toContain(`Bảng xếp hạng sau câu ${q + 1}/3`);
+      else expect(board).toContain('Kết quả chung cuộc');
+      // A late vote after the question closed is not counted.
+      await vote('203', 'Cúc', poll.ref, right);
+    }
+    // Speed bonus 5, linear in the time left: 2 s of 20 -> +5 (4.5 rounds up); 10 s of 20 -> +3 (2.5);
+    // 2 s of 30 -> +5 (4.67); 10 s of 30 -> +3 (3.33). An 15+15+15, Bình 13+13, Cúc 15.
+    const final = sent.at(-1)!.reply.text.split('\n');
+    const rows = final.filter((l) => /^\d+\. /.test(l));
+    expect(rows).toEqual(['1. An: 45 điểm (3 câu đúng)', '2. Bình: 26 điểm (2 câu đúng)', '3. Cúc: 15 điểm (1 câu đúng)']);
+    expect(runningLiveSession(w.db, 'telegram', GROUP)).toBeUndefined();
+    const polls = sent.filter((s) => s.reply.poll);
+    expect(polls).toHaveLength(3);
+    await w.quiz.tick(new Date(w.clock.now.getTime() + 60_000));
+    expect(sent.filter((s) => s.reply.poll)).toHaveLength(3);
+  });
+
+  it('resumes after a restart from the stored due time', async () => {
+    setup();
+    await inGroup('100', '/quizgroup thu-nghiem');
+    // The "restart": a fresh feature over the same database picks up the due step.
+    w.clock.advance(LIVE_INTRO_MS + 60_000);
+    const { createQuizFeature } = await import('../../src/quiz/feature.js');
+    const { createContestRegistry } = await import('../../src/quiz/definition.js');
+    const fresh = createQuizFeature({ registry: createContestRegistry('test/fixtures/quiz-content') });
+    const out: Reply[] = [];
+    fresh.bind({ db: w.db, send: async (_c, _t, r) => (out.push(r), { kind: 'ok' }), caps: () => telegramCapabilities });
+    await fresh.tick(w.clock.now);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.poll!.question).toMatch(/^Câu 1\/3/);
+  });
+});
