@@ -23,6 +23,13 @@ export interface CampaignsRuntime {
   throttles: Map<ChannelName, Throttle>;
 }
 
+const runtimes = new WeakMap<App, CampaignsRuntime>();
+
+/** The campaigns runtime installed on an app (tests and tools await its events). */
+export function campaignsOf(app: App): CampaignsRuntime | undefined {
+  return runtimes.get(app);
+}
+
 /**
  * Builds the per-channel throttles from the config (Telegram: `TELEGRAM_RATE_GLOBAL` and
  * `TELEGRAM_RATE_PER_CHAT`, 1000/s with paid broadcast; Zalo: `ZALO_RATE_PER_MINUTE`).
@@ -61,5 +68,7 @@ export function installCampaigns(app: App, opts: InstallCampaignsOptions = {}): 
     outbox.start();
   });
   app.onStop(() => outbox.stop());
-  return { outbox, throttles };
+  const runtime = { outbox, throttles };
+  runtimes.set(app, runtime);
+  return runtime;
 }

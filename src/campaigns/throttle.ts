@@ -82,12 +82,13 @@ export interface Throttle {
  * if (res.kind === 'retryAfter') t.throttled(res.seconds); else t.succeeded();
  */
 export function createThrottle(options: ThrottleOptions): Throttle {
+  // Defaults completed once; `?? ` so an explicit `undefined` also gets the default.
   const o = {
-    headroom: 0.98,
-    decrease: 0.7,
-    floor: 0.1,
-    clock: systemClock,
     ...options,
+    headroom: options.headroom ?? 0.98,
+    decrease: options.decrease ?? 0.7,
+    floor: options.floor ?? 0.1,
+    clock: options.clock ?? systemClock,
     rampSends: options.rampSends ?? Math.max(10, options.ratePerSecond * 2),
   };
   if (!(o.ratePerSecond > 0)) throw new Error('campaigns: throttle ratePerSecond must be > 0; check TELEGRAM_RATE_GLOBAL / ZALO_RATE_PER_MINUTE');

@@ -1,0 +1,71 @@
+/**
+ * A campaign end to end: the real app (Telegram channel, outbox, throttle) against the fake Bot
+ * API with low limits, so the throttle, a 429 handed back to the outbox and a blocked user are
+ * all exercised. The CLI drives the lifecycle, as staff would.
+ */
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
+import { startTestApp } from '../support/app.js';
+import { run as campaignCli } from '../../src/cli/campaign.js';
+import { campaignsOf } from '../../src/campaigns/install.js';
+import { createUser } from '../../src/db/users.js';
+import { deliveryCounts, getCampaign } from '../../src/db/campaigns.js';
+import { getPersonByExternal } from '../../src/db/people.js';
+import { addSubscriber } from './helpers.js';
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup = [];
+});
+
+describe('campaign over the fake Telegram', () => {
+  it('reaches every subscriber exactly once within the limits, handling a 429 and a blocked user', async () => {
+    const tg: FakeTelegram = await startFakeTelegram({ globalPerSecond: 10, perChatPerSecond: 1 });
+    cleanup.push(() => tg.close());
+    const { app, config, close } = await startTestApp(
+      { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_RATE_GLOBAL: '10' },
+      { bot: { quiet_hours: { start: '00:00', end: '00:00' } } },
+    );
+    cleanup.push(close);
+    const db = app.db;
+    createUser(db, { username: 'lan', roles: ['editor'] });
+    createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
+    const chats = Array.from({ length: 16 }, (_, i) => 7000 + i);
+    for (const chat of chats) addSubscriber(db, { id: String(chat), topics: ['quyen-tre-em'], region: 'pho-hien' });
+    tg.block(7003);
+    // One send answered 429 with a retry_after longer than the channel waits in place: the
+    // outbox must pause the lane and retry that row later.
+    tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 6', retry_after: 6 });
+
+    const out: string[] = [];
+    const cli = (args: string[]) =>
+      campaignCli(args, { db, contentDir: config.contentDir, regionsRoot: 'hung-yen', out: (s) => out.push(s), err: (s) => out.push(s) });
+    expect(await cli(['create', '--as', 'lan', '--text', 'Tuần lễ tuyên truyền về quyền trẻ em', '--channels', 'telegram', '--topics', 'quyen-tre-em', '--regions', 'hung-yen'])).toBe(0);
+    const id = Number(out.at(-1));
+    expect(await cli(['submit', String(id), '--as', 'lan'])).toBe(0);
+    expect(await cli(['approve', String(id), '--as', 'lan'])).toBe(1); // four-eyes
+    expect(await cli(['approve', String(id), '--as', 'minh'])).toBe(0);
+    const done = once(campaignsOf(app)!.outbox.events, 'done');
+    expect(await cli(['schedule', String(id), '--as', 'minh'])).toBe(0);
+    await done;
+
+    const delivered = tg.callsTo('sendMessage').filter((c) => c.status === 200);
+    const perChat = new Map<string, number>();
+    for (const c of delivered) perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
+    expect([...perChat.keys()].sort()).toEqual(chats.filter((c) => c !== 7003).map(String).sort());
+    expect([...perChat.values()].every((n) => n === 1)).toBe(true);
+    expect(tg.sentTexts(7000)).toEqual(['Tuần lễ tuyên truyền về quyền trẻ em']);
+
+    expect(getCampaign(db, id)?.status).toBe('done');
+    expect(deliveryCounts(db, id)).toMatchObject({ targeted: 16, sent: 15, gone: 1, failed: 0, unknown: 0 });
+    expect(getPersonByExternal(db, 'telegram', '7003')?.status).toBe('gone');
+    // Only the injected 429: the throttle itself never tripped the fake's limit.
+    expect(tg.callsTo('sendMessage').filter((c) => c.status === 429)).toHaveLength(1);
+
+    out.length = 0;
+    expect(await cli(['status', String(id), '--as', 'minh', '--json'])).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({ id, status: 'done', counts: { sent: 15, gone: 1 } });
+  });
+});
