@@ -21,6 +21,7 @@ import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
 import { createQuizFeature, installQuiz } from './quiz/feature.js';
 import { installCampaigns } from './campaigns/install.js';
+import { installAdmin } from './admin/index.js';
 import { installTelegram } from './channels/telegram/telegram.js';
 import { installZalo } from './channels/zalo/install.js';
 import { createZaloFeature } from './channels/zalo/feature.js';
@@ -123,6 +124,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   installZalo(app);
   installQuiz(app, { now: opts.now });
   installCampaigns(app); // last: it throttles the channels installed above
+  installAdmin(app, { now: opts.now });
 
   return app;
 }

@@ -1,0 +1,62 @@
+// Loa admin: small progressive enhancements. Every page works without this file.
+(function () {
+  'use strict';
+  var csrf = function () {
+    var el = document.querySelector('input[name=_csrf]');
+    return el ? el.value : '';
+  };
+
+  // Confirm dangerous actions: <button data-confirm="…">.
+  document.addEventListener('submit', function (e) {
+    var btn = e.submitter || (e.target && e.target.querySelector('[data-confirm]'));
+    var msg = btn && btn.getAttribute && btn.getAttribute('data-confirm');
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  });
+
+  // Live values: <div data-poll="/admin/…/live.json" data-every="2">; children with
+  // data-field="name" get the value, [data-progress] gets width = done/total.
+  function poll(el) {
+    var url = el.getAttribute('data-poll');
+    var every = Number(el.getAttribute('data-every') || '3') * 1000;
+    var stopWhen = el.getAttribute('data-stop-when');
+    var tick = function () {
+      fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          el.querySelectorAll('[data-field]').forEach(function (f) {
+            var v = data[f.getAttribute('data-field')];
+            if (v !== undefined && v !== null) f.textContent = typeof v === 'number' ? v.toLocaleString('vi-VN') : String(v);
+          });
+          var bar = el.querySelector('[data-progress] > span');
+          if (bar && data.total > 0) bar.style.width = Math.min(100, Math.round((100 * data.done) / data.total)) + '%';
+          if (stopWhen && String(data.status) && stopWhen.split(',').indexOf(String(data.status)) >= 0) return;
+          setTimeout(tick, every);
+        })
+        .catch(function () { setTimeout(tick, every * 2); });
+    };
+    tick();
+  }
+  document.querySelectorAll('[data-poll]').forEach(poll);
+
+  // Live preview: <form data-preview="/admin/…/preview" data-target="#id"> posts its fields
+  // (debounced) and puts the returned HTML into the target.
+  document.querySelectorAll('form[data-preview]').forEach(function (form) {
+    var target = document.querySelector(form.getAttribute('data-target'));
+    var timer;
+    var run = function () {
+      var body = new URLSearchParams(new FormData(form));
+      fetch(form.getAttribute('data-preview'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': csrf() },
+        credentials: 'same-origin',
+        body: body.toString(),
+      })
+        .then(function (r) { return r.text(); })
+        .then(function (html) { if (target) target.innerHTML = html; });
+    };
+    form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(run, 300); });
+    form.addEventListener('change', function () { clearTimeout(timer); timer = setTimeout(run, 100); });
+    run();
+  });
+})();

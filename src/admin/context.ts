@@ -1,0 +1,104 @@
+/**
+ * What every admin route module receives: the app, the session API, the clock and the page
+ * renderer. Route modules are `registerXRoutes(server, ctx)` functions.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../app.js';
+import type { Auth, AdminIdentity } from './auth.js';
+import type { Permission } from './roles.js';
+import { can } from './roles.js';
+import { recordAudit, type AuditInput } from '../db/audit.js';
+import { regionAllowed, type User } from '../db/users.js';
+import { createContentView, type ContentView } from './content-view.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in staff member and session (set by the admin preHandler). */
+    admin?: AdminIdentity;
+  }
+  interface FastifyContextConfig {
+    /** The permission an admin route requires; routes without one are refused unless public. */
+    permission?: Permission;
+    /** Reachable without a session (login page, assets). */
+    public?: boolean;
+  }
+}
+
+/** Shared dependencies of the admin routes. */
+export interface AdminContext {
+  app: App;
+  auth: Auth;
+  now: () => Date;
+  /** The content files as staff see them (drafts and invalid files included). */
+  content: ContentView;
+  /** Renders a page with the layout, the user, the CSRF token and helpers. */
+  render(req: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>): Promise<FastifyReply>;
+  /** Records an audit entry for the request's user (with the IP). */
+  audit(req: FastifyRequest, entry: Omit<AuditInput, 'actor' | 'ip'>): void;
+  /** The request's user; throws if the route was reached without a session (a bug). */
+  me(req: FastifyRequest): User;
+  /** True when the request's user may see/target the region (null = every region). */
+  inScope(req: FastifyRequest, region: string | null): boolean;
+  /** Region slugs the user may see (null = all). */
+  scopeRegions(req: FastifyRequest): string[] | null;
+}
+
+/** A 403 refusal with a message staff can act on. */
+export class Forbidden extends Error {
+  statusCode = 403;
+}
+
+/** Builds the context (the renderer is injected by `index.ts`). */
+export function createContext(
+  app: App,
+  auth: Auth,
+  now: () => Date,
+  render: AdminContext['render'],
+): AdminContext {
+  const pathOf = (slug: string): string[] | undefined => app.knowledge.regionInfo(slug)?.path;
+  const me = (req: FastifyRequest): User => {
+    if (!req.admin) throw new Error('admin: route reached without a session');
+    return req.admin.user;
+  };
+  return {
+    app,
+    auth,
+    now,
+    content: createContentView(app.config.contentDir, app.knowledge),
+    render,
+    me,
+    audit(req, entry) {
+      recordAudit(app.db, { ...entry, actor: me(req).username, ip: req.ip }, now());
+    },
+    inScope(req, region) {
+      return regionAllowed(me(req), region, pathOf);
+    },
+    scopeRegions(req) {
+      const u = me(req);
+      if (!u.region) return null;
+      const out: string[] = [];
+      for (const r of allRegionSlugs(app)) if (regionAllowed(u, r, pathOf)) out.push(r);
+      return out;
+    },
+  };
+}
+
+function allRegionSlugs(app: App): string[] {
+  const out: string[] = [];
+  const walk = (nodes: { slug: string; children?: unknown[] }[]): void => {
+    for (const n of nodes) {
+      out.push(n.slug);
+      if (n.children) walk(n.children as { slug: string; children?: unknown[] }[]);
+    }
+  };
+  walk(app.knowledge.state.regions);
+  return out;
+}
+
+/** Helper for route modules: asserts a permission inside a handler (for per-action checks). */
+export function assertCan(req: FastifyRequest, permission: Permission): void {
+  if (!req.admin || !can(req.admin.user, permission)) throw new Forbidden('Bạn không có quyền thực hiện thao tác này.');
+}
+
+/** Route module signature. */
+export type RegisterRoutes = (s: FastifyInstance, ctx: AdminContext) => void;

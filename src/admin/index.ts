@@ -1,0 +1,291 @@
+/**
+ * The admin pages under `/admin`: server-rendered (eta templates via @fastify/view), plain HTML
+ * forms, a little vanilla JavaScript served from this folder (never a CDN), no build step.
+ *
+ * Security is enforced in one place, a preHandler on every admin route:
+ * - a valid session (SQLite, httpOnly SameSite=Lax cookie, idle and absolute expiry);
+ * - a forced password change after a one-time password;
+ * - the route's declared permission (`config.permission`), refused by default when missing;
+ * - on every POST, the session's CSRF token (form field `_csrf` or header `x-csrf-token`) and,
+ *   when the browser sends one, an Origin matching the Host.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyView from '@fastify/view';
+import fastifyFormbody from '@fastify/formbody';
+import { Eta } from 'eta';
+import { z } from 'zod';
+import type { App } from '../app.js';
+import { createAuth, parseCookies, safeEqual, serializeCookie, randomToken, type AuthOptions } from './auth.js';
+import { can, PERMISSIONS, type Permission } from './roles.js';
+import { createContext, type AdminContext } from './context.js';
+import { ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, passwordSchema, setRoles, setPassword } from '../db/users.js';
+import { recordAudit } from '../db/audit.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerQuestionRoutes } from './routes/questions.js';
+import { registerContentRoutes } from './routes/content.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerUserRoutes } from './routes/users.js';
+import { registerReportRoutes } from './routes/report.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
+import { registerContestRoutes } from './routes/contests.js';
+import { formatDateTime, formatNumber, round1 } from './format.js';
+import { escapeHtml } from './html.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The session cookie. */
+export const SESSION_COOKIE = 'loa_admin';
+/** The pre-login CSRF cookie (double submit on the login form, which has no session yet). */
+export const LOGIN_CSRF_COOKIE = 'loa_login';
+
+/** Options of {@link installAdmin}. */
+export interface AdminOptions {
+  /** Clock (tests move it to expire sessions and throttling windows). */
+  now?: () => Date;
+  auth?: Partial<AuthOptions>;
+  /** Where the first admin's one-time password is printed (default: stdout, unless logging is silent). */
+  print?: (line: string) => void;
+}
+
+const ASSETS: Record<string, string> = {
+  'admin.css': 'text/css; charset=utf-8',
+  'admin.js': 'application/javascript; charset=utf-8',
+};
+
+/** Navigation: label, URL and the permission that shows it. */
+const NAV: { label: string; href: string; permission: Permission }[] = [
+  { label: 'Tổng quan', href: '/admin', permission: 'dashboard.view' },
+  { label: 'Câu hỏi chưa trả lời', href: '/admin/questions', permission: 'questions.view' },
+  { label: 'Nội dung', href: '/admin/content', permission: 'content.view' },
+  { label: 'Chiến dịch', href: '/admin/campaigns', permission: 'campaigns.view' },
+  { label: 'Cuộc thi', href: '/admin/contests', permission: 'contests.view' },
+  { label: 'Báo cáo năm', href: '/admin/report', permission: 'report.view' },
+  { label: 'Nhật ký', href: '/admin/audit', permission: 'audit.view' },
+  { label: 'Tài khoản', href: '/admin/users', permission: 'users.manage' },
+];
+
+/**
+ * Creates the first admin account when none exists: username `admin` (or `quantri` if that
+ * name is taken by a non-admin), a random one-time password printed once, to be changed at the
+ * first login. Returns the password, or undefined when an admin already existed.
+ */
+export function ensureFirstAdmin(app: App, print: (line: string) => void): string | undefined {
+  if (hasAdmin(app.db)) return undefined;
+  const password = generatePassword();
+  const existing = getUserByName(app.db, 'admin');
+  let username = 'admin';
+  if (existing && !existing.disabledAt) {
+    // An 'admin' account that lost its role: give it back rather than invent another name.
+    setRoles(app.db, existing.id, [...new Set([...existing.roles, 'admin' as const])]);
+    setPassword(app.db, existing.id, password, true);
+  } else {
+    if (existing) username = 'quantri';
+    createUser(app.db, { username, displayName: 'Quản trị viên', roles: ['admin'], password, mustChangePassword: true });
+  }
+  recordAudit(app.db, { actor: 'system', action: 'user.first-admin', targetType: 'user', targetId: username });
+  print(`Loa: đã tạo tài khoản quản trị đầu tiên '${username}'.`);
+  print(`Loa: mật khẩu dùng một lần: ${password}`);
+  print('Loa: đăng nhập ở /admin và đổi mật khẩu ngay; mật khẩu này sẽ không hiển thị lại.');
+  return password;
+}
+
+/** Installs the admin pages on the app's server and the first-admin check on start. */
+export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
+  const now = opts.now ?? (() => new Date());
+  const auth = createAuth(app.db, now, opts.auth);
+  const eta = new Eta({ views: join(HERE, 'views'), cache: true, autoEscape: true, autoTrim: false });
+  const assets = new Map(Object.keys(ASSETS).map((f) => [f, readFileSync(join(HERE, 'assets', f))]));
+
+  const render: AdminContext['render'] = async (req, reply, view, data) => {
+    const user = req.admin?.user;
+    const html = await reply.viewAsync(view, {
+      ...data,
+      me: user,
+      csrf: req.admin?.session.csrfToken ?? '',
+      nav: user ? NAV.filter((n) => can(user, n.permission)) : [],
+      path: req.url.split('?')[0],
+      can: (p: Permission) => !!user && can(user, p),
+      roleLabels: ROLE_LABELS,
+      fmt: { dt: formatDateTime, n: formatNumber, r1: round1 },
+      msg: typeof (req.query as Record<string, unknown>)?.msg === 'string' ? (req.query as Record<string, string>).msg : undefined,
+    });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  };
+  const ctx = createContext(app, auth, now, render);
+
+  app.server.register(
+    async (s: FastifyInstance) => {
+      await s.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
+      await s.register(fastifyView, { engine: { eta }, templates: join(HERE, 'views'), production: true });
+
+      s.addHook('onSend', async (_req, reply, payload) => {
+        // No framing (clickjacking on approve buttons), no MIME sniffing, no referrer leaks.
+        reply.header('x-frame-options', 'DENY');
+        reply.header('x-content-type-options', 'nosniff');
+        reply.header('referrer-policy', 'same-origin');
+        reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
+        return payload;
+      });
+
+      s.addHook('preHandler', async (req, reply) => {
+        const cfg = req.routeOptions.config;
+        if (cfg.public) return;
+        const cookies = parseCookies(req.headers.cookie);
+        const identity = auth.resolve(cookies[SESSION_COOKIE]);
+        if (!identity) {
+          if (req.method === 'GET') return reply.redirect(`/admin/login?next=${encodeURIComponent(req.url)}`);
+          return reply.code(401).type('text/plain; charset=utf-8').send('Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.');
+        }
+        req.admin = identity;
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          const origin = req.headers.origin;
+          if (origin && origin !== 'null') {
+            let host: string | undefined;
+            try {
+              host = new URL(origin).host;
+            } catch {
+              host = undefined;
+            }
+            if (host !== req.headers.host) return refuse(req, reply, 403, 'Yêu cầu bị từ chối: sai nguồn gốc (Origin).');
+          }
+          const body = req.body as Record<string, unknown> | undefined;
+          const token = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? req.headers['x-csrf-token'];
+          if (!safeEqual(typeof token === 'string' ? token : undefined, identity.session.csrfToken))
+            return refuse(req, reply, 403, 'Yêu cầu bị từ chối: thiếu hoặc sai mã bảo vệ (CSRF). Hãy tải lại trang và thử lại.');
+        }
+        const self = req.routeOptions.url === '/admin/account/password' || req.routeOptions.url === '/admin/logout';
+        if (identity.user.mustChangePassword && !self) {
+          if (req.method === 'GET') return reply.redirect('/admin/account/password');
+          return refuse(req, reply, 403, 'Hãy đổi mật khẩu trước.');
+        }
+        if (self) return;
+        if (!cfg.permission || !(cfg.permission in PERMISSIONS))
+          return refuse(req, reply, 403, 'Trang này chưa khai báo quyền truy cập.');
+        if (!can(identity.user, cfg.permission))
+          return refuse(req, reply, 403, 'Bạn không có quyền truy cập trang hoặc thao tác này.');
+      });
+
+      s.setErrorHandler((err: FastifyError, req, reply) => {
+        const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+        if (status >= 500) req.log.error({ err, url: req.url }, 'admin: request failed');
+        else req.log.info({ status, url: req.url, msg: err.message }, 'admin: request refused');
+        return refuse(req, reply, status, status >= 500 ? 'Đã có lỗi xảy ra. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị viên.' : err.message);
+      });
+
+      s.get('/admin/assets/:file', { config: { public: true } }, async (req, reply) => {
+        const file = (req.params as { file: string }).file;
+        const body = assets.get(file);
+        if (!body) return reply.code(404).send('not found');
+        return reply.type(ASSETS[file]!).header('cache-control', 'public, max-age=3600').send(body);
+      });
+
+      registerAccountRoutes(s, ctx);
+      registerDashboardRoutes(s, ctx);
+      registerQuestionRoutes(s, ctx);
+      registerContentRoutes(s, ctx);
+      registerCampaignRoutes(s, ctx);
+      registerContestRoutes(s, ctx);
+      registerReportRoutes(s, ctx);
+      registerAuditRoutes(s, ctx);
+      registerUserRoutes(s, ctx);
+    },
+  );
+
+  const print = opts.print ?? (app.config.logLevel === 'silent' ? undefined : (line: string) => console.log(line));
+  app.onStart(() => {
+    ensureFirstAdmin(app, print ?? ((line) => app.logger.warn(line)));
+  });
+  return ctx;
+}
+
+/** Answers a refusal: an HTML page for browsers, plain text for scripts. */
+async function refuse(req: FastifyRequest, reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
+  reply.code(status).header('cache-control', 'no-store');
+  if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+    return reply.type('text/html; charset=utf-8').send(
+      `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="stylesheet" href="/admin/assets/admin.css"><title>Lỗi ${status}</title><main class="narrow"><h1>Lỗi ${status}</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Về trang tổng quan</a></p></main></html>`,
+    );
+  }
+  return reply.type('text/plain; charset=utf-8').send(message);
+}
+
+
+const loginBody = z.object({
+  username: z.string().max(64).default(''),
+  password: z.string().max(1024).default(''),
+  _csrf: z.string().optional(),
+  next: z.string().optional(),
+});
+
+/** Only same-site relative paths under /admin may be a post-login destination. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/admin(\/[^/\\]|$|\?)/.test(next) && !next.startsWith('//') ? next : '/admin';
+}
+
+function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
+  const secure = (req: FastifyRequest): boolean => req.protocol === 'https';
+
+  s.get('/admin/login', { config: { public: true } }, async (req, reply) => {
+    const token = randomToken();
+    reply.header('set-cookie', serializeCookie(LOGIN_CSRF_COOKIE, token, { maxAge: 3600, secure: secure(req) }));
+    const q = req.query as Record<string, string | undefined>;
+    return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(q.next), error: undefined, username: '' });
+  });
+
+  s.post('/admin/login', { config: { public: true } }, async (req, reply) => {
+    const body = loginBody.safeParse(req.body ?? {});
+    const cookies = parseCookies(req.headers.cookie);
+    const again = async (code: number, error: string, username = ''): Promise<FastifyReply> => {
+      const token = randomToken();
+      reply.header('set-cookie', serializeCookie(LOGIN_CSRF_COOKIE, token, { maxAge: 3600, secure: secure(req) }));
+      reply.code(code);
+      return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(body.data?.next), error, username });
+    };
+    if (!body.success || !safeEqual(body.data._csrf, cookies[LOGIN_CSRF_COOKIE]))
+      return again(403, 'Phiên của trang đăng nhập đã hết hạn. Hãy thử lại.');
+    const { username, password } = body.data;
+    const result = await ctx.auth.login(username, password, req.ip);
+    if (!result.ok) {
+      recordAudit(ctx.app.db, { actor: username.trim().toLowerCase().slice(0, 64) || '(trống)', action: `login.${result.reason}`, ip: req.ip }, ctx.now());
+      if (result.reason === 'throttled')
+        return again(429, `Đăng nhập sai quá nhiều lần. Hãy đợi ${ctx.auth.options.windowMinutes} phút rồi thử lại.`, username);
+      return again(401, 'Tên đăng nhập hoặc mật khẩu không đúng.', username);
+    }
+    recordAudit(ctx.app.db, { actor: result.user.username, action: 'login.ok', ip: req.ip }, ctx.now());
+    reply.header('set-cookie', [
+      serializeCookie(SESSION_COOKIE, result.token, { maxAge: ctx.auth.cookieMaxAge(), secure: secure(req) }),
+      serializeCookie(LOGIN_CSRF_COOKIE, '', { maxAge: 0, secure: secure(req) }),
+    ]);
+    return reply.redirect(result.user.mustChangePassword ? '/admin/account/password' : safeNext(body.data.next), 303);
+  });
+
+  s.post('/admin/logout', {}, async (req, reply) => {
+    ctx.auth.logout(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    ctx.audit(req, { action: 'logout' });
+    reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAge: 0, secure: secure(req) }));
+    return reply.redirect('/admin/login', 303);
+  });
+
+  s.get('/admin/account/password', {}, async (req, reply) =>
+    ctx.render(req, reply, 'password', { title: 'Đổi mật khẩu', error: undefined }),
+  );
+
+  s.post('/admin/account/password', {}, async (req, reply) => {
+    const b = z
+      .object({ current: z.string().default(''), next: z.string().default(''), confirm: z.string().default('') })
+      .parse(req.body ?? {});
+    const fail = (error: string): Promise<FastifyReply> => {
+      reply.code(400);
+      return ctx.render(req, reply, 'password', { title: 'Đổi mật khẩu', error });
+    };
+    if (b.next !== b.confirm) return fail('Hai lần nhập mật khẩu mới không khớp.');
+    if (!passwordSchema.safeParse(b.next).success) return fail('Mật khẩu mới phải có ít nhất 10 ký tự.');
+    if (b.next === b.current) return fail('Mật khẩu mới phải khác mật khẩu cũ.');
+    const ok = await ctx.auth.changePassword(ctx.me(req), b.current, b.next, req.admin!.session.id);
+    if (!ok) return fail('Mật khẩu hiện tại không đúng.');
+    ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: ctx.me(req).username });
+    return reply.redirect(`/admin?msg=${encodeURIComponent('Đã đổi mật khẩu.')}`, 303);
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * The yearly report the office files under its communication plan (results due 30/11): people
+ * reached by channel, campaigns and deliveries, questions answered and unanswered with the top
+ * topics, contests with participants and average scores. The same figures go to a CSV file
+ * (UTF-8 with BOM, for Excel) and a printable HTML page, from the admin page and from
+ * `loa report --year YYYY`.
+ *
+ * The year is a calendar year in Vietnam time (Asia/Ho_Chi_Minh, UTC+7).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { Db } from '../db/index.js';
+import { yearFigures, type YearFigures } from '../db/admin.js';
+import { csvField } from '../quiz/results.js';
+import { formatDateTime, formatNumber, round1 } from './format.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** The report: figures plus the names needed to print them. */
+export interface YearReport extends YearFigures {
+  year: number;
+  from: string;
+  to: string;
+  generatedAt: string;
+  office: string;
+  topicNames: Record<string, string>;
+  contestTitles: Record<string, string>;
+}
+
+/** [1/1 00:00, next 1/1 00:00) of `year` in Vietnam time, as instants. */
+export function yearBounds(year: number): { from: Date; to: Date } {
+  const off = 7 * 3_600_000;
+  return { from: new Date(Date.UTC(year, 0, 1) - off), to: new Date(Date.UTC(year + 1, 0, 1) - off) };
+}
+
+/** Builds the report of `year` from the database. */
+export function buildYearReport(
+  db: Db,
+  year: number,
+  names: { office: string; topics: { slug: string; name: string }[]; contests: { id: string; title: string }[] },
+  now: Date = new Date(),
+): YearReport {
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error(`report: '${year}' is not a year; use e.g. --year 2026`);
+  const { from, to } = yearBounds(year);
+  return {
+    ...yearFigures(db, from, to),
+    year,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    generatedAt: now.toISOString(),
+    office: names.office,
+    topicNames: Object.fromEntries(names.topics.map((t) => [t.slug, t.name])),
+    contestTitles: Object.fromEntries(names.contests.map((c) => [c.id, c.title])),
+  };
+}
+
+/** Vietnamese labels of delivery statuses. */
+export const DELIVERY_LABELS: Record<string, string> = {
+  sent: 'Đã gửi',
+  failed: 'Lỗi',
+  gone: 'Người nhận đã chặn/rời',
+  outside_window: 'Quá 7 ngày tương tác (Zalo)',
+  opted_out: 'Đã huỷ đăng ký',
+  cancelled: 'Đã huỷ',
+  unknown: 'Chưa rõ (gián đoạn)',
+  pending: 'Chờ gửi',
+  sending: 'Đang gửi',
+};
+
+/** The report as CSV rows: section, indicator, group, value. UTF-8 with BOM, CRLF. */
+export function reportCsv(r: YearReport): string {
+  const rows: (string | number | null)[][] = [['Mục', 'Chỉ tiêu', 'Nhóm', 'Giá trị']];
+  const add = (section: string, indicator: string, group: string, value: number | string | null): void => {
+    rows.push([section, indicator, group, value]);
+  };
+  const s1 = '1. Người được tiếp cận';
+  for (const c of r.reachedByChannel) {
+    add(s1, 'Số người được tiếp cận', c.channel, c.people);
+    add(s1, 'Trong đó: đã hỏi/nhắn bot', c.channel, c.wrote);
+    add(s1, 'Trong đó: đã nhận tin chiến dịch', c.channel, c.received);
+  }
+  add(s1, 'Tổng số người được tiếp cận', 'tất cả', r.reachedByChannel.reduce((a, c) => a + c.people, 0));
+  for (const c of r.newSubscribersByChannel) add(s1, 'Người đăng ký mới', c.channel, c.n);
+  add(s1, 'Người đăng ký nhận tin cuối năm', 'tất cả', r.subscribersAtEnd);
+  const s2 = '2. Chiến dịch và lượt gửi';
+  add(s2, 'Chiến dịch đã bắt đầu gửi', 'tất cả', r.campaigns.started);
+  add(s2, 'Chiến dịch gửi xong', 'tất cả', r.campaigns.done);
+  add(s2, 'Chiến dịch bị huỷ', 'tất cả', r.campaigns.cancelled);
+  for (const d of r.deliveriesByStatus) add(s2, 'Lượt gửi', DELIVERY_LABELS[d.status] ?? d.status, d.n);
+  const s3 = '3. Câu hỏi của người dân';
+  add(s3, 'Câu hỏi đã nhận', 'tất cả', r.questions.asked);
+  add(s3, 'Bot trả lời được', 'tất cả', r.questions.answered);
+  add(s3, 'Bot chưa trả lời được', 'tất cả', r.questions.unanswered);
+  for (const c of r.questionsByChannel) {
+    add(s3, 'Câu hỏi đã nhận', c.channel, c.asked);
+    add(s3, 'Bot trả lời được', c.channel, c.answered);
+  }
+  add(s3, 'Câu chưa trả lời: cán bộ đã trả lời', 'tất cả', r.unansweredResolved.answered);
+  add(s3, 'Câu chưa trả lời: bỏ qua', 'tất cả', r.unansweredResolved.dismissed);
+  add(s3, 'Câu chưa trả lời: còn chờ', 'tất cả', r.unansweredResolved.open);
+  for (const t of r.topTopics) add(s3, 'Chủ đề được hỏi nhiều', r.topicNames[t.topic] ?? t.topic, t.n);
+  const s4 = '4. Cuộc thi';
+  for (const c of r.contests) {
+    const title = r.contestTitles[c.contestId] ?? c.contestId;
+    add(s4, 'Người tham gia', title, c.participants);
+    add(s4, 'Lượt thi', title, c.attempts);
+    add(s4, 'Điểm trung bình', title, c.averageScore === null ? null : round1(c.averageScore));
+    add(s4, 'Số câu đúng trung bình', title, c.averageCorrect === null ? null : round1(c.averageCorrect));
+  }
+  return `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
+
+let eta: Eta | undefined;
+/** The report as a standalone printable HTML page (no scripts, print styles inline). */
+export function reportHtml(r: YearReport): string {
+  eta ??= new Eta({ views: join(HERE, 'views'), cache: true, autoEscape: true });
+  return eta.render('report-print', { r, fmt: { n: formatNumber, dt: formatDateTime, r1: round1 }, labels: DELIVERY_LABELS });
+}

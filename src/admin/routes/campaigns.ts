@@ -1,0 +1,279 @@
+/**
+ * Campaign pages on top of the campaigns module (`campaigns/service.ts`): compose with a live
+ * per-channel preview and audience count, submit, approve (another person), schedule, pause,
+ * resume, cancel, and a live progress bar (polling a small JSON endpoint every 2 s: cheap for
+ * old office PCs and robust behind proxies that buffer server-sent events).
+ *
+ * The lifecycle rules (roles, four-eyes, region scope, content limits) live in the service;
+ * these routes only check the page permission first, so a refusal is explained before the
+ * service would refuse it again.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AdminContext, RegisterRoutes } from '../context.js';
+import { assertCan } from '../context.js';
+import { escapeHtml } from '../html.js';
+import { CampaignError, createCampaignService, type CampaignService } from '../../campaigns/service.js';
+import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
+import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';
+import { parseLocalTime } from '../../campaigns/quiet-hours.js';
+import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign } from '../../db/campaigns.js';
+import { flattenRegions } from '../../knowledge/content.js';
+import { regionsAllowed } from '../../db/users.js';
+import type { Permission } from '../roles.js';
+import { listAudit } from '../../db/audit.js';
+
+const STATUS_LABEL: Record<string, string> = {
+  draft: 'Bản nháp',
+  submitted: 'Chờ phê duyệt',
+  approved: 'Đã duyệt',
+  scheduled: 'Đã lên lịch',
+  sending: 'Đang gửi',
+  paused: 'Tạm dừng',
+  done: 'Đã gửi xong',
+  cancelled: 'Đã huỷ',
+};
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
+
+/** The compose form as posted. */
+const composeSchema = z.object({
+  title: z.string().default(''),
+  text: z.string().default(''),
+  imageUrl: z.string().trim().default(''),
+  /** One link per line: `label | url`. */
+  links: z.string().default(''),
+  channels: z.unknown().transform(list),
+  topics: z.unknown().transform(list),
+  regions: z.unknown().transform(list),
+  sendAt: z.string().trim().default(''),
+  action: z.enum(['save', 'submit']).default('save'),
+});
+
+function parseLinks(text: string): { label: string; url: string }[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [label, url] = l.split('|').map((p) => p.trim());
+      return { label: label ?? '', url: url ?? '' };
+    });
+}
+
+/** The actions on one campaign and the permission each needs (the service checks again). */
+const ACTIONS: Record<string, { permission: Permission; run: (svc: CampaignService, user: string, id: number, body: Record<string, unknown>) => unknown; done: string }> = {
+  submit: { permission: 'campaigns.compose', run: (s, u, id) => s.submit(u, id), done: 'Đã gửi đi chờ phê duyệt.' },
+  approve: { permission: 'campaigns.approve', run: (s, u, id) => s.approve(u, id), done: 'Đã phê duyệt.' },
+  reject: { permission: 'campaigns.approve', run: (s, u, id, b) => s.reject(u, id, typeof b.reason === 'string' ? b.reason : undefined), done: 'Đã trả lại bản nháp cho người soạn.' },
+  schedule: {
+    permission: 'campaigns.compose',
+    run: (s, u, id, b) => {
+      const at = typeof b.sendAt === 'string' && b.sendAt.trim() ? parseLocalTime(b.sendAt) : undefined;
+      if (typeof b.sendAt === 'string' && b.sendAt.trim() && !at) throw new CampaignError('Thời điểm gửi không hợp lệ.');
+      return s.schedule(u, id, at);
+    },
+    done: 'Đã lên lịch gửi.',
+  },
+  pause: { permission: 'campaigns.compose', run: (s, u, id) => s.pause(u, id), done: 'Đã tạm dừng.' },
+  resume: { permission: 'campaigns.compose', run: (s, u, id) => s.resume(u, id), done: 'Đã tiếp tục gửi.' },
+  cancel: { permission: 'campaigns.compose', run: (s, u, id) => s.cancel(u, id), done: 'Đã huỷ chiến dịch.' },
+  'resend-unknown': { permission: 'campaigns.compose', run: (s, u, id) => s.resendUnknown(u, id), done: 'Đã xếp lại các tin chưa rõ kết quả.' },
+};
+
+function tree(ctx: AdminContext): RegionTree {
+  return { regions: ctx.app.knowledge.state.regions, root: ctx.app.config.bot.regions_root };
+}
+
+function service(ctx: AdminContext): CampaignService {
+  return createCampaignService({
+    db: ctx.app.db,
+    regions: () => tree(ctx),
+    topics: () => ctx.app.knowledge.state.topics.map((t) => t.slug),
+    now: ctx.now,
+  });
+}
+
+/** Campaigns the user may see: a region-scoped user sees those inside their region. */
+function visible(ctx: AdminContext, req: FastifyRequest, campaigns: Campaign[]): Campaign[] {
+  const u = ctx.me(req);
+  if (!u.region) return campaigns;
+  const flat = flattenRegions(ctx.app.knowledge.state.regions);
+  return campaigns.filter((c) => regionsAllowed(u, c.regions, (s) => flat.get(s)?.path));
+}
+
+/** Progress figures of a campaign for the live bar. */
+export function progress(ctx: AdminContext, c: Campaign) {
+  const k = c.counts ?? deliveryCounts(ctx.app.db, c.id, ctx.now());
+  const total = k.targeted || c.audienceAtApproval || 0;
+  const done = k.targeted ? k.targeted - k.pending - k.sending : 0;
+  return {
+    id: c.id,
+    status: c.status,
+    statusLabel: STATUS_LABEL[c.status] ?? c.status,
+    total,
+    done,
+    sent: k.sent,
+    failed: k.failed,
+    gone: k.gone,
+    outsideWindow: k.outsideWindow,
+    optedOut: k.optedOut,
+    unknown: k.unknown,
+    pending: k.pending,
+    retrying: k.retrying,
+    percent: total ? Math.round((100 * done) / total) : 0,
+  };
+}
+
+/** Campaigns running and waiting, for the dashboard. */
+export function dashboardExtras(ctx: AdminContext, req: FastifyRequest): { running: { id: number; title: string; status: string }[]; waiting: number } {
+  const all = visible(ctx, req, listCampaigns(ctx.app.db, ['scheduled', 'sending', 'paused', 'submitted']));
+  return {
+    running: all.filter((c) => c.status !== 'submitted').map((c) => ({ id: c.id, title: c.title ?? c.text.slice(0, 60), status: STATUS_LABEL[c.status] ?? c.status })),
+    waiting: all.filter((c) => c.status === 'submitted').length,
+  };
+}
+
+/** Region choices for the compose form: only the user's scope for a scoped officer. */
+function regionChoices(ctx: AdminContext, req: FastifyRequest): { slug: string; name: string; depth: number }[] {
+  return [...flattenRegions(ctx.app.knowledge.state.regions).entries()]
+    .filter(([slug]) => ctx.inScope(req, slug))
+    .map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1 }));
+}
+
+function previewHtml(ctx: AdminContext, req: FastifyRequest, body: unknown): string {
+  const f = composeSchema.parse(body ?? {});
+  const channels = f.channels.map((c) => campaignChannelSchema.safeParse(c)).filter((r) => r.success).map((r) => r.data);
+  const parsed = campaignContentSchema.safeParse({ title: f.title || undefined, text: f.text, imageUrl: f.imageUrl || undefined, links: parseLinks(f.links) });
+  const out: string[] = [];
+  if (!channels.length) out.push('<p class="muted">Chọn ít nhất một kênh để xem trước.</p>');
+  if (!parsed.success) out.push(`<div class="error">${parsed.error.issues.map((i) => escapeHtml(`${i.path.join('.') || 'nội dung'}: ${i.message}`)).join('<br>')}</div>`);
+  else {
+    for (const ch of channels) out.push(`<div class="preview" data-channel="${ch}">${escapeHtml(previewFor(parsed.data, ch))}</div>`);
+    const issues = validateContent(parsed.data, channels);
+    if (issues.length) out.push(`<ul>${issues.map((i) => `<li class="${i.severity === 'error' ? 'error' : 'muted'}">${escapeHtml(i.message)}</li>`).join('')}</ul>`);
+  }
+  const okRegions = f.regions.every((r) => ctx.inScope(req, r)) && (f.regions.length > 0 || ctx.inScope(req, null));
+  if (!okRegions) out.push('<p class="error">Bạn chỉ được gửi trong địa bàn của mình: hãy chọn địa bàn.</p>');
+  else if (channels.length) {
+    try {
+      const a = countCampaignAudience(ctx.app.db, { channels, topics: f.topics, regions: f.regions }, tree(ctx));
+      out.push(
+        `<p><strong>Số người nhận hiện tại: <span data-audience>${a.total}</span></strong> ${Object.entries(a.byChannel)
+          .map(([k, n]) => `<span class="tag">${escapeHtml(k)}: ${n}</span>`)
+          .join(' ')}</p>`,
+      );
+    } catch {
+      out.push('<p class="error">Địa bàn không hợp lệ.</p>');
+    }
+  }
+  return out.join('\n');
+}
+
+export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
+  s.get('/admin/campaigns', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
+    const rows = visible(ctx, req, listCampaigns(ctx.app.db)).sort((a, b) => b.id - a.id);
+    return ctx.render(req, reply, 'campaigns', { title: 'Chiến dịch', rows: rows.map((c) => ({ c, p: progress(ctx, c) })), statusLabel: STATUS_LABEL });
+  });
+
+  const compose = (req: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>, error?: string): Promise<FastifyReply> =>
+    ctx.render(req, reply, 'campaign-new', {
+      title: 'Soạn chiến dịch',
+      form,
+      error,
+      topics: ctx.app.knowledge.state.topics,
+      regions: regionChoices(ctx, req),
+      channels: [
+        { slug: 'telegram', name: 'Telegram', configured: ctx.app.channels.has('telegram') },
+        { slug: 'zalo', name: 'Zalo OA', configured: ctx.app.channels.has('zalo') },
+      ],
+    });
+
+  s.get('/admin/campaigns/new', { config: { permission: 'campaigns.compose' } }, async (req, reply) =>
+    compose(req, reply, { channels: [...ctx.app.channels.keys()].filter((c) => c !== 'web'), topics: [], regions: ctx.me(req).region ? [ctx.me(req).region] : [] }),
+  );
+
+  s.post('/admin/campaigns/preview', { config: { permission: 'campaigns.compose' } }, async (req, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(previewHtml(ctx, req, req.body)),
+  );
+
+  s.post('/admin/campaigns/new', { config: { permission: 'campaigns.compose' } }, async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const f = composeSchema.parse(body);
+    const svc = service(ctx);
+    const user = ctx.me(req).username;
+    try {
+      const sendAt = f.sendAt ? parseLocalTime(f.sendAt) : undefined;
+      if (f.sendAt && !sendAt) throw new CampaignError('Thời điểm gửi không hợp lệ.');
+      const channels = f.channels.map((c) => campaignChannelSchema.safeParse(c)).filter((r) => r.success).map((r) => r.data);
+      const created = svc.create(user, {
+        title: f.title.trim() || undefined,
+        text: f.text,
+        imageUrl: f.imageUrl || undefined,
+        links: parseLinks(f.links),
+        channels,
+        topics: f.topics,
+        regions: f.regions,
+        sendAt,
+      });
+      let msg = 'Đã lưu bản nháp.';
+      if (f.action === 'submit') {
+        svc.submit(user, created.id);
+        msg = 'Đã lưu và gửi đi chờ phê duyệt.';
+      }
+      return reply.redirect(`/admin/campaigns/${created.id}?msg=${encodeURIComponent(msg)}`, 303);
+    } catch (err) {
+      if (!(err instanceof CampaignError)) throw err;
+      reply.code(400);
+      return compose(req, reply, { ...f, channels: f.channels, topics: f.topics, regions: f.regions }, err.message);
+    }
+  });
+
+  const load = (req: FastifyRequest): Campaign => {
+    const id = Number((req.params as { id: string }).id);
+    const c = Number.isInteger(id) ? getCampaign(ctx.app.db, id) : undefined;
+    if (!c || visible(ctx, req, [c]).length === 0) throw Object.assign(new Error('Không tìm thấy chiến dịch này.'), { statusCode: 404 });
+    return c;
+  };
+
+  s.get('/admin/campaigns/:id', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
+    const c = load(req);
+    const svc = service(ctx);
+    const issues = svc.issues(c);
+    const audience = ['draft', 'submitted', 'approved'].includes(c.status) ? svc.audience(c) : undefined;
+    const content = campaignContentSchema.parse({ title: c.title ?? undefined, text: c.text, imageUrl: c.imageUrl ?? undefined, links: c.links });
+    return ctx.render(req, reply, 'campaign', {
+      title: `Chiến dịch #${c.id}`,
+      c,
+      p: progress(ctx, c),
+      issues,
+      audience,
+      previews: c.channels.map((ch) => previewFor(content, ch)),
+      statusLabel: STATUS_LABEL,
+      history: listAuditFor(ctx, c.id),
+    });
+  });
+
+  s.get('/admin/campaigns/:id/live.json', { config: { permission: 'campaigns.view' } }, async (req, reply) =>
+    reply.header('cache-control', 'no-store').send(progress(ctx, load(req))),
+  );
+
+  s.post('/admin/campaigns/:id/:action', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
+    const c = load(req);
+    const name = (req.params as { action: string }).action;
+    const action = ACTIONS[name];
+    if (!action) throw Object.assign(new Error('Thao tác không hợp lệ.'), { statusCode: 404 });
+    assertCan(req, action.permission);
+    try {
+      action.run(service(ctx), ctx.me(req).username, c.id, (req.body ?? {}) as Record<string, unknown>);
+    } catch (err) {
+      if (!(err instanceof CampaignError)) throw err;
+      throw Object.assign(new Error(err.message.replace(/^campaign: /, '')), { statusCode: 409 });
+    }
+    return reply.redirect(`/admin/campaigns/${c.id}?msg=${encodeURIComponent(action.done)}`, 303);
+  });
+};
+
+function listAuditFor(ctx: AdminContext, id: number) {
+  return listAudit(ctx.app.db, { targetType: 'campaign', targetId: String(id), limit: 30 });
+}

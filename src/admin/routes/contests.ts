@@ -1,0 +1,124 @@
+/**
+ * Contest pages on top of the quiz module: list, open/close (by editing the contest file's
+ * `opens`/`closes`, which the quiz registry reloads), live participant count, leaderboard,
+ * per-question statistics and the CSV export (`quiz/results.ts`: UTF-8 with BOM for Excel).
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { FastifyRequest } from 'fastify';
+import type { AdminContext, RegisterRoutes } from '../context.js';
+import { contestSchema, createContestRegistry, isOpen, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
+import { contestStats, leaderboard, leaderboardCsv } from '../../quiz/results.js';
+import { attemptCounts } from '../../db/quiz.js';
+
+const registries = new WeakMap<AdminContext, ContestRegistry>();
+function registry(ctx: AdminContext): ContestRegistry {
+  let r = registries.get(ctx);
+  if (!r) registries.set(ctx, (r = createContestRegistry(ctx.app.config.contentDir)));
+  return r;
+}
+
+/** "2026-11-23 08:05" in Vietnam time: the format contest files use. */
+function localStamp(d: Date): string {
+  const l = new Date(d.getTime() + 7 * 3_600_000);
+  return l.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** Live figures of a contest. */
+export function contestFigures(ctx: AdminContext, c: Contest) {
+  const counts = attemptCounts(ctx.app.db, c.id);
+  return {
+    id: c.id,
+    open: isOpen(c, ctx.now()),
+    started: Object.values(counts).reduce((a, b) => a + b, 0),
+    inProgress: counts.registering + counts.answering + counts.predicting,
+    finished: counts.done + counts.predicting,
+  };
+}
+
+/** Contests open now, for the dashboard. */
+export function openContests(ctx: AdminContext): { id: string; title: string }[] {
+  return registry(ctx)
+    .all()
+    .filter((c) => isOpen(c, ctx.now()))
+    .map((c) => ({ id: c.id, title: c.title }));
+}
+
+function load(ctx: AdminContext, req: FastifyRequest): Contest {
+  const c = registry(ctx).get((req.params as { id: string }).id);
+  if (!c) throw Object.assign(new Error('Không tìm thấy cuộc thi này.'), { statusCode: 404 });
+  return c;
+}
+
+/** Sets `opens`/`closes` in the contest file (comments and layout kept), validated first. */
+function setWindow(ctx: AdminContext, c: Contest, fields: { opens?: string; closes?: string }): void {
+  const path = join(ctx.app.config.contentDir, c.file);
+  const doc = parseDocument(readFileSync(path, 'utf8'));
+  if (fields.opens) doc.set('opens', fields.opens);
+  if (fields.closes) doc.set('closes', fields.closes);
+  const check = contestSchema.safeParse(doc.toJS());
+  if (!check.success) throw Object.assign(new Error(`Tệp cuộc thi không hợp lệ: ${check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`), { statusCode: 400 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, doc.toString({ lineWidth: 0 }));
+  renameSync(tmp, path);
+}
+
+export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
+  s.get('/admin/contests', { config: { permission: 'contests.view' } }, async (req, reply) => {
+    const rows = registry(ctx)
+      .all()
+      .map((c) => ({ c, f: contestFigures(ctx, c), opens: viTime(c.opens), closes: viTime(c.closes) }));
+    return ctx.render(req, reply, 'contests', { title: 'Cuộc thi', rows, errors: registry(ctx).errors() });
+  });
+
+  s.get('/admin/contests/:id', { config: { permission: 'contests.view' } }, async (req, reply) => {
+    const c = load(ctx, req);
+    const board = leaderboard(ctx.app.db, c.id);
+    return ctx.render(req, reply, 'contest', {
+      title: c.title,
+      c,
+      f: contestFigures(ctx, c),
+      opens: viTime(c.opens),
+      closes: viTime(c.closes),
+      board: { participants: board.participants, entries: board.entries.slice(0, 100) },
+      stats: contestStats(ctx.app.db, c),
+    });
+  });
+
+  s.get('/admin/contests/:id/live.json', { config: { permission: 'contests.view' } }, async (req, reply) =>
+    reply.header('cache-control', 'no-store').send(contestFigures(ctx, load(ctx, req))),
+  );
+
+  s.get('/admin/contests/:id/export.csv', { config: { permission: 'contests.export' } }, async (req, reply) => {
+    const c = load(ctx, req);
+    const board = leaderboard(ctx.app.db, c.id);
+    ctx.audit(req, { action: 'contest.export', targetType: 'contest', targetId: c.id, details: { rows: board.entries.length } });
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="ket-qua-${c.id}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(leaderboardCsv(board));
+  });
+
+  s.post('/admin/contests/:id/open', { config: { permission: 'contests.manage' } }, async (req, reply) => {
+    const c = load(ctx, req);
+    const now = ctx.now();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const closesInput = typeof body.closes === 'string' && body.closes.trim() ? body.closes.trim().replace('T', ' ') : undefined;
+    const closes = closesInput ?? (c.closes.getTime() > now.getTime() ? undefined : localStamp(new Date(now.getTime() + 7 * 86_400_000)));
+    setWindow(ctx, c, { opens: localStamp(now), closes });
+    ctx.audit(req, { action: 'contest.open', targetType: 'contest', targetId: c.id, details: { opens: localStamp(now), closes: closes ?? viTime(c.closes) } });
+    return reply.redirect(`/admin/contests/${c.id}?msg=${encodeURIComponent('Đã mở cuộc thi.')}`, 303);
+  });
+
+  s.post('/admin/contests/:id/close', { config: { permission: 'contests.manage' } }, async (req, reply) => {
+    const c = load(ctx, req);
+    const now = ctx.now();
+    // `opens` must stay before `closes`: a contest that had not opened yet opens and closes now.
+    const opens = c.opens.getTime() >= now.getTime() ? localStamp(new Date(now.getTime() - 60_000)) : undefined;
+    setWindow(ctx, c, { opens, closes: localStamp(now) });
+    ctx.audit(req, { action: 'contest.close', targetType: 'contest', targetId: c.id, details: { closes: localStamp(now) } });
+    return reply.redirect(`/admin/contests/${c.id}?msg=${encodeURIComponent('Đã đóng cuộc thi.')}`, 303);
+  });
+};

@@ -1,0 +1,48 @@
+/** The dashboard: subscribers by channel and region, questions over 7 and 30 days, work waiting. */
+import type { AdminContext, RegisterRoutes } from '../context.js';
+import { listQueue, questionCounts, subscriberCounts } from '../../db/admin.js';
+import { visibleQueue } from './questions.js';
+import { dashboardExtras } from './campaigns.js';
+import { openContests } from './contests.js';
+import type { FastifyRequest } from 'fastify';
+
+/** The dashboard figures for a user (their region scope applied). */
+export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
+  const scope = ctx.scopeRegions(req);
+  const inScope = (r: string | null): boolean => !scope || (r !== null && scope.includes(r));
+  const subs = subscriberCounts(ctx.app.db).filter((s) => inScope(s.region));
+  const byChannel = new Map<string, number>();
+  const byRegion = new Map<string, number>();
+  for (const s of subs) {
+    byChannel.set(s.channel, (byChannel.get(s.channel) ?? 0) + s.n);
+    const key = s.region ?? '';
+    byRegion.set(key, (byRegion.get(key) ?? 0) + s.n);
+  }
+  const now = ctx.now().getTime();
+  const period = (days: number) => {
+    const rows = questionCounts(ctx.app.db, new Date(now - days * 86_400_000), scope);
+    const asked = rows.reduce((a, r) => a + r.asked, 0);
+    const answered = rows.reduce((a, r) => a + r.answered, 0);
+    return { days, asked, answered, unanswered: asked - answered, rows };
+  };
+  return {
+    subscribers: subs.reduce((a, s) => a + s.n, 0),
+    byChannel: [...byChannel.entries()].map(([channel, n]) => ({ channel, n })),
+    byRegion: [...byRegion.entries()]
+      .map(([region, n]) => ({ region, name: region ? ctx.app.knowledge.regionInfo(region)?.name ?? region : 'Chưa chọn địa bàn', n }))
+      .sort((a, b) => b.n - a.n),
+    periods: [period(7), period(30)],
+    queue: visibleQueue(listQueue(ctx.app.db), scope).length,
+  };
+}
+
+export const registerDashboardRoutes: RegisterRoutes = (s, ctx) => {
+  s.get('/admin', { config: { permission: 'dashboard.view' } }, async (req, reply) => {
+    return ctx.render(req, reply, 'dashboard', {
+      title: 'Tổng quan',
+      d: dashboardFigures(ctx, req),
+      campaigns: dashboardExtras(ctx, req),
+      contests: openContests(ctx),
+    });
+  });
+};

@@ -1,0 +1,43 @@
+/** The yearly report page, its CSV and its printable page. */
+import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import type { AdminContext, RegisterRoutes } from '../context.js';
+import { DELIVERY_LABELS, buildYearReport, reportCsv, reportHtml, type YearReport } from '../report.js';
+import { loadContests } from '../../quiz/definition.js';
+
+/** The report for the requested year (default: the current year in Vietnam time). */
+function report(ctx: AdminContext, req: FastifyRequest): YearReport {
+  const now = ctx.now();
+  const thisYear = new Date(now.getTime() + 7 * 3_600_000).getUTCFullYear();
+  const { year } = z.object({ year: z.coerce.number().int().min(2000).max(2100).default(thisYear) }).parse(req.query);
+  return buildYearReport(
+    ctx.app.db,
+    year,
+    {
+      office: ctx.app.config.bot.staff_contact?.name ?? ctx.app.config.bot.name,
+      topics: ctx.app.knowledge.state.topics,
+      contests: loadContests(ctx.app.config.contentDir).contests,
+    },
+    now,
+  );
+}
+
+export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
+  s.get('/admin/report', { config: { permission: 'report.view' } }, async (req, reply) => {
+    const r = report(ctx, req);
+    return ctx.render(req, reply, 'report', { title: `Báo cáo năm ${r.year}`, r, labels: DELIVERY_LABELS });
+  });
+  s.get('/admin/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
+    const r = report(ctx, req);
+    ctx.audit(req, { action: 'report.export', targetType: 'report', targetId: String(r.year), details: { format: 'csv' } });
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="bao-cao-${r.year}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(reportCsv(r));
+  });
+  s.get('/admin/report/print', { config: { permission: 'report.view' } }, async (req, reply) => {
+    const r = report(ctx, req);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(reportHtml(r));
+  });
+};

@@ -1,0 +1,342 @@
+/**
+ * Admin storage: browser sessions, login attempts (for throttling), the link between
+ * unanswered questions and the Q&A drafted for them, answer notifications, and the figures
+ * shown on the dashboard.
+ */
+import type { Db } from './index.js';
+import { nowIso } from './index.js';
+import type { ChannelName } from '../channels/channel.js';
+
+/** A stored session (the id is the SHA-256 of the cookie token, never the token). */
+export interface SessionRow {
+  id: string;
+  userId: number;
+  csrfToken: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+/** Stores a new session. */
+export function insertSession(
+  db: Db,
+  s: { id: string; userId: number; csrfToken: string; expiresAt: Date; ip?: string },
+  now: Date = new Date(),
+): void {
+  db.prepare(
+    `INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(s.id, s.userId, s.csrfToken, nowIso(now), nowIso(now), nowIso(s.expiresAt), s.ip ?? null);
+}
+
+/** The session with this id, expired or not (the caller decides), or undefined. */
+export function getSessionRow(db: Db, id: string): SessionRow | undefined {
+  const r = db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+  if (!r) return undefined;
+  return {
+    id: r.id as string,
+    userId: r.user_id as number,
+    csrfToken: r.csrf_token as string,
+    createdAt: r.created_at as string,
+    lastSeenAt: r.last_seen_at as string,
+    expiresAt: r.expires_at as string,
+  };
+}
+
+/** Records activity on a session and slides its idle expiry. */
+export function touchSession(db: Db, id: string, expiresAt: Date, now: Date = new Date()): void {
+  db.prepare('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?').run(nowIso(now), nowIso(expiresAt), id);
+}
+
+/** Ends one session. */
+export function deleteSession(db: Db, id: string): void {
+  db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+}
+
+/** Ends every session of a user (password change, disabling), optionally keeping one. */
+export function deleteUserSessions(db: Db, userId: number, exceptId?: string): void {
+  db.prepare('DELETE FROM sessions WHERE user_id = ? AND id != ?').run(userId, exceptId ?? '');
+}
+
+/** Removes expired sessions and login attempts older than `attemptsBefore`. */
+export function purgeAdminState(db: Db, now: Date, attemptsBefore: Date): void {
+  db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(nowIso(now));
+  db.prepare('DELETE FROM login_attempts WHERE at < ?').run(nowIso(attemptsBefore));
+}
+
+/** Records one login attempt. */
+export function recordLoginAttempt(db: Db, a: { username: string; ip: string; ok: boolean }, now: Date = new Date()): void {
+  db.prepare('INSERT INTO login_attempts (username, ip, ok, at) VALUES (?, ?, ?, ?)').run(
+    a.username.trim().toLowerCase(),
+    a.ip,
+    a.ok ? 1 : 0,
+    nowIso(now),
+  );
+}
+
+/**
+ * Failed attempts since `since` for an account or an IP, counting only failures after the
+ * last success of that account (a correct login resets the account's count, not the IP's).
+ */
+export function countLoginFailures(db: Db, by: { username: string } | { ip: string }, since: Date): number {
+  if ('username' in by) {
+    const u = by.username.trim().toLowerCase();
+    const r = db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM login_attempts WHERE username = ? AND ok = 0 AND at >= ?
+           AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ? AND ok = 1), '')`,
+      )
+      .get(u, nowIso(since), u) as { n: number };
+    return r.n;
+  }
+  const r = db.prepare('SELECT COUNT(*) AS n FROM login_attempts WHERE ip = ? AND ok = 0 AND at >= ?').get(by.ip, nowIso(since)) as {
+    n: number;
+  };
+  return r.n;
+}
+
+/** An unanswered question with the asker's channel identity and region, for the staff queue. */
+export interface QueueQuestion {
+  id: number;
+  question: string;
+  normalized: string;
+  channel: ChannelName;
+  createdAt: string;
+  personId: number | null;
+  region: string | null;
+  /** The Q&A drafted for it, if any (not yet approved). */
+  draftQaId: string | null;
+}
+
+/** Open unanswered questions with the asker's region and any linked draft, newest first. */
+export function listQueue(db: Db, limit = 1000): QueueQuestion[] {
+  return (
+    db
+      .prepare(
+        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id
+           FROM unanswered u
+           LEFT JOIN people p ON p.id = u.person_id
+           LEFT JOIN unanswered_drafts d ON d.unanswered_id = u.id
+          WHERE u.status = 'open'
+          ORDER BY u.created_at DESC LIMIT ?`,
+      )
+      .all(limit) as Record<string, unknown>[]
+  ).map((r) => ({
+    id: r.id as number,
+    question: r.question as string,
+    normalized: r.normalized as string,
+    channel: r.channel as ChannelName,
+    createdAt: r.created_at as string,
+    personId: r.person_id as number | null,
+    region: r.region as string | null,
+    draftQaId: r.qa_id as string | null,
+  }));
+}
+
+/** Open unanswered questions by id (those that exist and are still open). */
+export function getOpenUnanswered(db: Db, ids: number[]): QueueQuestion[] {
+  const want = new Set(ids);
+  return listQueue(db, 100000).filter((q) => want.has(q.id));
+}
+
+/** Links unanswered questions to the Q&A draft written for them (replacing an earlier link). */
+export function linkUnansweredToDraft(db: Db, ids: number[], qaId: string, by: string, now: Date = new Date()): void {
+  const stmt = db.prepare(
+    `INSERT INTO unanswered_drafts (unanswered_id, qa_id, created_by, created_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (unanswered_id) DO UPDATE SET qa_id = excluded.qa_id, created_by = excluded.created_by, created_at = excluded.created_at`,
+  );
+  db.transaction(() => {
+    for (const id of ids) stmt.run(id, qaId, by, nowIso(now));
+  })();
+}
+
+/** The open unanswered questions waiting for this Q&A, with the asker's channel identity. */
+export function unansweredWaitingFor(
+  db: Db,
+  qaId: string,
+): { id: number; question: string; personId: number | null; channel: ChannelName; externalId: string | null; personStatus: string | null }[] {
+  return (
+    db
+      .prepare(
+        `SELECT u.id, u.question, u.person_id, u.channel, p.external_id, p.status
+           FROM unanswered_drafts d JOIN unanswered u ON u.id = d.unanswered_id
+           LEFT JOIN people p ON p.id = u.person_id
+          WHERE d.qa_id = ? AND u.status = 'open' ORDER BY u.id`,
+      )
+      .all(qaId) as Record<string, unknown>[]
+  ).map((r) => ({
+    id: r.id as number,
+    question: r.question as string,
+    personId: r.person_id as number | null,
+    channel: r.channel as ChannelName,
+    externalId: r.external_id as string | null,
+    personStatus: r.status as string | null,
+  }));
+}
+
+/** Records what happened when a citizen was told their question now has an answer. */
+export function recordAnswerNotification(
+  db: Db,
+  n: { unansweredId: number; personId: number | null; channel: ChannelName; qaId: string; result: string; reason?: string },
+  now: Date = new Date(),
+): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO answer_notifications (unanswered_id, person_id, channel, qa_id, result, reason, at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(n.unansweredId, n.personId, n.channel, n.qaId, n.result, n.reason ?? null, nowIso(now));
+}
+
+/** Notification results for a Q&A, counted by result. */
+export function answerNotificationCounts(db: Db, qaId: string): Record<string, number> {
+  const rows = db
+    .prepare('SELECT result, COUNT(*) AS n FROM answer_notifications WHERE qa_id = ? GROUP BY result')
+    .all(qaId) as { result: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.result, r.n]));
+}
+
+/** Current subscribers (consented, not opted out, active) counted by channel and region. */
+export function subscriberCounts(db: Db): { channel: ChannelName; region: string | null; n: number }[] {
+  return db
+    .prepare(
+      `SELECT channel, region, COUNT(*) AS n FROM people
+        WHERE consent_at IS NOT NULL AND opted_out_at IS NULL AND status = 'active'
+        GROUP BY channel, region ORDER BY channel, region`,
+    )
+    .all() as { channel: ChannelName; region: string | null; n: number }[];
+}
+
+/**
+ * Questions asked since `since` by channel: total and answered, optionally limited to askers
+ * in the given regions (null = everyone).
+ */
+export function questionCounts(
+  db: Db,
+  since: Date,
+  regions: string[] | null = null,
+): { channel: ChannelName; asked: number; answered: number }[] {
+  const regionFilter = regions ? `AND p.region IN (${regions.map(() => '?').join(',') || "''"})` : '';
+  return db
+    .prepare(
+      `SELECT q.channel, COUNT(*) AS asked, SUM(q.answered) AS answered
+         FROM questions q LEFT JOIN people p ON p.id = q.person_id
+        WHERE q.created_at >= ? ${regionFilter}
+        GROUP BY q.channel ORDER BY q.channel`,
+    )
+    .all(nowIso(since), ...(regions ?? [])) as { channel: ChannelName; asked: number; answered: number }[];
+}
+
+/** True when a table exists (campaign and quiz tables come from other modules' migrations). */
+export function tableExists(db: Db, name: string): boolean {
+  return !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name);
+}
+
+/** The figures of the yearly report (see `admin/report.ts`), all for [from, to). */
+export interface YearFigures {
+  reachedByChannel: { channel: string; people: number; wrote: number; received: number }[];
+  newSubscribersByChannel: { channel: string; n: number }[];
+  subscribersAtEnd: number;
+  campaigns: { started: number; done: number; cancelled: number };
+  deliveriesByStatus: { status: string; n: number }[];
+  questions: { asked: number; answered: number; unanswered: number };
+  questionsByChannel: { channel: string; asked: number; answered: number }[];
+  topTopics: { topic: string; n: number }[];
+  unansweredResolved: { answered: number; dismissed: number; open: number };
+  contests: { contestId: string; participants: number; attempts: number; averageScore: number | null; averageCorrect: number | null }[];
+}
+
+/**
+ * Computes the yearly report figures between two instants. "Reached" counts distinct people
+ * per channel who wrote to the bot or were sent a campaign message (delivery `sent`); quiz
+ * figures count attempts that answered every question.
+ */
+export function yearFigures(db: Db, from: Date, to: Date): YearFigures {
+  const f = nowIso(from);
+  const t = nowIso(to);
+  const hasCampaigns = tableExists(db, 'deliveries');
+  const hasQuiz = tableExists(db, 'quiz_attempts');
+  const reachedSql = `
+    WITH wrote AS (
+      SELECT DISTINCT channel, person_id FROM messages
+       WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ?
+    ), received AS (
+      ${hasCampaigns ? `SELECT DISTINCT channel, person_id FROM deliveries WHERE status = 'sent' AND finished_at >= ? AND finished_at < ?` : `SELECT NULL AS channel, NULL AS person_id WHERE 0 AND ? AND ?`}
+    ), everyone AS (SELECT channel, person_id FROM wrote UNION SELECT channel, person_id FROM received)
+    SELECT e.channel,
+           COUNT(*) AS people,
+           SUM(EXISTS (SELECT 1 FROM wrote w WHERE w.channel = e.channel AND w.person_id = e.person_id)) AS wrote,
+           SUM(EXISTS (SELECT 1 FROM received r WHERE r.channel = e.channel AND r.person_id = e.person_id)) AS received
+      FROM everyone e GROUP BY e.channel ORDER BY e.channel`;
+  const reachedByChannel = db.prepare(reachedSql).all(f, t, f, t) as YearFigures['reachedByChannel'];
+  const newSubscribersByChannel = db
+    .prepare(`SELECT channel, COUNT(*) AS n FROM people WHERE consent_at >= ? AND consent_at < ? GROUP BY channel ORDER BY channel`)
+    .all(f, t) as YearFigures['newSubscribersByChannel'];
+  const subscribersAtEnd = (
+    db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM people WHERE consent_at IS NOT NULL AND consent_at < ? AND status = 'active'
+           AND (opted_out_at IS NULL OR opted_out_at >= ?)`,
+      )
+      .get(t, t) as { n: number }
+  ).n;
+  let campaigns = { started: 0, done: 0, cancelled: 0 };
+  let deliveriesByStatus: YearFigures['deliveriesByStatus'] = [];
+  if (hasCampaigns) {
+    campaigns = db
+      .prepare(
+        `SELECT COUNT(*) AS started, COALESCE(SUM(status = 'done'), 0) AS done, COALESCE(SUM(status = 'cancelled'), 0) AS cancelled
+           FROM campaigns WHERE started_at >= ? AND started_at < ?`,
+      )
+      .get(f, t) as typeof campaigns;
+    deliveriesByStatus = db
+      .prepare(
+        `SELECT d.status, COUNT(*) AS n FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
+          WHERE c.started_at >= ? AND c.started_at < ? GROUP BY d.status ORDER BY n DESC`,
+      )
+      .all(f, t) as YearFigures['deliveriesByStatus'];
+  }
+  const q = db
+    .prepare(`SELECT COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions WHERE created_at >= ? AND created_at < ?`)
+    .get(f, t) as { asked: number; answered: number };
+  const questionsByChannel = db
+    .prepare(
+      `SELECT channel, COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions
+        WHERE created_at >= ? AND created_at < ? GROUP BY channel ORDER BY channel`,
+    )
+    .all(f, t) as YearFigures['questionsByChannel'];
+  const topTopics = db
+    .prepare(
+      `SELECT j.value AS topic, COUNT(*) AS n FROM questions q, json_each(q.topics) j
+        WHERE q.answered = 1 AND q.topics IS NOT NULL AND q.created_at >= ? AND q.created_at < ?
+        GROUP BY j.value ORDER BY n DESC, topic LIMIT 10`,
+    )
+    .all(f, t) as YearFigures['topTopics'];
+  const u = db
+    .prepare(
+      `SELECT COALESCE(SUM(status = 'answered'), 0) AS answered, COALESCE(SUM(status = 'dismissed'), 0) AS dismissed,
+              COALESCE(SUM(status = 'open'), 0) AS open
+         FROM unanswered WHERE created_at >= ? AND created_at < ?`,
+    )
+    .get(f, t) as YearFigures['unansweredResolved'];
+  const contests = hasQuiz
+    ? (db
+        .prepare(
+          `SELECT contest_id AS contestId, COUNT(DISTINCT COALESCE(person_id, -id)) AS participants, COUNT(*) AS attempts,
+                  AVG(score) AS averageScore, AVG(correct_count) AS averageCorrect
+             FROM quiz_attempts
+            WHERE status IN ('done', 'predicting') AND finished_at >= ? AND finished_at < ?
+            GROUP BY contest_id ORDER BY participants DESC, contest_id`,
+        )
+        .all(f, t) as YearFigures['contests'])
+    : [];
+  return {
+    reachedByChannel,
+    newSubscribersByChannel,
+    subscribersAtEnd,
+    campaigns,
+    deliveriesByStatus,
+    questions: { asked: q.asked, answered: q.answered, unanswered: q.asked - q.answered },
+    questionsByChannel,
+    topTopics,
+    unansweredResolved: u,
+    contests,
+  };
+}
