@@ -14,6 +14,7 @@ export const COMMANDS: Record<string, Command> = {
   eval: { describe: 'evaluate answer quality: --content DIR --cases FILE [--json]', load: () => import('./cli/eval.js') },
   zalo: { describe: 'Zalo OA: connect (authorise the OA) | status (tokens)', load: () => import('./cli/zalo.js') },
   user: { describe: 'staff accounts: add|passwd|role|disable|enable|list (see loa user)', load: () => import('./cli/user.js') },
+  report: { describe: 'yearly report: --year YYYY [--out DIR] (CSV + printable HTML)', load: () => import('./cli/report.js') },
   campaign: { describe: 'campaigns: create|submit|approve|schedule|pause|resume|cancel|status|list … --as USER', load: () => import('./cli/campaign.js') },
   subscribers: { describe: 'subscribers: import FILE.csv | sync-zalo', load: () => import('./cli/subscribers.js') },
 };

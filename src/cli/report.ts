@@ -1,0 +1,64 @@
+/**
+ * `loa report --year YYYY [--out DIR]`: the yearly report for the office's plan, written as
+ * `bao-cao-YYYY.csv` (UTF-8 with BOM, opens in Excel) and `bao-cao-YYYY.html` (print it or
+ * save as PDF from the browser). Without --out the files go to the current directory.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { openDb, type Db } from '../db/index.js';
+import { loadContent } from '../knowledge/content.js';
+import { loadContests } from '../quiz/definition.js';
+import { buildYearReport, reportCsv, reportHtml } from '../admin/report.js';
+import { recordAudit } from '../db/audit.js';
+
+const USAGE = 'usage: loa report --year YYYY [--out DIR]';
+
+/** Runs `loa report`; returns the exit code. */
+export async function run(args: string[], deps: { db?: Db; contentDir?: string; office?: string; now?: Date } = {}): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } } }));
+  } catch (err) {
+    console.error(`report: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const year = Number(values.year);
+  if (!values.year || !Number.isInteger(year) || year < 2000 || year > 2100) {
+    console.error(`report: give the year, e.g. --year 2026\n${USAGE}`);
+    return 2;
+  }
+  let db = deps.db;
+  let contentDir = deps.contentDir;
+  let office = deps.office;
+  if (!db || !contentDir || !office) {
+    const config = loadConfig();
+    db ??= openDb(join(config.dataDir, 'loa.sqlite'));
+    contentDir ??= config.contentDir;
+    office ??= config.bot.staff_contact?.name ?? config.bot.name;
+  }
+  try {
+    const report = buildYearReport(
+      db,
+      year,
+      { office, topics: loadContent(contentDir).topics, contests: loadContests(contentDir).contests },
+      deps.now ?? new Date(),
+    );
+    const out = resolve(values.out ?? '.');
+    mkdirSync(out, { recursive: true });
+    const csv = join(out, `bao-cao-${year}.csv`);
+    const html = join(out, `bao-cao-${year}.html`);
+    writeFileSync(csv, reportCsv(report));
+    writeFileSync(html, reportHtml(report));
+    recordAudit(db, { actor: 'cli', action: 'report.export', targetType: 'report', targetId: String(year), details: { out } });
+    console.log(`Đã lập báo cáo năm ${year}:\n  ${csv}\n  ${html}`);
+    console.log(
+      `Tiếp cận ${report.reachedByChannel.reduce((a, c) => a + c.people, 0)} người · ${report.campaigns.started} chiến dịch · ` +
+        `${report.questions.asked} câu hỏi (${report.questions.answered} trả lời được) · ${report.contests.length} cuộc thi`,
+    );
+    return 0;
+  } finally {
+    if (!deps.db) db.close();
+  }
+}
