@@ -9,7 +9,7 @@ import { timeLimit, type Contest } from './definition.js';
 export type Random = () => number;
 
 /** Unpredictable randomness: participants must not be able to guess the option order. */
-export const secureRandom: Random = () => randomInt(0, 2 ** 48) / 2 ** 48;
+export const secureRandom: Random = () => randomInt(0, 2 ** 32) / 2 ** 32;
 
 /**
  * Extra time allowed after a question's limit before an answer counts as late. It covers the

@@ -146,3 +146,14 @@ describe('CSV export', () => {
     expect(csvField('a"b')).toBe('"a""b"');
   });
 });
+
+describe('secure randomness', () => {
+  it('gives numbers in [0, 1) and shuffles with them', async () => {
+    const { secureRandom } = await import('../../src/quiz/scoring.js');
+    for (let i = 0; i < 1000; i++) {
+      const x = secureRandom();
+      expect(x >= 0 && x < 1).toBe(true);
+    }
+    expect(permutation(6, secureRandom).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});

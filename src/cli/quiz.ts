@@ -1,0 +1,108 @@
+/**
+ * `loa quiz`: contests for organisers.
+ *
+ *   loa quiz list                          contests, their window and participants
+ *   loa quiz results <id> [--top N]        the leaderboard (default top 20)
+ *   loa quiz export <id> --out file.csv    the whole leaderboard as CSV (UTF-8 with BOM, for Excel)
+ *   loa quiz stats <id>                    share of right answers per question, hardest first
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import { openDb, type Db } from '../db/index.js';
+import { attemptCounts } from '../db/quiz.js';
+import { formatContentErrors } from '../knowledge/content.js';
+import { createContestRegistry, viTime, type ContestRegistry } from '../quiz/definition.js';
+import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv } from '../quiz/results.js';
+import { viDuration } from '../quiz/scoring.js';
+
+const USAGE = `usage:
+  loa quiz list
+  loa quiz results <id> [--top N]
+  loa quiz export <id> --out file.csv
+  loa quiz stats <id>`;
+
+/** What the quiz commands work on (tests pass their own). */
+export interface QuizCliDeps {
+  db: Db;
+  registry: ContestRegistry;
+  now?: Date;
+  print?: (line: string) => void;
+  error?: (line: string) => void;
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Runs a quiz subcommand; returns the exit code. */
+export function quizCommand(args: string[], deps: QuizCliDeps): number {
+  const print = deps.print ?? ((l: string) => console.log(l));
+  const error = deps.error ?? ((l: string) => console.error(l));
+  const now = deps.now ?? new Date();
+  const [sub, id] = args;
+  if (sub === 'list') {
+    const errs = deps.registry.errors();
+    if (errs.length) error(formatContentErrors(errs));
+    const all = deps.registry.all();
+    if (all.length === 0) print('Chưa có cuộc thi nào trong content/quizzes/.');
+    for (const c of all) {
+      const state = c.status !== 'approved' ? c.status : now < c.opens ? 'sắp mở' : now >= c.closes ? 'đã đóng' : 'đang mở';
+      const counts = attemptCounts(deps.db, c.id);
+      print(`${c.id}  ${c.title}\n  ${state} · ${viTime(c.opens)} → ${viTime(c.closes)} · ${c.draw}/${c.questions.length} câu · hoàn thành: ${counts.done + counts.predicting} · đang làm: ${counts.answering + counts.registering}`);
+    }
+    return errs.length ? 1 : 0;
+  }
+  if (!sub || !['results', 'export', 'stats'].includes(sub)) {
+    error(USAGE);
+    return 2;
+  }
+  const contest = id ? deps.registry.get(id) : undefined;
+  if (!contest) {
+    error(`quiz: unknown contest '${id ?? ''}'; 'loa quiz list' shows the ids`);
+    return 2;
+  }
+  if (sub === 'results') {
+    const top = Number(option(args, '--top') ?? 20);
+    if (!Number.isInteger(top) || top < 1) {
+      error('quiz: --top needs a positive whole number, e.g. --top 10');
+      return 2;
+    }
+    const board = leaderboard(deps.db, contest.id);
+    print(`${contest.title}: ${board.participants} người hoàn thành bài thi.`);
+    for (const e of board.entries.slice(0, top))
+      print(
+        `${String(e.rank).padStart(3)}. ${e.name ?? ERASED_NAME}${e.unit ? ` (${e.unit})` : ''}: ${e.score} điểm, ${e.correctCount}/${e.questionCount} câu đúng, ${viDuration(e.totalMs)}, dự đoán ${e.prediction ?? '-'}${e.distance !== null ? ` (lệch ${e.distance})` : ''}, ${e.channel}`,
+      );
+    return 0;
+  }
+  if (sub === 'export') {
+    const out = option(args, '--out');
+    if (!out) {
+      error('quiz: give the file to write with --out file.csv');
+      return 2;
+    }
+    const board = leaderboard(deps.db, contest.id);
+    writeFileSync(out, leaderboardCsv(board), 'utf8');
+    print(`Đã ghi ${board.entries.length} dòng vào ${out}.`);
+    return 0;
+  }
+  const stats = contestStats(deps.db, contest);
+  print(`${contest.title}: tỷ lệ trả lời đúng theo câu (câu khó nhất trước).`);
+  if (stats.length === 0) print('Chưa có câu trả lời nào.');
+  for (const s of stats)
+    print(`${(s.share * 100).toFixed(0).padStart(3)}%  ${s.correct}/${s.answered} đúng${s.late ? `, ${s.late} quá giờ` : ''}  [${s.questionId}] ${s.question}`);
+  return 0;
+}
+
+/** `loa quiz …` */
+export async function run(args: string[]): Promise<number> {
+  const config = loadConfig();
+  const db = openDb(join(config.dataDir, 'loa.sqlite'));
+  try {
+    return quizCommand(args, { db, registry: createContestRegistry(config.contentDir) });
+  } finally {
+    db.close();
+  }
+}
