@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, Command> = {
   chat: { describe: 'talk to the bot in this terminal', load: () => import('./cli/chat.js') },
   index: { describe: 'validate the content and rebuild the index snapshot', load: () => import('./cli/index-cmd.js') },
   eval: { describe: 'evaluate answer quality: --content DIR --cases FILE [--json]', load: () => import('./cli/eval.js') },
+  quiz: { describe: 'contests: list | results <id> [--top N] | export <id> --out file.csv | stats <id>', load: () => import('./cli/quiz.js') },
   zalo: { describe: 'Zalo OA: connect (authorise the OA) | status (tokens)', load: () => import('./cli/zalo.js') },
   user: { describe: 'staff accounts: add|passwd|role|disable|enable|list (see loa user)', load: () => import('./cli/user.js') },
   report: { describe: 'yearly report: --year YYYY [--out DIR] (CSV + printable HTML)', load: () => import('./cli/report.js') },

@@ -7,6 +7,7 @@ import { openDb } from '../db/index.js';
 import { createKnowledge } from '../knowledge/knowledge.js';
 import { createConversation } from '../conversation/conversation.js';
 import { createSubscriptionFeature } from '../conversation/subscription.js';
+import { createQuizFeature } from '../quiz/feature.js';
 import { webCapabilities } from '../channels/web/web.js';
 import type { Reply } from '../channels/channel.js';
 import { createLogger } from '../logger.js';
@@ -16,7 +17,7 @@ export async function run(_args: string[]): Promise<number> {
   const logger = createLogger('warn');
   const db = openDb(join(config.dataDir, 'loa.sqlite'));
   const knowledge = createKnowledge({ contentDir: config.contentDir, dataDir: config.dataDir, logger });
-  const conversation = createConversation({ db, knowledge, config, features: [createSubscriptionFeature()] });
+  const conversation = createConversation({ db, knowledge, config, features: [createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature()] });
   const session = `cli-${process.pid}-${Date.now()}`;
   let n = 0;
   const print = (replies: Reply[]): void => {
