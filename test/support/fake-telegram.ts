@@ -32,6 +32,8 @@ export interface RecordedCall {
   response: unknown;
   /** Fake-clock time of the call (ms). */
   at: number;
+  /** True while the call is still being answered (a long poll, a held answer). */
+  pending: boolean;
 }
 
 /** An injected failure: a Bot API error, or a connection dropped without an answer. */
@@ -124,8 +126,11 @@ export interface FakeTelegram {
   readonly calls: RecordedCall[];
   /** The calls of one method. */
   callsTo(method: string): RecordedCall[];
-  /** Resolves with the first call (already recorded or future) matching, counting from `after`. */
-  waitForCall(match: string | ((c: RecordedCall) => boolean), opts?: { after?: number; count?: number }): Promise<RecordedCall>;
+  /**
+   * Resolves with the `count`th call (already recorded or future, from index `after`) matching,
+   * once answered; with `arrived: true`, as soon as it arrives (e.g. a long poll in progress).
+   */
+  waitForCall(match: string | ((c: RecordedCall) => boolean), opts?: { after?: number; count?: number; arrived?: boolean }): Promise<RecordedCall>;
   /** The webhook set by `setWebhook`, or null. */
   readonly webhook: { url: string; secret_token?: string; allowed_updates?: string[]; max_connections?: number } | null;
   /** Where webhook deliveries really go (e.g. from the public portal URL to the local server). */
@@ -170,7 +175,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const holds = new Map<string, { held: Promise<void>; release: () => void }>();
 
   const calls: RecordedCall[] = [];
-  const waiters: { match: (c: RecordedCall) => boolean; after: number; count: number; seen: number; resolve: (c: RecordedCall) => void }[] = [];
+  const waiters: { match: (c: RecordedCall) => boolean; after: number; count: number; arrived: boolean; seen: Set<RecordedCall>; resolve: (c: RecordedCall) => void }[] = [];
   const blocked = new Map<string, 'blocked' | 'deactivated'>();
   const failures = new Map<string, { failure: Failure; times: number }[]>();
   const queue: FakeUpdate[] = [];
@@ -186,14 +191,25 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   const chatCounts = new Map<string, number>();
   let closed = false;
 
-  const record = (c: RecordedCall): void => {
-    calls.push(c);
+  const notify = (c: RecordedCall): void => {
     for (const w of [...waiters]) {
-      if (calls.length - 1 < w.after || !w.match(c)) continue;
-      if (++w.seen < w.count) continue;
+      if ((c.pending && !w.arrived) || w.seen.has(c) || calls.indexOf(c) < w.after || !w.match(c)) continue;
+      w.seen.add(c);
+      if (w.seen.size < w.count) continue;
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve(c);
     }
+  };
+  /** Records a call on arrival; `finish` fills in the answer. */
+  const arrive = (method: string, params: Record<string, unknown>): RecordedCall => {
+    const c: RecordedCall = { method, params, status: 0, response: undefined, at: now(), pending: true };
+    calls.push(c);
+    notify(c);
+    return c;
+  };
+  const finish = (c: RecordedCall, status: number, response: unknown): void => {
+    Object.assign(c, { status, response, at: now(), pending: false });
+    notify(c);
   };
 
   const rateCheck = (chatId: string): void => {
@@ -375,7 +391,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     stopPoll: (p) => {
       const chat = chatOf(p.chat_id);
-      const poll = calls.find((c) => c.method === 'sendPoll' && String(c.params.chat_id) === String(chat.id) && (c.response as { result?: { message_id?: number } }).result?.message_id === Number(p.message_id));
+      const poll = calls.find((c) => c.method === 'sendPoll' && String(c.params.chat_id) === String(chat.id) && (c.response as { result?: { message_id?: number } } | undefined)?.result?.message_id === Number(p.message_id));
       if (!poll) throw new ApiError(400, 'Bad Request: message with poll to stop not found');
       return { ...((poll.response as { result: { poll: Record<string, unknown> } }).result.poll), is_closed: true };
     },
@@ -419,15 +435,17 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       let params: Record<string, unknown> = {};
       let status = 200;
       let payload: unknown;
+      let call: RecordedCall | undefined;
       try {
         params = parseParams(req, body);
+        call = arrive(method, params);
         if (reqToken !== token) throw new ApiError(401, 'Unauthorized');
         const pending = failures.get(method);
         const f = pending?.[0];
         if (f) {
           if (--f.times <= 0) pending!.shift();
           if ('network' in f.failure) {
-            record({ method, params, status: 0, response: 'connection dropped', at: now() });
+            finish(call, 0, 'connection dropped');
             req.socket.destroy();
             return;
           }
@@ -450,7 +468,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const hold = holds.get(method);
       if (hold) await hold.held;
-      record({ method, params, status, response: payload, at: now() });
+      finish(call ?? arrive(method, params), status, payload);
       if (!res.destroyed) send(res, status, payload);
     })();
   });
@@ -476,9 +494,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       const fn = typeof match === 'string' ? (c: RecordedCall) => c.method === match : match;
       const after = opts.after ?? 0;
       const count = opts.count ?? 1;
-      let seen = 0;
-      for (let i = after; i < calls.length; i++) if (fn(calls[i]!) && ++seen >= count) return Promise.resolve(calls[i]!);
-      return new Promise((resolve) => waiters.push({ match: fn, after, count, seen, resolve }));
+      const arrived = opts.arrived ?? false;
+      const seen = new Set<RecordedCall>();
+      for (let i = after; i < calls.length; i++) {
+        const c = calls[i]!;
+        if ((c.pending && !arrived) || !fn(c)) continue;
+        seen.add(c);
+        if (seen.size >= count) return Promise.resolve(c);
+      }
+      return new Promise((resolve) => waiters.push({ match: fn, after, count, arrived, seen, resolve }));
     },
     get webhook() {
       return webhook;

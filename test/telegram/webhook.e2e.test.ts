@@ -86,7 +86,7 @@ describe('Telegram webhook', () => {
     expect(r).toMatchObject({ status: 200 });
     const row = app.db.prepare(`SELECT dedupe_key FROM messages WHERE channel = 'telegram' AND direction = 'in'`).get() as { dedupe_key: string };
     expect(row.dedupe_key).toMatch(/^u:\d+:m:7:\d+$/);
-    expect(tg.callsTo('sendMessage')).toHaveLength(0); // the reply is still on its way
+    expect(tg.callsTo('sendMessage').filter((c) => !c.pending)).toHaveLength(0); // the reply is still on its way
     release();
     await tg.waitForCall(sendsTo(7));
   });

@@ -1,0 +1,71 @@
+/**
+ * End to end, long polling: the office machine without a public HTTPS address. The real app
+ * and grammY's polling loop against the fake Bot API.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
+import type { App } from '../../src/app.js';
+import { getPersonByExternal } from '../../src/db/people.js';
+
+let tg: FakeTelegram;
+let app: App;
+let close: () => Promise<void>;
+
+const sendsTo = (chatId: number) => (c: RecordedCall) => c.method === 'sendMessage' && String(c.params.chat_id) === String(chatId);
+
+beforeEach(async () => {
+  tg = await startFakeTelegram();
+  // A webhook left over from an earlier webhook deployment: polling must remove it first.
+  await fetch(`${tg.apiRoot}/bot${tg.token}/setWebhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: 'https://old.example.gov.vn/hook' }),
+  });
+  const started = await startTestApp({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_MODE: 'polling' });
+  app = started.app;
+  close = started.close;
+});
+
+afterEach(async () => {
+  await close();
+  await tg.close();
+});
+
+describe('Telegram long polling', () => {
+  it('deletes any webhook before polling, with our update types', async () => {
+    const methods = tg.calls.map((c) => c.method);
+    const del = methods.indexOf('deleteWebhook');
+    expect(del).toBeGreaterThan(0);
+    const poll = await tg.waitForCall('getUpdates', { arrived: true });
+    expect(tg.calls.indexOf(poll)).toBeGreaterThan(del);
+    expect(poll.params.allowed_updates).toEqual(['message', 'callback_query', 'my_chat_member', 'poll_answer']);
+    expect(tg.webhook).toBeNull();
+  });
+
+  it('answers /start and a question', async () => {
+    await tg.pushUpdate(tg.message({ userId: 21, text: '/start' }));
+    const greeting = await tg.waitForCall(sendsTo(21));
+    expect(greeting.params.text).toContain('Xin chào! Đây là bot thử nghiệm.');
+    await tg.waitForCall(sendsTo(21), { count: 2 }); // the topic menu
+    const mark = tg.calls.length;
+    await tg.pushUpdate(tg.message({ userId: 21, text: 'Thủ tục đăng ký khai sinh cho con?' }));
+    const answer = await tg.waitForCall(sendsTo(21), { after: mark });
+    expect(String(answer.params.text)).toMatch(/khai sinh/i);
+    expect(answer.status).toBe(200);
+  });
+
+  it('confirms updates so none is handled twice, and marks a blocking user inactive', async () => {
+    await tg.pushUpdate(tg.message({ userId: 22, text: '/help' }));
+    await tg.waitForCall(sendsTo(22));
+    await tg.pushUpdate({ update_id: 900_002, ...tg.myChatMember({ userId: 22, status: 'kicked' }) });
+    // The next getUpdates carries an offset past the last update: it is confirmed.
+    await tg.waitForCall((c) => c.method === 'getUpdates' && Number(c.params.offset) > 900_002, { arrived: true });
+    expect(tg.queued).toHaveLength(0);
+    await app.inbox.drain();
+    expect(getPersonByExternal(app.db, 'telegram', '22')?.status).toBe('gone');
+    const n = app.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE channel = 'telegram' AND direction = 'in'`).get() as { n: number };
+    expect(n.n).toBe(2);
+    expect(tg.callsTo('sendMessage').filter(sendsTo(22))).toHaveLength(1);
+  });
+});
