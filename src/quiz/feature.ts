@@ -540,6 +540,8 @@ export interface QuizHost {
   logger: { error(obj: unknown, msg: string): void };
   onStart(fn: () => Promise<void> | void): void;
   onStop(fn: () => Promise<void> | void): void;
+  /** The channel throttle replies wait for (set by campaigns); pushed quiz messages take it too. */
+  beforeReplySend?: (channel: ChannelName, recipient: string) => Promise<void>;
 }
 
 /** Options of {@link installQuiz}. */
@@ -564,7 +566,9 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizF
     // Channels may be installed after this line: look them up at send time.
     send: async (channel, to, reply) => {
       const ch = app.channels.get(channel);
-      return ch ? ch.send(to, reply) : { kind: 'failed', reason: `quiz: channel ${channel} is not configured` };
+      if (!ch) return { kind: 'failed', reason: `quiz: channel ${channel} is not configured` };
+      await app.beforeReplySend?.(channel, to);
+      return ch.send(to, reply);
     },
     caps: (channel) => app.channels.get(channel)?.capabilities,
     onError: (err) => app.logger.error({ err }, 'quiz: background step failed'),

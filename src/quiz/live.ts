@@ -82,18 +82,20 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     return `${heading}\n${lines.join('\n')}`;
   };
 
+  /**
+   * A live question is always a native quiz poll, whatever `telegram_mode` says for private
+   * attempts: poll answers are per member and never count against the group's message budget,
+   * where a tap on a button in a busy group would. `buttons` remain for a channel without polls.
+   */
   const questionReply = (s: LiveSession, contest: Contest, n: number): Reply => {
     const item = s.plan[n]!;
     const q = contest.questions.find((x) => x.id === item.questionId)!;
     const options = item.perm.map((i) => q.options[i]!);
-    const head = `${Q.questionTitle(n + 1, s.plan.length)}: ${q.question}`;
-    const buttons = options.map((o, i) => ({ label: o.length > 60 ? `${o.slice(0, 57)}…` : o, action: `quiz:l:${s.id}:${n}:${i}` }));
-    if (contest.telegram_mode === 'buttons')
-      return { text: `${head}\n\n${options.map((o, i) => `${i + 1}. ${o}`).join('\n')}\n\n${Q.timeLeft(item.timeLimit)}`, buttons: options.map((_, i) => ({ label: String(i + 1), action: `quiz:l:${s.id}:${n}:${i}` })) };
+    const head = `${Q.questionTitle(n + 1, s.plan.length)}: ${q.question}`.slice(0, 300);
     return {
       text: head,
-      buttons,
-      poll: { ref: liveRef(s.id, n), question: head.slice(0, 300), options, correctOptionId: item.correct, openPeriod: item.timeLimit, explanation: q.explanation },
+      buttons: options.map((o, i) => ({ label: o.length > 60 ? `${o.slice(0, 57)}…` : o, action: `quiz:l:${s.id}:${n}:${i}` })),
+      poll: { ref: liveRef(s.id, n), question: head, options, correctOptionId: item.correct, openPeriod: item.timeLimit, explanation: q.explanation },
     };
   };
 
