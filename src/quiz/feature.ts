@@ -548,7 +548,11 @@ export interface QuizHost {
 export interface InstallQuizOptions {
   /** Clock (tests). */
   now?: () => Date;
-  /** How often due work runs (ms); 0 disables the timer (tests call `tick` themselves). */
+  /**
+   * How often due work runs (ms); 0 disables the timer. Default: every second, or no timer when
+   * a clock is injected: then a test drives time and calls `tick` itself, so a timer firing
+   * between "the clock moved" and "the answer arrived" cannot change what the test sees.
+   */
   intervalMs?: number;
 }
 
@@ -573,7 +577,7 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizF
     caps: (channel) => app.channels.get(channel)?.capabilities,
     onError: (err) => app.logger.error({ err }, 'quiz: background step failed'),
   });
-  const every = opts.intervalMs ?? 1000;
+  const every = opts.intervalMs ?? (opts.now ? 0 : 1000);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   app.onStart(() => {

@@ -1,11 +1,12 @@
 /** Live group quiz on Telegram: organiser commands, polls with a timer, scoring and leaderboards. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Inbound, Reply } from '../../src/channels/channel.js';
 import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
 import { runningLiveSession } from '../../src/db/quiz.js';
 import { LIVE_INTRO_MS, LIVE_PAUSE_MS } from '../../src/quiz/live.js';
 import { GRACE_MS } from '../../src/quiz/scoring.js';
 import { quizWorld, type QuizWorld } from './support.js';
+import { installQuiz } from '../../src/quiz/feature.js';
 
 const GROUP = '-1001234567890';
 let w: QuizWorld;
@@ -110,5 +111,37 @@ describe('live group quiz', () => {
     await fresh.tick(w.clock.now);
     expect(out).toHaveLength(1);
     expect(out[0]!.poll!.question).toMatch(/^Câu 1\/3/);
+  });
+
+  it('installQuiz runs due work on a timer and stops it with the app', async () => {
+    setup();
+    const starters: (() => unknown)[] = [];
+    const stoppers: (() => unknown)[] = [];
+    const out: string[] = [];
+    vi.useFakeTimers();
+    try {
+      installQuiz(
+        {
+          db: w.db,
+          conversation: w.convo,
+          channels: new Map([['telegram', { capabilities: telegramCapabilities, send: async (to: string, r: Reply) => (out.push(`${to}: ${r.text}`), { kind: 'ok' as const }) }]]),
+          logger: { error: () => {} },
+          onStart: (fn) => starters.push(fn),
+          onStop: (fn) => stoppers.push(fn),
+        },
+        { now: () => w.clock.now, intervalMs: 1000 },
+      );
+      for (const fn of starters) await fn();
+      await inGroup('100', '/quizgroup thu-nghiem');
+      w.clock.advance(LIVE_INTRO_MS);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(out).toEqual([`${GROUP}: Câu 1/3: Hiến pháp năm 2013 có hiệu lực từ ngày nào?`]);
+      for (const fn of stoppers) await fn();
+      w.clock.advance(60_000);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(out).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
