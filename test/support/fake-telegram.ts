@@ -54,6 +54,10 @@ export interface FakeTelegramOptions {
   latencyMs?: number;
   /** Clock in ms (tests pass a fake clock to drive the rate windows). */
   now?: () => number;
+  /** Keep every call in `calls` (default true; the benchmark turns it off to keep memory flat). */
+  record?: boolean;
+  /** Called when each call is answered (the benchmark measures latency with it). */
+  onCall?: (call: RecordedCall) => void;
 }
 
 /** A loose Telegram update as the fake builds and stores it. */
@@ -203,13 +207,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   /** Records a call on arrival; `finish` fills in the answer. */
   const arrive = (method: string, params: Record<string, unknown>): RecordedCall => {
     const c: RecordedCall = { method, params, status: 0, response: undefined, at: now(), pending: true };
+    if (options.record === false) return c;
     calls.push(c);
     notify(c);
     return c;
   };
   const finish = (c: RecordedCall, status: number, response: unknown): void => {
     Object.assign(c, { status, response, at: now(), pending: false });
-    notify(c);
+    options.onCall?.(c);
+    if (options.record !== false) notify(c);
   };
 
   const rateCheck = (chatId: string): void => {

@@ -1,0 +1,299 @@
+/**
+ * Telegram webhook throughput, end to end: an update POSTed to `/webhooks/telegram` (with the
+ * secret header, as Telegram delivers it) until the answer reaches the fake Bot API's
+ * `sendMessage`. Loopback only.
+ *
+ * - The Loa server runs in its own process (bench/lib/telegram-app.ts: the real app, wired as
+ *   `npm start` wires it, in webhook mode); this process plays Telegram: it delivers updates
+ *   over keep-alive connections and serves the Bot API (test/support/fake-telegram.ts).
+ * - Closed loop at 10, 50 and 200 concurrent chats: each chat sends its next update as soon as
+ *   the answer to the previous one arrives (the most the pipeline does at that concurrency).
+ * - Open loop at fixed rates (up to 1,000 updates/s) spread over 200 chats: the latency at that rate.
+ * - Two workloads: a button press showing an approved answer (callback query -> inbox ->
+ *   conversation -> sendMessage, plus answerCallbackQuery), and a free-text question, which
+ *   adds the knowledge-base search.
+ * - The reply throttle is set far above Telegram's real limits (TELEGRAM_RATE_GLOBAL) and the
+ *   per-person flood limit is lifted, so the figures are Loa's own; on real Telegram, replies
+ *   beyond ~30/s across chats need paid broadcasts.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Agent, request } from 'node:http';
+import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../test/support/fake-telegram.js';
+import { isServable, loadContent } from '../src/knowledge/content.js';
+import { readCases } from '../src/knowledge/eval.js';
+
+const SECRET = 'bench_secret-0123456789abcdef';
+const RUN_SECONDS = Number(process.env.LOA_BENCH_SECONDS ?? 6);
+const WARMUP_SECONDS = 1.5;
+
+interface Stats {
+  rss: number;
+  cpuMicros: number;
+}
+
+interface RunResult {
+  label: string;
+  chats: number;
+  updates: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+  rssMb: number;
+  cpuPerUpdateUs: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN;
+}
+
+/** The Loa server process. */
+async function startServer(apiRoot: string, token: string, dataDir: string, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; stats: () => Promise<Stats>; stop: () => Promise<void> }> {
+  const botFile = join(dataDir, 'bot.yaml');
+  writeFileSync(
+    botFile,
+    [
+      'name: Loa benchmark',
+      'greeting: Xin chào!',
+      'regions_root: hung-yen',
+      // Lifted so a closed loop measures the pipeline, not the anti-flood rule.
+      'flood_limit: { messages: 1000000, seconds: 1 }',
+    ].join('\n'),
+  );
+  const child = fork(join(import.meta.dirname ?? 'bench', '..', 'bin', 'run-ts.js'), [join('bench', 'lib', 'telegram-app.ts')], {
+    env: {
+      ...process.env,
+      LOA_HTTP_PORT: '0',
+      LOA_DATA_DIR: dataDir,
+      LOA_CONTENT_DIR: 'content',
+      LOA_BOT: botFile,
+      LOA_LOG_LEVEL: 'warn',
+      TELEGRAM_BOT_TOKEN: token,
+      TELEGRAM_API_ROOT: apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/telegram',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_RATE_GLOBAL: '1000000',
+      TELEGRAM_RATE_PER_CHAT: '1000000',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const [first] = (await once(child, 'message')) as [{ url: string }];
+  const stats = async (): Promise<Stats> => {
+    child.send('stats');
+    const [m] = (await once(child, 'message')) as [Stats];
+    return m;
+  };
+  return {
+    child,
+    url: first.url,
+    stats,
+    stop: async () => {
+      child.send('stop');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Delivers updates as Telegram does: POST with the secret header over kept-alive connections. */
+function createDeliverer(url: string): (body: string) => Promise<number> {
+  const u = new URL(`${url}/webhooks/telegram`);
+  const agent = new Agent({ keepAlive: true, maxSockets: 40 });
+  return (body) =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-telegram-bot-api-secret-token': SECRET } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+async function main(): Promise<string> {
+  const content = loadContent('content');
+  const today = new Date().toISOString().slice(0, 10);
+  const qaIds = content.qa.filter((q) => isServable(q, today) && q.topics.length > 0).map((q) => q.id);
+  const questions = readCases('test/fixtures/eval-cases-a.jsonl').map((c) => c.query);
+
+  // Answers per chat, in order: each chat's updates are answered in order (the inbox keeps it).
+  const waiting = new Map<string, number[]>();
+  const latencies: number[] = [];
+  let recording = false;
+  let answered = 0;
+  const onAnswer = new Map<string, () => void>();
+  const tg: FakeTelegram = await startFakeTelegram({
+    record: false,
+    onCall: (c: RecordedCall) => {
+      if (c.method !== 'sendMessage') return;
+      const chat = String(c.params.chat_id);
+      const sentAt = waiting.get(chat)?.shift();
+      if (sentAt === undefined) return;
+      answered++;
+      if (recording) latencies.push(performance.now() - sentAt);
+      onAnswer.get(chat)?.();
+    },
+  });
+  let server!: Awaited<ReturnType<typeof startServer>>;
+  let deliver!: ReturnType<typeof createDeliverer>;
+
+  let updateId = 1;
+  let messageId = 1;
+  const updateFor = (workload: 'button' | 'question', chat: number, n: number): string => {
+    const from = { id: chat, is_bot: false, first_name: 'Bench' };
+    const id = updateId++;
+    if (workload === 'button')
+      return JSON.stringify({ update_id: id, callback_query: { id: `cq${id}`, from, chat_instance: `c${chat}`, data: `qa:${qaIds[n % qaIds.length]}`, message: { message_id: 1, date: 1, chat: { id: chat, type: 'private' } } } });
+    return JSON.stringify({ update_id: id, message: { message_id: messageId++, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private' }, from, text: questions[n % questions.length] } });
+  };
+
+  const send = async (workload: 'button' | 'question', chat: number, n: number): Promise<void> => {
+    const key = String(chat);
+    const body = updateFor(workload, chat, n);
+    const list = waiting.get(key) ?? waiting.set(key, []).get(key)!;
+    list.push(performance.now());
+    const status = await deliver(body);
+    if (status !== 200) throw new Error(`bench: webhook answered ${status}`);
+  };
+
+  const measure = async (label: string, chats: number, run: (deadline: number) => Promise<void>): Promise<RunResult> => {
+    latencies.length = 0;
+    recording = false;
+    const warmEnd = performance.now() + WARMUP_SECONDS * 1000;
+    const end = warmEnd + RUN_SECONDS * 1000;
+    let startCount = 0;
+    let startStats: Stats | undefined;
+    const warm = setTimeout(() => {
+      recording = true;
+      startCount = answered;
+      void server.stats().then((s) => (startStats = s));
+    }, WARMUP_SECONDS * 1000);
+    await run(end);
+    clearTimeout(warm);
+    const done = answered - startCount;
+    recording = false;
+    // Wait for the stragglers so the next run starts clean.
+    await Promise.all([...waiting.entries()].map(([chat, list]) => (list.length ? new Promise<void>((r) => onAnswer.set(chat, () => list.length === 0 && r())) : undefined)));
+    onAnswer.clear();
+    const endStats = await server.stats();
+    const sorted = [...latencies].sort((a, b) => a - b);
+    return {
+      label,
+      chats,
+      updates: done,
+      seconds: RUN_SECONDS,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      max: sorted.at(-1) ?? NaN,
+      rssMb: endStats.rss / 2 ** 20,
+      cpuPerUpdateUs: startStats ? (endStats.cpuMicros - startStats.cpuMicros) / Math.max(1, answered - startCount) : NaN,
+    };
+  };
+
+  const closedLoop = (workload: 'button' | 'question', chats: number) =>
+    measure(`${workload}, closed loop`, chats, async (deadline) => {
+      await Promise.all(
+        Array.from({ length: chats }, async (_, i) => {
+          const chat = 10_000 + i;
+          let n = i;
+          while (performance.now() < deadline) {
+            const answered = new Promise<void>((r) => onAnswer.set(String(chat), r));
+            await send(workload, chat, n++);
+            await answered;
+          }
+        }),
+      );
+    });
+
+  const openLoop = (workload: 'button' | 'question', chats: number, rate: number) =>
+    measure(`${workload}, open loop ${rate}/s`, chats, async (deadline) => {
+      const t0 = performance.now();
+      let i = 0;
+      const inflight = new Set<Promise<void>>();
+      while (performance.now() < deadline) {
+        // Send every update that is due by now (setTimeout granularity is ~1 ms).
+        const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+        for (; i < due; i++) {
+          const p = send(workload, 20_000 + (i % chats), i);
+          inflight.add(p);
+          void p.finally(() => inflight.delete(p));
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await Promise.all(inflight);
+    });
+
+  const results: RunResult[] = [];
+  const suite = async (extraEnv: Record<string, string>, plan: () => Promise<void>): Promise<void> => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-tg-'));
+    server = await startServer(tg.apiRoot, tg.token, dataDir, extraEnv);
+    deliver = createDeliverer(server.url);
+    try {
+      await plan();
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  // LOA_BENCH_WORKLOADS narrows a trial run; the recorded figures use all.
+  const workloads = (process.env.LOA_BENCH_WORKLOADS?.split(',') ?? ['button', 'question', 'cached']) as string[];
+  try {
+    await suite({}, async () => {
+      if (workloads.includes('button')) {
+        for (const chats of [10, 50, 200]) results.push(await closedLoop('button', chats));
+        for (const rate of [250, 500, 1000]) results.push(await openLoop('button', 200, rate));
+      }
+      if (workloads.includes('question')) {
+        for (const chats of [10, 50, 200]) results.push(await closedLoop('question', chats));
+        for (const rate of [100, 250]) results.push(await openLoop('question', 200, rate));
+      }
+    });
+    if (workloads.includes('cached'))
+      // Experiment, not shipped: the same server with prepared statements cached (see the note).
+      await suite({ LOA_BENCH_STMT_CACHE: '1' }, async () => {
+        results.push({ ...(await closedLoop('button', 50)), label: 'button, closed loop, statement cache*' });
+        for (const rate of [500, 1000]) results.push({ ...(await openLoop('button', 200, rate)), label: `button, open loop ${rate}/s, statement cache*` });
+      });
+  } finally {
+    await tg.close();
+  }
+
+  const rows = results.map(
+    (r) =>
+      `| ${r.label} | ${r.chats} | ${(r.updates / r.seconds).toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPerUpdateUs.toFixed(0)} | ${r.rssMb.toFixed(0)} |`,
+  );
+  return [
+    '## Telegram webhook throughput',
+    '',
+    'An update POSTed to `/webhooks/telegram` with the secret header, until its answer reaches the fake',
+    "Bot API's `sendMessage`: verify, parse, store with its dedupe key (before the 200), conversation,",
+    'render, send through grammY + auto-retry, log. The Loa server runs alone in its own process (as',
+    '`npm start` wires it, webhook mode, SQLite in WAL); the bench process plays Telegram (deliveries over',
+    `≤ 40 kept-alive connections) and the Bot API. ${RUN_SECONDS} s measured per row after ${WARMUP_SECONDS} s of warm-up.`,
+    '',
+    '- *button*: a button press showing an approved answer (callback query; the bot also answers the query).',
+    '- *question*: a free-text question from the evaluation set, which adds the knowledge-base search.',
+    '- *closed loop*: each chat sends its next update when the previous answer arrives.',
+    '- *open loop*: updates at a fixed rate spread over 200 chats, whatever the answers do (latency at that load).',
+    '- The reply throttle and the per-person flood limit are lifted: on real Telegram, replies beyond',
+    '  ~30/s across chats need paid broadcasts (`TELEGRAM_PAID_BROADCAST`).',
+    '',
+    '| Workload | Chats | Answered/s | p50 ms | p99 ms | max ms | server CPU µs/update | server RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+/** Runs the benchmark and returns its Markdown section. */
+export async function run(): Promise<string> {
+  return main();
+}
