@@ -346,6 +346,31 @@ export function finishedAttempts(db: Db, contestId: string): FinishedAttempt[] {
   }));
 }
 
+/**
+ * The rank of one finished attempt among the contest's finished attempts, in leaderboard order
+ * (score desc, |prediction − participants| asc with no prediction last, total time asc), without
+ * loading the whole leaderboard: it runs at the end of every attempt, so it stays two indexed
+ * counts even with tens of thousands of participants. Full ties share a rank.
+ */
+export function rankOfAttempt(db: Db, contestId: string, attemptId: number): { rank: number; participants: number } | undefined {
+  const FINISHED = `contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL`;
+  const me = db.prepare(`SELECT score, prediction, total_ms FROM quiz_attempts WHERE id = ? AND ${FINISHED}`).get(attemptId, contestId) as
+    | { score: number; prediction: number | null; total_ms: number }
+    | undefined;
+  if (!me) return undefined;
+  const { n } = db.prepare(`SELECT COUNT(*) AS n FROM quiz_attempts WHERE ${FINISHED}`).get(contestId) as { n: number };
+  const d = me.prediction === null ? null : Math.abs(me.prediction - n);
+  // A prediction's distance, with "no prediction" as a distance larger than any real one.
+  const dist = `COALESCE(ABS(prediction - :n), 9e18)`;
+  const { ahead } = db
+    .prepare(
+      `SELECT COUNT(*) AS ahead FROM quiz_attempts WHERE ${FINISHED.replace('?', ':contest')}
+       AND (score > :score OR (score = :score AND (${dist} < :d OR (${dist} = :d AND total_ms < :t))))`,
+    )
+    .get({ contest: contestId, score: me.score, n, d: d ?? 9e18, t: me.total_ms }) as { ahead: number };
+  return { rank: ahead + 1, participants: n };
+}
+
 /** Per-question figures of a contest: how many answered, how many right, how many ran late. */
 export function questionStats(db: Db, contestId: string): { questionId: string; answered: number; correct: number; late: number }[] {
   return (

@@ -29,6 +29,7 @@ import {
   finishAttempt,
   getAttempt,
   getAttemptQuestion,
+  rankOfAttempt,
   recordAttemptAnswer,
   recordPrediction,
   setAttemptStatus,
@@ -39,7 +40,6 @@ import {
 import { fold, hasWords } from '../text/vietnamese.js';
 import { createContestRegistry, isOpen, viTime, type Contest, type ContestRegistry } from './definition.js';
 import { createLiveQuiz, type LiveQuiz } from './live.js';
-import { leaderboard } from './results.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, viDuration, type Random } from './scoring.js';
 import { Q } from './texts.js';
 
@@ -155,9 +155,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   };
 
   const rankLine = (db: Db, a: Attempt): string => {
-    const board = leaderboard(db, a.contestId);
-    const me = board.entries.find((e) => e.attemptId === a.id);
-    return me ? Q.rank(me.rank, board.participants) : '';
+    const r = rankOfAttempt(db, a.contestId, a.id);
+    return r ? Q.rank(r.rank, r.participants) : '';
   };
 
   // ------------------------------------------------------------------ attempt steps
