@@ -118,7 +118,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const shortButtons = caps.nativeQuizPoll && !usePoll;
     const title = Q.questionTitle(aq.n + 1, a.questionCount);
     const lines = [q.question];
-    if (shortButtons || !caps.buttons) lines.push('', ...shown.map((o, i) => `${i + 1}. ${o}`));
+    // Where some buttons may not be shown (no buttons, or more options than Zalo's 5), the options are in the text.
+    if (shortButtons || !caps.buttons || shown.length > caps.maxButtons) lines.push('', ...shown.map((o, i) => `${i + 1}. ${o}`));
     lines.push('', Q.timeLeft(remaining));
     if (caps.numberedReplies) lines.push(Q.answerHint(shown.length));
     const buttons = shown.map((o, i) => ({ label: shortButtons ? String(i + 1) : o, action: `quiz:a:${a.id}:${aq.n}:${i}` }));

@@ -98,6 +98,25 @@ describe('live group quiz', () => {
     expect(sent.filter((s) => s.reply.poll)).toHaveLength(3);
   });
 
+  it('takes button answers from members where polls cannot be shown, silently and once each', async () => {
+    setup();
+    await inGroup('100', '/quizgroup thu-nghiem');
+    w.clock.advance(LIVE_INTRO_MS);
+    await w.quiz.tick(w.clock.now);
+    const q = sent.at(-1)!.reply;
+    const right = q.poll!.correctOptionId;
+    const press = (userId: string, name: string, action: string) =>
+      w.convo.handle({ channel: 'telegram', userId, displayName: name, chatId: GROUP, group: true, dedupeKey: `b${n++}`, type: 'action', action } as Inbound, telegramCapabilities);
+    w.clock.advance(1000);
+    expect(await press('301', 'Dung', q.buttons![right]!.action)).toEqual([]);
+    expect(await press('301', 'Dung', q.buttons![(right + 1) % 4]!.action)).toEqual([]);
+    expect(await press('302', 'Em', q.buttons![(right + 1) % 4]!.action)).toEqual([]);
+    w.clock.advance(20_000 + GRACE_MS);
+    await w.quiz.tick(w.clock.now);
+    const rows = sent.at(-1)!.reply.text.split('\n').filter((l) => /^\d+\. /.test(l));
+    expect(rows).toEqual(['1. Dung: 15 điểm (1 câu đúng)', '2. Em: 0 điểm (0 câu đúng)']);
+  });
+
   it('resumes after a restart from the stored due time', async () => {
     setup();
     await inGroup('100', '/quizgroup thu-nghiem');
