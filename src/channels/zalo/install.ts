@@ -28,7 +28,7 @@ export function installZalo(app: App): void {
   const client = createZaloClient({ ...http, tokens });
   app.channels.set('zalo', createZaloChannel({ client, ratePerMinute: cfg.ratePerMinute, logger }));
 
-  const drainAcks = registerZaloWebhook(app.server, {
+  registerZaloWebhook(app.server, {
     db: app.db,
     inbox: app.inbox,
     conversation: app.conversation,
@@ -46,5 +46,4 @@ export function installZalo(app: App): void {
     else if (row.refreshingSince)
       logger.warn({ since: row.refreshingSince }, 'Zalo: a token refresh was interrupted by a stop; the next send will tell whether the pair survived');
   });
-  app.onStop(drainAcks);
 }

@@ -12,14 +12,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../../db/index.js';
-import type { Inbound, Reply } from '../channel.js';
+import type { Inbound } from '../channel.js';
 import type { Inbox } from '../../conversation/inbox.js';
 import type { Conversation } from '../../conversation/conversation.js';
-import { markProcessed, recordInbound } from '../../db/messages.js';
 import { touchPerson } from '../../db/people.js';
 import { recordZaloSubmission } from '../../db/zalo.js';
 import { verifyZaloSignature } from './signature.js';
 import { actionFromText } from './render.js';
+import { SUBMIT_INFO_ACTION } from './feature.js';
 
 /** The webhook path to register in the Zalo app settings. */
 export const ZALO_WEBHOOK_PATH = '/webhooks/zalo';
@@ -48,7 +48,7 @@ export type ZaloEvent = z.infer<typeof zaloEventSchema>;
 /** Dependencies of {@link registerZaloWebhook}. */
 export interface ZaloWebhookDeps {
   db: Db;
-  inbox: Pick<Inbox, 'accept' | 'deliver'>;
+  inbox: Pick<Inbox, 'accept'>;
   conversation: Pick<Conversation, 'personFor'>;
   appId: string;
   oaId?: string;
@@ -56,10 +56,6 @@ export interface ZaloWebhookDeps {
   logger?: Logger;
   now?: () => Date;
 }
-
-/** The thanks sent after `user_submit_info`. */
-export const SUBMIT_THANKS =
-  'Cảm ơn bạn đã gửi thông tin. Thông tin chỉ được dùng để liên hệ, hỗ trợ bạn; bạn có thể yêu cầu xoá bất cứ lúc nào bằng lệnh /xoadulieu.';
 
 /** What the route does with one verified event. */
 export type ZaloEventOutcome =
@@ -92,7 +88,8 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
   if (name.startsWith('user_send_')) return { ...base, type: 'unsupported', what: name.slice('user_send_'.length) };
   if (name === 'follow') return { ...base, type: 'follow' };
   if (name === 'unfollow') return { ...base, type: 'unfollow' };
-  if (name === 'user_submit_info') return { ...base, type: 'unsupported', what: 'user_submit_info' };
+  // The submitted fields are stored by the webhook; the conversation only says thanks.
+  if (name === 'user_submit_info') return { ...base, type: 'action', action: SUBMIT_INFO_ACTION };
   return { ignored: `unknown event ${name}` };
 }
 
@@ -100,34 +97,27 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
  * Handles one verified event: stores it (deduplicated) and schedules its processing. Returns
  * synchronously once the event is on disk, so the route can answer 200 at once.
  */
-export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent, pendingAcks: Set<Promise<unknown>>): ZaloEventOutcome {
+export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent): ZaloEventOutcome {
   const now = deps.now ?? (() => new Date());
   const mapped = toInbound(e);
   if ('ignored' in mapped) return { kind: 'ignored', why: mapped.ignored };
   const inbound = mapped;
 
   if (e.event_name === 'user_submit_info') {
-    // Stored here with its consent, outside the conversation: there is nothing to answer but
-    // thanks, and the data must be safe before the 200.
-    const stored = deps.db.transaction(() => {
-      const person = deps.conversation.personFor(inbound);
-      const rowId = recordInbound(deps.db, inbound, person.id, now());
-      if (rowId === null) return false;
-      const info = e.info ?? {};
-      recordZaloSubmission(
-        deps.db,
-        { personId: person.id, userId: inbound.userId, ...info, consentAt: inbound.at ?? now() },
-        now(),
-      );
-      touchPerson(deps.db, person.id, now());
-      markProcessed(deps.db, rowId, undefined, now());
-      return true;
-    })();
-    if (!stored) return { kind: 'duplicate' };
-    const thanks: Reply[] = [{ text: SUBMIT_THANKS }];
-    const p = deps.inbox.deliver(inbound, thanks).catch((err: Error) => deps.logger?.warn({ err: err.message }, 'zalo: could not thank for submitted info'));
-    pendingAcks.add(p);
-    void p.finally(() => pendingAcks.delete(p));
+    // The fields, their consent and the event go to disk in one transaction before the 200;
+    // a redelivery rolls the whole of it back.
+    const duplicate = new Error('duplicate');
+    try {
+      deps.db.transaction(() => {
+        const person = deps.conversation.personFor(inbound);
+        recordZaloSubmission(deps.db, { personId: person.id, userId: inbound.userId, ...(e.info ?? {}), consentAt: inbound.at ?? now() }, now());
+        touchPerson(deps.db, person.id, now());
+        if (!deps.inbox.accept(inbound)) throw duplicate;
+      })();
+    } catch (err) {
+      if (err === duplicate) return { kind: 'duplicate' };
+      throw err;
+    }
     return { kind: 'submission', inbound };
   }
 
@@ -140,12 +130,8 @@ export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent, pendingAcks
   return { kind: 'accepted', inbound };
 }
 
-/**
- * Registers `POST /webhooks/zalo`. Returns a function that waits for the pending thank-you
- * sends (graceful shutdown).
- */
-export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDeps): () => Promise<void> {
-  const pendingAcks = new Set<Promise<unknown>>();
+/** Registers `POST /webhooks/zalo`. */
+export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDeps): void {
   server.post(ZALO_WEBHOOK_PATH, async (req, reply) => {
     const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
     const timestamp = typeof body.timestamp === 'string' || typeof body.timestamp === 'number' ? String(body.timestamp) : '';
@@ -174,14 +160,11 @@ export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDe
       );
       return reply.send({ ok: true, ignored: true });
     }
-    const outcome = acceptZaloEvent(deps, parsed.data, pendingAcks);
+    const outcome = acceptZaloEvent(deps, parsed.data);
     if (outcome.kind === 'ignored') {
       const unknown = outcome.why.startsWith('unknown');
       deps.logger?.[unknown ? 'info' : 'debug']({ event: eventName, why: outcome.why }, 'zalo: webhook event ignored');
     }
     return reply.send({ ok: true, ...(outcome.kind === 'duplicate' ? { duplicate: true } : {}) });
   });
-  return async () => {
-    while (pendingAcks.size > 0) await Promise.allSettled([...pendingAcks]);
-  };
 }

@@ -1,0 +1,157 @@
+/**
+ * End to end: the real server (startTestApp) with ZALO_* pointing at the fake Zalo, driven by
+ * signed webhook deliveries.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
+import { startTestApp } from '../support/app.js';
+import { getPersonByExternal } from '../../src/db/people.js';
+import { zaloSubmissionsOf } from '../../src/db/zalo.js';
+import { FOLLOW_HINT, SUBMIT_THANKS } from '../../src/channels/zalo/feature.js';
+
+const USER = '8713451786543210987'; // > 2^53: must survive as a string end to end
+
+let zalo: FakeZalo;
+let t: Awaited<ReturnType<typeof startTestApp>>;
+let hook: string;
+
+beforeEach(async () => {
+  zalo = await startFakeZalo();
+  const pair = zalo.issueTokens();
+  t = await startTestApp({
+    ZALO_APP_ID: zalo.appId,
+    ZALO_APP_SECRET: zalo.appSecret,
+    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+    ZALO_ACCESS_TOKEN: pair.accessToken,
+    ZALO_REFRESH_TOKEN: pair.refreshToken,
+    ZALO_API_BASE: zalo.url,
+    ZALO_OAUTH_BASE: zalo.url,
+  });
+  hook = `${t.url}/webhooks/zalo`;
+  zalo.addUser({ id: USER, name: 'Nguyễn Thị Lan' });
+});
+
+afterEach(async () => {
+  await t.close();
+  await zalo.close();
+});
+
+const texts = (): string[] => zalo.sent.map((s) => s.message.text ?? '');
+
+describe('Zalo webhook end to end', () => {
+  it('answers a signed user_send_text through the OA API, with the id kept exact', async () => {
+    const res = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?'));
+    expect(res.status).toBe(200);
+    await t.app.inbox.drain();
+    expect(zalo.sent.length).toBeGreaterThan(0);
+    expect(zalo.sent.every((s) => s.userId === USER)).toBe(true);
+    expect(texts().join('\n')).toMatch(/bảo hiểm y tế/i);
+    const cs = zalo.calls.filter((c) => c.path === '/v3.0/oa/message/cs');
+    expect(cs[0]!.headers.access_token).toBeTruthy();
+    expect((cs[0]!.body as { recipient: { user_id: string } }).recipient.user_id).toBe(USER);
+    const person = getPersonByExternal(t.app.db, 'zalo', USER)!;
+    expect(person.externalId).toBe(USER);
+    expect(person.lastInteractionAt).not.toBeNull();
+  });
+
+  it('refuses a wrong or missing signature with 401 and stores nothing', async () => {
+    const bad = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'xin chào'), { signature: `mac=${'0'.repeat(64)}` });
+    const none = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'xin chào'), { signature: '' });
+    const otherKey = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'xin chào'), { signature: 'mac=zz' });
+    expect([bad.status, none.status, otherKey.status]).toEqual([401, 401, 401]);
+    await t.app.inbox.drain();
+    expect(zalo.sent).toHaveLength(0);
+    expect(getPersonByExternal(t.app.db, 'zalo', USER)).toBeUndefined();
+  });
+
+  it('accepts the disputed signature with the OA id as first term', async () => {
+    const res = await zalo.deliverWebhook(hook, zalo.textEvent(USER, '/help'), { signWith: 'oa_id' });
+    expect(res.status).toBe(200);
+    await t.app.inbox.drain();
+    expect(zalo.sent).toHaveLength(1);
+  });
+
+  it('answers a duplicate delivery once', async () => {
+    const event = zalo.textEvent(USER, '/help', { msgId: 'dup-msg-1' });
+    const first = await zalo.deliverWebhook(hook, event);
+    const second = await zalo.deliverWebhook(hook, event);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(JSON.parse(second.body)).toMatchObject({ duplicate: true });
+    await t.app.inbox.drain();
+    expect(zalo.sent).toHaveLength(1);
+  });
+
+  it('shows numbered choices and takes "2" (or the button payload) as the second choice', async () => {
+    await zalo.deliverWebhook(hook, zalo.textEvent(USER, '/chude'));
+    await t.app.inbox.drain();
+    const menu = zalo.sent.at(-1)!;
+    const second = menu.message.text!.split('\n').find((l) => l.startsWith('2. '))!.slice(3);
+    expect(menu.message.text).toMatch(/Gõ 1, 2.* để chọn\./);
+    const buttons = menu.message.attachment!.payload.buttons!;
+    expect(buttons.length).toBeLessThanOrEqual(5);
+    expect(buttons[1]).toMatchObject({ type: 'oa.query.hide', title: second });
+
+    await zalo.deliverWebhook(hook, zalo.textEvent(USER, '2'));
+    await t.app.inbox.drain();
+    expect(zalo.sent.at(-1)!.message.text).toContain(`Các câu hỏi về “${second}”`);
+
+    // The same choice by tapping the button: Zalo sends its payload back as text.
+    await zalo.deliverWebhook(hook, zalo.textEvent(USER, '/chude'));
+    await zalo.deliverWebhook(hook, zalo.textEvent(USER, buttons[1]!.payload as string));
+    await t.app.inbox.drain();
+    expect(zalo.sent.at(-1)!.message.text).toContain(`Các câu hỏi về “${second}”`);
+  });
+
+  it('answers other user_send_* politely, greets a follower, marks an unfollower gone', async () => {
+    const image = { ...zalo.textEvent(USER, ''), event_name: 'user_send_image', message: { msg_id: 'img-1', attachments: [{ type: 'image', payload: { url: 'https://x/y.jpg' } }] } };
+    await zalo.deliverWebhook(hook, image);
+    await t.app.inbox.drain();
+    expect(texts().at(-1)).toMatch(/chỉ đọc được tin nhắn dạng chữ/);
+
+    const follower = '8713451786543210999';
+    zalo.addUser({ id: follower });
+    const follow = { app_id: zalo.appId, oa_id: zalo.oaId, event_name: 'follow', timestamp: '1763880000000', source: 'oa_profile', follower: { id: follower } };
+    await zalo.deliverWebhook(hook, follow);
+    await t.app.inbox.drain();
+    expect(zalo.sent.at(-1)).toMatchObject({ userId: follower });
+    expect(texts().at(-1)).toContain(FOLLOW_HINT);
+    expect(getPersonByExternal(t.app.db, 'zalo', follower)!.status).toBe('active');
+
+    await zalo.deliverWebhook(hook, { ...follow, event_name: 'unfollow', timestamp: '1763880060000' });
+    await t.app.inbox.drain();
+    const gone = getPersonByExternal(t.app.db, 'zalo', follower)!;
+    expect(gone.status).toBe('gone');
+    expect(gone.goneReason).toBe('unfollow');
+  });
+
+  it('stores user_submit_info with consent, touches the person and thanks once', async () => {
+    const event = {
+      app_id: zalo.appId,
+      event_name: 'user_submit_info',
+      timestamp: '1763880000000',
+      sender: { id: USER },
+      recipient: { id: zalo.oaId },
+      info: { name: 'Nguyễn Thị Lan', phone: '0912345678', address: 'Số 1', ward: 'Phố Hiến', district: '', city: 'Hưng Yên' },
+    };
+    const first = await zalo.deliverWebhook(hook, event);
+    const again = await zalo.deliverWebhook(hook, event);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    await t.app.inbox.drain();
+    const person = getPersonByExternal(t.app.db, 'zalo', USER)!;
+    expect(person.lastInteractionAt).not.toBeNull();
+    const stored = zaloSubmissionsOf(t.app.db, person.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ userId: USER, name: 'Nguyễn Thị Lan', phone: '0912345678', city: 'Hưng Yên' });
+    expect(stored[0]!.consentAt.toISOString()).toBe(new Date(1763880000000).toISOString());
+    expect(texts()).toEqual([SUBMIT_THANKS]);
+  });
+
+  it('ignores oa_send_* echoes, receipts and unknown events with 200', async () => {
+    for (const event_name of ['oa_send_text', 'user_seen_message', 'user_received_message', 'some_new_event']) {
+      const res = await zalo.deliverWebhook(hook, { app_id: zalo.appId, event_name, timestamp: '1763880000000', sender: { id: zalo.oaId }, recipient: { id: USER }, message: { text: 'x', msg_id: `m-${event_name}` } });
+      expect(res.status).toBe(200);
+    }
+    await t.app.inbox.drain();
+    expect(zalo.sent).toHaveLength(0);
+  });
+});
