@@ -128,9 +128,11 @@ export function createThrottle(options: ThrottleOptions): Throttle {
           continue;
         }
         const w = takeNext()!;
-        // A timer that fired late (by up to half a slot) keeps the schedule, so jitter does not
-        // eat into the rate; after an idle spell the schedule restarts from now (no burst).
-        const base = nextSlot >= t - interval() / 2 ? nextSlot : t;
+        // A timer that fired late keeps the schedule (slots are never granted early), so
+        // jitter does not eat into the rate; after an idle spell the schedule restarts from
+        // now (no burst). The catch-up allowed (half a slot, at least 20 ms) stays inside the
+        // headroom, so no one-second window holds more than the limit.
+        const base = nextSlot >= t - Math.max(interval() / 2, 20) ? nextSlot : t;
         nextSlot = base + interval() * w.cost;
         w.resolve();
       }
