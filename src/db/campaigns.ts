@@ -335,7 +335,8 @@ export function claimDelivery(db: Db, id: number, opts: ClaimOptions = {}, now: 
     const r = db
       .prepare(
         `SELECT d.status, c.status AS campaign_status, p.status AS person_status, p.opted_out_at, p.consent_at,
-                p.last_interaction_at, p.channel, f.person_id AS follower
+                p.last_interaction_at, p.channel, COALESCE(f.person_id, (SELECT 1 FROM messages m
+                  WHERE m.person_id = p.id AND m.direction = 'in' AND m.kind = 'follow' LIMIT 1)) AS follower
          FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id JOIN people p ON p.id = d.person_id
          LEFT JOIN zalo_followers f ON f.person_id = p.id
          WHERE d.id = ?`,

@@ -1,6 +1,7 @@
 /**
  * Subscribers as campaigns see them. A subscriber is an active person who has not opted out and
- * either consented through /dangky (or an import) or follows the Zalo OA. A subscriber with no
+ * either consented through /dangky (or an import) or follows the Zalo OA (a `follow` event, or
+ * `loa subscribers sync-zalo`). A subscriber with no
  * topic subscriptions receives every topic; one with no region is reached only by campaigns
  * aimed at the whole deployment (see `campaigns/audience.ts`).
  */
@@ -20,12 +21,18 @@ export interface AudienceFilter {
   includeNoRegion: boolean;
 }
 
+/**
+ * A Zalo follower seen live: a `follow` event on record (an `unfollow` marks the person gone,
+ * and a gone person is never targeted). `loa subscribers sync-zalo` finds the others.
+ */
+export const FOLLOWED = `EXISTS (SELECT 1 FROM messages m WHERE m.person_id = p.id AND m.direction = 'in' AND m.kind = 'follow')`;
+
 function audienceSql(f: AudienceFilter): { sql: string; args: string[] } {
   const args: string[] = [...f.channels];
   let sql = `FROM people p LEFT JOIN zalo_followers zf ON zf.person_id = p.id
     WHERE p.channel IN (${f.channels.map(() => '?').join(',') || "''"})
       AND p.status = 'active' AND p.opted_out_at IS NULL
-      AND (p.consent_at IS NOT NULL OR (p.channel = 'zalo' AND zf.person_id IS NOT NULL))`;
+      AND (p.consent_at IS NOT NULL OR (p.channel = 'zalo' AND (zf.person_id IS NOT NULL OR ${FOLLOWED})))`;
   if (f.topics.length) {
     sql += ` AND (EXISTS (SELECT 1 FROM subscriptions s WHERE s.person_id = p.id AND s.topic IN (${f.topics.map(() => '?').join(',')}))
       OR NOT EXISTS (SELECT 1 FROM subscriptions s2 WHERE s2.person_id = p.id))`;

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/index.js';
-import { getPersonByExternal, topicsOf, unsubscribe, upsertPerson } from '../../src/db/people.js';
+import { getPersonByExternal, markPersonGone, topicsOf, unsubscribe, upsertPerson } from '../../src/db/people.js';
+import { recordInbound } from '../../src/db/messages.js';
 import { countAudience, selectAudience } from '../../src/db/subscribers.js';
 import { parseCsv, run } from '../../src/cli/subscribers.js';
 import { startFakeZalo } from '../support/fake-zalo.js';
@@ -65,6 +66,18 @@ describe('loa subscribers import', () => {
     expect(err.join('\n')).toMatch(/line 3: topics: unknown topic 'khong-co'/);
     expect(err.join('\n')).toMatch(/line 4: consented_at/);
     expect(countAudience(db, everyone)).toEqual({});
+  });
+});
+
+describe('Zalo followers', () => {
+  it('counts a follow event as following the OA, until an unfollow marks the person gone', () => {
+    const db = openDb(':memory:');
+    const p = upsertPerson(db, 'zalo', '8713451786543210001');
+    upsertPerson(db, 'zalo', '8713451786543210002'); // only wrote to the OA, never followed
+    recordInbound(db, { channel: 'zalo', userId: p.externalId, dedupeKey: 'f1', type: 'follow' }, p.id);
+    expect(selectAudience(db, everyone).map((m) => m.recipient)).toEqual(['8713451786543210001']);
+    markPersonGone(db, p.id, 'unfollow');
+    expect(selectAudience(db, everyone)).toEqual([]);
   });
 });
 
