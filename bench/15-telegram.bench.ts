@@ -101,21 +101,31 @@ async function startServer(apiRoot: string, token: string, dataDir: string, extr
 }
 
 /** Delivers updates as Telegram does: POST with the secret header over kept-alive connections. */
-function createDeliverer(url: string): (body: string) => Promise<number> {
-  const u = new URL(`${url}/webhooks/telegram`);
+function createDeliverer(url: string, apiRoot: string, token: string): (body: string) => Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 40 });
-  return (body) =>
+  const post = (target: URL, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> =>
     new Promise((resolve, reject) => {
       const req = request(
-        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-telegram-bot-api-secret-token': SECRET } },
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
         (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         },
       );
       req.on('error', reject);
       req.end(body);
     });
+  const hook = new URL(`${url}/webhooks/telegram`);
+  return async (body) => {
+    const res = await post(hook, body, { 'x-telegram-bot-api-secret-token': SECRET });
+    // Telegram performs a method given in the webhook's answer (Loa answers button presses so).
+    if (res.status === 200 && res.text.includes('"method"')) {
+      const { method, ...params } = JSON.parse(res.text) as { method: string };
+      void post(new URL(`${apiRoot}/bot${token}/${method}`), JSON.stringify(params), {});
+    }
+    return res.status;
+  };
 }
 
 async function main(): Promise<string> {
@@ -235,7 +245,7 @@ async function main(): Promise<string> {
   const suite = async (extraEnv: Record<string, string>, plan: () => Promise<void>): Promise<void> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-tg-'));
     server = await startServer(tg.apiRoot, tg.token, dataDir, extraEnv);
-    deliver = createDeliverer(server.url);
+    deliver = createDeliverer(server.url, tg.apiRoot, tg.token);
     try {
       await plan();
     } finally {
@@ -279,7 +289,7 @@ async function main(): Promise<string> {
     '`npm start` wires it, webhook mode, SQLite in WAL); the bench process plays Telegram (deliveries over',
     `≤ 40 kept-alive connections) and the Bot API. ${RUN_SECONDS} s measured per row after ${WARMUP_SECONDS} s of warm-up.`,
     '',
-    '- *button*: a button press showing an approved answer (callback query; the bot also answers the query).',
+    '- *button*: a button press showing an approved answer (callback query, answered in the webhook\'s 200 response).',
     '- *question*: a free-text question from the evaluation set, which adds the knowledge-base search.',
     '- *closed loop*: each chat sends its next update when the previous answer arrives.',
     '- *open loop*: updates at a fixed rate spread over 200 chats, whatever the answers do (latency at that load).',

@@ -5,6 +5,7 @@
  * - URLs are `${apiRoot}/bot${token}/${method}`; a wrong token is answered 401;
  * - errors are `{"ok":false,"error_code":N,"description":"…","parameters":{"retry_after":S}}`,
  *   with `retry_after` in the JSON body, never in a header;
+ * - a webhook's 2xx answer may carry a method call (`{"method":…}`), which the fake performs;
  * - `getUpdates` long-polls and answers 409 while a webhook is set;
  * - webhook deliveries carry `X-Telegram-Bot-Api-Secret-Token`;
  * - `sendMessage` checks HTML parse mode like Telegram (unknown tags, stray `<`/`&`), the
@@ -555,7 +556,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
         headers: { 'content-type': 'application/json', ...(secret !== null ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
         body,
       });
-      return { status: res.status, body: await res.text() };
+      const text = await res.text();
+      // A webhook reply: Telegram performs the method given in a 2xx answer's JSON body.
+      if (res.ok && (res.headers.get('content-type') ?? '').includes('application/json')) {
+        const { method, ...params } = JSON.parse(text) as { method?: unknown };
+        if (typeof method === 'string')
+          await fetch(`${apiRoot}/bot${token}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
+      }
+      return { status: res.status, body: text };
     },
     get queued() {
       return queue;

@@ -55,6 +55,15 @@ describe('Telegram long polling', () => {
     expect(answer.status).toBe(200);
   });
 
+  it('answers a button press through the API', async () => {
+    const press = tg.callbackQuery({ userId: 23, data: 'menu' });
+    await tg.pushUpdate(press);
+    const answered = await tg.waitForCall('answerCallbackQuery');
+    expect(answered).toMatchObject({ status: 200, params: { callback_query_id: (press.callback_query as { id: string }).id } });
+    const menu = await tg.waitForCall(sendsTo(23));
+    expect(menu.params.text).toBe('Chọn một chủ đề:');
+  });
+
   it('confirms updates so none is handled twice, and marks a blocking user inactive', async () => {
     await tg.pushUpdate(tg.message({ userId: 22, text: '/help' }));
     await tg.waitForCall(sendsTo(22));

@@ -146,9 +146,12 @@ describe('Telegram webhook', () => {
     const data = rows[0]![0]!.callback_data!;
     const before = tg.calls.length;
     const press = tg.callbackQuery({ userId: 12, data });
-    await tg.pushUpdate(press);
+    const pushed = await tg.pushUpdate(press);
+    // Answered in the webhook's own 200 (a webhook reply), which Telegram performs.
+    const id = (press.callback_query as { id: string }).id;
+    expect(pushed).toMatchObject({ status: 200, body: JSON.stringify({ method: 'answerCallbackQuery', callback_query_id: id }) });
     const answered = await tg.waitForCall('answerCallbackQuery', { after: before });
-    expect(answered.params.callback_query_id).toBe((press.callback_query as { id: string }).id);
+    expect(answered).toMatchObject({ status: 200, params: { callback_query_id: id } });
     const topic = await tg.waitForCall(sendsTo(12), { after: before });
     expect(topic.params.text).toContain('Các câu hỏi về');
   });

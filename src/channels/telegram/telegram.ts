@@ -79,8 +79,12 @@ export interface TelegramChannel extends Channel {
   readonly bot: Bot;
   /** True once the bot knows who it is (`getMe` done), so mentions can be recognised. */
   readonly ready: boolean;
-  /** Turns one update into an inbox event (persisted before this returns) or ignores it. */
-  intake(update: TelegramUpdate): IntakeResult;
+  /**
+   * Turns one update into an inbox event (persisted before this returns) or ignores it. A button
+   * press is answered through the API, or through `answerCallback` when the caller can do it
+   * more cheaply (a webhook answers it in its 200 response).
+   */
+  intake(update: TelegramUpdate, opts?: { answerCallback?: (callbackQueryId: string) => void }): IntakeResult;
   /** Closes every quiz poll sent for a question ref (when the question's time is up). */
   stopPolls(ref: string): Promise<void>;
 }
@@ -107,8 +111,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     bot.api.answerCallbackQuery(id).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
   };
 
-  const intake = (update: TelegramUpdate): IntakeResult => {
+  const intake: TelegramChannel['intake'] = (update, opts = {}) => {
     if (!bot.isInited()) return 'not-ready';
+    const answer = opts.answerCallback ?? answerCallback;
     const conv = toInbound(update, {
       botUsername: bot.botInfo.username,
       botId: bot.botInfo.id,
@@ -117,21 +122,21 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     });
     if (conv.kind === 'ignore') {
       logger.debug({ update_id: update.update_id, reason: conv.reason }, 'Telegram: update ignored');
-      if (conv.callbackQueryId) answerCallback(conv.callbackQueryId);
+      if (conv.callbackQueryId) answer(conv.callbackQueryId);
       return 'ignored';
     }
     const { inbound, callbackQueryId } = conv;
     const groupKey = inbound.group ? inbound.chatId : undefined;
     if (groupKey !== undefined && !groupBudget.allows(groupKey, now())) {
       logger.info({ update_id: update.update_id, chat: groupKey }, 'Telegram: group reply budget used up; message ignored');
-      if (callbackQueryId) answerCallback(callbackQueryId);
+      if (callbackQueryId) answer(callbackQueryId);
       return 'ignored';
     }
     const fresh = inbox.accept(inbound);
     if (!fresh) return 'duplicate';
     if (groupKey !== undefined) groupBudget.record(groupKey, now());
     // Stops the button's spinner at once; the answer itself follows as a message.
-    if (callbackQueryId) answerCallback(callbackQueryId);
+    if (callbackQueryId) answer(callbackQueryId);
     return 'accepted';
   };
 
@@ -255,7 +260,9 @@ export function secretMatches(given: unknown, expected: string): boolean {
  * Registers `POST /webhooks/telegram`:
  * - 401 for a wrong or missing secret header, checked before the body is even read;
  * - 413 over 1 MB; 400 for a body that is not a Telegram update;
- * - 200 once the update is stored (or recognised as a duplicate, or deliberately ignored);
+ * - 200 once the update is stored (or recognised as a duplicate, or deliberately ignored); a
+ *   button press is answered in that response (a webhook reply: Telegram performs the
+ *   `answerCallbackQuery` itself, which saves an API call per press);
  * - 503 before the bot knows who it is, so Telegram delivers again a moment later.
  */
 export function registerTelegramWebhook(server: FastifyInstance, channel: TelegramChannel, secret: string): void {
@@ -271,8 +278,10 @@ export function registerTelegramWebhook(server: FastifyInstance, channel: Telegr
     async (req, reply) => {
       const parsed = updateSchema.safeParse(req.body);
       if (!parsed.success) return reply.code(400).send({ ok: false, error: 'Telegram: the body is not a Telegram update' });
-      const result = channel.intake(parsed.data);
+      let callbackQueryId: string | undefined;
+      const result = channel.intake(parsed.data, { answerCallback: (id) => (callbackQueryId = id) });
       if (result === 'not-ready') return reply.code(503).send({ ok: false, error: 'Telegram: starting; deliver again' });
+      if (callbackQueryId) return reply.send({ method: 'answerCallbackQuery', callback_query_id: callbackQueryId });
       return reply.send({ ok: true });
     },
   );
