@@ -1,0 +1,89 @@
+/**
+ * Webhook pieces: the signature over raw bytes (both readings of the first term), and the
+ * mapping of each event type to an Inbound, as a table.
+ */
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { verifyZaloSignature } from '../../src/channels/zalo/signature.js';
+import { toInbound, zaloEventSchema } from '../../src/channels/zalo/webhook.js';
+import { SUBMIT_INFO_ACTION } from '../../src/channels/zalo/feature.js';
+
+const APP = '1234567890123456789';
+const OA = '579745863508352884';
+const KEY = 'oa-secret-key';
+const USER = '8713451786543210987';
+const mac = (first: string, raw: string, ts: string): string =>
+  `mac=${createHash('sha256').update(first + raw + ts + KEY).digest('hex')}`;
+
+describe('verifyZaloSignature', () => {
+  // Keys in an unusual order and an escaped character: a re-serialised body would not match.
+  const raw = `{"timestamp":"1763880000000","event_name":"user_send_text","app_id":"${APP}","sender":{"id":"${USER}"},"message":{"text":"Xin ch\\u00e0o","msg_id":"m1"}}`;
+  const body = Buffer.from(raw);
+  const ts = '1763880000000';
+  const cases: { label: string; header: string | undefined; terms: (string | undefined)[]; ok: boolean; body?: Buffer }[] = [
+    { label: 'app id, mac= prefix', header: mac(APP, raw, ts), terms: [APP], ok: true },
+    { label: 'OA id in place of the app id', header: mac(OA, raw, ts), terms: [APP, OA], ok: true },
+    { label: 'OA id when only the app id is accepted', header: mac(OA, raw, ts), terms: [APP], ok: false },
+    { label: 'bare hex, upper case', header: mac(APP, raw, ts).slice(4).toUpperCase(), terms: [APP], ok: true },
+    { label: 'missing header', header: undefined, terms: [APP], ok: false },
+    { label: 'garbage', header: 'mac=nothex', terms: [APP], ok: false },
+    { label: 'other timestamp', header: mac(APP, raw, '1763880000001'), terms: [APP], ok: false },
+    { label: 'tampered body', header: mac(APP, raw, ts), terms: [APP], ok: false, body: Buffer.from(raw.replace('Xin', 'Xim')) },
+    { label: 're-serialised body', header: mac(APP, JSON.stringify(JSON.parse(raw)), ts), terms: [APP], ok: false },
+  ];
+  for (const c of cases)
+    it(c.label, () => {
+      expect(verifyZaloSignature(c.header, c.body ?? body, ts, c.terms, KEY)).toBe(c.ok);
+    });
+});
+
+describe('Zalo events -> Inbound', () => {
+  const base = { app_id: APP, timestamp: '1763880000000', sender: { id: USER }, recipient: { id: OA } };
+  const at = new Date(1763880000000);
+  const cases: { label: string; event: Record<string, unknown>; expected: unknown }[] = [
+    {
+      label: 'user_send_text',
+      event: { ...base, event_name: 'user_send_text', message: { text: 'Thủ tục khai sinh?', msg_id: 'abc' } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:abc', at, type: 'text', text: 'Thủ tục khai sinh?' },
+    },
+    {
+      label: 'user_send_text carrying a button payload',
+      event: { ...base, event_name: 'user_send_text', message: { text: '#loa:topic:ho-tich', msg_id: 'abd' } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:abd', at, type: 'action', action: 'topic:ho-tich' },
+    },
+    ...['image', 'sticker', 'gif', 'link', 'audio', 'video', 'file', 'location', 'business_card'].map((kind) => ({
+      label: `user_send_${kind}`,
+      event: { ...base, event_name: `user_send_${kind}`, message: { msg_id: `m-${kind}` } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:m-${kind}`, at, type: 'unsupported', what: kind },
+    })),
+    {
+      label: 'follow (follower.id, no msg_id)',
+      event: { app_id: APP, oa_id: OA, event_name: 'follow', timestamp: '1763880000000', follower: { id: USER } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:follow:${USER}:1763880000000`, at, type: 'follow' },
+    },
+    {
+      label: 'unfollow',
+      event: { app_id: APP, oa_id: OA, event_name: 'unfollow', timestamp: '1763880000000', follower: { id: USER } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:unfollow:${USER}:1763880000000`, at, type: 'unfollow' },
+    },
+    {
+      label: 'user_submit_info',
+      event: { ...base, event_name: 'user_submit_info', info: { name: 'Lan', phone: '0912345678' } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:user_submit_info:${USER}:1763880000000`, at, type: 'action', action: SUBMIT_INFO_ACTION },
+    },
+    { label: 'oa_send_text echo', event: { ...base, event_name: 'oa_send_text', sender: { id: OA } }, expected: { ignored: expect.stringContaining('echo') } },
+    { label: 'user_seen_message', event: { ...base, event_name: 'user_seen_message' }, expected: { ignored: 'delivery receipt' } },
+    { label: 'user_received_message', event: { ...base, event_name: 'user_received_message' }, expected: { ignored: 'delivery receipt' } },
+    { label: 'unknown event', event: { ...base, event_name: 'shop_has_order' }, expected: { ignored: 'unknown event shop_has_order' } },
+  ];
+  for (const c of cases)
+    it(c.label, () => {
+      expect(toInbound(zaloEventSchema.parse(c.event))).toEqual(c.expected);
+    });
+
+  it('keeps ids as strings, refusing numbers that already lost precision', () => {
+    const parsed = zaloEventSchema.parse(JSON.parse(`{"event_name":"user_send_text","timestamp":"1","sender":{"id":"${USER}"}}`));
+    expect(parsed.sender!.id).toBe(USER);
+    expect(zaloEventSchema.safeParse(JSON.parse(`{"event_name":"user_send_text","sender":{"id":${USER}}}`)).success).toBe(false);
+  });
+});
