@@ -97,11 +97,11 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
     io.out('   Otherwise copy the whole address from the browser bar, paste it here and press Enter:');
 
     // Whichever comes first: a pasted URL, or the running server's callback storing the pair.
+    let timer: NodeJS.Timeout | undefined;
     const viaServer = new Promise<'server'>((resolve) => {
-      const timer = setInterval(() => {
+      timer = setInterval(() => {
         const row = getZaloTokens(db, cfg.appId);
         if (row && row.source === 'connect' && (row.generation !== before || row.updatedAt !== beforeSource)) {
-          clearInterval(timer);
           resolve('server');
         }
       }, io.pollMs ?? 1000);
@@ -118,7 +118,7 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
       return 'eof';
     })();
     const pasted: Promise<'server' | Pasted> = viaPaste.then(async (v) => (v === 'eof' ? await viaServer : v));
-    const first = await Promise.race<'server' | Pasted>([viaServer, pasted]);
+    const first = await Promise.race<'server' | Pasted>([viaServer, pasted]).finally(() => clearInterval(timer));
     if (first === 'server') return connected(db, cfg, io);
     await finishZaloConnect(deps, first.code, first.state ?? state);
     return connected(db, cfg, io, first.oaId);

@@ -1,0 +1,160 @@
+/**
+ * Connecting an OA: `loa zalo connect` (PKCE + state) against the fake OAuth server, finished
+ * by pasting the redirected URL, by `--code`, or by the running server's callback route; and
+ * `loa zalo status`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { runZalo } from '../../src/cli/zalo.js';
+import { openDb } from '../../src/db/index.js';
+import { getZaloTokens } from '../../src/db/zalo.js';
+import { parseConnectInput } from '../../src/channels/zalo/oauth.js';
+import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
+import { startTestApp, testConfig } from '../support/app.js';
+import type { Config } from '../../src/config.js';
+
+let zalo: FakeZalo;
+let config: Config & { cleanup: () => void };
+let out: string[];
+let err: string[];
+
+const env = (z: FakeZalo): Record<string, string> => ({
+  ZALO_APP_ID: z.appId,
+  ZALO_APP_SECRET: z.appSecret,
+  ZALO_OA_SECRET_KEY: z.oaSecretKey,
+  ZALO_API_BASE: z.url,
+  ZALO_OAUTH_BASE: z.url,
+  LOA_PUBLIC_URL: 'https://loa.example.gov.vn',
+});
+
+/** Lines typed by the admin: each is released when the test pushes it. */
+function typed(): { lines: AsyncIterable<string>; type: (line: string) => void; end: () => void } {
+  const queue: (string | null)[] = [];
+  let wake: (() => void) | null = null;
+  const push = (v: string | null): void => {
+    queue.push(v);
+    wake?.();
+  };
+  return {
+    lines: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+          const v = queue.shift()!;
+          if (v === null) return;
+          yield v;
+        }
+      },
+    },
+    type: (line) => push(line),
+    end: () => push(null),
+  };
+}
+const io = (extra: object = {}) => ({ config, out: (s: string) => out.push(s), err: (s: string) => err.push(s), pollMs: 5, ...extra });
+const printedUrl = (): string => out.find((l) => l.includes('/v4/oa/permission?'))!.trim();
+
+beforeEach(async () => {
+  zalo = await startFakeZalo();
+  config = testConfig(env(zalo));
+  out = [];
+  err = [];
+});
+afterEach(async () => {
+  config.cleanup();
+  await zalo.close();
+});
+
+describe('loa zalo connect', () => {
+  it('prints a PKCE permission URL and stores the pair from the pasted redirect', async () => {
+    const admin = typed();
+    const done = runZalo(['connect'], io({ lines: admin.lines }));
+    await expect.poll(() => out.some((l) => l.includes('/v4/oa/permission?'))).toBe(true);
+    const url = new URL(printedUrl());
+    expect(url.searchParams.get('redirect_uri')).toBe('https://loa.example.gov.vn/zalo/oauth/callback');
+    expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.searchParams.get('state')).toMatch(/^[0-9a-f]{32}$/);
+
+    const { code, state } = zalo.authorize(url.toString());
+    admin.type('not a url');
+    admin.type(`https://loa.example.gov.vn/zalo/oauth/callback?oa_id=${zalo.oaId}&code=${code}&state=${state}`);
+    expect(await done).toBe(0);
+    expect(err).toEqual([expect.stringContaining('paste it again')]);
+    expect(out.join('\n')).toContain(`ZALO_OA_ID=${zalo.oaId}`);
+
+    const exchange = zalo.calls.find((c) => c.path === '/v4/oa/access_token')!;
+    const form = exchange.body as Record<string, string>;
+    expect(form).toMatchObject({ grant_type: 'authorization_code', code, app_id: zalo.appId });
+    expect(createHash('sha256').update(form.code_verifier!).digest('base64url')).toBe(url.searchParams.get('code_challenge'));
+    expect(exchange.headers.secret_key).toBe(zalo.appSecret);
+
+    const db = openDb(join(config.dataDir, 'loa.sqlite'));
+    expect(getZaloTokens(db, zalo.appId)).toMatchObject({ source: 'connect', generation: 1 });
+    db.close();
+  });
+
+  it('finishes with --code in a second run, and refuses a replayed state', async () => {
+    const start = runZalo(['connect', '--redirect-uri', 'http://127.0.0.1:9/cb'], io({ lines: (async function* () {})() }));
+    await expect.poll(() => out.some((l) => l.includes('/v4/oa/permission?'))).toBe(true);
+    const { code, state } = zalo.authorize(printedUrl());
+    const redirected = `http://127.0.0.1:9/cb?code=${code}&state=${state}`;
+    expect(await runZalo(['connect', '--code', redirected], io())).toBe(0);
+    await expect(start).resolves.toBe(0); // the first run notices the stored pair and ends too
+    expect(await runZalo(['connect', '--code', redirected], io())).toBe(1);
+    expect(err.join('\n')).toMatch(/unknown, already used or older than 30 minutes/);
+  });
+
+  it('is finished by the running server callback route', async () => {
+    const t = await startTestApp(env(zalo));
+    try {
+      const runCfg = { ...config, dataDir: t.config.dataDir };
+      const cli = runZalo(['connect'], { ...io(), config: runCfg, lines: (async function* () {})() });
+      await expect.poll(() => out.some((l) => l.includes('/v4/oa/permission?'))).toBe(true);
+      const { code, state } = zalo.authorize(printedUrl());
+      const page = await fetch(`${t.url}/zalo/oauth/callback?oa_id=${zalo.oaId}&code=${code}&state=${state}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Đã kết nối');
+      expect(await cli).toBe(0);
+      expect(getZaloTokens(t.app.db, zalo.appId)!.source).toBe('connect');
+      const forged = await fetch(`${t.url}/zalo/oauth/callback?code=${code}&state=${'f'.repeat(32)}`);
+      expect(forged.status).toBe(400);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('says what to set when there is no callback URL', async () => {
+    config = testConfig({ ...env(zalo), LOA_PUBLIC_URL: '' });
+    expect(await runZalo(['connect'], io())).toBe(2);
+    expect(err.join('\n')).toMatch(/LOA_PUBLIC_URL.*--redirect-uri/);
+  });
+
+  it('parses what an admin may paste', () => {
+    expect(parseConnectInput('https://x/cb?oa_id=1&code=abc&state=def')).toEqual({ code: 'abc', state: 'def', oaId: '1' });
+    expect(parseConnectInput('code=abc&state=def')).toEqual({ code: 'abc', state: 'def', oaId: undefined });
+    expect(parseConnectInput('abc')).toEqual({ code: 'abc' });
+    expect(parseConnectInput('   ')).toBeNull();
+  });
+});
+
+describe('loa zalo status', () => {
+  it('reports not connected, then the pair without printing tokens', async () => {
+    expect(await runZalo(['status'], io())).toBe(1);
+    expect(out.join('\n')).toMatch(/not connected/);
+    out = [];
+    const db = openDb(join(config.dataDir, 'loa.sqlite'));
+    const p = zalo.issueTokens();
+    db.prepare(`INSERT INTO zalo_tokens (app_id, access_token, refresh_token, source, updated_at) VALUES (?, ?, ?, 'env', ?)`).run(
+      zalo.appId,
+      p.accessToken,
+      p.refreshToken,
+      new Date().toISOString(),
+    );
+    db.close();
+    expect(await runZalo(['status'], io())).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/connected \(pair #1, from env/);
+    expect(text).not.toContain(p.accessToken);
+    expect(text).not.toContain(p.refreshToken);
+  });
+});
