@@ -5,6 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { REDACT_PATHS } from '../../src/logger.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { zaloSubmissionsOf } from '../../src/db/zalo.js';
 import { FOLLOW_HINT, SUBMIT_THANKS } from '../../src/channels/zalo/feature.js';
@@ -153,5 +156,52 @@ describe('Zalo webhook end to end', () => {
     }
     await t.app.inbox.drain();
     expect(zalo.sent).toHaveLength(0);
+  });
+
+  it('keeps answering across an access token expiry, refreshing once; no secret reaches the log', async () => {
+    // A second app on the same fake, logging everything at trace level into memory.
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+      new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }),
+    );
+    const pair = zalo.issueTokens();
+    const other = await startTestApp(
+      {
+        ZALO_APP_ID: zalo.appId,
+        ZALO_APP_SECRET: zalo.appSecret,
+        ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+        ZALO_ACCESS_TOKEN: pair.accessToken,
+        ZALO_REFRESH_TOKEN: pair.refreshToken,
+        ZALO_API_BASE: zalo.url,
+        ZALO_OAUTH_BASE: zalo.url,
+        LOA_LOG_LEVEL: 'trace',
+      },
+      { logger },
+    );
+    try {
+      const url = `${other.url}/webhooks/zalo`;
+      await zalo.deliverWebhook(url, zalo.textEvent(USER, '/help'));
+      await other.app.inbox.drain();
+      zalo.expireAccessTokens();
+      await Promise.all([
+        zalo.deliverWebhook(url, zalo.textEvent(USER, '/help')),
+        zalo.deliverWebhook(url, zalo.textEvent('8713451786543210111', '/help')),
+      ]);
+      await zalo.deliverWebhook(url, zalo.textEvent(USER, '/help'), { signature: `mac=${'1'.repeat(64)}` });
+      await other.app.inbox.drain();
+      expect(zalo.sent).toHaveLength(3);
+      expect(zalo.calls.filter((c) => c.path === '/v4/oa/access_token')).toHaveLength(1);
+      const logged = lines.join('');
+      expect(logged).toContain('zalo: access token refreshed');
+      const issued = zalo.calls.flatMap((c) => {
+        const a = c.answer as { access_token?: string; refresh_token?: string };
+        return [a.access_token, a.refresh_token].filter((x): x is string => !!x);
+      });
+      for (const secret of [pair.accessToken, pair.refreshToken, ...issued, zalo.appSecret, zalo.oaSecretKey])
+        expect(logged).not.toContain(secret);
+    } finally {
+      await other.close();
+    }
   });
 });
