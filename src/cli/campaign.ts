@@ -67,10 +67,15 @@ export function progressBar(done: number, total: number, width = 30): string {
 }
 
 /** The counts as staff read them. */
-export function formatCounts(c: Campaign, k: DeliveryCounts): string {
+export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number): string {
   const finished = k.targeted - k.pending - k.sending;
+  const head = `#${c.id} · ${STATUS_VI[c.status] ?? c.status} · ${c.channels.join(', ')}`;
+  if (!c.startedAt) {
+    const when = c.sendAt ? `, gửi lúc ${formatLocalTime(c.sendAt)}` : '';
+    return `${head}\n${progressBar(0, 1)} chưa bắt đầu gửi${when}; hiện có ${expected ?? '?'} người nhận`;
+  }
   const lines = [
-    `#${c.id} · ${STATUS_VI[c.status] ?? c.status} · ${c.channels.join(', ')}`,
+    head,
     `${progressBar(finished, k.targeted)} ${finished}/${k.targeted}`,
     `  đã gửi: ${k.sent}   đang gửi: ${k.sending}   chờ: ${k.pending}${k.retrying ? ` (chờ thử lại: ${k.retrying})` : ''}`,
     `  không còn nhận (chặn/huỷ theo dõi): ${k.gone}   ngoài 7 ngày (Zalo): ${k.outsideWindow}   đã huỷ đăng ký trước khi gửi: ${k.optedOut}`,
@@ -238,19 +243,20 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
           return { c, k: deliveryCounts(db, id, now()) };
         };
         let { c, k } = read();
+        const expected = c.startedAt ? undefined : service.audience(c).total;
         if (v.json) {
           out(JSON.stringify({ id: c.id, status: c.status, counts: k }));
           return 0;
         }
         const live = !v.once && process.stdout.isTTY && !deps.out;
         if (!live) {
-          out(formatCounts(c, k));
+          out(formatCounts(c, k, expected));
           return 0;
         }
         // Live: redraw until the campaign leaves scheduled/sending (Ctrl+C stops watching only).
         let lines = 0;
         for (;;) {
-          const text = formatCounts(c, k);
+          const text = formatCounts(c, k, c.startedAt ? undefined : service.audience(c).total);
           if (lines) process.stdout.write(`\x1b[${lines}A\x1b[0J`);
           process.stdout.write(`${text}\n`);
           lines = text.split('\n').length;
