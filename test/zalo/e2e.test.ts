@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
 import { Writable } from 'node:stream';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { REDACT_PATHS } from '../../src/logger.js';
 import { getPersonByExternal } from '../../src/db/people.js';
@@ -203,5 +205,15 @@ describe('Zalo webhook end to end', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('serves the domain verification file dropped into <data dir>/zalo/', async () => {
+    expect((await fetch(`${t.url}/zalo_verifierABC123.html`)).status).toBe(404);
+    mkdirSync(join(t.config.dataDir, 'zalo'), { recursive: true });
+    writeFileSync(join(t.config.dataDir, 'zalo', 'zalo_verifierABC123.html'), 'zalo-platform-site-verification=ABC123');
+    const res = await fetch(`${t.url}/zalo_verifierABC123.html`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('zalo-platform-site-verification=ABC123');
+    expect((await fetch(`${t.url}/zalo_verifier..%2Floa.sqlite.html`)).status).toBe(404);
   });
 });

@@ -4,6 +4,8 @@
  * webhook and OAuth callback routes, and a start-up check that tells the operator what to do
  * when the OA is not connected.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { App } from '../../app.js';
 import { createZaloClient, createZaloOAuth, type ZaloHttpOptions } from './client.js';
 import { createZaloTokenStore } from './token-store.js';
@@ -38,6 +40,17 @@ export function installZalo(app: App): void {
     logger,
   });
   registerZaloOAuthCallback(app.server, { db: app.db, oauth, tokens, logger });
+
+  // Domain verification for the webhook URL: Zalo asks for an HTML file at the site root. The
+  // operator drops the file Zalo gives into <data dir>/zalo/ and Loa serves it as is.
+  app.server.get<{ Params: { file: string } }>('/:file(^zalo_verifier[A-Za-z0-9_-]+\\.html$)', async (req, reply) => {
+    try {
+      const body = await readFile(join(app.config.dataDir, 'zalo', req.params.file), 'utf8');
+      return reply.type('text/html; charset=utf-8').send(body);
+    } catch {
+      return reply.code(404).send({ ok: false, error: `not found: put the verification file from Zalo into ${join(app.config.dataDir, 'zalo')}/` });
+    }
+  });
 
   app.onStart(() => {
     const row = tokens.current();
