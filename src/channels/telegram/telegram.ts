@@ -31,6 +31,7 @@ import { renderReply } from './render.js';
 import { toSendResult } from './errors.js';
 import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
+import { createLeanFetch } from './http.js';
 
 /** The webhook route on the Fastify server. `TELEGRAM_WEBHOOK_URL` is its public address. */
 export const WEBHOOK_PATH = '/webhooks/telegram';
@@ -101,7 +102,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   const bot = new Bot(config.token, {
     // Long polls last 30 s; a send that takes a minute is dead, let auto-retry and the caller decide.
-    client: { apiRoot: config.apiRoot, timeoutSeconds: 60 },
+    // The lean fetch costs about half node-fetch's CPU per call (http.ts).
+    client: { apiRoot: config.apiRoot, timeoutSeconds: 60, fetch: createLeanFetch(config.apiRoot) as unknown as typeof fetch },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
   // Network errors are rethrown rather than retried: auto-retry retries them without a bound.
