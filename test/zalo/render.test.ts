@@ -61,6 +61,12 @@ describe('renderReply', () => {
     expect(msg!.attachment!.payload.buttons!.map((b) => b.payload)).toEqual(['#loa:quiz:a:0', '#loa:quiz:a:1']);
   });
 
+  it('drops Markdown bold markers from content text', () => {
+    expect(renderReply({ text: 'Trong thời hạn **60 ngày** kể từ __ngày sinh__; 2 * 3 ** 2' })[0]!.text).toBe(
+      'Trong thời hạn 60 ngày kể từ ngày sinh; 2 * 3 ** 2',
+    );
+  });
+
   it('can leave the buttons out (after Zalo refused them)', () => {
     const [msg] = renderReply({ text: 'Chọn', buttons: buttons(2) }, { buttons: false });
     expect(msg!.attachment).toBeUndefined();

@@ -38,6 +38,14 @@ function title(label: string): string {
   return l.length > MAX_TITLE ? `${l.slice(0, MAX_TITLE - 1)}…` : l || '…';
 }
 
+/**
+ * Zalo shows text as typed. Reply text is meant to be plain, but approved content is written in
+ * Markdown and `**bold**` markers reach us: drop them rather than show asterisks to citizens.
+ */
+export function plainText(text: string): string {
+  return text.replace(/\*\*(\S(?:[^*]*?\S)?)\*\*/g, '$1').replace(/__(\S(?:[^_]*?\S)?)__/g, '$1');
+}
+
 /** The numbered block: "1. …\n2. …\nGõ 1 hoặc 2 để chọn." */
 export function numberedChoices(buttons: Button[]): string {
   return [...buttons.map((b, i) => `${i + 1}. ${b.label}`), T.chooseNumber(buttons.length)].join('\n');
@@ -62,7 +70,7 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): ZaloMessage
     reply.buttons && reply.buttons.length > 0
       ? reply.buttons
       : (reply.poll?.options.map((o, i) => ({ label: o, action: `${i + 1}` })) ?? []);
-  const body = [reply.title?.trim(), reply.poll && !reply.text.includes(reply.poll.question) ? reply.poll.question : undefined, reply.text.trim()]
+  const body = [reply.title?.trim(), reply.poll && !reply.text.includes(reply.poll.question) ? reply.poll.question : undefined, plainText(reply.text).trim()]
     .filter((s): s is string => !!s)
     .join('\n\n');
   const tailParts: string[] = [];
