@@ -27,6 +27,7 @@ const cases: { label: string; update: unknown; expected: Record<string, unknown>
   { label: 'group /start is ignored', update: msg('/start', group), expected: { ignore: true } },
   { label: 'group /hoi is answered in the group', update: msg('/hoi khai sinh', group), expected: { type: 'text', text: '/hoi khai sinh', chatId: '-100500', group: true, userId: '42' } },
   { label: 'group /hoi@ourbot is answered', update: msg('/hoi@loa_bot khai sinh', group), expected: { type: 'text', text: '/hoi@loa_bot khai sinh' } },
+  { label: 'group /quizgroup (live quiz, organisers) passes', update: msg('/quizgroup hien-phap', group), expected: { type: 'text', text: '/quizgroup hien-phap', group: true } },
   { label: 'group /hoi@otherbot is ignored', update: msg('/hoi@other_bot khai sinh', group), expected: { ignore: true } },
   {
     label: 'group mention becomes a question',

@@ -128,7 +128,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       return 'ignored';
     }
     const { inbound, callbackQueryId } = conv;
-    const groupKey = inbound.group ? inbound.chatId : undefined;
+    // The budget counts what people write to the bot in a group. Button presses are exempt: each
+    // is a tap on the bot's own message, and an answer in a live group quiz must never be dropped.
+    const groupKey = inbound.group && inbound.type === 'text' ? inbound.chatId : undefined;
     if (groupKey !== undefined && !groupBudget.allows(groupKey, now())) {
       logger.info({ update_id: update.update_id, chat: groupKey }, 'Telegram: group reply budget used up; message ignored');
       if (callbackQueryId) answer(callbackQueryId);

@@ -107,8 +107,12 @@ function displayName(u: z.infer<typeof userSchema>): string | undefined {
   return name || undefined;
 }
 
-/** Commands a group may use. Everything else in a group needs a mention or a reply to the bot. */
-const GROUP_COMMANDS = new Set(['hoi']);
+/**
+ * Commands a group may use: `/hoi`, and the live group quiz an organiser runs (`/quizgroup`,
+ * `/quizstop`; the quiz feature checks who may). Everything else in a group needs a mention or
+ * a reply to the bot.
+ */
+export const GROUP_COMMANDS = new Set(['hoi', 'quizgroup', 'quizstop']);
 
 function mentions(text: string, entities: z.infer<typeof entitySchema>[] | undefined, username: string): boolean {
   const handle = `@${username}`.toLowerCase();
