@@ -13,6 +13,7 @@ import { createUser } from '../../src/db/users.js';
 import { deliveryCounts, getCampaign } from '../../src/db/campaigns.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { addSubscriber } from './helpers.js';
+import { createCampaignService } from '../../src/campaigns/service.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -67,5 +68,42 @@ describe('campaign over the fake Telegram', () => {
     out.length = 0;
     expect(await cli(['status', String(id), '--as', 'minh', '--json'])).toBe(0);
     expect(JSON.parse(out[0]!)).toMatchObject({ id, status: 'done', counts: { sent: 15, gone: 1 } });
+  });
+
+  it('stops the delivery to someone who sends /huy mid-campaign, and answers citizens ahead of the campaign', async () => {
+    const tg = await startFakeTelegram({ globalPerSecond: 3, perChatPerSecond: 1 });
+    cleanup.push(() => tg.close());
+    const { app, close } = await startTestApp(
+      { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_RATE_GLOBAL: '3' },
+      { bot: { quiet_hours: { start: '00:00', end: '00:00' } } },
+    );
+    cleanup.push(close);
+    const db = app.db;
+    createUser(db, { username: 'lan', roles: ['editor'] });
+    createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
+    const chats = Array.from({ length: 8 }, (_, i) => 8100 + i);
+    for (const chat of chats) addSubscriber(db, { id: String(chat) });
+    const s = createCampaignService({ db, regions: () => ({ regions: app.knowledge.state.regions, root: 'hung-yen' }), topics: () => app.knowledge.state.topics.map((t) => t.slug) });
+    const c = s.create('lan', { text: 'Tuần lễ tuyên truyền về quyền trẻ em', channels: ['telegram'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    const outbox = campaignsOf(app)!.outbox;
+    const done = once(outbox.events, 'done');
+    s.schedule('minh', c.id);
+
+    // After the first campaign message, the last subscriber withdraws consent.
+    await tg.waitForCall((call) => call.method === 'sendMessage' && call.status === 200 && call.params.chat_id === 8100);
+    const huyAt = tg.calls.length;
+    await tg.pushUpdate(tg.message({ userId: 8107, text: '/huy' }));
+    const reply = await tg.waitForCall((call) => call.method === 'sendMessage' && call.params.chat_id === 8107, { after: huyAt });
+    await done;
+
+    const campaignTo = tg.callsTo('sendMessage').filter((call) => call.status === 200 && String(call.params.text).startsWith('Tuần lễ'));
+    expect(campaignTo.map((call) => Number(call.params.chat_id))).toEqual(chats.slice(0, 7));
+    expect(String(reply.params.text)).toContain('thôi nhận tin');
+    // The reply went out while the campaign was still sending, not after it.
+    const replyIndex = tg.calls.indexOf(reply);
+    expect(campaignTo.filter((call) => tg.calls.indexOf(call) > replyIndex).length).toBeGreaterThanOrEqual(3);
+    expect(deliveryCounts(db, c.id)).toMatchObject({ sent: 7, optedOut: 1, optedOutSince: 1 });
   });
 });
