@@ -1,0 +1,69 @@
+/**
+ * A campaign on Zalo end to end: the real app against the fake OA. Followers inside the 7-day
+ * window get the message; those outside it are recorded `outside_window` (by our own record of
+ * their last interaction, or by Zalo's -230 when our record is out of date), never failed and
+ * never retried.
+ */
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeZalo } from '../support/fake-zalo.js';
+import { startTestApp } from '../support/app.js';
+import { campaignsOf } from '../../src/campaigns/install.js';
+import { createCampaignService } from '../../src/campaigns/service.js';
+import { createUser } from '../../src/db/users.js';
+import { deliveryCounts, listDeliveries } from '../../src/db/campaigns.js';
+import { addSubscriber } from './helpers.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+describe('campaign over the fake Zalo OA', () => {
+  it('sends inside the 7-day window and records the rest as outside_window', async () => {
+    const zalo = await startFakeZalo();
+    cleanup.push(() => zalo.close());
+    const pair = zalo.issueTokens();
+    const { app, close } = await startTestApp(
+      {
+        ZALO_APP_ID: zalo.appId,
+        ZALO_APP_SECRET: zalo.appSecret,
+        ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+        ZALO_ACCESS_TOKEN: pair.accessToken,
+        ZALO_REFRESH_TOKEN: pair.refreshToken,
+        ZALO_API_BASE: zalo.url,
+        ZALO_OAUTH_BASE: zalo.url,
+      },
+      { bot: { quiet_hours: { start: '00:00', end: '00:00' } } },
+    );
+    cleanup.push(close);
+    const db = app.db;
+    const day = 86_400_000;
+    const now = Date.now();
+    const ids = { recent: '8713451786543210001', stale: '8713451786543210002', drifted: '8713451786543210003' };
+    zalo.addUser({ id: ids.recent, lastInteraction: new Date(now - day) });
+    zalo.addUser({ id: ids.stale, lastInteraction: new Date(now - 10 * day) });
+    // Our record says two days ago, Zalo says ten: Zalo answers -230.
+    zalo.addUser({ id: ids.drifted, lastInteraction: new Date(now - 10 * day) });
+    addSubscriber(db, { channel: 'zalo', id: ids.recent, lastInteraction: new Date(now - day) });
+    addSubscriber(db, { channel: 'zalo', id: ids.stale, lastInteraction: new Date(now - 10 * day) });
+    addSubscriber(db, { channel: 'zalo', id: ids.drifted, lastInteraction: new Date(now - 2 * day) });
+
+    createUser(db, { username: 'lan', roles: ['editor'] });
+    createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
+    const s = createCampaignService({ db, regions: () => ({ regions: app.knowledge.state.regions, root: 'hung-yen' }), topics: () => [] });
+    const c = s.create('lan', { text: 'Tuần lễ tuyên truyền về quyền trẻ em', channels: ['zalo'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    const done = once(campaignsOf(app)!.outbox.events, 'done');
+    s.schedule('minh', c.id);
+    await done;
+
+    expect(zalo.sent.map((m) => m.userId)).toEqual([ids.recent]);
+    expect(zalo.sent[0]?.message.text).toContain('Tuần lễ tuyên truyền về quyền trẻ em');
+    const rows = Object.fromEntries(listDeliveries(db, c.id).map((d) => [d.recipient, d]));
+    expect(rows[ids.stale]).toMatchObject({ status: 'outside_window', attempts: 0 });
+    expect(rows[ids.drifted]).toMatchObject({ status: 'outside_window', attempts: 1 });
+    expect(deliveryCounts(db, c.id)).toMatchObject({ targeted: 3, sent: 1, outsideWindow: 2, failed: 0, pending: 0 });
+  });
+});
