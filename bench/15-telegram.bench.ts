@@ -135,20 +135,24 @@ async function main(): Promise<string> {
   const questions = readCases('test/fixtures/eval-cases-a.jsonl').map((c) => c.query);
 
   // Answers per chat, in order: each chat's updates are answered in order (the inbox keeps it).
-  const waiting = new Map<string, number[]>();
+  const waiting = new Map<string, { at: number; measured: boolean }[]>();
   const latencies: number[] = [];
+  // Updates sent inside the measured window have their latency recorded, whenever answered
+  // (so a backlog after the window still counts); throughput counts answers inside the window.
   let recording = false;
   let answered = 0;
+  let windowAnswered = 0;
   const onAnswer = new Map<string, () => void>();
   const tg: FakeTelegram = await startFakeTelegram({
     record: false,
     onCall: (c: RecordedCall) => {
       if (c.method !== 'sendMessage') return;
       const chat = String(c.params.chat_id);
-      const sentAt = waiting.get(chat)?.shift();
-      if (sentAt === undefined) return;
+      const sent = waiting.get(chat)?.shift();
+      if (sent === undefined) return;
       answered++;
-      if (recording) latencies.push(performance.now() - sentAt);
+      if (recording) windowAnswered++;
+      if (sent.measured) latencies.push(performance.now() - sent.at);
       onAnswer.get(chat)?.();
     },
   });
@@ -169,7 +173,7 @@ async function main(): Promise<string> {
     const key = String(chat);
     const body = updateFor(workload, chat, n);
     const list = waiting.get(key) ?? waiting.set(key, []).get(key)!;
-    list.push(performance.now());
+    list.push({ at: performance.now(), measured: recording });
     const status = await deliver(body);
     if (status !== 200) throw new Error(`bench: webhook answered ${status}`);
   };
@@ -177,6 +181,7 @@ async function main(): Promise<string> {
   const measure = async (label: string, chats: number, run: (deadline: number) => Promise<void>): Promise<RunResult> => {
     latencies.length = 0;
     recording = false;
+    windowAnswered = 0;
     const warmEnd = performance.now() + WARMUP_SECONDS * 1000;
     const end = warmEnd + RUN_SECONDS * 1000;
     let startCount = 0;
@@ -186,10 +191,12 @@ async function main(): Promise<string> {
       startCount = answered;
       void server.stats().then((s) => (startStats = s));
     }, WARMUP_SECONDS * 1000);
+    const stop = setTimeout(() => (recording = false), WARMUP_SECONDS * 1000 + RUN_SECONDS * 1000);
     await run(end);
     clearTimeout(warm);
-    const done = answered - startCount;
+    clearTimeout(stop);
     recording = false;
+    const done = windowAnswered;
     // Wait for the stragglers so the next run starts clean.
     await Promise.all([...waiting.entries()].map(([chat, list]) => (list.length ? new Promise<void>((r) => onAnswer.set(chat, () => list.length === 0 && r())) : undefined)));
     onAnswer.clear();
@@ -280,8 +287,17 @@ async function main(): Promise<string> {
     (r) =>
       `| ${r.label} | ${r.chats} | ${(r.updates / r.seconds).toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPerUpdateUs.toFixed(0)} | ${r.rssMb.toFixed(0)} |`,
   );
+  const open = results.filter((r) => r.label.startsWith('button, open loop') && !r.label.includes('*'));
+  const best = open.filter((r) => r.p99 <= 50 && r.updates / r.seconds >= 0.95 * Number(/(\d+)\/s/.exec(r.label)?.[1] ?? 0));
+  const bestRate = best.length ? Math.max(...best.map((r) => Number(/(\d+)\/s/.exec(r.label)![1]))) : 0;
+  const met = bestRate >= 1000;
+  const verdict = met
+    ? '**Target of issue #3 (1,000 updates/s with p99 ≤ 50 ms): met.**'
+    : `**Target of issue #3 (1,000 updates/s with p99 ≤ 50 ms): not met.** The highest open-loop rate measured with p99 ≤ 50 ms is ${bestRate || 'below 250'} updates/s.`;
   return [
     '## Telegram webhook throughput',
+    '',
+    verdict,
     '',
     'An update POSTed to `/webhooks/telegram` with the secret header, until its answer reaches the fake',
     "Bot API's `sendMessage`: verify, parse, store with its dedupe key (before the 200), conversation,",
@@ -295,6 +311,13 @@ async function main(): Promise<string> {
     '- *open loop*: updates at a fixed rate spread over 200 chats, whatever the answers do (latency at that load).',
     '- The reply throttle and the per-person flood limit are lifted: on real Telegram, replies beyond',
     '  ~30/s across chats need paid broadcasts (`TELEGRAM_PAID_BROADCAST`).',
+    '',
+    '- *statement cache\\**: an experiment, not Loa as shipped: the same server with better-sqlite3',
+    '  statements cached per connection (bench/lib/telegram-app.ts), because the db modules prepare',
+    '  their SQL on every call.',
+    '- Answered/s counts answers inside the measured window; latencies are those of the updates sent',
+    '  inside it, however late they were answered. Other work on this shared 2-core machine during',
+    '  the run shows up as noise.',
     '',
     '| Workload | Chats | Answered/s | p50 ms | p99 ms | max ms | server CPU µs/update | server RSS MB |',
     '|---|---|---|---|---|---|---|---|',
