@@ -291,9 +291,14 @@ async function main(): Promise<string> {
   const best = open.filter((r) => r.p99 <= 50 && r.updates / r.seconds >= 0.95 * Number(/(\d+)\/s/.exec(r.label)?.[1] ?? 0));
   const bestRate = best.length ? Math.max(...best.map((r) => Number(/(\d+)\/s/.exec(r.label)![1]))) : 0;
   const met = bestRate >= 1000;
+  const cached = results.find((r) => r.label === 'button, open loop 1000/s, statement cache*');
+  const experiment =
+    cached && !met
+      ? ` With prepared statements cached (the experiment below), 1,000 updates/s gave ${(cached.updates / cached.seconds).toFixed(0)} answered/s at p99 ${cached.p99.toFixed(1)} ms.`
+      : '';
   const verdict = met
     ? '**Target of issue #3 (1,000 updates/s with p99 ≤ 50 ms): met.**'
-    : `**Target of issue #3 (1,000 updates/s with p99 ≤ 50 ms): not met.** The highest open-loop rate measured with p99 ≤ 50 ms is ${bestRate || 'below 250'} updates/s.`;
+    : `**Target of issue #3 (1,000 updates/s with p99 ≤ 50 ms): not met as shipped.** The highest open-loop rate measured with p99 ≤ 50 ms is ${bestRate || 'below 250'} updates/s.${experiment}`;
   return [
     '## Telegram webhook throughput',
     '',
