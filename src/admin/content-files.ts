@@ -44,8 +44,8 @@ export const qaFormSchema = z.object({
   id: z.string().trim().default(''),
   question: z.string().default(''),
   variants: z.string().default(''),
-  topics: z.unknown().transform(list),
-  regions: z.unknown().transform(list),
+  topics: z.unknown().optional().transform(list),
+  regions: z.unknown().optional().transform(list),
   /** One source per line: `title | article | url` (article and url optional). */
   sources: z.string().default(''),
   expires: z.string().trim().default(''),
@@ -60,8 +60,8 @@ export const articleFormSchema = z.object({
   published: z.string().trim().default(''),
   source_title: z.string().default(''),
   source_url: z.string().trim().default(''),
-  topics: z.unknown().transform(list),
-  regions: z.unknown().transform(list),
+  topics: z.unknown().optional().transform(list),
+  regions: z.unknown().optional().transform(list),
   expires: z.string().trim().default(''),
   body: z.string().default(''),
 });

@@ -168,6 +168,11 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
       });
 
       s.setErrorHandler((err: FastifyError, req, reply) => {
+        if (err instanceof z.ZodError) {
+          // A form or query that does not fit its schema: the user's input, not a server fault.
+          req.log.info({ url: req.url, issues: err.issues.length }, 'admin: invalid input');
+          return refuse(req, reply, 400, `Dữ liệu gửi lên không hợp lệ: ${err.issues.map((i) => `${i.path.join('.') || '(form)'}: ${i.message}`).join('; ')}`);
+        }
         const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
         if (status >= 500) req.log.error({ err, url: req.url }, 'admin: request failed');
         else req.log.info({ status, url: req.url, msg: err.message }, 'admin: request refused');

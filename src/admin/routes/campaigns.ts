@@ -43,9 +43,9 @@ const composeSchema = z.object({
   imageUrl: z.string().trim().default(''),
   /** One link per line: `label | url`. */
   links: z.string().default(''),
-  channels: z.unknown().transform(list),
-  topics: z.unknown().transform(list),
-  regions: z.unknown().transform(list),
+  channels: z.unknown().optional().transform(list),
+  topics: z.unknown().optional().transform(list),
+  regions: z.unknown().optional().transform(list),
   sendAt: z.string().trim().default(''),
   action: z.enum(['save', 'submit']).default('save'),
 });

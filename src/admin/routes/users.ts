@@ -23,7 +23,7 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeo
 const form = z.object({
   username: z.string().default(''),
   displayName: z.string().trim().max(100).default(''),
-  roles: z.unknown().transform(list).pipe(z.array(roleSchema).min(1, 'Chọn ít nhất một vai trò.')),
+  roles: z.unknown().optional().transform(list).pipe(z.array(roleSchema).min(1, 'Chọn ít nhất một vai trò.')),
   region: z.string().trim().default(''),
 });
 
