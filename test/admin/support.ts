@@ -11,11 +11,12 @@ import { createUser, type Role } from '../../src/db/users.js';
 
 /** A started app whose content dir is a temp copy of `content/`. */
 export async function startAdminApp(
-  opts: CreateAppOptions & { env?: Record<string, string> } = {},
+  opts: CreateAppOptions & { env?: Record<string, string>; bot?: Record<string, unknown> } = {},
 ): Promise<{ app: App; url: string; contentDir: string; close: () => Promise<void> }> {
   const contentDir = mkdtempSync(join(tmpdir(), 'loa-admin-content-'));
   cpSync('content', contentDir, { recursive: true });
-  const t = await startTestApp({ LOA_CONTENT_DIR: contentDir, ...(opts.env ?? {}) }, opts);
+  const { env, ...appOpts } = opts;
+  const t = await startTestApp({ LOA_CONTENT_DIR: contentDir, ...(env ?? {}) }, appOpts);
   return {
     app: t.app,
     url: t.url,
