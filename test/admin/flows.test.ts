@@ -210,3 +210,85 @@ describe('campaigns', () => {
     expect(page.text).toContain('Đã gửi xong');
   });
 });
+
+describe('content and accounts', () => {
+  it('an article is written, approved by another person, served, then retired', async () => {
+    const t = await startAdminApp();
+    cleanup.push(t.close);
+    addUser(t.app, 'bien', ['editor']);
+    addUser(t.app, 'duyet', ['approver']);
+    const e = new AdminClient(t.url);
+    await e.login('bien', 'bien-mat-khau-1');
+    const bad = await e.post('/admin/content/article/new', { title: 'Thiếu nguồn', published: '2026-11-20', body: 'x', topics: 'ho-tich' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Nguồn');
+    const saved = await e.post('/admin/content/article/new', {
+      title: 'Lịch tiếp công dân tháng 12',
+      published: '2026-11-20',
+      source_title: 'UBND phường Phố Hiến',
+      body: 'Lịch tiếp công dân của phường.\n\n## Thứ Năm hằng tuần\nChủ tịch UBND phường tiếp công dân vào sáng thứ Năm tại trụ sở.',
+      topics: 'khieu-nai-to-cao',
+      regions: 'pho-hien',
+    });
+    expect(saved.status).toBe(303);
+    const id = saved.location!.match(/article\/([a-z0-9-]+)/)![1]!;
+    expect(id).toBe('lich-tiep-cong-dan-thang-12');
+    expect(t.app.knowledge.getArticle(id)?.status).toBe('draft');
+    const list = await e.get('/admin/content?q=tiep+cong+dan&kind=article');
+    expect(list.text).toContain('Lịch tiếp công dân tháng 12');
+
+    const a = new AdminClient(t.url);
+    await a.login('duyet', 'duyet-mat-khau-1');
+    expect((await a.post(`/admin/content/article/${id}/approve`)).status).toBe(303);
+    expect(t.app.knowledge.getArticle(id)?.status).toBe('approved');
+    const answer = t.app.knowledge.answer('Chủ tịch phường tiếp công dân vào thứ mấy?');
+    expect(answer.kind === 'answer' ? answer.id : answer.kind).toBe(`${id}#1`);
+    expect((await a.post(`/admin/content/article/${id}/retire`)).status).toBe(303);
+    expect(t.app.knowledge.getArticle(id)?.status).toBe('retired');
+    expect(readFileSync(join(t.contentDir, `articles/${id}.md`), 'utf8')).toMatch(/status: retired/);
+  });
+
+  it('an admin adds an account in the page; the one-time password works once and must be changed', async () => {
+    const t = await startAdminApp();
+    cleanup.push(t.close);
+    addUser(t.app, 'boss', ['admin']);
+    const c = new AdminClient(t.url);
+    await c.login('boss', 'boss-mat-khau-1');
+    const r = await c.post('/admin/users', { username: 'hoa', displayName: 'Nguyễn Thị Hoa', roles: ['broadcaster', 'viewer'], region: 'pho-hien' });
+    expect(r.status).toBe(200);
+    const pw = r.text.match(/data-one-time-password>([^<]+)</)![1]!;
+    const h = new AdminClient(t.url);
+    expect((await h.login('hoa', pw)).location).toBe('/admin/account/password');
+    expect((await c.post('/admin/users', { username: 'hoa', roles: 'viewer' })).status).toBe(409);
+    expect((await c.post('/admin/users/boss', { roles: 'viewer' })).status).toBe(400); // cannot drop own admin role
+    expect((await c.post('/admin/users/hoa/disable')).status).toBe(303);
+    expect((await h.get('/admin')).status).toBe(302); // disabling ends the sessions
+    expect(listAudit(t.app.db, { targetType: 'user', targetId: 'hoa' }).map((x) => x.action)).toEqual(['user.disable', 'user.add']);
+  });
+
+  it('a ward officer sees only their ward on the dashboard and in the queue', async () => {
+    const t = await startAdminApp();
+    cleanup.push(t.close);
+    addUser(t.app, 'phuong', ['editor', 'viewer'], 'pho-hien');
+    for (const [ext, region, q] of [
+      ['a', 'pho-hien', 'Câu hỏi của Phố Hiến?'],
+      ['b', 'son-nam', 'Câu hỏi của Sơn Nam?'],
+    ] as const) {
+      const p = upsertPerson(t.app.db, 'telegram', ext);
+      subscribe(t.app.db, p.id, ['ho-tich'], null);
+      setRegion(t.app.db, p.id, region);
+      recordUnanswered(t.app.db, { personId: p.id, channel: 'telegram', question: q, normalized: q, suggestions: [] });
+    }
+    const c = new AdminClient(t.url);
+    await c.login('phuong', 'phuong-mat-khau-1');
+    const queue = await c.get('/admin/questions');
+    expect(queue.text).toContain('Câu hỏi của Phố Hiến?');
+    expect(queue.text).not.toContain('Câu hỏi của Sơn Nam?');
+    const dash = await c.get('/admin');
+    expect(dash.text).toContain('Phường Phố Hiến');
+    expect(dash.text).not.toContain('Phường Sơn Nam');
+    const other = listUnanswered(t.app.db).find((u) => u.question.includes('Sơn Nam'))!;
+    expect((await c.post('/admin/questions/dismiss', { ids: String(other.id) })).status).toBe(303);
+    expect(listUnanswered(t.app.db, 'open').map((u) => u.id)).toContain(other.id); // out of scope: untouched
+  });
+});
