@@ -169,6 +169,13 @@ describe('TelegramChannel.send', () => {
     expect(stop).toMatchObject({ method: 'stopPoll', status: 200, params: { chat_id: '100' } });
   });
 
+  it('a campaign send (broadcast) gets a 429 back at once, without auto-retry, for the throttle to adapt', async () => {
+    tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 2', retry_after: 2 });
+    const result = await channel.send('100', { text: 'Tin chiến dịch' }, { broadcast: true });
+    expect(result).toEqual({ kind: 'retryAfter', seconds: 2, reason: expect.any(String) });
+    expect(tg.calls.slice(mark).filter((c) => c.method === 'sendMessage')).toHaveLength(1);
+  });
+
   it('never logs the bot token', () => {
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.join('\n')).not.toContain(tg.token);

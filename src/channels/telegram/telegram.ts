@@ -17,7 +17,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Bot } from 'grammy';
+import { Api, Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Capabilities, Channel, Reply, SendOptions, SendResult } from '../channel.js';
@@ -108,6 +108,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   });
   // Network errors are rethrown rather than retried: auto-retry retries them without a bound.
   bot.api.config.use(autoRetry({ ...retry, rethrowHttpErrors: true }));
+  // Campaign sends use an Api without auto-retry: a 429 must reach the campaign throttle at
+  // once (as retryAfter) so it can slow the whole lane, instead of being waited out here.
+  const broadcastApi = new Api(config.token, {
+    apiRoot: config.apiRoot,
+    timeoutSeconds: 60,
+    fetch: createLeanFetch(config.apiRoot) as unknown as typeof fetch,
+  });
 
   const answerCallback = (id: string): void => {
     bot.api.answerCallbackQuery(id).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
@@ -162,14 +169,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       paidBroadcast: Boolean(options?.broadcast && config.paidBroadcast),
     });
     let messageId: number | undefined;
+    const api = options?.broadcast ? broadcastApi : bot.api;
     try {
       for (const c of calls) {
-        if (c.method === 'sendMessage') messageId = (await bot.api.raw.sendMessage(c.payload)).message_id;
-        else if (c.method === 'sendPhoto') messageId = (await bot.api.raw.sendPhoto(c.payload)).message_id;
+        if (c.method === 'sendMessage') messageId = (await api.raw.sendMessage(c.payload)).message_id;
+        else if (c.method === 'sendPhoto') messageId = (await api.raw.sendPhoto(c.payload)).message_id;
         else {
           // `correct_option_id` (single) is what every Bot API version takes; newer typings
           // only list `correct_option_ids`.
-          const m = await bot.api.raw.sendPoll(c.payload as unknown as Parameters<typeof bot.api.raw.sendPoll>[0]);
+          const m = await api.raw.sendPoll(c.payload as unknown as Parameters<typeof bot.api.raw.sendPoll>[0]);
           recordSentPoll(db, { pollId: m.poll.id, ref: c.ref, chatId: String(m.chat.id), messageId: m.message_id });
           messageId = m.message_id;
         }
