@@ -16,10 +16,23 @@ export function viDate(iso: string): string {
   return `${d}/${m}/${y}`;
 }
 
+/**
+ * Content is written in light Markdown; replies are plain text that each channel escapes and
+ * formats itself. Emphasis markers and heading hashes are dropped so no channel shows "**".
+ */
+export function plainText(md: string): string {
+  return md
+    .replace(/\*\*(.+?)\*\*/g, '$1')
+    .replace(/__(.+?)__/g, '$1')
+    .replace(/(^|\s)\*(\S.*?\S|\S)\*(?=\s|[.,;:!?)]|$)/gm, '$1$2')
+    .replace(/^#{1,6}\s+/gm, '')
+    .replace(/^\s*[-*]\s+/gm, '• ');
+}
+
 /** Renders an approved Q&A as a reply: answer, sources, review date. */
 export function qaReply(qa: QaEntry, related: Button[] = []): Reply {
   const sources = qa.sources.map((s) => `• ${s.title}${s.article ? `, ${s.article}` : ''}`).join('\n');
-  const parts = [qa.answer, `${T.sources}\n${sources}`];
+  const parts = [plainText(qa.answer), `${T.sources}\n${sources}`];
   if (qa.reviewedAt) parts.push(T.reviewed(viDate(qa.reviewedAt)));
   const links = qa.sources.filter((s) => s.url).map((s) => ({ label: s.title.slice(0, 60), url: s.url! }));
   return {
@@ -43,7 +56,7 @@ export function passageReply(article: ArticleEntry, passage: Passage, related: B
       : [];
   return {
     title,
-    text: [passage.text, src, T.reviewed(viDate(article.published))].join('\n\n'),
+    text: [plainText(passage.text), src, T.reviewed(viDate(article.published))].join('\n\n'),
     ...([...related, ...more].length ? { buttons: [...related, ...more].slice(0, 5) } : {}),
     ...(article.source.url ? { links: [{ label: T.readMore, url: article.source.url }] } : {}),
   };

@@ -3,7 +3,7 @@
  * logged as info and answered with its message; 5xx is logged as error and answered without
  * internals. Every JSON body keeps its raw bytes on `request.rawBody` (Zalo signs them).
  */
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 
 declare module 'fastify' {
@@ -21,7 +21,8 @@ export function createHttpServer(logger: Logger): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
+    // Per-request access lines would flood the log at webhook rates; errors are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: true,
   });
   app.removeContentTypeParser('application/json');

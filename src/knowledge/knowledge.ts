@@ -187,7 +187,10 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       if (snap.format !== 1) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
       if (snap.optionsHash !== optionsHash(options, snap.content.synonyms)) return undefined;
-      const index = loadSearchIndex(snap.index, snap.content.synonyms, options);
+      // Every entry's document (drafts included, they are never returned: only indexed ones
+      // match) gives the text that coverage is checked on.
+      const docs = toSearchDocs(snap.content.qa, snap.content.articles, snap.content.topics);
+      const index = loadSearchIndex(snap.index, docs, snap.content.synonyms, options);
       return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index);
     } catch (err) {
       log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');

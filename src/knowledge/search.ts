@@ -17,10 +17,9 @@ import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
 export interface SearchOptions {
   /** Field boosts for ranking. */
   boost: { question: number; variants: number; title: number; body: number; topics: number };
-  /** Max edit distance for typo matching of a query term of at least `fuzzyMinLength` characters. */
-  fuzzy: number;
+  /** An unknown query word of at least this many letters is corrected to a one-edit neighbour. */
   fuzzyMinLength: number;
-  /** Weight of a fuzzy match relative to an exact one (MiniSearch `weights.fuzzy`). */
+  /** Ranking weight of a corrected word relative to an exact one. */
   fuzzyWeight: number;
   /** Weight of bigrams relative to unigrams in the coverage estimate. */
   bigramWeight: number;
@@ -40,23 +39,31 @@ export interface SearchOptions {
   rerankDepth: number;
   /** Weight of coverage against the normalised MiniSearch score when re-ranking. */
   rerankCoverageWeight: number;
+  /**
+   * Terms found in more than max(`pruneMinDocs`, `pruneDocShare` × N) documents are left out of
+   * retrieval (their posting lists dominate latency and say little about relevance); they still
+   * count in the coverage, checked on the candidates' own text.
+   */
+  pruneMinDocs: number;
+  pruneDocShare: number;
 }
 
 /** Defaults, tuned on test/fixtures/eval-cases*.jsonl (see docs/BENCHMARKS.md). */
 export const defaultSearchOptions: SearchOptions = {
   boost: { question: 3, variants: 2.5, title: 2, body: 1, topics: 0.5 },
-  fuzzy: 1,
   fuzzyMinLength: 4,
   fuzzyWeight: 0.6,
   bigramWeight: 0.5,
   genericWeight: 0.35,
-  answerThreshold: 0.35,
+  answerThreshold: 0.325,
   suggestThreshold: 0.2,
   maxSuggestions: 3,
   queryCoverageWeight: 0.7,
   marginWeight: 0.1,
   rerankDepth: 10,
   rerankCoverageWeight: 0.5,
+  pruneMinDocs: 100,
+  pruneDocShare: 0.01,
 };
 
 /** One searchable document: a Q&A, or one passage of an article. */
@@ -108,8 +115,8 @@ export interface SearchIndex {
   readonly docCount: number;
   /** Label of each document (question or heading), for suggestions. */
   readonly labels: Map<string, string>;
-  /** The question texts of each document (question + variants, or the passage title). */
-  readonly questions: Map<string, string[]>;
+  /** The documents by id (their text is needed to check coverage on candidates). */
+  readonly docs: Map<string, SearchDoc>;
   search(query: string, isServable?: (id: string) => boolean): Decision;
 }
 
@@ -118,8 +125,6 @@ export interface SearchIndexJson {
   ms: unknown;
   df: [string, number][];
   docCount: number;
-  labels: [string, string][];
-  questions: [string, string[]][];
 }
 
 const FIELDS = ['question', 'variants', 'title', 'body', 'topics'] as const;
@@ -127,7 +132,7 @@ const FIELDS = ['question', 'variants', 'title', 'body', 'topics'] as const;
 /** Hash of the options and analyzer inputs an index depends on (part of the snapshot key). */
 export function optionsHash(options: SearchOptions, synonyms: readonly (readonly string[])[]): string {
   return createHash('sha256')
-    .update(JSON.stringify({ v: 4, options, synonyms }))
+    .update(JSON.stringify({ v: 6, options, synonyms }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -179,41 +184,40 @@ export function buildSearchIndex(
   options: SearchOptions = defaultSearchOptions,
 ): SearchIndex {
   const analyzer = createAnalyzer(synonyms);
-  const ms = new MiniSearch<SearchDoc>(miniSearchOptions(analyzer));
-  ms.addAll(docs);
+  // Document frequencies are collected while MiniSearch tokenizes, so each text is analysed once.
+  let current = new Set<string>();
+  const ms = new MiniSearch<SearchDoc>({
+    ...miniSearchOptions(analyzer),
+    tokenize: (text: string) => {
+      const terms = analyzer.indexTerms(text);
+      for (const t of terms) current.add(t);
+      return terms;
+    },
+  });
   const df = new Map<string, number>();
-  const labels = new Map<string, string>();
-  const questions = new Map<string, string[]>();
   for (const d of docs) {
-    const terms = new Set<string>();
-    for (const f of FIELDS) for (const t of analyzer.indexTerms(d[f])) terms.add(t);
-    for (const t of terms) df.set(t, (df.get(t) ?? 0) + 1);
-    labels.set(d.id, d.kind === 'qa' ? d.question : d.title);
-    questions.set(d.id, d.kind === 'qa' ? [d.question, ...d.variants.split('\n').filter(Boolean)] : [d.title]);
+    current = new Set<string>();
+    ms.add(d);
+    for (const t of current) df.set(t, (df.get(t) ?? 0) + 1);
   }
-  return makeIndex(ms, analyzer, options, df, docs.length, labels, questions);
+  return makeIndex(ms, analyzer, options, df, docs);
 }
 
-/** Loads an index from its snapshot; `synonyms` and `options` must be those it was built with. */
+/** Loads an index from its snapshot; `docs`, `synonyms` and `options` must be those it was built with. */
 export function loadSearchIndex(
   json: SearchIndexJson,
+  docs: SearchDoc[],
   synonyms: readonly (readonly string[])[] = [],
   options: SearchOptions = defaultSearchOptions,
 ): SearchIndex {
   const analyzer = createAnalyzer(synonyms);
-  const ms = MiniSearch.loadJSON<SearchDoc>(JSON.stringify(json.ms), miniSearchOptions(analyzer));
-  return makeIndex(ms, analyzer, options, new Map(json.df), json.docCount, new Map(json.labels), new Map(json.questions));
+  const ms = MiniSearch.loadJS<SearchDoc>(json.ms as Parameters<typeof MiniSearch.loadJS>[0], miniSearchOptions(analyzer));
+  return makeIndex(ms, analyzer, options, new Map(json.df), docs, json.docCount);
 }
 
 /** Serialises an index for the snapshot. */
 export function searchIndexToJson(index: SearchIndex): SearchIndexJson {
-  return {
-    ms: index.ms.toJSON(),
-    df: [...index.df],
-    docCount: index.docCount,
-    labels: [...index.labels],
-    questions: [...index.questions],
-  };
+  return { ms: index.ms.toJSON(), df: [...index.df], docCount: index.docCount };
 }
 
 function makeIndex(
@@ -221,23 +225,76 @@ function makeIndex(
   analyzer: Analyzer,
   options: SearchOptions,
   df: Map<string, number>,
-  docCount: number,
-  labels: Map<string, string>,
-  questions: Map<string, string[]>,
+  docList: SearchDoc[],
+  docCount: number = docList.length,
 ): SearchIndex {
+  const docs = new Map(docList.map((d) => [d.id, d]));
+  const labels = new Map(docList.map((d) => [d.id, d.kind === 'qa' ? d.question : d.title]));
+  const questionTexts = (d: SearchDoc): string[] =>
+    d.kind === 'qa' ? [d.question, ...d.variants.split('\n').filter(Boolean)] : [d.title];
+  // Whether a document has a term, read from MiniSearch's own postings: checking pruned common
+  // terms on a candidate costs a map look-up instead of re-analysing its text. MiniSearch has no
+  // public API for this; the internals used (`_index`, `_idToShortId`) are stable across 7.x and
+  // the eval test would catch a change (coverage would collapse).
+  const internals = ms as unknown as {
+    _index: { get(term: string): Map<number, Map<number, number>> | undefined };
+    _idToShortId: Map<string, number>;
+  };
+  const hasTerm = (id: string, term: string): boolean => {
+    const postings = internals._index.get(term);
+    const shortId = internals._idToShortId.get(id);
+    if (!postings || shortId === undefined) return false;
+    for (const field of postings.values()) if (field.has(shortId)) return true;
+    return false;
+  };
+  const pruneAbove = Math.max(options.pruneMinDocs, options.pruneDocShare * docCount);
   const idf = (t: string): number => {
     const n = df.get(t) ?? 0;
     return Math.log(1 + (docCount - n + 0.5) / (n + 0.5));
   };
-  const fuzzyOf = (term: string): number | false => {
-    const len = term.replace(/[~_]/g, '').length;
-    return len >= options.fuzzyMinLength ? options.fuzzy : false;
+  // Only a word the index has never seen can be a typo worth a fuzzy look-up; fuzzy search over
+  // known words and bigrams would cost much and find only look-alikes.
+  // Typo correction, SymSpell style: every known word is filed under each of its one-character
+  // deletions, so a word the index has never seen finds its one-edit neighbours (insertion,
+  // deletion, substitution, including a wrong or missing tone mark) with a few map look-ups
+  // instead of a fuzzy walk over the whole vocabulary. Built on first need.
+  let deletions: Map<string, string[]> | undefined;
+  const deletesOf = (w: string): string[] => {
+    const start = w.startsWith('~') ? 1 : 0;
+    const out: string[] = [];
+    for (let i = start; i < w.length; i++) out.push(w.slice(0, i) + w.slice(i + 1));
+    return out;
   };
+  const correct = (term: string): string | undefined => {
+    if (!deletions) {
+      deletions = new Map();
+      for (const w of df.keys()) {
+        if (w.includes('_') || w.replace('~', '').length < options.fuzzyMinLength - 1) continue;
+        for (const d of deletesOf(w)) {
+          const list = deletions.get(d);
+          if (list) list.push(w);
+          else deletions.set(d, [w]);
+        }
+      }
+    }
+    const found = new Set<string>();
+    for (const w of deletions.get(term) ?? []) found.add(w); // a letter too few
+    for (const d of deletesOf(term)) {
+      if (df.has(d) && !d.includes('_')) found.add(d); // a letter too many
+      for (const w of deletions.get(d) ?? []) if (w.length === term.length) found.add(w); // one substituted
+    }
+    let best: string | undefined;
+    for (const w of found) if (!best || (df.get(w) ?? 0) > (df.get(best) ?? 0)) best = w;
+    return best;
+  };
+  const typoCandidate = (term: string): boolean =>
+    !df.has(term) && !term.includes('_') && term.replace('~', '').length >= options.fuzzyMinLength;
 
   /** Share of a question's information (idf mass) that the query matched, 0–1. */
   const questionCoverage = (id: string, accented: boolean, matched: Set<string>): number => {
     let best = 0;
-    for (const q of questions.get(id) ?? []) {
+    const d = docs.get(id);
+    for (const q of d ? questionTexts(d) : []) {
       const { unigrams, bigrams, generic } = analyzer.formTerms(q, accented);
       let total = 0;
       let hit = 0;
@@ -261,17 +318,26 @@ function makeIndex(
     if (a.unigrams.length === 0) return { kind: 'none', reason: 'empty', confidence: 0, suggestions: [] };
     const weight = new Map<string, number>();
     const g = (t: string): number => (a.generic.has(t) ? options.genericWeight : 1);
-    for (const t of a.unigrams) weight.set(t, idf(t) * g(t));
+    const corrected = new Set<string>();
+    for (const t of a.unigrams) {
+      const fix = typoCandidate(t) ? correct(t) : undefined;
+      if (fix) {
+        corrected.add(fix);
+        weight.set(fix, (weight.get(fix) ?? 0) + idf(fix) * g(t));
+      } else weight.set(t, idf(t) * g(t));
+    }
     for (const t of a.bigrams) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t) * g(t));
     let total = 0;
     for (const w of weight.values()) total += w;
 
+    // Retrieval uses the discriminating terms (and always the 3 rarest).
+    const byRarity = [...weight.keys()].sort((x, y) => (df.get(x) ?? 0) - (df.get(y) ?? 0));
+    const retrieval = byRarity.filter((t, i) => i < 3 || (df.get(t) ?? 0) <= pruneAbove);
+    const retrievalSet = new Set(retrieval);
     const results = ms
-      .search([...weight.keys()].join(' '), {
+      .search(retrieval.join(' '), {
         boost: options.boost,
-        fuzzy: fuzzyOf,
-        weights: { fuzzy: options.fuzzyWeight, prefix: 0.3 },
-        boostTerm: (term) => (a.generic.has(term) ? options.genericWeight : 1),
+        boostTerm: (term) => (a.generic.has(term) ? options.genericWeight : 1) * (corrected.has(term) ? options.fuzzyWeight : 1),
         combineWith: 'OR',
       })
       .filter((r) => isServable(String(r.id)));
@@ -279,10 +345,13 @@ function makeIndex(
 
     const top = results[0]!.score;
     const scored = results.slice(0, options.rerankDepth).map((r) => {
+      // A query term is covered when the document has it, or matched it as a typo.
+      const matched = new Set(r.queryTerms);
+      for (const t of weight.keys()) if (!matched.has(t) && !retrievalSet.has(t) && hasTerm(String(r.id), t)) matched.add(t);
       let covered = 0;
-      for (const qt of r.queryTerms) covered += weight.get(qt) ?? 0;
+      for (const qt of matched) covered += weight.get(qt) ?? 0;
       const qcov = total > 0 ? Math.min(1, covered / total) : 0;
-      const dcov = questionCoverage(String(r.id), a.accented, new Set([...r.terms, ...r.queryTerms]));
+      const dcov = questionCoverage(String(r.id), a.accented, new Set([...r.terms, ...matched]));
       const coverage = options.queryCoverageWeight * qcov + (1 - options.queryCoverageWeight) * dcov;
       const rank = options.rerankCoverageWeight * coverage + (1 - options.rerankCoverageWeight) * (r.score / top);
       return { id: String(r.id), score: r.score, qcov, dcov, coverage, rank, confidence: coverage };
@@ -308,5 +377,5 @@ function makeIndex(
     return { kind: 'none', reason: 'low-confidence', confidence: best.confidence, suggestions: suggestions(), debug };
   };
 
-  return { ms, analyzer, options, df, docCount, labels, questions, search };
+  return { ms, analyzer, options, df, docCount, labels, docs, search };
 }

@@ -85,7 +85,17 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
   }
 
   const genericFolded = new Set([...GENERIC_EXACT].map(fold));
+  const tokenCache = new Map<string, Token>();
   const mk = (exact: string, marked: boolean): Token => {
+    const key = marked ? exact : `\u0001${exact}`;
+    let tok = tokenCache.get(key);
+    if (!tok) {
+      tok = makeToken(exact, marked);
+      if (tokenCache.size < 200_000) tokenCache.set(key, tok);
+    }
+    return tok;
+  };
+  const makeToken = (exact: string, marked: boolean): Token => {
     const f = fold(exact);
     return {
       exact,
@@ -99,7 +109,7 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
 
   const tokens = (text: string): Token[] => {
     const syl = syllables(text);
-    const folded = syl.map(fold);
+    const folded = syl.map((x) => mk(x, false).folded.slice(1));
     const out: Token[] = [];
     let i = 0;
     while (i < syl.length) {
@@ -141,7 +151,9 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
       const a = toks[i]!;
       const b = toks[i + 1]!;
       if (a.stop && b.stop) continue;
-      const term = `${form(a)}_${form(b).replace(FOLD_PREFIX, '')}`;
+      // Bigrams are indexed in folded form only: unigrams already carry the accents, and one
+      // form halves the bigram vocabulary (index size, snapshot load time).
+      const term = `${a.folded}_${b.folded.slice(1)}`;
       bigrams.push(term);
       if ((a.stop || a.generic) && (b.stop || b.generic)) generic.add(term);
     }
@@ -160,7 +172,8 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
       for (let i = 0; i + 1 < toks.length; i++) {
         const a = toks[i]!;
         const b = toks[i + 1]!;
-        terms.push(`${a.exact}_${b.exact}`, `${a.folded}_${b.folded.slice(1)}`);
+        // Pairs of function words are never searched for.
+        if (!a.stop || !b.stop) terms.push(`${a.folded}_${b.folded.slice(1)}`);
       }
       return terms;
     },

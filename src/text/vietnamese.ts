@@ -9,7 +9,7 @@
 
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/;
 const ALL_MARKS = /[\u0300-\u036f]/g;
-const TONES = ['\u0300', '\u0301', '\u0303', '\u0309', '\u0323'];
+const TONES_RE = /[\u0300\u0301\u0303\u0309\u0323]/g;
 
 /** Vowels, base letters after stripping the tone only (shape marks kept). */
 const VOWELS = new Set(['a', 'ă', 'â', 'e', 'ê', 'i', 'o', 'ô', 'ơ', 'u', 'ư', 'y']);
@@ -51,7 +51,7 @@ export function placeTone(syllable: string): string {
   const toneMatch = nfd.match(TONE_MARKS);
   if (!toneMatch) return syllable.normalize('NFC');
   const tone = toneMatch[0];
-  const bare = nfd.replace(new RegExp(`[${TONES.join('')}]`, 'g'), '').normalize('NFC');
+  const bare = nfd.replace(TONES_RE, '').normalize('NFC');
   const chars = [...bare];
   // Locate the vowel cluster: the first run of vowels, skipping the 'u' of "qu" and the 'i' of
   // "gi" when another vowel follows (they belong to the onset).
@@ -89,8 +89,20 @@ export function placeTone(syllable: string): string {
 export function syllables(text: string): string[] {
   const norm = basicNormalize(text);
   const out: string[] = [];
-  for (const m of norm.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) out.push(placeTone(m[0]));
+  for (const m of norm.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) out.push(cachedTone(m[0]));
   return out;
+}
+
+// Vietnamese has a few thousand distinct syllables: caching their canonical form makes
+// indexing and query analysis several times faster. Bounded so odd input can't grow it forever.
+const toneCache = new Map<string, string>();
+function cachedTone(s: string): string {
+  let v = toneCache.get(s);
+  if (v === undefined) {
+    v = placeTone(s);
+    if (toneCache.size < 200_000) toneCache.set(s, v);
+  }
+  return v;
 }
 
 /**

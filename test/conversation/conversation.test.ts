@@ -113,3 +113,12 @@ describe('flood limit', () => {
     expect(f.hit('a', t0 + 20_000)).toBe('ok');
   });
 });
+
+describe('plain text from Markdown content', () => {
+  it('drops emphasis markers and turns list dashes into bullets', async () => {
+    const { plainText } = await import('../../src/conversation/core-feature.js');
+    expect(plainText('**Lưu ý:** nộp tại *UBND cấp xã*.\n- Giấy chứng sinh\n- Căn cước')).toBe(
+      'Lưu ý: nộp tại UBND cấp xã.\n• Giấy chứng sinh\n• Căn cước',
+    );
+  });
+});

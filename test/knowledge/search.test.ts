@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { buildSearchIndex, type SearchDoc } from '../../src/knowledge/search.js';
+
+const doc = (id: string, question: string, body: string): SearchDoc => ({ id, kind: 'qa', question, variants: '', title: '', body, topics: '' });
+const docs = [
+  doc('khai-sinh', 'Thời hạn đăng ký khai sinh cho trẻ là bao lâu?', 'Trong 60 ngày kể từ ngày sinh, cha mẹ đăng ký khai sinh cho con tại UBND cấp xã.'),
+  doc('bhyt', 'Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?', 'Trẻ em dưới 6 tuổi được Nhà nước đóng bảo hiểm y tế.'),
+  doc('tro-giup', 'Ai được trợ giúp pháp lý miễn phí?', 'Người thuộc hộ nghèo, người có công, trẻ em được trợ giúp pháp lý miễn phí.'),
+];
+const index = buildSearchIndex(docs, [['bảo hiểm y tế', 'bhyt']]);
+
+describe('search index', () => {
+  it.each([
+    ['thời hạn đăng ký khai sinh', 'khai-sinh'],
+    ['thoi han dang ky khai sinh', 'khai-sinh'],
+    ['bhyt tre em duoi 6 tuoi', 'bhyt'],
+    ['thẻ bảo hiễm y tế cho trẻ dưới 6 tuổi', 'bhyt'],
+    ['trợ giúp pháp lí miễn phí cho ai', 'tro-giup'],
+  ])('%s -> %s', (q, id) => {
+    expect(index.search(q)).toMatchObject({ kind: 'answer', id });
+  });
+
+  it('gives no answer to a question that shares only everyday words', () => {
+    expect(index.search('đăng ký xe máy ở đâu, cần giấy tờ gì?').kind).toBe('none');
+    expect(index.search('lịch cắt điện tuần này').kind).toBe('none');
+  });
+
+  it('corrects a one-letter typo to a known word', () => {
+    const d = index.search('trơ giup phap ly mien phi');
+    expect(d).toMatchObject({ kind: 'answer', id: 'tro-giup' });
+  });
+});
