@@ -9,7 +9,7 @@
  *   OAuth calls, how long the sends waited).
  */
 import { createHash } from 'node:crypto';
-import { startFakeZalo } from '../test/support/fake-zalo.js';
+import { startFakeZalo, zaloEnv } from '../test/support/fake-zalo.js';
 import { startTestApp } from '../test/support/app.js';
 import { verifyZaloSignature } from '../src/channels/zalo/signature.js';
 
@@ -24,15 +24,8 @@ const pct = (xs: number[], p: number): number => {
 
 export async function run(): Promise<string> {
   const zalo = await startFakeZalo();
-  const pair = zalo.issueTokens();
   const t = await startTestApp({
-    ZALO_APP_ID: zalo.appId,
-    ZALO_APP_SECRET: zalo.appSecret,
-    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-    ZALO_ACCESS_TOKEN: pair.accessToken,
-    ZALO_REFRESH_TOKEN: pair.refreshToken,
-    ZALO_API_BASE: zalo.url,
-    ZALO_OAUTH_BASE: zalo.url,
+    ...zaloEnv(zalo),
     ZALO_RATE_PER_MINUTE: '600000', // measure Loa, not the throttle (default 3000/min = 50/s)
   });
   const hook = `${t.url}/webhooks/zalo`;

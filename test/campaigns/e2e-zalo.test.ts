@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeZalo } from '../support/fake-zalo.js';
+import { startFakeZalo, zaloEnv } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
 import { campaignsOf } from '../../src/campaigns/install.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
@@ -23,17 +23,8 @@ describe('campaign over the fake Zalo OA', () => {
   it('sends inside the 7-day window and records the rest as outside_window', async () => {
     const zalo = await startFakeZalo();
     cleanup.push(() => zalo.close());
-    const pair = zalo.issueTokens();
     const { app, close } = await startTestApp(
-      {
-        ZALO_APP_ID: zalo.appId,
-        ZALO_APP_SECRET: zalo.appSecret,
-        ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-        ZALO_ACCESS_TOKEN: pair.accessToken,
-        ZALO_REFRESH_TOKEN: pair.refreshToken,
-        ZALO_API_BASE: zalo.url,
-        ZALO_OAUTH_BASE: zalo.url,
-      },
+      zaloEnv(zalo),
       { bot: { quiet_hours: { start: '00:00', end: '00:00' } } },
     );
     cleanup.push(close);

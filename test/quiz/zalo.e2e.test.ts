@@ -3,7 +3,7 @@
  * shipped practice quiz, numbered text answers ("Trả lời 1, 2, 3"), a fake clock.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
+import { startFakeZalo, type FakeZalo, zaloEnv } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { activeAttemptOf, finishedAttempts, getAttemptQuestion } from '../../src/db/quiz.js';
@@ -19,17 +19,8 @@ let msg = 0;
 beforeEach(async () => {
   now = new Date('2026-11-23T03:00:00Z');
   zalo = await startFakeZalo();
-  const pair = zalo.issueTokens();
   t = await startTestApp(
-    {
-      ZALO_APP_ID: zalo.appId,
-      ZALO_APP_SECRET: zalo.appSecret,
-      ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-      ZALO_ACCESS_TOKEN: pair.accessToken,
-      ZALO_REFRESH_TOKEN: pair.refreshToken,
-      ZALO_API_BASE: zalo.url,
-      ZALO_OAUTH_BASE: zalo.url,
-    },
+    zaloEnv(zalo),
     { now: () => now, bot: { flood_limit: { messages: 1000, seconds: 1 } } },
   );
   hook = `${t.url}/webhooks/zalo`;

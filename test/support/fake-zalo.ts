@@ -411,3 +411,20 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       }),
   };
 }
+
+/**
+ * The ZALO_* environment that points Loa at a fake: credentials, a freshly issued token pair
+ * and the API and OAuth base URLs. One place, so every e2e test and benchmark configures alike.
+ */
+export function zaloEnv(fake: FakeZalo): Record<string, string> {
+  const pair = fake.issueTokens();
+  return {
+    ZALO_APP_ID: fake.appId,
+    ZALO_APP_SECRET: fake.appSecret,
+    ZALO_OA_SECRET_KEY: fake.oaSecretKey,
+    ZALO_ACCESS_TOKEN: pair.accessToken,
+    ZALO_REFRESH_TOKEN: pair.refreshToken,
+    ZALO_API_BASE: fake.url,
+    ZALO_OAUTH_BASE: fake.url,
+  };
+}

@@ -3,7 +3,7 @@
  * signed webhook deliveries.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
+import { startFakeZalo, type FakeZalo, zaloEnv } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
 import { Writable } from 'node:stream';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,16 +22,7 @@ let hook: string;
 
 beforeEach(async () => {
   zalo = await startFakeZalo();
-  const pair = zalo.issueTokens();
-  t = await startTestApp({
-    ZALO_APP_ID: zalo.appId,
-    ZALO_APP_SECRET: zalo.appSecret,
-    ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
-    ZALO_ACCESS_TOKEN: pair.accessToken,
-    ZALO_REFRESH_TOKEN: pair.refreshToken,
-    ZALO_API_BASE: zalo.url,
-    ZALO_OAUTH_BASE: zalo.url,
-  });
+  t = await startTestApp(zaloEnv(zalo));
   hook = `${t.url}/webhooks/zalo`;
   zalo.addUser({ id: USER, name: 'Nguyễn Thị Lan' });
 });
