@@ -62,8 +62,8 @@ export const defaultSearchOptions: SearchOptions = {
   marginWeight: 0.1,
   rerankDepth: 10,
   rerankCoverageWeight: 0.5,
-  pruneMinDocs: 100,
-  pruneDocShare: 0.01,
+  pruneMinDocs: 1000,
+  pruneDocShare: 0.05,
 };
 
 /** One searchable document: a Q&A, or one passage of an article. */
