@@ -1,8 +1,9 @@
 /**
  * The search index over approved content and the answer decision.
  *
- * MiniSearch retrieves and ranks (BM25+, fuzzy for typos) over terms made by the Vietnamese
- * analyzer. The decision to answer is separate from the ranking: a question is answered only
+ * MiniSearch indexes the terms made by the Vietnamese analyzer; queries are evaluated on its
+ * postings by a top-k scorer (./scorer.ts: BM25+ with field boosts, rare terms walked first),
+ * and unknown words are corrected to one-edit neighbours (SymSpell style). The decision to answer is separate from the ranking: a question is answered only
  * when the best document covers enough of the query's *information* (its terms weighted by
  * inverse document frequency). A term the corpus has never seen ("xe máy", "hộ chiếu") weighs
  * the most, so an out-of-scope question that merely shares everyday words with the content
@@ -11,6 +12,7 @@
 import MiniSearch from 'minisearch';
 import { createHash } from 'node:crypto';
 import { createAnalyzer, type Analyzer } from '../text/analyzer.js';
+import { createScorer, type WeightedTerm } from './scorer.js';
 import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
 
 /** Tunable options of the index and the decision. Tuned with `npm run eval`, not guessed. */
@@ -35,17 +37,21 @@ export interface SearchOptions {
   queryCoverageWeight: number;
   /** Weight of the score margin over the next entry, added to the confidence. */
   marginWeight: number;
+  /**
+   * Ranking weight of an article passage relative to a Q&A entry: a Q&A is an approved answer
+   * to a question, a passage is background text that shares its words.
+   */
+  passageWeight: number;
   /** How many top results are re-scored by coverage. */
   rerankDepth: number;
   /** Weight of coverage against the normalised MiniSearch score when re-ranking. */
   rerankCoverageWeight: number;
   /**
-   * Terms found in more than max(`pruneMinDocs`, `pruneDocShare` × N) documents are left out of
-   * retrieval (their posting lists dominate latency and say little about relevance); they still
-   * count in the coverage, checked on the candidates' own text.
+   * Retrieval walks the postings of the rarest query terms, up to this many postings in all (at
+   * least 3 terms); the commoner terms are only looked up on the best `candidates` found so far.
    */
-  pruneMinDocs: number;
-  pruneDocShare: number;
+  postingBudget: number;
+  candidates: number;
 }
 
 /** Defaults, tuned on test/fixtures/eval-cases*.jsonl (see docs/BENCHMARKS.md). */
@@ -60,10 +66,11 @@ export const defaultSearchOptions: SearchOptions = {
   maxSuggestions: 3,
   queryCoverageWeight: 0.7,
   marginWeight: 0.1,
+  passageWeight: 0.7,
   rerankDepth: 10,
   rerankCoverageWeight: 0.5,
-  pruneMinDocs: 1000,
-  pruneDocShare: 0.05,
+  postingBudget: 30_000,
+  candidates: 200,
 };
 
 /** One searchable document: a Q&A, or one passage of an article. */
@@ -232,22 +239,12 @@ function makeIndex(
   const labels = new Map(docList.map((d) => [d.id, d.kind === 'qa' ? d.question : d.title]));
   const questionTexts = (d: SearchDoc): string[] =>
     d.kind === 'qa' ? [d.question, ...d.variants.split('\n').filter(Boolean)] : [d.title];
-  // Whether a document has a term, read from MiniSearch's own postings: checking pruned common
-  // terms on a candidate costs a map look-up instead of re-analysing its text. MiniSearch has no
-  // public API for this; the internals used (`_index`, `_idToShortId`) are stable across 7.x and
-  // the eval test would catch a change (coverage would collapse).
-  const internals = ms as unknown as {
-    _index: { get(term: string): Map<number, Map<number, number>> | undefined };
-    _idToShortId: Map<string, number>;
-  };
-  const hasTerm = (id: string, term: string): boolean => {
-    const postings = internals._index.get(term);
-    const shortId = internals._idToShortId.get(id);
-    if (!postings || shortId === undefined) return false;
-    for (const field of postings.values()) if (field.has(shortId)) return true;
-    return false;
-  };
-  const pruneAbove = Math.max(options.pruneMinDocs, options.pruneDocShare * docCount);
+  const scorer = createScorer(ms as MiniSearch<unknown>, {
+    boost: options.boost,
+    postingBudget: options.postingBudget,
+    candidates: options.candidates,
+    prior: (id) => (docs.get(id)?.kind === 'passage' ? options.passageWeight : 1),
+  });
   const idf = (t: string): number => {
     const n = df.get(t) ?? 0;
     return Math.log(1 + (docCount - n + 0.5) / (n + 0.5));
@@ -290,21 +287,34 @@ function makeIndex(
   const typoCandidate = (term: string): boolean =>
     !df.has(term) && !term.includes('_') && term.replace('~', '').length >= options.fuzzyMinLength;
 
+  /** Each question text of a document as weighted terms (idf mass), in one form; cached. */
+  const questionWeights = new Map<string, [string, number][][]>();
+  const weightsOf = (id: string, accented: boolean): [string, number][][] => {
+    const key = (accented ? '1' : '0') + id;
+    let cached = questionWeights.get(key);
+    if (!cached) {
+      const d = docs.get(id);
+      cached = (d ? questionTexts(d) : []).map((q) => {
+        const { unigrams, bigrams, generic } = analyzer.formTerms(q, accented);
+        const g = (t: string): number => (generic.has(t) ? options.genericWeight : 1);
+        return [
+          ...[...new Set(unigrams)].map((t): [string, number] => [t, idf(t) * g(t)]),
+          ...[...new Set(bigrams)].map((t): [string, number] => [t, options.bigramWeight * idf(t) * g(t)]),
+        ];
+      });
+      if (questionWeights.size > 50_000) questionWeights.clear();
+      questionWeights.set(key, cached);
+    }
+    return cached;
+  };
+
   /** Share of a question's information (idf mass) that the query matched, 0–1. */
   const questionCoverage = (id: string, accented: boolean, matched: Set<string>): number => {
     let best = 0;
-    const d = docs.get(id);
-    for (const q of d ? questionTexts(d) : []) {
-      const { unigrams, bigrams, generic } = analyzer.formTerms(q, accented);
+    for (const terms of weightsOf(id, accented)) {
       let total = 0;
       let hit = 0;
-      for (const t of new Set(unigrams)) {
-        const w = idf(t) * (generic.has(t) ? options.genericWeight : 1);
-        total += w;
-        if (matched.has(t)) hit += w;
-      }
-      for (const t of new Set(bigrams)) {
-        const w = options.bigramWeight * idf(t) * (generic.has(t) ? options.genericWeight : 1);
+      for (const [t, w] of terms) {
         total += w;
         if (matched.has(t)) hit += w;
       }
@@ -330,30 +340,26 @@ function makeIndex(
     let total = 0;
     for (const w of weight.values()) total += w;
 
-    // Retrieval uses the discriminating terms (and always the 3 rarest).
-    const byRarity = [...weight.keys()].sort((x, y) => (df.get(x) ?? 0) - (df.get(y) ?? 0));
-    const retrieval = byRarity.filter((t, i) => i < 3 || (df.get(t) ?? 0) <= pruneAbove);
-    const retrievalSet = new Set(retrieval);
-    const results = ms
-      .search(retrieval.join(' '), {
-        boost: options.boost,
-        boostTerm: (term) => (a.generic.has(term) ? options.genericWeight : 1) * (corrected.has(term) ? options.fuzzyWeight : 1),
-        combineWith: 'OR',
-      })
-      .filter((r) => isServable(String(r.id)));
+    const terms: WeightedTerm[] = [...weight].map(([term, w]) => ({
+      term,
+      // Ranking weight: generic words and corrected typos count for less.
+      weight: w * (corrected.has(term) ? options.fuzzyWeight : 1),
+      df: df.get(term) ?? 0,
+    }));
+    const results = scorer.top(terms, options.rerankDepth, isServable);
     if (results.length === 0) return { kind: 'none', reason: 'no-match', confidence: 0, suggestions: [] };
 
     const top = results[0]!.score;
     const scored = results.slice(0, options.rerankDepth).map((r) => {
-      // A query term is covered when the document has it, or matched it as a typo.
-      const matched = new Set(r.queryTerms);
-      for (const t of weight.keys()) if (!matched.has(t) && !retrievalSet.has(t) && hasTerm(String(r.id), t)) matched.add(t);
+      // A query term is covered when the document has it (a corrected typo counts as its fix).
+      const matched = new Set(r.matched.map((i) => terms[i]!.term));
       let covered = 0;
       for (const qt of matched) covered += weight.get(qt) ?? 0;
       const qcov = total > 0 ? Math.min(1, covered / total) : 0;
-      const dcov = questionCoverage(String(r.id), a.accented, new Set([...r.terms, ...matched]));
+      const dcov = questionCoverage(r.id, a.accented, matched);
       const coverage = options.queryCoverageWeight * qcov + (1 - options.queryCoverageWeight) * dcov;
-      const rank = options.rerankCoverageWeight * coverage + (1 - options.rerankCoverageWeight) * (r.score / top);
+      const prior = docs.get(r.id)?.kind === 'passage' ? options.passageWeight : 1;
+      const rank = options.rerankCoverageWeight * prior * coverage + (1 - options.rerankCoverageWeight) * (r.score / top);
       return { id: String(r.id), score: r.score, qcov, dcov, coverage, rank, confidence: coverage };
     });
     scored.sort((x, y) => y.rank - x.rank);

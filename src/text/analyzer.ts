@@ -70,6 +70,8 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
   // "hp", "bhyt") is an abbreviation: it matches only words typed without marks, so "cắt"
   // (cut) never becomes the Convention against Torture.
   const map = new Map<string, { canon: string[]; plainOnly: boolean }>();
+  // First syllables (folded) of the phrases to rewrite: most positions are skipped at once.
+  const starts = new Set<string>();
   let longest = 1;
   for (const group of synonyms) {
     const canon = syllables(group[0] ?? '');
@@ -80,6 +82,7 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
       const key = syl.map(fold).join(' ');
       if (!key || key === canonKey || map.has(key)) continue;
       map.set(key, { canon, plainOnly: syl.every((x) => !isMarked(x)) });
+      starts.add(key.split(' ')[0]!);
       longest = Math.max(longest, syl.length);
     }
   }
@@ -109,16 +112,22 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
 
   const tokens = (text: string): Token[] => {
     const syl = syllables(text);
-    const folded = syl.map((x) => mk(x, false).folded.slice(1));
+    // As typed: marked or not (cached per syllable, like the tokens).
+    const typed = syl.map((x) => {
+      const plain = mk(x, false);
+      return plain.folded.slice(1) === x ? plain : mk(x, true);
+    });
     const out: Token[] = [];
     let i = 0;
     while (i < syl.length) {
       let hit: string[] | undefined;
       let n = Math.min(longest, syl.length - i);
-      if (map.size > 0)
+      if (starts.has(typed[i]!.folded.slice(1)))
         for (; n >= 1; n--) {
-          const entry = map.get(folded.slice(i, i + n).join(' '));
-          if (entry && !(entry.plainOnly && syl.slice(i, i + n).some(isMarked))) {
+          let key = typed[i]!.folded.slice(1);
+          for (let j = i + 1; j < i + n; j++) key += ' ' + typed[j]!.folded.slice(1);
+          const entry = map.get(key);
+          if (entry && !(entry.plainOnly && typed.slice(i, i + n).some((t) => t.marked))) {
             hit = entry.canon;
             break;
           }
@@ -127,7 +136,7 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
         for (const c of hit) out.push(mk(c, true));
         i += n;
       } else {
-        out.push(mk(syl[i]!, isMarked(syl[i]!)));
+        out.push(typed[i]!);
         i += 1;
       }
     }
