@@ -97,13 +97,18 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
   const nextEpoch = (): number => ++epoch;
 
   /** Contribution of one term's postings to one document (sum over fields), 0 if absent. */
-  const impact = (p: FieldPostings, doc: number): number => {
+  type Resolved = (Map<number, number> | undefined)[];
+  const impact = (p: Resolved, doc: number): number => {
     let s = 0;
     for (let i = 0; i < fields.length; i++) {
-      const tf = p.get(fields[i]!.id)?.get(doc);
+      const tf = p[i]?.get(doc);
       if (tf !== undefined) s += fields[i]!.boost * (D + (tf * (K1 + 1)) / (tf + norm[i]![doc]!));
     }
     return s;
+  };
+  const contains = (p: Resolved, doc: number): boolean => {
+    for (let i = 0; i < fields.length; i++) if (p[i]?.has(doc)) return true;
+    return false;
   };
 
   const top = (terms: readonly WeightedTerm[], k: number, keep: (id: string) => boolean): Hit[] => {
@@ -114,7 +119,11 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
       stamp.fill(-1);
     }
     const q = nextEpoch();
-    const postings = terms.map((t) => ix._index.get(t.term));
+    // Each term's postings per field (one index look-up per term and query).
+    const postings = terms.map((t): Resolved | undefined => {
+      const p = ix._index.get(t.term);
+      return p && fields.map((f) => p.get(f.id));
+    });
     const order = terms.map((_, i) => i).sort((a, b) => terms[a]!.df - terms[b]!.df);
     const touched: number[] = [];
     let walked = 0;
@@ -129,7 +138,7 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
       const w = terms[ti]!.weight;
       const e = nextEpoch();
       for (let fi = 0; fi < fields.length; fi++) {
-        const docs = p.get(fields[fi]!.id);
+        const docs = p[fi];
         if (!docs) continue;
         const boost = fields[fi]!.boost * w;
         const nf = norm[fi]!;
@@ -176,7 +185,7 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
       const matched: number[] = [];
       for (let ti = 0; ti < terms.length; ti++) {
         const p = postings[ti];
-        if (p && impact(p, doc) > 0) matched.push(ti);
+        if (p && contains(p, doc)) matched.push(ti);
       }
       hits.push({ id, score: final(doc), matched });
     }

@@ -12,6 +12,7 @@
 import MiniSearch from 'minisearch';
 import { createHash } from 'node:crypto';
 import { createAnalyzer, type Analyzer } from '../text/analyzer.js';
+import { fold } from '../text/vietnamese.js';
 import { createScorer, type WeightedTerm } from './scorer.js';
 import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
 
@@ -284,6 +285,23 @@ function makeIndex(
     for (const w of found) if (!best || (df.get(w) ?? 0) > (df.get(best) ?? 0)) best = w;
     return best;
   };
+  /** An unknown word that is two known syllables run together, split at the best point. */
+  const split = (term: string): [string, string] | undefined => {
+    // In folded form: tone placement cannot be trusted on a run-together word.
+    const w = fold(term.replace('~', ''));
+    let bestSplit: [string, string] | undefined;
+    let bestDf = 0;
+    for (let i = 2; i < w.length - 1; i++) {
+      const x = `~${w.slice(0, i)}`;
+      const y = `~${w.slice(i)}`;
+      const n = Math.min(df.get(x) ?? 0, df.get(y) ?? 0, df.get(`${x}_${w.slice(i)}`) ?? 0);
+      if (n > bestDf) {
+        bestDf = n;
+        bestSplit = [x, y];
+      }
+    }
+    return bestSplit;
+  };
   const typoCandidate = (term: string): boolean =>
     !df.has(term) && !term.includes('_') && term.replace('~', '').length >= options.fuzzyMinLength;
 
@@ -329,14 +347,20 @@ function makeIndex(
     const weight = new Map<string, number>();
     const g = (t: string): number => (a.generic.has(t) ? options.genericWeight : 1);
     const corrected = new Set<string>();
+    const bigramTerms = [...a.bigrams];
     for (const t of a.unigrams) {
       const fix = typoCandidate(t) ? correct(t) : undefined;
+      const parts = typoCandidate(t) && !fix ? split(t) : undefined;
       if (fix) {
         corrected.add(fix);
         weight.set(fix, (weight.get(fix) ?? 0) + idf(fix) * g(t));
+      } else if (parts) {
+        // Two words typed without the space between them ("côngước").
+        for (const p of parts) weight.set(p, (weight.get(p) ?? 0) + idf(p) * g(p));
+        bigramTerms.push(`${parts[0]}_${parts[1].slice(1)}`);
       } else weight.set(t, idf(t) * g(t));
     }
-    for (const t of a.bigrams) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t) * g(t));
+    for (const t of bigramTerms) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t) * g(t));
     let total = 0;
     for (const w of weight.values()) total += w;
 
@@ -372,12 +396,33 @@ function makeIndex(
       c.confidence = c.coverage + options.marginWeight * margin;
     }
     const best = scored[0]!;
+    const features = (id: string) => {
+      const r = results.find((x) => x.id === id)!;
+      const matched = new Set(r.matched.map((i) => terms[i]!.term));
+      let uniT = 0, uniH = 0, biT = 0, biH = 0, unk = 0, maxMiss = 0;
+      const maxIdf = Math.log(1 + (docCount + 0.5) / 0.5);
+      for (const [t, w] of weight) {
+        const bi = t.includes('_');
+        if (bi) { biT += w; if (matched.has(t)) biH += w; }
+        else {
+          uniT += w; if (matched.has(t)) uniH += w; else maxMiss = Math.max(maxMiss, idf(t) / maxIdf);
+          if (!df.has(t)) unk += w;
+        }
+      }
+      let qq = 0;
+      for (const qt of weightsOf(id, a.accented)) {
+        let h = 0;
+        for (const [t] of qt) h += weight.get(t) ?? 0;
+        qq = Math.max(qq, total ? h / total : 0);
+      }
+      return { qq, len: a.unigrams.length, uq: uniT ? uniH / uniT : 0, bq: biT ? biH / biT : 0, unk: total ? unk / total : 0, maxMiss, passage: docs.get(id)?.kind === 'passage' ? 1 : 0 };
+    };
     const suggestions = (exclude?: string): Suggestion[] =>
       scored
         .filter((s) => s.id !== exclude && s.confidence >= options.suggestThreshold)
         .slice(0, options.maxSuggestions)
         .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.confidence }));
-    const debug = { qcov: best.qcov, dcov: best.dcov, margin: (best.confidence - best.coverage) / (options.marginWeight || 1) };
+    const debug = { qcov: best.qcov, dcov: best.dcov, margin: (best.confidence - best.coverage) / (options.marginWeight || 1), ...features(best.id) };
     if (best.confidence >= options.answerThreshold)
       return { kind: 'answer', id: best.id, score: best.score, confidence: best.confidence, alternatives: suggestions(best.id), debug };
     return { kind: 'none', reason: 'low-confidence', confidence: best.confidence, suggestions: suggestions(), debug };

@@ -25,6 +25,11 @@ describe('search index', () => {
     expect(index.search('lịch cắt điện tuần này').kind).toBe('none');
   });
 
+  it('splits two known words typed without the space between them', () => {
+    expect(index.search('trợ giúppháp lý miễn phí')).toMatchObject({ kind: 'answer', id: 'tro-giup' });
+    expect(index.search('thoi han dangky khaisinh')).toMatchObject({ kind: 'answer', id: 'khai-sinh' });
+  });
+
   it('corrects a one-letter typo to a known word', () => {
     const d = index.search('trơ giup phap ly mien phi');
     expect(d).toMatchObject({ kind: 'answer', id: 'tro-giup' });
