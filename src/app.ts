@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { join } from 'node:path';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
+import { startBackgroundCheckpoints } from './db/checkpoint.js';
 import { createKnowledge, type Knowledge } from './knowledge/knowledge.js';
 import { createConversation, type Conversation } from './conversation/conversation.js';
 import { createInbox, type Inbox } from './conversation/inbox.js';
@@ -61,7 +62,13 @@ export interface CreateAppOptions {
 /** Builds the app from a validated config. Nothing listens until `start()`. */
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const db = openDb(join(config.dataDir, 'loa.sqlite'));
+  const db = openDb(join(config.dataDir, 'loa.sqlite'), { synchronous: config.dbSynchronous });
+  // The server writes on every message: its WAL checkpoints (and their fsyncs) run on a worker
+  // thread instead of stalling the event loop (db/checkpoint.ts).
+  const checkpoints = startBackgroundCheckpoints(db, {
+    synchronous: config.dbSynchronous,
+    onFallback: (err) => logger.error({ err }, 'db: background checkpoints failed; SQLite checkpoints inline again'),
+  });
   const knowledge = createKnowledge({ contentDir: config.contentDir, dataDir: config.dataDir, logger, now: opts.now });
   const starters: (() => Promise<void> | void)[] = [];
   const stoppers: (() => Promise<void> | void)[] = [];
@@ -114,6 +121,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       await server.close();
       await inbox.drain();
       knowledge.close();
+      await checkpoints.stop();
       db.close();
     },
   };

@@ -31,6 +31,11 @@ export const envSchema = z.object({
   LOA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Public base URL of this server (links in messages, Zalo OAuth callback). */
   LOA_PUBLIC_URL: optionalString,
+  /**
+   * SQLite `synchronous`: `normal` (default) survives a crash of the process but may lose the
+   * last commits on power loss; `full` survives power loss and costs an fsync per commit.
+   */
+  LOA_DB_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
@@ -113,6 +118,8 @@ export interface ZaloConfig {
 export interface Config {
   http: { host: string; port: number; publicUrl?: string };
   dataDir: string;
+  /** SQLite durability level (see `LOA_DB_SYNCHRONOUS`). */
+  dbSynchronous?: 'NORMAL' | 'FULL';
   contentDir: string;
   botFile: string;
   logLevel: z.infer<typeof envSchema>['LOA_LOG_LEVEL'];
@@ -194,6 +201,7 @@ export function createConfig(
   return {
     http: { host: v.LOA_HTTP_HOST, port: v.LOA_HTTP_PORT, publicUrl: v.LOA_PUBLIC_URL },
     dataDir: v.LOA_DATA_DIR,
+    dbSynchronous: v.LOA_DB_SYNCHRONOUS === 'full' ? 'FULL' : 'NORMAL',
     contentDir: v.LOA_CONTENT_DIR,
     botFile,
     logLevel: v.LOA_LOG_LEVEL,

@@ -41,7 +41,21 @@ export interface Conversation {
   handle(inbound: Inbound, caps: Capabilities): Promise<Reply[]>;
   /** The person for an inbound event (created if new). */
   personFor(inbound: Inbound): Person;
+  /**
+   * Records the time of the person's interaction now, unless the event is not one (a block, an
+   * unfollow). The inbox calls it in the transaction that stores the event, so that `handle`
+   * finds it done and does not commit again.
+   */
+  recordInteraction(inbound: Inbound, person: Person): void;
   readonly features: Feature[];
+}
+
+/** Interaction times are kept to this resolution (ms). */
+export const INTERACTION_RESOLUTION_MS = 1000;
+
+/** Whether an event counts as the person interacting with the bot (a block or unfollow does not). */
+export function isInteraction(inbound: Inbound): boolean {
+  return inbound.type !== 'blocked' && inbound.type !== 'unfollow';
 }
 
 /** Parses "/cmd@bot args" into its parts; null when the text is not a command. */
@@ -83,6 +97,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
   const personFor = (inbound: Inbound): Person =>
     upsertPerson(deps.db, inbound.channel, inbound.userId, inbound.displayName, now());
+
+  const recordInteraction = (inbound: Inbound, person: Person, at: Date = now()): void => {
+    if (!isInteraction(inbound)) return;
+    // Recorded to the second: a second write for the same second would be a WAL commit for
+    // nothing (the inbox records it as the event arrives; the Zalo window counts in days).
+    const last = person.lastInteractionAt ? Date.parse(person.lastInteractionAt) : -Infinity;
+    if (at.getTime() - last < INTERACTION_RESOLUTION_MS && at.getTime() >= last) return;
+    touchPerson(deps.db, person.id, at);
+    person.lastInteractionAt = at.toISOString();
+  };
 
   const runAction = async (ctx: TurnContext, action: string): Promise<Reply[]> => {
     const colon = action.indexOf(':');
@@ -127,13 +151,13 @@ export function createConversation(deps: ConversationDeps): Conversation {
       case 'unblocked':
       case 'follow':
         markPersonActive(deps.db, person.id);
-        touchPerson(deps.db, person.id, at);
+        recordInteraction(inbound, person, at);
         return lifecycle(ctx);
       default:
         break;
     }
 
-    touchPerson(deps.db, person.id, at);
+    recordInteraction(inbound, person, at);
     // Someone who writes to us again has evidently not blocked us (Telegram sends no
     // unblock update for a user who just restarts the bot in some clients).
     if (person.status === 'gone' && person.goneReason !== 'unfollow') markPersonActive(deps.db, person.id);
@@ -177,5 +201,5 @@ export function createConversation(deps: ConversationDeps): Conversation {
     return out;
   };
 
-  return { handle, personFor, features };
+  return { handle, personFor, recordInteraction: (inbound, person) => recordInteraction(inbound, person), features };
 }

@@ -10,9 +10,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from '../db/messages.js';
-import { getPersonByExternal } from '../db/people.js';
+import { getPersonByExternal, markPersonGone } from '../db/people.js';
 import type { Channel, ChannelName, Inbound, Reply, SendResult } from '../channels/channel.js';
-import { markPersonGone } from '../db/people.js';
 import type { Conversation } from './conversation.js';
 
 /** Dependencies of {@link createInbox}. */
@@ -48,25 +47,43 @@ export function createInbox(deps: InboxDeps): Inbox {
   const chains = new Map<string, Promise<void>>();
   const pending = new Set<Promise<void>>();
 
-  const deliver = async (inbound: Inbound, replies: Reply[]): Promise<SendResult[]> => {
+  /**
+   * Sends the replies; returns each result and what is to be written about them. The writes are
+   * left to the caller so that they share one transaction (one WAL commit) with its own.
+   */
+  const sendAll = async (inbound: Inbound, replies: Reply[]): Promise<{ results: SendResult[]; write: () => void }> => {
     const channel = channels.get(inbound.channel);
     const results: SendResult[] = [];
-    if (!channel) return results;
-    const recipient = inbound.chatId ?? inbound.userId;
-    const person = getPersonByExternal(db, inbound.channel, inbound.userId);
-    for (const reply of replies) {
-      if (deps.beforeSend) await deps.beforeSend(inbound.channel, recipient);
-      let result = await channel.send(recipient, reply);
-      if (result.kind === 'retryAfter' && result.seconds <= 5) {
-        // A reply is worth one short wait; a longer throttle means the platform wants calm.
-        await new Promise((r) => setTimeout(r, result.kind === 'retryAfter' ? result.seconds * 1000 : 0));
-        result = await channel.send(recipient, reply);
+    const log: { text: string; payload: unknown; at: Date }[] = [];
+    let gone: string | undefined;
+    if (channel) {
+      const recipient = inbound.chatId ?? inbound.userId;
+      for (const reply of replies) {
+        if (deps.beforeSend) await deps.beforeSend(inbound.channel, recipient);
+        let result = await channel.send(recipient, reply);
+        if (result.kind === 'retryAfter' && result.seconds <= 5) {
+          // A reply is worth one short wait; a longer throttle means the platform wants calm.
+          await new Promise((r) => setTimeout(r, result.kind === 'retryAfter' ? result.seconds * 1000 : 0));
+          result = await channel.send(recipient, reply);
+        }
+        results.push(result);
+        log.push({ text: reply.text, payload: { reply, result }, at: new Date() });
+        if (result.kind === 'gone' && !inbound.group) gone = result.reason;
+        if (result.kind === 'gone' || result.kind === 'outsideWindow') break;
       }
-      results.push(result);
-      recordOutbound(db, inbound.channel, person?.id ?? null, 'reply', reply.text, { reply, result });
-      if (result.kind === 'gone' && person && !inbound.group) markPersonGone(db, person.id, result.reason);
-      if (result.kind === 'gone' || result.kind === 'outsideWindow') break;
     }
+    const write = (): void => {
+      // Looked up after the conversation ran: /xoadulieu may have just erased the person.
+      const personId = getPersonByExternal(db, inbound.channel, inbound.userId)?.id ?? null;
+      for (const l of log) recordOutbound(db, inbound.channel, personId, 'reply', l.text, l.payload, l.at);
+      if (gone !== undefined && personId !== null) markPersonGone(db, personId, gone);
+    };
+    return { results, write };
+  };
+
+  const deliver = async (inbound: Inbound, replies: Reply[]): Promise<SendResult[]> => {
+    const { results, write } = await sendAll(inbound, replies);
+    db.transaction(write)();
     return results;
   };
 
@@ -74,13 +91,24 @@ export function createInbox(deps: InboxDeps): Inbox {
     const channel = channels.get(inbound.channel);
     try {
       const replies = channel ? await conversation.handle(inbound, channel.capabilities) : [];
-      await deliver(inbound, replies);
-      markProcessed(db, id);
+      const { write } = await sendAll(inbound, replies);
+      // The outbound log and the processed mark: one commit.
+      db.transaction(() => {
+        write();
+        markProcessed(db, id);
+      })();
     } catch (err) {
       logger?.error({ err, channel: inbound.channel, dedupeKey: inbound.dedupeKey }, 'inbox: processing failed');
       markProcessed(db, id, (err as Error).message ?? String(err));
     }
   };
+
+  const acceptTx = db.transaction((inbound: Inbound): number | null => {
+    const person = conversation.personFor(inbound);
+    const id = recordInbound(db, inbound, person.id);
+    if (id !== null) conversation.recordInteraction(inbound, person);
+    return id;
+  });
 
   const schedule = (id: number, inbound: Inbound): void => {
     const key = `${inbound.channel}:${inbound.chatId ?? inbound.userId}`;
@@ -96,8 +124,8 @@ export function createInbox(deps: InboxDeps): Inbox {
 
   return {
     accept(inbound, opts) {
-      const person = conversation.personFor(inbound);
-      const id = recordInbound(db, inbound, person.id);
+      // The person, the event with its dedupe key and the time of the interaction: one commit.
+      const id = acceptTx(inbound);
       if (id === null) return false;
       if (opts?.process !== false) schedule(id, inbound);
       return true;

@@ -20,6 +20,13 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
 export interface OpenDbOptions {
   /** Where migration files are read from (tests may add their own). */
   migrationsDir?: string;
+  /**
+   * `PRAGMA synchronous` (default NORMAL). In WAL mode NORMAL loses nothing when the process
+   * crashes, but the last commits before an OS crash or power loss may be lost (the database
+   * stays consistent); FULL syncs the WAL on every commit, which survives power loss at the
+   * price of an `fsync` per commit on the writing thread. `LOA_DB_SYNCHRONOUS` sets it.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
 }
 
 /**
@@ -36,7 +43,7 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
   db.pragma('busy_timeout = 5000');
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last
   // commits), and much faster than FULL for the many small writes of webhooks and the outbox.
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   migrate(db, options.migrationsDir ?? MIGRATIONS_DIR);
   cacheStatements(db);
   return db;

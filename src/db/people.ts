@@ -62,6 +62,10 @@ export function upsertPerson(
   displayName?: string,
   now: Date = new Date(),
 ): Person {
+  // Almost every message comes from someone already known, with the same name: a read then,
+  // not a write (a write is a WAL commit, several times the cost of this lookup).
+  const known = getPersonByExternal(db, channel, externalId);
+  if (known && (displayName === undefined || displayName === known.displayName)) return known;
   db.prepare(
     `INSERT INTO people (channel, external_id, display_name, created_at)
      VALUES (?, ?, ?, ?)

@@ -1,0 +1,84 @@
+/** The inbox: what accept stores before a webhook answers, and the writes of processing. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../src/db/index.js';
+import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
+import { createInbox, type Inbox } from '../../src/conversation/inbox.js';
+import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { getPersonByExternal } from '../../src/db/people.js';
+import type { Channel, ChannelName, Inbound, Reply } from '../../src/channels/channel.js';
+import { webCapabilities } from '../../src/channels/web/web.js';
+import { testConfig } from '../support/app.js';
+
+let db: Db;
+let convo: Conversation;
+let inbox: Inbox;
+const sent: { to: string; reply: Reply }[] = [];
+let clock = new Date('2026-11-23T03:00:00.000Z');
+const config = testConfig();
+const knowledge = createKnowledge({ contentDir: 'content' });
+
+beforeAll(() => {
+  db = openDb(':memory:');
+  convo = createConversation({ db, knowledge, config, now: () => clock });
+  const channel: Channel = {
+    name: 'web',
+    capabilities: webCapabilities,
+    send: async (to, reply) => {
+      sent.push({ to, reply });
+      return { kind: 'ok', messageId: String(sent.length) };
+    },
+  };
+  inbox = createInbox({ db, conversation: convo, channels: new Map<ChannelName, Channel>([['web', channel]]) });
+});
+afterAll(() => {
+  db.close();
+  config.cleanup();
+});
+
+const changes = (): number => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+let n = 0;
+// The help button: one reply without buttons, so the conversation itself writes nothing.
+const help = (userId: string): Inbound => ({ channel: 'web', userId, dedupeKey: `k${n++}`, type: 'action', action: 'help' });
+
+describe('inbox', () => {
+  it('stores the event, the person and the time of the interaction before accept returns', () => {
+    const e = help('u1');
+    expect(inbox.accept(e, { process: false })).toBe(true);
+    const person = getPersonByExternal(db, 'web', 'u1')!;
+    expect(person.lastInteractionAt).toBe(clock.toISOString());
+    const row = db.prepare('SELECT person_id, processed_at FROM messages WHERE dedupe_key = ?').get(e.dedupeKey);
+    expect(row).toEqual({ person_id: person.id, processed_at: null });
+  });
+
+  it('a duplicate is refused and does not count as an interaction', () => {
+    const e = help('u2');
+    inbox.accept(e, { process: false });
+    clock = new Date(clock.getTime() + 60_000);
+    expect(inbox.accept(e, { process: false })).toBe(false);
+    expect(getPersonByExternal(db, 'web', 'u2')!.lastInteractionAt).toBe(new Date(clock.getTime() - 60_000).toISOString());
+  });
+
+  it('processing logs the reply and marks the event processed, without touching the person again in the same second', async () => {
+    const e = help('u3');
+    inbox.accept(e);
+    const before = changes();
+    await inbox.drain();
+    // One outbound row and the processed mark; the interaction was recorded by accept.
+    expect(changes() - before).toBe(2);
+    expect(sent.at(-1)!.to).toBe('u3');
+    const rows = db.prepare(`SELECT direction, processed_at IS NOT NULL AS done FROM messages WHERE person_id = ? ORDER BY id`).all(getPersonByExternal(db, 'web', 'u3')!.id);
+    expect(rows).toEqual([
+      { direction: 'in', done: 1 },
+      { direction: 'out', done: 1 },
+    ]);
+  });
+
+  it('a later message records the newer interaction time', async () => {
+    inbox.accept(help('u4'));
+    await inbox.drain();
+    clock = new Date(clock.getTime() + 5_000);
+    inbox.accept(help('u4'));
+    await inbox.drain();
+    expect(getPersonByExternal(db, 'web', 'u4')!.lastInteractionAt).toBe(clock.toISOString());
+  });
+});

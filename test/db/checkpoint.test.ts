@@ -1,0 +1,50 @@
+/** WAL checkpoints on a worker thread (db/checkpoint.ts). */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDb, type Db } from '../../src/db/index.js';
+import { startBackgroundCheckpoints } from '../../src/db/checkpoint.js';
+import { tempDir } from '../support/app.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDb(): { db: Db; file: string } {
+  const { dir, cleanup } = tempDir('loa-ckpt-');
+  const file = join(dir, 'loa.sqlite');
+  const db = openDb(file);
+  cleanups.push(cleanup, () => void (db.open && db.close()));
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  return { db, file };
+}
+
+describe('startBackgroundCheckpoints', () => {
+  it('turns SQLite checkpoints off on the connection and copies the WAL into the file from the worker', async () => {
+    const { db, file } = tempDb();
+    const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 5 });
+    cleanups.push(() => checkpoints.stop());
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const before = statSync(file).size;
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    for (let i = 0; i < 300; i++) insert.run('x'.repeat(2000));
+    // The rows reach the database file without this connection ever checkpointing.
+    await vi.waitFor(() => expect(statSync(file).size).toBeGreaterThan(before + 300 * 2000), { timeout: 5000, interval: 10 });
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 300 });
+  });
+
+  it('gives checkpoints back to SQLite when stopped', async () => {
+    const { db } = tempDb();
+    const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 5 });
+    await checkpoints.stop();
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await checkpoints.stop(); // twice is harmless
+  });
+
+  it('needs a WAL database file', () => {
+    const db = openDb(':memory:');
+    cleanups.push(() => void db.close());
+    expect(() => startBackgroundCheckpoints(db)).toThrow(/:memory:/);
+  });
+});
