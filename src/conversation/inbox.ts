@@ -13,6 +13,7 @@ import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from
 import { getPersonByExternal, markPersonGone } from '../db/people.js';
 import type { Channel, ChannelName, Inbound, Reply, SendResult } from '../channels/channel.js';
 import type { Conversation } from './conversation.js';
+import { createGroupCommit } from '../db/group-commit.js';
 
 /** Dependencies of {@link createInbox}. */
 export interface InboxDeps {
@@ -32,6 +33,12 @@ export interface Inbox {
    * Processing is scheduled unless `process: false`.
    */
   accept(inbound: Inbound, opts?: { process?: boolean }): boolean;
+  /**
+   * Like {@link Inbox.accept}, but the event shares its commit with the other events accepted
+   * in the same turn of the event loop (db/group-commit.ts). Resolves once the event is stored:
+   * a webhook answers 200 after that, never before.
+   */
+  acceptGrouped(inbound: Inbound): Promise<boolean>;
   /** Processes stored, unprocessed events (after a crash). */
   recover(): Promise<number>;
   /** Resolves when every scheduled event is processed (tests, graceful shutdown). */
@@ -43,6 +50,8 @@ export interface Inbox {
 /** Creates the inbox. */
 export function createInbox(deps: InboxDeps): Inbox {
   const { db, conversation, channels, logger } = deps;
+  // Accepted events and the records of processed ones, committed together per turn.
+  const group = createGroupCommit(db);
   // One promise chain per person keeps their messages in order.
   const chains = new Map<string, Promise<void>>();
   const pending = new Set<Promise<void>>();
@@ -83,7 +92,7 @@ export function createInbox(deps: InboxDeps): Inbox {
 
   const deliver = async (inbound: Inbound, replies: Reply[]): Promise<SendResult[]> => {
     const { results, write } = await sendAll(inbound, replies);
-    db.transaction(write)();
+    await group.run(write);
     return results;
   };
 
@@ -92,23 +101,26 @@ export function createInbox(deps: InboxDeps): Inbox {
     try {
       const replies = channel ? await conversation.handle(inbound, channel.capabilities) : [];
       const { write } = await sendAll(inbound, replies);
-      // The outbound log and the processed mark: one commit.
-      db.transaction(() => {
+      // The outbound log and the processed mark, in the turn's shared commit. A crash before
+      // it lands means the event is processed again at start-up (as before: sends and marks
+      // were never atomic), never that it is lost.
+      await group.run(() => {
         write();
         markProcessed(db, id);
-      })();
+      });
     } catch (err) {
       logger?.error({ err, channel: inbound.channel, dedupeKey: inbound.dedupeKey }, 'inbox: processing failed');
       markProcessed(db, id, (err as Error).message ?? String(err));
     }
   };
 
-  const acceptTx = db.transaction((inbound: Inbound): number | null => {
+  const store = (inbound: Inbound): number | null => {
     const person = conversation.personFor(inbound);
     const id = recordInbound(db, inbound, person.id);
     if (id !== null) conversation.recordInteraction(inbound, person);
     return id;
-  });
+  };
+  const acceptTx = db.transaction(store);
 
   const schedule = (id: number, inbound: Inbound): void => {
     const key = `${inbound.channel}:${inbound.chatId ?? inbound.userId}`;
@@ -130,6 +142,12 @@ export function createInbox(deps: InboxDeps): Inbox {
       if (opts?.process !== false) schedule(id, inbound);
       return true;
     },
+    async acceptGrouped(inbound) {
+      const id = await group.run(() => store(inbound));
+      if (id === null) return false;
+      schedule(id, inbound);
+      return true;
+    },
     async recover() {
       const rows = unprocessedInbound(db);
       for (const r of rows) schedule(r.id, r.inbound);
@@ -138,6 +156,7 @@ export function createInbox(deps: InboxDeps): Inbox {
     },
     async drain() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      group.flush();
     },
     deliver,
   };

@@ -3,6 +3,7 @@
  * API, which delivers updates with the secret header as Telegram does.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { startTestApp } from '../support/app.js';
 import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
 import type { App } from '../../src/app.js';
@@ -89,6 +90,26 @@ describe('Telegram webhook', () => {
     expect(tg.callsTo('sendMessage').filter((c) => !c.pending)).toHaveLength(0); // the reply is still on its way
     release();
     await tg.waitForCall(sendsTo(7));
+  });
+
+  it('updates delivered together share a commit, and each is on disk (seen by another connection) when its 200 arrives', async () => {
+    const other = new Database(app.db.name, { readonly: true });
+    try {
+      const updates = Array.from({ length: 8 }, (_, i) => ({ update_id: 778_000 + i, ...tg.message({ userId: 20 + i, text: '/help' }) }));
+      const stored = (id: number) =>
+        other.prepare(`SELECT COUNT(*) AS n FROM messages WHERE channel = 'telegram' AND direction = 'in' AND dedupe_key LIKE ?`).get(`u:${id}:%`) as { n: number };
+      await Promise.all(
+        updates.map(async (u) => {
+          const r = await tg.postToWebhook(JSON.stringify(u), SECRET);
+          expect(r.status).toBe(200);
+          expect(stored(u.update_id).n).toBe(1);
+        }),
+      );
+      await app.inbox.drain();
+      for (let i = 0; i < 8; i++) expect(tg.callsTo('sendMessage').filter(sendsTo(20 + i))).toHaveLength(1);
+    } finally {
+      other.close();
+    }
   });
 
   it('handles the same update delivered twice once', async () => {

@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { Api, Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
-import type { Capabilities, Channel, Reply, SendOptions, SendResult } from '../channel.js';
+import type { Capabilities, Channel, Inbound, Reply, SendOptions, SendResult } from '../channel.js';
 import type { TelegramConfig } from '../../config.js';
 import type { Db } from '../../db/index.js';
 import type { Inbox } from '../../conversation/inbox.js';
@@ -58,8 +58,11 @@ export interface RetryPolicy {
 export interface TelegramChannelDeps {
   config: TelegramConfig;
   db: Db;
-  /** Where accepted events go: the app's durable inbox. */
-  inbox: Pick<Inbox, 'accept'>;
+  /**
+   * Where accepted events go: the app's durable inbox. `accept` returns (or resolves to) false
+   * for a duplicate, once the event is stored; the app passes {@link Inbox.acceptGrouped}.
+   */
+  inbox: { accept(inbound: Inbound): boolean | Promise<boolean> };
   logger: Logger;
   /** Clock in ms (group budget). */
   now?: () => number;
@@ -85,7 +88,7 @@ export interface TelegramChannel extends Channel {
    * press is answered through the API, or through `answerCallback` when the caller can do it
    * more cheaply (a webhook answers it in its 200 response).
    */
-  intake(update: TelegramUpdate, opts?: { answerCallback?: (callbackQueryId: string) => void }): IntakeResult;
+  intake(update: TelegramUpdate, opts?: { answerCallback?: (callbackQueryId: string) => void }): Promise<IntakeResult>;
   /** Closes every quiz poll sent for a question ref (when the question's time is up). */
   stopPolls(ref: string): Promise<void>;
 }
@@ -120,7 +123,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     bot.api.answerCallbackQuery(id).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
   };
 
-  const intake: TelegramChannel['intake'] = (update, opts = {}) => {
+  const intake: TelegramChannel['intake'] = async (update, opts = {}) => {
     if (!bot.isInited()) return 'not-ready';
     const answer = opts.answerCallback ?? answerCallback;
     const conv = toInbound(update, {
@@ -138,26 +141,34 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // The budget counts what people write to the bot in a group. Button presses are exempt: each
     // is a tap on the bot's own message, and an answer in a live group quiz must never be dropped.
     const groupKey = inbound.group && inbound.type === 'text' ? inbound.chatId : undefined;
-    if (groupKey !== undefined && !groupBudget.allows(groupKey, now())) {
-      logger.info({ update_id: update.update_id, chat: groupKey }, 'Telegram: group reply budget used up; message ignored');
-      if (callbackQueryId) answer(callbackQueryId);
-      return 'ignored';
+    const at = now();
+    if (groupKey !== undefined) {
+      if (!groupBudget.allows(groupKey, at)) {
+        logger.info({ update_id: update.update_id, chat: groupKey }, 'Telegram: group reply budget used up; message ignored');
+        if (callbackQueryId) answer(callbackQueryId);
+        return 'ignored';
+      }
+      // Held while the inbox stores the event, so messages arriving meanwhile see it used.
+      groupBudget.record(groupKey, at);
     }
-    const fresh = inbox.accept(inbound);
-    if (!fresh) return 'duplicate';
-    if (groupKey !== undefined) groupBudget.record(groupKey, now());
+    const fresh = await inbox.accept(inbound);
+    if (!fresh) {
+      if (groupKey !== undefined) groupBudget.release(groupKey, at);
+      return 'duplicate';
+    }
     // Stops the button's spinner at once; the answer itself follows as a message.
     if (callbackQueryId) answer(callbackQueryId);
     return 'accepted';
   };
 
-  bot.use((ctx) => {
+  bot.use(async (ctx) => {
     const parsed = updateSchema.safeParse(ctx.update);
     if (!parsed.success) {
       logger.warn({ update_id: ctx.update.update_id, issues: parsed.error.issues.length }, 'Telegram: malformed update ignored');
       return;
     }
-    intake(parsed.data);
+    // Awaited: long polling confirms an offset only after its updates are stored.
+    await intake(parsed.data);
   });
   bot.catch((err) => logger.error({ err: err.error, update_id: err.ctx.update.update_id }, 'Telegram: update could not be stored'));
 
@@ -291,7 +302,7 @@ export function registerTelegramWebhook(server: FastifyInstance, channel: Telegr
       const parsed = updateSchema.safeParse(req.body);
       if (!parsed.success) return reply.code(400).send({ ok: false, error: 'Telegram: the body is not a Telegram update' });
       let callbackQueryId: string | undefined;
-      const result = channel.intake(parsed.data, { answerCallback: (id) => (callbackQueryId = id) });
+      const result = await channel.intake(parsed.data, { answerCallback: (id) => (callbackQueryId = id) });
       if (result === 'not-ready') return reply.code(503).send({ ok: false, error: 'Telegram: starting; deliver again' });
       if (callbackQueryId) return reply.send({ method: 'answerCallbackQuery', callback_query_id: callbackQueryId });
       return reply.send({ ok: true });
@@ -306,7 +317,14 @@ export function registerTelegramWebhook(server: FastifyInstance, channel: Telegr
 export function installTelegram(app: App, overrides: Partial<Omit<TelegramChannelDeps, 'config' | 'db' | 'inbox'>> = {}): TelegramChannel | undefined {
   const config = app.config.telegram;
   if (!config) return undefined;
-  const channel = createTelegramChannel({ config, db: app.db, inbox: app.inbox, logger: app.logger.child({ channel: 'telegram' }), ...overrides });
+  const channel = createTelegramChannel({
+    config,
+    db: app.db,
+    // Updates arriving together share one commit; each webhook still answers only once its update is stored.
+    inbox: { accept: (inbound) => app.inbox.acceptGrouped(inbound) },
+    logger: app.logger.child({ channel: 'telegram' }),
+    ...overrides,
+  });
   app.channels.set('telegram', channel);
   if (config.mode === 'webhook') registerTelegramWebhook(app.server, channel, config.webhookSecret!);
   return channel;

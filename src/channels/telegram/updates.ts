@@ -247,7 +247,7 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
 export function createGroupBudget(
   max: number,
   windowMs: number,
-): { allows(chatId: string, nowMs: number): boolean; record(chatId: string, nowMs: number): void } {
+): { allows(chatId: string, nowMs: number): boolean; record(chatId: string, nowMs: number): void; release(chatId: string, nowMs: number): void } {
   const hits = new Map<string, number[]>();
   let calls = 0;
   const recent = (chatId: string, nowMs: number): number[] => {
@@ -262,5 +262,12 @@ export function createGroupBudget(
     // Checked before the inbox and recorded after, so a duplicate delivery uses no budget.
     allows: (chatId, nowMs) => recent(chatId, nowMs).length < max,
     record: (chatId, nowMs) => void recent(chatId, nowMs).push(nowMs),
+    // Gives back a use recorded before the inbox said "duplicate" (the inbox answers later
+    // than the check, so a use is recorded first and released if it was not one).
+    release: (chatId, nowMs) => {
+      const times = hits.get(chatId);
+      const i = times?.lastIndexOf(nowMs) ?? -1;
+      if (i >= 0) times!.splice(i, 1);
+    },
   };
 }
