@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { startBackgroundCheckpoints } from './db/checkpoint.js';
+import { createGroupCommit } from './db/group-commit.js';
 import { createKnowledge, type Knowledge } from './knowledge/knowledge.js';
 import { createConversation, type Conversation } from './conversation/conversation.js';
 import { createInbox, type Inbox } from './conversation/inbox.js';
@@ -75,7 +76,16 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
 
   // Conversation features, consulted in order before the core (add yours here).
   const features: Feature[] = [...(opts.features ?? []), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature(), createZaloFeature()];
-  const conversation = createConversation({ db, knowledge, config, features, now: opts.now });
+  // One group commit for the inbox and the conversation's records (db/group-commit.ts).
+  const group = createGroupCommit(db);
+  const conversation = createConversation({
+    db,
+    knowledge,
+    config,
+    features,
+    now: opts.now,
+    record: (write) => void group.run(write).catch((err: unknown) => logger.error({ err }, 'conversation: a record could not be written')),
+  });
 
   const channels = new Map<ChannelName, Channel>();
   channels.set('web', createWebChannel());
@@ -84,6 +94,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     conversation,
     channels,
     logger,
+    group,
     beforeSend: (channel, recipient) => app.beforeReplySend?.(channel, recipient) ?? Promise.resolve(),
   });
   const server = createHttpServer(logger);
@@ -120,6 +131,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       for (const ch of channels.values()) await ch.stop?.();
       await server.close();
       await inbox.drain();
+      group.flush();
       knowledge.close();
       await checkpoints.stop();
       db.close();

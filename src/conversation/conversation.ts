@@ -33,6 +33,8 @@ export interface ConversationDeps {
   features?: Feature[];
   now?: () => Date;
   flood?: FloodLimiter;
+  /** Where {@link TurnContext.record} writes go (default: run at once). The app passes its group commit. */
+  record?: (write: () => void) => void;
 }
 
 /** The conversation core. */
@@ -75,6 +77,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
   const now = deps.now ?? (() => new Date());
   const flood =
     deps.flood ?? createFloodLimiter(deps.config.bot.flood_limit.messages, deps.config.bot.flood_limit.seconds * 1000);
+  const record = deps.record ?? ((write: () => void) => write());
   const core = createCoreFeature();
   const features = [...(deps.features ?? []), core];
   const helpLines = features.flatMap((f) => f.help ?? []);
@@ -141,7 +144,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
   const handle = async (inbound: Inbound, caps: Capabilities): Promise<Reply[]> => {
     const at = now();
     const person = personFor(inbound);
-    const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config };
+    const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config, record };
 
     switch (inbound.type) {
       case 'blocked':

@@ -75,24 +75,21 @@ export function answerQuestion(ctx: TurnContext, question: string): Reply[] {
   const personId = ctx.person.id;
   if (a.kind === 'answer') {
     const topics = a.qa?.topics ?? a.article?.topics ?? [];
-    recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: true, answerId: a.id, topics, score: a.confidence }, ctx.now);
+    ctx.record(() => recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: true, answerId: a.id, topics, score: a.confidence }, ctx.now));
     const related = suggestionButtons(a.alternatives.slice(0, 2));
     if (a.qa) return [qaReply(a.qa, related)];
     if (a.article && a.passage) return [passageReply(a.article, a.passage, related)];
   }
   const suggestions = a.kind === 'none' ? a.suggestions : [];
-  recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: false, score: a.confidence }, ctx.now);
-  recordUnanswered(
-    ctx.db,
-    {
-      personId,
-      channel: ctx.inbound.channel,
-      question: question.slice(0, 1000),
-      normalized: normalizeQuestion(question).slice(0, 1000),
-      suggestions: suggestions.map((s) => s.id),
-    },
-    ctx.now,
-  );
+  const normalized = normalizeQuestion(question).slice(0, 1000);
+  ctx.record(() => {
+    recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: false, score: a.confidence }, ctx.now);
+    recordUnanswered(
+      ctx.db,
+      { personId, channel: ctx.inbound.channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id) },
+      ctx.now,
+    );
+  });
   const contact = ctx.config.bot.staff_contact;
   const lines: string[] = [T.noAnswer];
   if (contact) lines.push(T.noAnswerContact([contact.name, contact.phone, contact.email].filter(Boolean).join(', ')));
@@ -153,7 +150,7 @@ export function createCoreFeature(): Feature {
       qa: (ctx, id) => {
         const qa = ctx.knowledge.getQa(id);
         if (!qa || !ctx.knowledge.qaByTopic(qa.topics[0]!).some((q) => q.id === id)) return [{ text: T.notFound }];
-        recordQuestion(ctx.db, { personId: ctx.person.id, channel: ctx.inbound.channel, answered: true, answerId: id, topics: qa.topics, score: 1 }, ctx.now);
+        ctx.record(() => recordQuestion(ctx.db, { personId: ctx.person.id, channel: ctx.inbound.channel, answered: true, answerId: id, topics: qa.topics, score: 1 }, ctx.now));
         return [qaReply(qa)];
       },
       p: (ctx, id) => {

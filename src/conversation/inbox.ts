@@ -13,7 +13,7 @@ import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from
 import { getPersonByExternal, markPersonGone } from '../db/people.js';
 import type { Channel, ChannelName, Inbound, Reply, SendResult } from '../channels/channel.js';
 import type { Conversation } from './conversation.js';
-import { createGroupCommit } from '../db/group-commit.js';
+import { createGroupCommit, type GroupCommit } from '../db/group-commit.js';
 
 /** Dependencies of {@link createInbox}. */
 export interface InboxDeps {
@@ -24,6 +24,8 @@ export interface InboxDeps {
   logger?: Logger;
   /** Called before each reply send; a throttle can make replies wait their turn (or not). */
   beforeSend?: (channel: ChannelName, recipient: string) => Promise<void>;
+  /** The group commit to use (the app shares one with the conversation); default: its own. */
+  group?: GroupCommit;
 }
 
 /** The inbox. */
@@ -51,7 +53,7 @@ export interface Inbox {
 export function createInbox(deps: InboxDeps): Inbox {
   const { db, conversation, channels, logger } = deps;
   // Accepted events and the records of processed ones, committed together per turn.
-  const group = createGroupCommit(db);
+  const group = deps.group ?? createGroupCommit(db);
   // One promise chain per person keeps their messages in order.
   const chains = new Map<string, Promise<void>>();
   const pending = new Set<Promise<void>>();

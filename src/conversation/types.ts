@@ -20,6 +20,12 @@ export interface TurnContext {
   caps: Capabilities;
   knowledge: Knowledge;
   config: Config;
+  /**
+   * Runs a write that only records what happened (question statistics, the staff queue), which
+   * nothing in this turn reads back. In the app it joins the inbox's group commit instead of
+   * committing on its own; elsewhere it runs at once.
+   */
+  record(write: () => void): void;
 }
 
 /** A handler result: the replies to send, in order. */

@@ -82,3 +82,19 @@ describe('inbox', () => {
     expect(getPersonByExternal(db, 'web', 'u4')!.lastInteractionAt).toBe(clock.toISOString());
   });
 });
+
+describe('conversation records', () => {
+  it('question statistics go through record(), which the app points at its group commit', async () => {
+    const queued: (() => void)[] = [];
+    const c = createConversation({ db, knowledge, config, now: () => clock, record: (w) => void queued.push(w) });
+    const qa = knowledge.state.qa.find((q) => q.topics.length > 0 && knowledge.qaByTopic(q.topics[0]!).some((x) => x.id === q.id))!;
+    const questions = () => (db.prepare('SELECT count(*) AS n FROM questions').get() as { n: number }).n;
+    const before = questions();
+    const [reply] = await c.handle({ channel: 'web', userId: 'u5', dedupeKey: `k${n++}`, type: 'action', action: `qa:${qa.id}` }, webCapabilities);
+    expect(reply!.title).toBe(qa.question);
+    expect(questions()).toBe(before);
+    expect(queued).toHaveLength(1);
+    queued[0]!();
+    expect(questions()).toBe(before + 1);
+  });
+});
