@@ -77,7 +77,7 @@ export async function run(): Promise<string> {
     '## Search: Loa vs MiniSearch defaults vs SQLite FTS5',
     '',
     'Corpus: the shipped content plus generated articles (order-2 syllable Markov chain trained on the',
-    'content and the seed plans), so N passages in all. Queries: the 274 eval cases (short keyword',
+    'content and the seed plans), so N passages in all. Queries: the 404 eval cases (short keyword',
     'queries up to 60-syllable chatty questions), 3 rounds after a warm-up; "long" = 25+ words.',
     'Build for Loa includes reading, validating and indexing the files and writing the snapshot;',
     '"start-up" for Loa is the real start path (hash the files, load the snapshot); for MiniSearch it is',

@@ -36,6 +36,11 @@ export interface SearchOptions {
   maxSuggestions: number;
   /** Weight of the query-side coverage against the question-side coverage in the confidence. */
   queryCoverageWeight: number;
+  /**
+   * Share of the query-coverage weight moved to the question-side coverage for long queries
+   * (from 0 at 5 content words to all of it at 20).
+   */
+  longQueryShift: number;
   /** Weight of the score margin over the next entry, added to the confidence. */
   marginWeight: number;
   /**
@@ -62,10 +67,11 @@ export const defaultSearchOptions: SearchOptions = {
   fuzzyWeight: 0.6,
   bigramWeight: 0.5,
   genericWeight: 0.35,
-  answerThreshold: 0.325,
+  answerThreshold: 0.38,
   suggestThreshold: 0.2,
   maxSuggestions: 3,
   queryCoverageWeight: 0.7,
+  longQueryShift: 0.3,
   marginWeight: 0.1,
   passageWeight: 0.7,
   rerankDepth: 10,
@@ -326,7 +332,7 @@ function makeIndex(
     return cached;
   };
 
-  /** Share of a question's information (idf mass) that the query matched, 0–1. */
+  /** Share of the best question text's information (idf mass) that the query matched, 0–1. */
   const questionCoverage = (id: string, accented: boolean, matched: Set<string>): number => {
     let best = 0;
     for (const terms of weightsOf(id, accented)) {
@@ -374,6 +380,10 @@ function makeIndex(
     if (results.length === 0) return { kind: 'none', reason: 'no-match', confidence: 0, suggestions: [] };
 
     const top = results[0]!.score;
+    // A long, chatty question carries context no answer repeats ("my sister's husband…"): the
+    // longer it is, the more the decision rests on how fully it asks an entry's question.
+    const longness = Math.min(1, Math.max(0, (a.unigrams.length - 5) / 15));
+    const qcovWeight = options.queryCoverageWeight * (1 - options.longQueryShift * longness);
     const scored = results.slice(0, options.rerankDepth).map((r) => {
       // A query term is covered when the document has it (a corrected typo counts as its fix).
       const matched = new Set(r.matched.map((i) => terms[i]!.term));
@@ -381,7 +391,7 @@ function makeIndex(
       for (const qt of matched) covered += weight.get(qt) ?? 0;
       const qcov = total > 0 ? Math.min(1, covered / total) : 0;
       const dcov = questionCoverage(r.id, a.accented, matched);
-      const coverage = options.queryCoverageWeight * qcov + (1 - options.queryCoverageWeight) * dcov;
+      const coverage = qcovWeight * qcov + (1 - qcovWeight) * dcov;
       const prior = docs.get(r.id)?.kind === 'passage' ? options.passageWeight : 1;
       const rank = options.rerankCoverageWeight * prior * coverage + (1 - options.rerankCoverageWeight) * (r.score / top);
       return { id: String(r.id), score: r.score, qcov, dcov, coverage, rank, confidence: coverage };
@@ -396,33 +406,12 @@ function makeIndex(
       c.confidence = c.coverage + options.marginWeight * margin;
     }
     const best = scored[0]!;
-    const features = (id: string) => {
-      const r = results.find((x) => x.id === id)!;
-      const matched = new Set(r.matched.map((i) => terms[i]!.term));
-      let uniT = 0, uniH = 0, biT = 0, biH = 0, unk = 0, maxMiss = 0;
-      const maxIdf = Math.log(1 + (docCount + 0.5) / 0.5);
-      for (const [t, w] of weight) {
-        const bi = t.includes('_');
-        if (bi) { biT += w; if (matched.has(t)) biH += w; }
-        else {
-          uniT += w; if (matched.has(t)) uniH += w; else maxMiss = Math.max(maxMiss, idf(t) / maxIdf);
-          if (!df.has(t)) unk += w;
-        }
-      }
-      let qq = 0;
-      for (const qt of weightsOf(id, a.accented)) {
-        let h = 0;
-        for (const [t] of qt) h += weight.get(t) ?? 0;
-        qq = Math.max(qq, total ? h / total : 0);
-      }
-      return { qq, len: a.unigrams.length, uq: uniT ? uniH / uniT : 0, bq: biT ? biH / biT : 0, unk: total ? unk / total : 0, maxMiss, passage: docs.get(id)?.kind === 'passage' ? 1 : 0 };
-    };
     const suggestions = (exclude?: string): Suggestion[] =>
       scored
         .filter((s) => s.id !== exclude && s.confidence >= options.suggestThreshold)
         .slice(0, options.maxSuggestions)
         .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.confidence }));
-    const debug = { qcov: best.qcov, dcov: best.dcov, margin: (best.confidence - best.coverage) / (options.marginWeight || 1), ...features(best.id) };
+    const debug = { qcov: best.qcov, dcov: best.dcov, margin: (best.confidence - best.coverage) / (options.marginWeight || 1) };
     if (best.confidence >= options.answerThreshold)
       return { kind: 'answer', id: best.id, score: best.score, confidence: best.confidence, alternatives: suggestions(best.id), debug };
     return { kind: 'none', reason: 'low-confidence', confidence: best.confidence, suggestions: suggestions(), debug };
