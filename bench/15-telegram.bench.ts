@@ -8,7 +8,7 @@
  *   over keep-alive connections and serves the Bot API (test/support/fake-telegram.ts).
  * - Closed loop at 10, 50 and 200 concurrent chats: each chat sends its next update as soon as
  *   the answer to the previous one arrives (the most the pipeline does at that concurrency).
- * - Open loop at fixed rates (up to 1,000 updates/s) spread over 200 chats: the latency at that rate.
+ * - Open loop at fixed rates (up to 1,500 updates/s) spread over 200 chats: the latency at that rate.
  * - Two workloads: a button press showing an approved answer (callback query -> inbox ->
  *   conversation -> sendMessage, plus answerCallbackQuery), and a free-text question, which
  *   adds the knowledge-base search.
@@ -71,7 +71,8 @@ async function startServer(apiRoot: string, token: string, dataDir: string, extr
       LOA_DATA_DIR: dataDir,
       LOA_CONTENT_DIR: 'content',
       LOA_BOT: botFile,
-      LOA_LOG_LEVEL: 'warn',
+      // As `npm start` runs it: nothing on the webhook path logs at info.
+      LOA_LOG_LEVEL: 'info',
       TELEGRAM_BOT_TOKEN: token,
       TELEGRAM_API_ROOT: apiRoot,
       TELEGRAM_MODE: 'webhook',
@@ -261,24 +262,18 @@ async function main(): Promise<string> {
     }
   };
   // LOA_BENCH_WORKLOADS narrows a trial run; the recorded figures use all.
-  const workloads = (process.env.LOA_BENCH_WORKLOADS?.split(',') ?? ['button', 'question', 'cached']) as string[];
+  const workloads = (process.env.LOA_BENCH_WORKLOADS?.split(',') ?? ['button', 'question']) as string[];
   try {
     await suite({}, async () => {
       if (workloads.includes('button')) {
         for (const chats of [10, 50, 200]) results.push(await closedLoop('button', chats));
-        for (const rate of [250, 500, 1000]) results.push(await openLoop('button', 200, rate));
+        for (const rate of [250, 500, 1000, 1500]) results.push(await openLoop('button', 200, rate));
       }
       if (workloads.includes('question')) {
         for (const chats of [10, 50, 200]) results.push(await closedLoop('question', chats));
-        for (const rate of [100, 250]) results.push(await openLoop('question', 200, rate));
+        for (const rate of [100, 250, 500, 1000]) results.push(await openLoop('question', 200, rate));
       }
     });
-    if (workloads.includes('cached'))
-      // Experiment, not shipped: the same server with prepared statements cached (see the note).
-      await suite({ LOA_BENCH_STMT_CACHE: '1' }, async () => {
-        results.push({ ...(await closedLoop('button', 50)), label: 'button, closed loop, statement cache*' });
-        for (const rate of [500, 1000]) results.push({ ...(await openLoop('button', 200, rate)), label: `button, open loop ${rate}/s, statement cache*` });
-      });
   } finally {
     await tg.close();
   }
@@ -287,18 +282,27 @@ async function main(): Promise<string> {
     (r) =>
       `| ${r.label} | ${r.chats} | ${(r.updates / r.seconds).toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPerUpdateUs.toFixed(0)} | ${r.rssMb.toFixed(0)} |`,
   );
-  const open = results.filter((r) => r.label.startsWith('button, open loop') && !r.label.includes('*'));
-  const best = open.filter((r) => r.p99 <= 50 && r.updates / r.seconds >= 0.95 * Number(/(\d+)\/s/.exec(r.label)?.[1] ?? 0));
-  const bestRate = best.length ? Math.max(...best.map((r) => Number(/(\d+)\/s/.exec(r.label)![1]))) : 0;
-  const met = bestRate >= 1000;
-  const cached = results.find((r) => r.label === 'button, open loop 1000/s, statement cache*');
-  const experiment =
-    cached && !met
-      ? ` With prepared statements cached (the experiment below), 1,000 updates/s gave ${(cached.updates / cached.seconds).toFixed(0)} answered/s at p99 ${cached.p99.toFixed(1)} ms.`
-      : '';
-  const verdict = met
-    ? '**Target of issue #3 (1,000 updates/s with p99 ≤ 50 ms): met.**'
-    : `**Target of issue #3 (1,000 updates/s with p99 ≤ 50 ms): not met as shipped.** The highest open-loop rate measured with p99 ≤ 50 ms is ${bestRate || 'below 250'} updates/s.${experiment}`;
+  const rateOf = (r: RunResult): number => Number(/(\d+)\/s/.exec(r.label)?.[1] ?? 0);
+  // An open-loop rate is sustained when p99 <= 50 ms and at least 95% of it is answered in the window.
+  const sustained = (workload: string): number => {
+    const ok = results.filter((r) => r.label.startsWith(`${workload}, open loop`) && r.p99 <= 50 && r.updates / r.seconds >= 0.95 * rateOf(r));
+    return ok.length ? Math.max(...ok.map(rateOf)) : 0;
+  };
+  const describeRow = (r: RunResult | undefined): string =>
+    r ? `${(r.updates / r.seconds).toFixed(0)} answered/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuPerUpdateUs.toFixed(0)} µs of server CPU per update` : 'not run';
+  const buttonBest = sustained('button');
+  const questionBest = sustained('question');
+  const button1000 = results.find((r) => r.label === 'button, open loop 1000/s');
+  const verdict = [
+    buttonBest >= 1000
+      ? `**Target of issue #3 (≥ 1,000 updates/s with p99 ≤ 50 ms on the webhook path): met for button presses** in this run: at 1,000/s, ${describeRow(button1000)}. The highest open-loop rate sustained (p99 ≤ 50 ms, ≥ 95% answered) is ${buttonBest}/s.`
+      : `**Target of issue #3 (≥ 1,000 updates/s with p99 ≤ 50 ms on the webhook path): not met for button presses in this run.** At 1,000/s: ${describeRow(button1000)}. The highest open-loop rate sustained (p99 ≤ 50 ms, ≥ 95% answered) is ${buttonBest || 'below 250'}/s.`,
+    workloads.includes('question')
+      ? `**Free-text questions: ${questionBest >= 1000 ? 'met' : 'not met'}.** Each adds a knowledge-base search (being optimised separately, bench:search); the highest open-loop rate sustained is ${questionBest || 'below 100'}/s.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   return [
     '## Telegram webhook throughput',
     '',
@@ -317,9 +321,16 @@ async function main(): Promise<string> {
     '- The reply throttle and the per-person flood limit are lifted: on real Telegram, replies beyond',
     '  ~30/s across chats need paid broadcasts (`TELEGRAM_PAID_BROADCAST`).',
     '',
-    '- *statement cache\\**: an experiment, not Loa as shipped: the same server with better-sqlite3',
-    '  statements cached per connection (bench/lib/telegram-app.ts), because the db modules prepare',
-    '  their SQL on every call.',
+    '- Server CPU counts every thread of the server process (including the WAL checkpoint worker).',
+    '',
+    'Where the time went (the server profiled with `node --cpu-prof`): SQLite commits and WAL',
+    'checkpoints. SQLite checkpointed inside a commit every ~1,000 WAL pages, two `fsync`s that',
+    'stalled the event loop 10–30 ms about every 50th update, and a button press made 7 commits.',
+    'Now the checkpoints run on a worker thread (src/db/checkpoint.ts); the accepted updates, outbound',
+    'logs, processed marks and question records of one event-loop turn share one commit',
+    '(src/db/group-commit.ts), each update still committed before its 200; a known person is read,',
+    'not rewritten. Measured before these changes (2026-11-23, same bench): 1,100–1,300 µs of server',
+    'CPU per button press, 660–930 answered/s at most, and 1,000/s open loop fell behind (p99 2–3.7 s).',
     '- Answered/s counts answers inside the measured window; latencies are those of the updates sent',
     '  inside it, however late they were answered. Other work on this shared 2-core machine during',
     '  the run shows up as noise.',
