@@ -62,7 +62,7 @@ export async function run(): Promise<string> {
         const out = execFileSync('node', ['--max-old-space-size=8192', '--expose-gc', 'bin/run-ts.js', 'bench/lib/search-worker.ts', engine, String(size), dir, CASES], {
           encoding: 'utf8',
           maxBuffer: 64 * 2 ** 20,
-          timeout: 15 * 60_000,
+          timeout: 40 * 60_000,
         });
         rows.push(JSON.parse(out.trim().split('\n').pop()!) as Row);
       } catch (err) {

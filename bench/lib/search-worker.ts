@@ -24,15 +24,20 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 }
 
-function timeQueries(answer: (q: string) => unknown, rounds = 3): { p50: number; p99: number; p50Long: number; p99Long: number } {
+// At 100k passages a baseline query can take seconds: one timed round there, three below.
+const ROUNDS = Number(passagesArg) >= 100_000 ? 1 : 3;
+
+/** Times every query `rounds` times; the answers of the last round are kept for the eval. */
+function timeQueries<T>(answer: (q: string) => T, memo: Map<string, T>, rounds = ROUNDS): { p50: number; p99: number; p50Long: number; p99Long: number } {
   for (const q of queries.slice(0, 50)) answer(q); // warm up
   const all: number[] = [];
   const long: number[] = [];
   for (let r = 0; r < rounds; r++)
     for (const q of queries) {
       const t = process.hrtime.bigint();
-      answer(q);
+      const a = answer(q);
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      memo.set(q, a);
       all.push(ms);
       if (q.split(/\s+/).length >= 25) long.push(ms);
     }
@@ -55,8 +60,9 @@ if (engine === 'loa') {
   result.startupWithSnapshotMs = Date.now() - t;
   result.fromSnapshot = k2.state.fromSnapshot;
   result.snapshotMB = Math.round(readFileSync(join(data, 'index-snapshot.json')).length / 2 ** 20);
-  result.latency = timeQueries((q) => k2.answer(q));
-  quality = evaluate((q) => k2.answer(q), cases).overall;
+  const memo = new Map<string, Answer>();
+  result.latency = timeQueries((q) => k2.answer(q), memo);
+  quality = evaluate((q) => memo.get(q) ?? k2.answer(q), cases).overall;
   rmSync(data, { recursive: true, force: true });
 } else {
   // Baselines index the same passages (Q&A question+answer, article passages) and answer with
@@ -66,8 +72,7 @@ if (engine === 'loa') {
   const docs = toSearchDocs(c.qa.filter((q) => isServable(q, today)), c.articles.filter((a) => isServable(a, today)), c.topics);
   const toAnswer = (id: string | undefined): Answer =>
     id ? { kind: 'answer', id, confidence: 1, score: 1, alternatives: [] } : { kind: 'none', reason: 'no-match', confidence: 0, suggestions: [] };
-  let answer: (q: string) => Answer;
-  let shown: (q: string) => string[];
+  let top3: (q: string) => string[];
   if (engine === 'minisearch-default') {
     let t = Date.now();
     const ms = new MiniSearch({ fields: ['question', 'variants', 'title', 'body'] });
@@ -78,8 +83,7 @@ if (engine === 'loa') {
     const loaded = MiniSearch.loadJSON(json, { fields: ['question', 'variants', 'title', 'body'] });
     result.startupWithSnapshotMs = Date.now() - t;
     result.snapshotMB = Math.round(json.length / 2 ** 20);
-    answer = (q) => toAnswer(loaded.search(q)[0]?.id as string | undefined);
-    shown = (q) => loaded.search(q).slice(0, 3).map((r) => String(r.id));
+    top3 = (q) => loaded.search(q).slice(0, 3).map((r) => String(r.id));
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'loa-fts-'));
     const file = join(dir, 'fts.sqlite');
@@ -103,16 +107,17 @@ if (engine === 'loa') {
       const m = ftsQuery(q);
       return m ? (stmt.all(m) as { id: string }[]).map((r) => r.id) : [];
     };
-    answer = (q) => toAnswer(top(q)[0]);
-    shown = top;
+    top3 = top;
   }
-  result.latency = timeQueries(answer);
-  // recall@3 for baselines: their top 3 hits.
-  quality = evaluate((q) => {
-    const a = answer(q);
-    if (a.kind !== 'answer') return a;
-    return { ...a, alternatives: shown(q).slice(1, 3).map((id) => ({ id, label: id, coverage: 0 })) };
-  }, cases).overall;
+  // One search per query gives the answer (top hit) and, for recall@3, the top 3 hits.
+  const answer = (q: string): Answer => {
+    const ids = top3(q);
+    const a = toAnswer(ids[0]);
+    return a.kind === 'answer' ? { ...a, alternatives: ids.slice(1, 3).map((id) => ({ id, label: id, coverage: 0 })) } : a;
+  };
+  const memo = new Map<string, Answer>();
+  result.latency = timeQueries(answer, memo);
+  quality = evaluate((q) => memo.get(q) ?? answer(q), cases).overall;
 }
 (globalThis as { gc?: () => void }).gc?.();
 result.rssMB = rss();
