@@ -33,8 +33,8 @@ export class CampaignError extends Error {
 
 /** Who may do what. `admin` implies every role (see db/users.ts). */
 const MAY: Record<string, readonly Role[]> = {
-  create: ['editor', 'broadcaster'],
-  submit: ['editor', 'broadcaster'],
+  create: ['broadcaster'],
+  submit: ['broadcaster'],
   approve: ['approver'],
   schedule: ['broadcaster', 'approver'],
   pause: ['broadcaster', 'approver'],

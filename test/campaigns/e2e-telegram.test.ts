@@ -31,7 +31,7 @@ describe('campaign over the fake Telegram', () => {
     );
     cleanup.push(close);
     const db = app.db;
-    createUser(db, { username: 'lan', roles: ['editor'] });
+    createUser(db, { username: 'lan', roles: ['broadcaster'] });
     createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
     const chats = Array.from({ length: 16 }, (_, i) => 7000 + i);
     for (const chat of chats) addSubscriber(db, { id: String(chat), topics: ['quyen-tre-em'], region: 'pho-hien' });
@@ -79,7 +79,7 @@ describe('campaign over the fake Telegram', () => {
     );
     cleanup.push(close);
     const db = app.db;
-    createUser(db, { username: 'lan', roles: ['editor'] });
+    createUser(db, { username: 'lan', roles: ['broadcaster'] });
     createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
     const chats = Array.from({ length: 8 }, (_, i) => 8100 + i);
     for (const chat of chats) addSubscriber(db, { id: String(chat) });

@@ -40,7 +40,7 @@ describe('campaign over the fake Zalo OA', () => {
     addSubscriber(db, { channel: 'zalo', id: ids.stale, lastInteraction: new Date(now - 10 * day) });
     addSubscriber(db, { channel: 'zalo', id: ids.drifted, lastInteraction: new Date(now - 2 * day) });
 
-    createUser(db, { username: 'lan', roles: ['editor'] });
+    createUser(db, { username: 'lan', roles: ['broadcaster'] });
     createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
     const s = createCampaignService({ db, regions: () => ({ regions: app.knowledge.state.regions, root: 'hung-yen' }), topics: () => [] });
     const c = s.create('lan', { text: 'Tuần lễ tuyên truyền về quyền trẻ em', channels: ['zalo'] });

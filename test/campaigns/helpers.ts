@@ -20,14 +20,14 @@ export const tree: Region[] = [
 
 export const topics = ['quyen-tre-em', 'bao-hiem-y-te', 'ho-tich'];
 
-/** A fresh in-memory store with the usual staff: an editor, an approver, a broadcaster, a viewer. */
+/** A fresh in-memory store with the usual staff: broadcasters, an approver, a viewer. */
 export function storeWithStaff(): Db {
   const db = openDb(':memory:');
-  createUser(db, { username: 'lan', roles: ['editor'] });
+  createUser(db, { username: 'lan', roles: ['broadcaster'] });
   createUser(db, { username: 'minh', roles: ['approver'] });
   createUser(db, { username: 'hoa', roles: ['broadcaster', 'approver'] });
   createUser(db, { username: 'tuan', roles: ['viewer'] });
-  createUser(db, { username: 'xa', roles: ['editor', 'approver'], region: 'pho-hien' });
+  createUser(db, { username: 'xa', roles: ['broadcaster', 'approver'], region: 'pho-hien' });
   return db;
 }
 

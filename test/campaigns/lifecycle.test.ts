@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCampaignService, CampaignError } from '../../src/campaigns/service.js';
 import { listAudit } from '../../src/db/audit.js';
+import { createUser } from '../../src/db/users.js';
 import { addSubscriber, storeWithStaff, topics, tree } from './helpers.js';
 import type { Db } from '../../src/db/index.js';
 
@@ -48,6 +49,9 @@ describe('campaign lifecycle', () => {
     const s = service(db);
     expect(() => s.create('nobody', { text, channels: ['telegram'] })).toThrow(/loa user add nobody/);
     expect(() => s.create('tuan', { text, channels: ['telegram'] })).toThrow(CampaignError);
+    // Content editors write Q&A; composing a broadcast is the broadcaster's job (as in the admin pages).
+    createUser(db, { username: 'bien-tap', roles: ['editor'] });
+    expect(() => s.create('bien-tap', { text, channels: ['telegram'] })).toThrow(/broadcaster/);
     const c = s.create('lan', { text, channels: ['telegram'] });
     s.submit('lan', c.id);
     expect(() => s.approve('tuan', c.id)).toThrow(/approver/);
