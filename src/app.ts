@@ -84,7 +84,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     config,
     features,
     now: opts.now,
-    record: (write) => void group.run(write).catch((err: unknown) => logger.error({ err }, 'conversation: a record could not be written')),
+    record: (write) => group.run(write).catch((err: unknown) => logger.error({ err }, 'conversation: a record could not be written')),
   });
 
   const channels = new Map<ChannelName, Channel>();

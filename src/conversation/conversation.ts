@@ -33,8 +33,11 @@ export interface ConversationDeps {
   features?: Feature[];
   now?: () => Date;
   flood?: FloodLimiter;
-  /** Where {@link TurnContext.record} writes go (default: run at once). The app passes its group commit. */
-  record?: (write: () => void) => void;
+  /**
+   * Where {@link TurnContext.record} writes go (default: run at once). The app passes its group
+   * commit; `handle` resolves only once the writes of its turn are committed.
+   */
+  record?: (write: () => void) => void | Promise<void>;
 }
 
 /** The conversation core. */
@@ -142,9 +145,24 @@ export function createConversation(deps: ConversationDeps): Conversation {
   };
 
   const handle = async (inbound: Inbound, caps: Capabilities): Promise<Reply[]> => {
+    // The turn's records are committed before its replies leave: whoever sees a reply can
+    // read what the turn recorded (staff queue, reports).
+    const recorded: Promise<void>[] = [];
+    const recordInTurn = (write: () => void): void => {
+      const done = record(write);
+      if (done) recorded.push(done);
+    };
+    try {
+      return await turn(inbound, caps, recordInTurn);
+    } finally {
+      await Promise.all(recorded);
+    }
+  };
+
+  const turn = async (inbound: Inbound, caps: Capabilities, recordInTurn: TurnContext['record']): Promise<Reply[]> => {
     const at = now();
     const person = personFor(inbound);
-    const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config, record };
+    const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config, record: recordInTurn };
 
     switch (inbound.type) {
       case 'blocked':

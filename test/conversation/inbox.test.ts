@@ -98,3 +98,25 @@ describe('conversation records', () => {
     expect(questions()).toBe(before + 1);
   });
 });
+
+describe('conversation records, committed later', () => {
+  it('handle resolves only once the records of its turn are committed', async () => {
+    let commit!: () => void;
+    const pending: (() => void)[] = [];
+    const c = createConversation({
+      db,
+      knowledge,
+      config,
+      now: () => clock,
+      record: (w) => new Promise<void>((resolve) => (commit = () => (w(), resolve()), pending.push(commit))),
+    });
+    const qa = knowledge.state.qa.find((q) => q.topics.length > 0 && knowledge.qaByTopic(q.topics[0]!).some((x) => x.id === q.id))!;
+    let done = false;
+    const turn = c.handle({ channel: 'web', userId: 'u6', dedupeKey: `k${n++}`, type: 'action', action: `qa:${qa.id}` }, webCapabilities).then((r) => ((done = true), r));
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    expect(pending).toHaveLength(1);
+    commit();
+    expect((await turn)[0]!.title).toBe(qa.question);
+  });
+});
