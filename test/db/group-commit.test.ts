@@ -47,22 +47,3 @@ describe('createGroupCommit', () => {
     expect(count()).toBe(1);
   });
 });
-
-describe('createGroupCommit under load', () => {
-  it('spaces commits at least minIntervalMs apart, so writes arriving meanwhile share the next one', async () => {
-    let t = 1000;
-    const group = createGroupCommit(db, { minIntervalMs: 20, now: () => t });
-    await group.run(insert('a')); // after a quiet moment: at once
-    const b = group.run(insert('b'));
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-    expect(count()).toBe(1); // b waits for the interval
-    const c = group.run(insert('c'));
-    expect(await Promise.all([b, c])).toEqual([2, 3]);
-    t += 1000;
-    const d = group.run(insert('d'));
-    await new Promise((r) => setImmediate(r));
-    expect(count()).toBe(4); // quiet again: committed in the same turn
-    await d;
-  });
-});
