@@ -48,3 +48,19 @@ describe('startBackgroundCheckpoints', () => {
     expect(() => startBackgroundCheckpoints(db)).toThrow(/:memory:/);
   });
 });
+
+describe('LOA_DB_SYNCHRONOUS', () => {
+  it('is NORMAL unless set to full, and openDb applies it', async () => {
+    const { createConfig } = await import('../../src/config.js');
+    const bot = { name: 'Loa', greeting: 'Xin chào', regions_root: 'hung-yen' };
+    expect(createConfig({}, bot).dbSynchronous).toBe('NORMAL');
+    expect(createConfig({ LOA_DB_SYNCHRONOUS: 'full' }, bot).dbSynchronous).toBe('FULL');
+    expect(() => createConfig({ LOA_DB_SYNCHRONOUS: 'off' }, bot)).toThrow(/LOA_DB_SYNCHRONOUS/);
+    const { dir, cleanup } = tempDir('loa-sync-');
+    cleanups.push(cleanup);
+    const full = openDb(join(dir, 'full.sqlite'), { synchronous: 'FULL' });
+    const normal = openDb(join(dir, 'normal.sqlite'));
+    cleanups.push(() => void full.close(), () => void normal.close());
+    expect([full.pragma('synchronous', { simple: true }), normal.pragma('synchronous', { simple: true })]).toEqual([2, 1]);
+  });
+});
