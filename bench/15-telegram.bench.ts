@@ -65,6 +65,8 @@ async function startServer(apiRoot: string, token: string, dataDir: string, extr
     ].join('\n'),
   );
   const child = fork(join(import.meta.dirname ?? 'bench', '..', 'bin', 'run-ts.js'), [join('bench', 'lib', 'telegram-app.ts')], {
+    // e.g. LOA_BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server.
+    ...(process.env.LOA_BENCH_SERVER_ARGS ? { execArgv: process.env.LOA_BENCH_SERVER_ARGS.split(' ') } : {}),
     env: {
       ...process.env,
       LOA_HTTP_PORT: '0',

@@ -224,8 +224,9 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
 
   let current = initial();
 
+  // Today's date, computed once per query rather than once per candidate.
+  let today = '';
   const servable = (id: string): boolean => {
-    const today = now().toISOString().slice(0, 10);
     const hashAt = id.indexOf('#');
     const e = hashAt >= 0 ? current.articles.get(id.slice(0, hashAt)) : current.qa.get(id);
     return !!e && isServable(e, today);
@@ -243,7 +244,10 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   };
 
   const knowledge: Knowledge = {
-    answer: (query) => resolve(current.index.search(query, servable)),
+    answer: (query) => {
+      today = now().toISOString().slice(0, 10);
+      return resolve(current.index.search(query, servable));
+    },
     getQa: (id) => current.qa.get(id),
     getArticle: (id) => current.articles.get(id),
     getPassage(id) {

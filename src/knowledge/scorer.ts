@@ -111,6 +111,20 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
     return false;
   };
 
+  // A term's postings per field, cached: the radix-tree look-up costs more than the walk for
+  // most terms, and the index never changes (a reload builds a new scorer).
+  const resolved = new Map<string, Resolved | null>();
+  const resolve = (t: WeightedTerm): Resolved | undefined => {
+    let r = resolved.get(t.term);
+    if (r === undefined) {
+      const p = ix._index.get(t.term);
+      r = p ? fields.map((f) => p.get(f.id)) : null;
+      if (resolved.size >= 100_000) resolved.clear();
+      resolved.set(t.term, r);
+    }
+    return r ?? undefined;
+  };
+
   const top = (terms: readonly WeightedTerm[], k: number, keep: (id: string) => boolean): Hit[] => {
     if (epoch > 0x3f000000) {
       // Start the stamps over long before they could overflow (never within one query).
@@ -120,10 +134,7 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
     }
     const q = nextEpoch();
     // Each term's postings per field (one index look-up per term and query).
-    const postings = terms.map((t): Resolved | undefined => {
-      const p = ix._index.get(t.term);
-      return p && fields.map((f) => p.get(f.id));
-    });
+    const postings = terms.map(resolve);
     const order = terms.map((_, i) => i).sort((a, b) => terms[a]!.df - terms[b]!.df);
     const touched: number[] = [];
     let walked = 0;
