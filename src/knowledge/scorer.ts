@@ -64,6 +64,7 @@ interface Internals {
   _nextId: number;
 }
 
+// MiniSearch's default BM25+ parameters (k, b, d), so scores match its own.
 const K1 = 1.2;
 const B = 0.7;
 const D = 0.5;

@@ -3,7 +3,9 @@
  *
  * MiniSearch indexes the terms made by the Vietnamese analyzer; queries are evaluated on its
  * postings by a top-k scorer (./scorer.ts: BM25+ with field boosts, rare terms walked first),
- * and unknown words are corrected to one-edit neighbours (SymSpell style). The decision to answer is separate from the ranking: a question is answered only
+ * and unknown words are corrected to one-edit neighbours (SymSpell style).
+ *
+ * The decision to answer is separate from the ranking: a question is answered only
  * when the best document covers enough of the query's *information* (its terms weighted by
  * inverse document frequency). A term the corpus has never seen ("xe máy", "hộ chiếu") weighs
  * the most, so an out-of-scope question that merely shares everyday words with the content
@@ -50,7 +52,7 @@ export interface SearchOptions {
   passageWeight: number;
   /** How many top results are re-scored by coverage. */
   rerankDepth: number;
-  /** Weight of coverage against the normalised MiniSearch score when re-ranking. */
+  /** Weight of coverage against the normalised retrieval score when re-ranking. */
   rerankCoverageWeight: number;
   /**
    * Retrieval walks the postings of the rarest query terms, up to this many postings in all (at
@@ -355,8 +357,9 @@ function makeIndex(
     const corrected = new Set<string>();
     const bigramTerms = [...a.bigrams];
     for (const t of a.unigrams) {
-      const fix = typoCandidate(t) ? correct(t) : undefined;
-      const parts = typoCandidate(t) && !fix ? split(t) : undefined;
+      const unknown = typoCandidate(t);
+      const fix = unknown ? correct(t) : undefined;
+      const parts = unknown && !fix ? split(t) : undefined;
       if (fix) {
         corrected.add(fix);
         weight.set(fix, (weight.get(fix) ?? 0) + idf(fix) * g(t));
@@ -384,7 +387,7 @@ function makeIndex(
     // longer it is, the more the decision rests on how fully it asks an entry's question.
     const longness = Math.min(1, Math.max(0, (a.unigrams.length - 5) / 15));
     const qcovWeight = options.queryCoverageWeight * (1 - options.longQueryShift * longness);
-    const scored = results.slice(0, options.rerankDepth).map((r) => {
+    const scored = results.map((r) => {
       // A query term is covered when the document has it (a corrected typo counts as its fix).
       const matched = new Set(r.matched.map((i) => terms[i]!.term));
       let covered = 0;
