@@ -3,8 +3,9 @@
  * own, as in production where Telegram is elsewhere): `fork('bin/run-ts.js', [this file])`
  * with the TELEGRAM_* and LOA_* environment set by 15-telegram.bench.ts. The app is wired as
  * `npm start` wires it (its own logger at LOA_LOG_LEVEL). It answers IPC messages:
- * 'stats' -> { rss, cpuMicros } (all threads of the process), 'stop' -> stops and exits.
+ * 'stats' -> { rss, cpuMicros (all threads of the process), loopActiveMs/loopIdleMs (the main thread's event-loop utilisation) }, 'stop' -> stops and exits.
  */
+import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
 
@@ -15,7 +16,9 @@ process.send?.({ url });
 process.on('message', (m: unknown) => {
   if (m === 'stats') {
     const cpu = process.cpuUsage();
-    process.send?.({ rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system });
+    // Event-loop utilisation: the share of time the main thread was busy (not waiting for I/O).
+    const elu = performance.eventLoopUtilization();
+    process.send?.({ rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system, loopActiveMs: elu.active, loopIdleMs: elu.idle });
   } else if (m === 'stop') {
     void app.stop().finally(() => process.exit(0));
   }

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from '../db/messages.js';
-import { getPersonByExternal, markPersonGone } from '../db/people.js';
+import { markPersonGone, personIdByExternal } from '../db/people.js';
 import type { Channel, ChannelName, Inbound, Reply, SendResult } from '../channels/channel.js';
 import type { Conversation } from './conversation.js';
 import { createGroupCommit, type GroupCommit } from '../db/group-commit.js';
@@ -78,14 +78,15 @@ export function createInbox(deps: InboxDeps): Inbox {
           result = await channel.send(recipient, reply);
         }
         results.push(result);
-        log.push({ text: reply.text, payload: { reply, result }, at: new Date() });
+        // The text has its own column; the payload keeps the rest of the reply and the outcome.
+        log.push({ text: reply.text, payload: { reply: { ...reply, text: undefined }, result }, at: new Date() });
         if (result.kind === 'gone' && !inbound.group) gone = result.reason;
         if (result.kind === 'gone' || result.kind === 'outsideWindow') break;
       }
     }
     const write = (): void => {
       // Looked up after the conversation ran: /xoadulieu may have just erased the person.
-      const personId = getPersonByExternal(db, inbound.channel, inbound.userId)?.id ?? null;
+      const personId = personIdByExternal(db, inbound.channel, inbound.userId) ?? null;
       for (const l of log) recordOutbound(db, inbound.channel, personId, 'reply', l.text, l.payload, l.at);
       if (gone !== undefined && personId !== null) markPersonGone(db, personId, gone);
     };
@@ -103,10 +104,10 @@ export function createInbox(deps: InboxDeps): Inbox {
     try {
       const replies = channel ? await conversation.handle(inbound, channel.capabilities) : [];
       const { write } = await sendAll(inbound, replies);
-      // The outbound log and the processed mark, in the turn's shared commit. A crash before
-      // it lands means the event is processed again at start-up (as before: sends and marks
-      // were never atomic), never that it is lost.
-      await group.run(() => {
+      // The outbound log and the processed mark, in a shared commit within a few ms
+      // (group.later). A crash before it lands means the event is processed again at start-up
+      // (sends and marks were never atomic), never that it is lost.
+      await group.later(() => {
         write();
         markProcessed(db, id);
       });

@@ -83,6 +83,11 @@ export function getPersonByExternal(db: Db, channel: ChannelName, externalId: st
   return r ? toPerson(r) : undefined;
 }
 
+/** The id of the person for a channel identity, or undefined (a narrow read: no row decoding). */
+export function personIdByExternal(db: Db, channel: ChannelName, externalId: string): number | undefined {
+  return db.prepare('SELECT id FROM people WHERE channel = ? AND external_id = ?').pluck().get(channel, externalId) as number | undefined;
+}
+
 /** The person with this id, or undefined. */
 export function getPerson(db: Db, id: number): Person | undefined {
   const r = db.prepare('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;

@@ -32,6 +32,7 @@ import { toSendResult } from './errors.js';
 import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
+import { createThreadedFetch } from './http-thread.js';
 
 /** The webhook route on the Fastify server. `TELEGRAM_WEBHOOK_URL` is its public address. */
 export const WEBHOOK_PATH = '/webhooks/telegram';
@@ -103,10 +104,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const budgetOpts = deps.groupBudget ?? { max: 10, windowMs: 60_000 };
   const groupBudget = createGroupBudget(budgetOpts.max, budgetOpts.windowMs);
 
+  // Outgoing API calls run on a worker thread (http-thread.ts); the long poll, which waits
+  // rather than works, keeps an in-thread connection of its own.
+  const threadedFetch = createThreadedFetch(config.apiRoot);
+  const leanFetch = createLeanFetch(config.apiRoot);
+  const apiFetch = ((url: string, init?: Parameters<typeof leanFetch>[1]) =>
+    url.endsWith('/getUpdates') ? leanFetch(url, init) : threadedFetch(url, init)) as unknown as typeof fetch;
   const bot = new Bot(config.token, {
     // Long polls last 30 s; a send that takes a minute is dead, let auto-retry and the caller decide.
-    // The lean fetch costs about half node-fetch's CPU per call (http.ts).
-    client: { apiRoot: config.apiRoot, timeoutSeconds: 60, fetch: createLeanFetch(config.apiRoot) as unknown as typeof fetch },
+    client: { apiRoot: config.apiRoot, timeoutSeconds: 60, fetch: apiFetch },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
   // Network errors are rethrown rather than retried: auto-retry retries them without a bound.
@@ -116,7 +122,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const broadcastApi = new Api(config.token, {
     apiRoot: config.apiRoot,
     timeoutSeconds: 60,
-    fetch: createLeanFetch(config.apiRoot) as unknown as typeof fetch,
+    fetch: threadedFetch as unknown as typeof fetch,
   });
 
   const answerCallback = (id: string): void => {
@@ -262,11 +268,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       logger.info({ username: bot.botInfo.username, mode: 'polling' }, 'Telegram: long polling');
     },
     async stop() {
-      if (!polling) return;
-      // Confirms the last offset, so the updates already stored are not fetched again.
-      await bot.stop().catch((err: unknown) => logger.warn({ err: describe(err) }, 'Telegram: could not confirm the last update offset'));
-      await polling;
-      polling = undefined;
+      if (polling) {
+        // Confirms the last offset, so the updates already stored are not fetched again.
+        await bot.stop().catch((err: unknown) => logger.warn({ err: describe(err) }, 'Telegram: could not confirm the last update offset'));
+        await polling;
+        polling = undefined;
+      }
+      await threadedFetch.close();
     },
   };
 }
@@ -283,9 +291,9 @@ export function secretMatches(given: unknown, expected: string): boolean {
  * Registers `POST /webhooks/telegram`:
  * - 401 for a wrong or missing secret header, checked before the body is even read;
  * - 413 over 1 MB; 400 for a body that is not a Telegram update;
- * - 200 once the update is stored (or recognised as a duplicate, or deliberately ignored); a
- *   button press is answered in that response (a webhook reply: Telegram performs the
- *   `answerCallbackQuery` itself, which saves an API call per press);
+ * - 200 once the update is stored (or recognised as a duplicate, or deliberately ignored). A
+ *   button press is answered with an `answerCallbackQuery` call, not in this response (a
+ *   "webhook reply"): its outcome is then known, and every Bot API server performs it.
  * - 503 before the bot knows who it is, so Telegram delivers again a moment later.
  */
 export function registerTelegramWebhook(server: FastifyInstance, channel: TelegramChannel, secret: string): void {
@@ -301,10 +309,8 @@ export function registerTelegramWebhook(server: FastifyInstance, channel: Telegr
     async (req, reply) => {
       const parsed = updateSchema.safeParse(req.body);
       if (!parsed.success) return reply.code(400).send({ ok: false, error: 'Telegram: the body is not a Telegram update' });
-      let callbackQueryId: string | undefined;
-      const result = await channel.intake(parsed.data, { answerCallback: (id) => (callbackQueryId = id) });
+      const result = await channel.intake(parsed.data);
       if (result === 'not-ready') return reply.code(503).send({ ok: false, error: 'Telegram: starting; deliver again' });
-      if (callbackQueryId) return reply.send({ method: 'answerCallbackQuery', callback_query_id: callbackQueryId });
       return reply.send({ ok: true });
     },
   );
