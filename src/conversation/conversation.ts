@@ -206,9 +206,13 @@ export function createConversation(deps: ConversationDeps): Conversation {
     } else replies = [{ text: T.unsupported }];
 
     // Remember the last set of choices so a typed number can answer it.
+    // Written with the turn's records (one commit), and only when the choices changed.
     const withButtons = [...replies].reverse().find((r) => r.buttons && r.buttons.length > 0);
-    if (withButtons) setPendingChoices(deps.db, person.id, withButtons.buttons!.map((b) => b.action));
-    else if (replies.length > 0 && person.pendingChoices) setPendingChoices(deps.db, person.id, null);
+    const choices = withButtons ? withButtons.buttons!.map((b) => b.action) : replies.length > 0 ? null : person.pendingChoices;
+    if (JSON.stringify(choices ?? null) !== JSON.stringify(person.pendingChoices ?? null)) {
+      const personId = person.id;
+      ctx.record(() => setPendingChoices(deps.db, personId, choices));
+    }
     return replies;
   };
 

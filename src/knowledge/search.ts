@@ -313,9 +313,25 @@ function makeIndex(
   const typoCandidate = (term: string): boolean =>
     !df.has(term) && !term.includes('_') && term.replace('~', '').length >= options.fuzzyMinLength;
 
-  /** Each question text of a document as weighted terms (idf mass), in one form; cached. */
-  const questionWeights = new Map<string, [string, number][][]>();
-  const weightsOf = (id: string, accented: boolean): [string, number][][] => {
+  /**
+   * Each question text of a document as weighted terms (idf mass), in one form; cached. Terms
+   * are small integers (ids in `termIds`) so that coverage is a walk over typed arrays: it runs
+   * for every reranked result of every query, and string set look-ups made it a quarter of the
+   * search's cost.
+   */
+  const termIds = new Map<string, number>();
+  const termId = (t: string): number => {
+    let id = termIds.get(t);
+    if (id === undefined) termIds.set(t, (id = termIds.size));
+    return id;
+  };
+  interface QuestionTerms {
+    ids: Int32Array;
+    weights: Float64Array;
+    total: number;
+  }
+  const questionWeights = new Map<string, QuestionTerms[]>();
+  const weightsOf = (id: string, accented: boolean): QuestionTerms[] => {
     const key = (accented ? '1' : '0') + id;
     let cached = questionWeights.get(key);
     if (!cached) {
@@ -323,10 +339,13 @@ function makeIndex(
       cached = (d ? questionTexts(d) : []).map((q) => {
         const { unigrams, bigrams, generic } = analyzer.formTerms(q, accented);
         const g = (t: string): number => (generic.has(t) ? options.genericWeight : 1);
-        return [
+        const pairs = [
           ...[...new Set(unigrams)].map((t): [string, number] => [t, idf(t) * g(t)]),
           ...[...new Set(bigrams)].map((t): [string, number] => [t, options.bigramWeight * idf(t) * g(t)]),
         ];
+        let total = 0;
+        for (const [, w] of pairs) total += w;
+        return { ids: Int32Array.from(pairs, ([t]) => termId(t)), weights: Float64Array.from(pairs, ([, w]) => w), total };
       });
       if (questionWeights.size > 50_000) questionWeights.clear();
       questionWeights.set(key, cached);
@@ -334,16 +353,29 @@ function makeIndex(
     return cached;
   };
 
+  // Which term ids the current result matched: stamped with a fresh epoch per result.
+  let stamps = new Int32Array(1024);
+  let epoch = 0;
   /** Share of the best question text's information (idf mass) that the query matched, 0–1. */
   const questionCoverage = (id: string, accented: boolean, matched: Set<string>): number => {
+    const texts = weightsOf(id, accented);
+    if (stamps.length < termIds.size) {
+      const grown = new Int32Array(Math.max(termIds.size, stamps.length * 2));
+      grown.set(stamps);
+      stamps = grown;
+    }
+    if (++epoch === 2 ** 31 - 1) {
+      stamps.fill(0);
+      epoch = 1;
+    }
+    for (const t of matched) {
+      const tid = termIds.get(t);
+      if (tid !== undefined) stamps[tid] = epoch;
+    }
     let best = 0;
-    for (const terms of weightsOf(id, accented)) {
-      let total = 0;
+    for (const { ids, weights, total } of texts) {
       let hit = 0;
-      for (const [t, w] of terms) {
-        total += w;
-        if (matched.has(t)) hit += w;
-      }
+      for (let k = 0; k < ids.length; k++) if (stamps[ids[k]!] === epoch) hit += weights[k]!;
       if (total > 0) best = Math.max(best, hit / total);
     }
     return best;
@@ -402,12 +434,13 @@ function makeIndex(
     scored.sort((x, y) => y.rank - x.rank);
     // A clear winner is more trustworthy than the best of many look-alikes: the margin over
     // the best result from another entry adds to the confidence.
-    const entryOf = (id: string): string => id.split('#')[0]!;
-    for (const c of scored) {
-      const other = scored.find((x) => entryOf(x.id) !== entryOf(c.id));
+    const entries = scored.map((x) => x.id.split('#')[0]!);
+    scored.forEach((c, i) => {
+      const j = entries.findIndex((e) => e !== entries[i]);
+      const other = j >= 0 ? scored[j] : undefined;
       const margin = other ? Math.max(0, 1 - other.score / c.score) : 1;
       c.confidence = c.coverage + options.marginWeight * margin;
-    }
+    });
     const best = scored[0]!;
     const suggestions = (exclude?: string): Suggestion[] =>
       scored
