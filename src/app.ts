@@ -70,7 +70,13 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     synchronous: config.dbSynchronous,
     onFallback: (err) => logger.error({ err }, 'db: background checkpoints failed; SQLite checkpoints inline again'),
   });
-  const knowledge = createKnowledge({ contentDir: config.contentDir, dataDir: config.dataDir, logger, now: opts.now });
+  const knowledge = createKnowledge({
+    contentDir: config.contentDir,
+    dataDir: config.dataDir,
+    logger,
+    now: opts.now,
+    searchThreads: config.searchThreads ?? 0,
+  });
   const starters: (() => Promise<void> | void)[] = [];
   const stoppers: (() => Promise<void> | void)[] = [];
 

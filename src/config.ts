@@ -36,6 +36,12 @@ export const envSchema = z.object({
    * last commits on power loss; `full` survives power loss and costs an fsync per commit.
    */
   LOA_DB_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
+  /**
+   * Search threads: `1` (default) answers questions on a worker thread with its own copy of the
+   * index, so the event loop stays free for webhooks; `0` searches on the main thread and saves
+   * the memory of that copy.
+   */
+  LOA_SEARCH_THREADS: z.enum(['0', '1']).default('1'),
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
@@ -120,6 +126,8 @@ export interface Config {
   dataDir: string;
   /** SQLite durability level (see `LOA_DB_SYNCHRONOUS`). */
   dbSynchronous?: 'NORMAL' | 'FULL';
+  /** Search threads (see `LOA_SEARCH_THREADS`); 0 when omitted. */
+  searchThreads?: number;
   contentDir: string;
   botFile: string;
   logLevel: z.infer<typeof envSchema>['LOA_LOG_LEVEL'];
@@ -202,6 +210,7 @@ export function createConfig(
     http: { host: v.LOA_HTTP_HOST, port: v.LOA_HTTP_PORT, publicUrl: v.LOA_PUBLIC_URL },
     dataDir: v.LOA_DATA_DIR,
     dbSynchronous: v.LOA_DB_SYNCHRONOUS === 'full' ? 'FULL' : 'NORMAL',
+    searchThreads: Number(v.LOA_SEARCH_THREADS),
     contentDir: v.LOA_CONTENT_DIR,
     botFile,
     logLevel: v.LOA_LOG_LEVEL,

@@ -70,8 +70,8 @@ function suggestionButtons(s: { id: string; label: string }[]): Button[] {
 }
 
 /** Answers a free-text question: the approved answer, or the honest no-answer with suggestions. */
-export function answerQuestion(ctx: TurnContext, question: string): Reply[] {
-  const a: Answer = ctx.knowledge.answer(question);
+export async function answerQuestion(ctx: TurnContext, question: string): Promise<Reply[]> {
+  const a: Answer = await ctx.knowledge.answerAsync(question);
   const personId = ctx.person.id;
   if (a.kind === 'answer') {
     const topics = a.qa?.topics ?? a.article?.topics ?? [];

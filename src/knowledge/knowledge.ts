@@ -37,6 +37,7 @@ import {
   type Suggestion,
 } from './search.js';
 import { canonical } from '../text/vietnamese.js';
+import { startSearchThread } from './search-thread.js';
 
 /** What `answer()` returns: the decision, with the entry resolved. */
 export type Answer =
@@ -68,6 +69,15 @@ export interface KnowledgeState {
 export interface Knowledge {
   /** Answers a question from approved, unexpired content, or says it cannot. */
   answer(query: string): Answer;
+  /**
+   * The same answer, searched on the search thread when there is one (search-thread.ts), so the
+   * event loop stays free; on this thread otherwise.
+   */
+  answerAsync(query: string): Promise<Answer>;
+  /** The search's decision before its entry is resolved (what the search thread computes). */
+  decide(query: string): Decision;
+  /** How many `answerAsync` calls the search thread answered, and how many this thread did. */
+  readonly searchCounts: { onThread: number; onMain: number };
   getQa(id: string): QaEntry | undefined;
   getArticle(id: string): ArticleEntry | undefined;
   getPassage(id: string): { article: ArticleEntry; passage: Passage } | undefined;
@@ -92,8 +102,12 @@ export interface KnowledgeDeps {
   dataDir?: string;
   logger?: Logger;
   options?: SearchOptions;
-  /** Clock for expiry checks. */
+  /** Clock for expiry checks. A given clock keeps every search on this thread. */
   now?: () => Date;
+  /** Search threads to start (0 or 1; default 0). See search-thread.ts. */
+  searchThreads?: number;
+  /** Read the snapshot but never write it (the search thread, beside the main thread's). */
+  readOnlySnapshot?: boolean;
 }
 
 interface Snapshot {
@@ -155,7 +169,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   };
 
   const writeSnapshot = (l: Loaded): void => {
-    if (!snapshotFile) return;
+    if (!snapshotFile || deps.readOnlySnapshot) return;
     const snap: Snapshot = {
       format: 1,
       contentHash: l.state.hash,
@@ -243,11 +257,35 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     return { ...d, qa: current.qa.get(d.id) };
   };
 
+  const decide = (query: string): Decision => {
+    today = now().toISOString().slice(0, 10);
+    return current.index.search(query, servable);
+  };
+
+  // The worker's clock is the real one: with an injected clock (tests) every search stays here.
+  const thread =
+    (deps.searchThreads ?? 0) > 0 && !deps.now
+      ? startSearchThread({ contentDir: deps.contentDir, ...(deps.dataDir ? { dataDir: deps.dataDir } : {}), ...(deps.options ? { options: deps.options } : {}) }, (err) =>
+          log?.error({ err }, 'knowledge: the search thread failed; searching on the main thread'),
+        )
+      : undefined;
+
+  const searchCounts = { onThread: 0, onMain: 0 };
   const knowledge: Knowledge = {
-    answer: (query) => {
-      today = now().toISOString().slice(0, 10);
-      return resolve(current.index.search(query, servable));
+    answer: (query) => resolve(decide(query)),
+    async answerAsync(query) {
+      const hash = current.state.hash;
+      const d = thread ? await thread.decide(query, hash) : undefined;
+      // Resolved only against the content the decision was made on.
+      if (d && current.state.hash === hash) {
+        searchCounts.onThread++;
+        return resolve(d);
+      }
+      searchCounts.onMain++;
+      return resolve(decide(query));
     },
+    decide,
+    searchCounts,
     getQa: (id) => current.qa.get(id),
     getArticle: (id) => current.articles.get(id),
     getPassage(id) {
@@ -278,6 +316,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       }
       current = fromContent(content);
       writeSnapshot(current);
+      thread?.reload();
       log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');
       return { ok: true, errors: [] };
     },
@@ -294,6 +333,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       }
     },
     close() {
+      void thread?.close();
       clearTimeout(timer);
       watcher?.close();
       watcher = undefined;

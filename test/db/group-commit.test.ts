@@ -46,4 +46,34 @@ describe('createGroupCommit', () => {
     group.flush();
     expect(count()).toBe(1);
   });
+
+  it('commits a later() write within laterMs, or with the next run() if that comes first', async () => {
+    const group = createGroupCommit(db, { laterMs: 30 });
+    const t0 = Date.now();
+    const late = group.later(insert('late'));
+    await new Promise((r) => setImmediate(r));
+    expect(count()).toBe(0); // waits for company
+    expect(await late).toBe(1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(25);
+
+    const begins: number[] = [];
+    const p1 = group.later(() => (begins.push(Number(db.inTransaction)), insert('x')()));
+    const p2 = group.run(() => (begins.push(Number(db.inTransaction)), insert('y')()));
+    await Promise.all([p1, p2]);
+    expect(count()).toBe(3); // both in the run()'s commit, at the end of the turn
+    expect(begins).toEqual([1, 1]);
+  });
+
+  it('retries a batch write by write when one throws, so the others still commit once', async () => {
+    const group = createGroupCommit(db);
+    let runs = 0;
+    const counted = () => {
+      runs++;
+      return insert('counted')();
+    };
+    const results = await Promise.allSettled([group.run(counted), group.run(insert('counted')), group.run(insert('other'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(db.prepare('SELECT k FROM t ORDER BY k').pluck().all()).toEqual(['counted', 'other']);
+    expect(runs).toBe(2); // straight (rolled back), then in its savepoint
+  });
 });

@@ -30,7 +30,8 @@ export function tempDir(prefix = 'loa-test-'): { dir: string; cleanup: () => voi
 export function testConfig(env: Record<string, string> = {}, bot: Record<string, unknown> = {}): Config & { cleanup: () => void } {
   const { dir, cleanup } = tempDir();
   const config = createConfig(
-    { LOA_HTTP_PORT: '0', LOA_DATA_DIR: dir, LOA_CONTENT_DIR: 'content', LOA_LOG_LEVEL: 'silent', ...env },
+    // No search thread unless a test asks for one (each would load its own index).
+    { LOA_HTTP_PORT: '0', LOA_DATA_DIR: dir, LOA_CONTENT_DIR: 'content', LOA_LOG_LEVEL: 'silent', LOA_SEARCH_THREADS: '0', ...env },
     { ...testBot, ...bot },
   );
   return Object.assign(config, { cleanup });

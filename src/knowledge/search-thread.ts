@@ -1,0 +1,136 @@
+/**
+ * The search thread: a worker holding its own copy of the knowledge base, so that the server's
+ * event loop does not spend its time ranking questions.
+ *
+ * A free-text question costs the main thread about 0.2–0.35 ms of search (more on a large
+ * corpus), on top of the webhook, the database and the reply. Here the main thread posts the
+ * query and resolves the worker's decision (ids and scores) against its own content. Both
+ * sides load the same content (the worker reads the snapshot the main thread wrote), and every
+ * decision carries the content hash it was made on: when the hashes differ (a reload in
+ * between) or the worker is not ready or has failed, the main thread searches itself. The
+ * answers are therefore always those of the content being served.
+ *
+ * The cost is memory: the worker holds a second index (for the shipped content about 60 MB;
+ * see docs/BENCHMARKS.md for large corpora). `LOA_SEARCH_THREADS=0` turns it off.
+ */
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Decision, SearchOptions } from './search.js';
+
+/** What the worker is started with. */
+export interface SearchThreadData {
+  contentDir: string;
+  dataDir?: string;
+  options?: SearchOptions;
+  /** Worker module and the tsx loader to run it with (TypeScript sources, no build step). */
+  module: string;
+  tsx?: string;
+}
+
+/** Messages from the main thread. */
+export type ToSearchThread = { type: 'decide'; id: number; query: string } | { type: 'reload' };
+
+/** Messages from the worker. */
+export type FromSearchThread =
+  | { type: 'ready'; hash: string }
+  | { type: 'decision'; id: number; hash: string; decision: Decision }
+  | { type: 'failed'; id: number; message: string };
+
+/** A running search thread. */
+export interface SearchThread {
+  /**
+   * The worker's decision for `query`, made on content with hash `hash`; undefined when the
+   * worker is not ready, serves other content, or failed (the caller then searches itself).
+   */
+  decide(query: string, hash: string): Promise<Decision | undefined>;
+  /** Tells the worker the content changed on disk (after the main thread reloaded it). */
+  reload(): void;
+  close(): Promise<void>;
+}
+
+/** The URL of tsx's ESM register API (its `import` export: the CommonJS one cannot register hooks). */
+function tsxEsmApi(from: string): string {
+  const require = createRequire(from);
+  const pkgFile = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
+}
+
+// The bootstrap evaluated in the worker: registers tsx when the sources are TypeScript.
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.module);
+})().catch((err) => { throw err; });
+`;
+
+/**
+ * Starts a search thread on `contentDir` (reading the snapshot in `dataDir`).
+ *
+ * @example
+ * const thread = startSearchThread({ contentDir: 'content', dataDir: 'data' }, log);
+ * const decision = await thread.decide('bhyt tre em', knowledge.state.hash); // undefined -> search here
+ */
+export function startSearchThread(
+  opts: { contentDir: string; dataDir?: string; options?: SearchOptions },
+  onFailure: (err: Error) => void = () => undefined,
+): SearchThread {
+  const here = import.meta.url;
+  const ts = here.endsWith('.ts');
+  const data: SearchThreadData = {
+    ...opts,
+    module: new URL(`./search-thread-worker.${ts ? 'ts' : 'js'}`, here).href,
+    ...(ts ? { tsx: tsxEsmApi(here) } : {}),
+  };
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data });
+  worker.unref();
+  const pending = new Map<number, (d: Decision | undefined) => void>();
+  let readyHash: string | undefined;
+  let failed = false;
+  let nextId = 1;
+
+  const fail = (err: Error): void => {
+    if (failed) return;
+    failed = true;
+    readyHash = undefined;
+    for (const done of pending.values()) done(undefined);
+    pending.clear();
+    onFailure(err);
+  };
+  worker.on('message', (m: FromSearchThread) => {
+    if (m.type === 'ready') readyHash = m.hash;
+    else {
+      const done = pending.get(m.id);
+      pending.delete(m.id);
+      done?.(m.type === 'decision' && m.hash === readyHash ? m.decision : undefined);
+    }
+  });
+  worker.on('error', (err) => fail(err));
+  worker.on('exit', (code) => fail(new Error(`knowledge: the search thread exited with code ${code}`)));
+
+  return {
+    decide(query, hash) {
+      if (failed || readyHash !== hash) return Promise.resolve(undefined);
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        worker.postMessage({ type: 'decide', id, query } satisfies ToSearchThread);
+      });
+    },
+    reload() {
+      if (failed) return;
+      readyHash = undefined;
+      worker.postMessage({ type: 'reload' } satisfies ToSearchThread);
+    },
+    async close() {
+      failed = true;
+      for (const done of pending.values()) done(undefined);
+      pending.clear();
+      await worker.terminate();
+    },
+  };
+}
