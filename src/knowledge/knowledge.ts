@@ -265,8 +265,8 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   // The worker's clock is the real one: with an injected clock (tests) every search stays here.
   const thread =
     (deps.searchThreads ?? 0) > 0 && !deps.now
-      ? startSearchThread({ contentDir: deps.contentDir, ...(deps.dataDir ? { dataDir: deps.dataDir } : {}), ...(deps.options ? { options: deps.options } : {}) }, (err) =>
-          log?.error({ err }, 'knowledge: the search thread failed; searching on the main thread'),
+      ? startSearchThread({ contentDir: deps.contentDir, ...(deps.dataDir ? { dataDir: deps.dataDir } : {}), ...(deps.options ? { options: deps.options } : {}) }, (err) => log?.error({ err }, 'knowledge: the search thread failed; searching on the main thread'),
+          (hash) => log?.info({ hash: hash.slice(0, 12) }, 'knowledge: the search thread is ready'),
         )
       : undefined;
 

@@ -78,6 +78,7 @@ const { workerData } = require('node:worker_threads');
 export function startSearchThread(
   opts: { contentDir: string; dataDir?: string; options?: SearchOptions },
   onFailure: (err: Error) => void = () => undefined,
+  onReady: (hash: string) => void = () => undefined,
 ): SearchThread {
   const here = import.meta.url;
   const ts = here.endsWith('.ts');
@@ -102,7 +103,10 @@ export function startSearchThread(
     onFailure(err);
   };
   worker.on('message', (m: FromSearchThread) => {
-    if (m.type === 'ready') readyHash = m.hash;
+    if (m.type === 'ready') {
+      readyHash = m.hash;
+      onReady(m.hash);
+    }
     else {
       const done = pending.get(m.id);
       pending.delete(m.id);
