@@ -108,7 +108,7 @@ async function startServer(apiRoot: string, token: string, dataDir: string, extr
 }
 
 /** Delivers updates as Telegram does: POST with the secret header over kept-alive connections. */
-function createDeliverer(url: string, apiRoot: string, token: string): (body: string) => Promise<number> {
+function createDeliverer(url: string): (body: string) => Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 40 });
   const post = (target: URL, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> =>
     new Promise((resolve, reject) => {
@@ -126,11 +126,6 @@ function createDeliverer(url: string, apiRoot: string, token: string): (body: st
   const hook = new URL(`${url}/webhooks/telegram`);
   return async (body) => {
     const res = await post(hook, body, { 'x-telegram-bot-api-secret-token': SECRET });
-    // Telegram performs a method given in the webhook's answer (Loa answers button presses so).
-    if (res.status === 200 && res.text.includes('"method"')) {
-      const { method, ...params } = JSON.parse(res.text) as { method: string };
-      void post(new URL(`${apiRoot}/bot${token}/${method}`), JSON.stringify(params), {});
-    }
     return res.status;
   };
 }
@@ -228,8 +223,8 @@ async function main(): Promise<string> {
     };
   };
 
-  const closedLoop = (workload: 'button' | 'question', chats: number) =>
-    measure(`${workload}, closed loop`, chats, async (deadline) => {
+  const closedLoop = (workload: 'button' | 'question', chats: number, note = '') =>
+    measure(`${workload}${note}, closed loop`, chats, async (deadline) => {
       await Promise.all(
         Array.from({ length: chats }, async (_, i) => {
           const chat = 10_000 + i;
@@ -243,8 +238,8 @@ async function main(): Promise<string> {
       );
     });
 
-  const openLoop = (workload: 'button' | 'question', chats: number, rate: number) =>
-    measure(`${workload}, open loop ${rate}/s`, chats, async (deadline) => {
+  const openLoop = (workload: 'button' | 'question', chats: number, rate: number, note = '') =>
+    measure(`${workload}${note}, open loop ${rate}/s`, chats, async (deadline) => {
       const t0 = performance.now();
       let i = 0;
       const inflight = new Set<Promise<void>>();
@@ -265,7 +260,7 @@ async function main(): Promise<string> {
   const suite = async (extraEnv: Record<string, string>, plan: () => Promise<void>): Promise<void> => {
     const dataDir = mkdtempSync(join(tmpdir(), 'loa-bench-tg-'));
     server = await startServer(tg.apiRoot, tg.token, dataDir, extraEnv);
-    deliver = createDeliverer(server.url, tg.apiRoot, tg.token);
+    deliver = createDeliverer(server.url);
     try {
       await plan();
     } finally {
@@ -286,6 +281,11 @@ async function main(): Promise<string> {
         for (const rate of [100, 250, 500, 750, 900, 1000]) results.push(await openLoop('question', 200, rate));
       }
     });
+    // The same questions with the search on the main thread (LOA_SEARCH_THREADS=0), for comparison.
+    if (workloads.includes('question'))
+      await suite({ LOA_SEARCH_THREADS: '0' }, async () => {
+        for (const rate of [500, 750]) results.push(await openLoop('question', 200, rate, ' (search on the main thread)'));
+      });
   } finally {
     await tg.close();
   }
@@ -326,26 +326,30 @@ async function main(): Promise<string> {
     '`npm start` wires it, webhook mode, SQLite in WAL); the bench process plays Telegram (deliveries over',
     `≤ 40 kept-alive connections) and the Bot API. ${RUN_SECONDS} s measured per row after ${WARMUP_SECONDS} s of warm-up.`,
     '',
-    '- *button*: a button press showing an approved answer (callback query, answered in the webhook\'s 200 response).',
-    '- *question*: a free-text question from the evaluation set, which adds the knowledge-base search.',
+    "- *button*: a button press showing an approved answer: two Bot API calls (`answerCallbackQuery`, then `sendMessage`).",
+    '- *question*: a free-text question from the evaluation set, which adds the knowledge-base search',
+    '  (on the search thread, `LOA_SEARCH_THREADS=1`, unless the row says otherwise).',
     '- *closed loop*: each chat sends its next update when the previous answer arrives.',
     '- *open loop*: updates at a fixed rate spread over 200 chats, whatever the answers do (latency at that load).',
     '- The reply throttle and the per-person flood limit are lifted: on real Telegram, replies beyond',
     '  ~30/s across chats need paid broadcasts (`TELEGRAM_PAID_BROADCAST`).',
-    '',
-    '- Server CPU counts every thread of the server process (including the WAL checkpoint worker).',
-    '',
-    'Where the time went (the server profiled with `node --cpu-prof`): SQLite commits and WAL',
-    'checkpoints. SQLite checkpointed inside a commit every ~1,000 WAL pages, two `fsync`s that',
-    'stalled the event loop 10–30 ms about every 50th update, and a button press made 7 commits.',
-    'Now the checkpoints run on a worker thread (src/db/checkpoint.ts); the accepted updates, outbound',
-    'logs, processed marks and question records of one event-loop turn share one commit',
-    '(src/db/group-commit.ts), each update still committed before its 200; a known person is read,',
-    'not rewritten. Measured before these changes (2026-11-23, same bench): 1,100–1,300 µs of server',
-    'CPU per button press, 660–930 answered/s at most, and 1,000/s open loop fell behind (p99 2–3.7 s).',
+    '- *server CPU* counts every thread of the server process (Bot API calls, search, WAL',
+    "  checkpoints); *main thread busy* is the event loop's utilisation over the measured window: the",
+    '  headroom left for webhooks is what it leaves free. The bench process, which plays Telegram,',
+    '  needs about half of the second core.',
     '- Answered/s counts answers inside the measured window; latencies are those of the updates sent',
     '  inside it, however late they were answered. Other work on this shared 2-core machine during',
     '  the run shows up as noise.',
+    '',
+    'Where the time goes. Earlier (profiled with `node --cpu-prof`, `LOA_BENCH_SERVER_ARGS`): WAL',
+    'checkpoints inside commits stalled the loop 10–30 ms every ~50 updates (now on a worker thread,',
+    'src/db/checkpoint.ts), and each update made several commits (now one group commit per turn,',
+    'src/db/group-commit.ts, each update still committed before its 200; the log of a sent reply',
+    'and the processed mark ride with the next commit, ≤ 5 ms later). On 2026-11-23 the main thread',
+    'spent about 170 µs per Bot API call on HTTP, so the calls now run on a worker thread',
+    '(src/channels/telegram/http-thread.ts), and about 0.3 ms per question on the search, now on the',
+    'search thread (src/knowledge/search-thread.ts). What is left on the main thread: Fastify and',
+    'the webhook (~25%), SQLite (~25%), grammY building each call (~10%), the conversation, GC.',
     '',
     '| Workload | Chats | Answered/s | p50 ms | p99 ms | max ms | server CPU µs/update | main thread busy | server RSS MB |',
     '|---|---|---|---|---|---|---|---|---|',

@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createLeanFetch } from '../../src/channels/telegram/http.js';
-import { createThreadedFetch } from '../../src/channels/telegram/http-thread.js';
 
 let server: Server;
 let root: string;
@@ -60,47 +59,3 @@ describe('createLeanFetch', () => {
   });
 });
 
-describe('createThreadedFetch (requests on a worker thread)', () => {
-  it('posts a JSON string from the worker and hands back the answer, concurrently', async () => {
-    const fetch = createThreadedFetch(root);
-    try {
-      const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => fetch(`${root}/ok`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"n":${i},"text":"Xin chào"}` })),
-      );
-      expect(answers.every((r) => r.ok && r.status === 200)).toBe(true);
-      expect(await Promise.all(answers.map(async (r) => ((await r.json()) as { echo: string }).echo))).toEqual(
-        Array.from({ length: 20 }, (_, i) => `{"n":${i},"text":"Xin chào"}`),
-      );
-      const bad = await fetch(`${root}/bad`, { method: 'POST', body: '{}' });
-      expect([bad.ok, bad.status]).toEqual([false, 400]);
-    } finally {
-      await fetch.close();
-    }
-  });
-
-  it('streams file uploads in this thread, aborts on the signal, and fails like a network error', async () => {
-    const fetch = createThreadedFetch(root);
-    try {
-      const up = await fetch(`${root}/ok`, { method: 'POST', body: Readable.from(['--x\r\n', 'part\r\n', '--x--']) });
-      expect(((await up.json()) as { echo: string }).echo).toBe('--x\r\npart\r\n--x--');
-      const controller = new AbortController();
-      const pending = fetch(`${root}/hang`, { method: 'POST', body: '{}', signal: controller.signal });
-      setTimeout(() => controller.abort(), 20);
-      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
-      await expect(fetch('http://127.0.0.1:1/x', { method: 'POST', body: '{}' })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    } finally {
-      await fetch.close();
-    }
-  });
-
-  it('starts a new worker after close(), and fails the calls in flight when the worker goes', async () => {
-    const fetch = createThreadedFetch(root);
-    const pending = fetch(`${root}/hang`, { method: 'POST', body: '{}' });
-    await new Promise((r) => setTimeout(r, 50));
-    await fetch.close();
-    await expect(pending).rejects.toThrow(/HTTP worker/);
-    const res = await fetch(`${root}/ok`, { method: 'POST', body: '{"again":true}' });
-    expect(((await res.json()) as { echo: string }).echo).toBe('{"again":true}');
-    await fetch.close();
-  });
-});

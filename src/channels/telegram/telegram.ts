@@ -7,8 +7,8 @@
  * order per chat), and a redelivered update is handled once.
  *
  * Sending renders a {@link Reply} as HTML with inline keyboards (render.ts), goes through
- * `@grammyjs/auto-retry` with bounded attempts, and maps what is left into a
- * {@link SendResult} (errors.ts).
+ * grammY and `@grammyjs/auto-retry` with bounded attempts on a worker thread (send-thread.ts),
+ * and maps what is left into a {@link SendResult} (errors.ts).
  *
  * @example
  * // app.ts
@@ -17,8 +17,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Api, Bot } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
+import { Bot } from 'grammy';
+import type { Message, UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Capabilities, Channel, Inbound, Reply, SendOptions, SendResult } from '../channel.js';
 import type { TelegramConfig } from '../../config.js';
@@ -32,7 +32,7 @@ import { toSendResult } from './errors.js';
 import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
-import { createThreadedFetch } from './http-thread.js';
+import { createSendThread } from './send-thread.js';
 
 /** The webhook route on the Fastify server. `TELEGRAM_WEBHOOK_URL` is its public address. */
 export const WEBHOOK_PATH = '/webhooks/telegram';
@@ -104,29 +104,22 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const budgetOpts = deps.groupBudget ?? { max: 10, windowMs: 60_000 };
   const groupBudget = createGroupBudget(budgetOpts.max, budgetOpts.windowMs);
 
-  // Outgoing API calls run on a worker thread (http-thread.ts); the long poll, which waits
-  // rather than works, keeps an in-thread connection of its own.
-  const threadedFetch = createThreadedFetch(config.apiRoot);
-  const leanFetch = createLeanFetch(config.apiRoot);
-  const apiFetch = ((url: string, init?: Parameters<typeof leanFetch>[1]) =>
-    url.endsWith('/getUpdates') ? leanFetch(url, init) : threadedFetch(url, init)) as unknown as typeof fetch;
   const bot = new Bot(config.token, {
     // Long polls last 30 s; a send that takes a minute is dead, let auto-retry and the caller decide.
-    client: { apiRoot: config.apiRoot, timeoutSeconds: 60, fetch: apiFetch },
+    // The lean fetch costs about half node-fetch's CPU per call (http.ts).
+    client: { apiRoot: config.apiRoot, timeoutSeconds: 60, fetch: createLeanFetch(config.apiRoot) as unknown as typeof fetch },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
   // Network errors are rethrown rather than retried: auto-retry retries them without a bound.
   bot.api.config.use(autoRetry({ ...retry, rethrowHttpErrors: true }));
-  // Campaign sends use an Api without auto-retry: a 429 must reach the campaign throttle at
-  // once (as retryAfter) so it can slow the whole lane, instead of being waited out here.
-  const broadcastApi = new Api(config.token, {
-    apiRoot: config.apiRoot,
-    timeoutSeconds: 60,
-    fetch: threadedFetch as unknown as typeof fetch,
-  });
+  // Replies, button answers and campaign sends: the same grammY + auto-retry on a worker thread
+  // (send-thread.ts), so the event loop is free for webhooks. Campaign sends skip auto-retry: a
+  // 429 must reach the campaign throttle at once (as retryAfter) so it can slow the whole lane,
+  // instead of being waited out here.
+  const sender = createSendThread({ token: config.token, apiRoot: config.apiRoot, ...retry });
 
   const answerCallback = (id: string): void => {
-    bot.api.answerCallbackQuery(id).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
+    sender.call('answerCallbackQuery', { callback_query_id: id }).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
   };
 
   const intake: TelegramChannel['intake'] = async (update, opts = {}) => {
@@ -186,15 +179,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       paidBroadcast: Boolean(options?.broadcast && config.paidBroadcast),
     });
     let messageId: number | undefined;
-    const api = options?.broadcast ? broadcastApi : bot.api;
+    const direct = Boolean(options?.broadcast);
     try {
       for (const c of calls) {
-        if (c.method === 'sendMessage') messageId = (await api.raw.sendMessage(c.payload)).message_id;
-        else if (c.method === 'sendPhoto') messageId = (await api.raw.sendPhoto(c.payload)).message_id;
+        if (c.method !== 'sendPoll') messageId = (await sender.call<Message>(c.method, c.payload, { direct })).message_id;
         else {
           // `correct_option_id` (single) is what every Bot API version takes; newer typings
           // only list `correct_option_ids`.
-          const m = await api.raw.sendPoll(c.payload as unknown as Parameters<typeof bot.api.raw.sendPoll>[0]);
+          const m = await sender.call<Message.PollMessage>('sendPoll', c.payload, { direct });
           recordSentPoll(db, { pollId: m.poll.id, ref: c.ref, chatId: String(m.chat.id), messageId: m.message_id });
           messageId = m.message_id;
         }
@@ -274,7 +266,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         await polling;
         polling = undefined;
       }
-      await threadedFetch.close();
+      await sender.close();
     },
   };
 }
