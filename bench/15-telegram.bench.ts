@@ -281,6 +281,11 @@ async function main(): Promise<string> {
         for (const rate of [100, 250, 500, 750, 900, 1000]) results.push(await openLoop('question', 200, rate));
       }
     });
+    // The 1,000/s rows again, to show the spread between runs on this shared machine.
+    await suite({}, async () => {
+      for (let k = 1; k <= 3; k++)
+        for (const w of workloads as ('button' | 'question')[]) results.push(await openLoop(w, 200, 1000, `, repeat ${k}`));
+    });
     // The same questions with the search on the main thread (LOA_SEARCH_THREADS=0), for comparison.
     if (workloads.includes('question'))
       await suite({ LOA_SEARCH_THREADS: '0' }, async () => {
@@ -295,10 +300,22 @@ async function main(): Promise<string> {
       `| ${r.label} | ${r.chats} | ${(r.updates / r.seconds).toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.cpuPerUpdateUs.toFixed(0)} | ${(r.loopBusy * 100).toFixed(0)}% | ${r.rssMb.toFixed(0)} |`,
   );
   const rateOf = (r: RunResult): number => Number(/(\d+)\/s/.exec(r.label)?.[1] ?? 0);
-  // An open-loop rate is sustained when p99 <= 50 ms and at least 95% of it is answered in the window.
+  // An open-loop rate is sustained when p99 <= 50 ms and at least 95% of it is answered in the
+  // window; the figure reported is the highest rate R such that every rate up to R was sustained
+  // (a miss at a lower rate is not hidden by a lucky higher one).
+  const meets = (r: RunResult): boolean => r.p99 <= 50 && r.updates / r.seconds >= 0.95 * rateOf(r);
   const sustained = (workload: string): number => {
-    const ok = results.filter((r) => r.label.startsWith(`${workload}, open loop`) && r.p99 <= 50 && r.updates / r.seconds >= 0.95 * rateOf(r));
-    return ok.length ? Math.max(...ok.map(rateOf)) : 0;
+    const rows = results.filter((r) => r.label.startsWith(`${workload}, open loop`)).sort((a, b) => rateOf(a) - rateOf(b));
+    let best = 0;
+    for (const r of rows) {
+      if (!meets(r)) break;
+      best = rateOf(r);
+    }
+    return best;
+  };
+  const repeats = (workload: string): string => {
+    const rows = results.filter((r) => r.label.startsWith(`${workload}, repeat`));
+    return rows.length ? ` Repeated at 1,000/s: ${rows.filter(meets).length} of ${rows.length} runs met it (p99 ${rows.map((r) => r.p99.toFixed(1)).join(', ')} ms).` : '';
   };
   const describeRow = (r: RunResult | undefined): string =>
     r ? `${(r.updates / r.seconds).toFixed(0)} answered/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${r.cpuPerUpdateUs.toFixed(0)} µs of server CPU per update` : 'not run';
@@ -309,8 +326,9 @@ async function main(): Promise<string> {
     buttonBest >= 1000
       ? `**Target of issue #3 (≥ 1,000 updates/s with p99 ≤ 50 ms on the webhook path): met for button presses** in this run: at 1,000/s, ${describeRow(button1000)}. The highest open-loop rate sustained (p99 ≤ 50 ms, ≥ 95% answered) is ${buttonBest}/s.`
       : `**Target of issue #3 (≥ 1,000 updates/s with p99 ≤ 50 ms on the webhook path): not met for button presses in this run.** At 1,000/s: ${describeRow(button1000)}. The highest open-loop rate sustained (p99 ≤ 50 ms, ≥ 95% answered) is ${buttonBest || 'below 250'}/s.`,
+    repeats('button').trim(),
     workloads.includes('question')
-      ? `**Free-text questions: ${questionBest >= 1000 ? 'met' : 'not met'}.** Each adds a knowledge-base search (bench:search) and the question's records; the highest open-loop rate sustained is ${questionBest || 'below 100'}/s.`
+      ? `**Free-text questions: ${questionBest >= 1000 ? 'met' : 'not met'}.** Each adds a knowledge-base search (bench:search) and the question's records; the highest open-loop rate sustained is ${questionBest || 'below 100'}/s.${repeats('question')}`
       : '',
   ]
     .filter(Boolean)
