@@ -125,6 +125,9 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     onStop: (fn) => stoppers.push(fn),
     async start() {
       if (opts.watchContent !== false) knowledge.watch();
+      // The search thread loads while the process starts, not while the first updates wait (at
+      // most 20 s; it falls back to the main thread meanwhile anyway).
+      await Promise.race([knowledge.searchThreadStarted(), new Promise((r) => setTimeout(r, 20_000).unref())]);
       const address = await server.listen({ host: config.http.host, port: config.http.port });
       for (const ch of channels.values()) await ch.start?.();
       for (const fn of starters) await fn();

@@ -76,6 +76,11 @@ export interface Knowledge {
   answerAsync(query: string): Promise<Answer>;
   /** The search's decision before its entry is resolved (what the search thread computes). */
   decide(query: string): Decision;
+  /**
+   * Resolves when the search thread is ready (or failed, or there is none): the server waits for
+   * it before it listens, so that the thread's start-up is not paid while the first updates wait.
+   */
+  searchThreadStarted(): Promise<void>;
   /** How many `answerAsync` calls the search thread answered, and how many this thread did. */
   readonly searchCounts: { onThread: number; onMain: number };
   getQa(id: string): QaEntry | undefined;
@@ -285,6 +290,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       return resolve(decide(query));
     },
     decide,
+    searchThreadStarted: () => thread?.started ?? Promise.resolve(),
     searchCounts,
     getQa: (id) => current.qa.get(id),
     getArticle: (id) => current.articles.get(id),

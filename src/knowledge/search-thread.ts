@@ -48,6 +48,8 @@ export interface SearchThread {
   decide(query: string, hash: string): Promise<Decision | undefined>;
   /** Tells the worker the content changed on disk (after the main thread reloaded it). */
   reload(): void;
+  /** Resolves once the worker first reports ready, or has failed (never rejects). */
+  readonly started: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,8 @@ export function startSearchThread(
   let readyHash: string | undefined;
   let failed = false;
   let nextId = 1;
+  let markStarted!: () => void;
+  const started = new Promise<void>((r) => (markStarted = r));
 
   const fail = (err: Error): void => {
     if (failed) return;
@@ -100,11 +104,13 @@ export function startSearchThread(
     readyHash = undefined;
     for (const done of pending.values()) done(undefined);
     pending.clear();
+    markStarted();
     onFailure(err);
   };
   worker.on('message', (m: FromSearchThread) => {
     if (m.type === 'ready') {
       readyHash = m.hash;
+      markStarted();
       onReady(m.hash);
     }
     else {
@@ -117,6 +123,7 @@ export function startSearchThread(
   worker.on('exit', (code) => fail(new Error(`knowledge: the search thread exited with code ${code}`)));
 
   return {
+    started,
     decide(query, hash) {
       if (failed || readyHash !== hash) return Promise.resolve(undefined);
       const id = nextId++;
@@ -132,6 +139,7 @@ export function startSearchThread(
     },
     async close() {
       failed = true;
+      markStarted();
       for (const done of pending.values()) done(undefined);
       pending.clear();
       await worker.terminate();

@@ -36,17 +36,27 @@ export interface SendThreadOptions {
   threads?: number;
 }
 
+/** What a send resolves with: the sent message's ids. */
+export interface SentIds {
+  message_id: number;
+  chat: { id: number };
+  poll?: { id: string };
+}
+
 /** A Bot API caller on a worker thread. */
 export interface SendThread {
   /**
-   * Calls `method` with `payload`; resolves with the result or rejects with a `GrammyError`
+   * Calls `method` with `payload`; resolves with the result (a message as its ids only:
+   * `message_id`, `chat.id`, `poll.id`) or rejects with a `GrammyError`
    * (Telegram answered not ok) or an `HttpError` (no answer). `direct` skips auto-retry, for
    * callers that handle 429 themselves (the campaign throttle).
    *
    * @example const m = await thread.call('sendMessage', { chat_id: 42, text: 'Xin chào' });
    */
   call<T = unknown>(method: string, payload: Record<string, unknown>, opts?: { direct?: boolean }): Promise<T>;
-  /** Stops the worker; a later call starts a new one. */
+  /** Starts the workers now (at start-up) rather than on the first calls. */
+  warm(): void;
+  /** Stops the workers; a later call starts new ones. */
   close(): Promise<void>;
 }
 
@@ -92,7 +102,12 @@ const direct = new Api(workerData.token, client);
 parentPort.on('message', async (m) => {
   try {
     const result = await (m.direct ? direct : retried).raw[m.method](m.payload);
-    parentPort.postMessage({ id: m.id, result });
+    // A sent message comes back whole (its text, entities, keyboard); the caller reads only its
+    // ids, and copying the rest between threads costs the event loop for nothing.
+    const slim = result && typeof result === 'object' && 'message_id' in result
+      ? { message_id: result.message_id, chat: { id: result.chat.id }, ...(result.poll ? { poll: { id: result.poll.id } } : {}) }
+      : result;
+    parentPort.postMessage({ id: m.id, result: slim });
   } catch (err) {
     if (err instanceof GrammyError)
       parentPort.postMessage({ id: m.id, telegram: { error_code: err.error_code, description: err.description, parameters: err.parameters } });
@@ -169,6 +184,9 @@ export function createSendThread(options: SendThreadOptions): SendThread {
         pending.set(id, { worker: w, method, payload, resolve: resolve as (v: unknown) => void, reject });
         w.postMessage({ id, method, payload, direct: opts.direct === true });
       });
+    },
+    warm() {
+      workers.forEach((w, slot) => (workers[slot] = w ?? start(slot)));
     },
     async close() {
       const running = workers.filter((w): w is Worker => w !== undefined);

@@ -18,7 +18,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Bot } from 'grammy';
-import type { Message, UserFromGetMe } from 'grammy/types';
+import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Capabilities, Channel, Inbound, Reply, SendOptions, SendResult } from '../channel.js';
 import type { TelegramConfig } from '../../config.js';
@@ -32,7 +32,7 @@ import { toSendResult } from './errors.js';
 import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
-import { createSendThread } from './send-thread.js';
+import { createSendThread, type SentIds } from './send-thread.js';
 
 /** The webhook route on the Fastify server. `TELEGRAM_WEBHOOK_URL` is its public address. */
 export const WEBHOOK_PATH = '/webhooks/telegram';
@@ -118,6 +118,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // instead of being waited out here.
   const sender = createSendThread({ token: config.token, apiRoot: config.apiRoot, ...retry });
 
+  // sendPoll calls not yet recorded (see intake).
+  const pollsInFlight = new Set<Promise<unknown>>();
+
   const answerCallback = (id: string): void => {
     sender.call('answerCallbackQuery', { callback_query_id: id }).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
   };
@@ -125,12 +128,20 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const intake: TelegramChannel['intake'] = async (update, opts = {}) => {
     if (!bot.isInited()) return 'not-ready';
     const answer = opts.answerCallback ?? answerCallback;
-    const conv = toInbound(update, {
-      botUsername: bot.botInfo.username,
-      botId: bot.botInfo.id,
-      resolveCallback: (id) => callbackAction(db, id),
-      resolvePoll: (pollId) => sentPollById(db, pollId),
-    });
+    const convert = (): ReturnType<typeof toInbound> =>
+      toInbound(update, {
+        botUsername: bot.botInfo.username,
+        botId: bot.botInfo.id,
+        resolveCallback: (id) => callbackAction(db, id),
+        resolvePoll: (pollId) => sentPollById(db, pollId),
+      });
+    let conv = convert();
+    // An answer to a poll whose sendPoll has not come back yet (Telegram answered, the poll is
+    // not recorded yet): wait for the polls in flight, then look again, so no vote is lost.
+    if (conv.kind === 'ignore' && update.poll_answer && pollsInFlight.size > 0) {
+      await Promise.allSettled([...pollsInFlight]);
+      conv = convert();
+    }
     if (conv.kind === 'ignore') {
       logger.debug({ update_id: update.update_id, reason: conv.reason }, 'Telegram: update ignored');
       if (conv.callbackQueryId) answer(conv.callbackQueryId);
@@ -182,12 +193,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const direct = Boolean(options?.broadcast);
     try {
       for (const c of calls) {
-        if (c.method !== 'sendPoll') messageId = (await sender.call<Message>(c.method, c.payload, { direct })).message_id;
+        if (c.method !== 'sendPoll') messageId = (await sender.call<SentIds>(c.method, c.payload, { direct })).message_id;
         else {
           // `correct_option_id` (single) is what every Bot API version takes; newer typings
           // only list `correct_option_ids`.
-          const m = await sender.call<Message.PollMessage>('sendPoll', c.payload, { direct });
-          recordSentPoll(db, { pollId: m.poll.id, ref: c.ref, chatId: String(m.chat.id), messageId: m.message_id });
+          const sent = sender.call<SentIds & { poll: { id: string } }>('sendPoll', c.payload, { direct }).then((m) => {
+            recordSentPoll(db, { pollId: m.poll.id, ref: c.ref, chatId: String(m.chat.id), messageId: m.message_id });
+            return m;
+          });
+          pollsInFlight.add(sent);
+          const m = await sent.finally(() => pollsInFlight.delete(sent));
           messageId = m.message_id;
         }
       }
@@ -214,6 +229,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       }
     },
     async start() {
+      sender.warm();
       try {
         await bot.init();
       } catch (err) {
