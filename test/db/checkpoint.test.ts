@@ -34,6 +34,32 @@ describe('startBackgroundCheckpoints', () => {
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 300 });
   });
 
+  it('gives back the space of a WAL that grew during a burst of commits, after the first pause', async () => {
+    const { dir, cleanup } = tempDir('loa-ckpt-');
+    const file = join(dir, 'loa.sqlite');
+    const db = openDb(file, { walSizeLimit: 2 ** 20 });
+    cleanups.push(cleanup, () => void (db.open && db.close()));
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 5 });
+    cleanups.push(() => checkpoints.stop());
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    // A commit every turn: the checkpoints never catch up, so SQLite never rewinds the WAL.
+    for (let i = 0; i < 1000; i++) {
+      insert.run('x'.repeat(4000));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(4 * 2 ** 20);
+    // After a pause the next write rewinds it, and the file is cut back to the limit.
+    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(
+      () => {
+        insert.run('y');
+        expect(statSync(`${file}-wal`).size).toBeLessThanOrEqual(2 ** 20);
+      },
+      { timeout: 5000, interval: 50 },
+    );
+  });
+
   it('gives checkpoints back to SQLite when stopped', async () => {
     const { db } = tempDb();
     const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 5 });
