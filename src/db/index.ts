@@ -28,11 +28,8 @@ export interface OpenDbOptions {
    */
   synchronous?: 'NORMAL' | 'FULL';
   /**
-   * Size the WAL file is cut back to when SQLite rewinds it (default 64 MB). Under a steady
-   * stream of commits SQLite never rewinds the WAL, because a checkpoint never catches up with
-   * the last commit; measured at 1,000 updates/s it grew by about 20 MB a second. The first
-   * write after a pause (one checkpoint interval, src/db/checkpoint.ts) rewinds it, and this
-   * limit then gives the disk space back.
+   * Size the WAL file is cut back to when SQLite rewinds it (default 64 MB), so that the space
+   * a burst of commits took is given back (see src/db/checkpoint.ts on rewinding).
    */
   walSizeLimit?: number;
 }

@@ -34,13 +34,36 @@ describe('startBackgroundCheckpoints', () => {
     expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 300 });
   });
 
+  it('rewinds the WAL while commits never pause (the main connection finishes the checkpoint when asked)', async () => {
+    const { dir, cleanup } = tempDir('loa-ckpt-');
+    const file = join(dir, 'loa.sqlite');
+    const db = openDb(file, { walSizeLimit: 2 ** 18 });
+    cleanups.push(cleanup, () => void (db.open && db.close()));
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 10, rewindFrames: 100 });
+    cleanups.push(() => checkpoints.stop());
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    let largest = 0;
+    // A commit every millisecond (about 4 MB/s), never a pause of a checkpoint interval.
+    for (let i = 0; i < 1000; i++) {
+      insert.run('x'.repeat(4000));
+      await new Promise((r) => setTimeout(r, 1));
+      largest = Math.max(largest, statSync(`${file}-wal`).size);
+    }
+    expect(checkpoints.rewinds.done).toBeGreaterThan(0);
+    // 4 MB were committed; without rewinds the WAL holds all of it.
+    expect(largest).toBeLessThan(2.5 * 2 ** 20);
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1000 });
+  });
+
   it('gives back the space of a WAL that grew during a burst of commits, after the first pause', async () => {
     const { dir, cleanup } = tempDir('loa-ckpt-');
     const file = join(dir, 'loa.sqlite');
     const db = openDb(file, { walSizeLimit: 2 ** 20 });
     cleanups.push(cleanup, () => void (db.open && db.close()));
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-    const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 5 });
+    // No rewinds during the burst here (rewindFrames too high): only the pause rewinds it.
+    const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 5, rewindFrames: 1e9 });
     cleanups.push(() => checkpoints.stop());
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
     // A commit every turn: the checkpoints never catch up, so SQLite never rewinds the WAL.
