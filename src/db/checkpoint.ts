@@ -19,7 +19,7 @@
  * passive checkpoint leaves the WAL longer than `rewindFrames`, the worker asks the main
  * connection, the only writer, to finish the job between two of its transactions: a passive
  * checkpoint of the few frames added since (with its sync, a few ms at most, about once per
- * 16 MB written), after which its next write rewinds the WAL. (Done from the worker instead, a
+ * 64 MB written), after which its next write rewinds the WAL. (Done from the worker instead, a
  * truncating checkpoint holds the write lock, and the main thread's transactions that had
  * already read failed with SQLITE_BUSY.) Durability is unchanged: commits are as durable as `synchronous` makes them, and
  * the checkpoint syncs exactly as SQLite's own would. If the worker cannot start or dies,
@@ -33,7 +33,7 @@ import type { Db } from './index.js';
 export interface BackgroundCheckpointOptions {
   /** Time between passive checkpoints (default 200 ms). */
   intervalMs?: number;
-  /** WAL size (pages) past which the main connection is asked to rewind it (default 4,096: 16 MB). */
+  /** WAL size (pages) past which the main connection is asked to rewind it (default 16,384: 64 MB with 4 KB pages). */
   rewindFrames?: number;
   /** The `synchronous` level of the worker's connection; a checkpoint syncs according to it. */
   synchronous?: 'NORMAL' | 'FULL';
@@ -96,7 +96,7 @@ export function startBackgroundCheckpoints(db: Db, options: BackgroundCheckpoint
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { sqlite, file: db.name, intervalMs: options.intervalMs ?? 200, rewindFrames: options.rewindFrames ?? 4096, synchronous: options.synchronous ?? 'NORMAL' },
+    workerData: { sqlite, file: db.name, intervalMs: options.intervalMs ?? 200, rewindFrames: options.rewindFrames ?? 16384, synchronous: options.synchronous ?? 'NORMAL' },
   });
   // Never keeps the process alive on its own.
   worker.unref();
