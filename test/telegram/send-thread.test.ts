@@ -59,5 +59,8 @@ describe('createSendThread', () => {
     release();
     const again = await thread.call<{ chat: { id: number } }>('sendMessage', { chat_id: 605, text: 'lại' });
     expect(again.chat.id).toBe(605);
+    // Closed: that late call's worker ends once idle, and a further call still goes through.
+    const later = await thread.call<{ chat: { id: number } }>('sendMessage', { chat_id: 606, text: 'nữa' });
+    expect(later.chat.id).toBe(606);
   });
 });

@@ -56,7 +56,7 @@ export interface SendThread {
   call<T = unknown>(method: string, payload: Record<string, unknown>, opts?: { direct?: boolean }): Promise<T>;
   /** Starts the workers now (at start-up) rather than on the first calls. */
   warm(): void;
-  /** Stops the workers; a later call starts new ones. */
+  /** Stops the workers; a later call still goes through, on a worker that ends once idle. */
   close(): Promise<void>;
 }
 
@@ -146,6 +146,7 @@ export function createSendThread(options: SendThreadOptions): SendThread {
   const pending = new Map<number, Pending>();
   const workers: (Worker | undefined)[] = Array.from({ length: Math.max(1, options.threads ?? 2) }, () => undefined);
   let turn = 0;
+  let closed = false;
   let nextId = 1;
 
   const start = (slot: number): Worker => {
@@ -159,6 +160,11 @@ export function createSendThread(options: SendThreadOptions): SendThread {
       if ('result' in m) p.resolve(m.result);
       else if ('telegram' in m) p.reject(new GrammyError(`Call to '${p.method}' failed!`, { ok: false, ...m.telegram }, p.method, p.payload));
       else p.reject(new HttpError(`Network request for '${p.method}' failed! (${m.network.message})`, new Error(m.network.cause)));
+      // After close(), a worker started for late calls (replies drained at shutdown) ends when idle.
+      if (closed && workers[slot] === w && ![...pending.values()].some((q) => q.worker === w)) {
+        workers[slot] = undefined;
+        void w.terminate();
+      }
     });
     const gone = (err: Error): void => {
       if (workers[slot] !== w) return;
@@ -189,6 +195,7 @@ export function createSendThread(options: SendThreadOptions): SendThread {
       workers.forEach((w, slot) => (workers[slot] = w ?? start(slot)));
     },
     async close() {
+      closed = true;
       const running = workers.filter((w): w is Worker => w !== undefined);
       workers.fill(undefined);
       await Promise.all(running.map(async (w) => {

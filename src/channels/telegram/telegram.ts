@@ -86,8 +86,8 @@ export interface TelegramChannel extends Channel {
   readonly ready: boolean;
   /**
    * Turns one update into an inbox event (persisted before this returns) or ignores it. A button
-   * press is answered through the API, or through `answerCallback` when the caller can do it
-   * more cheaply (a webhook answers it in its 200 response).
+   * press is answered with `answerCallbackQuery`, or through `opts.answerCallback` when given
+   * (tests observe it so).
    */
   intake(update: TelegramUpdate, opts?: { answerCallback?: (callbackQueryId: string) => void }): Promise<IntakeResult>;
   /** Closes every quiz poll sent for a question ref (when the question's time is up). */
