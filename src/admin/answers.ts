@@ -1,18 +1,45 @@
 /**
- * Approving a Q&A written for unanswered questions: the questions are resolved and the
- * citizens who asked are told, on their own channel, that the answer is ready.
+ * Approving a Q&A written for unanswered questions (or a new wording attached to an approved
+ * one): the questions are resolved and the citizens who asked are told, on their own channel,
+ * that the answer is ready.
  *
- * Zalo only allows free messages within 7 days of the person's last interaction; outside it
- * the channel returns `outsideWindow`, which is recorded (not retried), like every other result.
+ * The notices are not sent from the request: they are queued as `answer_notices` rows and the
+ * outbox workers send them through the channel throttles (`campaigns/outbox.ts`), the same
+ * durable, rate-limited and crash-safe path as campaigns. A hundred askers approved at once
+ * therefore never trip Telegram's or Zalo's limits, a restart loses none, a person who blocked
+ * the bot is skipped, and a Zalo user outside the 7-day window is recorded `outside_window`
+ * (not retried). Each row is the per-asker result staff see on the entry's page.
+ *
+ * The web chat cannot be pushed to and keeps nothing for a visitor's return, so a web asker's
+ * row is recorded at once as `unreachable` ("không thể gửi tới web chat").
  */
 import type { App } from '../app.js';
 import type { QaEntry } from '../knowledge/content.js';
 import { resolveUnanswered } from '../db/questions.js';
-import { recordAnswerNotification, unansweredWaitingFor } from '../db/admin.js';
-import type { Reply, SendResult } from '../channels/channel.js';
+import { unansweredWaitingFor } from '../db/admin.js';
+import { enqueueNotices, type NewNotice, type NoticeStatus } from '../db/notices.js';
+import { campaignsOf } from '../campaigns/install.js';
+import type { Reply } from '../channels/channel.js';
 
-/** Counts of notification results: ok, outsideWindow, gone, failed, skipped. */
-export type NotifySummary = Record<string, number>;
+/** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
+export type NotifySummary = Partial<Record<NoticeStatus, number>>;
+
+/** Why a web-chat asker cannot be told, in the words staff see. */
+export const WEB_UNREACHABLE = 'không thể gửi tới web chat: trang web không nhận được tin gửi sau và không giữ tin chờ người hỏi quay lại';
+
+/** Staff-facing labels of notice statuses. */
+export const NOTICE_STATUS_LABEL: Record<NoticeStatus, string> = {
+  pending: 'Đang chờ gửi',
+  sending: 'Đang gửi',
+  sent: 'Đã gửi tới người hỏi',
+  gone: 'Không gửi: người hỏi đã chặn bot hoặc rời đi',
+  outside_window: 'Không gửi: quá 7 ngày không tương tác trên Zalo',
+  failed: 'Gửi lỗi',
+  unknown: 'Không rõ: gửi dở khi máy chủ dừng',
+  unreachable: 'Không thể gửi tới web chat',
+  skipped: 'Bỏ qua',
+  cancelled: 'Đã huỷ',
+};
 
 /** The message a citizen receives when their question has been answered. */
 export function answerReadyReply(question: string, qa: QaEntry): Reply {
@@ -24,48 +51,44 @@ export function answerReadyReply(question: string, qa: QaEntry): Reply {
 }
 
 /**
- * Resolves the unanswered questions linked to `qa` and notifies each asker once. Returns the
- * counts by result. Never throws for a send failure: each one is recorded.
+ * Resolves the open unanswered questions linked to `qa` and queues one notice per asker for the
+ * outbox (it is woken at once). Returns the counts by first status. Never sends from here.
  */
-export async function notifyAskers(app: App, qa: QaEntry, now: Date = new Date()): Promise<NotifySummary> {
+export function notifyAskers(app: App, qa: QaEntry, now: Date = new Date(), revisionId: number | null = null): NotifySummary {
   const waiting = unansweredWaitingFor(app.db, qa.id);
+  const outbox = campaignsOf(app);
+  const notices: NewNotice[] = waiting.map((w) => {
+    const base = {
+      unansweredId: w.id,
+      personId: w.personId,
+      channel: w.channel,
+      recipient: w.externalId,
+      entryId: qa.id,
+      revisionId,
+      reply: answerReadyReply(w.question, qa),
+    };
+    if (!w.externalId || w.personId === null || w.externalId.startsWith('erased:'))
+      return { ...base, recipient: null, status: 'skipped', reason: 'người hỏi đã xoá dữ liệu của mình' };
+    if (w.personStatus !== 'active') return { ...base, status: 'gone', reason: 'người hỏi đã chặn bot hoặc rời đi' };
+    // Only channels with an outbox lane (a throttle and a worker) can be pushed to.
+    if (!outbox?.throttles.has(w.channel) || !app.channels.has(w.channel))
+      return w.channel === 'web'
+        ? { ...base, status: 'unreachable', reason: WEB_UNREACHABLE }
+        : { ...base, status: 'unreachable', reason: `kênh ${w.channel} chưa được cấu hình trên máy chủ này` };
+    return base;
+  });
   const summary: NotifySummary = {};
-  const count = (k: string): void => {
-    summary[k] = (summary[k] ?? 0) + 1;
-  };
-  for (const w of waiting) {
-    let result: SendResult | { kind: 'skipped'; reason: string };
-    const channel = app.channels.get(w.channel);
-    if (!w.externalId || w.personStatus !== 'active' || w.externalId.startsWith('erased:'))
-      result = { kind: 'skipped', reason: 'the person left, blocked the bot or erased their data' };
-    else if (!channel) result = { kind: 'skipped', reason: `channel ${w.channel} is not configured` };
-    else {
-      try {
-        result = await channel.send(w.externalId, answerReadyReply(w.question, qa));
-      } catch (err) {
-        result = { kind: 'failed', reason: (err as Error).message };
-      }
-    }
-    recordAnswerNotification(
+  app.db.transaction(() => {
+    enqueueNotices(app.db, notices, now);
+    resolveUnanswered(
       app.db,
-      {
-        unansweredId: w.id,
-        personId: w.personId,
-        channel: w.channel,
-        qaId: qa.id,
-        result: result.kind,
-        reason: 'reason' in result ? result.reason : undefined,
-      },
+      waiting.map((w) => w.id),
+      'answered',
+      qa.id,
       now,
     );
-    count(result.kind);
-  }
-  resolveUnanswered(
-    app.db,
-    waiting.map((w) => w.id),
-    'answered',
-    qa.id,
-    now,
-  );
+  })();
+  for (const n of notices) summary[n.status ?? 'pending'] = (summary[n.status ?? 'pending'] ?? 0) + 1;
+  if (summary.pending) outbox?.outbox.wake();
   return summary;
 }

@@ -4,10 +4,22 @@
  * saved here always loads, and a hand-edited file can be opened here.
  *
  * Writes are atomic (temp file + rename): the content watcher never sees half a file.
+ *
+ * **Pending revisions.** A new entry is written as a draft file: there is nothing to keep
+ * serving. A change to an *approved* entry is not written to its file; the whole proposed
+ * file text is kept in the database (`db/revisions.ts`) and replaces the file only when another
+ * person approves it ({@link applyRevision}). Why the database and not a sidecar file beside the
+ * approved one: the revision carries who changed it (four eyes), the questions attached through
+ * it and its decision, which a file cannot hold honestly; the content watcher reloads the index
+ * on any file change in `content/`, and an office's checkout of `content/` (often in git) should
+ * hold only what is approved or deliberately drafted. The file stays the source of truth for
+ * what is served; the revision stores the file's hash when it started, so an approval never
+ * overwrites a hand edit made meanwhile.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { parse as parseYaml, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import {
   articleFrontMatterSchema,
@@ -150,10 +162,6 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-function toFile(front: Record<string, unknown>, body: string): string {
-  return `---\n${stringify(front, { lineWidth: 0 }).trimEnd()}\n---\n${body.trim()}\n`;
-}
-
 /** What the content dir knows, for validating references. */
 export interface ContentRefs {
   topics: Topic[];
@@ -166,24 +174,80 @@ export interface ContentRefs {
  * the entry a draft again: an edited answer needs a fresh approval. Returns the file (relative).
  */
 export function saveQaDraft(contentDir: string, form: QaForm, refs: ContentRefs, existingFile?: string): { id: string; file: string } {
-  const front: Record<string, unknown> = {
+  const text = buildQaText(form, refs);
+  const file = existingFile ?? join('qa', form.topics[0]!, `${form.id}.md`);
+  writeAtomic(inside(contentDir, file), text);
+  return { id: form.id, file };
+}
+
+/**
+ * The file text of a Q&A from the form, validated like {@link saveQaDraft}. With `base` (the
+ * approved file's text) the form's fields are set in the base's front matter, so its comments
+ * and other fields (`sample`, the last review) stay, and its status is kept; without it the
+ * result is a fresh draft.
+ */
+export function buildQaText(form: QaForm, refs: ContentRefs, base?: string): string {
+  const variants = lines(form.variants).map((l) => l.normalize('NFC'));
+  const fields: Record<string, unknown> = {
     id: form.id,
     question: form.question.normalize('NFC').trim(),
-    ...(lines(form.variants).length ? { variants: lines(form.variants).map((l) => l.normalize('NFC')) } : {}),
+    variants: variants.length ? variants : undefined,
     topics: form.topics,
-    ...(form.regions.length ? { regions: form.regions } : {}),
+    regions: form.regions.length ? form.regions : undefined,
     sources: parseSources(form.sources.normalize('NFC')),
-    status: 'draft',
-    ...(form.expires ? { expires: form.expires } : {}),
+    expires: form.expires || undefined,
   };
-  const parsed = qaFrontMatterSchema.safeParse(front);
-  const errors = parsed.success ? checkRefs(parsed.data, refs.topics, refs.regions) : zodToFieldErrors(parsed.error);
   const answer = form.answer.normalize('NFC').replace(/\r\n/g, '\n').trim();
-  if (!answer) errors.push({ field: 'answer', message: 'Câu trả lời: không được để trống' });
+  return buildText(qaFrontMatterSchema, fields, answer, refs, base, { field: 'answer', message: 'Câu trả lời: không được để trống' });
+}
+
+/** The file text of an article from the form (see {@link buildQaText}). */
+export function buildArticleText(form: ArticleForm, refs: ContentRefs, base?: string): string {
+  const fields: Record<string, unknown> = {
+    id: form.id,
+    title: form.title.normalize('NFC').trim(),
+    published: form.published,
+    source: { title: form.source_title.normalize('NFC').trim(), ...(form.source_url ? { url: form.source_url } : {}) },
+    topics: form.topics,
+    regions: form.regions.length ? form.regions : undefined,
+    expires: form.expires || undefined,
+  };
+  const body = form.body.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  return buildText(articleFrontMatterSchema, fields, body, refs, base, { field: 'body', message: 'Nội dung: không được để trống' });
+}
+
+function buildText(
+  schema: z.ZodTypeAny,
+  fields: Record<string, unknown>,
+  body: string,
+  refs: ContentRefs,
+  base: string | undefined,
+  emptyBody: FieldError,
+): string {
+  let front: Record<string, unknown>;
+  let frontText: string;
+  if (base) {
+    const parts = splitFrontMatter(base);
+    if (!parts) throw new ContentValidationError([{ field: '(tệp)', message: 'Tệp đang dùng không có phần khai báo (front matter): sửa tệp bằng tay trước' }]);
+    const doc = parseDocument(parts.front);
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) doc.delete(k);
+      else doc.set(k, doc.createNode(v));
+    }
+    front = doc.toJS() as Record<string, unknown>;
+    frontText = doc.toString({ lineWidth: 0 }).trimEnd();
+  } else {
+    front = Object.fromEntries(Object.entries({ ...fields, status: 'draft' }).filter(([, v]) => v !== undefined));
+    // Keep the historical key order: status before expires.
+    const { expires, ...rest } = front;
+    front = { ...rest, ...(expires ? { expires } : {}) };
+    frontText = stringify(front, { lineWidth: 0 }).trimEnd();
+  }
+  const parsed = schema.safeParse(front);
+  const errors = parsed.success ? checkRefs(parsed.data as { topics: string[]; regions: string[] }, refs.topics, refs.regions) : zodToFieldErrors(parsed.error);
+  if (!body) errors.push(emptyBody);
   if (errors.length) throw new ContentValidationError(errors);
-  const file = existingFile ?? join('qa', form.topics[0]!, `${form.id}.md`);
-  writeAtomic(inside(contentDir, file), toFile(front, answer));
-  return { id: form.id, file };
+  return `---\n${frontText}\n---\n${body}\n`;
 }
 
 /** Saves an article draft from the form (same rules as {@link saveQaDraft}); `articles/<id>.md`. */
@@ -193,23 +257,9 @@ export function saveArticleDraft(
   refs: ContentRefs,
   existingFile?: string,
 ): { id: string; file: string } {
-  const front: Record<string, unknown> = {
-    id: form.id,
-    title: form.title.normalize('NFC').trim(),
-    published: form.published,
-    source: { title: form.source_title.normalize('NFC').trim(), ...(form.source_url ? { url: form.source_url } : {}) },
-    topics: form.topics,
-    ...(form.regions.length ? { regions: form.regions } : {}),
-    status: 'draft',
-    ...(form.expires ? { expires: form.expires } : {}),
-  };
-  const parsed = articleFrontMatterSchema.safeParse(front);
-  const errors = parsed.success ? checkRefs(parsed.data, refs.topics, refs.regions) : zodToFieldErrors(parsed.error);
-  const body = form.body.normalize('NFC').replace(/\r\n/g, '\n').trim();
-  if (!body) errors.push({ field: 'body', message: 'Nội dung: không được để trống' });
-  if (errors.length) throw new ContentValidationError(errors);
+  const text = buildArticleText(form, refs);
   const file = existingFile ?? join('articles', `${form.id}.md`);
-  writeAtomic(inside(contentDir, file), toFile(front, body));
+  writeAtomic(inside(contentDir, file), text);
   return { id: form.id, file };
 }
 
@@ -228,7 +278,21 @@ export function setEntryStatus(
 ): void {
   const abs = inside(contentDir, file);
   if (!existsSync(abs)) throw new Error(`content: ${file} no longer exists; reload the page`);
-  const text = readFileSync(abs, 'utf8');
+  writeAtomic(abs, withStatus(readFileSync(abs, 'utf8'), kind, status, reviewer, today, file));
+}
+
+/**
+ * A content file's text with a new status (keeping its other fields, comments and body);
+ * approving records the reviewer and the date. Validated with the loader's schema.
+ */
+export function withStatus(
+  text: string,
+  kind: 'qa' | 'article',
+  status: 'approved' | 'retired' | 'draft',
+  reviewer: string | undefined,
+  today: string,
+  file = '(tệp)',
+): string {
   const parts = splitFrontMatter(text);
   if (!parts) throw new Error(`content: ${file}: missing front matter`);
   const doc = parseDocument(parts.front);
@@ -240,7 +304,105 @@ export function setEntryStatus(
   const schema = kind === 'qa' ? qaFrontMatterSchema : articleFrontMatterSchema;
   const check = schema.safeParse(doc.toJS());
   if (!check.success) throw new ContentValidationError(zodToFieldErrors(check.error));
-  writeAtomic(abs, `---\n${doc.toString({ lineWidth: 0 }).trimEnd()}\n---\n${parts.body.replace(/^\n+/, '')}`);
+  return `---\n${doc.toString({ lineWidth: 0 }).trimEnd()}\n---\n${parts.body.replace(/^\n+/, '')}`;
+}
+
+/** SHA-256 of a file's text: what a revision was based on. */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The text and hash of a content file as it is now (undefined when it is gone). */
+export function readEntryFile(contentDir: string, file: string): { text: string; hash: string } | undefined {
+  const abs = inside(contentDir, file);
+  if (!existsSync(abs)) return undefined;
+  const text = readFileSync(abs, 'utf8');
+  return { text, hash: textHash(text) };
+}
+
+/**
+ * A Q&A text with more wordings in `variants` (those it already has, folded, are skipped);
+ * comments and the other fields stay. Returns the text and the wordings actually added.
+ */
+export function addQaVariants(text: string, wordings: string[]): { text: string; added: string[] } {
+  const parts = splitFrontMatter(text);
+  if (!parts) throw new ContentValidationError([{ field: '(tệp)', message: 'Tệp không có phần khai báo (front matter)' }]);
+  const doc = parseDocument(parts.front);
+  const data = (doc.toJS() ?? {}) as { question?: string; variants?: unknown };
+  const existing = Array.isArray(data.variants) ? data.variants.map(String) : [];
+  const seen = new Set([data.question ?? '', ...existing].map((v) => foldedCanonical(v)));
+  const added: string[] = [];
+  for (const w of wordings.map((x) => x.normalize('NFC').trim()).filter(Boolean)) {
+    const key = foldedCanonical(w);
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    added.push(w);
+  }
+  if (added.length === 0) return { text, added };
+  doc.set('variants', doc.createNode([...existing, ...added]));
+  const check = qaFrontMatterSchema.safeParse(doc.toJS());
+  if (!check.success) throw new ContentValidationError(zodToFieldErrors(check.error));
+  return { text: `---\n${doc.toString({ lineWidth: 0 }).trimEnd()}\n---\n${parts.body.replace(/^\n+/, '')}`, added };
+}
+
+/** The fields of a Q&A or article text, for filling the edit form from a pending revision. */
+export function formFromText(kind: 'qa' | 'article', text: string): Record<string, unknown> | undefined {
+  const parts = splitFrontMatter(text);
+  if (!parts) return undefined;
+  let data: Record<string, unknown>;
+  try {
+    data = (parseYaml(parts.front) ?? {}) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const day = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' ? v : '');
+  const body = parts.body.trim();
+  if (kind === 'qa') {
+    return {
+      id: data.id,
+      question: data.question ?? '',
+      variants: list(data.variants).join('\n'),
+      topics: list(data.topics),
+      regions: list(data.regions),
+      sources: Array.isArray(data.sources) ? formatSources(data.sources as { title: string; article?: string; url?: string }[]) : '',
+      expires: day(data.expires),
+      answer: body,
+    };
+  }
+  const source = (typeof data.source === 'string' ? { title: data.source } : (data.source ?? {})) as { title?: string; url?: string };
+  return {
+    id: data.id,
+    title: data.title ?? '',
+    published: day(data.published),
+    source_title: source.title ?? '',
+    source_url: source.url ?? '',
+    topics: list(data.topics),
+    regions: list(data.regions),
+    expires: day(data.expires),
+    body,
+  };
+}
+
+/**
+ * Writes an approved revision over its file: the revision's text with `status: approved` and
+ * the reviewer. Refuses (409) when the file changed since the revision started (a hand edit, a
+ * retirement), so an approval never silently overwrites it.
+ */
+export function applyRevision(
+  contentDir: string,
+  rev: { kind: 'qa' | 'article'; file: string; baseHash: string; text: string },
+  reviewer: string,
+  today: string,
+): void {
+  const current = readEntryFile(contentDir, rev.file);
+  if (!current || current.hash !== rev.baseHash)
+    throw Object.assign(
+      new Error(
+        `Tệp ${rev.file} đã bị thay đổi (sửa trực tiếp, gỡ hoặc xoá) sau khi thay đổi này được tạo. Hãy từ chối thay đổi này rồi sửa lại trên bản hiện tại.`,
+      ),
+      { statusCode: 409 },
+    );
+  writeAtomic(inside(contentDir, rev.file), withStatus(rev.text, rev.kind, 'approved', reviewer, today, rev.file));
 }
 
 /** The relative path of a file under the content dir (for audit details). */

@@ -26,6 +26,7 @@ import { recordAudit } from '../db/audit.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerQuestionRoutes } from './routes/questions.js';
 import { registerContentRoutes } from './routes/content.js';
+import { registerAttachRoutes } from './routes/attach.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerReportRoutes } from './routes/report.js';
@@ -190,6 +191,7 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
       registerDashboardRoutes(s, ctx);
       registerQuestionRoutes(s, ctx);
       registerContentRoutes(s, ctx);
+      registerAttachRoutes(s, ctx);
       registerCampaignRoutes(s, ctx);
       registerContestRoutes(s, ctx);
       registerReportRoutes(s, ctx);

@@ -11,6 +11,10 @@
  *   committing `sending`) and send it; the SendResult is recorded in one commit. Only rows
  *   actually in flight are ever `sending`, so a crash leaves at most the in-flight count
  *   `unknown`, and `kill -9` loses nothing recorded.
+ * - **Answer notices** ("your question now has an answer", `db/notices.ts`) go out through
+ *   the same workers and throttles, ahead of the campaign rows read in the same pass: a staff
+ *   approval can notify many askers at once, and the platforms' limits, blocked people and
+ *   Zalo's window apply to them exactly as to a campaign.
  * - **Recovery**: rows still `sending` at start-up become `unknown` and are reported.
  * - **Stop** (SIGTERM): nothing new is claimed; in-flight sends finish and are recorded.
  */
@@ -30,8 +34,10 @@ import {
   recordDelivery,
   startSending,
   transitionCampaign,
+  type DeliveryOutcome,
   type DeliveryTask,
 } from '../db/campaigns.js';
+import { claimNotice, markInterruptedNoticesUnknown, pendingNotices, recordNotice, type NoticeTask } from '../db/notices.js';
 import { markPersonGone } from '../db/people.js';
 import { recordAudit } from '../db/audit.js';
 import { campaignAudience, type RegionTree } from './audience.js';
@@ -62,7 +68,10 @@ export interface OutboxDeps {
   zaloWindowDays?: number;
 }
 
-/** Events: `started` (campaignId), `done` (campaignId), `delivery` (campaignId, status). */
+/**
+ * Events: `started` (campaignId), `done` (campaignId), `delivery` (campaignId, status),
+ * `notice` (noticeId, status).
+ */
 export interface Outbox {
   readonly events: EventEmitter;
   /** Recovers interrupted rows, then starts the scheduler and the workers. */
@@ -71,7 +80,7 @@ export interface Outbox {
   stop(): Promise<void>;
   /** One scheduler pass (the timer calls it; tests call it directly with an injected clock). */
   tick(): void;
-  /** Wakes idle workers (after a resume or a resend). */
+  /** Wakes idle workers (after a resume, a resend or queued answer notices). */
   wake(): void;
 }
 
@@ -146,50 +155,101 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     finishDone();
   };
 
-  const classify = (task: DeliveryTask, res: SendResult): void => {
-    const at = now();
-    let status: string;
-    if (res.kind === 'ok') {
-      recordDelivery(db, task.id, { status: 'sent', messageId: res.messageId }, at);
-      status = 'sent';
-    } else if (res.kind === 'retryAfter') {
-      if (task.attempts + 1 >= maxAttempts) {
-        recordDelivery(db, task.id, { status: 'failed', reason: `gave up after ${maxAttempts} attempts: ${res.reason ?? 'throttled'}` }, at);
-        status = 'failed';
-      } else {
-        const retryAt = new Date(at.getTime() + Math.max(0.2, res.seconds) * 1000);
-        recordDelivery(db, task.id, { status: 'retry', retryAt, reason: res.reason ?? `retry after ${res.seconds}s` }, at);
-        status = 'retry';
-      }
-    } else if (res.kind === 'gone') {
-      db.transaction(() => {
-        recordDelivery(db, task.id, { status: 'gone', reason: res.reason }, at);
-        markPersonGone(db, task.personId, res.reason);
-      })();
-      status = 'gone';
-    } else if (res.kind === 'outsideWindow') {
-      recordDelivery(db, task.id, { status: 'outside_window', reason: res.reason ?? 'outside the 7-day window' }, at);
-      status = 'outside_window';
-    } else {
-      recordDelivery(db, task.id, { status: 'failed', reason: res.reason }, at);
-      status = 'failed';
+  /** What a SendResult means for the row that was sent (`attempts` before this one). */
+  const outcomeOf = (res: SendResult, attempts: number, at: Date): DeliveryOutcome => {
+    if (res.kind === 'ok') return { status: 'sent', messageId: res.messageId };
+    if (res.kind === 'retryAfter') {
+      if (attempts + 1 >= maxAttempts) return { status: 'failed', reason: `gave up after ${maxAttempts} attempts: ${res.reason ?? 'throttled'}` };
+      return { status: 'retry', retryAt: new Date(at.getTime() + Math.max(0.2, res.seconds) * 1000), reason: res.reason ?? `retry after ${res.seconds}s` };
     }
+    if (res.kind === 'gone') return { status: 'gone', reason: res.reason };
+    if (res.kind === 'outsideWindow') return { status: 'outside_window', reason: res.reason ?? 'outside the 7-day window' };
+    return { status: 'failed', reason: res.reason };
+  };
+
+  /** Records one send's result in one commit; a `gone` result also marks the person. */
+  const record = (write: (o: DeliveryOutcome, at: Date) => void, personId: number | null, attempts: number, res: SendResult): string => {
+    const at = now();
+    const outcome = outcomeOf(res, attempts, at);
+    db.transaction(() => {
+      write(outcome, at);
+      if (outcome.status === 'gone' && personId !== null) markPersonGone(db, personId, outcome.reason);
+    })();
+    return outcome.status;
+  };
+
+  const classify = (task: DeliveryTask, res: SendResult): void => {
+    const status = record((o, at) => recordDelivery(db, task.id, o, at), task.personId, task.attempts, res);
     events.emit('delivery', task.campaignId, status);
   };
 
+  const classifyNotice = (task: NoticeTask, res: SendResult): void => {
+    const status = record((o, at) => recordNotice(db, task.id, o, at), task.personId, task.attempts, res);
+    events.emit('notice', task.id, status);
+  };
+
+  /** One row a worker sends: a campaign delivery or an answer notice. */
+  interface Job {
+    id: number;
+    recipient: string;
+    attempts: number;
+    reply: Reply;
+    /** API calls the message takes on this channel (the throttle counts calls). */
+    cost: number;
+    /** Campaigns use the platform's bulk lane; an answer notice is one person's answer. */
+    broadcast: boolean;
+    /** Claims the row right before the send; false when it must not be sent. */
+    claim(): boolean;
+    finish(res: SendResult): void;
+  }
+
   const runWorker = async (name: ChannelName, channel: Channel, throttle: Throttle): Promise<void> => {
     const inFlight = new Set<Promise<void>>();
-    const sendOne = async (task: DeliveryTask, reply: Reply): Promise<void> => {
+    const windowFor = (): { windowStart?: string } =>
+      name === 'zalo' ? { windowStart: new Date(now().getTime() - windowMs).toISOString() } : {};
+    const deliveryJob = (task: DeliveryTask): Job | undefined => {
+      const message = replyFor(task.campaignId);
+      if (!message) return undefined;
+      return {
+        id: task.id,
+        recipient: task.recipient,
+        attempts: task.attempts,
+        reply: message.reply,
+        cost: message.cost[name] ?? 1,
+        broadcast: true,
+        claim() {
+          const claim = claimDelivery(db, task.id, windowFor(), now());
+          if (claim.kind === 'skipped') events.emit('delivery', task.campaignId, claim.status);
+          return claim.kind === 'claimed';
+        },
+        finish: (res) => classify(task, res),
+      };
+    };
+    const noticeJob = (task: NoticeTask): Job => ({
+      id: task.id,
+      recipient: task.recipient,
+      attempts: task.attempts,
+      reply: task.reply,
+      cost: Math.max(1, Math.ceil(((task.reply.title ? task.reply.title.length + 2 : 0) + task.reply.text.length) / channel.capabilities.maxTextLength)),
+      broadcast: false,
+      claim() {
+        const claim = claimNotice(db, task.id, windowFor(), now());
+        if (claim.kind === 'skipped') events.emit('notice', task.id, claim.status);
+        return claim.kind === 'claimed';
+      },
+      finish: (res) => classifyNotice(task, res),
+    });
+    const sendOne = async (job: Job): Promise<void> => {
       let res: SendResult;
       try {
-        res = await channel.send(task.recipient, reply, { broadcast: true });
+        res = await channel.send(job.recipient, job.reply, job.broadcast ? { broadcast: true } : {});
       } catch (err) {
         // Channels should not throw; if one does, treat it as transient rather than lose the row.
-        res = { kind: 'retryAfter', seconds: 2 ** Math.min(task.attempts, 6), reason: `send threw: ${(err as Error).message}` };
+        res = { kind: 'retryAfter', seconds: 2 ** Math.min(job.attempts, 6), reason: `send threw: ${(err as Error).message}` };
       }
       if (res.kind === 'retryAfter') throttle.throttled(res.seconds);
       else throttle.succeeded();
-      classify(task, res);
+      job.finish(res);
     };
     const idle = (ms: number): Promise<void> =>
       new Promise<void>((resolve) => {
@@ -207,28 +267,22 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         await idle(pollMs);
         continue;
       }
+      const notices = pendingNotices(db, name, batchSize, now());
       const tasks = pendingDeliveries(db, name, batchSize, now());
-      if (tasks.length === 0) {
+      if (tasks.length === 0 && notices.length === 0) {
         if (inFlight.size === 0) finishDone();
         await idle(pollMs);
         continue;
       }
-      for (const task of tasks) {
+      const jobs: (Job | undefined)[] = [...notices.map(noticeJob), ...tasks.map(deliveryJob)];
+      for (const job of jobs) {
         if (!running) break;
+        if (!job) continue;
         while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-        const message = replyFor(task.campaignId);
-        if (!message) continue;
-        await Promise.race([throttle.acquire(task.recipient, 'campaign', message.cost[name] ?? 1), stopSignal]);
+        await Promise.race([throttle.acquire(job.recipient, 'campaign', job.cost), stopSignal]);
         if (!running) break;
-        const claim = claimDelivery(
-          db,
-          task.id,
-          name === 'zalo' ? { windowStart: new Date(now().getTime() - windowMs).toISOString() } : {},
-          now(),
-        );
-        if (claim.kind === 'skipped') events.emit('delivery', task.campaignId, claim.status);
-        if (claim.kind !== 'claimed') continue;
-        const p = sendOne(task, message.reply).catch((err) => logger?.error({ err, delivery: task.id }, 'campaigns: recording a send failed'));
+        if (!job.claim()) continue;
+        const p = sendOne(job).catch((err) => logger?.error({ err, row: job.id }, 'campaigns: recording a send failed'));
         inFlight.add(p);
         void p.finally(() => inFlight.delete(p));
       }
@@ -247,6 +301,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           { campaign: id, unknown: n },
           `campaigns: ${n} deliveries were in flight when the process stopped; marked unknown (see 'loa campaign status ${id}', 'loa campaign resend-unknown ${id}')`,
         );
+      }
+      const unknownNotices = markInterruptedNoticesUnknown(db, now());
+      if (unknownNotices > 0) {
+        recordAudit(db, { actor: 'system', action: 'question.notify.unknown', details: { unknown: unknownNotices, text: `${unknownNotices} tin báo câu trả lời đang gửi dở khi máy chủ dừng: không rõ đã tới người hỏi hay chưa` } }, now());
+        logger?.warn({ unknown: unknownNotices }, `campaigns: ${unknownNotices} answer notices were in flight when the process stopped; marked unknown`);
       }
       running = true;
       stopSignal = new Promise<void>((r) => (signalStop = r));

@@ -3,6 +3,11 @@
  * loader's schemas and written back as files), approve (approver role, another person than
  * the last editor), retire. Every write reloads the knowledge index, so the bot answers
  * with the change at once, without a restart.
+ *
+ * An edit of an *approved* entry never takes it offline: it is kept as a pending revision
+ * (`db/revisions.ts`, see `content-files.ts` for why in the database) while the approved file
+ * keeps serving; approving the revision (by someone who did not change it) writes it over the
+ * file, rejecting it leaves the file as it was.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -10,19 +15,26 @@ import type { AdminContext, RegisterRoutes } from '../context.js';
 import { Forbidden } from '../context.js';
 import {
   ContentValidationError,
+  applyRevision,
   articleFormSchema,
+  buildArticleText,
+  buildQaText,
+  formFromText,
   formatSources,
   qaFormSchema,
+  readEntryFile,
   saveArticleDraft,
   saveQaDraft,
   setEntryStatus,
   slugFrom,
   type FieldError,
 } from '../content-files.js';
-import { getOpenUnanswered, linkUnansweredToDraft, answerNotificationCounts } from '../../db/admin.js';
+import { getOpenUnanswered, linkUnansweredToDraft } from '../../db/admin.js';
 import { listAudit } from '../../db/audit.js';
+import { decideRevision, listRevisions, openRevision, openRevisions, saveRevision, unlinkUnanswered, type Revision } from '../../db/revisions.js';
+import { listNotices, noticeCounts } from '../../db/notices.js';
 import { foldedCanonical } from '../../text/vietnamese.js';
-import { notifyAskers } from '../answers.js';
+import { NOTICE_STATUS_LABEL, notifyAskers, type NotifySummary } from '../answers.js';
 import { flattenRegions, formatContentErrors, splitFrontMatter, type ArticleEntry, type QaEntry } from '../../knowledge/content.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,6 +71,37 @@ function reload(ctx: AdminContext): string | undefined {
   return `Đã lưu, nhưng bot chưa cập nhật vì nội dung còn lỗi:\n${formatContentErrors(r.errors)}`;
 }
 
+/**
+ * What a pending revision changes, in words staff read on the approval screen: the wordings it
+ * adds or removes, and which other fields differ from the approved file.
+ */
+export function revisionChanges(kind: Kind, approvedText: string | undefined, revisionText: string): { added: string[]; removed: string[]; fields: string[] } {
+  const before = approvedText ? formFromText(kind, approvedText) : undefined;
+  const after = formFromText(kind, revisionText);
+  if (!before || !after) return { added: [], removed: [], fields: [] };
+  const labels: Record<string, string> =
+    kind === 'qa'
+      ? { question: 'Câu hỏi', answer: 'Câu trả lời', topics: 'Chủ đề', regions: 'Địa bàn', sources: 'Nguồn', expires: 'Hết hạn' }
+      : { title: 'Tiêu đề', body: 'Nội dung', published: 'Ngày đăng', source_title: 'Nguồn', source_url: 'Đường dẫn nguồn', topics: 'Chủ đề', regions: 'Địa bàn', expires: 'Hết hạn' };
+  const fields = Object.entries(labels)
+    .filter(([k]) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map(([, label]) => label);
+  const split = (v: unknown): string[] => String(v ?? '').split('\n').filter(Boolean);
+  const was = new Set(split(before.variants));
+  const now = new Set(split(after.variants));
+  return { added: [...now].filter((v) => !was.has(v)), removed: [...was].filter((v) => !now.has(v)), fields };
+}
+
+/** The staff message after queuing answer notices. */
+function notifyMessage(summary: NotifySummary): string {
+  const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
+  if (!total) return '';
+  const parts = [` Đã xếp ${summary.pending ?? 0}/${total} tin báo cho người đã hỏi vào hàng gửi (qua bộ điều tiết gửi như chiến dịch)`];
+  if (summary.unreachable) parts.push(`${summary.unreachable} người hỏi qua web chat hoặc kênh chưa cấu hình: không thể gửi`);
+  if (summary.gone || summary.skipped) parts.push(`${(summary.gone ?? 0) + (summary.skipped ?? 0)} người đã chặn bot hoặc xoá dữ liệu: bỏ qua`);
+  return `${parts.join('; ')}. Kết quả từng người xem ở trang của mục này.`;
+}
+
 function regionOptions(ctx: AdminContext): { slug: string; name: string; depth: number }[] {
   return [...flattenRegions(ctx.content.get().regions).entries()].map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1 }));
 }
@@ -74,7 +117,9 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       ...(f.kind === 'qa' ? [] : c.articles.map((a) => ({ kind: 'article' as const, id: a.id, title: a.title, text: `${a.id} ${a.title} ${a.passages.map((p) => p.text).join(' ')}`, status: a.status, topics: a.topics, reviewedBy: undefined }))),
     ].filter((r) => match(r.text) && (!f.status || r.status === f.status) && (!f.topic || r.topics.includes(f.topic)));
     rows.sort((a, b) => (a.status === b.status ? a.title.localeCompare(b.title, 'vi') : a.status === 'draft' ? -1 : b.status === 'draft' ? 1 : 0));
+    const pending = new Set(openRevisions(ctx.app.db).map((r) => `${r.kind}:${r.entryId}`));
     return ctx.render(req, reply, 'content-list', {
+      pending,
       title: 'Nội dung',
       rows: rows.slice(0, 500),
       count: rows.length,
@@ -95,7 +140,15 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const c = ctx.content.get();
     const id = String(data.form.id ?? '');
     const waiting = kind === 'qa' && id ? listQueue(ctx.app.db).filter((q) => q.draftQaId === id) : [];
+    const revision = id && !data.isNew ? openRevision(ctx.app.db, kind, id) : undefined;
+    const approvedText = revision ? readEntryFile(ctx.app.config.contentDir, revision.file) : undefined;
     return ctx.render(req, reply, kind === 'qa' ? 'qa-edit' : 'article-edit', {
+      revision,
+      revisionChanges: revision ? revisionChanges(kind, approvedText?.text, revision.text) : undefined,
+      revisionConflict: revision ? approvedText?.hash !== revision.baseHash : false,
+      pastRevisions: id && !data.isNew ? listRevisions(ctx.app.db, kind, id).filter((r) => r.status !== 'pending') : [],
+      notices: kind === 'qa' && id ? listNotices(ctx.app.db, id) : [],
+      noticeLabel: NOTICE_STATUS_LABEL,
       title: data.isNew ? `Thêm ${KIND_LABEL[kind].toLowerCase()}` : `${KIND_LABEL[kind]}: ${id}`,
       kind,
       ...data,
@@ -106,7 +159,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       statusLabel: STATUS_LABEL,
       lastEditor: id ? lastEditor(ctx, kind, id) : undefined,
       waiting,
-      notified: kind === 'qa' && id ? answerNotificationCounts(ctx.app.db, id) : {},
+      notified: kind === 'qa' && id ? noticeCounts(ctx.app.db, id) : {},
       history: id ? listAudit(ctx.app.db, { targetType: kind, targetId: id, limit: 20 }) : [],
     });
   };
@@ -134,8 +187,12 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const kind = kindSchema.parse(p.kind);
     const entry = find(ctx, kind, p.id);
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
+    // With a change waiting, the form shows the pending version: editing continues it.
+    const pending = openRevision(ctx.app.db, kind, entry.id);
+    const fromRevision = pending ? formFromText(kind, pending.text) : undefined;
     const form =
-      entry.kind === 'qa'
+      fromRevision ??
+      (entry.kind === 'qa'
         ? { id: entry.id, question: entry.question, variants: entry.variants.join('\n'), topics: entry.topics, regions: entry.regions, sources: formatSources(entry.sources), expires: entry.expires ?? '', answer: entry.answer }
         : {
             id: entry.id,
@@ -147,7 +204,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
             regions: entry.regions,
             expires: entry.expires ?? '',
             body: articleBody(ctx.app.config.contentDir, entry),
-          };
+          });
     return showForm(req, reply, kind, { entry, form, isNew: false });
   });
 
@@ -168,6 +225,9 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       .filter((n) => Number.isInteger(n) && n > 0) ?? [];
     const taken = (id: string): boolean => id === 'new' || c.qa.some((q) => q.id === id) || c.articles.some((a) => a.id === id);
     try {
+      if (existing && (existing.status === 'approved' || openRevision(ctx.app.db, kind, existing.id))) {
+        return await saveAsRevision(req, reply, kind, existing, body, from);
+      }
       let saved: { id: string; file: string };
       if (kind === 'qa') {
         const form = qaFormSchema.parse(body);
@@ -188,7 +248,12 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         action: 'content.save',
         targetType: kind,
         targetId: saved.id,
-        details: { file: saved.file, created: isNew, wasApproved: existing?.status === 'approved', fromQuestions: from },
+        details: {
+          text: isNew ? `Tạo bản nháp “${saved.id}”${from.length ? ` cho ${from.length} câu hỏi chưa trả lời` : ''}` : `Sửa bản nháp “${saved.id}”`,
+          file: saved.file,
+          created: isNew,
+          fromQuestions: from,
+        },
       });
       const problem = reload(ctx);
       const msg = problem ?? 'Đã lưu bản nháp. Người có quyền phê duyệt cần duyệt trước khi bot dùng nội dung này.';
@@ -200,31 +265,143 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     }
   });
 
+  /**
+   * A change to an approved entry: kept as (or added to) its pending revision; the file, and
+   * so the served answer, stays as approved.
+   */
+  const saveAsRevision = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    kind: Kind,
+    existing: QaEntry | ArticleEntry,
+    body: Record<string, unknown>,
+    from: number[],
+  ): Promise<FastifyReply> => {
+    const c = ctx.content.get();
+    const me = ctx.me(req);
+    const current = readEntryFile(ctx.app.config.contentDir, existing.file);
+    if (!current) throw Object.assign(new Error(`Tệp ${existing.file} không còn tồn tại; hãy tải lại trang.`), { statusCode: 409 });
+    const open = openRevision(ctx.app.db, kind, existing.id);
+    const base = open?.text ?? current.text;
+    const text =
+      kind === 'qa'
+        ? buildQaText({ ...qaFormSchema.parse(body), id: existing.id }, c, base)
+        : buildArticleText({ ...articleFormSchema.parse(body), id: existing.id }, c, base);
+    const visible = new Set(visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req)).map((x) => x.id));
+    const questions = kind === 'qa' ? from.filter((id) => visible.has(id)) : [];
+    const revisionId = ctx.app.db.transaction(() => {
+      const id = saveRevision(
+        ctx.app.db,
+        { kind, entryId: existing.id, file: existing.file, baseHash: current.hash, text, editor: me.username, questionIds: questions },
+        ctx.now(),
+      );
+      if (questions.length) linkUnansweredToDraft(ctx.app.db, questions, existing.id, me.username, ctx.now());
+      return id;
+    })();
+    ctx.audit(req, {
+      action: 'content.revise',
+      targetType: kind,
+      targetId: existing.id,
+      details: {
+        text: `Sửa mục đã duyệt “${existing.id}”: thay đổi chờ phê duyệt, bot vẫn dùng bản đã duyệt`,
+        revision: revisionId,
+        file: existing.file,
+        fromQuestions: questions,
+      },
+    });
+    const msg = 'Đã lưu thay đổi, đang chờ phê duyệt. Bot vẫn dùng bản đã duyệt cho đến khi một người khác phê duyệt thay đổi này.';
+    return reply.redirect(`/admin/content/${kind}/${existing.id}?msg=${encodeURIComponent(msg)}`, 303);
+  };
+
+  /** Approves an entry's pending revision: four eyes, then the file is replaced and reloaded. */
+  const approveRevision = async (req: FastifyRequest, reply: FastifyReply, kind: Kind, rev: Revision): Promise<FastifyReply> => {
+    const me = ctx.me(req);
+    if (rev.editors.includes(me.username))
+      throw new Forbidden('Người đã sửa hoặc gắn câu hỏi vào thay đổi này không tự phê duyệt nó: cần một người có quyền phê duyệt khác.');
+    const now = ctx.now();
+    applyRevision(ctx.app.config.contentDir, rev, me.displayName ?? me.username, now.toISOString().slice(0, 10));
+    if (!decideRevision(ctx.app.db, rev.id, 'approved', me.username, null, now))
+      throw Object.assign(new Error('Thay đổi này vừa được người khác xử lý; hãy tải lại trang.'), { statusCode: 409 });
+    ctx.audit(req, {
+      action: 'content.approve',
+      targetType: kind,
+      targetId: rev.entryId,
+      details: {
+        text: `Phê duyệt thay đổi của “${rev.entryId}” (do ${rev.editors.join(', ')} soạn): bản mới thay bản cũ`,
+        revision: rev.id,
+        file: rev.file,
+        reviewer: me.username,
+      },
+    });
+    const problem = reload(ctx);
+    let msg = problem ?? 'Đã phê duyệt thay đổi. Bot dùng bản mới ngay từ bây giờ.';
+    if (kind === 'qa' && !problem) msg += notifyAndAudit(req, rev.entryId, now, rev.id);
+    return reply.redirect(`/admin/content/${kind}/${rev.entryId}?msg=${encodeURIComponent(msg)}`, 303);
+  };
+
+  /** Queues the askers' notices for an approved Q&A; returns the message part for staff. */
+  const notifyAndAudit = (req: FastifyRequest, qaId: string, now: Date, revisionId: number | null): string => {
+    const approved = ctx.app.knowledge.getQa(qaId);
+    if (!approved || approved.status !== 'approved') return '';
+    const summary = notifyAskers(ctx.app, approved, now, revisionId);
+    const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
+    if (!total) return '';
+    ctx.audit(req, {
+      action: 'question.notify',
+      targetType: 'qa',
+      targetId: qaId,
+      details: { ...summary, text: `Đã giải quyết ${total} câu hỏi; xếp ${summary.pending ?? 0} tin báo cho người hỏi vào hàng gửi` },
+    });
+    return notifyMessage(summary);
+  };
+
+  s.post('/admin/content/:kind/:id/reject', { config: { permission: 'content.approve' } }, async (req, reply) => {
+    const p = req.params as { kind: string; id: string };
+    const kind = kindSchema.parse(p.kind);
+    const note = z.string().max(500).default('').parse((req.body as Record<string, unknown> | undefined)?.note).normalize('NFC').trim();
+    const rev = openRevision(ctx.app.db, kind, p.id);
+    if (!rev) throw Object.assign(new Error('Không có thay đổi nào đang chờ phê duyệt.'), { statusCode: 409 });
+    const me = ctx.me(req);
+    ctx.app.db.transaction(() => {
+      decideRevision(ctx.app.db, rev.id, 'rejected', me.username, note || null, ctx.now());
+      unlinkUnanswered(ctx.app.db, rev.questionIds, rev.entryId);
+    })();
+    ctx.audit(req, {
+      action: 'content.reject',
+      targetType: kind,
+      targetId: rev.entryId,
+      details: {
+        text: `Từ chối thay đổi của “${rev.entryId}”: bản đã duyệt giữ nguyên${rev.questionIds.length ? `; ${rev.questionIds.length} câu hỏi trở lại hàng chờ` : ''}`,
+        revision: rev.id,
+        ...(note ? { note } : {}),
+      },
+    });
+    const msg = `Đã từ chối thay đổi. Bot vẫn dùng bản đã duyệt.${rev.questionIds.length ? ` ${rev.questionIds.length} câu hỏi đã gắn trở lại hàng “Câu hỏi chưa trả lời”.` : ''}`;
+    return reply.redirect(`/admin/content/${kind}/${rev.entryId}?msg=${encodeURIComponent(msg)}`, 303);
+  });
+
   s.post('/admin/content/:kind/:id/approve', { config: { permission: 'content.approve' } }, async (req, reply) => {
     const p = req.params as { kind: string; id: string };
     const kind = kindSchema.parse(p.kind);
     const entry = find(ctx, kind, p.id);
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
     const me = ctx.me(req);
+    const rev = openRevision(ctx.app.db, kind, entry.id);
+    if (rev) return approveRevision(req, reply, kind, rev);
     if (entry.status !== 'draft') throw Object.assign(new Error('Chỉ bản nháp mới cần phê duyệt.'), { statusCode: 409 });
     if (lastEditor(ctx, kind, entry.id) === me.username)
       throw new Forbidden('Người soạn không tự phê duyệt bài của mình: cần một người có quyền phê duyệt khác.');
     const now = ctx.now();
     setEntryStatus(ctx.app.config.contentDir, kind, entry.file, 'approved', me.displayName ?? me.username, now.toISOString().slice(0, 10));
-    ctx.audit(req, { action: 'content.approve', targetType: kind, targetId: entry.id, details: { file: entry.file, reviewer: me.username } });
+    ctx.audit(req, {
+      action: 'content.approve',
+      targetType: kind,
+      targetId: entry.id,
+      details: { text: `Phê duyệt bản nháp “${entry.id}”: bot bắt đầu dùng`, file: entry.file, reviewer: me.username },
+    });
     const problem = reload(ctx);
     let msg = problem ?? 'Đã phê duyệt. Bot dùng nội dung này ngay từ bây giờ.';
-    if (kind === 'qa' && !problem) {
-      const approved = ctx.app.knowledge.getQa(entry.id);
-      if (approved) {
-        const summary = await notifyAskers(ctx.app, approved, now);
-        const total = Object.values(summary).reduce((a, b) => a + b, 0);
-        if (total) {
-          ctx.audit(req, { action: 'question.notify', targetType: 'qa', targetId: entry.id, details: summary });
-          msg += ` Đã báo cho ${summary.ok ?? 0}/${total} người đã hỏi${summary.outsideWindow ? ` (${summary.outsideWindow} người quá 7 ngày trên Zalo, không gửi được)` : ''}.`;
-        }
-      }
-    }
+    if (kind === 'qa' && !problem) msg += notifyAndAudit(req, entry.id, now, null);
     return reply.redirect(`/admin/content/${kind}/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
   });
 
@@ -234,7 +411,19 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const entry = find(ctx, kind, p.id);
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
     setEntryStatus(ctx.app.config.contentDir, kind, entry.file, 'retired', undefined, ctx.now().toISOString().slice(0, 10));
-    ctx.audit(req, { action: 'content.retire', targetType: kind, targetId: entry.id, details: { file: entry.file, was: entry.status } });
+    // A change waiting on a retired entry has nothing left to replace.
+    const rev = openRevision(ctx.app.db, kind, entry.id);
+    if (rev)
+      ctx.app.db.transaction(() => {
+        decideRevision(ctx.app.db, rev.id, 'rejected', ctx.me(req).username, 'Mục đã bị gỡ', ctx.now());
+        unlinkUnanswered(ctx.app.db, rev.questionIds, rev.entryId);
+      })();
+    ctx.audit(req, {
+      action: 'content.retire',
+      targetType: kind,
+      targetId: entry.id,
+      details: { text: `Gỡ “${entry.id}”: bot không dùng nữa${rev ? '; thay đổi đang chờ bị huỷ' : ''}`, file: entry.file, was: entry.status, ...(rev ? { revision: rev.id } : {}) },
+    });
     const msg = reload(ctx) ?? 'Đã gỡ. Bot không còn dùng nội dung này.';
     return reply.redirect(`/admin/content/${kind}/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
   });

@@ -1,0 +1,151 @@
+/**
+ * "Gắn vào câu trả lời có sẵn": from the unanswered-questions queue, staff attach a question
+ * (or a group of similar ones) to an existing *approved* Q&A as new wordings. The bot learns
+ * to answer them the way staff would, without anyone writing a new entry.
+ *
+ * - The entry is picked from the bot's own suggestions for those questions first, then a search
+ *   box and a list of every approved Q&A.
+ * - The wordings are masked (phones, e-mails, ID numbers: `text/mask.ts`) before they become
+ *   content, on the server, whatever the form sent.
+ * - The change is a pending revision of the entry (`db/revisions.ts`): the approved version
+ *   keeps serving; another person approves it (four eyes: the attacher cannot), and then the
+ *   askers are notified through the outbox (`admin/answers.ts`).
+ */
+import { z } from 'zod';
+import type { RegisterRoutes } from '../context.js';
+import { getOpenUnanswered, linkUnansweredToDraft, listQueue } from '../../db/admin.js';
+import { openRevision, saveRevision } from '../../db/revisions.js';
+import { maskPersonalData, type MaskCounts } from '../../text/mask.js';
+import { foldedCanonical } from '../../text/vietnamese.js';
+import { ContentValidationError, addQaVariants, readEntryFile } from '../content-files.js';
+import { visibleQueue } from './questions.js';
+import type { QaEntry } from '../../knowledge/content.js';
+
+const idsSchema = z
+  .union([z.string(), z.array(z.string())])
+  .default('')
+  .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(',')).map((x) => Number(x)).filter((n) => Number.isInteger(n) && n > 0))]);
+
+const attachQuery = z.object({ ids: idsSchema, q: z.string().max(200).default('') });
+const attachBody = z.object({
+  ids: idsSchema,
+  qa: z.string().max(60).default(''),
+  qa_select: z.string().max(60).default(''),
+  variants: z.string().max(20_000).default(''),
+});
+
+/** Distinct masked wordings of the questions, and what was masked in them. */
+export function maskedWordings(questions: string[]): { wordings: string[]; masked: MaskCounts } {
+  const masked: MaskCounts = { phone: 0, email: 0, id: 0 };
+  const seen = new Set<string>();
+  const wordings: string[] = [];
+  for (const q of questions) {
+    const m = maskPersonalData(q.replace(/\s+/g, ' ').trim());
+    masked.phone += m.counts.phone;
+    masked.email += m.counts.email;
+    masked.id += m.counts.id;
+    const key = foldedCanonical(m.text);
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    wordings.push(m.text);
+  }
+  return { wordings, masked };
+}
+
+export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
+  /** The open questions (in the user's scope) among `ids`. */
+  const questionsFor = (req: Parameters<typeof ctx.me>[0], ids: number[]) => {
+    const visible = new Set(visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req)).map((x) => x.id));
+    return getOpenUnanswered(ctx.app.db, ids).filter((x) => visible.has(x.id));
+  };
+  const approvedQa = (): QaEntry[] => ctx.content.get().qa.filter((q) => q.status === 'approved');
+
+  s.get('/admin/questions/attach', { config: { permission: 'questions.answer' } }, async (req, reply) => {
+    const f = attachQuery.parse(req.query);
+    const questions = questionsFor(req, f.ids);
+    if (questions.length === 0)
+      return reply.redirect(`/admin/questions?msg=${encodeURIComponent('Các câu hỏi này đã được xử lý hoặc không còn trong hàng chờ.')}`, 303);
+    const entries = approvedQa();
+    const byId = new Map(entries.map((q) => [q.id, q]));
+    // The bot's own candidates first: its answer (if it had a weak one) and its suggestions.
+    const suggested: QaEntry[] = [];
+    for (const q of questions.slice(0, 10)) {
+      const a = ctx.app.knowledge.answer(q.question);
+      const ids = a.kind === 'answer' ? [a.id, ...a.alternatives.map((x) => x.id)] : a.suggestions.map((x) => x.id);
+      for (const id of ids) {
+        const e = byId.get(id);
+        if (e && !suggested.includes(e)) suggested.push(e);
+      }
+    }
+    const needle = foldedCanonical(f.q);
+    const found = needle
+      ? entries.filter((e) => !suggested.includes(e) && foldedCanonical(`${e.id} ${e.question} ${e.variants.join(' ')} ${e.answer}`).includes(needle)).slice(0, 20)
+      : [];
+    const { wordings, masked } = maskedWordings(questions.map((q) => q.question));
+    return ctx.render(req, reply, 'attach', {
+      title: 'Gắn câu hỏi vào câu trả lời có sẵn',
+      questions,
+      ids: questions.map((q) => q.id).join(','),
+      wordings,
+      masked,
+      suggested: suggested.slice(0, 5),
+      found,
+      q: f.q,
+      all: [...entries].sort((a, b) => a.question.localeCompare(b.question, 'vi')),
+      pendingIds: new Set(entries.filter((e) => openRevision(ctx.app.db, 'qa', e.id)).map((e) => e.id)),
+      error: undefined,
+    });
+  });
+
+  s.post('/admin/questions/attach', { config: { permission: 'questions.answer' } }, async (req, reply) => {
+    const body = attachBody.parse(req.body);
+    const questions = questionsFor(req, body.ids);
+    const back = (msg: string): string => `/admin/questions/attach?ids=${body.ids.join(',')}&msg=${encodeURIComponent(msg)}`;
+    if (questions.length === 0)
+      return reply.redirect(`/admin/questions?msg=${encodeURIComponent('Các câu hỏi này đã được xử lý hoặc không còn trong hàng chờ.')}`, 303);
+    const qaId = body.qa_select || body.qa;
+    const entry = approvedQa().find((q) => q.id === qaId);
+    if (!entry) return reply.redirect(back('Hãy chọn một mục hỏi – đáp đã được phê duyệt để gắn câu hỏi vào.'), 303);
+    // Masked again here: the form is never trusted to have kept the mask.
+    const { wordings, masked } = maskedWordings(body.variants.split(/\r?\n/));
+    const me = ctx.me(req);
+    const file = readEntryFile(ctx.app.config.contentDir, entry.file);
+    if (!file) throw Object.assign(new Error(`Tệp ${entry.file} không còn tồn tại; hãy tải lại trang.`), { statusCode: 409 });
+    const open = openRevision(ctx.app.db, 'qa', entry.id);
+    let added: string[];
+    let text: string;
+    try {
+      ({ text, added } = addQaVariants(open?.text ?? file.text, wordings));
+    } catch (err) {
+      if (!(err instanceof ContentValidationError)) throw err;
+      return reply.redirect(back(err.errors.map((e) => e.message).join('; ')), 303);
+    }
+    const ids = questions.map((q) => q.id);
+    const revisionId = ctx.app.db.transaction(() => {
+      const id = saveRevision(
+        ctx.app.db,
+        { kind: 'qa', entryId: entry.id, file: entry.file, baseHash: file.hash, text, editor: me.username, questionIds: ids },
+        ctx.now(),
+      );
+      linkUnansweredToDraft(ctx.app.db, ids, entry.id, me.username, ctx.now());
+      return id;
+    })();
+    const maskedTotal = masked.phone + masked.email + masked.id;
+    ctx.audit(req, {
+      action: 'question.attach',
+      targetType: 'qa',
+      targetId: entry.id,
+      details: {
+        text: `Gắn ${ids.length} câu hỏi vào “${entry.id}”${added.length ? `, thêm ${added.length} cách hỏi mới` : ''}; chờ phê duyệt, bot vẫn dùng bản đã duyệt`,
+        revision: revisionId,
+        questions: ids,
+        added,
+        ...(maskedTotal ? { masked } : {}),
+      },
+    });
+    const msg =
+      `Đã gắn ${ids.length} câu hỏi vào mục này${added.length ? ` (thêm ${added.length} cách hỏi mới)` : ''}. ` +
+      'Thay đổi đang chờ một người khác phê duyệt; bot vẫn dùng bản đã duyệt. Khi được phê duyệt, người đã hỏi sẽ được báo.';
+    return reply.redirect(`/admin/content/qa/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
+  });
+};
