@@ -20,6 +20,12 @@ export const CHANNEL_NAMES: readonly ChannelName[] = ['web', 'telegram', 'zalo']
 export interface Button {
   label: string;
   action: string;
+  /**
+   * A layout hint: adjacent buttons with the same `row` share one row where the channel lays
+   * buttons out in rows (Telegram's inline keyboard, e.g. 👍 and 👎 side by side). Channels
+   * that number their choices ignore it.
+   */
+  row?: string;
 }
 
 /** A link shown with a reply (campaign links, "read the whole article"). */

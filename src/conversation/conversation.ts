@@ -19,7 +19,8 @@ import type { Feature, TurnContext } from './types.js';
 import { T } from './texts.js';
 import { hasWords } from '../text/vietnamese.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
-import { createCoreFeature } from './core-feature.js';
+import { createCoreFeature, smallTalkReply } from './core-feature.js';
+import { feedbackFromEmoji } from './feedback.js';
 
 /** Longest question accepted (characters); longer messages are asked to be shortened. */
 export const MAX_QUESTION_LENGTH = 1000;
@@ -189,7 +190,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
 
     let replies: Reply[];
     if (inbound.type === 'text') {
-      if (!hasWords(inbound.text)) replies = inbound.text.trim() ? [{ text: T.emojiOnly }] : [{ text: T.emptyQuestion }];
+      if (!hasWords(inbound.text)) {
+        // A typed 👍/👎 answers "có hữu ích không?"; other emoji are small talk.
+        const vote = feedbackFromEmoji(inbound.text, person.pendingChoices);
+        replies = vote ? await runAction(ctx, vote) : inbound.text.trim() ? [smallTalkReply(ctx, 'emoji')] : [{ text: T.emptyQuestion }];
+      }
       else if (inbound.text.length > MAX_QUESTION_LENGTH && !parseCommand(inbound.text)) replies = [{ text: T.tooLong(MAX_QUESTION_LENGTH) }];
       else replies = await runText(ctx, inbound.text);
     } else if (inbound.type === 'action') replies = await runAction(ctx, inbound.action);

@@ -4,11 +4,13 @@
  */
 import type { Button, Reply } from '../channels/channel.js';
 import { erasePerson, setPersonState } from '../db/people.js';
-import { recordQuestion, recordUnanswered } from '../db/questions.js';
+import { recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
 import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';
 import { normalizeQuestion, type Answer } from '../knowledge/knowledge.js';
 import type { Feature, TurnContext } from './types.js';
 import { T } from './texts.js';
+import { classifySmallTalk, stripGreeting, type SmallTalkKind } from './smalltalk.js';
+import { FEEDBACK_ACTION, answerRef, feedbackAction, noteReask, withFeedback } from './feedback.js';
 
 /** Formats an ISO date (YYYY-MM-DD) the Vietnamese way: 15/10/2026. */
 export function viDate(iso: string): string {
@@ -69,24 +71,43 @@ function suggestionButtons(s: { id: string; label: string }[]): Button[] {
   }));
 }
 
-/** Answers a free-text question: the approved answer, or the honest no-answer with suggestions. */
+/**
+ * Answers a free-text question: small talk gets a friendly reply with the topic menu; a question
+ * gets the approved answer (with "có hữu ích không?" 👍/👎), or the honest no-answer with
+ * suggestions and a place in the staff queue. A greeting the question starts with is left out
+ * of the search ("Chào bạn, cho mình hỏi …"), so it cannot pick the entry.
+ */
 export async function answerQuestion(ctx: TurnContext, question: string): Promise<Reply[]> {
-  const a: Answer = await ctx.knowledge.answerAsync(question);
+  const small = classifySmallTalk(question);
+  if (small) return [smallTalkReply(ctx, small)];
+  const query = stripGreeting(question) || question;
+  // Before this answer is recorded: is it the last answer's question asked again?
+  noteReask(ctx, query);
+  const a: Answer = await ctx.knowledge.answerAsync(query);
   const personId = ctx.person.id;
-  if (a.kind === 'answer') {
+  const channel = ctx.inbound.channel;
+  const normalized = normalizeQuestion(query).slice(0, 1000);
+  if (a.kind === 'answer' && (a.qa || (a.article && a.passage))) {
     const topics = a.qa?.topics ?? a.article?.topics ?? [];
-    ctx.record(() => recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: true, answerId: a.id, topics, score: a.confidence }, ctx.now));
     const related = suggestionButtons(a.alternatives.slice(0, 2));
-    if (a.qa) return [qaReply(a.qa, related)];
-    if (a.article && a.passage) return [passageReply(a.article, a.passage, related)];
+    const reply = a.qa ? qaReply(a.qa, related) : passageReply(a.article!, a.passage!, related);
+    const ref = answerRef(ctx.inbound);
+    ctx.record(() => {
+      recordQuestion(ctx.db, { personId, channel, answered: true, answerId: a.id, topics, score: a.confidence }, ctx.now);
+      recordAnswerGiven(
+        ctx.db,
+        { ref, personId, channel, question: question.slice(0, 1000), normalized, answerId: a.id, answerTitle: reply.title, confidence: a.confidence },
+        ctx.now,
+      );
+    });
+    return [withFeedback(reply, ref, ctx.caps.maxButtons)];
   }
   const suggestions = a.kind === 'none' ? a.suggestions : [];
-  const normalized = normalizeQuestion(question).slice(0, 1000);
   ctx.record(() => {
-    recordQuestion(ctx.db, { personId, channel: ctx.inbound.channel, answered: false, score: a.confidence }, ctx.now);
+    recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now);
     recordUnanswered(
       ctx.db,
-      { personId, channel: ctx.inbound.channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id) },
+      { personId, channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id) },
       ctx.now,
     );
   });
@@ -100,6 +121,25 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
       buttons: suggestions.length ? suggestionButtons(suggestions) : [{ label: T.menuButton, action: 'menu' }],
     },
   ];
+}
+
+/**
+ * The reply to small talk: a short friendly line (the bot's own greeting for a greeting) and
+ * the topic menu, so the next step is one tap away. Nothing is recorded: small talk is neither
+ * a question for the reports nor work for staff.
+ */
+export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
+  const greeting = ctx.config.bot.greeting;
+  const text =
+    kind === 'greeting' || kind === 'call'
+      ? greeting
+      : kind === 'who'
+        ? `${greeting}\n\n${T.smallTalk.who}`
+        : kind === 'emoji'
+          ? T.emojiOnly
+          : T.smallTalk[kind];
+  const menu = topicMenu(ctx);
+  return { text, ...(menu.buttons?.length ? { buttons: menu.buttons } : {}) };
 }
 
 function topicMenu(ctx: TurnContext): Reply {
@@ -131,6 +171,7 @@ export function createCoreFeature(): Feature {
       },
     },
     actions: {
+      [FEEDBACK_ACTION]: feedbackAction,
       menu: (ctx) => [topicMenu(ctx)],
       help: () => [{ text: T.help }],
       topic: (ctx, slug) => {

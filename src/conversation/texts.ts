@@ -38,6 +38,20 @@ export const T = {
   eraseDone:
     'Dữ liệu cá nhân của bạn đã được xoá theo Luật Bảo vệ dữ liệu cá nhân (Luật số 91/2025/QH15). Bạn vẫn có thể hỏi đáp bình thường.',
   eraseCancelled: 'Đã huỷ. Dữ liệu của bạn được giữ nguyên.',
+  feedbackQuestion: 'Câu trả lời này có hữu ích không?',
+  feedbackUp: '👍 Hữu ích',
+  feedbackDown: '👎 Chưa đúng',
+  feedbackThanks: 'Cảm ơn bạn đã phản hồi! Nếu cần hỏi thêm, bạn cứ gõ câu hỏi.',
+  feedbackDownThanks:
+    'Cảm ơn bạn đã cho biết. Câu hỏi của bạn cùng câu trả lời vừa rồi đã được chuyển tới cán bộ phụ trách để xem lại.',
+  /** Small talk replies (the topic menu follows as buttons); greetings use the bot's own greeting. */
+  smallTalk: {
+    thanks: 'Không có gì ạ! Nếu cần hỏi thêm, bạn cứ gõ câu hỏi hoặc chọn một chủ đề:',
+    ack: 'Vâng ạ. Khi cần, bạn cứ gõ câu hỏi hoặc chọn một chủ đề:',
+    bye: 'Tạm biệt bạn! Khi cần, bạn cứ nhắn cho tôi nhé. Các chủ đề bạn có thể xem:',
+    ask: 'Mời bạn gõ câu hỏi, tôi sẽ tìm câu trả lời đã được duyệt. Hoặc chọn một chủ đề:',
+    who: 'Tôi là trợ lý hỏi đáp tự động: tôi chỉ trả lời bằng những nội dung đã được cơ quan duyệt; câu nào chưa có câu trả lời, tôi chuyển tới cán bộ phụ trách.',
+  },
   chooseNumber: (n: number) =>
     n <= 1 ? 'Gõ 1 để chọn.' : `Gõ ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} hoặc ${n} để chọn.`,
 } as const;

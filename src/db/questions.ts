@@ -2,6 +2,7 @@
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName } from '../channels/channel.js';
+import { registerEraser } from './people.js';
 
 /** Records one question and whether it was answered. */
 export function recordQuestion(
@@ -49,6 +50,10 @@ export interface UnansweredRow {
   status: 'open' | 'answered' | 'dismissed';
   answerId: string | null;
   createdAt: string;
+  /** Unanswered, or answered but maybe wrong (a 👎 or a re-ask). */
+  kind: QueueKind;
+  /** For `maybe_wrong`: the entry the bot answered with. */
+  givenAnswerId: string | null;
 }
 
 /** Open unanswered questions, newest first. */
@@ -66,6 +71,8 @@ export function listUnanswered(db: Db, status: UnansweredRow['status'] = 'open',
     status: r.status as UnansweredRow['status'],
     answerId: r.answer_id as string | null,
     createdAt: r.created_at as string,
+    kind: r.kind === 'maybe_wrong' ? 'maybe_wrong' : 'unanswered',
+    givenAnswerId: (r.given_answer_id as string | null) ?? null,
   }));
 }
 
@@ -82,3 +89,158 @@ export function resolveUnanswered(
     for (const id of ids) stmt.run(status, answerId, nowIso(now), id);
   })();
 }
+
+/** Vietnamese label staff see on a queue item of this kind. */
+export const QUEUE_KIND_LABELS = {
+  unanswered: 'Chưa có câu trả lời',
+  maybe_wrong: 'Đã trả lời, có thể sai',
+} as const;
+
+/** What a staff-queue item is: a question without an answer, or an answer that may be wrong. */
+export type QueueKind = keyof typeof QUEUE_KIND_LABELS;
+
+/** Why an answered question was sent to staff: the person pressed 👎, or asked again in other words. */
+export type MaybeWrongReason = 'feedback' | 'reask';
+
+/** One answer the bot chose for a free-text question, with the person's feedback. */
+export interface AnswerGiven {
+  id: number;
+  ref: string;
+  personId: number | null;
+  channel: ChannelName;
+  question: string;
+  normalized: string;
+  answerId: string;
+  answerTitle: string | null;
+  createdAt: string;
+  vote: 'up' | 'down' | null;
+  /** The staff-queue item raised for it, once it was sent there. */
+  unansweredId: number | null;
+}
+
+function answerGivenOf(r: Record<string, unknown>): AnswerGiven {
+  return {
+    id: r.id as number,
+    ref: r.ref as string,
+    personId: r.person_id as number | null,
+    channel: r.channel as ChannelName,
+    question: r.question as string,
+    normalized: r.normalized as string,
+    answerId: r.answer_id as string,
+    answerTitle: r.answer_title as string | null,
+    createdAt: r.created_at as string,
+    vote: r.vote as AnswerGiven['vote'],
+    unansweredId: r.unanswered_id as number | null,
+  };
+}
+
+/**
+ * Records an answer given to a free-text question, under the `ref` its feedback buttons carry.
+ * The same event handled twice (a restart before it was marked processed) records it once.
+ */
+export function recordAnswerGiven(
+  db: Db,
+  a: { ref: string; personId: number | null; channel: ChannelName; question: string; normalized: string; answerId: string; answerTitle?: string; confidence?: number },
+  now: Date = new Date(),
+): void {
+  db.prepare(
+    `INSERT OR IGNORE INTO answer_feedback (ref, person_id, channel, question, normalized, answer_id, answer_title, confidence, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(a.ref, a.personId, a.channel, a.question, a.normalized, a.answerId, a.answerTitle ?? null, a.confidence ?? null, nowIso(now));
+}
+
+/** The answer given under a feedback ref, or undefined (unknown, or its person was erased). */
+export function answerGivenByRef(db: Db, ref: string): AnswerGiven | undefined {
+  const r = db.prepare('SELECT * FROM answer_feedback WHERE ref = ?').get(ref) as Record<string, unknown> | undefined;
+  return r ? answerGivenOf(r) : undefined;
+}
+
+/** The person's latest answer given at or after `since`, if any (for spotting a re-ask). */
+export function lastAnswerGiven(db: Db, personId: number, since: Date): AnswerGiven | undefined {
+  const r = db
+    .prepare('SELECT * FROM answer_feedback WHERE person_id = ? AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT 1')
+    .get(personId, nowIso(since)) as Record<string, unknown> | undefined;
+  return r ? answerGivenOf(r) : undefined;
+}
+
+/** Records a 👍 or 👎 on an answer given (a later vote replaces an earlier one). */
+export function recordAnswerVote(db: Db, id: number, vote: 'up' | 'down', now: Date = new Date()): void {
+  db.prepare('UPDATE answer_feedback SET vote = ?, voted_at = ? WHERE id = ?').run(vote, nowIso(now), id);
+}
+
+/**
+ * Sends an answered question, with the answer it got, to the staff queue as "answered, maybe
+ * wrong". Once per answer: returns the new queue item's id, or null when it was already sent
+ * (a 👎 after a re-ask, or the same 👎 pressed twice) or the answer is unknown.
+ */
+export function queueMaybeWrong(
+  db: Db,
+  answerGivenId: number,
+  m: { reason: MaybeWrongReason; answerTitle?: string | null; answerText?: string | null; followup?: string | null },
+  now: Date = new Date(),
+): number | null {
+  return db.transaction((): number | null => {
+    const row = db.prepare('SELECT * FROM answer_feedback WHERE id = ?').get(answerGivenId) as Record<string, unknown> | undefined;
+    if (!row || row.unanswered_id !== null) return null;
+    const a = answerGivenOf(row);
+    const res = db
+      .prepare(
+        `INSERT INTO unanswered (person_id, channel, question, normalized, suggestions, created_at,
+                                 kind, reason, given_answer_id, given_answer_title, given_answer_text, followup)
+         VALUES (?, ?, ?, ?, '[]', ?, 'maybe_wrong', ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        a.personId,
+        a.channel,
+        a.question,
+        a.normalized,
+        nowIso(now),
+        m.reason,
+        a.answerId,
+        m.answerTitle ?? a.answerTitle,
+        m.answerText ?? null,
+        m.followup ?? null,
+      );
+    const id = Number(res.lastInsertRowid);
+    db.prepare('UPDATE answer_feedback SET unanswered_id = ? WHERE id = ?').run(id, a.id);
+    return id;
+  })();
+}
+
+/** What staff see of a queue item beyond its question: its kind and, if answered, the answer given. */
+export interface QueueItemDetails {
+  kind: QueueKind;
+  reason: MaybeWrongReason | null;
+  givenAnswerId: string | null;
+  givenAnswerTitle: string | null;
+  givenAnswerText: string | null;
+  followup: string | null;
+}
+
+/** The kind and given answer of queue items, by id (ids not found are left out). */
+export function queueItemDetails(db: Db, ids: readonly number[]): Map<number, QueueItemDetails> {
+  const out = new Map<number, QueueItemDetails>();
+  const stmt = db.prepare(
+    'SELECT id, kind, reason, given_answer_id, given_answer_title, given_answer_text, followup FROM unanswered WHERE id = ?',
+  );
+  for (const id of ids) {
+    const r = stmt.get(id) as Record<string, unknown> | undefined;
+    if (!r) continue;
+    out.set(id, {
+      kind: r.kind === 'maybe_wrong' ? 'maybe_wrong' : 'unanswered',
+      reason: (r.reason as MaybeWrongReason | null) ?? null,
+      givenAnswerId: r.given_answer_id as string | null,
+      givenAnswerTitle: r.given_answer_title as string | null,
+      givenAnswerText: r.given_answer_text as string | null,
+      followup: r.followup as string | null,
+    });
+  }
+  return out;
+}
+
+// The question texts kept with answers, and a re-ask's wording, are personal data: /xoadulieu
+// erases them with the rest (the queue item's question itself is erased by erasePerson).
+registerEraser((db, personId) => {
+  db.prepare(`UPDATE answer_feedback SET question = '[đã xoá theo yêu cầu]', normalized = '' WHERE person_id = ?`).run(personId);
+  db.prepare('UPDATE unanswered SET followup = NULL WHERE person_id = ?').run(personId);
+});

@@ -81,9 +81,14 @@ export function chatIdOf(recipient: string): number | string {
 
 function keyboard(buttons: Button[] | undefined, links: LinkButton[] | undefined, remember: RenderOptions['remember']): InlineKeyboard | undefined {
   const rows: InlineButton[][] = [];
+  let lastRow: string | undefined;
   for (const b of buttons ?? []) {
     const text = b.label.trim() || '…';
-    rows.push([{ text: text.slice(0, 64), callback_data: callbackData(b.action, remember) }]);
+    const button = { text: text.slice(0, 64), callback_data: callbackData(b.action, remember) };
+    // Buttons sharing a row hint sit side by side (👍 | 👎); every other button gets its own row.
+    if (b.row !== undefined && b.row === lastRow && rows.length > 0) rows[rows.length - 1]!.push(button);
+    else rows.push([button]);
+    lastRow = b.row;
   }
   for (const l of links ?? []) {
     // Telegram refuses buttons with other schemes; a bad link must not lose the whole answer.

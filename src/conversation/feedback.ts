@@ -1,0 +1,163 @@
+/**
+ * "Câu trả lời này có hữu ích không?" 👍/👎 on every answer the bot chose for a question, and the
+ * re-ask signal.
+ *
+ * Why: a confident wrong answer used to be invisible. Nobody is queued for staff when the bot
+ * answers, so staff only saw the questions it could not answer. Two signals now send an answered
+ * question, with the answer it got, to the staff queue as "Đã trả lời, có thể sai":
+ * - the person presses 👎 (a button where the channel has them, a numbered choice elsewhere: the
+ *   buttons are ordinary {@link Button}s, so every renderer degrades them to "1. 👍 Hữu ích /
+ *   2. 👎 Chưa đúng" and a typed number picks them; a typed 👍 or 👎 emoji works too);
+ * - the same person asks again in other words within {@link REASK_WINDOW_MS} (they evidently did
+ *   not get what they asked for).
+ * Each answer goes to staff at most once, whichever signal comes first.
+ *
+ * Only answers to free-text questions carry the buttons: an entry picked from a menu was the
+ * person's choice, not the bot's guess, and a 👎 on it would give staff no question to look at.
+ */
+import { createHash } from 'node:crypto';
+import type { Button, Inbound, Reply } from '../channels/channel.js';
+import { answerGivenByRef, lastAnswerGiven, queueMaybeWrong, recordAnswerVote } from '../db/questions.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import { fold, foldedCanonical } from '../text/vietnamese.js';
+import { GENERIC_EXACT, STOPWORDS } from '../text/stopwords.js';
+import type { TurnContext } from './types.js';
+import { T } from './texts.js';
+
+/** How long after an answer a similar question counts as asking again (5 minutes). */
+export const REASK_WINDOW_MS = 5 * 60_000;
+
+/** The action prefix of the feedback buttons: `fb:up:<ref>`, `fb:down:<ref>`. */
+export const FEEDBACK_ACTION = 'fb';
+
+/**
+ * The id an answer's feedback buttons carry. Derived from the inbound event rather than the
+ * stored row's id, because the reply is built before the turn's writes are committed; the same
+ * event handled twice (after a restart) gets the same ref, so its answer is recorded once.
+ */
+export function answerRef(inbound: Pick<Inbound, 'channel' | 'userId' | 'dedupeKey'>): string {
+  return createHash('sha256').update(`${inbound.channel}\n${inbound.userId}\n${inbound.dedupeKey}`).digest('base64url').slice(0, 12);
+}
+
+/** The 👍/👎 buttons of an answer. They share a row where the channel lays buttons out in rows. */
+export function feedbackButtons(ref: string): Button[] {
+  return [
+    { label: T.feedbackUp, action: `${FEEDBACK_ACTION}:up:${ref}`, row: 'feedback' },
+    { label: T.feedbackDown, action: `${FEEDBACK_ACTION}:down:${ref}`, row: 'feedback' },
+  ];
+}
+
+/**
+ * The answer with "Câu trả lời này có hữu ích không?" and the 👍/👎 buttons first (so they are
+ * choices 1 and 2 wherever choices are numbered), then its own buttons, within `maxButtons`.
+ */
+export function withFeedback(reply: Reply, ref: string, maxButtons: number): Reply {
+  const buttons = [...feedbackButtons(ref), ...(reply.buttons ?? [])].slice(0, Math.max(2, maxButtons));
+  return { ...reply, text: `${reply.text}\n\n${T.feedbackQuestion}`, buttons };
+}
+
+/** The answer as staff should see it next to the question: the entry's title and text. */
+export function answerSnapshot(knowledge: Knowledge, id: string): { title: string; text: string } | null {
+  if (id.includes('#')) {
+    const found = knowledge.getPassage(id);
+    if (!found) return null;
+    const { article, passage } = found;
+    return { title: passage.n === 0 ? article.title : `${article.title} – ${passage.heading}`, text: passage.text };
+  }
+  const qa = knowledge.getQa(id);
+  return qa ? { title: qa.question, text: qa.answer } : null;
+}
+
+const GENERIC_FOLDED = new Set([...GENERIC_EXACT].map((w) => fold(w)));
+const foldedSynonyms = new WeakMap<readonly (readonly string[])[], string[][]>();
+
+/**
+ * The words of a question that say what it is about (folded, without function words and the
+ * everyday words of administrative questions), plus one token per synonym group it mentions,
+ * so "bhyt" meets "bảo hiểm y tế".
+ */
+function topicWords(text: string, synonyms: readonly (readonly string[])[]): Set<string> {
+  const folded = foldedCanonical(text);
+  const words = new Set(folded.split(' ').filter((w) => w && !STOPWORDS.has(w) && !GENERIC_FOLDED.has(w)));
+  let groups = foldedSynonyms.get(synonyms);
+  if (!groups) {
+    groups = synonyms.map((g) => g.map((term) => foldedCanonical(term)).filter(Boolean));
+    foldedSynonyms.set(synonyms, groups);
+  }
+  const padded = ` ${folded} `;
+  groups.forEach((g, i) => {
+    if (g.some((term) => padded.includes(` ${term} `))) words.add(`~${i}`);
+  });
+  return words;
+}
+
+/**
+ * Whether `next` asks `previous` again in other words: not the same text, and they share at
+ * least two topic words, which make up at least half of the shorter question's. A follow-up on
+ * another subject ("còn người lớn thì sao?") shares none and is a new question.
+ *
+ * @example
+ * isReask('bhyt cho trẻ em', 'trẻ em có được bảo hiểm y tế không', synonyms) // true
+ * isReask('bhyt cho trẻ em', 'thủ tục đăng ký khai sinh', synonyms) // false
+ */
+export function isReask(previous: string, next: string, synonyms: readonly (readonly string[])[] = []): boolean {
+  if (foldedCanonical(previous) === foldedCanonical(next)) return false;
+  const a = topicWords(previous, synonyms);
+  const b = topicWords(next, synonyms);
+  if (a.size === 0 || b.size === 0) return false;
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  return shared >= 2 && shared / Math.min(a.size, b.size) >= 0.5;
+}
+
+/**
+ * Called with each new free-text question (greeting stripped) before it is answered: when the person's last answer
+ * came within the window, was not marked 👍 and was not sent to staff yet, and the new question
+ * asks it again, that answer goes to the staff queue as "answered, maybe wrong".
+ */
+export function noteReask(ctx: TurnContext, question: string): void {
+  const prev = lastAnswerGiven(ctx.db, ctx.person.id, new Date(ctx.now.getTime() - REASK_WINDOW_MS));
+  if (!prev || prev.vote === 'up' || prev.unansweredId !== null) return;
+  // Compared without the greetings either question started with (`normalized` is the search's text).
+  if (!isReask(prev.normalized, question, ctx.knowledge.state.synonyms)) return;
+  const snap = answerSnapshot(ctx.knowledge, prev.answerId);
+  const followup = question.slice(0, 1000);
+  ctx.record(() => {
+    queueMaybeWrong(ctx.db, prev.id, { reason: 'reask', answerTitle: snap?.title, answerText: snap?.text, followup }, ctx.now);
+  });
+}
+
+/** The `fb` action: records the vote; a 👎 sends the question and its answer to staff. */
+export function feedbackAction(ctx: TurnContext, payload: string): Reply[] {
+  const colon = payload.indexOf(':');
+  const vote = payload.slice(0, colon);
+  const ref = payload.slice(colon + 1);
+  const given = colon > 0 && (vote === 'up' || vote === 'down') ? answerGivenByRef(ctx.db, ref) : undefined;
+  // An unknown ref (an erased person, a forged press) is thanked and ignored.
+  if (!given) return [{ text: T.feedbackThanks }];
+  if (vote === 'up') {
+    ctx.record(() => recordAnswerVote(ctx.db, given.id, 'up', ctx.now));
+    return [{ text: T.feedbackThanks }];
+  }
+  const snap = answerSnapshot(ctx.knowledge, given.answerId);
+  ctx.record(() => {
+    recordAnswerVote(ctx.db, given.id, 'down', ctx.now);
+    queueMaybeWrong(ctx.db, given.id, { reason: 'feedback', answerTitle: snap?.title, answerText: snap?.text }, ctx.now);
+  });
+  const contact = ctx.config.bot.staff_contact;
+  const lines: string[] = [T.feedbackDownThanks];
+  if (contact) lines.push(T.noAnswerContact([contact.name, contact.phone, contact.email].filter(Boolean).join(', ')));
+  return [{ text: lines.join('\n'), buttons: [{ label: T.menuButton, action: 'menu' }] }];
+}
+
+/**
+ * The feedback action a typed 👍 or 👎 stands for, given the choices shown last; null for other
+ * text. Lets people on any channel answer "có hữu ích không?" with the emoji itself.
+ */
+export function feedbackFromEmoji(text: string, choices: readonly string[] | null | undefined): string | null {
+  if (!choices) return null;
+  const t = text.replace(/[\u{1F3FB}-\u{1F3FF}\uFE0F\s]/gu, '');
+  const vote = /^👍+$/u.test(t) ? 'up' : /^👎+$/u.test(t) ? 'down' : null;
+  if (!vote) return null;
+  return choices.find((c) => c.startsWith(`${FEEDBACK_ACTION}:${vote}:`)) ?? null;
+}

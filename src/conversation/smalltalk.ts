@@ -1,0 +1,302 @@
+/**
+ * Small talk: greetings, thanks, "ok", "bạn là ai", goodbyes, emoji.
+ *
+ * Why a module of its own: the knowledge base answers any text with the entry that shares the
+ * most words, and "Chào bạn" shares "bạn" with the personal-data entry ("dữ liệu của bạn bị
+ * lộ"), so greetings got answers and "cảm ơn nhé" went to the staff queue. Small talk is
+ * recognised first, by a small lexicon of phrases, and never reaches the search.
+ *
+ * Two questions, two levels of caution:
+ * - {@link classifySmallTalk}: is the *whole* message small talk? Every word must belong to a
+ *   small-talk phrase, so a real question ("chào cờ là gì", "Loa là gì") never matches. Here
+ *   the matching is loose (diacritics ignored, repeated letters, Telex leftovers such as
+ *   "chaof", one typo in longer words): a false match costs a menu, not an answer.
+ * - {@link stripGreeting}: a question that *starts* with small talk ("Chào bạn, cho mình hỏi
+ *   trẻ em …") loses that start before it is searched. Here the matching is strict: a word
+ *   typed with diacritics must match them ("chủ" is not "chú"), ambiguous particles must carry
+ *   them ("nha" may be "nhà"), and the cut is made only where the greeting clearly ends (a
+ *   comma, a particle, "cho mình hỏi", an addressee right after the greeting).
+ *
+ * Pure functions, no state.
+ */
+import { fold, placeTone } from '../text/vietnamese.js';
+
+/** What a small-talk message is, which decides the friendly reply. */
+export type SmallTalkKind = 'greeting' | 'thanks' | 'ack' | 'bye' | 'who' | 'ask' | 'call' | 'emoji';
+
+/**
+ * Pieces of small talk. `pronoun` (addressees: bạn, ad, Loa …), `particle` (ạ, nhé …) and
+ * `tail` ("đã trả lời" in "cảm ơn bạn đã trả lời") are fillers: a message of fillers only is not
+ * small talk by itself, and they never end a greeting on their own.
+ */
+type PieceKind = Exclude<SmallTalkKind, 'emoji'> | 'pronoun' | 'particle' | 'tail';
+
+const PRONOUNS = ['mình', 'em', 'tôi', 'tớ', 'cháu', 'tui', 'con', 'anh', 'chị', 'bác'];
+
+const ASK_CORES = [
+  'cho hỏi',
+  ...PRONOUNS.map((p) => `cho ${p} hỏi`),
+  ...['', ...PRONOUNS].flatMap((p) => [`${p} muốn hỏi`, `${p} cần hỏi`, `${p} có câu hỏi`, `${p} muốn hỏi chút`].map((s) => s.trim())),
+  'hỏi chút',
+  'hỏi tí',
+  'hỏi xíu',
+  'hỏi thăm',
+  'có thể cho hỏi',
+  ...PRONOUNS.map((p) => `có thể cho ${p} hỏi`),
+  'giúp với',
+  ...PRONOUNS.map((p) => `giúp ${p} với`),
+  'hỗ trợ với',
+  ...PRONOUNS.map((p) => `hỗ trợ ${p} với`),
+  'cần giúp',
+  'cần giúp đỡ',
+  'cần hỗ trợ',
+  ...PRONOUNS.map((p) => `${p} cần giúp`),
+  ...PRONOUNS.map((p) => `${p} cần hỗ trợ`),
+];
+
+/** The lexicon, in proper Vietnamese (NFC, with diacritics); folded forms are derived. */
+const LEXICON: Record<PieceKind, string[]> = {
+  greeting: [
+    'chào', 'xin chào', 'kính chào', 'chào buổi sáng', 'chào buổi chiều', 'chào buổi tối',
+    'hi', 'hello', 'hey', 'alo', 'a lô', 'allo', 'hế lô', 'hê lô', 'hallo', 'good morning', 'chào mọi người',
+    'khỏe không', 'có khỏe không', 'dạo này thế nào',
+  ],
+  thanks: [
+    'cảm ơn', 'cám ơn', 'xin cảm ơn', 'xin cám ơn', 'camon', 'cảmơn', 'thanks', 'thank', 'thank you',
+    'thanks you', 'thank u', 'tks', 'thks', 'thx', 'thanx', 'ty', 'cảm ơn nhiều', 'đa tạ',
+  ],
+  ack: [
+    'ok', 'oke', 'okay', 'okie', 'oki', 'okê', 'ô kê', 'okela', 'okey', 'ừ', 'ừm', 'uh', 'uhm', 'um', 'ờ',
+    'vâng', 'dạ', 'dạ vâng', 'à vâng', 'được', 'được rồi', 'rồi', 'hiểu rồi', 'biết rồi', 'rõ rồi', 'đã hiểu',
+    'đã rõ', 'tốt', 'tốt quá', 'hay quá', 'tuyệt', 'tuyệt vời', 'good', 'great', 'nice', 'yes', 'đúng rồi',
+    'chuẩn', 'hihi', 'haha', 'hehe', 'kaka', 'hì', 'hì hì', 'xin lỗi', 'không sao', 'ồ', 'ra vậy',
+    'thì ra vậy', 'thế à', 'vậy à', 'à ra vậy', 'có', 'không',
+  ],
+  bye: [
+    'tạm biệt', 'bye', 'bye bye', 'bai', 'goodbye', 'good bye', 'hẹn gặp lại', 'chúc ngủ ngon', 'ngủ ngon',
+    'gặp lại sau', 'pp',
+  ],
+  who: [
+    'là ai', 'là ai vậy', 'là ai thế', 'tên gì', 'tên là gì', 'là bot à', 'là bot hả', 'là robot à',
+    'là người hay máy', 'là người thật à', 'là người thật không', 'có phải là bot không', 'có phải bot không',
+    'là máy à', 'làm được gì', 'giúp được gì', 'có thể làm gì', 'có thể giúp gì', 'biết làm gì', 'ai đấy',
+    'ai đây', 'ai vậy', 'ai thế', 'tên bạn là gì',
+  ],
+  ask: ASK_CORES,
+  call: [
+    'ơi', 'có ai không', 'có ai ở đó không', 'có ai ở đây không', 'có ai trực không', 'còn đó không',
+    'ở đó không', 'có đó không',
+  ],
+  pronoun: [
+    'bạn', 'các bạn', 'ad', 'admin', 'bot', 'loa', 'anh', 'chị', 'em', 'anh chị', 'anh chị em', 'tôi', 'mình',
+    'tớ', 'tui', 'ông', 'bà', 'bác', 'cô', 'chú', 'cậu', 'cháu', 'con', 'mọi người', 'cả nhà', 'shop', 'robot',
+    'trợ lý', 'ban quản trị', 'quản trị viên', 'cán bộ', 'tổng đài',
+  ],
+  particle: ['ạ', 'à', 'á', 'nhé', 'nhe', 'nha', 'nhá', 'nhen', 'hen', 'ha', 'nhỉ', 'nhiều', 'lắm', 'rất', 'quá', 'luôn', 'với', 'nhiu', 'nhìu', 'ah', 'ạh'],
+  tail: [
+    'đã trả lời', 'vì đã trả lời', 'đã giúp', 'vì đã giúp', 'đã giúp đỡ', 'đã hỗ trợ', 'vì đã hỗ trợ',
+    'đã giải đáp', 'đã tư vấn', 'nhiệt tình', 'chút', 'xíu', 'tí',
+  ],
+};
+
+/**
+ * Particles whose diacritic-free form is also a common content word ("nha" – nhà, "ha" – Hà,
+ * "lam" – làm, "qua" – quà): when stripping, they count only when typed with their diacritics.
+ */
+const AMBIGUOUS_BARE = new Set(['nha', 'ha', 'lam', 'qua', 'nhieu', 'a']);
+
+/** Greetings that may begin a question ("chào cờ", "chào mừng"): no cut right after them. */
+const OPEN_GREETINGS = new Set(['chao']);
+
+/** Longest message (in words) that can be small talk: longer ones are questions. */
+export const MAX_SMALL_TALK_WORDS = 12;
+
+/** Lower case, NFC, canonical tone placement, runs of one letter collapsed ("chàooo" -> "chào"). */
+function norm(word: string): string {
+  return placeTone(word.normalize('NFC').toLowerCase()).replace(/(\p{L})\1+/gu, '$1');
+}
+
+interface Word {
+  /** Normalised, with diacritics as typed. */
+  accented: string;
+  /** Normalised, without diacritics. */
+  folded: string;
+}
+
+interface Token extends Word {
+  start: number;
+  end: number;
+  /** Whether the word was typed with diacritics. */
+  marked: boolean;
+}
+
+interface Phrase {
+  kind: PieceKind;
+  words: Word[];
+}
+
+const toWord = (w: string): Word => {
+  const accented = norm(w);
+  return { accented, folded: fold(accented) };
+};
+
+const PHRASES: Phrase[] = (Object.entries(LEXICON) as [PieceKind, string[]][])
+  .flatMap(([kind, list]) => list.map((p) => ({ kind, words: p.split(/\s+/).filter(Boolean).map(toWord) })))
+  // Longest first: "xin chào" before "xin", "cho mình hỏi" before "mình".
+  .sort((a, b) => b.words.length - a.words.length);
+
+/** Folded words of the lexicon, for the typo-tolerant whole-message match. */
+const VOCAB = new Set(PHRASES.flatMap((p) => p.words.map((w) => w.folded)));
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+    const w = toWord(m[0]);
+    out.push({ ...w, start: m.index!, end: m.index! + m[0].length, marked: w.folded !== w.accented });
+  }
+  return out;
+}
+
+/** True when a and b differ by at most one insertion, deletion, substitution or swap. */
+function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** A word typed in Telex without the input method: "chaof" (chào), "camr own" (cảm ơn). */
+function telexBare(folded: string): string {
+  const s = folded.replace(/([aou])w/g, '$1');
+  return s.length > 2 && /[sfrxj]$/.test(s) ? s.slice(0, -1) : s;
+}
+
+function looseEqual(t: Token, w: Word, kind: PieceKind): boolean {
+  // Fillers typed with diacritics must have them right: "nhà" is not "nha", "có" is not "cô".
+  if (t.marked && FILLERS.has(kind)) return t.accented === w.accented;
+  if (t.folded === w.folded) return true;
+  if (telexBare(t.folded) === w.folded) return true;
+  return t.folded.length >= 4 && w.folded.length >= 4 && !VOCAB.has(t.folded) && withinOneEdit(t.folded, w.folded);
+}
+
+function strictEqual(t: Token, w: Word, kind: PieceKind): boolean {
+  if (t.marked) return t.accented === w.accented;
+  if (kind === 'particle' && AMBIGUOUS_BARE.has(t.folded)) return false;
+  return t.folded === w.folded;
+}
+
+interface Piece {
+  kind: PieceKind;
+  /** Token index after the piece. */
+  end: number;
+  /** The phrase, folded ("xin chao"). */
+  key: string;
+}
+
+function matchAt(tokens: Token[], i: number, loose: boolean): Piece[] {
+  const out: Piece[] = [];
+  for (const p of PHRASES) {
+    if (i + p.words.length > tokens.length) continue;
+    let ok = true;
+    for (let j = 0; j < p.words.length && ok; j++) {
+      const t = tokens[i + j]!;
+      ok = loose ? looseEqual(t, p.words[j]!, p.kind) : strictEqual(t, p.words[j]!, p.kind);
+    }
+    if (ok) out.push({ kind: p.kind, end: i + p.words.length, key: p.words.map((w) => w.folded).join(' ') });
+  }
+  return out;
+}
+
+/** Covers all tokens with phrases (longest first, with backtracking); null when impossible. */
+function segment(tokens: Token[]): Piece[] | null {
+  const failed = new Set<number>();
+  const walk = (i: number): Piece[] | null => {
+    if (i === tokens.length) return [];
+    if (failed.has(i)) return null;
+    for (const piece of matchAt(tokens, i, true)) {
+      const rest = walk(piece.end);
+      if (rest) return [piece, ...rest];
+    }
+    failed.add(i);
+    return null;
+  };
+  return walk(0);
+}
+
+const FILLERS = new Set<PieceKind>(['pronoun', 'particle', 'tail']);
+/** When several kinds occur ("chào bạn, bạn là ai"), the reply answers the most telling. */
+const PRIORITY: SmallTalkKind[] = ['who', 'bye', 'thanks', 'ask', 'greeting', 'call', 'ack'];
+
+/**
+ * The kind of small talk the whole message is, or null when it is (or contains) anything else.
+ *
+ * @example
+ * classifySmallTalk('Chào bạn') // 'greeting'
+ * classifySmallTalk('cam on nhe') // 'thanks'
+ * classifySmallTalk('👍') // 'emoji'
+ * classifySmallTalk('Chào bạn, trẻ em có được cấp thẻ bảo hiểm y tế không?') // null
+ */
+export function classifySmallTalk(text: string): SmallTalkKind | null {
+  const nfc = text.normalize('NFC');
+  const tokens = tokenize(nfc);
+  if (tokens.length === 0) return nfc.trim() ? 'emoji' : null;
+  if (tokens.length > MAX_SMALL_TALK_WORDS) return null;
+  const pieces = segment(tokens);
+  if (!pieces) return null;
+  const kinds = new Set(pieces.map((p) => p.kind));
+  for (const k of PRIORITY) if (kinds.has(k as PieceKind)) return k;
+  // Fillers only: "bot", "ad" alone call for attention; "ạ", "nhé" acknowledge.
+  if (pieces.every((p) => p.kind === 'particle')) return 'ack';
+  if (tokens.length === 1 && pieces[0]!.kind === 'pronoun') return 'call';
+  return null;
+}
+
+/**
+ * The question without the small talk it starts with, or the text unchanged.
+ *
+ * @example
+ * stripGreeting('Chào bạn, cho mình hỏi trẻ em có được cấp thẻ bảo hiểm y tế miễn phí không?')
+ * // 'trẻ em có được cấp thẻ bảo hiểm y tế miễn phí không?'
+ * stripGreeting('chào cờ là gì') // 'chào cờ là gì'
+ */
+export function stripGreeting(text: string): string {
+  const nfc = text.normalize('NFC');
+  const tokens = tokenize(nfc);
+  // The run of small-talk pieces the message starts with (strict, longest first).
+  const pieces: Piece[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const piece = matchAt(tokens, i, false)[0];
+    if (!piece) break;
+    pieces.push(piece);
+    i = piece.end;
+  }
+  let cut = 0;
+  let seenCore = false;
+  pieces.forEach((p, n) => {
+    if (!FILLERS.has(p.kind)) seenCore = true;
+    if (!seenCore || p.end >= tokens.length) return;
+    const between = nfc.slice(tokens[p.end - 1]!.end, tokens[p.end]!.start);
+    const prev = pieces[n - 1];
+    const ends =
+      /[,.!?;:…\n–-]/.test(between) ||
+      p.kind === 'ask' ||
+      p.kind === 'particle' ||
+      p.kind === 'call' ||
+      p.kind === 'thanks' ||
+      (p.kind === 'greeting' && !OPEN_GREETINGS.has(p.key)) ||
+      // "Chào bạn trẻ em …": an addressee right after the greeting (not "Loa ơi, Loa là gì").
+      (p.kind === 'pronoun' &&
+        prev !== undefined &&
+        (prev.kind === 'greeting' || prev.kind === 'call' || prev.kind === 'thanks') &&
+        !/[^\s]/.test(nfc.slice(tokens[prev.end - 1]!.end, tokens[prev.end]!.start)));
+    if (ends) cut = p.end;
+  });
+  if (cut === 0) return nfc.trim();
+  return nfc.slice(tokens[cut]!.start).trim();
+}
