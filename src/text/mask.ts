@@ -19,7 +19,7 @@ export interface MaskCounts {
 }
 
 // Money follows its digits ("1.500.000 đồng", "2000000000 VND"); such runs are not ID numbers.
-const MONEY_AFTER = /^\s*(?:đ\b|đồng|dong\b|vnđ|vnd|triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|ty\b|tỉ|usd|\$|%)/iu;
+const MONEY_AFTER = /^\s*(?:(?:đ|đồng|dong|vnđ|vnd|triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|ty|tỉ|usd)(?!\p{L})|\$|%)/iu;
 
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
 // Vietnamese phones: 0 or +84/84 then 9–10 digits, in any grouping of spaces, dots or dashes
