@@ -1,0 +1,158 @@
+/**
+ * Small talk and re-asks, table-driven: what is small talk (and what kind), what is a question
+ * even though it starts with a greeting, what a greeting is stripped to, and which follow-ups
+ * count as asking the same thing again.
+ */
+import { describe, expect, it } from 'vitest';
+import { classifySmallTalk, stripGreeting, type SmallTalkKind } from '../../src/conversation/smalltalk.js';
+import { isReask } from '../../src/conversation/feedback.js';
+import { createKnowledge } from '../../src/knowledge/knowledge.js';
+
+const SMALL_TALK: [string, SmallTalkKind][] = [
+  ['chào bạn', 'greeting'],
+  ['Chào bạn', 'greeting'],
+  ['CHÀO BẠN!!!', 'greeting'],
+  ['xin chào', 'greeting'],
+  ['Xin chào 👋', 'greeting'],
+  ['xin chao ban', 'greeting'],
+  ['chào ad', 'greeting'],
+  ['chao ad', 'greeting'],
+  ['Chào Loa!', 'greeting'],
+  ['Em chào anh chị ạ', 'greeting'],
+  ['chào buổi sáng', 'greeting'],
+  ['hi', 'greeting'],
+  ['hello', 'greeting'],
+  ['Hellooo', 'greeting'],
+  ['helo bot', 'greeting'],
+  ['alo', 'greeting'],
+  ['alo alo', 'greeting'],
+  ['chaof banj', 'greeting'], // Telex typed without the input method
+  ['bạn khỏe không', 'greeting'],
+  ['cảm ơn nhé', 'thanks'],
+  ['cám ơn', 'thanks'],
+  ['cam on', 'thanks'],
+  ['camon', 'thanks'],
+  ['cảm ơnnn', 'thanks'],
+  ['camr own nhieu', 'thanks'],
+  ['thanks', 'thanks'],
+  ['thnaks', 'thanks'],
+  ['thank you', 'thanks'],
+  ['tks ad', 'thanks'],
+  ['Cảm ơn bạn nhiều lắm!', 'thanks'],
+  ['cảm ơn bạn đã trả lời', 'thanks'],
+  ['cam on ban nha', 'thanks'],
+  ['ok cảm ơn', 'thanks'],
+  ['được rồi cảm ơn', 'thanks'],
+  ['ok', 'ack'],
+  ['OK', 'ack'],
+  ['oke', 'ack'],
+  ['okkk', 'ack'],
+  ['oke nha', 'ack'],
+  ['vâng', 'ack'],
+  ['dạ', 'ack'],
+  ['Dạ vâng ạ', 'ack'],
+  ['ừ', 'ack'],
+  ['hihi', 'ack'],
+  ['ok bạn', 'ack'],
+  ['bạn là ai', 'who'],
+  ['ban la ai', 'who'],
+  ['Bạn là ai vậy?', 'who'],
+  ['bạn tên gì', 'who'],
+  ['bạn làm được gì?', 'who'],
+  ['Chào bạn, bạn là ai?', 'who'],
+  ['bot ơi', 'call'],
+  ['ad ơi', 'call'],
+  ['Loa ơi', 'call'],
+  ['có ai không?', 'call'],
+  ['tạm biệt', 'bye'],
+  ['bye', 'bye'],
+  ['hẹn gặp lại', 'bye'],
+  ['cho mình hỏi', 'ask'],
+  ['xin chào, cho mình hỏi chút', 'ask'],
+  ['👍', 'emoji'],
+  ['🙏🙏', 'emoji'],
+];
+
+const NOT_SMALL_TALK = [
+  'Chào bạn, cho mình hỏi trẻ em có được cấp thẻ bảo hiểm y tế miễn phí không?',
+  'chao ban cho minh hoi tre em co duoc cap the bhyt khong',
+  'Loa là gì?',
+  'chào cờ là gì',
+  'chào mừng ngày quốc khánh có được nghỉ không',
+  'thủ tục khai sinh',
+  'bhyt',
+  'ok vậy người lớn thì sao',
+  'cảm ơn, vậy làm thẻ bhyt ở đâu',
+  'bạn là ai mà biết luật',
+  'Chủ tịch UBND xã là ai',
+  'dạ dày',
+  'nhà',
+  'vay vốn',
+  'cảm ơn gia đình liệt sĩ có chế độ gì',
+  'tạm biệt năm cũ',
+  'tôi muốn hỏi về quyền trẻ em',
+  'hiểu rồi nhưng khai sinh ở đâu',
+  'ai được cấp thẻ bhyt miễn phí',
+  'bạn ơi cho mình hỏi đăng ký thường trú',
+  '',
+  '   ',
+];
+
+describe('classifySmallTalk', () => {
+  it.each(SMALL_TALK)('%j is small talk (%s)', (text, kind) => {
+    expect(classifySmallTalk(text)).toBe(kind);
+  });
+
+  it.each(NOT_SMALL_TALK.map((t) => [t]))('%j is not small talk', (text) => {
+    expect(classifySmallTalk(text)).toBeNull();
+  });
+
+  it('a long message is never small talk, even made of small-talk words', () => {
+    expect(classifySmallTalk('cảm ơn '.repeat(20))).toBeNull();
+  });
+});
+
+const STRIPPED: [string, string][] = [
+  ['Chào bạn, cho mình hỏi trẻ em có được cấp thẻ bảo hiểm y tế miễn phí không?', 'trẻ em có được cấp thẻ bảo hiểm y tế miễn phí không?'],
+  ['chao ban cho minh hoi tre em co duoc cap the bhyt khong', 'tre em co duoc cap the bhyt khong'],
+  ['Dạ em chào ạ, em đọc trên mạng thấy có người nói', 'em đọc trên mạng thấy có người nói'],
+  ['Em chào anh chị ạ, con em năm nay vào lớp một', 'con em năm nay vào lớp một'],
+  ['Xin chào, tôi mới kết bạn với Loa trên Zalo', 'tôi mới kết bạn với Loa trên Zalo'],
+  ['Chào Loa, nhà tôi ở phường mới', 'nhà tôi ở phường mới'],
+  ['Loa ơi, Loa là gì?', 'Loa là gì?'],
+  ['alo tôi muốn hỏi về thủ tục khai sinh', 'về thủ tục khai sinh'],
+  ['bạn ơi cho mình hỏi đăng ký thường trú', 'đăng ký thường trú'],
+  ['Cảm ơn bạn. Còn người lớn thì sao?', 'Còn người lớn thì sao?'],
+  ['Chào bạn trẻ em có được cấp thẻ không', 'trẻ em có được cấp thẻ không'],
+  ['Chào, chủ hộ là ai', 'chủ hộ là ai'],
+  // Unchanged: no greeting, or a greeting word that starts the question itself.
+  ['chào cờ là gì', 'chào cờ là gì'],
+  ['chào mừng ngày quốc khánh có được nghỉ không', 'chào mừng ngày quốc khánh có được nghỉ không'],
+  ['dạ dày bị đau có được bảo hiểm không', 'dạ dày bị đau có được bảo hiểm không'],
+  ['Chủ hộ là ai', 'Chủ hộ là ai'],
+  ['ok vậy người lớn thì sao', 'ok vậy người lớn thì sao'],
+  ['chao ban nha toi o xa', 'nha toi o xa'], // "nha" without marks may be "nhà": kept
+  ['thủ tục khai sinh', 'thủ tục khai sinh'],
+];
+
+describe('stripGreeting', () => {
+  it.each(STRIPPED)('%j -> %j', (text, rest) => {
+    expect(stripGreeting(text)).toBe(rest);
+  });
+});
+
+describe('isReask', () => {
+  const synonyms = createKnowledge({ contentDir: 'content' }).state.synonyms;
+  const cases: [string, string, boolean][] = [
+    ['bhyt cho trẻ em', 'trẻ em có được bảo hiểm y tế không', true],
+    ['Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?', 'con nhỏ nhà tôi có được bảo hiểm y tế không', true],
+    ['đăng ký khai sinh cho con ở đâu', 'làm giấy khai sinh cho con thì đến chỗ nào', true],
+    ['Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?', 'còn người lớn thì sao?', false],
+    ['Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?', 'thủ tục đăng ký thường trú', false],
+    ['đăng ký khai sinh cho con ở đâu', 'Đăng ký khai sinh cho con ở đâu?', false], // the same text again
+    ['bhyt', 'bảo hiểm y tế', false], // one shared topic is not enough
+  ];
+  it.each(cases)('%j then %j: %s', (a, b, want) => {
+    expect(isReask(a, b, synonyms)).toBe(want);
+  });
+});
