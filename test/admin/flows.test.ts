@@ -17,6 +17,9 @@ import { listCampaigns } from '../../src/db/campaigns.js';
 import { campaignsOf } from '../../src/campaigns/install.js';
 import { linkUnansweredToDraft } from '../../src/db/admin.js';
 import { notifyAskers } from '../../src/admin/answers.js';
+import { listNotices } from '../../src/db/notices.js';
+import { createOutbox } from '../../src/campaigns/outbox.js';
+import { createThrottle } from '../../src/campaigns/throttle.js';
 import { parseCsv } from '../../src/quiz/results.js';
 import type { Channel } from '../../src/channels/channel.js';
 
@@ -32,7 +35,10 @@ describe('unanswered question -> approved answer', () => {
   it('an editor answers, an approver approves, the bot answers the next ask and tells the asker', async () => {
     const tg = await startFakeTelegram();
     cleanup.push(() => tg.close());
-    const t = await startAdminApp({ env: { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot } });
+    const t = await startAdminApp({
+      env: { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot },
+      bot: { quiet_hours: { start: '00:00', end: '00:00' } },
+    });
     cleanup.push(t.close);
     addUser(t.app, 'bien', ['editor']);
     addUser(t.app, 'duyet', ['approver']);
@@ -72,9 +78,19 @@ describe('unanswered question -> approved answer', () => {
 
     const approver = new AdminClient(t.url);
     await approver.login('duyet', 'duyet-mat-khau-1');
+    // The askers are told by the outbox (through the Telegram throttle), not from the request.
+    const told: string[] = [];
+    const notified = new Promise<void>((resolve) =>
+      campaignsOf(t.app)!.outbox.events.on('notice', (_id: number, status: string) => {
+        told.push(status);
+        if (told.length === 2) resolve();
+      }),
+    );
     const approved = await approver.post('/admin/content/qa/ho-tro-pin-mat-troi/approve');
     expect(approved.status).toBe(303);
-    expect(decodeURIComponent(approved.location!)).toContain('Đã báo cho 2/2 người đã hỏi');
+    expect(decodeURIComponent(approved.location!)).toContain('Đã xếp 2/2 tin báo cho người đã hỏi vào hàng gửi');
+    await notified;
+    expect(told).toEqual(['sent', 'sent']);
     const file = readFileSync(join(t.contentDir, 'qa/tro-giup-xa-hoi/ho-tro-pin-mat-troi.md'), 'utf8');
     expect(file).toMatch(/status: approved/);
     expect(file).toMatch(/reviewed_by: duyet/);
@@ -103,8 +119,8 @@ describe('unanswered question -> approved answer', () => {
     expect(r.text).toContain('Người soạn không tự phê duyệt');
   });
 
-  it('records a Zalo outside-window result instead of retrying, and notifies once', async () => {
-    const t = await startAdminApp();
+  it('queues the notices for the outbox: Zalo outside the window, blocked and web askers are recorded, not sent, and each is notified once', async () => {
+    const t = await startAdminApp({ bot: { quiet_hours: { start: '00:00', end: '00:00' } } });
     cleanup.push(t.close);
     const sent: string[] = [];
     const zalo: Channel = {
@@ -112,21 +128,49 @@ describe('unanswered question -> approved answer', () => {
       capabilities: { buttons: true, maxButtons: 5, nativeQuizPoll: false, maxTextLength: 2000, numberedReplies: true },
       async send(to) {
         sent.push(to);
-        return to === 'z-old' ? { kind: 'outsideWindow', reason: 'Zalo -230' } : { kind: 'ok', messageId: 'm1' };
+        return to === 'z-late' ? { kind: 'outsideWindow', reason: 'Zalo -230' } : { kind: 'ok', messageId: 'm1' };
       },
     };
+    // A Zalo lane in the app's outbox: the channel and its throttle, as installCampaigns makes them.
     t.app.channels.set('zalo', zalo);
-    const ids = ['z-old', 'z-new'].map((ext) => {
-      const p = upsertPerson(t.app.db, 'zalo', ext);
-      return recordUnanswered(t.app.db, { personId: p.id, channel: 'zalo', question: 'Hỏi thử?', normalized: 'hoi thu', suggestions: [] });
+    const throttle = createThrottle({ ratePerSecond: 1000 });
+    campaignsOf(t.app)!.throttles.set('zalo', throttle);
+    const outbox = createOutbox({
+      db: t.app.db,
+      channels: t.app.channels,
+      throttles: new Map([['zalo', throttle]]),
+      regions: () => ({ regions: [], root: 'hung-yen' }),
+      quietHours: { start: '00:00', end: '00:00' },
+      pollMs: 20,
     });
+    const day = 86_400_000;
+    const ask = (channel: 'zalo' | 'web', ext: string, lastSeenDaysAgo: number, status = 'active'): number => {
+      const p = upsertPerson(t.app.db, channel, ext);
+      t.app.db.prepare('UPDATE people SET last_interaction_at = ?, status = ? WHERE id = ?').run(new Date(Date.now() - lastSeenDaysAgo * day).toISOString(), status, p.id);
+      return recordUnanswered(t.app.db, { personId: p.id, channel, question: 'Hỏi thử?', normalized: 'hoi thu', suggestions: [] });
+    };
+    const ids = [ask('zalo', 'z-old', 9), ask('zalo', 'z-new', 1), ask('zalo', 'z-late', 2), ask('zalo', 'z-blocked', 1, 'gone'), ask('web', 'web-session-0002', 0)];
     const qa = t.app.knowledge.state.qa.find((q) => q.status === 'approved')!;
     linkUnansweredToDraft(t.app.db, ids, qa.id, 'bien');
-    expect(await notifyAskers(t.app, qa)).toEqual({ outsideWindow: 1, ok: 1 });
-    expect(sent).toEqual(['z-old', 'z-new']);
+    expect(notifyAskers(t.app, qa)).toEqual({ pending: 3, gone: 1, unreachable: 1 });
+    const settled: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      outbox.events.on('notice', (_id: number, status: string) => {
+        settled.push(status);
+        if (settled.length === 3) resolve();
+      }),
+    );
+    outbox.start();
+    await done;
+    await outbox.stop();
+    // Outside the 7-day window nothing is sent at all; the platform's own -230 is recorded too.
+    expect(sent.sort()).toEqual(['z-late', 'z-new']);
+    const byQuestion = new Map(listNotices(t.app.db, qa.id).map((n) => [n.unansweredId, n]));
+    expect(ids.map((id) => byQuestion.get(id)!.status)).toEqual(['outside_window', 'sent', 'outside_window', 'gone', 'unreachable']);
+    expect(byQuestion.get(ids[4]!)!.reason).toContain('không thể gửi tới web chat');
     expect(listUnanswered(t.app.db, 'answered').map((u) => u.id).sort()).toEqual(ids.sort());
     // Resolved questions are not notified twice.
-    expect(await notifyAskers(t.app, qa)).toEqual({});
+    expect(notifyAskers(t.app, qa)).toEqual({});
   });
 });
 
