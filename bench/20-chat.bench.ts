@@ -1,0 +1,257 @@
+/**
+ * Answers over HTTP (issue 13, item 5): long citizen questions sent to `POST /api/chat` of the
+ * real server, in its own process (as `npm start` wires it), over loopback, measured from the
+ * request leaving the bench to the JSON reply read back (HTTP, intake, conversation, search,
+ * SQLite records of the message and the reply: everything one answer costs).
+ *
+ * Two contents:
+ * - the long-passage corpus (bench/lib/law-corpus.ts): 2,000 passages of 300–600 syllables shaped
+ *   like law articles, with the long questions of bench/corpus/law-cases.jsonl;
+ * - the shipped sample content, with the long questions of test/fixtures/eval-cases.jsonl.
+ * Also: the index build at 10,000 passages, the load of its snapshot, and the whole server's
+ * start-up on that snapshot up to its first answer; and, for the record, the quality of Loa,
+ * MiniSearch defaults and SQLite FTS5 on the 2,000-passage corpus (bench/lib/search-worker.ts).
+ *
+ * Run only this one: `npm run bench -- chat`. `LOA_BENCH_SERVER_ARGS='--cpu-prof
+ * --cpu-prof-dir=/tmp/prof'` profiles the server.
+ */
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeLawCorpus, buildLawCorpus, type LawCorpusStats } from './lib/law-corpus.js';
+import { readCases, type EvalCase } from '../src/knowledge/eval.js';
+
+const here = import.meta.dirname ?? 'bench';
+const LAW_CASES = join(here, 'corpus', 'law-cases.jsonl');
+const SAMPLE_CASES = 'test/fixtures/eval-cases.jsonl';
+const ROUNDS = Number(process.env.LOA_BENCH_CHAT_ROUNDS ?? 10);
+const CONCURRENCY = 4;
+const BIG = Number(process.env.LOA_BENCH_CHAT_BIG ?? 10_000);
+
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+};
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  /** From fork() to the server listening. */
+  startMs: number;
+  stop: () => Promise<void>;
+}
+
+/** Starts the server in its own process on `contentDir`, with `dataDir` (a snapshot may be there). */
+async function startServer(contentDir: string, dataDir: string, env: Record<string, string> = {}): Promise<Server> {
+  const t = performance.now();
+  const child = fork(join(here, '..', 'bin', 'run-ts.js'), [join('bench', 'lib', 'telegram-app.ts')], {
+    ...(process.env.LOA_BENCH_SERVER_ARGS ? { execArgv: process.env.LOA_BENCH_SERVER_ARGS.split(' ') } : {}),
+    env: { ...process.env, LOA_HTTP_PORT: '0', LOA_HTTP_HOST: '127.0.0.1', LOA_DATA_DIR: dataDir, LOA_CONTENT_DIR: contentDir, LOA_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`chat bench: the server exited (${code}) before listening`)));
+  });
+  const startMs = performance.now() - t;
+  return {
+    url,
+    child,
+    startMs,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** POSTs one question; resolves with the latency in ms and whether the reply answered it. */
+function ask(url: string, agent: Agent, session: string, text: string): Promise<{ ms: number; ok: boolean }> {
+  const body = JSON.stringify({ session, text });
+  const u = new URL('/api/chat', url);
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const ms = performance.now() - t;
+          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { replies?: unknown[] };
+          resolve({ ms, ok: res.statusCode === 200 && (json.replies?.length ?? 0) > 0 });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface Latency {
+  n: number;
+  errors: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  perSecond: number;
+}
+
+/** Sends every query `rounds` times, `concurrency` at a time; each request is a new visitor. */
+async function measure(url: string, queries: string[], rounds: number, concurrency: number, tag: string): Promise<Latency> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const jobs: string[] = [];
+  for (let r = 0; r < rounds; r++) jobs.push(...queries);
+  const times: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      while (next < jobs.length) {
+        const i = next++;
+        const r = await ask(url, agent, `bench-${tag}-${w}-${i}`, jobs[i]!);
+        times.push(r.ms);
+        if (!r.ok) errors++;
+      }
+    }),
+  );
+  const wall = performance.now() - t;
+  agent.destroy();
+  return { n: times.length, errors, p50: percentile(times, 0.5), p95: percentile(times, 0.95), p99: percentile(times, 0.99), max: Math.max(...times), perSecond: (times.length / wall) * 1000 };
+}
+
+interface Scenario {
+  label: string;
+  passages: number;
+  queries: number;
+  target: number;
+  firstStartMs: number;
+  rows: { mode: string; lat: Latency }[];
+}
+
+/** Starts a server on the content, warms it up, then measures sequential and concurrent answers. */
+async function scenario(label: string, contentDir: string, queries: string[], passages: number, target: number, env: Record<string, string> = {}): Promise<Scenario> {
+  const data = mkdtempSync(join(tmpdir(), 'loa-chat-'));
+  const server = await startServer(contentDir, data, env);
+  try {
+    await measure(server.url, queries, 2, 1, 'warm');
+    const rows = [
+      { mode: 'sequential', lat: await measure(server.url, queries, ROUNDS, 1, 'seq') },
+      { mode: `${CONCURRENCY} at a time`, lat: await measure(server.url, queries, ROUNDS, CONCURRENCY, 'conc') },
+    ];
+    return { label, passages, queries: queries.length, target, firstStartMs: server.startMs, rows };
+  } finally {
+    await server.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+const node = (args: string[]): string =>
+  execFileSync('node', ['--max-old-space-size=8192', '--expose-gc', join(here, '..', 'bin', 'run-ts.js'), ...args], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: 20 * 60_000 });
+
+export async function run(): Promise<string> {
+  const lawCases = readCases(LAW_CASES);
+  const protect = lawCases.flatMap((c) => (c.expect ? [c.expect] : []));
+  const longSample = readCases(SAMPLE_CASES).filter((c: EvalCase) => c.kind === 'long');
+
+  // The corpus, and a check that the cases still point at its passages.
+  const corpus = mkdtempSync(join(tmpdir(), 'loa-lawcorpus-'));
+  const stats: LawCorpusStats = writeLawCorpus(corpus, { passages: 2000, protect });
+  const ids = new Set(buildLawCorpus({ passages: 2000, protect }).docs.flatMap((d) => d.passages.map((p) => p.id)));
+  const missing = protect.filter((id) => !ids.has(id));
+  if (missing.length) throw new Error(`chat bench: ${LAW_CASES} expects passages the corpus no longer has (${missing.join(', ')}): rebuild the cases with \`node bin/run-ts.js bench/lib/law-corpus.ts --list\``);
+
+  const scenarios: Scenario[] = [];
+  console.error('  chat: law corpus, 2,000 passages');
+  scenarios.push(await scenario('law-shaped corpus', corpus, lawCases.map((c) => c.query), stats.passages, 10));
+  console.error('  chat: shipped sample content');
+  scenarios.push(await scenario('sample content', 'content', longSample.map((c) => c.query), 0, 2));
+  console.error('  chat: law corpus, search on the main thread');
+  scenarios.push(await scenario('law-shaped corpus, search on the main thread (LOA_SEARCH_THREADS=0)', corpus, lawCases.map((c) => c.query), stats.passages, 10, { LOA_SEARCH_THREADS: '0' }));
+
+  // Quality on the law corpus: the search benchmark's worker, one process per engine.
+  const quality: { engine: string; q: Record<string, number>; lat: Record<string, number> }[] = [];
+  for (const engine of ['loa', 'minisearch-default', 'fts5']) {
+    console.error(`  chat: quality, ${engine}`);
+    const out = JSON.parse(node([join('bench', 'lib', 'search-worker.ts'), engine, '2000', corpus, LAW_CASES]).trim().split('\n').pop()!) as {
+      quality: Record<string, number>;
+      latency: Record<string, number>;
+    };
+    quality.push({ engine, q: out.quality, lat: out.latency });
+  }
+  rmSync(corpus, { recursive: true, force: true });
+
+  // 10,000 passages: build, snapshot load, and the server's start-up on the snapshot.
+  console.error(`  chat: ${BIG} passages, build and start-up`);
+  const big = mkdtempSync(join(tmpdir(), 'loa-lawcorpus-big-'));
+  const bigStats = writeLawCorpus(big, { passages: BIG, protect });
+  const bigData = mkdtempSync(join(tmpdir(), 'loa-chat-big-'));
+  const build = JSON.parse(node([join('bench', 'lib', 'index-timer.ts'), big, bigData]).trim()) as { ms: number; rssMB: number; snapshotMB: number };
+  const load = JSON.parse(node([join('bench', 'lib', 'index-timer.ts'), big, bigData]).trim()) as { ms: number; fromSnapshot: boolean; rssMB: number };
+  const t = performance.now();
+  const server = await startServer(big, bigData);
+  const first = await ask(server.url, new Agent(), 'bench-first-answer', lawCases[0]!.query);
+  const toFirstAnswer = performance.now() - t;
+  const bigLat = await measure(server.url, lawCases.map((c) => c.query), 3, 1, 'big');
+  await server.stop();
+  rmSync(big, { recursive: true, force: true });
+  rmSync(bigData, { recursive: true, force: true });
+
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+  const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(1)} %`;
+  const lines = [
+    '## Answers over HTTP: long questions, long passages',
+    '',
+    'Issue 13, item 5. Each question is POSTed to `/api/chat` of the real server, running alone in its own',
+    'process as `npm start` wires it (search thread on, SQLite in WAL, log level warn), over loopback',
+    'with kept-alive connections; the latency runs from the request leaving the bench to the JSON reply read',
+    'back, so it includes HTTP, the intake record, the conversation, the search and the reply record.',
+    `Every request is a new visitor. After a warm-up of two rounds, every question is sent ${ROUNDS} times, one at`,
+    `a time, then ${CONCURRENCY} at a time (the bench process shares the 2-core machine with the server).`,
+    '',
+    `**Corpus** (bench/lib/law-corpus.ts, seeded, ${stats.passages} passages, ${stats.minSyllables}–${stats.maxSyllables} syllables each, ${Math.round(stats.syllables / stats.passages)} on average):`,
+    'passages shaped like law articles ("## Điều N. …" and numbered clauses), real text first. Real:',
+    `${stats.realPassages + stats.toppedUpPassages} passages (${pct(stats.realPassages + stats.toppedUpPassages, stats.passages)}; by source: ${Object.entries(stats.realByKind)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; ${stats.toppedUpPassages} of them topped up) cut in order from the`,
+    'law texts in bench/corpus/laws/ (Hiến pháp 2013 Điều 1–63, Luật Trẻ em 2016 Điều 1–29, Nghị định 56/2017, Thông tư 28/2019),',
+    'the shipped Q&A and articles, and the seed plans; recombined: the other',
+    `${stats.recombinedPassages} passages (${pct(stats.recombinedPassages, stats.passages)}), real headings over clauses of real sentences, some spliced at a comma.`,
+    `By syllables, ${pct(stats.realSyllables, stats.syllables)} of the corpus is real text in its original order. Questions: bench/corpus/law-cases.jsonl,`,
+    `${lawCases.length} questions of 25–40 syllables (${lawCases.filter((c) => c.expect).length} answered by a real passage, ${lawCases.filter((c) => !c.expect).length} out of scope; chatty, some without diacritics).`,
+    `Sample content: the ${longSample.length} questions of kind "long" in test/fixtures/eval-cases.jsonl.`,
+    '',
+    '| content | passages | questions | requests | mode | p50 ms | p95 ms | p99 ms | max ms | answers/s | target p99 | met |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const s of scenarios)
+    for (const r of s.rows)
+      lines.push(
+        `| ${s.label} | ${s.passages || 'shipped'} | ${s.queries} | ${r.lat.n}${r.lat.errors ? ` (${r.lat.errors} failed)` : ''} | ${r.mode} | ${f(r.lat.p50)} | ${f(r.lat.p95)} | ${f(r.lat.p99)} | ${f(r.lat.max)} | ${f(r.lat.perSecond, 0)} | ≤ ${s.target} | ${r.lat.p99 <= s.target ? 'yes' : '**no**'} |`,
+      );
+  lines.push(
+    '',
+    `**${BIG.toLocaleString('en')} passages** (the same builder, ${bigStats.realPassages + bigStats.toppedUpPassages} real and ${bigStats.recombinedPassages} recombined passages): index build ${f(build.ms / 1000)} s`,
+    `(read, validate, index, write the ${build.snapshotMB} MB snapshot; one process, RSS ${build.rssMB} MB); snapshot load ${f(load.ms / 1000)} s in a fresh process`,
+    `(target ≤ 2 s: ${load.ms <= 2000 ? 'met' : '**not met**'}; from snapshot: ${load.fromSnapshot}); the whole server from \`fork()\` to listening ${f(server.startMs / 1000)} s, and to its first`,
+    `answer over HTTP ${f(toFirstAnswer / 1000)} s (${first.ok ? 'answered' : 'no reply'}; includes starting Node and compiling the TypeScript, the search thread loading`,
+    `its own copy of the index, and the database). Then one at a time over ${bigLat.n} requests: p50 ${f(bigLat.p50)} ms, p99 ${f(bigLat.p99)} ms.`,
+    '',
+    'Quality on the 2,000-passage corpus with its questions, each engine in its own process (bench/lib/search-worker.ts, in-process',
+    'latency without HTTP). Baselines answer with their top hit, so their no-answer figures are those of never refusing.',
+    '',
+    '| engine | recall@1 | recall@3 | MRR | no-ans P | no-ans R | p50 ms | p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...quality.map(
+      ({ engine, q, lat }) =>
+        `| ${engine} | ${f(q['recall@1']!, 3)} | ${f(q['recall@3']!, 3)} | ${f(q.mrr!, 3)} | ${f(q.noanswer_precision!, 3)} | ${f(q.noanswer_recall!, 3)} | ${f(lat.p50!)} | ${f(lat.p99!)} |`,
+    ),
+  );
+  return lines.join('\n') + '\n';
+}
