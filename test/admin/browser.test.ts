@@ -2,7 +2,8 @@
  * Browser tests: playwright-core drives Debian's Chromium (/usr/bin/chromium; `.ci/run` installs
  * it) through what staff do: log in, answer an unanswered question and have another person
  * approve it (then the bot gives that answer), compose a campaign and have it approved by
- * another person and sent with the live progress bar, download a contest export.
+ * another person and sent with the live progress bar, attach a question to an approved answer,
+ * download a contest export.
  *
  * Screenshots of the main pages are taken at 1366×768 and at a phone size. They go to a temp
  * directory, or to docs/screenshots/ when LOA_SCREENSHOTS=1 (to refresh the README's images).
@@ -93,8 +94,9 @@ describe.skipIf(!existsSync(CHROMIUM))('admin in a real browser', () => {
     await page.goto(`${t.url}/admin/content?status=draft`);
     await page.click('text=pin mặt trời');
     await Promise.all([page.waitForURL(/msg=/), page.click('button:has-text("Phê duyệt")')]);
-    expect(await page.textContent('.flash')).toContain('Đã báo cho 2/2 người đã hỏi');
-    expect(tg.sentTexts(601).at(-1)).toContain('chưa có chính sách hỗ trợ');
+    expect(await page.textContent('.flash')).toContain('Đã xếp 2/2 tin báo cho người đã hỏi');
+    // The outbox sends the notices through the Telegram throttle, right after the approval.
+    await expect.poll(() => tg.sentTexts(601).at(-1) ?? '').toContain('chưa có chính sách hỗ trợ');
 
     const res = await fetch(`${t.url}/api/chat`, {
       method: 'POST',
@@ -102,6 +104,24 @@ describe.skipIf(!existsSync(CHROMIUM))('admin in a real browser', () => {
       body: JSON.stringify({ session: 'browser-test-session-1', text: 'Phường có hỗ trợ tiền lắp pin mặt trời cho hộ gia đình không?' }),
     });
     expect(JSON.stringify(await res.json())).toContain('chưa có chính sách hỗ trợ');
+  });
+
+  it('an editor attaches a question to an approved answer; it keeps serving until another person approves', async () => {
+    await login('bien');
+    await page.goto(`${t.url}/admin/questions`);
+    const group = page.locator('.group', { hasText: 'bộ phận một cửa' });
+    await Promise.all([page.waitForURL(/\/admin\/questions\/attach\?ids=/), group.locator('text=Gắn vào câu trả lời có sẵn').click()]);
+    await page.selectOption('select[name=qa_select]', 'lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep');
+    await Promise.all([page.waitForURL(/\/admin\/content\/qa\/lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep/), page.click('button:has-text("Gắn vào mục đã chọn")')]);
+    expect(await page.textContent('#thay-doi-cho-duyet')).toContain('bộ phận một cửa');
+    expect(t.app.knowledge.getQa('lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep')?.variants.join(' ')).not.toContain('bộ phận một cửa');
+
+    await login('duyet');
+    await page.goto(`${t.url}/admin/content/qa/lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep`);
+    await Promise.all([page.waitForURL(/msg=/), page.click('button:has-text("Phê duyệt thay đổi")')]);
+    expect(await page.textContent('.flash')).toContain('Đã phê duyệt thay đổi');
+    expect(t.app.knowledge.getQa('lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep')?.variants).toContain('Giờ làm việc của bộ phận một cửa ngày thứ Bảy?');
+    await expect.poll(() => tg.sentTexts(603).at(-1) ?? '').toContain('Câu hỏi của bạn đã có câu trả lời');
   });
 
   it('a broadcaster composes a campaign, an approver approves it, it is sent with live progress', async () => {
@@ -151,7 +171,7 @@ describe.skipIf(!existsSync(CHROMIUM))('admin in a real browser', () => {
     expect(await page.textContent('h1')).toBe('Báo cáo năm 2026');
     await shot('report');
     await page.goto(`${t.url}/admin/audit`);
-    expect(await page.locator('td code', { hasText: 'content.approve' }).count()).toBe(1);
+    expect(await page.locator('td code', { hasText: 'content.approve' }).count()).toBe(2); // the new Q&A and the attached wording
     await shot('audit');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.url}/admin`);
