@@ -111,8 +111,13 @@ export function evaluate(answer: (q: string) => Answer, cases: EvalCase[]): Eval
 }
 
 /** Builds a knowledge base for a content dir (no snapshot) and evaluates the cases on it. */
-export function evaluateContent(contentDir: string, cases: EvalCase[], options?: SearchOptions): { report: EvalReport; knowledge: Knowledge } {
-  const knowledge = createKnowledge({ contentDir, options });
+export function evaluateContent(
+  contentDir: string,
+  cases: EvalCase[],
+  options?: SearchOptions,
+  maxVariants?: number,
+): { report: EvalReport; knowledge: Knowledge } {
+  const knowledge = createKnowledge({ contentDir, options, ...(maxVariants !== undefined ? { maxVariants } : {}) });
   return { report: evaluate((q) => knowledge.answer(q), cases), knowledge };
 }
 
@@ -132,11 +137,17 @@ export async function runEvalCli(args: string[]): Promise<number> {
       cases: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       failures: { type: 'boolean', default: false },
+      'strip-variants': { type: 'string' },
     },
   });
+  const strip = values['strip-variants'];
+  if (strip !== undefined && !/^\d+$/.test(strip)) {
+    console.error('eval: --strip-variants cần một số nguyên ≥ 0 (số biến thể giữ lại cho mỗi mục)');
+    return 2;
+  }
   const files = values.cases?.length ? values.cases : ['test/fixtures/eval-cases.jsonl'];
   const cases = files.flatMap(readCases);
-  const { report, knowledge } = evaluateContent(values.content!, cases);
+  const { report, knowledge } = evaluateContent(values.content!, cases, undefined, strip === undefined ? undefined : Number(strip));
   if (knowledge.errors.length) console.error(formatContentErrors(knowledge.errors));
   const m = report.overall;
   const pick = (x: EvalMetrics): EvalMetrics => ({
@@ -150,7 +161,7 @@ export async function runEvalCli(args: string[]): Promise<number> {
     console.log(JSON.stringify(pick(m)));
     return 0;
   }
-  console.log(`cases: ${m.n} (${files.join(', ')}) · content: ${values.content}`);
+  console.log(`cases: ${m.n} (${files.join(', ')}) · content: ${values.content}${strip !== undefined ? ` · variants kept: ${strip}` : ''}`);
   console.log(`${'kind'.padEnd(16)} ${'n'.padStart(4)}  r@1    r@3    mrr    na_prec na_rec`);
   for (const [k, v] of Object.entries(report.byKind))
     console.log(`${k.padEnd(16)} ${String(v.n).padStart(4)}  ${f3(v['recall@1'])}  ${f3(v['recall@3'])}  ${f3(v.mrr)}  ${f3(v.noanswer_precision)}   ${f3(v.noanswer_recall)}`);

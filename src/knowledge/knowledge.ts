@@ -30,6 +30,7 @@ import {
   optionsHash,
   searchIndexToJson,
   toSearchDocs,
+  type Candidates,
   type Decision,
   type SearchIndex,
   type SearchIndexJson,
@@ -38,6 +39,8 @@ import {
 } from './search.js';
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread } from './search-thread.js';
+import { calibrate, readNegatives } from './calibrate.js';
+import type { DecisionModel } from './decision.js';
 
 /** What `answer()` returns: the decision, with the entry resolved. */
 export type Answer =
@@ -89,6 +92,10 @@ export interface Knowledge {
   /** Approved Q&A filed under a topic. */
   qaByTopic(topic: string): QaEntry[];
   readonly state: KnowledgeState;
+  /** The candidates of a query with the evidence the decision weighs (diagnostics, calibration). */
+  explain(query: string): Candidates;
+  /** The answer decision fitted to the served content (calibrate.ts), with what it measured. */
+  readonly decisionModel: DecisionModel;
   /** Region slug -> name, parent and path from the root. */
   regionInfo(slug: string): { name: string; parent: string | null; path: string[] } | undefined;
   /** Errors of the last load or reload (empty when the content is valid). */
@@ -113,6 +120,11 @@ export interface KnowledgeDeps {
   searchThreads?: number;
   /** Read the snapshot but never write it (the search thread, beside the main thread's). */
   readOnlySnapshot?: boolean;
+  /**
+   * Keep at most this many variants per Q&A (`loa eval --strip-variants N`): measures how the
+   * bot does on content written the way offices write it, one question and rarely a second.
+   */
+  maxVariants?: number;
 }
 
 interface Snapshot {
@@ -154,12 +166,29 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const fromContent = (content: Content): Loaded => {
+  // The calibration's negatives (calibrate.ts) are part of what a snapshot was made from.
+  const negatives = (): string[] => readNegatives(deps.contentDir);
+
+  const fromContent = (loaded: Content): Loaded => {
+    const content =
+      deps.maxVariants === undefined
+        ? loaded
+        : { ...loaded, qa: loaded.qa.map((q) => ({ ...q, variants: q.variants.slice(0, deps.maxVariants) })) };
     // Index only what may be served; drafts and retired entries stay listed for staff.
     const today = now().toISOString().slice(0, 10);
     const qa = content.qa.filter((q) => isServable(q, today));
     const articles = content.articles.filter((a) => isServable(a, today));
-    const index = buildSearchIndex(toSearchDocs(qa, articles, content.topics), content.synonyms, options);
+    const docs = toSearchDocs(qa, articles, content.topics);
+    const index = buildSearchIndex(docs, content.synonyms, options);
+    // The decision is fitted to this content (calibrate.ts) and kept in the snapshot.
+    const model = calibrate(index, docs, content.synonyms, options, negatives());
+    index.setModel(model);
+    const i = model.info;
+    log?.info(
+      { source: i.source, positives: i.positives, negatives: i.negatives, threshold: Number(model.threshold.toFixed(3)), estRecall: Number(i.estRecall.toFixed(3)), estPrecision: Number(i.estPrecision.toFixed(3)), ms: Math.round(i.ms) },
+      'knowledge: answer decision calibrated',
+    );
+    for (const w of i.warnings) log?.warn(`knowledge: ${w}`);
     const state: KnowledgeState = {
       qa: content.qa,
       articles: content.articles,
@@ -178,7 +207,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const snap: Snapshot = {
       format: 1,
       contentHash: l.state.hash,
-      optionsHash: optionsHash(options, l.state.synonyms),
+      optionsHash: optionsHash(options, l.state.synonyms, negatives()),
       content: {
         qa: l.state.qa,
         articles: l.state.articles,
@@ -205,7 +234,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       const snap = JSON.parse(readFileSync(snapshotFile, 'utf8')) as Snapshot;
       if (snap.format !== 1) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
-      if (snap.optionsHash !== optionsHash(options, snap.content.synonyms)) return undefined;
+      if (snap.optionsHash !== optionsHash(options, snap.content.synonyms, negatives())) return undefined;
       // Every entry's document (drafts included, they are never returned: only indexed ones
       // match) gives the text that coverage is checked on.
       const docs = toSearchDocs(snap.content.qa, snap.content.articles, snap.content.topics);
@@ -305,6 +334,13 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     },
     get state() {
       return current.state;
+    },
+    explain(query) {
+      today = now().toISOString().slice(0, 10);
+      return current.index.candidates(query, servable);
+    },
+    get decisionModel() {
+      return current.index.model;
     },
     regionInfo: (slug) => current.regions.get(slug),
     get errors() {

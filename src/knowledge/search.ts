@@ -17,6 +17,7 @@ import { createAnalyzer, type Analyzer } from '../text/analyzer.js';
 import { fold } from '../text/vietnamese.js';
 import { createScorer, type WeightedTerm } from './scorer.js';
 import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
+import { DEFAULT_MODEL, FEATURE_NAMES, predict, rankOf, type DecisionModel, type FeatureName } from './decision.js';
 
 /** Tunable options of the index and the decision. Tuned with `npm run eval`, not guessed. */
 export interface SearchOptions {
@@ -134,6 +135,11 @@ export interface SearchIndex {
   /** The documents by id (their text is needed to check coverage on candidates). */
   readonly docs: Map<string, SearchDoc>;
   search(query: string, isServable?: (id: string) => boolean): Decision;
+  /** The retrieved candidates with their evidence, before the decision (calibration uses it). */
+  candidates(query: string, isServable?: (id: string) => boolean, depth?: number): Candidates;
+  /** The decision in force: fitted to the content, or the built-in default. */
+  readonly model: DecisionModel;
+  setModel(model: DecisionModel): void;
 }
 
 /** Serialised form of a {@link SearchIndex} (the snapshot). */
@@ -141,14 +147,45 @@ export interface SearchIndexJson {
   ms: unknown;
   df: [string, number][];
   docCount: number;
+  /** The decision fitted to this content (./calibrate.ts). */
+  model?: DecisionModel;
+}
+
+/** One retrieved candidate with the evidence the decision weighs. */
+export interface Candidate {
+  id: string;
+  score: number;
+  /** Evidence features, in FEATURE_NAMES order (./decision.ts). */
+  f: Float64Array;
+}
+
+/** The candidates for a query, best retrieval score first. */
+export interface Candidates {
+  /** The query has no content word at all. */
+  empty: boolean;
+  list: Candidate[];
+}
+
+/** Index of each feature in a features vector. */
+const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
+
+/**
+ * Sentences of an answer or passage body: split at sentence ends, line breaks and list items,
+ * so that "a query's words in one sentence" can be told from "scattered over the text".
+ */
+export function splitSentences(body: string): string[] {
+  return body
+    .split(/(?<=[.!?;:])\s+|\n+/u)
+    .map((x) => x.replace(/^[\s*\-+•\d.)]+/u, '').trim())
+    .filter((x) => x.length > 0);
 }
 
 const FIELDS = ['question', 'variants', 'title', 'body', 'topics'] as const;
 
 /** Hash of the options and analyzer inputs an index depends on (part of the snapshot key). */
-export function optionsHash(options: SearchOptions, synonyms: readonly (readonly string[])[]): string {
+export function optionsHash(options: SearchOptions, synonyms: readonly (readonly string[])[], negatives: readonly string[] = []): string {
   return createHash('sha256')
-    .update(JSON.stringify({ v: 6, options, synonyms }))
+    .update(JSON.stringify({ v: 7, options, synonyms, negatives }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -228,12 +265,12 @@ export function loadSearchIndex(
 ): SearchIndex {
   const analyzer = createAnalyzer(synonyms);
   const ms = MiniSearch.loadJS<SearchDoc>(json.ms as Parameters<typeof MiniSearch.loadJS>[0], miniSearchOptions(analyzer));
-  return makeIndex(ms, analyzer, options, new Map(json.df), docs, json.docCount);
+  return makeIndex(ms, analyzer, options, new Map(json.df), docs, json.docCount, json.model);
 }
 
 /** Serialises an index for the snapshot. */
 export function searchIndexToJson(index: SearchIndex): SearchIndexJson {
-  return { ms: index.ms.toJSON(), df: [...index.df], docCount: index.docCount };
+  return { ms: index.ms.toJSON(), df: [...index.df], docCount: index.docCount, model: index.model };
 }
 
 function makeIndex(
@@ -243,6 +280,7 @@ function makeIndex(
   df: Map<string, number>,
   docList: SearchDoc[],
   docCount: number = docList.length,
+  initialModel?: DecisionModel,
 ): SearchIndex {
   const docs = new Map(docList.map((d) => [d.id, d]));
   const labels = new Map(docList.map((d) => [d.id, d.kind === 'qa' ? d.question : d.title]));
@@ -314,10 +352,11 @@ function makeIndex(
     !df.has(term) && !term.includes('_') && term.replace('~', '').length >= options.fuzzyMinLength;
 
   /**
-   * Each question text of a document as weighted terms (idf mass), in one form; cached. Terms
-   * are small integers (ids in `termIds`) so that coverage is a walk over typed arrays: it runs
-   * for every reranked result of every query, and string set look-ups made it a quarter of the
-   * search's cost.
+   * The texts of a document as arrays of integer term ids (`termIds`), in one form (accented
+   * or folded), cached: the question texts with their weights (for dcov), the union of the
+   * question texts (qside) and each body sentence (sent). Coverage is then a walk over typed
+   * arrays against the query's stamped term ids: it runs for every reranked result of every
+   * query, and string set look-ups made it a quarter of the search's cost.
    */
   const termIds = new Map<string, number>();
   const termId = (t: string): number => {
@@ -330,13 +369,23 @@ function makeIndex(
     weights: Float64Array;
     total: number;
   }
-  const questionWeights = new Map<string, QuestionTerms[]>();
-  const weightsOf = (id: string, accented: boolean): QuestionTerms[] => {
+  interface DocTerms {
+    questions: QuestionTerms[];
+    qside: Int32Array;
+    sentences: Int32Array[];
+  }
+  const uniqueIds = (text: string, accented: boolean): Int32Array => {
+    const { unigrams, bigrams } = analyzer.formTerms(text, accented);
+    return Int32Array.from(new Set([...unigrams, ...bigrams].map(termId)));
+  };
+  const docTermsCache = new Map<string, DocTerms>();
+  const termsOf = (id: string, accented: boolean): DocTerms => {
     const key = (accented ? '1' : '0') + id;
-    let cached = questionWeights.get(key);
+    let cached = docTermsCache.get(key);
     if (!cached) {
       const d = docs.get(id);
-      cached = (d ? questionTexts(d) : []).map((q) => {
+      const texts = d ? questionTexts(d).filter((q) => q.trim()) : [];
+      const questions = texts.map((q) => {
         const { unigrams, bigrams, generic } = analyzer.formTerms(q, accented);
         const g = (t: string): number => (generic.has(t) ? options.genericWeight : 1);
         const pairs = [
@@ -347,43 +396,23 @@ function makeIndex(
         for (const [, w] of pairs) total += w;
         return { ids: Int32Array.from(pairs, ([t]) => termId(t)), weights: Float64Array.from(pairs, ([, w]) => w), total };
       });
-      if (questionWeights.size > 50_000) questionWeights.clear();
-      questionWeights.set(key, cached);
+      const qside = uniqueIds(texts.join(' \n '), accented);
+      const sentences = d ? splitSentences(d.body).map((x) => uniqueIds(x, accented)) : [];
+      cached = { questions, qside, sentences };
+      if (docTermsCache.size > 50_000) docTermsCache.clear();
+      docTermsCache.set(key, cached);
     }
     return cached;
   };
 
-  // Which term ids the current result matched: stamped with a fresh epoch per result.
+  // The query's terms by id, stamped with a fresh epoch per query.
   let stamps = new Int32Array(1024);
+  let qWeight = new Float64Array(1024);
   let epoch = 0;
-  /** Share of the best question text's information (idf mass) that the query matched, 0–1. */
-  const questionCoverage = (id: string, accented: boolean, matched: Set<string>): number => {
-    const texts = weightsOf(id, accented);
-    if (stamps.length < termIds.size) {
-      const grown = new Int32Array(Math.max(termIds.size, stamps.length * 2));
-      grown.set(stamps);
-      stamps = grown;
-    }
-    if (++epoch === 2 ** 31 - 1) {
-      stamps.fill(0);
-      epoch = 1;
-    }
-    for (const t of matched) {
-      const tid = termIds.get(t);
-      if (tid !== undefined) stamps[tid] = epoch;
-    }
-    let best = 0;
-    for (const { ids, weights, total } of texts) {
-      let hit = 0;
-      for (let k = 0; k < ids.length; k++) if (stamps[ids[k]!] === epoch) hit += weights[k]!;
-      if (total > 0) best = Math.max(best, hit / total);
-    }
-    return best;
-  };
+  const maxIdf = Math.log(1 + (docCount + 0.5) / 0.5);
 
-  const search = (query: string, isServable: (id: string) => boolean = () => true): Decision => {
+  const analyse = (query: string) => {
     const a = analyzer.query(query);
-    if (a.unigrams.length === 0) return { kind: 'none', reason: 'empty', confidence: 0, suggestions: [] };
     const weight = new Map<string, number>();
     const g = (t: string): number => (a.generic.has(t) ? options.genericWeight : 1);
     const corrected = new Set<string>();
@@ -402,56 +431,145 @@ function makeIndex(
       } else weight.set(t, idf(t) * g(t));
     }
     for (const t of bigramTerms) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t) * g(t));
-    let total = 0;
-    for (const w of weight.values()) total += w;
+    return { a, weight, corrected };
+  };
 
+  const candidates = (query: string, isServable: (id: string) => boolean = () => true, depth = options.rerankDepth): Candidates => {
+    const { a, weight, corrected } = analyse(query);
+    if (a.unigrams.length === 0) return { empty: true, list: [] };
+    // Coverage counts words and phrases (bigrams): a pair the content never uses says the
+    // question is about something else, as an unseen word does.
+    let total = 0;
+    let phraseTotal = 0;
+    for (const [t, w] of weight) {
+      total += w;
+      if (t.includes('_')) phraseTotal += w;
+    }
     const terms: WeightedTerm[] = [...weight].map(([term, w]) => ({
       term,
       // Ranking weight: generic words and corrected typos count for less.
       weight: w * (corrected.has(term) ? options.fuzzyWeight : 1),
       df: df.get(term) ?? 0,
     }));
-    const results = scorer.top(terms, options.rerankDepth, isServable);
-    if (results.length === 0) return { kind: 'none', reason: 'no-match', confidence: 0, suggestions: [] };
+    const results = scorer.top(terms, depth, isServable);
+    if (results.length === 0) return { empty: false, list: [] };
+    const texts = results.map((r) => termsOf(String(r.id), a.accented));
+
+    if (stamps.length < termIds.size) {
+      const size = Math.max(termIds.size, stamps.length * 2);
+      const grown = new Int32Array(size);
+      grown.set(stamps);
+      stamps = grown;
+      qWeight = new Float64Array(size);
+    }
+    if (++epoch === 2 ** 31 - 1) {
+      stamps.fill(0);
+      epoch = 1;
+    }
+    for (const [t, w] of weight) {
+      const tid = termIds.get(t);
+      if (tid !== undefined) {
+        stamps[tid] = epoch;
+        qWeight[tid] = w;
+      }
+    }
+    const cover = (ids: Int32Array): number => {
+      let hit = 0;
+      for (let k = 0; k < ids.length; k++) if (stamps[ids[k]!] === epoch) hit += qWeight[ids[k]!]!;
+      return hit;
+    };
 
     const top = results[0]!.score;
-    // A long, chatty question carries context no answer repeats ("my sister's husband…"): the
-    // longer it is, the more the decision rests on how fully it asks an entry's question.
     const longness = Math.min(1, Math.max(0, (a.unigrams.length - 5) / 15));
-    const qcovWeight = options.queryCoverageWeight * (1 - options.longQueryShift * longness);
-    const scored = results.map((r) => {
-      // A query term is covered when the document has it (a corrected typo counts as its fix).
-      const matched = new Set(r.matched.map((i) => terms[i]!.term));
+    const unigramSet = new Set(a.unigrams);
+    const list = results.map((r, i) => {
+      const id = String(r.id);
+      const matched = new Set(r.matched.map((k) => terms[k]!.term));
       let covered = 0;
-      for (const qt of matched) covered += weight.get(qt) ?? 0;
+      let phrase = 0;
+      for (const t of matched) {
+        const w = weight.get(t) ?? 0;
+        covered += w;
+        if (t.includes('_')) phrase += w;
+      }
+      // The rarest query word the entry does not have: a word the content never uses ("hộ
+      // chiếu", "xe máy") says the question is about something else.
+      let miss = 0;
+      for (const t of weight.keys()) {
+        if (t.includes('_') || matched.has(t) || a.generic.has(t)) continue;
+        if (!unigramSet.has(t) && !corrected.has(t)) continue;
+        miss = Math.max(miss, idf(t) / maxIdf);
+      }
+      const dt = texts[i]!;
+      let dcov = 0;
+      for (const q of dt.questions) {
+        if (q.total <= 0) continue;
+        let hit = 0;
+        for (let k = 0; k < q.ids.length; k++) if (stamps[q.ids[k]!] === epoch) hit += q.weights[k]!;
+        dcov = Math.max(dcov, hit / q.total);
+      }
+      let sent = 0;
+      for (const ids of dt.sentences) sent = Math.max(sent, cover(ids));
       const qcov = total > 0 ? Math.min(1, covered / total) : 0;
-      const dcov = questionCoverage(r.id, a.accented, matched);
-      const coverage = qcovWeight * qcov + (1 - qcovWeight) * dcov;
-      const prior = docs.get(r.id)?.kind === 'passage' ? options.passageWeight : 1;
-      const rank = options.rerankCoverageWeight * prior * coverage + (1 - options.rerankCoverageWeight) * (r.score / top);
-      return { id: String(r.id), score: r.score, qcov, dcov, coverage, rank, confidence: coverage };
+      const f = new Float64Array(FEATURE_NAMES.length);
+      f[F.qcov] = qcov;
+      f[F.dcov] = dcov;
+      f[F.qside] = total > 0 ? Math.min(1, cover(dt.qside) / total) : 0;
+      f[F.sent] = total > 0 ? Math.min(1, sent / total) : 0;
+      f[F.phrase] = phraseTotal > 0 ? Math.min(1, phrase / phraseTotal) : qcov;
+      f[F.miss] = miss;
+      f[F.rel] = top > 0 ? r.score / top : 0;
+      f[F.long] = longness;
+      f[F.longDcov] = longness * dcov;
+      f[F.longQcov] = longness * qcov;
+      f[F.passage] = docs.get(id)?.kind === 'passage' ? 1 : 0;
+      return { id, score: r.score, f };
     });
-    scored.sort((x, y) => y.rank - x.rank);
-    // A clear winner is more trustworthy than the best of many look-alikes: the margin over
-    // the best result from another entry adds to the confidence.
-    const entries = scored.map((x) => x.id.split('#')[0]!);
-    scored.forEach((c, i) => {
-      const j = entries.findIndex((e) => e !== entries[i]);
-      const other = j >= 0 ? scored[j] : undefined;
-      const margin = other ? Math.max(0, 1 - other.score / c.score) : 1;
-      c.confidence = c.coverage + options.marginWeight * margin;
-    });
+    // A clear winner is more trustworthy than the best of many look-alikes: the lead over the
+    // best result from another entry.
+    const entryOf = (id: string): string => id.split('#')[0]!;
+    for (const c of list) {
+      const other = list.find((o) => entryOf(o.id) !== entryOf(c.id));
+      c.f[F.margin] = other ? Math.max(0, 1 - other.score / c.score) : 1;
+    }
+    return { empty: false, list };
+  };
+
+  let model: DecisionModel = initialModel ?? DEFAULT_MODEL;
+
+  const search = (query: string, isServable: (id: string) => boolean = () => true): Decision => {
+    const { empty, list } = candidates(query, isServable);
+    if (empty) return { kind: 'none', reason: 'empty', confidence: 0, suggestions: [] };
+    if (list.length === 0) return { kind: 'none', reason: 'no-match', confidence: 0, suggestions: [] };
+    const scored = list.map((c) => ({ ...c, p: predict(model, c.f), rank: rankOf(model, c.f, options.passageWeight) }));
+    scored.sort((x, y) => y.rank - x.rank || y.score - x.score);
     const best = scored[0]!;
     const suggestions = (exclude?: string): Suggestion[] =>
       scored
-        .filter((s) => s.id !== exclude && s.confidence >= options.suggestThreshold)
+        .filter((s) => s.id !== exclude && s.p >= model.suggestThreshold)
         .slice(0, options.maxSuggestions)
-        .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.confidence }));
-    const debug = { qcov: best.qcov, dcov: best.dcov, margin: (best.confidence - best.coverage) / (options.marginWeight || 1) };
-    if (best.confidence >= options.answerThreshold)
-      return { kind: 'answer', id: best.id, score: best.score, confidence: best.confidence, alternatives: suggestions(best.id), debug };
-    return { kind: 'none', reason: 'low-confidence', confidence: best.confidence, suggestions: suggestions(), debug };
+        .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.p }));
+    const debug = { qcov: best.f[F.qcov]!, dcov: best.f[F.dcov]!, margin: best.f[F.margin]! };
+    if (best.p >= model.threshold)
+      return { kind: 'answer', id: best.id, score: best.score, confidence: best.p, alternatives: suggestions(best.id), debug };
+    return { kind: 'none', reason: 'low-confidence', confidence: best.p, suggestions: suggestions(), debug };
   };
 
-  return { ms, analyzer, options, df, docCount, labels, docs, search };
+  return {
+    ms,
+    analyzer,
+    options,
+    df,
+    docCount,
+    labels,
+    docs,
+    search,
+    candidates,
+    get model() {
+      return model;
+    },
+    setModel(m: DecisionModel) {
+      model = m;
+    },
+  };
 }

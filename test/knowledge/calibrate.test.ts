@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadContent } from '../../src/knowledge/content.js';
+import { buildSearchIndex, defaultSearchOptions, toSearchDocs } from '../../src/knowledge/search.js';
+import { calibrate, chatty, readNegatives, reword } from '../../src/knowledge/calibrate.js';
+import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { evaluateContent, readCases } from '../../src/knowledge/eval.js';
+
+const content = loadContent('content');
+const docs = toSearchDocs(content.qa, content.articles, content.topics);
+const index = buildSearchIndex(docs, content.synonyms);
+const negatives = readNegatives('content');
+
+/** A content dir with only the first `n` Q&A files of the sample (topics kept). */
+function thinCopy(n: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'loa-thin-'));
+  cpSync('content/topics.yaml', join(dir, 'topics.yaml'));
+  mkdirSync(join(dir, 'qa'));
+  const files = readdirSync('content/qa', { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.md'));
+  for (const f of files.slice(0, n)) cpSync(join(f.parentPath, f.name), join(dir, 'qa', f.name));
+  return dir;
+}
+
+describe('calibration of the answer decision', () => {
+  it('ships at least 300 general out-of-scope questions, distinct and NFC', () => {
+    expect(negatives.length).toBeGreaterThanOrEqual(300);
+    expect(new Set(negatives).size).toBe(negatives.length);
+    for (const q of negatives) expect(q.normalize('NFC')).toBe(q);
+  });
+
+  it('fits a threshold to the content from practice questions and negatives, deterministically', () => {
+    const a = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    const b = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    expect(a.info.source).toBe('fitted');
+    expect(a.info.positives).toBeGreaterThan(200);
+    expect(a.info.negatives).toBeGreaterThanOrEqual(300);
+    expect(a.threshold).toBeGreaterThan(0.05);
+    expect(a.threshold).toBeLessThan(0.95);
+    expect(a.info.estNoAnswerRecall).toBeGreaterThanOrEqual(0.9);
+    expect({ ...a, info: undefined }).toEqual({ ...b, info: undefined });
+  });
+
+  it('a stricter false-answer rate on the negatives gives a higher threshold', () => {
+    const strict = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.02, minPositives: 10, depth: 10,
+    });
+    const loose = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.2, minPositives: 10, depth: 10,
+    });
+    expect(strict.threshold).toBeGreaterThan(loose.threshold);
+    expect(strict.info.estNoAnswerRecall).toBeGreaterThan(loose.info.estNoAnswerRecall);
+  });
+
+  it('leaves out a negative that the content answers word for word', () => {
+    const base = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    const own = content.qa[0]!.question;
+    const withOwn = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...negatives, own]);
+    expect(withOwn.info.negatives).toBe(base.info.negatives);
+    expect(withOwn.threshold).toBe(base.threshold);
+  });
+
+  it('warns and keeps the default decision on content too thin to calibrate', () => {
+    const dir = thinCopy(4);
+    try {
+      const k = createKnowledge({ contentDir: dir });
+      expect(k.errors).toEqual([]);
+      expect(k.decisionModel.info.source).toBe('default');
+      expect(k.decisionModel.info.warnings.join(' ')).toMatch(/quá ít để hiệu chỉnh/);
+      k.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses the shipped negatives when the content has none, and the office’s own when it has', () => {
+    const dir = thinCopy(2);
+    try {
+      expect(readNegatives(dir)).toEqual(negatives);
+      mkdirSync(join(dir, 'out-of-scope'));
+      writeFileSync(join(dir, 'out-of-scope', 'own.txt'), '# ours\nGiá lúa hôm nay bao nhiêu?\n\nGiá lúa hôm nay bao nhiêu?\n');
+      expect(readNegatives(dir)).toEqual(['Giá lúa hôm nay bao nhiêu?']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the fitted decision in the snapshot', () => {
+    const data = mkdtempSync(join(tmpdir(), 'loa-snap-'));
+    try {
+      const first = createKnowledge({ contentDir: 'content', dataDir: data });
+      expect(first.state.fromSnapshot).toBe(false);
+      const second = createKnowledge({ contentDir: 'content', dataDir: data });
+      expect(second.state.fromSnapshot).toBe(true);
+      expect(second.decisionModel).toEqual(first.decisionModel);
+      first.close();
+      second.close();
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it('rewords questions the way citizens type them, reproducibly', () => {
+    let seed = 1;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const q = 'Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?';
+    const r = reword(q, rand);
+    expect(r.split(' ').length).toBeGreaterThanOrEqual(3);
+    expect(chatty(q, rand).split(' ').length).toBeGreaterThan(q.split(' ').length);
+  });
+
+  it('--strip-variants measures the content as an office writes it', () => {
+    const cases = readCases('test/fixtures/eval-cases.jsonl').slice(0, 80);
+    const full = evaluateContent('content', cases).report.overall;
+    const bare = evaluateContent('content', cases, undefined, 0).report.overall;
+    expect(bare['recall@1']).toBeLessThan(full['recall@1']);
+  });
+});
