@@ -212,6 +212,36 @@ describe('editing an approved entry', () => {
     ]);
   });
 
+  it('an approved article keeps serving while its edit waits', async () => {
+    const t = await startAdminApp({ bot: noQuiet });
+    cleanup.push(t.close);
+    addUser(t.app, 'bien', ['editor']);
+    addUser(t.app, 'duyet', ['approver']);
+    const id = 'bao-ve-du-lieu-ca-nhan-tu-2026';
+    const path = join(t.contentDir, `articles/${id}.md`);
+    const original = readFileSync(path, 'utf8');
+    const article = t.app.knowledge.getArticle(id)!;
+    const editor = new AdminClient(t.url);
+    await editor.login('bien', 'bien-mat-khau-1');
+    const body = original.split('\n---\n')[1]!.replace('Số điện thoại, ảnh chân dung', 'Số điện thoại, địa chỉ, ảnh chân dung');
+    const saved = await editor.post(`/admin/content/article/${id}`, {
+      title: article.title,
+      published: article.published,
+      source_title: article.source.title,
+      topics: article.topics,
+      body,
+    });
+    expect(saved.status).toBe(303);
+    expect(readFileSync(path, 'utf8')).toBe(original);
+    expect(t.app.knowledge.getArticle(id)!.status).toBe('approved');
+    const approver = new AdminClient(t.url);
+    await approver.login('duyet', 'duyet-mat-khau-1');
+    expect((await approver.get(`/admin/content/article/${id}`)).text).toContain('Trường thay đổi: Nội dung');
+    expect((await approver.post(`/admin/content/article/${id}/approve`)).status).toBe(303);
+    expect(t.app.knowledge.getArticle(id)!.passages[0]!.text).toContain('Số điện thoại, địa chỉ, ảnh chân dung');
+    expect(readFileSync(path, 'utf8')).toContain('sample: true');
+  });
+
   it('refuses to approve a change when the file was edited by hand meanwhile', async () => {
     const t = await startAdminApp({ bot: noQuiet });
     cleanup.push(t.close);
