@@ -26,6 +26,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadContent } from '../../src/knowledge/content.js';
+import { seeded } from '../../src/text/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -97,17 +98,6 @@ interface SourceDoc {
   units: Unit[];
 }
 
-/** mulberry32: a small seeded PRNG (the same as test/quiz/support.ts, without its imports). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MIN = 300;
 const MAX = 600;

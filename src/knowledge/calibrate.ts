@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { fold } from '../text/vietnamese.js';
 import { predict, rankOf, DEFAULT_MODEL, type DecisionModel } from './decision.js';
 import { buildSearchIndex, type SearchDoc, type SearchIndex, type SearchOptions } from './search.js';
+import { hash32, seeded } from '../text/random.js';
 
 /**
  * Knobs of the calibration (not of the content: these hold for any office). The false-answer
@@ -53,27 +54,7 @@ export const defaultCalibrationOptions: CalibrationOptions = {
   depth: 10,
 };
 
-/** FNV-1a, for seeds. */
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
-/** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PREFIXES = ['cho em hỏi', 'xin hỏi', 'chào anh chị, cho tôi hỏi là', 'mình muốn hỏi', 'ad ơi cho hỏi', 'dạ cho tôi hỏi'];
 const SUFFIXES = ['ạ', 'với ạ', 'vậy ạ', 'không ạ', 'thế nào ạ', 'ạ, em cảm ơn'];
@@ -157,7 +138,7 @@ export function calibrate(
 
   const practice: Practice[] = [];
   for (const d of sampled) {
-    const rand = prng(hash32(d.id));
+    const rand = seeded(hash32(d.id));
     const texts = d.kind === 'qa' ? [d.question, ...d.variants.split('\n').filter(Boolean)].slice(0, 3) : [headingOf(d.title)];
     for (const t of texts) if (t.trim()) practice.push({ query: t, expect: d.id, index: heldOut });
     const own = d.kind === 'qa' ? d.question : headingOf(d.title);

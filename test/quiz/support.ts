@@ -15,6 +15,7 @@ import { activeAttemptOf, getAttemptQuestion, type Attempt } from '../../src/db/
 import { getPersonByExternal } from '../../src/db/people.js';
 import { testConfig } from '../support/app.js';
 import type { Config } from '../../src/config.js';
+import { seeded } from '../../src/text/random.js';
 
 /** The fixture content dir holding the test contests. */
 export const QUIZ_CONTENT = 'test/fixtures/quiz-content';
@@ -32,16 +33,7 @@ export function knowledge(): Knowledge {
 }
 
 /** A seeded random source (mulberry32), so shuffles are reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded };
 
 /** A conversation with the quiz feature, a clock at `start`, and helpers. */
 export interface QuizWorld {
