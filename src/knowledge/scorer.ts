@@ -11,8 +11,9 @@
  * of query terms matched), with one document frequency per term across fields.
  *
  * MiniSearch has no public API for its postings; the internals used here (`_index`,
- * `_fieldIds`, `_fieldLength`, `_avgFieldLength`, `_documentIds`, `_idToShortId`) are stable
- * across 7.x (the version is pinned), and the search tests and eval would catch a change.
+ * `_fieldIds`, `_fieldLength`, `_avgFieldLength`, `_documentIds`, `_idToShortId`) are not part
+ * of its semver promise, so package.json pins the exact version (no `^`): an upgrade is a
+ * deliberate change, made with the search tests and `loa eval` run against the new version.
  */
 import type MiniSearch from 'minisearch';
 
