@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Db } from '../db/index.js';
 import { yearFigures, type YearFigures } from '../db/admin.js';
-import { csvField } from '../quiz/results.js';
+import { toCsv, type CsvValue } from '../text/csv.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -70,7 +70,7 @@ export const DELIVERY_LABELS: Record<string, string> = {
 
 /** The report as CSV rows: section, indicator, group, value. UTF-8 with BOM, CRLF. */
 export function reportCsv(r: YearReport): string {
-  const rows: (string | number | null)[][] = [['Mục', 'Chỉ tiêu', 'Nhóm', 'Giá trị']];
+  const rows: CsvValue[][] = [['Mục', 'Chỉ tiêu', 'Nhóm', 'Giá trị']];
   const add = (section: string, indicator: string, group: string, value: number | string | null): void => {
     rows.push([section, indicator, group, value]);
   };
@@ -108,7 +108,7 @@ export function reportCsv(r: YearReport): string {
     add(s4, 'Điểm trung bình', title, c.averageScore === null ? null : round1(c.averageScore));
     add(s4, 'Số câu đúng trung bình', title, c.averageCorrect === null ? null : round1(c.averageCorrect));
   }
-  return `\uFEFF${rows.map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+  return toCsv(rows);
 }
 
 

@@ -19,37 +19,11 @@ import { recordAudit } from '../db/audit.js';
 import { flattenRegions, loadContent } from '../knowledge/content.js';
 import { createZaloClient, createZaloOAuth, type ZaloClient } from '../channels/zalo/client.js';
 import { createZaloTokenStore } from '../channels/zalo/token-store.js';
+import { parseCsv } from '../text/csv.js';
 
 const USAGE = `usage:
   loa subscribers import FILE.csv    (columns: channel,external_id,display_name,topics,region,consented_at)
   loa subscribers sync-zalo`;
-
-/** Parses CSV (RFC 4180: quoted fields, doubled quotes, CRLF or LF). */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quoted) {
-      if (c === '"' && s[i + 1] === '"') (field += '"', i++);
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length) (row.push(field), rows.push(row));
-  return rows;
-}
 
 const COLUMNS = ['channel', 'external_id', 'display_name', 'topics', 'region', 'consented_at'] as const;
 
@@ -76,7 +50,12 @@ export function readSubscriberCsv(
   text: string,
   known: { topics: Set<string>; regions: Set<string> },
 ): { rows: ImportedSubscriber[]; problems: string[] } {
-  const table = parseCsv(text);
+  let table: string[][];
+  try {
+    table = parseCsv(text);
+  } catch (err) {
+    return { rows: [], problems: [(err as Error).message] };
+  }
   const problems: string[] = [];
   const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
   if (COLUMNS.some((c, i) => header[i] !== c))

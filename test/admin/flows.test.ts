@@ -20,7 +20,7 @@ import { notifyAskers } from '../../src/admin/answers.js';
 import { listNotices } from '../../src/db/notices.js';
 import { createOutbox } from '../../src/campaigns/outbox.js';
 import { createThrottle } from '../../src/campaigns/throttle.js';
-import { parseCsv } from '../../src/quiz/results.js';
+import { parseCsv } from '../../src/text/csv.js';
 import type { Channel } from '../../src/channels/channel.js';
 
 let cleanup: (() => Promise<void>)[] = [];

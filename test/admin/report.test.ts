@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/db/index.js';
 import { buildYearReport, reportCsv, reportHtml, yearBounds } from '../../src/admin/report.js';
 import { run as reportCli } from '../../src/cli/report.js';
-import { parseCsv } from '../../src/quiz/results.js';
+import { parseCsv } from '../../src/text/csv.js';
 import { tempDir } from '../support/app.js';
 
 function seed(db: Db): void {

@@ -5,7 +5,8 @@ import { openDb } from '../../src/db/index.js';
 import { getPersonByExternal, markPersonGone, topicsOf, unsubscribe, upsertPerson } from '../../src/db/people.js';
 import { recordInbound } from '../../src/db/messages.js';
 import { countAudience, selectAudience } from '../../src/db/subscribers.js';
-import { parseCsv, run } from '../../src/cli/subscribers.js';
+import { run } from '../../src/cli/subscribers.js';
+import { parseCsv } from '../../src/text/csv.js';
 import { startFakeZalo } from '../support/fake-zalo.js';
 import { testConfig } from '../support/app.js';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContests, parseLocal, viTime } from '../../src/quiz/definition.js';
 import { drawQuestions, permutation, rankEntries, scoreAnswer } from '../../src/quiz/scoring.js';
-import { csvField, leaderboardCsv, parseCsv } from '../../src/quiz/results.js';
+import { leaderboardCsv } from '../../src/quiz/results.js';
+import { csvField, parseCsv } from '../../src/text/csv.js';
 import { seeded } from './support.js';
 
 describe('contest definitions', () => {

@@ -11,7 +11,7 @@ import { getPersonByExternal } from '../../src/db/people.js';
 import { activeAttemptOf, getAttemptQuestion } from '../../src/db/quiz.js';
 import { quizCommand } from '../../src/cli/quiz.js';
 import { createContestRegistry } from '../../src/quiz/definition.js';
-import { parseCsv } from '../../src/quiz/results.js';
+import { parseCsv } from '../../src/text/csv.js';
 
 interface WebReply {
   title?: string;
