@@ -33,7 +33,7 @@ import { registerReportRoutes } from './routes/report.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContestRoutes } from './routes/contests.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../text/html.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The session cookie. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callbackData, escapeHtml, renderReply, splitForHtml, type TelegramCall } from '../../src/channels/telegram/render.js';
+import { callbackData, renderReply, splitForHtml, type TelegramCall } from '../../src/channels/telegram/render.js';
+import { escapeHtml } from '../../src/text/html.js';
 import { parseTelegramHtml } from '../support/fake-telegram.js';
 import type { Reply } from '../../src/channels/channel.js';
 

@@ -12,7 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { assertCan } from '../context.js';
-import { escapeHtml } from '../html.js';
+import { escapeHtml } from '../../text/html.js';
 import { CampaignError, createCampaignService, type CampaignService } from '../../campaigns/service.js';
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
 import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';

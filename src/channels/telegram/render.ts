@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { splitText, type Button, type LinkButton, type Reply } from '../channel.js';
+import { escapeHtml } from '../../text/html.js';
 
 /** Telegram's limit on message text, in characters after entity parsing. */
 export const TEXT_LIMIT = 4096;
@@ -17,11 +18,6 @@ export const CAPTION_LIMIT = 1024;
 export const CALLBACK_DATA_LIMIT = 64;
 /** Prefix of short callback ids that stand for a stored action. Actions never start with it. */
 export const SHORT_ID_PREFIX = '~';
-
-/** Escapes text for HTML parse mode: only `<`, `>`, `&` (and `"` for attributes) are special. */
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /**
  * The `callback_data` for an action: the action itself when it is printable ASCII and fits in

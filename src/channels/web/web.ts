@@ -12,6 +12,7 @@ import type { Capabilities, Channel, Reply } from '../channel.js';
 import type { Conversation } from '../../conversation/conversation.js';
 import type { Db } from '../../db/index.js';
 import { markProcessed, recordInbound, recordOutbound } from '../../db/messages.js';
+import { escapeHtml } from '../../text/html.js';
 
 /** What the web widget can render. */
 export const webCapabilities: Capabilities = {
@@ -96,6 +97,3 @@ export function registerWebChat(app: FastifyInstance, deps: { db: Db; conversati
   });
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}

@@ -16,6 +16,7 @@ import type { Db } from '../../db/index.js';
 import { saveZaloOAuthState, takeZaloOAuthState } from '../../db/zalo.js';
 import type { ZaloOAuth } from './client.js';
 import type { ZaloTokenStore } from './token-store.js';
+import { escapeHtml } from '../../text/html.js';
 
 /** The callback path to register as the app's callback URL ("Callback URL" in the Zalo app). */
 export const ZALO_CALLBACK_PATH = '/zalo/oauth/callback';
@@ -81,8 +82,6 @@ const callbackQuery = z.object({
 
 const page = (title: string, text: string): string =>
   `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${title}</h1><p>${text}</p></body></html>`;
-
-const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Registers `GET /zalo/oauth/callback`, where Zalo redirects after the admin agrees. */
 export function registerZaloOAuthCallback(server: FastifyInstance, deps: FinishConnectDeps & { logger?: Logger }): void {
