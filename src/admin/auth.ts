@@ -10,6 +10,7 @@
  *   survives a restart and holds across processes.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { Db } from '../db/index.js';
 import {
   countLoginFailures,
@@ -167,32 +168,20 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
   };
 }
 
-/** Parses a Cookie header into name -> value (first occurrence wins). */
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    const k = part.slice(0, i).trim();
-    if (!k || k in out) continue;
-    try {
-      out[k] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // A malformed value is ignored rather than failing the request.
-    }
-  }
-  return out;
-}
+/** The session cookie: a random token; the sessions table keeps only its SHA-256. */
+export const SESSION_COOKIE = 'loa_admin';
+/** The pre-login CSRF cookie (double submit on the login form, which has no session yet). */
+export const LOGIN_CSRF_COOKIE = 'loa_login';
 
-/** Serialises a Set-Cookie value: httpOnly, SameSite=Lax, scoped to /admin. */
-export function serializeCookie(name: string, value: string, o: { maxAge: number; secure: boolean }): string {
-  return [
-    `${name}=${encodeURIComponent(value)}`,
-    'Path=/admin',
-    `Max-Age=${o.maxAge}`,
-    'HttpOnly',
-    'SameSite=Lax',
-    ...(o.secure ? ['Secure'] : []),
-  ].join('; ');
+/**
+ * Options of every admin cookie, for `reply.setCookie` (@fastify/cookie): `HttpOnly` (no script
+ * reads it), `SameSite=Lax` (not sent on cross-site POSTs), `Secure` when the request came over
+ * https (`trustProxy` honours the proxy's X-Forwarded-Proto; plain http stays usable on a
+ * LAN), scoped to `/admin`. `maxAgeSeconds` 0 deletes the cookie. The values are not signed:
+ * they are 32 random bytes, worthless unless the server knows them (see {@link hashToken}).
+ *
+ * @example reply.setCookie(SESSION_COOKIE, token, adminCookie(auth.cookieMaxAge()))
+ */
+export function adminCookie(maxAgeSeconds: number): CookieSerializeOptions {
+  return { path: '/admin', maxAge: maxAgeSeconds, httpOnly: true, sameSite: 'lax', secure: 'auto' };
 }

@@ -14,11 +14,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyView from '@fastify/view';
+import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import { Eta } from 'eta';
 import { z } from 'zod';
 import type { App } from '../app.js';
-import { createAuth, parseCookies, safeEqual, serializeCookie, randomToken, type AuthOptions } from './auth.js';
+import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, createAuth, safeEqual, randomToken, type AuthOptions } from './auth.js';
 import { can, PERMISSIONS, type Permission } from './roles.js';
 import { createContext, type AdminContext } from './context.js';
 import { ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, passwordSchema, setRoles, setPassword } from '../db/users.js';
@@ -36,10 +37,6 @@ import { formatDateTime, formatNumber, round1 } from './format.js';
 import { escapeHtml } from '../text/html.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-/** The session cookie. */
-export const SESSION_COOKIE = 'loa_admin';
-/** The pre-login CSRF cookie (double submit on the login form, which has no session yet). */
-export const LOGIN_CSRF_COOKIE = 'loa_login';
 
 /** Options of {@link installAdmin}. */
 export interface AdminOptions {
@@ -118,6 +115,9 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
 
   app.server.register(
     async (s: FastifyInstance) => {
+      // Cookies parsed and written by @fastify/cookie, in the admin scope only (nothing else
+      // reads cookies; the web chat is cross-origin and cookie-free).
+      await s.register(fastifyCookie);
       await s.register(fastifyFormbody, { bodyLimit: 256 * 1024 });
       await s.register(fastifyView, { engine: { eta }, templates: join(HERE, 'views'), production: true });
 
@@ -133,8 +133,7 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
       s.addHook('preHandler', async (req, reply) => {
         const cfg = req.routeOptions.config;
         if (cfg.public) return;
-        const cookies = parseCookies(req.headers.cookie);
-        const identity = auth.resolve(cookies[SESSION_COOKIE]);
+        const identity = auth.resolve(req.cookies[SESSION_COOKIE]);
         if (!identity) {
           if (req.method === 'GET') return reply.redirect(`/admin/login?next=${encodeURIComponent(req.url)}`);
           return reply.code(401).type('text/plain; charset=utf-8').send('Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.');
@@ -232,25 +231,22 @@ function safeNext(next: string | undefined): string {
 }
 
 function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
-  const secure = (req: FastifyRequest): boolean => req.protocol === 'https';
-
   s.get('/admin/login', { config: { public: true } }, async (req, reply) => {
     const token = randomToken();
-    reply.header('set-cookie', serializeCookie(LOGIN_CSRF_COOKIE, token, { maxAge: 3600, secure: secure(req) }));
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, adminCookie(3600));
     const q = req.query as Record<string, string | undefined>;
     return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(q.next), error: undefined, username: '' });
   });
 
   s.post('/admin/login', { config: { public: true } }, async (req, reply) => {
     const body = loginBody.safeParse(req.body ?? {});
-    const cookies = parseCookies(req.headers.cookie);
     const again = async (code: number, error: string, username = ''): Promise<FastifyReply> => {
       const token = randomToken();
-      reply.header('set-cookie', serializeCookie(LOGIN_CSRF_COOKIE, token, { maxAge: 3600, secure: secure(req) }));
+      reply.setCookie(LOGIN_CSRF_COOKIE, token, adminCookie(3600));
       reply.code(code);
       return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(body.data?.next), error, username });
     };
-    if (!body.success || !safeEqual(body.data._csrf, cookies[LOGIN_CSRF_COOKIE]))
+    if (!body.success || !safeEqual(body.data._csrf, req.cookies[LOGIN_CSRF_COOKIE]))
       return again(403, 'Phiên của trang đăng nhập đã hết hạn. Hãy thử lại.');
     const { username, password } = body.data;
     const result = await ctx.auth.login(username, password, req.ip);
@@ -261,17 +257,15 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
       return again(401, 'Tên đăng nhập hoặc mật khẩu không đúng.', username);
     }
     recordAudit(ctx.app.db, { actor: result.user.username, action: 'login.ok', ip: req.ip }, ctx.now());
-    reply.header('set-cookie', [
-      serializeCookie(SESSION_COOKIE, result.token, { maxAge: ctx.auth.cookieMaxAge(), secure: secure(req) }),
-      serializeCookie(LOGIN_CSRF_COOKIE, '', { maxAge: 0, secure: secure(req) }),
-    ]);
+    reply.setCookie(SESSION_COOKIE, result.token, adminCookie(ctx.auth.cookieMaxAge()));
+    reply.setCookie(LOGIN_CSRF_COOKIE, '', adminCookie(0));
     return reply.redirect(result.user.mustChangePassword ? '/admin/account/password' : safeNext(body.data.next), 303);
   });
 
   s.post('/admin/logout', {}, async (req, reply) => {
-    ctx.auth.logout(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    ctx.auth.logout(req.cookies[SESSION_COOKIE]);
     ctx.audit(req, { action: 'logout' });
-    reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAge: 0, secure: secure(req) }));
+    reply.setCookie(SESSION_COOKIE, '', adminCookie(0));
     return reply.redirect('/admin/login', 303);
   });
 
