@@ -1,20 +1,13 @@
 /** Formatting for the admin pages: Vietnamese dates (Asia/Ho_Chi_Minh) and numbers. */
+import { formatVietnamTime } from '../time/vietnam.js';
 
-const dateTime = new Intl.DateTimeFormat('vi-VN', {
-  timeZone: 'Asia/Ho_Chi_Minh',
-  day: '2-digit',
-  month: '2-digit',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
 const number = new Intl.NumberFormat('vi-VN');
 
-/** An ISO time as "dd/mm/yyyy hh:mm" in Vietnam's time zone; '' for null. */
+/** An ISO time as "hh:mm dd/mm/yyyy" in Vietnam's time zone (as vi-VN writes it); '' for null. */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+  return Number.isNaN(d.getTime()) ? iso : formatVietnamTime(d, 'HH:mm dd/MM/yyyy');
 }
 
 /** A number with Vietnamese grouping ("1.234"). */

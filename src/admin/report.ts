@@ -13,6 +13,7 @@ import { Eta } from 'eta';
 import type { Db } from '../db/index.js';
 import { yearFigures, type YearFigures } from '../db/admin.js';
 import { toCsv, type CsvValue } from '../text/csv.js';
+import { vietnamInstant } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -30,8 +31,7 @@ export interface YearReport extends YearFigures {
 
 /** [1/1 00:00, next 1/1 00:00) of `year` in Vietnam time, as instants. */
 export function yearBounds(year: number): { from: Date; to: Date } {
-  const off = 7 * 3_600_000;
-  return { from: new Date(Date.UTC(year, 0, 1) - off), to: new Date(Date.UTC(year + 1, 0, 1) - off) };
+  return { from: vietnamInstant(year, 1, 1), to: vietnamInstant(year + 1, 1, 1) };
 }
 
 /** Builds the report of `year` from the database. */

@@ -17,7 +17,8 @@ import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type
 import { loadContent, type Region } from '../knowledge/content.js';
 import { createCampaignService, CampaignError } from '../campaigns/service.js';
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
-import { formatLocalTime, isQuietTime, parseLocalTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
+import { isQuietTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
+import { formatVietnamTime, parseVietnamTime } from '../time/vietnam.js';
 
 const USAGE = `usage:
   loa campaign create --as U --text "…" [--title T] [--image URL] [--link "Nhãn|https://…"]
@@ -71,7 +72,7 @@ export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number):
   const finished = k.targeted - k.pending - k.sending;
   const head = `#${c.id} · ${STATUS_VI[c.status] ?? c.status} · ${c.channels.join(', ')}`;
   if (!c.startedAt) {
-    const when = c.sendAt ? `, gửi lúc ${formatLocalTime(c.sendAt)}` : '';
+    const when = c.sendAt ? `, gửi lúc ${formatVietnamTime(c.sendAt)}` : '';
     return `${head}\n${progressBar(0, 1)} chưa bắt đầu gửi${when}; hiện có ${expected ?? '?'} người nhận`;
   }
   const lines = [
@@ -153,7 +154,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
     };
     const at = (): Date | undefined => {
       if (!v.at) return undefined;
-      const d = parseLocalTime(v.at);
+      const d = parseVietnamTime(v.at);
       if (!d) throw new UsageError(`campaign: --at '${v.at}' is not a time; use ISO 8601 or "YYYY-MM-DD HH:MM" (Vietnam time)`);
       return d;
     };
@@ -163,7 +164,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       out(`Chiến dịch #${c.id} · ${STATUS_VI[c.status]} · soạn: ${c.author}${c.approver ? ` · duyệt: ${c.approver}` : ''}`);
       out(`Đối tượng: kênh ${c.channels.join(', ')} · chủ đề ${c.topics.join(', ') || 'tất cả'} · địa bàn ${c.regions.join(', ') || 'tất cả'}`);
       out(`Số người nhận hiện nay: ${audience.total} (${Object.entries(audience.byChannel).map(([k, n]) => `${k}: ${n}`).join(', ') || 'không có ai'})`);
-      if (c.sendAt) out(`Giờ gửi: ${formatLocalTime(c.sendAt)} (giờ Việt Nam)`);
+      if (c.sendAt) out(`Giờ gửi: ${formatVietnamTime(c.sendAt)} (giờ Việt Nam)`);
       out(previewAll(content, c.channels));
       for (const i of service.issues(c)) out(`${i.severity === 'error' ? '✗ LỖI' : '! lưu ý'}: ${i.message}`);
     };
@@ -216,9 +217,9 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         const c = service.schedule(as, idArg(), at());
         const when = c.sendAt ? new Date(c.sendAt) : now();
         const q = quiet ?? { start: '21:00', end: '07:00' };
-        done(c, `sẽ gửi lúc ${c.sendAt ? formatLocalTime(when) : 'ngay'}`);
+        done(c, `sẽ gửi lúc ${c.sendAt ? formatVietnamTime(when) : 'ngay'}`);
         if (isQuietTime(when < now() ? now() : when, q))
-          out(`Lưu ý: đang trong giờ yên lặng (${q.start}–${q.end}); tin sẽ bắt đầu đi lúc ${formatLocalTime(quietHoursEnd(when < now() ? now() : when, q))}.`);
+          out(`Lưu ý: đang trong giờ yên lặng (${q.start}–${q.end}); tin sẽ bắt đầu đi lúc ${formatVietnamTime(quietHoursEnd(when < now() ? now() : when, q))}.`);
         return 0;
       }
       case 'pause':

@@ -13,9 +13,7 @@ import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { listFiles, type ContentError } from '../knowledge/content.js';
-
-/** Offset of Asia/Ho_Chi_Minh from UTC, in minutes (no DST since 1975). */
-export const VN_OFFSET_MIN = 7 * 60;
+import { formatVietnamTime, vietnamInstant } from '../time/vietnam.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const slug = z
@@ -49,8 +47,7 @@ export function parseLocal(s: string, edge: 'start' | 'end' = 'start'): Date | n
   if (m) {
     const [y, mo, d, h, mi, se] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
     const hasTime = h !== undefined;
-    const ms = Date.UTC(y!, mo! - 1, d!, hasTime ? h! : edge === 'end' ? 23 : 0, hasTime ? mi! : edge === 'end' ? 59 : 0, hasTime ? (se ?? 0) : edge === 'end' ? 59 : 0);
-    const date = new Date(ms - VN_OFFSET_MIN * 60_000);
+    const date = vietnamInstant(y!, mo!, d!, hasTime ? h! : edge === 'end' ? 23 : 0, hasTime ? mi! : edge === 'end' ? 59 : 0, hasTime ? (se ?? 0) : edge === 'end' ? 59 : 0);
     return Number.isNaN(date.getTime()) || mo! > 12 || d! > 31 || (h ?? 0) > 23 || (mi ?? 0) > 59 ? null : date;
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) {
@@ -62,9 +59,7 @@ export function parseLocal(s: string, edge: 'start' | 'end' = 'start'): Date | n
 
 /** Formats an instant as Vietnamese local time: `08:00 01/11/2026`. */
 export function viTime(d: Date): string {
-  const l = new Date(d.getTime() + VN_OFFSET_MIN * 60_000);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(l.getUTCHours())}:${p(l.getUTCMinutes())} ${p(l.getUTCDate())}/${p(l.getUTCMonth() + 1)}/${l.getUTCFullYear()}`;
+  return formatVietnamTime(d, 'HH:mm dd/MM/yyyy');
 }
 
 const seconds = z.number().int().min(5, 'at least 5 seconds (Telegram polls stay open 5–600 s)').max(600, 'at most 600 seconds (Telegram polls stay open 5–600 s)');

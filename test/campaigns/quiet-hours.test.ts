@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLocalTime, isQuietTime, parseLocalTime, quietHoursEnd } from '../../src/campaigns/quiet-hours.js';
+import { isQuietTime, quietHoursEnd } from '../../src/campaigns/quiet-hours.js';
 
 const q = { start: '21:00', end: '07:00' };
 const vn = (s: string) => new Date(`${s}+07:00`);
@@ -25,12 +25,5 @@ describe('quiet hours (Asia/Ho_Chi_Minh)', () => {
   it('handles a window inside one day and no window at all', () => {
     expect(isQuietTime(vn('2026-11-23T12:30'), { start: '12:00', end: '13:30' })).toBe(true);
     expect(isQuietTime(vn('2026-11-23T23:00'), { start: '00:00', end: '00:00' })).toBe(false);
-  });
-
-  it('reads staff times as Vietnam time unless an offset is given', () => {
-    expect(parseLocalTime('2026-11-25 08:00')?.toISOString()).toBe('2026-11-25T01:00:00.000Z');
-    expect(parseLocalTime('2026-11-25T08:00:00Z')?.toISOString()).toBe('2026-11-25T08:00:00.000Z');
-    expect(parseLocalTime('ngày mai')).toBeUndefined();
-    expect(formatLocalTime('2026-11-25T01:00:00.000Z')).toBe('25/11/2026 08:00');
   });
 });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { RegisterRoutes } from '../context.js';
 import { listAudit } from '../../db/audit.js';
+import { parseVietnamTime } from '../../time/vietnam.js';
 
 const PAGE = 100;
 const filters = z.object({
@@ -14,9 +15,10 @@ const filters = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 
-/** A date (YYYY-MM-DD, Vietnam time) as the instant its day starts. */
-function dayStart(d: string, plusDays = 0): string {
-  return new Date(Date.parse(`${d}T00:00:00+07:00`) + plusDays * 86_400_000).toISOString();
+/** A date (YYYY-MM-DD, Vietnam time) as the instant its day starts; undefined (no filter) when it is no date. */
+function dayStart(d: string, plusDays = 0): string | undefined {
+  const start = parseVietnamTime(d);
+  return start && new Date(start.getTime() + plusDays * 86_400_000).toISOString();
 }
 
 export const registerAuditRoutes: RegisterRoutes = (s, ctx) => {

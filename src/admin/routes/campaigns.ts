@@ -16,7 +16,7 @@ import { escapeHtml } from '../../text/html.js';
 import { CampaignError, createCampaignService, type CampaignService } from '../../campaigns/service.js';
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
 import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';
-import { parseLocalTime } from '../../campaigns/quiet-hours.js';
+import { parseVietnamTime } from '../../time/vietnam.js';
 import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign } from '../../db/campaigns.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { regionsAllowed } from '../../db/users.js';
@@ -69,7 +69,7 @@ const ACTIONS: Record<string, { permission: Permission; run: (svc: CampaignServi
   schedule: {
     permission: 'campaigns.compose',
     run: (s, u, id, b) => {
-      const at = typeof b.sendAt === 'string' && b.sendAt.trim() ? parseLocalTime(b.sendAt) : undefined;
+      const at = typeof b.sendAt === 'string' && b.sendAt.trim() ? parseVietnamTime(b.sendAt) : undefined;
       if (typeof b.sendAt === 'string' && b.sendAt.trim() && !at) throw new CampaignError('Thời điểm gửi không hợp lệ.');
       return s.schedule(u, id, at);
     },
@@ -203,7 +203,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     const svc = service(ctx);
     const user = ctx.me(req).username;
     try {
-      const sendAt = f.sendAt ? parseLocalTime(f.sendAt) : undefined;
+      const sendAt = f.sendAt ? parseVietnamTime(f.sendAt) : undefined;
       if (f.sendAt && !sendAt) throw new CampaignError('Thời điểm gửi không hợp lệ.');
       const channels = f.channels.map((c) => campaignChannelSchema.safeParse(c)).filter((r) => r.success).map((r) => r.data);
       const created = svc.create(user, {

@@ -11,6 +11,7 @@ import type { AdminContext, RegisterRoutes } from '../context.js';
 import { contestSchema, createContestRegistry, isOpen, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
 import { contestStats, leaderboard, leaderboardCsv } from '../../quiz/results.js';
 import { attemptCounts } from '../../db/quiz.js';
+import { formatVietnamTime } from '../../time/vietnam.js';
 
 const registries = new WeakMap<AdminContext, ContestRegistry>();
 function registry(ctx: AdminContext): ContestRegistry {
@@ -21,8 +22,7 @@ function registry(ctx: AdminContext): ContestRegistry {
 
 /** "2026-11-23 08:05" in Vietnam time: the format contest files use. */
 function localStamp(d: Date): string {
-  const l = new Date(d.getTime() + 7 * 3_600_000);
-  return l.toISOString().slice(0, 16).replace('T', ' ');
+  return formatVietnamTime(d, 'yyyy-MM-dd HH:mm');
 }
 
 /** Live figures of a contest. */

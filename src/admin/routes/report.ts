@@ -4,11 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { DELIVERY_LABELS, buildYearReport, reportCsv, reportHtml, type YearReport } from '../report.js';
 import { loadContests } from '../../quiz/definition.js';
+import { formatVietnamTime } from '../../time/vietnam.js';
 
 /** The report for the requested year (default: the current year in Vietnam time). */
 function report(ctx: AdminContext, req: FastifyRequest): YearReport {
   const now = ctx.now();
-  const thisYear = new Date(now.getTime() + 7 * 3_600_000).getUTCFullYear();
+  const thisYear = Number(formatVietnamTime(now, 'yyyy'));
   const { year } = z.object({ year: z.coerce.number().int().min(2000).max(2100).default(thisYear) }).parse(req.query);
   return buildYearReport(
     ctx.app.db,

@@ -6,6 +6,7 @@
  * place.
  */
 import type { SendResult } from '../channel.js';
+import { nextVietnamHour } from '../../time/vietnam.js';
 
 /** Zalo answered with `error !== 0`. */
 export class ZaloApiError extends Error {
@@ -82,12 +83,7 @@ export const HTTP_BACKOFF_SECONDS = 30;
  * Zalo's night rule (-234) ends.
  */
 export function secondsUntilMorning(now: Date): number {
-  const offset = 7 * 3600_000;
-  const local = new Date(now.getTime() + offset);
-  const six = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), 6, 0, 0);
-  let target = six - offset;
-  if (target <= now.getTime()) target += 24 * 3600_000;
-  return Math.ceil((target - now.getTime()) / 1000);
+  return Math.ceil((nextVietnamHour(now, 6).getTime() - now.getTime()) / 1000);
 }
 
 /**
