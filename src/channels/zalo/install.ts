@@ -28,7 +28,7 @@ export function installZalo(app: App): void {
     logger,
   });
   const client = createZaloClient({ ...http, tokens });
-  app.channels.set('zalo', createZaloChannel({ client, ratePerMinute: cfg.ratePerMinute, logger }));
+  app.channels.set('zalo', createZaloChannel({ client, logger }));
 
   registerZaloWebhook(app.server, {
     db: app.db,
