@@ -3,6 +3,8 @@
  * over the limit gets one polite warning; further ones in the window are dropped silently, so
  * a flood never turns into a flood of replies.
  */
+import { createSlidingWindow } from '../time/sliding-window.js';
+
 export interface FloodLimiter {
   /** Records a message at `nowMs`; says whether to handle it, warn once, or drop it. */
   hit(key: string, nowMs: number): 'ok' | 'warn' | 'drop';
@@ -10,21 +12,15 @@ export interface FloodLimiter {
 
 /** A limiter allowing `max` messages per `windowMs` per key. */
 export function createFloodLimiter(max: number, windowMs: number): FloodLimiter {
-  const hits = new Map<string, { times: number[]; warned: boolean }>();
-  let sweeps = 0;
+  // Keys warned in their current burst; a burst ends when the window empties.
+  const warned = new Set<string>();
+  const window = createSlidingWindow({ windowMs, onForget: (key) => warned.delete(key) });
   return {
     hit(key, nowMs) {
-      let h = hits.get(key);
-      if (!h) hits.set(key, (h = { times: [], warned: false }));
-      while (h.times.length > 0 && h.times[0]! <= nowMs - windowMs) h.times.shift();
-      if (h.times.length === 0) h.warned = false;
-      h.times.push(nowMs);
-      // Forget idle keys now and then so memory stays bounded.
-      if (++sweeps % 1000 === 0)
-        for (const [k, v] of hits) if ((v.times[v.times.length - 1] ?? 0) <= nowMs - windowMs) hits.delete(k);
-      if (h.times.length <= max) return 'ok';
-      if (!h.warned) {
-        h.warned = true;
+      if (window.count(key, nowMs) === 0) warned.delete(key);
+      if (window.hit(key, nowMs) <= max) return 'ok';
+      if (!warned.has(key)) {
+        warned.add(key);
         return 'warn';
       }
       return 'drop';

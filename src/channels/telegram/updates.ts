@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { Inbound } from '../channel.js';
 import { SHORT_ID_PREFIX } from './render.js';
+import { createSlidingWindow } from '../../time/sliding-window.js';
 
 /** The update types Loa handles; sent as `allowed_updates` to setWebhook and getUpdates. */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'poll_answer'] as const;
@@ -248,26 +249,13 @@ export function createGroupBudget(
   max: number,
   windowMs: number,
 ): { allows(chatId: string, nowMs: number): boolean; record(chatId: string, nowMs: number): void; release(chatId: string, nowMs: number): void } {
-  const hits = new Map<string, number[]>();
-  let calls = 0;
-  const recent = (chatId: string, nowMs: number): number[] => {
-    let times = hits.get(chatId);
-    if (!times) hits.set(chatId, (times = []));
-    while (times.length && times[0]! <= nowMs - windowMs) times.shift();
-    // Forget quiet groups now and then so memory stays bounded.
-    if (++calls % 1000 === 0) for (const [k, v] of hits) if (!v.length || v[v.length - 1]! <= nowMs - windowMs) hits.delete(k);
-    return times;
-  };
+  const window = createSlidingWindow({ windowMs });
   return {
     // Checked before the inbox and recorded after, so a duplicate delivery uses no budget.
-    allows: (chatId, nowMs) => recent(chatId, nowMs).length < max,
-    record: (chatId, nowMs) => void recent(chatId, nowMs).push(nowMs),
+    allows: (chatId, nowMs) => window.count(chatId, nowMs) < max,
+    record: (chatId, nowMs) => void window.hit(chatId, nowMs),
     // Gives back a use recorded before the inbox said "duplicate" (the inbox answers later
     // than the check, so a use is recorded first and released if it was not one).
-    release: (chatId, nowMs) => {
-      const times = hits.get(chatId);
-      const i = times?.lastIndexOf(nowMs) ?? -1;
-      if (i >= 0) times!.splice(i, 1);
-    },
+    release: (chatId, nowMs) => window.release(chatId, nowMs),
   };
 }
