@@ -23,7 +23,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fold } from '../text/vietnamese.js';
-import { predict, rankOf, DEFAULT_MODEL, type DecisionModel } from './decision.js';
+import { isLong, predict, rankOf, DEFAULT_MODEL, type DecisionModel } from './decision.js';
 import { buildSearchIndex, type SearchDoc, type SearchIndex, type SearchOptions } from './search.js';
 import { hash32, seeded } from '../text/random.js';
 
@@ -44,6 +44,8 @@ export interface CalibrationOptions {
   minPositives: number;
   /** Candidates per practice question. */
   depth: number;
+  /** Long questions get their own threshold when at least this many negatives are long. */
+  minLongNegatives: number;
 }
 
 export const defaultCalibrationOptions: CalibrationOptions = {
@@ -52,6 +54,7 @@ export const defaultCalibrationOptions: CalibrationOptions = {
   maxFalseAnswerRate: 0.09,
   minPositives: 40,
   depth: 10,
+  minLongNegatives: 60,
 };
 
 
@@ -179,26 +182,43 @@ export function calibrate(
         const rank = rankOf(m, c.f, searchOptions.passageWeight);
         if (!best || rank > best.rank) best = { id: c.id, rank, conf: predict(m, c.f) };
       }
-      return { expect: a.expect, best };
+      return { expect: a.expect, best, long: a.cands[0] ? isLong(a.cands[0].f) : false };
     });
-  /** The lowest threshold that keeps the negatives answered at most maxFalseAnswerRate, and its recall. */
+  type Decided = ReturnType<typeof decide>[number];
+  /** The lowest threshold that keeps these negatives answered at most maxFalseAnswerRate. */
+  const thresholdOf = (negatives: Decided[]): number => {
+    const conf = negatives.map((x) => x.best?.conf ?? 0).sort((a, b) => b - a);
+    return Math.max(0.05, (conf[Math.floor(conf.length * opts.maxFalseAnswerRate)] ?? 0) + 1e-6);
+  };
+  /**
+   * The thresholds (short questions; long ones on their own when there are enough long
+   * negatives to fit on) and what they give on the practice questions.
+   */
   const fit = (m: DecisionModel) => {
     const d = decide(m);
-    const negConf = d.filter((x) => x.expect === null).map((x) => x.best?.conf ?? 0).sort((a, b) => b - a);
-    const threshold = Math.max(0.05, (negConf[Math.floor(negConf.length * opts.maxFalseAnswerRate)] ?? 0) + 1e-6);
+    const neg = d.filter((x) => x.expect === null);
+    const threshold = thresholdOf(neg.filter((x) => !x.long));
+    const longNeg = neg.filter((x) => x.long);
+    const longThreshold = longNeg.length >= opts.minLongNegatives ? thresholdOf(longNeg) : undefined;
+    const at = (x: Decided): number => (x.long && longThreshold !== undefined ? longThreshold : threshold);
     const pos = d.filter((x) => x.expect !== null);
-    const right = pos.filter((x) => x.best && x.best.conf >= threshold && x.best.id === x.expect).length;
-    const wrong = pos.filter((x) => x.best && x.best.conf >= threshold && x.best.id !== x.expect).length;
-    const falseAnswers = negConf.filter((c) => c >= threshold).length;
-    return { threshold, right, wrong, falseAnswers, pos: pos.length, neg: negConf.length };
+    const right = pos.filter((x) => x.best && x.best.conf >= at(x) && x.best.id === x.expect).length;
+    const wrong = pos.filter((x) => x.best && x.best.conf >= at(x) && x.best.id !== x.expect).length;
+    const falseAnswers = neg.filter((x) => (x.best?.conf ?? 0) >= at(x)).length;
+    return { threshold, longThreshold, right, wrong, falseAnswers, pos: pos.length, neg: neg.length };
   };
 
-  // Only the threshold is fitted. A grid over the formula's weights was tried: it chose weights
+  // Only the thresholds are fitted. A grid over the formula's weights was tried: it chose weights
   // for the held-out practice questions (harder than citizens' wording: they must be found from
   // the answer body alone) and lost accuracy on real questions (docs/search.md).
   const m: DecisionModel = { ...DEFAULT_MODEL };
   const r = fit(m);
-  const model: DecisionModel = { ...m, threshold: r.threshold, suggestThreshold: Math.min(DEFAULT_MODEL.suggestThreshold, r.threshold * 0.55) };
+  const model: DecisionModel = {
+    ...m,
+    threshold: r.threshold,
+    ...(r.longThreshold !== undefined ? { longThreshold: r.longThreshold } : {}),
+    suggestThreshold: Math.min(DEFAULT_MODEL.suggestThreshold, Math.min(r.threshold, r.longThreshold ?? 1) * 0.55),
+  };
   const estRecall = r.pos ? r.right / r.pos : 0;
   const answered = r.right + r.wrong + r.falseAnswers;
   model.info = {

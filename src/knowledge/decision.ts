@@ -61,6 +61,13 @@ export interface DecisionModel {
   marginWeight: number;
   /** Least confidence to answer. */
   threshold: number;
+  /**
+   * Least confidence to answer a long question (`long` ≥ 0.5: 12+ content words), fitted on the
+   * long negatives alone: a chatty question shares more everyday words with any entry and covers
+   * less of the right one, so one threshold for both lengths is wrong for one of them. Absent:
+   * `threshold` for every length.
+   */
+  longThreshold?: number;
   /** Least confidence for a candidate to be offered as a suggestion. */
   suggestThreshold: number;
   info: CalibrationInfo;
@@ -89,6 +96,14 @@ export function predict(model: DecisionModel, f: ArrayLike<number>): number {
   const w = model.qcovWeight * (1 - model.longShift * f[at.long]!);
   const asked = Math.max(f[at.dcov]!, model.sentWeight * f[at.sent]!);
   return w * f[at.qcov]! + (1 - w) * asked + model.marginWeight * f[at.margin]!;
+}
+
+/** Whether the query of these features is long (see `longThreshold`). */
+export const isLong = (f: ArrayLike<number>): boolean => f[at.long]! >= 0.5;
+
+/** The least confidence to answer the query these features come from. */
+export function thresholdFor(model: DecisionModel, f: ArrayLike<number>): number {
+  return isLong(f) && model.longThreshold !== undefined ? model.longThreshold : model.threshold;
 }
 
 /**

@@ -53,6 +53,22 @@ export interface Analyzer {
    * (evening) match "tôi" and hide that the question is about something we don't cover.
    */
   query(text: string): QueryAnalysis;
+  /** Terms of already analysed tokens in one form (the span of a query, for instance). */
+  tokenTerms(tokens: readonly Token[], accented: boolean): { unigrams: string[]; bigrams: string[]; generic: Set<string> };
+  /**
+   * Everyday wordings of an official notion found in analysed tokens (the `related` groups):
+   * the span of tokens it covers (end exclusive) and the official term to search beside it.
+   * A wording matches in order with at most two other words between its own ("chồng tôi hay
+   * đánh" for "chồng đánh"); a word typed with diacritics must match them.
+   */
+  expansions(tokens: readonly Token[]): Expansion[];
+}
+
+/** One everyday wording found in a query, and the official term it stands for. */
+export interface Expansion {
+  start: number;
+  end: number;
+  official: string;
 }
 
 const FOLD_PREFIX = '~';
@@ -65,7 +81,10 @@ const isMarked = (s: string): boolean => fold(s) !== s;
  * @example createAnalyzer([['bảo hiểm y tế', 'bhyt']]).tokens('BHYT').map((t) => t.exact)
  * // ['bảo', 'hiểm', 'y', 'tế']
  */
-export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): Analyzer {
+export function createAnalyzer(
+  synonyms: readonly (readonly string[])[] = [],
+  related: readonly (readonly string[])[] = [],
+): Analyzer {
   // folded phrase -> canonical exact syllables. A term written without diacritics ("cat",
   // "hp", "bhyt") is an abbreviation: it matches only words typed without marks, so "cắt"
   // (cut) never becomes the Convention against Torture.
@@ -144,7 +163,7 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
   };
 
   const formTerms = (
-    toks: Token[],
+    toks: readonly Token[],
     accented: boolean,
   ): { unigrams: string[]; bigrams: string[]; generic: Set<string> } => {
     const form = (t: Token): string => (accented ? t.exact : t.folded);
@@ -169,8 +188,52 @@ export function createAnalyzer(synonyms: readonly (readonly string[])[] = []): A
     return { unigrams, bigrams, generic };
   };
 
+  // Everyday wordings, filed under their first syllable (folded), analysed like any text so
+  // that synonyms rewrite them as they rewrite a query.
+  interface Wording {
+    syl: Token[];
+    official: string;
+  }
+  const wordings = new Map<string, Wording[]>();
+  for (const group of related) {
+    const official = group[0];
+    if (!official) continue;
+    for (const w of group.slice(1)) {
+      const syl = tokens(w);
+      if (syl.length === 0 || syl.every((t) => t.stop)) continue;
+      const key = syl[0]!.folded;
+      const list = wordings.get(key);
+      if (list) list.push({ syl, official });
+      else wordings.set(key, [{ syl, official }]);
+    }
+  }
+  const same = (q: Token, w: Token): boolean => (q.marked ? q.exact === w.exact : q.folded === w.folded);
+  const expansions = (toks: readonly Token[]): Expansion[] => {
+    const out: Expansion[] = [];
+    if (wordings.size === 0) return out;
+    const seen = new Set<string>();
+    for (let i = 0; i < toks.length; i++) {
+      const list = wordings.get(toks[i]!.folded);
+      if (!list) continue;
+      for (const w of list) {
+        if (!same(toks[i]!, w.syl[0]!)) continue;
+        let k = 1;
+        let j = i + 1;
+        for (; k < w.syl.length && j < toks.length && j - i < w.syl.length + 2; j++) if (same(toks[j]!, w.syl[k]!)) k++;
+        if (k < w.syl.length) continue;
+        const key = `${i}:${w.official}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ start: i, end: j, official: w.official });
+      }
+    }
+    return out;
+  };
+
   return {
     tokens,
+    tokenTerms: formTerms,
+    expansions,
     indexTerms(text) {
       const toks = tokens(text);
       const terms: string[] = [];

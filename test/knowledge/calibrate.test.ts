@@ -6,6 +6,7 @@ import { loadContent } from '../../src/knowledge/content.js';
 import { buildSearchIndex, defaultSearchOptions, toSearchDocs } from '../../src/knowledge/search.js';
 import { calibrate, chatty, readNegatives, reword } from '../../src/knowledge/calibrate.js';
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { DEFAULT_MODEL } from '../../src/knowledge/decision.js';
 import { evaluateContent, readCases } from '../../src/knowledge/eval.js';
 
 const content = loadContent('content');
@@ -42,12 +43,32 @@ describe('calibration of the answer decision', () => {
     expect({ ...a, info: undefined }).toEqual({ ...b, info: undefined });
   });
 
+  it('fits long questions their own threshold on the long negatives, and only when there are enough', () => {
+    const a = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    expect(a.longThreshold).toBeDefined();
+    // A chatty question covers less of any entry: its threshold is the lower one.
+    expect(a.longThreshold!).toBeLessThan(a.threshold);
+    // The same rule on each side: at most the allowed share of each length's negatives answered.
+    const short = negatives.filter((q) => q.split(/\s+/).length <= 8);
+    const long = negatives.filter((q) => q.split(/\s+/).length >= 25);
+    const answered = (qs: string[]) => qs.filter((q) => index.search(q).kind === 'answer').length / qs.length;
+    index.setModel(a);
+    try {
+      expect(answered(short)).toBeLessThanOrEqual(0.12);
+      expect(answered(long)).toBeLessThanOrEqual(0.12);
+    } finally {
+      index.setModel(DEFAULT_MODEL);
+    }
+    const few = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...short.slice(0, 200), ...long.slice(0, 10)]);
+    expect(few.longThreshold).toBeUndefined();
+  });
+
   it('a stricter false-answer rate on the negatives gives a higher threshold', () => {
     const strict = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
-      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.02, minPositives: 10, depth: 10,
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.02, minPositives: 10, depth: 10, minLongNegatives: 60,
     });
     const loose = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
-      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.2, minPositives: 10, depth: 10,
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.2, minPositives: 10, depth: 10, minLongNegatives: 60,
     });
     expect(strict.threshold).toBeGreaterThan(loose.threshold);
     expect(strict.info.estNoAnswerRecall).toBeGreaterThan(loose.info.estNoAnswerRecall);

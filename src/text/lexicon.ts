@@ -1,0 +1,60 @@
+/**
+ * The citizen-wording lexicon shipped with Loa (./lexicon/*.vi.yaml): general Vietnamese
+ * language knowledge, not content, so it serves whatever content an office writes.
+ *
+ * - `abbreviations.vi.yaml`: exact equivalents ("ubnd" = "ủy ban nhân dân"). They join the
+ *   content's own `synonyms.yaml` groups (the content's groups come first and win).
+ * - `related.vi.yaml`: everyday wordings of an official notion ("bị chồng đánh" → "bạo lực gia
+ *   đình"). They are not equivalents: a query keeps its own words, and the official term is
+ *   added beside them (./analyzer.ts `expansions`, used by knowledge/search.ts) so an entry
+ *   written in official words can cover a question asked in everyday ones.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Groups of terms; in each, the first is the canonical (official) form. */
+export type TermGroups = readonly (readonly string[])[];
+
+export interface Lexicon {
+  abbreviations: TermGroups;
+  related: TermGroups;
+  /** Hash of both files (part of the index snapshot key). */
+  hash: string;
+}
+
+const groupsSchema = z.array(z.array(z.string().trim().min(1)).min(2, 'a group needs at least two terms')).nullable();
+
+const lexiconFile = (name: string): string => fileURLToPath(new URL(`./lexicon/${name}`, import.meta.url));
+
+/** Reads one lexicon file; a broken shipped file names the file and the group. */
+export function readLexiconFile(path: string): string[][] {
+  if (!existsSync(path)) return [];
+  const raw = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  const parsed = groupsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`lexicon: ${path}: group ${issue.path.map((p) => (typeof p === 'number' ? p + 1 : String(p))).join('.')}: ${issue.message}`);
+  }
+  return (parsed.data ?? []).map((g) => g.map((t) => t.normalize('NFC').toLowerCase()));
+}
+
+let cached: Lexicon | undefined;
+
+/** The lexicon shipped with Loa (read once). */
+export function builtinLexicon(): Lexicon {
+  if (!cached) {
+    const files = ['abbreviations.vi.yaml', 'related.vi.yaml'].map(lexiconFile);
+    const h = createHash('sha256');
+    for (const f of files) if (existsSync(f)) h.update(readFileSync(f));
+    cached = { abbreviations: readLexiconFile(files[0]!), related: readLexiconFile(files[1]!), hash: h.digest('hex').slice(0, 16) };
+  }
+  return cached;
+}
+
+/** The content's synonym groups followed by the shipped abbreviations. */
+export function withBuiltinAbbreviations(synonyms: TermGroups): TermGroups {
+  return [...synonyms, ...builtinLexicon().abbreviations];
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createAnalyzer } from '../../src/text/analyzer.js';
+import { builtinLexicon, readLexiconFile } from '../../src/text/lexicon.js';
+
+describe('everyday wordings of official notions (analyzer.expansions)', () => {
+  const a = createAnalyzer(
+    [['bảo hiểm y tế', 'bhyt']],
+    [
+      ['bạo lực gia đình', 'chồng đánh', 'bị chồng đánh'],
+      ['trợ giúp pháp lý', 'luật sư miễn phí'],
+      ['tố cáo', 'tố'],
+    ],
+  );
+  const found = (q: string) => {
+    const toks = a.tokens(q);
+    return a.expansions(toks).map((e) => ({ official: e.official, words: toks.slice(e.start, e.end).map((t) => t.exact).join(' ') }));
+  };
+
+  it('finds a wording in a long question and names the span it covers', () => {
+    expect(found('Em gái tôi bị chồng đánh suốt thì phải làm sao ạ')).toEqual([
+      { official: 'bạo lực gia đình', words: 'bị chồng đánh' },
+      { official: 'bạo lực gia đình', words: 'chồng đánh' },
+    ]);
+  });
+  it('allows up to two other words inside a wording, not more', () => {
+    expect(found('chồng tôi hay đánh con').map((e) => e.words)).toEqual(['chồng tôi hay đánh']);
+    expect(found('chồng tôi đi làm xa, hôm qua con bị đánh')).toEqual([]);
+  });
+  it('matches a question typed without diacritics', () => {
+    expect(found('co luat su mien phi khong').map((e) => e.official)).toEqual(['trợ giúp pháp lý']);
+  });
+  it('does not let a word typed with other diacritics match', () => {
+    expect(found('tớ muốn hỏi')).toEqual([]);
+    expect(found('tố hàng xóm')).toEqual([{ official: 'tố cáo', words: 'tố' }]);
+  });
+});
+
+describe('the shipped lexicon', () => {
+  it('parses, is NFC and lower case, and every group has an official term and a wording', () => {
+    const lex = builtinLexicon();
+    expect(lex.related.length).toBeGreaterThan(100);
+    expect(lex.abbreviations.length).toBeGreaterThan(30);
+    for (const g of [...lex.related, ...lex.abbreviations]) {
+      expect(g.length).toBeGreaterThanOrEqual(2);
+      for (const t of g) expect(t).toBe(t.normalize('NFC').toLowerCase());
+    }
+  });
+  it('a broken lexicon file names the file and the group', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loa-lex-'));
+    const f = join(dir, 'related.vi.yaml');
+    writeFileSync(f, '- [bạo lực gia đình, chồng đánh]\n- [một mình]\n');
+    expect(() => readLexiconFile(f)).toThrow(/related\.vi\.yaml: group 2: a group needs at least two terms/);
+  });
+});
