@@ -7,14 +7,14 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { createKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
 
 const [contentDir, dataDir] = process.argv.slice(2);
 if (!contentDir || !dataDir) throw new Error('index-timer: usage: index-timer.ts <contentDir> <dataDir>');
 const t = process.hrtime.bigint();
 const k = createKnowledge({ contentDir, dataDir });
 const ms = Number(process.hrtime.bigint() - t) / 1e6;
-const snap = join(dataDir, 'index-snapshot.json');
+const snap = join(dataDir, SNAPSHOT_FILE);
 writeFileSync(
   1,
   JSON.stringify({

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import MiniSearch from 'minisearch';
 import Database from 'better-sqlite3';
-import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { createKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
 import { loadContent, isServable } from '../../src/knowledge/content.js';
 import { toSearchDocs } from '../../src/knowledge/search.js';
 import { evaluate, readCases, type EvalMetrics } from '../../src/knowledge/eval.js';
@@ -59,7 +59,7 @@ if (engine === 'loa') {
   const k2 = createKnowledge({ contentDir: corpusDir!, dataDir: data });
   result.startupWithSnapshotMs = Date.now() - t;
   result.fromSnapshot = k2.state.fromSnapshot;
-  result.snapshotMB = Math.round(readFileSync(join(data, 'index-snapshot.json')).length / 2 ** 20);
+  result.snapshotMB = Math.round(readFileSync(join(data, SNAPSHOT_FILE)).length / 2 ** 20);
   const memo = new Map<string, Answer>();
   result.latency = timeQueries((q) => k2.answer(q), memo);
   quality = evaluate((q) => memo.get(q) ?? k2.answer(q), cases).overall;

@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
-import { createKnowledge } from '../knowledge/knowledge.js';
+import { createKnowledge, SNAPSHOT_FILE } from '../knowledge/knowledge.js';
 import { formatContentErrors } from '../knowledge/content.js';
 import type { DecisionModel } from '../knowledge/decision.js';
 
@@ -25,7 +25,7 @@ export function describeCalibration(m: DecisionModel): string[] {
 
 export async function run(_args: string[]): Promise<number> {
   const config = loadConfig();
-  rmSync(join(config.dataDir, 'index-snapshot.json'), { force: true });
+  rmSync(join(config.dataDir, SNAPSHOT_FILE), { force: true });
   const k = createKnowledge({ contentDir: config.contentDir, dataDir: config.dataDir });
   if (k.errors.length) {
     console.error(formatContentErrors(k.errors));

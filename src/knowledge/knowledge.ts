@@ -6,7 +6,7 @@
  * Otherwise the content is parsed, validated and indexed, and a new snapshot written.
  * A reload that fails validation keeps the last good index serving.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -28,17 +28,18 @@ import {
   defaultSearchOptions,
   loadSearchIndex,
   optionsHash,
-  searchIndexToJson,
+  searchIndexToSnapshot,
   toSearchDocs,
   type Candidates,
   type Decision,
   type SearchIndex,
-  type SearchIndexJson,
+  type SearchIndexHeader,
   type SearchOptions,
   type Suggestion,
 } from './search.js';
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread } from './search-thread.js';
+import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { calibrate, readNegatives } from './calibrate.js';
 import type { DecisionModel } from './decision.js';
 
@@ -127,12 +128,16 @@ export interface KnowledgeDeps {
   maxVariants?: number;
 }
 
-interface Snapshot {
-  format: 1;
+/** The snapshot's file name in the data dir (./snapshot-file.ts). */
+export const SNAPSHOT_FILE = 'index-snapshot.bin';
+
+/** The snapshot's header; the index's postings follow it in the same file. */
+interface SnapshotHeader {
+  format: 2;
   contentHash: string;
   optionsHash: string;
   content: Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot'>;
-  index: SearchIndexJson;
+  index: SearchIndexHeader;
 }
 
 interface Loaded {
@@ -161,7 +166,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   const options = deps.options ?? defaultSearchOptions;
   const log = deps.logger;
   const now = deps.now ?? (() => new Date());
-  const snapshotFile = deps.dataDir ? join(deps.dataDir, 'index-snapshot.json') : undefined;
+  const snapshotFile = deps.dataDir ? join(deps.dataDir, SNAPSHOT_FILE) : undefined;
   let errors: ContentError[] = [];
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -204,8 +209,9 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
 
   const writeSnapshot = (l: Loaded): void => {
     if (!snapshotFile || deps.readOnlySnapshot) return;
-    const snap: Snapshot = {
-      format: 1,
+    const index = searchIndexToSnapshot(l.index);
+    const header: SnapshotHeader = {
+      format: 2,
       contentHash: l.state.hash,
       optionsHash: optionsHash(options, l.state.synonyms, negatives()),
       content: {
@@ -216,13 +222,13 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
         synonyms: l.state.synonyms,
         hash: l.state.hash,
       },
-      index: searchIndexToJson(l.index),
+      index: index.header,
     };
     try {
       mkdirSync(deps.dataDir!, { recursive: true });
-      const tmp = `${snapshotFile}.tmp`;
-      writeFileSync(tmp, JSON.stringify(snap));
-      renameSync(tmp, snapshotFile);
+      writeSnapshotFile(snapshotFile, header, index.sections);
+      // The JSON snapshot of earlier versions is never read again.
+      rmSync(join(deps.dataDir!, 'index-snapshot.json'), { force: true });
     } catch (err) {
       log?.warn({ err }, 'knowledge: could not write the index snapshot; start-up will rebuild');
     }
@@ -231,14 +237,15 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   const readSnapshot = (hash: string | null): Loaded | undefined => {
     if (!snapshotFile || !existsSync(snapshotFile)) return undefined;
     try {
-      const snap = JSON.parse(readFileSync(snapshotFile, 'utf8')) as Snapshot;
-      if (snap.format !== 1) return undefined;
+      const file = readSnapshotFile(snapshotFile);
+      const snap = file.header as SnapshotHeader;
+      if (snap.format !== 2) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
       if (snap.optionsHash !== optionsHash(options, snap.content.synonyms, negatives())) return undefined;
       // Every entry's document (drafts included, they are never returned: only indexed ones
       // match) gives the text that coverage is checked on.
       const docs = toSearchDocs(snap.content.qa, snap.content.articles, snap.content.topics);
-      const index = loadSearchIndex(snap.index, docs, snap.content.synonyms, options);
+      const index = loadSearchIndex(snap.index, file.body, docs, snap.content.synonyms, options);
       return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index);
     } catch (err) {
       log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');

@@ -1,7 +1,7 @@
 /**
- * Top-k retrieval over MiniSearch's postings.
+ * Top-k retrieval over the index's postings.
  *
- * MiniSearch builds, stores and serialises the index; this module evaluates queries on it.
+ * MiniSearch builds the index (./search.ts); this module evaluates queries on its postings.
  * MiniSearch's own `search` builds a result object (with term lists and a match map) for every
  * matching document of every query term and merges the per-term maps, so a 60-syllable question
  * over 10,000 passages costs tens of milliseconds. Here scores go into typed arrays, and the
@@ -10,12 +10,11 @@
  * MaxScore style. The score is MiniSearch's (BM25+ per field with field boosts, times the number
  * of query terms matched), with one document frequency per term across fields.
  *
- * MiniSearch has no public API for its postings; the internals used here (`_index`,
- * `_fieldIds`, `_fieldLength`, `_avgFieldLength`, `_documentIds`, `_idToShortId`) are not part
- * of its semver promise, so package.json pins the exact version (no `^`): an upgrade is a
- * deliberate change, made with the search tests and `loa eval` run against the new version.
+ * The postings are read from flat typed arrays (./postings.ts), which MiniSearch's index is
+ * turned into once it is built: the walk allocates nothing per posting, and looking a term up on
+ * a candidate is a binary search in the term's range of documents.
  */
-import type MiniSearch from 'minisearch';
+import type { Postings } from './postings.js';
 
 /** One query term with its weight (idf and any boost), as the caller computed it. */
 export interface WeightedTerm {
@@ -53,39 +52,41 @@ export interface Scorer {
   has(id: string, term: string): boolean;
 }
 
-type FieldPostings = Map<number, Map<number, number>>;
-
-interface Internals {
-  _index: { get(term: string): FieldPostings | undefined };
-  _fieldIds: Record<string, number>;
-  _fieldLength: Map<number, number[]>;
-  _avgFieldLength: number[];
-  _documentIds: Map<number, string>;
-  _idToShortId: Map<string, number>;
-  _nextId: number;
-}
-
 // MiniSearch's default BM25+ parameters (k, b, d), so scores match its own.
 const K1 = 1.2;
 const B = 0.7;
 const D = 0.5;
 
-export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): Scorer {
-  const ix = ms as unknown as Internals;
-  const size = Math.max(ix._nextId, 1);
+/** Position of `doc` in the ascending `docs[lo, hi)`, or -1. */
+function find(docs: Int32Array, lo: number, hi: number, doc: number): number {
+  hi -= 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const d = docs[mid]!;
+    if (d === doc) return mid;
+    if (d < doc) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+export function createScorer(index: Postings, options: ScorerOptions): Scorer {
+  const { offsets, docs: postDocs, tfs } = index;
+  const FN = index.fields.length;
+  const size = Math.max(index.docIds.length, 1);
   const fields = Object.entries(options.boost)
-    .filter(([f]) => ix._fieldIds[f] !== undefined)
-    .map(([f, boost]) => ({ id: ix._fieldIds[f]!, boost }));
+    .map(([f, boost]) => ({ id: index.fields.indexOf(f), boost }))
+    .filter((f) => f.id >= 0);
   // Per document and field: the length normalisation of BM25, computed once.
   const norm = fields.map((f) => {
-    const avg = ix._avgFieldLength[f.id] || 1;
+    const avg = index.avgFieldLength[f.id] || 1;
     const arr = new Float32Array(size);
-    for (const [doc, lengths] of ix._fieldLength) arr[doc] = K1 * (1 - B + (B * (lengths[f.id] ?? 0)) / avg);
+    for (let doc = 0; doc < index.docIds.length; doc++) arr[doc] = K1 * (1 - B + (B * index.fieldLength[doc * FN + f.id]!) / avg);
     return arr;
   });
 
   const prior = new Float32Array(size).fill(1);
-  if (options.prior) for (const [doc, id] of ix._documentIds) prior[doc] = options.prior(id);
+  if (options.prior) for (let doc = 0; doc < index.docIds.length; doc++) prior[doc] = options.prior(index.docIds[doc]!);
   const final = (d: number): number => score[d]! * count[d]! * prior[d]!;
 
   // Accumulators reused by every query (queries run one at a time on the event loop).
@@ -98,33 +99,54 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
   let epoch = 0;
   const nextEpoch = (): number => ++epoch;
 
-  /** Contribution of one term's postings to one document (sum over fields), 0 if absent. */
-  type Resolved = (Map<number, number> | undefined)[];
-  const impact = (p: Resolved, doc: number): number => {
-    let s = 0;
-    for (let i = 0; i < fields.length; i++) {
-      const tf = p[i]?.get(doc);
-      if (tf !== undefined) s += fields[i]!.boost * (D + (tf * (K1 + 1)) / (tf + norm[i]![doc]!));
-    }
-    return s;
-  };
-  const contains = (p: Resolved, doc: number): boolean => {
-    for (let i = 0; i < fields.length; i++) if (p[i]?.has(doc)) return true;
-    return false;
-  };
+  /** Start of term `t`'s postings in field `fields[i]` (its end is the next field's start). */
+  const from = (t: number, i: number): number => offsets[t * FN + fields[i]!.id]!;
+  const to = (t: number, i: number): number => offsets[t * FN + fields[i]!.id + 1]!;
 
-  // A term's postings per field, cached: the radix-tree look-up costs more than the walk for
-  // most terms, and the index never changes (a reload builds a new scorer).
-  const resolved = new Map<string, Resolved | null>();
-  const resolve = (t: WeightedTerm): Resolved | undefined => {
-    let r = resolved.get(t.term);
-    if (r === undefined) {
-      const p = ix._index.get(t.term);
-      r = p ? fields.map((f) => p.get(f.id)) : null;
-      if (resolved.size >= 100_000) resolved.clear();
-      resolved.set(t.term, r);
+  /**
+   * Contribution of term `t` to each document of `sorted` (ascending), summed over the fields in
+   * order into `acc` (0 if absent). Both lists are ascending, so one pass finds the matches: it
+   * gallops over the term's postings, which for a common term are much longer than the list.
+   */
+  const acc = new Float64Array(size);
+  const impacts = (t: number, sorted: Int32Array): void => {
+    for (let j = 0; j < sorted.length; j++) acc[sorted[j]!] = 0;
+    for (let i = 0; i < fields.length; i++) {
+      const end = to(t, i);
+      const boost = fields[i]!.boost;
+      const nf = norm[i]!;
+      let k = from(t, i);
+      for (let j = 0; j < sorted.length && k < end; j++) {
+        const doc = sorted[j]!;
+        if (postDocs[k]! < doc) {
+          // Gallop to a bound past `doc`, then binary-search back to the first posting >= doc.
+          let step = 1;
+          let hi = k + 1;
+          while (hi < end && postDocs[hi]! < doc) {
+            k = hi;
+            step *= 2;
+            hi = k + step;
+          }
+          if (hi > end) hi = end;
+          let lo = k + 1;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (postDocs[mid]! < doc) lo = mid + 1;
+            else hi = mid;
+          }
+          k = lo;
+          if (k >= end) break;
+        }
+        if (postDocs[k] === doc) {
+          const tf = tfs[k]!;
+          acc[doc] = acc[doc]! + boost * (D + (tf * (K1 + 1)) / (tf + nf[doc]!));
+        }
+      }
     }
-    return r ?? undefined;
+  };
+  const contains = (t: number, doc: number): boolean => {
+    for (let i = 0; i < fields.length; i++) if (find(postDocs, from(t, i), to(t, i), doc) >= 0) return true;
+    return false;
   };
 
   const top = (terms: readonly WeightedTerm[], k: number, keep: (id: string) => boolean): Hit[] => {
@@ -135,8 +157,8 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
       stamp.fill(-1);
     }
     const q = nextEpoch();
-    // Each term's postings per field (one index look-up per term and query).
-    const postings = terms.map(resolve);
+    // Each term's index in the postings, or -1 (one look-up per term and query).
+    const ids = terms.map((t) => index.df.indexOf(t.term));
     const order = terms.map((_, i) => i).sort((a, b) => terms[a]!.df - terms[b]!.df);
     const touched: number[] = [];
     let walked = 0;
@@ -144,18 +166,19 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
     // 1. Walk the rarest terms' postings in full, within the budget.
     for (; split < order.length; split++) {
       const ti = order[split]!;
-      const p = postings[ti];
-      if (!p) continue;
+      const t = ids[ti]!;
+      if (t < 0) continue;
       if (split >= 3 && walked + terms[ti]!.df > options.postingBudget) break;
       walked += terms[ti]!.df;
       const w = terms[ti]!.weight;
       const e = nextEpoch();
       for (let fi = 0; fi < fields.length; fi++) {
-        const docs = p[fi];
-        if (!docs) continue;
+        const end = to(t, fi);
         const boost = fields[fi]!.boost * w;
         const nf = norm[fi]!;
-        for (const [doc, tf] of docs) {
+        for (let j = from(t, fi); j < end; j++) {
+          const doc = postDocs[j]!;
+          const tf = tfs[j]!;
           if (stamp[doc] !== q) {
             stamp[doc] = q;
             score[doc] = 0;
@@ -174,13 +197,15 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
     let pool = touched;
     if (split < order.length) {
       pool = best(touched, options.candidates, final);
+      const sorted = Int32Array.from(pool).sort();
       for (let j = split; j < order.length; j++) {
         const ti = order[j]!;
-        const p = postings[ti];
-        if (!p) continue;
+        const t = ids[ti]!;
+        if (t < 0) continue;
         const w = terms[ti]!.weight;
+        impacts(t, sorted);
         for (const doc of pool) {
-          const s = impact(p, doc);
+          const s = acc[doc]!;
           if (s > 0) {
             score[doc] = score[doc]! + w * s;
             count[doc]! += 1;
@@ -193,12 +218,12 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
     const ranked = best(pool, Math.min(pool.length, k * 4 + 8), final);
     for (const doc of ranked) {
       if (hits.length >= k) break;
-      const id = ix._documentIds.get(doc);
+      const id = index.docIds[doc];
       if (id === undefined || !keep(id)) continue;
       const matched: number[] = [];
       for (let ti = 0; ti < terms.length; ti++) {
-        const p = postings[ti];
-        if (p && contains(p, doc)) matched.push(ti);
+        const t = ids[ti]!;
+        if (t >= 0 && contains(t, doc)) matched.push(ti);
       }
       hits.push({ id, score: final(doc), matched });
     }
@@ -206,10 +231,10 @@ export function createScorer(ms: MiniSearch<unknown>, options: ScorerOptions): S
   };
 
   const has = (id: string, term: string): boolean => {
-    const doc = ix._idToShortId.get(id);
-    const p = ix._index.get(term);
-    if (doc === undefined || !p) return false;
-    for (const docs of p.values()) if (docs.has(doc)) return true;
+    const doc = index.shortId(id);
+    const t = index.df.indexOf(term);
+    if (doc === undefined || t < 0) return false;
+    for (let f = 0; f < FN; f++) if (find(postDocs, offsets[t * FN + f]!, offsets[t * FN + f + 1]!, doc) >= 0) return true;
     return false;
   };
 

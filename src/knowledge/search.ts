@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { createAnalyzer, type Analyzer } from '../text/analyzer.js';
 import { fold } from '../text/vietnamese.js';
 import { createScorer, type WeightedTerm } from './scorer.js';
+import { decodePostings, encodePostings, postingsFromMiniSearch, type Postings, type PostingsHeader } from './postings.js';
 import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
 import { DEFAULT_MODEL, FEATURE_NAMES, predict, rankOf, type DecisionModel, type FeatureName } from './decision.js';
 
@@ -124,11 +125,12 @@ export type Decision =
 
 /** The index plus what the decision needs. */
 export interface SearchIndex {
-  readonly ms: MiniSearch<SearchDoc>;
+  /** The postings the scorer walks (./postings.ts). */
+  readonly postings: Postings;
   readonly analyzer: Analyzer;
   readonly options: SearchOptions;
   /** Document frequency of each term, and the document count. */
-  readonly df: Map<string, number>;
+  readonly df: ReadonlyMap<string, number>;
   readonly docCount: number;
   /** Label of each document (question or heading), for suggestions. */
   readonly labels: Map<string, string>;
@@ -142,10 +144,18 @@ export interface SearchIndex {
   setModel(model: DecisionModel): void;
 }
 
-/** Serialised form of a {@link SearchIndex} (the snapshot). */
-export interface SearchIndexJson {
-  ms: unknown;
-  df: [string, number][];
+/**
+ * Serialised form of a {@link SearchIndex} (the snapshot): a small header, and the postings as
+ * byte sections (./postings.ts) that a load reads without parsing.
+ */
+export interface SearchIndexSnapshot {
+  header: SearchIndexHeader;
+  sections: ArrayBufferView[];
+}
+
+/** The header of a {@link SearchIndexSnapshot}. */
+export interface SearchIndexHeader {
+  postings: PostingsHeader;
   docCount: number;
   /** The decision fitted to this content (./calibrate.ts). */
   model?: DecisionModel;
@@ -253,40 +263,46 @@ export function buildSearchIndex(
     ms.add(d);
     for (const t of current) df.set(t, (df.get(t) ?? 0) + 1);
   }
-  return makeIndex(ms, analyzer, options, df, docs);
+  // MiniSearch's Maps are let go: the postings are kept in typed arrays (./postings.ts).
+  return makeIndex(postingsFromMiniSearch(ms as MiniSearch<unknown>, df), analyzer, options, docs);
 }
 
-/** Loads an index from its snapshot; `docs`, `synonyms` and `options` must be those it was built with. */
+/**
+ * Loads an index from its snapshot (the header and the bytes of its sections, as
+ * {@link searchIndexToSnapshot} made them); `docs`, `synonyms` and `options` must be those it
+ * was built with.
+ */
 export function loadSearchIndex(
-  json: SearchIndexJson,
+  header: SearchIndexHeader,
+  bytes: Uint8Array,
   docs: SearchDoc[],
   synonyms: readonly (readonly string[])[] = [],
   options: SearchOptions = defaultSearchOptions,
 ): SearchIndex {
   const analyzer = createAnalyzer(synonyms);
-  const ms = MiniSearch.loadJS<SearchDoc>(json.ms as Parameters<typeof MiniSearch.loadJS>[0], miniSearchOptions(analyzer));
-  return makeIndex(ms, analyzer, options, new Map(json.df), docs, json.docCount, json.model);
+  return makeIndex(decodePostings(header.postings, bytes), analyzer, options, docs, header.docCount, header.model);
 }
 
 /** Serialises an index for the snapshot. */
-export function searchIndexToJson(index: SearchIndex): SearchIndexJson {
-  return { ms: index.ms.toJSON(), df: [...index.df], docCount: index.docCount, model: index.model };
+export function searchIndexToSnapshot(index: SearchIndex): SearchIndexSnapshot {
+  const { header, sections } = encodePostings(index.postings);
+  return { header: { postings: header, docCount: index.docCount, model: index.model }, sections };
 }
 
 function makeIndex(
-  ms: MiniSearch<SearchDoc>,
+  postings: Postings,
   analyzer: Analyzer,
   options: SearchOptions,
-  df: Map<string, number>,
   docList: SearchDoc[],
   docCount: number = docList.length,
   initialModel?: DecisionModel,
 ): SearchIndex {
+  const df = postings.df;
   const docs = new Map(docList.map((d) => [d.id, d]));
   const labels = new Map(docList.map((d) => [d.id, d.kind === 'qa' ? d.question : d.title]));
   const questionTexts = (d: SearchDoc): string[] =>
     d.kind === 'qa' ? [d.question, ...d.variants.split('\n').filter(Boolean)] : [d.title];
-  const scorer = createScorer(ms as MiniSearch<unknown>, {
+  const scorer = createScorer(postings, {
     boost: options.boost,
     postingBudget: options.postingBudget,
     candidates: options.candidates,
@@ -556,7 +572,7 @@ function makeIndex(
   };
 
   return {
-    ms,
+    postings,
     analyzer,
     options,
     df,

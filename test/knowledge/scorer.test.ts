@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import MiniSearch from 'minisearch';
 import { createScorer, type WeightedTerm } from '../../src/knowledge/scorer.js';
+import { postingsFromMiniSearch } from '../../src/knowledge/postings.js';
 import { seeded } from '../quiz/support.js';
 
 // A corpus with a Zipf-like vocabulary: a few very common words and a long tail of rare ones.
@@ -25,7 +26,7 @@ describe('top-k scorer over MiniSearch postings', () => {
   it('scores exactly as MiniSearch does on a single field when every term is walked', () => {
     const single = new MiniSearch<{ id: string; body: string }>({ fields: ['body'] });
     single.addAll(docs.map((d) => ({ id: d.id, body: d.body })));
-    const scorer = createScorer(single as MiniSearch<unknown>, { boost: { body: 1 }, postingBudget: Infinity, candidates: 1000 });
+    const scorer = createScorer(postingsFromMiniSearch(single as MiniSearch<unknown>), { boost: { body: 1 }, postingBudget: Infinity, candidates: 1000 });
     const n = docs.length;
     for (const q of ['w3 w50 w120', 'w0 w1 w399', 'w77']) {
       const weighted = q.split(' ').map((term) => {
@@ -40,8 +41,8 @@ describe('top-k scorer over MiniSearch postings', () => {
   });
 
   it('finds the same best documents when common terms are only looked up on candidates', () => {
-    const full = createScorer(ms as MiniSearch<unknown>, { boost: { title: 2, body: 1 }, postingBudget: Infinity, candidates: 1000 });
-    const pruned = createScorer(ms as MiniSearch<unknown>, { boost: { title: 2, body: 1 }, postingBudget: 50, candidates: 100 });
+    const full = createScorer(postingsFromMiniSearch(ms as MiniSearch<unknown>), { boost: { title: 2, body: 1 }, postingBudget: Infinity, candidates: 1000 });
+    const pruned = createScorer(postingsFromMiniSearch(ms as MiniSearch<unknown>), { boost: { title: 2, body: 1 }, postingBudget: 50, candidates: 100 });
     for (const q of ['w0 w1 w2 w250 w300', 'w0 w5 w180', 'w1 w2 w3 w4 w390']) {
       expect(terms(q).some((t) => t.df > 50)).toBe(true); // the budget does cut something
       expect(pruned.top(terms(q), 3, () => true).map((h) => h.id)).toEqual(full.top(terms(q), 3, () => true).map((h) => h.id));
@@ -49,7 +50,7 @@ describe('top-k scorer over MiniSearch postings', () => {
   });
 
   it('reports which query terms each hit has, applies the prior and skips what may not be served', () => {
-    const scorer = createScorer(ms as MiniSearch<unknown>, {
+    const scorer = createScorer(postingsFromMiniSearch(ms as MiniSearch<unknown>), {
       boost: { title: 2, body: 1 },
       postingBudget: Infinity,
       candidates: 1000,
