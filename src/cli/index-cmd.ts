@@ -7,6 +7,8 @@ import { formatContentErrors } from '../knowledge/content.js';
 import type { DecisionModel } from '../knowledge/decision.js';
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
+/** A decimal the Vietnamese way (comma). */
+const dec = (x: number, digits = 3): string => x.toFixed(digits).replace('.', ',');
 
 /** What the calibration fitted and estimated, for staff (calibrate.ts). */
 export function describeCalibration(m: DecisionModel): string[] {
@@ -14,11 +16,13 @@ export function describeCalibration(m: DecisionModel): string[] {
   const lines =
     i.source === 'fitted'
       ? [
-          `Hiệu chỉnh quyết định trả lời theo nội dung này: ngưỡng tin cậy ${m.threshold.toFixed(3)} (mặc định 0,380).`,
-          `  Từ ${i.positives} câu hỏi luyện tập tạo từ chính nội dung và ${i.negatives} câu hỏi ngoài phạm vi, trong ${(i.ms / 1000).toFixed(1)} giây.`,
+          m.longThreshold === undefined
+            ? `Hiệu chỉnh quyết định trả lời theo nội dung này: ngưỡng tin cậy ${dec(m.threshold)} (mặc định 0,380).`
+            : `Hiệu chỉnh quyết định trả lời theo nội dung này: ngưỡng tin cậy ${dec(m.threshold)} cho câu hỏi ngắn, ${dec(m.longThreshold)} cho câu hỏi dài (từ 12 từ có nghĩa trở lên) (mặc định 0,380).`,
+          `  Từ ${i.positives} câu hỏi luyện tập tạo từ chính nội dung và ${i.negatives} câu hỏi ngoài phạm vi, trong ${dec(i.ms / 1000, 1)} giây.`,
           `  Ước tính: ${pct(i.estNoAnswerRecall)} câu hỏi ngoài phạm vi được trả lời "chưa có câu trả lời"; độ chính xác của các câu trả lời ${pct(i.estPrecision)}; ${pct(i.estRecall)} câu hỏi luyện tập (khó hơn câu hỏi thật: chúng phải được tìm thấy từ phần trả lời) được trả lời đúng.`,
         ]
-      : [`Chưa hiệu chỉnh được: dùng ngưỡng mặc định ${m.threshold.toFixed(3)}.`];
+      : [`Chưa hiệu chỉnh được: dùng ngưỡng mặc định ${dec(m.threshold)}.`];
   for (const w of i.warnings) lines.push(`Cảnh báo: ${w}`);
   return lines;
 }

@@ -13,12 +13,13 @@
  */
 import MiniSearch from 'minisearch';
 import { createHash } from 'node:crypto';
-import { createAnalyzer, type Analyzer } from '../text/analyzer.js';
+import { createAnalyzer, type Analyzer, type QueryAnalysis } from '../text/analyzer.js';
 import { fold } from '../text/vietnamese.js';
+import { builtinLexicon, withBuiltinAbbreviations } from '../text/lexicon.js';
 import { createScorer, type WeightedTerm } from './scorer.js';
 import { decodePostings, encodePostings, postingsFromMiniSearch, type Postings, type PostingsHeader } from './postings.js';
 import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
-import { DEFAULT_MODEL, FEATURE_NAMES, predict, rankOf, type DecisionModel, type FeatureName } from './decision.js';
+import { DEFAULT_MODEL, FEATURE_NAMES, predict, rankOf, thresholdFor, type DecisionModel, type FeatureName } from './decision.js';
 
 /** Tunable options of the index and the decision. Tuned with `npm run eval`, not guessed. */
 export interface SearchOptions {
@@ -62,6 +63,13 @@ export interface SearchOptions {
    */
   postingBudget: number;
   candidates: number;
+  /** Add the abbreviations shipped with Loa (src/text/lexicon/) to the content's synonyms. */
+  builtinAbbreviations: boolean;
+  /**
+   * Weight of an official term found through the shipped lexicon of everyday wordings, relative
+   * to the words the person typed (0 turns the lexicon off).
+   */
+  relatedWeight: number;
 }
 
 /** Defaults, tuned on test/fixtures/eval-cases*.jsonl (see docs/BENCHMARKS.md). */
@@ -82,6 +90,8 @@ export const defaultSearchOptions: SearchOptions = {
   rerankCoverageWeight: 0.5,
   postingBudget: 30_000,
   candidates: 200,
+  builtinAbbreviations: true,
+  relatedWeight: 0.5,
 };
 
 /** One searchable document: a Q&A, or one passage of an article. */
@@ -176,6 +186,22 @@ export interface Candidates {
   list: Candidate[];
 }
 
+/** One everyday wording of a query and the official terms that may cover it. */
+interface RelatedGroup {
+  /** The wording's own terms in the query. */
+  own: Set<string>;
+  /** Their weight: the information the wording carries. */
+  value: number;
+  /** Official terms with their share of `relatedWeight * value`. */
+  terms: Map<string, number>;
+}
+
+interface Related {
+  groups: RelatedGroup[];
+  /** Every official term with its (largest) weight. */
+  alt: Map<string, number>;
+}
+
 /** Index of each feature in a features vector. */
 const F = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;
 
@@ -195,7 +221,7 @@ const FIELDS = ['question', 'variants', 'title', 'body', 'topics'] as const;
 /** Hash of the options and analyzer inputs an index depends on (part of the snapshot key). */
 export function optionsHash(options: SearchOptions, synonyms: readonly (readonly string[])[], negatives: readonly string[] = []): string {
   return createHash('sha256')
-    .update(JSON.stringify({ v: 7, options, synonyms, negatives }))
+    .update(JSON.stringify({ v: 8, options, synonyms, negatives, lexicon: builtinLexicon().hash }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -209,6 +235,14 @@ function miniSearchOptions(analyzer: Analyzer) {
     processTerm: (term: string) => term,
     searchOptions: { tokenize: (q: string) => q.split(' ').filter(Boolean), processTerm: (t: string) => t },
   };
+}
+
+/** The analyzer of an index: the content's synonyms, and the shipped lexicon as configured. */
+function analyzerFor(synonyms: readonly (readonly string[])[], options: SearchOptions): Analyzer {
+  return createAnalyzer(
+    options.builtinAbbreviations ? withBuiltinAbbreviations(synonyms) : synonyms,
+    options.relatedWeight > 0 ? builtinLexicon().related : [],
+  );
 }
 
 /** Turns loaded entries into search documents (Q&A + article passages). */
@@ -246,7 +280,7 @@ export function buildSearchIndex(
   synonyms: readonly (readonly string[])[] = [],
   options: SearchOptions = defaultSearchOptions,
 ): SearchIndex {
-  const analyzer = createAnalyzer(synonyms);
+  const analyzer = analyzerFor(synonyms, options);
   // Document frequencies are collected while MiniSearch tokenizes, so each text is analysed once.
   let current = new Set<string>();
   const ms = new MiniSearch<SearchDoc>({
@@ -279,7 +313,7 @@ export function loadSearchIndex(
   synonyms: readonly (readonly string[])[] = [],
   options: SearchOptions = defaultSearchOptions,
 ): SearchIndex {
-  const analyzer = createAnalyzer(synonyms);
+  const analyzer = analyzerFor(synonyms, options);
   return makeIndex(decodePostings(header.postings, bytes), analyzer, options, docs, header.docCount, header.model);
 }
 
@@ -447,11 +481,49 @@ function makeIndex(
       } else weight.set(t, idf(t) * g(t));
     }
     for (const t of bigramTerms) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t) * g(t));
-    return { a, weight, corrected };
+    return { a, weight, corrected, related: relatedTerms(a, weight) };
+  };
+
+  /**
+   * Official terms for the everyday wordings in a query (the shipped lexicon): each wording's
+   * information (the weight of its own terms) may be covered instead by the official term, at
+   * `relatedWeight` of the lesser of the two informations.
+   */
+  const relatedTerms = (a: QueryAnalysis, weight: Map<string, number>): Related => {
+    const groups: RelatedGroup[] = [];
+    const alt = new Map<string, number>();
+    if (options.relatedWeight <= 0) return { groups, alt };
+    for (const e of analyzer.expansions(a.tokens)) {
+      const span = analyzer.tokenTerms(a.tokens.slice(e.start, e.end), a.accented);
+      const own = [...new Set([...span.unigrams, ...span.bigrams])].filter((t) => weight.has(t));
+      let value = 0;
+      for (const t of own) value += weight.get(t)!;
+      if (value <= 0) continue;
+      const off = analyzer.formTerms(e.official, a.accented);
+      const g = (t: string): number => (off.generic.has(t) ? options.genericWeight : 1);
+      const raw = new Map<string, number>();
+      for (const t of off.unigrams) if (df.has(t) && !weight.has(t)) raw.set(t, idf(t) * g(t));
+      for (const t of off.bigrams) if (df.has(t) && !weight.has(t)) raw.set(t, options.bigramWeight * idf(t) * g(t));
+      // Only the official term's words the query lacks, and only if the content knows them.
+      let sum = 0;
+      for (const w of raw.values()) sum += w;
+      if (sum <= 0) continue;
+      // The official term is worth its own information in this content, at most the
+      // wording's: a word every entry uses ("quyền") says little, whatever it replaced.
+      const scale = options.relatedWeight * Math.min(1, value / sum);
+      const terms = new Map<string, number>();
+      for (const [t, w] of raw) {
+        const v = scale * w;
+        terms.set(t, v);
+        alt.set(t, Math.max(alt.get(t) ?? 0, v));
+      }
+      groups.push({ own: new Set(own), value, terms });
+    }
+    return { groups, alt };
   };
 
   const candidates = (query: string, isServable: (id: string) => boolean = () => true, depth = options.rerankDepth): Candidates => {
-    const { a, weight, corrected } = analyse(query);
+    const { a, weight, corrected, related } = analyse(query);
     if (a.unigrams.length === 0) return { empty: true, list: [] };
     // Coverage counts words and phrases (bigrams): a pair the content never uses says the
     // question is about something else, as an unseen word does.
@@ -467,6 +539,7 @@ function makeIndex(
       weight: w * (corrected.has(term) ? options.fuzzyWeight : 1),
       df: df.get(term) ?? 0,
     }));
+    for (const [term, w] of related.alt) terms.push({ term, weight: w, df: df.get(term) ?? 0 });
     const results = scorer.top(terms, depth, isServable);
     if (results.length === 0) return { empty: false, list: [] };
     const texts = results.map((r) => termsOf(String(r.id), a.accented));
@@ -482,7 +555,7 @@ function makeIndex(
       stamps.fill(0);
       epoch = 1;
     }
-    for (const [t, w] of weight) {
+    for (const [t, w] of [...weight, ...related.alt]) {
       const tid = termIds.get(t);
       if (tid !== undefined) {
         stamps[tid] = epoch;
@@ -508,11 +581,22 @@ function makeIndex(
         covered += w;
         if (t.includes('_')) phrase += w;
       }
+      // An everyday wording the entry lacks is covered by its official term, in part.
+      const coveredWording = new Set<string>();
+      for (const g of related.groups) {
+        let own = 0;
+        for (const t of g.own) if (matched.has(t)) own += weight.get(t)!;
+        let alt = 0;
+        for (const [t, w] of g.terms) if (matched.has(t)) alt += w;
+        if (alt <= 0) continue;
+        covered += Math.min(Math.max(0, g.value - own), alt);
+        for (const t of g.own) coveredWording.add(t);
+      }
       // The rarest query word the entry does not have: a word the content never uses ("hộ
       // chiếu", "xe máy") says the question is about something else.
       let miss = 0;
       for (const t of weight.keys()) {
-        if (t.includes('_') || matched.has(t) || a.generic.has(t)) continue;
+        if (t.includes('_') || matched.has(t) || a.generic.has(t) || coveredWording.has(t)) continue;
         if (!unigramSet.has(t) && !corrected.has(t)) continue;
         miss = Math.max(miss, idf(t) / maxIdf);
       }
@@ -566,7 +650,7 @@ function makeIndex(
         .slice(0, options.maxSuggestions)
         .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.p }));
     const debug = { qcov: best.f[F.qcov]!, dcov: best.f[F.dcov]!, margin: best.f[F.margin]! };
-    if (best.p >= model.threshold)
+    if (best.p >= thresholdFor(model, best.f))
       return { kind: 'answer', id: best.id, score: best.score, confidence: best.p, alternatives: suggestions(best.id), debug };
     return { kind: 'none', reason: 'low-confidence', confidence: best.p, suggestions: suggestions(), debug };
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSearchIndex, type SearchDoc } from '../../src/knowledge/search.js';
+import { buildSearchIndex, defaultSearchOptions, type SearchDoc } from '../../src/knowledge/search.js';
 
 const doc = (id: string, question: string, body: string): SearchDoc => ({ id, kind: 'qa', question, variants: '', title: '', body, topics: '' });
 const docs = [
@@ -33,5 +33,28 @@ describe('search index', () => {
   it('corrects a one-letter typo to a known word', () => {
     const d = index.search('trơ giup phap ly mien phi');
     expect(d).toMatchObject({ kind: 'answer', id: 'tro-giup' });
+  });
+});
+
+describe('everyday wordings through the shipped lexicon', () => {
+  const content = [
+    ...docs,
+    doc('blgd', 'Bạo lực gia đình thì báo cho cơ quan nào?', 'Khi có hành vi bạo lực gia đình, người bị bạo lực hoặc người phát hiện báo ngay cho công an xã hoặc trưởng thôn.'),
+    doc('ket-hon', 'Đăng ký kết hôn ở đâu?', 'Hai bên nam nữ đăng ký kết hôn tại UBND xã nơi một trong hai bên cư trú.'),
+  ];
+  const on = buildSearchIndex(content);
+  const off = buildSearchIndex(content, [], { ...defaultSearchOptions, relatedWeight: 0 });
+  const q = 'chị tôi bị chồng đánh suốt thì báo cho ai';
+
+  it('lets an entry in official words cover a question in everyday ones', () => {
+    const with_ = on.candidates(q).list.find((c) => c.id === 'blgd')!;
+    const without = off.candidates(q).list.find((c) => c.id === 'blgd')!;
+    expect(with_.f[0]!).toBeGreaterThan(without.f[0]!);
+    expect(on.search(q)).toMatchObject({ kind: 'answer', id: 'blgd' });
+  });
+
+  it('adds nothing when the content does not use the official term', () => {
+    // "sổ đỏ" stands for land-use rights; the content has no such entry: still no answer.
+    expect(on.search('làm sổ đỏ mất bao lâu').kind).toBe('none');
   });
 });
