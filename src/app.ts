@@ -103,7 +103,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     group,
     beforeSend: (channel, recipient) => app.beforeReplySend?.(channel, recipient) ?? Promise.resolve(),
   });
-  const server = createHttpServer(logger);
+  const server = createHttpServer(logger, { trustProxy: config.http.trustProxy });
 
   server.get('/healthz', async () => ({
     ok: true,

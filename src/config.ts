@@ -6,6 +6,7 @@
  * the real environment and file.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -19,6 +20,62 @@ const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
   .optional()
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
+/** The names proxy-addr (fastify's `trustProxy`) accepts for ranges of addresses. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const PROXY_OFF = new Set(['', 'off', 'false', 'no', 'none', '0']);
+
+/**
+ * Reads `LOA_TRUST_PROXY`: the reverse proxies whose `X-Forwarded-For` (and `-Proto`, `-Host`)
+ * Loa believes. Off (an empty list) by default: a client could otherwise write any address in
+ * the header, walk past the per-address login throttle and put a forged IP in the audit log.
+ * Returns the entries (addresses, CIDRs, or proxy-addr's `loopback`, `linklocal`,
+ * `uniquelocal`), or a message saying how to fix the value.
+ *
+ * @example parseTrustProxy('127.0.0.1, 10.0.0.0/8, ::1') // { ok: true, list: ['127.0.0.1', '10.0.0.0/8', '::1'] }
+ */
+export function parseTrustProxy(value: string | undefined): { ok: true; list: string[] } | { ok: false; message: string } {
+  const v = (value ?? '').trim();
+  if (PROXY_OFF.has(v.toLowerCase())) return { ok: true, list: [] };
+  if (['true', 'yes', '1', '*', 'all'].includes(v.toLowerCase()))
+    return {
+      ok: false,
+      message: `'${v}' would trust an X-Forwarded-For written by anyone; list your reverse proxy's addresses instead (e.g. 127.0.0.1 or 10.0.0.0/8), or leave it empty`,
+    };
+  const list: string[] = [];
+  for (const raw of v.split(',')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    if (PROXY_RANGE_NAMES.has(entry.toLowerCase())) {
+      list.push(entry.toLowerCase());
+      continue;
+    }
+    const [addr = '', prefix, extra] = entry.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    if (family === 0 || extra !== undefined || !prefixOk)
+      return {
+        ok: false,
+        message: `'${entry}' is not an IPv4/IPv6 address, a CIDR (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, uniquelocal; separate entries with commas`,
+      };
+    list.push(entry);
+  }
+  return { ok: true, list };
+}
+
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const r = parseTrustProxy(s);
+    if (r.ok) return r.list;
+    ctx.addIssue({ code: 'custom', message: r.message });
+    return z.NEVER;
+  });
+
+/** "At most `count` per `seconds`". */
+const rateSchema = z.object({ count: z.number().int().positive(), seconds: z.number().positive() });
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
 
 /** The environment variables Loa reads. */
@@ -42,6 +99,21 @@ export const envSchema = z.object({
    * the memory of that copy.
    */
   LOA_SEARCH_THREADS: z.enum(['0', '1']).default('1'),
+  /**
+   * Months that message texts and questions are kept; after that only what the yearly report
+   * counts stays (who, when, which channel, answered or not). 0 keeps them for ever.
+   */
+  LOA_RETENTION_MONTHS: z.coerce.number().int().min(0).max(120).default(12),
+  /**
+   * Free disk space (MB) under which new web visitors are politely refused; under a quarter of
+   * it nothing new is stored and webhooks answer 503 so the platforms redeliver later. 0: off.
+   */
+  LOA_MIN_FREE_MB: z.coerce.number().int().min(0).default(500),
+  /**
+   * The reverse proxies to believe about the client's address (see {@link parseTrustProxy}):
+   * comma-separated addresses or CIDRs, IPv4 or IPv6, or `loopback`; empty (default) trusts none.
+   */
+  LOA_TRUST_PROXY: trustProxy,
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
@@ -87,6 +159,14 @@ export const botSchema = z.object({
   flood_limit: z
     .object({ messages: z.number().int().positive(), seconds: z.number().positive() })
     .default({ messages: 8, seconds: 10 }),
+  /** Limits of the public web chat, checked before anything is stored (channels/web/limits.ts). */
+  web_chat_limits: z
+    .object({
+      per_address: rateSchema.default({ count: 60, seconds: 60 }),
+      new_sessions_per_address: rateSchema.default({ count: 20, seconds: 3600 }),
+      global: rateSchema.default({ count: 100, seconds: 1 }),
+    })
+    .default({ per_address: { count: 60, seconds: 60 }, new_sessions_per_address: { count: 20, seconds: 3600 }, global: { count: 100, seconds: 1 } }),
   telegram: z
     .object({
       /** Telegram user ids allowed to run live group quizzes. */
@@ -122,12 +202,25 @@ export interface ZaloConfig {
 
 /** The whole validated configuration. */
 export interface Config {
-  http: { host: string; port: number; publicUrl?: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl?: string;
+    /**
+     * Proxies whose `X-Forwarded-*` headers are believed (`LOA_TRUST_PROXY`); empty or absent:
+     * none, and `req.ip` is the peer's own address.
+     */
+    trustProxy?: string[];
+  };
   dataDir: string;
   /** SQLite durability level (see `LOA_DB_SYNCHRONOUS`). */
   dbSynchronous?: 'NORMAL' | 'FULL';
   /** Search threads (see `LOA_SEARCH_THREADS`); 0 when omitted. */
   searchThreads?: number;
+  /** Months texts are kept (`LOA_RETENTION_MONTHS`); 0 or absent: for ever. */
+  retentionMonths?: number;
+  /** Free-space guard threshold in MB (`LOA_MIN_FREE_MB`); 0 or absent: off. */
+  minFreeMb?: number;
   contentDir: string;
   botFile: string;
   logLevel: z.infer<typeof envSchema>['LOA_LOG_LEVEL'];
@@ -207,10 +300,12 @@ export function createConfig(
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
   return {
-    http: { host: v.LOA_HTTP_HOST, port: v.LOA_HTTP_PORT, publicUrl: v.LOA_PUBLIC_URL },
+    http: { host: v.LOA_HTTP_HOST, port: v.LOA_HTTP_PORT, publicUrl: v.LOA_PUBLIC_URL, trustProxy: v.LOA_TRUST_PROXY },
     dataDir: v.LOA_DATA_DIR,
     dbSynchronous: v.LOA_DB_SYNCHRONOUS === 'full' ? 'FULL' : 'NORMAL',
     searchThreads: Number(v.LOA_SEARCH_THREADS),
+    retentionMonths: v.LOA_RETENTION_MONTHS,
+    minFreeMb: v.LOA_MIN_FREE_MB,
     contentDir: v.LOA_CONTENT_DIR,
     botFile,
     logLevel: v.LOA_LOG_LEVEL,

@@ -176,8 +176,8 @@ export const LOGIN_CSRF_COOKIE = 'loa_login';
 /**
  * Options of every admin cookie, for `reply.setCookie` (@fastify/cookie): `HttpOnly` (no script
  * reads it), `SameSite=Lax` (not sent on cross-site POSTs), `Secure` when the request came over
- * https (`trustProxy` honours the proxy's X-Forwarded-Proto; plain http stays usable on a
- * LAN), scoped to `/admin`. `maxAgeSeconds` 0 deletes the cookie. The values are not signed:
+ * https (behind a proxy named in `LOA_TRUST_PROXY`, its X-Forwarded-Proto counts; plain
+ * http stays usable on a LAN), scoped to `/admin`. `maxAgeSeconds` 0 deletes the cookie. The values are not signed:
  * they are 32 random bytes, worthless unless the server knows them (see {@link hashToken}).
  *
  * @example reply.setCookie(SESSION_COOKIE, token, adminCookie(auth.cookieMaxAge()))

@@ -16,14 +16,27 @@ declare module 'fastify' {
 /** Largest accepted request body: 1 MB. Larger bodies get 413. */
 export const BODY_LIMIT = 1024 * 1024;
 
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  /**
+   * Reverse proxies (addresses, CIDRs, `loopback`) whose `X-Forwarded-For`/`-Proto`/`-Host`
+   * are believed, so `req.ip` is the client's address only when the hop it came through is one
+   * of them. Empty or absent: no proxy is trusted and `req.ip` is the peer's own address; a
+   * forged header changes neither the login throttle nor the audit log.
+   */
+  trustProxy?: readonly string[];
+}
+
 /** Creates the server (not yet listening). */
-export function createHttpServer(logger: Logger): FastifyInstance {
+export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): FastifyInstance {
+  const trusted = opts.trustProxy ?? [];
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     // Per-request access lines would flood the log at webhook rates; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Never `true`: that believes any X-Forwarded-For, and any client can write one.
+    trustProxy: trusted.length ? [...trusted] : false,
   });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {

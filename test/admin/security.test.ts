@@ -70,7 +70,8 @@ describe('admin accounts and sessions', () => {
 
   it('throttles logins per account and per IP, and lets them through after the window', async () => {
     const k = clock();
-    const t = await startAdminApp({ now: k.now });
+    // The clients below stand for different addresses behind a trusted proxy on loopback.
+    const t = await startAdminApp({ now: k.now, env: { LOA_TRUST_PROXY: '127.0.0.1' } });
     close = t.close;
     addUser(t.app, 'lan', ['editor']);
     addUser(t.app, 'minh', ['viewer']);
