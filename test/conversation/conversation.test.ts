@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
-import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { getPersonByExternal, topicsOf } from '../../src/db/people.js';
 import { listUnanswered } from '../../src/db/questions.js';
 import { webCapabilities } from '../../src/channels/web/web.js';
 import type { Inbound } from '../../src/channels/channel.js';
-import { testConfig } from '../support/app.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
 import { createFloodLimiter } from '../../src/conversation/flood.js';
 
 let db: Db;
@@ -15,7 +14,7 @@ let convo: Conversation;
 let n = 0;
 let clock = new Date('2026-11-23T03:00:00Z');
 const config = testConfig();
-const knowledge = createKnowledge({ contentDir: 'content' });
+const knowledge = shippedKnowledge();
 
 beforeAll(() => {
   db = openDb(':memory:');

@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
-import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { listUnanswered, queueItemDetails } from '../../src/db/questions.js';
 import { erasePerson, getPersonByExternal } from '../../src/db/people.js';
@@ -15,10 +14,10 @@ import { webCapabilities } from '../../src/channels/web/web.js';
 import type { Capabilities, Inbound, Reply } from '../../src/channels/channel.js';
 import { renderReply as renderZalo } from '../../src/channels/zalo/render.js';
 import { REASK_WINDOW_MS } from '../../src/conversation/feedback.js';
-import { testConfig } from '../support/app.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
 
 const config = testConfig();
-const knowledge = createKnowledge({ contentDir: 'content' });
+const knowledge = shippedKnowledge();
 const CHILD_CARD = 'Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?';
 
 let db: Db;

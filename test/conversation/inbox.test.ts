@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/db/index.js';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createInbox, type Inbox } from '../../src/conversation/inbox.js';
-import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import type { Channel, ChannelName, Inbound, Reply } from '../../src/channels/channel.js';
 import { webCapabilities } from '../../src/channels/web/web.js';
-import { testConfig } from '../support/app.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
 
 let db: Db;
 let convo: Conversation;
@@ -15,7 +14,7 @@ let inbox: Inbox;
 const sent: { to: string; reply: Reply }[] = [];
 let clock = new Date('2026-11-23T03:00:00.000Z');
 const config = testConfig();
-const knowledge = createKnowledge({ contentDir: 'content' });
+const knowledge = shippedKnowledge();
 
 beforeAll(() => {
   db = openDb(':memory:');

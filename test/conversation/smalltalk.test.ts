@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifySmallTalk, stripGreeting, type SmallTalkKind } from '../../src/conversation/smalltalk.js';
 import { isReask } from '../../src/conversation/feedback.js';
-import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { shippedKnowledge } from '../support/app.js';
 
 const SMALL_TALK: [string, SmallTalkKind][] = [
   ['chào bạn', 'greeting'],
@@ -142,7 +142,7 @@ describe('stripGreeting', () => {
 });
 
 describe('isReask', () => {
-  const synonyms = createKnowledge({ contentDir: 'content' }).state.synonyms;
+  const synonyms = shippedKnowledge().state.synonyms;
   const cases: [string, string, boolean][] = [
     ['bhyt cho trẻ em', 'trẻ em có được bảo hiểm y tế không', true],
     ['Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?', 'con nhỏ nhà tôi có được bảo hiểm y tế không', true],

@@ -4,7 +4,7 @@
  */
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
-import { createKnowledge, type Knowledge } from '../../src/knowledge/knowledge.js';
+import type { Knowledge } from '../../src/knowledge/knowledge.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { createContestRegistry } from '../../src/quiz/definition.js';
 import { createQuizFeature, type QuizFeature } from '../../src/quiz/feature.js';
@@ -13,7 +13,7 @@ import { webCapabilities } from '../../src/channels/web/web.js';
 import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
 import { activeAttemptOf, getAttemptQuestion, type Attempt } from '../../src/db/quiz.js';
 import { getPersonByExternal } from '../../src/db/people.js';
-import { testConfig } from '../support/app.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
 import type { Config } from '../../src/config.js';
 import { seeded } from '../../src/text/random.js';
 
@@ -28,7 +28,7 @@ export const CAPS: Record<ChannelName, Capabilities> = { web: webCapabilities, t
 let shared: Knowledge | undefined;
 /** The shipped knowledge, loaded once per test file (the quiz does not depend on it). */
 export function knowledge(): Knowledge {
-  shared ??= createKnowledge({ contentDir: 'content' });
+  shared ??= shippedKnowledge();
   return shared;
 }
 
