@@ -277,7 +277,18 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     return l;
   };
 
+  // The worker's clock is the real one: with an injected clock (tests) every search stays here.
+  // It is started first, so that it boots (starts its isolate, compiles its modules) while this
+  // thread loads; it loads the snapshot once this thread has checked or rewritten it (below).
+  const thread =
+    (deps.searchThreads ?? 0) > 0 && !deps.now
+      ? startSearchThread({ contentDir: deps.contentDir, ...(deps.dataDir ? { dataDir: deps.dataDir } : {}), ...(deps.options ? { options: deps.options } : {}) }, (err) => log?.error({ err }, 'knowledge: the search thread failed; searching on the main thread'),
+          (hash) => log?.info({ hash: hash.slice(0, 12) }, 'knowledge: the search thread is ready'),
+        )
+      : undefined;
+
   let current = initial();
+  thread?.reload();
 
   // Today's date, computed once per query rather than once per candidate.
   let today = '';
@@ -302,14 +313,6 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     today = now().toISOString().slice(0, 10);
     return current.index.search(query, servable);
   };
-
-  // The worker's clock is the real one: with an injected clock (tests) every search stays here.
-  const thread =
-    (deps.searchThreads ?? 0) > 0 && !deps.now
-      ? startSearchThread({ contentDir: deps.contentDir, ...(deps.dataDir ? { dataDir: deps.dataDir } : {}), ...(deps.options ? { options: deps.options } : {}) }, (err) => log?.error({ err }, 'knowledge: the search thread failed; searching on the main thread'),
-          (hash) => log?.info({ hash: hash.slice(0, 12) }, 'knowledge: the search thread is ready'),
-        )
-      : undefined;
 
   const searchCounts = { onThread: 0, onMain: 0 };
   const knowledge: Knowledge = {

@@ -1,16 +1,17 @@
 /**
- * The worker side of the search thread (search-thread.ts): loads the knowledge base from the
- * snapshot the main thread wrote (never writing one itself), at start and after each reload,
- * warms the search up on the content's own questions, says which content it serves, and
- * answers queries with decisions.
+ * The worker side of the search thread (search-thread.ts): on each 'reload' from the main
+ * thread (the first one once the main thread has loaded or rebuilt the index, then one per
+ * content change) loads the knowledge base from the snapshot the main thread wrote (never
+ * writing one itself), warms the search up on the content's own questions, says which content
+ * it serves, and answers queries with decisions.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKnowledge } from './knowledge.js';
+import { createKnowledge, type Knowledge } from './knowledge.js';
 import type { FromSearchThread, SearchThreadData, ToSearchThread } from './search-thread.js';
 
 const data = workerData as SearchThreadData;
 const port = parentPort!;
-// On a reload the main thread has already rebuilt the index and written its snapshot: a fresh
+// The main thread has already loaded or rebuilt the index and written its snapshot: a fresh
 // knowledge base reads that snapshot rather than parsing, indexing and calibrating the content a
 // second time (it builds only if the snapshot could not be written).
 const open = () =>
@@ -20,22 +21,22 @@ const open = () =>
     ...(data.options ? { options: data.options } : {}),
     readOnlySnapshot: true,
   });
-let knowledge = open();
+let knowledge: Knowledge | undefined;
 
 const post = (m: FromSearchThread): void => port.postMessage(m);
-
-// The first queries after a start are several times slower until the JIT has seen the code.
-for (const q of knowledge.state.qa.slice(0, 300)) knowledge.decide(q.question);
-post({ type: 'ready', hash: knowledge.state.hash });
 
 port.on('message', (m: ToSearchThread) => {
   if (m.type === 'reload') {
     const old = knowledge;
     knowledge = open();
-    old.close();
+    old?.close();
+    // The first queries after a start are several times slower until the JIT has seen the code.
+    if (!old) for (const q of knowledge.state.qa.slice(0, 300)) knowledge.decide(q.question);
     post({ type: 'ready', hash: knowledge.state.hash });
     return;
   }
+  // The main thread asks only once this thread said it is ready.
+  if (!knowledge) return post({ type: 'failed', id: m.id, message: 'knowledge: the search thread has not loaded yet' });
   try {
     post({ type: 'decision', id: m.id, hash: knowledge.state.hash, decision: knowledge.decide(m.query) });
   } catch (err) {

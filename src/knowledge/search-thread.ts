@@ -30,7 +30,11 @@ export interface SearchThreadData {
   tsx?: string;
 }
 
-/** Messages from the main thread. */
+/**
+ * Messages from the main thread. 'reload' makes the worker (re)load the knowledge base from the
+ * snapshot: the first once the main thread has loaded (the worker boots meanwhile), then after
+ * each reload of the content.
+ */
 export type ToSearchThread = { type: 'decide'; id: number; query: string } | { type: 'reload' };
 
 /** Messages from the worker. */
@@ -46,7 +50,10 @@ export interface SearchThread {
    * worker is not ready, serves other content, or failed (the caller then searches itself).
    */
   decide(query: string, hash: string): Promise<Decision | undefined>;
-  /** Tells the worker the content changed on disk (after the main thread reloaded it). */
+  /**
+   * Tells the worker to load the snapshot the main thread has written: after the main thread's
+   * first load, and after each reload of the content.
+   */
   reload(): void;
   /** Resolves once the worker first reports ready, or has failed (never rejects). */
   readonly started: Promise<void>;
