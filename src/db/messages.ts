@@ -15,13 +15,15 @@ export interface StoredInbound {
  */
 export function recordInbound(db: Db, inbound: Inbound, personId: number | null, now: Date = new Date()): number | null {
   const text = inbound.type === 'text' ? inbound.text : inbound.type === 'action' ? inbound.action : null;
+  // The text is stored once, in its column; the payload keeps the rest of the event.
+  const payload = inbound.type === 'text' ? { ...inbound, text: undefined } : inbound;
   const res = db
     .prepare(
       `INSERT INTO messages (channel, person_id, direction, dedupe_key, kind, text, payload, created_at)
        VALUES (?, ?, 'in', ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
     )
-    .run(inbound.channel, personId, inbound.dedupeKey, inbound.type, text, JSON.stringify(inbound), nowIso(now));
+    .run(inbound.channel, personId, inbound.dedupeKey, inbound.type, text, JSON.stringify(payload), nowIso(now));
   return res.changes === 1 ? Number(res.lastInsertRowid) : null;
 }
 
@@ -34,14 +36,15 @@ export function markProcessed(db: Db, id: number, error?: string, now: Date = ne
 export function unprocessedInbound(db: Db, channel?: ChannelName): StoredInbound[] {
   const rows = db
     .prepare(
-      `SELECT id, payload FROM messages
+      `SELECT id, payload, text FROM messages
        WHERE direction = 'in' AND processed_at IS NULL AND payload IS NOT NULL
          AND (? IS NULL OR channel = ?)
        ORDER BY id`,
     )
-    .all(channel ?? null, channel ?? null) as { id: number; payload: string }[];
+    .all(channel ?? null, channel ?? null) as { id: number; payload: string; text: string | null }[];
   return rows.map((r) => {
     const inbound = JSON.parse(r.payload) as Inbound;
+    if (inbound.type === 'text') inbound.text = (inbound as { text?: string }).text ?? r.text ?? '';
     if (inbound.at) inbound.at = new Date(inbound.at);
     return { id: r.id, inbound };
   });

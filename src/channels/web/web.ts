@@ -13,6 +13,10 @@ import type { Conversation } from '../../conversation/conversation.js';
 import type { Db } from '../../db/index.js';
 import { markProcessed, recordInbound, recordOutbound } from '../../db/messages.js';
 import { escapeHtml } from '../../text/html.js';
+import { personIdByExternal } from '../../db/people.js';
+import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
+import type { DiskGuard } from '../../db/disk.js';
+import { createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
 
 /** What the web widget can render. */
 export const webCapabilities: Capabilities = {
@@ -28,6 +32,7 @@ export function createWebChannel(): Channel {
   return {
     name: 'web',
     capabilities: webCapabilities,
+    canPush: false,
     async send() {
       return { kind: 'failed', reason: 'web chat has no push: the visitor sees replies only when they write' };
     },
@@ -37,13 +42,19 @@ export function createWebChannel(): Channel {
 /** Body of POST /api/chat. */
 export const chatRequestSchema = z
   .object({
-    session: z.string().min(8, 'session: at least 8 characters').max(100).regex(/^[A-Za-z0-9_-]+$/, 'session: use A-Z a-z 0-9 _ -'),
-    text: z.string().max(20_000).optional(),
+    session: z
+      .string()
+      .min(8, 'Mã phiên trò chuyện không hợp lệ (cần ít nhất 8 ký tự). Hãy tải lại trang.')
+      .max(100, 'Mã phiên trò chuyện không hợp lệ (quá dài). Hãy tải lại trang.')
+      .regex(/^[A-Za-z0-9_-]+$/, 'Mã phiên trò chuyện không hợp lệ (chỉ gồm chữ, số, _ và -). Hãy tải lại trang.'),
+    // The widget's input allows the same: what the conversation answers (longer: it asks for
+    // a shorter question), never more bytes than that stored per message.
+    text: z.string().max(MAX_QUESTION_LENGTH, `Tin nhắn dài quá ${MAX_QUESTION_LENGTH} ký tự. Bạn vui lòng viết ngắn gọn hơn.`).optional(),
     action: z.string().min(1).max(64).optional(),
     /** Optional client message id: a retried POST with the same id is answered once. */
     id: z.string().max(100).optional(),
   })
-  .refine((v) => v.text !== undefined || v.action !== undefined, 'give text or action');
+  .refine((v) => v.text !== undefined || v.action !== undefined, 'Tin nhắn trống: hãy nhập câu hỏi.');
 
 /** A reply as the web API returns it. */
 export interface WebReply {
@@ -66,10 +77,46 @@ export function toWebReply(r: Reply): WebReply {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** Dependencies of {@link registerWebChat}. */
+export interface WebChatDeps {
+  db: Db;
+  conversation: Conversation;
+  botName: string;
+  /** Limits checked before anything is stored (./limits.ts); default limits when omitted. */
+  limits?: WebLimits;
+  /** Free-space guard (db/disk.ts): new visitors are refused politely when the disk is low. */
+  disk?: DiskGuard;
+  now?: () => number;
+  /**
+   * Messages the sender kept for a visitor (the web cannot be pushed to: e.g. staff's answer
+   * to their question), marked delivered as they are handed over (sender.takeHeld).
+   */
+  takeHeld?: (personId: number) => Reply[];
+}
+
+/** What a visitor reads when a limit refuses their message, and when to try again. */
+export function refusalText(v: Exclude<WebLimitVerdict, { ok: true }>): string {
+  const wait = v.retryAfter >= 120 ? `khoảng ${Math.ceil(v.retryAfter / 60)} phút` : `${v.retryAfter} giây`;
+  switch (v.limit) {
+    case 'global':
+      return `Hệ thống đang nhận quá nhiều tin nhắn. Bạn vui lòng gửi lại sau ${wait}.`;
+    case 'newSessionsPerAddress':
+      return `Có quá nhiều cuộc trò chuyện mới từ cùng một mạng. Bạn vui lòng thử lại sau ${wait}.`;
+    default:
+      return `Bạn đang gửi tin nhắn quá nhanh. Bạn vui lòng đợi ${wait} rồi gửi lại.`;
+  }
+}
+
+/** What a new visitor reads when the server's disk is nearly full. */
+export const DISK_LOW_TEXT =
+  'Hệ thống tạm thời chưa nhận cuộc trò chuyện mới vì máy chủ sắp hết chỗ lưu trữ. Bạn vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp cơ quan.';
+
 /** Registers `/`, `/widget.js` and `POST /api/chat`. */
-export function registerWebChat(app: FastifyInstance, deps: { db: Db; conversation: Conversation; botName: string }): void {
+export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const page = readFileSync(join(here, 'page.html'), 'utf8').replaceAll('{{BOT_NAME}}', escapeHtml(deps.botName));
-  const widget = readFileSync(join(here, 'widget.js'), 'utf8');
+  const widget = readFileSync(join(here, 'widget.js'), 'utf8').replaceAll('{{MAX_LENGTH}}', String(MAX_QUESTION_LENGTH));
+  const limits = deps.limits ?? createWebLimits();
+  const now = deps.now ?? Date.now;
 
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
   app.get('/widget.js', async (_req, reply) =>
@@ -83,6 +130,13 @@ export function registerWebChat(app: FastifyInstance, deps: { db: Db; conversati
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send({ ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') });
     const { session, text, action, id } = parsed.data;
+    // Nothing is stored before these checks: a flood costs a look-up, not a row.
+    const isNew = personIdByExternal(deps.db, 'web', session) === undefined;
+    const disk = deps.disk?.state() ?? 'ok';
+    if (disk === 'critical' || (disk === 'low' && isNew))
+      return reply.code(503).header('retry-after', '600').send({ ok: false, error: DISK_LOW_TEXT });
+    const verdict = limits.check(req.ip, session, isNew, now());
+    if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict) });
     const inbound =
       action !== undefined
         ? { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'action' as const, action }
@@ -93,7 +147,19 @@ export function registerWebChat(app: FastifyInstance, deps: { db: Db; conversati
     const replies = await deps.conversation.handle(inbound, webCapabilities);
     for (const r of replies) recordOutbound(deps.db, 'web', person.id, 'reply', r.text, r);
     markProcessed(deps.db, rowId);
-    return reply.send({ replies: replies.map(toWebReply) });
+    // What was kept for the visitor while they were away comes first (a page left open).
+    const held = deps.takeHeld?.(person.id) ?? [];
+    return reply.send({ replies: [...held, ...replies].map(toWebReply) });
+  });
+  // The widget asks on load for what was kept for the visitor while they were away (staff's
+  // answer to their question): "staff will answer you" is a promise the web chat can keep.
+  app.get<{ Querystring: { session?: string } }>('/api/chat/held', async (req, reply) => {
+    reply.headers(cors).header('cache-control', 'no-store');
+    const parsed = chatRequestSchema.shape.session.safeParse(req.query.session);
+    if (!parsed.success) return reply.code(400).send({ ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') });
+    const personId = personIdByExternal(deps.db, 'web', parsed.data);
+    const held = personId === undefined ? [] : (deps.takeHeld?.(personId) ?? []);
+    return reply.send({ replies: held.map(toWebReply) });
   });
 }
 

@@ -14,11 +14,20 @@
   var inlineSel = script && script.getAttribute('data-loa-inline');
   var startOpen = script && script.getAttribute('data-loa-open') === 'true';
 
+  /** `bytes` random bytes from the browser's cryptographic generator, as hex. */
+  function randomId(bytes) {
+    var a = new Uint8Array(bytes);
+    (window.crypto || window.msCrypto).getRandomValues(a);
+    var out = '';
+    for (var i = 0; i < a.length; i++) out += (a[i] < 16 ? '0' : '') + a[i].toString(16);
+    return out;
+  }
   var key = 'loa-session';
   var session = null;
   try { session = localStorage.getItem(key); } catch (e) { /* private mode */ }
   if (!session || !/^[A-Za-z0-9_-]{8,100}$/.test(session)) {
-    session = 'w' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+    // A session id is what lets a visitor read their conversation: unguessable (128 random bits).
+    session = 'w' + randomId(16);
     try { localStorage.setItem(key, session); } catch (e) { /* ignore */ }
   }
 
@@ -63,7 +72,7 @@
   var input = el('textarea');
   input.placeholder = 'Nhập câu hỏi của bạn…';
   input.setAttribute('aria-label', 'Câu hỏi');
-  input.maxLength = 2000;
+  input.maxLength = {{MAX_LENGTH}}; // the server's limit (web.ts)
   var send = el('button', null, 'Gửi');
   send.type = 'submit';
   form.appendChild(input);
@@ -127,10 +136,10 @@
   function post(body) {
     busy = true; send.disabled = true;
     body.session = session;
-    body.id = 'm' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    body.id = 'm' + Date.now().toString(36) + randomId(4);
     fetch(base + '/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       .then(function (r) { return r.json(); })
-      .then(function (data) { (data.replies || []).forEach(addReply); if (data.error) addMsg('bot', 'Lỗi: ' + data.error); })
+      .then(function (data) { (data.replies || []).forEach(addReply); if (data.error) addMsg('bot', data.error); })
       .catch(function () { addMsg('bot', 'Không kết nối được máy chủ. Vui lòng thử lại sau.'); })
       .then(function () { busy = false; send.disabled = false; });
   }
@@ -148,4 +157,16 @@
   };
   input.onkeydown = function (ev) { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); form.onsubmit(ev); } };
   if (inlineHost || startOpen) greet();
+
+  // What the office kept for this visitor while they were away (e.g. staff's answer to their
+  // question): shown at once, opening the chat.
+  fetch(base + '/api/chat/held?session=' + encodeURIComponent(session))
+    .then(function (r) { return r.json(); })
+    .then(function (data) {
+      var held = data.replies || [];
+      if (!held.length) return;
+      if (box.style.display === 'none') box.style.display = 'flex';
+      held.forEach(addReply);
+    })
+    .catch(function () { /* offline: asked again on the next load */ });
 })();

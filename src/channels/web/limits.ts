@@ -1,0 +1,66 @@
+/**
+ * Limits of the public web chat, checked *before* anything is stored: anyone on the internet
+ * can post to `/api/chat`, and each new session id would otherwise add a person and a message
+ * row. Four limits, each a sliding window (time/sliding-window.ts):
+ * - per address: messages from one IP;
+ * - new sessions per address: visitors one IP may start (a script making up session ids);
+ * - per session: messages in one conversation (the person's flood limit, enforced here too,
+ *   so a refused message is never written);
+ * - global: all web messages together, so a distributed flood cannot starve the server.
+ * A refusal is a 429 with `Retry-After` and a Vietnamese message saying when to try again.
+ */
+import { createSlidingWindow } from '../../time/sliding-window.js';
+
+/** One "at most `count` per `seconds`" limit. */
+export interface Rate {
+  count: number;
+  seconds: number;
+}
+
+export interface WebLimitsConfig {
+  perAddress: Rate;
+  newSessionsPerAddress: Rate;
+  perSession: Rate;
+  global: Rate;
+}
+
+/** Defaults: generous for a person (or an office behind one address), tight for a script. */
+export const defaultWebLimits: WebLimitsConfig = {
+  perAddress: { count: 60, seconds: 60 },
+  newSessionsPerAddress: { count: 20, seconds: 3600 },
+  perSession: { count: 8, seconds: 10 },
+  global: { count: 100, seconds: 1 },
+};
+
+export type WebLimitVerdict = { ok: true } | { ok: false; limit: keyof WebLimitsConfig; retryAfter: number };
+
+export interface WebLimits {
+  /**
+   * Counts one message from `address` in `session` (`isNew`: the session has never written
+   * before) unless a limit refuses it; a refused message counts against nothing.
+   */
+  check(address: string, session: string, isNew: boolean, nowMs: number): WebLimitVerdict;
+}
+
+export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): WebLimits {
+  const windows = {
+    perAddress: createSlidingWindow({ windowMs: config.perAddress.seconds * 1000 }),
+    newSessionsPerAddress: createSlidingWindow({ windowMs: config.newSessionsPerAddress.seconds * 1000 }),
+    perSession: createSlidingWindow({ windowMs: config.perSession.seconds * 1000 }),
+    global: createSlidingWindow({ windowMs: config.global.seconds * 1000 }),
+  };
+  return {
+    check(address, session, isNew, nowMs) {
+      const tests: [keyof WebLimitsConfig, string][] = [
+        ['global', '*'],
+        ['perAddress', address],
+        ['perSession', session],
+      ];
+      if (isNew) tests.push(['newSessionsPerAddress', address]);
+      for (const [limit, key] of tests)
+        if (windows[limit].count(key, nowMs) >= config[limit].count) return { ok: false, limit, retryAfter: Math.ceil(config[limit].seconds) };
+      for (const [limit, key] of tests) windows[limit].hit(key, nowMs);
+      return { ok: true };
+    },
+  };
+}
