@@ -162,11 +162,11 @@ export const botSchema = z.object({
   /** Limits of the public web chat, checked before anything is stored (channels/web/limits.ts). */
   web_chat_limits: z
     .object({
-      per_address: rateSchema.default({ count: 60, seconds: 60 }),
-      new_sessions_per_address: rateSchema.default({ count: 20, seconds: 3600 }),
+      per_address: rateSchema.default({ count: 120, seconds: 60 }),
+      new_sessions_per_address: rateSchema.default({ count: 60, seconds: 3600 }),
       global: rateSchema.default({ count: 100, seconds: 1 }),
     })
-    .default({ per_address: { count: 60, seconds: 60 }, new_sessions_per_address: { count: 20, seconds: 3600 }, global: { count: 100, seconds: 1 } }),
+    .default({ per_address: { count: 120, seconds: 60 }, new_sessions_per_address: { count: 60, seconds: 3600 }, global: { count: 100, seconds: 1 } }),
   telegram: z
     .object({
       /** Telegram user ids allowed to run live group quizzes. */

@@ -24,10 +24,13 @@ export interface WebLimitsConfig {
   global: Rate;
 }
 
-/** Defaults: generous for a person (or an office behind one address), tight for a script. */
+/**
+ * Defaults: generous for a person, and for the many people behind one address (mobile carriers
+ * share one public address among many subscribers: CGNAT), tight for a script.
+ */
 export const defaultWebLimits: WebLimitsConfig = {
-  perAddress: { count: 60, seconds: 60 },
-  newSessionsPerAddress: { count: 20, seconds: 3600 },
+  perAddress: { count: 120, seconds: 60 },
+  newSessionsPerAddress: { count: 60, seconds: 3600 },
   perSession: { count: 8, seconds: 10 },
   global: { count: 100, seconds: 1 },
 };

@@ -1,0 +1,216 @@
+/**
+ * The public web chat under a flood (issue 15): the real server in its own process (as
+ * `npm start` wires it), over loopback. Real visitors write from 127.0.0.2 while an attacker
+ * floods from 127.0.0.1:
+ * - *new sessions*: 2,000 requests, each from a session id never seen, with the longest text
+ *   the chat accepts (the attack that filled the disk: each new session added a person);
+ * - *one address*: 2,000 requests from a handful of sessions.
+ * Measured: what the attacker got (answered, 429, other), how much the database grew (file +
+ * WAL), the real visitors' latency against a quiet baseline, and whether every question they
+ * asked that has no approved answer reached the staff queue.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+const here = import.meta.dirname ?? 'bench';
+const FLOOD = Number(process.env.LOA_BENCH_ABUSE_FLOOD ?? 2000);
+
+const REAL_QUESTIONS = [
+  'Đăng ký khai sinh cho con trong thời hạn bao lâu?',
+  'bhyt tre em duoi 6 tuoi',
+  'Thưa anh chị, con tôi 5 tuổi chưa có thẻ bảo hiểm y tế thì đi khám có mất tiền không ạ?',
+  'trợ giúp pháp lý miễn phí cho ai',
+  'khiếu nại quyết định hành chính trong bao lâu',
+];
+/** Questions the sample content does not answer: each must reach the staff queue. */
+const REAL_UNANSWERED = [
+  'Giá vàng hôm nay bao nhiêu một chỉ?',
+  'Lịch cúp điện ở thôn tôi tuần sau thế nào?',
+  'Xe khách đi Hà Nội sáng mai mấy giờ chạy?',
+  'Đội bóng xã mình tuyển cầu thủ không?',
+];
+
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+};
+
+interface Server {
+  url: URL;
+  child: ChildProcess;
+  data: string;
+  stop: () => Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
+  const data = mkdtempSync(join(tmpdir(), 'loa-abuse-'));
+  const child = fork(join(here, '..', 'bin', 'run-ts.js'), [join('bench', 'lib', 'telegram-app.ts')], {
+    env: { ...process.env, LOA_HTTP_PORT: '0', LOA_HTTP_HOST: '127.0.0.1', LOA_DATA_DIR: data, LOA_CONTENT_DIR: 'content', LOA_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`abuse bench: the server exited (${code}) before listening`)));
+  });
+  return {
+    url: new URL(url),
+    child,
+    data,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** POSTs one chat message from `localAddress`; resolves with the status and latency. */
+function post(s: Server, agent: Agent, session: string, text: string): Promise<{ status: number; ms: number }> {
+  const body = JSON.stringify({ session, text });
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const req = request(
+      { host: s.url.hostname, port: s.url.port, path: '/api/chat', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const dbBytes = (s: Server): number =>
+  ['loa.sqlite', 'loa.sqlite-wal'].map((f) => join(s.data, f)).reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
+
+/** Real visitors: `n` sessions asking the questions in turn, 2 at a time. */
+async function realVisitors(s: Server, tag: string, stopWhen: () => boolean, minRounds = 2): Promise<{ times: number[]; errors: number; unanswered: number }> {
+  // Real visitors come from many addresses (127.0.0.2–127.0.0.9 here), none the attacker's.
+  const agents = Array.from({ length: 8 }, (_, i) => new Agent({ keepAlive: true, maxSockets: 2, localAddress: `127.0.0.${i + 2}` }));
+  const times: number[] = [];
+  let errors = 0;
+  let unanswered = 0;
+  for (let round = 0; round < minRounds || !stopWhen(); round++) {
+    const agent = agents[round % agents.length]!;
+    await Promise.all(
+      [0, 1].map(async (w) => {
+        const qs = [...REAL_QUESTIONS, ...(w === 0 && round < 2 ? REAL_UNANSWERED : [])];
+        for (const q of qs) {
+          const r = await post(s, agent, `real-${tag}-${round}-${w}`, q);
+          times.push(r.ms);
+          if (r.status !== 200) errors++;
+          if (REAL_UNANSWERED.includes(q) && r.status === 200) unanswered++;
+        }
+      }),
+    );
+    if (round > 200) break;
+  }
+  for (const a of agents) a.destroy();
+  return { times, errors, unanswered };
+}
+
+interface FloodResult {
+  label: string;
+  sent: number;
+  ok: number;
+  limited: number;
+  other: number;
+  seconds: number;
+  grewMB: number;
+  real: { n: number; errors: number; p50: number; p99: number };
+  queued: string;
+}
+
+async function flood(label: string, sessionOf: (i: number) => string): Promise<FloodResult> {
+  const s = await startServer();
+  try {
+    const text = 'Tôi muốn hỏi về quyền lợi của người dân '.repeat(25).slice(0, 1000);
+    // Warm up (the search thread, compiled code) as a real visitor, then measure.
+    await realVisitors(s, 'warm', () => true, 1);
+    const before = dbBytes(s);
+    const agent = new Agent({ keepAlive: true, maxSockets: 32, localAddress: '127.0.0.1' });
+    let done = false;
+    const counts = { ok: 0, limited: 0, other: 0 };
+    const t = performance.now();
+    const attack = (async () => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < FLOOD) {
+            const i = next++;
+            const r = await post(s, agent, sessionOf(i), text);
+            if (r.status === 200) counts.ok++;
+            else if (r.status === 429) counts.limited++;
+            else counts.other++;
+          }
+        }),
+      );
+      done = true;
+    })();
+    const tag = label.replace(/\W/g, '');
+    const real = await realVisitors(s, tag, () => done);
+    await attack;
+    const seconds = (performance.now() - t) / 1000;
+    agent.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    const grew = dbBytes(s) - before;
+    await s.stop();
+    // The staff queue: every real question without an approved answer is there.
+    const db = new Database(join(s.data, 'loa.sqlite'), { readonly: true });
+    const queued = (
+      db
+        .prepare(`SELECT COUNT(*) AS n FROM unanswered u JOIN people p ON p.id = u.person_id WHERE p.external_id LIKE 'real-${tag}-%' AND u.question IN (${REAL_UNANSWERED.map(() => '?').join(',')})`)
+        .get(...REAL_UNANSWERED) as { n: number }
+    ).n;
+    db.close();
+    return {
+      label,
+      sent: FLOOD,
+      ...counts,
+      seconds,
+      grewMB: grew / 2 ** 20,
+      real: { n: real.times.length, errors: real.errors, p50: percentile(real.times, 0.5), p99: percentile(real.times, 0.99) },
+      queued: `${queued} of ${real.unanswered}`,
+    };
+  } finally {
+    if (s.child.exitCode === null) await s.stop();
+    rmSync(s.data, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<string> {
+  const s = await startServer();
+  let baseline: { n: number; p50: number; p99: number };
+  try {
+    await realVisitors(s, 'warm', () => true, 1);
+    const r = await realVisitors(s, 'base', () => true, 10);
+    baseline = { n: r.times.length, p50: percentile(r.times, 0.5), p99: percentile(r.times, 0.99) };
+  } finally {
+    await s.stop();
+    rmSync(s.data, { recursive: true, force: true });
+  }
+  const rows = [await flood('new sessions', (i) => `attack-new-${i}-${'x'.repeat(8)}`), await flood('one address', (i) => `attack-one-${i % 4}-xxxxxxxx`)];
+  const f1 = (x: number): string => x.toFixed(1);
+  return [
+    '## Web chat under a flood (issue 15)',
+    '',
+    `The server in its own process; an attacker sends ${FLOOD} requests of 1,000 characters (the longest the`,
+    'chat accepts) from 127.0.0.1, 32 at a time, while real visitors ask from 127.0.0.2, 2 at a time,',
+    'answerable questions and questions the content does not cover (each of those must reach the staff',
+    'queue). *new sessions*: every attack request from a session id never seen (before issue 15 each added',
+    'a person and a row with its text twice: 2,000 × 20,000 characters grew the database by 81 MB + 70 MB of',
+    'WAL); *one address*: the same from four sessions. Limits as shipped (bots/*.yaml `web_chat_limits`).',
+    `Quiet baseline for the real visitors: ${baseline.n} requests, p50 ${f1(baseline.p50)} ms, p99 ${f1(baseline.p99)} ms.`,
+    '',
+    '| flood | attack answered | attack 429 | attack other | seconds | database + WAL grew MB | real requests | real errors | real p50 ms | real p99 ms | real unanswered in the queue |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.label} | ${r.ok} | ${r.limited} | ${r.other} | ${f1(r.seconds)} | ${r.grewMB.toFixed(2)} | ${r.real.n} | ${r.real.errors} | ${f1(r.real.p50)} | ${f1(r.real.p99)} | ${r.queued} |`),
+    '',
+  ].join('\n');
+}
