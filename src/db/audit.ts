@@ -90,3 +90,26 @@ export function listAudit(db: Db, f: AuditFilters = {}): AuditEntry[] {
     ip: r.ip as string | null,
   }));
 }
+
+/**
+ * Who did any of `actions` on a target after the last `after` action on it (since the start of
+ * the log when there is none), in the order they first did. The log's ids, not its clock, give
+ * the order: two entries written in the same millisecond keep theirs.
+ *
+ * @example actorsSinceLast(db, { targetType: 'qa', targetId: 'the-bhyt', actions: ['content.save'], after: 'content.approve' })
+ */
+export function actorsSinceLast(
+  db: Db,
+  q: { targetType: string; targetId: string; actions: readonly string[]; after: string },
+): string[] {
+  if (q.actions.length === 0) return [];
+  const rows = db
+    .prepare(
+      `SELECT actor, MIN(id) AS first FROM audit
+        WHERE target_type = ? AND target_id = ? AND action IN (${q.actions.map(() => '?').join(',')})
+          AND id > COALESCE((SELECT MAX(id) FROM audit WHERE target_type = ? AND target_id = ? AND action = ?), 0)
+        GROUP BY actor ORDER BY first`,
+    )
+    .all(q.targetType, q.targetId, ...q.actions, q.targetType, q.targetId, q.after) as { actor: string }[];
+  return rows.map((r) => r.actor);
+}

@@ -1,7 +1,7 @@
 /**
  * Content: list and search Q&A and articles, create and edit them (validated with the
- * loader's schemas and written back as files), approve (approver role, another person than
- * the last editor), retire. Every write reloads the knowledge index, so the bot answers
+ * loader's schemas and written back as files), approve (approver role, none of the people who
+ * changed it since it was last approved: `four-eyes.ts`), retire. Every write reloads the knowledge index, so the bot answers
  * with the change at once, without a restart.
  *
  * An edit of an *approved* entry never takes it offline: it is kept as a pending revision
@@ -40,6 +40,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { visibleQueue } from './questions.js';
 import { listQueue } from '../../db/admin.js';
+import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
 
 const kindSchema = z.enum(['qa', 'article']);
 type Kind = z.infer<typeof kindSchema>;
@@ -158,6 +159,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       regions: regionOptions(ctx),
       statusLabel: STATUS_LABEL,
       lastEditor: id ? lastEditor(ctx, kind, id) : undefined,
+      changers: id && !data.isNew ? changersSinceApproval(ctx.app.db, kind, id, revision) : [],
       waiting,
       notified: kind === 'qa' && id ? noticeCounts(ctx.app.db, id) : {},
       history: id ? listAudit(ctx.app.db, { targetType: kind, targetId: id, limit: 20 }) : [],
@@ -316,8 +318,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   /** Approves an entry's pending revision: four eyes, then the file is replaced and reloaded. */
   const approveRevision = async (req: FastifyRequest, reply: FastifyReply, kind: Kind, rev: Revision): Promise<FastifyReply> => {
     const me = ctx.me(req);
-    if (rev.editors.includes(me.username))
-      throw new Forbidden('Người đã sửa hoặc gắn câu hỏi vào thay đổi này không tự phê duyệt nó: cần một người có quyền phê duyệt khác.');
+    const changers = changersSinceApproval(ctx.app.db, kind, rev.entryId, rev);
+    if (changers.includes(me.username)) throw new Forbidden(selfApprovalRefusal(changers));
     const now = ctx.now();
     applyRevision(ctx.app.config.contentDir, rev, me.displayName ?? me.username, now.toISOString().slice(0, 10));
     if (!decideRevision(ctx.app.db, rev.id, 'approved', me.username, null, now))
@@ -389,8 +391,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const rev = openRevision(ctx.app.db, kind, entry.id);
     if (rev) return approveRevision(req, reply, kind, rev);
     if (entry.status !== 'draft') throw Object.assign(new Error('Chỉ bản nháp mới cần phê duyệt.'), { statusCode: 409 });
-    if (lastEditor(ctx, kind, entry.id) === me.username)
-      throw new Forbidden('Người soạn không tự phê duyệt bài của mình: cần một người có quyền phê duyệt khác.');
+    const changers = changersSinceApproval(ctx.app.db, kind, entry.id);
+    if (changers.includes(me.username)) throw new Forbidden(selfApprovalRefusal(changers));
     const now = ctx.now();
     setEntryStatus(ctx.app.config.contentDir, kind, entry.file, 'approved', me.displayName ?? me.username, now.toISOString().slice(0, 10));
     ctx.audit(req, {
