@@ -184,7 +184,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
     // unblock update for a user who just restarts the bot in some clients).
     if (person.status === 'gone' && person.goneReason !== 'unfollow') markPersonActive(deps.db, person.id);
 
-    const verdict = flood.hit(`${inbound.channel}:${inbound.userId}`, at.getTime());
+    // Only typed messages count against the flood limit: presses and quiz answers can only
+    // answer what was offered, and a fast contestant must not lose questions (flood.ts).
+    const verdict = inbound.type === 'text' ? flood.hit(`${inbound.channel}:${inbound.userId}`, at.getTime()) : 'ok';
     if (verdict === 'warn') return [{ text: T.flood }];
     if (verdict === 'drop') return [];
 

@@ -1,7 +1,9 @@
 /**
- * Inbound flood limit per person: a sliding window of recent message times. The first message
- * over the limit gets one polite warning; further ones in the window are dropped silently, so
- * a flood never turns into a flood of replies.
+ * Inbound flood limit per person: a sliding window of the times of the messages it let through.
+ * Only typed messages count (the conversation asks for nothing else: button presses and quiz
+ * answers are bounded by what was offered). The first message over the limit gets one polite
+ * warning; further ones are dropped silently while the window is full, so a flood never turns
+ * into a flood of replies; as soon as the window has room again, messages are answered as usual.
  */
 import { createSlidingWindow } from '../time/sliding-window.js';
 
@@ -17,8 +19,12 @@ export function createFloodLimiter(max: number, windowMs: number): FloodLimiter 
   const window = createSlidingWindow({ windowMs, onForget: (key) => warned.delete(key) });
   return {
     hit(key, nowMs) {
-      if (window.count(key, nowMs) === 0) warned.delete(key);
-      if (window.hit(key, nowMs) <= max) return 'ok';
+      // Refused messages are not recorded: they must not keep the window full for ever.
+      if (window.count(key, nowMs) < max) {
+        window.hit(key, nowMs);
+        warned.delete(key);
+        return 'ok';
+      }
       if (!warned.has(key)) {
         warned.add(key);
         return 'warn';

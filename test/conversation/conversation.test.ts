@@ -8,6 +8,7 @@ import { webCapabilities } from '../../src/channels/web/web.js';
 import type { Inbound } from '../../src/channels/channel.js';
 import { shippedKnowledge, testConfig } from '../support/app.js';
 import { createFloodLimiter } from '../../src/conversation/flood.js';
+import { T } from '../../src/conversation/texts.js';
 
 let db: Db;
 let convo: Conversation;
@@ -110,6 +111,25 @@ describe('flood limit', () => {
     expect(f.hit('a', t0 + 4)).toBe('drop');
     expect(f.hit('b', t0 + 4)).toBe('ok');
     expect(f.hit('a', t0 + 20_000)).toBe('ok');
+  });
+
+  it('answers again as soon as the window has room, even if the person kept typing', () => {
+    const f = createFloodLimiter(3, 10_000);
+    const t0 = 1_000_000;
+    for (let i = 0; i < 3; i++) expect(f.hit('a', t0 + i * 1000)).toBe('ok');
+    expect(f.hit('a', t0 + 5000)).toBe('warn');
+    expect(f.hit('a', t0 + 9000)).toBe('drop');
+    // The first message (t0) has left the window: room for one more, and no new warning needed.
+    expect(f.hit('a', t0 + 10_001)).toBe('ok');
+    expect(f.hit('a', t0 + 10_002)).toBe('warn');
+  });
+
+  it('counts only typed messages: a greeting and many button presses are all answered', async () => {
+    const presses: Awaited<ReturnType<typeof press>>[] = [];
+    const start = await say('u-flood-presses', '/start');
+    const topic = start[1]!.buttons![0]!.action;
+    for (let i = 0; i < 12; i++) presses.push(await press('u-flood-presses', i % 2 ? 'menu' : topic));
+    expect(presses.every((r) => r.length > 0 && r[0]!.text !== T.flood)).toBe(true);
   });
 });
 
