@@ -435,6 +435,11 @@ export interface LivePlanItem {
 /** A live quiz session as stored. */
 export interface LiveSession {
   id: number;
+  /**
+   * A random reference for the session's buttons (`quiz:l:<token>:…`): the id is sequential and
+   * would let anyone name a running session; the token cannot be guessed.
+   */
+  token: string;
   contestId: string;
   channel: ChannelName;
   chatId: string;
@@ -451,6 +456,7 @@ export interface LiveSession {
 
 interface LiveRow {
   id: number;
+  token: string;
   contest_id: string;
   channel: ChannelName;
   chat_id: string;
@@ -468,6 +474,7 @@ interface LiveRow {
 function toLive(r: LiveRow): LiveSession {
   return {
     id: r.id,
+    token: r.token,
     contestId: r.contest_id,
     channel: r.channel,
     chatId: r.chat_id,
@@ -486,16 +493,16 @@ function toLive(r: LiveRow): LiveSession {
 /** Starts a live session; returns undefined when one already runs in that chat. */
 export function createLiveSession(
   db: Db,
-  s: { contestId: string; channel: ChannelName; chatId: string; startedBy: string; plan: LivePlanItem[]; dueAt: Date },
+  s: { token: string; contestId: string; channel: ChannelName; chatId: string; startedBy: string; plan: LivePlanItem[]; dueAt: Date },
   now: Date,
 ): LiveSession | undefined {
   try {
     const res = db
       .prepare(
-        `INSERT INTO quiz_live_sessions (contest_id, channel, chat_id, started_by, status, plan, current, phase, due_at, started_at)
-         VALUES (?, ?, ?, ?, 'running', ?, -1, 'waiting', ?, ?)`,
+        `INSERT INTO quiz_live_sessions (token, contest_id, channel, chat_id, started_by, status, plan, current, phase, due_at, started_at)
+         VALUES (?, ?, ?, ?, ?, 'running', ?, -1, 'waiting', ?, ?)`,
       )
-      .run(s.contestId, s.channel, s.chatId, s.startedBy, JSON.stringify(s.plan), nowIso(s.dueAt), nowIso(now));
+      .run(s.token, s.contestId, s.channel, s.chatId, s.startedBy, JSON.stringify(s.plan), nowIso(s.dueAt), nowIso(now));
     return getLiveSession(db, Number(res.lastInsertRowid));
   } catch (err) {
     if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return undefined;
@@ -506,6 +513,12 @@ export function createLiveSession(
 /** The session with this id. */
 export function getLiveSession(db: Db, id: number): LiveSession | undefined {
   const r = db.prepare('SELECT * FROM quiz_live_sessions WHERE id = ?').get(id) as LiveRow | undefined;
+  return r ? toLive(r) : undefined;
+}
+
+/** The session whose buttons carry this token. */
+export function liveSessionByToken(db: Db, token: string): LiveSession | undefined {
+  const r = db.prepare('SELECT * FROM quiz_live_sessions WHERE token = ?').get(token) as LiveRow | undefined;
   return r ? toLive(r) : undefined;
 }
 

@@ -8,7 +8,8 @@
  * - `quiz:y:<attempt>` / `quiz:n:<attempt>` consent yes / no; `quiz:s:<attempt>` skip the phone;
  * - `quiz:g:<attempt>` start answering; `quiz:x:<attempt>` cancel the registration;
  * - `quiz:a:<attempt>:<n>:<option>` answer question n (0-based) with the shown option (0-based);
- * - `quiz:l:<session>:<n>:<option>` a member's answer in a live group quiz (buttons mode).
+ * - `quiz:l:<token>:<n>:<option>` a member's answer in a live group quiz (buttons mode); the
+ *   token is the session's random reference, and only a press in the session's group counts.
  * Native poll refs: `qa:<attempt>:<n>` (attempt) and `qg:<session>:<n>` (live quiz).
  *
  * The server owns the clock: a question's time starts when it is shown and an answer after
@@ -435,7 +436,9 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         if (kind === 'c') return choose(ctx, id);
         if (kind === 'l') {
           // A member's button answer in a live group quiz: never a reply per answer in the group.
-          liveFor(ctx.db).answer(ctx.person.id, Number(id), Number(n), Number(opt), ctx.now);
+          // The engine counts it only when pressed in the session's own group chat.
+          const { channel, chatId, group } = ctx.inbound;
+          liveFor(ctx.db).answer({ via: 'button', personId: ctx.person.id, channel, chatId, group: group === true, token: id }, Number(n), Number(opt), ctx.now);
           return [];
         }
         if (ctx.inbound.group) return [{ text: Q.privateOnly }];
@@ -488,7 +491,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       if (!m) return null;
       if (optionIds.length === 0) return []; // a retracted vote
       if (m[1] === 'qg') {
-        liveFor(ctx.db).answer(ctx.person.id, Number(m[2]), Number(m[3]), optionIds[0]!, ctx.now);
+        liveFor(ctx.db).answer({ via: 'poll', personId: ctx.person.id, channel: ctx.inbound.channel, sessionId: Number(m[2]) }, Number(m[3]), optionIds[0]!, ctx.now);
         return [];
       }
       const a = mine(ctx, m[2]!);

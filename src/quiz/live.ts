@@ -6,7 +6,15 @@
  * The session lives in SQLite with the time its next step is due, and `tick(now)` performs
  * due steps. A timer calls `tick` in production; tests call it with a fake clock, so nothing
  * sleeps, and a restart simply resumes at the next tick.
+ *
+ * Who may answer: only someone in the group the session runs in. A button answer counts only
+ * when its callback came from that group's chat on the session's channel (a web chat visitor or
+ * a Zalo user who types `quiz:l:…`, or a Telegram user pressing a copied button elsewhere, is
+ * ignored); a poll answer only on the session's channel (Telegram reports votes only on the
+ * polls it delivered to the group). Buttons name the session by a random token, not by its
+ * sequential id, and each member's first answer to a question is the one that counts.
  */
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/index.js';
 import {
   advanceLiveSession,
@@ -15,6 +23,7 @@ import {
   endLiveSession,
   getLiveSession,
   liveQuestionCounts,
+  liveSessionByToken,
   liveTotals,
   recordLiveAnswer,
   runningLiveSession,
@@ -45,14 +54,27 @@ export interface LiveQuizDeps {
   onError?: (err: unknown, session: number) => void;
 }
 
+/**
+ * Where a live answer comes from. A button press names the session by its token and carries
+ * the chat it was pressed in; a native poll answer names it by the poll's ref (`qg:<id>:<n>`),
+ * which only Loa's own poll mapping produces, and carries no chat.
+ */
+export type LiveAnswerSource = { personId: number; channel: ChannelName } & (
+  | { via: 'button'; token: string; chatId: string | undefined; group: boolean }
+  | { via: 'poll'; sessionId: number }
+);
+
 /** The live quiz engine. */
 export interface LiveQuiz {
   /** Starts a session in a chat; undefined if one is already running there. */
   start(a: { contest: Contest; channel: ChannelName; chatId: string; startedBy: string }, now: Date): LiveSession | undefined;
   /** Stops the running session in a chat; returns the final leaderboard, or null if none ran. */
   stop(channel: ChannelName, chatId: string, now: Date): Reply | null;
-  /** Records a member's answer (`ref` is `qg:<session>:<n>`); silently ignores late and second answers. */
-  answer(personId: number, sessionId: number, n: number, chosen: number, now: Date): boolean;
+  /**
+   * Records a member's answer to question `n`; false (and nothing stored) for an answer from
+   * outside the session's group, a late answer, or a second answer by the same member.
+   */
+  answer(from: LiveAnswerSource, n: number, chosen: number, now: Date): boolean;
   /** Performs every due step: post the next question, close the current one. */
   tick(now: Date): Promise<void>;
   setSender(send: SendFn): void;
@@ -61,6 +83,19 @@ export interface LiveQuiz {
 /** The poll ref of question `n` of a session. */
 export function liveRef(sessionId: number, n: number): string {
   return `qg:${sessionId}:${n}`;
+}
+
+/** Bytes of randomness in a session token: 96 bits, 16 base64url characters. */
+const TOKEN_BYTES = 12;
+
+/** A fresh, unguessable session token. */
+function newToken(): string {
+  return randomBytes(TOKEN_BYTES).toString('base64url');
+}
+
+/** The action of a live answer button; at most 7 + 16 + 1 + 3 + 1 + 2 = 30 bytes, far below Telegram's 64. */
+export function liveAction(token: string, n: number, option: number): string {
+  return `quiz:l:${token}:${n}:${option}`;
 }
 
 /** Creates the engine. */
@@ -94,7 +129,7 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     const head = `${Q.questionTitle(n + 1, s.plan.length)}: ${q.question}`.slice(0, 300);
     return {
       text: head,
-      buttons: options.map((o, i) => ({ label: o.length > 60 ? `${o.slice(0, 57)}…` : o, action: `quiz:l:${s.id}:${n}:${i}` })),
+      buttons: options.map((o, i) => ({ label: o.length > 60 ? `${o.slice(0, 57)}…` : o, action: liveAction(s.token, n, i) })),
       poll: { ref: liveRef(s.id, n), question: head, options, correctOptionId: item.correct, openPeriod: item.timeLimit, explanation: q.explanation },
     };
   };
@@ -145,16 +180,19 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
   return {
     start({ contest, channel, chatId, startedBy }, now) {
       const plan = drawQuestions(contest, deps.random);
-      return createLiveSession(db, { contestId: contest.id, channel, chatId, startedBy, plan, dueAt: new Date(now.getTime() + LIVE_INTRO_MS) }, now);
+      return createLiveSession(db, { token: newToken(), contestId: contest.id, channel, chatId, startedBy, plan, dueAt: new Date(now.getTime() + LIVE_INTRO_MS) }, now);
     },
     stop(channel, chatId, now) {
       const s = runningLiveSession(db, channel, chatId);
       if (!s || !endLiveSession(db, s.id, 'stopped', now)) return null;
       return { text: `${Q.liveStopped}\n\n${board(s, Q.liveBoardFinal)}` };
     },
-    answer(personId, sessionId, n, chosen, now) {
-      const s = getLiveSession(db, sessionId);
-      if (!s || s.status !== 'running' || s.phase !== 'asking' || s.current !== n || !s.questionSentAt) return false;
+    answer(from, n, chosen, now) {
+      const s = from.via === 'button' ? liveSessionByToken(db, from.token) : getLiveSession(db, from.sessionId);
+      if (!s || s.channel !== from.channel) return false;
+      // A button counts only when pressed in the group itself: the callback's chat is the group.
+      if (from.via === 'button' && (!from.group || from.chatId !== s.chatId)) return false;
+      if (!Number.isInteger(n) || s.status !== 'running' || s.phase !== 'asking' || s.current !== n || !s.questionSentAt) return false;
       const item = s.plan[n]!;
       if (!Number.isInteger(chosen) || chosen < 0 || chosen >= item.perm.length) return false;
       const contest = registry.get(s.contestId);
@@ -167,7 +205,7 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
         points: contest.scoring.points,
         speedBonus: contest.scoring.speed_bonus,
       });
-      return recordLiveAnswer(db, { sessionId, n, personId, chosen, isCorrect: scored.isCorrect, points: scored.points, elapsedMs: scored.elapsedMs }, now);
+      return recordLiveAnswer(db, { sessionId: s.id, n, personId: from.personId, chosen, isCorrect: scored.isCorrect, points: scored.points, elapsedMs: scored.elapsedMs }, now);
     },
     async tick(now) {
       if (!send) return;
