@@ -86,6 +86,8 @@ export const envSchema = z.object({
   LOA_CONTENT_DIR: z.string().min(1).default('content'),
   LOA_BOT: z.string().min(1).default('bots/default.yaml'),
   LOA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto` (default): readable lines on a terminal, JSON otherwise; `json` or `pretty` to force. */
+  LOA_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** Public base URL of this server (links in messages, Zalo OAuth callback). */
   LOA_PUBLIC_URL: optionalString,
   /**
@@ -114,6 +116,10 @@ export const envSchema = z.object({
    * comma-separated addresses or CIDRs, IPv4 or IPv6, or `loopback`; empty (default) trusts none.
    */
   LOA_TRUST_PROXY: trustProxy,
+  /** Daily backups kept in `LOA_DATA_DIR/backups` (db/backup.ts); 0 turns them off. */
+  LOA_BACKUP_KEEP: z.coerce.number().int().min(0).max(365).default(7),
+  /** Vietnam time of day of the daily backup, `HH:MM`. */
+  LOA_BACKUP_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour, Vietnam time), e.g. 02:30').default('02:30'),
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
@@ -221,9 +227,13 @@ export interface Config {
   retentionMonths?: number;
   /** Free-space guard threshold in MB (`LOA_MIN_FREE_MB`); 0 or absent: off. */
   minFreeMb?: number;
+  /** Daily backups (`LOA_BACKUP_KEEP`, `LOA_BACKUP_TIME`); absent or `keep: 0`: off. */
+  backup?: { keep: number; at: string };
   contentDir: string;
   botFile: string;
   logLevel: z.infer<typeof envSchema>['LOA_LOG_LEVEL'];
+  /** Log line format (`LOA_LOG_FORMAT`); `auto` when absent. */
+  logFormat?: 'auto' | 'json' | 'pretty';
   bot: z.infer<typeof botSchema>;
   telegram?: TelegramConfig;
   zalo?: ZaloConfig;
@@ -306,9 +316,11 @@ export function createConfig(
     searchThreads: Number(v.LOA_SEARCH_THREADS),
     retentionMonths: v.LOA_RETENTION_MONTHS,
     minFreeMb: v.LOA_MIN_FREE_MB,
+    backup: { keep: v.LOA_BACKUP_KEEP, at: v.LOA_BACKUP_TIME },
     contentDir: v.LOA_CONTENT_DIR,
     botFile,
     logLevel: v.LOA_LOG_LEVEL,
+    logFormat: v.LOA_LOG_FORMAT,
     bot: b.data,
     telegram,
     zalo,
