@@ -101,6 +101,8 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
     const html = await reply.viewAsync(view, {
       ...data,
       me: user,
+      // The user's region by its name: staff never read slugs.
+      myRegion: user?.region ? (app.knowledge.regionInfo(user.region)?.name ?? user.region) : undefined,
       csrf: req.admin?.session.csrfToken ?? '',
       nav: user ? NAV.filter((n) => can(user, n.permission)) : [],
       path: req.url.split('?')[0],
