@@ -12,8 +12,9 @@ import { loadContent } from '../knowledge/content.js';
 import { loadContests } from '../quiz/definition.js';
 import { buildYearReport, reportCsv, reportHtml } from '../admin/report.js';
 import { recordAudit } from '../db/audit.js';
+import { vietnamYear } from '../time/vietnam.js';
 
-const USAGE = 'usage: loa report --year YYYY [--out DIR]';
+const USAGE = 'Cách dùng: loa report --year NĂM [--out THƯ_MỤC]   (ví dụ: loa report --year 2026 --out bao-cao)';
 
 /** Runs `loa report`; returns the exit code. */
 export async function run(args: string[], deps: { db?: Db; contentDir?: string; office?: string; now?: Date } = {}): Promise<number> {
@@ -21,12 +22,17 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
   try {
     ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } } }));
   } catch (err) {
-    console.error(`report: ${(err as Error).message}\n${USAGE}`);
+    console.error(`loa report: tham số không hợp lệ (${(err as Error).message}).\n${USAGE}`);
     return 2;
   }
   const year = Number(values.year);
   if (!values.year || !Number.isInteger(year) || year < 2000 || year > 2100) {
-    console.error(`report: give the year, e.g. --year 2026\n${USAGE}`);
+    console.error(`loa report: hãy cho biết năm của báo cáo, ví dụ --year 2026.\n${USAGE}`);
+    return 2;
+  }
+  const thisYear = vietnamYear(deps.now ?? new Date());
+  if (year > thisYear) {
+    console.error(`loa report: năm ${year} chưa tới (năm nay là ${thisYear}), nên chưa có số liệu. Hãy chọn năm ${thisYear} hoặc một năm trước đó.`);
     return 2;
   }
   let db = deps.db;
@@ -53,6 +59,12 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     writeFileSync(html, reportHtml(report));
     recordAudit(db, { actor: 'cli', action: 'report.export', targetType: 'report', targetId: String(year), details: { out } });
     console.log(`Đã lập báo cáo năm ${year}:\n  ${csv}\n  ${html}`);
+    const empty =
+      report.reachedByChannel.every((c) => c.people === 0) && report.campaigns.started === 0 && report.questions.asked === 0 && report.contests.length === 0;
+    if (empty)
+      console.log(
+        `Lưu ý: năm ${year} không có số liệu nào trong cơ sở dữ liệu này (chưa có ai nhắn tin, chưa có chiến dịch, câu hỏi hay cuộc thi). Kiểm tra lại năm, hoặc LOA_DATA_DIR nếu số liệu nằm ở máy chủ khác.`,
+      );
     console.log(
       `Tiếp cận ${report.reachedByChannel.reduce((a, c) => a + c.people, 0)} người · ${report.campaigns.started} chiến dịch · ` +
         `${report.questions.asked} câu hỏi (${report.questions.answered} trả lời được) · ${report.contests.length} cuộc thi`,

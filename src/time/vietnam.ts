@@ -23,6 +23,11 @@ export function vietnamInstant(year: number, month: number, day: number, hour = 
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second) - OFFSET_MS);
 }
 
+/** The year on Vietnam's calendar at `at` (on 31/12 after 17:00 UTC it is already the next). */
+export function vietnamYear(at: Date): number {
+  return new Date(at.getTime() + OFFSET_MS).getUTCFullYear();
+}
+
 /** Whole minutes since midnight in Vietnam at `at` (0–1439). */
 export function vietnamMinuteOfDay(at: Date): number {
   const t = Math.floor(at.getTime() / 60_000) + VIETNAM_OFFSET_MINUTES;
@@ -36,8 +41,18 @@ export function vietnamMinuteOfDay(at: Date): number {
  * @example nextVietnamHour(new Date('2026-11-23T15:00:00Z'), 6) // 06:00 on 24/11 in Vietnam
  */
 export function nextVietnamHour(now: Date, hour: number): Date {
+  return nextVietnamTime(now, hour, 0);
+}
+
+/**
+ * The next time strictly after `now` that Vietnam's clock shows `hour`:`minute` (today's, or
+ * tomorrow's when it has passed). Daily jobs (the nightly backup) are scheduled with it.
+ *
+ * @example nextVietnamTime(new Date('2026-11-23T15:00:00Z'), 2, 30) // 02:30 on 24/11 in Vietnam
+ */
+export function nextVietnamTime(now: Date, hour: number, minute: number): Date {
   const local = new Date(now.getTime() + OFFSET_MS);
-  let target = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), hour, 0, 0) - OFFSET_MS;
+  let target = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), hour, minute, 0) - OFFSET_MS;
   if (target <= now.getTime()) target += DAY_MS;
   return new Date(target);
 }

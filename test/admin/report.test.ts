@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openDb, type Db } from '../../src/db/index.js';
 import { buildYearReport, reportCsv, reportHtml, yearBounds } from '../../src/admin/report.js';
 import { run as reportCli } from '../../src/cli/report.js';
@@ -141,6 +141,29 @@ describe('yearly report', () => {
       expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       expect(await reportCli(['--year', 'abc'], { db, contentDir: 'content', office: 'x' })).toBe(2);
     } finally {
+      cleanup();
+    }
+  });
+
+  it('loa report says so, in Vietnamese, for a year still to come or a year with no figures', async () => {
+    const db = openDb(':memory:');
+    const { dir, cleanup } = tempDir();
+    const err: string[] = [];
+    const out: string[] = [];
+    const spyErr = vi.spyOn(console, 'error').mockImplementation((m: string) => void err.push(m));
+    const spyLog = vi.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
+    try {
+      const now = new Date('2026-12-06T03:00:00Z');
+      expect(await reportCli(['--year', '2030', '--out', dir], { db, contentDir: 'content', office: 'x', now })).toBe(2);
+      expect(err.join('\n')).toContain('năm 2030 chưa tới (năm nay là 2026)');
+      expect(existsSync(join(dir, 'bao-cao-2030.csv'))).toBe(false);
+      expect(await reportCli(['--year', '2024', '--out', dir], { db, contentDir: 'content', office: 'x', now })).toBe(0);
+      expect(out.join('\n')).toContain('năm 2024 không có số liệu nào');
+      expect(await reportCli([], { db, contentDir: 'content', office: 'x', now })).toBe(2);
+      expect(err.join('\n')).toContain('Cách dùng: loa report --year');
+    } finally {
+      spyErr.mockRestore();
+      spyLog.mockRestore();
       cleanup();
     }
   });
