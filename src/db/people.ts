@@ -2,6 +2,8 @@
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName } from '../channels/channel.js';
+import { recordAudit } from './audit.js';
+import { eraseIdentifiers } from './erasure.js';
 
 /** A person as stored. */
 export interface Person {
@@ -171,24 +173,45 @@ export function topicsOf(db: Db, id: number): string[] {
   }[]).map((r) => r.topic);
 }
 
+/** Options of {@link erasePerson}. */
+export interface EraseOptions {
+  /**
+   * Who asked, for the audit log: `person:<id>` (the default: the person themself, through
+   * /xoadulieu) or a staff username / `cli:<user>`. Never a platform id or a name.
+   */
+  actor?: string;
+}
+
 /**
  * Deletes a person's personal data at their request (Law 91/2025/QH15 on personal data
  * protection). The person row is anonymised rather than removed so that aggregate figures the
  * office must report (questions asked, deliveries) stay right; message texts, names,
- * subscriptions and state are erased. Feature modules register extra erasers (quiz
- * registrations, Zalo form data) with {@link registerEraser}.
+ * subscriptions, consent and state are erased, and so is every platform id or web session id
+ * kept elsewhere (`db/erasure.ts`). Feature modules register extra erasers (quiz registrations,
+ * Zalo form data) with {@link registerEraser}. The erasure is audited in the same transaction,
+ * under the internal person number only.
  */
-export function erasePerson(db: Db, id: number, now: Date = new Date()): void {
+export function erasePerson(db: Db, id: number, now: Date = new Date(), opts: EraseOptions = {}): void {
   db.transaction(() => {
+    const person = getPerson(db, id);
+    if (!person) return;
     for (const eraser of erasers) eraser(db, id);
     db.prepare('DELETE FROM subscriptions WHERE person_id = ?').run(id);
     db.prepare(`UPDATE messages SET text = NULL, payload = NULL WHERE person_id = ?`).run(id);
     db.prepare(`UPDATE unanswered SET question = '[đã xoá theo yêu cầu]', normalized = '' WHERE person_id = ?`).run(id);
+    const identifiers = person.externalId.startsWith('erased:')
+      ? {}
+      : eraseIdentifiers(db, { personId: id, channel: person.channel, externalId: person.externalId });
     db.prepare(
       `UPDATE people SET display_name = NULL, region = NULL, consent_at = NULL, opted_out_at = ?,
          pending_choices = NULL, state = NULL, external_id = 'erased:' || id
        WHERE id = ?`,
     ).run(nowIso(now), id);
+    recordAudit(
+      db,
+      { actor: opts.actor ?? `person:${id}`, action: 'privacy.erase', targetType: 'person', targetId: id, details: { channel: person.channel, identifiers } },
+      now,
+    );
   })();
 }
 
