@@ -60,6 +60,19 @@ describe('Zalo webhook end to end', () => {
     expect(getPersonByExternal(t.app.db, 'zalo', USER)).toBeUndefined();
   });
 
+  it('refuses with 401 a correctly signed delivery for another app_id, or naming none, and stores nothing', async () => {
+    const other = { ...zalo.textEvent(USER, 'xin chào'), app_id: '9999999999999999999' };
+    const none: Record<string, unknown> = { ...zalo.textEvent(USER, 'xin chào') };
+    delete none.app_id;
+    const forOther = await zalo.deliverWebhook(hook, other);
+    const forNobody = await zalo.deliverWebhook(hook, none);
+    expect([forOther.status, forNobody.status]).toEqual([401, 401]);
+    expect(forOther.body).toContain('app_id');
+    await t.app.inbox.drain();
+    expect(zalo.sent).toHaveLength(0);
+    expect(getPersonByExternal(t.app.db, 'zalo', USER)).toBeUndefined();
+  });
+
   it('accepts the disputed signature with the OA id as first term', async () => {
     const res = await zalo.deliverWebhook(hook, zalo.textEvent(USER, '/help'), { signWith: 'oa_id' });
     expect(res.status).toBe(200);

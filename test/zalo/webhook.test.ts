@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { verifyZaloSignature } from '../../src/channels/zalo/signature.js';
-import { toInbound, zaloEventSchema } from '../../src/channels/zalo/webhook.js';
+import { appIdIsOurs, toInbound, zaloEventSchema } from '../../src/channels/zalo/webhook.js';
 import { SUBMIT_INFO_ACTION } from '../../src/channels/zalo/feature.js';
 
 const APP = '1234567890123456789';
@@ -86,4 +86,19 @@ describe('Zalo events -> Inbound', () => {
     expect(parsed.sender!.id).toBe(USER);
     expect(zaloEventSchema.safeParse(JSON.parse(`{"event_name":"user_send_text","sender":{"id":${USER}}}`)).success).toBe(false);
   });
+});
+
+describe('appIdIsOurs', () => {
+  const cases: { label: string; named: string | undefined; deps: { appId: string; oaId?: string }; ok: boolean }[] = [
+    { label: 'our app id', named: APP, deps: { appId: APP }, ok: true },
+    { label: 'another app id', named: '9999999999999999999', deps: { appId: APP, oaId: OA }, ok: false },
+    { label: 'none named', named: undefined, deps: { appId: APP, oaId: OA }, ok: false },
+    { label: 'our OA id (disputed reading), configured', named: OA, deps: { appId: APP, oaId: OA }, ok: true },
+    { label: 'an OA id when none is configured', named: OA, deps: { appId: APP }, ok: false },
+    { label: 'empty app id configured never matches an empty name', named: '', deps: { appId: '' }, ok: false },
+  ];
+  for (const c of cases)
+    it(c.label, () => {
+      expect(appIdIsOurs(c.named, c.deps)).toBe(c.ok);
+    });
 });

@@ -1,8 +1,8 @@
 /**
  * `POST /webhooks/zalo`: verify, parse, persist, answer 200, then process.
  *
- * - The signature is checked over the raw body bytes (`request.rawBody`) before anything else;
- *   a bad or missing one gets 401.
+ * - The body's `app_id` must be ours, and the signature is checked over the raw body bytes
+ *   (`request.rawBody`), before anything else; a bad or missing one gets 401.
  * - Each event is stored by the inbox under its dedupe key (`zalo:<msg_id>`, or
  *   `zalo:<event>:<sender>:<timestamp>` for events without one) before the 200, so a
  *   redelivery is recognised and a crash loses nothing.
@@ -130,6 +130,15 @@ export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent): ZaloEventO
   return { kind: 'accepted', inbound };
 }
 
+/**
+ * True when an event's `app_id` (or its `oa_id`, when the body carries no `app_id`) is our app
+ * id or our OA id. A missing one is not ours: every delivery PLATFORMS.md describes names it.
+ */
+export function appIdIsOurs(named: string | undefined, deps: Pick<ZaloWebhookDeps, 'appId' | 'oaId'>): boolean {
+  if (!named) return false;
+  return (!!deps.appId && named === deps.appId) || (!!deps.oaId && named === deps.oaId);
+}
+
 /** Registers `POST /webhooks/zalo`. */
 export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDeps): void {
   server.post(ZALO_WEBHOOK_PATH, async (req, reply) => {
@@ -147,6 +156,13 @@ export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDe
       eventName.startsWith('user_') ? idOf(body.recipient) : undefined,
       eventName.startsWith('oa_send_') ? idOf(body.sender) : undefined,
     ];
+    // The signature proves the OA's secret key, which several apps linked to one OA share: the
+    // body must also name our app (or, the disputed reading, our OA) as the one it is for.
+    const ours = appIdIsOurs(str(body.app_id) ?? str(body.oa_id), deps);
+    if (!ours) {
+      deps.logger?.info({ event: eventName || undefined, appId: str(body.app_id) ?? null }, 'zalo: webhook refused: app_id is not ours');
+      return reply.code(401).send({ ok: false, error: 'Zalo: the event is for another app_id; check ZALO_APP_ID and the webhook URL in the Zalo app settings' });
+    }
     if (!verifyZaloSignature(req.headers['x-zevent-signature'], req.rawBody, timestamp, terms, deps.oaSecretKey)) {
       deps.logger?.info({ event: eventName || undefined, signed: req.headers['x-zevent-signature'] !== undefined }, 'zalo: webhook refused: bad or missing signature');
       return reply.code(401).send({ ok: false, error: 'Zalo: bad or missing X-ZEvent-Signature' });
