@@ -27,6 +27,7 @@ import { installAdmin } from './admin/index.js';
 import { installTelegram } from './channels/telegram/telegram.js';
 import { installZalo } from './channels/zalo/install.js';
 import { createZaloFeature } from './channels/zalo/feature.js';
+import { installDailyBackups } from './db/backup.js';
 
 /** A running (or ready) Loa instance. */
 export interface App {
@@ -154,6 +155,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   installQuiz(app, { now: opts.now });
   installCampaigns(app); // last: it throttles the channels installed above
   installAdmin(app, { now: opts.now });
+  installDailyBackups(app, { dataDir: config.dataDir, keep: config.backup?.keep ?? 0, at: config.backup?.at ?? '02:30', logger, now: opts.now });
 
   return app;
 }

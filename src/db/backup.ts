@@ -1,0 +1,467 @@
+/**
+ * Backups and restores of the one SQLite file, safe while the service runs.
+ *
+ * Why SQLite's online backup API (better-sqlite3's `db.backup()`) and not `cp`: the service
+ * writes all the time, and in WAL mode the newest commits live in `loa.sqlite-wal` until a
+ * checkpoint copies them back. Copying the two files one after the other can pair a database
+ * file with a WAL from another moment. The backup API copies the pages of one read
+ * transaction: a snapshot of one instant, with every commit before it and none after.
+ *
+ * - The copy runs on a worker thread with its own connection, in one step, so the server's
+ *   event loop never waits for it and no commit in between can make SQLite start it over.
+ * - It is written to `<file>.partial` and renamed at the end: a file with the final name is
+ *   always whole. Its journal mode is set back to DELETE, so the backup is one self-contained
+ *   file that can be copied anywhere.
+ * - A restore first proves the file is a Loa database (integrity check, the expected tables,
+ *   not from a newer Loa), refuses while a service uses the data directory, keeps the database
+ *   it replaces as `loa.sqlite.before-restore-<time>`, and removes the old `-wal`/`-shm`.
+ *
+ * Deliveries that were in flight when the backup was taken are in the copy as `sending`;
+ * after a restore the outbox's start-up recovery marks them `unknown`, exactly as after a
+ * crash, so nobody is sent a campaign twice (test/db/backup.test.ts shows it end to end).
+ */
+import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { formatVietnamTime, nextVietnamTime } from '../time/vietnam.js';
+
+/** The database file's name inside `LOA_DATA_DIR`. */
+export const DB_FILE = 'loa.sqlite';
+/** The marker a running service keeps in `LOA_DATA_DIR` (see {@link installServiceMarker}). */
+export const SERVICE_MARKER = 'loa.pid';
+/** Tables every Loa database has; a file without them is not one. */
+export const REQUIRED_TABLES = ['schema_migrations', 'people', 'subscriptions', 'messages', 'campaigns', 'deliveries', 'users', 'audit'] as const;
+
+/** Where backups go by default: `LOA_DATA_DIR/backups`. */
+export function backupDir(dataDir: string): string {
+  return join(dataDir, 'backups');
+}
+
+/** Vietnam wall-clock time as it goes into file names: `2026-11-25-0230`. */
+function stamp(now: Date): string {
+  return formatVietnamTime(now, 'yyyy-MM-dd-HHmm');
+}
+
+/** `path`, or `path` with `-2`, `-3` … before the extension when it exists already. */
+function freePath(path: string, ext = ''): string {
+  if (!existsSync(path)) return path;
+  const base = ext && path.endsWith(ext) ? path.slice(0, -ext.length) : path;
+  for (let i = 2; ; i++) if (!existsSync(`${base}-${i}${ext}`)) return `${base}-${i}${ext}`;
+}
+
+/**
+ * The default backup file: `backups/loa-<time>.sqlite` (manual) or
+ * `backups/loa-daily-<time>.sqlite` (scheduled; only those are pruned), in Vietnam time.
+ *
+ * @example defaultBackupPath('data', new Date('2026-11-24T19:30:00Z')) // 'data/backups/loa-2026-11-25-0230.sqlite'
+ */
+export function defaultBackupPath(dataDir: string, now: Date, kind: 'manual' | 'daily' = 'manual'): string {
+  return freePath(join(backupDir(dataDir), `loa-${kind === 'daily' ? 'daily-' : ''}${stamp(now)}.sqlite`), '.sqlite');
+}
+
+// Plain CommonJS evaluated in the worker (as db/checkpoint.ts): no TypeScript loader needed.
+// One step copies every page inside one read transaction: a consistent snapshot that a commit
+// by the server cannot restart.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.sqlite);
+(async () => {
+  const src = new Database(workerData.source, { fileMustExist: true });
+  try {
+    src.pragma('busy_timeout = 10000');
+    const r = await src.backup(workerData.target, { progress: (p) => p.remainingPages || 1 });
+    parentPort.postMessage({ pages: r.totalPages });
+  } finally {
+    src.close();
+  }
+})().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
+`;
+
+/** What {@link backupDatabase} made. */
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  pages: number;
+}
+
+/**
+ * Copies the database at `source` (the service may be running on it) to `target`, which must
+ * not exist yet. The result is a whole, self-contained SQLite file, or nothing.
+ *
+ * @example await backupDatabase('data/loa.sqlite', 'data/backups/loa-2026-11-25-0230.sqlite')
+ */
+export async function backupDatabase(source: string, target: string): Promise<BackupResult> {
+  // Staff read these through `loa backup`: Vietnamese, with the fix.
+  if (!existsSync(source)) throw new Error(`Chưa có cơ sở dữ liệu tại ${source}: kiểm tra LOA_DATA_DIR (phải giống của dịch vụ).`);
+  if (existsSync(target)) throw new Error(`Tệp ${target} đã có: chọn tên khác cho --out.`);
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, source, target: partial } });
+  try {
+    const res = await new Promise<{ pages?: number; error?: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`Không sao lưu được: luồng sao lưu dừng với mã ${code}`)));
+    });
+    if (res.error !== undefined) throw new Error(`Không sao lưu được: ${res.error}`);
+    // One file, not a WAL pair: a backup is something people copy around.
+    const copy = new Database(partial);
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+    syncFile(partial);
+    renameSync(partial, target);
+    return { file: target, bytes: statSync(target).size, pages: res.pages ?? 0 };
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw err;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What {@link checkLoaDatabase} found. */
+export interface DatabaseCheck {
+  ok: boolean;
+  /** Vietnamese sentences staff can read, empty when ok. */
+  problems: string[];
+  /** The highest migration applied in the file. */
+  schemaVersion?: number;
+  /** A few counts to show staff what they are restoring. */
+  counts?: { people: number; campaigns: number; campaignsSending: number; deliveriesInFlight: number };
+  /** The Zalo token pair is in the file: after a restore it may be one Zalo has rotated since. */
+  hasZaloTokens?: boolean;
+}
+
+/** The highest migration number this version of Loa ships. */
+export function latestMigration(): number {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+  return Math.max(0, ...readdirSync(dir).filter((f) => /^\d{3}_.*\.sql$/.test(f)).map((f) => Number(f.slice(0, 3))));
+}
+
+/**
+ * Proves that `file` is a whole Loa database this version can run: SQLite's integrity check,
+ * the tables every Loa database has, and a schema no newer than this Loa's migrations. The
+ * file is opened read-only and left as it was.
+ */
+export function checkLoaDatabase(file: string): DatabaseCheck {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    return { ok: false, problems: [`không mở được ${file}: ${(err as Error).message}`] };
+  }
+  try {
+    let integrity: string[];
+    try {
+      integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+    } catch (err) {
+      return { ok: false, problems: [`${file} không phải là tệp cơ sở dữ liệu SQLite (${(err as Error).message})`] };
+    }
+    if (integrity.join() !== 'ok') return { ok: false, problems: [`${file} bị hỏng (PRAGMA integrity_check): ${integrity.slice(0, 3).join('; ')}`] };
+    const tables = new Set((db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name));
+    const missing = REQUIRED_TABLES.filter((t) => !tables.has(t));
+    if (missing.length) return { ok: false, problems: [`${file} không phải là cơ sở dữ liệu của Loa: thiếu bảng ${missing.join(', ')}`] };
+    const schemaVersion = (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+    const problems: string[] = [];
+    if (schemaVersion > latestMigration())
+      problems.push(`${file} được tạo bởi phiên bản Loa mới hơn (lược đồ ${schemaVersion}, bản này đến ${latestMigration()}): hãy cập nhật Loa trước rồi khôi phục`);
+    const n = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+    return {
+      ok: problems.length === 0,
+      problems,
+      schemaVersion,
+      counts: {
+        people: n('SELECT COUNT(*) AS n FROM people'),
+        campaigns: n('SELECT COUNT(*) AS n FROM campaigns'),
+        campaignsSending: n(`SELECT COUNT(*) AS n FROM campaigns WHERE status = 'sending'`),
+        deliveriesInFlight: n(`SELECT COUNT(*) AS n FROM deliveries WHERE status = 'sending'`),
+      },
+      hasZaloTokens: tables.has('zalo_tokens') && n('SELECT COUNT(*) AS n FROM zalo_tokens') > 0,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The service marker's content. */
+interface Marker {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** How long a marker written on another host (another container) counts as alive. */
+const MARKER_FRESH_MS = 90_000;
+const MARKER_TOUCH_MS = 30_000;
+
+/**
+ * Keeps `LOA_DATA_DIR/loa.pid` while the service runs, so that `loa restore` can tell that a
+ * service is using this data directory: the process id and host name, and a modification
+ * time touched every 30 s (for a restore run from another container on the same volume, where
+ * the process id means nothing). Removed on a clean stop; after a crash the dead process id
+ * (same host) or the stale time (another host) shows it is left over.
+ */
+export function installServiceMarker(hooks: { onStart: (fn: () => void) => void; onStop: (fn: () => void) => void }, dataDir: string, now: () => Date = () => new Date()): void {
+  const file = join(dataDir, SERVICE_MARKER);
+  let timer: NodeJS.Timeout | undefined;
+  hooks.onStart(() => {
+    const marker: Marker = { pid: process.pid, host: hostname(), startedAt: now().toISOString() };
+    writeFileSync(file, `${JSON.stringify(marker)}\n`);
+    timer = setInterval(() => {
+      try {
+        const t = new Date();
+        utimesSync(file, t, t);
+      } catch {
+        // Removed by hand: the restore check falls back to the HTTP port.
+      }
+    }, MARKER_TOUCH_MS).unref();
+  });
+  hooks.onStop(() => {
+    if (timer) clearInterval(timer);
+    try {
+      const m = JSON.parse(readFileSync(file, 'utf8')) as Marker;
+      if (m.pid === process.pid && m.host === hostname()) rmSync(file, { force: true });
+    } catch {
+      // Already gone.
+    }
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // After a crash the id may have been reused by another program: on Linux, look at it.
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /node|loa|tsx/.test(cmd);
+  } catch {
+    return true;
+  }
+}
+
+/** Whether a Loa service is using a data directory, and how that was seen. */
+export type ServiceState = { running: false } | { running: true; how: string };
+
+/**
+ * Looks for a service using `dataDir`: its marker (a live process on this host, or a marker
+ * touched in the last 90 s from another host), then the configured HTTP address answering
+ * `/healthz` as Loa does.
+ */
+export async function detectRunningService(dataDir: string, http?: { host: string; port: number }): Promise<ServiceState> {
+  const file = join(dataDir, SERVICE_MARKER);
+  if (existsSync(file)) {
+    try {
+      const m = JSON.parse(readFileSync(file, 'utf8')) as Marker;
+      if (m.host === hostname()) {
+        if (processAlive(m.pid)) return { running: true, how: `tiến trình ${m.pid} (tệp ${file})` };
+      } else if (Date.now() - statSync(file).mtimeMs < MARKER_FRESH_MS) {
+        return { running: true, how: `máy/container ${m.host} (tệp ${file} vừa được cập nhật)` };
+      }
+    } catch {
+      // Unreadable marker: rely on the port below.
+    }
+  }
+  if (http && http.port > 0) {
+    const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}/healthz`;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
+      const body = (await res.json().catch(() => null)) as { channels?: unknown } | null;
+      if (res.ok && body && typeof body === 'object' && 'channels' in body) return { running: true, how: `${url} đang trả lời` };
+    } catch {
+      // Nothing listening.
+    }
+  }
+  return { running: false };
+}
+
+/** Refusals and failures of a restore, with a Vietnamese message for staff. */
+export class RestoreError extends Error {
+  override name = 'RestoreError';
+}
+
+/** What {@link restoreDatabase} did. */
+export interface RestoreResult {
+  /** Where the database that was replaced now is, if there was one. */
+  previous?: string;
+  check: DatabaseCheck;
+}
+
+/**
+ * Puts the backup `file` in place as `dataDir/loa.sqlite`. Refused (with a {@link RestoreError})
+ * when the file is not a sound Loa database or when a service uses `dataDir`. The database it
+ * replaces is kept as `loa.sqlite.before-restore-<time>` (its WAL merged into it first).
+ */
+export async function restoreDatabase(o: { dataDir: string; file: string; http?: { host: string; port: number }; now?: Date }): Promise<RestoreResult> {
+  const now = o.now ?? new Date();
+  if (!existsSync(o.file)) throw new RestoreError(`Không tìm thấy tệp ${o.file}.`);
+  const service = await detectRunningService(o.dataDir, o.http);
+  if (service.running)
+    throw new RestoreError(
+      `Loa đang chạy trên thư mục dữ liệu ${o.dataDir} (${service.how}). Hãy dừng dịch vụ trước (systemctl stop loa, hoặc docker compose stop loa) rồi chạy lại lệnh khôi phục.`,
+    );
+  mkdirSync(o.dataDir, { recursive: true });
+  const dbFile = join(o.dataDir, DB_FILE);
+  // Work on a copy in the data directory: what is checked is exactly what is put in place, and
+  // the final rename stays on one file system.
+  const incoming = join(o.dataDir, `${DB_FILE}.restoring`);
+  rmSync(incoming, { force: true });
+  copyFileSync(o.file, incoming);
+  // A copy of a stopped service's database may come with its WAL: merge it, and make the file
+  // one self-contained database as `loa backup` writes them (the service sets WAL again).
+  if (existsSync(`${o.file}-wal`)) copyFileSync(`${o.file}-wal`, `${incoming}-wal`);
+  try {
+    const db = new Database(incoming, { fileMustExist: true });
+    try {
+      db.pragma('journal_mode = DELETE');
+    } finally {
+      db.close();
+    }
+  } catch {
+    // Not a database: the check below says so.
+  }
+  const dropSidecars = (): void => {
+    rmSync(`${incoming}-wal`, { force: true });
+    rmSync(`${incoming}-shm`, { force: true });
+  };
+  dropSidecars();
+  const check = checkLoaDatabase(incoming);
+  dropSidecars();
+  if (!check.ok) {
+    rmSync(incoming, { force: true });
+    throw new RestoreError(`Không khôi phục: ${check.problems.join('; ')}.`);
+  }
+  syncFile(incoming);
+
+  let previous: string | undefined;
+  if (existsSync(dbFile)) {
+    // Merge the old WAL into the old file, so the kept copy is whole on its own.
+    try {
+      const old = new Database(dbFile, { fileMustExist: true });
+      try {
+        old.pragma('busy_timeout = 5000');
+        old.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        old.close();
+      }
+    } catch {
+      // A damaged database (maybe why we restore): keep its WAL beside it, below.
+    }
+    previous = freePath(join(o.dataDir, `${DB_FILE}.before-restore-${stamp(now)}`));
+    renameSync(dbFile, previous);
+    const wal = `${dbFile}-wal`;
+    if (existsSync(wal) && statSync(wal).size > 0) renameSync(wal, `${previous}-wal`);
+  }
+  // A WAL or shared-memory file of the old database must never be paired with the new one.
+  rmSync(`${dbFile}-wal`, { force: true });
+  rmSync(`${dbFile}-shm`, { force: true });
+  renameSync(incoming, dbFile);
+  return { previous, check };
+}
+
+/** Daily backups that are kept: the newest `keep` `loa-daily-*.sqlite`; returns what was removed. */
+export function pruneDailyBackups(dir: string, keep: number): string[] {
+  if (!existsSync(dir)) return [];
+  const daily = readdirSync(dir)
+    .filter((f) => /^loa-daily-\d{4}-\d{2}-\d{2}-\d{4}(-\d+)?\.sqlite$/.test(f))
+    .sort((a, b) => statSync(join(dir, a)).mtimeMs - statSync(join(dir, b)).mtimeMs || a.localeCompare(b));
+  const removed = daily.slice(0, Math.max(0, daily.length - keep));
+  for (const f of removed) rmSync(join(dir, f), { force: true });
+  return removed;
+}
+
+/** Options of {@link installDailyBackups}. */
+export interface DailyBackupOptions {
+  dataDir: string;
+  /** Daily backups kept (`LOA_BACKUP_KEEP`); 0 turns them off. */
+  keep: number;
+  /** Vietnam time of day, `HH:MM` (`LOA_BACKUP_TIME`). */
+  at: string;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** Taken at start when the newest daily backup is older than this (the machine was off at night). */
+const CATCH_UP_AFTER_MS = 26 * 3_600_000;
+const CATCH_UP_DELAY_MS = 10 * 60_000;
+
+/**
+ * Takes one daily backup now and prunes the old ones; failures are logged, never thrown (the
+ * service goes on). Returns the file, or undefined when it failed.
+ */
+export async function takeDailyBackup(o: DailyBackupOptions): Promise<string | undefined> {
+  const now = o.now?.() ?? new Date();
+  try {
+    const r = await backupDatabase(join(o.dataDir, DB_FILE), defaultBackupPath(o.dataDir, now, 'daily'));
+    const removed = pruneDailyBackups(backupDir(o.dataDir), o.keep);
+    o.logger.info({ file: r.file, bytes: r.bytes, removed: removed.length }, 'backup: daily backup written');
+    return r.file;
+  } catch (err) {
+    o.logger.error({ err }, 'backup: daily backup failed; check free space and permissions in LOA_DATA_DIR/backups');
+    return undefined;
+  }
+}
+
+/**
+ * With the service: the marker `loa restore` looks for, and a backup every day at `at`
+ * (Vietnam time) keeping the newest `keep`. If the newest daily backup is more than 26 hours
+ * old at start (an office machine switched off at night), one is taken 10 minutes after start.
+ * Timers never keep the process alive and are cleared on stop.
+ *
+ * @example installDailyBackups(app, { dataDir: config.dataDir, keep: 7, at: '02:30', logger })
+ */
+export function installDailyBackups(hooks: { onStart: (fn: () => void) => void; onStop: (fn: () => Promise<void> | void) => void }, o: DailyBackupOptions): void {
+  installServiceMarker(hooks, o.dataDir, o.now);
+  if (o.keep <= 0) return;
+  const [hour = 2, minute = 30] = o.at.split(':').map(Number);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const schedule = (ms: number): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = takeDailyBackup(o).finally(() => {
+        const now = o.now?.() ?? new Date();
+        schedule(nextVietnamTime(now, hour, minute).getTime() - now.getTime());
+      });
+    }, ms);
+    timer.unref();
+  };
+  hooks.onStart(() => {
+    const now = o.now?.() ?? new Date();
+    const dir = backupDir(o.dataDir);
+    const newest = existsSync(dir)
+      ? Math.max(0, ...readdirSync(dir).filter((f) => f.startsWith('loa-daily-') && f.endsWith('.sqlite')).map((f) => statSync(join(dir, f)).mtimeMs))
+      : 0;
+    const next = nextVietnamTime(now, hour, minute).getTime() - now.getTime();
+    schedule(now.getTime() - newest > CATCH_UP_AFTER_MS ? Math.min(CATCH_UP_DELAY_MS, next) : next);
+  });
+  hooks.onStop(async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await running;
+  });
+}
+
