@@ -6,6 +6,7 @@
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName } from '../channels/channel.js';
+import type { QueueKind } from './questions.js';
 
 /** A stored session (the id is the SHA-256 of the cookie token, never the token). */
 export interface SessionRow {
@@ -107,20 +108,42 @@ export interface QueueQuestion {
   draftQaId: string | null;
 }
 
-/** Open unanswered questions with the asker's region and any linked draft, newest first. */
-export function listQueue(db: Db, limit = 1000): QueueQuestion[] {
-  return (
-    db
-      .prepare(
-        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id
-           FROM unanswered u
+/**
+ * Which open questions of the staff queue to show. Every field narrows; an absent one does not.
+ * Region lists are slugs already expanded to their descendants (the caller knows the tree).
+ */
+export interface QueueFilter {
+  /** The staff member's region scope: only askers in these regions (null = every region, and askers without one). */
+  scope: readonly string[] | null;
+  /** The region filter chosen on the page (a region and its descendants). */
+  regions?: readonly string[];
+  channel?: ChannelName;
+  kind?: QueueKind;
+  /** ISO instant, inclusive. */
+  from?: string;
+  /** ISO instant, exclusive. */
+  to?: string;
+}
+
+const QUEUE_FROM = `FROM unanswered u
            LEFT JOIN people p ON p.id = u.person_id
-           LEFT JOIN unanswered_drafts d ON d.unanswered_id = u.id
-          WHERE u.status = 'open'
-          ORDER BY u.created_at DESC LIMIT ?`,
-      )
-      .all(limit) as Record<string, unknown>[]
-  ).map((r) => ({
+           LEFT JOIN unanswered_drafts d ON d.unanswered_id = u.id`;
+
+/** The WHERE clause of a queue filter; region lists go in as one JSON parameter each. */
+function queueWhere(f: QueueFilter, opts: { ignoreKind?: boolean } = {}): { sql: string; args: (string | number)[] } {
+  const where = [`u.status = 'open'`];
+  const args: (string | number)[] = [];
+  if (f.scope) (where.push('p.region IN (SELECT value FROM json_each(?))'), args.push(JSON.stringify(f.scope)));
+  if (f.regions) (where.push('p.region IN (SELECT value FROM json_each(?))'), args.push(JSON.stringify(f.regions)));
+  if (f.channel) (where.push('u.channel = ?'), args.push(f.channel));
+  if (f.kind && !opts.ignoreKind) (where.push('u.kind = ?'), args.push(f.kind));
+  if (f.from) (where.push('u.created_at >= ?'), args.push(f.from));
+  if (f.to) (where.push('u.created_at < ?'), args.push(f.to));
+  return { sql: where.join(' AND '), args };
+}
+
+function queueQuestionOf(r: Record<string, unknown>): QueueQuestion {
+  return {
     id: r.id as number,
     question: r.question as string,
     normalized: r.normalized as string,
@@ -129,13 +152,57 @@ export function listQueue(db: Db, limit = 1000): QueueQuestion[] {
     personId: r.person_id as number | null,
     region: r.region as string | null,
     draftQaId: r.qa_id as string | null,
-  }));
+  };
 }
 
-/** Open unanswered questions by id (those that exist and are still open). */
-export function getOpenUnanswered(db: Db, ids: number[]): QueueQuestion[] {
-  const want = new Set(ids);
-  return listQueue(db, 100000).filter((q) => want.has(q.id));
+/**
+ * One page of the open questions matching the filter, newest first (ties by id, so pages never
+ * overlap or skip a question). The queue has no cap: a flood of questions only adds pages, and
+ * the filters find the real ones among them.
+ */
+export function listQueuePage(db: Db, f: QueueFilter, page: { limit: number; offset: number }): QueueQuestion[] {
+  const w = queueWhere(f);
+  return (
+    db
+      .prepare(
+        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id
+           ${QUEUE_FROM}
+          WHERE ${w.sql}
+          ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...w.args, Math.max(page.limit, 1), Math.max(page.offset, 0)) as Record<string, unknown>[]
+  ).map(queueQuestionOf);
+}
+
+/** How many open questions match the filter, by kind (the filter's own kind is ignored, so each count stays visible). */
+export function countQueue(db: Db, f: QueueFilter): Record<QueueKind, number> {
+  const w = queueWhere(f, { ignoreKind: true });
+  const rows = db.prepare(`SELECT u.kind AS kind, COUNT(*) AS n ${QUEUE_FROM} WHERE ${w.sql} GROUP BY u.kind`).all(...w.args) as {
+    kind: string;
+    n: number;
+  }[];
+  const out: Record<QueueKind, number> = { unanswered: 0, maybe_wrong: 0 };
+  for (const r of rows) out[r.kind === 'maybe_wrong' ? 'maybe_wrong' : 'unanswered'] += r.n;
+  return out;
+}
+
+/**
+ * The open questions among `ids` that a staff member with this region scope may act on (answer,
+ * attach, dismiss), newest first. Checked by id, wherever they are in the queue.
+ */
+export function openQueueQuestions(db: Db, ids: readonly number[], scope: readonly string[] | null): QueueQuestion[] {
+  if (ids.length === 0) return [];
+  const w = queueWhere({ scope });
+  return (
+    db
+      .prepare(
+        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id
+           ${QUEUE_FROM}
+          WHERE ${w.sql} AND u.id IN (SELECT value FROM json_each(?))
+          ORDER BY u.created_at DESC, u.id DESC`,
+      )
+      .all(...w.args, JSON.stringify(ids)) as Record<string, unknown>[]
+  ).map(queueQuestionOf);
 }
 
 /** Links unanswered questions to the Q&A draft written for them (replacing an earlier link). */

@@ -13,12 +13,11 @@
  */
 import { z } from 'zod';
 import type { RegisterRoutes } from '../context.js';
-import { getOpenUnanswered, linkUnansweredToDraft, listQueue } from '../../db/admin.js';
+import { linkUnansweredToDraft, openQueueQuestions } from '../../db/admin.js';
 import { openRevision, saveRevision } from '../../db/revisions.js';
 import { maskPersonalData, type MaskCounts } from '../../text/mask.js';
 import { foldedCanonical } from '../../text/vietnamese.js';
 import { ContentValidationError, addQaVariants, readEntryFile } from '../content-files.js';
-import { visibleQueue } from './questions.js';
 import type { QaEntry } from '../../knowledge/content.js';
 
 const idsSchema = z
@@ -54,10 +53,7 @@ export function maskedWordings(questions: string[]): { wordings: string[]; maske
 
 export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
   /** The open questions (in the user's scope) among `ids`. */
-  const questionsFor = (req: Parameters<typeof ctx.me>[0], ids: number[]) => {
-    const visible = new Set(visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req)).map((x) => x.id));
-    return getOpenUnanswered(ctx.app.db, ids).filter((x) => visible.has(x.id));
-  };
+  const questionsFor = (req: Parameters<typeof ctx.me>[0], ids: number[]) => openQueueQuestions(ctx.app.db, ids, ctx.scopeRegions(req));
   const approvedQa = (): QaEntry[] => ctx.content.get().qa.filter((q) => q.status === 'approved');
 
   s.get('/admin/questions/attach', { config: { permission: 'questions.answer' } }, async (req, reply) => {

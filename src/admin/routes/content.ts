@@ -29,7 +29,7 @@ import {
   slugFrom,
   type FieldError,
 } from '../content-files.js';
-import { getOpenUnanswered, linkUnansweredToDraft } from '../../db/admin.js';
+import { linkUnansweredToDraft, openQueueQuestions, unansweredWaitingFor } from '../../db/admin.js';
 import { listAudit } from '../../db/audit.js';
 import { decideRevision, listRevisions, openRevision, openRevisions, saveRevision, unlinkUnanswered, type Revision } from '../../db/revisions.js';
 import { listNotices, noticeCounts } from '../../db/notices.js';
@@ -38,8 +38,6 @@ import { NOTICE_STATUS_LABEL, notifyAskers, type NotifySummary } from '../answer
 import { flattenRegions, formatContentErrors, splitFrontMatter, type ArticleEntry, type QaEntry } from '../../knowledge/content.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { visibleQueue } from './questions.js';
-import { listQueue } from '../../db/admin.js';
 import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
 
 const kindSchema = z.enum(['qa', 'article']);
@@ -140,7 +138,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   ): Promise<FastifyReply> => {
     const c = ctx.content.get();
     const id = String(data.form.id ?? '');
-    const waiting = kind === 'qa' && id ? listQueue(ctx.app.db).filter((q) => q.draftQaId === id) : [];
+    const waiting = kind === 'qa' && id ? unansweredWaitingFor(ctx.app.db, id) : [];
     const revision = id && !data.isNew ? openRevision(ctx.app.db, kind, id) : undefined;
     const approvedText = revision ? readEntryFile(ctx.app.config.contentDir, revision.file) : undefined;
     return ctx.render(req, reply, kind === 'qa' ? 'qa-edit' : 'article-edit', {
@@ -173,8 +171,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     let from: number[] = [];
     if (kind === 'qa' && q.from) {
       const ids = q.from.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
-      const visible = new Set(visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req)).map((x) => x.id));
-      const questions = getOpenUnanswered(ctx.app.db, ids).filter((x) => visible.has(x.id));
+      const questions = openQueueQuestions(ctx.app.db, ids, ctx.scopeRegions(req));
       from = questions.map((x) => x.id);
       const [first, ...rest] = questions.map((x) => x.question.trim());
       const variants = [...new Set(rest)].filter((v) => v !== first).slice(0, 10);
@@ -243,8 +240,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         saved = saveArticleDraft(ctx.app.config.contentDir, form, c, existing?.file);
       }
       if (kind === 'qa' && from.length) {
-        const visible = new Set(visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req)).map((x) => x.id));
-        linkUnansweredToDraft(ctx.app.db, from.filter((id) => visible.has(id)), saved.id, ctx.me(req).username, ctx.now());
+        const visible = openQueueQuestions(ctx.app.db, from, ctx.scopeRegions(req)).map((x) => x.id);
+        linkUnansweredToDraft(ctx.app.db, from.filter((id) => visible.includes(id)), saved.id, ctx.me(req).username, ctx.now());
       }
       ctx.audit(req, {
         action: 'content.save',
@@ -289,7 +286,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       kind === 'qa'
         ? buildQaText({ ...qaFormSchema.parse(body), id: existing.id }, c, base)
         : buildArticleText({ ...articleFormSchema.parse(body), id: existing.id }, c, base);
-    const visible = new Set(visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req)).map((x) => x.id));
+    const visible = new Set(openQueueQuestions(ctx.app.db, from, ctx.scopeRegions(req)).map((x) => x.id));
     const questions = kind === 'qa' ? from.filter((id) => visible.has(id)) : [];
     const revisionId = ctx.app.db.transaction(() => {
       const id = saveRevision(

@@ -1,7 +1,6 @@
 /** The dashboard: subscribers by channel and region, questions over 7 and 30 days, work waiting. */
 import type { AdminContext, RegisterRoutes } from '../context.js';
-import { listQueue, questionCounts, subscriberCounts } from '../../db/admin.js';
-import { visibleQueue } from './questions.js';
+import { countQueue, questionCounts, subscriberCounts } from '../../db/admin.js';
 import { dashboardExtras } from './campaigns.js';
 import { openContests } from './contests.js';
 import type { FastifyRequest } from 'fastify';
@@ -25,6 +24,7 @@ export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
     const answered = rows.reduce((a, r) => a + r.answered, 0);
     return { days, asked, answered, unanswered: asked - answered, rows };
   };
+  const queue = countQueue(ctx.app.db, { scope });
   return {
     subscribers: subs.reduce((a, s) => a + s.n, 0),
     byChannel: [...byChannel.entries()].map(([channel, n]) => ({ channel, n })),
@@ -32,7 +32,7 @@ export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
       .map(([region, n]) => ({ region, name: region ? ctx.app.knowledge.regionInfo(region)?.name ?? region : 'Chưa chọn địa bàn', n }))
       .sort((a, b) => b.n - a.n),
     periods: [period(7), period(30)],
-    queue: visibleQueue(listQueue(ctx.app.db), scope).length,
+    queue: queue.unanswered + queue.maybe_wrong,
   };
 }
 

@@ -1,57 +1,160 @@
-/** The unanswered-questions queue: grouped by similarity, "answer this", dismiss. */
+/**
+ * The unanswered-questions queue: grouped by similarity, "answer this", dismiss.
+ *
+ * The queue is paged and filtered in SQL (`db/admin.ts`), never cut at the newest N: a flood of
+ * junk questions must not push real ones out of sight. Staff narrow it by kind, channel, the
+ * asker's region (a region and everything under it, inside their own region scope) and the day
+ * it was asked (Vietnam time); every page link keeps the filters. Similar questions are grouped
+ * within a page.
+ */
 import { z } from 'zod';
-import type { RegisterRoutes } from '../context.js';
-import { listQueue, type QueueQuestion } from '../../db/admin.js';
+import type { FastifyRequest } from 'fastify';
+import type { AdminContext, RegisterRoutes } from '../context.js';
+import { countQueue, listQueuePage, openQueueQuestions, type QueueFilter } from '../../db/admin.js';
 import { QUEUE_KIND_LABELS, queueItemDetails, resolveUnanswered, type QueueKind } from '../../db/questions.js';
+import { CHANNEL_NAMES, type ChannelName } from '../../channels/channel.js';
+import { flattenRegions } from '../../knowledge/content.js';
+import { parseVietnamTime } from '../../time/vietnam.js';
 import { groupSimilar } from '../cluster.js';
 
 const idsSchema = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((x) => Number(x)).filter((n) => Number.isInteger(n) && n > 0));
 
-/** The open questions the user may see (their region scope applies to the askers' regions). */
-export function visibleQueue(all: QueueQuestion[], scope: string[] | null): QueueQuestion[] {
-  if (!scope) return all;
-  const s = new Set(scope);
-  return all.filter((q) => q.region !== null && s.has(q.region));
-}
+/** Questions per page: enough to group similar ones, few enough to read. */
+export const QUEUE_PAGE_SIZE = 200;
 
 /** The queue filter in the URL (`?loai=co-the-sai`): all, unanswered only, or maybe-wrong answers only. */
 const KIND_FILTERS: Record<string, QueueKind> = { 'chua-tra-loi': 'unanswered', 'co-the-sai': 'maybe_wrong' };
-const queueQuery = z.object({ loai: z.string().max(20).default('') });
+
+/** What staff call each channel. */
+export const CHANNEL_LABELS: Record<ChannelName, string> = { telegram: 'Telegram', zalo: 'Zalo', web: 'Web chat' };
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => parseVietnamTime(d) !== undefined);
+
+/**
+ * The page's query string. A value that cannot be read is dropped (the queue shows more, never
+ * an error page), so an old or hand-edited link still opens.
+ */
+const queueQuery = z.object({
+  loai: z.string().max(20).catch(''),
+  kenh: z.enum(CHANNEL_NAMES as [ChannelName, ...ChannelName[]]).optional().catch(undefined),
+  diaban: z.string().max(60).regex(/^[a-z0-9-]*$/).catch(''),
+  tu: day.optional().catch(undefined),
+  den: day.optional().catch(undefined),
+  trang: z.coerce.number().int().min(1).max(1_000_000).catch(1),
+});
+type QueueQuery = z.infer<typeof queueQuery>;
+
+/** A date typed by staff (YYYY-MM-DD, Vietnam time) as the instant its day starts, `plusDays` later. */
+function dayStart(d: string, plusDays = 0): string | undefined {
+  const start = parseVietnamTime(d);
+  return start && new Date(start.getTime() + plusDays * 86_400_000).toISOString();
+}
+
+/** The link to the queue with these filters (empty ones left out, page 1 left out). */
+export function queueUrl(q: Partial<QueueQuery>): string {
+  const p = new URLSearchParams();
+  for (const k of ['loai', 'kenh', 'diaban', 'tu', 'den'] as const) if (q[k]) p.set(k, String(q[k]));
+  if (q.trang && q.trang > 1) p.set('trang', String(q.trang));
+  const s = p.toString();
+  return `/admin/questions${s ? `?${s}` : ''}`;
+}
+
+/** "1 2 … 7 8 9 … 40": the pages worth a link around the current one. */
+function pageNumbers(current: number, pages: number): (number | null)[] {
+  const want = new Set([1, 2, pages - 1, pages, current - 2, current - 1, current, current + 1, current + 2].filter((n) => n >= 1 && n <= pages));
+  const out: (number | null)[] = [];
+  let last = 0;
+  for (const n of [...want].sort((a, b) => a - b)) {
+    if (n > last + 1) out.push(null);
+    out.push(n);
+    last = n;
+  }
+  return out;
+}
+
+/** The regions a staff member may filter by: their scope (or the whole tree), with depth for indenting. */
+function regionChoices(ctx: AdminContext, scope: string[] | null): { slug: string; name: string; depth: number; path: string[] }[] {
+  const allowed = scope ? new Set(scope) : null;
+  return [...flattenRegions(ctx.app.knowledge.state.regions).entries()]
+    .filter(([slug]) => !allowed || allowed.has(slug))
+    .map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1, path: r.path }));
+}
+
+/** The queue filter for a request: the URL's choices inside the staff member's region scope. */
+function queueFilter(ctx: AdminContext, req: FastifyRequest, q: QueueQuery, regions: ReturnType<typeof regionChoices>): QueueFilter {
+  const chosen = q.diaban ? regions.filter((r) => r.path.includes(q.diaban)).map((r) => r.slug) : undefined;
+  return {
+    scope: ctx.scopeRegions(req),
+    // A region outside the scope (or unknown) matches nothing rather than being ignored.
+    regions: chosen,
+    channel: q.kenh,
+    kind: KIND_FILTERS[q.loai],
+    from: q.tu ? dayStart(q.tu) : undefined,
+    to: q.den ? dayStart(q.den, 1) : undefined,
+  };
+}
 
 export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/questions', { config: { permission: 'questions.view' } }, async (req, reply) => {
-    const all = visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req));
+    const q = queueQuery.parse(req.query ?? {});
+    if (!KIND_FILTERS[q.loai]) q.loai = '';
+    const regions = regionChoices(ctx, ctx.scopeRegions(req));
+    if (q.diaban && !flattenRegions(ctx.app.knowledge.state.regions).has(q.diaban)) q.diaban = '';
+    const filter = queueFilter(ctx, req, q, regions);
+    const counts = countQueue(ctx.app.db, filter);
+    const all = counts.unanswered + counts.maybe_wrong;
+    const total = filter.kind ? counts[filter.kind] : all;
+    const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
+    const page = Math.min(q.trang, pages);
+    const items = listQueuePage(ctx.app.db, filter, { limit: QUEUE_PAGE_SIZE, offset: (page - 1) * QUEUE_PAGE_SIZE });
     // Answered-but-maybe-wrong items (a 👎, a re-ask) carry the answer given; they are grouped
     // apart from unanswered ones, so a group's first item shows what the bot said.
-    const details = queueItemDetails(ctx.app.db, all.map((q) => q.id));
+    const details = queueItemDetails(ctx.app.db, items.map((x) => x.id));
     const kindOf = (id: number): QueueKind => details.get(id)?.kind ?? 'unanswered';
-    const loai = queueQuery.parse(req.query).loai;
-    const only = KIND_FILTERS[loai];
-    const queue = only ? all.filter((q) => kindOf(q.id) === only) : all;
     const groups = [
-      ...groupSimilar(queue.filter((q) => kindOf(q.id) === 'maybe_wrong'), (q) => q.question),
-      ...groupSimilar(queue.filter((q) => kindOf(q.id) === 'unanswered'), (q) => q.question),
+      ...groupSimilar(items.filter((x) => kindOf(x.id) === 'maybe_wrong'), (x) => x.question),
+      ...groupSimilar(items.filter((x) => kindOf(x.id) === 'unanswered'), (x) => x.question),
     ].sort((a, b) => b.items.length - a.items.length);
-    const maybeWrong = all.filter((q) => kindOf(q.id) === 'maybe_wrong').length;
+    const region = q.diaban ? regions.find((r) => r.slug === q.diaban) ?? { name: q.diaban } : undefined;
+    // What narrows the queue besides its kind, in words, for the "nothing matches" message.
+    const narrowing = [
+      q.kenh ? `kênh ${CHANNEL_LABELS[q.kenh]}` : '',
+      region ? `địa bàn ${region.name}` : '',
+      q.tu ? `từ ngày ${q.tu.split('-').reverse().join('/')}` : '',
+      q.den ? `đến ngày ${q.den.split('-').reverse().join('/')}` : '',
+    ].filter(Boolean);
+    const unfiltered = total === 0 && (narrowing.length || filter.kind) ? countQueue(ctx.app.db, { scope: filter.scope }) : counts;
     return ctx.render(req, reply, 'questions', {
+      unfiltered: unfiltered.unanswered + unfiltered.maybe_wrong,
       title: 'Câu hỏi chưa trả lời',
       groups,
-      total: queue.length,
+      total,
       details,
       kindLabels: QUEUE_KIND_LABELS,
-      loai: only ? loai : '',
-      counts: { all: all.length, maybeWrong, unanswered: all.length - maybeWrong },
+      loai: q.loai,
+      q,
+      counts: { all, maybeWrong: counts.maybe_wrong, unanswered: counts.unanswered },
+      channels: CHANNEL_NAMES.map((c) => ({ slug: c, name: CHANNEL_LABELS[c] })),
+      regions,
+      narrowing,
+      page,
+      pages,
+      pageNumbers: pageNumbers(page, pages),
+      shown: { from: total ? (page - 1) * QUEUE_PAGE_SIZE + 1 : 0, to: (page - 1) * QUEUE_PAGE_SIZE + items.length },
+      url: (over: Partial<QueueQuery>) => queueUrl({ ...q, trang: 1, ...over }),
     });
   });
 
   s.post('/admin/questions/dismiss', { config: { permission: 'questions.answer' } }, async (req, reply) => {
     const { ids } = z.object({ ids: idsSchema }).parse(req.body);
-    const visible = new Set(visibleQueue(listQueue(ctx.app.db), ctx.scopeRegions(req)).map((q) => q.id));
-    const allowed = ids.filter((id) => visible.has(id));
+    const allowed = openQueueQuestions(ctx.app.db, ids, ctx.scopeRegions(req)).map((x) => x.id);
     resolveUnanswered(ctx.app.db, allowed, 'dismissed', null, ctx.now());
     ctx.audit(req, { action: 'question.dismiss', targetType: 'unanswered', targetId: allowed.join(','), details: { count: allowed.length } });
-    return reply.redirect(`/admin/questions?msg=${encodeURIComponent(`Đã bỏ qua ${allowed.length} câu hỏi.`)}`, 303);
+    // Back to the page the group was on, with its filters (only the queue's own links are followed).
+    const back = z.string().max(500).regex(/^\/admin\/questions(\?[^\r\n]*)?$/).catch('/admin/questions').parse((req.body as Record<string, unknown>).back ?? '');
+    const sep = back.includes('?') ? '&' : '?';
+    return reply.redirect(`${back}${sep}msg=${encodeURIComponent(`Đã bỏ qua ${allowed.length} câu hỏi.`)}`, 303);
   });
 };
