@@ -17,6 +17,8 @@ import { createConversation, type Conversation } from './conversation/conversati
 import { createInbox, type Inbox } from './conversation/inbox.js';
 import type { Channel, ChannelName } from './channels/channel.js';
 import { createWebChannel, registerWebChat } from './channels/web/web.js';
+import { createChannelThrottles, createSender, type Sender } from './sender/sender.js';
+import type { Clock } from './campaigns/throttle.js';
 import { createHttpServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
@@ -46,8 +48,8 @@ export interface App {
   /** Things to run on start and stop, registered by feature modules. */
   onStart(fn: () => Promise<void> | void): void;
   onStop(fn: () => Promise<void> | void): void;
-  /** Runs before each reply to a citizen is sent: campaigns set it so replies take the channel's throttle ahead of campaign sends. */
-  beforeReplySend?: (channel: ChannelName, recipient: string) => Promise<void>;
+  /** The one send queue: replies, quiz pushes, answer notices and campaigns leave through it. */
+  sender: Sender;
 }
 
 /** Options for tests and tools. */
@@ -59,6 +61,8 @@ export interface CreateAppOptions {
   now?: () => Date;
   /** Watch the content dir for changes (default true). */
   watchContent?: boolean;
+  /** The sender's clock for waits between retries (tests pass one that does not really wait). */
+  sendClock?: Clock;
 }
 
 /** Builds the app from a validated config. Nothing listens until `start()`. */
@@ -96,14 +100,19 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
 
   const channels = new Map<ChannelName, Channel>();
   channels.set('web', createWebChannel());
-  const inbox = createInbox({
+  // The one sender, on the same group commit: a reply is stored with its event's processed mark.
+  // Channels installed below join `channels`; the throttles (one per configured platform) are
+  // shared with the campaign lane, where replies go first.
+  const sender = createSender({
     db,
-    conversation,
     channels,
-    logger,
+    throttles: createChannelThrottles(config, opts.sendClock),
     group,
-    beforeSend: (channel, recipient) => app.beforeReplySend?.(channel, recipient) ?? Promise.resolve(),
+    logger: logger.child({ module: 'sender' }),
+    now: opts.now,
+    clock: opts.sendClock,
   });
+  const inbox = createInbox({ db, conversation, channels, logger, group, sender });
   const server = createHttpServer(logger, { trustProxy: config.http.trustProxy });
 
   server.get('/healthz', async () => ({
@@ -111,7 +120,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     channels: [...channels.keys()],
     content: { qa: knowledge.state.qa.length, articles: knowledge.state.articles.length, errors: knowledge.errors.length },
   }));
-  registerWebChat(server, { db, conversation, botName: config.bot.name });
+  registerWebChat(server, { db, conversation, botName: config.bot.name, takeHeld: (personId) => sender.takeHeld(personId) });
 
   const app: App = {
     config,
@@ -122,6 +131,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     inbox,
     channels,
     server,
+    sender,
     onStart: (fn) => starters.push(fn),
     onStop: (fn) => stoppers.push(fn),
     async start() {
@@ -131,6 +141,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       await Promise.race([knowledge.searchThreadStarted(), new Promise((r) => setTimeout(r, 20_000).unref())]);
       const address = await server.listen({ host: config.http.host, port: config.http.port });
       for (const ch of channels.values()) await ch.start?.();
+      sender.start();
       for (const fn of starters) await fn();
       await inbox.recover();
       logger.info({ address, channels: [...channels.keys()] }, 'loa: started');
@@ -138,8 +149,12 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     },
     async stop() {
       for (const fn of [...stoppers].reverse()) await fn();
-      for (const ch of channels.values()) await ch.stop?.();
       await server.close();
+      // Retry waits are cut short (those rows stay pending for the next start); replies of the
+      // events still being processed go out once while the channels are still open.
+      await sender.stop();
+      await inbox.drain();
+      for (const ch of channels.values()) await ch.stop?.();
       await inbox.drain();
       group.flush();
       knowledge.close();

@@ -10,21 +10,24 @@
  * the bot is skipped, and a Zalo user outside the 7-day window is recorded `outside_window`
  * (not retried). Each row is the per-asker result staff see on the entry's page.
  *
- * The web chat cannot be pushed to and keeps nothing for a visitor's return, so a web asker's
- * row is recorded at once as `unreachable` ("không thể gửi tới web chat").
+ * The web chat cannot be pushed to: a web asker's notice is `held` (with a `held` row of the
+ * sender, `sends`), shown when the visitor comes back to the chat (the widget asks on load), and
+ * `sent` from then on.
  */
 import type { App } from '../app.js';
 import type { QaEntry } from '../knowledge/content.js';
 import { resolveUnanswered } from '../db/questions.js';
 import { unansweredWaitingFor } from '../db/admin.js';
-import { enqueueNotices, type NewNotice, type NoticeStatus } from '../db/notices.js';
+import { enqueueNotices, noticeIdFor, type NewNotice, type NoticeStatus } from '../db/notices.js';
+import { insertSends } from '../db/sends.js';
+import { HELD_TTL_MS } from '../sender/sender.js';
 import { campaignsOf } from '../campaigns/install.js';
 import type { Reply } from '../channels/channel.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
 export type NotifySummary = Partial<Record<NoticeStatus, number>>;
 
-/** Why a web-chat asker cannot be told, in the words staff see. */
+/** Why an asker on a channel without push cannot be told (kept for callers; web askers are now `held`). */
 export const WEB_UNREACHABLE = 'không thể gửi tới web chat: trang web không nhận được tin gửi sau và không giữ tin chờ người hỏi quay lại';
 
 /** Staff-facing labels of notice statuses. */
@@ -37,6 +40,7 @@ export const NOTICE_STATUS_LABEL: Record<NoticeStatus, string> = {
   failed: 'Gửi lỗi',
   unknown: 'Không rõ: gửi dở khi máy chủ dừng',
   unreachable: 'Không thể gửi tới web chat',
+  held: 'Chờ người hỏi quay lại web chat',
   skipped: 'Bỏ qua',
   cancelled: 'Đã huỷ',
 };
@@ -70,16 +74,26 @@ export function notifyAskers(app: App, qa: QaEntry, now: Date = new Date(), revi
     if (!w.externalId || w.personId === null || w.externalId.startsWith('erased:'))
       return { ...base, recipient: null, status: 'skipped', reason: 'người hỏi đã xoá dữ liệu của mình' };
     if (w.personStatus !== 'active') return { ...base, status: 'gone', reason: 'người hỏi đã chặn bot hoặc rời đi' };
+    // A channel that cannot be pushed to keeps the notice until the asker comes back.
+    if (app.channels.get(w.channel)?.canPush === false) return { ...base, status: 'held', reason: 'chờ người hỏi quay lại web chat' };
     // Only channels with an outbox lane (a throttle and a worker) can be pushed to.
     if (!outbox?.throttles.has(w.channel) || !app.channels.has(w.channel))
-      return w.channel === 'web'
-        ? { ...base, status: 'unreachable', reason: WEB_UNREACHABLE }
-        : { ...base, status: 'unreachable', reason: `kênh ${w.channel} chưa được cấu hình trên máy chủ này` };
+      return { ...base, status: 'unreachable', reason: `kênh ${w.channel} chưa được cấu hình trên máy chủ này` };
     return base;
   });
   const summary: NotifySummary = {};
   app.db.transaction(() => {
     enqueueNotices(app.db, notices, now);
+    // The held ones wait in the sender's queue too, as the message the visitor will see.
+    for (const n of notices) {
+      const id = n.status === 'held' ? noticeIdFor(app.db, n.unansweredId) : undefined;
+      if (id === undefined || n.recipient === null) continue;
+      insertSends(
+        app.db,
+        [{ channel: n.channel, personId: n.personId, recipient: n.recipient, kind: 'notice', reply: n.reply, status: 'held', ref: `notice:${id}`, expiresAt: new Date(now.getTime() + HELD_TTL_MS) }],
+        now,
+      );
+    }
     resolveUnanswered(
       app.db,
       waiting.map((w) => w.id),

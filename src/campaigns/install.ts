@@ -1,25 +1,26 @@
 /**
- * Installs campaigns on the app: one throttle per campaign channel (shared with replies, which
- * go first), the outbox workers and scheduler started with the app and drained on stop.
- * The CLI only changes campaign state in the database; this running process does the sending.
+ * Installs campaigns on the app: the campaign lane of the one sender (the outbox workers and
+ * the scheduler), on the sender's per-channel throttles (replies go first), started with the
+ * app and drained on stop. The CLI only changes campaign state in the database; this running
+ * process does the sending.
  */
 import type { App } from '../app.js';
 import type { ChannelName } from '../channels/channel.js';
+import { createChannelThrottles as throttlesFromConfig } from '../sender/sender.js';
 import { createOutbox, type Outbox } from './outbox.js';
-import { createThrottle, type Clock, type Throttle } from './throttle.js';
+import type { Clock, Throttle } from './throttle.js';
 
 /** Options of {@link installCampaigns} (tests). */
 export interface InstallCampaignsOptions {
   /** Wall clock for schedules and quiet hours. */
   now?: () => Date;
-  /** Throttle clock. */
-  clock?: Clock;
   pollMs?: number;
 }
 
 /** What {@link installCampaigns} adds, for tests and tools. */
 export interface CampaignsRuntime {
   outbox: Outbox;
+  /** The sender's throttles (the same map). */
   throttles: Map<ChannelName, Throttle>;
 }
 
@@ -31,16 +32,11 @@ export function campaignsOf(app: App): CampaignsRuntime | undefined {
 }
 
 /**
- * Builds the per-channel throttles from the config (Telegram: `TELEGRAM_RATE_GLOBAL` and
- * `TELEGRAM_RATE_PER_CHAT`, 1000/s with paid broadcast; Zalo: `ZALO_RATE_PER_MINUTE`).
+ * The per-channel throttles from the config (now built by the sender, `sender/sender.ts`;
+ * kept here for the callers that pass `{ config }`).
  */
 export function createChannelThrottles(app: Pick<App, 'config'>, clock?: Clock): Map<ChannelName, Throttle> {
-  const throttles = new Map<ChannelName, Throttle>();
-  const tg = app.config.telegram;
-  if (tg) throttles.set('telegram', createThrottle({ ratePerSecond: tg.ratePerSecond, perChatPerSecond: tg.ratePerChatPerSecond, clock }));
-  const zalo = app.config.zalo;
-  if (zalo) throttles.set('zalo', createThrottle({ ratePerSecond: zalo.ratePerMinute / 60, clock }));
-  return throttles;
+  return throttlesFromConfig(app.config, clock);
 }
 
 /**
@@ -49,7 +45,7 @@ export function createChannelThrottles(app: Pick<App, 'config'>, clock?: Clock):
  * @example installCampaigns(app);
  */
 export function installCampaigns(app: App, opts: InstallCampaignsOptions = {}): CampaignsRuntime {
-  const throttles = createChannelThrottles(app, opts.clock);
+  const throttles = app.sender.throttles;
   const outbox = createOutbox({
     db: app.db,
     channels: app.channels,
@@ -60,10 +56,6 @@ export function installCampaigns(app: App, opts: InstallCampaignsOptions = {}): 
     now: opts.now,
     pollMs: opts.pollMs,
   });
-  // Replies to citizens take the next free slot of the same throttle ahead of campaign sends.
-  app.beforeReplySend = async (channel, recipient) => {
-    await throttles.get(channel)?.acquire(recipient, 'reply');
-  };
   app.onStart(() => {
     outbox.start();
   });

@@ -1,6 +1,9 @@
 /**
  * The outbox: turns scheduled campaigns into deliveries and deliveries into sends, exactly
- * once, through crashes.
+ * once, through crashes. It is the campaign lane of the one sender (`sender/sender.ts`): the
+ * same per-channel throttles (where replies go first), the same safe send and the same attempt
+ * log (`send_attempts`); its rows are `deliveries` and `answer_notices`, which staff read per
+ * campaign and per asker.
  *
  * - **Scheduler** (`tick`, every second): a scheduled campaign whose time has come, outside
  *   quiet hours, has its audience snapshotted into `deliveries` and becomes `sending` (one
@@ -44,6 +47,8 @@ import { campaignAudience, type RegionTree } from './audience.js';
 import { apiCallsPerMessage, campaignReply } from './content.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from './quiet-hours.js';
 import type { Throttle } from './throttle.js';
+import { logAttempt, type SendLane } from '../db/sends.js';
+import { replyCost, sendSafely } from '../sender/sender.js';
 
 /** Dependencies of {@link createOutbox}. */
 export interface OutboxDeps {
@@ -167,24 +172,25 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     return { status: 'failed', reason: res.reason };
   };
 
-  /** Records one send's result in one commit; a `gone` result also marks the person. */
-  const record = (write: (o: DeliveryOutcome, at: Date) => void, personId: number | null, attempts: number, res: SendResult): string => {
+  /** Records one send's result and its attempt in one commit; a `gone` result also marks the person. */
+  const record = (write: (o: DeliveryOutcome, at: Date) => void, log: SendLane, rowId: number, channel: ChannelName, personId: number | null, attempts: number, res: SendResult): string => {
     const at = now();
     const outcome = outcomeOf(res, attempts, at);
     db.transaction(() => {
       write(outcome, at);
+      logAttempt(db, log, rowId, channel, attempts + 1, res, at);
       if (outcome.status === 'gone' && personId !== null) markPersonGone(db, personId, outcome.reason);
     })();
     return outcome.status;
   };
 
   const classify = (task: DeliveryTask, res: SendResult): void => {
-    const status = record((o, at) => recordDelivery(db, task.id, o, at), task.personId, task.attempts, res);
+    const status = record((o, at) => recordDelivery(db, task.id, o, at), 'delivery', task.id, task.channel, task.personId, task.attempts, res);
     events.emit('delivery', task.campaignId, status);
   };
 
   const classifyNotice = (task: NoticeTask, res: SendResult): void => {
-    const status = record((o, at) => recordNotice(db, task.id, o, at), task.personId, task.attempts, res);
+    const status = record((o, at) => recordNotice(db, task.id, o, at), 'notice', task.id, task.channel, task.personId, task.attempts, res);
     events.emit('notice', task.id, status);
   };
 
@@ -230,7 +236,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       recipient: task.recipient,
       attempts: task.attempts,
       reply: task.reply,
-      cost: Math.max(1, Math.ceil(((task.reply.title ? task.reply.title.length + 2 : 0) + task.reply.text.length) / channel.capabilities.maxTextLength)),
+      cost: replyCost(channel, task.reply),
       broadcast: false,
       claim() {
         const claim = claimNotice(db, task.id, windowFor(), now());
@@ -240,13 +246,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       finish: (res) => classifyNotice(task, res),
     });
     const sendOne = async (job: Job): Promise<void> => {
-      let res: SendResult;
-      try {
-        res = await channel.send(job.recipient, job.reply, job.broadcast ? { broadcast: true } : {});
-      } catch (err) {
-        // Channels should not throw; if one does, treat it as transient rather than lose the row.
-        res = { kind: 'retryAfter', seconds: 2 ** Math.min(job.attempts, 6), reason: `send threw: ${(err as Error).message}` };
-      }
+      const res = await sendSafely(channel, job.recipient, job.reply, job.attempts, job.broadcast);
       if (res.kind === 'retryAfter') throttle.throttled(res.seconds);
       else throttle.succeeded();
       job.finish(res);

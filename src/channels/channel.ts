@@ -4,7 +4,7 @@
  * The core (`conversation/`, `quiz/`, `campaigns/`) speaks only in {@link Inbound} events and
  * {@link Reply} values. Each channel turns its platform's updates into `Inbound`, renders a
  * `Reply` the best way it can (buttons, numbered text, native quiz polls) and maps its own
- * errors into a {@link SendResult}, which the outbox relies on.
+ * errors into a {@link SendResult}, which the sender (`sender/sender.ts`) relies on.
  */
 
 /** The channels Loa speaks on. A third platform (e.g. the Zalo Bot platform) adds a name here. */
@@ -104,6 +104,12 @@ export interface SendOptions {
 export interface Channel {
   readonly name: ChannelName;
   readonly capabilities: Capabilities;
+  /**
+   * False for a channel that cannot reach a person unasked (the web chat answers only in its
+   * HTTP responses): the sender keeps its messages `held` until the person comes back.
+   * Default true.
+   */
+  readonly canPush?: boolean;
   /**
    * Sends one reply to one recipient (the channel's external user/chat id). Never throws for
    * platform errors: they come back as a {@link SendResult}.

@@ -6,14 +6,18 @@
  * recognised and dropped. Processing happens afterwards, in order per person and concurrently
  * across people. Events accepted but not processed when the process died are processed at
  * start-up by `recover()`.
+ *
+ * Replies leave through the one sender (sender/sender.ts): they are stored as `sends` rows in
+ * the same commit as the event's processed mark, then sent in order per chat with retries.
  */
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from '../db/messages.js';
-import { markPersonGone, personIdByExternal } from '../db/people.js';
+import { markProcessed, recordInbound, unprocessedInbound } from '../db/messages.js';
+import { personIdByExternal } from '../db/people.js';
 import type { Channel, ChannelName, Inbound, Reply, SendResult } from '../channels/channel.js';
 import type { Conversation } from './conversation.js';
 import { createGroupCommit, type GroupCommit } from '../db/group-commit.js';
+import { createSender, type Sender } from '../sender/sender.js';
 
 /** Dependencies of {@link createInbox}. */
 export interface InboxDeps {
@@ -22,10 +26,13 @@ export interface InboxDeps {
   /** Channels replies go out on. */
   channels: Map<ChannelName, Channel>;
   logger?: Logger;
-  /** Called before each reply send; a throttle can make replies wait their turn (or not). */
-  beforeSend?: (channel: ChannelName, recipient: string) => Promise<void>;
   /** The group commit to use (the app shares one with the conversation); default: its own. */
   group?: GroupCommit;
+  /**
+   * Where replies go: the one send queue (sender/sender.ts), shared by the app with quizzes,
+   * notices and campaigns. Default: a sender of its own on `channels`, without throttles.
+   */
+  sender?: Sender;
 }
 
 /** The inbox. */
@@ -43,9 +50,9 @@ export interface Inbox {
   acceptGrouped(inbound: Inbound): Promise<boolean>;
   /** Processes stored, unprocessed events (after a crash). */
   recover(): Promise<number>;
-  /** Resolves when every scheduled event is processed (tests, graceful shutdown). */
+  /** Resolves when every scheduled event is processed and its replies sent (tests, graceful shutdown). */
   drain(): Promise<void>;
-  /** Sends replies for one event's recipient and logs them; returns each SendResult. */
+  /** Queues replies for one event's recipient; resolves with each message's last SendResult. */
   deliver(inbound: Inbound, replies: Reply[]): Promise<SendResult[]>;
 }
 
@@ -54,63 +61,43 @@ export function createInbox(deps: InboxDeps): Inbox {
   const { db, conversation, channels, logger } = deps;
   // Accepted events and the records of processed ones, committed together per turn.
   const group = deps.group ?? createGroupCommit(db);
+  const sender = deps.sender ?? createSender({ db, channels, throttles: new Map(), group, logger });
   // One promise chain per person keeps their messages in order.
   const chains = new Map<string, Promise<void>>();
   const pending = new Set<Promise<void>>();
 
   /**
-   * Sends the replies; returns each result and what is to be written about them. The writes are
-   * left to the caller so that they share one transaction (one WAL commit) with its own.
+   * Hands the replies to the sender. `alsoWrite` (the processed mark) shares the commit that
+   * stores them, so an event is either processed with its replies queued, or neither.
    */
-  const sendAll = async (inbound: Inbound, replies: Reply[]): Promise<{ results: SendResult[]; write: () => void }> => {
-    const channel = channels.get(inbound.channel);
-    const results: SendResult[] = [];
-    const log: { text: string; payload: unknown; at: Date }[] = [];
-    let gone: string | undefined;
-    if (channel) {
-      const recipient = inbound.chatId ?? inbound.userId;
-      for (const reply of replies) {
-        if (deps.beforeSend) await deps.beforeSend(inbound.channel, recipient);
-        let result = await channel.send(recipient, reply);
-        if (result.kind === 'retryAfter' && result.seconds <= 5) {
-          // A reply is worth one short wait; a longer throttle means the platform wants calm.
-          await new Promise((r) => setTimeout(r, result.kind === 'retryAfter' ? result.seconds * 1000 : 0));
-          result = await channel.send(recipient, reply);
-        }
-        results.push(result);
-        // The text has its own column; the payload keeps the rest of the reply and the outcome.
-        log.push({ text: reply.text, payload: { reply: { ...reply, text: undefined }, result }, at: new Date() });
-        if (result.kind === 'gone' && !inbound.group) gone = result.reason;
-        if (result.kind === 'gone' || result.kind === 'outsideWindow') break;
-      }
-    }
-    const write = (): void => {
-      // Looked up after the conversation ran: /xoadulieu may have just erased the person.
-      const personId = personIdByExternal(db, inbound.channel, inbound.userId) ?? null;
-      for (const l of log) recordOutbound(db, inbound.channel, personId, 'reply', l.text, l.payload, l.at);
-      if (gone !== undefined && personId !== null) markPersonGone(db, personId, gone);
-    };
-    return { results, write };
-  };
+  const queue = (inbound: Inbound, replies: Reply[], alsoWrite?: () => void): ReturnType<Sender['enqueue']> =>
+    sender.enqueue(
+      {
+        channel: inbound.channel,
+        recipient: inbound.chatId ?? inbound.userId,
+        // Looked up after the conversation ran: /xoadulieu may have just erased the person.
+        personId: personIdByExternal(db, inbound.channel, inbound.userId) ?? null,
+        markGone: !inbound.group,
+      },
+      replies,
+      { kind: 'reply', alsoWrite },
+    );
 
-  const deliver = async (inbound: Inbound, replies: Reply[]): Promise<SendResult[]> => {
-    const { results, write } = await sendAll(inbound, replies);
-    await group.run(write);
-    return results;
-  };
+  const deliver = async (inbound: Inbound, replies: Reply[]): Promise<SendResult[]> => queue(inbound, replies).done;
 
   const processOne = async (id: number, inbound: Inbound): Promise<void> => {
     const channel = channels.get(inbound.channel);
     try {
       const replies = channel ? await conversation.handle(inbound, channel.capabilities) : [];
-      const { write } = await sendAll(inbound, replies);
-      // The outbound log and the processed mark, in a shared commit within a few ms
-      // (group.later). A crash before it lands means the event is processed again at start-up
-      // (sends and marks were never atomic), never that it is lost.
-      await group.later(() => {
-        write();
-        markProcessed(db, id);
-      });
+      if (replies.length === 0) {
+        await group.later(() => markProcessed(db, id));
+        return;
+      }
+      // Resolves once the replies are stored (the first already claimed when the chat is idle)
+      // together with the processed mark; the sends go on in the sender, in order per chat.
+      const { stored, done } = queue(inbound, replies, () => markProcessed(db, id));
+      done.catch((err: unknown) => logger?.error({ err, channel: inbound.channel }, 'inbox: sending replies failed'));
+      await stored;
     } catch (err) {
       logger?.error({ err, channel: inbound.channel, dedupeKey: inbound.dedupeKey }, 'inbox: processing failed');
       markProcessed(db, id, (err as Error).message ?? String(err));
@@ -159,6 +146,7 @@ export function createInbox(deps: InboxDeps): Inbox {
     },
     async drain() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
+      await sender.drain();
       group.flush();
     },
     deliver,

@@ -22,6 +22,7 @@ export type NoticeStatus =
   | 'failed'
   | 'unknown'
   | 'unreachable'
+  | 'held'
   | 'skipped'
   | 'cancelled';
 
@@ -34,7 +35,7 @@ export interface NewNotice {
   entryId: string;
   revisionId?: number | null;
   reply: Reply;
-  status?: 'pending' | 'unreachable' | 'skipped' | 'gone';
+  status?: 'pending' | 'unreachable' | 'skipped' | 'gone' | 'held';
   reason?: string;
 }
 
@@ -63,7 +64,7 @@ export function enqueueNotices(db: Db, notices: NewNotice[], now: Date = new Dat
         status,
         x.reason ?? null,
         at,
-        status === 'pending' ? null : at,
+        status === 'pending' || status === 'held' ? null : at,
       ).changes;
     }
     return n;
@@ -152,6 +153,19 @@ export function recordNotice(db: Db, id: number, outcome: DeliveryOutcome, now: 
     );
 }
 
+/** The id of the notice queued for an unanswered question. */
+export function noticeIdFor(db: Db, unansweredId: number): number | undefined {
+  return (db.prepare(`SELECT id FROM answer_notices WHERE unanswered_id = ?`).get(unansweredId) as { id: number } | undefined)?.id;
+}
+
+/**
+ * A notice held for a web visitor (the web chat cannot be pushed to) was shown to them when
+ * they came back (`sender.takeHeld`): it is delivered.
+ */
+export function markHeldNoticeDelivered(db: Db, id: number, now: Date = new Date()): void {
+  db.prepare(`UPDATE answer_notices SET status = 'sent', attempts = attempts + 1, reason = NULL, finished_at = ? WHERE id = ? AND status = 'held'`).run(nowIso(now), id);
+}
+
 /** Start-up: notices left `sending` by a crash become `unknown` (not re-sent). Returns how many. */
 export function markInterruptedNoticesUnknown(db: Db, now: Date = new Date()): number {
   return db
@@ -200,8 +214,8 @@ export function noticeCounts(db: Db, entryId: string): Partial<Record<NoticeStat
 // question) are cancelled and the stored texts dropped.
 registerEraser((db, personId) => {
   db.prepare(
-    `UPDATE answer_notices SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
-       reason = CASE WHEN status = 'pending' THEN 'người hỏi đã xoá dữ liệu của mình' ELSE reason END,
+    `UPDATE answer_notices SET status = CASE WHEN status IN ('pending', 'held') THEN 'cancelled' ELSE status END,
+       reason = CASE WHEN status IN ('pending', 'held') THEN 'người hỏi đã xoá dữ liệu của mình' ELSE reason END,
        reply = '{"text":""}', recipient = NULL
      WHERE person_id = ?`,
   ).run(personId);

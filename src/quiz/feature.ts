@@ -19,7 +19,8 @@
 import type { Capabilities, ChannelName, Reply, SendResult } from '../channels/channel.js';
 import type { Feature, TurnContext } from '../conversation/types.js';
 import type { Db } from '../db/index.js';
-import { setPendingChoices } from '../db/people.js';
+import { personIdByExternal, setPendingChoices } from '../db/people.js';
+import type { Sender } from '../sender/sender.js';
 import {
   activeAttemptOf,
   attemptsOf,
@@ -539,12 +540,15 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
 export interface QuizHost {
   db: Db;
   conversation: { features: Feature[] };
-  channels: Map<ChannelName, { capabilities: Capabilities; send(to: string, reply: Reply): Promise<SendResult> }>;
+  channels: Map<ChannelName, { capabilities: Capabilities }>;
   logger: { error(obj: unknown, msg: string): void };
   onStart(fn: () => Promise<void> | void): void;
   onStop(fn: () => Promise<void> | void): void;
-  /** The channel throttle replies wait for (set by campaigns); pushed quiz messages take it too. */
-  beforeReplySend?: (channel: ChannelName, recipient: string) => Promise<void>;
+  /**
+   * The one sender: quiz pushes are queued, throttled behind nothing but other replies, retried,
+   * logged, and a person who blocked the bot is marked gone (and not pushed to again).
+   */
+  sender: Pick<Sender, 'send'>;
 }
 
 /** Options of {@link installQuiz}. */
@@ -570,13 +574,9 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizF
   const now = opts.now ?? (() => new Date());
   feature.bind({
     db: app.db,
-    // Channels may be installed after this line: look them up at send time.
-    send: async (channel, to, reply) => {
-      const ch = app.channels.get(channel);
-      if (!ch) return { kind: 'failed', reason: `quiz: channel ${channel} is not configured` };
-      await app.beforeReplySend?.(channel, to);
-      return ch.send(to, reply);
-    },
+    // Resolves with the message's last result (after the sender's retries). A live quiz posts
+    // to a group chat, which is nobody's person row: nothing is marked gone there.
+    send: (channel, to, reply) => app.sender.send({ channel, recipient: to, personId: personIdByExternal(app.db, channel, to) ?? null }, reply, 'quiz'),
     caps: (channel) => app.channels.get(channel)?.capabilities,
     onError: (err) => app.logger.error({ err }, 'quiz: background step failed'),
   });

@@ -127,17 +127,17 @@ describe('attaching unanswered questions to an approved answer', () => {
     expect(tg.sentTexts(601).at(-1)).toContain('Câu hỏi của bạn đã có câu trả lời');
     expect(tg.sentTexts(602).at(-1)).toContain('hộ nghèo');
 
-    // Each asker's result is recorded; the web asker honestly cannot be reached.
+    // Each asker's result is recorded; the web asker's notice is kept until they come back.
     const notices = listNotices(t.app.db, ENTRY);
     expect(notices.map((n) => [n.channel, n.status]).sort()).toEqual([
       ['telegram', 'sent'],
       ['telegram', 'sent'],
-      ['web', 'unreachable'],
+      ['web', 'held'],
     ]);
-    expect(notices.find((n) => n.channel === 'web')!.reason).toContain('không thể gửi tới web chat');
+    expect(notices.find((n) => n.channel === 'web')!.reason).toContain('chờ người hỏi quay lại web chat');
     const after = await approver.get(`/admin/content/qa/${ENTRY}`);
     expect(after.text).toContain('Đã gửi tới người hỏi');
-    expect(after.text).toContain('không thể gửi tới web chat');
+    expect(after.text).toContain('Chờ người hỏi quay lại web chat');
 
     // Approved: the file has the masked wording, and the new wording is answered by the entry.
     const file = readFileSync(join(t.contentDir, FILE), 'utf8');

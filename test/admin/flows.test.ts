@@ -152,7 +152,7 @@ describe('unanswered question -> approved answer', () => {
     const ids = [ask('zalo', 'z-old', 9), ask('zalo', 'z-new', 1), ask('zalo', 'z-late', 2), ask('zalo', 'z-blocked', 1, 'gone'), ask('web', 'web-session-0002', 0)];
     const qa = t.app.knowledge.state.qa.find((q) => q.status === 'approved')!;
     linkUnansweredToDraft(t.app.db, ids, qa.id, 'bien');
-    expect(notifyAskers(t.app, qa)).toEqual({ pending: 3, gone: 1, unreachable: 1 });
+    expect(notifyAskers(t.app, qa)).toEqual({ pending: 3, gone: 1, held: 1 });
     const settled: string[] = [];
     const done = new Promise<void>((resolve) =>
       outbox.events.on('notice', (_id: number, status: string) => {
@@ -166,8 +166,9 @@ describe('unanswered question -> approved answer', () => {
     // Outside the 7-day window nothing is sent at all; the platform's own -230 is recorded too.
     expect(sent.sort()).toEqual(['z-late', 'z-new']);
     const byQuestion = new Map(listNotices(t.app.db, qa.id).map((n) => [n.unansweredId, n]));
-    expect(ids.map((id) => byQuestion.get(id)!.status)).toEqual(['outside_window', 'sent', 'outside_window', 'gone', 'unreachable']);
-    expect(byQuestion.get(ids[4]!)!.reason).toContain('không thể gửi tới web chat');
+    // The web asker's notice waits for them to come back to the chat (sender.takeHeld).
+    expect(ids.map((id) => byQuestion.get(id)!.status)).toEqual(['outside_window', 'sent', 'outside_window', 'gone', 'held']);
+    expect(byQuestion.get(ids[4]!)!.reason).toContain('chờ người hỏi quay lại web chat');
     expect(listUnanswered(t.app.db, 'answered').map((u) => u.id).sort()).toEqual(ids.sort());
     // Resolved questions are not notified twice.
     expect(notifyAskers(t.app, qa)).toEqual({});

@@ -57,19 +57,19 @@ describe('inbox', () => {
     expect(getPersonByExternal(db, 'web', 'u2')!.lastInteractionAt).toBe(new Date(clock.getTime() - 60_000).toISOString());
   });
 
-  it('processing logs the reply and marks the event processed, without touching the person again in the same second', async () => {
+  it('processing queues the reply with the processed mark and records its send, without touching the person again in the same second', async () => {
     const e = help('u3');
     inbox.accept(e);
     const before = changes();
     await inbox.drain();
-    // One outbound row and the processed mark; the interaction was recorded by accept.
-    expect(changes() - before).toBe(2);
+    // The reply's row (stored already claimed) with the processed mark, then its result and the
+    // logged attempt; the interaction was recorded by accept.
+    expect(changes() - before).toBe(4);
     expect(sent.at(-1)!.to).toBe('u3');
-    const rows = db.prepare(`SELECT direction, processed_at IS NOT NULL AS done FROM messages WHERE person_id = ? ORDER BY id`).all(getPersonByExternal(db, 'web', 'u3')!.id);
-    expect(rows).toEqual([
-      { direction: 'in', done: 1 },
-      { direction: 'out', done: 1 },
-    ]);
+    const person = getPersonByExternal(db, 'web', 'u3')!.id;
+    const rows = db.prepare(`SELECT direction, processed_at IS NOT NULL AS done FROM messages WHERE person_id = ? ORDER BY id`).all(person);
+    expect(rows).toEqual([{ direction: 'in', done: 1 }]);
+    expect(db.prepare(`SELECT kind, status, attempts FROM sends WHERE person_id = ?`).all(person)).toEqual([{ kind: 'reply', status: 'sent', attempts: 1 }]);
   });
 
   it('a later message records the newer interaction time', async () => {

@@ -143,7 +143,9 @@ describe('live group quiz', () => {
         {
           db: w.db,
           conversation: w.convo,
-          channels: new Map([['telegram', { capabilities: telegramCapabilities, send: async (to: string, r: Reply) => (out.push(`${to}: ${r.text}`), { kind: 'ok' as const }) }]]),
+          channels: new Map([['telegram', { capabilities: telegramCapabilities }]]),
+          // Pushes leave through the one sender.
+          sender: { send: async (to: { recipient: string }, r: Reply) => (out.push(`${to.recipient}: ${r.text}`), { kind: 'ok' as const }) },
           logger: { error: () => {} },
           onStart: (fn) => starters.push(fn),
           onStop: (fn) => stoppers.push(fn),

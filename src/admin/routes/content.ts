@@ -96,7 +96,8 @@ function notifyMessage(summary: NotifySummary): string {
   const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
   if (!total) return '';
   const parts = [` Đã xếp ${summary.pending ?? 0}/${total} tin báo cho người đã hỏi vào hàng gửi (qua bộ điều tiết gửi như chiến dịch)`];
-  if (summary.unreachable) parts.push(`${summary.unreachable} người hỏi qua web chat hoặc kênh chưa cấu hình: không thể gửi`);
+  if (summary.held) parts.push(`${summary.held} người hỏi qua web chat: tin được giữ lại và hiện ra khi họ quay lại trang`);
+  if (summary.unreachable) parts.push(`${summary.unreachable} người hỏi qua kênh chưa cấu hình: không thể gửi`);
   if (summary.gone || summary.skipped) parts.push(`${(summary.gone ?? 0) + (summary.skipped ?? 0)} người đã chặn bot hoặc xoá dữ liệu: bỏ qua`);
   return `${parts.join('; ')}. Kết quả từng người xem ở trang của mục này.`;
 }
