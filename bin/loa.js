@@ -4,6 +4,14 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `.env` (or LOA_ENV_FILE) before any command reads its configuration; the environment wins.
+const { loadEnvFile } = await import('../src/env-file.ts');
+try {
+  loadEnvFile();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(78); // EX_CONFIG
+}
 const { main } = await import('../src/main.ts');
 const code = await main(process.argv.slice(2));
 if (typeof code === 'number') process.exitCode = code;
