@@ -4,9 +4,9 @@
  * and the inbox decide what to do with the result.
  *
  * It does not count requests itself. Zalo's budget (`ZALO_RATE_PER_MINUTE`) is kept by one
- * limiter, the channel throttle (campaigns/install.ts `createChannelThrottles`), which every
- * Zalo send passes before it reaches here: replies and quiz pushes (`beforeReplySend`), answer
- * notices and campaigns (the outbox), replies first. A second limiter here used to count the
+ * limiter, the channel throttle (sender/sender.ts `createChannelThrottles`), which every
+ * Zalo send passes before it reaches here: replies and quiz pushes (the sender), answer
+ * notices and campaigns (the outbox, the sender's campaign lane), replies first. A second limiter here used to count the
  * same budget again and could refuse a send the throttle had just granted.
  */
 import type { Logger } from 'pino';
