@@ -134,7 +134,7 @@ const FIELD_LABELS: Record<string, string> = {
 function zodToFieldErrors(err: z.ZodError): FieldError[] {
   return err.issues.map((i) => {
     const field = String(i.path[0] ?? '(tệp)');
-    return { field, message: `${FIELD_LABELS[field] ?? field}${i.path.length > 1 ? ` (${i.path.slice(1).join('.')})` : ''}: ${i.message}` };
+    return { field, message: `${(Object.hasOwn(FIELD_LABELS, field) ? FIELD_LABELS[field] : undefined) ?? field}${i.path.length > 1 ? ` (${i.path.slice(1).join('.')})` : ''}: ${i.message}` };
   });
 }
 

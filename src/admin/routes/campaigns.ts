@@ -261,7 +261,8 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
   s.post('/admin/campaigns/:id/:action', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
     const c = load(req);
     const name = (req.params as { action: string }).action;
-    const action = ACTIONS[name];
+    // Own keys only: `constructor` or `__proto__` would find Object's members and fail with a 500.
+    const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!action) throw Object.assign(new Error('Thao tác không hợp lệ.'), { statusCode: 404 });
     assertCan(req, action.permission);
     try {

@@ -90,7 +90,7 @@ function queueFilter(ctx: AdminContext, req: FastifyRequest, q: QueueQuery, regi
     // A region outside the scope (or unknown) matches nothing rather than being ignored.
     regions: chosen,
     channel: q.kenh,
-    kind: KIND_FILTERS[q.loai],
+    kind: Object.hasOwn(KIND_FILTERS, q.loai) ? KIND_FILTERS[q.loai] : undefined,
     from: q.tu ? dayStart(q.tu) : undefined,
     to: q.den ? dayStart(q.den, 1) : undefined,
   };
@@ -99,7 +99,8 @@ function queueFilter(ctx: AdminContext, req: FastifyRequest, q: QueueQuery, regi
 export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/questions', { config: { permission: 'questions.view' } }, async (req, reply) => {
     const q = queueQuery.parse(req.query ?? {});
-    if (!KIND_FILTERS[q.loai]) q.loai = '';
+    // Own keys only: `?loai=constructor` must not find Object's members.
+    if (!Object.hasOwn(KIND_FILTERS, q.loai)) q.loai = '';
     const regions = regionChoices(ctx, ctx.scopeRegions(req));
     if (q.diaban && !flattenRegions(ctx.app.knowledge.state.regions).has(q.diaban)) q.diaban = '';
     const filter = queueFilter(ctx, req, q, regions);
