@@ -47,7 +47,9 @@ describe('backup and restore', () => {
   it('copies a database that is being written, including commits still in the WAL, and restores it', async () => {
     const dataDir = temp();
     const db = openDb(join(dataDir, DB_FILE));
-    cleanup.push(() => db.close());
+    cleanup.push(() => {
+      db.close();
+    });
     db.pragma('wal_autocheckpoint = 0'); // the rows below stay in the WAL, as between checkpoints
     for (let i = 0; i < 200; i++) upsertPerson(db, 'telegram', String(1000 + i), `Người ${i}`);
     expect(existsSync(join(dataDir, `${DB_FILE}-wal`))).toBe(true);
@@ -172,7 +174,7 @@ describe('backup and restore', () => {
     await app.inbox.drain();
     await app.stop();
     closed = true;
-    cleanup.push(config.cleanup);
+    cleanup.push(() => rmSync(config.dataDir, { recursive: true, force: true }));
     writeFileSync(join(config.dataDir, SERVICE_MARKER), JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: '' }));
     expect(await restoreCli([file], { config, ...c })).toBe(0);
   });
