@@ -1,6 +1,7 @@
 /**
  * The core feature: /start, /help, the topic menu, questions to the knowledge base, showing an
- * answer or a passage, and /xoadulieu. Registered last, so other features see text first.
+ * answer or a passage, /dulieucuatoi (what is held about the person) and /xoadulieu. Registered
+ * last, so other features see text first.
  */
 import type { Button, Reply } from '../channels/channel.js';
 import { erasePerson, setPersonState } from '../db/people.js';
@@ -11,6 +12,8 @@ import type { Feature, TurnContext } from './types.js';
 import { T } from './texts.js';
 import { classifySmallTalk, stripGreeting, type SmallTalkKind } from './smalltalk.js';
 import { FEEDBACK_ACTION, answerRef, feedbackAction, noteReask, withFeedback } from './feedback.js';
+import { MY_DATA_COMMAND, myDataReplies } from './my-data.js';
+import { recordAudit } from '../db/audit.js';
 
 /** Formats an ISO date (YYYY-MM-DD) the Vietnamese way: 15/10/2026. */
 export function viDate(iso: string): string {
@@ -157,8 +160,11 @@ export function createCoreFeature(): Feature {
       chude: (ctx) => [topicMenu(ctx)],
       menu: (ctx) => [topicMenu(ctx)],
       hoi: (ctx, args) => (args ? answerQuestion(ctx, args) : [{ text: T.askHint }]),
+      [MY_DATA_COMMAND]: (ctx) => myDataReplies(ctx),
       xoadulieu: (ctx) => {
         setPersonState(ctx.db, ctx.person.id, { ...(ctx.person.state ?? {}), eraseRequestedAt: ctx.now.toISOString() });
+        // The request is on record even if never confirmed (the confirmation is 'privacy.erase').
+        recordAudit(ctx.db, { actor: `person:${ctx.person.id}`, action: 'privacy.erase_request', targetType: 'person', targetId: ctx.person.id }, ctx.now);
         return [
           {
             text: T.eraseConfirm,

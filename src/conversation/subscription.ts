@@ -1,6 +1,6 @@
 /**
  * Subscriptions: /dangky chooses topics and a region by buttons and records consent with its
- * time; /huy, or a message that is just "HUY"/"STOP", withdraws it at once (campaign workers
+ * time and the version of the consent text shown on the last step (`consent.ts`); /huy, or a message that is just "HUY"/"STOP", withdraws it at once (campaign workers
  * check consent before every send, so this holds even for a campaign already sending).
  */
 import type { Button, Reply } from '../channels/channel.js';
@@ -8,6 +8,8 @@ import { getPerson, setRegion, setTopic, subscribe, topicsOf, unsubscribe } from
 import type { Region } from '../knowledge/content.js';
 import { fold } from '../text/vietnamese.js';
 import type { Feature, TurnContext } from './types.js';
+import { CURRENT_CONSENT } from './consent.js';
+import { viDate } from './core-feature.js';
 
 const S = {
   topics: 'Chọn các chủ đề bạn muốn nhận tin (bấm để chọn hoặc bỏ chọn), rồi bấm “Tiếp tục”.',
@@ -18,6 +20,11 @@ const S = {
   skipRegion: 'Bỏ qua',
   done: (topics: string, region: string) =>
     `Bạn đã đăng ký nhận tin.\nChủ đề: ${topics}\nĐịa bàn: ${region}\nBạn có thể thôi nhận tin bất cứ lúc nào bằng lệnh /huy hoặc gõ HUY.`,
+  /** Shown on the last step, before consent is recorded: what the person agrees to. */
+  consent: (version: string, since: string, text: string) =>
+    `Khi chọn địa bàn (hoặc “Bỏ qua”), bạn đồng ý với điều khoản nhận tin (phiên bản ${version}, áp dụng từ ${since}):\n${text}`,
+  consented: (version: string, since: string) =>
+    `Bạn đã đồng ý với điều khoản nhận tin phiên bản ${version} (áp dụng từ ${since}). Gõ /dulieucuatoi để xem dữ liệu chúng tôi lưu về bạn.`,
   noTopic: 'Bạn chưa chọn chủ đề nào. Hãy chọn ít nhất một chủ đề.',
   stopped: 'Bạn đã thôi nhận tin. Chúng tôi sẽ không gửi tin thông báo cho bạn nữa. Gõ /dangky nếu muốn đăng ký lại.',
   none: 'chưa chọn',
@@ -58,17 +65,19 @@ function regionMenu(ctx: TurnContext, slug?: string): Reply {
   for (const c of children)
     buttons.push({ label: c.name, action: c.children?.length ? `sub:rg:${c.slug}` : `sub:rs:${c.slug}` });
   buttons.push({ label: S.skipRegion, action: 'sub:rs:' });
-  return { text: S.regions, buttons };
+  const c = CURRENT_CONSENT;
+  return { text: `${S.regions}\n\n${S.consent(c.version, viDate(c.since), c.text)}`, buttons };
 }
 
 function finish(ctx: TurnContext, region: string | null): Reply[] {
   const topics = topicsOf(ctx.db, ctx.person.id);
   if (topics.length === 0) return [{ text: S.noTopic }, topicMenu(ctx)];
-  subscribe(ctx.db, ctx.person.id, [], null, ctx.now);
+  // The region menu showed the current consent text: that is the version agreed to.
+  subscribe(ctx.db, ctx.person.id, [], null, ctx.now, CURRENT_CONSENT.version);
   setRegion(ctx.db, ctx.person.id, region);
   const names = topics.map((t) => ctx.knowledge.state.topics.find((x) => x.slug === t)?.name ?? t).join(', ');
   const regionName = region ? (ctx.knowledge.regionInfo(region)?.name ?? region) : S.none;
-  return [{ text: S.done(names, regionName) }];
+  return [{ text: `${S.done(names, regionName)}\n\n${S.consented(CURRENT_CONSENT.version, viDate(CURRENT_CONSENT.since))}` }];
 }
 
 function stop(ctx: TurnContext): Reply[] {

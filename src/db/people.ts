@@ -15,6 +15,8 @@ export interface Person {
   goneReason: string | null;
   region: string | null;
   consentAt: string | null;
+  /** The consent text version agreed to (`conversation/consent.ts`); null before versioning or when imported. */
+  consentVersion: string | null;
   optedOutAt: string | null;
   pendingChoices: string[] | null;
   state: Record<string, unknown> | null;
@@ -31,6 +33,7 @@ interface PersonRow {
   gone_reason: string | null;
   region: string | null;
   consent_at: string | null;
+  consent_version: string | null;
   opted_out_at: string | null;
   pending_choices: string | null;
   state: string | null;
@@ -48,6 +51,7 @@ function toPerson(r: PersonRow): Person {
     goneReason: r.gone_reason,
     region: r.region,
     consentAt: r.consent_at,
+    consentVersion: r.consent_version,
     optedOutAt: r.opted_out_at,
     pendingChoices: r.pending_choices ? (JSON.parse(r.pending_choices) as string[]) : null,
     state: r.state ? (JSON.parse(r.state) as Record<string, unknown>) : null,
@@ -124,20 +128,22 @@ export function setPersonState(db: Db, id: number, state: Record<string, unknown
   db.prepare('UPDATE people SET state = ? WHERE id = ?').run(state ? JSON.stringify(state) : null, id);
 }
 
-/** Records consent to receive campaigns, with topics and region. Clears an earlier opt-out. */
+/**
+ * Records consent to receive campaigns, with topics and region, and the version of the consent
+ * text the person was shown (null when unknown, e.g. set up by staff). Clears an earlier opt-out.
+ */
 export function subscribe(
   db: Db,
   id: number,
   topics: string[],
   region: string | null,
   now: Date = new Date(),
+  consentVersion: string | null = null,
 ): void {
   db.transaction(() => {
-    db.prepare('UPDATE people SET consent_at = ?, opted_out_at = NULL, region = COALESCE(?, region) WHERE id = ?').run(
-      nowIso(now),
-      region,
-      id,
-    );
+    db.prepare(
+      'UPDATE people SET consent_at = ?, consent_version = ?, opted_out_at = NULL, region = COALESCE(?, region) WHERE id = ?',
+    ).run(nowIso(now), consentVersion, region, id);
     const ins = db.prepare(
       'INSERT OR IGNORE INTO subscriptions (person_id, topic, created_at) VALUES (?, ?, ?)',
     );
@@ -163,7 +169,7 @@ export function setTopic(db: Db, id: number, topic: string, on: boolean, now: Da
 
 /** Withdraws consent at once: no further campaign message goes to this person. */
 export function unsubscribe(db: Db, id: number, now: Date = new Date()): void {
-  db.prepare('UPDATE people SET opted_out_at = ?, consent_at = NULL WHERE id = ?').run(nowIso(now), id);
+  db.prepare('UPDATE people SET opted_out_at = ?, consent_at = NULL, consent_version = NULL WHERE id = ?').run(nowIso(now), id);
 }
 
 /** The topics a person subscribed to. */
@@ -203,7 +209,7 @@ export function erasePerson(db: Db, id: number, now: Date = new Date(), opts: Er
       ? {}
       : eraseIdentifiers(db, { personId: id, channel: person.channel, externalId: person.externalId });
     db.prepare(
-      `UPDATE people SET display_name = NULL, region = NULL, consent_at = NULL, opted_out_at = ?,
+      `UPDATE people SET display_name = NULL, region = NULL, consent_at = NULL, consent_version = NULL, opted_out_at = ?,
          pending_choices = NULL, state = NULL, external_id = 'erased:' || id
        WHERE id = ?`,
     ).run(nowIso(now), id);

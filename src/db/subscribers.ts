@@ -88,7 +88,11 @@ export function importSubscribers(db: Db, rows: ImportedSubscriber[], now: Date 
        ON CONFLICT (channel, external_id) DO UPDATE SET display_name = COALESCE(people.display_name, excluded.display_name)
        RETURNING id, opted_out_at, consent_at`,
     );
-    const consent = db.prepare(`UPDATE people SET consent_at = ?, region = COALESCE(?, region) WHERE id = ?`);
+    // An imported consent has no version of our consent text: a newer one replaces the version.
+    const consent = db.prepare(
+      `UPDATE people SET consent_version = CASE WHEN consent_at = @at THEN consent_version ELSE NULL END,
+         consent_at = @at, region = COALESCE(@region, region) WHERE id = @id`,
+    );
     const topic = db.prepare(`INSERT OR IGNORE INTO subscriptions (person_id, topic, created_at) VALUES (?, ?, ?)`);
     for (const r of rows) {
       const p = upsert.get(r.channel, r.externalId, r.displayName ?? null, nowIso(now)) as {
@@ -101,7 +105,7 @@ export function importSubscribers(db: Db, rows: ImportedSubscriber[], now: Date 
         continue;
       }
       if (p.opted_out_at) db.prepare('UPDATE people SET opted_out_at = NULL WHERE id = ?').run(p.id);
-      consent.run(p.consent_at && p.consent_at > r.consentedAt ? p.consent_at : r.consentedAt, r.region, p.id);
+      consent.run({ at: p.consent_at && p.consent_at > r.consentedAt ? p.consent_at : r.consentedAt, region: r.region, id: p.id });
       for (const t of r.topics) topic.run(p.id, t, r.consentedAt);
       imported++;
     }
