@@ -312,7 +312,8 @@ export function createSender(deps: SenderDeps): Sender {
       // The chat is busy (an earlier reply is being sent or waits for its retry): store now, send
       // in turn. Pushes always take this path: their claim checks that the person is still there.
       const stored = store('pending').then((ids) => (ids.forEach((id) => owned.add(id)), ids));
-      const done = stored.then((ids) => chain(key, () => runBatch(target, channel, jobsOf(ids), false)));
+      // Joins the chat's chain now, not once stored: a later reply must not overtake these.
+      const done = chain(key, async () => runBatch(target, channel, jobsOf(await stored), false));
       return { stored, done };
     }
     // Idle chat: the first row is stored already claimed, right after its throttle slot.

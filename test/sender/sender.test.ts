@@ -107,6 +107,38 @@ describe('a reply meets platform errors', () => {
   });
 });
 
+describe('order per chat', () => {
+  it('a reply waiting for its retry holds back the later replies to the same chat, not the other chats', async () => {
+    const db = openDb(':memory:');
+    cleanup.push(() => void db.close());
+    const sent: string[] = [];
+    let first = true;
+    const channel: Channel = {
+      name: 'telegram',
+      capabilities: telegramCapabilities,
+      send: async (to, r): Promise<SendResult> => {
+        if (first) {
+          first = false;
+          return { kind: 'retryAfter', seconds: 3, reason: 'Too Many Requests: retry after 3' };
+        }
+        sent.push(`${to}: ${r.text}`);
+        return { kind: 'ok' };
+      },
+    };
+    const clock = instantClock();
+    const sender = createSender({ db, channels: new Map([['telegram', channel]]), throttles: new Map(), clock });
+    const a = upsertPerson(db, 'telegram', '11');
+    const b = upsertPerson(db, 'telegram', '22');
+    const one = sender.enqueue({ channel: 'telegram', recipient: '11', personId: a.id }, [{ text: 'A1' }]);
+    const two = sender.enqueue({ channel: 'telegram', recipient: '11', personId: a.id }, [{ text: 'A2' }]);
+    const other = sender.enqueue({ channel: 'telegram', recipient: '22', personId: b.id }, [{ text: 'B1' }]);
+    await Promise.all([one.done, two.done, other.done]);
+    expect(sent.filter((x) => x.startsWith('11'))).toEqual(['11: A1', '11: A2']);
+    expect(sent).toContain('22: B1');
+    expect(clock.waits).toEqual([3000]);
+  });
+});
+
 describe('quiz pushes', () => {
   it('a push to a person who blocked the bot marks them gone, is logged, and is not tried again', async () => {
     const w = quizWorld();
