@@ -1,0 +1,49 @@
+# Loa in a container: Debian (bookworm) with Node 20, a non-root user, the database on a volume.
+#
+#   docker build -t loa .
+#   docker run -d --name loa --env-file .env -v loa-data:/data -p 127.0.0.1:3000:3000 loa
+#
+# or `docker compose up -d` with compose.yaml (and its Caddy proxy). Guide: docs/deploy.md.
+
+# --- dependencies: npm ci with better-sqlite3's native module (prebuilt, or compiled here) ---
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+# The toolchain is only needed when no prebuilt better-sqlite3 binary fits; it stays in this stage.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev \
+ && node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()" \
+ && npm cache clean --force
+
+# --- runtime ---
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    LOA_HTTP_HOST=0.0.0.0 \
+    LOA_HTTP_PORT=3000 \
+    LOA_DATA_DIR=/data \
+    LOA_CONTENT_DIR=/app/content \
+    LOA_BOT=/app/bots/default.yaml
+WORKDIR /app
+# A fixed uid/gid, so that a content/ folder mounted from the host can be given to it
+# (chown -R 10001:10001 content): the admin pages write edited content back as files.
+RUN groupadd --system --gid 10001 loa \
+ && useradd --system --uid 10001 --gid loa --home-dir /app --no-create-home --shell /usr/sbin/nologin loa \
+ && mkdir -p /data \
+ && chown loa:loa /data
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+# The shipped sample content and bot YAML; mount your own over them (compose.yaml does).
+COPY --chown=loa:loa content ./content
+COPY bots ./bots
+USER loa
+VOLUME ["/data"]
+EXPOSE 3000
+# /healthz answers 200 once the server listens; start-up can take a while on a large content set.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.LOA_HTTP_PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# node itself, not npm: SIGTERM from `docker stop` reaches Loa, which drains and stops cleanly.
+CMD ["node", "bin/loa.js", "start"]
