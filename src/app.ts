@@ -20,6 +20,9 @@ import { createWebChannel, registerWebChat } from './channels/web/web.js';
 import { createChannelThrottles, createSender, type Sender } from './sender/sender.js';
 import type { Clock } from './campaigns/throttle.js';
 import { createHttpServer } from './http/server.js';
+import { createDiskGuard } from './db/disk.js';
+import { applyRetention } from './db/retention.js';
+import { createWebLimits } from './channels/web/limits.js';
 import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
@@ -67,7 +70,7 @@ export interface CreateAppOptions {
 
 /** Builds the app from a validated config. Nothing listens until `start()`. */
 export async function createApp(config: Config, opts: CreateAppOptions = {}): Promise<App> {
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logger = opts.logger ?? createLogger(config.logLevel, config.logFormat);
   const db = openDb(join(config.dataDir, 'loa.sqlite'), { synchronous: config.dbSynchronous });
   // The server writes on every message: its WAL checkpoints (and their fsyncs) run on a worker
   // thread instead of stalling the event loop (db/checkpoint.ts).
@@ -120,7 +123,33 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     channels: [...channels.keys()],
     content: { qa: knowledge.state.qa.length, articles: knowledge.state.articles.length, errors: knowledge.errors.length },
   }));
-  registerWebChat(server, { db, conversation, botName: config.bot.name, takeHeld: (personId) => sender.takeHeld(personId) });
+  // A nearly full disk (db/disk.ts): webhooks answer 503 so the platforms deliver the update
+  // again later; the web chat refuses new visitors first (web.ts).
+  const disk = createDiskGuard({ dir: config.dataDir, minFreeMb: config.minFreeMb ?? 0 });
+  server.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/webhooks/') && disk.state() === 'critical') {
+      logger.error({ url: req.url, freeMb: Math.round(disk.freeMb()) }, 'disk nearly full: webhook refused with 503 (the platform will redeliver); free space in LOA_DATA_DIR');
+      return reply.code(503).header('retry-after', '60').send({ ok: false, error: 'disk nearly full' });
+    }
+  });
+  const limits = createWebLimits({
+    perAddress: config.bot.web_chat_limits.per_address,
+    newSessionsPerAddress: config.bot.web_chat_limits.new_sessions_per_address,
+    global: config.bot.web_chat_limits.global,
+    // Twice the person's flood limit: the conversation's polite warning comes first.
+    perSession: { count: config.bot.flood_limit.messages * 2, seconds: config.bot.flood_limit.seconds },
+  });
+  registerWebChat(server, { db, conversation, botName: config.bot.name, limits, disk, takeHeld: (personId) => sender.takeHeld(personId) });
+  // Retention (db/retention.ts): at start-up, then daily.
+  let retentionTimer: NodeJS.Timeout | undefined;
+  const retain = (): void => {
+    try {
+      const r = applyRetention(db, config.retentionMonths ?? 0, opts.now?.() ?? new Date());
+      if (r.messages + r.unanswered + r.feedback > 0) logger.info({ ...r, months: config.retentionMonths }, 'retention: old texts cleared');
+    } catch (err) {
+      logger.error({ err }, 'retention: pass failed');
+    }
+  };
 
   const app: App = {
     config,
@@ -144,10 +173,13 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       sender.start();
       for (const fn of starters) await fn();
       await inbox.recover();
+      retain();
+      retentionTimer = setInterval(retain, 86_400_000).unref();
       logger.info({ address, channels: [...channels.keys()] }, 'loa: started');
       return address;
     },
     async stop() {
+      if (retentionTimer) clearInterval(retentionTimer);
       for (const fn of [...stoppers].reverse()) await fn();
       await server.close();
       // Retry waits are cut short (those rows stay pending for the next start); replies of the
