@@ -25,6 +25,8 @@ export interface YearReport extends YearFigures {
   to: string;
   generatedAt: string;
   office: string;
+  /** The region the figures are limited to (region-scoped staff), by name; absent = every region. */
+  region?: string;
   topicNames: Record<string, string>;
   contestTitles: Record<string, string>;
 }
@@ -34,22 +36,27 @@ export function yearBounds(year: number): { from: Date; to: Date } {
   return { from: vietnamInstant(year, 1, 1), to: vietnamInstant(year + 1, 1, 1) };
 }
 
-/** Builds the report of `year` from the database. */
+/**
+ * Builds the report of `year` from the database. With `scope` (a region-scoped staff member's
+ * region subtree), the figures count only people of those regions (see `yearFigures`).
+ */
 export function buildYearReport(
   db: Db,
   year: number,
   names: { office: string; topics: { slug: string; name: string }[]; contests: { id: string; title: string }[] },
   now: Date = new Date(),
+  scope?: { regions: readonly string[]; name: string },
 ): YearReport {
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error(`report: '${year}' is not a year; use e.g. --year 2026`);
   const { from, to } = yearBounds(year);
   return {
-    ...yearFigures(db, from, to),
+    ...yearFigures(db, from, to, scope?.regions ?? null),
     year,
     from: from.toISOString(),
     to: to.toISOString(),
     generatedAt: now.toISOString(),
     office: names.office,
+    ...(scope ? { region: scope.name } : {}),
     topicNames: Object.fromEntries(names.topics.map((t) => [t.slug, t.name])),
     contestTitles: Object.fromEntries(names.contests.map((c) => [c.id, c.title])),
   };
@@ -74,6 +81,7 @@ export function reportCsv(r: YearReport): string {
   const add = (section: string, indicator: string, group: string, value: number | string | null): void => {
     rows.push([section, indicator, group, value]);
   };
+  if (r.region) add('0. Phạm vi', 'Địa bàn', r.region, null);
   const s1 = '1. Người được tiếp cận';
   for (const c of r.reachedByChannel) {
     add(s1, 'Số người được tiếp cận', c.channel, c.people);

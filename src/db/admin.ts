@@ -7,6 +7,7 @@ import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName } from '../channels/channel.js';
 import type { QueueKind } from './questions.js';
+import { personInScope, type RegionScope } from './scope.js';
 
 /** A stored session (the id is the SHA-256 of the cookie token, never the token). */
 export interface SessionRow {
@@ -314,85 +315,99 @@ export interface YearFigures {
  * Computes the yearly report figures between two instants. "Reached" counts distinct people
  * per channel who wrote to the bot or were sent a campaign message (delivery `sent`); quiz
  * figures count attempts that answered every question.
+ *
+ * With a region `scope` (region-scoped staff), every figure counts only people of those
+ * regions: their messages, deliveries, questions and attempts; a campaign counts when it
+ * delivered to at least one of them.
  */
-export function yearFigures(db: Db, from: Date, to: Date): YearFigures {
+export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = null): YearFigures {
   const f = nowIso(from);
   const t = nowIso(to);
   const hasCampaigns = tableExists(db, 'deliveries');
   const hasQuiz = tableExists(db, 'quiz_attempts');
+  const inScope = (column: string) => personInScope(column, scope);
+  const msgScope = inScope('person_id');
+  const delScope = inScope('person_id');
   const reachedSql = `
     WITH wrote AS (
       SELECT DISTINCT channel, person_id FROM messages
-       WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ?
+       WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ? AND ${msgScope.sql}
     ), received AS (
-      ${hasCampaigns ? `SELECT DISTINCT channel, person_id FROM deliveries WHERE status = 'sent' AND finished_at >= ? AND finished_at < ?` : `SELECT NULL AS channel, NULL AS person_id WHERE 0 AND ? AND ?`}
+      ${hasCampaigns ? `SELECT DISTINCT channel, person_id FROM deliveries WHERE status = 'sent' AND finished_at >= ? AND finished_at < ? AND ${delScope.sql}` : `SELECT NULL AS channel, NULL AS person_id WHERE 0 AND ? AND ?`}
     ), everyone AS (SELECT channel, person_id FROM wrote UNION SELECT channel, person_id FROM received)
     SELECT e.channel,
            COUNT(*) AS people,
            SUM(EXISTS (SELECT 1 FROM wrote w WHERE w.channel = e.channel AND w.person_id = e.person_id)) AS wrote,
            SUM(EXISTS (SELECT 1 FROM received r WHERE r.channel = e.channel AND r.person_id = e.person_id)) AS received
       FROM everyone e GROUP BY e.channel ORDER BY e.channel`;
-  const reachedByChannel = db.prepare(reachedSql).all(f, t, f, t) as YearFigures['reachedByChannel'];
+  const reachedByChannel = db
+    .prepare(reachedSql)
+    .all(f, t, ...msgScope.args, f, t, ...(hasCampaigns ? delScope.args : [])) as YearFigures['reachedByChannel'];
+  const self = inScope('id');
   const newSubscribersByChannel = db
-    .prepare(`SELECT channel, COUNT(*) AS n FROM people WHERE consent_at >= ? AND consent_at < ? GROUP BY channel ORDER BY channel`)
-    .all(f, t) as YearFigures['newSubscribersByChannel'];
+    .prepare(`SELECT channel, COUNT(*) AS n FROM people WHERE consent_at >= ? AND consent_at < ? AND ${self.sql} GROUP BY channel ORDER BY channel`)
+    .all(f, t, ...self.args) as YearFigures['newSubscribersByChannel'];
   const subscribersAtEnd = (
     db
       .prepare(
         `SELECT COUNT(*) AS n FROM people WHERE consent_at IS NOT NULL AND consent_at < ? AND status = 'active'
-           AND (opted_out_at IS NULL OR opted_out_at >= ?)`,
+           AND (opted_out_at IS NULL OR opted_out_at >= ?) AND ${self.sql}`,
       )
-      .get(t, t) as { n: number }
+      .get(t, t, ...self.args) as { n: number }
   ).n;
   let campaigns = { started: 0, done: 0, cancelled: 0 };
   let deliveriesByStatus: YearFigures['deliveriesByStatus'] = [];
   if (hasCampaigns) {
+    const reached = inScope('d.person_id');
+    const campaignInScope = scope ? `EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = campaigns.id AND ${reached.sql})` : '1';
     campaigns = db
       .prepare(
         `SELECT COUNT(*) AS started, COALESCE(SUM(status = 'done'), 0) AS done, COALESCE(SUM(status = 'cancelled'), 0) AS cancelled
-           FROM campaigns WHERE started_at >= ? AND started_at < ?`,
+           FROM campaigns WHERE started_at >= ? AND started_at < ? AND ${campaignInScope}`,
       )
-      .get(f, t) as typeof campaigns;
+      .get(f, t, ...(scope ? reached.args : [])) as typeof campaigns;
     deliveriesByStatus = db
       .prepare(
         `SELECT d.status, COUNT(*) AS n FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
-          WHERE c.started_at >= ? AND c.started_at < ? GROUP BY d.status ORDER BY n DESC`,
+          WHERE c.started_at >= ? AND c.started_at < ? AND ${reached.sql} GROUP BY d.status ORDER BY n DESC`,
       )
-      .all(f, t) as YearFigures['deliveriesByStatus'];
+      .all(f, t, ...reached.args) as YearFigures['deliveriesByStatus'];
   }
+  const asker = inScope('person_id');
   const q = db
-    .prepare(`SELECT COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions WHERE created_at >= ? AND created_at < ?`)
-    .get(f, t) as { asked: number; answered: number };
+    .prepare(`SELECT COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions WHERE created_at >= ? AND created_at < ? AND ${asker.sql}`)
+    .get(f, t, ...asker.args) as { asked: number; answered: number };
   const questionsByChannel = db
     .prepare(
       `SELECT channel, COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions
-        WHERE created_at >= ? AND created_at < ? GROUP BY channel ORDER BY channel`,
+        WHERE created_at >= ? AND created_at < ? AND ${asker.sql} GROUP BY channel ORDER BY channel`,
     )
-    .all(f, t) as YearFigures['questionsByChannel'];
+    .all(f, t, ...asker.args) as YearFigures['questionsByChannel'];
+  const qAsker = inScope('q.person_id');
   const topTopics = db
     .prepare(
       `SELECT j.value AS topic, COUNT(*) AS n FROM questions q, json_each(q.topics) j
-        WHERE q.answered = 1 AND q.topics IS NOT NULL AND q.created_at >= ? AND q.created_at < ?
+        WHERE q.answered = 1 AND q.topics IS NOT NULL AND q.created_at >= ? AND q.created_at < ? AND ${qAsker.sql}
         GROUP BY j.value ORDER BY n DESC, topic LIMIT 10`,
     )
-    .all(f, t) as YearFigures['topTopics'];
+    .all(f, t, ...qAsker.args) as YearFigures['topTopics'];
   const u = db
     .prepare(
       `SELECT COALESCE(SUM(status = 'answered'), 0) AS answered, COALESCE(SUM(status = 'dismissed'), 0) AS dismissed,
               COALESCE(SUM(status = 'open'), 0) AS open
-         FROM unanswered WHERE created_at >= ? AND created_at < ?`,
+         FROM unanswered WHERE created_at >= ? AND created_at < ? AND ${asker.sql}`,
     )
-    .get(f, t) as YearFigures['unansweredResolved'];
+    .get(f, t, ...asker.args) as YearFigures['unansweredResolved'];
   const contests = hasQuiz
     ? (db
         .prepare(
           `SELECT contest_id AS contestId, COUNT(DISTINCT COALESCE(person_id, -id)) AS participants, COUNT(*) AS attempts,
                   AVG(score) AS averageScore, AVG(correct_count) AS averageCorrect
              FROM quiz_attempts
-            WHERE status IN ('done', 'predicting') AND finished_at >= ? AND finished_at < ?
+            WHERE status IN ('done', 'predicting') AND finished_at >= ? AND finished_at < ? AND ${asker.sql}
             GROUP BY contest_id ORDER BY participants DESC, contest_id`,
         )
-        .all(f, t) as YearFigures['contests'])
+        .all(f, t, ...asker.args) as YearFigures['contests'])
     : [];
   return {
     reachedByChannel,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
+import { actorInScope, type RegionScope } from './scope.js';
 
 /** One audit entry to record. */
 export const auditInputSchema = z.object({
@@ -64,6 +65,8 @@ export interface AuditFilters {
   to?: string;
   limit?: number;
   offset?: number;
+  /** A region scope: only entries by staff of those regions (region-scoped staff; see `db/scope.ts`). */
+  scope?: RegionScope;
 }
 
 /** Audit entries matching the filters, newest first. */
@@ -76,6 +79,10 @@ export function listAudit(db: Db, f: AuditFilters = {}): AuditEntry[] {
   if (f.targetId) (where.push('target_id = ?'), args.push(f.targetId));
   if (f.from) (where.push('at >= ?'), args.push(f.from));
   if (f.to) (where.push('at < ?'), args.push(f.to));
+  if (f.scope) {
+    const s = actorInScope('actor', f.scope);
+    (where.push(s.sql), args.push(...s.args));
+  }
   const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`;
   args.push(Math.min(Math.max(f.limit ?? 200, 1), 5000), Math.max(f.offset ?? 0, 0));

@@ -6,6 +6,7 @@
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import { registerEraser } from './people.js';
+import { personInScope, type RegionScope } from './scope.js';
 import type { ChannelName } from '../channels/channel.js';
 
 /** Where an attempt is. */
@@ -310,15 +311,19 @@ export interface FinishedAttempt {
   finishedAt: string;
 }
 
-/** Attempts that answered every question (done, or still giving their prediction). */
-export function finishedAttempts(db: Db, contestId: string): FinishedAttempt[] {
+/**
+ * Attempts that answered every question (done, or still giving their prediction); with a region
+ * `scope`, only those of people in it (region-scoped staff).
+ */
+export function finishedAttempts(db: Db, contestId: string, scope: RegionScope = null): FinishedAttempt[] {
+  const s = personInScope('person_id', scope);
   return (
     db
       .prepare(
         `SELECT id, person_id, name, unit, channel, score, correct_count, question_count, total_ms, prediction, finished_at
-         FROM quiz_attempts WHERE contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL`,
+         FROM quiz_attempts WHERE contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL AND ${s.sql}`,
       )
-      .all(contestId) as {
+      .all(contestId, ...s.args) as {
       id: number;
       person_id: number | null;
       name: string | null;
@@ -371,24 +376,26 @@ export function rankOfAttempt(db: Db, contestId: string, attemptId: number): { r
   return { rank: ahead + 1, participants: n };
 }
 
-/** Per-question figures of a contest: how many answered, how many right, how many ran late. */
-export function questionStats(db: Db, contestId: string): { questionId: string; answered: number; correct: number; late: number }[] {
+/** Per-question figures of a contest: how many answered, how many right, how many ran late (within a region `scope`). */
+export function questionStats(db: Db, contestId: string, scope: RegionScope = null): { questionId: string; answered: number; correct: number; late: number }[] {
+  const s = personInScope('a.person_id', scope);
   return (
     db
       .prepare(
         `SELECT q.question_id AS questionId, COUNT(*) AS answered, SUM(q.is_correct) AS correct, SUM(q.late) AS late
          FROM quiz_attempt_questions q JOIN quiz_attempts a ON a.id = q.attempt_id
-         WHERE a.contest_id = ? AND q.answered_at IS NOT NULL
+         WHERE a.contest_id = ? AND q.answered_at IS NOT NULL AND ${s.sql}
          GROUP BY q.question_id ORDER BY q.question_id`,
       )
-      .all(contestId) as { questionId: string; answered: number; correct: number | null; late: number | null }[]
+      .all(contestId, ...s.args) as { questionId: string; answered: number; correct: number | null; late: number | null }[]
   ).map((r) => ({ questionId: r.questionId, answered: r.answered, correct: r.correct ?? 0, late: r.late ?? 0 }));
 }
 
-/** Counts of a contest's attempts by status. */
-export function attemptCounts(db: Db, contestId: string): Record<AttemptStatus, number> {
+/** Counts of a contest's attempts by status (within a region `scope`). */
+export function attemptCounts(db: Db, contestId: string, scope: RegionScope = null): Record<AttemptStatus, number> {
   const out: Record<AttemptStatus, number> = { registering: 0, answering: 0, predicting: 0, done: 0, closed: 0, cancelled: 0 };
-  for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM quiz_attempts WHERE contest_id = ? GROUP BY status').all(contestId) as {
+  const s = personInScope('person_id', scope);
+  for (const r of db.prepare(`SELECT status, COUNT(*) AS n FROM quiz_attempts WHERE contest_id = ? AND ${s.sql} GROUP BY status`).all(contestId, ...s.args) as {
     status: AttemptStatus;
     n: number;
   }[])

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db/index.js';
 import { finishedAttempts, questionStats, type FinishedAttempt } from '../db/quiz.js';
+import type { RegionScope } from '../db/scope.js';
 import type { Contest } from './definition.js';
 import { rankEntries, type Ranked } from './scoring.js';
 import { toCsv } from '../text/csv.js';
@@ -18,10 +19,16 @@ export interface Leaderboard {
  * The leaderboard now. "Actual participants" (what predictions are measured against) is the
  * number of attempts that answered every question: registrations abandoned half-way are not
  * participation.
+ *
+ * With a region `scope` (region-scoped staff), the board lists only that region's people,
+ * ranked among themselves; predictions are still measured against every participant (the
+ * number they predicted), so the order is the contest-wide order with the others left out.
  */
-export function leaderboard(db: Db, contestId: string): Leaderboard {
+export function leaderboard(db: Db, contestId: string, scope: RegionScope = null): Leaderboard {
   const all = finishedAttempts(db, contestId);
-  return { participants: all.length, entries: rankEntries(all, all.length) };
+  if (!scope) return { participants: all.length, entries: rankEntries(all, all.length) };
+  const mine = finishedAttempts(db, contestId, scope);
+  return { participants: mine.length, entries: rankEntries(mine, all.length) };
 }
 
 /** Name shown for an entry whose registration was erased at the person's request. */
@@ -52,10 +59,10 @@ export interface QuestionStat {
   share: number;
 }
 
-/** Per-question statistics of a contest, hardest first. */
-export function contestStats(db: Db, contest: Contest): QuestionStat[] {
+/** Per-question statistics of a contest, hardest first (within a region `scope`). */
+export function contestStats(db: Db, contest: Contest, scope: RegionScope = null): QuestionStat[] {
   const byId = new Map(contest.questions.map((q) => [q.id, q.question]));
-  return questionStats(db, contest.id)
+  return questionStats(db, contest.id, scope)
     .map((s) => ({ ...s, question: byId.get(s.questionId) ?? `(câu ${s.questionId} không còn trong đề)`, share: s.answered ? s.correct / s.answered : 0 }))
     .sort((a, b) => a.share - b.share || a.questionId.localeCompare(b.questionId));
 }

@@ -33,6 +33,8 @@ export const registerAuditRoutes: RegisterRoutes = (s, ctx) => {
       to: f.to ? dayStart(f.to, 1) : undefined,
       limit: PAGE + 1,
       offset: (f.page - 1) * PAGE,
+      // Region-scoped staff see what staff of their region subtree did, not the whole office's log.
+      scope: ctx.scopeRegions(req),
     });
     const query = new URLSearchParams(Object.entries(f).filter(([k, v]) => k !== 'page' && v !== '').map(([k, v]) => [k, String(v)])).toString();
     return ctx.render(req, reply, 'audit', { title: 'Nhật ký', rows: rows.slice(0, PAGE), more: rows.length > PAGE, f, query });

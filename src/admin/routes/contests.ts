@@ -25,9 +25,9 @@ function localStamp(d: Date): string {
   return formatVietnamTime(d, 'yyyy-MM-dd HH:mm');
 }
 
-/** Live figures of a contest. */
-export function contestFigures(ctx: AdminContext, c: Contest) {
-  const counts = attemptCounts(ctx.app.db, c.id);
+/** Live figures of a contest, counting only the people of the request's region scope. */
+export function contestFigures(ctx: AdminContext, req: FastifyRequest, c: Contest) {
+  const counts = attemptCounts(ctx.app.db, c.id, ctx.scopeRegions(req));
   return {
     id: c.id,
     open: isOpen(c, ctx.now()),
@@ -68,32 +68,36 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/contests', { config: { permission: 'contests.view' } }, async (req, reply) => {
     const rows = registry(ctx)
       .all()
-      .map((c) => ({ c, f: contestFigures(ctx, c), opens: viTime(c.opens), closes: viTime(c.closes) }));
+      .map((c) => ({ c, f: contestFigures(ctx, req, c), opens: viTime(c.opens), closes: viTime(c.closes) }));
     return ctx.render(req, reply, 'contests', { title: 'Cuộc thi', rows, errors: registry(ctx).errors() });
   });
 
   s.get('/admin/contests/:id', { config: { permission: 'contests.view' } }, async (req, reply) => {
     const c = load(ctx, req);
-    const board = leaderboard(ctx.app.db, c.id);
+    // Region-scoped staff see their region's people only: figures, board and statistics.
+    const scope = ctx.scopeRegions(req);
+    const board = leaderboard(ctx.app.db, c.id, scope);
     return ctx.render(req, reply, 'contest', {
       title: c.title,
       c,
-      f: contestFigures(ctx, c),
+      f: contestFigures(ctx, req, c),
       opens: viTime(c.opens),
       closes: viTime(c.closes),
       board: { participants: board.participants, entries: board.entries.slice(0, 100) },
-      stats: contestStats(ctx.app.db, c),
+      stats: contestStats(ctx.app.db, c, scope),
     });
   });
 
   s.get('/admin/contests/:id/live.json', { config: { permission: 'contests.view' } }, async (req, reply) =>
-    reply.header('cache-control', 'no-store').send(contestFigures(ctx, load(ctx, req))),
+    reply.header('cache-control', 'no-store').send(contestFigures(ctx, req, load(ctx, req))),
   );
 
   s.get('/admin/contests/:id/export.csv', { config: { permission: 'contests.export' } }, async (req, reply) => {
     const c = load(ctx, req);
-    const board = leaderboard(ctx.app.db, c.id);
-    ctx.audit(req, { action: 'contest.export', targetType: 'contest', targetId: c.id, details: { rows: board.entries.length } });
+    const scope = ctx.scopeRegions(req);
+    const board = leaderboard(ctx.app.db, c.id, scope);
+    const region = ctx.me(req).region;
+    ctx.audit(req, { action: 'contest.export', targetType: 'contest', targetId: c.id, details: { rows: board.entries.length, ...(scope && region ? { region } : {}) } });
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="ket-qua-${c.id}.csv"`)

@@ -20,7 +20,16 @@ function report(ctx: AdminContext, req: FastifyRequest): YearReport {
       contests: loadContests(ctx.app.config.contentDir).contests,
     },
     now,
+    scopeOf(ctx, req),
   );
+}
+
+/** The region subtree a region-scoped staff member's report counts (undefined: every region). */
+function scopeOf(ctx: AdminContext, req: FastifyRequest): { regions: string[]; name: string } | undefined {
+  const regions = ctx.scopeRegions(req);
+  if (!regions) return undefined;
+  const region = ctx.me(req).region!;
+  return { regions, name: ctx.app.knowledge.regionInfo(region)?.name ?? region };
 }
 
 export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
@@ -30,7 +39,7 @@ export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
   });
   s.get('/admin/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
     const r = report(ctx, req);
-    ctx.audit(req, { action: 'report.export', targetType: 'report', targetId: String(r.year), details: { format: 'csv' } });
+    ctx.audit(req, { action: 'report.export', targetType: 'report', targetId: String(r.year), details: { format: 'csv', ...(r.region ? { region: r.region } : {}) } });
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="bao-cao-${r.year}.csv"`)
