@@ -1,5 +1,6 @@
 /** Formatting for the admin pages: Vietnamese dates (Asia/Ho_Chi_Minh) and numbers. */
 import { formatVietnamTime } from '../time/vietnam.js';
+import { maskPersonalData } from '../text/mask.js';
 
 const number = new Intl.NumberFormat('vi-VN');
 
@@ -13,6 +14,16 @@ export function formatDateTime(iso: string | null | undefined): string {
 /** A number with Vietnamese grouping ("1.234"). */
 export function formatNumber(n: number | null | undefined): string {
   return number.format(n ?? 0);
+}
+
+/**
+ * A citizen's own words as staff see them: phone numbers, e-mail addresses and ID numbers
+ * masked (`text/mask.ts`). Every page that shows a question (the queue, maybe-wrong answers and
+ * their follow-ups, the attach page, an entry's notices) renders it through this, so personal
+ * data reaches neither a screen nor, by copy and paste, a Q&A draft. '' for null.
+ */
+export function maskedText(text: string | null | undefined): string {
+  return text ? maskPersonalData(text).text : '';
 }
 
 /** A number rounded to one decimal place (averages in the report). */

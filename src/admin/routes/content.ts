@@ -39,6 +39,7 @@ import { flattenRegions, formatContentErrors, splitFrontMatter, type ArticleEntr
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
+import { maskedWordings } from './attach.js';
 
 const kindSchema = z.enum(['qa', 'article']);
 type Kind = z.infer<typeof kindSchema>;
@@ -174,8 +175,10 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       const ids = q.from.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
       const questions = openQueueQuestions(ctx.app.db, ids, ctx.scopeRegions(req));
       from = questions.map((x) => x.id);
-      const [first, ...rest] = questions.map((x) => x.question.trim());
-      const variants = [...new Set(rest)].filter((v) => v !== first).slice(0, 10);
+      // The citizens' words become content: masked (phones, e-mails, ID numbers) before they
+      // reach the draft, and distinct as the search sees them.
+      const [first, ...rest] = maskedWordings(questions.map((x) => x.question)).wordings;
+      const variants = rest.slice(0, 10);
       form = { ...form, question: first ?? '', variants: variants.join('\n') };
     }
     if (kind === 'article') form.published = ctx.now().toISOString().slice(0, 10);
