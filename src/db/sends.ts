@@ -118,7 +118,12 @@ export function recordSend(db: Db, id: number, outcome: SendOutcome, now: Date =
   if (outcome.status === 'retry')
     db.prepare(`UPDATE sends SET status = 'pending', next_attempt_at = ?, reason = ? WHERE id = ? AND status = 'sending'`).run(nowIso(outcome.retryAt), outcome.reason, id);
   else
-    db.prepare(`UPDATE sends SET status = ?, message_id = ?, reason = ?, finished_at = ?, next_attempt_at = NULL WHERE id = ? AND status = 'sending'`).run(
+    // A reply to a person erased meanwhile (the answer to /xoadulieu itself) keeps no chat id.
+    db.prepare(
+      `UPDATE sends SET status = ?, message_id = ?, reason = ?, finished_at = ?, next_attempt_at = NULL,
+         recipient = CASE WHEN person_id IS NULL AND kind = 'reply' THEN NULL ELSE recipient END
+        WHERE id = ? AND status = 'sending'`,
+    ).run(
       outcome.status,
       outcome.status === 'sent' ? (outcome.messageId ?? null) : null,
       outcome.status === 'sent' ? null : outcome.reason,

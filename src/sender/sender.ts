@@ -3,7 +3,8 @@
  *
  * - **Rows.** Replies and quiz pushes are rows of `sends` (db/sends.ts); answer notices and
  *   campaign deliveries keep their own rows and are the campaign lane (campaigns/outbox.ts),
- *   which uses the same throttles, outcome rules and attempt log from this module.
+ *   which uses the same throttles, `sendSafely`, `replyCost` and attempt log from here, with
+ *   its own retry limit (attempts, not a TTL) and the Zalo window check at its claim.
  * - **No poll on the hot path.** `enqueue` stores the rows in the caller's group commit
  *   (db/group-commit.ts) and hands them to the recipient's in-memory chain at once. When that
  *   chain is idle, the first row is stored already claimed, right after its throttle slot is
