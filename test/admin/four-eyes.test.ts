@@ -20,7 +20,7 @@ async function as(url: string, name: string): Promise<AdminClient> {
   return c;
 }
 
-describe('content four eyes', { timeout: 90_000 }, () => {
+describe('content four eyes', { timeout: 120_000 }, () => {
   it('refuses a draft to anyone who changed it since the last approval, not only its last editor', async () => {
     const t = await startAdminApp();
     close = t.close;

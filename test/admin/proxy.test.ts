@@ -24,7 +24,7 @@ async function failFromForgedAddresses(url: string): Promise<number> {
   return (await new AdminClient(url, '198.51.100.7').login('lan', 'lan-mat-khau-1')).status;
 }
 
-describe('LOA_TRUST_PROXY', () => {
+describe('LOA_TRUST_PROXY', { timeout: 120_000 }, () => {
   it('off (default): a forged X-Forwarded-For changes neither the login throttle nor the audit IP', async () => {
     const t = await startAdminApp();
     close = t.close;
