@@ -6,18 +6,28 @@
  * - A session ends after `idleMinutes` without activity or `absoluteHours` after login,
  *   whichever comes first; both use the injected clock, so tests move time instead of waiting.
  * - Each session has its own CSRF token, required on every POST (see `index.ts`).
- * - Logins are throttled per account and per IP from the `login_attempts` table, so the limit
- *   survives a restart and holds across processes.
+ * - Logins are throttled from the `login_attempts` table (so the limit survives a restart and
+ *   holds across processes), in two ways:
+ *   - per account *and* address, with exponential backoff: after `freeFailures` wrong
+ *     passwords for one account from one address, that address waits `backoffSeconds`, then
+ *     twice as long after each further failure, up to `maxBackoffMinutes`. There is no lock on
+ *     the account itself: someone failing on purpose from their own address cannot keep the
+ *     real user (at another address) out, which a per-account lockout allowed;
+ *   - per address, any account: `maxFailuresPerIp` failures within `windowMinutes` make the
+ *     address wait until the oldest of them leaves the window (guessing many accounts).
+ *   A refused attempt is not recorded as a failure (no password was tried), and the answer
+ *   says how long to wait.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { Db } from '../db/index.js';
 import {
-  countLoginFailures,
   deleteSession,
   deleteUserSessions,
   getSessionRow,
   insertSession,
+  ipLoginFailures,
+  pairLoginFailures,
   purgeAdminState,
   recordLoginAttempt,
   touchSession,
@@ -31,27 +41,62 @@ export interface AuthOptions {
   idleMinutes: number;
   /** Hours after login after which a session ends regardless of activity. */
   absoluteHours: number;
-  /** Failed logins per account within the window before the account is throttled. */
-  maxFailuresPerAccount: number;
-  /** Failed logins per IP within the window before the IP is throttled. */
+  /** Wrong passwords for one account from one address before that address has to wait. */
+  freeFailures: number;
+  /** The first wait after `freeFailures`, in seconds; each further failure doubles it. */
+  backoffSeconds: number;
+  /** The longest wait for one account from one address, in minutes. */
+  maxBackoffMinutes: number;
+  /** Hours after which an account's failures from an address are forgotten. */
+  failureMemoryHours: number;
+  /** Failed logins per IP (any account) within the window before the IP is throttled. */
   maxFailuresPerIp: number;
-  /** The throttling window in minutes. */
+  /** The per-IP window in minutes. */
   windowMinutes: number;
 }
 
-/** Defaults: a working day of use, 2 idle hours, 5 wrong passwords per account / 20 per IP per 15 min. */
+/**
+ * Defaults: a working day of use, 2 idle hours; per account and address 3 free tries, then
+ * 30 s, 1, 2, 4, 8 min, 15 min at most (about a hundred guesses a day from one address);
+ * 20 failures per address in 15 minutes across accounts.
+ */
 export const defaultAuthOptions: AuthOptions = {
   idleMinutes: 120,
   absoluteHours: 12,
-  maxFailuresPerAccount: 5,
+  freeFailures: 3,
+  backoffSeconds: 30,
+  maxBackoffMinutes: 15,
+  failureMemoryHours: 24,
   maxFailuresPerIp: 20,
   windowMinutes: 15,
 };
 
-/** The result of a login attempt. */
+/** The result of a login attempt; a throttled one says how many seconds to wait. */
 export type LoginResult =
   | { ok: true; token: string; user: User; session: SessionRow }
-  | { ok: false; reason: 'invalid' | 'throttled' | 'disabled' };
+  | { ok: false; reason: 'invalid' | 'disabled' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+/**
+ * When an address may next try an account: the later of the pair's backoff and the address's
+ * window. Pure, for tests: `pair` is that account's failures from that address (count, latest),
+ * `ip` the address's failures in the window (count, the `maxFailuresPerIp`-th most recent).
+ *
+ * @example loginWaitUntil(o, { n: 4, lastAt: '2026-01-01T00:00:00Z' }, { n: 4, nthAt: null }) // 00:01:00
+ */
+export function loginWaitUntil(
+  o: AuthOptions,
+  pair: { n: number; lastAt: string | null },
+  ip: { n: number; nthAt: string | null },
+): number {
+  let until = 0;
+  if (pair.n >= o.freeFailures && pair.lastAt) {
+    const wait = Math.min(o.backoffSeconds * 1000 * 2 ** (pair.n - o.freeFailures), o.maxBackoffMinutes * 60_000);
+    until = Date.parse(pair.lastAt) + wait;
+  }
+  if (ip.n >= o.maxFailuresPerIp && ip.nthAt) until = Math.max(until, Date.parse(ip.nthAt) + o.windowMinutes * 60_000);
+  return until;
+}
 
 /** A logged-in request's user and session. */
 export interface AdminIdentity {
@@ -104,16 +149,15 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
     options: o,
     async login(username, password, ip) {
       const t = now();
-      const since = new Date(t.getTime() - minutes(o.windowMinutes));
-      purgeAdminState(db, t, new Date(t.getTime() - minutes(Math.max(o.windowMinutes, 60 * 24))));
+      const memory = Math.max(o.windowMinutes, o.failureMemoryHours * 60, o.maxBackoffMinutes);
+      purgeAdminState(db, t, new Date(t.getTime() - minutes(memory)));
       const name = username.trim().toLowerCase().slice(0, 64);
-      if (
-        countLoginFailures(db, { username: name }, since) >= o.maxFailuresPerAccount ||
-        countLoginFailures(db, { ip }, since) >= o.maxFailuresPerIp
-      ) {
-        recordLoginAttempt(db, { username: name, ip, ok: false }, t);
-        return { ok: false, reason: 'throttled' };
-      }
+      const until = loginWaitUntil(
+        o,
+        pairLoginFailures(db, name, ip, new Date(t.getTime() - minutes(o.failureMemoryHours * 60))),
+        ipLoginFailures(db, ip, new Date(t.getTime() - minutes(o.windowMinutes)), o.maxFailuresPerIp),
+      );
+      if (until > t.getTime()) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil((until - t.getTime()) / 1000) };
       const user = getUserByName(db, name);
       const hash = user ? getPasswordHash(db, user.id) : null;
       dummyHash ??= hashPassword('loa-dummy-password');

@@ -30,3 +30,15 @@ export function maskedText(text: string | null | undefined): string {
 export function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
+
+/**
+ * A wait in whole seconds, the Vietnamese way, rounded up to the second: "45 giây", "2 phút",
+ * "2 phút 30 giây".
+ */
+export function formatWait(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  const m = Math.floor(s / 60);
+  const rest = s % 60;
+  if (m === 0) return `${rest} giây`;
+  return rest ? `${m} phút ${rest} giây` : `${m} phút`;
+}

@@ -33,7 +33,7 @@ import { registerUserRoutes } from './routes/users.js';
 import { registerReportRoutes } from './routes/report.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContestRoutes } from './routes/contests.js';
-import { formatDateTime, formatNumber, maskedText, round1 } from './format.js';
+import { formatDateTime, formatNumber, formatWait, maskedText, round1 } from './format.js';
 import { escapeHtml } from '../text/html.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -254,8 +254,10 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     const result = await ctx.auth.login(username, password, req.ip);
     if (!result.ok) {
       recordAudit(ctx.app.db, { actor: username.trim().toLowerCase().slice(0, 64) || '(trống)', action: `login.${result.reason}`, ip: req.ip }, ctx.now());
-      if (result.reason === 'throttled')
-        return again(429, `Đăng nhập sai quá nhiều lần. Hãy đợi ${ctx.auth.options.windowMinutes} phút rồi thử lại.`, username);
+      if (result.reason === 'throttled') {
+        reply.header('retry-after', String(result.retryAfterSeconds));
+        return again(429, `Đăng nhập sai quá nhiều lần từ máy này. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
+      }
       return again(401, 'Tên đăng nhập hoặc mật khẩu không đúng.', username);
     }
     recordAudit(ctx.app.db, { actor: result.user.username, action: 'login.ok', ip: req.ip }, ctx.now());

@@ -76,24 +76,30 @@ export function recordLoginAttempt(db: Db, a: { username: string; ip: string; ok
 }
 
 /**
- * Failed attempts since `since` for an account or an IP, counting only failures after the
- * last success of that account (a correct login resets the account's count, not the IP's).
+ * Failed logins of one account from one address since `since`, after that pair's last success,
+ * with the time of the latest: what the login backoff is computed from. Failures of the same
+ * account from other addresses do not count, so nobody can hold an account locked.
  */
-export function countLoginFailures(db: Db, by: { username: string } | { ip: string }, since: Date): number {
-  if ('username' in by) {
-    const u = by.username.trim().toLowerCase();
-    const r = db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM login_attempts WHERE username = ? AND ok = 0 AND at >= ?
-           AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ? AND ok = 1), '')`,
-      )
-      .get(u, nowIso(since), u) as { n: number };
-    return r.n;
-  }
-  const r = db.prepare('SELECT COUNT(*) AS n FROM login_attempts WHERE ip = ? AND ok = 0 AND at >= ?').get(by.ip, nowIso(since)) as {
-    n: number;
-  };
-  return r.n;
+export function pairLoginFailures(db: Db, username: string, ip: string, since: Date): { n: number; lastAt: string | null } {
+  const u = username.trim().toLowerCase();
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS n, MAX(at) AS lastAt FROM login_attempts WHERE username = ? AND ip = ? AND ok = 0 AND at >= ?
+         AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = ? AND ip = ? AND ok = 1), '')`,
+    )
+    .get(u, ip, nowIso(since), u, ip) as { n: number; lastAt: string | null };
+}
+
+/**
+ * Failed logins from one address (any account) since `since`, and the time of the `nth` most
+ * recent of them (1 = the latest), or null when there are fewer.
+ */
+export function ipLoginFailures(db: Db, ip: string, since: Date, nth: number): { n: number; nthAt: string | null } {
+  const { n } = db.prepare('SELECT COUNT(*) AS n FROM login_attempts WHERE ip = ? AND ok = 0 AND at >= ?').get(ip, nowIso(since)) as { n: number };
+  const row = db
+    .prepare('SELECT at FROM login_attempts WHERE ip = ? AND ok = 0 AND at >= ? ORDER BY at DESC LIMIT 1 OFFSET ?')
+    .get(ip, nowIso(since), Math.max(nth - 1, 0)) as { at: string } | undefined;
+  return { n, nthAt: row?.at ?? null };
 }
 
 /** An unanswered question with the asker's channel identity and region, for the staff queue. */

@@ -68,28 +68,55 @@ describe('admin accounts and sessions', () => {
     expect((await other.request('POST', '/admin/login', { username: 'lan', password: 'lan-mat-khau-1', _csrf: 'forged' })).status).toBe(403);
   });
 
-  it('throttles logins per account and per IP, and lets them through after the window', async () => {
+  it('throttles an account per address with exponential backoff; nobody can lock the real user out', async () => {
     const k = clock();
     // The clients below stand for different addresses behind a trusted proxy on loopback.
     const t = await startAdminApp({ now: k.now, env: { LOA_TRUST_PROXY: '127.0.0.1' } });
     close = t.close;
     addUser(t.app, 'lan', ['editor']);
     addUser(t.app, 'minh', ['viewer']);
-    const c = new AdminClient(t.url, '10.0.0.1');
-    for (let i = 0; i < 5; i++) expect((await c.login('lan', `sai-${i}-mat-khau`)).status).toBe(401);
-    // The right password no longer helps for this account, from any IP…
-    expect((await new AdminClient(t.url, '10.0.0.2').login('lan', 'lan-mat-khau-1')).status).toBe(429);
-    // …while another account is unaffected.
-    expect((await new AdminClient(t.url, '10.0.0.2').login('minh', 'minh-mat-khau-1')).status).toBe(303);
-    k.advance(16 * 60_000);
-    expect((await new AdminClient(t.url, '10.0.0.2').login('lan', 'lan-mat-khau-1')).status).toBe(303);
+    const attacker = new AdminClient(t.url, '10.0.0.1');
+    // Three free tries, then a wait that doubles: 30 s, 1 min, 2 min…
+    for (let i = 0; i < 3; i++) expect((await attacker.login('lan', `sai-${i}-mat-khau`)).status).toBe(401);
+    const held = await attacker.login('lan', 'sai-3-mat-khau');
+    expect(held.status).toBe(429);
+    expect(held.headers.get('retry-after')).toBe('30');
+    expect(held.text).toContain('Hãy đợi 30 giây rồi thử lại.');
+    // A refused try does not lengthen the wait, and tests no password (the right one is refused too).
+    expect((await attacker.login('lan', 'lan-mat-khau-1')).status).toBe(429);
+    k.advance(30_000);
+    expect((await attacker.login('lan', 'sai-4-mat-khau')).status).toBe(401);
+    const longer = await attacker.login('lan', 'sai-5-mat-khau');
+    expect(longer.headers.get('retry-after')).toBe('60');
+    expect(longer.text).toContain('Hãy đợi 1 phút rồi thử lại.');
+    for (let n = 0; n < 8; n++) {
+      k.advance(15 * 60_000);
+      await attacker.login('lan', `sai-${6 + n}-mat-khau`);
+    }
+    const capped = await attacker.login('lan', 'sai-cuoi-mat-khau');
+    expect(capped.status).toBe(429);
+    expect(Number(capped.headers.get('retry-after'))).toBe(15 * 60);
+    expect(capped.text).toContain('Hãy đợi 15 phút rồi thử lại.');
 
-    // Per IP: many accounts guessed from one address.
-    const attacker = new AdminClient(t.url, '10.9.9.9');
-    for (let i = 0; i < 20; i++) expect((await attacker.login(`khong-co-${i}`, 'mat-khau-doan')).status).toBe(401);
-    expect((await attacker.login('minh', 'minh-mat-khau-1')).status).toBe(429);
+    // The real user, from their own address, logs in at once: the account itself is not locked.
+    expect((await new AdminClient(t.url, '10.0.0.2').login('lan', 'lan-mat-khau-1')).status).toBe(303);
+    // Another account from the attacker's address is unaffected by the pair's backoff.
+    expect((await new AdminClient(t.url, '10.0.0.1').login('minh', 'minh-mat-khau-1')).status).toBe(303);
+    // The pair's wait ends; a correct password from there works and resets it.
+    k.advance(15 * 60_000);
+    expect((await new AdminClient(t.url, '10.0.0.1').login('lan', 'lan-mat-khau-1')).status).toBe(303);
+    expect((await new AdminClient(t.url, '10.0.0.1').login('lan', 'sai-lai-mat-khau')).status).toBe(401);
+
+    // Per address: many accounts guessed from one address.
+    const sprayer = new AdminClient(t.url, '10.9.9.9');
+    for (let i = 0; i < 20; i++) expect((await sprayer.login(`khong-co-${i}`, 'mat-khau-doan')).status).toBe(401);
+    const sprayed = await sprayer.login('minh', 'minh-mat-khau-1');
+    expect(sprayed.status).toBe(429);
+    expect(sprayed.text).toContain('Hãy đợi 15 phút rồi thử lại.');
     expect((await new AdminClient(t.url, '10.0.0.3').login('minh', 'minh-mat-khau-1')).status).toBe(303);
-    expect(listAudit(t.app.db, { action: 'login.throttled' }).length).toBeGreaterThanOrEqual(2);
+    k.advance(15 * 60_000);
+    expect((await sprayer.login('minh', 'minh-mat-khau-1')).status).toBe(303);
+    expect(listAudit(t.app.db, { action: 'login.throttled' }).length).toBeGreaterThanOrEqual(3);
   });
 
   it('ends sessions after 2 idle hours and 12 hours after login', async () => {
