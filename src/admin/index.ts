@@ -227,9 +227,22 @@ const loginBody = z.object({
   next: z.string().optional(),
 });
 
-/** Only same-site relative paths under /admin may be a post-login destination. */
-function safeNext(next: string | undefined): string {
-  return next && /^\/admin(\/[^/\\]|$|\?)/.test(next) && !next.startsWith('//') ? next : '/admin';
+/**
+ * The post-login destination: a same-site path under `/admin`, or `/admin` when `next` is
+ * anything else. It goes into a `Location` header, so it must be printable ASCII: a CR/LF
+ * (header injection), any other control character, a space or a non-ASCII character would make
+ * the redirect throw (a 500). No `//` anywhere and no backslash (browsers read `/\` as `//`,
+ * another site), no dot segment (`/admin/../`), and not too long.
+ *
+ * @example safeNext('/admin/content?q=bhyt') // '/admin/content?q=bhyt'
+ * @example safeNext('/admin\r\nSet-Cookie: x=1') // '/admin'
+ */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 2000) return '/admin';
+  if (!/^[\x21-\x7e]+$/.test(next) || next.includes('//') || next.includes('\\')) return '/admin';
+  // A dot segment (`/admin/../x`, also percent-encoded) would leave /admin once resolved.
+  if (/\/(?:\.|%2e){1,2}(?:[/?#]|$)/i.test(next)) return '/admin';
+  return /^\/admin(?:[/?#]|$)/.test(next) ? next : '/admin';
 }
 
 function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
