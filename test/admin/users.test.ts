@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/index.js';
 import {
   createUser,
@@ -14,6 +14,11 @@ import {
 } from '../../src/db/users.js';
 import { listAudit, recordAudit } from '../../src/db/audit.js';
 import { run as userCli } from '../../src/cli/user.js';
+import { useProductionPasswordCost, useTestPasswordCost } from '../support/password-cost.js';
+
+// This file checks the hashing itself, at the cost production uses.
+beforeAll(useProductionPasswordCost);
+afterAll(useTestPasswordCost);
 
 const paths: Record<string, string[]> = {
   'hung-yen': ['hung-yen'],
