@@ -37,7 +37,9 @@ const M = {
   follower: '• Quan tâm Zalo OA: có, nên bạn nhận tin thông báo của OA (gõ /huy để thôi nhận)',
   topics: (t: string) => `• Chủ đề nhận tin: ${t}`,
   span: (what: string, s: Span) =>
-    s.count === 0 ? `• ${what}: chưa có` : `• ${what}: ${s.count} (${s.count === 1 ? `ngày ${date(s.first)}` : `từ ${date(s.first)} đến ${date(s.last)}`})`,
+    s.count === 0
+      ? `• ${what}: chưa có`
+      : `• ${what}: ${s.count} (${date(s.first) === date(s.last) ? `ngày ${date(s.first)}` : `từ ${date(s.first)} đến ${date(s.last)}`})`,
   open: (n: number) => `Câu hỏi của bạn đang chờ cán bộ trả lời (${n}):`,
   openMore: (n: number) => `… và ${n} câu khác.`,
   quiz: 'Thông tin bạn đăng ký dự thi:',
