@@ -1,6 +1,7 @@
 /** Formatting for the admin pages: Vietnamese dates (Asia/Ho_Chi_Minh) and numbers. */
 import { formatVietnamTime } from '../time/vietnam.js';
 import { maskPersonalData } from '../text/mask.js';
+import { visibleControls } from '../text/controls.js';
 
 const number = new Intl.NumberFormat('vi-VN');
 
@@ -20,10 +21,20 @@ export function formatNumber(n: number | null | undefined): string {
  * A citizen's own words as staff see them: phone numbers, e-mail addresses and ID numbers
  * masked (`text/mask.ts`). Every page that shows a question (the queue, maybe-wrong answers and
  * their follow-ups, the attach page, an entry's notices) renders it through this, so personal
- * data reaches neither a screen nor, by copy and paste, a Q&A draft. '' for null.
+ * data reaches neither a screen nor, by copy and paste, a Q&A draft. Bidi overrides and control
+ * characters are made visible or dropped ({@link shownText}). '' for null.
  */
 export function maskedText(text: string | null | undefined): string {
-  return text ? maskPersonalData(text).text : '';
+  return text ? visibleControls(maskPersonalData(text).text) : '';
+}
+
+/**
+ * Text from outside (a contestant's name and unit, a login name typed at the login form) as
+ * staff see it: bidi controls shown as `[U+202E]`, control characters dropped
+ * (`text/controls.ts`), so nothing reorders or hides what is on the page. '' for null.
+ */
+export function shownText(text: string | null | undefined): string {
+  return text ? visibleControls(text) : '';
 }
 
 /** A number rounded to one decimal place (averages in the report). */

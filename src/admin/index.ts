@@ -33,7 +33,7 @@ import { registerUserRoutes } from './routes/users.js';
 import { registerReportRoutes } from './routes/report.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContestRoutes } from './routes/contests.js';
-import { formatDateTime, formatNumber, formatWait, maskedText, round1 } from './format.js';
+import { formatDateTime, formatNumber, formatWait, maskedText, round1, shownText } from './format.js';
 import { escapeHtml } from '../text/html.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -108,7 +108,7 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
       path: req.url.split('?')[0],
       can: (p: Permission) => !!user && can(user, p),
       roleLabels: ROLE_LABELS,
-      fmt: { dt: formatDateTime, n: formatNumber, r1: round1, masked: maskedText },
+      fmt: { dt: formatDateTime, n: formatNumber, r1: round1, masked: maskedText, shown: shownText },
       msg: typeof (req.query as Record<string, unknown>)?.msg === 'string' ? (req.query as Record<string, string>).msg : undefined,
     });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);

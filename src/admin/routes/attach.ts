@@ -16,6 +16,7 @@ import type { RegisterRoutes } from '../context.js';
 import { linkUnansweredToDraft, openQueueQuestions } from '../../db/admin.js';
 import { openRevision, saveRevision } from '../../db/revisions.js';
 import { maskPersonalData, type MaskCounts } from '../../text/mask.js';
+import { stripControls } from '../../text/controls.js';
 import { foldedCanonical } from '../../text/vietnamese.js';
 import { ContentValidationError, addQaVariants, readEntryFile } from '../content-files.js';
 import type { QaEntry } from '../../knowledge/content.js';
@@ -39,7 +40,8 @@ export function maskedWordings(questions: string[]): { wordings: string[]; maske
   const seen = new Set<string>();
   const wordings: string[] = [];
   for (const q of questions) {
-    const m = maskPersonalData(q.replace(/\s+/g, ' ').trim());
+    // Bidi overrides and control characters never reach content.
+    const m = maskPersonalData(stripControls(q).replace(/\s+/g, ' ').trim());
     masked.phone += m.counts.phone;
     masked.email += m.counts.email;
     masked.id += m.counts.id;
