@@ -50,7 +50,7 @@ export async function run(args: string[], io: RestoreCliIo = {}): Promise<number
     if (r.previous) out(`Cơ sở dữ liệu cũ được giữ ở ${r.previous}.`);
     const c = r.check.counts;
     if (c) {
-      out(`Bản sao lưu có ${c.people} người dùng và ${c.campaigns} chiến dịch${c.campaignsSending ? `, trong đó ${c.campaignsSending} đang gửi: khi khởi động, Loa gửi tiếp cho những người chưa nhận` : ''}.`);
+      out(`Bản sao lưu có ${c.people} người trên các kênh và ${c.campaigns} chiến dịch${c.campaignsSending ? `, trong đó ${c.campaignsSending} đang gửi: khi khởi động, Loa gửi tiếp cho những người chưa nhận` : ''}.`);
       if (c.deliveriesInFlight)
         out(`${c.deliveriesInFlight} tin chiến dịch đang gửi dở lúc sao lưu sẽ được đánh dấu "không rõ" (không tự gửi lại, để không ai nhận hai lần); xem loa campaign status.`);
     }

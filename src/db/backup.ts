@@ -275,9 +275,9 @@ export async function detectRunningService(dataDir: string, http?: { host: strin
     try {
       const m = JSON.parse(readFileSync(file, 'utf8')) as Marker;
       if (m.host === hostname()) {
-        if (processAlive(m.pid)) return { running: true, how: `tiến trình ${m.pid} (tệp ${file})` };
+        if (processAlive(m.pid)) return { running: true, how: `tiến trình ${m.pid}, tệp ${file}` };
       } else if (Date.now() - statSync(file).mtimeMs < MARKER_FRESH_MS) {
-        return { running: true, how: `máy/container ${m.host} (tệp ${file} vừa được cập nhật)` };
+        return { running: true, how: `máy/container ${m.host}, tệp ${file} vừa được cập nhật` };
       }
     } catch {
       // Unreadable marker: rely on the port below.
