@@ -71,6 +71,12 @@ export interface OutboxDeps {
   maxAttempts?: number;
   /** Zalo's window for consultation messages, in days (default 7). */
   zaloWindowDays?: number;
+  /**
+   * Whether a channel is connected now (the app's channel health). While it is not, its rows
+   * wait `pending` without spending an attempt, so a Telegram outage of a day loses nothing;
+   * `wake()` when it connects. Default: always connected.
+   */
+  connected?: (name: ChannelName) => boolean;
 }
 
 /**
@@ -247,8 +253,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     });
     const sendOne = async (job: Job): Promise<void> => {
       const res = await sendSafely(channel, job.recipient, job.reply, job.attempts, job.broadcast);
-      if (res.kind === 'retryAfter') throttle.throttled(res.seconds);
-      else throttle.succeeded();
+      // Only a rate limit slows the whole lane; a 5xx or a network error retries this row.
+      if (res.kind === 'retryAfter' && res.rateLimited) throttle.throttled(res.seconds);
+      else if (res.kind === 'ok') throttle.succeeded();
       job.finish(res);
     };
     const idle = (ms: number): Promise<void> =>
@@ -263,7 +270,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       });
 
     while (running) {
-      if (isQuietTime(now(), deps.quietHours)) {
+      if (isQuietTime(now(), deps.quietHours) || deps.connected?.(name) === false) {
         await idle(pollMs);
         continue;
       }

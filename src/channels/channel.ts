@@ -89,7 +89,17 @@ export interface Capabilities {
  */
 export type SendResult =
   | { kind: 'ok'; messageId?: string }
-  | { kind: 'retryAfter'; seconds: number; reason?: string }
+  | {
+      kind: 'retryAfter';
+      seconds: number;
+      reason?: string;
+      /**
+       * The platform asked the whole channel to slow down (Telegram 429, Zalo -32 and its night
+       * rule): the channel's throttle pauses for `seconds`. Without it (a 5xx, a network error)
+       * only this message waits, and everyone else's replies keep flowing.
+       */
+      rateLimited?: boolean;
+    }
   | { kind: 'gone'; reason: string }
   | { kind: 'outsideWindow'; reason?: string }
   | { kind: 'failed'; reason: string };

@@ -228,8 +228,9 @@ export function createSender(deps: SenderDeps): Sender {
       }
       mustClaim = true;
       const res = await sendSafely(channel, target.recipient, job.reply, job.attempts);
-      if (res.kind === 'retryAfter') throttle?.throttled(res.seconds);
-      else throttle?.succeeded();
+      // Only a rate limit slows the whole channel; a 5xx or a network error retries this message.
+      if (res.kind === 'retryAfter' && res.rateLimited) throttle?.throttled(res.seconds);
+      else if (res.kind === 'ok') throttle?.succeeded();
       const at = now();
       const outcome = sendOutcome(res, job.attempts, at, job.expiresAt);
       // Recorded in the next shared commit: a crash before it leaves the row `sending`, which

@@ -139,6 +139,55 @@ describe('order per chat', () => {
   });
 });
 
+describe('what slows a whole channel', () => {
+  const run = async (first: SendResult) => {
+    const db = openDb(':memory:');
+    cleanup.push(() => void db.close());
+    const clock = instantClock();
+    const throttle = createThrottle({ ratePerSecond: 30, clock });
+    const order: string[] = [];
+    let failed = false;
+    let onFail = (): void => {};
+    const failedOnce = new Promise<void>((r) => (onFail = r));
+    const channel: Channel = {
+      name: 'zalo',
+      capabilities: telegramCapabilities,
+      send: async (to, r): Promise<SendResult> => {
+        if (!failed) {
+          failed = true;
+          order.push(`fail ${to} at ${clock.now()}`);
+          setImmediate(onFail);
+          return first;
+        }
+        order.push(`${to}: ${r.text} at ${clock.now()}`);
+        return { kind: 'ok' };
+      },
+    };
+    const sender = createSender({ db, channels: new Map([['zalo', channel]]), throttles: new Map([['zalo', throttle]]), clock });
+    const a = upsertPerson(db, 'zalo', 'u-a');
+    const b = upsertPerson(db, 'zalo', 'u-b');
+    const one = sender.enqueue({ channel: 'zalo', recipient: 'u-a', personId: a.id }, [{ text: 'A1' }]);
+    // The other person writes right after the platform refused the first message.
+    await failedOnce;
+    const other = sender.enqueue({ channel: 'zalo', recipient: 'u-b', personId: b.id }, [{ text: 'B1' }]);
+    const cuts = throttle.stats().cuts;
+    await Promise.all([one.done, other.done]);
+    return { order: order.map((x) => x.split(' at ')[0]), cuts };
+  };
+
+  it('a 5xx retries that message only: another person is answered before it, the channel keeps its pace', async () => {
+    const r = await run({ kind: 'retryAfter', seconds: 30, reason: 'Zalo HTTP 500' });
+    expect(r.order).toEqual(['fail u-a', 'u-b: B1', 'u-a: A1']);
+    expect(r.cuts).toBe(0);
+  });
+
+  it('a rate limit slows the channel for everyone', async () => {
+    const r = await run({ kind: 'retryAfter', seconds: 60, reason: 'Zalo -32', rateLimited: true });
+    expect(r.cuts).toBe(1);
+    expect(r.order).toContain('u-b: B1');
+  });
+});
+
 describe('quiz pushes', () => {
   it('a push to a person who blocked the bot marks them gone, is logged, and is not tried again', async () => {
     const w = quizWorld();

@@ -20,14 +20,14 @@ const GONE = /blocked by the user|user is deactivated|bot was kicked|chat was de
  * Classifies an error thrown by a grammY API call.
  *
  * @example toSendResult(new GrammyError('…', { ok: false, error_code: 429, description: 'Too Many Requests: retry after 35', parameters: { retry_after: 35 } }, 'sendMessage', {}))
- * // { kind: 'retryAfter', seconds: 35, reason: 'Too Many Requests: retry after 35' }
+ * // { kind: 'retryAfter', seconds: 35, reason: 'Too Many Requests: retry after 35', rateLimited: true }
  */
 export function toSendResult(err: unknown): SendResult {
   if (err instanceof GrammyError) {
     const reason = err.description;
     if (err.error_code === 429) {
       const seconds = err.parameters.retry_after ?? Number(/retry after (\d+)/i.exec(reason)?.[1] ?? TRANSIENT_RETRY_SECONDS);
-      return { kind: 'retryAfter', seconds, reason };
+      return { kind: 'retryAfter', seconds, reason, rateLimited: true };
     }
     if (err.error_code === 403 && GONE.test(reason)) return { kind: 'gone', reason };
     if (err.error_code >= 500) return { kind: 'retryAfter', seconds: TRANSIENT_RETRY_SECONDS, reason };

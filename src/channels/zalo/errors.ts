@@ -96,7 +96,7 @@ export function toSendResult(err: unknown, now: Date = new Date()): SendResult {
     const reason = `Zalo ${err.code}: ${hint(err.code) ?? err.description}`;
     switch (err.code) {
       case -32:
-        return { kind: 'retryAfter', seconds: RATE_LIMIT_BACKOFF_SECONDS, reason };
+        return { kind: 'retryAfter', seconds: RATE_LIMIT_BACKOFF_SECONDS, reason, rateLimited: true };
       case -213:
       case -227:
         return { kind: 'gone', reason };
@@ -104,7 +104,7 @@ export function toSendResult(err: unknown, now: Date = new Date()): SendResult {
       case -232:
         return { kind: 'outsideWindow', reason };
       case -234:
-        return { kind: 'retryAfter', seconds: secondsUntilMorning(now), reason };
+        return { kind: 'retryAfter', seconds: secondsUntilMorning(now), reason, rateLimited: true };
       case -216:
       case -220:
         return { kind: 'failed', reason: `${reason}; a refreshed token was refused too: check the OA connection with \`loa zalo status\`` };
