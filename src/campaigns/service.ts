@@ -60,6 +60,12 @@ export interface CampaignServiceDeps {
   /** The region tree and topics (from the knowledge base). */
   regions: () => RegionTree;
   topics: () => string[];
+  /**
+   * Added to the details of every audit entry the service writes: where the action came from
+   * when the acting account was not proven by an admin session, e.g. the CLI's
+   * `{ via: 'cli', osUser, interactive, passwordChecked }`.
+   */
+  auditOrigin?: Record<string, unknown>;
   now?: () => Date;
 }
 
@@ -108,7 +114,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     const ok = db.transaction(() => {
       if (!transitionCampaign(db, c.id, from, to, fields, now())) return false;
       extra?.();
-      recordAudit(db, { actor: username, action: `campaign.${action}`, targetType: 'campaign', targetId: c.id, details: { from: c.status, to, ...details } }, now());
+      recordAudit(db, { actor: username, action: `campaign.${action}`, targetType: 'campaign', targetId: c.id, details: { from: c.status, to, ...details, ...deps.auditOrigin } }, now());
       return true;
     })();
     if (!ok) {
@@ -163,7 +169,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
           { ...parsed.data, channels, topics, regions, sendAt: input.sendAt?.toISOString() ?? null, author: u.username },
           now(),
         );
-        recordAudit(db, { actor: u.username, action: 'campaign.create', targetType: 'campaign', targetId: id, details: { channels, topics, regions } }, now());
+        recordAudit(db, { actor: u.username, action: 'campaign.create', targetType: 'campaign', targetId: id, details: { channels, topics, regions, ...deps.auditOrigin } }, now());
         return id;
       })();
       return load(id);
@@ -243,7 +249,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       db.transaction(() => {
         requeued = requeueUnknown(db, id);
         if (requeued > 0 && c.status === 'done') transitionCampaign(db, id, ['done'], 'sending', {}, now());
-        recordAudit(db, { actor: u.username, action: 'campaign.resend_unknown', targetType: 'campaign', targetId: id, details: { requeued } }, now());
+        recordAudit(db, { actor: u.username, action: 'campaign.resend_unknown', targetType: 'campaign', targetId: id, details: { requeued, ...deps.auditOrigin } }, now());
       })();
       return { campaign: load(id), requeued };
     },

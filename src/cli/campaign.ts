@@ -8,6 +8,11 @@
  *   loa campaign schedule ID --as U [--at TIME]     (TIME: ISO, or "2026-11-25 08:00" Vietnam time)
  *   loa campaign status ID --as U [--json] [--once]
  *   loa campaign list --as U [--json]
+ *
+ * `--as U` names the staff account that acts. Every change is audited with the operating-system
+ * user beside U; run from a terminal, a change first asks for U's password (hidden) and is
+ * refused if it is wrong; run from a script (stdin not a terminal) it proceeds, audited as not
+ * checked (see `operator.ts`).
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -19,6 +24,9 @@ import { createCampaignService, CampaignError } from '../campaigns/service.js';
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
 import { formatVietnamTime, parseVietnamTime } from '../time/vietnam.js';
+import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
+import { recordAudit } from '../db/audit.js';
+import { askHidden, cliAuditOrigin, osUserName } from './operator.js';
 
 const USAGE = `usage:
   loa campaign create --as U --text "…" [--title T] [--image URL] [--link "Nhãn|https://…"]
@@ -52,7 +60,16 @@ export interface CampaignCliDeps {
   out?: (s: string) => void;
   err?: (s: string) => void;
   now?: () => Date;
+  /** Whether a person is at a terminal (default: stdin is a TTY); then a change asks for the password. */
+  interactive?: boolean;
+  /** Asks for a password without echo (default: {@link askHidden} on stdin); null = given up. */
+  askPassword?: (prompt: string) => Promise<string | null>;
+  /** The operating-system user to audit (default: `os.userInfo()`). */
+  osUser?: string;
 }
+
+/** Actions that only read: no password asked, nothing audited. */
+const READ_ONLY = new Set(['preview', 'status', 'list']);
 
 const list = (s: string | undefined): string[] =>
   (s ?? '')
@@ -136,17 +153,37 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
   const content = loadContent(contentDir);
   const regions: Region[] = content.regions;
   const now = deps.now ?? (() => new Date());
-  const service = createCampaignService({
-    db,
-    regions: () => ({ regions, root }),
-    topics: () => content.topics.map((t) => t.slug),
-    now,
-  });
+  const interactive = deps.interactive ?? process.stdin.isTTY === true;
+  const osUser = deps.osUser ?? osUserName();
+  const changes = !READ_ONLY.has(sub);
+  let passwordChecked = false;
   const owned = !deps.db;
 
   try {
     if (!v.as) throw new UsageError('campaign: --as <username> is required: every action is done by a named staff account');
     const as = v.as;
+    if (changes && interactive) {
+      // A person at a terminal proves they are `as`, as the admin login would.
+      const user = getUserByName(db, as);
+      const ask = deps.askPassword ?? ((prompt: string) => askHidden(prompt));
+      const given = await ask(`Mật khẩu của tài khoản '${as}': `);
+      const hash = user ? getPasswordHash(db, user.id) : null;
+      if (given === null) throw new CampaignError('campaign: đã huỷ, không nhập mật khẩu.');
+      if (!user || !hash || !(await verifyPassword(given, hash))) {
+        recordAudit(db, { actor: `cli:${as.slice(0, 64)}`, action: 'cli.password_wrong', details: { command: `campaign ${sub}`, osUser } }, now());
+        throw new CampaignError(`campaign: mật khẩu của '${as}' không đúng; không thực hiện thao tác. (Người dùng hệ điều hành '${osUser}' đã được ghi vào nhật ký.)`);
+      }
+      passwordChecked = true;
+    } else if (changes) {
+      err(`Lưu ý: chạy không tương tác nên không hỏi mật khẩu của '${as}'; nhật ký ghi thao tác này kèm người dùng hệ điều hành '${osUser}' và "chưa kiểm tra mật khẩu".`);
+    }
+    const service = createCampaignService({
+      db,
+      regions: () => ({ regions, root }),
+      topics: () => content.topics.map((t) => t.slug),
+      now,
+      auditOrigin: cliAuditOrigin({ osUser, interactive, passwordChecked }),
+    });
     const idArg = (): number => {
       const id = Number(positionals[0]);
       if (!Number.isInteger(id) || id <= 0) throw new UsageError(`campaign: give the campaign id: loa campaign ${sub} ID --as ${as}`);
