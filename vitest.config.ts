@@ -10,5 +10,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default is one worker per core less one: a single worker on this 2-core machine,
+    // idle while the e2e tests wait on sockets and throttles. Two forks keep both cores busy.
+    maxWorkers: 2,
+    // Files in one fork share its module cache: importing the app's module graph (fastify,
+    // grammY, zod, the knowledge code) cost ~1.5 s of CPU per file when each file had its own.
+    // Test files keep no state in shared modules (password-cost.ts is re-applied per file).
+    isolate: false,
   },
 });
