@@ -15,7 +15,9 @@ import { createGroupCommit } from './db/group-commit.js';
 import { createKnowledge, type Knowledge } from './knowledge/knowledge.js';
 import { createConversation, type Conversation } from './conversation/conversation.js';
 import { createInbox, type Inbox } from './conversation/inbox.js';
-import type { Channel, ChannelName } from './channels/channel.js';
+import { CHANNEL_NAMES, type Channel, type ChannelName } from './channels/channel.js';
+import { connectInBackground, createChannelHealth, type BackoffOptions, type ChannelHealth, type Connection } from './channels/connection.js';
+import { healthReport } from './http/health.js';
 import { createWebChannel, registerWebChat } from './channels/web/web.js';
 import { createChannelThrottles, createSender, type Sender } from './sender/sender.js';
 import type { Clock } from './campaigns/throttle.js';
@@ -26,6 +28,7 @@ import { createWebLimits } from './channels/web/limits.js';
 import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
+import { createDisinfoFeature } from './conversation/disinfo.js';
 import { createQuizFeature, installQuiz } from './quiz/feature.js';
 import { installCampaigns } from './campaigns/install.js';
 import { installAdmin } from './admin/index.js';
@@ -53,6 +56,8 @@ export interface App {
   onStop(fn: () => Promise<void> | void): void;
   /** The one send queue: replies, quiz pushes, answer notices and campaigns leave through it. */
   sender: Sender;
+  /** Each channel's connection state (`/healthz`, the dashboard; the outbox waits on it). */
+  health: ChannelHealth;
 }
 
 /** Options for tests and tools. */
@@ -66,6 +71,8 @@ export interface CreateAppOptions {
   watchContent?: boolean;
   /** The sender's clock for waits between retries (tests pass one that does not really wait). */
   sendClock?: Clock;
+  /** Backoff between a channel's connection attempts (default 1 s doubling to 5 min; tests shorten it). */
+  connectBackoff?: Partial<BackoffOptions>;
 }
 
 /** Builds the app from a validated config. Nothing listens until `start()`. */
@@ -89,7 +96,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const stoppers: (() => Promise<void> | void)[] = [];
 
   // Conversation features, consulted in order before the core (add yours here).
-  const features: Feature[] = [...(opts.features ?? []), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature(), createZaloFeature()];
+  const features: Feature[] = [...(opts.features ?? []), createDisinfoFeature(), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature(), createZaloFeature()];
   // One group commit for the inbox and the conversation's records (db/group-commit.ts).
   const group = createGroupCommit(db);
   const conversation = createConversation({
@@ -118,14 +125,18 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const inbox = createInbox({ db, conversation, channels, logger, group, sender });
   const server = createHttpServer(logger, { trustProxy: config.http.trustProxy });
 
-  server.get('/healthz', async () => ({
-    ok: true,
-    channels: [...channels.keys()],
-    content: { qa: knowledge.state.qa.length, articles: knowledge.state.articles.length, errors: knowledge.errors.length },
-  }));
   // A nearly full disk (db/disk.ts): webhooks answer 503 so the platforms deliver the update
   // again later; the web chat refuses new visitors first (web.ts).
   const disk = createDiskGuard({ dir: config.dataDir, minFreeMb: config.minFreeMb ?? 0 });
+  // The platforms configured start as "retrying" until their first connection (connection.ts);
+  // the web chat is served by this process and is up as soon as it listens.
+  const health = createChannelHealth(CHANNEL_NAMES, ['web', ...(config.telegram ? ['telegram' as const] : []), ...(config.zalo ? ['zalo' as const] : [])], opts.now);
+  // 200 when everything configured works, 503 when a channel is not connected, the content has
+  // errors or the disk is nearly full: a monitor reads the status, a person the JSON (http/health.ts).
+  server.get('/healthz', async (_req, reply) => {
+    const report = healthReport({ health, knowledge, disk });
+    return reply.code(report.ok ? 200 : 503).header('cache-control', 'no-store').send(report);
+  });
   server.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/webhooks/') && disk.state() === 'critical') {
       logger.error({ url: req.url, freeMb: Math.round(disk.freeMb()) }, 'disk nearly full: webhook refused with 503 (the platform will redeliver); free space in LOA_DATA_DIR');
@@ -142,6 +153,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   registerWebChat(server, { db, conversation, botName: config.bot.name, limits, disk, takeHeld: (personId) => sender.takeHeld(personId) });
   // Retention (db/retention.ts): at start-up, then daily.
   let retentionTimer: NodeJS.Timeout | undefined;
+  const connections: Connection[] = [];
   const retain = (): void => {
     try {
       const r = applyRetention(db, config.retentionMonths ?? 0, opts.now?.() ?? new Date());
@@ -161,6 +173,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     channels,
     server,
     sender,
+    health,
     onStart: (fn) => starters.push(fn),
     onStop: (fn) => stoppers.push(fn),
     async start() {
@@ -169,16 +182,41 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       // most 20 s; it falls back to the main thread meanwhile anyway).
       await Promise.race([knowledge.searchThreadStarted(), new Promise((r) => setTimeout(r, 20_000).unref())]);
       const address = await server.listen({ host: config.http.host, port: config.http.port });
-      for (const ch of channels.values()) await ch.start?.();
+      // Platforms connect in the background, each with its own backoff: an unreachable Bot API
+      // must not hold up the admin pages, the first admin account or the recovery below.
+      for (const ch of channels.values()) {
+        if (!ch.start) {
+          health.set(ch.name, 'connected'); // nothing to connect (the web chat, a test's fake)
+          continue;
+        }
+        const start = ch.start.bind(ch);
+        connections.push(
+          connectInBackground({
+            name: ch.name,
+            start: (events) => start(events),
+            health,
+            logger: logger.child({ module: 'connect' }),
+            backoff: opts.connectBackoff,
+            // A Zalo OA authorised again with `loa zalo connect` beside the running server
+            // works without a restart: keep checking after a permanent failure.
+            recheckFailed: ch.name === 'zalo',
+          }),
+        );
+      }
       sender.start();
       for (const fn of starters) await fn();
       await inbox.recover();
       retain();
       retentionTimer = setInterval(retain, 86_400_000).unref();
-      logger.info({ address, channels: [...channels.keys()] }, 'loa: started');
+      // Everything above runs whether or not the platforms answer. Returning after each first
+      // attempt (success or its logged failure) makes a started app predictable: a reachable
+      // platform is connected by then, an unreachable one is "retrying" with its reason.
+      await Promise.all(connections.map((c) => c.firstAttempt));
+      logger.info({ address, channels: health.all() }, 'loa: started');
       return address;
     },
     async stop() {
+      for (const c of connections.splice(0)) c.stop();
       if (retentionTimer) clearInterval(retentionTimer);
       for (const fn of [...stoppers].reverse()) await fn();
       await server.close();

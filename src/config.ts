@@ -173,6 +173,10 @@ export const botSchema = z.object({
       global: rateSchema.default({ count: 100, seconds: 1 }),
     })
     .default({ per_address: { count: 120, seconds: 60 }, new_sessions_per_address: { count: 60, seconds: 3600 }, global: { count: 100, seconds: 1 } }),
+  /** Reports of suspected disinformation (/baocao): at most `reports_per_day` per person per day. */
+  disinfo: z
+    .object({ reports_per_day: z.number().int().positive().default(5) })
+    .default({ reports_per_day: 5 }),
   telegram: z
     .object({
       /** Telegram user ids allowed to run live group quizzes. */

@@ -33,6 +33,7 @@ import { registerUserRoutes } from './routes/users.js';
 import { registerReportRoutes } from './routes/report.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContestRoutes } from './routes/contests.js';
+import { registerDisinfoRoutes } from './routes/disinfo.js';
 import { formatDateTime, formatNumber, formatWait, maskedText, round1, shownText } from './format.js';
 import { escapeHtml } from '../text/html.js';
 
@@ -59,6 +60,7 @@ const NAV: { label: string; href: string; permission: Permission }[] = [
   { label: 'Nội dung', href: '/admin/content', permission: 'content.view' },
   { label: 'Chiến dịch', href: '/admin/campaigns', permission: 'campaigns.view' },
   { label: 'Cuộc thi', href: '/admin/contests', permission: 'contests.view' },
+  { label: 'Tin giả', href: '/admin/disinfo', permission: 'disinfo.view' },
   { label: 'Báo cáo năm', href: '/admin/report', permission: 'report.view' },
   { label: 'Nhật ký', href: '/admin/audit', permission: 'audit.view' },
   { label: 'Tài khoản', href: '/admin/users', permission: 'users.manage' },
@@ -195,6 +197,7 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
       registerAttachRoutes(s, ctx);
       registerCampaignRoutes(s, ctx);
       registerContestRoutes(s, ctx);
+      registerDisinfoRoutes(s, ctx);
       registerReportRoutes(s, ctx);
       registerAuditRoutes(s, ctx);
       registerUserRoutes(s, ctx);

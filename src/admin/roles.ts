@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   'contests.view': ['quiz_organizer', 'viewer'],
   'contests.manage': ['quiz_organizer'],
   'contests.export': ['quiz_organizer'],
+  'disinfo.view': ['editor', 'approver', 'viewer'],
+  'disinfo.triage': ['editor', 'approver'],
   'report.view': ANY,
   'audit.view': ['approver'],
   'users.manage': ['admin'],

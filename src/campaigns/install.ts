@@ -55,6 +55,11 @@ export function installCampaigns(app: App, opts: InstallCampaignsOptions = {}): 
     logger: app.logger.child({ module: 'campaigns' }),
     now: opts.now,
     pollMs: opts.pollMs,
+    // A channel that is down (retrying or failed) keeps its deliveries pending, not failed.
+    connected: (name) => app.health.isConnected(name),
+  });
+  app.health.onChange((_name, status) => {
+    if (status.state === 'connected') outbox.wake();
   });
   app.onStart(() => {
     outbox.start();

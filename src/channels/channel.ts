@@ -7,6 +7,8 @@
  * errors into a {@link SendResult}, which the sender (`sender/sender.ts`) relies on.
  */
 
+import type { ConnectionEvents } from './connection.js';
+
 /** The channels Loa speaks on. A third platform (e.g. the Zalo Bot platform) adds a name here. */
 export type ChannelName = 'web' | 'telegram' | 'zalo';
 
@@ -125,8 +127,14 @@ export interface Channel {
    * platform errors: they come back as a {@link SendResult}.
    */
   send(recipient: string, reply: Reply, options?: SendOptions): Promise<SendResult>;
-  /** Starts polling loops, registers webhooks etc. */
-  start?(): Promise<void>;
+  /**
+   * Connects to the platform: checks the credentials, registers the webhook or starts the poll
+   * loop. Resolves once connected; throws a `ConnectError` (channels/connection.ts) saying
+   * whether retrying can help. The app calls it in the background, again after each failure
+   * (with backoff), so it must be safe to call more than once. Later changes (a poll loop that
+   * failed or recovered) are reported through `events`.
+   */
+  start?(events?: ConnectionEvents): Promise<void>;
   /** Stops loops and drains in-flight work. */
   stop?(): Promise<void>;
 }

@@ -66,6 +66,7 @@ export function formatMyData(d: PersonalData, names: { region(slug: string): str
   if (d.zaloFollower && !p.optedOutAt) lines.push(M.follower);
   if (d.topics.length) lines.push(M.topics(d.topics.map((t) => names.topic(t)).join(', ')));
   lines.push(M.span('Tin nhắn bạn đã gửi', d.messages), M.span('Câu hỏi bạn đã hỏi', d.questions));
+  if (d.disinfoReports.count > 0) lines.push(M.span('Tin giả, tin xấu độc bạn đã báo (/baocao)', d.disinfoReports));
   const blocks = [lines.join('\n')];
   if (d.openCount > 0) {
     const open = d.openQuestions.map((q, i) => `${i + 1}. “${q.question}” (${date(q.createdAt)})`);

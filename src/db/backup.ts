@@ -289,7 +289,8 @@ export async function detectRunningService(dataDir: string, http?: { host: strin
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
       const body = (await res.json().catch(() => null)) as { channels?: unknown } | null;
-      if (res.ok && body && typeof body === 'object' && 'channels' in body) return { running: true, how: `${url} đang trả lời` };
+      // 503 too: /healthz answers it while a channel is not connected, and Loa is running all the same.
+      if ((res.ok || res.status === 503) && body && typeof body === 'object' && 'channels' in body) return { running: true, how: `${url} đang trả lời` };
     } catch {
       // Nothing listening.
     }

@@ -98,6 +98,22 @@ export const IDENTIFIER_COLUMNS: readonly IdentifierColumn[] = [
     holds: 'a hash of the channel, user id and event key (what the feedback buttons carry)',
     sql: `UPDATE answer_feedback SET ref = 'erased:' || id WHERE person_id = @personId`,
   },
+  {
+    table: 'disinfo_cases',
+    column: 'media_ref',
+    holds: "a case's item as a reporter sent it: replaced by another reporter's version, or cleared (the link and the counts stay)",
+    // Runs before the reports go: it needs to know which cases the person reported.
+    sql: `UPDATE disinfo_cases
+             SET text = (SELECT r.text FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1),
+                 media_ref = (SELECT r.media_ref FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1)
+           WHERE id IN (SELECT case_id FROM disinfo_reports WHERE person_id = @personId)`,
+  },
+  {
+    table: 'disinfo_reports',
+    column: 'media_ref',
+    holds: 'a disinformation report (what the person reported, with any screenshot reference): the whole row goes',
+    sql: `DELETE FROM disinfo_reports WHERE person_id = @personId`,
+  },
 ];
 
 /** Whether `table` exists with `column` (a migration may not have run, or not yet been written). */

@@ -56,6 +56,8 @@ export interface PersonalData {
   zaloForms: ZaloForm[];
   /** A Zalo follower receives the OA's campaigns without /dangky (see `db/subscribers.ts`). */
   zaloFollower: boolean;
+  /** Reports of suspected disinformation the person sent (/baocao). */
+  disinfoReports: Span;
 }
 
 /**
@@ -97,5 +99,6 @@ export function personalDataOf(db: Db, id: number, openLimit = 10): PersonalData
       person.channel === 'zalo' &&
       person.status === 'active' &&
       !!db.prepare(`SELECT 1 FROM people p WHERE p.id = ? AND (EXISTS (SELECT 1 FROM zalo_followers WHERE person_id = p.id) OR ${FOLLOWED})`).get(id),
+    disinfoReports: span(`SELECT COUNT(*) AS count, MIN(created_at) AS first, MAX(created_at) AS last FROM disinfo_reports WHERE person_id = ?`),
   };
 }

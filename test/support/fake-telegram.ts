@@ -143,6 +143,15 @@ export interface FakeTelegram {
   /** Marks a user as having blocked the bot (403 "bot was blocked by the user") or deactivated. */
   block(userId: number, how?: 'blocked' | 'deactivated'): void;
   unblock(userId: number): void;
+  /**
+   * Makes the whole server unreachable (every connection is dropped without an answer, as on a
+   * network that blocks Telegram) or reachable again. Calls are not recorded while down.
+   */
+  setDown(down: boolean): void;
+  /** Sets the webhook as if by another program (`null` removes it), bypassing `setWebhook`. */
+  setWebhookDirect(url: string | null): void;
+  /** What `getWebhookInfo` reports as `last_error_message` (Telegram's last failed delivery), or null. */
+  setWebhookError(message: string | null): void;
   /** Fails the next `times` calls of `method` with `failure`. */
   failNext(method: string, failure: Failure, times?: number): void;
   /** Sets latency for every answer, or for one method. */
@@ -195,6 +204,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   let globalCount = 0;
   const chatCounts = new Map<string, number>();
   let closed = false;
+  let down = false;
+  let webhookError: string | null = null;
 
   const notify = (c: RecordedCall): void => {
     for (const w of [...waiters]) {
@@ -318,7 +329,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       if (p.drop_pending_updates) queue.length = 0;
       return true;
     },
-    getWebhookInfo: () => ({ url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: queue.length }),
+    getWebhookInfo: () => ({
+      url: webhook?.url ?? '',
+      has_custom_certificate: false,
+      pending_update_count: queue.length,
+      ...(webhook && webhookError ? { last_error_date: Math.floor(now() / 1000), last_error_message: webhookError } : {}),
+    }),
     getUpdates: async (p) => {
       if (webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
       const offset = Number(p.offset ?? 0);
@@ -434,6 +450,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   };
 
   const server: Server = createServer((req, res) => {
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
     void (async () => {
       const m = (req.url ?? '').match(/^\/bot([^/]+)\/([A-Za-z]+)(\?.*)?$/);
       if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -516,6 +536,16 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     },
     rewriteWebhookUrl: (url) => url,
     block: (userId, how = 'blocked') => void blocked.set(String(userId), how),
+    setWebhookDirect(url) {
+      webhook = url === null ? null : { url };
+    },
+    setWebhookError(message) {
+      webhookError = message;
+    },
+    setDown(d) {
+      down = d;
+      if (d) for (const s of sockets) s.destroy();
+    },
     unblock: (userId) => void blocked.delete(String(userId)),
     failNext(method, failure, times = 1) {
       const list = failures.get(method) ?? [];

@@ -106,6 +106,8 @@ export interface FakeZalo {
   failNext(path: string, error: number, count?: number): void;
   /** The next `count` calls to `path` answer this HTTP status with an HTML body. */
   failHttp(path: string, status: number, count?: number): void;
+  /** Makes the whole server unreachable (connections dropped without an answer), or reachable again. */
+  setDown(down: boolean): void;
   /** Simulates the permission page: an admin opened `permissionUrl` and agreed; returns the code. */
   authorize(permissionUrl: string): { code: string; state: string; redirectUri: string };
   /**
@@ -150,6 +152,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
   const failures = new Map<string, { error?: number; status?: number; count: number }>();
   const apiHits: number[] = [];
   let seq = 0;
+  let down = false;
 
   const token = (prefix: string): string => `${prefix}-${randomBytes(12).toString('base64url')}`;
   const issueTokens = (): { accessToken: string; refreshToken: string } => {
@@ -260,6 +263,8 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       const page = followers.slice(offset, offset + count);
       return { error: 0, message: 'Success', data: { total: followers.length, count: page.length, offset, users: page.map((u) => ({ user_id: u.id })) } };
     }
+    if (call.path === '/v2.0/oa/getoa' && call.method === 'GET')
+      return { error: 0, message: 'Success', data: { oa_id: oaId, name: 'OA thử nghiệm', description: '', is_verified: true, num_follower: users.size } };
     return apiError(-201, `Unknown endpoint ${call.path}`);
   };
 
@@ -294,6 +299,10 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
   };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
     const u = new URL(req.url ?? '/', 'http://127.0.0.1');
     const raw = await readBody(req);
     const headers: Record<string, string | undefined> = {};
@@ -318,7 +327,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       }
       call.answer = { error: f.error, message: `Injected error ${f.error}` };
     } else if (u.pathname === '/v4/oa/access_token' && req.method === 'POST') call.answer = handleOAuth(call);
-    else if (u.pathname.startsWith('/v3.0/oa/')) call.answer = handleApi(call);
+    else if (u.pathname.startsWith('/v3.0/oa/') || u.pathname === '/v2.0/oa/getoa') call.answer = handleApi(call);
     else {
       call.answer = { status: 404 };
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -366,6 +375,10 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     },
     failHttp(path, status, count = 1) {
       failures.set(path, { status, count });
+    },
+    setDown(d) {
+      down = d;
+      if (d) server.closeAllConnections();
     },
     authorize(permissionUrl) {
       const p = new URL(permissionUrl);

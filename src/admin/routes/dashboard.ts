@@ -4,6 +4,7 @@ import { countQueue, questionCounts, subscriberCounts } from '../../db/admin.js'
 import { dashboardExtras } from './campaigns.js';
 import { openContests } from './contests.js';
 import type { FastifyRequest } from 'fastify';
+import { CHANNEL_LABELS, STATE_LABELS, healthReport } from '../../http/health.js';
 
 /** The dashboard figures for a user (their region scope applied). */
 export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
@@ -43,6 +44,19 @@ export const registerDashboardRoutes: RegisterRoutes = (s, ctx) => {
       d: dashboardFigures(ctx, req),
       campaigns: dashboardExtras(ctx, req),
       contests: openContests(ctx),
+      health: channelHealth(ctx),
     });
   });
 };
+
+/** The channels' connection states and the content errors, as `/healthz` reports them, in words staff read. */
+export function channelHealth(ctx: AdminContext) {
+  const report = healthReport({ health: ctx.app.health, knowledge: ctx.app.knowledge });
+  return {
+    ok: report.ok,
+    channels: Object.entries(report.channels)
+      .filter(([, s]) => s.state !== 'off')
+      .map(([name, s]) => ({ name, label: CHANNEL_LABELS[name as keyof typeof CHANNEL_LABELS], state: s.state, stateLabel: STATE_LABELS[s.state], since: s.since, reason: s.state === 'connected' ? undefined : s.reason })),
+    contentErrors: report.content.errors,
+  };
+}

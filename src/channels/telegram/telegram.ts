@@ -17,7 +17,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { Bot } from 'grammy';
+import { Bot, GrammyError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import type { Capabilities, Channel, Inbound, Reply, SendOptions, SendResult } from '../channel.js';
@@ -28,7 +28,8 @@ import type { App } from '../../app.js';
 import { callbackAction, recordSentPoll, rememberCallbackAction, sentPollById, sentPollsByRef } from '../../db/telegram.js';
 import { BODY_LIMIT } from '../../http/server.js';
 import { renderReply } from './render.js';
-import { toSendResult } from './errors.js';
+import { toConnectError, toSendResult } from './errors.js';
+import type { ConnectionEvents } from '../connection.js';
 import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
@@ -94,6 +95,12 @@ export interface TelegramChannel extends Channel {
   stopPolls(ref: string): Promise<void>;
 }
 
+/** How long one connection call (getMe, setWebhook, deleteWebhook) may take before it counts as failed. */
+const CONNECT_TIMEOUT_MS = 20_000;
+
+/** grammY types its signal with the abort-controller shim; Node's own works at run time. */
+const connectSignal = (): Parameters<Bot['api']['getMe']>[0] => AbortSignal.timeout(CONNECT_TIMEOUT_MS) as unknown as Parameters<Bot['api']['getMe']>[0];
+
 const DEFAULT_RETRY: RetryPolicy = { maxRetryAttempts: 3, maxDelaySeconds: 5 };
 
 /** Creates the channel. Nothing talks to Telegram until `start()` (or a send). */
@@ -101,6 +108,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const { config, db, inbox, logger } = deps;
   const now = deps.now ?? (() => Date.now());
   const retry = { ...DEFAULT_RETRY, ...deps.retry };
+  const connectContext = { apiRoot: config.apiRoot, token: config.token, webhookUrl: config.webhookUrl, webhookPath: WEBHOOK_PATH };
   const budgetOpts = deps.groupBudget ?? { max: 10, windowMs: 60_000 };
   const groupBudget = createGroupBudget(budgetOpts.max, budgetOpts.windowMs);
 
@@ -183,6 +191,23 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   bot.catch((err) => logger.error({ err: err.error, update_id: err.ctx.update.update_id }, 'Telegram: update could not be stored'));
 
   let polling: Promise<void> | undefined;
+  // Where the poll loop reports trouble and recovery once started (the app's connector).
+  let connection: ConnectionEvents | undefined;
+  // A long poll that fails (the network, 5xx) is retried by grammY every few seconds without a
+  // word; this watches its answers so the health check tells the truth meanwhile.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    if (method !== 'getUpdates' || !connection) return prev(method, payload, signal);
+    try {
+      const res = await prev(method, payload, signal);
+      if (res.ok) connection.up();
+      else if (res.error_code === 429 || res.error_code >= 500)
+        connection.trouble(toConnectError('getUpdates', new GrammyError('', res, 'getUpdates', {}), connectContext).reason);
+      return res;
+    } catch (err) {
+      if (!signal?.aborted) connection.trouble(toConnectError('getUpdates', err, connectContext).reason);
+      throw err;
+    }
+  });
 
   const send = async (recipient: string, reply: Reply, options?: SendOptions): Promise<SendResult> => {
     const calls = renderReply(recipient, reply, {
@@ -228,14 +253,18 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         await bot.api.stopPoll(p.chatId, p.messageId).catch((err: unknown) => logger.info({ err: describe(err), ref }, 'Telegram: stopPoll failed'));
       }
     },
-    async start() {
+    async start(events) {
       sender.warm();
-      try {
-        await bot.init();
-      } catch (err) {
-        throw new Error(
-          `Telegram: getMe failed at ${config.apiRoot} (${describe(err)}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT`,
-        );
+      connection = events;
+      const ctx = connectContext;
+      if (!bot.isInited()) {
+        // One bounded call, not `bot.init()`: grammY retries a network failure there forever
+        // and silently. The app retries this start with backoff and says why (connection.ts).
+        try {
+          bot.botInfo = await bot.api.getMe(connectSignal());
+        } catch (err) {
+          throw toConnectError('getMe', err, ctx);
+        }
       }
       try {
         await bot.api.setMyCommands([...PRIVATE_COMMANDS]);
@@ -246,18 +275,25 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       }
       if (config.mode === 'webhook') {
         try {
-          await bot.api.setWebhook(config.webhookUrl!, {
-            secret_token: config.webhookSecret,
-            allowed_updates: [...ALLOWED_UPDATES],
-            max_connections: 40,
-          });
+          await bot.api.setWebhook(
+            config.webhookUrl!,
+            { secret_token: config.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], max_connections: 40 },
+            connectSignal(),
+          );
         } catch (err) {
-          throw new Error(`Telegram: setWebhook failed (${describe(err)}); check TELEGRAM_WEBHOOK_URL (a public HTTPS URL routed to ${WEBHOOK_PATH})`);
+          throw toConnectError('setWebhook', err, ctx);
         }
         logger.info({ username: bot.botInfo.username, mode: 'webhook' }, 'Telegram: webhook set');
         return;
       }
-      // bot.start() deletes any webhook first: getUpdates cannot run while one is set.
+      if (polling) return;
+      // getUpdates cannot run while a webhook is set. bot.start() deletes it too, but retries
+      // that call without a bound; this one fails fast and the app retries.
+      try {
+        await bot.api.deleteWebhook({}, connectSignal());
+      } catch (err) {
+        throw toConnectError('deleteWebhook', err, ctx);
+      }
       await new Promise<void>((resolve, reject) => {
         let started = false;
         polling = bot
@@ -269,13 +305,21 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
             },
           })
           .catch((err: unknown) => {
-            if (!started) reject(new Error(`Telegram: long polling could not start (${describe(err)})`));
-            else logger.error({ err: describe(err) }, 'Telegram: long polling stopped on an error');
+            const e = toConnectError('getUpdates', err, ctx);
+            if (!started) reject(e);
+            else {
+              logger.error({ err: e.message }, 'Telegram: long polling stopped on an error');
+              connection?.lost(e);
+            }
+          })
+          .finally(() => {
+            polling = undefined;
           });
       });
       logger.info({ username: bot.botInfo.username, mode: 'polling' }, 'Telegram: long polling');
     },
     async stop() {
+      connection = undefined;
       if (polling) {
         // Confirms the last offset, so the updates already stored are not fetched again.
         await bot.stop().catch((err: unknown) => logger.warn({ err: describe(err) }, 'Telegram: could not confirm the last update offset'));

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Capabilities, Channel, Reply, SendResult } from '../channel.js';
 import type { ZaloClient, ZaloMessage } from './client.js';
-import { ZaloApiError, toSendResult } from './errors.js';
+import { ZaloApiError, toConnectError, toSendResult } from './errors.js';
 import { ZALO_MAX_BUTTONS, ZALO_MAX_TEXT, renderReply, withoutButtons } from './render.js';
 
 /** What Zalo OA renders: up to 5 buttons (disputed on v3, so numbered replies always work too). */
@@ -26,7 +26,9 @@ export const zaloCapabilities: Capabilities = {
 
 /** Dependencies of {@link createZaloChannel}. */
 export interface ZaloChannelDeps {
-  client: Pick<ZaloClient, 'sendMessage'>;
+  client: Pick<ZaloClient, 'sendMessage'> & Partial<Pick<ZaloClient, 'getOa'>>;
+  /** ZALO_API_BASE, named in the reasons staff read. */
+  apiBase?: string;
   logger?: Logger;
   /** Clock for the night rule's retry time (errors.ts). */
   now?: () => Date;
@@ -63,6 +65,19 @@ export function createZaloChannel(deps: ZaloChannelDeps): Channel {
   return {
     name: 'zalo',
     capabilities: zaloCapabilities,
+    /**
+     * Checks the OA for real: a valid access token (refreshed if due) and one cheap call with
+     * it. Zalo pushes events to the webhook, so there is nothing else to start.
+     */
+    async start() {
+      if (!deps.client.getOa) return;
+      try {
+        const oa = await deps.client.getOa();
+        deps.logger?.info({ oaId: oa.oaId, name: oa.name }, 'zalo: OA token works');
+      } catch (err) {
+        throw toConnectError(err, deps.apiBase ?? 'ZALO_API_BASE');
+      }
+    },
     async send(recipient: string, reply: Reply): Promise<SendResult> {
       let last: SendResult = { kind: 'ok' };
       for (const message of renderReply(reply, { buttons: !buttonsRefused })) {

@@ -220,8 +220,24 @@ export const followerPageSchema = z.looseObject({
 /** A page of followers. */
 export type ZaloFollowerPage = z.infer<typeof followerPageSchema>['data'];
 
+/** The OA's own profile (`/v2.0/oa/getoa`): what a token check reads. Ids stay strings. */
+export const oaInfoSchema = z.looseObject({
+  data: z.looseObject({
+    oa_id: z.union([z.string(), z.number()]).transform(String).optional(),
+    oaid: z.union([z.string(), z.number()]).transform(String).optional(),
+    name: z.string().optional(),
+  }),
+});
+/** The OA's profile. */
+export type ZaloOaInfo = { oaId?: string; name?: string };
+
 /** The OA API client. */
 export interface ZaloClient {
+  /**
+   * The OA's profile. The cheapest call that proves the access token works (the token check of
+   * the channel's start and of `loa doctor`).
+   */
+  getOa(): Promise<ZaloOaInfo>;
   /** Sends a consultation message; returns Zalo's message id. */
   sendMessage(userId: string, message: ZaloMessage): Promise<{ messageId?: string }>;
   /** One user's profile, follower flag and last interaction. */
@@ -261,6 +277,10 @@ export function createZaloClient(options: ZaloClientOptions): ZaloClient {
   };
 
   return {
+    async getOa() {
+      const { data } = await authed('/v2.0/oa/getoa', { method: 'GET' }, oaInfoSchema);
+      return { oaId: data.oa_id ?? data.oaid, name: data.name };
+    },
     async sendMessage(userId, message) {
       const body = { recipient: { user_id: userId }, message: zaloMessageSchema.parse(message) };
       const res = await authed(

@@ -6,6 +6,7 @@
  * place.
  */
 import type { SendResult } from '../channel.js';
+import { ConnectError } from '../connection.js';
 import { nextVietnamHour } from '../../time/vietnam.js';
 
 /** Zalo answered with `error !== 0`. */
@@ -43,6 +44,8 @@ export class ZaloTokenError extends Error {
     message: string,
     /** True when only a new authorisation (`loa zalo connect`) can fix it. */
     readonly needsConnect: boolean,
+    /** Zalo's OAuth error code when Zalo refused the refresh (-14002: wrong app secret). */
+    readonly code?: number,
   ) {
     super(message);
   }
@@ -115,4 +118,33 @@ export function toSendResult(err: unknown, now: Date = new Date()): SendResult {
   if (err instanceof ZaloHttpError) return { kind: 'retryAfter', seconds: HTTP_BACKOFF_SECONDS, reason: err.message };
   if (err instanceof ZaloTokenError) return { kind: 'failed', reason: err.message };
   return { kind: 'failed', reason: `Zalo: unexpected error: ${(err as Error)?.message ?? String(err)}` };
+}
+
+/**
+ * Classifies a failure of the OA check (token, then `/v2.0/oa/getoa`) into a {@link ConnectError}:
+ * a wrong app id or secret, an OA not connected or a refused token pair are permanent (an
+ * operator must act); the network and other answers are retried. Reasons are Vietnamese.
+ */
+export function toConnectError(err: unknown, apiBase: string): ConnectError {
+  const connect = 'Chạy `loa zalo connect` để quản trị viên OA cấp quyền lại (xem docs/zalo.md); Loa tự nhận cặp mã mới, không cần khởi động lại.';
+  if (err instanceof ZaloTokenError) {
+    if (err.code === -14002)
+      return new ConnectError(err.message, 'Zalo từ chối khóa bí mật của ứng dụng (lỗi -14002): ZALO_APP_SECRET sai. Lấy khóa ở developers.zalo.me (ứng dụng của OA > Cài đặt), sửa ZALO_APP_SECRET rồi khởi động lại Loa.', true);
+    if (err.code === -14001)
+      return new ConnectError(err.message, 'Zalo không nhận mã ứng dụng (lỗi -14001): ZALO_APP_ID sai. Sửa ZALO_APP_ID theo developers.zalo.me rồi khởi động lại Loa.', true);
+    if (err.needsConnect) {
+      const why = err.code !== undefined ? `Zalo từ chối mã làm mới (refresh token, lỗi ${err.code}): mã đã dùng, đã hết hạn (3 tháng) hoặc quyền đã bị thu hồi.` : 'OA Zalo chưa được kết nối (chưa có cặp mã truy cập).';
+      return new ConnectError(err.message, `${why} ${connect}`, true);
+    }
+    return new ConnectError(err.message, `Chưa lấy được mã truy cập Zalo (${err.message}). Loa sẽ tự thử lại.`, false);
+  }
+  if (err instanceof ZaloApiError) {
+    if (TOKEN_ERROR_CODES.has(err.code))
+      return new ConnectError(err.message, `Zalo từ chối mã truy cập của OA cả sau khi làm mới (lỗi ${err.code}). ${connect}`, true);
+    return new ConnectError(err.message, `Zalo trả lỗi ${err.code} (${hint(err.code) ?? err.description}) khi kiểm tra OA. Loa sẽ tự thử lại.`, false);
+  }
+  if (err instanceof ZaloHttpError)
+    return new ConnectError(err.message, `Không kết nối được máy chủ Zalo tại ${apiBase} (${err.message.replace(/^Zalo: /, '')}). Kiểm tra mạng và tường lửa của máy chủ; Loa sẽ tự thử lại.`, false);
+  const message = err instanceof Error ? err.message : String(err);
+  return new ConnectError(`Zalo: OA check failed: ${message}`, `Lỗi không xác định khi kiểm tra OA Zalo (${message}). Loa sẽ tự thử lại.`, false);
 }

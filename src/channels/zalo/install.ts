@@ -28,7 +28,7 @@ export function installZalo(app: App): void {
     logger,
   });
   const client = createZaloClient({ ...http, tokens });
-  app.channels.set('zalo', createZaloChannel({ client, logger }));
+  app.channels.set('zalo', createZaloChannel({ client, logger, apiBase: cfg.apiBase }));
 
   registerZaloWebhook(app.server, {
     db: app.db,

@@ -130,6 +130,7 @@ export function createZaloTokenStore(deps: ZaloTokenStoreDeps): ZaloTokenStore {
           const error = new ZaloTokenError(
             `Zalo: the stored refresh token was refused (error ${err.code}: ${err.description}).${why} Refresh tokens work once and expire after 3 months. ${CONNECT_FIX}`,
             true,
+            err.code,
           );
           failZaloRefresh(db, appId, `refused: error ${err.code}`, now());
           dead = { refreshToken: row.refreshToken, error };

@@ -1,0 +1,132 @@
+/**
+ * Triage of reported disinformation (issue 17, item 1): the queue of cases by newest or by most
+ * reported, one case with its reports and steps, a status step with a note and evidence, and the
+ * link to a correction. Region-scoped staff see the cases of their region subtree (a case takes
+ * its first reporter's region; a case of no region is for province-wide staff). Every step is
+ * audited (`db/disinfo.ts`) and a closing step tells the reporters (`admin/disinfo.ts`).
+ */
+import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+import type { AdminContext, RegisterRoutes } from '../context.js';
+import { assertCan } from '../context.js';
+import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, getCase, linkCorrection, listCases, reportsOfCase, setCaseStatus, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
+import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo.js';
+import { PLATFORMS } from '../../conversation/disinfo.js';
+
+const PAGE = 100;
+
+const listQuery = z.object({
+  xep: z.enum(['moi', 'nhieu']).catch('moi'),
+  trangthai: z.enum(CASE_STATUSES).optional().catch(undefined),
+  trang: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+const stepBody = z.object({
+  status: z.enum(CASE_STATUSES),
+  outcome: z.enum(CASE_OUTCOMES).optional().or(z.literal('').transform(() => undefined)),
+  note: z.string().trim().max(2000).default(''),
+  evidence: z.string().trim().max(2000).default(''),
+});
+
+const correctionBody = z.object({
+  correctionId: z.string().trim().min(1).max(200),
+  campaignId: z
+    .string()
+    .trim()
+    .regex(/^\d*$/)
+    .default('')
+    .transform((v) => (v ? Number(v) : null)),
+});
+
+/** The case if it exists and is in the user's scope; a 404 otherwise (never "exists elsewhere"). */
+function caseFor(ctx: AdminContext, req: FastifyRequest): DisinfoCase {
+  const id = z.coerce.number().int().positive().catch(0).parse((req.params as { id?: string }).id);
+  const c = id ? getCase(ctx.app.db, id) : undefined;
+  if (!c || !ctx.inScope(req, c.region)) throw Object.assign(new Error('Không tìm thấy vụ việc này.'), { statusCode: 404 });
+  return c;
+}
+
+const labels = {
+  status: CASE_STATUS_LABEL,
+  outcome: CASE_OUTCOME_LABEL,
+  platform: Object.fromEntries(PLATFORMS.map((p) => [p.id, p.label])) as Record<string, string>,
+};
+
+export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
+  const topicName = (slug: string | null): string =>
+    !slug ? '' : slug === 'khac' ? 'Khác' : (ctx.app.knowledge.state.topics.find((t) => t.slug === slug)?.name ?? slug);
+  const regionName = (slug: string | null): string => (slug ? (ctx.app.knowledge.regionInfo(slug)?.name ?? slug) : '');
+
+  s.get('/admin/disinfo', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
+    const q = listQuery.parse(req.query);
+    const rows = listCases(ctx.app.db, {
+      order: q.xep === 'nhieu' ? 'most' : 'newest',
+      status: q.trangthai,
+      scope: ctx.scopeRegions(req),
+      limit: PAGE + 1,
+      offset: (q.trang - 1) * PAGE,
+    });
+    return ctx.render(req, reply, 'disinfo', {
+      title: 'Tin giả, tin xấu độc',
+      rows: rows.slice(0, PAGE),
+      more: rows.length > PAGE,
+      q,
+      statuses: CASE_STATUSES,
+      labels,
+      topicName,
+      regionName,
+    });
+  });
+
+  s.get('/admin/disinfo/:id', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
+    const c = caseFor(ctx, req);
+    return ctx.render(req, reply, 'disinfo-case', {
+      title: `Vụ việc ${c.number}`,
+      c,
+      reports: reportsOfCase(ctx.app.db, c.id),
+      steps: stepsOfCase(ctx.app.db, c.id),
+      next: NEXT_STATUSES[c.status],
+      correctionKind: c.correctionId && ctx.app.knowledge.getArticle(c.correctionId) ? 'article' : 'qa',
+      outcomes: CASE_OUTCOMES,
+      labels,
+      topicName,
+      regionName,
+    });
+  });
+
+  s.post('/admin/disinfo/:id/status', { config: { permission: 'disinfo.triage' } }, async (req, reply) => {
+    const c = caseFor(ctx, req);
+    const body = stepBody.parse(req.body);
+    const me = ctx.me(req).username;
+    let msg: string;
+    try {
+      const after = setCaseStatus(ctx.app.db, c.id, { ...body, actor: me, ip: req.ip }, ctx.now());
+      const told = tellReporters({ db: ctx.app.db, sender: ctx.app.sender }, c.id, ctx.now());
+      msg = `Đã chuyển sang “${CASE_STATUS_LABEL[after.status]}”.${told ? ` Đã gửi kết quả cho ${told} người báo tin.` : ''}`;
+    } catch (err) {
+      if (!(err instanceof CaseStepError)) throw err;
+      msg = err.message;
+    }
+    return reply.redirect(`/admin/disinfo/${c.id}?msg=${encodeURIComponent(msg)}`, 303);
+  });
+
+  s.post('/admin/disinfo/:id/correction', { config: { permission: 'disinfo.triage' } }, async (req, reply) => {
+    assertCan(req, 'disinfo.triage');
+    const c = caseFor(ctx, req);
+    const body = correctionBody.parse(req.body);
+    const k = ctx.app.knowledge;
+    const approved = k.getQa(body.correctionId)?.status === 'approved' || k.getArticle(body.correctionId)?.status === 'approved';
+    let msg: string;
+    if (!approved) msg = `Không có bài hỏi đáp hoặc bài viết đã duyệt với mã “${body.correctionId}”. Hãy duyệt tin đính chính trước, rồi gắn mã của nó.`;
+    else {
+      try {
+        linkCorrection(ctx.app.db, c.id, { correctionId: body.correctionId, campaignId: body.campaignId, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
+        msg = 'Đã gắn tin đính chính với vụ việc.';
+      } catch (err) {
+        if (!(err instanceof CaseStepError)) throw err;
+        msg = err.message;
+      }
+    }
+    return reply.redirect(`/admin/disinfo/${c.id}?msg=${encodeURIComponent(msg)}`, 303);
+  });
+};

@@ -1,0 +1,160 @@
+/**
+ * "Báo tin giả/xấu độc" (/baocao): a citizen reports a post they suspect is false or harmful
+ * (issue 17, item 1). Three short steps, each answerable by a button or a typed number:
+ * 1. the item: a link or the text, typed after the command or in the next message;
+ * 2. what it is about: the topics of `topics.yaml`, plus "Khác";
+ * 3. where it was seen: Facebook, Zalo group, TikTok, YouTube, a website, elsewhere.
+ * Then the report joins its case (`db/disinfo.ts` groups identical links and near-identical
+ * texts) and the reporter gets the case number. Staff tell the outcome later, through the sender.
+ *
+ * Why the limits: reports cost staff time, so each person may send at most
+ * `bot.disinfo.reports_per_day` a day (Vietnam calendar day); and reports are never shown to
+ * other citizens, so in a group chat the command only points to the private chat.
+ */
+import type { Button, Reply } from '../channels/channel.js';
+import { setPersonState } from '../db/people.js';
+import { recordReport, reportsSince } from '../db/disinfo.js';
+import { foldedCanonical } from '../text/vietnamese.js';
+import { vietnamInstant } from '../time/vietnam.js';
+import type { Feature, TurnContext } from './types.js';
+
+/** The command, without '/'. */
+export const REPORT_COMMAND = 'baocao';
+
+/** The menu entry's label; typed (or sent by a Zalo OA menu button) it starts a report too. */
+export const REPORT_MENU_LABEL = 'Báo tin giả/xấu độc';
+
+/** Where a post was seen: id (in button actions) and label. */
+export const PLATFORMS: readonly { id: string; label: string }[] = [
+  { id: 'facebook', label: 'Facebook' },
+  { id: 'zalo', label: 'Zalo nhóm' },
+  { id: 'tiktok', label: 'TikTok' },
+  { id: 'youtube', label: 'YouTube' },
+  { id: 'website', label: 'Trang web' },
+  { id: 'other', label: 'Khác' },
+];
+
+/** The topic id of "Khác" (not one of `topics.yaml`). */
+export const OTHER_TOPIC = 'khac';
+
+const S = {
+  ask: 'Bạn hãy gửi đường link hoặc chép nội dung tin nghi là tin giả, tin xấu độc mà bạn thấy (có thể gửi kèm mô tả ngắn).',
+  topic: 'Tin này nói về vấn đề gì?',
+  otherTopic: 'Khác',
+  platform: 'Bạn thấy tin này ở đâu?',
+  cancel: 'Huỷ',
+  cancelled: 'Đã huỷ báo cáo. Khi cần, bạn gõ /baocao để báo tin.',
+  expired: 'Báo cáo này đã kết thúc hoặc đã bị huỷ. Gõ /baocao để báo tin mới.',
+  done: (n: string) =>
+    `Cảm ơn bạn đã báo tin! Mã số báo cáo của bạn: ${n}.\nCán bộ phụ trách sẽ kiểm tra và báo kết quả cho bạn qua kênh này. Nội dung bạn báo chỉ cán bộ phụ trách được xem.`,
+  limit: (n: number) => `Hôm nay bạn đã gửi ${n} báo cáo, là số tối đa trong một ngày. Mời bạn gửi tiếp vào ngày mai. Cảm ơn bạn!`,
+  group: 'Để giữ kín thông tin, bạn hãy nhắn lệnh /baocao trong tin nhắn riêng với trợ lý.',
+  help: '• /baocao – báo tin giả, tin xấu độc bạn thấy trên mạng (gửi link hoặc nội dung).',
+};
+
+/** What the person is in the middle of, kept in `people.state.report`. */
+interface Draft {
+  step: 'content' | 'topic' | 'platform';
+  text?: string;
+  topic?: string;
+}
+
+function draftOf(ctx: TurnContext): Draft | undefined {
+  const d = ctx.person.state?.report as Draft | undefined;
+  return d && typeof d === 'object' && typeof d.step === 'string' ? d : undefined;
+}
+
+function saveDraft(ctx: TurnContext, draft: Draft | undefined): void {
+  const { report: _dropped, ...rest } = ctx.person.state ?? {};
+  const next = draft ? { ...rest, report: draft } : rest;
+  setPersonState(ctx.db, ctx.person.id, Object.keys(next).length ? next : null);
+  ctx.person.state = Object.keys(next).length ? next : null;
+}
+
+/** The instant today started in Vietnam. */
+function vietnamDayStart(now: Date): Date {
+  const local = new Date(now.getTime() + 7 * 3_600_000);
+  return vietnamInstant(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
+}
+
+function overLimit(ctx: TurnContext): Reply[] | null {
+  const max = ctx.config.bot.disinfo.reports_per_day;
+  return reportsSince(ctx.db, ctx.person.id, vietnamDayStart(ctx.now)) >= max ? [{ text: S.limit(max) }] : null;
+}
+
+const cancelButton: Button = { label: S.cancel, action: 'bc:x' };
+
+function askTopic(ctx: TurnContext): Reply {
+  const buttons: Button[] = ctx.knowledge.state.topics.map((t) => ({ label: t.name, action: `bc:t:${t.slug}` }));
+  buttons.push({ label: S.otherTopic, action: `bc:t:${OTHER_TOPIC}` }, cancelButton);
+  return { text: S.topic, buttons };
+}
+
+function askPlatform(): Reply {
+  return { text: S.platform, buttons: [...PLATFORMS.map((p) => ({ label: p.label, action: `bc:p:${p.id}` })), cancelButton] };
+}
+
+function start(ctx: TurnContext, args: string): Reply[] {
+  if (ctx.inbound.group) return [{ text: S.group }];
+  const limited = overLimit(ctx);
+  if (limited) return limited;
+  if (!args.trim()) {
+    saveDraft(ctx, { step: 'content' });
+    return [{ text: S.ask, buttons: [cancelButton] }];
+  }
+  saveDraft(ctx, { step: 'topic', text: args.trim() });
+  return [askTopic(ctx)];
+}
+
+function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
+  saveDraft(ctx, undefined);
+  const limited = overLimit(ctx);
+  if (limited) return limited;
+  const { number } = recordReport(
+    ctx.db,
+    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, topic: draft.topic ?? null, platform },
+    ctx.now,
+  );
+  return [{ text: S.done(number) }];
+}
+
+/** Creates the disinformation report feature. */
+export function createDisinfoFeature(): Feature {
+  return {
+    name: 'disinfo',
+    commands: { [REPORT_COMMAND]: (ctx, args) => start(ctx, args) },
+    actions: {
+      bc: (ctx, payload) => {
+        const draft = draftOf(ctx);
+        if (payload === 'x') {
+          saveDraft(ctx, undefined);
+          return [{ text: S.cancelled }];
+        }
+        if (payload === 'start') return start(ctx, '');
+        const [kind, arg = ''] = [payload.slice(0, 1), payload.slice(2)];
+        if (!draft || !draft.text) return [{ text: S.expired }];
+        if (kind === 't') {
+          const known = arg === OTHER_TOPIC || ctx.knowledge.state.topics.some((t) => t.slug === arg);
+          if (!known) return [askTopic(ctx)];
+          saveDraft(ctx, { ...draft, step: 'platform', topic: arg });
+          return [askPlatform()];
+        }
+        if (kind === 'p' && draft.topic) {
+          if (!PLATFORMS.some((p) => p.id === arg)) return [askPlatform()];
+          return finish(ctx, draft, arg);
+        }
+        return [{ text: S.expired }];
+      },
+    },
+    onText: (ctx, text) => {
+      const draft = draftOf(ctx);
+      if (draft?.step === 'content' && !ctx.inbound.group) {
+        saveDraft(ctx, { step: 'topic', text: text.slice(0, 2000) });
+        return [askTopic(ctx)];
+      }
+      if (foldedCanonical(text) === foldedCanonical(REPORT_MENU_LABEL)) return start(ctx, '');
+      return null;
+    },
+    help: [S.help],
+  };
+}

@@ -1,0 +1,442 @@
+/**
+ * Reports of suspected disinformation and the cases staff triage (issue 17, item 1).
+ *
+ * Why cases: the same false post reaches many people, and fifty reports of one link are one
+ * piece of work for staff, not fifty. A report therefore joins the case of the same item:
+ * - a link, once normalised ({@link normalizeUrl}: lower-case host, no `www.`, no tracking
+ *   parameters such as `utm_*` or `fbclid`, no fragment);
+ * - a text, folded ({@link textKey}: no diacritics, case, punctuation or spacing), or one whose
+ *   word 3-shingles overlap an open case's by at least {@link NEAR_DUPLICATE} (a copy with a word
+ *   changed or an emoji added);
+ * - a screenshot, by its platform file reference.
+ * The case counts distinct reporters. Reports are personal data (who reported what); the case
+ * holds the item itself and anonymous counts, which the yearly report uses.
+ */
+import type { Db } from './index.js';
+import { nowIso } from './index.js';
+import { foldedCanonical } from '../text/vietnamese.js';
+import { recordAudit } from './audit.js';
+import { vietnamYear } from '../time/vietnam.js';
+
+/** Case statuses, in the order of the triage. */
+export const CASE_STATUSES = ['new', 'checking', 'confirmed_false', 'handled', 'not_false', 'out_of_scope'] as const;
+/** A case status. */
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** How a confirmed false item was handled. */
+export const CASE_OUTCOMES = ['platform', 'police', 'correction'] as const;
+/** A handling outcome. */
+export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
+
+/**
+ * The steps staff may take from each status. `handled` needs a confirmed false item first; a
+ * case judged "not false" or "not in scope" can be reopened (back to checking) if new facts come.
+ */
+export const NEXT_STATUSES: Record<CaseStatus, readonly CaseStatus[]> = {
+  new: ['checking', 'confirmed_false', 'not_false', 'out_of_scope'],
+  checking: ['confirmed_false', 'not_false', 'out_of_scope'],
+  confirmed_false: ['handled'],
+  handled: ['handled'],
+  not_false: ['checking'],
+  out_of_scope: ['checking'],
+};
+
+/** Statuses whose reporters are told the outcome. */
+export const TOLD_STATUSES: readonly CaseStatus[] = ['handled', 'not_false', 'out_of_scope'];
+
+/** Texts whose word 3-shingles overlap at least this much (Jaccard) are one case. */
+export const NEAR_DUPLICATE = 0.8;
+
+/** Query parameters that only track the click, never change what the page shows. */
+const TRACKING = /^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|si|ref|ref_src|__tn__|__cft__.*|mibextid|zarsrc|_ga|_gl)$/i;
+
+/**
+ * A link in one canonical form, so that shares of one post compare equal: lower-case scheme and
+ * host, `www.` and `m.` dropped, tracking parameters dropped, the rest sorted, no fragment, no
+ * trailing '/'. Returns null when `raw` is not an http(s) URL.
+ *
+ * @example normalizeUrl('https://WWW.Facebook.com/post/1/?utm_source=x&fbclid=abc#top') // 'https://facebook.com/post/1'
+ */
+export function normalizeUrl(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  const host = u.hostname.toLowerCase().replace(/^(www|m|mobile)\./, '');
+  const params = [...u.searchParams].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
+  const path = u.pathname.replace(/\/+$/, '');
+  return `https://${host}${u.port ? `:${u.port}` : ''}${path}${query}`;
+}
+
+/** The first http(s) link in a text, or null. */
+export function firstUrl(text: string): string | null {
+  const m = text.match(/https?:\/\/[^\s<>"“”]+/i);
+  return m ? m[0].replace(/[.,;:!?)\]]+$/, '') : null;
+}
+
+/** The folded form two near-identical texts share: no diacritics, case, punctuation or extra spaces. */
+export function textKey(text: string): string {
+  return foldedCanonical(text);
+}
+
+function shingles(key: string): Set<string> {
+  const w = key.split(' ').filter(Boolean);
+  const out = new Set<string>();
+  if (w.length < 3) {
+    if (w.length) out.add(w.join(' '));
+    return out;
+  }
+  for (let i = 0; i + 3 <= w.length; i++) out.add(`${w[i]} ${w[i + 1]} ${w[i + 2]}`);
+  return out;
+}
+
+/**
+ * Jaccard similarity of the word 3-shingles of two folded texts (0..1).
+ *
+ * @example similarity(textKey('Từ mai cấm xe máy vào nội thành'), textKey('Từ mai cấm xe máy vào nội thành!!')) // 1
+ */
+export function similarity(a: string, b: string): number {
+  const x = shingles(a);
+  const y = shingles(b);
+  if (x.size === 0 || y.size === 0) return 0;
+  let shared = 0;
+  for (const s of x) if (y.has(s)) shared++;
+  return shared / (x.size + y.size - shared);
+}
+
+/** One new report, as the conversation collected it. */
+export interface NewReport {
+  personId: number;
+  channel: string;
+  /** The reporter's region when known (the case takes its first reporter's). */
+  region: string | null;
+  text?: string | null;
+  mediaRef?: string | null;
+  topic?: string | null;
+  platform?: string | null;
+}
+
+/** A case as staff see it. */
+export interface DisinfoCase {
+  id: number;
+  number: string;
+  url: string | null;
+  text: string | null;
+  mediaRef: string | null;
+  topic: string | null;
+  platform: string | null;
+  region: string | null;
+  status: CaseStatus;
+  outcome: CaseOutcome | null;
+  correctionId: string | null;
+  correctionCampaignId: number | null;
+  reporterCount: number;
+  firstAt: string;
+  lastAt: string;
+  updatedAt: string;
+}
+
+const CASE_COLUMNS = `id, number, url, text, media_ref AS mediaRef, topic, platform, region, status, outcome,
+  correction_id AS correctionId, correction_campaign_id AS correctionCampaignId, reporter_count AS reporterCount,
+  first_at AS firstAt, last_at AS lastAt, updated_at AS updatedAt`;
+
+/** How far back a text is compared for near-duplicates (days), and how many cases at most. */
+const NEAR_WINDOW_DAYS = 90;
+const NEAR_WINDOW_CASES = 500;
+
+/** The key a report is grouped by: its link, else its screenshot, else its text. */
+export function matchKeyOf(r: Pick<NewReport, 'text' | 'mediaRef'>): { key: string; url: string | null } {
+  const link = r.text ? firstUrl(r.text) : null;
+  const url = link ? normalizeUrl(link) : null;
+  if (url) return { key: `u:${url}`, url };
+  if (r.mediaRef) return { key: `m:${r.mediaRef}`, url: null };
+  return { key: `t:${textKey(r.text ?? '')}`, url: null };
+}
+
+function findCase(db: Db, key: string, now: Date): number | undefined {
+  const exact = db.prepare(`SELECT id FROM disinfo_cases WHERE match_key = ? ORDER BY id LIMIT 1`).pluck().get(key) as number | undefined;
+  if (exact !== undefined || !key.startsWith('t:')) return exact;
+  const text = key.slice(2);
+  if (text.split(' ').length < 6) return undefined; // too short to call "near-identical"
+  const since = new Date(now.getTime() - NEAR_WINDOW_DAYS * 86_400_000).toISOString();
+  const recent = db
+    .prepare(`SELECT id, match_key AS key FROM disinfo_cases WHERE match_key LIKE 't:%' AND last_at >= ? ORDER BY last_at DESC LIMIT ?`)
+    .all(since, NEAR_WINDOW_CASES) as { id: number; key: string }[];
+  return recent.find((c) => similarity(c.key.slice(2), text) >= NEAR_DUPLICATE)?.id;
+}
+
+/**
+ * Records a report: joins the case of the same item or opens a new one (numbered
+ * `BC-<year>-<seq>`), and counts the reporter once per case. Returns the case and whether it is new.
+ *
+ * @example recordReport(db, { personId: 7, channel: 'telegram', region: null, text: 'https://fb.com/p/1', topic: 'khac', platform: 'facebook' })
+ */
+export function recordReport(db: Db, r: NewReport, now: Date = new Date()): { caseId: number; number: string; created: boolean } {
+  return db.transaction(() => {
+    const { key, url } = matchKeyOf(r);
+    const at = nowIso(now);
+    let caseId = findCase(db, key, now);
+    let created = false;
+    if (caseId === undefined) {
+      const year = vietnamYear(now);
+      const seq = ((db.prepare(`SELECT MAX(seq) FROM disinfo_cases WHERE year = ?`).pluck().get(year) as number | null) ?? 0) + 1;
+      const number = `BC-${year}-${String(seq).padStart(4, '0')}`;
+      caseId = Number(
+        db
+          .prepare(
+            `INSERT INTO disinfo_cases (number, year, seq, match_key, url, text, media_ref, topic, platform, region, first_at, last_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(number, year, seq, key, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, r.region, at, at, at).lastInsertRowid,
+      );
+      created = true;
+    }
+    const already = db.prepare(`SELECT 1 FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).get(caseId, r.personId);
+    db.prepare(
+      `INSERT INTO disinfo_reports (case_id, person_id, channel, url, text, media_ref, topic, platform, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(caseId, r.personId, r.channel, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, at);
+    db.prepare(
+      `UPDATE disinfo_cases SET last_at = ?, reporter_count = reporter_count + ?, text = COALESCE(text, ?), media_ref = COALESCE(media_ref, ?) WHERE id = ?`,
+    ).run(at, already ? 0 : 1, r.text ?? null, r.mediaRef ?? null, caseId);
+    const number = db.prepare(`SELECT number FROM disinfo_cases WHERE id = ?`).pluck().get(caseId) as string;
+    return { caseId, number, created };
+  })();
+}
+
+/** How many reports the person sent since `since` (the per-day limit). */
+export function reportsSince(db: Db, personId: number, since: Date): number {
+  return db.prepare(`SELECT COUNT(*) FROM disinfo_reports WHERE person_id = ? AND created_at >= ?`).pluck().get(personId, since.toISOString()) as number;
+}
+
+/** Options of {@link listCases}. */
+export interface ListCasesOptions {
+  /** 'newest' (last report first) or 'most' (most reporters first). */
+  order?: 'newest' | 'most';
+  status?: CaseStatus;
+  /** Region slugs the staff member may see; null for everyone. Cases of no region are province-wide. */
+  scope?: readonly string[] | null;
+  limit?: number;
+  offset?: number;
+}
+
+function scopeSql(scope: readonly string[] | null | undefined): { sql: string; args: string[] } {
+  if (!scope) return { sql: '1', args: [] };
+  return { sql: `region IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(scope)] };
+}
+
+/** The triage queue. */
+export function listCases(db: Db, opts: ListCasesOptions = {}): DisinfoCase[] {
+  const s = scopeSql(opts.scope);
+  const order = opts.order === 'most' ? 'reporter_count DESC, last_at DESC, id DESC' : 'last_at DESC, id DESC';
+  return db
+    .prepare(
+      `SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE ${s.sql} ${opts.status ? 'AND status = ?' : ''}
+        ORDER BY ${order} LIMIT ? OFFSET ?`,
+    )
+    .all(...s.args, ...(opts.status ? [opts.status] : []), opts.limit ?? 100, opts.offset ?? 0) as DisinfoCase[];
+}
+
+/** One case, or undefined. */
+export function getCase(db: Db, id: number): DisinfoCase | undefined {
+  return db.prepare(`SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE id = ?`).get(id) as DisinfoCase | undefined;
+}
+
+/** One report of a case, as staff see it (the reporter only by internal number). */
+export interface CaseReport {
+  id: number;
+  personId: number | null;
+  channel: string;
+  url: string | null;
+  text: string | null;
+  mediaRef: string | null;
+  topic: string | null;
+  platform: string | null;
+  createdAt: string;
+  notifiedStatus: string | null;
+}
+
+/** The reports of a case, oldest first. */
+export function reportsOfCase(db: Db, caseId: number): CaseReport[] {
+  return db
+    .prepare(
+      `SELECT id, person_id AS personId, channel, url, text, media_ref AS mediaRef, topic, platform, created_at AS createdAt,
+              notified_status AS notifiedStatus
+         FROM disinfo_reports WHERE case_id = ? ORDER BY created_at, id`,
+    )
+    .all(caseId) as CaseReport[];
+}
+
+/** One triage step. */
+export interface CaseStep {
+  id: number;
+  status: CaseStatus;
+  outcome: CaseOutcome | null;
+  note: string | null;
+  evidence: string | null;
+  actor: string;
+  at: string;
+}
+
+/** The steps of a case, oldest first. */
+export function stepsOfCase(db: Db, caseId: number): CaseStep[] {
+  return db
+    .prepare(`SELECT id, status, outcome, note, evidence, actor, at FROM disinfo_steps WHERE case_id = ? ORDER BY at, id`)
+    .all(caseId) as CaseStep[];
+}
+
+/** A triage step to record. */
+export interface CaseStepInput {
+  status: CaseStatus;
+  /** Required when `status` is 'handled'. */
+  outcome?: CaseOutcome | null;
+  note?: string | null;
+  evidence?: string | null;
+  /** Staff username. */
+  actor: string;
+  ip?: string;
+}
+
+/** A step the rules refuse, with a message staff can act on. */
+export class CaseStepError extends Error {}
+
+/**
+ * Moves a case to `status` with a note and evidence, recording the step and an audit entry
+ * (`disinfo.status`) in one transaction. Throws {@link CaseStepError} for a step
+ * {@link NEXT_STATUSES} does not allow, or 'handled' without an outcome.
+ */
+export function setCaseStatus(db: Db, caseId: number, step: CaseStepInput, now: Date = new Date()): DisinfoCase {
+  return db.transaction(() => {
+    const c = getCase(db, caseId);
+    if (!c) throw new CaseStepError(`Không tìm thấy vụ việc số ${caseId}.`);
+    if (!NEXT_STATUSES[c.status].includes(step.status))
+      throw new CaseStepError(`Không thể chuyển vụ việc ${c.number} từ “${c.status}” sang “${step.status}”.`);
+    const outcome = step.status === 'handled' ? (step.outcome ?? null) : null;
+    if (step.status === 'handled' && !outcome) throw new CaseStepError('Hãy chọn cách xử lý: báo nền tảng, báo công an hoặc đăng tin đính chính.');
+    const at = nowIso(now);
+    db.prepare(
+      `INSERT INTO disinfo_steps (case_id, status, outcome, note, evidence, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(caseId, step.status, outcome, step.note || null, step.evidence || null, step.actor, at);
+    db.prepare(`UPDATE disinfo_cases SET status = ?, outcome = COALESCE(?, outcome), updated_at = ? WHERE id = ?`).run(step.status, outcome, at, caseId);
+    recordAudit(
+      db,
+      {
+        actor: step.actor,
+        action: 'disinfo.status',
+        targetType: 'disinfo_case',
+        targetId: c.number,
+        details: { from: c.status, to: step.status, ...(outcome ? { outcome } : {}), ...(step.note ? { note: step.note.slice(0, 500) } : {}), ...(step.evidence ? { evidence: step.evidence.slice(0, 500) } : {}) },
+        ...(step.ip ? { ip: step.ip } : {}),
+      },
+      now,
+    );
+    return getCase(db, caseId)!;
+  })();
+}
+
+/**
+ * Links a confirmed (or handled) case to its correction: an approved Q&A or article id and,
+ * optionally, a campaign id. Audited as `disinfo.correction`.
+ */
+export function linkCorrection(
+  db: Db,
+  caseId: number,
+  link: { correctionId: string; campaignId?: number | null; actor: string; ip?: string },
+  now: Date = new Date(),
+): void {
+  db.transaction(() => {
+    const c = getCase(db, caseId);
+    if (!c) throw new CaseStepError(`Không tìm thấy vụ việc số ${caseId}.`);
+    if (c.status !== 'confirmed_false' && c.status !== 'handled')
+      throw new CaseStepError('Chỉ vụ việc đã xác định là tin giả mới gắn được tin đính chính.');
+    db.prepare(`UPDATE disinfo_cases SET correction_id = ?, correction_campaign_id = ?, updated_at = ? WHERE id = ?`).run(
+      link.correctionId,
+      link.campaignId ?? null,
+      nowIso(now),
+      caseId,
+    );
+    recordAudit(
+      db,
+      { actor: link.actor, action: 'disinfo.correction', targetType: 'disinfo_case', targetId: c.number, details: { correctionId: link.correctionId, campaignId: link.campaignId ?? null }, ...(link.ip ? { ip: link.ip } : {}) },
+      now,
+    );
+  })();
+}
+
+/** A reporter to tell the outcome: the report, the person and where they are. */
+export interface ReporterToTell {
+  reportId: number;
+  personId: number;
+  channel: string;
+  externalId: string;
+  personStatus: string;
+}
+
+/**
+ * Reporters of a case not yet told its current status (one row per person: their latest
+ * report), skipping erased people.
+ */
+export function reportersToTell(db: Db, caseId: number): ReporterToTell[] {
+  return db
+    .prepare(
+      `SELECT MAX(r.id) AS reportId, p.id AS personId, p.channel, p.external_id AS externalId, p.status AS personStatus
+         FROM disinfo_reports r JOIN disinfo_cases c ON c.id = r.case_id JOIN people p ON p.id = r.person_id
+        WHERE r.case_id = ? AND (r.notified_status IS NULL OR r.notified_status <> c.status) AND p.external_id NOT LIKE 'erased:%'
+        GROUP BY p.id ORDER BY MIN(r.id)`,
+    )
+    .all(caseId) as ReporterToTell[];
+}
+
+/** Marks every report of the person in the case as told `status`. */
+export function markReportersTold(db: Db, caseId: number, personIds: readonly number[], status: CaseStatus, now: Date = new Date()): void {
+  const stmt = db.prepare(`UPDATE disinfo_reports SET notified_status = ?, notified_at = ? WHERE case_id = ? AND person_id = ?`);
+  for (const id of personIds) stmt.run(status, nowIso(now), caseId, id);
+}
+
+/** Figures for the yearly report: cases first reported in [from, to). */
+export interface DisinfoFigures {
+  cases: number;
+  /** Distinct reporters of those cases. */
+  reporters: number;
+  byStatus: Record<CaseStatus, number>;
+  /** Found false: confirmed false, handled or not yet. */
+  foundFalse: number;
+  handled: number;
+  /** handled / foundFalse (the plan's "90% found and handled"); null when nothing was found false. */
+  handledShare: number | null;
+  byOutcome: Record<CaseOutcome, number>;
+}
+
+/** The plan's target share of false information found and handled. */
+export const HANDLED_TARGET = 0.9;
+
+/**
+ * Counts the cases first reported in [from, to) by status and outcome, and the share of those
+ * found false that were handled. With `scope`, only cases of those regions.
+ *
+ * @example disinfoFigures(db, new Date('2025-12-31T17:00:00Z'), new Date('2026-12-31T17:00:00Z')).handledShare
+ */
+export function disinfoFigures(db: Db, from: Date, to: Date, scope: readonly string[] | null = null): DisinfoFigures {
+  const s = scopeSql(scope);
+  const rows = db
+    .prepare(
+      `SELECT status, outcome, COUNT(*) AS n, SUM(reporter_count) AS reporters FROM disinfo_cases
+        WHERE first_at >= ? AND first_at < ? AND ${s.sql} GROUP BY status, outcome`,
+    )
+    .all(from.toISOString(), to.toISOString(), ...s.args) as { status: CaseStatus; outcome: CaseOutcome | null; n: number; reporters: number }[];
+  const byStatus = Object.fromEntries(CASE_STATUSES.map((k) => [k, 0])) as Record<CaseStatus, number>;
+  const byOutcome = Object.fromEntries(CASE_OUTCOMES.map((k) => [k, 0])) as Record<CaseOutcome, number>;
+  let cases = 0;
+  let reporters = 0;
+  for (const r of rows) {
+    byStatus[r.status] += r.n;
+    if (r.status === 'handled' && r.outcome) byOutcome[r.outcome] += r.n;
+    cases += r.n;
+    reporters += r.reporters;
+  }
+  const foundFalse = byStatus.confirmed_false + byStatus.handled;
+  return { cases, reporters, byStatus, foundFalse, handled: byStatus.handled, handledShare: foundFalse ? byStatus.handled / foundFalse : null, byOutcome };
+}

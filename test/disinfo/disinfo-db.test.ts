@@ -1,0 +1,211 @@
+/**
+ * Disinformation cases in the database: links and texts grouped into one case with a reporter
+ * count, case numbers per year, the triage rules with their audit entries, the yearly figures,
+ * the outcome notice handed to the sender, and erasure of a reporter's reports.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../src/db/index.js';
+import { erasePerson, upsertPerson } from '../../src/db/people.js';
+import {
+  CaseStepError,
+  disinfoFigures,
+  getCase,
+  linkCorrection,
+  listCases,
+  normalizeUrl,
+  recordReport,
+  reportsOfCase,
+  reportsSince,
+  setCaseStatus,
+  similarity,
+  stepsOfCase,
+  textKey,
+} from '../../src/db/disinfo.js';
+import { listAudit } from '../../src/db/audit.js';
+import { tellReporters } from '../../src/admin/disinfo.js';
+import { personalDataOf } from '../../src/db/privacy.js';
+
+const AT = new Date('2026-03-02T03:00:00Z');
+let db: Db;
+beforeEach(() => {
+  db = openDb(':memory:');
+});
+afterEach(() => db.close());
+
+const person = (ext: string, channel: 'telegram' | 'zalo' | 'web' = 'telegram', region: string | null = null): number => {
+  const p = upsertPerson(db, channel, ext, undefined, AT);
+  if (region) db.prepare('UPDATE people SET region = ? WHERE id = ?').run(region, p.id);
+  return p.id;
+};
+const report = (personId: number, text: string, extra: { region?: string | null; channel?: string; at?: Date } = {}) =>
+  recordReport(db, { personId, channel: extra.channel ?? 'telegram', region: extra.region ?? null, text, topic: 'khac', platform: 'facebook' }, extra.at ?? AT);
+
+describe('normalizeUrl', () => {
+  it.each([
+    ['https://WWW.Facebook.com/post/123/?utm_source=zalo&utm_medium=x&fbclid=IwAR0abc#c', 'https://facebook.com/post/123'],
+    ['http://m.facebook.com/story.php?story_fbid=9&id=4&__tn__=R', 'https://facebook.com/story.php?id=4&story_fbid=9'],
+    ['https://www.tiktok.com/@tin.nong/video/7312?is_from_webapp=1&sender_device=pc', 'https://tiktok.com/@tin.nong/video/7312?is_from_webapp=1&sender_device=pc'],
+    ['https://youtu.be/abc?si=XYZ', 'https://youtu.be/abc'],
+    ['ftp://example.com/x', null],
+    ['không phải link', null],
+  ])('%s', (raw, want) => {
+    expect(normalizeUrl(raw)).toBe(want);
+  });
+});
+
+describe('grouping', () => {
+  it('the same link from two people, with different tracking parameters, is one case with two reporters', () => {
+    const a = person('1001');
+    const b = person('zalo-2002', 'zalo');
+    const first = report(a, 'Xem cái này: https://www.facebook.com/tin-nong/posts/42?utm_source=share&fbclid=AbC');
+    const second = report(b, 'https://facebook.com/tin-nong/posts/42/', { channel: 'zalo' });
+    expect(first.created).toBe(true);
+    expect(second.created).toBe(false);
+    expect(second.number).toBe(first.number);
+    expect(first.number).toBe('BC-2026-0001');
+    const c = getCase(db, first.caseId)!;
+    expect(c).toMatchObject({ url: 'https://facebook.com/tin-nong/posts/42', reporterCount: 2, status: 'new' });
+    expect(reportsOfCase(db, c.id).map((r) => r.channel)).toEqual(['telegram', 'zalo']);
+  });
+
+  it('one person reporting the same item twice counts once', () => {
+    const a = person('1001');
+    report(a, 'https://tiktok.com/@x/video/1');
+    const again = report(a, 'https://www.tiktok.com/@x/video/1?utm_campaign=y');
+    expect(getCase(db, again.caseId)!.reporterCount).toBe(1);
+    expect(reportsOfCase(db, again.caseId)).toHaveLength(2);
+  });
+
+  it('near-identical texts join one case; a different text opens the next number', () => {
+    const text = 'Khẩn cấp: từ ngày mai cấm toàn bộ xe máy đi vào nội thành, ai vi phạm bị phạt 20 triệu đồng';
+    const a = report(person('1'), text);
+    const b = report(person('2'), 'KHẨN CẤP!!! Từ ngày mai cấm toàn bộ xe máy đi vào nội thành, ai vi phạm bị phạt 20 triệu đồng 😱');
+    const c = report(person('3'), 'khan cap tu ngay mai cam toan bo xe may di vao noi thanh ai vi pham bi phat 20 trieu dong nhe moi nguoi');
+    const other = report(person('4'), 'Thông tin sai về việc thu hồi sổ đỏ của toàn bộ người dân trong xã');
+    expect(b.caseId).toBe(a.caseId);
+    expect(c.caseId).toBe(a.caseId);
+    expect(getCase(db, a.caseId)!.reporterCount).toBe(3);
+    expect(other.number).toBe('BC-2026-0002');
+    expect(similarity(textKey(text), textKey('Thông tin sai về việc thu hồi sổ đỏ'))).toBeLessThan(0.2);
+  });
+
+  it('numbers restart each year (Vietnam time)', () => {
+    report(person('1'), 'https://a.vn/1');
+    const next = report(person('1'), 'https://a.vn/2', { at: new Date('2026-12-31T17:30:00Z') });
+    expect(next.number).toBe('BC-2027-0001');
+  });
+
+  it('the queue orders by newest or by most reported, and keeps to the region scope', () => {
+    const x = report(person('1', 'telegram', 'pho-hien'), 'https://a.vn/x', { region: 'pho-hien', at: new Date('2026-03-01T00:00:00Z') });
+    report(person('2', 'telegram', 'pho-hien'), 'https://a.vn/x', { region: 'pho-hien', at: new Date('2026-03-01T01:00:00Z') });
+    const y = report(person('3', 'telegram', 'son-nam'), 'https://a.vn/y', { region: 'son-nam', at: new Date('2026-03-02T00:00:00Z') });
+    const z = report(person('4'), 'https://a.vn/z', { at: new Date('2026-03-01T02:00:00Z') });
+    expect(listCases(db).map((c) => c.id)).toEqual([y.caseId, z.caseId, x.caseId]);
+    expect(listCases(db, { order: 'most' }).map((c) => c.id)[0]).toBe(x.caseId);
+    expect(listCases(db, { scope: ['pho-hien'] }).map((c) => c.id)).toEqual([x.caseId]);
+  });
+
+  it('counts a person’s reports since a time (the per-day limit)', () => {
+    const a = person('1');
+    report(a, 'https://a.vn/1', { at: new Date('2026-03-01T10:00:00Z') });
+    report(a, 'https://a.vn/2');
+    expect(reportsSince(db, a, new Date('2026-03-01T17:00:00Z'))).toBe(1);
+  });
+});
+
+describe('triage', () => {
+  it('new → checking → confirmed false → handled, each step stored and audited; wrong steps are refused', () => {
+    const { caseId, number } = report(person('1'), 'https://a.vn/1');
+    expect(() => setCaseStatus(db, caseId, { status: 'handled', outcome: 'platform', actor: 'hoa' }, AT)).toThrow(CaseStepError);
+    setCaseStatus(db, caseId, { status: 'checking', note: 'Đang xác minh với Sở Y tế', actor: 'hoa' }, AT);
+    setCaseStatus(db, caseId, { status: 'confirmed_false', evidence: 'Công văn 123/SYT', actor: 'hoa' }, AT);
+    expect(() => linkCorrection(db, caseId, { correctionId: 'bhyt-tre-em-duoi-6-tuoi', actor: 'hoa' }, AT)).not.toThrow();
+    expect(() => setCaseStatus(db, caseId, { status: 'handled', actor: 'hoa' }, AT)).toThrow(/cách xử lý/);
+    setCaseStatus(db, caseId, { status: 'handled', outcome: 'correction', note: 'Đã đăng tin đính chính', actor: 'lan', ip: '10.0.0.5' }, AT);
+    expect(getCase(db, caseId)).toMatchObject({ status: 'handled', outcome: 'correction', correctionId: 'bhyt-tre-em-duoi-6-tuoi' });
+    expect(stepsOfCase(db, caseId).map((s) => [s.status, s.actor])).toEqual([
+      ['checking', 'hoa'],
+      ['confirmed_false', 'hoa'],
+      ['handled', 'lan'],
+    ]);
+    const audit = listAudit(db, { action: 'disinfo.' }).reverse();
+    expect(audit.map((a) => [a.action, a.targetId, a.details?.to ?? null])).toEqual([
+      ['disinfo.status', number, 'checking'],
+      ['disinfo.status', number, 'confirmed_false'],
+      ['disinfo.correction', number, null],
+      ['disinfo.status', number, 'handled'],
+    ]);
+    expect(audit[1]!.details).toMatchObject({ from: 'checking', evidence: 'Công văn 123/SYT' });
+    expect(audit[3]!.ip).toBe('10.0.0.5');
+  });
+
+  it('a correction is linked only to a case found false', () => {
+    const { caseId } = report(person('1'), 'https://a.vn/1');
+    expect(() => linkCorrection(db, caseId, { correctionId: 'x', actor: 'hoa' }, AT)).toThrow(CaseStepError);
+  });
+
+  it('the yearly figures: cases by status and the share of false ones handled', () => {
+    const cases = ['https://a.vn/1', 'https://a.vn/2', 'https://a.vn/3', 'https://a.vn/4'].map((u, i) => report(person(String(i)), u).caseId);
+    for (const id of cases.slice(0, 3)) setCaseStatus(db, id, { status: 'confirmed_false', actor: 'hoa' }, AT);
+    setCaseStatus(db, cases[0]!, { status: 'handled', outcome: 'platform', actor: 'hoa' }, AT);
+    setCaseStatus(db, cases[1]!, { status: 'handled', outcome: 'police', actor: 'hoa' }, AT);
+    setCaseStatus(db, cases[3]!, { status: 'not_false', actor: 'hoa' }, AT);
+    const f = disinfoFigures(db, new Date('2025-12-31T17:00:00Z'), new Date('2026-12-31T17:00:00Z'));
+    expect(f).toMatchObject({ cases: 4, reporters: 4, foundFalse: 3, handled: 2, byOutcome: { platform: 1, police: 1, correction: 0 } });
+    expect(f.byStatus).toMatchObject({ new: 0, confirmed_false: 1, handled: 2, not_false: 1 });
+    expect(f.handledShare).toBeCloseTo(2 / 3);
+    expect(disinfoFigures(db, new Date('2027-01-01T00:00:00Z'), new Date('2028-01-01T00:00:00Z')).handledShare).toBeNull();
+  });
+});
+
+describe('telling the reporters', () => {
+  it('a closing step queues one outcome message per active reporter through the sender, once', () => {
+    const a = person('1001');
+    const b = person('web-session-b', 'web');
+    const gone = person('1003');
+    db.prepare(`UPDATE people SET status = 'gone' WHERE id = ?`).run(gone);
+    const { caseId, number } = report(a, 'https://a.vn/1');
+    report(b, 'https://a.vn/1', { channel: 'web' });
+    report(gone, 'https://a.vn/1');
+    const sent: { target: unknown; text: string; kind?: string }[] = [];
+    const sender = {
+      enqueue: (target: unknown, replies: { text: string; title?: string }[], opts?: { kind?: string }) => {
+        sent.push({ target, text: `${replies[0]!.title}\n${replies[0]!.text}`, kind: opts?.kind });
+        return { stored: Promise.resolve([]), done: Promise.resolve([]) };
+      },
+    };
+    setCaseStatus(db, caseId, { status: 'checking', actor: 'hoa' }, AT);
+    expect(tellReporters({ db, sender }, caseId, AT)).toBe(0); // not closed yet
+    setCaseStatus(db, caseId, { status: 'confirmed_false', actor: 'hoa' }, AT);
+    setCaseStatus(db, caseId, { status: 'handled', outcome: 'platform', actor: 'hoa' }, AT);
+    expect(tellReporters({ db, sender }, caseId, AT)).toBe(2);
+    expect(sent.map((s) => s.target)).toEqual([
+      { channel: 'telegram', recipient: '1001', personId: a },
+      { channel: 'web', recipient: 'web-session-b', personId: b },
+    ]);
+    expect(sent[0]!.kind).toBe('notice');
+    expect(sent[0]!.text).toContain(`Kết quả xử lý báo cáo ${number}`);
+    expect(sent[0]!.text).toContain('đề nghị nền tảng gỡ bỏ');
+    expect(tellReporters({ db, sender }, caseId, AT)).toBe(0);
+    expect(reportsOfCase(db, caseId).every((r) => r.notifiedStatus === 'handled')).toBe(true);
+  });
+});
+
+describe('privacy', () => {
+  it('/dulieucuatoi counts the reports; erasure removes them, keeps the anonymous count and the link', () => {
+    const a = person('777000111');
+    const b = person('777000222');
+    const shared = report(a, 'Tin này sai: https://a.vn/1 gọi cho tôi 0912345678');
+    report(b, 'https://a.vn/1');
+    const own = report(a, 'Một nội dung chỉ mình tôi báo, có tên Nguyễn Thị Lan và số điện thoại');
+    expect(personalDataOf(db, a)!.disinfoReports.count).toBe(2);
+    erasePerson(db, a, AT);
+    expect(db.prepare('SELECT COUNT(*) FROM disinfo_reports WHERE person_id = ?').pluck().get(a)).toBe(0);
+    expect(personalDataOf(db, a)!.disinfoReports.count).toBe(0);
+    expect(getCase(db, shared.caseId)).toMatchObject({ reporterCount: 2, url: 'https://a.vn/1', text: 'https://a.vn/1' });
+    expect(getCase(db, own.caseId)).toMatchObject({ reporterCount: 1, text: null, mediaRef: null });
+    const left = JSON.stringify(db.prepare('SELECT * FROM disinfo_cases').all()) + JSON.stringify(db.prepare('SELECT * FROM disinfo_reports').all());
+    expect(left).not.toContain('Nguyễn Thị Lan');
+    expect(left).not.toContain('0912345678');
+  });
+});
