@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   report: { describe: 'yearly report: --year YYYY [--out DIR] (CSV + printable HTML)', load: () => import('./cli/report.js') },
   campaign: { describe: 'campaigns: create|submit|approve|schedule|pause|resume|cancel|status|list … --as USER', load: () => import('./cli/campaign.js') },
   subscribers: { describe: 'subscribers: import FILE.csv | sync-zalo', load: () => import('./cli/subscribers.js') },
+  doctor: { describe: 'kiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, giờ và từng kênh; báo lỗi và cách sửa', load: () => import('./cli/doctor.js') },
   backup: { describe: 'sao lưu cơ sở dữ liệu (cả khi dịch vụ đang chạy): [--out TỆP]', load: () => import('./cli/backup.js') },
   restore: { describe: 'khôi phục cơ sở dữ liệu từ bản sao lưu (dừng dịch vụ trước): TỆP', load: () => import('./cli/restore.js') },
 };

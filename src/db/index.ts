@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 /** The database handle used everywhere (`db/` modules take it as their first argument). */
 export type Db = Database.Database;
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** The numbered `.sql` migrations shipped with this version. */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Options of {@link openDb}. */
 export interface OpenDbOptions {

@@ -1,0 +1,429 @@
+/**
+ * `loa doctor`: every check an IT officer would otherwise do by hand, one line each, in
+ * Vietnamese, with what is wrong and how to fix it (issue 16 item 2).
+ *
+ * Why it exists beside `/healthz`: the health check needs a running service and tells the state
+ * of that process; the doctor works before the first start and after a failed one, and asks the
+ * platforms directly (`getMe`, `getWebhookInfo`, Zalo's OA profile), so it can tell a wrong
+ * token from a blocked network from a webhook pointing elsewhere.
+ *
+ * It changes nothing: the database is opened read-only (no migrations, no token refresh: a Zalo
+ * refresh token works once and belongs to the service), and Telegram is never polled (a
+ * `getUpdates` would cut the running service's own long poll).
+ *
+ * @example
+ * const results = await runDoctor({ env: process.env });
+ * for (const line of formatResults(results)) console.log(line);
+ * process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { MIGRATIONS_DIR, type Db } from '../db/index.js';
+import { createDiskGuard } from '../db/disk.js';
+import { getZaloTokens } from '../db/zalo.js';
+import { loadContent } from '../knowledge/content.js';
+import { isQuietTime, quietHoursEnd } from '../campaigns/quiet-hours.js';
+import { formatVietnamTime, VIETNAM_OFFSET_MINUTES } from '../time/vietnam.js';
+import { WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH } from '../channels/telegram/telegram.js';
+import { ZALO_WEBHOOK_PATH } from '../channels/zalo/webhook.js';
+
+/** ✓ ok, ! worth a look, ✗ wrong (the exit status is non-zero). */
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+/** One line of the report. `message` and `fix` are Vietnamese. */
+export interface CheckResult {
+  /** What was checked: "Cấu hình", "Telegram", … */
+  name: string;
+  status: CheckStatus;
+  message: string;
+  /** How to fix it (for warn and fail). */
+  fix?: string;
+}
+
+/** Dependencies of {@link runDoctor}; tests inject faults through them. */
+export interface DoctorDeps {
+  env: Record<string, string | undefined>;
+  /** Reads the config (default `loadConfig`, which reads the bot YAML named by LOA_BOT). */
+  loadConfig?: (env: Record<string, string | undefined>) => Config;
+  now?: () => Date;
+  /** The process's time zone (default: what Intl resolves, i.e. TZ or the system's). */
+  timeZone?: string;
+  /** Free bytes on the disk of a path (default `statfs`), as the free-space guard takes it. */
+  freeBytes?: (dir: string) => number;
+  /** HTTP client for the platform checks. */
+  fetch?: typeof fetch;
+  /** Per-request timeout of the platform checks (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** Below this much free space the doctor warns even when LOA_MIN_FREE_MB is off. */
+const DEFAULT_WARN_FREE_MB = 500;
+/** A Zalo refresh token that expires sooner than this is worth a warning. */
+const REFRESH_WARN_DAYS = 14;
+
+/** Runs every check; never throws. */
+export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
+  const now = deps.now ?? (() => new Date());
+  const results: CheckResult[] = [];
+  let config: Config | undefined;
+  try {
+    config = (deps.loadConfig ?? loadConfig)(deps.env);
+    const channels = [config.telegram ? `Telegram (${config.telegram.mode === 'webhook' ? 'webhook' : 'long polling'})` : undefined, config.zalo ? 'Zalo OA' : undefined].filter(Boolean);
+    results.push({ name: 'Cấu hình', status: 'ok', message: `hợp lệ (${config.botFile}; kênh: web chat${channels.length ? `, ${channels.join(', ')}` : ''})` });
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    results.push({
+      name: 'Cấu hình',
+      status: 'fail',
+      message: `không hợp lệ: ${text.split('\n').join('; ')}`,
+      fix: err instanceof ConfigError ? 'sửa các khóa được nêu trong .env (hoặc biến môi trường) hoặc trong tệp YAML của bot (LOA_BOT), rồi chạy lại `loa doctor`' : 'xem thông báo lỗi ở trên',
+    });
+  }
+  results.push(...clockChecks(now(), deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone));
+  if (!config) return results;
+
+  results.push(contentCheck(config));
+  const db = openReadOnly(config, results);
+  try {
+    results.push(diskCheck(config, deps.freeBytes));
+    results.push(quietHoursCheck(config, now()));
+    const http = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs: deps.timeoutMs ?? 10_000 };
+    if (config.telegram) results.push(...(await telegramChecks(config, http)));
+    else results.push({ name: 'Telegram', status: 'ok', message: 'không dùng (chưa đặt TELEGRAM_BOT_TOKEN)' });
+    if (config.zalo) results.push(...(await zaloChecks(config, db, http, now())));
+    else results.push({ name: 'Zalo OA', status: 'ok', message: 'không dùng (chưa đặt ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY)' });
+  } finally {
+    db?.close();
+  }
+  return results;
+}
+
+/** The report's lines: `✓ Tên: thông báo`, then `  → Cách sửa: …` under each problem, then a summary. */
+export function formatResults(results: CheckResult[]): string[] {
+  const mark: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗' };
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(`${mark[r.status]} ${r.name}: ${r.message}`);
+    if (r.fix && r.status !== 'ok') lines.push(`    → Cách sửa: ${r.fix}`);
+  }
+  const fails = results.filter((r) => r.status === 'fail').length;
+  const warns = results.filter((r) => r.status === 'warn').length;
+  lines.push(fails === 0 && warns === 0 ? 'Kết quả: mọi kiểm tra đều ổn.' : `Kết quả: ${fails} lỗi, ${warns} cảnh báo.`);
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function clockChecks(now: Date, timeZone: string): CheckResult[] {
+  const results: CheckResult[] = [];
+  const year = now.getUTCFullYear();
+  if (year < 2025 || year > 2100)
+    results.push({
+      name: 'Đồng hồ',
+      status: 'fail',
+      message: `đồng hồ hệ thống chỉ ${now.toISOString()}, không hợp lý`,
+      fix: 'bật đồng bộ giờ (timedatectl set-ntp true) rồi kiểm tra lại; giờ sai làm lệch lịch gửi, giờ yên lặng và hạn của mã Zalo',
+    });
+  else results.push({ name: 'Đồng hồ', status: 'ok', message: `giờ Việt Nam hiện tại ${formatVietnamTime(now, 'HH:mm dd/MM/yyyy')}` });
+  const offset = offsetMinutes(now, timeZone);
+  const vn = `Loa luôn tính lịch gửi, giờ yên lặng, sao lưu hằng ngày và báo cáo theo giờ Việt Nam (Asia/Ho_Chi_Minh, UTC+7), bất kể múi giờ của máy`;
+  if (offset === VIETNAM_OFFSET_MINUTES) results.push({ name: 'Múi giờ', status: 'ok', message: `tiến trình chạy theo ${timeZone} (UTC+7). ${vn}.` });
+  else
+    results.push({
+      name: 'Múi giờ',
+      status: 'warn',
+      message: `tiến trình chạy theo ${timeZone} (${formatOffset(offset)}), không phải giờ Việt Nam. ${vn}; chỉ giờ in trong nhật ký hệ thống và cron của máy theo múi giờ này.`,
+      fix: 'không bắt buộc; muốn nhật ký hiện giờ Việt Nam thì đặt TZ=Asia/Ho_Chi_Minh cho dịch vụ (hoặc timedatectl set-timezone Asia/Ho_Chi_Minh)',
+    });
+  return results;
+}
+
+function offsetMinutes(at: Date, timeZone: string): number {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
+    const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
+    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+    return Math.round((local - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
+  } catch {
+    return 0;
+  }
+}
+
+function formatOffset(min: number): string {
+  const sign = min < 0 ? '-' : '+';
+  const a = Math.abs(min);
+  return `UTC${sign}${Math.floor(a / 60)}${a % 60 ? `:${String(a % 60).padStart(2, '0')}` : ''}`;
+}
+
+function contentCheck(config: Config): CheckResult {
+  try {
+    const content = loadContent(config.contentDir);
+    if (content.errors.length === 0)
+      return { name: 'Nội dung', status: 'ok', message: `${content.qa.length} hỏi đáp, ${content.articles.length} bài viết trong ${config.contentDir}, không có lỗi` };
+    const shown = content.errors.slice(0, 10).map((e) => `${e.file} · ${e.field}: ${e.message}`);
+    const more = content.errors.length > shown.length ? `; và ${content.errors.length - shown.length} lỗi khác` : '';
+    return {
+      name: 'Nội dung',
+      status: 'fail',
+      message: `${content.errors.length} lỗi: ${shown.join('; ')}${more}`,
+      fix: 'mở từng tệp được nêu (trong thư mục nội dung hoặc ở trang Nội dung của trang quản trị), sửa trường được nêu, rồi chạy `loa index`',
+    };
+  } catch (err) {
+    return { name: 'Nội dung', status: 'fail', message: `không đọc được ${config.contentDir}: ${(err as Error).message}`, fix: 'kiểm tra LOA_CONTENT_DIR trỏ tới thư mục nội dung' };
+  }
+}
+
+/** Opens the database read-only and reports on it; undefined when there is none or it is broken. */
+function openReadOnly(config: Config, results: CheckResult[]): Db | undefined {
+  const file = join(config.dataDir, 'loa.sqlite');
+  if (!existsSync(file)) {
+    results.push({ name: 'Cơ sở dữ liệu', status: 'warn', message: `chưa có ${file}`, fix: 'bình thường trước lần chạy đầu: `loa start` sẽ tạo; nếu đã từng chạy, kiểm tra LOA_DATA_DIR' });
+    return undefined;
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true }) as Db;
+    db.pragma('busy_timeout = 5000');
+    const check = (db.pragma('quick_check', { simple: false }) as { quick_check: string }[]).map((r) => r.quick_check);
+    const shipped = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).map((f) => Number(f.slice(0, 3)));
+    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+    const applied = new Set(hasTable ? (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version) : []);
+    const pending = shipped.filter((v) => !applied.has(v));
+    const unknown = [...applied].filter((v) => !shipped.includes(v));
+    if (check.length !== 1 || check[0] !== 'ok')
+      results.push({
+        name: 'Cơ sở dữ liệu',
+        status: 'fail',
+        message: `${file} bị hỏng (quick_check: ${check.slice(0, 3).join('; ')})`,
+        fix: 'dừng dịch vụ, khôi phục bản sao lưu gần nhất bằng `loa restore TỆP` (xem docs/deploy.md)',
+      });
+    else if (unknown.length > 0)
+      results.push({
+        name: 'Cơ sở dữ liệu',
+        status: 'fail',
+        message: `${file} do một bản Loa mới hơn tạo (migration ${unknown.join(', ')} không có trong bản này)`,
+        fix: 'cập nhật Loa lên bản đã dùng với cơ sở dữ liệu này, không chạy bản cũ trên dữ liệu mới',
+      });
+    else if (pending.length > 0)
+      results.push({ name: 'Cơ sở dữ liệu', status: 'warn', message: `mở được, toàn vẹn; ${pending.length} migration chưa áp dụng`, fix: '`loa start` áp dụng chúng khi khởi động; sao lưu trước (`loa backup`) nếu muốn chắc chắn' });
+    else results.push({ name: 'Cơ sở dữ liệu', status: 'ok', message: `${file} mở được, toàn vẹn (quick_check), đủ ${applied.size} migration` });
+    return db;
+  } catch (err) {
+    db?.close();
+    results.push({ name: 'Cơ sở dữ liệu', status: 'fail', message: `không mở được ${file}: ${(err as Error).message}`, fix: 'kiểm tra quyền đọc của tài khoản chạy Loa trên LOA_DATA_DIR; nếu tệp hỏng, khôi phục bằng `loa restore TỆP`' });
+    return undefined;
+  }
+}
+
+function diskCheck(config: Config, freeBytes?: (dir: string) => number): CheckResult {
+  let dir = config.dataDir;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const min = config.minFreeMb ?? 0;
+  const guard = createDiskGuard({ dir, minFreeMb: min > 0 ? min : DEFAULT_WARN_FREE_MB, freeBytes, cacheMs: 0 });
+  const state = guard.state();
+  const free = guard.freeMb();
+  if (!Number.isFinite(free)) return { name: 'Ổ đĩa', status: 'warn', message: `không đọc được dung lượng trống của ${dir}` };
+  const freeText = `còn ${Math.round(free).toLocaleString('vi-VN')} MB trống ở ${dir}`;
+  if (min <= 0)
+    return state === 'ok'
+      ? { name: 'Ổ đĩa', status: 'ok', message: `${freeText} (LOA_MIN_FREE_MB chưa đặt: không có ngưỡng bảo vệ)` }
+      : { name: 'Ổ đĩa', status: 'warn', message: `${freeText}, dưới ${DEFAULT_WARN_FREE_MB} MB`, fix: 'giải phóng chỗ (sao lưu cũ, nhật ký) và đặt LOA_MIN_FREE_MB (ví dụ 1024) để Loa tự bảo vệ khi đĩa gần đầy' };
+  if (state === 'ok') return { name: 'Ổ đĩa', status: 'ok', message: `${freeText} (ngưỡng LOA_MIN_FREE_MB=${min})` };
+  return {
+    name: 'Ổ đĩa',
+    status: 'fail',
+    message:
+      state === 'critical'
+        ? `${freeText}, dưới 1/4 ngưỡng LOA_MIN_FREE_MB=${min}: Loa không lưu tin mới, webhook trả 503`
+        : `${freeText}, dưới ngưỡng LOA_MIN_FREE_MB=${min}: web chat từ chối người mới`,
+    fix: 'giải phóng chỗ trên ổ chứa LOA_DATA_DIR (xóa bản sao lưu cũ, nhật ký), hoặc chuyển dữ liệu sang ổ lớn hơn',
+  };
+}
+
+function quietHoursCheck(config: Config, now: Date): CheckResult {
+  const q = config.bot.quiet_hours;
+  if (q.start === q.end) return { name: 'Giờ yên lặng', status: 'ok', message: 'không đặt (quiet_hours trong YAML có start = end): chiến dịch gửi cả ngày đêm' };
+  if (isQuietTime(now, q))
+    return { name: 'Giờ yên lặng', status: 'ok', message: `đang trong giờ yên lặng (${q.start}–${q.end} giờ Việt Nam): chiến dịch chờ tới ${formatVietnamTime(quietHoursEnd(now, q), 'HH:mm')}; trả lời người hỏi vẫn gửi ngay` };
+  return { name: 'Giờ yên lặng', status: 'ok', message: `không phải giờ yên lặng lúc này (${q.start}–${q.end} giờ Việt Nam): chiến dịch được gửi` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Telegram
+
+type Http = { fetch: typeof fetch; timeoutMs: number };
+type TgAnswer = { ok: boolean; result?: unknown; error_code?: number; description?: string };
+
+async function telegramChecks(config: Config, http: Http): Promise<CheckResult[]> {
+  const tg = config.telegram!;
+  const clean = (s: string): string => s.split(tg.token).join('***');
+  const call = async (method: string): Promise<{ answer: TgAnswer } | { network: string }> => {
+    try {
+      const res = await http.fetch(`${tg.apiRoot}/bot${tg.token}/${method}`, { method: 'POST', signal: AbortSignal.timeout(http.timeoutMs) });
+      const answer = (await res.json().catch(() => ({ ok: false, error_code: res.status, description: `HTTP ${res.status}` }))) as TgAnswer;
+      return { answer };
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      return { network: clean(e.name === 'TimeoutError' ? `không trả lời trong ${http.timeoutMs / 1000} giây` : (e.cause?.code ?? e.cause?.message ?? e.message)) };
+    }
+  };
+
+  const me = await call('getMe');
+  if ('network' in me)
+    return [
+      {
+        name: 'Telegram',
+        status: 'fail',
+        message: `không kết nối được máy chủ Bot API tại ${tg.apiRoot} (${me.network})`,
+        fix: 'kiểm tra mạng và tường lửa của máy chủ (cho phép HTTPS ra api.telegram.org); nếu mạng chặn Telegram, chạy một máy chủ Bot API riêng và đặt TELEGRAM_API_ROOT (xem docs/telegram.md)',
+      },
+    ];
+  if (!me.answer.ok) {
+    const code = me.answer.error_code;
+    const desc = clean(me.answer.description ?? '');
+    if (code === 401 || code === 404)
+      return [{ name: 'Telegram', status: 'fail', message: `Telegram từ chối mã bot (${code} ${desc}): TELEGRAM_BOT_TOKEN sai hoặc đã bị thu hồi`, fix: 'lấy mã ở @BotFather (lệnh /token, chọn bot), sửa TELEGRAM_BOT_TOKEN rồi khởi động lại Loa' }];
+    return [{ name: 'Telegram', status: 'fail', message: `getMe trả lỗi ${code} (${desc})`, fix: 'thử lại sau ít phút; nếu vẫn lỗi, kiểm tra TELEGRAM_API_ROOT' }];
+  }
+  const bot = me.answer.result as { username?: string; id?: number; can_read_all_group_messages?: boolean };
+  const results: CheckResult[] = [{ name: 'Telegram', status: 'ok', message: `mã bot hợp lệ: @${bot.username ?? '?'} (id ${bot.id ?? '?'})` }];
+
+  const info = await call('getWebhookInfo');
+  if ('network' in info || !info.answer.ok) {
+    results.push({ name: 'Telegram webhook', status: 'fail', message: `getWebhookInfo không trả lời (${'network' in info ? info.network : clean(info.answer.description ?? '')})`, fix: 'chạy lại `loa doctor` sau ít phút' });
+    return results;
+  }
+  const w = info.answer.result as { url?: string; last_error_date?: number; last_error_message?: string; pending_update_count?: number };
+  const url = w.url ?? '';
+  if (tg.mode === 'webhook') {
+    const expected = tg.webhookUrl ?? '';
+    if (url === '')
+      results.push({ name: 'Telegram webhook', status: 'fail', message: `chưa đặt webhook (cấu hình: ${expected}); Telegram chưa gửi tin tới Loa`, fix: 'khởi động Loa (`loa start`): Loa đặt webhook khi kết nối được Telegram' });
+    else if (url !== expected)
+      results.push({
+        name: 'Telegram webhook',
+        status: 'fail',
+        message: `webhook đang đặt là ${url}, khác TELEGRAM_WEBHOOK_URL=${expected}; tin nhắn đang được gửi tới nơi khác`,
+        fix: `nếu ${expected} đúng, khởi động lại Loa để đặt lại webhook, và tắt chương trình khác dùng cùng bot; nếu sai, sửa TELEGRAM_WEBHOOK_URL (địa chỉ HTTPS công khai chuyển tới ${TELEGRAM_WEBHOOK_PATH})`,
+      });
+    else results.push({ name: 'Telegram webhook', status: 'ok', message: `đặt đúng ${url}${w.pending_update_count ? `; ${w.pending_update_count} tin đang chờ` : ''}` });
+    if (url !== '' && w.last_error_message) {
+      const when = w.last_error_date ? ` lúc ${formatVietnamTime(new Date(w.last_error_date * 1000), 'HH:mm dd/MM/yyyy')}` : '';
+      results.push({
+        name: 'Telegram webhook',
+        status: 'fail',
+        message: `lần gửi gần nhất của Telegram tới webhook bị lỗi${when}: ${w.last_error_message}`,
+        fix: `kiểm tra từ ngoài Internet: ${url} phải mở được qua HTTPS với chứng chỉ hợp lệ, proxy (Caddy/nginx) chuyển tới Loa, và Loa đang chạy`,
+      });
+    }
+  } else if (url !== '')
+    results.push({
+      name: 'Telegram long polling',
+      status: 'fail',
+      message: `đang có webhook ${url}: ở chế độ long polling, getUpdates bị Telegram từ chối (409 Conflict) khi webhook còn đặt`,
+      fix: 'Loa xóa webhook khi khởi động ở chế độ polling; nếu có chương trình khác (một bản Loa ở chế độ webhook) đặt lại, tắt nó, hoặc đặt TELEGRAM_MODE=webhook cho bản này',
+    });
+  else results.push({ name: 'Telegram long polling', status: 'ok', message: 'không có webhook nào đặt, getUpdates dùng được' });
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zalo
+
+async function zaloChecks(config: Config, db: Db | undefined, http: Http, now: Date): Promise<CheckResult[]> {
+  const z = config.zalo!;
+  const results: CheckResult[] = [];
+  const connectFix = 'chạy `loa zalo connect` để quản trị viên OA cấp quyền lại (xem docs/zalo.md)';
+  const row = db ? safeTokens(db, z.appId) : undefined;
+  if (!row) {
+    results.push({
+      name: 'Zalo OA',
+      status: 'fail',
+      message: z.refreshToken ? 'chưa có cặp mã trong cơ sở dữ liệu (ZALO_REFRESH_TOKEN sẽ được nạp khi `loa start` chạy lần đầu)' : 'OA chưa được kết nối: chưa có mã truy cập',
+      fix: z.refreshToken ? 'chạy `loa start` một lần rồi chạy lại `loa doctor`' : connectFix,
+    });
+  } else {
+    const at = (iso: string | null): string => (iso ? formatVietnamTime(new Date(iso), 'HH:mm dd/MM/yyyy') : 'không rõ');
+    const refreshLeftMs = row.refreshExpiresAt ? Date.parse(row.refreshExpiresAt) - now.getTime() : Infinity;
+    const refused = row.lastError?.startsWith('refused');
+    if (refused)
+      results.push({ name: 'Zalo mã làm mới', status: 'fail', message: `Zalo đã từ chối mã làm mới (refresh token): ${row.lastError}`, fix: connectFix });
+    else if (refreshLeftMs <= 0)
+      results.push({ name: 'Zalo mã làm mới', status: 'fail', message: `mã làm mới (refresh token) đã hết hạn lúc ${at(row.refreshExpiresAt)}`, fix: connectFix });
+    else if (refreshLeftMs < REFRESH_WARN_DAYS * 86_400_000)
+      results.push({ name: 'Zalo mã làm mới', status: 'warn', message: `mã làm mới hết hạn lúc ${at(row.refreshExpiresAt)} (còn ${Math.ceil(refreshLeftMs / 86_400_000)} ngày); Loa dùng nó mỗi ngày nên thường được thay trước hạn`, fix: `nếu dịch vụ ngừng chạy quá lâu, ${connectFix}` });
+    else results.push({ name: 'Zalo mã làm mới', status: 'ok', message: row.refreshExpiresAt ? `còn hạn tới ${at(row.refreshExpiresAt)}` : 'có (hạn không rõ: mã nạp từ ZALO_REFRESH_TOKEN)' });
+
+    const accessExpired = row.accessExpiresAt !== null && Date.parse(row.accessExpiresAt) <= now.getTime();
+    if (!row.accessToken || accessExpired)
+      results.push({
+        name: 'Zalo mã truy cập',
+        status: refused || refreshLeftMs <= 0 ? 'fail' : 'warn',
+        message: row.accessToken ? `mã truy cập đã hết hạn lúc ${at(row.accessExpiresAt)}` : 'chưa có mã truy cập',
+        fix: refused || refreshLeftMs <= 0 ? connectFix : 'Loa tự làm mới bằng mã làm mới ở lần gửi tới (doctor không làm mới: mỗi mã làm mới chỉ dùng được một lần)',
+      });
+    else results.push(await zaloTokenWorks(z.apiBase, row.accessToken, http, `còn hạn tới ${at(row.accessExpiresAt)}`, connectFix));
+  }
+  results.push(await zaloWebhookCheck(config, http));
+  return results;
+}
+
+function safeTokens(db: Db, appId: string): ReturnType<typeof getZaloTokens> {
+  try {
+    return getZaloTokens(db, appId);
+  } catch {
+    return undefined;
+  }
+}
+
+async function zaloTokenWorks(apiBase: string, token: string, http: Http, validity: string, connectFix: string): Promise<CheckResult> {
+  try {
+    const res = await http.fetch(`${apiBase}/v2.0/oa/getoa`, { headers: { access_token: token }, signal: AbortSignal.timeout(http.timeoutMs) });
+    const body = (await res.json().catch(() => null)) as { error?: number | string; message?: string; data?: { name?: string; oa_id?: string | number } } | null;
+    if (!res.ok || !body) return { name: 'Zalo mã truy cập', status: 'fail', message: `máy chủ Zalo trả HTTP ${res.status} tại ${apiBase}`, fix: 'thử lại sau ít phút; kiểm tra ZALO_API_BASE' };
+    const code = Number(body.error ?? 0);
+    if (code === -216 || code === -220)
+      return { name: 'Zalo mã truy cập', status: 'fail', message: `Zalo từ chối mã truy cập dù chưa tới hạn (lỗi ${code}: ${body.message ?? ''})`, fix: `Loa sẽ thử làm mới ở lần gửi tới; nếu vẫn lỗi, ${connectFix}` };
+    if (code !== 0) return { name: 'Zalo mã truy cập', status: 'fail', message: `Zalo trả lỗi ${code} (${body.message ?? ''}) khi đọc thông tin OA`, fix: 'xem docs/zalo.md về gói OA và quyền của ứng dụng' };
+    return { name: 'Zalo mã truy cập', status: 'ok', message: `hợp lệ (OA ${body.data?.name ?? body.data?.oa_id ?? '?'}), ${validity}` };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    return {
+      name: 'Zalo mã truy cập',
+      status: 'fail',
+      message: `không kết nối được máy chủ Zalo tại ${apiBase} (${e.name === 'TimeoutError' ? 'không trả lời' : (e.cause?.code ?? e.message)})`,
+      fix: 'kiểm tra mạng và tường lửa (cho phép HTTPS ra openapi.zalo.me và oauth.zaloapp.com)',
+    };
+  }
+}
+
+/**
+ * The OA API cannot read back the webhook URL set in the developer console, so this checks what
+ * Loa can: a public HTTPS address, and the domain verification file Zalo asks for.
+ */
+async function zaloWebhookCheck(config: Config, http: Http): Promise<CheckResult> {
+  const base = config.http.publicUrl?.replace(/\/+$/, '');
+  if (!base)
+    return { name: 'Zalo webhook', status: 'fail', message: 'LOA_PUBLIC_URL chưa đặt: không có địa chỉ công khai để Zalo gửi tin tới', fix: `đặt LOA_PUBLIC_URL (ví dụ https://loa.example.gov.vn) và khai báo ${ZALO_WEBHOOK_PATH} trên developers.zalo.me` };
+  const webhook = `${base}${ZALO_WEBHOOK_PATH}`;
+  if (!base.startsWith('https://'))
+    return { name: 'Zalo webhook', status: 'fail', message: `${webhook} không phải HTTPS; Zalo chỉ gửi tới địa chỉ HTTPS`, fix: 'đặt Loa sau một reverse proxy có HTTPS (Caddy/nginx, xem docs/deploy.md) và đặt LOA_PUBLIC_URL bằng https://…' };
+  const dir = join(config.dataDir, 'zalo');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^zalo_verifier[A-Za-z0-9_-]+\.html$/.test(f)) : [];
+  if (files.length === 0)
+    return {
+      name: 'Zalo webhook',
+      status: 'warn',
+      message: `khai báo ${webhook} trên developers.zalo.me (Zalo không cho đọc lại địa chỉ này); chưa có tệp xác thực tên miền trong ${dir}`,
+      fix: `tải tệp zalo_verifier….html ở mục Xác thực tên miền trên developers.zalo.me và đặt vào ${dir}/`,
+    };
+  try {
+    const res = await http.fetch(`${base}/${files[0]}`, { signal: AbortSignal.timeout(http.timeoutMs) });
+    if (res.ok) return { name: 'Zalo webhook', status: 'ok', message: `tên miền xác thực được (${base}/${files[0]} mở được); địa chỉ khai báo trên developers.zalo.me phải là ${webhook}` };
+    return { name: 'Zalo webhook', status: 'warn', message: `${base}/${files[0]} trả HTTP ${res.status}`, fix: 'kiểm tra reverse proxy chuyển mọi đường dẫn tới Loa, và Loa đang chạy' };
+  } catch {
+    return { name: 'Zalo webhook', status: 'warn', message: `không mở được ${base}/${files[0]} từ máy này (Loa chưa chạy, hoặc DNS/proxy chưa xong)`, fix: `khi Loa chạy, mở ${base}/${files[0]} từ ngoài Internet để chắc Zalo xác thực được tên miền` };
+  }
+}

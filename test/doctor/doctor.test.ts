@@ -1,0 +1,191 @@
+/**
+ * `loa doctor` (issue 16 item 2): each injected fault is named on its own line, in Vietnamese,
+ * with how to fix it, and the exit status is non-zero; a sound setup exits 0.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConfig } from '../../src/config.js';
+import { openDb } from '../../src/db/index.js';
+import { saveConnectedZaloTokens } from '../../src/db/zalo.js';
+import { runDoctorCli } from '../../src/cli/doctor.js';
+import type { DoctorDeps } from '../../src/doctor/doctor.js';
+import { testBot } from '../support/app.js';
+import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
+import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs the doctor on `env` (over a fresh data dir and the shipped content); returns the exit code and the lines. */
+async function doctor(env: Record<string, string>, deps: Partial<DoctorDeps> = {}): Promise<{ code: number; lines: string[]; text: string }> {
+  const lines: string[] = [];
+  const code = await runDoctorCli(
+    {
+      env: { LOA_DATA_DIR: temp('loa-doctor-'), LOA_CONTENT_DIR: 'content', ...env },
+      loadConfig: (e) => createConfig(e, testBot),
+      timeZone: 'Asia/Ho_Chi_Minh',
+      freeBytes: () => 50 * 2 ** 30,
+      timeoutMs: 2000,
+      ...deps,
+    },
+    (l) => lines.push(l),
+  );
+  return { code, lines, text: lines.join('\n') };
+}
+
+/** The line of a check (its mark and name). */
+function line(lines: string[], mark: '✓' | '!' | '✗', name: string): string {
+  const found = lines.find((l) => l.startsWith(`${mark} ${name}:`));
+  if (!found) throw new Error(`no "${mark} ${name}:" line in:\n${lines.join('\n')}`);
+  return found;
+}
+
+async function fakeTelegram(): Promise<FakeTelegram> {
+  const tg = await startFakeTelegram();
+  cleanups.push(() => tg.close());
+  return tg;
+}
+
+describe('loa doctor', () => {
+  it('a sound setup: every line ✓ or !, exit 0, the clock and quiet hours said', async () => {
+    const tg = await fakeTelegram();
+    const r = await doctor({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot }, { now: () => new Date('2026-03-02T15:30:00Z') });
+    expect(r.code).toBe(0);
+    expect(r.lines.some((l) => l.startsWith('✗'))).toBe(false);
+    expect(line(r.lines, '✓', 'Cấu hình')).toContain('hợp lệ');
+    expect(line(r.lines, '✓', 'Nội dung')).toContain('không có lỗi');
+    expect(line(r.lines, '✓', 'Đồng hồ')).toContain('22:30 02/03/2026');
+    expect(line(r.lines, '✓', 'Múi giờ')).toContain('Asia/Ho_Chi_Minh');
+    // 22:30 in Vietnam is inside the default 21:00–07:00.
+    expect(line(r.lines, '✓', 'Giờ yên lặng')).toContain('chờ tới 07:00');
+    expect(line(r.lines, '✓', 'Telegram')).toContain(`@${tg.username}`);
+    expect(line(r.lines, '✓', 'Telegram long polling')).toContain('không có webhook');
+    expect(r.lines.at(-1)).toContain('Kết quả');
+  });
+
+  it('names a bad configuration value', async () => {
+    const r = await doctor({ LOA_HTTP_PORT: 'tám nghìn' });
+    expect(r.code).toBe(1);
+    expect(line(r.lines, '✗', 'Cấu hình')).toContain('LOA_HTTP_PORT');
+    expect(r.text).toContain('→ Cách sửa:');
+  });
+
+  it('names a broken content file with its field', async () => {
+    const dir = temp('loa-doctor-content-');
+    cpSync('content', dir, { recursive: true });
+    writeFileSync(join(dir, 'qa', 'bao-hiem-y-te', 'hong.md'), '---\nid: hong\ntopics: [bao-hiem-y-te]\nstatus: approved\n---\nThiếu câu hỏi.\n');
+    const r = await doctor({ LOA_CONTENT_DIR: dir });
+    expect(r.code).toBe(1);
+    const l = line(r.lines, '✗', 'Nội dung');
+    expect(l).toContain('hong.md');
+    expect(l).toContain('question');
+  });
+
+  it('names an unreachable Telegram', async () => {
+    const tg = await fakeTelegram();
+    tg.setDown(true);
+    const r = await doctor({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot });
+    expect(r.code).toBe(1);
+    expect(line(r.lines, '✗', 'Telegram')).toContain(`không kết nối được máy chủ Bot API tại ${tg.apiRoot}`);
+    expect(r.text).toContain('TELEGRAM_API_ROOT');
+    expect(r.text).not.toContain(tg.token);
+  });
+
+  it('names a wrong Telegram token (401)', async () => {
+    const tg = await fakeTelegram();
+    const r = await doctor({ TELEGRAM_BOT_TOKEN: '999:sai-ma', TELEGRAM_API_ROOT: tg.apiRoot });
+    expect(r.code).toBe(1);
+    expect(line(r.lines, '✗', 'Telegram')).toContain('TELEGRAM_BOT_TOKEN sai');
+    expect(r.text).toContain('@BotFather');
+  });
+
+  it('names a webhook set elsewhere than TELEGRAM_WEBHOOK_URL, and Telegram’s last delivery error', async () => {
+    const tg = await fakeTelegram();
+    const env = {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_URL: 'https://loa.example.gov.vn/webhooks/telegram',
+      TELEGRAM_WEBHOOK_SECRET: 'bi-mat-webhook-0123456789',
+    };
+    tg.setWebhookDirect('https://cu.example.com/hook');
+    const wrong = await doctor(env);
+    expect(wrong.code).toBe(1);
+    const l = line(wrong.lines, '✗', 'Telegram webhook');
+    expect(l).toContain('https://cu.example.com/hook');
+    expect(l).toContain('TELEGRAM_WEBHOOK_URL=https://loa.example.gov.vn/webhooks/telegram');
+
+    tg.setWebhookDirect('https://loa.example.gov.vn/webhooks/telegram');
+    tg.setWebhookError('Wrong response from the webhook: 502 Bad Gateway');
+    const failing = await doctor(env);
+    expect(failing.code).toBe(1);
+    expect(line(failing.lines, '✓', 'Telegram webhook')).toContain('đặt đúng');
+    expect(line(failing.lines, '✗', 'Telegram webhook')).toContain('502 Bad Gateway');
+  });
+
+  it('names a webhook left set in polling mode', async () => {
+    const tg = await fakeTelegram();
+    tg.setWebhookDirect('https://cu.example.com/hook');
+    const r = await doctor({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot });
+    expect(r.code).toBe(1);
+    expect(line(r.lines, '✗', 'Telegram long polling')).toContain('409');
+  });
+
+  it('names an expired Zalo token pair, and a valid one as valid', async () => {
+    const zalo: FakeZalo = await startFakeZalo();
+    cleanups.push(() => zalo.close());
+    const dataDir = temp('loa-doctor-zalo-');
+    const env = {
+      LOA_DATA_DIR: dataDir,
+      LOA_PUBLIC_URL: 'https://loa.example.gov.vn',
+      ZALO_APP_ID: zalo.appId,
+      ZALO_APP_SECRET: zalo.appSecret,
+      ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+      ZALO_API_BASE: zalo.url,
+      ZALO_OAUTH_BASE: zalo.url,
+    };
+    const now = new Date('2026-06-01T03:00:00Z');
+    const db = openDb(join(dataDir, 'loa.sqlite'));
+    const pair = zalo.issueTokens();
+    saveConnectedZaloTokens(db, zalo.appId, { ...pair, accessExpiresAt: new Date('2026-05-01T00:00:00Z'), refreshExpiresAt: new Date('2026-05-20T00:00:00Z') }, new Date('2026-02-20T00:00:00Z'));
+    db.close();
+    const r = await doctor(env, { now: () => now });
+    expect(r.code).toBe(1);
+    expect(line(r.lines, '✗', 'Zalo mã làm mới')).toContain('đã hết hạn');
+    expect(line(r.lines, '✗', 'Zalo mã truy cập')).toContain('đã hết hạn');
+    expect(r.text).toContain('loa zalo connect');
+    expect(line(r.lines, '!', 'Zalo webhook')).toContain('https://loa.example.gov.vn/webhooks/zalo');
+
+    const db2 = openDb(join(dataDir, 'loa.sqlite'));
+    saveConnectedZaloTokens(db2, zalo.appId, { ...zalo.issueTokens(), accessExpiresAt: new Date(Date.now() + 3600_000), refreshExpiresAt: new Date(Date.now() + 90 * 86_400_000) });
+    db2.close();
+    const ok = await doctor(env);
+    expect(line(ok.lines, '✓', 'Zalo mã truy cập')).toContain('hợp lệ');
+    expect(line(ok.lines, '✓', 'Zalo mã làm mới')).toContain('còn hạn');
+  });
+
+  it('names low disk space (below LOA_MIN_FREE_MB)', async () => {
+    const r = await doctor({ LOA_MIN_FREE_MB: '1000' }, { freeBytes: () => 100 * 2 ** 20 });
+    expect(r.code).toBe(1);
+    const l = line(r.lines, '✗', 'Ổ đĩa');
+    expect(l).toContain('còn 100 MB');
+    expect(l).toContain('LOA_MIN_FREE_MB=1000');
+  });
+
+  it('says the process time zone is not Vietnam time, and what Loa uses', async () => {
+    const r = await doctor({}, { timeZone: 'UTC' });
+    const l = line(r.lines, '!', 'Múi giờ');
+    expect(l).toContain('UTC+0');
+    expect(l).toContain('Asia/Ho_Chi_Minh');
+  });
+});
