@@ -139,6 +139,21 @@ export interface Channel {
   stop?(): Promise<void>;
 }
 
+/**
+ * A picture a person sent (a screenshot they report): the platform's own reference to it (a
+ * Telegram `file_id`, a Zalo image URL), never the bytes, so nothing large is stored.
+ */
+export interface MediaRef {
+  kind: 'image';
+  /** The platform reference, at most {@link MAX_MEDIA_REF} characters. */
+  ref: string;
+  /** Text sent with the picture, if any. */
+  caption?: string;
+}
+
+/** Longest media reference kept (a longer one is dropped: no platform sends one). */
+export const MAX_MEDIA_REF = 1000;
+
 /** Fields every inbound event has. */
 interface InboundBase {
   channel: ChannelName;
@@ -165,7 +180,7 @@ export type Inbound = InboundBase &
     | { type: 'unfollow' }
     | { type: 'blocked' }
     | { type: 'unblocked' }
-    | { type: 'unsupported'; what: string }
+    | { type: 'unsupported'; what: string; media?: MediaRef }
   );
 
 /** The `type` values of {@link Inbound}. */

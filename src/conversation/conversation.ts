@@ -210,6 +210,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
           break;
         }
       }
+    } else if (inbound.type === 'unsupported' && inbound.media) {
+      replies = [{ text: T.unsupported }];
+      for (const f of features) {
+        const r = f.onMedia ? await f.onMedia(ctx, inbound.media) : null;
+        if (r) {
+          replies = r;
+          break;
+        }
+      }
     } else replies = [{ text: T.unsupported }];
 
     // Remember the last set of choices so a typed number can answer it.

@@ -1,7 +1,8 @@
 /**
  * "Báo tin giả/xấu độc" (/baocao): a citizen reports a post they suspect is false or harmful
  * (issue 17, item 1). Three short steps, each answerable by a button or a typed number:
- * 1. the item: a link or the text, typed after the command or in the next message;
+ * 1. the item: a link or the text, typed after the command or in the next message, or a
+ *    screenshot (its platform reference is kept, never the picture; a caption counts as text);
  * 2. what it is about: the topics of `topics.yaml`, plus "Khác";
  * 3. where it was seen: Facebook, Zalo group, TikTok, YouTube, a website, elsewhere.
  * Then the report joins its case (`db/disinfo.ts` groups identical links and near-identical
@@ -38,7 +39,7 @@ export const PLATFORMS: readonly { id: string; label: string }[] = [
 export const OTHER_TOPIC = 'khac';
 
 const S = {
-  ask: 'Bạn hãy gửi đường link hoặc chép nội dung tin nghi là tin giả, tin xấu độc mà bạn thấy (có thể gửi kèm mô tả ngắn).',
+  ask: 'Bạn hãy gửi đường link, ảnh chụp màn hình hoặc chép nội dung tin nghi là tin giả, tin xấu độc mà bạn thấy (có thể gửi kèm mô tả ngắn).',
   topic: 'Tin này nói về vấn đề gì?',
   otherTopic: 'Khác',
   platform: 'Bạn thấy tin này ở đâu?',
@@ -56,6 +57,7 @@ const S = {
 interface Draft {
   step: 'content' | 'topic' | 'platform';
   text?: string;
+  mediaRef?: string;
   topic?: string;
 }
 
@@ -112,7 +114,7 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   if (limited) return limited;
   const { number } = recordReport(
     ctx.db,
-    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, topic: draft.topic ?? null, platform },
+    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, topic: draft.topic ?? null, platform },
     ctx.now,
   );
   return [{ text: S.done(number) }];
@@ -132,7 +134,7 @@ export function createDisinfoFeature(): Feature {
         }
         if (payload === 'start') return start(ctx, '');
         const [kind, arg = ''] = [payload.slice(0, 1), payload.slice(2)];
-        if (!draft || !draft.text) return [{ text: S.expired }];
+        if (!draft || (!draft.text && !draft.mediaRef)) return [{ text: S.expired }];
         if (kind === 't') {
           const known = arg === OTHER_TOPIC || ctx.knowledge.state.topics.some((t) => t.slug === arg);
           if (!known) return [askTopic(ctx)];
@@ -145,6 +147,19 @@ export function createDisinfoFeature(): Feature {
         }
         return [{ text: S.expired }];
       },
+    },
+    onMedia: (ctx, media) => {
+      const draft = draftOf(ctx);
+      const caption = media.caption?.trim() ?? '';
+      const command = /^\/baocao(?:@\S+)?(?:\s|$)/i.test(caption);
+      if (draft?.step !== 'content' && !command) return null;
+      if (command) {
+        const limited = ctx.inbound.group ? [{ text: S.group }] : overLimit(ctx);
+        if (limited) return limited;
+      }
+      const text = (command ? caption.replace(/^\/baocao(?:@\S+)?/i, '') : caption).trim().slice(0, 2000);
+      saveDraft(ctx, { step: 'topic', mediaRef: media.ref, ...(text ? { text } : {}) });
+      return [askTopic(ctx)];
     },
     onText: (ctx, text) => {
       const draft = draftOf(ctx);

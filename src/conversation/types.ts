@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/index.js';
 import type { Person } from '../db/people.js';
-import type { Capabilities, Inbound, Reply } from '../channels/channel.js';
+import type { Capabilities, Inbound, MediaRef, Reply } from '../channels/channel.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Config } from '../config.js';
 
@@ -51,6 +51,11 @@ export interface Feature {
    * such as "HUY"). Returns null to let the next feature or the Q&A fallback handle it.
    */
   onText?: (ctx: TurnContext, text: string) => Reply[] | null | Promise<Reply[] | null>;
+  /**
+   * A picture the person sent (a screenshot for a report). Returns null to let the next feature
+   * have it; when none takes it, the person is told that only text is read.
+   */
+  onMedia?: (ctx: TurnContext, media: MediaRef) => Reply[] | null | Promise<Reply[] | null>;
   /** A native quiz poll answer (Telegram). */
   onQuizAnswer?: (ctx: TurnContext, pollId: string, optionIds: number[]) => Reply[] | null | Promise<Reply[] | null>;
   /** follow / unfollow / blocked / unblocked, after the core updated the person's status. */

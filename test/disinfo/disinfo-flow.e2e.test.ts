@@ -11,6 +11,7 @@ import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { listAudit } from '../../src/db/audit.js';
 import { listCases, recordReport } from '../../src/db/disinfo.js';
 import { upsertPerson } from '../../src/db/people.js';
+import { toInbound as zaloInbound, zaloEventSchema } from '../../src/channels/zalo/webhook.js';
 
 type Keyboard = { inline_keyboard: { text: string; callback_data?: string }[][] };
 type WebReply = { text: string; buttons?: { label: string; action: string }[] };
@@ -80,6 +81,46 @@ describe('reporting', () => {
     const cases = listCases(t.app.db);
     expect(cases).toHaveLength(1);
     expect(cases[0]).toMatchObject({ number: caseNumber, reporterCount: 2, url: 'https://facebook.com/tin-gia/posts/1', topic: 'bao-hiem-y-te', platform: 'facebook' });
+  });
+
+  it('a screenshot on Telegram is kept by its file reference (never downloaded), its caption as text', async () => {
+    await telegram(72, tg.message({ userId: 72, text: '/baocao' }));
+    const photo = {
+      message: {
+        message_id: 5001,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: 72, type: 'private' },
+        from: { id: 72, is_bot: false, first_name: 'Minh' },
+        photo: [
+          { file_id: 'AgAC-small', file_unique_id: 'sm1', width: 90, height: 160, file_size: 1200 },
+          { file_id: 'AgACAgUAAxkBAAIBQ2-large', file_unique_id: 'lg1', width: 720, height: 1280, file_size: 98000 },
+        ],
+        caption: 'Ảnh chụp bài đăng trong nhóm Zalo của phường',
+      },
+    };
+    const topics = await telegram(72, photo);
+    expect(topics.params.text).toContain('Tin này nói về vấn đề gì?');
+    await telegram(72, tg.callbackQuery({ userId: 72, data: 'bc:t:khac' }));
+    const done = await telegram(72, tg.callbackQuery({ userId: 72, data: 'bc:p:zalo' }));
+    expect(done.params.text).toContain('Mã số báo cáo');
+    const c = listCases(t.app.db).find((x) => x.mediaRef);
+    expect(c).toMatchObject({ mediaRef: 'AgACAgUAAxkBAAIBQ2-large', text: 'Ảnh chụp bài đăng trong nhóm Zalo của phường', url: null, platform: 'zalo' });
+    expect(tg.calls.some((x) => x.method === 'getFile')).toBe(false);
+
+    // A photo outside a report still gets the polite "text only" reply.
+    const other = await telegram(72, { message: { ...photo.message, message_id: 5002, caption: undefined } });
+    expect(other.params.text).toContain('chỉ đọc được tin nhắn dạng chữ');
+  });
+
+  it('a Zalo image event carries its URL as the media reference', () => {
+    const e = zaloEventSchema.parse({
+      event_name: 'user_send_image',
+      sender: { id: '3512345678901234567' },
+      recipient: { id: 'oa-1' },
+      timestamp: '1767225600000',
+      message: { msg_id: 'img-1', text: '/baocao', attachments: [{ type: 'image', payload: { thumbnail: 'https://z.cdn/t.jpg', url: 'https://z.cdn/full.jpg' } }] },
+    });
+    expect(zaloInbound(e)).toMatchObject({ type: 'unsupported', what: 'image', media: { kind: 'image', ref: 'https://z.cdn/full.jpg', caption: '/baocao' } });
   });
 
   it('a typed menu entry starts a report too, and "Huỷ" cancels it', async () => {

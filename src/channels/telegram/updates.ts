@@ -8,7 +8,7 @@
  * updates, and the extra part keeps a new update from ever colliding with an old one.
  */
 import { z } from 'zod';
-import type { Inbound } from '../channel.js';
+import { MAX_MEDIA_REF, type Inbound, type MediaRef } from '../channel.js';
 import { SHORT_ID_PREFIX } from './render.js';
 import { createSlidingWindow } from '../../time/sliding-window.js';
 
@@ -36,6 +36,7 @@ const messageSchema = z.object({
   chat: chatSchema,
   from: userSchema.optional(),
   text: z.string().optional(),
+  caption: z.string().optional(),
   entities: z.array(entitySchema).optional(),
   reply_to_message: z.object({ from: userSchema.optional() }).optional(),
   // The kinds of non-text content we name in the polite "text only" reply.
@@ -125,6 +126,14 @@ function stripMention(text: string, username: string): string {
   return text.replace(new RegExp(`@${username}(?![\\w])`, 'gi'), ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** The largest size of a photo as a {@link MediaRef} (its `file_id`), with the caption. */
+function photoRef(m: z.infer<typeof messageSchema>): MediaRef | undefined {
+  const largest = m.photo?.[m.photo.length - 1] as { file_id?: unknown } | undefined;
+  const ref = typeof largest?.file_id === 'string' ? largest.file_id : undefined;
+  if (!ref || ref.length > MAX_MEDIA_REF) return undefined;
+  return { kind: 'image', ref, ...(m.caption ? { caption: m.caption } : {}) };
+}
+
 function nonText(m: z.infer<typeof messageSchema>): string {
   for (const k of ['photo', 'sticker', 'voice', 'video', 'document', 'location', 'contact'] as const) if (m[k] !== undefined) return k;
   return 'other';
@@ -153,7 +162,10 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
       at: new Date(m.date * 1000),
     };
     if (!group) {
-      if (m.text === undefined) return { kind: 'inbound', inbound: { ...base, type: 'unsupported', what: nonText(m) } };
+      if (m.text === undefined) {
+        const media = photoRef(m);
+        return { kind: 'inbound', inbound: { ...base, type: 'unsupported', what: nonText(m), ...(media ? { media } : {}) } };
+      }
       return { kind: 'inbound', inbound: { ...base, type: 'text', text: m.text } };
     }
     // In a group the bot speaks only when spoken to, so it never floods the conversation.

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../../db/index.js';
-import type { Inbound } from '../channel.js';
+import { MAX_MEDIA_REF, type Inbound, type MediaRef } from '../channel.js';
 import type { Inbox } from '../../conversation/inbox.js';
 import type { Conversation } from '../../conversation/conversation.js';
 import { touchPerson } from '../../db/people.js';
@@ -38,7 +38,14 @@ export const zaloEventSchema = z.looseObject({
   sender: z.looseObject({ id }).optional(),
   recipient: z.looseObject({ id }).optional(),
   follower: z.looseObject({ id }).optional(),
-  message: z.looseObject({ text: opt, msg_id: opt }).optional(),
+  message: z
+    .looseObject({
+      text: opt,
+      msg_id: opt,
+      // user_send_image: the picture stays on Zalo's servers; we keep its URL.
+      attachments: z.array(z.looseObject({ type: opt, payload: z.looseObject({ url: opt }).optional() })).optional(),
+    })
+    .optional(),
   info: z.looseObject({ name: opt, phone: opt, address: opt, ward: opt, district: opt, city: opt }).optional(),
 });
 
@@ -84,6 +91,13 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
     const text = e.message?.text ?? '';
     const action = actionFromText(text);
     return action ? { ...base, type: 'action', action } : { ...base, type: 'text', text };
+  }
+  if (name === 'user_send_image') {
+    const url = e.message?.attachments?.find((a) => a.type === 'image')?.payload?.url;
+    const caption = e.message?.text;
+    const media: MediaRef | undefined =
+      url && url.length <= MAX_MEDIA_REF ? { kind: 'image', ref: url, ...(caption ? { caption } : {}) } : undefined;
+    return { ...base, type: 'unsupported', what: 'image', ...(media ? { media } : {}) };
   }
   if (name.startsWith('user_send_')) return { ...base, type: 'unsupported', what: name.slice('user_send_'.length) };
   if (name === 'follow') return { ...base, type: 'follow' };
