@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Db } from '../db/index.js';
 import { yearFigures, type YearFigures } from '../db/admin.js';
+import { CASE_OUTCOMES, CASE_STATUSES, HANDLED_TARGET, disinfoFigures, type DisinfoFigures } from '../db/disinfo.js';
+import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL } from './disinfo.js';
 import { toCsv, type CsvValue } from '../text/csv.js';
 import { vietnamInstant } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
@@ -29,6 +31,8 @@ export interface YearReport extends YearFigures {
   region?: string;
   topicNames: Record<string, string>;
   contestTitles: Record<string, string>;
+  /** Reported disinformation: cases first reported this year (`db/disinfo.ts`). */
+  disinfo: DisinfoFigures;
 }
 
 /** [1/1 00:00, next 1/1 00:00) of `year` in Vietnam time, as instants. */
@@ -51,6 +55,7 @@ export function buildYearReport(
   const { from, to } = yearBounds(year);
   return {
     ...yearFigures(db, from, to, scope?.regions ?? null),
+    disinfo: disinfoFigures(db, from, to, scope?.regions ?? null),
     year,
     from: from.toISOString(),
     to: to.toISOString(),
@@ -116,6 +121,15 @@ export function reportCsv(r: YearReport): string {
     add(s4, 'Điểm trung bình', title, c.averageScore === null ? null : round1(c.averageScore));
     add(s4, 'Số câu đúng trung bình', title, c.averageCorrect === null ? null : round1(c.averageCorrect));
   }
+  const s5 = '5. Tin giả, tin xấu độc do người dân báo';
+  const d = r.disinfo;
+  add(s5, 'Vụ việc đã nhận', 'tất cả', d.cases);
+  add(s5, 'Người báo tin', 'tất cả', d.reporters);
+  for (const st of CASE_STATUSES) add(s5, 'Vụ việc theo trạng thái', CASE_STATUS_LABEL[st], d.byStatus[st]);
+  add(s5, 'Phát hiện là tin giả, tin xấu độc', 'tất cả', d.foundFalse);
+  add(s5, 'Đã xử lý', 'tất cả', d.handled);
+  for (const o of CASE_OUTCOMES) add(s5, 'Đã xử lý theo cách', CASE_OUTCOME_LABEL[o], d.byOutcome[o]);
+  add(s5, 'Tỷ lệ phát hiện và xử lý (%)', `chỉ tiêu ${HANDLED_TARGET * 100}%`, d.handledShare === null ? null : round1(d.handledShare * 100));
   return toCsv(rows);
 }
 

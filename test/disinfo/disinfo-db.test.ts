@@ -24,6 +24,8 @@ import {
 import { listAudit } from '../../src/db/audit.js';
 import { tellReporters } from '../../src/admin/disinfo.js';
 import { personalDataOf } from '../../src/db/privacy.js';
+import { buildYearReport, reportCsv, reportHtml } from '../../src/admin/report.js';
+import { parseCsv } from '../../src/text/csv.js';
 
 const AT = new Date('2026-03-02T03:00:00Z');
 let db: Db;
@@ -155,6 +157,31 @@ describe('triage', () => {
     expect(f.byStatus).toMatchObject({ new: 0, confirmed_false: 1, handled: 2, not_false: 1 });
     expect(f.handledShare).toBeCloseTo(2 / 3);
     expect(disinfoFigures(db, new Date('2027-01-01T00:00:00Z'), new Date('2028-01-01T00:00:00Z')).handledShare).toBeNull();
+  });
+});
+
+describe('the yearly report', () => {
+  it('has a section with cases by status and outcome and the share handled against the 90% target, within the region scope', () => {
+    const ids = ['https://a.vn/1', 'https://a.vn/2', 'https://a.vn/3'].map((u, i) => report(person(String(i)), u, { region: i === 2 ? 'son-nam' : 'pho-hien' }).caseId);
+    for (const id of ids) setCaseStatus(db, id, { status: 'confirmed_false', actor: 'hoa' }, AT);
+    setCaseStatus(db, ids[0]!, { status: 'handled', outcome: 'platform', actor: 'hoa' }, AT);
+    setCaseStatus(db, ids[2]!, { status: 'handled', outcome: 'police', actor: 'hoa' }, AT);
+    const names = { office: 'Phòng Thông tin cơ sở', topics: [], contests: [] };
+    const r = buildYearReport(db, 2026, names, AT);
+    const rows = parseCsv(reportCsv(r));
+    const find = (indicator: string, group: string) => rows.find((x) => x[0] === '5. Tin giả, tin xấu độc do người dân báo' && x[1] === indicator && x[2] === group)?.[3];
+    expect(find('Vụ việc đã nhận', 'tất cả')).toBe('3');
+    expect(find('Phát hiện là tin giả, tin xấu độc', 'tất cả')).toBe('3');
+    expect(find('Đã xử lý', 'tất cả')).toBe('2');
+    expect(find('Đã xử lý theo cách', 'Đã báo cáo nền tảng gỡ bỏ')).toBe('1');
+    expect(find('Vụ việc theo trạng thái', 'Xác định là tin giả/xấu độc')).toBe('1');
+    expect(find('Tỷ lệ phát hiện và xử lý (%)', 'chỉ tiêu 90%')).toBe('66.7');
+    const html = reportHtml(r);
+    expect(html).toContain('5. Tin giả, tin xấu độc do người dân báo');
+    expect(html).toContain('phát hiện, xử lý 90% tin giả');
+    expect(html).toContain('66,7%');
+    const scoped = buildYearReport(db, 2026, names, AT, { regions: ['pho-hien'], name: 'Phường Phố Hiến' });
+    expect(scoped.disinfo).toMatchObject({ cases: 2, handled: 1, foundFalse: 2, handledShare: 0.5 });
   });
 });
 
