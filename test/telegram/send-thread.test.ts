@@ -41,7 +41,7 @@ describe('createSendThread', () => {
 
     tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 7', retry_after: 7 });
     const err = await thread.call('sendMessage', { chat_id: 603, text: 'x' }, { direct: true }).catch((e: unknown) => e);
-    expect(toSendResult(err)).toEqual({ kind: 'retryAfter', seconds: 7, reason: 'Too Many Requests: retry after 7' });
+    expect(toSendResult(err)).toEqual({ kind: 'retryAfter', seconds: 7, reason: 'Too Many Requests: retry after 7', rateLimited: true });
   });
 
   it('reports a network failure as HttpError, and a dead worker fails its calls then restarts', async () => {

@@ -63,7 +63,7 @@ const cases: Case[] = [
     reply: { text: 'x' },
     failure: { method: 'sendMessage', failure: { error_code: 429, description: 'Too Many Requests: retry after 35', retry_after: 35 } },
     requests: [{ method: 'sendMessage' }],
-    result: { kind: 'retryAfter', seconds: 35, reason: 'Too Many Requests: retry after 35' },
+    result: { kind: 'retryAfter', seconds: 35, reason: 'Too Many Requests: retry after 35', rateLimited: true },
   },
   {
     label: '429 with a short retry_after is retried in place (auto-retry)',
@@ -172,7 +172,7 @@ describe('TelegramChannel.send', () => {
   it('a campaign send (broadcast) gets a 429 back at once, without auto-retry, for the throttle to adapt', async () => {
     tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 2', retry_after: 2 });
     const result = await channel.send('100', { text: 'Tin chiến dịch' }, { broadcast: true });
-    expect(result).toEqual({ kind: 'retryAfter', seconds: 2, reason: expect.any(String) });
+    expect(result).toEqual({ kind: 'retryAfter', seconds: 2, reason: expect.any(String), rateLimited: true });
     expect(tg.calls.slice(mark).filter((c) => c.method === 'sendMessage')).toHaveLength(1);
   });
 

@@ -80,13 +80,13 @@ const cases: Case[] = [
     label: '-32 rate limit -> retry after backoff',
     setup: (z) => z.failNext(CS, -32),
     calls: [CS],
-    result: { kind: 'retryAfter', seconds: 60, reason: expect.stringContaining('-32') },
+    result: { kind: 'retryAfter', seconds: 60, reason: expect.stringContaining('-32'), rateLimited: true },
   },
   {
     label: '-32 from the fake rate limiter itself',
     fake: { rateLimitPerMinute: 0 },
     calls: [CS],
-    result: { kind: 'retryAfter', seconds: 60, reason: expect.stringContaining('-32') },
+    result: { kind: 'retryAfter', seconds: 60, reason: expect.stringContaining('-32'), rateLimited: true },
   },
   {
     label: '-216 expired token -> refresh, then retry once: ok',
@@ -141,7 +141,7 @@ const cases: Case[] = [
     fake: { nightRule: true },
     at: '2026-11-23T16:00:00Z',
     calls: [CS],
-    result: { kind: 'retryAfter', seconds: 7 * 3600, reason: expect.stringContaining('-234') },
+    result: { kind: 'retryAfter', seconds: 7 * 3600, reason: expect.stringContaining('-234'), rateLimited: true },
   },
   {
     label: '-211 quota -> failed with reason',
