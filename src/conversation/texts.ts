@@ -6,7 +6,6 @@ export const T = {
     '• /chude – xem câu hỏi theo chủ đề.',
     '• /hoi <câu hỏi> – hỏi (dùng trong nhóm).',
     '• /dangky – đăng ký nhận tin theo chủ đề và địa bàn; /huy – thôi nhận tin.',
-    '• /thi – tham gia cuộc thi tìm hiểu.',
     '• /dulieucuatoi – xem dữ liệu cá nhân chúng tôi đang lưu về bạn.',
     '• /xoadulieu – xoá dữ liệu cá nhân của bạn.',
   ].join('\n'),

@@ -356,14 +356,22 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return continueAttempt(ctx.db, c, fresh, ctx.caps, ctx.now);
   };
 
+  /**
+   * What to say to an answer for a question already settled: counted once if it was answered,
+   * or not counted at all when its time ran out first (it was recorded as unanswered).
+   */
+  const pastAnswer = (db: Db, a: Attempt, n: number): string => {
+    const aq = getAttemptQuestion(db, a.id, n);
+    return aq && aq.answeredAt && aq.chosen === null ? Q.expired(n + 1) : Q.duplicate;
+  };
+
   /** One answer: by button, by typed number, or by native poll. */
   const answer = (ctx: TurnContext, a: Attempt, n: number, chosen: number): Reply[] => {
     const c = registry.get(a.contestId);
     const closed = closedGuard(ctx.db, c, a, ctx.now);
     if (closed) return closed;
-    if (a.status === 'predicting' || a.status === 'done') return [{ text: Q.duplicate }];
+    if (a.status === 'predicting' || a.status === 'done' || (a.status === 'answering' && n < a.current)) return [{ text: pastAnswer(ctx.db, a, n) }];
     if (a.status !== 'answering') return resume(ctx, c!, a);
-    if (n < a.current) return [{ text: Q.duplicate }];
     if (n > a.current) return [{ text: Q.stale }, ...resume(ctx, c!, a)];
     const aq = getAttemptQuestion(ctx.db, a.id, n);
     if (!aq || !aq.sentAt || chosen < 0 || chosen >= aq.perm.length) return resume(ctx, c!, a);

@@ -42,6 +42,7 @@ export const Q = {
   explain: (e: string) => `💡 ${e}`,
   stale: 'Câu hỏi này đã qua. Bạn hãy trả lời câu hiện tại nhé.',
   duplicate: 'Câu trả lời của bạn cho câu này đã được ghi nhận.',
+  expired: (i: number) => `⏰ Câu ${i} đã hết giờ trước khi bạn trả lời nên câu trả lời này không được tính.`,
   finished: (score: number, right: number, n: number, time: string) =>
     `🎉 Bạn đã hoàn thành bài thi!\nĐiểm: ${score} (${right}/${n} câu đúng), thời gian làm bài: ${time}.`,
   rank: (rank: number, of: number) => `Xếp hạng tạm thời: ${rank}/${of}.`,

@@ -16,6 +16,7 @@ export const PRIVATE_COMMANDS: readonly MenuCommand[] = [
   { command: 'chude', description: 'Xem câu hỏi theo chủ đề' },
   { command: 'dangky', description: 'Đăng ký nhận tin theo chủ đề và địa bàn' },
   { command: 'huy', description: 'Thôi nhận tin' },
+  { command: 'thi', description: 'Tham gia cuộc thi tìm hiểu' },
   { command: 'baocao', description: 'Báo tin giả/xấu độc bạn thấy trên mạng' },
   { command: 'dulieucuatoi', description: 'Xem dữ liệu cá nhân đang được lưu về bạn' },
   { command: 'xoadulieu', description: 'Xoá dữ liệu cá nhân của bạn' },
