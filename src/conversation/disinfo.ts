@@ -132,6 +132,7 @@ export function createDisinfoFeature(): Feature {
           saveDraft(ctx, undefined);
           return [{ text: S.cancelled }];
         }
+        // `bc:start` lets any menu button or keyboard open a report.
         if (payload === 'start') return start(ctx, '');
         const [kind, arg = ''] = [payload.slice(0, 1), payload.slice(2)];
         if (!draft || (!draft.text && !draft.mediaRef)) return [{ text: S.expired }];

@@ -52,6 +52,7 @@ const labels = {
   platform: Object.fromEntries(PLATFORMS.map((p) => [p.id, p.label])) as Record<string, string>,
 };
 
+/** Registers the queue, the case page and the two triage actions. */
 export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
   const topicName = (slug: string | null): string =>
     !slug ? '' : slug === 'khac' ? 'Khác' : (ctx.app.knowledge.state.topics.find((t) => t.slug === slug)?.name ?? slug);
