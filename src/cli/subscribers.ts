@@ -2,12 +2,16 @@
  * `loa subscribers`: bring subscribers in from elsewhere.
  *
  *   loa subscribers import FILE.csv   columns: channel,external_id,display_name,topics,region,consented_at
- *                                     (topics separated by ';' or '|'; UTF-8, a BOM is accepted)
+ *                                     separated by ',' (or all by ';', as Excel saves in a Vietnamese
+ *                                     locale); topics separated by ';' or '|' (use '|' in a ';' file);
+ *                                     UTF-8, a BOM is accepted; consented_at is dd/mm/yyyy or ISO
  *   loa subscribers sync-zalo         pulls the OA's followers, 50 a page
  *
  * An import never resubscribes someone who opted out after the consent it carries, and the
  * whole file is checked first: one bad row and nothing is written, with every problem listed
- * by line.
+ * by line. Dates are day/month (`01/05/2025` is 1 May) or ISO; anything ambiguous is refused with
+ * its line rather than guessed (`time/vietnam.ts` parseStaffDate). Messages are for staff, so
+ * they are Vietnamese. The columns are documented in docs/admin.md.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,16 +24,20 @@ import { flattenRegions, loadContent } from '../knowledge/content.js';
 import { createZaloClient, createZaloOAuth, type ZaloClient } from '../channels/zalo/client.js';
 import { createZaloTokenStore } from '../channels/zalo/token-store.js';
 import { parseCsv } from '../text/csv.js';
+import { parseStaffDate } from '../time/vietnam.js';
 
-const USAGE = `usage:
-  loa subscribers import FILE.csv    (columns: channel,external_id,display_name,topics,region,consented_at)
-  loa subscribers sync-zalo`;
+const USAGE = `cách dùng:
+  loa subscribers import TỆP.csv    nhập người đăng ký từ hệ thống cũ
+      cột (đúng thứ tự, dòng đầu là tên cột): channel,external_id,display_name,topics,region,consented_at
+      cột cách nhau bằng dấu phẩy (hoặc tất cả bằng dấu chấm phẩy); chủ đề cách nhau bằng ';' hoặc '|'
+      consented_at: ngày người đó đồng ý, dd/mm/yyyy (01/05/2025 là ngày 1 tháng 5) hoặc yyyy-mm-dd
+  loa subscribers sync-zalo         lấy danh sách người theo dõi Zalo OA`;
 
 const COLUMNS = ['channel', 'external_id', 'display_name', 'topics', 'region', 'consented_at'] as const;
 
 const rowSchema = z.object({
-  channel: z.enum(['telegram', 'zalo'], 'channel must be telegram or zalo'),
-  external_id: z.string().trim().regex(/^-?[0-9A-Za-z_]+$/, 'external_id must be the platform id (digits; never a number in Excel format)'),
+  channel: z.enum(['telegram', 'zalo'], 'kênh phải là telegram hoặc zalo'),
+  external_id: z.string().trim().regex(/^-?[0-9A-Za-z_]+$/, 'phải là mã người dùng của nền tảng (chỉ chữ số; đừng để Excel đổi thành dạng số 8,7E+18)'),
   display_name: z.string().trim().transform((s) => (s ? s.normalize('NFC') : undefined)),
   topics: z.string().transform((s) =>
     s
@@ -38,11 +46,16 @@ const rowSchema = z.object({
       .filter(Boolean),
   ),
   region: z.string().trim().transform((s) => s || null),
-  consented_at: z
-    .string()
-    .trim()
-    .refine((s) => !Number.isNaN(Date.parse(s)), 'consented_at must be a date/time (ISO 8601), the day the person agreed')
-    .transform((s) => new Date(s).toISOString()),
+  consented_at: z.string().transform((s, ctx) => {
+    if (!s.trim()) {
+      ctx.addIssue({ code: 'custom', message: 'thiếu ngày người đó đồng ý nhận tin (dd/mm/yyyy hoặc yyyy-mm-dd)' });
+      return z.NEVER;
+    }
+    const d = parseStaffDate(s);
+    if (d.ok) return d.at.toISOString();
+    ctx.addIssue({ code: 'custom', message: d.error });
+    return z.NEVER;
+  }),
 });
 
 /** Reads and validates a CSV export; returns the rows or every problem by line. */
@@ -50,27 +63,31 @@ export function readSubscriberCsv(
   text: string,
   known: { topics: Set<string>; regions: Set<string> },
 ): { rows: ImportedSubscriber[]; problems: string[] } {
+  // Excel in a Vietnamese locale saves "CSV" with ';' between columns: told by the header line.
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/, 1)[0] ?? '';
+  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
   let table: string[][];
   try {
-    table = parseCsv(text);
+    table = parseCsv(text, delimiter);
   } catch (err) {
-    return { rows: [], problems: [(err as Error).message] };
+    const line = /line (\d+)/.exec((err as Error).message)?.[1] ?? '?';
+    return { rows: [], problems: [`dòng ${line}: tệp không đúng dạng CSV: kiểm tra dấu ngoặc kép của dòng đó (ô mở bằng '"' phải đóng bằng '"')`] };
   }
   const problems: string[] = [];
   const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
   if (COLUMNS.some((c, i) => header[i] !== c))
-    return { rows: [], problems: [`line 1: the header must be exactly: ${COLUMNS.join(',')}`] };
+    return { rows: [], problems: [`dòng 1: dòng đầu phải là tên các cột, đúng thứ tự: ${COLUMNS.join(delimiter)}`] };
   const rows: ImportedSubscriber[] = [];
   table.slice(1).forEach((cells, i) => {
     const line = i + 2;
     const p = rowSchema.safeParse(Object.fromEntries(COLUMNS.map((c, j) => [c, cells[j] ?? ''])));
     if (!p.success) {
-      for (const issue of p.error.issues) problems.push(`line ${line}: ${issue.path.join('.')}: ${issue.message}`);
+      for (const issue of p.error.issues) problems.push(`dòng ${line}: ${issue.path.join('.')}: ${issue.message}`);
       return;
     }
     const r = p.data;
-    for (const t of r.topics) if (!known.topics.has(t)) problems.push(`line ${line}: topics: unknown topic '${t}' (see content/topics.yaml)`);
-    if (r.region && !known.regions.has(r.region)) problems.push(`line ${line}: region: unknown region '${r.region}' (see content/regions.yaml)`);
+    for (const t of r.topics) if (!known.topics.has(t)) problems.push(`dòng ${line}: topics: không có chủ đề '${t}' (xem các mã chủ đề trong content/topics.yaml)`);
+    if (r.region && !known.regions.has(r.region)) problems.push(`dòng ${line}: region: không có địa bàn '${r.region}' (xem các mã địa bàn trong content/regions.yaml)`);
     rows.push({ channel: r.channel, externalId: r.external_id, displayName: r.display_name, topics: r.topics, region: r.region, consentedAt: r.consented_at });
   });
   return { rows, problems };
@@ -113,14 +130,14 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
     if (sub === 'import') {
       const file = rest[0];
       if (!file) {
-        err(`subscribers: give the CSV file\n${USAGE}`);
+        err(`subscribers: hãy cho biết tệp CSV cần nhập\n${USAGE}`);
         return 2;
       }
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
       } catch {
-        err(`subscribers: cannot read ${file}`);
+        err(`subscribers: không đọc được tệp ${file}: kiểm tra đường dẫn và quyền đọc`);
         return 1;
       }
       const content = loadContent(config.contentDir);
@@ -129,7 +146,7 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
         regions: new Set(flattenRegions(content.regions).keys()),
       });
       if (problems.length) {
-        err(`subscribers: ${file}: nothing imported; fix these and run again:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+        err(`subscribers: ${file}: chưa nhập ai; sửa các lỗi sau rồi chạy lại:\n${problems.map((p) => `  ${p}`).join('\n')}`);
         return 1;
       }
       const res = importSubscribers(db, rows);
@@ -142,7 +159,7 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
       if (!client) {
         const cfg = config.zalo;
         if (!cfg) {
-          err('subscribers: Zalo is not configured; set ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY');
+          err('subscribers: chưa cấu hình Zalo; hãy đặt ZALO_APP_ID, ZALO_APP_SECRET và ZALO_OA_SECRET_KEY (xem docs/zalo.md)');
           return 78;
         }
         const http = { apiBase: cfg.apiBase, oauthBase: cfg.oauthBase, appId: cfg.appId, appSecret: cfg.appSecret };
@@ -157,7 +174,7 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
       out(`Đã đồng bộ ${n} người theo dõi Zalo OA.`);
       return 0;
     }
-    err(`subscribers: unknown action '${sub}'\n${USAGE}`);
+    err(`subscribers: không có lệnh '${sub}'\n${USAGE}`);
     return 2;
   } finally {
     if (!deps.db) db.close();

@@ -59,12 +59,15 @@ export function csvField(v: CsvValue): string {
  * skipped; rows may have different lengths (the caller checks its columns). A stray quote inside
  * an unquoted field is kept as text.
  *
+ * `delimiter` is `,` unless given: a spreadsheet in a Vietnamese locale may save with `;`.
+ *
  * @throws Error `csv: line N: …` when the text is not CSV (e.g. a quoted field never closed).
  */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, delimiter: ',' | ';' = ','): string[][] {
   try {
     return parse(text, {
       bom: true,
+      delimiter,
       record_delimiter: ['\r\n', '\n', '\r'],
       skip_empty_lines: true,
       relax_column_count: true,

@@ -79,14 +79,63 @@ export function formatVietnamTime(at: Date | string, pattern = 'dd/MM/yyyy HH:mm
 }
 
 /**
- * Parses a time given by staff (CLI options, admin forms). Without an offset it is Vietnam
- * time, because that is what staff mean by "20:00": `2026-11-25 08:00` and `2026-11-25T08:00`
- * are 01:00 UTC, a bare date is its midnight. Anything else is read by `Date` (an ISO time with
- * `Z` or an offset). Undefined when it is not a time.
+ * What reading a date typed or imported by staff gave: the instant, or why it was refused, in
+ * Vietnamese, to show to staff as it is.
+ */
+export type StaffDate = { ok: true; at: Date } | { ok: false; error: string };
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const VN_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d+)(?:[ ,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const FORMATS = 'hãy viết ngày/tháng/năm (01/05/2025, có thể thêm giờ: 01/05/2025 08:00) hoặc năm-tháng-ngày (2025-05-01)';
+
+/**
+ * Reads a date (and optional time) typed or imported by staff. Vietnamese dates are
+ * day/month/year, so `01/05/2025` is 1 May, never 5 January as `Date` would read it. Accepted:
+ *
+ * - `dd/mm/yyyy` or `d/m/yyyy`, optionally followed by `HH:mm` or `HH:mm:ss`, Vietnam time;
+ * - ISO 8601: `yyyy-mm-dd`, `yyyy-mm-dd HH:mm[:ss]` or with `T`, Vietnam time unless it ends
+ *   with `Z` or an offset (`+07:00`).
+ *
+ * Everything else is refused rather than guessed: a two-digit year (which century?), another
+ * separator (`2025/05/01`, `01.05.2025`), a month over 12 (`05/13/2025` is month/day, as a US
+ * spreadsheet writes it), a day the month does not have (`31/02/2025`). A bare date is its
+ * midnight in Vietnam.
+ *
+ * @example parseStaffDate('01/05/2025') // { ok: true, at: 2025-04-30T17:00:00.000Z }
+ * @example parseStaffDate('01/05/25').ok // false: the year must have 4 digits
+ */
+export function parseStaffDate(input: string): StaffDate {
+  const s = input.trim();
+  const refuse = (why: string): StaffDate => ({ ok: false, error: `'${s}' ${why}` });
+  const iso = ISO_TIME.exec(s);
+  const vn = iso ? null : VN_TIME.exec(s);
+  if (!iso && !vn) return refuse(`không phải ngày theo cách viết được nhận; ${FORMATS}`);
+  const num = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
+  const [year, month, day] = iso ? [num(iso[1]), num(iso[2]), num(iso[3])] : [num(vn![3]), num(vn![2]), num(vn![1])];
+  const [hour, minute, second] = iso ? [num(iso[4]), num(iso[5]), num(iso[6])] : [num(vn![4]), num(vn![5]), num(vn![6])];
+  if (vn && vn[3]!.length !== 4) return refuse(`không rõ năm: năm phải viết đủ 4 chữ số; ${FORMATS}`);
+  if (month < 1 || month > 12)
+    return refuse(
+      vn && day >= 1 && day <= 12
+        ? `không có tháng ${month}: ngày Việt Nam viết ngày/tháng/năm; nếu đây là tháng/ngày kiểu Mỹ thì hãy viết ${String(month).padStart(2, '0')}/${String(day).padStart(2, '0')}/${year}`
+        : `không có tháng ${month}; ${FORMATS}`,
+    );
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > daysInMonth) return refuse(`không có ngày ${day} trong tháng ${month}/${year}`);
+  if (hour > 23 || minute > 59 || second > 59) return refuse('có giờ không hợp lệ (giờ 0–23, phút 0–59)');
+  const zone = iso?.[8]?.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  if (!zone) return { ok: true, at: new Date(vietnamInstant(year, month, day, hour, minute, second).getTime() + Math.round(num(iso?.[7]) * 1000)) };
+  const at = new Date(`${iso![1]}-${iso![2]}-${iso![3]}T${iso![4]}:${iso![5]}:${iso![6] ?? '00'}${iso![7] ?? ''}${zone}`);
+  return Number.isNaN(at.getTime()) ? refuse(`có múi giờ không hợp lệ; ${FORMATS}`) : { ok: true, at };
+}
+
+/**
+ * Parses a time given by staff (CLI options, admin forms), as {@link parseStaffDate} does:
+ * without an offset it is Vietnam time, because that is what staff mean by "20:00", so
+ * `2026-11-25 08:00` and `25/11/2026 08:00` are 01:00 UTC and a bare date is its midnight.
+ * Undefined when it is not a time (use {@link parseStaffDate} to say why).
  */
 export function parseVietnamTime(s: string): Date | undefined {
-  const t = s.trim();
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?$/.exec(t);
-  const d = m ? new Date(`${m[1]}T${m[2] ?? '00:00'}${m[2]?.length === 5 ? ':00' : ''}+07:00`) : new Date(t);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  const r = parseStaffDate(s);
+  return r.ok ? r.at : undefined;
 }

@@ -44,7 +44,7 @@ describe('loa subscribers import', () => {
     const out: string[] = [];
     expect(await run(['import', file], { db, config, out: (s) => out.push(s) })).toBe(0);
     const a = getPersonByExternal(db, 'telegram', '111')!;
-    expect(a).toMatchObject({ displayName: 'Nguyễn Văn A', region: 'pho-hien', consentAt: '2026-01-05T00:00:00.000Z' });
+    expect(a).toMatchObject({ displayName: 'Nguyễn Văn A', region: 'pho-hien', consentAt: '2026-01-04T17:00:00.000Z' }); // midnight in Vietnam
     expect(topicsOf(db, a.id)).toEqual(['bao-hiem-y-te', 'quyen-tre-em']);
     expect(getPersonByExternal(db, 'telegram', '222')).toMatchObject({ consentAt: null });
     expect(getPersonByExternal(db, 'zalo', '8713451786543210987')?.externalId).toBe('8713451786543210987');
@@ -63,10 +63,79 @@ describe('loa subscribers import', () => {
     );
     const err: string[] = [];
     expect(await run(['import', file], { db, config, out: () => {}, err: (s) => err.push(s) })).toBe(1);
-    expect(err.join('\n')).toMatch(/line 2: channel/);
-    expect(err.join('\n')).toMatch(/line 3: topics: unknown topic 'khong-co'/);
-    expect(err.join('\n')).toMatch(/line 4: consented_at/);
+    expect(err.join('\n')).toMatch(/dòng 2: channel: kênh phải là telegram hoặc zalo/);
+    expect(err.join('\n')).toMatch(/dòng 3: topics: không có chủ đề 'khong-co'/);
+    expect(err.join('\n')).toMatch(/dòng 4: consented_at: 'hôm qua' không phải ngày/);
     expect(countAudience(db, everyone)).toEqual({});
+  });
+
+  it('reads dates as day/month (01/05/2025 is 1 May), accepts ISO, and a file saved with semicolons', async () => {
+    const config = testConfig();
+    cleanups.push(config.cleanup);
+    const db = openDb(':memory:');
+    const file = join(config.dataDir, 'dates.csv');
+    writeFileSync(
+      file,
+      [
+        'channel;external_id;display_name;topics;region;consented_at',
+        'telegram;111;A;quyen-tre-em|bao-hiem-y-te;;01/05/2025',
+        'telegram;222;B;;;2025-05-01',
+        'telegram;333;C;;;1/5/2025 08:30',
+      ].join('\r\n'),
+    );
+    expect(await run(['import', file], { db, config, out: () => {} })).toBe(0);
+    // Midnight of 1 May in Vietnam.
+    expect(getPersonByExternal(db, 'telegram', '111')?.consentAt).toBe('2025-04-30T17:00:00.000Z');
+    expect(topicsOf(db, getPersonByExternal(db, 'telegram', '111')!.id)).toEqual(['bao-hiem-y-te', 'quyen-tre-em']);
+    expect(getPersonByExternal(db, 'telegram', '222')?.consentAt).toBe('2025-04-30T17:00:00.000Z');
+    expect(getPersonByExternal(db, 'telegram', '333')?.consentAt).toBe('2025-05-01T01:30:00.000Z');
+  });
+
+  it('refuses ambiguous or impossible dates with their line, and imports nothing', async () => {
+    const config = testConfig();
+    cleanups.push(config.cleanup);
+    const db = openDb(':memory:');
+    const file = join(config.dataDir, 'bad-dates.csv');
+    writeFileSync(
+      file,
+      [
+        'channel,external_id,display_name,topics,region,consented_at',
+        'telegram,1,A,,,01/05/2025',
+        'telegram,2,B,,,05/13/2025',
+        'telegram,3,C,,,01/05/25',
+        'telegram,4,D,,,31/02/2025',
+        'telegram,5,E,,,2025/05/01',
+        'telegram,6,F,,,',
+      ].join('\n'),
+    );
+    const err: string[] = [];
+    expect(await run(['import', file], { db, config, out: () => {}, err: (s) => err.push(s) })).toBe(1);
+    const text = err.join('\n');
+    expect(text).toContain('chưa nhập ai');
+    expect(text).not.toMatch(/dòng 2:/);
+    expect(text).toMatch(/dòng 3: consented_at: '05\/13\/2025' không có tháng 13/);
+    expect(text).toMatch(/dòng 4: consented_at: '01\/05\/25' không rõ năm/);
+    expect(text).toMatch(/dòng 5: consented_at: '31\/02\/2025' không có ngày 31 trong tháng 2\/2025/);
+    expect(text).toMatch(/dòng 6: consented_at: '2025\/05\/01' không phải ngày/);
+    expect(text).toMatch(/dòng 7: consented_at: thiếu ngày/);
+    expect(countAudience(db, everyone)).toEqual({});
+  });
+
+  it('speaks Vietnamese to staff: usage, a missing file, a wrong header', async () => {
+    const config = testConfig();
+    cleanups.push(config.cleanup);
+    const db = openDb(':memory:');
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { db, config, out: (s: string) => out.push(s), err: (s: string) => err.push(s) };
+    expect(await run(['--help'], io)).toBe(0);
+    expect(out.join('\n')).toContain('cách dùng');
+    expect(await run(['import', join(config.dataDir, 'khong-co.csv')], io)).toBe(1);
+    expect(err.pop()).toContain('không đọc được tệp');
+    const file = join(config.dataDir, 'header.csv');
+    writeFileSync(file, 'kenh,ma\ntelegram,1\n');
+    expect(await run(['import', file], io)).toBe(1);
+    expect(err.pop()).toMatch(/dòng 1: dòng đầu phải là tên các cột/);
   });
 });
 

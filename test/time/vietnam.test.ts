@@ -1,6 +1,6 @@
 /** Vietnam time (time/vietnam.ts): UTC+7 all year, checked where days, months and years turn. */
 import { describe, expect, it } from 'vitest';
-import { formatVietnamTime, nextVietnamHour, parseVietnamTime, vietnamInstant, vietnamMinuteOfDay } from '../../src/time/vietnam.js';
+import { formatVietnamTime, nextVietnamHour, parseStaffDate, parseVietnamTime, vietnamInstant, vietnamMinuteOfDay } from '../../src/time/vietnam.js';
 
 const utc = (s: string): Date => new Date(s);
 
@@ -66,5 +66,41 @@ describe('parseVietnamTime', () => {
     expect(parseVietnamTime('2026-11-25T08:00:00Z')?.toISOString()).toBe('2026-11-25T08:00:00.000Z');
     expect(parseVietnamTime('ngày mai')).toBeUndefined();
     expect(parseVietnamTime('2026-13-01')).toBeUndefined();
+  });
+});
+
+describe('parseStaffDate', () => {
+  it.each([
+    // Vietnamese dates are day/month: 1 May, never 5 January.
+    ['01/05/2025', '2025-04-30T17:00:00.000Z'],
+    ['1/5/2025 08:30', '2025-05-01T01:30:00.000Z'],
+    ['29/02/2028', '2028-02-28T17:00:00.000Z'],
+    ['2025-05-01', '2025-04-30T17:00:00.000Z'],
+    ['2026-03-01T08:00:00+07:00', '2026-03-01T01:00:00.000Z'],
+    ['2026-03-01T08:00:00.250+0700', '2026-03-01T01:00:00.250Z'],
+    ['2026-11-25T08:00:00Z', '2026-11-25T08:00:00.000Z'],
+  ])('reads %s', (input, iso) => {
+    const r = parseStaffDate(input);
+    expect(r.ok && r.at.toISOString()).toBe(iso);
+  });
+
+  it.each([
+    ['05/13/2025', /không có tháng 13.*13\/05\/2025/],
+    ['01/05/25', /không rõ năm/],
+    ['31/02/2025', /không có ngày 31 trong tháng 2\/2025/],
+    ['29/02/2026', /không có ngày 29/],
+    ['2025/05/01', /không phải ngày/],
+    ['01.05.2025', /không phải ngày/],
+    ['May 1, 2025', /không phải ngày/],
+    ['2026-11-25 24:00', /giờ không hợp lệ/],
+  ])('refuses %s and says why', (input, why) => {
+    const r = parseStaffDate(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(why);
+  });
+
+  it('is what parseVietnamTime reads: a time typed by staff as dd/mm/yyyy is day/month', () => {
+    expect(parseVietnamTime('01/05/2025 08:00')?.toISOString()).toBe('2025-05-01T01:00:00.000Z');
+    expect(parseVietnamTime('05/13/2025')).toBeUndefined();
   });
 });
