@@ -8,11 +8,11 @@
  * (`disinfo_reports.notified_status`); erased reporters are skipped, people who blocked the bot
  * are marked told without a send.
  */
-import type { Reply } from '../channels/channel.js';
 import type { Db } from '../db/index.js';
-import { getCase, markReportersTold, reportersToTell, TOLD_STATUSES, type CaseOutcome, type CaseStatus, type DisinfoCase } from '../db/disinfo.js';
+import { getCase, markReportersTold, reportersToTell, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
 import type { Sender } from '../sender/sender.js';
 import type { ChannelName } from '../channels/channel.js';
+import { outcomeReply } from '../conversation/disinfo.js';
 
 /** Staff-facing labels of case statuses. */
 export const CASE_STATUS_LABEL: Record<CaseStatus, string> = {
@@ -30,25 +30,6 @@ export const CASE_OUTCOME_LABEL: Record<CaseOutcome, string> = {
   police: 'Đã chuyển cơ quan công an',
   correction: 'Đã đăng tin đính chính',
 };
-
-const OUTCOME_TO_CITIZEN: Record<CaseOutcome, string> = {
-  platform: 'Cơ quan chức năng đã đề nghị nền tảng gỡ bỏ tin này.',
-  police: 'Vụ việc đã được chuyển cơ quan công an xem xét theo quy định.',
-  correction: 'Cơ quan đã đăng thông tin chính xác để đính chính.',
-};
-
-/** The message a reporter receives when their case is closed. */
-export function outcomeReply(c: Pick<DisinfoCase, 'number' | 'status' | 'outcome'>): Reply {
-  const title = `Kết quả xử lý báo cáo ${c.number}`;
-  if (c.status === 'handled')
-    return {
-      title,
-      text: `Cảm ơn bạn đã báo tin. Qua kiểm tra, đây là tin giả hoặc tin xấu độc. ${c.outcome ? OUTCOME_TO_CITIZEN[c.outcome] : ''}\nBạn không nên chia sẻ tin này.`.replace(' \n', '\n'),
-    };
-  if (c.status === 'not_false')
-    return { title, text: 'Cảm ơn bạn đã báo tin. Qua kiểm tra, cán bộ xác định tin này không phải là tin giả.' };
-  return { title, text: 'Cảm ơn bạn đã báo tin. Tin này không thuộc phạm vi xử lý của cơ quan; bạn có thể báo trực tiếp cho nền tảng nơi bạn thấy tin.' };
-}
 
 /** What {@link tellReporters} needs. */
 export interface TellDeps {

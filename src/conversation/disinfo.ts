@@ -14,7 +14,7 @@
  */
 import type { Button, Reply } from '../channels/channel.js';
 import { setPersonState } from '../db/people.js';
-import { recordReport, reportsSince } from '../db/disinfo.js';
+import { getCase, markReportersTold, recordReport, reportsSince, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { vietnamInstant } from '../time/vietnam.js';
 import type { Feature, TurnContext } from './types.js';
@@ -52,6 +52,28 @@ const S = {
   group: 'Để giữ kín thông tin, bạn hãy nhắn lệnh /baocao trong tin nhắn riêng với trợ lý.',
   help: '• /baocao – báo tin giả, tin xấu độc bạn thấy trên mạng (gửi link hoặc nội dung).',
 };
+
+const OUTCOME_TO_CITIZEN: Record<CaseOutcome, string> = {
+  platform: 'Cơ quan chức năng đã đề nghị nền tảng gỡ bỏ tin này.',
+  police: 'Vụ việc đã được chuyển cơ quan công an xem xét theo quy định.',
+  correction: 'Cơ quan đã đăng thông tin chính xác để đính chính.',
+};
+
+/**
+ * The message a reporter receives when their case is closed (sent by staff's closing step,
+ * `admin/disinfo.ts`, or at once when a report joins a case already closed).
+ */
+export function outcomeReply(c: Pick<DisinfoCase, 'number' | 'status' | 'outcome'>): Reply {
+  const title = `Kết quả xử lý báo cáo ${c.number}`;
+  if (c.status === 'handled')
+    return {
+      title,
+      text: `Cảm ơn bạn đã báo tin. Qua kiểm tra, đây là tin giả hoặc tin xấu độc. ${c.outcome ? OUTCOME_TO_CITIZEN[c.outcome] : ''}\nBạn không nên chia sẻ tin này.`.replace(' \n', '\n'),
+    };
+  if (c.status === 'not_false')
+    return { title, text: 'Cảm ơn bạn đã báo tin. Qua kiểm tra, cán bộ xác định tin này không phải là tin giả.' };
+  return { title, text: 'Cảm ơn bạn đã báo tin. Tin này không thuộc phạm vi xử lý của cơ quan; bạn có thể báo trực tiếp cho nền tảng nơi bạn thấy tin.' };
+}
 
 /** What the person is in the middle of, kept in `people.state.report`. */
 interface Draft {
@@ -112,11 +134,17 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   saveDraft(ctx, undefined);
   const limited = overLimit(ctx);
   if (limited) return limited;
-  const { number } = recordReport(
+  const { caseId, number } = recordReport(
     ctx.db,
     { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, topic: draft.topic ?? null, platform },
     ctx.now,
   );
+  // A case already closed: the reporter is told its outcome now, not at a later staff step.
+  const c = getCase(ctx.db, caseId);
+  if (c && TOLD_STATUSES.includes(c.status)) {
+    markReportersTold(ctx.db, caseId, [ctx.person.id], c.status, ctx.now);
+    return [{ text: S.done(number) }, outcomeReply(c)];
+  }
   return [{ text: S.done(number) }];
 }
 

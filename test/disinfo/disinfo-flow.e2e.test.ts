@@ -192,6 +192,12 @@ describe('triage in the admin pages', () => {
       ['bien-tap-tinh', 'disinfo.correction', caseNumber, null],
       ['bien-tap-tinh', 'disinfo.status', caseNumber, 'handled'],
     ]);
+    // Someone who reports the item after it was handled is told the outcome at once.
+    await chat({ session: 'bc-web-session-4', text: '/baocao https://m.facebook.com/tin-gia/posts/1' });
+    await chat({ session: 'bc-web-session-4', action: 'bc:t:khac' });
+    const late = await chat({ session: 'bc-web-session-4', action: 'bc:p:facebook' });
+    expect(late.map((r) => r.text)).toEqual([expect.stringContaining(caseNumber), expect.stringContaining(`Kết quả xử lý báo cáo ${caseNumber}`)]);
+
     const after = await staff.get(`/admin/disinfo/${id}`);
     expect(after.text).toContain('Công văn số 123/SYT');
     expect(after.text).toContain('Đã đăng tin đính chính');
