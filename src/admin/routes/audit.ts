@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RegisterRoutes } from '../context.js';
 import { listAudit } from '../../db/audit.js';
 import { parseVietnamTime } from '../../time/vietnam.js';
+import { auditActionLabel, auditDetailLines, auditTargetLabel } from '../audit-labels.js';
 
 const PAGE = 100;
 const filters = z.object({
@@ -37,6 +38,14 @@ export const registerAuditRoutes: RegisterRoutes = (s, ctx) => {
       scope: ctx.scopeRegions(req),
     });
     const query = new URLSearchParams(Object.entries(f).filter(([k, v]) => k !== 'page' && v !== '').map(([k, v]) => [k, String(v)])).toString();
-    return ctx.render(req, reply, 'audit', { title: 'Nhật ký', rows: rows.slice(0, PAGE), more: rows.length > PAGE, f, query });
+    return ctx.render(req, reply, 'audit', {
+      title: 'Nhật ký',
+      rows: rows.slice(0, PAGE),
+      more: rows.length > PAGE,
+      f,
+      query,
+      // Staff read Vietnamese names; the ids stay visible, small, for the filter.
+      label: { action: auditActionLabel, target: auditTargetLabel, details: auditDetailLines },
+    });
   });
 };

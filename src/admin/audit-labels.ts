@@ -1,0 +1,179 @@
+/**
+ * The audit log as staff read it: Vietnamese names for the action ids, target types and detail
+ * fields that the code records (`db/audit.ts`).
+ *
+ * The log keeps the stable ids (`campaign.approve`, `{ from: 'submitted', to: 'approved' }`),
+ * because scripts and the page's filter ("đầu mã": `campaign.`) use them; this module is the one
+ * place that turns them into words. An id without a label is still shown, under the label of
+ * its area, so a new action is never a blank cell; add its label here when you add the action.
+ */
+
+/** Vietnamese labels of audit action ids. */
+export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
+  'login.ok': 'Đăng nhập',
+  'login.invalid': 'Đăng nhập sai mật khẩu hoặc tên',
+  'login.disabled': 'Đăng nhập bằng tài khoản đã khoá',
+  'login.throttled': 'Đăng nhập bị chặn tạm (thử sai quá nhiều lần)',
+  logout: 'Đăng xuất',
+  'user.add': 'Tạo tài khoản',
+  'user.first-admin': 'Tạo tài khoản quản trị đầu tiên',
+  'user.passwd': 'Đổi mật khẩu',
+  'user.role': 'Đổi vai trò',
+  'user.disable': 'Khoá tài khoản',
+  'user.enable': 'Mở khoá tài khoản',
+  'content.save': 'Lưu bản nháp',
+  'content.revise': 'Sửa mục đã duyệt (chờ duyệt lại)',
+  'content.approve': 'Phê duyệt nội dung',
+  'content.reject': 'Từ chối bản sửa',
+  'content.retire': 'Gỡ nội dung',
+  'question.attach': 'Gắn câu hỏi vào câu trả lời',
+  'question.dismiss': 'Bỏ qua câu hỏi chưa trả lời',
+  'question.notify': 'Báo cho người đã hỏi',
+  'question.notify.unknown': 'Tin báo người hỏi gửi dở khi máy chủ dừng',
+  'campaign.create': 'Tạo chiến dịch',
+  'campaign.submit': 'Gửi chiến dịch chờ duyệt',
+  'campaign.approve': 'Phê duyệt chiến dịch',
+  'campaign.schedule': 'Lên lịch chiến dịch',
+  'campaign.start': 'Bắt đầu gửi chiến dịch',
+  'campaign.pause': 'Tạm dừng chiến dịch',
+  'campaign.resume': 'Tiếp tục chiến dịch',
+  'campaign.cancel': 'Huỷ chiến dịch',
+  'campaign.done': 'Chiến dịch gửi xong',
+  'campaign.unknown': 'Tin chiến dịch gửi dở khi máy chủ dừng',
+  'campaign.resend_unknown': 'Gửi lại tin chiến dịch chưa rõ kết quả',
+  'contest.open': 'Mở cuộc thi',
+  'contest.close': 'Đóng cuộc thi',
+  'contest.export': 'Xuất kết quả cuộc thi',
+  'report.export': 'Xuất báo cáo năm',
+  'subscribers.import': 'Nhập người đăng ký từ tệp',
+  'subscribers.sync_zalo': 'Đồng bộ người theo dõi Zalo OA',
+  'privacy.export': 'Người dân tải dữ liệu của mình',
+  'privacy.erase_request': 'Người dân yêu cầu xoá dữ liệu',
+  'privacy.erase': 'Xoá dữ liệu của người dân',
+  'send.unknown': 'Tin trả lời gửi dở khi máy chủ dừng',
+  'cli.password_wrong': 'Nhập sai mật khẩu ở dòng lệnh',
+  'disinfo.status': 'Đổi trạng thái tin giả',
+  'disinfo.correction': 'Gửi cải chính tin giả',
+};
+
+/** Labels of the areas (the id's first part), used when an action has no label of its own. */
+const AREA_LABEL: Readonly<Record<string, string>> = {
+  login: 'Đăng nhập',
+  user: 'Tài khoản',
+  content: 'Nội dung',
+  question: 'Câu hỏi',
+  campaign: 'Chiến dịch',
+  contest: 'Cuộc thi',
+  report: 'Báo cáo',
+  subscribers: 'Người đăng ký',
+  privacy: 'Dữ liệu cá nhân',
+  send: 'Gửi tin',
+  cli: 'Dòng lệnh',
+  disinfo: 'Tin giả',
+};
+
+/** Vietnamese labels of audit target types. */
+export const AUDIT_TARGET_LABEL: Readonly<Record<string, string>> = {
+  qa: 'Hỏi đáp',
+  article: 'Bài viết',
+  campaign: 'Chiến dịch',
+  user: 'Tài khoản',
+  contest: 'Cuộc thi',
+  unanswered: 'Câu hỏi chưa trả lời',
+  report: 'Báo cáo năm',
+  disinfo_case: 'Vụ tin giả',
+  person: 'Người dân',
+};
+
+/** Labels of the detail fields the code records. */
+const DETAIL_LABEL: Readonly<Record<string, string>> = {
+  from: 'Từ',
+  to: 'Sang',
+  channels: 'Kênh',
+  topics: 'Chủ đề',
+  regions: 'Địa bàn',
+  region: 'Địa bàn',
+  roles: 'Vai trò',
+  file: 'Tệp',
+  rows: 'Số dòng',
+  imported: 'Đã nhập',
+  keptOptedOut: 'Giữ nguyên (đã huỷ đăng ký)',
+  followers: 'Người theo dõi',
+  targeted: 'Số người nhận',
+  unknown: 'Không rõ kết quả',
+  requeued: 'Xếp gửi lại',
+  count: 'Số câu hỏi',
+  created: 'Tạo mới',
+  fromQuestions: 'Từ câu hỏi',
+  opens: 'Mở lúc',
+  closes: 'Đóng lúc',
+  out: 'Nơi lưu',
+  command: 'Lệnh',
+  osUser: 'Người dùng máy',
+  channel: 'Kênh',
+  reason: 'Lý do',
+  note: 'Ghi chú',
+  sendAt: 'Gửi lúc',
+  pending: 'Chờ gửi',
+  held: 'Giữ chờ người hỏi quay lại',
+  unreachable: 'Không gửi được',
+  gone: 'Đã chặn bot',
+  skipped: 'Bỏ qua',
+};
+
+/** Campaign statuses as staff read them, for `from` and `to`. */
+const STATUS_WORD: Readonly<Record<string, string>> = {
+  draft: 'bản nháp',
+  submitted: 'chờ phê duyệt',
+  approved: 'đã duyệt',
+  scheduled: 'đã lên lịch',
+  sending: 'đang gửi',
+  paused: 'tạm dừng',
+  done: 'đã gửi xong',
+  cancelled: 'đã huỷ',
+};
+
+/**
+ * The Vietnamese name of an audit action id; an unknown id is shown under its area's label.
+ *
+ * @example auditActionLabel('campaign.approve') // 'Phê duyệt chiến dịch'
+ * @example auditActionLabel('campaign.frobnicate') // 'Chiến dịch (campaign.frobnicate)'
+ */
+export function auditActionLabel(action: string): string {
+  const known = AUDIT_ACTION_LABEL[action];
+  if (known) return known;
+  const area = AREA_LABEL[action.split('.')[0] ?? ''];
+  return area ? `${area} (${action})` : action;
+}
+
+/** The Vietnamese name of an audit target type (the id itself when it has none). */
+export function auditTargetLabel(targetType: string | null | undefined): string {
+  return targetType ? (AUDIT_TARGET_LABEL[targetType] ?? targetType) : '';
+}
+
+function detailValue(key: string, v: unknown): string {
+  if ((key === 'from' || key === 'to') && typeof v === 'string') return STATUS_WORD[v] ?? v;
+  if (typeof v === 'boolean') return v ? 'có' : 'không';
+  if (Array.isArray(v)) return v.length ? v.map((x) => detailValue('', x)).join(', ') : '(không có)';
+  if (v === null || v === undefined || v === '') return '(không có)';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/**
+ * An audit entry's details as lines staff can read: the entry's own sentence (`text`, already
+ * Vietnamese) first, then each field with its Vietnamese label. Fields without a label keep
+ * their key, so nothing recorded is hidden.
+ *
+ * @example auditDetailLines({ from: 'submitted', to: 'approved' }) // ['Từ: chờ phê duyệt', 'Sang: đã duyệt']
+ */
+export function auditDetailLines(details: Record<string, unknown> | null | undefined): string[] {
+  if (!details) return [];
+  const lines: string[] = [];
+  if (typeof details.text === 'string' && details.text) lines.push(details.text);
+  for (const [k, v] of Object.entries(details)) {
+    if (k === 'text') continue;
+    lines.push(`${DETAIL_LABEL[k] ?? k}: ${detailValue(k, v)}`);
+  }
+  return lines;
+}
