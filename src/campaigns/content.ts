@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Reply } from '../channels/channel.js';
 import type { CampaignChannel } from '../db/campaigns.js';
+import { escapeHtml } from '../text/html.js';
 
 /** The platform limits a campaign message must fit (PLATFORMS.md). */
 export const CHANNEL_RULES: Record<
@@ -92,18 +93,35 @@ export function validateContent(c: CampaignContent, channels: CampaignChannel[])
   return issues;
 }
 
-/** A plain-text preview of how one channel shows the message. */
-export function previewFor(c: CampaignContent, ch: CampaignChannel): string {
+/** Options of {@link previewFor}. */
+export interface PreviewOptions {
+  /**
+   * An HTML fragment (escaped, for the admin pages) instead of plain text: Telegram's bold
+   * title is then shown bold (`<strong>`), as the person will see it, rather than in markup.
+   */
+  html?: boolean;
+}
+
+/**
+ * A preview of how one channel shows the message: plain text for the terminal, or an escaped
+ * HTML fragment with `{ html: true }`. Telegram shows the title bold above a blank line (the
+ * channel's HTML parse mode, telegram/render.ts); Zalo has no bold, so it shows it in capitals.
+ *
+ * @example previewFor(content, 'telegram', { html: true }) // "┌─ Telegram ─…\n│ <strong>Tiêu đề</strong>\n│ \n│ Nội dung…"
+ */
+export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: PreviewOptions = {}): string {
+  const esc = (s: string): string => (opts.html ? escapeHtml(s) : s);
   const out: string[] = [];
   const r = CHANNEL_RULES[ch];
   const length = (c.title ? c.title.length + 1 : 0) + c.text.length;
-  if (c.imageUrl) out.push(`[ảnh: ${c.imageUrl}]`);
+  if (c.imageUrl) out.push(esc(`[ảnh: ${c.imageUrl}]`));
   if (c.imageUrl && r.maxCaption && length > r.maxCaption) out.push('— (tin thứ hai) —');
-  if (c.title) out.push(ch === 'telegram' ? `**${c.title}**` : c.title.toUpperCase());
-  out.push(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text);
+  if (c.title && ch === 'telegram') out.push(opts.html ? `<strong>${escapeHtml(c.title)}</strong>` : c.title, '');
+  else if (c.title) out.push(esc(c.title.toUpperCase()));
+  out.push(esc(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text));
   if (c.links.length) {
-    if (ch === 'telegram') out.push(...c.links.map((l) => `[ ${l.label} ↗ ]`));
-    else out.push(...c.links.map((l) => `[ ${l.label} ] (hoặc: ${l.label}: ${l.url})`));
+    if (ch === 'telegram') out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
+    else out.push(...c.links.map((l) => esc(`[ ${l.label} ] (hoặc: ${l.label}: ${l.url})`)));
   }
   const body = out.join('\n');
   const width = 60;

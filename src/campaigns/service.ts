@@ -21,7 +21,7 @@ import {
   type CampaignStatus,
 } from '../db/campaigns.js';
 import { getUserByName, hasAnyRole, regionAllowed, type Role, type User } from '../db/users.js';
-import { recordAudit } from '../db/audit.js';
+import { listAudit, recordAudit } from '../db/audit.js';
 import { flattenRegions } from '../knowledge/content.js';
 import { campaignContentSchema, validateContent, type CampaignContent, type ContentIssue } from './content.js';
 import { countCampaignAudience, expandRegions, type RegionTree } from './audience.js';
@@ -257,6 +257,17 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     /** Throws unless the account may view campaigns. */
     checkViewer(username: string): void {
       actor(username, 'view');
+    },
+
+    /**
+     * Who cancelled a cancelled campaign and when (the audit's `campaign.cancel`, else the
+     * finish time alone), so staff read "đã huỷ" rather than the time it would have gone out.
+     * Undefined when the campaign is not cancelled.
+     */
+    cancellation(c: Campaign): { by: string | null; at: string | null } | undefined {
+      if (c.status !== 'cancelled') return undefined;
+      const [entry] = listAudit(db, { action: 'campaign.cancel', targetType: 'campaign', targetId: String(c.id), limit: 1 });
+      return { by: entry?.actor ?? null, at: entry?.at ?? c.finishedAt };
     },
 
     /** Loads a campaign for someone allowed to view it. */

@@ -6,10 +6,12 @@
  *                       [--channels telegram,zalo] [--topics a,b] [--regions x] [--at TIME]
  *   loa campaign preview|submit|approve|reject|schedule|pause|resume|cancel|resend-unknown ID --as U
  *   loa campaign schedule ID --as U [--at TIME]     (TIME: ISO, or "2026-11-25 08:00" Vietnam time)
- *   loa campaign status ID --as U [--json] [--once]
- *   loa campaign list --as U [--json]
+ *   loa campaign status ID [--json] [--once]
+ *   loa campaign list [--json]
  *
- * `--as U` names the staff account that acts. Every change is audited with the operating-system
+ * `--as U` names the staff account that acts; the read-only actions (`list`, `status`,
+ * `preview`) need none, since whoever can open the database file can read it anyway (with
+ * `--as`, they check that U may view campaigns). Every change is audited with the operating-system
  * user beside U; run from a terminal, a change first asks for U's password (hidden) and is
  * refused if it is wrong; run from a script (stdin not a terminal) it proceeds, audited as not
  * checked (see `operator.ts`).
@@ -31,10 +33,13 @@ import { askHidden, cliAuditOrigin, osUserName } from './operator.js';
 const USAGE = `usage:
   loa campaign create --as U --text "…" [--title T] [--image URL] [--link "Nhãn|https://…"]
                       [--channels telegram,zalo] [--topics a,b] [--regions x,y] [--at TIME]
-  loa campaign preview|submit|approve|reject|pause|resume|cancel|resend-unknown ID --as U
+  loa campaign preview ID
+  loa campaign submit|approve|reject|pause|resume|cancel|resend-unknown ID --as U
   loa campaign schedule ID --as U [--at TIME]
-  loa campaign status ID --as U [--json] [--once]
-  loa campaign list --as U [--json]
+  loa campaign status ID [--json] [--once]
+  loa campaign list [--json]
+--as U (the staff account that acts) is needed for every change; list, status and preview
+only read and need none.
 TIME is ISO 8601, or "YYYY-MM-DD HH:MM" in Vietnam time (Asia/Ho_Chi_Minh).`;
 
 /** Vietnamese names of the states, for staff. */
@@ -84,10 +89,23 @@ export function progressBar(done: number, total: number, width = 30): string {
   return `[${'█'.repeat(n)}${'░'.repeat(width - n)}] ${(f * 100).toFixed(0).padStart(3)}%`;
 }
 
-/** The counts as staff read them. */
-export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number): string {
+/** "đã huỷ bởi lan lúc 08:00 25/11/2026": who cancelled and when, as staff read it. */
+export function cancelledLine(cancelled: { by: string | null; at: string | null }): string {
+  return `Đã huỷ${cancelled.by ? ` bởi ${cancelled.by}` : ''}${cancelled.at ? ` lúc ${formatVietnamTime(cancelled.at)}` : ''}`;
+}
+
+/**
+ * The counts as staff read them. A cancelled campaign says who cancelled it and when
+ * (`cancelled`, from the service), never the time it would have been sent.
+ */
+export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number, cancelled?: { by: string | null; at: string | null }): string {
   const finished = k.targeted - k.pending - k.sending;
   const head = `#${c.id} · ${STATUS_VI[c.status] ?? c.status} · ${c.channels.join(', ')}`;
+  if (c.status === 'cancelled') {
+    const line = cancelledLine(cancelled ?? { by: null, at: c.finishedAt });
+    if (!c.startedAt) return `${head}\n${line}; không có tin nào được gửi.`;
+    return `${head}\n${line}; các tin chưa gửi sẽ không được gửi.\n  đã gửi: ${k.sent}   không gửi (đã huỷ): ${k.cancelled}   lỗi: ${k.failed}`;
+  }
   if (!c.startedAt) {
     const when = c.sendAt ? `, gửi lúc ${formatVietnamTime(c.sendAt)}` : '';
     return `${head}\n${progressBar(0, 1)} chưa bắt đầu gửi${when}; hiện có ${expected ?? '?'} người nhận`;
@@ -160,8 +178,8 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
   const owned = !deps.db;
 
   try {
-    if (!v.as) throw new UsageError('campaign: --as <username> is required: every action is done by a named staff account');
-    const as = v.as;
+    if (!v.as && changes) throw new UsageError(`campaign: thiếu --as <tên tài khoản>: mọi thay đổi phải do một tài khoản cán bộ có tên thực hiện, ví dụ: loa campaign ${sub} … --as lan`);
+    const as = v.as ?? '';
     if (changes && interactive) {
       // A person at a terminal proves they are `as`, as the admin login would.
       const user = getUserByName(db, as);
@@ -186,8 +204,15 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
     });
     const idArg = (): number => {
       const id = Number(positionals[0]);
-      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`campaign: give the campaign id: loa campaign ${sub} ID --as ${as}`);
+      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`campaign: give the campaign id: loa campaign ${sub} ID${changes ? ` --as ${as}` : ''}`);
       return id;
+    };
+    // Read-only actions: with --as, only for someone allowed to view; without, as the file allows.
+    const view = (id: number): Campaign => {
+      if (v.as) return service.get(as, id);
+      const c = getCampaign(db, id);
+      if (!c) throw new CampaignError(`campaign: không có chiến dịch #${id}; xem 'loa campaign list'`);
+      return c;
     };
     const at = (): Date | undefined => {
       if (!v.at) return undefined;
@@ -201,7 +226,9 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       out(`Chiến dịch #${c.id} · ${STATUS_VI[c.status]} · soạn: ${c.author}${c.approver ? ` · duyệt: ${c.approver}` : ''}`);
       out(`Đối tượng: kênh ${c.channels.join(', ')} · chủ đề ${c.topics.join(', ') || 'tất cả'} · địa bàn ${c.regions.join(', ') || 'tất cả'}`);
       out(`Số người nhận hiện nay: ${audience.total} (${Object.entries(audience.byChannel).map(([k, n]) => `${k}: ${n}`).join(', ') || 'không có ai'})`);
-      if (c.sendAt) out(`Giờ gửi: ${formatVietnamTime(c.sendAt)} (giờ Việt Nam)`);
+      const cancelled = service.cancellation(c);
+      if (cancelled) out(`${cancelledLine(cancelled)}.`);
+      else if (c.sendAt) out(`Giờ gửi: ${formatVietnamTime(c.sendAt)} (giờ Việt Nam)`);
       out(previewAll(content, c.channels));
       for (const i of service.issues(c)) out(`${i.severity === 'error' ? '✗ LỖI' : '! lưu ý'}: ${i.message}`);
     };
@@ -230,11 +257,18 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
           regions: list(v.regions),
           sendAt: at(),
         });
-        out(String(c.id));
+        if (v.json) {
+          out(JSON.stringify({ id: c.id, status: c.status }));
+          return 0;
+        }
+        out(
+          `Đã tạo chiến dịch #${c.id}, trạng thái: ${STATUS_VI[c.status]} (chưa gửi duyệt, chưa ai được nhận). ` +
+            `Bước tiếp theo: xem trước bằng 'loa campaign preview ${c.id}', rồi gửi duyệt bằng 'loa campaign submit ${c.id} --as ${as}'.`,
+        );
         return 0;
       }
       case 'preview':
-        show(service.get(as, idArg()));
+        show(view(idArg()));
         return 0;
       case 'submit': {
         const c = service.submit(as, idArg());
@@ -275,7 +309,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       }
       case 'status': {
         const id = idArg();
-        service.get(as, id);
+        view(id);
         const read = (): { c: Campaign; k: DeliveryCounts } => {
           const c = getCampaign(db, id)!;
           return { c, k: deliveryCounts(db, id, now()) };
@@ -288,13 +322,13 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         }
         const live = !v.once && process.stdout.isTTY && !deps.out;
         if (!live) {
-          out(formatCounts(c, k, expected));
+          out(formatCounts(c, k, expected, service.cancellation(c)));
           return 0;
         }
         // Live: redraw until the campaign leaves scheduled/sending (Ctrl+C stops watching only).
         let lines = 0;
         for (;;) {
-          const text = formatCounts(c, k, c.startedAt ? undefined : service.audience(c).total);
+          const text = formatCounts(c, k, c.startedAt ? undefined : service.audience(c).total, service.cancellation(c));
           if (lines) process.stdout.write(`\x1b[${lines}A\x1b[0J`);
           process.stdout.write(`${text}\n`);
           lines = text.split('\n').length;
@@ -305,7 +339,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         return 0;
       }
       case 'list': {
-        service.checkViewer(as);
+        if (v.as) service.checkViewer(as);
         const all = listCampaigns(db);
         if (v.json) {
           out(JSON.stringify(all.map((c) => ({ id: c.id, status: c.status, author: c.author, approver: c.approver, channels: c.channels, text: c.text.slice(0, 80) }))));

@@ -29,10 +29,21 @@ describe('campaign content', () => {
 
   it('previews each channel the way it renders', () => {
     const c = content({ title: 'Tuần lễ quyền trẻ em', links: [{ label: 'Chi tiết', url: 'https://example.gov.vn/tre-em' }] });
-    expect(previewFor(c, 'telegram')).toContain('**Tuần lễ quyền trẻ em**');
+    // Telegram shows the title bold (HTML parse mode), never as raw markup.
+    expect(previewFor(c, 'telegram')).not.toContain('**');
+    expect(previewFor(c, 'telegram')).toContain('│ Tuần lễ quyền trẻ em\n│ \n│ ');
+    expect(previewFor(c, 'telegram', { html: true })).toContain('│ <strong>Tuần lễ quyền trẻ em</strong>\n│ \n│ ');
     expect(previewFor(c, 'telegram')).toContain('[ Chi tiết ↗ ]');
     expect(previewFor(c, 'zalo')).toContain('TUẦN LỄ QUYỀN TRẺ EM');
     expect(previewFor(c, 'zalo')).toContain('https://example.gov.vn/tre-em');
+  });
+
+  it('escapes the staff text in the HTML preview, with the title the only markup', () => {
+    const c = content({ title: 'A <b> & B', text: 'Gõ **đậm** <i>x</i>' });
+    const html = previewFor(c, 'telegram', { html: true });
+    expect(html).toContain('<strong>A &lt;b&gt; &amp; B</strong>');
+    expect(html).toContain('Gõ **đậm** &lt;i&gt;x&lt;/i&gt;');
+    expect(previewFor(c, 'zalo', { html: true })).not.toContain('<strong>');
   });
 
   it('normalises text to NFC', () => {

@@ -43,8 +43,8 @@ describe('campaign over the fake Telegram', () => {
     const out: string[] = [];
     const cli = (args: string[]) =>
       campaignCli(args, { db, contentDir: config.contentDir, regionsRoot: 'hung-yen', out: (s) => out.push(s), err: (s) => out.push(s) });
-    expect(await cli(['create', '--as', 'lan', '--text', 'Tuần lễ tuyên truyền về quyền trẻ em', '--channels', 'telegram', '--topics', 'quyen-tre-em', '--regions', 'hung-yen'])).toBe(0);
-    const id = Number(out.at(-1));
+    expect(await cli(['create', '--as', 'lan', '--text', 'Tuần lễ tuyên truyền về quyền trẻ em', '--channels', 'telegram', '--topics', 'quyen-tre-em', '--regions', 'hung-yen', '--json'])).toBe(0);
+    const { id } = JSON.parse(out.at(-1)!) as { id: number };
     expect(await cli(['submit', String(id), '--as', 'lan'])).toBe(0);
     expect(await cli(['approve', String(id), '--as', 'lan'])).toBe(1); // four-eyes
     expect(await cli(['approve', String(id), '--as', 'minh'])).toBe(0);

@@ -149,7 +149,7 @@ function previewHtml(ctx: AdminContext, req: FastifyRequest, body: unknown): str
   if (!channels.length) out.push('<p class="muted">Chọn ít nhất một kênh để xem trước.</p>');
   if (!parsed.success) out.push(`<div class="error">${parsed.error.issues.map((i) => escapeHtml(`${i.path.join('.') || 'nội dung'}: ${i.message}`)).join('<br>')}</div>`);
   else {
-    for (const ch of channels) out.push(`<div class="preview" data-channel="${ch}">${escapeHtml(previewFor(parsed.data, ch))}</div>`);
+    for (const ch of channels) out.push(`<div class="preview" data-channel="${ch}">${previewFor(parsed.data, ch, { html: true })}</div>`);
     const issues = validateContent(parsed.data, channels);
     if (issues.length) out.push(`<ul>${issues.map((i) => `<li class="${i.severity === 'error' ? 'error' : 'muted'}">${escapeHtml(i.message)}</li>`).join('')}</ul>`);
   }
@@ -248,8 +248,10 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       p: progress(ctx, c),
       issues,
       audience,
-      previews: c.channels.map((ch) => previewFor(content, ch)),
+      previews: c.channels.map((ch) => previewFor(content, ch, { html: true })),
       statusLabel: STATUS_LABEL,
+      // Who cancelled it and when: a cancelled campaign never shows the time it would have gone out.
+      cancelled: svc.cancellation(c),
       history: listAuditFor(ctx, c.id),
     });
   });
