@@ -31,18 +31,19 @@ import {
 import { recordAudit } from '../db/audit.js';
 import { flattenRegions, loadContent } from '../knowledge/content.js';
 
-const USAGE = `usage:
-  loa user add <name> --role R[,R] [--region slug] [--password P] [--name "Display name"]
-  loa user passwd <name> [--password P]
-  loa user role <name> --role R[,R] [--region slug | --no-region]
-  loa user disable <name> | loa user enable <name>
-  loa user list
-roles: ${ROLES.join(', ')}`;
+const USAGE = `cách dùng:
+  loa user add <tên> --role R[,R] [--region mã-địa-bàn] [--password P] [--name "Tên hiển thị"]   tạo tài khoản
+  loa user passwd <tên> [--password P]                                  đặt mật khẩu mới
+  loa user role <tên> --role R[,R] [--region mã-địa-bàn | --no-region]  đổi vai trò, địa bàn
+  loa user disable <tên> | loa user enable <tên>                        khoá / mở khoá
+  loa user list                                                         liệt kê tài khoản
+vai trò: ${ROLES.join(', ')}
+không có --password thì một mật khẩu dùng một lần được tạo và in ra một lần`;
 
 function parseRoles(text: string): Role[] {
   const parsed = z.array(roleSchema).safeParse(text.split(',').map((s) => s.trim()).filter(Boolean));
   if (!parsed.success || parsed.data.length === 0)
-    throw new UsageError(`user: --role must be a comma-separated list of: ${ROLES.join(', ')}`);
+    throw new UsageError(`user: --role là các vai trò cách nhau bằng dấu phẩy, trong số: ${ROLES.join(', ')}`);
   return parsed.data;
 }
 
@@ -52,12 +53,13 @@ class UsageError extends Error {}
 function checkRegion(contentDir: string, slug: string): void {
   const regions = flattenRegions(loadContent(contentDir).regions);
   if (!regions.has(slug))
-    throw new UsageError(`user: unknown region '${slug}'; use a slug from regions.yaml (${[...regions.keys()].slice(0, 8).join(', ')}…)`);
+    throw new UsageError(`user: không có địa bàn '${slug}'; dùng một mã trong content/regions.yaml (${[...regions.keys()].slice(0, 8).join(', ')}…)`);
 }
 
 /** Runs `loa user …`; returns the exit code. */
-export async function run(args: string[], deps: { db?: Db; contentDir?: string; out?: (s: string) => void } = {}): Promise<number> {
+export async function run(args: string[], deps: { db?: Db; contentDir?: string; out?: (s: string) => void; err?: (s: string) => void } = {}): Promise<number> {
   const out = deps.out ?? ((s: string) => console.log(s));
+  const errOut = deps.err ?? ((s: string) => console.error(s));
   let parsed;
   try {
     parsed = parseArgs({
@@ -72,13 +74,13 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       },
     });
   } catch (err) {
-    console.error(`user: ${(err as Error).message}\n${USAGE}`);
+    errOut(`user: tuỳ chọn không hợp lệ (${(err as Error).message})\n${USAGE}`);
     return 2;
   }
   const [sub, username] = parsed.positionals;
   const o = parsed.values;
   if (!sub || (sub !== 'list' && !username)) {
-    console.error(USAGE);
+    errOut(sub ? `user: hãy cho biết tên đăng nhập\n${USAGE}` : USAGE);
     return 2;
   }
   let contentDir = deps.contentDir;
@@ -92,7 +94,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
   try {
     switch (sub) {
       case 'add': {
-        if (!o.role) throw new UsageError('user: --role is required, e.g. --role editor');
+        if (!o.role) throw new UsageError('user: cần --role, ví dụ --role editor');
         const roles = parseRoles(o.role);
         if (o.region) checkRegion(contentDir, o.region);
         const generated = o.password ? undefined : generatePassword();
@@ -111,7 +113,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       }
       case 'passwd': {
         const u = getUserByName(db, username!);
-        if (!u) throw new UsageError(`user: no user '${username}'; list them with 'loa user list'`);
+        if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
         const generated = o.password ? undefined : generatePassword();
         setPassword(db, u.id, o.password ?? generated!, !!generated);
         recordAudit(db, { actor: 'cli', action: 'user.passwd', targetType: 'user', targetId: u.username });
@@ -121,8 +123,8 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       }
       case 'role': {
         const u = getUserByName(db, username!);
-        if (!u) throw new UsageError(`user: no user '${username}'; list them with 'loa user list'`);
-        if (!o.role && !o.region && !o['no-region']) throw new UsageError('user: give --role, --region or --no-region');
+        if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
+        if (!o.role && !o.region && !o['no-region']) throw new UsageError('user: hãy cho --role, --region hoặc --no-region');
         const details: Record<string, unknown> = {};
         if (o.role) {
           const roles = parseRoles(o.role);
@@ -145,7 +147,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       case 'disable':
       case 'enable': {
         const u = getUserByName(db, username!);
-        if (!u) throw new UsageError(`user: no user '${username}'; list them with 'loa user list'`);
+        if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
         setDisabled(db, u.id, sub === 'disable');
         recordAudit(db, { actor: 'cli', action: `user.${sub}`, targetType: 'user', targetId: u.username });
         out(`'${u.username}': ${sub === 'disable' ? 'đã khoá' : 'đã mở khoá'}`);
@@ -159,20 +161,20 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         return 0;
       }
       default:
-        console.error(`user: unknown subcommand '${sub}'\n${USAGE}`);
+        errOut(`user: không có lệnh '${sub}'\n${USAGE}`);
         return 2;
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(err.message);
+      errOut(err.message);
       return 2;
     }
     if (err instanceof z.ZodError) {
-      console.error(err.issues.map((i) => i.message).join('\n'));
+      errOut(err.issues.map((i) => i.message).join('\n'));
       return 2;
     }
     if (err instanceof Error && err.message.startsWith('user:')) {
-      console.error(err.message);
+      errOut(err.message);
       return 1;
     }
     throw err;

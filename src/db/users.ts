@@ -30,10 +30,10 @@ export const usernameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'user: the username must be 2–32 characters of a-z, 0-9, . _ - (e.g. "hoa" or "nguyen.hoa")');
+  .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'user: tên đăng nhập dài 2–32 ký tự, chỉ gồm a-z không dấu, 0-9, . _ - (ví dụ "hoa" hoặc "nguyen.hoa")');
 
 /** Passwords: long enough to resist guessing (the login is also throttled). */
-export const passwordSchema = z.string().min(10, 'user: the password must be at least 10 characters');
+export const passwordSchema = z.string().min(10, 'user: mật khẩu phải có ít nhất 10 ký tự');
 
 /** A staff account as stored (without the password hash). */
 export interface User {
@@ -125,7 +125,7 @@ export function generatePassword(): string {
 export const newUserSchema = z.object({
   username: usernameSchema,
   displayName: z.string().trim().min(1).optional(),
-  roles: z.array(roleSchema).min(1, 'user: give at least one role'),
+  roles: z.array(roleSchema).min(1, 'user: hãy chọn ít nhất một vai trò'),
   region: z.string().min(1).nullable().default(null),
   /** The plain password (hashed here); omit for an account that cannot log in yet. */
   password: passwordSchema.optional(),
@@ -140,7 +140,7 @@ export type NewUser = z.input<typeof newUserSchema>;
  */
 export function createUser(db: Db, input: NewUser, now: Date = new Date()): User {
   const u = newUserSchema.parse(input);
-  if (getUserByName(db, u.username)) throw new Error(`user: '${u.username}' already exists; choose another username or use 'loa user role'`);
+  if (getUserByName(db, u.username)) throw new Error(`user: tài khoản '${u.username}' đã có; hãy chọn tên khác, hoặc đổi vai trò bằng 'loa user role'`);
   const res = db
     .prepare(
       `INSERT INTO users (username, display_name, password_hash, roles, region, must_change_password, created_at)
@@ -188,7 +188,7 @@ export function setPassword(db: Db, id: number, password: string, mustChange = f
 
 /** Replaces the roles of an account. */
 export function setRoles(db: Db, id: number, roles: Role[]): void {
-  const parsed = z.array(roleSchema).min(1, 'user: give at least one role').parse(roles);
+  const parsed = z.array(roleSchema).min(1, 'user: hãy chọn ít nhất một vai trò').parse(roles);
   db.prepare('UPDATE users SET roles = ? WHERE id = ?').run(JSON.stringify([...new Set(parsed)]), id);
 }
 

@@ -38,7 +38,7 @@ describe('users', () => {
     expect(await verifyPassword('sai-mat-khau', hash)).toBe(false);
     setPassword(db, u.id, 'mat-khau-moi-2');
     expect(await verifyPassword('mat-khau-moi-2', getPasswordHash(db, u.id)!)).toBe(true);
-    expect(() => createUser(db, { username: 'hoa', roles: ['viewer'] })).toThrow(/already exists/);
+    expect(() => createUser(db, { username: 'hoa', roles: ['viewer'] })).toThrow(/đã có/);
     expect(() => createUser(db, { username: 'x y', roles: ['viewer'] })).toThrow(/username/);
   });
 
