@@ -29,10 +29,32 @@ const groupsSchema = z.array(z.array(z.string().trim().min(1)).min(2, 'a group n
 
 const lexiconFile = (name: string): string => fileURLToPath(new URL(`./lexicon/${name}`, import.meta.url));
 
+/** A group on one line, `- [a, b, c]`, with no quoting or nesting. */
+const FLAT_GROUP = /^- \[([^\]["'{}#]*)\]\s*$/;
+
+/**
+ * The lexicon files are thousands of one-line groups; the YAML parser takes about half a second
+ * on them, in every process and thread that searches. Lines of the plain form `- [a, b, c]` (and
+ * comments) are read directly; a file with anything else goes through the YAML parser, so the
+ * files stay ordinary YAML.
+ */
+function parseFlatGroups(text: string): unknown | undefined {
+  const out: string[][] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t || t.startsWith('#')) continue;
+    const m = FLAT_GROUP.exec(t);
+    if (!m) return undefined;
+    out.push(m[1]!.split(',').map((x) => x.trim()));
+  }
+  return out;
+}
+
 /** Reads one lexicon file; a broken shipped file names the file and the group. */
 export function readLexiconFile(path: string): string[][] {
   if (!existsSync(path)) return [];
-  const raw = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  const text = readFileSync(path, 'utf8');
+  const raw = parseFlatGroups(text) ?? (parseYaml(text) as unknown);
   const parsed = groupsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

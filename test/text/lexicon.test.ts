@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +49,20 @@ describe('the shipped lexicon', () => {
       for (const t of g) expect(t).toBe(t.normalize('NFC').toLowerCase());
     }
   });
+  it('reads the one-line groups directly exactly as the YAML parser does, and falls back to it for other YAML', () => {
+    for (const f of ['src/text/lexicon/related.vi.yaml', 'src/text/lexicon/abbreviations.vi.yaml']) {
+      const viaYaml = (parseYaml(readFileSync(f, 'utf8')) as string[][]).map((g) => g.map((t) => String(t).trim().normalize('NFC').toLowerCase()));
+      expect(readLexiconFile(f)).toEqual(viaYaml);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'loa-lex-'));
+    const f = join(dir, 'related.vi.yaml');
+    writeFileSync(f, '# quoted and block forms\n- ["bạo lực gia đình", "chồng đánh, vợ"]\n-\n  - trợ giúp pháp lý\n  - luật sư miễn phí\n');
+    expect(readLexiconFile(f)).toEqual([
+      ['bạo lực gia đình', 'chồng đánh, vợ'],
+      ['trợ giúp pháp lý', 'luật sư miễn phí'],
+    ]);
+  });
+
   it('a broken lexicon file names the file and the group', () => {
     const dir = mkdtempSync(join(tmpdir(), 'loa-lex-'));
     const f = join(dir, 'related.vi.yaml');
