@@ -65,6 +65,12 @@ export interface Reply {
   imageUrl?: string;
   /** When set and the channel supports it, the reply is sent as a native quiz poll. */
   poll?: QuizPoll;
+  /**
+   * Told back by the sender once this message is delivered (its `delivered` event), so the core
+   * can count from when the person could see it rather than from when it was queued: a quiz
+   * question's clock (`qa:<attempt>:<n>`). Channels do not render it.
+   */
+  deliveryRef?: string;
 }
 
 /** What a channel can render; the core degrades gracefully for the rest. */

@@ -288,6 +288,22 @@ export function recordAttemptAnswer(db: Db, attemptId: number, n: number, o: Ans
   })();
 }
 
+/**
+ * Starts question `n`'s clock when it was actually delivered (`at`, after the send queue and
+ * the channel's throttle), not when it was queued: the person's time counts from when they could
+ * see it. Only moves the start later, and only while the question is unanswered. Returns
+ * whether it moved.
+ */
+export function startQuestionClockAt(db: Db, attemptId: number, n: number, at: Date): boolean {
+  const res = db
+    .prepare(
+      `UPDATE quiz_attempt_questions SET sent_at = ?
+       WHERE attempt_id = ? AND n = ? AND answered_at IS NULL AND sent_at IS NOT NULL AND sent_at < ?`,
+    )
+    .run(nowIso(at), attemptId, n, nowIso(at));
+  return res.changes === 1;
+}
+
 /** Records the tie-break prediction (once) and marks the attempt done. */
 export function recordPrediction(db: Db, attemptId: number, prediction: number): boolean {
   const res = db

@@ -12,7 +12,8 @@
  *   token is the session's random reference, and only a press in the session's group counts.
  * Native poll refs: `qa:<attempt>:<n>` (attempt) and `qg:<session>:<n>` (live quiz).
  *
- * The server owns the clock: a question's time starts when it is shown and an answer after
+ * The server owns the clock: a question's time starts when it is delivered (the sender's
+ * `delivered` event; until then, from when it was queued) and an answer after
  * the limit is wrong. All state is in SQLite, so a restart resumes an attempt at the next
  * message (a question whose time ran out meanwhile counts as unanswered).
  */
@@ -20,7 +21,7 @@ import type { Capabilities, ChannelName, Reply, SendResult } from '../channels/c
 import type { Feature, TurnContext } from '../conversation/types.js';
 import type { Db } from '../db/index.js';
 import { personIdByExternal, setPendingChoices } from '../db/people.js';
-import type { Sender } from '../sender/sender.js';
+import type { Delivered, Sender } from '../sender/sender.js';
 import {
   activeAttemptOf,
   attemptsOf,
@@ -35,6 +36,7 @@ import {
   recordAttemptAnswer,
   recordPrediction,
   setAttemptStatus,
+  startQuestionClockAt,
   updateRegistration,
   type Attempt,
   type AttemptQuestion,
@@ -110,7 +112,12 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
 
   const question = (c: Contest, id: string) => c.questions.find((q) => q.id === id);
 
-  const questionReply = (c: Contest, a: Attempt, aq: AttemptQuestion, caps: Capabilities, now: Date): Reply => {
+  /**
+   * A question as the channel shows it. `firstShow` marks the first time it goes out: its clock
+   * then starts when the sender delivers it (`deliveryRef`, see installQuiz). Shown again (after
+   * /thi or stray text), it keeps its clock, so asking again never buys time.
+   */
+  const questionReply = (c: Contest, a: Attempt, aq: AttemptQuestion, caps: Capabilities, now: Date, firstShow: boolean): Reply => {
     const q = question(c, aq.questionId)!;
     const shown = aq.perm.map((i) => q.options[i]!);
     const elapsed = aq.sentAt ? now.getTime() - new Date(aq.sentAt).getTime() : 0;
@@ -125,12 +132,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     lines.push('', Q.timeLeft(remaining));
     if (caps.numberedReplies) lines.push(Q.answerHint(shown.length));
     const buttons = shown.map((o, i) => ({ label: shortButtons ? String(i + 1) : o, action: `quiz:a:${a.id}:${aq.n}:${i}` }));
-    if (!usePoll) return { title, text: lines.join('\n'), buttons };
+    const clock = firstShow ? { deliveryRef: `qa:${a.id}:${aq.n}` } : {};
+    if (!usePoll) return { title, text: lines.join('\n'), buttons, ...clock };
     // A native poll carries the whole question; the text equals it so the channel sends the poll alone.
     const pollQuestion = `${title}: ${q.question}`.slice(0, 300);
     return {
       text: pollQuestion,
       buttons,
+      ...clock,
       ...(usePoll
         ? {
             poll: {
@@ -174,11 +183,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return [{ text: lines.filter((l, i) => l !== '' || i > 0).join('\n') }];
   };
 
-  /** What to show next for an attempt mid-answering: the current question or the end. */
-  const continueAttempt = (db: Db, c: Contest, a: Attempt, caps: Capabilities, now: Date): Reply[] => {
+  /**
+   * What to show next for an attempt mid-answering: the current question or the end.
+   * `firstShow`: the current question has just started (see {@link questionReply}).
+   */
+  const continueAttempt = (db: Db, c: Contest, a: Attempt, caps: Capabilities, now: Date, firstShow: boolean): Reply[] => {
     if (a.current >= a.questionCount) return finish(db, c, a, now);
     const aq = getAttemptQuestion(db, a.id, a.current)!;
-    return [questionReply(c, a, aq, caps, now)];
+    return [questionReply(c, a, aq, caps, now, firstShow)];
   };
 
   /**
@@ -258,7 +270,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (a.status === 'registering') return registrationPrompt(c, a);
     if (a.status === 'predicting') return [{ text: Q.predictAsk(c.prediction?.question ?? '') }];
     const { notices, attempt } = settle(ctx.db, c, a, ctx.now);
-    return [...notices, ...continueAttempt(ctx.db, c, attempt, ctx.caps, ctx.now)];
+    // After a question ran out here, the next one starts now; otherwise the current one is shown again.
+    return [...notices, ...continueAttempt(ctx.db, c, attempt, ctx.caps, ctx.now, notices.length > 0)];
   };
 
   const mine = (ctx: TurnContext, id: string): Attempt | undefined => {
@@ -353,7 +366,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(viTime(c.opens)) }];
     beginAttempt(ctx.db, a.id, drawQuestions(c, random), ctx.now);
     const fresh = getAttempt(ctx.db, a.id)!;
-    return continueAttempt(ctx.db, c, fresh, ctx.caps, ctx.now);
+    return continueAttempt(ctx.db, c, fresh, ctx.caps, ctx.now, true);
   };
 
   /**
@@ -385,7 +398,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     });
     if (!recordAttemptAnswer(ctx.db, a.id, n, { chosen, ...s }, ctx.now)) return [{ text: Q.duplicate }];
     const fresh = getAttempt(ctx.db, a.id)!;
-    return [feedback(c!, aq, s), ...continueAttempt(ctx.db, c!, fresh, ctx.caps, ctx.now)];
+    return [feedback(c!, aq, s), ...continueAttempt(ctx.db, c!, fresh, ctx.caps, ctx.now, true)];
   };
 
   const predict = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] => {
@@ -527,7 +540,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
           else {
             const { notices, attempt: fresh } = settle(bound.db, c, attempt, now);
             if (notices.length === 0) continue;
-            replies = [...notices, ...continueAttempt(bound.db, c, fresh, caps, now)];
+            replies = [...notices, ...continueAttempt(bound.db, c, fresh, caps, now, true)];
           }
           const withButtons = [...replies].reverse().find((r) => r.buttons?.length);
           setPendingChoices(bound.db, attempt.personId, withButtons ? withButtons.buttons!.map((b) => b.action) : null);
@@ -556,7 +569,7 @@ export interface QuizHost {
    * The one sender: quiz pushes are queued, throttled behind nothing but other replies, retried,
    * logged, and a person who blocked the bot is marked gone (and not pushed to again).
    */
-  sender: Pick<Sender, 'send'>;
+  sender: Pick<Sender, 'send'> & Partial<Pick<Sender, 'events'>>;
 }
 
 /** Options of {@link installQuiz}. */
@@ -587,6 +600,13 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizF
     send: (channel, to, reply) => app.sender.send({ channel, recipient: to, personId: personIdByExternal(app.db, channel, to) ?? null }, reply, 'quiz'),
     caps: (channel) => app.channels.get(channel)?.capabilities,
     onError: (err) => app.logger.error({ err }, 'quiz: background step failed'),
+  });
+  // A question's clock starts when the person can see it: the sender tells when it was delivered
+  // (after the reply queue and the channel's throttle, about a second on Telegram), not when the
+  // previous answer was recorded and the question queued.
+  app.sender.events?.on('delivered', (d: Delivered) => {
+    const m = d.ref.match(/^qa:(\d+):(\d+)$/);
+    if (m) startQuestionClockAt(app.db, Number(m[1]), Number(m[2]), d.at);
   });
   const every = opts.intervalMs ?? (opts.now ? 0 : 1000);
   let timer: NodeJS.Timeout | undefined;

@@ -98,7 +98,24 @@ export interface EnqueueOptions {
   ref?: string;
 }
 
-/** The sender. Events: `send` (rowId, status). */
+/** What the sender's `delivered` event carries: a message with a `deliveryRef` reached the platform. */
+export interface Delivered {
+  channel: ChannelName;
+  recipient: string;
+  /** The reply's {@link Reply.deliveryRef}. */
+  ref: string;
+  /**
+   * When the accepted request left for the platform: after the queue and the throttle's wait,
+   * which is what delays a message, but before the API's answer, so the person is never timed
+   * from later than they could see it.
+   */
+  at: Date;
+}
+
+/**
+ * The sender. Events: `send` (rowId, status); `delivered` ({@link Delivered}) for each message
+ * with a `deliveryRef` that was sent, synchronously, before the next message to that chat.
+ */
 export interface Sender {
   readonly events: EventEmitter;
   readonly throttles: Map<ChannelName, Throttle>;
@@ -227,6 +244,8 @@ export function createSender(deps: SenderDeps): Sender {
         job.attempts++;
       }
       mustClaim = true;
+      // When the message left for the platform (after the throttle's wait): what `delivered` reports.
+      const leftAt = now();
       const res = await sendSafely(channel, target.recipient, job.reply, job.attempts);
       // Only a rate limit slows the whole channel; a 5xx or a network error retries this message.
       if (res.kind === 'retryAfter' && res.rateLimited) throttle?.throttled(res.seconds);
@@ -243,6 +262,14 @@ export function createSender(deps: SenderDeps): Sender {
         })
         .catch((err: unknown) => logger?.error({ err, row: job.id }, 'sender: recording a send failed'));
       emit(job.id, outcome.status);
+      if (outcome.status === 'sent' && job.reply.deliveryRef) {
+        const d: Delivered = { channel: target.channel, recipient: target.recipient, ref: job.reply.deliveryRef, at: leftAt };
+        try {
+          events.emit('delivered', d);
+        } catch (err) {
+          logger?.error({ err, row: job.id }, 'sender: a delivered listener failed');
+        }
+      }
       if (outcome.status !== 'retry') {
         if (outcome.status !== 'sent') logger?.info({ row: job.id, channel: target.channel, status: outcome.status, reason: outcome.reason }, 'sender: not delivered');
         return res;
