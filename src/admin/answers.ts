@@ -22,7 +22,7 @@ import { enqueueNotices, noticeIdFor, type NewNotice, type NoticeStatus } from '
 import { insertSends } from '../db/sends.js';
 import { HELD_TTL_MS } from '../sender/sender.js';
 import { campaignsOf } from '../campaigns/install.js';
-import type { Reply } from '../channels/channel.js';
+import type { Reply } from '../messages.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
 export type NotifySummary = Partial<Record<NoticeStatus, number>>;

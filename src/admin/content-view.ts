@@ -1,7 +1,7 @@
 /**
- * The admin's view of the content files. The knowledge index only changes when the whole
- * content validates; staff must still see their new draft, and the errors that keep the
- * index from reloading, so the pages read the files themselves (cached until a write or a
+ * The admin's view of the content files. The knowledge index serves approved entries (and a
+ * broken file's last good version, see knowledge.ts); staff must still see their new draft and
+ * every file's errors, so the pages read the files themselves (cached until a write or a
  * reload).
  */
 import { loadContent, type Content } from '../knowledge/content.js';

@@ -11,7 +11,7 @@
 import type { Db } from '../db/index.js';
 import { getCase, markReportersTold, reportersToTell, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
 import type { Sender } from '../sender/sender.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 import { outcomeReply } from '../conversation/disinfo.js';
 
 /** Staff-facing labels of case statuses. */

@@ -4,7 +4,7 @@
  * preview of how each channel renders it. Messages to staff are Vietnamese.
  */
 import { z } from 'zod';
-import type { Reply } from '../channels/channel.js';
+import type { Reply } from '../messages.js';
 import type { CampaignChannel } from '../db/campaigns.js';
 import { escapeHtml } from '../text/html.js';
 

@@ -5,7 +5,7 @@
  * process does the sending.
  */
 import type { App } from '../app.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 import { createChannelThrottles as throttlesFromConfig } from '../sender/sender.js';
 import { createOutbox, type Outbox } from './outbox.js';
 import type { Clock, Throttle } from './throttle.js';

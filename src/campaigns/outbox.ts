@@ -24,7 +24,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import type { Channel, ChannelName, Reply, SendResult } from '../channels/channel.js';
+import type { ChannelName, Reply, SendResult } from '../messages.js';
+import type { Channel } from '../channels/channel.js';
 import {
   claimDelivery,
   deliveryCounts,

@@ -9,7 +9,7 @@ import { createConversation } from '../conversation/conversation.js';
 import { createSubscriptionFeature } from '../conversation/subscription.js';
 import { createQuizFeature } from '../quiz/feature.js';
 import { webCapabilities } from '../channels/web/web.js';
-import type { Reply } from '../channels/channel.js';
+import type { Reply } from '../messages.js';
 import { createLogger } from '../logger.js';
 
 export async function run(_args: string[]): Promise<number> {

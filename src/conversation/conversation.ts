@@ -12,7 +12,7 @@ import {
   upsertPerson,
   type Person,
 } from '../db/people.js';
-import type { Capabilities, Inbound, Reply } from '../channels/channel.js';
+import type { Capabilities, Inbound, Reply } from '../messages.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Config } from '../config.js';
 import type { Feature, TurnContext } from './types.js';

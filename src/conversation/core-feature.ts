@@ -3,7 +3,7 @@
  * answer or a passage, /dulieucuatoi (what is held about the person) and /xoadulieu. Registered
  * last, so other features see text first.
  */
-import type { Button, Reply } from '../channels/channel.js';
+import type { Button, Reply } from '../messages.js';
 import { erasePerson, setPersonState } from '../db/people.js';
 import { recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
 import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';

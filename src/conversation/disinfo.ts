@@ -12,7 +12,7 @@
  * `bot.disinfo.reports_per_day` a day (Vietnam calendar day); and reports are never shown to
  * other citizens, so in a group chat the command only points to the private chat.
  */
-import type { Button, Reply } from '../channels/channel.js';
+import type { Button, Reply } from '../messages.js';
 import { setPersonState } from '../db/people.js';
 import { getCase, markReportersTold, recordReport, reportsSince, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
 import { foldedCanonical } from '../text/vietnamese.js';

@@ -16,7 +16,7 @@
  * person's choice, not the bot's guess, and a 👎 on it would give staff no question to look at.
  */
 import { createHash } from 'node:crypto';
-import type { Button, Inbound, Reply } from '../channels/channel.js';
+import type { Button, Inbound, Reply } from '../messages.js';
 import { answerGivenByRef, lastAnswerGiven, queueMaybeWrong, recordAnswerVote } from '../db/questions.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';

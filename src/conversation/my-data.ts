@@ -8,8 +8,8 @@
  * The answer is split to the channel's text limit (Zalo 2,000 characters); the erase hint ends
  * the last part. Each request is audited under the internal person number (`privacy.export`).
  */
-import type { Reply } from '../channels/channel.js';
-import { splitText } from '../channels/channel.js';
+import type { Reply } from '../messages.js';
+import { splitText } from '../messages.js';
 import { recordAudit } from '../db/audit.js';
 import { personalDataOf, type PersonalData, type Span } from '../db/privacy.js';
 import { formatVietnamTime } from '../time/vietnam.js';

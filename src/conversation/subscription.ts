@@ -3,7 +3,7 @@
  * time and the version of the consent text shown on the last step (`consent.ts`); /huy, or a message that is just "HUY"/"STOP", withdraws it at once (campaign workers
  * check consent before every send, so this holds even for a campaign already sending).
  */
-import type { Button, Reply } from '../channels/channel.js';
+import type { Button, Reply } from '../messages.js';
 import { getPerson, setRegion, setTopic, subscribe, topicsOf, unsubscribe } from '../db/people.js';
 import type { Region } from '../knowledge/content.js';
 import { fold } from '../text/vietnamese.js';

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/index.js';
 import type { Person } from '../db/people.js';
-import type { Capabilities, Inbound, MediaRef, Reply } from '../channels/channel.js';
+import type { Capabilities, Inbound, MediaRef, Reply } from '../messages.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Config } from '../config.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 import type { QueueKind } from './questions.js';
 import { personInScope, type RegionScope } from './scope.js';
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 
 /** The lifecycle states of a campaign. */
 export const CAMPAIGN_STATUSES = [

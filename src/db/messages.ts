@@ -1,7 +1,7 @@
 /** The message log: inbound events (deduplicated) and outbound replies. */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName, Inbound } from '../channels/channel.js';
+import type { ChannelName, Inbound } from '../messages.js';
 
 /** A stored inbound event waiting to be (or already) processed. */
 export interface StoredInbound {

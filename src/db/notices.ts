@@ -8,7 +8,7 @@
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName, Reply } from '../channels/channel.js';
+import type { ChannelName, Reply } from '../messages.js';
 import type { DeliveryOutcome } from './campaigns.js';
 import { registerEraser } from './people.js';
 

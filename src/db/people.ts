@@ -1,7 +1,7 @@
 /** People: one row per channel identity, with consent, region, topics and status. */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 import { recordAudit } from './audit.js';
 import { eraseIdentifiers } from './erasure.js';
 

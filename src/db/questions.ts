@@ -1,7 +1,7 @@
 /** Questions asked (for reports) and unanswered questions (the staff queue). */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 import { registerEraser } from './people.js';
 
 /** Records one question and whether it was answered. */

@@ -7,7 +7,7 @@ import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import { registerEraser } from './people.js';
 import { personInScope, type RegionScope } from './scope.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 
 /** Where an attempt is. */
 export type AttemptStatus = 'registering' | 'answering' | 'predicting' | 'done' | 'closed' | 'cancelled';

@@ -7,7 +7,7 @@
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName, Reply, SendResult } from '../channels/channel.js';
+import type { ChannelName, Reply, SendResult } from '../messages.js';
 import { registerEraser } from './people.js';
 
 /** The states of a send; see the migration. */

@@ -7,7 +7,7 @@
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 import type { AudienceMember } from './campaigns.js';
 
 /** Audience filter, with regions already expanded to every descendant. */

@@ -13,7 +13,7 @@
  * // {"ok":false,"channels":{"telegram":{"state":"retrying","since":"…","reason":"Không kết nối được …"},…},
  * //  "content":{"qa":42,"articles":7,"errors":[]},"disk":{"state":"ok","freeMb":51200}}
  */
-import type { ChannelName } from '../channels/channel.js';
+import type { ChannelName } from '../messages.js';
 import type { ChannelHealth, ChannelStatus } from '../channels/connection.js';
 import type { DiskGuard, DiskState } from '../db/disk.js';
 import type { Knowledge } from '../knowledge/knowledge.js';

@@ -17,7 +17,7 @@
  * the limit is wrong. All state is in SQLite, so a restart resumes an attempt at the next
  * message (a question whose time ran out meanwhile counts as unanswered).
  */
-import type { Capabilities, ChannelName, Reply, SendResult } from '../channels/channel.js';
+import type { Capabilities, ChannelName, Reply, SendResult } from '../messages.js';
 import type { Feature, TurnContext } from '../conversation/types.js';
 import type { Db } from '../db/index.js';
 import { personIdByExternal, setPendingChoices } from '../db/people.js';

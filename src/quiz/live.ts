@@ -29,7 +29,7 @@ import {
   runningLiveSession,
   type LiveSession,
 } from '../db/quiz.js';
-import type { ChannelName, Reply, SendResult } from '../channels/channel.js';
+import type { ChannelName, Reply, SendResult } from '../messages.js';
 import type { Contest, ContestRegistry } from './definition.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, type Random } from './scoring.js';
 import { Q } from './texts.js';

@@ -36,6 +36,7 @@ import { listNotices, noticeCounts } from '../../db/notices.js';
 import { foldedCanonical } from '../../text/vietnamese.js';
 import { NOTICE_STATUS_LABEL, notifyAskers, type NotifySummary } from '../answers.js';
 import { flattenRegions, formatContentErrors, splitFrontMatter, type ArticleEntry, type QaEntry } from '../../knowledge/content.js';
+import { isEntryFile } from '../../knowledge/knowledge.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
@@ -63,12 +64,18 @@ function lastEditor(ctx: AdminContext, kind: Kind, id: string): string | undefin
   return listAudit(ctx.app.db, { action: 'content.save', targetType: kind, targetId: id, limit: 1 })[0]?.actor;
 }
 
-/** Reloads the index after a write; returns a message for staff if other files block it. */
-function reload(ctx: AdminContext): string | undefined {
+/**
+ * Reloads the index after a write. `blocked` says why nothing went live (a shared file such as
+ * topics.yaml is broken); `note` (possibly empty) tells staff that other entry files are broken
+ * and keep their last good version, while this change went live.
+ */
+function reload(ctx: AdminContext): { blocked?: string; note: string } {
   ctx.content.invalidate();
   const r = ctx.app.knowledge.reload();
-  if (r.ok) return undefined;
-  return `Đã lưu, nhưng bot chưa cập nhật vì nội dung còn lỗi:\n${formatContentErrors(r.errors)}`;
+  if (r.ok) return { note: '' };
+  if (!r.published) return { blocked: `Đã lưu, nhưng bot chưa cập nhật vì nội dung còn lỗi:\n${formatContentErrors(r.errors)}`, note: '' };
+  const files = [...new Set(r.errors.map((e) => e.file))];
+  return { note: ` Lưu ý: ${files.length} tệp nội dung khác đang lỗi (${files.join(', ')}); bot vẫn dùng bản tốt trước đó của các tệp này. Sửa ở trang Nội dung.` };
 }
 
 /**
@@ -127,6 +134,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       f,
       topics: c.topics,
       errors: c.errors,
+      // Only entry files broken: the others are served (and the broken ones' last good versions).
+      frozen: !c.errors.every((e) => isEntryFile(e.file)),
       kindLabel: KIND_LABEL,
       statusLabel: STATUS_LABEL,
     });
@@ -258,8 +267,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
           fromQuestions: from,
         },
       });
-      const problem = reload(ctx);
-      const msg = problem ?? 'Đã lưu bản nháp. Người có quyền phê duyệt cần duyệt trước khi bot dùng nội dung này.';
+      const r = reload(ctx);
+      const msg = (r.blocked ?? 'Đã lưu bản nháp. Người có quyền phê duyệt cần duyệt trước khi bot dùng nội dung này.') + r.note;
       return reply.redirect(`/admin/content/${kind}/${saved.id}?msg=${encodeURIComponent(msg)}`, 303);
     } catch (err) {
       if (!(err instanceof ContentValidationError)) throw err;
@@ -336,9 +345,10 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         reviewer: me.username,
       },
     });
-    const problem = reload(ctx);
-    let msg = problem ?? 'Đã phê duyệt thay đổi. Bot dùng bản mới ngay từ bây giờ.';
-    if (kind === 'qa' && !problem) msg += notifyAndAudit(req, rev.entryId, now, rev.id);
+    const r = reload(ctx);
+    let msg = r.blocked ?? 'Đã phê duyệt thay đổi. Bot dùng bản mới ngay từ bây giờ.';
+    if (kind === 'qa' && !r.blocked) msg += notifyAndAudit(req, rev.entryId, now, rev.id);
+    msg += r.note;
     return reply.redirect(`/admin/content/${kind}/${rev.entryId}?msg=${encodeURIComponent(msg)}`, 303);
   };
 
@@ -402,9 +412,10 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       targetId: entry.id,
       details: { text: `Phê duyệt bản nháp “${entry.id}”: bot bắt đầu dùng`, file: entry.file, reviewer: me.username },
     });
-    const problem = reload(ctx);
-    let msg = problem ?? 'Đã phê duyệt. Bot dùng nội dung này ngay từ bây giờ.';
-    if (kind === 'qa' && !problem) msg += notifyAndAudit(req, entry.id, now, null);
+    const r = reload(ctx);
+    let msg = r.blocked ?? 'Đã phê duyệt. Bot dùng nội dung này ngay từ bây giờ.';
+    if (kind === 'qa' && !r.blocked) msg += notifyAndAudit(req, entry.id, now, null);
+    msg += r.note;
     return reply.redirect(`/admin/content/${kind}/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
   });
 
@@ -427,7 +438,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       targetId: entry.id,
       details: { text: `Gỡ “${entry.id}”: bot không dùng nữa${rev ? '; thay đổi đang chờ bị huỷ' : ''}`, file: entry.file, was: entry.status, ...(rev ? { revision: rev.id } : {}) },
     });
-    const msg = reload(ctx) ?? 'Đã gỡ. Bot không còn dùng nội dung này.';
+    const r = reload(ctx);
+    const msg = (r.blocked ?? 'Đã gỡ. Bot không còn dùng nội dung này.') + r.note;
     return reply.redirect(`/admin/content/${kind}/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
   });
 };

@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { countQueue, listQueuePage, openQueueQuestions, type QueueFilter } from '../../db/admin.js';
 import { QUEUE_KIND_LABELS, queueItemDetails, resolveUnanswered, type QueueKind } from '../../db/questions.js';
-import { CHANNEL_NAMES, type ChannelName } from '../../channels/channel.js';
+import { CHANNEL_NAMES, type ChannelName } from '../../messages.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { parseVietnamTime } from '../../time/vietnam.js';
 import { groupSimilar } from '../cluster.js';

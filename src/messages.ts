@@ -1,0 +1,193 @@
+/**
+ * The message model: what the core (`conversation/`, `quiz/`, `campaigns/`, `sender/`) and the
+ * store (`db/`) speak, and what every channel adapter turns its platform into and out of.
+ *
+ * It belongs to no channel: a person's message arrives as an {@link Inbound} event, the bot
+ * answers with {@link Reply} values, each channel renders a `Reply` the best way it can
+ * (buttons, numbered text, native quiz polls) within its {@link Capabilities}, and maps its own
+ * errors into a {@link SendResult}, which the sender (`sender/sender.ts`) relies on. The adapter
+ * interface itself (`Channel`) is in channels/channel.ts.
+ */
+
+/** The channels Loa speaks on. A third platform (e.g. the Zalo Bot platform) adds a name here. */
+export type ChannelName = 'web' | 'telegram' | 'zalo';
+
+/** All channel names, for validation and iteration. */
+export const CHANNEL_NAMES: readonly ChannelName[] = ['web', 'telegram', 'zalo'];
+
+/**
+ * A choice the user can make. `action` is a short ASCII id (never Vietnamese text) such as
+ * `qa:bhyt-tre-em` or `topic:ho-tich`: Telegram's `callback_data` allows only 64 bytes.
+ */
+export interface Button {
+  label: string;
+  action: string;
+  /**
+   * A layout hint: adjacent buttons with the same `row` share one row where the channel lays
+   * buttons out in rows (Telegram's inline keyboard, e.g. 👍 and 👎 side by side). Channels
+   * that number their choices ignore it.
+   */
+  row?: string;
+}
+
+/** A link shown with a reply (campaign links, "read the whole article"). */
+export interface LinkButton {
+  label: string;
+  url: string;
+}
+
+/**
+ * A quiz question the channel may render natively (Telegram quiz poll). Channels without
+ * native polls render `buttons` plus numbered text instead, so `buttons` is always set too.
+ */
+export interface QuizPoll {
+  /** Our own id for the question inside the attempt, echoed back in the answer event. */
+  ref: string;
+  question: string;
+  options: string[];
+  correctOptionId: number;
+  /** Seconds the poll stays open (Telegram: 5–600). */
+  openPeriod?: number;
+  explanation?: string;
+}
+
+/**
+ * One message from the bot, in platform-neutral form. `text` is plain text (no markup): each
+ * channel escapes it for its own format. Bold spans are marked by the `title` field instead.
+ */
+export interface Reply {
+  /** Optional heading, rendered bold where the channel can. */
+  title?: string;
+  text: string;
+  buttons?: Button[];
+  links?: LinkButton[];
+  /** Public URL of an image to show with the text. */
+  imageUrl?: string;
+  /** When set and the channel supports it, the reply is sent as a native quiz poll. */
+  poll?: QuizPoll;
+  /**
+   * Told back by the sender once this message is delivered (its `delivered` event), so the core
+   * can count from when the person could see it rather than from when it was queued: a quiz
+   * question's clock (`qa:<attempt>:<n>`). Channels do not render it.
+   */
+  deliveryRef?: string;
+}
+
+/** What a channel can render; the core degrades gracefully for the rest. */
+export interface Capabilities {
+  /** Clickable reply buttons. Where false, choices are only numbered text. */
+  buttons: boolean;
+  /** Most buttons in one message (Zalo: 5). */
+  maxButtons: number;
+  /** Native quiz polls (Telegram). */
+  nativeQuizPoll: boolean;
+  /** Most characters in one text message (Telegram 4096, Zalo 2000). */
+  maxTextLength: number;
+  /** Whether the user can answer a choice by typing its number. */
+  numberedReplies: boolean;
+}
+
+/**
+ * The result of one send, classified so the caller knows what to do next (courier style):
+ * - `ok`: delivered, with the platform's message id;
+ * - `retryAfter`: throttled or a transient failure; try again after `seconds`;
+ * - `gone`: the person blocked the bot, unfollowed or was deactivated; never retry;
+ * - `outsideWindow`: Zalo's 7-day rule forbids the message; recorded, not retried;
+ * - `failed`: permanent for this message, with a reason for staff.
+ */
+export type SendResult =
+  | { kind: 'ok'; messageId?: string }
+  | {
+      kind: 'retryAfter';
+      seconds: number;
+      reason?: string;
+      /**
+       * The platform asked the whole channel to slow down (Telegram 429, Zalo -32 and its night
+       * rule): the channel's throttle pauses for `seconds`. Without it (a 5xx, a network error)
+       * only this message waits, and everyone else's replies keep flowing.
+       */
+      rateLimited?: boolean;
+    }
+  | { kind: 'gone'; reason: string }
+  | { kind: 'outsideWindow'; reason?: string }
+  | { kind: 'failed'; reason: string };
+
+/** Options of one send. */
+export interface SendOptions {
+  /** Campaign sends use the platform's bulk lanes (e.g. Telegram paid broadcast). */
+  broadcast?: boolean;
+}
+
+/**
+ * A picture a person sent (a screenshot they report): the platform's own reference to it (a
+ * Telegram `file_id`, a Zalo image URL), never the bytes, so nothing large is stored.
+ */
+export interface MediaRef {
+  kind: 'image';
+  /** The platform reference, at most {@link MAX_MEDIA_REF} characters. */
+  ref: string;
+  /** Text sent with the picture, if any. */
+  caption?: string;
+}
+
+/** Longest media reference kept (a longer one is dropped: no platform sends one). */
+export const MAX_MEDIA_REF = 1000;
+
+/** Fields every inbound event has. */
+interface InboundBase {
+  channel: ChannelName;
+  /** The person's id on that channel (Telegram user id, Zalo user id, web session id), as a string. */
+  userId: string;
+  /** Where replies go; defaults to `userId` (differs in Telegram groups). */
+  chatId?: string;
+  /** True when the message comes from a group chat. */
+  group?: boolean;
+  displayName?: string;
+  /** Platform-unique key of this event, used to handle a duplicate delivery once. */
+  dedupeKey: string;
+  /** When the platform says the event happened. */
+  at?: Date;
+}
+
+/** A platform-neutral inbound event. */
+export type Inbound = InboundBase &
+  (
+    | { type: 'text'; text: string }
+    | { type: 'action'; action: string }
+    | { type: 'quizAnswer'; pollId: string; optionIds: number[] }
+    | { type: 'follow' }
+    | { type: 'unfollow' }
+    | { type: 'blocked' }
+    | { type: 'unblocked' }
+    | { type: 'unsupported'; what: string; media?: MediaRef }
+  );
+
+/** The `type` values of {@link Inbound}. */
+export type InboundType = Inbound['type'];
+
+/**
+ * Splits text into chunks of at most `max` characters, preferring paragraph breaks, then line
+ * breaks, then sentence ends, then spaces. Shared by every channel (Telegram 4096, Zalo 2000).
+ *
+ * @example splitText('a\n\nb', 3) // ['a', 'b']
+ */
+export function splitText(text: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    let cut = -1;
+    for (const sep of ['\n\n', '\n', '. ', ' ']) {
+      const at = window.lastIndexOf(sep);
+      if (at > max * 0.3) {
+        cut = at + (sep === '. ' ? 1 : 0);
+        break;
+      }
+    }
+    if (cut <= 0) cut = max;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0) out.push(rest);
+  return out.length > 0 ? out : [''];
+}
