@@ -4,7 +4,15 @@
  * Start-up reads the content files only to hash them; when `data/` holds a snapshot with the
  * same content hash and index-options hash, the entries and index come from it (fast start).
  * Otherwise the content is parsed, validated and indexed, and a new snapshot written.
- * A reload that fails validation keeps the last good index serving.
+ *
+ * One broken entry file must not freeze publishing (staff would approve entries that never go
+ * live). When only Q&A or article files are invalid, a (re)load serves every valid entry and,
+ * for each broken file, the entries it held in the last good index (its last good version; none
+ * for a new file); the errors stay in `errors` for the admin pages. When a shared file is
+ * invalid (topics, regions, synonyms), every entry depends on it: the last good index keeps
+ * serving as a whole. Such a partial index is snapshotted under the content hash plus
+ * {@link PARTIAL_SUFFIX}, so a restart (or the search thread) loads it again and still reports
+ * the errors. Documented in docs/admin.md.
  */
 import { existsSync, mkdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
@@ -101,8 +109,12 @@ export interface Knowledge {
   regionInfo(slug: string): { name: string; parent: string | null; path: string[] } | undefined;
   /** Errors of the last load or reload (empty when the content is valid). */
   readonly errors: ContentError[];
-  /** Reloads from disk. On validation errors the last good index keeps serving. */
-  reload(): { ok: boolean; errors: ContentError[] };
+  /**
+   * Reloads from disk. `ok` is false when some file is invalid; `published` says whether the
+   * valid entries went live anyway (only entry files broken: each keeps its last good version)
+   * or the last good index keeps serving as a whole (a shared file such as topics.yaml broken).
+   */
+  reload(): { ok: boolean; published: boolean; errors: ContentError[] };
   /** Watches the content dir and reloads on change (debounced). */
   watch(): void;
   close(): void;
@@ -155,6 +167,31 @@ function assemble(state: KnowledgeState, index: SearchIndex): Loaded {
     qa: new Map(state.qa.map((q) => [q.id, q])),
     articles: new Map(state.articles.map((a) => [a.id, a])),
     regions: flattenRegions(state.regions),
+  };
+}
+
+/** Appended to the content hash of an index that keeps broken files' last good versions. */
+export const PARTIAL_SUFFIX = '+partial';
+
+/** True for a Q&A or article file: an error there affects only the entries of that file. */
+export function isEntryFile(file: string): boolean {
+  return /^(qa|articles)[\\/]/.test(file);
+}
+
+/**
+ * The content to serve when only entry files are broken: every valid entry, plus the entries
+ * each broken file held in `lastGood` (unless their id is now used by a valid file). The hash
+ * is marked partial, so it never equals a clean load's.
+ */
+function withLastGood(content: Content, lastGood: Pick<KnowledgeState, 'qa' | 'articles'> | undefined): Content {
+  const broken = new Set(content.errors.map((e) => e.file));
+  const qaIds = new Set(content.qa.map((q) => q.id));
+  const articleIds = new Set(content.articles.map((a) => a.id));
+  return {
+    ...content,
+    qa: [...content.qa, ...(lastGood?.qa ?? []).filter((q) => broken.has(q.file) && !qaIds.has(q.id))],
+    articles: [...content.articles, ...(lastGood?.articles ?? []).filter((a) => broken.has(a.file) && !articleIds.has(a.id))],
+    hash: `${content.hash}${PARTIAL_SUFFIX}`,
   };
 }
 
@@ -260,8 +297,21 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       log?.info({ entries: snap.state.qa.length, articles: snap.state.articles.length }, 'knowledge: loaded from snapshot');
       return snap;
     }
+    // An index made while entry files were broken: serve it again, and report the errors again.
+    const partial = readSnapshot(`${hash}${PARTIAL_SUFFIX}`);
+    if (partial) {
+      errors = loadContent(deps.contentDir).errors;
+      log?.warn({ errors: errors.length }, `knowledge: loaded from snapshot; these files are broken, their last good versions are served:\n${formatContentErrors(errors)}`);
+      return partial;
+    }
     const content = loadContent(deps.contentDir);
     errors = content.errors;
+    if (errors.length > 0 && errors.every((e) => isEntryFile(e.file))) {
+      log?.error({ errors: errors.length }, `knowledge: content has errors; the valid entries are served, and the broken files' last good versions:\n${formatContentErrors(errors)}`);
+      const l = fromContent(withLastGood(content, readSnapshot(null)?.state));
+      writeSnapshot(l);
+      return l;
+    }
     if (errors.length > 0) {
       log?.error({ errors: errors.length }, `knowledge: content has errors:\n${formatContentErrors(errors)}`);
       // Prefer the last good index (a snapshot of other content) over a partial one.
@@ -359,18 +409,28 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     reload() {
       const content = loadContent(deps.contentDir);
       errors = content.errors;
+      if (content.errors.length > 0 && content.errors.every((e) => isEntryFile(e.file))) {
+        current = fromContent(withLastGood(content, current.state));
+        writeSnapshot(current);
+        thread?.reload();
+        log?.error(
+          { errors: content.errors.length, entries: current.state.qa.length },
+          `knowledge: content reloaded; these files are broken and their last good versions keep serving:\n${formatContentErrors(content.errors)}`,
+        );
+        return { ok: false, published: true, errors: content.errors };
+      }
       if (content.errors.length > 0) {
         log?.error(
           { errors: content.errors.length },
           `knowledge: reload refused, the last good index keeps serving:\n${formatContentErrors(content.errors)}`,
         );
-        return { ok: false, errors: content.errors };
+        return { ok: false, published: false, errors: content.errors };
       }
       current = fromContent(content);
       writeSnapshot(current);
       thread?.reload();
       log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');
-      return { ok: true, errors: [] };
+      return { ok: true, published: true, errors: [] };
     },
     watch() {
       if (watcher) return;
