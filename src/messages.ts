@@ -85,6 +85,19 @@ export interface Capabilities {
   maxTextLength: number;
   /** Whether the user can answer a choice by typing its number. */
   numberedReplies: boolean;
+  /**
+   * Whether the bot can write to a person unasked (a campaign, an answer notice, the next quiz
+   * question). False for the web chat, which answers only in its HTTP responses: the sender
+   * keeps such messages `held` until the person comes back. Default true.
+   */
+  canPush?: boolean;
+  /** Group chats where several people answer one message (Telegram groups): live group quizzes. Default false. */
+  groupChats?: boolean;
+  /**
+   * Days after a person's last message in which the platform lets the bot write to them (Zalo
+   * OA's consultation window: 7); absent, no such window.
+   */
+  contactWindowDays?: number;
 }
 
 /**

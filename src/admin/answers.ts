@@ -75,7 +75,7 @@ export function notifyAskers(app: App, qa: QaEntry, now: Date = new Date(), revi
       return { ...base, recipient: null, status: 'skipped', reason: 'người hỏi đã xoá dữ liệu của mình' };
     if (w.personStatus !== 'active') return { ...base, status: 'gone', reason: 'người hỏi đã chặn bot hoặc rời đi' };
     // A channel that cannot be pushed to keeps the notice until the asker comes back.
-    if (app.channels.get(w.channel)?.canPush === false) return { ...base, status: 'held', reason: 'chờ người hỏi quay lại web chat' };
+    if (app.channels.get(w.channel)?.capabilities.canPush === false) return { ...base, status: 'held', reason: 'chờ người hỏi quay lại web chat' };
     // Only channels with an outbox lane (a throttle and a worker) can be pushed to.
     if (!outbox?.throttles.has(w.channel) || !app.channels.has(w.channel))
       return { ...base, status: 'unreachable', reason: `kênh ${w.channel} chưa được cấu hình trên máy chủ này` };

@@ -70,7 +70,7 @@ export interface OutboxDeps {
   maxInFlight?: number;
   /** Attempts before a row that keeps being throttled is failed (default 8). */
   maxAttempts?: number;
-  /** Zalo's window for consultation messages, in days (default 7). */
+  /** Overrides the length of a channel's contact window (`contactWindowDays`, Zalo: 7), in days. */
   zaloWindowDays?: number;
   /**
    * Whether a channel is connected now (the app's channel health). While it is not, its rows
@@ -104,7 +104,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const batchSize = deps.batchSize ?? 200;
   const maxInFlight = deps.maxInFlight ?? 64;
   const maxAttempts = deps.maxAttempts ?? 8;
-  const windowMs = (deps.zaloWindowDays ?? 7) * 86_400_000;
   const events = new EventEmitter();
   const replies = new Map<number, { reply: Reply; cost: Partial<Record<ChannelName, number>> }>();
   let running = false;
@@ -218,8 +217,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   const runWorker = async (name: ChannelName, channel: Channel, throttle: Throttle): Promise<void> => {
     const inFlight = new Set<Promise<void>>();
+    // The platform's contact window (Zalo OA: 7 days since the person's last message), from the
+    // channel's capabilities; `zaloWindowDays` overrides its length (tests).
+    const windowDays = channel.capabilities.contactWindowDays === undefined ? undefined : (deps.zaloWindowDays ?? channel.capabilities.contactWindowDays);
+    const contactWindowMs = windowDays === undefined ? undefined : windowDays * 86_400_000;
     const windowFor = (): { windowStart?: string } =>
-      name === 'zalo' ? { windowStart: new Date(now().getTime() - windowMs).toISOString() } : {};
+      contactWindowMs !== undefined ? { windowStart: new Date(now().getTime() - contactWindowMs).toISOString() } : {};
     const deliveryJob = (task: DeliveryTask): Job | undefined => {
       const message = replyFor(task.campaignId);
       if (!message) return undefined;

@@ -11,13 +11,8 @@ export * from '../messages.js';
 /** A platform adapter. One instance per configured channel. */
 export interface Channel {
   readonly name: ChannelName;
+  /** What it renders and what the platform allows (push, groups, a contact window): ../messages.ts. */
   readonly capabilities: Capabilities;
-  /**
-   * False for a channel that cannot reach a person unasked (the web chat answers only in its
-   * HTTP responses): the sender keeps its messages `held` until the person comes back.
-   * Default true.
-   */
-  readonly canPush?: boolean;
   /**
    * Sends one reply to one recipient (the channel's external user/chat id). Never throws for
    * platform errors: they come back as a {@link SendResult}.

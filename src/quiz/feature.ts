@@ -17,7 +17,7 @@
  * the limit is wrong. All state is in SQLite, so a restart resumes an attempt at the next
  * message (a question whose time ran out meanwhile counts as unanswered).
  */
-import type { Capabilities, ChannelName, Reply, SendResult } from '../messages.js';
+import { CHANNEL_NAMES, type Capabilities, type ChannelName, type Reply, type SendResult } from '../messages.js';
 import type { Feature, TurnContext } from '../conversation/types.js';
 import type { Db } from '../db/index.js';
 import { personIdByExternal, setPendingChoices } from '../db/people.js';
@@ -414,7 +414,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   const liveStart = (ctx: TurnContext, args: string): Reply[] => {
     if (!ctx.inbound.group) return [{ text: Q.liveNotGroup }];
     if (!isOrganiser(ctx)) return [{ text: Q.liveNotOrganiser }];
-    if (ctx.inbound.channel !== 'telegram') return [{ text: Q.liveNoTelegram }];
+    // A live quiz needs a group chat whose members answer one message (Telegram groups).
+    if (!ctx.caps.groupChats) return [{ text: Q.liveNoTelegram }];
     const c = registry.get(args.trim().split(/\s+/)[0] ?? '');
     if (!c || c.status !== 'approved') return [{ text: Q.liveUsage(registry.all().filter((x) => x.status === 'approved').map((x) => x.id).join(', ')) }];
     const chatId = ctx.inbound.chatId ?? ctx.inbound.userId;
@@ -527,9 +528,12 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     async tick(now) {
       if (!bound) return;
       await liveFor(bound.db).tick(now);
-      // Push channels (Telegram, Zalo) get the next question when one timed out unanswered; the
-      // web cannot be pushed to, so there the next message settles it.
-      const push = (['telegram', 'zalo'] as ChannelName[]).filter((ch) => bound!.caps(ch));
+      // Channels that can push (Telegram, Zalo) get the next question when one timed out
+      // unanswered; the web cannot be pushed to, so there the next message settles it.
+      const push = CHANNEL_NAMES.filter((ch) => {
+        const caps = bound!.caps(ch);
+        return caps !== undefined && caps.canPush !== false;
+      });
       for (const { attempt, externalId } of attemptsTimedOut(bound.db, push, new Date(now.getTime() - GRACE_MS))) {
         try {
           const c = registry.get(attempt.contestId);

@@ -331,7 +331,7 @@ export function createSender(deps: SenderDeps): Sender {
       const reason = `sender: channel ${target.channel} is not configured`;
       return { stored, done: stored.then(() => replies.map((): SendResult => ({ kind: 'failed', reason }))) };
     }
-    if (channel.canPush === false) {
+    if (channel.capabilities.canPush === false) {
       // Kept until the person comes back (takeHeld); as far as the caller knows, it is handed over.
       const stored = store('held');
       return { stored, done: stored.then((ids) => ids.map((): SendResult => ({ kind: 'ok' }))) };
@@ -371,7 +371,7 @@ export function createSender(deps: SenderDeps): Sender {
   const poll = (): void => {
     if (stopping) return;
     for (const [name, channel] of channels) {
-      if (channel.canPush === false) continue;
+      if (channel.capabilities.canPush === false) continue;
       for (const t of dueSends(db, name, 200, now())) {
         if (owned.has(t.id)) continue;
         owned.add(t.id);

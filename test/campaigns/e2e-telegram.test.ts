@@ -99,7 +99,9 @@ describe('campaign over the fake Telegram', () => {
     await done;
 
     const campaignTo = tg.callsTo('sendMessage').filter((call) => call.status === 200 && String(call.params.text).startsWith('Tuần lễ'));
-    expect(campaignTo.map((call) => Number(call.params.chat_id))).toEqual(chats.slice(0, 7));
+    // Each subscriber but the one who left, once. (Order is not promised: on a busy machine a
+    // send that meets the fake's 429 is retried after later ones.)
+    expect(campaignTo.map((call) => Number(call.params.chat_id)).sort((a, b) => a - b)).toEqual(chats.slice(0, 7));
     expect(String(reply.params.text)).toContain('thôi nhận tin');
     // The reply went out while the campaign was still sending, not after it.
     const replyIndex = tg.calls.indexOf(reply);

@@ -18,7 +18,8 @@ function fakeChannel(name: ChannelName, script: (to: string, n: number) => SendR
   let n = 0;
   const channel: Channel = {
     name,
-    capabilities: { buttons: true, maxButtons: 5, nativeQuizPoll: false, maxTextLength: 2000, numberedReplies: true },
+    // A fake Zalo declares the 7-day contact window as the real channel does (zaloCapabilities).
+    capabilities: { buttons: true, maxButtons: 5, nativeQuizPoll: false, maxTextLength: 2000, numberedReplies: true, ...(name === 'zalo' ? { contactWindowDays: 7 } : {}) },
     async send(to, reply) {
       const res = await script(to, n++);
       if (res.kind === 'ok') sent.push({ to, reply });

@@ -40,6 +40,7 @@ export const WEBHOOK_PATH = '/webhooks/telegram';
 
 /** What Telegram can render. */
 export const telegramCapabilities: Capabilities = {
+  groupChats: true,
   buttons: true,
   // Telegram allows up to 100 inline buttons; more than this is unreadable on a phone.
   maxButtons: 20,

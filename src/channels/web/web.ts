@@ -25,6 +25,7 @@ export const webCapabilities: Capabilities = {
   nativeQuizPoll: false,
   maxTextLength: 8000,
   numberedReplies: true,
+  canPush: false,
 };
 
 /** The web channel (no push). */
@@ -32,7 +33,6 @@ export function createWebChannel(): Channel {
   return {
     name: 'web',
     capabilities: webCapabilities,
-    canPush: false,
     async send() {
       return { kind: 'failed', reason: 'web chat has no push: the visitor sees replies only when they write' };
     },

@@ -22,6 +22,7 @@ export const zaloCapabilities: Capabilities = {
   nativeQuizPoll: false,
   maxTextLength: ZALO_MAX_TEXT,
   numberedReplies: true,
+  contactWindowDays: 7,
 };
 
 /** Dependencies of {@link createZaloChannel}. */
