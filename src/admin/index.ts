@@ -214,14 +214,25 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
 /** Answers a refusal: an HTML page for browsers, plain text for scripts. */
 async function refuse(req: FastifyRequest, reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
   reply.code(status).header('cache-control', 'no-store');
-  if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+  // A browser (a page, or a form it posted) gets a styled page with a way back to where it was.
+  if ((req.headers.accept ?? '').includes('text/html')) {
+    const back = backPath(req);
     return reply.type('text/html; charset=utf-8').send(
-      `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="stylesheet" href="/admin/assets/admin.css"><title>Lỗi ${status}</title><main class="narrow"><h1>Lỗi ${status}</h1><p>${escapeHtml(message)}</p><p><a href="/admin">Về trang tổng quan</a></p></main></html>`,
+      `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="stylesheet" href="/admin/assets/admin.css"><title>${status === 409 || status === 400 ? 'Không thực hiện được' : `Lỗi ${status}`}</title><main class="narrow"><h1>${status === 409 || status === 400 ? 'Không thực hiện được' : `Lỗi ${status}`}</h1><p class="error">${escapeHtml(message)}</p><p>${back ? `<a class="button" href="${escapeHtml(back)}">← Quay lại</a> ` : ''}<a href="/admin">Về trang tổng quan</a></p></main></html>`,
     );
   }
   return reply.type('text/plain; charset=utf-8').send(message);
 }
 
+/** The admin page the request came from (same host, under /admin), for a "back" link. */
+function backPath(req: FastifyRequest): string | undefined {
+  try {
+    const ref = new URL(req.headers.referer ?? '');
+    return ref.host === req.headers.host && ref.pathname.startsWith('/admin') ? `${ref.pathname}${ref.search}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const loginBody = z.object({
   username: z.string().max(64).default(''),
