@@ -151,7 +151,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     // Twice the person's flood limit: the conversation's polite warning comes first.
     perSession: { count: config.bot.flood_limit.messages * 2, seconds: config.bot.flood_limit.seconds },
   });
-  registerWebChat(server, { db, conversation, botName: config.bot.name, limits, disk, takeHeld: (personId) => sender.takeHeld(personId) });
+  registerWebChat(server, { db, inbox, botName: config.bot.name, limits, disk, takeHeld: (personId) => sender.takeHeld(personId) });
   // Retention (db/retention.ts): at start-up, then daily.
   let retentionTimer: NodeJS.Timeout | undefined;
   const connections: Connection[] = [];

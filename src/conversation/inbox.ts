@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import { markProcessed, recordInbound, unprocessedInbound } from '../db/messages.js';
+import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from '../db/messages.js';
 import { personIdByExternal } from '../db/people.js';
 import type { ChannelName, Inbound, Reply, SendResult } from '../messages.js';
 import type { Channel } from '../channels/channel.js';
@@ -55,6 +55,14 @@ export interface Inbox {
   drain(): Promise<void>;
   /** Queues replies for one event's recipient; resolves with each message's last SendResult. */
   deliver(inbound: Inbound, replies: Reply[]): Promise<SendResult[]>;
+  /**
+   * For a channel that answers in its own response (the web chat, which cannot push): stores
+   * the event exactly as {@link Inbox.accept} does (the person resolved once, the dedupe key,
+   * one commit), handles it in the person's order, and resolves with the replies, recorded with
+   * the processed mark in one commit. `null` for a duplicate. A crash in between leaves the
+   * event to `recover()`, whose replies the sender then keeps for the visitor's return.
+   */
+  answerNow(inbound: Inbound): Promise<Reply[] | null>;
 }
 
 /** Creates the inbox. */
@@ -113,10 +121,10 @@ export function createInbox(deps: InboxDeps): Inbox {
   };
   const acceptTx = db.transaction(store);
 
-  const schedule = (id: number, inbound: Inbound): void => {
+  const schedule = (id: number, inbound: Inbound, process: (id: number, inbound: Inbound) => Promise<void> = processOne): void => {
     const key = `${inbound.channel}:${inbound.chatId ?? inbound.userId}`;
     const prev = chains.get(key) ?? Promise.resolve();
-    const next = prev.then(() => processOne(id, inbound));
+    const next = prev.then(() => process(id, inbound));
     chains.set(key, next);
     pending.add(next);
     void next.finally(() => {
@@ -151,5 +159,28 @@ export function createInbox(deps: InboxDeps): Inbox {
       group.flush();
     },
     deliver,
+    async answerNow(inbound) {
+      const id = await group.run(() => store(inbound));
+      if (id === null) return null;
+      return new Promise<Reply[]>((resolve, reject) => {
+        schedule(id, inbound, async (rowId, ev) => {
+          try {
+            const channel = channels.get(ev.channel);
+            const replies = channel ? await conversation.handle(ev, channel.capabilities) : [];
+            await group.run(() => {
+              // Looked up after the conversation ran: /xoadulieu may have just erased the person.
+              const personId = personIdByExternal(db, ev.channel, ev.userId) ?? null;
+              for (const r of replies) recordOutbound(db, ev.channel, personId, 'reply', r.text, r);
+              markProcessed(db, rowId);
+            });
+            resolve(replies);
+          } catch (err) {
+            logger?.error({ err, channel: ev.channel, dedupeKey: ev.dedupeKey }, 'inbox: processing failed');
+            markProcessed(db, rowId, (err as Error).message ?? String(err));
+            reject(err);
+          }
+        });
+      });
+    },
   };
 }

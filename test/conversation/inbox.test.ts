@@ -21,7 +21,8 @@ beforeAll(() => {
   convo = createConversation({ db, knowledge, config, now: () => clock });
   const channel: Channel = {
     name: 'web',
-    capabilities: webCapabilities,
+    // The web's rendering on a channel that can push, so the sender sends instead of holding.
+    capabilities: { ...webCapabilities, canPush: true },
     send: async (to, reply) => {
       sent.push({ to, reply });
       return { kind: 'ok', messageId: String(sent.length) };

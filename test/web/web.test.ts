@@ -51,3 +51,25 @@ describe('web chat over HTTP', () => {
     expect((await chat({ session: 'session-web-4', text: 'a'.repeat(2 * 1024 * 1024) })).status).toBe(413);
   });
 });
+
+describe('the web chat through the one intake', () => {
+  it('a message stored before a crash is answered at start-up and its reply kept for the visitor', async () => {
+    // Stored the way /api/chat stores it, then the process "dies" before handling it.
+    const session = 'session-web-crash';
+    const stored = ctx.app.inbox.accept(
+      { channel: 'web', userId: session, dedupeKey: `${session}:m-1`, type: 'text', text: 'Đăng ký khai sinh cho con trong thời hạn bao lâu?' },
+      { process: false },
+    );
+    expect(stored).toBe(true);
+    expect(await ctx.app.inbox.recover()).toBeGreaterThanOrEqual(1);
+    await ctx.app.inbox.drain();
+    // The visitor comes back: the answer is there, once.
+    const held = await (await fetch(`${ctx.url}/api/chat/held?session=${session}`)).json();
+    expect(held.replies.map((r: { text: string }) => r.text).join('\n')).toContain('Nguồn:');
+    const again = await (await fetch(`${ctx.url}/api/chat/held?session=${session}`)).json();
+    expect(again.replies).toEqual([]);
+    // A retried POST of the same message is recognised as the same event.
+    const dup = await (await chat({ session, text: 'Đăng ký khai sinh cho con trong thời hạn bao lâu?', id: 'm-1' })).json();
+    expect(dup).toMatchObject({ replies: [], duplicate: true });
+  });
+});

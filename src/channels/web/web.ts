@@ -9,9 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Capabilities, Channel, Reply } from '../channel.js';
-import type { Conversation } from '../../conversation/conversation.js';
+import type { Inbox } from '../../conversation/inbox.js';
 import type { Db } from '../../db/index.js';
-import { markProcessed, recordInbound, recordOutbound } from '../../db/messages.js';
 import { escapeHtml } from '../../text/html.js';
 import { personIdByExternal } from '../../db/people.js';
 import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
@@ -80,7 +79,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** Dependencies of {@link registerWebChat}. */
 export interface WebChatDeps {
   db: Db;
-  conversation: Conversation;
+  /** The one intake: the web chat stores and handles each message through it. */
+  inbox: Pick<Inbox, 'answerNow'>;
   botName: string;
   /** Limits checked before anything is stored (./limits.ts); default limits when omitted. */
   limits?: WebLimits;
@@ -141,14 +141,13 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
       action !== undefined
         ? { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'action' as const, action }
         : { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'text' as const, text: text ?? '' };
-    const person = deps.conversation.personFor(inbound);
-    const rowId = recordInbound(deps.db, inbound, person.id);
-    if (rowId === null) return reply.send({ replies: [], duplicate: true });
-    const replies = await deps.conversation.handle(inbound, webCapabilities);
-    for (const r of replies) recordOutbound(deps.db, 'web', person.id, 'reply', r.text, r);
-    markProcessed(deps.db, rowId);
+    // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
+    // visitor's order, its replies recorded; the web chat answers in the response.
+    const replies = await deps.inbox.answerNow(inbound);
+    if (replies === null) return reply.send({ replies: [], duplicate: true });
     // What was kept for the visitor while they were away comes first (a page left open).
-    const held = deps.takeHeld?.(person.id) ?? [];
+    const personId = personIdByExternal(deps.db, 'web', session);
+    const held = personId === undefined ? [] : (deps.takeHeld?.(personId) ?? []);
     return reply.send({ replies: [...held, ...replies].map(toWebReply) });
   });
   // The widget asks on load for what was kept for the visitor while they were away (staff's
