@@ -40,9 +40,11 @@ export interface InboxDeps {
 export interface Inbox {
   /**
    * Stores the event. Returns false for a duplicate (already stored): acknowledge it and stop.
-   * Processing is scheduled unless `process: false`.
+   * Processing is scheduled unless `process: false`. `alsoWrite` runs in the same transaction
+   * with the person's id (a channel's own record of the event, e.g. a Zalo form's fields), and
+   * only for an event not seen before.
    */
-  accept(inbound: Inbound, opts?: { process?: boolean }): boolean;
+  accept(inbound: Inbound, opts?: { process?: boolean; alsoWrite?: (personId: number) => void }): boolean;
   /**
    * Like {@link Inbox.accept}, but the event shares its commit with the other events accepted
    * in the same turn of the event loop (db/group-commit.ts). Resolves once the event is stored:
@@ -113,10 +115,13 @@ export function createInbox(deps: InboxDeps): Inbox {
     }
   };
 
-  const store = (inbound: Inbound): number | null => {
+  const store = (inbound: Inbound, alsoWrite?: (personId: number) => void): number | null => {
     const person = conversation.personFor(inbound);
     const id = recordInbound(db, inbound, person.id);
-    if (id !== null) conversation.recordInteraction(inbound, person);
+    if (id !== null) {
+      conversation.recordInteraction(inbound, person);
+      alsoWrite?.(person.id);
+    }
     return id;
   };
   const acceptTx = db.transaction(store);
@@ -136,7 +141,7 @@ export function createInbox(deps: InboxDeps): Inbox {
   return {
     accept(inbound, opts) {
       // The person, the event with its dedupe key and the time of the interaction: one commit.
-      const id = acceptTx(inbound);
+      const id = acceptTx(inbound, opts?.alsoWrite);
       if (id === null) return false;
       if (opts?.process !== false) schedule(id, inbound);
       return true;

@@ -33,7 +33,6 @@ export function installZalo(app: App): void {
   registerZaloWebhook(app.server, {
     db: app.db,
     inbox: app.inbox,
-    conversation: app.conversation,
     appId: cfg.appId,
     oaId: cfg.oaId,
     oaSecretKey: cfg.oaSecretKey,

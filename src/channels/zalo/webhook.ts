@@ -14,7 +14,6 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import { MAX_MEDIA_REF, type Inbound, type MediaRef } from '../channel.js';
 import type { Inbox } from '../../conversation/inbox.js';
-import type { Conversation } from '../../conversation/conversation.js';
 import { touchPerson } from '../../db/people.js';
 import { recordZaloSubmission } from '../../db/zalo.js';
 import { verifyZaloSignature } from './signature.js';
@@ -56,7 +55,6 @@ export type ZaloEvent = z.infer<typeof zaloEventSchema>;
 export interface ZaloWebhookDeps {
   db: Db;
   inbox: Pick<Inbox, 'accept'>;
-  conversation: Pick<Conversation, 'personFor'>;
   appId: string;
   oaId?: string;
   oaSecretKey: string;
@@ -118,30 +116,20 @@ export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent): ZaloEventO
   const inbound = mapped;
 
   if (e.event_name === 'user_submit_info') {
-    // The fields, their consent and the event go to disk in one transaction before the 200;
-    // a redelivery rolls the whole of it back.
-    const duplicate = new Error('duplicate');
-    try {
-      deps.db.transaction(() => {
-        const person = deps.conversation.personFor(inbound);
-        recordZaloSubmission(deps.db, { personId: person.id, userId: inbound.userId, ...(e.info ?? {}), consentAt: inbound.at ?? now() }, now());
-        touchPerson(deps.db, person.id, now());
-        if (!deps.inbox.accept(inbound)) throw duplicate;
-      })();
-    } catch (err) {
-      if (err === duplicate) return { kind: 'duplicate' };
-      throw err;
-    }
-    return { kind: 'submission', inbound };
+    // The fields, their consent and the event go to disk in one transaction before the 200
+    // (the inbox's, with the person it resolved); a redelivery writes none of it again.
+    const stored = deps.inbox.accept(inbound, {
+      alsoWrite: (personId) => {
+        recordZaloSubmission(deps.db, { personId, userId: inbound.userId, ...(e.info ?? {}), consentAt: inbound.at ?? now() }, now());
+        touchPerson(deps.db, personId, now());
+      },
+    });
+    return stored ? { kind: 'submission', inbound } : { kind: 'duplicate' };
   }
 
-  if (!deps.inbox.accept(inbound)) return { kind: 'duplicate' };
   // The core touches people for the events it handles; an unfollow is an interaction too.
-  if (inbound.type === 'unfollow') {
-    const person = deps.conversation.personFor(inbound);
-    touchPerson(deps.db, person.id, now());
-  }
-  return { kind: 'accepted', inbound };
+  const stored = deps.inbox.accept(inbound, inbound.type === 'unfollow' ? { alsoWrite: (personId) => touchPerson(deps.db, personId, now()) } : undefined);
+  return stored ? { kind: 'accepted', inbound } : { kind: 'duplicate' };
 }
 
 /**
