@@ -20,11 +20,12 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
-import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign, type DeliveryCounts } from '../db/campaigns.js';
+import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign, type CampaignChannel, type DeliveryCounts } from '../db/campaigns.js';
 import { loadContent, type Region } from '../knowledge/content.js';
 import { createCampaignService, CampaignError } from '../campaigns/service.js';
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
+import { pausedBy, waitReasons } from '../campaigns/waiting.js';
 import { formatVietnamTime, parseVietnamTime } from '../time/vietnam.js';
 import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
@@ -71,6 +72,8 @@ export interface CampaignCliDeps {
   askPassword?: (prompt: string) => Promise<string | null>;
   /** The operating-system user to audit (default: `os.userInfo()`). */
   osUser?: string;
+  /** Campaign channels with credentials on this server (default: from the configuration). */
+  configuredChannels?: CampaignChannel[];
 }
 
 /** Actions that only read: no password asked, nothing audited. */
@@ -161,8 +164,10 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
   let contentDir = deps.contentDir;
   let root = deps.regionsRoot;
   let quiet = deps.quietHours;
+  let configured = deps.configuredChannels;
   if (!db || !contentDir) {
     const config = loadConfig();
+    configured ??= [...(config.telegram ? (['telegram'] as const) : []), ...(config.zalo ? (['zalo'] as const) : [])];
     db ??= openDb(join(config.dataDir, 'loa.sqlite'));
     contentDir ??= config.contentDir;
     root ??= config.bot.regions_root;
@@ -320,15 +325,25 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
           out(JSON.stringify({ id: c.id, status: c.status, counts: k }));
           return 0;
         }
+        // Why it is not sending now: quiet hours, a channel not configured here, paused by whom.
+        const waiting = (c: Campaign): string =>
+          waitReasons(c, {
+            now: now(),
+            quietHours: quiet ?? { start: '21:00', end: '07:00' },
+            configured: new Set(configured ?? c.channels),
+            paused: c.status === 'paused' ? pausedBy(db, c.id) : undefined,
+          })
+            .map((r) => `\n  ⏸ ${r}`)
+            .join('');
         const live = !v.once && process.stdout.isTTY && !deps.out;
         if (!live) {
-          out(formatCounts(c, k, expected, service.cancellation(c)));
+          out(formatCounts(c, k, expected, service.cancellation(c)) + waiting(c));
           return 0;
         }
         // Live: redraw until the campaign leaves scheduled/sending (Ctrl+C stops watching only).
         let lines = 0;
         for (;;) {
-          const text = formatCounts(c, k, c.startedAt ? undefined : service.audience(c).total, service.cancellation(c));
+          const text = formatCounts(c, k, c.startedAt ? undefined : service.audience(c).total, service.cancellation(c)) + waiting(c);
           if (lines) process.stdout.write(`\x1b[${lines}A\x1b[0J`);
           process.stdout.write(`${text}\n`);
           lines = text.split('\n').length;

@@ -22,6 +22,7 @@ import { flattenRegions } from '../../knowledge/content.js';
 import { regionsAllowed } from '../../db/users.js';
 import type { Permission } from '../roles.js';
 import { listAudit } from '../../db/audit.js';
+import { pausedBy, waitReasons } from '../../campaigns/waiting.js';
 
 const STATUS_LABEL: Record<string, string> = {
   draft: 'Bản nháp',
@@ -252,6 +253,13 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       statusLabel: STATUS_LABEL,
       // Who cancelled it and when: a cancelled campaign never shows the time it would have gone out.
       cancelled: svc.cancellation(c),
+      // Why it is not sending now (quiet hours, a channel not configured, paused by whom).
+      waiting: waitReasons(c, {
+        now: ctx.now(),
+        quietHours: ctx.app.config.bot.quiet_hours,
+        configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.app.channels.has(ch))),
+        paused: c.status === 'paused' ? pausedBy(ctx.app.db, c.id) : undefined,
+      }),
       history: listAuditFor(ctx, c.id),
     });
   });

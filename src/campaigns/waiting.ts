@@ -1,0 +1,59 @@
+/**
+ * Why a campaign is not sending right now, in words staff read on its page and in
+ * `loa campaign status`.
+ *
+ * A campaign that waits without a word looks broken: staff resend, or call IT. The outbox holds
+ * a campaign for three reasons it can name: quiet hours (until their configured end), a channel
+ * this server has no credentials for (its deliveries wait until it is configured), and a person
+ * who paused it (from the audit log). Pure apart from the audit read, so the page and the CLI
+ * say the same thing.
+ */
+import type { Db } from '../db/index.js';
+import type { Campaign, CampaignChannel } from '../db/campaigns.js';
+import { listAudit } from '../db/audit.js';
+import { formatVietnamTime } from '../time/vietnam.js';
+import { isQuietTime, quietHoursEnd, type QuietHours } from './quiet-hours.js';
+
+/** What the reasons are computed from. */
+export interface WaitFacts {
+  now: Date;
+  quietHours: QuietHours;
+  /** The campaign channels this server has credentials for. */
+  configured: ReadonlySet<CampaignChannel>;
+  /** Who paused the campaign and when (see {@link pausedBy}); only read for a paused one. */
+  paused?: { by: string | null; at: string | null };
+}
+
+const CHANNEL_NAME: Record<CampaignChannel, string> = { telegram: 'Telegram', zalo: 'Zalo OA' };
+
+/**
+ * Why `c` is waiting, one sentence per reason; empty when it is not waiting (a draft, done,
+ * cancelled, or sending with nothing in the way).
+ *
+ * @example
+ * waitReasons(c, { now, quietHours: { start: '21:00', end: '07:00' }, configured: new Set(['telegram']) })
+ * // ['Đang trong giờ yên lặng (21:00–07:00): tin sẽ đi tiếp lúc 07:00 06/12/2026.']
+ */
+export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?: string | null }, f: WaitFacts): string[] {
+  const reasons: string[] = [];
+  if (c.status === 'paused') {
+    const p = f.paused;
+    reasons.push(`Tạm dừng${p?.by ? ` bởi ${p.by}` : ''}${p?.at ? ` lúc ${formatVietnamTime(p.at)}` : ''}: không gửi tin nào cho đến khi có người bấm “Tiếp tục”.`);
+  }
+  if (!['scheduled', 'sending', 'paused'].includes(c.status)) return reasons;
+  const q = f.quietHours;
+  // A campaign scheduled for later is waiting for its time (the page shows it), not for quiet hours.
+  const notYetDue = c.status === 'scheduled' && !!c.sendAt && Date.parse(c.sendAt) > f.now.getTime();
+  if (c.status !== 'paused' && !notYetDue && isQuietTime(f.now, q))
+    reasons.push(`Đang trong giờ yên lặng (${q.start}–${q.end}): tin sẽ đi tiếp lúc ${formatVietnamTime(quietHoursEnd(f.now, q), 'HH:mm dd/MM/yyyy')}.`);
+  for (const ch of c.channels)
+    if (!f.configured.has(ch))
+      reasons.push(`Kênh ${CHANNEL_NAME[ch]} chưa được cấu hình trên máy chủ này: tin cho kênh này chờ đến khi quản trị viên cấu hình (xem docs/deploy.md).`);
+  return reasons;
+}
+
+/** Who paused campaign `id` last, and when (from the audit log). */
+export function pausedBy(db: Db, id: number): { by: string | null; at: string | null } {
+  const [entry] = listAudit(db, { action: 'campaign.pause', targetType: 'campaign', targetId: String(id), limit: 1 });
+  return { by: entry?.actor ?? null, at: entry?.at ?? null };
+}
