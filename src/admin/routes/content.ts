@@ -37,6 +37,7 @@ import { foldedCanonical } from '../../text/vietnamese.js';
 import { NOTICE_STATUS_LABEL, notifyAskers, type NotifySummary } from '../answers.js';
 import { flattenRegions, formatContentErrors, splitFrontMatter, type ArticleEntry, type QaEntry } from '../../knowledge/content.js';
 import { isEntryFile } from '../../knowledge/knowledge.js';
+import { noticeWhy } from '../notice-reasons.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
@@ -159,6 +160,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       pastRevisions: id && !data.isNew ? listRevisions(ctx.app.db, kind, id).filter((r) => r.status !== 'pending') : [],
       notices: kind === 'qa' && id ? listNotices(ctx.app.db, id) : [],
       noticeLabel: NOTICE_STATUS_LABEL,
+      noticeWhy,
       title: data.isNew ? `Thêm ${KIND_LABEL[kind].toLowerCase()}` : `${KIND_LABEL[kind]}: ${id}`,
       kind,
       ...data,
