@@ -1,7 +1,8 @@
 /**
  * One broken content file does not freeze publishing (issue 16, item 5): while a hand-edited
  * file is invalid, a Q&A approved in the admin goes live, staff are told which file is broken
- * (and that its last good version keeps serving), and the content list names it.
+ * (and that its last good version keeps serving), and the content list names it and links to a
+ * page with the file's errors and text (no longer a 404).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +51,19 @@ describe('a broken file while staff publish', () => {
 
   it('the content list names the broken file and says the rest is live', async () => {
     const page = await editor.get('/admin/content');
-    expect(page.text).toContain(`<code>${BROKEN}</code> · status`);
+    expect(page.text).toContain(`<code>${BROKEN}</code></a> · status`);
     expect(page.text).toContain('các mục khác vẫn được cập nhật');
+  });
+
+  it('the broken file opens from the list: its errors, its text, and that its last good version is served', async () => {
+    const list = await editor.get('/admin/content');
+    expect(list.text).toContain(`<a href="/admin/content/qa/bhyt-ho-ngheo"><code>${BROKEN}</code></a>`);
+    const page = await editor.get('/admin/content/qa/bhyt-ho-ngheo');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Tệp nội dung bị lỗi');
+    expect(page.text).toMatch(/<strong>status<\/strong>: /);
+    expect(page.text).toContain('status: duyet');
+    expect(page.text).toContain('bot vẫn dùng bản tốt trước đó');
+    expect((await editor.get('/admin/content/qa/khong-co-muc-nay')).status).toBe(404);
   });
 });

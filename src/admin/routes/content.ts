@@ -60,6 +60,13 @@ function find(ctx: AdminContext, kind: Kind, id: string): QaEntry | ArticleEntry
   return kind === 'qa' ? c.qa.find((q) => q.id === id) : c.articles.find((a) => a.id === id);
 }
 
+/** The broken file that would hold entry `id` (`qa/…/<id>.md`, `articles/<id>.md`), with its errors. */
+function brokenFile(ctx: AdminContext, kind: Kind, id: string): { file: string; errors: { field: string; message: string }[] } | undefined {
+  const dir = kind === 'qa' ? 'qa' : 'articles';
+  const errors = ctx.content.get().errors.filter((e) => e.file.split(/[\\/]/)[0] === dir && e.file.split(/[\\/]/).at(-1) === `${id}.md`);
+  return errors.length ? { file: errors[0]!.file, errors: errors.filter((e) => e.file === errors[0]!.file) } : undefined;
+}
+
 /** The last person who saved this entry in the admin pages (undefined for hand-edited files). */
 function lastEditor(ctx: AdminContext, kind: Kind, id: string): string | undefined {
   return listAudit(ctx.app.db, { action: 'content.save', targetType: kind, targetId: id, limit: 1 })[0]?.actor;
@@ -200,7 +207,20 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const p = req.params as { kind: string; id: string };
     const kind = kindSchema.parse(p.kind);
     const entry = find(ctx, kind, p.id);
-    if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
+    if (!entry) {
+      // A file that does not validate is still shown: its errors, its text, and what the bot serves meanwhile.
+      const broken = brokenFile(ctx, kind, p.id);
+      if (!broken) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
+      const served = kind === 'qa' ? ctx.app.knowledge.getQa(p.id) : ctx.app.knowledge.getArticle(p.id);
+      return ctx.render(req, reply, 'content-broken', {
+        title: `Tệp lỗi: ${broken.file}`,
+        id: p.id,
+        file: broken.file,
+        errors: broken.errors,
+        text: readEntryFile(ctx.app.config.contentDir, broken.file)?.text ?? '',
+        servedLastGood: served?.status === 'approved',
+      });
+    }
     // With a change waiting, the form shows the pending version: editing continues it.
     const pending = openRevision(ctx.app.db, kind, entry.id);
     const fromRevision = pending ? formFromText(kind, pending.text) : undefined;
