@@ -19,10 +19,11 @@ import { createZaloOAuth } from '../channels/zalo/client.js';
 import { createZaloTokenStore } from '../channels/zalo/token-store.js';
 import { ZALO_CALLBACK_PATH, finishZaloConnect, parseConnectInput, startZaloConnect } from '../channels/zalo/oauth.js';
 import { ZALO_WEBHOOK_PATH } from '../channels/zalo/webhook.js';
+import { formatVietnamTime } from '../time/vietnam.js';
 
-const USAGE = `usage:
-  loa zalo connect [--redirect-uri URL] [--code REDIRECTED_URL]   authorise the OA (prints the permission URL)
-  loa zalo status                                                 show the stored token pair's state`;
+const USAGE = `cách dùng:
+  loa zalo connect [--redirect-uri URL] [--code ĐỊA_CHỈ_CHUYỂN_TỚI]   cấp quyền cho Loa dùng OA (in ra đường dẫn cấp quyền)
+  loa zalo status                                                     xem tình trạng cặp mã truy cập (token) đã lưu`;
 
 /** Input/output of the command, replaceable in tests. */
 export interface ZaloCliIo {
@@ -47,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
 
 function requireZalo(config: Config, io: ZaloCliIo): ZaloConfig | null {
   if (config.zalo) return config.zalo;
-  io.err('Zalo: not configured. Set ZALO_APP_ID, ZALO_APP_SECRET and ZALO_OA_SECRET_KEY (see docs/zalo.md).');
+  io.err('Zalo: chưa cấu hình. Hãy đặt ZALO_APP_ID, ZALO_APP_SECRET và ZALO_OA_SECRET_KEY (xem docs/zalo.md).');
   return null;
 }
 
@@ -73,7 +74,7 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
     if (values.code) {
       const input = parseConnectInput(values.code);
       if (!input?.state) {
-        io.err('Zalo: --code needs the whole redirected URL (it carries the state), e.g. --code "https://…/zalo/oauth/callback?code=…&state=…"');
+        io.err('Zalo: --code cần cả địa chỉ Zalo chuyển tới (có chứa state), ví dụ --code "https://…/zalo/oauth/callback?code=…&state=…"');
         return 2;
       }
       await finishZaloConnect(deps, input.code, input.state);
@@ -82,19 +83,19 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
 
     const redirectUri = values['redirect-uri'] ?? (io.config.http.publicUrl ? `${io.config.http.publicUrl.replace(/\/+$/, '')}${ZALO_CALLBACK_PATH}` : undefined);
     if (!redirectUri) {
-      io.err(`Zalo: no callback URL. Set LOA_PUBLIC_URL (the callback is LOA_PUBLIC_URL${ZALO_CALLBACK_PATH}) or pass --redirect-uri; it must equal the "Callback URL" in the Zalo app settings.`);
+      io.err(`Zalo: chưa có địa chỉ nhận kết quả (callback). Hãy đặt LOA_PUBLIC_URL (địa chỉ là LOA_PUBLIC_URL${ZALO_CALLBACK_PATH}) hoặc dùng --redirect-uri; địa chỉ này phải trùng với "Callback URL" trong phần cài đặt ứng dụng Zalo.`);
       return 2;
     }
     const before = getZaloTokens(db, cfg.appId)?.generation ?? 0;
     const beforeSource = getZaloTokens(db, cfg.appId)?.updatedAt;
     const { url, state } = startZaloConnect(deps, redirectUri);
-    io.out('1. Open this link signed in as an admin of the Official Account, choose the OA and press "Đồng ý" (Agree):');
+    io.out('1. Mở đường dẫn này khi đang đăng nhập bằng tài khoản quản trị của Official Account, chọn OA rồi bấm "Đồng ý":');
     io.out('');
     io.out(`   ${url}`);
     io.out('');
-    io.out(`2. Zalo then opens ${redirectUri}?code=…&state=…`);
-    io.out('   If Loa runs at that address, this command finishes by itself.');
-    io.out('   Otherwise copy the whole address from the browser bar, paste it here and press Enter:');
+    io.out(`2. Zalo sẽ mở ${redirectUri}?code=…&state=…`);
+    io.out('   Nếu Loa đang chạy ở địa chỉ đó, lệnh này tự hoàn tất.');
+    io.out('   Nếu không, hãy sao chép cả địa chỉ trên thanh địa chỉ của trình duyệt, dán vào đây rồi nhấn Enter:');
 
     // Whichever comes first: a pasted URL, or the running server's callback storing the pair.
     let timer: NodeJS.Timeout | undefined;
@@ -113,7 +114,7 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
       for await (const line of io.lines) {
         const input = parseConnectInput(line);
         if (input) return input;
-        if (line.trim()) io.err('Zalo: that does not look like the redirected address (it has no code=…); paste it again:');
+        if (line.trim()) io.err('Zalo: đây không phải địa chỉ Zalo chuyển tới (không có code=…); hãy dán lại:');
       }
       return 'eof';
     })();
@@ -133,10 +134,10 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
 function connected(db: Db, cfg: ZaloConfig, io: ZaloCliIo, oaId?: string): number {
   const row = getZaloTokens(db, cfg.appId);
   io.out('');
-  io.out(`Connected. The access token is valid until ${row?.accessExpiresAt ?? 'unknown'}; Loa refreshes it by itself.`);
-  if (oaId && cfg.oaId !== oaId) io.out(`The OA id is ${oaId}: set ZALO_OA_ID=${oaId} so webhooks signed with the OA id are accepted too.`);
+  io.out(`Đã kết nối. Mã truy cập còn hạn đến ${row?.accessExpiresAt ? formatVietnamTime(row.accessExpiresAt) : '(không rõ)'}; Loa tự gia hạn.`);
+  if (oaId && cfg.oaId !== oaId) io.out(`Mã OA là ${oaId}: hãy đặt ZALO_OA_ID=${oaId} để Loa nhận cả các webhook ký bằng mã OA.`);
   const base = io.config.http.publicUrl?.replace(/\/+$/, '');
-  io.out(`Webhook URL for the Zalo app: ${base ? `${base}${ZALO_WEBHOOK_PATH}` : `https://<your domain>${ZALO_WEBHOOK_PATH}`}`);
+  io.out(`Webhook URL khai báo trong ứng dụng Zalo: ${base ? `${base}${ZALO_WEBHOOK_PATH}` : `https://<tên miền của bạn>${ZALO_WEBHOOK_PATH}`}`);
   return 0;
 }
 
@@ -147,17 +148,17 @@ function status(io: ZaloCliIo): number {
   try {
     const row = getZaloTokens(db, cfg.appId);
     if (!row) {
-      io.out(`Zalo app ${cfg.appId}: not connected. Run \`loa zalo connect\`${cfg.refreshToken ? ' (or start Loa once: ZALO_REFRESH_TOKEN seeds the pair)' : ''}.`);
+      io.out(`Ứng dụng Zalo ${cfg.appId}: chưa kết nối. Hãy chạy \`loa zalo connect\`${cfg.refreshToken ? ' (hoặc khởi động Loa một lần: ZALO_REFRESH_TOKEN tạo cặp mã đầu tiên)' : ''}.`);
       return 1;
     }
     const now = Date.now();
     const left = row.accessExpiresAt ? Math.round((Date.parse(row.accessExpiresAt) - now) / 60_000) : null;
-    io.out(`Zalo app ${cfg.appId}: connected (pair #${row.generation}, from ${row.source}, updated ${row.updatedAt})`);
-    io.out(`  access token: ${row.accessToken ? (left === null ? 'expiry unknown (seeded)' : left > 0 ? `valid for ${left} min more` : 'expired; refreshed at the next send') : 'none yet; refreshed at the next send'}`);
-    io.out(`  refresh token: ${row.refreshExpiresAt ? `valid until ${row.refreshExpiresAt}` : 'expiry unknown'} (each refresh replaces it)`);
-    if (row.lastRefreshAt) io.out(`  last refresh: ${row.lastRefreshAt}`);
-    if (row.refreshingSince) io.out(`  a refresh started at ${row.refreshingSince} has not finished (in flight, or interrupted by a stop)`);
-    if (row.lastError) io.out(`  last error: ${row.lastError}${row.lastError.startsWith('refused') ? ' -> run `loa zalo connect`' : ''}`);
+    io.out(`Ứng dụng Zalo ${cfg.appId}: đã kết nối (cặp mã #${row.generation}, nguồn ${row.source}, cập nhật ${formatVietnamTime(row.updatedAt)})`);
+    io.out(`  mã truy cập (access token): ${row.accessToken ? (left === null ? 'không rõ hạn (nạp từ cấu hình)' : left > 0 ? `còn hạn ${left} phút` : 'đã hết hạn; sẽ gia hạn ở lần gửi tới') : 'chưa có; sẽ lấy ở lần gửi tới'}`);
+    io.out(`  mã gia hạn (refresh token): ${row.refreshExpiresAt ? `còn hạn đến ${formatVietnamTime(row.refreshExpiresAt)}` : 'không rõ hạn'} (mỗi lần gia hạn sẽ thay mã mới)`);
+    if (row.lastRefreshAt) io.out(`  lần gia hạn gần nhất: ${formatVietnamTime(row.lastRefreshAt)}`);
+    if (row.refreshingSince) io.out(`  lần gia hạn bắt đầu lúc ${formatVietnamTime(row.refreshingSince)} chưa xong (đang chạy, hoặc bị ngắt khi máy chủ dừng)`);
+    if (row.lastError) io.out(`  lỗi gần nhất: ${row.lastError}${row.lastError.startsWith('refused') ? ' -> hãy chạy `loa zalo connect`' : ''}`);
     for (const e of zaloTokenLog(db, cfg.appId, 5)) io.out(`  ${e.createdAt}  ${e.event}${e.generation ? ` #${e.generation}` : ''}${e.detail ? `  ${e.detail}` : ''}`);
     return row.lastError?.startsWith('refused') ? 1 : 0;
   } finally {

@@ -79,7 +79,7 @@ describe('loa zalo connect', () => {
     admin.type('not a url');
     admin.type(`https://loa.example.gov.vn/zalo/oauth/callback?oa_id=${zalo.oaId}&code=${code}&state=${state}`);
     expect(await done).toBe(0);
-    expect(err).toEqual([expect.stringContaining('paste it again')]);
+    expect(err).toEqual([expect.stringContaining('hãy dán lại')]);
     expect(out.join('\n')).toContain(`ZALO_OA_ID=${zalo.oaId}`);
 
     const exchange = zalo.calls.find((c) => c.path === '/v4/oa/access_token')!;
@@ -126,7 +126,7 @@ describe('loa zalo connect', () => {
   it('says what to set when there is no callback URL', async () => {
     config = testConfig({ ...env(zalo), LOA_PUBLIC_URL: '' });
     expect(await runZalo(['connect'], io())).toBe(2);
-    expect(err.join('\n')).toMatch(/LOA_PUBLIC_URL.*--redirect-uri/);
+    expect(err.join('\n')).toMatch(/Zalo: chưa có địa chỉ nhận kết quả \(callback\)\. Hãy đặt LOA_PUBLIC_URL.*--redirect-uri/);
   });
 
   it('parses what an admin may paste', () => {
@@ -140,7 +140,7 @@ describe('loa zalo connect', () => {
 describe('loa zalo status', () => {
   it('reports not connected, then the pair without printing tokens', async () => {
     expect(await runZalo(['status'], io())).toBe(1);
-    expect(out.join('\n')).toMatch(/not connected/);
+    expect(out.join('\n')).toMatch(/chưa kết nối/);
     out = [];
     const db = openDb(join(config.dataDir, 'loa.sqlite'));
     const p = zalo.issueTokens();
@@ -153,7 +153,7 @@ describe('loa zalo status', () => {
     db.close();
     expect(await runZalo(['status'], io())).toBe(0);
     const text = out.join('\n');
-    expect(text).toMatch(/connected \(pair #1, from env/);
+    expect(text).toMatch(/đã kết nối \(cặp mã #1, nguồn env/);
     expect(text).not.toContain(p.accessToken);
     expect(text).not.toContain(p.refreshToken);
   });
