@@ -8,16 +8,16 @@ type Command = { describe: string; load: () => Promise<{ run: (args: string[]) =
 
 /** Every command: name -> description and module. Add a command by adding a line. */
 export const COMMANDS: Record<string, Command> = {
-  start: { describe: 'start the service (web chat, admin, configured channels)', load: () => import('./cli/start.js') },
-  chat: { describe: 'talk to the bot in this terminal', load: () => import('./cli/chat.js') },
-  index: { describe: 'validate the content and rebuild the index snapshot', load: () => import('./cli/index-cmd.js') },
-  eval: { describe: 'evaluate answer quality: --content DIR --cases FILE [--json]', load: () => import('./cli/eval.js') },
-  quiz: { describe: 'contests: list | results <id> [--top N] | export <id> --out file.csv | stats <id>', load: () => import('./cli/quiz.js') },
-  zalo: { describe: 'Zalo OA: connect (authorise the OA) | status (tokens)', load: () => import('./cli/zalo.js') },
-  user: { describe: 'staff accounts: add|passwd|role|disable|enable|list (see loa user)', load: () => import('./cli/user.js') },
-  report: { describe: 'yearly report: --year YYYY [--out DIR] (CSV + printable HTML)', load: () => import('./cli/report.js') },
-  campaign: { describe: 'campaigns: create|submit|approve|schedule|pause|resume|cancel|status|list … --as USER', load: () => import('./cli/campaign.js') },
-  subscribers: { describe: 'subscribers: import FILE.csv | sync-zalo', load: () => import('./cli/subscribers.js') },
+  start: { describe: 'chạy dịch vụ (web chat, trang quản trị, các kênh đã cấu hình)', load: () => import('./cli/start.js') },
+  chat: { describe: 'trò chuyện với bot ngay trong cửa sổ lệnh này', load: () => import('./cli/chat.js') },
+  index: { describe: 'kiểm tra các tệp nội dung và lập lại chỉ mục tìm kiếm', load: () => import('./cli/index-cmd.js') },
+  eval: { describe: 'đánh giá chất lượng trả lời: --content THƯ_MỤC --cases TỆP [--json]', load: () => import('./cli/eval.js') },
+  quiz: { describe: 'cuộc thi: list | results <mã> [--top N] | export <mã> --out tệp.csv | stats <mã>', load: () => import('./cli/quiz.js') },
+  zalo: { describe: 'Zalo OA: connect (cấp quyền cho Loa dùng OA) | status (tình trạng mã truy cập)', load: () => import('./cli/zalo.js') },
+  user: { describe: 'tài khoản cán bộ: add|passwd|role|disable|enable|list (xem loa user --help)', load: () => import('./cli/user.js') },
+  report: { describe: 'báo cáo năm: --year NĂM [--out THƯ_MỤC] (CSV và trang in được)', load: () => import('./cli/report.js') },
+  campaign: { describe: 'chiến dịch: create|submit|approve|schedule|pause|resume|cancel|status|list … (thao tác thay đổi cần --as TÊN)', load: () => import('./cli/campaign.js') },
+  subscribers: { describe: 'người đăng ký: import TỆP.csv (ngày dd/mm/yyyy) | sync-zalo', load: () => import('./cli/subscribers.js') },
   doctor: { describe: 'kiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, giờ và từng kênh; báo lỗi và cách sửa', load: () => import('./cli/doctor.js') },
   backup: { describe: 'sao lưu cơ sở dữ liệu (cả khi dịch vụ đang chạy): [--out TỆP]', load: () => import('./cli/backup.js') },
   restore: { describe: 'khôi phục cơ sở dữ liệu từ bản sao lưu (dừng dịch vụ trước): TỆP', load: () => import('./cli/restore.js') },
@@ -25,7 +25,7 @@ export const COMMANDS: Record<string, Command> = {
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(12)} ${c.describe}`);
-  return `usage: loa <command> [options]\n\ncommands:\n${lines.join('\n')}`;
+  return `cách dùng: loa <lệnh> [tuỳ chọn]\n\ncác lệnh:\n${lines.join('\n')}`;
 }
 
 /** Runs the CLI with the given arguments; returns the exit code. */
@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!cmd) {
-    console.error(`loa: unknown command '${name}'\n${usage()}`);
+    console.error(`loa: không có lệnh '${name}'\n${usage()}`);
     return 2;
   }
   try {
