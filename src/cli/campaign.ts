@@ -26,22 +26,22 @@ import { createCampaignService, CampaignError } from '../campaigns/service.js';
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
 import { pausedBy, waitReasons } from '../campaigns/waiting.js';
-import { formatVietnamTime, parseVietnamTime } from '../time/vietnam.js';
+import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { askHidden, cliAuditOrigin, osUserName } from './operator.js';
 
-const USAGE = `usage:
-  loa campaign create --as U --text "…" [--title T] [--image URL] [--link "Nhãn|https://…"]
-                      [--channels telegram,zalo] [--topics a,b] [--regions x,y] [--at TIME]
-  loa campaign preview ID
-  loa campaign submit|approve|reject|pause|resume|cancel|resend-unknown ID --as U
-  loa campaign schedule ID --as U [--at TIME]
-  loa campaign status ID [--json] [--once]
+const USAGE = `cách dùng:
+  loa campaign create --as TÊN --text "…" [--title TIÊU_ĐỀ] [--image URL] [--link "Nhãn|https://…"]
+                      [--channels telegram,zalo] [--topics a,b] [--regions x,y] [--at GIỜ]
+  loa campaign preview MÃ
+  loa campaign submit|approve|reject|pause|resume|cancel|resend-unknown MÃ --as TÊN
+  loa campaign schedule MÃ --as TÊN [--at GIỜ]
+  loa campaign status MÃ [--json] [--once]
   loa campaign list [--json]
---as U (the staff account that acts) is needed for every change; list, status and preview
-only read and need none.
-TIME is ISO 8601, or "YYYY-MM-DD HH:MM" in Vietnam time (Asia/Ho_Chi_Minh).`;
+--as TÊN (tài khoản cán bộ thực hiện) cần cho mọi thao tác thay đổi; list, status và preview
+chỉ xem nên không cần.
+GIỜ theo giờ Việt Nam: "dd/mm/yyyy HH:mm" (25/12/2026 08:00) hoặc "yyyy-mm-dd HH:mm".`;
 
 /** Vietnamese names of the states, for staff. */
 const STATUS_VI: Record<string, string> = {
@@ -155,7 +155,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       },
     });
   } catch (e) {
-    err(`campaign: ${(e as Error).message}\n${USAGE}`);
+    err(`campaign: tuỳ chọn không hợp lệ (${(e as Error).message})\n${USAGE}`);
     return 2;
   }
   const { values: v, positionals } = parsed;
@@ -209,7 +209,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
     });
     const idArg = (): number => {
       const id = Number(positionals[0]);
-      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`campaign: give the campaign id: loa campaign ${sub} ID${changes ? ` --as ${as}` : ''}`);
+      if (!Number.isInteger(id) || id <= 0) throw new UsageError(`campaign: hãy cho biết mã chiến dịch: loa campaign ${sub} MÃ${changes ? ` --as ${as}` : ''}`);
       return id;
     };
     // Read-only actions: with --as, only for someone allowed to view; without, as the file allows.
@@ -221,9 +221,9 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
     };
     const at = (): Date | undefined => {
       if (!v.at) return undefined;
-      const d = parseVietnamTime(v.at);
-      if (!d) throw new UsageError(`campaign: --at '${v.at}' is not a time; use ISO 8601 or "YYYY-MM-DD HH:MM" (Vietnam time)`);
-      return d;
+      const d = parseStaffDate(v.at);
+      if (!d.ok) throw new UsageError(`campaign: --at: ${d.error}`);
+      return d.at;
     };
     const show = (c: Campaign): void => {
       const audience = service.audience(c);
@@ -241,10 +241,10 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
 
     switch (sub) {
       case 'create': {
-        if (!v.text) throw new UsageError('campaign: --text "…" is required');
+        if (!v.text) throw new UsageError('campaign: cần nội dung tin: --text "…"');
         const channels = list(v.channels ?? 'telegram,zalo').map((s) => {
           const p = campaignChannelSchema.safeParse(s);
-          if (!p.success) throw new UsageError(`campaign: unknown channel '${s}'; use telegram, zalo or both`);
+          if (!p.success) throw new UsageError(`campaign: không có kênh '${s}'; dùng telegram, zalo hoặc cả hai (telegram,zalo)`);
           return p.data;
         });
         const links = (v.link ?? []).map((l) => {
@@ -366,7 +366,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         return 0;
       }
       default:
-        throw new UsageError(`campaign: unknown action '${sub}'\n${USAGE}`);
+        throw new UsageError(`campaign: không có lệnh '${sub}'\n${USAGE}`);
     }
   } catch (e) {
     if (e instanceof CampaignError || e instanceof UsageError) {

@@ -16,11 +16,11 @@ import { createContestRegistry, viTime, type ContestRegistry } from '../quiz/def
 import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv } from '../quiz/results.js';
 import { viDuration } from '../quiz/scoring.js';
 
-const USAGE = `usage:
-  loa quiz list
-  loa quiz results <id> [--top N]
-  loa quiz export <id> --out file.csv
-  loa quiz stats <id>`;
+const USAGE = `cách dùng:
+  loa quiz list                           các cuộc thi
+  loa quiz results <mã> [--top N]         bảng xếp hạng
+  loa quiz export <mã> --out tệp.csv      xuất kết quả ra CSV (mở bằng Excel)
+  loa quiz stats <mã>                     thống kê từng câu hỏi`;
 
 /** What the quiz commands work on (tests pass their own). */
 export interface QuizCliDeps {
@@ -60,13 +60,13 @@ export function quizCommand(args: string[], deps: QuizCliDeps): number {
   }
   const contest = id ? deps.registry.get(id) : undefined;
   if (!contest) {
-    error(`quiz: unknown contest '${id ?? ''}'; 'loa quiz list' shows the ids`);
+    error(`quiz: không có cuộc thi '${id ?? ''}'; xem các mã bằng 'loa quiz list'`);
     return 2;
   }
   if (sub === 'results') {
     const top = Number(option(args, '--top') ?? 20);
     if (!Number.isInteger(top) || top < 1) {
-      error('quiz: --top needs a positive whole number, e.g. --top 10');
+      error('quiz: --top cần một số nguyên dương, ví dụ --top 10');
       return 2;
     }
     const board = leaderboard(deps.db, contest.id);
@@ -80,7 +80,7 @@ export function quizCommand(args: string[], deps: QuizCliDeps): number {
   if (sub === 'export') {
     const out = option(args, '--out');
     if (!out) {
-      error('quiz: give the file to write with --out file.csv');
+      error('quiz: hãy cho biết tệp cần ghi: --out tệp.csv');
       return 2;
     }
     const board = leaderboard(deps.db, contest.id);

@@ -1,9 +1,14 @@
 /**
  * `loa` speaks Vietnamese to staff (issue 16, item 5): the command list, each command's line,
- * and an unknown command.
+ * an unknown command, and the errors of `loa campaign` and `loa quiz`.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { COMMANDS, main } from '../../src/main.js';
+import { run as campaignCli } from '../../src/cli/campaign.js';
+import { quizCommand } from '../../src/cli/quiz.js';
+import { createContestRegistry } from '../../src/quiz/definition.js';
+import { openDb } from '../../src/db/index.js';
+import { createUser } from '../../src/db/users.js';
 
 const VIETNAMESE = /[ạảãàáâầấẩẫậăằắẳẵặẹẻẽèéêềếểễệỉĩìíịọỏõòóôồốổỗộơờớởỡợụủũùúưừứửữựỵỷỹỳýđ]/i;
 
@@ -25,5 +30,33 @@ describe('loa help', () => {
       log.mockRestore();
       err.mockRestore();
     }
+  });
+});
+
+describe('loa campaign and loa quiz errors', () => {
+  it.each([
+    [['create', '--as', 'lan'], /cần nội dung tin: --text/],
+    [['create', '--as', 'lan', '--text', 'x', '--channels', 'viber'], /không có kênh 'viber'/],
+    [['create', '--as', 'lan', '--text', 'x', '--at', '05/13/2026 08:00'], /--at: '05\/13\/2026 08:00' không có tháng 13/],
+    [['submit', '--as', 'lan'], /hãy cho biết mã chiến dịch/],
+    [['lam-gi', '--as', 'lan'], /không có lệnh 'lam-gi'[\s\S]*cách dùng/],
+  ])('campaign %j', async (args, message) => {
+    const db = openDb(':memory:');
+    createUser(db, { username: 'lan', roles: ['broadcaster'], password: 'lan-mat-khau-1' });
+    const errs: string[] = [];
+    expect(await campaignCli(args, { db, contentDir: 'content', regionsRoot: 'hung-yen', out: () => {}, err: (s) => errs.push(s), interactive: false, osUser: 'van-hanh' })).toBe(2);
+    expect(errs.join('\n')).toMatch(message);
+    db.close();
+  });
+
+  it.each([
+    [['results', 'khong-co'], /không có cuộc thi 'khong-co'/],
+    [['export', 'luyen-tap-quyen-tre-em'], /--out tệp.csv/],
+    [['results', 'luyen-tap-quyen-tre-em', '--top', '0'], /--top cần một số nguyên dương/],
+    [[], /cách dùng/],
+  ])('quiz %j', (args, message) => {
+    const errs: string[] = [];
+    quizCommand(args, { db: openDb(':memory:'), registry: createContestRegistry('content'), print: () => {}, error: (l) => errs.push(l) });
+    expect(errs.join('\n')).toMatch(message);
   });
 });
