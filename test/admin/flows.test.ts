@@ -125,7 +125,8 @@ describe('unanswered question -> approved answer', () => {
     const sent: string[] = [];
     const zalo: Channel = {
       name: 'zalo',
-      capabilities: { buttons: true, maxButtons: 5, nativeQuizPoll: false, maxTextLength: 2000, numberedReplies: true },
+      // Zalo's 7-day contact window, declared as the real channel does (zaloCapabilities).
+      capabilities: { buttons: true, maxButtons: 5, nativeQuizPoll: false, maxTextLength: 2000, numberedReplies: true, contactWindowDays: 7 },
       async send(to) {
         sent.push(to);
         return to === 'z-late' ? { kind: 'outsideWindow', reason: 'Zalo -230' } : { kind: 'ok', messageId: 'm1' };
