@@ -146,8 +146,11 @@ const VI_MESSAGES: Readonly<Record<string, string>> = {
   'a group needs at least two terms': 'một nhóm cần ít nhất hai từ',
 };
 
-/** A schema issue's message in Vietnamese: a known loader message, else by the issue's kind. */
-function vietnameseMessage(i: z.core.$ZodIssue): string {
+/**
+ * A schema issue's message in Vietnamese: a known loader message, else by the issue's kind.
+ * The admin's error handler words every invalid form or query with it too.
+ */
+export function vietnameseMessage(i: z.core.$ZodIssue): string {
   const known = VI_MESSAGES[i.message];
   if (known) return known;
   switch (i.code) {

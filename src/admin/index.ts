@@ -24,6 +24,7 @@ import { can, PERMISSIONS, type Permission } from './roles.js';
 import { createContext, type AdminContext } from './context.js';
 import { ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, passwordSchema, setRoles, setPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
+import { vietnameseMessage } from './content-files.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerQuestionRoutes } from './routes/questions.js';
 import { registerContentRoutes } from './routes/content.js';
@@ -175,7 +176,7 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
         if (err instanceof z.ZodError) {
           // A form or query that does not fit its schema: the user's input, not a server fault.
           req.log.info({ url: req.url, issues: err.issues.length }, 'admin: invalid input');
-          return refuse(req, reply, 400, `Dữ liệu gửi lên không hợp lệ: ${err.issues.map((i) => `${i.path.join('.') || '(form)'}: ${i.message}`).join('; ')}`);
+          return refuse(req, reply, 400, `Dữ liệu gửi lên không hợp lệ: ${err.issues.map((i) => `${i.path.join('.') || '(biểu mẫu)'}: ${vietnameseMessage(i)}`).join('; ')}`);
         }
         const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
         if (status >= 500) req.log.error({ err, url: req.url }, 'admin: request failed');

@@ -2,7 +2,8 @@
  * Staff read validation errors in Vietnamese (issue 16, item 5): the Q&A form's schema messages
  * ("list at least one topic") and `loa user`'s usage and errors.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient, addUser, startAdminApp } from './support.js';
 import { ContentValidationError, buildQaText, qaFormSchema } from '../../src/admin/content-files.js';
 import { loadContent } from '../../src/knowledge/content.js';
 import { openDb } from '../../src/db/index.js';
@@ -58,5 +59,23 @@ describe('loa user speaks Vietnamese', () => {
     expect(await userCli(['add', 'hoa', '--role', 'editor'], deps)).toBe(0);
     expect(await userCli(['add', 'hoa', '--role', 'editor'], deps)).toBe(1);
     expect(err.join('\n')).toMatch(/tài khoản 'hoa' đã có/);
+  });
+});
+
+describe('an invalid form or address in the admin', () => {
+  let t: Awaited<ReturnType<typeof startAdminApp>>;
+  let staff: AdminClient;
+  beforeAll(async () => {
+    t = await startAdminApp();
+    staff = new AdminClient(t.url);
+    await staff.login('bien', addUser(t.app, 'bien', ['editor']));
+  });
+  afterAll(async () => t?.close());
+
+  it('is refused in Vietnamese, not with zod’s English', async () => {
+    const r = await staff.get('/admin/content/bai-hat/abc');
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('Dữ liệu gửi lên không hợp lệ: (biểu mẫu): giá trị không được chấp nhận');
+    expect(r.text).not.toMatch(/Invalid|expected/);
   });
 });
