@@ -101,7 +101,7 @@ describe('loa zalo connect', () => {
     expect(await runZalo(['connect', '--code', redirected], io())).toBe(0);
     await expect(start).resolves.toBe(0); // the first run notices the stored pair and ends too
     expect(await runZalo(['connect', '--code', redirected], io())).toBe(1);
-    expect(err.join('\n')).toMatch(/unknown, already used or older than 30 minutes/);
+    expect(err.join('\n')).toMatch(/không hợp lệ, đã được dùng hoặc đã quá 30 phút/);
   });
 
   it('is finished by the running server callback route', async () => {

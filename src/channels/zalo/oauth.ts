@@ -68,7 +68,7 @@ export interface FinishConnectDeps {
 export async function finishZaloConnect(deps: FinishConnectDeps, code: string, state: string): Promise<void> {
   const pending = takeZaloOAuthState(deps.db, state, CONNECT_STATE_TTL_MS, deps.now?.() ?? new Date());
   if (!pending)
-    throw new Error('Zalo: this authorisation link is unknown, already used or older than 30 minutes. Run `loa zalo connect` again and use the new link.');
+    throw new Error('Đường dẫn cấp quyền Zalo này không hợp lệ, đã được dùng hoặc đã quá 30 phút. Hãy chạy lại `loa zalo connect` và dùng đường dẫn mới.');
   const answer = await deps.oauth.exchangeCode(code, pending.codeVerifier);
   deps.tokens.saveConnected(answer);
 }
@@ -94,7 +94,12 @@ export function registerZaloOAuthCallback(server: FastifyInstance, deps: FinishC
       await finishZaloConnect(deps, q.data.code, q.data.state);
     } catch (err) {
       deps.logger?.warn({ err: (err as Error).message }, 'zalo: OA connection failed');
-      return reply.code(400).send(page('Chưa kết nối được', escapeHtml((err as Error).message)));
+      // Our own refusals are already Vietnamese; the platform's come with a sentence staff can act on.
+      const msg = (err as Error).message;
+      const text = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu.test(msg)
+        ? escapeHtml(msg)
+        : `Zalo không chấp nhận yêu cầu kết nối. Hãy chạy lại lệnh <code>loa zalo connect</code> và làm lại các bước; nếu vẫn lỗi, kiểm tra ZALO_APP_ID và ZALO_APP_SECRET.<br><small>Chi tiết kỹ thuật: ${escapeHtml(msg)}</small>`;
+      return reply.code(400).send(page('Chưa kết nối được', text));
     }
     deps.logger?.info({ oaId: q.data.oa_id }, 'zalo: OA connected');
     return reply.send(
