@@ -170,9 +170,9 @@ export const botSchema = z.object({
     .object({
       per_address: rateSchema.default({ count: 120, seconds: 60 }),
       new_sessions_per_address: rateSchema.default({ count: 60, seconds: 3600 }),
-      global: rateSchema.default({ count: 100, seconds: 1 }),
+      global: rateSchema.default({ count: 300, seconds: 1 }),
     })
-    .default({ per_address: { count: 120, seconds: 60 }, new_sessions_per_address: { count: 60, seconds: 3600 }, global: { count: 100, seconds: 1 } }),
+    .default({ per_address: { count: 120, seconds: 60 }, new_sessions_per_address: { count: 60, seconds: 3600 }, global: { count: 300, seconds: 1 } }),
   /** Reports of suspected disinformation (/baocao): at most `reports_per_day` per person per day. */
   disinfo: z
     .object({ reports_per_day: z.number().int().positive().default(5) })

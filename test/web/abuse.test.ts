@@ -53,6 +53,15 @@ describe('web chat limits before storing', () => {
     expect((await res.json()).error).toMatch(/gửi tin nhắn quá nhanh/);
   });
 
+  it('over the global limit new visitors wait, while conversations already going on continue', async () => {
+    ctx = await startTestApp({}, { bot: { web_chat_limits: { global: { count: 3, seconds: 60 } } } });
+    for (const s of ['global-a-1', 'global-b-2', 'global-c-3']) expect((await post(ctx, { session: s, text: 'chào bạn' })).status).toBe(200);
+    const refused = await post(ctx, { session: 'global-d-4', text: 'chào bạn' });
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).error).toMatch(/Hệ thống đang nhận quá nhiều tin nhắn/);
+    expect((await post(ctx, { session: 'global-a-1', text: 'bhyt tre em' })).status).toBe(200);
+  });
+
   it('refuses a text longer than the conversation answers, in Vietnamese, and the widget agrees', async () => {
     ctx = await startTestApp();
     const res = await post(ctx, { session: 'long-text-session', text: 'a '.repeat(MAX_QUESTION_LENGTH) });

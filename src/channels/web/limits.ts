@@ -6,7 +6,9 @@
  * - new sessions per address: visitors one IP may start (a script making up session ids);
  * - per session: messages in one conversation (the person's flood limit, enforced here too,
  *   so a refused message is never written);
- * - global: all web messages together, so a distributed flood cannot starve the server.
+ * - global: all web messages together; over it, new visitors wait while the conversations
+ *   already going on continue (each still under its own limits), so a distributed flood can
+ *   neither starve the server nor cut off the people it is answering.
  * A refusal is a 429 with `Retry-After` and a Vietnamese message saying when to try again.
  */
 import { createSlidingWindow } from '../../time/sliding-window.js';
@@ -32,7 +34,7 @@ export const defaultWebLimits: WebLimitsConfig = {
   perAddress: { count: 120, seconds: 60 },
   newSessionsPerAddress: { count: 60, seconds: 3600 },
   perSession: { count: 8, seconds: 10 },
-  global: { count: 100, seconds: 1 },
+  global: { count: 300, seconds: 1 },
 };
 
 export type WebLimitVerdict = { ok: true } | { ok: false; limit: keyof WebLimitsConfig; retryAfter: number };
@@ -43,6 +45,11 @@ export interface WebLimits {
    * before) unless a limit refuses it; a refused message counts against nothing.
    */
   check(address: string, session: string, isNew: boolean, nowMs: number): WebLimitVerdict;
+  /**
+   * The per-address limit alone, counting nothing: checked when a request arrives, before its
+   * body is read and parsed, so an address over its limit costs the least possible.
+   */
+  addressOver(address: string, nowMs: number): WebLimitVerdict;
 }
 
 export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): WebLimits {
@@ -55,15 +62,21 @@ export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): Web
   return {
     check(address, session, isNew, nowMs) {
       const tests: [keyof WebLimitsConfig, string][] = [
-        ['global', '*'],
         ['perAddress', address],
         ['perSession', session],
       ];
-      if (isNew) tests.push(['newSessionsPerAddress', address]);
+      if (isNew) tests.push(['global', '*'], ['newSessionsPerAddress', address]);
       for (const [limit, key] of tests)
         if (windows[limit].count(key, nowMs) >= config[limit].count) return { ok: false, limit, retryAfter: Math.ceil(config[limit].seconds) };
       for (const [limit, key] of tests) windows[limit].hit(key, nowMs);
+      // Every accepted message counts towards the global load, whoever sent it.
+      if (!isNew) windows.global.hit('*', nowMs);
       return { ok: true };
+    },
+    addressOver(address, nowMs) {
+      return windows.perAddress.count(address, nowMs) >= config.perAddress.count
+        ? { ok: false, limit: 'perAddress', retryAfter: Math.ceil(config.perAddress.seconds) }
+        : { ok: true };
     },
   };
 }

@@ -2,7 +2,7 @@
  * The web chat channel: a JSON API the embeddable widget talks to. Replies are returned in the
  * HTTP response (the web cannot be pushed to), so `send()` reports failure for campaigns.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,7 +125,12 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // The portal embeds the widget from another origin: allow cross-origin calls (no cookies).
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST, OPTIONS' };
   app.options('/api/chat', async (_req, reply) => reply.headers(cors).code(204).send());
-  app.post('/api/chat', async (req, reply) => {
+  // An address over its limit is refused as the request arrives, before its body is parsed.
+  const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const v = limits.addressOver(req.ip, now());
+    if (!v.ok) await reply.headers(cors).code(429).header('retry-after', String(v.retryAfter)).send({ ok: false, error: refusalText(v) });
+  };
+  app.post('/api/chat', { onRequest: early }, async (req, reply) => {
     reply.headers(cors);
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send({ ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') });
