@@ -13,11 +13,7 @@
  * The cost is memory: the worker holds a second index (for the shipped content about 60 MB;
  * see docs/BENCHMARKS.md for large corpora). `LOA_SEARCH_THREADS=0` turns it off.
  */
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { startModuleWorker } from '../worker-thread.js';
 import type { Decision, SearchOptions } from './search.js';
 
 /** What the worker is started with. */
@@ -25,9 +21,6 @@ export interface SearchThreadData {
   contentDir: string;
   dataDir?: string;
   options?: SearchOptions;
-  /** Worker module and the tsx loader to run it with (TypeScript sources, no build step). */
-  module: string;
-  tsx?: string;
 }
 
 /**
@@ -60,23 +53,6 @@ export interface SearchThread {
   close(): Promise<void>;
 }
 
-/** The URL of tsx's ESM register API (its `import` export: the CommonJS one cannot register hooks). */
-function tsxEsmApi(from: string): string {
-  const require = createRequire(from);
-  const pkgFile = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return pathToFileURL(join(dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
-}
-
-// The bootstrap evaluated in the worker: registers tsx when the sources are TypeScript.
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  await import(workerData.module);
-})().catch((err) => { throw err; });
-`;
-
 /**
  * Starts a search thread on `contentDir` (reading the snapshot in `dataDir`).
  *
@@ -89,14 +65,9 @@ export function startSearchThread(
   onFailure: (err: Error) => void = () => undefined,
   onReady: (hash: string) => void = () => undefined,
 ): SearchThread {
-  const here = import.meta.url;
-  const ts = here.endsWith('.ts');
-  const data: SearchThreadData = {
-    ...opts,
-    module: new URL(`./search-thread-worker.${ts ? 'ts' : 'js'}`, here).href,
-    ...(ts ? { tsx: tsxEsmApi(here) } : {}),
-  };
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data });
+  const data: SearchThreadData = { ...opts };
+  // The worker module runs under tsx like the rest of the sources (../worker-thread.ts).
+  const worker = startModuleWorker(import.meta.url, './search-thread-worker', { ...data });
   worker.unref();
   const pending = new Map<number, (d: Decision | undefined) => void>();
   let readyHash: string | undefined;
