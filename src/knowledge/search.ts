@@ -398,8 +398,12 @@ function makeIndex(
     }
     return bestSplit;
   };
-  const typoCandidate = (term: string): boolean =>
-    !df.has(term) && !term.includes('_') && term.replace('~', '').length >= options.fuzzyMinLength;
+  // A Vietnamese syllable has at most 7 letters and two run together 14: anything much longer
+  // is no typo (a URL, a pasted code, a flood) and would cost a look-up per letter.
+  const typoCandidate = (term: string): boolean => {
+    const n = term.replace('~', '').length;
+    return !df.has(term) && !term.includes('_') && n >= options.fuzzyMinLength && n <= 24;
+  };
 
   /**
    * The texts of a document as arrays of integer term ids (`termIds`), in one form (accented
