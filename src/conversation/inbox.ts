@@ -61,10 +61,11 @@ export interface Inbox {
    * For a channel that answers in its own response (the web chat, which cannot push): stores
    * the event exactly as {@link Inbox.accept} does (the person resolved once, the dedupe key,
    * one commit), handles it in the person's order, and resolves with the replies, recorded with
-   * the processed mark in one commit. `null` for a duplicate. A crash in between leaves the
-   * event to `recover()`, whose replies the sender then keeps for the visitor's return.
+   * the processed mark in one commit, with the person's id (null once erased). `null` for a
+   * duplicate. A crash in between leaves the event to `recover()`, whose replies the sender then
+   * keeps for the visitor's return.
    */
-  answerNow(inbound: Inbound): Promise<Reply[] | null>;
+  answerNow(inbound: Inbound): Promise<{ replies: Reply[]; personId: number | null } | null>;
 }
 
 /** Creates the inbox. */
@@ -167,18 +168,19 @@ export function createInbox(deps: InboxDeps): Inbox {
     async answerNow(inbound) {
       const id = await group.run(() => store(inbound));
       if (id === null) return null;
-      return new Promise<Reply[]>((resolve, reject) => {
+      return new Promise<{ replies: Reply[]; personId: number | null }>((resolve, reject) => {
         schedule(id, inbound, async (rowId, ev) => {
           try {
             const channel = channels.get(ev.channel);
             const replies = channel ? await conversation.handle(ev, channel.capabilities) : [];
-            await group.run(() => {
+            const personId = await group.run(() => {
               // Looked up after the conversation ran: /xoadulieu may have just erased the person.
-              const personId = personIdByExternal(db, ev.channel, ev.userId) ?? null;
-              for (const r of replies) recordOutbound(db, ev.channel, personId, 'reply', r.text, r);
+              const pid = personIdByExternal(db, ev.channel, ev.userId) ?? null;
+              for (const r of replies) recordOutbound(db, ev.channel, pid, 'reply', r.text, r);
               markProcessed(db, rowId);
+              return pid;
             });
-            resolve(replies);
+            resolve({ replies, personId });
           } catch (err) {
             logger?.error({ err, channel: ev.channel, dedupeKey: ev.dedupeKey }, 'inbox: processing failed');
             markProcessed(db, rowId, (err as Error).message ?? String(err));

@@ -148,11 +148,11 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
         : { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'text' as const, text: text ?? '' };
     // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
     // visitor's order, its replies recorded; the web chat answers in the response.
-    const replies = await deps.inbox.answerNow(inbound);
-    if (replies === null) return reply.send({ replies: [], duplicate: true });
+    const answered = await deps.inbox.answerNow(inbound);
+    if (answered === null) return reply.send({ replies: [], duplicate: true });
+    const { replies, personId } = answered;
     // What was kept for the visitor while they were away comes first (a page left open).
-    const personId = personIdByExternal(deps.db, 'web', session);
-    const held = personId === undefined ? [] : (deps.takeHeld?.(personId) ?? []);
+    const held = personId === null ? [] : (deps.takeHeld?.(personId) ?? []);
     return reply.send({ replies: [...held, ...replies].map(toWebReply) });
   });
   // The widget asks on load for what was kept for the visitor while they were away (staff's
