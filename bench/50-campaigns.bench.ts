@@ -51,7 +51,7 @@ function seed(db: Db, n: number, firstChat: number): number[] {
       chats.push(chat);
     }
   })();
-  createUser(db, { username: 'lan', roles: ['editor'] });
+  createUser(db, { username: 'lan', roles: ['broadcaster'] });
   createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
   return chats;
 }
