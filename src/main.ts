@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, Command> = {
   user: { describe: 'tài khoản cán bộ: add|passwd|role|disable|enable|list (xem loa user --help)', load: () => import('./cli/user.js') },
   report: { describe: 'báo cáo năm: --year NĂM [--out THƯ_MỤC] (CSV và trang in được)', load: () => import('./cli/report.js') },
   campaign: { describe: 'chiến dịch: create|submit|approve|schedule|pause|resume|cancel|status|list … (thao tác thay đổi cần --as TÊN)', load: () => import('./cli/campaign.js') },
+  disinfo: { describe: 'tin giả, tin xấu độc người dân báo: list [--json] [--status TRẠNG_THÁI] [--sort newest|most] [--as TÊN]', load: () => import('./cli/disinfo.js') },
   subscribers: { describe: 'người đăng ký: import TỆP.csv (ngày dd/mm/yyyy) | sync-zalo', load: () => import('./cli/subscribers.js') },
   doctor: { describe: 'kiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, giờ và từng kênh; báo lỗi và cách sửa', load: () => import('./cli/doctor.js') },
   backup: { describe: 'sao lưu cơ sở dữ liệu (cả khi dịch vụ đang chạy): [--out TỆP]', load: () => import('./cli/backup.js') },
