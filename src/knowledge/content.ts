@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
 
 const slug = z
@@ -217,19 +217,154 @@ function readYamlFile(path: string, rel: string, errors: ContentError[]): unknow
   }
 }
 
-function parseMarkdown(path: string, rel: string, errors: ContentError[]): { data: unknown; body: string } | null {
-  const text = readFileSync(path, 'utf8');
+/**
+ * What kind of problem an entry file has. The loader reports only `file`, `field` and `message`
+ * (English, for the log and `loa index`); the admin's raw editor words each kind in Vietnamese
+ * and finds its line from `path` or `yamlLine`.
+ */
+export type EntryProblemCode = 'front-matter' | 'yaml' | 'schema' | 'id-file' | 'empty-body' | 'unknown-topic' | 'unknown-region' | 'duplicate-id';
+
+/** A problem in one Q&A or article file's text, with what the admin needs to explain it. */
+export interface EntryProblem extends ContentError {
+  code: EntryProblemCode;
+  /** Where in the front matter (schema, reference and id problems). */
+  path?: PropertyKey[];
+  /** The schema issue (code `schema`). */
+  issue?: z.core.$ZodIssue;
+  /** A YAML syntax error's line within the front matter (1-based). */
+  yamlLine?: number;
+  /** The offending value (an unknown topic or region, a duplicate id, the file name). */
+  value?: string;
+}
+
+/** The loader's view of a problem: file, field, message. */
+export function toContentError(p: EntryProblem): ContentError {
+  return { file: p.file, field: p.field, message: p.message };
+}
+
+function parseMarkdownText(
+  text: string,
+  rel: string,
+  problems: EntryProblem[],
+  override?: Record<string, unknown>,
+): { data: unknown; body: string } | null {
   const parts = splitFrontMatter(text);
   if (!parts) {
-    errors.push({ file: rel, field: '(front matter)', message: "missing YAML front matter: start the file with '---', the fields, then '---'" });
+    problems.push({ file: rel, field: '(front matter)', code: 'front-matter', message: "missing YAML front matter: start the file with '---', the fields, then '---'" });
     return null;
   }
-  try {
-    return { data: parseYaml(parts.front) ?? {}, body: parts.body.normalize('NFC').trim() };
-  } catch (err) {
-    errors.push({ file: rel, field: '(front matter)', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+  const doc = parseDocument(parts.front);
+  const bad = doc.errors[0];
+  if (bad) {
+    problems.push({ file: rel, field: '(front matter)', code: 'yaml', yamlLine: bad.linePos?.[0]?.line, message: `not valid YAML: ${bad.message.split('\n')[0]}` });
     return null;
   }
+  let data = nfc((doc.toJS() ?? {}) as unknown);
+  if (override && data && typeof data === 'object' && !Array.isArray(data)) data = { ...data, ...override };
+  return { data, body: parts.body.normalize('NFC').trim() };
+}
+
+function schemaProblems(file: string, err: z.ZodError): EntryProblem[] {
+  return err.issues.map((i) => ({
+    file,
+    field: i.path.map(String).join('.') || '(file)',
+    message: i.message,
+    code: 'schema' as const,
+    path: i.path,
+    issue: i,
+  }));
+}
+
+/**
+ * Parses one Q&A file's text exactly as the loader does (front matter, schema, id equal to the
+ * file name, a non-empty answer), without the checks that need the other files (topics,
+ * regions, duplicate ids: {@link entryRefProblems}). `override` replaces front-matter fields
+ * before validation (the admin checks a fix as it will be once approved).
+ */
+export function parseQaText(rel: string, text: string, override?: Record<string, unknown>): { entry?: QaEntry; problems: EntryProblem[] } {
+  const problems: EntryProblem[] = [];
+  const md = parseMarkdownText(text, rel, problems, override);
+  if (!md) return { problems };
+  const parsed = qaFrontMatterSchema.safeParse(md.data);
+  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error) };
+  const v = parsed.data;
+  const name = basename(rel, '.md');
+  if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `'${v.id}' must equal the file name '${name}'` }] };
+  if (!md.body) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'the answer is empty: write it below the front matter' }] };
+  return {
+    problems,
+    entry: {
+      kind: 'qa',
+      id: v.id,
+      file: rel,
+      question: v.question,
+      variants: v.variants,
+      topics: v.topics,
+      regions: v.regions,
+      sources: v.sources,
+      status: v.status,
+      reviewedBy: v.reviewed_by,
+      reviewedAt: v.reviewed_at,
+      expires: v.expires,
+      answer: md.body,
+    },
+  };
+}
+
+/** Parses one article file's text exactly as the loader does (see {@link parseQaText}). */
+export function parseArticleText(rel: string, text: string, override?: Record<string, unknown>): { entry?: ArticleEntry; problems: EntryProblem[] } {
+  const problems: EntryProblem[] = [];
+  const md = parseMarkdownText(text, rel, problems, override);
+  if (!md) return { problems };
+  const parsed = articleFrontMatterSchema.safeParse(md.data);
+  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error) };
+  const v = parsed.data;
+  const name = basename(rel, '.md');
+  if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `'${v.id}' must equal the file name '${name}'` }] };
+  const passages = splitPassages(v.id, v.title, md.body);
+  if (passages.length === 0) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'the article is empty' }] };
+  return {
+    problems,
+    entry: {
+      kind: 'article',
+      id: v.id,
+      file: rel,
+      title: v.title,
+      published: v.published,
+      source: v.source,
+      topics: v.topics,
+      regions: v.regions,
+      status: v.status,
+      expires: v.expires,
+      passages,
+    },
+  };
+}
+
+/**
+ * The checks of an entry against the other files: its topics (when topics are known) and
+ * regions exist, and its id is not used by another file (`ids`: id -> file; the entry's id is
+ * added when it is free).
+ */
+export function entryRefProblems(
+  rel: string,
+  v: { id: string; topics: string[]; regions: string[] },
+  refs: { topics: ReadonlySet<string>; regions: ReadonlySet<string>; ids: Map<string, string> },
+): EntryProblem[] {
+  const problems: EntryProblem[] = [];
+  v.topics.forEach((t, i) => {
+    if (refs.topics.size && !refs.topics.has(t))
+      problems.push({ file: rel, field: `topics.${i}`, code: 'unknown-topic', path: ['topics', i], value: t, message: `unknown topic '${t}': add it to topics.yaml or fix the slug` });
+  });
+  v.regions.forEach((r, i) => {
+    if (!refs.regions.has(r))
+      problems.push({ file: rel, field: `regions.${i}`, code: 'unknown-region', path: ['regions', i], value: r, message: `unknown region '${r}': add it to regions.yaml or fix the slug` });
+  });
+  const other = refs.ids.get(v.id);
+  if (other && other !== rel)
+    problems.push({ file: rel, field: 'id', code: 'duplicate-id', path: ['id'], value: other, message: `duplicate id '${v.id}', also used by ${other}` });
+  else refs.ids.set(v.id, rel);
+  return problems;
 }
 
 /** Deep NFC normalisation of parsed YAML, so content typed in any composition compares equal. */
@@ -308,101 +443,28 @@ export function loadContent(dir: string): Content {
   }
   const topicSet = new Set(topics.map((t) => t.slug));
   const regionSet = new Set(flattenRegions(regions).keys());
-  const seen = new Map<string, string>();
 
+  const refs = { topics: topicSet, regions: regionSet, ids: new Map<string, string>() };
   const checkRefs = (rel: string, v: { topics: string[]; regions: string[]; id: string }): boolean => {
-    let ok = true;
-    v.topics.forEach((t, i) => {
-      if (topics.length && !topicSet.has(t)) {
-        errors.push({ file: rel, field: `topics.${i}`, message: `unknown topic '${t}': add it to topics.yaml or fix the slug` });
-        ok = false;
-      }
-    });
-    v.regions.forEach((r, i) => {
-      if (!regionSet.has(r)) {
-        errors.push({ file: rel, field: `regions.${i}`, message: `unknown region '${r}': add it to regions.yaml or fix the slug` });
-        ok = false;
-      }
-    });
-    const other = seen.get(v.id);
-    if (other) {
-      errors.push({ file: rel, field: 'id', message: `duplicate id '${v.id}', also used by ${other}` });
-      ok = false;
-    } else seen.set(v.id, rel);
-    return ok;
+    const problems = entryRefProblems(rel, v, refs);
+    errors.push(...problems.map(toContentError));
+    return problems.length === 0;
   };
 
   const qa: QaEntry[] = [];
   for (const path of listFiles(join(dir, 'qa'), '.md')) {
     const rel = relative(dir, path);
-    const md = parseMarkdown(path, rel, errors);
-    if (!md) continue;
-    const parsed = qaFrontMatterSchema.safeParse(nfc(md.data));
-    if (!parsed.success) {
-      errors.push(...zodErrors(rel, parsed.error));
-      continue;
-    }
-    const v = parsed.data;
-    if (v.id !== basename(path, '.md')) {
-      errors.push({ file: rel, field: 'id', message: `'${v.id}' must equal the file name '${basename(path, '.md')}'` });
-      continue;
-    }
-    if (!md.body) {
-      errors.push({ file: rel, field: '(body)', message: 'the answer is empty: write it below the front matter' });
-      continue;
-    }
-    if (!checkRefs(rel, v)) continue;
-    qa.push({
-      kind: 'qa',
-      id: v.id,
-      file: rel,
-      question: v.question,
-      variants: v.variants,
-      topics: v.topics,
-      regions: v.regions,
-      sources: v.sources,
-      status: v.status,
-      reviewedBy: v.reviewed_by,
-      reviewedAt: v.reviewed_at,
-      expires: v.expires,
-      answer: md.body,
-    });
+    const r = parseQaText(rel, readFileSync(path, 'utf8'));
+    errors.push(...r.problems.map(toContentError));
+    if (r.entry && checkRefs(rel, r.entry)) qa.push(r.entry);
   }
 
   const articles: ArticleEntry[] = [];
   for (const path of listFiles(join(dir, 'articles'), '.md')) {
     const rel = relative(dir, path);
-    const md = parseMarkdown(path, rel, errors);
-    if (!md) continue;
-    const parsed = articleFrontMatterSchema.safeParse(nfc(md.data));
-    if (!parsed.success) {
-      errors.push(...zodErrors(rel, parsed.error));
-      continue;
-    }
-    const v = parsed.data;
-    if (v.id !== basename(path, '.md')) {
-      errors.push({ file: rel, field: 'id', message: `'${v.id}' must equal the file name '${basename(path, '.md')}'` });
-      continue;
-    }
-    if (!checkRefs(rel, v)) continue;
-    const passages = splitPassages(v.id, v.title, md.body);
-    if (passages.length === 0) {
-      errors.push({ file: rel, field: '(body)', message: 'the article is empty' });
-      continue;
-    }
-    articles.push({
-      kind: 'article',
-      id: v.id,
-      file: rel,
-      title: v.title,
-      published: v.published,
-      source: v.source,
-      topics: v.topics,
-      regions: v.regions,
-      status: v.status,
-      expires: v.expires,
-      passages,
-    });
+    const r = parseArticleText(rel, readFileSync(path, 'utf8'));
+    errors.push(...r.problems.map(toContentError));
+    if (r.entry && checkRefs(rel, r.entry)) articles.push(r.entry);
   }
   return { dir, qa, articles, topics, regions, synonyms, errors, hash: hashContent(dir) };
 }
