@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   report: { describe: 'báo cáo năm: --year NĂM [--out THƯ_MỤC] (CSV và trang in được)', load: () => import('./cli/report.js') },
   campaign: { describe: 'chiến dịch: create|submit|approve|schedule|pause|resume|cancel|status|list … (thao tác thay đổi cần --as TÊN)', load: () => import('./cli/campaign.js') },
   disinfo: { describe: 'tin giả, tin xấu độc người dân báo: list [--json] [--status TRẠNG_THÁI] [--sort newest|most] [--as TÊN]', load: () => import('./cli/disinfo.js') },
+  training: { describe: 'tập huấn cán bộ: import TỆP.csv (danh sách cán bộ) | coverage [--json] (tỉ lệ đã tập huấn so với chỉ tiêu)', load: () => import('./cli/training.js') },
   subscribers: { describe: 'người đăng ký: import TỆP.csv (ngày dd/mm/yyyy) | sync-zalo', load: () => import('./cli/subscribers.js') },
   doctor: { describe: 'kiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, giờ và từng kênh; báo lỗi và cách sửa', load: () => import('./cli/doctor.js') },
   backup: { describe: 'sao lưu cơ sở dữ liệu (cả khi dịch vụ đang chạy): [--out TỆP]', load: () => import('./cli/backup.js') },

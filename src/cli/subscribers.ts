@@ -23,7 +23,7 @@ import { recordAudit } from '../db/audit.js';
 import { flattenRegions, loadContent } from '../knowledge/content.js';
 import { createZaloClient, createZaloOAuth, type ZaloClient } from '../channels/zalo/client.js';
 import { createZaloTokenStore } from '../channels/zalo/token-store.js';
-import { parseCsv } from '../text/csv.js';
+import { readCsvRecords } from '../text/csv.js';
 import { parseStaffDate } from '../time/vietnam.js';
 
 const USAGE = `cách dùng:
@@ -63,33 +63,21 @@ export function readSubscriberCsv(
   text: string,
   known: { topics: Set<string>; regions: Set<string> },
 ): { rows: ImportedSubscriber[]; problems: string[] } {
-  // Excel in a Vietnamese locale saves "CSV" with ';' between columns: told by the header line.
-  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/, 1)[0] ?? '';
-  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
-  let table: string[][];
-  try {
-    table = parseCsv(text, delimiter);
-  } catch (err) {
-    const line = /line (\d+)/.exec((err as Error).message)?.[1] ?? '?';
-    return { rows: [], problems: [`dòng ${line}: tệp không đúng dạng CSV: kiểm tra dấu ngoặc kép của dòng đó (ô mở bằng '"' phải đóng bằng '"')`] };
-  }
+  const read = readCsvRecords(text, COLUMNS);
+  if (read.problems.length) return { rows: [], problems: read.problems };
   const problems: string[] = [];
-  const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
-  if (COLUMNS.some((c, i) => header[i] !== c))
-    return { rows: [], problems: [`dòng 1: dòng đầu phải là tên các cột, đúng thứ tự: ${COLUMNS.join(delimiter)}`] };
   const rows: ImportedSubscriber[] = [];
-  table.slice(1).forEach((cells, i) => {
-    const line = i + 2;
-    const p = rowSchema.safeParse(Object.fromEntries(COLUMNS.map((c, j) => [c, cells[j] ?? ''])));
+  for (const { line, cells } of read.records) {
+    const p = rowSchema.safeParse(cells);
     if (!p.success) {
       for (const issue of p.error.issues) problems.push(`dòng ${line}: ${issue.path.join('.')}: ${issue.message}`);
-      return;
+      continue;
     }
     const r = p.data;
     for (const t of r.topics) if (!known.topics.has(t)) problems.push(`dòng ${line}: topics: không có chủ đề '${t}' (xem các mã chủ đề trong content/topics.yaml)`);
     if (r.region && !known.regions.has(r.region)) problems.push(`dòng ${line}: region: không có địa bàn '${r.region}' (xem các mã địa bàn trong content/regions.yaml)`);
     rows.push({ channel: r.channel, externalId: r.external_id, displayName: r.display_name, topics: r.topics, region: r.region, consentedAt: r.consented_at });
-  });
+  }
   return { rows, problems };
 }
 

@@ -114,6 +114,13 @@ export const IDENTIFIER_COLUMNS: readonly IdentifierColumn[] = [
     holds: 'a disinformation report (what the person reported, with any screenshot reference): the whole row goes',
     sql: `DELETE FROM disinfo_reports WHERE person_id = @personId`,
   },
+  {
+    table: 'training_officials',
+    column: 'external_id',
+    holds: "an official on the training list (name and account): anonymised; the group, unit and whether trained stay for the coverage figures",
+    sql: `UPDATE training_officials SET name = '(đã xoá)', external_id = 'erased:' || id, person_id = NULL
+           WHERE person_id = @personId OR (channel = @channel AND external_id = @externalId)`,
+  },
 ];
 
 /** Whether `table` exists with `column` (a migration may not have run, or not yet been written). */

@@ -124,6 +124,11 @@ export const contestSchema = z
     telegram_mode: z.enum(['poll', 'buttons']).default('poll'),
     sources: z.array(z.object({ title: nonEmpty, article: z.string().optional(), url: z.string().url().optional() })).min(1, 'cite at least one source'),
     status: z.enum(['draft', 'approved', 'retired']).default('approved'),
+    /**
+     * Whether /thi lists it and anyone may take it (default). `false`: the test of an officials'
+     * training (`content/training.yaml`), taken only through the training's invitation.
+     */
+    listed: z.boolean().default(true),
     sample: z.boolean().optional(),
   })
   .strict()

@@ -78,3 +78,31 @@ export function parseCsv(text: string, delimiter: ',' | ';' = ','): string[][] {
     throw new Error(`csv: line ${e.lines ?? '?'}: ${e.message}; check the quotes of that line (a quoted field must end with '"')`, { cause: err });
   }
 }
+
+/**
+ * Reads a staff CSV with a fixed header: ',' or, when the header line has ';' and no ',', ';'
+ * (Excel in a Vietnamese locale); UTF-8 with or without a BOM. Returns each data row as
+ * column -> cell with its line number, or the problem (in Vietnamese) that stops the whole file.
+ * Shared by the imports (`loa subscribers import`, `loa training import` and its admin page).
+ */
+export function readCsvRecords<C extends string>(
+  text: string,
+  columns: readonly C[],
+): { records: { line: number; cells: Record<C, string> }[]; problems: string[] } {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/, 1)[0] ?? '';
+  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
+  let table: string[][];
+  try {
+    table = parseCsv(text, delimiter);
+  } catch (err) {
+    const line = /line (\d+)/.exec((err as Error).message)?.[1] ?? '?';
+    return { records: [], problems: [`dòng ${line}: tệp không đúng dạng CSV: kiểm tra dấu ngoặc kép của dòng đó (ô mở bằng '"' phải đóng bằng '"')`] };
+  }
+  const header = (table[0] ?? []).map((h) => h.trim().toLowerCase());
+  if (columns.some((c, i) => header[i] !== c))
+    return { records: [], problems: [`dòng 1: dòng đầu phải là tên các cột, đúng thứ tự: ${columns.join(delimiter)}`] };
+  return {
+    records: table.slice(1).map((cells, i) => ({ line: i + 2, cells: Object.fromEntries(columns.map((c, j) => [c, cells[j] ?? ''])) as Record<C, string> })),
+    problems: [],
+  };
+}

@@ -73,6 +73,12 @@ function seed(channel: 'telegram' | 'web' | 'zalo', externalId: string, name = N
        VALUES ('thi-thu', 'telegram', '-100123', ?, 'done', '[]', 'waiting', ?, ?)`,
     ).run(externalId, AT.toISOString(), AT.toISOString());
   }
+  // An official on the training list (migration 091), imported with the same account.
+  if (channel !== 'web' && hasTable('training_officials'))
+    db.prepare(
+      `INSERT INTO training_officials (name, unit, group_id, channel, external_id, person_id, imported_at, updated_at)
+       VALUES (?, 'UBND xã Phố Hiến', 'quyen-con-nguoi', ?, ?, ?, ?, ?)`,
+    ).run(name, channel, externalId, p.id, AT.toISOString(), AT.toISOString());
   if (channel === 'zalo')
     db.prepare(
       `INSERT INTO zalo_submissions (person_id, user_id, name, phone, consent_at, created_at) VALUES (?, ?, ?, '0912345678', ?, ?)`,

@@ -13,7 +13,7 @@ describe('contest definitions', () => {
   it('loads the shipped sample contests without errors', () => {
     const { contests, errors } = loadContests('content');
     expect(errors).toEqual([]);
-    expect(contests.map((c) => c.id).sort()).toEqual(['luyen-tap-quyen-tre-em', 'tim-hieu-quyen-con-nguoi-2026']);
+    expect(contests.map((c) => c.id).sort()).toEqual(['luyen-tap-quyen-tre-em', 'tap-huan-quyen-con-nguoi', 'tim-hieu-quyen-con-nguoi-2026']);
     for (const c of contests) {
       expect(c.sample).toBe(true);
       expect(c.sources.length).toBeGreaterThan(0);

@@ -1,0 +1,133 @@
+/**
+ * `loa training`: officials' training counted by the plan's target groups (issue 17, item 3).
+ *
+ *   loa training import FILE.csv     the officials to be trained; columns
+ *                                    name,unit,group,region,channel,external_id (',' or all ';'),
+ *                                    all or nothing: one bad row and nothing is written, every
+ *                                    problem listed by line
+ *   loa training coverage [--json]   per group and unit: target share, officials, trained, share
+ *
+ * Messages are for staff, so they are Vietnamese. The groups and trainings are in
+ * content/training.yaml; docs/training.md explains both to staff.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../config.js';
+import { openDb, type Db } from '../db/index.js';
+import { recordAudit } from '../db/audit.js';
+import { importOfficials, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/content.js';
+import { loadTraining } from '../training/definition.js';
+import { readOfficialsCsv } from '../training/import.js';
+import { formatShare } from '../training/format.js';
+
+const USAGE = `cách dùng:
+  loa training import TỆP.csv       nhập danh sách cán bộ cần tập huấn
+      cột (đúng thứ tự, dòng đầu là tên cột): name,unit,group,region,channel,external_id
+      group: mã nhóm đối tượng trong content/training.yaml; region: mã xã/phường (có thể để trống)
+      channel: telegram hoặc zalo; external_id: mã tài khoản của cán bộ trên kênh đó
+  loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu`;
+
+/** Test hooks. */
+export interface TrainingCliDeps {
+  db?: Db;
+  config?: Pick<Config, 'dataDir' | 'contentDir'>;
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+  now?: Date;
+}
+
+/** Coverage as lines of text for the terminal. */
+export function coverageText(groups: GroupCoverage[]): string {
+  if (groups.every((g) => g.officials === 0)) return 'Chưa có cán bộ nào trong danh sách. Nhập danh sách bằng: loa training import TỆP.csv';
+  const lines: string[] = [];
+  for (const g of groups) {
+    const state = g.officials === 0 ? 'chưa có cán bộ' : g.met ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu';
+    lines.push(`${g.name} (${g.groupId}): chỉ tiêu ${formatShare(g.target)}; đã tập huấn ${g.trained}/${g.officials} = ${formatShare(g.share)}; ${state}`);
+    for (const u of g.units) lines.push(`  ${u.unit}: ${u.trained}/${u.officials} = ${formatShare(u.share)}`);
+  }
+  return lines.join('\n');
+}
+
+/** Runs `loa training …`; returns the exit code. */
+export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<number> {
+  const out = deps.out ?? ((s: string) => console.log(s));
+  const err = deps.err ?? ((s: string) => console.error(s));
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === 'help') {
+    out(USAGE);
+    return sub ? 0 : 2;
+  }
+  if (sub !== 'import' && sub !== 'coverage') {
+    err(`training: không có lệnh '${sub}'\n${USAGE}`);
+    return 2;
+  }
+  const config = deps.config ?? loadConfig();
+  const training = loadTraining(config.contentDir);
+  if (training.errors.length) {
+    err(`training: content/training.yaml có lỗi; sửa rồi chạy lại:\n${formatContentErrors(training.errors)}`);
+    return 1;
+  }
+  const db = deps.db ?? openDb(join(config.dataDir, 'loa.sqlite'));
+  try {
+    if (sub === 'import') {
+      const file = rest[0];
+      if (!file) {
+        err(`training: hãy cho biết tệp CSV cần nhập\n${USAGE}`);
+        return 2;
+      }
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        err(`training: không đọc được tệp ${file}: kiểm tra đường dẫn và quyền đọc`);
+        return 1;
+      }
+      if (training.groups.length === 0) {
+        err('training: chưa có nhóm đối tượng nào: thêm các nhóm vào content/training.yaml (xem docs/training.md)');
+        return 1;
+      }
+      const content = loadContent(config.contentDir);
+      const { rows, problems } = readOfficialsCsv(text, {
+        groups: new Set(training.groups.map((g) => g.id)),
+        regions: new Set(flattenRegions(content.regions).keys()),
+      });
+      if (problems.length) {
+        err(`training: ${file}: chưa nhập ai; sửa các lỗi sau rồi chạy lại:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+        return 1;
+      }
+      const res = importOfficials(db, rows, deps.now);
+      recordAudit(db, { actor: 'cli', action: 'training.import', details: { file, rows: rows.length, ...res } }, deps.now);
+      out(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.`);
+      return 0;
+    }
+    const json = rest.includes('--json');
+    const unknown = rest.filter((a) => a !== '--json');
+    if (unknown.length) {
+      err(`training: tham số không hợp lệ: ${unknown.join(' ')}\n${USAGE}`);
+      return 2;
+    }
+    const cov = trainingCoverage(db, training.groups);
+    if (json)
+      out(
+        JSON.stringify(
+          cov.map((g) => ({
+            group: g.groupId,
+            name: g.name,
+            target: g.target,
+            officials: g.officials,
+            trained: g.trained,
+            share: g.share,
+            met: g.met,
+            units: g.units,
+          })),
+          null,
+          2,
+        ),
+      );
+    else out(coverageText(cov));
+    return 0;
+  } finally {
+    if (!deps.db) db.close();
+  }
+}
