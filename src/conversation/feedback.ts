@@ -69,25 +69,49 @@ export function answerSnapshot(knowledge: Knowledge, id: string): { title: strin
 }
 
 const GENERIC_FOLDED = new Set([...GENERIC_EXACT].map((w) => fold(w)));
-const foldedSynonyms = new WeakMap<readonly (readonly string[])[], string[][]>();
+
+/** A synonym list, folded once: each term (folded words) to the groups it belongs to. */
+interface SynonymLookup {
+  terms: Map<string, number[]>;
+  /** The most words in a term. */
+  longest: number;
+}
+const synonymLookups = new WeakMap<readonly (readonly string[])[], SynonymLookup>();
+
+function synonymLookup(synonyms: readonly (readonly string[])[]): SynonymLookup {
+  let lookup = synonymLookups.get(synonyms);
+  if (!lookup) {
+    lookup = { terms: new Map(), longest: 0 };
+    for (const [i, group] of synonyms.entries())
+      for (const term of group) {
+        const folded = foldedCanonical(term);
+        if (!folded) continue;
+        const list = lookup.terms.get(folded) ?? [];
+        if (!list.includes(i)) list.push(i);
+        lookup.terms.set(folded, list);
+        lookup.longest = Math.max(lookup.longest, folded.split(' ').length);
+      }
+    synonymLookups.set(synonyms, lookup);
+  }
+  return lookup;
+}
 
 /**
- * The words of a question that say what it is about (folded, without function words and the
- * everyday words of administrative questions), plus one token per synonym group it mentions,
- * so "bhyt" meets "bảo hiểm y tế".
+ * The words of a question (already folded) that say what it is about, without function words
+ * and the everyday words of administrative questions, plus one token per synonym group it
+ * mentions, so "bhyt" meets "bảo hiểm y tế".
  */
-function topicWords(text: string, synonyms: readonly (readonly string[])[]): Set<string> {
-  const folded = foldedCanonical(text);
-  const words = new Set(folded.split(' ').filter((w) => w && !STOPWORDS.has(w) && !GENERIC_FOLDED.has(w)));
-  let groups = foldedSynonyms.get(synonyms);
-  if (!groups) {
-    groups = synonyms.map((g) => g.map((term) => foldedCanonical(term)).filter(Boolean));
-    foldedSynonyms.set(synonyms, groups);
-  }
-  const padded = ` ${folded} `;
-  groups.forEach((g, i) => {
-    if (g.some((term) => padded.includes(` ${term} `))) words.add(`~${i}`);
-  });
+function topicWords(folded: string, synonyms: readonly (readonly string[])[]): Set<string> {
+  const all = folded.split(' ').filter(Boolean);
+  const words = new Set(all.filter((w) => !STOPWORDS.has(w) && !GENERIC_FOLDED.has(w)));
+  // Every run of up to `longest` words looked up once: linear in the question, whatever the
+  // size of the synonym list.
+  const { terms, longest } = synonymLookup(synonyms);
+  for (let i = 0; i < all.length; i++)
+    for (let n = 1; n <= longest && i + n <= all.length; n++) {
+      const groups = terms.get(all.slice(i, i + n).join(' '));
+      if (groups) for (const g of groups) words.add(`~${g}`);
+    }
   return words;
 }
 
@@ -101,9 +125,11 @@ function topicWords(text: string, synonyms: readonly (readonly string[])[]): Set
  * isReask('bhyt cho trẻ em', 'thủ tục đăng ký khai sinh', synonyms) // false
  */
 export function isReask(previous: string, next: string, synonyms: readonly (readonly string[])[] = []): boolean {
-  if (foldedCanonical(previous) === foldedCanonical(next)) return false;
-  const a = topicWords(previous, synonyms);
-  const b = topicWords(next, synonyms);
+  const before = foldedCanonical(previous);
+  const after = foldedCanonical(next);
+  if (before === after) return false;
+  const a = topicWords(before, synonyms);
+  const b = topicWords(after, synonyms);
   if (a.size === 0 || b.size === 0) return false;
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;

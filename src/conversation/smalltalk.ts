@@ -111,6 +111,9 @@ const OPEN_GREETINGS = new Set(['chao']);
 /** Longest message (in words) that can be small talk: longer ones are questions. */
 export const MAX_SMALL_TALK_WORDS = 12;
 
+/** Words read at the start of a question when looking for the greeting it opens with. */
+const GREETING_LOOKAHEAD = 24;
+
 /** Lower case, NFC, canonical tone placement, runs of one letter collapsed ("chàooo" -> "chào"). */
 function norm(word: string): string {
   return placeTone(word.normalize('NFC').toLowerCase()).replace(/(\p{L})\1+/gu, '$1');
@@ -148,9 +151,15 @@ const PHRASES: Phrase[] = (Object.entries(LEXICON) as [PieceKind, string[]][])
 /** Folded words of the lexicon, for the typo-tolerant whole-message match. */
 const VOCAB = new Set(PHRASES.flatMap((p) => p.words.map((w) => w.folded)));
 
-function tokenize(text: string): Token[] {
+/**
+ * The words of a text, normalised; at most `limit` of them (a long question is never small
+ * talk, and only its first words can be a greeting: normalising all of them cost more than
+ * answering).
+ */
+function tokenize(text: string, limit = Infinity): Token[] {
   const out: Token[] = [];
   for (const m of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+    if (out.length >= limit) break;
     const w = toWord(m[0]);
     out.push({ ...w, start: m.index!, end: m.index! + m[0].length, marked: w.folded !== w.accented });
   }
@@ -243,7 +252,7 @@ const PRIORITY: SmallTalkKind[] = ['who', 'bye', 'thanks', 'ask', 'greeting', 'c
  */
 export function classifySmallTalk(text: string): SmallTalkKind | null {
   const nfc = text.normalize('NFC');
-  const tokens = tokenize(nfc);
+  const tokens = tokenize(nfc, MAX_SMALL_TALK_WORDS + 1);
   if (tokens.length === 0) return nfc.trim() ? 'emoji' : null;
   if (tokens.length > MAX_SMALL_TALK_WORDS) return null;
   const pieces = segment(tokens);
@@ -266,15 +275,24 @@ export function classifySmallTalk(text: string): SmallTalkKind | null {
  */
 export function stripGreeting(text: string): string {
   const nfc = text.normalize('NFC');
-  const tokens = tokenize(nfc);
-  // The run of small-talk pieces the message starts with (strict, longest first).
-  const pieces: Piece[] = [];
-  let i = 0;
-  while (i < tokens.length) {
-    const piece = matchAt(tokens, i, false)[0];
-    if (!piece) break;
-    pieces.push(piece);
-    i = piece.end;
+  // The run of small-talk pieces the message starts with (strict, longest first). Only the
+  // first words are read unless the run goes on past them.
+  const run = (tokens: Token[]): Piece[] => {
+    const pieces: Piece[] = [];
+    let i = 0;
+    while (i < tokens.length) {
+      const piece = matchAt(tokens, i, false)[0];
+      if (!piece) break;
+      pieces.push(piece);
+      i = piece.end;
+    }
+    return pieces;
+  };
+  let tokens = tokenize(nfc, GREETING_LOOKAHEAD);
+  let pieces = run(tokens);
+  if (tokens.length === GREETING_LOOKAHEAD && (pieces.at(-1)?.end ?? 0) >= GREETING_LOOKAHEAD - 1) {
+    tokens = tokenize(nfc);
+    pieces = run(tokens);
   }
   let cut = 0;
   let seenCore = false;

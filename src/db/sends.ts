@@ -65,17 +65,26 @@ type Row = Omit<SendTask, 'reply' | 'markGone'> & { reply: string; markGone: num
 const task = (r: Row): SendTask => ({ ...r, reply: JSON.parse(r.reply) as Reply, markGone: r.markGone === 1 });
 const COLUMNS = `id, channel, person_id AS personId, recipient, kind, reply, mark_gone AS markGone, attempts, expires_at AS expiresAt`;
 
-/** Pending rows on one channel that may be tried now, oldest first. Read only. */
-export function dueSends(db: Db, channel: ChannelName, limit: number, now: Date = new Date()): SendTask[] {
-  return (
+/**
+ * Pending rows on one channel that may be tried now, oldest first, leaving out the ids in
+ * `skip` (rows the sender already works on: under load they are most of the pending rows, and
+ * must neither be read again every pass nor crowd the others out of the limit). Read only.
+ */
+export function dueSends(db: Db, channel: ChannelName, limit: number, now: Date = new Date(), skip: ReadonlySet<number> = new Set()): SendTask[] {
+  const ids = (
     db
       .prepare(
-        `SELECT ${COLUMNS} FROM sends
+        `SELECT id FROM sends
           WHERE channel = ? AND status = 'pending' AND recipient IS NOT NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
           ORDER BY id LIMIT ?`,
       )
-      .all(channel, nowIso(now), limit) as Row[]
-  ).map(task);
+      .pluck()
+      .all(channel, nowIso(now), limit + skip.size) as number[]
+  )
+    .filter((id) => !skip.has(id))
+    .slice(0, limit);
+  const one = db.prepare(`SELECT ${COLUMNS} FROM sends WHERE id = ?`);
+  return ids.map((id) => task(one.get(id) as Row));
 }
 
 /** Why a row was not claimed. */

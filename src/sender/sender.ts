@@ -141,14 +141,18 @@ export interface Sender {
 
 /**
  * Builds the per-channel throttles from the config (Telegram: `TELEGRAM_RATE_GLOBAL` and
- * `TELEGRAM_RATE_PER_CHAT`, 1000/s with paid broadcast; Zalo: `ZALO_RATE_PER_MINUTE`).
+ * `TELEGRAM_RATE_PER_CHAT`, 1000/s with paid broadcast; Zalo: `ZALO_RATE_PER_MINUTE`; Zalo Bot:
+ * `ZALO_BOT_RATE_GLOBAL` and `ZALO_BOT_RATE_PER_CHAT`).
  */
-export function createChannelThrottles(config: Pick<Config, 'telegram' | 'zalo'>, clock?: Clock): Map<ChannelName, Throttle> {
+export function createChannelThrottles(config: Pick<Config, 'telegram' | 'zalo' | 'zaloBot'>, clock?: Clock): Map<ChannelName, Throttle> {
   const throttles = new Map<ChannelName, Throttle>();
   const tg = config.telegram;
   if (tg) throttles.set('telegram', createThrottle({ ratePerSecond: tg.ratePerSecond, perChatPerSecond: tg.ratePerChatPerSecond, clock }));
   const zalo = config.zalo;
   if (zalo) throttles.set('zalo', createThrottle({ ratePerSecond: zalo.ratePerMinute / 60, clock }));
+  // The Zalo Bot platform publishes no limit: Telegram-like defaults, `ZALO_BOT_RATE_*` (docs/zalo-bot.md).
+  const zb = config.zaloBot;
+  if (zb) throttles.set('zalo-bot', createThrottle({ ratePerSecond: zb.ratePerSecond, perChatPerSecond: zb.ratePerChatPerSecond, clock }));
   return throttles;
 }
 
@@ -372,8 +376,7 @@ export function createSender(deps: SenderDeps): Sender {
     if (stopping) return;
     for (const [name, channel] of channels) {
       if (channel.capabilities.canPush === false) continue;
-      for (const t of dueSends(db, name, 200, now())) {
-        if (owned.has(t.id)) continue;
+      for (const t of dueSends(db, name, 200, now(), owned)) {
         owned.add(t.id);
         const target: SendTarget = { channel: name, recipient: t.recipient, personId: t.personId, markGone: t.markGone };
         void chain(`${name}:${t.recipient}`, () =>
