@@ -12,7 +12,7 @@ import type { Db } from '../db/index.js';
 import { getCase, markReportersTold, reportersToTell, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
 import type { Sender } from '../sender/sender.js';
 import type { ChannelName } from '../messages.js';
-import { outcomeReply } from '../conversation/disinfo.js';
+import { outcomeReply, PLATFORMS } from '../conversation/disinfo.js';
 
 /** Staff-facing labels of case statuses. */
 export const CASE_STATUS_LABEL: Record<CaseStatus, string> = {
@@ -30,6 +30,12 @@ export const CASE_OUTCOME_LABEL: Record<CaseOutcome, string> = {
   police: 'Đã chuyển cơ quan công an',
   correction: 'Đã đăng tin đính chính',
 };
+
+/** Staff-facing names of the places an item was seen (the reporter's answer); 'Chưa rõ' when not given. */
+export function platformLabel(platform: string | null): string {
+  if (!platform) return 'Chưa rõ';
+  return PLATFORMS.find((p) => p.id === platform)?.label ?? platform;
+}
 
 /** What {@link tellReporters} needs. */
 export interface TellDeps {

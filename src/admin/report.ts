@@ -13,7 +13,8 @@ import { Eta } from 'eta';
 import type { Db } from '../db/index.js';
 import { yearFigures, type YearFigures } from '../db/admin.js';
 import { CASE_OUTCOMES, CASE_STATUSES, HANDLED_TARGET, disinfoFigures, type DisinfoFigures } from '../db/disinfo.js';
-import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL } from './disinfo.js';
+import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, platformLabel } from './disinfo.js';
+import { PLATFORMS } from '../conversation/disinfo.js';
 import { toCsv, type CsvValue } from '../text/csv.js';
 import { vietnamInstant } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
@@ -33,6 +34,8 @@ export interface YearReport extends YearFigures {
   contestTitles: Record<string, string>;
   /** Reported disinformation: cases first reported this year (`db/disinfo.ts`). */
   disinfo: DisinfoFigures;
+  /** Names of the places disinformation was seen, by id (`''` for "not given"). */
+  platformNames: Record<string, string>;
 }
 
 /** [1/1 00:00, next 1/1 00:00) of `year` in Vietnam time, as instants. */
@@ -64,6 +67,7 @@ export function buildYearReport(
     ...(scope ? { region: scope.name } : {}),
     topicNames: Object.fromEntries(names.topics.map((t) => [t.slug, t.name])),
     contestTitles: Object.fromEntries(names.contests.map((c) => [c.id, c.title])),
+    platformNames: { '': platformLabel(null), ...Object.fromEntries(PLATFORMS.map((p) => [p.id, p.label])) },
   };
 }
 
@@ -130,6 +134,16 @@ export function reportCsv(r: YearReport): string {
   add(s5, 'Đã xử lý', 'tất cả', d.handled);
   for (const o of CASE_OUTCOMES) add(s5, 'Đã xử lý theo cách', CASE_OUTCOME_LABEL[o], d.byOutcome[o]);
   add(s5, 'Tỷ lệ phát hiện và xử lý (%)', `chỉ tiêu ${HANDLED_TARGET * 100}%`, d.handledShare === null ? null : round1(d.handledShare * 100));
+  for (const p of d.byPlatform) {
+    add(s5, 'Vụ việc theo nơi phát hiện', platformLabel(p.key), p.cases);
+    add(s5, 'Phát hiện là tin giả theo nơi phát hiện', platformLabel(p.key), p.foundFalse);
+    add(s5, 'Đã xử lý theo nơi phát hiện', platformLabel(p.key), p.handled);
+  }
+  for (const m of d.byMonth) {
+    add(s5, 'Vụ việc theo tháng', `tháng ${m.key}`, m.cases);
+    add(s5, 'Phát hiện là tin giả theo tháng', `tháng ${m.key}`, m.foundFalse);
+    add(s5, 'Đã xử lý theo tháng', `tháng ${m.key}`, m.handled);
+  }
   return toCsv(rows);
 }
 

@@ -51,9 +51,11 @@ export const NEAR_DUPLICATE = 0.8;
 const TRACKING = /^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|si|ref|ref_src|__tn__|__cft__.*|mibextid|zarsrc|_ga|_gl)$/i;
 
 /**
- * A link in one canonical form, so that shares of one post compare equal: lower-case scheme and
- * host, `www.` and `m.` dropped, tracking parameters dropped, the rest sorted, no fragment, no
- * trailing '/'. Returns null when `raw` is not an http(s) URL.
+ * A link in one canonical form, so that shares of one post compare equal: `https` for `http`,
+ * lower-case host, `www.` and `m.` dropped (and Facebook's `mbasic.`, `touch.`, `web.` and
+ * `fb.com`; its `l.facebook.com/l.php?u=…` wrapper gives the wrapped link), tracking parameters
+ * dropped, the rest sorted, no fragment, no trailing '/'. Returns null when `raw` is not an
+ * http(s) URL.
  *
  * @example normalizeUrl('https://WWW.Facebook.com/post/1/?utm_source=x&fbclid=abc#top') // 'https://facebook.com/post/1'
  */
@@ -65,7 +67,12 @@ export function normalizeUrl(raw: string): string | null {
     return null;
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
-  const host = u.hostname.toLowerCase().replace(/^(www|m|mobile)\./, '');
+  let host = u.hostname.toLowerCase().replace(/^(www|m|mobile)\./, '');
+  // Facebook wraps outgoing links (l.facebook.com/l.php?u=…): the case is the page it points to.
+  const wrapped = /^lm?\.facebook\.com$/.test(host) && u.pathname === '/l.php' ? u.searchParams.get('u') : null;
+  if (wrapped) return normalizeUrl(wrapped);
+  // Facebook's other front ends and its short domain show the same post.
+  if (/^(mbasic|touch|web)\.facebook\.com$/.test(host) || host === 'fb.com') host = 'facebook.com';
   const params = [...u.searchParams].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
   const path = u.pathname.replace(/\/+$/, '');
@@ -408,6 +415,21 @@ export interface DisinfoFigures {
   /** handled / foundFalse (the plan's "90% found and handled"); null when nothing was found false. */
   handledShare: number | null;
   byOutcome: Record<CaseOutcome, number>;
+  /**
+   * Per platform where the item was seen (the first reporter's answer; `null` when not given),
+   * most cases first, `null` last.
+   */
+  byPlatform: DisinfoBreakdown<string | null>[];
+  /** Per month of the first report (1–12, Vietnam time), every month of the period's year. */
+  byMonth: DisinfoBreakdown<number>[];
+}
+
+/** The cases of one platform or one month: received, found false, handled. */
+export interface DisinfoBreakdown<K> {
+  key: K;
+  cases: number;
+  foundFalse: number;
+  handled: number;
 }
 
 /** The plan's target share of false information found and handled. */
@@ -438,5 +460,31 @@ export function disinfoFigures(db: Db, from: Date, to: Date, scope: readonly str
     reporters += r.reporters;
   }
   const foundFalse = byStatus.confirmed_false + byStatus.handled;
-  return { cases, reporters, byStatus, foundFalse, handled: byStatus.handled, handledShare: foundFalse ? byStatus.handled / foundFalse : null, byOutcome };
+  // The same three counts per platform and per month; the month in Vietnam time (UTC+7), as
+  // the year's bounds are.
+  const breakdown = <K>(keySql: string) =>
+    db
+      .prepare(
+        `SELECT ${keySql} AS key, COUNT(*) AS cases,
+                SUM(status IN ('confirmed_false', 'handled')) AS foundFalse, SUM(status = 'handled') AS handled
+           FROM disinfo_cases WHERE first_at >= ? AND first_at < ? AND ${s.sql} GROUP BY 1`,
+      )
+      .all(from.toISOString(), to.toISOString(), ...s.args) as DisinfoBreakdown<K>[];
+  // Most cases first, "not given" last, then by id, so the order is stable.
+  const byPlatform = breakdown<string | null>('platform').sort(
+    (a, b) => Number(a.key === null) - Number(b.key === null) || b.cases - a.cases || String(a.key).localeCompare(String(b.key)),
+  );
+  const months = new Map(breakdown<number>(`CAST(strftime('%m', first_at, '+7 hours') AS INTEGER)`).map((m) => [m.key, m]));
+  const byMonth = Array.from({ length: 12 }, (_, i) => months.get(i + 1) ?? { key: i + 1, cases: 0, foundFalse: 0, handled: 0 });
+  return {
+    cases,
+    reporters,
+    byStatus,
+    foundFalse,
+    handled: byStatus.handled,
+    handledShare: foundFalse ? byStatus.handled / foundFalse : null,
+    byOutcome,
+    byPlatform,
+    byMonth,
+  };
 }

@@ -48,6 +48,11 @@ describe('normalizeUrl', () => {
     ['http://m.facebook.com/story.php?story_fbid=9&id=4&__tn__=R', 'https://facebook.com/story.php?id=4&story_fbid=9'],
     ['https://www.tiktok.com/@tin.nong/video/7312?is_from_webapp=1&sender_device=pc', 'https://tiktok.com/@tin.nong/video/7312?is_from_webapp=1&sender_device=pc'],
     ['https://youtu.be/abc?si=XYZ', 'https://youtu.be/abc'],
+    ['https://mbasic.facebook.com/groups/12/posts/34/?mibextid=Zx', 'https://facebook.com/groups/12/posts/34'],
+    ['https://web.facebook.com/groups/12/posts/34', 'https://facebook.com/groups/12/posts/34'],
+    ['https://fb.com/groups/12/posts/34', 'https://facebook.com/groups/12/posts/34'],
+    ['https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.tin-nong.vn%2Fbai%2F9%3Futm_source%3Dfb&h=AT0x', 'https://tin-nong.vn/bai/9'],
+    ['https://business.facebook.com/x', 'https://business.facebook.com/x'],
     ['ftp://example.com/x', null],
     ['không phải link', null],
   ])('%s', (raw, want) => {
@@ -157,6 +162,49 @@ describe('triage', () => {
     expect(f.byStatus).toMatchObject({ new: 0, confirmed_false: 1, handled: 2, not_false: 1 });
     expect(f.handledShare).toBeCloseTo(2 / 3);
     expect(disinfoFigures(db, new Date('2027-01-01T00:00:00Z'), new Date('2028-01-01T00:00:00Z')).handledShare).toBeNull();
+  });
+
+  it('the yearly figures by platform and by month of the first report, in Vietnam time', () => {
+    const at = (iso: string) => new Date(iso);
+    const add = (url: string, platform: string | null, when: string) =>
+      recordReport(db, { personId: person(url), channel: 'telegram', region: null, text: url, topic: 'khac', platform }, at(when)).caseId;
+    const a = add('https://a.vn/1', 'facebook', '2026-01-10T03:00:00Z');
+    const b = add('https://a.vn/2', 'facebook', '2026-03-31T16:59:00Z'); // 23:59 on 31/3 in Vietnam
+    const c = add('https://a.vn/3', 'tiktok', '2026-03-31T17:00:00Z'); // 00:00 on 1/4 in Vietnam
+    add('https://a.vn/4', null, '2026-12-31T16:00:00Z');
+    // A later report of case a (in May) does not move it: a case counts in the month it was first reported.
+    recordReport(db, { personId: person('late'), channel: 'zalo', region: null, text: 'https://a.vn/1/', topic: 'khac', platform: 'zalo' }, at('2026-05-02T03:00:00Z'));
+    for (const id of [a, b, c]) setCaseStatus(db, id, { status: 'confirmed_false', actor: 'hoa' }, AT);
+    setCaseStatus(db, a, { status: 'handled', outcome: 'platform', actor: 'hoa' }, AT);
+    const f = disinfoFigures(db, new Date('2025-12-31T17:00:00Z'), new Date('2026-12-31T17:00:00Z'));
+    expect(f.byPlatform).toEqual([
+      { key: 'facebook', cases: 2, foundFalse: 2, handled: 1 },
+      { key: 'tiktok', cases: 1, foundFalse: 1, handled: 0 },
+      { key: null, cases: 1, foundFalse: 0, handled: 0 },
+    ]);
+    expect(f.byMonth).toHaveLength(12);
+    expect(f.byMonth.filter((m) => m.cases > 0)).toEqual([
+      { key: 1, cases: 1, foundFalse: 1, handled: 1 },
+      { key: 3, cases: 1, foundFalse: 1, handled: 0 },
+      { key: 4, cases: 1, foundFalse: 1, handled: 0 },
+      { key: 12, cases: 1, foundFalse: 0, handled: 0 },
+    ]);
+
+    const r = buildYearReport(db, 2026, { office: 'Phòng Thông tin cơ sở', topics: [], contests: [] }, AT);
+    const rows = parseCsv(reportCsv(r));
+    const find = (indicator: string, group: string) => rows.find((x) => x[1] === indicator && x[2] === group)?.[3];
+    expect(find('Vụ việc theo nơi phát hiện', 'Facebook')).toBe('2');
+    expect(find('Đã xử lý theo nơi phát hiện', 'Facebook')).toBe('1');
+    expect(find('Vụ việc theo nơi phát hiện', 'Chưa rõ')).toBe('1');
+    expect(find('Vụ việc theo tháng', 'tháng 4')).toBe('1');
+    expect(find('Phát hiện là tin giả theo tháng', 'tháng 1')).toBe('1');
+    expect(find('Vụ việc theo tháng', 'tháng 2')).toBe('0');
+    const html = reportHtml(r);
+    const platformTable = html.slice(html.indexOf('data-disinfo="platform"'), html.indexOf('data-disinfo="month"'));
+    expect(platformTable).toMatch(/<td>Facebook<\/td><td class="num">2<\/td><td class="num">2<\/td><td class="num">1<\/td><td class="num">50%<\/td>/);
+    expect(platformTable).toContain('<td>TikTok</td>');
+    expect(platformTable).toContain('<td>Chưa rõ</td>');
+    expect(html).toMatch(/<td>Tháng 4<\/td><td class="num">1<\/td>/);
   });
 });
 

@@ -2,13 +2,16 @@
  * The issue's own check, end to end: a report from Telegram and one from Zalo about the same
  * link become one case with two reporters; staff confirm and handle it in the admin pages; both
  * reporters are told on their channel (through the sender); the yearly report counts it.
- * On Zalo the choices are numbered text: the person answers by typing the number.
+ * On Zalo the choices are numbered text: the person answers by typing the number. The two links
+ * are the same Facebook post shared differently (m. and www., https and http, a trailing '/',
+ * utm_ and fbclid parameters); the report counts the case by outcome, platform and month.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
 import { startFakeZalo, zaloEnv, type FakeZalo } from '../support/fake-zalo.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
-import { listCases } from '../../src/db/disinfo.js';
+import { listCases, reportsOfCase } from '../../src/db/disinfo.js';
+import { formatVietnamTime } from '../../src/time/vietnam.js';
 import { parseCsv } from '../../src/text/csv.js';
 
 const ZALO_USER = '8713451786543210555';
@@ -52,25 +55,31 @@ function numberOf(text: string, label: string): string {
 it('Telegram and Zalo reports of one link: one case, two reporters, both told, counted in the report', async () => {
   // Telegram: the link right after the command, then the buttons.
   let mark = tg.calls.length;
-  await tg.pushUpdate(tg.message({ userId: 91, text: '/baocao https://www.tiktok.com/@tin.nong/video/7312?is_from_webapp=1&utm_source=copy' }));
+  // The same Facebook post as two people share it: mobile site, https, trailing '/', utm_ and
+  // fbclid parameters on Telegram; desktop site, http, none of them on Zalo.
+  await tg.pushUpdate(tg.message({ userId: 91, text: '/baocao https://m.facebook.com/groups/4455/posts/7312/?utm_source=share&utm_medium=copy_link&fbclid=IwAR0k' }));
   await tg.waitForCall(sendsTo(91), { after: mark });
   mark = tg.calls.length;
   await tg.pushUpdate(tg.callbackQuery({ userId: 91, data: 'bc:t:quyen-con-nguoi' }));
   await tg.waitForCall(sendsTo(91), { after: mark });
   mark = tg.calls.length;
-  await tg.pushUpdate(tg.callbackQuery({ userId: 91, data: 'bc:p:tiktok' }));
+  await tg.pushUpdate(tg.callbackQuery({ userId: 91, data: 'bc:p:facebook' }));
   const tgDone = await tg.waitForCall(sendsTo(91), { after: mark });
   const number = String(tgDone.params.text).match(/BC-\d{4}-\d{4}/)![0];
 
   // Zalo: the menu text, the link, then typed numbers.
   expect(await zaloSays('Báo tin giả/xấu độc')).toContain('gửi đường link');
-  const topics = await zaloSays('https://tiktok.com/@tin.nong/video/7312?is_from_webapp=1');
+  const topics = await zaloSays('http://www.facebook.com/groups/4455/posts/7312');
   expect(topics).toContain('Tin này nói về vấn đề gì?');
   const where = await zaloSays(numberOf(topics, 'Khác'));
   expect(where).toContain('Bạn thấy tin này ở đâu?');
-  const done = await zaloSays(numberOf(where, 'TikTok'));
+  const done = await zaloSays(numberOf(where, 'Zalo nhóm'));
   expect(done).toContain(`Mã số báo cáo của bạn: ${number}`);
-  expect(listCases(t.app.db)).toMatchObject([{ number, reporterCount: 2 }]);
+  expect(listCases(t.app.db)).toMatchObject([{ number, reporterCount: 2, url: 'https://facebook.com/groups/4455/posts/7312', platform: 'facebook' }]);
+  expect(reportsOfCase(t.app.db, listCases(t.app.db)[0]!.id).map((r) => [r.channel, r.platform])).toEqual([
+    ['telegram', 'facebook'],
+    ['zalo', 'zalo'],
+  ]);
 
   // Staff confirm and handle it in the admin pages.
   const pw = addUser(t.app, 'duyet-tinh', ['approver']);
@@ -80,7 +89,7 @@ it('Telegram and Zalo reports of one link: one case, two reporters, both told, c
   expect((await staff.post(`/admin/disinfo/${id}/status`, { status: 'confirmed_false', evidence: 'Đối chiếu với thông cáo của UBND tỉnh' })).status).toBe(303);
   const zaloBefore = zalo.sent.length;
   mark = tg.calls.length;
-  const handled = await staff.post(`/admin/disinfo/${id}/status`, { status: 'handled', outcome: 'platform', note: 'Đã gửi yêu cầu gỡ tới TikTok' });
+  const handled = await staff.post(`/admin/disinfo/${id}/status`, { status: 'handled', outcome: 'platform', note: 'Đã gửi yêu cầu gỡ tới Facebook' });
   expect(decodeURIComponent(handled.location!)).toContain('Đã gửi kết quả cho 2 người báo tin');
 
   const told = await tg.waitForCall(sendsTo(91), { after: mark });
@@ -98,4 +107,13 @@ it('Telegram and Zalo reports of one link: one case, two reporters, both told, c
   expect(figure('Người báo tin')).toBe('2');
   expect(figure('Đã xử lý')).toBe('1');
   expect(figure('Tỷ lệ phát hiện và xử lý (%)', 'chỉ tiêu 90%')).toBe('100');
+  expect(figure('Vụ việc theo nơi phát hiện', 'Facebook')).toBe('1');
+  expect(figure('Đã xử lý theo nơi phát hiện', 'Facebook')).toBe('1');
+  const month = Number(formatVietnamTime(listCases(t.app.db)[0]!.firstAt, 'MM'));
+  expect(figure('Vụ việc theo tháng', `tháng ${month}`)).toBe('1');
+  expect(figure('Đã xử lý theo tháng', `tháng ${month}`)).toBe('1');
+  expect(csv.filter((r) => r[1] === 'Vụ việc theo tháng' && r[3] !== '0')).toHaveLength(1);
+  // The printable page says the same.
+  const page = (await staff.get(`/admin/report?year=${year}`)).text;
+  expect(page).toMatch(/<td>Facebook<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">1<\/td><td class="num">100%<\/td>/);
 });
