@@ -35,6 +35,7 @@ import { installCampaigns } from './campaigns/install.js';
 import { installAdmin } from './admin/index.js';
 import { installTelegram } from './channels/telegram/telegram.js';
 import { installZalo } from './channels/zalo/install.js';
+import { installZaloBot } from './channels/zalo-bot/install.js';
 import { createZaloFeature } from './channels/zalo/feature.js';
 import { installDailyBackups } from './db/backup.js';
 
@@ -131,7 +132,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const disk = createDiskGuard({ dir: config.dataDir, minFreeMb: config.minFreeMb ?? 0 });
   // The platforms configured start as "retrying" until their first connection (connection.ts);
   // the web chat is served by this process and is up as soon as it listens.
-  const health = createChannelHealth(CHANNEL_NAMES, ['web', ...(config.telegram ? ['telegram' as const] : []), ...(config.zalo ? ['zalo' as const] : [])], opts.now);
+  const health = createChannelHealth(CHANNEL_NAMES, ['web', ...(config.telegram ? ['telegram' as const] : []), ...(config.zalo ? ['zalo' as const] : []), ...(config.zaloBot ? ['zalo-bot' as const] : [])], opts.now);
   // 200 when everything configured works, 503 when a channel is not connected, the content has
   // errors or the disk is nearly full: a monitor reads the status, a person the JSON (http/health.ts).
   server.get('/healthz', async (_req, reply) => {
@@ -238,6 +239,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // hook `onStart`/`onStop`.
   installTelegram(app);
   installZalo(app);
+  installZaloBot(app, { backoff: opts.connectBackoff });
   installQuiz(app, { now: opts.now });
   installCampaigns(app); // last: it throttles the channels installed above
   installAdmin(app, { now: opts.now });

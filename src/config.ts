@@ -143,6 +143,20 @@ export const envSchema = z.object({
   ZALO_API_BASE: z.string().url().default('https://openapi.zalo.me'),
   ZALO_OAUTH_BASE: z.string().url().default('https://oauth.zaloapp.com'),
   ZALO_RATE_PER_MINUTE: z.coerce.number().positive().default(3000),
+
+  /** A bot of the Zalo Bot platform (docs/zalo-bot.md): the token Zalo Bot Creator sent. */
+  ZALO_BOT_TOKEN: optionalString,
+  ZALO_BOT_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  ZALO_BOT_API_ROOT: z
+    .string()
+    .url()
+    .refine((u) => !u.endsWith('/'), "remove the trailing '/'")
+    .default('https://bot-api.zaloplatforms.com'),
+  ZALO_BOT_WEBHOOK_URL: optionalString,
+  ZALO_BOT_WEBHOOK_SECRET: optionalString,
+  /** Sends per second across all chats; the platform publishes no limit (docs/zalo-bot.md). */
+  ZALO_BOT_RATE_GLOBAL: z.coerce.number().positive().default(20),
+  ZALO_BOT_RATE_PER_CHAT: z.coerce.number().positive().default(1),
 });
 
 /** The bot YAML: one deployment's identity and local settings. */
@@ -210,6 +224,20 @@ export interface ZaloConfig {
   ratePerMinute: number;
 }
 
+/** Zalo Bot platform settings; present only when `ZALO_BOT_TOKEN` is set. */
+export interface ZaloBotConfig {
+  token: string;
+  mode: 'polling' | 'webhook';
+  /** Without a trailing slash; methods are `<apiRoot>/bot<token>/<method>`. */
+  apiRoot: string;
+  /** Public HTTPS address of `/webhooks/zalo-bot` (webhook mode). */
+  webhookUrl?: string;
+  /** `setWebhook`'s `secret_token`, checked on every delivery (webhook mode). */
+  webhookSecret?: string;
+  ratePerSecond: number;
+  ratePerChatPerSecond: number;
+}
+
 /** The whole validated configuration. */
 export interface Config {
   http: {
@@ -241,6 +269,7 @@ export interface Config {
   bot: z.infer<typeof botSchema>;
   telegram?: TelegramConfig;
   zalo?: ZaloConfig;
+  zaloBot?: ZaloBotConfig;
 }
 
 /** A configuration error whose message names the key at fault and how to fix it. */
@@ -311,6 +340,25 @@ export function createConfig(
       ratePerMinute: v.ZALO_RATE_PER_MINUTE,
     };
   }
+  let zaloBot: ZaloBotConfig | undefined;
+  if (v.ZALO_BOT_TOKEN) {
+    if (v.ZALO_BOT_MODE === 'webhook') {
+      if (!v.ZALO_BOT_WEBHOOK_URL) problems.push('config: env: ZALO_BOT_WEBHOOK_URL: required when ZALO_BOT_MODE=webhook');
+      else if (!/^https:\/\/[^/\s]+/.test(v.ZALO_BOT_WEBHOOK_URL))
+        problems.push('config: env: ZALO_BOT_WEBHOOK_URL: must be a public https:// URL (the platform delivers only to HTTPS), ending in /webhooks/zalo-bot');
+      if (!v.ZALO_BOT_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]{16,256}$/.test(v.ZALO_BOT_WEBHOOK_SECRET))
+        problems.push('config: env: ZALO_BOT_WEBHOOK_SECRET: required in webhook mode, 16–256 characters of A-Z a-z 0-9 _ -');
+    }
+    zaloBot = {
+      token: v.ZALO_BOT_TOKEN,
+      mode: v.ZALO_BOT_MODE,
+      apiRoot: v.ZALO_BOT_API_ROOT,
+      webhookUrl: v.ZALO_BOT_WEBHOOK_URL,
+      webhookSecret: v.ZALO_BOT_WEBHOOK_SECRET,
+      ratePerSecond: v.ZALO_BOT_RATE_GLOBAL,
+      ratePerChatPerSecond: v.ZALO_BOT_RATE_PER_CHAT,
+    };
+  }
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
   return {
@@ -328,6 +376,7 @@ export function createConfig(
     bot: b.data,
     telegram,
     zalo,
+    zaloBot,
   };
 }
 

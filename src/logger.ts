@@ -21,6 +21,7 @@ export const REDACT_PATHS = [
   '*.password',
   'req.headers["x-telegram-bot-api-secret-token"]',
   'req.headers["x-zevent-signature"]',
+  'req.headers["x-bot-api-secret-token"]',
   'req.headers["access_token"]',
   'req.headers.cookie',
   'headers.access_token',

@@ -9,11 +9,14 @@
  * interface itself (`Channel`) is in channels/channel.ts.
  */
 
-/** The channels Loa speaks on. A third platform (e.g. the Zalo Bot platform) adds a name here. */
-export type ChannelName = 'web' | 'telegram' | 'zalo';
+/**
+ * The channels Loa speaks on: `zalo` is a Zalo Official Account (OA API v3), `zalo-bot` a bot
+ * of the Zalo Bot platform (channels/zalo-bot/). A new platform adds a name here.
+ */
+export type ChannelName = 'web' | 'telegram' | 'zalo' | 'zalo-bot';
 
 /** All channel names, for validation and iteration. */
-export const CHANNEL_NAMES: readonly ChannelName[] = ['web', 'telegram', 'zalo'];
+export const CHANNEL_NAMES: readonly ChannelName[] = ['web', 'telegram', 'zalo', 'zalo-bot'];
 
 /**
  * A choice the user can make. `action` is a short ASCII id (never Vietnamese text) such as

@@ -22,7 +22,7 @@ export const MY_DATA_COMMAND = 'dulieucuatoi';
 /** How many open questions are quoted in full; the rest are counted. */
 export const OPEN_QUESTIONS_SHOWN = 10;
 
-const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', zalo: 'Zalo', web: 'trò chuyện trên trang web' };
+const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', zalo: 'Zalo', 'zalo-bot': 'Zalo Bot', web: 'trò chuyện trên trang web' };
 
 const M = {
   title: 'Dữ liệu cá nhân chúng tôi đang lưu về bạn:',

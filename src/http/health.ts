@@ -31,7 +31,7 @@ export interface HealthReport {
 }
 
 /** Vietnamese names of the channels, for staff. */
-export const CHANNEL_LABELS: Record<ChannelName, string> = { web: 'Web chat', telegram: 'Telegram', zalo: 'Zalo OA' };
+export const CHANNEL_LABELS: Record<ChannelName, string> = { web: 'Web chat', telegram: 'Telegram', zalo: 'Zalo OA', 'zalo-bot': 'Zalo Bot' };
 
 /** Vietnamese names of the states, for staff. */
 export const STATE_LABELS: Record<ChannelStatus['state'], string> = {

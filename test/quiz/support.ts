@@ -11,6 +11,7 @@ import { createQuizFeature, type QuizFeature } from '../../src/quiz/feature.js';
 import type { Capabilities, ChannelName, Inbound, Reply } from '../../src/channels/channel.js';
 import { webCapabilities } from '../../src/channels/web/web.js';
 import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
+import { zaloBotCapabilities } from '../../src/channels/zalo-bot/channel.js';
 import { activeAttemptOf, getAttemptQuestion, type Attempt } from '../../src/db/quiz.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { shippedKnowledge, testConfig } from '../support/app.js';
@@ -23,7 +24,7 @@ export const QUIZ_CONTENT = 'test/fixtures/quiz-content';
 /** Zalo as PLATFORMS.md describes it: at most 5 buttons, numbered text replies, no polls. */
 export const zaloLikeCapabilities: Capabilities = { buttons: true, maxButtons: 5, nativeQuizPoll: false, maxTextLength: 2000, numberedReplies: true };
 
-export const CAPS: Record<ChannelName, Capabilities> = { web: webCapabilities, telegram: telegramCapabilities, zalo: zaloLikeCapabilities };
+export const CAPS: Record<ChannelName, Capabilities> = { web: webCapabilities, telegram: telegramCapabilities, zalo: zaloLikeCapabilities, 'zalo-bot': zaloBotCapabilities };
 
 let shared: Knowledge | undefined;
 /** The shipped knowledge, loaded once per test file (the quiz does not depend on it). */

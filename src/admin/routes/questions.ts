@@ -28,7 +28,7 @@ export const QUEUE_PAGE_SIZE = 200;
 const KIND_FILTERS: Record<string, QueueKind> = { 'chua-tra-loi': 'unanswered', 'co-the-sai': 'maybe_wrong' };
 
 /** What staff call each channel. */
-export const CHANNEL_LABELS: Record<ChannelName, string> = { telegram: 'Telegram', zalo: 'Zalo', web: 'Web chat' };
+export const CHANNEL_LABELS: Record<ChannelName, string> = { telegram: 'Telegram', zalo: 'Zalo', 'zalo-bot': 'Zalo Bot', web: 'Web chat' };
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => parseVietnamTime(d) !== undefined);
 
