@@ -114,7 +114,8 @@ export function slugFrom(text: string, taken: (id: string) => boolean): string {
   return id;
 }
 
-const FIELD_LABELS: Record<string, string> = {
+/** Vietnamese names of the content fields (also used by the raw editor, `raw-content.ts`). */
+export const FIELD_LABELS: Record<string, string> = {
   id: 'Mã',
   question: 'Câu hỏi',
   variants: 'Cách hỏi khác',

@@ -2,7 +2,8 @@
  * One broken content file does not freeze publishing (issue 16, item 5): while a hand-edited
  * file is invalid, a Q&A approved in the admin goes live, staff are told which file is broken
  * (and that its last good version keeps serving), and the content list names it and links to a
- * page with the file's errors and text (no longer a 404).
+ * page with the file's errors and text (no longer a 404), where it can be fixed (the raw editor:
+ * broken-content-editor.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,8 @@ describe('a broken file while staff publish', () => {
     const page = await editor.get('/admin/content/qa/bhyt-ho-ngheo');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Tệp nội dung bị lỗi');
-    expect(page.text).toMatch(/<strong>status<\/strong>: /);
+    // The error in Vietnamese, by line and field (the raw editor's wording, test/admin/broken-content-editor.test.ts).
+    expect(page.text).toContain('<strong>Dòng 14</strong> <code>status: duyet</code>: Trạng thái (status): giá trị không được chấp nhận (chỉ nhận: draft, approved, retired)');
     expect(page.text).toContain('status: duyet');
     expect(page.text).toContain('bot vẫn dùng bản tốt trước đó');
     expect((await editor.get('/admin/content/qa/khong-co-muc-nay')).status).toBe(404);

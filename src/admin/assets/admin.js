@@ -59,4 +59,23 @@
     form.addEventListener('change', function () { clearTimeout(timer); timer = setTimeout(run, 100); });
     run();
   });
+
+  // Raw file editor: clicking an error with data-line="N" selects line N in the text.
+  var raw = document.querySelector('textarea[data-raw]');
+  if (raw) {
+    document.querySelectorAll('li[data-line]').forEach(function (li) {
+      li.style.cursor = 'pointer';
+      li.title = 'Bấm để tới dòng này';
+      li.addEventListener('click', function () {
+        var n = Number(li.getAttribute('data-line'));
+        var lines = raw.value.split('\n');
+        var start = 0;
+        for (var i = 0; i < n - 1 && i < lines.length; i++) start += lines[i].length + 1;
+        raw.focus();
+        raw.setSelectionRange(start, start + (lines[n - 1] || '').length);
+        var lh = raw.scrollHeight / Math.max(1, lines.length);
+        raw.scrollTop = Math.max(0, (n - 3) * lh);
+      });
+    });
+  }
 })();

@@ -41,6 +41,7 @@ import { noticeWhy } from '../notice-reasons.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
+import { checkRawEntryText, type RawError } from '../raw-content.js';
 import { maskedWordings } from './attach.js';
 
 const kindSchema = z.enum(['qa', 'article']);
@@ -208,18 +209,11 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const kind = kindSchema.parse(p.kind);
     const entry = find(ctx, kind, p.id);
     if (!entry) {
-      // A file that does not validate is still shown: its errors, its text, and what the bot serves meanwhile.
+      // A file that does not validate opens in the raw editor: its errors, its text, what the
+      // bot serves meanwhile, and a way to fix it.
       const broken = brokenFile(ctx, kind, p.id);
       if (!broken) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
-      const served = kind === 'qa' ? ctx.app.knowledge.getQa(p.id) : ctx.app.knowledge.getArticle(p.id);
-      return ctx.render(req, reply, 'content-broken', {
-        title: `Tệp lỗi: ${broken.file}`,
-        id: p.id,
-        file: broken.file,
-        errors: broken.errors,
-        text: readEntryFile(ctx.app.config.contentDir, broken.file)?.text ?? '',
-        servedLastGood: served?.status === 'approved',
-      });
+      return showFile(req, reply, kind, p.id, broken.file);
     }
     // With a change waiting, the form shows the pending version: editing continues it.
     const pending = openRevision(ctx.app.db, kind, entry.id);
@@ -347,6 +341,102 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     return reply.redirect(`/admin/content/${kind}/${existing.id}?msg=${encodeURIComponent(msg)}`, 303);
   };
 
+  /**
+   * The raw editor of one content file (a broken one, or any Q&A or article): the whole text,
+   * checked with the loader's parser, saved as the entry's pending revision (the same one the
+   * form edits), written over the file only when another person approves it.
+   */
+  const fileOf = (kind: Kind, id: string): { file: string; broken: boolean } | undefined => {
+    const entry = find(ctx, kind, id);
+    if (entry) return { file: entry.file, broken: false };
+    const broken = brokenFile(ctx, kind, id);
+    return broken ? { file: broken.file, broken: true } : undefined;
+  };
+
+  const approvalOf = (req: FastifyRequest): { reviewer: string; today: string } => {
+    const me = ctx.me(req);
+    return { reviewer: me.displayName ?? me.username, today: ctx.now().toISOString().slice(0, 10) };
+  };
+
+  const showFile = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    kind: Kind,
+    id: string,
+    file: string,
+    typed?: { text: string; errors: RawError[] },
+  ): Promise<FastifyReply> => {
+    const current = readEntryFile(ctx.app.config.contentDir, file);
+    const currentText = current?.text ?? '';
+    const broken = !find(ctx, kind, id);
+    const revision = openRevision(ctx.app.db, kind, id);
+    const served = kind === 'qa' ? ctx.app.knowledge.getQa(id) : ctx.app.knowledge.getArticle(id);
+    const refs = ctx.content.get();
+    return ctx.render(req, reply, 'content-file', {
+      title: broken ? `Tệp lỗi: ${file}` : `Sửa tệp: ${file}`,
+      kind,
+      id,
+      file,
+      broken,
+      servedLastGood: served?.status === 'approved',
+      // The file's own problems, worded like the editor's (the loader's are English, for the log).
+      fileErrors: broken ? checkRawEntryText(kind, file, currentText, refs, approvalOf(req)).errors : [],
+      text: typed?.text ?? revision?.text ?? currentText,
+      saveErrors: typed?.errors ?? [],
+      currentText,
+      revision,
+      revisionErrors: revision ? checkRawEntryText(kind, file, revision.text, refs, approvalOf(req)).errors : [],
+      revisionConflict: revision ? current?.hash !== revision.baseHash : false,
+      changers: revision ? changersSinceApproval(ctx.app.db, kind, id, revision) : [],
+      pastRevisions: listRevisions(ctx.app.db, kind, id).filter((r) => r.status !== 'pending'),
+      history: listAudit(ctx.app.db, { targetType: kind, targetId: id, limit: 20 }),
+    });
+  };
+
+  s.get('/admin/content/:kind/:id/file', { config: { permission: 'content.view' } }, async (req, reply) => {
+    const p = req.params as { kind: string; id: string };
+    const kind = kindSchema.parse(p.kind);
+    const at = fileOf(kind, p.id);
+    if (!at) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
+    return showFile(req, reply, kind, p.id, at.file);
+  });
+
+  s.post('/admin/content/:kind/:id/file', { config: { permission: 'content.edit' } }, async (req, reply) => {
+    const p = req.params as { kind: string; id: string };
+    const kind = kindSchema.parse(p.kind);
+    const at = fileOf(kind, p.id);
+    if (!at) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
+    const typed = z.object({ text: z.string().max(500_000).default('') }).parse(req.body ?? {}).text;
+    const checked = checkRawEntryText(kind, at.file, typed, ctx.content.get(), approvalOf(req));
+    if (checked.errors.length) {
+      reply.code(400);
+      // What the person typed stays in the editor, as they typed it.
+      return showFile(req, reply, kind, p.id, at.file, { text: typed, errors: checked.errors });
+    }
+    const current = readEntryFile(ctx.app.config.contentDir, at.file);
+    if (!current) throw Object.assign(new Error(`Tệp ${at.file} không còn tồn tại; hãy tải lại trang.`), { statusCode: 409 });
+    const me = ctx.me(req);
+    const revisionId = saveRevision(
+      ctx.app.db,
+      { kind, entryId: p.id, file: at.file, baseHash: current.hash, text: checked.text, editor: me.username },
+      ctx.now(),
+    );
+    ctx.audit(req, {
+      action: 'content.revise_file',
+      targetType: kind,
+      targetId: p.id,
+      details: {
+        text: at.broken
+          ? `Sửa tệp lỗi “${at.file}” trong trang quản trị: bản sửa chờ phê duyệt`
+          : `Sửa trực tiếp tệp “${at.file}”: bản sửa chờ phê duyệt, bot vẫn dùng bản đang có`,
+        revision: revisionId,
+        file: at.file,
+      },
+    });
+    const msg = `Đã lưu bản sửa, đang chờ phê duyệt. Khi một người có quyền phê duyệt khác phê duyệt, tệp được ghi lại và bot dùng bản mới${at.broken ? '; tệp sẽ không còn trong danh sách tệp lỗi' : ''}.`;
+    return reply.redirect(`/admin/content/${kind}/${p.id}/file?msg=${encodeURIComponent(msg)}`, 303);
+  });
+
   /** Approves an entry's pending revision: four eyes, then the file is replaced and reloaded. */
   const approveRevision = async (req: FastifyRequest, reply: FastifyReply, kind: Kind, rev: Revision): Promise<FastifyReply> => {
     const me = ctx.me(req);
@@ -418,11 +508,12 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   s.post('/admin/content/:kind/:id/approve', { config: { permission: 'content.approve' } }, async (req, reply) => {
     const p = req.params as { kind: string; id: string };
     const kind = kindSchema.parse(p.kind);
+    // A pending revision first: a broken file has no entry, but may have a fix waiting.
+    const rev = openRevision(ctx.app.db, kind, p.id);
+    if (rev) return approveRevision(req, reply, kind, rev);
     const entry = find(ctx, kind, p.id);
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
     const me = ctx.me(req);
-    const rev = openRevision(ctx.app.db, kind, entry.id);
-    if (rev) return approveRevision(req, reply, kind, rev);
     if (entry.status !== 'draft') throw Object.assign(new Error('Chỉ bản nháp mới cần phê duyệt.'), { statusCode: 409 });
     const changers = changersSinceApproval(ctx.app.db, kind, entry.id);
     if (changers.includes(me.username)) throw new Forbidden(selfApprovalRefusal(changers));
