@@ -344,30 +344,39 @@ export function setCaseStatus(db: Db, caseId: number, step: CaseStepInput, now: 
   })();
 }
 
+/** True when a case may be linked to a correction: it was found false (handled or not yet). */
+export function canHaveCorrection(c: Pick<DisinfoCase, 'status'>): boolean {
+  return c.status === 'confirmed_false' || c.status === 'handled';
+}
+
 /**
- * Links a confirmed (or handled) case to its correction: an approved Q&A or article id and,
- * optionally, a campaign id. Audited as `disinfo.correction`.
+ * Links a confirmed (or handled) case to its correction: a Q&A or article id and, optionally, a
+ * campaign id. A field left `undefined` keeps what the case had (a campaign composed from the
+ * case links itself without touching the article); `null` clears the campaign. The callers
+ * check what the ids name (the admin routes: an approved entry, or a draft written from the
+ * case; a campaign composed from it). Audited as `disinfo.correction`.
  */
 export function linkCorrection(
   db: Db,
   caseId: number,
-  link: { correctionId: string; campaignId?: number | null; actor: string; ip?: string },
+  link: { correctionId?: string; campaignId?: number | null; actor: string; ip?: string },
   now: Date = new Date(),
 ): void {
   db.transaction(() => {
     const c = getCase(db, caseId);
     if (!c) throw new CaseStepError(`Không tìm thấy vụ việc số ${caseId}.`);
-    if (c.status !== 'confirmed_false' && c.status !== 'handled')
-      throw new CaseStepError('Chỉ vụ việc đã xác định là tin giả mới gắn được tin đính chính.');
+    if (!canHaveCorrection(c)) throw new CaseStepError('Chỉ vụ việc đã xác định là tin giả mới gắn được tin đính chính.');
+    const correctionId = link.correctionId === undefined ? c.correctionId : link.correctionId;
+    const campaignId = link.campaignId === undefined ? c.correctionCampaignId : link.campaignId;
     db.prepare(`UPDATE disinfo_cases SET correction_id = ?, correction_campaign_id = ?, updated_at = ? WHERE id = ?`).run(
-      link.correctionId,
-      link.campaignId ?? null,
+      correctionId,
+      campaignId,
       nowIso(now),
       caseId,
     );
     recordAudit(
       db,
-      { actor: link.actor, action: 'disinfo.correction', targetType: 'disinfo_case', targetId: c.number, details: { correctionId: link.correctionId, campaignId: link.campaignId ?? null }, ...(link.ip ? { ip: link.ip } : {}) },
+      { actor: link.actor, action: 'disinfo.correction', targetType: 'disinfo_case', targetId: c.number, details: { correctionId, campaignId }, ...(link.ip ? { ip: link.ip } : {}) },
       now,
     );
   })();

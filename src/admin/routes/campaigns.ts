@@ -23,6 +23,7 @@ import { regionsAllowed } from '../../db/users.js';
 import type { Permission } from '../roles.js';
 import { listAudit } from '../../db/audit.js';
 import { pausedBy, waitReasons } from '../../campaigns/waiting.js';
+import { CASE_FIELD, caseForCorrection, correctionCampaignForm, linkFromCase } from '../disinfo-correction.js';
 
 const STATUS_LABEL: Record<string, string> = {
   draft: 'Bản nháp',
@@ -190,9 +191,12 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       ],
     });
 
-  s.get('/admin/campaigns/new', { config: { permission: 'campaigns.compose' } }, async (req, reply) =>
-    compose(req, reply, { channels: [...ctx.app.channels.keys()].filter((c) => c !== 'web'), topics: [], regions: ctx.me(req).region ? [ctx.me(req).region] : [] }),
-  );
+  s.get('/admin/campaigns/new', { config: { permission: 'campaigns.compose' } }, async (req, reply) => {
+    const form: Record<string, unknown> = { channels: [...ctx.app.channels.keys()].filter((c) => c !== 'web'), topics: [], regions: ctx.me(req).region ? [ctx.me(req).region] : [] };
+    // A correction campaign started from a disinformation case: prefilled, linked when saved.
+    const fromCase = caseForCorrection(ctx, req, (req.query as Record<string, unknown>)[CASE_FIELD]);
+    return compose(req, reply, fromCase ? { ...form, ...correctionCampaignForm(ctx, req, fromCase), [CASE_FIELD]: fromCase.id } : form);
+  });
 
   s.post('/admin/campaigns/preview', { config: { permission: 'campaigns.compose' } }, async (req, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(previewHtml(ctx, req, req.body)),
@@ -223,10 +227,11 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
         msg = 'Đã lưu và gửi đi chờ phê duyệt.';
       }
       return reply.redirect(`/admin/campaigns/${created.id}?msg=${encodeURIComponent(msg)}`, 303);
+      msg += linkFromCase(ctx, req, body[CASE_FIELD], { campaignId: created.id });
     } catch (err) {
       if (!(err instanceof CampaignError)) throw err;
       reply.code(400);
-      return compose(req, reply, { ...f, channels: f.channels, topics: f.topics, regions: f.regions }, err.message);
+      return compose(req, reply, { ...f, channels: f.channels, topics: f.topics, regions: f.regions, [CASE_FIELD]: body[CASE_FIELD] }, err.message);
     }
   });
 

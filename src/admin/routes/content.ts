@@ -43,6 +43,7 @@ import { join } from 'node:path';
 import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
 import { checkRawEntryText, type RawError } from '../raw-content.js';
 import { maskedWordings } from './attach.js';
+import { CASE_FIELD, caseForCorrection, correctionDraftForm, linkFromCase } from '../disinfo-correction.js';
 
 const kindSchema = z.enum(['qa', 'article']);
 type Kind = z.infer<typeof kindSchema>;
@@ -201,6 +202,9 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       form = { ...form, question: first ?? '', variants: variants.join('\n') };
     }
     if (kind === 'article') form.published = ctx.now().toISOString().slice(0, 10);
+    // A correction written from a disinformation case: prefilled, and linked to it when saved.
+    const fromCase = caseForCorrection(ctx, req, (req.query as Record<string, unknown>)[CASE_FIELD]);
+    if (fromCase) form = { ...form, ...correctionDraftForm(ctx, fromCase, kind), [CASE_FIELD]: fromCase.id };
     return showForm(req, reply, kind, { form, from, isNew: true });
   });
 
@@ -272,6 +276,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         const visible = openQueueQuestions(ctx.app.db, from, ctx.scopeRegions(req)).map((x) => x.id);
         linkUnansweredToDraft(ctx.app.db, from.filter((id) => visible.includes(id)), saved.id, ctx.me(req).username, ctx.now());
       }
+      const linked = isNew ? linkFromCase(ctx, req, body[CASE_FIELD], { correctionId: saved.id }) : '';
       ctx.audit(req, {
         action: 'content.save',
         targetType: kind,
@@ -284,7 +289,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         },
       });
       const r = reload(ctx);
-      const msg = (r.blocked ?? 'Đã lưu bản nháp. Người có quyền phê duyệt cần duyệt trước khi bot dùng nội dung này.') + r.note;
+      const msg = (r.blocked ?? 'Đã lưu bản nháp. Người có quyền phê duyệt cần duyệt trước khi bot dùng nội dung này.') + linked + r.note;
       return reply.redirect(`/admin/content/${kind}/${saved.id}?msg=${encodeURIComponent(msg)}`, 303);
     } catch (err) {
       if (!(err instanceof ContentValidationError)) throw err;

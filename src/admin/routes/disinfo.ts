@@ -9,9 +9,23 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { assertCan } from '../context.js';
-import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, getCase, linkCorrection, listCases, reportsOfCase, setCaseStatus, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
+import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, reportsOfCase, setCaseStatus, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo.js';
 import { PLATFORMS } from '../../conversation/disinfo.js';
+import { CASE_FIELD, correctionView } from '../disinfo-correction.js';
+import { getCampaign } from '../../db/campaigns.js';
+
+/** Campaign statuses as the case page names them. */
+const CAMPAIGN_STATUS_LABEL: Record<string, string> = {
+  draft: 'bản nháp',
+  submitted: 'chờ phê duyệt',
+  approved: 'đã duyệt',
+  scheduled: 'đã lên lịch',
+  sending: 'đang gửi',
+  paused: 'tạm dừng',
+  done: 'đã gửi xong',
+  cancelled: 'đã huỷ',
+};
 
 const PAGE = 100;
 
@@ -87,7 +101,11 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       reports: reportsOfCase(ctx.app.db, c.id),
       steps: stepsOfCase(ctx.app.db, c.id),
       next: NEXT_STATUSES[c.status],
-      correctionKind: c.correctionId && ctx.app.knowledge.getArticle(c.correctionId) ? 'article' : 'qa',
+      correction: correctionView(ctx, c),
+      caseField: CASE_FIELD,
+      canCorrect: canHaveCorrection(c),
+      contentStatus: { draft: 'bản nháp, chờ phê duyệt', approved: 'đã duyệt, bot đang dùng', retired: 'đã gỡ' },
+      campaignStatus: CAMPAIGN_STATUS_LABEL,
       outcomes: CASE_OUTCOMES,
       labels,
       topicName,
@@ -119,6 +137,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     const approved = k.getQa(body.correctionId)?.status === 'approved' || k.getArticle(body.correctionId)?.status === 'approved';
     let msg: string;
     if (!approved) msg = `Không có bài hỏi đáp hoặc bài viết đã duyệt với mã “${body.correctionId}”. Hãy duyệt tin đính chính trước, rồi gắn mã của nó.`;
+    else if (body.campaignId !== null && !getCampaign(ctx.app.db, body.campaignId)) msg = `Không có chiến dịch số ${body.campaignId}.`;
     else {
       try {
         linkCorrection(ctx.app.db, c.id, { correctionId: body.correctionId, campaignId: body.campaignId, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
