@@ -131,6 +131,8 @@ interface Token extends Word {
   end: number;
   /** Whether the word was typed with diacritics. */
   marked: boolean;
+  /** The lexicon words this one may loosely stand for (see {@link looseWords}); computed once. */
+  firsts: string[] | null;
 }
 
 interface Phrase {
@@ -152,16 +154,31 @@ const PHRASES: Phrase[] = (Object.entries(LEXICON) as [PieceKind, string[]][])
 const VOCAB = new Set(PHRASES.flatMap((p) => p.words.map((w) => w.folded)));
 
 /**
+ * The phrases by their first word (folded), each list longest first, with each phrase's rank in
+ * PHRASES so candidates from several lists keep that order. Matching at a position then looks
+ * only at phrases that can start there instead of all ~250 of them.
+ */
+const BY_FIRST = new Map<string, { rank: number; phrase: Phrase }[]>();
+PHRASES.forEach((phrase, rank) => {
+  const first = phrase.words[0]!.folded;
+  const list = BY_FIRST.get(first) ?? [];
+  list.push({ rank, phrase });
+  BY_FIRST.set(first, list);
+});
+
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+
+/**
  * The words of a text, normalised; at most `limit` of them (a long question is never small
  * talk, and only its first words can be a greeting: normalising all of them cost more than
  * answering).
  */
 function tokenize(text: string, limit = Infinity): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
-    if (out.length >= limit) break;
-    const w = toWord(m[0]);
-    out.push({ ...w, start: m.index!, end: m.index! + m[0].length, marked: w.folded !== w.accented });
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(text); m && out.length < limit; m = WORD.exec(text)) {
+    const { accented, folded } = toWord(m[0]);
+    out.push({ accented, folded, start: m.index, end: m.index + m[0].length, marked: folded !== accented, firsts: null });
   }
   return out;
 }
@@ -207,9 +224,37 @@ interface Piece {
   key: string;
 }
 
+/**
+ * The lexicon words (folded) a token may loosely match: itself, its Telex-bare form, or for
+ * longer unknown words one edit away. A superset of what {@link looseEqual} accepts, which
+ * still decides; empty means no phrase can cover the token.
+ */
+function looseWords(t: Token): string[] {
+  if (t.firsts) return t.firsts;
+  const out: string[] = [];
+  if (VOCAB.has(t.folded)) out.push(t.folded);
+  const bare = telexBare(t.folded);
+  if (bare !== t.folded && VOCAB.has(bare)) out.push(bare);
+  if (t.folded.length >= 4 && !VOCAB.has(t.folded))
+    for (const v of VOCAB) if (v.length >= 4 && v !== bare && withinOneEdit(t.folded, v)) out.push(v);
+  t.firsts = out;
+  return out;
+}
+
+/** The phrases that may start at a token, in PHRASES order. */
+function candidates(t: Token, loose: boolean): Phrase[] {
+  if (!loose) return (BY_FIRST.get(t.folded) ?? []).map((c) => c.phrase);
+  const words = looseWords(t);
+  if (words.length === 1) return (BY_FIRST.get(words[0]!) ?? []).map((c) => c.phrase);
+  return words
+    .flatMap((w) => BY_FIRST.get(w) ?? [])
+    .sort((a, b) => a.rank - b.rank)
+    .map((c) => c.phrase);
+}
+
 function matchAt(tokens: Token[], i: number, loose: boolean): Piece[] {
   const out: Piece[] = [];
-  for (const p of PHRASES) {
+  for (const p of candidates(tokens[i]!, loose)) {
     if (i + p.words.length > tokens.length) continue;
     let ok = true;
     for (let j = 0; j < p.words.length && ok; j++) {
@@ -255,6 +300,8 @@ export function classifySmallTalk(text: string): SmallTalkKind | null {
   const tokens = tokenize(nfc, MAX_SMALL_TALK_WORDS + 1);
   if (tokens.length === 0) return nfc.trim() ? 'emoji' : null;
   if (tokens.length > MAX_SMALL_TALK_WORDS) return null;
+  // A word no lexicon word can stand for ("bảo", "hiểm") makes it a question at once.
+  if (tokens.some((t) => looseWords(t).length === 0)) return null;
   const pieces = segment(tokens);
   if (!pieces) return null;
   const kinds = new Set(pieces.map((p) => p.kind));
