@@ -31,6 +31,8 @@ import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
 import { createDisinfoFeature } from './conversation/disinfo.js';
 import { createQuizFeature, installQuiz } from './quiz/feature.js';
+import { createTrainingFeature } from './training/feature.js';
+import { createTrainingRegistry } from './training/definition.js';
 import { installCampaigns } from './campaigns/install.js';
 import { installAdmin } from './admin/index.js';
 import { installTelegram } from './channels/telegram/telegram.js';
@@ -98,7 +100,10 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const stoppers: (() => Promise<void> | void)[] = [];
 
   // Conversation features, consulted in order before the core (add yours here).
-  const features: Feature[] = [...(opts.features ?? []), createDisinfoFeature(), createQuizFeature({ contentDir: config.contentDir }), createSubscriptionFeature(), createZaloFeature()];
+  // The training feature runs its tests on the quiz engine (training/feature.ts).
+  const quiz = createQuizFeature({ contentDir: config.contentDir });
+  const training = createTrainingFeature({ registry: createTrainingRegistry(config.contentDir), quiz });
+  const features: Feature[] = [...(opts.features ?? []), createDisinfoFeature(), training, quiz, createSubscriptionFeature(), createZaloFeature()];
   // One group commit for the inbox and the conversation's records (db/group-commit.ts).
   const group = createGroupCommit(db);
   const conversation = createConversation({

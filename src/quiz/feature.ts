@@ -71,6 +71,19 @@ export interface QuizFeature extends Feature {
   bind(b: { db: Db; send: (channel: ChannelName, to: string, reply: Reply) => Promise<SendResult>; caps: (channel: ChannelName) => Capabilities | undefined; onError?: (err: unknown) => void }): void;
   /** Performs due work: live quiz steps, and pushing the next question when a private question timed out (push channels). */
   tick(now: Date): Promise<void>;
+  /**
+   * Starts an attempt for someone whose registration is already known (an official invited to a
+   * training: name and unit come from the office's list, the purpose was stated in the
+   * invitation), straight to the first question. Works for contests not `listed` too. Returns the
+   * replies, and the attempt when one was started; an attempt already under way is resumed instead.
+   */
+  startFor(ctx: TurnContext, contestId: string, registration: { name: string; unit: string | null }): { replies: Reply[]; attempt?: Attempt };
+  /**
+   * Adds a step run when an attempt's last question is answered (or timed out), before the usual
+   * end. When it returns replies, they replace the usual score, rank and prediction lines (a
+   * training's test says passed or not instead). At most one finisher claims an attempt.
+   */
+  onFinish(fn: (db: Db, contest: Contest, attempt: Attempt, now: Date) => Reply[] | null): void;
 }
 
 const NUMBER = /^\s*(\d{1,2})\s*[.)]?\s*$/;
@@ -103,6 +116,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     }
     return live;
   };
+
+  const finishers: ((db: Db, contest: Contest, attempt: Attempt, now: Date) => Reply[] | null)[] = [];
 
   const isOrganiser =
     opts.isOrganiser ??
@@ -175,6 +190,13 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
 
   /** After the last answer: score, rank so far, and the prediction prompt if any. */
   const finish = (db: Db, c: Contest, a: Attempt, now: Date): Reply[] => {
+    for (const f of finishers) {
+      const own = f(db, c, getAttempt(db, a.id) ?? a, now);
+      if (own) {
+        finishAttempt(db, a.id, false, now);
+        return own;
+      }
+    }
     finishAttempt(db, a.id, !!c.prediction, now);
     const done = getAttempt(db, a.id)!;
     const lines = [Q.finished(done.score, done.correctCount, done.questionCount, viDuration(done.totalMs)), rankLine(db, done)];
@@ -280,7 +302,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   };
 
   const listOpen = (ctx: TurnContext): Reply[] => {
-    const open = registry.all().filter((c) => isOpen(c, ctx.now));
+    const open = registry.all().filter((c) => c.listed && isOpen(c, ctx.now));
     if (open.length === 0) return [{ text: Q.noneOpen }];
     return [
       {
@@ -293,7 +315,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   const choose = (ctx: TurnContext, contestId: string): Reply[] => {
     if (ctx.inbound.group) return [{ text: Q.privateOnly }];
     const c = registry.get(contestId);
-    if (!c || c.status !== 'approved') return [{ text: Q.unknownContest }];
+    if (!c || c.status !== 'approved' || !c.listed) return [{ text: Q.unknownContest }];
     const active = activeAttemptOf(ctx.db, ctx.person.id);
     if (active) {
       const ac = registry.get(active.contestId);
@@ -520,6 +542,24 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       const a = mine(ctx, m[2]!);
       if (!a) return [];
       return answer(ctx, a, Number(m[3]), optionIds[0]!);
+    },
+    startFor(ctx, contestId, registration) {
+      const c = registry.get(contestId);
+      if (!c || c.status !== 'approved') return { replies: [{ text: Q.unknownContest }] };
+      const active = activeAttemptOf(ctx.db, ctx.person.id);
+      if (active) {
+        const ac = registry.get(active.contestId);
+        if (active.contestId === c.id || (active.status !== 'registering' && ac)) return { replies: [{ text: Q.resume }, ...resume(ctx, ac ?? c, active)] };
+        setAttemptStatus(ctx.db, active.id, 'cancelled');
+      }
+      if (ctx.now.getTime() < c.opens.getTime()) return { replies: [{ text: Q.notOpenYet(viTime(c.opens)) }] };
+      if (ctx.now.getTime() >= c.closes.getTime()) return { replies: [{ text: Q.closed(viTime(c.closes)) }] };
+      const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
+      updateRegistration(ctx.db, a.id, { name: registration.name, unit: registration.unit, consentAt: ctx.now.toISOString(), step: 'ready' });
+      return { replies: begin(ctx, c, { ...a, name: registration.name, unit: registration.unit, step: 'ready' }), attempt: a };
+    },
+    onFinish(fn) {
+      finishers.push(fn);
     },
     bind(b) {
       bound = b;
