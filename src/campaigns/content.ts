@@ -8,15 +8,35 @@ import type { Reply } from '../messages.js';
 import type { CampaignChannel } from '../db/campaigns.js';
 import { escapeHtml } from '../text/html.js';
 
+/**
+ * What each campaign channel allows and how it shows a message (PLATFORMS.md, docs/zalo-bot.md):
+ * the limits a campaign must fit, and the few rendering facts the preview and the call count
+ * read, so nothing below switches on a channel's name.
+ */
+export interface ChannelRules {
+  label: string;
+  /** Longest text of one message. */
+  maxText: number;
+  /** Longest caption of a photo sent with its text in one call; absent: the image goes alone. */
+  maxCaption?: number;
+  maxLinks: number;
+  maxLinkLabel: number;
+  /** Links are buttons that may still come out as text (Zalo OA v3, disputed). */
+  linksMayDegrade: boolean;
+  /** How the title is shown: bold (Telegram HTML), in capitals, or as a plain first line. */
+  title: 'bold' | 'capitals' | 'plain';
+  /** Links as buttons (`[ label ↗ ]`); false: written out as "label: URL" lines. */
+  linkButtons: boolean;
+}
+
 /** The platform limits a campaign message must fit (PLATFORMS.md). */
-export const CHANNEL_RULES: Record<
-  CampaignChannel,
-  { label: string; maxText: number; maxCaption?: number; maxLinks: number; maxLinkLabel: number; linksMayDegrade: boolean }
-> = {
+export const CHANNEL_RULES: Record<CampaignChannel, ChannelRules> = {
   // Telegram: text 1–4096; a photo caption 0–1024; inline URL buttons.
-  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false },
+  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false, title: 'bold', linkButtons: true },
   // Zalo OA /cs: text ≤ 2000, at most 5 buttons; whether buttons still render on v3 is disputed.
-  zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true },
+  zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true, title: 'capitals', linkButtons: true },
+  // Zalo Bot platform: plain text ≤ 2000, no buttons (links are written out), sendPhoto's caption ≤ 2000.
+  'zalo-bot': { label: 'Zalo Bot', maxText: 2000, maxCaption: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: false, title: 'plain', linkButtons: false },
 };
 
 const httpUrl = z
@@ -70,7 +90,7 @@ export function campaignReply(c: { title?: string | null; text: string; imageUrl
 /** Checks content against each channel's limits. */
 export function validateContent(c: CampaignContent, channels: CampaignChannel[]): ContentIssue[] {
   const issues: ContentIssue[] = [];
-  if (channels.length === 0) issues.push({ severity: 'error', message: 'chọn ít nhất một kênh (telegram, zalo)' });
+  if (channels.length === 0) issues.push({ severity: 'error', message: 'chọn ít nhất một kênh (telegram, zalo, zalo-bot)' });
   const length = (c.title ? c.title.length + 1 : 0) + c.text.length;
   for (const ch of channels) {
     const r = CHANNEL_RULES[ch];
@@ -105,7 +125,8 @@ export interface PreviewOptions {
 /**
  * A preview of how one channel shows the message: plain text for the terminal, or an escaped
  * HTML fragment with `{ html: true }`. Telegram shows the title bold above a blank line (the
- * channel's HTML parse mode, telegram/render.ts); Zalo has no bold, so it shows it in capitals.
+ * channel's HTML parse mode, telegram/render.ts); Zalo has no bold, so it shows it in capitals;
+ * the Zalo Bot platform shows it as a plain first line, and its links written out.
  *
  * @example previewFor(content, 'telegram', { html: true }) // "┌─ Telegram ─…\n│ <strong>Tiêu đề</strong>\n│ \n│ Nội dung…"
  */
@@ -116,11 +137,13 @@ export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: Previe
   const length = (c.title ? c.title.length + 1 : 0) + c.text.length;
   if (c.imageUrl) out.push(esc(`[ảnh: ${c.imageUrl}]`));
   if (c.imageUrl && r.maxCaption && length > r.maxCaption) out.push('— (tin thứ hai) —');
-  if (c.title && ch === 'telegram') out.push(opts.html ? `<strong>${escapeHtml(c.title)}</strong>` : c.title, '');
+  if (c.title && r.title === 'bold') out.push(opts.html ? `<strong>${escapeHtml(c.title)}</strong>` : c.title, '');
+  else if (c.title && r.title === 'plain') out.push(esc(c.title), '');
   else if (c.title) out.push(esc(c.title.toUpperCase()));
   out.push(esc(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text));
   if (c.links.length) {
-    if (ch === 'telegram') out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
+    if (!r.linkButtons) out.push(...c.links.map((l) => esc(`${l.label}: ${l.url}`)));
+    else if (!r.linksMayDegrade) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
     else out.push(...c.links.map((l) => esc(`[ ${l.label} ] (hoặc: ${l.label}: ${l.url})`)));
   }
   const body = out.join('\n');
@@ -136,14 +159,14 @@ export function previewAll(c: CampaignContent, channels: CampaignChannel[]): str
 
 /**
  * How many API calls one campaign message takes on a channel, so the throttle counts calls,
- * not messages: Telegram puts a photo and a short text in one call but a long text needs a
- * second; Zalo sends the image as its own message.
+ * not messages: where a photo takes a caption (Telegram, the Zalo Bot platform) a photo and a
+ * short text are one call but a long text needs more; Zalo OA sends the image as its own message.
  */
 export function apiCallsPerMessage(c: { title?: string | null; text: string; imageUrl?: string | null }, ch: CampaignChannel): number {
   const r = CHANNEL_RULES[ch];
   const length = (c.title ? c.title.length + 2 : 0) + c.text.length;
   const chunks = Math.max(1, Math.ceil(length / r.maxText));
   if (!c.imageUrl) return chunks;
-  if (ch === 'telegram') return r.maxCaption && length <= r.maxCaption ? 1 : 1 + chunks;
+  if (r.maxCaption) return length <= r.maxCaption ? 1 : 1 + chunks;
   return 1 + chunks;
 }

@@ -24,7 +24,7 @@ export interface WaitFacts {
   paused?: { by: string | null; at: string | null };
 }
 
-const CHANNEL_NAME: Record<CampaignChannel, string> = { telegram: 'Telegram', zalo: 'Zalo OA' };
+const CHANNEL_NAME: Record<CampaignChannel, string> = { telegram: 'Telegram', zalo: 'Zalo OA', 'zalo-bot': 'Zalo Bot' };
 
 /**
  * Why `c` is waiting, one sentence per reason; empty when it is not waiting (a draft, done,

@@ -167,7 +167,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
   let configured = deps.configuredChannels;
   if (!db || !contentDir) {
     const config = loadConfig();
-    configured ??= [...(config.telegram ? (['telegram'] as const) : []), ...(config.zalo ? (['zalo'] as const) : [])];
+    configured ??= [...(config.telegram ? (['telegram'] as const) : []), ...(config.zalo ? (['zalo'] as const) : []), ...(config.zaloBot ? (['zalo-bot'] as const) : [])];
     db ??= openDb(join(config.dataDir, 'loa.sqlite'));
     contentDir ??= config.contentDir;
     root ??= config.bot.regions_root;
@@ -244,7 +244,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         if (!v.text) throw new UsageError('campaign: cần nội dung tin: --text "…"');
         const channels = list(v.channels ?? 'telegram,zalo').map((s) => {
           const p = campaignChannelSchema.safeParse(s);
-          if (!p.success) throw new UsageError(`campaign: không có kênh '${s}'; dùng telegram, zalo hoặc cả hai (telegram,zalo)`);
+          if (!p.success) throw new UsageError(`campaign: không có kênh '${s}'; dùng telegram, zalo, zalo-bot hoặc nhiều kênh (telegram,zalo,zalo-bot)`);
           return p.data;
         });
         const links = (v.link ?? []).map((l) => {

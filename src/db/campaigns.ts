@@ -38,7 +38,7 @@ export const deliveryStatusSchema = z.enum(DELIVERY_STATUSES);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
 /** The channels a campaign can go out on (web chat has no way to reach anyone later). */
-export const campaignChannelSchema = z.enum(['telegram', 'zalo']);
+export const campaignChannelSchema = z.enum(['telegram', 'zalo', 'zalo-bot']);
 export type CampaignChannel = z.infer<typeof campaignChannelSchema>;
 
 export const linkSchema = z.object({ label: z.string().min(1), url: z.string().min(1) });

@@ -188,6 +188,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       channels: [
         { slug: 'telegram', name: 'Telegram', configured: ctx.app.channels.has('telegram') },
         { slug: 'zalo', name: 'Zalo OA', configured: ctx.app.channels.has('zalo') },
+        { slug: 'zalo-bot', name: 'Zalo Bot', configured: ctx.app.channels.has('zalo-bot') },
       ],
     });
 
