@@ -154,10 +154,11 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     perAddress: config.bot.web_chat_limits.per_address,
     newSessionsPerAddress: config.bot.web_chat_limits.new_sessions_per_address,
     global: config.bot.web_chat_limits.global,
+    refusalsPerAddress: config.bot.web_chat_limits.refusals_per_address,
     // Twice the person's flood limit: the conversation's polite warning comes first.
     perSession: { count: config.bot.flood_limit.messages * 2, seconds: config.bot.flood_limit.seconds },
   });
-  registerWebChat(server, { db, inbox, botName: config.bot.name, limits, disk, takeHeld: (personId) => sender.takeHeld(personId) });
+  registerWebChat(server, { db, inbox, botName: config.bot.name, limits, disk, logger, takeHeld: (personId) => sender.takeHeld(personId) });
   // Retention (db/retention.ts): at start-up, then daily.
   let retentionTimer: NodeJS.Timeout | undefined;
   const connections: Connection[] = [];

@@ -185,8 +185,15 @@ export const botSchema = z.object({
       per_address: rateSchema.default({ count: 120, seconds: 60 }),
       new_sessions_per_address: rateSchema.default({ count: 60, seconds: 3600 }),
       global: rateSchema.default({ count: 300, seconds: 1 }),
+      /** An address refused this often is shut out for `seconds`, refused before its request is read. */
+      refusals_per_address: rateSchema.default({ count: 30, seconds: 60 }),
     })
-    .default({ per_address: { count: 120, seconds: 60 }, new_sessions_per_address: { count: 60, seconds: 3600 }, global: { count: 300, seconds: 1 } }),
+    .default({
+      per_address: { count: 120, seconds: 60 },
+      new_sessions_per_address: { count: 60, seconds: 3600 },
+      global: { count: 300, seconds: 1 },
+      refusals_per_address: { count: 30, seconds: 60 },
+    }),
   /** Reports of suspected disinformation (/baocao): at most `reports_per_day` per person per day. */
   disinfo: z
     .object({ reports_per_day: z.number().int().positive().default(5) })

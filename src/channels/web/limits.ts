@@ -10,6 +10,14 @@
  *   already going on continue (each still under its own limits), so a distributed flood can
  *   neither starve the server nor cut off the people it is answering.
  * A refusal is a 429 with `Retry-After` and a Vietnamese message saying when to try again.
+ *
+ * Refusals are cheap but not free: each one is still read, parsed and looked up. An address
+ * refused `refusalsPerAddress.count` times within `refusalsPerAddress.seconds` (a script that
+ * ignores `Retry-After`: people stop after a refusal or two) is *shut out* for that many
+ * seconds: {@link WebLimits.door} refuses each of its requests as it arrives, before its body
+ * is read, with a look-up in a map. A flood of 2,000 requests then costs a few dozen parsed
+ * requests, and the rest the least a request can cost (docs/security.md). Refusals by the
+ * global limit are not counted: a visitor refused for what others did is not held to it.
  */
 import { createSlidingWindow } from '../../time/sliding-window.js';
 
@@ -24,6 +32,8 @@ export interface WebLimitsConfig {
   newSessionsPerAddress: Rate;
   perSession: Rate;
   global: Rate;
+  /** Refusals after which an address is shut out, for `seconds`, at the door. */
+  refusalsPerAddress: Rate;
 }
 
 /**
@@ -35,9 +45,24 @@ export const defaultWebLimits: WebLimitsConfig = {
   newSessionsPerAddress: { count: 60, seconds: 3600 },
   perSession: { count: 8, seconds: 10 },
   global: { count: 300, seconds: 1 },
+  refusalsPerAddress: { count: 30, seconds: 60 },
 };
 
-export type WebLimitVerdict = { ok: true } | { ok: false; limit: keyof WebLimitsConfig; retryAfter: number };
+/**
+ * A limit's verdict. `shutOut`: this refusal shut the address out (once per shut-out: the caller
+ * logs it); the door's refusals of a shut-out address name the limit `refusalsPerAddress`.
+ */
+export type WebLimitVerdict = { ok: true } | { ok: false; limit: keyof WebLimitsConfig; retryAfter: number; shutOut?: boolean };
+
+/** An address that was shut out, and how many of its requests the door refused meanwhile. */
+export interface ShutOut {
+  address: string;
+  /** When the shut-out began and ended (ms, the clock passed in). */
+  fromMs: number;
+  untilMs: number;
+  /** Requests refused at the door while it lasted. */
+  refusedAtDoor: number;
+}
 
 export interface WebLimits {
   /**
@@ -46,10 +71,15 @@ export interface WebLimits {
    */
   check(address: string, session: string, isNew: boolean, nowMs: number): WebLimitVerdict;
   /**
-   * The per-address limit alone, counting nothing: checked when a request arrives, before its
-   * body is read and parsed, so an address over its limit costs the least possible.
+   * Checked when a request arrives, before its body is read and parsed, counting nothing but
+   * its own refusals: a shut-out address (the module comment), then the per-address limit.
    */
-  addressOver(address: string, nowMs: number): WebLimitVerdict;
+  door(address: string, nowMs: number): WebLimitVerdict;
+  /**
+   * Shut-outs that have ended by `nowMs`, each once (and forgotten): the caller logs one line
+   * each, not one per refused request.
+   */
+  ended(nowMs: number): ShutOut[];
 }
 
 export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): WebLimits {
@@ -59,24 +89,48 @@ export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): Web
     perSession: createSlidingWindow({ windowMs: config.perSession.seconds * 1000 }),
     global: createSlidingWindow({ windowMs: config.global.seconds * 1000 }),
   };
+  const refusals = createSlidingWindow({ windowMs: config.refusalsPerAddress.seconds * 1000 });
+  const shut = new Map<string, ShutOut>();
+  /** Counts a refusal of `address`; the verdict, marked when it shuts the address out. */
+  const refuse = (address: string, limit: keyof WebLimitsConfig, nowMs: number): WebLimitVerdict => {
+    const verdict: WebLimitVerdict = { ok: false, limit, retryAfter: Math.ceil(config[limit].seconds) };
+    // Over the global limit a new visitor is refused for what others did: not held against them.
+    if (limit === 'global' || refusals.hit(address, nowMs) < config.refusalsPerAddress.count) return verdict;
+    const untilMs = nowMs + config.refusalsPerAddress.seconds * 1000;
+    // Its refusals so far are all older than a window when the shut-out ends: it starts afresh.
+    shut.set(address, { address, fromMs: nowMs, untilMs, refusedAtDoor: 0 });
+    return { ...verdict, retryAfter: Math.max(verdict.retryAfter, Math.ceil(config.refusalsPerAddress.seconds)), shutOut: true };
+  };
   return {
     check(address, session, isNew, nowMs) {
-      const tests: [keyof WebLimitsConfig, string][] = [
+      const tests: [keyof typeof windows, string][] = [
         ['perAddress', address],
         ['perSession', session],
       ];
       if (isNew) tests.push(['global', '*'], ['newSessionsPerAddress', address]);
       for (const [limit, key] of tests)
-        if (windows[limit].count(key, nowMs) >= config[limit].count) return { ok: false, limit, retryAfter: Math.ceil(config[limit].seconds) };
+        if (windows[limit].count(key, nowMs) >= config[limit].count) return refuse(address, limit, nowMs);
       for (const [limit, key] of tests) windows[limit].hit(key, nowMs);
       // Every accepted message counts towards the global load, whoever sent it.
       if (!isNew) windows.global.hit('*', nowMs);
       return { ok: true };
     },
-    addressOver(address, nowMs) {
-      return windows.perAddress.count(address, nowMs) >= config.perAddress.count
-        ? { ok: false, limit: 'perAddress', retryAfter: Math.ceil(config.perAddress.seconds) }
-        : { ok: true };
+    door(address, nowMs) {
+      const out = shut.get(address);
+      if (out && out.untilMs > nowMs) {
+        out.refusedAtDoor++;
+        return { ok: false, limit: 'refusalsPerAddress', retryAfter: Math.ceil((out.untilMs - nowMs) / 1000) };
+      }
+      return windows.perAddress.count(address, nowMs) >= config.perAddress.count ? refuse(address, 'perAddress', nowMs) : { ok: true };
+    },
+    ended(nowMs) {
+      const done: ShutOut[] = [];
+      for (const [address, out] of shut)
+        if (out.untilMs <= nowMs) {
+          shut.delete(address);
+          done.push(out);
+        }
+      return done;
     },
   };
 }

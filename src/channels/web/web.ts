@@ -3,6 +3,7 @@
  * HTTP response (the web cannot be pushed to), so `send()` reports failure for campaigns.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +87,8 @@ export interface WebChatDeps {
   limits?: WebLimits;
   /** Free-space guard (db/disk.ts): new visitors are refused politely when the disk is low. */
   disk?: DiskGuard;
+  /** Where shut-out addresses are reported: one line when shut out, one when let in again. */
+  logger?: Pick<Logger, 'warn' | 'info'>;
   now?: () => number;
   /**
    * Messages the sender kept for a visitor (the web cannot be pushed to: e.g. staff's answer
@@ -111,12 +114,51 @@ export function refusalText(v: Exclude<WebLimitVerdict, { ok: true }>): string {
 export const DISK_LOW_TEXT =
   'Hệ thống tạm thời chưa nhận cuộc trò chuyện mới vì máy chủ sắp hết chỗ lưu trữ. Bạn vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp cơ quan.';
 
+/**
+ * One at a time per key: `fn` starts once the previous call with the same key has settled.
+ * The accepted messages of one address are answered in turn, so a script that got a few dozen
+ * messages through at once (each a person to create, a long text to search, a row to write)
+ * holds the event loop and the search thread one message at a time, and visitors from other
+ * addresses are answered in between instead of after all of them.
+ */
+export function oneAtATime(): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return (key, fn) => {
+    const previous = tails.get(key);
+    const run = previous ? previous.then(fn, fn) : fn();
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
+
 /** Registers `/`, `/widget.js` and `POST /api/chat`. */
 export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const page = readFileSync(join(here, 'page.html'), 'utf8').replaceAll('{{BOT_NAME}}', escapeHtml(deps.botName));
   const widget = readFileSync(join(here, 'widget.js'), 'utf8').replaceAll('{{MAX_LENGTH}}', String(MAX_QUESTION_LENGTH));
   const limits = deps.limits ?? createWebLimits();
   const now = deps.now ?? Date.now;
+  const inTurn = oneAtATime();
+  // Shut-outs that ended are reported at most every 10 s, from the door (no timer to stop).
+  let reportedAt = 0;
+  const reportEnded = (nowMs: number): void => {
+    if (nowMs - reportedAt < 10_000) return;
+    reportedAt = nowMs;
+    for (const out of limits.ended(nowMs))
+      deps.logger?.info(
+        { address: out.address, seconds: Math.round((out.untilMs - out.fromMs) / 1000), refusedAtDoor: out.refusedAtDoor },
+        'web chat: a shut-out address is let in again',
+      );
+  };
+  const refused = (req: FastifyRequest, v: Exclude<WebLimitVerdict, { ok: true }>): void => {
+    if (v.shutOut) deps.logger?.warn({ address: req.ip, limit: v.limit, seconds: v.retryAfter }, 'web chat: an address keeps going after its refusals: shut out, its requests refused before they are read');
+  };
 
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
   app.get('/widget.js', async (_req, reply) =>
@@ -125,10 +167,15 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // The portal embeds the widget from another origin: allow cross-origin calls (no cookies).
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST, OPTIONS' };
   app.options('/api/chat', async (_req, reply) => reply.headers(cors).code(204).send());
-  // An address over its limit is refused as the request arrives, before its body is parsed.
+  // A shut-out address, or one over its limit, is refused as the request arrives, before its
+  // body is read: no parsing, no look-up, no log line (one when shut out, one when let in).
   const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const v = limits.addressOver(req.ip, now());
-    if (!v.ok) await reply.headers(cors).code(429).header('retry-after', String(v.retryAfter)).send({ ok: false, error: refusalText(v) });
+    const t = now();
+    reportEnded(t);
+    const v = limits.door(req.ip, t);
+    if (v.ok) return;
+    refused(req, v);
+    await reply.headers(cors).code(429).header('retry-after', String(v.retryAfter)).send({ ok: false, error: refusalText(v) });
   };
   app.post('/api/chat', { onRequest: early }, async (req, reply) => {
     reply.headers(cors);
@@ -141,6 +188,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     if (disk === 'critical' || (disk === 'low' && isNew))
       return reply.code(503).header('retry-after', '600').send({ ok: false, error: DISK_LOW_TEXT });
     const verdict = limits.check(req.ip, session, isNew, now());
+    if (!verdict.ok) refused(req, verdict);
     if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict) });
     const inbound =
       action !== undefined
@@ -148,7 +196,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
         : { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'text' as const, text: text ?? '' };
     // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
     // visitor's order, its replies recorded; the web chat answers in the response.
-    const answered = await deps.inbox.answerNow(inbound);
+    const answered = await inTurn(req.ip, () => deps.inbox.answerNow(inbound));
     if (answered === null) return reply.send({ replies: [], duplicate: true });
     const { replies, personId } = answered;
     // What was kept for the visitor while they were away comes first (a page left open).
