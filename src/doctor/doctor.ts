@@ -28,6 +28,9 @@ import { isQuietTime, quietHoursEnd } from '../campaigns/quiet-hours.js';
 import { formatVietnamTime, VIETNAM_OFFSET_MINUTES } from '../time/vietnam.js';
 import { WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH } from '../channels/telegram/telegram.js';
 import { ZALO_WEBHOOK_PATH } from '../channels/zalo/webhook.js';
+import { createZaloBotClient } from '../channels/zalo-bot/client.js';
+import { ZALO_BOT_WEBHOOK_PATH } from '../channels/zalo-bot/channel.js';
+import { ZaloBotApiError } from '../channels/zalo-bot/errors.js';
 
 /** ✓ ok, ! worth a look, ✗ wrong (the exit status is non-zero). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -70,7 +73,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   let config: Config | undefined;
   try {
     config = (deps.loadConfig ?? loadConfig)(deps.env);
-    const channels = [config.telegram ? `Telegram (${config.telegram.mode === 'webhook' ? 'webhook' : 'long polling'})` : undefined, config.zalo ? 'Zalo OA' : undefined].filter(Boolean);
+    const channels = [config.telegram ? `Telegram (${config.telegram.mode === 'webhook' ? 'webhook' : 'long polling'})` : undefined, config.zalo ? 'Zalo OA' : undefined, config.zaloBot ? `Zalo Bot (${config.zaloBot.mode === 'webhook' ? 'webhook' : 'long polling'})` : undefined].filter(Boolean);
     results.push({ name: 'Cấu hình', status: 'ok', message: `hợp lệ (${config.botFile}; kênh: web chat${channels.length ? `, ${channels.join(', ')}` : ''})` });
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
@@ -94,6 +97,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     else results.push({ name: 'Telegram', status: 'ok', message: 'không dùng (chưa đặt TELEGRAM_BOT_TOKEN)' });
     if (config.zalo) results.push(...(await zaloChecks(config, db, http, now())));
     else results.push({ name: 'Zalo OA', status: 'ok', message: 'không dùng (chưa đặt ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY)' });
+    if (config.zaloBot) results.push(...(await zaloBotChecks(config, http)));
+    else results.push({ name: 'Zalo Bot', status: 'ok', message: 'không dùng (chưa đặt ZALO_BOT_TOKEN)' });
   } finally {
     db?.close();
   }
@@ -254,6 +259,64 @@ function quietHoursCheck(config: Config, now: Date): CheckResult {
 // Telegram
 
 type Http = { fetch: typeof fetch; timeoutMs: number };
+
+/**
+ * The Zalo Bot platform: the token (`getMe`) and where updates go (`getWebhookInfo`). It never
+ * calls `getUpdates`: the platform hands each update out once, so a doctor's poll would take a
+ * person's message away from the running service.
+ */
+async function zaloBotChecks(config: Config, http: Http): Promise<CheckResult[]> {
+  const zb = config.zaloBot!;
+  const clean = (s: string): string => s.split(zb.token).join('***');
+  const client = createZaloBotClient({ token: zb.token, apiRoot: zb.apiRoot, fetch: http.fetch, timeoutMs: http.timeoutMs });
+  const why = (err: unknown): string => clean(err instanceof ZaloBotApiError ? `${err.errorCode} ${err.description}` : err instanceof Error ? err.message.replace(/^Zalo Bot: \w+ failed: /, '') : String(err));
+  let bot;
+  try {
+    bot = await client.getMe();
+  } catch (err) {
+    if (err instanceof ZaloBotApiError && (err.errorCode === 401 || err.errorCode === 404))
+      return [{ name: 'Zalo Bot', status: 'fail', message: `Zalo Bot từ chối mã bot (${why(err)}): ZALO_BOT_TOKEN sai hoặc đã bị thu hồi`, fix: 'mở Zalo, vào OA “Zalo Bot Manager” → Zalo Bot Creator, chọn bot để lấy lại mã (dạng <số>:<chuỗi>), sửa ZALO_BOT_TOKEN rồi khởi động lại Loa (xem docs/zalo-bot.md)' }];
+    if (err instanceof ZaloBotApiError)
+      return [{ name: 'Zalo Bot', status: 'fail', message: `getMe trả lỗi ${why(err)}`, fix: 'thử lại sau ít phút; nếu vẫn lỗi, kiểm tra ZALO_BOT_API_ROOT' }];
+    return [
+      {
+        name: 'Zalo Bot',
+        status: 'fail',
+        message: `không kết nối được máy chủ Zalo Bot tại ${zb.apiRoot} (${why(err)})`,
+        fix: 'kiểm tra mạng và tường lửa của máy chủ (cho phép HTTPS ra bot-api.zaloplatforms.com), rồi chạy lại `loa doctor`',
+      },
+    ];
+  }
+  const results: CheckResult[] = [{ name: 'Zalo Bot', status: 'ok', message: `mã bot hợp lệ: ${bot.account_name ?? bot.display_name ?? bot.name ?? '?'} (id ${bot.id})` }];
+  let url: string;
+  try {
+    url = (await client.getWebhookInfo()).url;
+  } catch (err) {
+    results.push({ name: 'Zalo Bot webhook', status: 'fail', message: `getWebhookInfo không trả lời (${why(err)})`, fix: 'chạy lại `loa doctor` sau ít phút' });
+    return results;
+  }
+  if (zb.mode === 'webhook') {
+    const expected = zb.webhookUrl ?? '';
+    if (url === '')
+      results.push({ name: 'Zalo Bot webhook', status: 'fail', message: `chưa đặt webhook (cấu hình: ${expected}); Zalo chưa gửi tin tới Loa`, fix: 'khởi động Loa (`loa start`): Loa đặt webhook khi kết nối được Zalo Bot' });
+    else if (url !== expected)
+      results.push({
+        name: 'Zalo Bot webhook',
+        status: 'fail',
+        message: `webhook đang đặt là ${url}, khác ZALO_BOT_WEBHOOK_URL=${expected}; tin nhắn đang được gửi tới nơi khác`,
+        fix: `nếu ${expected} đúng, khởi động lại Loa để đặt lại webhook, và tắt chương trình khác dùng cùng bot; nếu sai, sửa ZALO_BOT_WEBHOOK_URL (địa chỉ HTTPS công khai chuyển tới ${ZALO_BOT_WEBHOOK_PATH})`,
+      });
+    else results.push({ name: 'Zalo Bot webhook', status: 'ok', message: `đặt đúng ${url}` });
+  } else if (url !== '')
+    results.push({
+      name: 'Zalo Bot long polling',
+      status: 'fail',
+      message: `đang có webhook ${url}: khi webhook còn đặt, getUpdates không nhận được tin`,
+      fix: 'Loa xóa webhook khi khởi động ở chế độ polling; nếu có chương trình khác đặt lại, tắt nó, hoặc đặt ZALO_BOT_MODE=webhook cho bản này',
+    });
+  else results.push({ name: 'Zalo Bot long polling', status: 'ok', message: 'không có webhook nào đặt, getUpdates dùng được' });
+  return results;
+}
 type TgAnswer = { ok: boolean; result?: unknown; error_code?: number; description?: string };
 
 async function telegramChecks(config: Config, http: Http): Promise<CheckResult[]> {

@@ -131,7 +131,7 @@ export async function startFakeZaloBot(opts: FakeZaloBotOptions = {}): Promise<F
   const blocked = new Set<string>();
   const failures = new Map<string, FakeZaloBotFailure[]>();
   const queue: FakeZaloBotUpdate[] = [];
-  const polls: { res: ServerResponse; timer: NodeJS.Timeout }[] = [];
+  const polls: { res: ServerResponse; timer: NodeJS.Timeout; params: Record<string, unknown>; path: string }[] = [];
   const pollWaiters: (() => void)[] = [];
   const sentWaiters: { match: (s: FakeZaloBotSent) => boolean; count: number; resolve: (s: FakeZaloBotSent) => void }[] = [];
   const sockets = new Set<Socket>();
@@ -210,6 +210,8 @@ export async function startFakeZaloBot(opts: FakeZaloBotOptions = {}): Promise<F
         const seconds = Math.max(0, Math.min(Number(str(p.timeout) ?? '30') || 0, 50));
         const entry = {
           res,
+          params: p,
+          path,
           timer: setTimeout(() => {
             polls.splice(polls.indexOf(entry), 1);
             record(path, method, p, 408, { ok: false, error_code: 408, description: 'Request timeout' });
@@ -349,7 +351,7 @@ export async function startFakeZaloBot(opts: FakeZaloBotOptions = {}): Promise<F
       if (poll) {
         clearTimeout(poll.timer);
         const body = { ok: true, result: update };
-        calls.push({ method: 'getUpdates', params: {}, status: 200, response: body, path: '' });
+        calls.push({ method: 'getUpdates', params: poll.params, status: 200, response: body, path: poll.path });
         json(poll.res, 200, body);
       } else queue.push(update);
       return { queued: true };

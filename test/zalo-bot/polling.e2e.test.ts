@@ -1,0 +1,91 @@
+/**
+ * End to end, polling mode (the default): the real server long-polls the fake Zalo Bot platform,
+ * which hands out one update per getUpdates and answers 408 when none came. The connection
+ * state /healthz shows follows the poll loop: trouble while polls fail, connected again once a
+ * poll answers, failed when the token is refused.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+import { startFakeZaloBot, zaloBotEnv, type FakeZaloBot } from '../support/fake-zalo-bot.js';
+import { within } from '../support/capture-log.js';
+
+const USER = '8713451786543210987';
+
+let zb: FakeZaloBot;
+let t: Awaited<ReturnType<typeof startTestApp>>;
+
+beforeEach(async () => {
+  zb = await startFakeZaloBot();
+  t = await startTestApp(zaloBotEnv(zb), { connectBackoff: { minMs: 10, maxMs: 40 } });
+});
+
+afterEach(async () => {
+  await t.close();
+  await zb.close();
+});
+
+const health = async (): Promise<{ state: string; reason?: string }> =>
+  ((await (await fetch(`${t.url}/healthz`)).json()) as { channels: Record<string, { state: string; reason?: string }> }).channels['zalo-bot']!;
+
+describe('Zalo Bot long polling', () => {
+  it('deletes any webhook, long-polls, and answers what arrives; a repeated update is handled once', async () => {
+    expect(zb.callsTo('deleteWebhook')).toHaveLength(1);
+    expect((await health()).state).toBe('connected');
+    await within(zb.waitForPoll(), 5000, 'first poll');
+    const update = zb.text({ userId: USER, text: '/help', messageId: 'poll-1' });
+    expect(await zb.deliver(update)).toEqual({ queued: true });
+    const reply = await within(zb.waitForSent((s) => s.chatId === USER), 5000, 'reply');
+    expect(reply.text).toContain('/dangky');
+    // The same update handed out again (the platform has no offset to confirm): answered once.
+    await zb.deliver(update);
+    await within(zb.waitForPoll(), 5000, 'next poll');
+    await t.app.inbox.drain();
+    await t.app.sender.drain();
+    expect(zb.sent.filter((s) => s.chatId === USER)).toHaveLength(1);
+    expect(zb.callsTo('getUpdates')[0]).toMatchObject({ params: { timeout: '30' }, status: 200 });
+    // A poll's user id above 2^53 stays exact.
+    expect(t.app.db.prepare(`SELECT external_id FROM people WHERE channel = 'zalo-bot'`).get()).toEqual({ external_id: USER });
+  });
+
+  it('treats 408 (nothing arrived) as normal and polls again at once', async () => {
+    await within(zb.waitForPoll(), 5000, 'first poll');
+    zb.failNext('getUpdates', { error_code: 408, description: 'Request timeout' }, 3);
+    await zb.deliver(zb.text({ userId: USER, text: '/help' }));
+    await within(zb.waitForSent((s) => s.chatId === USER), 5000, 'reply');
+    await within(zb.waitForPoll(), 5000, 'poll after the 408s');
+    expect(zb.callsTo('getUpdates').filter((c) => c.status === 408)).toHaveLength(3);
+    expect((await health()).state).toBe('connected');
+  });
+
+  it('reports trouble while polls fail (5xx, network), backs off, and recovers without losing the next update', async () => {
+    await within(zb.waitForPoll(), 5000, 'first poll');
+    zb.failNext('getUpdates', { error_code: 502, description: 'Bad Gateway' }, 2);
+    zb.failNext('getUpdates', { network: true });
+    // Releases the waiting poll; the next three fail.
+    await zb.deliver(zb.text({ userId: USER, text: '/help' }));
+    await within(t.app.health.waitFor('zalo-bot', 'retrying'), 5000, 'retrying');
+    expect((await health()).reason).toMatch(/Zalo Bot/);
+    await within(zb.waitForPoll(), 5000, 'poll after the failures');
+    expect(zb.callsTo('getUpdates').filter((c) => c.status === 502 || c.status === 0)).toHaveLength(3);
+    await zb.deliver(zb.text({ userId: USER, text: '/chude' }));
+    await within(t.app.health.waitFor('zalo-bot', 'connected'), 5000, 'connected again');
+    await within(zb.waitForSent((s) => s.chatId === USER && /Gõ 1/.test(s.text)), 5000, 'the menu');
+  });
+
+  it('stops polling and shows the channel failed when the token is refused', async () => {
+    await within(zb.waitForPoll(), 5000, 'first poll');
+    zb.failNext('getUpdates', { error_code: 401, description: 'Unauthorized' });
+    await zb.deliver(zb.text({ userId: USER, text: '/help' }));
+    await within(t.app.health.waitFor('zalo-bot', 'failed'), 5000, 'failed');
+    expect((await health()).reason).toContain('ZALO_BOT_TOKEN');
+  });
+
+  it('answers a picture politely as text only, keeping nothing but its URL', async () => {
+    await within(zb.waitForPoll(), 5000, 'first poll');
+    await zb.deliver(zb.image({ userId: USER, photoUrl: 'https://zalo.example/p.jpg' }));
+    const reply = await within(zb.waitForSent((s) => s.chatId === USER), 5000, 'reply');
+    expect(reply.text.length).toBeGreaterThan(0);
+    const row = t.app.db.prepare(`SELECT kind FROM messages WHERE channel = 'zalo-bot' AND direction = 'in'`).get() as { kind: string };
+    expect(row.kind).toBe('unsupported');
+  });
+});
