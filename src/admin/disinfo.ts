@@ -2,9 +2,10 @@
  * Telling reporters of suspected disinformation the outcome of their case (issue 17, item 1).
  *
  * When staff close a case (handled, not false, not in scope), each reporter gets one message on
- * their own channel through the one sender (`sender/sender.ts`, `notice` kind): the channel's
- * throttle, retries and "gone" rules apply, and the web chat keeps the message held until the
- * visitor comes back, as it does for answer notices. A reporter is told each status once
+ * their own channel, with the approved correction's text when one is linked, through the one
+ * sender (`sender/sender.ts`, `notice` kind): the channel's throttle, retries and "gone" rules
+ * apply, and the web chat keeps the message held until the visitor comes back, as it does for
+ * answer notices. A reporter is told each status once
  * (`disinfo_reports.notified_status`); erased reporters are skipped, people who blocked the bot
  * are marked told without a send.
  */
@@ -12,7 +13,8 @@ import type { Db } from '../db/index.js';
 import { getCase, markReportersTold, reportersToTell, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
 import type { Sender } from '../sender/sender.js';
 import type { ChannelName } from '../messages.js';
-import { outcomeReply, PLATFORMS } from '../conversation/disinfo.js';
+import { correctionOf, outcomeReply, PLATFORMS } from '../conversation/disinfo.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
 
 /** Staff-facing labels of case statuses. */
 export const CASE_STATUS_LABEL: Record<CaseStatus, string> = {
@@ -41,6 +43,8 @@ export function platformLabel(platform: string | null): string {
 export interface TellDeps {
   db: Db;
   sender: Pick<Sender, 'enqueue'>;
+  /** Where an approved correction linked to the case is read, to send it with the outcome. */
+  knowledge?: Pick<Knowledge, 'getQa' | 'getArticle'>;
 }
 
 /**
@@ -50,7 +54,7 @@ export interface TellDeps {
 export function tellReporters(deps: TellDeps, caseId: number, now: Date = new Date()): number {
   const c = getCase(deps.db, caseId);
   if (!c || !TOLD_STATUSES.includes(c.status)) return 0;
-  const reply = outcomeReply(c);
+  const reply = outcomeReply(c, deps.knowledge ? correctionOf(deps.knowledge, c.correctionId) : undefined);
   const todo = reportersToTell(deps.db, caseId);
   let queued = 0;
   for (const r of todo) {

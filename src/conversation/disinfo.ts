@@ -18,6 +18,7 @@ import { getCase, markReportersTold, recordReport, reportsSince, TOLD_STATUSES, 
 import { foldedCanonical } from '../text/vietnamese.js';
 import { vietnamInstant } from '../time/vietnam.js';
 import type { Feature, TurnContext } from './types.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
 
 /** The command, without '/'. */
 export const REPORT_COMMAND = 'baocao';
@@ -59,17 +60,41 @@ const OUTCOME_TO_CITIZEN: Record<CaseOutcome, string> = {
   correction: 'Cơ quan đã đăng thông tin chính xác để đính chính.',
 };
 
+/** An approved correction linked to the case: its question or title, and its answer or first passage. */
+export interface Correction {
+  title: string;
+  text: string;
+}
+
+/** The longest correction text put in the outcome message (the channels split longer ones, but a notice stays short). */
+const CORRECTION_MAX = 1500;
+
+/**
+ * The approved correction linked to a case, or undefined (none linked, not approved, retired).
+ *
+ * @example correctionOf(knowledge, c.correctionId)
+ */
+export function correctionOf(knowledge: Pick<Knowledge, 'getQa' | 'getArticle'>, id: string | null): Correction | undefined {
+  if (!id) return undefined;
+  const qa = knowledge.getQa(id);
+  if (qa) return qa.status === 'approved' ? { title: qa.question, text: qa.answer } : undefined;
+  const a = knowledge.getArticle(id);
+  return a?.status === 'approved' && a.passages[0] ? { title: a.title, text: a.passages[0].text } : undefined;
+}
+
 /**
  * The message a reporter receives when their case is closed (sent by staff's closing step,
  * `admin/disinfo.ts`, or at once when a report joins a case already closed).
  */
-export function outcomeReply(c: Pick<DisinfoCase, 'number' | 'status' | 'outcome'>): Reply {
+export function outcomeReply(c: Pick<DisinfoCase, 'number' | 'status' | 'outcome'>, correction?: Correction): Reply {
   const title = `Kết quả xử lý báo cáo ${c.number}`;
-  if (c.status === 'handled')
-    return {
-      title,
-      text: `Cảm ơn bạn đã báo tin. Qua kiểm tra, đây là tin giả hoặc tin xấu độc. ${c.outcome ? OUTCOME_TO_CITIZEN[c.outcome] : ''}\nBạn không nên chia sẻ tin này.`.replace(' \n', '\n'),
-    };
+  if (c.status === 'handled') {
+    const text = `Cảm ơn bạn đã báo tin. Qua kiểm tra, đây là tin giả hoặc tin xấu độc. ${c.outcome ? OUTCOME_TO_CITIZEN[c.outcome] : ''}\nBạn không nên chia sẻ tin này.`.replace(' \n', '\n');
+    if (!correction) return { title, text };
+    // The correction itself, so the reporter can pass on the right information, not only the verdict.
+    const body = correction.text.length > CORRECTION_MAX ? `${correction.text.slice(0, CORRECTION_MAX - 1).trimEnd()}…` : correction.text;
+    return { title, text: `${text}\n\n${correction.title}\n${body}` };
+  }
   if (c.status === 'not_false')
     return { title, text: 'Cảm ơn bạn đã báo tin. Qua kiểm tra, cán bộ xác định tin này không phải là tin giả.' };
   return { title, text: 'Cảm ơn bạn đã báo tin. Tin này không thuộc phạm vi xử lý của cơ quan; bạn có thể báo trực tiếp cho nền tảng nơi bạn thấy tin.' };
@@ -143,7 +168,7 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   const c = getCase(ctx.db, caseId);
   if (c && TOLD_STATUSES.includes(c.status)) {
     markReportersTold(ctx.db, caseId, [ctx.person.id], c.status, ctx.now);
-    return [{ text: S.done(number) }, outcomeReply(c)];
+    return [{ text: S.done(number) }, outcomeReply(c, correctionOf(ctx.knowledge, c.correctionId))];
   }
   return [{ text: S.done(number) }];
 }

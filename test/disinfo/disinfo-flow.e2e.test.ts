@@ -182,8 +182,13 @@ describe('triage in the admin pages', () => {
     const told = await tg.waitForCall(sendsTo(71), { after: mark });
     expect(String(told.params.text)).toContain(`Kết quả xử lý báo cáo ${caseNumber}`);
     expect(String(told.params.text)).toContain('đính chính');
+    // The linked correction goes with the outcome, so the reporter can pass on the right information.
+    const correction = t.app.knowledge.getQa('bhyt-tre-em-duoi-6-tuoi')!;
+    expect(String(told.params.text)).toContain(correction.question);
+    expect(String(told.params.text)).toContain(correction.answer.split('\n')[0]!.slice(0, 30));
     const held = (await (await fetch(`${t.url}/api/chat/held?session=bc-web-session-1`)).json()) as { replies: WebReply[] };
     expect(held.replies.map((r) => r.text).join('\n')).toContain(`Kết quả xử lý báo cáo ${caseNumber}`);
+    expect(held.replies.map((r) => r.text).join('\n')).toContain(correction.question);
 
     const audit = listAudit(t.app.db, { action: 'disinfo.' }).reverse();
     expect(audit.map((a) => [a.actor, a.action, a.targetId, a.details?.to ?? null])).toEqual([

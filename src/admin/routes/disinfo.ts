@@ -120,7 +120,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     let msg: string;
     try {
       const after = setCaseStatus(ctx.app.db, c.id, { ...body, actor: me, ip: req.ip }, ctx.now());
-      const told = tellReporters({ db: ctx.app.db, sender: ctx.app.sender }, c.id, ctx.now());
+      const told = tellReporters({ db: ctx.app.db, sender: ctx.app.sender, knowledge: ctx.app.knowledge }, c.id, ctx.now());
       msg = `Đã chuyển sang “${CASE_STATUS_LABEL[after.status]}”.${told ? ` Đã gửi kết quả cho ${told} người báo tin.` : ''}`;
     } catch (err) {
       if (!(err instanceof CaseStepError)) throw err;
