@@ -159,18 +159,20 @@ function toRawError(kind: 'qa' | 'article', text: string, p: EntryProblem, refs:
 }
 
 /**
- * Checks the text of content file `file` (a Q&A or an article) as it will be once approved.
- * Returns the normalised text to store and the problems, in Vietnamese; none means it loads.
+ * Checks the text of content file `file` (a Q&A or an article): with `approval`, as it will be
+ * once approved (the reviewer and date filled in); without, exactly as the loader reads it (a
+ * file on disk). Returns the normalised text to store and the problems, in Vietnamese; none
+ * means it loads.
  */
 export function checkRawEntryText(
   kind: 'qa' | 'article',
   file: string,
   typed: string,
   refs: RawRefs,
-  approval: { reviewer: string; today: string },
+  approval?: { reviewer: string; today: string },
 ): { text: string; errors: RawError[] } {
   const text = normaliseRawText(typed);
-  const override = { reviewed_by: approval.reviewer, reviewed_at: approval.today };
+  const override = approval ? { reviewed_by: approval.reviewer, reviewed_at: approval.today } : undefined;
   const parsed = kind === 'qa' ? parseQaText(file, text, override) : parseArticleText(file, text, override);
   let problems = parsed.problems;
   if (parsed.entry) {

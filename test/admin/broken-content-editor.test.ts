@@ -67,6 +67,7 @@ describe('fixing a broken file in the admin editor', () => {
     expect(t.app.knowledge.errors.map((e) => e.file)).toEqual([FILE]);
     const list = await a.get('/admin/content');
     expect(list.text).toContain(`<a href="/admin/content/qa/${ID}"><code>${FILE}</code></a>`);
+    expect(list.text).toContain(`<code>${FILE}</code></a> · Dòng 3: Sai cú pháp YAML`);
     const page = await a.get(`/admin/content/qa/${ID}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Tệp nội dung bị lỗi');

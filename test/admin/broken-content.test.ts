@@ -52,7 +52,7 @@ describe('a broken file while staff publish', () => {
 
   it('the content list names the broken file and says the rest is live', async () => {
     const page = await editor.get('/admin/content');
-    expect(page.text).toContain(`<code>${BROKEN}</code></a> · status`);
+    expect(page.text).toContain(`<code>${BROKEN}</code></a> · Dòng 14: Trạng thái (status): giá trị không được chấp nhận`);
     expect(page.text).toContain('các mục khác vẫn được cập nhật');
   });
 

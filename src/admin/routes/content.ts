@@ -136,6 +136,16 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     ].filter((r) => match(r.text) && (!f.status || r.status === f.status) && (!f.topic || r.topics.includes(f.topic)));
     rows.sort((a, b) => (a.status === b.status ? a.title.localeCompare(b.title, 'vi') : a.status === 'draft' ? -1 : b.status === 'draft' ? 1 : 0));
     const pending = new Set(openRevisions(ctx.app.db).map((r) => `${r.kind}:${r.entryId}`));
+    // A broken Q&A or article file's errors in Vietnamese, by line (the raw editor's wording);
+    // shared files (topics.yaml…) keep the loader's.
+    const listErrorsVi = (errors: typeof c.errors): { file: string; field: string; message: string }[] =>
+      [...new Set(errors.map((e) => e.file))].flatMap((file) => {
+        const own = errors.filter((e) => e.file === file);
+        const text = isEntryFile(file) ? readEntryFile(ctx.app.config.contentDir, file)?.text : undefined;
+        if (text === undefined) return own;
+        const vi = checkRawEntryText(file.startsWith('qa') ? 'qa' : 'article', file, text, c).errors;
+        return vi.length ? vi.map((e) => ({ file, field: e.line ? `Dòng ${e.line}` : e.field, message: e.message })) : own;
+      });
     return ctx.render(req, reply, 'content-list', {
       pending,
       title: 'Nội dung',
@@ -143,7 +153,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       count: rows.length,
       f,
       topics: c.topics,
-      errors: c.errors,
+      errors: listErrorsVi(c.errors),
       // Only entry files broken: the others are served (and the broken ones' last good versions).
       frozen: !c.errors.every((e) => isEntryFile(e.file)),
       kindLabel: KIND_LABEL,
@@ -385,7 +395,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       broken,
       servedLastGood: served?.status === 'approved',
       // The file's own problems, worded like the editor's (the loader's are English, for the log).
-      fileErrors: broken ? checkRawEntryText(kind, file, currentText, refs, approvalOf(req)).errors : [],
+      fileErrors: broken ? fileErrorsVi(kind, file, currentText) : [],
       text: typed?.text ?? revision?.text ?? currentText,
       saveErrors: typed?.errors ?? [],
       currentText,
@@ -396,6 +406,16 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       pastRevisions: listRevisions(ctx.app.db, kind, id).filter((r) => r.status !== 'pending'),
       history: listAudit(ctx.app.db, { targetType: kind, targetId: id, limit: 20 }),
     });
+  };
+
+  /**
+   * A broken file's problems as the loader sees them, in Vietnamese with lines; the loader's own
+   * (English) errors if the check finds none (it runs the same code, so only if the other files
+   * changed in between).
+   */
+  const fileErrorsVi = (kind: Kind, file: string, text: string): RawError[] => {
+    const vi = checkRawEntryText(kind, file, text, ctx.content.get()).errors;
+    return vi.length ? vi : ctx.content.get().errors.filter((e) => e.file === file).map((e) => ({ field: e.field, message: `${e.field}: ${e.message}` }));
   };
 
   s.get('/admin/content/:kind/:id/file', { config: { permission: 'content.view' } }, async (req, reply) => {
