@@ -3,15 +3,16 @@
  * staff and operators. Each command lives in `cli/<name>.ts` and exports `run(args)`.
  */
 import { ConfigError } from './config.js';
+import { argsErrorText, isArgsError } from './cli/args.js';
 
-type Command = { describe: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> };
+type Command = { describe: string; load: () => Promise<{ run: (args: string[]) => Promise<number>; USAGE?: string }> };
 
 /** Every command: name -> description and module. Add a command by adding a line. */
 export const COMMANDS: Record<string, Command> = {
   start: { describe: 'chạy dịch vụ (web chat, trang quản trị, các kênh đã cấu hình)', load: () => import('./cli/start.js') },
   chat: { describe: 'trò chuyện với bot ngay trong cửa sổ lệnh này', load: () => import('./cli/chat.js') },
   index: { describe: 'kiểm tra các tệp nội dung và lập lại chỉ mục tìm kiếm', load: () => import('./cli/index-cmd.js') },
-  eval: { describe: 'đánh giá chất lượng trả lời: --content THƯ_MỤC --cases TỆP [--json]', load: () => import('./cli/eval.js') },
+  eval: { describe: 'đánh giá chất lượng trả lời: [--content THƯ_MỤC] [--cases TỆP …] [--strip-variants N] [--failures] [--json]', load: () => import('./cli/eval.js') },
   quiz: { describe: 'cuộc thi: list | results <mã> [--top N] | export <mã> --out tệp.csv | stats <mã>', load: () => import('./cli/quiz.js') },
   zalo: { describe: 'Zalo OA: connect (cấp quyền cho Loa dùng OA) | status (tình trạng mã truy cập)', load: () => import('./cli/zalo.js') },
   user: { describe: 'tài khoản cán bộ: add|passwd|role|disable|enable|list (xem loa user --help)', load: () => import('./cli/user.js') },
@@ -24,6 +25,9 @@ export const COMMANDS: Record<string, Command> = {
   backup: { describe: 'sao lưu cơ sở dữ liệu (cả khi dịch vụ đang chạy): [--out TỆP]', load: () => import('./cli/backup.js') },
   restore: { describe: 'khôi phục cơ sở dữ liệu từ bản sao lưu (dừng dịch vụ trước): TỆP', load: () => import('./cli/restore.js') },
 };
+
+/** Commands whose module exports a detailed USAGE. */
+const OWN_USAGE = new Set(['quiz', 'zalo', 'user', 'report', 'campaign', 'disinfo', 'training', 'subscribers', 'backup', 'restore']);
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(12)} ${c.describe}`);
@@ -42,13 +46,24 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`loa: không có lệnh '${name}'\n${usage()}`);
     return 2;
   }
+  // `loa <lệnh> --help` on every command, before it reads configuration or content (the
+  // commands with a usage of their own export it as USAGE).
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const usage = OWN_USAGE.has(name) ? (await cmd.load()).USAGE : undefined;
+    console.log(usage ?? `cách dùng: loa ${name} — ${cmd.describe}`);
+    return 0;
+  }
+  const mod = await cmd.load();
   try {
-    const mod = await cmd.load();
     return await mod.run(rest);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
       return 78; // EX_CONFIG
+    }
+    if (isArgsError(err)) {
+      console.error(`loa ${name}: ${argsErrorText(err)}\ncách dùng: loa ${name} — ${cmd.describe}`);
+      return 2;
     }
     throw err;
   }

@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { backupDatabase, DB_FILE, defaultBackupPath } from '../db/backup.js';
+import { argsErrorText } from './args.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa backup [--out TỆP]   sao lưu cơ sở dữ liệu (được cả khi dịch vụ đang chạy)
 
 Không có --out: lưu vào LOA_DATA_DIR/backups/loa-<ngày-giờ>.sqlite.
@@ -32,7 +33,7 @@ export async function run(args: string[], io: BackupCliIo = {}): Promise<number>
   try {
     ({ values } = parseArgs({ args, options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (e) {
-    err(`loa backup: tuỳ chọn không hợp lệ (${(e as Error).message})\n${USAGE}`);
+    err(`loa backup: ${argsErrorText(e)}\n${USAGE}`);
     return 2;
   }
   if (values.help) {

@@ -30,8 +30,9 @@ import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { askHidden, cliAuditOrigin, osUserName } from './operator.js';
+import { argsErrorText } from './args.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa campaign create --as TÊN --text "…" [--title TIÊU_ĐỀ] [--image URL] [--link "Nhãn|https://…"]
                       [--channels telegram,zalo] [--topics a,b] [--regions x,y] [--at GIỜ]
   loa campaign preview MÃ
@@ -78,6 +79,7 @@ export interface CampaignCliDeps {
 
 /** Actions that only read: no password asked, nothing audited. */
 const READ_ONLY = new Set(['preview', 'status', 'list']);
+const SUBCOMMANDS = new Set(['create', 'preview', 'submit', 'approve', 'reject', 'schedule', 'pause', 'resume', 'cancel', 'resend-unknown', 'status', 'list']);
 
 const list = (s: string | undefined): string[] =>
   (s ?? '')
@@ -134,6 +136,10 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
     out(USAGE);
     return sub ? 0 : 2;
   }
+  if (!SUBCOMMANDS.has(sub)) {
+    err(`campaign: không có lệnh '${sub}'.\n${USAGE}`);
+    return 2;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -155,7 +161,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       },
     });
   } catch (e) {
-    err(`campaign: tuỳ chọn không hợp lệ (${(e as Error).message})\n${USAGE}`);
+    err(`campaign: ${argsErrorText(e)}\n${USAGE}`);
     return 2;
   }
   const { values: v, positionals } = parsed;

@@ -40,8 +40,9 @@ import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL } from '../admin/disinfo.js';
 import { maskedText } from '../admin/format.js';
 import { PLATFORMS } from '../conversation/disinfo.js';
 import { formatVietnamTime } from '../time/vietnam.js';
+import { argsErrorText } from './args.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa disinfo list [--json] [--status TRẠNG_THÁI] [--sort newest|most] [--limit N] [--as TÊN]
 TRẠNG_THÁI: ${CASE_STATUSES.join(', ')}.
 --sort newest: báo gần nhất trước (mặc định); most: nhiều người báo nhất trước.
@@ -121,7 +122,7 @@ export async function run(args: string[], deps: DisinfoCliDeps = {}): Promise<nu
       },
     }));
   } catch (e) {
-    err(`disinfo: tuỳ chọn không hợp lệ (${(e as Error).message})\n${USAGE}`);
+    err(`disinfo: ${argsErrorText(e)}\n${USAGE}`);
     return 2;
   }
   try {

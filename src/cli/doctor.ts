@@ -15,7 +15,7 @@ export async function runDoctorCli(deps: DoctorDeps, out: (line: string) => void
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('usage: loa doctor\n\nKiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, đồng hồ và múi giờ, giờ yên lặng, và từng kênh đã cấu hình (Telegram, Zalo OA).\nMã thoát khác 0 khi có lỗi (✗).');
+    console.log('cách dùng: loa doctor\n\nKiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, đồng hồ và múi giờ, giờ yên lặng, và từng kênh đã cấu hình (Telegram, Zalo OA).\nMã thoát khác 0 khi có lỗi (✗).');
     return 0;
   }
   return runDoctorCli({ env: process.env }, (line) => console.log(line));

@@ -16,7 +16,7 @@ import { createContestRegistry, viTime, type ContestRegistry } from '../quiz/def
 import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv } from '../quiz/results.js';
 import { viDuration } from '../quiz/scoring.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa quiz list                           các cuộc thi
   loa quiz results <mã> [--top N]         bảng xếp hạng
   loa quiz export <mã> --out tệp.csv      xuất kết quả ra CSV (mở bằng Excel)

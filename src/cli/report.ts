@@ -13,8 +13,9 @@ import { loadContests } from '../quiz/definition.js';
 import { buildYearReport, reportCsv, reportHtml } from '../admin/report.js';
 import { recordAudit } from '../db/audit.js';
 import { vietnamYear } from '../time/vietnam.js';
+import { argsErrorText } from './args.js';
 
-const USAGE = 'Cách dùng: loa report --year NĂM [--out THƯ_MỤC]   (ví dụ: loa report --year 2026 --out bao-cao)';
+export const USAGE = 'Cách dùng: loa report --year NĂM [--out THƯ_MỤC]   (ví dụ: loa report --year 2026 --out bao-cao)';
 
 /** Runs `loa report`; returns the exit code. */
 export async function run(args: string[], deps: { db?: Db; contentDir?: string; office?: string; now?: Date } = {}): Promise<number> {
@@ -22,7 +23,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
   try {
     ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } } }));
   } catch (err) {
-    console.error(`loa report: tham số không hợp lệ (${(err as Error).message}).\n${USAGE}`);
+    console.error(`loa report: ${argsErrorText(err)}.\n${USAGE}`);
     return 2;
   }
   const year = Number(values.year);

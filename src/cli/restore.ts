@@ -7,8 +7,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { restoreDatabase, RestoreError } from '../db/backup.js';
+import { argsErrorText } from './args.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa restore TỆP   khôi phục cơ sở dữ liệu từ một bản sao lưu (tạo bởi loa backup)
 
 Dừng dịch vụ trước (systemctl stop loa, hoặc docker compose stop loa); lệnh từ chối nếu Loa
@@ -31,7 +32,7 @@ export async function run(args: string[], io: RestoreCliIo = {}): Promise<number
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
-    err(`loa restore: tuỳ chọn không hợp lệ (${(e as Error).message})\n${USAGE}`);
+    err(`loa restore: ${argsErrorText(e)}\n${USAGE}`);
     return 2;
   }
   if (parsed.values.help) {

@@ -26,7 +26,7 @@ import { createZaloTokenStore } from '../channels/zalo/token-store.js';
 import { readCsvRecords } from '../text/csv.js';
 import { parseStaffDate } from '../time/vietnam.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa subscribers import TỆP.csv    nhập người đăng ký từ hệ thống cũ
       cột (đúng thứ tự, dòng đầu là tên cột): channel,external_id,display_name,topics,region,consented_at
       cột cách nhau bằng dấu phẩy (hoặc tất cả bằng dấu chấm phẩy); chủ đề cách nhau bằng ';' hoặc '|'

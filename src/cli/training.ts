@@ -21,7 +21,7 @@ import { loadTraining } from '../training/definition.js';
 import { readOfficialsCsv } from '../training/import.js';
 import { formatShare } from '../training/format.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa training import TỆP.csv       nhập danh sách cán bộ cần tập huấn
       cột (đúng thứ tự, dòng đầu là tên cột): name,unit,group,region,channel,external_id
       group: mã nhóm đối tượng trong content/training.yaml; region: mã xã/phường (có thể để trống)

@@ -30,8 +30,9 @@ import {
 } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { flattenRegions, loadContent } from '../knowledge/content.js';
+import { argsErrorText } from './args.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa user add <tên> --role R[,R] [--region mã-địa-bàn] [--password P] [--name "Tên hiển thị"]   tạo tài khoản
   loa user passwd <tên> [--password P]                                  đặt mật khẩu mới
   loa user role <tên> --role R[,R] [--region mã-địa-bàn | --no-region]  đổi vai trò, địa bàn
@@ -74,7 +75,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       },
     });
   } catch (err) {
-    errOut(`user: tuỳ chọn không hợp lệ (${(err as Error).message})\n${USAGE}`);
+    errOut(`user: ${argsErrorText(err)}\n${USAGE}`);
     return 2;
   }
   const [sub, username] = parsed.positionals;

@@ -21,7 +21,7 @@ import { ZALO_CALLBACK_PATH, finishZaloConnect, parseConnectInput, startZaloConn
 import { ZALO_WEBHOOK_PATH } from '../channels/zalo/webhook.js';
 import { formatVietnamTime } from '../time/vietnam.js';
 
-const USAGE = `cách dùng:
+export const USAGE = `cách dùng:
   loa zalo connect [--redirect-uri URL] [--code ĐỊA_CHỈ_CHUYỂN_TỚI]   cấp quyền cho Loa dùng OA (in ra đường dẫn cấp quyền)
   loa zalo status                                                     xem tình trạng cặp mã truy cập (token) đã lưu`;
 

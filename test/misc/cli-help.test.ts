@@ -33,6 +33,41 @@ describe('loa help', () => {
   });
 });
 
+describe('every command: --help and argument errors in Vietnamese', () => {
+  it.each(Object.keys(COMMANDS))('loa %s --help prints its usage without running it', async (name) => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // `start --help` and `index --help` used to start the service and rebuild the index.
+      expect(await main([name, '--help'])).toBe(0);
+      const text = log.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(text).toMatch(/^cách dùng/i);
+      expect(text).toContain(name);
+      expect(err).not.toHaveBeenCalled();
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+  });
+
+  it.each([
+    [['eval', '--bogus'], /^loa eval: không có tuỳ chọn '--bogus'\ncách dùng: loa eval/],
+    [['eval', '--strip-variants'], /^loa eval: tuỳ chọn '--strip-variants' cần một giá trị/],
+    [['report', '--json=1'], /^loa report: không có tuỳ chọn '--json'/],
+    [['backup', '--out'], /^loa backup: tuỳ chọn '--out' cần một giá trị/],
+  ])('%j is refused in Vietnamese, with the usage', async (args, message) => {
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await main(args)).toBe(2);
+      const text = err.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(text).toMatch(message);
+      expect(text).not.toMatch(/Unknown option|argument missing|positional/);
+    } finally {
+      err.mockRestore();
+    }
+  });
+});
+
 describe('loa campaign and loa quiz errors', () => {
   it.each([
     [['create', '--as', 'lan'], /cần nội dung tin: --text/],
