@@ -142,7 +142,7 @@ export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: Previe
   else if (c.title) out.push(esc(c.title.toUpperCase()));
   out.push(esc(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text));
   if (c.links.length) {
-    if (!r.linkButtons) out.push(...c.links.map((l) => esc(`${l.label}: ${l.url}`)));
+    if (!r.linkButtons) out.push('', ...c.links.map((l) => esc(`${l.label}: ${l.url}`)));
     else if (!r.linksMayDegrade) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
     else out.push(...c.links.map((l) => esc(`[ ${l.label} ] (hoặc: ${l.label}: ${l.url})`)));
   }
@@ -162,9 +162,14 @@ export function previewAll(c: CampaignContent, channels: CampaignChannel[]): str
  * not messages: where a photo takes a caption (Telegram, the Zalo Bot platform) a photo and a
  * short text are one call but a long text needs more; Zalo OA sends the image as its own message.
  */
-export function apiCallsPerMessage(c: { title?: string | null; text: string; imageUrl?: string | null }, ch: CampaignChannel): number {
+export function apiCallsPerMessage(
+  c: { title?: string | null; text: string; imageUrl?: string | null; links?: { label: string; url: string }[] | null },
+  ch: CampaignChannel,
+): number {
   const r = CHANNEL_RULES[ch];
-  const length = (c.title ? c.title.length + 2 : 0) + c.text.length;
+  // Links written out as "label: URL" lines are text too.
+  const links = r.linkButtons || !c.links?.length ? 0 : 2 + c.links.reduce((n, l) => n + l.label.length + 2 + l.url.length + 1, 0);
+  const length = (c.title ? c.title.length + 2 : 0) + c.text.length + links;
   const chunks = Math.max(1, Math.ceil(length / r.maxText));
   if (!c.imageUrl) return chunks;
   if (r.maxCaption) return length <= r.maxCaption ? 1 : 1 + chunks;
