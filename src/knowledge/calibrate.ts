@@ -26,6 +26,7 @@ import { fold } from '../text/vietnamese.js';
 import { isLong, predict, rankOf, DEFAULT_MODEL, type DecisionModel } from './decision.js';
 import { buildSearchIndex, type SearchDoc, type SearchIndex, type SearchOptions } from './search.js';
 import { hash32, seeded } from '../text/random.js';
+import type { Lang } from '../text/language.js';
 
 /**
  * Knobs of the calibration (not of the content: these hold for any office). The false-answer
@@ -63,16 +64,28 @@ const PREFIXES = ['cho em hỏi', 'xin hỏi', 'chào anh chị, cho tôi hỏi 
 const SUFFIXES = ['ạ', 'với ạ', 'vậy ạ', 'không ạ', 'thế nào ạ', 'ạ, em cảm ơn'];
 
 /** A citizen's rewording of a question: words dropped, filler added, diacritics sometimes gone. */
-export function reword(text: string, rand: () => number): string {
+export function reword(text: string, rand: () => number, lang: Lang = 'vi'): string {
   const words = text.replace(/[?!.,;:“”"()]/gu, ' ').split(/\s+/u).filter(Boolean);
   let kept = words.filter(() => rand() >= 0.25);
   if (kept.length < Math.min(3, words.length)) kept = words.slice(0, Math.max(3, Math.ceil(words.length / 2)));
   let out = kept.join(' ');
-  if (rand() < 0.35) out = `${PREFIXES[Math.floor(rand() * PREFIXES.length)]} ${out}`;
-  if (rand() < 0.35) out = `${out} ${SUFFIXES[Math.floor(rand() * SUFFIXES.length)]}`;
-  if (rand() < 0.3) out = fold(out);
+  const prefixes = lang === 'en' ? EN_PREFIXES : PREFIXES;
+  const suffixes = lang === 'en' ? EN_SUFFIXES : SUFFIXES;
+  if (rand() < 0.35) out = `${prefixes[Math.floor(rand() * prefixes.length)]} ${out}`;
+  if (rand() < 0.35) out = `${out} ${suffixes[Math.floor(rand() * suffixes.length)]}`;
+  if (lang === 'vi' && rand() < 0.3) out = fold(out);
   return out;
 }
+
+const EN_PREFIXES = ['hi, can you tell me', 'hello, I would like to know', 'quick question:', 'excuse me,', 'could you please tell me'];
+const EN_SUFFIXES = ['please', 'thanks', 'thank you', 'thanks in advance', '?'];
+const EN_CONTEXTS = [
+  'Hello, I work for a small international organisation and we are planning some activities in the province next year, so I would like to ask',
+  'Hi there, a friend of mine told me something different and I am a bit confused, could you tell me',
+  'Good morning, I am new to Viet Nam and my colleagues could not answer this, so',
+  'Dear sir or madam, on behalf of our company I would like to ask',
+];
+const EN_CLOSINGS = ['thank you very much', 'is that right?', 'any guidance is appreciated', 'thanks a lot for your help'];
 
 const CONTEXTS = [
   'Thưa anh chị, em ở quê, hôm trước mọi người trong thôn nói chuyện với nhau mà em nghe không rõ lắm, nên em muốn hỏi',
@@ -83,7 +96,11 @@ const CONTEXTS = [
 const CLOSINGS = ['ạ, em cảm ơn nhiều', 'vậy có đúng không ạ', 'mong được hướng dẫn ạ', 'với ạ, cảm ơn anh chị'];
 
 /** A long, chatty wording: the question inside the context a citizen adds around it. */
-export function chatty(text: string, rand: () => number): string {
+export function chatty(text: string, rand: () => number, lang: Lang = 'vi'): string {
+  if (lang === 'en') {
+    const q = reword(text, rand, 'en');
+    return `${EN_CONTEXTS[Math.floor(rand() * EN_CONTEXTS.length)]} ${q} ${EN_CLOSINGS[Math.floor(rand() * EN_CLOSINGS.length)]}`;
+  }
   const q = reword(text, rand).replace(/\s+(ạ|với ạ|vậy ạ|không ạ|thế nào ạ|ạ, em cảm ơn)$/u, '');
   const out = `${CONTEXTS[Math.floor(rand() * CONTEXTS.length)]} ${q} ${CLOSINGS[Math.floor(rand() * CLOSINGS.length)]}`;
   return rand() < 0.25 ? fold(out) : out;
@@ -94,9 +111,11 @@ const SHIPPED_NEGATIVES = join(dirname(fileURLToPath(import.meta.url)), '..', '.
 
 /**
  * Reads the negatives: every `*.txt` in `<contentDir>/out-of-scope/` (one question a line, `#`
- * comments), or the shipped set when the content has none.
+ * comments), or the shipped set when the content has none. English ones (for the English index)
+ * are in `out-of-scope/en/`.
  */
-export function readNegatives(contentDir: string): string[] {
+export function readNegatives(contentDir: string, lang: Lang = 'vi'): string[] {
+  const sub = lang === 'en' ? 'en' : '';
   const read = (dir: string): string[] =>
     existsSync(dir)
       ? readdirSync(dir)
@@ -106,8 +125,8 @@ export function readNegatives(contentDir: string): string[] {
           .map((l) => l.trim().normalize('NFC'))
           .filter((l) => l && !l.startsWith('#'))
       : [];
-  const own = read(join(contentDir, 'out-of-scope'));
-  return [...new Set(own.length > 0 ? own : read(SHIPPED_NEGATIVES))];
+  const own = read(join(contentDir, 'out-of-scope', sub));
+  return [...new Set(own.length > 0 ? own : read(join(SHIPPED_NEGATIVES, sub)))];
 }
 
 interface Practice {
@@ -125,6 +144,7 @@ export function calibrate(
   searchOptions: SearchOptions,
   negatives: string[],
   opts: CalibrationOptions = defaultCalibrationOptions,
+  lang: Lang = 'vi',
 ): DecisionModel {
   const started = performance.now();
   const warnings: string[] = [];
@@ -137,7 +157,7 @@ export function calibrate(
     ...sampled.map((d) => ({ ...d, question: '', variants: '', title: d.kind === 'passage' ? '' : d.title })),
     ...order.filter((d) => !sampledIds.has(d.id)).slice(0, Math.max(0, opts.maxHeldOutDocs - sampled.length)),
   ];
-  const heldOut = buildSearchIndex(heldOutDocs, synonyms, searchOptions);
+  const heldOut = buildSearchIndex(heldOutDocs, synonyms, searchOptions, lang);
 
   const practice: Practice[] = [];
   for (const d of sampled) {
@@ -146,8 +166,8 @@ export function calibrate(
     for (const t of texts) if (t.trim()) practice.push({ query: t, expect: d.id, index: heldOut });
     const own = d.kind === 'qa' ? d.question : headingOf(d.title);
     if (own.trim()) {
-      practice.push({ query: reword(own, rand), expect: d.id, index });
-      practice.push({ query: chatty(own, rand), expect: d.id, index: heldOut });
+      practice.push({ query: reword(own, rand, lang), expect: d.id, index });
+      practice.push({ query: chatty(own, rand, lang), expect: d.id, index: heldOut });
     }
   }
   const positives = practice.length;

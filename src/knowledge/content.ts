@@ -13,6 +13,7 @@ import { basename, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
+import type { Lang } from '../text/language.js';
 
 const slug = z
   .string()
@@ -38,6 +39,11 @@ export const sourceSchema = z.object({
 export type Source = z.infer<typeof sourceSchema>;
 
 const status = z.enum(['draft', 'approved', 'retired']);
+/**
+ * The language an entry is written in (default Vietnamese). English entries are searched by
+ * English questions only, in an index of their own (search.ts, docs/search.md).
+ */
+const lang = z.enum(['vi', 'en']).default('vi');
 
 /** Front matter of a Q&A file. */
 export const qaFrontMatterSchema = z
@@ -53,12 +59,17 @@ export const qaFrontMatterSchema = z
     reviewed_at: date.optional(),
     expires: date.optional(),
     sample: z.boolean().optional(),
+    lang,
+    /** For an English entry: the id of the Vietnamese entry it translates (approved on its own). */
+    translation_of: slug.optional(),
   })
   .superRefine((v, ctx) => {
     if (v.status === 'approved' && !v.reviewed_by)
       ctx.addIssue({ code: 'custom', path: ['reviewed_by'], message: 'required when status is approved' });
     if (v.status === 'approved' && !v.reviewed_at)
       ctx.addIssue({ code: 'custom', path: ['reviewed_at'], message: 'required when status is approved' });
+    if (v.translation_of && v.lang !== 'en')
+      ctx.addIssue({ code: 'custom', path: ['translation_of'], message: "only an English entry (lang: en) translates another: add 'lang: en' or remove the field" });
   });
 export type QaFrontMatter = z.infer<typeof qaFrontMatterSchema>;
 
@@ -75,10 +86,13 @@ export const articleFrontMatterSchema = z.object({
   reviewed_at: date.optional(),
   expires: date.optional(),
   sample: z.boolean().optional(),
+  lang,
+  translation_of: slug.optional(),
 });
 export type ArticleFrontMatter = z.infer<typeof articleFrontMatterSchema>;
 
-export const topicsSchema = z.array(z.object({ slug, name: nonEmpty, description: z.string().optional() }));
+/** A topic; `name_en` names it in the English menu (topics without one are not listed there). */
+export const topicsSchema = z.array(z.object({ slug, name: nonEmpty, name_en: nonEmpty.optional(), description: z.string().optional() }));
 export type Topic = z.infer<typeof topicsSchema>[number];
 
 /** A region and its children, to any depth (province > commune; older setups: > district > …). */
@@ -108,6 +122,10 @@ export interface QaEntry {
   reviewedAt?: string;
   expires?: string;
   answer: string;
+  /** The language it is written in. */
+  lang: Lang;
+  /** For an English entry: the Vietnamese entry it translates. */
+  translationOf?: string;
 }
 
 /** One `##` section of an article. `n` is 1-based; passage 0 is the intro (if any). */
@@ -133,6 +151,8 @@ export interface ArticleEntry {
   status: 'draft' | 'approved' | 'retired';
   expires?: string;
   passages: Passage[];
+  lang: Lang;
+  translationOf?: string;
 }
 
 /** A problem in one content file: the file (relative to the content dir), the field, the message. */
@@ -307,6 +327,8 @@ export function parseQaText(rel: string, text: string, override?: Record<string,
       reviewedAt: v.reviewed_at,
       expires: v.expires,
       answer: md.body,
+      lang: v.lang,
+      ...(v.translation_of ? { translationOf: v.translation_of } : {}),
     },
   };
 }
@@ -337,6 +359,8 @@ export function parseArticleText(rel: string, text: string, override?: Record<st
       status: v.status,
       expires: v.expires,
       passages,
+      lang: v.lang,
+      ...(v.translation_of ? { translationOf: v.translation_of } : {}),
     },
   };
 }
@@ -466,7 +490,23 @@ export function loadContent(dir: string): Content {
     errors.push(...r.problems.map(toContentError));
     if (r.entry && checkRefs(rel, r.entry)) articles.push(r.entry);
   }
-  return { dir, qa, articles, topics, regions, synonyms, errors, hash: hashContent(dir) };
+  // A translation names a Vietnamese entry of the same kind that exists.
+  const checkTranslations = <E extends QaEntry | ArticleEntry>(list: E[]): E[] => {
+    const byId = new Map(list.map((e) => [e.id, e]));
+    return list.filter((e) => {
+      const target = e.translationOf ? byId.get(e.translationOf) : undefined;
+      if (!e.translationOf || target?.lang === 'vi') return true;
+      errors.push({
+        file: e.file,
+        field: 'translation_of',
+        message: target
+          ? `'${e.translationOf}' is not a Vietnamese entry: a translation links to the Vietnamese original`
+          : `unknown entry '${e.translationOf}': give the id of the Vietnamese ${e.kind === 'qa' ? 'Q&A' : 'article'} this one translates`,
+      });
+      return false;
+    });
+  };
+  return { dir, qa: checkTranslations(qa), articles: checkTranslations(articles), topics, regions, synonyms, errors, hash: hashContent(dir) };
 }
 
 /** True when an entry may be answered today: approved and not expired. */

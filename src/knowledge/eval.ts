@@ -10,7 +10,7 @@
  *   of the out-of-scope cases, the share that got the no-answer.
  * An expected article id also matches any of its passages.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createKnowledge, type Answer, type Knowledge } from './knowledge.js';
@@ -21,6 +21,8 @@ export const evalCaseSchema = z.object({
   query: z.string().min(1),
   expect: z.string().min(1).nullable(),
   kind: z.string().min(1).default('paraphrase'),
+  /** The question's language: English cases are answered as the bot answers an English question. */
+  lang: z.enum(['vi', 'en']).optional(),
 });
 export type EvalCase = z.infer<typeof evalCaseSchema>;
 
@@ -40,8 +42,12 @@ export interface EvalReport {
   failures: { query: string; kind: string; expect: string | null; got: string | null; confidence: number }[];
 }
 
-/** Reads cases from a JSON Lines file or a JSON array file; errors name the line. */
+/**
+ * Reads cases from a JSON Lines file or a JSON array file; errors name the line. The cases of a
+ * file named `*-en.jsonl` are English unless they say otherwise.
+ */
 export function readCases(file: string): EvalCase[] {
+  const fileLang = /-en\.jsonl?$/.test(file) ? 'en' : undefined;
   const text = readFileSync(file, 'utf8').trim();
   const raw: unknown[] = text.startsWith('[')
     ? (JSON.parse(text) as unknown[])
@@ -59,7 +65,7 @@ export function readCases(file: string): EvalCase[] {
   return raw.map((r, i) => {
     const p = evalCaseSchema.safeParse(r);
     if (!p.success) throw new Error(`eval: ${file}: case ${i + 1}: ${p.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
-    return p.data;
+    return fileLang && !p.data.lang ? { ...p.data, lang: fileLang } : p.data;
   });
 }
 
@@ -98,9 +104,9 @@ function metrics(rows: { c: EvalCase; a: Answer }[]): EvalMetrics & { n: number 
   };
 }
 
-/** Runs every case through `answer` and computes the report. */
-export function evaluate(answer: (q: string) => Answer, cases: EvalCase[]): EvalReport {
-  const rows = cases.map((c) => ({ c, a: answer(c.query) }));
+/** Runs every case through `answer` (in the case's language) and computes the report. */
+export function evaluate(answer: (q: string, lang?: 'vi' | 'en') => Answer, cases: EvalCase[]): EvalReport {
+  const rows = cases.map((c) => ({ c, a: answer(c.query, c.lang) }));
   const kinds = [...new Set(cases.map((c) => c.kind))].sort();
   const byKind: EvalReport['byKind'] = {};
   for (const k of kinds) byKind[k] = metrics(rows.filter((r) => r.c.kind === k));
@@ -118,7 +124,7 @@ export function evaluateContent(
   maxVariants?: number,
 ): { report: EvalReport; knowledge: Knowledge } {
   const knowledge = createKnowledge({ contentDir, options, ...(maxVariants !== undefined ? { maxVariants } : {}) });
-  return { report: evaluate((q) => knowledge.answer(q), cases), knowledge };
+  return { report: evaluate((q, lang) => knowledge.answer(q, lang), cases), knowledge };
 }
 
 const f3 = (x: number): string => x.toFixed(3);
@@ -146,8 +152,12 @@ export async function runEvalCli(args: string[]): Promise<number> {
     return 2;
   }
   const files = values.cases?.length ? values.cases : ['test/fixtures/eval-cases.jsonl'];
+  // Without --cases, the English cases are reported too, on their own (the last line stays the
+  // Vietnamese summary); with --cases, a file named *-en.jsonl is English.
+  const englishFiles = values.cases?.length ? [] : ['test/fixtures/eval-cases-en.jsonl'].filter((f) => existsSync(f));
   const cases = files.flatMap(readCases);
   const { report, knowledge } = evaluateContent(values.content!, cases, undefined, strip === undefined ? undefined : Number(strip));
+  const english = englishFiles.length ? evaluate((q, lang) => knowledge.answer(q, lang), englishFiles.flatMap(readCases)) : undefined;
   if (knowledge.errors.length) console.error(formatContentErrors(knowledge.errors));
   const m = report.overall;
   const pick = (x: EvalMetrics): EvalMetrics => ({
@@ -158,7 +168,7 @@ export async function runEvalCli(args: string[]): Promise<number> {
     noanswer_recall: Number(f3(x.noanswer_recall)),
   });
   if (values.json) {
-    console.log(JSON.stringify(pick(m)));
+    console.log(JSON.stringify(english ? { ...pick(m), en: pick(english.overall) } : pick(m)));
     return 0;
   }
   console.log(`cases: ${m.n} (${files.join(', ')}) · content: ${values.content}${strip !== undefined ? ` · variants kept: ${strip}` : ''}`);
@@ -168,6 +178,15 @@ export async function runEvalCli(args: string[]): Promise<number> {
   if (values.failures) {
     console.log('\nfailures:');
     for (const f of report.failures) console.log(`  [${f.kind}] ${f.query}\n      expect=${f.expect} got=${f.got} conf=${f.confidence.toFixed(2)}`);
+  }
+  if (english) {
+    const e = english.overall;
+    console.log(`\nEnglish: ${e.n} cases (${englishFiles.join(', ')})`);
+    for (const [k, v] of Object.entries(english.byKind))
+      console.log(`${k.padEnd(16)} ${String(v.n).padStart(4)}  ${f3(v['recall@1'])}  ${f3(v['recall@3'])}  ${f3(v.mrr)}  ${f3(v.noanswer_precision)}   ${f3(v.noanswer_recall)}`);
+    if (values.failures)
+      for (const f of english.failures) console.log(`  [${f.kind}] ${f.query}\n      expect=${f.expect} got=${f.got} conf=${f.confidence.toFixed(2)}`);
+    console.log(`en: ${summaryLine(e)}\n`);
   }
   console.log(summaryLine(m));
   return 0;

@@ -50,6 +50,8 @@ import { startSearchThread } from './search-thread.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { calibrate, readNegatives } from './calibrate.js';
 import type { DecisionModel } from './decision.js';
+import { align8 } from './postings.js';
+import type { Lang } from '../text/language.js';
 
 /** What `answer()` returns: the decision, with the entry resolved. */
 export type Answer =
@@ -62,8 +64,21 @@ export type Answer =
       article?: ArticleEntry;
       passage?: Passage;
       alternatives: Suggestion[];
+      /** The language of the entry (absent: Vietnamese). */
+      lang?: Lang;
+      /**
+       * An English question answered from Vietnamese content (no English entry matched and no
+       * English translation exists): the reply says so in one line.
+       */
+      fallback?: boolean;
     }
-  | { kind: 'none'; reason: 'empty' | 'no-match' | 'low-confidence'; confidence: number; suggestions: Suggestion[] };
+  | {
+      kind: 'none';
+      reason: 'empty' | 'no-match' | 'low-confidence';
+      confidence: number;
+      suggestions: Suggestion[];
+      lang?: Lang;
+    };
 
 /** The served content (only approved entries are answered, but all are listed for staff). */
 export interface KnowledgeState {
@@ -79,15 +94,21 @@ export interface KnowledgeState {
 
 /** The knowledge base used by the conversation, eval and admin. */
 export interface Knowledge {
-  /** Answers a question from approved, unexpired content, or says it cannot. */
-  answer(query: string): Answer;
+  /**
+   * Answers a question from approved, unexpired content, or says it cannot. A Vietnamese
+   * question (the default) is searched in the Vietnamese entries only. An English one is
+   * searched in the English entries; when none answers, the Vietnamese entries are searched
+   * too, and a confident match is given as its English translation when there is one, else as
+   * it is (`fallback`); else the English no-answer with English suggestions.
+   */
+  answer(query: string, lang?: Lang): Answer;
   /**
    * The same answer, searched on the search thread when there is one (search-thread.ts), so the
    * event loop stays free; on this thread otherwise.
    */
-  answerAsync(query: string): Promise<Answer>;
-  /** The search's decision before its entry is resolved (what the search thread computes). */
-  decide(query: string): Decision;
+  answerAsync(query: string, lang?: Lang): Promise<Answer>;
+  /** The search's decision in one language's index before its entry is resolved (what the search thread computes). */
+  decide(query: string, lang?: Lang): Decision;
   /**
    * Resolves when the search thread is ready (or failed, or there is none): the server waits for
    * it before it listens, so that the thread's start-up is not paid while the first updates wait.
@@ -98,13 +119,17 @@ export interface Knowledge {
   getQa(id: string): QaEntry | undefined;
   getArticle(id: string): ArticleEntry | undefined;
   getPassage(id: string): { article: ArticleEntry; passage: Passage } | undefined;
-  /** Approved Q&A filed under a topic. */
-  qaByTopic(topic: string): QaEntry[];
+  /** Approved Q&A filed under a topic, in one language (default Vietnamese). */
+  qaByTopic(topic: string, lang?: Lang): QaEntry[];
+  /** The approved English translation of a Vietnamese entry (Q&A id or passage id), if any. */
+  translationOf(id: string): string | undefined;
   readonly state: KnowledgeState;
   /** The candidates of a query with the evidence the decision weighs (diagnostics, calibration). */
   explain(query: string): Candidates;
   /** The answer decision fitted to the served content (calibrate.ts), with what it measured. */
   readonly decisionModel: DecisionModel;
+  /** The English index's decision, when the content has English entries. */
+  readonly decisionModelEn: DecisionModel | undefined;
   /** Region slug -> name, parent and path from the root. */
   regionInfo(slug: string): { name: string; parent: string | null; path: string[] } | undefined;
   /** Errors of the last load or reload (empty when the content is valid). */
@@ -150,20 +175,30 @@ interface SnapshotHeader {
   optionsHash: string;
   content: Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot'>;
   index: SearchIndexHeader;
+  /** The English index, when the content has English entries: its sections follow the Vietnamese ones from byte `offset`. */
+  en?: { index: SearchIndexHeader; offset: number };
 }
 
 interface Loaded {
   state: KnowledgeState;
   index: SearchIndex;
+  /** The English index (docs/search.md), when the content has English entries. */
+  en?: SearchIndex;
+  /** Vietnamese entry id -> its English translation's id. */
+  translations: Map<string, string>;
   qa: Map<string, QaEntry>;
   articles: Map<string, ArticleEntry>;
   regions: ReturnType<typeof flattenRegions>;
 }
 
-function assemble(state: KnowledgeState, index: SearchIndex): Loaded {
+function assemble(state: KnowledgeState, index: SearchIndex, en?: SearchIndex): Loaded {
+  const translations = new Map<string, string>();
+  for (const e of [...state.qa, ...state.articles]) if (e.translationOf) translations.set(e.translationOf, e.id);
   return {
     state,
     index,
+    ...(en ? { en } : {}),
+    translations,
     qa: new Map(state.qa.map((q) => [q.id, q])),
     articles: new Map(state.articles.map((a) => [a.id, a])),
     regions: flattenRegions(state.regions),
@@ -210,6 +245,15 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
 
   // The calibration's negatives (calibrate.ts) are part of what a snapshot was made from.
   const negatives = (): string[] => readNegatives(deps.contentDir);
+  const englishNegatives = (): string[] => readNegatives(deps.contentDir, 'en');
+  const snapshotKey = (synonyms: string[][]): string => optionsHash(options, synonyms, negatives(), { negatives: englishNegatives() });
+  /** The search documents of one language; English ones are filed under the topics' English names. */
+  const docsIn = (lang: Lang, qa: QaEntry[], articles: ArticleEntry[], topics: Topic[]) =>
+    toSearchDocs(
+      qa.filter((q) => q.lang === lang),
+      articles.filter((a) => a.lang === lang),
+      lang === 'en' ? topics.map((t) => ({ ...t, name: t.name_en ?? '' })) : topics,
+    );
 
   const fromContent = (loaded: Content): Loaded => {
     const content =
@@ -220,7 +264,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const today = now().toISOString().slice(0, 10);
     const qa = content.qa.filter((q) => isServable(q, today));
     const articles = content.articles.filter((a) => isServable(a, today));
-    const docs = toSearchDocs(qa, articles, content.topics);
+    const docs = docsIn('vi', qa, articles, content.topics);
     const index = buildSearchIndex(docs, content.synonyms, options);
     // The decision is fitted to this content (calibrate.ts) and kept in the snapshot.
     const model = calibrate(index, docs, content.synonyms, options, negatives());
@@ -231,6 +275,21 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       'knowledge: answer decision calibrated',
     );
     for (const w of i.warnings) log?.warn(`knowledge: ${w}`);
+    // English entries get an index of their own, with the English analyzer, calibrated the same
+    // way on English practice questions and English negatives (out-of-scope/en/).
+    const enDocs = docsIn('en', qa, articles, content.topics);
+    let en: SearchIndex | undefined;
+    if (enDocs.length > 0) {
+      en = buildSearchIndex(enDocs, [], options, 'en');
+      const enModel = calibrate(en, enDocs, [], options, englishNegatives(), undefined, 'en');
+      en.setModel(enModel);
+      const e = enModel.info;
+      log?.info(
+        { source: e.source, positives: e.positives, negatives: e.negatives, threshold: Number(enModel.threshold.toFixed(3)), estRecall: Number(e.estRecall.toFixed(3)), estPrecision: Number(e.estPrecision.toFixed(3)) },
+        'knowledge: English answer decision calibrated',
+      );
+      for (const w of e.warnings) log?.warn(`knowledge (English): ${w}`);
+    }
     const state: KnowledgeState = {
       qa: content.qa,
       articles: content.articles,
@@ -241,16 +300,19 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       loadedAt: new Date(),
       fromSnapshot: false,
     };
-    return assemble(state, index);
+    return assemble(state, index, en);
   };
 
   const writeSnapshot = (l: Loaded): void => {
     if (!snapshotFile || deps.readOnlySnapshot) return;
     const index = searchIndexToSnapshot(l.index);
+    const en = l.en ? searchIndexToSnapshot(l.en) : undefined;
+    let offset = 0;
+    for (const s of index.sections) offset += align8(s.byteLength);
     const header: SnapshotHeader = {
       format: 2,
       contentHash: l.state.hash,
-      optionsHash: optionsHash(options, l.state.synonyms, negatives()),
+      optionsHash: snapshotKey(l.state.synonyms),
       content: {
         qa: l.state.qa,
         articles: l.state.articles,
@@ -260,10 +322,11 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
         hash: l.state.hash,
       },
       index: index.header,
+      ...(en ? { en: { index: en.header, offset } } : {}),
     };
     try {
       mkdirSync(deps.dataDir!, { recursive: true });
-      writeSnapshotFile(snapshotFile, header, index.sections);
+      writeSnapshotFile(snapshotFile, header, [...index.sections, ...(en?.sections ?? [])]);
       // The JSON snapshot of earlier versions is never read again.
       rmSync(join(deps.dataDir!, 'index-snapshot.json'), { force: true });
     } catch (err) {
@@ -278,12 +341,16 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       const snap = file.header as SnapshotHeader;
       if (snap.format !== 2) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
-      if (snap.optionsHash !== optionsHash(options, snap.content.synonyms, negatives())) return undefined;
+      if (snap.optionsHash !== snapshotKey(snap.content.synonyms)) return undefined;
       // Every entry's document (drafts included, they are never returned: only indexed ones
       // match) gives the text that coverage is checked on.
-      const docs = toSearchDocs(snap.content.qa, snap.content.articles, snap.content.topics);
-      const index = loadSearchIndex(snap.index, file.body, docs, snap.content.synonyms, options);
-      return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index);
+      const c = snap.content;
+      const docs = docsIn('vi', c.qa, c.articles, c.topics);
+      const index = loadSearchIndex(snap.index, file.body, docs, c.synonyms, options);
+      const en = snap.en
+        ? loadSearchIndex(snap.en.index, file.body.subarray(snap.en.offset), docsIn('en', c.qa, c.articles, c.topics), [], options, 'en')
+        : undefined;
+      return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index, en);
     } catch (err) {
       log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');
       return undefined;
@@ -359,26 +426,66 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     return { ...d, qa: current.qa.get(d.id) };
   };
 
-  const decide = (query: string): Decision => {
+  const noEnglish: Decision = { kind: 'none', reason: 'no-match', confidence: 0, suggestions: [] };
+  const decide = (query: string, lang: Lang = 'vi'): Decision => {
     today = now().toISOString().slice(0, 10);
+    if (lang === 'en') return current.en ? current.en.search(query, servable) : noEnglish;
     return current.index.search(query, servable);
   };
 
+  /** The English translation of a Vietnamese entry or passage, when it is served today. */
+  const translationOf = (id: string): string | undefined => {
+    const hashAt = id.indexOf('#');
+    const base = hashAt >= 0 ? id.slice(0, hashAt) : id;
+    const t = current.translations.get(base);
+    if (!t) return undefined;
+    today = now().toISOString().slice(0, 10);
+    const tid = hashAt >= 0 ? `${t}${id.slice(hashAt)}` : t;
+    if (servable(tid)) return tid;
+    // A passage the translation does not have: its introduction.
+    return hashAt >= 0 && servable(`${t}#0`) ? `${t}#0` : undefined;
+  };
+
+  /**
+   * An English question's answer from its decision in the English index and (asked only when
+   * that one has no answer) in the Vietnamese index: see {@link Knowledge.answer}.
+   */
+  const englishAnswer = (en: Decision, vi: Decision | undefined): Answer => {
+    if (en.kind === 'answer') return { ...resolve(en), lang: 'en' };
+    if (vi?.kind === 'answer') {
+      const t = translationOf(vi.id);
+      const a = resolve({ ...vi, id: t ?? vi.id, alternatives: [] });
+      if (a.kind === 'answer') return t ? { ...a, lang: 'en' } : { ...a, lang: 'vi', fallback: true };
+    }
+    return { ...en, lang: 'en' };
+  };
+
   const searchCounts = { onThread: 0, onMain: 0 };
+  /** One decision, on the search thread when it serves this content, else here. */
+  const decideAsync = async (query: string, lang: Lang): Promise<Decision> => {
+    const hash = current.state.hash;
+    const d = thread ? await thread.decide(query, hash, lang) : undefined;
+    // Resolved only against the content the decision was made on.
+    if (d && current.state.hash === hash) {
+      searchCounts.onThread++;
+      return d;
+    }
+    searchCounts.onMain++;
+    return decide(query, lang);
+  };
   const knowledge: Knowledge = {
-    answer: (query) => resolve(decide(query)),
-    async answerAsync(query) {
-      const hash = current.state.hash;
-      const d = thread ? await thread.decide(query, hash) : undefined;
-      // Resolved only against the content the decision was made on.
-      if (d && current.state.hash === hash) {
-        searchCounts.onThread++;
-        return resolve(d);
-      }
-      searchCounts.onMain++;
-      return resolve(decide(query));
+    answer(query, lang = 'vi') {
+      if (lang === 'vi') return resolve(decide(query));
+      const en = decide(query, 'en');
+      return englishAnswer(en, en.kind === 'answer' ? undefined : decide(query, 'vi'));
+    },
+    async answerAsync(query, lang = 'vi') {
+      if (lang === 'vi') return resolve(await decideAsync(query, 'vi'));
+      const en = await decideAsync(query, 'en');
+      return englishAnswer(en, en.kind === 'answer' ? undefined : await decideAsync(query, 'vi'));
     },
     decide,
+    translationOf,
     searchThreadStarted: () => thread?.started ?? Promise.resolve(),
     searchCounts,
     getQa: (id) => current.qa.get(id),
@@ -388,9 +495,9 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       const passage = article?.passages.find((p) => p.id === id);
       return article && passage ? { article, passage } : undefined;
     },
-    qaByTopic(topic) {
+    qaByTopic(topic, lang = 'vi') {
       const today = now().toISOString().slice(0, 10);
-      return current.state.qa.filter((q) => q.topics.includes(topic) && isServable(q, today));
+      return current.state.qa.filter((q) => q.lang === lang && q.topics.includes(topic) && isServable(q, today));
     },
     get state() {
       return current.state;
@@ -401,6 +508,9 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     },
     get decisionModel() {
       return current.index.model;
+    },
+    get decisionModelEn() {
+      return current.en?.model;
     },
     regionInfo: (slug) => current.regions.get(slug),
     get errors() {

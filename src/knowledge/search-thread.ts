@@ -15,6 +15,7 @@
  */
 import { startModuleWorker } from '../worker-thread.js';
 import type { Decision, SearchOptions } from './search.js';
+import type { Lang } from '../text/language.js';
 
 /** What the worker is started with. */
 export interface SearchThreadData {
@@ -28,7 +29,7 @@ export interface SearchThreadData {
  * snapshot: the first once the main thread has loaded (the worker boots meanwhile), then after
  * each reload of the content.
  */
-export type ToSearchThread = { type: 'decide'; id: number; query: string } | { type: 'reload' };
+export type ToSearchThread = { type: 'decide'; id: number; query: string; lang?: Lang } | { type: 'reload' };
 
 /** Messages from the worker. */
 export type FromSearchThread =
@@ -42,7 +43,7 @@ export interface SearchThread {
    * The worker's decision for `query`, made on content with hash `hash`; undefined when the
    * worker is not ready, serves other content, or failed (the caller then searches itself).
    */
-  decide(query: string, hash: string): Promise<Decision | undefined>;
+  decide(query: string, hash: string, lang?: Lang): Promise<Decision | undefined>;
   /**
    * Tells the worker to load the snapshot the main thread has written: after the main thread's
    * first load, and after each reload of the content.
@@ -102,12 +103,12 @@ export function startSearchThread(
 
   return {
     started,
-    decide(query, hash) {
+    decide(query, hash, lang = 'vi') {
       if (failed || readyHash !== hash) return Promise.resolve(undefined);
       const id = nextId++;
       return new Promise((resolve) => {
         pending.set(id, resolve);
-        worker.postMessage({ type: 'decide', id, query } satisfies ToSearchThread);
+        worker.postMessage({ type: 'decide', id, query, ...(lang === 'en' ? { lang } : {}) } satisfies ToSearchThread);
       });
     },
     reload() {

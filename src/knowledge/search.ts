@@ -14,6 +14,8 @@
 import MiniSearch from 'minisearch';
 import { createHash } from 'node:crypto';
 import { createAnalyzer, type Analyzer, type QueryAnalysis } from '../text/analyzer.js';
+import { createEnglishAnalyzer, ENGLISH_ANALYZER_VERSION } from '../text/english.js';
+import type { Lang } from '../text/language.js';
 import { fold } from '../text/vietnamese.js';
 import { builtinLexicon, withBuiltinAbbreviations } from '../text/lexicon.js';
 import { createScorer, type WeightedTerm } from './scorer.js';
@@ -218,10 +220,19 @@ export function splitSentences(body: string): string[] {
 
 const FIELDS = ['question', 'variants', 'title', 'body', 'topics'] as const;
 
-/** Hash of the options and analyzer inputs an index depends on (part of the snapshot key). */
-export function optionsHash(options: SearchOptions, synonyms: readonly (readonly string[])[], negatives: readonly string[] = []): string {
+/**
+ * Hash of the options and analyzer inputs an index depends on (part of the snapshot key).
+ * `english` is what the English index adds (its negatives), when the content has English entries.
+ */
+export function optionsHash(
+  options: SearchOptions,
+  synonyms: readonly (readonly string[])[],
+  negatives: readonly string[] = [],
+  english?: { negatives: readonly string[] },
+): string {
+  const en = english ? { en: { v: ENGLISH_ANALYZER_VERSION, negatives: english.negatives } } : {};
   return createHash('sha256')
-    .update(JSON.stringify({ v: 8, options, synonyms, negatives, lexicon: builtinLexicon().hash }))
+    .update(JSON.stringify({ v: 8, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -237,8 +248,13 @@ function miniSearchOptions(analyzer: Analyzer) {
   };
 }
 
-/** The analyzer of an index: the content's synonyms, and the shipped lexicon as configured. */
-function analyzerFor(synonyms: readonly (readonly string[])[], options: SearchOptions): Analyzer {
+/**
+ * The analyzer of an index: for Vietnamese, the content's synonyms and the shipped lexicon as
+ * configured; for English, the English analyzer (../text/english.ts: stems, stop words, its own
+ * abbreviations; the content's synonyms are Vietnamese and do not apply).
+ */
+function analyzerFor(synonyms: readonly (readonly string[])[], options: SearchOptions, lang: Lang = 'vi'): Analyzer {
+  if (lang === 'en') return createEnglishAnalyzer();
   return createAnalyzer(
     options.builtinAbbreviations ? withBuiltinAbbreviations(synonyms) : synonyms,
     options.relatedWeight > 0 ? builtinLexicon().related : [],
@@ -279,8 +295,9 @@ export function buildSearchIndex(
   docs: SearchDoc[],
   synonyms: readonly (readonly string[])[] = [],
   options: SearchOptions = defaultSearchOptions,
+  lang: Lang = 'vi',
 ): SearchIndex {
-  const analyzer = analyzerFor(synonyms, options);
+  const analyzer = analyzerFor(synonyms, options, lang);
   // Document frequencies are collected while MiniSearch tokenizes, so each text is analysed once.
   let current = new Set<string>();
   const ms = new MiniSearch<SearchDoc>({
@@ -298,13 +315,13 @@ export function buildSearchIndex(
     for (const t of current) df.set(t, (df.get(t) ?? 0) + 1);
   }
   // MiniSearch's Maps are let go: the postings are kept in typed arrays (./postings.ts).
-  return makeIndex(postingsFromMiniSearch(ms as MiniSearch<unknown>, df), analyzer, options, docs);
+  return makeIndex(postingsFromMiniSearch(ms as MiniSearch<unknown>, df), analyzer, options, docs, docs.length, undefined, lang);
 }
 
 /**
  * Loads an index from its snapshot (the header and the bytes of its sections, as
- * {@link searchIndexToSnapshot} made them); `docs`, `synonyms` and `options` must be those it
- * was built with.
+ * {@link searchIndexToSnapshot} made them); `docs`, `synonyms`, `options` and `lang` must be
+ * those it was built with.
  */
 export function loadSearchIndex(
   header: SearchIndexHeader,
@@ -312,9 +329,10 @@ export function loadSearchIndex(
   docs: SearchDoc[],
   synonyms: readonly (readonly string[])[] = [],
   options: SearchOptions = defaultSearchOptions,
+  lang: Lang = 'vi',
 ): SearchIndex {
-  const analyzer = analyzerFor(synonyms, options);
-  return makeIndex(decodePostings(header.postings, bytes), analyzer, options, docs, header.docCount, header.model);
+  const analyzer = analyzerFor(synonyms, options, lang);
+  return makeIndex(decodePostings(header.postings, bytes), analyzer, options, docs, header.docCount, header.model, lang);
 }
 
 /** Serialises an index for the snapshot. */
@@ -330,6 +348,7 @@ function makeIndex(
   docList: SearchDoc[],
   docCount: number = docList.length,
   initialModel?: DecisionModel,
+  lang: Lang = 'vi',
 ): SearchIndex {
   const df = postings.df;
   const docs = new Map(docList.map((d) => [d.id, d]));
@@ -483,6 +502,20 @@ function makeIndex(
         for (const p of parts) weight.set(p, (weight.get(p) ?? 0) + idf(p) * g(p));
         bigramTerms.push(`${parts[0]}_${parts[1].slice(1)}`);
       } else weight.set(t, idf(t) * g(t));
+    }
+    // English: a corrected word's pairs are corrected too ("wrok permit" asks "work permit"), or
+    // the typo's unseen pair would weigh as a topic the content lacks. (Vietnamese pairs are left
+    // as they are: its decision was tuned on them.)
+    if (lang === 'en' && corrected.size > 0) {
+      const fixes = new Map<string, string>();
+      for (const t of a.unigrams) {
+        const fix = typoCandidate(t) ? correct(t) : undefined;
+        if (fix) fixes.set(t, fix);
+      }
+      for (let i = 0; i < bigramTerms.length; i++) {
+        const [x, y] = bigramTerms[i]!.split('_');
+        if (x !== undefined && y !== undefined && (fixes.has(x) || fixes.has(y))) bigramTerms[i] = `${fixes.get(x) ?? x}_${fixes.get(y) ?? y}`;
+      }
     }
     for (const t of bigramTerms) weight.set(t, (weight.get(t) ?? 0) + options.bigramWeight * idf(t) * g(t));
     return { a, weight, corrected, related: relatedTerms(a, weight) };
