@@ -34,6 +34,8 @@ beforeEach(async () => {
       // The public portal address; the fake plays the portal's proxy to the local server.
       ZALO_BOT_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/zalo-bot',
       ZALO_BOT_WEBHOOK_SECRET: SECRET,
+      // The 1-a-second default per chat would make each multi-message turn wait in real time.
+      ZALO_BOT_RATE_PER_CHAT: '50',
     }),
     { now: () => now, bot: { flood_limit: { messages: 1000, seconds: 1 }, quiet_hours: { start: '00:00', end: '00:00' } } },
   );
