@@ -4,6 +4,8 @@
  * internals. Every JSON body keeps its raw bytes on `request.rawBody` (Zalo signs them).
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 import type { Logger } from 'pino';
 
 declare module 'fastify' {
@@ -25,6 +27,72 @@ export interface HttpServerOptions {
    * forged header changes neither the login throttle nor the audit log.
    */
   trustProxy?: readonly string[];
+}
+
+/** What a door answers instead of letting a request in. */
+export interface DoorRefusal {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A check of a request as it arrives, before Fastify sees it (its method, URL and headers; its
+ * body unread): the refusal to answer with, or undefined to let it in. `address` is the
+ * client's address as `request.ip` gives it.
+ */
+export type Door = (req: IncomingMessage, address: string) => DoorRefusal | undefined;
+
+const doorsOf = new WeakMap<FastifyInstance, Door[]>();
+
+/**
+ * Adds a door to a server made by {@link createHttpServer}: the cheapest place to refuse a
+ * request (no routing, no request object, no logger, no hooks, its body never read). Returns
+ * false for another Fastify instance (then nothing is added: keep a hook as well).
+ */
+export function addDoor(app: FastifyInstance, door: Door): boolean {
+  const doors = doorsOf.get(app);
+  doors?.push(door);
+  return doors !== undefined;
+}
+
+/** proxy-addr's names for ranges (Fastify's `trustProxy`), as subnets. */
+const RANGES: Record<string, [string, number, 'ipv4' | 'ipv6'][]> = {
+  loopback: [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']],
+  linklocal: [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']],
+  uniquelocal: [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['fc00::', 7, 'ipv6']],
+};
+
+/**
+ * The client's address of a raw request, as Fastify's `request.ip` computes it with
+ * `trustProxy` set to `trusted`: the connection's own address, or, when that is a trusted
+ * proxy, the right-most address of `X-Forwarded-For` not itself a trusted proxy.
+ */
+export function clientAddressOf(trusted: readonly string[]): (req: IncomingMessage) => string | undefined {
+  if (trusted.length === 0) return (req) => req.socket.remoteAddress;
+  const list = new BlockList();
+  for (const entry of trusted) {
+    for (const [net, prefix, family] of RANGES[entry] ?? []) list.addSubnet(net, prefix, family);
+    if (RANGES[entry]) continue;
+    const [addr = '', prefix] = entry.split('/');
+    const family = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    list.addSubnet(addr, prefix === undefined ? (family === 'ipv6' ? 128 : 32) : Number(prefix), family);
+  }
+  const isTrusted = (a: string): boolean => {
+    const v = isIP(a);
+    return v !== 0 && list.check(a, v === 6 ? 'ipv6' : 'ipv4');
+  };
+  return (req) => {
+    let address = req.socket.remoteAddress;
+    const header = req.headers['x-forwarded-for'];
+    if (address === undefined || typeof header !== 'string') return address;
+    const hops = header.split(',');
+    for (let i = hops.length - 1; i >= 0 && isTrusted(address); i--) {
+      const hop = hops[i]!.trim();
+      if (hop) address = hop;
+    }
+    return address;
+  };
 }
 
 /** Creates the server (not yet listening). */
@@ -61,5 +129,26 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     return reply.code(status).send({ ok: false, error: err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ ok: false, error: 'not found' }));
+  // The doors (addDoor) stand in front of Fastify's own request listener.
+  const doors: Door[] = [];
+  const listeners = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  if (listeners.length === 1) {
+    const fastifyHandler = listeners[0]!;
+    const addressOf = clientAddressOf(trusted);
+    app.server.removeListener('request', fastifyHandler);
+    app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const address = doors.length ? addressOf(req) : undefined;
+      if (address !== undefined)
+        for (const door of doors) {
+          const refusal = door(req, address);
+          if (refusal) {
+            res.writeHead(refusal.status, refusal.headers).end(refusal.body);
+            return;
+          }
+        }
+      fastifyHandler(req, res);
+    });
+    doorsOf.set(app, doors);
+  }
   return app;
 }

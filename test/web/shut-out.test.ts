@@ -23,11 +23,11 @@ describe('shutting out an address that ignores its refusals', () => {
     expect(l.check('10.0.0.1', 'session-a', false, t).ok).toBe(true);
     const first = l.check('10.0.0.1', 'session-a', false, t + 1);
     expect(first).toMatchObject({ ok: false, limit: 'perSession' });
-    expect(first.ok === false && first.shutOut).toBeFalsy();
+    expect(first.ok === false && first.shutsOut).toBeFalsy();
     expect(l.door('10.0.0.1', t + 2).ok).toBe(true);
     l.check('10.0.0.1', 'session-a', false, t + 2);
     const third = l.check('10.0.0.1', 'session-a', false, t + 3);
-    expect(third).toMatchObject({ ok: false, limit: 'perSession', shutOut: true, retryAfter: 60 });
+    expect(third).toMatchObject({ ok: false, limit: 'perSession', shutsOut: true, retryAfter: 60 });
     // Every request of that address now, even a new visitor's, is refused at the door.
     expect(l.door('10.0.0.1', t + 4)).toEqual({ ok: false, limit: 'refusalsPerAddress', retryAfter: 60 });
     expect(l.door('10.0.0.1', t + 30_003)).toEqual({ ok: false, limit: 'refusalsPerAddress', retryAfter: 30 });

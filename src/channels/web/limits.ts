@@ -49,10 +49,10 @@ export const defaultWebLimits: WebLimitsConfig = {
 };
 
 /**
- * A limit's verdict. `shutOut`: this refusal shut the address out (once per shut-out: the caller
+ * A limit's verdict. `shutsOut`: this refusal shuts the address out (once per shut-out: the caller
  * logs it); the door's refusals of a shut-out address name the limit `refusalsPerAddress`.
  */
-export type WebLimitVerdict = { ok: true } | { ok: false; limit: keyof WebLimitsConfig; retryAfter: number; shutOut?: boolean };
+export type WebLimitVerdict = { ok: true } | { ok: false; limit: keyof WebLimitsConfig; retryAfter: number; shutsOut?: boolean };
 
 /** An address that was shut out, and how many of its requests the door refused meanwhile. */
 export interface ShutOut {
@@ -75,6 +75,8 @@ export interface WebLimits {
    * its own refusals: a shut-out address (the module comment), then the per-address limit.
    */
   door(address: string, nowMs: number): WebLimitVerdict;
+  /** The shut-out alone (the first check of {@link WebLimits.door}): a look-up in a map. */
+  shutOut(address: string, nowMs: number): WebLimitVerdict;
   /**
    * Shut-outs that have ended by `nowMs`, each once (and forgotten): the caller logs one line
    * each, not one per refused request.
@@ -99,9 +101,16 @@ export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): Web
     const untilMs = nowMs + config.refusalsPerAddress.seconds * 1000;
     // Its refusals so far are all older than a window when the shut-out ends: it starts afresh.
     shut.set(address, { address, fromMs: nowMs, untilMs, refusedAtDoor: 0 });
-    return { ...verdict, retryAfter: Math.max(verdict.retryAfter, Math.ceil(config.refusalsPerAddress.seconds)), shutOut: true };
+    return { ...verdict, retryAfter: Math.max(verdict.retryAfter, Math.ceil(config.refusalsPerAddress.seconds)), shutsOut: true };
+  };
+  const shutOut = (address: string, nowMs: number): WebLimitVerdict => {
+    const out = shut.get(address);
+    if (!out || out.untilMs <= nowMs) return { ok: true };
+    out.refusedAtDoor++;
+    return { ok: false, limit: 'refusalsPerAddress', retryAfter: Math.ceil((out.untilMs - nowMs) / 1000) };
   };
   return {
+    shutOut,
     check(address, session, isNew, nowMs) {
       const tests: [keyof typeof windows, string][] = [
         ['perAddress', address],
@@ -116,11 +125,8 @@ export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): Web
       return { ok: true };
     },
     door(address, nowMs) {
-      const out = shut.get(address);
-      if (out && out.untilMs > nowMs) {
-        out.refusedAtDoor++;
-        return { ok: false, limit: 'refusalsPerAddress', retryAfter: Math.ceil((out.untilMs - nowMs) / 1000) };
-      }
+      const out = shutOut(address, nowMs);
+      if (!out.ok) return out;
       return windows.perAddress.count(address, nowMs) >= config.perAddress.count ? refuse(address, 'perAddress', nowMs) : { ok: true };
     },
     ended(nowMs) {

@@ -17,6 +17,7 @@ import { personIdByExternal } from '../../db/people.js';
 import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
 import { createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
+import { addDoor } from '../../http/server.js';
 
 /** What the web widget can render. */
 export const webCapabilities: Capabilities = {
@@ -157,7 +158,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
       );
   };
   const refused = (req: FastifyRequest, v: Exclude<WebLimitVerdict, { ok: true }>): void => {
-    if (v.shutOut) deps.logger?.warn({ address: req.ip, limit: v.limit, seconds: v.retryAfter }, 'web chat: an address keeps going after its refusals: shut out, its requests refused before they are read');
+    if (v.shutsOut) deps.logger?.warn({ address: req.ip, limit: v.limit, seconds: v.retryAfter }, 'web chat: an address keeps going after its refusals: shut out, its requests refused before they are read');
   };
 
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
@@ -167,8 +168,23 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // The portal embeds the widget from another origin: allow cross-origin calls (no cookies).
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST, OPTIONS' };
   app.options('/api/chat', async (_req, reply) => reply.headers(cors).code(204).send());
-  // A shut-out address, or one over its limit, is refused as the request arrives, before its
-  // body is read: no parsing, no look-up, no log line (one when shut out, one when let in).
+  // A shut-out address is refused at the server's door (http/server.ts), before Fastify sees
+  // the request: no routing, no request object, no body read, no log line (one when shut
+  // out, one when let in). The hook below does the same on any other Fastify instance, and
+  // refuses an address over its per-address limit (still before the body is read).
+  addDoor(app, (req, address) => {
+    if (req.method !== 'POST' || !(req.url === '/api/chat' || req.url?.startsWith('/api/chat?'))) return undefined;
+    const t = now();
+    reportEnded(t);
+    const v = limits.shutOut(address, t);
+    if (v.ok) return undefined;
+    const body = JSON.stringify({ ok: false, error: refusalText(v) });
+    return {
+      status: 429,
+      headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(v.retryAfter) },
+      body,
+    };
+  });
   const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const t = now();
     reportEnded(t);
