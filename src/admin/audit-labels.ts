@@ -55,6 +55,10 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'cli.password_wrong': 'Nhập sai mật khẩu ở dòng lệnh',
   'disinfo.status': 'Đổi trạng thái tin giả',
   'disinfo.correction': 'Gửi cải chính tin giả',
+  'training.import': 'Nhập danh sách cán bộ tập huấn',
+  'training.invite': 'Mời cán bộ tập huấn',
+  'training.remind': 'Nhắc cán bộ chưa tập huấn',
+  'training.remove': 'Đưa cán bộ ra khỏi danh sách tập huấn',
 };
 
 /** Labels of the areas (the id's first part), used when an action has no label of its own. */
@@ -71,6 +75,7 @@ const AREA_LABEL: Readonly<Record<string, string>> = {
   send: 'Gửi tin',
   cli: 'Dòng lệnh',
   disinfo: 'Tin giả',
+  training: 'Tập huấn cán bộ',
 };
 
 /** Vietnamese labels of audit target types. */
@@ -83,6 +88,8 @@ export const AUDIT_TARGET_LABEL: Readonly<Record<string, string>> = {
   unanswered: 'Câu hỏi chưa trả lời',
   report: 'Báo cáo năm',
   disinfo_case: 'Vụ tin giả',
+  training: 'Khoá tập huấn',
+  training_official: 'Cán bộ tập huấn',
   person: 'Người dân',
 };
 

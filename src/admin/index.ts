@@ -35,6 +35,7 @@ import { registerReportRoutes } from './routes/report.js';
 import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContestRoutes } from './routes/contests.js';
 import { registerDisinfoRoutes } from './routes/disinfo.js';
+import { registerTrainingRoutes } from './routes/training.js';
 import { formatDateTime, formatNumber, formatWait, maskedText, round1, shownText } from './format.js';
 import { escapeHtml } from '../text/html.js';
 
@@ -62,6 +63,7 @@ const NAV: { label: string; href: string; permission: Permission }[] = [
   { label: 'Chiến dịch', href: '/admin/campaigns', permission: 'campaigns.view' },
   { label: 'Cuộc thi', href: '/admin/contests', permission: 'contests.view' },
   { label: 'Tin giả', href: '/admin/disinfo', permission: 'disinfo.view' },
+  { label: 'Tập huấn', href: '/admin/training', permission: 'training.view' },
   { label: 'Báo cáo năm', href: '/admin/report', permission: 'report.view' },
   { label: 'Nhật ký', href: '/admin/audit', permission: 'audit.view' },
   { label: 'Tài khoản', href: '/admin/users', permission: 'users.manage' },
@@ -199,6 +201,7 @@ export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
       registerCampaignRoutes(s, ctx);
       registerContestRoutes(s, ctx);
       registerDisinfoRoutes(s, ctx);
+      registerTrainingRoutes(s, ctx);
       registerReportRoutes(s, ctx);
       registerAuditRoutes(s, ctx);
       registerUserRoutes(s, ctx);

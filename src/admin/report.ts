@@ -16,6 +16,8 @@ import { CASE_OUTCOMES, CASE_STATUSES, HANDLED_TARGET, disinfoFigures, type Disi
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, platformLabel } from './disinfo.js';
 import { PLATFORMS } from '../conversation/disinfo.js';
 import { toCsv, type CsvValue } from '../text/csv.js';
+import { trainedBetween, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import type { TrainingGroup } from '../training/definition.js';
 import { vietnamInstant } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
 
@@ -36,7 +38,24 @@ export interface YearReport extends YearFigures {
   disinfo: DisinfoFigures;
   /** Names of the places disinformation was seen, by id (`''` for "not given"). */
   platformNames: Record<string, string>;
+  /** Officials' training against the plan's targets (`db/training.ts`, `content/training.yaml`). */
+  training: TrainingFigures;
 }
+
+/** The training section: coverage per group and unit as it stood at the end of the year. */
+export interface TrainingFigures {
+  /** When the coverage was taken: the year's end, or the report's time for the current year. */
+  at: string;
+  groups: GroupCoverage[];
+  /** Officials first trained during the year, per group id. */
+  trainedInYear: Record<string, number>;
+  /** The plan's targets in its own words, joined ("100% cán bộ …, 70% cán bộ chủ chốt …"). */
+  plan: string;
+}
+
+/** The plan's wording after the list of groups. */
+export const TRAINING_PLAN_TAIL =
+  'được cập nhật thông tin tình hình công tác quyền con người ở Việt Nam, tập huấn kiến thức, kỹ năng truyền thông về quyền con người';
 
 /** [1/1 00:00, next 1/1 00:00) of `year` in Vietnam time, as instants. */
 export function yearBounds(year: number): { from: Date; to: Date } {
@@ -50,7 +69,13 @@ export function yearBounds(year: number): { from: Date; to: Date } {
 export function buildYearReport(
   db: Db,
   year: number,
-  names: { office: string; topics: { slug: string; name: string }[]; contests: { id: string; title: string }[] },
+  names: {
+    office: string;
+    topics: { slug: string; name: string }[];
+    contests: { id: string; title: string }[];
+    /** The plan's target groups (`content/training.yaml`); none: the training section is empty. */
+    trainingGroups?: readonly TrainingGroup[];
+  },
   now: Date = new Date(),
   scope?: { regions: readonly string[]; name: string },
 ): YearReport {
@@ -59,6 +84,7 @@ export function buildYearReport(
   return {
     ...yearFigures(db, from, to, scope?.regions ?? null),
     disinfo: disinfoFigures(db, from, to, scope?.regions ?? null),
+    training: trainingFigures(db, names.trainingGroups ?? [], from, to, now, scope?.regions ?? null),
     year,
     from: from.toISOString(),
     to: to.toISOString(),
@@ -68,6 +94,16 @@ export function buildYearReport(
     topicNames: Object.fromEntries(names.topics.map((t) => [t.slug, t.name])),
     contestTitles: Object.fromEntries(names.contests.map((c) => [c.id, c.title])),
     platformNames: { '': platformLabel(null), ...Object.fromEntries(PLATFORMS.map((p) => [p.id, p.label])) },
+  };
+}
+
+function trainingFigures(db: Db, groups: readonly TrainingGroup[], from: Date, to: Date, now: Date, scope: readonly string[] | null): TrainingFigures {
+  const at = now.getTime() < to.getTime() ? now : to;
+  return {
+    at: at.toISOString(),
+    groups: trainingCoverage(db, groups, { scope, at: new Date(at.getTime() + 1) }),
+    trainedInYear: trainedBetween(db, from, to, scope),
+    plan: groups.length ? `${groups.map((g) => g.plan ?? `${g.target}% ${g.name.charAt(0).toLowerCase()}${g.name.slice(1)}`).join(', ')} ${TRAINING_PLAN_TAIL}.` : '',
   };
 }
 
@@ -143,6 +179,20 @@ export function reportCsv(r: YearReport): string {
     add(s5, 'Vụ việc theo tháng', `tháng ${m.key}`, m.cases);
     add(s5, 'Phát hiện là tin giả theo tháng', `tháng ${m.key}`, m.foundFalse);
     add(s5, 'Đã xử lý theo tháng', `tháng ${m.key}`, m.handled);
+  }
+  const s6 = '6. Cập nhật thông tin, tập huấn cán bộ';
+  if (r.training.plan) add(s6, 'Chỉ tiêu của kế hoạch', 'tất cả', r.training.plan);
+  for (const g of r.training.groups) {
+    add(s6, 'Chỉ tiêu (%)', g.name, Math.round(g.target * 100));
+    add(s6, 'Cán bộ trong danh sách', g.name, g.officials);
+    add(s6, 'Đã tập huấn (lũy kế đến cuối năm)', g.name, g.trained);
+    add(s6, 'Tập huấn trong năm', g.name, r.training.trainedInYear[g.groupId] ?? 0);
+    add(s6, 'Tỷ lệ đã tập huấn (%)', g.name, g.share === null ? null : round1(g.share * 100));
+    add(s6, 'Đánh giá', g.name, g.officials === 0 ? 'chưa có cán bộ' : g.met ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu');
+    for (const u of g.units) {
+      add(s6, 'Cán bộ trong danh sách theo đơn vị', `${g.name} / ${u.unit}`, u.officials);
+      add(s6, 'Đã tập huấn theo đơn vị', `${g.name} / ${u.unit}`, u.trained);
+    }
   }
   return toCsv(rows);
 }

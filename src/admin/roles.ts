@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   'contests.export': ['quiz_organizer'],
   'disinfo.view': ['editor', 'approver', 'viewer'],
   'disinfo.triage': ['editor', 'approver'],
+  'training.view': ['quiz_organizer', 'broadcaster', 'editor', 'approver', 'viewer'],
+  'training.manage': ['quiz_organizer', 'broadcaster'],
   'report.view': ANY,
   'audit.view': ['approver'],
   'users.manage': ['admin'],

@@ -10,6 +10,7 @@ import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { loadContent } from '../knowledge/content.js';
 import { loadContests } from '../quiz/definition.js';
+import { loadTraining } from '../training/definition.js';
 import { buildYearReport, reportCsv, reportHtml } from '../admin/report.js';
 import { recordAudit } from '../db/audit.js';
 import { vietnamYear } from '../time/vietnam.js';
@@ -49,7 +50,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     const report = buildYearReport(
       db,
       year,
-      { office, topics: loadContent(contentDir).topics, contests: loadContests(contentDir).contests },
+      { office, topics: loadContent(contentDir).topics, contests: loadContests(contentDir).contests, trainingGroups: loadTraining(contentDir).groups },
       deps.now ?? new Date(),
     );
     const out = resolve(values.out ?? '.');

@@ -43,6 +43,7 @@ const M = {
   open: (n: number) => `Câu hỏi của bạn đang chờ cán bộ trả lời (${n}):`,
   openMore: (n: number) => `… và ${n} câu khác.`,
   quiz: 'Thông tin bạn đăng ký dự thi:',
+  training: 'Danh sách cán bộ tập huấn của cơ quan có tên bạn:',
   zalo: 'Thông tin bạn gửi qua biểu mẫu Zalo:',
   consentText: (version: string) => `Điều khoản nhận tin bạn đã đồng ý (phiên bản ${version}):`,
   erase: 'Để xoá dữ liệu này, gõ /xoadulieu. Để chỉ thôi nhận tin, gõ /huy.',
@@ -80,6 +81,14 @@ export function formatMyData(d: PersonalData, names: { region(slug: string): str
         [q.name && `họ tên ${q.name}`, q.unit && `đơn vị ${q.unit}`, q.phone && `số điện thoại ${q.phone}`].filter(Boolean).join(', '),
     );
     blocks.push([M.quiz, ...rows].join('\n'));
+  }
+  if (d.training.length) {
+    const rows = d.training.map(
+      (o) =>
+        `• ${o.name}, ${o.unit}${o.region ? `, ${names.region(o.region)}` : ''}; ` +
+        `${o.trainedAt ? `đã tập huấn (đạt ngày ${date(o.trainedAt)})` : 'chưa tập huấn'}; số lần làm bài kiểm tra: ${o.tests}`,
+    );
+    blocks.push([M.training, ...rows].join('\n'));
   }
   if (d.zaloForms.length) {
     const rows = d.zaloForms.map(

@@ -58,6 +58,8 @@ export interface PersonalData {
   zaloFollower: boolean;
   /** Reports of suspected disinformation the person sent (/baocao). */
   disinfoReports: Span;
+  /** The office's training list, when this account is on it (`db/training.ts`). */
+  training: { name: string; unit: string; groupId: string; region: string | null; trainedAt: string | null; tests: number }[];
 }
 
 /**
@@ -100,5 +102,13 @@ export function personalDataOf(db: Db, id: number, openLimit = 10): PersonalData
       person.status === 'active' &&
       !!db.prepare(`SELECT 1 FROM people p WHERE p.id = ? AND (EXISTS (SELECT 1 FROM zalo_followers WHERE person_id = p.id) OR ${FOLLOWED})`).get(id),
     disinfoReports: span(`SELECT COUNT(*) AS count, MIN(created_at) AS first, MAX(created_at) AS last FROM disinfo_reports WHERE person_id = ?`),
+    training: db
+      .prepare(
+        `SELECT o.name, o.unit, o.group_id AS groupId, o.region, o.trained_at AS trainedAt,
+                (SELECT COUNT(*) FROM training_attempts a WHERE a.official_id = o.id) AS tests
+           FROM training_officials o
+          WHERE o.removed_at IS NULL AND (o.person_id = ? OR (o.channel = ? AND o.external_id = ?)) ORDER BY o.id`,
+      )
+      .all(id, person.channel, person.externalId) as PersonalData['training'],
   };
 }

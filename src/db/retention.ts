@@ -2,8 +2,8 @@
  * Retention: what citizens wrote is kept for `months`, then only what the yearly report counts
  * stays. Older message texts and payloads are cleared (the rows stay: who, when, which channel,
  * which kind, answered or not), and so are the question texts of the staff queue and of the
- * answer feedback. Runs at start-up and then daily, in small batches so webhooks never wait on
- * one long transaction.
+ * answer feedback; officials taken off the training list are anonymised. Runs at start-up and
+ * then daily, in small batches so webhooks never wait on one long transaction.
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
@@ -15,6 +15,8 @@ export interface RetentionResult {
   messages: number;
   unanswered: number;
   feedback: number;
+  /** Officials taken off the training list before the cut-off, anonymised (`db/training.ts`). */
+  officials: number;
 }
 
 /** The cut-off: `months` calendar months before `now` (UTC). */
@@ -29,7 +31,7 @@ export function retentionCutoff(now: Date, months: number): Date {
  * processed are left alone: a crash must never lose an accepted message.
  */
 export function applyRetention(db: Db, months: number, now: Date = new Date(), batch = 5000): RetentionResult {
-  const result: RetentionResult = { messages: 0, unanswered: 0, feedback: 0 };
+  const result: RetentionResult = { messages: 0, unanswered: 0, feedback: 0, officials: 0 };
   if (months <= 0) return result;
   const cutoff = nowIso(retentionCutoff(now, months));
   const loop = (sql: string): number => {
@@ -55,6 +57,12 @@ export function applyRetention(db: Db, months: number, now: Date = new Date(), b
   result.feedback = loop(
     `UPDATE answer_feedback SET question = '${RETENTION_PLACEHOLDER}', normalized = ''
      WHERE id IN (SELECT id FROM answer_feedback WHERE created_at < ? AND normalized <> '' LIMIT ?)`,
+  );
+  // An official taken off the training list (left the post) is kept as long as a citizen's
+  // texts are, then only what the coverage figures count stays (group, unit, trained or not).
+  result.officials = loop(
+    `UPDATE training_officials SET name = '(đã xoá)', external_id = 'erased:' || id, person_id = NULL
+     WHERE id IN (SELECT id FROM training_officials WHERE removed_at IS NOT NULL AND removed_at < ? AND external_id NOT LIKE 'erased:%' LIMIT ?)`,
   );
   return result;
 }

@@ -268,3 +268,18 @@ export function finishTrainingAttempt(db: Db, id: number, r: { correct: number; 
     return changed === 1;
   })();
 }
+
+/**
+ * Officials first trained in [from, to) per group (the year's own work, beside the coverage
+ * reached by its end), officials of the scope only.
+ */
+export function trainedBetween(db: Db, from: Date, to: Date, scope: RegionScope = null): Record<string, number> {
+  const s = scopeSql('region', scope);
+  const rows = db
+    .prepare(
+      `SELECT group_id AS groupId, COUNT(*) AS n FROM training_officials
+        WHERE trained_at >= ? AND trained_at < ? AND (removed_at IS NULL OR removed_at >= ?) AND ${s.sql} GROUP BY group_id`,
+    )
+    .all(nowIso(from), nowIso(to), nowIso(to), ...s.args) as { groupId: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.groupId, r.n]));
+}

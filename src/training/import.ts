@@ -33,15 +33,17 @@ export interface OfficialsKnown {
 }
 
 /**
- * Reads and checks an officials CSV. Returns the rows, or every problem by line (then no rows).
+ * Reads and checks an officials CSV. Returns the rows with their line numbers, or every problem
+ * by line (then no rows).
  *
  * @example readOfficialsCsv('name,unit,group,region,channel,external_id\nNguyễn Văn A,UBND xã X,quyen-con-nguoi,,telegram,42\n', known)
  */
-export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: OfficialInput[]; problems: string[] } {
+export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: OfficialInput[]; lines: number[]; problems: string[] } {
   const read = readCsvRecords(text, OFFICIAL_COLUMNS);
-  if (read.problems.length) return { rows: [], problems: read.problems };
+  if (read.problems.length) return { rows: [], lines: [], problems: read.problems };
   const problems: string[] = [];
   const rows: OfficialInput[] = [];
+  const lines: number[] = [];
   const seen = new Map<string, number>();
   for (const { line, cells } of read.records) {
     if (Object.values(cells).every((c) => !c.trim())) continue; // a blank line Excel left at the end
@@ -58,8 +60,9 @@ export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: O
     const first = seen.get(key);
     if (first !== undefined) problems.push(`dòng ${line}: external_id: trùng tài khoản ${r.channel} ${r.external_id} với dòng ${first}`);
     else seen.set(key, line);
+    lines.push(line);
     rows.push({ name: r.name.normalize('NFC'), unit: r.unit.normalize('NFC'), groupId: r.group, region: r.region, channel: r.channel, externalId: r.external_id });
   }
   if (problems.length === 0 && rows.length === 0) problems.push('dòng 2: tệp không có dòng cán bộ nào');
-  return problems.length ? { rows: [], problems } : { rows, problems };
+  return problems.length ? { rows: [], lines: [], problems } : { rows, lines, problems };
 }

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { DELIVERY_LABELS, buildYearReport, reportCsv, reportHtml, type YearReport } from '../report.js';
 import { loadContests } from '../../quiz/definition.js';
+import { loadTraining } from '../../training/definition.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
 
 /** The report for the requested year (default: the current year in Vietnam time). */
@@ -18,6 +19,7 @@ function report(ctx: AdminContext, req: FastifyRequest): YearReport {
       office: ctx.app.config.bot.staff_contact?.name ?? ctx.app.config.bot.name,
       topics: ctx.app.knowledge.state.topics,
       contests: loadContests(ctx.app.config.contentDir).contests,
+      trainingGroups: loadTraining(ctx.app.config.contentDir).groups,
     },
     now,
     scopeOf(ctx, req),

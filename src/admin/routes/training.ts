@@ -1,0 +1,136 @@
+/**
+ * Officials' training in the admin pages (issue 17, item 2): coverage per target group and unit
+ * against the plan's target, the officials not yet trained, importing the list (the CSV of
+ * `loa training import`, pasted), inviting officials to a training and reminding the untrained.
+ *
+ * Region scope applies everywhere: a commune account sees, imports, invites and reminds only
+ * officials of its region subtree (officials of no region are province-wide). Every change is
+ * audited: `training.import`, `training.invite`, `training.remind`, `training.remove`.
+ */
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RegisterRoutes } from '../context.js';
+import { getOfficial, importOfficials, listOfficials, removeOfficial, trainingCoverage, type Official } from '../../db/training.js';
+import { flattenRegions } from '../../knowledge/content.js';
+import { createTrainingRegistry, type TrainingRegistry } from '../../training/definition.js';
+import { readOfficialsCsv } from '../../training/import.js';
+import { inviteOfficials } from '../../training/invite.js';
+import { trainingsFor } from '../../training/feature.js';
+import { formatShare } from '../../training/format.js';
+import type { QuizFeature } from '../../quiz/feature.js';
+import { createContestRegistry } from '../../quiz/definition.js';
+
+const PAGE = 200;
+
+const listQuery = z.object({
+  nhom: z.string().max(60).optional().catch(undefined),
+  chua: z.enum(['1']).optional().catch(undefined),
+  trang: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+const importBody = z.object({ csv: z.string().max(250_000).default('') });
+
+const sendBody = z.object({
+  training: z.string().trim().min(1).max(60),
+  group: z.string().trim().max(60).default(''),
+});
+
+/** Registers the training pages and actions. */
+export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
+  const registry: TrainingRegistry = createTrainingRegistry(ctx.app.config.contentDir);
+  // The quiz engine's contests, for the number of questions an invitation announces.
+  const quiz = ctx.app.conversation.features.find((f): f is QuizFeature => f.name === 'quiz') ?? {
+    registry: createContestRegistry(ctx.app.config.contentDir),
+    startFor: () => ({ replies: [] }),
+    onFinish: () => {},
+  };
+  const regionName = (slug: string | null): string => (slug ? (ctx.app.knowledge.regionInfo(slug)?.name ?? slug) : '');
+  const groupName = (id: string): string => registry.group(id)?.name ?? id;
+
+  /** The officials a request may reach: in scope, of the group if given. */
+  const officialsFor = (req: FastifyRequest, opts: { groupId?: string; untrained?: boolean }): Official[] =>
+    listOfficials(ctx.app.db, { scope: ctx.scopeRegions(req), ...(opts.groupId ? { groupId: opts.groupId } : {}), untrained: opts.untrained });
+
+  const back = (msg: string): string => `/admin/training?msg=${encodeURIComponent(msg)}`;
+
+  s.get('/admin/training', { config: { permission: 'training.view' } }, async (req, reply) => {
+    const coverage = trainingCoverage(ctx.app.db, registry.groups(), { scope: ctx.scopeRegions(req) });
+    return ctx.render(req, reply, 'training', {
+      title: 'Tập huấn cán bộ',
+      coverage,
+      errors: registry.errors(),
+      trainings: registry.trainings().filter((t) => t.status === 'approved'),
+      groups: registry.groups(),
+      share: formatShare,
+      myRegion: ctx.me(req).region ? regionName(ctx.me(req).region) : null,
+    });
+  });
+
+  s.get('/admin/training/officials', { config: { permission: 'training.view' } }, async (req, reply) => {
+    const q = listQuery.parse(req.query);
+    const rows = listOfficials(ctx.app.db, {
+      scope: ctx.scopeRegions(req),
+      ...(q.nhom ? { groupId: q.nhom } : {}),
+      untrained: q.chua === '1',
+      limit: PAGE + 1,
+      offset: (q.trang - 1) * PAGE,
+    });
+    return ctx.render(req, reply, 'training-officials', {
+      title: q.chua ? 'Cán bộ chưa tập huấn' : 'Danh sách cán bộ tập huấn',
+      rows: rows.slice(0, PAGE),
+      more: rows.length > PAGE,
+      q,
+      groups: registry.groups(),
+      groupName,
+      regionName,
+    });
+  });
+
+  s.get('/admin/training/import', { config: { permission: 'training.manage' } }, async (req, reply) =>
+    ctx.render(req, reply, 'training-import', { title: 'Nhập danh sách cán bộ', problems: [], csv: '', groups: registry.groups() }),
+  );
+
+  s.post('/admin/training/import', { config: { permission: 'training.manage' } }, async (req, reply) => {
+    const body = importBody.parse(req.body);
+    const known = { groups: new Set(registry.groups().map((g) => g.id)), regions: new Set(flattenRegions(ctx.app.knowledge.state.regions).keys()) };
+    const { rows, lines, problems } = readOfficialsCsv(body.csv, known);
+    // A commune account imports its own officials only: every row must be of its region subtree.
+    if (problems.length === 0 && ctx.me(req).region) {
+      rows.forEach((r, i) => {
+        if (!ctx.inScope(req, r.region))
+          problems.push(`dòng ${lines[i]}: region: tài khoản của bạn chỉ nhập được cán bộ thuộc địa bàn ${regionName(ctx.me(req).region)}`);
+      });
+    }
+    if (problems.length || rows.length === 0)
+      return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, groups: registry.groups() });
+    const res = importOfficials(ctx.app.db, rows, ctx.now());
+    ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: rows.length, ...res } });
+    return reply.redirect(back(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.`), 303);
+  });
+
+  /** Invitation (`invite`) or reminder (`reminder`) to the officials of the scope and group. */
+  const send = (kind: 'invite' | 'reminder') => async (req: FastifyRequest, reply: FastifyReply) => {
+    const body = sendBody.parse(req.body);
+    const t = registry.training(body.training);
+    if (!t || t.status !== 'approved') return reply.redirect(back('Không có khoá tập huấn này (xem content/training.yaml).'), 303);
+    if (body.group && !registry.group(body.group)) return reply.redirect(back('Không có nhóm đối tượng này.'), 303);
+    // Officials of groups the training is for, in scope, not yet trained.
+    const targets = officialsFor(req, { groupId: body.group || undefined, untrained: true }).filter((o) => trainingsFor(registry, o).some((x) => x.id === t.id));
+    const res = inviteOfficials({ db: ctx.app.db, sender: ctx.app.sender, quiz }, t, targets, { kind, actor: ctx.me(req).username, ip: req.ip, now: ctx.now() });
+    const what = kind === 'invite' ? 'lời mời' : 'tin nhắc';
+    const msg = `Đã gửi ${what} tới ${res.queued} cán bộ chưa tập huấn${res.skipped ? `; ${res.skipped} người đã chặn trợ lý nên không gửi được` : ''}.`;
+    return reply.redirect(back(msg), 303);
+  };
+  s.post('/admin/training/invite', { config: { permission: 'training.manage' } }, send('invite'));
+  s.post('/admin/training/remind', { config: { permission: 'training.manage' } }, send('reminder'));
+
+  s.post('/admin/training/officials/:id/remove', { config: { permission: 'training.manage' } }, async (req, reply) => {
+    const id = z.coerce.number().int().positive().catch(0).parse((req.params as { id?: string }).id);
+    const o = id ? getOfficial(ctx.app.db, id) : undefined;
+    if (!o || o.removedAt || !ctx.inScope(req, o.region)) throw Object.assign(new Error('Không tìm thấy cán bộ này.'), { statusCode: 404 });
+    removeOfficial(ctx.app.db, o.id, ctx.now());
+    ctx.audit(req, { action: 'training.remove', targetType: 'training_official', targetId: o.id, details: { group: o.groupId, unit: o.unit } });
+    return reply.redirect(`/admin/training/officials?chua=1&msg=${encodeURIComponent(`Đã đưa ${o.name} ra khỏi danh sách tập huấn.`)}`, 303);
+  });
+};
+
