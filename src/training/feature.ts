@@ -38,8 +38,9 @@ export function passes(correct: number, total: number, passMark: number): boolea
 
 /** User-facing texts (NFC). Officials are addressed as "đồng chí", as offices write to them. */
 export const TR = {
-  notOfficial:
-    'Tài khoản này chưa có trong danh sách cán bộ tập huấn của cơ quan. Nếu đồng chí thuộc diện tập huấn, hãy gửi mã tài khoản của mình cho cán bộ phụ trách để được thêm vào danh sách.',
+  notOfficialWeb: 'Tập huấn cán bộ diễn ra qua Telegram hoặc Zalo: đồng chí hãy nhắn /taphuan cho trợ lý trên một trong hai kênh đó.',
+  notOfficial: (channel: string, id: string) =>
+    `Tài khoản này chưa có trong danh sách cán bộ tập huấn của cơ quan. Nếu đồng chí thuộc diện tập huấn, hãy gửi cho cán bộ phụ trách kênh và mã tài khoản dưới đây để được thêm vào danh sách:\nKênh: ${channel}\nMã tài khoản: ${id}`,
   none: 'Hiện chưa có khoá tập huấn nào dành cho đồng chí.',
   list: 'Các khoá tập huấn dành cho đồng chí:',
   item: (title: string, state: string) => `• ${title}: ${state}`,
@@ -112,7 +113,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): Feature {
   /** The official and the training, when this official may take it. */
   const resolve = (ctx: TurnContext, id: string): { o: Official; t: Training } | Reply[] => {
     const o = official(ctx);
-    if (!o) return [{ text: TR.notOfficial }];
+    if (!o) return [{ text: ctx.caps.canPush === false ? TR.notOfficialWeb : TR.notOfficial(ctx.inbound.channel, ctx.person.externalId) }];
     const t = trainingsFor(registry, o).find((x) => x.id === id);
     if (!t) return [{ text: TR.unknown }];
     return { o, t };
@@ -153,7 +154,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): Feature {
   const list = (ctx: TurnContext): Reply[] => {
     if (ctx.inbound.group) return [{ text: 'Đồng chí hãy gõ /taphuan trong tin nhắn riêng với trợ lý.' }];
     const o = official(ctx);
-    if (!o) return [{ text: TR.notOfficial }];
+    if (!o) return [{ text: ctx.caps.canPush === false ? TR.notOfficialWeb : TR.notOfficial(ctx.inbound.channel, ctx.person.externalId) }];
     const mine = trainingsFor(registry, o);
     if (mine.length === 0) return [{ text: TR.none }];
     // The trainings they were invited to first, then the others.

@@ -185,6 +185,16 @@ describe('an official imported from CSV is invited, fails once, passes', () => {
     expect(value(scoped, 'Đã tập huấn (lũy kế đến cuối năm)', HR)).toBe('0');
   });
 
+  it('someone not on the list is told which account id to give staff', async () => {
+    const reply = await step(tg.message({ userId: OFFICIAL, text: '/taphuan' }), 'Các khoá tập huấn');
+    expect(reply.params.text).toContain('đã đạt');
+    const mark = tg.calls.length;
+    await tg.pushUpdate(tg.message({ userId: 9399, text: '/taphuan' }));
+    const stranger = await tg.waitForCall((c) => c.method === 'sendMessage' && String(c.params.chat_id) === '9399', { after: mark });
+    expect(stranger.params.text).toContain('chưa có trong danh sách cán bộ tập huấn');
+    expect(stranger.params.text).toContain('Mã tài khoản: 9399');
+  });
+
   it('/dulieucuatoi shows the official their record', async () => {
     const mine = await step(tg.message({ userId: OFFICIAL, text: '/dulieucuatoi' }), 'Danh sách cán bộ tập huấn');
     expect(mine.params.text).toContain('Nguyễn Thị Hoa, UBND xã Phố Hiến');
