@@ -16,7 +16,8 @@ import type { Capabilities, Inbound, Reply } from '../messages.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Config } from '../config.js';
 import type { Feature, TurnContext } from './types.js';
-import { T } from './texts.js';
+import { textsFor } from './texts-en.js';
+import { detectLanguage, type Lang } from '../text/language.js';
 import { hasWords } from '../text/vietnamese.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
 import { createCoreFeature, smallTalkReply } from './core-feature.js';
@@ -119,7 +120,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     const colon = action.indexOf(':');
     const prefix = colon >= 0 ? action.slice(0, colon) : action;
     const handler = actions.get(prefix);
-    if (!handler) return [{ text: T.unknownCommand }];
+    if (!handler) return [{ text: textsFor(ctx.lang).unknownCommand }];
     return handler(ctx, colon >= 0 ? action.slice(colon + 1) : '');
   };
 
@@ -128,6 +129,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     const cmd = parseCommand(text);
     if (cmd) {
       const handler = commands.get(cmd.name);
+      const T = textsFor(ctx.lang);
       return handler ? handler(ctx, cmd.args) : [{ text: T.unknownCommand, buttons: [{ label: T.helpButton, action: 'help' }] }];
     }
     // A bare number answers the numbered choices shown last (Zalo, web, any text-only client).
@@ -163,7 +165,13 @@ export function createConversation(deps: ConversationDeps): Conversation {
   const turn = async (inbound: Inbound, caps: Capabilities, recordInTurn: TurnContext['record']): Promise<Reply[]> => {
     const at = now();
     const person = personFor(inbound);
-    const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config, record: recordInTurn };
+    // A typed question is answered in its own language when that is clear; anything else (a
+    // button, a number, a command, "ok") in the person's.
+    const typed = inbound.type === 'text' ? inbound.text : '';
+    const detected: Lang | undefined = typed && !parseCommand(typed) && !/^\s*\d{1,2}[.)]?\s*$/.test(typed) ? detectLanguage(typed) : undefined;
+    const lang: Lang = detected ?? person.lang ?? 'vi';
+    const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config, lang, record: recordInTurn };
+    const T = textsFor(lang);
 
     switch (inbound.type) {
       case 'blocked':

@@ -4,12 +4,14 @@
  * last, so other features see text first.
  */
 import type { Button, Reply } from '../messages.js';
-import { erasePerson, setPersonState } from '../db/people.js';
+import { erasePerson, setPersonLang, setPersonState } from '../db/people.js';
 import { recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
 import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';
 import { normalizeQuestion, type Answer } from '../knowledge/knowledge.js';
 import type { Feature, TurnContext } from './types.js';
-import { T } from './texts.js';
+import { T as VI } from './texts.js';
+import { LANG_TEXTS, textsFor, type Texts } from './texts-en.js';
+import { detectLanguage, type Lang } from '../text/language.js';
 import { classifySmallTalk, stripGreeting, type SmallTalkKind } from './smalltalk.js';
 import { FEEDBACK_ACTION, answerRef, feedbackAction, noteReask, withFeedback } from './feedback.js';
 import { MY_DATA_COMMAND, myDataReplies } from './my-data.js';
@@ -34,11 +36,14 @@ export function plainText(md: string): string {
     .replace(/^\s*[-*]\s+/gm, '• ');
 }
 
-/** Renders an approved Q&A as a reply: answer, sources, review date. */
-export function qaReply(qa: QaEntry, related: Button[] = []): Reply {
+/** A review date in the reply's language: 15/10/2026, or 2026-10-15 in English. */
+const dateIn = (T: Texts, iso: string): string => (T === VI ? viDate(iso) : iso.slice(0, 10));
+
+/** Renders an approved Q&A as a reply: answer, sources, review date (labels in `T`'s language). */
+export function qaReply(qa: QaEntry, related: Button[] = [], T: Texts = VI): Reply {
   const sources = qa.sources.map((s) => `• ${s.title}${s.article ? `, ${s.article}` : ''}`).join('\n');
   const parts = [plainText(qa.answer), `${T.sources}\n${sources}`];
-  if (qa.reviewedAt) parts.push(T.reviewed(viDate(qa.reviewedAt)));
+  if (qa.reviewedAt) parts.push(T.reviewed(dateIn(T, qa.reviewedAt)));
   const links = qa.sources.filter((s) => s.url).map((s) => ({ label: s.title.slice(0, 60), url: s.url! }));
   return {
     title: qa.question,
@@ -49,7 +54,7 @@ export function qaReply(qa: QaEntry, related: Button[] = []): Reply {
 }
 
 /** Renders one article passage as a reply, with the article's source. */
-export function passageReply(article: ArticleEntry, passage: Passage, related: Button[] = []): Reply {
+export function passageReply(article: ArticleEntry, passage: Passage, related: Button[] = [], T: Texts = VI): Reply {
   const src = `${T.sources}\n• ${article.source.title}${article.source.article ? `, ${article.source.article}` : ''}`;
   const title = passage.n === 0 ? article.title : `${article.title} – ${passage.heading}`;
   const more =
@@ -61,7 +66,7 @@ export function passageReply(article: ArticleEntry, passage: Passage, related: B
       : [];
   return {
     title,
-    text: [plainText(passage.text), src, T.reviewed(viDate(article.published))].join('\n\n'),
+    text: [plainText(passage.text), src, T.reviewed(dateIn(T, article.published))].join('\n\n'),
     ...([...related, ...more].length ? { buttons: [...related, ...more].slice(0, 5) } : {}),
     ...(article.source.url ? { links: [{ label: T.readMore, url: article.source.url }] } : {}),
   };
@@ -86,14 +91,21 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   const query = stripGreeting(question) || question;
   // Before this answer is recorded: is it the last answer's question asked again?
   noteReask(ctx, query);
-  const a: Answer = await ctx.knowledge.answerAsync(query);
+  // A question is answered in its own language (never an English answer to a Vietnamese
+  // question); a person who never chose a language (/en, /vi) is then answered in it.
+  const lang = ctx.lang;
+  const T = textsFor(lang);
+  const a: Answer = await ctx.knowledge.answerAsync(query, lang);
   const personId = ctx.person.id;
+  if (lang !== ctx.person.lang && !ctx.person.langChosen) ctx.record(() => setPersonLang(ctx.db, personId, lang, false));
   const channel = ctx.inbound.channel;
   const normalized = normalizeQuestion(query).slice(0, 1000);
   if (a.kind === 'answer' && (a.qa || (a.article && a.passage))) {
     const topics = a.qa?.topics ?? a.article?.topics ?? [];
     const related = suggestionButtons(a.alternatives.slice(0, 2));
-    const reply = a.qa ? qaReply(a.qa, related) : passageReply(a.article!, a.passage!, related);
+    const shown = a.qa ? qaReply(a.qa, related, T) : passageReply(a.article!, a.passage!, related, T);
+    // No English answer, a Vietnamese one matched: it is given with a one-line English note.
+    const reply = a.kind === 'answer' && a.fallback ? { ...shown, text: `${LANG_TEXTS.en.fallbackNote}\n\n${shown.text}` } : shown;
     const ref = answerRef(ctx.inbound);
     ctx.record(() => {
       recordQuestion(ctx.db, { personId, channel, answered: true, answerId: a.id, topics, score: a.confidence }, ctx.now);
@@ -103,7 +115,7 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
         ctx.now,
       );
     });
-    return [withFeedback(reply, ref, ctx.caps.maxButtons)];
+    return [withFeedback(reply, ref, ctx.caps.maxButtons, T)];
   }
   const suggestions = a.kind === 'none' ? a.suggestions : [];
   ctx.record(() => {
@@ -126,13 +138,23 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   ];
 }
 
+/** The bot's greeting in a language (the configured one is Vietnamese). */
+function greetingIn(ctx: TurnContext, lang: Lang): string {
+  return lang === 'en' ? LANG_TEXTS.en.greeting(ctx.config.bot.name) : ctx.config.bot.greeting;
+}
+
 /**
  * The reply to small talk: a short friendly line (the bot's own greeting for a greeting) and
  * the topic menu, so the next step is one tap away. Nothing is recorded: small talk is neither
  * a question for the reports nor work for staff.
  */
 export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
-  const greeting = ctx.config.bot.greeting;
+  // Small talk ("hi", "ok", "thanks") is answered in the person's language: Vietnamese people
+  // type "hello" too. An English one from someone answered in Vietnamese is told about /en.
+  const lang = ctx.person.lang ?? 'vi';
+  const T = textsFor(lang);
+  const hint = ctx.lang === 'en' && lang === 'vi' ? '\n\nType /en for English.' : '';
+  const greeting = greetingIn(ctx, lang) + hint;
   const text =
     kind === 'greeting' || kind === 'call'
       ? greeting
@@ -140,14 +162,24 @@ export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
         ? `${greeting}\n\n${T.smallTalk.who}`
         : kind === 'emoji'
           ? T.emojiOnly
-          : T.smallTalk[kind];
-  const menu = topicMenu(ctx);
+          : T.smallTalk[kind] + hint;
+  const menu = topicMenu(ctx, lang);
   return { text, ...(menu.buttons?.length ? { buttons: menu.buttons } : {}) };
 }
 
-function topicMenu(ctx: TurnContext): Reply {
-  const topics = ctx.knowledge.state.topics.filter((t) => ctx.knowledge.qaByTopic(t.slug).length > 0);
-  return { text: T.menuTitle, buttons: topics.map((t) => ({ label: t.name, action: `topic:${t.slug}` })) };
+/** The topics that have approved Q&A in a language, with their names in it. */
+function topicMenu(ctx: TurnContext, lang: Lang = ctx.lang): Reply {
+  const topics = ctx.knowledge.state.topics.filter((t) => ctx.knowledge.qaByTopic(t.slug, lang).length > 0);
+  const name = (t: (typeof topics)[number]): string => (lang === 'en' ? (t.name_en ?? t.name) : t.name);
+  return { text: textsFor(lang).menuTitle, buttons: topics.map((t) => ({ label: name(t), action: `topic:${t.slug}` })) };
+}
+
+/** /en and /vi: the language the person is answered in, remembered. */
+function switchLanguage(ctx: TurnContext, lang: Lang): Reply[] {
+  setPersonLang(ctx.db, ctx.person.id, lang, true);
+  ctx.person.lang = lang;
+  ctx.person.langChosen = true;
+  return [{ text: LANG_TEXTS[lang].switched }, topicMenu(ctx, lang)];
 }
 
 /** Creates the core feature. */
@@ -155,16 +187,19 @@ export function createCoreFeature(): Feature {
   return {
     name: 'core',
     commands: {
-      start: (ctx) => [{ text: ctx.config.bot.greeting }, topicMenu(ctx)],
-      help: () => [{ text: T.help, buttons: [{ label: T.menuButton, action: 'menu' }] }],
+      start: (ctx) => [{ text: greetingIn(ctx, ctx.lang) }, topicMenu(ctx)],
+      help: (ctx) => [{ text: textsFor(ctx.lang).help, buttons: [{ label: textsFor(ctx.lang).menuButton, action: 'menu' }] }],
+      en: (ctx) => switchLanguage(ctx, 'en'),
+      vi: (ctx) => switchLanguage(ctx, 'vi'),
       chude: (ctx) => [topicMenu(ctx)],
       menu: (ctx) => [topicMenu(ctx)],
-      hoi: (ctx, args) => (args ? answerQuestion(ctx, args) : [{ text: T.askHint }]),
+      hoi: (ctx, args) => (args ? answerQuestion({ ...ctx, lang: detectLanguage(args) ?? ctx.lang }, args) : [{ text: textsFor(ctx.lang).askHint }]),
       [MY_DATA_COMMAND]: (ctx) => myDataReplies(ctx),
       xoadulieu: (ctx) => {
         setPersonState(ctx.db, ctx.person.id, { ...(ctx.person.state ?? {}), eraseRequestedAt: ctx.now.toISOString() });
         // The request is on record even if never confirmed (the confirmation is 'privacy.erase').
         recordAudit(ctx.db, { actor: `person:${ctx.person.id}`, action: 'privacy.erase_request', targetType: 'person', targetId: ctx.person.id }, ctx.now);
+        const T = textsFor(ctx.lang);
         return [
           {
             text: T.eraseConfirm,
@@ -179,14 +214,15 @@ export function createCoreFeature(): Feature {
     actions: {
       [FEEDBACK_ACTION]: feedbackAction,
       menu: (ctx) => [topicMenu(ctx)],
-      help: () => [{ text: T.help }],
+      help: (ctx) => [{ text: textsFor(ctx.lang).help }],
       topic: (ctx, slug) => {
+        const T = textsFor(ctx.lang);
         const topic = ctx.knowledge.state.topics.find((t) => t.slug === slug);
-        const qa = ctx.knowledge.qaByTopic(slug);
+        const qa = ctx.knowledge.qaByTopic(slug, ctx.lang);
         if (!topic || qa.length === 0) return [{ text: T.topicEmpty, buttons: [{ label: T.menuButton, action: 'menu' }] }];
         return [
           {
-            text: T.topicTitle(topic.name),
+            text: T.topicTitle(ctx.lang === 'en' ? (topic.name_en ?? topic.name) : topic.name),
             buttons: qa.slice(0, 10).map((q) => ({
               label: q.question.length > 60 ? `${q.question.slice(0, 57)}…` : q.question,
               action: `qa:${q.id}`,
@@ -195,18 +231,21 @@ export function createCoreFeature(): Feature {
         ];
       },
       qa: (ctx, id) => {
+        const T = textsFor(ctx.lang);
         const qa = ctx.knowledge.getQa(id);
-        if (!qa || !ctx.knowledge.qaByTopic(qa.topics[0]!).some((q) => q.id === id)) return [{ text: T.notFound }];
+        if (!qa || !ctx.knowledge.qaByTopic(qa.topics[0]!, qa.lang).some((q) => q.id === id)) return [{ text: T.notFound }];
         ctx.record(() => recordQuestion(ctx.db, { personId: ctx.person.id, channel: ctx.inbound.channel, answered: true, answerId: id, topics: qa.topics, score: 1 }, ctx.now));
-        return [qaReply(qa)];
+        return [qaReply(qa, [], T)];
       },
       p: (ctx, id) => {
+        const T = textsFor(ctx.lang);
         const found = ctx.knowledge.getPassage(id);
         if (!found || found.article.status !== 'approved') return [{ text: T.notFound }];
-        return [passageReply(found.article, found.passage)];
+        return [passageReply(found.article, found.passage, [], T)];
       },
       erase: (ctx, answer) => {
         const pending = ctx.person.state?.eraseRequestedAt;
+        const T = textsFor(ctx.lang);
         if (answer !== 'yes' || !pending) {
           setPersonState(ctx.db, ctx.person.id, null);
           return [{ text: T.eraseCancelled }];

@@ -22,7 +22,8 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';
 import { GENERIC_EXACT, STOPWORDS } from '../text/stopwords.js';
 import type { TurnContext } from './types.js';
-import { T } from './texts.js';
+import { T as VI } from './texts.js';
+import { textsFor, type Texts } from './texts-en.js';
 
 /** How long after an answer a similar question counts as asking again (5 minutes). */
 export const REASK_WINDOW_MS = 5 * 60_000;
@@ -40,7 +41,7 @@ export function answerRef(inbound: Pick<Inbound, 'channel' | 'userId' | 'dedupeK
 }
 
 /** The 👍/👎 buttons of an answer. They share a row where the channel lays buttons out in rows. */
-export function feedbackButtons(ref: string): Button[] {
+export function feedbackButtons(ref: string, T: Texts = VI): Button[] {
   return [
     { label: T.feedbackUp, action: `${FEEDBACK_ACTION}:up:${ref}`, row: 'feedback' },
     { label: T.feedbackDown, action: `${FEEDBACK_ACTION}:down:${ref}`, row: 'feedback' },
@@ -51,8 +52,8 @@ export function feedbackButtons(ref: string): Button[] {
  * The answer with "Câu trả lời này có hữu ích không?" and the 👍/👎 buttons first (so they are
  * choices 1 and 2 wherever choices are numbered), then its own buttons, within `maxButtons`.
  */
-export function withFeedback(reply: Reply, ref: string, maxButtons: number): Reply {
-  const buttons = [...feedbackButtons(ref), ...(reply.buttons ?? [])].slice(0, Math.max(2, maxButtons));
+export function withFeedback(reply: Reply, ref: string, maxButtons: number, T: Texts = VI): Reply {
+  const buttons = [...feedbackButtons(ref, T), ...(reply.buttons ?? [])].slice(0, Math.max(2, maxButtons));
   return { ...reply, text: `${reply.text}\n\n${T.feedbackQuestion}`, buttons };
 }
 
@@ -155,6 +156,7 @@ export function noteReask(ctx: TurnContext, question: string): void {
 
 /** The `fb` action: records the vote; a 👎 sends the question and its answer to staff. */
 export function feedbackAction(ctx: TurnContext, payload: string): Reply[] {
+  const T = textsFor(ctx.lang);
   const colon = payload.indexOf(':');
   const vote = payload.slice(0, colon);
   const ref = payload.slice(colon + 1);

@@ -8,6 +8,7 @@ import type { Person } from '../db/people.js';
 import type { Capabilities, Inbound, MediaRef, Reply } from '../messages.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Config } from '../config.js';
+import type { Lang } from '../text/language.js';
 
 /** Everything a handler may use for one turn. */
 export interface TurnContext {
@@ -20,6 +21,11 @@ export interface TurnContext {
   caps: Capabilities;
   knowledge: Knowledge;
   config: Config;
+  /**
+   * The language of this turn's replies: the language a typed question is written in when it is
+   * clear (./texts-en.ts, ../text/language.ts), else the person's own (`person.lang`).
+   */
+  lang: Lang;
   /**
    * Runs a write that only records what happened (question statistics, the staff queue), which
    * nothing in this turn reads back. In the app it joins the inbox's group commit instead of

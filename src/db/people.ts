@@ -4,6 +4,7 @@ import { nowIso } from './index.js';
 import type { ChannelName } from '../messages.js';
 import { recordAudit } from './audit.js';
 import { eraseIdentifiers } from './erasure.js';
+import type { Lang } from '../text/language.js';
 
 /** A person as stored. */
 export interface Person {
@@ -22,6 +23,10 @@ export interface Person {
   state: Record<string, unknown> | null;
   createdAt: string;
   lastInteractionAt: string | null;
+  /** The language the person is answered in (migration 092). */
+  lang: Lang;
+  /** Whether the person chose it (/en, /vi) rather than it following their last question. */
+  langChosen: boolean;
 }
 
 interface PersonRow {
@@ -39,6 +44,8 @@ interface PersonRow {
   state: string | null;
   created_at: string;
   last_interaction_at: string | null;
+  lang: Lang;
+  lang_chosen: number;
 }
 
 function toPerson(r: PersonRow): Person {
@@ -57,7 +64,18 @@ function toPerson(r: PersonRow): Person {
     state: r.state ? (JSON.parse(r.state) as Record<string, unknown>) : null,
     createdAt: r.created_at,
     lastInteractionAt: r.last_interaction_at,
+    lang: r.lang ?? 'vi',
+    langChosen: r.lang_chosen === 1,
   };
+}
+
+/**
+ * Sets the language a person is answered in: `chosen` by /en or /vi, or following the language
+ * of their question when they never chose (a chosen language is then kept).
+ */
+export function setPersonLang(db: Db, personId: number, lang: Lang, chosen: boolean): void {
+  if (chosen) db.prepare('UPDATE people SET lang = ?, lang_chosen = 1 WHERE id = ?').run(lang, personId);
+  else db.prepare('UPDATE people SET lang = ? WHERE id = ? AND lang_chosen = 0').run(lang, personId);
 }
 
 /** Finds or creates the person for a channel identity, updating the display name if given. */

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
+import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { openDb, type Db } from '../../src/db/index.js';
+import { getPersonByExternal } from '../../src/db/people.js';
+import { listUnanswered } from '../../src/db/questions.js';
+import { webCapabilities } from '../../src/channels/web/web.js';
+import type { Inbound } from '../../src/channels/channel.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
+import { T } from '../../src/conversation/texts.js';
+import { LANG_TEXTS, T_EN } from '../../src/conversation/texts-en.js';
+
+let db: Db;
+let convo: Conversation;
+let n = 0;
+const config = testConfig();
+const knowledge = shippedKnowledge();
+
+beforeAll(() => {
+  db = openDb(':memory:');
+  convo = createConversation({ db, knowledge, config, features: [createSubscriptionFeature()], now: () => new Date('2026-12-06T03:00:00Z') });
+});
+afterAll(() => {
+  db.close();
+  config.cleanup();
+});
+
+const say = (user: string, text: string) =>
+  convo.handle({ channel: 'web', userId: user, dedupeKey: `k${n++}`, type: 'text', text } as Inbound, webCapabilities);
+const press = (user: string, action: string) =>
+  convo.handle({ channel: 'web', userId: user, dedupeKey: `k${n++}`, type: 'action', action } as Inbound, webCapabilities);
+const person = (user: string) => getPersonByExternal(db, 'web', user)!;
+
+describe('answers in English', () => {
+  it('answers an English question from the English entries, with English labels', async () => {
+    const [r] = await say('en-1', 'When did Vietnam ratify the Convention on the Rights of the Child?');
+    expect(r!.title).toBe('When did Viet Nam ratify the UN Convention on the Rights of the Child?');
+    expect(r!.text).toContain('20 February 1990');
+    expect(r!.text).toContain(T_EN.sources);
+    expect(r!.text).toContain(T_EN.feedbackQuestion);
+    expect(r!.buttons!.map((b) => b.label)).toContain(T_EN.feedbackUp);
+    // Never having chosen, the person now follows their language: a button press is in English.
+    expect(person('en-1').lang).toBe('en');
+    const [menu] = await press('en-1', 'menu');
+    expect(menu!.text).toBe(T_EN.menuTitle);
+    expect(menu!.buttons!.map((b) => b.label)).toContain('Foreign organisations, businesses and workers');
+  });
+
+  it('never gives an English answer to a Vietnamese question, whatever the person chose', async () => {
+    await say('en-2', '/en');
+    expect(person('en-2')).toMatchObject({ lang: 'en', langChosen: true });
+    for (const q of ['Việt Nam phê chuẩn Công ước quyền trẻ em khi nào?', 'viet nam phe chuan cong uoc quyen tre em nam nao']) {
+      const [r] = await say('en-2', q);
+      expect(r!.text).toContain(T.sources);
+      expect(r!.text).not.toContain(T_EN.sources);
+      expect(r!.title).toMatch(/Công ước/);
+    }
+    // The chosen language is kept: the menu stays English.
+    expect(person('en-2').lang).toBe('en');
+    const [menu] = await press('en-2', 'menu');
+    expect(menu!.text).toBe(T_EN.menuTitle);
+  });
+
+  it('answers an English question in English for a person set to Vietnamese', async () => {
+    await say('en-3', '/vi');
+    const [r] = await say('en-3', 'how long is a work permit valid and can it be extended');
+    expect(r!.text).toContain('at most 2 years');
+    expect(r!.text).toContain(T_EN.sources);
+    expect(person('en-3')).toMatchObject({ lang: 'vi', langChosen: true });
+  });
+
+  it('/en and /vi switch and are remembered; /start and /help follow', async () => {
+    const [sw, menu] = await say('en-4', '/en');
+    expect(sw!.text).toBe(LANG_TEXTS.en.switched);
+    expect(menu!.text).toBe(T_EN.menuTitle);
+    const [greet] = await say('en-4', '/start');
+    expect(greet!.text).toBe(LANG_TEXTS.en.greeting(config.bot.name));
+    const [help] = await say('en-4', '/help');
+    expect(help!.text.startsWith(T_EN.help)).toBe(true);
+    const [back] = await say('en-4', '/vi');
+    expect(back!.text).toBe(LANG_TEXTS.vi.switched);
+    const [greetVi] = await say('en-4', '/start');
+    expect(greetVi!.text).toBe(config.bot.greeting);
+  });
+
+  it('gives the English no-answer to an English question nothing answers, and queues it for staff', async () => {
+    const q = 'Can I extend my tourist visa at the airport?';
+    const [r] = await say('en-5', q);
+    expect(r!.text).toContain(T_EN.noAnswer);
+    expect(listUnanswered(db).some((u) => u.question === q)).toBe(true);
+  });
+
+  it('answers small talk in the person’s language and tells a Vietnamese-set person about /en', async () => {
+    const [r] = await say('en-6', 'hello');
+    expect(r!.text).toContain(config.bot.greeting);
+    expect(r!.text).toContain('/en');
+    await say('en-6', '/en');
+    const [r2] = await say('en-6', 'thanks');
+    expect(r2!.text).toBe(T_EN.smallTalk.thanks);
+  });
+});
