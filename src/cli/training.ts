@@ -25,7 +25,7 @@ export const USAGE = `cách dùng:
   loa training import TỆP.csv       nhập danh sách cán bộ cần tập huấn
       cột (đúng thứ tự, dòng đầu là tên cột): name,unit,group,region,channel,external_id
       group: mã nhóm đối tượng trong content/training.yaml; region: mã xã/phường (có thể để trống)
-      channel: telegram hoặc zalo; external_id: mã tài khoản của cán bộ trên kênh đó
+      channel: telegram, zalo (Zalo OA) hoặc zalo-bot; external_id: mã tài khoản của cán bộ trên kênh đó
   loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu`;
 
 /** Test hooks. */

@@ -164,3 +164,35 @@ export function createTrainingRegistry(contentDir: string): TrainingRegistry {
     errors: () => current().errors,
   };
 }
+
+/** What {@link trainingProblems} looks up: an article's status, a contest's state. */
+export interface TrainingLookups {
+  articleStatus(id: string): string | undefined;
+  contest(id: string): { status: string; listed: boolean; closes: Date } | undefined;
+}
+
+/**
+ * What keeps an approved training from working as staff expect, in Vietnamese: an article that
+ * is missing or not approved (officials would be told it is being updated), a test that is
+ * missing, not approved, closed, or listed under /thi for everyone.
+ *
+ * @example trainingProblems(registry.trainings(), { articleStatus: (id) => knowledge.getArticle(id)?.status, contest: (id) => contests.get(id) }, new Date())
+ */
+export function trainingProblems(trainings: readonly Training[], look: TrainingLookups, now: Date): string[] {
+  const out: string[] = [];
+  for (const t of trainings.filter((x) => x.status === 'approved')) {
+    for (const a of t.articles) {
+      const st = look.articleStatus(a);
+      if (st === undefined) out.push(`Khoá “${t.title}”: không có bài viết mã '${a}' trong content/articles/.`);
+      else if (st !== 'approved') out.push(`Khoá “${t.title}”: bài viết '${a}' chưa được duyệt, cán bộ sẽ không đọc được.`);
+    }
+    const c = look.contest(t.quiz);
+    if (!c) out.push(`Khoá “${t.title}”: không có bài kiểm tra (cuộc thi) mã '${t.quiz}' trong content/quizzes/.`);
+    else {
+      if (c.status !== 'approved') out.push(`Khoá “${t.title}”: bài kiểm tra '${t.quiz}' chưa được duyệt (status).`);
+      if (c.closes.getTime() <= now.getTime()) out.push(`Khoá “${t.title}”: bài kiểm tra '${t.quiz}' đã hết hạn (closes), cán bộ không làm bài được.`);
+      if (c.listed) out.push(`Khoá “${t.title}”: bài kiểm tra '${t.quiz}' đang hiện cho mọi người trong /thi; thêm dòng listed: false vào tệp của nó.`);
+    }
+  }
+  return out;
+}

@@ -17,7 +17,7 @@ const rowSchema = z.object({
   unit: z.string().trim().min(2, 'thiếu đơn vị (ít nhất 2 ký tự)').max(200, 'tên đơn vị dài quá 200 ký tự'),
   group: z.string().trim().min(1, 'thiếu mã nhóm đối tượng'),
   region: z.string().trim().transform((s) => s || null),
-  channel: z.enum(['telegram', 'zalo'], 'kênh phải là telegram hoặc zalo'),
+  channel: z.enum(['telegram', 'zalo', 'zalo-bot'], 'kênh phải là telegram, zalo (Zalo OA) hoặc zalo-bot (Zalo Bot)'),
   external_id: z
     .string()
     .trim()

@@ -68,7 +68,7 @@ describe('loa training import / coverage', () => {
     expect(r.err).toContain('chưa nhập ai');
     expect(r.err).toContain("dòng 3: group: không có nhóm 'khong-co'");
     expect(r.err).toContain("dòng 4: region: không có địa bàn 'xa-la'");
-    expect(r.err).toContain('dòng 6: channel: kênh phải là telegram hoặc zalo');
+    expect(r.err).toContain('dòng 6: channel: kênh phải là telegram, zalo (Zalo OA) hoặc zalo-bot (Zalo Bot)');
     expect(r.err).toContain('dòng 5: external_id: trùng tài khoản telegram 101 với dòng 2');
     expect(listOfficials(db)).toEqual([]);
   });
@@ -111,5 +111,31 @@ describe('loa training import / coverage', () => {
     expect(trainingCoverage(db, loadTraining('content').groups, { scope: ['son-nam'] }).map((g) => g.officials)).toEqual([1, 0, 0, 1]);
     removeOfficial(db, listOfficials(db).find((o) => o.channel === 'zalo')!.id);
     expect(trainingCoverage(db, loadTraining('content').groups).map((g) => g.officials)).toEqual([2, 0, 0, 0]);
+  });
+});
+
+describe('trainingProblems', () => {
+  it('names what keeps an approved training from working: a missing or draft article, a listed or closed test', async () => {
+    const { trainingProblems } = await import('../../src/training/definition.js');
+    const t = { id: 't', title: 'Khoá A', articles: ['co', 'nhap', 'khong-co'], quiz: 'q', pass_mark: 80, status: 'approved' as const };
+    const now = new Date('2026-12-01T00:00:00Z');
+    const problems = trainingProblems([t], {
+      articleStatus: (id) => ({ co: 'approved', nhap: 'draft' })[id],
+      contest: () => ({ status: 'approved', listed: true, closes: new Date('2026-11-30T00:00:00Z') }),
+    }, now);
+    expect(problems).toEqual([
+      "Khoá “Khoá A”: bài viết 'nhap' chưa được duyệt, cán bộ sẽ không đọc được.",
+      "Khoá “Khoá A”: không có bài viết mã 'khong-co' trong content/articles/.",
+      "Khoá “Khoá A”: bài kiểm tra 'q' đã hết hạn (closes), cán bộ không làm bài được.",
+      "Khoá “Khoá A”: bài kiểm tra 'q' đang hiện cho mọi người trong /thi; thêm dòng listed: false vào tệp của nó.",
+    ]);
+    // The shipped training has none.
+    const { loadContent } = await import('../../src/knowledge/content.js');
+    const { loadContests } = await import('../../src/quiz/definition.js');
+    const articles = loadContent('content').articles;
+    const contests = loadContests('content').contests;
+    expect(
+      trainingProblems(loadTraining('content').trainings, { articleStatus: (id) => articles.find((a) => a.id === id)?.status, contest: (id) => contests.find((c) => c.id === id) }, now),
+    ).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisterRoutes } from '../context.js';
 import { getOfficial, importOfficials, listOfficials, removeOfficial, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
-import { createTrainingRegistry, type TrainingRegistry } from '../../training/definition.js';
+import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
 import { readOfficialsCsv } from '../../training/import.js';
 import { inviteOfficials } from '../../training/invite.js';
 import { trainingsFor } from '../../training/feature.js';
@@ -59,6 +59,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
       title: 'Tập huấn cán bộ',
       coverage,
       errors: registry.errors(),
+      problems: trainingProblems(registry.trainings(), { articleStatus: (id) => ctx.app.knowledge.getArticle(id)?.status, contest: (id) => quiz.registry.get(id) }, ctx.now()),
       trainings: registry.trainings().filter((t) => t.status === 'approved'),
       groups: registry.groups(),
       share: formatShare,
