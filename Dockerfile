@@ -3,6 +3,10 @@
 #   docker build -t loa .
 #   docker run -d --name loa --env-file .env -v loa-data:/data -p 127.0.0.1:3000:3000 loa
 #
+# (.env from .env.example leaves LOA_HTTP_HOST, LOA_DATA_DIR, LOA_CONTENT_DIR and LOA_BOT commented
+# out: set there, they would override the ENV below. Verified without a Docker engine by
+# scripts/verify-image-rootfs.sh; docs/deploy.md, "How the image was verified".)
+#
 # or `docker compose up -d` with compose.yaml (and its Caddy proxy). Guide: docs/deploy.md.
 
 # --- dependencies: npm ci with better-sqlite3's native module (prebuilt, or compiled here) ---
@@ -19,7 +23,10 @@ RUN npm ci --omit=dev \
 
 # --- runtime ---
 FROM node:20-bookworm-slim
+# TZ: Loa computes schedules in Vietnam time whatever the zone; this only makes the log's and
+# `loa doctor`'s clock match the office's (otherwise doctor warns that the process runs in UTC).
 ENV NODE_ENV=production \
+    TZ=Asia/Ho_Chi_Minh \
     LOA_HTTP_HOST=0.0.0.0 \
     LOA_HTTP_PORT=3000 \
     LOA_DATA_DIR=/data \

@@ -2,6 +2,7 @@
  * The `loa` command line. `loa start` runs the service; the other commands are tools for
  * staff and operators. Each command lives in `cli/<name>.ts` and exports `run(args)`.
  */
+import { resolve } from 'node:path';
 import { ConfigError } from './config.js';
 import { argsErrorText, isArgsError } from './cli/args.js';
 
@@ -34,6 +35,24 @@ function usage(): string {
   return `cách dùng: loa <lệnh> [tuỳ chọn]\n\ncác lệnh:\n${lines.join('\n')}`;
 }
 
+/**
+ * A folder Loa cannot write to (its data folder owned by another user, a read-only mount),
+ * explained in words for the IT officer instead of a stack trace; undefined for other errors.
+ */
+export function unwritable(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException | null;
+  if (!e || typeof e !== 'object' || typeof e.path !== 'string' || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'].includes(e.code ?? '')) return undefined;
+  const path = resolve(e.path);
+  const who = typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.() ?? ''}` : undefined;
+  const why = e.code === 'EROFS' ? 'ổ đĩa chỉ cho đọc' : e.code === 'ENOTDIR' ? 'một phần của đường dẫn là tệp, không phải thư mục' : `người dùng chạy Loa${who ? ` (uid ${who.split(':')[0]})` : ''} không có quyền ghi`;
+  return (
+    `loa: không ghi được vào ${path} (${e.code}): ${why}.\n` +
+    `Thư mục dữ liệu (LOA_DATA_DIR) phải ghi được bởi người dùng chạy Loa` +
+    (who && e.code === 'EACCES' ? `, ví dụ: sudo chown -R ${who} ${path}` : '') +
+    `. Với Docker, người dùng là uid 10001 (docs/deploy.md).`
+  );
+}
+
 /** Runs the CLI with the given arguments; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -60,6 +79,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) {
       console.error(err.message);
       return 78; // EX_CONFIG
+    }
+    const denied = unwritable(err);
+    if (denied) {
+      console.error(denied);
+      return 78;
     }
     if (isArgsError(err)) {
       console.error(`loa ${name}: ${argsErrorText(err)}\ncách dùng: loa ${name} — ${cmd.describe}`);

@@ -7,7 +7,7 @@
  * quizzes, 050–059 admin.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,7 +42,12 @@ export interface OpenDbOptions {
  * @example const db = openDb('data/loa.sqlite');
  */
 export function openDb(file: string, options: OpenDbOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true });
+    // A folder Loa may not write to (e.g. a Docker bind mount owned by root) fails here with
+    // its path (main.ts explains it), not as SQLite's bare "unable to open database file".
+    accessSync(dirname(file), constants.W_OK);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
