@@ -165,7 +165,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   const retain = (): void => {
     try {
       const r = applyRetention(db, config.retentionMonths ?? 0, opts.now?.() ?? new Date());
-      if (r.messages + r.unanswered + r.feedback > 0) logger.info({ ...r, months: config.retentionMonths }, 'retention: old texts cleared');
+      if (Object.values(r).some((n) => n > 0)) logger.info({ ...r, months: config.retentionMonths }, 'retention: old texts cleared');
     } catch (err) {
       logger.error({ err }, 'retention: pass failed');
     }

@@ -17,6 +17,10 @@ export interface RetentionResult {
   feedback: number;
   /** Officials taken off the training list before the cut-off, anonymised (`db/training.ts`). */
   officials: number;
+  /** Disinformation reports whose text and screenshot reference were cleared (`db/disinfo.ts`). */
+  disinfoReports: number;
+  /** Closed disinformation cases, last reported before the cut-off, whose reported text was cleared. */
+  disinfoCases: number;
 }
 
 /** The cut-off: `months` calendar months before `now` (UTC). */
@@ -31,7 +35,7 @@ export function retentionCutoff(now: Date, months: number): Date {
  * processed are left alone: a crash must never lose an accepted message.
  */
 export function applyRetention(db: Db, months: number, now: Date = new Date(), batch = 5000): RetentionResult {
-  const result: RetentionResult = { messages: 0, unanswered: 0, feedback: 0, officials: 0 };
+  const result: RetentionResult = { messages: 0, unanswered: 0, feedback: 0, officials: 0, disinfoReports: 0, disinfoCases: 0 };
   if (months <= 0) return result;
   const cutoff = nowIso(retentionCutoff(now, months));
   const loop = (sql: string): number => {
@@ -63,6 +67,24 @@ export function applyRetention(db: Db, months: number, now: Date = new Date(), b
   result.officials = loop(
     `UPDATE training_officials SET name = '(đã xoá)', external_id = 'erased:' || id, person_id = NULL
      WHERE id IN (SELECT id FROM training_officials WHERE removed_at IS NOT NULL AND removed_at < ? AND external_id NOT LIKE 'erased:%' LIMIT ?)`,
+  );
+  // What a citizen reported as disinformation is their words like any message: cleared after the
+  // same time. The rows stay (who reported which case, told or not; the case's counts). A case
+  // still open keeps its text, which staff need to finish it; a closed one keeps its link (the
+  // item, not the reporter's words) and loses its text, and a text case stops matching new
+  // reports (its match key held the folded text).
+  result.disinfoReports = loop(
+    `UPDATE disinfo_reports SET text = NULL, media_ref = NULL
+     WHERE id IN (SELECT id FROM disinfo_reports WHERE created_at < ? AND (text IS NOT NULL OR media_ref IS NOT NULL) LIMIT ?)`,
+  );
+  result.disinfoCases = loop(
+    `UPDATE disinfo_cases
+        SET text = CASE WHEN url IS NULL THEN '${RETENTION_PLACEHOLDER}' END, media_ref = NULL,
+            match_key = CASE WHEN match_key LIKE 'u:%' THEN match_key ELSE 'x:' || id END
+      WHERE id IN (SELECT id FROM disinfo_cases
+                    WHERE last_at < ? AND status IN ('handled', 'not_false', 'out_of_scope')
+                      AND ((text IS NOT NULL AND text <> '${RETENTION_PLACEHOLDER}') OR media_ref IS NOT NULL)
+                    LIMIT ?)`,
   );
   return result;
 }
