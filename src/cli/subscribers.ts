@@ -36,7 +36,7 @@ export const USAGE = `cách dùng:
 const COLUMNS = ['channel', 'external_id', 'display_name', 'topics', 'region', 'consented_at'] as const;
 
 const rowSchema = z.object({
-  channel: z.enum(['telegram', 'zalo'], 'kênh phải là telegram hoặc zalo'),
+  channel: z.enum(['telegram', 'zalo', 'zalo-bot'], 'kênh phải là telegram, zalo hoặc zalo-bot'),
   external_id: z.string().trim().regex(/^-?[0-9A-Za-z_]+$/, 'phải là mã người dùng của nền tảng (chỉ chữ số; đừng để Excel đổi thành dạng số 8,7E+18)'),
   display_name: z.string().trim().transform((s) => (s ? s.normalize('NFC') : undefined)),
   topics: z.string().transform((s) =>

@@ -47,7 +47,7 @@ describe('loa user speaks Vietnamese', () => {
     [['add', 'hoa', '--role', 'editor', '--password', 'ngan'], /mật khẩu phải có ít nhất 10 ký tự/],
     [['passwd', 'ai-do'], /không có tài khoản 'ai-do'/],
     [['xoa', 'hoa'], /không có lệnh 'xoa'[\s\S]*cách dùng/],
-    [['add', 'hoa', '--vai-tro'], /tuỳ chọn không hợp lệ/],
+    [['add', 'hoa', '--vai-tro'], /không có tuỳ chọn '--vai-tro'/],
   ])('%j', async (args, message) => {
     const { err, deps } = io();
     expect(await userCli(args, deps)).toBe(2);

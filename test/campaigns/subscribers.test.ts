@@ -63,7 +63,7 @@ describe('loa subscribers import', () => {
     );
     const err: string[] = [];
     expect(await run(['import', file], { db, config, out: () => {}, err: (s) => err.push(s) })).toBe(1);
-    expect(err.join('\n')).toMatch(/dòng 2: channel: kênh phải là telegram hoặc zalo/);
+    expect(err.join('\n')).toMatch(/dòng 2: channel: kênh phải là telegram, zalo hoặc zalo-bot/);
     expect(err.join('\n')).toMatch(/dòng 3: topics: không có chủ đề 'khong-co'/);
     expect(err.join('\n')).toMatch(/dòng 4: consented_at: 'hôm qua' không phải ngày/);
     expect(countAudience(db, everyone)).toEqual({});

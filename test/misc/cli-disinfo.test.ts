@@ -103,7 +103,7 @@ describe('loa disinfo list', () => {
     [['list', '--status', 'gia'], /không có trạng thái 'gia'/],
     [['list', '--sort', 'cu'], /--sort là newest hoặc most/],
     [['list', '--limit', '0'], /--limit cần một số nguyên dương/],
-    [['list', '--nhieu'], /tuỳ chọn không hợp lệ/],
+    [['list', '--nhieu'], /không có tuỳ chọn '--nhieu'/],
   ])('refuses %j in Vietnamese (exit 2)', async (args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(2);
