@@ -172,6 +172,9 @@ export function calibrate(
   }
   const positives = practice.length;
   for (const q of negatives) practice.push({ query: q, expect: null, index });
+  // The English negatives are short questions: each is also asked in a chatty wording, as the
+  // positives are, so that long questions get a threshold of their own (`minLongNegatives`).
+  if (lang === 'en') for (const q of negatives) practice.push({ query: chatty(q, seeded(hash32(q)), 'en'), expect: null, index });
 
   // Each practice question's candidates, once; the fit below only recombines their features.
   const asked: { expect: string | null; cands: { id: string; f: Float64Array }[] }[] = [];

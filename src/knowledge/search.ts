@@ -332,6 +332,9 @@ export function loadSearchIndex(
   lang: Lang = 'vi',
 ): SearchIndex {
   const analyzer = analyzerFor(synonyms, options, lang);
+  // The English analyzer corrects typos against the words of the indexed texts (../text/english.ts):
+  // an index read from a snapshot has not analysed them, so they are read once here.
+  if (lang === 'en') for (const d of docs) for (const f of FIELDS) analyzer.indexTerms(d[f]);
   return makeIndex(decodePostings(header.postings, bytes), analyzer, options, docs, header.docCount, header.model, lang);
 }
 

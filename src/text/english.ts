@@ -9,7 +9,10 @@
  * - each word reduced to its stem by the Porter stemmer (1980), so "registering",
  *   "registration" and "registered" meet;
  * - bigrams of adjacent content words ("work permit", "personal data") score as units.
- * Typos are corrected by the search itself (one edit from a known stem, ../knowledge/search.ts).
+ * Typos: a query word the indexed texts never used is first corrected to a word they used one
+ * edit away ("exmption" -> "exemption", "persnal" -> "personal"), before stemming: the stem of a
+ * misspelt word is often far from the right stem. The search then corrects stems as it does for
+ * Vietnamese (../knowledge/search.ts).
  *
  * An English token has one form: `exact` and `folded` are both the stem, `marked` is true (so the
  * search never falls back to a diacritic-free form, which English does not have).
@@ -273,8 +276,36 @@ export function createEnglishAnalyzer(): Analyzer {
     return t;
   };
 
-  const tokens = (text: string): Token[] => {
-    const ws = words(text);
+  // The words of the indexed texts (indexTerms), with their counts, and their one-letter
+  // deletions (SymSpell), built on first need after the last text was learnt.
+  const vocabulary = new Map<string, number>();
+  let deletions: Map<string, string[]> | undefined;
+  const deletesOf = (w: string): string[] => Array.from({ length: w.length }, (_, i) => w.slice(0, i) + w.slice(i + 1));
+  const correct = (w: string): string => {
+    if (w.length < 6 || vocabulary.has(w) || STOP.has(w) || /\d/.test(w)) return w;
+    if (!deletions) {
+      deletions = new Map();
+      for (const v of vocabulary.keys()) {
+        if (v.length < 3) continue;
+        for (const d of deletesOf(v)) {
+          const list = deletions.get(d);
+          if (list) list.push(v);
+          else deletions.set(d, [v]);
+        }
+      }
+    }
+    const found = new Set<string>(deletions.get(w) ?? []); // a letter too few
+    for (const d of deletesOf(w)) {
+      if (vocabulary.has(d)) found.add(d); // a letter too many
+      for (const v of deletions.get(d) ?? []) if (v.length === w.length) found.add(v); // one substituted or swapped
+    }
+    let best: string | undefined;
+    for (const v of found) if (!best || vocabulary.get(v)! > vocabulary.get(best)!) best = v;
+    return best ?? w;
+  };
+
+  const tokens = (text: string, query = false): Token[] => {
+    const ws = query && vocabulary.size > 0 ? words(text).map(correct) : words(text);
     const out: Token[] = [];
     let i = 0;
     while (i < ws.length) {
@@ -317,6 +348,8 @@ export function createEnglishAnalyzer(): Analyzer {
     // Everyday wordings (the Vietnamese lexicon's `related` groups) have no English list yet.
     expansions: () => [],
     indexTerms(text) {
+      for (const w of words(text)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
+      deletions = undefined;
       const toks = tokens(text);
       const { bigrams } = tokenTerms(toks);
       // Stop words are indexed too (a question made only of them still finds its words), but
@@ -324,7 +357,7 @@ export function createEnglishAnalyzer(): Analyzer {
       return [...toks.map((t) => t.exact), ...bigrams];
     },
     query(text): QueryAnalysis {
-      const toks = tokens(text);
+      const toks = tokens(text, true);
       const { unigrams, bigrams, generic } = tokenTerms(toks);
       return { tokens: toks, accented: true, unigrams: [...new Set(unigrams)], bigrams: [...new Set(bigrams)], generic };
     },
