@@ -13,7 +13,7 @@
 import type { Db } from '../db/index.js';
 import type { Sender } from '../sender/sender.js';
 import type { ChannelName } from '../messages.js';
-import { getPerson, upsertPerson } from '../db/people.js';
+import { getPerson, setPendingChoices, upsertPerson } from '../db/people.js';
 import { recordInvitation, type Official } from '../db/training.js';
 import { recordAudit } from '../db/audit.js';
 import type { Training } from './definition.js';
@@ -66,7 +66,10 @@ export function inviteOfficials(
       skipped++;
       continue;
     }
-    deps.sender.enqueue({ channel, recipient: o.externalId, personId }, [invitationReply(deps, o, training, opts.kind)], { kind: 'notice' });
+    const reply = invitationReply(deps, o, training, opts.kind);
+    // Where buttons are numbered text (Zalo), a typed "1" must open the training, as after a reply.
+    setPendingChoices(deps.db, personId, reply.buttons!.map((b) => b.action));
+    deps.sender.enqueue({ channel, recipient: o.externalId, personId }, [reply], { kind: 'notice' });
     recordInvitation(deps.db, { officialId: o.id, trainingId: training.id, kind: opts.kind, actor: opts.actor }, now);
     queued++;
   }
