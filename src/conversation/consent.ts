@@ -19,6 +19,8 @@ export interface ConsentText {
   since: string;
   /** What the person agrees to, in Vietnamese (NFC). */
   text: string;
+  /** The same wording in English, shown to people answered in English (the version is the same). */
+  textEn?: string;
 }
 
 /** Every wording ever shown, oldest first. Append only. */
@@ -31,6 +33,11 @@ export const CONSENT_TEXTS: readonly ConsentText[] = [
       'tên hiển thị, các chủ đề và địa bàn bạn chọn, thời điểm đăng ký. Mục đích duy nhất là gửi tới bạn tin thông báo theo các chủ đề ' +
       'và địa bàn đó. Dữ liệu không được chuyển cho bên thứ ba. Bạn có thể thôi nhận tin bất cứ lúc nào bằng lệnh /huy, xem dữ liệu ' +
       'đang được lưu về mình bằng lệnh /dulieucuatoi và yêu cầu xoá bằng lệnh /xoadulieu (Luật Bảo vệ dữ liệu cá nhân, số 91/2025/QH15).',
+    textEn:
+      'By subscribing to news, you agree that the office running this assistant stores and processes: your account id on the channel you use, ' +
+      'your display name, the topics and area you choose, and the time you subscribed. The only purpose is to send you announcements on those ' +
+      'topics and that area. The data is not passed to third parties. You can unsubscribe at any time with /huy, see the data held about you ' +
+      'with /dulieucuatoi and ask for it to be deleted with /xoadulieu (Law on Personal Data Protection, No. 91/2025/QH15).',
   },
 ];
 

@@ -11,7 +11,7 @@ import type { Feature, TurnContext } from './types.js';
 import { CURRENT_CONSENT } from './consent.js';
 import { viDate } from './core-feature.js';
 
-const S = {
+const S_VI = {
   topics: 'Chọn các chủ đề bạn muốn nhận tin (bấm để chọn hoặc bỏ chọn), rồi bấm “Tiếp tục”.',
   next: 'Tiếp tục ➜ chọn địa bàn',
   all: 'Chọn tất cả',
@@ -30,13 +30,38 @@ const S = {
   none: 'chưa chọn',
 };
 
+/** The same texts in English (issue 18), for people answered in English. */
+const S_EN: typeof S_VI = {
+  topics: 'Choose the topics you want news about (tap to select or unselect), then tap “Continue”.',
+  next: 'Continue ➜ choose your area',
+  all: 'Select all',
+  regions: 'Which area are you in? News for the area you choose (and for the whole province) will be sent to you.',
+  whole: (name: string) => `All of ${name}`,
+  skipRegion: 'Skip',
+  done: (topics: string, region: string) =>
+    `You are subscribed.\nTopics: ${topics}\nArea: ${region}\nYou can unsubscribe at any time with /huy or by typing STOP. (The news itself is sent in Vietnamese.)`,
+  consent: (version: string, since: string, text: string) =>
+    `By choosing your area (or “Skip”), you agree to the subscription terms (version ${version}, in force since ${since}):\n${text}`,
+  consented: (version: string, since: string) =>
+    `You agreed to the subscription terms, version ${version} (in force since ${since}). Type /dulieucuatoi to see the data we hold about you.`,
+  noTopic: 'You have not chosen any topic. Please choose at least one.',
+  stopped: 'You are unsubscribed. We will not send you announcements any more. Type /dangky to subscribe again.',
+  none: 'not chosen',
+};
+
+/** The subscription texts in the turn's language, and a topic's name in it. */
+const textsOf = (ctx: TurnContext): typeof S_VI => (ctx.lang === 'en' ? S_EN : S_VI);
+const topicName = (ctx: TurnContext, t: { name: string; name_en?: string }): string => (ctx.lang === 'en' ? (t.name_en ?? t.name) : t.name);
+const consentIn = (ctx: TurnContext): string => (ctx.lang === 'en' && CURRENT_CONSENT.textEn ? CURRENT_CONSENT.textEn : CURRENT_CONSENT.text);
+
 /** Words that, sent alone, unsubscribe: "HUY", "huỷ", "STOP", "dừng". */
 const STOP_WORDS = new Set(['huy', 'stop', 'dung', 'huy dang ky', 'unsubscribe']);
 
 function topicMenu(ctx: TurnContext): Reply {
+  const S = textsOf(ctx);
   const mine = new Set(topicsOf(ctx.db, ctx.person.id));
   const buttons: Button[] = ctx.knowledge.state.topics.map((t) => ({
-    label: `${mine.has(t.slug) ? '✅ ' : ''}${t.name}`,
+    label: `${mine.has(t.slug) ? '✅ ' : ''}${topicName(ctx, t)}`,
     action: `sub:t:${t.slug}`,
   }));
   buttons.push({ label: S.all, action: 'sub:all' }, { label: S.next, action: 'sub:r' });
@@ -58,6 +83,7 @@ function regionChildren(regions: Region[], slug?: string): { node?: Region; chil
 }
 
 function regionMenu(ctx: TurnContext, slug?: string): Reply {
+  const S = textsOf(ctx);
   const root = slug ?? ctx.config.bot.regions_root;
   const { node, children } = regionChildren(ctx.knowledge.state.regions, root);
   const buttons: Button[] = [];
@@ -66,23 +92,29 @@ function regionMenu(ctx: TurnContext, slug?: string): Reply {
     buttons.push({ label: c.name, action: c.children?.length ? `sub:rg:${c.slug}` : `sub:rs:${c.slug}` });
   buttons.push({ label: S.skipRegion, action: 'sub:rs:' });
   const c = CURRENT_CONSENT;
-  return { text: `${S.regions}\n\n${S.consent(c.version, viDate(c.since), c.text)}`, buttons };
+  return { text: `${S.regions}\n\n${S.consent(c.version, viDate(c.since), consentIn(ctx))}`, buttons };
 }
 
 function finish(ctx: TurnContext, region: string | null): Reply[] {
+  const S = textsOf(ctx);
   const topics = topicsOf(ctx.db, ctx.person.id);
   if (topics.length === 0) return [{ text: S.noTopic }, topicMenu(ctx)];
   // The region menu showed the current consent text: that is the version agreed to.
   subscribe(ctx.db, ctx.person.id, [], null, ctx.now, CURRENT_CONSENT.version);
   setRegion(ctx.db, ctx.person.id, region);
-  const names = topics.map((t) => ctx.knowledge.state.topics.find((x) => x.slug === t)?.name ?? t).join(', ');
+  const names = topics
+    .map((t) => {
+      const topic = ctx.knowledge.state.topics.find((x) => x.slug === t);
+      return topic ? topicName(ctx, topic) : t;
+    })
+    .join(', ');
   const regionName = region ? (ctx.knowledge.regionInfo(region)?.name ?? region) : S.none;
   return [{ text: `${S.done(names, regionName)}\n\n${S.consented(CURRENT_CONSENT.version, viDate(CURRENT_CONSENT.since))}` }];
 }
 
 function stop(ctx: TurnContext): Reply[] {
   unsubscribe(ctx.db, ctx.person.id, ctx.now);
-  return [{ text: S.stopped }];
+  return [{ text: textsOf(ctx).stopped }];
 }
 
 /** Creates the subscription feature. */

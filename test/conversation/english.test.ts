@@ -90,6 +90,22 @@ describe('answers in English', () => {
     expect(listUnanswered(db).some((u) => u.question === q)).toBe(true);
   });
 
+  it('subscribes an English person with English texts and the English consent wording (same version)', async () => {
+    await say('en-7', '/en');
+    const [topics] = await say('en-7', '/dangky');
+    expect(topics!.text).toMatch(/^Choose the topics/);
+    expect(topics!.buttons!.map((b) => b.label)).toContain('Foreign organisations, businesses and workers');
+    await press('en-7', topics!.buttons![0]!.action);
+    const [regions] = await press('en-7', 'sub:r');
+    expect(regions!.text).toContain('you agree to the subscription terms (version 1');
+    expect(regions!.text).toContain('Law on Personal Data Protection');
+    const [done] = await press('en-7', 'sub:rs:');
+    expect(done!.text).toMatch(/^You are subscribed\./);
+    expect(person('en-7').consentVersion).toBe('1');
+    const [stopped] = await say('en-7', '/huy');
+    expect(stopped!.text).toMatch(/^You are unsubscribed/);
+  });
+
   it('answers small talk in the person’s language and tells a Vietnamese-set person about /en', async () => {
     const [r] = await say('en-6', 'hello');
     expect(r!.text).toContain(config.bot.greeting);
