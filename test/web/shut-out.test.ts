@@ -2,14 +2,14 @@
  * A script that keeps posting after its refusals (issue 15: a flood must not slow real
  * visitors down): its address is shut out and refused before its requests are read, with one
  * log line per shut-out rather than one per request; other addresses are not affected; and
- * the accepted messages of one address are answered one at a time.
+ * at most two accepted messages of one address are answered at once.
  */
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebLimits, defaultWebLimits } from '../../src/channels/web/limits.js';
-import { oneAtATime } from '../../src/channels/web/web.js';
+import { perKeyAtOnce } from '../../src/channels/web/web.js';
 import { startTestApp } from '../support/app.js';
 
 describe('shutting out an address that ignores its refusals', () => {
@@ -105,29 +105,38 @@ describe('the door over HTTP', () => {
   });
 });
 
-describe('one at a time per address', () => {
-  it('starts a call only after the previous one with the same key has settled, even when it failed; other keys do not wait', async () => {
-    const inTurn = oneAtATime();
+describe('messages of one address answered at once', () => {
+  it('runs at most n calls per key at once, the others in order as slots free up, even after a failure; other keys do not wait', async () => {
+    const atOnce = perKeyAtOnce(2);
     const log: string[] = [];
     const release: Record<string, () => void> = {};
     const task = (name: string, fail = false) => () => {
-      log.push(`start ${name}`);
+      log.push(name);
       return new Promise<string>((resolve, reject) => {
         release[name] = () => (fail ? reject(new Error(name)) : resolve(name));
       });
     };
-    const a1 = inTurn('a', task('a1', true));
-    const a2 = inTurn('a', task('a2'));
-    const b1 = inTurn('b', task('b1'));
-    await Promise.resolve();
-    expect(log).toEqual(['start a1', 'start b1']);
+    const a1 = atOnce('a', task('a1', true));
+    const a2 = atOnce('a', task('a2'));
+    const a3 = atOnce('a', task('a3'));
+    const a4 = atOnce('a', task('a4'));
+    const b1 = atOnce('b', task('b1'));
+    const tick = () => new Promise((r) => setImmediate(r));
+    await tick();
+    expect(log).toEqual(['a1', 'a2', 'b1']);
     release.a1!();
     await expect(a1).rejects.toThrow('a1');
-    await new Promise((r) => setImmediate(r));
-    expect(log).toEqual(['start a1', 'start b1', 'start a2']);
-    release.a2!();
-    release.b1!();
-    expect(await a2).toBe('a2');
-    expect(await b1).toBe('b1');
+    await tick();
+    expect(log).toEqual(['a1', 'a2', 'b1', 'a3']);
+    release.a3!();
+    expect(await a3).toBe('a3');
+    await tick();
+    expect(log).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
+    for (const k of ['a2', 'a4', 'b1']) release[k]!();
+    expect(await Promise.all([a2, a4, b1])).toEqual(['a2', 'a4', 'b1']);
+    // All slots were freed: a new call starts at once.
+    atOnce('a', task('a5'));
+    await tick();
+    expect(log.at(-1)).toBe('a5');
   });
 });

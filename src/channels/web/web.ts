@@ -116,28 +116,34 @@ export const DISK_LOW_TEXT =
   'Hệ thống tạm thời chưa nhận cuộc trò chuyện mới vì máy chủ sắp hết chỗ lưu trữ. Bạn vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp cơ quan.';
 
 /**
- * One at a time per key: `fn` starts once the previous call with the same key has settled.
- * The accepted messages of one address are answered in turn, so a script that got a few dozen
- * messages through at once (each a person to create, a long text to search, a row to write)
- * holds the event loop and the search thread one message at a time, and visitors from other
- * addresses are answered in between instead of after all of them.
+ * At most `n` calls at once per key; the others wait, in order, for one to settle. The web
+ * chat answers at most {@link ANSWERED_AT_ONCE_PER_ADDRESS} messages of one address at once:
+ * a script that got a few dozen messages through together (each a person to create, a long
+ * text to search, rows to write) then holds the event loop and the search thread with two
+ * of them at a time, and visitors from other addresses are answered in between instead of
+ * after all of them.
  */
-export function oneAtATime(): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
-  const tails = new Map<string, Promise<unknown>>();
-  return (key, fn) => {
-    const previous = tails.get(key);
-    const run = previous ? previous.then(fn, fn) : fn();
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return run;
+export function perKeyAtOnce(n: number): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
+  const keys = new Map<string, { running: number; waiting: (() => void)[] }>();
+  return async (key, fn) => {
+    let k = keys.get(key);
+    if (!k) keys.set(key, (k = { running: 0, waiting: [] }));
+    const slot = k;
+    if (slot.running >= n) await new Promise<void>((resolve) => slot.waiting.push(resolve));
+    else slot.running++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes to the next in line, or is freed.
+      const next = slot.waiting.shift();
+      if (next) next();
+      else if (--slot.running === 0) keys.delete(key);
+    }
   };
 }
+
+/** Messages of one address answered at once (see {@link perKeyAtOnce}). */
+export const ANSWERED_AT_ONCE_PER_ADDRESS = 2;
 
 /** Registers `/`, `/widget.js` and `POST /api/chat`. */
 export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
@@ -145,7 +151,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const widget = readFileSync(join(here, 'widget.js'), 'utf8').replaceAll('{{MAX_LENGTH}}', String(MAX_QUESTION_LENGTH));
   const limits = deps.limits ?? createWebLimits();
   const now = deps.now ?? Date.now;
-  const inTurn = oneAtATime();
+  const inTurn = perKeyAtOnce(ANSWERED_AT_ONCE_PER_ADDRESS);
   // Shut-outs that ended are reported at most every 10 s, from the door (no timer to stop).
   let reportedAt = 0;
   const reportEnded = (nowMs: number): void => {
