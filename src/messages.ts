@@ -74,6 +74,11 @@ export interface Reply {
    * question's clock (`qa:<attempt>:<n>`). Channels do not render it.
    */
   deliveryRef?: string;
+  /**
+   * The language of the reply (absent: Vietnamese): a channel that adds words of its own (the
+   * numbered choices' "Type 1 or 2 to choose") writes them in it.
+   */
+  lang?: 'vi' | 'en';
 }
 
 /** What a channel can render; the core degrades gracefully for the rest. */

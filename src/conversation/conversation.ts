@@ -229,6 +229,9 @@ export function createConversation(deps: ConversationDeps): Conversation {
       }
     } else replies = [{ text: T.unsupported }];
 
+    // English replies say so, for the words a channel adds itself (numbered choices on Zalo).
+    if (lang === 'en') replies = replies.map((r) => (r.lang ? r : { ...r, lang: 'en' as const }));
+
     // Remember the last set of choices so a typed number can answer it.
     // Written with the turn's records (one commit), and only when the choices changed.
     const withButtons = [...replies].reverse().find((r) => r.buttons && r.buttons.length > 0);

@@ -164,7 +164,7 @@ export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
           ? T.emojiOnly
           : T.smallTalk[kind] + hint;
   const menu = topicMenu(ctx, lang);
-  return { text, ...(menu.buttons?.length ? { buttons: menu.buttons } : {}) };
+  return { text, lang, ...(menu.buttons?.length ? { buttons: menu.buttons } : {}) };
 }
 
 /** The topics that have approved Q&A in a language, with their names in it. */
@@ -179,7 +179,7 @@ function switchLanguage(ctx: TurnContext, lang: Lang): Reply[] {
   setPersonLang(ctx.db, ctx.person.id, lang, true);
   ctx.person.lang = lang;
   ctx.person.langChosen = true;
-  return [{ text: LANG_TEXTS[lang].switched }, topicMenu(ctx, lang)];
+  return [{ text: LANG_TEXTS[lang].switched, lang }, { ...topicMenu(ctx, lang), lang }];
 }
 
 /** Creates the core feature. */

@@ -6,7 +6,7 @@
  * answer by typing its number (the core maps a bare number to the choices shown last).
  */
 import { splitText, type Button, type Reply } from '../channel.js';
-import { T } from '../../conversation/texts.js';
+import { textsFor } from '../../conversation/texts-en.js';
 import type { ZaloButton, ZaloMessage } from './client.js';
 
 /** Longest text of one Zalo message. */
@@ -46,9 +46,9 @@ export function plainText(text: string): string {
   return text.replace(/\*\*(\S(?:[^*]*?\S)?)\*\*/g, '$1').replace(/__(\S(?:[^_]*?\S)?)__/g, '$1');
 }
 
-/** The numbered block: "1. …\n2. …\nGõ 1 hoặc 2 để chọn." */
-export function numberedChoices(buttons: Button[]): string {
-  return [...buttons.map((b, i) => `${i + 1}. ${b.label}`), T.chooseNumber(buttons.length)].join('\n');
+/** The numbered block: "1. …\n2. …\nGõ 1 hoặc 2 để chọn." (in English for an English reply). */
+export function numberedChoices(buttons: Button[], lang: 'vi' | 'en' = 'vi'): string {
+  return [...buttons.map((b, i) => `${i + 1}. ${b.label}`), textsFor(lang).chooseNumber(buttons.length)].join('\n');
 }
 
 /**
@@ -74,7 +74,7 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): ZaloMessage
     .filter((s): s is string => !!s)
     .join('\n\n');
   const tailParts: string[] = [];
-  if (choices.length > 0) tailParts.push(numberedChoices(choices));
+  if (choices.length > 0) tailParts.push(numberedChoices(choices, reply.lang ?? 'vi'));
   if (reply.links?.length) tailParts.push(reply.links.map((l) => `${l.label} ${l.url}`).join('\n'));
   const tail = tailParts.join('\n\n');
 
