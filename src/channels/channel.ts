@@ -28,5 +28,65 @@ export interface Channel {
   start?(events?: ConnectionEvents): Promise<void>;
   /** Stops loops and drains in-flight work. */
   stop?(): Promise<void>;
+  /**
+   * Fetches an image a person sent, by the reference its Inbound carried (`media.ref`), for
+   * staff to look at (a reported screenshot): never stored, at most `maxBytes`. Resolves null
+   * when the platform no longer has it, it is larger, or it is not an image. Absent on channels
+   * that receive no media.
+   */
+  fetchMedia?(ref: string, maxBytes: number): Promise<FetchedMedia | null>;
+}
+
+/** An image fetched from a platform for staff to view. */
+export interface FetchedMedia {
+  contentType: 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif';
+  bytes: Uint8Array;
+}
+
+/**
+ * Fetches `url` with a size cap and a time limit, and returns it when its bytes are a JPEG,
+ * PNG, WebP or GIF image (by their signature: platforms' file servers often say
+ * `application/octet-stream`). Null otherwise. Shared by the channels' `fetchMedia`.
+ */
+export async function fetchImage(url: string, maxBytes: number, timeoutMs = 10_000): Promise<FetchedMedia | null> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  } catch {
+    return null;
+  }
+  if (!res.ok || !res.body) return null;
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body.cancel();
+    return null;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return null;
+  }
+  const bytes = Buffer.concat(chunks);
+  const contentType = imageType(bytes);
+  return contentType ? { contentType, bytes } : null;
+}
+
+function imageType(b: Uint8Array): FetchedMedia['contentType'] | null {
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  if (b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return 'image/gif';
+  if (b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return 'image/webp';
+  return null;
 }
 

@@ -208,6 +208,29 @@ describe('triage in the admin pages', () => {
     expect(after.text).toContain('Đã đăng tin đính chính');
   });
 
+  it('staff view a reported screenshot, fetched from Telegram when viewed (never stored), images only', async () => {
+    const pw = addUser(t.app, 'xem-anh', ['viewer']);
+    const staff = new AdminClient(t.url);
+    expect((await staff.login('xem-anh', pw)).status).toBe(303);
+    const c = listCases(t.app.db).find((x) => x.mediaRef === 'AgACAgUAAxkBAAIBQ2-large')!;
+    expect((await staff.get(`/admin/disinfo/${c.id}`)).text).toContain(`href="/admin/disinfo/${c.id}/anh"`);
+    // Not on Telegram's file server (any more): a message, not an error page.
+    const gone = await staff.get(`/admin/disinfo/${c.id}/anh`);
+    expect(gone.status).toBe(404);
+    expect(gone.text).toContain('Không tải được ảnh');
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0xff, 0xd9]);
+    tg.addFile('AgACAgUAAxkBAAIBQ2-large', jpeg, 'photos/file_7.jpg');
+    const res = await fetch(`${t.url}/admin/disinfo/${c.id}/anh`, { headers: { cookie: [...staff.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(jpeg);
+    expect(tg.callsTo('getFile').at(-1)?.params.file_id).toBe('AgACAgUAAxkBAAIBQ2-large');
+    // Something that is not an image is not passed on.
+    tg.addFile('AgACAgUAAxkBAAIBQ2-large', new TextEncoder().encode('<html><script>alert(1)</script></html>'), 'photos/file_7.jpg');
+    expect((await staff.get(`/admin/disinfo/${c.id}/anh`)).status).toBe(404);
+  });
+
   it('region-scoped staff see only their region’s cases and cannot triage without the permission', async () => {
     const db = t.app.db;
     const at = new Date();

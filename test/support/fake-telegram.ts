@@ -170,6 +170,11 @@ export interface FakeTelegram {
   readonly queued: FakeUpdate[];
   /** Messages the bot sent, per chat id, as visible text. */
   sentTexts(chatId: number | string): string[];
+  /**
+   * A file people sent (a photo): `getFile` answers its `file_path`, and the file server
+   * (`/file/bot<token>/<path>`) serves its bytes, as Telegram does for files up to 20 MB.
+   */
+  addFile(fileId: string, bytes: Uint8Array, path?: string): void;
   // Update builders (no update_id: pushUpdate assigns one).
   message(o: { userId: number; text: string; chatId?: number; chatType?: 'private' | 'group' | 'supergroup'; firstName?: string; replyToBot?: boolean; entities?: unknown[] }): Record<string, unknown>;
   callbackQuery(o: { userId: number; data: string; chatId?: number; messageId?: number }): Record<string, unknown>;
@@ -295,7 +300,13 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     if (how === 'deactivated') throw new ApiError(403, 'Forbidden: user is deactivated');
   };
 
+  const files = new Map<string, { bytes: Uint8Array; path: string }>();
   const handlers: Record<string, (p: Record<string, unknown>) => unknown | Promise<unknown>> = {
+    getFile: (p) => {
+      const f = files.get(String(p.file_id));
+      if (!f) throw new ApiError(400, 'Bad Request: invalid file_id');
+      return { file_id: p.file_id, file_unique_id: `u-${p.file_id}`, file_size: f.bytes.length, file_path: f.path };
+    },
     getMe: () => ({ id: botId, is_bot: true, first_name: 'Loa', username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false }),
     setMyCommands: (p) => {
       const cmds = (typeof p.commands === 'string' ? JSON.parse(p.commands) : p.commands) as { command: string; description: string }[];
@@ -455,6 +466,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       return;
     }
     void (async () => {
+      const file = (req.url ?? '').match(/^\/file\/bot([^/]+)\/(.+)$/);
+      if (file) {
+        const f = file[1] === token ? [...files.values()].find((x) => x.path === decodeURIComponent(file[2]!)) : undefined;
+        if (!f) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': f.bytes.length });
+        res.end(Buffer.from(f.bytes));
+        return;
+      }
       const m = (req.url ?? '').match(/^\/bot([^/]+)\/([A-Za-z]+)(\?.*)?$/);
       if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
       const [, reqToken, method] = m as unknown as [string, string, string];
@@ -599,6 +618,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       return queue;
     },
     sentTexts: (chatId) => sent.get(String(chatId)) ?? [],
+    addFile: (fileId, bytes, path = `photos/file_${files.size}.jpg`) => {
+      files.set(fileId, { bytes, path });
+    },
     message(o) {
       const chatId = o.chatId ?? o.userId;
       const group = o.chatType ? o.chatType !== 'private' : chatId < 0;

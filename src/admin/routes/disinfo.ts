@@ -14,6 +14,7 @@ import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo
 import { PLATFORMS } from '../../conversation/disinfo.js';
 import { CASE_FIELD, correctionView } from '../disinfo-correction.js';
 import { getCampaign } from '../../db/campaigns.js';
+import type { ChannelName } from '../../messages.js';
 
 /** Campaign statuses as the case page names them. */
 const CAMPAIGN_STATUS_LABEL: Record<string, string> = {
@@ -28,6 +29,8 @@ const CAMPAIGN_STATUS_LABEL: Record<string, string> = {
 };
 
 const PAGE = 100;
+/** The largest screenshot fetched for viewing (Telegram lets bots download up to 20 MB). */
+const MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 
 const listQuery = z.object({
   xep: z.enum(['moi', 'nhieu']).catch('moi'),
@@ -111,6 +114,26 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       topicName,
       regionName,
     });
+  });
+
+  // The screenshot of a case, fetched from the platform that received it each time it is viewed
+  // (never stored on this server), at most MEDIA_MAX_BYTES, images only.
+  s.get('/admin/disinfo/:id/anh', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
+    const c = caseFor(ctx, req);
+    const from = c.mediaRef ? reportsOfCase(ctx.app.db, c.id).find((r) => r.mediaRef === c.mediaRef) : undefined;
+    const channel = from ? ctx.app.channels.get(from.channel as ChannelName) : undefined;
+    const media = c.mediaRef && channel?.fetchMedia ? await channel.fetchMedia(c.mediaRef, MEDIA_MAX_BYTES) : null;
+    if (!media)
+      return reply
+        .code(404)
+        .type('text/plain; charset=utf-8')
+        .send('Không tải được ảnh: nền tảng không còn giữ ảnh, ảnh lớn hơn 10 MB hoặc không phải ảnh, hoặc kênh đó chưa được cấu hình trên máy chủ này.');
+    return reply
+      .type(media.contentType)
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', "default-src 'none'")
+      .header('x-content-type-options', 'nosniff')
+      .send(Buffer.from(media.bytes));
   });
 
   s.post('/admin/disinfo/:id/status', { config: { permission: 'disinfo.triage' } }, async (req, reply) => {

@@ -34,6 +34,7 @@ import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type Teleg
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
 import { createSendThread, type SentIds } from './send-thread.js';
+import { fetchImage } from '../channel.js';
 
 /** The webhook route on the Fastify server. `TELEGRAM_WEBHOOK_URL` is its public address. */
 export const WEBHOOK_PATH = '/webhooks/telegram';
@@ -249,6 +250,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     },
     intake,
     send,
+    async fetchMedia(ref, maxBytes) {
+      // getFile gives a path on the Bot API's file server, valid for an hour (bots may download up to 20 MB).
+      const file = await bot.api.getFile(ref).catch((err: unknown) => {
+        logger.info({ err: describe(err) }, 'Telegram: getFile failed');
+        return null;
+      });
+      if (!file?.file_path || (file.file_size ?? 0) > maxBytes) return null;
+      return fetchImage(`${config.apiRoot}/file/bot${config.token}/${file.file_path}`, maxBytes);
+    },
     async stopPolls(ref) {
       for (const p of sentPollsByRef(db, ref)) {
         await bot.api.stopPoll(p.chatId, p.messageId).catch((err: unknown) => logger.info({ err: describe(err), ref }, 'Telegram: stopPoll failed'));

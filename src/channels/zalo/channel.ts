@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { Capabilities, Channel, Reply, SendResult } from '../channel.js';
+import { fetchImage } from '../channel.js';
 import type { ZaloClient, ZaloMessage } from './client.js';
 import { ZaloApiError, toConnectError, toSendResult } from './errors.js';
 import { ZALO_MAX_BUTTONS, ZALO_MAX_TEXT, renderReply, withoutButtons } from './render.js';
@@ -66,6 +67,18 @@ export function createZaloChannel(deps: ZaloChannelDeps): Channel {
   return {
     name: 'zalo',
     capabilities: zaloCapabilities,
+    // A Zalo image event carries the image's CDN URL as its reference (webhook.ts, from a signed
+    // webhook). Only an https URL with a host name is fetched: never an IP literal or localhost.
+    async fetchMedia(ref, maxBytes) {
+      let url: URL;
+      try {
+        url = new URL(ref);
+      } catch {
+        return null;
+      }
+      if (url.protocol !== 'https:' || /^(localhost|\[.*\]|[\d.]+)$/i.test(url.hostname)) return null;
+      return fetchImage(url.href, maxBytes);
+    },
     /**
      * Checks the OA for real: a valid access token (refreshed if due) and one cheap call with
      * it. Zalo pushes events to the webhook, so there is nothing else to start.
