@@ -49,6 +49,7 @@ import { canonical } from '../text/vietnamese.js';
 import { startSearchThread } from './search-thread.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { calibrate, readNegatives } from './calibrate.js';
+import { createBuildThread, type BuildThread } from './build-thread.js';
 import type { DecisionModel } from './decision.js';
 import { align8 } from './postings.js';
 import type { Lang } from '../text/language.js';
@@ -138,8 +139,10 @@ export interface Knowledge {
    * Reloads from disk. `ok` is false when some file is invalid; `published` says whether the
    * valid entries went live anyway (only entry files broken: each keeps its last good version)
    * or the last good index keeps serving as a whole (a shared file such as topics.yaml broken).
+   * With a snapshot kept, the work runs on the build thread (build-thread.ts) while the old
+   * index keeps serving; reloads asked for meanwhile run after it, in order.
    */
-  reload(): { ok: boolean; published: boolean; errors: ContentError[] };
+  reload(): Promise<ReloadResult>;
   /** Watches the content dir and reloads on change (debounced). */
   watch(): void;
   close(): void;
@@ -163,6 +166,18 @@ export interface KnowledgeDeps {
    * bot does on content written the way offices write it, one question and rarely a second.
    */
   maxVariants?: number;
+  /**
+   * Rebuild on the build thread when reloading (default: whenever a snapshot is written, which
+   * is how the worker hands the index over). False keeps reloads on this thread.
+   */
+  buildThread?: boolean;
+}
+
+/** What a reload did (see {@link Knowledge.reload}). */
+export interface ReloadResult {
+  ok: boolean;
+  published: boolean;
+  errors: ContentError[];
 }
 
 /** The snapshot's file name in the data dir (./snapshot-file.ts). */
@@ -473,6 +488,75 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     searchCounts.onMain++;
     return decide(query, lang);
   };
+  /** A reload on this thread (no snapshot kept, or the build thread failed). */
+  const reloadHere = (): ReloadResult => {
+    const content = loadContent(deps.contentDir);
+    errors = content.errors;
+    if (content.errors.length > 0 && content.errors.every((e) => isEntryFile(e.file))) {
+      current = fromContent(withLastGood(content, current.state));
+      writeSnapshot(current);
+      thread?.reload();
+      log?.error(
+        { errors: content.errors.length, entries: current.state.qa.length },
+        `knowledge: content reloaded; these files are broken and their last good versions keep serving:\n${formatContentErrors(content.errors)}`,
+      );
+      return { ok: false, published: true, errors: content.errors };
+    }
+    if (content.errors.length > 0) {
+      log?.error(
+        { errors: content.errors.length },
+        `knowledge: reload refused, the last good index keeps serving:\n${formatContentErrors(content.errors)}`,
+      );
+      return { ok: false, published: false, errors: content.errors };
+    }
+    // Unchanged (the watcher's reload after the admin's own, a touched file): nothing to rebuild.
+    if (content.hash === current.state.hash) return { ok: true, published: true, errors: [] };
+    current = fromContent(content);
+    writeSnapshot(current);
+    thread?.reload();
+    log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');
+    return { ok: true, published: true, errors: [] };
+  };
+
+  /** A reload built on the build thread: this thread reads the snapshot it wrote and swaps it in. */
+  const reloadOnThread = async (b: BuildThread): Promise<ReloadResult> => {
+    const started = performance.now();
+    let built: { hash: string; errors: ContentError[] };
+    try {
+      built = await b.build(now());
+    } catch (err) {
+      log?.error({ err }, 'knowledge: the build thread failed; reloading on the main thread');
+      return reloadHere();
+    }
+    errors = built.errors;
+    if (errors.length > 0 && !errors.every((e) => isEntryFile(e.file))) {
+      log?.error({ errors: errors.length }, `knowledge: reload refused, the last good index keeps serving:\n${formatContentErrors(errors)}`);
+      return { ok: false, published: false, errors };
+    }
+    if (built.hash !== current.state.hash) {
+      const next = readSnapshot(built.hash);
+      // The worker could not write it (a read-only data dir): build here instead.
+      if (!next) return reloadHere();
+      current = next;
+      thread?.reload();
+      const m = current.index.model;
+      log?.info(
+        { entries: current.state.qa.length, ms: Math.round(performance.now() - started), threshold: Number(m.threshold.toFixed(3)), estRecall: Number(m.info.estRecall.toFixed(3)) },
+        'knowledge: content reloaded (built on the build thread)',
+      );
+      for (const w of m.info.warnings) log?.warn(`knowledge: ${w}`);
+    }
+    if (errors.length > 0)
+      log?.error({ errors: errors.length }, `knowledge: these files are broken and their last good versions keep serving:\n${formatContentErrors(errors)}`);
+    return { ok: errors.length === 0, published: true, errors };
+  };
+
+  const builder =
+    snapshotFile && !deps.readOnlySnapshot && deps.buildThread !== false
+      ? createBuildThread({ contentDir: deps.contentDir, dataDir: deps.dataDir!, ...(deps.options ? { options: deps.options } : {}), ...(deps.maxVariants !== undefined ? { maxVariants: deps.maxVariants } : {}) })
+      : undefined;
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, published: true, errors: [] });
+
   const knowledge: Knowledge = {
     answer(query, lang = 'vi') {
       if (lang === 'vi') return resolve(decide(query));
@@ -517,37 +601,16 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       return errors;
     },
     reload() {
-      const content = loadContent(deps.contentDir);
-      errors = content.errors;
-      if (content.errors.length > 0 && content.errors.every((e) => isEntryFile(e.file))) {
-        current = fromContent(withLastGood(content, current.state));
-        writeSnapshot(current);
-        thread?.reload();
-        log?.error(
-          { errors: content.errors.length, entries: current.state.qa.length },
-          `knowledge: content reloaded; these files are broken and their last good versions keep serving:\n${formatContentErrors(content.errors)}`,
-        );
-        return { ok: false, published: true, errors: content.errors };
-      }
-      if (content.errors.length > 0) {
-        log?.error(
-          { errors: content.errors.length },
-          `knowledge: reload refused, the last good index keeps serving:\n${formatContentErrors(content.errors)}`,
-        );
-        return { ok: false, published: false, errors: content.errors };
-      }
-      current = fromContent(content);
-      writeSnapshot(current);
-      thread?.reload();
-      log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');
-      return { ok: true, published: true, errors: [] };
+      const run = (): Promise<ReloadResult> => (builder ? reloadOnThread(builder) : Promise.resolve(reloadHere()));
+      reloading = reloading.then(run, run);
+      return reloading;
     },
     watch() {
       if (watcher) return;
       try {
         watcher = watch(deps.contentDir, { recursive: true }, () => {
           clearTimeout(timer);
-          timer = setTimeout(() => knowledge.reload(), 300);
+          timer = setTimeout(() => void knowledge.reload(), 300);
         });
         watcher.on('error', (err) => log?.warn({ err }, 'knowledge: content watcher failed'));
       } catch (err) {
@@ -556,6 +619,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     },
     close() {
       void thread?.close();
+      void builder?.close();
       clearTimeout(timer);
       watcher?.close();
       watcher = undefined;

@@ -36,7 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the raw editor in a real browser', () =>
     addUser(t.app, 'bien', ['editor']);
     addUser(t.app, 'duyet', ['approver']);
     writeFileSync(join(t.contentDir, FILE), BROKEN);
-    t.app.knowledge.reload();
+    await t.app.knowledge.reload();
     profile = mkdtempSync(join(tmpdir(), 'loa-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,

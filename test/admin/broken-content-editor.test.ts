@@ -56,7 +56,7 @@ beforeAll(async () => {
   expect((await a.login('bien', addUser(t.app, 'bien', ['editor', 'approver']))).status).toBe(303);
   expect((await b.login('duyet', addUser(t.app, 'duyet', ['approver']))).status).toBe(303);
   writeFileSync(join(t.contentDir, FILE), BROKEN);
-  t.app.knowledge.reload();
+  await t.app.knowledge.reload();
 });
 afterAll(async () => {
   await t?.close();

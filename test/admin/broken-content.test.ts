@@ -24,7 +24,7 @@ beforeAll(async () => {
   // Someone edits an approved file by hand and breaks its front matter.
   const path = join(t.contentDir, BROKEN);
   writeFileSync(path, readFileSync(path, 'utf8').replace(/^status: approved$/m, 'status: duyet'));
-  t.app.knowledge.reload();
+  await t.app.knowledge.reload();
 });
 afterAll(async () => {
   await t.close();

@@ -111,7 +111,7 @@ describe('knowledge snapshot and reload', () => {
     expect(third.getQa('moi-them')).toBeDefined();
   });
 
-  it('keeps serving the last good index when a reload fails validation', () => {
+  it('keeps serving the last good index when a reload fails validation', async () => {
     const content = tempDir('loa-content-');
     cleanups.push(content.cleanup);
     cpSync('content', content.dir, { recursive: true });
@@ -119,7 +119,7 @@ describe('knowledge snapshot and reload', () => {
     const before = k.answer('bhyt tre em duoi 6 tuoi');
     expect(before.kind).toBe('answer');
     writeFileSync(join(content.dir, 'qa', 'ho-tich', 'hong.md'), '---\nid: hong\nquestion: x\n---\n');
-    const r = k.reload();
+    const r = await k.reload();
     expect(r.ok).toBe(false);
     expect(r.errors.some((e) => e.file.endsWith('hong.md'))).toBe(true);
     expect(k.answer('bhyt tre em duoi 6 tuoi')).toMatchObject({ kind: 'answer', id: (before as { id: string }).id });
@@ -129,7 +129,7 @@ describe('knowledge snapshot and reload', () => {
     const file = (dir: string, id: string): string => join(dir, 'qa', 'ho-tich', `${id}.md`);
     const served = (k: ReturnType<typeof createKnowledge>): string[] => k.state.qa.map((q) => q.id).sort();
 
-    it('publishes the valid entries and keeps serving a broken file’s last good version', () => {
+    it('publishes the valid entries and keeps serving a broken file’s last good version', async () => {
       const t = fixture();
       cleanups.push(t.cleanup);
       writeFileSync(file(t.dir, 'cu'), qa('cu', '', 'Bản tốt.'));
@@ -138,7 +138,7 @@ describe('knowledge snapshot and reload', () => {
       // Someone breaks 'cu' by hand; then a new entry is approved.
       writeFileSync(file(t.dir, 'cu'), qa('cu').replace('status: approved\n', 'status: ok\n'));
       writeFileSync(file(t.dir, 'moi'), qa('moi'));
-      const r = k.reload();
+      const r = await k.reload();
       expect(r).toMatchObject({ ok: false, published: true });
       expect(r.errors.map((e) => e.file)).toEqual([join('qa', 'ho-tich', 'cu.md')]);
       expect(k.errors.map((e) => e.field)).toEqual(['status']);
@@ -146,33 +146,33 @@ describe('knowledge snapshot and reload', () => {
       expect(k.getQa('cu')?.answer).toBe('Bản tốt.');
       // A new file that is broken from the start has no good version: it is simply not served.
       writeFileSync(file(t.dir, 'hong'), '---\nid: hong\nquestion: x\n---\n');
-      expect(k.reload()).toMatchObject({ ok: false, published: true });
+      expect(await k.reload()).toMatchObject({ ok: false, published: true });
       expect(served(k)).toEqual(['cu', 'moi']);
       // Fixed: the file's new version replaces the last good one.
       writeFileSync(file(t.dir, 'cu'), qa('cu', '', 'Bản đã sửa.'));
       writeFileSync(file(t.dir, 'hong'), qa('hong'));
-      expect(k.reload()).toMatchObject({ ok: true, published: true, errors: [] });
+      expect(await k.reload()).toMatchObject({ ok: true, published: true, errors: [] });
       expect(k.getQa('cu')?.answer).toBe('Bản đã sửa.');
       expect(served(k)).toEqual(['cu', 'hong', 'moi']);
     });
 
-    it('keeps the whole last good index when a shared file (topics.yaml) is broken', () => {
+    it('keeps the whole last good index when a shared file (topics.yaml) is broken', async () => {
       const t = fixture();
       cleanups.push(t.cleanup);
       writeFileSync(file(t.dir, 'cu'), qa('cu'));
       const k = createKnowledge({ contentDir: t.dir });
       writeFileSync(join(t.dir, 'topics.yaml'), '- slug: Ho Tich\n');
       writeFileSync(file(t.dir, 'moi'), qa('moi'));
-      expect(k.reload()).toMatchObject({ ok: false, published: false });
+      expect(await k.reload()).toMatchObject({ ok: false, published: false });
       expect(served(k)).toEqual(['cu']);
     });
 
-    it('after a restart, serves the same entries again and still reports the broken file', () => {
+    it('after a restart, serves the same entries again and still reports the broken file', async () => {
       const t = fixture();
       const data = tempDir('loa-data-');
       cleanups.push(t.cleanup, data.cleanup);
       writeFileSync(file(t.dir, 'cu'), qa('cu', '', 'Bản tốt.'));
-      createKnowledge({ contentDir: t.dir, dataDir: data.dir }).reload();
+      await createKnowledge({ contentDir: t.dir, dataDir: data.dir }).reload();
       writeFileSync(file(t.dir, 'cu'), '---\nid: [unclosed\n---\nbody');
       writeFileSync(file(t.dir, 'moi'), qa('moi'));
       const restarted = createKnowledge({ contentDir: t.dir, dataDir: data.dir });

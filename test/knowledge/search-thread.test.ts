@@ -50,7 +50,7 @@ describe('search thread', () => {
     const id = (before as { id: string }).id;
     const file = join(content.dir, 'qa', 'bao-hiem-y-te', `${id}.md`);
     writeFileSync(file, readFileSync(file, 'utf8').replace('status: approved', 'status: draft'));
-    expect(k.reload().ok).toBe(true);
+    expect((await k.reload()).ok).toBe(true);
     const after = await k.answerAsync(q);
     expect((after as { id?: string }).id).not.toBe(id);
     expect(after).toEqual(k.answer(q));

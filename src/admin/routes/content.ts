@@ -79,9 +79,10 @@ function lastEditor(ctx: AdminContext, kind: Kind, id: string): string | undefin
  * topics.yaml is broken); `note` (possibly empty) tells staff that other entry files are broken
  * and keep their last good version, while this change went live.
  */
-function reload(ctx: AdminContext): { blocked?: string; note: string } {
+async function reload(ctx: AdminContext): Promise<{ blocked?: string; note: string }> {
   ctx.content.invalidate();
-  const r = ctx.app.knowledge.reload();
+  // Built on the build thread: the bot keeps answering from the old index meanwhile.
+  const r = await ctx.app.knowledge.reload();
   if (r.ok) return { note: '' };
   if (!r.published) return { blocked: `Đã lưu, nhưng bot chưa cập nhật vì nội dung còn lỗi:\n${formatContentErrors(r.errors)}`, note: '' };
   const files = [...new Set(r.errors.map((e) => e.file))];
@@ -298,7 +299,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
           fromQuestions: from,
         },
       });
-      const r = reload(ctx);
+      const r = await reload(ctx);
       const msg = (r.blocked ?? 'Đã lưu bản nháp. Người có quyền phê duyệt cần duyệt trước khi bot dùng nội dung này.') + linked + r.note;
       return reply.redirect(`/admin/content/${kind}/${saved.id}?msg=${encodeURIComponent(msg)}`, 303);
     } catch (err) {
@@ -482,7 +483,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         reviewer: me.username,
       },
     });
-    const r = reload(ctx);
+    const r = await reload(ctx);
     let msg = r.blocked ?? 'Đã phê duyệt thay đổi. Bot dùng bản mới ngay từ bây giờ.';
     if (kind === 'qa' && !r.blocked) msg += notifyAndAudit(req, rev.entryId, now, rev.id);
     msg += r.note;
@@ -550,7 +551,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       targetId: entry.id,
       details: { text: `Phê duyệt bản nháp “${entry.id}”: bot bắt đầu dùng`, file: entry.file, reviewer: me.username },
     });
-    const r = reload(ctx);
+    const r = await reload(ctx);
     let msg = r.blocked ?? 'Đã phê duyệt. Bot dùng nội dung này ngay từ bây giờ.';
     if (kind === 'qa' && !r.blocked) msg += notifyAndAudit(req, entry.id, now, null);
     msg += r.note;
@@ -576,7 +577,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       targetId: entry.id,
       details: { text: `Gỡ “${entry.id}”: bot không dùng nữa${rev ? '; thay đổi đang chờ bị huỷ' : ''}`, file: entry.file, was: entry.status, ...(rev ? { revision: rev.id } : {}) },
     });
-    const r = reload(ctx);
+    const r = await reload(ctx);
     const msg = (r.blocked ?? 'Đã gỡ. Bot không còn dùng nội dung này.') + r.note;
     return reply.redirect(`/admin/content/${kind}/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
   });
