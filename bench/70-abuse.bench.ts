@@ -140,6 +140,8 @@ interface FloodResult {
   seconds: number;
   grewMB: number;
   real: { n: number; errors: number; p50: number; p99: number };
+  /** The control server's real visitors, at the same time. */
+  control: { n: number; p50: number; p99: number };
   queued: string;
   /** Server CPU (all threads) and main-thread busy time during the flood, ms. */
   cpuMs: number;
@@ -148,11 +150,13 @@ interface FloodResult {
 }
 
 async function flood(label: string, sessionOf: (i: number) => string, ratePerSecond?: number): Promise<FloodResult> {
-  const s = await startServer();
+  // The attacked server, and a control: the same server with the same real visitors at the same
+  // time, not attacked. On a shared machine the control's latency is "normal" at that moment.
+  const [s, control] = await Promise.all([startServer(), startServer()]);
   try {
     const text = 'Tôi muốn hỏi về quyền lợi của người dân '.repeat(25).slice(0, 1000);
     // Warm up (the search thread, compiled code) as a real visitor, then measure.
-    await realVisitors(s, 'warm', () => true, 1);
+    await Promise.all([realVisitors(s, 'warm', () => true, 1), realVisitors(control, 'warm', () => true, 1)]);
     const before = dbBytes(s);
     const stats0 = await s.stats();
     const agent = new Agent({ keepAlive: true, maxSockets: 32, localAddress: '127.0.0.1' });
@@ -180,7 +184,7 @@ async function flood(label: string, sessionOf: (i: number) => string, ratePerSec
       done = true;
     })();
     const tag = label.replace(/\W/g, '');
-    const real = await realVisitors(s, tag, () => done);
+    const [real, calm] = await Promise.all([realVisitors(s, tag, () => done), realVisitors(control, tag, () => done)]);
     await attack;
     const seconds = (performance.now() - t) / 1000;
     const stats1 = await s.stats();
@@ -204,6 +208,7 @@ async function flood(label: string, sessionOf: (i: number) => string, ratePerSec
       seconds,
       grewMB: grew / 2 ** 20,
       real: { n: real.times.length, errors: real.errors, p50: percentile(real.times, 0.5), p99: percentile(real.times, 0.99) },
+      control: { n: calm.times.length, p50: percentile(calm.times, 0.5), p99: percentile(calm.times, 0.99) },
       queued: `${queued} of ${real.unanswered}`,
       cpuMs: stats1.cpuMs - stats0.cpuMs,
       loopBusy: (stats1.loopActiveMs - stats0.loopActiveMs) / (seconds * 1000),
@@ -211,7 +216,9 @@ async function flood(label: string, sessionOf: (i: number) => string, ratePerSec
     };
   } finally {
     if (s.child.exitCode === null) await s.stop();
+    if (control.child.exitCode === null) await control.stop();
     rmSync(s.data, { recursive: true, force: true });
+    rmSync(control.data, { recursive: true, force: true });
   }
 }
 
@@ -240,10 +247,10 @@ export async function run(): Promise<string> {
       await flood('new sessions, unpaced', (i) => `attack-new-${i}-${'x'.repeat(8)}`),
       await flood('one address, unpaced', (i) => `attack-one-${i % 4}-xxxxxxxx`),
     ];
-    lines.push(`| ${repeat} | quiet baseline | | | | | | | ${baseline.n} | 0 | ${f1(baseline.p50)} | ${f1(baseline.p99)} | | | ${baseline.load.toFixed(1)} |`);
+    lines.push(`| ${repeat} | quiet baseline | | | | | | | ${baseline.n} | 0 | ${f1(baseline.p50)} | ${f1(baseline.p99)} | | | | ${baseline.load.toFixed(1)} |`);
     for (const r of rows)
       lines.push(
-        `| ${repeat} | ${r.label} | ${r.ok} | ${r.limited} | ${r.other} | ${f1(r.seconds)} | ${r.grewMB.toFixed(2)} | ${(r.cpuMs / r.sent).toFixed(2)} | ${r.real.n} | ${r.real.errors} | ${f1(r.real.p50)} | ${f1(r.real.p99)} | ${r.queued} | ${Math.round(r.loopBusy * 100)} % | ${r.load.toFixed(1)} |`,
+        `| ${repeat} | ${r.label} | ${r.ok} | ${r.limited} | ${r.other} | ${f1(r.seconds)} | ${r.grewMB.toFixed(2)} | ${(r.cpuMs / r.sent).toFixed(2)} | ${r.real.n} | ${r.real.errors} | ${f1(r.real.p50)} | ${f1(r.real.p99)} | ${f1(r.control.p50)} / ${f1(r.control.p99)} | ${r.queued} | ${Math.round(r.loopBusy * 100)} % | ${r.load.toFixed(1)} |`,
       );
   }
   return [
@@ -256,13 +263,15 @@ export async function run(): Promise<string> {
     'queue). *new sessions*: every attack request from a session id never seen (before issue 15 each added',
     'a person and a row with its text twice: 2,000 × 20,000 characters grew the database by 81 MB + 70 MB of',
     'WAL); *one address*: the same from four sessions. Limits as shipped (bots/*.yaml `web_chat_limits`).',
-    `Each repeat measures a quiet baseline for the real visitors (the server alone), then the four floods. Server CPU is the`,
+    'Each repeat measures a quiet baseline for the real visitors (the server alone), then the four floods. During each flood',
+    'a *control* server (the same, not attacked) gets the same real visitors at the same time: on a shared machine its',
+    'latency is what "normal" was at that moment. Server CPU is the',
     'server process\'s (all threads) during the flood divided by the attack requests (so it includes the real visitors\' and the',
     'accepted attack messages\' work); main thread busy is its event-loop utilisation during the flood. Load: the',
     `machine's 1-minute load average after each row, on ${cpus().length} cores (above ${cpus().length}, other work was competing for the CPU and the latencies are those of a busy machine).`,
     '',
-    '| repeat | flood | attack answered | attack 429 | attack other | seconds | database + WAL grew MB | server CPU ms per attack request | real requests | real errors | real p50 ms | real p99 ms | real unanswered in the queue | main thread busy | load |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+    '| repeat | flood | attack answered | attack 429 | attack other | seconds | database + WAL grew MB | server CPU ms per attack request | real requests | real errors | real p50 ms | real p99 ms | control p50 / p99 ms | real unanswered in the queue | main thread busy | load |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
     ...lines,
     '',
   ].join('\n');

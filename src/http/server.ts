@@ -34,7 +34,16 @@ export interface DoorRefusal {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Answer only after this long (ms): a client that waits for each answer before it sends
+   * again on a connection (HTTP/1.1) then sends at most one request per connection per
+   * `holdMs`. At most {@link MAX_HELD} answers are held at once; beyond that they go at once.
+   */
+  holdMs?: number;
 }
+
+/** Answers held by doors at most at once (each keeps a connection open meanwhile). */
+export const MAX_HELD = 1024;
 
 /**
  * A check of a request as it arrives, before Fastify sees it (its method, URL and headers; its
@@ -135,16 +144,24 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
   if (listeners.length === 1) {
     const fastifyHandler = listeners[0]!;
     const addressOf = clientAddressOf(trusted);
+    let held = 0;
+    const answer = (res: ServerResponse, r: DoorRefusal): void => {
+      if (!res.destroyed) res.writeHead(r.status, r.headers).end(r.body);
+    };
     app.server.removeListener('request', fastifyHandler);
     app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const address = doors.length ? addressOf(req) : undefined;
       if (address !== undefined)
         for (const door of doors) {
           const refusal = door(req, address);
-          if (refusal) {
-            res.writeHead(refusal.status, refusal.headers).end(refusal.body);
-            return;
-          }
+          if (!refusal) continue;
+          if (!refusal.holdMs || held >= MAX_HELD) return answer(res, refusal);
+          held++;
+          setTimeout(() => {
+            held--;
+            answer(res, refusal);
+          }, refusal.holdMs).unref();
+          return;
         }
       fastifyHandler(req, res);
     });

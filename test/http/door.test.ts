@@ -47,7 +47,13 @@ describe('addDoor', () => {
       handled++;
       return { ok: true };
     });
-    expect(addDoor(app, (req, address) => (req.headers['x-test'] === 'refuse' ? { status: 429, headers: { 'retry-after': '9' }, body: `no ${address}` } : undefined))).toBe(true);
+    expect(
+      addDoor(app, (req, address) => {
+        if (req.headers['x-test'] === 'refuse') return { status: 429, headers: { 'retry-after': '9' }, body: `no ${address}` };
+        if (req.headers['x-test'] === 'hold') return { status: 429, headers: {}, body: 'later', holdMs: 80 };
+        return undefined;
+      }),
+    ).toBe(true);
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     // Not even JSON: a refused body is never read.
     const refused = await fetch(`${url}/in`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test': 'refuse' }, body: '{' });
@@ -55,9 +61,17 @@ describe('addDoor', () => {
     expect(refused.headers.get('retry-after')).toBe('9');
     expect(await refused.text()).toBe('no 127.0.0.1');
     expect(handled).toBe(0);
+    // A held refusal comes after its hold, and the server goes on answering meanwhile.
+    const t = performance.now();
+    const heldRes = fetch(`${url}/in`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test': 'hold' }, body: '{}' });
+    expect((await fetch(`${url}/in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+    const held = await heldRes;
+    expect(held.status).toBe(429);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(60);
+    expect(handled).toBe(1);
     const let_in = await fetch(`${url}/in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(let_in.status).toBe(200);
-    expect(handled).toBe(1);
+    expect(handled).toBe(2);
     await app.close();
   });
 });

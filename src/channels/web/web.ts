@@ -142,6 +142,14 @@ export function perKeyAtOnce(n: number): <T>(key: string, fn: () => Promise<T>) 
   };
 }
 
+/**
+ * How long the door holds its answer to a shut-out address (ms). A script that keeps its
+ * connections open and waits for each answer is slowed to one request per connection per
+ * quarter second: 32 connections that sent 1,500 requests a second send 128. People are
+ * never shut out (they stop after a refusal or two).
+ */
+export const SHUT_OUT_HOLD_MS = 250;
+
 /** Messages of one address answered at once (see {@link perKeyAtOnce}). */
 export const ANSWERED_AT_ONCE_PER_ADDRESS = 2;
 
@@ -189,6 +197,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
       status: 429,
       headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(v.retryAfter) },
       body,
+      holdMs: SHUT_OUT_HOLD_MS,
     };
   });
   const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
