@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replays the Dockerfile without a Docker engine, in chroots, and checks the result as a container.
 #
-#   sudo scripts/verify-image-rootfs.sh [WORK_DIR]      # default /work/scratch-docker
+#   sudo scripts/verify-image-rootfs.sh [WORK_DIR]      # default /work/scratch-docker; needs ~2 GB
 #
 # For machines with the docker client but no engine (docs/deploy.md, "How the image was
 # verified"). What it does:
@@ -21,12 +21,21 @@
 #  4. The final stage started like `docker run -v loa-data:/data` would: in new network, PID and
 #     mount namespaces (only loopback: no way out, as with the Bot API unreachable; the CMD is
 #     PID 1, so SIGTERM reaches it only if Loa handles it), as the image's USER, with its ENV and
-#     its CMD; then the checks listed at the end (first admin password, /healthz, /api/chat,
-#     the HEALTHCHECK command, `loa doctor`, `loa backup` into /data, SIGTERM).
+#     its CMD. Checked: what the image holds (no tests, docs, .env, devDependencies); the first
+#     admin password, /healthz, 0.0.0.0, POST /api/chat with its source, the HEALTHCHECK
+#     command, `loa doctor`, `loa backup` and `loa restore` as `docker exec` would run them,
+#     SIGTERM; a second start on the same volume; `--env-file .env` from .env.example; a data
+#     folder owned by root; Telegram configured but unreachable (password at once, /healthz
+#     503 with the reason, HEALTHCHECK failing, the web chat answering).
+#  5. compose.yaml and deploy/Caddyfile against the Dockerfile and src/config.ts.
+#
+# Options (environment): VERIFY_NPM (npm version in the base, or `host`), VERIFY_REPO (another
+# checkout), VERIFY_REUSE_STAGES=1 (re-run only the container checks on the last build).
 #
 # Differences from a real `docker build`, forced by this machine (printed at the start too):
 #  - the base is not the node:20-bookworm-slim image from Docker Hub (unreachable here) but the
-#    equivalent built above; its npm is this machine's (the image has its own bundled npm);
+#    equivalent built above, with this machine's node binary (same version line, 20.x) and the
+#    npm that Node 20 bundles (10.8.2, fetched with `npm pack`; VERIFY_NPM=host: this machine's);
 #  - RUN steps get two build-time variables the Dockerfile does not set: NODE_EXTRA_CA_CERTS
 #    (this network's TLS certificates, for the npm registry) and npm_config_nodedir=/usr/local
 #    (node-gyp compiles better-sqlite3 against the image's own headers: neither GitHub, where its
@@ -37,7 +46,7 @@
 set -euo pipefail
 
 W=${1:-/work/scratch-docker}
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+REPO=${VERIFY_REPO:-$(cd "$(dirname "$0")/.." && pwd)}
 LOGS=$W/logs
 mkdir -p "$W" "$LOGS"
 W=$(cd "$W" && pwd)
@@ -49,11 +58,12 @@ done
 DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 HOST_CA=${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}
 FAILED=0
+short() { node -e 'const t = require("fs").readFileSync(0, "utf8").replace(/\n+$/, ""); console.log(t.split("\n").map((l) => [...l].slice(0, +process.argv[1]).join("")).join("\n"))' "$1"; } # UTF-8-safe cut -c
 say() { printf '\n== %s\n' "$*"; }
 ok() { printf '   ok: %s\n' "$*"; }
 bad() { printf '   FAILED: %s\n' "$*"; FAILED=1; }
 
-say "deviations from a real docker build: base image built here (not pulled), this machine's node $(node -v) and npm $(npm -v 2>/dev/null || echo ?), RUN steps get NODE_EXTRA_CA_CERTS and npm_config_nodedir=/usr/local"
+say "deviations from a real docker build: base image built here (not pulled), this machine's node $(node -v), npm ${VERIFY_NPM:-10.8.2}, RUN steps get NODE_EXTRA_CA_CERTS and npm_config_nodedir=/usr/local"
 
 # --- 1. the base image ---------------------------------------------------------------------
 BASE=$W/base
@@ -92,6 +102,19 @@ EOF
   chroot "$BASE" /bin/sh -c 'groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node' >>"$LOGS/debootstrap.log" 2>&1
   chroot "$BASE" /usr/bin/env -i /usr/local/bin/node -e 'process.exit(0)' || { echo "node does not run in the rootfs" >&2; exit 1; }
   touch "$BASE/.loa-base-done"
+fi
+# The image's npm: Node 20's own releases bundle npm 10.8.2 (this machine's may be newer).
+# VERIFY_NPM=host keeps this machine's; another version is fetched with `npm pack`.
+IMAGE_NPM=${VERIFY_NPM:-10.8.2}
+if [ "$IMAGE_NPM" != host ] && [ "$(cat "$BASE/.loa-npm" 2>/dev/null)" != "$IMAGE_NPM" ]; then
+  tgz=$W/npm-$IMAGE_NPM.tgz
+  [ -f "$tgz" ] || (cd "$W" && npm pack --silent "npm@$IMAGE_NPM" >/dev/null)
+  rm -rf "$BASE/usr/local/lib/node_modules/npm" && mkdir -p "$BASE/usr/local/lib/node_modules/npm"
+  tar -xzf "$tgz" -C "$BASE/usr/local/lib/node_modules/npm" --strip-components=1 --no-same-owner
+  echo "$IMAGE_NPM" >"$BASE/.loa-npm"
+elif [ "$IMAGE_NPM" = host ] && [ -f "$BASE/.loa-npm" ]; then
+  rm -rf "$BASE/usr/local/lib/node_modules/npm" "$BASE/.loa-npm"
+  cp -a "$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/lib/node_modules/npm" "$BASE/usr/local/lib/node_modules/npm"
 fi
 ok "base: $(chroot "$BASE" /bin/sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), node $(chroot "$BASE" /usr/bin/env -i /usr/local/bin/node -v), npm $(chroot "$BASE" /usr/bin/env -i PATH=$DEFAULT_PATH HOME=/root npm -v)"
 
@@ -339,12 +362,13 @@ wait_healthz() { # up to 120 s; the answer in $H ("body\nstatus")
   bad "/healthz did not answer in 120 s"; return 1
 }
 stop_container() { # docker stop: SIGTERM to PID 1, SIGKILL after 10 s
+  local stopped="" rc t0
+  t0=$(date +%s%N)
   kill -TERM "$CPID"
-  local stopped="" rc
   for _ in $(seq 100); do kill -0 "$CPID" 2>/dev/null || { stopped=1; break; }; sleep 0.1; done
   if [ -n "$stopped" ]; then
     wait "$OUTER" && rc=0 || rc=$?
-    [ $rc -eq 0 ] && ok "SIGTERM: stopped within 10 s, exit 0" || bad "SIGTERM: stopped, exit $rc"
+    [ $rc -eq 0 ] && ok "SIGTERM: stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms, exit 0" || bad "SIGTERM: stopped, exit $rc"
   else
     bad "SIGTERM ignored for 10 s (docker stop would SIGKILL)"; kill -KILL "$CPID"; wait "$OUTER" || true
   fi
@@ -360,7 +384,7 @@ say "docker run -v loa-data:/data IMAGE: $(printf '%s ' "${CMD[@]}")as $USER_SPE
 started=$(date +%s%N)
 start_container first
 for _ in $(seq 1200); do grep -q 'mật khẩu dùng một lần' "$CLOG" && break; kill -0 "$CPID" 2>/dev/null || break; sleep 0.1; done
-if grep -q 'mật khẩu dùng một lần' "$CLOG"; then ok "first admin password printed $(( ($(date +%s%N) - started) / 1000000 )) ms after the start: $(grep -m1 -o 'mật khẩu dùng một lần[^"]*' "$CLOG" | cut -c1-45)…"; else bad "no first admin password in 120 s"; fi
+if grep -q 'mật khẩu dùng một lần' "$CLOG"; then ok "first admin password printed $(( ($(date +%s%N) - started) / 1000000 )) ms after the start: $(grep -m1 -o 'mật khẩu dùng một lần[^"]*' "$CLOG" | short 45)…"; else bad "no first admin password in 120 s"; fi
 if wait_healthz; then
   echo "$H" >"$LOGS/healthz.json"
   if node -e 'const [b, c] = require("fs").readFileSync(0, "utf8").trim().split(/\n(?=\d+$)/); const j = JSON.parse(b); if (typeof j.ok !== "boolean" || !j.channels || !j.channels.web) process.exit(1); console.log("      HTTP " + c + " " + JSON.stringify(j).slice(0, 150) + "…")' <<<"$H"; then ok "/healthz answers JSON"; else bad "/healthz: $H"; fi
@@ -383,12 +407,12 @@ if in_container node bin/loa.js backup >"$LOGS/backup.log" 2>&1; then
   [ -n "$BACKUP" ] && [ "$(stat -c %u "$BACKUP")" = "${USER_SPEC%%:*}" ] && ok "loa backup (docker exec, service running) wrote ${BACKUP#"$FINAL"} ($(stat -c %s "$BACKUP") bytes, uid $(stat -c %u "$BACKUP"))" || bad "loa backup: no file in /data/backups"
 else bad "loa backup: exit $? ($(tail -3 "$LOGS/backup.log"))"; fi
 rc=0; in_container node bin/loa.js restore "${BACKUP#"$FINAL"}" >"$LOGS/restore-refused.log" 2>&1 || rc=$?
-[ $rc != 0 ] && ok "loa restore refused while the service runs (exit $rc): $(head -1 "$LOGS/restore-refused.log" | cut -c1-120)" || bad "loa restore ran while the service runs"
+[ $rc != 0 ] && ok "loa restore refused while the service runs (exit $rc): $(head -1 "$LOGS/restore-refused.log" | short 120)" || bad "loa restore ran while the service runs"
 stop_container
-tail -3 "$CLOG" | cut -c1-160 | sed 's/^/      /'
+tail -3 "$CLOG" | short 160 | sed 's/^/      /'
 
 say "docker compose run --rm loa node bin/loa.js restore BACKUP (service stopped), then start again on the same volume"
-if [ -n "$BACKUP" ] && run_once restore node bin/loa.js restore "${BACKUP#"$FINAL"}"; then ok "restore exits 0: $(grep -m1 . "$LOGS/container-restore.log" | cut -c1-120)"; else bad "restore: $(tail -3 "$LOGS/container-restore.log")"; fi
+if [ -n "$BACKUP" ] && run_once restore node bin/loa.js restore "${BACKUP#"$FINAL"}"; then ok "restore exits 0: $(grep -m1 . "$LOGS/container-restore.log" | short 120)"; else bad "restore: $(tail -3 "$LOGS/container-restore.log")"; fi
 started=$(date +%s%N)
 start_container second
 wait_healthz && ok "second start: /healthz after $(( ($(date +%s%N) - started) / 1000000 )) ms ($(tail -n1 <<<"$H"))"
@@ -412,7 +436,58 @@ say "docker run -v /srv/loa-data:/data IMAGE, the host folder owned by root (not
 mkdir -p "$W/bind-data"; chown 0:0 "$W/bind-data"; chmod 755 "$W/bind-data"; find "$W/bind-data" -mindepth 1 -delete
 BIND_DATA=$W/bind-data start_container bind
 rc=0; wait "$OUTER" || rc=$?
-if [ $rc = 78 ] && grep -q 'không ghi được vào /data' "$CLOG"; then ok "exit 78 with: $(head -2 "$CLOG" | tr '\n' ' ' | cut -c1-220)"; else bad "exit $rc: $(head -3 "$CLOG")"; fi
+if [ $rc = 78 ] && grep -q 'không ghi được vào /data' "$CLOG"; then ok "exit 78 with: $(head -2 "$CLOG" | tr '\n' ' ' | short 220)"; else bad "exit $rc: $(head -3 "$CLOG")"; fi
+
+say "docker run -e TELEGRAM_BOT_TOKEN=… IMAGE with the Bot API unreachable (no way out of the container)"
+find "$FINAL/data" -mindepth 1 -delete   # a new volume: the first admin is created again
+started=$(date +%s%N)
+start_container telegram-down TELEGRAM_BOT_TOKEN=123456789:AAverify-image-rootfs-not-a-real-token
+for _ in $(seq 1200); do grep -q 'mật khẩu dùng một lần' "$CLOG" && break; kill -0 "$CPID" 2>/dev/null || break; sleep 0.1; done
+grep -q 'mật khẩu dùng một lần' "$CLOG" && ok "first admin password printed $(( ($(date +%s%N) - started) / 1000000 )) ms after the start, Telegram unreachable" || bad "no first admin password with Telegram unreachable"
+if wait_healthz; then
+  echo "$H" >"$LOGS/healthz-telegram-down.json"
+  if node -e 'const [b, c] = require("fs").readFileSync(0, "utf8").trim().split(/\n(?=\d+$)/); const j = JSON.parse(b); const t = j.channels.telegram; if (c !== "503" || j.ok !== false || !t || t.state === "connected" || t.state === "off" || !t.reason) process.exit(1); console.log("      HTTP " + c + " telegram: " + JSON.stringify(t))' <<<"$H"; then ok "/healthz: 503, Telegram not connected, with its reason"; else bad "/healthz with Telegram down: $H"; fi
+  in_container "${HC[@]}" && bad "HEALTHCHECK exits 0 while Telegram is down" || ok "HEALTHCHECK command exits non-zero (container unhealthy) while Telegram is down"
+  A=$(on_loopback curl -s -H 'content-type: application/json' --data '{"session":"abcdefgh5678","text":"trẻ em có được cấp thẻ bảo hiểm y tế miễn phí không"}' "http://127.0.0.1:$PORT/api/chat" || true)
+  grep -q 'Nguồn' <<<"$A" && ok "the web chat answers meanwhile" || bad "web chat with Telegram down: $A"
+fi
+stop_container
+
+# --- 5. compose.yaml and deploy/Caddyfile against the Dockerfile and the code ------------------
+say "compose.yaml and deploy/Caddyfile against the Dockerfile and src/config.ts"
+CONSISTENCY=$(NODE_PATH=$FINAL/app/node_modules node - "$CTX" "$PORT" "${ENVV[LOA_DATA_DIR]:-}" "${ENVV[LOA_CONTENT_DIR]:-}" "${ENVV[LOA_BOT]:-}" <<'EOF'
+const fs = require('node:fs'), path = require('node:path');
+const { parse } = require('yaml');
+const [ctx, port, dataDir, contentDir, bot] = process.argv.slice(2);
+const c = parse(fs.readFileSync(path.join(ctx, 'compose.yaml'), 'utf8'));
+const dockerfile = fs.readFileSync(path.join(ctx, 'Dockerfile'), 'utf8');
+const config = fs.readFileSync(path.join(ctx, 'src/config.ts'), 'utf8');
+const caddy = fs.readFileSync(path.join(ctx, 'deploy/Caddyfile'), 'utf8');
+const out = [];
+const check = (okay, text) => out.push(`${okay ? 'ok' : 'FAILED'}\t${text}`);
+const loa = c.services.loa, env = loa.environment;
+for (const k of Object.keys(env)) check(new RegExp(`\\b${k}\\b`).test(config), `compose sets ${k}: read by src/config.ts`);
+check(String(env.LOA_HTTP_PORT) === port, `compose LOA_HTTP_PORT ${env.LOA_HTTP_PORT} = the image's ${port}`);
+check(new RegExp(`EXPOSE\\s+${port}\\b`).test(dockerfile), `Dockerfile EXPOSE ${port}`);
+check(loa.ports.some((p) => String(p).endsWith(`:${port}`)), `compose publishes container port ${port} (${loa.ports.join(', ')})`);
+const targets = loa.volumes.map((v) => String(v).replace(/\$\{[^}]*\}/g, 'SRC').split(':')[1]);
+check(env.LOA_DATA_DIR === dataDir && targets.includes(dataDir) && dockerfile.includes(`VOLUME ["${dataDir}"]`), `data: LOA_DATA_DIR ${env.LOA_DATA_DIR}, a compose volume and the Dockerfile VOLUME`);
+check(env.LOA_CONTENT_DIR === contentDir && targets.includes(contentDir), `content: LOA_CONTENT_DIR ${env.LOA_CONTENT_DIR} mounted`);
+check(String(env.LOA_BOT).startsWith(path.dirname(bot) + '/') && targets.includes(path.dirname(bot)), `bot: LOA_BOT ${env.LOA_BOT} under the mounted ${path.dirname(bot)}`);
+check(!loa.healthcheck, 'compose keeps the Dockerfile HEALTHCHECK (no override)');
+const cd = c.services.caddy;
+check(cd.environment.LOA_UPSTREAM === `loa:${port}`, `Caddy upstream ${cd.environment.LOA_UPSTREAM}`);
+check(env.LOA_TRUST_PROXY === cd.networks.loa.ipv4_address, `LOA_TRUST_PROXY ${env.LOA_TRUST_PROXY} = Caddy's fixed address`);
+const net = c.networks.loa.ipam.config[0].subnet;
+const prefix = net.split('.').slice(0, 3).join('.') + '.';
+check([cd.networks.loa.ipv4_address, loa.networks.loa.ipv4_address].every((a) => a.startsWith(prefix)), `both fixed addresses in ${net}`);
+check(caddy.includes('{$LOA_DOMAIN}') && caddy.includes('{$LOA_UPSTREAM'), 'Caddyfile reads LOA_DOMAIN and LOA_UPSTREAM');
+check(cd.volumes.some((v) => v.startsWith('./deploy/Caddyfile:/etc/caddy/Caddyfile')), 'Caddy mounts deploy/Caddyfile');
+for (const f of ['bots', 'content', 'deploy/Caddyfile', '.env.example']) check(fs.existsSync(path.join(ctx, f)), `${f} in a clean clone`);
+console.log(out.join('\n'));
+EOF
+) || bad "consistency check crashed"
+while IFS=$'\t' read -r st text; do [ "$st" = ok ] && ok "$text" || bad "$text"; done <<<"$CONSISTENCY"
 
 say "$([ $FAILED = 0 ] && echo 'all checks passed' || echo 'SOME CHECKS FAILED') (logs in $LOGS)"
 exit $FAILED
