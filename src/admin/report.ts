@@ -72,7 +72,8 @@ export function buildYearReport(
   names: {
     office: string;
     topics: { slug: string; name: string }[];
-    contests: { id: string; title: string }[];
+    /** `listed: false` marks an officials' training test: counted in section 6, not as a contest. */
+    contests: { id: string; title: string; listed?: boolean }[];
     /** The plan's target groups (`content/training.yaml`); none: the training section is empty. */
     trainingGroups?: readonly TrainingGroup[];
   },
@@ -81,8 +82,11 @@ export function buildYearReport(
 ): YearReport {
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error(`report: '${year}' is not a year; use e.g. --year 2026`);
   const { from, to } = yearBounds(year);
+  const figures = yearFigures(db, from, to, scope?.regions ?? null);
+  const tests = new Set(names.contests.filter((c) => c.listed === false).map((c) => c.id));
   return {
-    ...yearFigures(db, from, to, scope?.regions ?? null),
+    ...figures,
+    contests: figures.contests.filter((c) => !tests.has(c.contestId)),
     disinfo: disinfoFigures(db, from, to, scope?.regions ?? null),
     training: trainingFigures(db, names.trainingGroups ?? [], from, to, now, scope?.regions ?? null),
     year,

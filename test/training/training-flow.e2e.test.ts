@@ -176,6 +176,8 @@ describe('an official imported from CSV is invited, fails once, passes', () => {
     expect(value(csv, 'Đánh giá', HR)).toBe('chưa đạt chỉ tiêu');
     expect(value(csv, 'Đã tập huấn theo đơn vị', `${HR} / UBND xã Phố Hiến`)).toBe('1');
     expect(value(csv, 'Cán bộ trong danh sách theo đơn vị', `${HR} / UBND xã Sơn Nam`)).toBe('1');
+    // The training's test is not a contest of section 4.
+    expect(parseCsv(csv).filter((r) => r[0] === '4. Cuộc thi').map((r) => r[2])).not.toContain('Kiểm tra tập huấn - Quyền con người và Đề án 1079');
     const print = (await staff.get(`/admin/report/print?year=${year}`)).text;
     expect(print).toContain('70% cán bộ chủ chốt của các tổ chức chính trị - xã hội được cập nhật thông tin tình hình công tác quyền con người ở Việt Nam, tập huấn kiến thức, kỹ năng truyền thông về quyền con người.');
     expect(print).toContain('<tr data-group="quyen-con-nguoi">');
