@@ -54,6 +54,27 @@ const S = {
   help: '• /baocao – báo tin giả, tin xấu độc bạn thấy trên mạng (gửi link hoặc nội dung).',
 };
 
+/** The report flow's prompts in English (issue 18), for people answered in English. */
+const S_EN: typeof S = {
+  ask: 'Please send the link, a screenshot or the text of the post you think is false or harmful (you can add a short description).',
+  topic: 'What is the post about?',
+  otherTopic: 'Other',
+  platform: 'Where did you see it?',
+  cancel: 'Cancel',
+  cancelled: 'Report cancelled. Type /baocao whenever you want to report something.',
+  expired: 'This report has ended or was cancelled. Type /baocao to make a new one.',
+  done: (n: string) =>
+    `Thank you for your report! Your report number: ${n}.\nThe staff in charge will check it and tell you the outcome here. Only they can see what you reported.`,
+  limit: (n: number) => `You have sent ${n} reports today, the most allowed in one day. Please send more tomorrow. Thank you!`,
+  group: 'To keep your report private, please send /baocao in a private message to the assistant.',
+  help: '• /baocao – report false or harmful information you saw online (send a link or the text).',
+};
+
+/** The prompts in the turn's language. */
+const textsOf = (ctx: TurnContext): typeof S => (ctx.lang === 'en' ? S_EN : S);
+/** Platform names that are Vietnamese words, in English. */
+const PLATFORM_EN: Record<string, string> = { zalo: 'Zalo groups', website: 'Website', other: 'Other' };
+
 const OUTCOME_TO_CITIZEN: Record<CaseOutcome, string> = {
   platform: 'Cơ quan chức năng đã đề nghị nền tảng gỡ bỏ tin này.',
   police: 'Vụ việc đã được chuyển cơ quan công an xem xét theo quy định.',
@@ -128,34 +149,39 @@ function vietnamDayStart(now: Date): Date {
 
 function overLimit(ctx: TurnContext): Reply[] | null {
   const max = ctx.config.bot.disinfo.reports_per_day;
-  return reportsSince(ctx.db, ctx.person.id, vietnamDayStart(ctx.now)) >= max ? [{ text: S.limit(max) }] : null;
+  return reportsSince(ctx.db, ctx.person.id, vietnamDayStart(ctx.now)) >= max ? [{ text: textsOf(ctx).limit(max) }] : null;
 }
 
-const cancelButton: Button = { label: S.cancel, action: 'bc:x' };
+const cancelButton = (ctx: TurnContext): Button => ({ label: textsOf(ctx).cancel, action: 'bc:x' });
 
 function askTopic(ctx: TurnContext): Reply {
-  const buttons: Button[] = ctx.knowledge.state.topics.map((t) => ({ label: t.name, action: `bc:t:${t.slug}` }));
-  buttons.push({ label: S.otherTopic, action: `bc:t:${OTHER_TOPIC}` }, cancelButton);
+  const S = textsOf(ctx);
+  const name = (t: { name: string; name_en?: string }): string => (ctx.lang === 'en' ? (t.name_en ?? t.name) : t.name);
+  const buttons: Button[] = ctx.knowledge.state.topics.map((t) => ({ label: name(t), action: `bc:t:${t.slug}` }));
+  buttons.push({ label: S.otherTopic, action: `bc:t:${OTHER_TOPIC}` }, cancelButton(ctx));
   return { text: S.topic, buttons };
 }
 
-function askPlatform(): Reply {
-  return { text: S.platform, buttons: [...PLATFORMS.map((p) => ({ label: p.label, action: `bc:p:${p.id}` })), cancelButton] };
+function askPlatform(ctx: TurnContext): Reply {
+  const label = (p: { id: string; label: string }): string => (ctx.lang === 'en' ? (PLATFORM_EN[p.id] ?? p.label) : p.label);
+  return { text: textsOf(ctx).platform, buttons: [...PLATFORMS.map((p) => ({ label: label(p), action: `bc:p:${p.id}` })), cancelButton(ctx)] };
 }
 
 function start(ctx: TurnContext, args: string): Reply[] {
+  const S = textsOf(ctx);
   if (ctx.inbound.group) return [{ text: S.group }];
   const limited = overLimit(ctx);
   if (limited) return limited;
   if (!args.trim()) {
     saveDraft(ctx, { step: 'content' });
-    return [{ text: S.ask, buttons: [cancelButton] }];
+    return [{ text: S.ask, buttons: [cancelButton(ctx)] }];
   }
   saveDraft(ctx, { step: 'topic', text: args.trim() });
   return [askTopic(ctx)];
 }
 
 function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
+  const S = textsOf(ctx);
   saveDraft(ctx, undefined);
   const limited = overLimit(ctx);
   if (limited) return limited;
@@ -180,6 +206,7 @@ export function createDisinfoFeature(): Feature {
     commands: { [REPORT_COMMAND]: (ctx, args) => start(ctx, args) },
     actions: {
       bc: (ctx, payload) => {
+        const S = textsOf(ctx);
         const draft = draftOf(ctx);
         if (payload === 'x') {
           saveDraft(ctx, undefined);
@@ -193,10 +220,10 @@ export function createDisinfoFeature(): Feature {
           const known = arg === OTHER_TOPIC || ctx.knowledge.state.topics.some((t) => t.slug === arg);
           if (!known) return [askTopic(ctx)];
           saveDraft(ctx, { ...draft, step: 'platform', topic: arg });
-          return [askPlatform()];
+          return [askPlatform(ctx)];
         }
         if (kind === 'p' && draft.topic) {
-          if (!PLATFORMS.some((p) => p.id === arg)) return [askPlatform()];
+          if (!PLATFORMS.some((p) => p.id === arg)) return [askPlatform(ctx)];
           return finish(ctx, draft, arg);
         }
         return [{ text: S.expired }];
@@ -208,7 +235,7 @@ export function createDisinfoFeature(): Feature {
       const command = /^\/baocao(?:@\S+)?(?:\s|$)/i.test(caption);
       if (draft?.step !== 'content' && !command) return null;
       if (command) {
-        const limited = ctx.inbound.group ? [{ text: S.group }] : overLimit(ctx);
+        const limited = ctx.inbound.group ? [{ text: textsOf(ctx).group }] : overLimit(ctx);
         if (limited) return limited;
       }
       const text = (command ? caption.replace(/^\/baocao(?:@\S+)?/i, '') : caption).trim().slice(0, 2000);

@@ -128,7 +128,12 @@ export function languageVotes(text: string): { vi: number; en: number; enWords: 
   // English is only ever decided with at least one frequent English word: product names and
   // loanwords alone ("giá iphone 16 pro max", "reset modem wifi") do not make English.
   let enWords = 0;
-  const words = text.normalize('NFC').match(/[\p{L}']+/gu) ?? [];
+  // Links, e-mail addresses and domain names are no evidence of either language.
+  const words =
+    text
+      .normalize('NFC')
+      .replace(/\b(?:https?:\/\/|www\.)\S+|\S+@\S+|\b[\w-]+(?:\.[\w-]+)+\/?\S*/giu, ' ')
+      .match(/[\p{L}']+/gu) ?? [];
   let sentenceStart = true;
   for (let i = 0; i < words.length; i++) {
     const raw = words[i]!;

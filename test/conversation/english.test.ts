@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { createDisinfoFeature } from '../../src/conversation/disinfo.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { listUnanswered } from '../../src/db/questions.js';
@@ -18,7 +19,7 @@ const knowledge = shippedKnowledge();
 
 beforeAll(() => {
   db = openDb(':memory:');
-  convo = createConversation({ db, knowledge, config, features: [createSubscriptionFeature()], now: () => new Date('2026-12-06T03:00:00Z') });
+  convo = createConversation({ db, knowledge, config, features: [createSubscriptionFeature(), createDisinfoFeature()], now: () => new Date('2026-12-06T03:00:00Z') });
 });
 afterAll(() => {
   db.close();
@@ -104,6 +105,20 @@ describe('answers in English', () => {
     expect(person('en-7').consentVersion).toBe('1');
     const [stopped] = await say('en-7', '/huy');
     expect(stopped!.text).toMatch(/^You are unsubscribed/);
+  });
+
+  it('takes a disinformation report with English prompts', async () => {
+    await say('en-8', '/en');
+    const [ask] = await say('en-8', '/baocao');
+    expect(ask!.text).toMatch(/^Please send the link/);
+    const [topic] = await say('en-8', 'https://example.com/post/123 says the commune sells personal data');
+    expect(topic!.text).toBe('What is the post about?');
+    expect(topic!.buttons!.map((b) => b.label)).toContain('Personal data protection');
+    const [platform] = await press('en-8', 'bc:t:du-lieu-ca-nhan');
+    expect(platform!.text).toBe('Where did you see it?');
+    expect(platform!.buttons!.map((b) => b.label)).toContain('Zalo groups');
+    const [done] = await press('en-8', 'bc:p:facebook');
+    expect(done!.text).toMatch(/^Thank you for your report! Your report number: BC-2026-\d+/);
   });
 
   it('answers small talk in the person’s language and tells a Vietnamese-set person about /en', async () => {

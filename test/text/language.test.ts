@@ -28,6 +28,7 @@ const VIETNAMESE = [
   'hoc phi mam non bao nhieu',
   'chinh quyen dia phuong hai cap la gi',
   'em bi danh o truong thi bao ai',
+  'https://facebook.com/post/1 tin nay noi xa ban du lieu ca nhan',
 ];
 
 const ENGLISH = [
@@ -60,7 +61,7 @@ const ENGLISH = [
   'regstration of foreign non governmental organisations', // typos
 ];
 
-const UNDECIDED = ['ok', 'OK', '1', '?', '👍', 'iphone', ''];
+const UNDECIDED = ['ok', 'OK', '1', '?', '👍', 'iphone', '', 'https://example.com/post/123', 'www.facebook.com/groups/abc', 'lan@example.org'];
 
 describe('detectLanguage', () => {
   it.each(VIETNAMESE)('Vietnamese: %s', (q) => expect(detectLanguage(q)).toBe('vi'));
