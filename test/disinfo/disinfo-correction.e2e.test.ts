@@ -45,7 +45,8 @@ describe('a confirmed case becomes a correction', () => {
     expect(page.text).not.toContain('data-correction');
   });
 
-  it('the new Q&A is prefilled from the case, and saving it links the draft to the case', async () => {
+  // Saving or approving content reloads the search index: allow for a loaded machine.
+  it('the new Q&A is prefilled from the case, and saving it links the draft to the case', { timeout: 90_000 }, async () => {
     const form = await editor.get(`/admin/content/qa/new?vuviec=${caseId}`);
     expect(form.status).toBe(200);
     expect(form.text).toContain('value="Thông tin chính xác về bảo hiểm y tế"');
@@ -67,7 +68,7 @@ describe('a confirmed case becomes a correction', () => {
     expect(page.text).toContain(`<a href="/admin/content/qa/${qaId}">hỏi đáp “${qaId}”</a> (bản nháp, chờ phê duyệt)`);
   });
 
-  it('once another person approves it, the case shows it approved, and a campaign from the case carries its answer and links itself', async () => {
+  it('once another person approves it, the case shows it approved, and a campaign from the case carries its answer and links itself', { timeout: 90_000 }, async () => {
     const pw = addUser(t.app, 'duyet', ['approver']);
     const approver = new AdminClient(t.url);
     expect((await approver.login('duyet', pw)).status).toBe(303);
@@ -102,7 +103,7 @@ describe('a confirmed case becomes a correction', () => {
     ]);
   });
 
-  it('a case not found false, or of another region, links nothing and is not prefilled', async () => {
+  it('a case not found false, or of another region, links nothing and is not prefilled', { timeout: 90_000 }, async () => {
     const db = t.app.db;
     const p = upsertPerson(db, 'telegram', '990002').id;
     const open = recordReport(db, { personId: p, channel: 'telegram', region: 'pho-hien', text: 'https://a.vn/chua-xac-minh', topic: 'khac', platform: 'website' });
