@@ -119,7 +119,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     const targets = officialsFor(req, { groupId: body.group || undefined, untrained: true }).filter((o) => trainingsFor(registry, o).some((x) => x.id === t.id));
     const res = inviteOfficials({ db: ctx.app.db, sender: ctx.app.sender, quiz }, t, targets, { kind, actor: ctx.me(req).username, ip: req.ip, now: ctx.now() });
     const what = kind === 'invite' ? 'lời mời' : 'tin nhắc';
-    const msg = `Đã gửi ${what} tới ${res.queued} cán bộ chưa tập huấn${res.skipped ? `; ${res.skipped} người đã chặn trợ lý nên không gửi được` : ''}.`;
+    const msg = `Đã gửi ${what} tới ${res.queued} cán bộ chưa tập huấn${res.skipped ? `; ${res.skipped} người không nhận được vì đã chặn trợ lý hoặc chưa từng mở trợ lý (lần gửi trước bị từ chối)` : ''}.`;
     return reply.redirect(back(msg), 303);
   };
   s.post('/admin/training/invite', { config: { permission: 'training.manage' } }, send('invite'));
