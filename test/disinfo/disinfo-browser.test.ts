@@ -47,6 +47,8 @@ describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser'
     });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('dialog', (d) => void d.accept()); // data-confirm prompts
+    // Saving and approving content reload the search index, slow on a loaded machine.
+    page.setDefaultTimeout(60_000);
   });
 
   afterAll(async () => {
@@ -64,7 +66,7 @@ describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser'
     await Promise.all([page.waitForURL(`${t.url}/admin`), page.click('button[type=submit]')]);
   };
 
-  it('an editor finds the most reported case and confirms it false with evidence', async () => {
+  it('an editor finds the most reported case and confirms it false with evidence', { timeout: 90_000 }, async () => {
     await login('bien');
     await page.click('nav >> text=Tin giả');
     await page.selectOption('select[name=xep]', 'nhieu');
@@ -81,8 +83,7 @@ describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser'
     expect(await page.textContent('.flash')).toContain('Xác định là tin giả/xấu độc');
   });
 
-  // Saving content reloads the search index: allow for a loaded machine.
-  it('the editor writes the correction from the case page; another person approves it', { timeout: 90_000 }, async () => {
+  it('the editor writes the correction from the case page; another person approves it', { timeout: 150_000 }, async () => {
     await Promise.all([page.waitForURL(/\/admin\/content\/qa\/new\?vuviec=/), page.click('text=Soạn hỏi đáp đính chính')]);
     expect(await page.inputValue('input[name=question]')).toBe('Thông tin chính xác về bảo hiểm y tế');
     await page.fill('input[name=id]', 'dinh-chinh-bhyt-khoa-the');
@@ -97,7 +98,7 @@ describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser'
     await Promise.all([page.waitForURL(/msg=/), page.click('button:has-text("Phê duyệt")')]);
   });
 
-  it('the editor closes the case as corrected; both reporters are told, with the correction', async () => {
+  it('the editor closes the case as corrected; both reporters are told, with the correction', { timeout: 90_000 }, async () => {
     await login('bien');
     await page.goto(`${t.url}/admin/disinfo/${caseId}`);
     expect(await page.textContent('[data-correction]')).toContain('(đã duyệt, bot đang dùng)');
@@ -107,7 +108,7 @@ describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser'
     expect(await page.textContent('.flash')).toContain('Đã gửi kết quả cho 2 người báo tin');
     expect(getCase(t.app.db, caseId)).toMatchObject({ status: 'handled', outcome: 'correction', correctionId: 'dinh-chinh-bhyt-khoa-the' });
 
-    await expect.poll(() => tg.sentTexts(7701).at(-1) ?? '').toContain(`Kết quả xử lý báo cáo ${number}`);
+    await expect.poll(() => tg.sentTexts(7701).at(-1) ?? '', { timeout: 20_000 }).toContain(`Kết quả xử lý báo cáo ${number}`);
     expect(tg.sentTexts(7701).at(-1)).toContain('không bị khoá vì chưa cập nhật căn cước');
     const held = (await (await fetch(`${t.url}/api/chat/held?session=bc-browser-visitor-1`)).json()) as { replies: { text: string }[] };
     expect(held.replies.map((r) => r.text).join('\n')).toContain('không bị khoá vì chưa cập nhật căn cước');
