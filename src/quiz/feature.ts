@@ -46,6 +46,7 @@ import { createContestRegistry, isOpen, viTime, type Contest, type ContestRegist
 import { createLiveQuiz, type LiveQuiz } from './live.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, viDuration, type Random } from './scoring.js';
 import { Q } from './texts.js';
+import { quizTexts, quizTextsOf, type QuizTexts } from './texts-en.js';
 
 /** Options of {@link createQuizFeature}. */
 export interface QuizFeatureOptions {
@@ -132,7 +133,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
    * then starts when the sender delivers it (`deliveryRef`, see installQuiz). Shown again (after
    * /thi or stray text), it keeps its clock, so asking again never buys time.
    */
-  const questionReply = (c: Contest, a: Attempt, aq: AttemptQuestion, caps: Capabilities, now: Date, firstShow: boolean): Reply => {
+  const questionReply = (c: Contest, a: Attempt, aq: AttemptQuestion, caps: Capabilities, now: Date, firstShow: boolean, Q: QuizTexts): Reply => {
     const q = question(c, aq.questionId)!;
     const shown = aq.perm.map((i) => q.options[i]!);
     const elapsed = aq.sentAt ? now.getTime() - new Date(aq.sentAt).getTime() : 0;
@@ -175,13 +176,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return q ? q.options[aq.perm[aq.correct]!]! : '';
   };
 
-  const feedback = (c: Contest, aq: AttemptQuestion, s: { isCorrect: boolean; late: boolean; points: number }): Reply => {
+  const feedback = (c: Contest, aq: AttemptQuestion, s: { isCorrect: boolean; late: boolean; points: number }, Q: QuizTexts): Reply => {
     const q = question(c, aq.questionId);
     const head = s.isCorrect ? Q.right(s.points) : s.late ? Q.late(aq.correct + 1, rightText(c, aq)) : Q.wrong(aq.correct + 1, rightText(c, aq));
     return { text: q ? `${head}\n${Q.explain(q.explanation)}` : head };
   };
 
   const rankLine = (db: Db, a: Attempt): string => {
+    const Q = quizTextsOf(db, a.personId);
     const r = rankOfAttempt(db, a.contestId, a.id);
     return r ? Q.rank(r.rank, r.participants) : '';
   };
@@ -190,6 +192,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
 
   /** After the last answer: score, rank so far, and the prediction prompt if any. */
   const finish = (db: Db, c: Contest, a: Attempt, now: Date): Reply[] => {
+    const Q = quizTextsOf(db, a.personId);
     for (const f of finishers) {
       const own = f(db, c, getAttempt(db, a.id) ?? a, now);
       if (own) {
@@ -210,9 +213,10 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
    * `firstShow`: the current question has just started (see {@link questionReply}).
    */
   const continueAttempt = (db: Db, c: Contest, a: Attempt, caps: Capabilities, now: Date, firstShow: boolean): Reply[] => {
+    const Q = quizTextsOf(db, a.personId);
     if (a.current >= a.questionCount) return finish(db, c, a, now);
     const aq = getAttemptQuestion(db, a.id, a.current)!;
-    return [questionReply(c, a, aq, caps, now, firstShow)];
+    return [questionReply(c, a, aq, caps, now, firstShow, Q)];
   };
 
   /**
@@ -220,6 +224,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
    * was down or the person went away). Returns notices for the person, and the fresh attempt.
    */
   const settle = (db: Db, c: Contest, a: Attempt, now: Date): { notices: Reply[]; attempt: Attempt } => {
+    const Q = quizTextsOf(db, a.personId);
     if (a.status !== 'answering') return { notices: [], attempt: a };
     const aq = getAttemptQuestion(db, a.id, a.current);
     if (!aq || aq.answeredAt || !aq.sentAt) return { notices: [], attempt: a };
@@ -234,6 +239,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
 
   /** Refuses politely when the contest closed, ending the attempt. */
   const closedGuard = (db: Db, c: Contest | undefined, a: Attempt, now: Date): Reply[] | null => {
+    const Q = quizTextsOf(db, a.personId);
     if (c && now.getTime() < c.closes.getTime() && c.status === 'approved') return null;
     if (a.status === 'registering') setAttemptStatus(db, a.id, 'cancelled');
     else if (a.status === 'answering') setAttemptStatus(db, a.id, 'closed');
@@ -241,7 +247,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return [{ text: c ? Q.closed(viTime(c.closes)) : Q.unknownContest }];
   };
 
-  const registrationPrompt = (c: Contest, a: Attempt): Reply[] => {
+  const registrationPrompt = (c: Contest, a: Attempt, Q: QuizTexts): Reply[] => {
     switch (a.step) {
       case 'consent':
         return [
@@ -287,9 +293,10 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
 
   /** Shows where an unfinished attempt stands (after a restart, /thi, or stray text). */
   const resume = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     const closed = closedGuard(ctx.db, c, a, ctx.now);
     if (closed) return closed;
-    if (a.status === 'registering') return registrationPrompt(c, a);
+    if (a.status === 'registering') return registrationPrompt(c, a, Q);
     if (a.status === 'predicting') return [{ text: Q.predictAsk(c.prediction?.question ?? '') }];
     const { notices, attempt } = settle(ctx.db, c, a, ctx.now);
     // After a question ran out here, the next one starts now; otherwise the current one is shown again.
@@ -302,6 +309,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   };
 
   const listOpen = (ctx: TurnContext): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     const open = registry.all().filter((c) => c.listed && isOpen(c, ctx.now));
     if (open.length === 0) return [{ text: Q.noneOpen }];
     return [
@@ -313,6 +321,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   };
 
   const choose = (ctx: TurnContext, contestId: string): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     if (ctx.inbound.group) return [{ text: Q.privateOnly }];
     const c = registry.get(contestId);
     if (!c || c.status !== 'approved' || !c.listed) return [{ text: Q.unknownContest }];
@@ -327,64 +336,68 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const previous = attemptsOf(ctx.db, c.id, ctx.person.id);
     if (previous.length >= c.attempts) return [{ text: Q.alreadyDone(Math.max(...previous.map((p) => p.score)), c.attempts) }];
     const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
-    return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, viTime(c.closes)) }, ...registrationPrompt(c, a)];
+    return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, viTime(c.closes)) }, ...registrationPrompt(c, a, Q)];
   };
 
   /** Registration input typed by the person. */
   const register = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     const t = text.trim().replace(/\s+/g, ' ');
     switch (a.step) {
       case 'consent': {
         const f = fold(t.toLowerCase());
         if (['dong y', 'toi dong y', 'co', 'yes', 'ok'].includes(f)) return consent(ctx, c, a, true);
         if (['khong', 'khong dong y', 'no'].includes(f)) return consent(ctx, c, a, false);
-        return registrationPrompt(c, a);
+        return registrationPrompt(c, a, Q);
       }
       case 'name': {
         if (t.length < 2 || t.length > 80 || !hasWords(t) || /\d{3,}/.test(t) || t.startsWith('/')) return [{ text: Q.badName }];
         const step = nextStep(c, 'name');
         updateRegistration(ctx.db, a.id, { name: t, step });
-        return registrationPrompt(c, { ...a, name: t, step });
+        return registrationPrompt(c, { ...a, name: t, step }, Q);
       }
       case 'unit': {
         if (t.length < 2 || t.length > 120 || !hasWords(t)) return [{ text: Q.badUnit }];
         const step = nextStep(c, 'unit');
         updateRegistration(ctx.db, a.id, { unit: t, step });
-        return registrationPrompt(c, { ...a, unit: t, step });
+        return registrationPrompt(c, { ...a, unit: t, step }, Q);
       }
       case 'phone': {
         if (c.registration.phone === 'optional' && ['bo qua', 'khong'].includes(fold(t.toLowerCase()))) return skipPhone(ctx, c, a);
         const phone = normalizePhone(t);
-        if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a)];
-        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) return [{ text: Q.phoneUsed }, ...registrationPrompt(c, a)];
+        if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a, Q)];
+        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) return [{ text: Q.phoneUsed }, ...registrationPrompt(c, a, Q)];
         updateRegistration(ctx.db, a.id, { phone, step: 'ready' });
-        return registrationPrompt(c, { ...a, phone, step: 'ready' });
+        return registrationPrompt(c, { ...a, phone, step: 'ready' }, Q);
       }
       default:
-        return registrationPrompt(c, a);
+        return registrationPrompt(c, a, Q);
     }
   };
 
   const consent = (ctx: TurnContext, c: Contest, a: Attempt, yes: boolean): Reply[] => {
-    if (a.status !== 'registering' || a.step !== 'consent') return registrationPrompt(c, a);
+    const Q = quizTexts(ctx.person.lang);
+    if (a.status !== 'registering' || a.step !== 'consent') return registrationPrompt(c, a, Q);
     if (!yes) {
       setAttemptStatus(ctx.db, a.id, 'cancelled');
       return [{ text: Q.consentDeclined }];
     }
     const step = nextStep(c, 'consent');
     updateRegistration(ctx.db, a.id, { consentAt: ctx.now.toISOString(), step });
-    return registrationPrompt(c, { ...a, step });
+    return registrationPrompt(c, { ...a, step }, Q);
   };
 
   const skipPhone = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
-    if (a.status !== 'registering' || a.step !== 'phone' || c.registration.phone !== 'optional') return registrationPrompt(c, a);
+    const Q = quizTexts(ctx.person.lang);
+    if (a.status !== 'registering' || a.step !== 'phone' || c.registration.phone !== 'optional') return registrationPrompt(c, a, Q);
     updateRegistration(ctx.db, a.id, { step: 'ready' });
-    return registrationPrompt(c, { ...a, step: 'ready' });
+    return registrationPrompt(c, { ...a, step: 'ready' }, Q);
   };
 
   const begin = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     if (a.status !== 'registering') return resume(ctx, c, a);
-    if (a.step !== 'ready') return registrationPrompt(c, a);
+    if (a.step !== 'ready') return registrationPrompt(c, a, Q);
     if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(viTime(c.opens)) }];
     beginAttempt(ctx.db, a.id, drawQuestions(c, random), ctx.now);
     const fresh = getAttempt(ctx.db, a.id)!;
@@ -396,12 +409,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
    * or not counted at all when its time ran out first (it was recorded as unanswered).
    */
   const pastAnswer = (db: Db, a: Attempt, n: number): string => {
+    const Q = quizTextsOf(db, a.personId);
     const aq = getAttemptQuestion(db, a.id, n);
     return aq && aq.answeredAt && aq.chosen === null ? Q.expired(n + 1) : Q.duplicate;
   };
 
   /** One answer: by button, by typed number, or by native poll. */
   const answer = (ctx: TurnContext, a: Attempt, n: number, chosen: number): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     const c = registry.get(a.contestId);
     const closed = closedGuard(ctx.db, c, a, ctx.now);
     if (closed) return closed;
@@ -420,10 +435,11 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     });
     if (!recordAttemptAnswer(ctx.db, a.id, n, { chosen, ...s }, ctx.now)) return [{ text: Q.duplicate }];
     const fresh = getAttempt(ctx.db, a.id)!;
-    return [feedback(c!, aq, s), ...continueAttempt(ctx.db, c!, fresh, ctx.caps, ctx.now, true)];
+    return [feedback(c!, aq, s, Q), ...continueAttempt(ctx.db, c!, fresh, ctx.caps, ctx.now, true)];
   };
 
   const predict = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     const p = parsePrediction(text);
     if (p === null) return [{ text: Q.badPrediction }];
     if (!recordPrediction(ctx.db, a.id, p)) return [{ text: Q.duplicate }];
@@ -465,11 +481,11 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     help: [Q.help],
     commands: {
       thi: (ctx, args) => {
-        if (ctx.inbound.group) return [{ text: Q.privateOnly }];
+        if (ctx.inbound.group) return [{ text: quizTexts(ctx.person.lang).privateOnly }];
         if (args) return choose(ctx, args.trim());
         const active = activeAttemptOf(ctx.db, ctx.person.id);
         const c = active && registry.get(active.contestId);
-        if (active && c) return [{ text: Q.resume }, ...resume(ctx, c, active)];
+        if (active && c) return [{ text: quizTexts(ctx.person.lang).resume }, ...resume(ctx, c, active)];
         return listOpen(ctx);
       },
       quizgroup: liveStart,
@@ -486,7 +502,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
           liveFor(ctx.db).answer({ via: 'button', personId: ctx.person.id, channel, chatId, group: group === true, token: id }, Number(n), Number(opt), ctx.now);
           return [];
         }
-        if (ctx.inbound.group) return [{ text: Q.privateOnly }];
+        if (ctx.inbound.group) return [{ text: quizTexts(ctx.person.lang).privateOnly }];
         const a = mine(ctx, id);
         if (!a) return listOpen(ctx);
         const c = registry.get(a.contestId);
@@ -504,7 +520,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
           case 'x':
             if (a.status === 'registering') {
               setAttemptStatus(ctx.db, a.id, 'cancelled');
-              return [{ text: Q.cancelled }];
+              return [{ text: quizTexts(ctx.person.lang).cancelled }];
             }
             return resume(ctx, c!, a);
           case 'a':
@@ -545,15 +561,15 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     },
     startFor(ctx, contestId, registration) {
       const c = registry.get(contestId);
-      if (!c || c.status !== 'approved') return { replies: [{ text: Q.unknownContest }] };
+      if (!c || c.status !== 'approved') return { replies: [{ text: quizTexts(ctx.person.lang).unknownContest }] };
       const active = activeAttemptOf(ctx.db, ctx.person.id);
       if (active) {
         const ac = registry.get(active.contestId);
-        if (active.contestId === c.id || (active.status !== 'registering' && ac)) return { replies: [{ text: Q.resume }, ...resume(ctx, ac ?? c, active)] };
+        if (active.contestId === c.id || (active.status !== 'registering' && ac)) return { replies: [{ text: quizTexts(ctx.person.lang).resume }, ...resume(ctx, ac ?? c, active)] };
         setAttemptStatus(ctx.db, active.id, 'cancelled');
       }
-      if (ctx.now.getTime() < c.opens.getTime()) return { replies: [{ text: Q.notOpenYet(viTime(c.opens)) }] };
-      if (ctx.now.getTime() >= c.closes.getTime()) return { replies: [{ text: Q.closed(viTime(c.closes)) }] };
+      if (ctx.now.getTime() < c.opens.getTime()) return { replies: [{ text: quizTexts(ctx.person.lang).notOpenYet(viTime(c.opens)) }] };
+      if (ctx.now.getTime() >= c.closes.getTime()) return { replies: [{ text: quizTexts(ctx.person.lang).closed(viTime(c.closes)) }] };
       const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
       updateRegistration(ctx.db, a.id, { name: registration.name, unit: registration.unit, consentAt: ctx.now.toISOString(), step: 'ready' });
       return { replies: begin(ctx, c, { ...a, name: registration.name, unit: registration.unit, step: 'ready' }), attempt: a };

@@ -1,0 +1,79 @@
+/**
+ * The contest texts in English (issue 18), the same keys as the Vietnamese ones (./texts.ts), for
+ * people answered in English. The contests themselves (questions, options, explanations) are
+ * content and stay in the language they were written in; the live group quiz stays Vietnamese.
+ */
+import { getPerson } from '../db/people.js';
+import type { Db } from '../db/index.js';
+import type { Lang } from '../text/language.js';
+import { Q } from './texts.js';
+
+type Widen<V> = V extends string ? string : V extends (...args: infer A) => string ? (...args: A) => string : V;
+/** The shape of one language's contest texts. */
+export type QuizTexts = { readonly [K in keyof typeof Q]: Widen<(typeof Q)[K]> };
+
+/** The English contest texts. */
+export const Q_EN: QuizTexts = {
+  ...Q,
+  noneOpen: 'There is no contest open at the moment. Please come back later!',
+  listTitle: 'Contests open now. Choose one to take part:',
+  listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), closes ${closes}`,
+  privateOnly: 'To take part, send /thi to the bot in a private message.',
+  unknownContest: 'This contest was not found. Type /thi to see the contests open now.',
+  notOpenYet: (opens: string) => `The contest is not open yet. It starts at ${opens}.`,
+  closed: (closes: string) => `Sorry, the contest closed at ${closes}, so this answer was not counted. Thank you for your interest!`,
+  alreadyDone: (score: number, total: number) => `You have used all your attempts at this contest (${total} per person). Your score: ${score}.`,
+  intro: (title: string, organiser: string, n: number, secs: number, closes: string) =>
+    `${title}\nOrganiser: ${organiser}\n\nThe contest has ${n} questions, with about ${secs} seconds for each. The server keeps the time; a late answer counts as wrong. Closes: ${closes}.`,
+  consentAsk: (consent: string) => `Before you register, please read and confirm:\n${consent}`,
+  consentYes: 'I agree',
+  consentNo: 'I do not agree',
+  consentDeclined: 'You have not agreed, so you cannot register yet. Type /thi to start again at any time.',
+  askName: 'Please type your full name, for example: Nguyen Thi Lan.',
+  badName: 'Your name needs 2 to 80 letters. Please type your full name again.',
+  askUnit: 'Which unit are you from (youth union branch, school, agency, or commune/ward)?',
+  badUnit: 'The unit name needs 2 to 120 characters. Please type it again.',
+  askPhone: (required: boolean) =>
+    required
+      ? 'Please type your phone number so that the organisers can contact you about prizes (for example 0912345678).'
+      : 'Please type your phone number so that the organisers can contact you about prizes (for example 0912345678), or tap “Skip”.',
+  skipPhone: 'Skip',
+  badPhone: 'That phone number is not right. Please type 10 digits, for example 0912345678.',
+  phoneUsed: 'This phone number has already been used for this contest. Each phone number can take part once.',
+  cancel: 'Cancel registration',
+  cancelled: 'Registration cancelled. Type /thi when you want to take part.',
+  ready: (name: string, unit: string | null, n: number) =>
+    `Thank you, ${name}${unit ? ` (${unit})` : ''}! You are registered.\nWhen you tap “Start”, the ${n} questions will appear one by one and the clock starts.`,
+  start: 'Start',
+  questionTitle: (i: number, n: number) => `Question ${i}/${n}`,
+  timeLeft: (s: number) => `⏱ Time: ${s} seconds.`,
+  answerHint: (n: number) => `Tap an answer or type a number from 1 to ${n}.`,
+  right: (points: number) => `✅ Correct! +${points} points.`,
+  wrong: (shown: number, text: string) => `❌ Not right. The correct answer is ${shown}. ${text}`,
+  late: (shown: number, text: string) => `⏰ Time is up! The answer was not counted. The correct answer is ${shown}. ${text}`,
+  timedOut: (i: number, shown: number, text: string) => `⏰ Time is up for question ${i}. The correct answer is ${shown}. ${text}`,
+  explain: (e: string) => `💡 ${e}`,
+  stale: 'That question has passed. Please answer the current one.',
+  duplicate: 'Your answer to this question has already been recorded.',
+  expired: (i: number) => `⏰ Time was up for question ${i} before you answered, so this answer was not counted.`,
+  finished: (score: number, right: number, n: number, time: string) =>
+    `🎉 You have finished the contest!\nScore: ${score} (${right}/${n} correct), time taken: ${time}.`,
+  rank: (rank: number, of: number) => `Provisional rank: ${rank}/${of}.`,
+  predictAsk: (q: string) => `Tie-break question (used to rank equal scores): ${q}\nPlease type a number.`,
+  badPrediction: 'Please type a number (for example 1250) for the prediction question.',
+  predicted: (p: number) => `Your prediction is recorded: ${p}.`,
+  finalNote: (closes: string) => `The official results will be announced after the contest closes (${closes}). Thank you for taking part!`,
+  waitingInput: 'You are registering for a contest.',
+  resume: 'You have a contest in progress; here it continues:',
+  help: '• /thi – take part in a contest (in a private message).',
+};
+
+/** The contest texts of a language. */
+export function quizTexts(lang: Lang | undefined): QuizTexts {
+  return lang === 'en' ? Q_EN : Q;
+}
+
+/** The contest texts of a person's language (a contest is a flow: it follows the person, not one message). */
+export function quizTextsOf(db: Db, personId: number | null): QuizTexts {
+  return quizTexts(personId === null ? 'vi' : getPerson(db, personId)?.lang);
+}

@@ -1,0 +1,31 @@
+/** A contest taken in English (issue 18, item 2): the flow's texts follow the person's language. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { button, quizWorld, texts, type QuizWorld } from './support.js';
+
+let w: QuizWorld;
+afterEach(() => w?.close());
+
+describe('/thi in English', () => {
+  it('registers and answers with English texts; the contest content stays as written', async () => {
+    w = quizWorld();
+    const jane = w.user('web', 'web-jane-0001');
+    await jane.say('/en');
+    const list = await jane.say('/thi');
+    expect(texts(list)).toContain('Contests open now');
+    let r = await jane.press('quiz:c:thu-nghiem');
+    expect(texts(r)).toContain('Organiser:');
+    expect(texts(r)).toContain('Cuộc thi thử nghiệm');
+    r = await jane.press(button(r, 'I agree'));
+    expect(texts(r)).toContain('full name');
+    r = await jane.say('Jane Doe');
+    expect(texts(r)).toContain('Which unit');
+    r = await jane.say('Hung Yen youth union');
+    expect(texts(r)).toContain('phone number');
+    r = await jane.say('0912345678');
+    expect(texts(r)).toContain('Thank you, Jane Doe (Hung Yen youth union)! You are registered.');
+    r = await jane.press(button(r, 'Start'));
+    expect(r[0]!.title).toBe('Question 1/3');
+    r = await jane.press(r[0]!.buttons![jane.correctOf(0)]!.action);
+    expect(r[0]!.text).toMatch(/^✅ Correct! \+\d+ points\./);
+  });
+});
