@@ -86,6 +86,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
   const core = createCoreFeature();
   const features = [...(deps.features ?? []), core];
   const helpLines = features.flatMap((f) => f.help ?? []);
+  const helpLinesEn = features.flatMap((f) => f.helpEn ?? []);
 
   const commands = new Map<string, (ctx: TurnContext, args: string) => Promise<Reply[]> | Reply[]>();
   const actions = new Map<string, (ctx: TurnContext, payload: string) => Promise<Reply[]> | Reply[]>();
@@ -97,7 +98,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
     const base = commands.get('help')!;
     const withExtra = async (ctx: TurnContext, args: string): Promise<Reply[]> => {
       const r = await base(ctx, args);
-      if (r[0]) r[0] = { ...r[0], text: `${r[0].text}\n${helpLines.join('\n')}` };
+      const extra = ctx.lang === 'en' ? helpLinesEn : helpLines;
+      if (r[0] && extra.length) r[0] = { ...r[0], text: `${r[0].text}\n${extra.join('\n')}` };
       return r;
     };
     commands.set('help', withExtra);

@@ -252,5 +252,6 @@ export function createDisinfoFeature(): Feature {
       return null;
     },
     help: [S.help],
+    helpEn: [S_EN.help],
   };
 }

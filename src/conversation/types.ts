@@ -68,4 +68,6 @@ export interface Feature {
   onLifecycle?: (ctx: TurnContext) => Reply[] | null | Promise<Reply[] | null>;
   /** Extra lines for /help. */
   help?: string[];
+  /** The same lines in English, for people answered in English (none: not listed to them). */
+  helpEn?: string[];
 }

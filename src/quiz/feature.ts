@@ -479,6 +479,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       return live;
     },
     help: [Q.help],
+    helpEn: [quizTexts('en').help],
     commands: {
       thi: (ctx, args) => {
         if (ctx.inbound.group) return [{ text: quizTexts(ctx.person.lang).privateOnly }];

@@ -78,6 +78,8 @@ describe('answers in English', () => {
     expect(greet!.text).toBe(LANG_TEXTS.en.greeting(config.bot.name));
     const [help] = await say('en-4', '/help');
     expect(help!.text.startsWith(T_EN.help)).toBe(true);
+    expect(help!.text).toContain('/baocao – report false or harmful information');
+    expect(help!.text).not.toContain('báo tin giả');
     const [back] = await say('en-4', '/vi');
     expect(back!.text).toBe(LANG_TEXTS.vi.switched);
     const [greetVi] = await say('en-4', '/start');
