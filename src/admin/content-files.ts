@@ -30,6 +30,7 @@ import {
   type Topic,
 } from '../knowledge/content.js';
 import { foldedCanonical } from '../text/vietnamese.js';
+import { vietnameseMessage } from '../text/zod-vi.js';
 
 /** A validation problem on one form field, in Vietnamese for staff. */
 export interface FieldError {
@@ -132,45 +133,8 @@ export const FIELD_LABELS: Record<string, string> = {
   reviewed_at: 'Ngày duyệt',
 };
 
-/**
- * The loader's schema messages (knowledge/content.ts) in Vietnamese. The loader keeps English,
- * for the log and `loa index`; staff filling a form read these.
- */
-const VI_MESSAGES: Readonly<Record<string, string>> = {
-  'list at least one topic': 'hãy chọn ít nhất một chủ đề',
-  'cite at least one source': 'hãy ghi ít nhất một nguồn (văn bản, điều khoản hoặc đường dẫn)',
-  'must not be empty': 'không được để trống',
-  'must be a slug: a-z, 0-9 and single dashes': 'chỉ gồm chữ a-z không dấu, chữ số và dấu gạch ngang đơn (ví dụ: bhyt-ho-ngheo)',
-  'must be at most 56 characters (ids travel in 64-byte button data)': 'dài tối đa 56 ký tự',
-  'must be a date such as 2026-01-31': 'phải là ngày, ví dụ 2026-01-31',
-  'required when status is approved': 'bắt buộc khi mục đã được duyệt',
-  'a group needs at least two terms': 'một nhóm cần ít nhất hai từ',
-};
-
-/**
- * A schema issue's message in Vietnamese: a known loader message, else by the issue's kind.
- * The admin's error handler words every invalid form or query with it too.
- */
-export function vietnameseMessage(i: z.core.$ZodIssue): string {
-  const known = VI_MESSAGES[i.message];
-  if (known) return known;
-  switch (i.code) {
-    case 'invalid_type':
-      return 'thiếu hoặc không đúng kiểu';
-    case 'too_small':
-      return 'quá ngắn hoặc còn thiếu';
-    case 'too_big':
-      return 'quá dài';
-    case 'invalid_format':
-      return i.format === 'url' ? 'không phải đường dẫn hợp lệ (bắt đầu bằng https://)' : 'không đúng định dạng';
-    case 'invalid_value':
-      return 'giá trị không được chấp nhận';
-    case 'unrecognized_keys':
-      return `có trường không được biết: ${i.keys.join(', ')}`;
-    default:
-      return `không hợp lệ (${i.message})`;
-  }
-}
+/** A schema issue's message in Vietnamese (moved to text/zod-vi.ts; the loader uses it too). */
+export { vietnameseMessage };
 
 function zodToFieldErrors(err: z.ZodError): FieldError[] {
   return err.issues.map((i) => {

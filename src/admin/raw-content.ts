@@ -20,6 +20,7 @@ import {
   splitFrontMatter,
   type Content,
   type EntryProblem,
+  NOT_YAML,
 } from '../knowledge/content.js';
 import { FIELD_LABELS, vietnameseMessage } from './content-files.js';
 
@@ -127,7 +128,7 @@ function toRawError(kind: 'qa' | 'article', text: string, p: EntryProblem, refs:
       return {
         ...where(p.yamlLine ? p.yamlLine + 1 : undefined),
         field: '(phần khai báo)',
-        message: `Sai cú pháp YAML: kiểm tra dấu hai chấm và dấu cách sau tên trường, thụt lề bằng dấu cách (không dùng Tab), và đặt câu có dấu hai chấm trong ngoặc kép. Chi tiết kỹ thuật: ${p.message.replace(/^not valid YAML: /, '').replace(/ at line \d+, column \d+:?$/, '')}`,
+        message: `Sai cú pháp YAML: kiểm tra dấu hai chấm và dấu cách sau tên trường, thụt lề bằng dấu cách (không dùng Tab), và đặt câu có dấu hai chấm trong ngoặc kép. Chi tiết kỹ thuật: ${p.message.replace(`${NOT_YAML}: `, '').replace(/ at line \d+, column \d+:?$/, '')}`,
       };
     case 'schema': {
       const loc = locate(text, path);

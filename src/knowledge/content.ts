@@ -13,7 +13,11 @@ import { basename, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { vietnameseMessage } from '../text/zod-vi.js';
 import type { Lang } from '../text/language.js';
+
+/** The start of a YAML syntax error's message (the raw editor words it for staff, admin/raw-content.ts). */
+export const NOT_YAML = 'sai cú pháp YAML';
 
 const slug = z
   .string()
@@ -217,8 +221,8 @@ export function hashContent(dir: string): string {
 function zodErrors(file: string, err: z.ZodError, prefix = ''): ContentError[] {
   return err.issues.map((i) => ({
     file,
-    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(file)',
-    message: i.message,
+    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(tệp)',
+    message: vietnameseMessage(i),
   }));
 }
 
@@ -232,7 +236,7 @@ function readYamlFile(path: string, rel: string, errors: ContentError[]): unknow
   try {
     return parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    errors.push({ file: rel, field: '(yaml)', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+    errors.push({ file: rel, field: '(yaml)', message: `${NOT_YAML}: ${(err as Error).message.split('\n')[0]}` });
     return undefined;
   }
 }
@@ -270,13 +274,13 @@ function parseMarkdownText(
 ): { data: unknown; body: string } | null {
   const parts = splitFrontMatter(text);
   if (!parts) {
-    problems.push({ file: rel, field: '(front matter)', code: 'front-matter', message: "missing YAML front matter: start the file with '---', the fields, then '---'" });
+    problems.push({ file: rel, field: '(front matter)', code: 'front-matter', message: "thiếu phần khai báo đầu tệp: bắt đầu tệp bằng dòng '---', rồi các trường, rồi dòng '---'" });
     return null;
   }
   const doc = parseDocument(parts.front);
   const bad = doc.errors[0];
   if (bad) {
-    problems.push({ file: rel, field: '(front matter)', code: 'yaml', yamlLine: bad.linePos?.[0]?.line, message: `not valid YAML: ${bad.message.split('\n')[0]}` });
+    problems.push({ file: rel, field: '(front matter)', code: 'yaml', yamlLine: bad.linePos?.[0]?.line, message: `${NOT_YAML}: ${bad.message.split('\n')[0]}` });
     return null;
   }
   let data = nfc((doc.toJS() ?? {}) as unknown);
@@ -287,8 +291,8 @@ function parseMarkdownText(
 function schemaProblems(file: string, err: z.ZodError): EntryProblem[] {
   return err.issues.map((i) => ({
     file,
-    field: i.path.map(String).join('.') || '(file)',
-    message: i.message,
+    field: i.path.map(String).join('.') || '(tệp)',
+    message: vietnameseMessage(i),
     code: 'schema' as const,
     path: i.path,
     issue: i,
@@ -309,8 +313,8 @@ export function parseQaText(rel: string, text: string, override?: Record<string,
   if (!parsed.success) return { problems: schemaProblems(rel, parsed.error) };
   const v = parsed.data;
   const name = basename(rel, '.md');
-  if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `'${v.id}' must equal the file name '${name}'` }] };
-  if (!md.body) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'the answer is empty: write it below the front matter' }] };
+  if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `mã '${v.id}' phải trùng với tên tệp '${name}'` }] };
+  if (!md.body) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'câu trả lời đang trống: viết câu trả lời bên dưới dòng --- thứ hai' }] };
   return {
     problems,
     entry: {
@@ -342,9 +346,9 @@ export function parseArticleText(rel: string, text: string, override?: Record<st
   if (!parsed.success) return { problems: schemaProblems(rel, parsed.error) };
   const v = parsed.data;
   const name = basename(rel, '.md');
-  if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `'${v.id}' must equal the file name '${name}'` }] };
+  if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `mã '${v.id}' phải trùng với tên tệp '${name}'` }] };
   const passages = splitPassages(v.id, v.title, md.body);
-  if (passages.length === 0) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'the article is empty' }] };
+  if (passages.length === 0) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'bài viết chưa có nội dung bên dưới dòng --- thứ hai' }] };
   return {
     problems,
     entry: {
@@ -378,15 +382,15 @@ export function entryRefProblems(
   const problems: EntryProblem[] = [];
   v.topics.forEach((t, i) => {
     if (refs.topics.size && !refs.topics.has(t))
-      problems.push({ file: rel, field: `topics.${i}`, code: 'unknown-topic', path: ['topics', i], value: t, message: `unknown topic '${t}': add it to topics.yaml or fix the slug` });
+      problems.push({ file: rel, field: `topics.${i}`, code: 'unknown-topic', path: ['topics', i], value: t, message: `không có chủ đề '${t}': thêm vào topics.yaml hoặc sửa mã chủ đề` });
   });
   v.regions.forEach((r, i) => {
     if (!refs.regions.has(r))
-      problems.push({ file: rel, field: `regions.${i}`, code: 'unknown-region', path: ['regions', i], value: r, message: `unknown region '${r}': add it to regions.yaml or fix the slug` });
+      problems.push({ file: rel, field: `regions.${i}`, code: 'unknown-region', path: ['regions', i], value: r, message: `không có địa bàn '${r}': thêm vào regions.yaml hoặc sửa mã địa bàn` });
   });
   const other = refs.ids.get(v.id);
   if (other && other !== rel)
-    problems.push({ file: rel, field: 'id', code: 'duplicate-id', path: ['id'], value: other, message: `duplicate id '${v.id}', also used by ${other}` });
+    problems.push({ file: rel, field: 'id', code: 'duplicate-id', path: ['id'], value: other, message: `mã '${v.id}' trùng với tệp ${other}: mỗi mục cần một mã riêng` });
   else refs.ids.set(v.id, rel);
   return problems;
 }
@@ -445,7 +449,7 @@ export function loadContent(dir: string): Content {
   const errors: ContentError[] = [];
   const topicsFile = join(dir, 'topics.yaml');
   let topics: Topic[] = [];
-  if (!existsSync(topicsFile)) errors.push({ file: 'topics.yaml', field: '(file)', message: 'missing: list the topics as [{slug, name}]' });
+  if (!existsSync(topicsFile)) errors.push({ file: 'topics.yaml', field: '(file)', message: 'thiếu tệp: liệt kê các chủ đề dạng [{slug, name}]' });
   else {
     const parsed = topicsSchema.safeParse(nfc(readYamlFile(topicsFile, 'topics.yaml', errors)));
     if (parsed.success) topics = parsed.data;
@@ -500,8 +504,8 @@ export function loadContent(dir: string): Content {
         file: e.file,
         field: 'translation_of',
         message: target
-          ? `'${e.translationOf}' is not a Vietnamese entry: a translation links to the Vietnamese original`
-          : `unknown entry '${e.translationOf}': give the id of the Vietnamese ${e.kind === 'qa' ? 'Q&A' : 'article'} this one translates`,
+          ? `'${e.translationOf}' không phải mục tiếng Việt: bản dịch phải trỏ tới mục gốc tiếng Việt`
+          : `không có mục '${e.translationOf}': ghi mã của ${e.kind === 'qa' ? 'hỏi đáp' : 'bài viết'} tiếng Việt mà mục này dịch`,
       });
       return false;
     });
@@ -516,5 +520,5 @@ export function isServable(e: { status: string; expires?: string }, today: strin
 
 /** Formats content errors for logs and the CLI: `file: field: message`, one per line. */
 export function formatContentErrors(errors: ContentError[]): string {
-  return errors.map((e) => `content: ${e.file}: ${e.field}: ${e.message}`).join('\n');
+  return errors.map((e) => `nội dung: ${e.file} · ${e.field}: ${e.message}`).join('\n');
 }

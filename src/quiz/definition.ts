@@ -14,11 +14,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { listFiles, type ContentError } from '../knowledge/content.js';
 import { formatVietnamTime, vietnamInstant } from '../time/vietnam.js';
+import { vietnameseMessage } from '../text/zod-vi.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const slug = z
   .string()
-  .max(40, 'must be at most 40 characters (ids travel in 64-byte button data)')
+  .max(40, 'dài tối đa 40 ký tự (mã đi trong dữ liệu nút bấm 64 byte)')
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug: a-z, 0-9 and single dashes');
 
 /**
@@ -34,7 +35,7 @@ function localTime(edge: 'start' | 'end') {
     }
     const d = parseLocal(v.trim(), edge);
     if (!d) {
-      ctx.addIssue({ code: 'custom', message: "must be a time such as '2026-11-01 08:00' (Asia/Ho_Chi_Minh) or a date '2026-11-01'" });
+      ctx.addIssue({ code: 'custom', message: "phải là giờ như '2026-11-01 08:00' (giờ Việt Nam) hoặc ngày '2026-11-01'" });
       return z.NEVER;
     }
     return d;
@@ -62,26 +63,26 @@ export function viTime(d: Date): string {
   return formatVietnamTime(d, 'HH:mm dd/MM/yyyy');
 }
 
-const seconds = z.number().int().min(5, 'at least 5 seconds (Telegram polls stay open 5–600 s)').max(600, 'at most 600 seconds (Telegram polls stay open 5–600 s)');
+const seconds = z.number().int().min(5, 'ít nhất 5 giây (bình chọn của Telegram mở 5–600 giây)').max(600, 'nhiều nhất 600 giây (bình chọn của Telegram mở 5–600 giây)');
 
 /** One question of the pool. `correct` is the 1-based number of the right option. */
 export const questionSchema = z
   .object({
     /** Stable id (kept in attempts and statistics). Defaults to `q<position>`; set it if you reorder. */
-    id: z.string().regex(/^[a-z0-9-]{1,20}$/, 'must be 1–20 characters of a-z, 0-9 and -').optional(),
-    question: nonEmpty.max(280, 'at most 280 characters (Telegram quiz polls allow 300 with the number)'),
-    options: z.array(nonEmpty.max(100, 'at most 100 characters (Telegram poll options)')).min(2, 'give 2–6 options').max(6, 'give 2–6 options'),
-    correct: z.number().int().min(1, 'the 1-based number of the right option'),
-    explanation: nonEmpty.max(200, 'at most 200 characters (Telegram poll explanations)'),
+    id: z.string().regex(/^[a-z0-9-]{1,20}$/, 'gồm 1–20 ký tự a-z, 0-9 và -').optional(),
+    question: nonEmpty.max(280, 'tối đa 280 ký tự (câu hỏi dạng bình chọn của Telegram cho phép 300 ký tự kể cả số thứ tự)'),
+    options: z.array(nonEmpty.max(100, 'tối đa 100 ký tự (lựa chọn của bình chọn Telegram)')).min(2, 'cần 2–6 lựa chọn').max(6, 'cần 2–6 lựa chọn'),
+    correct: z.number().int().min(1, 'số thứ tự (từ 1) của lựa chọn đúng'),
+    explanation: nonEmpty.max(200, 'tối đa 200 ký tự (phần giải thích của bình chọn Telegram)'),
     time_limit: seconds.optional(),
     source: z.string().optional(),
   })
   .superRefine((q, ctx) => {
     if (q.correct > q.options.length)
-      ctx.addIssue({ code: 'custom', path: ['correct'], message: `is ${q.correct} but there are only ${q.options.length} options` });
+      ctx.addIssue({ code: 'custom', path: ['correct'], message: `là ${q.correct} nhưng chỉ có ${q.options.length} lựa chọn` });
     const seen = new Set<string>();
     q.options.forEach((o, i) => {
-      if (seen.has(o)) ctx.addIssue({ code: 'custom', path: ['options', i], message: 'duplicates another option' });
+      if (seen.has(o)) ctx.addIssue({ code: 'custom', path: ['options', i], message: 'trùng với một lựa chọn khác' });
       seen.add(o);
     });
   });
@@ -105,7 +106,7 @@ export const contestSchema = z
         consent: nonEmpty,
       })
       .strict(),
-    questions: z.array(questionSchema).min(1, 'add at least one question'),
+    questions: z.array(questionSchema).min(1, 'cần ít nhất một câu hỏi'),
     /** How many questions each attempt draws from the pool (default: all). */
     draw: z.number().int().min(1).optional(),
     shuffle_questions: z.boolean().default(true),
@@ -134,13 +135,13 @@ export const contestSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.closes.getTime() <= c.opens.getTime())
-      ctx.addIssue({ code: 'custom', path: ['closes'], message: 'must be after opens' });
+      ctx.addIssue({ code: 'custom', path: ['closes'], message: 'phải sau giờ mở (opens)' });
     if (c.draw !== undefined && c.draw > c.questions.length)
-      ctx.addIssue({ code: 'custom', path: ['draw'], message: `is ${c.draw} but the pool has only ${c.questions.length} questions` });
+      ctx.addIssue({ code: 'custom', path: ['draw'], message: `là ${c.draw} nhưng bộ câu hỏi chỉ có ${c.questions.length} câu` });
     const ids = new Set<string>();
     c.questions.forEach((q, i) => {
       const id = q.id ?? `q${i + 1}`;
-      if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `duplicate question id '${id}'` });
+      if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['questions', i, 'id'], message: `mã câu hỏi '${id}' bị trùng` });
       ids.add(id);
     });
   });
@@ -175,18 +176,18 @@ export function loadContests(contentDir: string): LoadedContests {
     try {
       data = parseYaml(readFileSync(path, 'utf8'));
     } catch (err) {
-      errors.push({ file: rel, field: '(yaml)', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+      errors.push({ file: rel, field: '(yaml)', message: `sai cú pháp YAML: ${(err as Error).message.split('\n')[0]}` });
       continue;
     }
     const parsed = contestSchema.safeParse(nfc(data));
     if (!parsed.success) {
       for (const i of parsed.error.issues)
-        errors.push({ file: rel, field: i.path.map(String).join('.') || '(file)', message: i.message });
+        errors.push({ file: rel, field: i.path.map(String).join('.') || '(tệp)', message: vietnameseMessage(i) });
       continue;
     }
     const c = parsed.data;
     if (c.id !== basename(path, '.yaml')) {
-      errors.push({ file: rel, field: 'id', message: `'${c.id}' must equal the file name '${basename(path, '.yaml')}'` });
+      errors.push({ file: rel, field: 'id', message: `mã '${c.id}' phải trùng với tên tệp '${basename(path, '.yaml')}'` });
       continue;
     }
     contests.push({

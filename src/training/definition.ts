@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ContentError } from '../knowledge/content.js';
+import { vietnameseMessage } from '../text/zod-vi.js';
 
 /** The file, relative to the content directory. */
 export const TRAINING_FILE = 'training.yaml';
@@ -118,14 +119,14 @@ export function loadTraining(contentDir: string): LoadedTraining {
   try {
     data = parseYaml(readFileSync(file, 'utf8'));
   } catch (err) {
-    return { groups: [], trainings: [], errors: [{ file: TRAINING_FILE, field: '(yaml)', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }] };
+    return { groups: [], trainings: [], errors: [{ file: TRAINING_FILE, field: '(yaml)', message: `sai cú pháp YAML: ${(err as Error).message.split('\n')[0]}` }] };
   }
   const parsed = trainingFileSchema.safeParse(nfc(data));
   if (!parsed.success)
     return {
       groups: [],
       trainings: [],
-      errors: parsed.error.issues.map((i) => ({ file: TRAINING_FILE, field: i.path.map(String).join('.') || '(file)', message: i.message })),
+      errors: parsed.error.issues.map((i) => ({ file: TRAINING_FILE, field: i.path.map(String).join('.') || '(tệp)', message: vietnameseMessage(i) })),
     };
   return { ...parsed.data, errors: [] };
 }

@@ -68,7 +68,7 @@ describe('contest definitions', () => {
         'id: hong\ntitle: H\norganiser: X\nopens: 2026-12-01\ncloses: 2026-11-01\nregistration: {consent: "Đồng ý"}\ndraw: 5\nsources: [{title: N}]\nquestions:\n  - {question: "Hai?", options: ["a", "b"], correct: 2, explanation: "x"}\n',
       );
       const again = loadContests(dir).errors.map((e) => `${e.file}: ${e.field}: ${e.message}`);
-      expect(again).toEqual(expect.arrayContaining(['quizzes/hong.yaml: closes: must be after opens', 'quizzes/hong.yaml: draw: is 5 but the pool has only 1 questions']));
+      expect(again).toEqual(expect.arrayContaining(['quizzes/hong.yaml: closes: phải sau giờ mở (opens)', 'quizzes/hong.yaml: draw: là 5 nhưng bộ câu hỏi chỉ có 1 câu']));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
