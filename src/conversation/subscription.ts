@@ -12,7 +12,7 @@ import { CURRENT_CONSENT } from './consent.js';
 import { viDate } from './core-feature.js';
 
 const S_VI = {
-  topics: 'Chọn các chủ đề bạn muốn nhận tin (bấm để chọn hoặc bỏ chọn), rồi bấm “Tiếp tục”.',
+  topics: 'Chọn các chủ đề bạn muốn nhận tin (chọn lại một chủ đề để bỏ chọn), rồi chọn “Tiếp tục”.',
   next: 'Tiếp tục ➜ chọn địa bàn',
   all: 'Chọn tất cả',
   regions: 'Bạn ở địa bàn nào? Tin của địa bàn bạn chọn (và của cả tỉnh) sẽ được gửi tới bạn.',

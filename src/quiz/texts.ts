@@ -23,18 +23,18 @@ export const Q = {
   askPhone: (required: boolean) =>
     required
       ? 'Bạn hãy gõ số điện thoại để Ban tổ chức liên hệ khi trao giải (ví dụ 0912345678).'
-      : 'Bạn hãy gõ số điện thoại để Ban tổ chức liên hệ khi trao giải (ví dụ 0912345678), hoặc bấm “Bỏ qua”.',
+      : 'Bạn hãy gõ số điện thoại để Ban tổ chức liên hệ khi trao giải (ví dụ 0912345678), hoặc chọn “Bỏ qua”.',
   skipPhone: 'Bỏ qua',
   badPhone: 'Số điện thoại chưa đúng. Bạn hãy gõ 10 chữ số, ví dụ 0912345678.',
   phoneUsed: 'Số điện thoại này đã được dùng để dự thi cuộc thi này. Mỗi số điện thoại chỉ được dự thi một lần.',
   cancel: 'Huỷ đăng ký',
   cancelled: 'Đã huỷ đăng ký. Gõ /thi khi bạn muốn dự thi.',
   ready: (name: string, unit: string | null, n: number) =>
-    `Cảm ơn ${name}${unit ? ` (${unit})` : ''}! Bạn đã đăng ký xong.\nKhi bạn bấm “Bắt đầu”, ${n} câu hỏi sẽ lần lượt hiện ra và đồng hồ bắt đầu tính giờ.`,
+    `Cảm ơn ${name}${unit ? ` (${unit})` : ''}! Bạn đã đăng ký xong.\nKhi bạn chọn “Bắt đầu”, ${n} câu hỏi sẽ lần lượt hiện ra và đồng hồ bắt đầu tính giờ.`,
   start: 'Bắt đầu làm bài',
   questionTitle: (i: number, n: number) => `Câu ${i}/${n}`,
   timeLeft: (s: number) => `⏱ Thời gian: ${s} giây.`,
-  answerHint: (n: number) => `Bấm chọn đáp án hoặc gõ số từ 1 đến ${n}.`,
+  answerHint: (n: number) => `Chọn đáp án (bấm nút, hoặc gõ số từ 1 đến ${n}).`,
   right: (points: number) => `✅ Chính xác! +${points} điểm.`,
   wrong: (shown: number, text: string) => `❌ Chưa đúng. Đáp án đúng là ${shown}. ${text}`,
   late: (shown: number, text: string) => `⏰ Hết giờ! Câu trả lời không được tính. Đáp án đúng là ${shown}. ${text}`,
