@@ -33,7 +33,7 @@ import { createDisinfoFeature } from './conversation/disinfo.js';
 import { createQuizFeature, installQuiz } from './quiz/feature.js';
 import { createTrainingFeature } from './training/feature.js';
 import { createTrainingRegistry } from './training/definition.js';
-import { installCampaigns } from './campaigns/install.js';
+import { createCampaigns, type CampaignsRuntime } from './campaigns/install.js';
 import { installAdmin } from './admin/index.js';
 import { installTelegram } from './channels/telegram/telegram.js';
 import { installZalo } from './channels/zalo/install.js';
@@ -62,6 +62,8 @@ export interface App {
   sender: Sender;
   /** Each channel's connection state (`/healthz`, the dashboard; the outbox waits on it). */
   health: ChannelHealth;
+  /** The campaign lane: outbox workers and scheduler on the sender's throttles. */
+  campaigns: CampaignsRuntime;
 }
 
 /** Options for tests and tools. */
@@ -171,6 +173,17 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     }
   };
 
+  // The campaign lane of the one sender; the channels installed below join its (live) map.
+  const campaigns = createCampaigns({
+    db,
+    channels,
+    throttles: sender.throttles,
+    regions: () => ({ regions: knowledge.state.regions, root: config.bot.regions_root }),
+    quietHours: config.bot.quiet_hours,
+    logger,
+    health,
+  });
+
   const app: App = {
     config,
     logger,
@@ -182,6 +195,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     server,
     sender,
     health,
+    campaigns,
     onStart: (fn) => starters.push(fn),
     onStop: (fn) => stoppers.push(fn),
     async start() {
@@ -247,7 +261,9 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   installZalo(app);
   installZaloBot(app, { backoff: opts.connectBackoff });
   installQuiz(app, { now: opts.now });
-  installCampaigns(app); // last: it throttles the channels installed above
+  // After the channels and features: the outbox starts once they are all installed.
+  app.onStart(() => campaigns.start());
+  app.onStop(() => campaigns.stop());
   installAdmin(app, { now: opts.now });
   installDailyBackups(app, { dataDir: config.dataDir, keep: config.backup?.keep ?? 0, at: config.backup?.at ?? '02:30', logger, now: opts.now });
 

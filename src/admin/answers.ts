@@ -21,7 +21,6 @@ import { unansweredWaitingFor } from '../db/admin.js';
 import { enqueueNotices, noticeIdFor, type NewNotice, type NoticeStatus } from '../db/notices.js';
 import { insertSends } from '../db/sends.js';
 import { HELD_TTL_MS } from '../sender/sender.js';
-import { campaignsOf } from '../campaigns/install.js';
 import type { Reply } from '../messages.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
@@ -60,7 +59,7 @@ export function answerReadyReply(question: string, qa: QaEntry): Reply {
  */
 export function notifyAskers(app: App, qa: QaEntry, now: Date = new Date(), revisionId: number | null = null): NotifySummary {
   const waiting = unansweredWaitingFor(app.db, qa.id);
-  const outbox = campaignsOf(app);
+  const outbox = app.campaigns;
   const notices: NewNotice[] = waiting.map((w) => {
     const base = {
       unansweredId: w.id,

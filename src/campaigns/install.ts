@@ -1,71 +1,78 @@
 /**
- * Installs campaigns on the app: the campaign lane of the one sender (the outbox workers and
- * the scheduler), on the sender's per-channel throttles (replies go first), started with the
- * app and drained on stop. The CLI only changes campaign state in the database; this running
- * process does the sending.
+ * Campaigns on the app: the campaign lane of the one sender (the outbox workers and the
+ * scheduler), on the sender's per-channel throttles (replies go first). `app.ts` creates it,
+ * starts it with the app and drains it on stop. The CLI only changes campaign state in the
+ * database; this running process does the sending.
  */
-import type { App } from '../app.js';
+import type { Db } from '../db/index.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import type { ChannelName } from '../messages.js';
+import type { Channel } from '../channels/channel.js';
+import type { ChannelHealth } from '../channels/connection.js';
 import { createChannelThrottles as throttlesFromConfig } from '../sender/sender.js';
-import { createOutbox, type Outbox } from './outbox.js';
+import { createOutbox, type Outbox, type OutboxDeps } from './outbox.js';
 import type { Clock, Throttle } from './throttle.js';
 
-/** Options of {@link installCampaigns} (tests). */
-export interface InstallCampaignsOptions {
-  /** Wall clock for schedules and quiet hours. */
+/** What campaigns need: explicit, so this module does not know the app. */
+export interface CampaignsDeps {
+  db: Db;
+  /** The channels (a live map: channels connected later are used as they come). */
+  channels: Map<ChannelName, Channel>;
+  /** The one sender's per-channel throttles (the same map: replies go first). */
+  throttles: Map<ChannelName, Throttle>;
+  /** The regions served now (they follow content reloads) and the office's root region. */
+  regions: OutboxDeps['regions'];
+  quietHours: OutboxDeps['quietHours'];
+  logger: Logger;
+  health: ChannelHealth;
+  /** Wall clock for schedules and quiet hours (tests). */
   now?: () => Date;
   pollMs?: number;
 }
 
-/** What {@link installCampaigns} adds, for tests and tools. */
+/** What {@link createCampaigns} gives the app, its tools and tests. */
 export interface CampaignsRuntime {
   outbox: Outbox;
   /** The sender's throttles (the same map). */
   throttles: Map<ChannelName, Throttle>;
-}
-
-const runtimes = new WeakMap<App, CampaignsRuntime>();
-
-/** The campaigns runtime installed on an app (tests and tools await its events). */
-export function campaignsOf(app: App): CampaignsRuntime | undefined {
-  return runtimes.get(app);
+  start(): void;
+  stop(): Promise<void>;
 }
 
 /**
- * The per-channel throttles from the config (now built by the sender, `sender/sender.ts`;
- * kept here for the callers that pass `{ config }`).
+ * The per-channel throttles from the config (built by the sender, `sender/sender.ts`; kept
+ * here for the callers that pass `{ config }`).
  */
-export function createChannelThrottles(app: Pick<App, 'config'>, clock?: Clock): Map<ChannelName, Throttle> {
+export function createChannelThrottles(app: { config: Config }, clock?: Clock): Map<ChannelName, Throttle> {
   return throttlesFromConfig(app.config, clock);
 }
 
 /**
- * Wires campaigns into the app. Call once in `createApp`, after the channels are installed.
+ * The campaign lane. A channel that is down (retrying or failed) keeps its deliveries pending,
+ * not failed, and the outbox wakes when it connects.
  *
- * @example installCampaigns(app);
+ * @example const campaigns = createCampaigns({ db, channels, throttles: sender.throttles, … });
  */
-export function installCampaigns(app: App, opts: InstallCampaignsOptions = {}): CampaignsRuntime {
-  const throttles = app.sender.throttles;
+export function createCampaigns(deps: CampaignsDeps): CampaignsRuntime {
   const outbox = createOutbox({
-    db: app.db,
-    channels: app.channels,
-    throttles,
-    regions: () => ({ regions: app.knowledge.state.regions, root: app.config.bot.regions_root }),
-    quietHours: app.config.bot.quiet_hours,
-    logger: app.logger.child({ module: 'campaigns' }),
-    now: opts.now,
-    pollMs: opts.pollMs,
-    // A channel that is down (retrying or failed) keeps its deliveries pending, not failed.
-    connected: (name) => app.health.isConnected(name),
+    db: deps.db,
+    channels: deps.channels,
+    throttles: deps.throttles,
+    regions: deps.regions,
+    quietHours: deps.quietHours,
+    logger: deps.logger.child({ module: 'campaigns' }),
+    now: deps.now,
+    pollMs: deps.pollMs,
+    connected: (name) => deps.health.isConnected(name),
   });
-  app.health.onChange((_name, status) => {
+  deps.health.onChange((_name, status) => {
     if (status.state === 'connected') outbox.wake();
   });
-  app.onStart(() => {
-    outbox.start();
-  });
-  app.onStop(() => outbox.stop());
-  const runtime = { outbox, throttles };
-  runtimes.set(app, runtime);
-  return runtime;
+  return {
+    outbox,
+    throttles: deps.throttles,
+    start: () => outbox.start(),
+    stop: () => outbox.stop(),
+  };
 }

@@ -15,7 +15,6 @@ import { upsertPerson } from '../../src/db/people.js';
 import { listAudit } from '../../src/db/audit.js';
 import { listNotices } from '../../src/db/notices.js';
 import { listRevisions, openRevision } from '../../src/db/revisions.js';
-import { campaignsOf } from '../../src/campaigns/install.js';
 import { formatSources } from '../../src/admin/content-files.js';
 import type { App } from '../../src/app.js';
 import type { ChannelName } from '../../src/channels/channel.js';
@@ -42,7 +41,7 @@ function asked(app: App, channel: ChannelName, externalId: string, question: str
 function noticesSettled(app: App, n: number): Promise<string[]> {
   const seen: string[] = [];
   return new Promise((resolve) =>
-    campaignsOf(app)!.outbox.events.on('notice', (_id: number, status: string) => {
+    app.campaigns.outbox.events.on('notice', (_id: number, status: string) => {
       if (status === 'retry') return;
       seen.push(status);
       if (seen.length === n) resolve(seen);
@@ -111,7 +110,7 @@ describe('attaching unanswered questions to an approved answer', () => {
     expect(openRevision(t.app.db, 'qa', ENTRY)).toBeDefined();
 
     // Another approver can; the notices go through the Telegram throttle of the outbox.
-    const throttle = campaignsOf(t.app)!.throttles.get('telegram')!;
+    const throttle = t.app.campaigns.throttles.get('telegram')!;
     const acquire = vi.spyOn(throttle, 'acquire');
     const settled = noticesSettled(t.app, 2);
     const approver = new AdminClient(t.url);

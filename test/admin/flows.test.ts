@@ -14,7 +14,6 @@ import { listUnanswered, recordUnanswered } from '../../src/db/questions.js';
 import { upsertPerson, subscribe, setRegion } from '../../src/db/people.js';
 import { listAudit } from '../../src/db/audit.js';
 import { listCampaigns } from '../../src/db/campaigns.js';
-import { campaignsOf } from '../../src/campaigns/install.js';
 import { linkUnansweredToDraft } from '../../src/db/admin.js';
 import { notifyAskers } from '../../src/admin/answers.js';
 import { listNotices } from '../../src/db/notices.js';
@@ -81,7 +80,7 @@ describe('unanswered question -> approved answer', () => {
     // The askers are told by the outbox (through the Telegram throttle), not from the request.
     const told: string[] = [];
     const notified = new Promise<void>((resolve) =>
-      campaignsOf(t.app)!.outbox.events.on('notice', (_id: number, status: string) => {
+      t.app.campaigns.outbox.events.on('notice', (_id: number, status: string) => {
         told.push(status);
         if (told.length === 2) resolve();
       }),
@@ -135,7 +134,7 @@ describe('unanswered question -> approved answer', () => {
     // A Zalo lane in the app's outbox: the channel and its throttle, as installCampaigns makes them.
     t.app.channels.set('zalo', zalo);
     const throttle = createThrottle({ ratePerSecond: 1000 });
-    campaignsOf(t.app)!.throttles.set('zalo', throttle);
+    t.app.campaigns.throttles.set('zalo', throttle);
     const outbox = createOutbox({
       db: t.app.db,
       channels: t.app.channels,
@@ -245,7 +244,7 @@ describe('campaigns', () => {
     const a = new AdminClient(t.url);
     await a.login('duyet', 'duyet-mat-khau-1');
     expect((await a.post(`/admin/campaigns/${id}/approve`)).status).toBe(303);
-    const done = once(campaignsOf(t.app)!.outbox.events, 'done');
+    const done = once(t.app.campaigns.outbox.events, 'done');
     expect((await b.post(`/admin/campaigns/${id}/schedule`)).status).toBe(303);
     await done;
     const live = await b.get(`/admin/campaigns/${id}/live.json`);

@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 import { startTestApp } from '../support/app.js';
 import { run as campaignCli } from '../../src/cli/campaign.js';
-import { campaignsOf } from '../../src/campaigns/install.js';
 import { createUser } from '../../src/db/users.js';
 import { deliveryCounts, getCampaign } from '../../src/db/campaigns.js';
 import { getPersonByExternal } from '../../src/db/people.js';
@@ -48,7 +47,7 @@ describe('campaign over the fake Telegram', () => {
     expect(await cli(['submit', String(id), '--as', 'lan'])).toBe(0);
     expect(await cli(['approve', String(id), '--as', 'lan'])).toBe(1); // four-eyes
     expect(await cli(['approve', String(id), '--as', 'minh'])).toBe(0);
-    const done = once(campaignsOf(app)!.outbox.events, 'done');
+    const done = once(app.campaigns.outbox.events, 'done');
     expect(await cli(['schedule', String(id), '--as', 'minh'])).toBe(0);
     await done;
 
@@ -87,7 +86,7 @@ describe('campaign over the fake Telegram', () => {
     const c = s.create('lan', { text: 'Tuần lễ tuyên truyền về quyền trẻ em', channels: ['telegram'] });
     s.submit('lan', c.id);
     s.approve('minh', c.id);
-    const outbox = campaignsOf(app)!.outbox;
+    const outbox = app.campaigns.outbox;
     const done = once(outbox.events, 'done');
     s.schedule('minh', c.id);
 

@@ -8,7 +8,6 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeZalo, zaloEnv } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
-import { campaignsOf } from '../../src/campaigns/install.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
 import { createUser } from '../../src/db/users.js';
 import { deliveryCounts, listDeliveries } from '../../src/db/campaigns.js';
@@ -46,7 +45,7 @@ describe('campaign over the fake Zalo OA', () => {
     const c = s.create('lan', { text: 'Tuần lễ tuyên truyền về quyền trẻ em', channels: ['zalo'] });
     s.submit('lan', c.id);
     s.approve('minh', c.id);
-    const done = once(campaignsOf(app)!.outbox.events, 'done');
+    const done = once(app.campaigns.outbox.events, 'done');
     s.schedule('minh', c.id);
     await done;
 

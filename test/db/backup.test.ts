@@ -20,7 +20,6 @@ import { run as backupCli } from '../../src/cli/backup.js';
 import { run as restoreCli } from '../../src/cli/restore.js';
 import { createApp } from '../../src/app.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
-import { campaignsOf } from '../../src/campaigns/install.js';
 import { startTestApp, tempDir, testConfig } from '../support/app.js';
 import { startFakeTelegram } from '../support/fake-telegram.js';
 import { addSubscriber } from '../campaigns/helpers.js';
@@ -255,7 +254,7 @@ describe('backup and restore', () => {
     expect(await restoreCli([file], { config, ...restoreOut })).toBe(0);
     expect(restoreOut.lines.join('\n')).toContain('đang gửi dở lúc sao lưu sẽ được đánh dấu "không rõ"');
     const appB = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false });
-    const done = once(campaignsOf(appB)!.outbox.events, 'done');
+    const done = once(appB.campaigns.outbox.events, 'done');
     await appB.start();
     cleanup.push(async () => {
       await appB.inbox.drain();

@@ -12,7 +12,6 @@ import { startTestApp } from '../support/app.js';
 import { startFakeZaloBot, zaloBotEnv } from '../support/fake-zalo-bot.js';
 import { addSubscriber } from '../campaigns/helpers.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
-import { campaignsOf } from '../../src/campaigns/install.js';
 import { createUser } from '../../src/db/users.js';
 import { deliveryCounts } from '../../src/db/campaigns.js';
 
@@ -80,7 +79,7 @@ describe('campaign over the fake Zalo Bot platform', () => {
     const c = s.create('lan', { text: 'Tuần lễ tuyên truyền về quyền trẻ em', channels: ['zalo-bot'] });
     s.submit('lan', c.id);
     s.approve('minh', c.id);
-    const done = once(campaignsOf(app)!.outbox.events, 'done');
+    const done = once(app.campaigns.outbox.events, 'done');
     s.schedule('minh', c.id);
     await done;
     expect(zb.callsTo('sendMessage').some((x) => x.status === 429)).toBe(true);

@@ -13,7 +13,6 @@ import { getPersonByExternal } from '../../src/db/people.js';
 import { activeAttemptOf, finishedAttempts, getAttemptQuestion } from '../../src/db/quiz.js';
 import { listCases } from '../../src/db/disinfo.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
-import { campaignsOf } from '../../src/campaigns/install.js';
 import { createUser } from '../../src/db/users.js';
 import { deliveryCounts } from '../../src/db/campaigns.js';
 
@@ -140,7 +139,7 @@ describe('Zalo Bot webhook end to end', () => {
     const c = s.create('lan', { title: 'Tuần lễ quyền trẻ em', text: 'Mời bạn tham gia tuần lễ tuyên truyền về quyền trẻ em.', links: [{ label: 'Chi tiết', url: 'https://example.gov.vn/tuan-le' }], channels: ['zalo-bot'] });
     s.submit('lan', c.id);
     s.approve('minh', c.id);
-    const done = once(campaignsOf(t.app)!.outbox.events, 'done');
+    const done = once(t.app.campaigns.outbox.events, 'done');
     s.schedule('minh', c.id);
     await done;
     const got = zb.textsTo(USER).at(-1)!;
