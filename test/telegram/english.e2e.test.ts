@@ -37,6 +37,14 @@ const labels = (c: RecordedCall): string[] =>
   ((c.params.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined)?.inline_keyboard ?? []).flat().map((b) => b.text);
 
 describe('Telegram in English', () => {
+  it('registers an English command menu for apps set to English', () => {
+    const en = tg.callsTo('setMyCommands').find((c) => c.params.language_code === 'en');
+    expect(en?.status).toBe(200);
+    const commands = en!.params.commands as { command: string; description: string }[];
+    expect(commands.find((c) => c.command === 'xoadulieu')?.description).toBe('Delete your personal data');
+    expect(commands.map((c) => c.command)).toContain('vi');
+  });
+
   it('answers an English question with English texts and buttons; /en is remembered', async () => {
     let before = tg.calls.length;
     await tg.pushUpdate(tg.message({ userId: 501, text: 'When did Vietnam ratify the Convention on the Rights of the Child?' }));
