@@ -230,7 +230,7 @@ export function optionsHash(
   negatives: readonly string[] = [],
   english?: { negatives: readonly string[] },
 ): string {
-  const en = english ? { en: { v: ENGLISH_ANALYZER_VERSION, negatives: english.negatives } } : {};
+  const en = english ? { en: { v: ENGLISH_ANALYZER_VERSION, negatives: english.negatives, lexicon: builtinLexicon().hashEn } } : {};
   return createHash('sha256')
     .update(JSON.stringify({ v: 8, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
     .digest('hex')
@@ -254,7 +254,7 @@ function miniSearchOptions(analyzer: Analyzer) {
  * abbreviations; the content's synonyms are Vietnamese and do not apply).
  */
 function analyzerFor(synonyms: readonly (readonly string[])[], options: SearchOptions, lang: Lang = 'vi'): Analyzer {
-  if (lang === 'en') return createEnglishAnalyzer();
+  if (lang === 'en') return createEnglishAnalyzer(options.relatedWeight > 0 ? builtinLexicon().relatedEn : []);
   return createAnalyzer(
     options.builtinAbbreviations ? withBuiltinAbbreviations(synonyms) : synonyms,
     options.relatedWeight > 0 ? builtinLexicon().related : [],

@@ -20,7 +20,7 @@
  * Why our own stemmer: none of the dependencies has one, and the Porter algorithm is 200 lines,
  * stable since 1980, and easy to test against its published examples.
  */
-import type { Analyzer, QueryAnalysis, Token } from './analyzer.js';
+import type { Analyzer, Expansion, QueryAnalysis, Token } from './analyzer.js';
 
 /** Bumped when the analysis changes: part of the index snapshot key. */
 export const ENGLISH_ANALYZER_VERSION = 1;
@@ -251,7 +251,7 @@ export const ENGLISH_ABBREVIATIONS = ABBREVIATIONS;
  *
  * @example createEnglishAnalyzer().query('Registering NGOs?').unigrams // ['non', 'government', 'organ', 'regist']…
  */
-export function createEnglishAnalyzer(): Analyzer {
+export function createEnglishAnalyzer(related: readonly (readonly string[])[] = []): Analyzer {
   const map = new Map<string, string[]>();
   let longest = 1;
   for (const group of ABBREVIATIONS) {
@@ -341,12 +341,43 @@ export function createEnglishAnalyzer(): Analyzer {
     return { unigrams, bigrams, generic: gen };
   };
 
+  // Everyday wordings (./lexicon/related.en.yaml), filed under their first word's stem. A wording
+  // matches in order with at most two other words between its own, as in Vietnamese.
+  const wordings = new Map<string, { toks: Token[]; official: string }[]>();
+  for (const group of related) {
+    const official = group[0];
+    if (!official) continue;
+    for (const w of group.slice(1)) {
+      const toks = tokens(w).filter((t) => !t.stop);
+      if (toks.length === 0) continue;
+      const list = wordings.get(toks[0]!.exact);
+      if (list) list.push({ toks, official });
+      else wordings.set(toks[0]!.exact, [{ toks, official }]);
+    }
+  }
+  const expansions = (toks: readonly Token[]): Expansion[] => {
+    const out: Expansion[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < toks.length; i++) {
+      for (const w of wordings.get(toks[i]!.exact) ?? []) {
+        let k = 1;
+        let j = i + 1;
+        for (; k < w.toks.length && j < toks.length && j - i < w.toks.length + 2; j++) if (toks[j]!.exact === w.toks[k]!.exact) k++;
+        if (k < w.toks.length) continue;
+        const key = `${i}:${w.official}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ start: i, end: j, official: w.official });
+      }
+    }
+    return out;
+  };
+
   return {
     tokens,
     tokenTerms: (toks) => tokenTerms(toks),
     formTerms: (text) => tokenTerms(tokens(text)),
-    // Everyday wordings (the Vietnamese lexicon's `related` groups) have no English list yet.
-    expansions: () => [],
+    expansions,
     indexTerms(text) {
       for (const w of words(text)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
       deletions = undefined;

@@ -21,8 +21,12 @@ export type TermGroups = readonly (readonly string[])[];
 export interface Lexicon {
   abbreviations: TermGroups;
   related: TermGroups;
+  /** English everyday wordings (related.en.yaml), for the English index. */
+  relatedEn: TermGroups;
   /** Hash of both files (part of the index snapshot key). */
   hash: string;
+  /** Hash of the English file. */
+  hashEn: string;
 }
 
 const groupsSchema = z.array(z.array(z.string().trim().min(1)).min(2, 'a group needs at least two terms')).nullable();
@@ -71,7 +75,16 @@ export function builtinLexicon(): Lexicon {
     const files = ['abbreviations.vi.yaml', 'related.vi.yaml'].map(lexiconFile);
     const h = createHash('sha256');
     for (const f of files) if (existsSync(f)) h.update(readFileSync(f));
-    cached = { abbreviations: readLexiconFile(files[0]!), related: readLexiconFile(files[1]!), hash: h.digest('hex').slice(0, 16) };
+    // The English file is hashed apart, so that the Vietnamese lexicon's hash (part of older
+    // snapshots' keys) does not change with it: it keys the English index (search.ts).
+    const en = lexiconFile('related.en.yaml');
+    cached = {
+      abbreviations: readLexiconFile(files[0]!),
+      related: readLexiconFile(files[1]!),
+      relatedEn: readLexiconFile(en),
+      hash: h.digest('hex').slice(0, 16),
+      hashEn: existsSync(en) ? createHash('sha256').update(readFileSync(en)).digest('hex').slice(0, 16) : '',
+    };
   }
   return cached;
 }

@@ -10,9 +10,11 @@ import { loadContent } from '../../src/knowledge/content.js';
  * English answers (issue 18, item 2): the floor on the English cases (written before the English
  * sample entries, docs/search.md), and the rule that a question is answered in its own language.
  * The floor is what was measured when it was written, a little under; the targets (recall@1
- * ≥ 0.88, no-answer precision ≥ 0.90) are the Vietnamese ones, not yet all met in English.
+ * ≥ 0.88, no-answer precision ≥ 0.90) are the Vietnamese ones: no-answer precision is not met yet.
  */
-const EN_FLOOR = { 'recall@1': 0.86, 'recall@3': 0.97, noanswer_precision: 0.75, noanswer_recall: 0.85 };
+const EN_FLOOR = { 'recall@1': 0.9, 'recall@3': 0.99, noanswer_precision: 0.84, noanswer_recall: 0.85 };
+/** The hold-out cases, written before the English wording lexicon (docs/search.md). */
+const HOLDOUT_FLOOR = { 'recall@1': 0.65, noanswer_recall: 0.85 };
 
 describe('English answers on the shipped content', () => {
   const knowledge = createKnowledge({ contentDir: 'content', now: () => new Date('2026-12-06T00:00:00Z') });
@@ -32,6 +34,12 @@ describe('English answers on the shipped content', () => {
     expect(m['recall@3']).toBeGreaterThanOrEqual(EN_FLOOR['recall@3']);
     expect(m.noanswer_precision).toBeGreaterThanOrEqual(EN_FLOOR.noanswer_precision);
     expect(m.noanswer_recall).toBeGreaterThanOrEqual(EN_FLOOR.noanswer_recall);
+  });
+
+  it('holds on the hold-out cases, written before the English wording lexicon', () => {
+    const m = evaluate((q, lang) => knowledge.answer(q, lang), readCases('test/fixtures/eval-cases-holdout-en.jsonl')).overall;
+    expect(m['recall@1']).toBeGreaterThanOrEqual(HOLDOUT_FLOOR['recall@1']);
+    expect(m.noanswer_recall).toBeGreaterThanOrEqual(HOLDOUT_FLOOR.noanswer_recall);
   });
 
   it('never answers a Vietnamese question with an English entry, nor an English one with a Vietnamese entry unmarked', () => {

@@ -90,7 +90,9 @@ describe('detectLanguage', () => {
   });
 
   it('takes every English evaluation question for English', () => {
-    const queries = readFileSync('test/fixtures/eval-cases-en.jsonl', 'utf8')
+    const queries = ['eval-cases-en.jsonl', 'eval-cases-holdout-en.jsonl']
+      .map((f) => readFileSync(`test/fixtures/${f}`, 'utf8'))
+      .join('\n')
       .split('\n')
       .filter((l) => l.trim().startsWith('{'))
       .map((l) => (JSON.parse(l) as { query: string }).query);
