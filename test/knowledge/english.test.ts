@@ -63,6 +63,25 @@ describe('English answers on the shipped content', () => {
   });
 });
 
+describe('English on the search thread', () => {
+  it('gives the same English answers on the search thread as on this one', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'loa-en-thread-'));
+    const k = createKnowledge({ contentDir: 'content', dataDir: data, searchThreads: 1 });
+    try {
+      await k.searchThreadStarted();
+      for (const c of readCases('test/fixtures/eval-cases-en.jsonl').slice(0, 40)) {
+        const here = k.answer(c.query, 'en');
+        const there = await k.answerAsync(c.query, 'en');
+        expect(there.kind === 'answer' ? there.id : null).toBe(here.kind === 'answer' ? here.id : null);
+      }
+      expect(k.searchCounts.onThread).toBeGreaterThan(0);
+    } finally {
+      k.close();
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('translations and the Vietnamese fallback', () => {
   const dir = mkdtempSync(join(tmpdir(), 'loa-en-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
