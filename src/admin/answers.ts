@@ -14,7 +14,6 @@
  * sender, `sends`), shown when the visitor comes back to the chat (the widget asks on load), and
  * `sent` from then on.
  */
-import type { App } from '../app.js';
 import type { QaEntry } from '../knowledge/content.js';
 import { resolveUnanswered } from '../db/questions.js';
 import { unansweredWaitingFor } from '../db/admin.js';
@@ -22,6 +21,7 @@ import { enqueueNotices, noticeIdFor, type NewNotice, type NoticeStatus } from '
 import { insertSends } from '../db/sends.js';
 import { HELD_TTL_MS } from '../sender/sender.js';
 import type { Reply } from '../messages.js';
+import type { AdminDeps } from './context.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
 export type NotifySummary = Partial<Record<NoticeStatus, number>>;
@@ -57,7 +57,7 @@ export function answerReadyReply(question: string, qa: QaEntry): Reply {
  * Resolves the open unanswered questions linked to `qa` and queues one notice per asker for the
  * outbox (it is woken at once). Returns the counts by first status. Never sends from here.
  */
-export function notifyAskers(app: App, qa: QaEntry, now: Date = new Date(), revisionId: number | null = null): NotifySummary {
+export function notifyAskers(app: Pick<AdminDeps, 'db' | 'channels' | 'campaigns'>, qa: QaEntry, now: Date = new Date(), revisionId: number | null = null): NotifySummary {
   const waiting = unansweredWaitingFor(app.db, qa.id);
   const outbox = app.campaigns;
   const notices: NewNotice[] = waiting.map((w) => {

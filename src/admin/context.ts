@@ -3,13 +3,23 @@
  * renderer. Route modules are `registerXRoutes(server, ctx)` functions.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from '../app.js';
+import type { Logger } from 'pino';
+import type { Db } from '../db/index.js';
+import type { Config } from '../config.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { ChannelName } from '../messages.js';
+import type { Channel } from '../channels/channel.js';
+import type { ChannelHealth } from '../channels/connection.js';
+import type { Sender } from '../sender/sender.js';
+import type { CampaignsRuntime } from '../campaigns/install.js';
+import type { Conversation } from '../conversation/conversation.js';
 import type { Auth, AdminIdentity } from './auth.js';
 import type { Permission } from './roles.js';
 import { can } from './roles.js';
 import { recordAudit, type AuditInput } from '../db/audit.js';
 import { regionAllowed, type User } from '../db/users.js';
 import { createContentView, type ContentView } from './content-view.js';
+import { createContestRegistry, type ContestRegistry } from '../quiz/definition.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,11 +34,28 @@ declare module 'fastify' {
   }
 }
 
-/** Shared dependencies of the admin routes. */
-export interface AdminContext {
-  app: App;
+/**
+ * What the admin pages use of the running service, given explicitly by `app.ts` (the admin
+ * does not know the app).
+ */
+export interface AdminDeps {
+  db: Db;
+  config: Config;
+  knowledge: Knowledge;
+  channels: Map<ChannelName, Channel>;
+  sender: Sender;
+  health: ChannelHealth;
+  campaigns: CampaignsRuntime;
+  conversation: Conversation;
+  logger: Logger;
+}
+
+/** Shared dependencies of the admin routes: the service's parts, the session API, the clock, the renderer. */
+export interface AdminContext extends AdminDeps {
   auth: Auth;
   now: () => Date;
+  /** The contest files (quiz/definition.ts), read as they change. */
+  contests: ContestRegistry;
   /** The content files as staff see them (drafts and invalid files included). */
   content: ContentView;
   /** Renders a page with the layout, the user, the CSRF token and helpers. */
@@ -50,25 +77,34 @@ export class Forbidden extends Error {
 
 /** Builds the context (the renderer is injected by `index.ts`). */
 export function createContext(
-  app: App,
+  deps: AdminDeps,
   auth: Auth,
   now: () => Date,
   render: AdminContext['render'],
 ): AdminContext {
-  const pathOf = (slug: string): string[] | undefined => app.knowledge.regionInfo(slug)?.path;
+  const pathOf = (slug: string): string[] | undefined => deps.knowledge.regionInfo(slug)?.path;
   const me = (req: FastifyRequest): User => {
     if (!req.admin) throw new Error('admin: route reached without a session');
     return req.admin.user;
   };
   return {
-    app,
+    db: deps.db,
+    config: deps.config,
+    knowledge: deps.knowledge,
+    channels: deps.channels,
+    sender: deps.sender,
+    health: deps.health,
+    campaigns: deps.campaigns,
+    conversation: deps.conversation,
+    logger: deps.logger,
     auth,
     now,
-    content: createContentView(app.config.contentDir, app.knowledge),
+    contests: createContestRegistry(deps.config.contentDir),
+    content: createContentView(deps.config.contentDir, deps.knowledge),
     render,
     me,
     audit(req, entry) {
-      recordAudit(app.db, { ...entry, actor: me(req).username, ip: req.ip }, now());
+      recordAudit(deps.db, { ...entry, actor: me(req).username, ip: req.ip }, now());
     },
     inScope(req, region) {
       return regionAllowed(me(req), region, pathOf);
@@ -77,13 +113,13 @@ export function createContext(
       const u = me(req);
       if (!u.region) return null;
       const out: string[] = [];
-      for (const r of allRegionSlugs(app)) if (regionAllowed(u, r, pathOf)) out.push(r);
+      for (const r of allRegionSlugs(deps.knowledge)) if (regionAllowed(u, r, pathOf)) out.push(r);
       return out;
     },
   };
 }
 
-function allRegionSlugs(app: App): string[] {
+function allRegionSlugs(knowledge: Knowledge): string[] {
   const out: string[] = [];
   const walk = (nodes: { slug: string; children?: unknown[] }[]): void => {
     for (const n of nodes) {
@@ -91,7 +127,7 @@ function allRegionSlugs(app: App): string[] {
       if (n.children) walk(n.children as { slug: string; children?: unknown[] }[]);
     }
   };
-  walk(app.knowledge.state.regions);
+  walk(knowledge.state.regions);
   return out;
 }
 

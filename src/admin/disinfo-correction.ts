@@ -36,19 +36,19 @@ export interface CorrectionView {
  */
 export function caseForCorrection(ctx: AdminContext, req: FastifyRequest, raw: unknown): DisinfoCase | undefined {
   const id = z.coerce.number().int().positive().catch(0).parse(raw ?? 0);
-  const c = id ? getCase(ctx.app.db, id) : undefined;
+  const c = id ? getCase(ctx.db, id) : undefined;
   if (!c || !ctx.inScope(req, c.region) || !canHaveCorrection(c) || !can(ctx.me(req), 'disinfo.triage')) return undefined;
   return c;
 }
 
 function subject(ctx: AdminContext, c: DisinfoCase): string {
-  const topic = c.topic && c.topic !== 'khac' ? ctx.app.knowledge.state.topics.find((t) => t.slug === c.topic)?.name : undefined;
+  const topic = c.topic && c.topic !== 'khac' ? ctx.knowledge.state.topics.find((t) => t.slug === c.topic)?.name : undefined;
   return `Thông tin chính xác về ${topic ? topic.toLocaleLowerCase('vi') : '…'}`;
 }
 
 /** The prefilled fields of a new Q&A or article written as the case's correction. */
 export function correctionDraftForm(ctx: AdminContext, c: DisinfoCase, kind: 'qa' | 'article'): Record<string, unknown> {
-  const topics = c.topic && ctx.app.knowledge.state.topics.some((t) => t.slug === c.topic) ? [c.topic] : [];
+  const topics = c.topic && ctx.knowledge.state.topics.some((t) => t.slug === c.topic) ? [c.topic] : [];
   const regions = c.region ? [c.region] : [];
   return kind === 'qa' ? { question: subject(ctx, c), topics, regions } : { title: subject(ctx, c), topics, regions };
 }
@@ -58,7 +58,7 @@ export function correctionDraftForm(ctx: AdminContext, c: DisinfoCase, kind: 'qa
  * article's first passage), the case's topic, and its region when the user may target it.
  */
 export function correctionCampaignForm(ctx: AdminContext, req: FastifyRequest, c: DisinfoCase): Record<string, unknown> {
-  const k = ctx.app.knowledge;
+  const k = ctx.knowledge;
   const qa = c.correctionId ? k.getQa(c.correctionId) : undefined;
   const article = c.correctionId && !qa ? k.getArticle(c.correctionId) : undefined;
   let text = '';
@@ -80,7 +80,7 @@ export function correctionCampaignForm(ctx: AdminContext, req: FastifyRequest, c
 export function linkFromCase(ctx: AdminContext, req: FastifyRequest, raw: unknown, saved: { correctionId: string } | { campaignId: number }): string {
   const c = caseForCorrection(ctx, req, raw);
   if (!c) return '';
-  linkCorrection(ctx.app.db, c.id, { ...saved, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
+  linkCorrection(ctx.db, c.id, { ...saved, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
   return ` Đã gắn với vụ việc ${c.number}.`;
 }
 
@@ -90,7 +90,7 @@ export function correctionView(ctx: AdminContext, c: DisinfoCase): CorrectionVie
   const content = ctx.content.get();
   const qa = c.correctionId ? content.qa.find((q) => q.id === c.correctionId) : undefined;
   const article = c.correctionId && !qa ? content.articles.find((a) => a.id === c.correctionId) : undefined;
-  const campaign = c.correctionCampaignId ? getCampaign(ctx.app.db, c.correctionCampaignId) : undefined;
+  const campaign = c.correctionCampaignId ? getCampaign(ctx.db, c.correctionCampaignId) : undefined;
   return {
     id: c.correctionId ?? '',
     kind: article ? 'article' : 'qa',

@@ -18,10 +18,10 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import { Eta } from 'eta';
 import { z } from 'zod';
-import type { App } from '../app.js';
 import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, createAuth, safeEqual, randomToken, type AuthOptions } from './auth.js';
 import { can, PERMISSIONS, type Permission } from './roles.js';
-import { createContext, type AdminContext } from './context.js';
+import { createContext, type AdminContext, type AdminDeps } from './context.js';
+import type { Db } from '../db/index.js';
 import { ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, passwordSchema, setRoles, setPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { vietnameseMessage } from './content-files.js';
@@ -74,7 +74,7 @@ const NAV: { label: string; href: string; permission: Permission }[] = [
  * name is taken by a non-admin), a random one-time password printed once, to be changed at the
  * first login. Returns the password, or undefined when an admin already existed.
  */
-export function ensureFirstAdmin(app: App, print: (line: string) => void): string | undefined {
+export function ensureFirstAdmin(app: { db: Db }, print: (line: string) => void): string | undefined {
   if (hasAdmin(app.db)) return undefined;
   const password = generatePassword();
   const existing = getUserByName(app.db, 'admin');
@@ -94,8 +94,14 @@ export function ensureFirstAdmin(app: App, print: (line: string) => void): strin
   return password;
 }
 
+/** What the admin pages are installed with: the service's parts, its HTTP server and start hook. */
+export interface AdminHost extends AdminDeps {
+  server: FastifyInstance;
+  onStart(fn: () => Promise<void> | void): void;
+}
+
 /** Installs the admin pages on the app's server and the first-admin check on start. */
-export function installAdmin(app: App, opts: AdminOptions = {}): AdminContext {
+export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminContext {
   const now = opts.now ?? (() => new Date());
   const auth = createAuth(app.db, now, opts.auth);
   const eta = new Eta({ views: join(HERE, 'views'), cache: true, autoEscape: true, autoTrim: false });
@@ -284,14 +290,14 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     const { username, password } = body.data;
     const result = await ctx.auth.login(username, password, req.ip);
     if (!result.ok) {
-      recordAudit(ctx.app.db, { actor: username.trim().toLowerCase().slice(0, 64) || '(trống)', action: `login.${result.reason}`, ip: req.ip }, ctx.now());
+      recordAudit(ctx.db, { actor: username.trim().toLowerCase().slice(0, 64) || '(trống)', action: `login.${result.reason}`, ip: req.ip }, ctx.now());
       if (result.reason === 'throttled') {
         reply.header('retry-after', String(result.retryAfterSeconds));
         return again(429, `Đăng nhập sai quá nhiều lần từ máy này. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
       }
       return again(401, 'Tên đăng nhập hoặc mật khẩu không đúng.', username);
     }
-    recordAudit(ctx.app.db, { actor: result.user.username, action: 'login.ok', ip: req.ip }, ctx.now());
+    recordAudit(ctx.db, { actor: result.user.username, action: 'login.ok', ip: req.ip }, ctx.now());
     reply.setCookie(SESSION_COOKIE, result.token, adminCookie(ctx.auth.cookieMaxAge()));
     reply.setCookie(LOGIN_CSRF_COOKIE, '', adminCookie(0));
     return reply.redirect(result.user.mustChangePassword ? '/admin/account/password' : safeNext(body.data.next), 303);

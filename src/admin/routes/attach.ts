@@ -55,7 +55,7 @@ export function maskedWordings(questions: string[]): { wordings: string[]; maske
 
 export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
   /** The open questions (in the user's scope) among `ids`. */
-  const questionsFor = (req: Parameters<typeof ctx.me>[0], ids: number[]) => openQueueQuestions(ctx.app.db, ids, ctx.scopeRegions(req));
+  const questionsFor = (req: Parameters<typeof ctx.me>[0], ids: number[]) => openQueueQuestions(ctx.db, ids, ctx.scopeRegions(req));
   const approvedQa = (): QaEntry[] => ctx.content.get().qa.filter((q) => q.status === 'approved');
 
   s.get('/admin/questions/attach', { config: { permission: 'questions.answer' } }, async (req, reply) => {
@@ -68,7 +68,7 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
     // The bot's own candidates first: its answer (if it had a weak one) and its suggestions.
     const suggested: QaEntry[] = [];
     for (const q of questions.slice(0, 10)) {
-      const a = ctx.app.knowledge.answer(q.question);
+      const a = ctx.knowledge.answer(q.question);
       const ids = a.kind === 'answer' ? [a.id, ...a.alternatives.map((x) => x.id)] : a.suggestions.map((x) => x.id);
       for (const id of ids) {
         const e = byId.get(id);
@@ -90,7 +90,7 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
       found,
       q: f.q,
       all: [...entries].sort((a, b) => a.question.localeCompare(b.question, 'vi')),
-      pendingIds: new Set(entries.filter((e) => openRevision(ctx.app.db, 'qa', e.id)).map((e) => e.id)),
+      pendingIds: new Set(entries.filter((e) => openRevision(ctx.db, 'qa', e.id)).map((e) => e.id)),
       error: undefined,
     });
   });
@@ -107,9 +107,9 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
     // Masked again here: the form is never trusted to have kept the mask.
     const { wordings, masked } = maskedWordings(body.variants.split(/\r?\n/));
     const me = ctx.me(req);
-    const file = readEntryFile(ctx.app.config.contentDir, entry.file);
+    const file = readEntryFile(ctx.config.contentDir, entry.file);
     if (!file) throw Object.assign(new Error(`Tệp ${entry.file} không còn tồn tại; hãy tải lại trang.`), { statusCode: 409 });
-    const open = openRevision(ctx.app.db, 'qa', entry.id);
+    const open = openRevision(ctx.db, 'qa', entry.id);
     let added: string[];
     let text: string;
     try {
@@ -119,13 +119,13 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
       return reply.redirect(back(err.errors.map((e) => e.message).join('; ')), 303);
     }
     const ids = questions.map((q) => q.id);
-    const revisionId = ctx.app.db.transaction(() => {
+    const revisionId = ctx.db.transaction(() => {
       const id = saveRevision(
-        ctx.app.db,
+        ctx.db,
         { kind: 'qa', entryId: entry.id, file: entry.file, baseHash: file.hash, text, editor: me.username, questionIds: ids },
         ctx.now(),
       );
-      linkUnansweredToDraft(ctx.app.db, ids, entry.id, me.username, ctx.now());
+      linkUnansweredToDraft(ctx.db, ids, entry.id, me.username, ctx.now());
       return id;
     })();
     const maskedTotal = masked.phone + masked.email + masked.id;

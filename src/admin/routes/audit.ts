@@ -25,7 +25,7 @@ function dayStart(d: string, plusDays = 0): string | undefined {
 export const registerAuditRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/audit', { config: { permission: 'audit.view' } }, async (req, reply) => {
     const f = filters.parse(req.query);
-    const rows = listAudit(ctx.app.db, {
+    const rows = listAudit(ctx.db, {
       actor: f.actor || undefined,
       action: f.action || undefined,
       targetType: f.targetType || undefined,

@@ -84,14 +84,14 @@ const ACTIONS: Record<string, { permission: Permission; run: (svc: CampaignServi
 };
 
 function tree(ctx: AdminContext): RegionTree {
-  return { regions: ctx.app.knowledge.state.regions, root: ctx.app.config.bot.regions_root };
+  return { regions: ctx.knowledge.state.regions, root: ctx.config.bot.regions_root };
 }
 
 function service(ctx: AdminContext): CampaignService {
   return createCampaignService({
-    db: ctx.app.db,
+    db: ctx.db,
     regions: () => tree(ctx),
-    topics: () => ctx.app.knowledge.state.topics.map((t) => t.slug),
+    topics: () => ctx.knowledge.state.topics.map((t) => t.slug),
     now: ctx.now,
   });
 }
@@ -100,13 +100,13 @@ function service(ctx: AdminContext): CampaignService {
 function visible(ctx: AdminContext, req: FastifyRequest, campaigns: Campaign[]): Campaign[] {
   const u = ctx.me(req);
   if (!u.region) return campaigns;
-  const flat = flattenRegions(ctx.app.knowledge.state.regions);
+  const flat = flattenRegions(ctx.knowledge.state.regions);
   return campaigns.filter((c) => regionsAllowed(u, c.regions, (s) => flat.get(s)?.path));
 }
 
 /** Progress figures of a campaign for the live bar. */
 export function progress(ctx: AdminContext, c: Campaign) {
-  const k = c.counts ?? deliveryCounts(ctx.app.db, c.id, ctx.now());
+  const k = c.counts ?? deliveryCounts(ctx.db, c.id, ctx.now());
   const total = k.targeted || c.audienceAtApproval || 0;
   const done = k.targeted ? k.targeted - k.pending - k.sending : 0;
   return {
@@ -129,7 +129,7 @@ export function progress(ctx: AdminContext, c: Campaign) {
 
 /** Campaigns running and waiting, for the dashboard. */
 export function dashboardExtras(ctx: AdminContext, req: FastifyRequest): { running: { id: number; title: string; status: string }[]; waiting: number } {
-  const all = visible(ctx, req, listCampaigns(ctx.app.db, ['scheduled', 'sending', 'paused', 'submitted']));
+  const all = visible(ctx, req, listCampaigns(ctx.db, ['scheduled', 'sending', 'paused', 'submitted']));
   return {
     running: all.filter((c) => c.status !== 'submitted').map((c) => ({ id: c.id, title: c.title ?? c.text.slice(0, 60), status: STATUS_LABEL[c.status] ?? c.status })),
     waiting: all.filter((c) => c.status === 'submitted').length,
@@ -138,7 +138,7 @@ export function dashboardExtras(ctx: AdminContext, req: FastifyRequest): { runni
 
 /** Region choices for the compose form: only the user's scope for a scoped officer. */
 function regionChoices(ctx: AdminContext, req: FastifyRequest): { slug: string; name: string; depth: number }[] {
-  return [...flattenRegions(ctx.app.knowledge.state.regions).entries()]
+  return [...flattenRegions(ctx.knowledge.state.regions).entries()]
     .filter(([slug]) => ctx.inScope(req, slug))
     .map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1 }));
 }
@@ -159,7 +159,7 @@ function previewHtml(ctx: AdminContext, req: FastifyRequest, body: unknown): str
   if (!okRegions) out.push('<p class="error">Bạn chỉ được gửi trong địa bàn của mình: hãy chọn địa bàn.</p>');
   else if (channels.length) {
     try {
-      const a = countCampaignAudience(ctx.app.db, { channels, topics: f.topics, regions: f.regions }, tree(ctx));
+      const a = countCampaignAudience(ctx.db, { channels, topics: f.topics, regions: f.regions }, tree(ctx));
       out.push(
         `<p><strong>Số người nhận hiện tại: <span data-audience>${a.total}</span></strong> ${Object.entries(a.byChannel)
           .map(([k, n]) => `<span class="tag">${escapeHtml(k)}: ${n}</span>`)
@@ -174,7 +174,7 @@ function previewHtml(ctx: AdminContext, req: FastifyRequest, body: unknown): str
 
 export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/campaigns', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
-    const rows = visible(ctx, req, listCampaigns(ctx.app.db)).sort((a, b) => b.id - a.id);
+    const rows = visible(ctx, req, listCampaigns(ctx.db)).sort((a, b) => b.id - a.id);
     return ctx.render(req, reply, 'campaigns', { title: 'Chiến dịch', rows: rows.map((c) => ({ c, p: progress(ctx, c) })), statusLabel: STATUS_LABEL });
   });
 
@@ -183,17 +183,17 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       title: 'Soạn chiến dịch',
       form,
       error,
-      topics: ctx.app.knowledge.state.topics,
+      topics: ctx.knowledge.state.topics,
       regions: regionChoices(ctx, req),
       channels: [
-        { slug: 'telegram', name: 'Telegram', configured: ctx.app.channels.has('telegram') },
-        { slug: 'zalo', name: 'Zalo OA', configured: ctx.app.channels.has('zalo') },
-        { slug: 'zalo-bot', name: 'Zalo Bot', configured: ctx.app.channels.has('zalo-bot') },
+        { slug: 'telegram', name: 'Telegram', configured: ctx.channels.has('telegram') },
+        { slug: 'zalo', name: 'Zalo OA', configured: ctx.channels.has('zalo') },
+        { slug: 'zalo-bot', name: 'Zalo Bot', configured: ctx.channels.has('zalo-bot') },
       ],
     });
 
   s.get('/admin/campaigns/new', { config: { permission: 'campaigns.compose' } }, async (req, reply) => {
-    const form: Record<string, unknown> = { channels: [...ctx.app.channels.keys()].filter((c) => c !== 'web'), topics: [], regions: ctx.me(req).region ? [ctx.me(req).region] : [] };
+    const form: Record<string, unknown> = { channels: [...ctx.channels.keys()].filter((c) => c !== 'web'), topics: [], regions: ctx.me(req).region ? [ctx.me(req).region] : [] };
     // A correction campaign started from a disinformation case: prefilled, linked when saved.
     const fromCase = caseForCorrection(ctx, req, (req.query as Record<string, unknown>)[CASE_FIELD]);
     return compose(req, reply, fromCase ? { ...form, ...correctionCampaignForm(ctx, req, fromCase), [CASE_FIELD]: fromCase.id } : form);
@@ -227,8 +227,8 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
         svc.submit(user, created.id);
         msg = 'Đã lưu và gửi đi chờ phê duyệt.';
       }
-      return reply.redirect(`/admin/campaigns/${created.id}?msg=${encodeURIComponent(msg)}`, 303);
       msg += linkFromCase(ctx, req, body[CASE_FIELD], { campaignId: created.id });
+      return reply.redirect(`/admin/campaigns/${created.id}?msg=${encodeURIComponent(msg)}`, 303);
     } catch (err) {
       if (!(err instanceof CampaignError)) throw err;
       reply.code(400);
@@ -238,7 +238,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
 
   const load = (req: FastifyRequest): Campaign => {
     const id = Number((req.params as { id: string }).id);
-    const c = Number.isInteger(id) ? getCampaign(ctx.app.db, id) : undefined;
+    const c = Number.isInteger(id) ? getCampaign(ctx.db, id) : undefined;
     if (!c || visible(ctx, req, [c]).length === 0) throw Object.assign(new Error('Không tìm thấy chiến dịch này.'), { statusCode: 404 });
     return c;
   };
@@ -262,9 +262,9 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       // Why it is not sending now (quiet hours, a channel not configured, paused by whom).
       waiting: waitReasons(c, {
         now: ctx.now(),
-        quietHours: ctx.app.config.bot.quiet_hours,
-        configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.app.channels.has(ch))),
-        paused: c.status === 'paused' ? pausedBy(ctx.app.db, c.id) : undefined,
+        quietHours: ctx.config.bot.quiet_hours,
+        configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.channels.has(ch))),
+        paused: c.status === 'paused' ? pausedBy(ctx.db, c.id) : undefined,
       }),
       history: listAuditFor(ctx, c.id),
     });
@@ -292,5 +292,5 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
 };
 
 function listAuditFor(ctx: AdminContext, id: number) {
-  return listAudit(ctx.app.db, { targetType: 'campaign', targetId: String(id), limit: 30 });
+  return listAudit(ctx.db, { targetType: 'campaign', targetId: String(id), limit: 30 });
 }

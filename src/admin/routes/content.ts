@@ -71,7 +71,7 @@ function brokenFile(ctx: AdminContext, kind: Kind, id: string): { file: string; 
 
 /** The last person who saved this entry in the admin pages (undefined for hand-edited files). */
 function lastEditor(ctx: AdminContext, kind: Kind, id: string): string | undefined {
-  return listAudit(ctx.app.db, { action: 'content.save', targetType: kind, targetId: id, limit: 1 })[0]?.actor;
+  return listAudit(ctx.db, { action: 'content.save', targetType: kind, targetId: id, limit: 1 })[0]?.actor;
 }
 
 /**
@@ -82,7 +82,7 @@ function lastEditor(ctx: AdminContext, kind: Kind, id: string): string | undefin
 async function reload(ctx: AdminContext): Promise<{ blocked?: string; note: string }> {
   ctx.content.invalidate();
   // Built on the build thread: the bot keeps answering from the old index meanwhile.
-  const r = await ctx.app.knowledge.reload();
+  const r = await ctx.knowledge.reload();
   if (r.ok) return { note: '' };
   if (!r.published) return { blocked: `Đã lưu, nhưng bot chưa cập nhật vì nội dung còn lỗi:\n${formatContentErrors(r.errors)}`, note: '' };
   const files = [...new Set(r.errors.map((e) => e.file))];
@@ -136,13 +136,13 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       ...(f.kind === 'qa' ? [] : c.articles.map((a) => ({ kind: 'article' as const, id: a.id, title: a.title, text: `${a.id} ${a.title} ${a.passages.map((p) => p.text).join(' ')}`, status: a.status, topics: a.topics, reviewedBy: undefined }))),
     ].filter((r) => match(r.text) && (!f.status || r.status === f.status) && (!f.topic || r.topics.includes(f.topic)));
     rows.sort((a, b) => (a.status === b.status ? a.title.localeCompare(b.title, 'vi') : a.status === 'draft' ? -1 : b.status === 'draft' ? 1 : 0));
-    const pending = new Set(openRevisions(ctx.app.db).map((r) => `${r.kind}:${r.entryId}`));
+    const pending = new Set(openRevisions(ctx.db).map((r) => `${r.kind}:${r.entryId}`));
     // A broken Q&A or article file's errors in Vietnamese, by line (the raw editor's wording);
     // shared files (topics.yaml…) keep the loader's.
     const listErrorsVi = (errors: typeof c.errors): { file: string; field: string; message: string }[] =>
       [...new Set(errors.map((e) => e.file))].flatMap((file) => {
         const own = errors.filter((e) => e.file === file);
-        const text = isEntryFile(file) ? readEntryFile(ctx.app.config.contentDir, file)?.text : undefined;
+        const text = isEntryFile(file) ? readEntryFile(ctx.config.contentDir, file)?.text : undefined;
         if (text === undefined) return own;
         const vi = checkRawEntryText(file.startsWith('qa') ? 'qa' : 'article', file, text, c).errors;
         return vi.length ? vi.map((e) => ({ file, field: e.line ? `Dòng ${e.line}` : e.field, message: e.message })) : own;
@@ -170,15 +170,15 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   ): Promise<FastifyReply> => {
     const c = ctx.content.get();
     const id = String(data.form.id ?? '');
-    const waiting = kind === 'qa' && id ? unansweredWaitingFor(ctx.app.db, id) : [];
-    const revision = id && !data.isNew ? openRevision(ctx.app.db, kind, id) : undefined;
-    const approvedText = revision ? readEntryFile(ctx.app.config.contentDir, revision.file) : undefined;
+    const waiting = kind === 'qa' && id ? unansweredWaitingFor(ctx.db, id) : [];
+    const revision = id && !data.isNew ? openRevision(ctx.db, kind, id) : undefined;
+    const approvedText = revision ? readEntryFile(ctx.config.contentDir, revision.file) : undefined;
     return ctx.render(req, reply, kind === 'qa' ? 'qa-edit' : 'article-edit', {
       revision,
       revisionChanges: revision ? revisionChanges(kind, approvedText?.text, revision.text) : undefined,
       revisionConflict: revision ? approvedText?.hash !== revision.baseHash : false,
-      pastRevisions: id && !data.isNew ? listRevisions(ctx.app.db, kind, id).filter((r) => r.status !== 'pending') : [],
-      notices: kind === 'qa' && id ? listNotices(ctx.app.db, id) : [],
+      pastRevisions: id && !data.isNew ? listRevisions(ctx.db, kind, id).filter((r) => r.status !== 'pending') : [],
+      notices: kind === 'qa' && id ? listNotices(ctx.db, id) : [],
       noticeLabel: NOTICE_STATUS_LABEL,
       noticeWhy,
       title: data.isNew ? `Thêm ${KIND_LABEL[kind].toLowerCase()}` : `${KIND_LABEL[kind]}: ${id}`,
@@ -190,10 +190,10 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       regions: regionOptions(ctx),
       statusLabel: STATUS_LABEL,
       lastEditor: id ? lastEditor(ctx, kind, id) : undefined,
-      changers: id && !data.isNew ? changersSinceApproval(ctx.app.db, kind, id, revision) : [],
+      changers: id && !data.isNew ? changersSinceApproval(ctx.db, kind, id, revision) : [],
       waiting,
-      notified: kind === 'qa' && id ? noticeCounts(ctx.app.db, id) : {},
-      history: id ? listAudit(ctx.app.db, { targetType: kind, targetId: id, limit: 20 }) : [],
+      notified: kind === 'qa' && id ? noticeCounts(ctx.db, id) : {},
+      history: id ? listAudit(ctx.db, { targetType: kind, targetId: id, limit: 20 }) : [],
     });
   };
 
@@ -204,7 +204,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     let from: number[] = [];
     if (kind === 'qa' && q.from) {
       const ids = q.from.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
-      const questions = openQueueQuestions(ctx.app.db, ids, ctx.scopeRegions(req));
+      const questions = openQueueQuestions(ctx.db, ids, ctx.scopeRegions(req));
       from = questions.map((x) => x.id);
       // The citizens' words become content: masked (phones, e-mails, ID numbers) before they
       // reach the draft, and distinct as the search sees them.
@@ -231,7 +231,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       return showFile(req, reply, kind, p.id, broken.file);
     }
     // With a change waiting, the form shows the pending version: editing continues it.
-    const pending = openRevision(ctx.app.db, kind, entry.id);
+    const pending = openRevision(ctx.db, kind, entry.id);
     const fromRevision = pending ? formFromText(kind, pending.text) : undefined;
     const form =
       fromRevision ??
@@ -246,7 +246,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
             topics: entry.topics,
             regions: entry.regions,
             expires: entry.expires ?? '',
-            body: articleBody(ctx.app.config.contentDir, entry),
+            body: articleBody(ctx.config.contentDir, entry),
           });
     return showForm(req, reply, kind, { entry, form, isNew: false });
   });
@@ -268,7 +268,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       .filter((n) => Number.isInteger(n) && n > 0) ?? [];
     const taken = (id: string): boolean => id === 'new' || c.qa.some((q) => q.id === id) || c.articles.some((a) => a.id === id);
     try {
-      if (existing && (existing.status === 'approved' || openRevision(ctx.app.db, kind, existing.id))) {
+      if (existing && (existing.status === 'approved' || openRevision(ctx.db, kind, existing.id))) {
         return await saveAsRevision(req, reply, kind, existing, body, from);
       }
       let saved: { id: string; file: string };
@@ -276,16 +276,16 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         const form = qaFormSchema.parse(body);
         form.id = existing ? existing.id : form.id || slugFrom(form.question, taken);
         if (isNew && taken(form.id)) throw new ContentValidationError([{ field: 'id', message: `Mã: '${form.id}' đã được dùng; chọn mã khác` }]);
-        saved = saveQaDraft(ctx.app.config.contentDir, form, c, existing?.file);
+        saved = saveQaDraft(ctx.config.contentDir, form, c, existing?.file);
       } else {
         const form = articleFormSchema.parse(body);
         form.id = existing ? existing.id : form.id || slugFrom(form.title, taken);
         if (isNew && taken(form.id)) throw new ContentValidationError([{ field: 'id', message: `Mã: '${form.id}' đã được dùng; chọn mã khác` }]);
-        saved = saveArticleDraft(ctx.app.config.contentDir, form, c, existing?.file);
+        saved = saveArticleDraft(ctx.config.contentDir, form, c, existing?.file);
       }
       if (kind === 'qa' && from.length) {
-        const visible = openQueueQuestions(ctx.app.db, from, ctx.scopeRegions(req)).map((x) => x.id);
-        linkUnansweredToDraft(ctx.app.db, from.filter((id) => visible.includes(id)), saved.id, ctx.me(req).username, ctx.now());
+        const visible = openQueueQuestions(ctx.db, from, ctx.scopeRegions(req)).map((x) => x.id);
+        linkUnansweredToDraft(ctx.db, from.filter((id) => visible.includes(id)), saved.id, ctx.me(req).username, ctx.now());
       }
       const linked = isNew ? linkFromCase(ctx, req, body[CASE_FIELD], { correctionId: saved.id }) : '';
       ctx.audit(req, {
@@ -323,23 +323,23 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   ): Promise<FastifyReply> => {
     const c = ctx.content.get();
     const me = ctx.me(req);
-    const current = readEntryFile(ctx.app.config.contentDir, existing.file);
+    const current = readEntryFile(ctx.config.contentDir, existing.file);
     if (!current) throw Object.assign(new Error(`Tệp ${existing.file} không còn tồn tại; hãy tải lại trang.`), { statusCode: 409 });
-    const open = openRevision(ctx.app.db, kind, existing.id);
+    const open = openRevision(ctx.db, kind, existing.id);
     const base = open?.text ?? current.text;
     const text =
       kind === 'qa'
         ? buildQaText({ ...qaFormSchema.parse(body), id: existing.id }, c, base)
         : buildArticleText({ ...articleFormSchema.parse(body), id: existing.id }, c, base);
-    const visible = new Set(openQueueQuestions(ctx.app.db, from, ctx.scopeRegions(req)).map((x) => x.id));
+    const visible = new Set(openQueueQuestions(ctx.db, from, ctx.scopeRegions(req)).map((x) => x.id));
     const questions = kind === 'qa' ? from.filter((id) => visible.has(id)) : [];
-    const revisionId = ctx.app.db.transaction(() => {
+    const revisionId = ctx.db.transaction(() => {
       const id = saveRevision(
-        ctx.app.db,
+        ctx.db,
         { kind, entryId: existing.id, file: existing.file, baseHash: current.hash, text, editor: me.username, questionIds: questions },
         ctx.now(),
       );
-      if (questions.length) linkUnansweredToDraft(ctx.app.db, questions, existing.id, me.username, ctx.now());
+      if (questions.length) linkUnansweredToDraft(ctx.db, questions, existing.id, me.username, ctx.now());
       return id;
     })();
     ctx.audit(req, {
@@ -382,11 +382,11 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     file: string,
     typed?: { text: string; errors: RawError[] },
   ): Promise<FastifyReply> => {
-    const current = readEntryFile(ctx.app.config.contentDir, file);
+    const current = readEntryFile(ctx.config.contentDir, file);
     const currentText = current?.text ?? '';
     const broken = !find(ctx, kind, id);
-    const revision = openRevision(ctx.app.db, kind, id);
-    const served = kind === 'qa' ? ctx.app.knowledge.getQa(id) : ctx.app.knowledge.getArticle(id);
+    const revision = openRevision(ctx.db, kind, id);
+    const served = kind === 'qa' ? ctx.knowledge.getQa(id) : ctx.knowledge.getArticle(id);
     const refs = ctx.content.get();
     return ctx.render(req, reply, 'content-file', {
       title: broken ? `Tệp lỗi: ${file}` : `Sửa tệp: ${file}`,
@@ -403,9 +403,9 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       revision,
       revisionErrors: revision ? checkRawEntryText(kind, file, revision.text, refs, approvalOf(req)).errors : [],
       revisionConflict: revision ? current?.hash !== revision.baseHash : false,
-      changers: revision ? changersSinceApproval(ctx.app.db, kind, id, revision) : [],
-      pastRevisions: listRevisions(ctx.app.db, kind, id).filter((r) => r.status !== 'pending'),
-      history: listAudit(ctx.app.db, { targetType: kind, targetId: id, limit: 20 }),
+      changers: revision ? changersSinceApproval(ctx.db, kind, id, revision) : [],
+      pastRevisions: listRevisions(ctx.db, kind, id).filter((r) => r.status !== 'pending'),
+      history: listAudit(ctx.db, { targetType: kind, targetId: id, limit: 20 }),
     });
   };
 
@@ -439,11 +439,11 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       // What the person typed stays in the editor, as they typed it.
       return showFile(req, reply, kind, p.id, at.file, { text: typed, errors: checked.errors });
     }
-    const current = readEntryFile(ctx.app.config.contentDir, at.file);
+    const current = readEntryFile(ctx.config.contentDir, at.file);
     if (!current) throw Object.assign(new Error(`Tệp ${at.file} không còn tồn tại; hãy tải lại trang.`), { statusCode: 409 });
     const me = ctx.me(req);
     const revisionId = saveRevision(
-      ctx.app.db,
+      ctx.db,
       { kind, entryId: p.id, file: at.file, baseHash: current.hash, text: checked.text, editor: me.username },
       ctx.now(),
     );
@@ -466,11 +466,11 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   /** Approves an entry's pending revision: four eyes, then the file is replaced and reloaded. */
   const approveRevision = async (req: FastifyRequest, reply: FastifyReply, kind: Kind, rev: Revision): Promise<FastifyReply> => {
     const me = ctx.me(req);
-    const changers = changersSinceApproval(ctx.app.db, kind, rev.entryId, rev);
+    const changers = changersSinceApproval(ctx.db, kind, rev.entryId, rev);
     if (changers.includes(me.username)) throw new Forbidden(selfApprovalRefusal(changers));
     const now = ctx.now();
-    applyRevision(ctx.app.config.contentDir, rev, me.displayName ?? me.username, now.toISOString().slice(0, 10));
-    if (!decideRevision(ctx.app.db, rev.id, 'approved', me.username, null, now))
+    applyRevision(ctx.config.contentDir, rev, me.displayName ?? me.username, now.toISOString().slice(0, 10));
+    if (!decideRevision(ctx.db, rev.id, 'approved', me.username, null, now))
       throw Object.assign(new Error('Thay đổi này vừa được người khác xử lý; hãy tải lại trang.'), { statusCode: 409 });
     ctx.audit(req, {
       action: 'content.approve',
@@ -492,9 +492,9 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
 
   /** Queues the askers' notices for an approved Q&A; returns the message part for staff. */
   const notifyAndAudit = (req: FastifyRequest, qaId: string, now: Date, revisionId: number | null): string => {
-    const approved = ctx.app.knowledge.getQa(qaId);
+    const approved = ctx.knowledge.getQa(qaId);
     if (!approved || approved.status !== 'approved') return '';
-    const summary = notifyAskers(ctx.app, approved, now, revisionId);
+    const summary = notifyAskers(ctx, approved, now, revisionId);
     const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
     if (!total) return '';
     ctx.audit(req, {
@@ -510,12 +510,12 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const p = req.params as { kind: string; id: string };
     const kind = kindSchema.parse(p.kind);
     const note = z.string().max(500).default('').parse((req.body as Record<string, unknown> | undefined)?.note).normalize('NFC').trim();
-    const rev = openRevision(ctx.app.db, kind, p.id);
+    const rev = openRevision(ctx.db, kind, p.id);
     if (!rev) throw Object.assign(new Error('Không có thay đổi nào đang chờ phê duyệt.'), { statusCode: 409 });
     const me = ctx.me(req);
-    ctx.app.db.transaction(() => {
-      decideRevision(ctx.app.db, rev.id, 'rejected', me.username, note || null, ctx.now());
-      unlinkUnanswered(ctx.app.db, rev.questionIds, rev.entryId);
+    ctx.db.transaction(() => {
+      decideRevision(ctx.db, rev.id, 'rejected', me.username, note || null, ctx.now());
+      unlinkUnanswered(ctx.db, rev.questionIds, rev.entryId);
     })();
     ctx.audit(req, {
       action: 'content.reject',
@@ -535,16 +535,16 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const p = req.params as { kind: string; id: string };
     const kind = kindSchema.parse(p.kind);
     // A pending revision first: a broken file has no entry, but may have a fix waiting.
-    const rev = openRevision(ctx.app.db, kind, p.id);
+    const rev = openRevision(ctx.db, kind, p.id);
     if (rev) return approveRevision(req, reply, kind, rev);
     const entry = find(ctx, kind, p.id);
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
     const me = ctx.me(req);
     if (entry.status !== 'draft') throw Object.assign(new Error('Chỉ bản nháp mới cần phê duyệt.'), { statusCode: 409 });
-    const changers = changersSinceApproval(ctx.app.db, kind, entry.id);
+    const changers = changersSinceApproval(ctx.db, kind, entry.id);
     if (changers.includes(me.username)) throw new Forbidden(selfApprovalRefusal(changers));
     const now = ctx.now();
-    setEntryStatus(ctx.app.config.contentDir, kind, entry.file, 'approved', me.displayName ?? me.username, now.toISOString().slice(0, 10));
+    setEntryStatus(ctx.config.contentDir, kind, entry.file, 'approved', me.displayName ?? me.username, now.toISOString().slice(0, 10));
     ctx.audit(req, {
       action: 'content.approve',
       targetType: kind,
@@ -563,13 +563,13 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const kind = kindSchema.parse(p.kind);
     const entry = find(ctx, kind, p.id);
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
-    setEntryStatus(ctx.app.config.contentDir, kind, entry.file, 'retired', undefined, ctx.now().toISOString().slice(0, 10));
+    setEntryStatus(ctx.config.contentDir, kind, entry.file, 'retired', undefined, ctx.now().toISOString().slice(0, 10));
     // A change waiting on a retired entry has nothing left to replace.
-    const rev = openRevision(ctx.app.db, kind, entry.id);
+    const rev = openRevision(ctx.db, kind, entry.id);
     if (rev)
-      ctx.app.db.transaction(() => {
-        decideRevision(ctx.app.db, rev.id, 'rejected', ctx.me(req).username, 'Mục đã bị gỡ', ctx.now());
-        unlinkUnanswered(ctx.app.db, rev.questionIds, rev.entryId);
+      ctx.db.transaction(() => {
+        decideRevision(ctx.db, rev.id, 'rejected', ctx.me(req).username, 'Mục đã bị gỡ', ctx.now());
+        unlinkUnanswered(ctx.db, rev.questionIds, rev.entryId);
       })();
     ctx.audit(req, {
       action: 'content.retire',

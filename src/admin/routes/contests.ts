@@ -8,16 +8,14 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
-import { contestSchema, createContestRegistry, isOpen, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
+import { contestSchema, isOpen, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
 import { contestStats, leaderboard, leaderboardCsv } from '../../quiz/results.js';
 import { attemptCounts } from '../../db/quiz.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
 
-const registries = new WeakMap<AdminContext, ContestRegistry>();
+/** The contests as the admin pages read them (the registry reloads a file when it changes). */
 function registry(ctx: AdminContext): ContestRegistry {
-  let r = registries.get(ctx);
-  if (!r) registries.set(ctx, (r = createContestRegistry(ctx.app.config.contentDir)));
-  return r;
+  return ctx.contests;
 }
 
 /** "2026-11-23 08:05" in Vietnam time: the format contest files use. */
@@ -27,7 +25,7 @@ function localStamp(d: Date): string {
 
 /** Live figures of a contest, counting only the people of the request's region scope. */
 export function contestFigures(ctx: AdminContext, req: FastifyRequest, c: Contest) {
-  const counts = attemptCounts(ctx.app.db, c.id, ctx.scopeRegions(req));
+  const counts = attemptCounts(ctx.db, c.id, ctx.scopeRegions(req));
   return {
     id: c.id,
     open: isOpen(c, ctx.now()),
@@ -53,7 +51,7 @@ function load(ctx: AdminContext, req: FastifyRequest): Contest {
 
 /** Sets `opens`/`closes` in the contest file (comments and layout kept), validated first. */
 function setWindow(ctx: AdminContext, c: Contest, fields: { opens?: string; closes?: string }): void {
-  const path = join(ctx.app.config.contentDir, c.file);
+  const path = join(ctx.config.contentDir, c.file);
   const doc = parseDocument(readFileSync(path, 'utf8'));
   if (fields.opens) doc.set('opens', fields.opens);
   if (fields.closes) doc.set('closes', fields.closes);
@@ -76,7 +74,7 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
     const c = load(ctx, req);
     // Region-scoped staff see their region's people only: figures, board and statistics.
     const scope = ctx.scopeRegions(req);
-    const board = leaderboard(ctx.app.db, c.id, scope);
+    const board = leaderboard(ctx.db, c.id, scope);
     return ctx.render(req, reply, 'contest', {
       title: c.title,
       c,
@@ -84,7 +82,7 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
       opens: viTime(c.opens),
       closes: viTime(c.closes),
       board: { participants: board.participants, entries: board.entries.slice(0, 100) },
-      stats: contestStats(ctx.app.db, c, scope),
+      stats: contestStats(ctx.db, c, scope),
     });
   });
 
@@ -95,7 +93,7 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/contests/:id/export.csv', { config: { permission: 'contests.export' } }, async (req, reply) => {
     const c = load(ctx, req);
     const scope = ctx.scopeRegions(req);
-    const board = leaderboard(ctx.app.db, c.id, scope);
+    const board = leaderboard(ctx.db, c.id, scope);
     const region = ctx.me(req).region;
     ctx.audit(req, { action: 'contest.export', targetType: 'contest', targetId: c.id, details: { rows: board.entries.length, ...(scope && region ? { region } : {}) } });
     return reply

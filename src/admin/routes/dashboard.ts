@@ -10,7 +10,7 @@ import { CHANNEL_LABELS, STATE_LABELS, healthReport } from '../../http/health.js
 export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
   const scope = ctx.scopeRegions(req);
   const inScope = (r: string | null): boolean => !scope || (r !== null && scope.includes(r));
-  const subs = subscriberCounts(ctx.app.db).filter((s) => inScope(s.region));
+  const subs = subscriberCounts(ctx.db).filter((s) => inScope(s.region));
   const byChannel = new Map<string, number>();
   const byRegion = new Map<string, number>();
   for (const s of subs) {
@@ -20,17 +20,17 @@ export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
   }
   const now = ctx.now().getTime();
   const period = (days: number) => {
-    const rows = questionCounts(ctx.app.db, new Date(now - days * 86_400_000), scope);
+    const rows = questionCounts(ctx.db, new Date(now - days * 86_400_000), scope);
     const asked = rows.reduce((a, r) => a + r.asked, 0);
     const answered = rows.reduce((a, r) => a + r.answered, 0);
     return { days, asked, answered, unanswered: asked - answered, rows };
   };
-  const queue = countQueue(ctx.app.db, { scope });
+  const queue = countQueue(ctx.db, { scope });
   return {
     subscribers: subs.reduce((a, s) => a + s.n, 0),
     byChannel: [...byChannel.entries()].map(([channel, n]) => ({ channel, n })),
     byRegion: [...byRegion.entries()]
-      .map(([region, n]) => ({ region, name: region ? ctx.app.knowledge.regionInfo(region)?.name ?? region : 'Chưa chọn địa bàn', n }))
+      .map(([region, n]) => ({ region, name: region ? ctx.knowledge.regionInfo(region)?.name ?? region : 'Chưa chọn địa bàn', n }))
       .sort((a, b) => b.n - a.n),
     periods: [period(7), period(30)],
     queue: queue.unanswered + queue.maybe_wrong,
@@ -51,7 +51,7 @@ export const registerDashboardRoutes: RegisterRoutes = (s, ctx) => {
 
 /** The channels' connection states and the content errors, as `/healthz` reports them, in words staff read. */
 export function channelHealth(ctx: AdminContext) {
-  const report = healthReport({ health: ctx.app.health, knowledge: ctx.app.knowledge });
+  const report = healthReport({ health: ctx.health, knowledge: ctx.knowledge });
   return {
     ok: report.ok,
     channels: Object.entries(report.channels)

@@ -58,7 +58,7 @@ const correctionBody = z.object({
 /** The case if it exists and is in the user's scope; a 404 otherwise (never "exists elsewhere"). */
 function caseFor(ctx: AdminContext, req: FastifyRequest): DisinfoCase {
   const id = z.coerce.number().int().positive().catch(0).parse((req.params as { id?: string }).id);
-  const c = id ? getCase(ctx.app.db, id) : undefined;
+  const c = id ? getCase(ctx.db, id) : undefined;
   if (!c || !ctx.inScope(req, c.region)) throw Object.assign(new Error('Không tìm thấy vụ việc này.'), { statusCode: 404 });
   return c;
 }
@@ -72,12 +72,12 @@ const labels = {
 /** Registers the queue, the case page and the two triage actions. */
 export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
   const topicName = (slug: string | null): string =>
-    !slug ? '' : slug === 'khac' ? 'Khác' : (ctx.app.knowledge.state.topics.find((t) => t.slug === slug)?.name ?? slug);
-  const regionName = (slug: string | null): string => (slug ? (ctx.app.knowledge.regionInfo(slug)?.name ?? slug) : '');
+    !slug ? '' : slug === 'khac' ? 'Khác' : (ctx.knowledge.state.topics.find((t) => t.slug === slug)?.name ?? slug);
+  const regionName = (slug: string | null): string => (slug ? (ctx.knowledge.regionInfo(slug)?.name ?? slug) : '');
 
   s.get('/admin/disinfo', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
     const q = listQuery.parse(req.query);
-    const rows = listCases(ctx.app.db, {
+    const rows = listCases(ctx.db, {
       order: q.xep === 'nhieu' ? 'most' : 'newest',
       status: q.trangthai,
       scope: ctx.scopeRegions(req),
@@ -101,8 +101,8 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     return ctx.render(req, reply, 'disinfo-case', {
       title: `Vụ việc ${c.number}`,
       c,
-      reports: reportsOfCase(ctx.app.db, c.id),
-      steps: stepsOfCase(ctx.app.db, c.id),
+      reports: reportsOfCase(ctx.db, c.id),
+      steps: stepsOfCase(ctx.db, c.id),
       next: NEXT_STATUSES[c.status],
       correction: correctionView(ctx, c),
       caseField: CASE_FIELD,
@@ -120,8 +120,8 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
   // (never stored on this server), at most MEDIA_MAX_BYTES, images only.
   s.get('/admin/disinfo/:id/anh', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
     const c = caseFor(ctx, req);
-    const from = c.mediaRef ? reportsOfCase(ctx.app.db, c.id).find((r) => r.mediaRef === c.mediaRef) : undefined;
-    const channel = from ? ctx.app.channels.get(from.channel as ChannelName) : undefined;
+    const from = c.mediaRef ? reportsOfCase(ctx.db, c.id).find((r) => r.mediaRef === c.mediaRef) : undefined;
+    const channel = from ? ctx.channels.get(from.channel as ChannelName) : undefined;
     const media = c.mediaRef && channel?.fetchMedia ? await channel.fetchMedia(c.mediaRef, MEDIA_MAX_BYTES) : null;
     if (!media)
       return reply
@@ -142,8 +142,8 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     const me = ctx.me(req).username;
     let msg: string;
     try {
-      const after = setCaseStatus(ctx.app.db, c.id, { ...body, actor: me, ip: req.ip }, ctx.now());
-      const told = tellReporters({ db: ctx.app.db, sender: ctx.app.sender, knowledge: ctx.app.knowledge }, c.id, ctx.now());
+      const after = setCaseStatus(ctx.db, c.id, { ...body, actor: me, ip: req.ip }, ctx.now());
+      const told = tellReporters({ db: ctx.db, sender: ctx.sender, knowledge: ctx.knowledge }, c.id, ctx.now());
       msg = `Đã chuyển sang “${CASE_STATUS_LABEL[after.status]}”.${told ? ` Đã gửi kết quả cho ${told} người báo tin.` : ''}`;
     } catch (err) {
       if (!(err instanceof CaseStepError)) throw err;
@@ -156,14 +156,14 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     assertCan(req, 'disinfo.triage');
     const c = caseFor(ctx, req);
     const body = correctionBody.parse(req.body);
-    const k = ctx.app.knowledge;
+    const k = ctx.knowledge;
     const approved = k.getQa(body.correctionId)?.status === 'approved' || k.getArticle(body.correctionId)?.status === 'approved';
     let msg: string;
     if (!approved) msg = `Không có bài hỏi đáp hoặc bài viết đã duyệt với mã “${body.correctionId}”. Hãy duyệt tin đính chính trước, rồi gắn mã của nó.`;
-    else if (body.campaignId !== null && !getCampaign(ctx.app.db, body.campaignId)) msg = `Không có chiến dịch số ${body.campaignId}.`;
+    else if (body.campaignId !== null && !getCampaign(ctx.db, body.campaignId)) msg = `Không có chiến dịch số ${body.campaignId}.`;
     else {
       try {
-        linkCorrection(ctx.app.db, c.id, { correctionId: body.correctionId, campaignId: body.campaignId, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
+        linkCorrection(ctx.db, c.id, { correctionId: body.correctionId, campaignId: body.campaignId, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
         msg = 'Đã gắn tin đính chính với vụ việc.';
       } catch (err) {
         if (!(err instanceof CaseStepError)) throw err;

@@ -77,7 +77,7 @@ function pageNumbers(current: number, pages: number): (number | null)[] {
 /** The regions a staff member may filter by: their scope (or the whole tree), with depth for indenting. */
 function regionChoices(ctx: AdminContext, scope: string[] | null): { slug: string; name: string; depth: number; path: string[] }[] {
   const allowed = scope ? new Set(scope) : null;
-  return [...flattenRegions(ctx.app.knowledge.state.regions).entries()]
+  return [...flattenRegions(ctx.knowledge.state.regions).entries()]
     .filter(([slug]) => !allowed || allowed.has(slug))
     .map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1, path: r.path }));
 }
@@ -102,17 +102,17 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
     // Own keys only: `?loai=constructor` must not find Object's members.
     if (!Object.hasOwn(KIND_FILTERS, q.loai)) q.loai = '';
     const regions = regionChoices(ctx, ctx.scopeRegions(req));
-    if (q.diaban && !flattenRegions(ctx.app.knowledge.state.regions).has(q.diaban)) q.diaban = '';
+    if (q.diaban && !flattenRegions(ctx.knowledge.state.regions).has(q.diaban)) q.diaban = '';
     const filter = queueFilter(ctx, req, q, regions);
-    const counts = countQueue(ctx.app.db, filter);
+    const counts = countQueue(ctx.db, filter);
     const all = counts.unanswered + counts.maybe_wrong;
     const total = filter.kind ? counts[filter.kind] : all;
     const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
     const page = Math.min(q.trang, pages);
-    const items = listQueuePage(ctx.app.db, filter, { limit: QUEUE_PAGE_SIZE, offset: (page - 1) * QUEUE_PAGE_SIZE });
+    const items = listQueuePage(ctx.db, filter, { limit: QUEUE_PAGE_SIZE, offset: (page - 1) * QUEUE_PAGE_SIZE });
     // Answered-but-maybe-wrong items (a 👎, a re-ask) carry the answer given; they are grouped
     // apart from unanswered ones, so a group's first item shows what the bot said.
-    const details = queueItemDetails(ctx.app.db, items.map((x) => x.id));
+    const details = queueItemDetails(ctx.db, items.map((x) => x.id));
     const kindOf = (id: number): QueueKind => details.get(id)?.kind ?? 'unanswered';
     const groups = [
       ...groupSimilar(items.filter((x) => kindOf(x.id) === 'maybe_wrong'), (x) => x.question),
@@ -126,7 +126,7 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
       q.tu ? `từ ngày ${q.tu.split('-').reverse().join('/')}` : '',
       q.den ? `đến ngày ${q.den.split('-').reverse().join('/')}` : '',
     ].filter(Boolean);
-    const unfiltered = total === 0 && (narrowing.length || filter.kind) ? countQueue(ctx.app.db, { scope: filter.scope }) : counts;
+    const unfiltered = total === 0 && (narrowing.length || filter.kind) ? countQueue(ctx.db, { scope: filter.scope }) : counts;
     return ctx.render(req, reply, 'questions', {
       unfiltered: unfiltered.unanswered + unfiltered.maybe_wrong,
       title: 'Câu hỏi chưa trả lời',
@@ -150,8 +150,8 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
 
   s.post('/admin/questions/dismiss', { config: { permission: 'questions.answer' } }, async (req, reply) => {
     const { ids } = z.object({ ids: idsSchema }).parse(req.body);
-    const allowed = openQueueQuestions(ctx.app.db, ids, ctx.scopeRegions(req)).map((x) => x.id);
-    resolveUnanswered(ctx.app.db, allowed, 'dismissed', null, ctx.now());
+    const allowed = openQueueQuestions(ctx.db, ids, ctx.scopeRegions(req)).map((x) => x.id);
+    resolveUnanswered(ctx.db, allowed, 'dismissed', null, ctx.now());
     ctx.audit(req, { action: 'question.dismiss', targetType: 'unanswered', targetId: allowed.join(','), details: { count: allowed.length } });
     // Back to the page the group was on, with its filters (only the queue's own links are followed).
     const back = z.string().max(500).regex(/^\/admin\/questions(\?[^\r\n]*)?$/).catch('/admin/questions').parse((req.body as Record<string, unknown>).back ?? '');

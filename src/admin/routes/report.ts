@@ -13,13 +13,13 @@ function report(ctx: AdminContext, req: FastifyRequest): YearReport {
   const thisYear = Number(formatVietnamTime(now, 'yyyy'));
   const { year } = z.object({ year: z.coerce.number().int().min(2000).max(2100).default(thisYear) }).parse(req.query);
   return buildYearReport(
-    ctx.app.db,
+    ctx.db,
     year,
     {
-      office: ctx.app.config.bot.staff_contact?.name ?? ctx.app.config.bot.name,
-      topics: ctx.app.knowledge.state.topics,
-      contests: loadContests(ctx.app.config.contentDir).contests,
-      trainingGroups: loadTraining(ctx.app.config.contentDir).groups,
+      office: ctx.config.bot.staff_contact?.name ?? ctx.config.bot.name,
+      topics: ctx.knowledge.state.topics,
+      contests: loadContests(ctx.config.contentDir).contests,
+      trainingGroups: loadTraining(ctx.config.contentDir).groups,
     },
     now,
     scopeOf(ctx, req),
@@ -31,7 +31,7 @@ function scopeOf(ctx: AdminContext, req: FastifyRequest): { regions: string[]; n
   const regions = ctx.scopeRegions(req);
   if (!regions) return undefined;
   const region = ctx.me(req).region!;
-  return { regions, name: ctx.app.knowledge.regionInfo(region)?.name ?? region };
+  return { regions, name: ctx.knowledge.regionInfo(region)?.name ?? region };
 }
 
 export const registerReportRoutes: RegisterRoutes = (s, ctx) => {

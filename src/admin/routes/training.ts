@@ -37,29 +37,29 @@ const sendBody = z.object({
 
 /** Registers the training pages and actions. */
 export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
-  const registry: TrainingRegistry = createTrainingRegistry(ctx.app.config.contentDir);
+  const registry: TrainingRegistry = createTrainingRegistry(ctx.config.contentDir);
   // The quiz engine's contests, for the number of questions an invitation announces.
-  const quiz = ctx.app.conversation.features.find((f): f is QuizFeature => f.name === 'quiz') ?? {
-    registry: createContestRegistry(ctx.app.config.contentDir),
+  const quiz = ctx.conversation.features.find((f): f is QuizFeature => f.name === 'quiz') ?? {
+    registry: createContestRegistry(ctx.config.contentDir),
     startFor: () => ({ replies: [] }),
     onFinish: () => {},
   };
-  const regionName = (slug: string | null): string => (slug ? (ctx.app.knowledge.regionInfo(slug)?.name ?? slug) : '');
+  const regionName = (slug: string | null): string => (slug ? (ctx.knowledge.regionInfo(slug)?.name ?? slug) : '');
   const groupName = (id: string): string => registry.group(id)?.name ?? id;
 
   /** The officials a request may reach: in scope, of the group if given. */
   const officialsFor = (req: FastifyRequest, opts: { groupId?: string; untrained?: boolean }): Official[] =>
-    listOfficials(ctx.app.db, { scope: ctx.scopeRegions(req), ...(opts.groupId ? { groupId: opts.groupId } : {}), untrained: opts.untrained });
+    listOfficials(ctx.db, { scope: ctx.scopeRegions(req), ...(opts.groupId ? { groupId: opts.groupId } : {}), untrained: opts.untrained });
 
   const back = (msg: string): string => `/admin/training?msg=${encodeURIComponent(msg)}`;
 
   s.get('/admin/training', { config: { permission: 'training.view' } }, async (req, reply) => {
-    const coverage = trainingCoverage(ctx.app.db, registry.groups(), { scope: ctx.scopeRegions(req) });
+    const coverage = trainingCoverage(ctx.db, registry.groups(), { scope: ctx.scopeRegions(req) });
     return ctx.render(req, reply, 'training', {
       title: 'Tập huấn cán bộ',
       coverage,
       errors: registry.errors(),
-      problems: trainingProblems(registry.trainings(), { articleStatus: (id) => ctx.app.knowledge.getArticle(id)?.status, contest: (id) => quiz.registry.get(id) }, ctx.now()),
+      problems: trainingProblems(registry.trainings(), { articleStatus: (id) => ctx.knowledge.getArticle(id)?.status, contest: (id) => quiz.registry.get(id) }, ctx.now()),
       trainings: registry.trainings().filter((t) => t.status === 'approved'),
       groups: registry.groups(),
       share: formatShare,
@@ -69,7 +69,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
 
   s.get('/admin/training/officials', { config: { permission: 'training.view' } }, async (req, reply) => {
     const q = listQuery.parse(req.query);
-    const rows = listOfficials(ctx.app.db, {
+    const rows = listOfficials(ctx.db, {
       scope: ctx.scopeRegions(req),
       ...(q.nhom ? { groupId: q.nhom } : {}),
       untrained: q.chua === '1',
@@ -93,7 +93,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
 
   s.post('/admin/training/import', { config: { permission: 'training.manage' } }, async (req, reply) => {
     const body = importBody.parse(req.body);
-    const known = { groups: new Set(registry.groups().map((g) => g.id)), regions: new Set(flattenRegions(ctx.app.knowledge.state.regions).keys()) };
+    const known = { groups: new Set(registry.groups().map((g) => g.id)), regions: new Set(flattenRegions(ctx.knowledge.state.regions).keys()) };
     const { rows, lines, problems } = readOfficialsCsv(body.csv, known);
     // A commune account imports its own officials only: every row must be of its region subtree.
     if (problems.length === 0 && ctx.me(req).region) {
@@ -104,7 +104,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     }
     if (problems.length || rows.length === 0)
       return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, groups: registry.groups() });
-    const res = importOfficials(ctx.app.db, rows, ctx.now());
+    const res = importOfficials(ctx.db, rows, ctx.now());
     ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: rows.length, ...res } });
     return reply.redirect(back(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.`), 303);
   });
@@ -117,7 +117,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     if (body.group && !registry.group(body.group)) return reply.redirect(back('Không có nhóm đối tượng này.'), 303);
     // Officials of groups the training is for, in scope, not yet trained.
     const targets = officialsFor(req, { groupId: body.group || undefined, untrained: true }).filter((o) => trainingsFor(registry, o).some((x) => x.id === t.id));
-    const res = inviteOfficials({ db: ctx.app.db, sender: ctx.app.sender, quiz }, t, targets, { kind, actor: ctx.me(req).username, ip: req.ip, now: ctx.now() });
+    const res = inviteOfficials({ db: ctx.db, sender: ctx.sender, quiz }, t, targets, { kind, actor: ctx.me(req).username, ip: req.ip, now: ctx.now() });
     const what = kind === 'invite' ? 'lời mời' : 'tin nhắc';
     const msg = `Đã gửi ${what} tới ${res.queued} cán bộ chưa tập huấn${res.skipped ? `; ${res.skipped} người không nhận được vì đã chặn trợ lý hoặc chưa từng mở trợ lý (lần gửi trước bị từ chối)` : ''}.`;
     return reply.redirect(back(msg), 303);
@@ -127,9 +127,9 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
 
   s.post('/admin/training/officials/:id/remove', { config: { permission: 'training.manage' } }, async (req, reply) => {
     const id = z.coerce.number().int().positive().catch(0).parse((req.params as { id?: string }).id);
-    const o = id ? getOfficial(ctx.app.db, id) : undefined;
+    const o = id ? getOfficial(ctx.db, id) : undefined;
     if (!o || o.removedAt || !ctx.inScope(req, o.region)) throw Object.assign(new Error('Không tìm thấy cán bộ này.'), { statusCode: 404 });
-    removeOfficial(ctx.app.db, o.id, ctx.now());
+    removeOfficial(ctx.db, o.id, ctx.now());
     ctx.audit(req, { action: 'training.remove', targetType: 'training_official', targetId: o.id, details: { group: o.groupId, unit: o.unit } });
     return reply.redirect(`/admin/training/officials?chua=1&msg=${encodeURIComponent(`Đã đưa ${o.name} ra khỏi danh sách tập huấn.`)}`, 303);
   });

@@ -29,16 +29,16 @@ const form = z.object({
 
 export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const regions = (): { slug: string; name: string }[] =>
-    [...flattenRegions(ctx.app.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
+    [...flattenRegions(ctx.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
-    ctx.render(req, reply, 'users', { title: 'Tài khoản', users: listUsers(ctx.app.db), roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+    ctx.render(req, reply, 'users', { title: 'Tài khoản', users: listUsers(ctx.db), roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
   const checkRegion = (slug: string): string | null => {
     if (!slug) return null;
-    if (!ctx.app.knowledge.regionInfo(slug)) throw Object.assign(new Error(`Địa bàn không tồn tại: ${slug}`), { statusCode: 400 });
+    if (!ctx.knowledge.regionInfo(slug)) throw Object.assign(new Error(`Địa bàn không tồn tại: ${slug}`), { statusCode: 400 });
     return slug;
   };
   const target = (req: FastifyRequest) => {
-    const u = getUserByName(ctx.app.db, (req.params as { name: string }).name);
+    const u = getUserByName(ctx.db, (req.params as { name: string }).name);
     if (!u) throw Object.assign(new Error('Không có tài khoản này.'), { statusCode: 404 });
     return u;
   };
@@ -52,12 +52,12 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       reply.code(400);
       return page(req, reply, { error: [...(parsed.error?.issues ?? []), ...(name.error?.issues ?? [])].map((i) => i.message).join(' ') });
     }
-    if (getUserByName(ctx.app.db, name.data)) {
+    if (getUserByName(ctx.db, name.data)) {
       reply.code(409);
       return page(req, reply, { error: `Tên đăng nhập '${name.data}' đã có.` });
     }
     const password = generatePassword();
-    const u = createUser(ctx.app.db, {
+    const u = createUser(ctx.db, {
       username: name.data,
       displayName: parsed.data.displayName || undefined,
       roles: parsed.data.roles,
@@ -79,10 +79,10 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     if (u.id === ctx.me(req).id && !parsed.data.roles.includes('admin'))
       return page(req, reply.code(400), { error: 'Bạn không thể tự bỏ quyền quản trị của mình.' });
     const region = checkRegion(parsed.data.region);
-    ctx.app.db.transaction(() => {
-      setRoles(ctx.app.db, u.id, parsed.data.roles);
-      setUserRegion(ctx.app.db, u.id, region);
-      setDisplayName(ctx.app.db, u.id, parsed.data.displayName || null);
+    ctx.db.transaction(() => {
+      setRoles(ctx.db, u.id, parsed.data.roles);
+      setUserRegion(ctx.db, u.id, region);
+      setDisplayName(ctx.db, u.id, parsed.data.displayName || null);
     })();
     ctx.audit(req, { action: 'user.role', targetType: 'user', targetId: u.username, details: { roles: parsed.data.roles, region } });
     return reply.redirect(`/admin/users?msg=${encodeURIComponent(`Đã cập nhật '${u.username}'.`)}`, 303);
@@ -91,8 +91,8 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   s.post('/admin/users/:name/reset', { config: { permission: 'users.manage' } }, async (req, reply) => {
     const u = target(req);
     const password = generatePassword();
-    setPassword(ctx.app.db, u.id, password, true);
-    deleteUserSessions(ctx.app.db, u.id);
+    setPassword(ctx.db, u.id, password, true);
+    deleteUserSessions(ctx.db, u.id);
     ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: u.username, details: { reset: true } });
     return page(req, reply, { created: { username: u.username, password } });
   });
@@ -101,7 +101,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     s.post(`/admin/users/:name/${state}`, { config: { permission: 'users.manage' } }, async (req, reply) => {
       const u = target(req);
       if (u.id === ctx.me(req).id) return page(req, reply.code(400), { error: 'Bạn không thể tự khoá tài khoản của mình.' });
-      setDisabled(ctx.app.db, u.id, state === 'disable', ctx.now());
+      setDisabled(ctx.db, u.id, state === 'disable', ctx.now());
       ctx.audit(req, { action: `user.${state}`, targetType: 'user', targetId: u.username });
       return reply.redirect(`/admin/users?msg=${encodeURIComponent(state === 'disable' ? `Đã khoá '${u.username}'.` : `Đã mở khoá '${u.username}'.`)}`, 303);
     });
