@@ -254,12 +254,10 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
       db.close();
     },
   };
-  // Channel, worker and page modules install themselves on the app here, one line each
-  // (e.g. `installTelegram(app)`): they add to `channels`, register routes on `server` and
-  // hook `onStart`/`onStop`.
-  installTelegram(app);
-  installZalo(app);
-  installZaloBot(app, { backoff: opts.connectBackoff });
+  // The platform channels configured: each installer builds its channel from what it is given
+  // (channels/host.ts) and registers its routes; the channel joins `channels` here.
+  for (const channel of [installTelegram(app), installZalo(app), installZaloBot(app, { backoff: opts.connectBackoff })])
+    if (channel) channels.set(channel.name, channel);
   installQuiz(app, { now: opts.now });
   // After the channels and features: the outbox starts once they are all installed.
   app.onStart(() => campaigns.start());

@@ -24,7 +24,7 @@ import type { Capabilities, Channel, Inbound, Reply, SendOptions, SendResult } f
 import type { TelegramConfig } from '../../config.js';
 import type { Db } from '../../db/index.js';
 import type { Inbox } from '../../conversation/inbox.js';
-import type { App } from '../../app.js';
+import type { ChannelHost } from '../host.js';
 import { callbackAction, recordSentPoll, rememberCallbackAction, sentPollById, sentPollsByRef } from '../../db/telegram.js';
 import { BODY_LIMIT } from '../../http/server.js';
 import { renderReply } from './render.js';
@@ -381,10 +381,10 @@ export function registerTelegramWebhook(server: FastifyInstance, channel: Telegr
 }
 
 /**
- * Installs the Telegram channel on the app when `TELEGRAM_BOT_TOKEN` is set: adds it to the
- * channels (the app starts and stops it) and, in webhook mode, registers the webhook route.
+ * Builds the Telegram channel when `TELEGRAM_BOT_TOKEN` is set (app.ts adds it to the channels,
+ * and the app starts and stops it) and, in webhook mode, registers the webhook route.
  */
-export function installTelegram(app: App, overrides: Partial<Omit<TelegramChannelDeps, 'config' | 'db' | 'inbox'>> = {}): TelegramChannel | undefined {
+export function installTelegram(app: ChannelHost, overrides: Partial<Omit<TelegramChannelDeps, 'config' | 'db' | 'inbox'>> = {}): TelegramChannel | undefined {
   const config = app.config.telegram;
   if (!config) return undefined;
   const channel = createTelegramChannel({
@@ -395,7 +395,6 @@ export function installTelegram(app: App, overrides: Partial<Omit<TelegramChanne
     logger: app.logger.child({ channel: 'telegram' }),
     ...overrides,
   });
-  app.channels.set('telegram', channel);
   if (config.mode === 'webhook') registerTelegramWebhook(app.server, channel, config.webhookSecret!);
   return channel;
 }

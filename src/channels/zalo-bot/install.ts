@@ -3,7 +3,7 @@
  * channel (the app starts and stops it, and shows its connection state), and in webhook mode
  * the webhook route.
  */
-import type { App } from '../../app.js';
+import type { ChannelHost } from '../host.js';
 import { createZaloBotClient } from './client.js';
 import { createZaloBotChannel, type ZaloBotChannel, type ZaloBotChannelDeps } from './channel.js';
 import { registerZaloBotWebhook } from './webhook.js';
@@ -13,7 +13,7 @@ import { registerZaloBotWebhook } from './webhook.js';
  *
  * @example installZaloBot(app, { backoff: opts.connectBackoff })
  */
-export function installZaloBot(app: App, overrides: Partial<Pick<ZaloBotChannelDeps, 'backoff' | 'pollTimeoutSeconds'>> = {}): ZaloBotChannel | undefined {
+export function installZaloBot(app: ChannelHost, overrides: Partial<Pick<ZaloBotChannelDeps, 'backoff' | 'pollTimeoutSeconds'>> = {}): ZaloBotChannel | undefined {
   const config = app.config.zaloBot;
   if (!config) return undefined;
   const logger = app.logger.child({ channel: 'zalo-bot' });
@@ -26,7 +26,6 @@ export function installZaloBot(app: App, overrides: Partial<Pick<ZaloBotChannelD
     logger,
     ...overrides,
   });
-  app.channels.set('zalo-bot', channel);
   if (config.mode === 'webhook') registerZaloBotWebhook(app.server, channel, config.webhookSecret!);
   return channel;
 }

@@ -6,17 +6,18 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { App } from '../../app.js';
+import type { ChannelHost } from '../host.js';
 import { createZaloClient, createZaloOAuth, type ZaloHttpOptions } from './client.js';
 import { createZaloTokenStore } from './token-store.js';
 import { createZaloChannel } from './channel.js';
+import type { Channel } from '../channel.js';
 import { registerZaloWebhook } from './webhook.js';
 import { registerZaloOAuthCallback } from './oauth.js';
 
-/** Wires Zalo into the app (no-op without `config.zalo`). */
-export function installZalo(app: App): void {
+/** Builds the Zalo OA channel and its routes (nothing without `config.zalo`); app.ts adds the channel. */
+export function installZalo(app: ChannelHost): Channel | undefined {
   const cfg = app.config.zalo;
-  if (!cfg) return;
+  if (!cfg) return undefined;
   const logger = app.logger.child({ channel: 'zalo' });
   const http: ZaloHttpOptions = { apiBase: cfg.apiBase, oauthBase: cfg.oauthBase, appId: cfg.appId, appSecret: cfg.appSecret, logger };
   const oauth = createZaloOAuth(http);
@@ -28,7 +29,7 @@ export function installZalo(app: App): void {
     logger,
   });
   const client = createZaloClient({ ...http, tokens });
-  app.channels.set('zalo', createZaloChannel({ client, logger, apiBase: cfg.apiBase }));
+  const channel = createZaloChannel({ client, logger, apiBase: cfg.apiBase });
 
   registerZaloWebhook(app.server, {
     db: app.db,
@@ -58,4 +59,5 @@ export function installZalo(app: App): void {
     else if (row.refreshingSince)
       logger.warn({ since: row.refreshingSince }, 'Zalo: a token refresh was interrupted by a stop; the next send will tell whether the pair survived');
   });
+  return channel;
 }
