@@ -122,8 +122,9 @@ export function evaluateContent(
   cases: EvalCase[],
   options?: SearchOptions,
   maxVariants?: number,
+  english: boolean = cases.some((c) => c.lang === 'en'),
 ): { report: EvalReport; knowledge: Knowledge } {
-  const knowledge = createKnowledge({ contentDir, options, ...(maxVariants !== undefined ? { maxVariants } : {}) });
+  const knowledge = createKnowledge({ contentDir, options, english, ...(maxVariants !== undefined ? { maxVariants } : {}) });
   return { report: evaluate((q, lang) => knowledge.answer(q, lang), cases), knowledge };
 }
 
@@ -156,7 +157,8 @@ export async function runEvalCli(args: string[]): Promise<number> {
   // Vietnamese summary); with --cases, a file named *-en.jsonl is English.
   const englishFiles = values.cases?.length ? [] : ['test/fixtures/eval-cases-en.jsonl'].filter((f) => existsSync(f));
   const cases = files.flatMap(readCases);
-  const { report, knowledge } = evaluateContent(values.content!, cases, undefined, strip === undefined ? undefined : Number(strip));
+  const withEnglish = englishFiles.length > 0 || cases.some((c) => c.lang === 'en');
+  const { report, knowledge } = evaluateContent(values.content!, cases, undefined, strip === undefined ? undefined : Number(strip), withEnglish);
   const english = englishFiles.length ? evaluate((q, lang) => knowledge.answer(q, lang), englishFiles.flatMap(readCases)) : undefined;
   if (knowledge.errors.length) console.error(formatContentErrors(knowledge.errors));
   const m = report.overall;

@@ -166,6 +166,8 @@ export interface KnowledgeDeps {
    * bot does on content written the way offices write it, one question and rarely a second.
    */
   maxVariants?: number;
+  /** Build the English index when the content has English entries (default true; `loa eval` on Vietnamese cases only skips it). */
+  english?: boolean;
   /**
    * Rebuild on the build thread when reloading (default: whenever a snapshot is written, which
    * is how the worker hands the index over). False keeps reloads on this thread.
@@ -292,7 +294,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     for (const w of i.warnings) log?.warn(`knowledge: ${w}`);
     // English entries get an index of their own, with the English analyzer, calibrated the same
     // way on English practice questions and English negatives (out-of-scope/en/).
-    const enDocs = docsIn('en', qa, articles, content.topics);
+    const enDocs = deps.english === false ? [] : docsIn('en', qa, articles, content.topics);
     let en: SearchIndex | undefined;
     if (enDocs.length > 0) {
       en = buildSearchIndex(enDocs, [], options, 'en');
