@@ -17,6 +17,10 @@ import { getPersonByExternal } from '../src/db/people.js';
 import { leaderboard, leaderboardCsv } from '../src/quiz/results.js';
 import { webCapabilities } from '../src/channels/web/web.js';
 import type { Inbound, Reply } from '../src/channels/channel.js';
+import type { QuizIO } from '../src/quiz/feature.js';
+
+/** How the quiz's due work sends in this file's tests (set where the old code bound the feature). */
+let io: QuizIO;
 
 const PARTICIPANTS = 300;
 const SYNTHETIC = 20_000;
@@ -102,10 +106,10 @@ export async function run(): Promise<string> {
 
     // 3. A live group question answered by many members (poll answers through the core).
     const sent: Reply[] = [];
-    quiz.bind({ db, send: async (_c, _t, r) => (sent.push(r), { kind: 'ok' }), caps: () => webCapabilities });
+    io = ({ db, send: async (_c, _t, r) => (sent.push(r), { kind: 'ok' }), caps: () => webCapabilities });
     await turn('telegram', '1', { type: 'text', text: '/quizgroup tim-hieu-quyen-con-nguoi-2026' }, { chatId: '-100', group: true });
     clock = new Date(clock.getTime() + 10_000);
-    await quiz.tick(clock);
+    await quiz.tick(clock, io);
     const ref = sent.at(-1)!.poll!.ref;
     const voteMs: number[] = [];
     const l0 = performance.now();
@@ -117,7 +121,7 @@ export async function run(): Promise<string> {
     const liveSecs = (performance.now() - l0) / 1000;
     clock = new Date(clock.getTime() + 60_000);
     const b0 = performance.now();
-    await quiz.tick(clock);
+    await quiz.tick(clock, io);
     const closeMs = performance.now() - b0;
     db.close();
     knowledge.close();

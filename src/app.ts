@@ -30,7 +30,7 @@ import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
 import { createDisinfoFeature } from './conversation/disinfo.js';
-import { createQuizFeature, installQuiz } from './quiz/feature.js';
+import { createQuizFeature, installQuiz, type QuizRunner } from './quiz/feature.js';
 import { createTrainingFeature } from './training/feature.js';
 import { createTrainingRegistry } from './training/definition.js';
 import { createCampaigns, type CampaignsRuntime } from './campaigns/install.js';
@@ -64,6 +64,8 @@ export interface App {
   health: ChannelHealth;
   /** The campaign lane: outbox workers and scheduler on the sender's throttles. */
   campaigns: CampaignsRuntime;
+  /** The quiz's due work (live quiz steps, timed-out questions), sending through the one sender. */
+  quiz?: QuizRunner;
 }
 
 /** Options for tests and tools. */
@@ -258,7 +260,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // (channels/host.ts) and registers its routes; the channel joins `channels` here.
   for (const channel of [installTelegram(app), installZalo(app), installZaloBot(app, { backoff: opts.connectBackoff })])
     if (channel) channels.set(channel.name, channel);
-  installQuiz(app, { now: opts.now });
+  app.quiz = installQuiz(app, { now: opts.now });
   // After the channels and features: the outbox starts once they are all installed.
   app.onStart(() => campaigns.start());
   app.onStop(() => campaigns.stop());

@@ -60,18 +60,24 @@ export interface QuizFeatureOptions {
   isOrganiser?: (ctx: TurnContext) => boolean;
 }
 
+/** What the quiz's due work sends with: the one sender in the app (see {@link installQuiz}). */
+export interface QuizIO {
+  db: Db;
+  send: (channel: ChannelName, to: string, reply: Reply) => Promise<SendResult>;
+  caps: (channel: ChannelName) => Capabilities | undefined;
+  onError?: (err: unknown) => void;
+}
+
 /** The quiz feature, plus what `installQuiz` needs to run timers and push messages. */
 export interface QuizFeature extends Feature {
   name: 'quiz';
   registry: ContestRegistry;
   live: LiveQuiz;
   /**
-   * Connects the feature to the running app: how to send to a chat, what a channel can render.
-   * Until then, live quizzes and timed-out questions wait.
+   * Performs due work with `io` (how to send to a chat, what a channel can render): live quiz
+   * steps, and pushing the next question when a private question timed out (push channels).
    */
-  bind(b: { db: Db; send: (channel: ChannelName, to: string, reply: Reply) => Promise<SendResult>; caps: (channel: ChannelName) => Capabilities | undefined; onError?: (err: unknown) => void }): void;
-  /** Performs due work: live quiz steps, and pushing the next question when a private question timed out (push channels). */
-  tick(now: Date): Promise<void>;
+  tick(now: Date, io: QuizIO): Promise<void>;
   /**
    * Starts an attempt for someone whose registration is already known (an official invited to a
    * training: name and unit come from the office's list, the purpose was stated in the
@@ -107,14 +113,11 @@ export function parsePrediction(text: string): number | null {
 export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   const registry = opts.registry ?? createContestRegistry(opts.contentDir ?? 'content');
   const random = opts.random ?? secureRandom;
-  let bound: Parameters<QuizFeature['bind']>[0] | undefined;
-  // The live engine gets its db at bind time or at the first command (whichever is first).
+  // The live engine gets its db with the first command or the first tick (whichever is first).
   let live: LiveQuiz | undefined;
+  let onError: ((err: unknown) => void) | undefined;
   const liveFor = (db: Db): LiveQuiz => {
-    if (!live) {
-      live = createLiveQuiz({ db, registry, random, onError: (e) => bound?.onError?.(e) });
-      if (bound) live.setSender(bound.send);
-    }
+    live ??= createLiveQuiz({ db, registry, random, onError: (e) => onError?.(e) });
     return live;
   };
 
@@ -578,17 +581,13 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     onFinish(fn) {
       finishers.push(fn);
     },
-    bind(b) {
-      bound = b;
-      liveFor(b.db).setSender(b.send);
-    },
-    async tick(now) {
-      if (!bound) return;
-      await liveFor(bound.db).tick(now);
+    async tick(now, bound) {
+      onError = bound.onError;
+      await liveFor(bound.db).tick(now, bound.send);
       // Channels that can push (Telegram, Zalo) get the next question when one timed out
       // unanswered; the web cannot be pushed to, so there the next message settles it.
       const push = CHANNEL_NAMES.filter((ch) => {
-        const caps = bound!.caps(ch);
+        const caps = bound.caps(ch);
         return caps !== undefined && caps.canPush !== false;
       });
       for (const { attempt, externalId } of attemptsTimedOut(bound.db, push, new Date(now.getTime() - GRACE_MS))) {
@@ -633,6 +632,12 @@ export interface QuizHost {
   sender: Pick<Sender, 'send'> & Partial<Pick<Sender, 'events'>>;
 }
 
+/** The quiz's due work in the running app: the feature, and a tick that sends through the one sender. */
+export interface QuizRunner {
+  feature: QuizFeature;
+  tick(now: Date): Promise<void>;
+}
+
 /** Options of {@link installQuiz}. */
 export interface InstallQuizOptions {
   /** Clock (tests). */
@@ -650,18 +655,19 @@ export interface InstallQuizOptions {
  * people whose question timed out, and a timer that performs due work. The timer also resumes
  * live quizzes after a restart, since their next step is stored with its due time.
  */
-export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizFeature | undefined {
+export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizRunner | undefined {
   const feature = app.conversation.features.find((f): f is QuizFeature => f.name === 'quiz');
   if (!feature) return undefined;
   const now = opts.now ?? (() => new Date());
-  feature.bind({
+  const io: QuizIO = {
     db: app.db,
     // Resolves with the message's last result (after the sender's retries). A live quiz posts
     // to a group chat, which is nobody's person row: nothing is marked gone there.
     send: (channel, to, reply) => app.sender.send({ channel, recipient: to, personId: personIdByExternal(app.db, channel, to) ?? null }, reply, 'quiz'),
     caps: (channel) => app.channels.get(channel)?.capabilities,
     onError: (err) => app.logger.error({ err }, 'quiz: background step failed'),
-  });
+  };
+  const tick = (at: Date): Promise<void> => feature.tick(at, io);
   // A question's clock starts when the person can see it: the sender tells when it was delivered
   // (after the reply queue and the channel's throttle, about a second on Telegram), not when the
   // previous answer was recorded and the question queued.
@@ -676,7 +682,7 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizF
     if (every <= 0) return;
     timer = setInterval(() => {
       if (running) return;
-      running = feature.tick(now()).finally(() => (running = undefined));
+      running = tick(now()).finally(() => (running = undefined));
     }, every);
     timer.unref();
   });
@@ -684,5 +690,5 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizF
     if (timer) clearInterval(timer);
     await running;
   });
-  return feature;
+  return { feature, tick };
 }

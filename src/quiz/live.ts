@@ -49,8 +49,6 @@ export interface LiveQuizDeps {
   db: Db;
   registry: ContestRegistry;
   random: Random;
-  /** Set once channels exist (see `installQuiz`). Without it, due steps wait. */
-  send?: SendFn;
   onError?: (err: unknown, session: number) => void;
 }
 
@@ -75,9 +73,8 @@ export interface LiveQuiz {
    * outside the session's group, a late answer, or a second answer by the same member.
    */
   answer(from: LiveAnswerSource, n: number, chosen: number, now: Date): boolean;
-  /** Performs every due step: post the next question, close the current one. */
-  tick(now: Date): Promise<void>;
-  setSender(send: SendFn): void;
+  /** Performs every due step (post the next question, close the current one), posting with `send`. */
+  tick(now: Date, send: SendFn): Promise<void>;
 }
 
 /** The poll ref of question `n` of a session. */
@@ -101,7 +98,6 @@ export function liveAction(token: string, n: number, option: number): string {
 /** Creates the engine. */
 export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
   const { db, registry } = deps;
-  let send = deps.send;
   let ticking: Promise<void> | null = null;
 
   const board = (s: LiveSession, heading: string): string => {
@@ -134,28 +130,27 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     };
   };
 
-  const emit = async (s: LiveSession, reply: Reply): Promise<void> => {
-    if (!send) return;
+  const emit = async (s: LiveSession, reply: Reply, send: SendFn): Promise<void> => {
     const r = await send(s.channel, s.chatId, reply);
     if (r.kind !== 'ok') deps.onError?.(new Error(`quiz: live session ${s.id}: send failed: ${JSON.stringify(r)}`), s.id);
   };
 
-  const step = async (s: LiveSession, now: Date): Promise<void> => {
+  const step = async (s: LiveSession, now: Date, send: SendFn): Promise<void> => {
     const contest = registry.get(s.contestId);
     if (!contest) {
-      if (endLiveSession(db, s.id, 'stopped', now)) await emit(s, { text: Q.liveStopped });
+      if (endLiveSession(db, s.id, 'stopped', now)) await emit(s, { text: Q.liveStopped }, send);
       return;
     }
     if (s.phase === 'waiting') {
       const next = s.current + 1;
       if (next >= s.plan.length) {
-        if (endLiveSession(db, s.id, 'done', now)) await emit(s, { text: board(s, Q.liveBoardFinal) });
+        if (endLiveSession(db, s.id, 'done', now)) await emit(s, { text: board(s, Q.liveBoardFinal) }, send);
         return;
       }
       const item = s.plan[next]!;
       const due = new Date(now.getTime() + item.timeLimit * 1000 + GRACE_MS);
       if (!advanceLiveSession(db, s.id, s, { current: next, phase: 'asking', questionSentAt: now, dueAt: due })) return;
-      await emit(s, questionReply(s, contest, next));
+      await emit(s, questionReply(s, contest, next), send);
       return;
     }
     // Closing the current question: the answer, how many got it, the leaderboard so far.
@@ -173,8 +168,8 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     const summary = Q.liveAnswer(s.current + 1, item.correct + 1, q.options[item.perm[item.correct]!]!, counts.correct, counts.answered);
     if (last) {
       endLiveSession(db, s.id, 'done', now);
-      await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardFinal)}` });
-    } else await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardAfter(s.current + 1, s.plan.length))}` });
+      await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardFinal)}` }, send);
+    } else await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardAfter(s.current + 1, s.plan.length))}` }, send);
   };
 
   return {
@@ -207,8 +202,7 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
       });
       return recordLiveAnswer(db, { sessionId: s.id, n, personId: from.personId, chosen, isCorrect: scored.isCorrect, points: scored.points, elapsedMs: scored.elapsedMs }, now);
     },
-    async tick(now) {
-      if (!send) return;
+    async tick(now, send) {
       // One tick at a time: a slow send must not let the next tick post the same step.
       if (ticking) return ticking;
       const run = async (): Promise<void> => {
@@ -218,7 +212,7 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
           if (due.length === 0) break;
           for (const s of due) {
             try {
-              await step(s, now);
+              await step(s, now, send);
             } catch (err) {
               deps.onError?.(err, s.id);
             }
@@ -230,9 +224,6 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
         ticking = null;
       });
       return ticking;
-    },
-    setSender(fn) {
-      send = fn;
     },
   };
 }

@@ -10,6 +10,10 @@ import { attemptQuestions, finishedAttempts, getAttempt } from '../../src/db/qui
 import { getPersonByExternal, erasePerson } from '../../src/db/people.js';
 import { leaderboard } from '../../src/quiz/results.js';
 import { button, quizWorld, register, texts, type QuizWorld } from './support.js';
+import type { QuizIO } from '../../src/quiz/feature.js';
+
+/** How the quiz's due work sends in this file's tests (set where the old code bound the feature). */
+let io: QuizIO;
 
 let w: QuizWorld;
 afterEach(() => w?.close());
@@ -194,19 +198,19 @@ describe('/thi on Telegram', () => {
   it('pushes the next question when a question times out unanswered', async () => {
     w = quizWorld();
     const sent: { to: string; text: string }[] = [];
-    w.quiz.bind({ db: w.db, send: async (_ch, to, reply) => (sent.push({ to, text: reply.text }), { kind: 'ok' }), caps: () => ({ buttons: true, maxButtons: 20, nativeQuizPoll: true, maxTextLength: 4096, numberedReplies: false }) });
+    io = ({ db: w.db, send: async (_ch, to, reply) => (sent.push({ to, text: reply.text }), { kind: 'ok' }), caps: () => ({ buttons: true, maxButtons: 20, nativeQuizPoll: true, maxTextLength: 4096, numberedReplies: false }) });
     const p = w.user('telegram', '616161');
     let r = await register(p, 'thu-nghiem', { name: 'Đinh Văn Nam', unit: 'Chi đoàn B', phone: null });
     r = await p.press(button(r, 'Bắt đầu'));
     w.clock.advance(10_000);
-    await w.quiz.tick(w.clock.now);
+    await w.quiz.tick(w.clock.now, io);
     expect(sent).toHaveLength(0);
     w.clock.advance(12_000);
-    await w.quiz.tick(w.clock.now);
+    await w.quiz.tick(w.clock.now, io);
     expect(sent.map((s) => s.to)).toEqual(['616161', '616161']);
     expect(sent[0]!.text).toContain('Câu 1 đã hết giờ');
     expect(sent[1]!.text).toContain('Câu 2/3');
-    await w.quiz.tick(w.clock.now);
+    await w.quiz.tick(w.clock.now, io);
     expect(sent).toHaveLength(2);
   });
 });

@@ -9,6 +9,10 @@ import { runningLiveSession } from '../../src/db/quiz.js';
 import { LIVE_INTRO_MS } from '../../src/quiz/live.js';
 import { GRACE_MS } from '../../src/quiz/scoring.js';
 import { CAPS, quizWorld, type QuizWorld } from './support.js';
+import type { QuizIO } from '../../src/quiz/feature.js';
+
+/** How the quiz's due work sends in this file's tests (set where the old code bound the feature). */
+let io: QuizIO;
 
 const GROUP = '-1001234567890';
 const OTHER_GROUP = '-1009999999999';
@@ -21,10 +25,10 @@ afterEach(() => w?.close());
 async function firstQuestion(): Promise<Reply> {
   w = quizWorld({ organizers: ['100'] });
   sent = [];
-  w.quiz.bind({ db: w.db, send: async (_ch, chat, reply) => (sent.push({ chat, reply }), { kind: 'ok' }), caps: () => telegramCapabilities });
+  io = ({ db: w.db, send: async (_ch, chat, reply) => (sent.push({ chat, reply }), { kind: 'ok' }), caps: () => telegramCapabilities });
   await w.convo.handle({ channel: 'telegram', userId: '100', chatId: GROUP, group: true, dedupeKey: `s${n++}`, type: 'text', text: '/quizgroup thu-nghiem' } as Inbound, telegramCapabilities);
   w.clock.advance(LIVE_INTRO_MS);
-  await w.quiz.tick(w.clock.now);
+  await w.quiz.tick(w.clock.now, io);
   w.clock.advance(1000);
   return sent.at(-1)!.reply;
 }
@@ -36,7 +40,7 @@ const press = (channel: ChannelName, userId: string, action: string, where: { ch
 /** The leaderboard rows after the current question closes. */
 async function boardRows(): Promise<string[]> {
   w.clock.advance(20_000 + GRACE_MS);
-  await w.quiz.tick(w.clock.now);
+  await w.quiz.tick(w.clock.now, io);
   return sent.at(-1)!.reply.text.split('\n').filter((l) => /^\d+\. /.test(l));
 }
 

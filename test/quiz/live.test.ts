@@ -7,6 +7,10 @@ import { LIVE_INTRO_MS, LIVE_PAUSE_MS } from '../../src/quiz/live.js';
 import { GRACE_MS } from '../../src/quiz/scoring.js';
 import { quizWorld, type QuizWorld } from './support.js';
 import { installQuiz } from '../../src/quiz/feature.js';
+import type { QuizIO } from '../../src/quiz/feature.js';
+
+/** How the quiz's due work sends in this file's tests (set where the old code bound the feature). */
+let io: QuizIO;
 
 const GROUP = '-1001234567890';
 let w: QuizWorld;
@@ -17,7 +21,7 @@ afterEach(() => w?.close());
 function setup(): void {
   w = quizWorld({ organizers: ['100'] });
   sent = [];
-  w.quiz.bind({ db: w.db, send: async (_ch, chat, reply) => (sent.push({ chat, reply }), { kind: 'ok' }), caps: () => telegramCapabilities });
+  io = ({ db: w.db, send: async (_ch, chat, reply) => (sent.push({ chat, reply }), { kind: 'ok' }), caps: () => telegramCapabilities });
 }
 
 /** A message in the group from a user. */
@@ -46,7 +50,7 @@ describe('live group quiz', () => {
   it('posts polls one at a time, scores correctness and speed, and ranks members after each question and at the end', async () => {
     setup();
     await inGroup('100', '/quizgroup thu-nghiem');
-    await w.quiz.tick(w.clock.now);
+    await w.quiz.tick(w.clock.now, io);
     expect(sent).toHaveLength(0); // the intro pause
 
     const members = [
@@ -57,7 +61,7 @@ describe('live group quiz', () => {
     const limits = [20, 30, 20];
     for (let q = 0; q < 3; q++) {
       w.clock.advance(q === 0 ? LIVE_INTRO_MS : LIVE_PAUSE_MS);
-      await w.quiz.tick(w.clock.now);
+      await w.quiz.tick(w.clock.now, io);
       const poll = lastPoll();
       expect(sent.at(-1)!.chat).toBe(GROUP);
       expect(poll.ref).toMatch(new RegExp(`^qg:\\d+:${q}$`));
@@ -77,7 +81,7 @@ describe('live group quiz', () => {
       await vote('202', 'Bình', poll.ref, q < 2 ? right : wrong);
       const before = sent.length;
       w.clock.advance(limits[q]! * 1000 - 10_000 + GRACE_MS);
-      await w.quiz.tick(w.clock.now);
+      await w.quiz.tick(w.clock.now, io);
       expect(sent.length).toBe(before + 1);
       const board = sent.at(-1)!.reply.text;
       expect(board).toContain(`Câu ${q + 1}: đáp án đúng là ${right + 1}.`);
@@ -94,7 +98,7 @@ describe('live group quiz', () => {
     expect(runningLiveSession(w.db, 'telegram', GROUP)).toBeUndefined();
     const polls = sent.filter((s) => s.reply.poll);
     expect(polls).toHaveLength(3);
-    await w.quiz.tick(new Date(w.clock.now.getTime() + 60_000));
+    await w.quiz.tick(new Date(w.clock.now.getTime() + 60_000), io);
     expect(sent.filter((s) => s.reply.poll)).toHaveLength(3);
   });
 
@@ -102,7 +106,7 @@ describe('live group quiz', () => {
     setup();
     await inGroup('100', '/quizgroup thu-nghiem');
     w.clock.advance(LIVE_INTRO_MS);
-    await w.quiz.tick(w.clock.now);
+    await w.quiz.tick(w.clock.now, io);
     const q = sent.at(-1)!.reply;
     const right = q.poll!.correctOptionId;
     const press = (userId: string, name: string, action: string) =>
@@ -112,7 +116,7 @@ describe('live group quiz', () => {
     expect(await press('301', 'Dung', q.buttons![(right + 1) % 4]!.action)).toEqual([]);
     expect(await press('302', 'Em', q.buttons![(right + 1) % 4]!.action)).toEqual([]);
     w.clock.advance(20_000 + GRACE_MS);
-    await w.quiz.tick(w.clock.now);
+    await w.quiz.tick(w.clock.now, io);
     const rows = sent.at(-1)!.reply.text.split('\n').filter((l) => /^\d+\. /.test(l));
     expect(rows).toEqual(['1. Dung: 15 điểm (1 câu đúng)', '2. Em: 0 điểm (0 câu đúng)']);
   });
@@ -126,8 +130,8 @@ describe('live group quiz', () => {
     const { createContestRegistry } = await import('../../src/quiz/definition.js');
     const fresh = createQuizFeature({ registry: createContestRegistry('test/fixtures/quiz-content') });
     const out: Reply[] = [];
-    fresh.bind({ db: w.db, send: async (_c, _t, r) => (out.push(r), { kind: 'ok' }), caps: () => telegramCapabilities });
-    await fresh.tick(w.clock.now);
+    io = ({ db: w.db, send: async (_c, _t, r) => (out.push(r), { kind: 'ok' }), caps: () => telegramCapabilities });
+    await fresh.tick(w.clock.now, io);
     expect(out).toHaveLength(1);
     expect(out[0]!.poll!.question).toMatch(/^Câu 1\/3/);
   });

@@ -9,7 +9,6 @@ import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../supp
 import type { App } from '../../src/app.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { activeAttemptOf, finishedAttempts, getAttempt } from '../../src/db/quiz.js';
-import type { QuizFeature } from '../../src/quiz/feature.js';
 import { LIVE_INTRO_MS, LIVE_PAUSE_MS } from '../../src/quiz/live.js';
 import { GRACE_MS } from '../../src/quiz/scoring.js';
 
@@ -138,7 +137,6 @@ describe('contest on Telegram', () => {
 
   it('live group quiz: an organiser starts it, several members answer polls, leaderboards follow', async () => {
     const GROUP = -1009876543210;
-    const quiz = app.conversation.features.find((f) => f.name === 'quiz') as QuizFeature;
     // The Telegram intake answers only /hoi in groups today (src/channels/telegram/updates.ts),
     // so the organiser's command enters as the inbound event it maps to; polls, answers and
     // leaderboards below go through the fake Bot API.
@@ -154,7 +152,7 @@ describe('contest on Telegram', () => {
     for (let q = 0; q < 10; q++) {
       now = new Date(now.getTime() + (q === 0 ? LIVE_INTRO_MS : LIVE_PAUSE_MS));
       const before = tg.calls.length;
-      await quiz.tick(now);
+      await app.quiz!.tick(now);
       const posted = await tg.waitForCall((c) => c.method === 'sendPoll' && String(c.params.chat_id) === String(GROUP), { after: before });
       expect(posted.params).toMatchObject({ type: 'quiz', is_anonymous: false, open_period: 30 });
       expect(textOf(posted)).toMatch(new RegExp(`^Câu ${q + 1}/10: `));
@@ -171,7 +169,7 @@ describe('contest on Telegram', () => {
       await app.inbox.drain();
       now = new Date(now.getTime() + 30_000 + GRACE_MS);
       const b2 = tg.calls.length;
-      await quiz.tick(now);
+      await app.quiz!.tick(now);
       const board = await tg.waitForCall((c) => String(c.params.chat_id) === String(GROUP) && textOf(c).includes(`Câu ${q + 1}: đáp án đúng`), { after: b2 });
       expect(textOf(board)).toContain(q < 9 ? `Bảng xếp hạng sau câu ${q + 1}/10` : 'Kết quả chung cuộc');
     }

@@ -12,6 +12,10 @@ import { createSender } from '../../src/sender/sender.js';
 import { createThrottle } from '../../src/campaigns/throttle.js';
 import { installQuiz } from '../../src/quiz/feature.js';
 import { button, quizWorld, register, texts, type QuizWorld } from './support.js';
+import type { QuizIO } from '../../src/quiz/feature.js';
+
+/** How the quiz's due work sends in this file's tests (set where the old code bound the feature). */
+let io: QuizIO;
 
 let w: QuizWorld;
 afterEach(() => w?.close());
@@ -32,7 +36,7 @@ describe('an answer after the time ran out', () => {
   it('says the time was up and the answer was not counted, once the question was settled as unanswered', async () => {
     w = quizWorld();
     const sent: string[] = [];
-    w.quiz.bind({ db: w.db, send: async (_ch, _to, reply) => (sent.push(reply.text), { kind: 'ok' }), caps: () => ({ buttons: true, maxButtons: 20, nativeQuizPoll: true, maxTextLength: 4096, numberedReplies: false }) });
+    io = ({ db: w.db, send: async (_ch, _to, reply) => (sent.push(reply.text), { kind: 'ok' }), caps: () => ({ buttons: true, maxButtons: 20, nativeQuizPoll: true, maxTextLength: 4096, numberedReplies: false }) });
     const p = w.user('telegram', '727272');
     let r = await register(p, 'nut-bam', { name: 'Trịnh Văn Đức' });
     r = await p.press(button(r, 'Bắt đầu'));
@@ -40,7 +44,7 @@ describe('an answer after the time ran out', () => {
     const a = p.attempt()!;
     // The question runs out and the timer pushes the next one; then the old button is pressed.
     w.clock.advance(60_000);
-    await w.quiz.tick(w.clock.now);
+    await w.quiz.tick(w.clock.now, io);
     expect(sent.join('\n')).toContain('Câu 1 đã hết giờ');
     const reply = texts(await p.press(late));
     expect(reply).not.toContain('đã được ghi nhận');
