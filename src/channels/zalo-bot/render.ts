@@ -40,7 +40,7 @@ export function renderReply(chatId: string, reply: Reply): ZaloBotCall[] {
     .join('\n\n');
   const tailParts: string[] = [];
   // The quiz writes its options into the text already (no buttons here), with its own hint.
-  if (choices.length > 0 && !listsChoices(body, choices)) tailParts.push(numberedChoices(choices));
+  if (choices.length > 0 && !listsChoices(body, choices)) tailParts.push(numberedChoices(choices, reply.lang ?? 'vi'));
   if (reply.links?.length) tailParts.push(reply.links.map((l) => `${l.label}: ${l.url}`).join('\n'));
   const tail = tailParts.join('\n\n');
   const whole = [body, tail].filter(Boolean).join('\n\n');
