@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { addDoor, clientAddressOf, createHttpServer } from '../../src/http/server.js';
+import { addDoor, clientAddressOf, createHttpServer, type DoorRefusal } from '../../src/http/server.js';
 
 describe('the address at the door', () => {
   const trustLists: string[][] = [[], ['127.0.0.1'], ['loopback'], ['10.0.0.0/8', 'fd00::/8'], ['uniquelocal', '::1'], ['linklocal', '192.168.1.7']];
@@ -48,7 +48,7 @@ describe('addDoor', () => {
       return { ok: true };
     });
     expect(
-      addDoor(app, (req, address) => {
+      addDoor(app, (req, address): DoorRefusal | undefined => {
         if (req.headers['x-test'] === 'refuse') return { status: 429, headers: { 'retry-after': '9' }, body: `no ${address}` };
         if (req.headers['x-test'] === 'hold') return { status: 429, headers: {}, body: 'later', holdMs: 80 };
         return undefined;
