@@ -79,6 +79,8 @@ export interface CreateAppOptions {
   watchContent?: boolean;
   /** The sender's clock for waits between retries (tests pass one that does not really wait). */
   sendClock?: Clock;
+  /** Content reloads built on a worker (default true; knowledge/build-thread.ts). */
+  buildThread?: boolean;
   /** Backoff between a channel's connection attempts (default 1 s doubling to 5 min; tests shorten it). */
   connectBackoff?: Partial<BackoffOptions>;
 }
@@ -99,6 +101,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     logger,
     now: opts.now,
     searchThreads: config.searchThreads ?? 0,
+    ...(opts.buildThread !== undefined ? { buildThread: opts.buildThread } : {}),
   });
   const starters: (() => Promise<void> | void)[] = [];
   const stoppers: (() => Promise<void> | void)[] = [];

@@ -23,6 +23,8 @@ port.on('message', (m: ToBuildThread) => {
       now: () => new Date(m.now),
       // This thread builds; it never starts another one.
       buildThread: false,
+      // The threshold only: the answers depend on nothing else (`loa index` measures the estimates).
+      calibrationEstimates: false,
     });
     const hash = k.state.hash;
     const errors = k.errors;

@@ -47,6 +47,12 @@ export interface CalibrationOptions {
   depth: number;
   /** Long questions get their own threshold when at least this many negatives are long. */
   minLongNegatives: number;
+  /**
+   * Ask the practice questions too, for the estimates and the warnings (default). The
+   * threshold comes from the negatives alone, so a reload while serving skips them: that is
+   * about half the work, and a second index build less.
+   */
+  estimate?: boolean;
 }
 
 export const defaultCalibrationOptions: CalibrationOptions = {
@@ -152,25 +158,28 @@ export function calibrate(
   const sampled = order.slice(0, opts.maxEntries);
   const sampledIds = new Set(sampled.map((d) => d.id));
 
+  const estimate = opts.estimate !== false;
   // The held-out index: the sampled entries without their question texts, and the others.
   const heldOutDocs = [
     ...sampled.map((d) => ({ ...d, question: '', variants: '', title: d.kind === 'passage' ? '' : d.title })),
     ...order.filter((d) => !sampledIds.has(d.id)).slice(0, Math.max(0, opts.maxHeldOutDocs - sampled.length)),
   ];
-  const heldOut = buildSearchIndex(heldOutDocs, synonyms, searchOptions, lang);
+  const heldOut = estimate ? buildSearchIndex(heldOutDocs, synonyms, searchOptions, lang) : index;
 
-  const practice: Practice[] = [];
+  const made: Practice[] = [];
   for (const d of sampled) {
     const rand = seeded(hash32(d.id));
     const texts = d.kind === 'qa' ? [d.question, ...d.variants.split('\n').filter(Boolean)].slice(0, 3) : [headingOf(d.title)];
-    for (const t of texts) if (t.trim()) practice.push({ query: t, expect: d.id, index: heldOut });
+    for (const t of texts) if (t.trim()) made.push({ query: t, expect: d.id, index: heldOut });
     const own = d.kind === 'qa' ? d.question : headingOf(d.title);
     if (own.trim()) {
-      practice.push({ query: reword(own, rand, lang), expect: d.id, index });
-      practice.push({ query: chatty(own, rand, lang), expect: d.id, index: heldOut });
+      made.push({ query: reword(own, rand, lang), expect: d.id, index });
+      made.push({ query: chatty(own, rand, lang), expect: d.id, index: heldOut });
     }
   }
-  const positives = practice.length;
+  const positives = made.length;
+  // Without estimates the practice questions are only counted (the thin-content check).
+  const practice: Practice[] = estimate ? made : [];
   for (const q of negatives) practice.push({ query: q, expect: null, index });
   // The English negatives are short questions: each is also asked in a chatty wording, as the
   // positives are, so that long questions get a threshold of their own (`minLongNegatives`).
@@ -253,8 +262,9 @@ export function calibrate(
     estNoAnswerRecall: r.neg ? 1 - r.falseAnswers / r.neg : 1,
     warnings,
     ms: performance.now() - started,
+    ...(estimate ? {} : { positives, estimated: false }),
   };
-  if (estRecall < 0.2)
+  if (estimate && estRecall < 0.2)
     warnings.push(
       `Chỉ ${Math.round(estRecall * 100)}% câu hỏi luyện tập được trả lời đúng: nhiều mục giống nhau hoặc quá ngắn. Hãy viết câu hỏi rõ hơn hoặc thêm một cách hỏi khác cho các mục hay bị nhầm.`,
     );

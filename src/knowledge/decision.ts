@@ -87,6 +87,11 @@ export interface CalibrationInfo {
   estNoAnswerRecall: number;
   warnings: string[];
   ms: number;
+  /**
+   * False when only the threshold was fitted (a reload while serving: the threshold comes from
+   * the negatives alone; the estimates on the practice questions are left to `loa index`).
+   */
+  estimated?: boolean;
 }
 
 const at = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<FeatureName, number>;

@@ -48,7 +48,7 @@ import {
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread } from './search-thread.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
-import { calibrate, readNegatives } from './calibrate.js';
+import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
 import type { DecisionModel } from './decision.js';
 import { align8 } from './postings.js';
@@ -173,6 +173,12 @@ export interface KnowledgeDeps {
    * is how the worker hands the index over). False keeps reloads on this thread.
    */
   buildThread?: boolean;
+  /**
+   * Measure the calibration's estimates on the practice questions (default true). The build
+   * thread's reloads fit only the threshold (calibrate.ts `estimate`), which is all the answers
+   * depend on; `loa index` and a start without a snapshot measure them.
+   */
+  calibrationEstimates?: boolean;
 }
 
 /** What a reload did (see {@link Knowledge.reload}). */
@@ -272,7 +278,9 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       lang === 'en' ? topics.map((t) => ({ ...t, name: t.name_en ?? '' })) : topics,
     );
 
-  const fromContent = (loaded: Content): Loaded => {
+  /** Builds the index and fits the decision; `estimate` measures the calibration's estimates too. */
+  const fromContent = (loaded: Content, estimate = deps.calibrationEstimates !== false): Loaded => {
+    const calibration: CalibrationOptions = { ...defaultCalibrationOptions, estimate };
     const content =
       deps.maxVariants === undefined
         ? loaded
@@ -284,7 +292,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const docs = docsIn('vi', qa, articles, content.topics);
     const index = buildSearchIndex(docs, content.synonyms, options);
     // The decision is fitted to this content (calibrate.ts) and kept in the snapshot.
-    const model = calibrate(index, docs, content.synonyms, options, negatives());
+    const model = calibrate(index, docs, content.synonyms, options, negatives(), calibration);
     index.setModel(model);
     const i = model.info;
     log?.info(
@@ -298,7 +306,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     let en: SearchIndex | undefined;
     if (enDocs.length > 0) {
       en = buildSearchIndex(enDocs, [], options, 'en');
-      const enModel = calibrate(en, enDocs, [], options, englishNegatives(), undefined, 'en');
+      const enModel = calibrate(en, enDocs, [], options, englishNegatives(), calibration, 'en');
       en.setModel(enModel);
       const e = enModel.info;
       log?.info(
@@ -495,7 +503,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const content = loadContent(deps.contentDir);
     errors = content.errors;
     if (content.errors.length > 0 && content.errors.every((e) => isEntryFile(e.file))) {
-      current = fromContent(withLastGood(content, current.state));
+      current = fromContent(withLastGood(content, current.state), false);
       writeSnapshot(current);
       thread?.reload();
       log?.error(
@@ -513,7 +521,8 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     }
     // Unchanged (the watcher's reload after the admin's own, a touched file): nothing to rebuild.
     if (content.hash === current.state.hash) return { ok: true, published: true, errors: [] };
-    current = fromContent(content);
+    // While serving, only the threshold is fitted (the answers depend on nothing else).
+    current = fromContent(content, false);
     writeSnapshot(current);
     thread?.reload();
     log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');

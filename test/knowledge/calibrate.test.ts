@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContent } from '../../src/knowledge/content.js';
 import { buildSearchIndex, defaultSearchOptions, toSearchDocs } from '../../src/knowledge/search.js';
-import { calibrate, chatty, readNegatives, reword } from '../../src/knowledge/calibrate.js';
+import { calibrate, chatty, defaultCalibrationOptions, readNegatives, reword } from '../../src/knowledge/calibrate.js';
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { DEFAULT_MODEL } from '../../src/knowledge/decision.js';
 import { evaluateContent, readCases } from '../../src/knowledge/eval.js';
@@ -29,6 +29,16 @@ describe('calibration of the answer decision', () => {
     expect(negatives.length).toBeGreaterThanOrEqual(300);
     expect(new Set(negatives).size).toBe(negatives.length);
     for (const q of negatives) expect(q.normalize('NFC')).toBe(q);
+  });
+
+  it('fits the same thresholds without the estimates (what a reload while serving does)', () => {
+    const full = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    const quick = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, { ...defaultCalibrationOptions, estimate: false });
+    expect(quick.threshold).toBe(full.threshold);
+    expect(quick.longThreshold).toBe(full.longThreshold);
+    expect(quick.suggestThreshold).toBe(full.suggestThreshold);
+    expect(quick.info).toMatchObject({ source: 'fitted', estimated: false, positives: full.info.positives, negatives: full.info.negatives });
+    expect(full.info.estimated).toBeUndefined();
   });
 
   it('fits a threshold to the content from practice questions and negatives, deterministically', () => {

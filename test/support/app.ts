@@ -68,7 +68,9 @@ export async function startTestApp(
   opts: CreateAppOptions & { bot?: Record<string, unknown> } = {},
 ): Promise<{ app: App; url: string; config: Config; close: () => Promise<void> }> {
   const config = testConfig(env, opts.bot);
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false, ...opts });
+  // Reloads on this thread: a worker's start (~1-3 s here) per test app would cost more than the
+  // reloads it takes off the event loop; test/knowledge/build-thread.test.ts covers the worker.
+  const app = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false, buildThread: false, ...opts });
   const url = await app.start();
   return {
     app,
