@@ -35,8 +35,20 @@ export function tempDir(prefix = 'loa-test-'): { dir: string; cleanup: () => voi
 export function testConfig(env: Record<string, string> = {}, bot: Record<string, unknown> = {}): Config & { cleanup: () => void } {
   const { dir, cleanup } = tempDir();
   const config = createConfig(
-    // No search thread unless a test asks for one (each would load its own index).
-    { LOA_HTTP_PORT: '0', LOA_DATA_DIR: dir, LOA_CONTENT_DIR: 'content', LOA_LOG_LEVEL: 'silent', LOA_SEARCH_THREADS: '0', ...env },
+    // No search thread unless a test asks for one (each would load its own index). Replies to one
+    // chat are not held to the platforms' one a second (a conversation of five replies took 5 s
+    // of real time): the throttle has its own tests (campaigns/throttle, sender), and a test of
+    // it sets the rate it needs.
+    {
+      LOA_HTTP_PORT: '0',
+      LOA_DATA_DIR: dir,
+      LOA_CONTENT_DIR: 'content',
+      LOA_LOG_LEVEL: 'silent',
+      LOA_SEARCH_THREADS: '0',
+      TELEGRAM_RATE_PER_CHAT: '50',
+      ZALO_BOT_RATE_PER_CHAT: '50',
+      ...env,
+    },
     { ...testBot, ...bot },
   );
   seedSnapshot(config.contentDir, dir);
