@@ -168,6 +168,13 @@ interface InboundBase {
   dedupeKey: string;
   /** When the platform says the event happened. */
   at?: Date;
+  /**
+   * The language the client says the person reads, when it knows before the person wrote
+   * anything (the web widget: the browser's language, sent for a new visitor). It sets the
+   * person's language only while they have none of their own (never chosen with /en or /vi, no
+   * question asked yet); a typed question's own language still wins.
+   */
+  lang?: 'vi' | 'en';
 }
 
 /** A platform-neutral inbound event. */

@@ -8,6 +8,7 @@ import {
   markPersonActive,
   markPersonGone,
   setPendingChoices,
+  setPersonLang,
   touchPerson,
   upsertPerson,
   type Person,
@@ -171,6 +172,14 @@ export function createConversation(deps: ConversationDeps): Conversation {
     // button, a number, a command, "ok") in the person's.
     const typed = inbound.type === 'text' ? inbound.text : '';
     const detected: Lang | undefined = typed && !parseCommand(typed) && !/^\s*\d{1,2}[.)]?\s*$/.test(typed) ? detectLanguage(typed) : undefined;
+    // A client's hint (the web widget of an English browser, for a new visitor) becomes the
+    // person's language until they choose or ask in another: the greeting is already English.
+    if (inbound.lang && !person.langChosen && inbound.lang !== person.lang) {
+      const personId = person.id;
+      const hinted = inbound.lang;
+      recordInTurn(() => setPersonLang(deps.db, personId, hinted, false));
+      person.lang = hinted;
+    }
     const lang: Lang = detected ?? person.lang ?? 'vi';
     const ctx: TurnContext = { db: deps.db, person, inbound, now: at, caps, knowledge: deps.knowledge, config: deps.config, lang, record: recordInTurn };
     const T = textsFor(lang);

@@ -13,7 +13,8 @@ import type { Capabilities, Channel, Reply } from '../channel.js';
 import type { Inbox } from '../../conversation/inbox.js';
 import type { Db } from '../../db/index.js';
 import { escapeHtml } from '../../text/html.js';
-import { personIdByExternal } from '../../db/people.js';
+import { getPerson, personIdByExternal } from '../../db/people.js';
+import type { Lang } from '../../text/language.js';
 import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
 import { createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
@@ -40,6 +41,16 @@ export function createWebChannel(): Channel {
   };
 }
 
+/**
+ * The visitor's language as the widget tells it (`?lang=en` on its requests): the language the
+ * server last answered the visitor in, or the browser's on a first visit. Any other value is
+ * Vietnamese. It picks the language of the refusals and errors below (a refusal at the door
+ * reads no body and knows no person), and sets a new visitor's language (Inbound.lang).
+ */
+export function webLang(raw: unknown): Lang {
+  return raw === 'en' ? 'en' : 'vi';
+}
+
 /** Body of POST /api/chat. */
 export const chatRequestSchema = z
   .object({
@@ -56,6 +67,25 @@ export const chatRequestSchema = z
     id: z.string().max(100).optional(),
   })
   .refine((v) => v.text !== undefined || v.action !== undefined, 'Tin nhắn trống: hãy nhập câu hỏi.');
+
+/** The English of the request errors above, by what was wrong. */
+const REQUEST_ERRORS_EN = {
+  session: 'Invalid chat session id. Please reload the page.',
+  text: `Your message is over ${MAX_QUESTION_LENGTH} characters. Please write a shorter one.`,
+  empty: 'Empty message: please type a question.',
+  other: 'Invalid request. Please reload the page.',
+};
+
+/** The message of a refused request body, in the visitor's language. */
+export function requestError(issues: readonly z.ZodIssue[], lang: Lang): string {
+  if (lang === 'vi') return issues.map((i) => i.message).join('; ');
+  const kinds = new Set(
+    issues.map((i): keyof typeof REQUEST_ERRORS_EN =>
+      i.path[0] === 'session' ? 'session' : i.path[0] === 'text' ? 'text' : i.path.length === 0 ? 'empty' : 'other',
+    ),
+  );
+  return [...kinds].map((k) => REQUEST_ERRORS_EN[k]).join('; ');
+}
 
 /** A reply as the web API returns it. */
 export interface WebReply {
@@ -99,7 +129,18 @@ export interface WebChatDeps {
 }
 
 /** What a visitor reads when a limit refuses their message, and when to try again. */
-export function refusalText(v: Exclude<WebLimitVerdict, { ok: true }>): string {
+export function refusalText(v: Exclude<WebLimitVerdict, { ok: true }>, lang: Lang = 'vi'): string {
+  if (lang === 'en') {
+    const wait = v.retryAfter >= 120 ? `about ${Math.ceil(v.retryAfter / 60)} minutes` : `${v.retryAfter} seconds`;
+    switch (v.limit) {
+      case 'global':
+        return `The service is receiving too many messages. Please send yours again in ${wait}.`;
+      case 'newSessionsPerAddress':
+        return `Too many new chats have come from the same network. Please try again in ${wait}.`;
+      default:
+        return `You are sending messages too quickly. Please wait ${wait} before sending again.`;
+    }
+  }
   const wait = v.retryAfter >= 120 ? `khoảng ${Math.ceil(v.retryAfter / 60)} phút` : `${v.retryAfter} giây`;
   switch (v.limit) {
     case 'global':
@@ -114,6 +155,10 @@ export function refusalText(v: Exclude<WebLimitVerdict, { ok: true }>): string {
 /** What a new visitor reads when the server's disk is nearly full. */
 export const DISK_LOW_TEXT =
   'Hệ thống tạm thời chưa nhận cuộc trò chuyện mới vì máy chủ sắp hết chỗ lưu trữ. Bạn vui lòng thử lại sau ít phút, hoặc liên hệ trực tiếp cơ quan.';
+
+/** {@link DISK_LOW_TEXT} in English. */
+export const DISK_LOW_TEXT_EN =
+  'The service cannot take new chats for the moment because the server is running out of storage. Please try again in a few minutes, or contact the office directly.';
 
 /**
  * At most `n` calls at once per key; the others wait, in order, for one to settle. The web
@@ -160,6 +205,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const limits = deps.limits ?? createWebLimits();
   const now = deps.now ?? Date.now;
   const inTurn = perKeyAtOnce(ANSWERED_AT_ONCE_PER_ADDRESS);
+  const personLang = (personId: number | null): Lang | undefined => (personId === null ? undefined : getPerson(deps.db, personId)?.lang);
   // Shut-outs that ended are reported at most every 10 s, from the door (no timer to stop).
   let reportedAt = 0;
   const reportEnded = (nowMs: number): void => {
@@ -192,7 +238,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     reportEnded(t);
     const v = limits.shutOut(address, t);
     if (v.ok) return undefined;
-    const body = JSON.stringify({ ok: false, error: refusalText(v) });
+    const body = JSON.stringify({ ok: false, error: refusalText(v, webLang(new URLSearchParams(req.url?.split('?')[1] ?? '').get('lang'))) });
     return {
       status: 429,
       headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(v.retryAfter) },
@@ -206,25 +252,29 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const v = limits.door(req.ip, t);
     if (v.ok) return;
     refused(req, v);
-    await reply.headers(cors).code(429).header('retry-after', String(v.retryAfter)).send({ ok: false, error: refusalText(v) });
+    const lang = webLang((req.query as { lang?: unknown } | undefined)?.lang);
+    await reply.headers(cors).code(429).header('retry-after', String(v.retryAfter)).send({ ok: false, error: refusalText(v, lang) });
   };
-  app.post('/api/chat', { onRequest: early }, async (req, reply) => {
+  app.post<{ Querystring: { lang?: string } }>('/api/chat', { onRequest: early }, async (req, reply) => {
     reply.headers(cors);
+    const lang = webLang(req.query.lang);
     const parsed = chatRequestSchema.safeParse(req.body);
-    if (!parsed.success) return reply.code(400).send({ ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') });
+    if (!parsed.success) return reply.code(400).send({ ok: false, error: requestError(parsed.error.issues, lang) });
     const { session, text, action, id } = parsed.data;
     // Nothing is stored before these checks: a flood costs a look-up, not a row.
     const isNew = personIdByExternal(deps.db, 'web', session) === undefined;
     const disk = deps.disk?.state() ?? 'ok';
     if (disk === 'critical' || (disk === 'low' && isNew))
-      return reply.code(503).header('retry-after', '600').send({ ok: false, error: DISK_LOW_TEXT });
+      return reply.code(503).header('retry-after', '600').send({ ok: false, error: lang === 'en' ? DISK_LOW_TEXT_EN : DISK_LOW_TEXT });
     const verdict = limits.check(req.ip, session, isNew, now());
     if (!verdict.ok) refused(req, verdict);
-    if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict) });
+    if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict, lang) });
+    // A new visitor's browser language is theirs until they choose or ask in another.
+    const hint = isNew && lang === 'en' ? { lang } : {};
     const inbound =
       action !== undefined
-        ? { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'action' as const, action }
-        : { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'text' as const, text: text ?? '' };
+        ? { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'action' as const, action, ...hint }
+        : { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'text' as const, text: text ?? '', ...hint };
     // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
     // visitor's order, its replies recorded; the web chat answers in the response.
     const answered = await inTurn(req.ip, () => deps.inbox.answerNow(inbound));
@@ -232,17 +282,19 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const { replies, personId } = answered;
     // What was kept for the visitor while they were away comes first (a page left open).
     const held = personId === null ? [] : (deps.takeHeld?.(personId) ?? []);
-    return reply.send({ replies: [...held, ...replies].map(toWebReply) });
+    // The visitor's language after this turn: the widget writes its own labels in it.
+    return reply.send({ replies: [...held, ...replies].map(toWebReply), lang: personLang(personId) ?? lang });
   });
   // The widget asks on load for what was kept for the visitor while they were away (staff's
   // answer to their question): "staff will answer you" is a promise the web chat can keep.
-  app.get<{ Querystring: { session?: string } }>('/api/chat/held', async (req, reply) => {
+  app.get<{ Querystring: { session?: string; lang?: string } }>('/api/chat/held', async (req, reply) => {
     reply.headers(cors).header('cache-control', 'no-store');
     const parsed = chatRequestSchema.shape.session.safeParse(req.query.session);
-    if (!parsed.success) return reply.code(400).send({ ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') });
+    if (!parsed.success) return reply.code(400).send({ ok: false, error: requestError(parsed.error.issues.map((i) => ({ ...i, path: ['session'] })), webLang(req.query.lang)) });
     const personId = personIdByExternal(deps.db, 'web', parsed.data);
     const held = personId === undefined ? [] : (deps.takeHeld?.(personId) ?? []);
-    return reply.send({ replies: held.map(toWebReply) });
+    const lang = personLang(personId ?? null);
+    return reply.send({ replies: held.map(toWebReply), ...(lang ? { lang } : {}) });
   });
 }
 

@@ -2,15 +2,25 @@
  * Loa web chat widget. Embed on any page with one tag:
  *   <script src="https://loa.example.gov.vn/widget.js" defer></script>
  * Options (attributes on the script tag): data-loa-url (server base URL, default: the script's
- * origin), data-loa-title, data-loa-open="true" (start opened), data-loa-inline="#selector"
- * (render inside an element instead of a floating button).
+ * origin), data-loa-title (and data-loa-title-en, the title English visitors see),
+ * data-loa-open="true" (start opened), data-loa-inline="#selector" (render inside an element
+ * instead of a floating button).
  * Plain DOM, no dependencies, every text set with textContent (no HTML injection).
+ *
+ * Language: the widget's own words (button, placeholder, errors) follow the visitor's language.
+ * On a first visit that is the browser's (English when the browser prefers English and lists no
+ * Vietnamese); it is sent as ?lang= and the server greets a new visitor in it. From then on it is
+ * the language the server says it answers the visitor in (`lang` in each response, remembered),
+ * so /en, /vi and a question in the other language switch the widget too.
  */
 (function () {
   'use strict';
   var script = document.currentScript;
   var base = (script && script.getAttribute('data-loa-url')) || (script ? new URL(script.src).origin : '');
-  var title = (script && script.getAttribute('data-loa-title')) || 'Hỏi đáp – Loa';
+  var titles = {
+    vi: (script && script.getAttribute('data-loa-title')) || 'Hỏi đáp – Loa',
+    en: (script && script.getAttribute('data-loa-title-en')) || 'Questions and answers'
+  };
   var inlineSel = script && script.getAttribute('data-loa-inline');
   var startOpen = script && script.getAttribute('data-loa-open') === 'true';
 
@@ -30,6 +40,21 @@
     session = 'w' + randomId(16);
     try { localStorage.setItem(key, session); } catch (e) { /* ignore */ }
   }
+
+  var LABELS = {
+    vi: { placeholder: 'Nhập câu hỏi của bạn…', input: 'Câu hỏi', send: 'Gửi', close: 'Đóng', open: 'Hỏi đáp', offline: 'Không kết nối được máy chủ. Vui lòng thử lại sau.' },
+    en: { placeholder: 'Type your question…', input: 'Question', send: 'Send', close: 'Close', open: 'Ask us', offline: 'Cannot reach the server. Please try again later.' }
+  };
+  var langKey = 'loa-lang';
+  /** The browser's language: English when it prefers English and lists no Vietnamese. */
+  function browserLang() {
+    var list = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || '']).map(function (l) { return String(l).toLowerCase(); });
+    if (list.some(function (l) { return l.indexOf('vi') === 0; })) return 'vi';
+    return list[0] && list[0].indexOf('en') === 0 ? 'en' : 'vi';
+  }
+  var lang = null;
+  try { lang = localStorage.getItem(langKey); } catch (e) { /* private mode */ }
+  if (lang !== 'vi' && lang !== 'en') lang = browserLang();
 
   var css = [
     '.loa-box{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #c9d3de;border-radius:10px;display:flex;flex-direction:column;overflow:hidden;box-shadow:0 6px 24px rgba(0,0,0,.15)}',
@@ -63,17 +88,15 @@
 
   var box = el('div', 'loa-box');
   box.setAttribute('role', 'region');
-  box.setAttribute('aria-label', title);
   var head = el('div', 'loa-head');
-  head.appendChild(el('span', null, title));
+  var headTitle = el('span', null, '');
+  head.appendChild(headTitle);
   var log = el('div', 'loa-log');
   log.setAttribute('aria-live', 'polite');
   var form = el('form', 'loa-form');
   var input = el('textarea');
-  input.placeholder = 'Nhập câu hỏi của bạn…';
-  input.setAttribute('aria-label', 'Câu hỏi');
   input.maxLength = {{MAX_LENGTH}}; // the server's limit (web.ts)
-  var send = el('button', null, 'Gửi');
+  var send = el('button', null, '');
   send.type = 'submit';
   form.appendChild(input);
   form.appendChild(send);
@@ -81,22 +104,40 @@
   box.appendChild(log);
   box.appendChild(form);
 
+  var close = null;
+  var opener = null;
+  /** Writes the widget's own words in `l` ('vi' or 'en') and remembers it. */
+  function setLang(l) {
+    if (l !== 'vi' && l !== 'en') return;
+    lang = l;
+    try { localStorage.setItem(langKey, l); } catch (e) { /* ignore */ }
+    var L = LABELS[l];
+    box.setAttribute('aria-label', titles[l]);
+    box.setAttribute('lang', l);
+    headTitle.textContent = titles[l];
+    input.placeholder = L.placeholder;
+    input.setAttribute('aria-label', L.input);
+    send.textContent = L.send;
+    if (close) close.setAttribute('aria-label', L.close);
+    if (opener) { opener.textContent = L.open; opener.setAttribute('lang', l); }
+  }
+
   var inlineHost = inlineSel ? document.querySelector(inlineSel) : null;
   if (inlineHost) {
     box.classList.add('loa-inline');
     inlineHost.appendChild(box);
   } else {
     box.classList.add('loa-float');
-    var close = el('button', null, '×');
-    close.setAttribute('aria-label', 'Đóng');
+    close = el('button', null, '×');
     head.appendChild(close);
-    var opener = el('button', 'loa-open', 'Hỏi đáp');
+    opener = el('button', 'loa-open', '');
     document.body.appendChild(opener);
     document.body.appendChild(box);
     box.style.display = startOpen ? 'flex' : 'none';
     opener.onclick = function () { box.style.display = box.style.display === 'none' ? 'flex' : 'none'; if (box.style.display === 'flex') { input.focus(); greet(); } };
     close.onclick = function () { box.style.display = 'none'; };
   }
+  setLang(lang);
 
   function addMsg(who, text, titleText) {
     var m = el('div', 'loa-msg ' + (who === 'me' ? 'loa-me' : 'loa-bot'));
@@ -137,10 +178,10 @@
     busy = true; send.disabled = true;
     body.session = session;
     body.id = 'm' + Date.now().toString(36) + randomId(4);
-    fetch(base + '/api/chat', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    fetch(base + '/api/chat?lang=' + lang, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       .then(function (r) { return r.json(); })
-      .then(function (data) { (data.replies || []).forEach(addReply); if (data.error) addMsg('bot', data.error); })
-      .catch(function () { addMsg('bot', 'Không kết nối được máy chủ. Vui lòng thử lại sau.'); })
+      .then(function (data) { setLang(data.lang); (data.replies || []).forEach(addReply); if (data.error) addMsg('bot', data.error); })
+      .catch(function () { addMsg('bot', LABELS[lang].offline); })
       .then(function () { busy = false; send.disabled = false; });
   }
 
@@ -160,9 +201,10 @@
 
   // What the office kept for this visitor while they were away (e.g. staff's answer to their
   // question): shown at once, opening the chat.
-  fetch(base + '/api/chat/held?session=' + encodeURIComponent(session))
+  fetch(base + '/api/chat/held?session=' + encodeURIComponent(session) + '&lang=' + lang)
     .then(function (r) { return r.json(); })
     .then(function (data) {
+      setLang(data.lang);
       var held = data.replies || [];
       if (!held.length) return;
       if (box.style.display === 'none') box.style.display = 'flex';
