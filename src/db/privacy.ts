@@ -27,6 +27,9 @@ export interface QuizRegistration {
   unit: string | null;
   phone: string | null;
   startedAt: string;
+  /** When the person agreed to the contest's consent line, and that line as shown (null before versioning). */
+  consentAt: string | null;
+  consentText: string | null;
 }
 
 /** One form submitted through Zalo's "request user info". */
@@ -87,7 +90,7 @@ export function personalDataOf(db: Db, id: number, openLimit = 10): PersonalData
     openCount: db.prepare(`SELECT COUNT(*) FROM unanswered WHERE person_id = ? AND status = 'open'`).pluck().get(id) as number,
     quiz: db
       .prepare(
-        `SELECT contest_id AS contestId, name, unit, phone, started_at AS startedAt FROM quiz_attempts
+        `SELECT contest_id AS contestId, name, unit, phone, started_at AS startedAt, consent_at AS consentAt, consent_text AS consentText FROM quiz_attempts
           WHERE person_id = ? AND (name IS NOT NULL OR unit IS NOT NULL OR phone IS NOT NULL) ORDER BY started_at, id`,
       )
       .all(id) as QuizRegistration[],

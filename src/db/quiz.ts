@@ -27,6 +27,8 @@ export interface Attempt {
   unit: string | null;
   phone: string | null;
   consentAt: string | null;
+  /** The consent line the person agreed to, as shown (null: before versioning, or no consent step). */
+  consentText: string | null;
   questionCount: number;
   current: number;
   score: number;
@@ -66,6 +68,7 @@ interface AttemptRow {
   unit: string | null;
   phone: string | null;
   consent_at: string | null;
+  consent_text: string | null;
   question_count: number;
   current: number;
   score: number;
@@ -105,6 +108,7 @@ function toAttempt(r: AttemptRow): Attempt {
     unit: r.unit,
     phone: r.phone,
     consentAt: r.consent_at,
+    consentText: r.consent_text,
     questionCount: r.question_count,
     current: r.current,
     score: r.score,
@@ -193,9 +197,9 @@ export function createAttempt(db: Db, a: { contestId: string; personId: number; 
 export function updateRegistration(
   db: Db,
   id: number,
-  fields: Partial<Pick<Attempt, 'name' | 'unit' | 'phone' | 'consentAt' | 'step'>>,
+  fields: Partial<Pick<Attempt, 'name' | 'unit' | 'phone' | 'consentAt' | 'consentText' | 'step'>>,
 ): void {
-  const cols: Record<string, string> = { name: 'name', unit: 'unit', phone: 'phone', consentAt: 'consent_at', step: 'step' };
+  const cols: Record<string, string> = { name: 'name', unit: 'unit', phone: 'phone', consentAt: 'consent_at', consentText: 'consent_text', step: 'step' };
   const sets: string[] = [];
   const vals: unknown[] = [];
   for (const [k, v] of Object.entries(fields)) {

@@ -386,7 +386,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       return [{ text: Q.consentDeclined }];
     }
     const step = nextStep(c, 'consent');
-    updateRegistration(ctx.db, a.id, { consentAt: ctx.now.toISOString(), step });
+    // The exact line agreed to is kept with the record: staff may reword the contest later.
+    updateRegistration(ctx.db, a.id, { consentAt: ctx.now.toISOString(), consentText: c.registration.consent, step });
     return registrationPrompt(c, { ...a, step }, Q);
   };
 
