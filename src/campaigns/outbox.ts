@@ -290,6 +290,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         if (!running) break;
         if (!job) continue;
         while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        // A slot is only good if its send leaves at once: while the channel cannot send yet
+        // (Telegram's sender threads still loading), slots granted now would leave together
+        // later, over the platform's limit for that second.
+        if (channel.warm) await Promise.race([channel.warm(), stopSignal]);
+        if (!running) break;
         await Promise.race([throttle.acquire(job.recipient, 'campaign', job.cost), stopSignal]);
         if (!running) break;
         if (!job.claim()) continue;

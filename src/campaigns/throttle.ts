@@ -4,8 +4,13 @@
  *
  * - **Global rate**: slots are handed out evenly spaced (`1 / rate` apart, GCRA style) rather
  *   than in bursts, because the platforms count requests in sliding windows: a full bucket
- *   emptied at once is exactly what earns a 429. A small tolerance lets a late timer catch up
- *   by a fraction of a slot, so timer jitter does not eat into the rate.
+ *   emptied at once is exactly what earns a 429. A small tolerance lets a late timer catch up,
+ *   so timer jitter does not eat into the rate.
+ * - **Where the headroom goes**: aiming at 98 % of the limit leaves 20 ms a second. Half of it
+ *   is the most a late timer may catch up; the other half is for the way from the slot to the
+ *   platform, whose delay varies (a thread hop, the event loop, the network). Were the catch-up
+ *   allowed the whole 20 ms (as it was), a second of slots could already hold the limit, and
+ *   any send delayed a little more than its neighbours pushed one second over it.
  * - **Per chat**: Telegram allows about one message per second in one chat; a chat's next
  *   slot is reserved before the caller queues for a global slot, so one busy chat never
  *   holds up the others.
@@ -105,6 +110,8 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   let pumping = false;
 
   const interval = (): number => 1000 / rate;
+  // How late a timer may fire and still keep the schedule: half the headroom's share of a second.
+  const catchUpMs = ((1 - o.headroom) * 1000) / 2;
 
   const takeNext = (): Waiter | undefined => {
     let best = -1;
@@ -129,10 +136,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         }
         const w = takeNext()!;
         // A timer that fired late keeps the schedule (slots are never granted early), so
-        // jitter does not eat into the rate; after an idle spell the schedule restarts from
-        // now (no burst). The catch-up allowed (half a slot, at least 20 ms) stays inside the
-        // headroom, so no one-second window holds more than the limit.
-        const base = nextSlot >= t - Math.max(interval() / 2, 20) ? nextSlot : t;
+        // jitter does not eat into the rate; later than `catchUpMs` (an idle spell, a stall)
+        // the schedule restarts from now: no burst.
+        const base = nextSlot >= t - catchUpMs ? nextSlot : t;
         nextSlot = base + interval() * w.cost;
         w.resolve();
       }

@@ -19,6 +19,13 @@ export interface Channel {
    */
   send(recipient: string, reply: Reply, options?: SendOptions): Promise<SendResult>;
   /**
+   * Resolves once a send made now leaves for the platform at once (Telegram: its sender
+   * threads have loaded). A paced sender waits for it before taking throttle slots: a slot
+   * granted while sends cannot leave is spent on a send that later leaves in a burst with the
+   * others, which is what trips a platform's per-second limit. Absent: always ready.
+   */
+  warm?(): Promise<void>;
+  /**
    * Connects to the platform: checks the credentials, registers the webhook or starts the poll
    * loop. Resolves once connected; throws a `ConnectError` (channels/connection.ts) saying
    * whether retrying can help. The app calls it in the background, again after each failure

@@ -230,6 +230,40 @@ describe('outbox', () => {
     expect(counts.sent + counts.pending).toBe(3);
   });
 
+  it('takes no throttle slot and claims nothing until the channel can send at once (warm)', async () => {
+    // Slots granted while a channel's sends cannot leave (Telegram's sender threads loading)
+    // would reach the platform together once it can: over its limit for that second.
+    const db = storeWithStaff();
+    for (const id of ['a', 'b', 'c']) addSubscriber(db, { id });
+    const tg = fakeChannel('telegram');
+    let loaded: () => void = () => {};
+    const warmed = new Promise<void>((r) => (loaded = r));
+    let asked: () => void = () => {};
+    const warmAsked = new Promise<void>((r) => (asked = r));
+    let isWarm = false;
+    void warmed.then(() => (isWarm = true));
+    tg.channel.warm = () => {
+      asked();
+      return warmed;
+    };
+    const slots: boolean[] = [];
+    const inner = createThrottle({ ratePerSecond: 1000 });
+    const throttle = { ...inner, acquire: (...a: Parameters<typeof inner.acquire>) => (slots.push(isWarm), inner.acquire(...a)) };
+    const id = scheduled(db);
+    const outbox = createOutbox({ db, channels: new Map([['telegram', tg.channel]]), throttles: new Map([['telegram', throttle]]), regions, quietHours: noQuiet, pollMs: 20 });
+    const done = once(outbox.events, 'done');
+    outbox.start();
+    await Promise.race([warmAsked, done]);
+    for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
+    expect(slots).toEqual([]);
+    expect(deliveryCounts(db, id)).toMatchObject({ pending: 3, sending: 0, sent: 0 });
+    loaded();
+    await done;
+    await outbox.stop();
+    expect(slots).toEqual([true, true, true]);
+    expect(tg.sent.map((x) => x.to).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('leaves a paused campaign alone and finishes it after resume', async () => {
     const db = storeWithStaff();
     for (const id of ['a', 'b']) addSubscriber(db, { id });

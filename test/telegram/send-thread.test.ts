@@ -25,6 +25,18 @@ describe('createSendThread', () => {
     expect(tg.sentTexts(503)).toEqual(['Xin chào 3']); // as displayed, after HTML parsing
   });
 
+  it('says when its workers have loaded (a paced sender waits for that before taking slots)', async () => {
+    const fresh = createSendThread({ token: tg.token, apiRoot: tg.apiRoot, maxRetryAttempts: 1, maxDelaySeconds: 1 });
+    const before = tg.callsTo('sendMessage').length;
+    await fresh.ready();
+    // Loading made no call; once loaded, a call goes through and ready() answers at once.
+    expect(tg.callsTo('sendMessage').length).toBe(before);
+    const m = await fresh.call<{ chat: { id: number } }>('sendMessage', { chat_id: 520, text: 'sẵn sàng' });
+    expect(m.chat.id).toBe(520);
+    await fresh.ready();
+    await fresh.close();
+  });
+
   it('turns Telegram errors into GrammyError, as grammY on the main thread would', async () => {
     tg.block(601);
     const err = await thread.call('sendMessage', { chat_id: 601, text: 'x' }).catch((e: unknown) => e);

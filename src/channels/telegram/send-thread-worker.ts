@@ -45,3 +45,6 @@ port.on('message', async (m: ToSendThread) => {
     } else post({ id: m.id, network: { message: `Telegram: ${(err as Error)?.message || err}`, cause: String(err) } });
   }
 });
+
+// Loaded (tsx, grammY, the HTTP client): calls posted from now on leave at once.
+post({ ready: true });

@@ -62,6 +62,13 @@ export interface SendThread {
   call<T = unknown>(method: string, payload: Record<string, unknown>, opts?: { direct?: boolean }): Promise<T>;
   /** Starts the workers now (at start-up) rather than on the first calls. */
   warm(): void;
+  /**
+   * Starts the workers if needed and resolves once every one has loaded, i.e. once a call
+   * leaves for Telegram the moment it is made. Calls made before that wait in the worker's
+   * queue and then leave together: a paced sender (the campaign throttle) waits for this first,
+   * or the slots it granted meanwhile reach Telegram as one burst.
+   */
+  ready(): Promise<void>;
   /** Stops the workers; a later call still goes through, on a worker that ends once idle. */
   close(): Promise<void>;
 }
@@ -85,6 +92,7 @@ export interface ToSendThread {
 
 /** The answer to call `id`: its result, Telegram's refusal, or a network failure. */
 export type FromSendThread =
+  | { ready: true }
   | { id: number; result: unknown }
   | { id: number; telegram: { error_code: number; description: string; parameters?: { retry_after?: number; migrate_to_chat_id?: number } } }
   | { id: number; network: { message: string; cause: string } };
@@ -108,6 +116,9 @@ export function createSendThread(options: SendThreadOptions): SendThread {
   };
   const pending = new Map<number, Pending>();
   const workers: (Worker | undefined)[] = Array.from({ length: Math.max(1, options.threads ?? 2) }, () => undefined);
+  // Per worker: resolved by its `ready` message (a worker loads tsx and grammY first: 0.3–0.5 s).
+  const loaded = new Map<Worker, { promise: Promise<void>; resolve: () => void; done: boolean }>();
+  const resolved = Promise.resolve();
   let turn = 0;
   let closed = false;
   let nextId = 1;
@@ -116,7 +127,15 @@ export function createSendThread(options: SendThreadOptions): SendThread {
     const w = startModuleWorker(import.meta.url, './send-thread-worker', { ...data });
     // Never keeps the process alive on its own.
     w.unref();
+    let resolveLoaded = (): void => {};
+    const state = { promise: new Promise<void>((r) => (resolveLoaded = r)), resolve: () => resolveLoaded(), done: false };
+    loaded.set(w, state);
     w.on('message', (m: FromSendThread) => {
+      if ('ready' in m) {
+        state.done = true;
+        state.resolve();
+        return;
+      }
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
@@ -130,6 +149,9 @@ export function createSendThread(options: SendThreadOptions): SendThread {
       }
     });
     const gone = (err: Error): void => {
+      // Whoever waits for this worker to load looks again (ready() then starts a new one).
+      loaded.get(w)?.resolve();
+      loaded.delete(w);
       if (workers[slot] !== w) return;
       workers[slot] = undefined;
       for (const [id, p] of pending) {
@@ -141,6 +163,16 @@ export function createSendThread(options: SendThreadOptions): SendThread {
     w.on('error', (err) => gone(err));
     w.on('exit', (code) => gone(new Error(`the Telegram sender thread exited with code ${code}`)));
     return w;
+  };
+
+  // A worker that dies while loading is replaced and waited for, a few times; after that the
+  // calls fail as network errors, which their callers retry.
+  const waitLoaded = async (): Promise<void> => {
+    for (let tries = 0; tries < 3; tries++) {
+      const all = workers.map((w, slot) => (workers[slot] = w ?? start(slot)));
+      await Promise.all(all.map((w) => loaded.get(w)?.promise));
+      if (all.every((w, slot) => workers[slot] === w && loaded.get(w)?.done)) return;
+    }
   };
 
   return {
@@ -156,6 +188,11 @@ export function createSendThread(options: SendThreadOptions): SendThread {
     },
     warm() {
       workers.forEach((w, slot) => (workers[slot] = w ?? start(slot)));
+    },
+    ready() {
+      // Asked before every paced send: answered without a new promise once all are up.
+      if (workers.every((w) => w !== undefined && loaded.get(w)?.done)) return resolved;
+      return waitLoaded();
     },
     async close() {
       closed = true;

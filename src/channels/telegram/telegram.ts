@@ -250,6 +250,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     },
     intake,
     send,
+    warm: () => sender.ready(),
     async fetchMedia(ref, maxBytes) {
       // getFile gives a path on the Bot API's file server, valid for an hour (bots may download up to 20 MB).
       const file = await bot.api.getFile(ref).catch((err: unknown) => {
