@@ -74,15 +74,18 @@ const GENERIC_FOLDED = new Set([...GENERIC_EXACT].map((w) => fold(w)));
 /** A synonym list, folded once: each term (folded words) to the groups it belongs to. */
 interface SynonymLookup {
   terms: Map<string, number[]>;
-  /** The most words in a term. */
-  longest: number;
+  /**
+   * The first words of the terms of two words or more ("bao hiem" for "bao hiem y te"): a run
+   * of words that is none of them starts no longer term, so it is not extended.
+   */
+  prefixes: Set<string>;
 }
 const synonymLookups = new WeakMap<readonly (readonly string[])[], SynonymLookup>();
 
 function synonymLookup(synonyms: readonly (readonly string[])[]): SynonymLookup {
   let lookup = synonymLookups.get(synonyms);
   if (!lookup) {
-    lookup = { terms: new Map(), longest: 0 };
+    lookup = { terms: new Map(), prefixes: new Set() };
     for (const [i, group] of synonyms.entries())
       for (const term of group) {
         const folded = foldedCanonical(term);
@@ -90,7 +93,8 @@ function synonymLookup(synonyms: readonly (readonly string[])[]): SynonymLookup 
         const list = lookup.terms.get(folded) ?? [];
         if (!list.includes(i)) list.push(i);
         lookup.terms.set(folded, list);
-        lookup.longest = Math.max(lookup.longest, folded.split(' ').length);
+        const words = folded.split(' ');
+        for (let n = 1; n < words.length; n++) lookup.prefixes.add(words.slice(0, n).join(' '));
       }
     synonymLookups.set(synonyms, lookup);
   }
@@ -105,13 +109,14 @@ function synonymLookup(synonyms: readonly (readonly string[])[]): SynonymLookup 
 function topicWords(folded: string, synonyms: readonly (readonly string[])[]): Set<string> {
   const all = folded.split(' ').filter(Boolean);
   const words = new Set(all.filter((w) => !STOPWORDS.has(w) && !GENERIC_FOLDED.has(w)));
-  // Every run of up to `longest` words looked up once: linear in the question, whatever the
-  // size of the synonym list.
-  const { terms, longest } = synonymLookup(synonyms);
+  // Every run of words that starts a term looked up once, extended only while it still starts
+  // one: about one look-up per word, whatever the size of the synonym list and its longest term.
+  const { terms, prefixes } = synonymLookup(synonyms);
   for (let i = 0; i < all.length; i++)
-    for (let n = 1; n <= longest && i + n <= all.length; n++) {
-      const groups = terms.get(all.slice(i, i + n).join(' '));
+    for (let j = i, run = all[i]!; ; run = `${run} ${all[++j]}`) {
+      const groups = terms.get(run);
       if (groups) for (const g of groups) words.add(`~${g}`);
+      if (j + 1 >= all.length || !prefixes.has(run)) break;
     }
   return words;
 }

@@ -155,4 +155,20 @@ describe('isReask', () => {
   it.each(cases)('%j then %j: %s', (a, b, want) => {
     expect(isReask(a, b, synonyms)).toBe(want);
   });
+  // Terms that share their first words, of several lengths, anywhere in the question (the
+  // look-up extends a run of words only while it still starts a term).
+  const shared: string[][] = [
+    ['bảo hiểm y tế', 'bhyt'],
+    ['bảo hiểm xã hội tự nguyện', 'bhxh tự nguyện'],
+    ['giấy khai sinh', 'khai sinh'],
+  ];
+  it.each([
+    ['học phí bhyt', 'bảo hiểm y tế học phí', true], // at the start
+    ['học phí bhyt', 'nộp học phí bảo hiểm y tế', true], // at the end
+    ['học phí bhyt', 'bảo hiểm học phí', false], // the first words of two terms only
+    ['học phí bhyt', 'bảo hiểm y học phí', false],
+    ['học phí bhyt', 'bảo hiểm xã hội tự nguyện học phí', false], // the other term
+  ] as [string, string, boolean][])('terms sharing first words: %j then %j: %s', (a, b, want) => {
+    expect(isReask(a, b, shared)).toBe(want);
+  });
 });
