@@ -45,8 +45,16 @@ export interface ConversationDeps {
 
 /** The conversation core. */
 export interface Conversation {
-  /** Handles one inbound event for a channel with the given capabilities. */
-  handle(inbound: Inbound, caps: Capabilities): Promise<Reply[]>;
+  /**
+   * Handles one inbound event for a channel with the given capabilities. Resolves once the
+   * turn's records are committed.
+   *
+   * `alongside` is called with the replies as soon as the turn has them, before the turn's
+   * records are committed, and `handle` waits for it too: writes it queues on the same group
+   * commit share the turn's commit (the web chat's reply records and processed mark: one
+   * commit per answer instead of two). It rejects `handle` when it rejects.
+   */
+  handle(inbound: Inbound, caps: Capabilities, opts?: { alongside?: (replies: Reply[]) => Promise<unknown> }): Promise<Reply[]>;
   /** The person for an inbound event (created if new). */
   personFor(inbound: Inbound): Person;
   /**
@@ -150,7 +158,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     return [];
   };
 
-  const handle = async (inbound: Inbound, caps: Capabilities): Promise<Reply[]> => {
+  const handle: Conversation['handle'] = async (inbound, caps, opts) => {
     // The turn's records are committed before its replies leave: whoever sees a reply can
     // read what the turn recorded (staff queue, reports).
     const recorded: Promise<void>[] = [];
@@ -159,7 +167,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (done) recorded.push(done);
     };
     try {
-      return await turn(inbound, caps, recordInTurn);
+      const replies = await turn(inbound, caps, recordInTurn);
+      // Queued in the same turn of the event loop as the records above, so in their commit.
+      if (opts?.alongside) await opts.alongside(replies);
+      return replies;
     } finally {
       await Promise.all(recorded);
     }

@@ -172,14 +172,17 @@ export function createInbox(deps: InboxDeps): Inbox {
         schedule(id, inbound, async (rowId, ev) => {
           try {
             const channel = channels.get(ev.channel);
-            const replies = channel ? await conversation.handle(ev, channel.capabilities) : [];
-            const personId = await group.run(() => {
-              // Looked up after the conversation ran: /xoadulieu may have just erased the person.
-              const pid = personIdByExternal(db, ev.channel, ev.userId) ?? null;
-              for (const r of replies) recordOutbound(db, ev.channel, pid, 'reply', r.text, r);
-              markProcessed(db, rowId);
-              return pid;
-            });
+            let personId: number | null = null;
+            // The reply records and the processed mark, in the commit of the turn's records.
+            const recordReplies = (replies: Reply[]): Promise<unknown> =>
+              group.run(() => {
+                // Looked up after the conversation ran: /xoadulieu may have just erased the person.
+                personId = personIdByExternal(db, ev.channel, ev.userId) ?? null;
+                for (const r of replies) recordOutbound(db, ev.channel, personId, 'reply', r.text, r);
+                markProcessed(db, rowId);
+              });
+            const replies = channel ? await conversation.handle(ev, channel.capabilities, { alongside: recordReplies }) : [];
+            if (!channel) await recordReplies(replies);
             resolve({ replies, personId });
           } catch (err) {
             logger?.error({ err, channel: ev.channel, dedupeKey: ev.dedupeKey }, 'inbox: processing failed');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/db/index.js';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createInbox, type Inbox } from '../../src/conversation/inbox.js';
+import { createGroupCommit } from '../../src/db/group-commit.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import type { Channel, ChannelName, Inbound, Reply } from '../../src/channels/channel.js';
 import { webCapabilities } from '../../src/channels/web/web.js';
@@ -118,5 +119,34 @@ describe('conversation records, committed later', () => {
     expect(pending).toHaveLength(1);
     commit();
     expect((await turn)[0]!.title).toBe(qa.question);
+  });
+});
+
+describe('answerNow (the web chat)', () => {
+  it("stores the event in one commit, then the turn's records, the replies and the processed mark in one more", async () => {
+    const wdb = openDb(':memory:');
+    // The group commit's transactions, counted: each call is one commit.
+    let commits = 0;
+    const counting = Object.create(wdb) as Db;
+    counting.transaction = ((fn: (...a: unknown[]) => unknown) => {
+      const tx = wdb.transaction(fn);
+      return Object.assign((...a: unknown[]) => (commits++, tx(...a)), tx);
+    }) as Db['transaction'];
+    const group = createGroupCommit(counting);
+    const c = createConversation({ db: wdb, knowledge, config, now: () => clock, record: (w) => group.run(w) });
+    const web: Channel = { name: 'web', capabilities: webCapabilities, send: async () => ({ kind: 'failed', reason: 'no push' }) };
+    const box = createInbox({ db: wdb, conversation: c, channels: new Map<ChannelName, Channel>([['web', web]]), group });
+    const qa = knowledge.state.qa.find((q) => q.id === 'bhyt-tre-em-duoi-6-tuoi') ?? knowledge.state.qa[0]!;
+    const answered = await box.answerNow({ channel: 'web', userId: 'visitor-1', dedupeKey: 'visitor-1:a', type: 'text', text: qa.question });
+    expect(answered!.replies[0]!.title).toBe(qa.question);
+    expect(commits).toBe(2);
+    // What the turn recorded, the reply and the mark are all there.
+    const personId = getPersonByExternal(wdb, 'web', 'visitor-1')!.id;
+    expect(answered!.personId).toBe(personId);
+    expect(wdb.prepare('SELECT answer_id FROM answer_feedback WHERE person_id = ?').all(personId)).toEqual([{ answer_id: qa.id }]);
+    expect(wdb.prepare('SELECT COUNT(*) AS n FROM questions WHERE person_id = ?').get(personId)).toEqual({ n: 1 });
+    expect(wdb.prepare("SELECT COUNT(*) AS n FROM messages WHERE person_id = ? AND direction = 'out'").get(personId)).toEqual({ n: 1 });
+    expect(wdb.prepare("SELECT processed_at IS NOT NULL AS done FROM messages WHERE dedupe_key = 'visitor-1:a'").get()).toEqual({ done: 1 });
+    wdb.close();
   });
 });
