@@ -29,6 +29,8 @@ export interface CampaignsDeps {
   /** Wall clock for schedules and quiet hours (tests). */
   now?: () => Date;
   pollMs?: number;
+  /** The group commit the claims and results share (the app passes the sender's). */
+  group?: OutboxDeps['group'];
 }
 
 /** What {@link createCampaigns} gives the app, its tools and tests. */
@@ -64,6 +66,7 @@ export function createCampaigns(deps: CampaignsDeps): CampaignsRuntime {
     logger: deps.logger.child({ module: 'campaigns' }),
     now: deps.now,
     pollMs: deps.pollMs,
+    group: deps.group,
     connected: (name) => deps.health.isConnected(name),
   });
   deps.health.onChange((_name, status) => {
