@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { startBackgroundCheckpoints } from './db/checkpoint.js';
 import { createGroupCommit } from './db/group-commit.js';
-import { createKnowledge, type Knowledge } from './knowledge/knowledge.js';
+import { createKnowledge, type Knowledge, type KnowledgeDeps } from './knowledge/knowledge.js';
 import { createConversation, type Conversation } from './conversation/conversation.js';
 import { createInbox, type Inbox } from './conversation/inbox.js';
 import { CHANNEL_NAMES, type ChannelName } from './messages.js';
@@ -81,6 +81,8 @@ export interface CreateAppOptions {
   sendClock?: Clock;
   /** Content reloads built on a worker (default true; knowledge/build-thread.ts). */
   buildThread?: boolean;
+  /** Fits the answer decision to the content (knowledge.ts; tests pass one that remembers its fits). */
+  calibrate?: KnowledgeDeps['calibrate'];
   /** Backoff between a channel's connection attempts (default 1 s doubling to 5 min; tests shorten it). */
   connectBackoff?: Partial<BackoffOptions>;
 }
@@ -102,6 +104,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     now: opts.now,
     searchThreads: config.searchThreads ?? 0,
     ...(opts.buildThread !== undefined ? { buildThread: opts.buildThread } : {}),
+    ...(opts.calibrate ? { calibrate: opts.calibrate } : {}),
   });
   const starters: (() => Promise<void> | void)[] = [];
   const stoppers: (() => Promise<void> | void)[] = [];

@@ -179,6 +179,12 @@ export interface KnowledgeDeps {
    * depend on; `loa index` and a start without a snapshot measure them.
    */
   calibrationEstimates?: boolean;
+  /**
+   * Fits the answer decision to the content (default: calibrate.ts `calibrate`). The fit is
+   * deterministic; tests pass one that remembers its results, since their apps refit the same
+   * content again and again (saving a draft leaves what is served unchanged).
+   */
+  calibrate?: typeof calibrate;
 }
 
 /** What a reload did (see {@link Knowledge.reload}). */
@@ -261,6 +267,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   const options = deps.options ?? defaultSearchOptions;
   const log = deps.logger;
   const now = deps.now ?? (() => new Date());
+  const fitDecision = deps.calibrate ?? calibrate;
   const snapshotFile = deps.dataDir ? join(deps.dataDir, SNAPSHOT_FILE) : undefined;
   let errors: ContentError[] = [];
   let watcher: FSWatcher | undefined;
@@ -292,7 +299,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const docs = docsIn('vi', qa, articles, content.topics);
     const index = buildSearchIndex(docs, content.synonyms, options);
     // The decision is fitted to this content (calibrate.ts) and kept in the snapshot.
-    const model = calibrate(index, docs, content.synonyms, options, negatives(), calibration);
+    const model = fitDecision(index, docs, content.synonyms, options, negatives(), calibration);
     index.setModel(model);
     const i = model.info;
     log?.info(
@@ -306,7 +313,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     let en: SearchIndex | undefined;
     if (enDocs.length > 0) {
       en = buildSearchIndex(enDocs, [], options, 'en');
-      const enModel = calibrate(en, enDocs, [], options, englishNegatives(), calibration, 'en');
+      const enModel = fitDecision(en, enDocs, [], options, englishNegatives(), calibration, 'en');
       en.setModel(enModel);
       const e = enModel.info;
       log?.info(

@@ -35,9 +35,11 @@ describe('campaign over the fake Telegram', () => {
     const chats = Array.from({ length: 16 }, (_, i) => 7000 + i);
     for (const chat of chats) addSubscriber(db, { id: String(chat), topics: ['quyen-tre-em'], region: 'pho-hien' });
     tg.block(7003);
-    // One send answered 429 with a retry_after longer than the channel waits in place: the
-    // outbox must pause the lane and retry that row later.
-    tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 6', retry_after: 6 });
+    // One send answered 429: a campaign send is not retried in place (no auto-retry on that
+    // lane), so the outbox must pause the lane and retry that row later. One second is enough to
+    // show that here; that the whole retry_after is waited out is checked on fake clocks
+    // (outbox.test.ts).
+    tg.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', retry_after: 1 });
 
     const out: string[] = [];
     const cli = (args: string[]) =>

@@ -13,6 +13,7 @@ import { createConfig, type Config } from '../../src/config.js';
 import { createApp, type App, type CreateAppOptions } from '../../src/app.js';
 import { hashContent } from '../../src/knowledge/content.js';
 import { createKnowledge, type Knowledge } from '../../src/knowledge/knowledge.js';
+import { rememberedCalibrate } from './calibration-memo.js';
 
 /** The bot YAML used by tests. */
 export const testBot = {
@@ -82,7 +83,9 @@ export async function startTestApp(
   const config = testConfig(env, opts.bot);
   // Reloads on this thread: a worker's start (~1-3 s here) per test app would cost more than the
   // reloads it takes off the event loop; test/knowledge/build-thread.test.ts covers the worker.
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false, buildThread: false, ...opts });
+  // The decision's fits are remembered across a test process's apps (calibration-memo.ts): a reload
+  // that serves what an earlier one served gets the same fit without computing it again.
+  const app = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false, buildThread: false, calibrate: rememberedCalibrate, ...opts });
   const url = await app.start();
   return {
     app,
