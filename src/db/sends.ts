@@ -166,6 +166,8 @@ export interface HeldSend {
  * about to hand them over in its response. Held rows past their TTL are dropped as `expired`.
  */
 export function takeHeldSends(db: Db, personId: number, now: Date = new Date()): HeldSend[] {
+  // Asked on every web chat message, and almost always about nobody: no transaction for that.
+  if (!db.prepare(`SELECT 1 FROM sends WHERE person_id = ? AND status = 'held' LIMIT 1`).get(personId)) return [];
   return db.transaction(() => {
     const at = nowIso(now);
     db.prepare(`UPDATE sends SET status = 'expired', reason = 'người nhận không quay lại trước hạn', finished_at = ? WHERE person_id = ? AND status = 'held' AND expires_at <= ?`).run(at, personId, at);
