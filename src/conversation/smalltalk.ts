@@ -17,7 +17,7 @@
  *   them ("nha" may be "nhà"), and the cut is made only where the greeting clearly ends (a
  *   comma, a particle, "cho mình hỏi", an addressee right after the greeting).
  *
- * Pure functions, no state.
+ * Pure functions (the only state is a cache of normalised words).
  */
 import { fold, placeTone } from '../text/vietnamese.js';
 
@@ -168,6 +168,19 @@ PHRASES.forEach((phrase, rank) => {
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
+// Each message is read twice (is it small talk? does it start with some?) and people type the
+// same few thousand words: each typed word is normalised once. Bounded so odd input can't grow
+// it forever.
+const wordCache = new Map<string, Word>();
+function cachedWord(typed: string): Word {
+  let w = wordCache.get(typed);
+  if (w === undefined) {
+    w = toWord(typed);
+    if (wordCache.size < 50_000) wordCache.set(typed, w);
+  }
+  return w;
+}
+
 /**
  * The words of a text, normalised; at most `limit` of them (a long question is never small
  * talk, and only its first words can be a greeting: normalising all of them cost more than
@@ -177,7 +190,7 @@ function tokenize(text: string, limit = Infinity): Token[] {
   const out: Token[] = [];
   WORD.lastIndex = 0;
   for (let m = WORD.exec(text); m && out.length < limit; m = WORD.exec(text)) {
-    const { accented, folded } = toWord(m[0]);
+    const { accented, folded } = cachedWord(m[0]);
     out.push({ accented, folded, start: m.index, end: m.index + m[0].length, marked: folded !== accented, firsts: null });
   }
   return out;
