@@ -123,6 +123,12 @@ export const contestSchema = z
     prediction: z.object({ question: nonEmpty.max(300) }).strict().optional(),
     /** How Telegram shows questions: native quiz polls or inline buttons. */
     telegram_mode: z.enum(['poll', 'buttons']).default('poll'),
+    /**
+     * The language the contest is written in. A live group quiz speaks to the whole group, so its
+     * own texts (announcement, leaderboards) follow this, not a member's language; /thi in a
+     * private chat follows the person's.
+     */
+    lang: z.enum(['vi', 'en']).default('vi'),
     sources: z.array(z.object({ title: nonEmpty, article: z.string().optional(), url: z.string().url().optional() })).min(1, 'cite at least one source'),
     status: z.enum(['draft', 'approved', 'retired']).default('approved'),
     /**

@@ -20,7 +20,7 @@
 import { CHANNEL_NAMES, type Capabilities, type ChannelName, type Reply, type SendResult } from '../messages.js';
 import type { Feature, TurnContext } from '../conversation/types.js';
 import type { Db } from '../db/index.js';
-import { personIdByExternal, setPendingChoices } from '../db/people.js';
+import { getPerson, personIdByExternal, setPendingChoices } from '../db/people.js';
 import type { Delivered, Sender } from '../sender/sender.js';
 import {
   activeAttemptOf,
@@ -44,7 +44,7 @@ import {
 import { fold, hasWords } from '../text/vietnamese.js';
 import { createContestRegistry, isOpen, viTime, type Contest, type ContestRegistry } from './definition.js';
 import { createLiveQuiz, type LiveQuiz } from './live.js';
-import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, viDuration, type Random } from './scoring.js';
+import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, type Random } from './scoring.js';
 import { Q } from './texts.js';
 import { quizTexts, quizTextsOf, type QuizTexts } from './texts-en.js';
 
@@ -205,7 +205,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     }
     finishAttempt(db, a.id, !!c.prediction, now);
     const done = getAttempt(db, a.id)!;
-    const lines = [Q.finished(done.score, done.correctCount, done.questionCount, viDuration(done.totalMs)), rankLine(db, done)];
+    const lines = [Q.finished(done.score, done.correctCount, done.questionCount, Q.duration(done.totalMs)), rankLine(db, done)];
     if (c.prediction) lines.push('', Q.predictAsk(c.prediction.question));
     else lines.push(Q.finalNote(viTime(c.closes)));
     return [{ text: lines.filter((l, i) => l !== '' || i > 0).join('\n') }];
@@ -453,7 +453,10 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
 
   // ------------------------------------------------------------------ live group quiz
 
+  // The organiser's command is answered in the turn's language; the session's own messages (the
+  // announcement, questions, leaderboards) in the contest's (live.ts).
   const liveStart = (ctx: TurnContext, args: string): Reply[] => {
+    const Q = quizTexts(ctx.lang);
     if (!ctx.inbound.group) return [{ text: Q.liveNotGroup }];
     if (!isOrganiser(ctx)) return [{ text: Q.liveNotOrganiser }];
     // A live quiz needs a group chat whose members answer one message (Telegram groups).
@@ -463,10 +466,12 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const chatId = ctx.inbound.chatId ?? ctx.inbound.userId;
     const s = liveFor(ctx.db).start({ contest: c, channel: ctx.inbound.channel, chatId, startedBy: ctx.inbound.userId }, ctx.now);
     if (!s) return [{ text: Q.liveRunning }];
-    return [{ text: Q.liveStart(c.title, s.plan.length, c.time_per_question) }];
+    const inContest = quizTexts(c.lang);
+    return [{ text: inContest.liveStart(c.title, s.plan.length, c.time_per_question), lang: c.lang }];
   };
 
   const liveStop = (ctx: TurnContext): Reply[] => {
+    const Q = quizTexts(ctx.lang);
     if (!ctx.inbound.group) return [{ text: Q.liveNotGroup }];
     if (!isOrganiser(ctx)) return [{ text: Q.liveNotOrganiser }];
     const r = liveFor(ctx.db).stop(ctx.inbound.channel, ctx.inbound.chatId ?? ctx.inbound.userId, ctx.now);
@@ -605,6 +610,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
           }
           const withButtons = [...replies].reverse().find((r) => r.buttons?.length);
           setPendingChoices(bound.db, attempt.personId, withButtons ? withButtons.buttons!.map((b) => b.action) : null);
+          // A push is no turn of the conversation: it says its language itself (Zalo's numbered choices).
+          if (getPerson(bound.db, attempt.personId)?.lang === 'en') replies = replies.map((r) => ({ ...r, lang: 'en' as const }));
           for (const r of replies) {
             const res = await bound.send(attempt.channel, externalId, r);
             if (res.kind !== 'ok') break;

@@ -32,7 +32,20 @@ import {
 import type { ChannelName, Reply, SendResult } from '../messages.js';
 import type { Contest, ContestRegistry } from './definition.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, type Random } from './scoring.js';
-import { Q } from './texts.js';
+import { quizTexts, type QuizTexts } from './texts-en.js';
+
+/**
+ * The texts of a session: the contest's language (a group has no one language of its own, and the
+ * questions are in the contest's), Vietnamese when the contest is gone.
+ */
+function textsOf(contest: Contest | undefined): QuizTexts {
+  return quizTexts(contest?.lang ?? 'vi');
+}
+
+/** A live reply in the contest's language (a channel that adds words writes them in it). */
+function inLang(contest: Contest | undefined, reply: Reply): Reply {
+  return contest?.lang === 'en' ? { ...reply, lang: 'en' } : reply;
+}
 
 /** Pause before the first question (members read the announcement). */
 export const LIVE_INTRO_MS = 5000;
@@ -100,7 +113,7 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
   const { db, registry } = deps;
   let ticking: Promise<void> | null = null;
 
-  const board = (s: LiveSession, heading: string): string => {
+  const board = (s: LiveSession, heading: string, Q: QuizTexts): string => {
     const rows = liveTotals(db, s.id).sort((a, b) => b.score - a.score || a.totalMs - b.totalMs || a.personId - b.personId);
     if (rows.length === 0) return `${heading}\n${Q.liveNobody}`;
     const lines: string[] = [];
@@ -119,15 +132,16 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
    * where a tap on a button in a busy group would. `buttons` remain for a channel without polls.
    */
   const questionReply = (s: LiveSession, contest: Contest, n: number): Reply => {
+    const Q = textsOf(contest);
     const item = s.plan[n]!;
     const q = contest.questions.find((x) => x.id === item.questionId)!;
     const options = item.perm.map((i) => q.options[i]!);
     const head = `${Q.questionTitle(n + 1, s.plan.length)}: ${q.question}`.slice(0, 300);
-    return {
+    return inLang(contest, {
       text: head,
       buttons: options.map((o, i) => ({ label: o.length > 60 ? `${o.slice(0, 57)}…` : o, action: liveAction(s.token, n, i) })),
       poll: { ref: liveRef(s.id, n), question: head, options, correctOptionId: item.correct, openPeriod: item.timeLimit, explanation: q.explanation },
-    };
+    });
   };
 
   const emit = async (s: LiveSession, reply: Reply, send: SendFn): Promise<void> => {
@@ -137,6 +151,7 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
 
   const step = async (s: LiveSession, now: Date, send: SendFn): Promise<void> => {
     const contest = registry.get(s.contestId);
+    const Q = textsOf(contest);
     if (!contest) {
       if (endLiveSession(db, s.id, 'stopped', now)) await emit(s, { text: Q.liveStopped }, send);
       return;
@@ -144,7 +159,7 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     if (s.phase === 'waiting') {
       const next = s.current + 1;
       if (next >= s.plan.length) {
-        if (endLiveSession(db, s.id, 'done', now)) await emit(s, { text: board(s, Q.liveBoardFinal) }, send);
+        if (endLiveSession(db, s.id, 'done', now)) await emit(s, inLang(contest, { text: board(s, Q.liveBoardFinal, Q) }), send);
         return;
       }
       const item = s.plan[next]!;
@@ -168,8 +183,8 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     const summary = Q.liveAnswer(s.current + 1, item.correct + 1, q.options[item.perm[item.correct]!]!, counts.correct, counts.answered);
     if (last) {
       endLiveSession(db, s.id, 'done', now);
-      await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardFinal)}` }, send);
-    } else await emit(s, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardAfter(s.current + 1, s.plan.length))}` }, send);
+      await emit(s, inLang(contest, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardFinal, Q)}` }), send);
+    } else await emit(s, inLang(contest, { text: `${summary}\n💡 ${q.explanation}\n\n${board(s, Q.liveBoardAfter(s.current + 1, s.plan.length), Q)}` }), send);
   };
 
   return {
@@ -180,7 +195,9 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     stop(channel, chatId, now) {
       const s = runningLiveSession(db, channel, chatId);
       if (!s || !endLiveSession(db, s.id, 'stopped', now)) return null;
-      return { text: `${Q.liveStopped}\n\n${board(s, Q.liveBoardFinal)}` };
+      const contest = registry.get(s.contestId);
+      const Q = textsOf(contest);
+      return inLang(contest, { text: `${Q.liveStopped}\n\n${board(s, Q.liveBoardFinal, Q)}` });
     },
     answer(from, n, chosen, now) {
       const s = from.via === 'button' ? liveSessionByToken(db, from.token) : getLiveSession(db, from.sessionId);

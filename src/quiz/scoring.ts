@@ -115,6 +115,19 @@ export function rankEntries<T extends Rankable>(entries: T[], actualParticipants
   return out;
 }
 
+/** Formats a duration in English: `2 minutes 13 seconds`, `8.4 seconds`, `1 minute`. */
+export function enDuration(ms: number): string {
+  const s = ms / 1000;
+  const unit = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+  if (s < 60) {
+    const shown = s.toFixed(1).replace(/\.0$/, '');
+    return `${shown} ${shown === '1' ? 'second' : 'seconds'}`;
+  }
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  return rest ? `${unit(m, 'minute')} ${unit(rest, 'second')}` : unit(m, 'minute');
+}
+
 /** Formats a duration the Vietnamese way: `2 phút 13 giây`, `8,4 giây`. */
 export function viDuration(ms: number): string {
   const s = ms / 1000;

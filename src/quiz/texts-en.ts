@@ -1,12 +1,14 @@
 /**
  * The contest texts in English (issue 18), the same keys as the Vietnamese ones (./texts.ts), for
  * people answered in English. The contests themselves (questions, options, explanations) are
- * content and stay in the language they were written in; the live group quiz stays Vietnamese.
+ * content and stay in the language they were written in. The live group quiz speaks to a whole
+ * group, so its texts follow the contest's language (`lang` in the contest file), not a person's.
  */
 import { getPerson } from '../db/people.js';
 import type { Db } from '../db/index.js';
 import type { Lang } from '../text/language.js';
 import { Q } from './texts.js';
+import { enDuration } from './scoring.js';
 
 type Widen<V> = V extends string ? string : V extends (...args: infer A) => string ? (...args: A) => string : V;
 /** The shape of one language's contest texts. */
@@ -14,7 +16,7 @@ export type QuizTexts = { readonly [K in keyof typeof Q]: Widen<(typeof Q)[K]> }
 
 /** The English contest texts. */
 export const Q_EN: QuizTexts = {
-  ...Q,
+  duration: (ms: number) => enDuration(ms),
   noneOpen: 'There is no contest open at the moment. Please come back later!',
   listTitle: 'Contests open now. Choose one to take part:',
   listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), closes ${closes}`,
@@ -66,6 +68,25 @@ export const Q_EN: QuizTexts = {
   waitingInput: 'You are registering for a contest.',
   resume: 'You have a contest in progress; here it continues:',
   help: '• /thi – take part in a contest (in a private message).',
+
+  // Live group quiz
+  liveNotGroup: 'The /quizgroup command works only in a group.',
+  liveNotOrganiser: 'Only a configured organiser can start or stop a live quiz in a group.',
+  liveUsage: (ids: string) => `Usage: /quizgroup <contest id>. Contest ids: ${ids}.`,
+  liveNoTelegram: 'Live group quizzes run only on Telegram for now.',
+  liveRunning: 'A live quiz is already running in this group. Type /quizstop to stop it before starting a new one.',
+  liveStart: (title: string, n: number, secs: number) =>
+    `🎯 Live quiz: ${title}\n${n} questions, ${secs} seconds each. Answer correctly and quickly to score more. The first question is coming up!`,
+  liveNone: 'No live quiz is running in this group.',
+  liveAnswer: (i: number, shown: number, text: string, right: number, answered: number) =>
+    `Question ${i}: the correct answer is ${shown}. ${text}\n${right} of ${answered} answered correctly.`,
+  liveBoard: (title: string) => title,
+  liveBoardAfter: (i: number, n: number) => `🏆 Leaderboard after question ${i}/${n}:`,
+  liveBoardFinal: '🏁 Final results:',
+  liveStopped: '⏹ The live quiz has been stopped.',
+  liveNobody: 'Nobody has answered yet.',
+  liveEntry: (rank: number, name: string, score: number, correct: number) => `${rank}. ${name}: ${score} points (${correct} correct)`,
+  anonymous: 'Member',
 };
 
 /** The contest texts of a language. */

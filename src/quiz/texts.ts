@@ -1,5 +1,9 @@
 /** User-facing Vietnamese texts of contests and live quizzes, in one place (NFC). */
+import { viDuration } from './scoring.js';
+
 export const Q = {
+  /** How long an attempt took: `2 phút 13 giây`. */
+  duration: (ms: number) => viDuration(ms),
   noneOpen: 'Hiện chưa có cuộc thi nào đang mở. Bạn hãy quay lại sau nhé!',
   listTitle: 'Các cuộc thi đang mở. Chọn một cuộc thi để tham gia:',
   listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), hạn chót ${closes}`,

@@ -1,6 +1,9 @@
 /** A contest taken in English (issue 18, item 2): the flow's texts follow the person's language. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { button, quizWorld, texts, type QuizWorld } from './support.js';
+import { enDuration, viDuration } from '../../src/quiz/scoring.js';
+import { Q_EN } from '../../src/quiz/texts-en.js';
+import { Q } from '../../src/quiz/texts.js';
 
 let w: QuizWorld;
 afterEach(() => w?.close());
@@ -27,5 +30,20 @@ describe('/thi in English', () => {
     expect(r[0]!.title).toBe('Question 1/3');
     r = await jane.press(r[0]!.buttons![jane.correctOf(0)]!.action);
     expect(r[0]!.text).toMatch(/^✅ Correct! \+\d+ points\./);
+  });
+});
+
+describe('durations in English', () => {
+  it.each([
+    [8400, '8.4 seconds'],
+    [1000, '1 second'],
+    [20000, '20 seconds'],
+    [60000, '1 minute'],
+    [133000, '2 minutes 13 seconds'],
+    [61000, '1 minute 1 second'],
+  ])('%i ms is "%s" (Vietnamese unchanged)', (ms, en) => {
+    expect(enDuration(ms)).toBe(en);
+    expect(Q_EN.duration(ms)).toBe(en);
+    expect(Q.duration(ms)).toBe(viDuration(ms));
   });
 });
