@@ -199,6 +199,21 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   return [{ text: S.done(number) }];
 }
 
+const REPORT_LABEL_FOLDED = foldedCanonical(REPORT_MENU_LABEL);
+const REPORT_LABEL_WORDS = REPORT_LABEL_FOLDED.split(' ').length;
+const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
+
+/**
+ * Whether a typed text is the menu entry's label (as {@link foldedCanonical} compares text). A
+ * text of more words than the label cannot be it: every message is asked, and a long question
+ * stops here after a few words instead of being folded whole.
+ */
+export function isReportLabel(text: string): boolean {
+  let words = 0;
+  for (const _ of text.matchAll(WORD_RUN)) if (++words > REPORT_LABEL_WORDS) return false;
+  return foldedCanonical(text) === REPORT_LABEL_FOLDED;
+}
+
 /** Creates the disinformation report feature. */
 export function createDisinfoFeature(): Feature {
   return {
@@ -248,7 +263,7 @@ export function createDisinfoFeature(): Feature {
         saveDraft(ctx, { step: 'topic', text: text.slice(0, 2000) });
         return [askTopic(ctx)];
       }
-      if (foldedCanonical(text) === foldedCanonical(REPORT_MENU_LABEL)) return start(ctx, '');
+      if (isReportLabel(text)) return start(ctx, '');
       return null;
     },
     help: [S.help],
