@@ -13,6 +13,12 @@ const content = loadContent('content');
 const docs = toSearchDocs(content.qa, content.articles, content.topics);
 const index = buildSearchIndex(docs, content.synonyms);
 const negatives = readNegatives('content');
+/**
+ * The fit on the shipped content with the default options, computed once for the tests that
+ * only read it (about 2 s of CPU a fit); the determinism test fits a second time itself.
+ */
+let fitted: ReturnType<typeof calibrate> | undefined;
+const defaultFit = (): ReturnType<typeof calibrate> => (fitted ??= calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives));
 
 /** A content dir with only the first `n` Q&A files of the sample (topics kept). */
 function thinCopy(n: number): string {
@@ -32,7 +38,7 @@ describe('calibration of the answer decision', () => {
   });
 
   it('fits the same thresholds without the estimates (what a reload while serving does)', () => {
-    const full = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    const full = defaultFit();
     const quick = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, { ...defaultCalibrationOptions, estimate: false });
     expect(quick.threshold).toBe(full.threshold);
     expect(quick.longThreshold).toBe(full.longThreshold);
@@ -42,7 +48,7 @@ describe('calibration of the answer decision', () => {
   });
 
   it('fits a threshold to the content from practice questions and negatives, deterministically', () => {
-    const a = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    const a = defaultFit();
     const b = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
     expect(a.info.source).toBe('fitted');
     expect(a.info.positives).toBeGreaterThan(200);
@@ -54,7 +60,7 @@ describe('calibration of the answer decision', () => {
   });
 
   it('fits long questions their own threshold on the long negatives, and only when there are enough', () => {
-    const a = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    const a = defaultFit();
     expect(a.longThreshold).toBeDefined();
     // A chatty question covers less of any entry: its threshold is the lower one.
     expect(a.longThreshold!).toBeLessThan(a.threshold);
@@ -85,9 +91,10 @@ describe('calibration of the answer decision', () => {
   });
 
   it('leaves out a negative that the content answers word for word', () => {
-    const base = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives);
+    const base = defaultFit();
     const own = content.qa[0]!.question;
-    const withOwn = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...negatives, own]);
+    // The threshold and the negatives kept are the same without the estimates (tested above).
+    const withOwn = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...negatives, own], { ...defaultCalibrationOptions, estimate: false });
     expect(withOwn.info.negatives).toBe(base.info.negatives);
     expect(withOwn.threshold).toBe(base.threshold);
   });
