@@ -13,10 +13,11 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from '../db/messages.js';
-import { personIdByExternal } from '../db/people.js';
+import { personIdByExternal, personLangByExternal } from '../db/people.js';
 import type { ChannelName, Inbound, Reply, SendResult } from '../messages.js';
 import type { Channel } from '../channels/channel.js';
 import type { Conversation } from './conversation.js';
+import type { Lang } from '../text/language.js';
 import { createGroupCommit, type GroupCommit } from '../db/group-commit.js';
 import { createSender, type Sender } from '../sender/sender.js';
 
@@ -63,9 +64,10 @@ export interface Inbox {
    * one commit), handles it in the person's order, and resolves with the replies, recorded with
    * the processed mark in one commit, with the person's id (null once erased). `null` for a
    * duplicate. A crash in between leaves the event to `recover()`, whose replies the sender then
-   * keeps for the visitor's return.
+   * keeps for the visitor's return. `lang` is the language the person is answered in after
+   * this turn, read in the same commit (absent once erased).
    */
-  answerNow(inbound: Inbound): Promise<{ replies: Reply[]; personId: number | null } | null>;
+  answerNow(inbound: Inbound): Promise<{ replies: Reply[]; personId: number | null; lang?: Lang } | null>;
 }
 
 /** Creates the inbox. */
@@ -168,22 +170,23 @@ export function createInbox(deps: InboxDeps): Inbox {
     async answerNow(inbound) {
       const id = await group.run(() => store(inbound));
       if (id === null) return null;
-      return new Promise<{ replies: Reply[]; personId: number | null }>((resolve, reject) => {
+      return new Promise<{ replies: Reply[]; personId: number | null; lang?: Lang }>((resolve, reject) => {
         schedule(id, inbound, async (rowId, ev) => {
           try {
             const channel = channels.get(ev.channel);
-            let personId: number | null = null;
+            let person: { id: number; lang: Lang } | undefined;
             // The reply records and the processed mark, in the commit of the turn's records.
             const recordReplies = (replies: Reply[]): Promise<unknown> =>
               group.run(() => {
                 // Looked up after the conversation ran: /xoadulieu may have just erased the person.
-                personId = personIdByExternal(db, ev.channel, ev.userId) ?? null;
-                for (const r of replies) recordOutbound(db, ev.channel, personId, 'reply', r.text, r);
+                person = personLangByExternal(db, ev.channel, ev.userId);
+                for (const r of replies) recordOutbound(db, ev.channel, person?.id ?? null, 'reply', r.text, r);
                 markProcessed(db, rowId);
               });
             const replies = channel ? await conversation.handle(ev, channel.capabilities, { alongside: recordReplies }) : [];
             if (!channel) await recordReplies(replies);
-            resolve({ replies, personId });
+            const found = person as { id: number; lang: Lang } | undefined;
+            resolve({ replies, personId: found?.id ?? null, ...(found ? { lang: found.lang } : {}) });
           } catch (err) {
             logger?.error({ err, channel: ev.channel, dedupeKey: ev.dedupeKey }, 'inbox: processing failed');
             markProcessed(db, rowId, (err as Error).message ?? String(err));

@@ -112,6 +112,11 @@ export function personIdByExternal(db: Db, channel: ChannelName, externalId: str
   return db.prepare('SELECT id FROM people WHERE channel = ? AND external_id = ?').pluck().get(channel, externalId) as number | undefined;
 }
 
+/** The id and language of the person for a channel identity, or undefined (a narrow read). */
+export function personLangByExternal(db: Db, channel: ChannelName, externalId: string): { id: number; lang: Lang } | undefined {
+  return db.prepare('SELECT id, lang FROM people WHERE channel = ? AND external_id = ?').get(channel, externalId) as { id: number; lang: Lang } | undefined;
+}
+
 /** The person with this id, or undefined. */
 export function getPerson(db: Db, id: number): Person | undefined {
   const r = db.prepare('SELECT * FROM people WHERE id = ?').get(id) as PersonRow | undefined;

@@ -143,6 +143,7 @@ describe('answerNow (the web chat)', () => {
     // What the turn recorded, the reply and the mark are all there.
     const personId = getPersonByExternal(wdb, 'web', 'visitor-1')!.id;
     expect(answered!.personId).toBe(personId);
+    expect(answered!.lang).toBe('vi'); // the language the person is answered in, read with the records
     expect(wdb.prepare('SELECT answer_id FROM answer_feedback WHERE person_id = ?').all(personId)).toEqual([{ answer_id: qa.id }]);
     expect(wdb.prepare('SELECT COUNT(*) AS n FROM questions WHERE person_id = ?').get(personId)).toEqual({ n: 1 });
     expect(wdb.prepare("SELECT COUNT(*) AS n FROM messages WHERE person_id = ? AND direction = 'out'").get(personId)).toEqual({ n: 1 });

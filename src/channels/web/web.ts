@@ -283,7 +283,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     // What was kept for the visitor while they were away comes first (a page left open).
     const held = personId === null ? [] : (deps.takeHeld?.(personId) ?? []);
     // The visitor's language after this turn: the widget writes its own labels in it.
-    return reply.send({ replies: [...held, ...replies].map(toWebReply), lang: personLang(personId) ?? lang });
+    return reply.send({ replies: [...held, ...replies].map(toWebReply), lang: answered.lang ?? lang });
   });
   // The widget asks on load for what was kept for the visitor while they were away (staff's
   // answer to their question): "staff will answer you" is a promise the web chat can keep.
