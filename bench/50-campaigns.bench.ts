@@ -167,7 +167,8 @@ async function until(check: () => boolean, what: string, timeoutMs = 120_000): P
   }
 }
 
-async function crashRun(): Promise<string> {
+/** The kill -9 run (exported for quick trials). */
+export async function crashRun(): Promise<string> {
   const limit = 300;
   const tg = await startFakeTelegram({ globalPerSecond: limit, perChatPerSecond: 1, latencyMs: LATENCY_MS });
   const dir = mkdtempSync(join(tmpdir(), 'loa-bench-crash-'));
