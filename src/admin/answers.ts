@@ -22,6 +22,10 @@ import { insertSends } from '../db/sends.js';
 import { HELD_TTL_MS } from '../sender/sender.js';
 import type { Reply } from '../messages.js';
 import type { AdminDeps } from './context.js';
+import type { Db } from '../db/index.js';
+import { getPerson } from '../db/people.js';
+import { detectLanguage, type Lang } from '../text/language.js';
+import { LANG_TEXTS } from '../conversation/texts-en.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
 export type NotifySummary = Partial<Record<NoticeStatus, number>>;
@@ -44,13 +48,34 @@ export const NOTICE_STATUS_LABEL: Record<NoticeStatus, string> = {
   cancelled: 'Đã huỷ',
 };
 
-/** The message a citizen receives when their question has been answered. */
-export function answerReadyReply(question: string, qa: QaEntry): Reply {
+/** The words of the notice, per language. */
+const READY = {
+  vi: { title: 'Câu hỏi của bạn đã có câu trả lời', asked: 'Bạn đã hỏi', sources: 'Nguồn' },
+  en: { title: 'Your question has been answered', asked: 'You asked', sources: 'Sources' },
+} as const;
+
+/**
+ * The message a citizen receives when their question has been answered, in `lang` (the language
+ * the asker is answered in: {@link askerLang}). An English asker given a Vietnamese answer is
+ * told so in one line, as in the chat.
+ */
+export function answerReadyReply(question: string, qa: QaEntry, lang: Lang = 'vi'): Reply {
   const asked = question.length > 200 ? `${question.slice(0, 197)}…` : question;
+  const W = READY[lang];
+  const note = lang === 'en' && qa.lang !== 'en' ? `${LANG_TEXTS.en.fallbackNote}\n\n` : '';
   return {
-    title: 'Câu hỏi của bạn đã có câu trả lời',
-    text: `Bạn đã hỏi: “${asked}”\n\n${qa.answer}\n\nNguồn: ${qa.sources.map((s) => [s.title, s.article].filter(Boolean).join(', ')).join('; ')}`,
+    title: W.title,
+    text: `${W.asked}: “${asked}”\n\n${note}${qa.answer}\n\n${W.sources}: ${qa.sources.map((s) => [s.title, s.article].filter(Boolean).join(', ')).join('; ')}`,
+    ...(lang === 'en' ? { lang } : {}),
   };
+}
+
+/**
+ * The language an asker is told in: the language of their question when it is clear (the chat
+ * answered it in that language), else the person's own.
+ */
+export function askerLang(db: Db, question: string, personId: number | null): Lang {
+  return detectLanguage(question) ?? (personId === null ? undefined : getPerson(db, personId)?.lang) ?? 'vi';
 }
 
 /**
@@ -68,7 +93,7 @@ export function notifyAskers(app: Pick<AdminDeps, 'db' | 'channels' | 'campaigns
       recipient: w.externalId,
       entryId: qa.id,
       revisionId,
-      reply: answerReadyReply(w.question, qa),
+      reply: answerReadyReply(w.question, qa, askerLang(app.db, w.question, w.personId)),
     };
     if (!w.externalId || w.personId === null || w.externalId.startsWith('erased:'))
       return { ...base, recipient: null, status: 'skipped', reason: 'người hỏi đã xoá dữ liệu của mình' };
