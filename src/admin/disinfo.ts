@@ -12,7 +12,9 @@
 import type { Db } from '../db/index.js';
 import { getCase, markReportersTold, reportersToTell, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
 import type { Sender } from '../sender/sender.js';
-import type { ChannelName } from '../messages.js';
+import type { ChannelName, Reply } from '../messages.js';
+import { getPerson } from '../db/people.js';
+import type { Lang } from '../text/language.js';
 import { correctionOf, outcomeReply, PLATFORMS } from '../conversation/disinfo.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 
@@ -43,8 +45,8 @@ export function platformLabel(platform: string | null): string {
 export interface TellDeps {
   db: Db;
   sender: Pick<Sender, 'enqueue'>;
-  /** Where an approved correction linked to the case is read, to send it with the outcome. */
-  knowledge?: Pick<Knowledge, 'getQa' | 'getArticle'>;
+  /** Where an approved correction linked to the case (and its English translation) is read, to send it with the outcome. */
+  knowledge?: Pick<Knowledge, 'getQa' | 'getArticle'> & Partial<Pick<Knowledge, 'translationOf'>>;
 }
 
 /**
@@ -54,11 +56,18 @@ export interface TellDeps {
 export function tellReporters(deps: TellDeps, caseId: number, now: Date = new Date()): number {
   const c = getCase(deps.db, caseId);
   if (!c || !TOLD_STATUSES.includes(c.status)) return 0;
-  const reply = outcomeReply(c, deps.knowledge ? correctionOf(deps.knowledge, c.correctionId) : undefined);
+  // Each reporter is told in their own language (people.lang), with the correction in it when it is translated.
+  const replies = new Map<Lang, Reply>();
+  const replyIn = (lang: Lang): Reply => {
+    let r = replies.get(lang);
+    if (!r) replies.set(lang, (r = outcomeReply(c, deps.knowledge ? correctionOf(deps.knowledge, c.correctionId, lang) : undefined, lang)));
+    return r;
+  };
   const todo = reportersToTell(deps.db, caseId);
   let queued = 0;
   for (const r of todo) {
     if (r.personStatus !== 'active') continue;
+    const reply = replyIn(getPerson(deps.db, r.personId)?.lang ?? 'vi');
     deps.sender.enqueue({ channel: r.channel as ChannelName, recipient: r.externalId, personId: r.personId }, [reply], { kind: 'notice' });
     queued++;
   }

@@ -19,6 +19,7 @@ import { foldedCanonical } from '../text/vietnamese.js';
 import { vietnamInstant } from '../time/vietnam.js';
 import type { Feature, TurnContext } from './types.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import type { Lang } from '../text/language.js';
 
 /** The command, without '/'. */
 export const REPORT_COMMAND = 'baocao';
@@ -75,10 +76,30 @@ const textsOf = (ctx: TurnContext): typeof S => (ctx.lang === 'en' ? S_EN : S);
 /** Platform names that are Vietnamese words, in English. */
 const PLATFORM_EN: Record<string, string> = { zalo: 'Zalo groups', website: 'Website', other: 'Other' };
 
-const OUTCOME_TO_CITIZEN: Record<CaseOutcome, string> = {
-  platform: 'Cơ quan chức năng đã đề nghị nền tảng gỡ bỏ tin này.',
-  police: 'Vụ việc đã được chuyển cơ quan công an xem xét theo quy định.',
-  correction: 'Cơ quan đã đăng thông tin chính xác để đính chính.',
+/** What a reporter is told when their case is closed, per language. */
+const OUTCOME = {
+  vi: {
+    title: (n: string) => `Kết quả xử lý báo cáo ${n}`,
+    handled: (how: string) => `Cảm ơn bạn đã báo tin. Qua kiểm tra, đây là tin giả hoặc tin xấu độc. ${how}\nBạn không nên chia sẻ tin này.`,
+    how: {
+      platform: 'Cơ quan chức năng đã đề nghị nền tảng gỡ bỏ tin này.',
+      police: 'Vụ việc đã được chuyển cơ quan công an xem xét theo quy định.',
+      correction: 'Cơ quan đã đăng thông tin chính xác để đính chính.',
+    } as Record<CaseOutcome, string>,
+    notFalse: 'Cảm ơn bạn đã báo tin. Qua kiểm tra, cán bộ xác định tin này không phải là tin giả.',
+    outOfScope: 'Cảm ơn bạn đã báo tin. Tin này không thuộc phạm vi xử lý của cơ quan; bạn có thể báo trực tiếp cho nền tảng nơi bạn thấy tin.',
+  },
+  en: {
+    title: (n: string) => `Outcome of your report ${n}`,
+    handled: (how: string) => `Thank you for your report. We checked it: this is false or harmful information. ${how}\nPlease do not share it.`,
+    how: {
+      platform: 'The authorities have asked the platform to remove it.',
+      police: 'The case has been passed to the police to deal with under the law.',
+      correction: 'The office has published the correct information.',
+    } as Record<CaseOutcome, string>,
+    notFalse: 'Thank you for your report. We checked it, and the staff found that it is not false information.',
+    outOfScope: 'Thank you for your report. It is outside what the office deals with; you can report it directly to the platform where you saw it.',
+  },
 };
 
 /** An approved correction linked to the case: its question or title, and its answer or first passage. */
@@ -95,8 +116,18 @@ const CORRECTION_MAX = 1500;
  *
  * @example correctionOf(knowledge, c.correctionId)
  */
-export function correctionOf(knowledge: Pick<Knowledge, 'getQa' | 'getArticle'>, id: string | null): Correction | undefined {
+export function correctionOf(
+  knowledge: Pick<Knowledge, 'getQa' | 'getArticle'> & Partial<Pick<Knowledge, 'translationOf'>>,
+  id: string | null,
+  lang: Lang = 'vi',
+): Correction | undefined {
   if (!id) return undefined;
+  // An English reporter gets the correction's approved English translation when there is one.
+  const translated = lang === 'en' ? knowledge.translationOf?.(id) : undefined;
+  if (translated && translated !== id) {
+    const t = correctionOf(knowledge, translated.replace(/#0$/, ''));
+    if (t) return t;
+  }
   const qa = knowledge.getQa(id);
   if (qa) return qa.status === 'approved' ? { title: qa.question, text: qa.answer } : undefined;
   const a = knowledge.getArticle(id);
@@ -107,18 +138,18 @@ export function correctionOf(knowledge: Pick<Knowledge, 'getQa' | 'getArticle'>,
  * The message a reporter receives when their case is closed (sent by staff's closing step,
  * `admin/disinfo.ts`, or at once when a report joins a case already closed).
  */
-export function outcomeReply(c: Pick<DisinfoCase, 'number' | 'status' | 'outcome'>, correction?: Correction): Reply {
-  const title = `Kết quả xử lý báo cáo ${c.number}`;
+export function outcomeReply(c: Pick<DisinfoCase, 'number' | 'status' | 'outcome'>, correction?: Correction, lang: Lang = 'vi'): Reply {
+  const O = OUTCOME[lang];
+  const base = { title: O.title(c.number), ...(lang === 'en' ? { lang } : {}) };
   if (c.status === 'handled') {
-    const text = `Cảm ơn bạn đã báo tin. Qua kiểm tra, đây là tin giả hoặc tin xấu độc. ${c.outcome ? OUTCOME_TO_CITIZEN[c.outcome] : ''}\nBạn không nên chia sẻ tin này.`.replace(' \n', '\n');
-    if (!correction) return { title, text };
+    const text = O.handled(c.outcome ? O.how[c.outcome] : '').replace(' \n', '\n');
+    if (!correction) return { ...base, text };
     // The correction itself, so the reporter can pass on the right information, not only the verdict.
     const body = correction.text.length > CORRECTION_MAX ? `${correction.text.slice(0, CORRECTION_MAX - 1).trimEnd()}…` : correction.text;
-    return { title, text: `${text}\n\n${correction.title}\n${body}` };
+    return { ...base, text: `${text}\n\n${correction.title}\n${body}` };
   }
-  if (c.status === 'not_false')
-    return { title, text: 'Cảm ơn bạn đã báo tin. Qua kiểm tra, cán bộ xác định tin này không phải là tin giả.' };
-  return { title, text: 'Cảm ơn bạn đã báo tin. Tin này không thuộc phạm vi xử lý của cơ quan; bạn có thể báo trực tiếp cho nền tảng nơi bạn thấy tin.' };
+  if (c.status === 'not_false') return { ...base, text: O.notFalse };
+  return { ...base, text: O.outOfScope };
 }
 
 /** What the person is in the middle of, kept in `people.state.report`. */
@@ -194,7 +225,7 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   const c = getCase(ctx.db, caseId);
   if (c && TOLD_STATUSES.includes(c.status)) {
     markReportersTold(ctx.db, caseId, [ctx.person.id], c.status, ctx.now);
-    return [{ text: S.done(number) }, outcomeReply(c, correctionOf(ctx.knowledge, c.correctionId))];
+    return [{ text: S.done(number) }, outcomeReply(c, correctionOf(ctx.knowledge, c.correctionId, ctx.lang), ctx.lang)];
   }
   return [{ text: S.done(number) }];
 }
