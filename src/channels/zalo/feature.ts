@@ -4,10 +4,14 @@
  * information submitted through Zalo's form is acknowledged.
  */
 import type { Feature } from '../../conversation/types.js';
+import { LANG_TEXTS } from '../../conversation/texts-en.js';
 
 /** What a new follower reads under the greeting. */
 export const FOLLOW_HINT =
   'Bạn có thể gõ câu hỏi bằng tiếng Việt (có dấu hay không dấu đều được), gõ /chude để xem câu hỏi theo chủ đề, hoặc /dangky để đăng ký nhận tin.';
+
+/** {@link FOLLOW_HINT} for a follower answered in English (one who followed again after choosing /en). */
+export const FOLLOW_HINT_EN = 'You can type your question in English or Vietnamese, type /chude to browse questions by topic, or /dangky to subscribe to news.';
 
 /** The action a `user_submit_info` event becomes (its fields are stored by the webhook). */
 export const SUBMIT_INFO_ACTION = 'zaloinfo';
@@ -16,6 +20,10 @@ export const SUBMIT_INFO_ACTION = 'zaloinfo';
 export const SUBMIT_THANKS =
   'Cảm ơn bạn đã gửi thông tin. Thông tin chỉ được dùng để liên hệ, hỗ trợ bạn; bạn có thể yêu cầu xoá bất cứ lúc nào bằng lệnh /xoadulieu.';
 
+/** {@link SUBMIT_THANKS} in English. */
+export const SUBMIT_THANKS_EN =
+  'Thank you for sending your details. They are used only to contact and help you; you can ask for them to be deleted at any time with /xoadulieu.';
+
 /**
  * Creates the feature: greets on `follow` (Zalo's unfollow needs no reply: it cannot be
  * delivered) and thanks for submitted information.
@@ -23,10 +31,15 @@ export const SUBMIT_THANKS =
 export function createZaloFeature(): Feature {
   return {
     name: 'zalo',
-    actions: { [SUBMIT_INFO_ACTION]: () => [{ text: SUBMIT_THANKS }] },
+    actions: { [SUBMIT_INFO_ACTION]: (ctx) => [{ text: ctx.lang === 'en' ? SUBMIT_THANKS_EN : SUBMIT_THANKS }] },
+    // A follow carries no text: it is greeted in the person's language (Vietnamese for a new one).
     onLifecycle: (ctx) =>
       ctx.inbound.channel === 'zalo' && ctx.inbound.type === 'follow'
-        ? [{ text: `${ctx.config.bot.greeting}\n\n${FOLLOW_HINT}` }]
+        ? [
+            ctx.lang === 'en'
+              ? { text: `${LANG_TEXTS.en.greeting(ctx.config.bot.name)}\n\n${FOLLOW_HINT_EN}`, lang: 'en' }
+              : { text: `${ctx.config.bot.greeting}\n\n${FOLLOW_HINT}` },
+          ]
         : null,
   };
 }
