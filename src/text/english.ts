@@ -3,11 +3,13 @@
  * so the search, the decision and the calibration run unchanged on English content.
  *
  * - lower case, accents dropped ("Việt Nam" -> "viet nam"), British spellings brought to one
- *   form ("organisation" = "organization", "labour" = "labor");
+ *   form ("organisation" = "organization", "labour" = "labor", "neighbour", "recognise",
+ *   "paedophile", "analyse"), irregular plurals to the singular ("children", "women");
  * - abbreviations rewritten to their full form first ("NGO", "CRC", "UPR");
  * - stop words left out of the search (they stay in the text: "rights of the child");
- * - each word reduced to its stem by the Porter stemmer (1980), so "registering",
- *   "registration" and "registered" meet;
+ * - each word reduced to its stem by the Porter stemmer (1980), so "registering" and
+ *   "registered" meet, with a few forms it leaves apart brought together ("registration",
+ *   "complaint", "denunciation", "notification": {@link englishStem});
  * - bigrams of adjacent content words ("work permit", "personal data") score as units.
  * Typos: a query word the indexed texts never used is first corrected to a word they used one
  * edit away ("exmption" -> "exemption", "persnal" -> "personal"), before stemming: the stem of a
@@ -23,7 +25,7 @@
 import type { Analyzer, Expansion, QueryAnalysis, Token } from './analyzer.js';
 
 /** Bumped when the analysis changes: part of the index snapshot key. */
-export const ENGLISH_ANALYZER_VERSION = 1;
+export const ENGLISH_ANALYZER_VERSION = 2;
 
 /** English function words and chat filler: no topic of their own. */
 const STOP = new Set(
@@ -37,7 +39,11 @@ they'll they're they've this those through to too under until up very was wasn't
 weren't what what's when when's where where's which while who who's whom why why's with won't would wouldn't you
 you'd you'll you're you've your yours yourself yourselves hello hi hey dear please thanks thank thx pls plz sir
 madam mr mrs ms kindly regards cheers would like just also really actually anyone someone somebody tell know want
-wondering wonder question ask asking help could can may might must shall will yes ok okay`
+wondering wonder question ask asking help could can may might must shall will yes ok okay excuse sorry pardon
+greetings hiya yo oh hmm um uh guys folks anybody anything something everything everyone everybody somewhere
+anywhere maybe perhaps etc u ur im ive wanna gonna gotta lets still already yet ever even else either neither whose
+whatever whenever wherever however therefore thus hence although though unless since whether via upon appreciate
+say says said`
     .split(/\s+/)
     .filter(Boolean)
     .map((w) => w.replace(/'/g, '')),
@@ -52,7 +58,8 @@ const GENERIC_WORDS = `procedure procedures document documents paper papers need
 requirement requirements get getting apply applying application rule rules regulation regulations law laws
 legal information info detail details fee fees cost costs long time times year years month months day days
 new first current currently now today online where how get got make made people person vietnam viet nam
-government official officially process step steps way ways thing things find look looking`;
+government official officially process step steps way ways thing things find look looking much many go going
+possible possibly allowed able`;
 
 /**
  * Abbreviations and spelling variants, the full form first (matched on whole words, longest
@@ -72,6 +79,22 @@ const ABBREVIATIONS: readonly (readonly string[])[] = [
   ['work permit', 'working permit', 'labor permit'],
   ['temporary residence card', 'trc'],
   ['peoples committee', 'people committee'],
+  ['international covenant on civil and political rights', 'iccpr', 'ccpr'],
+  ['international covenant on economic social and cultural rights', 'icescr', 'cescr'],
+  ['convention on the elimination of all forms of discrimination against women', 'cedaw'],
+  ['convention against torture', 'uncat'],
+  ['convention on the rights of persons with disabilities', 'crpd', 'uncrpd'],
+  ['international convention on the elimination of all forms of racial discrimination', 'icerd', 'cerd'],
+  ['human rights council', 'unhrc', 'hrc'],
+  ['international labor organization', 'ilo'],
+  ['ministry of foreign affairs', 'mofa'],
+  ['data protection officer', 'dpo'],
+  ['data protection impact assessment', 'dpia'],
+  ['gender based violence', 'gbv'],
+  ['memorandum of understanding', 'mou'],
+  ['social insurance', 'bhxh'],
+  ['health insurance', 'bhyt'],
+  ['ho chi minh city', 'hcmc', 'hcm city', 'saigon', 'sai gon'],
 ];
 
 /** British spellings brought to the American form the stemmer then reduces alike. */
@@ -86,7 +109,6 @@ const SPELLING: Record<string, string> = {
   programmes: 'programs',
   defence: 'defense',
   offence: 'offense',
-  offences: 'offenses',
   favour: 'favor',
   behaviour: 'behavior',
   enrol: 'enroll',
@@ -106,11 +128,84 @@ const SPELLING: Record<string, string> = {
   minimise: 'minimize',
   prioritise: 'prioritize',
   criticise: 'criticize',
-  legalise: 'legalize',
-  legalised: 'legalized',
+  metre: 'meter',
+  metres: 'meters',
+  litre: 'liter',
+  litres: 'liters',
+  theatre: 'theater',
+  fibre: 'fiber',
+  foetus: 'fetus',
+  ageing: 'aging',
+  enquiry: 'inquiry',
+  enquiries: 'inquiries',
+  enquire: 'inquire',
+  cheque: 'check',
+  cheques: 'checks',
+  catalogue: 'catalog',
+  dialogue: 'dialog',
+  practise: 'practice',
+  practised: 'practiced',
+  practising: 'practicing',
+  fulfil: 'fulfill',
+  instalment: 'installment',
+  instalments: 'installments',
+  acknowledgement: 'acknowledgment',
+  licenced: 'licensed',
+  pretence: 'pretense',
+  offences: 'offenses',
+  counsellor: 'counselor',
+  counsellors: 'counselors',
+  traveller: 'traveler',
+  travellers: 'travelers',
+  paycheque: 'paycheck',
 };
 
-/** Plain lower-case words of a text, accents dropped, spellings and abbreviations untouched. */
+/**
+ * British words in -our- ("colour", "neighbourhood", "labourer"): the American -or- form. Listed,
+ * since "hour", "tour", "your" and "four" keep theirs.
+ */
+const OUR = /^(arbour|ardour|armour|behaviour|candour|clamour|colour|demeanour|endeavour|favour|fervour|flavour|harbour|honour|humour|labour|neighbour|odour|parlour|rancour|rigour|rumour|saviour|savour|splendour|tumour|valour|vapour|vigour)/;
+
+/**
+ * British verbs in -ise (and their -ised, -ising, -iser, -isation forms) that American English
+ * writes -ize: the stem before "is". Listed, since "advise", "promise", "exercise", "raise",
+ * "enterprise" and "supervise" are -ise in both.
+ */
+const ISE = new Set(
+  `apolog author capital categor central character civil computer critic custom decentral democrat digit econom
+emphas familiar final global harmon hospital immun international item jeopard legal local maxim memor minim mobil
+modern national natural neutral normal optim organ penal polar popular prior privat public real recogn revolution sanit
+scrutin sensit social special stabil standard steril stigmat subsid summar symbol sympath terror util vandal victim
+visual criminal`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** Irregular plurals the stemmer cannot bring to their singular. */
+const IRREGULAR: Record<string, string> = {
+  children: 'child',
+  childrens: 'child',
+  childs: 'child',
+  women: 'woman',
+  womens: 'woman',
+  men: 'man',
+  mens: 'man',
+  wives: 'wife',
+  criteria: 'criterion',
+};
+
+/** One word's American spelling. */
+function spelling(w: string): string {
+  const fixed = SPELLING[w] ?? IRREGULAR[w];
+  if (fixed) return fixed;
+  if (OUR.test(w)) return w.replace('our', 'or');
+  if (w.startsWith('pae')) return `pe${w.slice(3)}`; // paediatric, paedophile
+  const ise = /^([a-z]+)is(e|es|ed|ing|er|ers|ation|ations)$/.exec(w);
+  if (ise && ISE.has(ise[1]!)) return `${ise[1]}iz${ise[2]}`;
+  return w.replace(/isation(s?)$/, 'ization$1').replace(/^([a-z]+(?:al|l))yse(s|d)?$/, '$1yze$2');
+}
+
+/** Plain lower-case words of a text, accents dropped, spellings brought to one form, abbreviations untouched. */
 function words(text: string): string[] {
   return (
     text
@@ -121,7 +216,7 @@ function words(text: string): string[] {
       .toLowerCase()
       .replace(/['’]/g, '')
       .match(/[a-z0-9]+/g) ?? []
-  ).map((w) => SPELLING[w] ?? w.replace(/isation(s?)$/, 'ization$1'));
+  ).map(spelling);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,6 +336,34 @@ export function porterStem(word: string): string {
   return w;
 }
 
+/**
+ * Porter stems of one word that the algorithm leaves apart: "registration" (registr) and
+ * "register" (regist), "complaint" and "complain", "denunciation" and "denounce", "provincial"
+ * and "province", "notification" (notif) and "notify" (notifi), "ratification" and "ratify".
+ */
+const STEM_ALIAS: Record<string, string> = {
+  registr: 'regist',
+  administr: 'administ',
+  complaint: 'complain',
+  denunci: 'denounc',
+  provinci: 'provinc',
+  financi: 'financ',
+  commerci: 'commerc',
+};
+
+/**
+ * The stem the analyzer uses: Porter's, with the aliases above, and "-ify" stems (notifi,
+ * certifi, qualifi) brought to their "-ification" stems (notif, certif, qualif).
+ *
+ * @example englishStem('registration') === englishStem('registered') // true
+ */
+export function englishStem(word: string): string {
+  const s = porterStem(word);
+  const alias = STEM_ALIAS[s];
+  if (alias) return alias;
+  return s.length > 4 && s.endsWith('ifi') ? s.slice(0, -1) : s;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** English abbreviations as extra synonym groups (exported for the snapshot key). */
@@ -263,13 +386,13 @@ export function createEnglishAnalyzer(related: readonly (readonly string[])[] = 
       longest = Math.max(longest, key.split(' ').length);
     }
   }
-  const generic = new Set(GENERIC_WORDS.split(/\s+/).filter(Boolean).map(porterStem));
+  const generic = new Set(GENERIC_WORDS.split(/\s+/).filter(Boolean).map(englishStem));
   const cache = new Map<string, Token>();
   const token = (w: string): Token => {
     let t = cache.get(w);
     if (!t) {
       const stop = STOP.has(w) || /^\d{1,2}$/.test(w);
-      const stem = porterStem(w);
+      const stem = englishStem(w);
       t = { exact: stem, folded: stem, marked: true, stop, generic: !stop && generic.has(stem) };
       if (cache.size < 100_000) cache.set(w, t);
     }

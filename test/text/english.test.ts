@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEnglishAnalyzer, porterStem } from '../../src/text/english.js';
+import { createEnglishAnalyzer, englishStem, porterStem } from '../../src/text/english.js';
 
 // Examples from Porter's paper (1980) and the reference vocabulary.
 const PORTER: [string, string][] = [
@@ -44,6 +44,31 @@ describe('createEnglishAnalyzer', () => {
     expect(a.query('labour code').unigrams).toEqual(a.query('labor code').unigrams);
     expect(a.query('CRC').unigrams).toEqual(a.query('Convention on the Rights of the Child').unigrams);
     expect(a.query('Việt Nam').unigrams).toEqual(['vietnam']);
+  });
+  it('brings together forms the Porter stemmer leaves apart', () => {
+    const same = (x: string, y: string) => expect(a.query(x).unigrams).toEqual(a.query(y).unigrams);
+    same('registration', 'registered');
+    same('complaint', 'complain');
+    same('denunciation', 'denounce');
+    same('notification', 'notify');
+    same('ratification', 'ratified');
+    same('provincial', 'province');
+    same('children', 'child');
+    same("women's rights", 'woman rights');
+    expect(englishStem('wifi')).toBe('wifi');
+  });
+  it('brings British spellings to the American form', () => {
+    const same = (x: string, y: string) => expect(a.query(x).unigrams).toEqual(a.query(y).unigrams);
+    same('neighbourhood rumours', 'neighborhood rumors');
+    same('organised recognised criminalised', 'organized recognized criminalized');
+    same('paedophile', 'pedophile');
+    same('analyse', 'analyze');
+    // -ise words that are -ise in American English too stay as they are.
+    expect(a.query('advise promise').unigrams).toEqual(['advis', 'promis']);
+    expect(a.query('hour tour').unigrams).toEqual(['hour', 'tour']);
+  });
+  it('leaves chat filler out', () => {
+    expect(a.query('Hi, sorry, could you please tell me whether the work permit is still needed?').unigrams).toEqual(['work', 'permit', 'need']);
   });
   it('indexes every word, stop words included, and the bigrams', () => {
     const terms = a.indexTerms('Rights of the child');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer } from '../../src/text/analyzer.js';
+import { createEnglishAnalyzer } from '../../src/text/english.js';
 import { builtinLexicon, readLexiconFile } from '../../src/text/lexicon.js';
 
 describe('everyday wordings of official notions (analyzer.expansions)', () => {
@@ -50,7 +51,7 @@ describe('the shipped lexicon', () => {
     }
   });
   it('reads the one-line groups directly exactly as the YAML parser does, and falls back to it for other YAML', () => {
-    for (const f of ['src/text/lexicon/related.vi.yaml', 'src/text/lexicon/abbreviations.vi.yaml']) {
+    for (const f of ['src/text/lexicon/related.vi.yaml', 'src/text/lexicon/abbreviations.vi.yaml', 'src/text/lexicon/related.en.yaml']) {
       const viaYaml = (parseYaml(readFileSync(f, 'utf8')) as string[][]).map((g) => g.map((t) => String(t).trim().normalize('NFC').toLowerCase()));
       expect(readLexiconFile(f)).toEqual(viaYaml);
     }
@@ -68,5 +69,32 @@ describe('the shipped lexicon', () => {
     const f = join(dir, 'related.vi.yaml');
     writeFileSync(f, '- [bạo lực gia đình, chồng đánh]\n- [một mình]\n');
     expect(() => readLexiconFile(f)).toThrow(/related\.vi\.yaml: group 2: a group needs at least two terms/);
+  });
+});
+
+describe('the shipped English lexicon (related.en.yaml)', () => {
+  const lex = builtinLexicon();
+  const a = createEnglishAnalyzer(lex.relatedEn);
+  const found = (q: string) => {
+    const toks = a.tokens(q);
+    return a.expansions(toks).map((e) => e.official);
+  };
+
+  it('has a few hundred groups, each wording with a word of its own once stop words are gone', () => {
+    expect(lex.relatedEn.length).toBeGreaterThanOrEqual(250);
+    const bare = createEnglishAnalyzer();
+    for (const g of lex.relatedEn)
+      for (const w of g.slice(1)) expect(bare.tokens(w).filter((t) => !t.stop).length, `"${w}" in [${g[0]}]`).toBeGreaterThan(0);
+  });
+  it('brings everyday wordings to the official notion', () => {
+    expect(found('my neighbour keeps beating his little son')).toContain('child abuse');
+    expect(found('we want to hire an expat')).toEqual(expect.arrayContaining(['employ', 'foreign worker']));
+    expect(found('can we send customer data to servers abroad')).toContain('cross-border transfer');
+    expect(found('an officer asked me for a bribe')).toContain('denunciation');
+    expect(found('the husband hits his wife')).toContain('domestic violence');
+  });
+  it('does not read a notion into an unrelated question', () => {
+    expect(found('what time does the football match start tomorrow')).toEqual([]);
+    expect(found('where can I exchange dollars near the hotel')).toEqual([]);
   });
 });
