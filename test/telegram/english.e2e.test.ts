@@ -43,6 +43,9 @@ describe('Telegram in English', () => {
     const commands = en!.params.commands as { command: string; description: string }[];
     expect(commands.find((c) => c.command === 'xoadulieu')?.description).toBe('Delete your personal data');
     expect(commands.map((c) => c.command)).toContain('vi');
+    const group = tg.callsTo('setMyCommands').find((c) => c.params.language_code === 'en' && (c.params.scope as { type?: string } | undefined)?.type === 'all_group_chats');
+    expect(group?.status).toBe(200);
+    expect(group!.params.commands).toEqual([{ command: 'hoi', description: 'Ask the assistant, e.g. /hoi how do I register a foreign NGO' }]);
   });
 
   it('answers an English question with English texts and buttons; /en is remembered', async () => {

@@ -46,3 +46,6 @@ export const PRIVATE_COMMANDS_EN: readonly MenuCommand[] = [
 export const GROUP_COMMANDS: readonly MenuCommand[] = [
   { command: 'hoi', description: 'Hỏi trợ lý, ví dụ: /hoi thủ tục đăng ký khai sinh' },
 ];
+
+/** The group menu for Telegram apps set to English. */
+export const GROUP_COMMANDS_EN: readonly MenuCommand[] = [{ command: 'hoi', description: 'Ask the assistant, e.g. /hoi how do I register a foreign NGO' }];

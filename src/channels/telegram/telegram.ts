@@ -31,7 +31,7 @@ import { renderReply } from './render.js';
 import { toConnectError, toSendResult } from './errors.js';
 import type { ConnectionEvents } from '../connection.js';
 import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
-import { GROUP_COMMANDS, PRIVATE_COMMANDS, PRIVATE_COMMANDS_EN } from './commands.js';
+import { GROUP_COMMANDS, GROUP_COMMANDS_EN, PRIVATE_COMMANDS, PRIVATE_COMMANDS_EN } from './commands.js';
 import { createLeanFetch } from './http.js';
 import { createSendThread, type SentIds } from './send-thread.js';
 import { fetchImage } from '../channel.js';
@@ -282,6 +282,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         await bot.api.setMyCommands([...PRIVATE_COMMANDS]);
         await bot.api.setMyCommands([...GROUP_COMMANDS], { scope: { type: 'all_group_chats' } });
         await bot.api.setMyCommands([...PRIVATE_COMMANDS_EN], { language_code: 'en' });
+        await bot.api.setMyCommands([...GROUP_COMMANDS_EN], { scope: { type: 'all_group_chats' }, language_code: 'en' });
       } catch (err) {
         // The menu is a convenience; the commands work without it.
         logger.warn({ err: describe(err) }, 'Telegram: setMyCommands failed; the command menu may be out of date');
