@@ -214,6 +214,22 @@ describe.each(['web', 'telegram', 'zalo', 'zalo-bot'] as const)('English UI text
     expect(await d.say(vi, '2')).toContain(T.eraseCancelled);
   });
 
+  it('/thi: the contest flow’s own words in the person’s language', async () => {
+    const en = d.user(7);
+    await d.say(en, '/en');
+    const list = await d.say(en, '/thi');
+    expect(list).toContain('Contests open now. Choose one to take part:');
+    if (NUMBERED.includes(channel)) expect(list).toMatch(/Type 1( or 2|(, \d)+ or \d)? to choose\./);
+    const intro = await d.say(en, '1');
+    expect(intro).toContain('Organiser:');
+    expect(intro).toContain('Before you register, please read and confirm:');
+    expect(intro).toContain('I agree');
+    const vi = d.user(8);
+    const listVi = await d.say(vi, '/thi');
+    expect(listVi).toContain('Các cuộc thi đang mở. Chọn một cuộc thi để tham gia:');
+    expect(await d.say(vi, '1')).toContain('Đơn vị tổ chức:');
+  });
+
   it('the answer notice staff’s approval sends later is in the asker’s language', async () => {
     const en = d.user(3);
     const vi = d.user(4);

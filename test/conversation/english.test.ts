@@ -123,6 +123,16 @@ describe('answers in English', () => {
     expect(done!.text).toMatch(/^Thank you for your report! Your report number: BC-2026-\d+/);
   });
 
+  it('warns an English person who floods in English, a Vietnamese one in Vietnamese', async () => {
+    const limit = config.bot.flood_limit.messages;
+    for (const [user, lang, text, warning] of [['en-9', '/en', 'thanks', T_EN.flood], ['vi-9', '/vi', 'cảm ơn bạn', T.flood]] as const) {
+      await say(user, lang);
+      const replies = [];
+      for (let i = 0; i < limit; i++) replies.push(await say(user, text));
+      expect(replies.at(-1)![0]!.text).toBe(warning);
+    }
+  });
+
   it('answers small talk in the person’s language and tells a Vietnamese-set person about /en', async () => {
     const [r] = await say('en-6', 'hello');
     expect(r!.text).toContain(config.bot.greeting);
