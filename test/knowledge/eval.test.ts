@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { evaluateContent, readCases } from '../../src/knowledge/eval.js';
 
 /**
@@ -37,11 +40,27 @@ describe('answer quality', () => {
     expect(m.noanswer_recall).toBeGreaterThanOrEqual(OFFICE_FLOOR.noanswer_recall);
   });
 
-  it('the CLI ends with the exact summary line, and --json prints the same keys', () => {
-    const out = execFileSync('node', ['bin/loa.js', 'eval', '--content', 'content', '--cases', 'test/fixtures/eval-cases.jsonl'], { encoding: 'utf8' });
-    const last = out.trim().split('\n').pop()!;
-    expect(last).toMatch(/^recall@1=\d\.\d{3} recall@3=\d\.\d{3} mrr=\d\.\d{3} noanswer_precision=\d\.\d{3} noanswer_recall=\d\.\d{3}$/);
-    const json = JSON.parse(execFileSync('node', ['bin/loa.js', 'eval', '--content', 'content', '--cases', 'test/fixtures/eval-cases.jsonl', '--json'], { encoding: 'utf8' }));
-    expect(Object.keys(json).sort()).toEqual(['mrr', 'noanswer_precision', 'noanswer_recall', 'recall@1', 'recall@3']);
+  // Two CLI processes (each starts Node and tsx): well under the default on a quiet machine, a
+  // minute on a loaded one.
+  it('the CLI ends with the exact summary line, and --json prints the same keys', { timeout: 120_000 }, () => {
+    // What is checked here is the output; the figures are the tests above. So the CLI runs on a
+    // part of the content (60 Q&A) and 40 cases: the shipped content took it ~2 s of CPU more a run.
+    const dir = mkdtempSync(join(tmpdir(), 'loa-eval-cli-'));
+    try {
+      cpSync('content/topics.yaml', join(dir, 'topics.yaml'));
+      mkdirSync(join(dir, 'qa'));
+      const files = readdirSync('content/qa', { recursive: true, withFileTypes: true }).filter((f) => f.isFile() && f.name.endsWith('.md'));
+      for (const f of files.slice(0, 60)) cpSync(join(f.parentPath, f.name), join(dir, 'qa', f.name));
+      const lines = readFileSync('test/fixtures/eval-cases.jsonl', 'utf8').split('\n').filter((l) => l.trim().startsWith('{'));
+      writeFileSync(join(dir, 'cases.jsonl'), `${lines.slice(0, 40).join('\n')}\n`);
+      const args = ['bin/loa.js', 'eval', '--content', dir, '--cases', join(dir, 'cases.jsonl')];
+      const out = execFileSync('node', args, { encoding: 'utf8' });
+      const last = out.trim().split('\n').pop()!;
+      expect(last).toMatch(/^recall@1=\d\.\d{3} recall@3=\d\.\d{3} mrr=\d\.\d{3} noanswer_precision=\d\.\d{3} noanswer_recall=\d\.\d{3}$/);
+      const json = JSON.parse(execFileSync('node', [...args, '--json'], { encoding: 'utf8' }));
+      expect(Object.keys(json).sort()).toEqual(['mrr', 'noanswer_precision', 'noanswer_recall', 'recall@1', 'recall@3']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
