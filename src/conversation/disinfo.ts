@@ -20,6 +20,7 @@ import { vietnamInstant } from '../time/vietnam.js';
 import type { Feature, TurnContext } from './types.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Lang } from '../text/language.js';
+import { speaksPersonLang } from './person-lang.js';
 
 /** The command, without '/'. */
 export const REPORT_COMMAND = 'baocao';
@@ -71,8 +72,11 @@ const S_EN: typeof S = {
   help: '• /baocao – report false or harmful information you saw online (send a link or the text).',
 };
 
-/** The prompts in the turn's language. */
-const textsOf = (ctx: TurnContext): typeof S => (ctx.lang === 'en' ? S_EN : S);
+/**
+ * The prompts in the person's language: what they type here is the reported post, in whatever
+ * language it was written, not a sign of theirs (./person-lang.ts).
+ */
+const textsOf = (ctx: TurnContext): typeof S => (ctx.person.lang === 'en' ? S_EN : S);
 /** Platform names that are Vietnamese words, in English. */
 const PLATFORM_EN: Record<string, string> = { zalo: 'Zalo groups', website: 'Website', other: 'Other' };
 
@@ -187,14 +191,14 @@ const cancelButton = (ctx: TurnContext): Button => ({ label: textsOf(ctx).cancel
 
 function askTopic(ctx: TurnContext): Reply {
   const S = textsOf(ctx);
-  const name = (t: { name: string; name_en?: string }): string => (ctx.lang === 'en' ? (t.name_en ?? t.name) : t.name);
+  const name = (t: { name: string; name_en?: string }): string => (ctx.person.lang === 'en' ? (t.name_en ?? t.name) : t.name);
   const buttons: Button[] = ctx.knowledge.state.topics.map((t) => ({ label: name(t), action: `bc:t:${t.slug}` }));
   buttons.push({ label: S.otherTopic, action: `bc:t:${OTHER_TOPIC}` }, cancelButton(ctx));
   return { text: S.topic, buttons };
 }
 
 function askPlatform(ctx: TurnContext): Reply {
-  const label = (p: { id: string; label: string }): string => (ctx.lang === 'en' ? (PLATFORM_EN[p.id] ?? p.label) : p.label);
+  const label = (p: { id: string; label: string }): string => (ctx.person.lang === 'en' ? (PLATFORM_EN[p.id] ?? p.label) : p.label);
   return { text: textsOf(ctx).platform, buttons: [...PLATFORMS.map((p) => ({ label: label(p), action: `bc:p:${p.id}` })), cancelButton(ctx)] };
 }
 
@@ -225,7 +229,7 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   const c = getCase(ctx.db, caseId);
   if (c && TOLD_STATUSES.includes(c.status)) {
     markReportersTold(ctx.db, caseId, [ctx.person.id], c.status, ctx.now);
-    return [{ text: S.done(number) }, outcomeReply(c, correctionOf(ctx.knowledge, c.correctionId, ctx.lang), ctx.lang)];
+    return [{ text: S.done(number) }, outcomeReply(c, correctionOf(ctx.knowledge, c.correctionId, ctx.person.lang), ctx.person.lang)];
   }
   return [{ text: S.done(number) }];
 }
@@ -247,7 +251,7 @@ export function isReportLabel(text: string): boolean {
 
 /** Creates the disinformation report feature. */
 export function createDisinfoFeature(): Feature {
-  return {
+  return speaksPersonLang({
     name: 'disinfo',
     commands: { [REPORT_COMMAND]: (ctx, args) => start(ctx, args) },
     actions: {
@@ -299,5 +303,5 @@ export function createDisinfoFeature(): Feature {
     },
     help: [S.help],
     helpEn: [S_EN.help],
-  };
+  });
 }

@@ -47,6 +47,7 @@ import { createLiveQuiz, type LiveQuiz } from './live.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, type Random } from './scoring.js';
 import { Q } from './texts.js';
 import { quizTexts, quizTextsOf, type QuizTexts } from './texts-en.js';
+import { speaksPersonLang } from '../conversation/person-lang.js';
 
 /** Options of {@link createQuizFeature}. */
 export interface QuizFeatureOptions {
@@ -622,7 +623,9 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       }
     },
   };
-  return feature;
+  // A contest is a flow: it speaks the person's language whatever they type (a name, a unit),
+  // and its replies say so (conversation/person-lang.ts).
+  return speaksPersonLang(feature);
 }
 
 /** What `installQuiz` needs of the app (kept narrow so this module does not import app.ts). */

@@ -224,6 +224,11 @@ describe.each(['web', 'telegram', 'zalo', 'zalo-bot'] as const)('English UI text
     expect(intro).toContain('Organiser:');
     expect(intro).toContain('Before you register, please read and confirm:');
     expect(intro).toContain('I agree');
+    expect(await d.say(en, '1')).toContain('Please type your full name');
+    // A Vietnamese name is data, not a sign of the person's language: the flow stays English.
+    const unit = await d.say(en, 'Nguyễn Thị Lan');
+    expect(unit).toContain('Which unit are you from');
+    expect(unit).not.toContain('Bạn thuộc đơn vị nào');
     const vi = d.user(8);
     const listVi = await d.say(vi, '/thi');
     expect(listVi).toContain('Các cuộc thi đang mở. Chọn một cuộc thi để tham gia:');
@@ -259,7 +264,15 @@ describe.each(['web', 'telegram', 'zalo', 'zalo-bot'] as const)('English UI text
     const vi = d.user(6);
     const link = `https://example.com/post/${channel}-rumour`;
     await d.say(en, '/en');
-    expect(await d.say(en, `/baocao ${link}`)).toContain('What is the post about?');
+    expect(await d.say(en, '/baocao')).toContain('Please send the link');
+    // The reported post is Vietnamese: the flow still speaks the reporter's language, and so do
+    // the words the Zalo channels add.
+    const topics = await d.say(en, `${link} Tin đồn: xã sẽ thu hồi đất của mọi hộ dân trong tháng này`);
+    expect(topics).toContain('What is the post about?');
+    if (NUMBERED.includes(channel)) {
+      expect(topics).toMatch(/Type 1, 2(, \d+)* or \d+ to choose\./);
+      expect(topics).not.toContain('để chọn');
+    }
     expect(await d.say(en, '1')).toContain('Where did you see it?');
     expect(await d.say(en, '1')).toMatch(/Thank you for your report! Your report number: BC-/);
     expect(await d.say(vi, `/baocao ${link}`)).toContain('Tin này nói về vấn đề gì?');
