@@ -25,7 +25,7 @@
 import type { Analyzer, Expansion, QueryAnalysis, Token } from './analyzer.js';
 
 /** Bumped when the analysis changes: part of the index snapshot key. */
-export const ENGLISH_ANALYZER_VERSION = 2;
+export const ENGLISH_ANALYZER_VERSION = 3;
 
 /** English function words and chat filler: no topic of their own. */
 const STOP = new Set(
@@ -181,7 +181,7 @@ visual criminal`
     .filter(Boolean),
 );
 
-/** Irregular plurals the stemmer cannot bring to their singular. */
+/** Irregular plurals the stemmer cannot bring to their singular, and "-ee" nouns to their verb. */
 const IRREGULAR: Record<string, string> = {
   children: 'child',
   childrens: 'child',
@@ -192,6 +192,24 @@ const IRREGULAR: Record<string, string> = {
   mens: 'man',
   wives: 'wife',
   criteria: 'criterion',
+  // A person named by "-ee" meets the verb ("employees" = "employ", as "employer" does).
+  employee: 'employ',
+  employees: 'employ',
+  trainee: 'train',
+  trainees: 'train',
+  detainee: 'detain',
+  detainees: 'detain',
+  appointee: 'appoint',
+  transferee: 'transfer',
+  transferees: 'transfer',
+  deportee: 'deport',
+  deportees: 'deport',
+  returnee: 'return',
+  returnees: 'return',
+  attendee: 'attend',
+  attendees: 'attend',
+  interviewee: 'interview',
+  payee: 'pay',
 };
 
 /** One word's American spelling. */

@@ -10,10 +10,10 @@ import { loadContent } from '../../src/knowledge/content.js';
  * English answers (issue 18, item 2): the floor on the English cases (written before the English
  * sample entries, docs/search.md), and the rule that a question is answered in its own language.
  * The floor is what was measured when it was written, a little under; the targets (recall@1
- * ≥ 0.90, no-answer precision ≥ 0.92) are the Vietnamese ones: no-answer precision is not met yet
- * (0.912 with the 299-group English lexicon).
+ * ≥ 0.90, no-answer precision ≥ 0.92) are the Vietnamese ones: 0.955 and 0.939 with the
+ * 299-group English lexicon.
  */
-const EN_FLOOR = { 'recall@1': 0.93, 'recall@3': 0.99, noanswer_precision: 0.89, noanswer_recall: 0.85 };
+const EN_FLOOR = { 'recall@1': 0.94, 'recall@3': 0.99, noanswer_precision: 0.92, noanswer_recall: 0.85 };
 /** The hold-out cases, written before the English wording lexicon (docs/search.md). */
 const HOLDOUT_FLOOR = { 'recall@1': 0.65, noanswer_recall: 0.85 };
 

@@ -55,6 +55,7 @@ describe('createEnglishAnalyzer', () => {
     same('provincial', 'province');
     same('children', 'child');
     same("women's rights", 'woman rights');
+    same('hiring employees', 'hiring employ');
     expect(englishStem('wifi')).toBe('wifi');
   });
   it('brings British spellings to the American form', () => {
