@@ -42,7 +42,7 @@ import {
   type AttemptQuestion,
 } from '../db/quiz.js';
 import { fold, hasWords } from '../text/vietnamese.js';
-import { createContestRegistry, isOpen, viTime, type Contest, type ContestRegistry } from './definition.js';
+import { createContestRegistry, isOpen, type Contest, type ContestRegistry } from './definition.js';
 import { createLiveQuiz, type LiveQuiz } from './live.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, type Random } from './scoring.js';
 import { Q } from './texts.js';
@@ -208,7 +208,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const done = getAttempt(db, a.id)!;
     const lines = [Q.finished(done.score, done.correctCount, done.questionCount, Q.duration(done.totalMs)), rankLine(db, done)];
     if (c.prediction) lines.push('', Q.predictAsk(c.prediction.question));
-    else lines.push(Q.finalNote(viTime(c.closes)));
+    else lines.push(Q.finalNote(Q.time(c.closes)));
     return [{ text: lines.filter((l, i) => l !== '' || i > 0).join('\n') }];
   };
 
@@ -248,7 +248,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (a.status === 'registering') setAttemptStatus(db, a.id, 'cancelled');
     else if (a.status === 'answering') setAttemptStatus(db, a.id, 'closed');
     else if (a.status === 'predicting') setAttemptStatus(db, a.id, 'done');
-    return [{ text: c ? Q.closed(viTime(c.closes)) : Q.unknownContest }];
+    return [{ text: c ? Q.closed(Q.time(c.closes)) : Q.unknownContest }];
   };
 
   const registrationPrompt = (c: Contest, a: Attempt, Q: QuizTexts): Reply[] => {
@@ -318,7 +318,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (open.length === 0) return [{ text: Q.noneOpen }];
     return [
       {
-        text: [Q.listTitle, ...open.map((c) => Q.listItem(c.title, c.organiser, viTime(c.closes)))].join('\n'),
+        text: [Q.listTitle, ...open.map((c) => Q.listItem(c.title, c.organiser, Q.time(c.closes)))].join('\n'),
         buttons: open.map((c) => ({ label: c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title, action: `quiz:c:${c.id}` })),
       },
     ];
@@ -335,12 +335,12 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       if (active.contestId === c.id || (active.status !== 'registering' && ac)) return [{ text: Q.resume }, ...resume(ctx, ac ?? c, active)];
       setAttemptStatus(ctx.db, active.id, 'cancelled');
     }
-    if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(viTime(c.opens)) }];
-    if (ctx.now.getTime() >= c.closes.getTime()) return [{ text: Q.closed(viTime(c.closes)) }];
+    if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(Q.time(c.opens)) }];
+    if (ctx.now.getTime() >= c.closes.getTime()) return [{ text: Q.closed(Q.time(c.closes)) }];
     const previous = attemptsOf(ctx.db, c.id, ctx.person.id);
     if (previous.length >= c.attempts) return [{ text: Q.alreadyDone(Math.max(...previous.map((p) => p.score)), c.attempts) }];
     const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
-    return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, viTime(c.closes)) }, ...registrationPrompt(c, a, Q)];
+    return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, Q.time(c.closes)) }, ...registrationPrompt(c, a, Q)];
   };
 
   /** Registration input typed by the person. */
@@ -403,7 +403,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const Q = quizTexts(ctx.person.lang);
     if (a.status !== 'registering') return resume(ctx, c, a);
     if (a.step !== 'ready') return registrationPrompt(c, a, Q);
-    if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(viTime(c.opens)) }];
+    if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(Q.time(c.opens)) }];
     beginAttempt(ctx.db, a.id, drawQuestions(c, random), ctx.now);
     const fresh = getAttempt(ctx.db, a.id)!;
     return continueAttempt(ctx.db, c, fresh, ctx.caps, ctx.now, true);
@@ -449,7 +449,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (p === null) return [{ text: Q.badPrediction }];
     if (!recordPrediction(ctx.db, a.id, p)) return [{ text: Q.duplicate }];
     const done = getAttempt(ctx.db, a.id)!;
-    return [{ text: [Q.predicted(p), rankLine(ctx.db, done), Q.finalNote(viTime(c.closes))].filter(Boolean).join('\n') }];
+    return [{ text: [Q.predicted(p), rankLine(ctx.db, done), Q.finalNote(Q.time(c.closes))].filter(Boolean).join('\n') }];
   };
 
   // ------------------------------------------------------------------ live group quiz
@@ -579,8 +579,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         if (active.contestId === c.id || (active.status !== 'registering' && ac)) return { replies: [{ text: quizTexts(ctx.person.lang).resume }, ...resume(ctx, ac ?? c, active)] };
         setAttemptStatus(ctx.db, active.id, 'cancelled');
       }
-      if (ctx.now.getTime() < c.opens.getTime()) return { replies: [{ text: quizTexts(ctx.person.lang).notOpenYet(viTime(c.opens)) }] };
-      if (ctx.now.getTime() >= c.closes.getTime()) return { replies: [{ text: quizTexts(ctx.person.lang).closed(viTime(c.closes)) }] };
+      if (ctx.now.getTime() < c.opens.getTime()) return { replies: [{ text: quizTexts(ctx.person.lang).notOpenYet(quizTexts(ctx.person.lang).time(c.opens)) }] };
+      if (ctx.now.getTime() >= c.closes.getTime()) return { replies: [{ text: quizTexts(ctx.person.lang).closed(quizTexts(ctx.person.lang).time(c.closes)) }] };
       const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
       updateRegistration(ctx.db, a.id, { name: registration.name, unit: registration.unit, consentAt: ctx.now.toISOString(), step: 'ready' });
       return { replies: begin(ctx, c, { ...a, name: registration.name, unit: registration.unit, step: 'ready' }), attempt: a };

@@ -9,6 +9,7 @@ import type { Db } from '../db/index.js';
 import type { Lang } from '../text/language.js';
 import { Q } from './texts.js';
 import { enDuration } from './scoring.js';
+import { formatVietnamTime } from '../time/vietnam.js';
 
 type Widen<V> = V extends string ? string : V extends (...args: infer A) => string ? (...args: A) => string : V;
 /** The shape of one language's contest texts. */
@@ -17,6 +18,7 @@ export type QuizTexts = { readonly [K in keyof typeof Q]: Widen<(typeof Q)[K]> }
 /** The English contest texts. */
 export const Q_EN: QuizTexts = {
   duration: (ms: number) => enDuration(ms),
+  time: (d: Date) => `${formatVietnamTime(d, 'HH:mm')} on ${formatVietnamTime(d, 'yyyy-MM-dd')}, Viet Nam time`,
   noneOpen: 'There is no contest open at the moment. Please come back later!',
   listTitle: 'Contests open now. Choose one to take part:',
   listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), closes ${closes}`,

@@ -1,9 +1,12 @@
 /** User-facing Vietnamese texts of contests and live quizzes, in one place (NFC). */
 import { viDuration } from './scoring.js';
+import { viTime } from './definition.js';
 
 export const Q = {
   /** How long an attempt took: `2 phút 13 giây`. */
   duration: (ms: number) => viDuration(ms),
+  /** When a contest opens or closes: `17:00 30/11/2026`. */
+  time: (d: Date) => viTime(d),
   noneOpen: 'Hiện chưa có cuộc thi nào đang mở. Bạn hãy quay lại sau nhé!',
   listTitle: 'Các cuộc thi đang mở. Chọn một cuộc thi để tham gia:',
   listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), hạn chót ${closes}`,

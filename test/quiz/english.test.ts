@@ -33,6 +33,15 @@ describe('/thi in English', () => {
   });
 });
 
+describe('times in English', () => {
+  it('a contest time is written out with its date in ISO form and the time zone; Vietnamese unchanged', () => {
+    const closes = new Date('2026-11-30T10:00:00Z');
+    expect(Q_EN.time(closes)).toBe('17:00 on 2026-11-30, Viet Nam time');
+    expect(Q.time(closes)).toBe('17:00 30/11/2026');
+    expect(Q_EN.listItem('Quiz', 'Youth union', Q_EN.time(closes))).toBe('• Quiz (Youth union), closes 17:00 on 2026-11-30, Viet Nam time');
+  });
+});
+
 describe('durations in English', () => {
   it.each([
     [8400, '8.4 seconds'],
