@@ -19,7 +19,7 @@ import { linkUnansweredToDraft } from '../../src/db/admin.js';
 import { notifyAskers } from '../../src/admin/answers.js';
 import { listCases, setCaseStatus } from '../../src/db/disinfo.js';
 import { tellReporters } from '../../src/admin/disinfo.js';
-import { FOLLOW_HINT, FOLLOW_HINT_EN } from '../../src/channels/zalo/feature.js';
+import { FOLLOW_HINT, FOLLOW_HINT_EN, SUBMIT_THANKS_EN } from '../../src/channels/zalo/feature.js';
 import type { ChannelName } from '../../src/messages.js';
 
 type App = Awaited<ReturnType<typeof startTestApp>>;
@@ -326,5 +326,18 @@ describe('Zalo OA follow greeting', () => {
     const greeting = textsTo(jane).slice(before).join('\n');
     expect(greeting).toContain(LANG_TEXTS.en.greeting(t.app.config.bot.name));
     expect(greeting).toContain(FOLLOW_HINT_EN);
+
+    // The Zalo form: thanked in English, and shown in English by /dulieucuatoi.
+    const mark = textsTo(jane).length;
+    const info = { name: 'Jane Doe', phone: '0912345678', address: '1 Pho Hien', ward: '', district: '', city: 'Hung Yen' };
+    await zalo.deliverWebhook(hook, { app_id: zalo.appId, event_name: 'user_submit_info', timestamp: '1763880200000', sender: { id: jane }, recipient: { id: zalo.oaId }, info });
+    await settle(t);
+    expect(textsTo(jane).slice(mark).join('\n')).toBe(SUBMIT_THANKS_EN);
+    await zalo.deliverWebhook(hook, zalo.textEvent(jane, '/dulieucuatoi'));
+    await settle(t);
+    const data = textsTo(jane).slice(mark + 1).join('\n');
+    expect(data).toContain('What you sent through the Zalo form:');
+    expect(data).toContain('name Jane Doe; phone 0912345678; 1 Pho Hien, Hung Yen');
+    expect(data).toContain('• Channel: Zalo');
   });
 });
