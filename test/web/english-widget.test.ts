@@ -67,11 +67,11 @@ class FakeElement {
 }
 
 /** Runs the served widget inline in `#chat` for a browser with `languages`; its parts to look at. */
-async function openWidget(languages: string[], storage = new Map<string, string>()) {
+async function openWidget(languages: string[], storage = new Map<string, string>(), inline = true) {
   const code = await (await fetch(`${ctx.url}/widget.js`)).text();
   const host = new FakeElement('div');
   const script = new FakeElement('script');
-  script.setAttribute('data-loa-inline', '#chat');
+  if (inline) script.setAttribute('data-loa-inline', '#chat');
   script.setAttribute('data-loa-title', 'Hỏi đáp');
   Object.assign(script, { src: `${ctx.url}/widget.js` });
   const document = {
@@ -86,7 +86,9 @@ async function openWidget(languages: string[], storage = new Map<string, string>
   const sandbox: Record<string, unknown> = { document, localStorage, navigator: { languages, language: languages[0] }, fetch, URL, encodeURIComponent };
   sandbox.window = { crypto: webcrypto };
   runInNewContext(code, sandbox);
-  const box = host.children[0] as FakeElement;
+  // Inline: the box is in the host; floating: the opener button, then the box, are in the body.
+  const box = (inline ? host.children[0] : document.body.children[1]) as FakeElement;
+  const opener = inline ? undefined : (document.body.children[0] as FakeElement);
   const log = box.find((e) => e.className === 'loa-log')!;
   const form = box.find((e) => e.tag === 'form')!;
   const input = form.find((e) => e.tag === 'textarea')!;
@@ -105,7 +107,7 @@ async function openWidget(languages: string[], storage = new Map<string, string>
     input.value = text;
     form.onsubmit!({ preventDefault() {} });
   };
-  return { box, title, input, send, botMessages, type, storage };
+  return { box, title, input, send, botMessages, type, storage, opener };
 }
 
 const session = (storage: Map<string, string>): string => storage.get('loa-session')!;
@@ -145,6 +147,18 @@ describe('the web widget in the visitor’s language', () => {
     expect(msgs).toContain(LANG_TEXTS.en.switched);
     expect(w.send.textContent).toBe('Send');
     expect(w.title.textContent).toBe('Questions and answers');
+  });
+
+  it('the floating widget’s opener and close button are English for an English browser', async () => {
+    const w = await openWidget(['en-US'], new Map(), false);
+    expect(w.opener!.textContent).toBe('Ask us');
+    const close = w.box.find((e) => e.tag === 'button' && e.textContent === '×')!;
+    expect(close.getAttribute('aria-label')).toBe('Close');
+    w.opener!.onclick!();
+    const [greeting] = await w.botMessages(1);
+    expect(greeting).toContain(LANG_TEXTS.en.greeting(ctx.app.config.bot.name));
+    const vi = await openWidget(['vi'], new Map(), false);
+    expect(vi.opener!.textContent).toBe('Hỏi đáp');
   });
 
   it('a returning visitor keeps the language the server last said, whatever the browser', async () => {
