@@ -137,8 +137,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         const w = takeNext()!;
         // A timer that fired late keeps the schedule (slots are never granted early), so
         // jitter does not eat into the rate; later than `catchUpMs` (an idle spell, a stall)
-        // the schedule restarts from now: no burst.
-        const base = nextSlot >= t - catchUpMs ? nextSlot : t;
+        // only the last `catchUpMs` of slots are caught up, never more: every slot is granted
+        // within `catchUpMs` of its time, which is what bounds a second's count.
+        const base = Math.max(nextSlot, t - catchUpMs);
         nextSlot = base + interval() * w.cost;
         w.resolve();
       }
