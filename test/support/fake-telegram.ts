@@ -308,6 +308,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       return { file_id: p.file_id, file_unique_id: `u-${p.file_id}`, file_size: f.bytes.length, file_path: f.path };
     },
     getMe: () => ({ id: botId, is_bot: true, first_name: 'Loa', username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false }),
+    deleteMyCommands: () => true,
     setMyCommands: (p) => {
       const cmds = (typeof p.commands === 'string' ? JSON.parse(p.commands) : p.commands) as { command: string; description: string }[];
       if (!Array.isArray(cmds) || cmds.length > 100) throw new ApiError(400, 'Bad Request: commands must be an array of at most 100');

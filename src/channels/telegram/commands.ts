@@ -24,28 +24,8 @@ export const PRIVATE_COMMANDS: readonly MenuCommand[] = [
   { command: 'en', description: 'English' },
 ];
 
-/**
- * The same menu for Telegram apps set to English (registered with `language_code: 'en'`); the
- * commands are the same, and English questions are answered in English (docs/search.md).
- */
-export const PRIVATE_COMMANDS_EN: readonly MenuCommand[] = [
-  { command: 'start', description: 'Start talking to the assistant' },
-  { command: 'hoi', description: 'Ask a question, e.g. /hoi how do I register a foreign NGO' },
-  { command: 'chude', description: 'Browse questions by topic' },
-  { command: 'dangky', description: 'Subscribe to news by topic and area' },
-  { command: 'huy', description: 'Unsubscribe' },
-  { command: 'thi', description: 'Take part in a contest' },
-  { command: 'baocao', description: 'Report false or harmful information you saw online' },
-  { command: 'dulieucuatoi', description: 'See the personal data held about you' },
-  { command: 'xoadulieu', description: 'Delete your personal data' },
-  { command: 'help', description: 'Help' },
-  { command: 'vi', description: 'Tiếng Việt' },
-];
 
 /** In groups the bot answers only /hoi (and mentions), so that is all the group menu shows. */
 export const GROUP_COMMANDS: readonly MenuCommand[] = [
   { command: 'hoi', description: 'Hỏi trợ lý, ví dụ: /hoi thủ tục đăng ký khai sinh' },
 ];
-
-/** The group menu for Telegram apps set to English. */
-export const GROUP_COMMANDS_EN: readonly MenuCommand[] = [{ command: 'hoi', description: 'Ask the assistant, e.g. /hoi how do I register a foreign NGO' }];

@@ -31,7 +31,7 @@ import { renderReply } from './render.js';
 import { toConnectError, toSendResult } from './errors.js';
 import type { ConnectionEvents } from '../connection.js';
 import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
-import { GROUP_COMMANDS, GROUP_COMMANDS_EN, PRIVATE_COMMANDS, PRIVATE_COMMANDS_EN } from './commands.js';
+import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
 import { createSendThread, type SentIds } from './send-thread.js';
 import { fetchImage } from '../channel.js';
@@ -281,8 +281,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       try {
         await bot.api.setMyCommands([...PRIVATE_COMMANDS]);
         await bot.api.setMyCommands([...GROUP_COMMANDS], { scope: { type: 'all_group_chats' } });
-        await bot.api.setMyCommands([...PRIVATE_COMMANDS_EN], { language_code: 'en' });
-        await bot.api.setMyCommands([...GROUP_COMMANDS_EN], { scope: { type: 'all_group_chats' }, language_code: 'en' });
+        // One menu, in Vietnamese (with /en), for every app language. Telegram has no Vietnamese
+        // interface, so most Vietnamese citizens' apps are set to English: a menu registered for
+        // 'en' would show them English. Menus an earlier version registered for 'en' are removed.
+        await bot.api.deleteMyCommands({ language_code: 'en' });
+        await bot.api.deleteMyCommands({ scope: { type: 'all_group_chats' }, language_code: 'en' });
       } catch (err) {
         // The menu is a convenience; the commands work without it.
         logger.warn({ err: describe(err) }, 'Telegram: setMyCommands failed; the command menu may be out of date');
