@@ -174,19 +174,19 @@ export function createInbox(deps: InboxDeps): Inbox {
         schedule(id, inbound, async (rowId, ev) => {
           try {
             const channel = channels.get(ev.channel);
-            let person: { id: number; lang: Lang } | undefined;
             // The reply records and the processed mark, in the commit of the turn's records.
-            const recordReplies = (replies: Reply[]): Promise<unknown> =>
-              group.run(() => {
+            let recorded: Promise<{ id: number; lang: Lang } | undefined> | undefined;
+            const recordReplies = (replies: Reply[]): Promise<{ id: number; lang: Lang } | undefined> =>
+              (recorded = group.run(() => {
                 // Looked up after the conversation ran: /xoadulieu may have just erased the person.
-                person = personLangByExternal(db, ev.channel, ev.userId);
+                const person = personLangByExternal(db, ev.channel, ev.userId);
                 for (const r of replies) recordOutbound(db, ev.channel, person?.id ?? null, 'reply', r.text, r);
                 markProcessed(db, rowId);
-              });
+                return person;
+              }));
             const replies = channel ? await conversation.handle(ev, channel.capabilities, { alongside: recordReplies }) : [];
-            if (!channel) await recordReplies(replies);
-            const found = person as { id: number; lang: Lang } | undefined;
-            resolve({ replies, personId: found?.id ?? null, ...(found ? { lang: found.lang } : {}) });
+            const person = await (recorded ?? recordReplies(replies));
+            resolve({ replies, personId: person?.id ?? null, ...(person ? { lang: person.lang } : {}) });
           } catch (err) {
             logger?.error({ err, channel: ev.channel, dedupeKey: ev.dedupeKey }, 'inbox: processing failed');
             markProcessed(db, rowId, (err as Error).message ?? String(err));
