@@ -33,6 +33,7 @@ import type { ChannelName, Reply, SendResult } from '../messages.js';
 import type { Channel } from '../channels/channel.js';
 import {
   claimDelivery,
+  stopIfOptedOutSinceClaim,
   deliveryCounts,
   dueCampaigns,
   failUnroutableDeliveries,
@@ -226,6 +227,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     broadcast: boolean;
     /** Claims the row right before the send (in the shared commit); false when it must not be sent. */
     claim(): Promise<boolean>;
+    /** Whether the claimed row must still go (false: its person opted out since the claim; recorded). */
+    stillWanted?(): boolean;
     /** Records the result; resolves once committed. */
     finish(res: SendResult): Promise<void>;
   }
@@ -257,6 +260,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           if (claim.kind === 'skipped') events.emit('delivery', task.campaignId, claim.status);
           return claim.kind === 'claimed';
         },
+        stillWanted() {
+          if (!stopIfOptedOutSinceClaim(db, task.id, now())) return true;
+          events.emit('delivery', task.campaignId, 'opted_out');
+          return false;
+        },
         finish: (res) => classify(task, res),
       };
     };
@@ -278,6 +286,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     /** Claims (committed before anything leaves), sends, records. */
     const sendOne = async (job: Job): Promise<void> => {
       if (!(await job.claim())) return;
+      if (job.stillWanted && !job.stillWanted()) return;
       const res = await sendSafely(channel, job.recipient, job.reply, job.attempts, job.broadcast);
       // Only a rate limit slows the whole lane; a 5xx or a network error retries this row.
       if (res.kind === 'retryAfter' && res.rateLimited) throttle.throttled(res.seconds);

@@ -368,6 +368,26 @@ export function claimDelivery(db: Db, id: number, opts: ClaimOptions = {}, now: 
   })();
 }
 
+/**
+ * Right before a claimed delivery leaves: if its person opted out (/huy) since the claim, the row
+ * becomes `opted_out` and is not sent. A claim commits a turn of the event loop before its send
+ * (claims share group commits), and an opt-out must stop the very next message.
+ * Returns true when the row was stopped.
+ */
+export function stopIfOptedOutSinceClaim(db: Db, id: number, now: Date = new Date()): boolean {
+  // A read first: the write (a commit) happens only for the rare row that is stopped.
+  const out = db
+    .prepare(`SELECT p.opted_out_at FROM deliveries d JOIN people p ON p.id = d.person_id WHERE d.id = ? AND d.status = 'sending'`)
+    .pluck()
+    .get(id) as string | null | undefined;
+  if (out === null || out === undefined) return false;
+  db.prepare(`UPDATE deliveries SET status = 'opted_out', reason = 'opted out before the send', finished_at = ? WHERE id = ? AND status = 'sending'`).run(
+    nowIso(now),
+    id,
+  );
+  return true;
+}
+
 /** The recorded outcome of one send. */
 export type DeliveryOutcome =
   | { status: 'sent'; messageId?: string }
