@@ -44,10 +44,11 @@ import {
   recordDelivery,
   startSending,
   transitionCampaign,
+  type ClaimOutcome,
   type DeliveryOutcome,
   type DeliveryTask,
 } from '../db/campaigns.js';
-import { claimNotice, markInterruptedNoticesUnknown, pendingNotices, recordNotice, type NoticeTask } from '../db/notices.js';
+import { claimNotice, markInterruptedNoticesUnknown, pendingNotices, recordNotice, type NoticeClaim, type NoticeTask } from '../db/notices.js';
 import { markPersonGone } from '../db/people.js';
 import { createGroupCommit, type GroupCommit } from '../db/group-commit.js';
 import { recordAudit } from '../db/audit.js';
@@ -256,7 +257,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         cost: message.cost[name] ?? 1,
         broadcast: true,
         async claim() {
-          const claim = await group.run(() => claimDelivery(db, task.id, windowFor(), now()));
+          // Stopped meanwhile (the claim commits a turn after its slot): nothing new is claimed.
+          const claim = await group.run((): ClaimOutcome => (running ? claimDelivery(db, task.id, windowFor(), now()) : { kind: 'lost' }));
           if (claim.kind === 'skipped') events.emit('delivery', task.campaignId, claim.status);
           return claim.kind === 'claimed';
         },
@@ -277,7 +279,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       cost: replyCost(channel, task.reply),
       broadcast: false,
       async claim() {
-        const claim = await group.run(() => claimNotice(db, task.id, windowFor(), now()));
+        const claim = await group.run((): NoticeClaim => (running ? claimNotice(db, task.id, windowFor(), now()) : { kind: 'lost' }));
         if (claim.kind === 'skipped') events.emit('notice', task.id, claim.status);
         return claim.kind === 'claimed';
       },
