@@ -76,7 +76,11 @@ export interface OutboxDeps {
   group?: GroupCommit;
   /** Rows read per query (default 200). */
   batchSize?: number;
-  /** Most sends in flight per channel (default 64). */
+  /**
+   * Most sends in flight per channel (default: a quarter of a second of the channel's limit,
+   * at least 64). A send is in flight for its round trip, so a lane reaches `limit` only with
+   * `limit × round trip` in flight: 64 held 1,000/s at a 100 ms round trip to 0.58 of it.
+   */
   maxInFlight?: number;
   /** Attempts before a row that keeps being throttled is failed (default 8). */
   maxAttempts?: number;
@@ -112,7 +116,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const now = deps.now ?? (() => new Date());
   const pollMs = deps.pollMs ?? 1000;
   const batchSize = deps.batchSize ?? 200;
-  const maxInFlight = deps.maxInFlight ?? 64;
   const maxAttempts = deps.maxAttempts ?? 8;
   const group = deps.group ?? createGroupCommit(db);
   const events = new EventEmitter();
@@ -236,6 +239,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
 
   const runWorker = async (name: ChannelName, channel: Channel, throttle: Throttle): Promise<void> => {
     const inFlight = new Set<Promise<void>>();
+    const maxInFlight = deps.maxInFlight ?? Math.max(64, Math.ceil(throttle.stats().limit / 4));
     // Rows between their slot and their recorded result ('d' deliveries, 'n' notices): a claim
     // commits a turn later, so the next read may still see such a row pending; it is not taken twice.
     const taken = new Set<string>();

@@ -126,7 +126,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // (send-thread.ts), so the event loop is free for webhooks. Campaign sends skip auto-retry: a
   // 429 must reach the campaign throttle at once (as retryAfter) so it can slow the whole lane,
   // instead of being waited out here.
-  const sender = createSendThread({ token: config.token, apiRoot: config.apiRoot, ...retry });
+  // Connections per sender thread: a paid broadcast at 1,000/s with a real round trip of
+  // ~100 ms keeps ~100 calls in flight, which 2 × 32 sockets would queue (measured against the
+  // fake at 100 ms: 0.63 of the limit with 32, 0.98 with 128). The default rate keeps 32.
+  const sender = createSendThread({ token: config.token, apiRoot: config.apiRoot, ...retry, maxSockets: Math.max(32, Math.ceil(config.ratePerSecond / 8)) });
 
   // sendPoll calls not yet recorded (see intake).
   const pollsInFlight = new Set<Promise<unknown>>();
