@@ -119,14 +119,24 @@ export function createSendThread(options: SendThreadOptions): SendThread {
   // Per worker: resolved by its `ready` message (a worker loads tsx and grammY first: 0.3–0.5 s).
   const loaded = new Map<Worker, { promise: Promise<void>; resolve: () => void; done: boolean }>();
   const resolved = Promise.resolve();
+  // Calls awaiting an answer, per worker: a worker with some is ref'd, so the process waits for them.
+  const inFlight = new Map<Worker, number>();
+  const busy = (w: Worker, delta: number): void => {
+    const n = (inFlight.get(w) ?? 0) + delta;
+    if (n <= 0) {
+      inFlight.delete(w);
+      w.unref();
+    } else {
+      if (n === 1 && delta > 0) w.ref();
+      inFlight.set(w, n);
+    }
+  };
   let turn = 0;
   let closed = false;
   let nextId = 1;
 
   const start = (slot: number): Worker => {
     const w = startModuleWorker(import.meta.url, './send-thread-worker', { ...data });
-    // Never keeps the process alive on its own.
-    w.unref();
     let resolveLoaded = (): void => {};
     const state = { promise: new Promise<void>((r) => (resolveLoaded = r)), resolve: () => resolveLoaded(), done: false };
     loaded.set(w, state);
@@ -134,11 +144,13 @@ export function createSendThread(options: SendThreadOptions): SendThread {
       if ('ready' in m) {
         state.done = true;
         state.resolve();
+        if (!inFlight.has(w)) w.unref();
         return;
       }
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
+      busy(w, -1);
       if ('result' in m) p.resolve(m.result);
       else if ('telegram' in m) p.reject(new GrammyError(`Call to '${p.method}' failed!`, { ok: false, ...m.telegram }, p.method, p.payload));
       else p.reject(new HttpError(`Network request for '${p.method}' failed! (${m.network.message})`, new Error(m.network.cause)));
@@ -152,6 +164,7 @@ export function createSendThread(options: SendThreadOptions): SendThread {
       // Whoever waits for this worker to load looks again (ready() then starts a new one).
       loaded.get(w)?.resolve();
       loaded.delete(w);
+      inFlight.delete(w);
       if (workers[slot] !== w) return;
       workers[slot] = undefined;
       for (const [id, p] of pending) {
@@ -162,6 +175,10 @@ export function createSendThread(options: SendThreadOptions): SendThread {
     };
     w.on('error', (err) => gone(err));
     w.on('exit', (code) => gone(new Error(`the Telegram sender thread exited with code ${code}`)));
+    // Keeps the process alive only while it loads or has calls to answer (`busy`); unref'd
+    // once loaded and idle. (An unref() right after creating it did nothing: the 'message'
+    // listener refs it again, and a channel never stopped, as in the campaigns bench, kept its
+    // process running once done.)
     return w;
   };
 
@@ -183,6 +200,7 @@ export function createSendThread(options: SendThreadOptions): SendThread {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { worker: w, method, payload, resolve: resolve as (v: unknown) => void, reject });
+        busy(w, +1);
         w.postMessage({ id, method, payload, direct: opts.direct === true } satisfies ToSendThread);
       });
     },
