@@ -126,8 +126,8 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   const pump = async (): Promise<void> => {
     if (pumping) return;
     pumping = true;
-    // The first grant after the queue was empty starts the schedule from now: an idle spell is
-    // not a stall, and earns no catch-up.
+    // The first grant after the queue was empty: an idle spell is not a stall, and earns no
+    // catch-up.
     let idle = true;
     try {
       while (queue.length > 0) {
@@ -142,7 +142,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         // jitter does not eat into the rate; later than `catchUpMs` (an idle spell, a stall)
         // only the last `catchUpMs` of slots are caught up, never more: every slot is granted
         // within `catchUpMs` of its time, which is what bounds a second's count.
-        const base = idle ? Math.max(nextSlot, t) : Math.max(nextSlot, t - catchUpMs);
+        // After an empty queue (a sender that takes one slot at a time empties it between slots)
+        // the schedule is kept when it is within the catch-up, and restarts from now otherwise.
+        const base = idle && nextSlot < t - catchUpMs ? t : Math.max(nextSlot, t - catchUpMs);
         idle = false;
         nextSlot = base + interval() * w.cost;
         w.resolve();
