@@ -20,6 +20,7 @@
  * Pure functions (the only state is a cache of normalised words).
  */
 import { fold, placeTone } from '../text/vietnamese.js';
+import { boundedMemo } from '../text/memo.js';
 
 /** What a small-talk message is, which decides the friendly reply. */
 export type SmallTalkKind = 'greeting' | 'thanks' | 'ack' | 'bye' | 'who' | 'ask' | 'call' | 'emoji';
@@ -171,15 +172,7 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 // Each message is read twice (is it small talk? does it start with some?) and people type the
 // same few thousand words: each typed word is normalised once. Bounded so odd input can't grow
 // it forever.
-const wordCache = new Map<string, Word>();
-function cachedWord(typed: string): Word {
-  let w = wordCache.get(typed);
-  if (w === undefined) {
-    w = toWord(typed);
-    if (wordCache.size < 50_000) wordCache.set(typed, w);
-  }
-  return w;
-}
+const cachedWord = boundedMemo(toWord, 50_000);
 
 /**
  * The words of a text, normalised; at most `limit` of them (a long question is never small

@@ -6,6 +6,7 @@
  * case, "đ" or "d". Every form is brought to one canonical accented form and one folded
  * (diacritic-free) form, and search works on the folded form.
  */
+import { boundedMemo } from './memo.js';
 
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/;
 const ALL_MARKS = /[\u0300-\u036f]/g;
@@ -95,15 +96,7 @@ export function syllables(text: string): string[] {
 
 // Vietnamese has a few thousand distinct syllables: caching their canonical form makes
 // indexing and query analysis several times faster. Bounded so odd input can't grow it forever.
-const toneCache = new Map<string, string>();
-function cachedTone(s: string): string {
-  let v = toneCache.get(s);
-  if (v === undefined) {
-    v = placeTone(s);
-    if (toneCache.size < 200_000) toneCache.set(s, v);
-  }
-  return v;
-}
+const cachedTone = boundedMemo((s: string) => placeTone(s), 200_000);
 
 /**
  * The canonical text form: syllables joined by single spaces. Two strings that differ only in
