@@ -1,17 +1,20 @@
 /** Bot API calls on a worker thread (channels/telegram/send-thread.ts), against the fake Bot API. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrammyError, HttpError } from 'grammy';
-import { createSendThread, type SendThread } from '../../src/channels/telegram/send-thread.js';
+import { autoRetryWaits, createSendThread, type SendThread } from '../../src/channels/telegram/send-thread.js';
 import { toSendResult } from '../../src/channels/telegram/errors.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 
 let tg: FakeTelegram;
 let thread: SendThread;
 beforeAll(async () => {
+  // Auto-retry's wait of `retry_after: 1` takes 10 ms: the same attempts, sooner.
+  autoRetryWaits.scale = 0.01;
   tg = await startFakeTelegram();
   thread = createSendThread({ token: tg.token, apiRoot: tg.apiRoot, maxRetryAttempts: 2, maxDelaySeconds: 2 });
 });
 afterAll(async () => {
+  autoRetryWaits.scale = 1;
   await thread.close();
   await tg.close();
 });

@@ -12,6 +12,7 @@ import type { FromSendThread, SendThreadData, ToSendThread } from './send-thread
 
 const data = workerData as SendThreadData;
 const port = parentPort!;
+if (data.retryWaitScale !== 1) scaleAutoRetryWaits(data.retryWaitScale);
 // grammY reads `ok`, `status`, `json()` and `text()` of what fetch returns: the lean fetch's shape.
 const client = { apiRoot: data.apiRoot, timeoutSeconds: 60, fetch: createLeanFetch(data.apiRoot, data.maxSockets) as unknown as typeof fetch };
 const retried = new Api(data.token, client);
@@ -48,3 +49,16 @@ port.on('message', async (m: ToSendThread) => {
 
 // Loaded (tsx, grammY, the HTTP client): calls posted from now on leave at once.
 post({ ready: true });
+
+/**
+ * Tests only (send-thread.ts, `autoRetryWaits`): auto-retry's waits, and only those, take
+ * `scale` times as long. They are the timers this thread's `setTimeout` is asked for from inside
+ * the auto-retry package (its `pause`); grammY's own request timeout and everything else keep
+ * their delays.
+ */
+function scaleAutoRetryWaits(scale: number): void {
+  const real = globalThis.setTimeout;
+  const fromAutoRetry = /[\\/]@grammyjs[\\/]auto-retry[\\/]/;
+  globalThis.setTimeout = ((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) =>
+    real(fn, fromAutoRetry.test(new Error().stack ?? '') ? (ms ?? 0) * scale : ms, ...args)) as typeof setTimeout;
+}

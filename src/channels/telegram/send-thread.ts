@@ -73,6 +73,15 @@ export interface SendThread {
   close(): Promise<void>;
 }
 
+/**
+ * Tests only: the factor by which the workers started from now on shorten auto-retry's waits
+ * (1, unchanged, in production). Auto-retry waits 3 s and then 6 s after a 5xx and `retry_after`
+ * seconds after a 429, on the worker's own timers, which no fake clock reaches and which it has
+ * no option to shorten: a test of those retries waited 10 s of real time. With a scale the calls,
+ * attempts and results are the same, only sooner. A test sets it and puts 1 back after.
+ */
+export const autoRetryWaits = { scale: 1 };
+
 /** What the worker is started with. */
 export interface SendThreadData {
   token: string;
@@ -80,6 +89,8 @@ export interface SendThreadData {
   maxRetryAttempts: number;
   maxDelaySeconds: number;
   maxSockets: number;
+  /** {@link autoRetryWaits}`.scale` when the worker started. */
+  retryWaitScale: number;
 }
 
 /** A call, from the main thread to the worker. */
@@ -113,6 +124,7 @@ export function createSendThread(options: SendThreadOptions): SendThread {
     maxRetryAttempts: options.maxRetryAttempts,
     maxDelaySeconds: options.maxDelaySeconds,
     maxSockets: options.maxSockets ?? 32,
+    retryWaitScale: 1,
   };
   const pending = new Map<number, Pending>();
   const workers: (Worker | undefined)[] = Array.from({ length: Math.max(1, options.threads ?? 2) }, () => undefined);
@@ -136,7 +148,7 @@ export function createSendThread(options: SendThreadOptions): SendThread {
   let nextId = 1;
 
   const start = (slot: number): Worker => {
-    const w = startModuleWorker(import.meta.url, './send-thread-worker', { ...data });
+    const w = startModuleWorker(import.meta.url, './send-thread-worker', { ...data, retryWaitScale: autoRetryWaits.scale });
     let resolveLoaded = (): void => {};
     const state = { promise: new Promise<void>((r) => (resolveLoaded = r)), resolve: () => resolveLoaded(), done: false };
     loaded.set(w, state);
