@@ -23,7 +23,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fold } from '../text/vietnamese.js';
-import { isLong, predict, rankOf, DEFAULT_MODEL, type DecisionModel } from './decision.js';
+import { isLong, predict, rankOf, DEFAULT_MODEL, FEATURE_NAMES, type DecisionModel } from './decision.js';
 import { buildSearchIndex, type SearchDoc, type SearchIndex, type SearchOptions } from './search.js';
 import { hash32, seeded } from '../text/random.js';
 import type { Lang } from '../text/language.js';
@@ -142,6 +142,10 @@ interface Practice {
   index: SearchIndex;
 }
 
+const QCOV = FEATURE_NAMES.indexOf('qcov');
+const DCOV = FEATURE_NAMES.indexOf('dcov');
+const QSIDE = FEATURE_NAMES.indexOf('qside');
+
 /** Fits the decision to the content of `index`. Returns the default when the content is too thin. */
 export function calibrate(
   index: SearchIndex,
@@ -191,9 +195,12 @@ export function calibrate(
   for (const p of practice) {
     const { list } = p.index.candidates(p.query, undefined, opts.depth);
     if (p.expect === null) {
-      // A negative the content answers outright (it asks an entry's question nearly word for
-      // word) is not a negative for this office.
-      if (list.some((c) => c.f[0]! >= 0.85 && c.f[1]! >= 0.8)) continue;
+      // A negative the content answers outright is not a negative for this office: it asks an
+      // entry's question nearly word for word, or nearly all its information is in one entry's
+      // question texts (an office's single question is often longer than a general one:
+      // "đăng ký kết hôn cần giấy tờ gì" against "Thủ tục đăng ký kết hôn gồm những giấy tờ
+      // gì, nộp ở đâu?").
+      if (list.some((c) => (c.f[QCOV]! >= 0.85 && c.f[DCOV]! >= 0.8) || (c.f[QCOV]! >= 0.8 && c.f[QSIDE]! >= 0.8))) continue;
       negKept++;
     }
     asked.push({ expect: p.expect, cands: list });
