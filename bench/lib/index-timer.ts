@@ -3,7 +3,8 @@
  * another run): `node bin/run-ts.js bench/lib/index-timer.ts <contentDir> <dataDir>`.
  * With an empty data dir it builds the index and writes the snapshot (the build time); run
  * again on the same data dir, it loads the snapshot (the start-up time). Prints one JSON line:
- * { ms, fromSnapshot, rssMB, snapshotMB }.
+ * { ms, fromSnapshot, rssMB, snapshotMB, calibrationMs } (calibrationMs: the fit of the answer decision,
+ * calibrate.ts, part of the build; from a snapshot it is the figure stored with it).
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,5 +23,7 @@ writeFileSync(
     fromSnapshot: k.state.fromSnapshot,
     rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     snapshotMB: existsSync(snap) ? Math.round(statSync(snap).size / 2 ** 20) : undefined,
+    calibrationMs: k.decisionModel.info.ms,
+    calibrationSource: k.decisionModel.info.source,
   }) + '\n',
 );
