@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadContent, splitPassages, flattenRegions } from '../../src/knowledge/content.js';
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { tempDir } from '../support/app.js';
+import { rememberedCalibrate } from '../support/calibration-memo.js';
 
 const qa = (id: string, extra = '', body = 'Câu trả lời mẫu.') => `---
 id: ${id}
@@ -95,18 +96,23 @@ describe('content loader', () => {
 });
 
 describe('knowledge snapshot and reload', () => {
+  // These build the shipped content several times over, the subject being the snapshot and the
+  // reloads: the decision is fitted without the estimates (as a reload does; they change no
+  // answer, test/knowledge/calibrate.test.ts), and its fits are remembered per test process
+  // (calibration-memo.ts).
+  const fit = { calibrate: rememberedCalibrate, calibrationEstimates: false };
   it('starts from the snapshot when content and options are unchanged, and rebuilds when content changes', () => {
     const data = tempDir('loa-data-');
     const content = tempDir('loa-content-');
     cleanups.push(data.cleanup, content.cleanup);
     cpSync('content', content.dir, { recursive: true });
-    const first = createKnowledge({ contentDir: content.dir, dataDir: data.dir });
+    const first = createKnowledge({ contentDir: content.dir, dataDir: data.dir, ...fit });
     expect(first.state.fromSnapshot).toBe(false);
-    const second = createKnowledge({ contentDir: content.dir, dataDir: data.dir });
+    const second = createKnowledge({ contentDir: content.dir, dataDir: data.dir, ...fit });
     expect(second.state.fromSnapshot).toBe(true);
     expect(second.answer('bhyt tre em duoi 6 tuoi')).toMatchObject({ kind: 'answer' });
     writeFileSync(join(content.dir, 'qa', 'ho-tich', 'moi-them.md'), qa('moi-them'));
-    const third = createKnowledge({ contentDir: content.dir, dataDir: data.dir });
+    const third = createKnowledge({ contentDir: content.dir, dataDir: data.dir, ...fit });
     expect(third.state.fromSnapshot).toBe(false);
     expect(third.getQa('moi-them')).toBeDefined();
   });
@@ -115,7 +121,7 @@ describe('knowledge snapshot and reload', () => {
     const content = tempDir('loa-content-');
     cleanups.push(content.cleanup);
     cpSync('content', content.dir, { recursive: true });
-    const k = createKnowledge({ contentDir: content.dir });
+    const k = createKnowledge({ contentDir: content.dir, ...fit });
     const before = k.answer('bhyt tre em duoi 6 tuoi');
     expect(before.kind).toBe('answer');
     writeFileSync(join(content.dir, 'qa', 'ho-tich', 'hong.md'), '---\nid: hong\nquestion: x\n---\n');
@@ -172,7 +178,9 @@ describe('knowledge snapshot and reload', () => {
       const data = tempDir('loa-data-');
       cleanups.push(t.cleanup, data.cleanup);
       writeFileSync(file(t.dir, 'cu'), qa('cu', '', 'Bản tốt.'));
-      await createKnowledge({ contentDir: t.dir, dataDir: data.dir }).reload();
+      // Reloaded here: a build thread (build-thread.test.ts) would only start a worker to find
+      // the content unchanged.
+      await createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false }).reload();
       writeFileSync(file(t.dir, 'cu'), '---\nid: [unclosed\n---\nbody');
       writeFileSync(file(t.dir, 'moi'), qa('moi'));
       const restarted = createKnowledge({ contentDir: t.dir, dataDir: data.dir });

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluate, readCases } from '../../src/knowledge/eval.js';
-import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { createKnowledge, type Knowledge } from '../../src/knowledge/knowledge.js';
 import { loadContent } from '../../src/knowledge/content.js';
+import { shippedKnowledge } from '../support/app.js';
+import { seededDataDir } from '../support/shipped-copy.js';
 
 /**
  * English answers (issue 18, item 2): the floor on the English cases (written before the English
@@ -18,7 +20,8 @@ const EN_FLOOR = { 'recall@1': 0.94, 'recall@3': 0.99, noanswer_precision: 0.92,
 const HOLDOUT_FLOOR = { 'recall@1': 0.65, noanswer_recall: 0.85 };
 
 describe('English answers on the shipped content', () => {
-  const knowledge = createKnowledge({ contentDir: 'content', now: () => new Date('2026-12-06T00:00:00Z') });
+  // From the run's snapshot of content/ (what a fresh build gives: test/knowledge/postings.test.ts).
+  const knowledge = shippedKnowledge({ now: () => new Date('2026-12-06T00:00:00Z') });
   const en = readCases('test/fixtures/eval-cases-en.jsonl');
 
   it('ships 100+ English cases of every kind, read as English', () => {
@@ -66,8 +69,9 @@ describe('English answers on the shipped content', () => {
 
 describe('English on the search thread', () => {
   it('gives the same English answers on the search thread as on this one', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'loa-en-thread-'));
-    const k = createKnowledge({ contentDir: 'content', dataDir: data, searchThreads: 1 });
+    // Started from the run's snapshot of content/ (a restart): the subject is the thread.
+    const data = seededDataDir();
+    const k = createKnowledge({ contentDir: 'content', dataDir: data.dir, searchThreads: 1 });
     try {
       await k.searchThreadStarted();
       for (const c of readCases('test/fixtures/eval-cases-en.jsonl').slice(0, 40)) {
@@ -78,7 +82,7 @@ describe('English on the search thread', () => {
       expect(k.searchCounts.onThread).toBeGreaterThan(0);
     } finally {
       k.close();
-      rmSync(data, { recursive: true, force: true });
+      data.cleanup();
     }
   });
 });
@@ -95,6 +99,9 @@ describe('translations and the Vietnamese fallback', () => {
   qa('birth-en', 'question: Where do I register a child’s birth?\nlang: en\ntranslation_of: khai-sinh', 'At the People’s Committee of the commune where you live.');
   qa('bad-en', 'question: A translation of nothing\nlang: en\ntranslation_of: khong-co', 'Text.');
   qa('bad-vi', 'question: Câu hỏi\ntranslation_of: khai-sinh', 'Nội dung.');
+  /** The knowledge base of this content (no snapshot), built once for the tests that only ask it. */
+  let built: Knowledge | undefined;
+  const knowledgeOfDir = (): Knowledge => (built ??= createKnowledge({ contentDir: dir }));
 
   it('checks that a translation names a Vietnamese entry, and only an English entry translates', () => {
     const c = loadContent(dir);
@@ -103,7 +110,7 @@ describe('translations and the Vietnamese fallback', () => {
   });
 
   it('answers an English question from the English entry, a Vietnamese one never from it', () => {
-    const k = createKnowledge({ contentDir: dir });
+    const k = knowledgeOfDir();
     expect(k.answer('where do I register the birth of my child', 'en')).toMatchObject({ kind: 'answer', id: 'birth-en', lang: 'en' });
     const vi = k.answer('Where do I register a child’s birth?');
     expect(vi.kind === 'answer' ? vi.id : null).not.toBe('birth-en');
@@ -124,7 +131,7 @@ describe('translations and the Vietnamese fallback', () => {
   });
 
   it('gives an English question with no English answer the confident Vietnamese match, marked', () => {
-    const k = createKnowledge({ contentDir: dir });
+    const k = knowledgeOfDir();
     const a = k.answer('Zalo Official Account vs Telegram bot', 'en');
     expect(a).toMatchObject({ kind: 'answer', id: 'zalo-telegram', lang: 'vi', fallback: true });
     expect(k.answer('What is the weather tomorrow?', 'en')).toMatchObject({ kind: 'none', lang: 'en' });

@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import MiniSearch from 'minisearch';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodePostings, encodePostings, postingsFromMiniSearch, TermTable, type Postings } from '../../src/knowledge/postings.js';
 import { readSnapshotFile, writeSnapshotFile } from '../../src/knowledge/snapshot-file.js';
 import { createKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
 import { readCases } from '../../src/knowledge/eval.js';
 import { tempDir } from '../support/app.js';
+import { rememberedCalibrate } from '../support/calibration-memo.js';
+import { shippedCopy } from '../support/shipped-copy.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -119,7 +121,10 @@ describe('knowledge from the snapshot', () => {
     const data = tempDir('loa-data-');
     cleanups.push(data.cleanup);
     writeFileSync(join(data.dir, 'index-snapshot.json'), '{"format":1}');
-    const built = createKnowledge({ contentDir: 'content', dataDir: data.dir });
+    // Built from the content. What is compared is the index and what the snapshot keeps of it:
+    // the decision is fitted without the estimates (as a reload does; they change no answer), and
+    // its fits are remembered per test process (calibration-memo.ts).
+    const built = createKnowledge({ contentDir: 'content', dataDir: data.dir, calibrate: rememberedCalibrate, calibrationEstimates: false });
     expect(built.state.fromSnapshot).toBe(false);
     expect(existsSync(join(data.dir, SNAPSHOT_FILE))).toBe(true);
     expect(existsSync(join(data.dir, 'index-snapshot.json'))).toBe(false);
@@ -129,14 +134,12 @@ describe('knowledge from the snapshot', () => {
   });
 
   it('rebuilds from the content when the snapshot is damaged', () => {
-    const data = tempDir('loa-data-');
-    const content = tempDir('loa-content-');
-    cleanups.push(data.cleanup, content.cleanup);
-    cpSync('content', content.dir, { recursive: true });
-    createKnowledge({ contentDir: content.dir, dataDir: data.dir });
-    const file = join(data.dir, SNAPSHOT_FILE);
+    // A data dir holding the run's snapshot of the content, as a start would have left it.
+    const copy = shippedCopy();
+    cleanups.push(copy.cleanup);
+    const file = join(copy.dataDir, SNAPSHOT_FILE);
     writeFileSync(file, readFileSync(file).subarray(0, 1000));
-    const k = createKnowledge({ contentDir: content.dir, dataDir: data.dir });
+    const k = createKnowledge({ contentDir: copy.contentDir, dataDir: copy.dataDir, calibrate: rememberedCalibrate, calibrationEstimates: false });
     expect(k.state.fromSnapshot).toBe(false);
     expect(k.answer('bhyt tre em duoi 6 tuoi')).toMatchObject({ kind: 'answer' });
   });

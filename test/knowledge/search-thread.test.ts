@@ -1,10 +1,10 @@
 /** The search thread (knowledge/search-thread.ts): same answers as the main thread, never stale content. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKnowledge, type Knowledge } from '../../src/knowledge/knowledge.js';
 import { readCases } from '../../src/knowledge/eval.js';
-import { tempDir } from '../support/app.js';
+import { shippedCopy } from '../support/shipped-copy.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -25,11 +25,10 @@ async function threadAnswering(k: Knowledge, query: string): Promise<void> {
 
 describe('search thread', () => {
   it('answers exactly as the main thread, follows a reload, and falls back to the main thread when closed', async () => {
-    const content = tempDir('loa-content-');
-    const data = tempDir('loa-data-');
-    cleanups.push(content.cleanup, data.cleanup);
-    cpSync('content', content.dir, { recursive: true });
-    const k = createKnowledge({ contentDir: content.dir, dataDir: data.dir, searchThreads: 1 });
+    // Started from the run's snapshot of the content (a restart): the subject is what follows.
+    const copy = shippedCopy();
+    cleanups.push(copy.cleanup);
+    const k = createKnowledge({ contentDir: copy.contentDir, dataDir: copy.dataDir, searchThreads: 1 });
     cleanups.push(() => k.close());
 
     // Before the thread is ready, answers come from this thread: nobody waits for it.
@@ -48,7 +47,7 @@ describe('search thread', () => {
     const before = k.answer(q);
     expect(before.kind).toBe('answer');
     const id = (before as { id: string }).id;
-    const file = join(content.dir, 'qa', 'bao-hiem-y-te', `${id}.md`);
+    const file = join(copy.contentDir, 'qa', 'bao-hiem-y-te', `${id}.md`);
     writeFileSync(file, readFileSync(file, 'utf8').replace('status: approved', 'status: draft'));
     expect((await k.reload()).ok).toBe(true);
     const after = await k.answerAsync(q);
@@ -65,9 +64,13 @@ describe('search thread', () => {
   }, 60_000);
 
   it('is not started with an injected clock (the thread would judge expiry by the real one)', async () => {
-    const k = createKnowledge({ contentDir: 'content', searchThreads: 1, now: () => new Date('2026-06-01T00:00:00Z') });
+    // The run's snapshot of the content, read only: the subject is the thread, not the build.
+    const dataDir = inject('knowledgeSnapshotDir');
+    const k = createKnowledge({ contentDir: 'content', dataDir, readOnlySnapshot: true, searchThreads: 1, now: () => new Date('2026-06-01T00:00:00Z') });
     cleanups.push(() => k.close());
-    await new Promise((r) => setTimeout(r, 300));
+    // Resolves at once when no thread was started; a thread started by mistake would be waited
+    // for until it answers, and then answer the question below (onThread 1).
+    await k.searchThreadStarted();
     await k.answerAsync('bhyt tre em');
     expect(k.searchCounts).toEqual({ onThread: 0, onMain: 1 });
   });
