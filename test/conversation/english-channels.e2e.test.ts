@@ -34,7 +34,6 @@ interface Driver {
   say(user: string, text: string): Promise<string>;
   /** Everything the person was sent without asking so far (pushed, or held for the web chat), joined. */
   pushed(user: string): Promise<string>;
-  close(): Promise<void>;
 }
 
 /** Options every app of this file starts with: no quiet hours (notices leave at once), no flood limit. */
@@ -44,8 +43,65 @@ const settle = async (t: App): Promise<void> => {
   await t.app.sender.drain();
 };
 
-async function webDriver(): Promise<Driver> {
-  const t = await startTestApp({}, { bot: BOT });
+/**
+ * One app with every channel on (the web chat, Telegram, Zalo OA and the Zalo Bot platform, each
+ * against its fake), shared by the tests of this file: an app with its Telegram sender threads
+ * costs about 1.5 s of CPU to start. Each channel's people are its own, and what a test checks is
+ * theirs (the questions, cases and notices of its channel).
+ */
+interface World {
+  t: App;
+  tg: FakeTelegram;
+  zalo: FakeZalo;
+  zb: FakeZaloBot;
+  close(): Promise<void>;
+}
+
+async function startWorld(): Promise<World> {
+  const tg = await startFakeTelegram();
+  const zalo = await startFakeZalo();
+  const zb = await startFakeZaloBot();
+  const t = await startTestApp(
+    {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/telegram',
+      TELEGRAM_WEBHOOK_SECRET: 'test_secret-0123456789abcdef',
+      ...zaloEnv(zalo),
+      ...zaloBotEnv(zb, {
+        ZALO_BOT_MODE: 'webhook',
+        ZALO_BOT_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/zalo-bot',
+        ZALO_BOT_WEBHOOK_SECRET: 'zalo-bot_secret-0123456789',
+      }),
+    },
+    { bot: BOT },
+  );
+  tg.rewriteWebhookUrl = () => `${t.url}/webhooks/telegram`;
+  zb.rewriteWebhookUrl = () => `${t.url}/webhooks/zalo-bot`;
+  return {
+    t,
+    tg,
+    zalo,
+    zb,
+    close: async () => {
+      await t.close();
+      await tg.close();
+      await zalo.close();
+      await zb.close();
+    },
+  };
+}
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld();
+}, 60_000);
+afterAll(async () => {
+  await world?.close();
+});
+
+function webDriver({ t }: World): Driver {
   const held = new Map<string, string[]>();
   return {
     name: 'web',
@@ -63,23 +119,10 @@ async function webDriver(): Promise<Driver> {
       held.set(user, all);
       return all.join('\n');
     },
-    close: t.close,
   };
 }
 
-async function telegramDriver(): Promise<Driver> {
-  const tg: FakeTelegram = await startFakeTelegram();
-  const t = await startTestApp(
-    {
-      TELEGRAM_BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      TELEGRAM_MODE: 'webhook',
-      TELEGRAM_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/telegram',
-      TELEGRAM_WEBHOOK_SECRET: 'test_secret-0123456789abcdef',
-    },
-    { bot: BOT },
-  );
-  tg.rewriteWebhookUrl = () => `${t.url}/webhooks/telegram`;
+function telegramDriver({ t, tg }: World): Driver {
   // What a chat shows: each message's text and its inline keyboard's labels.
   const shown = (user: string, from = 0): string =>
     tg.calls
@@ -98,16 +141,10 @@ async function telegramDriver(): Promise<Driver> {
       return shown(user, before);
     },
     pushed: async (user) => shown(user),
-    close: async () => {
-      await t.close();
-      await tg.close();
-    },
   };
 }
 
-async function zaloDriver(): Promise<Driver> {
-  const zalo: FakeZalo = await startFakeZalo();
-  const t = await startTestApp(zaloEnv(zalo), { bot: BOT });
+function zaloDriver({ t, zalo }: World): Driver {
   const hook = `${t.url}/webhooks/zalo`;
   const textsTo = (user: string) => zalo.sent.filter((s) => s.userId === user).map((s) => s.message.text ?? '');
   return {
@@ -126,24 +163,10 @@ async function zaloDriver(): Promise<Driver> {
       return textsTo(user).slice(before).join('\n');
     },
     pushed: async (user) => textsTo(user).join('\n'),
-    close: async () => {
-      await t.close();
-      await zalo.close();
-    },
   };
 }
 
-async function zaloBotDriver(): Promise<Driver> {
-  const zb: FakeZaloBot = await startFakeZaloBot();
-  const t = await startTestApp(
-    zaloBotEnv(zb, {
-      ZALO_BOT_MODE: 'webhook',
-      ZALO_BOT_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/zalo-bot',
-      ZALO_BOT_WEBHOOK_SECRET: 'zalo-bot_secret-0123456789',
-    }),
-    { bot: BOT },
-  );
-  zb.rewriteWebhookUrl = () => `${t.url}/webhooks/zalo-bot`;
+function zaloBotDriver({ t, zb }: World): Driver {
   let seq = 0;
   return {
     name: 'zalo-bot',
@@ -157,10 +180,6 @@ async function zaloBotDriver(): Promise<Driver> {
       return zb.textsTo(user).slice(before).join('\n');
     },
     pushed: async (user) => zb.textsTo(user).join('\n'),
-    close: async () => {
-      await t.close();
-      await zb.close();
-    },
   };
 }
 
@@ -173,17 +192,14 @@ async function until(what: string, fn: () => Promise<boolean>): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const DRIVERS: Record<ChannelName, () => Promise<Driver>> = { web: webDriver, telegram: telegramDriver, zalo: zaloDriver, 'zalo-bot': zaloBotDriver };
+const DRIVERS: Record<ChannelName, (world: World) => Driver> = { web: webDriver, telegram: telegramDriver, zalo: zaloDriver, 'zalo-bot': zaloBotDriver };
 /** Channels that number the choices in the text (and add a hint of their own). */
 const NUMBERED: readonly ChannelName[] = ['zalo', 'zalo-bot'];
 
 describe.each(['web', 'telegram', 'zalo', 'zalo-bot'] as const)('English UI texts on %s', (channel) => {
   let d: Driver;
-  beforeAll(async () => {
-    d = await DRIVERS[channel]();
-  }, 60_000);
-  afterAll(async () => {
-    await d?.close();
+  beforeAll(() => {
+    d = DRIVERS[channel](world);
   });
 
   it('/dulieucuatoi and /xoadulieu: English for an English person, Vietnamese for a Vietnamese one', async () => {
@@ -294,18 +310,8 @@ describe.each(['web', 'telegram', 'zalo', 'zalo-bot'] as const)('English UI text
 });
 
 describe('Zalo OA follow greeting', () => {
-  let zalo: FakeZalo;
-  let t: App;
-  beforeAll(async () => {
-    zalo = await startFakeZalo();
-    t = await startTestApp(zaloEnv(zalo), { bot: BOT });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await zalo?.close();
-  });
-
   it('greets a follower in their language: Vietnamese for a new one, English after /en', async () => {
+    const { t, zalo } = world;
     const hook = `${t.url}/webhooks/zalo`;
     const follow = (id: string, at: string) => zalo.deliverWebhook(hook, { app_id: zalo.appId, oa_id: zalo.oaId, event_name: 'follow', timestamp: at, source: 'oa_profile', follower: { id } });
     const textsTo = (id: string) => zalo.sent.filter((s) => s.userId === id).map((s) => s.message.text ?? '');
