@@ -21,6 +21,7 @@ import { run as restoreCli } from '../../src/cli/restore.js';
 import { createApp } from '../../src/app.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
 import { startTestApp, tempDir, testConfig } from '../support/app.js';
+import { rememberedCalibrate } from '../support/calibration-memo.js';
 import { startFakeTelegram } from '../support/fake-telegram.js';
 import { addSubscriber } from '../campaigns/helpers.js';
 
@@ -248,12 +249,14 @@ describe('backup and restore', () => {
     // World B: the backup restored into a fresh data dir, the app started there.
     const tg2 = await startFakeTelegram({ token: tg1.token });
     cleanup.push(() => tg2.close());
-    const config = testConfig({ TELEGRAM_BOT_TOKEN: tg2.token, TELEGRAM_API_ROOT: tg2.apiRoot, TELEGRAM_RATE_GLOBAL: '20' }, { quiet_hours: { start: '00:00', end: '00:00' } });
+    // Nothing to catch in flight here: the rest goes out at the fake's pace (it has no limit).
+    const config = testConfig({ TELEGRAM_BOT_TOKEN: tg2.token, TELEGRAM_API_ROOT: tg2.apiRoot, TELEGRAM_RATE_GLOBAL: '100' }, { quiet_hours: { start: '00:00', end: '00:00' } });
     cleanup.push(config.cleanup);
     const restoreOut = io();
     expect(await restoreCli([file], { config, ...restoreOut })).toBe(0);
     expect(restoreOut.lines.join('\n')).toContain('đang gửi dở lúc sao lưu sẽ được đánh dấu "không rõ"');
-    const appB = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false });
+    // Started as startTestApp starts its apps (reloads on this thread, remembered fits).
+    const appB = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false, buildThread: false, calibrate: rememberedCalibrate });
     const done = once(appB.campaigns.outbox.events, 'done');
     await appB.start();
     cleanup.push(async () => {
