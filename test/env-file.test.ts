@@ -51,11 +51,14 @@ describe('.env file', () => {
     writeFileSync(join(d, '.env'), 'LOA_BOT=from-dotenv.yaml\n');
     const bin = resolve('bin/loa.js');
     const env = { ...process.env, LOA_BOT: undefined, LOA_ENV_FILE: undefined, NODE_OPTIONS: undefined };
-    const failed = await run(process.execPath, [bin, 'backup'], { cwd: d, env }).catch((e: { code: number; stderr: string }) => e);
+    // The two commands run side by side: each is a Node process that starts tsx (about 1 s).
+    const [failed, again] = await Promise.all([
+      run(process.execPath, [bin, 'backup'], { cwd: d, env }).catch((e: { code: number; stderr: string }) => e),
+      // The environment wins over the file.
+      run(process.execPath, [bin, 'backup'], { cwd: d, env: { ...env, LOA_BOT: 'from-env.yaml' } }).catch((e: { code: number; stderr: string }) => e),
+    ]);
     expect(failed).toMatchObject({ code: 78 });
     expect((failed as { stderr: string }).stderr).toContain('config: LOA_BOT: cannot read from-dotenv.yaml');
-    // The environment wins over the file.
-    const again = await run(process.execPath, [bin, 'backup'], { cwd: d, env: { ...env, LOA_BOT: 'from-env.yaml' } }).catch((e: { code: number; stderr: string }) => e);
     expect((again as { stderr: string }).stderr).toContain('cannot read from-env.yaml');
   });
 });

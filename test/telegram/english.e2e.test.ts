@@ -1,8 +1,10 @@
 /**
  * End to end on Telegram (webhook, real grammY against the fake Bot API): an English user gets
- * English texts (issue 18, item 2).
+ * English texts (issue 18, item 2). The two tests share one app and one fake (an app with its
+ * Telegram sender threads costs about 1.5 s of CPU to start): the first reads what the app did
+ * at start-up, the second talks as its own users.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app.js';
 import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
 import { getPersonByExternal } from '../../src/db/people.js';
@@ -14,7 +16,7 @@ let tg: FakeTelegram;
 let app: App;
 let close: () => Promise<void>;
 
-beforeEach(async () => {
+beforeAll(async () => {
   tg = await startFakeTelegram();
   const started = await startTestApp({
     TELEGRAM_BOT_TOKEN: tg.token,
@@ -27,7 +29,7 @@ beforeEach(async () => {
   close = started.close;
   tg.rewriteWebhookUrl = () => `${started.url}/webhooks/telegram`;
 });
-afterEach(async () => {
+afterAll(async () => {
   await close();
   await tg.close();
 });

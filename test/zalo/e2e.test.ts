@@ -1,8 +1,12 @@
 /**
  * End to end: the real server (startTestApp) with ZALO_* pointing at the fake Zalo, driven by
  * signed webhook deliveries.
+ *
+ * The tests share one app and one fake: each talks as its own people where it checks that
+ * someone was never stored or first touched, and what it checks among the sent messages and the
+ * calls is what its own deliveries added.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeZalo, type FakeZalo, zaloEnv } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
 import { Writable } from 'node:stream';
@@ -20,29 +24,38 @@ let zalo: FakeZalo;
 let t: Awaited<ReturnType<typeof startTestApp>>;
 let hook: string;
 
-beforeEach(async () => {
+beforeAll(async () => {
   zalo = await startFakeZalo();
   t = await startTestApp(zaloEnv(zalo));
   hook = `${t.url}/webhooks/zalo`;
   zalo.addUser({ id: USER, name: 'Nguyễn Thị Lan' });
 });
 
-afterEach(async () => {
+afterAll(async () => {
   await t.close();
   await zalo.close();
 });
 
-const texts = (): string[] => zalo.sent.map((s) => s.message.text ?? '');
+const texts = (from = 0): string[] => zalo.sent.slice(from).map((s) => s.message.text ?? '');
+/** A person the app has never seen, known to the fake. */
+let fresh = 0;
+const newUser = (): string => {
+  const id = `87134517865432${String(++fresh).padStart(5, '0')}`;
+  zalo.addUser({ id, name: `Người ${fresh}` });
+  return id;
+};
 
 describe('Zalo webhook end to end', () => {
   it('answers a signed user_send_text through the OA API, with the id kept exact', async () => {
+    const sent = zalo.sent.length;
+    const calls = zalo.calls.length;
     const res = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?'));
     expect(res.status).toBe(200);
     await t.app.inbox.drain();
-    expect(zalo.sent.length).toBeGreaterThan(0);
-    expect(zalo.sent.every((s) => s.userId === USER)).toBe(true);
-    expect(texts().join('\n')).toMatch(/bảo hiểm y tế/i);
-    const cs = zalo.calls.filter((c) => c.path === '/v3.0/oa/message/cs');
+    expect(zalo.sent.length).toBeGreaterThan(sent);
+    expect(zalo.sent.slice(sent).every((s) => s.userId === USER)).toBe(true);
+    expect(texts(sent).join('\n')).toMatch(/bảo hiểm y tế/i);
+    const cs = zalo.calls.slice(calls).filter((c) => c.path === '/v3.0/oa/message/cs');
     expect(cs[0]!.headers.access_token).toBeTruthy();
     expect((cs[0]!.body as { recipient: { user_id: string } }).recipient.user_id).toBe(USER);
     const person = getPersonByExternal(t.app.db, 'zalo', USER)!;
@@ -51,43 +64,49 @@ describe('Zalo webhook end to end', () => {
   });
 
   it('refuses a wrong or missing signature with 401 and stores nothing', async () => {
-    const bad = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'xin chào'), { signature: `mac=${'0'.repeat(64)}` });
-    const none = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'xin chào'), { signature: '' });
-    const otherKey = await zalo.deliverWebhook(hook, zalo.textEvent(USER, 'xin chào'), { signature: 'mac=zz' });
+    const user = newUser();
+    const sent = zalo.sent.length;
+    const bad = await zalo.deliverWebhook(hook, zalo.textEvent(user, 'xin chào'), { signature: `mac=${'0'.repeat(64)}` });
+    const none = await zalo.deliverWebhook(hook, zalo.textEvent(user, 'xin chào'), { signature: '' });
+    const otherKey = await zalo.deliverWebhook(hook, zalo.textEvent(user, 'xin chào'), { signature: 'mac=zz' });
     expect([bad.status, none.status, otherKey.status]).toEqual([401, 401, 401]);
     await t.app.inbox.drain();
-    expect(zalo.sent).toHaveLength(0);
-    expect(getPersonByExternal(t.app.db, 'zalo', USER)).toBeUndefined();
+    expect(zalo.sent.length - sent).toBe(0);
+    expect(getPersonByExternal(t.app.db, 'zalo', user)).toBeUndefined();
   });
 
   it('refuses with 401 a correctly signed delivery for another app_id, or naming none, and stores nothing', async () => {
-    const other = { ...zalo.textEvent(USER, 'xin chào'), app_id: '9999999999999999999' };
-    const none: Record<string, unknown> = { ...zalo.textEvent(USER, 'xin chào') };
+    const user = newUser();
+    const sent = zalo.sent.length;
+    const other = { ...zalo.textEvent(user, 'xin chào'), app_id: '9999999999999999999' };
+    const none: Record<string, unknown> = { ...zalo.textEvent(user, 'xin chào') };
     delete none.app_id;
     const forOther = await zalo.deliverWebhook(hook, other);
     const forNobody = await zalo.deliverWebhook(hook, none);
     expect([forOther.status, forNobody.status]).toEqual([401, 401]);
     expect(forOther.body).toContain('app_id');
     await t.app.inbox.drain();
-    expect(zalo.sent).toHaveLength(0);
-    expect(getPersonByExternal(t.app.db, 'zalo', USER)).toBeUndefined();
+    expect(zalo.sent.length - sent).toBe(0);
+    expect(getPersonByExternal(t.app.db, 'zalo', user)).toBeUndefined();
   });
 
   it('accepts the disputed signature with the OA id as first term', async () => {
+    const sent = zalo.sent.length;
     const res = await zalo.deliverWebhook(hook, zalo.textEvent(USER, '/help'), { signWith: 'oa_id' });
     expect(res.status).toBe(200);
     await t.app.inbox.drain();
-    expect(zalo.sent).toHaveLength(1);
+    expect(zalo.sent.length - sent).toBe(1);
   });
 
   it('answers a duplicate delivery once', async () => {
+    const sent = zalo.sent.length;
     const event = zalo.textEvent(USER, '/help', { msgId: 'dup-msg-1' });
     const first = await zalo.deliverWebhook(hook, event);
     const second = await zalo.deliverWebhook(hook, event);
     expect([first.status, second.status]).toEqual([200, 200]);
     expect(JSON.parse(second.body)).toMatchObject({ duplicate: true });
     await t.app.inbox.drain();
-    expect(zalo.sent).toHaveLength(1);
+    expect(zalo.sent.length - sent).toBe(1);
   });
 
   it('shows numbered choices and takes "2" (or the button payload) as the second choice', async () => {
@@ -134,11 +153,13 @@ describe('Zalo webhook end to end', () => {
   });
 
   it('stores user_submit_info with consent, touches the person and thanks once', async () => {
+    const user = newUser();
+    const sent = zalo.sent.length;
     const event = {
       app_id: zalo.appId,
       event_name: 'user_submit_info',
       timestamp: '1763880000000',
-      sender: { id: USER },
+      sender: { id: user },
       recipient: { id: zalo.oaId },
       info: { name: 'Nguyễn Thị Lan', phone: '0912345678', address: 'Số 1', ward: 'Phố Hiến', district: '', city: 'Hưng Yên' },
     };
@@ -146,22 +167,23 @@ describe('Zalo webhook end to end', () => {
     const again = await zalo.deliverWebhook(hook, event);
     expect([first.status, again.status]).toEqual([200, 200]);
     await t.app.inbox.drain();
-    const person = getPersonByExternal(t.app.db, 'zalo', USER)!;
+    const person = getPersonByExternal(t.app.db, 'zalo', user)!;
     expect(person.lastInteractionAt).not.toBeNull();
     const stored = zaloSubmissionsOf(t.app.db, person.id);
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ userId: USER, name: 'Nguyễn Thị Lan', phone: '0912345678', city: 'Hưng Yên' });
+    expect(stored[0]).toMatchObject({ userId: user, name: 'Nguyễn Thị Lan', phone: '0912345678', city: 'Hưng Yên' });
     expect(stored[0]!.consentAt.toISOString()).toBe(new Date(1763880000000).toISOString());
-    expect(texts()).toEqual([SUBMIT_THANKS]);
+    expect(texts(sent)).toEqual([SUBMIT_THANKS]);
   });
 
   it('ignores oa_send_* echoes, receipts and unknown events with 200', async () => {
+    const sent = zalo.sent.length;
     for (const event_name of ['oa_send_text', 'user_seen_message', 'user_received_message', 'some_new_event']) {
       const res = await zalo.deliverWebhook(hook, { app_id: zalo.appId, event_name, timestamp: '1763880000000', sender: { id: zalo.oaId }, recipient: { id: USER }, message: { text: 'x', msg_id: `m-${event_name}` } });
       expect(res.status).toBe(200);
     }
     await t.app.inbox.drain();
-    expect(zalo.sent).toHaveLength(0);
+    expect(zalo.sent.length - sent).toBe(0);
   });
 
   it('keeps answering across an access token expiry, refreshing once; no secret reaches the log', async () => {
@@ -171,6 +193,8 @@ describe('Zalo webhook end to end', () => {
       { level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
       new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }),
     );
+    const sent = zalo.sent.length;
+    const calls = zalo.calls.length;
     const pair = zalo.issueTokens();
     const other = await startTestApp(
       {
@@ -196,8 +220,8 @@ describe('Zalo webhook end to end', () => {
       ]);
       await zalo.deliverWebhook(url, zalo.textEvent(USER, '/help'), { signature: `mac=${'1'.repeat(64)}` });
       await other.app.inbox.drain();
-      expect(zalo.sent).toHaveLength(3);
-      expect(zalo.calls.filter((c) => c.path === '/v4/oa/access_token')).toHaveLength(1);
+      expect(zalo.sent.length - sent).toBe(3);
+      expect(zalo.calls.slice(calls).filter((c) => c.path === '/v4/oa/access_token')).toHaveLength(1);
       const logged = lines.join('');
       expect(logged).toContain('zalo: access token refreshed');
       const issued = zalo.calls.flatMap((c) => {
