@@ -8,6 +8,7 @@ import { calibrate, chatty, defaultCalibrationOptions, readNegatives, reword } f
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { DEFAULT_MODEL } from '../../src/knowledge/decision.js';
 import { evaluateContent, readCases } from '../../src/knowledge/eval.js';
+import { rememberedCalibrate } from '../support/calibration-memo.js';
 
 const content = loadContent('content');
 const docs = toSearchDocs(content.qa, content.articles, content.topics);
@@ -19,6 +20,12 @@ const negatives = readNegatives('content');
  */
 let fitted: ReturnType<typeof calibrate> | undefined;
 const defaultFit = (): ReturnType<typeof calibrate> => (fitted ??= calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives));
+
+/**
+ * The default options without the estimates: the thresholds, and the share of the negatives
+ * refused, come from the negatives alone (the estimates' practice questions were ~80% of a fit).
+ */
+const noEstimates = { ...defaultCalibrationOptions, estimate: false };
 
 /** A content dir with only the first `n` Q&A files of the sample (topics kept). */
 function thinCopy(n: number): string {
@@ -39,10 +46,11 @@ describe('calibration of the answer decision', () => {
 
   it('fits the same thresholds without the estimates (what a reload while serving does)', () => {
     const full = defaultFit();
-    const quick = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, { ...defaultCalibrationOptions, estimate: false });
+    const quick = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, noEstimates);
     expect(quick.threshold).toBe(full.threshold);
     expect(quick.longThreshold).toBe(full.longThreshold);
     expect(quick.suggestThreshold).toBe(full.suggestThreshold);
+    expect(quick.info.estNoAnswerRecall).toBe(full.info.estNoAnswerRecall);
     expect(quick.info).toMatchObject({ source: 'fitted', estimated: false, positives: full.info.positives, negatives: full.info.negatives });
     expect(full.info.estimated).toBeUndefined();
   });
@@ -75,16 +83,19 @@ describe('calibration of the answer decision', () => {
     } finally {
       index.setModel(DEFAULT_MODEL);
     }
-    const few = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...short.slice(0, 200), ...long.slice(0, 10)]);
+    // Without the estimates: the long threshold comes from the negatives alone (tested above).
+    const few = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...short.slice(0, 200), ...long.slice(0, 10)], noEstimates);
     expect(few.longThreshold).toBeUndefined();
   });
 
   it('a stricter false-answer rate on the negatives gives a higher threshold', () => {
+    // Without the estimates: the threshold and the share of negatives refused come from the
+    // negatives alone (tested above).
     const strict = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
-      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.02, minPositives: 10, depth: 10, minLongNegatives: 60,
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.02, minPositives: 10, depth: 10, minLongNegatives: 60, estimate: false,
     });
     const loose = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
-      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.2, minPositives: 10, depth: 10, minLongNegatives: 60,
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.2, minPositives: 10, depth: 10, minLongNegatives: 60, estimate: false,
     });
     expect(strict.threshold).toBeGreaterThan(loose.threshold);
     expect(strict.info.estNoAnswerRecall).toBeGreaterThan(loose.info.estNoAnswerRecall);
@@ -94,7 +105,7 @@ describe('calibration of the answer decision', () => {
     const base = defaultFit();
     const own = content.qa[0]!.question;
     // The threshold and the negatives kept are the same without the estimates (tested above).
-    const withOwn = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...negatives, own], { ...defaultCalibrationOptions, estimate: false });
+    const withOwn = calibrate(index, docs, content.synonyms, defaultSearchOptions, [...negatives, own], noEstimates);
     expect(withOwn.info.negatives).toBe(base.info.negatives);
     expect(withOwn.threshold).toBe(base.threshold);
   });
@@ -127,7 +138,9 @@ describe('calibration of the answer decision', () => {
   it('keeps the fitted decision in the snapshot', () => {
     const data = mkdtempSync(join(tmpdir(), 'loa-snap-'));
     try {
-      const first = createKnowledge({ contentDir: 'content', dataDir: data });
+      // The fit is calibrate's own, remembered per test process (calibration-memo.ts): the subject
+      // is what the snapshot keeps of it.
+      const first = createKnowledge({ contentDir: 'content', dataDir: data, calibrate: rememberedCalibrate });
       expect(first.state.fromSnapshot).toBe(false);
       const second = createKnowledge({ contentDir: 'content', dataDir: data });
       expect(second.state.fromSnapshot).toBe(true);
