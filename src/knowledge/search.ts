@@ -35,6 +35,11 @@ export interface SearchOptions {
   bigramWeight: number;
   /** Weight of generic administrative words ("thủ tục", "giấy tờ") relative to others. */
   genericWeight: number;
+  /**
+   * Weight of the words a long question says only before the clause it asks in (its context:
+   * greetings, who is asking, what happened), relative to the words of what it asks.
+   */
+  contextWeight: number;
   /** Least coverage of the query's information by the best document to answer. */
   answerThreshold: number;
   /** Least coverage for a document to be offered as a suggestion. */
@@ -81,6 +86,7 @@ export const defaultSearchOptions: SearchOptions = {
   fuzzyWeight: 0.6,
   bigramWeight: 0.5,
   genericWeight: 0.35,
+  contextWeight: 0.5,
   answerThreshold: 0.38,
   suggestThreshold: 0.2,
   maxSuggestions: 3,
@@ -232,7 +238,7 @@ export function optionsHash(
 ): string {
   const en = english ? { en: { v: ENGLISH_ANALYZER_VERSION, negatives: english.negatives, lexicon: builtinLexicon().hashEn } } : {};
   return createHash('sha256')
-    .update(JSON.stringify({ v: 9, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
+    .update(JSON.stringify({ v: 10, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -490,7 +496,7 @@ function makeIndex(
   const analyse = (query: string) => {
     const a = analyzer.query(query);
     const weight = new Map<string, number>();
-    const g = (t: string): number => (a.generic.has(t) ? options.genericWeight : 1);
+    const g = (t: string): number => (a.generic.has(t) ? options.genericWeight : 1) * (a.context?.has(t) ? options.contextWeight : 1);
     const corrected = new Set<string>();
     const bigramTerms = [...a.bigrams];
     for (const t of a.unigrams) {

@@ -37,6 +37,11 @@ export interface QueryAnalysis {
   bigrams: string[];
   /** Terms (unigram or bigram) made only of generic or stop words. */
   generic: Set<string>;
+  /**
+   * Terms of a long query found only in the context before the clause it asks in ("Chào chị,
+   * vợ em dự sinh tháng sau, …, cho em hỏi …"): empty for a short query or one clause.
+   */
+  context?: Set<string>;
 }
 
 /** An analyzer bound to a synonym table. */
@@ -72,6 +77,10 @@ export interface Expansion {
 }
 
 const FOLD_PREFIX = '~';
+/** Content words from which a query is long enough to tell its context from what it asks. */
+const LONG_QUERY_WORDS = 12;
+/** The asking part of a long query holds at least this many content words. */
+const ASK_MIN_WORDS = 5;
 const isMarked = (s: string): boolean => fold(s) !== s;
 
 /**
@@ -230,6 +239,26 @@ export function createAnalyzer(
     return out;
   };
 
+  /**
+   * A long question is mostly context around what it asks: the asking part is its last clause,
+   * widened to the clauses before it until it holds a few content words (a closing "em cảm ơn
+   * nhiều" asks nothing). The query's terms found only before it are context.
+   */
+  const contextTerms = (text: string, unigrams: string[], bigrams: string[], accented: boolean): Set<string> => {
+    const context = new Set<string>();
+    if (unigrams.length < LONG_QUERY_WORDS) return context;
+    const clauses = text.split(/[,.;:!?…\n]+/u).filter((c) => c.trim());
+    if (clauses.length < 2) return context;
+    let k = clauses.length - 1;
+    let ask = tokens(clauses[k]!);
+    while (k > 0 && ask.filter((t) => !t.stop).length < ASK_MIN_WORDS) ask = tokens(clauses.slice(--k).join(' '));
+    if (k === 0) return context;
+    const asked = formTerms(ask, accented);
+    const inAsk = new Set([...asked.unigrams, ...asked.bigrams]);
+    for (const t of [...unigrams, ...bigrams]) if (!inAsk.has(t)) context.add(t);
+    return context;
+  };
+
   return {
     tokens,
     tokenTerms: formTerms,
@@ -257,7 +286,14 @@ export function createAnalyzer(
       // mark, like "y" or "con", are the same in both forms.)
       const accented = toks.length > 0 && marked / toks.length >= 0.4;
       const { unigrams, bigrams, generic } = formTerms(toks, accented);
-      return { tokens: toks, accented, unigrams: [...new Set(unigrams)], bigrams: [...new Set(bigrams)], generic };
+      return {
+        tokens: toks,
+        accented,
+        unigrams: [...new Set(unigrams)],
+        bigrams: [...new Set(bigrams)],
+        generic,
+        context: contextTerms(text, unigrams, bigrams, accented),
+      };
     },
   };
 }
