@@ -21,6 +21,12 @@ const here = import.meta.dirname ?? 'bench';
 const FLOOD = Number(process.env.LOA_BENCH_ABUSE_FLOOD ?? 2000);
 /** The whole run (quiet baseline, then the four floods) is repeated: the machine may be shared. */
 const REPEATS = Number(process.env.LOA_BENCH_ABUSE_REPEATS ?? 3);
+/** Node options for the server processes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them). */
+const SERVER_ARGS = (process.env.LOA_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+/** Only the floods whose label contains one of these (separated by |), while iterating; all by default. */
+const ONLY = (process.env.LOA_BENCH_ABUSE_ONLY ?? '').split('|').filter(Boolean);
+/** Prints the real visitors' slowest requests, with when they were sent, to stderr (scratch runs). */
+const TRACE = process.env.LOA_BENCH_ABUSE_TRACE === '1';
 
 const REAL_QUESTIONS = [
   'Đăng ký khai sinh cho con trong thời hạn bao lâu?',
@@ -56,6 +62,7 @@ async function startServer(): Promise<Server> {
   const child = fork(join(here, '..', 'bin', 'run-ts.js'), [join('bench', 'lib', 'telegram-app.ts')], {
     env: { ...process.env, LOA_HTTP_PORT: '0', LOA_HTTP_HOST: '127.0.0.1', LOA_DATA_DIR: data, LOA_CONTENT_DIR: 'content', LOA_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...SERVER_ARGS],
   });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { url: string }).url));
@@ -103,11 +110,12 @@ const dbBytes = (s: Server): number =>
   ['loa.sqlite', 'loa.sqlite-wal'].map((f) => join(s.data, f)).reduce((n, f) => n + (existsSync(f) ? statSync(f).size : 0), 0);
 
 /** Real visitors: `n` sessions asking the questions in turn, 2 at a time. */
-async function realVisitors(s: Server, tag: string, stopWhen: () => boolean, minRounds = 2): Promise<{ times: number[]; errors: number; unanswered: number }> {
+async function realVisitors(s: Server, tag: string, stopWhen: () => boolean, minRounds = 2): Promise<{ times: number[]; sentAt: number[]; errors: number; unanswered: number }> {
   // Real visitors come from many addresses (127.0.0.2–127.0.0.201 here), none the attacker's;
   // a round of nine from each in turn, so none comes near its limit of new visitors an hour.
   const agents = Array.from({ length: 200 }, (_, i) => new Agent({ keepAlive: true, maxSockets: 2, localAddress: `127.0.0.${i + 2}` }));
   const times: number[] = [];
+  const sentAt: number[] = [];
   let errors = 0;
   let unanswered = 0;
   for (let round = 0; round < minRounds || !stopWhen(); round++) {
@@ -117,8 +125,10 @@ async function realVisitors(s: Server, tag: string, stopWhen: () => boolean, min
         const qs = [...REAL_QUESTIONS, ...(w === 0 && round < 2 ? REAL_UNANSWERED : [])];
         for (const [i, q] of qs.entries()) {
           // One visitor a question: nine questions in a second from one person is a flood of its own.
+          const at = performance.now();
           const r = await post(s, agent, `real-${tag}-${round}-${w}-${i}`, q);
           times.push(r.ms);
+          sentAt.push(at);
           if (r.status !== 200) errors++;
           if (REAL_UNANSWERED.includes(q) && r.status === 200) unanswered++;
         }
@@ -129,7 +139,7 @@ async function realVisitors(s: Server, tag: string, stopWhen: () => boolean, min
     await new Promise((r) => setTimeout(r, 300));
   }
   for (const a of agents) a.destroy();
-  return { times, errors, unanswered };
+  return { times, sentAt, errors, unanswered };
 }
 
 interface FloodResult {
@@ -147,6 +157,9 @@ interface FloodResult {
   /** Server CPU (all threads) and main-thread busy time during the flood, ms. */
   cpuMs: number;
   loopBusy: number;
+  /** The same of the control server (the real visitors alone), ms. */
+  controlCpuMs: number;
+  controlLoopBusy: number;
   load: number;
 }
 
@@ -159,7 +172,7 @@ async function flood(label: string, sessionOf: (i: number) => string, ratePerSec
     // Warm up (the search thread, compiled code) as a real visitor, then measure.
     await Promise.all([realVisitors(s, 'warm', () => true, 1), realVisitors(control, 'warm', () => true, 1)]);
     const before = dbBytes(s);
-    const stats0 = await s.stats();
+    const [stats0, control0] = await Promise.all([s.stats(), control.stats()]);
     const agent = new Agent({ keepAlive: true, maxSockets: 32, localAddress: '127.0.0.1' });
     let done = false;
     const counts = { ok: 0, limited: 0, other: 0 };
@@ -188,7 +201,15 @@ async function flood(label: string, sessionOf: (i: number) => string, ratePerSec
     const [real, calm] = await Promise.all([realVisitors(s, tag, () => done), realVisitors(control, tag, () => done)]);
     await attack;
     const seconds = (performance.now() - t) / 1000;
-    const stats1 = await s.stats();
+    const [stats1, control1] = await Promise.all([s.stats(), control.stats()]);
+    if (TRACE)
+      for (const [name, r] of [['attacked', real], ['control', calm]] as const) {
+        const slow = r.times.map((ms, i) => ({ ms, at: r.sentAt[i]! - t })).sort((a, b) => b.ms - a.ms).slice(0, 8);
+        const early = r.times.filter((_, i) => r.sentAt[i]! - t < 1000);
+        const later = r.times.filter((_, i) => r.sentAt[i]! - t >= 1000);
+        const f = (xs: number[]): string => `n ${xs.length} p50 ${percentile(xs, 0.5).toFixed(1)} p90 ${percentile(xs, 0.9).toFixed(1)} max ${Math.max(...xs).toFixed(1)}`;
+        console.error(`${label} ${name} (pid ${(name === 'attacked' ? s : control).child.pid}): first second ${f(early)}; after ${f(later)}; slowest ${slow.map((x) => `${x.ms.toFixed(1)} ms at ${(x.at / 1000).toFixed(2)} s`).join(', ')}`);
+      }
     const load = loadavg()[0]!;
     agent.destroy();
     await new Promise((r) => setTimeout(r, 300));
@@ -213,6 +234,8 @@ async function flood(label: string, sessionOf: (i: number) => string, ratePerSec
       queued: `${queued} of ${real.unanswered}`,
       cpuMs: stats1.cpuMs - stats0.cpuMs,
       loopBusy: (stats1.loopActiveMs - stats0.loopActiveMs) / (seconds * 1000),
+      controlCpuMs: control1.cpuMs - control0.cpuMs,
+      controlLoopBusy: (control1.loopActiveMs - control0.loopActiveMs) / (seconds * 1000),
       load,
     };
   } finally {
@@ -241,17 +264,20 @@ export async function run(): Promise<string> {
   const lines: string[] = [];
   for (let repeat = 1; repeat <= REPEATS; repeat++) {
     const baseline = await quiet();
-    const rows = [
-      // At the rate the issue measured (2,000 requests in 5 s), then as fast as 32 connections go.
-      await flood('new sessions, 400/s', (i) => `attack-new-${i}-${'x'.repeat(8)}`, 400),
-      await flood('one address, 400/s', (i) => `attack-one-${i % 4}-xxxxxxxx`, 400),
-      await flood('new sessions, unpaced', (i) => `attack-new-${i}-${'x'.repeat(8)}`),
-      await flood('one address, unpaced', (i) => `attack-one-${i % 4}-xxxxxxxx`),
+    // At the rate the issue measured (2,000 requests in 5 s), then as fast as 32 connections go.
+    const floods: [string, (i: number) => string, number?][] = [
+      ['new sessions, 400/s', (i) => `attack-new-${i}-${'x'.repeat(8)}`, 400],
+      ['one address, 400/s', (i) => `attack-one-${i % 4}-xxxxxxxx`, 400],
+      ['new sessions, unpaced', (i) => `attack-new-${i}-${'x'.repeat(8)}`],
+      ['one address, unpaced', (i) => `attack-one-${i % 4}-xxxxxxxx`],
     ];
-    lines.push(`| ${repeat} | quiet baseline | | | | | | | ${baseline.n} | 0 | ${f1(baseline.p50)} | ${f1(baseline.p99)} | | | | ${baseline.load.toFixed(1)} |`);
+    const rows: FloodResult[] = [];
+    for (const [label, sessionOf, rate] of floods)
+      if (!ONLY.length || ONLY.some((o) => label.includes(o))) rows.push(await flood(label, sessionOf, rate));
+    lines.push(`| ${repeat} | quiet baseline | | | | | | | | ${baseline.n} | 0 | ${f1(baseline.p50)} | ${f1(baseline.p99)} | | | | ${baseline.load.toFixed(1)} |`);
     for (const r of rows)
       lines.push(
-        `| ${repeat} | ${r.label} | ${r.ok} | ${r.limited} | ${r.other} | ${f1(r.seconds)} | ${r.grewMB.toFixed(2)} | ${(r.cpuMs / r.sent).toFixed(2)} | ${r.real.n} | ${r.real.errors} | ${f1(r.real.p50)} | ${f1(r.real.p99)} | ${f1(r.control.p50)} / ${f1(r.control.p99)} | ${r.queued} | ${Math.round(r.loopBusy * 100)} % | ${r.load.toFixed(1)} |`,
+        `| ${repeat} | ${r.label} | ${r.ok} | ${r.limited} | ${r.other} | ${f1(r.seconds)} | ${r.grewMB.toFixed(2)} | ${(r.cpuMs / r.sent).toFixed(2)} | ${((r.cpuMs - r.controlCpuMs) / r.sent).toFixed(2)} | ${r.real.n} | ${r.real.errors} | ${f1(r.real.p50)} | ${f1(r.real.p99)} | ${f1(r.control.p50)} / ${f1(r.control.p99)} | ${r.queued} | ${Math.round(r.loopBusy * 100)} % / ${Math.round(r.controlLoopBusy * 100)} % | ${r.load.toFixed(1)} |`,
       );
   }
   return [
@@ -270,11 +296,13 @@ export async function run(): Promise<string> {
     'a *control* server (the same, not attacked) gets the same real visitors at the same time: on a shared machine its',
     'latency is what "normal" was at that moment. Server CPU is the',
     'server process\'s (all threads) during the flood divided by the attack requests (so it includes the real visitors\' and the',
-    'accepted attack messages\' work); main thread busy is its event-loop utilisation during the flood. Load: the',
+    'accepted attack messages\' work); *the attack\'s own* is that minus the control server\'s CPU over the same time (the same',
+    'real visitors, not attacked), divided by the attack requests. Main thread busy is its event-loop utilisation during the flood,',
+    'and the control\'s in brackets. Load: the',
     `machine's 1-minute load average after each row, on ${cpus().length} cores (above ${cpus().length}, other work was competing for the CPU and the latencies are those of a busy machine).`,
     '',
-    '| repeat | flood | attack answered | attack 429 | attack other | seconds | database + WAL grew MB | server CPU ms per attack request | real requests | real errors | real p50 ms | real p99 ms | control p50 / p99 ms | real unanswered in the queue | main thread busy | load |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+    '| repeat | flood | attack answered | attack 429 | attack other | seconds | database + WAL grew MB | server CPU ms per attack request | the attack\'s own CPU ms per request | real requests | real errors | real p50 ms | real p99 ms | control p50 / p99 ms | real unanswered in the queue | main thread busy (control) | load |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
     ...lines,
     '',
   ].join('\n');

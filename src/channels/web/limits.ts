@@ -67,9 +67,11 @@ export interface ShutOut {
 export interface WebLimits {
   /**
    * Counts one message from `address` in `session` (`isNew`: the session has never written
-   * before) unless a limit refuses it; a refused message counts against nothing.
+   * before) unless a limit refuses it; a refused message counts against nothing. `isNew` may
+   * be a function (a database look-up): it is called only when the limits of the address and
+   * of the session let the message through, so their refusals cost no look-up.
    */
-  check(address: string, session: string, isNew: boolean, nowMs: number): WebLimitVerdict;
+  check(address: string, session: string, isNew: boolean | (() => boolean), nowMs: number): WebLimitVerdict;
   /**
    * Checked when a request arrives, before its body is read and parsed, counting nothing but
    * its own refusals: a shut-out address (the module comment), then the per-address limit.
@@ -111,14 +113,23 @@ export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): Web
   };
   return {
     shutOut,
-    check(address, session, isNew, nowMs) {
+    check(address, session, newSession, nowMs) {
       const tests: [keyof typeof windows, string][] = [
         ['perAddress', address],
         ['perSession', session],
       ];
-      if (isNew) tests.push(['global', '*'], ['newSessionsPerAddress', address]);
       for (const [limit, key] of tests)
         if (windows[limit].count(key, nowMs) >= config[limit].count) return refuse(address, limit, nowMs);
+      const isNew = typeof newSession === 'function' ? newSession() : newSession;
+      if (isNew) {
+        const more: [keyof typeof windows, string][] = [
+          ['global', '*'],
+          ['newSessionsPerAddress', address],
+        ];
+        for (const [limit, key] of more)
+          if (windows[limit].count(key, nowMs) >= config[limit].count) return refuse(address, limit, nowMs);
+        tests.push(...more);
+      }
       for (const [limit, key] of tests) windows[limit].hit(key, nowMs);
       // Every accepted message counts towards the global load, whoever sent it.
       if (!isNew) windows.global.hit('*', nowMs);
@@ -138,5 +149,113 @@ export function createWebLimits(config: WebLimitsConfig = defaultWebLimits): Web
         }
       return done;
     },
+  };
+}
+
+/**
+ * The messages a limit lets through still cost a real answer each (a person created, the text
+ * searched, rows written: a few milliseconds of the main thread and the search thread), and a
+ * script sends them all at once. {@link BackloggedLane} keeps that work from delaying other
+ * visitors: an address that sends faster than it is answered (one of its messages had to wait
+ * for its turn: more than two at once from one address) is *backlogged* for `memoryMs`, and
+ * its messages meanwhile are answered one at a time for all backlogged addresses together, in
+ * turn by address, each only when no other visitor's message is being answered (or after
+ * `maxDeferMs`, so they are never starved). Other visitors' messages are answered at once, as
+ * before, and never wait for a backlogged address's.
+ */
+export interface BackloggedLane {
+  /**
+   * Runs `fn` (answering one message of `address`) at once, or in the lane when the address is
+   * backlogged; `waited`: this message had to wait for its address's turn (it backlogs it).
+   */
+  run<T>(address: string, waited: boolean, fn: () => Promise<T>): Promise<T>;
+  /** Messages waiting in the lane, and whether one of the lane's is being answered. */
+  state(): { waiting: number; running: boolean; prompt: number };
+}
+
+export function createBackloggedLane(opts: { maxDeferMs?: number; memoryMs?: number; now?: () => number } = {}): BackloggedLane {
+  const maxDeferMs = opts.maxDeferMs ?? 50;
+  const memoryMs = opts.memoryMs ?? 10_000;
+  const now = opts.now ?? (() => performance.now());
+  /** Backlogged addresses and until when (ms). */
+  const backlogged = new Map<string, number>();
+  /** The lane: waiting messages by address, addresses in turn (the first is next). */
+  const queues = new Map<string, (() => void)[]>();
+  let waiting = 0;
+  let running = false;
+  /** Messages of other visitors being answered. */
+  let prompt = 0;
+  /** When the lane last started one, or last became non-empty: the deferral counts from it. */
+  let since = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let soon = false;
+  const pumpSoon = (): void => {
+    // After the events already waiting (a visitor's request that has just come in goes first).
+    if (soon) return;
+    soon = true;
+    setImmediate(() => {
+      soon = false;
+      pump();
+    });
+  };
+  const pump = (): void => {
+    if (running || waiting === 0) return;
+    const t = now();
+    if (prompt > 0 && t - since < maxDeferMs) {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        pump();
+      }, Math.max(1, Math.ceil(since + maxDeferMs - t)));
+      return;
+    }
+    const [address, q] = queues.entries().next().value as [string, (() => void)[]];
+    const start = q.shift()!;
+    waiting--;
+    queues.delete(address);
+    // Its next message waits for every other backlogged address's turn.
+    if (q.length) queues.set(address, q);
+    running = true;
+    since = t;
+    start();
+  };
+  const isBacklogged = (address: string, t: number): boolean => {
+    const until = backlogged.get(address);
+    if (until === undefined) return false;
+    if (until > t) return true;
+    backlogged.delete(address);
+    return false;
+  };
+  return {
+    async run(address, waited, fn) {
+      const t = now();
+      if (waited) {
+        // Addresses that stopped are forgotten; the map holds at most the recent ones.
+        if (backlogged.size > 10_000) for (const [a, until] of backlogged) if (until <= t) backlogged.delete(a);
+        backlogged.set(address, t + memoryMs);
+      }
+      if (!isBacklogged(address, t)) {
+        prompt++;
+        try {
+          return await fn();
+        } finally {
+          if (--prompt === 0 && waiting > 0) pumpSoon();
+        }
+      }
+      await new Promise<void>((resolve) => {
+        if (waiting === 0 && !running) since = t;
+        let q = queues.get(address);
+        if (!q) queues.set(address, (q = []));
+        q.push(resolve);
+        waiting++;
+        pump();
+      });
+      try {
+        return await fn();
+      } finally {
+        running = false;
+        pumpSoon();
+      }
+    },
+    state: () => ({ waiting, running, prompt }),
   };
 }

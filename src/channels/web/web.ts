@@ -17,8 +17,8 @@ import { getPerson, personIdByExternal } from '../../db/people.js';
 import type { Lang } from '../../text/language.js';
 import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
-import { createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
-import { addDoor } from '../../http/server.js';
+import { createBackloggedLane, createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
+import { addDoor, type DoorRefusal } from '../../http/server.js';
 
 /** What the web widget can render. */
 export const webCapabilities: Capabilities = {
@@ -168,16 +168,18 @@ export const DISK_LOW_TEXT_EN =
  * of them at a time, and visitors from other addresses are answered in between instead of
  * after all of them.
  */
-export function perKeyAtOnce(n: number): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
+export function perKeyAtOnce(n: number): <T>(key: string, fn: (waited: boolean) => Promise<T>) => Promise<T> {
   const keys = new Map<string, { running: number; waiting: (() => void)[] }>();
   return async (key, fn) => {
     let k = keys.get(key);
     if (!k) keys.set(key, (k = { running: 0, waiting: [] }));
     const slot = k;
-    if (slot.running >= n) await new Promise<void>((resolve) => slot.waiting.push(resolve));
+    // `waited`: the key sends faster than it is answered (web chat: its address is backlogged).
+    const waited = slot.running >= n;
+    if (waited) await new Promise<void>((resolve) => slot.waiting.push(resolve));
     else slot.running++;
     try {
-      return await fn();
+      return await fn(waited);
     } finally {
       // The slot passes to the next in line, or is freed.
       const next = slot.waiting.shift();
@@ -205,6 +207,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const limits = deps.limits ?? createWebLimits();
   const now = deps.now ?? Date.now;
   const inTurn = perKeyAtOnce(ANSWERED_AT_ONCE_PER_ADDRESS);
+  const lane = createBackloggedLane();
   const personLang = (personId: number | null): Lang | undefined => (personId === null ? undefined : getPerson(deps.db, personId)?.lang);
   // Shut-outs that ended are reported at most every 10 s, from the door (no timer to stop).
   let reportedAt = 0;
@@ -232,19 +235,29 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // the request: no routing, no request object, no body read, no log line (one when shut
   // out, one when let in). The hook below does the same on any other Fastify instance, and
   // refuses an address over its per-address limit (still before the body is read).
+  const doorAnswers = new Map<string, DoorRefusal>();
   addDoor(app, (req, address) => {
     if (req.method !== 'POST' || !(req.url === '/api/chat' || req.url?.startsWith('/api/chat?'))) return undefined;
     const t = now();
     reportEnded(t);
     const v = limits.shutOut(address, t);
     if (v.ok) return undefined;
-    const body = JSON.stringify({ ok: false, error: refusalText(v, webLang(new URLSearchParams(req.url?.split('?')[1] ?? '').get('lang'))) });
-    return {
-      status: 429,
-      headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(v.retryAfter) },
-      body,
-      holdMs: SHUT_OUT_HOLD_MS,
-    };
+    const lang = req.url.length > 9 ? webLang(new URLSearchParams(req.url.slice(10)).get('lang')) : 'vi';
+    // The same few answers (a language, a number of seconds) over and over: made once each.
+    const key = `${lang}:${v.retryAfter}`;
+    let refusal = doorAnswers.get(key);
+    if (!refusal) {
+      if (doorAnswers.size > 1000) doorAnswers.clear();
+      const body = JSON.stringify({ ok: false, error: refusalText(v, lang) });
+      refusal = {
+        status: 429,
+        headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(v.retryAfter) },
+        body,
+        holdMs: SHUT_OUT_HOLD_MS,
+      };
+      doorAnswers.set(key, refusal);
+    }
+    return refusal;
   });
   const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const t = now();
@@ -261,23 +274,26 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send({ ok: false, error: requestError(parsed.error.issues, lang) });
     const { session, text, action, id } = parsed.data;
-    // Nothing is stored before these checks: a flood costs a look-up, not a row.
-    const isNew = personIdByExternal(deps.db, 'web', session) === undefined;
+    // Nothing is stored before these checks: a flood costs a look-up, not a row (and its
+    // refusals by the address's or the session's limit not even the look-up).
+    let knownNew: boolean | undefined;
+    const isNew = (): boolean => (knownNew ??= personIdByExternal(deps.db, 'web', session) === undefined);
     const disk = deps.disk?.state() ?? 'ok';
-    if (disk === 'critical' || (disk === 'low' && isNew))
+    if (disk === 'critical' || (disk === 'low' && isNew()))
       return reply.code(503).header('retry-after', '600').send({ ok: false, error: lang === 'en' ? DISK_LOW_TEXT_EN : DISK_LOW_TEXT });
     const verdict = limits.check(req.ip, session, isNew, now());
     if (!verdict.ok) refused(req, verdict);
     if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict, lang) });
     // A new visitor's browser language is theirs until they choose or ask in another.
-    const hint = isNew && lang === 'en' ? { lang } : {};
+    const hint = isNew() && lang === 'en' ? { lang } : {};
     const inbound =
       action !== undefined
         ? { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'action' as const, action, ...hint }
         : { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'text' as const, text: text ?? '', ...hint };
     // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
     // visitor's order, its replies recorded; the web chat answers in the response.
-    const answered = await inTurn(req.ip, () => deps.inbox.answerNow(inbound));
+    // A backlogged address's messages wait until other visitors' are answered (limits.ts).
+    const answered = await inTurn(req.ip, (waited) => lane.run(req.ip, waited, () => deps.inbox.answerNow(inbound)));
     if (answered === null) return reply.send({ replies: [], duplicate: true });
     const { replies, personId } = answered;
     // What was kept for the visitor while they were away comes first (a page left open).
