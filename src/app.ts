@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { startBackgroundCheckpoints } from './db/checkpoint.js';
 import { createGroupCommit } from './db/group-commit.js';
-import { createKnowledge, type Knowledge, type KnowledgeDeps } from './knowledge/knowledge.js';
+import { createKnowledge, INLINE_SEARCH_MS, type Knowledge, type KnowledgeDeps } from './knowledge/knowledge.js';
 import { createConversation, type Conversation } from './conversation/conversation.js';
 import { createInbox, type Inbox } from './conversation/inbox.js';
 import { CHANNEL_NAMES, type ChannelName } from './messages.js';
@@ -103,6 +103,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     logger,
     now: opts.now,
     searchThreads: config.searchThreads ?? 0,
+    inlineSearchMs: INLINE_SEARCH_MS,
     ...(opts.buildThread !== undefined ? { buildThread: opts.buildThread } : {}),
     ...(opts.calibrate ? { calibrate: opts.calibrate } : {}),
   });

@@ -159,6 +159,11 @@ export interface KnowledgeDeps {
   now?: () => Date;
   /** Search threads to start (0 or 1; default 0). See search-thread.ts. */
   searchThreads?: number;
+  /**
+   * With a search thread: a search expected to cost at most this (ms) runs on this thread
+   * instead (default 0: every search goes to the thread). See {@link INLINE_SEARCH_MS}.
+   */
+  inlineSearchMs?: number;
   /** Read the snapshot but never write it (the search thread, beside the main thread's). */
   readOnlySnapshot?: boolean;
   /**
@@ -186,6 +191,20 @@ export interface KnowledgeDeps {
    */
   calibrate?: typeof calibrate;
 }
+
+/**
+ * The server's `inlineSearchMs`: searches expected to cost at most this run on the main thread.
+ *
+ * Handing a search to the thread and back is two wake-ups of a sleeping thread, a structured
+ * clone each way and a turn of the event loop for the answer; on a 2-core machine with other
+ * work the waiting thread is often not scheduled at once. Measured over HTTP on a quiet machine
+ * (docs/BENCHMARKS.md, "Answers over HTTP": 2,000 long passages, searches of 0.7–0.9 ms), the
+ * main thread alone answered faster than with the thread, one at a time (p50 2.30 ms against
+ * 3.32, p99 6.57 against 13.33) and 4 at a time (p50 7.39 against 10.56, p99 16.98 against 32.0).
+ * The thread stays for searches long enough to hold up other requests (longer questions, larger
+ * contents: at 10,000 passages a search costs several ms).
+ */
+export const INLINE_SEARCH_MS = 2;
 
 /** What a reload did (see {@link Knowledge.reload}). */
 export interface ReloadResult {
@@ -493,17 +512,41 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   };
 
   const searchCounts = { onThread: 0, onMain: 0 };
-  /** One decision, on the search thread when it serves this content, else here. */
+  // What a search costs per character of the query (ms), from the searches timed on either
+  // thread (the same index, the same code): a question costs about in proportion to its length
+  // (its terms' postings are read). The estimate follows the lower quartile of the timings, not
+  // their mean: a timing is only ever lengthened by what is not the search (the thread waiting
+  // for a core on a busy machine, a garbage collection), and the rule below is about the
+  // search's own cost. It steps 7.5 % down or 2.5 % up per timing, so it settles where a quarter
+  // of the timings fall below it, and follows a reload to ten times larger content within
+  // about a hundred questions. Undefined until a search is timed.
+  const inlineMs = thread ? (deps.inlineSearchMs ?? 0) : 0;
+  let msPerChar: number | undefined;
+  const measured = (ms: number, query: string): void => {
+    const x = ms / Math.max(1, query.length);
+    msPerChar = msPerChar === undefined ? x : msPerChar * (x < msPerChar ? 0.925 : 1.025);
+  };
+  /**
+   * One decision: here when it is expected to cost at most `inlineSearchMs` (handing it to the
+   * thread and back costs more than that), else on the search thread when it serves this
+   * content, else here.
+   */
   const decideAsync = async (query: string, lang: Lang): Promise<Decision> => {
     const hash = current.state.hash;
-    const d = thread ? await thread.decide(query, hash, lang) : undefined;
+    const here = !thread || (msPerChar !== undefined && msPerChar * Math.max(1, query.length) <= inlineMs);
+    const made = here || !thread ? undefined : await thread.decide(query, hash, lang);
     // Resolved only against the content the decision was made on.
-    if (d && current.state.hash === hash) {
+    if (made && current.state.hash === hash) {
+      if (inlineMs > 0) measured(made.ms, query);
       searchCounts.onThread++;
-      return d;
+      return made.decision;
     }
     searchCounts.onMain++;
-    return decide(query, lang);
+    if (inlineMs === 0) return decide(query, lang);
+    const t = performance.now();
+    const d = decide(query, lang);
+    measured(performance.now() - t, query);
+    return d;
   };
   /** A reload on this thread (no snapshot kept, or the build thread failed). */
   const reloadHere = (): ReloadResult => {

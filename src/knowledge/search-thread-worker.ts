@@ -38,7 +38,9 @@ port.on('message', (m: ToSearchThread) => {
   // The main thread asks only once this thread said it is ready.
   if (!knowledge) return post({ type: 'failed', id: m.id, message: 'knowledge: the search thread has not loaded yet' });
   try {
-    post({ type: 'decision', id: m.id, hash: knowledge.state.hash, decision: knowledge.decide(m.query, m.lang) });
+    const t = performance.now();
+    const decision = knowledge.decide(m.query, m.lang);
+    post({ type: 'decision', id: m.id, hash: knowledge.state.hash, decision, ms: performance.now() - t });
   } catch (err) {
     post({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
   }

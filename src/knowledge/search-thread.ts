@@ -34,16 +34,17 @@ export type ToSearchThread = { type: 'decide'; id: number; query: string; lang?:
 /** Messages from the worker. */
 export type FromSearchThread =
   | { type: 'ready'; hash: string }
-  | { type: 'decision'; id: number; hash: string; decision: Decision }
+  | { type: 'decision'; id: number; hash: string; decision: Decision; ms: number }
   | { type: 'failed'; id: number; message: string };
 
 /** A running search thread. */
 export interface SearchThread {
   /**
-   * The worker's decision for `query`, made on content with hash `hash`; undefined when the
-   * worker is not ready, serves other content, or failed (the caller then searches itself).
+   * The worker's decision for `query`, made on content with hash `hash`, with what the search
+   * cost the worker (ms); undefined when the worker is not ready, serves other content, or
+   * failed (the caller then searches itself).
    */
-  decide(query: string, hash: string, lang?: Lang): Promise<Decision | undefined>;
+  decide(query: string, hash: string, lang?: Lang): Promise<{ decision: Decision; ms: number } | undefined>;
   /**
    * Tells the worker to load the snapshot the main thread has written: after the main thread's
    * first load, and after each reload of the content.
@@ -59,7 +60,7 @@ export interface SearchThread {
  *
  * @example
  * const thread = startSearchThread({ contentDir: 'content', dataDir: 'data' }, log);
- * const decision = await thread.decide('bhyt tre em', knowledge.state.hash); // undefined -> search here
+ * const made = await thread.decide('bhyt tre em', knowledge.state.hash); // undefined -> search here
  */
 export function startSearchThread(
   opts: { contentDir: string; dataDir?: string; options?: SearchOptions },
@@ -70,7 +71,7 @@ export function startSearchThread(
   // The worker module runs under tsx like the rest of the sources (../worker-thread.ts).
   const worker = startModuleWorker(import.meta.url, './search-thread-worker', { ...data });
   worker.unref();
-  const pending = new Map<number, (d: Decision | undefined) => void>();
+  const pending = new Map<number, (d: { decision: Decision; ms: number } | undefined) => void>();
   let readyHash: string | undefined;
   let failed = false;
   let nextId = 1;
@@ -95,7 +96,7 @@ export function startSearchThread(
     else {
       const done = pending.get(m.id);
       pending.delete(m.id);
-      done?.(m.type === 'decision' && m.hash === readyHash ? m.decision : undefined);
+      done?.(m.type === 'decision' && m.hash === readyHash ? { decision: m.decision, ms: m.ms } : undefined);
     }
   });
   worker.on('error', (err) => fail(err));
