@@ -240,19 +240,29 @@ export function createAnalyzer(
   };
 
   /**
-   * A long question is mostly context around what it asks: the asking part is its last clause,
-   * widened to the clauses before it until it holds a few content words (a closing "em cảm ơn
-   * nhiều" asks nothing). The query's terms found only before it are context.
+   * A long question is mostly context around what it asks: the asking part is its last clause
+   * ending in '?' (else its last clause), widened to the clauses before it until it holds a few
+   * content words (a closing "em cảm ơn nhiều" asks nothing). The query's terms found only
+   * outside it are context.
    */
   const contextTerms = (text: string, unigrams: string[], bigrams: string[], accented: boolean): Set<string> => {
     const context = new Set<string>();
     if (unigrams.length < LONG_QUERY_WORDS) return context;
-    const clauses = text.split(/[,.;:!?…\n]+/u).filter((c) => c.trim());
+    // Clauses with the mark that ends them; the question is the last one ending in '?', or the
+    // last one when none does ("Làm … cần gì ạ? Con em sinh ở nhà, …" asks first).
+    const clauses = [...text.matchAll(/([^,.;:!?…\n]+)([,.;:!?…\n]*)/gu)].filter((m) => m[1]!.trim());
     if (clauses.length < 2) return context;
-    let k = clauses.length - 1;
-    let ask = tokens(clauses[k]!);
-    while (k > 0 && ask.filter((t) => !t.stop).length < ASK_MIN_WORDS) ask = tokens(clauses.slice(--k).join(' '));
-    if (k === 0) return context;
+    let end = clauses.length - 1;
+    for (let i = clauses.length - 1; i >= 0; i--)
+      if (clauses[i]![2]!.includes('?')) {
+        end = i;
+        break;
+      }
+    const span = (from: number): Token[] => tokens(clauses.slice(from, end + 1).map((m) => m[1]).join(' '));
+    let k = end;
+    let ask = span(k);
+    while (k > 0 && ask.filter((t) => !t.stop).length < ASK_MIN_WORDS) ask = span(--k);
+    if (k === 0 && end === clauses.length - 1) return context;
     const asked = formTerms(ask, accented);
     const inAsk = new Set([...asked.unigrams, ...asked.bigrams]);
     for (const t of [...unigrams, ...bigrams]) if (!inAsk.has(t)) context.add(t);

@@ -31,3 +31,14 @@ describe('what a long question asks, and its context', () => {
     ).toBe(0);
   });
 });
+
+describe('a long question that asks first and tells its context after', () => {
+  it('takes the clause ending in a question mark for what is asked', () => {
+    const a = analyzer.query(
+      'Làm giấy khai sinh cho con ở xã cần những giấy tờ gì ạ? Vợ em sinh ở bệnh viện huyện, hai vợ chồng em đi làm xa, ông bà ở quê trông cháu giúp.',
+    );
+    const context = a.context ?? new Set<string>();
+    expect(context.has('khai')).toBe(false);
+    for (const w of ['viện', 'quê']) expect(context.has(w)).toBe(true);
+  });
+});
