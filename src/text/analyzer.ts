@@ -258,11 +258,21 @@ export function createAnalyzer(
         end = i;
         break;
       }
-    const span = (from: number): Token[] => tokens(clauses.slice(from, end + 1).map((m) => m[1]).join(' '));
+    // Content words per clause, counted once: widening stays linear on a pasted text.
     let k = end;
-    let ask = span(k);
-    while (k > 0 && ask.filter((t) => !t.stop).length < ASK_MIN_WORDS) ask = span(--k);
+    let words = 0;
+    for (;;) {
+      for (const t of tokens(clauses[k]![1]!)) if (!t.stop) words++;
+      if (words >= ASK_MIN_WORDS || k === 0) break;
+      k--;
+    }
     if (k === 0 && end === clauses.length - 1) return context;
+    const ask = tokens(
+      clauses
+        .slice(k, end + 1)
+        .map((m) => m[1])
+        .join(' '),
+    );
     const asked = formTerms(ask, accented);
     const inAsk = new Set([...asked.unigrams, ...asked.bigrams]);
     for (const t of [...unigrams, ...bigrams]) if (!inAsk.has(t)) context.add(t);
