@@ -9,8 +9,8 @@
  *
  * The build is on the path of every test (no test file starts before it ends), so it is also
  * kept between runs, in node_modules/.cache/loa-test-snapshot/, under a key made of everything
- * it is built from: every file of content/ and src/, package-lock.json, the Node version and
- * today's date (what is servable depends on it). Any change to those builds it again; so does
+ * it is built from: every file of content/ and src/, package-lock.json, this file, the Node
+ * version and today's date (what is servable depends on it). Any change to those builds it again; so does
  * `LOA_TEST_SNAPSHOT_CACHE=0`. The tests of a fresh build (test/knowledge/) build their own.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,8 @@ function cacheKey(): string {
       h.update(readFileSync(join(dir, f)));
       h.update('\0');
     }
-  if (existsSync('package-lock.json')) h.update(readFileSync('package-lock.json'));
+  // This file too: how the snapshot is built.
+  for (const f of ['package-lock.json', 'test/support/global-setup.ts']) if (existsSync(f)) h.update(readFileSync(f));
   return h.digest('hex');
 }
 
