@@ -174,7 +174,7 @@ export interface BackloggedLane {
 }
 
 export function createBackloggedLane(opts: { maxDeferMs?: number; memoryMs?: number; now?: () => number } = {}): BackloggedLane {
-  const maxDeferMs = opts.maxDeferMs ?? 50;
+  const maxDeferMs = opts.maxDeferMs ?? 100;
   const memoryMs = opts.memoryMs ?? 10_000;
   const now = opts.now ?? (() => performance.now());
   /** Backlogged addresses and until when (ms). */

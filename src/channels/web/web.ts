@@ -193,7 +193,9 @@ export function perKeyAtOnce(n: number): <T>(key: string, fn: (waited: boolean) 
  * How long the door holds its answer to a shut-out address (ms). A script that keeps its
  * connections open and waits for each answer is slowed to one request per connection per
  * quarter second: 32 connections that sent 1,500 requests a second send 128. People are
- * never shut out (they stop after a refusal or two).
+ * never shut out (they stop after a refusal or two). Each hold is this ± a fifth, at random:
+ * with one hold for all, a script's connections refused together are answered together and
+ * send again together, a burst every quarter second that a visitor's request can land behind.
  */
 export const SHUT_OUT_HOLD_MS = 250;
 
@@ -253,11 +255,10 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
         status: 429,
         headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(v.retryAfter) },
         body,
-        holdMs: SHUT_OUT_HOLD_MS,
       };
       doorAnswers.set(key, refusal);
     }
-    return refusal;
+    return { ...refusal, holdMs: Math.round(SHUT_OUT_HOLD_MS * (0.8 + 0.4 * Math.random())) };
   });
   const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const t = now();
