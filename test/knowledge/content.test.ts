@@ -5,6 +5,7 @@ import { loadContent, splitPassages, flattenRegions } from '../../src/knowledge/
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { tempDir } from '../support/app.js';
 import { rememberedCalibrate } from '../support/calibration-memo.js';
+import { shippedCopy } from '../support/shipped-copy.js';
 
 const qa = (id: string, extra = '', body = 'Câu trả lời mẫu.') => `---
 id: ${id}
@@ -118,13 +119,13 @@ describe('knowledge snapshot and reload', () => {
   });
 
   it('keeps serving the last good index when a reload fails validation', async () => {
-    const content = tempDir('loa-content-');
-    cleanups.push(content.cleanup);
-    cpSync('content', content.dir, { recursive: true });
-    const k = createKnowledge({ contentDir: content.dir, ...fit });
+    // Started from the run's snapshot of the content (a restart), reloaded on this thread.
+    const copy = shippedCopy();
+    cleanups.push(copy.cleanup);
+    const k = createKnowledge({ contentDir: copy.contentDir, dataDir: copy.dataDir, buildThread: false, ...fit });
     const before = k.answer('bhyt tre em duoi 6 tuoi');
     expect(before.kind).toBe('answer');
-    writeFileSync(join(content.dir, 'qa', 'ho-tich', 'hong.md'), '---\nid: hong\nquestion: x\n---\n');
+    writeFileSync(join(copy.contentDir, 'qa', 'ho-tich', 'hong.md'), '---\nid: hong\nquestion: x\n---\n');
     const r = await k.reload();
     expect(r.ok).toBe(false);
     expect(r.errors.some((e) => e.file.endsWith('hong.md'))).toBe(true);
