@@ -50,7 +50,11 @@ export function unprocessedInbound(db: Db, channel?: ChannelName): StoredInbound
   });
 }
 
-/** Logs an outbound reply. */
+/**
+ * Logs an outbound reply. When `payload` is the reply itself (it carries `text`), the text is
+ * stored once, in its column, as for inbound events: a long answer written twice made the row
+ * and the commit that writes it twice as large.
+ */
 export function recordOutbound(
   db: Db,
   channel: ChannelName,
@@ -63,5 +67,11 @@ export function recordOutbound(
   db.prepare(
     `INSERT INTO messages (channel, person_id, direction, kind, text, payload, created_at, processed_at)
      VALUES (?, ?, 'out', ?, ?, ?, ?, ?)`,
-  ).run(channel, personId, kind, text, JSON.stringify(payload), nowIso(now), nowIso(now));
+  ).run(channel, personId, kind, text, JSON.stringify(withoutText(payload, text)), nowIso(now), nowIso(now));
+}
+
+/** `payload` without its `text` when that is `text` (stored in its own column). */
+function withoutText(payload: unknown, text: string): unknown {
+  if (typeof payload !== 'object' || payload === null || (payload as { text?: unknown }).text !== text) return payload;
+  return { ...payload, text: undefined };
 }
