@@ -81,6 +81,9 @@ const FOLD_PREFIX = '~';
 const LONG_QUERY_WORDS = 12;
 /** The asking part of a long query holds at least this many content words. */
 const ASK_MIN_WORDS = 5;
+/** Words that open the asking clause of a chat question, with or without diacritics. */
+const ASK_OPENERS =
+  /(^|\s)((?:cho\s+(?:em|tôi|mình|cháu|con|tui)\s+|xin\s+|muốn\s+)hỏi|muốn\s+biết|vậy|(?:cho\s+(?:em|toi|minh|chau|con|tui)\s+|xin\s+|muon\s+)hoi|muon\s+biet)(?=\s)/giu;
 const isMarked = (s: string): boolean => fold(s) !== s;
 
 /**
@@ -250,7 +253,10 @@ export function createAnalyzer(
     if (unigrams.length < LONG_QUERY_WORDS) return context;
     // Clauses with the mark that ends them; the question is the last one ending in '?', or the
     // last one when none does ("Làm … cần gì ạ? Con em sinh ở nhà, …" asks first).
-    const clauses = [...text.matchAll(/([^,.;:!?…\n]+)([,.;:!?…\n]*)/gu)].filter((m) => m[1]!.trim());
+    // Chat typed without commas still says where its question starts: "cho em hỏi", "muốn
+    // biết", "vậy" begin a clause.
+    const marked = text.normalize('NFC').replace(ASK_OPENERS, '$1,$2');
+    const clauses = [...marked.matchAll(/([^,.;:!?…\n]+)([,.;:!?…\n]*)/gu)].filter((m) => m[1]!.trim());
     if (clauses.length < 2) return context;
     let end = clauses.length - 1;
     for (let i = clauses.length - 1; i >= 0; i--)

@@ -42,3 +42,18 @@ describe('a long question that asks first and tells its context after', () => {
     for (const w of ['viện', 'quê']) expect(context.has(w)).toBe(true);
   });
 });
+
+describe('a long question typed without commas', () => {
+  it('starts what is asked at "cho em hỏi", "muốn biết" or "vậy"', () => {
+    for (const text of [
+      'Dạ em chào anh chị vợ em mới sinh em bé ở bệnh viện huyện được một tuần nay cho em hỏi làm giấy khai sinh cho cháu cần mang những giấy tờ gì',
+      'da em chao anh chi vo em moi sinh em be o benh vien huyen duoc mot tuan nay cho em hoi lam giay khai sinh cho chau can mang nhung giay to gi',
+    ]) {
+      const a = analyzer.query(text);
+      const context = a.context ?? new Set<string>();
+      const form = (accented: string, folded: string): string => (a.accented ? accented : folded);
+      expect(context.has(form('khai', '~khai'))).toBe(false);
+      expect(context.has(form('viện', '~vien'))).toBe(true);
+    }
+  });
+});
