@@ -4,14 +4,13 @@
  * list, an invalid fix shows its error by line and keeps the typed text (clicking the error
  * selects that line), a valid fix is saved for approval and another person approves it.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addUser, startAdminApp } from './support.js';
+import { hasChromium, loginAs, openBrowser, type TestBrowser } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ID = 'dang-ky-nuoi-cho-meo';
 const FILE = `qa/chinh-quyen-dia-phuong/${ID}.md`;
 const BROKEN = `---
@@ -25,43 +24,28 @@ status: duyet
 Có. Chủ nuôi chó, mèo đăng ký với UBND phường để được tiêm phòng dại miễn phí hằng năm.
 `;
 
-describe.skipIf(!existsSync(CHROMIUM))('the raw editor in a real browser', () => {
+describe.skipIf(!hasChromium)('the raw editor in a real browser', () => {
   let t: Awaited<ReturnType<typeof startAdminApp>>;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
+    const opening = openBrowser(); // Chromium starts while the app does
     t = await startAdminApp();
     addUser(t.app, 'bien', ['editor']);
     addUser(t.app, 'duyet', ['approver']);
     writeFileSync(join(t.contentDir, FILE), BROKEN);
     await t.app.knowledge.reload();
-    profile = mkdtempSync(join(tmpdir(), 'loa-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1366, height: 768 },
-      locale: 'vi-VN',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('dialog', (d) => void d.accept()); // data-confirm prompts
+    browser = await opening;
+    page = browser.page;
   });
 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  const login = async (username: string): Promise<void> => {
-    await browser.clearCookies();
-    await page.goto(`${t.url}/admin/login`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', `${username}-mat-khau-1`);
-    await Promise.all([page.waitForURL(`${t.url}/admin`), page.click('button[type=submit]')]);
-  };
+  const login = (username: string): Promise<void> => loginAs(browser, t.url, username);
 
   it('an editor fixes the broken file after an invalid try; another person approves the fix', async () => {
     await login('bien');

@@ -8,63 +8,47 @@
  * Screenshots of the main pages are taken at 1366×768 and at a phone size. They go to a temp
  * directory, or to docs/screenshots/ when LOA_SCREENSHOTS=1 (to refresh the README's images).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addUser, startAdminApp } from './support.js';
+import { hasChromium, loginAs, openBrowser, type TestBrowser } from '../support/browser.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 import { recordUnanswered } from '../../src/db/questions.js';
 import { setRegion, subscribe, upsertPerson } from '../../src/db/people.js';
 import { listCampaigns } from '../../src/db/campaigns.js';
 import type { App } from '../../src/app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const shotsDir = process.env.LOA_SCREENSHOTS === '1' ? resolve('docs/screenshots') : mkdtempSync(join(tmpdir(), 'loa-shots-'));
 
-describe.skipIf(!existsSync(CHROMIUM))('admin in a real browser', () => {
+describe.skipIf(!hasChromium)('admin in a real browser', () => {
   let tg: FakeTelegram;
   let t: Awaited<ReturnType<typeof startAdminApp>>;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
+    const opening = openBrowser(); // Chromium starts while the app does
     tg = await startFakeTelegram();
     t = await startAdminApp({
       env: { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot },
       bot: { quiet_hours: { start: '00:00', end: '00:00' } },
     });
     seed(t.app);
-    profile = mkdtempSync(join(tmpdir(), 'loa-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1366, height: 768 },
-      acceptDownloads: true,
-      locale: 'vi-VN',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('dialog', (d) => void d.accept()); // data-confirm prompts
+    browser = await opening;
+    page = browser.page;
   });
 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
     await tg?.close();
-    rmSync(profile, { recursive: true, force: true });
     if (process.env.LOA_SCREENSHOTS !== '1') rmSync(shotsDir, { recursive: true, force: true });
   });
 
-  const login = async (username: string): Promise<void> => {
-    await browser.clearCookies();
-    await page.goto(`${t.url}/admin/login`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', `${username}-mat-khau-1`);
-    await Promise.all([page.waitForURL(`${t.url}/admin`), page.click('button[type=submit]')]);
-  };
+  const login = (username: string): Promise<void> => loginAs(browser, t.url, username);
   const shot = async (name: string): Promise<void> => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: false });
@@ -143,10 +127,21 @@ describe.skipIf(!existsSync(CHROMIUM))('admin in a real browser', () => {
     expect(listCampaigns(t.app.db)[0]!.status).toBe('approved');
 
     await login('gui');
+    // The page polls every 2 s: each check below moves the page's clock on to its next poll
+    // instead of waiting for it (the fetches are real).
+    await page.clock.install();
     await page.goto(`${t.url}/admin/campaigns/${id}`);
     await Promise.all([page.waitForURL(/msg=/), page.click('button:has-text("Lên lịch gửi")')]);
     // The bar fills through polling, without reloading the page.
-    await expect.poll(() => page.locator('[data-field=statusLabel]').textContent(), { timeout: 20_000 }).toBe('Đã gửi xong');
+    await expect
+      .poll(
+        async () => {
+          await page.clock.fastForward(2_000);
+          return page.locator('[data-field=statusLabel]').textContent();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('Đã gửi xong');
     expect(await page.locator('[data-field=sent]').textContent()).toBe('6');
     expect(await page.locator('[data-progress] > span').evaluate((el) => (el as HTMLElement).style.width)).toBe('100%');
     await shot('campaign-progress');

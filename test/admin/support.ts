@@ -2,18 +2,32 @@
  * Admin test helpers: an app on a private copy of the content (the admin writes files), and a
  * tiny cookie-keeping HTTP client that logs in and submits forms like a browser does.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp } from '../support/app.js';
 import type { App, CreateAppOptions } from '../../src/app.js';
 import { createUser, type Role } from '../../src/db/users.js';
 
+/**
+ * Where the content copies go: /dev/shm (memory) where there is one. Copying `content/` (142
+ * files) into an ext4 /tmp and removing it again took ~200 ms per app here, ~12 ms in memory,
+ * and the admin tests start about seventy apps.
+ */
+const copiesDir = ((): string => {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+})();
+
 /** A started app whose content dir is a temp copy of `content/`. */
 export async function startAdminApp(
   opts: CreateAppOptions & { env?: Record<string, string>; bot?: Record<string, unknown> } = {},
 ): Promise<{ app: App; url: string; contentDir: string; close: () => Promise<void> }> {
-  const contentDir = mkdtempSync(join(tmpdir(), 'loa-admin-content-'));
+  const contentDir = mkdtempSync(join(copiesDir, 'loa-admin-content-'));
   cpSync('content', contentDir, { recursive: true });
   const { env, ...appOpts } = opts;
   const t = await startTestApp({ LOA_CONTENT_DIR: contentDir, ...(env ?? {}) }, appOpts);

@@ -5,28 +5,24 @@
  * editor closes the case as handled by a correction; both reporters are told (Telegram at once,
  * the web chat when the visitor returns), the correction's text with the outcome.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addUser, startAdminApp } from '../admin/support.js';
+import { hasChromium, loginAs, openBrowser, type TestBrowser } from '../support/browser.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 import { upsertPerson } from '../../src/db/people.js';
 import { getCase, recordReport } from '../../src/db/disinfo.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser', () => {
+describe.skipIf(!hasChromium)('disinformation triage in a real browser', () => {
   let tg: FakeTelegram;
   let t: Awaited<ReturnType<typeof startAdminApp>>;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
-  let profile: string;
   let caseId = 0;
   let number = '';
 
   beforeAll(async () => {
+    const opening = openBrowser(); // Chromium starts while the app does
     tg = await startFakeTelegram();
     t = await startAdminApp({ env: { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_MODE: 'polling' } });
     addUser(t.app, 'bien', ['editor']);
@@ -37,16 +33,8 @@ describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser'
     ({ caseId, number } = recordReport(db, { personId: a, channel: 'telegram', region: null, text: 'https://m.facebook.com/groups/1/posts/2/?utm_source=share', topic: 'bao-hiem-y-te', platform: 'facebook' }));
     recordReport(db, { personId: b, channel: 'web', region: null, text: 'http://www.facebook.com/groups/1/posts/2', topic: 'khac', platform: 'zalo' });
     recordReport(db, { personId: a, channel: 'telegram', region: null, text: 'https://tiktok.com/@x/video/9', topic: 'khac', platform: 'tiktok' });
-    profile = mkdtempSync(join(tmpdir(), 'loa-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1366, height: 768 },
-      locale: 'vi-VN',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('dialog', (d) => void d.accept()); // data-confirm prompts
+    browser = await opening;
+    page = browser.page;
     // Saving and approving content reload the search index, slow on a loaded machine.
     page.setDefaultTimeout(60_000);
   });
@@ -55,16 +43,9 @@ describe.skipIf(!existsSync(CHROMIUM))('disinformation triage in a real browser'
     await browser?.close();
     await t?.close();
     await tg?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  const login = async (username: string): Promise<void> => {
-    await browser.clearCookies();
-    await page.goto(`${t.url}/admin/login`);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', `${username}-mat-khau-1`);
-    await Promise.all([page.waitForURL(`${t.url}/admin`), page.click('button[type=submit]')]);
-  };
+  const login = (username: string): Promise<void> => loginAs(browser, t.url, username);
 
   it('an editor finds the most reported case and confirms it false with evidence', { timeout: 90_000 }, async () => {
     await login('bien');

@@ -5,43 +5,31 @@
  * fixes it, reads the coverage against the targets, and reminds the untrained, whose messages
  * reach the fake Telegram.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addUser, startAdminApp } from '../admin/support.js';
 import { startFakeTelegram } from '../support/fake-telegram.js';
+import { hasChromium, openBrowser, type TestBrowser } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('the training pages in a real browser', () => {
+describe.skipIf(!hasChromium)('the training pages in a real browser', () => {
   let tg: Awaited<ReturnType<typeof startFakeTelegram>>;
   let t: Awaited<ReturnType<typeof startAdminApp>>;
-  let browser: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
+    const opening = openBrowser(); // Chromium starts while the app does
     tg = await startFakeTelegram();
     t = await startAdminApp({ env: { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_MODE: 'polling' } });
     addUser(t.app, 'tochuc', ['quiz_organizer']);
-    profile = mkdtempSync(join(tmpdir(), 'loa-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1366, height: 768 },
-      locale: 'vi-VN',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await opening;
+    page = browser.page;
   });
 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
     await tg?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('imports a list after fixing a line, shows coverage against the targets, reminds the untrained', async () => {
