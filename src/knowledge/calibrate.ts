@@ -39,6 +39,12 @@ export interface CalibrationOptions {
   maxEntries: number;
   /** The held-out index holds at most this many documents (the sampled ones first). */
   maxHeldOutDocs: number;
+  /**
+   * ... and at most this many words of text beyond the sampled entries' own: with long
+   * passages (law articles of 300–600 syllables) 1,500 documents made the held-out index cost
+   * nearly a second index build. It serves only the estimates, not the threshold.
+   */
+  maxHeldOutWords?: number;
   /** Share of the general negatives the fitted decision may still answer. */
   maxFalseAnswerRate: number;
   /** Fewer practice questions than this: the content is too thin; the default decision stays. */
@@ -58,6 +64,7 @@ export interface CalibrationOptions {
 export const defaultCalibrationOptions: CalibrationOptions = {
   maxEntries: 300,
   maxHeldOutDocs: 1500,
+  maxHeldOutWords: 150_000,
   maxFalseAnswerRate: 0.09,
   minPositives: 40,
   depth: 10,
@@ -142,6 +149,13 @@ interface Practice {
   index: SearchIndex;
 }
 
+/** Words of a text, roughly (a Vietnamese syllable is a word here): the held-out index's budget. */
+const wordCount = (text: string): number => {
+  let n = 0;
+  for (const m of text.matchAll(/\S+/gu)) if (m) n++;
+  return n;
+};
+
 const QCOV = FEATURE_NAMES.indexOf('qcov');
 const DCOV = FEATURE_NAMES.indexOf('dcov');
 const QSIDE = FEATURE_NAMES.indexOf('qside');
@@ -164,10 +178,15 @@ export function calibrate(
 
   const estimate = opts.estimate !== false;
   // The held-out index: the sampled entries without their question texts, and the others.
-  const heldOutDocs = [
-    ...sampled.map((d) => ({ ...d, question: '', variants: '', title: d.kind === 'passage' ? '' : d.title })),
-    ...order.filter((d) => !sampledIds.has(d.id)).slice(0, Math.max(0, opts.maxHeldOutDocs - sampled.length)),
-  ];
+  const others: SearchDoc[] = [];
+  let words = 0;
+  for (const d of order) {
+    if (sampled.length + others.length >= opts.maxHeldOutDocs || words >= (opts.maxHeldOutWords ?? 150_000)) break;
+    if (sampledIds.has(d.id)) continue;
+    others.push(d);
+    words += wordCount(d.body) + wordCount(d.question) + wordCount(d.variants);
+  }
+  const heldOutDocs = [...sampled.map((d) => ({ ...d, question: '', variants: '', title: d.kind === 'passage' ? '' : d.title })), ...others];
   const heldOut = estimate ? buildSearchIndex(heldOutDocs, synonyms, searchOptions, lang) : index;
 
   const made: Practice[] = [];

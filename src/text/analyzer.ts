@@ -113,7 +113,7 @@ export function createAnalyzer(
       const key = syl.map(fold).join(' ');
       if (!key || key === canonKey || map.has(key)) continue;
       map.set(key, { canon, plainOnly: syl.every((x) => !isMarked(x)) });
-      starts.add(key.split(' ')[0]!);
+      starts.add(FOLD_PREFIX + key.split(' ')[0]!);
       longest = Math.max(longest, syl.length);
     }
   }
@@ -141,19 +141,27 @@ export function createAnalyzer(
     };
   };
 
+  // A syllable as typed -> its token: marked or not. One look-up per syllable: this runs for
+  // every word indexed and every body sentence a query's candidates are covered with.
+  const typedCache = new Map<string, Token>();
+  const typedToken = (x: string): Token => {
+    let tok = typedCache.get(x);
+    if (!tok) {
+      const plain = mk(x, false);
+      tok = plain.folded.slice(1) === x ? plain : mk(x, true);
+      if (typedCache.size < 200_000) typedCache.set(x, tok);
+    }
+    return tok;
+  };
   const tokens = (text: string): Token[] => {
     const syl = syllables(text);
-    // As typed: marked or not (cached per syllable, like the tokens).
-    const typed = syl.map((x) => {
-      const plain = mk(x, false);
-      return plain.folded.slice(1) === x ? plain : mk(x, true);
-    });
+    const typed = syl.map(typedToken);
     const out: Token[] = [];
     let i = 0;
     while (i < syl.length) {
       let hit: string[] | undefined;
       let n = Math.min(longest, syl.length - i);
-      if (starts.has(typed[i]!.folded.slice(1)))
+      if (starts.has(typed[i]!.folded))
         for (; n >= 1; n--) {
           let key = typed[i]!.folded.slice(1);
           for (let j = i + 1; j < i + n; j++) key += ' ' + typed[j]!.folded.slice(1);

@@ -88,11 +88,12 @@ export function placeTone(syllable: string): string {
  * @example syllables('Hoà bình, 2025!') // ['hòa', 'bình', '2025']
  */
 export function syllables(text: string): string[] {
-  const norm = basicNormalize(text);
-  const out: string[] = [];
-  for (const m of norm.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) out.push(cachedTone(m[0]));
-  return out;
+  // basicNormalize without its spacing (spaces are not part of any syllable).
+  const words = text.normalize('NFC').toLowerCase().match(SYLLABLE) ?? [];
+  for (let i = 0; i < words.length; i++) words[i] = cachedTone(words[i]!);
+  return words;
 }
+const SYLLABLE = /[\p{L}\p{M}\p{N}]+/gu;
 
 // Vietnamese has a few thousand distinct syllables: caching their canonical form makes
 // indexing and query analysis several times faster. Bounded so odd input can't grow it forever.
