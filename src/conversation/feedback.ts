@@ -15,7 +15,7 @@
  * Only answers to free-text questions carry the buttons: an entry picked from a menu was the
  * person's choice, not the bot's guess, and a 👎 on it would give staff no question to look at.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Button, Inbound, Reply } from '../messages.js';
 import { answerGivenByRef, lastAnswerGiven, queueMaybeWrong, recordAnswerVote } from '../db/questions.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -37,7 +37,7 @@ export const FEEDBACK_ACTION = 'fb';
  * event handled twice (after a restart) gets the same ref, so its answer is recorded once.
  */
 export function answerRef(inbound: Pick<Inbound, 'channel' | 'userId' | 'dedupeKey'>): string {
-  return createHash('sha256').update(`${inbound.channel}\n${inbound.userId}\n${inbound.dedupeKey}`).digest('base64url').slice(0, 12);
+  return hash('sha256', `${inbound.channel}\n${inbound.userId}\n${inbound.dedupeKey}`, 'base64url').slice(0, 12);
 }
 
 /** The 👍/👎 buttons of an answer. They share a row where the channel lays buttons out in rows. */

@@ -90,13 +90,17 @@ export function upsertPerson(
   // not a write (a write is a WAL commit, several times the cost of this lookup).
   const known = getPersonByExternal(db, channel, externalId);
   if (known && (displayName === undefined || displayName === known.displayName)) return known;
-  db.prepare(
-    `INSERT INTO people (channel, external_id, display_name, created_at)
-     VALUES (?, ?, ?, ?)
-     ON CONFLICT (channel, external_id) DO UPDATE SET
-       display_name = COALESCE(excluded.display_name, people.display_name)`,
-  ).run(channel, externalId, displayName ?? null, nowIso(now));
-  return getPersonByExternal(db, channel, externalId)!;
+  // The row as written, in the same statement (a new visitor costs one read less).
+  const row = db
+    .prepare(
+      `INSERT INTO people (channel, external_id, display_name, created_at)
+       VALUES (?, ?, ?, ?)
+       ON CONFLICT (channel, external_id) DO UPDATE SET
+         display_name = COALESCE(excluded.display_name, people.display_name)
+       RETURNING *`,
+    )
+    .get(channel, externalId, displayName ?? null, nowIso(now)) as PersonRow;
+  return toPerson(row);
 }
 
 /** The person for a channel identity, or undefined. */
