@@ -13,7 +13,7 @@
  * version and today's date (what is servable depends on it). Any change to those builds it again; so does
  * `LOA_TEST_SNAPSHOT_CACHE=0`. The tests of a fresh build (test/knowledge/) build their own.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -63,7 +63,11 @@ function remember(key: string, dir: string, hash: string): void {
     // Another run may have put the same key there meanwhile: theirs is as good.
     if (existsSync(join(CACHE, key))) rmSync(staging, { recursive: true, force: true });
     else renameSync(staging, join(CACHE, key));
-    for (const other of readdirSync(CACHE)) if (other !== key && !other.startsWith('tmp-')) rmSync(join(CACHE, other), { recursive: true, force: true });
+    // Other keys, and staging dirs a killed run left (another run's may be in use for seconds).
+    for (const other of readdirSync(CACHE)) {
+      const stale = !other.startsWith('tmp-') || Date.now() - statSync(join(CACHE, other)).mtimeMs > 600_000;
+      if (other !== key && stale) rmSync(join(CACHE, other), { recursive: true, force: true });
+    }
   } catch {
     // A read-only node_modules: every run builds.
   }
