@@ -99,9 +99,12 @@ describe('translations and the Vietnamese fallback', () => {
   qa('birth-en', 'question: Where do I register a child’s birth?\nlang: en\ntranslation_of: khai-sinh', 'At the People’s Committee of the commune where you live.');
   qa('bad-en', 'question: A translation of nothing\nlang: en\ntranslation_of: khong-co', 'Text.');
   qa('bad-vi', 'question: Câu hỏi\ntranslation_of: khai-sinh', 'Nội dung.');
-  /** The knowledge base of this content (no snapshot), built once for the tests that only ask it. */
+  /**
+   * The knowledge base of this content, built once (it writes its snapshot in dir/data) for the
+   * tests that ask it; the snapshot test compares a second start with it.
+   */
   let built: Knowledge | undefined;
-  const knowledgeOfDir = (): Knowledge => (built ??= createKnowledge({ contentDir: dir }));
+  const knowledgeOfDir = (): Knowledge => (built ??= createKnowledge({ contentDir: dir, dataDir: join(dir, 'data') }));
 
   it('checks that a translation names a Vietnamese entry, and only an English entry translates', () => {
     const c = loadContent(dir);
@@ -120,9 +123,8 @@ describe('translations and the Vietnamese fallback', () => {
   });
 
   it('keeps the English index in the snapshot, typo correction included', () => {
-    const data = join(dir, 'data');
-    const first = createKnowledge({ contentDir: dir, dataDir: data });
-    const again = createKnowledge({ contentDir: dir, dataDir: data });
+    const first = knowledgeOfDir();
+    const again = createKnowledge({ contentDir: dir, dataDir: join(dir, 'data') });
     expect(again.state.fromSnapshot).toBe(true);
     for (const q of ['where do I register the birth of my child', 'where do I registr the brith of my child'])
       expect(again.decide(q, 'en')).toEqual(first.decide(q, 'en'));
