@@ -249,8 +249,7 @@ describe('backup and restore', () => {
     // World B: the backup restored into a fresh data dir, the app started there.
     const tg2 = await startFakeTelegram({ token: tg1.token });
     cleanup.push(() => tg2.close());
-    // Nothing to catch in flight here: the rest goes out at the fake's pace (it has no limit).
-    const config = testConfig({ TELEGRAM_BOT_TOKEN: tg2.token, TELEGRAM_API_ROOT: tg2.apiRoot, TELEGRAM_RATE_GLOBAL: '100' }, { quiet_hours: { start: '00:00', end: '00:00' } });
+    const config = testConfig({ TELEGRAM_BOT_TOKEN: tg2.token, TELEGRAM_API_ROOT: tg2.apiRoot, TELEGRAM_RATE_GLOBAL: '20' }, { quiet_hours: { start: '00:00', end: '00:00' } });
     cleanup.push(config.cleanup);
     const restoreOut = io();
     expect(await restoreCli([file], { config, ...restoreOut })).toBe(0);
