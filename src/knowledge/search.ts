@@ -260,12 +260,26 @@ function miniSearchOptions(analyzer: Analyzer) {
  * abbreviations; the content's synonyms are Vietnamese and do not apply).
  */
 function analyzerFor(synonyms: readonly (readonly string[])[], options: SearchOptions, lang: Lang = 'vi'): Analyzer {
-  if (lang === 'en') return createEnglishAnalyzer(options.relatedWeight > 0 ? builtinLexicon().relatedEn : []);
-  return createAnalyzer(
-    options.builtinAbbreviations ? withBuiltinAbbreviations(synonyms) : synonyms,
-    options.relatedWeight > 0 ? builtinLexicon().related : [],
-  );
+  // An analyzer is a pure function of these inputs (its caches too), and making one analyses the
+  // whole lexicon (50-250 ms): every index build, reload and calibration index of one content
+  // shares it.
+  const key = JSON.stringify([lang, options.builtinAbbreviations, options.relatedWeight > 0, lang === 'en' ? [] : synonyms]);
+  let analyzer = analyzers.get(key);
+  if (!analyzer) {
+    analyzer =
+      lang === 'en'
+        ? createEnglishAnalyzer(options.relatedWeight > 0 ? builtinLexicon().relatedEn : [])
+        : createAnalyzer(
+            options.builtinAbbreviations ? withBuiltinAbbreviations(synonyms) : synonyms,
+            options.relatedWeight > 0 ? builtinLexicon().related : [],
+          );
+    // A few contents at most are served by one process (content and its English, a reload).
+    if (analyzers.size >= 8) analyzers.delete(analyzers.keys().next().value!);
+    analyzers.set(key, analyzer);
+  }
+  return analyzer;
 }
+const analyzers = new Map<string, Analyzer>();
 
 /** Turns loaded entries into search documents (Q&A + article passages). */
 export function toSearchDocs(qa: QaEntry[], articles: ArticleEntry[], topics: Topic[]): SearchDoc[] {
