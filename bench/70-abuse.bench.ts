@@ -296,7 +296,7 @@ export async function run(): Promise<string> {
     'queue). *new sessions*: every attack request from a session id never seen (before issue 15 each added',
     'a person and a row with its text twice: 2,000 × 20,000 characters grew the database by 81 MB + 70 MB of',
     'WAL); *one address*: the same from four sessions. Limits as shipped (bots/*.yaml `web_chat_limits`): an address',
-    'refused 30 times in a minute is shut out and its requests are answered, about 250 ms later, before they are read, so a flood',
+    'refused 30 times in a minute is shut out and its requests are answered, 250 ms later, before they are read, so a flood',
     'lasts longer than its 2,000 requests would take. The database growth includes the real visitors\' (each a new person).',
     'Each repeat measures a quiet baseline for the real visitors (the server alone), then the four floods. During each flood',
     'a *control* server (the same, not attacked) gets the same real visitors at the same time: on a shared machine its',
