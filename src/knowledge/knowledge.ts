@@ -196,15 +196,19 @@ export interface KnowledgeDeps {
  * The server's `inlineSearchMs`: searches expected to cost at most this run on the main thread.
  *
  * Handing a search to the thread and back is two wake-ups of a sleeping thread, a structured
- * clone each way and a turn of the event loop for the answer; on a 2-core machine with other
- * work the waiting thread is often not scheduled at once. Measured over HTTP on a quiet machine
- * (docs/BENCHMARKS.md, "Answers over HTTP": 2,000 long passages, searches of 0.7–0.9 ms), the
- * main thread alone answered faster than with the thread, one at a time (p50 2.30 ms against
- * 3.32, p99 6.57 against 13.33) and 4 at a time (p50 7.39 against 10.56, p99 16.98 against 32.0).
- * The thread stays for searches long enough to hold up other requests (longer questions, larger
- * contents: at 10,000 passages a search costs several ms).
+ * clone each way and a turn of the event loop for the answer. For the shipped content's long
+ * questions (about 0.25 ms of search) it cost more than the search: paired over HTTP against
+ * the thread at load 12–24 on 2 cores, the server's CPU per answer fell by a fifth to a quarter
+ * (7.0 -> 5.6 ms, threads included) and the main thread slept once per answer instead of twice.
+ * For the 2,000 long passages (0.7–0.9 ms of search on a quiet machine) the evidence is split:
+ * on a quiet machine the main thread alone answered faster than with the thread, one at a time
+ * and 4 at a time (docs/BENCHMARKS.md, LOA_SEARCH_THREADS=0); on the loaded machine, 4 at a
+ * time, the main thread became the bottleneck (p50 21.7 -> 53.5 ms), while one at a time was
+ * even. 1 ms puts such searches here on a quiet machine and on the thread when timings
+ * lengthen under load; longer questions and larger contents (several ms at 10,000 passages)
+ * always go to the thread.
  */
-export const INLINE_SEARCH_MS = 2;
+export const INLINE_SEARCH_MS = 1;
 
 /** What a reload did (see {@link Knowledge.reload}). */
 export interface ReloadResult {
