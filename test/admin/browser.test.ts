@@ -1,9 +1,9 @@
 /**
- * Browser tests: playwright-core drives Debian's Chromium (/usr/bin/chromium; `.ci/run` installs
- * it) through what staff do: log in, answer an unanswered question and have another person
- * approve it (then the bot gives that answer), compose a campaign and have it approved by
- * another person and sent with the live progress bar, attach a question to an approved answer,
- * download a contest export.
+ * Browser tests: playwright-core drives Debian's Chromium (test/support/browser.ts) through what
+ * staff do: log in, answer an unanswered question and have another person approve it (then the
+ * bot gives that answer), compose a campaign and have it approved by another person and sent
+ * with the live progress bar, attach a question to an approved answer, download a contest
+ * export.
  *
  * Screenshots of the main pages are taken at 1366×768 and at a phone size. They go to a temp
  * directory, or to docs/screenshots/ when LOA_SCREENSHOTS=1 (to refresh the README's images).

@@ -1,5 +1,5 @@
 /**
- * Triage of a reported case in real Chromium (playwright-core and Debian's /usr/bin/chromium, as
+ * Triage of a reported case in real Chromium (playwright-core and Debian's Chromium, as
  * test/admin/browser.test.ts): an editor finds the most reported case in the queue, confirms it
  * false with evidence, writes the correction from the case page, another person approves it, the
  * editor closes the case as handled by a correction; both reporters are told (Telegram at once,
