@@ -8,6 +8,7 @@
 //
 // Arguments go to vitest (`npm test -- test/telegram`).
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,9 +24,9 @@ const tscBin = binOf('typescript', 'tsc');
 const vitestBin = binOf('vitest', 'vitest');
 
 /** Runs `node bin args`; resolves with its exit code (1 when killed by a signal) and held output. */
-function run(bin, args, { hold, nice }) {
+function run(bin, args, { hold, nice, env }) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: hold ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: hold ? ['ignore', 'pipe', 'pipe'] : 'inherit', env });
     if (nice) {
       try {
         setPriority(child.pid, nice);
@@ -41,8 +42,22 @@ function run(bin, args, { hold, nice }) {
   });
 }
 
+// Test apps' data and content folders go to memory (/dev/shm) where it has room: creating and
+// removing them on this machine's ext4 /tmp cost 0.2-0.3 s of wall time per app, and a run
+// starts about a hundred. A TMPDIR set by the caller wins.
+const env = { ...process.env };
+if (!env.TMPDIR) {
+  try {
+    const fs = statfsSync('/dev/shm');
+    accessSync('/dev/shm', constants.W_OK);
+    if (fs.bavail * fs.bsize > 2 * 2 ** 30) env.TMPDIR = '/dev/shm';
+  } catch {
+    // No /dev/shm (macOS, some containers): the system's temporary folder.
+  }
+}
+
 const typecheck = run(tscBin, ['--noEmit', '-p', 'tsconfig.json', ...(process.stdout.isTTY ? ['--pretty'] : [])], { hold: true, nice: 10 });
-const tests = await run(vitestBin, ['run', ...process.argv.slice(2)], { hold: false, nice: 0 });
+const tests = await run(vitestBin, ['run', ...process.argv.slice(2)], { hold: false, nice: 0, env });
 const tsc = await typecheck;
 for (const b of tsc.out) process.stdout.write(b);
 process.stdout.write(tsc.code === 0 ? 'typecheck: no errors\n' : `typecheck: failed (tsc exit code ${tsc.code})\n`);
