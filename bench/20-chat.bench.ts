@@ -118,9 +118,14 @@ interface Latency {
   perSecond: number;
 }
 
-/** Sends every query `rounds` times, `concurrency` at a time; each request is a new visitor. */
+/**
+ * Sends every query `rounds` times, `concurrency` at a time; each request is a new visitor. Each
+ * of the concurrent streams comes from its own loopback address (127.0.0.2, .3, …), as visitors
+ * do: the web chat answers at most two messages of one address at once (web.ts perKeyAtOnce), so
+ * from one address "4 at a time" would measure that queue.
+ */
 async function measure(url: string, queries: string[], rounds: number, concurrency: number, tag: string): Promise<Latency> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const agents = Array.from({ length: concurrency }, (_, w) => new Agent({ keepAlive: true, maxSockets: 1, localAddress: `127.0.0.${w + 2}` }));
   const jobs: string[] = [];
   for (let r = 0; r < rounds; r++) jobs.push(...queries);
   const times: number[] = [];
@@ -131,14 +136,14 @@ async function measure(url: string, queries: string[], rounds: number, concurren
     Array.from({ length: concurrency }, async (_, w) => {
       while (next < jobs.length) {
         const i = next++;
-        const r = await ask(url, agent, `bench-${tag}-${w}-${i}`, jobs[i]!);
+        const r = await ask(url, agents[w]!, `bench-${tag}-${w}-${i}`, jobs[i]!);
         times.push(r.ms);
         if (!r.ok) errors++;
       }
     }),
   );
   const wall = performance.now() - t;
-  agent.destroy();
+  for (const agent of agents) agent.destroy();
   // Figures of refusals or errors would pass for fast answers: say so instead.
   if (errors > 0) throw new Error(`chat bench: ${errors} of ${times.length} requests (${tag}) got no answer: check the server's log (LOA_LOG_LEVEL) and the web chat limits in benchBot()`);
   return { n: times.length, errors, p50: percentile(times, 0.5), p95: percentile(times, 0.95), p99: percentile(times, 0.99), max: Math.max(...times), perSecond: (times.length / wall) * 1000 };
@@ -231,7 +236,7 @@ export async function run(): Promise<string> {
     'with kept-alive connections; the latency runs from the request leaving the bench to the JSON reply read',
     'back, so it includes HTTP, the intake record, the conversation, the search and the reply record.',
     `Every request is a new visitor. After a warm-up of two rounds, every question is sent ${ROUNDS} times, one at`,
-    `a time, then ${CONCURRENCY} at a time (the bench process shares the 2-core machine with the server).`,
+    `a time, then ${CONCURRENCY} at a time, each of the four from its own loopback address as visitors are (the bench process shares the 2-core machine with the server).`,
     '',
     `**Corpus** (bench/lib/law-corpus.ts, seeded, ${stats.passages} passages, ${stats.minSyllables}–${stats.maxSyllables} syllables each, ${Math.round(stats.syllables / stats.passages)} on average):`,
     'passages shaped like law articles ("## Điều N. …" and numbered clauses), real text first. Real:',
