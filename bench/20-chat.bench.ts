@@ -232,7 +232,7 @@ export async function run(): Promise<string> {
     '## Answers over HTTP: long questions, long passages',
     '',
     'Issue 13, item 5. Each question is POSTed to `/api/chat` of the real server, running alone in its own',
-    'process as `npm start` wires it (search thread on for searches expected to cost over 1 ms, SQLite in WAL, log level warn), over loopback',
+    'process as `npm start` wires it (search thread on, SQLite in WAL, log level warn), over loopback',
     'with kept-alive connections; the latency runs from the request leaving the bench to the JSON reply read',
     'back, so it includes HTTP, the intake record, the conversation, the search and the reply record.',
     `Every request is a new visitor. After a warm-up of two rounds, every question is sent ${ROUNDS} times, one at`,

@@ -207,8 +207,15 @@ export interface KnowledgeDeps {
  * even. 1 ms puts such searches here on a quiet machine and on the thread when timings
  * lengthen under load; longer questions and larger contents (several ms at 10,000 passages)
  * always go to the thread.
+ *
+ * **Off (0) for now.** The Telegram webhook bench on a quiet machine (2026-12-07) showed the
+ * other side: at 1 ms, questions arriving at 500/s had p99 53.9 ms (500/s 24.4, 750/s 47.9 with
+ * 0), the highest rate sustained fell from 750/s to 250/s: under a stream of updates the main
+ * thread, which also parses, stores and replies, became the bottleneck while the thread's core
+ * idled. The rule it needs, searching here only while the main thread has nothing else to do,
+ * is not built; until then every search goes to the thread, as before.
  */
-export const INLINE_SEARCH_MS = 1;
+export const INLINE_SEARCH_MS = 0;
 
 /** What a reload did (see {@link Knowledge.reload}). */
 export interface ReloadResult {
