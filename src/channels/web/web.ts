@@ -19,6 +19,7 @@ import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
 import { createBackloggedLane, createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
 import { addDoor, type DoorRefusal } from '../../http/server.js';
+import { boundedMemo } from '../../text/memo.js';
 
 /** What the web widget can render. */
 export const webCapabilities: Capabilities = {
@@ -237,7 +238,16 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // the request: no routing, no request object, no body read, no log line (one when shut
   // out, one when let in). The hook below does the same on any other Fastify instance, and
   // refuses an address over its per-address limit (still before the body is read).
-  const doorAnswers = new Map<string, DoorRefusal>();
+  const doorAnswer = boundedMemo((key: string): DoorRefusal => {
+    const [lang, limit, retryAfter] = JSON.parse(key) as [Lang, Exclude<WebLimitVerdict, { ok: true }>['limit'], number];
+    const body = JSON.stringify({ ok: false, error: refusalText({ ok: false, limit, retryAfter }, lang) });
+    return {
+      status: 429,
+      headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(retryAfter) },
+      body,
+      holdMs: SHUT_OUT_HOLD_MS,
+    };
+  }, 1000);
   addDoor(app, (req, address) => {
     if (req.method !== 'POST' || !(req.url === '/api/chat' || req.url?.startsWith('/api/chat?'))) return undefined;
     const t = now();
@@ -245,21 +255,8 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const v = limits.shutOut(address, t);
     if (v.ok) return undefined;
     const lang = req.url.length > 9 ? webLang(new URLSearchParams(req.url.slice(10)).get('lang')) : 'vi';
-    // The same few answers (a language, a number of seconds) over and over: made once each.
-    const key = `${lang}:${v.retryAfter}`;
-    let refusal = doorAnswers.get(key);
-    if (!refusal) {
-      if (doorAnswers.size > 1000) doorAnswers.clear();
-      const body = JSON.stringify({ ok: false, error: refusalText(v, lang) });
-      refusal = {
-        status: 429,
-        headers: { ...cors, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(v.retryAfter) },
-        body,
-        holdMs: SHUT_OUT_HOLD_MS,
-      };
-      doorAnswers.set(key, refusal);
-    }
-    return refusal;
+    // The same few answers (a language, a limit, a number of seconds) over and over: made once each.
+    return doorAnswer(JSON.stringify([lang, v.limit, v.retryAfter]));
   });
   const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const t = now();
