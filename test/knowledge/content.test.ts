@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadContent, splitPassages, flattenRegions } from '../../src/knowledge/content.js';
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
@@ -70,6 +70,41 @@ describe('content loader', () => {
     expect(k.answer('thời hạn đăng ký khai sinh').kind).toBe('answer');
     expect(k.answer('thủ tục nhận con nuôi').kind).toBe('none');
     expect(k.answer('lệ phí bản sao trích lục hộ tịch').kind).toBe('none');
+  });
+
+  it('loads again what changed since the last load, and only that, handing out copies', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    const file = (id: string) => join(t.dir, 'qa', 'ho-tich', `${id}.md`);
+    writeFileSync(file('a'), qa('a', '', 'Trả lời A.'));
+    writeFileSync(file('b'), qa('b', '', 'Trả lời B.'));
+    const first = loadContent(t.dir);
+    // A caller changing what it got does not change the next load.
+    first.qa[0]!.answer = 'đã bị sửa trong bộ nhớ';
+    first.qa[0]!.topics.push('khac');
+    let again = loadContent(t.dir);
+    expect(again.qa.map((q) => [q.id, q.answer, q.topics])).toEqual([
+      ['a', 'Trả lời A.', ['ho-tich']],
+      ['b', 'Trả lời B.', ['ho-tich']],
+    ]);
+    // An edit, a broken file, a removed file and a new one are all seen.
+    writeFileSync(file('a'), qa('a', '', 'Trả lời A, bản mới.'));
+    writeFileSync(file('b'), qa('b').replace('status: approved\n', ''));
+    writeFileSync(file('c'), qa('c', '', 'Trả lời C.'));
+    again = loadContent(t.dir);
+    expect(again.qa.map((q) => [q.id, q.answer])).toEqual([
+      ['a', 'Trả lời A, bản mới.'],
+      ['c', 'Trả lời C.'],
+    ]);
+    expect(again.errors).toEqual([expect.objectContaining({ file: join('qa', 'ho-tich', 'b.md'), field: 'status' })]);
+    writeFileSync(file('b'), qa('b', '', 'Trả lời B.'));
+    rmSync(file('c'));
+    expect(loadContent(t.dir).qa.map((q) => q.id)).toEqual(['a', 'b']);
+    // A topic removed from topics.yaml makes the unchanged files that use it errors again.
+    writeFileSync(join(t.dir, 'topics.yaml'), '- slug: khac\n  name: Khác\n');
+    const noTopic = loadContent(t.dir);
+    expect(noTopic.qa).toEqual([]);
+    expect(noTopic.errors.map((e) => e.field)).toEqual(['topics.0', 'topics.0']);
   });
 
   it('allows a content dir without articles, quizzes, regions or synonyms', () => {
