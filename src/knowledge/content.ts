@@ -441,22 +441,36 @@ export function flattenRegions(regions: Region[]): Map<string, { name: string; p
   return out;
 }
 
-/** One entry file's text and what parsing it gave. */
-interface ParsedFile {
-  text: string;
-  result: unknown;
-}
-
 /**
- * The entry files of the last load of each content directory, by path. A reload after a save
- * changes one file or a few; parsing the YAML front matter and validating every file again cost
- * about 120 ms on the sample content (1 ms per file) and scales with the office's content. A
- * file whose text is unchanged gets its earlier result (a copy: callers own what they get).
- * Checks across files (topics, regions, duplicate ids, translations) run on every load.
+ * What parsing an entry file gave, by its path and text (`rel\0text`), most recently used last.
+ * A reload after a save changes one file or a few; parsing the YAML front matter and validating
+ * every file again cost about 120 ms on the sample content (1 ms per file) and scales with the
+ * office's content. Parsing reads nothing but the path and the text, so an unchanged file (in
+ * any folder: `loa eval --strip-variants` and the tests load copies) gets its earlier result, as
+ * a copy: callers own what they get. Checks across files (topics, regions, duplicate ids,
+ * translations) run on every load. Bounded by the text it holds.
  */
-const parsedFiles = new Map<string, Map<string, ParsedFile>>();
-/** Directories remembered (a server has one; `loa eval --strip-variants` and tests a few). */
-const PARSED_DIRS = 4;
+const parsedFiles = new Map<string, unknown>();
+let parsedChars = 0;
+/** Text held at most (characters): about 6 times the sample content, a 10k-passage office's. */
+const PARSED_CHARS = 8_000_000;
+
+/** parse(rel, text), or a copy of its result for the same path and text. */
+function parseOnce<R>(rel: string, text: string, parse: (rel: string, text: string) => R): R {
+  const key = `${rel}\0${text}`;
+  let result = parsedFiles.get(key) as R | undefined;
+  if (result === undefined) {
+    result = parse(rel, text);
+    parsedChars += key.length;
+  } else parsedFiles.delete(key);
+  parsedFiles.set(key, result);
+  for (const old of parsedFiles.keys()) {
+    if (parsedChars <= PARSED_CHARS) break;
+    parsedFiles.delete(old);
+    parsedChars -= old.length;
+  }
+  return structuredClone(result);
+}
 
 /**
  * Loads and validates a content directory. Never throws for content problems: they are in
@@ -496,16 +510,6 @@ export function loadContent(dir: string): Content {
     return problems.length === 0;
   };
 
-  const parsedBefore = parsedFiles.get(dir);
-  const parsedNow = new Map<string, ParsedFile>();
-  /** parse(rel, text), or its result from the last load of `dir` when the file's text is unchanged. */
-  const parseOnce = <R>(rel: string, text: string, parse: (rel: string, text: string) => R): R => {
-    const before = parsedBefore?.get(rel);
-    const result = before && before.text === text ? (before.result as R) : parse(rel, text);
-    parsedNow.set(rel, { text, result });
-    return structuredClone(result);
-  };
-
   const qa: QaEntry[] = [];
   for (const path of listFiles(join(dir, 'qa'), '.md')) {
     const rel = relative(dir, path);
@@ -537,10 +541,6 @@ export function loadContent(dir: string): Content {
       return false;
     });
   };
-  // Only this load's files are kept: a removed file's parse goes with it.
-  parsedFiles.delete(dir);
-  parsedFiles.set(dir, parsedNow);
-  while (parsedFiles.size > PARSED_DIRS) parsedFiles.delete(parsedFiles.keys().next().value!);
   return { dir, qa: checkTranslations(qa), articles: checkTranslations(articles), topics, regions, synonyms, errors, hash: hashContent(dir) };
 }
 
