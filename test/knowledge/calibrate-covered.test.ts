@@ -31,4 +31,21 @@ describe('calibration negatives the content covers', () => {
     expect(withIt.info.negatives).toBe(others.length);
     expect(without.info.negatives).toBe(others.length);
   });
+
+  it('leaves out one whose information is mostly in one entry question, and keeps one found mostly in its answer', () => {
+    const index = buildSearchIndex(docs);
+    const f = (q: string, name: (typeof FEATURE_NAMES)[number]): number => index.candidates(q).list[0]!.f[FEATURE_NAMES.indexOf(name)]!;
+    // "ở xã nào" is not in the entry's question: most, not all, of it is.
+    const mostly = 'hộ kinh doanh cá thể đăng ký ở xã nào';
+    expect(f(mostly, 'qside')).toBeLessThan(0.8);
+    expect(f(mostly, 'qside')).toBeGreaterThanOrEqual(0.6);
+    expect(f(mostly, 'qcov')).toBeGreaterThanOrEqual(0.7);
+    // Its words are in the entry, but mostly in the answer: a question the entry does not ask.
+    const body = 'chủ hộ kinh doanh cần căn cước không';
+    expect(f(body, 'qcov')).toBeGreaterThanOrEqual(0.7);
+    expect(f(body, 'qside')).toBeLessThan(0.6);
+    const others = ['giá vàng hôm nay bao nhiêu', 'dự báo thời tiết ngày mai thế nào', 'kết quả bóng đá tối qua'];
+    expect(calibrate(index, docs, [], defaultSearchOptions, [mostly, ...others]).info.negatives).toBe(others.length);
+    expect(calibrate(index, docs, [], defaultSearchOptions, [body, ...others]).info.negatives).toBe(others.length + 1);
+  });
 });
