@@ -14,6 +14,7 @@
  * {@link PARTIAL_SUFFIX}, so a restart (or the search thread) loads it again and still reports
  * the errors. Documented in docs/admin.md.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -236,6 +237,8 @@ interface SnapshotHeader {
   index: SearchIndexHeader;
   /** The English index, when the content has English entries: its sections follow the Vietnamese ones from byte `offset`. */
   en?: { index: SearchIndexHeader; offset: number };
+  /** What the indexes were built and fitted from ({@link Loaded.servedHash}); absent in older snapshots. */
+  servedHash?: string;
 }
 
 interface Loaded {
@@ -248,15 +251,22 @@ interface Loaded {
   qa: Map<string, QaEntry>;
   articles: Map<string, ArticleEntry>;
   regions: ReturnType<typeof flattenRegions>;
+  /**
+   * A hash of everything the indexes were built and their decisions fitted from: the documents
+   * served in each language, the synonyms, the search options and the negatives. Content whose
+   * hash is the same is served by the same indexes (a saved draft, a refused approval).
+   */
+  servedHash?: string;
 }
 
-function assemble(state: KnowledgeState, index: SearchIndex, en?: SearchIndex): Loaded {
+function assemble(state: KnowledgeState, index: SearchIndex, en?: SearchIndex, servedHash?: string): Loaded {
   const translations = new Map<string, string>();
   for (const e of [...state.qa, ...state.articles]) if (e.translationOf) translations.set(e.translationOf, e.id);
   return {
     state,
     index,
     ...(en ? { en } : {}),
+    ...(servedHash ? { servedHash } : {}),
     translations,
     qa: new Map(state.qa.map((q) => [q.id, q])),
     articles: new Map(state.articles.map((a) => [a.id, a])),
@@ -315,8 +325,14 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       lang === 'en' ? topics.map((t) => ({ ...t, name: t.name_en ?? '' })) : topics,
     );
 
-  /** Builds the index and fits the decision; `estimate` measures the calibration's estimates too. */
-  const fromContent = (loaded: Content, estimate = deps.calibrationEstimates !== false): Loaded => {
+  /**
+   * Builds the index and fits the decision; `estimate` measures the calibration's estimates too.
+   * When `prior` was built from the same served documents, synonyms, options and negatives (only
+   * drafts, pending changes, retired entries or review notes differ), its indexes and fitted
+   * decisions serve the new content as they are: building and fitting them again would give the
+   * same (the fit is deterministic) and takes seconds to minutes on a large office's content.
+   */
+  const fromContent = (loaded: Content, estimate = deps.calibrationEstimates !== false, prior?: Loaded): Loaded => {
     const calibration: CalibrationOptions = { ...defaultCalibrationOptions, estimate };
     const content =
       deps.maxVariants === undefined
@@ -327,6 +343,22 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const qa = content.qa.filter((q) => isServable(q, today));
     const articles = content.articles.filter((a) => isServable(a, today));
     const docs = docsIn('vi', qa, articles, content.topics);
+    const enDocs = deps.english === false ? [] : docsIn('en', qa, articles, content.topics);
+    const served = createHash('sha256').update(JSON.stringify([docs, enDocs, content.synonyms, snapshotKey(content.synonyms)])).digest('hex');
+    const state: KnowledgeState = {
+      qa: content.qa,
+      articles: content.articles,
+      topics: content.topics,
+      regions: content.regions,
+      synonyms: content.synonyms,
+      hash: content.hash,
+      loadedAt: new Date(),
+      fromSnapshot: false,
+    };
+    if (prior?.servedHash === served) {
+      log?.info('knowledge: what is served is unchanged; the index and its decision are kept');
+      return assemble(state, prior.index, prior.en, served);
+    }
     const index = buildSearchIndex(docs, content.synonyms, options);
     // The decision is fitted to this content (calibrate.ts) and kept in the snapshot.
     const model = fitDecision(index, docs, content.synonyms, options, negatives(), calibration);
@@ -339,7 +371,6 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     for (const w of i.warnings) log?.warn(`knowledge: ${w}`);
     // English entries get an index of their own, with the English analyzer, calibrated the same
     // way on English practice questions and English negatives (out-of-scope/en/).
-    const enDocs = deps.english === false ? [] : docsIn('en', qa, articles, content.topics);
     let en: SearchIndex | undefined;
     if (enDocs.length > 0) {
       en = buildSearchIndex(enDocs, [], options, 'en');
@@ -352,17 +383,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       );
       for (const w of e.warnings) log?.warn(`knowledge (English): ${w}`);
     }
-    const state: KnowledgeState = {
-      qa: content.qa,
-      articles: content.articles,
-      topics: content.topics,
-      regions: content.regions,
-      synonyms: content.synonyms,
-      hash: content.hash,
-      loadedAt: new Date(),
-      fromSnapshot: false,
-    };
-    return assemble(state, index, en);
+    return assemble(state, index, en, served);
   };
 
   const writeSnapshot = (l: Loaded): void => {
@@ -385,6 +406,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       },
       index: index.header,
       ...(en ? { en: { index: en.header, offset } } : {}),
+      ...(l.servedHash ? { servedHash: l.servedHash } : {}),
     };
     try {
       mkdirSync(deps.dataDir!, { recursive: true });
@@ -412,7 +434,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       const en = snap.en
         ? loadSearchIndex(snap.en.index, file.body.subarray(snap.en.offset), docsIn('en', c.qa, c.articles, c.topics), [], options, 'en')
         : undefined;
-      return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index, en);
+      return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index, en, snap.servedHash);
     } catch (err) {
       log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');
       return undefined;
@@ -450,7 +472,9 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
         return lastGood;
       }
     }
-    const l = fromContent(content);
+    // The snapshot of other content still serves when only unserved entries changed (the build
+    // thread's reload after a draft is saved).
+    const l = fromContent(content, undefined, errors.length === 0 ? readSnapshot(null) : undefined);
     if (errors.length === 0) writeSnapshot(l);
     log?.info({ entries: l.state.qa.length, articles: l.state.articles.length }, 'knowledge: content indexed');
     return l;
@@ -583,7 +607,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     // Unchanged (the watcher's reload after the admin's own, a touched file): nothing to rebuild.
     if (content.hash === current.state.hash) return { ok: true, published: true, errors: [] };
     // While serving, only the threshold is fitted (the answers depend on nothing else).
-    current = fromContent(content, false);
+    current = fromContent(content, false, current);
     writeSnapshot(current);
     thread?.reload();
     log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');

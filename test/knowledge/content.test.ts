@@ -153,6 +153,45 @@ describe('knowledge snapshot and reload', () => {
     expect(third.getQa('moi-them')).toBeDefined();
   });
 
+  it('keeps the index and its fitted decision when only what is not served changed, and rebuilds when it did', async () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    const data = tempDir('loa-data-');
+    cleanups.push(data.cleanup);
+    const file = (id: string) => join(t.dir, 'qa', 'ho-tich', `${id}.md`);
+    writeFileSync(file('khai-sinh'), qa('khai-sinh', '', 'Đăng ký khai sinh trong 60 ngày.').replace('Câu hỏi khai-sinh?', 'Thời hạn đăng ký khai sinh là bao lâu?'));
+    let fits = 0;
+    const counted = { calibrate: ((...a: Parameters<typeof rememberedCalibrate>) => (fits++, rememberedCalibrate(...a))) as typeof rememberedCalibrate, calibrationEstimates: false };
+    const k = createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false, ...counted });
+    expect(fits).toBe(1);
+    // A draft saved, then edited: nothing served changed, so nothing is fitted again; staff see it.
+    const draft = qa('con-nuoi', '', 'Nộp hồ sơ tại UBND xã.').replace('status: approved', 'status: draft').replace('Câu hỏi con-nuoi?', 'Thủ tục nhận con nuôi thế nào?');
+    writeFileSync(file('con-nuoi'), draft);
+    expect(await k.reload()).toMatchObject({ ok: true });
+    writeFileSync(file('con-nuoi'), draft.replace('UBND xã', 'Ủy ban nhân dân xã'));
+    expect(await k.reload()).toMatchObject({ ok: true });
+    expect(fits).toBe(1);
+    expect(k.getQa('con-nuoi')).toMatchObject({ status: 'draft', answer: 'Nộp hồ sơ tại Ủy ban nhân dân xã.' });
+    expect(k.answer('thủ tục nhận con nuôi').kind).toBe('none');
+    expect(k.answer('thời hạn đăng ký khai sinh')).toMatchObject({ kind: 'answer', id: 'khai-sinh' });
+    // A fresh start (the build thread builds this way) reuses the snapshot of the earlier content too.
+    writeFileSync(file('con-nuoi'), draft.replace('UBND xã', 'UBND cấp xã'));
+    const fresh = createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false, ...counted });
+    expect(fits).toBe(1);
+    expect(fresh.getQa('con-nuoi')?.answer).toBe('Nộp hồ sơ tại UBND cấp xã.');
+    expect(fresh.answer('thời hạn đăng ký khai sinh')).toMatchObject({ kind: 'answer', id: 'khai-sinh' });
+    // Approved: now it is served, so the index is built and the decision fitted again.
+    writeFileSync(file('con-nuoi'), draft.replace('status: draft', 'status: approved'));
+    expect(await k.reload()).toMatchObject({ ok: true });
+    expect(fits).toBe(2);
+    expect(k.answer('thủ tục nhận con nuôi')).toMatchObject({ kind: 'answer', id: 'con-nuoi' });
+    // A served entry's answer edited: rebuilt too (its text is what coverage is checked on).
+    writeFileSync(file('khai-sinh'), qa('khai-sinh', '', 'Đăng ký khai sinh trong 60 ngày kể từ ngày sinh.').replace('Câu hỏi khai-sinh?', 'Thời hạn đăng ký khai sinh là bao lâu?'));
+    expect(await k.reload()).toMatchObject({ ok: true });
+    expect(fits).toBe(3);
+    expect(k.getQa('khai-sinh')?.answer).toContain('kể từ ngày sinh');
+  });
+
   it('keeps serving the last good index when a reload fails validation', async () => {
     // Started from the run's snapshot of the content (a restart), reloaded on this thread.
     const copy = shippedCopy();
