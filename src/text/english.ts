@@ -421,6 +421,8 @@ export function createEnglishAnalyzer(related: readonly (readonly string[])[] = 
   // deletions (SymSpell), built on first need after the last text was learnt.
   const vocabulary = new Map<string, number>();
   let deletions: Map<string, string[]> | undefined;
+  /** The terms of each text indexed so far (each counted in the vocabulary once). */
+  const indexed = new Map<string, string[]>();
   const deletesOf = (w: string): string[] => Array.from({ length: w.length }, (_, i) => w.slice(0, i) + w.slice(i + 1));
   const correct = (w: string): string => {
     if (w.length < 6 || vocabulary.has(w) || STOP.has(w) || /\d/.test(w)) return w;
@@ -520,13 +522,22 @@ export function createEnglishAnalyzer(related: readonly (readonly string[])[] = 
     formTerms: (text) => tokenTerms(tokens(text)),
     expansions,
     indexTerms(text) {
-      for (const w of words(text)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
-      deletions = undefined;
+      // A text this analyzer has indexed already (the same content built or loaded again: a
+      // reload, an index read from its snapshot) teaches it nothing new: its terms are kept.
+      const known = indexed.get(text);
+      if (known) return [...known];
+      for (const w of words(text)) {
+        const n = vocabulary.get(w);
+        if (n === undefined) deletions = undefined;
+        vocabulary.set(w, (n ?? 0) + 1);
+      }
       const toks = tokens(text);
       const { bigrams } = tokenTerms(toks);
       // Stop words are indexed too (a question made only of them still finds its words), but
       // never searched (the query leaves them out).
-      return [...toks.map((t) => t.exact), ...bigrams];
+      const terms = [...toks.map((t) => t.exact), ...bigrams];
+      if (indexed.size < 50_000) indexed.set(text, terms);
+      return [...terms];
     },
     query(text): QueryAnalysis {
       const toks = tokens(text, true);

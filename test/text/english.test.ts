@@ -39,6 +39,17 @@ describe('createEnglishAnalyzer', () => {
     expect(q.generic.has('get')).toBe(true);
     expect(q.accented).toBe(true);
   });
+  it('learns the words of indexed texts to correct typos, each text once, whatever a caller does with its terms', () => {
+    const b = createEnglishAnalyzer();
+    expect(b.query('registraton of residence').unigrams[0]).not.toBe(englishStem('registration'));
+    const terms = b.indexTerms('Registration of permanent residence');
+    expect(b.query('registraton of residence').unigrams[0]).toBe(englishStem('registration'));
+    terms.push('changed-by-caller');
+    expect(b.indexTerms('Registration of permanent residence')).toEqual(terms.slice(0, -1));
+    // A word seen only after the corrections were prepared is learnt as well.
+    b.indexTerms('Temporary absence declaration');
+    expect(b.query('temporray absence').unigrams[0]).toBe(englishStem('temporary'));
+  });
   it('rewrites abbreviations and British spellings', () => {
     expect(a.query('NGO registration').unigrams).toEqual(a.query('non-governmental organisation registration').unigrams);
     expect(a.query('labour code').unigrams).toEqual(a.query('labor code').unigrams);
