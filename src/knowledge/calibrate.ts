@@ -159,6 +159,7 @@ const wordCount = (text: string): number => {
 const QCOV = FEATURE_NAMES.indexOf('qcov');
 const DCOV = FEATURE_NAMES.indexOf('dcov');
 const QSIDE = FEATURE_NAMES.indexOf('qside');
+const PASSAGE = FEATURE_NAMES.indexOf('passage');
 
 /** Fits the decision to the content of `index`. Returns the default when the content is too thin. */
 export function calibrate(
@@ -221,7 +222,17 @@ export function calibrate(
       // gồm những giấy tờ gì, nộp ở đâu?"; "mức phạt nồng độ cồn xe máy" against an entry on
       // that fine). The shipped negatives list whole administrative topics an office may write
       // about; left in, they push its threshold up and its right answers are refused.
-      if (list.some((c) => (c.f[QCOV]! >= 0.85 && c.f[DCOV]! >= 0.8) || (c.f[QCOV]! >= 0.7 && c.f[QSIDE]! >= 0.6))) continue;
+      // A long one is judged by what it asks, as the confidence judges it: it asks most of one
+      // Q&A's question (a passage's heading is a short label: asking most of one says little).
+      if (
+        list.some(
+          (c) =>
+            (c.f[QCOV]! >= 0.85 && c.f[DCOV]! >= 0.8) ||
+            (c.f[QCOV]! >= 0.7 && c.f[QSIDE]! >= 0.6) ||
+            (isLong(c.f) && c.f[PASSAGE] === 0 && c.f[DCOV]! >= 0.65 && c.f[QCOV]! >= 0.25),
+        )
+      )
+        continue;
       negKept++;
     }
     asked.push({ expect: p.expect, cands: list });

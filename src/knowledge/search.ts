@@ -238,7 +238,7 @@ export function optionsHash(
 ): string {
   const en = english ? { en: { v: ENGLISH_ANALYZER_VERSION, negatives: english.negatives, lexicon: builtinLexicon().hashEn } } : {};
   return createHash('sha256')
-    .update(JSON.stringify({ v: 12, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
+    .update(JSON.stringify({ v: 13, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
     .digest('hex')
     .slice(0, 16);
 }

@@ -48,4 +48,20 @@ describe('calibration negatives the content covers', () => {
     expect(calibrate(index, docs, [], defaultSearchOptions, [mostly, ...others]).info.negatives).toBe(others.length);
     expect(calibrate(index, docs, [], defaultSearchOptions, [body, ...others]).info.negatives).toBe(others.length + 1);
   });
+
+  it('leaves out a long chatty one that asks most of one entry question, and keeps one that asks something else', () => {
+    const index = buildSearchIndex(docs);
+    const f = (q: string, name: (typeof FEATURE_NAMES)[number]): number => index.candidates(q).list[0]!.f[FEATURE_NAMES.indexOf(name)]!;
+    const context = 'Chào anh chị, nhà em mới mở quán tạp hóa nhỏ, cho em hỏi';
+    const asks = `${context} hộ kinh doanh cá thể đăng ký ở đâu, nộp giấy tờ gì và bao lâu thì có giấy chứng nhận ạ?`;
+    const other = `${context} hộ kinh doanh cá thể có phải đóng thuế môn bài hằng năm không và đóng bao nhiêu tiền ạ?`;
+    for (const q of [asks, other]) expect(f(q, 'long')).toBeGreaterThanOrEqual(0.5);
+    // The context keeps its share of the information low: judged by what it asks.
+    expect(f(asks, 'qside')).toBeLessThan(0.6);
+    expect(f(asks, 'dcov')).toBeGreaterThanOrEqual(0.65);
+    expect(f(other, 'dcov')).toBeLessThan(0.65);
+    const others = ['giá vàng hôm nay bao nhiêu', 'dự báo thời tiết ngày mai thế nào', 'kết quả bóng đá tối qua'];
+    expect(calibrate(index, docs, [], defaultSearchOptions, [asks, ...others]).info.negatives).toBe(others.length);
+    expect(calibrate(index, docs, [], defaultSearchOptions, [other, ...others]).info.negatives).toBe(others.length + 1);
+  });
 });
