@@ -22,7 +22,7 @@ import { healthReport } from './http/health.js';
 import { createWebChannel, registerWebChat } from './channels/web/web.js';
 import { createChannelThrottles, createSender, type Sender } from './sender/sender.js';
 import type { Clock } from './campaigns/throttle.js';
-import { createHttpServer } from './http/server.js';
+import { createHttpServer, requestsInFlight } from './http/server.js';
 import { createDiskGuard } from './db/disk.js';
 import { applyRetention } from './db/retention.js';
 import { createWebLimits } from './channels/web/limits.js';
@@ -104,6 +104,8 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     now: opts.now,
     searchThreads: config.searchThreads ?? 0,
     inlineSearchMs: INLINE_SEARCH_MS,
+    // A turn alone in the inbox and in the HTTP server (a lone visitor) searches here, without the hand-off.
+    idle: () => inbox.inProgress() <= 1 && (requestsInFlight(server) ?? Infinity) <= 1,
     ...(opts.buildThread !== undefined ? { buildThread: opts.buildThread } : {}),
     ...(opts.calibrate ? { calibrate: opts.calibrate } : {}),
   });

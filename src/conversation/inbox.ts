@@ -68,6 +68,12 @@ export interface Inbox {
    * this turn, read in the same commit (absent once erased).
    */
   answerNow(inbound: Inbound): Promise<{ replies: Reply[]; personId: number | null; lang?: Lang } | null>;
+  /**
+   * Events stored and not yet handled to the end (their turn running or waiting in their
+   * person's order). 1 while a turn runs means it is alone: the knowledge base may then search
+   * on the main thread (knowledge.ts `idle`).
+   */
+  inProgress(): number;
 }
 
 /** Creates the inbox. */
@@ -167,6 +173,7 @@ export function createInbox(deps: InboxDeps): Inbox {
       group.flush();
     },
     deliver,
+    inProgress: () => pending.size,
     async answerNow(inbound) {
       const id = await group.run(() => store(inbound));
       if (id === null) return null;

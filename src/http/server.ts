@@ -53,6 +53,18 @@ export const MAX_HELD = 1024;
 export type Door = (req: IncomingMessage, address: string) => DoorRefusal | undefined;
 
 const doorsOf = new WeakMap<FastifyInstance, Door[]>();
+const inFlightOf = new WeakMap<FastifyInstance, { n: number }>();
+
+/**
+ * Requests a server made by {@link createHttpServer} has received and not yet answered (or
+ * lost to a closed connection); undefined for another Fastify instance. With the inbox's count
+ * of turns in progress it tells whether a request is alone (knowledge.ts `idle`): the requests
+ * of other visitors waiting for their answer are not yet in the inbox while they are parsed and
+ * checked, and a search on the main thread would hold them up.
+ */
+export function requestsInFlight(app: FastifyInstance): number | undefined {
+  return inFlightOf.get(app)?.n;
+}
 
 /**
  * Adds a door to a server made by {@link createHttpServer}: the cheapest place to refuse a
@@ -148,8 +160,13 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     const answer = (res: ServerResponse, r: DoorRefusal): void => {
       if (!res.destroyed) res.writeHead(r.status, r.headers).end(r.body);
     };
+    const inFlight = { n: 0 };
+    const done = (): void => void inFlight.n--;
     app.server.removeListener('request', fastifyHandler);
     app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // 'close' follows every response, answered or cut off.
+      inFlight.n++;
+      res.once('close', done);
       const address = doors.length ? addressOf(req) : undefined;
       if (address !== undefined)
         for (const door of doors) {
@@ -166,6 +183,7 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
       fastifyHandler(req, res);
     });
     doorsOf.set(app, doors);
+    inFlightOf.set(app, inFlight);
   }
   return app;
 }

@@ -47,7 +47,7 @@ import {
   type Suggestion,
 } from './search.js';
 import { canonical } from '../text/vietnamese.js';
-import { startSearchThread } from './search-thread.js';
+import { startSearchThread, type SearchThread } from './search-thread.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
@@ -165,6 +165,15 @@ export interface KnowledgeDeps {
    * instead (default 0: every search goes to the thread). See {@link INLINE_SEARCH_MS}.
    */
   inlineSearchMs?: number;
+  /**
+   * With a search thread: whether this thread has no other message in hand (the app passes the
+   * inbox's count of turns in progress). While it holds and no other search is out on the
+   * thread, a search expected to cost at most {@link IDLE_INLINE_SEARCH_MS} runs here: nobody
+   * waits behind it, and the hand-off would cost the asker more than the search. Default: never.
+   */
+  idle?: () => boolean;
+  /** The bound of {@link KnowledgeDeps.idle}'s searches here (ms; default {@link IDLE_INLINE_SEARCH_MS}). */
+  idleInlineSearchMs?: number;
   /** Read the snapshot but never write it (the search thread, beside the main thread's). */
   readOnlySnapshot?: boolean;
   /**
@@ -213,10 +222,26 @@ export interface KnowledgeDeps {
  * other side: at 1 ms, questions arriving at 500/s had p99 53.9 ms (500/s 24.4, 750/s 47.9 with
  * 0), the highest rate sustained fell from 750/s to 250/s: under a stream of updates the main
  * thread, which also parses, stores and replies, became the bottleneck while the thread's core
- * idled. The rule it needs, searching here only while the main thread has nothing else to do,
- * is not built; until then every search goes to the thread, as before.
+ * idled. What works instead is searching here only while the main thread has nothing else to
+ * do: {@link IDLE_INLINE_SEARCH_MS} and `KnowledgeDeps.idle`.
  */
 export const INLINE_SEARCH_MS = 0;
+
+/**
+ * The longest search (expected, ms) that runs on the main thread while it is otherwise idle
+ * (`KnowledgeDeps.idle`). A lone visitor's question is then answered without the hand-off:
+ * timed inside the server answering the long sample questions one at a time at load 6-10 on
+ * 2 cores, the trip to the thread and back took 0.93 ms median and 6.3 ms at p90, the search
+ * itself 0.5-0.65 ms median and 0.9-1.0 ms at p90 on either thread. In three paired runs
+ * (idle rule off/on, same load) the server's CPU per answer went 3.2/4.3/4.5 -> 2.8/2.6/3.2 ms
+ * and the visitor's p99 58.6/47.9/47.7 -> 12.8/14.8/35.8 ms. Under a stream of updates, or
+ * several visitors at once, another turn or request is nearly always in progress, so the
+ * searches go to the thread and the main thread keeps its time for parsing, storing and
+ * replying (why {@link INLINE_SEARCH_MS} is 0). The bound keeps what a message arriving
+ * meanwhile waits for short: searches of larger contents (several ms at 10,000 passages)
+ * always go to the thread.
+ */
+export const IDLE_INLINE_SEARCH_MS = 2;
 
 /** What a reload did (see {@link Knowledge.reload}). */
 export interface ReloadResult {
@@ -556,6 +581,11 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   // of the timings fall below it, and follows a reload to ten times larger content within
   // about a hundred questions. Undefined until a search is timed.
   const inlineMs = thread ? (deps.inlineSearchMs ?? 0) : 0;
+  const idle = thread ? deps.idle : undefined;
+  const idleMs = deps.idleInlineSearchMs ?? IDLE_INLINE_SEARCH_MS;
+  const timed = inlineMs > 0 || idle !== undefined;
+  // Decisions asked of the thread and not yet back: while one is out, this thread is not idle.
+  let onThreadNow = 0;
   let msPerChar: number | undefined;
   const measured = (ms: number, query: string): void => {
     const x = ms / Math.max(1, query.length);
@@ -563,24 +593,36 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   };
   /**
    * One decision: here when it is expected to cost at most `inlineSearchMs` (handing it to the
-   * thread and back costs more than that), else on the search thread when it serves this
-   * content, else here.
+   * thread and back costs more than that), or at most {@link IDLE_INLINE_SEARCH_MS} while this
+   * thread is otherwise idle; else on the search thread when it serves this content, else here.
    */
   const decideAsync = async (query: string, lang: Lang): Promise<Decision> => {
     const hash = current.state.hash;
-    const here = !thread || (msPerChar !== undefined && msPerChar * Math.max(1, query.length) <= inlineMs);
-    const made = here || !thread ? undefined : await thread.decide(query, hash, lang);
+    const expected = msPerChar === undefined ? undefined : msPerChar * Math.max(1, query.length);
+    const here =
+      !thread ||
+      (expected !== undefined && (expected <= inlineMs || (expected <= idleMs && onThreadNow === 0 && idle !== undefined && idle())));
+    let made: Awaited<ReturnType<SearchThread['decide']>>;
+    if (!here && thread) {
+      onThreadNow++;
+      try {
+        made = await thread.decide(query, hash, lang);
+      } finally {
+        onThreadNow--;
+      }
+    }
     // Resolved only against the content the decision was made on.
     if (made && current.state.hash === hash) {
-      if (inlineMs > 0) measured(made.ms, query);
+      if (timed) measured(made.ms, query);
       searchCounts.onThread++;
       return made.decision;
     }
     searchCounts.onMain++;
-    if (inlineMs === 0) return decide(query, lang);
+    if (!timed) return decide(query, lang);
     const t = performance.now();
     const d = decide(query, lang);
     measured(performance.now() - t, query);
+
     return d;
   };
   /** A reload on this thread (no snapshot kept, or the build thread failed). */

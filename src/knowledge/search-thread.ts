@@ -11,8 +11,9 @@
  * answers are therefore always those of the content being served.
  *
  * The hand-off is not free (two wake-ups, a clone each way, a turn of the event loop): the
- * knowledge base can keep on the main thread the searches expected to cost less than it
- * (knowledge.ts `inlineSearchMs`); the server keeps that off for now (INLINE_SEARCH_MS says why).
+ * knowledge base keeps on the main thread a cheap search of a request that is alone
+ * (knowledge.ts `idle`, IDLE_INLINE_SEARCH_MS); it could also keep every search expected to cost
+ * less than the hand-off (`inlineSearchMs`), which the server leaves off (INLINE_SEARCH_MS says why).
  *
  * The cost is memory: the worker holds a second index (for the shipped content about 60 MB;
  * see docs/BENCHMARKS.md for large corpora). `LOA_SEARCH_THREADS=0` turns it off.

@@ -151,3 +151,24 @@ describe('answerNow (the web chat)', () => {
     wdb.close();
   });
 });
+
+describe('inProgress (the knowledge base searches on the main thread only while a turn is alone)', () => {
+  it('counts the events stored and not yet handled to the end, in every person', async () => {
+    const idb = openDb(':memory:');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // A conversation whose turns wait until released: the inbox holds them in progress.
+    const slow: Conversation = { ...createConversation({ db: idb, knowledge, config, now: () => clock }), handle: async () => (await held, []) };
+    const web: Channel = { name: 'web', capabilities: webCapabilities, send: async () => ({ kind: 'failed', reason: 'no push' }) };
+    const box = createInbox({ db: idb, conversation: slow, channels: new Map<ChannelName, Channel>([['web', web]]) });
+    expect(box.inProgress()).toBe(0);
+    box.accept(help('p1'));
+    box.accept(help('p1')); // the same person's next message waits in their order: in progress too
+    box.accept(help('p2'));
+    expect(box.inProgress()).toBe(3);
+    release();
+    await box.drain();
+    expect(box.inProgress()).toBe(0);
+    idb.close();
+  });
+});

@@ -1,9 +1,10 @@
 /**
- * Where a search runs (knowledge.ts `inlineSearchMs`): on this thread when it is expected to be
- * cheaper than the hand-off to the search thread, on the thread otherwise; the same answers.
+ * Where a search runs (knowledge.ts `inlineSearchMs`, `idle`): on this thread when it is expected
+ * to be cheaper than the hand-off to the search thread, or cheap while this thread is otherwise
+ * idle; on the thread otherwise; the same answers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKnowledge, type Knowledge } from '../../src/knowledge/knowledge.js';
+import { createKnowledge, type Knowledge, type KnowledgeDeps } from '../../src/knowledge/knowledge.js';
 import { readCases } from '../../src/knowledge/eval.js';
 import { seededDataDir } from '../support/shipped-copy.js';
 
@@ -13,10 +14,10 @@ afterEach(() => {
 });
 
 /** A knowledge base on the shipped content with a ready search thread. */
-async function withThread(inlineSearchMs: number): Promise<Knowledge> {
+async function withThread(inlineSearchMs: number, more: Pick<KnowledgeDeps, 'idle' | 'idleInlineSearchMs'> = {}): Promise<Knowledge> {
   const data = seededDataDir();
   cleanups.push(data.cleanup);
-  const k = createKnowledge({ contentDir: 'content', dataDir: data.dir, searchThreads: 1, inlineSearchMs });
+  const k = createKnowledge({ contentDir: 'content', dataDir: data.dir, searchThreads: 1, inlineSearchMs, ...more });
   cleanups.push(() => k.close());
   await k.searchThreadStarted();
   return k;
@@ -46,6 +47,41 @@ describe('inline searches', () => {
     const k = await withThread(1e-6);
     for (const q of queries) expect(await k.answerAsync(q)).toEqual(k.answer(q));
     expect(k.searchCounts).toEqual({ onThread: queries.length, onMain: 0 });
+  }, 60_000);
+
+  it('runs cheap searches here while the main thread is idle, on the thread while it is not', async () => {
+    let idle = true;
+    const k = await withThread(0, { idle: () => idle });
+    // The first search is timed on the thread (nothing is known of the cost yet).
+    expect(await k.answerAsync(queries[0]!)).toEqual(k.answer(queries[0]!));
+    expect(k.searchCounts).toEqual({ onThread: 1, onMain: 0 });
+    for (const q of queries.slice(1, 11)) expect(await k.answerAsync(q)).toEqual(k.answer(q));
+    expect(k.searchCounts).toEqual({ onThread: 1, onMain: 10 });
+    idle = false;
+    for (const q of queries.slice(11, 21)) expect(await k.answerAsync(q)).toEqual(k.answer(q));
+    expect(k.searchCounts).toEqual({ onThread: 11, onMain: 10 });
+  }, 60_000);
+
+  it('is not idle while a search is out on the thread', async () => {
+    let idle = false;
+    const k = await withThread(0, { idle: () => idle });
+    await k.answerAsync(queries[0]!);
+    // One question goes to the thread; a second asked before it is back follows it there.
+    const first = k.answerAsync(queries[1]!);
+    idle = true;
+    const second = k.answerAsync(queries[2]!);
+    expect(await first).toEqual(k.answer(queries[1]!));
+    expect(await second).toEqual(k.answer(queries[2]!));
+    expect(k.searchCounts).toEqual({ onThread: 3, onMain: 0 });
+    // Once both are back, an idle thread searches here again.
+    expect(await k.answerAsync(queries[3]!)).toEqual(k.answer(queries[3]!));
+    expect(k.searchCounts).toEqual({ onThread: 3, onMain: 1 });
+  }, 60_000);
+
+  it('leaves searches costlier than the idle budget to the thread, idle or not', async () => {
+    const k = await withThread(0, { idle: () => true, idleInlineSearchMs: 1e-6 });
+    for (const q of queries.slice(0, 10)) expect(await k.answerAsync(q)).toEqual(k.answer(q));
+    expect(k.searchCounts).toEqual({ onThread: 10, onMain: 0 });
   }, 60_000);
 
   it('sends every search to the thread by default', async () => {
