@@ -13,7 +13,7 @@
  */
 import MiniSearch from 'minisearch';
 import { createHash } from 'node:crypto';
-import { createAnalyzer, type Analyzer, type QueryAnalysis } from '../text/analyzer.js';
+import { createAnalyzer, TermIds, type Analyzer, type QueryAnalysis } from '../text/analyzer.js';
 import { createEnglishAnalyzer, ENGLISH_ANALYZER_VERSION } from '../text/english.js';
 import type { Lang } from '../text/language.js';
 import { fold } from '../text/vietnamese.js';
@@ -454,12 +454,8 @@ function makeIndex(
    * arrays against the query's stamped term ids: it runs for every reranked result of every
    * query, and string set look-ups made it a quarter of the search's cost.
    */
-  const termIds = new Map<string, number>();
-  const termId = (t: string): number => {
-    let id = termIds.get(t);
-    if (id === undefined) termIds.set(t, (id = termIds.size));
-    return id;
-  };
+  const termIds = new TermIds();
+  const termId = (t: string): number => termIds.id(t);
   interface QuestionTerms {
     ids: Int32Array;
     weights: Float64Array;
@@ -471,6 +467,7 @@ function makeIndex(
     sentences: Int32Array[];
   }
   const uniqueIds = (text: string, accented: boolean): Int32Array => {
+    if (analyzer.formTermIds) return analyzer.formTermIds(text, accented, termIds);
     const { unigrams, bigrams } = analyzer.formTerms(text, accented);
     return Int32Array.from(new Set([...unigrams, ...bigrams].map(termId)));
   };
@@ -630,36 +627,64 @@ function makeIndex(
 
     const top = results[0]!.score;
     const longness = Math.min(1, Math.max(0, (a.unigrams.length - 5) / 15));
+    // What each query term (by its index in `terms`) adds when an entry has it, worked out once
+    // per query; each candidate then only walks its matched indexes. (The terms are distinct:
+    // the official terms are only those the query lacks.)
+    const n = terms.length;
+    const termIndex = new Map<string, number>();
+    const wOf = new Float64Array(n);
+    const isPhrase = new Uint8Array(n);
+    for (let k = 0; k < n; k++) {
+      const t = terms[k]!.term;
+      termIndex.set(t, k);
+      wOf[k] = weight.get(t) ?? 0;
+      isPhrase[k] = t.includes('_') ? 1 : 0;
+    }
+    const groups = related.groups.map((g) => ({
+      value: g.value,
+      own: Int32Array.from(g.own, (t) => termIndex.get(t)!),
+      alt: Int32Array.from(g.terms.keys(), (t) => termIndex.get(t)!),
+      altW: Float64Array.from(g.terms.values()),
+    }));
+    // The query words whose absence from an entry may say it is about something else: not
+    // phrases, not generic, typed (or corrected to) as words; with their information.
     const unigramSet = new Set(a.unigrams);
+    const missable: number[] = [];
+    const missWeight = new Float64Array(n);
+    for (const [t] of weight) {
+      if (t.includes('_') || a.generic.has(t) || (!unigramSet.has(t) && !corrected.has(t))) continue;
+      const k = termIndex.get(t)!;
+      missable.push(k);
+      missWeight[k] = idf(t) / maxIdf;
+    }
+    // Per candidate (stamped with its rank + 1): the terms it has, the wordings its official
+    // terms cover.
+    const has = new Int32Array(n);
+    const wordingCovered = new Int32Array(n);
     const list = results.map((r, i) => {
       const id = String(r.id);
-      const matched = new Set(r.matched.map((k) => terms[k]!.term));
+      const mark = i + 1;
       let covered = 0;
       let phrase = 0;
-      for (const t of matched) {
-        const w = weight.get(t) ?? 0;
-        covered += w;
-        if (t.includes('_')) phrase += w;
+      for (const k of r.matched) {
+        has[k] = mark;
+        covered += wOf[k]!;
+        if (isPhrase[k]) phrase += wOf[k]!;
       }
       // An everyday wording the entry lacks is covered by its official term, in part.
-      const coveredWording = new Set<string>();
-      for (const g of related.groups) {
+      for (const g of groups) {
         let own = 0;
-        for (const t of g.own) if (matched.has(t)) own += weight.get(t)!;
+        for (let j = 0; j < g.own.length; j++) if (has[g.own[j]!] === mark) own += wOf[g.own[j]!]!;
         let alt = 0;
-        for (const [t, w] of g.terms) if (matched.has(t)) alt += w;
+        for (let j = 0; j < g.alt.length; j++) if (has[g.alt[j]!] === mark) alt += g.altW[j]!;
         if (alt <= 0) continue;
         covered += Math.min(Math.max(0, g.value - own), alt);
-        for (const t of g.own) coveredWording.add(t);
+        for (let j = 0; j < g.own.length; j++) wordingCovered[g.own[j]!] = mark;
       }
       // The rarest query word the entry does not have: a word the content never uses ("hộ
       // chiếu", "xe máy") says the question is about something else.
       let miss = 0;
-      for (const t of weight.keys()) {
-        if (t.includes('_') || matched.has(t) || a.generic.has(t) || coveredWording.has(t)) continue;
-        if (!unigramSet.has(t) && !corrected.has(t)) continue;
-        miss = Math.max(miss, idf(t) / maxIdf);
-      }
+      for (const k of missable) if (has[k] !== mark && wordingCovered[k] !== mark) miss = Math.max(miss, missWeight[k]!);
       const dt = texts[i]!;
       let dcov = 0;
       for (const q of dt.questions) {
@@ -687,10 +712,11 @@ function makeIndex(
     });
     // A clear winner is more trustworthy than the best of many look-alikes: the lead over the
     // best result from another entry.
-    const entryOf = (id: string): string => id.split('#')[0]!;
-    for (const c of list) {
-      const other = list.find((o) => entryOf(o.id) !== entryOf(c.id));
-      c.f[F.margin] = other ? Math.max(0, 1 - other.score / c.score) : 1;
+    const entries = list.map((c) => c.id.split('#')[0]!);
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      const o = entries.findIndex((e) => e !== entries[i]);
+      c.f[F.margin] = o >= 0 ? Math.max(0, 1 - list[o]!.score / c.score) : 1;
     }
     return { empty: false, list };
   };

@@ -9,7 +9,7 @@
  * abbreviations ("bhyt") are rewritten to their canonical phrase first, and adjacent-syllable
  * bigrams make multi-syllable words ("bảo hiểm", "quyền con người") score as units.
  */
-import { fold, syllables } from './vietnamese.js';
+import { fold, placeTone, syllables } from './vietnamese.js';
 import { GENERIC_EXACT, STOPWORDS } from './stopwords.js';
 
 /** One syllable of analysed text. */
@@ -26,22 +26,25 @@ export interface Token {
   generic: boolean;
 }
 
-/** The analysis of a query. */
+/**
+ * The analysis of a query. Read-only: the Vietnamese analyzer hands the same analysis to every
+ * asking of the same text (the calibration asks its ~650 negatives again on every reload).
+ */
 export interface QueryAnalysis {
-  tokens: Token[];
+  readonly tokens: readonly Token[];
   /** Whether the query as a whole was typed with diacritics. */
-  accented: boolean;
+  readonly accented: boolean;
   /** Meaningful unigram terms to search (no stopwords), in the query's form. */
-  unigrams: string[];
+  readonly unigrams: readonly string[];
   /** Bigram terms with at least one meaningful syllable, in the query's form. */
-  bigrams: string[];
+  readonly bigrams: readonly string[];
   /** Terms (unigram or bigram) made only of generic or stop words. */
-  generic: Set<string>;
+  readonly generic: ReadonlySet<string>;
   /**
    * Terms of a long query found only in the context before the clause it asks in ("Chào chị,
    * vợ em dự sinh tháng sau, …, cho em hỏi …"): empty for a short query or one clause.
    */
-  context?: Set<string>;
+  readonly context?: ReadonlySet<string>;
 }
 
 /** An analyzer bound to a synonym table. */
@@ -67,6 +70,116 @@ export interface Analyzer {
    * đánh" for "chồng đánh"); a word typed with diacritics must match them.
    */
   expansions(tokens: readonly Token[]): Expansion[];
+  /**
+   * The distinct terms of a text in one form, as ids from `ids`: those of {@link formTerms},
+   * unigrams then bigrams, each in the order first met. Coverage checks every body sentence of
+   * every candidate this way; a bigram is looked up by its two syllables' ids, so its string is
+   * made only the first time. (Optional: an analyzer without it is read through `formTerms`.)
+   */
+  formTermIds?(text: string, accented: boolean, ids: TermIds): Int32Array;
+}
+
+/**
+ * Term strings to dense integer ids, given in the order first asked (ids are only names: nothing
+ * depends on their order), with pairs of ids to the id of their bigram, and a reusable buffer
+ * that collects distinct ids. No allocation per look-up once a term is known.
+ */
+export class TermIds {
+  private readonly byTerm = new Map<string, number>();
+  // Open addressing on (first id, second id) -> bigram id; a key of -1 is an empty slot.
+  private pairA = new Int32Array(1024).fill(-1);
+  private pairB = new Int32Array(1024);
+  private pairId = new Int32Array(1024);
+  private pairs = 0;
+  // Distinct ids of the text being read: a stamp per id, and the ids in the order first met.
+  private seen = new Int32Array(1024);
+  private epoch = 0;
+  private out = new Int32Array(256);
+  private n = 0;
+
+  /** Number of distinct terms (every id is below it). */
+  get size(): number {
+    return this.byTerm.size;
+  }
+
+  /** The id of a term, given now if it has none. */
+  id(term: string): number {
+    let id = this.byTerm.get(term);
+    if (id === undefined) this.byTerm.set(term, (id = this.byTerm.size));
+    return id;
+  }
+
+  /** The id of a term that has one. */
+  get(term: string): number | undefined {
+    return this.byTerm.get(term);
+  }
+
+  private slot(a: number, b: number): number {
+    const mask = this.pairA.length - 1;
+    let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) & mask;
+    while (this.pairA[i] !== -1 && (this.pairA[i] !== a || this.pairB[i] !== b)) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** The id of the bigram of the terms with ids `a` and `b`, or -1 when not yet asked. */
+  pairGet(a: number, b: number): number {
+    const i = this.slot(a, b);
+    return this.pairA[i] === -1 ? -1 : this.pairId[i]!;
+  }
+
+  /** Files `id` as the bigram of `a` and `b` (not filed yet) and returns it. */
+  pairSet(a: number, b: number, id: number): number {
+    if ((this.pairs + 1) * 2 > this.pairA.length) {
+      const [oa, ob, oi] = [this.pairA, this.pairB, this.pairId];
+      this.pairA = new Int32Array(oa.length * 2).fill(-1);
+      this.pairB = new Int32Array(oa.length * 2);
+      this.pairId = new Int32Array(oa.length * 2);
+      for (let k = 0; k < oa.length; k++)
+        if (oa[k] !== -1) {
+          const j = this.slot(oa[k]!, ob[k]!);
+          this.pairA[j] = oa[k]!;
+          this.pairB[j] = ob[k]!;
+          this.pairId[j] = oi[k]!;
+        }
+    }
+    const i = this.slot(a, b);
+    this.pairA[i] = a;
+    this.pairB[i] = b;
+    this.pairId[i] = id;
+    this.pairs++;
+    return id;
+  }
+
+  /** Starts collecting distinct ids. */
+  begin(): void {
+    this.n = 0;
+    if (++this.epoch === 2 ** 31 - 1) {
+      this.seen.fill(0);
+      this.epoch = 1;
+    }
+  }
+
+  /** Adds an id to the collection unless it is there already. */
+  add(id: number): void {
+    if (id >= this.seen.length) {
+      const grown = new Int32Array(Math.max(id + 1, this.seen.length * 2));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    if (this.seen[id] === this.epoch) return;
+    this.seen[id] = this.epoch;
+    if (this.n === this.out.length) {
+      const grown = new Int32Array(this.out.length * 2);
+      grown.set(this.out);
+      this.out = grown;
+    }
+    this.out[this.n++] = id;
+  }
+
+  /** The ids collected since {@link begin}, in the order first added. */
+  collected(): Int32Array {
+    return this.out.slice(0, this.n);
+  }
 }
 
 /** One everyday wording found in a query, and the official term it stands for. */
@@ -85,6 +198,15 @@ const ASK_MIN_WORDS = 5;
 const ASK_OPENERS =
   /(^|\s)((?:cho\s+(?:em|tôi|mình|cháu|con|tui)\s+|xin\s+|muốn\s+)hỏi|muốn\s+biết|vậy|(?:cho\s+(?:em|toi|minh|chau|con|tui)\s+|xin\s+|muon\s+)hoi|muon\s+biet)(?=\s)/giu;
 const isMarked = (s: string): boolean => fold(s) !== s;
+/**
+ * Query analyses kept per analyzer (all dropped when full): the calibration's practice questions
+ * and negatives (about 1,600 at 10,000 passages; every reload asks the negatives again) and the
+ * questions asked since. A longer text (a pasted one) is analysed every time.
+ */
+const QUERY_MEMO = 2048;
+const QUERY_MEMO_CHARS = 400;
+/** A syllable as `syllables` (./vietnamese.ts) matches it. */
+const SYLLABLE = /[\p{L}\p{M}\p{N}]+/gu;
 
 /**
  * Builds an analyzer. Each synonym group's first term is canonical; every other term (a phrase
@@ -153,14 +275,31 @@ export function createAnalyzer(
     }
     return tok;
   };
+  // A word as matched in the text (before its tone mark is put in place) -> its token: one
+  // look-up per word instead of two (`syllables` then `typedToken`).
+  const rawCache = new Map<string, Token>();
+  /** The tokens of `syllables(text)`, each as {@link typedToken} makes it. */
+  const typedTokens = (text: string): Token[] => {
+    const words = text.normalize('NFC').toLowerCase().match(SYLLABLE) ?? [];
+    const typed: Token[] = new Array<Token>(words.length);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      let tok = rawCache.get(w);
+      if (!tok) {
+        tok = typedToken(placeTone(w));
+        if (rawCache.size < 200_000) rawCache.set(w, tok);
+      }
+      typed[i] = tok;
+    }
+    return typed;
+  };
   const tokens = (text: string): Token[] => {
-    const syl = syllables(text);
-    const typed = syl.map(typedToken);
+    const typed = typedTokens(text);
     const out: Token[] = [];
     let i = 0;
-    while (i < syl.length) {
+    while (i < typed.length) {
       let hit: string[] | undefined;
-      let n = Math.min(longest, syl.length - i);
+      let n = Math.min(longest, typed.length - i);
       if (starts.has(typed[i]!.folded))
         for (; n >= 1; n--) {
           let key = typed[i]!.folded.slice(1);
@@ -293,6 +432,24 @@ export function createAnalyzer(
     return context;
   };
 
+  const analyseQuery = (text: string): QueryAnalysis => {
+    const toks = tokens(text);
+    const marked = toks.filter((t) => t.marked).length;
+    // Mostly typed with diacritics: match exact forms; else folded ones. (Words without any
+    // mark, like "y" or "con", are the same in both forms.)
+    const accented = toks.length > 0 && marked / toks.length >= 0.4;
+    const { unigrams, bigrams, generic } = formTerms(toks, accented);
+    return {
+      tokens: toks,
+      accented,
+      unigrams: [...new Set(unigrams)],
+      bigrams: [...new Set(bigrams)],
+      generic,
+      context: contextTerms(text, unigrams, bigrams, accented),
+    };
+  };
+  const queries = new Map<string, QueryAnalysis>();
+
   return {
     tokens,
     tokenTerms: formTerms,
@@ -313,21 +470,31 @@ export function createAnalyzer(
       return terms;
     },
     formTerms: (text, accented) => formTerms(tokens(text), accented),
-    query(text) {
+    formTermIds(text, accented, ids) {
+      // As formTerms: unigrams (no stop words), then bigrams (folded, not two stop words).
       const toks = tokens(text);
-      const marked = toks.filter((t) => t.marked).length;
-      // Mostly typed with diacritics: match exact forms; else folded ones. (Words without any
-      // mark, like "y" or "con", are the same in both forms.)
-      const accented = toks.length > 0 && marked / toks.length >= 0.4;
-      const { unigrams, bigrams, generic } = formTerms(toks, accented);
-      return {
-        tokens: toks,
-        accented,
-        unigrams: [...new Set(unigrams)],
-        bigrams: [...new Set(bigrams)],
-        generic,
-        context: contextTerms(text, unigrams, bigrams, accented),
-      };
+      ids.begin();
+      for (const t of toks) if (!t.stop) ids.add(ids.id(accented ? t.exact : t.folded));
+      for (let i = 0; i + 1 < toks.length; i++) {
+        const a = toks[i]!;
+        const b = toks[i + 1]!;
+        if (a.stop && b.stop) continue;
+        const x = ids.id(a.folded);
+        const y = ids.id(b.folded);
+        let id = ids.pairGet(x, y);
+        if (id < 0) id = ids.pairSet(x, y, ids.id(`${a.folded}_${b.folded.slice(1)}`));
+        ids.add(id);
+      }
+      return ids.collected();
+    },
+    query(text) {
+      if (text.length > QUERY_MEMO_CHARS) return analyseQuery(text);
+      let a = queries.get(text);
+      if (!a) {
+        if (queries.size >= QUERY_MEMO) queries.clear();
+        queries.set(text, (a = analyseQuery(text)));
+      }
+      return a;
     },
   };
 }
