@@ -11,8 +11,14 @@ import { evaluateContent, readCases, runEvalCli } from '../../src/knowledge/eval
  * floor is the same cases on the sample content cut to one variant per Q&A, the way offices
  * write (issue 13): what the calibration, the long-question threshold and the lexicon bought.
  */
-const FLOOR = { 'recall@1': 0.9, 'recall@3': 0.99, noanswer_precision: 0.89, noanswer_recall: 0.84 };
+const FLOOR = { 'recall@1': 0.9, 'recall@3': 0.99, noanswer_precision: 0.91, noanswer_recall: 0.84 };
 const OFFICE_FLOOR = { 'recall@1': 0.81, 'recall@3': 0.98, noanswer_precision: 0.81, noanswer_recall: 0.83 };
+/**
+ * The development set of issue 13 (test/fixtures/dev2/: an office's content on topics the shipped
+ * negatives list as out of scope, one question and at most one variant per entry), as measured
+ * on 2026-12-07 after the covered negatives were widened (calibrate.ts).
+ */
+const DEV2_FLOOR = { 'recall@1': 0.68, 'recall@3': 0.93, noanswer_precision: 0.65, noanswer_recall: 0.96 };
 
 describe('answer quality', () => {
   const cases = readCases('test/fixtures/eval-cases.jsonl');
@@ -38,6 +44,14 @@ describe('answer quality', () => {
     expect(m['recall@3']).toBeGreaterThanOrEqual(OFFICE_FLOOR['recall@3']);
     expect(m.noanswer_precision).toBeGreaterThanOrEqual(OFFICE_FLOOR.noanswer_precision);
     expect(m.noanswer_recall).toBeGreaterThanOrEqual(OFFICE_FLOOR.noanswer_recall);
+  });
+
+  it('holds on an office\'s content on topics the shipped negatives cover (dev2)', () => {
+    const m = evaluateContent('test/fixtures/dev2/content', readCases('test/fixtures/dev2/cases.jsonl')).report.overall;
+    expect(m['recall@1']).toBeGreaterThanOrEqual(DEV2_FLOOR['recall@1']);
+    expect(m['recall@3']).toBeGreaterThanOrEqual(DEV2_FLOOR['recall@3']);
+    expect(m.noanswer_precision).toBeGreaterThanOrEqual(DEV2_FLOOR.noanswer_precision);
+    expect(m.noanswer_recall).toBeGreaterThanOrEqual(DEV2_FLOOR.noanswer_recall);
   });
 
   // A CLI process (it starts Node and tsx): well under the default on a quiet machine, a minute
