@@ -281,6 +281,32 @@ function analyzerFor(synonyms: readonly (readonly string[])[], options: SearchOp
 }
 const analyzers = new Map<string, Analyzer>();
 
+/**
+ * Term ids, and the ids of body sentences, shared by every index of one analyzer: a sentence's
+ * terms depend only on its text, the form (accented or folded) and the analyzer, so a reload's
+ * new index, and the calibration's held-out index beside the real one, do not read an unchanged
+ * body again. Bounded: past {@link MAX_SHARED_IDS} sentence ids the sentences are dropped, past
+ * {@link MAX_SHARED_TERMS} terms the next index starts a new table (an index keeps its own).
+ */
+interface SharedTerms {
+  ids: TermIds;
+  /** Body text -> its sentences' distinct term ids, folded form [0] and accented form [1]. */
+  sentences: [Map<string, Int32Array[]>, Map<string, Int32Array[]>];
+  /** Sentence ids held. */
+  held: number;
+}
+const MAX_SHARED_IDS = 16_000_000;
+const MAX_SHARED_TERMS = 8_000_000;
+const sharedTerms = new WeakMap<Analyzer, SharedTerms>();
+function sharedTermsOf(analyzer: Analyzer): SharedTerms {
+  let shared = sharedTerms.get(analyzer);
+  if (!shared || shared.ids.size > MAX_SHARED_TERMS) {
+    shared = { ids: new TermIds(), sentences: [new Map(), new Map()], held: 0 };
+    sharedTerms.set(analyzer, shared);
+  }
+  return shared;
+}
+
 /** Turns loaded entries into search documents (Q&A + article passages). */
 export function toSearchDocs(qa: QaEntry[], articles: ArticleEntry[], topics: Topic[]): SearchDoc[] {
   const topicName = new Map(topics.map((t) => [t.slug, t.name]));
@@ -454,7 +480,8 @@ function makeIndex(
    * arrays against the query's stamped term ids: it runs for every reranked result of every
    * query, and string set look-ups made it a quarter of the search's cost.
    */
-  const termIds = new TermIds();
+  const shared = sharedTermsOf(analyzer);
+  const termIds = shared.ids;
   const termId = (t: string): number => termIds.id(t);
   interface QuestionTerms {
     ids: Int32Array;
@@ -470,6 +497,22 @@ function makeIndex(
     if (analyzer.formTermIds) return analyzer.formTermIds(text, accented, termIds);
     const { unigrams, bigrams } = analyzer.formTerms(text, accented);
     return Int32Array.from(new Set([...unigrams, ...bigrams].map(termId)));
+  };
+  const sentencesOf = (body: string, accented: boolean): Int32Array[] => {
+    const cache = shared.sentences[accented ? 1 : 0];
+    let sentences = cache.get(body);
+    if (!sentences) {
+      sentences = splitSentences(body).map((x) => uniqueIds(x, accented));
+      let n = 0;
+      for (const ids of sentences) n += ids.length;
+      if (shared.held + n > MAX_SHARED_IDS) {
+        for (const c of shared.sentences) c.clear();
+        shared.held = 0;
+      }
+      shared.held += n;
+      cache.set(body, sentences);
+    }
+    return sentences;
   };
   const docTermsCache = new Map<string, DocTerms>();
   const termsOf = (id: string, accented: boolean): DocTerms => {
@@ -490,7 +533,7 @@ function makeIndex(
         return { ids: Int32Array.from(pairs, ([t]) => termId(t)), weights: Float64Array.from(pairs, ([, w]) => w), total };
       });
       const qside = uniqueIds(texts.join(' \n '), accented);
-      const sentences = d ? splitSentences(d.body).map((x) => uniqueIds(x, accented)) : [];
+      const sentences = d ? sentencesOf(d.body, accented) : [];
       cached = { questions, qside, sentences };
       if (docTermsCache.size > 50_000) docTermsCache.clear();
       docTermsCache.set(key, cached);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAnalyzer, TermIds } from '../../src/text/analyzer.js';
+import { fold, syllables } from '../../src/text/vietnamese.js';
 
 const texts = [
   'Thủ tục đăng ký khai sinh cho trẻ em gồm những giấy tờ gì?',
@@ -62,5 +63,68 @@ describe('query analyses kept', () => {
     expect(first).toEqual(fresh);
     const long = `${'xin hỏi về thủ tục hành chính '.repeat(20)}bhyt`;
     expect(kept.query(long)).toEqual(createAnalyzer([['bảo hiểm y tế', 'bhyt']]).query(long));
+  });
+});
+
+describe('tokens', () => {
+  // The rewriting as it was written before the scan and the per-head phrase lengths: every
+  // length from the longest down, on `syllables`.
+  const reference = (synonyms: string[][]) => {
+    const map = new Map<string, { canon: string[]; plainOnly: boolean }>();
+    let longest = 1;
+    for (const g of synonyms) {
+      const canon = syllables(g[0]!);
+      for (const t of g.slice(1)) {
+        const syl = syllables(t);
+        const key = syl.map(fold).join(' ');
+        if (key === canon.map(fold).join(' ') || map.has(key)) continue;
+        map.set(key, { canon, plainOnly: syl.every((x) => fold(x) === x) });
+        longest = Math.max(longest, syl.length);
+      }
+    }
+    return (text: string) => {
+      const syl = syllables(text);
+      const out: string[] = [];
+      for (let i = 0; i < syl.length; ) {
+        let hit: string[] | undefined;
+        let n = Math.min(longest, syl.length - i);
+        for (; n >= 1; n--) {
+          const e = map.get(syl.slice(i, i + n).map(fold).join(' '));
+          if (e && !(e.plainOnly && syl.slice(i, i + n).some((x) => fold(x) !== x))) {
+            hit = e.canon;
+            break;
+          }
+        }
+        if (hit) {
+          out.push(...hit);
+          i += n;
+        } else out.push(syl[i++]!);
+      }
+      return out;
+    };
+  };
+
+  it('splits and rewrites as syllables and the longest synonym did, whatever the text', () => {
+    const synonyms = [
+      ['bảo hiểm y tế', 'bhyt', 'thẻ bảo hiểm'],
+      ['ủy ban nhân dân', 'ubnd', 'ủy ban'],
+      ['căn cước công dân', 'cccd', 'căn cước'],
+      ['giấy khai sinh', 'giấy khai sinh bản sao có chứng thực'],
+      ['chứng minh nhân dân', 'cmnd', 'chứng minh', 'chứng minh thư'],
+    ];
+    const analyzer = createAnalyzer(synonyms);
+    const ref = reference(synonyms);
+    const words = ['bhyt', 'BHYT', 'thẻ', 'bảo', 'hiểm', 'the', 'bao', 'hiem', 'ủy', 'ban', 'uy', 'UBND', 'căn', 'cước', 'can', 'cuoc', 'giấy', 'khai', 'sinh', 'bản', 'sao', 'có', 'chứng', 'thực', 'minh', 'thư', 'chung', 'minh', 'Hoà', 'thuỷ', '2025', '12.', 'a,b', '😀', 'ＡＢＣ', '𝐀x', 'e\u0301', '—', '\n'];
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const fixed = ['Làm lại chứng minh thư ở UBND xã', 'chung minh thu va the bao hiem', 'Thẻ BHYT 😀 của ＡＢＣ hết hạn', 'giấy khai sinh bản sao có chứng thực'];
+    expect(analyzer.tokens(fixed[0]!).map((t) => t.exact).join(' ')).toBe('làm lại chứng minh nhân dân ở ủy ban nhân dân xã');
+    const random = Array.from({ length: 400 }, () =>
+      Array.from({ length: 1 + Math.floor(rand() * 14) }, () => words[Math.floor(rand() * words.length)]).join(rand() < 0.5 ? ' ' : '  '),
+    );
+    for (const text of [...fixed, ...random]) expect(analyzer.tokens(text).map((t) => t.exact), text).toEqual(ref(text));
+    // Every code unit below the surrogates, in runs of 64 between spaces and punctuation.
+    const all = Array.from({ length: 0xd800 / 64 }, (_, k) => String.fromCharCode(...Array.from({ length: 64 }, (_, j) => k * 64 + j)));
+    for (const text of all) expect(analyzer.tokens(` ${text}, `).map((t) => t.exact)).toEqual(ref(` ${text}, `));
   });
 });
