@@ -484,6 +484,8 @@ export function createAnalyzer(
     };
   };
   const queries = new Map<string, QueryAnalysis>();
+  /** Scratch for formTermIds: the folded id of each token of the text. */
+  let foldedIds = new Int32Array(256);
 
   return {
     tokens,
@@ -506,18 +508,22 @@ export function createAnalyzer(
     },
     formTerms: (text, accented) => formTerms(tokens(text), accented),
     formTermIds(text, accented, ids) {
-      // As formTerms: unigrams (no stop words), then bigrams (folded, not two stop words).
+      // As formTerms: unigrams (no stop words), then bigrams (folded, not two stop words). Each
+      // token's folded id is looked up once, for its unigram and both its pairs.
       const toks = tokens(text);
+      if (foldedIds.length < toks.length) foldedIds = new Int32Array(Math.max(toks.length, foldedIds.length * 2));
       ids.begin();
-      for (const t of toks) if (!t.stop) ids.add(ids.id(accented ? t.exact : t.folded));
+      for (let i = 0; i < toks.length; i++) {
+        const t = toks[i]!;
+        foldedIds[i] = ids.id(t.folded);
+        if (!t.stop) ids.add(accented ? ids.id(t.exact) : foldedIds[i]!);
+      }
       for (let i = 0; i + 1 < toks.length; i++) {
         const a = toks[i]!;
         const b = toks[i + 1]!;
         if (a.stop && b.stop) continue;
-        const x = ids.id(a.folded);
-        const y = ids.id(b.folded);
-        let id = ids.pairGet(x, y);
-        if (id < 0) id = ids.pairSet(x, y, ids.id(`${a.folded}_${b.folded.slice(1)}`));
+        let id = ids.pairGet(foldedIds[i]!, foldedIds[i + 1]!);
+        if (id < 0) id = ids.pairSet(foldedIds[i]!, foldedIds[i + 1]!, ids.id(`${a.folded}_${b.folded.slice(1)}`));
         ids.add(id);
       }
       return ids.collected();
