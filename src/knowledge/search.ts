@@ -284,7 +284,7 @@ interface SharedTerms {
   held: number;
 }
 const MAX_SHARED_IDS = 16_000_000;
-const MAX_SHARED_TERMS = 8_000_000;
+const MAX_SHARED_TERMS = 2_000_000;
 const sharedTerms = new WeakMap<Analyzer, SharedTerms>();
 function sharedTermsOf(analyzer: Analyzer): SharedTerms {
   let shared = sharedTerms.get(analyzer);
