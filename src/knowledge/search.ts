@@ -1,8 +1,8 @@
 /**
  * The search index over approved content and the answer decision.
  *
- * The terms made by the Vietnamese analyzer are indexed as MiniSearch would index them, in typed
- * arrays (./postings.ts); queries are evaluated on these postings by a top-k scorer (./scorer.ts: BM25+ with field boosts, rare terms walked first),
+ * MiniSearch indexes the terms made by the Vietnamese analyzer; queries are evaluated on its
+ * postings by a top-k scorer (./scorer.ts: BM25+ with field boosts, rare terms walked first),
  * and unknown words are corrected to one-edit neighbours (SymSpell style).
  *
  * The decision to answer is separate from the ranking: a question is answered only
@@ -11,6 +11,7 @@
  * the most, so an out-of-scope question that merely shares everyday words with the content
  * ("đăng ký", "được không") stays below the threshold and gets the honest no-answer.
  */
+import MiniSearch from 'minisearch';
 import { createHash } from 'node:crypto';
 import { createAnalyzer, TermIds, type Analyzer, type QueryAnalysis } from '../text/analyzer.js';
 import { createEnglishAnalyzer, ENGLISH_ANALYZER_VERSION } from '../text/english.js';
@@ -18,7 +19,7 @@ import type { Lang } from '../text/language.js';
 import { fold } from '../text/vietnamese.js';
 import { builtinLexicon, withBuiltinAbbreviations } from '../text/lexicon.js';
 import { createScorer, type WeightedTerm } from './scorer.js';
-import { buildPostings, decodePostings, encodePostings, type Postings, type PostingsHeader } from './postings.js';
+import { decodePostings, encodePostings, postingsFromMiniSearch, type Postings, type PostingsHeader } from './postings.js';
 import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
 import { DEFAULT_MODEL, FEATURE_NAMES, predict, rankOf, thresholdFor, type DecisionModel, type FeatureName } from './decision.js';
 
@@ -242,6 +243,17 @@ export function optionsHash(
     .slice(0, 16);
 }
 
+function miniSearchOptions(analyzer: Analyzer) {
+  return {
+    fields: [...FIELDS],
+    storeFields: [] as string[],
+    idField: 'id',
+    tokenize: (text: string) => analyzer.indexTerms(text),
+    processTerm: (term: string) => term,
+    searchOptions: { tokenize: (q: string) => q.split(' ').filter(Boolean), processTerm: (t: string) => t },
+  };
+}
+
 /**
  * The analyzer of an index: for Vietnamese, the content's synonyms and the shipped lexicon as
  * configured; for English, the English analyzer (../text/english.ts: stems, stop words, its own
@@ -332,10 +344,24 @@ export function buildSearchIndex(
   lang: Lang = 'vi',
 ): SearchIndex {
   const analyzer = analyzerFor(synonyms, options, lang);
-  // The postings are built directly, as MiniSearch would index these documents (./postings.ts);
-  // each text is analysed once.
-  const postings = buildPostings(FIELDS, docs, (text) => analyzer.indexTerms(text));
-  return makeIndex(postings, analyzer, options, docs, docs.length, undefined, lang);
+  // Document frequencies are collected while MiniSearch tokenizes, so each text is analysed once.
+  let current = new Set<string>();
+  const ms = new MiniSearch<SearchDoc>({
+    ...miniSearchOptions(analyzer),
+    tokenize: (text: string) => {
+      const terms = analyzer.indexTerms(text);
+      for (const t of terms) current.add(t);
+      return terms;
+    },
+  });
+  const df = new Map<string, number>();
+  for (const d of docs) {
+    current = new Set<string>();
+    ms.add(d);
+    for (const t of current) df.set(t, (df.get(t) ?? 0) + 1);
+  }
+  // MiniSearch's Maps are let go: the postings are kept in typed arrays (./postings.ts).
+  return makeIndex(postingsFromMiniSearch(ms as MiniSearch<unknown>, df), analyzer, options, docs, docs.length, undefined, lang);
 }
 
 /**

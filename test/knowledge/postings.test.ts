@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import MiniSearch from 'minisearch';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPostings, decodePostings, encodePostings, postingsFromMiniSearch, TermTable, type Postings } from '../../src/knowledge/postings.js';
+import { decodePostings, encodePostings, postingsFromMiniSearch, TermTable, type Postings } from '../../src/knowledge/postings.js';
 import { readSnapshotFile, writeSnapshotFile } from '../../src/knowledge/snapshot-file.js';
 import { createKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
 import { readCases } from '../../src/knowledge/eval.js';
@@ -74,51 +74,6 @@ describe('postings', () => {
     expect([...back.df.keys()]).toEqual([...postings.df.keys()]);
     expect([...back.fieldLength]).toEqual([...postings.fieldLength]);
     expect(back.docIds).toEqual(postings.docIds);
-  });
-});
-
-describe('postings built without MiniSearch', () => {
-  it('are byte for byte those read from MiniSearch: terms in order met, postings, field lengths, running averages', () => {
-    // Two fields, a term repeated within a field and across fields, an empty field, a missing
-    // one, a term that tokenizes to the empty string (counted in the field length, not indexed),
-    // and lengths whose running average is not exact in floating point.
-    const texts = [
-      // Title lengths 3, 4, 4, 4, 1, 6: MiniSearch's running mean (avg * n + x) / (n + 1) gives
-      // 3.6666666666666665 where another running mean gives ...67.
-      { id: 'x', title: 'a b a c', body: 'c a d d d' },
-      { id: 'y', title: 'h g f e', body: 'b e' },
-      { id: 'u', title: 'b b c d e', body: 'a  f g h' },
-      { id: 'w', title: 'x y z x w', body: 'a' },
-      { id: 'v', title: '', body: 'i j k l m n o' },
-      { id: 't', title: 'i j k l m n', body: 'b b b' },
-      { id: 'z', body: 'p a' },
-    ] as { id: string; title?: string; body: string }[];
-    const tokenize = (text: string): string[] => text.split(' ');
-    // Document frequencies as the index build collected them beside MiniSearch (search.ts).
-    let current = new Set<string>();
-    const ms = new MiniSearch<{ id: string; title?: string; body: string }>({
-      fields: ['title', 'body'],
-      tokenize: (text: string) => {
-        const terms = tokenize(text);
-        for (const t of terms) current.add(t);
-        return terms;
-      },
-      processTerm: (t: string) => t,
-    });
-    const df = new Map<string, number>();
-    for (const d of texts) {
-      current = new Set();
-      ms.add(d);
-      for (const t of current) df.set(t, (df.get(t) ?? 0) + 1);
-    }
-    const bytes = (p: Postings) => {
-      const { header, sections } = encodePostings(p);
-      return { header, sections: sections.map((s) => [...new Uint8Array(s.buffer, s.byteOffset, s.byteLength)]) };
-    };
-    const built = buildPostings(['title', 'body'], texts, tokenize);
-    expect(bytes(built)).toEqual(bytes(postingsFromMiniSearch(ms as MiniSearch<unknown>, df)));
-    expect(built.avgFieldLength[0]).toBe((ms as unknown as { _avgFieldLength: number[] })._avgFieldLength[0]);
-    expect(() => buildPostings(['body'], [...texts, texts[0]!], tokenize)).toThrow(/duplicate/);
   });
 });
 
