@@ -167,8 +167,9 @@ export interface KnowledgeDeps {
   inlineSearchMs?: number;
   /**
    * With a search thread: whether this thread has no other message in hand (the app passes the
-   * inbox's count of turns in progress). While it holds and no other search is out on the
-   * thread, a search expected to cost at most {@link IDLE_INLINE_SEARCH_MS} runs here: nobody
+   * inbox's count of turns in progress and the HTTP server's requests in flight). Once it has
+   * held, with no other search out on the thread, for more than {@link IDLE_STREAK} searches in
+   * a row, a search expected to cost at most {@link IDLE_INLINE_SEARCH_MS} runs here: nobody
    * waits behind it, and the hand-off would cost the asker more than the search. Default: never.
    */
   idle?: () => boolean;
@@ -242,6 +243,16 @@ export const INLINE_SEARCH_MS = 0;
  * always go to the thread.
  */
 export const IDLE_INLINE_SEARCH_MS = 2;
+
+/**
+ * Searches in a row that found the main thread idle before the next one runs there. A search
+ * that runs here only now and then costs more than on the thread, which searches all the time
+ * (its code and the index's data stay hot): with 4 visitors at a time, a search here whenever
+ * one happened to be alone (about 1 in 7) raised the server's CPU per answer by about 0.5 ms
+ * (2.64-2.91 -> 3.06-4.54 ms in four pairs at load 4.5-5). A lone visitor, or updates arriving
+ * one by one, make such a run at once; several at a time almost never do.
+ */
+export const IDLE_STREAK = 8;
 
 /** What a reload did (see {@link Knowledge.reload}). */
 export interface ReloadResult {
@@ -586,6 +597,8 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   const timed = inlineMs > 0 || idle !== undefined;
   // Decisions asked of the thread and not yet back: while one is out, this thread is not idle.
   let onThreadNow = 0;
+  // Searches in a row that found this thread idle (see IDLE_STREAK).
+  let aloneStreak = 0;
   let msPerChar: number | undefined;
   const measured = (ms: number, query: string): void => {
     const x = ms / Math.max(1, query.length);
@@ -594,14 +607,14 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   /**
    * One decision: here when it is expected to cost at most `inlineSearchMs` (handing it to the
    * thread and back costs more than that), or at most {@link IDLE_INLINE_SEARCH_MS} while this
-   * thread is otherwise idle; else on the search thread when it serves this content, else here.
+   * thread has been otherwise idle for {@link IDLE_STREAK} searches; else on the search thread
+   * when it serves this content, else here.
    */
   const decideAsync = async (query: string, lang: Lang): Promise<Decision> => {
     const hash = current.state.hash;
     const expected = msPerChar === undefined ? undefined : msPerChar * Math.max(1, query.length);
-    const here =
-      !thread ||
-      (expected !== undefined && (expected <= inlineMs || (expected <= idleMs && onThreadNow === 0 && idle !== undefined && idle())));
+    aloneStreak = idle !== undefined && onThreadNow === 0 && idle() ? aloneStreak + 1 : 0;
+    const here = !thread || (expected !== undefined && (expected <= inlineMs || (expected <= idleMs && aloneStreak > IDLE_STREAK)));
     let made: Awaited<ReturnType<SearchThread['decide']>>;
     if (!here && thread) {
       onThreadNow++;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { addDoor, createHttpServer, requestsInFlight } from '../../src/http/server.js';
 
 const until = async (cond: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
   expect(cond()).toBe(true);
 };
 
