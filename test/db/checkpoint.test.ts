@@ -1,6 +1,7 @@
 /** WAL checkpoints on a worker thread (db/checkpoint.ts). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../src/db/index.js';
 import { startBackgroundCheckpoints } from '../../src/db/checkpoint.js';
@@ -68,12 +69,19 @@ describe('startBackgroundCheckpoints', () => {
     const checkpoints = startBackgroundCheckpoints(db, { intervalMs: 5, rewindFrames: 1e9 });
     cleanups.push(() => checkpoints.stop());
     const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
-    // A commit every turn: the checkpoints never catch up, so SQLite never rewinds the WAL.
+    // A commit every turn while a reader holds its snapshot (a long report query): the checkpoints
+    // cannot copy the frames it may still read, so SQLite cannot rewind the WAL and it grows. (A
+    // burst alone did not always grow it: on a quiet machine the checkpoint thread sometimes kept up.)
+    const reader = new Database(file, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) AS n FROM t').get();
     for (let i = 0; i < 1000; i++) {
       insert.run('x'.repeat(4000));
       await new Promise((r) => setImmediate(r));
     }
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(4 * 2 ** 20);
+    reader.exec('COMMIT');
+    reader.close();
     // After a pause the next write rewinds it, and the file is cut back to the limit.
     await new Promise((r) => setTimeout(r, 100));
     await vi.waitFor(
