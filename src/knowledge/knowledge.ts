@@ -48,7 +48,7 @@ import {
 } from './search.js';
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread, type SearchThread } from './search-thread.js';
-import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { readSnapshotFile, writeSnapshotFile, type SnapshotFile } from './snapshot-file.js';
 import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
 import type { DecisionModel } from './decision.js';
@@ -363,12 +363,13 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
 
   /**
    * Builds the index and fits the decision; `estimate` measures the calibration's estimates too.
-   * When `prior` was built from the same served documents, synonyms, options and negatives (only
-   * drafts, pending changes, retired entries or review notes differ), its indexes and fitted
+   * When `prior` gives, for this content's served hash, what was built from the same served
+   * documents, synonyms, options and negatives (only drafts, pending changes, retired entries or
+   * review notes differ), its indexes and fitted
    * decisions serve the new content as they are: building and fitting them again would give the
    * same (the fit is deterministic) and takes seconds to minutes on a large office's content.
    */
-  const fromContent = (loaded: Content, estimate = deps.calibrationEstimates !== false, prior?: Loaded): Loaded => {
+  const fromContent = (loaded: Content, estimate = deps.calibrationEstimates !== false, prior?: (served: string) => Loaded | undefined): Loaded => {
     const calibration: CalibrationOptions = { ...defaultCalibrationOptions, estimate };
     const content =
       deps.maxVariants === undefined
@@ -391,9 +392,10 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       loadedAt: new Date(),
       fromSnapshot: false,
     };
-    if (prior?.servedHash === served) {
+    const same = prior?.(served);
+    if (same?.servedHash === served) {
       log?.info('knowledge: what is served is unchanged; the index and its decision are kept');
-      return assemble(state, prior.index, prior.en, served);
+      return assemble(state, same.index, same.en, served);
     }
     const index = buildSearchIndex(docs, content.synonyms, options);
     // The decision is fitted to this content (calibrate.ts) and kept in the snapshot.
@@ -454,10 +456,20 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     }
   };
 
-  const readSnapshot = (hash: string | null): Loaded | undefined => {
+  /** The snapshot file, read (undefined when there is none or it cannot be read). */
+  const openSnapshot = (): SnapshotFile | undefined => {
     if (!snapshotFile || !existsSync(snapshotFile)) return undefined;
     try {
-      const file = readSnapshotFile(snapshotFile);
+      return readSnapshotFile(snapshotFile);
+    } catch (err) {
+      log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');
+      return undefined;
+    }
+  };
+  /** The snapshot's index when it was made from content of `hash` (null: any content) with these options. */
+  const readSnapshot = (hash: string | null, file = openSnapshot()): Loaded | undefined => {
+    if (!file) return undefined;
+    try {
       const snap = file.header as SnapshotHeader;
       if (snap.format !== 2) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
@@ -479,13 +491,15 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
 
   const initial = (): Loaded => {
     const hash = hashContent(deps.contentDir);
-    const snap = readSnapshot(hash);
+    // Read once: it may be asked for this content, a partial index of it, or the last good one.
+    const file = openSnapshot();
+    const snap = readSnapshot(hash, file);
     if (snap) {
       log?.info({ entries: snap.state.qa.length, articles: snap.state.articles.length }, 'knowledge: loaded from snapshot');
       return snap;
     }
     // An index made while entry files were broken: serve it again, and report the errors again.
-    const partial = readSnapshot(`${hash}${PARTIAL_SUFFIX}`);
+    const partial = readSnapshot(`${hash}${PARTIAL_SUFFIX}`, file);
     if (partial) {
       errors = loadContent(deps.contentDir).errors;
       log?.warn({ errors: errors.length }, `knowledge: loaded from snapshot; these files are broken, their last good versions are served:\n${formatContentErrors(errors)}`);
@@ -495,22 +509,23 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     errors = content.errors;
     if (errors.length > 0 && errors.every((e) => isEntryFile(e.file))) {
       log?.error({ errors: errors.length }, `knowledge: content has errors; the valid entries are served, and the broken files' last good versions:\n${formatContentErrors(errors)}`);
-      const l = fromContent(withLastGood(content, readSnapshot(null)?.state));
+      const l = fromContent(withLastGood(content, readSnapshot(null, file)?.state));
       writeSnapshot(l);
       return l;
     }
     if (errors.length > 0) {
       log?.error({ errors: errors.length }, `knowledge: content has errors:\n${formatContentErrors(errors)}`);
       // Prefer the last good index (a snapshot of other content) over a partial one.
-      const lastGood = readSnapshot(null);
+      const lastGood = readSnapshot(null, file);
       if (lastGood) {
         log?.warn('knowledge: serving the last good index until the content errors are fixed');
         return lastGood;
       }
     }
     // The snapshot of other content still serves when only unserved entries changed (the build
-    // thread's reload after a draft is saved).
-    const l = fromContent(content, undefined, errors.length === 0 ? readSnapshot(null) : undefined);
+    // thread's reload after a draft is saved); its index is loaded only then.
+    const served = (file?.header as SnapshotHeader | undefined)?.servedHash;
+    const l = fromContent(content, undefined, (h) => (errors.length === 0 && h === served ? readSnapshot(null, file) : undefined));
     if (errors.length === 0) writeSnapshot(l);
     log?.info({ entries: l.state.qa.length, articles: l.state.articles.length }, 'knowledge: content indexed');
     return l;
@@ -662,7 +677,8 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     // Unchanged (the watcher's reload after the admin's own, a touched file): nothing to rebuild.
     if (content.hash === current.state.hash) return { ok: true, published: true, errors: [] };
     // While serving, only the threshold is fitted (the answers depend on nothing else).
-    current = fromContent(content, false, current);
+    const before = current;
+    current = fromContent(content, false, () => before);
     writeSnapshot(current);
     thread?.reload();
     log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');
