@@ -774,15 +774,27 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     },
     watch() {
       if (watcher) return;
-      try {
-        watcher = watch(deps.contentDir, { recursive: true }, () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => void knowledge.reload(), 300);
-        });
-        watcher.on('error', (err) => log?.warn({ err }, 'knowledge: content watcher failed'));
-      } catch (err) {
-        log?.warn({ err }, 'knowledge: cannot watch the content directory; reload by restarting');
-      }
+      const start = (): void => {
+        try {
+          watcher = watch(deps.contentDir, { recursive: true }, () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => {
+              // Watched again before each reload: on Linux (Node 20) a recursive watcher does not
+              // see changes inside a folder created after it started (a new topic folder under
+              // qa/), so the next edit of a file there would never reload. What changed between
+              // the event and this new watcher is read by the reload below.
+              watcher?.close();
+              watcher = undefined;
+              start();
+              void knowledge.reload();
+            }, 300);
+          });
+          watcher.on('error', (err) => log?.warn({ err }, 'knowledge: content watcher failed'));
+        } catch (err) {
+          log?.warn({ err }, 'knowledge: cannot watch the content directory; reload by restarting');
+        }
+      };
+      start();
     },
     close() {
       void thread?.close();

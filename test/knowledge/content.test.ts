@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadContent, splitPassages, flattenRegions } from '../../src/knowledge/content.js';
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
@@ -190,6 +190,29 @@ describe('knowledge snapshot and reload', () => {
     expect(await k.reload()).toMatchObject({ ok: true });
     expect(fits).toBe(3);
     expect(k.getQa('khai-sinh')?.answer).toContain('kể từ ngày sinh');
+  });
+
+  it('watches folders created after it started: edits of a file in a new topic folder, saved by renaming, are served', async () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'cu.md'), qa('cu'));
+    const k = createKnowledge({ contentDir: t.dir, ...fit });
+    k.watch();
+    cleanups.push(() => k.close());
+    // Staff add a topic folder and a first entry in it, then correct that entry.
+    mkdirSync(join(t.dir, 'qa', 'moi'));
+    const file = join(t.dir, 'qa', 'moi', 'tiep-dan.md');
+    writeFileSync(file, qa('tiep-dan', '', 'Tiếp công dân sáng thứ Năm.'));
+    await vi.waitFor(() => expect(k.getQa('tiep-dan')?.answer).toBe('Tiếp công dân sáng thứ Năm.'), { timeout: 10_000, interval: 50 });
+    // Editors and `sed -i` save by writing a new file and renaming it over the old one, twice here.
+    const save = (text: string): void => {
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+    };
+    save(qa('tiep-dan', '', 'Tiếp công dân sáng thứ Năm, bản nháp.'));
+    await vi.waitFor(() => expect(k.getQa('tiep-dan')?.answer).toBe('Tiếp công dân sáng thứ Năm, bản nháp.'), { timeout: 10_000, interval: 50 });
+    save(qa('tiep-dan', '', 'Tiếp công dân sáng thứ Năm và chiều thứ Sáu.'));
+    await vi.waitFor(() => expect(k.getQa('tiep-dan')?.answer).toBe('Tiếp công dân sáng thứ Năm và chiều thứ Sáu.'), { timeout: 10_000, interval: 50 });
   });
 
   it('keeps serving the last good index when a reload fails validation', async () => {
