@@ -23,7 +23,7 @@ import type { App } from '../../src/app.js';
 
 const shotsDir = process.env.LOA_SCREENSHOTS === '1' ? resolve('docs/screenshots') : mkdtempSync(join(tmpdir(), 'loa-shots-'));
 
-describe.skipIf(!hasChromium)('admin in a real browser', () => {
+describe.skipIf(!hasChromium)('admin in a real browser', { timeout: 60_000 }, () => {
   let tg: FakeTelegram;
   let t: Awaited<ReturnType<typeof startAdminApp>>;
   let browser: TestBrowser;
@@ -130,6 +130,14 @@ describe.skipIf(!hasChromium)('admin in a real browser', () => {
     // The page polls every 2 s: each check below moves the page's clock on to its next poll
     // instead of waiting for it (the fetches are real).
     await page.clock.install();
+    // The first poll of the page that follows the schedule is answered 502 (a proxy or a busy
+    // server): the page must keep polling.
+    let failedOnce = false;
+    await page.route('**/live.json', async (route) => {
+      if (failedOnce || !(route.request().headers()['referer'] ?? '').includes('msg=')) return route.continue();
+      failedOnce = true;
+      await route.fulfill({ status: 502, body: 'Bad Gateway' });
+    });
     await page.goto(`${t.url}/admin/campaigns/${id}`);
     await Promise.all([page.waitForURL(/msg=/), page.click('button:has-text("Lên lịch gửi")')]);
     // The bar fills through polling, without reloading the page.
@@ -144,6 +152,8 @@ describe.skipIf(!hasChromium)('admin in a real browser', () => {
       .toBe('Đã gửi xong');
     expect(await page.locator('[data-field=sent]').textContent()).toBe('6');
     expect(await page.locator('[data-progress] > span').evaluate((el) => (el as HTMLElement).style.width)).toBe('100%');
+    expect(failedOnce).toBe(true);
+    await page.unroute('**/live.json');
     await shot('campaign-progress');
     expect(tg.sentTexts(700).at(-1)).toContain('Nhà văn hoá phường');
   });

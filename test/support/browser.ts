@@ -62,6 +62,8 @@ export async function openBrowser(): Promise<TestBrowser> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN', acceptDownloads: true });
   const page = await context.newPage();
   page.on('dialog', (d) => void d.accept());
+  // A stuck step fails with Playwright's error naming it, before the test's own timeout.
+  page.setDefaultTimeout(15_000);
   return { context, page, close: () => context.close() };
 }
 

@@ -21,7 +21,13 @@
     var stopWhen = el.getAttribute('data-stop-when');
     var tick = function () {
       fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {
+          // Signed out or gone: polling again cannot help. Anything else (a 502 from the proxy,
+          // a busy server) is passing: the catch below tries again, so the page stays live.
+          if (r.status === 401 || r.status === 403 || r.status === 404) return null;
+          if (!r.ok) throw new Error('HTTP ' + r.status);
+          return r.json();
+        })
         .then(function (data) {
           if (!data) return;
           el.querySelectorAll('[data-field]').forEach(function (f) {
