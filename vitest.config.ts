@@ -9,6 +9,9 @@ export default defineConfig({
     setupFiles: ['test/support/password-cost.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for something that happens on its own (a send through the throttle, a
+    // page's fetch): its 1 s default is too short when three forks share two busy cores.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     // Vitest's default is one worker per core less one: a single worker on this 2-core machine,
     // idle while the e2e tests wait on sockets, throttles and Chromium. Two forks still left the
