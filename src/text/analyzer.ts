@@ -10,7 +10,15 @@
  * bigrams make multi-syllable words ("bảo hiểm", "quyền con người") score as units.
  */
 import { fold, placeTone, syllables } from './vietnamese.js';
+import { spelledNumbers, writeAmounts } from './numbers.js';
 import { GENERIC_EXACT, STOPWORDS } from './stopwords.js';
+
+/**
+ * Version of the Vietnamese analysis: part of the lexicon's hash (./lexicon.ts), hence of the
+ * index snapshot's key, so that an index made by an older analysis is rebuilt. Raise it whenever
+ * the terms of a text change. 2: numbers in one form (./numbers.ts).
+ */
+export const VIETNAMESE_ANALYZER_VERSION = 2;
 
 /** One syllable of analysed text. */
 export interface Token {
@@ -199,6 +207,15 @@ const ASK_OPENERS =
   /(^|\s)((?:cho\s+(?:em|tôi|mình|cháu|con|tui)\s+|xin\s+|muốn\s+)hỏi|muốn\s+biết|vậy|(?:cho\s+(?:em|toi|minh|chau|con|tui)\s+|xin\s+|muon\s+)hoi|muon\s+biet)(?=\s)/giu;
 const isMarked = (s: string): boolean => fold(s) !== s;
 /**
+ * Whether a text of `n` words, `marked` of them with diacritics, was typed with them: then its
+ * exact forms are matched, else its folded ones. (Words without any mark, like "y" or "con", are
+ * the same in both forms, hence the low share.)
+ */
+const isAccented = (marked: number, n: number): boolean => n > 0 && marked / n >= 0.4;
+/** Words that may stand between an everyday wording's own words ("chồng tôi hay đánh"). */
+const MAX_GAP = 2;
+
+/**
  * Query analyses kept per analyzer (all dropped when full): the calibration's practice questions
  * and negatives (about 1,600 at 10,000 passages; every reload asks the negatives again) and the
  * questions asked since. A longer text (a pasted one) is analysed every time.
@@ -324,7 +341,34 @@ export function createAnalyzer(
     }
     return typed;
   };
-  const tokens = (text: string): Token[] => {
+  /**
+   * Numbers in one form (./numbers.ts): "mười tám tuổi", "muoi tam tuoi" and "18 tuổi", "06
+   * tháng" and "6 tháng" meet.
+   */
+  const numbered = (toks: Token[]): Token[] => {
+    let out: Token[] | undefined;
+    for (let i = 0; i < toks.length; i++) {
+      const t = toks[i]!;
+      if (t.exact.length === 2 && t.exact[0] === '0' && /^0\d$/.test(t.exact)) {
+        out ??= toks.slice(0, i);
+        out.push(mk(t.exact.slice(1), false));
+      } else out?.push(t);
+    }
+    const toksN = out ?? toks;
+    const spelled = spelledNumbers(toksN);
+    if (spelled.length === 0) return toksN;
+    const res: Token[] = [];
+    let at = 0;
+    for (const n of spelled) {
+      for (; at < n.start; at++) res.push(toksN[at]!);
+      res.push(mk(String(n.value), false));
+      at = n.start + n.length;
+    }
+    for (; at < toksN.length; at++) res.push(toksN[at]!);
+    return res;
+  };
+  const tokens = (text: string): Token[] => numbered(rewritten(writeAmounts(text)));
+  const rewritten = (text: string): Token[] => {
     const typed = typedTokens(text);
     // Made only once a phrase is rewritten: most texts have none, and are their typed tokens.
     let out: Token[] | undefined;
@@ -401,19 +445,26 @@ export function createAnalyzer(
       else wordings.set(key, [{ syl, official }]);
     }
   }
-  const same = (q: Token, w: Token): boolean => (q.marked ? q.exact === w.exact : q.folded === w.folded);
+  // A query typed with diacritics is read as typed, word by word: there "chua" is sour, not
+  // "chùa", and "tra" in "kiểm tra công ty" is not "trả công". Without them, on folded forms.
+  const same = (q: Token, w: Token, accented: boolean): boolean =>
+    accented || q.marked ? q.exact === w.exact : q.folded === w.folded;
   const expansions = (toks: readonly Token[]): Expansion[] => {
     const out: Expansion[] = [];
     if (wordings.size === 0) return out;
+    let marked = 0;
+    for (const t of toks) if (t.marked) marked++;
+    const accented = isAccented(marked, toks.length);
     const seen = new Set<string>();
     for (let i = 0; i < toks.length; i++) {
       const list = wordings.get(toks[i]!.folded);
       if (!list) continue;
       for (const w of list) {
-        if (!same(toks[i]!, w.syl[0]!)) continue;
+        if (!same(toks[i]!, w.syl[0]!, accented)) continue;
         let k = 1;
         let j = i + 1;
-        for (; k < w.syl.length && j < toks.length && j - i < w.syl.length + 2; j++) if (same(toks[j]!, w.syl[k]!)) k++;
+        for (; k < w.syl.length && j < toks.length && j - i < w.syl.length + MAX_GAP; j++)
+          if (same(toks[j]!, w.syl[k]!, accented)) k++;
         if (k < w.syl.length) continue;
         const key = `${i}:${w.official}`;
         if (seen.has(key)) continue;
@@ -470,9 +521,7 @@ export function createAnalyzer(
   const analyseQuery = (text: string): QueryAnalysis => {
     const toks = tokens(text);
     const marked = toks.filter((t) => t.marked).length;
-    // Mostly typed with diacritics: match exact forms; else folded ones. (Words without any
-    // mark, like "y" or "con", are the same in both forms.)
-    const accented = toks.length > 0 && marked / toks.length >= 0.4;
+    const accented = isAccented(marked, toks.length);
     const { unigrams, bigrams, generic } = formTerms(toks, accented);
     return {
       tokens: toks,

@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { VIETNAMESE_ANALYZER_VERSION } from './analyzer.js';
 
 /** Groups of terms; in each, the first is the canonical (official) form. */
 export type TermGroups = readonly (readonly string[])[];
@@ -23,7 +24,7 @@ export interface Lexicon {
   related: TermGroups;
   /** English everyday wordings (related.en.yaml), for the English index. */
   relatedEn: TermGroups;
-  /** Hash of both files (part of the index snapshot key). */
+  /** Hash of both files and of the Vietnamese analysis' version (part of the index snapshot key). */
   hash: string;
   /** Hash of the English file. */
   hashEn: string;
@@ -75,6 +76,8 @@ export function builtinLexicon(): Lexicon {
     const files = ['abbreviations.vi.yaml', 'related.vi.yaml'].map(lexiconFile);
     const h = createHash('sha256');
     for (const f of files) if (existsSync(f)) h.update(readFileSync(f));
+    // The terms an index holds depend on the analysis too: a new one rebuilds the snapshot.
+    h.update(`analyzer ${VIETNAMESE_ANALYZER_VERSION}`);
     // The English file is hashed apart, so that the Vietnamese lexicon's hash (part of older
     // snapshots' keys) does not change with it: it keys the English index (search.ts).
     const en = lexiconFile('related.en.yaml');

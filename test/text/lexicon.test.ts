@@ -38,6 +38,33 @@ describe('everyday wordings of official notions (analyzer.expansions)', () => {
     expect(found('tớ muốn hỏi')).toEqual([]);
     expect(found('tố hàng xóm')).toEqual([{ official: 'tố cáo', words: 'tố' }]);
   });
+  it('reads a word typed without marks in a question typed with them as it is typed', () => {
+    const b = createAnalyzer([], [['cơ sở tôn giáo', 'đất chùa'], ['tiền lương', 'trả công']]);
+    const officials = (q: string) => b.expansions(b.tokens(q)).map((e) => e.official);
+    // "chua" is sour here, and "tra" belongs to "kiểm tra".
+    expect(officials('Đất vườn nhà tôi hơi chua thì trồng cây gì?')).toEqual([]);
+    expect(officials('Tôi muốn kiểm tra công ty có giấy phép không')).toEqual([]);
+    expect(officials('dat chua o dau')).toEqual(['cơ sở tôn giáo']);
+    expect(officials('Công ty trả công chậm')).toEqual(['tiền lương']);
+  });
+});
+
+describe('chat spellings (abbreviations.vi.yaml)', () => {
+  const a = createAnalyzer(builtinLexicon().abbreviations);
+  const words = (q: string) =>
+    a
+      .tokens(q)
+      .filter((t) => !t.stop)
+      .map((t) => t.exact);
+  it('reads the commonest chat spellings as the words they stand for', () => {
+    expect(a.tokens('cmnd con dung dc ko').map((t) => t.exact)).toEqual(['chứng', 'minh', 'nhân', 'dân', 'con', 'dung', 'được', 'không']);
+    expect(a.tokens('lam ntn vs mik').map((t) => t.exact)).toEqual(['lam', 'như', 'thế', 'nào', 'với', 'mình']);
+    // Left as typed, "ko" and "dc" would each count as a rare word that no entry has.
+    expect(words('the bhyt het han dc k')).toEqual(['the', 'bảo', 'hiểm', 'y', 'tế', 'het', 'han']);
+  });
+  it('leaves ambiguous short forms alone', () => {
+    for (const w of ['bn', 'ck', 'đk', 'mk', 'dt', 'r']) expect(a.tokens(`hỏi ${w} ạ`).map((t) => t.exact)).toContain(w);
+  });
 });
 
 describe('the shipped lexicon', () => {
