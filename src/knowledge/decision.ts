@@ -39,6 +39,12 @@ export const FEATURE_NAMES = [
   'longQcov',
   /** 1 for an article passage, 0 for a Q&A. */
   'passage',
+  /**
+   * Whether the query asks for the kind of answer (a place, a cost, a time, papers, who) that
+   * the entry's question texts ask for: 1, -1 when they ask for different kinds, 0 when either
+   * asks for none it can tell (./ask-type.ts).
+   */
+  'ask',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -47,18 +53,29 @@ export type Features = Float64Array;
 /**
  * A fitted decision. Serialised in the index snapshot.
  *
- * confidence = w·qcov + (1 − w)·max(dcov, s·sent) + m·margin, with w = qcovWeight·(1 −
- * longShift·long): the share of the question's information the entry holds, and how fully the
- * question asks one of the entry's questions or one sentence of its answer. A long, chatty
- * question carries context no answer repeats, so the longer it is, the more the second part
- * counts. The parameters and the threshold are fitted per content by ./calibrate.ts.
+ * confidence = w·qcov + (1 − w)·max(dcov, s·sent, l·long·sent) + m·margin, with w =
+ * qcovWeight·(1 − longShift·long): the share of the question's information the entry holds, and
+ * how fully the question asks one of the entry's questions or is found in one sentence of its
+ * answer. A long, chatty question carries context no answer repeats, so the longer it is, the
+ * more the second part counts; and a long question tells a situation, which an office's answer
+ * meets in one of its sentences more often than its one short question does (`longSentWeight`).
+ * The threshold is fitted per content by ./calibrate.ts.
  */
 export interface DecisionModel {
   qcovWeight: number;
   longShift: number;
   /** Weight of the best answer sentence against the best question text. */
   sentWeight: number;
+  /** Weight of the best answer sentence for a long question (scaled by `long`). Absent: 0. */
+  longSentWeight?: number;
   marginWeight: number;
+  /**
+   * Ranking weight of `ask` (same kind of answer asked) for a question that is not long: it
+   * breaks ties among entries on one procedure. A long question's interrogative words are often
+   * in the story it tells ("ngày nào tôi cũng…", "bị ai đó bán"), so it is not used there.
+   * Absent: 0.
+   */
+  askWeight?: number;
   /** Least confidence to answer. */
   threshold: number;
   /**
@@ -99,7 +116,8 @@ const at = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, i])) as Record<Fea
 /** The confidence that a candidate with these features answers the question. */
 export function predict(model: DecisionModel, f: ArrayLike<number>): number {
   const w = model.qcovWeight * (1 - model.longShift * f[at.long]!);
-  const asked = Math.max(f[at.dcov]!, model.sentWeight * f[at.sent]!);
+  const sentWeight = Math.max(model.sentWeight, (model.longSentWeight ?? 0) * f[at.long]!);
+  const asked = Math.max(f[at.dcov]!, sentWeight * f[at.sent]!);
   return w * f[at.qcov]! + (1 - w) * asked + model.marginWeight * f[at.margin]!;
 }
 
@@ -113,11 +131,13 @@ export function thresholdFor(model: DecisionModel, f: ArrayLike<number>): number
 
 /**
  * Ranking among the candidates: the confidence, blended with the retrieval score; an article
- * passage counts at `passageWeight` of a Q&A (an approved answer to a question).
+ * passage counts at `passageWeight` of a Q&A (an approved answer to a question); for a question
+ * that is not long, a little more for an entry asked the same kind of answer (`askWeight`).
  */
 export function rankOf(model: DecisionModel, f: ArrayLike<number>, passageWeight: number): number {
   const prior = f[at.passage]! > 0 ? passageWeight : 1;
-  return 0.5 * prior * predict(model, f) + 0.5 * f[at.rel]!;
+  const ask = isLong(f) ? 0 : (model.askWeight ?? 0) * f[at.ask]!;
+  return 0.5 * prior * predict(model, f) + 0.5 * f[at.rel]! + ask;
 }
 
 /**
@@ -128,7 +148,9 @@ export const DEFAULT_MODEL: DecisionModel = {
   qcovWeight: 0.7,
   longShift: 0.3,
   sentWeight: 0,
+  longSentWeight: 0.8,
   marginWeight: 0.1,
+  askWeight: 0.03,
   threshold: 0.38,
   suggestThreshold: 0.2,
   info: { source: 'default', positives: 0, negatives: 0, estRecall: 0, estPrecision: 0, estNoAnswerRecall: 0, warnings: [], ms: 0 },

@@ -21,6 +21,7 @@ import { builtinLexicon, withBuiltinAbbreviations } from '../text/lexicon.js';
 import { createScorer, type WeightedTerm } from './scorer.js';
 import { decodePostings, encodePostings, postingsFromMiniSearch, type Postings, type PostingsHeader } from './postings.js';
 import type { ArticleEntry, Passage, QaEntry, Topic } from './content.js';
+import { askAgreement, askTypes } from './ask-type.js';
 import { DEFAULT_MODEL, FEATURE_NAMES, predict, rankOf, thresholdFor, type DecisionModel, type FeatureName } from './decision.js';
 
 /** Tunable options of the index and the decision. Tuned with `npm run eval`, not guessed. */
@@ -238,7 +239,7 @@ export function optionsHash(
 ): string {
   const en = english ? { en: { v: ENGLISH_ANALYZER_VERSION, negatives: english.negatives, lexicon: builtinLexicon().hashEn } } : {};
   return createHash('sha256')
-    .update(JSON.stringify({ v: 13, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
+    .update(JSON.stringify({ v: 14, options, synonyms, negatives, lexicon: builtinLexicon().hash, ...en }))
     .digest('hex')
     .slice(0, 16);
 }
@@ -492,6 +493,8 @@ function makeIndex(
     questions: QuestionTerms[];
     qside: Int32Array;
     sentences: Int32Array[];
+    /** The kinds of answer its question texts ask for (./ask-type.ts; Vietnamese only). */
+    ask: number;
   }
   const uniqueIds = (text: string, accented: boolean): Int32Array => {
     if (analyzer.formTermIds) return analyzer.formTermIds(text, accented, termIds);
@@ -534,7 +537,9 @@ function makeIndex(
       });
       const qside = uniqueIds(texts.join(' \n '), accented);
       const sentences = d ? sentencesOf(d.body, accented) : [];
-      cached = { questions, qside, sentences };
+      let ask = 0;
+      if (lang === 'vi') for (const q of texts) ask |= askTypes(q);
+      cached = { questions, qside, sentences, ask };
       if (docTermsCache.size > 50_000) docTermsCache.clear();
       docTermsCache.set(key, cached);
     }
@@ -669,6 +674,7 @@ function makeIndex(
     };
 
     const top = results[0]!.score;
+    const queryAsk = lang === 'vi' ? askTypes(query) : 0;
     const longness = Math.min(1, Math.max(0, (a.unigrams.length - 5) / 15));
     // What each query term (by its index in `terms`) adds when an entry has it, worked out once
     // per query; each candidate then only walks its matched indexes. (The terms are distinct:
@@ -751,6 +757,7 @@ function makeIndex(
       f[F.longDcov] = longness * dcov;
       f[F.longQcov] = longness * qcov;
       f[F.passage] = docs.get(id)?.kind === 'passage' ? 1 : 0;
+      f[F.ask] = askAgreement(queryAsk, dt.ask);
       return { id, score: r.score, f };
     });
     // A clear winner is more trustworthy than the best of many look-alikes: the lead over the

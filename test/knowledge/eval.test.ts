@@ -11,8 +11,8 @@ import { evaluateContent, readCases, runEvalCli } from '../../src/knowledge/eval
  * floor is the same cases on the sample content cut to one variant per Q&A, the way offices
  * write (issue 13): what the calibration, the long-question threshold and the lexicon bought.
  */
-const FLOOR = { 'recall@1': 0.9, 'recall@3': 0.99, noanswer_precision: 0.91, noanswer_recall: 0.84 };
-const OFFICE_FLOOR = { 'recall@1': 0.81, 'recall@3': 0.98, noanswer_precision: 0.81, noanswer_recall: 0.83 };
+const FLOOR = { 'recall@1': 0.91, 'recall@3': 0.99, noanswer_precision: 0.91, noanswer_recall: 0.84 };
+const OFFICE_FLOOR = { 'recall@1': 0.82, 'recall@3': 0.98, noanswer_precision: 0.81, noanswer_recall: 0.83 };
 /**
  * The development set of issue 13 (test/fixtures/dev2/: an office's content on topics the shipped
  * negatives list as out of scope, one question and at most one variant per entry), as measured
