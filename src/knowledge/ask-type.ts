@@ -1,6 +1,6 @@
 /**
  * What kind of answer a question asks for: a place, a cost, a time or duration, the papers to
- * bring, or who is concerned.
+ * bring, who is concerned, or an age.
  *
  * Why: an office writes several entries on one procedure ("where to register a birth", "what
  * papers to bring", "what it costs", "how long one has"), and a citizen's question shares the
@@ -18,7 +18,7 @@
 import { fold, syllables } from '../text/vietnamese.js';
 
 /** The kinds of answer, as bits of an {@link askTypes} mask. */
-export const ASK = { place: 1, cost: 2, time: 4, papers: 8, who: 16 } as const;
+export const ASK = { place: 1, cost: 2, time: 4, papers: 8, who: 16, age: 32 } as const;
 
 type Kind = keyof typeof ASK;
 
@@ -32,6 +32,7 @@ const PHRASES: Record<Kind, string[]> = {
   ],
   papers: ['giấy tờ', 'hồ sơ', 'mang theo', 'mang gì', 'cần gì', 'gồm gì', 'gồm những gì', 'cần những gì', 'thành phần'],
   who: ['ai', 'những ai', 'người nào', 'đối tượng', 'trường hợp nào'],
+  age: ['bao nhiêu tuổi', 'mấy tuổi', 'độ tuổi', 'tuổi nào', 'đủ tuổi'],
 };
 
 /** Single syllables recognised only when typed with their diacritics. */
@@ -41,6 +42,7 @@ const ACCENTED_ONLY: Record<Kind, string[]> = {
   time: [],
   papers: [],
   who: [],
+  age: [],
 };
 
 const PATTERNS: { bit: number; folded: string[] }[] = (Object.keys(ASK) as Kind[]).flatMap((k) =>

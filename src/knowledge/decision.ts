@@ -40,9 +40,9 @@ export const FEATURE_NAMES = [
   /** 1 for an article passage, 0 for a Q&A. */
   'passage',
   /**
-   * Whether the query asks for the kind of answer (a place, a cost, a time, papers, who) that
-   * the entry's question texts ask for: 1, -1 when they ask for different kinds, 0 when either
-   * asks for none it can tell (./ask-type.ts).
+   * Whether the query asks for the kind of answer (a place, a cost, a time, papers, who, an
+   * age) that the entry's question texts ask for: 1, -1 when they ask for different kinds, 0
+   * when either asks for none it can tell (./ask-type.ts).
    */
   'ask',
 ] as const;

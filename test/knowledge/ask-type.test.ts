@@ -19,6 +19,8 @@ describe('askTypes', () => {
     { text: 'Hồ sơ gồm những gì?', mask: ASK.papers },
     { text: 'Đối tượng nào được trợ giúp pháp lý?', mask: ASK.who },
     { text: 'Ai được miễn lệ phí?', mask: ASK.who | ASK.cost },
+    { text: 'Bao nhiêu tuổi thì được lái xe máy?', mask: ASK.age },
+    { text: 'may tuoi thi phai di nghia vu', mask: ASK.age },
     { text: 'Quyền con người là gì?', mask: 0 },
   ];
   for (const c of cases) it(c.text, () => expect(askTypes(c.text)).toBe(c.mask));
