@@ -11,14 +11,15 @@
  */
 import { fold, placeTone, syllables } from './vietnamese.js';
 import { spelledNumbers, writeAmounts } from './numbers.js';
-import { GENERIC_EXACT, STOPWORDS } from './stopwords.js';
+import { GENERIC_EXACT, PLAIN_PARTICLES, STOPWORDS } from './stopwords.js';
 
 /**
  * Version of the Vietnamese analysis: part of the lexicon's hash (./lexicon.ts), hence of the
  * index snapshot's key, so that an index made by an older analysis is rebuilt. Raise it whenever
- * the terms of a text change. 2: numbers in one form (./numbers.ts).
+ * the terms of a text change. 2: numbers in one form (./numbers.ts). 3: chat interjections
+ * ("ok", "hihi") are stop words.
  */
-export const VIETNAMESE_ANALYZER_VERSION = 2;
+export const VIETNAMESE_ANALYZER_VERSION = 3;
 
 /** One syllable of analysed text. */
 export interface Token {
@@ -518,10 +519,20 @@ export function createAnalyzer(
     return context;
   };
 
+  // A chat particle typed without marks in a question typed with them ("… ở đâu nha"): left as a
+  // word, it would count as one no entry has.
+  const particle = (t: Token): Token => {
+    let p = particleCache.get(t.exact);
+    if (!p) particleCache.set(t.exact, (p = { ...t, stop: true }));
+    return p;
+  };
+  const particleCache = new Map<string, Token>();
   const analyseQuery = (text: string): QueryAnalysis => {
-    const toks = tokens(text);
+    let toks = tokens(text);
     const marked = toks.filter((t) => t.marked).length;
     const accented = isAccented(marked, toks.length);
+    if (accented && toks.some((t) => !t.marked && PLAIN_PARTICLES.has(t.exact)))
+      toks = toks.map((t) => (!t.marked && PLAIN_PARTICLES.has(t.exact) ? particle(t) : t));
     const { unigrams, bigrams, generic } = formTerms(toks, accented);
     return {
       tokens: toks,

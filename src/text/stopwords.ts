@@ -12,7 +12,15 @@ const WORDS = `
 a à ạ á ah ai anh ạh ấy bị bởi các cái cần cháu chị cho chi có của cùng dạ đã được em gì giờ hả hay
 hãy hỏi khi không là làm lắm mà mấy mình muốn nào này nên nếu nhé nhỉ như nhưng những nữa ơi ông
 phải rằng rất rồi sao sẽ thì thôi tôi trên trong và vâng vào vậy về vì với xin xem ở ừ bà ạ vd
+ok oke okay okie hihi haha hehe huhu hic ad
 `;
+
+/**
+ * Chat particles typed without their marks ("nha" for "nhé", "ne" for "nè"). Each folds like a
+ * topic word ("nhà", "nẹ"), so they are stop words only in a question typed with diacritics,
+ * where "nhà" would have been typed "nhà" (./analyzer.ts).
+ */
+export const PLAIN_PARTICLES: ReadonlySet<string> = new Set(['nha', 'nhen', 'nghen', 'hen', 'ne', 'nhe', 'ak']);
 
 /** Folds one word the way the index does (duplicated here to keep this module dependency-free). */
 function foldWord(w: string): string {

@@ -65,6 +65,13 @@ describe('analyzer', () => {
     const terms = a.indexTerms('Bảo hiểm');
     expect(terms).toEqual(expect.arrayContaining(['bảo', '~bao', 'hiểm', '~hiem', '~bao_hiem']));
   });
+  it('leaves chat interjections out, and particles typed without marks in a question typed with them', () => {
+    expect(a.query('Làm khai sinh ở đâu ok').unigrams).toEqual(['khai', 'sinh', 'đâu']);
+    expect(a.query('Làm khai sinh ở đâu hihi').unigrams).toEqual(['khai', 'sinh', 'đâu']);
+    expect(a.query('Làm khai sinh ở đâu nha').unigrams).toEqual(['khai', 'sinh', 'đâu']);
+    // Typed without any marks, "nha" may be "nhà".
+    expect(a.query('xin phep xay nha o dau').unigrams).toContain('~nha');
+  });
   it('leaves stopwords out of query terms but keeps topic words that fold like them', () => {
     const q = a.query('tôi muốn đăng ký thẻ');
     expect(q.unigrams).not.toContain('tôi');
