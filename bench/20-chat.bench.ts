@@ -18,7 +18,7 @@
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeLawCorpus, buildLawCorpus, type LawCorpusStats } from './lib/law-corpus.js';
 import { readCases, type EvalCase } from '../src/knowledge/eval.js';
@@ -41,6 +41,8 @@ interface Server {
   child: ChildProcess;
   /** From fork() to the server listening. */
   startMs: number;
+  /** The server process's CPU time so far, all threads (µs): bench/lib/telegram-app.ts 'stats'. */
+  cpuMicros: () => Promise<number>;
   stop: () => Promise<void>;
 }
 
@@ -76,6 +78,11 @@ async function startServer(contentDir: string, dataDir: string, env: Record<stri
     url,
     child,
     startMs,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros));
+        child.send('stats');
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -116,6 +123,13 @@ interface Latency {
   p99: number;
   max: number;
   perSecond: number;
+  /**
+   * Diagnostics beside the figures: the server's CPU per answer (all its threads) when it was
+   * asked, and the machine's 1-minute load average at the end. A tail that grows while the CPU
+   * per answer does not is the machine's other work, not the server's.
+   */
+  cpuMs?: number;
+  load: number;
 }
 
 /**
@@ -124,13 +138,15 @@ interface Latency {
  * do: the web chat answers at most two messages of one address at once (web.ts perKeyAtOnce), so
  * from one address "4 at a time" would measure that queue.
  */
-async function measure(url: string, queries: string[], rounds: number, concurrency: number, tag: string): Promise<Latency> {
+async function measure(url: string, queries: string[], rounds: number, concurrency: number, tag: string, cpuMicros?: () => Promise<number>): Promise<Latency> {
   const agents = Array.from({ length: concurrency }, (_, w) => new Agent({ keepAlive: true, maxSockets: 1, localAddress: `127.0.0.${w + 2}` }));
   const jobs: string[] = [];
   for (let r = 0; r < rounds; r++) jobs.push(...queries);
   const times: number[] = [];
   let errors = 0;
   let next = 0;
+  // Asked outside the timed requests: the latencies are those of the answers alone.
+  const cpu0 = await cpuMicros?.();
   const t = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
@@ -143,10 +159,21 @@ async function measure(url: string, queries: string[], rounds: number, concurren
     }),
   );
   const wall = performance.now() - t;
+  const cpu1 = await cpuMicros?.();
   for (const agent of agents) agent.destroy();
   // Figures of refusals or errors would pass for fast answers: say so instead.
   if (errors > 0) throw new Error(`chat bench: ${errors} of ${times.length} requests (${tag}) got no answer: check the server's log (LOA_LOG_LEVEL) and the web chat limits in benchBot()`);
-  return { n: times.length, errors, p50: percentile(times, 0.5), p95: percentile(times, 0.95), p99: percentile(times, 0.99), max: Math.max(...times), perSecond: (times.length / wall) * 1000 };
+  return {
+    n: times.length,
+    errors,
+    p50: percentile(times, 0.5),
+    p95: percentile(times, 0.95),
+    p99: percentile(times, 0.99),
+    max: Math.max(...times),
+    perSecond: (times.length / wall) * 1000,
+    ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuMs: (cpu1 - cpu0) / 1000 / times.length } : {}),
+    load: loadavg()[0]!,
+  };
 }
 
 interface Scenario {
@@ -171,8 +198,8 @@ async function scenario(label: string, contentDir: string, queries: string[], pa
     await measure(server.url, queries, 2, 1, 'warm');
     await measure(server.url, queries, 1, CONCURRENCY, 'warm4');
     const rows = [
-      { mode: 'sequential', lat: await measure(server.url, queries, ROUNDS, 1, 'seq') },
-      { mode: `${CONCURRENCY} at a time`, lat: await measure(server.url, queries, ROUNDS, CONCURRENCY, 'conc') },
+      { mode: 'sequential', lat: await measure(server.url, queries, ROUNDS, 1, 'seq', server.cpuMicros) },
+      { mode: `${CONCURRENCY} at a time`, lat: await measure(server.url, queries, ROUNDS, CONCURRENCY, 'conc', server.cpuMicros) },
     ];
     return { label, passages, queries: queries.length, target, firstStartMs: server.startMs, rows };
   } finally {
@@ -243,6 +270,8 @@ export async function run(): Promise<string> {
     'back, so it includes HTTP, the intake record, the conversation, the search and the reply record.',
     `Every request is a new visitor. After a warm-up of two rounds one at a time and one ${CONCURRENCY} at a time, every question is sent ${ROUNDS} times, one at`,
     `a time, then ${CONCURRENCY} at a time, each of the four from its own loopback address as visitors are (the bench process shares the 2-core machine with the server).`,
+    'The last two columns are diagnostics: the server\'s CPU time per answer (all its threads, read before and after the timed requests)',
+    'and the machine\'s 1-minute load average at the end of the row: a tail that grows while the CPU per answer does not is other work on the machine.',
     '',
     `**Corpus** (bench/lib/law-corpus.ts, seeded, ${stats.passages} passages, ${stats.minSyllables}–${stats.maxSyllables} syllables each, ${Math.round(stats.syllables / stats.passages)} on average):`,
     'passages shaped like law articles ("## Điều N. …" and numbered clauses), real text first. Real:',
@@ -256,13 +285,13 @@ export async function run(): Promise<string> {
     `${lawCases.length} questions of 25–40 syllables (${lawCases.filter((c) => c.expect).length} answered by a real passage, ${lawCases.filter((c) => !c.expect).length} out of scope; chatty, some without diacritics).`,
     `Sample content: the ${longSample.length} questions of kind "long" in test/fixtures/eval-cases.jsonl.`,
     '',
-    '| content | passages | questions | requests | mode | p50 ms | p95 ms | p99 ms | max ms | answers/s | target p99 | met |',
-    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|',
+    '| content | passages | questions | requests | mode | p50 ms | p95 ms | p99 ms | max ms | answers/s | target p99 | met | server CPU ms/answer | load |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
   for (const s of scenarios)
     for (const r of s.rows)
       lines.push(
-        `| ${s.label} | ${s.passages || 'shipped'} | ${s.queries} | ${r.lat.n}${r.lat.errors ? ` (${r.lat.errors} failed)` : ''} | ${r.mode} | ${f(r.lat.p50)} | ${f(r.lat.p95)} | ${f(r.lat.p99)} | ${f(r.lat.max)} | ${f(r.lat.perSecond, 0)} | ≤ ${s.target} | ${r.lat.p99 <= s.target ? 'yes' : '**no**'} |`,
+        `| ${s.label} | ${s.passages || 'shipped'} | ${s.queries} | ${r.lat.n}${r.lat.errors ? ` (${r.lat.errors} failed)` : ''} | ${r.mode} | ${f(r.lat.p50)} | ${f(r.lat.p95)} | ${f(r.lat.p99)} | ${f(r.lat.max)} | ${f(r.lat.perSecond, 0)} | ≤ ${s.target} | ${r.lat.p99 <= s.target ? 'yes' : '**no**'} | ${f(r.lat.cpuMs ?? NaN)} | ${f(r.lat.load, 1)} |`,
       );
   lines.push(
     '',
