@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { startBackgroundCheckpoints } from './db/checkpoint.js';
@@ -67,6 +68,29 @@ export interface App {
   /** The quiz's due work (live quiz steps, timed-out questions), sending through the one sender. */
   quiz?: QuizRunner;
 }
+
+/**
+ * V8 settings of a serving process, set when the app starts: they hold for the whole process,
+ * its worker threads included, from their next garbage collection. Set here rather than on
+ * node's command line, so that `npm start`, the systemd unit, the container and the benchmarks'
+ * servers all run with them.
+ *
+ * `--no-parallel-scavenge`: each young-generation collection runs on the thread that allocated,
+ * not split with helper threads. V8 splits it into as many tasks as Node has platform threads
+ * plus one (5), whatever the cores, and the thread waits for all of them: on the machine Loa is
+ * meant for (1–2 cores, shared with the search thread and the SQLite checkpoint thread), a helper
+ * that gets no core holds the collection, and the request waiting on it, for a scheduler slice or
+ * more. Measured on the chat bench's path (2 cores shared with other work at load 4–10; the
+ * setting flipped in one server between blocks of requests, so both arms saw the same load; 7
+ * pairs of 560–1,700 requests each): one at a time, the longest collection fell in 5 of 7 pairs
+ * (from 11.8–114 ms to 5.6–8.8 ms), the time spent collecting in 6 of 7 (by 8–79 %), and the p99
+ * in 6 of 7 (e.g. 47.8 -> 15.0 ms; 0.1 ms higher in the seventh). 4 at a time the collections did
+ * not change, and the p99 was higher in 5 pairs (by 1–29 ms) and lower in 2: within the noise of
+ * a shared machine, but not a gain. The CPU per answer did not change. A larger young generation (`--max-semi-space-size`
+ * 32 or 64, which only the command line can set) made a half or a quarter as many collections,
+ * each about four times longer; a smaller one (8) 2.6 times as many, each as long.
+ */
+export const SERVER_V8_FLAGS = ['--no-parallel-scavenge'];
 
 /** Options for tests and tools. */
 export interface CreateAppOptions {
@@ -211,6 +235,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     onStart: (fn) => starters.push(fn),
     onStop: (fn) => stoppers.push(fn),
     async start() {
+      for (const flag of SERVER_V8_FLAGS) setFlagsFromString(flag);
       if (opts.watchContent !== false) knowledge.watch();
       // The search thread loads while the process starts, not while the first updates wait (at
       // most 20 s; it falls back to the main thread meanwhile anyway).
