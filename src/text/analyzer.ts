@@ -11,15 +11,15 @@
  */
 import { fold, placeTone, syllables } from './vietnamese.js';
 import { spelledNumbers, writeAmounts } from './numbers.js';
-import { GENERIC_EXACT, PLAIN_PARTICLES, STOPWORDS } from './stopwords.js';
+import { COURTESY, COURTESY_FOLDED, GENERIC_EXACT, PLAIN_PARTICLES, STOPWORDS } from './stopwords.js';
 
 /**
  * Version of the Vietnamese analysis: part of the lexicon's hash (./lexicon.ts), hence of the
  * index snapshot's key, so that an index made by an older analysis is rebuilt. Raise it whenever
  * the terms of a text change. 2: numbers in one form (./numbers.ts). 3: chat interjections
- * ("ok", "hihi") are stop words.
+ * ("ok", "hihi") are stop words. 4: no synonym or spelled number is read across a clause mark.
  */
-export const VIETNAMESE_ANALYZER_VERSION = 3;
+export const VIETNAMESE_ANALYZER_VERSION = 4;
 
 /** One syllable of analysed text. */
 export interface Token {
@@ -223,8 +223,6 @@ const MAX_GAP = 2;
  */
 const QUERY_MEMO = 2048;
 const QUERY_MEMO_CHARS = 400;
-/** A syllable as `syllables` (./vietnamese.ts) matches it. */
-const SYLLABLE = /[\p{L}\p{M}\p{N}]+/gu;
 /**
  * Whether each UTF-16 code unit below the surrogates is a letter, mark or digit: 1 or 0, -1
  * until first met (a text uses a few hundred of them; testing all 55,296 took 20 ms at start).
@@ -232,26 +230,90 @@ const SYLLABLE = /[\p{L}\p{M}\p{N}]+/gu;
 const WORD_UNIT = new Int8Array(0xd800).fill(-1);
 const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
 /**
- * The matches of {@link SYLLABLE} in a text, by a scan over a table: about half the cost of the
- * regular expression, which was the largest part of tokenizing. A text with a code unit at or past the
- * surrogates (emoji, full-width letters) is left to the regular expression.
+ * Stands for a clause mark between two words in the word list of {@link syllableMatches}: no
+ * syllable, so no phrase of the synonyms and no spelled number reads across it, and a long
+ * question makes no pair of words over it (see `clauseBreak`).
+ */
+const BREAK = '\u0002';
+/** The token of a {@link BREAK}: taken out of the tokens once synonyms and numbers are read. */
+const BREAK_TOKEN: Token = { exact: BREAK, folded: FOLD_PREFIX + BREAK, marked: false, stop: true, generic: false };
+/**
+ * Whether the code unit `k` at `i` ends a clause: ',' ';' '?' '!' '…' and line breaks; '.' and
+ * ':' only with a space or the end after them ("tp.hcm", "8:30", "gov.vn" are one run); a ','
+ * between two digits is a decimal comma ("1,5").
+ */
+function clauseBreak(text: string, i: number, k: number): boolean {
+  switch (k) {
+    case 44: // ,
+      return !(isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)));
+    case 46: // .
+    case 58: {
+      // :
+      const next = text.charCodeAt(i + 1);
+      return Number.isNaN(next) || next === 32 || next === 10 || next === 13 || next === 9 || next === 0xa0;
+    }
+    case 59: // ;
+    case 63: // ?
+    case 33: // !
+    case 0x2026: // …
+    case 10:
+    case 13:
+      return true;
+    default:
+      return false;
+  }
+}
+const isDigit = (k: number): boolean => k >= 48 && k <= 57;
+/**
+ * The syllables of a text as `syllables` (./vietnamese.ts) matches them, by a scan over a table:
+ * about half the cost of a regular expression, which was the largest part of tokenizing. A
+ * {@link BREAK} stands between two words a clause mark parts. A text with a code unit at or past
+ * the surrogates (emoji, full-width letters) is left to a regular expression.
  */
 function syllableMatches(text: string): string[] {
   const out: string[] = [];
   let start = -1;
+  let brk = false;
   for (let i = 0; i < text.length; i++) {
     const k = text.charCodeAt(i);
-    if (k >= 0xd800) return text.match(SYLLABLE) ?? [];
+    if (k >= 0xd800) return syllableMatchesRe(text);
     let word = WORD_UNIT[k]!;
     if (word < 0) word = WORD_UNIT[k] = WORD_CHAR.test(text[i]!) ? 1 : 0;
     if (word === 1) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      out.push(text.slice(start, i));
-      start = -1;
+      if (start < 0) {
+        start = i;
+        if (brk) {
+          if (out.length > 0) out.push(BREAK);
+          brk = false;
+        }
+      }
+    } else {
+      if (start >= 0) {
+        out.push(text.slice(start, i));
+        start = -1;
+      }
+      if (!brk && clauseBreak(text, i, k)) brk = true;
     }
   }
   if (start >= 0) out.push(text.slice(start));
+  return out;
+}
+
+/** As {@link syllableMatches}, by the regular expression. */
+function syllableMatchesRe(text: string): string[] {
+  const out: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+    const word = m[0];
+    if (out.length > 0)
+      for (let i = last; i < m.index; i++)
+        if (clauseBreak(text, i, text.charCodeAt(i))) {
+          out.push(BREAK);
+          break;
+        }
+    out.push(word);
+    last = m.index + m[0].length;
+  }
   return out;
 }
 
@@ -333,6 +395,10 @@ export function createAnalyzer(
     const typed: Token[] = new Array<Token>(words.length);
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!;
+      if (w === BREAK) {
+        typed[i] = BREAK_TOKEN;
+        continue;
+      }
       let tok = rawCache.get(w);
       if (!tok) {
         tok = typedToken(placeTone(w));
@@ -368,7 +434,25 @@ export function createAnalyzer(
     for (; at < toksN.length; at++) res.push(toksN[at]!);
     return res;
   };
-  const tokens = (text: string): Token[] => numbered(rewritten(writeAmounts(text)));
+  /**
+   * The tokens of a text, and where a clause mark parts them: `breaks[i]` is 1 when one stands
+   * before token `i` (undefined when none does). No synonym phrase and no spelled number is read
+   * across a clause mark, and a long question makes no pair of words over one.
+   */
+  const run = (text: string): { toks: Token[]; breaks: Uint8Array | undefined } => {
+    const all = numbered(rewritten(writeAmounts(text)));
+    if (!all.includes(BREAK_TOKEN)) return { toks: all, breaks: undefined };
+    const toks: Token[] = [];
+    const marks: number[] = [];
+    for (const t of all)
+      if (t === BREAK_TOKEN) {
+        if (toks.length > 0 && marks[marks.length - 1] !== toks.length) marks.push(toks.length);
+      } else toks.push(t);
+    const breaks = new Uint8Array(toks.length);
+    for (const m of marks) if (m < toks.length) breaks[m] = 1;
+    return { toks, breaks };
+  };
+  const tokens = (text: string): Token[] => run(text).toks;
   const rewritten = (text: string): Token[] => {
     const typed = typedTokens(text);
     // Made only once a phrase is rewritten: most texts have none, and are their typed tokens.
@@ -404,6 +488,7 @@ export function createAnalyzer(
   const formTerms = (
     toks: readonly Token[],
     accented: boolean,
+    breaks?: Uint8Array,
   ): { unigrams: string[]; bigrams: string[]; generic: Set<string> } => {
     const form = (t: Token): string => (accented ? t.exact : t.folded);
     const generic = new Set<string>();
@@ -417,7 +502,7 @@ export function createAnalyzer(
     for (let i = 0; i + 1 < toks.length; i++) {
       const a = toks[i]!;
       const b = toks[i + 1]!;
-      if (a.stop && b.stop) continue;
+      if ((a.stop && b.stop) || breaks?.[i + 1]) continue;
       // Bigrams are indexed in folded form only: unigrams already carry the accents, and one
       // form halves the bigram vocabulary (index size, snapshot load time).
       const term = `${a.folded}_${b.folded.slice(1)}`;
@@ -498,6 +583,9 @@ export function createAnalyzer(
         end = i;
         break;
       }
+    // A closing courtesy ("em cảm ơn ạ", "mong được giải đáp", "có đúng như vậy không?") asks
+    // nothing of its own, even when the question mark was typed after it.
+    while (end > 0 && isCourtesy(tokens(clauses[end]![1]!))) end--;
     // Content words per clause, counted once: widening stays linear on a pasted text.
     let k = end;
     let words = 0;
@@ -519,6 +607,41 @@ export function createAnalyzer(
     return context;
   };
 
+  /**
+   * Whether a clause is only courtesy: thanks, greetings, a wish to be answered, a "có đúng không"
+   * that asks to confirm the clause before it. Its words are all function words or courtesy words
+   * (./stopwords.ts), typed with diacritics as written there.
+   */
+  const isCourtesy = (toks: readonly Token[]): boolean => {
+    for (const t of toks) if (!t.stop && !courteous(t)) return false;
+    return true;
+  };
+  const courteous = (t: Token): boolean => (t.marked ? COURTESY.has(t.exact) : COURTESY_FOLDED.has(t.folded.slice(1)));
+
+  /**
+   * The terms of a question said only in its courtesy clauses ("Chào anh chị, …, em cảm ơn ạ"),
+   * when another clause asks something: no entry holds them, and they are no topic.
+   */
+  const courtesyTerms = (text: string, accented: boolean): Set<string> => {
+    const out = new Set<string>();
+    const clauses = [...text.normalize('NFC').replace(ASK_OPENERS, '$1,$2').matchAll(/[^,.;:!?…\n]+/gu)].map((m) => tokens(m[0]));
+    if (clauses.length < 2) return out;
+    const polite = clauses.map(isCourtesy);
+    if (polite.every(Boolean) || !polite.some(Boolean)) return out;
+    const kept = new Set<string>();
+    clauses.forEach((c, i) => {
+      if (polite[i]) return;
+      const f = formTerms(c, accented);
+      for (const t of [...f.unigrams, ...f.bigrams]) kept.add(t);
+    });
+    clauses.forEach((c, i) => {
+      if (!polite[i]) return;
+      const f = formTerms(c, accented);
+      for (const t of [...f.unigrams, ...f.bigrams]) if (!kept.has(t)) out.add(t);
+    });
+    return out;
+  };
+
   // A chat particle typed without marks in a question typed with them ("… ở đâu nha"): left as a
   // word, it would count as one no entry has.
   const particle = (t: Token): Token => {
@@ -528,12 +651,24 @@ export function createAnalyzer(
   };
   const particleCache = new Map<string, Token>();
   const analyseQuery = (text: string): QueryAnalysis => {
-    let toks = tokens(text);
+    const r = run(text);
+    let toks = r.toks;
     const marked = toks.filter((t) => t.marked).length;
     const accented = isAccented(marked, toks.length);
     if (accented && toks.some((t) => !t.marked && PLAIN_PARTICLES.has(t.exact)))
       toks = toks.map((t) => (!t.marked && PLAIN_PARTICLES.has(t.exact) ? particle(t) : t));
-    const { unigrams, bigrams, generic } = formTerms(toks, accented);
+    // A long question's pairs stop at its clause marks: its information was mostly pairs over a
+    // comma ("ạ, con", "công, em"), which no entry holds. (Short questions and the index keep
+    // them: measured, docs/search.md.)
+    let content = 0;
+    for (const t of toks) if (!t.stop) content++;
+    let { unigrams, bigrams, generic } = formTerms(toks, accented, content >= LONG_QUERY_WORDS ? r.breaks : undefined);
+    // (A clause of function words alone has no terms: without a courtesy word, nothing to leave out.)
+    const polite = toks.some((t) => !t.stop && courteous(t)) ? courtesyTerms(text, accented) : undefined;
+    if (polite?.size) {
+      unigrams = unigrams.filter((t) => !polite.has(t));
+      bigrams = bigrams.filter((t) => !polite.has(t));
+    }
     return {
       tokens: toks,
       accented,
@@ -549,7 +684,7 @@ export function createAnalyzer(
 
   return {
     tokens,
-    tokenTerms: formTerms,
+    tokenTerms: (toks, accented) => formTerms(toks, accented),
     expansions,
     indexTerms(text) {
       const toks = tokens(text);

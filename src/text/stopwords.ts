@@ -47,3 +47,29 @@ lần đầu mới lại hiện nay bây giờ online mạng tại gồm mấy h
 
 /** Generic words, exact forms. */
 export const GENERIC_EXACT: ReadonlySet<string> = new Set(GENERIC_WORDS.split(/\s+/).filter(Boolean).map((w) => w.normalize('NFC')));
+
+/**
+ * Words of the courtesies that open and close a question to an office: thanks ("em cảm ơn anh chị
+ * nhiều", "xin chân thành cảm ơn", "thanks ad"), greetings and address ("kính gửi ban biên tập",
+ * "chào bạn"), wishes to be answered ("mong được giải đáp", "mong phản hồi", "hướng dẫn giúp em
+ * với"), apologies ("xin lỗi đã làm phiền") and tags that ask to confirm what was said before
+ * ("có đúng như vậy không", "có thật không", "phải không ạ"). A clause made only of these and
+ * function words asks nothing of its own (./analyzer.ts). Words that are often a question's topic
+ * are left out, though courtesies use them too: "hỗ trợ" (support after a flood), "nhận", "trả
+ * lời", "cơ quan" ("cơ quan nào?"), "sớm". Exact forms.
+ */
+const COURTESY_WORDS = `
+cảm cám ơn chân thành trân trọng chào kính gửi thưa ban biên tập bạn admin thanks thank you tks
+mong phản hồi giải đáp giúp giùm hướng dẫn nhiều trước lỗi phiền đúng thật chắc
+`;
+
+/** Courtesy words, exact forms. */
+export const COURTESY: ReadonlySet<string> = new Set(COURTESY_WORDS.split(/\s+/).filter(Boolean).map((w) => w.normalize('NFC')));
+
+/**
+ * Courtesy words as typed without diacritics. Some fold like other words ("cam" is also "cấm",
+ * "thanh" "thành"), which is harmless here: a clause counts as courtesy only when all its words do.
+ */
+export const COURTESY_FOLDED: ReadonlySet<string> = new Set(
+  ['cam', 'on', 'chan', 'thanh', 'tran', 'trong', 'chao', 'kinh', 'gui', 'admin', 'thanks', 'thank', 'you', 'tks', 'mong', 'giai', 'dap', 'nhieu', 'truoc'],
+);

@@ -82,7 +82,29 @@ describe('tokens', () => {
         longest = Math.max(longest, syl.length);
       }
     }
-    return (text: string) => {
+    // No phrase is read across a clause mark: ',' (not a decimal comma), ';', '?', '!', '…', a
+    // line break, or '.' and ':' before a space or the end.
+    const digit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+    const clauses = (text: string): string[] => {
+      const out: string[] = [];
+      let from = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text[i]!;
+        const next = text[i + 1];
+        const mark =
+          (c === ',' && !(digit(text[i - 1]) && digit(next))) ||
+          ';?!…\n\r'.includes(c) ||
+          ('.:'.includes(c) && (next === undefined || ' \n\r\t\u00a0'.includes(next)));
+        if (mark) {
+          out.push(text.slice(from, i));
+          from = i + 1;
+        }
+      }
+      out.push(text.slice(from));
+      return out;
+    };
+    return (text: string) => clauses(text).flatMap((c) => rewrite(c));
+    function rewrite(text: string): string[] {
       const syl = syllables(text);
       const out: string[] = [];
       for (let i = 0; i < syl.length; ) {
@@ -101,10 +123,10 @@ describe('tokens', () => {
         } else out.push(syl[i++]!);
       }
       return out;
-    };
+    }
   };
 
-  it('splits and rewrites as syllables and the longest synonym did, whatever the text', () => {
+  it('splits and rewrites as syllables and the longest synonym did (within a clause), whatever the text', () => {
     const synonyms = [
       ['bảo hiểm y tế', 'bhyt', 'thẻ bảo hiểm'],
       ['ủy ban nhân dân', 'ubnd', 'ủy ban'],
@@ -117,7 +139,7 @@ describe('tokens', () => {
     const words = ['bhyt', 'BHYT', 'thẻ', 'bảo', 'hiểm', 'the', 'bao', 'hiem', 'ủy', 'ban', 'uy', 'UBND', 'căn', 'cước', 'can', 'cuoc', 'giấy', 'khai', 'sinh', 'bản', 'sao', 'có', 'chứng', 'thực', 'minh', 'thư', 'chung', 'minh', 'Hoà', 'thuỷ', '2025', '12.', 'a,b', '😀', 'ＡＢＣ', '𝐀x', 'e\u0301', '—', '\n'];
     let seed = 7;
     const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const fixed = ['Làm lại chứng minh thư ở UBND xã', 'chung minh thu va the bao hiem', 'Thẻ BHYT 😀 của ＡＢＣ hết hạn', 'giấy khai sinh bản sao có chứng thực'];
+    const fixed = ['Làm lại chứng minh thư ở UBND xã', 'chung minh thu va the bao hiem', 'Thẻ BHYT 😀 của ＡＢＣ hết hạn', 'giấy khai sinh bản sao có chứng thực', 'ủy ban, nhân dân; ủy. ban'];
     expect(analyzer.tokens(fixed[0]!).map((t) => t.exact).join(' ')).toBe('làm lại chứng minh nhân dân ở ủy ban nhân dân xã');
     const random = Array.from({ length: 400 }, () =>
       Array.from({ length: 1 + Math.floor(rand() * 14) }, () => words[Math.floor(rand() * words.length)]).join(rand() < 0.5 ? ' ' : '  '),
