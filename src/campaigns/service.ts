@@ -158,7 +158,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       const parsed = campaignContentSchema.safeParse(input);
       if (!parsed.success) throw new CampaignError(`campaign: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'nội dung'}: ${i.message}`).join('; ')}`);
       const channels = [...new Set(input.channels)];
-      if (channels.length === 0) throw new CampaignError('campaign: chọn ít nhất một kênh: --channels telegram,zalo');
+      if (channels.length === 0) throw new CampaignError('campaign: chọn ít nhất một kênh gửi (Telegram, Zalo OA hoặc Zalo Bot).');
       const topics = [...new Set(input.topics ?? [])];
       const regions = [...new Set(input.regions ?? [])];
       checkAudienceFields(topics, regions);

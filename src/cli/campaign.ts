@@ -255,7 +255,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         });
         const links = (v.link ?? []).map((l) => {
           const i = l.lastIndexOf('|');
-          if (i <= 0) throw new UsageError(`campaign: --link '${l}' must be "Nhãn|https://…"`);
+          if (i <= 0) throw new UsageError(`campaign: --link '${l}' phải có dạng "Nhãn|https://…"`);
           return { label: l.slice(0, i), url: l.slice(i + 1) };
         });
         const c = service.create(as, {

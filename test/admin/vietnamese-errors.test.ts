@@ -79,3 +79,23 @@ describe('an invalid form or address in the admin', () => {
     expect(r.text).not.toMatch(/Invalid|expected/);
   });
 });
+
+describe('a campaign composed on a server with no sending channel', () => {
+  let t: Awaited<ReturnType<typeof startAdminApp>>;
+  let staff: AdminClient;
+  beforeAll(async () => {
+    t = await startAdminApp(); // web chat only: no Telegram, no Zalo
+    staff = new AdminClient(t.url);
+    await staff.login('gui', addUser(t.app, 'gui', ['broadcaster']));
+  });
+  afterAll(async () => t?.close());
+
+  it('is refused with what to do, not with the CLI’s flag', async () => {
+    const r = await staff.post('/admin/campaigns/new', { title: 'Thử', text: 'Mời bà con dự buổi tuyên truyền.', action: 'submit' });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('chọn ít nhất một kênh gửi (Telegram, Zalo OA hoặc Zalo Bot).');
+    expect(r.text).toContain('Máy chủ này chưa cấu hình kênh nào gửi được chiến dịch');
+    expect(r.text).toContain('loa doctor');
+    expect(r.text).not.toMatch(/--channels|campaign: /);
+  });
+});

@@ -232,7 +232,12 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     } catch (err) {
       if (!(err instanceof CampaignError)) throw err;
       reply.code(400);
-      return compose(req, reply, { ...f, channels: f.channels, topics: f.topics, regions: f.regions, [CASE_FIELD]: body[CASE_FIELD] }, err.message);
+      // The service's messages are the CLI's too ("campaign: …"); staff get them without the prefix.
+      let message = err.message.replace(/^campaign: /, '');
+      // No channel to tick because none is configured: say who can change that, and how.
+      if (f.channels.length === 0 && !campaignChannelSchema.options.some((ch) => ctx.channels.has(ch)))
+        message += ' Máy chủ này chưa cấu hình kênh nào gửi được chiến dịch: quản trị viên cần đặt khoá của Telegram hoặc Zalo trong tệp .env rồi khởi động lại dịch vụ (lệnh `loa doctor` cho biết còn thiếu gì). Bản nháp chưa được lưu.';
+      return compose(req, reply, { ...f, channels: f.channels, topics: f.topics, regions: f.regions, [CASE_FIELD]: body[CASE_FIELD] }, message);
     }
   });
 
