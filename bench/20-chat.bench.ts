@@ -61,10 +61,10 @@ function benchBot(dir: string): string {
 }
 
 /** Starts the server in its own process on `contentDir`, with `dataDir` (a snapshot may be there). */
-async function startServer(contentDir: string, dataDir: string, env: Record<string, string> = {}): Promise<Server> {
+async function startServer(contentDir: string, dataDir: string, env: Record<string, string> = {}, app = 'telegram-app.ts'): Promise<Server> {
   const t = performance.now();
   const bot = benchBot(dataDir);
-  const child = fork(join(here, '..', 'bin', 'run-ts.js'), [join('bench', 'lib', 'telegram-app.ts')], {
+  const child = fork(join(here, '..', 'bin', 'run-ts.js'), [join('bench', 'lib', app)], {
     ...(process.env.LOA_BENCH_SERVER_ARGS ? { execArgv: process.env.LOA_BENCH_SERVER_ARGS.split(' ') } : {}),
     env: { ...process.env, LOA_HTTP_PORT: '0', LOA_HTTP_HOST: '127.0.0.1', LOA_DATA_DIR: dataDir, LOA_CONTENT_DIR: contentDir, LOA_LOG_LEVEL: 'warn', LOA_BOT: bot, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -180,15 +180,27 @@ interface Scenario {
   label: string;
   passages: number;
   queries: number;
-  target: number;
+  /** p99 target (ms); none for the floor. */
+  target?: number;
   firstStartMs: number;
   rows: { mode: string; lat: Latency }[];
 }
 
-/** Starts a server on the content, warms it up, then measures sequential and concurrent answers. */
-async function scenario(label: string, contentDir: string, queries: string[], passages: number, target: number, env: Record<string, string> = {}): Promise<Scenario> {
+/**
+ * Starts a server on the content, warms it up, then measures sequential and concurrent answers.
+ * `replyTo`: a file where the server's raw reply to the first query is written (the floor's body).
+ */
+async function scenario(
+  label: string,
+  contentDir: string,
+  queries: string[],
+  passages: number,
+  target: number | undefined,
+  env: Record<string, string> = {},
+  opts: { app?: string; replyTo?: string } = {},
+): Promise<Scenario> {
   const data = mkdtempSync(join(tmpdir(), 'loa-chat-'));
-  const server = await startServer(contentDir, data, env);
+  const server = await startServer(contentDir, data, env, opts.app);
   try {
     // Warm-up one at a time, then several at a time: a lone visitor is searched on the main
     // thread (knowledge.ts IDLE_STREAK), several at a time on the search thread, and each thread
@@ -201,6 +213,10 @@ async function scenario(label: string, contentDir: string, queries: string[], pa
       { mode: 'sequential', lat: await measure(server.url, queries, ROUNDS, 1, 'seq', server.cpuMicros) },
       { mode: `${CONCURRENCY} at a time`, lat: await measure(server.url, queries, ROUNDS, CONCURRENCY, 'conc', server.cpuMicros) },
     ];
+    if (opts.replyTo) {
+      const res = await fetch(new URL('/api/chat', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session: 'bench-floor-reply', text: queries[0] }) });
+      writeFileSync(opts.replyTo, await res.text());
+    }
     return { label, passages, queries: queries.length, target, firstStartMs: server.startMs, rows };
   } finally {
     await server.stop();
@@ -227,7 +243,13 @@ export async function run(): Promise<string> {
   console.error('  chat: law corpus, 2,000 passages');
   scenarios.push(await scenario('law-shaped corpus', corpus, lawCases.map((c) => c.query), stats.passages, 10));
   console.error('  chat: shipped sample content');
-  scenarios.push(await scenario('sample content', 'content', longSample.map((c) => c.query), 0, 2));
+  const floorReply = join(corpus, '..', `loa-chat-floor-${process.pid}.json`);
+  scenarios.push(await scenario('sample content', 'content', longSample.map((c) => c.query), 0, 2, {}, { replyTo: floorReply }));
+  console.error('  chat: floor (a bare Fastify server)');
+  scenarios.push(
+    await scenario('floor: a bare Fastify server, one fixed reply (no Loa)', 'content', longSample.map((c) => c.query), 0, undefined, { LOA_FLOOR_REPLY: floorReply }, { app: 'floor-app.ts' }),
+  );
+  rmSync(floorReply, { force: true });
   console.error('  chat: law corpus, search on the main thread');
   scenarios.push(await scenario('law-shaped corpus, search on the main thread (LOA_SEARCH_THREADS=0)', corpus, lawCases.map((c) => c.query), stats.passages, 10, { LOA_SEARCH_THREADS: '0' }));
 
@@ -288,11 +310,29 @@ export async function run(): Promise<string> {
     '| content | passages | questions | requests | mode | p50 ms | p95 ms | p99 ms | max ms | answers/s | target p99 | met | server CPU ms/answer | load |',
     '|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
+  const floor = scenarios.find((s) => s.target === undefined);
   for (const s of scenarios)
     for (const r of s.rows)
       lines.push(
-        `| ${s.label} | ${s.passages || 'shipped'} | ${s.queries} | ${r.lat.n}${r.lat.errors ? ` (${r.lat.errors} failed)` : ''} | ${r.mode} | ${f(r.lat.p50)} | ${f(r.lat.p95)} | ${f(r.lat.p99)} | ${f(r.lat.max)} | ${f(r.lat.perSecond, 0)} | ≤ ${s.target} | ${r.lat.p99 <= s.target ? 'yes' : '**no**'} | ${f(r.lat.cpuMs ?? NaN)} | ${f(r.lat.load, 1)} |`,
+        `| ${s.label} | ${s.target === undefined ? '–' : s.passages || 'shipped'} | ${s.queries} | ${r.lat.n}${r.lat.errors ? ` (${r.lat.errors} failed)` : ''} | ${r.mode} | ${f(r.lat.p50)} | ${f(r.lat.p95)} | ${f(r.lat.p99)} | ${f(r.lat.max)} | ${f(r.lat.perSecond, 0)} | ${s.target === undefined ? '–' : `≤ ${s.target}`} | ${s.target === undefined ? '–' : r.lat.p99 <= s.target ? 'yes' : '**no**'} | ${f(r.lat.cpuMs ?? NaN)} | ${f(r.lat.load, 1)} |`,
       );
+  if (floor) {
+    const sample = scenarios.find((s) => s.label === 'sample content');
+    const seq = (s: Scenario | undefined) => s?.rows.find((r) => r.mode === 'sequential')?.lat;
+    const fl = seq(floor);
+    const sm = seq(sample);
+    if (fl && sm)
+      lines.push(
+        '',
+        `**The floor** (bench/lib/floor-app.ts): a bare Fastify server in its own process, with Loa's request check and log level, answering every request with`,
+        'one real reply Loa sent in the sample row (its bytes, stored once), with no database, conversation or search; the same client, questions and modes.',
+        `It is what this machine, the client and HTTP over loopback cost alone: one at a time p50 ${f(fl.p50)} ms, p99 ${f(fl.p99)} ms`,
+        `(${f(fl.cpuMs ?? NaN)} ms of server CPU per request). Loa on the sample content adds ${f(sm.p50 - fl.p50)} ms at p50 and ${f(sm.p99 - fl.p99)} ms at p99.`,
+        fl.p99 > 2
+          ? `The sample content's target (p99 ≤ 2 ms) is below the floor's own p99 in this run: no server can meet it on this machine as measured here.`
+          : `The floor's p99 is within the sample content's target (2 ms) in this run: the rest of the sample row's p99 is Loa's.`,
+      );
+  }
   lines.push(
     '',
     `**${BIG.toLocaleString('en')} passages** (the same builder, ${bigStats.realPassages + bigStats.toppedUpPassages} real and ${bigStats.recombinedPassages} recombined passages): index build ${f(build.ms / 1000)} s`,
