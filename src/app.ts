@@ -237,9 +237,9 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     async start() {
       for (const flag of SERVER_V8_FLAGS) setFlagsFromString(flag);
       if (opts.watchContent !== false) knowledge.watch();
-      // The search thread loads while the process starts, not while the first updates wait (at
-      // most 20 s; it falls back to the main thread meanwhile anyway).
-      await Promise.race([knowledge.searchThreadStarted(), new Promise((r) => setTimeout(r, 20_000).unref())]);
+      // Not waiting for the search thread: it loads its copy of the index in the background
+      // (and logs when it is ready), while this thread, which already holds the index, searches
+      // itself. Waiting held listening back by about a second at 10,000 passages.
       const address = await server.listen({ host: config.http.host, port: config.http.port });
       // Platforms connect in the background, each with its own backoff: an unreachable Bot API
       // must not hold up the admin pages, the first admin account or the recovery below.

@@ -184,11 +184,12 @@ export function listFiles(dir: string, ext: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      if (name.startsWith('.')) continue;
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(ext)) out.push(p);
+    // The entries' types come with the listing; only a link is stat'ed (to follow it).
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory() || (!e.isFile() && statSync(p).isDirectory())) walk(p);
+      else if (e.name.endsWith(ext)) out.push(p);
     }
   };
   walk(dir);

@@ -1,8 +1,9 @@
 /**
  * The knowledge base: loaded content, its search index and snapshot, reloads on change.
  *
- * Start-up reads the content files only to hash them; when `data/` holds a snapshot with the
- * same content hash and index-options hash, the entries and index come from it (fast start).
+ * Start-up only stats the content files (and reads them to hash them when one changed since the
+ * last start, content-hash.ts); when `data/` holds a snapshot with the same content hash and
+ * index-options hash, the entries and index come from it (fast start).
  * Otherwise the content is parsed, validated and indexed, and a new snapshot written.
  *
  * One broken entry file must not freeze publishing (staff would approve entries that never go
@@ -48,6 +49,7 @@ import {
 } from './search.js';
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread, type SearchThread } from './search-thread.js';
+import { hashContentCached } from './content-hash.js';
 import { readSnapshotFile, writeSnapshotFile, type SnapshotFile } from './snapshot-file.js';
 import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
@@ -112,8 +114,9 @@ export interface Knowledge {
   /** The search's decision in one language's index before its entry is resolved (what the search thread computes). */
   decide(query: string, lang?: Lang): Decision;
   /**
-   * Resolves when the search thread is ready (or failed, or there is none): the server waits for
-   * it before it listens, so that the thread's start-up is not paid while the first updates wait.
+   * Resolves when the search thread is ready (or failed, or there is none). Nothing needs to
+   * wait for it (until then this thread searches itself); tests and benchmarks that measure the
+   * thread await it.
    */
   searchThreadStarted(): Promise<void>;
   /** How many `answerAsync` calls the search thread answered, and how many this thread did. */
@@ -263,6 +266,9 @@ export interface ReloadResult {
 
 /** The snapshot's file name in the data dir (./snapshot-file.ts). */
 export const SNAPSHOT_FILE = 'index-snapshot.bin';
+
+/** The content hash's stat cache in the data dir (./content-hash.ts). */
+export const CONTENT_HASH_FILE = 'content-hash.json';
 
 /** The snapshot's header; the index's postings follow it in the same file. */
 interface SnapshotHeader {
@@ -490,7 +496,10 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   };
 
   const initial = (): Loaded => {
-    const hash = hashContent(deps.contentDir);
+    // From the stat cache beside the snapshot when no content file changed (content-hash.ts).
+    const hash = deps.dataDir
+      ? hashContentCached(deps.contentDir, join(deps.dataDir, CONTENT_HASH_FILE), { write: !deps.readOnlySnapshot })
+      : hashContent(deps.contentDir);
     // Read once: it may be asked for this content, a partial index of it, or the last good one.
     const file = openSnapshot();
     const snap = readSnapshot(hash, file);
@@ -534,15 +543,23 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   // The worker's clock is the real one: with an injected clock (tests) every search stays here.
   // It is started first, so that it boots (starts its isolate, compiles its modules) while this
   // thread loads; it loads the snapshot once this thread has checked or rewritten it (below).
+  // Nothing waits for it: until it reports ready, this thread searches itself; the log says when
+  // it took over (ms: since it was asked to load this content).
+  let threadAskedAt = performance.now();
   const thread =
     (deps.searchThreads ?? 0) > 0 && !deps.now
       ? startSearchThread({ contentDir: deps.contentDir, ...(deps.dataDir ? { dataDir: deps.dataDir } : {}), ...(deps.options ? { options: deps.options } : {}) }, (err) => log?.error({ err }, 'knowledge: the search thread failed; searching on the main thread'),
-          (hash) => log?.info({ hash: hash.slice(0, 12) }, 'knowledge: the search thread is ready'),
+          (hash) => log?.info({ hash: hash.slice(0, 12), ms: Math.round(performance.now() - threadAskedAt) }, 'knowledge: the search thread is ready'),
         )
       : undefined;
 
+  /** Has the search thread load the snapshot just written; this thread searches itself until it is ready again. */
+  const reloadThread = (): void => {
+    threadAskedAt = performance.now();
+    thread?.reload();
+  };
   let current = initial();
-  thread?.reload();
+  reloadThread();
 
   // Today's date, computed once per query rather than once per candidate.
   let today = '';
@@ -660,7 +677,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     if (content.errors.length > 0 && content.errors.every((e) => isEntryFile(e.file))) {
       current = fromContent(withLastGood(content, current.state), false);
       writeSnapshot(current);
-      thread?.reload();
+      reloadThread();
       log?.error(
         { errors: content.errors.length, entries: current.state.qa.length },
         `knowledge: content reloaded; these files are broken and their last good versions keep serving:\n${formatContentErrors(content.errors)}`,
@@ -680,7 +697,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const before = current;
     current = fromContent(content, false, () => before);
     writeSnapshot(current);
-    thread?.reload();
+    reloadThread();
     log?.info({ entries: current.state.qa.length }, 'knowledge: content reloaded');
     return { ok: true, published: true, errors: [] };
   };
@@ -705,7 +722,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       // The worker could not write it (a read-only data dir): build here instead.
       if (!next) return reloadHere();
       current = next;
-      thread?.reload();
+      reloadThread();
       const m = current.index.model;
       log?.info(
         { entries: current.state.qa.length, ms: Math.round(performance.now() - started), threshold: Number(m.threshold.toFixed(3)), estRecall: Number(m.info.estRecall.toFixed(3)) },
