@@ -178,6 +178,12 @@ export interface KnowledgeDeps {
   idle?: () => boolean;
   /** The bound of {@link KnowledgeDeps.idle}'s searches here (ms; default {@link IDLE_INLINE_SEARCH_MS}). */
   idleInlineSearchMs?: number;
+  /**
+   * The snapshot file of `dataDir` as the caller already read it, for the first load (the app
+   * reads it with `readSnapshotFileAsync`, which is quicker); read here when omitted. It is
+   * served only if it matches the content and options, as a snapshot read here would be.
+   */
+  snapshot?: SnapshotFile;
   /** Read the snapshot but never write it (the search thread, beside the main thread's). */
   readOnlySnapshot?: boolean;
   /**
@@ -501,7 +507,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       ? hashContentCached(deps.contentDir, join(deps.dataDir, CONTENT_HASH_FILE), { write: !deps.readOnlySnapshot })
       : hashContent(deps.contentDir);
     // Read once: it may be asked for this content, a partial index of it, or the last good one.
-    const file = openSnapshot();
+    const file = deps.snapshot ?? openSnapshot();
     const snap = readSnapshot(hash, file);
     if (snap) {
       log?.info({ entries: snap.state.qa.length, articles: snap.state.articles.length }, 'knowledge: loaded from snapshot');

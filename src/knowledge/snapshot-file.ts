@@ -10,7 +10,8 @@
  * The header is parsed on its own, so that a snapshot of other content or options is rejected
  * before its sections are decoded.
  */
-import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { align8 } from './postings.js';
 
 const MAGIC = Buffer.from('LOASNAP2', 'latin1');
@@ -55,7 +56,11 @@ export function writeSnapshotFile(file: string, header: unknown, sections: reado
 /** A snapshot file read back: its header (parsed JSON) and the bytes of its sections. */
 export interface SnapshotFile {
   header: unknown;
-  /** From the first section to the end of the file (8-byte aligned within the file). */
+  /**
+   * From the first section to the end of the file, in memory of its own (8-byte aligned): the
+   * header's bytes are not kept alive by the index's views on the sections (30 MB at 10,000
+   * passages).
+   */
   body: Uint8Array;
 }
 
@@ -64,12 +69,85 @@ export interface SnapshotFile {
  * (an older JSON snapshot, a truncated file): the caller then rebuilds.
  */
 export function readSnapshotFile(file: string): SnapshotFile {
-  const bytes = readFileSync(file);
-  if (bytes.length < PREFIX || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+  const fd = openSync(file, 'r');
+  try {
+    const read = (into: Uint8Array, at: number): void => {
+      for (let done = 0; done < into.length; ) {
+        const n = readSync(fd, into, done, into.length - done, at + done);
+        if (n === 0) throw truncated(file);
+        done += n;
+      }
+    };
+    const { size } = fstatSync(fd);
+    const prefix = Buffer.alloc(Math.min(size, PREFIX));
+    read(prefix, 0);
+    const { headLength, start } = checkPrefix(file, prefix, size);
+    const head = Buffer.allocUnsafe(headLength);
+    read(head, PREFIX);
+    const body = new Uint8Array(size - start);
+    read(body, start);
+    return { header: JSON.parse(head.toString('utf8')), body };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const truncated = (file: string): Error => new Error(`snapshot: ${file} is truncated; it will be rebuilt`);
+
+/** The header's byte length and where the sections start, once the prefix is checked (`size`: the file's). */
+function checkPrefix(file: string, prefix: Buffer, size: number): { headLength: number; start: number } {
+  if (size < PREFIX || !prefix.subarray(0, MAGIC.length).equals(MAGIC))
     throw new Error(`snapshot: ${file} is not a Loa index snapshot of this version; it will be rebuilt`);
-  const headLength = bytes.readUInt32LE(MAGIC.length);
-  if (PREFIX + headLength > bytes.length) throw new Error(`snapshot: ${file} is truncated; it will be rebuilt`);
-  const header: unknown = JSON.parse(bytes.toString('utf8', PREFIX, PREFIX + headLength));
-  const start = align8(PREFIX + headLength);
-  return { header, body: new Uint8Array(bytes.buffer, bytes.byteOffset + start, Math.max(0, bytes.length - start)) };
+  const headLength = prefix.readUInt32LE(MAGIC.length);
+  if (PREFIX + headLength > size) throw truncated(file);
+  return { headLength, start: Math.min(size, align8(PREFIX + headLength)) };
+}
+
+/** Reads of the sections at once, on the thread pool (libuv's has 4 threads by default). */
+const BODY_READS = 2;
+
+/**
+ * {@link readSnapshotFile} for a start-up that can wait: the same result, sooner. The sections
+ * are read by the thread pool, in parallel pieces, while this thread decodes the header: at
+ * 10,000 passages (83 MB, of which the header is 30 MB) reading took about 0.3 s of the main
+ * thread (most of it faulting in the fresh memory), decoding and parsing the header 0.45 s.
+ * Throws as readSnapshotFile does.
+ *
+ * @example
+ * const snapshot = await readSnapshotFileAsync('data/index-snapshot.bin').catch(() => undefined);
+ */
+export async function readSnapshotFileAsync(file: string): Promise<SnapshotFile> {
+  const fh = await open(file, 'r');
+  let sections: Promise<unknown> = Promise.resolve();
+  try {
+    const read = async (into: Uint8Array, at: number): Promise<void> => {
+      for (let done = 0; done < into.length; ) {
+        const { bytesRead } = await fh.read(into, done, into.length - done, at + done);
+        if (bytesRead === 0) throw truncated(file);
+        done += bytesRead;
+      }
+    };
+    /** Into `into` from `at`, in `n` reads at once. */
+    const readInPieces = (into: Uint8Array, at: number, n: number): Promise<unknown> => {
+      const piece = Math.max(8, Math.ceil(into.length / n / 8) * 8);
+      const pieces = Array.from({ length: n }, (_, i) => into.subarray(Math.min(into.length, i * piece), Math.min(into.length, (i + 1) * piece)));
+      return Promise.all(pieces.map((p) => read(p, at + p.byteOffset - into.byteOffset)));
+    };
+    const { size } = await fh.stat();
+    const prefix = Buffer.alloc(Math.min(size, PREFIX));
+    await read(prefix, 0);
+    const { headLength, start } = checkPrefix(file, prefix, size);
+    // The header first (this thread needs it first), then the sections while it is decoded.
+    const head = Buffer.allocUnsafe(headLength);
+    await readInPieces(head, PREFIX, 2);
+    const body = new Uint8Array(size - start);
+    sections = readInPieces(body, start, BODY_READS);
+    const header: unknown = JSON.parse(head.toString('utf8'));
+    await sections;
+    return { header, body };
+  } finally {
+    // Never closed under a read still running (a bad header throws while the sections are read).
+    await sections.catch(() => undefined);
+    await fh.close();
+  }
 }

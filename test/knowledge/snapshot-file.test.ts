@@ -1,0 +1,69 @@
+/**
+ * The snapshot file's readers (knowledge/snapshot-file.ts): the app's start-up reads it with
+ * `readSnapshotFileAsync` (sections on the thread pool while the header is decoded), reloads
+ * and the search thread with `readSnapshotFile`. Both must give the same header and sections,
+ * and refuse the same files.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSnapshotFile, readSnapshotFileAsync, writeSnapshotFile } from '../../src/knowledge/snapshot-file.js';
+import { tempDir } from '../support/app.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+function file(): string {
+  const data = tempDir('loa-snapfile-');
+  cleanups.push(data.cleanup);
+  return join(data.dir, 's.bin');
+}
+
+const readers = [
+  ['readSnapshotFile', async (f: string) => readSnapshotFile(f)],
+  ['readSnapshotFileAsync', readSnapshotFileAsync],
+] as const;
+
+describe.each(readers)('%s', (_name, read) => {
+  it('gives the header and the sections, aligned, in memory of their own', async () => {
+    const f = file();
+    // Sections of odd lengths (padded to 8 bytes in the file), and one large enough to be read in pieces.
+    const large = Float64Array.from({ length: 100_003 }, (_, i) => i / 7);
+    const header = { hello: 'xin chào', passages: Array.from({ length: 500 }, (_, i) => `Điều ${i}: quyền và nghĩa vụ của công dân`) };
+    writeSnapshotFile(f, header, [Int32Array.from([1, 2, 3]), Buffer.from('abc'), large, Uint16Array.from([7])]);
+    const back = await read(f);
+    expect(back.header).toEqual(header);
+    expect(back.body.byteOffset % 8).toBe(0);
+    // The header's bytes are not kept alive by views on the sections.
+    expect(back.body.buffer.byteLength).toBe(back.body.byteLength);
+    const b = back.body.buffer;
+    expect([...new Int32Array(b, back.body.byteOffset, 3)]).toEqual([1, 2, 3]);
+    expect(Buffer.from(b, back.body.byteOffset + 16, 3).toString()).toBe('abc');
+    expect(Buffer.from(b, back.body.byteOffset + 24, large.byteLength).equals(Buffer.from(large.buffer))).toBe(true);
+    expect([...new Uint16Array(b, back.body.byteOffset + 24 + large.byteLength, 1)]).toEqual([7]);
+    expect(back.body.byteLength).toBe(24 + large.byteLength + 8);
+  });
+
+  it('reads a snapshot without sections', async () => {
+    const f = file();
+    writeSnapshotFile(f, { empty: true }, []);
+    const back = await read(f);
+    expect(back.header).toEqual({ empty: true });
+    expect(back.body.byteLength).toBe(0);
+  });
+
+  it('refuses a file that is not a snapshot of this version, or is truncated', async () => {
+    const f = file();
+    writeFileSync(f, JSON.stringify({ format: 1 }));
+    await expect(read(f)).rejects.toThrow(/not a Loa index snapshot/);
+    writeFileSync(f, 'LOA');
+    await expect(read(f)).rejects.toThrow(/not a Loa index snapshot/);
+    writeSnapshotFile(f, { long: 'x'.repeat(100) }, []);
+    const whole = readFileSync(f);
+    writeFileSync(f, whole.subarray(0, 40));
+    await expect(read(f)).rejects.toThrow(/truncated/);
+    await expect(read(join(f, '..', 'none.bin'))).rejects.toThrow(/ENOENT/);
+  });
+});
