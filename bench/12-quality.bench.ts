@@ -4,6 +4,9 @@
  * - the shipped sample content (4.9 hand-written variants per Q&A),
  * - the same with variants cut to 1 and to 0 (`loa eval --strip-variants N`): content written the
  *   way offices write it,
+ * - two development sets in office style (one question, at most one variant): dev2
+ *   (test/fixtures/dev2/, tuned on) and dev3 (test/fixtures/dev3/, written on 2026-12-07 by someone
+ *   who does not work on search, measured before any change was judged on it),
  * - the hold-out content (test/fixtures/holdout/), written by someone who does not work on search
  *   and never tuned on.
  * Quality only (timings are in the search and chat sections). The baselines answer with their
@@ -30,6 +33,8 @@ const SETUPS: Setup[] = [
   { label: 'shipped', content: 'content', cases: 'test/fixtures/eval-cases.jsonl' },
   { label: 'variants cut to 1', content: 'content', cases: 'test/fixtures/eval-cases.jsonl', strip: 1 },
   { label: 'variants cut to 0', content: 'content', cases: 'test/fixtures/eval-cases.jsonl', strip: 0 },
+  { label: 'dev2 (development set, tuned on)', content: 'test/fixtures/dev2/content', cases: 'test/fixtures/dev2/cases.jsonl' },
+  { label: 'dev3 (development set, written 2026-12-07)', content: 'test/fixtures/dev3/content', cases: 'test/fixtures/dev3/cases.jsonl' },
   { label: 'hold-out, never tuned on', content: 'test/fixtures/holdout/content', cases: 'test/fixtures/holdout/cases.jsonl' },
 ];
 
@@ -102,8 +107,10 @@ export async function run(): Promise<string> {
     '',
     'Loa beside MiniSearch and SQLite FTS5 on the same documents and cases (bench/12-quality.bench.ts).',
     '"variants cut to N" keeps at most N hand-written variants per Q&A, as `loa eval --strip-variants N`:',
-    'content written the way offices write it. The hold-out content and cases (test/fixtures/holdout/)',
-    'were written by someone who does not work on search and are never tuned on. The baselines answer',
+    'content written the way offices write it. dev2 and dev3 are offices\' content in that style on other topics',
+    '(one question and at most one variant per entry), each written by someone who does not work on search:',
+    'dev2 has been tuned on, dev3 (written 2026-12-07) is a check on changes judged since. The hold-out content and cases (test/fixtures/holdout/)',
+    'were written the same way and are never tuned on. The baselines answer',
     'with their top hit (no notion of a confident answer), so their no-answer columns are 0 or 1 by',
     'design; *minisearch-recipe* folds diacritics and searches fuzzy and by prefix with the question',
     'boosted. "long r@1" is recall@1 on questions of 25+ words.',
