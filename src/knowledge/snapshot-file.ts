@@ -1,8 +1,8 @@
 /**
  * The snapshot file: a JSON header, then byte sections, in one file written atomically.
  *
- * Layout: the 8 bytes `LOASNAP2`, the header's byte length (uint32, little-endian), the header
- * as UTF-8 JSON, then each section, every one starting 8-byte aligned so that a typed array can
+ * Layout: the 8 bytes `LOASNAP3`, the header's byte length (uint32, little-endian), the header
+ * as JSON in UTF-16LE, then each section, every one starting 8-byte aligned so that a typed array can
  * be a view on the file's bytes instead of a copy. One file (not a header file beside a
  * postings file) so that a crash can never pair the header of one index with the postings of
  * another: it is written to a temporary name and renamed over the old one.
@@ -14,7 +14,14 @@ import { closeSync, fstatSync, openSync, readSync, renameSync, writeSync } from 
 import { open } from 'node:fs/promises';
 import { align8 } from './postings.js';
 
-const MAGIC = Buffer.from('LOASNAP2', 'latin1');
+const MAGIC = Buffer.from('LOASNAP3', 'latin1');
+/**
+ * The header's encoding. UTF-16LE is what JavaScript strings are made of: decoding it is a copy,
+ * where UTF-8 must be transcoded. At 10,000 passages (23 million characters of Vietnamese text,
+ * 30 MB in UTF-8, 47 MB in UTF-16) decoding went from 0.25-0.3 s to 0.13-0.15 s per thread
+ * (`LOASNAP2` files, in UTF-8, are rebuilt once).
+ */
+const HEADER_ENCODING = 'utf16le';
 const PREFIX = MAGIC.length + 4;
 
 /**
@@ -24,7 +31,7 @@ const PREFIX = MAGIC.length + 4;
  * writeSnapshotFile('data/index-snapshot.bin', { contentHash }, [new Int32Array([1, 2])]);
  */
 export function writeSnapshotFile(file: string, header: unknown, sections: readonly ArrayBufferView[]): void {
-  const head = Buffer.from(JSON.stringify(header), 'utf8');
+  const head = Buffer.from(JSON.stringify(header), HEADER_ENCODING);
   const prefix = Buffer.alloc(PREFIX);
   MAGIC.copy(prefix);
   prefix.writeUInt32LE(head.length, MAGIC.length);
@@ -86,7 +93,7 @@ export function readSnapshotFile(file: string): SnapshotFile {
     read(head, PREFIX);
     const body = new Uint8Array(size - start);
     read(body, start);
-    return { header: JSON.parse(head.toString('utf8')), body };
+    return { header: JSON.parse(head.toString(HEADER_ENCODING)), body };
   } finally {
     closeSync(fd);
   }
@@ -142,7 +149,7 @@ export async function readSnapshotFileAsync(file: string): Promise<SnapshotFile>
     await readInPieces(head, PREFIX, 2);
     const body = new Uint8Array(size - start);
     sections = readInPieces(body, start, BODY_READS);
-    const header: unknown = JSON.parse(head.toString('utf8'));
+    const header: unknown = JSON.parse(head.toString(HEADER_ENCODING));
     await sections;
     return { header, body };
   } finally {

@@ -60,6 +60,11 @@ describe.each(readers)('%s', (_name, read) => {
     await expect(read(f)).rejects.toThrow(/not a Loa index snapshot/);
     writeFileSync(f, 'LOA');
     await expect(read(f)).rejects.toThrow(/not a Loa index snapshot/);
+    // The previous version (a UTF-8 header) is rebuilt, not misread.
+    const v2 = Buffer.from('LOASNAP2\0\0\0\0', 'latin1');
+    v2.writeUInt32LE(2, 8);
+    writeFileSync(f, Buffer.concat([v2, Buffer.from('{}\0\0\0\0\0\0')]));
+    await expect(read(f)).rejects.toThrow(/not a Loa index snapshot of this version/);
     writeSnapshotFile(f, { long: 'x'.repeat(100) }, []);
     const whole = readFileSync(f);
     writeFileSync(f, whole.subarray(0, 40));
