@@ -50,7 +50,7 @@ import {
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread, type SearchThread } from './search-thread.js';
 import { hashContentCached } from './content-hash.js';
-import { readSnapshotFile, writeSnapshotFile, type SnapshotFile } from './snapshot-file.js';
+import { readSnapshotFile, writeSnapshotFile, type SharedSnapshot, type SnapshotFile } from './snapshot-file.js';
 import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
 import type { DecisionModel } from './decision.js';
@@ -305,6 +305,11 @@ interface Loaded {
    * hash is the same is served by the same indexes (a saved draft, a refused approval).
    */
   servedHash?: string;
+  /**
+   * The bytes of the snapshot this was read from, until they are handed to the search thread
+   * (which then reads neither the file nor a second copy of the sections): see `reloadThread`.
+   */
+  shared?: SharedSnapshot;
 }
 
 function assemble(state: KnowledgeState, index: SearchIndex, en?: SearchIndex, servedHash?: string): Loaded {
@@ -494,7 +499,11 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       const en = snap.en
         ? loadSearchIndex(snap.en.index, file.body.subarray(snap.en.offset), docsIn('en', c.qa, c.articles, c.topics), [], options, 'en')
         : undefined;
-      return assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index, en, snap.servedHash);
+      const l = assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index, en, snap.servedHash);
+      // Handed on once: whoever gave the file (deps.snapshot) does not keep the header's bytes alive.
+      l.shared = file.shared;
+      file.shared = undefined;
+      return l;
     } catch (err) {
       log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');
       return undefined;
@@ -559,12 +568,21 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
         )
       : undefined;
 
-  /** Has the search thread load the snapshot just written; this thread searches itself until it is ready again. */
+  /**
+   * Has the search thread load what this thread serves: the bytes of the snapshot it was read
+   * from (shared memory, neither read nor copied again), else the snapshot just written. This
+   * thread searches itself until the search thread is ready again.
+   */
   const reloadThread = (): void => {
     threadAskedAt = performance.now();
-    thread?.reload();
+    const shared = current.shared;
+    // Not kept here: once the search thread has parsed them, the header's bytes are freed.
+    current.shared = undefined;
+    thread?.reload(shared);
   };
   let current = initial();
+  // A snapshot given and not served (other content) keeps nothing alive either.
+  if (deps.snapshot) deps.snapshot.shared = undefined;
   reloadThread();
 
   // Today's date, computed once per query rather than once per candidate.

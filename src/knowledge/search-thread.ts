@@ -20,6 +20,7 @@
  */
 import { startModuleWorker } from '../worker-thread.js';
 import type { Decision, SearchOptions } from './search.js';
+import type { SharedSnapshot } from './snapshot-file.js';
 import type { Lang } from '../text/language.js';
 
 /** What the worker is started with. */
@@ -34,7 +35,9 @@ export interface SearchThreadData {
  * snapshot: the first once the main thread has loaded (the worker boots meanwhile), then after
  * each reload of the content.
  */
-export type ToSearchThread = { type: 'decide'; id: number; query: string; lang?: Lang } | { type: 'reload' };
+export type ToSearchThread =
+  | { type: 'decide'; id: number; query: string; lang?: Lang }
+  | { type: 'reload'; snapshot?: SharedSnapshot };
 
 /** Messages from the worker. */
 export type FromSearchThread =
@@ -51,10 +54,12 @@ export interface SearchThread {
    */
   decide(query: string, hash: string, lang?: Lang): Promise<{ decision: Decision; ms: number } | undefined>;
   /**
-   * Tells the worker to load the snapshot the main thread has written: after the main thread's
-   * first load, and after each reload of the content.
+   * Tells the worker to load the snapshot the main thread has written or read: after the main
+   * thread's first load, and after each reload of the content. Given the bytes the main thread
+   * read it from (shared memory), the worker parses those instead of reading the file: the
+   * sections are then in memory once for both threads.
    */
-  reload(): void;
+  reload(snapshot?: SharedSnapshot): void;
   /** Resolves once the worker first reports ready, or has failed (never rejects). */
   readonly started: Promise<void>;
   close(): Promise<void>;
@@ -117,10 +122,10 @@ export function startSearchThread(
         worker.postMessage({ type: 'decide', id, query, ...(lang === 'en' ? { lang } : {}) } satisfies ToSearchThread);
       });
     },
-    reload() {
+    reload(snapshot) {
       if (failed) return;
       readyHash = undefined;
-      worker.postMessage({ type: 'reload' } satisfies ToSearchThread);
+      worker.postMessage({ type: 'reload', ...(snapshot ? { snapshot } : {}) } satisfies ToSearchThread);
     },
     async close() {
       failed = true;

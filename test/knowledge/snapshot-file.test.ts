@@ -4,11 +4,13 @@
  * and the search thread with `readSnapshotFile`. Both must give the same header and sections,
  * and refuse the same files.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSnapshotFile, readSnapshotFileAsync, writeSnapshotFile } from '../../src/knowledge/snapshot-file.js';
+import { MessageChannel } from 'node:worker_threads';
+import { parseSharedSnapshot, readSnapshotFile, readSnapshotFileAsync, writeSnapshotFile, type SharedSnapshot } from '../../src/knowledge/snapshot-file.js';
 import { tempDir } from '../support/app.js';
+import { createKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -46,6 +48,23 @@ describe.each(readers)('%s', (_name, read) => {
     expect(back.body.byteLength).toBe(24 + large.byteLength + 8);
   });
 
+  it('gives its bytes in shared memory: posted to another thread, they are parsed there without a copy', async () => {
+    const f = file();
+    writeSnapshotFile(f, { hello: 'xin chào' }, [Int32Array.from([1, 2, 3])]);
+    const back = await read(f);
+    expect(back.shared?.body).toBe(back.body);
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<SharedSnapshot>((resolve) => port2.once('message', resolve));
+    port1.postMessage(back.shared);
+    const there = parseSharedSnapshot(await received);
+    port1.close();
+    expect(there.header).toEqual({ hello: 'xin chào' });
+    expect(there.body.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // One memory for both sides: a write on one side is seen on the other.
+    there.body[0] = 42;
+    expect(back.body[0]).toBe(42);
+  });
+
   it('reads a snapshot without sections', async () => {
     const f = file();
     writeSnapshotFile(f, { empty: true }, []);
@@ -70,5 +89,21 @@ describe.each(readers)('%s', (_name, read) => {
     writeFileSync(f, whole.subarray(0, 40));
     await expect(read(f)).rejects.toThrow(/truncated/);
     await expect(read(join(f, '..', 'none.bin'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('a snapshot read by the caller (the app reads it asynchronously)', () => {
+  it('is served as one read here, and its bytes are not kept once handed on', () => {
+    const dir = inject('knowledgeSnapshotDir');
+    const snapshot = readSnapshotFile(join(dir, SNAPSHOT_FILE));
+    const k = createKnowledge({ contentDir: 'content', dataDir: dir, readOnlySnapshot: true, snapshot });
+    try {
+      expect(k.state.fromSnapshot).toBe(true);
+      expect(k.state.hash).toBe((snapshot.header as { contentHash: string }).contentHash);
+      expect(snapshot.shared).toBeUndefined();
+      expect(k.answer('bhyt tre em duoi 6 tuoi').kind).toBe('answer');
+    } finally {
+      k.close();
+    }
   });
 });
