@@ -50,7 +50,7 @@ import {
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread, type SearchThread } from './search-thread.js';
 import { hashContentCached } from './content-hash.js';
-import { readSnapshotFile, writeSnapshotFile, type SharedSnapshot, type SnapshotFile } from './snapshot-file.js';
+import { createTextTable, readSnapshotFile, readTextTable, writeSnapshotFile, type SharedSnapshot, type SnapshotFile, type TextRef } from './snapshot-file.js';
 import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
 import type { DecisionModel } from './decision.js';
@@ -276,15 +276,26 @@ export const SNAPSHOT_FILE = 'index-snapshot.bin';
 /** The content hash's stat cache in the data dir (./content-hash.ts). */
 export const CONTENT_HASH_FILE = 'content-hash.json';
 
-/** The snapshot's header; the index's postings follow it in the same file. */
+/**
+ * The content as kept in the snapshot's header: passages' texts and Q&A answers are in the text
+ * section (snapshot-file.ts `createTextTable`), the header holds where.
+ */
+interface SnapshotContent extends Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot' | 'qa' | 'articles'> {
+  qa: (Omit<QaEntry, 'answer'> & { answer: TextRef })[];
+  articles: (Omit<ArticleEntry, 'passages'> & { passages: (Omit<Passage, 'text'> & { text: TextRef })[] })[];
+}
+
+/** The snapshot's header; the index's postings follow it in the same file, then the texts. */
 interface SnapshotHeader {
-  format: 2;
+  format: 3;
   contentHash: string;
   optionsHash: string;
-  content: Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot'>;
+  content: SnapshotContent;
   index: SearchIndexHeader;
   /** The English index, when the content has English entries: its sections follow the Vietnamese ones from byte `offset`. */
   en?: { index: SearchIndexHeader; offset: number };
+  /** The text section, after the indexes' sections: from byte `offset`. */
+  texts: { offset: number };
   /** What the indexes were built and fitted from ({@link Loaded.servedHash}); absent in older snapshots. */
   servedHash?: string;
 }
@@ -445,27 +456,29 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     if (!snapshotFile || deps.readOnlySnapshot) return;
     const index = searchIndexToSnapshot(l.index);
     const en = l.en ? searchIndexToSnapshot(l.en) : undefined;
-    let offset = 0;
-    for (const s of index.sections) offset += align8(s.byteLength);
+    const end = (sections: readonly ArrayBufferView[], from: number): number => sections.reduce((at, s) => at + align8(s.byteLength), from);
+    const enOffset = end(index.sections, 0);
+    const texts = createTextTable();
     const header: SnapshotHeader = {
-      format: 2,
+      format: 3,
       contentHash: l.state.hash,
       optionsHash: snapshotKey(l.state.synonyms),
       content: {
-        qa: l.state.qa,
-        articles: l.state.articles,
+        qa: l.state.qa.map((q) => ({ ...q, answer: texts.add(q.answer) })),
+        articles: l.state.articles.map((a) => ({ ...a, passages: a.passages.map((p) => ({ ...p, text: texts.add(p.text) })) })),
         topics: l.state.topics,
         regions: l.state.regions,
         synonyms: l.state.synonyms,
         hash: l.state.hash,
       },
       index: index.header,
-      ...(en ? { en: { index: en.header, offset } } : {}),
+      ...(en ? { en: { index: en.header, offset: enOffset } } : {}),
+      texts: { offset: end(en?.sections ?? [], enOffset) },
       ...(l.servedHash ? { servedHash: l.servedHash } : {}),
     };
     try {
       mkdirSync(deps.dataDir!, { recursive: true });
-      writeSnapshotFile(snapshotFile, header, [...index.sections, ...(en?.sections ?? [])]);
+      writeSnapshotFile(snapshotFile, header, [...index.sections, ...(en?.sections ?? []), texts.section()]);
       // The JSON snapshot of earlier versions is never read again.
       rmSync(join(deps.dataDir!, 'index-snapshot.json'), { force: true });
     } catch (err) {
@@ -488,18 +501,23 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     if (!file) return undefined;
     try {
       const snap = file.header as SnapshotHeader;
-      if (snap.format !== 2) return undefined;
+      if (snap.format !== 3) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
       if (snap.optionsHash !== snapshotKey(snap.content.synonyms)) return undefined;
+      const text = readTextTable(file.body.subarray(snap.texts.offset));
+      const c = {
+        ...snap.content,
+        qa: snap.content.qa.map((q) => ({ ...q, answer: text(q.answer) })),
+        articles: snap.content.articles.map((a) => ({ ...a, passages: a.passages.map((p) => ({ ...p, text: text(p.text) })) })),
+      };
       // Every entry's document (drafts included, they are never returned: only indexed ones
       // match) gives the text that coverage is checked on.
-      const c = snap.content;
       const docs = docsIn('vi', c.qa, c.articles, c.topics);
       const index = loadSearchIndex(snap.index, file.body, docs, c.synonyms, options);
       const en = snap.en
         ? loadSearchIndex(snap.en.index, file.body.subarray(snap.en.offset), docsIn('en', c.qa, c.articles, c.topics), [], options, 'en')
         : undefined;
-      const l = assemble({ ...snap.content, loadedAt: new Date(), fromSnapshot: true }, index, en, snap.servedHash);
+      const l = assemble({ ...c, loadedAt: new Date(), fromSnapshot: true }, index, en, snap.servedHash);
       // Handed on once: whoever gave the file (deps.snapshot) does not keep the header's bytes alive.
       l.shared = file.shared;
       file.shared = undefined;

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { parseSharedSnapshot, readSnapshotFile, readSnapshotFileAsync, writeSnapshotFile, type SharedSnapshot } from '../../src/knowledge/snapshot-file.js';
+import { createTextTable, parseSharedSnapshot, readSnapshotFile, readSnapshotFileAsync, readTextTable, writeSnapshotFile, type SharedSnapshot } from '../../src/knowledge/snapshot-file.js';
+import { loadContent } from '../../src/knowledge/content.js';
 import { tempDir } from '../support/app.js';
 import { createKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
 
@@ -92,7 +93,37 @@ describe.each(readers)('%s', (_name, read) => {
   });
 });
 
+describe('text section', () => {
+  it('gives back each text, as slices of one string', () => {
+    const texts = createTextTable();
+    const samples = ['Điều 1. Quyền con người, quyền công dân', '', 'a', 'Người dân có quyền khiếu nại quyết định hành chính. 😀', 'x'.repeat(10_000)];
+    const refs = samples.map((t) => texts.add(t));
+    const text = readTextTable(texts.section());
+    expect(refs.map(text)).toEqual(samples);
+  });
+
+  it('refuses a reference outside the section', () => {
+    const texts = createTextTable();
+    texts.add('hai');
+    const text = readTextTable(texts.section());
+    expect(text([0, 3])).toBe('hai');
+    for (const bad of [[0, 4], [-1, 2], [2, 1], [0.5, 2]] as [number, number][]) expect(() => text(bad)).toThrow(/outside the text section/);
+  });
+});
+
 describe('a snapshot read by the caller (the app reads it asynchronously)', () => {
+  it('serves the texts of the content: every answer and passage as loaded from the files', () => {
+    const k = createKnowledge({ contentDir: 'content', dataDir: inject('knowledgeSnapshotDir'), readOnlySnapshot: true });
+    try {
+      expect(k.state.fromSnapshot).toBe(true);
+      const content = loadContent('content');
+      expect(k.state.qa.map((q) => [q.id, q.answer])).toEqual(content.qa.map((q) => [q.id, q.answer]));
+      expect(k.state.articles.map((a) => [a.id, a.passages])).toEqual(content.articles.map((a) => [a.id, a.passages]));
+    } finally {
+      k.close();
+    }
+  });
+
   it('is served as one read here, and its bytes are not kept once handed on', () => {
     const dir = inject('knowledgeSnapshotDir');
     const snapshot = readSnapshotFile(join(dir, SNAPSHOT_FILE));
