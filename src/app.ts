@@ -13,8 +13,7 @@ import type { Config } from './config.js';
 import { openDb, type Db } from './db/index.js';
 import { startBackgroundCheckpoints } from './db/checkpoint.js';
 import { createGroupCommit } from './db/group-commit.js';
-import { createKnowledge, INLINE_SEARCH_MS, SNAPSHOT_FILE, type Knowledge, type KnowledgeDeps } from './knowledge/knowledge.js';
-import { readSnapshotFileAsync } from './knowledge/snapshot-file.js';
+import { INLINE_SEARCH_MS, openKnowledge, type Knowledge, type KnowledgeDeps } from './knowledge/knowledge.js';
 import { createConversation, type Conversation } from './conversation/conversation.js';
 import { createInbox, type Inbox } from './conversation/inbox.js';
 import { CHANNEL_NAMES, type ChannelName } from './messages.js';
@@ -122,11 +121,10 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     synchronous: config.dbSynchronous,
     onFallback: (err) => logger.error({ err }, 'db: background checkpoints failed; SQLite checkpoints inline again'),
   });
-  const knowledge = createKnowledge({
+  // The snapshot is read off this thread (knowledge.ts openKnowledge).
+  const knowledge = await openKnowledge({
     contentDir: config.contentDir,
     dataDir: config.dataDir,
-    // Read off this thread while it decodes the header (snapshot-file.ts); none or unreadable: read, and reported, there.
-    snapshot: await readSnapshotFileAsync(join(config.dataDir, SNAPSHOT_FILE)).catch(() => undefined),
     logger,
     now: opts.now,
     searchThreads: config.searchThreads ?? 0,

@@ -50,7 +50,7 @@ import {
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread, type SearchThread } from './search-thread.js';
 import { hashContentCached } from './content-hash.js';
-import { createTextTable, readSnapshotFile, readTextTable, writeSnapshotFile, type SharedSnapshot, type SnapshotFile, type TextRef } from './snapshot-file.js';
+import { createTextTable, readSnapshotFile, readSnapshotFileAsync, readTextTable, writeSnapshotFile, type SharedSnapshot, type SnapshotFile, type TextRef } from './snapshot-file.js';
 import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
 import type { DecisionModel } from './decision.js';
@@ -184,6 +184,8 @@ export interface KnowledgeDeps {
    * served only if it matches the content and options, as a snapshot read here would be.
    */
   snapshot?: SnapshotFile;
+  /** The content's hash, computed by the caller just before (openKnowledge, while the snapshot is read); computed here when omitted. */
+  contentHash?: string;
   /** Read the snapshot but never write it (the search thread, beside the main thread's). */
   readOnlySnapshot?: boolean;
   /**
@@ -363,6 +365,38 @@ function withLastGood(content: Content, lastGood: Pick<KnowledgeState, 'qa' | 'a
   };
 }
 
+/** The content's hash: from the stat cache beside the snapshot when no content file changed (content-hash.ts). */
+function contentHashOf(deps: KnowledgeDeps): string {
+  return deps.dataDir
+    ? hashContentCached(deps.contentDir, join(deps.dataDir, CONTENT_HASH_FILE), { write: !deps.readOnlySnapshot })
+    : hashContent(deps.contentDir);
+}
+
+/**
+ * {@link createKnowledge} for a start-up that can wait (the server's): the snapshot is read off
+ * this thread (snapshot-file.ts `readSnapshotFileAsync`), and the content hashed while it is.
+ * At 10,000 passages, loading from the snapshot took 0.91 s with createKnowledge and 0.73-0.77 s
+ * with this (medians of 6-7 fresh processes each, load 1.7-2.6; hashing meanwhile rather than
+ * after saved 60 ms of it).
+ *
+ * @example
+ * const knowledge = await openKnowledge({ contentDir: 'content', dataDir: 'data' });
+ */
+export async function openKnowledge(deps: KnowledgeDeps): Promise<Knowledge> {
+  if (!deps.dataDir || deps.snapshot) return createKnowledge(deps);
+  let contentHash: string | undefined;
+  const hash = (): void => {
+    try {
+      contentHash = contentHashOf(deps);
+    } catch {
+      // Hashed again, and any error reported, by createKnowledge.
+    }
+  };
+  // None or unreadable: read again, and reported, by createKnowledge.
+  const snapshot = await readSnapshotFileAsync(join(deps.dataDir, SNAPSHOT_FILE), { whileReading: hash }).catch(() => undefined);
+  return createKnowledge({ ...deps, ...(snapshot ? { snapshot } : {}), ...(contentHash !== undefined ? { contentHash } : {}) });
+}
+
 /**
  * Creates the knowledge base and loads it (snapshot first). Never throws for content errors:
  * they are logged and exposed in `errors`; valid files are served.
@@ -529,10 +563,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   };
 
   const initial = (): Loaded => {
-    // From the stat cache beside the snapshot when no content file changed (content-hash.ts).
-    const hash = deps.dataDir
-      ? hashContentCached(deps.contentDir, join(deps.dataDir, CONTENT_HASH_FILE), { write: !deps.readOnlySnapshot })
-      : hashContent(deps.contentDir);
+    const hash = deps.contentHash ?? contentHashOf(deps);
     // Read once: it may be asked for this content, a partial index of it, or the last good one.
     const file = deps.snapshot ?? openSnapshot();
     const snap = readSnapshot(hash, file);

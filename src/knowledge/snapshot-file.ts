@@ -145,12 +145,13 @@ const BODY_READS = 2;
  * are read by the thread pool, in parallel pieces, while this thread decodes the header: at
  * 10,000 passages (83 MB, of which the header is 30 MB) reading took about 0.3 s of the main
  * thread (most of it faulting in the fresh memory), decoding and parsing the header 0.45 s.
- * Throws as readSnapshotFile does.
+ * `whileReading` runs on this thread meanwhile (what the caller would otherwise do before or
+ * after). Throws as readSnapshotFile does.
  *
  * @example
  * const snapshot = await readSnapshotFileAsync('data/index-snapshot.bin').catch(() => undefined);
  */
-export async function readSnapshotFileAsync(file: string): Promise<SnapshotFile> {
+export async function readSnapshotFileAsync(file: string, opts: { whileReading?: () => void } = {}): Promise<SnapshotFile> {
   const fh = await open(file, 'r');
   let sections: Promise<unknown> = Promise.resolve();
   try {
@@ -176,6 +177,7 @@ export async function readSnapshotFileAsync(file: string): Promise<SnapshotFile>
     await readInPieces(head, PREFIX, 2);
     const body = new Uint8Array(new SharedArrayBuffer(size - start));
     sections = readInPieces(body, start, BODY_READS);
+    opts.whileReading?.();
     const header: unknown = JSON.parse(head.toString(HEADER_ENCODING));
     await sections;
     return { header, body, shared: { head, body } };

@@ -11,7 +11,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { createTextTable, parseSharedSnapshot, readSnapshotFile, readSnapshotFileAsync, readTextTable, writeSnapshotFile, type SharedSnapshot } from '../../src/knowledge/snapshot-file.js';
 import { loadContent } from '../../src/knowledge/content.js';
 import { tempDir } from '../support/app.js';
-import { createKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
+import { createKnowledge, openKnowledge, SNAPSHOT_FILE } from '../../src/knowledge/knowledge.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -121,6 +121,21 @@ describe('a snapshot read by the caller (the app reads it asynchronously)', () =
       expect(k.state.articles.map((a) => [a.id, a.passages])).toEqual(content.articles.map((a) => [a.id, a.passages]));
     } finally {
       k.close();
+    }
+  });
+
+  it('openKnowledge reads it off the thread and serves what createKnowledge serves', async () => {
+    const deps = { contentDir: 'content', dataDir: inject('knowledgeSnapshotDir'), readOnlySnapshot: true };
+    const opened = await openKnowledge(deps);
+    const created = createKnowledge(deps);
+    try {
+      expect(opened.state.fromSnapshot).toBe(true);
+      expect(opened.state.hash).toBe(created.state.hash);
+      for (const q of ['bhyt tre em duoi 6 tuoi', 'Thủ tục đăng ký khai sinh cần giấy tờ gì?', 'thời tiết hôm nay'])
+        expect(opened.decide(q)).toEqual(created.decide(q));
+    } finally {
+      opened.close();
+      created.close();
     }
   });
 
