@@ -59,12 +59,13 @@ const ASK_CORES = [
 const LEXICON: Record<PieceKind, string[]> = {
   greeting: [
     'chào', 'xin chào', 'kính chào', 'chào buổi sáng', 'chào buổi chiều', 'chào buổi tối',
-    'hi', 'hello', 'hey', 'alo', 'a lô', 'allo', 'hế lô', 'hê lô', 'hallo', 'good morning', 'chào mọi người',
+    'chào buổi trưa', 'hi', 'hello', 'hey', 'alo', 'a lô', 'allo', 'hế lô', 'hê lô', 'hallo', 'good morning', 'chào mọi người',
     'khỏe không', 'có khỏe không', 'dạo này thế nào',
   ],
   thanks: [
     'cảm ơn', 'cám ơn', 'xin cảm ơn', 'xin cám ơn', 'camon', 'cảmơn', 'thanks', 'thank', 'thank you',
-    'thanks you', 'thank u', 'tks', 'thks', 'thx', 'thanx', 'ty', 'cảm ơn nhiều', 'đa tạ',
+    'thanks you', 'thank u', 'tks', 'thks', 'thx', 'thanx', 'ty', 'cảm ơn nhiều', 'đa tạ', 'thank you so much',
+    'thanks so much', 'thanks a lot',
   ],
   ack: [
     'ok', 'oke', 'okay', 'okie', 'oki', 'okê', 'ô kê', 'okela', 'okey', 'ừ', 'ừm', 'uh', 'uhm', 'um', 'ờ',
@@ -72,10 +73,13 @@ const LEXICON: Record<PieceKind, string[]> = {
     'đã rõ', 'tốt', 'tốt quá', 'hay quá', 'tuyệt', 'tuyệt vời', 'good', 'great', 'nice', 'yes', 'đúng rồi',
     'chuẩn', 'hihi', 'haha', 'hehe', 'kaka', 'hì', 'hì hì', 'xin lỗi', 'không sao', 'ồ', 'ra vậy',
     'thì ra vậy', 'thế à', 'vậy à', 'à ra vậy', 'có', 'không',
+    // Replies to the bot's own "Câu trả lời này có hữu ích không?" typed instead of pressing 👍.
+    'hữu ích', 'có ích', 'bổ ích', 'giúp ích', 'thông tin hữu ích', 'thông tin rất hữu ích', 'thông tin bổ ích',
+    'thông tin rất bổ ích', 'thông tin hay', 'thông tin rất hay',
   ],
   bye: [
     'tạm biệt', 'bye', 'bye bye', 'bai', 'goodbye', 'good bye', 'hẹn gặp lại', 'chúc ngủ ngon', 'ngủ ngon',
-    'gặp lại sau', 'pp',
+    'gặp lại sau', 'pp', 'chúc một ngày tốt lành', 'chúc bạn một ngày tốt lành', 'chúc ngày tốt lành',
   ],
   who: [
     'là ai', 'là ai vậy', 'là ai thế', 'tên gì', 'tên là gì', 'là bot à', 'là bot hả', 'là robot à',
@@ -96,7 +100,8 @@ const LEXICON: Record<PieceKind, string[]> = {
   particle: ['ạ', 'à', 'á', 'nhé', 'nhe', 'nha', 'nhá', 'nhen', 'hen', 'ha', 'nhỉ', 'nhiều', 'lắm', 'rất', 'quá', 'luôn', 'với', 'nhiu', 'nhìu', 'ah', 'ạh'],
   tail: [
     'đã trả lời', 'vì đã trả lời', 'đã giúp', 'vì đã giúp', 'đã giúp đỡ', 'đã hỗ trợ', 'vì đã hỗ trợ',
-    'đã giải đáp', 'đã tư vấn', 'nhiệt tình', 'chút', 'xíu', 'tí',
+    'đã giải đáp', 'vì đã giải đáp', 'đã giải đáp thắc mắc', 'vì đã giải đáp thắc mắc', 'đã tư vấn', 'nhiệt tình',
+    'chút', 'xíu', 'tí',
   ],
 };
 

@@ -43,6 +43,18 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['cam on ban nha', 'thanks'],
   ['ok cảm ơn', 'thanks'],
   ['được rồi cảm ơn', 'thanks'],
+  // Typed replies to the bot's own "Câu trả lời này có hữu ích không?" (seen on a trial run:
+  // "cảm ơn bot nhé, rất hữu ích" went to the staff queue as an unanswered question).
+  ['cảm ơn bot nhé, rất hữu ích', 'thanks'],
+  ['cảm ơn, thông tin rất hữu ích', 'thanks'],
+  ['cảm ơn bạn, giúp ích nhiều lắm', 'thanks'],
+  ['thông tin hay quá cảm ơn', 'thanks'],
+  ['cảm ơn đã giải đáp thắc mắc', 'thanks'],
+  ['thank you so much', 'thanks'],
+  ['hữu ích quá', 'ack'],
+  ['bổ ích quá', 'ack'],
+  ['chào buổi trưa', 'greeting'],
+  ['cảm ơn nhé, chúc một ngày tốt lành', 'bye'],
   ['ok', 'ack'],
   ['OK', 'ack'],
   ['oke', 'ack'],
@@ -94,6 +106,9 @@ const NOT_SMALL_TALK = [
   'hiểu rồi nhưng khai sinh ở đâu',
   'ai được cấp thẻ bhyt miễn phí',
   'bạn ơi cho mình hỏi đăng ký thường trú',
+  'giấy xác nhận khuyết tật có ích gì',
+  'thông tin này có hữu ích không',
+  'hồ sơ có ích gì không',
   '',
   '   ',
 ];
