@@ -11,7 +11,6 @@
  * `withStatus`, which validates again).
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
-import type { z } from 'zod';
 import {
   entryRefProblems,
   flattenRegions,
@@ -20,9 +19,10 @@ import {
   splitFrontMatter,
   type Content,
   type EntryProblem,
-  NOT_YAML,
+  YAML_HINT,
 } from '../knowledge/content.js';
-import { FIELD_LABELS, vietnameseMessage } from './content-files.js';
+import { fieldIssueMessage } from '../text/zod-vi.js';
+import { FIELD_LABELS } from './content-files.js';
 
 /** One problem in the typed text, for staff. */
 export interface RawError {
@@ -90,23 +90,6 @@ function bodyLine(text: string): number | undefined {
   return parts ? parts.front.split('\n').length + 3 : undefined;
 }
 
-/** What a field should be, for a value of the wrong kind. */
-const EXPECTED: Readonly<Record<string, string>> = {
-  string: 'một câu chữ',
-  array: 'một danh sách (mỗi mục một dòng bắt đầu bằng “- ”, hoặc [a, b])',
-  object: 'một nhóm trường (các dòng thụt lề bên dưới)',
-  boolean: 'true hoặc false',
-  date: 'một ngày, ví dụ 2026-01-31',
-};
-
-function schemaMessage(issue: z.core.$ZodIssue, found: boolean): string {
-  if (issue.code === 'invalid_type' && !found) return 'chưa có trường này: thêm một dòng cho nó vào phần khai báo (giữa hai dòng ---)';
-  if (issue.code === 'invalid_type' && Object.hasOwn(EXPECTED, issue.expected)) return `không đúng kiểu: cần ${EXPECTED[issue.expected]}`;
-  const base = vietnameseMessage(issue);
-  if (issue.code === 'invalid_value' && issue.values.length) return `${base} (chỉ nhận: ${issue.values.map(String).join(', ')})`;
-  return base;
-}
-
 const shortList = (xs: string[], n = 12): string => (xs.length > n ? `${xs.slice(0, n).join(', ')} và ${xs.length - n} mã khác` : xs.join(', '));
 
 function toRawError(kind: 'qa' | 'article', text: string, p: EntryProblem, refs: RawRefs): RawError {
@@ -128,11 +111,11 @@ function toRawError(kind: 'qa' | 'article', text: string, p: EntryProblem, refs:
       return {
         ...where(p.yamlLine ? p.yamlLine + 1 : undefined),
         field: '(phần khai báo)',
-        message: `Sai cú pháp YAML: kiểm tra dấu hai chấm và dấu cách sau tên trường, thụt lề bằng dấu cách (không dùng Tab), và đặt câu có dấu hai chấm trong ngoặc kép. Chi tiết kỹ thuật: ${p.message.replace(`${NOT_YAML}: `, '').replace(/ at line \d+, column \d+:?$/, '')}`,
+        message: `Sai cú pháp YAML: ${YAML_HINT}. Chi tiết kỹ thuật: ${p.yamlDetail ?? p.message}`,
       };
     case 'schema': {
       const loc = locate(text, path);
-      return { ...where(loc.line), field: fieldName(path) || '(phần khai báo)', message: `${label(path)}: ${schemaMessage(p.issue!, loc.found)}` };
+      return { ...where(loc.line), field: fieldName(path) || '(phần khai báo)', message: `${label(path)}: ${fieldIssueMessage(p.issue!, loc.found)}` };
     }
     case 'id-file':
       return { ...where(locate(text, ['id']).line), field: 'id', message: `Mã (id): phải trùng với tên tệp “${p.value}” (tên tệp không đổi được ở đây).` };

@@ -13,11 +13,15 @@ import { basename, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { vietnameseMessage } from '../text/zod-vi.js';
+import { fieldIssueMessage, vietnameseMessage } from '../text/zod-vi.js';
 import type { Lang } from '../text/language.js';
 
 /** The start of a YAML syntax error's message (the raw editor words it for staff, admin/raw-content.ts). */
 export const NOT_YAML = 'sai cú pháp YAML';
+
+/** What to check in front matter that does not parse (the usual slips of a hand edit). */
+export const YAML_HINT =
+  'kiểm tra dấu hai chấm và dấu cách sau tên trường, thụt lề bằng dấu cách (không dùng Tab), và đặt câu có dấu hai chấm trong ngoặc kép';
 
 const slug = z
   .string()
@@ -258,6 +262,8 @@ export interface EntryProblem extends ContentError {
   issue?: z.core.$ZodIssue;
   /** A YAML syntax error's line within the front matter (1-based). */
   yamlLine?: number;
+  /** A YAML syntax error's own (English) message, without its position. */
+  yamlDetail?: string;
   /** The offending value (an unknown topic or region, a duplicate id, the file name). */
   value?: string;
 }
@@ -275,13 +281,17 @@ function parseMarkdownText(
 ): { data: unknown; body: string } | null {
   const parts = splitFrontMatter(text);
   if (!parts) {
-    problems.push({ file: rel, field: '(front matter)', code: 'front-matter', message: "thiếu phần khai báo đầu tệp: bắt đầu tệp bằng dòng '---', rồi các trường, rồi dòng '---'" });
+    problems.push({ file: rel, field: '(phần khai báo)', code: 'front-matter', message: "thiếu phần khai báo đầu tệp: bắt đầu tệp bằng dòng '---', rồi các trường, rồi dòng '---'" });
     return null;
   }
   const doc = parseDocument(parts.front);
   const bad = doc.errors[0];
   if (bad) {
-    problems.push({ file: rel, field: '(front matter)', code: 'yaml', yamlLine: bad.linePos?.[0]?.line, message: `${NOT_YAML}: ${bad.message.split('\n')[0]}` });
+    const yamlLine = bad.linePos?.[0]?.line;
+    const yamlDetail = bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    // The front matter starts on the file's second line (after '---'): staff count in the file.
+    const where = yamlLine ? ` ở dòng ${yamlLine + 1} của tệp` : '';
+    problems.push({ file: rel, field: '(phần khai báo)', code: 'yaml', yamlLine, yamlDetail, message: `${NOT_YAML}${where}: ${YAML_HINT}. Chi tiết kỹ thuật: ${yamlDetail}` });
     return null;
   }
   let data = nfc((doc.toJS() ?? {}) as unknown);
@@ -289,11 +299,21 @@ function parseMarkdownText(
   return { data, body: parts.body.normalize('NFC').trim() };
 }
 
-function schemaProblems(file: string, err: z.ZodError): EntryProblem[] {
+/** Whether `data` has the field at `path`, even empty (a missing field and one of the wrong kind are worded apart). */
+function hasPath(data: unknown, path: readonly PropertyKey[]): boolean {
+  let node = data;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) return false;
+    node = (node as Record<PropertyKey, unknown>)[seg];
+  }
+  return true;
+}
+
+function schemaProblems(file: string, err: z.ZodError, data: unknown): EntryProblem[] {
   return err.issues.map((i) => ({
     file,
     field: i.path.map(String).join('.') || '(tệp)',
-    message: vietnameseMessage(i),
+    message: fieldIssueMessage(i, hasPath(data, i.path)),
     code: 'schema' as const,
     path: i.path,
     issue: i,
@@ -311,11 +331,11 @@ export function parseQaText(rel: string, text: string, override?: Record<string,
   const md = parseMarkdownText(text, rel, problems, override);
   if (!md) return { problems };
   const parsed = qaFrontMatterSchema.safeParse(md.data);
-  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error) };
+  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error, md.data) };
   const v = parsed.data;
   const name = basename(rel, '.md');
   if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `mã '${v.id}' phải trùng với tên tệp '${name}'` }] };
-  if (!md.body) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'câu trả lời đang trống: viết câu trả lời bên dưới dòng --- thứ hai' }] };
+  if (!md.body) return { problems: [{ file: rel, field: '(nội dung)', code: 'empty-body', message: 'câu trả lời đang trống: viết câu trả lời bên dưới dòng --- thứ hai' }] };
   return {
     problems,
     entry: {
@@ -344,12 +364,12 @@ export function parseArticleText(rel: string, text: string, override?: Record<st
   const md = parseMarkdownText(text, rel, problems, override);
   if (!md) return { problems };
   const parsed = articleFrontMatterSchema.safeParse(md.data);
-  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error) };
+  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error, md.data) };
   const v = parsed.data;
   const name = basename(rel, '.md');
   if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `mã '${v.id}' phải trùng với tên tệp '${name}'` }] };
   const passages = splitPassages(v.id, v.title, md.body);
-  if (passages.length === 0) return { problems: [{ file: rel, field: '(body)', code: 'empty-body', message: 'bài viết chưa có nội dung bên dưới dòng --- thứ hai' }] };
+  if (passages.length === 0) return { problems: [{ file: rel, field: '(nội dung)', code: 'empty-body', message: 'bài viết chưa có nội dung bên dưới dòng --- thứ hai' }] };
   return {
     problems,
     entry: {

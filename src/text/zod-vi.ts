@@ -49,3 +49,29 @@ export function vietnameseMessage(i: z.core.$ZodIssue): string {
       return 'không hợp lệ';
   }
 }
+
+/** What a field should be, for a value of the wrong kind. */
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'một câu chữ',
+  array: 'một danh sách (mỗi mục một dòng bắt đầu bằng “- ”, hoặc [a, b])',
+  object: 'một nhóm trường (các dòng thụt lề bên dưới)',
+  boolean: 'true hoặc false',
+  date: 'một ngày, ví dụ 2026-01-31',
+};
+
+/**
+ * A content file's schema issue in Vietnamese, saying what to do: a field that is missing is
+ * told apart from one of the wrong kind (zod reports both as `invalid_type`, which
+ * {@link vietnameseMessage} can only word as "thiếu hoặc không đúng kiểu").
+ *
+ * @param present whether the file has the field at the issue's path
+ * @example
+ * fieldIssueMessage(issue, false) // 'thiếu trường này: thêm một dòng cho nó vào phần khai báo (giữa hai dòng ---)'
+ */
+export function fieldIssueMessage(issue: z.core.$ZodIssue, present: boolean): string {
+  if (issue.code === 'invalid_type' && !present) return 'thiếu trường này: thêm một dòng cho nó vào phần khai báo (giữa hai dòng ---)';
+  if (issue.code === 'invalid_type' && Object.hasOwn(EXPECTED, issue.expected)) return `không đúng kiểu: cần ${EXPECTED[issue.expected]}`;
+  const base = vietnameseMessage(issue);
+  if (issue.code === 'invalid_value' && issue.values.length) return `${base} (chỉ nhận: ${issue.values.map(String).join(', ')})`;
+  return base;
+}

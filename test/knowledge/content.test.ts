@@ -56,8 +56,27 @@ describe('content loader', () => {
     expect(find('bad-topic.md')).toMatchObject({ field: 'topics.0' });
     expect(find('no-status.md')).toMatchObject({ field: 'status' });
     expect(find('wrong-name.md')).toMatchObject({ field: 'id' });
-    expect(find('broken.md')?.field).toBe('(front matter)');
+    expect(find('broken.md')?.field).toBe('(phần khai báo)');
     expect(c.errors.length).toBeGreaterThanOrEqual(4);
+  });
+
+  // What `loa index`, `loa doctor`, /healthz and the log show staff (seen on a trial run with an
+  // office's own content: "topics: thiếu hoặc không đúng kiểu" and an English YAML message with a
+  // line counted inside the front matter).
+  it('words each error in Vietnamese with what to do: a missing field, a wrong type, a YAML syntax error and its line in the file', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'no-topics.md'), qa('no-topics').replace('topics: [ho-tich]\n', ''));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'topic-text.md'), qa('topic-text').replace('sources:\n  - title: Luật Hộ tịch 2014\n    article: Điều 15\n', 'sources: Luật Hộ tịch 2014\n'));
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'colon.md'), qa('colon').replace('question: Câu hỏi colon?', 'question: Khai sinh: làm ở đâu?'));
+    const c = loadContent(t.dir);
+    const find = (file: string) => c.errors.find((e) => e.file === join('qa', 'ho-tich', file));
+    expect(find('no-topics.md')).toEqual({ file: join('qa', 'ho-tich', 'no-topics.md'), field: 'topics', message: expect.stringMatching(/^thiếu trường này: thêm một dòng/) });
+    expect(find('topic-text.md')).toMatchObject({ field: 'sources', message: expect.stringMatching(/^không đúng kiểu: cần một danh sách/) });
+    const colon = find('colon.md')!;
+    expect(colon.field).toBe('(phần khai báo)');
+    expect(colon.message).toMatch(/^sai cú pháp YAML ở dòng 3 của tệp: .*đặt câu có dấu hai chấm trong ngoặc kép/);
+    expect(colon.message).toContain('Chi tiết kỹ thuật: ');
   });
 
   it('answers only approved, unexpired entries', () => {
