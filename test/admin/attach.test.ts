@@ -16,6 +16,7 @@ import { listAudit } from '../../src/db/audit.js';
 import { listNotices } from '../../src/db/notices.js';
 import { listRevisions, openRevision } from '../../src/db/revisions.js';
 import { formatSources } from '../../src/admin/content-files.js';
+import { revisionChanges } from '../../src/admin/routes/content.js';
 import type { App } from '../../src/app.js';
 import type { ChannelName } from '../../src/channels/channel.js';
 
@@ -154,6 +155,25 @@ describe('attaching unanswered questions to an approved answer', () => {
   });
 });
 
+describe('revisionChanges', () => {
+  const file = (answer: string): string =>
+    `---\nid: phi\nquestion: "Phí chứng thực là bao nhiêu?"\ntopics: [chung-thuc]\nsources:\n  - title: Thông tư 226/2016/TT-BTC\nstatus: approved\n---\n${answer}\n`;
+  // Seen on a trial run: an edit that dropped two sentences of an approved answer showed the
+  // approver only "Trường thay đổi: Câu trả lời", so it could be approved without seeing them go.
+  it('lists the lines of the answer the change removes and adds, besides the changed fields', () => {
+    const before = file('Chứng thực bản sao: 2.000 đồng/trang.\n\nCán bộ không được thu thêm khoản nào.\n\nNộp phí thì nhận biên lai.');
+    const after = file('Chứng thực bản sao: 2.000 đồng/trang.\n\nNộp phí tại quầy thu và nhận biên lai.');
+    expect(revisionChanges('qa', before, after)).toEqual({
+      added: [],
+      removed: [],
+      fields: ['Câu trả lời'],
+      textAdded: ['Nộp phí tại quầy thu và nhận biên lai.'],
+      textRemoved: ['Cán bộ không được thu thêm khoản nào.', 'Nộp phí thì nhận biên lai.'],
+    });
+    expect(revisionChanges('qa', before, before)).toMatchObject({ fields: [], textAdded: [], textRemoved: [] });
+  });
+});
+
 describe('editing an approved entry', () => {
   it('keeps the approved version serving until another person approves; a rejection keeps the old one', async () => {
     const t = await startAdminApp({ bot: noQuiet });
@@ -235,7 +255,11 @@ describe('editing an approved entry', () => {
     expect(t.app.knowledge.getArticle(id)!.status).toBe('approved');
     const approver = new AdminClient(t.url);
     await approver.login('duyet', 'duyet-mat-khau-1');
-    expect((await approver.get(`/admin/content/article/${id}`)).text).toContain('Trường thay đổi: Nội dung');
+    const page = (await approver.get(`/admin/content/article/${id}`)).text;
+    expect(page).toContain('Trường thay đổi: Nội dung');
+    // The approver reads what the edit changes in the text, not only which field.
+    expect(page).toMatch(/Đoạn thêm vào:<\/p><ul><li><ins>[^<]*Số điện thoại, địa chỉ, ảnh chân dung/);
+    expect(page).toMatch(/Đoạn bỏ đi:<\/p><ul><li><s>[^<]*Số điện thoại, ảnh chân dung/);
     expect((await approver.post(`/admin/content/article/${id}/approve`)).status).toBe(303);
     expect(t.app.knowledge.getArticle(id)!.passages[0]!.text).toContain('Số điện thoại, địa chỉ, ảnh chân dung');
     expect(readFileSync(path, 'utf8')).toContain('sample: true');

@@ -89,14 +89,30 @@ async function reload(ctx: AdminContext): Promise<{ blocked?: string; note: stri
   return { note: ` Lưu ý: ${files.length} tệp nội dung khác đang lỗi (${files.join(', ')}); bot vẫn dùng bản tốt trước đó của các tệp này. Sửa ở trang Nội dung.` };
 }
 
+/** What a pending revision changes (see {@link revisionChanges}). */
+export interface RevisionChanges {
+  /** Wordings (variants) the change adds. */
+  added: string[];
+  /** Wordings the change removes. */
+  removed: string[];
+  /** The other fields that differ, by their form labels. */
+  fields: string[];
+  /** Lines of the answer (an article's body) that are new. */
+  textAdded: string[];
+  /** Lines of the answer (an article's body) that are gone: an approver must see what goes. */
+  textRemoved: string[];
+}
+
 /**
  * What a pending revision changes, in words staff read on the approval screen: the wordings it
- * adds or removes, and which other fields differ from the approved file.
+ * adds or removes, which other fields differ from the approved file, and the lines of the answer
+ * (or article) it adds and removes. Lines, not words: answers are written a paragraph or a list
+ * item a line, and a changed line shows as the old one gone and the new one added.
  */
-export function revisionChanges(kind: Kind, approvedText: string | undefined, revisionText: string): { added: string[]; removed: string[]; fields: string[] } {
+export function revisionChanges(kind: Kind, approvedText: string | undefined, revisionText: string): RevisionChanges {
   const before = approvedText ? formFromText(kind, approvedText) : undefined;
   const after = formFromText(kind, revisionText);
-  if (!before || !after) return { added: [], removed: [], fields: [] };
+  if (!before || !after) return { added: [], removed: [], fields: [], textAdded: [], textRemoved: [] };
   const labels: Record<string, string> =
     kind === 'qa'
       ? { question: 'Câu hỏi', answer: 'Câu trả lời', topics: 'Chủ đề', regions: 'Địa bàn', sources: 'Nguồn', expires: 'Hết hạn' }
@@ -107,7 +123,19 @@ export function revisionChanges(kind: Kind, approvedText: string | undefined, re
   const split = (v: unknown): string[] => String(v ?? '').split('\n').filter(Boolean);
   const was = new Set(split(before.variants));
   const now = new Set(split(after.variants));
-  return { added: [...now].filter((v) => !was.has(v)), removed: [...was].filter((v) => !now.has(v)), fields };
+  const lines = (v: unknown): string[] => String(v ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const textKey = kind === 'qa' ? 'answer' : 'body';
+  const oldLines = lines(before[textKey]);
+  const newLines = lines(after[textKey]);
+  const oldSet = new Set(oldLines);
+  const newSet = new Set(newLines);
+  return {
+    added: [...now].filter((v) => !was.has(v)),
+    removed: [...was].filter((v) => !now.has(v)),
+    fields,
+    textAdded: newLines.filter((l) => !oldSet.has(l)),
+    textRemoved: oldLines.filter((l) => !newSet.has(l)),
+  };
 }
 
 /** The staff message after queuing answer notices. */
