@@ -279,25 +279,23 @@ export const SNAPSHOT_FILE = 'index-snapshot.bin';
 export const CONTENT_HASH_FILE = 'content-hash.json';
 
 /**
- * The content as kept in the snapshot's header: passages' texts and Q&A answers are in the text
- * section (snapshot-file.ts `createTextTable`), the header holds where.
+ * The content as kept in the snapshot's header: passages' texts and Q&A answers are in the
+ * snapshot's text (snapshot-file.ts `createTextTable`), the header holds where.
  */
 interface SnapshotContent extends Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot' | 'qa' | 'articles'> {
   qa: (Omit<QaEntry, 'answer'> & { answer: TextRef })[];
   articles: (Omit<ArticleEntry, 'passages'> & { passages: (Omit<Passage, 'text'> & { text: TextRef })[] })[];
 }
 
-/** The snapshot's header; the index's postings follow it in the same file, then the texts. */
+/** The snapshot's header; the texts follow it in the same file, then the index's postings. */
 interface SnapshotHeader {
-  format: 3;
+  format: 4;
   contentHash: string;
   optionsHash: string;
   content: SnapshotContent;
   index: SearchIndexHeader;
   /** The English index, when the content has English entries: its sections follow the Vietnamese ones from byte `offset`. */
   en?: { index: SearchIndexHeader; offset: number };
-  /** The text section, after the indexes' sections: from byte `offset`. */
-  texts: { offset: number };
   /** What the indexes were built and fitted from ({@link Loaded.servedHash}); absent in older snapshots. */
   servedHash?: string;
 }
@@ -490,11 +488,11 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     if (!snapshotFile || deps.readOnlySnapshot) return;
     const index = searchIndexToSnapshot(l.index);
     const en = l.en ? searchIndexToSnapshot(l.en) : undefined;
-    const end = (sections: readonly ArrayBufferView[], from: number): number => sections.reduce((at, s) => at + align8(s.byteLength), from);
-    const enOffset = end(index.sections, 0);
+    let enOffset = 0;
+    for (const s of index.sections) enOffset += align8(s.byteLength);
     const texts = createTextTable();
     const header: SnapshotHeader = {
-      format: 3,
+      format: 4,
       contentHash: l.state.hash,
       optionsHash: snapshotKey(l.state.synonyms),
       content: {
@@ -507,12 +505,11 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       },
       index: index.header,
       ...(en ? { en: { index: en.header, offset: enOffset } } : {}),
-      texts: { offset: end(en?.sections ?? [], enOffset) },
       ...(l.servedHash ? { servedHash: l.servedHash } : {}),
     };
     try {
       mkdirSync(deps.dataDir!, { recursive: true });
-      writeSnapshotFile(snapshotFile, header, [...index.sections, ...(en?.sections ?? []), texts.section()]);
+      writeSnapshotFile(snapshotFile, header, [...index.sections, ...(en?.sections ?? [])], texts.text());
       // The JSON snapshot of earlier versions is never read again.
       rmSync(join(deps.dataDir!, 'index-snapshot.json'), { force: true });
     } catch (err) {
@@ -535,10 +532,10 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     if (!file) return undefined;
     try {
       const snap = file.header as SnapshotHeader;
-      if (snap.format !== 3) return undefined;
+      if (snap.format !== 4) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
       if (snap.optionsHash !== snapshotKey(snap.content.synonyms)) return undefined;
-      const text = readTextTable(file.body.subarray(snap.texts.offset));
+      const text = readTextTable(file.text);
       const c = {
         ...snap.content,
         qa: snap.content.qa.map((q) => ({ ...q, answer: text(q.answer) })),

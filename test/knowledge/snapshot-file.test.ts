@@ -30,14 +30,17 @@ const readers = [
 ] as const;
 
 describe.each(readers)('%s', (_name, read) => {
-  it('gives the header and the sections, aligned, in memory of their own', async () => {
+  it('gives the header, the text and the sections, aligned, in memory of their own', async () => {
     const f = file();
     // Sections of odd lengths (padded to 8 bytes in the file), and one large enough to be read in pieces.
     const large = Float64Array.from({ length: 100_003 }, (_, i) => i / 7);
     const header = { hello: 'xin chào', passages: Array.from({ length: 500 }, (_, i) => `Điều ${i}: quyền và nghĩa vụ của công dân`) };
-    writeSnapshotFile(f, header, [Int32Array.from([1, 2, 3]), Buffer.from('abc'), large, Uint16Array.from([7])]);
+    // A text of odd byte length after the header: the sections are still aligned.
+    const text = 'Người dân có quyền khiếu nại. '.repeat(2_001) + 'x';
+    writeSnapshotFile(f, header, [Int32Array.from([1, 2, 3]), Buffer.from('abc'), large, Uint16Array.from([7])], text);
     const back = await read(f);
     expect(back.header).toEqual(header);
+    expect(back.text).toBe(text);
     expect(back.body.byteOffset % 8).toBe(0);
     // The header's bytes are not kept alive by views on the sections.
     expect(back.body.buffer.byteLength).toBe(back.body.byteLength);
@@ -51,7 +54,7 @@ describe.each(readers)('%s', (_name, read) => {
 
   it('gives its bytes in shared memory: posted to another thread, they are parsed there without a copy', async () => {
     const f = file();
-    writeSnapshotFile(f, { hello: 'xin chào' }, [Int32Array.from([1, 2, 3])]);
+    writeSnapshotFile(f, { hello: 'xin chào' }, [Int32Array.from([1, 2, 3])], 'Điều 1');
     const back = await read(f);
     expect(back.shared?.body).toBe(back.body);
     const { port1, port2 } = new MessageChannel();
@@ -60,17 +63,19 @@ describe.each(readers)('%s', (_name, read) => {
     const there = parseSharedSnapshot(await received);
     port1.close();
     expect(there.header).toEqual({ hello: 'xin chào' });
+    expect(there.text).toBe('Điều 1');
     expect(there.body.buffer).toBeInstanceOf(SharedArrayBuffer);
     // One memory for both sides: a write on one side is seen on the other.
     there.body[0] = 42;
     expect(back.body[0]).toBe(42);
   });
 
-  it('reads a snapshot without sections', async () => {
+  it('reads a snapshot without text or sections', async () => {
     const f = file();
     writeSnapshotFile(f, { empty: true }, []);
     const back = await read(f);
     expect(back.header).toEqual({ empty: true });
+    expect(back.text).toBe('');
     expect(back.body.byteLength).toBe(0);
   });
 
@@ -80,34 +85,38 @@ describe.each(readers)('%s', (_name, read) => {
     await expect(read(f)).rejects.toThrow(/not a Loa index snapshot/);
     writeFileSync(f, 'LOA');
     await expect(read(f)).rejects.toThrow(/not a Loa index snapshot/);
-    // The previous version (a UTF-8 header) is rebuilt, not misread.
-    const v2 = Buffer.from('LOASNAP2\0\0\0\0', 'latin1');
-    v2.writeUInt32LE(2, 8);
-    writeFileSync(f, Buffer.concat([v2, Buffer.from('{}\0\0\0\0\0\0')]));
-    await expect(read(f)).rejects.toThrow(/not a Loa index snapshot of this version/);
-    writeSnapshotFile(f, { long: 'x'.repeat(100) }, []);
+    // Earlier versions (a UTF-8 header; texts in the header) are rebuilt, not misread.
+    for (const magic of ['LOASNAP2', 'LOASNAP3']) {
+      const old = Buffer.from(`${magic}\0\0\0\0`, 'latin1');
+      old.writeUInt32LE(2, 8);
+      writeFileSync(f, Buffer.concat([old, Buffer.from('{}\0\0\0\0\0\0')]));
+      await expect(read(f)).rejects.toThrow(/not a Loa index snapshot of this version/);
+    }
+    writeSnapshotFile(f, { long: 'x'.repeat(100) }, [], 'y'.repeat(100));
     const whole = readFileSync(f);
-    writeFileSync(f, whole.subarray(0, 40));
-    await expect(read(f)).rejects.toThrow(/truncated/);
+    for (const cut of [40, whole.length - 100]) {
+      writeFileSync(f, whole.subarray(0, cut));
+      await expect(read(f)).rejects.toThrow(/truncated/);
+    }
     await expect(read(join(f, '..', 'none.bin'))).rejects.toThrow(/ENOENT/);
   });
 });
 
-describe('text section', () => {
+describe('text table', () => {
   it('gives back each text, as slices of one string', () => {
     const texts = createTextTable();
     const samples = ['Điều 1. Quyền con người, quyền công dân', '', 'a', 'Người dân có quyền khiếu nại quyết định hành chính. 😀', 'x'.repeat(10_000)];
     const refs = samples.map((t) => texts.add(t));
-    const text = readTextTable(texts.section());
+    const text = readTextTable(texts.text());
     expect(refs.map(text)).toEqual(samples);
   });
 
   it('refuses a reference outside the section', () => {
     const texts = createTextTable();
     texts.add('hai');
-    const text = readTextTable(texts.section());
+    const text = readTextTable(texts.text());
     expect(text([0, 3])).toBe('hai');
-    for (const bad of [[0, 4], [-1, 2], [2, 1], [0.5, 2]] as [number, number][]) expect(() => text(bad)).toThrow(/outside the text section/);
+    for (const bad of [[0, 4], [-1, 2], [2, 1], [0.5, 2]] as [number, number][]) expect(() => text(bad)).toThrow(/outside the snapshot's text/);
   });
 });
 
