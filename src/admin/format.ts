@@ -12,6 +12,12 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : formatVietnamTime(d, 'HH:mm dd/MM/yyyy');
 }
 
+/** A day written `yyyy-mm-dd` (content files' `reviewed_at`, `expires`) as "dd/mm/yyyy"; anything else unchanged. */
+export function formatDay(day: string | null | undefined): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day ?? '');
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : (day ?? '');
+}
+
 /** A number with Vietnamese grouping ("1.234"). */
 export function formatNumber(n: number | null | undefined): string {
   return number.format(n ?? 0);

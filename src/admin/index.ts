@@ -36,7 +36,7 @@ import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerContestRoutes } from './routes/contests.js';
 import { registerDisinfoRoutes } from './routes/disinfo.js';
 import { registerTrainingRoutes } from './routes/training.js';
-import { formatDateTime, formatNumber, formatWait, maskedText, round1, shownText } from './format.js';
+import { formatDateTime, formatDay, formatNumber, formatWait, maskedText, round1, shownText } from './format.js';
 import { escapeHtml } from '../text/html.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -119,7 +119,7 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
       path: req.url.split('?')[0],
       can: (p: Permission) => !!user && can(user, p),
       roleLabels: ROLE_LABELS,
-      fmt: { dt: formatDateTime, n: formatNumber, r1: round1, masked: maskedText, shown: shownText },
+      fmt: { dt: formatDateTime, day: formatDay, n: formatNumber, r1: round1, masked: maskedText, shown: shownText },
       msg: typeof (req.query as Record<string, unknown>)?.msg === 'string' ? (req.query as Record<string, string>).msg : undefined,
     });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);

@@ -223,6 +223,9 @@ describe('editing an approved entry', () => {
     const file = readFileSync(join(t.contentDir, FILE), 'utf8');
     expect(file).toMatch(/status: approved/);
     expect(file).toMatch(/reviewed_by: duyet/);
+    // The day of approval as staff write it (it read "ngày 2026-12-07" beside "17:01 07/12/2026").
+    const day = file.match(/reviewed_at: (\d{4})-(\d{2})-(\d{2})/)!;
+    expect((await approver.get(`/admin/content/qa/${ENTRY}`)).text).toContain(`duyệt bởi duyet ngày ${day[3]}/${day[2]}/${day[1]}`);
     expect(listAudit(t.app.db, { targetType: 'qa', targetId: ENTRY }).map((a) => `${a.actor}:${a.action}`)).toEqual([
       'duyet:content.approve',
       'bien:content.revise',

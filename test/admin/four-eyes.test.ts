@@ -44,7 +44,10 @@ describe('content four eyes', { timeout: 120_000 }, () => {
     // The entry page says so instead of offering a button that would be refused.
     const page = await an.get(`/admin/content/qa/${DRAFT.id}`);
     expect(page.text).not.toContain(`action="/admin/content/qa/${DRAFT.id}/approve"`);
-    expect(page.text).toContain('Đã sửa từ lần phê duyệt gần nhất: an, binh');
+    // Plain about who may not approve (it read "… an, binh (không ai trong số này được phê
+    // duyệt)", which also reads "none of these was approved", and on a new draft "since the last
+    // approval" when there was none).
+    expect(page.text).toContain('Người đã soạn hoặc sửa bản này: an, binh. Những người này không tự phê duyệt được; cần một người có quyền phê duyệt khác.');
 
     // Someone who changed nothing approves, as before.
     expect((await chi.get(`/admin/content/qa/${DRAFT.id}`)).text).toContain(`action="/admin/content/qa/${DRAFT.id}/approve"`);
