@@ -16,7 +16,7 @@ import { listAudit } from '../../src/db/audit.js';
 import { listNotices } from '../../src/db/notices.js';
 import { listRevisions, openRevision } from '../../src/db/revisions.js';
 import { formatSources } from '../../src/admin/content-files.js';
-import { revisionChanges } from '../../src/admin/routes/content.js';
+import { notifyMessage, revisionChanges } from '../../src/admin/routes/content.js';
 import type { App } from '../../src/app.js';
 import type { ChannelName } from '../../src/channels/channel.js';
 
@@ -152,6 +152,18 @@ describe('attaching unanswered questions to an approved answer', () => {
     const actions = listAudit(t.app.db, { targetType: 'qa', targetId: ENTRY }).map((a) => `${a.actor}:${a.action}`);
     expect(actions).toEqual(['duyet:question.notify', 'duyet:content.approve', 'gan:question.attach']);
     expect(String(listAudit(t.app.db, { action: 'question.attach' })[0]!.details!.text)).toContain('chờ phê duyệt');
+  });
+});
+
+describe('notifyMessage', () => {
+  // Seen on a trial run where every asker used the web chat: "Đã xếp 0/3 tin báo cho người đã hỏi
+  // vào hàng gửi …; 3 người hỏi qua web chat: …", which reads as if nobody would be told.
+  it('says how each asker is told, without a queue of nothing when all asked on the web chat', () => {
+    expect(notifyMessage({ held: 3 })).toBe(' Cả 3 người đã hỏi đều hỏi qua web chat: tin báo được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.');
+    expect(notifyMessage({ pending: 2, held: 1 })).toBe(
+      ' Đã xếp 2/3 tin báo cho người đã hỏi vào hàng gửi (qua bộ điều tiết gửi như chiến dịch); 1 người hỏi qua web chat: tin được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.',
+    );
+    expect(notifyMessage({})).toBe('');
   });
 });
 

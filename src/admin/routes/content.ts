@@ -139,15 +139,29 @@ export function revisionChanges(kind: Kind, approvedText: string | undefined, re
 }
 
 /** The staff message after queuing answer notices. */
-function notifyMessage(summary: NotifySummary): string {
+export function notifyMessage(summary: NotifySummary): string {
   const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
   if (!total) return '';
+  if (summary.held === total)
+    return ` Cả ${total} người đã hỏi đều hỏi qua web chat: tin báo được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.`;
   const parts = [` Đã xếp ${summary.pending ?? 0}/${total} tin báo cho người đã hỏi vào hàng gửi (qua bộ điều tiết gửi như chiến dịch)`];
   if (summary.held) parts.push(`${summary.held} người hỏi qua web chat: tin được giữ lại và hiện ra khi họ quay lại trang`);
   if (summary.unreachable) parts.push(`${summary.unreachable} người hỏi qua kênh chưa cấu hình: không thể gửi`);
   if (summary.gone || summary.skipped) parts.push(`${(summary.gone ?? 0) + (summary.skipped ?? 0)} người đã chặn bot hoặc xoá dữ liệu: bỏ qua`);
   return `${parts.join('; ')}. Kết quả từng người xem ở trang của mục này.`;
 }
+
+/** The audit log's words for where the askers' notices went ("xếp 2 tin báo …; giữ 1 tin báo …"). */
+function noticeCountsText(summary: NotifySummary): string {
+  const parts = [];
+  if (summary.pending) parts.push(`xếp ${summary.pending} tin báo cho người hỏi vào hàng gửi`);
+  if (summary.held) parts.push(`giữ ${summary.held} tin báo cho người hỏi qua web chat đến khi họ quay lại`);
+  const other = noticeTotal(summary) - (summary.pending ?? 0) - (summary.held ?? 0);
+  if (other) parts.push(`${other} người hỏi không gửi được (kênh chưa cấu hình, đã chặn bot hoặc đã xoá dữ liệu)`);
+  return parts.join('; ');
+}
+
+const noticeTotal = (summary: NotifySummary): number => Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
 
 function regionOptions(ctx: AdminContext): { slug: string; name: string; depth: number }[] {
   return [...flattenRegions(ctx.content.get().regions).entries()].map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1 }));
@@ -529,7 +543,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       action: 'question.notify',
       targetType: 'qa',
       targetId: qaId,
-      details: { ...summary, text: `Đã giải quyết ${total} câu hỏi; xếp ${summary.pending ?? 0} tin báo cho người hỏi vào hàng gửi` },
+      details: { ...summary, text: `Đã giải quyết ${total} câu hỏi; ${noticeCountsText(summary)}` },
     });
     return notifyMessage(summary);
   };
