@@ -84,8 +84,14 @@ function regionChildren(regions: Region[], slug?: string): { node?: Region; chil
 
 function regionMenu(ctx: TurnContext, slug?: string): Reply {
   const S = textsOf(ctx);
-  const root = slug ?? ctx.config.bot.regions_root;
-  const { node, children } = regionChildren(ctx.knowledge.state.regions, root);
+  const regions = ctx.knowledge.state.regions;
+  let { node, children } = regionChildren(regions, slug ?? ctx.config.bot.regions_root);
+  // A regions_root that regions.yaml does not have (an office's own regions with the sample bot
+  // YAML; `loa doctor` warns) must not leave the menu empty: start from the file's top.
+  if (!slug && ctx.config.bot.regions_root && !node) {
+    node = regions.length === 1 ? regions[0] : undefined;
+    children = node ? (node.children ?? []) : regions;
+  }
   const buttons: Button[] = [];
   if (node) buttons.push({ label: S.whole(node.name), action: `sub:rs:${node.slug}` });
   for (const c of children)

@@ -23,7 +23,7 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { MIGRATIONS_DIR, type Db } from '../db/index.js';
 import { createDiskGuard } from '../db/disk.js';
 import { getZaloTokens } from '../db/zalo.js';
-import { loadContent } from '../knowledge/content.js';
+import { flattenRegions, loadContent, type Content } from '../knowledge/content.js';
 import { isQuietTime, quietHoursEnd } from '../campaigns/quiet-hours.js';
 import { formatVietnamTime, VIETNAM_OFFSET_MINUTES } from '../time/vietnam.js';
 import { WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH } from '../channels/telegram/telegram.js';
@@ -87,7 +87,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   results.push(...clockChecks(now(), deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone));
   if (!config) return results;
 
-  results.push(contentCheck(config));
+  results.push(...contentCheck(config));
   const db = openReadOnly(config, results);
   try {
     results.push(diskCheck(config, deps.freeBytes));
@@ -162,22 +162,46 @@ function formatOffset(min: number): string {
   return `UTC${sign}${Math.floor(a / 60)}${a % 60 ? `:${String(a % 60).padStart(2, '0')}` : ''}`;
 }
 
-function contentCheck(config: Config): CheckResult {
+function contentCheck(config: Config): CheckResult[] {
+  let content: Content;
   try {
-    const content = loadContent(config.contentDir);
-    if (content.errors.length === 0)
-      return { name: 'Nội dung', status: 'ok', message: `${content.qa.length} hỏi đáp, ${content.articles.length} bài viết trong ${config.contentDir}, không có lỗi` };
-    const shown = content.errors.slice(0, 10).map((e) => `${e.file} · ${e.field}: ${e.message}`);
-    const more = content.errors.length > shown.length ? `; và ${content.errors.length - shown.length} lỗi khác` : '';
-    return {
+    content = loadContent(config.contentDir);
+  } catch (err) {
+    return [{ name: 'Nội dung', status: 'fail', message: `không đọc được ${config.contentDir}: ${(err as Error).message}`, fix: 'kiểm tra LOA_CONTENT_DIR trỏ tới thư mục nội dung' }];
+  }
+  const roots = regionsRootCheck(config, content);
+  if (content.errors.length === 0)
+    return [{ name: 'Nội dung', status: 'ok', message: `${content.qa.length} hỏi đáp, ${content.articles.length} bài viết trong ${config.contentDir}, không có lỗi` }, ...roots];
+  const shown = content.errors.slice(0, 10).map((e) => `${e.file} · ${e.field}: ${e.message}`);
+  const more = content.errors.length > shown.length ? `; và ${content.errors.length - shown.length} lỗi khác` : '';
+  return [
+    {
       name: 'Nội dung',
       status: 'fail',
       message: `${content.errors.length} lỗi: ${shown.join('; ')}${more}`,
       fix: 'mở từng tệp được nêu (trong thư mục nội dung hoặc ở trang Nội dung của trang quản trị), sửa trường được nêu, rồi chạy `loa index`',
-    };
-  } catch (err) {
-    return { name: 'Nội dung', status: 'fail', message: `không đọc được ${config.contentDir}: ${(err as Error).message}`, fix: 'kiểm tra LOA_CONTENT_DIR trỏ tới thư mục nội dung' };
-  }
+    },
+    ...roots,
+  ];
+}
+
+/**
+ * The bot YAML's `regions_root` must be a region of the content's regions.yaml: an office that
+ * replaces the sample content but keeps the sample bot YAML otherwise gets a subscription menu
+ * with no region to pick, and campaigns to the whole province miss those who chose none.
+ */
+function regionsRootCheck(config: Config, content: Content): CheckResult[] {
+  const root = config.bot.regions_root;
+  if (!root || content.regions.length === 0 || flattenRegions(content.regions).has(root)) return [];
+  const tops = content.regions.map((r) => r.slug);
+  return [
+    {
+      name: 'Địa bàn',
+      status: 'warn',
+      message: `regions_root: '${root}' trong ${config.botFile} không có trong regions.yaml (địa bàn gốc ở đó: ${tops.join(', ')}): người đăng ký nhận tin không chọn được địa bàn, chiến dịch gửi cả tỉnh không tới người chưa chọn địa bàn`,
+      fix: `đặt regions_root: ${tops[0]} trong ${config.botFile} (mã địa bàn gốc của regions.yaml), rồi khởi động lại Loa`,
+    },
+  ];
 }
 
 /** Opens the database read-only and reports on it; undefined when there is none or it is broken. */

@@ -90,6 +90,26 @@ describe('conversation core', () => {
     expect(p.optedOutAt).not.toBeNull();
   });
 
+  // Seen on a trial run: an office's own regions.yaml (rooted at ninh-binh) with the sample bot
+  // YAML's regions_root: hung-yen left the region menu with "Bỏ qua" only.
+  it('/dangky offers the regions of regions.yaml when the bot YAML names a regions_root that is not there', async () => {
+    const other = testConfig({}, { regions_root: 'khong-co-tinh-nay' });
+    const odb = openDb(':memory:');
+    try {
+      const c = createConversation({ db: odb, knowledge, config: other, features: [createSubscriptionFeature()], now: () => clock });
+      const act = (action: string) => c.handle({ channel: 'web', userId: 'u-root', dedupeKey: `k${n++}`, type: 'action', action } as Inbound, webCapabilities);
+      await c.handle({ channel: 'web', userId: 'u-root', dedupeKey: `k${n++}`, type: 'text', text: '/dangky' } as Inbound, webCapabilities);
+      await act('sub:t:bao-hiem-y-te');
+      const menu = (await act('sub:r'))[0]!;
+      const top = knowledge.state.regions[0]!;
+      expect(menu.buttons!.map((b) => b.action)).toContain(`sub:rs:${top.slug}`);
+      expect(menu.buttons!.length).toBeGreaterThan(2);
+    } finally {
+      odb.close();
+      other.cleanup();
+    }
+  });
+
   it('/xoadulieu erases personal data only after confirmation', async () => {
     await say('u-erase', 'bhyt cho tre em');
     await say('u-erase', '/xoadulieu');

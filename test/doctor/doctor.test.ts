@@ -91,6 +91,20 @@ describe('loa doctor', () => {
     expect(l).toContain('question');
   });
 
+  // Seen on a trial run: an office that replaced the content (its regions.yaml starts at
+  // ninh-binh) kept the bot YAML's regions_root: hung-yen; /dangky then offered no region at all.
+  it("warns when the bot YAML's regions_root is not in the content's regions.yaml, naming the roots there", async () => {
+    const r = await doctor({ LOA_CONTENT_DIR: 'test/fixtures/dev3/content' });
+    expect(r.code).toBe(0);
+    const l = line(r.lines, '!', 'Địa bàn');
+    expect(l).toContain("regions_root: 'hung-yen'");
+    expect(l).toContain('ninh-binh');
+    expect(r.text).toMatch(/→ Cách sửa: đặt regions_root: ninh-binh/);
+    expect(r.lines.some((x) => x.includes('Địa bàn') && x.startsWith('✓'))).toBe(false);
+    // The shipped content has hung-yen: nothing to say.
+    expect((await doctor({})).lines.some((x) => x.startsWith('! Địa bàn'))).toBe(false);
+  });
+
   it('names an unreachable Telegram', async () => {
     const tg = await fakeTelegram();
     tg.setDown(true);
