@@ -16,7 +16,7 @@
  */
 import type { QaEntry } from '../knowledge/content.js';
 import { resolveUnanswered } from '../db/questions.js';
-import { unansweredWaitingFor } from '../db/admin.js';
+import { linkUnansweredToDraft, openUnlinkedUnanswered, unansweredWaitingFor } from '../db/admin.js';
 import { enqueueNotices, noticeIdFor, type NewNotice, type NoticeStatus } from '../db/notices.js';
 import { insertSends } from '../db/sends.js';
 import { HELD_TTL_MS } from '../sender/sender.js';
@@ -26,6 +26,7 @@ import type { Db } from '../db/index.js';
 import { getPerson } from '../db/people.js';
 import { detectLanguage, type Lang } from '../text/language.js';
 import { LANG_TEXTS } from '../conversation/texts-en.js';
+import { fold } from '../text/vietnamese.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
 export type NotifySummary = Partial<Record<NoticeStatus, number>>;
@@ -78,11 +79,28 @@ export function askerLang(db: Db, question: string, personId: number | null): La
   return detectLanguage(question) ?? (personId === null ? undefined : getPerson(db, personId)?.lang) ?? 'vi';
 }
 
+/** A wording compared letter for letter: NFC, lower case, without diacritics, punctuation or extra spaces. */
+function sameWording(text: string): string {
+  return fold(text.normalize('NFC').toLowerCase()).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/**
+ * Links to `qa` the open unanswered questions that are word for word one of its wordings: the
+ * same question asked again while an attachment waited for approval is answered by it now, and
+ * its asker is told with the others instead of being left in the queue.
+ */
+function linkSameWordings(db: Db, qa: QaEntry, now: Date): void {
+  const wordings = new Set([qa.question, ...qa.variants].map(sameWording));
+  const same = openUnlinkedUnanswered(db).filter((u) => wordings.has(sameWording(u.question)) || wordings.has(sameWording(u.normalized)));
+  if (same.length) linkUnansweredToDraft(db, same.map((u) => u.id), qa.id, 'loa', now);
+}
+
 /**
  * Resolves the open unanswered questions linked to `qa` and queues one notice per asker for the
  * outbox (it is woken at once). Returns the counts by first status. Never sends from here.
  */
 export function notifyAskers(app: Pick<AdminDeps, 'db' | 'channels' | 'campaigns'>, qa: QaEntry, now: Date = new Date(), revisionId: number | null = null): NotifySummary {
+  linkSameWordings(app.db, qa, now);
   const waiting = unansweredWaitingFor(app.db, qa.id);
   const outbox = app.campaigns;
   const notices: NewNotice[] = waiting.map((w) => {

@@ -223,6 +223,16 @@ export function linkUnansweredToDraft(db: Db, ids: number[], qaId: string, by: s
   })();
 }
 
+/** Open unanswered questions (not "answered, maybe wrong") not yet linked to any Q&A. */
+export function openUnlinkedUnanswered(db: Db): { id: number; question: string; normalized: string }[] {
+  return db
+    .prepare(
+      `SELECT u.id, u.question, u.normalized FROM unanswered u LEFT JOIN unanswered_drafts d ON d.unanswered_id = u.id
+        WHERE u.status = 'open' AND u.kind = 'unanswered' AND d.unanswered_id IS NULL ORDER BY u.id`,
+    )
+    .all() as { id: number; question: string; normalized: string }[];
+}
+
 /** The open unanswered questions waiting for this Q&A, with the asker's channel identity. */
 export function unansweredWaitingFor(
   db: Db,

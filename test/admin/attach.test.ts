@@ -155,11 +155,40 @@ describe('attaching unanswered questions to an approved answer', () => {
   });
 });
 
+describe('a question asked again while the attachment waits', () => {
+  // Seen on a trial run: a third visitor typed exactly an attached wording while the change waited
+  // for approval; after approval the bot answered that wording, but the visitor's question stayed
+  // open in the queue and they were never told.
+  it('is resolved and its asker told at approval when it is word for word one of the approved wordings', async () => {
+    const t = await startAdminApp({ bot: noQuiet });
+    cleanup.push(t.close);
+    addUser(t.app, 'gan', ['editor']);
+    addUser(t.app, 'duyet', ['approver']);
+    const first = asked(t.app, 'web', 'web-session-0001', WORDING);
+    const editor = new AdminClient(t.url);
+    await editor.login('gan', 'gan-mat-khau-1');
+    expect((await editor.post('/admin/questions/attach', { ids: String(first), qa: ENTRY, variants: WORDING })).status).toBe(303);
+    const again = asked(t.app, 'web', 'web-session-0002', `${WORDING.toUpperCase()}?`);
+    const other = asked(t.app, 'web', 'web-session-0003', 'Thủ tục cấp thẻ cho người cao tuổi ở chỗ nào vậy');
+    const approver = new AdminClient(t.url);
+    await approver.login('duyet', 'duyet-mat-khau-1');
+    const ok = await approver.post(`/admin/content/qa/${ENTRY}/approve`);
+    expect(ok.status).toBe(303);
+    expect(decodeURIComponent(ok.location!)).toContain('Cả 2 người đã hỏi đều dùng web chat');
+    expect(listNotices(t.app.db, ENTRY).map((n) => n.status)).toEqual(['held', 'held']);
+    const open = listUnanswered(t.app.db).map((q) => q.id);
+    expect(open).toContain(other);
+    expect(open).not.toContain(again);
+    expect(open).not.toContain(first);
+  });
+});
+
 describe('notifyMessage', () => {
   // Seen on a trial run where every asker used the web chat: "Đã xếp 0/3 tin báo cho người đã hỏi
   // vào hàng gửi …; 3 người hỏi qua web chat: …", which reads as if nobody would be told.
   it('says how each asker is told, without a queue of nothing when all asked on the web chat', () => {
-    expect(notifyMessage({ held: 3 })).toBe(' Cả 3 người đã hỏi đều hỏi qua web chat: tin báo được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.');
+    expect(notifyMessage({ held: 3 })).toBe(' Cả 3 người đã hỏi đều dùng web chat: tin báo được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.');
+    expect(notifyMessage({ held: 1 })).toMatch(/^ Người đã hỏi dùng web chat: tin báo được giữ lại/);
     expect(notifyMessage({ pending: 2, held: 1 })).toBe(
       ' Đã xếp 2/3 tin báo cho người đã hỏi vào hàng gửi (qua bộ điều tiết gửi như chiến dịch); 1 người hỏi qua web chat: tin được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.',
     );

@@ -143,7 +143,7 @@ export function notifyMessage(summary: NotifySummary): string {
   const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
   if (!total) return '';
   if (summary.held === total)
-    return ` Cả ${total} người đã hỏi đều hỏi qua web chat: tin báo được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.`;
+    return ` ${total === 1 ? 'Người đã hỏi dùng' : `Cả ${total} người đã hỏi đều dùng`} web chat: tin báo được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.`;
   const parts = [` Đã xếp ${summary.pending ?? 0}/${total} tin báo cho người đã hỏi vào hàng gửi (qua bộ điều tiết gửi như chiến dịch)`];
   if (summary.held) parts.push(`${summary.held} người hỏi qua web chat: tin được giữ lại và hiện ra khi họ quay lại trang`);
   if (summary.unreachable) parts.push(`${summary.unreachable} người hỏi qua kênh chưa cấu hình: không thể gửi`);
