@@ -113,6 +113,8 @@ export interface QueueQuestion {
   region: string | null;
   /** The Q&A drafted for it, if any (not yet approved). */
   draftQaId: string | null;
+  /** For an "answered, maybe wrong" item: the entry (or passage) the bot answered with. */
+  givenAnswerId: string | null;
 }
 
 /**
@@ -159,6 +161,7 @@ function queueQuestionOf(r: Record<string, unknown>): QueueQuestion {
     personId: r.person_id as number | null,
     region: r.region as string | null,
     draftQaId: r.qa_id as string | null,
+    givenAnswerId: (r.given_answer_id as string | null | undefined) ?? null,
   };
 }
 
@@ -172,7 +175,7 @@ export function listQueuePage(db: Db, f: QueueFilter, page: { limit: number; off
   return (
     db
       .prepare(
-        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id
+        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id, u.given_answer_id
            ${QUEUE_FROM}
           WHERE ${w.sql}
           ORDER BY u.created_at DESC, u.id DESC LIMIT ? OFFSET ?`,
@@ -203,7 +206,7 @@ export function openQueueQuestions(db: Db, ids: readonly number[], scope: readon
   return (
     db
       .prepare(
-        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id
+        `SELECT u.id, u.question, u.normalized, u.channel, u.created_at, u.person_id, p.region, d.qa_id, u.given_answer_id
            ${QUEUE_FROM}
           WHERE ${w.sql} AND u.id IN (SELECT value FROM json_each(?))
           ORDER BY u.created_at DESC, u.id DESC`,

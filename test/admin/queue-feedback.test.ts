@@ -57,4 +57,18 @@ describe('answered, maybe wrong, in the staff queue', () => {
     expect(all.text).toContain(WRONG);
     expect(all.text).toContain(UNANSWERED);
   });
+
+  // Seen on a trial run: attaching a 👎'd question, the attach page offered first, untagged, the
+  // very answer the citizen had just called wrong.
+  it('the attach page marks the answer the citizen pressed 👎 on, and offers it after the other suggestions', async () => {
+    const page = await staff.get('/admin/questions?loai=co-the-sai');
+    const ids = page.text.match(/href="\/admin\/questions\/attach\?ids=([\d,]+)"/)![1]!;
+    const attach = (await staff.get(`/admin/questions/attach?ids=${ids}`)).text;
+    const given = attach.indexOf('value="bhyt-tre-em-duoi-6-tuoi"');
+    expect(given).toBeGreaterThan(-1);
+    const labels = [...attach.matchAll(/<label class="check"><input type="radio" name="qa" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(labels.length).toBeGreaterThan(1);
+    expect(labels.at(-1)).toBe('bhyt-tre-em-duoi-6-tuoi');
+    expect(attach.slice(given, attach.indexOf('</label>', given))).toContain('Bot đã trả lời bằng mục này, người hỏi cho là chưa đúng');
+  });
 });

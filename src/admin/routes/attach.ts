@@ -75,9 +75,16 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
         if (e && !suggested.includes(e)) suggested.push(e);
       }
     }
+    // An answer a citizen called wrong (👎 or asking again) stays on offer, but last and marked:
+    // it may still be the right entry for the wording, but it is not the bot's best idea.
+    const givenIds = new Set(questions.map((q) => q.givenAnswerId).filter((id): id is string => id !== null));
+    const offered = [
+      ...suggested.filter((e) => !givenIds.has(e.id)).slice(0, 5),
+      ...[...givenIds].map((id) => byId.get(id)).filter((e): e is QaEntry => e !== undefined),
+    ];
     const needle = foldedCanonical(f.q);
     const found = needle
-      ? entries.filter((e) => !suggested.includes(e) && foldedCanonical(`${e.id} ${e.question} ${e.variants.join(' ')} ${e.answer}`).includes(needle)).slice(0, 20)
+      ? entries.filter((e) => !offered.includes(e) && foldedCanonical(`${e.id} ${e.question} ${e.variants.join(' ')} ${e.answer}`).includes(needle)).slice(0, 20)
       : [];
     const { wordings, masked } = maskedWordings(questions.map((q) => q.question));
     return ctx.render(req, reply, 'attach', {
@@ -86,7 +93,8 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
       ids: questions.map((q) => q.id).join(','),
       wordings,
       masked,
-      suggested: suggested.slice(0, 5),
+      suggested: offered,
+      givenIds,
       found,
       q: f.q,
       all: [...entries].sort((a, b) => a.question.localeCompare(b.question, 'vi')),
