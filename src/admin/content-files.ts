@@ -220,8 +220,23 @@ export function buildArticleText(form: ArticleForm, refs: ContentRefs, base?: st
     regions: form.regions.length ? form.regions : undefined,
     expires: form.expires || undefined,
   };
-  const body = form.body.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  const body = lawArticleHeadings(form.body.normalize('NFC').replace(/\r\n/g, '\n').trim());
   return buildText(articleFrontMatterSchema, fields, body, refs, base, { field: 'body', message: 'Nội dung: không được để trống' });
+}
+
+/** A law article's heading on a line of its own, as laws are published: "Điều 32. Thời hạn …". */
+const LAW_ARTICLE_HEADING = /^Điều\s+\d+[a-zđ]?\s*[.:]\s*\S.{0,160}$/u;
+
+/**
+ * Law pasted as published: with no "##" heading in the text, each "Điều N. …" line becomes one
+ * ("## Điều N. …"), so each article of the law is a section of its own that the bot can quote,
+ * as the form asks ("mỗi mục bắt đầu bằng ## Tiêu đề mục") and staff pasting a decree do not know.
+ * A text with headings of its own is left as typed.
+ */
+export function lawArticleHeadings(body: string): string {
+  const lines = body.split('\n');
+  if (lines.some((l) => /^##\s/.test(l)) || !lines.some((l) => LAW_ARTICLE_HEADING.test(l.trim()))) return body;
+  return lines.map((l) => (LAW_ARTICLE_HEADING.test(l.trim()) ? `## ${l.trim()}` : l)).join('\n');
 }
 
 function buildText(
