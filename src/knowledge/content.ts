@@ -237,12 +237,17 @@ export function splitFrontMatter(text: string): { front: string; body: string } 
   return m ? { front: m[1]!, body: m[2]! } : null;
 }
 
+/** What {@link readYamlFile} returns for a file that does not parse (already reported). */
+const UNREADABLE = Symbol('unreadable YAML');
+
 function readYamlFile(path: string, rel: string, errors: ContentError[]): unknown {
   try {
     return parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    errors.push({ file: rel, field: '(yaml)', message: `${NOT_YAML}: ${(err as Error).message.split('\n')[0]}` });
-    return undefined;
+    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    const detail = (err as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    errors.push({ file: rel, field: '(tệp)', message: `${NOT_YAML}${line ? ` ở dòng ${line} của tệp` : ''}: ${YAML_HINT}. Chi tiết kỹ thuật: ${detail}` });
+    return UNREADABLE;
   }
 }
 
@@ -504,25 +509,28 @@ export function loadContent(dir: string): Content {
   const errors: ContentError[] = [];
   const topicsFile = join(dir, 'topics.yaml');
   let topics: Topic[] = [];
-  if (!existsSync(topicsFile)) errors.push({ file: 'topics.yaml', field: '(file)', message: 'thiếu tệp: liệt kê các chủ đề dạng [{slug, name}]' });
+  if (!existsSync(topicsFile)) errors.push({ file: 'topics.yaml', field: '(tệp)', message: 'thiếu tệp: liệt kê các chủ đề dạng [{slug, name}]' });
   else {
-    const parsed = topicsSchema.safeParse(nfc(readYamlFile(topicsFile, 'topics.yaml', errors)));
-    if (parsed.success) topics = parsed.data;
-    else errors.push(...zodErrors('topics.yaml', parsed.error));
+    const raw = readYamlFile(topicsFile, 'topics.yaml', errors);
+    const parsed = raw === UNREADABLE ? undefined : topicsSchema.safeParse(nfc(raw));
+    if (parsed?.success) topics = parsed.data;
+    else if (parsed) errors.push(...zodErrors('topics.yaml', parsed.error));
   }
   let regions: Region[] = [];
   const regionsFile = join(dir, 'regions.yaml');
   if (existsSync(regionsFile)) {
-    const parsed = regionsSchema.safeParse(nfc(readYamlFile(regionsFile, 'regions.yaml', errors) ?? []));
-    if (parsed.success) regions = parsed.data;
-    else errors.push(...zodErrors('regions.yaml', parsed.error));
+    const raw = readYamlFile(regionsFile, 'regions.yaml', errors);
+    const parsed = raw === UNREADABLE ? undefined : regionsSchema.safeParse(nfc(raw ?? []));
+    if (parsed?.success) regions = parsed.data;
+    else if (parsed) errors.push(...zodErrors('regions.yaml', parsed.error));
   }
   let synonyms: string[][] = [];
   const synFile = join(dir, 'synonyms.yaml');
   if (existsSync(synFile)) {
-    const parsed = synonymsSchema.safeParse(nfc(readYamlFile(synFile, 'synonyms.yaml', errors) ?? []));
-    if (parsed.success) synonyms = parsed.data;
-    else errors.push(...zodErrors('synonyms.yaml', parsed.error));
+    const raw = readYamlFile(synFile, 'synonyms.yaml', errors);
+    const parsed = raw === UNREADABLE ? undefined : synonymsSchema.safeParse(nfc(raw ?? []));
+    if (parsed?.success) synonyms = parsed.data;
+    else if (parsed) errors.push(...zodErrors('synonyms.yaml', parsed.error));
   }
   const topicSet = new Set(topics.map((t) => t.slug));
   const regionSet = new Set(flattenRegions(regions).keys());

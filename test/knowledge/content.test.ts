@@ -79,6 +79,18 @@ describe('content loader', () => {
     expect(colon.message).toContain('Chi tiết kỹ thuật: ');
   });
 
+  it('a shared file with a YAML syntax error: one error, with its line, the usual fixes, in Vietnamese', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'good.md'), qa('good'));
+    writeFileSync(join(t.dir, 'topics.yaml'), '- slug: ho-tich\n  name: Hộ tịch: khai sinh\n');
+    const c = loadContent(t.dir);
+    // Not also "(tệp): thiếu hoặc không đúng kiểu" for the schema of a file that did not parse.
+    expect(c.errors.filter((e) => e.file === 'topics.yaml')).toEqual([
+      { file: 'topics.yaml', field: '(tệp)', message: expect.stringMatching(/^sai cú pháp YAML ở dòng 2 của tệp: kiểm tra dấu hai chấm.*Chi tiết kỹ thuật: /) },
+    ]);
+  });
+
   it('answers only approved, unexpired entries', () => {
     const t = fixture();
     cleanups.push(t.cleanup);
