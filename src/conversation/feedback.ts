@@ -17,7 +17,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Button, Inbound, Reply } from '../messages.js';
-import { answerGivenByRef, lastAnswerGiven, queueMaybeWrong, recordAnswerVote } from '../db/questions.js';
+import { addMaybeWrongFollowup, answerGivenByRef, lastAnswerGiven, queueMaybeWrong, recordAnswerVote } from '../db/questions.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';
 import { GENERIC_EXACT, STOPWORDS } from '../text/stopwords.js';
@@ -149,11 +149,18 @@ export function isReask(previous: string, next: string, synonyms: readonly (read
  */
 export function noteReask(ctx: TurnContext, question: string): void {
   const prev = lastAnswerGiven(ctx.db, ctx.person.id, new Date(ctx.now.getTime() - REASK_WINDOW_MS));
-  if (!prev || prev.vote === 'up' || prev.unansweredId !== null) return;
+  if (!prev || prev.vote === 'up') return;
+  // Already sent by a 👎: the re-ask only adds its wording to that item.
+  if (prev.unansweredId !== null && prev.vote !== 'down') return;
   // Compared without the greetings either question started with (`normalized` is the search's text).
   if (!isReask(prev.normalized, question, ctx.knowledge.state.synonyms)) return;
-  const snap = answerSnapshot(ctx.knowledge, prev.answerId);
   const followup = question.slice(0, 1000);
+  const queued = prev.unansweredId;
+  if (queued !== null) {
+    ctx.record(() => addMaybeWrongFollowup(ctx.db, queued, followup));
+    return;
+  }
+  const snap = answerSnapshot(ctx.knowledge, prev.answerId);
   ctx.record(() => {
     queueMaybeWrong(ctx.db, prev.id, { reason: 'reask', answerTitle: snap?.title, answerText: snap?.text, followup }, ctx.now);
   });

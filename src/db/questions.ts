@@ -207,6 +207,14 @@ export function queueMaybeWrong(
   })();
 }
 
+/**
+ * Adds the person's re-ask wording to a queue item sent by their 👎 (once, while it is open): the
+ * new wording says what they meant.
+ */
+export function addMaybeWrongFollowup(db: Db, unansweredId: number, followup: string): void {
+  db.prepare(`UPDATE unanswered SET followup = ? WHERE id = ? AND kind = 'maybe_wrong' AND followup IS NULL AND status = 'open'`).run(followup, unansweredId);
+}
+
 /** What staff see of a queue item beyond its question: its kind and, if answered, the answer given. */
 export interface QueueItemDetails {
   kind: QueueKind;

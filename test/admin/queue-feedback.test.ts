@@ -24,6 +24,7 @@ beforeAll(async () => {
   const answer = await chat({ session: 'session-queue-1', text: WRONG });
   const down = answer.replies[0]!.buttons!.find((b) => b.action.startsWith('fb:down:'))!;
   await chat({ session: 'session-queue-1', action: down.action });
+  await chat({ session: 'session-queue-1', text: 'ý tôi là con nhỏ dưới 6 tuổi có thẻ bảo hiểm y tế không' });
   await chat({ session: 'session-queue-2', text: UNANSWERED });
   await chat({ session: 'session-queue-3', text: 'xin chào' }); // small talk: not in the queue
 });
@@ -37,7 +38,7 @@ describe('answered, maybe wrong, in the staff queue', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Đã trả lời, có thể sai');
     expect(page.text).toContain(WRONG);
-    expect(page.text).toContain('Người hỏi bấm 👎 Chưa đúng');
+    expect(page.text).toContain('Người hỏi bấm 👎 Chưa đúng rồi hỏi lại: “ý tôi là con nhỏ dưới 6 tuổi có thẻ bảo hiểm y tế không”');
     expect(page.text).toContain('href="/admin/content/qa/bhyt-tre-em-duoi-6-tuoi"');
     expect(page.text).toContain('Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế miễn phí không?');
     expect(page.text).toContain(UNANSWERED);

@@ -110,6 +110,12 @@ describe('"Có hữu ích không?" on every answer', () => {
     later(60_000);
     await say('u-down', 'con nhỏ nhà tôi có được bảo hiểm y tế không');
     expect(queuedFor('u-down')).toHaveLength(1);
+    // The re-ask's wording goes with it: it says what the person meant (seen on a trial run: a 👎
+    // then "ý tôi là làm thẻ căn cước cho trẻ em ở đâu" left staff with the first wording only).
+    expect(queueItemDetails(db, [item!.id]).get(item!.id)).toMatchObject({ reason: 'feedback', followup: 'con nhỏ nhà tôi có được bảo hiểm y tế không' });
+    later(60_000);
+    await say('u-down', 'bảo hiểm y tế cho con nhỏ thì làm ở đâu');
+    expect(queueItemDetails(db, [item!.id]).get(item!.id)!.followup).toBe('con nhỏ nhà tôi có được bảo hiểm y tế không'); // the first re-ask only
   });
 
   it('a 👍 is recorded and queues nothing', async () => {
