@@ -90,7 +90,20 @@ async function startServer(apiRoot: string, token: string, dataDir: string, extr
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const [first] = (await once(child, 'message')) as [{ url: string }];
+  // { url } once listening, then { ready: true } once its search thread is ready (both may be
+  // emitted in one go: one listener for both).
+  const first = await new Promise<{ url: string }>((resolve) => {
+    let url = '';
+    const onFirst = (m: unknown): void => {
+      const x = m as { url?: string; ready?: boolean };
+      if (x.url) url = x.url;
+      if (x.ready) {
+        child.off('message', onFirst);
+        resolve({ url });
+      }
+    };
+    child.on('message', onFirst);
+  });
   const stats = async (): Promise<Stats> => {
     child.send('stats');
     const [m] = (await once(child, 'message')) as [Stats];

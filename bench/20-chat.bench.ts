@@ -41,6 +41,8 @@ interface Server {
   child: ChildProcess;
   /** From fork() to the server listening. */
   startMs: number;
+  /** Resolves when the server's search thread is ready (answers are measured after it). */
+  ready: Promise<void>;
   /** The server process's CPU time so far, all threads (µs): bench/lib/telegram-app.ts 'stats'. */
   cpuMicros: () => Promise<number>;
   stop: () => Promise<void>;
@@ -69,12 +71,27 @@ async function startServer(contentDir: string, dataDir: string, env: Record<stri
     env: { ...process.env, LOA_HTTP_PORT: '0', LOA_HTTP_HOST: '127.0.0.1', LOA_DATA_DIR: dataDir, LOA_CONTENT_DIR: contentDir, LOA_LOG_LEVEL: 'warn', LOA_BOT: bot, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  // Both first messages are listened for at once: two IPC messages read together are emitted in
+  // one go, before an await could add a second listener.
+  let readyNow: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (readyNow = resolve));
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { url: string }).url));
+    const onFirst = (m: unknown): void => {
+      const x = m as { url?: string; ready?: boolean };
+      if (x.url) resolve(x.url);
+      if (x.ready) {
+        readyNow();
+        child.off('message', onFirst);
+      }
+    };
+    child.on('message', onFirst);
     child.once('exit', (code) => reject(new Error(`chat bench: the server exited (${code}) before listening`)));
   });
   const startMs = performance.now() - t;
+  // The search thread loads after the server listens ({ ready: true }); the floor has none.
+  if (app !== 'telegram-app.ts') readyNow();
   return {
+    ready,
     url,
     child,
     startMs,
@@ -201,6 +218,7 @@ async function scenario(
 ): Promise<Scenario> {
   const data = mkdtempSync(join(tmpdir(), 'loa-chat-'));
   const server = await startServer(contentDir, data, env, opts.app);
+  await server.ready;
   try {
     // Warm-up one at a time, then several at a time: a lone visitor is searched on the main
     // thread (knowledge.ts IDLE_STREAK), several at a time on the search thread, and each thread
@@ -276,6 +294,7 @@ export async function run(): Promise<string> {
   const server = await startServer(big, bigData);
   const first = await ask(server.url, new Agent(), 'bench-first-answer', lawCases[0]!.query);
   const toFirstAnswer = performance.now() - t;
+  await server.ready;
   const bigLat = await measure(server.url, lawCases.map((c) => c.query), 3, 1, 'big');
   await server.stop();
   rmSync(big, { recursive: true, force: true });

@@ -64,8 +64,19 @@ async function startServer(): Promise<Server> {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv: [...process.execArgv, ...SERVER_ARGS],
   });
+  // { url } once listening, then { ready: true } once its search thread is ready (both may be
+  // emitted in one go: one listener for both).
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { url: string }).url));
+    let url = '';
+    const onFirst = (m: unknown): void => {
+      const x = m as { url?: string; ready?: boolean };
+      if (x.url) url = x.url;
+      if (x.ready) {
+        child.off('message', onFirst);
+        resolve(url);
+      }
+    };
+    child.on('message', onFirst);
     child.once('exit', (code) => reject(new Error(`abuse bench: the server exited (${code}) before listening`)));
   });
   return {
