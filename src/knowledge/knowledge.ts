@@ -140,6 +140,13 @@ export interface Knowledge {
   /** Errors of the last load or reload (empty when the content is valid). */
   readonly errors: ContentError[];
   /**
+   * The broken files (of {@link errors}) with no last good version being served: a new file
+   * never valid yet, or any broken file when no earlier index or snapshot could give one (a
+   * first start, or a snapshot of a format this version does not read). Their entries are not
+   * answered until they are fixed; staff must not be told a previous version serves.
+   */
+  readonly lastGoodMissing: string[];
+  /**
    * Reloads from disk. `ok` is false when some file is invalid; `published` says whether the
    * valid entries went live anyway (only entry files broken: each keeps its last good version)
    * or the last good index keeps serving as a whole (a shared file such as topics.yaml broken).
@@ -406,6 +413,8 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
   const fitDecision = deps.calibrate ?? calibrate;
   const snapshotFile = deps.dataDir ? join(deps.dataDir, SNAPSHOT_FILE) : undefined;
   let errors: ContentError[] = [];
+  /** The hash of content served with a shared file broken and no last good index (see lastGoodMissing). */
+  let servedBroken: string | undefined;
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -462,8 +471,10 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     const model = fitDecision(index, docs, content.synonyms, options, negatives(), calibration);
     index.setModel(model);
     const i = model.info;
+    // A reload while serving fits the threshold only (estimate: false): no estimates to log.
+    const est = i.estimated === false ? {} : { estRecall: Number(i.estRecall.toFixed(3)), estPrecision: Number(i.estPrecision.toFixed(3)) };
     log?.info(
-      { source: i.source, positives: i.positives, negatives: i.negatives, threshold: Number(model.threshold.toFixed(3)), estRecall: Number(i.estRecall.toFixed(3)), estPrecision: Number(i.estPrecision.toFixed(3)), ms: Math.round(i.ms) },
+      { source: i.source, positives: i.positives, negatives: i.negatives, threshold: Number(model.threshold.toFixed(3)), ...est, ms: Math.round(i.ms) },
       'knowledge: answer decision calibrated',
     );
     for (const w of i.warnings) log?.warn(`knowledge: ${w}`);
@@ -559,6 +570,33 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     }
   };
 
+  /**
+   * The content a snapshot holds (entries with their texts, topics, regions, synonyms), whatever
+   * content or options it was made with: where the last good versions of broken files come
+   * from. A snapshot of other options (a Loa upgrade changes them) cannot serve its index, but
+   * its entries are still the last good ones an office wrote.
+   */
+  const snapshotContent = (file: SnapshotFile | undefined): Content | undefined => {
+    if (!file) return undefined;
+    try {
+      const snap = file.header as SnapshotHeader;
+      if (snap.format !== 4) return undefined;
+      const text = readTextTable(file.text);
+      return {
+        dir: deps.contentDir,
+        topics: snap.content.topics,
+        regions: snap.content.regions,
+        synonyms: snap.content.synonyms,
+        hash: snap.content.hash,
+        errors: [],
+        qa: snap.content.qa.map((q) => ({ ...q, answer: text(q.answer) })),
+        articles: snap.content.articles.map((a) => ({ ...a, passages: a.passages.map((p) => ({ ...p, text: text(p.text) })) })),
+      };
+    } catch {
+      return undefined;
+    }
+  };
+
   const initial = (): Loaded => {
     const hash = deps.contentHash ?? contentHashOf(deps);
     // Read once: it may be asked for this content, a partial index of it, or the last good one.
@@ -579,7 +617,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     errors = content.errors;
     if (errors.length > 0 && errors.every((e) => isEntryFile(e.file))) {
       log?.error({ errors: errors.length }, `knowledge: content has errors; the valid entries are served, and the broken files' last good versions:\n${formatContentErrors(errors)}`);
-      const l = fromContent(withLastGood(content, readSnapshot(null, file)?.state));
+      const l = fromContent(withLastGood(content, snapshotContent(file)));
       writeSnapshot(l);
       return l;
     }
@@ -591,6 +629,14 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
         log?.warn('knowledge: serving the last good index until the content errors are fixed');
         return lastGood;
       }
+      // A snapshot made with other options (an upgrade) still holds the last good content: indexed again.
+      const lastGoodContent = snapshotContent(file);
+      if (lastGoodContent) {
+        log?.warn('knowledge: serving the last good content (indexed again: the snapshot was made with other options) until the content errors are fixed');
+        return fromContent(lastGoodContent);
+      }
+      log?.error('knowledge: no last good index or snapshot to serve: serving what the broken content gives until it is fixed');
+      servedBroken = content.hash;
     }
     // The snapshot of other content still serves when only unserved entries changed (the build
     // thread's reload after a draft is saved); its index is loaded only then.
@@ -795,7 +841,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       reloadThread();
       const m = current.index.model;
       log?.info(
-        { entries: current.state.qa.length, ms: Math.round(performance.now() - started), threshold: Number(m.threshold.toFixed(3)), estRecall: Number(m.info.estRecall.toFixed(3)) },
+        { entries: current.state.qa.length, ms: Math.round(performance.now() - started), threshold: Number(m.threshold.toFixed(3)), ...(m.info.estimated === false ? {} : { estRecall: Number(m.info.estRecall.toFixed(3)) }) },
         'knowledge: content reloaded (built on the build thread)',
       );
       for (const w of m.info.warnings) log?.warn(`knowledge: ${w}`);
@@ -853,6 +899,14 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     regionInfo: (slug) => current.regions.get(slug),
     get errors() {
       return errors;
+    },
+    get lastGoodMissing() {
+      const files = [...new Set(errors.map((e) => e.file))];
+      if (files.length === 0) return [];
+      const served = new Set<string>();
+      for (const q of current.state.qa) served.add(q.file);
+      for (const a of current.state.articles) served.add(a.file);
+      return files.filter((f) => (isEntryFile(f) ? !served.has(f) : current.state.hash === servedBroken));
     },
     reload() {
       const run = (): Promise<ReloadResult> => (builder ? reloadOnThread(builder) : Promise.resolve(reloadHere()));

@@ -3,6 +3,8 @@ import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadContent, splitPassages, flattenRegions } from '../../src/knowledge/content.js';
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
+import { defaultSearchOptions } from '../../src/knowledge/search.js';
+import { contentAdvice, contentProblem } from '../../src/http/health.js';
 import { tempDir } from '../support/app.js';
 import { rememberedCalibrate } from '../support/calibration-memo.js';
 import { shippedCopy } from '../support/shipped-copy.js';
@@ -321,6 +323,67 @@ describe('knowledge snapshot and reload', () => {
       expect(again.state.fromSnapshot).toBe(true);
       expect(served(again)).toEqual(['cu', 'moi']);
       expect(again.errors).toHaveLength(1);
+    });
+
+    // A Loa upgrade changes the search options (or the analyzer): the old snapshot's index is
+    // refused, but its entries are still the last good versions the office wrote.
+    it('after an upgrade (a snapshot of other options), still serves a broken file’s last good version', async () => {
+      const t = fixture();
+      const data = tempDir('loa-data-');
+      cleanups.push(t.cleanup, data.cleanup);
+      writeFileSync(file(t.dir, 'cu'), qa('cu', '', 'Bản tốt.'));
+      await createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false }).reload();
+      writeFileSync(file(t.dir, 'cu'), '---\nid: [unclosed\n---\nbody');
+      writeFileSync(file(t.dir, 'moi'), qa('moi'));
+      const upgraded = createKnowledge({ contentDir: t.dir, dataDir: data.dir, options: { ...defaultSearchOptions, bigramWeight: defaultSearchOptions.bigramWeight + 0.01 } });
+      expect(served(upgraded)).toEqual(['cu', 'moi']);
+      expect(upgraded.getQa('cu')?.answer).toBe('Bản tốt.');
+      expect(upgraded.lastGoodMissing).toEqual([]);
+    });
+
+    it('after an upgrade with a shared file broken, serves the last good content, indexed again', () => {
+      const t = fixture();
+      const data = tempDir('loa-data-');
+      cleanups.push(t.cleanup, data.cleanup);
+      writeFileSync(file(t.dir, 'cu'), qa('cu'));
+      createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false });
+      writeFileSync(join(t.dir, 'topics.yaml'), '- slug: Ho Tich\n');
+      writeFileSync(file(t.dir, 'moi'), qa('moi'));
+      const upgraded = createKnowledge({ contentDir: t.dir, dataDir: data.dir, options: { ...defaultSearchOptions, bigramWeight: defaultSearchOptions.bigramWeight + 0.01 } });
+      expect(served(upgraded)).toEqual(['cu']);
+      expect(upgraded.answer('cu').kind).toBeDefined();
+      expect(upgraded.lastGoodMissing).toEqual([]);
+    });
+
+    it('says which broken files have no last good version to serve', async () => {
+      const t = fixture();
+      cleanups.push(t.cleanup);
+      writeFileSync(file(t.dir, 'cu'), qa('cu', '', 'Bản tốt.'));
+      const k = createKnowledge({ contentDir: t.dir });
+      expect(k.lastGoodMissing).toEqual([]);
+      writeFileSync(file(t.dir, 'cu'), qa('cu').replace('status: approved\n', 'status: ok\n'));
+      writeFileSync(file(t.dir, 'hong'), '---\nid: hong\nquestion: x\n---\n');
+      await k.reload();
+      // 'cu' keeps its last good version; 'hong' never had one.
+      expect(k.lastGoodMissing).toEqual([join('qa', 'ho-tich', 'hong.md')]);
+      // A first start with a broken file: nothing earlier to serve it from.
+      const fresh = createKnowledge({ contentDir: t.dir });
+      expect(fresh.lastGoodMissing.sort()).toEqual([join('qa', 'ho-tich', 'cu.md'), join('qa', 'ho-tich', 'hong.md')]);
+      // Shared file broken on a first start: nothing serves as a last good index.
+      writeFileSync(join(t.dir, 'topics.yaml'), '- slug: Ho Tich\n');
+      const noLastGood = createKnowledge({ contentDir: t.dir });
+      expect(noLastGood.lastGoodMissing).toContain('topics.yaml');
+    });
+
+    it('/healthz and the dashboard say a last good version serves only when one does', () => {
+      const hong = join('qa', 'ho-tich', 'hong.md');
+      expect(contentProblem(1, 1, [])).toBe('Nội dung: 1 lỗi; sửa các tệp được nêu (trong lúc đó bản hợp lệ trước vẫn được dùng).');
+      const missing = contentProblem(2, 2, [hong]);
+      expect(missing).not.toContain('vẫn được dùng).');
+      expect(missing).toContain(`Chưa có bản hợp lệ nào trước đó để dùng tạm cho ${hong}: nội dung trong đó chưa được dùng để trả lời cho đến khi sửa xong.`);
+      expect(missing).toContain('Các tệp lỗi khác vẫn dùng bản hợp lệ trước.');
+      expect(contentAdvice(1, [hong])).toMatch(/^Sửa các tệp được nêu\. Chưa có bản hợp lệ/);
+      expect(contentAdvice(1, [hong])).not.toContain('Các tệp lỗi khác');
     });
   });
 });

@@ -4,7 +4,7 @@ import { countQueue, questionCounts, subscriberCounts } from '../../db/admin.js'
 import { dashboardExtras } from './campaigns.js';
 import { openContests } from './contests.js';
 import type { FastifyRequest } from 'fastify';
-import { CHANNEL_LABELS, STATE_LABELS, healthReport } from '../../http/health.js';
+import { CHANNEL_LABELS, STATE_LABELS, contentAdvice, healthReport } from '../../http/health.js';
 
 /** The dashboard figures for a user (their region scope applied). */
 export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
@@ -58,5 +58,7 @@ export function channelHealth(ctx: AdminContext) {
       .filter(([, s]) => s.state !== 'off')
       .map(([name, s]) => ({ name, label: CHANNEL_LABELS[name as keyof typeof CHANNEL_LABELS], state: s.state, stateLabel: STATE_LABELS[s.state], since: s.since, reason: s.state === 'connected' ? undefined : s.reason })),
     contentErrors: report.content.errors,
+    /** What to do about them, true to what is served meanwhile (health.ts contentAdvice). */
+    contentAdvice: contentAdvice(new Set(report.content.errors.map((e) => e.file)).size, report.content.lastGoodMissing),
   };
 }
