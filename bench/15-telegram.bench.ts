@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../test/support/fake-telegram.js';
+import { listening } from './lib/server-ready.js';
 import { isServable, loadContent } from '../src/knowledge/content.js';
 import { readCases } from '../src/knowledge/eval.js';
 
@@ -90,20 +91,10 @@ async function startServer(apiRoot: string, token: string, dataDir: string, extr
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  // { url } once listening, then { ready: true } once its search thread is ready (both may be
-  // emitted in one go: one listener for both).
-  const first = await new Promise<{ url: string }>((resolve) => {
-    let url = '';
-    const onFirst = (m: unknown): void => {
-      const x = m as { url?: string; ready?: boolean };
-      if (x.url) url = x.url;
-      if (x.ready) {
-        child.off('message', onFirst);
-        resolve({ url });
-      }
-    };
-    child.on('message', onFirst);
-  });
+  // Measured once its search thread is ready.
+  const server = await listening(child, 'telegram bench');
+  await server.ready;
+  const first = { url: server.url };
   const stats = async (): Promise<Stats> => {
     child.send('stats');
     const [m] = (await once(child, 'message')) as [Stats];

@@ -21,6 +21,7 @@ import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeLawCorpus, buildLawCorpus, type LawCorpusStats } from './lib/law-corpus.js';
+import { listening } from './lib/server-ready.js';
 import { readCases, type EvalCase } from '../src/knowledge/eval.js';
 import { parse, stringify } from 'yaml';
 
@@ -71,25 +72,8 @@ async function startServer(contentDir: string, dataDir: string, env: Record<stri
     env: { ...process.env, LOA_HTTP_PORT: '0', LOA_HTTP_HOST: '127.0.0.1', LOA_DATA_DIR: dataDir, LOA_CONTENT_DIR: contentDir, LOA_LOG_LEVEL: 'warn', LOA_BOT: bot, ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  // Both first messages are listened for at once: two IPC messages read together are emitted in
-  // one go, before an await could add a second listener.
-  let readyNow: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (readyNow = resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    const onFirst = (m: unknown): void => {
-      const x = m as { url?: string; ready?: boolean };
-      if (x.url) resolve(x.url);
-      if (x.ready) {
-        readyNow();
-        child.off('message', onFirst);
-      }
-    };
-    child.on('message', onFirst);
-    child.once('exit', (code) => reject(new Error(`chat bench: the server exited (${code}) before listening`)));
-  });
+  const { url, ready } = await listening(child, 'chat bench', app === 'telegram-app.ts');
   const startMs = performance.now() - t;
-  // The search thread loads after the server listens ({ ready: true }); the floor has none.
-  if (app !== 'telegram-app.ts') readyNow();
   return {
     ready,
     url,

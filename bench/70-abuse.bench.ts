@@ -15,6 +15,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { listening } from './lib/server-ready.js';
 import { cpus, loadavg } from 'node:os';
 
 const here = import.meta.dirname ?? 'bench';
@@ -64,21 +65,9 @@ async function startServer(): Promise<Server> {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     execArgv: [...process.execArgv, ...SERVER_ARGS],
   });
-  // { url } once listening, then { ready: true } once its search thread is ready (both may be
-  // emitted in one go: one listener for both).
-  const url = await new Promise<string>((resolve, reject) => {
-    let url = '';
-    const onFirst = (m: unknown): void => {
-      const x = m as { url?: string; ready?: boolean };
-      if (x.url) url = x.url;
-      if (x.ready) {
-        child.off('message', onFirst);
-        resolve(url);
-      }
-    };
-    child.on('message', onFirst);
-    child.once('exit', (code) => reject(new Error(`abuse bench: the server exited (${code}) before listening`)));
-  });
+  // Answers are measured once its search thread is ready.
+  const { url, ready } = await listening(child, 'abuse bench');
+  await ready;
   return {
     url: new URL(url),
     child,
