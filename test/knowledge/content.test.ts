@@ -304,7 +304,8 @@ describe('knowledge snapshot and reload', () => {
       expect(served(k)).toEqual(['cu']);
     });
 
-    it('after a restart, serves the same entries again and still reports the broken file', async () => {
+    /** A snapshot with 'cu' good, then 'cu' broken by hand and 'moi' added, as found at the next start. */
+    const brokenAfterSnapshot = async (): Promise<{ dir: string; data: string }> => {
       const t = fixture();
       const data = tempDir('loa-data-');
       cleanups.push(t.cleanup, data.cleanup);
@@ -314,12 +315,19 @@ describe('knowledge snapshot and reload', () => {
       await createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false }).reload();
       writeFileSync(file(t.dir, 'cu'), '---\nid: [unclosed\n---\nbody');
       writeFileSync(file(t.dir, 'moi'), qa('moi'));
-      const restarted = createKnowledge({ contentDir: t.dir, dataDir: data.dir });
+      return { dir: t.dir, data: data.dir };
+    };
+    /** Options of a later Loa: its snapshot key differs, so the old snapshot's index is refused. */
+    const upgradedOptions = { ...defaultSearchOptions, bigramWeight: defaultSearchOptions.bigramWeight + 0.01 };
+
+    it('after a restart, serves the same entries again and still reports the broken file', async () => {
+      const t = await brokenAfterSnapshot();
+      const restarted = createKnowledge({ contentDir: t.dir, dataDir: t.data });
       expect(served(restarted)).toEqual(['cu', 'moi']);
       expect(restarted.getQa('cu')?.answer).toBe('Bản tốt.');
       expect(restarted.errors.map((e) => e.file)).toEqual([join('qa', 'ho-tich', 'cu.md')]);
       // Once more, from the partial snapshot this time.
-      const again = createKnowledge({ contentDir: t.dir, dataDir: data.dir });
+      const again = createKnowledge({ contentDir: t.dir, dataDir: t.data });
       expect(again.state.fromSnapshot).toBe(true);
       expect(served(again)).toEqual(['cu', 'moi']);
       expect(again.errors).toHaveLength(1);
@@ -328,14 +336,8 @@ describe('knowledge snapshot and reload', () => {
     // A Loa upgrade changes the search options (or the analyzer): the old snapshot's index is
     // refused, but its entries are still the last good versions the office wrote.
     it('after an upgrade (a snapshot of other options), still serves a broken file’s last good version', async () => {
-      const t = fixture();
-      const data = tempDir('loa-data-');
-      cleanups.push(t.cleanup, data.cleanup);
-      writeFileSync(file(t.dir, 'cu'), qa('cu', '', 'Bản tốt.'));
-      await createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false }).reload();
-      writeFileSync(file(t.dir, 'cu'), '---\nid: [unclosed\n---\nbody');
-      writeFileSync(file(t.dir, 'moi'), qa('moi'));
-      const upgraded = createKnowledge({ contentDir: t.dir, dataDir: data.dir, options: { ...defaultSearchOptions, bigramWeight: defaultSearchOptions.bigramWeight + 0.01 } });
+      const t = await brokenAfterSnapshot();
+      const upgraded = createKnowledge({ contentDir: t.dir, dataDir: t.data, options: upgradedOptions });
       expect(served(upgraded)).toEqual(['cu', 'moi']);
       expect(upgraded.getQa('cu')?.answer).toBe('Bản tốt.');
       expect(upgraded.lastGoodMissing).toEqual([]);
@@ -349,7 +351,7 @@ describe('knowledge snapshot and reload', () => {
       createKnowledge({ contentDir: t.dir, dataDir: data.dir, buildThread: false });
       writeFileSync(join(t.dir, 'topics.yaml'), '- slug: Ho Tich\n');
       writeFileSync(file(t.dir, 'moi'), qa('moi'));
-      const upgraded = createKnowledge({ contentDir: t.dir, dataDir: data.dir, options: { ...defaultSearchOptions, bigramWeight: defaultSearchOptions.bigramWeight + 0.01 } });
+      const upgraded = createKnowledge({ contentDir: t.dir, dataDir: data.dir, options: upgradedOptions });
       expect(served(upgraded)).toEqual(['cu']);
       expect(upgraded.answer('cu').kind).toBeDefined();
       expect(upgraded.lastGoodMissing).toEqual([]);
