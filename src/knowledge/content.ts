@@ -240,13 +240,25 @@ export function splitFrontMatter(text: string): { front: string; body: string } 
 /** What {@link readYamlFile} returns for a file that does not parse (already reported). */
 const UNREADABLE = Symbol('unreadable YAML');
 
+/**
+ * A whole YAML file's syntax error as staff read it: the line in the file, the usual fixes, in
+ * Vietnamese, then the parser's (English) detail for whoever needs it. Also for the contests'
+ * and the training's files (quiz/definition.ts, training/definition.ts).
+ *
+ * @example
+ * try { parseYaml(text) } catch (err) { errors.push({ file, field: '(tệp)', message: yamlFileError(err) }) }
+ */
+export function yamlFileError(err: unknown): string {
+  const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+  const detail = String((err as Error)?.message ?? err).split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return `${NOT_YAML}${line ? ` ở dòng ${line} của tệp` : ''}: ${YAML_HINT}. Chi tiết kỹ thuật: ${detail}`;
+}
+
 function readYamlFile(path: string, rel: string, errors: ContentError[]): unknown {
   try {
     return parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    const detail = (err as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    errors.push({ file: rel, field: '(tệp)', message: `${NOT_YAML}${line ? ` ở dòng ${line} của tệp` : ''}: ${YAML_HINT}. Chi tiết kỹ thuật: ${detail}` });
+    errors.push({ file: rel, field: '(tệp)', message: yamlFileError(err) });
     return UNREADABLE;
   }
 }

@@ -12,7 +12,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { listFiles, type ContentError } from '../knowledge/content.js';
+import { listFiles, yamlFileError, type ContentError } from '../knowledge/content.js';
 import { formatVietnamTime, vietnamInstant } from '../time/vietnam.js';
 import { vietnameseMessage } from '../text/zod-vi.js';
 
@@ -182,7 +182,7 @@ export function loadContests(contentDir: string): LoadedContests {
     try {
       data = parseYaml(readFileSync(path, 'utf8'));
     } catch (err) {
-      errors.push({ file: rel, field: '(yaml)', message: `sai cú pháp YAML: ${(err as Error).message.split('\n')[0]}` });
+      errors.push({ file: rel, field: '(tệp)', message: yamlFileError(err) });
       continue;
     }
     const parsed = contestSchema.safeParse(nfc(data));

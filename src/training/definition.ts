@@ -18,7 +18,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { ContentError } from '../knowledge/content.js';
+import { yamlFileError, type ContentError } from '../knowledge/content.js';
 import { vietnameseMessage } from '../text/zod-vi.js';
 
 /** The file, relative to the content directory. */
@@ -119,7 +119,7 @@ export function loadTraining(contentDir: string): LoadedTraining {
   try {
     data = parseYaml(readFileSync(file, 'utf8'));
   } catch (err) {
-    return { groups: [], trainings: [], errors: [{ file: TRAINING_FILE, field: '(yaml)', message: `sai cú pháp YAML: ${(err as Error).message.split('\n')[0]}` }] };
+    return { groups: [], trainings: [], errors: [{ file: TRAINING_FILE, field: '(tệp)', message: yamlFileError(err) }] };
   }
   const parsed = trainingFileSchema.safeParse(nfc(data));
   if (!parsed.success)

@@ -69,6 +69,11 @@ describe('contest definitions', () => {
       );
       const again = loadContests(dir).errors.map((e) => `${e.file}: ${e.field}: ${e.message}`);
       expect(again).toEqual(expect.arrayContaining(['quizzes/hong.yaml: closes: phải sau giờ mở (opens)', 'quizzes/hong.yaml: draw: là 5 nhưng bộ câu hỏi chỉ có 1 câu']));
+      // A syntax slip: its line in the file and what to check, in Vietnamese (the parser's English only as the detail).
+      writeFileSync(join(dir, 'quizzes', 'hong.yaml'), 'id: hong\ntitle: Cuộc thi: vòng 1\n');
+      const slip = loadContests(dir).errors.find((e) => e.file === join('quizzes', 'hong.yaml'))!;
+      expect(slip.field).toBe('(tệp)');
+      expect(slip.message).toMatch(/^sai cú pháp YAML ở dòng 2 của tệp: kiểm tra dấu hai chấm.*Chi tiết kỹ thuật: /);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/index.js';
@@ -41,6 +42,17 @@ describe('training groups (content/training.yaml)', () => {
     expect(t.errors).toEqual([]);
     expect(t.groups.map((g) => g.target)).toEqual([100, 100, 100, 70]);
     expect(t.groups[3]!.name).toBe('Cán bộ chủ chốt của các tổ chức chính trị - xã hội');
+  });
+
+  it('words a syntax slip in training.yaml in Vietnamese, with its line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loa-training-yaml-'));
+    try {
+      writeFileSync(join(dir, 'training.yaml'), 'groups:\n  - id: a\n    name: Cán bộ: cấp xã\n');
+      const t = loadTraining(dir);
+      expect(t.errors).toEqual([{ file: 'training.yaml', field: '(tệp)', message: expect.stringMatching(/^sai cú pháp YAML ở dòng 3 của tệp: kiểm tra dấu hai chấm.*Chi tiết kỹ thuật: /) }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a share over 100% and a training for an unknown group, naming the field', () => {
