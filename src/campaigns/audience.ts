@@ -36,7 +36,10 @@ export function expandRegions(tree: Region[], targets: string[]): string[] {
 export function audienceFilter(c: Pick<Campaign, 'channels' | 'topics' | 'regions'>, tree: RegionTree): AudienceFilter {
   if (c.regions.length === 0) return { channels: c.channels, topics: c.topics, regions: null, includeNoRegion: true };
   const tops = new Set(tree.regions.map((r) => r.slug));
-  const whole = c.regions.some((r) => r === tree.root || (!tree.root && tops.has(r) && tree.regions.length === 1));
+  // A root the regions file does not hold (a bot YAML written for another province; loa doctor
+  // warns) is no root: the file's single top region is then the whole deployment.
+  const root = tree.root !== undefined && flattenRegions(tree.regions).has(tree.root) ? tree.root : undefined;
+  const whole = c.regions.some((r) => r === root || (!root && tops.has(r) && tree.regions.length === 1));
   return { channels: c.channels, topics: c.topics, regions: expandRegions(tree.regions, c.regions), includeNoRegion: whole };
 }
 
