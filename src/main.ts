@@ -12,7 +12,7 @@ type Command = { describe: string; load: () => Promise<{ run: (args: string[]) =
 export const COMMANDS: Record<string, Command> = {
   start: { describe: 'chạy dịch vụ (web chat, trang quản trị, các kênh đã cấu hình)', load: () => import('./cli/start.js') },
   chat: { describe: 'trò chuyện với bot ngay trong cửa sổ lệnh này', load: () => import('./cli/chat.js') },
-  index: { describe: 'kiểm tra các tệp nội dung và lập lại chỉ mục tìm kiếm', load: () => import('./cli/index-cmd.js') },
+  index: { describe: 'kiểm tra các tệp nội dung và lập lại chỉ mục tìm kiếm: [--content THƯ_MỤC] (kiểm tra thư mục khác, không ghi vào LOA_DATA_DIR)', load: () => import('./cli/index-cmd.js') },
   eval: { describe: 'đánh giá chất lượng trả lời: [--content THƯ_MỤC] [--cases TỆP …] [--strip-variants N] [--failures] [--json]', load: () => import('./cli/eval.js') },
   quiz: { describe: 'cuộc thi: list | results <mã> [--top N] | export <mã> --out tệp.csv | stats <mã>', load: () => import('./cli/quiz.js') },
   zalo: { describe: 'Zalo OA: connect (cấp quyền cho Loa dùng OA) | status (tình trạng mã truy cập)', load: () => import('./cli/zalo.js') },

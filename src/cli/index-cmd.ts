@@ -1,10 +1,26 @@
-/** `loa index`: validates the content (every error with file and field) and rebuilds the snapshot. */
+/**
+ * `loa index`: validates the content (every error with file and field), indexes it and fits the
+ * answer decision, keeping the snapshot in LOA_DATA_DIR up to date for the next start.
+ *
+ * The snapshot is rebuilt from scratch when the content is valid (fresh estimates of the fit). While
+ * a file is broken it is kept: it holds that file's last good version (knowledge.ts), which a
+ * check must not throw away. `--content DIR` checks another content folder (an office's draft of
+ * its own content) without touching the served one's snapshot.
+ */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config.js';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.js';
 import { createKnowledge, SNAPSHOT_FILE } from '../knowledge/knowledge.js';
-import { formatContentErrors } from '../knowledge/content.js';
+import { formatContentErrors, loadContent } from '../knowledge/content.js';
 import type { DecisionModel } from '../knowledge/decision.js';
+import { argsErrorText } from './args.js';
+
+export const USAGE = `cách dùng:
+  loa index                  kiểm tra nội dung (LOA_CONTENT_DIR), lập chỉ mục và lưu vào LOA_DATA_DIR cho lần chạy sau
+  loa index --content THƯ_MỤC kiểm tra và lập chỉ mục một thư mục nội dung khác (không ghi gì vào LOA_DATA_DIR)
+
+Mỗi lỗi được nêu cùng tệp và trường; mục trong tệp lỗi vẫn dùng bản hợp lệ trước (nếu có) cho đến khi sửa xong.`;
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 /** A decimal the Vietnamese way (comma). */
@@ -27,16 +43,38 @@ export function describeCalibration(m: DecisionModel): string[] {
   return lines;
 }
 
-export async function run(_args: string[]): Promise<number> {
-  const config = loadConfig();
-  rmSync(join(config.dataDir, SNAPSHOT_FILE), { force: true });
-  const k = createKnowledge({ contentDir: config.contentDir, dataDir: config.dataDir });
+/** Dependencies of {@link run} (tests). */
+export interface IndexCliDeps {
+  config?: Config;
+  out?: (s: string) => void;
+  err?: (s: string) => void;
+}
+
+export async function run(args: string[], deps: IndexCliDeps = {}): Promise<number> {
+  const out = deps.out ?? ((s: string) => console.log(s));
+  const err = deps.err ?? ((s: string) => console.error(s));
+  let values: { content?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args, options: { content: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (e) {
+    err(`loa index: ${argsErrorText(e)}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const config = deps.config ?? loadConfig();
+  // Another folder is only checked: the served content's snapshot stays as it is.
+  if (!values.content && loadContent(config.contentDir).errors.length === 0) rmSync(join(config.dataDir, SNAPSHOT_FILE), { force: true });
+  const k = values.content ? createKnowledge({ contentDir: values.content }) : createKnowledge({ contentDir: config.contentDir, dataDir: config.dataDir });
+  const where = values.content ? ` (${values.content}; chỉ kiểm tra, không ghi vào LOA_DATA_DIR)` : '';
   if (k.errors.length) {
-    console.error(formatContentErrors(k.errors));
-    console.error(`${k.errors.length} lỗi; các tệp trên chưa được lập chỉ mục. Sửa các trường được nêu rồi chạy lại \`loa index\`.`);
+    err(formatContentErrors(k.errors));
+    err(`${k.errors.length} lỗi${where}; các tệp trên chưa được lập chỉ mục. Sửa các trường được nêu rồi chạy lại \`loa index\`.`);
     return 1;
   }
-  console.log(`Đã lập chỉ mục: ${k.state.qa.length} hỏi đáp, ${k.state.articles.length} bài viết.`);
-  for (const line of describeCalibration(k.decisionModel)) console.log(line);
+  out(`Đã lập chỉ mục: ${k.state.qa.length} hỏi đáp, ${k.state.articles.length} bài viết${where}.`);
+  for (const line of describeCalibration(k.decisionModel)) out(line);
   return 0;
 }

@@ -55,6 +55,7 @@ describe('every command: --help and argument errors in Vietnamese', () => {
     [['eval', '--strip-variants'], /^loa eval: tuỳ chọn '--strip-variants' cần một giá trị/],
     [['report', '--json=1'], /^loa report: không có tuỳ chọn '--json'/],
     [['backup', '--out'], /^loa backup: tuỳ chọn '--out' cần một giá trị/],
+    [['index', '--contnet', 'x'], /^loa index: không có tuỳ chọn '--contnet'\ncách dùng:/],
   ])('%j is refused in Vietnamese, with the usage', async (args, message) => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
