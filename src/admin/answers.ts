@@ -26,7 +26,7 @@ import type { Db } from '../db/index.js';
 import { getPerson } from '../db/people.js';
 import { detectLanguage, type Lang } from '../text/language.js';
 import { LANG_TEXTS } from '../conversation/texts-en.js';
-import { fold } from '../text/vietnamese.js';
+import { foldedCanonical } from '../text/vietnamese.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
 export type NotifySummary = Partial<Record<NoticeStatus, number>>;
@@ -79,19 +79,15 @@ export function askerLang(db: Db, question: string, personId: number | null): La
   return detectLanguage(question) ?? (personId === null ? undefined : getPerson(db, personId)?.lang) ?? 'vi';
 }
 
-/** A wording compared letter for letter: NFC, lower case, without diacritics, punctuation or extra spaces. */
-function sameWording(text: string): string {
-  return fold(text.normalize('NFC').toLowerCase()).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-}
-
 /**
  * Links to `qa` the open unanswered questions that are word for word one of its wordings: the
  * same question asked again while an attachment waited for approval is answered by it now, and
  * its asker is told with the others instead of being left in the queue.
  */
 function linkSameWordings(db: Db, qa: QaEntry, now: Date): void {
-  const wordings = new Set([qa.question, ...qa.variants].map(sameWording));
-  const same = openUnlinkedUnanswered(db).filter((u) => wordings.has(sameWording(u.question)) || wordings.has(sameWording(u.normalized)));
+  // Compared as folded syllables: case, diacritics, punctuation and spacing aside.
+  const wordings = new Set([qa.question, ...qa.variants].map(foldedCanonical));
+  const same = openUnlinkedUnanswered(db).filter((u) => wordings.has(foldedCanonical(u.question)) || wordings.has(foldedCanonical(u.normalized)));
   if (same.length) linkUnansweredToDraft(db, same.map((u) => u.id), qa.id, 'loa', now);
 }
 

@@ -138,9 +138,12 @@ export function revisionChanges(kind: Kind, approvedText: string | undefined, re
   };
 }
 
+/** How many askers a notify summary counts, whatever became of their notices. */
+const noticeTotal = (summary: NotifySummary): number => Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
+
 /** The staff message after queuing answer notices. */
 export function notifyMessage(summary: NotifySummary): string {
-  const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
+  const total = noticeTotal(summary);
   if (!total) return '';
   if (summary.held === total)
     return ` ${total === 1 ? 'Người đã hỏi dùng' : `Cả ${total} người đã hỏi đều dùng`} web chat: tin báo được giữ lại và hiện ra khi họ quay lại trang. Kết quả từng người xem ở trang của mục này.`;
@@ -160,8 +163,6 @@ function noticeCountsText(summary: NotifySummary): string {
   if (other) parts.push(`${other} người hỏi không gửi được (kênh chưa cấu hình, đã chặn bot hoặc đã xoá dữ liệu)`);
   return parts.join('; ');
 }
-
-const noticeTotal = (summary: NotifySummary): number => Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
 
 function regionOptions(ctx: AdminContext): { slug: string; name: string; depth: number }[] {
   return [...flattenRegions(ctx.content.get().regions).entries()].map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1 }));
@@ -537,7 +538,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const approved = ctx.knowledge.getQa(qaId);
     if (!approved || approved.status !== 'approved') return '';
     const summary = notifyAskers(ctx, approved, now, revisionId);
-    const total = Object.values(summary).reduce((a, b) => a + (b ?? 0), 0);
+    const total = noticeTotal(summary);
     if (!total) return '';
     ctx.audit(req, {
       action: 'question.notify',
