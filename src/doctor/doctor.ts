@@ -187,8 +187,9 @@ function contentCheck(config: Config): CheckResult[] {
 
 /**
  * The bot YAML's `regions_root` must be a region of the content's regions.yaml: an office that
- * replaces the sample content but keeps the sample bot YAML otherwise gets a subscription menu
- * with no region to pick, and campaigns to the whole province miss those who chose none.
+ * replaces the sample content but keeps the sample bot YAML gets a root that is not there. The
+ * subscription menu and the campaigns' audience then fall back to the file's single top region
+ * (subscription.ts, audience.ts); with several, nothing counts as the whole deployment.
  */
 function regionsRootCheck(config: Config, content: Content): CheckResult[] {
   const root = config.bot.regions_root;
@@ -198,7 +199,7 @@ function regionsRootCheck(config: Config, content: Content): CheckResult[] {
     {
       name: 'Địa bàn',
       status: 'warn',
-      message: `regions_root: '${root}' trong ${config.botFile} không có trong regions.yaml (địa bàn gốc ở đó: ${tops.join(', ')}): người đăng ký nhận tin không chọn được địa bàn, chiến dịch gửi cả tỉnh không tới người chưa chọn địa bàn`,
+      message: `regions_root: '${root}' trong ${config.botFile} không có trong regions.yaml (địa bàn gốc ở đó: ${tops.join(', ')})${tops.length === 1 ? `: Loa tạm dùng '${tops[0]}' làm địa bàn gốc cho menu đăng ký nhận tin và chiến dịch gửi cả tỉnh` : ': menu đăng ký nhận tin bắt đầu từ danh sách địa bàn gốc, và không chiến dịch nào được tính là gửi cả tỉnh cho người chưa chọn địa bàn'}`,
       fix: `đặt regions_root: ${tops[0]} trong ${config.botFile} (mã địa bàn gốc của regions.yaml), rồi khởi động lại Loa`,
     },
   ];
