@@ -370,6 +370,16 @@ function withLastGood(content: Content, lastGood: Pick<KnowledgeState, 'qa' | 'a
   };
 }
 
+/** A snapshot's content with its texts (answers, passages) read back from the snapshot's text. */
+function decodeContent(snap: SnapshotHeader, file: SnapshotFile): Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot'> {
+  const text = readTextTable(file.text);
+  return {
+    ...snap.content,
+    qa: snap.content.qa.map((q) => ({ ...q, answer: text(q.answer) })),
+    articles: snap.content.articles.map((a) => ({ ...a, passages: a.passages.map((p) => ({ ...p, text: text(p.text) })) })),
+  };
+}
+
 /** The content's hash: from the stat cache beside the snapshot when no content file changed (content-hash.ts). */
 function contentHashOf(deps: KnowledgeDeps): string {
   return deps.dataDir
@@ -546,12 +556,7 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
       if (snap.format !== 4) return undefined;
       if (hash !== null && snap.contentHash !== hash) return undefined;
       if (snap.optionsHash !== snapshotKey(snap.content.synonyms)) return undefined;
-      const text = readTextTable(file.text);
-      const c = {
-        ...snap.content,
-        qa: snap.content.qa.map((q) => ({ ...q, answer: text(q.answer) })),
-        articles: snap.content.articles.map((a) => ({ ...a, passages: a.passages.map((p) => ({ ...p, text: text(p.text) })) })),
-      };
+      const c = decodeContent(snap, file);
       // Every entry's document (drafts included, they are never returned: only indexed ones
       // match) gives the text that coverage is checked on.
       const docs = docsIn('vi', c.qa, c.articles, c.topics);
@@ -581,17 +586,8 @@ export function createKnowledge(deps: KnowledgeDeps): Knowledge {
     try {
       const snap = file.header as SnapshotHeader;
       if (snap.format !== 4) return undefined;
-      const text = readTextTable(file.text);
-      return {
-        dir: deps.contentDir,
-        topics: snap.content.topics,
-        regions: snap.content.regions,
-        synonyms: snap.content.synonyms,
-        hash: snap.content.hash,
-        errors: [],
-        qa: snap.content.qa.map((q) => ({ ...q, answer: text(q.answer) })),
-        articles: snap.content.articles.map((a) => ({ ...a, passages: a.passages.map((p) => ({ ...p, text: text(p.text) })) })),
-      };
+      const c = decodeContent(snap, file);
+      return { dir: deps.contentDir, topics: c.topics, regions: c.regions, synonyms: c.synonyms, hash: c.hash, errors: [], qa: c.qa, articles: c.articles };
     } catch {
       return undefined;
     }
