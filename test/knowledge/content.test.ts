@@ -355,6 +355,10 @@ describe('knowledge snapshot and reload', () => {
       expect(served(upgraded)).toEqual(['cu']);
       expect(upgraded.answer('cu').kind).toBeDefined();
       expect(upgraded.lastGoodMissing).toEqual([]);
+      // Indexed once: the next start (and the search thread) loads it from the snapshot.
+      const again = createKnowledge({ contentDir: t.dir, dataDir: data.dir, options: upgradedOptions });
+      expect(again.state.fromSnapshot).toBe(true);
+      expect(served(again)).toEqual(['cu']);
     });
 
     it('says which broken files have no last good version to serve', async () => {
