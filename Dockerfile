@@ -43,6 +43,9 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+# The compiled copy of src/ that `loa` starts from (bin/compiled.js), made once here: the user
+# loa cannot write /app, and without it every start would compile the TypeScript through tsx.
+RUN node -e "import('./bin/compiled.js').then(async (m) => { if (!(await m.compiledDist('/app'))) process.exit(1); })"
 # The shipped sample content and bot YAML; mount your own over them (compose.yaml does).
 COPY --chown=loa:loa content ./content
 COPY bots ./bots

@@ -22,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeLawCorpus, buildLawCorpus, type LawCorpusStats } from './lib/law-corpus.js';
 import { listening } from './lib/server-ready.js';
+import { timeLoaStart, type StartTiming } from './lib/loa-start.js';
 import { readCases, type EvalCase } from '../src/knowledge/eval.js';
 import { parse, stringify } from 'yaml';
 
@@ -281,6 +282,14 @@ export async function run(): Promise<string> {
   await server.ready;
   const bigLat = await measure(server.url, lawCases.map((c) => c.query), 3, 1, 'big');
   await server.stop();
+  // The real start path on the same snapshot, three times (the first also makes the compiled copy
+  // if the sources changed since the last `loa` command: a warm-up run before them).
+  const startEnv = { LOA_CONTENT_DIR: big, LOA_DATA_DIR: bigData, LOA_BOT: benchBot(bigData) };
+  await timeLoaStart(join(here, '..'), startEnv, lawCases[0]!.query);
+  const starts: StartTiming[] = [];
+  for (let i = 0; i < 3; i++) starts.push(await timeLoaStart(join(here, '..'), startEnv, lawCases[0]!.query));
+  const startMedian = (k: 'listeningMs' | 'firstAnswerMs') => percentile(starts.map((s) => s[k]), 0.5);
+  const startMax = (k: 'listeningMs' | 'firstAnswerMs') => Math.max(...starts.map((s) => s[k]));
   rmSync(big, { recursive: true, force: true });
   rmSync(bigData, { recursive: true, force: true });
 
@@ -341,9 +350,12 @@ export async function run(): Promise<string> {
     `**${BIG.toLocaleString('en')} passages** (the same builder, ${bigStats.realPassages + bigStats.toppedUpPassages} real and ${bigStats.recombinedPassages} recombined passages): index build ${f(build.ms / 1000)} s`,
     `(read, validate, index, write the ${build.snapshotMB} MB snapshot; one process, RSS ${build.rssMB} MB), of which the calibration of the answer decision`,
     `(src/knowledge/calibrate.ts, with its estimates, as \`loa index\` runs it) ${f(build.calibrationMs / 1000)} s (${build.calibrationSource}; target ≤ 10 s: ${build.calibrationMs <= 10_000 ? 'met' : '**not met**'}); snapshot load ${f(load.ms / 1000)} s in a fresh process`,
-    `(target ≤ 2 s: ${load.ms <= 2000 ? 'met' : '**not met**'}; from snapshot: ${load.fromSnapshot}); the whole server from \`fork()\` to listening ${f(server.startMs / 1000)} s, and to its first`,
-    `answer over HTTP ${f(toFirstAnswer / 1000)} s (${first.ok ? 'answered' : 'no reply'}; includes starting Node and compiling the TypeScript, reading the snapshot and`,
-    `opening the database; the server listens before the search thread is ready and answers on the main thread meanwhile). Then one at a time over ${bigLat.n} requests: p50 ${f(bigLat.p50)} ms, p99 ${f(bigLat.p99)} ms.`,
+    `(target ≤ 2 s: ${load.ms <= 2000 ? 'met' : '**not met**'}; from snapshot: ${load.fromSnapshot}). **The service's start-up** as \`npm start\` runs it (\`node bin/loa.js start\`, from the`,
+    `compiled copy of src/, bin/compiled.js; bench/lib/loa-start.ts), three starts after a warm-up one: from spawn to listening ${f(startMedian('listeningMs') / 1000)} s (median; slowest ${f(startMax('listeningMs') / 1000)} s), to its first`,
+    `answer over HTTP ${f(startMedian('firstAnswerMs') / 1000)} s (slowest ${f(startMax('firstAnswerMs') / 1000)} s; ${starts.every((s) => s.answered) ? 'answered every time' : '**not always answered**'}; target ≤ 2 s: ${startMax('firstAnswerMs') <= 2000 ? 'met by every start' : startMedian('firstAnswerMs') <= 2000 ? 'met by the median, **not by every start**' : '**not met**'}). It includes starting Node, checking`,
+    `the compiled copy against the sources, hashing the content, reading the snapshot and opening the database; the server listens before the search thread is ready and answers on the main thread meanwhile.`,
+    `The bench's own server (bench/lib/telegram-app.ts, through tsx, which compiles the TypeScript at each start): from \`fork()\` to listening ${f(server.startMs / 1000)} s, to its first`,
+    `answer ${f(toFirstAnswer / 1000)} s (${first.ok ? 'answered' : 'no reply'}). Then one at a time over ${bigLat.n} requests: p50 ${f(bigLat.p50)} ms, p99 ${f(bigLat.p99)} ms.`,
     '',
     'Where the time goes (measured on 2026-12-06 on a shared machine at load average 8–10 on its 2 cores,',
     'so every tail above carries other people\'s work; rerun on a quiet machine before judging the',

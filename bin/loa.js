@@ -1,17 +1,32 @@
 #!/usr/bin/env node
-// The `loa` command. It runs the TypeScript sources directly through tsx, so a checkout needs
-// no build step: `npm install` then `npx loa <command>` (or `npm start`).
-import { register } from 'tsx/esm/api';
+// The `loa` command. A checkout needs no build step: `npm install` then `npx loa <command>` (or
+// `npm start`). It runs the compiled copy of `src/` in `dist/` (bin/compiled.js), made again
+// whenever a source file changed, and the TypeScript sources through tsx when no copy can be
+// made (or with LOA_COMPILE=0).
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { compiledDist } from './compiled.js';
 
-register();
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = process.env.LOA_COMPILE === '0' ? null : await compiledDist(root);
+let modules;
+if (dist) {
+  // Errors in the logs then name src/*.ts lines, through the copy's source maps.
+  process.setSourceMapsEnabled(true);
+  modules = { envFile: join(dist, 'env-file.js'), main: join(dist, 'main.js') };
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  modules = { envFile: join(root, 'src', 'env-file.ts'), main: join(root, 'src', 'main.ts') };
+}
 // `.env` (or LOA_ENV_FILE) before any command reads its configuration; the environment wins.
-const { loadEnvFile } = await import('../src/env-file.ts');
+const { loadEnvFile } = await import(pathToFileURL(modules.envFile).href);
 try {
   loadEnvFile();
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(78); // EX_CONFIG
 }
-const { main } = await import('../src/main.ts');
+const { main } = await import(pathToFileURL(modules.main).href);
 const code = await main(process.argv.slice(2));
 if (typeof code === 'number') process.exitCode = code;
