@@ -11,7 +11,7 @@
  * - **reworded questions**: the question with words dropped, chat filler added and sometimes the
  *   diacritics taken off, asked of the real index;
  * - **negatives**: general questions a communication office does not answer
- *   (content/out-of-scope/*.txt, ≥ 300 shipped), asked of the real index; those the content
+ *   (negatives/general.vi.txt, ≥ 300 shipped, and the office's own in <content>/out-of-scope/), asked of the real index; those the content
  *   turns out to cover are left out.
  * The threshold is the lowest that keeps the negatives answered at most `maxFalseAnswerRate`;
  * the practice questions estimate what it costs in right answers, and warn when the content is
@@ -49,6 +49,11 @@ export interface CalibrationOptions {
   maxFalseAnswerRate: number;
   /** Fewer practice questions than this: the content is too thin; the default decision stays. */
   minPositives: number;
+  /**
+   * Fewer negatives than this (after those the content answers are left out): nothing to fit a
+   * threshold on (9% of a handful is no one); the default decision stays.
+   */
+  minNegatives: number;
   /** Candidates per practice question. */
   depth: number;
   /** Long questions get their own threshold when at least this many negatives are long. */
@@ -67,6 +72,7 @@ export const defaultCalibrationOptions: CalibrationOptions = {
   maxHeldOutWords: 150_000,
   maxFalseAnswerRate: 0.09,
   minPositives: 40,
+  minNegatives: 50,
   depth: 10,
   minLongNegatives: 60,
 };
@@ -119,27 +125,36 @@ export function chatty(text: string, rand: () => number, lang: Lang = 'vi'): str
   return rand() < 0.25 ? fold(out) : out;
 }
 
-/** The shipped general negatives (beside this module's package), for content that has none. */
-const SHIPPED_NEGATIVES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'content', 'out-of-scope');
+/**
+ * The shipped general negatives, beside this module (`negatives/general.<lang>.txt`), not in the
+ * content folder: an office that replaces the sample content (deleting `content/`) keeps them.
+ * When they lived in `content/out-of-scope/`, such an office calibrated on no negatives at all
+ * and its threshold fell to the floor (0.05): every question got an answer.
+ */
+const SHIPPED_NEGATIVES = join(dirname(fileURLToPath(import.meta.url)), 'negatives');
+
+/** The questions of a negatives file: one a line, `#` comments and blank lines left out, NFC. */
+const negativeLines = (file: string): string[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim().normalize('NFC'))
+    .filter((l) => l && !l.startsWith('#'));
 
 /**
- * Reads the negatives: every `*.txt` in `<contentDir>/out-of-scope/` (one question a line, `#`
- * comments), or the shipped set when the content has none. English ones (for the English index)
- * are in `out-of-scope/en/`.
+ * Reads the negatives: the shipped general ones, then the office's own, every `*.txt` in
+ * `<contentDir>/out-of-scope/` (questions near its topics that it does not answer), without
+ * duplicates. English ones (for the English index) are `general.en.txt` and the office's
+ * `out-of-scope/en/*.txt`.
  */
 export function readNegatives(contentDir: string, lang: Lang = 'vi'): string[] {
-  const sub = lang === 'en' ? 'en' : '';
-  const read = (dir: string): string[] =>
-    existsSync(dir)
-      ? readdirSync(dir)
-          .filter((f) => f.endsWith('.txt'))
-          .sort()
-          .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
-          .map((l) => l.trim().normalize('NFC'))
-          .filter((l) => l && !l.startsWith('#'))
-      : [];
-  const own = read(join(contentDir, 'out-of-scope', sub));
-  return [...new Set(own.length > 0 ? own : read(join(SHIPPED_NEGATIVES, sub)))];
+  const ownDir = join(contentDir, 'out-of-scope', lang === 'en' ? 'en' : '');
+  const own = existsSync(ownDir)
+    ? readdirSync(ownDir)
+        .filter((f) => f.endsWith('.txt'))
+        .sort()
+        .flatMap((f) => negativeLines(join(ownDir, f)))
+    : [];
+  return [...new Set([...negativeLines(join(SHIPPED_NEGATIVES, `general.${lang}.txt`)), ...own])];
 }
 
 interface Practice {
@@ -240,6 +255,12 @@ export function calibrate(
   if (positives < opts.minPositives) {
     warnings.push(
       `Nội dung quá ít để hiệu chỉnh (${positives} câu hỏi luyện tập, cần ít nhất ${opts.minPositives}): dùng ngưỡng mặc định. Hãy thêm mục hỏi đáp hoặc cách hỏi khác.`,
+    );
+    return { ...DEFAULT_MODEL, info: { ...DEFAULT_MODEL.info, positives, negatives: negKept, warnings, ms: performance.now() - started } };
+  }
+  if (negKept < opts.minNegatives) {
+    warnings.push(
+      `Chỉ có ${negKept} câu hỏi ngoài phạm vi để hiệu chỉnh (cần ít nhất ${opts.minNegatives}, nên có 300): dùng ngưỡng mặc định. Hãy kiểm tra tệp câu hỏi ngoài phạm vi đi kèm Loa (src/knowledge/negatives/) còn nguyên, hoặc thêm câu hỏi vào <nội dung>/out-of-scope/*.txt.`,
     );
     return { ...DEFAULT_MODEL, info: { ...DEFAULT_MODEL.info, positives, negatives: negKept, warnings, ms: performance.now() - started } };
   }

@@ -92,10 +92,10 @@ describe('calibration of the answer decision', () => {
     // Without the estimates: the threshold and the share of negatives refused come from the
     // negatives alone (tested above).
     const strict = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
-      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.02, minPositives: 10, depth: 10, minLongNegatives: 60, estimate: false,
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.02, minPositives: 10, minNegatives: 50, depth: 10, minLongNegatives: 60, estimate: false,
     });
     const loose = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives, {
-      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.2, minPositives: 10, depth: 10, minLongNegatives: 60, estimate: false,
+      maxEntries: 50, maxHeldOutDocs: 200, maxFalseAnswerRate: 0.2, minPositives: 10, minNegatives: 50, depth: 10, minLongNegatives: 60, estimate: false,
     });
     expect(strict.threshold).toBeGreaterThan(loose.threshold);
     expect(strict.info.estNoAnswerRecall).toBeGreaterThan(loose.info.estNoAnswerRecall);
@@ -123,16 +123,33 @@ describe('calibration of the answer decision', () => {
     }
   });
 
-  it('uses the shipped negatives when the content has none, and the office’s own when it has', () => {
+  it('uses the shipped negatives with any content, and adds the office’s own to them', () => {
     const dir = thinCopy(2);
     try {
+      // An office that replaced the sample content has no out-of-scope folder: the shipped
+      // negatives live beside the code, not in content/, and still calibrate its decision.
       expect(readNegatives(dir)).toEqual(negatives);
+      expect(negatives.length).toBeGreaterThanOrEqual(300);
       mkdirSync(join(dir, 'out-of-scope'));
       writeFileSync(join(dir, 'out-of-scope', 'own.txt'), '# ours\nGiá lúa hôm nay bao nhiêu?\n\nGiá lúa hôm nay bao nhiêu?\n');
-      expect(readNegatives(dir)).toEqual(['Giá lúa hôm nay bao nhiêu?']);
+      expect(readNegatives(dir)).toEqual([...negatives, 'Giá lúa hôm nay bao nhiêu?']);
+      // A line the shipped set already has is not counted twice.
+      writeFileSync(join(dir, 'out-of-scope', 'dup.txt'), `${negatives[0]}\n`);
+      expect(readNegatives(dir)).toHaveLength(negatives.length + 1);
+      expect(readNegatives(dir, 'en').length).toBeGreaterThanOrEqual(300);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps the default decision, and says why, with too few negatives to fit on', () => {
+    const few = calibrate(index, docs, content.synonyms, defaultSearchOptions, negatives.slice(0, 10), noEstimates);
+    expect(few.info.source).toBe('default');
+    expect(few.threshold).toBe(DEFAULT_MODEL.threshold);
+    expect(few.info.warnings.join(' ')).toMatch(/câu hỏi ngoài phạm vi để hiệu chỉnh \(cần ít nhất 50/);
+    const none = calibrate(index, docs, content.synonyms, defaultSearchOptions, [], noEstimates);
+    expect(none.info.source).toBe('default');
+    expect(none.threshold).toBe(DEFAULT_MODEL.threshold);
   });
 
   it('keeps the fitted decision in the snapshot', () => {

@@ -82,7 +82,7 @@ describe('detectLanguage', () => {
   });
 
   it('never takes a Vietnamese out-of-scope question for English', () => {
-    const lines = readFileSync('content/out-of-scope/general.txt', 'utf8')
+    const lines = readFileSync('src/knowledge/negatives/general.vi.txt', 'utf8')
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
