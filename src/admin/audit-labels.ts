@@ -129,6 +129,7 @@ const DETAIL_LABEL: Readonly<Record<string, string>> = {
   unreachable: 'Không gửi được',
   gone: 'Đã chặn bot',
   skipped: 'Bỏ qua',
+  refusedUnaudited: 'Số lần bị chặn trước đó chưa ghi nhật ký',
 };
 
 /** Campaign statuses as staff read them, for `from` and `to`. */

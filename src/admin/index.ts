@@ -18,7 +18,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import { Eta } from 'eta';
 import { z } from 'zod';
-import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, createAuth, safeEqual, randomToken, type AuthOptions } from './auth.js';
+import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, createAuth, safeEqual, randomToken, throttleAuditGate, type AuthOptions } from './auth.js';
 import { can, PERMISSIONS, type Permission } from './roles.js';
 import { createContext, type AdminContext, type AdminDeps } from './context.js';
 import type { Db } from '../db/index.js';
@@ -270,6 +270,7 @@ export function safeNext(next: unknown): string {
 }
 
 function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
+  const throttledToAudit = throttleAuditGate();
   s.get('/admin/login', { config: { public: true } }, async (req, reply) => {
     const token = randomToken();
     reply.setCookie(LOGIN_CSRF_COOKIE, token, adminCookie(3600));
@@ -290,7 +291,10 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     const { username, password } = body.data;
     const result = await ctx.auth.login(username, password, req.ip);
     if (!result.ok) {
-      recordAudit(ctx.db, { actor: username.trim().toLowerCase().slice(0, 64) || '(trống)', action: `login.${result.reason}`, ip: req.ip }, ctx.now());
+      const actor = username.trim().toLowerCase().slice(0, 64) || '(trống)';
+      const skipped = result.reason === 'throttled' ? throttledToAudit(req.ip, ctx.now().getTime()) : 0;
+      if (skipped !== undefined)
+        recordAudit(ctx.db, { actor, action: `login.${result.reason}`, ip: req.ip, ...(skipped ? { details: { refusedUnaudited: skipped } } : {}) }, ctx.now());
       if (result.reason === 'throttled') {
         reply.header('retry-after', String(result.retryAfterSeconds));
         return again(429, `Đăng nhập sai quá nhiều lần từ máy này. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
