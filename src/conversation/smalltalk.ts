@@ -30,7 +30,10 @@ export type SmallTalkKind = 'greeting' | 'thanks' | 'ack' | 'bye' | 'who' | 'ask
  * `tail` ("đã trả lời" in "cảm ơn bạn đã trả lời") are fillers: a message of fillers only is not
  * small talk by itself, and they never end a greeting on their own.
  */
-type PieceKind = Exclude<SmallTalkKind, 'emoji'> | 'pronoun' | 'particle' | 'tail';
+type PieceKind = Exclude<SmallTalkKind, 'emoji'> | 'pronoun' | 'particle' | 'tail' | 'help' | 'try';
+
+/** Pieces that are small talk only as a whole message (see `help` and `try` in the lexicon), and the reply they get. */
+const WHOLE_ONLY: Partial<Record<PieceKind, SmallTalkKind>> = { help: 'ask', try: 'call' };
 
 const PRONOUNS = ['mình', 'em', 'tôi', 'tớ', 'cháu', 'tui', 'con', 'anh', 'chị', 'bác'];
 
@@ -92,6 +95,20 @@ const LEXICON: Record<PieceKind, string[]> = {
     'ơi', 'có ai không', 'có ai ở đó không', 'có ai ở đây không', 'có ai trực không', 'còn đó không',
     'ở đó không', 'có đó không',
   ],
+  // Whole messages only (never cut from the start of a question: "hướng dẫn làm khai sinh",
+  // "giúp việc có được đóng bảo hiểm không", "test nhanh covid ở đâu" are questions).
+  // Asking for the menu or for help ("menu", "hướng dẫn"), answered as "cho mình hỏi" is: the
+  // search answered them with whichever entry shares the word ("hướng dẫn" -> the online birth
+  // registration; "menu", corrected to "miễn", -> free legal aid), confidently. And not
+  // understanding the last reply ("hả", "gì cơ").
+  help: [
+    'menu', 'menu đi', 'xem menu', 'cho xem menu', 'mở menu', 'danh mục', 'mục lục', 'hướng dẫn', 'hướng dẫn sử dụng',
+    'cách sử dụng', 'cách dùng', 'dùng thế nào', 'dùng như thế nào', 'trợ giúp', 'help', 'giúp', 'giúp đỡ', 'bắt đầu', 'start',
+    'chủ đề', 'xem chủ đề', 'các chủ đề', 'hỏi gì', 'hỏi được gì', 'hỏi gì được', 'hỏi cái gì',
+    'hả', 'hở', 'hử', 'gì cơ', 'sao cơ', 'là sao', 'gì vậy', 'gì thế',
+  ],
+  // Someone trying the bot out, greeted as a call is.
+  try: ['test', 'testing', 'test thử', 'thử bot', 'kiểm tra bot'],
   pronoun: [
     'bạn', 'các bạn', 'ad', 'admin', 'bot', 'loa', 'anh', 'chị', 'em', 'anh chị', 'anh chị em', 'tôi', 'mình',
     'tớ', 'tui', 'ông', 'bà', 'bác', 'cô', 'chú', 'cậu', 'cháu', 'con', 'mọi người', 'cả nhà', 'shop', 'robot',
@@ -315,7 +332,7 @@ export function classifySmallTalk(text: string): SmallTalkKind | null {
   if (tokens.some((t) => looseWords(t).length === 0)) return null;
   const pieces = segment(tokens);
   if (!pieces) return null;
-  const kinds = new Set(pieces.map((p) => p.kind));
+  const kinds = new Set(pieces.map((p) => WHOLE_ONLY[p.kind] ?? p.kind));
   for (const k of PRIORITY) if (kinds.has(k as PieceKind)) return k;
   // Fillers only: "bot", "ad" alone call for attention; "ạ", "nhé" acknowledge.
   if (pieces.every((p) => p.kind === 'particle')) return 'ack';
@@ -340,7 +357,7 @@ export function stripGreeting(text: string): string {
     let i = 0;
     while (i < tokens.length) {
       const piece = matchAt(tokens, i, false)[0];
-      if (!piece) break;
+      if (!piece || WHOLE_ONLY[piece.kind]) break;
       pieces.push(piece);
       i = piece.end;
     }

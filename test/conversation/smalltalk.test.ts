@@ -83,6 +83,23 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['xin chào, cho mình hỏi chút', 'ask'],
   ['👍', 'emoji'],
   ['🙏🙏', 'emoji'],
+  // Asking for the menu or help, or trying the bot out: the search answered these with an entry.
+  ['menu', 'ask'],
+  ['xem menu', 'ask'],
+  ['hướng dẫn sử dụng', 'ask'],
+  ['Chào bạn, menu', 'ask'],
+  ['Menu', 'ask'],
+  ['hướng dẫn', 'ask'],
+  ['huong dan', 'ask'],
+  ['trợ giúp', 'ask'],
+  ['help', 'ask'],
+  ['bắt đầu', 'ask'],
+  ['xem chủ đề', 'ask'],
+  ['bot hỏi được gì', 'ask'],
+  ['hả', 'ask'],
+  ['gì cơ', 'ask'],
+  ['test', 'call'],
+  ['test thử', 'call'],
 ];
 
 const NOT_SMALL_TALK = [
@@ -109,6 +126,13 @@ const NOT_SMALL_TALK = [
   'giấy xác nhận khuyết tật có ích gì',
   'thông tin này có hữu ích không',
   'hồ sơ có ích gì không',
+  'hướng dẫn làm khai sinh',
+  'hướng dẫn đăng ký thường trú trực tuyến',
+  'menu quán ăn',
+  'chủ đề năm nay là gì',
+  'test nhanh covid ở đâu',
+  'giúp việc gia đình có được đóng bảo hiểm không',
+  'bắt đầu từ năm nào',
   '',
   '   ',
 ];
@@ -148,6 +172,9 @@ const STRIPPED: [string, string][] = [
   ['ok vậy người lớn thì sao', 'ok vậy người lớn thì sao'],
   ['chao ban nha toi o xa', 'nha toi o xa'], // "nha" without marks may be "nhà": kept
   ['thủ tục khai sinh', 'thủ tục khai sinh'],
+  ['hướng dẫn làm khai sinh', 'hướng dẫn làm khai sinh'],
+  ['giúp việc có được đóng bảo hiểm không', 'giúp việc có được đóng bảo hiểm không'],
+  ['bắt đầu từ năm nào', 'bắt đầu từ năm nào'],
 ];
 
 describe('stripGreeting', () => {
