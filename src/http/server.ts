@@ -18,6 +18,50 @@ declare module 'fastify' {
 /** Largest accepted request body: 1 MB. Larger bodies get 413. */
 export const BODY_LIMIT = 1024 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects accepted in a JSON body (400 beyond). Telegram and
+ * Zalo updates nest about ten levels. `JSON.parse` of a 1 MB body of half a million `[`
+ * took 0.5 s of the event loop (measured on the running server, load 4), and it ran before
+ * any route could check a secret or a signature: a few such posts a second from anyone
+ * stalled every chat and webhook. The depth is counted over the raw bytes first (~1 ms a MB).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * How long a client may take to send a whole request (408 and the connection closed after),
+ * and its headers. Fastify's default is no limit at all: a client that sent its headers and
+ * then one byte of body every few seconds held its connection for ever (measured: still open
+ * after 200 s), and enough of them exhaust the process's file descriptors. A form of 256 KB
+ * (the admin's largest) takes under 10 s on a slow mobile link.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** See {@link REQUEST_TIMEOUT_MS}: the headers alone. */
+export const HEADERS_TIMEOUT_MS = 15_000;
+/** How often Node looks for requests over those limits. */
+const TIMEOUT_CHECK_MS = 5_000;
+
+/**
+ * True when a JSON text nests arrays/objects deeper than `max`, counted on the raw bytes
+ * (brackets inside strings do not count). Cheap enough to run before every `JSON.parse`.
+ *
+ * @example jsonTooDeep(Buffer.from('[[[]]]'), 2) // true
+ */
+export function jsonTooDeep(buf: Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next byte is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
   /**
@@ -27,6 +71,8 @@ export interface HttpServerOptions {
    * forged header changes neither the login throttle nor the audit log.
    */
   trustProxy?: readonly string[];
+  /** Limits on slow clients (tests shorten them); defaults {@link REQUEST_TIMEOUT_MS}, {@link HEADERS_TIMEOUT_MS}. */
+  timeouts?: { requestMs?: number; headersMs?: number; checkEveryMs?: number };
 }
 
 /** What a door answers instead of letting a request in. */
@@ -119,9 +165,15 @@ export function clientAddressOf(trusted: readonly string[]): (req: IncomingMessa
 /** Creates the server (not yet listening). */
 export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): FastifyInstance {
   const trusted = opts.trustProxy ?? [];
+  const requestMs = opts.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    requestTimeout: requestMs,
+    http: {
+      headersTimeout: Math.min(opts.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS, requestMs),
+      connectionsCheckingInterval: opts.timeouts?.checkEveryMs ?? TIMEOUT_CHECK_MS,
+    },
     // Per-request access lines would flood the log at webhook rates; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     // Never `true`: that believes any X-Forwarded-For, and any client can write one.
@@ -132,6 +184,11 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     const buf = body as Buffer;
     req.rawBody = buf;
     if (buf.length === 0) return done(null, undefined);
+    if (jsonTooDeep(buf)) {
+      const err = new Error(`http: the body nests deeper than ${MAX_JSON_DEPTH} levels`) as FastifyError;
+      err.statusCode = 400;
+      return done(err, undefined);
+    }
     try {
       done(null, JSON.parse(buf.toString('utf8')));
     } catch {

@@ -2,7 +2,7 @@
  * The web chat channel: a JSON API the embeddable widget talks to. Replies are returned in the
  * HTTP response (the web cannot be pushed to), so `send()` reports failure for campaigns.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -52,22 +52,38 @@ export function webLang(raw: unknown): Lang {
   return raw === 'en' ? 'en' : 'vi';
 }
 
+/** What a visitor reads for a request the widget would never send (wrong shape or type). */
+export const BAD_REQUEST_TEXT = 'Yêu cầu không hợp lệ. Bạn vui lòng tải lại trang rồi gửi lại.';
+
 /** Body of POST /api/chat. */
 export const chatRequestSchema = z
-  .object({
-    session: z
-      .string()
-      .min(8, 'Mã phiên trò chuyện không hợp lệ (cần ít nhất 8 ký tự). Hãy tải lại trang.')
-      .max(100, 'Mã phiên trò chuyện không hợp lệ (quá dài). Hãy tải lại trang.')
-      .regex(/^[A-Za-z0-9_-]+$/, 'Mã phiên trò chuyện không hợp lệ (chỉ gồm chữ, số, _ và -). Hãy tải lại trang.'),
-    // The widget's input allows the same: what the conversation answers (longer: it asks for
-    // a shorter question), never more bytes than that stored per message.
-    text: z.string().max(MAX_QUESTION_LENGTH, `Tin nhắn dài quá ${MAX_QUESTION_LENGTH} ký tự. Bạn vui lòng viết ngắn gọn hơn.`).optional(),
-    action: z.string().min(1).max(64).optional(),
-    /** Optional client message id: a retried POST with the same id is answered once. */
-    id: z.string().max(100).optional(),
-  })
+  .object(
+    {
+      session: z
+        .string({ error: 'Mã phiên trò chuyện không hợp lệ. Hãy tải lại trang.' })
+        .min(8, 'Mã phiên trò chuyện không hợp lệ (cần ít nhất 8 ký tự). Hãy tải lại trang.')
+        .max(100, 'Mã phiên trò chuyện không hợp lệ (quá dài). Hãy tải lại trang.')
+        .regex(/^[A-Za-z0-9_-]+$/, 'Mã phiên trò chuyện không hợp lệ (chỉ gồm chữ, số, _ và -). Hãy tải lại trang.'),
+      // The widget's input allows the same: what the conversation answers (longer: it asks for
+      // a shorter question), never more bytes than that stored per message.
+      text: z
+        .string({ error: BAD_REQUEST_TEXT })
+        .max(MAX_QUESTION_LENGTH, `Tin nhắn dài quá ${MAX_QUESTION_LENGTH} ký tự. Bạn vui lòng viết ngắn gọn hơn.`)
+        .optional(),
+      action: z.string({ error: BAD_REQUEST_TEXT }).min(1).max(64).optional(),
+      /** Optional client message id: a retried POST with the same id is answered once. */
+      id: z.string({ error: BAD_REQUEST_TEXT }).max(100).optional(),
+    },
+    { error: BAD_REQUEST_TEXT },
+  )
   .refine((v) => v.text !== undefined || v.action !== undefined, 'Tin nhắn trống: hãy nhập câu hỏi.');
+
+/**
+ * Largest body of `POST /api/chat`: a 1,000-character message, each character escaped as JSON
+ * (`\uXXXX`), with its session and id, is under 7 KB. The server's 1 MB (webhooks) let anyone
+ * make the server read and parse 1 MB per request.
+ */
+export const CHAT_BODY_LIMIT = 16 * 1024;
 
 /** The English of the request errors above, by what was wrong. */
 const REQUEST_ERRORS_EN = {
@@ -82,10 +98,29 @@ export function requestError(issues: readonly z.ZodIssue[], lang: Lang): string 
   if (lang === 'vi') return issues.map((i) => i.message).join('; ');
   const kinds = new Set(
     issues.map((i): keyof typeof REQUEST_ERRORS_EN =>
-      i.path[0] === 'session' ? 'session' : i.path[0] === 'text' ? 'text' : i.path.length === 0 ? 'empty' : 'other',
+      i.path[0] === 'session'
+        ? 'session'
+        : i.path[0] === 'text' && i.code === 'too_big'
+          ? 'text'
+          : i.path.length === 0 && i.code === 'custom'
+            ? 'empty'
+            : 'other',
     ),
   );
   return [...kinds].map((k) => REQUEST_ERRORS_EN[k]).join('; ');
+}
+
+/**
+ * The answer to a `POST /api/chat` the server could not read (not JSON, nested too deep, too
+ * large, another content type), in the visitor's language and with the CORS headers, so the
+ * widget shows it instead of "offline". Other errors keep the server's handling.
+ */
+function unreadableRequest(status: number, lang: Lang): string {
+  if (status === 413)
+    return lang === 'en'
+      ? `Your message is too large. Please write at most ${MAX_QUESTION_LENGTH} characters.`
+      : `Tin nhắn quá lớn. Bạn vui lòng viết tối đa ${MAX_QUESTION_LENGTH} ký tự.`;
+  return lang === 'en' ? REQUEST_ERRORS_EN.other : BAD_REQUEST_TEXT;
 }
 
 /** A reply as the web API returns it. */
@@ -267,7 +302,14 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const lang = webLang((req.query as { lang?: unknown } | undefined)?.lang);
     await reply.headers(cors).code(429).header('retry-after', String(v.retryAfter)).send({ ok: false, error: refusalText(v, lang) });
   };
-  app.post<{ Querystring: { lang?: string } }>('/api/chat', { onRequest: early }, async (req, reply) => {
+  const unreadable = (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const status = err.statusCode ?? 500;
+    if (status >= 500 || status < 400) throw err; // the server's handler: logged, no internals
+    req.log.info({ status, url: req.url, msg: err.message }, 'web chat: request refused');
+    const lang = webLang((req.query as { lang?: unknown } | undefined)?.lang);
+    return reply.headers(cors).code(status).send({ ok: false, error: unreadableRequest(status, lang) });
+  };
+  app.post<{ Querystring: { lang?: string } }>('/api/chat', { onRequest: early, bodyLimit: CHAT_BODY_LIMIT, errorHandler: unreadable }, async (req, reply) => {
     reply.headers(cors);
     const lang = webLang(req.query.lang);
     const parsed = chatRequestSchema.safeParse(req.body);

@@ -1,0 +1,129 @@
+/**
+ * Requests an attacker sends to any route before it can check a secret or a signature: slow
+ * ones (slowloris), deeply nested JSON, and, on the public web chat, bodies the widget never
+ * sends. Each was tried on a running Loa (docs/security.md, "Hostile requests").
+ */
+import { connect } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, createHttpServer, jsonTooDeep } from '../../src/http/server.js';
+import { CHAT_BODY_LIMIT } from '../../src/channels/web/web.js';
+import { startTestApp } from '../support/app.js';
+
+/** Opens a connection, writes `head`, then one byte of `drip` every `everyMs`; resolves with what came back when the server closed it. */
+function slowClient(port: number, head: string, everyMs: number): Promise<{ answer: string; ms: number }> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    let answer = '';
+    const s = connect(port, '127.0.0.1', () => s.write(head));
+    const drip = setInterval(() => s.writable && s.write(' '), everyMs);
+    s.on('data', (d) => (answer += String(d)));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearInterval(drip);
+      resolve({ answer, ms: Date.now() - t0 });
+    });
+  });
+}
+
+describe('slow clients', () => {
+  it('defaults: a whole request within 30 s, its headers within 15 s (Fastify alone has no limit)', () => {
+    const app = createHttpServer(pino({ level: 'silent' }));
+    expect(app.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    expect(app.server.headersTimeout).toBe(HEADERS_TIMEOUT_MS);
+    expect(REQUEST_TIMEOUT_MS).toBeGreaterThan(0);
+  });
+
+  it('closes a connection that trickles its body or its headers, with 408', async () => {
+    const app = createHttpServer(pino({ level: 'silent' }), { timeouts: { requestMs: 800, headersMs: 400, checkEveryMs: 100 } });
+    app.post('/in', async () => ({ ok: true }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const [body, headers] = await Promise.all([
+      slowClient(port, 'POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{', 50),
+      slowClient(port, 'POST /in HTTP/1.1\r\nHost: x\r\n', 50),
+    ]);
+    // Before: both stayed open for as long as the client kept dripping.
+    expect(body.answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(body.ms).toBeLessThan(3000);
+    expect(headers.ms).toBeLessThan(3000);
+    // The server still answers everyone else.
+    expect((await app.inject({ method: 'POST', url: '/in', payload: {} })).statusCode).toBe(200);
+    await app.close();
+  }, 10_000);
+});
+
+describe('deeply nested JSON', () => {
+  it('jsonTooDeep counts brackets outside strings only', () => {
+    expect(jsonTooDeep(Buffer.from('[[[]]]'), 2)).toBe(true);
+    expect(jsonTooDeep(Buffer.from('[[]]'), 2)).toBe(false);
+    expect(jsonTooDeep(Buffer.from('{"a":"[[[[[[","b":"\\"[[[["}'), 2)).toBe(false);
+    expect(jsonTooDeep(Buffer.from('{"a":{"b":{"c":1}}}'), 2)).toBe(true);
+    expect(jsonTooDeep(Buffer.from(JSON.stringify({ message: { chat: { id: 1 }, entities: [{ user: { id: 2 } }] } })))).toBe(false);
+  });
+
+  it('refuses 1 MB of nesting with 400 before parsing it (was 0.5 s of the event loop per request)', async () => {
+    const app = createHttpServer(pino({ level: 'silent' }));
+    let handled = 0;
+    app.post('/in', async () => ({ ok: ++handled }));
+    const deep = '['.repeat(500_000) + ']'.repeat(500_000);
+    const t = performance.now();
+    const res = await app.inject({ method: 'POST', url: '/in', headers: { 'content-type': 'application/json' }, payload: deep });
+    const ms = performance.now() - t;
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ ok: false, error: 'http: the body nests deeper than 64 levels' });
+    expect(handled).toBe(0);
+    // JSON.parse of it took ~500 ms at load 4; the byte scan stops at the 65th bracket.
+    expect(ms).toBeLessThan(150);
+    expect((await app.inject({ method: 'POST', url: '/in', headers: { 'content-type': 'application/json' }, payload: '[[["ok"]]]' })).statusCode).toBe(200);
+    await app.close();
+  });
+});
+
+describe('the web chat: bodies the widget never sends', () => {
+  let ctx: Awaited<ReturnType<typeof startTestApp>>;
+  beforeAll(async () => {
+    ctx = await startTestApp();
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+  const post = (raw: string, type = 'application/json', lang = '') =>
+    fetch(`${ctx.url}/api/chat${lang ? `?lang=${lang}` : ''}`, { method: 'POST', headers: { 'content-type': type }, body: raw });
+
+  it.each([
+    ['not JSON', '{"session":', 400],
+    ['nested too deep', '['.repeat(100) + ']'.repeat(100), 400],
+    ['an array', '[1,2]', 400],
+    ['null', 'null', 400],
+    ['a number for the session', '{"session":5,"text":"hi"}', 400],
+    ['an object for the text', '{"session":"abcdefgh-x","text":{"a":1}}', 400],
+    ['a too long action', `{"session":"abcdefgh-x","action":"${'a'.repeat(65)}"}`, 400],
+    ['20 KB', JSON.stringify({ session: 'abcdefgh-x', text: 'a'.repeat(1000), pad: 'b'.repeat(20_000) }), 413],
+  ])('%s: refused in Vietnamese, readable by the widget (CORS)', async (_label, raw, status) => {
+    const res = await post(raw);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const { error } = (await res.json()) as { error: string };
+    // Before: zod's and Fastify's English ("Invalid input: expected object, received array",
+    // "http: the body is not valid JSON", "Request body is too large"), and no CORS header on
+    // the parser's refusals, so the widget said "offline".
+    expect(error).toMatch(/^(Yêu cầu không hợp lệ|Mã phiên trò chuyện không hợp lệ|Tin nhắn quá lớn)/);
+    expect(error).not.toMatch(/Invalid|expected|received|body|Too/);
+  });
+
+  it('in English for an English visitor, and a missing session on /api/chat/held too', async () => {
+    expect(((await (await post('[1]', 'application/json', 'en')).json()) as { error: string }).error).toBe('Invalid request. Please reload the page.');
+    expect(((await (await post('x'.repeat(CHAT_BODY_LIMIT + 1), 'application/json', 'en')).json()) as { error: string }).error).toMatch(/^Your message is too large/);
+    const held = await fetch(`${ctx.url}/api/chat/held`);
+    expect(held.status).toBe(400);
+    expect(((await held.json()) as { error: string }).error).toBe('Mã phiên trò chuyện không hợp lệ. Hãy tải lại trang.');
+  });
+
+  it('still answers a 1,000-character message of escaped characters (under the chat body limit)', async () => {
+    const text = '\u0001'.repeat(1000); // each is \u0001 in JSON: 6 bytes
+    expect(JSON.stringify({ session: 'abcdefgh-y', text, id: 'x'.repeat(100) }).length).toBeLessThan(CHAT_BODY_LIMIT);
+    const res = await post(JSON.stringify({ session: 'abcdefgh-y', text, id: 'x'.repeat(100) }));
+    expect(res.status).toBe(200);
+  });
+});
