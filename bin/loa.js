@@ -2,16 +2,20 @@
 // The `loa` command. A checkout needs no build step: `npm install` then `npx loa <command>` (or
 // `npm start`). It runs the compiled copy of `src/` in `dist/` (bin/compiled.js), made again
 // whenever a source file changed, and the TypeScript sources through tsx when no copy can be
-// made (or with LOA_COMPILE=0).
+// made (or with LOA_COMPILE=0). Nothing is printed either way: `loa doctor` tells the operator
+// when the copy cannot be made (and starts are slower).
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compiledDist } from './compiled.js';
+import { COMPILED_COPY_KEY, compiledCopy } from './compiled.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = process.env.LOA_COMPILE === '0' ? null : await compiledDist(root);
+const copy = process.env.LOA_COMPILE === '0' ? { dist: null, compiled: false, reason: 'off' } : await compiledCopy(root);
+globalThis[COMPILED_COPY_KEY] = { ...copy, root };
+const { dist } = copy;
 let modules;
 if (dist) {
-  // Errors in the logs then name src/*.ts lines, through the copy's source maps.
+  // Errors in the logs then name src/*.ts lines, through the copy's source maps (worker threads
+  // turn them on too: src/worker-thread.ts).
   process.setSourceMapsEnabled(true);
   modules = { envFile: join(dist, 'env-file.js'), main: join(dist, 'main.js') };
 } else {

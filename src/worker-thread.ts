@@ -17,6 +17,8 @@ import { dirname, join } from 'node:path';
 interface Bootstrap {
   module: string;
   tsx?: string;
+  /** Source maps on in the worker too (a worker does not inherit `process.setSourceMapsEnabled`). */
+  sourceMaps?: boolean;
 }
 
 /** The URL of tsx's ESM register API (its `import` export: the CommonJS one cannot register hooks). */
@@ -33,6 +35,7 @@ const BOOTSTRAP = `
 const { workerData } = require('node:worker_threads');
 const boot = workerData.__bootstrap;
 (async () => {
+  if (boot.sourceMaps) process.setSourceMapsEnabled(true);
   if (boot.tsx) (await import(boot.tsx)).register();
   await import(boot.module);
 })().catch((err) => { throw err; });
@@ -48,6 +51,6 @@ const boot = workerData.__bootstrap;
  */
 export function startModuleWorker(from: string, name: string, workerData: Record<string, unknown>): Worker {
   const ts = from.endsWith('.ts');
-  const boot: Bootstrap = { module: new URL(`${name}.${ts ? 'ts' : 'js'}`, from).href, ...(ts ? { tsx: tsxEsmApi(from) } : {}) };
+  const boot: Bootstrap = { module: new URL(`${name}.${ts ? 'ts' : 'js'}`, from).href, ...(ts ? { tsx: tsxEsmApi(from) } : {}), ...(process.sourceMapsEnabled ? { sourceMaps: true } : {}) };
   return new Worker(BOOTSTRAP, { eval: true, workerData: { ...workerData, __bootstrap: boot } });
 }

@@ -1,11 +1,13 @@
 /**
  * The compiled copy of `src/` that `loa` starts from (bin/compiled.js): made when missing, used
- * as is while the sources are unchanged, made again after an edit or a deleted file, never
- * half-written when several processes start at once, and null (tsx instead) without esbuild.
- * The last test starts the real service from it.
+ * as is while the sources are unchanged (whatever their modification times, which a Docker
+ * image's layers keep only to the second), made again after an edit or a deleted file, never
+ * half-written when several processes start at once, and null (tsx instead) without esbuild or
+ * in a checkout the user cannot write, without trying to compile there. The last test starts the
+ * real service from it.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,15 +19,54 @@ import { compiledDist } from '../../bin/compiled.js';
 type CompiledDist = (root: string, onCompile?: () => void) => Promise<string | null>;
 const compile = compiledDist as CompiledDist;
 const REPO = resolve('.');
+const COMPILED_JS = pathToFileURL(join(REPO, 'bin', 'compiled.js')).href;
 const dirs: string[] = [];
 afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) {
+    chmodTree(d, 0o755);
+    rmSync(d, { recursive: true, force: true });
+  }
 });
+
+/** chmod of every folder under `dir` (folders locked by a test, so it can be removed). */
+function chmodTree(dir: string, mode: number): void {
+  try {
+    chmodSync(dir, mode);
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) chmodTree(join(dir, e.name), mode);
+  } catch {
+    // Gone already.
+  }
+}
+
+/**
+ * Runs compiledCopy on `root` in another process as a user that is not root (root writes
+ * anywhere): as `nobody` when the tests run as root, else as the tests' own user. Returns what it
+ * returned, and whether it began to compile.
+ */
+async function copyAsUser(root: string): Promise<{ dist: string | null; reason?: string; compiling: boolean; esbuildLeft: boolean }> {
+  const script = `import { execFileSync } from 'node:child_process';
+import { compiledCopy } from ${JSON.stringify(COMPILED_JS)};
+let compiling = false;
+const r = await compiledCopy(${JSON.stringify(root)}, () => { compiling = true; });
+const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+console.log(JSON.stringify({ ...r, compiling, esbuildLeft: /esbuild.*--service/.test(children) }));`;
+  const asRoot = process.getuid?.() === 0;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], asRoot ? { uid: 65534, gid: 65534 } : {});
+  return JSON.parse(stdout) as { dist: string | null; reason?: string; compiling: boolean; esbuildLeft: boolean };
+}
+
+/** Gives `dir` (and with `deep`, everything under it) to the user of {@link copyAsUser}. */
+function writableByUser(dir: string, deep = false): void {
+  if (process.getuid?.() !== 0) return;
+  chownSync(dir, 65534, 65534);
+  if (deep) for (const e of readdirSync(dir, { withFileTypes: true })) e.isDirectory() ? writableByUser(join(dir, e.name), true) : chownSync(join(dir, e.name), 65534, 65534);
+}
 
 /** A checkout with a small `src/`: a module, its import, a template beside it, and node_modules. */
 function checkout(withEsbuild = true): string {
   const root = mkdtempSync(join(tmpdir(), 'loa-compiled-'));
   dirs.push(root);
+  chmodSync(root, 0o755);
   writeFileSync(join(root, 'package.json'), '{"type":"module"}');
   if (withEsbuild) symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
   mkdirSync(join(root, 'src', 'views'), { recursive: true });
@@ -73,14 +114,25 @@ describe('compiled copy', () => {
     expect(await run(dist!, 'Lan')).toBe('Kính chào Lan trang 2');
   });
 
-  it('is made again when only a modification time changed, and drops deleted files', async () => {
+  it('is kept when only modification times changed (a pulled Docker image, a copied checkout), and drops deleted files', async () => {
     const root = checkout();
     const dist = (await compile(root))!;
-    const later = new Date(Date.now() + 5_000);
-    utimesSync(join(root, 'src', 'greet.ts'), later, later);
+    // Docker's layer tars keep whole seconds; cp without -p, rsync without -t give new times.
+    for (const f of ['main.ts', 'greet.ts', 'views/page.txt']) {
+      const file = join(root, 'src', f);
+      const s = Math.floor(statSync(file).mtimeMs / 1000) - 3;
+      utimesSync(file, s, s);
+    }
     let compiles = 0;
-    await compile(root, () => compiles++);
-    expect(compiles).toBe(1);
+    expect(await compile(root, () => compiles++)).toBe(dist);
+    expect(compiles).toBe(0);
+    // The same in a copy of the whole checkout, with new times, dist/ included.
+    const copy = mkdtempSync(join(tmpdir(), 'loa-compiled-copy-'));
+    dirs.push(copy);
+    cpSync(root, copy, { recursive: true, verbatimSymlinks: true });
+    expect(await compile(copy, () => compiles++)).toBe(join(copy, 'dist'));
+    expect(compiles).toBe(0);
+    expect(await run(join(copy, 'dist'), 'Lan')).toBe('Xin chào Lan trang 1');
     writeFileSync(join(root, 'src', 'old.ts'), 'export const x = 1;\n');
     await compile(root);
     expect(existsSync(join(dist, 'old.js'))).toBe(true);
@@ -110,6 +162,74 @@ console.log(out('Minh'));`;
     const root = checkout(false);
     expect(await compile(root)).toBeNull();
     expect(existsSync(join(root, 'dist'))).toBe(false);
+  });
+
+  it('is null in a checkout the user cannot write, found before compiling anything; a copy made there by root is used', async () => {
+    const root = checkout();
+    chmodSync(root, 0o555); // also locked for the tests' own user when they do not run as root
+    const r = await copyAsUser(root);
+    expect(r).toMatchObject({ dist: null, reason: 'read-only', compiling: false });
+    expect(existsSync(join(root, 'dist'))).toBe(false);
+    // Made by someone who can write there (root, the image's build): used as is.
+    chmodSync(root, 0o755);
+    await compile(root);
+    chmodSync(root, 0o555);
+    expect(await copyAsUser(root)).toMatchObject({ dist: join(root, 'dist'), compiling: false });
+    // Then a source changes (a `git pull` by root): stale, and not made: the sources through tsx.
+    chmodSync(root, 0o755);
+    writeFileSync(join(root, 'src', 'greet.ts'), "export const greet = (n: string): string => `Chào ${n}`;\n");
+    chmodSync(root, 0o555);
+    expect(await copyAsUser(root)).toMatchObject({ dist: null, reason: 'read-only', compiling: false });
+  });
+
+  it('leaves no esbuild process behind after compiling', async () => {
+    const root = checkout();
+    writableByUser(root);
+    const r = await copyAsUser(root);
+    expect(r).toMatchObject({ dist: join(root, 'dist'), compiling: true, esbuildLeft: false });
+  });
+
+  it('removes the temporary folders of killed compiles, and is not stopped by one it cannot remove', async () => {
+    const root = checkout();
+    writableByUser(root);
+    // A compile killed midway a minute ago (its process is gone), one of a live process, and one
+    // left by root whose inside the user cannot empty.
+    const dead = join(root, '.dist-999999999-abc');
+    mkdirSync(join(dead, 'views'), { recursive: true });
+    writeFileSync(join(dead, 'main.js'), 'half');
+    writableByUser(dead, true);
+    const live = join(root, `.dist-${process.pid}-abc`);
+    mkdirSync(live);
+    const stuck = join(root, '.dist-999999998-abc');
+    mkdirSync(join(stuck, 'locked'), { recursive: true });
+    writeFileSync(join(stuck, 'locked', 'x.js'), 'x');
+    chmodSync(join(stuck, 'locked'), 0o555);
+    const r = await copyAsUser(root);
+    expect(r).toMatchObject({ dist: join(root, 'dist'), compiling: true });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(join(stuck, 'locked', 'x.js'))).toBe(true);
+  });
+
+  it('turns source maps on in worker threads: their errors name src/*.ts lines', async () => {
+    const root = checkout();
+    cpSync(join(REPO, 'src', 'worker-thread.ts'), join(root, 'src', 'worker-thread.ts'));
+    writeFileSync(join(root, 'src', 'boom-worker.ts'), ['// line 1', 'const n: number = 2;', 'throw new Error(`boom ${n}`);', ''].join('\n'));
+    writeFileSync(
+      join(root, 'src', 'boom.ts'),
+      [
+        "import { startModuleWorker } from './worker-thread.js';",
+        'export const stack = (): Promise<string> =>',
+        "  new Promise((ok) => startModuleWorker(import.meta.url, './boom-worker', {}).once('error', (e: Error) => ok(String(e.stack))));",
+      ].join('\n'),
+    );
+    const dist = (await compile(root))!;
+    // As bin/loa.js runs it (a file: `--input-type=module` would reach the worker's eval too).
+    const script = join(root, 'run.mjs');
+    writeFileSync(script, `process.setSourceMapsEnabled(true); const { stack } = await import(${JSON.stringify(pathToFileURL(join(dist, 'boom.js')).href)}); console.log(await stack());`);
+    const { stdout } = await promisify(execFile)(process.execPath, [script]);
+    expect(stdout).toContain('boom 2');
+    expect(stdout).toMatch(/src\/boom-worker\.ts:3/);
   });
 
   it('runs the real service: loa start answers from the copy of this checkout', async () => {
