@@ -17,6 +17,8 @@
  *     address wait until the oldest of them leaves the window (guessing many accounts).
  *   A refused attempt is not recorded as a failure (no password was tried), and the answer
  *   says how long to wait.
+ * - An address is an IPv4 address or an IPv6 /64 (a subscriber's own block: http/server.ts
+ *   addressKey), so a client cannot take a fresh address for each guess.
  * - An address's attempts are checked one at a time (a burst sent at once is not tried side
  *   by side, before any of its failures is recorded), at most `maxPendingPerIp` waiting.
  */
@@ -36,6 +38,7 @@ import {
   type SessionRow,
 } from '../db/admin.js';
 import { getPasswordHash, getUser, getUserByName, hashPassword, setPassword, verifyPassword, type User } from '../db/users.js';
+import { addressKey } from '../http/server.js';
 
 /** Options of {@link createAuth}; every field has a default. */
 export interface AuthOptions {
@@ -115,6 +118,7 @@ export interface AdminIdentity {
 /** The session API used by the admin routes. */
 export interface Auth {
   readonly options: AuthOptions;
+  /** `ip`: the client's address; throttled by {@link addressKey} (an IPv6 /64). */
   login(username: string, password: string, ip: string): Promise<LoginResult>;
   /** The user and session for a cookie token, or undefined when unknown, expired or disabled. */
   resolve(token: string | undefined): AdminIdentity | undefined;
@@ -159,7 +163,9 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
   // 4th should wait 30 s). One at a time, each attempt sees the ones before it.
   const lanes = new Map<string, { pending: number; tail: Promise<unknown> }>();
 
-  const attempt = async (username: string, password: string, ip: string): Promise<LoginResult> => {
+  // `ip` is the throttle's key (an IPv6 client's /64: http/server.ts addressKey); `from` the
+  // address itself, kept with the session.
+  const attempt = async (username: string, password: string, ip: string, from: string): Promise<LoginResult> => {
     const t = now();
     const memory = Math.max(o.windowMinutes, o.failureMemoryHours * 60, o.maxBackoffMinutes);
     purgeAdminState(db, t, new Date(t.getTime() - minutes(memory)));
@@ -185,20 +191,21 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
     recordLoginAttempt(db, { username: name, ip, ok: true }, t);
     const token = randomToken();
     const id = hashToken(token);
-    insertSession(db, { id, userId: user.id, csrfToken: randomToken(), expiresAt: idleExpiry(t), ip }, t);
+    insertSession(db, { id, userId: user.id, csrfToken: randomToken(), expiresAt: idleExpiry(t), ip: from }, t);
     return { ok: true, token, user, session: getSessionRow(db, id)! };
   };
 
   return {
     options: o,
-    async login(username, password, ip) {
+    async login(username, password, from) {
+      const ip = addressKey(from);
       let lane = lanes.get(ip);
       if (!lane) lanes.set(ip, (lane = { pending: 0, tail: Promise.resolve() }));
       // A queue this long is a script (staff behind one address do not log in eight at once):
       // it waits a second, and holds no more memory or connections than that.
       if (lane.pending >= o.maxPendingPerIp) return { ok: false, reason: 'throttled', retryAfterSeconds: 1 };
       lane.pending++;
-      const run = lane.tail.then(() => attempt(username, password, ip));
+      const run = lane.tail.then(() => attempt(username, password, ip, from));
       lane.tail = run.catch(() => undefined);
       try {
         return await run;

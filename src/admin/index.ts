@@ -38,6 +38,7 @@ import { registerDisinfoRoutes } from './routes/disinfo.js';
 import { registerTrainingRoutes } from './routes/training.js';
 import { formatDateTime, formatDay, formatNumber, formatWait, maskedText, round1, shownText } from './format.js';
 import { escapeHtml } from '../text/html.js';
+import { addressKey } from '../http/server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -292,7 +293,7 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     const result = await ctx.auth.login(username, password, req.ip);
     if (!result.ok) {
       const actor = username.trim().toLowerCase().slice(0, 64) || '(trống)';
-      const skipped = result.reason === 'throttled' ? throttledToAudit(req.ip, ctx.now().getTime()) : 0;
+      const skipped = result.reason === 'throttled' ? throttledToAudit(addressKey(req.ip), ctx.now().getTime()) : 0;
       if (skipped !== undefined)
         recordAudit(ctx.db, { actor, action: `login.${result.reason}`, ip: req.ip, ...(skipped ? { details: { refusedUnaudited: skipped } } : {}) }, ctx.now());
       if (result.reason === 'throttled') {

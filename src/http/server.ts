@@ -162,6 +162,40 @@ export function clientAddressOf(trusted: readonly string[]): (req: IncomingMessa
   };
 }
 
+/**
+ * The key under which a client address is rate-limited: an IPv6 address by its /64 network,
+ * an IPv4 address (also written IPv4-mapped, `::ffff:1.2.3.4`) as it is. One subscriber,
+ * home or mobile, gets a whole /64 (2^64 addresses) from their provider: limits keyed by the
+ * full IPv6 address let a script take a new address for every request (measured before: 70
+ * new web chat visitors from 70 addresses of one /64 all accepted, the limit being 60 an hour;
+ * the same for login guesses). Anything else (not an address) is its own key.
+ *
+ * @example addressKey('2001:db8:1:2:aaaa::5') // '2001:db8:1:2::/64'
+ * @example addressKey('::ffff:203.0.113.9') // '203.0.113.9'
+ */
+export function addressKey(address: string): string {
+  const plain = address.split('%')[0]!;
+  const lower = plain.toLowerCase();
+  if (lower.startsWith('::ffff:') && isIP(plain.slice(7)) === 4) return plain.slice(7);
+  if (isIP(plain) !== 6) return address;
+  const groups = (part: string): string[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [g];
+          const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+          return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+        });
+  const [head = '', tail] = lower.split('::');
+  const h = groups(head);
+  const t = tail === undefined ? [] : groups(tail);
+  const all = [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${all
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
 /** Creates the server (not yet listening). */
 export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): FastifyInstance {
   const trusted = opts.trustProxy ?? [];

@@ -18,7 +18,7 @@ import type { Lang } from '../../text/language.js';
 import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
 import { createBackloggedLane, createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
-import { addDoor, type DoorRefusal } from '../../http/server.js';
+import { addDoor, addressKey, type DoorRefusal } from '../../http/server.js';
 import { boundedMemo } from '../../text/memo.js';
 
 /** What the web widget can render. */
@@ -287,7 +287,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     if (req.method !== 'POST' || !(req.url === '/api/chat' || req.url?.startsWith('/api/chat?'))) return undefined;
     const t = now();
     reportEnded(t);
-    const v = limits.shutOut(address, t);
+    const v = limits.shutOut(addressKey(address), t);
     if (v.ok) return undefined;
     const lang = req.url.length > 9 ? webLang(new URLSearchParams(req.url.slice(10)).get('lang')) : 'vi';
     // The same few answers (a language, a limit, a number of seconds) over and over: made once each.
@@ -296,7 +296,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const early = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const t = now();
     reportEnded(t);
-    const v = limits.door(req.ip, t);
+    const v = limits.door(addressKey(req.ip), t);
     if (v.ok) return;
     refused(req, v);
     const lang = webLang((req.query as { lang?: unknown } | undefined)?.lang);
@@ -322,7 +322,9 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const disk = deps.disk?.state() ?? 'ok';
     if (disk === 'critical' || (disk === 'low' && isNew()))
       return reply.code(503).header('retry-after', '600').send({ ok: false, error: lang === 'en' ? DISK_LOW_TEXT_EN : DISK_LOW_TEXT });
-    const verdict = limits.check(req.ip, session, isNew, now());
+    // An IPv6 client is limited by its /64: one subscriber's own block of addresses.
+    const key = addressKey(req.ip);
+    const verdict = limits.check(key, session, isNew, now());
     if (!verdict.ok) refused(req, verdict);
     if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict, lang) });
     // A new visitor's browser language is theirs until they choose or ask in another.
@@ -334,7 +336,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
     // visitor's order, its replies recorded; the web chat answers in the response.
     // A backlogged address's messages wait until other visitors' are answered (limits.ts).
-    const answered = await inTurn(req.ip, (waited) => lane.run(req.ip, waited, () => deps.inbox.answerNow(inbound)));
+    const answered = await inTurn(key, (waited) => lane.run(key, waited, () => deps.inbox.answerNow(inbound)));
     if (answered === null) return reply.send({ replies: [], duplicate: true });
     const { replies, personId } = answered;
     // What was kept for the visitor while they were away comes first (a page left open).
