@@ -1,7 +1,8 @@
 /**
  * `loa doctor`: checks the configuration, content, database, disk, clock and time zone, quiet
- * hours and each configured channel for real, and prints one Vietnamese line per check (✓ ok,
- * ! worth a look, ✗ wrong, each ✗ with how to fix it). Exit status 1 when any check failed.
+ * hours, the compiled copy `loa` starts from, and each configured channel for real, and prints
+ * one Vietnamese line per check (✓ ok, ! worth a look, ✗ wrong, each ✗ with how to fix it).
+ * Exit status 1 when any check failed.
  * The checks themselves are in doctor/doctor.ts.
  */
 import { formatResults, runDoctor, type DoctorDeps } from '../doctor/doctor.js';
@@ -15,7 +16,7 @@ export async function runDoctorCli(deps: DoctorDeps, out: (line: string) => void
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('cách dùng: loa doctor\n\nKiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, đồng hồ và múi giờ, giờ yên lặng, và từng kênh đã cấu hình (Telegram, Zalo OA).\nMã thoát khác 0 khi có lỗi (✗).');
+    console.log('cách dùng: loa doctor\n\nKiểm tra cấu hình, nội dung, cơ sở dữ liệu, ổ đĩa, đồng hồ và múi giờ, giờ yên lặng, bản biên dịch sẵn của mã nguồn, và từng kênh đã cấu hình (Telegram, Zalo OA).\nMã thoát khác 0 khi có lỗi (✗).');
     return 0;
   }
   return runDoctorCli({ env: process.env }, (line) => console.log(line));

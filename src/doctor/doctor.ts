@@ -17,6 +17,7 @@
  * process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig, type Config } from '../config.js';
@@ -59,7 +60,25 @@ export interface DoctorDeps {
   fetch?: typeof fetch;
   /** Per-request timeout of the platform checks (default 10 s). */
   timeoutMs?: number;
+  /**
+   * How `loa` started this process (bin/compiled.js, left by bin/loa.js): from the compiled copy
+   * `dist/` or, when it could not be made, through tsx. Default: what bin/loa.js left; null or
+   * absent (not started by bin/loa.js, e.g. in tests): no line.
+   */
+  compiledCopy?: CompiledCopyState | null;
 }
+
+/** What bin/compiled.js `compiledCopy` returned in bin/loa.js, with the checkout it was for. */
+export interface CompiledCopyState {
+  dist: string | null;
+  compiled: boolean;
+  reason?: 'off' | 'no-esbuild' | 'read-only' | 'no-space' | 'error';
+  detail?: string;
+  root?: string;
+}
+
+/** The key under which bin/loa.js leaves its {@link CompiledCopyState} (bin/compiled.js COMPILED_COPY_KEY). */
+const COMPILED_COPY_KEY = Symbol.for('loa.compiledCopy');
 
 /** Below this much free space the doctor warns even when LOA_MIN_FREE_MB is off. */
 const DEFAULT_WARN_FREE_MB = 500;
@@ -85,6 +104,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     });
   }
   results.push(...clockChecks(now(), deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone));
+  const copy = 'compiledCopy' in deps ? deps.compiledCopy : ((globalThis as Record<symbol, unknown>)[COMPILED_COPY_KEY] as CompiledCopyState | undefined);
+  if (copy) results.push(compiledCopyCheck(copy));
   if (!config) return results;
 
   results.push(...contentCheck(config));
@@ -270,6 +291,64 @@ function diskCheck(config: Config, freeBytes?: (dir: string) => number): CheckRe
         : `${freeText}, dưới ngưỡng LOA_MIN_FREE_MB=${min}: web chat từ chối người mới`,
     fix: 'giải phóng chỗ trên ổ chứa LOA_DATA_DIR (xóa bản sao lưu cũ, nhật ký), hoặc chuyển dữ liệu sang ổ lớn hơn',
   };
+}
+
+/**
+ * Whether `loa` starts from the compiled copy of the sources (bin/compiled.js). Without it Loa
+ * works the same, through tsx, only each start and each `loa` command takes about 0.6 s more:
+ * worth a warning with the fix, never a fault.
+ */
+export function compiledCopyCheck(copy: CompiledCopyState): CheckResult {
+  const name = 'Bản biên dịch';
+  const root = copy.root ?? 'thư mục của Loa';
+  if (copy.dist)
+    return {
+      name,
+      status: 'ok',
+      message: copy.compiled ? `vừa biên dịch lại ${copy.dist} theo mã nguồn mới; các lần khởi động sau dùng bản này` : `Loa chạy từ bản biên dịch sẵn ${copy.dist}, khớp với mã nguồn`,
+    };
+  const slower = 'Loa vẫn chạy đúng (thẳng từ mã nguồn, qua tsx) nhưng mỗi lần khởi động và mỗi lệnh loa chậm hơn khoảng 0,6 giây';
+  switch (copy.reason) {
+    case 'off':
+      return { name, status: 'ok', message: 'đã tắt (LOA_COMPILE=0): Loa chạy thẳng từ mã nguồn qua tsx, mỗi lần khởi động chậm hơn khoảng 0,6 giây' };
+    case 'read-only':
+      return {
+        name,
+        status: 'warn',
+        message: `không tạo được bản biên dịch sẵn (dist/) vì tài khoản ${currentUser()} không ghi được vào ${root}. ${slower}`,
+        fix: `giao thư mục cho tài khoản chạy dịch vụ (sudo chown -R loa:loa ${root}, như bước A2 của docs/deploy.md) rồi chạy lại \`sudo -u loa npx loa doctor\`; hoặc, nếu thư mục cố ý chỉ đọc, sau mỗi lần cập nhật chạy một lệnh loa bằng tài khoản ghi được vào đó (ví dụ \`cd ${root} && sudo node bin/loa.js --help\`). Với Docker: dựng lại ảnh (docker compose up -d --build)`,
+      };
+    case 'no-esbuild':
+      return {
+        name,
+        status: 'warn',
+        message: `không tạo được bản biên dịch sẵn (dist/): thiếu gói esbuild trong node_modules. ${slower}`,
+        fix: `cài lại các gói: \`cd ${root} && sudo -u loa npm ci --omit=dev\`, rồi khởi động lại Loa`,
+      };
+    case 'no-space':
+      return {
+        name,
+        status: 'warn',
+        message: `không tạo được bản biên dịch sẵn (dist/): ổ đĩa chứa ${root} đã đầy. ${slower}`,
+        fix: 'giải phóng chỗ trên ổ đĩa đó (bản sao lưu cũ, nhật ký); lệnh loa tiếp theo sẽ tự biên dịch lại',
+      };
+    default:
+      return {
+        name,
+        status: 'warn',
+        message: `không tạo được bản biên dịch sẵn (dist/)${copy.detail ? ` (${copy.detail})` : ''}. ${slower}`,
+        fix: `xóa thư mục ${root}/dist rồi chạy lại \`loa doctor\` bằng tài khoản chạy dịch vụ; nếu dòng này còn, gửi nó cho người phát triển Loa`,
+      };
+  }
+}
+
+/** The name of the account running this process (its uid when it has no name). */
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
 }
 
 function quietHoursCheck(config: Config, now: Date): CheckResult {

@@ -202,4 +202,27 @@ describe('loa doctor', () => {
     expect(l).toContain('UTC+0');
     expect(l).toContain('Asia/Ho_Chi_Minh');
   });
+
+  it('warns (exit 0) when loa could not make its compiled copy, says why and how to fix it; says nothing when started otherwise', async () => {
+    const readOnly = await doctor({}, { compiledCopy: { dist: null, compiled: false, reason: 'read-only', root: '/srv/loa', detail: "EACCES: permission denied, mkdir '/srv/loa/.dist-1-x'" } });
+    expect(readOnly.code).toBe(0);
+    const l = line(readOnly.lines, '!', 'Bản biên dịch');
+    expect(l).toContain('không ghi được vào /srv/loa');
+    expect(l).toContain('chậm hơn khoảng 0,6 giây');
+    expect(l).not.toContain('EACCES');
+    const fix = readOnly.lines[readOnly.lines.indexOf(l) + 1]!;
+    expect(fix).toContain('chown -R loa:loa /srv/loa');
+    expect(fix).toContain('docker compose up -d --build');
+
+    const noEsbuild = await doctor({}, { compiledCopy: { dist: null, compiled: false, reason: 'no-esbuild', root: '/srv/loa' } });
+    expect(line(noEsbuild.lines, '!', 'Bản biên dịch')).toContain('esbuild');
+    expect(noEsbuild.text).toContain('npm ci --omit=dev');
+    const full = await doctor({}, { compiledCopy: { dist: null, compiled: false, reason: 'no-space', root: '/srv/loa' } });
+    expect(line(full.lines, '!', 'Bản biên dịch')).toContain('ổ đĩa');
+
+    expect(line((await doctor({}, { compiledCopy: { dist: '/srv/loa/dist', compiled: false, root: '/srv/loa' } })).lines, '✓', 'Bản biên dịch')).toContain('/srv/loa/dist');
+    expect(line((await doctor({}, { compiledCopy: { dist: null, compiled: false, reason: 'off' } })).lines, '✓', 'Bản biên dịch')).toContain('LOA_COMPILE=0');
+    const none = await doctor({}, { compiledCopy: null });
+    expect(none.lines.some((x) => x.includes('Bản biên dịch'))).toBe(false);
+  });
 });

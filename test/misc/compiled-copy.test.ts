@@ -182,6 +182,31 @@ console.log(out('Minh'));`;
     expect(await copyAsUser(root)).toMatchObject({ dist: null, reason: 'read-only', compiling: false });
   });
 
+  it('in a checkout the service user cannot write: loa runs through tsx, prints nothing about it, and loa doctor warns with the fix', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'loa-compiled-ro-'));
+    dirs.push(root);
+    for (const f of ['src', 'bin', 'package.json', 'tsconfig.json']) cpSync(join(REPO, f), join(root, f), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+    const data = mkdtempSync(join(tmpdir(), 'loa-compiled-ro-data-'));
+    dirs.push(data);
+    writableByUser(data);
+    chmodSync(root, 0o555);
+    const asRoot = process.getuid?.() === 0;
+    const env = { PATH: process.env.PATH, HOME: data, LOA_DATA_DIR: data, LOA_CONTENT_DIR: join(REPO, 'content'), LOA_BOT: join(REPO, 'bots', 'default.yaml'), LOA_LOG_LEVEL: 'warn' };
+    const loa = (args: string[]) =>
+      promisify(execFile)(process.execPath, [join(root, 'bin', 'loa.js'), ...args], { cwd: data, env, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) }).catch((err: { stdout: string; stderr: string; code: number }) => err);
+    const help = await loa(['--help']);
+    expect(help.stdout).toContain('cách dùng: loa');
+    expect(help.stderr).toBe('');
+    const doctor = await loa(['doctor']);
+    const lines = doctor.stdout.split('\n');
+    const i = lines.findIndex((l) => l.startsWith('! Bản biên dịch:'));
+    expect(i, doctor.stdout + doctor.stderr).toBeGreaterThanOrEqual(0);
+    expect(lines[i]).toContain(`không ghi được vào ${root}`);
+    expect(lines[i + 1]).toContain(`chown -R loa:loa ${root}`);
+    expect(existsSync(join(root, 'dist'))).toBe(false);
+  }, 60_000);
+
   it('leaves no esbuild process behind after compiling', async () => {
     const root = checkout();
     writableByUser(root);
