@@ -5,7 +5,7 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 
 declare module 'fastify' {
@@ -41,6 +41,16 @@ export const HEADERS_TIMEOUT_MS = 15_000;
 const TIMEOUT_CHECK_MS = 5_000;
 
 /**
+ * Open connections one client address ({@link addressKey}: an IPv6 /64) may hold at once;
+ * further ones are closed as they open. Slow clients are cut after {@link REQUEST_TIMEOUT_MS},
+ * but a script could still open connections faster than that until the process ran out of
+ * file descriptors. Browsers open at most six per site; many people behind one carrier address
+ * (CGNAT) each hold one for a few seconds per message. A trusted proxy (`LOA_TRUST_PROXY`) is
+ * not limited: every client comes through it.
+ */
+export const MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+/**
  * True when a JSON text nests arrays/objects deeper than `max`, counted on the raw bytes
  * (brackets inside strings do not count). Cheap enough to run before every `JSON.parse`.
  *
@@ -73,6 +83,8 @@ export interface HttpServerOptions {
   trustProxy?: readonly string[];
   /** Limits on slow clients (tests shorten them); defaults {@link REQUEST_TIMEOUT_MS}, {@link HEADERS_TIMEOUT_MS}. */
   timeouts?: { requestMs?: number; headersMs?: number; checkEveryMs?: number };
+  /** Default {@link MAX_CONNECTIONS_PER_ADDRESS}. */
+  maxConnectionsPerAddress?: number;
 }
 
 /** What a door answers instead of letting a request in. */
@@ -130,13 +142,9 @@ const RANGES: Record<string, [string, number, 'ipv4' | 'ipv6'][]> = {
   uniquelocal: [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['fc00::', 7, 'ipv6']],
 };
 
-/**
- * The client's address of a raw request, as Fastify's `request.ip` computes it with
- * `trustProxy` set to `trusted`: the connection's own address, or, when that is a trusted
- * proxy, the right-most address of `X-Forwarded-For` not itself a trusted proxy.
- */
-export function clientAddressOf(trusted: readonly string[]): (req: IncomingMessage) => string | undefined {
-  if (trusted.length === 0) return (req) => req.socket.remoteAddress;
+/** A test of whether an address is one of the `trusted` proxies (addresses, CIDRs, range names). */
+function trustedProxyCheck(trusted: readonly string[]): (address: string) => boolean {
+  if (trusted.length === 0) return () => false;
   const list = new BlockList();
   for (const entry of trusted) {
     for (const [net, prefix, family] of RANGES[entry] ?? []) list.addSubnet(net, prefix, family);
@@ -145,10 +153,20 @@ export function clientAddressOf(trusted: readonly string[]): (req: IncomingMessa
     const family = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
     list.addSubnet(addr, prefix === undefined ? (family === 'ipv6' ? 128 : 32) : Number(prefix), family);
   }
-  const isTrusted = (a: string): boolean => {
+  return (a) => {
     const v = isIP(a);
     return v !== 0 && list.check(a, v === 6 ? 'ipv6' : 'ipv4');
   };
+}
+
+/**
+ * The client's address of a raw request, as Fastify's `request.ip` computes it with
+ * `trustProxy` set to `trusted`: the connection's own address, or, when that is a trusted
+ * proxy, the right-most address of `X-Forwarded-For` not itself a trusted proxy.
+ */
+export function clientAddressOf(trusted: readonly string[]): (req: IncomingMessage) => string | undefined {
+  if (trusted.length === 0) return (req) => req.socket.remoteAddress;
+  const isTrusted = trustedProxyCheck(trusted);
   return (req) => {
     let address = req.socket.remoteAddress;
     const header = req.headers['x-forwarded-for'];
@@ -241,6 +259,26 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     return reply.code(status).send({ ok: false, error: err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ ok: false, error: 'not found' }));
+  // Connections per client address (not per trusted proxy), capped as they open.
+  const isProxy = trustedProxyCheck(trusted);
+  const maxPerAddress = opts.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
+  const open = new Map<string, number>();
+  app.server.on('connection', (socket: Socket) => {
+    const peer = socket.remoteAddress;
+    if (peer === undefined || isProxy(peer)) return;
+    const key = addressKey(peer);
+    const n = open.get(key) ?? 0;
+    if (n >= maxPerAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(key, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(key) ?? 1) - 1;
+      if (left > 0) open.set(key, left);
+      else open.delete(key);
+    });
+  });
   // The doors (addDoor) stand in front of Fastify's own request listener.
   const doors: Door[] = [];
   const listeners = app.server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];

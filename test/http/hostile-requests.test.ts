@@ -6,7 +6,8 @@
 import { connect } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, createHttpServer, jsonTooDeep } from '../../src/http/server.js';
+import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS, REQUEST_TIMEOUT_MS, createHttpServer, jsonTooDeep } from '../../src/http/server.js';
+import type { Socket } from 'node:net';
 import { CHAT_BODY_LIMIT } from '../../src/channels/web/web.js';
 import { startTestApp } from '../support/app.js';
 
@@ -51,6 +52,36 @@ describe('slow clients', () => {
     expect((await app.inject({ method: 'POST', url: '/in', payload: {} })).statusCode).toBe(200);
     await app.close();
   }, 10_000);
+});
+
+describe('many connections from one address', () => {
+  /** Opens a connection; resolves with it once open, and whether the server closed it within 300 ms. */
+  const open = (port: number): Promise<{ socket: Socket; closed: boolean }> =>
+    new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let closed = false;
+      socket.on('error', () => undefined);
+      socket.on('close', () => (closed = true));
+      socket.on('connect', () => setTimeout(() => resolve({ socket, closed }), 300));
+    });
+
+  it('closes connections over the per-address cap as they open; a trusted proxy is not capped', async () => {
+    expect(MAX_CONNECTIONS_PER_ADDRESS).toBeGreaterThanOrEqual(64);
+    for (const [trustProxy, kept] of [[[], 3], [['127.0.0.1'], 5]] as const) {
+      const app = createHttpServer(pino({ level: 'silent' }), { maxConnectionsPerAddress: 3, trustProxy: [...trustProxy] });
+      app.get('/ok', async () => ({ ok: true }));
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (app.server.address() as { port: number }).port;
+      const conns = await Promise.all(Array.from({ length: 5 }, () => open(port)));
+      // Before: every connection stayed open, as many as the client liked.
+      expect(conns.filter((c) => !c.closed).length).toBe(kept);
+      // Closing one frees its place.
+      for (const c of conns) c.socket.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      expect((await fetch(`http://127.0.0.1:${port}/ok`)).status).toBe(200);
+      await app.close();
+    }
+  });
 });
 
 describe('deeply nested JSON', () => {
