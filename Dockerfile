@@ -45,7 +45,9 @@ COPY bin ./bin
 COPY src ./src
 # The compiled copy of src/ that `loa` starts from (bin/compiled.js), made once here: the user
 # loa cannot write /app, and without it every start would compile the TypeScript through tsx.
-RUN node -e "import('./bin/compiled.js').then(async (m) => { if (!(await m.compiledDist('/app'))) process.exit(1); })"
+# It matches the sources by their contents, so it stays valid when the image is pushed and
+# pulled (layers keep file times only to the second); `loa doctor` says if it ever does not.
+RUN node --input-type=module -e "import { compiledCopy } from './bin/compiled.js'; const r = await compiledCopy('/app'); if (!r.dist) { console.error('dist/ not made:', r.reason, r.detail || ''); process.exit(1); }"
 # The shipped sample content and bot YAML; mount your own over them (compose.yaml does).
 COPY --chown=loa:loa content ./content
 COPY bots ./bots

@@ -21,7 +21,10 @@
 #  4. The final stage started like `docker run -v loa-data:/data` would: in new network, PID and
 #     mount namespaces (only loopback: no way out, as with the Bot API unreachable; the CMD is
 #     PID 1, so SIGTERM reaches it only if Loa handles it), as the image's USER, with its ENV and
-#     its CMD. Checked: what the image holds (no tests, docs, .env, devDependencies); the first
+#     its CMD. Checked: what the image holds (no tests, docs, .env, devDependencies); the
+#     compiled copy /app/dist matching the sources as the image's user sees them, also with
+#     every time cut to whole seconds (a pulled image), and `loa start` with its worker threads
+#     and `loa doctor` running from it with tsx taken out of the container; the first
 #     admin password, /healthz, 0.0.0.0, POST /api/chat with its source, the HEALTHCHECK
 #     command, `loa doctor`, `loa backup` and `loa restore` as `docker exec` would run them,
 #     SIGTERM; a second start on the same volume; `--env-file .env` from .env.example; a data
@@ -321,6 +324,25 @@ done
 if [ -x "$FINAL/usr/bin/g++" ] || [ -x "$FINAL/usr/bin/make" ]; then bad "the toolchain reached the runtime stage"; else ok "no compiler in the runtime stage"; fi
 [ -z "$(find "$FINAL/app" -user 10001 -not -path "$FINAL/app/content" -not -path "$FINAL/app/content/*" | head -1)" ] && ok "under /app only content/ belongs to loa (the rest is read-only to it)" || bad "files under /app owned by loa outside content/"
 
+# The compiled copy `loa` starts from (bin/compiled.js), made by the Dockerfile's RUN: it must
+# match the sources as the image's user sees them, or every start would go through tsx (that
+# user cannot write /app to make it). Asked as that user, with compiledCopy's own answer.
+say "the compiled copy /app/dist, as $USER_SPEC sees it"
+copy_state() { chroot --userspec="$USER_SPEC" "$FINAL" /usr/bin/env -i HOME=/tmp PATH=$DEFAULT_PATH /usr/local/bin/node --input-type=module -e 'import { compiledCopy } from "/app/bin/compiled.js"; let c = false; const r = await compiledCopy("/app", () => { c = true; }); console.log(JSON.stringify({ ...r, compiling: c }));'; }
+check_copy() { # check_copy WHEN
+  local st
+  st=$(copy_state 2>&1) || true
+  if node -e 'const r = JSON.parse(process.argv[1]); process.exit(r.dist === "/app/dist" && !r.compiled && !r.compiling ? 0 : 1)' "$st" 2>/dev/null; then ok "$1: compiledCopy('/app') = /app/dist, nothing compiled"; else bad "$1: compiledCopy('/app') = $st (loa would start through tsx)"; fi
+}
+if [ -f "$FINAL/app/dist/.source-stamp" ] && [ -f "$FINAL/app/dist/main.js" ] && [ -f "$FINAL/app/dist/db/migrations/$(ls "$FINAL/app/src/db/migrations" | head -1)" ]; then ok "/app/dist holds main.js, the stamp and the files beside the code ($(find "$FINAL/app/dist" -type f | wc -l) files, $(du -sh "$FINAL/app/dist" | cut -f1))"; else bad "/app/dist incomplete or missing"; fi
+check_copy "as built"
+# A pushed and pulled image (or docker save/load) has its files' times from the layer tars, whole
+# seconds: the copy must still match.
+node -e 'const fs = require("node:fs"), path = require("node:path");
+const walk = (d) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isSymbolicLink()) continue; if (e.isDirectory()) walk(p); const t = Math.floor(fs.statSync(p).mtimeMs / 1000); fs.utimesSync(p, t, t); } };
+walk(process.argv[1]);' "$FINAL/app"
+check_copy "with every time under /app cut to whole seconds, as the layers of a pulled image keep them"
+
 # The container: new network (loopback only: no way out, as with the Bot API unreachable), PID
 # and mount namespaces; the CMD is PID 1, as the image's USER, WORKDIR and ENV (then any
 # `--env-file` / `-e` variables, which win over ENV as in docker run). /data is the image's own
@@ -336,11 +358,12 @@ start_container() { # start_container NAME [VAR=value...] [-- command...]
   mapfile -d '' CENV < <(env_args "$CHOME")
   CENV+=("${extra[@]}")
   CLOG=$LOGS/container-$name.log
-  BIND_DATA=${BIND_DATA:-} unshare --net --pid --mount --propagation private --fork /bin/sh -c '
+  BIND_DATA=${BIND_DATA:-} HIDE_DIR=${HIDE_DIR:-} unshare --net --pid --mount --propagation private --fork /bin/sh -c '
     r=$1; shift
     ip link set lo up
     mount -t proc proc "$r/proc" || exit 70
     if [ -n "$BIND_DATA" ]; then mount --bind "$BIND_DATA" "$r/data" || exit 70; fi
+    if [ -n "$HIDE_DIR" ]; then mount -t tmpfs -o ro tmpfs "$r$HIDE_DIR" || exit 70; fi
     for d in null zero random urandom tty; do [ -e "$r/dev/$d" ] || exit 70; done
     exec "$@"' sh "$FINAL" chroot --userspec="$USER_SPEC" "$FINAL" /usr/bin/env -i -C "$WD" "${CENV[@]}" "${cmd[@]}" >"$CLOG" 2>&1 &
   OUTER=$!
@@ -401,6 +424,7 @@ if in_container "${HC[@]}"; then ok "HEALTHCHECK command exits 0 ($HC_OPTS)"; el
 rc=0; in_container node bin/loa.js doctor >"$LOGS/doctor.log" 2>&1 || rc=$?
 if [ $rc = 0 ]; then ok "loa doctor (docker exec) exits 0"; else bad "loa doctor exits $rc"; fi
 sed 's/^/      /' "$LOGS/doctor.log"
+grep -q '^✓ Bản biên dịch: Loa chạy từ bản biên dịch sẵn /app/dist' "$LOGS/doctor.log" && ok "loa doctor ran from /app/dist" || bad "loa doctor did not run from /app/dist: $(grep 'Bản biên dịch' "$LOGS/doctor.log")"
 BACKUP=""
 if in_container node bin/loa.js backup >"$LOGS/backup.log" 2>&1; then
   BACKUP=$(ls -t "$FINAL/data/backups/"*.sqlite 2>/dev/null | head -1)
@@ -426,6 +450,24 @@ start_container envfile "${ENVFILE[@]}"
 if wait_healthz; then
   on_loopback ss -ltnH "sport = :$PORT" | grep -q "0.0.0.0:$PORT" && ok "listening on 0.0.0.0:$PORT" || bad "listening only on $(on_loopback ss -ltnH | awk '{print $4}' | tr '\n' ' ')(-p cannot reach it)"
   [ -e "$FINAL/data/loa.pid" ] && ok "using the /data volume" || bad "not using /data (LOA_DATA_DIR from .env?)"
+  stop_container
+else
+  kill -KILL "$CPID" 2>/dev/null || true; wait "$OUTER" || true
+fi
+rm -rf "$FINAL/data"; mv "$FINAL/data.keep" "$FINAL/data"
+
+say "docker run IMAGE with tsx taken out of the image: loa start, its worker threads and loa doctor must run from /app/dist"
+rm -rf "$FINAL/data.keep"; cp -a "$FINAL/data" "$FINAL/data.keep"
+HIDE_DIR=/app/node_modules/tsx start_container no-tsx
+if wait_healthz; then
+  ok "/healthz answers without tsx ($(tail -n1 <<<"$H"))"
+  A=$(on_loopback curl -s -H 'content-type: application/json' --data '{"session":"abcdefgh9012","text":"trẻ em có được cấp thẻ bảo hiểm y tế miễn phí không"}' "http://127.0.0.1:$PORT/api/chat" || true)
+  grep -q 'Nguồn' <<<"$A" && ok "POST /api/chat answered without tsx" || bad "POST /api/chat without tsx: $A"
+  for _ in $(seq 300); do grep -q 'search thread is ready' "$CLOG" && break; sleep 0.2; done
+  grep -q 'search thread is ready' "$CLOG" && ok "the search thread (a worker) started without tsx" || bad "no 'search thread is ready' without tsx: $(grep -i -m2 'error\|thread' "$CLOG" | short 200)"
+  in_container ls /app/node_modules/tsx/package.json >/dev/null 2>&1 && bad "tsx still visible in the container" || ok "tsx really hidden in the container"
+  rc=0; in_container node bin/loa.js doctor >"$LOGS/doctor-no-tsx.log" 2>&1 || rc=$?
+  grep -q '^✓ Bản biên dịch' "$LOGS/doctor-no-tsx.log" && ok "loa doctor without tsx (exit $rc)" || bad "loa doctor without tsx: $(head -3 "$LOGS/doctor-no-tsx.log")"
   stop_container
 else
   kill -KILL "$CPID" 2>/dev/null || true; wait "$OUTER" || true
