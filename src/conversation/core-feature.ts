@@ -118,6 +118,11 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
     return [withFeedback(reply, ref, ctx.caps.maxButtons, T)];
   }
   const suggestions = a.kind === 'none' ? a.suggestions : [];
+  if (a.kind === 'none' && a.reason === 'vague') {
+    // One word is a topic, not a question for staff: counted as not answered, not queued.
+    ctx.record(() => recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now));
+    return [{ text: T.vagueQuestion(query.trim().replace(/[?!.,…]+$/u, '').slice(0, 40)), buttons: suggestionButtons(suggestions) }];
+  }
   ctx.record(() => {
     recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now);
     recordUnanswered(

@@ -29,6 +29,7 @@ export const T_EN: Texts = {
     'Sorry, there is no approved answer to this question yet. Your question has been passed to the staff in charge so that they can add one.',
   noAnswerContact: (c: string) => `If it is urgent, you can contact: ${c}.`,
   suggestionsIntro: 'Perhaps you meant:',
+  vagueQuestion: (word: string) => `What would you like to know about “${word}”? Type your whole question, or choose one below:`,
   emptyQuestion: 'Please type your question, for example: “When did Viet Nam ratify the Convention on the Rights of the Child?”',
   emojiOnly: 'Thank you! If you have a question, please type it in words so that I can look for the answer.',
   tooLong: (max: number) => `Your message is too long (over ${max} characters). Please ask a shorter question so that I can find a precise answer.`,

@@ -16,6 +16,8 @@ export const T = {
     'Xin lỗi, hiện chưa có câu trả lời đã được duyệt cho câu hỏi này. Câu hỏi của bạn đã được chuyển tới cán bộ phụ trách để bổ sung.',
   noAnswerContact: (c: string) => `Nếu cần gấp, bạn có thể liên hệ: ${c}.`,
   suggestionsIntro: 'Có thể bạn muốn hỏi:',
+  /** A one-word message ("đất", "thuế"): a topic, not yet a question (the entries that have it follow as buttons). */
+  vagueQuestion: (word: string) => `Bạn muốn hỏi điều gì về “${word}”? Hãy gõ cả câu hỏi, hoặc chọn một câu dưới đây:`,
   emptyQuestion: 'Bạn hãy gõ câu hỏi, ví dụ: “Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?”',
   emojiOnly: 'Cảm ơn bạn! Nếu có câu hỏi, bạn hãy gõ bằng chữ để tôi tìm câu trả lời nhé.',
   tooLong: (max: number) =>

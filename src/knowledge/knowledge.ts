@@ -78,7 +78,7 @@ export type Answer =
     }
   | {
       kind: 'none';
-      reason: 'empty' | 'no-match' | 'low-confidence';
+      reason: 'empty' | 'no-match' | 'low-confidence' | 'vague';
       confidence: number;
       suggestions: Suggestion[];
       lang?: Lang;

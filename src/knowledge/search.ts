@@ -136,7 +136,11 @@ export type Decision =
     }
   | {
       kind: 'none';
-      reason: 'empty' | 'no-match' | 'low-confidence';
+      /**
+       * `vague`: the query is one word ("đất", "thuế", "mẹ"): every entry that has the word
+       * covers all of it, so none is a confident answer; the entries are offered instead.
+       */
+      reason: 'empty' | 'no-match' | 'low-confidence' | 'vague';
       confidence: number;
       suggestions: Suggestion[];
       debug?: { qcov: number; dcov: number; margin: number };
@@ -192,6 +196,11 @@ export interface Candidate {
 export interface Candidates {
   /** The query has no content word at all. */
   empty: boolean;
+  /**
+   * The query is one word (one syllable, once any abbreviation is spelled out), which more
+   * than one document has: a topic, not a question.
+   */
+  oneWord?: boolean;
   list: Candidate[];
 }
 
@@ -646,7 +655,10 @@ function makeIndex(
     }));
     for (const [term, w] of related.alt) terms.push({ term, weight: w, df: df.get(term) ?? 0 });
     const results = scorer.top(terms, depth, isServable);
-    if (results.length === 0) return { empty: false, list: [] };
+    // A message of one word, which more than one document has (a word only one document has
+    // names it; "What can this bot do?" asks something with its other words).
+    const oneWord = new Set(a.unigrams).size === 1 && (df.get(a.unigrams[0]!) ?? 0) !== 1 && !/\S\s+\S/u.test(query.trim());
+    if (results.length === 0) return { empty: false, oneWord, list: [] };
     const texts = results.map((r) => termsOf(String(r.id), a.accented));
 
     if (stamps.length < termIds.size) {
@@ -768,13 +780,13 @@ function makeIndex(
       const o = entries.findIndex((e) => e !== entries[i]);
       c.f[F.margin] = o >= 0 ? Math.max(0, 1 - list[o]!.score / c.score) : 1;
     }
-    return { empty: false, list };
+    return { empty: false, oneWord, list };
   };
 
   let model: DecisionModel = initialModel ?? DEFAULT_MODEL;
 
   const search = (query: string, isServable: (id: string) => boolean = () => true): Decision => {
-    const { empty, list } = candidates(query, isServable);
+    const { empty, oneWord, list } = candidates(query, isServable);
     if (empty) return { kind: 'none', reason: 'empty', confidence: 0, suggestions: [] };
     if (list.length === 0) return { kind: 'none', reason: 'no-match', confidence: 0, suggestions: [] };
     const scored = list.map((c) => ({ ...c, p: predict(model, c.f), rank: rankOf(model, c.f, options.passageWeight) }));
@@ -786,6 +798,14 @@ function makeIndex(
         .slice(0, options.maxSuggestions)
         .map((s) => ({ id: s.id, label: labels.get(s.id) ?? s.id, coverage: s.p }));
     const debug = { qcov: best.f[F.qcov]!, dcov: best.f[F.dcov]!, margin: best.f[F.margin]! };
+    // One word is a topic, not a question: every entry that has it covers the whole query, so
+    // the confidence says nothing about which one is meant. Measured on the sample content:
+    // "đất" got the complaints entry, "mẹ" the right to cultural creativity, "menu" (corrected
+    // to "miễn") free legal aid, all at 0.72–0.87. The entries are offered instead.
+    if (oneWord) {
+      const offered = suggestions();
+      if (offered.length > 0) return { kind: 'none', reason: 'vague', confidence: best.p, suggestions: offered, debug };
+    }
     if (best.p >= thresholdFor(model, best.f))
       return { kind: 'answer', id: best.id, score: best.score, confidence: best.p, alternatives: suggestions(best.id), debug };
     return { kind: 'none', reason: 'low-confidence', confidence: best.p, suggestions: suggestions(), debug };

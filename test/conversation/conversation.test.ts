@@ -56,6 +56,21 @@ describe('conversation core', () => {
     expect(listUnanswered(db).some((u) => u.question === q)).toBe(true);
   });
 
+  it('asks what a one-word message wants to know, offers the entries that have the word, and queues nothing', async () => {
+    // These got a confident answer from whichever entry shares the word: "đất" the complaints
+    // entry, "thuế" the citizen's basic duties, "mẹ" the right to cultural creativity.
+    for (const word of ['đất', 'thuế', 'mẹ', 'dat?']) {
+      const [r] = await say('u-vague', word);
+      expect(r!.text).toBe(T.vagueQuestion(word.replace('?', '')));
+      expect(r!.buttons!.length).toBeGreaterThan(0);
+      expect(r!.buttons!.length).toBeLessThanOrEqual(3);
+      expect(listUnanswered(db).some((u) => u.question === word)).toBe(false);
+    }
+    // Two words, or one with a question around it, are questions as before.
+    expect((await say('u-vague', 'bhyt trẻ em'))[0]!.title).toBeTruthy();
+    expect((await say('u-vague', 'Loa là gì?'))[0]!.title).toBeTruthy();
+  });
+
   it('a typed number picks the numbered choice shown last', async () => {
     const menu = await say('u-num', '/chude');
     const first = menu[0]!.buttons![0]!;
