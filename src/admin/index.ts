@@ -9,6 +9,7 @@
  * - on every POST, the session's CSRF token (form field `_csrf` or header `x-csrf-token`) and,
  *   when the browser sends one, an Origin matching the Host.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +109,8 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
   const eta = new Eta({ views: join(HERE, 'views'), cache: true, autoEscape: true, autoTrim: false });
   const assets = new Map(Object.keys(ASSETS).map((f) => [f, readFileSync(join(HERE, 'assets', f))]));
 
+  const flash = createFlash();
+
   const render: AdminContext['render'] = async (req, reply, view, data) => {
     const user = req.admin?.user;
     const html = await reply.viewAsync(view, {
@@ -121,7 +124,7 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
       can: (p: Permission) => !!user && can(user, p),
       roleLabels: ROLE_LABELS,
       fmt: { dt: formatDateTime, day: formatDay, n: formatNumber, r1: round1, masked: maskedText, shown: shownText },
-      msg: typeof (req.query as Record<string, unknown>)?.msg === 'string' ? (req.query as Record<string, string>).msg : undefined,
+      msg: flash.read(req.query),
     });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   };
@@ -136,6 +139,7 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
       await s.register(fastifyView, { engine: { eta }, templates: join(HERE, 'views'), production: true });
 
       s.addHook('onSend', async (_req, reply, payload) => {
+        flash.sign(reply);
         // No framing (clickjacking on approve buttons), no MIME sniffing, no referrer leaks.
         reply.header('x-frame-options', 'DENY');
         reply.header('x-content-type-options', 'nosniff');
@@ -220,6 +224,41 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
     ensureFirstAdmin(app, print ?? ((line) => app.logger.warn(line)));
   });
   return ctx;
+}
+
+/**
+ * The status line a page shows after an action (`?msg=…` on the redirect). The text comes from
+ * the URL, so anyone could send staff a link to a real admin page showing a sentence of their
+ * own ("/admin?msg=Hệ thống yêu cầu xác minh lại: gửi mật khẩu cho …") as if Loa said it.
+ * Redirects the admin makes carry a signature of their message (`&ms=`, an HMAC under a key of
+ * this process), added in one place as they leave; a page shows only a message signed so. After
+ * a restart an old link shows no message, which is all it loses.
+ */
+export function createFlash(key: Buffer = randomBytes(32)): {
+  /** Adds the signature to a redirect's `Location` that carries a `msg`. */
+  sign(reply: FastifyReply): void;
+  /** The message of a request's query, when signed by this process. */
+  read(query: unknown): string | undefined;
+} {
+  const mac = (msg: string): string => createHmac('sha256', key).update(msg, 'utf8').digest('base64url').slice(0, 22);
+  return {
+    sign(reply) {
+      const location = reply.getHeader('location');
+      if (typeof location !== 'string' || !location.includes('msg=')) return;
+      const at = location.indexOf('?');
+      if (at < 0) return;
+      const params = new URLSearchParams(location.slice(at + 1).split('#')[0]);
+      const msg = params.get('msg');
+      if (msg === null || params.has('ms')) return;
+      const hash = location.includes('#') ? location.slice(location.indexOf('#')) : '';
+      reply.header('location', `${location.slice(0, location.length - hash.length)}&ms=${mac(msg)}${hash}`);
+    },
+    read(query) {
+      const q = (query ?? {}) as Record<string, unknown>;
+      if (typeof q.msg !== 'string' || typeof q.ms !== 'string') return undefined;
+      return safeEqual(q.ms, mac(q.msg)) ? q.msg : undefined;
+    },
+  };
 }
 
 /** Answers a refusal: an HTML page for browsers, plain text for scripts. */
