@@ -223,7 +223,8 @@ export async function compiledCopy(root, onCompile = () => {}) {
     }
     return readStamp(dist) === stamp ? { dist, compiled: true } : { dist: null, compiled: false, reason: 'error', detail: `${dist} could not be replaced` };
   } catch (err) {
-    return { dist: null, compiled: false, reason: reasonOf(err), detail: String(err?.message ?? err).split('\n')[0] };
+    // esbuild's own errors are in `errors` (its message only counts them).
+    return { dist: null, compiled: false, reason: reasonOf(err), detail: String(err?.errors?.[0]?.text ?? err?.message ?? err).split('\n')[0] };
   } finally {
     if (tmp) {
       try {

@@ -314,7 +314,7 @@ say "the image: what it holds"
 for p in /app/test /app/docs /app/bench /app/.env /app/data /app/scratch /app/.git; do
   [ -e "$FINAL$p" ] && bad "$p is in the image" || ok "$p not in the image"
 done
-for p in /app/node_modules/better-sqlite3/build/Release/better_sqlite3.node /app/node_modules/tsx /app/src/db/migrations /app/content/out-of-scope /app/src/admin/assets /app/src/channels/web/widget.js /app/bots/default.yaml; do
+for p in /app/node_modules/better-sqlite3/build/Release/better_sqlite3.node /app/node_modules/tsx /app/src/db/migrations /app/src/knowledge/negatives/general.vi.txt /app/dist/knowledge/negatives/general.vi.txt /app/dist/db/migrations /app/src/admin/assets /app/src/channels/web/widget.js /app/bots/default.yaml; do
   [ -e "$FINAL$p" ] && ok "$p present" || bad "$p missing"
 done
 for p in typescript vitest playwright-core @types/node; do
