@@ -236,7 +236,10 @@ describe('Zalo webhook end to end', () => {
   });
 
   it('serves the domain verification file dropped into <data dir>/zalo/', async () => {
-    expect((await fetch(`${t.url}/zalo_verifierABC123.html`)).status).toBe(404);
+    const missing = await fetch(`${t.url}/zalo_verifierABC123.html`);
+    expect(missing.status).toBe(404);
+    // The data directory is not told to whoever asks (it is logged for the operator).
+    expect(await missing.text()).not.toContain(t.config.dataDir);
     mkdirSync(join(t.config.dataDir, 'zalo'), { recursive: true });
     writeFileSync(join(t.config.dataDir, 'zalo', 'zalo_verifierABC123.html'), 'zalo-platform-site-verification=ABC123');
     const res = await fetch(`${t.url}/zalo_verifierABC123.html`);

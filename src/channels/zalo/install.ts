@@ -48,7 +48,10 @@ export function installZalo(app: ChannelHost): Channel | undefined {
       const body = await readFile(join(app.config.dataDir, 'zalo', req.params.file), 'utf8');
       return reply.type('text/html; charset=utf-8').send(body);
     } catch {
-      return reply.code(404).send({ ok: false, error: `not found: put the verification file from Zalo into ${join(app.config.dataDir, 'zalo')}/` });
+      // Where the file goes is for the operator's log, not for whoever asks: the answer would
+      // tell anyone on the internet the server's data directory.
+      logger.info({ file: req.params.file, dir: join(app.config.dataDir, 'zalo') }, 'zalo: verification file asked for and not found: put the file from Zalo into this folder');
+      return reply.code(404).send({ ok: false, error: 'not found' });
     }
   });
 
