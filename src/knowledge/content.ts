@@ -27,14 +27,32 @@ const slug = z
   .string()
   .max(56, 'must be at most 56 characters (ids travel in 64-byte button data)')
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be a slug: a-z, 0-9 and single dashes');
-/** A YAML date (parsed to Date) or an ISO date string, kept as YYYY-MM-DD. */
+/**
+ * A date as YYYY-MM-DD, or day first as Vietnamese write it (31/01/2026, 31-01-2026,
+ * 31.01.2026). `new Date('07/12/2026')` read the Vietnamese 7 December as 12 July, in local time
+ * (so 11 July in Vietnam once turned into UTC): an expiry date written that way hid or served an
+ * entry months off, silently. Kept as YYYY-MM-DD.
+ */
+export function parseContentDate(text: string): string | undefined {
+  const t = text.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  const vn = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(t);
+  const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : vn ? [vn[3], vn[2], vn[1]] : [];
+  if (!y || !m || !d) return undefined;
+  const at = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  // 31/02/2026 rolls over to March: not a date.
+  if (at.getUTCFullYear() !== Number(y) || at.getUTCMonth() !== Number(m) - 1 || at.getUTCDate() !== Number(d)) return undefined;
+  return at.toISOString().slice(0, 10);
+}
+
+/** A YAML date (parsed to Date, at UTC midnight) or a date string ({@link parseContentDate}), kept as YYYY-MM-DD. */
 const date = z.union([z.date(), z.string()]).transform((v, ctx) => {
-  const d = v instanceof Date ? v : new Date(v);
-  if (Number.isNaN(d.getTime())) {
-    ctx.addIssue({ code: 'custom', message: 'must be a date such as 2026-01-31' });
+  const d = v instanceof Date ? (Number.isNaN(v.getTime()) ? undefined : v.toISOString().slice(0, 10)) : parseContentDate(v);
+  if (d === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a date such as 2026-01-31 or 31/01/2026' });
     return z.NEVER;
   }
-  return d.toISOString().slice(0, 10);
+  return d;
 });
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
@@ -46,21 +64,34 @@ export const sourceSchema = z.object({
 });
 export type Source = z.infer<typeof sourceSchema>;
 
-const status = z.enum(['draft', 'approved', 'retired']);
+/**
+ * A list field also accepts one value written on its own ("topics: chung-thuc"); a list of
+ * slugs also a comma-separated line ("topics: chung-thuc, ho-tich"). Offices write front matter
+ * by hand, and the first two sessions of an office's trial each stopped on this.
+ */
+const listOf = <T extends z.ZodTypeAny>(item: T, { commas = false } = {}) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (commas ? v.split(',').map((x) => x.trim()).filter(Boolean) : [v]) : v),
+    z.array(item),
+  );
+/** An enumerated value, whatever its case or surrounding spaces ("Approved", " draft"). */
+const anyCase = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), schema);
+
+const status = anyCase(z.enum(['draft', 'approved', 'retired']));
 /**
  * The language an entry is written in (default Vietnamese). English entries are searched by
  * English questions only, in an index of their own (search.ts, docs/search.md).
  */
-const lang = z.enum(['vi', 'en']).default('vi');
+const lang = anyCase(z.enum(['vi', 'en'])).default('vi');
 
 /** Front matter of a Q&A file. */
 export const qaFrontMatterSchema = z
   .object({
     id: slug,
     question: nonEmpty,
-    variants: z.array(nonEmpty).default([]),
-    topics: z.array(slug).min(1, 'list at least one topic'),
-    regions: z.array(slug).default([]),
+    variants: listOf(nonEmpty).default([]),
+    topics: listOf(slug, { commas: true }).pipe(z.array(slug).min(1, 'list at least one topic')),
+    regions: listOf(slug, { commas: true }).default([]),
     sources: z.array(sourceSchema).min(1, 'cite at least one source'),
     status,
     reviewed_by: z.string().optional(),
@@ -87,8 +118,8 @@ export const articleFrontMatterSchema = z.object({
   title: nonEmpty,
   published: date,
   source: z.union([nonEmpty.transform((title) => ({ title })), sourceSchema]),
-  topics: z.array(slug).min(1, 'list at least one topic'),
-  regions: z.array(slug).default([]),
+  topics: listOf(slug, { commas: true }).pipe(z.array(slug).min(1, 'list at least one topic')),
+  regions: listOf(slug, { commas: true }).default([]),
   status,
   reviewed_by: z.string().optional(),
   reviewed_at: date.optional(),
@@ -290,6 +321,13 @@ export function toContentError(p: EntryProblem): ContentError {
   return { file: p.file, field: p.field, message: p.message };
 }
 
+/** Front matter without an `id` takes the file's name as its id (the id must equal it anyway). */
+function withId(data: unknown, name: string): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const d = data as Record<string, unknown>;
+  return d.id === undefined || d.id === null ? { ...d, id: name } : d;
+}
+
 function parseMarkdownText(
   text: string,
   rel: string,
@@ -347,10 +385,12 @@ export function parseQaText(rel: string, text: string, override?: Record<string,
   const problems: EntryProblem[] = [];
   const md = parseMarkdownText(text, rel, problems, override);
   if (!md) return { problems };
-  const parsed = qaFrontMatterSchema.safeParse(md.data);
-  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error, md.data) };
-  const v = parsed.data;
   const name = basename(rel, '.md');
+  // The id is the file's name: a file without one takes it.
+  const data = withId(md.data, name);
+  const parsed = qaFrontMatterSchema.safeParse(data);
+  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error, data) };
+  const v = parsed.data;
   if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `mã '${v.id}' phải trùng với tên tệp '${name}'` }] };
   if (!md.body) return { problems: [{ file: rel, field: '(nội dung)', code: 'empty-body', message: 'câu trả lời đang trống: viết câu trả lời bên dưới dòng --- thứ hai' }] };
   return {
@@ -380,10 +420,12 @@ export function parseArticleText(rel: string, text: string, override?: Record<st
   const problems: EntryProblem[] = [];
   const md = parseMarkdownText(text, rel, problems, override);
   if (!md) return { problems };
-  const parsed = articleFrontMatterSchema.safeParse(md.data);
-  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error, md.data) };
-  const v = parsed.data;
   const name = basename(rel, '.md');
+  // The id is the file's name: a file without one takes it.
+  const data = withId(md.data, name);
+  const parsed = articleFrontMatterSchema.safeParse(data);
+  if (!parsed.success) return { problems: schemaProblems(rel, parsed.error, data) };
+  const v = parsed.data;
   if (v.id !== name) return { problems: [{ file: rel, field: 'id', code: 'id-file', path: ['id'], value: name, message: `mã '${v.id}' phải trùng với tên tệp '${name}'` }] };
   const passages = splitPassages(v.id, v.title, md.body);
   if (passages.length === 0) return { problems: [{ file: rel, field: '(nội dung)', code: 'empty-body', message: 'bài viết chưa có nội dung bên dưới dòng --- thứ hai' }] };

@@ -35,7 +35,7 @@ function localTime(edge: 'start' | 'end') {
     }
     const d = parseLocal(v.trim(), edge);
     if (!d) {
-      ctx.addIssue({ code: 'custom', message: "phải là giờ như '2026-11-01 08:00' (giờ Việt Nam) hoặc ngày '2026-11-01'" });
+      ctx.addIssue({ code: 'custom', message: "phải là giờ như '2026-11-01 08:00' hoặc '08:00 01/11/2026' (giờ Việt Nam), hoặc ngày '2026-11-01' hoặc '01/11/2026'" });
       return z.NEVER;
     }
     return d;
@@ -44,6 +44,19 @@ function localTime(edge: 'start' | 'end') {
 
 /** Parses a local Vietnamese time (see {@link localTime}); null when not a time. */
 export function parseLocal(s: string, edge: 'start' | 'end' = 'start'): Date | null {
+  // Day first, as Vietnamese write it and as Loa shows times ("17:00 10/12/2026", "10/12/2026
+  // 17:00", "10/12/2026"): the same time in the ISO order.
+  const dateFirst = s.match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:,?\s+(\d{1,2}):(\d{2}))?$/);
+  const timeFirst = s.match(/^(\d{1,2}):(\d{2}),?\s+(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
+  const parts = dateFirst
+    ? { d: dateFirst[1]!, mo: dateFirst[2]!, y: dateFirst[3]!, h: dateFirst[4], mi: dateFirst[5] }
+    : timeFirst
+      ? { d: timeFirst[3]!, mo: timeFirst[4]!, y: timeFirst[5]!, h: timeFirst[1], mi: timeFirst[2] }
+      : undefined;
+  if (parts) {
+    const two = (x: string) => x.padStart(2, '0');
+    return parseLocal(`${parts.y}-${two(parts.mo)}-${two(parts.d)}${parts.h !== undefined ? ` ${two(parts.h)}:${parts.mi}` : ''}`, edge);
+  }
   const m = s.match(/^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/);
   if (m) {
     const [y, mo, d, h, mi, se] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));

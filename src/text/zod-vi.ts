@@ -16,7 +16,7 @@ const VI_MESSAGES: Readonly<Record<string, string>> = {
   'must not be empty': 'không được để trống',
   'must be a slug: a-z, 0-9 and single dashes': 'chỉ gồm chữ a-z không dấu, chữ số và dấu gạch ngang đơn (ví dụ: bhyt-ho-ngheo)',
   'must be at most 56 characters (ids travel in 64-byte button data)': 'dài tối đa 56 ký tự',
-  'must be a date such as 2026-01-31': 'phải là ngày, ví dụ 2026-01-31',
+  'must be a date such as 2026-01-31 or 31/01/2026': 'phải là ngày, ví dụ 2026-01-31 hoặc 31/01/2026',
   'required when status is approved': 'bắt buộc khi mục đã được duyệt',
   'a group needs at least two terms': 'một nhóm cần ít nhất hai từ',
   "only an English entry (lang: en) translates another: add 'lang: en' or remove the field": "chỉ mục tiếng Anh (lang: en) mới là bản dịch của mục khác: thêm 'lang: en' hoặc bỏ trường này",

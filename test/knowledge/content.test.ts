@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadContent, splitPassages, flattenRegions } from '../../src/knowledge/content.js';
+import { loadContent, splitPassages, flattenRegions, parseContentDate } from '../../src/knowledge/content.js';
 import { createKnowledge } from '../../src/knowledge/knowledge.js';
 import { defaultSearchOptions } from '../../src/knowledge/search.js';
 import { contentAdvice, contentProblem } from '../../src/http/health.js';
@@ -103,6 +103,39 @@ describe('content loader', () => {
     expect(k.answer('thời hạn đăng ký khai sinh').kind).toBe('answer');
     expect(k.answer('thủ tục nhận con nuôi').kind).toBe('none');
     expect(k.answer('lệ phí bản sao trích lục hộ tịch').kind).toBe('none');
+  });
+
+  it('accepts front matter as offices write it by hand: one topic without brackets, any case, no id, dates day first', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'topics.yaml'), '- slug: ho-tich\n  name: Hộ tịch\n- slug: cu-tru\n  name: Cư trú\n');
+    const loose = qa('loose', 'variants: Khai sinh muộn có bị phạt không?\nexpires: 31/12/2027\n')
+      .replace('topics: [ho-tich]', 'topics: ho-tich, cu-tru')
+      .replace('status: approved', 'status: Approved')
+      .replace('reviewed_at: 2026-01-10', 'reviewed_at: 07/12/2026')
+      .replace('id: loose\n', '');
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'loose.md'), loose);
+    const c = loadContent(t.dir);
+    expect(c.errors).toEqual([]);
+    const e = c.qa.find((q) => q.id === 'loose')!;
+    expect(e).toMatchObject({ status: 'approved', topics: ['ho-tich', 'cu-tru'], variants: ['Khai sinh muộn có bị phạt không?'] });
+    // 7 December, not 12 July; 31 December 2027, not an invalid month.
+    expect(e.reviewedAt).toBe('2026-12-07');
+    expect(e.expires).toBe('2027-12-31');
+  });
+
+  it('reads dates as YYYY-MM-DD or day first, and refuses what is not a date', () => {
+    expect(parseContentDate('2026-12-07')).toBe('2026-12-07');
+    expect(parseContentDate('07/12/2026')).toBe('2026-12-07');
+    expect(parseContentDate('7-12-2026')).toBe('2026-12-07');
+    expect(parseContentDate('31.01.2026')).toBe('2026-01-31');
+    for (const bad of ['31/02/2026', '2026-13-01', '12/31/2026', 'hôm nay', '2026']) expect(parseContentDate(bad)).toBeUndefined();
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'sai-ngay.md'), qa('sai-ngay', 'expires: 12/31/2026\n'));
+    const [err] = loadContent(t.dir).errors;
+    expect(err).toMatchObject({ file: 'qa/ho-tich/sai-ngay.md', field: 'expires' });
+    expect(err!.message).toContain('31/01/2026');
   });
 
   it('loads again what changed since the last load, and only that, handing out copies', () => {

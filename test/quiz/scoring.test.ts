@@ -25,8 +25,12 @@ describe('contest definitions', () => {
     expect(parseLocal('2026-11-01 08:00')!.toISOString()).toBe('2026-11-01T01:00:00.000Z');
     expect(parseLocal('2026-11-01', 'end')!.toISOString()).toBe('2026-11-01T16:59:59.000Z');
     expect(parseLocal('2026-11-01T08:00:00Z')!.toISOString()).toBe('2026-11-01T08:00:00.000Z');
-    expect(parseLocal('1/11/2026')).toBeNull();
+    // Day first, as Vietnamese write dates and as Loa shows times: what it shows reads back.
+    expect(parseLocal('1/11/2026')!.toISOString()).toBe('2026-10-31T17:00:00.000Z');
+    expect(parseLocal('10/12/2026 17:00')!.toISOString()).toBe('2026-12-10T10:00:00.000Z');
     expect(viTime(new Date('2026-12-10T10:00:00Z'))).toBe('17:00 10/12/2026');
+    expect(parseLocal(viTime(new Date('2026-12-10T10:00:00Z')))!.toISOString()).toBe('2026-12-10T10:00:00.000Z');
+    for (const bad of ['11/31/2026', '12/31/2026', '31/12/26', 'thứ hai']) expect(parseLocal(bad)).toBeNull();
   });
 
   it('names the file and the field of every error', () => {
