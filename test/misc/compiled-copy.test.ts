@@ -40,16 +40,23 @@ function chmodTree(dir: string, mode: number): void {
 
 /**
  * Runs compiledCopy on `root` in another process as a user that is not root (root writes
- * anywhere): as `nobody` when the tests run as root, else as the tests' own user. Returns what it
- * returned, and whether it began to compile.
+ * anywhere): as `nobody` when the tests run as root (the checkout must then be readable by
+ * others, as /work/main is), else as the tests' own user. Returns what it returned, whether it
+ * began to compile, and whether an esbuild process was left running under it.
  */
 async function copyAsUser(root: string): Promise<{ dist: string | null; reason?: string; compiling: boolean; esbuildLeft: boolean }> {
-  const script = `import { execFileSync } from 'node:child_process';
+  // Its child processes from /proc (Linux): esbuild's service process would be one.
+  const script = `import { readdirSync, readFileSync } from 'node:fs';
 import { compiledCopy } from ${JSON.stringify(COMPILED_JS)};
 let compiling = false;
 const r = await compiledCopy(${JSON.stringify(root)}, () => { compiling = true; });
-const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-console.log(JSON.stringify({ ...r, compiling, esbuildLeft: /esbuild.*--service/.test(children) }));`;
+const children = readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).flatMap((p) => {
+  try {
+    const stat = readFileSync('/proc/' + p + '/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid ? [readFileSync('/proc/' + p + '/cmdline', 'utf8')] : [];
+  } catch { return []; }
+});
+console.log(JSON.stringify({ ...r, compiling, esbuildLeft: children.some((c) => c.includes('esbuild')) }));`;
   const asRoot = process.getuid?.() === 0;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], asRoot ? { uid: 65534, gid: 65534 } : {});
   return JSON.parse(stdout) as { dist: string | null; reason?: string; compiling: boolean; esbuildLeft: boolean };
