@@ -214,6 +214,43 @@ export function addressKey(address: string): string {
     .join(':')}::/64`;
 }
 
+/**
+ * Which of a kind of refusal to log: the first `perWindow` in each window, then one line per
+ * window carrying how many were left out. Refusals anyone can cause (a body that is not JSON,
+ * a wrong webhook signature) were logged one line each, ~180 bytes, with no limit: a script
+ * sending them as fast as they are answered wrote about 0.5 MB of log a second, which under
+ * Docker's default log driver (no rotation) fills the disk. Returns undefined to skip the
+ * line, or how many of that kind were skipped since the last one logged.
+ *
+ * @example const skipped = sample('http 400 /api/chat'); if (skipped !== undefined) log.info({ skipped }, '…')
+ */
+export function refusalLogSampler(perWindow = 10, windowMs = 60_000, now: () => number = Date.now): (kind: string) => number | undefined {
+  const kinds = new Map<string, { from: number; logged: number; skipped: number }>();
+  return (kind) => {
+    const t = now();
+    let k = kinds.get(kind);
+    if (!k || t - k.from >= windowMs) {
+      const skipped = k?.skipped ?? 0;
+      // Kinds are few (a status and a route, a webhook's reasons); cleared if that ever fails.
+      if (!k && kinds.size >= 1000) kinds.clear();
+      kinds.set(kind, (k = { from: t, logged: 0, skipped: 0 }));
+      k.logged++;
+      return skipped;
+    }
+    if (k.logged >= perWindow) {
+      k.skipped++;
+      return undefined;
+    }
+    k.logged++;
+    return 0;
+  };
+}
+
+/** A URL as logged: attacker-sized query strings are cut. */
+export function loggedUrl(url: string): string {
+  return url.length > 200 ? `${url.slice(0, 200)}…(${url.length} characters)` : url;
+}
+
 /** Creates the server (not yet listening). */
 export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): FastifyInstance {
   const trusted = opts.trustProxy ?? [];
@@ -249,13 +286,15 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
       done(err, undefined);
     }
   });
+  const sampleRefusals = refusalLogSampler();
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err, url: req.url }, 'http: request failed');
       return reply.code(status).send({ ok: false, error: 'internal error' });
     }
-    req.log.info({ status, url: req.url, msg: err.message }, 'http: request refused');
+    const skipped = sampleRefusals(`${status} ${req.routeOptions.url ?? '(no route)'}`);
+    if (skipped !== undefined) req.log.info({ status, url: loggedUrl(req.url), msg: err.message, ...(skipped ? { skipped } : {}) }, 'http: request refused');
     return reply.code(status).send({ ok: false, error: err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ ok: false, error: 'not found' }));

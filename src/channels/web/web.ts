@@ -18,7 +18,7 @@ import type { Lang } from '../../text/language.js';
 import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
 import { createBackloggedLane, createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
-import { addDoor, addressKey, type DoorRefusal } from '../../http/server.js';
+import { addDoor, addressKey, loggedUrl, refusalLogSampler, type DoorRefusal } from '../../http/server.js';
 import { boundedMemo } from '../../text/memo.js';
 
 /** What the web widget can render. */
@@ -337,10 +337,12 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const lang = webLang((req.query as { lang?: unknown } | undefined)?.lang);
     await reply.headers(cors).code(429).header('retry-after', String(v.retryAfter)).send({ ok: false, error: refusalText(v, lang) });
   };
+  const sampleRefusals = refusalLogSampler();
   const unreadable = (err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const status = err.statusCode ?? 500;
     if (status >= 500 || status < 400) throw err; // the server's handler: logged, no internals
-    req.log.info({ status, url: req.url, msg: err.message }, 'web chat: request refused');
+    const skipped = sampleRefusals(String(status));
+    if (skipped !== undefined) req.log.info({ status, url: loggedUrl(req.url), msg: err.message, ...(skipped ? { skipped } : {}) }, 'web chat: request refused');
     const lang = webLang((req.query as { lang?: unknown } | undefined)?.lang);
     return reply.headers(cors).code(status).send({ ok: false, error: unreadableRequest(status, lang) });
   };

@@ -17,6 +17,7 @@ import type { Inbox } from '../../conversation/inbox.js';
 import { touchPerson } from '../../db/people.js';
 import { recordZaloSubmission } from '../../db/zalo.js';
 import { verifyZaloSignature } from './signature.js';
+import { refusalLogSampler } from '../../http/server.js';
 import { actionFromText } from './render.js';
 import { SUBMIT_INFO_ACTION } from './feature.js';
 
@@ -143,6 +144,8 @@ export function appIdIsOurs(named: string | undefined, deps: Pick<ZaloWebhookDep
 
 /** Registers `POST /webhooks/zalo`. */
 export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDeps): void {
+  // Anyone can post here: refusals are logged a few a minute, with how many were left out.
+  const sampleRefusals = refusalLogSampler();
   server.post(ZALO_WEBHOOK_PATH, async (req, reply) => {
     const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
     const timestamp = typeof body.timestamp === 'string' || typeof body.timestamp === 'number' ? String(body.timestamp) : '';
@@ -162,11 +165,15 @@ export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDe
     // body must also name our app (or, the disputed reading, our OA) as the one it is for.
     const ours = appIdIsOurs(str(body.app_id) ?? str(body.oa_id), deps);
     if (!ours) {
-      deps.logger?.info({ event: eventName || undefined, appId: str(body.app_id) ?? null }, 'zalo: webhook refused: app_id is not ours');
+      const skipped = sampleRefusals('app_id');
+      if (skipped !== undefined)
+        deps.logger?.info({ event: eventName.slice(0, 64) || undefined, appId: str(body.app_id)?.slice(0, 64) ?? null, ...(skipped ? { skipped } : {}) }, 'zalo: webhook refused: app_id is not ours');
       return reply.code(401).send({ ok: false, error: 'Zalo: the event is for another app_id; check ZALO_APP_ID and the webhook URL in the Zalo app settings' });
     }
     if (!verifyZaloSignature(req.headers['x-zevent-signature'], req.rawBody, timestamp, terms, deps.oaSecretKey)) {
-      deps.logger?.info({ event: eventName || undefined, signed: req.headers['x-zevent-signature'] !== undefined }, 'zalo: webhook refused: bad or missing signature');
+      const skipped = sampleRefusals('signature');
+      if (skipped !== undefined)
+        deps.logger?.info({ event: eventName.slice(0, 64) || undefined, signed: req.headers['x-zevent-signature'] !== undefined, ...(skipped ? { skipped } : {}) }, 'zalo: webhook refused: bad or missing signature');
       return reply.code(401).send({ ok: false, error: 'Zalo: bad or missing X-ZEvent-Signature' });
     }
     const parsed = zaloEventSchema.safeParse(req.body);
