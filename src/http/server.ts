@@ -96,6 +96,7 @@ export interface DoorRefusal {
    * Answer only after this long (ms): a client that waits for each answer before it sends
    * again on a connection (HTTP/1.1) then sends at most one request per connection per
    * `holdMs`. At most {@link MAX_HELD} answers are held at once; beyond that they go at once.
+   * A connection that sends another request while its answer is held (pipelining) is closed.
    */
   holdMs?: number;
 }
@@ -331,10 +332,20 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     const inFlight = { n: 0 };
     const done = (): void => void inFlight.n--;
     app.server.removeListener('request', fastifyHandler);
+    // Connections with a held answer: a request arriving on one was sent without waiting for
+    // that answer (HTTP/1.1 pipelining), and Node parses every request of a chunk at once, so
+    // the hold would slow nothing. Such a connection is closed, the rest of its requests
+    // unread (measured before: 22,689 door refusals in 3 s on 8 pipelining connections, where
+    // 8 waiting ones get 96).
+    const holding = new WeakSet<Socket>();
     app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // 'close' follows every response, answered or cut off.
       inFlight.n++;
       res.once('close', done);
+      if (holding.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
       const address = doors.length ? addressOf(req) : undefined;
       if (address !== undefined)
         for (const door of doors) {
@@ -342,8 +353,11 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
           if (!refusal) continue;
           if (!refusal.holdMs || held >= MAX_HELD) return answer(res, refusal);
           held++;
+          const socket = req.socket;
+          holding.add(socket);
           setTimeout(() => {
             held--;
+            holding.delete(socket);
             answer(res, refusal);
           }, refusal.holdMs).unref();
           return;

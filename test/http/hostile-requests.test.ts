@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS, REQUEST_TIMEOUT_MS, createHttpServer, jsonTooDeep } from '../../src/http/server.js';
+import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS, REQUEST_TIMEOUT_MS, addDoor, createHttpServer, jsonTooDeep } from '../../src/http/server.js';
 import type { Socket } from 'node:net';
 import { CHAT_BODY_LIMIT } from '../../src/channels/web/web.js';
 import { startTestApp } from '../support/app.js';
@@ -81,6 +81,45 @@ describe('many connections from one address', () => {
       expect((await fetch(`http://127.0.0.1:${port}/ok`)).status).toBe(200);
       await app.close();
     }
+  });
+});
+
+describe('pipelining past a held refusal', () => {
+  it('closes a connection that sends again while its refusal is held, without reading the rest', async () => {
+    const app = createHttpServer(pino({ level: 'silent' }));
+    app.post('/in', async () => ({ ok: true }));
+    let asked = 0;
+    addDoor(app, (req) => (req.headers['x-shut'] ? (asked++, { status: 429, headers: { 'content-length': '2' }, body: 'no', holdMs: 150 }) : undefined));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const one = 'POST /in HTTP/1.1\r\nHost: x\r\nX-Shut: 1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}';
+    const { answers, ms } = await new Promise<{ answers: number; ms: number }>((resolve) => {
+      const t0 = performance.now();
+      let text = '';
+      const s = connect(port, '127.0.0.1', () => s.write(one.repeat(200)));
+      s.on('data', (d) => (text += String(d)));
+      s.on('error', () => undefined);
+      s.on('close', () => resolve({ answers: (text.match(/HTTP\/1\.1 429/g) ?? []).length, ms: performance.now() - t0 }));
+    });
+    // Before: all 200 went through the door and were answered after the hold, at once.
+    expect(asked).toBe(1);
+    expect(answers).toBe(0);
+    expect(ms).toBeLessThan(1000);
+    // A client that waits for each answer keeps its connection: two answers on one socket.
+    const waited = await new Promise<number>((resolve) => {
+      let text = '';
+      let sent = 1;
+      const s = connect(port, '127.0.0.1', () => s.write(one));
+      s.on('data', (d) => {
+        text += String(d);
+        const n = (text.match(/HTTP\/1\.1 429/g) ?? []).length;
+        if (n === sent && sent < 2) s.write(one), sent++;
+        else if (n === 2) s.end();
+      });
+      s.on('close', () => resolve((text.match(/HTTP\/1\.1 429/g) ?? []).length));
+    });
+    expect(waited).toBe(2);
+    await app.close();
   });
 });
 
