@@ -5,8 +5,9 @@
  */
 import { connect } from 'node:net';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS, REQUEST_TIMEOUT_MS, addDoor, createHttpServer, jsonTooDeep } from '../../src/http/server.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS, MAX_JSON_VALUES, REQUEST_TIMEOUT_MS, addDoor, createHttpServer, jsonShapeProblem, jsonTooDeep } from '../../src/http/server.js';
+import { MAX_FORM_FIELDS, formParser } from '../../src/admin/index.js';
 import type { Socket } from 'node:net';
 import { CHAT_BODY_LIMIT } from '../../src/channels/web/web.js';
 import { startTestApp } from '../support/app.js';
@@ -150,6 +151,42 @@ describe('deeply nested JSON', () => {
   });
 });
 
+describe('JSON and forms of very many values', () => {
+  it('jsonShapeProblem counts values outside strings', () => {
+    expect(jsonShapeProblem(Buffer.from('[1,2,3]'), 64, 2)).toBe('values');
+    expect(jsonShapeProblem(Buffer.from('[1,2]'), 64, 2)).toBeUndefined();
+    expect(jsonShapeProblem(Buffer.from('{"a":"x,y:z,[{"}'), 64, 3)).toBeUndefined();
+    // A real Telegram update is far below the limit.
+    const update = { update_id: 1, message: { message_id: 1, date: 1, chat: { id: 1, type: 'private' }, from: { id: 1, is_bot: false, first_name: 'A' }, text: 'x'.repeat(4096), entities: Array.from({ length: 100 }, (_, i) => ({ offset: i, length: 1, type: 'bold' })) } };
+    expect(jsonShapeProblem(Buffer.from(JSON.stringify(update)))).toBeUndefined();
+  });
+
+  it('refuses 1 MB of small values with 400 before parsing it, on every route (was 90-170 ms each, before any check)', async () => {
+    const app = createHttpServer(pino({ level: 'silent' }));
+    let handled = 0;
+    app.post('/in', async () => ({ ok: ++handled }));
+    const many = `[${Array(350_000).fill('{}').join(',')}]`.slice(0, 1_000_000).replace(/,?\{?\}?$/, ']');
+    const keys = JSON.stringify(Object.fromEntries(Array.from({ length: 70_000 }, (_, i) => [`k${i}`, i])));
+    // Never parsed: JSON.parse is not given the body at all.
+    const parse = vi.spyOn(JSON, 'parse');
+    for (const payload of [many, keys]) {
+      const res = await app.inject({ method: 'POST', url: '/in', headers: { 'content-type': 'application/json' }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ ok: false, error: `http: the body holds more than ${MAX_JSON_VALUES} values` });
+    }
+    expect(parse.mock.calls.filter(([text]) => typeof text === 'string' && text.length > 100_000)).toEqual([]);
+    parse.mockRestore();
+    expect(handled).toBe(0);
+    await app.close();
+  });
+
+  it('the admin refuses a form of more fields than any of its forms has, before parsing it', () => {
+    expect(formParser('a=1&a=2&b=%C4%90%C3%A3+x')).toEqual(Object.assign(Object.create(null), { a: ['1', '2'], b: 'Đã x' }));
+    expect(() => formParser(Array(MAX_FORM_FIELDS + 1).fill('a=1').join('&'))).toThrow(/quá 2000 trường/);
+    expect(Object.keys(formParser(Array(MAX_FORM_FIELDS).fill('a=1').join('&')))).toEqual(['a']);
+  });
+});
+
 describe('the web chat: bodies the widget never sends', () => {
   let ctx: Awaited<ReturnType<typeof startTestApp>>;
   beforeAll(async () => {
@@ -188,6 +225,16 @@ describe('the web chat: bodies the widget never sends', () => {
     const held = await fetch(`${ctx.url}/api/chat/held`);
     expect(held.status).toBe(400);
     expect(((await held.json()) as { error: string }).error).toBe('Mã phiên trò chuyện không hợp lệ. Hãy tải lại trang.');
+  });
+
+  it('the admin forms: more fields than any form has are refused with 400, before the login or session checks', async () => {
+    const form = (n: number) => Array.from({ length: n }, (_, i) => `f${i}=1`).join('&');
+    const post = (path: string, body: string) => fetch(`${ctx.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    // Before: parsed whole (30-65 ms for 250 KB of fields), then refused for the CSRF token (403) or the session (401).
+    expect((await post('/admin/login', form(MAX_FORM_FIELDS + 1))).status).toBe(400);
+    expect((await post('/admin/content/qa/new', form(MAX_FORM_FIELDS + 1))).status).toBe(400);
+    expect((await post('/admin/login', form(10))).status).toBe(403);
+    expect((await post('/admin/content/qa/new', form(10))).status).toBe(401);
   });
 
   it('still answers a 1,000-character message of escaped characters (under the chat body limit)', async () => {
