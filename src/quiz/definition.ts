@@ -103,7 +103,8 @@ export const questionSchema = z
 /** The contest file. */
 export const contestSchema = z
   .object({
-    id: slug,
+    /** Defaults to the file name (docs/quizzes.md: the id is the file name). */
+    id: slug.optional(),
     title: nonEmpty,
     organiser: nonEmpty,
     description: z.string().optional(),
@@ -142,7 +143,15 @@ export const contestSchema = z
      * private chat follows the person's.
      */
     lang: z.enum(['vi', 'en']).default('vi'),
-    sources: z.array(z.object({ title: nonEmpty, article: z.string().optional(), url: z.string().url().optional() })).min(1, 'cite at least one source'),
+    /** Each source as a line of text (its title) or as `{title, article, url}`. */
+    sources: z
+      .array(
+        z.union([
+          nonEmpty.transform((title) => ({ title })),
+          z.object({ title: nonEmpty, article: z.string().optional(), url: z.string().url().optional() }).strict(),
+        ]),
+      )
+      .min(1, 'cite at least one source'),
     status: z.enum(['draft', 'approved', 'retired']).default('approved'),
     /**
      * Whether /thi lists it and anyone may take it (default). `false`: the test of an officials'
@@ -169,7 +178,7 @@ type ContestFile = z.infer<typeof contestSchema>;
 /** A question as served: its id always set. */
 export type Question = Omit<ContestFile['questions'][number], 'id'> & { id: string };
 /** A validated contest. */
-export type Contest = Omit<ContestFile, 'questions' | 'draw'> & { file: string; questions: Question[]; draw: number };
+export type Contest = Omit<ContestFile, 'id' | 'questions' | 'draw'> & { id: string; file: string; questions: Question[]; draw: number };
 
 /** What {@link loadContests} returns. */
 export interface LoadedContests {
@@ -205,12 +214,18 @@ export function loadContests(contentDir: string): LoadedContests {
       continue;
     }
     const c = parsed.data;
-    if (c.id !== basename(path, '.yaml')) {
+    const id = c.id ?? basename(path, '.yaml');
+    if (id !== basename(path, '.yaml')) {
       errors.push({ file: rel, field: 'id', message: `mã '${c.id}' phải trùng với tên tệp '${basename(path, '.yaml')}'` });
+      continue;
+    }
+    if (!slug.safeParse(id).success) {
+      errors.push({ file: rel, field: '(tên tệp)', message: `tên tệp '${basename(path)}' là mã cuộc thi: chỉ gồm a-z, 0-9 và dấu gạch ngang, tối đa 40 ký tự` });
       continue;
     }
     contests.push({
       ...c,
+      id,
       file: rel,
       draw: c.draw ?? c.questions.length,
       questions: c.questions.map((q, i) => ({ ...q, id: q.id ?? `q${i + 1}` })),

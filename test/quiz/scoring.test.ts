@@ -83,6 +83,35 @@ describe('contest definitions', () => {
     }
   });
 
+  it('loads a contest written from docs/quizzes.md alone: id from the file name, sources as plain lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loa-quizdef-'));
+    try {
+      mkdirSync(join(dir, 'quizzes'));
+      const body = [
+        'title: Cuộc thi tìm hiểu Hiến pháp',
+        'organiser: Đoàn xã',
+        'opens: 07/12/2026 08:00',
+        'closes: 10/12/2026 17:00',
+        'registration: {consent: "Đồng ý"}',
+        'sources:',
+        '  - Hiến pháp năm 2013, Chương II',
+        '  - {title: Luật Trẻ em năm 2016, article: Điều 1}',
+        'questions:',
+        '  - {question: "Trẻ em là người dưới bao nhiêu tuổi?", options: ["16", "18"], correct: 1, explanation: "Điều 1 Luật Trẻ em 2016."}',
+      ].join('\n');
+      writeFileSync(join(dir, 'quizzes', 'thi-hien-phap.yaml'), body);
+      writeFileSync(join(dir, 'quizzes', 'Thi_Xa.yaml'), body);
+      const { contests, errors } = loadContests(dir);
+      expect(contests.map((c) => c.id)).toEqual(['thi-hien-phap']);
+      expect(contests[0]!.sources).toEqual([{ title: 'Hiến pháp năm 2013, Chương II' }, { title: 'Luật Trẻ em năm 2016', article: 'Điều 1' }]);
+      expect(contests[0]!.opens.toISOString()).toBe('2026-12-07T01:00:00.000Z');
+      // A file name that cannot be an id says so, instead of "id: missing".
+      expect(errors.map((e) => `${e.file}: ${e.field}`)).toEqual(['quizzes/Thi_Xa.yaml: (tên tệp)']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('draws the configured number of questions and shuffles options per draw', () => {
     const c = loadContests('content').contests.find((x) => x.id === 'tim-hieu-quyen-con-nguoi-2026')!;
     const rnd = seeded(1);
