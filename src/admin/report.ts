@@ -102,10 +102,13 @@ export function buildYearReport(
 }
 
 function trainingFigures(db: Db, groups: readonly TrainingGroup[], from: Date, to: Date, now: Date, scope: readonly string[] | null): TrainingFigures {
-  const at = now.getTime() < to.getTime() ? now : to;
+  const yearOver = now.getTime() >= to.getTime();
+  const at = yearOver ? to : now;
   return {
     at: at.toISOString(),
-    groups: trainingCoverage(db, groups, { scope, at: new Date(at.getTime() + 1) }),
+    // `at` is exclusive: a year's coverage stops before 00:00:00.000 on 1/1 (a pass at that
+    // instant belongs to the next year); the current year's includes a pass at this very moment.
+    groups: trainingCoverage(db, groups, { scope, at: yearOver ? to : new Date(now.getTime() + 1) }),
     trainedInYear: trainedBetween(db, from, to, scope),
     plan: groups.length ? `${groups.map((g) => g.plan ?? `${g.target}% ${g.name.charAt(0).toLowerCase()}${g.name.slice(1)}`).join(', ')} ${TRAINING_PLAN_TAIL}.` : '',
   };
@@ -124,21 +127,63 @@ export const DELIVERY_LABELS: Record<string, string> = {
   sending: 'Đang gửi',
 };
 
+/** Channels as the report names them (the ids are the code's). */
+export const REPORT_CHANNEL_LABELS: Record<string, string> = {
+  telegram: 'Telegram',
+  zalo: 'Zalo OA',
+  'zalo-bot': 'Zalo Bot',
+  web: 'Web chat',
+};
+
+/** A channel id as the report writes it. */
+export function channelLabel(channel: string): string {
+  return REPORT_CHANNEL_LABELS[channel] ?? channel;
+}
+
+/** The report's last day, "31/12/2026". */
+function lastDay(r: YearReport): string {
+  return `31/12/${r.year}`;
+}
+
+/**
+ * Until when the figures run: "hết 31/12/2026" once the year is over, else the moment the report
+ * was made ("10:30 25/11/2026"): the plan asks for results before the year ends.
+ */
+export function figuresUntil(r: YearReport): string {
+  return Date.parse(r.generatedAt) >= Date.parse(r.to) ? `hết ${lastDay(r)}` : formatDateTime(r.generatedAt);
+}
+
+/** How the plan's 90% disinformation target stands (a share of the cases found false). */
+export function disinfoAssessment(d: DisinfoFigures): string {
+  if (d.handledShare === null) return 'chưa có vụ việc xác định là tin giả';
+  return d.handledShare >= HANDLED_TARGET - 1e-9 ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu';
+}
+
+/** Cases still without a conclusion (new, being checked): not in the 90% share either way. */
+export function disinfoUndecided(d: DisinfoFigures): number {
+  return d.byStatus.new + d.byStatus.checking;
+}
+
 /** The report as CSV rows: section, indicator, group, value. UTF-8 with BOM, CRLF. */
 export function reportCsv(r: YearReport): string {
   const rows: CsvValue[][] = [['Mục', 'Chỉ tiêu', 'Nhóm', 'Giá trị']];
   const add = (section: string, indicator: string, group: string, value: number | string | null): void => {
     rows.push([section, indicator, group, value]);
   };
+  const s0 = '0. Thông tin chung';
+  add(s0, 'Cơ quan báo cáo', 'tất cả', r.office);
+  add(s0, 'Kỳ báo cáo', 'tất cả', `01/01/${r.year} - ${lastDay(r)}`);
+  add(s0, 'Số liệu tính đến', 'tất cả', figuresUntil(r));
+  add(s0, 'Lập lúc', 'tất cả', formatDateTime(r.generatedAt));
   if (r.region) add('0. Phạm vi', 'Địa bàn', r.region, null);
   const s1 = '1. Người được tiếp cận';
   for (const c of r.reachedByChannel) {
-    add(s1, 'Số người được tiếp cận', c.channel, c.people);
-    add(s1, 'Trong đó: đã hỏi/nhắn bot', c.channel, c.wrote);
-    add(s1, 'Trong đó: đã nhận tin chiến dịch', c.channel, c.received);
+    add(s1, 'Số người được tiếp cận', channelLabel(c.channel), c.people);
+    add(s1, 'Trong đó: đã hỏi/nhắn bot', channelLabel(c.channel), c.wrote);
+    add(s1, 'Trong đó: đã nhận tin chiến dịch', channelLabel(c.channel), c.received);
   }
   add(s1, 'Tổng số người được tiếp cận', 'tất cả', r.reachedByChannel.reduce((a, c) => a + c.people, 0));
-  for (const c of r.newSubscribersByChannel) add(s1, 'Người đăng ký mới', c.channel, c.n);
+  for (const c of r.newSubscribersByChannel) add(s1, 'Người đăng ký mới', channelLabel(c.channel), c.n);
   add(s1, 'Người đăng ký nhận tin cuối năm', 'tất cả', r.subscribersAtEnd);
   const s2 = '2. Chiến dịch và lượt gửi';
   add(s2, 'Chiến dịch đã bắt đầu gửi', 'tất cả', r.campaigns.started);
@@ -150,8 +195,9 @@ export function reportCsv(r: YearReport): string {
   add(s3, 'Bot trả lời được', 'tất cả', r.questions.answered);
   add(s3, 'Bot chưa trả lời được', 'tất cả', r.questions.unanswered);
   for (const c of r.questionsByChannel) {
-    add(s3, 'Câu hỏi đã nhận', c.channel, c.asked);
-    add(s3, 'Bot trả lời được', c.channel, c.answered);
+    add(s3, 'Câu hỏi đã nhận', channelLabel(c.channel), c.asked);
+    add(s3, 'Bot trả lời được', channelLabel(c.channel), c.answered);
+    add(s3, 'Bot chưa trả lời được', channelLabel(c.channel), c.asked - c.answered);
   }
   add(s3, 'Câu chưa trả lời: cán bộ đã trả lời', 'tất cả', r.unansweredResolved.answered);
   add(s3, 'Câu chưa trả lời: bỏ qua', 'tất cả', r.unansweredResolved.dismissed);
@@ -174,6 +220,8 @@ export function reportCsv(r: YearReport): string {
   add(s5, 'Đã xử lý', 'tất cả', d.handled);
   for (const o of CASE_OUTCOMES) add(s5, 'Đã xử lý theo cách', CASE_OUTCOME_LABEL[o], d.byOutcome[o]);
   add(s5, 'Tỷ lệ phát hiện và xử lý (%)', `chỉ tiêu ${HANDLED_TARGET * 100}%`, d.handledShare === null ? null : round1(d.handledShare * 100));
+  add(s5, 'Đánh giá', `chỉ tiêu ${HANDLED_TARGET * 100}%`, disinfoAssessment(d));
+  add(s5, 'Vụ việc chưa kết luận (không tính vào tỷ lệ)', 'tất cả', disinfoUndecided(d));
   for (const p of d.byPlatform) {
     add(s5, 'Vụ việc theo nơi phát hiện', platformLabel(p.key), p.cases);
     add(s5, 'Phát hiện là tin giả theo nơi phát hiện', platformLabel(p.key), p.foundFalse);
@@ -196,6 +244,7 @@ export function reportCsv(r: YearReport): string {
     for (const u of g.units) {
       add(s6, 'Cán bộ trong danh sách theo đơn vị', `${g.name} / ${u.unit}`, u.officials);
       add(s6, 'Đã tập huấn theo đơn vị', `${g.name} / ${u.unit}`, u.trained);
+      add(s6, 'Tỷ lệ đã tập huấn theo đơn vị (%)', `${g.name} / ${u.unit}`, u.share === null ? null : round1(u.share * 100));
     }
   }
   return toCsv(rows);
@@ -206,5 +255,22 @@ let eta: Eta | undefined;
 /** The report as a standalone printable HTML page (no scripts, print styles inline). */
 export function reportHtml(r: YearReport): string {
   eta ??= new Eta({ views: join(HERE, 'views'), cache: true, autoEscape: true });
-  return eta.render('report-print', { r, fmt: { n: formatNumber, dt: formatDateTime, r1: round1 }, labels: DELIVERY_LABELS });
+  return eta.render('report-print', { r, fmt: { n: formatNumber, dt: formatDateTime, r1: round1 }, ...reportViewHelpers(r) });
+}
+
+/**
+ * What the report's templates need beside the figures and `fmt`; the admin page (whose `fmt`
+ * comes from the admin layout) passes the same.
+ */
+export function reportViewHelpers(r: YearReport) {
+  return {
+    labels: DELIVERY_LABELS,
+    rh: {
+      channel: channelLabel,
+      until: figuresUntil(r),
+      disinfoAssessment: disinfoAssessment(r.disinfo),
+      disinfoUndecided: disinfoUndecided(r.disinfo),
+      trainingUntil: r.training.at === r.to ? `hết ${lastDay(r)}` : formatDateTime(r.training.at),
+    },
+  };
 }

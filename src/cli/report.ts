@@ -11,7 +11,9 @@ import { openDb, type Db } from '../db/index.js';
 import { loadContent } from '../knowledge/content.js';
 import { loadContests } from '../quiz/definition.js';
 import { loadTraining } from '../training/definition.js';
-import { buildYearReport, reportCsv, reportHtml } from '../admin/report.js';
+import { buildYearReport, disinfoAssessment, reportCsv, reportHtml } from '../admin/report.js';
+import { HANDLED_TARGET } from '../db/disinfo.js';
+import { formatShare } from '../training/format.js';
 import { recordAudit } from '../db/audit.js';
 import { vietnamYear } from '../time/vietnam.js';
 import { argsErrorText } from './args.js';
@@ -61,15 +63,25 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     writeFileSync(html, reportHtml(report));
     recordAudit(db, { actor: 'cli', action: 'report.export', targetType: 'report', targetId: String(year), details: { out } });
     console.log(`Đã lập báo cáo năm ${year}:\n  ${csv}\n  ${html}`);
+    const withOfficials = report.training.groups.filter((g) => g.officials > 0);
     const empty =
-      report.reachedByChannel.every((c) => c.people === 0) && report.campaigns.started === 0 && report.questions.asked === 0 && report.contests.length === 0;
+      report.reachedByChannel.every((c) => c.people === 0) &&
+      report.campaigns.started === 0 &&
+      report.questions.asked === 0 &&
+      report.contests.length === 0 &&
+      report.disinfo.cases === 0 &&
+      withOfficials.length === 0;
     if (empty)
       console.log(
-        `Lưu ý: năm ${year} không có số liệu nào trong cơ sở dữ liệu này (chưa có ai nhắn tin, chưa có chiến dịch, câu hỏi hay cuộc thi). Kiểm tra lại năm, hoặc LOA_DATA_DIR nếu số liệu nằm ở máy chủ khác.`,
+        `Lưu ý: năm ${year} không có số liệu nào trong cơ sở dữ liệu này (chưa có ai nhắn tin, chưa có chiến dịch, câu hỏi, cuộc thi, tin giả hay cán bộ tập huấn). Kiểm tra lại năm, hoặc LOA_DATA_DIR nếu số liệu nằm ở máy chủ khác.`,
       );
+    const d = report.disinfo;
+    const share = d.handledShare === null ? '' : ` = ${formatShare(d.handledShare)}`;
     console.log(
       `Tiếp cận ${report.reachedByChannel.reduce((a, c) => a + c.people, 0)} người · ${report.campaigns.started} chiến dịch · ` +
-        `${report.questions.asked} câu hỏi (${report.questions.answered} trả lời được) · ${report.contests.length} cuộc thi`,
+        `${report.questions.asked} câu hỏi (${report.questions.answered} trả lời được) · ${report.contests.length} cuộc thi · ` +
+        `${d.cases} vụ việc tin giả (xử lý ${d.handled}/${d.foundFalse}${share}, ${disinfoAssessment(d)} ${HANDLED_TARGET * 100}%) · ` +
+        `tập huấn cán bộ: ${withOfficials.filter((g) => g.met).length}/${withOfficials.length} nhóm đạt chỉ tiêu`,
     );
     return 0;
   } finally {

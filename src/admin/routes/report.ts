@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
-import { DELIVERY_LABELS, buildYearReport, reportCsv, reportHtml, type YearReport } from '../report.js';
+import { buildYearReport, reportCsv, reportHtml, reportViewHelpers, type YearReport } from '../report.js';
 import { loadContests } from '../../quiz/definition.js';
 import { loadTraining } from '../../training/definition.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
@@ -37,7 +37,7 @@ function scopeOf(ctx: AdminContext, req: FastifyRequest): { regions: string[]; n
 export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/report', { config: { permission: 'report.view' } }, async (req, reply) => {
     const r = report(ctx, req);
-    return ctx.render(req, reply, 'report', { title: `Báo cáo năm ${r.year}`, r, labels: DELIVERY_LABELS });
+    return ctx.render(req, reply, 'report', { title: `Báo cáo năm ${r.year}`, r, ...reportViewHelpers(r) });
   });
   s.get('/admin/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
     const r = report(ctx, req);
