@@ -12,9 +12,11 @@
 import type { Db } from '../db/index.js';
 import {
   cancelPendingDeliveries,
+  clearCampaignApproval,
   getCampaign,
   insertCampaign,
   requeueUnknown,
+  reviseCampaign,
   transitionCampaign,
   type Campaign,
   type CampaignChannel,
@@ -34,6 +36,7 @@ export class CampaignError extends Error {
 /** Who may do what. `admin` implies every role (see db/users.ts). */
 const MAY: Record<string, readonly Role[]> = {
   create: ['broadcaster'],
+  edit: ['broadcaster'],
   submit: ['broadcaster'],
   approve: ['approver'],
   schedule: ['broadcaster', 'approver'],
@@ -175,6 +178,64 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       return load(id);
     },
 
+    /**
+     * Changes a campaign that has not started sending (text, title, image, links, channels,
+     * topics, regions, time); fields left out keep their value. A submitted, approved or
+     * scheduled campaign goes back to `draft`, its approval cleared: the approver approved the
+     * old text, so the new one is submitted and approved (by another person) again.
+     */
+    edit(username: string, id: number, changes: Partial<CreateCampaignInput>): Campaign {
+      const u = actor(username, 'edit');
+      const c = load(id);
+      inScope(u, c);
+      const editable: CampaignStatus[] = ['draft', 'submitted', 'approved', 'scheduled', 'paused'];
+      if (!editable.includes(c.status) || c.startedAt)
+        throw new CampaignError(
+          `campaign: chiến dịch #${id} ${c.startedAt && c.status !== 'done' && c.status !== 'cancelled' ? 'đã bắt đầu gửi' : `đang ở trạng thái '${c.status}'`} nên không sửa được nữa; ` +
+            `nếu nội dung cần đổi, hãy huỷ (loa campaign cancel ${id}) và tạo chiến dịch mới`,
+        );
+      const merged = {
+        title: changes.title !== undefined ? changes.title || undefined : c.title ?? undefined,
+        text: changes.text ?? c.text,
+        imageUrl: changes.imageUrl !== undefined ? changes.imageUrl || undefined : c.imageUrl ?? undefined,
+        links: changes.links ?? c.links,
+      };
+      const parsed = campaignContentSchema.safeParse(merged);
+      if (!parsed.success) throw new CampaignError(`campaign: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'nội dung'}: ${i.message}`).join('; ')}`);
+      const channels = [...new Set(changes.channels ?? c.channels)];
+      if (channels.length === 0) throw new CampaignError('campaign: chọn ít nhất một kênh gửi (Telegram, Zalo OA hoặc Zalo Bot).');
+      const topics = [...new Set(changes.topics ?? c.topics)];
+      const regions = [...new Set(changes.regions ?? c.regions)];
+      checkAudienceFields(topics, regions);
+      inScope(u, { regions });
+      const sendAt = changes.sendAt !== undefined ? changes.sendAt.toISOString() : c.sendAt;
+      const changed = [
+        ...(['title', 'text', 'imageUrl', 'links'] as const).filter((k) => JSON.stringify(parsed.data[k] ?? null) !== JSON.stringify((k === 'links' ? c.links : c[k]) ?? null)),
+        ...(JSON.stringify(channels) !== JSON.stringify(c.channels) ? ['channels'] : []),
+        ...(JSON.stringify(topics) !== JSON.stringify(c.topics) ? ['topics'] : []),
+        ...(JSON.stringify(regions) !== JSON.stringify(c.regions) ? ['regions'] : []),
+        ...(sendAt !== c.sendAt ? ['sendAt'] : []),
+      ];
+      const ok = db.transaction(() => {
+        if (!reviseCampaign(db, id, editable, { ...parsed.data, channels, topics, regions, sendAt }, now())) return false;
+        const approvalCleared = c.status !== 'draft';
+        recordAudit(
+          db,
+          {
+            actor: u.username,
+            action: 'campaign.edit',
+            targetType: 'campaign',
+            targetId: id,
+            details: { from: c.status, to: 'draft', changed, ...(approvalCleared ? { approvalCleared, previousApprover: c.approver } : {}), ...deps.auditOrigin },
+          },
+          now(),
+        );
+        return true;
+      })();
+      if (!ok) throw new CampaignError(`campaign: chiến dịch #${id} vừa đổi trạng thái ('${load(id).status}'); xem lại rồi sửa nếu vẫn cần`);
+      return load(id);
+    },
+
     /** Submits a draft for approval; refuses content that breaks a channel's limits. */
     submit(username: string, id: number): Campaign {
       const u = actor(username, 'submit');
@@ -198,11 +259,29 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       return move(u.username, c, ['submitted'], 'approved', 'approve', { approver: u.username, audienceAtApproval: audience.total, approvedAt: true }, { audience: audience.total });
     },
 
-    /** Sends an approved campaign back to its author as a draft. */
+    /**
+     * Sends a submitted or approved campaign back to its author as a draft, with the reason
+     * (required: the author must know what to fix). An approval it had is cleared.
+     */
     reject(username: string, id: number, reason?: string): Campaign {
       const u = actor(username, 'approve');
       const c = load(id);
-      return move(u.username, c, ['submitted', 'approved'], 'draft', 'reject', {}, { reason });
+      inScope(u, c);
+      const why = reason?.trim();
+      if (!why) throw new CampaignError(`campaign: hãy ghi lý do trả lại để người soạn biết cần sửa gì, ví dụ: loa campaign reject ${id} --as ${u.username} --reason "Sai ngày họp"`);
+      return move(u.username, c, ['submitted', 'approved'], 'draft', 'reject', {}, { reason: why }, () => clearCampaignApproval(db, id));
+    },
+
+    /**
+     * The last refusal of a draft (who, when, why), so its author reads what to fix; undefined
+     * when the campaign is not a draft or was never refused since it was last changed.
+     */
+    lastRejection(c: Campaign): { by: string; at: string; reason: string } | undefined {
+      if (c.status !== 'draft') return undefined;
+      const [entry] = listAudit(db, { targetType: 'campaign', targetId: String(c.id), limit: 1 });
+      if (!entry || entry.action !== 'campaign.reject') return undefined;
+      const reason = (entry.details as { reason?: unknown } | null)?.reason;
+      return { by: entry.actor, at: entry.at, reason: typeof reason === 'string' ? reason : '' };
     },
 
     /** Schedules an approved campaign now or at `at` (quiet hours may hold it further). */
@@ -217,13 +296,16 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     /** Pauses a scheduled or sending campaign; in-flight sends finish, nothing new starts. */
     pause(username: string, id: number): Campaign {
       const u = actor(username, 'pause');
-      return move(u.username, load(id), ['scheduled', 'sending'], 'paused', 'pause');
+      const c = load(id);
+      inScope(u, c);
+      return move(u.username, c, ['scheduled', 'sending'], 'paused', 'pause');
     },
 
     /** Resumes a paused campaign where it stopped. */
     resume(username: string, id: number): Campaign {
       const u = actor(username, 'resume');
       const c = load(id);
+      inScope(u, c);
       return move(u.username, c, ['paused'], c.startedAt ? 'sending' : 'scheduled', 'resume');
     },
 
@@ -231,6 +313,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     cancel(username: string, id: number): Campaign {
       const u = actor(username, 'cancel');
       const c = load(id);
+      inScope(u, c);
       return move(u.username, c, ['draft', 'submitted', 'approved', 'scheduled', 'sending', 'paused'], 'cancelled', 'cancel', { finishedAt: true }, {}, () => {
         cancelPendingDeliveries(db, c.id, now());
       });
@@ -243,6 +326,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     resendUnknown(username: string, id: number): { campaign: Campaign; requeued: number } {
       const u = actor(username, 'resendUnknown');
       const c = load(id);
+      inScope(u, c);
       if (!['sending', 'paused', 'done'].includes(c.status))
         throw new CampaignError(`campaign: chiến dịch #${id} đang '${c.status}'; chỉ gửi lại được khi đang gửi, tạm dừng hoặc đã xong`);
       let requeued = 0;

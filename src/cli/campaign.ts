@@ -4,7 +4,9 @@
  *
  *   loa campaign create --as U --text "…" [--title T] [--image URL] [--link "Nhãn|https://…"]…
  *                       [--channels telegram,zalo] [--topics a,b] [--regions x] [--at TIME]
- *   loa campaign preview|submit|approve|reject|schedule|pause|resume|cancel|resend-unknown ID --as U
+ *   loa campaign edit ID --as U [--text …] [--title …] [--image …] [--link …]… [--channels …] [--topics …] [--regions …] [--at TIME]
+ *   loa campaign reject ID --as U --reason "…"
+ *   loa campaign preview|submit|approve|schedule|pause|resume|cancel|resend-unknown ID --as U
  *   loa campaign schedule ID --as U [--at TIME]     (TIME: ISO, or "2026-11-25 08:00" Vietnam time)
  *   loa campaign status ID [--json] [--once]
  *   loa campaign list [--json]
@@ -35,8 +37,12 @@ import { argsErrorText } from './args.js';
 export const USAGE = `cách dùng:
   loa campaign create --as TÊN --text "…" [--title TIÊU_ĐỀ] [--image URL] [--link "Nhãn|https://…"]
                       [--channels telegram,zalo] [--topics a,b] [--regions x,y] [--at GIỜ]
+  loa campaign edit MÃ --as TÊN [--text "…"] [--title …] [--image URL] [--link "Nhãn|https://…"]
+                      [--channels …] [--topics …] [--regions …] [--at GIỜ]
+      (sửa chiến dịch chưa bắt đầu gửi; đã gửi duyệt hay đã duyệt thì về bản nháp và phải duyệt lại)
   loa campaign preview MÃ
-  loa campaign submit|approve|reject|pause|resume|cancel|resend-unknown MÃ --as TÊN
+  loa campaign reject MÃ --as TÊN --reason "lý do, để người soạn biết cần sửa gì"
+  loa campaign submit|approve|pause|resume|cancel|resend-unknown MÃ --as TÊN
   loa campaign schedule MÃ --as TÊN [--at GIỜ]
   loa campaign status MÃ [--json] [--once]
   loa campaign list [--json]
@@ -79,7 +85,7 @@ export interface CampaignCliDeps {
 
 /** Actions that only read: no password asked, nothing audited. */
 const READ_ONLY = new Set(['preview', 'status', 'list']);
-const SUBCOMMANDS = new Set(['create', 'preview', 'submit', 'approve', 'reject', 'schedule', 'pause', 'resume', 'cancel', 'resend-unknown', 'status', 'list']);
+const SUBCOMMANDS = new Set(['create', 'edit', 'preview', 'submit', 'approve', 'reject', 'schedule', 'pause', 'resume', 'cancel', 'resend-unknown', 'status', 'list']);
 
 const list = (s: string | undefined): string[] =>
   (s ?? '')
@@ -231,12 +237,26 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       if (!d.ok) throw new UsageError(`campaign: --at: ${d.error}`);
       return d.at;
     };
+    const channelsArg = (given: string): CampaignChannel[] =>
+      list(given).map((s) => {
+        const p = campaignChannelSchema.safeParse(s);
+        if (!p.success) throw new UsageError(`campaign: không có kênh '${s}'; dùng telegram, zalo, zalo-bot hoặc nhiều kênh (telegram,zalo,zalo-bot)`);
+        return p.data;
+      });
+    const linksArg = (): { label: string; url: string }[] =>
+      (v.link ?? []).map((l) => {
+        const i = l.lastIndexOf('|');
+        if (i <= 0) throw new UsageError(`campaign: --link '${l}' phải có dạng "Nhãn|https://…"`);
+        return { label: l.slice(0, i), url: l.slice(i + 1) };
+      });
     const show = (c: Campaign): void => {
       const audience = service.audience(c);
       const content = campaignContentSchema.parse({ title: c.title ?? undefined, text: c.text, imageUrl: c.imageUrl ?? undefined, links: c.links });
       out(`Chiến dịch #${c.id} · ${STATUS_VI[c.status]} · soạn: ${c.author}${c.approver ? ` · duyệt: ${c.approver}` : ''}`);
       out(`Đối tượng: kênh ${c.channels.join(', ')} · chủ đề ${c.topics.join(', ') || 'tất cả'} · địa bàn ${c.regions.join(', ') || 'tất cả'}`);
       out(`Số người nhận hiện nay: ${audience.total} (${Object.entries(audience.byChannel).map(([k, n]) => `${k}: ${n}`).join(', ') || 'không có ai'})`);
+      const refused = service.lastRejection(c);
+      if (refused) out(`Bị trả lại bởi ${refused.by} lúc ${formatVietnamTime(refused.at)}: ${refused.reason}\nSửa bằng 'loa campaign edit ${c.id} --as <tên> --text "…"' rồi gửi duyệt lại.`);
       const cancelled = service.cancellation(c);
       if (cancelled) out(`${cancelledLine(cancelled)}.`);
       else if (c.sendAt) out(`Giờ gửi: ${formatVietnamTime(c.sendAt)} (giờ Việt Nam)`);
@@ -248,16 +268,8 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
     switch (sub) {
       case 'create': {
         if (!v.text) throw new UsageError('campaign: cần nội dung tin: --text "…"');
-        const channels = list(v.channels ?? 'telegram,zalo').map((s) => {
-          const p = campaignChannelSchema.safeParse(s);
-          if (!p.success) throw new UsageError(`campaign: không có kênh '${s}'; dùng telegram, zalo, zalo-bot hoặc nhiều kênh (telegram,zalo,zalo-bot)`);
-          return p.data;
-        });
-        const links = (v.link ?? []).map((l) => {
-          const i = l.lastIndexOf('|');
-          if (i <= 0) throw new UsageError(`campaign: --link '${l}' phải có dạng "Nhãn|https://…"`);
-          return { label: l.slice(0, i), url: l.slice(i + 1) };
-        });
+        const channels = channelsArg(v.channels ?? 'telegram,zalo');
+        const links = linksArg();
         const c = service.create(as, {
           text: v.text,
           title: v.title,
@@ -278,6 +290,30 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         );
         return 0;
       }
+      case 'edit': {
+        const id = idArg();
+        const given = v.text !== undefined || v.title !== undefined || v.image !== undefined || v.link !== undefined || v.channels !== undefined || v.topics !== undefined || v.regions !== undefined || v.at !== undefined;
+        if (!given) throw new UsageError(`campaign: cho biết cần sửa gì, ví dụ: loa campaign edit ${id} --as ${as} --text "…" (hoặc --title, --image, --link, --channels, --topics, --regions, --at)`);
+        const before = view(id);
+        const c = service.edit(as, id, {
+          ...(v.text !== undefined ? { text: v.text } : {}),
+          ...(v.title !== undefined ? { title: v.title } : {}),
+          ...(v.image !== undefined ? { imageUrl: v.image } : {}),
+          ...(v.link !== undefined ? { links: linksArg() } : {}),
+          ...(v.channels !== undefined ? { channels: channelsArg(v.channels) } : {}),
+          ...(v.topics !== undefined ? { topics: list(v.topics) } : {}),
+          ...(v.regions !== undefined ? { regions: list(v.regions) } : {}),
+          ...(v.at !== undefined ? { sendAt: at() } : {}),
+        });
+        show(c);
+        done(c, 'đã sửa');
+        out(
+          before.status === 'draft'
+            ? `Bước tiếp theo: gửi duyệt bằng 'loa campaign submit ${c.id} --as ${as}'.`
+            : `Chiến dịch đã ${STATUS_VI[before.status]} nên sau khi sửa phải duyệt lại: gửi duyệt bằng 'loa campaign submit ${c.id} --as ${as}', rồi một người duyệt khác chạy 'loa campaign approve ${c.id} --as <tên>'.`,
+        );
+        return 0;
+      }
       case 'preview':
         show(view(idArg()));
         return 0;
@@ -292,9 +328,12 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         done(c, `đã duyệt, ${c.audienceAtApproval} người nhận`);
         return 0;
       }
-      case 'reject':
-        done(service.reject(as, idArg(), v.reason), 'trả lại bản nháp');
+      case 'reject': {
+        const c = service.reject(as, idArg(), v.reason);
+        done(c, 'trả lại bản nháp');
+        out(`Người soạn (${c.author}) sẽ thấy lý do khi xem 'loa campaign preview ${c.id}' hoặc trang của chiến dịch.`);
         return 0;
+      }
       case 'schedule': {
         const c = service.schedule(as, idArg(), at());
         const when = c.sendAt ? new Date(c.sendAt) : now();

@@ -178,6 +178,46 @@ export function insertCampaign(db: Db, c: NewCampaign, now: Date = new Date()): 
   return Number(res.lastInsertRowid);
 }
 
+/**
+ * Replaces a campaign's content and audience and sends it back to `draft`, only while it is in
+ * one of `from` and has not started sending. The approval is cleared (approver, count, time) and
+ * so are the submission and schedule stamps: what was approved is not what will go out, so a
+ * second person must approve the new text again. Returns false when the state changed first.
+ */
+export function reviseCampaign(
+  db: Db,
+  id: number,
+  from: readonly CampaignStatus[],
+  c: Omit<NewCampaign, 'author'>,
+  now: Date = new Date(),
+): boolean {
+  const res = db
+    .prepare(
+      `UPDATE campaigns SET status = 'draft', title = ?, text = ?, image_url = ?, links = ?, channels = ?, topics = ?, regions = ?, send_at = ?,
+         approver = NULL, audience_at_approval = NULL, approved_at = NULL, submitted_at = NULL, scheduled_at = NULL, updated_at = ?
+       WHERE id = ? AND started_at IS NULL AND status IN (${from.map(() => '?').join(',')})`,
+    )
+    .run(
+      c.title ?? null,
+      c.text,
+      c.imageUrl ?? null,
+      JSON.stringify(c.links ?? []),
+      JSON.stringify(c.channels),
+      JSON.stringify(c.topics ?? []),
+      JSON.stringify(c.regions ?? []),
+      c.sendAt ?? null,
+      nowIso(now),
+      id,
+      ...from,
+    );
+  return res.changes === 1;
+}
+
+/** Forgets a campaign's approval (approver, audience count, time): the approval no longer holds. */
+export function clearCampaignApproval(db: Db, id: number): void {
+  db.prepare('UPDATE campaigns SET approver = NULL, audience_at_approval = NULL, approved_at = NULL WHERE id = ?').run(id);
+}
+
 /** The campaign with this id, or undefined. */
 export function getCampaign(db: Db, id: number): Campaign | undefined {
   const r = db.prepare('SELECT * FROM campaigns WHERE id = ?').get(id) as CampaignRow | undefined;
