@@ -338,7 +338,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(Q.time(c.opens)) }];
     if (ctx.now.getTime() >= c.closes.getTime()) return [{ text: Q.closed(Q.time(c.closes)) }];
     const previous = attemptsOf(ctx.db, c.id, ctx.person.id);
-    if (previous.length >= c.attempts) return [{ text: Q.alreadyDone(Math.max(...previous.map((p) => p.score)), c.attempts) }];
+    if (previous.length >= c.attempts) return [{ text: Q.alreadyDone(Math.max(...previous.map((p) => p.score)), c.attempts, Q.time(c.closes)) }];
     const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
     return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, Q.time(c.closes)) }, ...registrationPrompt(c, a, Q)];
   };
@@ -370,7 +370,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         if (c.registration.phone === 'optional' && ['bo qua', 'khong'].includes(fold(t.toLowerCase()))) return skipPhone(ctx, c, a);
         const phone = normalizePhone(t);
         if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a, Q)];
-        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) return [{ text: Q.phoneUsed }, ...registrationPrompt(c, a, Q)];
+        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) return [{ text: Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, a, Q)];
         updateRegistration(ctx.db, a.id, { phone, step: 'ready' });
         return registrationPrompt(c, { ...a, phone, step: 'ready' }, Q);
       }

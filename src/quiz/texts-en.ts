@@ -26,7 +26,8 @@ export const Q_EN: QuizTexts = {
   unknownContest: 'This contest was not found. Type /thi to see the contests open now.',
   notOpenYet: (opens: string) => `The contest is not open yet. It starts at ${opens}.`,
   closed: (closes: string) => `Sorry, the contest closed at ${closes}, so this answer was not counted. Thank you for your interest!`,
-  alreadyDone: (score: number, total: number) => `You have used all your attempts at this contest (${total} per person). Your score: ${score}.`,
+  alreadyDone: (score: number, total: number, closes: string) =>
+    `You have used all your attempts at this contest (${total} per person). Your score: ${score}. The official results are announced after the contest closes (${closes}). Type /thi to see the other contests.`,
   intro: (title: string, organiser: string, n: number, secs: number, closes: string) =>
     `${title}\nOrganiser: ${organiser}\n\nThe contest has ${n} questions, with about ${secs} seconds for each. The server keeps the time; a late answer counts as wrong. Closes: ${closes}.`,
   consentAsk: (consent: string) => `Before you register, please read and confirm:\n${consent}`,
@@ -43,7 +44,8 @@ export const Q_EN: QuizTexts = {
       : 'Please type your phone number so that the organisers can contact you about prizes (for example 0912345678), or tap “Skip”.',
   skipPhone: 'Skip',
   badPhone: 'That phone number is not right. Please type 10 digits, for example 0912345678.',
-  phoneUsed: 'This phone number has already been used for this contest. Each phone number can take part once.',
+  phoneUsed: (attempts: number) =>
+    `This phone number has already been used for this contest (${attempts} ${attempts === 1 ? 'attempt' : 'attempts'} per phone number, on any channel). If you mistyped it, type the right number.`,
   cancel: 'Cancel registration',
   cancelled: 'Registration cancelled. Type /thi when you want to take part.',
   ready: (name: string, unit: string | null, n: number) =>

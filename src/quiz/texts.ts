@@ -15,8 +15,8 @@ export const Q = {
   notOpenYet: (opens: string) => `Cuộc thi chưa mở. Cuộc thi bắt đầu lúc ${opens}.`,
   closed: (closes: string) =>
     `Rất tiếc, cuộc thi đã kết thúc lúc ${closes} nên câu trả lời này không được ghi nhận. Cảm ơn bạn đã quan tâm!`,
-  alreadyDone: (score: number, total: number) =>
-    `Bạn đã hết lượt dự thi cuộc thi này (mỗi người được ${total} lượt). Điểm của bạn: ${score}.`,
+  alreadyDone: (score: number, total: number, closes: string) =>
+    `Bạn đã hết lượt dự thi cuộc thi này (mỗi người được ${total} lượt). Điểm của bạn: ${score}. Kết quả chính thức sẽ được công bố sau khi cuộc thi kết thúc (${closes}). Gõ /thi để xem các cuộc thi khác.`,
   intro: (title: string, organiser: string, n: number, secs: number, closes: string) =>
     `${title}\nĐơn vị tổ chức: ${organiser}\n\nBài thi gồm ${n} câu hỏi, mỗi câu có khoảng ${secs} giây để trả lời. Thời gian do máy chủ tính; trả lời quá giờ được tính là sai. Hạn chót: ${closes}.`,
   consentAsk: (consent: string) => `Trước khi đăng ký, bạn hãy đọc và xác nhận:\n${consent}`,
@@ -33,7 +33,8 @@ export const Q = {
       : 'Bạn hãy gõ số điện thoại để Ban tổ chức liên hệ khi trao giải (ví dụ 0912345678), hoặc chọn “Bỏ qua”.',
   skipPhone: 'Bỏ qua',
   badPhone: 'Số điện thoại chưa đúng. Bạn hãy gõ 10 chữ số, ví dụ 0912345678.',
-  phoneUsed: 'Số điện thoại này đã được dùng để dự thi cuộc thi này. Mỗi số điện thoại chỉ được dự thi một lần.',
+  phoneUsed: (attempts: number) =>
+    `Số điện thoại này đã được dùng để dự thi cuộc thi này (mỗi số điện thoại được ${attempts} lượt, kể cả khi thi qua kênh khác). Nếu bạn gõ nhầm, hãy gõ lại số đúng.`,
   cancel: 'Huỷ đăng ký',
   cancelled: 'Đã huỷ đăng ký. Gõ /thi khi bạn muốn dự thi.',
   ready: (name: string, unit: string | null, n: number) =>
