@@ -2,7 +2,8 @@
  * `loa training`: officials' training counted by the plan's target groups (issue 17, item 3).
  *
  *   loa training import FILE.csv     the officials to be trained; columns
- *                                    name,unit,group,region,channel,external_id (',' or all ';'),
+ *                                    name,unit,group,region,channel,external_id (',' or all ';';
+ *                                    or the Vietnamese headings, see training/import.ts),
  *                                    all or nothing: one bad row and nothing is written, every
  *                                    problem listed by line
  *   loa training coverage [--json]   per group and unit: target share, officials, trained, share
@@ -24,7 +25,8 @@ import { formatShare } from '../training/format.js';
 export const USAGE = `cách dùng:
   loa training import TỆP.csv       nhập danh sách cán bộ cần tập huấn
       cột (đúng thứ tự, dòng đầu là tên cột): name,unit,group,region,channel,external_id
-      group: mã nhóm đối tượng trong content/training.yaml; region: mã xã/phường (có thể để trống)
+      hoặc: Họ và tên,Đơn vị,Nhóm đối tượng,Địa bàn,Kênh,Mã tài khoản
+      group: mã hoặc tên nhóm đối tượng trong content/training.yaml; region: mã hoặc tên xã/phường (có thể để trống)
       channel: telegram, zalo (Zalo OA) hoặc zalo-bot; external_id: mã tài khoản của cán bộ trên kênh đó
   loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu`;
 
@@ -89,8 +91,8 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       }
       const content = loadContent(config.contentDir);
       const { rows, problems } = readOfficialsCsv(text, {
-        groups: new Set(training.groups.map((g) => g.id)),
-        regions: new Set(flattenRegions(content.regions).keys()),
+        groups: new Map(training.groups.map((g) => [g.id, g.name])),
+        regions: flattenRegions(content.regions),
       });
       if (problems.length) {
         err(`training: ${file}: chưa nhập ai; sửa các lỗi sau rồi chạy lại:\n${problems.map((p) => `  ${p}`).join('\n')}`);

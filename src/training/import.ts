@@ -1,12 +1,16 @@
 /**
  * The officials' list as staff bring it in: a CSV with the columns
- * `name,unit,group,region,channel,external_id` (issue 17, item 3), read as the subscribers
+ * `name,unit,group,region,channel,external_id` (issue 17, item 3), or the same six columns under
+ * the Vietnamese headings an office's Excel sheet has ("Họ và tên;Đơn vị;Nhóm đối tượng;Địa
+ * bàn;Kênh;Mã tài khoản"); a group may be written by its id or by its name in the plan ("Cán bộ
+ * làm công tác quyền con người"), a region by its slug or its name. Read as the subscribers
  * import reads its file (`text/csv.ts` readCsvRecords: ',' or ';', BOM accepted). The
  * whole file is checked first: one bad row and nothing is written, every problem listed by line,
  * in Vietnamese (staff read them). Used by `loa training import` and the admin page.
  */
 import { z } from 'zod';
-import { readCsvRecords } from '../text/csv.js';
+import { parseCsv, readCsvRecords } from '../text/csv.js';
+import { fold } from '../text/vietnamese.js';
 import type { OfficialInput } from '../db/training.js';
 
 /** The columns, in order. */
@@ -26,10 +30,57 @@ const rowSchema = z.object({
 
 /** What the rows are checked against. */
 export interface OfficialsKnown {
-  /** Group ids of `content/training.yaml`. */
-  groups: Set<string>;
-  /** Region slugs of `content/regions.yaml`. */
-  regions: Set<string>;
+  /** Group ids of `content/training.yaml`, or id -> name (then a cell may give the name). */
+  groups: ReadonlySet<string> | ReadonlyMap<string, string>;
+  /** Region slugs of `content/regions.yaml`, or slug -> { name } (then a cell may give the name). */
+  regions: ReadonlySet<string> | ReadonlyMap<string, { name: string }>;
+}
+
+/** The Vietnamese headings (folded: no diacritics, lower case) staff use for each column. */
+const HEADINGS: Record<(typeof OFFICIAL_COLUMNS)[number], string[]> = {
+  name: ['ho va ten', 'ho ten', 'ten can bo'],
+  unit: ['don vi', 'don vi cong tac', 'co quan', 'co quan, don vi', 'co quan don vi'],
+  group: ['nhom', 'nhom doi tuong', 'ma nhom', 'ma nhom doi tuong'],
+  region: ['dia ban', 'ma dia ban', 'xa, phuong', 'xa/phuong', 'xa phuong', 'phuong, xa', 'phuong/xa'],
+  channel: ['kenh'],
+  external_id: ['ma tai khoan', 'tai khoan', 'ma nguoi dung'],
+};
+
+const folded = (s: string): string => fold(s.normalize('NFC').toLowerCase()).replace(/\s+/g, ' ').trim();
+const named = (s: string): string => s.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+
+/**
+ * The file with a header of Vietnamese headings rewritten to the column ids (the same order is
+ * still required); any other file unchanged.
+ */
+function withColumnIds(text: string): string {
+  const body = text.replace(/^\uFEFF/, '');
+  const end = body.search(/\r\n|\n|\r/);
+  const first = end < 0 ? body : body.slice(0, end);
+  const delimiter = first.includes(';') && !first.includes(',') ? ';' : ',';
+  let header: string[];
+  try {
+    header = parseCsv(first, delimiter)[0] ?? [];
+  } catch {
+    return text;
+  }
+  const ids = header.map((h, i) => {
+    const f = folded(h);
+    const col = OFFICIAL_COLUMNS[i];
+    return col && (f === col || HEADINGS[col].includes(f)) ? col : h;
+  });
+  if (ids.some((id, i) => id !== OFFICIAL_COLUMNS[i]) || header.every((h, i) => h.trim().toLowerCase() === OFFICIAL_COLUMNS[i])) return text;
+  return ids.join(delimiter) + (end < 0 ? '' : body.slice(end));
+}
+
+/** An id given by itself or by its name: the id, or the problem. */
+function resolve(cell: string, known: ReadonlySet<string> | ReadonlyMap<string, string | { name: string }>): { id: string } | { ambiguous: string[] } | undefined {
+  if (known.has(cell)) return { id: cell };
+  if (!(known instanceof Map)) return undefined;
+  const want = named(cell);
+  const ids = [...known.entries()].filter(([, v]) => named(typeof v === 'string' ? v : v.name) === want).map(([id]) => id);
+  if (ids.length === 1) return { id: ids[0]! };
+  return ids.length ? { ambiguous: ids } : undefined;
 }
 
 /**
@@ -39,7 +90,7 @@ export interface OfficialsKnown {
  * @example readOfficialsCsv('name,unit,group,region,channel,external_id\nNguyễn Văn A,UBND xã X,quyen-con-nguoi,,telegram,42\n', known)
  */
 export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: OfficialInput[]; lines: number[]; problems: string[] } {
-  const read = readCsvRecords(text, OFFICIAL_COLUMNS);
+  const read = readCsvRecords(withColumnIds(text), OFFICIAL_COLUMNS);
   if (read.problems.length) return { rows: [], lines: [], problems: read.problems };
   const problems: string[] = [];
   const rows: OfficialInput[] = [];
@@ -53,9 +104,14 @@ export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: O
       continue;
     }
     const r = p.data;
-    if (!known.groups.has(r.group))
-      problems.push(`dòng ${line}: group: không có nhóm '${r.group}'; các mã nhóm trong content/training.yaml: ${[...known.groups].join(', ')}`);
-    if (r.region && !known.regions.has(r.region)) problems.push(`dòng ${line}: region: không có địa bàn '${r.region}' (xem các mã địa bàn trong content/regions.yaml)`);
+    const group = resolve(r.group, known.groups);
+    if (!group || !('id' in group))
+      problems.push(`dòng ${line}: group: không có nhóm '${r.group}'; các mã nhóm trong content/training.yaml: ${[...known.groups.keys()].join(', ')}`);
+    else r.group = group.id;
+    const region = r.region ? resolve(r.region, known.regions) : { id: null };
+    if (!region) problems.push(`dòng ${line}: region: không có địa bàn '${r.region}' (xem các mã địa bàn trong content/regions.yaml)`);
+    else if (!('id' in region)) problems.push(`dòng ${line}: region: có nhiều địa bàn tên '${r.region}' (${region.ambiguous.join(', ')}): ghi mã địa bàn`);
+    else r.region = region.id;
     const key = `${r.channel}:${r.external_id}`;
     const first = seen.get(key);
     if (first !== undefined) problems.push(`dòng ${line}: external_id: trùng tài khoản ${r.channel} ${r.external_id} với dòng ${first}`);

@@ -93,7 +93,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
 
   s.post('/admin/training/import', { config: { permission: 'training.manage' } }, async (req, reply) => {
     const body = importBody.parse(req.body);
-    const known = { groups: new Set(registry.groups().map((g) => g.id)), regions: new Set(flattenRegions(ctx.knowledge.state.regions).keys()) };
+    const known = { groups: new Map(registry.groups().map((g) => [g.id, g.name])), regions: flattenRegions(ctx.knowledge.state.regions) };
     const { rows, lines, problems } = readOfficialsCsv(body.csv, known);
     // A commune account imports its own officials only: every row must be of its region subtree.
     if (problems.length === 0 && ctx.me(req).region) {

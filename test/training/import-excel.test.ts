@@ -1,0 +1,62 @@
+/**
+ * An officials list as an office keeps it in Excel: Vietnamese headings, groups written as the
+ * plan names them, communes by name, saved as "CSV UTF-8" (BOM, CRLF, ';' in a Vietnamese
+ * locale). Read by the same reader the CLI and the admin page use.
+ */
+import { describe, expect, it } from 'vitest';
+import { readOfficialsCsv } from '../../src/training/import.js';
+import { loadTraining } from '../../src/training/definition.js';
+import { flattenRegions, loadContent } from '../../src/knowledge/content.js';
+import { run } from '../../src/cli/training.js';
+import { openDb } from '../../src/db/index.js';
+import { listOfficials } from '../../src/db/training.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/app.js';
+
+const groups = loadTraining('content').groups;
+const known = { groups: new Map(groups.map((g) => [g.id, g.name])), regions: flattenRegions(loadContent('content').regions) };
+
+describe('officials list saved from Excel', () => {
+  it('reads Vietnamese headings, group names of the plan and commune names', () => {
+    const text =
+      '\uFEFFHọ và tên;Đơn vị;Nhóm đối tượng;Địa bàn;Kênh;Mã tài khoản\r\n' +
+      'Nguyễn Thị Hoa;UBND phường Phố Hiến;Cán bộ làm công tác quyền con người;Phường Phố Hiến;telegram;9301\r\n' +
+      'Trần Văn Nam;UBND phường Phố Hiến;cán bộ làm công tác quản lý thông tin,  truyền thông;pho-hien;telegram;9302\r\n' +
+      'Lê Thị Mai;Hội LHPN phường Sơn Nam;Cán bộ chủ chốt của các tổ chức chính trị - xã hội;;zalo;8713451786543210987\r\n';
+    const r = readOfficialsCsv(text, known);
+    expect(r.problems).toEqual([]);
+    expect(r.rows.map((x) => [x.name, x.groupId, x.region])).toEqual([
+      ['Nguyễn Thị Hoa', 'quyen-con-nguoi', 'pho-hien'],
+      ['Trần Văn Nam', 'thong-tin-truyen-thong', 'pho-hien'],
+      ['Lê Thị Mai', 'to-chuc-chinh-tri-xa-hoi', null],
+    ]);
+    // Headings typed without diacritics, with commas.
+    const plain = readOfficialsCsv('Ho va ten,Don vi,Nhom doi tuong,Dia ban,Kenh,Ma tai khoan\nAn,UBND xã X,quyen-con-nguoi,,telegram,1\n', known);
+    expect(plain.problems).toEqual([]);
+  });
+
+  it('still names the line of a group or commune it does not know', () => {
+    const r = readOfficialsCsv('Họ và tên,Đơn vị,Nhóm,Địa bàn,Kênh,Mã tài khoản\nAn,UBND xã X,Cán bộ văn thư,Xã Không Có,telegram,1\n', known);
+    expect(r.rows).toEqual([]);
+    expect(r.problems.join('\n')).toContain("dòng 2: group: không có nhóm 'Cán bộ văn thư'");
+    expect(r.problems.join('\n')).toContain("dòng 2: region: không có địa bàn 'Xã Không Có'");
+  });
+
+  it('loa training import takes the Excel file', async () => {
+    const db = openDb(':memory:');
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, 'danh-sach.csv');
+      writeFileSync(file, '\uFEFFHọ và tên;Đơn vị;Nhóm đối tượng;Địa bàn;Kênh;Mã tài khoản\r\nNguyễn Thị Hoa;UBND phường Phố Hiến;Cán bộ làm công tác quyền con người;Phường Phố Hiến;telegram;9301\r\n');
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await run(['import', file], { db, config: { dataDir: dir, contentDir: 'content' }, out: (s) => out.push(s), err: (s) => err.push(s) });
+      expect(err).toEqual([]);
+      expect(code).toBe(0);
+      expect(listOfficials(db).map((o) => [o.groupId, o.region])).toEqual([['quyen-con-nguoi', 'pho-hien']]);
+    } finally {
+      cleanup();
+    }
+  });
+});
