@@ -57,6 +57,9 @@ export interface CreateCampaignInput extends Partial<CampaignContent> {
   sendAt?: Date;
 }
 
+/** Input of {@link CampaignService.edit}: the fields to change; `sendAt: null` = as soon as scheduled. */
+export type EditCampaignInput = Partial<Omit<CreateCampaignInput, 'sendAt'>> & { sendAt?: Date | null };
+
 /** Dependencies of {@link createCampaignService}. */
 export interface CampaignServiceDeps {
   db: Db;
@@ -184,7 +187,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
      * scheduled campaign goes back to `draft`, its approval cleared: the approver approved the
      * old text, so the new one is submitted and approved (by another person) again.
      */
-    edit(username: string, id: number, changes: Partial<CreateCampaignInput>): Campaign {
+    edit(username: string, id: number, changes: EditCampaignInput): Campaign {
       const u = actor(username, 'edit');
       const c = load(id);
       inScope(u, c);
@@ -208,14 +211,16 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       const regions = [...new Set(changes.regions ?? c.regions)];
       checkAudienceFields(topics, regions);
       inScope(u, { regions });
-      const sendAt = changes.sendAt !== undefined ? changes.sendAt.toISOString() : c.sendAt;
+      const sendAt = changes.sendAt === undefined ? c.sendAt : changes.sendAt === null ? null : changes.sendAt.toISOString();
+      // In Vietnamese: the audit log shows the list as it is.
+      const FIELD_VI: Record<string, string> = { title: 'tiêu đề', text: 'nội dung', imageUrl: 'ảnh', links: 'liên kết', channels: 'kênh', topics: 'chủ đề', regions: 'địa bàn', sendAt: 'giờ gửi' };
       const changed = [
         ...(['title', 'text', 'imageUrl', 'links'] as const).filter((k) => JSON.stringify(parsed.data[k] ?? null) !== JSON.stringify((k === 'links' ? c.links : c[k]) ?? null)),
         ...(JSON.stringify(channels) !== JSON.stringify(c.channels) ? ['channels'] : []),
         ...(JSON.stringify(topics) !== JSON.stringify(c.topics) ? ['topics'] : []),
         ...(JSON.stringify(regions) !== JSON.stringify(c.regions) ? ['regions'] : []),
         ...(sendAt !== c.sendAt ? ['sendAt'] : []),
-      ];
+      ].map((k) => FIELD_VI[k] ?? k);
       const ok = db.transaction(() => {
         if (!reviseCampaign(db, id, editable, { ...parsed.data, channels, topics, regions, sendAt }, now())) return false;
         const approvalCleared = c.status !== 'draft';

@@ -26,7 +26,7 @@ describe('audit labels', () => {
       .split('\n')
       .filter(Boolean)
       .map((l) => l.slice("action: '".length, -1));
-    const transitions = ['submit', 'approve', 'schedule', 'pause', 'resume', 'cancel'].map((a) => `campaign.${a}`);
+    const transitions = ['submit', 'approve', 'reject', 'schedule', 'pause', 'resume', 'cancel'].map((a) => `campaign.${a}`);
     const missing = [...new Set([...literal, ...transitions, 'logout'])].filter((id) => !AUDIT_ACTION_LABEL[id]);
     expect(missing).toEqual([]);
   });

@@ -50,7 +50,7 @@ describe('editing a campaign', () => {
     expect(() => s.approve('lan', c.id)).toThrow(CampaignError);
     expect(s.approve('minh', c.id).status).toBe('approved');
     const [entry] = listAudit(db, { action: 'campaign.edit', targetType: 'campaign', targetId: String(c.id) });
-    expect(entry).toMatchObject({ actor: 'lan', details: { from: 'scheduled', to: 'draft', changed: ['text'], approvalCleared: true, previousApprover: 'minh' } });
+    expect(entry).toMatchObject({ actor: 'lan', details: { from: 'scheduled', to: 'draft', changed: ['nội dung'], approvalCleared: true, previousApprover: 'minh' } });
   });
 
   it('refuses an edit once sending has started, saying what to do instead', () => {

@@ -16,12 +16,13 @@ import { escapeHtml } from '../../text/html.js';
 import { CampaignError, createCampaignService, type CampaignService } from '../../campaigns/service.js';
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
 import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';
-import { parseVietnamTime } from '../../time/vietnam.js';
+import { formatVietnamTime, parseVietnamTime } from '../../time/vietnam.js';
 import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign } from '../../db/campaigns.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { regionsAllowed } from '../../db/users.js';
 import type { Permission } from '../roles.js';
 import { listAudit } from '../../db/audit.js';
+import { auditActionLabel, auditDetailLines } from '../audit-labels.js';
 import { pausedBy, waitReasons } from '../../campaigns/waiting.js';
 import { CASE_FIELD, caseForCorrection, correctionCampaignForm, linkFromCase } from '../disinfo-correction.js';
 
@@ -178,11 +179,13 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     return ctx.render(req, reply, 'campaigns', { title: 'Chiến dịch', rows: rows.map((c) => ({ c, p: progress(ctx, c) })), statusLabel: STATUS_LABEL });
   });
 
-  const compose = (req: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>, error?: string): Promise<FastifyReply> =>
+  const compose = (req: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>, error?: string, editing?: Campaign): Promise<FastifyReply> =>
     ctx.render(req, reply, 'campaign-new', {
-      title: 'Soạn chiến dịch',
+      title: editing ? `Sửa chiến dịch #${editing.id}` : 'Soạn chiến dịch',
       form,
       error,
+      editing,
+      formAction: editing ? `/admin/campaigns/${editing.id}/edit` : '/admin/campaigns/new',
       topics: ctx.knowledge.state.topics,
       regions: regionChoices(ctx, req),
       channels: [
@@ -248,6 +251,56 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     return c;
   };
 
+  /** The compose form filled with a campaign, for its edit page. */
+  const formOf = (c: Campaign): Record<string, unknown> => ({
+    title: c.title ?? '',
+    text: c.text,
+    imageUrl: c.imageUrl ?? '',
+    links: c.links.map((l) => `${l.label} | ${l.url}`).join('\n'),
+    channels: c.channels,
+    topics: c.topics,
+    regions: c.regions,
+    sendAt: c.sendAt ? formatVietnamTime(c.sendAt, 'yyyy-MM-ddTHH:mm') : '',
+  });
+
+  s.get('/admin/campaigns/:id/edit', { config: { permission: 'campaigns.compose' } }, async (req, reply) => {
+    const c = load(req);
+    return compose(req, reply, formOf(c), undefined, c);
+  });
+
+  s.post('/admin/campaigns/:id/edit', { config: { permission: 'campaigns.compose' } }, async (req, reply) => {
+    const c = load(req);
+    const f = composeSchema.parse(req.body ?? {});
+    const svc = service(ctx);
+    const user = ctx.me(req).username;
+    try {
+      const sendAt = f.sendAt ? parseVietnamTime(f.sendAt) : undefined;
+      if (f.sendAt && !sendAt) throw new CampaignError('Thời điểm gửi không hợp lệ: chọn ngày và giờ trong ô “Gửi lúc”, hoặc để trống để gửi ngay khi lên lịch.');
+      const channels = f.channels.map((ch) => campaignChannelSchema.safeParse(ch)).filter((r) => r.success).map((r) => r.data);
+      svc.edit(user, c.id, {
+        title: f.title.trim(),
+        text: f.text,
+        imageUrl: f.imageUrl,
+        links: parseLinks(f.links),
+        channels,
+        topics: f.topics,
+        regions: f.regions,
+        // An emptied time means "as soon as it is scheduled", as on the compose form.
+        sendAt: sendAt ?? null,
+      });
+      let msg = c.status === 'draft' ? 'Đã lưu bản sửa.' : 'Đã lưu bản sửa; chiến dịch trở về bản nháp và phải được phê duyệt lại.';
+      if (f.action === 'submit') {
+        svc.submit(user, c.id);
+        msg = c.status === 'draft' ? 'Đã lưu bản sửa và gửi đi chờ phê duyệt.' : 'Đã lưu bản sửa và gửi phê duyệt lại.';
+      }
+      return reply.redirect(`/admin/campaigns/${c.id}?msg=${encodeURIComponent(msg)}`, 303);
+    } catch (err) {
+      if (!(err instanceof CampaignError)) throw err;
+      reply.code(400);
+      return compose(req, reply, { ...f }, err.message.replace(/^campaign: /, ''), getCampaign(ctx.db, c.id) ?? c);
+    }
+  });
+
   s.get('/admin/campaigns/:id', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
     const c = load(req);
     const svc = service(ctx);
@@ -271,7 +324,10 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
         configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.channels.has(ch))),
         paused: c.status === 'paused' ? pausedBy(ctx.db, c.id) : undefined,
       }),
-      history: listAuditFor(ctx, c.id),
+      history: listAuditFor(ctx, c.id).map((h) => ({ ...h, label: auditActionLabel(h.action), lines: auditDetailLines(pickDetails(h.details)) })),
+      // Why a draft came back: the approver's reason, for its author.
+      rejected: svc.lastRejection(c),
+      editable: !c.startedAt && ['draft', 'submitted', 'approved', 'scheduled', 'paused'].includes(c.status),
     });
   });
 
@@ -295,6 +351,13 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     return reply.redirect(`/admin/campaigns/${c.id}?msg=${encodeURIComponent(action.done)}`, 303);
   });
 };
+
+/** The details worth a line in a campaign's history (not where a CLI action came from). */
+function pickDetails(d: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!d) return null;
+  const keep = ['reason', 'changed', 'approvalCleared', 'previousApprover', 'audience', 'targeted', 'sendAt', 'unknown', 'requeued'];
+  return Object.fromEntries(Object.entries(d).filter(([k]) => keep.includes(k)));
+}
 
 function listAuditFor(ctx: AdminContext, id: number) {
   return listAudit(ctx.db, { targetType: 'campaign', targetId: String(id), limit: 30 });

@@ -1,0 +1,72 @@
+/**
+ * The admin pages as a broadcaster and an approver meet them: a refusal carries a reason that
+ * the author reads on the campaign's page, the campaign is edited in place (Sửa), an edit after
+ * approval warns and sends it back for a new approval, and the page's history reads in
+ * Vietnamese (not 'campaign.submit').
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
+import { getCampaign, listCampaigns } from '../../src/db/campaigns.js';
+
+let t: Awaited<ReturnType<typeof startAdminApp>>;
+let lan: AdminClient;
+let minh: AdminClient;
+
+beforeAll(async () => {
+  t = await startAdminApp();
+  lan = new AdminClient(t.url);
+  minh = new AdminClient(t.url);
+  await lan.login('lan', addUser(t.app, 'lan', ['broadcaster']));
+  await minh.login('minh', addUser(t.app, 'minh', ['approver']));
+});
+afterAll(async () => t?.close());
+
+describe('refuse, fix, approve, edit again in the admin pages', () => {
+  it('goes round the whole loop', async () => {
+    expect((await lan.post('/admin/campaigns/new', { title: 'Họp dân', text: 'Họp dân ngày 12/12 tại nhà văn hoá thôn.', channels: 'telegram', action: 'submit' })).status).toBe(303);
+    const id = listCampaigns(t.app.db)[0]!.id;
+
+    // The approver's page asks for a reason; a refusal without one is explained, not done.
+    const page = await minh.get(`/admin/campaigns/${id}`);
+    expect(page.text).toContain('name="reason"');
+    const bare = await minh.post(`/admin/campaigns/${id}/reject`, {});
+    expect(bare.status).toBe(409);
+    expect(bare.text).toContain('lý do trả lại');
+    expect((await minh.post(`/admin/campaigns/${id}/reject`, { reason: 'Sai ngày: họp ngày 13/12' })).status).toBe(303);
+
+    // The author reads why, and edits.
+    const mine = await lan.get(`/admin/campaigns/${id}`);
+    expect(mine.text).toContain('Bị trả lại bởi minh');
+    expect(mine.text).toContain('Sai ngày: họp ngày 13/12');
+    expect(mine.text).toContain(`href="/admin/campaigns/${id}/edit"`);
+    expect(mine.text).toContain('Trả lại chiến dịch cho người soạn');
+    expect(mine.text).not.toMatch(/· campaign\.[a-z]/);
+    const form = await lan.get(`/admin/campaigns/${id}/edit`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain(`action="/admin/campaigns/${id}/edit"`);
+    expect(form.text).toContain('Họp dân ngày 12/12');
+    const saved = await lan.post(`/admin/campaigns/${id}/edit`, { title: 'Họp dân', text: 'Họp dân ngày 13/12 tại nhà văn hoá thôn.', channels: 'telegram', action: 'submit' });
+    expect(saved.status).toBe(303);
+    expect(getCampaign(t.app.db, id)).toMatchObject({ status: 'submitted', text: 'Họp dân ngày 13/12 tại nhà văn hoá thôn.' });
+    expect((await minh.post(`/admin/campaigns/${id}/approve`)).status).toBe(303);
+
+    // After approval: the edit page warns, and saving sends it back for approval.
+    const again = await lan.get(`/admin/campaigns/${id}/edit`);
+    expect(again.text).toContain('phải được một người khác phê duyệt lại');
+    expect((await lan.post(`/admin/campaigns/${id}/edit`, { title: 'Họp dân', text: 'Họp dân ngày 13/12, 8 giờ, tại nhà văn hoá thôn.', channels: 'telegram', action: 'save' })).status).toBe(303);
+    expect(getCampaign(t.app.db, id)).toMatchObject({ status: 'draft', approver: null });
+    const history = await lan.get(`/admin/campaigns/${id}`);
+    expect(history.text).toContain('Sửa chiến dịch');
+    expect(history.text).toContain('Phải duyệt lại: có');
+  });
+
+  it('a bad edit keeps the form and says why', async () => {
+    await lan.post('/admin/campaigns/new', { text: 'Tuần lễ quyền trẻ em.', channels: 'telegram', action: 'save' });
+    const id = listCampaigns(t.app.db)[0]!.id;
+    const r = await lan.post(`/admin/campaigns/${id}/edit`, { text: 'Tuần lễ quyền trẻ em, đã sửa.', channels: [], action: 'save' });
+    expect(r.status).toBe(400);
+    expect(r.text).toContain('chọn ít nhất một kênh');
+    expect(r.text).toContain('Tuần lễ quyền trẻ em, đã sửa.');
+    expect(getCampaign(t.app.db, id)!.text).toBe('Tuần lễ quyền trẻ em.');
+  });
+});
