@@ -172,3 +172,19 @@ describe('the yearly report an office files', () => {
     }
   });
 });
+
+describe('the printable page of a quiet year', () => {
+  it('reads as sentences, lists the handling outcomes under "Đã xử lý", and names the scheme', () => {
+    const db = openDb(':memory:');
+    seedYear(db);
+    const html = reportHtml(buildYearReport(db, 2026, names, new Date('2027-01-10T03:00:00Z')));
+    // No new subscribers: not "Người đăng ký mới trong năm: người đăng ký nhận tin cuối năm: 0".
+    expect(html).toContain('Người đăng ký mới trong năm: <strong>0</strong>; người đăng ký nhận tin cuối năm');
+    expect(html).toContain('Không có lượt gửi nào trong năm.');
+    expect(html).toContain('Không có cuộc thi nào có người làm bài trong năm.');
+    // The outcome rows follow "Đã xử lý", not "Không thuộc phạm vi".
+    const rows = [...html.matchAll(/data-(status|outcome)="([a-z_]+)"/g)].map((m) => m[2]);
+    expect(rows).toEqual(['new', 'checking', 'confirmed_false', 'handled', 'platform', 'police', 'correction', 'not_false', 'out_of_scope']);
+    expect(html).toContain('Quyết định số 1079/QĐ-TTg');
+  });
+});
