@@ -322,6 +322,8 @@ export interface FinishedAttempt {
   personId: number | null;
   name: string | null;
   unit: string | null;
+  /** The phone given at registration (0xxxxxxxxx), for contacting prize winners; null if none or erased. */
+  phone: string | null;
   channel: ChannelName;
   score: number;
   correctCount: number;
@@ -340,7 +342,7 @@ export function finishedAttempts(db: Db, contestId: string, scope: RegionScope =
   return (
     db
       .prepare(
-        `SELECT id, person_id, name, unit, channel, score, correct_count, question_count, total_ms, prediction, finished_at
+        `SELECT id, person_id, name, unit, phone, channel, score, correct_count, question_count, total_ms, prediction, finished_at
          FROM quiz_attempts WHERE contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL AND ${s.sql}`,
       )
       .all(contestId, ...s.args) as {
@@ -348,6 +350,7 @@ export function finishedAttempts(db: Db, contestId: string, scope: RegionScope =
       person_id: number | null;
       name: string | null;
       unit: string | null;
+      phone: string | null;
       channel: ChannelName;
       score: number;
       correct_count: number;
@@ -361,6 +364,7 @@ export function finishedAttempts(db: Db, contestId: string, scope: RegionScope =
     personId: r.person_id,
     name: r.name,
     unit: r.unit,
+    phone: r.phone,
     channel: r.channel,
     score: r.score,
     correctCount: r.correct_count,

@@ -12,6 +12,8 @@ import { toCsv } from '../text/csv.js';
 /** The ranked leaderboard of a contest and the number of participants it was ranked against. */
 export interface Leaderboard {
   participants: number;
+  /** The number predictions are measured against: everyone who finished, whatever the scope. */
+  finished?: number;
   entries: Ranked<FinishedAttempt>[];
 }
 
@@ -26,16 +28,29 @@ export interface Leaderboard {
  */
 export function leaderboard(db: Db, contestId: string, scope: RegionScope = null): Leaderboard {
   const all = finishedAttempts(db, contestId);
-  if (!scope) return { participants: all.length, entries: rankEntries(all, all.length) };
+  if (!scope) return { participants: all.length, finished: all.length, entries: rankEntries(all, all.length) };
   const mine = finishedAttempts(db, contestId, scope);
-  return { participants: mine.length, entries: rankEntries(mine, all.length) };
+  return { participants: mine.length, finished: all.length, entries: rankEntries(mine, all.length) };
 }
 
 /** Name shown for an entry whose registration was erased at the person's request. */
 export const ERASED_NAME = '(đã xoá theo yêu cầu)';
 
-/** CSV header, in Vietnamese for the organisers' spreadsheet. */
-export const CSV_HEADER = ['Hạng', 'Họ và tên', 'Đơn vị', 'Điểm', 'Thời gian (giây)', 'Dự đoán', 'Kênh'];
+/**
+ * CSV header, in Vietnamese for the organisers' spreadsheet. The columns after `Kênh` say why two
+ * equal scores are ranked as they are (right answers, the prediction's distance from the number
+ * who finished) and how to reach a winner (the phone the consent line named for that purpose).
+ */
+export const CSV_HEADER = ['Hạng', 'Họ và tên', 'Đơn vị', 'Điểm', 'Thời gian (giây)', 'Dự đoán', 'Kênh', 'Số câu đúng', 'Lệch dự đoán', 'Số điện thoại'];
+
+/**
+ * A phone as `0912 345 678`: grouped the way it is read aloud, and kept as text by a spreadsheet
+ * (the bare digits would be read as a number and lose their leading 0).
+ */
+export function shownPhone(phone: string | null): string {
+  if (!phone) return '';
+  return /^0\d{9}$/.test(phone) ? `${phone.slice(0, 4)} ${phone.slice(4, 7)} ${phone.slice(7)}` : phone;
+}
 
 /**
  * The leaderboard as CSV (text/csv.ts): UTF-8 with a byte order mark (so Excel reads Vietnamese
@@ -44,7 +59,18 @@ export const CSV_HEADER = ['Hạng', 'Họ và tên', 'Đơn vị', 'Điểm', '
 export function leaderboardCsv(board: Leaderboard): string {
   return toCsv([
     CSV_HEADER,
-    ...board.entries.map((e) => [e.rank, e.name ?? ERASED_NAME, e.unit ?? '', e.score, (e.totalMs / 1000).toFixed(1), e.prediction, e.channel]),
+    ...board.entries.map((e) => [
+      e.rank,
+      e.name ?? ERASED_NAME,
+      e.unit ?? '',
+      e.score,
+      (e.totalMs / 1000).toFixed(1),
+      e.prediction,
+      e.channel,
+      e.correctCount,
+      e.distance,
+      shownPhone(e.phone),
+    ]),
   ]);
 }
 

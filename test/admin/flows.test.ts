@@ -205,7 +205,7 @@ describe('contests', () => {
     expect(csv.headers.get('content-disposition')).toContain(`ket-qua-${id}.csv`);
     const raw = new Uint8Array(await (await fetch(`${t.url}/admin/contests/${id}/export.csv`, { headers: { cookie: `loa_admin=${c.cookies.get('loa_admin')}` } })).arrayBuffer());
     expect([...raw.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM for Excel
-    expect(parseCsv(csv.text)[1]).toEqual(['1', 'Nguyễn Văn An', 'Chi đoàn 1', '40', '52.0', '', 'telegram']);
+    expect(parseCsv(csv.text)[1]).toEqual(['1', 'Nguyễn Văn An', 'Chi đoàn 1', '40', '52.0', '', 'telegram', '4', '', '']);
 
     const viewer = new AdminClient(t.url);
     await viewer.login('xem', 'xem-mat-khau-1');

@@ -4,6 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { button, quizWorld, register, texts, type QuizWorld } from './support.js';
+import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
+import { upsertPerson } from '../../src/db/people.js';
+import { parseCsv } from '../../src/text/csv.js';
 
 let w: QuizWorld | undefined;
 afterEach(() => {
@@ -43,5 +46,34 @@ describe('a contest run by an organiser', () => {
     const r = await register(b, 'thu-nghiem', { name: 'Phạm Thu Hà', unit: 'Chi đoàn A', phone: '0987654321' });
     expect(texts(r)).toContain('mỗi số điện thoại được 1 lượt, kể cả khi thi qua kênh khác');
     expect(texts(r)).toContain('Nếu bạn gõ nhầm, hãy gõ lại số đúng');
+  });
+});
+
+describe('the organiser’s results', () => {
+  it('show why equal scores rank as they do, and the phone to reach a winner, on the page and in the CSV', async () => {
+    const t = await startAdminApp();
+    try {
+      addUser(t.app, 'thi', ['quiz_organizer']);
+      const id = 'luyen-tap-quyen-tre-em';
+      const ins = t.app.db.prepare(
+        `INSERT INTO quiz_attempts (contest_id, person_id, channel, attempt_no, status, name, unit, phone, question_count, score, correct_count, total_ms, prediction, started_at, finished_at)
+         VALUES (?, ?, ?, 1, 'done', ?, ?, ?, 10, 121, 9, ?, ?, '2026-12-07T01:00:00Z', '2026-12-07T01:02:00Z')`,
+      );
+      // As in a simulated run (40 finishers): equal on 121 points, the slower one ranked first by
+      // the prediction, and the page showed neither the distance nor the number it is measured against.
+      ins.run(id, upsertPerson(t.app.db, 'web', 'web-a').id, 'web', 'Lê Thanh Tùng', 'Chi đoàn công an xã', null, 24_400, 30);
+      ins.run(id, upsertPerson(t.app.db, 'telegram', '701').id, 'telegram', 'Hồ Hải Yến', 'Chi đoàn thôn Khuổi Cáp', '0912000005', 25_100, 3);
+      const c = new AdminClient(t.url);
+      await c.login('thi', 'thi-mat-khau-1');
+      const page = (await c.get(`/admin/contests/${id}`)).text;
+      expect(page).toContain('bằng điểm thì ai dự đoán gần số người đã làm xong (2) hơn xếp trên');
+      expect(page).toMatch(/Hồ Hải Yến<\/td>.*?<td class="num">9\/10<\/td><td class="num">25,1<\/td><td class="num">3<\/td><td class="num">1<\/td>/s);
+      const rows = parseCsv((await c.get(`/admin/contests/${id}/export.csv`)).text);
+      expect(rows[0]!.slice(7)).toEqual(['Số câu đúng', 'Lệch dự đoán', 'Số điện thoại']);
+      expect(rows[1]).toEqual(['1', 'Hồ Hải Yến', 'Chi đoàn thôn Khuổi Cáp', '121', '25.1', '3', 'telegram', '9', '1', '0912 000 005']);
+      expect(rows[2]!.slice(7)).toEqual(['9', '28', '']);
+    } finally {
+      await t.close();
+    }
   });
 });

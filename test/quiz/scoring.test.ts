@@ -167,9 +167,9 @@ describe('leaderboard order', () => {
 describe('CSV export', () => {
   it('is UTF-8 with a BOM, CRLF rows, quoted where needed, and keeps Vietnamese names intact', () => {
     const entries = [
-      { attemptId: 1, personId: 1, name: 'Nguyễn Thị Ánh Tuyết', unit: 'Chi đoàn xã Tân Hưng, huyện "A"', channel: 'zalo' as const, score: 95, correctCount: 9, questionCount: 10, totalMs: 123_456, prediction: 1250, finishedAt: '2026-11-23T03:00:00Z', rank: 1, distance: 3 },
-      { attemptId: 2, personId: 2, name: '=HYPERLINK("http://x")', unit: null, channel: 'telegram' as const, score: 80, correctCount: 8, questionCount: 10, totalMs: 5000, prediction: null, finishedAt: '2026-11-23T03:00:00Z', rank: 2, distance: null },
-      { attemptId: 3, personId: null, name: null, unit: null, channel: 'web' as const, score: 70, correctCount: 7, questionCount: 10, totalMs: 1000, prediction: 10, finishedAt: '2026-11-23T03:00:00Z', rank: 3, distance: 1 },
+      { attemptId: 1, personId: 1, name: 'Nguyễn Thị Ánh Tuyết', unit: 'Chi đoàn xã Tân Hưng, huyện "A"', phone: '0912345678', channel: 'zalo' as const, score: 95, correctCount: 9, questionCount: 10, totalMs: 123_456, prediction: 1250, finishedAt: '2026-11-23T03:00:00Z', rank: 1, distance: 3 },
+      { attemptId: 2, personId: 2, name: '=HYPERLINK("http://x")', unit: null, phone: null, channel: 'telegram' as const, score: 80, correctCount: 8, questionCount: 10, totalMs: 5000, prediction: null, finishedAt: '2026-11-23T03:00:00Z', rank: 2, distance: null },
+      { attemptId: 3, personId: null, name: null, unit: null, phone: null, channel: 'web' as const, score: 70, correctCount: 7, questionCount: 10, totalMs: 1000, prediction: 10, finishedAt: '2026-11-23T03:00:00Z', rank: 3, distance: 1 },
     ];
     const csv = leaderboardCsv({ participants: 3, entries });
     const bytes = Buffer.from(csv, 'utf8');
@@ -177,9 +177,12 @@ describe('CSV export', () => {
     // Decoding the bytes gives back exactly the composed (NFC) Vietnamese text.
     const decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     expect(decoded.includes('Nguyễn Thị Ánh Tuyết')).toBe(true);
-    expect(csv.split('\r\n')[0]).toBe('\uFEFFHạng,Họ và tên,Đơn vị,Điểm,Thời gian (giây),Dự đoán,Kênh');
+    // After the first seven columns: why equal scores rank as they do, and how to reach a winner.
+    expect(csv.split('\r\n')[0]).toBe('\uFEFFHạng,Họ và tên,Đơn vị,Điểm,Thời gian (giây),Dự đoán,Kênh,Số câu đúng,Lệch dự đoán,Số điện thoại');
     const rows = parseCsv(decoded);
-    expect(rows[1]).toEqual(['1', 'Nguyễn Thị Ánh Tuyết', 'Chi đoàn xã Tân Hưng, huyện "A"', '95', '123.5', '1250', 'zalo']);
+    // The phone grouped, so a spreadsheet keeps it as text with its leading 0.
+    expect(rows[1]).toEqual(['1', 'Nguyễn Thị Ánh Tuyết', 'Chi đoàn xã Tân Hưng, huyện "A"', '95', '123.5', '1250', 'zalo', '9', '3', '0912 345 678']);
+    expect(rows[2]!.slice(7)).toEqual(['8', '', '']);
     expect(rows[2]![1]).toBe(`'=HYPERLINK("http://x")`);
     expect(rows[3]![1]).toBe('(đã xoá theo yêu cầu)');
     expect(csvField('a"b')).toBe('"a""b"');

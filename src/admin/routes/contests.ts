@@ -81,7 +81,7 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
       f: contestFigures(ctx, req, c),
       opens: viTime(c.opens),
       closes: viTime(c.closes),
-      board: { participants: board.participants, entries: board.entries.slice(0, 100) },
+      board: { participants: board.participants, finished: board.finished ?? board.participants, entries: board.entries.slice(0, 100) },
       stats: contestStats(ctx.db, c, scope),
     });
   });
