@@ -7,6 +7,9 @@
  *                                    all or nothing: one bad row and nothing is written, every
  *                                    problem listed by line
  *   loa training coverage [--json]   per group and unit: target share, officials, trained, share
+ *   loa training remove CHANNEL ID [--date dd/mm/yyyy]
+ *                                    takes an official off the list from that day (left the post;
+ *                                    a past day when staff learn of it late), audited
  *
  * Messages are for staff, so they are Vietnamese. The groups and trainings are in
  * content/training.yaml; docs/training.md explains both to staff.
@@ -16,7 +19,10 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { importOfficials, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { importOfficials, officialByAccount, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
+import { parseArgs } from 'node:util';
+import { argsErrorText } from './args.js';
 import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/content.js';
 import { loadTraining } from '../training/definition.js';
 import { readOfficialsCsv } from '../training/import.js';
@@ -28,7 +34,10 @@ export const USAGE = `cách dùng:
       hoặc: Họ và tên,Đơn vị,Nhóm đối tượng,Địa bàn,Kênh,Mã tài khoản
       group: mã hoặc tên nhóm đối tượng trong content/training.yaml; region: mã hoặc tên xã/phường (có thể để trống)
       channel: telegram, zalo (Zalo OA) hoặc zalo-bot; external_id: mã tài khoản của cán bộ trên kênh đó
-  loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu`;
+  loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu
+  loa training remove KÊNH MÃ_TÀI_KHOẢN [--date dd/mm/yyyy]
+                                    đưa cán bộ ra khỏi danh sách (chuyển công tác, nghỉ) từ ngày đó
+                                    (mặc định hôm nay); không còn được tính từ ngày đó`;
 
 /** Test hooks. */
 export interface TrainingCliDeps {
@@ -60,7 +69,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
     out(USAGE);
     return sub ? 0 : 2;
   }
-  if (sub !== 'import' && sub !== 'coverage') {
+  if (sub !== 'import' && sub !== 'coverage' && sub !== 'remove') {
     err(`training: không có lệnh '${sub}'\n${USAGE}`);
     return 2;
   }
@@ -103,6 +112,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       out(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.`);
       return 0;
     }
+    if (sub === 'remove') return removeCommand(db, rest, { out, err, now: deps.now ?? new Date() });
     const json = rest.includes('--json');
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {
@@ -132,4 +142,46 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
   } finally {
     if (!deps.db) db.close();
   }
+}
+
+/** `loa training remove CHANNEL ID [--date dd/mm/yyyy]`. */
+function removeCommand(db: Db, args: string[], io: { out: (s: string) => void; err: (s: string) => void; now: Date }): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { date: { type: 'string' } } });
+  } catch (e) {
+    io.err(`training: ${argsErrorText(e)}\n${USAGE}`);
+    return 2;
+  }
+  const [channel, externalId, ...extra] = parsed.positionals;
+  if (!channel || !externalId || extra.length) {
+    io.err(`training: hãy cho biết kênh và mã tài khoản của cán bộ, ví dụ: loa training remove telegram 9301 --date 01/07/2025\n${USAGE}`);
+    return 2;
+  }
+  let leftAt = io.now;
+  if (parsed.values.date !== undefined) {
+    const d = parseStaffDate(parsed.values.date);
+    if (!d.ok) {
+      io.err(`training: --date: ${d.error}`);
+      return 2;
+    }
+    leftAt = d.at;
+  }
+  const o = officialByAccount(db, channel, externalId);
+  if (!o) {
+    io.err(`training: không có cán bộ nào còn trong danh sách với tài khoản ${channel} ${externalId}`);
+    return 1;
+  }
+  if (leftAt.getTime() > io.now.getTime()) {
+    io.err('training: --date: ngày chuyển công tác không được sau hôm nay');
+    return 2;
+  }
+  if (leftAt.getTime() < Date.parse(o.importedAt)) {
+    io.err(`training: --date: cán bộ ${o.name} được nhập vào danh sách ngày ${formatVietnamTime(new Date(o.importedAt), 'dd/MM/yyyy')}; ngày chuyển công tác phải từ ngày đó trở đi`);
+    return 2;
+  }
+  removeOfficial(db, o.id, io.now, leftAt);
+  recordAudit(db, { actor: 'cli', action: 'training.remove', targetType: 'training_official', targetId: String(o.id), details: { group: o.groupId, unit: o.unit, leftAt: leftAt.toISOString() } }, io.now);
+  io.out(`Đã đưa ${o.name} (${o.unit}) ra khỏi danh sách từ ${formatVietnamTime(leftAt, 'dd/MM/yyyy')}: không còn được tính vào tỉ lệ tập huấn từ ngày đó.`);
+  return 0;
 }

@@ -120,9 +120,17 @@ export function listOfficials(db: Db, opts: ListOfficialsOptions = {}): Official
     .all(...args, opts.limit ?? 10_000, opts.offset ?? 0) as Official[];
 }
 
-/** Takes an official off the list (left the post): no longer counted, invited or reminded. */
-export function removeOfficial(db: Db, id: number, now: Date = new Date()): boolean {
-  return db.prepare(`UPDATE training_officials SET removed_at = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`).run(nowIso(now), nowIso(now), id).changes === 1;
+/**
+ * Takes an official off the list (left the post): no longer counted, invited or reminded from
+ * `leftAt` (default now; an earlier day when staff learn of it late, so past years count right).
+ */
+export function removeOfficial(db: Db, id: number, now: Date = new Date(), leftAt: Date = now): boolean {
+  return db.prepare(`UPDATE training_officials SET removed_at = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`).run(nowIso(leftAt), nowIso(now), id).changes === 1;
+}
+
+/** The official on the list (not removed) of this channel account, or undefined. */
+export function officialByAccount(db: Db, channel: string, externalId: string): Official | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE channel = ? AND external_id = ? AND removed_at IS NULL`).get(channel, externalId) as Official | undefined;
 }
 
 /** Coverage of one unit within a group. */

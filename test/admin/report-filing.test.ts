@@ -188,3 +188,29 @@ describe('the printable page of a quiet year', () => {
     expect(html).toContain('Quyết định số 1079/QĐ-TTg');
   });
 });
+
+describe('an official who left midyear, recorded late', () => {
+  it('loa training remove --date takes them off the list from that day, so the past year counts right', async () => {
+    const { run: trainingCli } = await import('../../src/cli/training.js');
+    const db = openDb(':memory:');
+    official(db, { id: 1, group: 'quyen-con-nguoi', unit: 'UBND xã Phố Hiến', trainedAt: '2026-03-10T03:00:00.000Z' });
+    official(db, { id: 2, group: 'quyen-con-nguoi', unit: 'UBND xã Phố Hiến' }); // left on 01/07/2026, untrained
+    const now = new Date('2027-01-20T03:00:00Z'); // staff learn of it in January
+    const out: string[] = [];
+    const err: string[] = [];
+    const cli = (args: string[]) => trainingCli(args, { db, config: { dataDir: '.', contentDir: 'content' }, out: (s) => out.push(s), err: (s) => err.push(s), now });
+    const before = buildYearReport(db, 2026, names, now).training.groups.find((g) => g.groupId === 'quyen-con-nguoi');
+    expect(before).toMatchObject({ officials: 2, trained: 1, met: false });
+    expect(await cli(['remove', 'telegram', '9002', '--date', '31/02/2026'])).toBe(2);
+    expect(await cli(['remove', 'telegram', '9002', '--date', '01/01/2025'])).toBe(2); // before they were on the list
+    expect(await cli(['remove', 'telegram', '9002', '--date', '01/02/2027'])).toBe(2); // in the future
+    expect(await cli(['remove', 'telegram', '9999'])).toBe(1);
+    expect(await cli(['remove', 'telegram', '9002', '--date', '01/07/2026'])).toBe(0);
+    expect(out.join('\n')).toContain('Đã đưa Cán bộ 2 (UBND xã Phố Hiến) ra khỏi danh sách từ 01/07/2026');
+    const after = buildYearReport(db, 2026, names, now).training.groups.find((g) => g.groupId === 'quyen-con-nguoi');
+    expect(after).toMatchObject({ officials: 1, trained: 1, met: true });
+    // Still on the list in the first half of the year.
+    expect(db.prepare(`SELECT removed_at, updated_at FROM training_officials WHERE id = 2`).get()).toEqual({ removed_at: '2026-06-30T17:00:00.000Z', updated_at: now.toISOString() });
+    expect(await cli(['remove', 'telegram', '9002'])).toBe(1); // already off the list
+  });
+});
