@@ -96,6 +96,9 @@ export interface QuizFeature extends Feature {
 
 const NUMBER = /^\s*(\d{1,2})\s*[.)]?\s*$/;
 
+/** How long a registration or a prediction prompt holds the person's messages (1 hour). */
+export const STALE_FLOW_MS = 60 * 60_000;
+
 /** Normalises a Vietnamese mobile number to 0xxxxxxxxx; null if it is not one. */
 export function normalizePhone(text: string): string | null {
   const digits = text.replace(/[\s.\-()]/g, '');
@@ -263,15 +266,22 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
             ],
           },
         ];
+      // Every step can be left: a person who came to ask something else is never held by the form.
       case 'name':
-        return [{ text: Q.askName }];
+        return [{ text: Q.askName, buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }];
       case 'unit':
-        return [{ text: Q.askUnit }];
+        return [{ text: Q.askUnit, buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }];
       case 'phone':
         return [
           c.registration.phone === 'required'
-            ? { text: Q.askPhone(true) }
-            : { text: Q.askPhone(false), buttons: [{ label: Q.skipPhone, action: `quiz:s:${a.id}` }] },
+            ? { text: Q.askPhone(true), buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }
+            : {
+                text: Q.askPhone(false),
+                buttons: [
+                  { label: Q.skipPhone, action: `quiz:s:${a.id}` },
+                  { label: Q.cancel, action: `quiz:x:${a.id}` },
+                ],
+              },
         ];
       default:
         return [
@@ -343,8 +353,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, Q.time(c.closes)) }, ...registrationPrompt(c, a, Q)];
   };
 
-  /** Registration input typed by the person. */
-  const register = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] => {
+  /** Registration input typed by the person; null lets the message through to the rest of the bot. */
+  const register = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] | null => {
     const Q = quizTexts(ctx.person.lang);
     const t = text.trim().replace(/\s+/g, ' ');
     switch (a.step) {
@@ -352,16 +362,26 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         const f = fold(t.toLowerCase());
         if (['dong y', 'toi dong y', 'co', 'yes', 'ok'].includes(f)) return consent(ctx, c, a, true);
         if (['khong', 'khong dong y', 'no'].includes(f)) return consent(ctx, c, a, false);
+        // "vâng, tôi đồng ý ạ" agrees; "tôi không đồng ý đâu" does not.
+        if (/\bdong y\b/.test(f)) return consent(ctx, c, a, !/\bkhong\b/.test(f));
+        // A sentence that neither agrees nor declines is something else (a question for the bot):
+        // nothing was agreed to yet, so the registration is dropped and the message answered.
+        if (t.split(' ').length >= 3 && !/\bdong y\b|\bkhong\b/.test(f)) {
+          setAttemptStatus(ctx.db, a.id, 'cancelled');
+          return null;
+        }
         return registrationPrompt(c, a, Q);
       }
       case 'name': {
-        if (t.length < 2 || t.length > 80 || !hasWords(t) || /\d{3,}/.test(t) || t.startsWith('/')) return [{ text: Q.badName }];
+        // A question typed here ("thủ tục khai sinh thế nào?") is not a name: names have no '?' and few words.
+        if (t.length < 2 || t.length > 80 || !hasWords(t) || /\d{3,}/.test(t) || t.startsWith('/') || t.includes('?') || t.split(' ').length > 7)
+          return [{ text: Q.badName, buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }];
         const step = nextStep(c, 'name');
         updateRegistration(ctx.db, a.id, { name: t, step });
         return registrationPrompt(c, { ...a, name: t, step }, Q);
       }
       case 'unit': {
-        if (t.length < 2 || t.length > 120 || !hasWords(t)) return [{ text: Q.badUnit }];
+        if (t.length < 2 || t.length > 120 || !hasWords(t)) return [{ text: Q.badUnit, buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }];
         const step = nextStep(c, 'unit');
         updateRegistration(ctx.db, a.id, { unit: t, step });
         return registrationPrompt(c, { ...a, unit: t, step }, Q);
@@ -548,6 +568,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       const c = registry.get(a.contestId);
       const closed = closedGuard(ctx.db, c, a, ctx.now);
       if (closed) return closed;
+      // A flow left long ago does not hold the person's next message: a registration never
+      // finished is dropped, a prediction never given is skipped (the score is ranked already).
+      const since = new Date(a.status === 'predicting' ? (a.finishedAt ?? a.startedAt) : a.startedAt).getTime();
+      if (ctx.now.getTime() - since > STALE_FLOW_MS && (a.status === 'registering' || (a.status === 'predicting' && parsePrediction(text) === null))) {
+        if (a.status === 'registering') setAttemptStatus(ctx.db, a.id, 'cancelled');
+        else setAttemptStatus(ctx.db, a.id, 'done');
+        return null;
+      }
       if (a.status === 'registering') return register(ctx, c!, a, text);
       if (a.status === 'predicting') return predict(ctx, c!, a, text);
       const num = text.match(NUMBER);

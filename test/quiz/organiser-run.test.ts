@@ -77,3 +77,52 @@ describe('the organiser’s results', () => {
     }
   });
 });
+
+describe('a contest never holds a person who came for something else', () => {
+  it('a question typed at the consent step drops the registration and is answered', async () => {
+    w = quizWorld();
+    const p = w.user('web', 'web-organiser-03');
+    await p.press('quiz:c:thu-nghiem');
+    // Measured on a running Loa: this got the consent prompt again, for ever (and /huy unsubscribed).
+    const r = await p.say('thủ tục đăng ký khai sinh cho con thế nào');
+    expect(texts(r)).not.toContain('Trước khi đăng ký');
+    expect(p.attempt()).toBeUndefined();
+    // Agreeing in a sentence still agrees.
+    await p.press('quiz:c:thu-nghiem');
+    expect(texts(await p.say('vâng tôi đồng ý ạ'))).toContain('họ và tên');
+  });
+
+  it('every registration step offers a way out, and a question is not taken for a name', async () => {
+    w = quizWorld();
+    const p = w.user('web', 'web-organiser-04');
+    let r = await p.press('quiz:c:thu-nghiem');
+    r = await p.press(button(r, 'Tôi đồng ý'));
+    expect(button(r, 'Huỷ đăng ký')).toMatch(/^quiz:x:/);
+    r = await p.say('cho hỏi thủ tục khai sinh thế nào?');
+    expect(texts(r)).toContain('Họ và tên cần');
+    r = await p.press(button(r, 'Huỷ đăng ký'));
+    expect(texts(r)).toContain('Đã huỷ đăng ký');
+    expect(p.attempt()).toBeUndefined();
+  });
+
+  it('a registration or a prediction left for over an hour lets the next message through', async () => {
+    w = quizWorld();
+    const a = w.user('web', 'web-organiser-05');
+    await register(a, 'thu-nghiem', { name: 'Ngô Văn Dũng' });
+    w.clock.advance(2 * 3600_000);
+    let r = await a.say('bảo hiểm y tế cho trẻ em');
+    expect(texts(r)).not.toMatch(/đơn vị nào|Bạn đang đăng ký/);
+    expect(a.attempt()).toBeUndefined();
+
+    const b = w.user('web', 'web-organiser-06');
+    r = await register(b, 'thu-nghiem', { name: 'Ngô Thị Mai', unit: 'Chi đoàn B', phone: null });
+    r = await answerAll(w, b, await b.press(button(r, 'Bắt đầu')), 2000);
+    expect(texts(r)).toContain('Câu hỏi phụ');
+    // Within the hour the prompt stands; after it, the score stays ranked without a prediction.
+    expect(texts(await b.say('bảo hiểm y tế cho trẻ em'))).toContain('gõ một con số');
+    w.clock.advance(2 * 3600_000);
+    r = await b.say('bảo hiểm y tế cho trẻ em');
+    expect(texts(r)).not.toContain('gõ một con số');
+    expect(b.attempt()).toBeUndefined();
+  });
+});
