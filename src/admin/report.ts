@@ -18,7 +18,7 @@ import { PLATFORMS } from '../conversation/disinfo.js';
 import { toCsv, type CsvValue } from '../text/csv.js';
 import { trainedBetween, trainingCoverage, type GroupCoverage } from '../db/training.js';
 import type { TrainingGroup } from '../training/definition.js';
-import { vietnamInstant } from '../time/vietnam.js';
+import { formatVietnamTime, vietnamInstant } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -79,9 +79,19 @@ export function buildYearReport(
   },
   now: Date = new Date(),
   scope?: { regions: readonly string[]; name: string },
+  /**
+   * Another reporting period than the calendar year `year` (e.g. 01/12 of the year before to
+   * 30/11, when the plan asks for results before 30/11): [from, to), at most 12 months, ending
+   * in `year`.
+   */
+  period?: { from: Date; to: Date },
 ): YearReport {
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error(`report: '${year}' is not a year; use e.g. --year 2026`);
-  const { from, to } = yearBounds(year);
+  const { from, to } = period ?? yearBounds(year);
+  if (period) {
+    const oneYearOn = vietnamInstant(Number(formatVietnamTime(from, 'yyyy')) + 1, Number(formatVietnamTime(from, 'MM')), Number(formatVietnamTime(from, 'dd')));
+    if (!(from.getTime() < to.getTime()) || to.getTime() > oneYearOn.getTime()) throw new Error('report: the period must start before it ends and last at most 12 months');
+  }
   const figures = yearFigures(db, from, to, scope?.regions ?? null);
   const tests = new Set(names.contests.filter((c) => c.listed === false).map((c) => c.id));
   return {
@@ -140,9 +150,40 @@ export function channelLabel(channel: string): string {
   return REPORT_CHANNEL_LABELS[channel] ?? channel;
 }
 
-/** The report's last day, "31/12/2026". */
+/** The report's first day, "01/01/2026". */
+function firstDay(r: YearReport): string {
+  return formatVietnamTime(new Date(r.from), 'dd/MM/yyyy');
+}
+
+/** The report's last day, "31/12/2026" (the day before its exclusive end). */
 function lastDay(r: YearReport): string {
-  return `31/12/${r.year}`;
+  return formatVietnamTime(new Date(Date.parse(r.to) - 1), 'dd/MM/yyyy');
+}
+
+/** Whether the report runs over the calendar year (else a period such as 01/12 to 30/11). */
+function calendarYear(r: YearReport): boolean {
+  const { from, to } = yearBounds(r.year);
+  return r.from === from.toISOString() && r.to === to.toISOString();
+}
+
+/**
+ * A month of the disinformation breakdown as staff read it: "tháng 4" in a calendar year,
+ * "tháng 12/2025" in a period over two years; the months in the period's order.
+ */
+export function disinfoMonths(r: YearReport): { label: string; m: DisinfoFigures['byMonth'][number] }[] {
+  const startMonth = Number(formatVietnamTime(new Date(r.from), 'MM'));
+  const startYear = Number(formatVietnamTime(new Date(r.from), 'yyyy'));
+  const byKey = new Map(r.disinfo.byMonth.map((m) => [m.key, m]));
+  const calendar = calendarYear(r);
+  const months = Array.from({ length: 12 }, (_, i) => {
+    const month = ((startMonth - 1 + i) % 12) + 1;
+    const year = startYear + Math.floor((startMonth - 1 + i) / 12);
+    return { month, year };
+  }).filter(({ month, year }) => vietnamInstant(year, month, 1).getTime() < Date.parse(r.to));
+  return months.map(({ month, year }) => ({
+    label: calendar ? `tháng ${month}` : `tháng ${month}/${year}`,
+    m: byKey.get(month) ?? { key: month, cases: 0, foundFalse: 0, handled: 0 },
+  }));
 }
 
 /**
@@ -172,7 +213,7 @@ export function reportCsv(r: YearReport): string {
   };
   const s0 = '0. Thông tin chung';
   add(s0, 'Cơ quan báo cáo', 'tất cả', r.office);
-  add(s0, 'Kỳ báo cáo', 'tất cả', `01/01/${r.year} - ${lastDay(r)}`);
+  add(s0, 'Kỳ báo cáo', 'tất cả', `${firstDay(r)} - ${lastDay(r)}`);
   add(s0, 'Số liệu tính đến', 'tất cả', figuresUntil(r));
   add(s0, 'Lập lúc', 'tất cả', formatDateTime(r.generatedAt));
   if (r.region) add('0. Phạm vi', 'Địa bàn', r.region, null);
@@ -227,10 +268,10 @@ export function reportCsv(r: YearReport): string {
     add(s5, 'Phát hiện là tin giả theo nơi phát hiện', platformLabel(p.key), p.foundFalse);
     add(s5, 'Đã xử lý theo nơi phát hiện', platformLabel(p.key), p.handled);
   }
-  for (const m of d.byMonth) {
-    add(s5, 'Vụ việc theo tháng', `tháng ${m.key}`, m.cases);
-    add(s5, 'Phát hiện là tin giả theo tháng', `tháng ${m.key}`, m.foundFalse);
-    add(s5, 'Đã xử lý theo tháng', `tháng ${m.key}`, m.handled);
+  for (const { label, m } of disinfoMonths(r)) {
+    add(s5, 'Vụ việc theo tháng', label, m.cases);
+    add(s5, 'Phát hiện là tin giả theo tháng', label, m.foundFalse);
+    add(s5, 'Đã xử lý theo tháng', label, m.handled);
   }
   const s6 = '6. Cập nhật thông tin, tập huấn cán bộ';
   if (r.training.plan) add(s6, 'Chỉ tiêu của kế hoạch', 'tất cả', r.training.plan);
@@ -267,6 +308,8 @@ export function reportViewHelpers(r: YearReport) {
     labels: DELIVERY_LABELS,
     rh: {
       channel: channelLabel,
+      firstDay: firstDay(r),
+      months: disinfoMonths(r),
       until: figuresUntil(r),
       disinfoAssessment: disinfoAssessment(r.disinfo),
       disinfoUndecided: disinfoUndecided(r.disinfo),

@@ -15,19 +15,53 @@ import { buildYearReport, disinfoAssessment, reportCsv, reportHtml } from '../ad
 import { HANDLED_TARGET } from '../db/disinfo.js';
 import { formatShare } from '../training/format.js';
 import { recordAudit } from '../db/audit.js';
-import { vietnamYear } from '../time/vietnam.js';
+import { formatVietnamTime, parseStaffDate, vietnamInstant, vietnamYear } from '../time/vietnam.js';
 import { argsErrorText } from './args.js';
 
-export const USAGE = 'Cách dùng: loa report --year NĂM [--out THƯ_MỤC]   (ví dụ: loa report --year 2026 --out bao-cao)';
+export const USAGE =
+  'Cách dùng: loa report --year NĂM [--out THƯ_MỤC]   (ví dụ: loa report --year 2026 --out bao-cao)\n' +
+  '       loa report --from NGÀY --to NGÀY [--out THƯ_MỤC]   kỳ báo cáo khác năm dương lịch, tối đa 12 tháng,\n' +
+  '           tính cả ngày cuối (ví dụ kế hoạch đòi báo cáo trước 30/11: loa report --from 01/12/2025 --to 30/11/2026)';
 
 /** Runs `loa report`; returns the exit code. */
 export async function run(args: string[], deps: { db?: Db; contentDir?: string; office?: string; now?: Date } = {}): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } } }));
+    ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } }));
   } catch (err) {
     console.error(`loa report: ${argsErrorText(err)}.\n${USAGE}`);
     return 2;
+  }
+  let period: { from: Date; to: Date } | undefined;
+  if (values.from !== undefined || values.to !== undefined) {
+    if (values.from === undefined || values.to === undefined) {
+      console.error(`loa report: hãy cho cả ngày đầu (--from) và ngày cuối (--to) của kỳ báo cáo.\n${USAGE}`);
+      return 2;
+    }
+    const from = parseStaffDate(values.from);
+    const last = parseStaffDate(values.to);
+    if (!from.ok || !last.ok) {
+      console.error(`loa report: ${!from.ok ? `--from: ${from.error}` : ''}${!from.ok && !last.ok ? '; ' : ''}${!last.ok ? `--to: ${last.error}` : ''}`);
+      return 2;
+    }
+    // The last day counts whole: the period ends at the next day's 00:00 in Vietnam.
+    const lastDay = formatVietnamTime(last.at, 'yyyy-MM-dd').split('-').map(Number) as [number, number, number];
+    period = { from: from.at, to: vietnamInstant(lastDay[0], lastDay[1], lastDay[2] + 1) };
+    const oneYearOn = vietnamInstant(
+      Number(formatVietnamTime(from.at, 'yyyy')) + 1,
+      Number(formatVietnamTime(from.at, 'MM')),
+      Number(formatVietnamTime(from.at, 'dd')),
+    );
+    if (period.to.getTime() <= period.from.getTime() || period.to.getTime() > oneYearOn.getTime()) {
+      console.error(`loa report: kỳ báo cáo từ ${values.from} đến ${values.to} không hợp lệ: ngày cuối phải sau ngày đầu, và kỳ báo cáo dài tối đa 12 tháng.`);
+      return 2;
+    }
+    const periodYear = lastDay[0];
+    if (values.year !== undefined && Number(values.year) !== periodYear) {
+      console.error(`loa report: --year ${values.year} khác năm của ngày cuối kỳ báo cáo (${periodYear}); bỏ --year hoặc sửa lại.`);
+      return 2;
+    }
+    values.year = String(periodYear);
   }
   const year = Number(values.year);
   if (!values.year || !Number.isInteger(year) || year < 2000 || year > 2100) {
@@ -54,6 +88,8 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       year,
       { office, topics: loadContent(contentDir).topics, contests: loadContests(contentDir).contests, trainingGroups: loadTraining(contentDir).groups },
       deps.now ?? new Date(),
+      undefined,
+      period,
     );
     const out = resolve(values.out ?? '.');
     mkdirSync(out, { recursive: true });
@@ -62,7 +98,8 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     writeFileSync(csv, reportCsv(report));
     writeFileSync(html, reportHtml(report));
     recordAudit(db, { actor: 'cli', action: 'report.export', targetType: 'report', targetId: String(year), details: { out } });
-    console.log(`Đã lập báo cáo năm ${year}:\n  ${csv}\n  ${html}`);
+    const span = period ? ` (kỳ báo cáo ${values.from} - ${values.to})` : '';
+    console.log(`Đã lập báo cáo năm ${year}${span}:\n  ${csv}\n  ${html}`);
     const withOfficials = report.training.groups.filter((g) => g.officials > 0);
     const empty =
       report.reachedByChannel.every((c) => c.people === 0) &&

@@ -214,3 +214,46 @@ describe('an official who left midyear, recorded late', () => {
     expect(await cli(['remove', 'telegram', '9002'])).toBe(1); // already off the list
   });
 });
+
+describe('a reporting period other than the calendar year', () => {
+  it('loa report --from 01/12/2025 --to 30/11/2026: results due before 30/11 leave no December out', async () => {
+    const db = openDb(':memory:');
+    seedYear(db);
+    disinfoCase(db, 'handled', '2025-12-10T03:00:00.000Z', 'police'); // December of the year before
+    const { dir, cleanup } = tempDir();
+    const out: string[] = [];
+    const err: string[] = [];
+    const spyLog = vi.spyOn(console, 'log').mockImplementation((m: string) => void out.push(m));
+    const spyErr = vi.spyOn(console, 'error').mockImplementation((m: string) => void err.push(m));
+    const now = new Date('2026-11-28T03:00:00Z');
+    const cli = (args: string[]) => reportCli([...args, '--out', dir], { db, contentDir: 'content', office: 'x', now });
+    try {
+      expect(await cli(['--from', '01/12/2025'])).toBe(2);
+      expect(await cli(['--from', '01/12/2025', '--to', '31/12/2026'])).toBe(2); // 13 months
+      expect(await cli(['--from', '01/12/2025', '--to', '30/11/2025'])).toBe(2);
+      expect(await cli(['--from', '01/12/2025', '--to', '31/11/2026'])).toBe(2); // no 31/11
+      expect(await cli(['--year', '2025', '--from', '01/12/2025', '--to', '30/11/2026'])).toBe(2);
+      expect(err.join('\n')).toContain('tối đa 12 tháng');
+      expect(await cli(['--from', '01/12/2025', '--to', '30/11/2026'])).toBe(0);
+      expect(out.join('\n')).toContain('Đã lập báo cáo năm 2026 (kỳ báo cáo 01/12/2025 - 30/11/2026)');
+      const csv = readFileSync(join(dir, 'bao-cao-2026.csv'), 'utf8');
+      const find = csvFinder(csv);
+      expect(find('Kỳ báo cáo', 'tất cả')).toBe('01/12/2025 - 30/11/2026');
+      // 6 handled Feb-Jul, 2 not false, 1 out of scope, 23:59 on 31/12/2025 (found false), 10/12/2025 (handled).
+      expect(find('Vụ việc đã nhận', 'tất cả')).toBe('11');
+      expect(find('Phát hiện là tin giả, tin xấu độc', 'tất cả')).toBe('8');
+      expect(find('Đã xử lý', 'tất cả')).toBe('7');
+      const months = parseCsv(csv).filter((r) => r[1] === 'Vụ việc theo tháng');
+      expect(months.map((r) => r[2])).toEqual(['tháng 12/2025', ...Array.from({ length: 11 }, (_, i) => `tháng ${i + 1}/2026`)]);
+      expect(months[0]![3]).toBe('2');
+      expect(find('Tập huấn trong năm', 'Cán bộ làm công tác quyền con người')).toBe('1');
+      const html = readFileSync(join(dir, 'bao-cao-2026.html'), 'utf8');
+      expect(html).toContain('Số liệu từ 01/12/2025 đến 10:00 28/11/2026');
+      expect(html).toContain('<td>Tháng 12/2025</td>');
+    } finally {
+      spyLog.mockRestore();
+      spyErr.mockRestore();
+      cleanup();
+    }
+  });
+});
