@@ -47,6 +47,56 @@ const MAY: Record<string, readonly Role[]> = {
   view: ['viewer', 'editor', 'broadcaster', 'approver'],
 };
 
+/** The actions as staff name them, for refusals. */
+const ACTION_VI: Record<string, string> = {
+  create: 'tạo chiến dịch',
+  edit: 'sửa',
+  submit: 'gửi duyệt',
+  approve: 'duyệt',
+  reject: 'trả lại',
+  schedule: 'lên lịch',
+  pause: 'tạm dừng',
+  resume: 'tiếp tục',
+  cancel: 'huỷ',
+  resendUnknown: 'gửi lại tin chưa rõ',
+  view: 'xem chiến dịch',
+};
+
+/** The roles as staff name them. */
+const ROLE_VI: Record<string, string> = { broadcaster: 'người soạn tin (broadcaster)', approver: 'người duyệt (approver)', viewer: 'người xem (viewer)', editor: 'biên tập (editor)' };
+
+/** The states as staff read them. */
+const STATUS_VI: Record<CampaignStatus, string> = {
+  draft: 'nháp',
+  submitted: 'chờ duyệt',
+  approved: 'đã duyệt',
+  scheduled: 'đã lên lịch',
+  sending: 'đang gửi',
+  paused: 'tạm dừng',
+  done: 'đã xong',
+  cancelled: 'đã huỷ',
+};
+
+/** What can be done with a campaign in this state: the next step a refusal points to. */
+function nextStep(c: Pick<Campaign, 'id' | 'status'>): string {
+  const id = c.id;
+  switch (c.status) {
+    case 'draft':
+      return `bản nháp phải được gửi duyệt trước: loa campaign submit ${id} --as <tên>`;
+    case 'submitted':
+      return `đang chờ một người duyệt (không phải người soạn): loa campaign approve ${id} --as <tên>`;
+    case 'approved':
+      return `đã duyệt, bước tiếp theo là lên lịch: loa campaign schedule ${id} --as <tên>`;
+    case 'scheduled':
+    case 'sending':
+      return `xem tiến độ: loa campaign status ${id}`;
+    case 'paused':
+      return `đang tạm dừng; cho gửi tiếp: loa campaign resume ${id} --as <tên>`;
+    default:
+      return `chiến dịch đã kết thúc; cần gửi lại thì tạo chiến dịch mới (loa campaign create)`;
+  }
+}
+
 /** Input of {@link CampaignService.create}. */
 export interface CreateCampaignInput extends Partial<CampaignContent> {
   text: string;
@@ -88,7 +138,9 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     if (!u) throw new CampaignError(`campaign: không có tài khoản '${username}'; tạo bằng 'loa user add ${username} --role …'`);
     if (u.disabledAt) throw new CampaignError(`campaign: tài khoản '${username}' đã bị khoá`);
     if (!hasAnyRole(u, MAY[action]!))
-      throw new CampaignError(`campaign: '${username}' không có quyền ${action}; cần một trong các vai trò: ${MAY[action]!.join(', ')}`);
+      throw new CampaignError(
+        `campaign: '${username}' không có quyền ${ACTION_VI[action] ?? action}; cần một trong các vai trò: ${MAY[action]!.map((r) => ROLE_VI[r] ?? r).join(', ')}. Nhờ quản trị viên cấp vai trò, hoặc để người có vai trò đó làm`,
+      );
     return u;
   };
 
@@ -126,7 +178,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     if (!ok) {
       const cur = load(c.id);
       throw new CampaignError(
-        `campaign: không thể ${action} chiến dịch #${c.id} đang ở trạng thái '${cur.status}' (cần: ${from.join(', ')})`,
+        `campaign: không thể ${ACTION_VI[action] ?? action} chiến dịch #${c.id} vì nó đang ở trạng thái '${STATUS_VI[cur.status]}' (cần: ${from.map((f) => `'${STATUS_VI[f]}'`).join(', ')}); ${nextStep(cur)}`,
       );
     }
     return load(c.id);
@@ -194,7 +246,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       const editable: CampaignStatus[] = ['draft', 'submitted', 'approved', 'scheduled', 'paused'];
       if (!editable.includes(c.status) || c.startedAt)
         throw new CampaignError(
-          `campaign: chiến dịch #${id} ${c.startedAt && c.status !== 'done' && c.status !== 'cancelled' ? 'đã bắt đầu gửi' : `đang ở trạng thái '${c.status}'`} nên không sửa được nữa; ` +
+          `campaign: chiến dịch #${id} ${c.startedAt && c.status !== 'done' && c.status !== 'cancelled' ? 'đã bắt đầu gửi' : `đang ở trạng thái '${STATUS_VI[c.status]}'`} nên không sửa được nữa; ` +
             `nếu nội dung cần đổi, hãy huỷ (loa campaign cancel ${id}) và tạo chiến dịch mới`,
         );
       const merged = {
@@ -237,7 +289,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
         );
         return true;
       })();
-      if (!ok) throw new CampaignError(`campaign: chiến dịch #${id} vừa đổi trạng thái ('${load(id).status}'); xem lại rồi sửa nếu vẫn cần`);
+      if (!ok) throw new CampaignError(`campaign: chiến dịch #${id} vừa đổi trạng thái ('${STATUS_VI[load(id).status]}'); xem lại rồi sửa nếu vẫn cần`);
       return load(id);
     },
 
@@ -333,7 +385,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       const c = load(id);
       inScope(u, c);
       if (!['sending', 'paused', 'done'].includes(c.status))
-        throw new CampaignError(`campaign: chiến dịch #${id} đang '${c.status}'; chỉ gửi lại được khi đang gửi, tạm dừng hoặc đã xong`);
+        throw new CampaignError(`campaign: chiến dịch #${id} đang '${STATUS_VI[c.status]}'; chỉ gửi lại được tin chưa rõ khi chiến dịch đang gửi, tạm dừng hoặc đã xong`);
       let requeued = 0;
       db.transaction(() => {
         requeued = requeueUnknown(db, id);

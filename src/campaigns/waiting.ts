@@ -20,6 +20,11 @@ export interface WaitFacts {
   quietHours: QuietHours;
   /** The campaign channels this server has credentials for. */
   configured: ReadonlySet<CampaignChannel>;
+  /**
+   * False when no Loa service is running on this data directory (the CLI looks; the admin
+   * pages are served by the service itself, so they leave it out): nothing is being sent.
+   */
+  serviceRunning?: boolean;
   /** Who paused the campaign and when (see {@link pausedBy}); only read for a paused one. */
   paused?: { by: string | null; at: string | null };
 }
@@ -41,6 +46,11 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
     reasons.push(`Tạm dừng${p?.by ? ` bởi ${p.by}` : ''}${p?.at ? ` lúc ${formatVietnamTime(p.at)}` : ''}: không gửi tin nào cho đến khi có người bấm “Tiếp tục”.`);
   }
   if (!['scheduled', 'sending', 'paused'].includes(c.status)) return reasons;
+  // Found after a kill -9: 'đang gửi' with one row 'đang gửi' while nothing ran at all.
+  if (f.serviceRunning === false && c.status !== 'paused')
+    reasons.push(
+      'Dịch vụ Loa không chạy trên thư mục dữ liệu này: không tin nào được gửi cho đến khi khởi động lại (systemctl start loa, hoặc npm start). Tin đang gửi dở lúc dừng sẽ được ghi là “không rõ” khi khởi động.',
+    );
   const q = f.quietHours;
   // A campaign scheduled for later is waiting for its time (the page shows it), not for quiet hours.
   const notYetDue = c.status === 'scheduled' && !!c.sendAt && Date.parse(c.sendAt) > f.now.getTime();

@@ -31,6 +31,7 @@ import { pausedBy, waitReasons } from '../campaigns/waiting.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
+import { detectRunningService } from '../db/backup.js';
 import { askHidden, cliAuditOrigin, osUserName } from './operator.js';
 import { argsErrorText } from './args.js';
 
@@ -79,6 +80,11 @@ export interface CampaignCliDeps {
   askPassword?: (prompt: string) => Promise<string | null>;
   /** The operating-system user to audit (default: `os.userInfo()`). */
   osUser?: string;
+  /**
+   * Whether the service is running on this data directory (default: its marker file or HTTP
+   * address, as `loa restore` checks; not checked when a `db` is given without this).
+   */
+  serviceRunning?: () => Promise<boolean>;
   /** Campaign channels with credentials on this server (default: from the configuration). */
   configuredChannels?: CampaignChannel[];
 }
@@ -129,7 +135,8 @@ export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number, 
     `  lỗi: ${k.failed}${Object.keys(k.failedByReason).length ? ` (${Object.entries(k.failedByReason).map(([r, n]) => `${r}: ${n}`).join('; ')})` : ''}   không rõ (gián đoạn): ${k.unknown}   huỷ: ${k.cancelled}`,
     `  huỷ đăng ký từ khi bắt đầu gửi: ${k.optedOutSince}`,
   ];
-  if (k.unknown > 0) lines.push(`  ⚠ ${k.unknown} tin không rõ đã tới hay chưa; gửi lại: loa campaign resend-unknown ${c.id} --as <tên>`);
+  if (k.unknown > 0)
+    lines.push(`  ⚠ ${k.unknown} tin không rõ đã tới hay chưa (đang gửi thì máy chủ dừng); gửi lại (ai đã nhận sẽ nhận hai lần): loa campaign resend-unknown ${c.id} --as <tên>`);
   return lines.join('\n');
 }
 
@@ -177,8 +184,10 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
   let root = deps.regionsRoot;
   let quiet = deps.quietHours;
   let configured = deps.configuredChannels;
+  let serviceRunning = deps.serviceRunning;
   if (!db || !contentDir) {
     const config = loadConfig();
+    serviceRunning ??= async () => (await detectRunningService(config.dataDir, config.http)).running;
     configured ??= [...(config.telegram ? (['telegram'] as const) : []), ...(config.zalo ? (['zalo'] as const) : []), ...(config.zaloBot ? (['zalo-bot'] as const) : [])];
     db ??= openDb(join(config.dataDir, 'loa.sqlite'));
     contentDir ??= config.contentDir;
@@ -338,7 +347,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         const c = service.schedule(as, idArg(), at());
         const when = c.sendAt ? new Date(c.sendAt) : now();
         const q = quiet ?? { start: '21:00', end: '07:00' };
-        done(c, `sẽ gửi lúc ${c.sendAt ? formatVietnamTime(when) : 'ngay'}`);
+        done(c, c.sendAt && when > now() ? `sẽ gửi lúc ${formatVietnamTime(when)} (giờ Việt Nam)` : 'sẽ gửi ngay');
         if (isQuietTime(when < now() ? now() : when, q))
           out(`Lưu ý: đang trong giờ yên lặng (${q.start}–${q.end}); tin sẽ bắt đầu đi lúc ${formatVietnamTime(quietHoursEnd(when < now() ? now() : when, q))}.`);
         return 0;
@@ -370,10 +379,12 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
           out(JSON.stringify({ id: c.id, status: c.status, counts: k }));
           return 0;
         }
-        // Why it is not sending now: quiet hours, a channel not configured here, paused by whom.
+        // Why it is not sending now: the service down, quiet hours, a channel not configured here, paused by whom.
+        const running = ['scheduled', 'sending'].includes(c.status) && serviceRunning ? await serviceRunning() : undefined;
         const waiting = (c: Campaign): string =>
           waitReasons(c, {
             now: now(),
+            serviceRunning: running,
             quietHours: quiet ?? { start: '21:00', end: '07:00' },
             configured: new Set(configured ?? c.channels),
             paused: c.status === 'paused' ? pausedBy(db, c.id) : undefined,

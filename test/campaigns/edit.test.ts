@@ -45,7 +45,7 @@ describe('editing a campaign', () => {
     const edited = s.edit('lan', c.id, { text: `${text} Xem https://hungyen.gov.vn/tin-tuc` });
     expect(edited).toMatchObject({ status: 'draft', approver: null, approvedAt: null, audienceAtApproval: null });
     // Cannot be scheduled on the old approval.
-    expect(() => s.schedule('lan', c.id)).toThrow(/trạng thái 'draft'/);
+    expect(() => s.schedule('lan', c.id)).toThrow(/trạng thái 'nháp'.*loa campaign submit/);
     s.submit('lan', c.id);
     expect(() => s.approve('lan', c.id)).toThrow(CampaignError);
     expect(s.approve('minh', c.id).status).toBe('approved');
@@ -90,5 +90,24 @@ describe('region scope on every action', () => {
     expect(() => s.pause('xa', c.id)).toThrow(/pho-hien/);
     expect(() => s.cancel('xa', c.id)).toThrow(/pho-hien/);
     expect(s.cancel('hoa', c.id).status).toBe('cancelled');
+  });
+});
+
+describe('refusals say what to do next, in Vietnamese', () => {
+  it('names the action, the state and the next step (found: "không thể submit … \'submitted\' (cần: draft)")', () => {
+    const db = storeWithStaff();
+    const s = service(db);
+    const c = s.create('lan', { text, channels: ['telegram'] });
+    s.submit('lan', c.id);
+    let message = '';
+    try {
+      s.submit('lan', c.id);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("không thể gửi duyệt chiến dịch #1 vì nó đang ở trạng thái 'chờ duyệt'");
+    expect(message).toContain(`loa campaign approve ${c.id}`);
+    expect(message).not.toMatch(/submit|submitted|draft/);
+    expect(() => s.approve('lan', c.id)).toThrow(/không có quyền duyệt; cần .*người duyệt \(approver\)\. Nhờ quản trị viên/);
   });
 });

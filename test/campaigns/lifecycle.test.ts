@@ -62,7 +62,7 @@ describe('campaign lifecycle', () => {
     const db = storeWithStaff();
     const s = service(db);
     const c = s.create('lan', { text, channels: ['telegram'] });
-    expect(() => s.approve('minh', c.id)).toThrow(/trạng thái 'draft'/);
+    expect(() => s.approve('minh', c.id)).toThrow(/trạng thái 'nháp'.*loa campaign submit/);
     expect(() => s.schedule('hoa', c.id)).toThrow(CampaignError);
   });
 

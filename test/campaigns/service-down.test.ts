@@ -1,0 +1,61 @@
+/**
+ * `loa campaign status` after the service died (kill -9 in a trial run): it said 'đang gửi'
+ * with one row 'đang gửi' and pending rows, as if sending went on, while nothing ran. It now
+ * says the service is not running, what to run, and what happens to the row caught in flight;
+ * and `schedule` says 'sẽ gửi ngay' (was 'sẽ gửi lúc ngay').
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run as campaignCli } from '../../src/cli/campaign.js';
+import { createCampaignService } from '../../src/campaigns/service.js';
+import { claimDelivery, startSending } from '../../src/db/campaigns.js';
+import type { Db } from '../../src/db/index.js';
+import { addSubscriber, storeWithStaff } from './helpers.js';
+
+let db: Db;
+let out: string[];
+const NOW = new Date('2026-11-24T03:00:00Z'); // 10:00 in Hà Nội, outside quiet hours
+
+beforeEach(() => {
+  db = storeWithStaff();
+  out = [];
+});
+afterEach(() => db.close());
+
+const cli = (running: boolean | undefined, ...args: string[]) =>
+  campaignCli(args, {
+    db,
+    contentDir: 'content',
+    regionsRoot: 'hung-yen',
+    quietHours: { start: '21:00', end: '07:00' },
+    configuredChannels: ['telegram'],
+    out: (s) => out.push(s),
+    err: () => {},
+    now: () => NOW,
+    interactive: false,
+    osUser: 'van-hanh',
+    ...(running === undefined ? {} : { serviceRunning: async () => running }),
+  });
+
+describe('a campaign whose service is not running', () => {
+  it('says so, with what to run', async () => {
+    const s = createCampaignService({ db, regions: () => ({ regions: [], root: undefined }), topics: () => [], now: () => NOW });
+    const p1 = addSubscriber(db, { id: '1' });
+    const p2 = addSubscriber(db, { id: '2' });
+    const c = s.create('lan', { text: 'Mít tinh Ngày Quyền con người 10/12', channels: ['telegram'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    expect(await cli(true, 'schedule', String(c.id), '--as', 'lan')).toBe(0);
+    expect(out.join('\n')).toContain('sẽ gửi ngay');
+    expect(out.join('\n')).not.toContain('lúc ngay');
+    startSending(db, c.id, [{ personId: p1, channel: 'telegram', recipient: '1' }, { personId: p2, channel: 'telegram', recipient: '2' }], NOW);
+    const [row] = db.prepare('SELECT id FROM deliveries WHERE campaign_id = ? ORDER BY id').all(c.id) as { id: number }[];
+    expect(claimDelivery(db, row!.id, {}, NOW).kind).toBe('claimed');
+
+    out = [];
+    expect(await cli(false, 'status', String(c.id), '--once')).toBe(0);
+    expect(out.join('\n')).toMatch(/Dịch vụ Loa không chạy.*systemctl start loa.*“không rõ”/s);
+    out = [];
+    expect(await cli(true, 'status', String(c.id), '--once')).toBe(0);
+    expect(out.join('\n')).not.toContain('không chạy');
+  });
+});
