@@ -328,7 +328,15 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (open.length === 0) return [{ text: Q.noneOpen }];
     return [
       {
-        text: [Q.listTitle, ...open.map((c) => Q.listItem(c.title, c.organiser, Q.time(c.closes)))].join('\n'),
+        // A contest whose attempts the person has used says so (with the score), so nobody picks
+        // it only to be told so.
+        text: [
+          Q.listTitle,
+          ...open.map((c) => {
+            const used = attemptsOf(ctx.db, c.id, ctx.person.id).filter((x) => x.status !== 'registering' && x.status !== 'answering');
+            return Q.listItem(c.title, c.organiser, Q.time(c.closes), used.length >= c.attempts ? Math.max(...used.map((x) => x.score)) : undefined);
+          }),
+        ].join('\n'),
         buttons: open.map((c) => ({ label: c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title, action: `quiz:c:${c.id}` })),
       },
     ];

@@ -21,7 +21,8 @@ export const Q_EN: QuizTexts = {
   time: (d: Date) => `${formatVietnamTime(d, 'HH:mm')} on ${formatVietnamTime(d, 'yyyy-MM-dd')}, Viet Nam time`,
   noneOpen: 'There is no contest open at the moment. Please come back later!',
   listTitle: 'Contests open now. Choose one to take part:',
-  listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), closes ${closes}`,
+  listItem: (title: string, organiser: string, closes: string, done?: number) =>
+    `• ${title} (${organiser}), closes ${closes}${done === undefined ? '' : `. You took part: ${done} points`}`,
   privateOnly: 'To take part, send /thi to the bot in a private message.',
   unknownContest: 'This contest was not found. Type /thi to see the contests open now.',
   notOpenYet: (opens: string) => `The contest is not open yet. It starts at ${opens}.`,

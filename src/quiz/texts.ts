@@ -9,7 +9,8 @@ export const Q = {
   time: (d: Date) => viTime(d),
   noneOpen: 'Hiện chưa có cuộc thi nào đang mở. Bạn hãy quay lại sau nhé!',
   listTitle: 'Các cuộc thi đang mở. Chọn một cuộc thi để tham gia:',
-  listItem: (title: string, organiser: string, closes: string) => `• ${title} (${organiser}), hạn chót ${closes}`,
+  listItem: (title: string, organiser: string, closes: string, done?: number) =>
+    `• ${title} (${organiser}), hạn chót ${closes}${done === undefined ? '' : `. Bạn đã thi: ${done} điểm`}`,
   privateOnly: 'Để dự thi, bạn hãy nhắn riêng cho bot và gõ /thi.',
   unknownContest: 'Không tìm thấy cuộc thi này. Gõ /thi để xem các cuộc thi đang mở.',
   notOpenYet: (opens: string) => `Cuộc thi chưa mở. Cuộc thi bắt đầu lúc ${opens}.`,

@@ -32,6 +32,8 @@ describe('a contest run by an organiser', () => {
     let r = await register(p, 'thu-nghiem', { name: 'Nguyễn Văn An', unit: 'Chi đoàn thôn 1', phone: null });
     r = await answerAll(w, p, await p.press(button(r, 'Bắt đầu')), 2000);
     await p.say('40');
+    // The list says it was taken, with the score, before anyone picks it again.
+    expect(texts(await p.say('/thi'))).toMatch(/Cuộc thi thử nghiệm[^\n]*hạn chót 17:00 30\/11\/2026\. Bạn đã thi: \d+ điểm/);
     r = await p.press('quiz:c:thu-nghiem');
     expect(texts(r)).toContain('hết lượt dự thi');
     expect(texts(r)).toContain('Kết quả chính thức sẽ được công bố sau khi cuộc thi kết thúc (17:00 30/11/2026)');
