@@ -308,6 +308,8 @@ export function reportViewHelpers(r: YearReport) {
     labels: DELIVERY_LABELS,
     rh: {
       channel: channelLabel,
+      /** "ngày 07 tháng 12 năm 2026": the date line above the signature of the printed report. */
+      signedOn: formatVietnamTime(new Date(r.generatedAt), 'ngày dd tháng MM năm yyyy'),
       firstDay: firstDay(r),
       months: disinfoMonths(r),
       until: figuresUntil(r),

@@ -186,6 +186,8 @@ describe('the printable page of a quiet year', () => {
     const rows = [...html.matchAll(/data-(status|outcome)="([a-z_]+)"/g)].map((m) => m[2]);
     expect(rows).toEqual(['new', 'checking', 'confirmed_false', 'handled', 'platform', 'police', 'correction', 'not_false', 'out_of_scope']);
     expect(html).toContain('Quyết định số 1079/QĐ-TTg');
+    // A date line and a place to sign, as a report sent to the province has.
+    expect(html).toContain('<em>Ngày 10 tháng 01 năm 2027</em><br><strong>NGƯỜI LẬP BÁO CÁO</strong>');
   });
 });
 
