@@ -56,6 +56,11 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
   const notYetDue = c.status === 'scheduled' && !!c.sendAt && Date.parse(c.sendAt) > f.now.getTime();
   if (c.status !== 'paused' && !notYetDue && isQuietTime(f.now, q))
     reasons.push(`Đang trong giờ yên lặng (${q.start}–${q.end}): tin sẽ đi tiếp lúc ${formatVietnamTime(quietHoursEnd(f.now, q), 'HH:mm dd/MM/yyyy')}.`);
+  // Scheduled at night (23:30): the page said 'gửi lúc 23:30' and nothing went until 07:00.
+  if (notYetDue && isQuietTime(new Date(c.sendAt!), q))
+    reasons.push(
+      `Giờ gửi đã chọn (${formatVietnamTime(c.sendAt!, 'HH:mm dd/MM/yyyy')}) nằm trong giờ yên lặng (${q.start}–${q.end}): tin sẽ bắt đầu đi lúc ${formatVietnamTime(quietHoursEnd(new Date(c.sendAt!), q), 'HH:mm dd/MM/yyyy')}.`,
+    );
   for (const ch of c.channels)
     if (!f.configured.has(ch))
       reasons.push(`Kênh ${CHANNEL_NAME[ch]} chưa được cấu hình trên máy chủ này: tin cho kênh này chờ đến khi quản trị viên cấu hình (xem docs/deploy.md).`);

@@ -348,8 +348,11 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         const when = c.sendAt ? new Date(c.sendAt) : now();
         const q = quiet ?? { start: '21:00', end: '07:00' };
         done(c, c.sendAt && when > now() ? `sẽ gửi lúc ${formatVietnamTime(when)} (giờ Việt Nam)` : 'sẽ gửi ngay');
-        if (isQuietTime(when < now() ? now() : when, q))
-          out(`Lưu ý: đang trong giờ yên lặng (${q.start}–${q.end}); tin sẽ bắt đầu đi lúc ${formatVietnamTime(quietHoursEnd(when < now() ? now() : when, q))}.`);
+        const from = when < now() ? now() : when;
+        if (isQuietTime(from, q))
+          out(
+            `Lưu ý: ${from === when ? `giờ gửi ${formatVietnamTime(when, 'HH:mm dd/MM/yyyy')} nằm trong` : 'đang trong'} giờ yên lặng (${q.start}–${q.end}); tin sẽ bắt đầu đi lúc ${formatVietnamTime(quietHoursEnd(from, q), 'HH:mm dd/MM/yyyy')}.`,
+          );
         return 0;
       }
       case 'pause':

@@ -58,4 +58,16 @@ describe('a campaign whose service is not running', () => {
     expect(await cli(true, 'status', String(c.id), '--once')).toBe(0);
     expect(out.join('\n')).not.toContain('không chạy');
   });
+
+  it('a time in the quiet hours is named as such, not as "now is quiet"', async () => {
+    const s = createCampaignService({ db, regions: () => ({ regions: [], root: undefined }), topics: () => [], now: () => NOW });
+    const c = s.create('lan', { text: 'Lịch tiếp công dân tuần tới', channels: ['telegram'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    expect(await cli(true, 'schedule', String(c.id), '--as', 'lan', '--at', '24/11/2026 23:30')).toBe(0);
+    expect(out.join('\n')).toContain('Lưu ý: giờ gửi 23:30 24/11/2026 nằm trong giờ yên lặng (21:00–07:00); tin sẽ bắt đầu đi lúc 07:00 25/11/2026.');
+    out = [];
+    expect(await cli(true, 'status', String(c.id), '--once')).toBe(0);
+    expect(out.join('\n')).toContain('tin sẽ bắt đầu đi lúc 07:00 25/11/2026');
+  });
 });

@@ -25,6 +25,8 @@ describe('waitReasons', () => {
     ['a channel not configured', { status: 'scheduled', channels: ['telegram', 'zalo'] }, DAY, new Set(['telegram'] as const), undefined, [/Kênh Zalo OA chưa được cấu hình/]],
     ['paused', { status: 'paused', channels: ['telegram'] }, NIGHT, both, { by: 'lan', at: '2026-11-24T02:00:00Z' }, [/Tạm dừng bởi lan lúc 24\/11\/2026 09:00/]],
     ['scheduled for later: its time, not quiet hours', { status: 'scheduled', channels: ['telegram'], sendAt: '2026-11-25T03:00:00Z' }, NIGHT, both, undefined, []],
+    ['scheduled for 23:30: says it waits for the end of quiet hours', { status: 'scheduled', channels: ['telegram'], sendAt: '2026-11-24T16:30:00Z' }, DAY, both, undefined, [/Giờ gửi đã chọn \(23:30 24\/11\/2026\) nằm trong giờ yên lặng \(21:00–07:00\): tin sẽ bắt đầu đi lúc 07:00 25\/11\/2026/]],
+    ['scheduled for 00:30 past midnight: the same morning', { status: 'scheduled', channels: ['telegram'], sendAt: '2026-11-24T17:30:00Z' }, DAY, both, undefined, [/\(00:30 25\/11\/2026\).*07:00 25\/11\/2026/]],
     ['a draft does not wait', { status: 'draft', channels: ['zalo'] }, NIGHT, new Set<'telegram' | 'zalo'>(), undefined, []],
   ] as const)('%s', (_label, c, now, configured, paused, expected) => {
     const r = waitReasons({ status: c.status, channels: [...c.channels], sendAt: 'sendAt' in c ? c.sendAt : null }, { now, quietHours: QUIET, configured, paused });
@@ -88,7 +90,10 @@ describe('the campaign pages', () => {
     svc.schedule('gui', id, new Date(Date.now() + 86_400_000));
     let page = await b.get(`/admin/campaigns/${id}`);
     expect(page.text).toContain('Kênh Zalo OA chưa được cấu hình trên máy chủ này');
-    expect(page.text).not.toContain('giờ yên lặng'); // scheduled for tomorrow: waiting for its time
+    // Scheduled for tomorrow: waiting for its time, not "now is quiet" (the test app's quiet hours,
+    // 00:00–23:59, do cover that time, and the page says when it will really start).
+    expect(page.text).not.toContain('Đang trong giờ yên lặng');
+    expect(page.text).toContain('nằm trong giờ yên lặng (00:00–23:59): tin sẽ bắt đầu đi lúc 23:59');
     svc.pause('gui', id);
     page = await b.get(`/admin/campaigns/${id}`);
     expect(page.text).toMatch(/Tạm dừng bởi gui lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/);
