@@ -274,12 +274,13 @@ export function reportCsv(r: YearReport): string {
     add(s5, 'Đã xử lý theo tháng', label, m.handled);
   }
   const s6 = '6. Cập nhật thông tin, tập huấn cán bộ';
+  const calendar = calendarYear(r);
   if (r.training.plan) add(s6, 'Chỉ tiêu của kế hoạch', 'tất cả', r.training.plan);
   for (const g of r.training.groups) {
     add(s6, 'Chỉ tiêu (%)', g.name, Math.round(g.target * 100));
     add(s6, 'Cán bộ trong danh sách', g.name, g.officials);
-    add(s6, 'Đã tập huấn (lũy kế đến cuối năm)', g.name, g.trained);
-    add(s6, 'Tập huấn trong năm', g.name, r.training.trainedInYear[g.groupId] ?? 0);
+    add(s6, calendar ? 'Đã tập huấn (lũy kế đến cuối năm)' : 'Đã tập huấn (lũy kế đến cuối kỳ)', g.name, g.trained);
+    add(s6, calendar ? 'Tập huấn trong năm' : 'Tập huấn trong kỳ báo cáo', g.name, r.training.trainedInYear[g.groupId] ?? 0);
     add(s6, 'Tỷ lệ đã tập huấn (%)', g.name, g.share === null ? null : round1(g.share * 100));
     add(s6, 'Đánh giá', g.name, g.officials === 0 ? 'chưa có cán bộ' : g.met ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu');
     for (const u of g.units) {
@@ -311,6 +312,7 @@ export function reportViewHelpers(r: YearReport) {
       /** "ngày 07 tháng 12 năm 2026": the date line above the signature of the printed report. */
       signedOn: formatVietnamTime(new Date(r.generatedAt), 'ngày dd tháng MM năm yyyy'),
       firstDay: firstDay(r),
+      inPeriod: calendarYear(r) ? 'trong năm' : 'trong kỳ báo cáo',
       months: disinfoMonths(r),
       until: figuresUntil(r),
       disinfoAssessment: disinfoAssessment(r.disinfo),

@@ -248,7 +248,8 @@ describe('a reporting period other than the calendar year', () => {
       const months = parseCsv(csv).filter((r) => r[1] === 'Vụ việc theo tháng');
       expect(months.map((r) => r[2])).toEqual(['tháng 12/2025', ...Array.from({ length: 11 }, (_, i) => `tháng ${i + 1}/2026`)]);
       expect(months[0]![3]).toBe('2');
-      expect(find('Tập huấn trong năm', 'Cán bộ làm công tác quyền con người')).toBe('1');
+      expect(find('Tập huấn trong kỳ báo cáo', 'Cán bộ làm công tác quyền con người')).toBe('1');
+      expect(find('Tập huấn trong năm', 'Cán bộ làm công tác quyền con người')).toBeUndefined();
       const html = readFileSync(join(dir, 'bao-cao-2026.html'), 'utf8');
       expect(html).toContain('Số liệu từ 01/12/2025 đến 10:00 28/11/2026');
       expect(html).toContain('<td>Tháng 12/2025</td>');
