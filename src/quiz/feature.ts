@@ -372,6 +372,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         if (['khong', 'khong dong y', 'no'].includes(f)) return consent(ctx, c, a, false);
         // "vâng, tôi đồng ý ạ" agrees; "tôi không đồng ý đâu" does not.
         if (/\bdong y\b/.test(f)) return consent(ctx, c, a, !/\bkhong\b/.test(f));
+        if (/\b(dis)?agree\b/.test(f)) return consent(ctx, c, a, !/\b(not|dont|don't|disagree|no)\b/.test(f));
         // A sentence that neither agrees nor declines is something else (a question for the bot):
         // nothing was agreed to yet, so the registration is dropped and the message answered.
         if (t.split(' ').length >= 3 && !/\bdong y\b|\bkhong\b/.test(f)) {

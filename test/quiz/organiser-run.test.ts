@@ -92,6 +92,13 @@ describe('a contest never holds a person who came for something else', () => {
     // Agreeing in a sentence still agrees.
     await p.press('quiz:c:thu-nghiem');
     expect(texts(await p.say('vâng tôi đồng ý ạ'))).toContain('họ và tên');
+    const en = w.user('web', 'web-organiser-03-en');
+    await en.press('quiz:c:thu-nghiem');
+    await en.say('I do not agree to this');
+    expect(en.attempt()).toBeUndefined();
+    await en.press('quiz:c:thu-nghiem');
+    await en.say('yes I agree to it');
+    expect(en.attempt()?.step).toBe('name');
   });
 
   it('every registration step offers a way out, and a question is not taken for a name', async () => {
