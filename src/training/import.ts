@@ -57,20 +57,24 @@ function withColumnIds(text: string): string {
   const body = text.replace(/^\uFEFF/, '');
   const end = body.search(/\r\n|\n|\r/);
   const first = end < 0 ? body : body.slice(0, end);
-  const delimiter = first.includes(';') && !first.includes(',') ? ';' : ',';
-  let header: string[];
-  try {
-    header = parseCsv(first, delimiter)[0] ?? [];
-  } catch {
-    return text;
+  if (first.split(first.includes(';') && !first.includes(',') ? ';' : ',').every((h, i) => h.trim().toLowerCase() === (OFFICIAL_COLUMNS as readonly string[])[i])) return text;
+  // Either separator: a heading such as "Xã, phường" has a comma in a ';' file.
+  for (const delimiter of [';', ','] as const) {
+    let header: string[];
+    try {
+      header = parseCsv(first, delimiter)[0] ?? [];
+    } catch {
+      continue;
+    }
+    if (header.length !== OFFICIAL_COLUMNS.length) continue;
+    const known = header.every((h, i) => {
+      const f = folded(h);
+      const col = OFFICIAL_COLUMNS[i]!;
+      return f === col || HEADINGS[col].includes(f);
+    });
+    if (known) return OFFICIAL_COLUMNS.join(delimiter) + (end < 0 ? '' : body.slice(end));
   }
-  const ids = header.map((h, i) => {
-    const f = folded(h);
-    const col = OFFICIAL_COLUMNS[i];
-    return col && (f === col || HEADINGS[col].includes(f)) ? col : h;
-  });
-  if (ids.some((id, i) => id !== OFFICIAL_COLUMNS[i]) || header.every((h, i) => h.trim().toLowerCase() === OFFICIAL_COLUMNS[i])) return text;
-  return ids.join(delimiter) + (end < 0 ? '' : body.slice(end));
+  return text;
 }
 
 /** An id given by itself or by its name: the id, or the problem. */

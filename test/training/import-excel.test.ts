@@ -34,6 +34,12 @@ describe('officials list saved from Excel', () => {
     // Headings typed without diacritics, with commas.
     const plain = readOfficialsCsv('Ho va ten,Don vi,Nhom doi tuong,Dia ban,Kenh,Ma tai khoan\nAn,UBND xã X,quyen-con-nguoi,,telegram,1\n', known);
     expect(plain.problems).toEqual([]);
+    // A heading with a comma in a ';' file (Excel in a Vietnamese locale).
+    const comma = readOfficialsCsv('Họ và tên;Cơ quan, đơn vị;Nhóm;Xã, phường;Kênh;Mã tài khoản\nAn;UBND xã X;quyen-con-nguoi;;telegram;1\n', known);
+    expect(comma.problems).toEqual([]);
+    expect(comma.rows[0]).toMatchObject({ name: 'An', unit: 'UBND xã X' });
+    // Headings it does not know still get the message naming the columns.
+    expect(readOfficialsCsv('Tên;Chỗ làm;Nhóm;Địa bàn;Kênh;Mã\nAn;X;quyen-con-nguoi;;telegram;1\n', known).problems[0]).toContain('dòng 1: dòng đầu phải là tên các cột');
   });
 
   it('still names the line of a group or commune it does not know', () => {
