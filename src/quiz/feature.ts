@@ -325,7 +325,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   const listOpen = (ctx: TurnContext): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
     const open = registry.all().filter((c) => c.listed && isOpen(c, ctx.now));
-    if (open.length === 0) return [{ text: Q.noneOpen }];
+    // Contests announced but not open yet say when they open: "none open" alone sends people
+    // away on the morning of the contest without saying when to come back.
+    const upcoming = registry
+      .all()
+      .filter((c) => c.listed && c.status === 'approved' && c.opens.getTime() > ctx.now.getTime())
+      .sort((a, b) => a.opens.getTime() - b.opens.getTime());
+    const soon = upcoming.length ? ['', Q.upcomingTitle, ...upcoming.map((c) => Q.upcomingItem(c.title, c.organiser, Q.time(c.opens)))] : [];
+    if (open.length === 0) return [{ text: [Q.noneOpen, ...soon].join('\n') }];
     return [
       {
         // A contest whose attempts the person has used says so (with the score), so nobody picks
@@ -336,6 +343,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
             const used = attemptsOf(ctx.db, c.id, ctx.person.id).filter((x) => x.status !== 'registering' && x.status !== 'answering');
             return Q.listItem(c.title, c.organiser, Q.time(c.closes), used.length >= c.attempts ? Math.max(...used.map((x) => x.score)) : undefined);
           }),
+          ...soon,
         ].join('\n'),
         buttons: open.map((c) => ({ label: c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title, action: `quiz:c:${c.id}` })),
       },

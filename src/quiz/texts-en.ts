@@ -21,6 +21,8 @@ export const Q_EN: QuizTexts = {
   time: (d: Date) => `${formatVietnamTime(d, 'HH:mm')} on ${formatVietnamTime(d, 'yyyy-MM-dd')}, Viet Nam time`,
   noneOpen: 'There is no contest open at the moment. Please come back later!',
   listTitle: 'Contests open now. Choose one to take part:',
+  upcomingTitle: 'Opening soon (type /thi again when it opens):',
+  upcomingItem: (title: string, organiser: string, opens: string) => `• ${title} (${organiser}), opens ${opens}`,
   listItem: (title: string, organiser: string, closes: string, done?: number) =>
     `• ${title} (${organiser}), closes ${closes}${done === undefined ? '' : `. You took part: ${done} points`}`,
   privateOnly: 'To take part, send /thi to the bot in a private message.',

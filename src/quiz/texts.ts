@@ -9,6 +9,8 @@ export const Q = {
   time: (d: Date) => viTime(d),
   noneOpen: 'Hiện chưa có cuộc thi nào đang mở. Bạn hãy quay lại sau nhé!',
   listTitle: 'Các cuộc thi đang mở. Chọn một cuộc thi để tham gia:',
+  upcomingTitle: 'Sắp mở (gõ /thi lại khi đến giờ):',
+  upcomingItem: (title: string, organiser: string, opens: string) => `• ${title} (${organiser}), mở lúc ${opens}`,
   listItem: (title: string, organiser: string, closes: string, done?: number) =>
     `• ${title} (${organiser}), hạn chót ${closes}${done === undefined ? '' : `. Bạn đã thi: ${done} điểm`}`,
   privateOnly: 'Để dự thi, bạn hãy nhắn riêng cho bot và gõ /thi.',

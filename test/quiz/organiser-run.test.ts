@@ -135,3 +135,15 @@ describe('a contest never holds a person who came for something else', () => {
     expect(b.attempt()).toBeUndefined();
   });
 });
+
+describe('before the contest opens', () => {
+  it('/thi says when an announced contest opens instead of only "none open"', async () => {
+    // 05:00 on 1/11/2026 in Vietnam: 'Luyện tập bằng nút bấm' is open, 'Cuộc thi thử nghiệm' opens at 08:00.
+    w = quizWorld({ start: new Date('2026-10-31T22:00:00Z') });
+    const r = await w.user('telegram', '700100').say('/thi');
+    expect(texts(r)).toContain('Sắp mở (gõ /thi lại khi đến giờ):\n• Cuộc thi thử nghiệm (');
+    expect(texts(r)).toContain('mở lúc 08:00 01/11/2026');
+    // Only open contests get a button.
+    expect(r.flatMap((x) => x.buttons ?? []).map((b) => b.action)).toEqual(['quiz:c:nut-bam']);
+  });
+});
