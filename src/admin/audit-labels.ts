@@ -7,6 +7,7 @@
  * place that turns them into words. An id without a label is still shown, under the label of
  * its area, so a new action is never a blank cell; add its label here when you add the action.
  */
+import { formatVietnamTime } from '../time/vietnam.js';
 
 /** Vietnamese labels of audit action ids. */
 export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
@@ -170,6 +171,8 @@ export function auditTargetLabel(targetType: string | null | undefined): string 
 
 function detailValue(key: string, v: unknown): string {
   if ((key === 'from' || key === 'to') && typeof v === 'string') return STATUS_WORD[v] ?? v;
+  // A campaign's send time is stored as ISO (UTC); staff read it in Vietnam time.
+  if (key === 'sendAt' && typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v)) return `${formatVietnamTime(v)} (giờ Việt Nam)`;
   if (typeof v === 'boolean') return v ? 'có' : 'không';
   if (Array.isArray(v)) return v.length ? v.map((x) => detailValue('', x)).join(', ') : '(không có)';
   if (v === null || v === undefined || v === '') return '(không có)';

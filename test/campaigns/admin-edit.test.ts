@@ -70,3 +70,31 @@ describe('refuse, fix, approve, edit again in the admin pages', () => {
     expect(getCampaign(t.app.db, id)!.text).toBe('Tuần lễ quyền trẻ em.');
   });
 });
+
+describe('what the pages show after a cancellation and a scheduled time', () => {
+  it('a campaign cancelled midway reads as sent/cancelled, not 603/603; its time in Vietnam time', async () => {
+    const { createCampaignService } = await import('../../src/campaigns/service.js');
+    const { startSending, claimDelivery, recordDelivery } = await import('../../src/db/campaigns.js');
+    const { addSubscriber } = await import('./helpers.js');
+    const db = t.app.db;
+    const svc = createCampaignService({ db, regions: () => ({ regions: t.app.knowledge.state.regions, root: t.app.config.bot.regions_root }), topics: () => [] });
+    const c = svc.create('lan', { text: 'Cắt điện ngày 15/12 từ 7 giờ đến 11 giờ.', channels: ['telegram'] });
+    svc.submit('lan', c.id);
+    svc.approve('minh', c.id);
+    svc.schedule('lan', c.id, new Date('2026-12-07T16:30:00Z'));
+    const page = await lan.get(`/admin/campaigns/${c.id}`);
+    expect(page.text).toContain('Gửi lúc: 07/12/2026 23:30 (giờ Việt Nam)');
+    expect(page.text).not.toContain('2026-12-07T16:30:00.000Z');
+    db.prepare("UPDATE campaigns SET send_at = NULL WHERE id = ?").run(c.id);
+    const people = ['9001', '9002', '9003'].map((id) => addSubscriber(db, { id }));
+    startSending(db, c.id, people.map((personId, i) => ({ personId, channel: 'telegram' as const, recipient: `900${i + 1}` })), new Date());
+    const [first] = db.prepare('SELECT id FROM deliveries WHERE campaign_id = ? ORDER BY id').all(c.id) as { id: number }[];
+    expect(claimDelivery(db, first!.id, {}, new Date()).kind).toBe('claimed');
+    recordDelivery(db, first!.id, { status: 'sent', messageId: '1' }, new Date());
+    svc.cancel('minh', c.id);
+    const list = await lan.get('/admin/campaigns');
+    expect(list.text).toContain('đã gửi 1/3, huỷ 2');
+    const one = await lan.get(`/admin/campaigns/${c.id}`);
+    expect(one.text).toMatch(/không gửi vì đã huỷ <span data-field="cancelled">2<\/span>/);
+  });
+});

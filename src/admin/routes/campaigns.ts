@@ -122,6 +122,8 @@ export function progress(ctx: AdminContext, c: Campaign) {
     outsideWindow: k.outsideWindow,
     optedOut: k.optedOut,
     unknown: k.unknown,
+    /** Rows a cancellation stopped: counted as processed, never as sent. */
+    cancelled: k.cancelled,
     pending: k.pending,
     retrying: k.retrying,
     percent: total ? Math.round((100 * done) / total) : 0,
