@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Db } from '../db/index.js';
 import { yearFigures, type YearFigures } from '../db/admin.js';
-import { CASE_OUTCOMES, CASE_STATUSES, HANDLED_TARGET, disinfoFigures, type DisinfoFigures } from '../db/disinfo.js';
+import { CASE_OUTCOMES, CASE_STATUSES, HANDLED_TARGET, disinfoFigures, disinfoMonthly, type DisinfoBreakdown, type DisinfoFigures } from '../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, platformLabel } from './disinfo.js';
 import { PLATFORMS } from '../conversation/disinfo.js';
 import { toCsv, type CsvValue } from '../text/csv.js';
@@ -36,6 +36,8 @@ export interface YearReport extends YearFigures {
   contestTitles: Record<string, string>;
   /** Reported disinformation: cases first reported this year (`db/disinfo.ts`). */
   disinfo: DisinfoFigures;
+  /** The same cases per calendar month of the period, keyed "yyyy-mm" (`disinfoMonthly`). */
+  disinfoMonthly: DisinfoBreakdown<string>[];
   /** Names of the places disinformation was seen, by id (`''` for "not given"). */
   platformNames: Record<string, string>;
   /** Officials' training against the plan's targets (`db/training.ts`, `content/training.yaml`). */
@@ -98,6 +100,7 @@ export function buildYearReport(
     ...figures,
     contests: figures.contests.filter((c) => !tests.has(c.contestId)),
     disinfo: disinfoFigures(db, from, to, scope?.regions ?? null),
+    disinfoMonthly: disinfoMonthly(db, from, to, scope?.regions ?? null),
     training: trainingFigures(db, names.trainingGroups ?? [], from, to, now, scope?.regions ?? null),
     year,
     from: from.toISOString(),
@@ -170,20 +173,21 @@ function calendarYear(r: YearReport): boolean {
  * A month of the disinformation breakdown as staff read it: "tháng 4" in a calendar year,
  * "tháng 12/2025" in a period over two years; the months in the period's order.
  */
-export function disinfoMonths(r: YearReport): { label: string; m: DisinfoFigures['byMonth'][number] }[] {
+export function disinfoMonths(r: YearReport): { label: string; m: DisinfoBreakdown<string> }[] {
   const startMonth = Number(formatVietnamTime(new Date(r.from), 'MM'));
   const startYear = Number(formatVietnamTime(new Date(r.from), 'yyyy'));
-  const byKey = new Map(r.disinfo.byMonth.map((m) => [m.key, m]));
+  const byKey = new Map(r.disinfoMonthly.map((m) => [m.key, m]));
   const calendar = calendarYear(r);
-  const months = Array.from({ length: 12 }, (_, i) => {
+  const out: { label: string; m: DisinfoBreakdown<string> }[] = [];
+  // Every month the period touches: 12 from a 1st, 13 from another day (15/12 to 14/12).
+  for (let i = 0; i < 13; i++) {
     const month = ((startMonth - 1 + i) % 12) + 1;
     const year = startYear + Math.floor((startMonth - 1 + i) / 12);
-    return { month, year };
-  }).filter(({ month, year }) => vietnamInstant(year, month, 1).getTime() < Date.parse(r.to));
-  return months.map(({ month, year }) => ({
-    label: calendar ? `tháng ${month}` : `tháng ${month}/${year}`,
-    m: byKey.get(month) ?? { key: month, cases: 0, foundFalse: 0, handled: 0 },
-  }));
+    if (vietnamInstant(year, month, 1).getTime() >= Date.parse(r.to)) break;
+    const key = `${year}-${String(month).padStart(2, '0')}`;
+    out.push({ label: calendar ? `tháng ${month}` : `tháng ${month}/${year}`, m: byKey.get(key) ?? { key, cases: 0, foundFalse: 0, handled: 0 } });
+  }
+  return out;
 }
 
 /**

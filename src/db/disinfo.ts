@@ -497,3 +497,19 @@ export function disinfoFigures(db: Db, from: Date, to: Date, scope: readonly str
     byMonth,
   };
 }
+
+/**
+ * Cases first reported in [from, to) per calendar month, Vietnam time, keyed "yyyy-mm": the
+ * month table of a report over a period that is not a calendar year (e.g. 15/12 to 14/12, where
+ * a month number alone would mix two Decembers). Months without cases are absent.
+ */
+export function disinfoMonthly(db: Db, from: Date, to: Date, scope: readonly string[] | null = null): DisinfoBreakdown<string>[] {
+  const s = scopeSql(scope);
+  return db
+    .prepare(
+      `SELECT strftime('%Y-%m', first_at, '+7 hours') AS key, COUNT(*) AS cases,
+              SUM(status IN ('confirmed_false', 'handled')) AS foundFalse, SUM(status = 'handled') AS handled
+         FROM disinfo_cases WHERE first_at >= ? AND first_at < ? AND ${s.sql} GROUP BY 1 ORDER BY 1`,
+    )
+    .all(from.toISOString(), to.toISOString(), ...s.args) as DisinfoBreakdown<string>[];
+}

@@ -260,3 +260,19 @@ describe('a reporting period other than the calendar year', () => {
     }
   });
 });
+
+describe('a period from the 15th (15/12 to 14/12)', () => {
+  it('lists 13 months and keeps the two Decembers apart', () => {
+    const db = openDb(':memory:');
+    disinfoCase(db, 'handled', '2025-12-20T03:00:00.000Z', 'platform'); // December 2025
+    disinfoCase(db, 'not_false', '2026-12-10T03:00:00.000Z'); // December 2026, before the 14th
+    disinfoCase(db, 'new', '2026-12-20T03:00:00.000Z'); // after the period
+    const period = { from: new Date('2025-12-14T17:00:00.000Z'), to: new Date('2026-12-14T17:00:00.000Z') };
+    const r = buildYearReport(db, 2026, names, new Date('2027-01-10T03:00:00Z'), undefined, period);
+    const rows = parseCsv(reportCsv(r)).filter((x) => x[1] === 'Vụ việc theo tháng');
+    expect(rows.map((x) => x[2])).toEqual(['tháng 12/2025', ...Array.from({ length: 12 }, (_, i) => `tháng ${i + 1}/2026`)]);
+    expect(rows[0]![3]).toBe('1');
+    expect(rows[12]![3]).toBe('1');
+    expect(csvFinder(reportCsv(r))('Kỳ báo cáo', 'tất cả')).toBe('15/12/2025 - 14/12/2026');
+  });
+});
