@@ -14,7 +14,7 @@
  * they are Vietnamese. The columns are documented in docs/admin.md.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
@@ -124,8 +124,12 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
       let text: string;
       try {
         text = readFileSync(file, 'utf8');
-      } catch {
-        err(`subscribers: không đọc được tệp ${file}: kiểm tra đường dẫn và quyền đọc`);
+      } catch (e) {
+        // Say which file was tried and why: a relative name is read from the working directory,
+        // which a wrapper script or systemd may have changed (trial run: 'subs.csv' not found).
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'không có tệp này' : code === 'EACCES' ? 'không có quyền đọc' : code === 'EISDIR' ? 'đây là thư mục, không phải tệp' : 'lỗi khi đọc';
+        err(`subscribers: không đọc được tệp ${resolve(file)} (${why}); kiểm tra đường dẫn (tên tương đối được tính từ thư mục đang đứng: ${process.cwd()}) và quyền đọc`);
         return 1;
       }
       const content = loadContent(config.contentDir);

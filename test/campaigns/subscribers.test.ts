@@ -132,6 +132,11 @@ describe('loa subscribers import', () => {
     expect(out.join('\n')).toContain('cách dùng');
     expect(await run(['import', join(config.dataDir, 'khong-co.csv')], io)).toBe(1);
     expect(err.pop()).toContain('không đọc được tệp');
+    // A relative name (trial run: a wrapper had changed directory): the full path tried, why, and where it looked from.
+    expect(await run(['import', 'khong-co-dau.csv'], io)).toBe(1);
+    expect(err.pop()).toBe(
+      `subscribers: không đọc được tệp ${join(process.cwd(), 'khong-co-dau.csv')} (không có tệp này); kiểm tra đường dẫn (tên tương đối được tính từ thư mục đang đứng: ${process.cwd()}) và quyền đọc`,
+    );
     const file = join(config.dataDir, 'header.csv');
     writeFileSync(file, 'kenh,ma\ntelegram,1\n');
     expect(await run(['import', file], io)).toBe(1);
