@@ -218,7 +218,7 @@ describe('contests', () => {
     const page = await c.get(`/admin/contests/${id}`);
     expect(page.text).toContain('Đóng cuộc thi');
     expect(page.text).toContain('08:00 01/01/2030');
-    expect(readFileSync(join(t.contentDir, `quizzes/${id}.yaml`), 'utf8')).toContain('closes: 2030-01-01 08:00');
+    expect(readFileSync(join(t.contentDir, `quizzes/${id}.yaml`), 'utf8')).toContain('closes: 01/01/2030 08:00');
     expect(listAudit(t.app.db, { action: 'contest.' }).map((a) => a.action)).toEqual(['contest.open', 'contest.close', 'contest.export', 'contest.export']);
   });
 });

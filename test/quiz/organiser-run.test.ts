@@ -2,6 +2,8 @@
  * Findings of running a contest end to end as a youth-union organiser would (web chat and
  * Telegram at once, 40+ simulated participants): each test failed on the code before its fix.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { button, quizWorld, register, texts, type QuizWorld } from './support.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
@@ -71,6 +73,10 @@ describe('the organiser’s results', () => {
       expect(page).toContain('bằng điểm thì ai dự đoán gần số người đã làm xong (2) hơn xếp trên');
       expect(page).toMatch(/Hồ Hải Yến<\/td>.*?<td class="num">9\/10<\/td><td class="num">25,1<\/td><td class="num">3<\/td><td class="num">1<\/td>/s);
       const rows = parseCsv((await c.get(`/admin/contests/${id}/export.csv`)).text);
+      // Closing from the page writes the time back day first, as the file's other dates are written.
+      await c.get(`/admin/contests/${id}`);
+      expect((await c.post(`/admin/contests/${id}/close`)).status).toBe(303);
+      expect(readFileSync(join(t.contentDir, `quizzes/${id}.yaml`), 'utf8')).toMatch(/\ncloses: \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}\n/);
       expect(rows[0]!.slice(7)).toEqual(['Số câu đúng', 'Lệch dự đoán', 'Số điện thoại']);
       expect(rows[1]).toEqual(['1', 'Hồ Hải Yến', 'Chi đoàn thôn Khuổi Cáp', '121', '25.1', '3', 'telegram', '9', '1', '0912 000 005']);
       expect(rows[2]!.slice(7)).toEqual(['9', '28', '']);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
-import { contestSchema, isOpen, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
+import { contestSchema, isOpen, parseLocal, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
 import { contestStats, leaderboard, leaderboardCsv } from '../../quiz/results.js';
 import { attemptCounts } from '../../db/quiz.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
@@ -18,9 +18,12 @@ function registry(ctx: AdminContext): ContestRegistry {
   return ctx.contests;
 }
 
-/** "2026-11-23 08:05" in Vietnam time: the format contest files use. */
+/**
+ * "23/11/2026 08:05" in Vietnam time: day first, as organisers write the contest files and as
+ * docs/quizzes.md shows them, so a file written by hand does not come back in two formats.
+ */
 function localStamp(d: Date): string {
-  return formatVietnamTime(d, 'yyyy-MM-dd HH:mm');
+  return formatVietnamTime(d, 'dd/MM/yyyy HH:mm');
 }
 
 /** Live figures of a contest, counting only the people of the request's region scope. */
@@ -107,7 +110,10 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
     const c = load(ctx, req);
     const now = ctx.now();
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const closesInput = typeof body.closes === 'string' && body.closes.trim() ? body.closes.trim().replace('T', ' ') : undefined;
+    const typed = typeof body.closes === 'string' && body.closes.trim() ? body.closes.trim().replace('T', ' ') : undefined;
+    // The browser's date field sends "2030-01-01T08:00": written back day first like the rest.
+    const typedAt = typed === undefined ? null : parseLocal(typed, 'end');
+    const closesInput = typed === undefined ? undefined : typedAt ? localStamp(typedAt) : typed;
     const closes = closesInput ?? (c.closes.getTime() > now.getTime() ? undefined : localStamp(new Date(now.getTime() + 7 * 86_400_000)));
     setWindow(ctx, c, { opens: localStamp(now), closes });
     ctx.audit(req, { action: 'contest.open', targetType: 'contest', targetId: c.id, details: { opens: localStamp(now), closes: closes ?? viTime(c.closes) } });
