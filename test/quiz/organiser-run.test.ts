@@ -67,9 +67,19 @@ describe('the organiser’s results', () => {
       // the prediction, and the page showed neither the distance nor the number it is measured against.
       ins.run(id, upsertPerson(t.app.db, 'web', 'web-a').id, 'web', 'Lê Thanh Tùng', 'Chi đoàn công an xã', null, 24_400, 30);
       ins.run(id, upsertPerson(t.app.db, 'telegram', '701').id, 'telegram', 'Hồ Hải Yến', 'Chi đoàn thôn Khuổi Cáp', '0912000005', 25_100, 3);
+      // One question answered by both: right by one, run out by the other (a late count the CLI showed, the page did not).
+      const q = t.app.db.prepare(
+        `INSERT INTO quiz_attempt_questions (attempt_id, n, question_id, perm, correct, time_limit, sent_at, answered_at, chosen, is_correct, late, points, elapsed_ms)
+         VALUES (?, 0, ?, '[0,1]', 0, 8, '2026-12-07T01:00:00Z', '2026-12-07T01:00:05Z', ?, ?, ?, 0, 5000)`,
+      );
+      const [first, second] = (t.app.db.prepare('SELECT id FROM quiz_attempts ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+      q.run(first, 'tuoi-tre-em', 0, 1, 0);
+      q.run(second, 'tuoi-tre-em', null, 0, 1);
       const c = new AdminClient(t.url);
       await c.login('thi', 'thi-mat-khau-1');
       const page = (await c.get(`/admin/contests/${id}`)).text;
+      expect(page).toContain('>Quá giờ</th>');
+      expect(page).toMatch(/<td class="num">2<\/td><td class="num">1<\/td><td class="num">50%<\/td><td class="num">1<\/td><\/tr>/);
       expect(page).toContain('bằng điểm thì ai dự đoán gần số người đã làm xong (2) hơn xếp trên');
       expect(page).toMatch(/Hồ Hải Yến<\/td>.*?<td class="num">9\/10<\/td><td class="num">25,1<\/td><td class="num">3<\/td><td class="num">1<\/td>/s);
       const rows = parseCsv((await c.get(`/admin/contests/${id}/export.csv`)).text);
