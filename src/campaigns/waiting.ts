@@ -25,6 +25,8 @@ export interface WaitFacts {
    * pages are served by the service itself, so they leave it out): nothing is being sent.
    */
   serviceRunning?: boolean;
+  /** Rows waiting to be tried again, per channel (`retryWaits` in db/campaigns.ts). */
+  retries?: { channel: string; count: number; until: string; reason: string | null }[];
   /** Who paused the campaign and when (see {@link pausedBy}); only read for a paused one. */
   paused?: { by: string | null; at: string | null };
 }
@@ -61,6 +63,20 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
     reasons.push(
       `Giờ gửi đã chọn (${formatVietnamTime(c.sendAt!, 'HH:mm dd/MM/yyyy')}) nằm trong giờ yên lặng (${q.start}–${q.end}): tin sẽ bắt đầu đi lúc ${formatVietnamTime(quietHoursEnd(new Date(c.sendAt!), q), 'HH:mm dd/MM/yyyy')}.`,
     );
+  // A 429 with retry_after 30 held the whole Telegram lane for 30 s with the count frozen and
+  // no word (trial run): say who asked to wait, until when, and that it resumes by itself.
+  if (c.status === 'sending')
+    for (const r of f.retries ?? []) {
+      const left = Math.max(1, Math.ceil((Date.parse(r.until) - f.now.getTime()) / 1000));
+      const name = CHANNEL_NAME[r.channel as CampaignChannel] ?? r.channel;
+      const limited = /too many|429|rate|-32\b/i.test(r.reason ?? '');
+      reasons.push(
+        `${name}: ${r.count} tin chờ thử lại đến ${formatVietnamTime(r.until, 'HH:mm')} (còn khoảng ${left} giây)` +
+          (limited
+            ? `; ${name} báo gửi quá nhanh nên cả kênh tạm chờ, rồi tự gửi tiếp, không cần làm gì.`
+            : `${r.reason ? ` (nền tảng báo: ${r.reason})` : ''}; Loa tự thử lại, không cần làm gì.`),
+      );
+    }
   for (const ch of c.channels)
     if (!f.configured.has(ch))
       reasons.push(`Kênh ${CHANNEL_NAME[ch]} chưa được cấu hình trên máy chủ này: tin cho kênh này chờ đến khi quản trị viên cấu hình (xem docs/deploy.md).`);

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
-import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign, type CampaignChannel, type DeliveryCounts } from '../db/campaigns.js';
+import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, type Campaign, type CampaignChannel, type DeliveryCounts } from '../db/campaigns.js';
 import { loadContent, type Region } from '../knowledge/content.js';
 import { createCampaignService, CampaignError } from '../campaigns/service.js';
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
@@ -388,6 +388,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
           waitReasons(c, {
             now: now(),
             serviceRunning: running,
+            retries: c.status === 'sending' ? retryWaits(db, c.id, now()) : undefined,
             quietHours: quiet ?? { start: '21:00', end: '07:00' },
             configured: new Set(configured ?? c.channels),
             paused: c.status === 'paused' ? pausedBy(db, c.id) : undefined,

@@ -218,6 +218,20 @@ export function clearCampaignApproval(db: Db, id: number): void {
   db.prepare('UPDATE campaigns SET approver = NULL, audience_at_approval = NULL, approved_at = NULL WHERE id = ?').run(id);
 }
 
+/**
+ * Rows of a campaign waiting to be tried again (a 429's retry_after, a 5xx backoff), per
+ * channel: how many, until when the last of them waits, and the platform's latest reason.
+ */
+export function retryWaits(db: Db, campaignId: number, now: Date = new Date()): { channel: ChannelName; count: number; until: string; reason: string | null }[] {
+  return db
+    .prepare(
+      `SELECT channel, COUNT(*) AS count, MAX(next_attempt_at) AS until,
+              (SELECT reason FROM deliveries d2 WHERE d2.campaign_id = d.campaign_id AND d2.channel = d.channel AND d2.status = 'pending' AND d2.next_attempt_at > ? ORDER BY d2.next_attempt_at DESC LIMIT 1) AS reason
+       FROM deliveries d WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at > ? GROUP BY channel ORDER BY channel`,
+    )
+    .all(nowIso(now), campaignId, nowIso(now)) as { channel: ChannelName; count: number; until: string; reason: string | null }[];
+}
+
 /** The campaign with this id, or undefined. */
 export function getCampaign(db: Db, id: number): Campaign | undefined {
   const r = db.prepare('SELECT * FROM campaigns WHERE id = ?').get(id) as CampaignRow | undefined;

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run as campaignCli } from '../../src/cli/campaign.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
-import { claimDelivery, startSending } from '../../src/db/campaigns.js';
+import { claimDelivery, recordDelivery, startSending } from '../../src/db/campaigns.js';
 import type { Db } from '../../src/db/index.js';
 import { addSubscriber, storeWithStaff } from './helpers.js';
 
@@ -69,5 +69,22 @@ describe('a campaign whose service is not running', () => {
     out = [];
     expect(await cli(true, 'status', String(c.id), '--once')).toBe(0);
     expect(out.join('\n')).toContain('tin sẽ bắt đầu đi lúc 07:00 25/11/2026');
+  });
+
+  it('a lane held by a 429 says who asked to wait and until when', async () => {
+    const s = createCampaignService({ db, regions: () => ({ regions: [], root: undefined }), topics: () => [], now: () => NOW });
+    const p1 = addSubscriber(db, { id: '1' });
+    const p2 = addSubscriber(db, { id: '2' });
+    const c = s.create('lan', { text: 'Tiêm chủng mở rộng ngày 20/12', channels: ['telegram'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    s.schedule('lan', c.id);
+    startSending(db, c.id, [{ personId: p1, channel: 'telegram', recipient: '1' }, { personId: p2, channel: 'telegram', recipient: '2' }], NOW);
+    const [row] = db.prepare('SELECT id FROM deliveries WHERE campaign_id = ? ORDER BY id').all(c.id) as { id: number }[];
+    claimDelivery(db, row!.id, {}, NOW);
+    recordDelivery(db, row!.id, { status: 'retry', retryAt: new Date(NOW.getTime() + 30_000), reason: 'Too Many Requests: retry after 30' }, NOW);
+    out = [];
+    expect(await cli(true, 'status', String(c.id), '--once')).toBe(0);
+    expect(out.join('\n')).toContain('Telegram: 1 tin chờ thử lại đến 10:00 (còn khoảng 30 giây); Telegram báo gửi quá nhanh nên cả kênh tạm chờ, rồi tự gửi tiếp, không cần làm gì.');
   });
 });

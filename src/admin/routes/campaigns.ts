@@ -17,7 +17,7 @@ import { CampaignError, createCampaignService, type CampaignService } from '../.
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
 import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';
 import { formatVietnamTime, parseVietnamTime } from '../../time/vietnam.js';
-import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, type Campaign } from '../../db/campaigns.js';
+import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, type Campaign } from '../../db/campaigns.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { regionsAllowed } from '../../db/users.js';
 import type { Permission } from '../roles.js';
@@ -325,6 +325,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
         quietHours: ctx.config.bot.quiet_hours,
         configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.channels.has(ch))),
         paused: c.status === 'paused' ? pausedBy(ctx.db, c.id) : undefined,
+        retries: c.status === 'sending' ? retryWaits(ctx.db, c.id, ctx.now()) : undefined,
       }),
       history: listAuditFor(ctx, c.id).map((h) => ({ ...h, label: auditActionLabel(h.action), lines: auditDetailLines(pickDetails(h.details)) })),
       // Why a draft came back: the approver's reason, for its author.
