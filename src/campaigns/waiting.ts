@@ -41,7 +41,7 @@ const CHANNEL_NAME: Record<CampaignChannel, string> = { telegram: 'Telegram', za
  * waitReasons(c, { now, quietHours: { start: '21:00', end: '07:00' }, configured: new Set(['telegram']) })
  * // ['Đang trong giờ yên lặng (21:00–07:00): tin sẽ đi tiếp lúc 07:00 06/12/2026.']
  */
-export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?: string | null }, f: WaitFacts): string[] {
+export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?: string | null; startedAt?: string | null }, f: WaitFacts): string[] {
   const reasons: string[] = [];
   if (c.status === 'paused') {
     const p = f.paused;
@@ -77,9 +77,16 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
             : `${r.reason ? ` (nền tảng báo: ${r.reason})` : ''}; Loa tự thử lại, không cần làm gì.`),
       );
     }
+  // What the outbox really does (failUnroutableDeliveries): once sending starts, the rows of a
+  // channel this server has no credentials for are failed so the campaign can finish. This said
+  // "they wait until it is configured" while they had already failed.
   for (const ch of c.channels)
     if (!f.configured.has(ch))
-      reasons.push(`Kênh ${CHANNEL_NAME[ch]} chưa được cấu hình trên máy chủ này: tin cho kênh này chờ đến khi quản trị viên cấu hình (xem docs/deploy.md).`);
+      reasons.push(
+        c.status === 'scheduled' || !c.startedAt
+          ? `Kênh ${CHANNEL_NAME[ch]} chưa được cấu hình trên máy chủ này: nếu đến lúc gửi vẫn chưa cấu hình, tin cho kênh này sẽ không được gửi (ghi lỗi “kênh chưa cấu hình”). Nhờ quản trị viên cấu hình trước giờ gửi (xem docs/deploy.md), hoặc sửa chiến dịch bỏ kênh này.`
+          : `Kênh ${CHANNEL_NAME[ch]} chưa được cấu hình trên máy chủ này: tin cho kênh này không được gửi (ghi lỗi “kênh chưa cấu hình”). Sau khi quản trị viên cấu hình, tạo chiến dịch mới cho kênh này.`,
+      );
   return reasons;
 }
 

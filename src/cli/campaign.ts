@@ -132,12 +132,25 @@ export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number, 
     `${progressBar(finished, k.targeted)} ${finished}/${k.targeted}`,
     `  đã gửi: ${k.sent}   đang gửi: ${k.sending}   chờ: ${k.pending}${k.retrying ? ` (chờ thử lại: ${k.retrying})` : ''}`,
     `  không còn nhận (chặn/huỷ theo dõi): ${k.gone}   ngoài 7 ngày (Zalo): ${k.outsideWindow}   đã huỷ đăng ký trước khi gửi: ${k.optedOut}`,
-    `  lỗi: ${k.failed}${Object.keys(k.failedByReason).length ? ` (${Object.entries(k.failedByReason).map(([r, n]) => `${r}: ${n}`).join('; ')})` : ''}   không rõ (gián đoạn): ${k.unknown}   huỷ: ${k.cancelled}`,
+    `  lỗi: ${k.failed}${Object.keys(k.failedByReason).length ? ` (${Object.entries(k.failedByReason).map(([r, n]) => `${failureReasonVi(r)}: ${n}`).join('; ')})` : ''}   không rõ (gián đoạn): ${k.unknown}   huỷ: ${k.cancelled}`,
     `  huỷ đăng ký từ khi bắt đầu gửi: ${k.optedOutSince}`,
   ];
   if (k.unknown > 0)
     lines.push(`  ⚠ ${k.unknown} tin không rõ đã tới hay chưa (đang gửi thì máy chủ dừng); gửi lại (ai đã nhận sẽ nhận hai lần): loa campaign resend-unknown ${c.id} --as <tên>`);
   return lines.join('\n');
+}
+
+/**
+ * A failed row's reason as staff read it: Loa's own reasons in Vietnamese, a platform's words
+ * marked as such (they are kept as the platform wrote them, for support).
+ */
+export function failureReasonVi(reason: string): string {
+  const notConfigured = /^channel not configured: (.+)$/.exec(reason);
+  if (notConfigured) return `kênh ${notConfigured[1]} chưa được cấu hình`;
+  const gaveUp = /^gave up after (\d+) attempts: (.*)$/.exec(reason);
+  if (gaveUp) return `thử ${gaveUp[1]} lần không được (${gaveUp[2] === 'throttled' ? 'nền tảng liên tục báo gửi quá nhanh' : `nền tảng báo: ${gaveUp[2]}`})`;
+  if (reason === '?') return 'không rõ lý do';
+  return `nền tảng báo: ${reason}`;
 }
 
 /** Runs `loa campaign …`; returns the exit code. */
@@ -277,7 +290,9 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
     switch (sub) {
       case 'create': {
         if (!v.text) throw new UsageError('campaign: cần nội dung tin: --text "…"');
-        const channels = channelsArg(v.channels ?? 'telegram,zalo');
+        // Like the compose form: by default the channels this server can send on (trial run: the
+        // default 'telegram,zalo' on a Telegram-only server put Zalo rows in that could only fail).
+        const channels = channelsArg(v.channels ?? (configured?.length ? configured.join(',') : 'telegram,zalo'));
         const links = linksArg();
         const c = service.create(as, {
           text: v.text,
@@ -293,6 +308,9 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
           out(JSON.stringify({ id: c.id, status: c.status }));
           return 0;
         }
+        const missing = configured ? channels.filter((ch) => !configured!.includes(ch)) : [];
+        if (missing.length)
+          out(`Lưu ý: kênh ${missing.join(', ')} chưa được cấu hình trên máy chủ này; tin cho kênh đó sẽ không được gửi. Bỏ kênh bằng 'loa campaign edit ${c.id} --as ${as} --channels ${channels.filter((ch) => !missing.includes(ch)).join(',') || 'telegram'}', hoặc nhờ quản trị viên cấu hình.`);
         out(
           `Đã tạo chiến dịch #${c.id}, trạng thái: ${STATUS_VI[c.status]} (chưa gửi duyệt, chưa ai được nhận). ` +
             `Bước tiếp theo: xem trước bằng 'loa campaign preview ${c.id}', rồi gửi duyệt bằng 'loa campaign submit ${c.id} --as ${as}'.`,

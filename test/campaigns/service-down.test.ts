@@ -5,7 +5,9 @@
  * and `schedule` says 'sẽ gửi ngay' (was 'sẽ gửi lúc ngay').
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run as campaignCli } from '../../src/cli/campaign.js';
+import { failureReasonVi, run as campaignCli } from '../../src/cli/campaign.js';
+import { waitReasons } from '../../src/campaigns/waiting.js';
+import { getCampaign } from '../../src/db/campaigns.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
 import { claimDelivery, recordDelivery, startSending } from '../../src/db/campaigns.js';
 import type { Db } from '../../src/db/index.js';
@@ -86,5 +88,32 @@ describe('a campaign whose service is not running', () => {
     out = [];
     expect(await cli(true, 'status', String(c.id), '--once')).toBe(0);
     expect(out.join('\n')).toContain('Telegram: 1 tin chờ thử lại đến 10:00 (còn khoảng 30 giây); Telegram báo gửi quá nhanh nên cả kênh tạm chờ, rồi tự gửi tiếp, không cần làm gì.');
+  });
+
+});
+
+describe('a channel this server cannot send on', () => {
+  it('is not the default of create, and choosing it is warned about', async () => {
+    expect(await cli(true, 'create', '--as', 'lan', '--text', 'Lịch tiếp công dân', '--json')).toBe(0);
+    expect(getCampaign(db, JSON.parse(out.at(-1)!).id)!.channels).toEqual(['telegram']);
+    out = [];
+    expect(await cli(true, 'create', '--as', 'lan', '--text', 'Lịch tiếp công dân', '--channels', 'telegram,zalo')).toBe(0);
+    expect(out.join('\n')).toContain('Lưu ý: kênh zalo chưa được cấu hình trên máy chủ này; tin cho kênh đó sẽ không được gửi.');
+    expect(out.join('\n')).toContain('--channels telegram');
+  });
+
+  it('says what really happens to its rows (they fail once sending starts; they do not wait)', () => {
+    const facts = { now: NOW, quietHours: { start: '21:00', end: '07:00' }, configured: new Set(['telegram'] as const) };
+    const before = waitReasons({ status: 'scheduled', channels: ['telegram', 'zalo'], startedAt: null }, facts);
+    expect(before.join(' ')).toMatch(/nếu đến lúc gửi vẫn chưa cấu hình, tin cho kênh này sẽ không được gửi/);
+    const during = waitReasons({ status: 'sending', channels: ['telegram', 'zalo'], startedAt: NOW.toISOString() }, facts);
+    expect(during.join(' ')).toMatch(/Kênh Zalo OA chưa được cấu hình trên máy chủ này: tin cho kênh này không được gửi/);
+    expect(during.join(' ')).not.toMatch(/chờ đến khi/);
+  });
+
+  it('failure reasons read in Vietnamese', () => {
+    expect(failureReasonVi('channel not configured: zalo')).toBe('kênh zalo chưa được cấu hình');
+    expect(failureReasonVi('gave up after 8 attempts: throttled')).toBe('thử 8 lần không được (nền tảng liên tục báo gửi quá nhanh)');
+    expect(failureReasonVi('Bad Request: chat not found')).toBe('nền tảng báo: Bad Request: chat not found');
   });
 });
