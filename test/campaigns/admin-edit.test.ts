@@ -92,9 +92,13 @@ describe('what the pages show after a cancellation and a scheduled time', () => 
     expect(claimDelivery(db, first!.id, {}, new Date()).kind).toBe('claimed');
     recordDelivery(db, first!.id, { status: 'sent', messageId: '1' }, new Date());
     svc.cancel('minh', c.id);
+    // A campaign that finished says in its history how many were sent, not only how many were targeted.
+    const { recordAudit } = await import('../../src/db/audit.js');
+    recordAudit(db, { actor: 'system', action: 'campaign.done', targetType: 'campaign', targetId: c.id, details: { targeted: 3, sent: 1, gone: 0, outsideWindow: 2, unknown: 0 } });
     const list = await lan.get('/admin/campaigns');
     expect(list.text).toContain('đã gửi 1/3, huỷ 2');
     const one = await lan.get(`/admin/campaigns/${c.id}`);
     expect(one.text).toMatch(/không gửi vì đã huỷ <span data-field="cancelled">2<\/span>/);
+    expect(one.text).toContain('hệ thống · Chiến dịch gửi xong <span class="muted">(Số người nhận: 3; Đã gửi: 1; Ngoài 7 ngày (Zalo): 2)</span>');
   });
 });

@@ -358,8 +358,14 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
 /** The details worth a line in a campaign's history (not where a CLI action came from). */
 function pickDetails(d: Record<string, unknown> | null): Record<string, unknown> | null {
   if (!d) return null;
-  const keep = ['reason', 'changed', 'approvalCleared', 'previousApprover', 'audience', 'targeted', 'sendAt', 'unknown', 'requeued'];
-  return Object.fromEntries(Object.entries(d).filter(([k]) => keep.includes(k)));
+  const keep = ['reason', 'changed', 'approvalCleared', 'previousApprover', 'audience', 'targeted', 'sendAt', 'sent', 'gone', 'outsideWindow', 'optedOut', 'failed', 'cancelled', 'unknown', 'requeued'];
+  // Counts of a finished campaign: the ones that happened (a row of zeros says nothing).
+  const counts = new Set(['sent', 'gone', 'outsideWindow', 'optedOut', 'failed', 'cancelled', 'unknown']);
+  return Object.fromEntries(
+    Object.entries(d)
+      .filter(([k, v]) => keep.includes(k) && !(counts.has(k) && v === 0 && k !== 'sent'))
+      .map(([k, v]) => [k, k === 'sendAt' && v === null ? 'ngay khi lên lịch' : v]),
+  );
 }
 
 function listAuditFor(ctx: AdminContext, id: number) {
