@@ -102,3 +102,29 @@ describe('what the pages show after a cancellation and a scheduled time', () => 
     expect(one.text).toContain('hệ thống · Chiến dịch gửi xong <span class="muted">(Số người nhận: 3; Đã gửi: 1; Ngoài 7 ngày (Zalo): 2)</span>');
   });
 });
+
+describe('the page of a campaign held by a retry wait', () => {
+  it('shows why, and live.json carries the reason so it appears and goes without a reload', async () => {
+    const { createCampaignService } = await import('../../src/campaigns/service.js');
+    const { startSending, claimDelivery, recordDelivery } = await import('../../src/db/campaigns.js');
+    const { addSubscriber } = await import('./helpers.js');
+    const db = t.app.db;
+    const svc = createCampaignService({ db, regions: () => ({ regions: t.app.knowledge.state.regions, root: t.app.config.bot.regions_root }), topics: () => [] });
+    const c = svc.create('lan', { text: 'Tiêm chủng mở rộng ngày 20/12.', channels: ['telegram'] });
+    svc.submit('lan', c.id);
+    svc.approve('minh', c.id);
+    svc.schedule('lan', c.id);
+    const people = ['9101', '9102'].map((id) => addSubscriber(db, { id }));
+    startSending(db, c.id, people.map((personId, i) => ({ personId, channel: 'telegram' as const, recipient: `910${i + 1}` })), new Date());
+    const [row] = db.prepare('SELECT id FROM deliveries WHERE campaign_id = ? ORDER BY id').all(c.id) as { id: number }[];
+    claimDelivery(db, row!.id, {}, new Date());
+    recordDelivery(db, row!.id, { status: 'retry', retryAt: new Date(Date.now() + 600_000), reason: 'Too Many Requests: retry after 600' }, new Date());
+    const page = await lan.get(`/admin/campaigns/${c.id}`);
+    expect(page.text).toMatch(/data-waiting data-field="waitingText">[^<]*Telegram: 1 tin chờ thử lại đến/);
+    const live = JSON.parse((await lan.request('GET', `/admin/campaigns/${c.id}/live.json`, undefined, { accept: 'application/json' })).text) as { waitingText: string };
+    expect(live.waitingText).toContain('Telegram báo gửi quá nhanh nên cả kênh tạm chờ');
+    db.prepare('UPDATE deliveries SET next_attempt_at = NULL WHERE id = ?').run(row!.id);
+    const after = JSON.parse((await lan.request('GET', `/admin/campaigns/${c.id}/live.json`, undefined, { accept: 'application/json' })).text) as { waitingText: string };
+    expect(after.waitingText).not.toContain('chờ thử lại');
+  });
+});

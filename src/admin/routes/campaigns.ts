@@ -319,14 +319,8 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       statusLabel: STATUS_LABEL,
       // Who cancelled it and when: a cancelled campaign never shows the time it would have gone out.
       cancelled: svc.cancellation(c),
-      // Why it is not sending now (quiet hours, a channel not configured, paused by whom).
-      waiting: waitReasons(c, {
-        now: ctx.now(),
-        quietHours: ctx.config.bot.quiet_hours,
-        configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.channels.has(ch))),
-        paused: c.status === 'paused' ? pausedBy(ctx.db, c.id) : undefined,
-        retries: c.status === 'sending' ? retryWaits(ctx.db, c.id, ctx.now()) : undefined,
-      }),
+      // Why it is not sending now (quiet hours, a retry wait, a channel not configured, paused by whom).
+      waiting: waitingFor(ctx, c),
       history: listAuditFor(ctx, c.id).map((h) => ({ ...h, label: auditActionLabel(h.action), lines: auditDetailLines(pickDetails(h.details)) })),
       // Why a draft came back: the approver's reason, for its author.
       rejected: svc.lastRejection(c),
@@ -334,9 +328,11 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     });
   });
 
-  s.get('/admin/campaigns/:id/live.json', { config: { permission: 'campaigns.view' } }, async (req, reply) =>
-    reply.header('cache-control', 'no-store').send(progress(ctx, load(req))),
-  );
+  // The reasons ride along, so a 429's wait appears and goes away without a reload.
+  s.get('/admin/campaigns/:id/live.json', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
+    const c = load(req);
+    return reply.header('cache-control', 'no-store').send({ ...progress(ctx, c), waitingText: waitingFor(ctx, c).join('\n') });
+  });
 
   s.post('/admin/campaigns/:id/:action', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
     const c = load(req);
@@ -354,6 +350,17 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     return reply.redirect(`/admin/campaigns/${c.id}?msg=${encodeURIComponent(action.done)}`, 303);
   });
 };
+
+/** Why `c` is not sending now, as its page and live.json say it. */
+function waitingFor(ctx: AdminContext, c: Campaign): string[] {
+  return waitReasons(c, {
+    now: ctx.now(),
+    quietHours: ctx.config.bot.quiet_hours,
+    configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.channels.has(ch))),
+    paused: c.status === 'paused' ? pausedBy(ctx.db, c.id) : undefined,
+    retries: c.status === 'sending' ? retryWaits(ctx.db, c.id, ctx.now()) : undefined,
+  });
+}
 
 /** The details worth a line in a campaign's history (not where a CLI action came from). */
 function pickDetails(d: Record<string, unknown> | null): Record<string, unknown> | null {
