@@ -337,7 +337,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         out(
           before.status === 'draft'
             ? `Bước tiếp theo: gửi duyệt bằng 'loa campaign submit ${c.id} --as ${as}'.`
-            : `Chiến dịch đã ${STATUS_VI[before.status]} nên sau khi sửa phải duyệt lại: gửi duyệt bằng 'loa campaign submit ${c.id} --as ${as}', rồi một người duyệt khác chạy 'loa campaign approve ${c.id} --as <tên>'.`,
+            : `Chiến dịch đang '${STATUS_VI[before.status]}' nên sau khi sửa phải duyệt lại (lịch gửi cũng bỏ): gửi duyệt bằng 'loa campaign submit ${c.id} --as ${as}', rồi một người duyệt khác chạy 'loa campaign approve ${c.id} --as <tên>'.`,
         );
         return 0;
       }

@@ -56,7 +56,8 @@ describe('loa campaign edit / reject', () => {
     await cli('approve', id, '--as', 'minh');
     out = [];
     expect(await cli('edit', id, '--as', 'lan', '--title', 'Thông báo')).toBe(0);
-    expect(out.join('\n')).toMatch(/phải duyệt lại/);
+    expect(out.join('\n')).toContain("Chiến dịch đang 'đã duyệt' nên sau khi sửa phải duyệt lại (lịch gửi cũng bỏ)");
+    expect(out.join('\n')).not.toContain('đã đã');
     expect(getCampaign(db, Number(id))).toMatchObject({ status: 'draft', title: 'Thông báo', approver: null });
     expect(await cli('schedule', id, '--as', 'lan')).toBe(1);
   });
