@@ -150,13 +150,19 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     return c;
   };
 
-  const inScope = (u: User, c: Pick<Campaign, 'regions'>): void => {
+  const inScope = (u: User, c: Pick<Campaign, 'regions'> & { id?: number }): void => {
     if (!u.region) return;
     const tree = deps.regions();
     const flat = flattenRegions(tree.regions);
     const pathOf = (s: string): string[] | undefined => flat.get(s)?.path;
-    if (c.regions.length === 0 || !c.regions.every((r) => regionAllowed(u, r, pathOf)))
+    if (c.regions.length === 0 || !c.regions.every((r) => regionAllowed(u, r, pathOf))) {
+      // An existing campaign of another area: choosing regions is not the way out, its owner is.
+      if (c.id !== undefined)
+        throw new CampaignError(
+          `campaign: chiến dịch #${c.id} gửi tới ${c.regions.length ? `địa bàn ${c.regions.join(', ')}` : 'cả tỉnh'}, ngoài địa bàn '${u.region}' của '${u.username}'; nhờ cán bộ phụ trách địa bàn đó hoặc cấp tỉnh thực hiện`,
+        );
       throw new CampaignError(`campaign: '${u.username}' chỉ được gửi trong địa bàn '${u.region}'; dùng --regions ${u.region} hoặc địa bàn con`);
+    }
   };
 
   const move = (

@@ -88,7 +88,7 @@ describe('region scope on every action', () => {
     s.approve('minh', c.id);
     s.schedule('hoa', c.id, new Date('2030-01-01T01:00:00Z'));
     expect(() => s.pause('xa', c.id)).toThrow(/pho-hien/);
-    expect(() => s.cancel('xa', c.id)).toThrow(/pho-hien/);
+    expect(() => s.cancel('xa', c.id)).toThrow(/chiến dịch #\d+ gửi tới địa bàn son-nam, ngoài địa bàn 'pho-hien' của 'xa'; nhờ cán bộ phụ trách/);
     expect(s.cancel('hoa', c.id).status).toBe('cancelled');
   });
 });
