@@ -37,6 +37,7 @@ import {
   deliveryCounts,
   dueCampaigns,
   failUnroutableDeliveries,
+  platformHolds,
   finishedSendingCampaigns,
   getCampaign,
   markInterruptedUnknown,
@@ -366,6 +367,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (unknownNotices > 0) {
         recordAudit(db, { actor: 'system', action: 'question.notify.unknown', details: { unknown: unknownNotices, text: `${unknownNotices} tin báo câu trả lời đang gửi dở khi máy chủ dừng: không rõ đã tới người hỏi hay chưa` } }, now());
         logger?.warn({ unknown: unknownNotices }, `campaigns: ${unknownNotices} answer notices were in flight when the process stopped; marked unknown`);
+      }
+      // A wait the platform asked for before a crash still holds: the throttle kept it in memory.
+      for (const [name, seconds] of platformHolds(db, now())) {
+        const throttle = throttles.get(name);
+        if (!throttle) continue;
+        throttle.throttled(seconds);
+        logger?.info({ channel: name, seconds: Math.ceil(seconds) }, 'campaigns: the platform asked to wait before the restart; holding this channel until then');
       }
       running = true;
       stopSignal = new Promise<void>((r) => (signalStop = r));

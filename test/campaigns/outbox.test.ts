@@ -300,6 +300,36 @@ describe('outbox', () => {
     expect(listDeliveries(db, id).find((d) => d.recipient === 'a')).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
+  it("honours a 429's retry_after given before a crash: the restarted lane holds until then (trial run: 247 sends in the 20 s asked)", async () => {
+    const db = storeWithStaff();
+    for (const id of ['a', 'b', 'c']) addSubscriber(db, { id });
+    const clock = manualClock();
+    const t0 = Date.now() + 1000;
+    const id = scheduled(db);
+    // The process that crashed: Telegram answered a send with 429 retry_after 20, 5 s before the restart.
+    const { logAttempt } = await import('../../src/db/sends.js');
+    logAttempt(db, 'delivery', 999, 'telegram', 1, { kind: 'retryAfter', seconds: 20, reason: 'Too Many Requests: retry after 20', rateLimited: true }, new Date(t0 - 5000));
+    const tg = fakeChannel('telegram');
+    const outbox = outboxFor(db, [tg], {
+      now: () => new Date(t0 + clock.now()),
+      throttles: new Map([['telegram', createThrottle({ ratePerSecond: 1000, clock })]]),
+      pollMs: 5,
+    });
+    const done = once(outbox.events, 'done');
+    outbox.start();
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await settle();
+    await clock.advance(14_000);
+    await settle();
+    expect(tg.sent).toEqual([]);
+    await clock.advance(1_100);
+    await done;
+    await outbox.stop();
+    expect(tg.sent.map((x) => x.to).sort()).toEqual(['a', 'b', 'c']);
+  });
+
   it('leaves a paused campaign alone and finishes it after resume', async () => {
     const db = storeWithStaff();
     for (const id of ['a', 'b']) addSubscriber(db, { id });
