@@ -16,6 +16,7 @@ import { activeAttemptOf, getAttemptQuestion, rankOfAttempt } from '../src/db/qu
 import { getPersonByExternal } from '../src/db/people.js';
 import { leaderboard, leaderboardCsv } from '../src/quiz/results.js';
 import { webCapabilities } from '../src/channels/web/web.js';
+import { telegramCapabilities } from '../src/channels/telegram/telegram.js';
 import type { Inbound, Reply } from '../src/channels/channel.js';
 import type { QuizIO } from '../src/quiz/feature.js';
 
@@ -45,7 +46,8 @@ export async function run(): Promise<string> {
     const convo = createConversation({ db, knowledge, config, features: [quiz], now: () => clock });
     let k = 0;
     const turn = (channel: 'web' | 'telegram', userId: string, e: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Reply[]> =>
-      convo.handle({ channel, userId, dedupeKey: `b${k++}`, ...extra, ...e } as Inbound, webCapabilities);
+      // Each channel with its own capabilities: a live group quiz needs Telegram's group chats.
+      convo.handle({ channel, userId, dedupeKey: `b${k++}`, ...extra, ...e } as Inbound, channel === 'telegram' ? telegramCapabilities : webCapabilities);
 
     // 1. Whole attempts: /thi, choose, consent, name, unit, skip phone, start, 10 answers, prediction.
     const answerMs: number[] = [];

@@ -21,19 +21,8 @@ if (existsSync(out)) {
   for (const m of text.matchAll(/<!-- bench:(\S+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g)) previous.set(m[1]!, m[2]!);
 }
 
-const sections: string[] = [];
-for (const f of files) {
-  const name = f.replace(/\.bench\.ts$/, '').replace(/^\d+-/, '');
-  let body = previous.get(name) ?? '_not run yet_\n';
-  if (only.length === 0 || only.includes(name)) {
-    console.error(`bench: ${name} …`);
-    const mod = (await import(pathToFileURL(join(here, f)).href)) as { run: () => Promise<string> };
-    const started = Date.now();
-    body = await mod.run();
-    body += `\n_Section run on ${new Date().toISOString().slice(0, 10)} in ${((Date.now() - started) / 1000).toFixed(1)} s._\n`;
-  }
-  sections.push(`<!-- bench:${name} -->\n${body.trimEnd()}\n<!-- /bench:${name} -->`);
-}
+const names = files.map((f) => f.replace(/\.bench\.ts$/, '').replace(/^\d+-/, ''));
+const bodies = new Map(names.map((n) => [n, previous.get(n) ?? '_not run yet_\n']));
 
 const cpu = cpus();
 const machine = [
@@ -44,9 +33,25 @@ const machine = [
   `- Date: ${new Date().toISOString()}`,
 ].join('\n');
 
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts); do not edit by hand. Every figure is measured on\nthe machine below, over loopback only. Tests check behaviour; these figures are the performance record.\n\n## Machine\n\n${machine}\n\n${sections.join('\n\n')}\n`,
-);
+/** Writes the file with every section as it stands: after each section run, so that a bench that fails later loses nothing measured before it. */
+const write = (): void => {
+  const sections = names.map((n) => `<!-- bench:${n} -->\n${bodies.get(n)!.trimEnd()}\n<!-- /bench:${n} -->`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `# Benchmarks\n\nWritten by \`npm run bench\` (bench/run.ts); do not edit by hand. Every figure is measured on\nthe machine below, over loopback only. Tests check behaviour; these figures are the performance record.\n\n## Machine\n\n${machine}\n\n${sections.join('\n\n')}\n`,
+  );
+};
+
+for (const [i, f] of files.entries()) {
+  const name = names[i]!;
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.error(`bench: ${name} …`);
+  const mod = (await import(pathToFileURL(join(here, f)).href)) as { run: () => Promise<string> };
+  const started = Date.now();
+  const body = await mod.run();
+  bodies.set(name, `${body}\n_Section run on ${new Date().toISOString().slice(0, 10)} in ${((Date.now() - started) / 1000).toFixed(1)} s._\n`);
+  write();
+}
+write();
 console.error(`bench: wrote ${out}`);
