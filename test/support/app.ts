@@ -62,9 +62,24 @@ export function testConfig(env: Record<string, string> = {}, bot: Record<string,
  * would be served as the "last good" index if this content had errors.
  */
 export function seedSnapshot(contentDir: string, dataDir: string): void {
-  if (hashContent(contentDir) !== inject('knowledgeSnapshotHash')) return;
+  const run = runSnapshot();
+  if (!run || hashContent(contentDir) !== run.hash) return;
   // The whole dir: it holds only what createKnowledge wrote there, whatever the file is called.
-  cpSync(inject('knowledgeSnapshotDir'), dataDir, { recursive: true });
+  cpSync(run.dir, dataDir, { recursive: true });
+}
+
+/**
+ * The run's index snapshot of `content/`, made once by vitest's global setup; none outside a
+ * test run (the benchmarks start test apps too, and `inject` throws there).
+ */
+export function runSnapshot(): { hash: string; dir: string } | undefined {
+  try {
+    const hash = inject('knowledgeSnapshotHash');
+    const dir = inject('knowledgeSnapshotDir');
+    return hash && dir ? { hash, dir } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -72,7 +87,8 @@ export function seedSnapshot(contentDir: string, dataDir: string): void {
  * contentDir: 'content' })` builds, in a tenth of the time. Options as `createKnowledge`'s.
  */
 export function shippedKnowledge(opts: { now?: () => Date } = {}): Knowledge {
-  return createKnowledge({ contentDir: 'content', dataDir: inject('knowledgeSnapshotDir'), readOnlySnapshot: true, ...opts });
+  const run = runSnapshot();
+  return createKnowledge({ contentDir: 'content', ...(run ? { dataDir: run.dir, readOnlySnapshot: true } : {}), ...opts });
 }
 
 /** A started app and its base URL; `close()` stops it and removes its data dir. */
