@@ -65,8 +65,8 @@ const ACTION_VI: Record<string, string> = {
 /** The roles as staff name them. */
 const ROLE_VI: Record<string, string> = { broadcaster: 'người soạn tin (broadcaster)', approver: 'người duyệt (approver)', viewer: 'người xem (viewer)', editor: 'biên tập (editor)' };
 
-/** The states as staff read them. */
-const STATUS_VI: Record<CampaignStatus, string> = {
+/** The states as staff read them (the CLI and the refusals here). */
+export const STATUS_VI: Record<CampaignStatus, string> = {
   draft: 'nháp',
   submitted: 'chờ duyệt',
   approved: 'đã duyệt',

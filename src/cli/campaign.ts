@@ -24,7 +24,7 @@ import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, type Campaign, type CampaignChannel, type DeliveryCounts } from '../db/campaigns.js';
 import { loadContent, type Region } from '../knowledge/content.js';
-import { createCampaignService, CampaignError } from '../campaigns/service.js';
+import { createCampaignService, CampaignError, STATUS_VI } from '../campaigns/service.js';
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
 import { pausedBy, waitReasons } from '../campaigns/waiting.js';
@@ -50,18 +50,6 @@ export const USAGE = `cách dùng:
 --as TÊN (tài khoản cán bộ thực hiện) cần cho mọi thao tác thay đổi; list, status và preview
 chỉ xem nên không cần.
 GIỜ theo giờ Việt Nam: "dd/mm/yyyy HH:mm" (25/12/2026 08:00) hoặc "yyyy-mm-dd HH:mm".`;
-
-/** Vietnamese names of the states, for staff. */
-const STATUS_VI: Record<string, string> = {
-  draft: 'nháp',
-  submitted: 'chờ duyệt',
-  approved: 'đã duyệt',
-  scheduled: 'đã lên lịch',
-  sending: 'đang gửi',
-  paused: 'tạm dừng',
-  done: 'đã xong',
-  cancelled: 'đã huỷ',
-};
 
 class UsageError extends Error {}
 

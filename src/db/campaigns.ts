@@ -163,19 +163,26 @@ export function insertCampaign(db: Db, c: NewCampaign, now: Date = new Date()): 
        VALUES ('draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
-      c.title ?? null,
-      c.text,
-      c.imageUrl ?? null,
-      JSON.stringify(c.links ?? []),
-      JSON.stringify(c.channels),
-      JSON.stringify(c.topics ?? []),
-      JSON.stringify(c.regions ?? []),
-      c.sendAt ?? null,
+      ...contentValues(c),
       c.author,
       at,
       at,
     );
   return Number(res.lastInsertRowid);
+}
+
+/** A campaign's content and audience as the columns title … send_at take them (insert and revise). */
+function contentValues(c: Omit<NewCampaign, 'author'>): (string | null)[] {
+  return [
+    c.title ?? null,
+    c.text,
+    c.imageUrl ?? null,
+    JSON.stringify(c.links ?? []),
+    JSON.stringify(c.channels),
+    JSON.stringify(c.topics ?? []),
+    JSON.stringify(c.regions ?? []),
+    c.sendAt ?? null,
+  ];
 }
 
 /**
@@ -198,14 +205,7 @@ export function reviseCampaign(
        WHERE id = ? AND started_at IS NULL AND status IN (${from.map(() => '?').join(',')})`,
     )
     .run(
-      c.title ?? null,
-      c.text,
-      c.imageUrl ?? null,
-      JSON.stringify(c.links ?? []),
-      JSON.stringify(c.channels),
-      JSON.stringify(c.topics ?? []),
-      JSON.stringify(c.regions ?? []),
-      c.sendAt ?? null,
+      ...contentValues(c),
       nowIso(now),
       id,
       ...from,
