@@ -132,6 +132,10 @@ export function startBackgroundCheckpoints(db: Db, options: BackgroundCheckpoint
     async stop() {
       if (stopping) return exited;
       stopping = true;
+      // Held alive until it has exited: unref'd, a process with nothing else left to do ended
+      // while this awaited the exit (Node's exit code 13, an unsettled await), before the
+      // database was closed (measured: the admin bench's test app, stopped outside vitest).
+      worker.ref();
       worker.postMessage('stop');
       await exited;
       // Back to SQLite's own checkpoints for whatever still uses the connection.

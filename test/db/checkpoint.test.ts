@@ -1,6 +1,9 @@
 /** WAL checkpoints on a worker thread (db/checkpoint.ts). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../src/db/index.js';
@@ -122,4 +125,29 @@ describe('LOA_DB_SYNCHRONOUS', () => {
     cleanups.push(() => void full.close(), () => void normal.close());
     expect([full.pragma('synchronous', { simple: true }), normal.pragma('synchronous', { simple: true })]).toEqual([2, 1]);
   });
+
+  it('keeps a process with nothing else to do alive until the worker has stopped, so the database is closed', async () => {
+    // Unref'd, the worker let such a process end while stop() awaited its exit (Node's exit
+    // code 13, an unsettled await), before db.close(): the admin bench's test app did.
+    const t = tempDir('loa-ckpt-exit-');
+    try {
+      const script = join(t.dir, 'stop.mts');
+      const src = (f: string) => JSON.stringify(pathToFileURL(join(process.cwd(), 'src', 'db', f)).href);
+      writeFileSync(
+        script,
+        `import { openDb } from ${src('index.ts')};
+import { startBackgroundCheckpoints } from ${src('checkpoint.ts')};
+const db = openDb(${JSON.stringify(join(t.dir, 'x.sqlite'))});
+const c = startBackgroundCheckpoints(db);
+await c.stop();
+db.close();
+console.log('closed');
+`,
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, [join(process.cwd(), 'bin', 'run-ts.js'), script]);
+      expect(stdout.trim()).toBe('closed');
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
 });
