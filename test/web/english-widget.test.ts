@@ -86,9 +86,11 @@ async function openWidget(languages: string[], storage = new Map<string, string>
   const sandbox: Record<string, unknown> = { document, localStorage, navigator: { languages, language: languages[0] }, fetch, URL, encodeURIComponent };
   sandbox.window = { crypto: webcrypto };
   runInNewContext(code, sandbox);
-  // Inline: the box is in the host; floating: the opener button, then the box, are in the body.
-  const box = (inline ? host.children[0] : document.body.children[1]) as FakeElement;
-  const opener = inline ? undefined : (document.body.children[0] as FakeElement);
+  // The widget's own element (its shadow root where the browser has them: not this fake DOM) is
+  // in the host (inline) or the body (floating); it holds the opener button (floating), then the box.
+  const own = (inline ? host.children[0] : document.body.children[0]) as FakeElement;
+  const box = own.children[inline ? 0 : 1] as FakeElement;
+  const opener = inline ? undefined : (own.children[0] as FakeElement);
   const log = box.find((e) => e.className === 'loa-log')!;
   const form = box.find((e) => e.tag === 'form')!;
   const input = form.find((e) => e.tag === 'textarea')!;

@@ -56,28 +56,62 @@
   try { lang = localStorage.getItem(langKey); } catch (e) { /* private mode */ }
   if (lang !== 'vi' && lang !== 'en') lang = browserLang();
 
+  // The widget lives in a shadow root (where the browser has them): the portal's CSS does not
+  // reach it (a portal's `button { width: 100% }` or `div { padding: 10px }` broke its layout)
+  // and its CSS does not reach the portal. `:host` resets what the page would pass down
+  // (font, colour, line height, text-transform); `!important` because a `:host` rule otherwise
+  // loses to the page's own rules for the host element.
   var css = [
-    '.loa-box{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #c9d3de;border-radius:10px;display:flex;flex-direction:column;overflow:hidden;box-shadow:0 6px 24px rgba(0,0,0,.15)}',
+    ':host{all:initial!important;display:block!important}',
+    // Inline: the host fills the portal's element, as the box did before it had a host.
+    ':host(.loa-host-inline){width:100%!important;height:100%!important}',
+    '.loa-box,.loa-box *,.loa-open{box-sizing:border-box}',
+    '.loa-box{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #c9d3de;border-radius:10px;display:flex;flex-direction:column;overflow:hidden;box-shadow:0 6px 24px rgba(0,0,0,.15);text-align:left;letter-spacing:normal;text-transform:none}',
     '.loa-float{position:fixed;right:16px;bottom:80px;width:min(380px,calc(100vw - 32px));height:min(560px,calc(100vh - 120px));z-index:2147483000}',
+    // A phone: the open chat takes the whole screen (a 328×560 box left the portal's page
+    // showing around it and the log a few lines high).
+    '@media (max-width:480px){.loa-float{left:0;right:0;top:0;bottom:auto;width:100%;height:100%;border-radius:0;border:0}}',
     '.loa-inline{width:100%;height:100%;min-height:420px;box-shadow:none}',
     '.loa-head{background:#b3171e;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}',
-    '.loa-head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}',
+    '.loa-head button{background:none;border:0;color:#fff;font-size:24px;line-height:1;cursor:pointer;min-width:44px;min-height:44px;margin:-10px -14px -10px 0}',
     '.loa-log{flex:1;overflow-y:auto;padding:12px;background:#f5f7fa}',
-    '.loa-msg{max-width:88%;margin:6px 0;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}',
+    '.loa-msg{max-width:88%;margin:6px 0;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere}',
     '.loa-bot{background:#fff;border:1px solid #dde3ea}',
     '.loa-me{background:#dcecff;margin-left:auto}',
     '.loa-title{font-weight:700;display:block;margin-bottom:4px}',
     '.loa-btns{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}',
-    '.loa-btns button,.loa-btns a{border:1px solid #b3171e;color:#b3171e;background:#fff;border-radius:16px;padding:5px 11px;font:inherit;font-size:14px;cursor:pointer;text-decoration:none;text-align:left}',
+    '.loa-btns button,.loa-btns a{display:inline-block;width:auto;border:1px solid #b3171e;color:#b3171e;background:#fff;border-radius:16px;padding:5px 11px;min-height:36px;font:inherit;font-size:14px;cursor:pointer;text-decoration:none;text-align:left}',
     '.loa-btns button:hover{background:#fbeaea}',
-    '.loa-form{display:flex;border-top:1px solid #dde3ea}',
-    '.loa-form textarea{flex:1;border:0;padding:10px;font:inherit;resize:none;height:44px}',
-    '.loa-form button{border:0;background:#b3171e;color:#fff;padding:0 16px;font:inherit;cursor:pointer}',
-    '.loa-open{position:fixed;right:16px;bottom:16px;z-index:2147483000;background:#b3171e;color:#fff;border:0;border-radius:28px;padding:12px 18px;font:600 15px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}'
+    '.loa-form{display:flex;border-top:1px solid #dde3ea;margin:0}',
+    // 16px: a smaller font in a text field makes Safari on iPhone zoom the page on focus.
+    '.loa-form textarea{flex:1;min-width:0;width:auto;border:0;padding:10px;margin:0;font:inherit;font-size:16px;resize:none;height:44px;background:#fff;color:#1b1b1b}',
+    '.loa-form button{display:block;width:auto;border:0;border-radius:0;background:#b3171e;color:#fff;padding:0 16px;margin:0;font:inherit;cursor:pointer}',
+    '.loa-form button:disabled{opacity:.6;cursor:default}',
+    '.loa-box button:focus-visible,.loa-box a:focus-visible,.loa-box textarea:focus-visible,.loa-open:focus-visible{outline:3px solid #1a5fb4;outline-offset:1px}',
+    '.loa-open{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:block;width:auto;margin:0;background:#b3171e;color:#fff;border:0;border-radius:28px;padding:12px 18px;font:600 15px/1.2 system-ui,sans-serif;text-transform:none;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}'
   ].join('\n');
-  var style = document.createElement('style');
-  style.textContent = css;
-  document.head.appendChild(style);
+
+  // The host: an element no portal rule names (`loa-chat`), its shadow root holding the widget.
+  var hostEl = document.createElement('loa-chat');
+  var root = hostEl;
+  try { if (hostEl.attachShadow) root = hostEl.attachShadow({ mode: 'open' }); } catch (e) { /* old browser: in the page */ }
+  // A constructed style sheet is not an inline <style>: a portal's Content-Security-Policy
+  // without 'unsafe-inline' in style-src blocks a <style> element (the widget then showed
+  // unstyled, its opener at the end of the page) but not this.
+  var styled = false;
+  try {
+    if (root !== hostEl && 'adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function') {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+      styled = true;
+    }
+  } catch (e) { /* older browser: a <style> element below */ }
+  if (!styled) {
+    var style = document.createElement('style');
+    style.textContent = css;
+    (root !== hostEl ? root : document.head).appendChild(style);
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -125,14 +159,19 @@
   var inlineHost = inlineSel ? document.querySelector(inlineSel) : null;
   if (inlineHost) {
     box.classList.add('loa-inline');
-    inlineHost.appendChild(box);
+    hostEl.className = 'loa-host-inline';
+    root.appendChild(box);
+    inlineHost.appendChild(hostEl);
   } else {
     box.classList.add('loa-float');
     close = el('button', null, '×');
+    close.type = 'button';
     head.appendChild(close);
     opener = el('button', 'loa-open', '');
-    document.body.appendChild(opener);
-    document.body.appendChild(box);
+    opener.type = 'button';
+    root.appendChild(opener);
+    root.appendChild(box);
+    document.body.appendChild(hostEl);
     box.style.display = startOpen ? 'flex' : 'none';
     opener.onclick = function () { box.style.display = box.style.display === 'none' ? 'flex' : 'none'; if (box.style.display === 'flex') { input.focus(); greet(); } };
     close.onclick = function () { box.style.display = 'none'; };

@@ -1,0 +1,135 @@
+/**
+ * The web chat widget in real Chromium (test/support/browser.ts), as a citizen meets it on the
+ * commune's portal: embedded with the one script tag the docs give, from another origin (a
+ * portal served on its own port, with hostile CSS and a Content-Security-Policy), on a phone
+ * (360×740, touch) and on a desktop.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startTestApp } from '../support/app.js';
+import { hasChromium, openBrowser, type TestBrowser } from '../support/browser.js';
+
+/** CSS a real portal might have: every button wide, yellow and upper case, every div padded. */
+const PORTAL_CSS = `
+  * { box-sizing: border-box; }
+  body { font-family: Georgia, serif; font-size: 20px; color: #333; line-height: 2; margin: 0; }
+  header { position: sticky; top: 0; z-index: 9999; background: navy; color: #fff; height: 60px; }
+  div { padding: 10px; border: 2px dotted green; }
+  button { display: block; width: 100%; text-transform: uppercase; background: yellow; color: black; font-size: 24px; padding: 20px; }
+  textarea { height: 200px; width: 100%; font-family: monospace; }
+  form { margin: 40px; }
+  span { color: red; }
+  .bar { position: fixed; bottom: 0; left: 0; right: 0; height: 50px; background: #222; z-index: 100000; }
+`;
+
+/** A portal page on its own origin embedding the widget as docs/deploy.md says. */
+function portalPage(loaUrl: string, extra = ''): string {
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Cổng thông tin xã</title><link rel="stylesheet" href="/portal.css"></head><body>
+<header>Cổng thông tin điện tử xã</header><main>${'<p>Tin tức của xã.</p>'.repeat(30)}<button id="portal-button">Tra cứu</button></main>
+<div class="bar">Thanh dưới cùng</div>${extra}
+<script src="${loaUrl}/widget.js" defer></script></body></html>`;
+}
+
+describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
+  let ctx: Awaited<ReturnType<typeof startTestApp>>;
+  let tb: TestBrowser;
+  let browser: Browser;
+  let portal: Server;
+  let portalUrl = '';
+  /** The portal's Content-Security-Policy: the Loa server allowed for scripts and fetches only. */
+  let csp = '';
+
+  beforeAll(async () => {
+    const opening = openBrowser();
+    ctx = await startTestApp();
+    csp = `default-src 'self'; script-src 'self' ${ctx.url}; connect-src 'self' ${ctx.url}`;
+    portal = createServer((req, res) => {
+      if (req.url === '/portal.css') return res.writeHead(200, { 'content-type': 'text/css' }).end(PORTAL_CSS);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(portalPage(ctx.url));
+    });
+    await new Promise<void>((r) => portal.listen(0, '127.0.0.1', r));
+    portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}/`;
+    tb = await opening;
+    browser = tb.context.browser()!;
+  });
+
+  afterAll(async () => {
+    await tb?.close();
+    await new Promise((r) => portal?.close(r));
+    await ctx?.close();
+  });
+
+  const contexts: BrowserContext[] = [];
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+  });
+  /** A fresh phone (360×740, touch) or desktop (1366×768), Vietnamese. */
+  async function device(kind: 'phone' | 'desktop'): Promise<Page> {
+    const c = await browser.newContext(
+      kind === 'phone' ? { viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, locale: 'vi-VN' } : { viewport: { width: 1366, height: 768 }, locale: 'vi-VN' },
+    );
+    contexts.push(c);
+    const page = await c.newPage();
+    page.setDefaultTimeout(15_000);
+    return page;
+  }
+  const box = async (page: Page, sel: string) => (await page.locator(sel).first().boundingBox())!;
+  const styleOf = (page: Page, sel: string, prop: string) => page.locator(sel).first().evaluate((e, p) => getComputedStyle(e).getPropertyValue(p), prop);
+
+  it('embedded on a portal with hostile CSS and a strict CSP, on a phone: styled, on top, whole screen when open', async () => {
+    const page = await device('phone');
+    const cspErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/.test(m.text()) && !/portal\.css/.test(m.text())) cspErrors.push(m.text());
+    });
+    await page.goto(portalUrl);
+    const opener = await box(page, '.loa-open');
+    // The opener sits in the bottom-right corner, inside the screen, not stretched by `button { width: 100% }`.
+    expect(opener.x).toBeGreaterThan(180);
+    expect(opener.x + opener.width).toBeLessThanOrEqual(360);
+    expect(opener.y + opener.height).toBeLessThanOrEqual(740);
+    expect(await styleOf(page, '.loa-open', 'text-transform')).toBe('none');
+    expect(await styleOf(page, '.loa-open', 'background-color')).toBe('rgb(179, 23, 30)');
+    // Above the portal's fixed bar (z-index 100000).
+    const onTop = await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.tagName, [opener.x + opener.width / 2, opener.y + opener.height / 2]);
+    expect(onTop).toBe('LOA-CHAT');
+    await page.locator('.loa-open').tap();
+    await page.locator('.loa-btns button').first().waitFor();
+    // Open on a phone: the whole screen, the text field wide and the send button narrow.
+    expect(await box(page, '.loa-box')).toEqual({ x: 0, y: 0, width: 360, height: 740 });
+    const field = await box(page, '.loa-form textarea');
+    const send = await box(page, '.loa-form button');
+    expect(field.width).toBeGreaterThan(250);
+    expect(send.width).toBeLessThan(100);
+    expect(send.y + send.height).toBeLessThanOrEqual(740);
+    // A text field under 16px makes Safari on iPhone zoom the page when it is tapped.
+    expect(parseFloat(await styleOf(page, '.loa-form textarea', 'font-size'))).toBeGreaterThanOrEqual(16);
+    expect(await styleOf(page, '.loa-btns button', 'text-transform')).toBe('none');
+    expect(await styleOf(page, '.loa-box', 'padding-top')).toBe('0px');
+    // The close button is a finger's size (44 px).
+    const closeBtn = await box(page, '.loa-head button');
+    expect(Math.min(closeBtn.width, closeBtn.height)).toBeGreaterThanOrEqual(44);
+    // The widget's CSS does not reach the portal: its own button keeps its look.
+    expect(await styleOf(page, '#portal-button', 'text-transform')).toBe('uppercase');
+    expect(await styleOf(page, '#portal-button', 'background-color')).toBe('rgb(255, 255, 0)');
+    expect(cspErrors).toEqual([]);
+  });
+
+  it('on a desktop the open chat is a panel in the bottom-right corner, the page still usable', async () => {
+    const page = await device('desktop');
+    await page.goto(portalUrl);
+    await page.locator('.loa-open').click();
+    await page.locator('.loa-btns button').first().waitFor();
+    const panel = await box(page, '.loa-box');
+    expect(panel.width).toBe(380);
+    expect(panel.x + panel.width).toBeLessThanOrEqual(1366 - 16);
+    expect(panel.y).toBeGreaterThan(0);
+    expect(await styleOf(page, '.loa-box', 'font-family')).toContain('system-ui');
+    // Closed again with the × button.
+    await page.locator('.loa-head button').click();
+    expect(await page.locator('.loa-box').isVisible()).toBe(false);
+  });
+});
