@@ -152,6 +152,23 @@ describe('Zalo webhook end to end', () => {
     expect(gone.goneReason).toBe('unfollow');
   });
 
+  it('takes a pasted link (user_send_link) as the item /baocao asks for', async () => {
+    const user = newUser();
+    await zalo.deliverWebhook(hook, zalo.textEvent(user, '/baocao'));
+    await t.app.inbox.drain();
+    const sent = zalo.sent.length;
+    const link = {
+      ...zalo.textEvent(user, 'https://facebook.com/posts/123'),
+      event_name: 'user_send_link',
+      message: { msg_id: 'link-1', text: 'https://facebook.com/posts/123', attachments: [{ type: 'link', payload: { url: 'https://facebook.com/posts/123', description: 'Tin nóng', thumbnail: 'https://x/t.jpg' } }] },
+    };
+    expect((await zalo.deliverWebhook(hook, link)).status).toBe(200);
+    await t.app.inbox.drain();
+    const reply = texts(sent).join('\n');
+    expect(reply).not.toMatch(/chỉ đọc được tin nhắn dạng chữ/);
+    expect(reply).toContain('Tin này nói về vấn đề gì?');
+  });
+
   it('stores user_submit_info with consent, touches the person and thanks once', async () => {
     const user = newUser();
     const sent = zalo.sent.length;

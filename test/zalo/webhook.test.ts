@@ -57,6 +57,26 @@ describe('Zalo events -> Inbound', () => {
       expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:m-${kind}`, at, type: 'unsupported', what: kind },
     })),
     {
+      // A URL a citizen pastes arrives as user_send_link: it is what /baocao asks for.
+      label: 'user_send_link with the URL in its text',
+      event: {
+        ...base,
+        event_name: 'user_send_link',
+        message: { msg_id: 'lk1', text: 'tin này có đúng không https://facebook.com/posts/123', attachments: [{ type: 'link', payload: { url: 'https://facebook.com/posts/123', description: 'Tin nóng', thumbnail: 'https://t' } }] },
+      },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:lk1', at, type: 'text', text: 'tin này có đúng không https://facebook.com/posts/123' },
+    },
+    {
+      label: 'user_send_link with the URL only in its attachment',
+      event: { ...base, event_name: 'user_send_link', message: { msg_id: 'lk2', attachments: [{ type: 'link', payload: { url: 'https://facebook.com/posts/123' } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:lk2', at, type: 'text', text: 'https://facebook.com/posts/123' },
+    },
+    {
+      label: 'user_send_link whose text leaves the URL out',
+      event: { ...base, event_name: 'user_send_link', message: { msg_id: 'lk3', text: 'xem giúp', attachments: [{ type: 'link', payload: { url: 'https://baomoi.com/a.epi' } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:lk3', at, type: 'text', text: 'xem giúp\nhttps://baomoi.com/a.epi' },
+    },
+    {
       label: 'follow (follower.id, no msg_id)',
       event: { app_id: APP, oa_id: OA, event_name: 'follow', timestamp: '1763880000000', follower: { id: USER } },
       expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:follow:${USER}:1763880000000`, at, type: 'follow' },

@@ -98,6 +98,15 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
       url && url.length <= MAX_MEDIA_REF ? { kind: 'image', ref: url, ...(caption ? { caption } : {}) } : undefined;
     return { ...base, type: 'unsupported', what: 'image', ...(media ? { media } : {}) };
   }
+  if (name === 'user_send_link') {
+    // Zalo sends a message with a URL in it as a link event, not as text: the URL is what a
+    // citizen reporting a post (/baocao) or asking about an article sends, so it is read as
+    // the text typed, with the URL added when Zalo left it out of the text.
+    const text = (e.message?.text ?? '').trim();
+    const url = e.message?.attachments?.find((a) => a.payload?.url)?.payload?.url?.trim() ?? '';
+    const typed = url && !text.includes(url) ? [text, url].filter(Boolean).join('\n') : text;
+    if (typed) return { ...base, type: 'text', text: typed };
+  }
   if (name.startsWith('user_send_')) return { ...base, type: 'unsupported', what: name.slice('user_send_'.length) };
   if (name === 'follow') return { ...base, type: 'follow' };
   if (name === 'unfollow') return { ...base, type: 'unfollow' };
