@@ -79,6 +79,21 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
   const box = async (page: Page, sel: string) => (await page.locator(sel).first().boundingBox())!;
   const styleOf = (page: Page, sel: string, prop: string) => page.locator(sel).first().evaluate((e, p) => getComputedStyle(e).getPropertyValue(p), prop);
 
+  /** The chat page Loa serves (the widget inline) on `page`, greeted; the bodies it POSTs. */
+  async function openChat(page: Page): Promise<string[]> {
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/api/chat')) posts.push(r.postData() ?? '');
+    });
+    await page.goto(`${ctx.url}/`);
+    await page.locator('.loa-btns button').first().waitFor();
+    await expect.poll(() => page.locator('.loa-form button').isEnabled()).toBe(true);
+    return posts;
+  }
+  const field = (page: Page) => page.locator('.loa-form textarea');
+  /** The texts of the chat's messages (the visitor's and the bot's), in order. */
+  const messages = (page: Page) => page.locator('.loa-msg').allInnerTexts();
+
   it('embedded on a portal with hostile CSS and a strict CSP, on a phone: styled, on top, whole screen when open', async () => {
     const page = await device('phone');
     const cspErrors: string[] = [];
@@ -131,5 +146,45 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     // Closed again with the × button.
     await page.locator('.loa-head button').click();
     expect(await page.locator('.loa-box').isVisible()).toBe(false);
+  });
+
+  it('Enter while a Vietnamese input method is composing picks the word, it does not send', async () => {
+    const page = await device('phone');
+    const posts = await openChat(page);
+    posts.length = 0;
+    await field(page).fill('Đăng ký khai si');
+    await field(page).evaluate((t) => {
+      t.dispatchEvent(new CompositionEvent('compositionstart', { data: '' }));
+      // Chrome and Firefox: the Enter that picks a candidate comes while composing.
+      t.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, isComposing: true, bubbles: true, cancelable: true } as KeyboardEventInit));
+    });
+    await field(page).evaluate((t) => {
+      (t as HTMLTextAreaElement).value = 'Đăng ký khai sinh';
+      t.dispatchEvent(new CompositionEvent('compositionend', { data: 'sinh' }));
+      // Safari: the same Enter arrives after compositionend, as keyCode 229.
+      t.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 229, bubbles: true, cancelable: true } as KeyboardEventInit));
+    });
+    await page.waitForTimeout(300);
+    expect(posts).toEqual([]);
+    expect(await field(page).inputValue()).toBe('Đăng ký khai sinh');
+    // The Enter after the word is done sends the whole question.
+    await field(page).press('Enter');
+    await expect.poll(() => posts.length).toBe(1);
+    expect(JSON.parse(posts[0]!).text).toBe('Đăng ký khai sinh');
+  });
+
+  it('a double tap on a topic button asks once', async () => {
+    const page = await device('phone');
+    const posts = await openChat(page);
+    posts.length = 0;
+    const before = (await messages(page)).length;
+    await page.locator('.loa-btns button', { hasText: 'Bảo hiểm y tế' }).evaluate((b) => {
+      (b as HTMLButtonElement).click();
+      (b as HTMLButtonElement).click();
+    });
+    await expect.poll(() => page.locator('.loa-msg').count()).toBeGreaterThan(before + 1);
+    await page.waitForTimeout(500);
+    expect(posts.length).toBe(1);
+    expect((await messages(page)).filter((m) => m === 'Bảo hiểm y tế').length).toBe(1);
   });
 });

@@ -198,7 +198,9 @@
       btns.forEach(function (b, i) {
         var bt = el('button', null, (i + 1) + '. ' + b.label);
         bt.type = 'button';
-        bt.onclick = function () { addMsg('me', b.label); post({ action: b.action }); };
+        // A second tap while the first is being answered is dropped, as a second Enter is (a
+        // double tap on a topic posted it twice and the visitor read the answer twice).
+        bt.onclick = function () { if (busy) return; addMsg('me', b.label); post({ action: b.action }); };
         row.appendChild(bt);
       });
       links.forEach(function (l) {
@@ -235,7 +237,18 @@
     input.value = '';
     post({ text: text });
   };
-  input.onkeydown = function (ev) { if (ev.key === 'Enter' && !ev.shiftKey) { ev.preventDefault(); form.onsubmit(ev); } };
+  // Vietnamese is typed through an input method (Telex, VNI, a phone's keyboard): an Enter that
+  // ends a composition picks the word, it does not send (it sent 'Đăng ký khai si'). Safari
+  // reports that Enter after compositionend, with keyCode 229; others with isComposing.
+  var composing = false;
+  input.oncompositionstart = function () { composing = true; };
+  input.oncompositionend = function () { composing = false; };
+  input.onkeydown = function (ev) {
+    if (ev.key !== 'Enter' || ev.shiftKey) return;
+    if (composing || ev.isComposing || ev.keyCode === 229) return;
+    ev.preventDefault();
+    form.onsubmit(ev);
+  };
   if (inlineHost || startOpen) greet();
 
   // What the office kept for this visitor while they were away (e.g. staff's answer to their
