@@ -272,6 +272,13 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const r = await f.onLifecycle(ctx);
       if (r) out.push(...r);
     }
+    // A greeting with a menu (a Zalo follow) is answered by a typed number like other choices.
+    const withButtons = [...out].reverse().find((r) => r.buttons && r.buttons.length > 0);
+    if (withButtons) {
+      const personId = ctx.person.id;
+      const choices = withButtons.buttons!.map((b) => b.action);
+      ctx.record(() => setPendingChoices(deps.db, personId, choices));
+    }
     return out;
   };
 

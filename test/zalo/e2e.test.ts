@@ -143,6 +143,14 @@ describe('Zalo webhook end to end', () => {
     await t.app.inbox.drain();
     expect(zalo.sent.at(-1)).toMatchObject({ userId: follower });
     expect(texts().at(-1)).toContain(FOLLOW_HINT);
+    // The greeting invites the follower to choose a topic: the menu is there, and answers by number.
+    const greeting = zalo.sent.at(-1)!.message;
+    expect(greeting.text).toMatch(/\n1\. .+\n2\. /);
+    expect(greeting.attachment?.payload.buttons?.[0]?.payload).toMatch(/^#loa:topic:/);
+    const second = greeting.text!.split('\n').find((l) => l.startsWith('2. '))!.slice(3);
+    await zalo.deliverWebhook(hook, zalo.textEvent(follower, '2'));
+    await t.app.inbox.drain();
+    expect(texts().at(-1)).toContain(`Các câu hỏi về “${second}”`);
     expect(getPersonByExternal(t.app.db, 'zalo', follower)!.status).toBe('active');
 
     await zalo.deliverWebhook(hook, { ...follow, event_name: 'unfollow', timestamp: '1763880060000' });

@@ -5,6 +5,7 @@
  */
 import type { Feature } from '../../conversation/types.js';
 import { LANG_TEXTS } from '../../conversation/texts-en.js';
+import { smallTalkReply } from '../../conversation/core-feature.js';
 
 /** What a new follower reads under the greeting. */
 export const FOLLOW_HINT =
@@ -32,14 +33,18 @@ export function createZaloFeature(): Feature {
   return {
     name: 'zalo',
     actions: { [SUBMIT_INFO_ACTION]: (ctx) => [{ text: ctx.lang === 'en' ? SUBMIT_THANKS_EN : SUBMIT_THANKS }] },
-    // A follow carries no text: it is greeted in the person's language (Vietnamese for a new one).
-    onLifecycle: (ctx) =>
-      ctx.inbound.channel === 'zalo' && ctx.inbound.type === 'follow'
-        ? [
-            ctx.lang === 'en'
-              ? { text: `${LANG_TEXTS.en.greeting(ctx.config.bot.name)}\n\n${FOLLOW_HINT_EN}`, lang: 'en' }
-              : { text: `${ctx.config.bot.greeting}\n\n${FOLLOW_HINT}` },
-          ]
-        : null,
+    // A follow carries no text: it is greeted in the person's language (Vietnamese for a new one),
+    // with the topic menu as a greeting typed to the bot gets it: the greeting invites the new
+    // follower to "chọn một chủ đề bên dưới", and a typed number must work from the first turn.
+    onLifecycle: (ctx) => {
+      if (ctx.inbound.channel !== 'zalo' || ctx.inbound.type !== 'follow') return null;
+      const { buttons } = smallTalkReply(ctx, 'greeting');
+      const menu = buttons?.length ? { buttons } : {};
+      return [
+        ctx.lang === 'en'
+          ? { text: `${LANG_TEXTS.en.greeting(ctx.config.bot.name)}\n\n${FOLLOW_HINT_EN}`, lang: 'en', ...menu }
+          : { text: `${ctx.config.bot.greeting}\n\n${FOLLOW_HINT}`, ...menu },
+      ];
+    },
   };
 }
