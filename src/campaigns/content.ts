@@ -2,6 +2,10 @@
  * Campaign content: the message as staff write it, validated against each chosen channel's
  * limits *before* approval (an approver must see what will actually go out), and a plain-text
  * preview of how each channel renders it. Messages to staff are Vietnamese.
+ *
+ * Every campaign message ends with a line telling the reader how to stop ({@link optOutLine}),
+ * in the words the channel takes: it is part of what the preview shows, what the limits count
+ * and what the outbox sends, so staff approve the message exactly as subscribers read it.
  */
 import { z } from 'zod';
 import type { Reply } from '../messages.js';
@@ -27,16 +31,22 @@ export interface ChannelRules {
   title: 'bold' | 'capitals' | 'plain';
   /** Links as buttons (`[ label ↗ ]`); false: written out as "label: URL" lines. */
   linkButtons: boolean;
+  /**
+   * The last line of every campaign message: how to stop receiving them, in words this channel
+   * accepts (conversation/subscription.ts). Telegram shows `/huy` as a command to tap; on Zalo
+   * a word is easier to type than a slash, and "HUY" needs no Vietnamese keyboard.
+   */
+  optOut: string;
 }
 
 /** The platform limits a campaign message must fit (PLATFORMS.md). */
 export const CHANNEL_RULES: Record<CampaignChannel, ChannelRules> = {
   // Telegram: text 1–4096; a photo caption 0–1024; inline URL buttons.
-  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false, title: 'bold', linkButtons: true },
+  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false, title: 'bold', linkButtons: true, optOut: 'Gõ /huy để thôi nhận tin.' },
   // Zalo OA /cs: text ≤ 2000, at most 5 buttons; whether buttons still render on v3 is disputed.
-  zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true, title: 'capitals', linkButtons: true },
+  zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true, title: 'capitals', linkButtons: true, optOut: 'Nhắn HUY để thôi nhận tin.' },
   // Zalo Bot platform: plain text ≤ 2000, no buttons (links are written out), sendPhoto's caption ≤ 2000.
-  'zalo-bot': { label: 'Zalo Bot', maxText: 2000, maxCaption: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: false, title: 'plain', linkButtons: false },
+  'zalo-bot': { label: 'Zalo Bot', maxText: 2000, maxCaption: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: false, title: 'plain', linkButtons: false, optOut: 'Nhắn HUY để thôi nhận tin.' },
 };
 
 const httpUrl = z
@@ -78,9 +88,27 @@ export interface ContentIssue {
   message: string;
 }
 
-/** The reply a campaign sends (the same on every channel; each channel renders it). */
-export function campaignReply(c: { title?: string | null; text: string; imageUrl?: string | null; links?: { label: string; url: string }[] }): Reply {
-  const reply: Reply = { text: c.text };
+/** The line a campaign message on this channel ends with (see {@link ChannelRules.optOut}). */
+export function optOutLine(ch: CampaignChannel): string {
+  return CHANNEL_RULES[ch].optOut;
+}
+
+/** The text a channel sends: the staff's text, a blank line, then how to stop. */
+function textWithOptOut(text: string, ch: CampaignChannel): string {
+  return `${text}\n\n${optOutLine(ch)}`;
+}
+
+/**
+ * Characters of the message as the channel shows it (title, text and the opt-out line), the
+ * figure checked against the channel's limits.
+ */
+function shownLength(c: { title?: string | null; text: string }, ch: CampaignChannel): number {
+  return (c.title ? c.title.length + 2 : 0) + textWithOptOut(c.text, ch).length;
+}
+
+/** The reply a campaign sends on one channel (the channel renders it), ending with how to stop. */
+export function campaignReply(c: { title?: string | null; text: string; imageUrl?: string | null; links?: { label: string; url: string }[] }, ch: CampaignChannel): Reply {
+  const reply: Reply = { text: textWithOptOut(c.text, ch) };
   if (c.title) reply.title = c.title;
   if (c.imageUrl) reply.imageUrl = c.imageUrl;
   if (c.links?.length) reply.links = c.links;
@@ -91,11 +119,15 @@ export function campaignReply(c: { title?: string | null; text: string; imageUrl
 export function validateContent(c: CampaignContent, channels: CampaignChannel[]): ContentIssue[] {
   const issues: ContentIssue[] = [];
   if (channels.length === 0) issues.push({ severity: 'error', message: 'chọn ít nhất một kênh (telegram, zalo, zalo-bot)' });
-  const length = (c.title ? c.title.length + 1 : 0) + c.text.length;
   for (const ch of channels) {
     const r = CHANNEL_RULES[ch];
+    const length = shownLength(c, ch);
     if (length > r.maxText)
-      issues.push({ channel: ch, severity: 'error', message: `${r.label}: tin dài ${length} ký tự, quá giới hạn ${r.maxText}; hãy rút gọn` });
+      issues.push({
+        channel: ch,
+        severity: 'error',
+        message: `${r.label}: tin dài ${length} ký tự (kể cả dòng “${r.optOut}”), quá giới hạn ${r.maxText}; hãy rút gọn`,
+      });
     else if (c.imageUrl && r.maxCaption && length > r.maxCaption)
       issues.push({
         channel: ch,
@@ -126,7 +158,8 @@ export interface PreviewOptions {
  * A preview of how one channel shows the message: plain text for the terminal, or an escaped
  * HTML fragment with `{ html: true }`. Telegram shows the title bold above a blank line (the
  * channel's HTML parse mode, telegram/render.ts); Zalo has no bold, so it shows it in capitals;
- * the Zalo Bot platform shows it as a plain first line, and its links written out.
+ * the Zalo Bot platform shows it as a plain first line, and its links written out. The
+ * channel's opt-out line closes the text, as it will be sent.
  *
  * @example previewFor(content, 'telegram', { html: true }) // "┌─ Telegram ─…\n│ <strong>Tiêu đề</strong>\n│ \n│ Nội dung…"
  */
@@ -134,13 +167,13 @@ export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: Previe
   const esc = (s: string): string => (opts.html ? escapeHtml(s) : s);
   const out: string[] = [];
   const r = CHANNEL_RULES[ch];
-  const length = (c.title ? c.title.length + 1 : 0) + c.text.length;
+  const length = shownLength(c, ch);
   if (c.imageUrl) out.push(esc(`[ảnh: ${c.imageUrl}]`));
   if (c.imageUrl && r.maxCaption && length > r.maxCaption) out.push('— (tin thứ hai) —');
   if (c.title && r.title === 'bold') out.push(opts.html ? `<strong>${escapeHtml(c.title)}</strong>` : c.title, '');
   else if (c.title && r.title === 'plain') out.push(esc(c.title), '');
   else if (c.title) out.push(esc(c.title.toUpperCase()));
-  out.push(esc(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text));
+  out.push(esc(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text), '', esc(r.optOut));
   if (c.links.length) {
     if (!r.linkButtons) out.push('', ...c.links.map((l) => esc(`${l.label}: ${l.url}`)));
     else if (!r.linksMayDegrade) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
@@ -169,7 +202,7 @@ export function apiCallsPerMessage(
   const r = CHANNEL_RULES[ch];
   // Links written out as "label: URL" lines are text too.
   const links = r.linkButtons || !c.links?.length ? 0 : 2 + c.links.reduce((n, l) => n + l.label.length + 2 + l.url.length + 1, 0);
-  const length = (c.title ? c.title.length + 2 : 0) + c.text.length + links;
+  const length = shownLength(c, ch) + links;
   const chunks = Math.max(1, Math.ceil(length / r.maxText));
   if (!c.imageUrl) return chunks;
   if (r.maxCaption) return length <= r.maxCaption ? 1 : 1 + chunks;

@@ -120,7 +120,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const maxAttempts = deps.maxAttempts ?? 8;
   const group = deps.group ?? createGroupCommit(db);
   const events = new EventEmitter();
-  const replies = new Map<number, { reply: Reply; cost: Partial<Record<ChannelName, number>> }>();
+  /** Per campaign: the message for each of its channels (each ends with that channel's opt-out line) and its API calls. */
+  const replies = new Map<number, { reply: Partial<Record<ChannelName, Reply>>; cost: Partial<Record<ChannelName, number>> }>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   const loops: Promise<void>[] = [];
@@ -129,12 +130,15 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   let signalStop = (): void => {};
   let quietLogged = false;
 
-  const replyFor = (campaignId: number): { reply: Reply; cost: Partial<Record<ChannelName, number>> } | undefined => {
+  const replyFor = (campaignId: number): { reply: Partial<Record<ChannelName, Reply>>; cost: Partial<Record<ChannelName, number>> } | undefined => {
     let r = replies.get(campaignId);
     if (!r) {
       const c = getCampaign(db, campaignId);
       if (!c) return undefined;
-      r = { reply: campaignReply(c), cost: Object.fromEntries(c.channels.map((ch) => [ch, apiCallsPerMessage(c, ch)])) };
+      r = {
+        reply: Object.fromEntries(c.channels.map((ch) => [ch, campaignReply(c, ch)])),
+        cost: Object.fromEntries(c.channels.map((ch) => [ch, apiCallsPerMessage(c, ch)])),
+      };
       replies.set(campaignId, r);
     }
     return r;
@@ -252,13 +256,14 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       contactWindowMs !== undefined ? { windowStart: new Date(now().getTime() - contactWindowMs).toISOString() } : {};
     const deliveryJob = (task: DeliveryTask): Job | undefined => {
       const message = replyFor(task.campaignId);
-      if (!message) return undefined;
+      const reply = message?.reply[name];
+      if (!message || !reply) return undefined;
       return {
         id: task.id,
         key: `d${task.id}`,
         recipient: task.recipient,
         attempts: task.attempts,
-        reply: message.reply,
+        reply,
         cost: message.cost[name] ?? 1,
         broadcast: true,
         async claim() {

@@ -30,6 +30,15 @@ describe('campaign pages', () => {
     expect(page.text).toContain('<strong>Thông báo &lt;khẩn&gt;</strong>');
   });
 
+  it('the compose preview and the campaign page the approver reads end with how to stop, per channel', async () => {
+    const preview = await b.post('/admin/campaigns/preview', { text: 'Lịch tiếp công dân tháng 1', channels: ['telegram', 'zalo'] });
+    expect(preview.text).toContain('│ Gõ /huy để thôi nhận tin.');
+    expect(preview.text).toContain('│ Nhắn HUY để thôi nhận tin.');
+    expect((await b.post('/admin/campaigns/new', { text: 'Lịch tiếp công dân tháng 1', channels: 'zalo', action: 'save' })).status).toBe(303);
+    const id = listCampaigns(t.app.db).find((c) => c.text.startsWith('Lịch tiếp'))!.id;
+    expect((await b.get(`/admin/campaigns/${id}`)).text).toContain('│ Nhắn HUY để thôi nhận tin.');
+  });
+
   it('a cancelled campaign says who cancelled it and when, not when it would have been sent', async () => {
     expect((await b.post('/admin/campaigns/new', { text: 'Lịch tiêm chủng tháng 12', channels: 'telegram', sendAt: '2026-12-20 08:00', action: 'save' })).status).toBe(303);
     const id = listCampaigns(t.app.db).find((c) => c.text.startsWith('Lịch tiêm'))!.id;

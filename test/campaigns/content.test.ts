@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiCallsPerMessage, campaignContentSchema, previewFor, validateContent } from '../../src/campaigns/content.js';
+import { apiCallsPerMessage, campaignContentSchema, campaignReply, optOutLine, previewFor, validateContent } from '../../src/campaigns/content.js';
 
 const content = (o: Record<string, unknown>) => campaignContentSchema.parse({ text: 'Xin chào bà con', ...o });
 
@@ -44,6 +44,32 @@ describe('campaign content', () => {
     expect(html).toContain('<strong>A &lt;b&gt; &amp; B</strong>');
     expect(html).toContain('Gõ **đậm** &lt;i&gt;x&lt;/i&gt;');
     expect(previewFor(c, 'zalo', { html: true })).not.toContain('<strong>');
+  });
+
+  it("ends every channel's message with how to stop, in the preview the approver reads and in what is sent", () => {
+    const c = content({ title: 'Tiêm chủng', text: 'Thứ Bảy 12/12 có tiêm chủng miễn phí.' });
+    // Telegram: /huy is a command to tap; Zalo: a word typed without a slash or diacritics.
+    expect(optOutLine('telegram')).toBe('Gõ /huy để thôi nhận tin.');
+    expect(optOutLine('zalo')).toBe('Nhắn HUY để thôi nhận tin.');
+    expect(optOutLine('zalo-bot')).toBe('Nhắn HUY để thôi nhận tin.');
+    for (const ch of ['telegram', 'zalo', 'zalo-bot'] as const) {
+      expect(campaignReply(c, ch).text).toBe(`Thứ Bảy 12/12 có tiêm chủng miễn phí.\n\n${optOutLine(ch)}`);
+      // The preview's last line of text (before its frame) is the opt-out line.
+      const lines = previewFor(c, ch).split('\n');
+      expect(lines.at(-2)).toBe(`│ ${optOutLine(ch)}`);
+      expect(previewFor(c, ch, { html: true })).toContain(optOutLine(ch));
+    }
+  });
+
+  it("counts the opt-out line in each channel's length limit", () => {
+    // Title + blank line + text + blank line + opt-out line, exactly at Telegram's 4,096.
+    const room = 4096 - ('Tiêu đề'.length + 2) - 2 - optOutLine('telegram').length;
+    expect(validateContent(content({ title: 'Tiêu đề', text: 'a'.repeat(room) }), ['telegram'])).toEqual([]);
+    const over = validateContent(content({ title: 'Tiêu đề', text: 'a'.repeat(room + 1) }), ['telegram']);
+    expect(over.map((i) => i.severity)).toEqual(['error']);
+    expect(over[0]!.message).toContain('4097 ký tự (kể cả dòng “Gõ /huy để thôi nhận tin.”)');
+    // 1,990 characters alone fit Zalo's 2,000; with the line they do not.
+    expect(validateContent(content({ text: 'a'.repeat(1990) }), ['zalo']).map((i) => i.severity)).toEqual(['error']);
   });
 
   it('normalises text to NFC', () => {

@@ -58,7 +58,8 @@ describe('campaign over the fake Telegram', () => {
     for (const c of delivered) perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
     expect([...perChat.keys()].sort()).toEqual(chats.filter((c) => c !== 7003).map(String).sort());
     expect([...perChat.values()].every((n) => n === 1)).toBe(true);
-    expect(tg.sentTexts(7000)).toEqual(['Tuần lễ tuyên truyền về quyền trẻ em']);
+    // What the subscriber reads ends with how to stop: /huy, a command Telegram lets them tap.
+    expect(tg.sentTexts(7000)).toEqual(['Tuần lễ tuyên truyền về quyền trẻ em\n\nGõ /huy để thôi nhận tin.']);
 
     expect(getCampaign(db, id)?.status).toBe('done');
     expect(deliveryCounts(db, id)).toMatchObject({ targeted: 16, sent: 15, gone: 1, failed: 0, unknown: 0 });

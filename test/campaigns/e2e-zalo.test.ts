@@ -12,6 +12,8 @@ import { createCampaignService } from '../../src/campaigns/service.js';
 import { createUser } from '../../src/db/users.js';
 import { deliveryCounts, listDeliveries } from '../../src/db/campaigns.js';
 import { addSubscriber } from './helpers.js';
+import { optOutLine } from '../../src/campaigns/content.js';
+import { getPersonByExternal } from '../../src/db/people.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -55,5 +57,43 @@ describe('campaign over the fake Zalo OA', () => {
     expect(rows[ids.stale]).toMatchObject({ status: 'outside_window', attempts: 0 });
     expect(rows[ids.drifted]).toMatchObject({ status: 'outside_window', attempts: 1 });
     expect(deliveryCounts(db, c.id)).toMatchObject({ targeted: 3, sent: 1, outsideWindow: 2, failed: 0, pending: 0 });
+  });
+
+  it('ends the message with how to stop, and the word it names stops the next campaign', async () => {
+    const zalo = await startFakeZalo();
+    cleanup.push(() => zalo.close());
+    const { app, url, close } = await startTestApp(zaloEnv(zalo), { bot: { quiet_hours: { start: '00:00', end: '00:00' } } });
+    cleanup.push(close);
+    const db = app.db;
+    const ids = ['8713451786543210011', '8713451786543210012'];
+    for (const id of ids) {
+      zalo.addUser({ id });
+      addSubscriber(db, { channel: 'zalo', id, lastInteraction: new Date() });
+    }
+    createUser(db, { username: 'lan', roles: ['broadcaster'] });
+    createUser(db, { username: 'minh', roles: ['approver', 'broadcaster'] });
+    const s = createCampaignService({ db, regions: () => ({ regions: app.knowledge.state.regions, root: 'hung-yen' }), topics: () => [] });
+    const send = async (text: string): Promise<void> => {
+      const c = s.create('lan', { text, channels: ['zalo'] });
+      s.submit('lan', c.id);
+      s.approve('minh', c.id);
+      const done = once(app.campaigns.outbox.events, 'done');
+      s.schedule('minh', c.id);
+      await done;
+    };
+    await send('Thứ Bảy 12/12 có tiêm chủng miễn phí tại trạm y tế phường.');
+    expect(zalo.sent.map((m) => m.message.text)).toEqual(ids.map(() => 'Thứ Bảy 12/12 có tiêm chủng miễn phí tại trạm y tế phường.\n\nNhắn HUY để thôi nhận tin.'));
+
+    // The first subscriber types the word the line names.
+    const word = /Nhắn (\S+) để/.exec(optOutLine('zalo'))![1]!;
+    const before = zalo.sent.length;
+    expect((await zalo.deliverWebhook(`${url}/webhooks/zalo`, zalo.textEvent(ids[0]!, word))).status).toBe(200);
+    for (let i = 0; i < 100 && zalo.sent.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(zalo.sent.at(-1)).toMatchObject({ userId: ids[0], message: { text: expect.stringContaining('/dangky') } });
+    expect(getPersonByExternal(db, 'zalo', ids[0]!)?.optedOutAt).toBeTruthy();
+
+    const sentBefore = zalo.sent.length;
+    await send('Lịch tiếp công dân tháng 1.');
+    expect(zalo.sent.slice(sentBefore).map((m) => m.userId)).toEqual([ids[1]]);
   });
 });

@@ -36,14 +36,14 @@ describe('campaign content on Zalo Bot', () => {
     const link = [{ label: 'Chi tiết', url: 'https://example.gov.vn/tuan-le-quyen-tre-em' }];
     const cases = [
       content({ imageUrl: img }),
-      content({ text: 'b'.repeat(1980), title: 'Tiêu đề', imageUrl: img }),
+      content({ text: 'b'.repeat(1950), title: 'Tiêu đề', imageUrl: img }),
       content({ text: 'b'.repeat(1950), imageUrl: img, links: link }),
       content({ text: 'b'.repeat(1950), links: link }),
       content({ text: 'c'.repeat(1500) }),
     ];
     for (const c of cases) {
       expect(validateContent(c, ['zalo-bot']).filter((i) => i.severity === 'error')).toEqual([]);
-      expect(apiCallsPerMessage(c, 'zalo-bot')).toBe(renderReply('u', campaignReply(c)).length);
+      expect(apiCallsPerMessage(c, 'zalo-bot')).toBe(renderReply('u', campaignReply(c, 'zalo-bot')).length);
     }
     // A long text with links: the photo, the text, then the links that no longer fit.
     expect(cases.map((c) => apiCallsPerMessage(c, 'zalo-bot'))).toEqual([1, 1, 3, 2, 1]);
@@ -58,7 +58,7 @@ describe('campaign content on Zalo Bot', () => {
       .slice(1, -1)
       .map((l) => l.slice(2))
       .join('\n');
-    const [sent] = renderReply('u', campaignReply(c));
+    const [sent] = renderReply('u', campaignReply(c, 'zalo-bot'));
     expect(sent!.method).toBe('sendMessage');
     expect(body).toBe((sent!.payload as { text: string }).text);
   });

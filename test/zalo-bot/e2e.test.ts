@@ -158,7 +158,7 @@ describe('Zalo Bot webhook end to end', () => {
     s.schedule('minh', c.id);
     await done;
     const got = zb.textsTo(USER).at(-1)!;
-    expect(got).toBe('Tuần lễ quyền trẻ em\n\nMời bạn tham gia tuần lễ tuyên truyền về quyền trẻ em.\n\nChi tiết: https://example.gov.vn/tuan-le');
+    expect(got).toBe('Tuần lễ quyền trẻ em\n\nMời bạn tham gia tuần lễ tuyên truyền về quyền trẻ em.\n\nNhắn HUY để thôi nhận tin.\n\nChi tiết: https://example.gov.vn/tuan-le');
     expect(deliveryCounts(db, c.id)).toMatchObject({ targeted: 1, sent: 1, failed: 0 });
 
     // /huy withdraws it.
