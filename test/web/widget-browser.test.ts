@@ -187,4 +187,71 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(posts.length).toBe(1);
     expect((await messages(page)).filter((m) => m === 'Bảo hiểm y tế').length).toBe(1);
   });
+
+  it('offline: says in Vietnamese that it was not sent, keeps the question, sends it once when back online', async () => {
+    const page = await device('phone');
+    const posts = await openChat(page);
+    posts.length = 0;
+    await page.context().setOffline(true);
+    await field(page).fill('Đăng ký khai sinh cho con trong thời hạn bao lâu?');
+    await page.locator('.loa-form button').tap();
+    const retry = page.locator('.loa-retry');
+    await retry.waitFor();
+    expect(await retry.innerText()).toBe('Gửi lại');
+    expect((await messages(page)).at(-1)).toBe('Chưa gửi được vì thiết bị đang mất mạng. Tin nhắn sẽ tự gửi lại khi có mạng, hoặc bạn bấm “Gửi lại”.');
+    // Back online: sent again by itself, with the same id, and answered.
+    await page.context().setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect.poll(async () => (await messages(page)).some((m) => m.includes('Nguồn:'))).toBe(true);
+    const ids = posts.map((p) => JSON.parse(p).id);
+    expect(ids.length).toBe(2);
+    expect(ids[1]).toBe(ids[0]);
+    expect(await retry.count()).toBe(0);
+    expect((await messages(page)).filter((m) => m === 'Đăng ký khai sinh cho con trong thời hạn bao lâu?').length).toBe(1);
+  });
+
+  it('a proxy error while the server restarts, a server error, a rate-limit refusal: a sentence to read and a way to send again', async () => {
+    const page = await device('phone');
+    await openChat(page);
+    const answers: { abort?: true; status?: number; contentType?: string; body?: string; headers?: Record<string, string> }[] = [
+      // The server is down (restarting): the connection is refused.
+      { abort: true },
+      { status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
+      { status: 500, contentType: 'application/json', body: JSON.stringify({ statusCode: 500, error: 'Internal Server Error', message: 'Internal Server Error' }) },
+      {
+        status: 429,
+        contentType: 'application/json; charset=utf-8',
+        headers: { 'retry-after': '2' },
+        body: JSON.stringify({ ok: false, error: 'Bạn đang gửi tin nhắn quá nhanh. Bạn vui lòng đợi 2 giây rồi gửi lại.' }),
+      },
+    ];
+    const seen: string[] = [];
+    await page.route('**/api/chat?*', async (route) => {
+      const a = answers.shift();
+      if (!a) return route.continue();
+      seen.push(route.request().postData() ?? '');
+      if (a.abort) return route.abort('connectionrefused');
+      await route.fulfill({ status: a.status, contentType: a.contentType, headers: { 'access-control-allow-origin': '*', ...(a.headers ?? {}) }, body: a.body });
+    });
+    await field(page).fill('bảo hiểm y tế cho trẻ em');
+    await field(page).press('Enter');
+    await page.locator('.loa-retry').waitFor();
+    expect((await messages(page)).at(-1)).toBe('Chưa gửi được vì không kết nối được máy chủ. Bạn vui lòng kiểm tra kết nối mạng, đợi một lát rồi bấm “Gửi lại”.');
+    await page.locator('.loa-retry').tap();
+    await expect.poll(async () => (await messages(page)).at(-1)).toBe('Máy chủ đang bận hoặc đang khởi động lại nên chưa trả lời được. Bạn vui lòng đợi một lát rồi bấm “Gửi lại”.');
+    await page.locator('.loa-retry').tap();
+    await expect.poll(async () => (await messages(page)).at(-1)).toBe('Máy chủ đang bận hoặc đang khởi động lại nên chưa trả lời được. Bạn vui lòng đợi một lát rồi bấm “Gửi lại”.');
+    expect((await messages(page)).join('\n')).not.toContain('Internal Server Error');
+    await page.locator('.loa-retry').tap();
+    // The refusal: the server's sentence, and the button counts down the wait it gave.
+    await expect.poll(async () => (await messages(page)).at(-1)).toBe('Bạn đang gửi tin nhắn quá nhanh. Bạn vui lòng đợi 2 giây rồi gửi lại.');
+    expect(await page.locator('.loa-retry').isDisabled()).toBe(true);
+    expect(await page.locator('.loa-retry').innerText()).toMatch(/^Gửi lại \(sau [12] giây\)$/);
+    await expect.poll(() => page.locator('.loa-retry').isEnabled()).toBe(true);
+    await page.locator('.loa-retry').tap();
+    await expect.poll(async () => (await messages(page)).at(-1)).toContain('Nguồn:');
+    // One question, tried five times under one id.
+    expect(new Set(seen.map((p) => JSON.parse(p).id)).size).toBe(1);
+    expect((await messages(page)).filter((m) => m === 'bảo hiểm y tế cho trẻ em').length).toBe(1);
+  });
 });

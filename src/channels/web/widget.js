@@ -42,8 +42,20 @@
   }
 
   var LABELS = {
-    vi: { placeholder: 'Nhập câu hỏi của bạn…', input: 'Câu hỏi', send: 'Gửi', close: 'Đóng', open: 'Hỏi đáp', offline: 'Không kết nối được máy chủ. Vui lòng thử lại sau.' },
-    en: { placeholder: 'Type your question…', input: 'Question', send: 'Send', close: 'Close', open: 'Ask us', offline: 'Cannot reach the server. Please try again later.' }
+    vi: {
+      placeholder: 'Nhập câu hỏi của bạn…', input: 'Câu hỏi', send: 'Gửi', close: 'Đóng', open: 'Hỏi đáp',
+      offline: 'Chưa gửi được vì thiết bị đang mất mạng. Tin nhắn sẽ tự gửi lại khi có mạng, hoặc bạn bấm “Gửi lại”.',
+      unreachable: 'Chưa gửi được vì không kết nối được máy chủ. Bạn vui lòng kiểm tra kết nối mạng, đợi một lát rồi bấm “Gửi lại”.',
+      server: 'Máy chủ đang bận hoặc đang khởi động lại nên chưa trả lời được. Bạn vui lòng đợi một lát rồi bấm “Gửi lại”.',
+      retry: 'Gửi lại', retryIn: function (s) { return 'Gửi lại (sau ' + s + ' giây)'; }
+    },
+    en: {
+      placeholder: 'Type your question…', input: 'Question', send: 'Send', close: 'Close', open: 'Ask us',
+      offline: 'Not sent: your device is offline. It is sent again by itself when you are back online, or press “Send again”.',
+      unreachable: 'Not sent: cannot reach the server. Please check your connection, wait a moment, then press “Send again”.',
+      server: 'The server is busy or restarting and did not answer. Please wait a moment, then press “Send again”.',
+      retry: 'Send again', retryIn: function (s) { return 'Send again (in ' + s + ' s)'; }
+    }
   };
   var langKey = 'loa-lang';
   /** The browser's language: English when it prefers English and lists no Vietnamese. */
@@ -78,6 +90,7 @@
     '.loa-msg{max-width:88%;margin:6px 0;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere}',
     '.loa-bot{background:#fff;border:1px solid #dde3ea}',
     '.loa-me{background:#dcecff;margin-left:auto}',
+    '.loa-error{background:#fff4e5;border-color:#f0c36d}',
     '.loa-title{font-weight:700;display:block;margin-bottom:4px}',
     '.loa-btns{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}',
     '.loa-btns button,.loa-btns a{display:inline-block;width:auto;border:1px solid #b3171e;color:#b3171e;background:#fff;border-radius:16px;padding:5px 11px;min-height:36px;font:inherit;font-size:14px;cursor:pointer;text-decoration:none;text-align:left}',
@@ -187,6 +200,7 @@
     m.appendChild(document.createTextNode(text));
     log.appendChild(m);
     log.scrollTop = log.scrollHeight;
+    return m;
   }
 
   function addReply(r) {
@@ -215,16 +229,86 @@
   }
 
   var busy = false;
+  /** Messages not sent (no connection, server down, refused): each with its "Gửi lại" button. */
+  var unsent = [];
+  /**
+   * Posts `body`. A retry posts the same body with the same id: the server answers an id once
+   * (a first try that got through is answered `duplicate`, and its answer, if the server kept
+   * it, comes with what was held for the visitor).
+   */
   function post(body) {
     busy = true; send.disabled = true;
     body.session = session;
-    body.id = 'm' + Date.now().toString(36) + randomId(4);
+    if (!body.id) body.id = 'm' + Date.now().toString(36) + randomId(4);
     fetch(base + '/api/chat?lang=' + lang, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json(); })
-      .then(function (data) { setLang(data.lang); (data.replies || []).forEach(addReply); if (data.error) addMsg('bot', data.error); })
-      .catch(function () { addMsg('bot', LABELS[lang].offline); })
-      .then(function () { busy = false; send.disabled = false; });
+      .then(function (r) {
+        return r.json().then(function (data) { return { r: r, data: data }; }, function () { return { r: r, data: null }; });
+      }, function () { return null; })
+      .then(function (res) {
+        // No answer at all: no connection, or the server is not there (restarting).
+        // The device knows it is offline: sent again when it is back ('online'). Otherwise the
+        // server may be restarting: the visitor sends again.
+        if (!res) return navigator.onLine === false ? notSent(body, LABELS[lang].offline, 'offline', 0) : notSent(body, LABELS[lang].unreachable, 'unreachable', 0);
+        var data = res.data;
+        // Only Loa's own answers say ok:false with a sentence for the visitor; a proxy's 502 page
+        // or a server error ('Internal Server Error') is not for the visitor to read.
+        if (!data || (!res.r.ok && data.ok !== false)) return notSent(body, LABELS[lang].server, 'server', 0);
+        setLang(data.lang);
+        (data.replies || []).forEach(addReply);
+        if (data.duplicate) askHeld();
+        if (data.error) {
+          // A refusal for now (too fast, too busy, disk low): the same message can go again after the wait.
+          if (res.r.status === 429 || res.r.status === 503) notSent(body, data.error, 'refused', Number(res.r.headers.get('retry-after')) || 0);
+          else addMsg('bot', data.error);
+        }
+        if (res.r.ok) sendPendingSoon();
+      })
+      .then(function () { busy = false; send.disabled = false; }, function () { busy = false; send.disabled = false; });
   }
+
+  /** Says why `body` was not sent, with a button that sends it again (after `wait` seconds). */
+  function notSent(body, why, kind, wait) {
+    var note = addMsg('bot', why);
+    note.classList.add('loa-error');
+    var row = el('div', 'loa-btns');
+    var again = el('button', 'loa-retry', LABELS[lang].retry);
+    again.type = 'button';
+    row.appendChild(again);
+    log.appendChild(row);
+    log.scrollTop = log.scrollHeight;
+    var item = { body: body, kind: kind, note: note, row: row };
+    unsent.push(item);
+    again.onclick = function () { if (!busy && !again.disabled) retry(item); };
+    var until = Date.now() + wait * 1000;
+    if (wait > 0) {
+      again.disabled = true;
+      var tick = function () {
+        var left = Math.ceil((until - Date.now()) / 1000);
+        if (left <= 0) { again.disabled = false; again.textContent = LABELS[lang].retry; return; }
+        again.textContent = LABELS[lang].retryIn(left);
+        setTimeout(tick, 1000);
+      };
+      tick();
+    }
+  }
+
+  function retry(item) {
+    var i = unsent.indexOf(item);
+    if (i < 0) return;
+    unsent.splice(i, 1);
+    if (item.row.parentNode) item.row.parentNode.removeChild(item.row);
+    if (item.note.parentNode) item.note.parentNode.removeChild(item.note);
+    post(item.body);
+  }
+
+  /** After a message got through, what failed for want of a connection goes too, in order. */
+  function sendPendingSoon() {
+    setTimeout(function () {
+      if (busy) return;
+      for (var i = 0; i < unsent.length; i++) if (unsent[i].kind === 'offline') return retry(unsent[i]);
+    }, 0);
+  }
+  if (window.addEventListener) window.addEventListener('online', sendPendingSoon);
 
   var greeted = false;
   function greet() { if (greeted) return; greeted = true; post({ text: '/start' }); }
@@ -252,15 +336,19 @@
   if (inlineHost || startOpen) greet();
 
   // What the office kept for this visitor while they were away (e.g. staff's answer to their
-  // question): shown at once, opening the chat.
-  fetch(base + '/api/chat/held?session=' + encodeURIComponent(session) + '&lang=' + lang)
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      setLang(data.lang);
-      var held = data.replies || [];
-      if (!held.length) return;
-      if (box.style.display === 'none') box.style.display = 'flex';
-      held.forEach(addReply);
-    })
-    .catch(function () { /* offline: asked again on the next load */ });
+  // question): shown at once, opening the chat. Asked again when a retried message turns out to
+  // have reached the server before (its answer may have been kept).
+  function askHeld() {
+    fetch(base + '/api/chat/held?session=' + encodeURIComponent(session) + '&lang=' + lang)
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        setLang(data.lang);
+        var held = data.replies || [];
+        if (!held.length) return;
+        if (box.style.display === 'none') box.style.display = 'flex';
+        held.forEach(addReply);
+      })
+      .catch(function () { /* offline: asked again on the next load */ });
+  }
+  askHeld();
 })();
