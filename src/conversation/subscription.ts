@@ -54,8 +54,13 @@ const textsOf = (ctx: TurnContext): typeof S_VI => (ctx.lang === 'en' ? S_EN : S
 const topicName = (ctx: TurnContext, t: { name: string; name_en?: string }): string => (ctx.lang === 'en' ? (t.name_en ?? t.name) : t.name);
 const consentIn = (ctx: TurnContext): string => (ctx.lang === 'en' && CURRENT_CONSENT.textEn ? CURRENT_CONSENT.textEn : CURRENT_CONSENT.text);
 
-/** Words that, sent alone, unsubscribe: "HUY", "huỷ", "STOP", "dừng". */
-const STOP_WORDS = new Set(['huy', 'stop', 'dung', 'huy dang ky', 'unsubscribe']);
+/** Words that, sent alone, unsubscribe, compared without diacritics: "HUY", "huỷ", "hủy", "STOP". */
+const STOP_WORDS = new Set(['huy', 'stop', 'huy dang ky', 'unsubscribe']);
+/**
+ * "dừng" (stop) only with its diacritics: without them "dung" is as often "đúng" (right, yes)
+ * or "dùng" (use), and a subscriber answering "Đúng" must not lose their subscription.
+ */
+const STOP_WORDS_EXACT = new Set(['dừng', 'dừng lại']);
 
 function topicMenu(ctx: TurnContext): Reply {
   const S = textsOf(ctx);
@@ -156,8 +161,9 @@ export function createSubscriptionFeature(): Feature {
       },
     },
     onText: (ctx, text) => {
-      const f = fold(text.toLowerCase()).replace(/[^a-z ]/g, '').trim();
-      if (STOP_WORDS.has(f)) {
+      const lower = text.normalize('NFC').toLowerCase().replace(/[^\p{L} ]/gu, '').replace(/\s+/g, ' ').trim();
+      const f = fold(lower);
+      if (STOP_WORDS.has(f) || STOP_WORDS_EXACT.has(lower)) {
         const p = getPerson(ctx.db, ctx.person.id);
         if (p) return stop(ctx);
       }

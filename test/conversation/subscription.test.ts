@@ -1,0 +1,67 @@
+/**
+ * Opting out in words, as subscribers write it (trial of a citizen subscribing on Telegram and
+ * Zalo): what must withdraw consent at once, on every channel, and what must not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
+import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { openDb, type Db } from '../../src/db/index.js';
+import { getPersonByExternal } from '../../src/db/people.js';
+import { webCapabilities } from '../../src/channels/web/web.js';
+import type { ChannelName, Inbound } from '../../src/channels/channel.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
+
+let db: Db;
+let convo: Conversation;
+let n = 0;
+const config = testConfig();
+const knowledge = shippedKnowledge();
+
+beforeAll(() => {
+  db = openDb(':memory:');
+  convo = createConversation({ db, knowledge, config, features: [createSubscriptionFeature()], now: () => new Date('2026-12-07T03:00:00Z') });
+});
+afterAll(() => {
+  db.close();
+  config.cleanup();
+});
+
+const turn = (channel: ChannelName, user: string, inbound: Partial<Inbound>) =>
+  convo.handle({ channel, userId: user, dedupeKey: `k${n++}`, ...inbound } as Inbound, webCapabilities);
+
+/** A fresh subscriber on the channel; returns their id. */
+async function subscriber(channel: ChannelName): Promise<string> {
+  const user = `sub-${n++}`;
+  await turn(channel, user, { type: 'text', text: '/dangky' });
+  await turn(channel, user, { type: 'action', action: 'sub:all' });
+  await turn(channel, user, { type: 'action', action: 'sub:rs:' });
+  expect(getPersonByExternal(db, channel, user)?.consentAt).toBeTruthy();
+  return user;
+}
+
+const channels: ChannelName[] = ['telegram', 'zalo', 'zalo-bot', 'web'];
+
+describe('opting out in words', () => {
+  it.each(['Đúng', 'đúng', 'dung', 'Dùng', 'dũng'])('"%s" (right, use, a name) keeps the subscription', async (text) => {
+    for (const channel of channels) {
+      const user = await subscriber(channel);
+      await turn(channel, user, { type: 'text', text });
+      const p = getPersonByExternal(db, channel, user)!;
+      expect({ channel, optedOut: p.optedOutAt }).toEqual({ channel, optedOut: null });
+      expect(p.consentAt).toBeTruthy();
+    }
+  });
+
+  it.each(['dừng', 'Dừng lại', 'DỪNG', 'hủy', 'huỷ', 'HỦY', 'HUY', 'huy', 'Stop', 'stop!', '/huy', 'Hủy đăng ký'])(
+    '"%s" withdraws consent at once and says how to come back',
+    async (text) => {
+      for (const channel of channels) {
+        const user = await subscriber(channel);
+        const [reply] = await turn(channel, user, { type: 'text', text });
+        const p = getPersonByExternal(db, channel, user)!;
+        expect({ channel, optedOut: !!p.optedOutAt, consent: p.consentAt }).toEqual({ channel, optedOut: true, consent: null });
+        expect(reply!.text).toContain('/dangky');
+      }
+    },
+  );
+});
