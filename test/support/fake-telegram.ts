@@ -176,8 +176,11 @@ export interface FakeTelegram {
    */
   addFile(fileId: string, bytes: Uint8Array, path?: string): void;
   // Update builders (no update_id: pushUpdate assigns one).
-  message(o: { userId: number; text: string; chatId?: number; chatType?: 'private' | 'group' | 'supergroup'; firstName?: string; replyToBot?: boolean; entities?: unknown[] }): Record<string, unknown>;
-  callbackQuery(o: { userId: number; data: string; chatId?: number; messageId?: number }): Record<string, unknown>;
+  /** Makes `chatId` a forum supergroup with these topics (sends to other topics: 400 "message thread not found"). */
+  forum(chatId: number, topics: number[]): void;
+  /** `topic`: the message is in that topic of a forum (`message_thread_id`, `is_topic_message`). */
+  message(o: { userId: number; text: string; chatId?: number; chatType?: 'private' | 'group' | 'supergroup'; firstName?: string; replyToBot?: boolean; entities?: unknown[]; topic?: number }): Record<string, unknown>;
+  callbackQuery(o: { userId: number; data: string; chatId?: number; messageId?: number; topic?: number }): Record<string, unknown>;
   myChatMember(o: { userId: number; status: 'kicked' | 'member' }): Record<string, unknown>;
   pollAnswer(o: { userId: number; pollId: string; optionIds: number[] }): Record<string, unknown>;
   close(): Promise<void>;
@@ -300,6 +303,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     if (how === 'deactivated') throw new ApiError(403, 'Forbidden: user is deactivated');
   };
 
+  // Forum supergroups and their topics (createForumTopic's message_thread_id).
+  const forums = new Map<string, Set<number>>();
+  /** A send into a topic: the chat must be a forum with that topic, as Telegram checks. */
+  const guardThread = (chatId: string, thread: unknown): void => {
+    if (thread === undefined) return;
+    if (!forums.get(chatId)?.has(Number(thread))) throw new ApiError(400, 'Bad Request: message thread not found');
+  };
+
   const files = new Map<string, { bytes: Uint8Array; path: string }>();
   const handlers: Record<string, (p: Record<string, unknown>) => unknown | Promise<unknown>> = {
     getFile: (p) => {
@@ -370,6 +381,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     sendMessage: (p) => {
       const chat = chatOf(p.chat_id);
       guardChat(String(chat.id));
+      guardThread(String(chat.id), p.message_thread_id);
       rateCheck(String(chat.id));
       const text = visible(p.text, p.parse_mode, 4096, 'message text');
       checkKeyboard(p.reply_markup);
@@ -389,6 +401,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     sendPhoto: (p) => {
       const chat = chatOf(p.chat_id);
       guardChat(String(chat.id));
+      guardThread(String(chat.id), p.message_thread_id);
       rateCheck(String(chat.id));
       if (typeof p.photo !== 'string' || p.photo === '') throw new ApiError(400, 'Bad Request: there is no photo in the request');
       const caption = p.caption === undefined ? undefined : visible(p.caption, p.parse_mode, 1024, 'caption');
@@ -398,6 +411,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     sendPoll: (p) => {
       const chat = chatOf(p.chat_id);
       guardChat(String(chat.id));
+      guardThread(String(chat.id), p.message_thread_id);
       rateCheck(String(chat.id));
       const question = String(p.question ?? '');
       if (question.length < 1 || question.length > 300) throw new ApiError(400, 'Bad Request: poll question length must be 1-300');
@@ -622,8 +636,12 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     addFile: (fileId, bytes, path = `photos/file_${files.size}.jpg`) => {
       files.set(fileId, { bytes, path });
     },
+    forum(chatId, topics) {
+      forums.set(String(chatId), new Set(topics));
+    },
     message(o) {
       const chatId = o.chatId ?? o.userId;
+      const topic = o.topic !== undefined ? { message_thread_id: o.topic, is_topic_message: true } : {};
       const group = o.chatType ? o.chatType !== 'private' : chatId < 0;
       const from = { id: o.userId, is_bot: false, first_name: o.firstName ?? `Người dùng ${o.userId}`, language_code: 'vi' };
       const key = String(chatId);
@@ -636,9 +654,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           date: Math.floor(now() / 1000),
           chat: group ? { id: chatId, type: o.chatType ?? 'supergroup', title: 'Nhóm thử' } : { id: chatId, type: 'private', first_name: from.first_name },
           from,
+          ...topic,
           text: o.text,
           ...(entities ? { entities } : {}),
-          ...(o.replyToBot ? { reply_to_message: { message_id: Math.max(1, messageId - 1), date: Math.floor(now() / 1000), chat: { id: chatId, type: group ? 'supergroup' : 'private' }, from: { id: botId, is_bot: true, first_name: 'Loa', username }, text: '…' } } : {}),
+          ...(o.replyToBot ? { reply_to_message: { message_id: Math.max(1, messageId - 1), date: Math.floor(now() / 1000), chat: { id: chatId, type: group ? 'supergroup' : 'private' }, from: { id: botId, is_bot: true, first_name: 'Loa', username }, ...topic, text: '…' } } : {}),
         },
       };
     },
@@ -650,7 +669,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           from: { id: o.userId, is_bot: false, first_name: `Người dùng ${o.userId}` },
           chat_instance: `ci-${chatId}`,
           data: o.data,
-          message: { message_id: o.messageId ?? messageIds.get(String(chatId)) ?? 1, date: Math.floor(now() / 1000), chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' }, from: { id: botId, is_bot: true, first_name: 'Loa', username }, text: '…' },
+          message: {
+            message_id: o.messageId ?? messageIds.get(String(chatId)) ?? 1,
+            date: Math.floor(now() / 1000),
+            chat: { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' },
+            from: { id: botId, is_bot: true, first_name: 'Loa', username },
+            ...(o.topic !== undefined ? { message_thread_id: o.topic, is_topic_message: true } : {}),
+            text: '…',
+          },
         },
       };
     },

@@ -43,14 +43,15 @@ export interface InlineKeyboard {
 
 /** One Bot API call to make, in order. */
 export type TelegramCall =
-  | { method: 'sendMessage'; payload: { chat_id: number | string; text: string; parse_mode: 'HTML'; reply_markup?: InlineKeyboard; link_preview_options?: { is_disabled: boolean }; allow_paid_broadcast?: boolean } }
-  | { method: 'sendPhoto'; payload: { chat_id: number | string; photo: string; caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineKeyboard; allow_paid_broadcast?: boolean } }
+  | { method: 'sendMessage'; payload: { chat_id: number | string; message_thread_id?: number; text: string; parse_mode: 'HTML'; reply_markup?: InlineKeyboard; link_preview_options?: { is_disabled: boolean }; allow_paid_broadcast?: boolean } }
+  | { method: 'sendPhoto'; payload: { chat_id: number | string; message_thread_id?: number; photo: string; caption?: string; parse_mode?: 'HTML'; reply_markup?: InlineKeyboard; allow_paid_broadcast?: boolean } }
   | {
       method: 'sendPoll';
       /** Our question ref, recorded with the poll id the answer comes back with. */
       ref: string;
       payload: {
         chat_id: number | string;
+        message_thread_id?: number;
         question: string;
         options: { text: string }[];
         type: 'quiz';
@@ -70,9 +71,16 @@ export interface RenderOptions {
   paidBroadcast?: boolean;
 }
 
-/** Telegram chat ids are numbers; send them as numbers when they are. */
-export function chatIdOf(recipient: string): number | string {
-  return /^-?\d{1,16}$/.test(recipient) ? Number(recipient) : recipient;
+/**
+ * The target of a recipient: Telegram chat ids are numbers (sent as numbers when they are), and
+ * `<chat>:<topic>` (updates.ts `chatKey`) is a topic of a forum supergroup.
+ *
+ * @example chatIdOf('-1001:42') // { chat_id: -1001, message_thread_id: 42 }
+ */
+export function chatIdOf(recipient: string): { chat_id: number | string; message_thread_id?: number } {
+  const topic = /^(-?\d{1,16}):(\d{1,16})$/.exec(recipient);
+  if (topic) return { chat_id: Number(topic[1]), message_thread_id: Number(topic[2]) };
+  return { chat_id: /^-?\d{1,16}$/.test(recipient) ? Number(recipient) : recipient };
 }
 
 function keyboard(buttons: Button[] | undefined, links: LinkButton[] | undefined, remember: RenderOptions['remember']): InlineKeyboard | undefined {
@@ -131,7 +139,7 @@ function pollFits(p: NonNullable<Reply['poll']>): boolean {
  * on the last message only, so they stay next to the end of a long answer.
  */
 export function renderReply(recipient: string, reply: Reply, opts: RenderOptions): TelegramCall[] {
-  const chat_id = chatIdOf(recipient);
+  const target = chatIdOf(recipient);
   const paid = opts.paidBroadcast ? { allow_paid_broadcast: true } : {};
   const calls: TelegramCall[] = [];
   const title = reply.title?.trim() ? `<b>${escapeHtml(reply.title.trim())}</b>` : '';
@@ -141,12 +149,12 @@ export function renderReply(recipient: string, reply: Reply, opts: RenderOptions
     const intro = reply.text.trim();
     if (intro && intro !== p.question.trim())
       for (const chunk of splitForHtml(intro, TEXT_LIMIT, title ? title.length + 2 : 0))
-        calls.push({ method: 'sendMessage', payload: { chat_id, text: title && calls.length === 0 ? `${title}\n\n${escapeHtml(chunk)}` : escapeHtml(chunk), parse_mode: 'HTML', ...paid } });
+        calls.push({ method: 'sendMessage', payload: { ...target, text: title && calls.length === 0 ? `${title}\n\n${escapeHtml(chunk)}` : escapeHtml(chunk), parse_mode: 'HTML', ...paid } });
     calls.push({
       method: 'sendPoll',
       ref: p.ref,
       payload: {
-        chat_id,
+        ...target,
         question: p.question,
         options: p.options.map((text) => ({ text })),
         type: 'quiz',
@@ -166,10 +174,10 @@ export function renderReply(recipient: string, reply: Reply, opts: RenderOptions
     const caption = [title, escapeHtml(text)].filter(Boolean).join('\n\n');
     const captionVisible = (reply.title?.trim().length ?? 0) + 2 + text.length;
     if (captionVisible <= CAPTION_LIMIT && caption.length <= CAPTION_LIMIT) {
-      calls.push({ method: 'sendPhoto', payload: { chat_id, photo: reply.imageUrl, ...(caption ? { caption, parse_mode: 'HTML' } : {}), ...(markup ? { reply_markup: markup } : {}), ...paid } });
+      calls.push({ method: 'sendPhoto', payload: { ...target, photo: reply.imageUrl, ...(caption ? { caption, parse_mode: 'HTML' } : {}), ...(markup ? { reply_markup: markup } : {}), ...paid } });
       return calls;
     }
-    calls.push({ method: 'sendPhoto', payload: { chat_id, photo: reply.imageUrl, ...paid } });
+    calls.push({ method: 'sendPhoto', payload: { ...target, photo: reply.imageUrl, ...paid } });
   }
 
   const chunks = text ? splitForHtml(text, TEXT_LIMIT, title ? title.length + 2 : 0) : [];
@@ -181,7 +189,7 @@ export function renderReply(recipient: string, reply: Reply, opts: RenderOptions
     const last = i === chunks.length - 1;
     calls.push({
       method: 'sendMessage',
-      payload: { chat_id, text: html, parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...(last && markup ? { reply_markup: markup } : {}), ...paid },
+      payload: { ...target, text: html, parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...(last && markup ? { reply_markup: markup } : {}), ...paid },
     });
   });
   return calls;

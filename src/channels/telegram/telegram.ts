@@ -30,7 +30,7 @@ import { BODY_LIMIT } from '../../http/server.js';
 import { renderReply } from './render.js';
 import { toConnectError, toSendResult } from './errors.js';
 import type { ConnectionEvents } from '../connection.js';
-import { ALLOWED_UPDATES, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
+import { ALLOWED_UPDATES, chatOfKey, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
 import { createSendThread, type SentIds } from './send-thread.js';
@@ -163,7 +163,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const { inbound, callbackQueryId } = conv;
     // The budget counts what people write to the bot in a group. Button presses are exempt: each
     // is a tap on the bot's own message, and an answer in a live group quiz must never be dropped.
-    const groupKey = inbound.group && inbound.type === 'text' ? inbound.chatId : undefined;
+    // Per chat, whatever the forum topic: Telegram's 20 messages a minute are per group.
+    const groupKey = inbound.group && inbound.type === 'text' && inbound.chatId ? chatOfKey(inbound.chatId) : undefined;
     const at = now();
     if (groupKey !== undefined) {
       if (!groupBudget.allows(groupKey, at)) {

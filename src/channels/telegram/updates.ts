@@ -34,6 +34,9 @@ const messageSchema = z.object({
   message_id: z.number().int(),
   date: z.number().int(),
   chat: chatSchema,
+  // A forum supergroup's topic: replies go to the same topic (see chatKey).
+  message_thread_id: z.number().int().optional(),
+  is_topic_message: z.boolean().optional(),
   from: userSchema.optional(),
   text: z.string().optional(),
   caption: z.string().optional(),
@@ -64,7 +67,9 @@ export const updateSchema = z.object({
       id: z.string().min(1),
       from: userSchema,
       data: z.string().optional(),
-      message: z.object({ message_id: z.number().int(), chat: chatSchema }).optional(),
+      message: z
+        .object({ message_id: z.number().int(), chat: chatSchema, message_thread_id: z.number().int().optional(), is_topic_message: z.boolean().optional() })
+        .optional(),
     })
     .optional(),
   my_chat_member: z
@@ -103,6 +108,25 @@ export interface UpdateContext {
 export type Conversion =
   | { kind: 'inbound'; inbound: Inbound; callbackQueryId?: string }
   | { kind: 'ignore'; reason: string; callbackQueryId?: string };
+
+/**
+ * Where replies to a group message go, as the Inbound's `chatId`: the chat id, plus `:<topic>`
+ * when the message was posted in a topic of a forum supergroup, so the answer (and a live quiz
+ * started there) lands in that topic and not in "General". Only `is_topic_message` counts: a
+ * reply in a chat without topics (or in General) carries a `message_thread_id` too, which
+ * Telegram refuses as a target ("message thread not found"). render.ts `chatIdOf` reads it back.
+ *
+ * @example chatKey({ id: -1001, type: 'supergroup' }, { message_thread_id: 42, is_topic_message: true }) // '-1001:42'
+ */
+export function chatKey(chat: { id: number }, m: { message_thread_id?: number | undefined; is_topic_message?: boolean | undefined }): string {
+  return m.is_topic_message && m.message_thread_id !== undefined ? `${chat.id}:${m.message_thread_id}` : String(chat.id);
+}
+
+/** The chat part of a {@link chatKey} (the group's budget is per chat, whatever the topic). */
+export function chatOfKey(key: string): string {
+  const colon = key.indexOf(':');
+  return colon < 0 ? key : key.slice(0, colon);
+}
 
 function displayName(u: z.infer<typeof userSchema>): string | undefined {
   const name = [u.first_name, u.last_name].filter(Boolean).join(' ').trim();
@@ -156,7 +180,7 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
     const base = {
       channel: 'telegram' as const,
       userId: String(m.from.id),
-      ...(group ? { chatId: String(m.chat.id), group: true } : {}),
+      ...(group ? { chatId: chatKey(m.chat, m), group: true } : {}),
       displayName: displayName(m.from),
       dedupeKey: `u:${id}:m:${m.chat.id}:${m.message_id}`,
       at: new Date(m.date * 1000),
@@ -199,7 +223,7 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
       inbound: {
         channel: 'telegram',
         userId: String(q.from.id),
-        ...(group ? { chatId: String(chat.id), group: true } : {}),
+        ...(group ? { chatId: chatKey(chat, q.message!), group: true } : {}),
         displayName: displayName(q.from),
         dedupeKey: `u:${id}:cq:${q.id}`,
         type: 'action',

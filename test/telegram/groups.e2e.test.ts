@@ -1,0 +1,110 @@
+/**
+ * Groups end to end (webhook mode, the real app against the fake Bot API): forum topics, with
+ * answers to /hoi and a live group quiz running there.
+ *
+ * One app and one fake for the file; each test uses its own chats, and the clock only moves
+ * forward.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
+import type { App } from '../../src/app.js';
+import { runningLiveSession } from '../../src/db/quiz.js';
+import { LIVE_INTRO_MS } from '../../src/quiz/live.js';
+import { GRACE_MS } from '../../src/quiz/scoring.js';
+
+const SECRET = 'groups_secret-0123456789abcdef';
+const CONTEST = 'tim-hieu-quyen-con-nguoi-2026';
+const ORGANISER = 100;
+let tg: FakeTelegram;
+let app: App;
+let close: () => Promise<void>;
+let now = new Date('2026-11-23T03:00:00Z');
+
+beforeAll(async () => {
+  tg = await startFakeTelegram();
+  const started = await startTestApp(
+    {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_URL: 'https://portal.example.gov.vn/webhooks/telegram',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_RATE_PER_CHAT: '1000',
+      TELEGRAM_RATE_GLOBAL: '1000',
+    },
+    { now: () => now, bot: { telegram: { quiz_organizers: [String(ORGANISER)] } } },
+  );
+  app = started.app;
+  close = started.close;
+  tg.rewriteWebhookUrl = () => `${started.url}/webhooks/telegram`;
+});
+
+afterAll(async () => {
+  await close();
+  await tg.close();
+});
+
+const SENDS = ['sendMessage', 'sendPoll', 'sendPhoto'];
+const textOf = (c: RecordedCall) => String(c.params.text ?? c.params.question ?? '');
+
+/** Pushes an update, waits until it is handled and its replies sent; returns the sends it caused. */
+async function push(update: Record<string, unknown>): Promise<RecordedCall[]> {
+  const after = tg.calls.length;
+  const res = await tg.pushUpdate(update);
+  expect(res).toMatchObject({ delivered: true, status: 200 });
+  await app.inbox.drain();
+  return tg.calls.slice(after).filter((c) => SENDS.includes(c.method));
+}
+
+/** Moves the clock and runs the live quizzes' due steps; returns the sends they caused. */
+async function tick(ms: number): Promise<RecordedCall[]> {
+  now = new Date(now.getTime() + ms);
+  const after = tg.calls.length;
+  await app.quiz!.tick(now);
+  await app.inbox.drain();
+  return tg.calls.slice(after).filter((c) => SENDS.includes(c.method));
+}
+
+/** Starts a live quiz in `chat` (a topic with `topic`) and posts its first question. */
+async function startLiveQuiz(chat: number, o: { topic?: number; chatType?: 'group' | 'supergroup' } = {}): Promise<RecordedCall> {
+  const started = await push(tg.message({ userId: ORGANISER, chatId: chat, text: `/quizgroup ${CONTEST}`, ...o }));
+  expect(started.map(textOf).join('\n')).toContain('Thi nhanh');
+  const [poll] = await tick(LIVE_INTRO_MS);
+  expect(poll).toMatchObject({ method: 'sendPoll', status: 200 });
+  return poll!;
+}
+
+describe('Telegram forum topics', () => {
+  it('answers in the topic the question was asked in, and in General without a thread id', async () => {
+    const FORUM = -1007770;
+    tg.forum(FORUM, [42]);
+    const inTopic = await push(tg.message({ userId: 31, chatId: FORUM, text: '/hoi thủ tục đăng ký khai sinh', topic: 42 }));
+    expect(inTopic.length).toBeGreaterThan(0);
+    for (const c of inTopic) expect(c).toMatchObject({ status: 200, params: { message_thread_id: 42 } });
+    expect(textOf(inTopic[0]!)).toMatch(/khai sinh/i);
+
+    const mention = await push(tg.message({ userId: 32, chatId: FORUM, text: `@${tg.username} làm căn cước ở đâu`, topic: 42 }));
+    expect(mention[0]).toMatchObject({ status: 200, params: { message_thread_id: 42 } });
+
+    // A reply in General carries a message_thread_id (the replied message) without
+    // is_topic_message: it is not a topic, and Telegram refuses it as one.
+    const general = tg.message({ userId: 33, chatId: FORUM, text: '/hoi thủ tục đăng ký khai sinh' });
+    (general.message as Record<string, unknown>).message_thread_id = 7;
+    const inGeneral = await push(general);
+    expect(inGeneral[0]!.status).toBe(200);
+    expect(inGeneral[0]!.params.message_thread_id).toBeUndefined();
+  });
+
+  it('runs a live quiz in the topic it was started in, and stops it there', async () => {
+    const FORUM = -1007771;
+    tg.forum(FORUM, [5]);
+    const poll = await startLiveQuiz(FORUM, { topic: 5 });
+    expect(poll.params).toMatchObject({ chat_id: FORUM, message_thread_id: 5 });
+    const board = await tick(60_000 + GRACE_MS);
+    expect(board[0]).toMatchObject({ status: 200, params: { chat_id: FORUM, message_thread_id: 5 } });
+    const stop = await push(tg.message({ userId: ORGANISER, chatId: FORUM, text: '/quizstop', topic: 5 }));
+    expect(stop[0]).toMatchObject({ status: 200, params: { message_thread_id: 5 } });
+    expect(runningLiveSession(app.db, 'telegram', `${FORUM}:5`)).toBeUndefined();
+  });
+});
