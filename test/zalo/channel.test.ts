@@ -285,3 +285,48 @@ describe('Zalo channel: SendResult for each answer', () => {
     expect(secondsUntilMorning(new Date('2026-11-23T00:00:00Z'))).toBe(23 * 3600); // 07:00
   });
 });
+
+describe('Zalo channel: what a failed send tells the dashboard', () => {
+  // A dead token or an OA refused for quota means every citizen gets silence: staff must see it
+  // on the dashboard and /healthz, not only in a log line. One person's failure says nothing.
+  const table: { label: string; setup?: (z: FakeZalo) => void; lost?: RegExp; trouble?: RegExp; up?: boolean }[] = [
+    {
+      label: 'dead refresh token -> lost (permanent), telling to connect again',
+      setup: (z) => {
+        z.expireAccessTokens();
+        z.failNext(OAUTH, -14020);
+      },
+      lost: /loa zalo connect/,
+    },
+    { label: 'token refused again after a refresh -> lost', setup: (z) => z.failNext(CS, -216, 2), lost: /loa zalo connect/ },
+    { label: '-211 out of quota -> trouble', setup: (z) => z.failNext(CS, -211), trouble: /hết hạn mức tin tư vấn \(lỗi -211\).*oa\.zalo\.me/ },
+    { label: '-218 out of quota -> trouble', setup: (z) => z.failNext(CS, -218), trouble: /lỗi -218/ },
+    { label: '-224 package -> trouble', setup: (z) => z.failNext(CS, -224), trouble: /Gói dịch vụ của OA.*lỗi -224/ },
+    { label: '-213 one person not following -> nothing', setup: (z) => z.addUser({ id: USER, follower: false }) },
+    { label: '-230 one person outside the window -> nothing', setup: (z) => z.failNext(CS, -230) },
+    { label: '-32 rate limit -> nothing (it retries)', setup: (z) => z.failNext(CS, -32) },
+    { label: 'HTTP 502 -> nothing (it retries)', setup: (z) => z.failHttp(CS, 502) },
+    { label: 'a send that works -> up', up: true },
+  ];
+  let b: Built | undefined;
+  beforeEach(() => {
+    clock = new Date('2026-11-23T03:00:00Z');
+  });
+  afterEach(async () => {
+    await b?.zalo.close();
+    b = undefined;
+  });
+  for (const c of table)
+    it(c.label, async () => {
+      b = await build();
+      b.zalo.addUser({ id: USER });
+      const seen = { lost: [] as { reason: string; permanent: boolean }[], trouble: [] as string[], up: 0 };
+      await b.channel.start!({ up: () => seen.up++, trouble: (r) => seen.trouble.push(r), lost: (e) => seen.lost.push({ reason: e.reason, permanent: e.permanent }) });
+      c.setup?.(b.zalo);
+      await b.channel.send(USER, hello);
+      expect(seen.lost).toEqual(c.lost ? [{ reason: expect.stringMatching(c.lost), permanent: true }] : []);
+      expect(seen.trouble).toEqual(c.trouble ? [expect.stringMatching(c.trouble)] : []);
+      expect(seen.up).toBe(c.up ? 1 : 0);
+    });
+});
+

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeZalo, zaloEnv, type FakeZalo } from '../support/fake-zalo.js';
 import { startTestApp } from '../support/app.js';
 import { within } from '../support/capture-log.js';
+import { createZaloOAuth } from '../../src/channels/zalo/client.js';
+import { startZaloConnect } from '../../src/channels/zalo/oauth.js';
 
 const backoff = { minMs: 20, maxMs: 200 };
 
@@ -66,5 +68,38 @@ describe('Zalo connects in the background', () => {
     close = started.close;
     await within(started.app.health.waitFor('zalo', 'failed'), 10_000, 'zalo failed');
     expect(started.app.health.get('zalo').reason).toContain('loa zalo connect');
+  });
+  it('a token pair that dies while running turns the dashboard "failed" with the fix, and "connected" after loa zalo connect', async () => {
+    // Trial: Zalo refused the refresh token while Loa ran; every citizen got silence while
+    // /healthz and the dashboard still said "connected" (only a log line told why).
+    zalo = await startFakeZalo();
+    const user = '8713451786543210987';
+    zalo.addUser({ id: user });
+    const started = await startTestApp({ ...zaloEnv(zalo), LOA_PUBLIC_URL: 'https://loa.example.gov.vn' }, { connectBackoff: backoff });
+    close = started.close;
+    const hook = `${started.url}/webhooks/zalo`;
+    const zaloState = async (): Promise<{ state: string; reason?: string }> => ((await (await fetch(`${started.url}/healthz`)).json()) as { channels: { zalo: { state: string; reason?: string } } }).channels.zalo;
+    await within(started.app.health.waitFor('zalo', 'connected'), 10_000, 'zalo connected');
+
+    zalo.expireAccessTokens();
+    zalo.failNext('/v4/oa/access_token', -14020);
+    await zalo.deliverWebhook(hook, zalo.textEvent(user, 'thủ tục khai sinh'));
+    await started.app.inbox.drain();
+    const dead = await zaloState();
+    expect(dead.state).toBe('failed');
+    expect(dead.reason).toMatch(/lỗi -14020.*loa zalo connect/);
+
+    // The OA admin authorises again; the running server's callback stores the new pair.
+    const cfg = started.config.zalo!;
+    const oauth = createZaloOAuth({ apiBase: cfg.apiBase, oauthBase: cfg.oauthBase, appId: cfg.appId, appSecret: cfg.appSecret });
+    const { url } = startZaloConnect({ db: started.app.db, oauth }, 'https://loa.example.gov.vn/zalo/oauth/callback');
+    const { code, state } = zalo.authorize(url);
+    expect((await fetch(`${started.url}/zalo/oauth/callback?code=${code}&state=${state}`)).status).toBe(200);
+    await within(started.app.health.waitFor('zalo', 'connected'), 10_000, 'zalo connected again');
+    const sent = zalo.sent.length;
+    await zalo.deliverWebhook(hook, zalo.textEvent(user, 'bảo hiểm y tế cho trẻ em'));
+    await started.app.inbox.drain();
+    expect(zalo.sent.length).toBeGreaterThan(sent);
+    expect((await zaloState()).state).toBe('connected');
   });
 });

@@ -11,9 +11,10 @@
  */
 import type { Logger } from 'pino';
 import type { Capabilities, Channel, Reply, SendResult } from '../channel.js';
+import type { ConnectionEvents } from '../connection.js';
 import { fetchImage } from '../channel.js';
 import type { ZaloClient, ZaloMessage } from './client.js';
-import { ZaloApiError, toConnectError, toSendResult } from './errors.js';
+import { ZaloApiError, channelProblem, toConnectError, toSendResult } from './errors.js';
 import { ZALO_MAX_BUTTONS, ZALO_MAX_TEXT, renderReply, withoutButtons } from './render.js';
 
 /** What Zalo OA renders: up to 5 buttons (disputed on v3, so numbered replies always work too). */
@@ -45,10 +46,14 @@ export function createZaloChannel(deps: ZaloChannelDeps): Channel {
   const now = deps.now ?? (() => new Date());
   // Set once Zalo refuses a button template (-201): from then on only numbered text is sent.
   let buttonsRefused = false;
+  // Where a send that finds the whole OA refused (dead token, quota) is reported: the
+  // dashboard and /healthz, so staff see why citizens get no answer (a log line alone went unseen).
+  let events: ConnectionEvents | undefined;
 
   const sendOne = async (recipient: string, message: ZaloMessage): Promise<SendResult> => {
     try {
       const { messageId } = await deps.client.sendMessage(recipient, message);
+      events?.up();
       return { kind: 'ok', messageId };
     } catch (err) {
       const plain = withoutButtons(message);
@@ -60,6 +65,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): Channel {
       }
       const result = toSendResult(err, now());
       deps.logger?.info({ result: result.kind, reason: 'reason' in result ? result.reason : undefined }, 'zalo: send not delivered');
+      const problem = channelProblem(err, deps.apiBase ?? 'ZALO_API_BASE');
+      if (problem?.kind === 'lost') events?.lost(problem.error);
+      else if (problem?.kind === 'trouble') events?.trouble(problem.reason);
       return result;
     }
   };
@@ -81,9 +89,11 @@ export function createZaloChannel(deps: ZaloChannelDeps): Channel {
     },
     /**
      * Checks the OA for real: a valid access token (refreshed if due) and one cheap call with
-     * it. Zalo pushes events to the webhook, so there is nothing else to start.
+     * it. Zalo pushes events to the webhook, so there is nothing else to start. Later sends
+     * report through `connection` when the whole OA is refused ({@link channelProblem}).
      */
-    async start() {
+    async start(connection) {
+      events = connection;
       if (!deps.client.getOa) return;
       try {
         const oa = await deps.client.getOa();

@@ -148,3 +148,30 @@ export function toConnectError(err: unknown, apiBase: string): ConnectError {
   const message = err instanceof Error ? err.message : String(err);
   return new ConnectError(`Zalo: OA check failed: ${message}`, `Lỗi không xác định khi kiểm tra OA Zalo (${message}). Loa sẽ tự thử lại.`, false);
 }
+
+/** What a failed send says about the whole channel (see {@link channelProblem}). */
+export type ZaloChannelProblem = { kind: 'lost'; error: ConnectError } | { kind: 'trouble'; reason: string };
+
+/**
+ * What a failed send tells about the channel as a whole, for the dashboard and `/healthz`: a
+ * failure of one message or one person says nothing, but a dead token pair or an OA that Zalo
+ * refuses every message for means every citizen now gets silence, and staff must see why.
+ * `lost` (permanent: the token pair is dead; the connection check runs again every few minutes,
+ * so `loa zalo connect` clears it) or `trouble` (quota or package: shown until a send works).
+ * Null for anything else.
+ */
+export function channelProblem(err: unknown, apiBase: string): ZaloChannelProblem | null {
+  if ((err instanceof ZaloTokenError && err.needsConnect) || (err instanceof ZaloApiError && TOKEN_ERROR_CODES.has(err.code)))
+    return { kind: 'lost', error: toConnectError(err, apiBase) };
+  if (err instanceof ZaloApiError && (err.code === -211 || err.code === -218))
+    return {
+      kind: 'trouble',
+      reason: `Zalo báo OA đã hết hạn mức tin tư vấn (lỗi ${err.code}): câu trả lời cho người dân không gửi được. Kiểm tra gói dịch vụ và hạn mức tin của OA tại oa.zalo.me (xem docs/zalo.md); trạng thái trở lại “đã kết nối” khi Zalo nhận tin trở lại.`,
+    };
+  if (err instanceof ZaloApiError && err.code === -224)
+    return {
+      kind: 'trouble',
+      reason: 'Gói dịch vụ của OA không cho gửi tin này (lỗi -224): câu trả lời cho người dân không gửi được. Nâng cấp gói OA tại oa.zalo.me (xem docs/zalo.md, mục “Which OA, and which package”); trạng thái trở lại “đã kết nối” khi Zalo nhận tin trở lại.',
+    };
+  return null;
+}
