@@ -59,3 +59,28 @@ registerEraser((db, personId) => {
   const person = getPerson(db, personId);
   if (person?.channel === 'telegram') forgetTelegramChat(db, person.externalId);
 });
+
+/**
+ * A basic group became a supergroup (Telegram's `migrate_to_chat_id`): the chat has a new id
+ * and the old one refuses every send. A live quiz running there follows it, so its next
+ * questions go to the supergroup and `/quizstop` sent there finds it. Idempotent; returns how
+ * many sessions moved (none when one already runs under the new id).
+ */
+export function followChatMigration(db: Db, from: string, to: string): number {
+  return db
+    .prepare(`UPDATE OR IGNORE quiz_live_sessions SET chat_id = ? WHERE channel = 'telegram' AND chat_id = ? AND status = 'running'`)
+    .run(to, from).changes;
+}
+
+/**
+ * The bot was removed from a group (kicked, or left): a live quiz running there, in any of its
+ * topics, can no longer post and stops. Returns how many stopped.
+ */
+export function stopLiveQuizzesInChat(db: Db, chatId: string, now: Date = new Date()): number {
+  return db
+    .prepare(
+      `UPDATE quiz_live_sessions SET status = 'stopped', finished_at = ?
+       WHERE channel = 'telegram' AND status = 'running' AND (chat_id = ? OR chat_id LIKE ? || ':%')`,
+    )
+    .run(nowIso(now), chatId, chatId).changes;
+}

@@ -115,6 +115,7 @@ class ApiError extends Error {
     readonly code: number,
     description: string,
     readonly retryAfter?: number,
+    readonly migrateTo?: number,
   ) {
     super(description);
   }
@@ -176,6 +177,12 @@ export interface FakeTelegram {
    */
   addFile(fileId: string, bytes: Uint8Array, path?: string): void;
   // Update builders (no update_id: pushUpdate assigns one).
+  /**
+   * Upgrades a basic group to a supergroup, as Telegram does when a group grows or an admin
+   * changes a setting: sends to `from` are refused with 400 and `parameters.migrate_to_chat_id`.
+   * Returns the two service messages Telegram delivers (old chat, then new chat), to push.
+   */
+  migrateGroup(from: number, to: number, byUserId: number): [Record<string, unknown>, Record<string, unknown>];
   /** Makes `chatId` a forum supergroup with these topics (sends to other topics: 400 "message thread not found"). */
   forum(chatId: number, topics: number[]): void;
   /** `topic`: the message is in that topic of a forum (`message_thread_id`, `is_topic_message`). */
@@ -297,7 +304,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     return { message_id: id, date: Math.floor(now() / 1000), chat, from: { id: botId, is_bot: true, first_name: 'Loa', username }, ...extra };
   };
 
+  // Basic groups that became supergroups: old id -> new id.
+  const migrated = new Map<string, number>();
   const guardChat = (chatId: string): void => {
+    const to = migrated.get(chatId);
+    if (to !== undefined) throw new ApiError(400, 'Bad Request: group chat was upgraded to a supergroup chat', undefined, to);
     const how = blocked.get(chatId);
     if (how === 'blocked') throw new ApiError(403, 'Forbidden: bot was blocked by the user');
     if (how === 'deactivated') throw new ApiError(403, 'Forbidden: user is deactivated');
@@ -519,7 +530,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       } catch (err) {
         if (err instanceof ApiError) {
           status = err.code;
-          payload = { ok: false, error_code: err.code, description: err.message, ...(err.retryAfter !== undefined ? { parameters: { retry_after: err.retryAfter } } : {}) };
+          const parameters = { ...(err.retryAfter !== undefined ? { retry_after: err.retryAfter } : {}), ...(err.migrateTo !== undefined ? { migrate_to_chat_id: err.migrateTo } : {}) };
+          payload = { ok: false, error_code: err.code, description: err.message, ...(Object.keys(parameters).length ? { parameters } : {}) };
         } else {
           status = 400;
           payload = { ok: false, error_code: 400, description: `Bad Request: ${(err as Error).message}` };
@@ -635,6 +647,20 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
     sentTexts: (chatId) => sent.get(String(chatId)) ?? [],
     addFile: (fileId, bytes, path = `photos/file_${files.size}.jpg`) => {
       files.set(fileId, { bytes, path });
+    },
+    migrateGroup(from, to, byUserId) {
+      migrated.set(String(from), to);
+      const user = { id: byUserId, is_bot: false, first_name: `Người dùng ${byUserId}` };
+      const date = Math.floor(now() / 1000);
+      const next = (chat: number): number => {
+        const id = (messageIds.get(String(chat)) ?? 0) + 1;
+        messageIds.set(String(chat), id);
+        return id;
+      };
+      return [
+        { message: { message_id: next(from), date, chat: { id: from, type: 'group', title: 'Nhóm thử' }, from: user, migrate_to_chat_id: to } },
+        { message: { message_id: next(to), date, chat: { id: to, type: 'supergroup', title: 'Nhóm thử' }, from: user, migrate_from_chat_id: from } },
+      ];
     },
     forum(chatId, topics) {
       forums.set(String(chatId), new Set(topics));

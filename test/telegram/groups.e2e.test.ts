@@ -1,6 +1,7 @@
 /**
- * Groups end to end (webhook mode, the real app against the fake Bot API): forum topics, with
- * answers to /hoi and a live group quiz running there.
+ * Groups end to end (webhook mode, the real app against the fake Bot API): forum topics, a
+ * basic group that becomes a supergroup, and the bot removed from a group, with answers to
+ * /hoi and a live group quiz running there.
  *
  * One app and one fake for the file; each test uses its own chats, and the clock only moves
  * forward.
@@ -46,6 +47,7 @@ afterAll(async () => {
 });
 
 const SENDS = ['sendMessage', 'sendPoll', 'sendPhoto'];
+const sendsTo = (chat: number) => (c: RecordedCall) => SENDS.includes(c.method) && String(c.params.chat_id) === String(chat);
 const textOf = (c: RecordedCall) => String(c.params.text ?? c.params.question ?? '');
 
 /** Pushes an update, waits until it is handled and its replies sent; returns the sends it caused. */
@@ -106,5 +108,60 @@ describe('Telegram forum topics', () => {
     const stop = await push(tg.message({ userId: ORGANISER, chatId: FORUM, text: '/quizstop', topic: 5 }));
     expect(stop[0]).toMatchObject({ status: 200, params: { message_thread_id: 5 } });
     expect(runningLiveSession(app.db, 'telegram', `${FORUM}:5`)).toBeUndefined();
+  });
+});
+
+describe('a group that becomes a supergroup', () => {
+  it('a live quiz follows the new chat id when Telegram announces the migration', async () => {
+    const OLD = -555;
+    const NEW = -1005550;
+    const poll = await startLiveQuiz(OLD, { chatType: 'group' });
+    expect(poll.params.chat_id).toBe(OLD);
+    const [fromOld, fromNew] = tg.migrateGroup(OLD, NEW, ORGANISER);
+    await push(fromOld);
+    await push(fromNew);
+    const board = await tick(60_000 + GRACE_MS);
+    expect(board.map((c) => [c.params.chat_id, c.status])).toEqual([[NEW, 200]]);
+    expect(textOf(board[0]!)).toContain('đáp án đúng');
+    // The organiser stops it from the supergroup, under its new id.
+    const stop = await push(tg.message({ userId: ORGANISER, chatId: NEW, text: '/quizstop' }));
+    expect(stop[0]).toMatchObject({ status: 200, params: { chat_id: NEW } });
+    expect(runningLiveSession(app.db, 'telegram', String(NEW))).toBeUndefined();
+  });
+
+  it('a send refused with migrate_to_chat_id goes to the supergroup, and the quiz follows', async () => {
+    const OLD = -556;
+    const NEW = -1005560;
+    await startLiveQuiz(OLD, { chatType: 'group' });
+    // The service messages were missed (Loa was down): only the refusal tells.
+    tg.migrateGroup(OLD, NEW, ORGANISER);
+    const board = await tick(60_000 + GRACE_MS);
+    expect(board.map((c) => [c.params.chat_id, c.status])).toEqual([
+      [OLD, 400],
+      [NEW, 200],
+    ]);
+    const next = await tick(60_000);
+    expect(next[0]).toMatchObject({ method: 'sendPoll', status: 200, params: { chat_id: NEW } });
+    expect(runningLiveSession(app.db, 'telegram', String(NEW))).toBeDefined();
+    expect(runningLiveSession(app.db, 'telegram', String(OLD))).toBeUndefined();
+  });
+});
+
+describe('the bot removed from a group', () => {
+  it('stops the live quiz running there instead of posting into a chat it left', async () => {
+    const GROUP = -1005570;
+    await startLiveQuiz(GROUP);
+    await push({
+      my_chat_member: {
+        chat: { id: GROUP, type: 'supergroup', title: 'Nhóm thử' },
+        from: { id: 77, is_bot: false, first_name: 'Quản trị' },
+        date: Math.floor(now.getTime() / 1000),
+        old_chat_member: { status: 'member', user: { id: tg.botId, is_bot: true, first_name: 'Loa' } },
+        new_chat_member: { status: 'kicked', user: { id: tg.botId, is_bot: true, first_name: 'Loa' }, until_date: 0 },
+      },
+    });
+    expect(runningLiveSession(app.db, 'telegram', String(GROUP))).toBeUndefined();
+    const after = await tick(60_000 + GRACE_MS);
+    expect(after.filter(sendsTo(GROUP))).toHaveLength(0);
   });
 });

@@ -25,7 +25,7 @@ import type { TelegramConfig } from '../../config.js';
 import type { Db } from '../../db/index.js';
 import type { Inbox } from '../../conversation/inbox.js';
 import type { ChannelHost } from '../host.js';
-import { callbackAction, recordSentPoll, rememberCallbackAction, sentPollById, sentPollsByRef } from '../../db/telegram.js';
+import { callbackAction, followChatMigration, recordSentPoll, rememberCallbackAction, sentPollById, sentPollsByRef, stopLiveQuizzesInChat } from '../../db/telegram.js';
 import { BODY_LIMIT } from '../../http/server.js';
 import { renderReply } from './render.js';
 import { toConnectError, toSendResult } from './errors.js';
@@ -155,6 +155,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       await Promise.allSettled([...pollsInFlight]);
       conv = convert();
     }
+    if (conv.kind === 'migrated') {
+      const moved = followChatMigration(db, conv.from, conv.to);
+      logger.info({ from: conv.from, to: conv.to, liveQuizzes: moved }, 'Telegram: group became a supergroup');
+      return 'ignored';
+    }
+    if (conv.kind === 'removed') {
+      const stopped = stopLiveQuizzesInChat(db, conv.chatId);
+      logger.info({ chat: conv.chatId, liveQuizzesStopped: stopped }, 'Telegram: bot removed from a group');
+      return 'ignored';
+    }
     if (conv.kind === 'ignore') {
       logger.debug({ update_id: update.update_id, reason: conv.reason }, 'Telegram: update ignored');
       if (conv.callbackQueryId) answer(conv.callbackQueryId);
@@ -222,19 +232,35 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     });
     let messageId: number | undefined;
     const direct = Boolean(options?.broadcast);
+    const call = async (c: (typeof calls)[number]): Promise<number> => {
+      if (c.method !== 'sendPoll') return (await sender.call<SentIds>(c.method, c.payload, { direct })).message_id;
+      // `correct_option_id` (single) is what every Bot API version takes; newer typings
+      // only list `correct_option_ids`.
+      const sent = sender.call<SentIds & { poll: { id: string } }>('sendPoll', c.payload, { direct }).then((m) => {
+        recordSentPoll(db, { pollId: m.poll.id, ref: c.ref, chatId: String(m.chat.id), messageId: m.message_id });
+        return m;
+      });
+      pollsInFlight.add(sent);
+      return (await sent.finally(() => pollsInFlight.delete(sent))).message_id;
+    };
+    // Set once a group turns out to have become a supergroup: the rest goes to the new chat id.
+    let migratedTo: number | undefined;
     try {
       for (const c of calls) {
-        if (c.method !== 'sendPoll') messageId = (await sender.call<SentIds>(c.method, c.payload, { direct })).message_id;
-        else {
-          // `correct_option_id` (single) is what every Bot API version takes; newer typings
-          // only list `correct_option_ids`.
-          const sent = sender.call<SentIds & { poll: { id: string } }>('sendPoll', c.payload, { direct }).then((m) => {
-            recordSentPoll(db, { pollId: m.poll.id, ref: c.ref, chatId: String(m.chat.id), messageId: m.message_id });
-            return m;
-          });
-          pollsInFlight.add(sent);
-          const m = await sent.finally(() => pollsInFlight.delete(sent));
-          messageId = m.message_id;
+        if (migratedTo !== undefined) c.payload.chat_id = migratedTo;
+        try {
+          messageId = await call(c);
+        } catch (err) {
+          // 400 "group chat was upgraded to a supergroup chat" names the new id: the same call
+          // goes there, and a live quiz running in the old chat follows (the service message
+          // that announces a migration may have been missed, e.g. while Loa was down).
+          const to = err instanceof GrammyError ? err.parameters.migrate_to_chat_id : undefined;
+          if (to === undefined || migratedTo !== undefined) throw err;
+          migratedTo = to;
+          const moved = followChatMigration(db, String(c.payload.chat_id), String(to));
+          logger.info({ from: c.payload.chat_id, to, liveQuizzes: moved }, 'Telegram: group became a supergroup; sending there');
+          c.payload.chat_id = to;
+          messageId = await call(c);
         }
       }
     } catch (err) {

@@ -37,6 +37,9 @@ const messageSchema = z.object({
   // A forum supergroup's topic: replies go to the same topic (see chatKey).
   message_thread_id: z.number().int().optional(),
   is_topic_message: z.boolean().optional(),
+  // Service messages of a group that became a supergroup (new chat id).
+  migrate_to_chat_id: z.number().int().optional(),
+  migrate_from_chat_id: z.number().int().optional(),
   from: userSchema.optional(),
   text: z.string().optional(),
   caption: z.string().optional(),
@@ -107,7 +110,11 @@ export interface UpdateContext {
 /** The outcome of converting one update. */
 export type Conversion =
   | { kind: 'inbound'; inbound: Inbound; callbackQueryId?: string }
-  | { kind: 'ignore'; reason: string; callbackQueryId?: string };
+  | { kind: 'ignore'; reason: string; callbackQueryId?: string }
+  /** A group became a supergroup: what ran under the old chat id follows the new one. */
+  | { kind: 'migrated'; from: string; to: string }
+  /** The bot was removed from a group (kicked, or left). */
+  | { kind: 'removed'; chatId: string };
 
 /**
  * Where replies to a group message go, as the Inbound's `chatId`: the chat id, plus `:<topic>`
@@ -174,6 +181,9 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
   const id = u.update_id;
   if (u.message) {
     const m = u.message;
+    // Both chats announce it (the old one with migrate_to, the new one with migrate_from).
+    if (m.migrate_to_chat_id !== undefined) return { kind: 'migrated', from: String(m.chat.id), to: String(m.migrate_to_chat_id) };
+    if (m.migrate_from_chat_id !== undefined) return { kind: 'migrated', from: String(m.migrate_from_chat_id), to: String(m.chat.id) };
     if (!m.from || m.from.is_bot) return { kind: 'ignore', reason: 'message from a bot or a channel' };
     if (m.chat.type === 'channel') return { kind: 'ignore', reason: 'channel post' };
     const group = m.chat.type !== 'private';
@@ -234,7 +244,11 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
 
   if (u.my_chat_member) {
     const c = u.my_chat_member;
-    if (c.chat.type !== 'private') return { kind: 'ignore', reason: 'bot membership changed in a group' };
+    if (c.chat.type !== 'private') {
+      const now = c.new_chat_member.status;
+      if (now === 'kicked' || now === 'left') return { kind: 'removed', chatId: String(c.chat.id) };
+      return { kind: 'ignore', reason: 'bot membership changed in a group' };
+    }
     const was = c.old_chat_member.status;
     const now = c.new_chat_member.status;
     let type: 'blocked' | 'unblocked' | undefined;
