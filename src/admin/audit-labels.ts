@@ -121,6 +121,8 @@ const DETAIL_LABEL: Readonly<Record<string, string>> = {
   opens: 'Mở lúc',
   closes: 'Đóng lúc',
   out: 'Nơi lưu',
+  format: 'Định dạng tệp',
+  period: 'Kỳ báo cáo',
   command: 'Lệnh',
   osUser: 'Người dùng máy',
   channel: 'Kênh',

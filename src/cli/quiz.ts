@@ -3,23 +3,26 @@
  *
  *   loa quiz list                          contests, their window and participants
  *   loa quiz results <id> [--top N]        the leaderboard (default top 20)
- *   loa quiz export <id> --out file.csv    the whole leaderboard as CSV (UTF-8 with BOM, for Excel)
+ *   loa quiz export <id> --out file.xlsx   the whole leaderboard for Excel (.xlsx: number cells,
+ *                                          Vietnamese text); `--out file.csv` writes CSV (UTF-8
+ *                                          with BOM) for other programs
  *   loa quiz stats <id>                    share of right answers per question, hardest first
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { attemptCounts } from '../db/quiz.js';
 import { formatContentErrors } from '../knowledge/content.js';
 import { createContestRegistry, viTime, type ContestRegistry } from '../quiz/definition.js';
-import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv } from '../quiz/results.js';
+import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv, leaderboardXlsx } from '../quiz/results.js';
 import { viDuration } from '../quiz/scoring.js';
 
 export const USAGE = `cách dùng:
   loa quiz list                           các cuộc thi
   loa quiz results <mã> [--top N]         bảng xếp hạng
-  loa quiz export <mã> --out tệp.csv      xuất kết quả ra CSV (mở bằng Excel)
+  loa quiz export <mã> --out tệp.xlsx     xuất kết quả ra tệp Excel (.xlsx);
+                                          --out tệp.csv: ra CSV cho phần mềm khác
   loa quiz stats <mã>                     thống kê từng câu hỏi`;
 
 /** What the quiz commands work on (tests pass their own). */
@@ -36,8 +39,8 @@ function option(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-/** Runs a quiz subcommand; returns the exit code. */
-export function quizCommand(args: string[], deps: QuizCliDeps): number {
+/** Runs a quiz subcommand; resolves to the exit code. */
+export async function quizCommand(args: string[], deps: QuizCliDeps): Promise<number> {
   const print = deps.print ?? ((l: string) => console.log(l));
   const error = deps.error ?? ((l: string) => console.error(l));
   const now = deps.now ?? new Date();
@@ -80,12 +83,18 @@ export function quizCommand(args: string[], deps: QuizCliDeps): number {
   if (sub === 'export') {
     const out = option(args, '--out');
     if (!out) {
-      error('quiz: hãy cho biết tệp cần ghi: --out tệp.csv');
+      error('quiz: hãy cho biết tệp cần ghi: --out tệp.xlsx (mở bằng Excel) hoặc --out tệp.csv (cho phần mềm khác)');
       return 2;
     }
     const board = leaderboard(deps.db, contest.id);
-    writeFileSync(out, leaderboardCsv(board), 'utf8');
-    print(`Đã ghi ${board.entries.length} dòng vào ${out}.`);
+    // The file's extension chooses: .xlsx for Excel; anything else is CSV, as it always was.
+    if (extname(out).toLowerCase() === '.xlsx') {
+      writeFileSync(out, await leaderboardXlsx(board));
+      print(`Đã ghi ${board.entries.length} dòng vào ${out} (mở bằng Excel).`);
+    } else {
+      writeFileSync(out, leaderboardCsv(board), 'utf8');
+      print(`Đã ghi ${board.entries.length} dòng vào ${out} (CSV, cho phần mềm khác). Để mở bằng Excel, hãy xuất ra tệp .xlsx: --out ${out.replace(/\.[^./\\]*$/, '')}.xlsx`);
+    }
     return 0;
   }
   const stats = contestStats(deps.db, contest);
@@ -101,7 +110,7 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const db = openDb(join(config.dataDir, 'loa.sqlite'));
   try {
-    return quizCommand(args, { db, registry: createContestRegistry(config.contentDir) });
+    return await quizCommand(args, { db, registry: createContestRegistry(config.contentDir) });
   } finally {
     db.close();
   }

@@ -1,6 +1,7 @@
 /**
- * Results of a contest: the leaderboard, the CSV export for prizes, and per-question statistics
- * that show organisers which topics need more communication.
+ * Results of a contest: the leaderboard, its export for prizes (.xlsx for Excel, CSV for other
+ * programs), and per-question statistics that show organisers which topics need more
+ * communication.
  */
 import type { Db } from '../db/index.js';
 import { finishedAttempts, questionStats, type FinishedAttempt } from '../db/quiz.js';
@@ -8,6 +9,7 @@ import type { RegionScope } from '../db/scope.js';
 import type { Contest } from './definition.js';
 import { rankEntries, type Ranked } from './scoring.js';
 import { toCsv } from '../text/csv.js';
+import { toXlsx } from '../text/xlsx.js';
 
 /** The ranked leaderboard of a contest and the number of participants it was ranked against. */
 export interface Leaderboard {
@@ -52,26 +54,32 @@ export function shownPhone(phone: string | null): string {
   return /^0\d{9}$/.test(phone) ? `${phone.slice(0, 4)} ${phone.slice(4, 7)} ${phone.slice(7)}` : phone;
 }
 
+/** One leaderboard row; `seconds` is the total time as the file writes it. */
+function entryRow(e: Ranked<FinishedAttempt>, seconds: string | number): (string | number | null)[] {
+  return [e.rank, e.name ?? ERASED_NAME, e.unit ?? '', e.score, seconds, e.prediction, e.channel, e.correctCount, e.distance, shownPhone(e.phone)];
+}
+
 /**
- * The leaderboard as CSV (text/csv.ts): UTF-8 with a byte order mark (so Excel reads Vietnamese
- * correctly), CRLF line ends, one row per finished attempt, formulas typed into names defused.
+ * The leaderboard as CSV (text/csv.ts), for programs that read it: UTF-8 with a byte order
+ * mark, CRLF line ends, one row per finished attempt, formulas typed into names defused. The
+ * time keeps one decimal with a point ("52.0"), as it always has. Staff open the .xlsx
+ * ({@link leaderboardXlsx}): Excel in Vietnamese regional settings splits a CSV on ';'.
  */
 export function leaderboardCsv(board: Leaderboard): string {
-  return toCsv([
-    CSV_HEADER,
-    ...board.entries.map((e) => [
-      e.rank,
-      e.name ?? ERASED_NAME,
-      e.unit ?? '',
-      e.score,
-      (e.totalMs / 1000).toFixed(1),
-      e.prediction,
-      e.channel,
-      e.correctCount,
-      e.distance,
-      shownPhone(e.phone),
-    ]),
-  ]);
+  return toCsv([CSV_HEADER, ...board.entries.map((e) => entryRow(e, (e.totalMs / 1000).toFixed(1)))]);
+}
+
+/**
+ * The leaderboard as an Excel workbook (text/xlsx.ts), the file organisers open: the same
+ * columns as the CSV, rank, score, time (seconds, one decimal), prediction, right answers and
+ * distance as number cells, names as text (a name typed as `=…` stays text).
+ */
+export function leaderboardXlsx(board: Leaderboard): Promise<Buffer> {
+  return toXlsx({
+    name: 'Kết quả',
+    rows: [CSV_HEADER, ...board.entries.map((e) => entryRow(e, Math.round(e.totalMs / 100) / 10))],
+    columns: [undefined, undefined, undefined, undefined, { numberFormat: '0.0' }],
+  });
 }
 
 /** Per-question statistics: the share answering right, worst first. */

@@ -10,6 +10,7 @@ import type { App } from '../../src/app.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { activeAttemptOf, getAttemptQuestion } from '../../src/db/quiz.js';
 import { quizCommand } from '../../src/cli/quiz.js';
+import { readXlsx } from '../support/xlsx.js';
 import { createContestRegistry } from '../../src/quiz/definition.js';
 import { parseCsv } from '../../src/text/csv.js';
 
@@ -83,13 +84,13 @@ describe('contest on the web chat', () => {
     // The organiser's CLI over the same database.
     const lines: string[] = [];
     const registry = createContestRegistry(app.config.contentDir);
-    expect(quizCommand(['results', 'luyen-tap-quyen-tre-em', '--top', '5'], { db: app.db, registry, print: (l) => lines.push(l) })).toBe(0);
+    expect(await quizCommand(['results', 'luyen-tap-quyen-tre-em', '--top', '5'], { db: app.db, registry, print: (l) => lines.push(l) })).toBe(0);
     expect(lines[0]).toContain('2 người hoàn thành');
     expect(lines[1]).toMatch(/^ {2}1\. Trần Quang Minh \(Đoàn trường THPT Thử\): 40 điểm/);
     expect(lines[2]).toMatch(/^ {2}2\. Nguyễn Thị Lan/);
 
     const out = join(app.config.dataDir, 'ket-qua.csv');
-    expect(quizCommand(['export', 'luyen-tap-quyen-tre-em', '--out', out], { db: app.db, registry, print: () => {} })).toBe(0);
+    expect(await quizCommand(['export', 'luyen-tap-quyen-tre-em', '--out', out], { db: app.db, registry, print: () => {} })).toBe(0);
     const bytes = readFileSync(out);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -99,9 +100,21 @@ describe('contest on the web chat', () => {
       ['2', 'Nguyễn Thị Lan', 'Chi đoàn xã Tân Hưng', '30'],
     ]);
     expect(rows[1]![6]).toBe('web');
+    // The same export for Excel: an .xlsx chosen by the file's extension.
+    const xlsx = join(app.config.dataDir, 'ket-qua.xlsx');
+    const said: string[] = [];
+    expect(await quizCommand(['export', 'luyen-tap-quyen-tre-em', '--out', xlsx], { db: app.db, registry, print: (l) => said.push(l) })).toBe(0);
+    expect(said.join('\n')).toContain('(mở bằng Excel)');
+    const book = readXlsx(readFileSync(xlsx));
+    expect(book.rows.map((r) => r.slice(0, 4))).toEqual([
+      ['Hạng', 'Họ và tên', 'Đơn vị', 'Điểm'],
+      [1, 'Trần Quang Minh', 'Đoàn trường THPT Thử', 40],
+      [2, 'Nguyễn Thị Lan', 'Chi đoàn xã Tân Hưng', 30],
+    ]);
+    expect(book.cells.get('E2')).toMatchObject({ type: 'n', format: '0.0', value: Number(rows[1]![4]) });
 
     const stats: string[] = [];
-    expect(quizCommand(['stats', 'luyen-tap-quyen-tre-em'], { db: app.db, registry, print: (l) => stats.push(l) })).toBe(0);
+    expect(await quizCommand(['stats', 'luyen-tap-quyen-tre-em'], { db: app.db, registry, print: (l) => stats.push(l) })).toBe(0);
     // Ten answers in all (5 drawn of 6 questions, twice), 7 right; the hardest questions first.
     const parsed = stats.slice(1).map((l) => l.match(/^ *(\d+)% {2}(\d+)\/(\d+) đúng/)!.slice(1).map(Number));
     expect(parsed.reduce((s, [, , answered]) => s + answered!, 0)).toBe(10);
@@ -110,8 +123,8 @@ describe('contest on the web chat', () => {
     expect(shares).toEqual([...shares].sort((a, b) => a - b));
 
     const list: string[] = [];
-    expect(quizCommand(['list'], { db: app.db, registry, now, print: (l) => list.push(l) })).toBe(0);
+    expect(await quizCommand(['list'], { db: app.db, registry, now, print: (l) => list.push(l) })).toBe(0);
     expect(list.join('\n')).toContain('hoàn thành: 2');
-    expect(quizCommand(['results', 'khong-co'], { db: app.db, registry, print: () => {}, error: () => {} })).toBe(2);
+    expect(await quizCommand(['results', 'khong-co'], { db: app.db, registry, print: () => {}, error: () => {} })).toBe(2);
   });
 });

@@ -9,7 +9,8 @@ import { parseDocument } from 'yaml';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { contestSchema, isOpen, parseLocal, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
-import { contestStats, leaderboard, leaderboardCsv } from '../../quiz/results.js';
+import { contestStats, leaderboard, leaderboardCsv, leaderboardXlsx } from '../../quiz/results.js';
+import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 import { attemptCounts } from '../../db/quiz.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
 
@@ -93,18 +94,20 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
     reply.header('cache-control', 'no-store').send(contestFigures(ctx, req, load(ctx, req))),
   );
 
-  s.get('/admin/contests/:id/export.csv', { config: { permission: 'contests.export' } }, async (req, reply) => {
-    const c = load(ctx, req);
-    const scope = ctx.scopeRegions(req);
-    const board = leaderboard(ctx.db, c.id, scope);
-    const region = ctx.me(req).region;
-    ctx.audit(req, { action: 'contest.export', targetType: 'contest', targetId: c.id, details: { rows: board.entries.length, ...(scope && region ? { region } : {}) } });
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="ket-qua-${c.id}.csv"`)
-      .header('cache-control', 'no-store')
-      .send(leaderboardCsv(board));
-  });
+  // The results for prizes: .xlsx for Excel (what organisers open), CSV for other programs.
+  for (const format of ['csv', 'xlsx'] as const)
+    s.get(`/admin/contests/:id/export.${format}`, { config: { permission: 'contests.export' } }, async (req, reply) => {
+      const c = load(ctx, req);
+      const scope = ctx.scopeRegions(req);
+      const board = leaderboard(ctx.db, c.id, scope);
+      const region = ctx.me(req).region;
+      ctx.audit(req, { action: 'contest.export', targetType: 'contest', targetId: c.id, details: { format, rows: board.entries.length, ...(scope && region ? { region } : {}) } });
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_CONTENT_TYPE)
+        .header('content-disposition', `attachment; filename="ket-qua-${c.id}.${format}"`)
+        .header('cache-control', 'no-store')
+        .send(format === 'csv' ? leaderboardCsv(board) : await leaderboardXlsx(board));
+    });
 
   s.post('/admin/contests/:id/open', { config: { permission: 'contests.manage' } }, async (req, reply) => {
     const c = load(ctx, req);
