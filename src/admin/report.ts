@@ -1,11 +1,13 @@
 /**
  * The yearly report the office files under its communication plan (results due 30/11): people
  * reached by channel, campaigns and deliveries, questions answered and unanswered with the top
- * topics, contests with participants and average scores. The same figures go to a CSV file
- * (UTF-8 with BOM, for Excel) and a printable HTML page, from the admin page and from
- * `loa report --year YYYY`.
+ * topics, contests with participants and average scores. The same figures go to an Excel
+ * workbook (.xlsx: what staff open), a CSV file (UTF-8 with BOM, for other programs) and a
+ * printable HTML page, from the admin page and from `loa report`.
  *
- * The year is a calendar year in Vietnam time (Asia/Ho_Chi_Minh, UTC+7).
+ * The year is a calendar year in Vietnam time (Asia/Ho_Chi_Minh, UTC+7), or a reporting period
+ * of at most 12 months (15/12 to 14/12, 01/12 to 30/11) chosen with {@link chooseReportPeriod},
+ * the one place that reads what staff typed, for the CLI and the admin page alike.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +17,11 @@ import { yearFigures, type YearFigures } from '../db/admin.js';
 import { CASE_OUTCOMES, CASE_STATUSES, HANDLED_TARGET, disinfoFigures, disinfoMonthly, type DisinfoBreakdown, type DisinfoFigures } from '../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, platformLabel } from './disinfo.js';
 import { PLATFORMS } from '../conversation/disinfo.js';
-import { toCsv, type CsvValue } from '../text/csv.js';
+import { toCsv } from '../text/csv.js';
+import { toXlsx, type XlsxValue } from '../text/xlsx.js';
 import { trainedBetween, trainingCoverage, type GroupCoverage } from '../db/training.js';
 import type { TrainingGroup } from '../training/definition.js';
-import { formatVietnamTime, vietnamInstant } from '../time/vietnam.js';
+import { formatVietnamTime, parseStaffDate, vietnamInstant, vietnamYear } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -209,17 +212,21 @@ export function disinfoUndecided(d: DisinfoFigures): number {
   return d.byStatus.new + d.byStatus.checking;
 }
 
-/** The report as CSV rows: section, indicator, group, value. UTF-8 with BOM, CRLF. */
-export function reportCsv(r: YearReport): string {
-  const rows: CsvValue[][] = [['Mục', 'Chỉ tiêu', 'Nhóm', 'Giá trị']];
-  const add = (section: string, indicator: string, group: string, value: number | string | null): void => {
+/**
+ * The report as rows: section, indicator, group, value (the header first). A value is a number,
+ * text, or (when the report was made) an instant; {@link reportCsv} and {@link reportXlsx} write
+ * the same rows.
+ */
+export function reportRows(r: YearReport): XlsxValue[][] {
+  const rows: XlsxValue[][] = [['Mục', 'Chỉ tiêu', 'Nhóm', 'Giá trị']];
+  const add = (section: string, indicator: string, group: string, value: XlsxValue): void => {
     rows.push([section, indicator, group, value]);
   };
   const s0 = '0. Thông tin chung';
   add(s0, 'Cơ quan báo cáo', 'tất cả', r.office);
   add(s0, 'Kỳ báo cáo', 'tất cả', `${firstDay(r)} - ${lastDay(r)}`);
   add(s0, 'Số liệu tính đến', 'tất cả', figuresUntil(r));
-  add(s0, 'Lập lúc', 'tất cả', formatDateTime(r.generatedAt));
+  add(s0, 'Lập lúc', 'tất cả', new Date(r.generatedAt));
   if (r.region) add('0. Phạm vi', 'Địa bàn', r.region, null);
   const s1 = '1. Người được tiếp cận';
   for (const c of r.reachedByChannel) {
@@ -293,7 +300,125 @@ export function reportCsv(r: YearReport): string {
       add(s6, 'Tỷ lệ đã tập huấn theo đơn vị (%)', `${g.name} / ${u.unit}`, u.share === null ? null : round1(u.share * 100));
     }
   }
-  return toCsv(rows);
+  return rows;
+}
+
+/**
+ * The report as CSV (UTF-8 with BOM, CRLF), for programs that read it; staff open the .xlsx
+ * ({@link reportXlsx}): Excel in Vietnamese regional settings splits a CSV on ';', not ','.
+ * The time the report was made is written as the page shows it ("10:30 25/11/2026").
+ */
+export function reportCsv(r: YearReport): string {
+  return toCsv(reportRows(r).map((row) => row.map((v) => (v instanceof Date ? formatDateTime(v.toISOString()) : v))));
+}
+
+/**
+ * The report as an Excel workbook (`text/xlsx.ts`): the same rows as the CSV, numbers as number
+ * cells, the time it was made as a date cell (day first, Vietnam time).
+ */
+export function reportXlsx(r: YearReport): Promise<Buffer> {
+  return toXlsx({ name: `Báo cáo ${r.year}`, rows: reportRows(r), columns: [{ width: 34 }, { width: 44 }, { width: 44 }, { width: 24 }] });
+}
+
+/**
+ * The file name of a report download, without its extension: `bao-cao-2026` for a calendar
+ * year, `bao-cao-01-12-2025-den-30-11-2026` for another period.
+ */
+export function reportFileName(r: YearReport): string {
+  return calendarYear(r) ? `bao-cao-${r.year}` : `bao-cao-${firstDay(r).replaceAll('/', '-')}-den-${lastDay(r).replaceAll('/', '-')}`;
+}
+
+/** The first and last day of the period a report covers, day first: "01/12/2025", "30/11/2026". */
+export function periodDays(r: YearReport): { first: string; last: string } {
+  return { first: firstDay(r), last: lastDay(r) };
+}
+
+/** The period a report covers as staff write it: "01/12/2025 - 30/11/2026". */
+export function periodText(r: YearReport): string {
+  return `${firstDay(r)} - ${lastDay(r)}`;
+}
+
+/** What staff typed to choose a report: a year, or a period's first and last day (day first). */
+export interface ReportInput {
+  year?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/**
+ * How the inputs are named in messages, so one set of rules speaks the CLI's language
+ * (`--from`) and the admin form's (`ô “Từ ngày”`).
+ */
+export interface ReportInputNames {
+  year: string;
+  from: string;
+  to: string;
+  /** The year input with an example value: `--year 2026`, `ô “Năm”: 2026`. */
+  yearExample: (year: number) => string;
+}
+
+/** The CLI's option names (`loa report`). */
+export const CLI_INPUT_NAMES: ReportInputNames = { year: '--year', from: '--from', to: '--to', yearExample: (y) => `--year ${y}` };
+
+/** What {@link chooseReportPeriod} decided: the report's year and its period, or why not (Vietnamese). */
+export type ReportChoice =
+  | { ok: true; year: number; period?: { from: Date; to: Date } }
+  | {
+      ok: false;
+      error: string;
+      /** Whether the problem is a missing input (the CLI adds its usage). */
+      missing?: boolean;
+    };
+
+/**
+ * Reads the report staff asked for: a calendar year (`year`; `defaultYear` when it is not
+ * given), or a reporting period from `from` to `to` (day first; the last day counted whole,
+ * up to 00:00 of the next day in Vietnam), at most 12 months, whose year is the last day's.
+ * Refused, with what to do in Vietnamese: one of the two days alone, a date that does not
+ * exist, a period backwards or longer than 12 months, a year other than the period's, a year
+ * still to come or a period not yet begun (no figures yet).
+ *
+ * @example chooseReportPeriod({ from: '01/12/2025', to: '30/11/2026' }, new Date())
+ *   // { ok: true, year: 2026, period: { from: 2025-11-30T17:00Z, to: 2026-11-30T17:00Z } }
+ */
+export function chooseReportPeriod(input: ReportInput, now: Date, names: ReportInputNames = CLI_INPUT_NAMES, defaultYear?: number): ReportChoice {
+  const blank = (v: string | undefined): boolean => v === undefined || v.trim() === '';
+  const thisYear = vietnamYear(now);
+  if (!blank(input.from) || !blank(input.to)) {
+    if (blank(input.from) || blank(input.to))
+      return { ok: false, missing: true, error: `hãy cho cả ngày đầu (${names.from}) và ngày cuối (${names.to}) của kỳ báo cáo, ví dụ từ 01/12/${thisYear - 1} đến 30/11/${thisYear}.` };
+    const from = parseStaffDate(input.from!);
+    const last = parseStaffDate(input.to!);
+    if (!from.ok || !last.ok)
+      return { ok: false, error: [!from.ok ? `${names.from}: ${from.error}` : '', !last.ok ? `${names.to}: ${last.error}` : ''].filter(Boolean).join('; ') };
+    const day = (at: Date): [number, number, number] => formatVietnamTime(at, 'yyyy-MM-dd').split('-').map(Number) as [number, number, number];
+    const [fy, fm, fd] = day(from.at);
+    const [ly, lm, ld] = day(last.at);
+    const first = vietnamInstant(fy, fm, fd);
+    // The last day counts whole: the period ends at the next day's 00:00 in Vietnam.
+    const to = vietnamInstant(ly, lm, ld + 1);
+    const dmy = (at: Date): string => formatVietnamTime(at, 'dd/MM/yyyy');
+    if (to.getTime() <= first.getTime())
+      return { ok: false, error: `kỳ báo cáo từ ${dmy(first)} đến ${dmy(last.at)} không hợp lệ: ngày cuối (${names.to}) không được trước ngày đầu (${names.from}); ngày viết ngày/tháng/năm.` };
+    const oneYearOn = vietnamInstant(fy + 1, fm, fd);
+    if (to.getTime() > oneYearOn.getTime())
+      return {
+        ok: false,
+        error: `kỳ báo cáo từ ${dmy(first)} đến ${dmy(last.at)} dài hơn 12 tháng; kỳ báo cáo dài tối đa 12 tháng: bắt đầu ${dmy(first)} thì kết thúc chậm nhất ${dmy(new Date(oneYearOn.getTime() - 1))}.`,
+      };
+    if (!blank(input.year) && Number(input.year) !== ly)
+      return { ok: false, error: `${names.year} ${input.year!.trim()} khác năm của ngày cuối kỳ báo cáo (${ly}); bỏ ${names.year} hoặc sửa lại.` };
+    if (first.getTime() > now.getTime())
+      return { ok: false, error: `kỳ báo cáo bắt đầu ${dmy(first)}, chưa tới (hôm nay là ${dmy(now)}), nên chưa có số liệu. Hãy chọn một kỳ báo cáo đã bắt đầu.` };
+    return { ok: true, year: ly, period: { from: first, to } };
+  }
+  const text = blank(input.year) ? (defaultYear === undefined ? '' : String(defaultYear)) : input.year!.trim();
+  const year = Number(text);
+  if (!/^\d{4}$/.test(text) || year < 2000 || year > 2100)
+    return { ok: false, missing: text === '', error: `hãy cho biết năm của báo cáo (từ 2000 đến 2100), ví dụ ${names.yearExample(thisYear)}.` };
+  if (year > thisYear)
+    return { ok: false, error: `năm ${year} chưa tới (năm nay là ${thisYear}), nên chưa có số liệu. Hãy chọn năm ${thisYear} hoặc một năm trước đó.` };
+  return { ok: true, year };
 }
 
 

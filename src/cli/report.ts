@@ -1,7 +1,10 @@
 /**
- * `loa report --year YYYY [--out DIR]`: the yearly report for the office's plan, written as
- * `bao-cao-YYYY.csv` (UTF-8 with BOM, opens in Excel) and `bao-cao-YYYY.html` (print it or
- * save as PDF from the browser). Without --out the files go to the current directory.
+ * `loa report --year YYYY [--out DIR]` (or `--from DD/MM/YYYY --to DD/MM/YYYY`): the yearly
+ * report for the office's plan, written as `bao-cao-YYYY.xlsx` (the one to open in Excel),
+ * `bao-cao-YYYY.csv` (UTF-8 with BOM, for other programs: Excel in Vietnamese regional settings
+ * splits a CSV on ';' and shows each row in one column) and `bao-cao-YYYY.html` (print it or
+ * save as PDF from the browser). Without --out the files go to the current directory. The year
+ * and period rules are `chooseReportPeriod`'s, shared with the admin page.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,15 +14,15 @@ import { openDb, type Db } from '../db/index.js';
 import { loadContent } from '../knowledge/content.js';
 import { loadContests } from '../quiz/definition.js';
 import { loadTraining } from '../training/definition.js';
-import { buildYearReport, disinfoAssessment, reportCsv, reportHtml } from '../admin/report.js';
+import { buildYearReport, chooseReportPeriod, disinfoAssessment, periodText, reportCsv, reportHtml, reportXlsx } from '../admin/report.js';
 import { HANDLED_TARGET } from '../db/disinfo.js';
 import { formatShare } from '../training/format.js';
 import { recordAudit } from '../db/audit.js';
-import { formatVietnamTime, parseStaffDate, vietnamInstant, vietnamYear } from '../time/vietnam.js';
 import { argsErrorText } from './args.js';
 
 export const USAGE =
   'Cách dùng: loa report --year NĂM [--out THƯ_MỤC]   (ví dụ: loa report --year 2026 --out bao-cao)\n' +
+  '           ghi bao-cao-NĂM.xlsx (mở bằng Excel), bao-cao-NĂM.csv (cho phần mềm khác) và bao-cao-NĂM.html (bản in)\n' +
   '       loa report --from NGÀY --to NGÀY [--out THƯ_MỤC]   kỳ báo cáo khác năm dương lịch, tối đa 12 tháng,\n' +
   '           tính cả ngày cuối (ví dụ kế hoạch đòi báo cáo trước 30/11: loa report --from 01/12/2025 --to 30/11/2026)';
 
@@ -32,47 +35,12 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     console.error(`loa report: ${argsErrorText(err)}.\n${USAGE}`);
     return 2;
   }
-  let period: { from: Date; to: Date } | undefined;
-  if (values.from !== undefined || values.to !== undefined) {
-    if (values.from === undefined || values.to === undefined) {
-      console.error(`loa report: hãy cho cả ngày đầu (--from) và ngày cuối (--to) của kỳ báo cáo.\n${USAGE}`);
-      return 2;
-    }
-    const from = parseStaffDate(values.from);
-    const last = parseStaffDate(values.to);
-    if (!from.ok || !last.ok) {
-      console.error(`loa report: ${!from.ok ? `--from: ${from.error}` : ''}${!from.ok && !last.ok ? '; ' : ''}${!last.ok ? `--to: ${last.error}` : ''}`);
-      return 2;
-    }
-    // The last day counts whole: the period ends at the next day's 00:00 in Vietnam.
-    const lastDay = formatVietnamTime(last.at, 'yyyy-MM-dd').split('-').map(Number) as [number, number, number];
-    period = { from: from.at, to: vietnamInstant(lastDay[0], lastDay[1], lastDay[2] + 1) };
-    const oneYearOn = vietnamInstant(
-      Number(formatVietnamTime(from.at, 'yyyy')) + 1,
-      Number(formatVietnamTime(from.at, 'MM')),
-      Number(formatVietnamTime(from.at, 'dd')),
-    );
-    if (period.to.getTime() <= period.from.getTime() || period.to.getTime() > oneYearOn.getTime()) {
-      console.error(`loa report: kỳ báo cáo từ ${values.from} đến ${values.to} không hợp lệ: ngày cuối phải sau ngày đầu, và kỳ báo cáo dài tối đa 12 tháng.`);
-      return 2;
-    }
-    const periodYear = lastDay[0];
-    if (values.year !== undefined && Number(values.year) !== periodYear) {
-      console.error(`loa report: --year ${values.year} khác năm của ngày cuối kỳ báo cáo (${periodYear}); bỏ --year hoặc sửa lại.`);
-      return 2;
-    }
-    values.year = String(periodYear);
-  }
-  const year = Number(values.year);
-  if (!values.year || !Number.isInteger(year) || year < 2000 || year > 2100) {
-    console.error(`loa report: hãy cho biết năm của báo cáo, ví dụ --year 2026.\n${USAGE}`);
+  const choice = chooseReportPeriod(values, deps.now ?? new Date());
+  if (!choice.ok) {
+    console.error(`loa report: ${choice.error}${choice.missing ? `\n${USAGE}` : ''}`);
     return 2;
   }
-  const thisYear = vietnamYear(deps.now ?? new Date());
-  if (year > thisYear) {
-    console.error(`loa report: năm ${year} chưa tới (năm nay là ${thisYear}), nên chưa có số liệu. Hãy chọn năm ${thisYear} hoặc một năm trước đó.`);
-    return 2;
-  }
+  const { year, period } = choice;
   let db = deps.db;
   let contentDir = deps.contentDir;
   let office = deps.office;
@@ -93,13 +61,17 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     );
     const out = resolve(values.out ?? '.');
     mkdirSync(out, { recursive: true });
+    const xlsx = join(out, `bao-cao-${year}.xlsx`);
     const csv = join(out, `bao-cao-${year}.csv`);
     const html = join(out, `bao-cao-${year}.html`);
+    writeFileSync(xlsx, await reportXlsx(report));
     writeFileSync(csv, reportCsv(report));
     writeFileSync(html, reportHtml(report));
-    recordAudit(db, { actor: 'cli', action: 'report.export', targetType: 'report', targetId: String(year), details: { out } });
-    const span = period ? ` (kỳ báo cáo ${values.from} - ${values.to})` : '';
-    console.log(`Đã lập báo cáo năm ${year}${span}:\n  ${csv}\n  ${html}`);
+    recordAudit(db, { actor: 'cli', action: 'report.export', targetType: 'report', targetId: String(year), details: { out, ...(period ? { period: periodText(report) } : {}) } });
+    const span = period ? ` (kỳ báo cáo ${periodText(report)})` : '';
+    console.log(
+      `Đã lập báo cáo năm ${year}${span}:\n  ${xlsx}   (mở bằng Excel)\n  ${csv}   (cho phần mềm khác: Excel trên máy đặt vùng Việt Nam mở tệp CSV thành một cột)\n  ${html}   (bản in)`,
+    );
     const withOfficials = report.training.groups.filter((g) => g.officials > 0);
     const empty =
       report.reachedByChannel.every((c) => c.people === 0) &&

@@ -14,6 +14,7 @@ import { run as reportCli } from '../../src/cli/report.js';
 import { loadTraining } from '../../src/training/definition.js';
 import { parseCsv } from '../../src/text/csv.js';
 import { tempDir } from '../support/app.js';
+import { readXlsx } from '../support/xlsx.js';
 
 const groups = loadTraining('content').groups;
 const names = { office: 'Phòng Văn hoá - Xã hội xã Phố Hiến', topics: [], contests: [], trainingGroups: groups };
@@ -235,7 +236,9 @@ describe('a reporting period other than the calendar year', () => {
       expect(await cli(['--from', '01/12/2025', '--to', '30/11/2025'])).toBe(2);
       expect(await cli(['--from', '01/12/2025', '--to', '31/11/2026'])).toBe(2); // no 31/11
       expect(await cli(['--year', '2025', '--from', '01/12/2025', '--to', '30/11/2026'])).toBe(2);
+      expect(await cli(['--from', '01/12/2026', '--to', '30/11/2027'])).toBe(2); // not begun on 28/11/2026
       expect(err.join('\n')).toContain('tối đa 12 tháng');
+      expect(err.join('\n')).toContain('kỳ báo cáo bắt đầu 01/12/2026, chưa tới (hôm nay là 28/11/2026)');
       expect(await cli(['--from', '01/12/2025', '--to', '30/11/2026'])).toBe(0);
       expect(out.join('\n')).toContain('Đã lập báo cáo năm 2026 (kỳ báo cáo 01/12/2025 - 30/11/2026)');
       const csv = readFileSync(join(dir, 'bao-cao-2026.csv'), 'utf8');
@@ -250,6 +253,13 @@ describe('a reporting period other than the calendar year', () => {
       expect(months[0]![3]).toBe('2');
       expect(find('Tập huấn trong kỳ báo cáo', 'Cán bộ làm công tác quyền con người')).toBe('1');
       expect(find('Tập huấn trong năm', 'Cán bộ làm công tác quyền con người')).toBeUndefined();
+      // The workbook for Excel has the same period and figures, as number cells.
+      const x = readXlsx(readFileSync(join(dir, 'bao-cao-2026.xlsx')));
+      const cell = (indicator: string, group = 'tất cả') => x.cells.get(`D${x.rows.findIndex((r) => r[1] === indicator && r[2] === group) + 1}`);
+      expect(cell('Kỳ báo cáo')).toMatchObject({ type: 's', value: '01/12/2025 - 30/11/2026' });
+      expect(cell('Vụ việc đã nhận')).toMatchObject({ type: 'n', value: 11 });
+      expect(cell('Vụ việc theo tháng', 'tháng 12/2025')).toMatchObject({ type: 'n', value: 2 });
+      expect(out.join('\n')).toMatch(/bao-cao-2026\.xlsx {3}\(mở bằng Excel\)/);
       const html = readFileSync(join(dir, 'bao-cao-2026.html'), 'utf8');
       expect(html).toContain('Số liệu từ 01/12/2025 đến 10:00 28/11/2026');
       expect(html).toContain('<td>Tháng 12/2025</td>');

@@ -1,20 +1,56 @@
-/** The yearly report page, its CSV and its printable page. */
-import { z } from 'zod';
-import type { FastifyRequest } from 'fastify';
+/**
+ * The yearly report page and its downloads: the Excel workbook (what staff open), the CSV (for
+ * other programs) and the printable page. Each takes the same query: `?year=2026` for a
+ * calendar year, or `?from=01/12/2025&to=30/11/2026` for another reporting period (the rules are
+ * `chooseReportPeriod`'s, shared with `loa report`).
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
-import { buildYearReport, reportCsv, reportHtml, reportViewHelpers, type YearReport } from '../report.js';
+import {
+  buildYearReport,
+  chooseReportPeriod,
+  periodDays,
+  periodText,
+  reportCsv,
+  reportFileName,
+  reportHtml,
+  reportViewHelpers,
+  reportXlsx,
+  type ReportInputNames,
+  type YearReport,
+} from '../report.js';
 import { loadContests } from '../../quiz/definition.js';
 import { loadTraining } from '../../training/definition.js';
-import { formatVietnamTime } from '../../time/vietnam.js';
+import { vietnamYear } from '../../time/vietnam.js';
+import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 
-/** The report for the requested year (default: the current year in Vietnam time). */
-function report(ctx: AdminContext, req: FastifyRequest): YearReport {
+/** The form's fields as messages name them. */
+const FORM_NAMES: ReportInputNames = { year: 'ô “Năm”', from: 'ô “Từ ngày”', to: 'ô “Đến ngày”', yearExample: (y) => `ô “Năm”: ${y}` };
+
+/** What the report's query asked for, as typed (kept to fill the form again). */
+interface ReportQuery {
+  year?: string;
+  from?: string;
+  to?: string;
+}
+
+function queryOf(req: FastifyRequest): ReportQuery {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  const pick = (k: string): string | undefined => (typeof q[k] === 'string' ? (q[k] as string).slice(0, 40) : undefined);
+  return { year: pick('year'), from: pick('from'), to: pick('to') };
+}
+
+/**
+ * The report the query asks for (default: the current year in Vietnam time), or the reason it
+ * cannot be made, in Vietnamese.
+ */
+function report(ctx: AdminContext, req: FastifyRequest): { ok: true; r: YearReport } | { ok: false; error: string } {
   const now = ctx.now();
-  const thisYear = Number(formatVietnamTime(now, 'yyyy'));
-  const { year } = z.object({ year: z.coerce.number().int().min(2000).max(2100).default(thisYear) }).parse(req.query);
-  return buildYearReport(
+  const choice = chooseReportPeriod(queryOf(req), now, FORM_NAMES, vietnamYear(now));
+  if (!choice.ok) return { ok: false, error: `Chưa lập được báo cáo: ${choice.error}` };
+  const r = buildYearReport(
     ctx.db,
-    year,
+    choice.year,
     {
       office: ctx.config.bot.staff_contact?.name ?? ctx.config.bot.name,
       topics: ctx.knowledge.state.topics,
@@ -23,7 +59,23 @@ function report(ctx: AdminContext, req: FastifyRequest): YearReport {
     },
     now,
     scopeOf(ctx, req),
+    choice.period,
   );
+  return { ok: true, r };
+}
+
+/** The report for a download, or a 400 with the reason (the error page shows it). */
+function reportOrRefuse(ctx: AdminContext, req: FastifyRequest): YearReport {
+  const made = report(ctx, req);
+  if (!made.ok) throw Object.assign(new Error(`${made.error} Sửa lại trên trang Báo cáo năm.`), { statusCode: 400 });
+  return made.r;
+}
+
+/** The query that makes the same report again: `year=2026`, or the period's first and last day. */
+function sameReport(r: YearReport, q: ReportQuery): string {
+  if (!q.from && !q.to) return `year=${r.year}`;
+  const { first, last } = periodDays(r);
+  return `from=${encodeURIComponent(first)}&to=${encodeURIComponent(last)}`;
 }
 
 /** The region subtree a region-scoped staff member's report counts (undefined: every region). */
@@ -34,22 +86,46 @@ function scopeOf(ctx: AdminContext, req: FastifyRequest): { regions: string[]; n
   return { regions, name: ctx.knowledge.regionInfo(region)?.name ?? region };
 }
 
+/** Sends a report download as an attachment, after writing the export to the audit log. */
+function download(ctx: AdminContext, req: FastifyRequest, reply: FastifyReply, r: YearReport, format: 'csv' | 'xlsx', body: string | Buffer): FastifyReply {
+  const q = queryOf(req);
+  const period = q.from || q.to ? { period: periodText(r) } : {};
+  ctx.audit(req, { action: 'report.export', targetType: 'report', targetId: String(r.year), details: { format, ...period, ...(r.region ? { region: r.region } : {}) } });
+  return reply
+    .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_CONTENT_TYPE)
+    .header('content-disposition', `attachment; filename="${reportFileName(r)}.${format}"`)
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
 export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/report', { config: { permission: 'report.view' } }, async (req, reply) => {
-    const r = report(ctx, req);
-    return ctx.render(req, reply, 'report', { title: `Báo cáo năm ${r.year}`, r, ...reportViewHelpers(r) });
+    const q = queryOf(req);
+    const thisYear = vietnamYear(ctx.now());
+    const form = { year: q.year ?? String(thisYear), from: q.from ?? '', to: q.to ?? '', thisYear };
+    const made = report(ctx, req);
+    if (!made.ok) return ctx.render(req, reply.code(400), 'report', { title: 'Báo cáo năm', form, error: made.error });
+    const r = made.r;
+    const isPeriod = Boolean(q.from || q.to);
+    return ctx.render(req, reply, 'report', {
+      title: isPeriod ? `Báo cáo năm ${r.year} (kỳ ${periodText(r)})` : `Báo cáo năm ${r.year}`,
+      r,
+      form: isPeriod ? { ...form, year: String(r.year), from: periodDays(r).first, to: periodDays(r).last } : form,
+      period: isPeriod ? periodText(r) : '',
+      query: sameReport(r, q),
+      ...reportViewHelpers(r),
+    });
   });
   s.get('/admin/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
-    const r = report(ctx, req);
-    ctx.audit(req, { action: 'report.export', targetType: 'report', targetId: String(r.year), details: { format: 'csv', ...(r.region ? { region: r.region } : {}) } });
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="bao-cao-${r.year}.csv"`)
-      .header('cache-control', 'no-store')
-      .send(reportCsv(r));
+    const r = reportOrRefuse(ctx, req);
+    return download(ctx, req, reply, r, 'csv', reportCsv(r));
+  });
+  s.get('/admin/report.xlsx', { config: { permission: 'report.view' } }, async (req, reply) => {
+    const r = reportOrRefuse(ctx, req);
+    return download(ctx, req, reply, r, 'xlsx', await reportXlsx(r));
   });
   s.get('/admin/report/print', { config: { permission: 'report.view' } }, async (req, reply) => {
-    const r = report(ctx, req);
+    const r = reportOrRefuse(ctx, req);
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(reportHtml(r));
   });
 };
