@@ -254,4 +254,37 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(new Set(seen.map((p) => JSON.parse(p).id)).size).toBe(1);
     expect((await messages(page)).filter((m) => m === 'bảo hiểm y tế cho trẻ em').length).toBe(1);
   });
+
+  it('a reload mid-conversation keeps the conversation and greets no second time', async () => {
+    const page = await device('phone');
+    const posts = await openChat(page);
+    await field(page).fill('Đăng ký khai sinh cho con trong thời hạn bao lâu?');
+    await field(page).press('Enter');
+    await expect.poll(async () => (await messages(page)).some((m) => m.includes('Nguồn:'))).toBe(true);
+    const before = await messages(page);
+    const buttonsBefore = await page.locator('.loa-btns button').allInnerTexts();
+    posts.length = 0;
+    await page.reload();
+    await page.locator('.loa-btns button').first().waitFor();
+    await page.waitForTimeout(500);
+    expect(await messages(page)).toEqual(before);
+    expect(await page.locator('.loa-btns button').allInnerTexts()).toEqual(buttonsBefore);
+    expect(posts).toEqual([]);
+    // The buttons kept work: 👍 on the answer is taken.
+    await page.locator('.loa-btns button', { hasText: 'Hữu ích' }).tap();
+    await expect.poll(() => posts.length).toBe(1);
+    expect(JSON.parse(posts[0]!).action).toMatch(/^fb:up:/);
+  });
+
+  it('the floating chat stays open with its conversation across a reload of the portal', async () => {
+    const page = await device('desktop');
+    await page.goto(portalUrl);
+    await page.locator('.loa-open').click();
+    await page.locator('.loa-btns button').first().waitFor();
+    const before = await messages(page);
+    await page.reload();
+    await page.locator('.loa-btns button').first().waitFor();
+    expect(await page.locator('.loa-box').isVisible()).toBe(true);
+    expect(await messages(page)).toEqual(before);
+  });
 });

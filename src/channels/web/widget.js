@@ -186,10 +186,30 @@
     root.appendChild(box);
     document.body.appendChild(hostEl);
     box.style.display = startOpen ? 'flex' : 'none';
-    opener.onclick = function () { box.style.display = box.style.display === 'none' ? 'flex' : 'none'; if (box.style.display === 'flex') { input.focus(); greet(); } };
-    close.onclick = function () { box.style.display = 'none'; };
+    opener.onclick = function () { setOpen(box.style.display === 'none'); if (box.style.display === 'flex') { input.focus(); greet(); } };
+    close.onclick = function () { setOpen(false); };
   }
   setLang(lang);
+
+  // The conversation so far, kept for this tab (sessionStorage: gone when the tab is closed, so
+  // the next person at a shared computer does not read it): a reload mid-conversation showed
+  // an empty chat and greeted again (a new /start each time).
+  var histKey = 'loa-history';
+  var openKey = 'loa-open';
+  var kept = [];
+  function tabStore() { try { return window.sessionStorage || null; } catch (e) { return null; } }
+  function keep(entry) {
+    kept.push(entry);
+    if (kept.length > 80) kept.splice(0, kept.length - 80);
+    var st = tabStore();
+    try { if (st) st.setItem(histKey, JSON.stringify({ session: session, entries: kept })); } catch (e) { /* full or private mode */ }
+  }
+  /** Opens or closes the floating chat, remembered for a reload. */
+  function setOpen(open) {
+    box.style.display = open ? 'flex' : 'none';
+    var st = tabStore();
+    try { if (st) st.setItem(openKey, open ? '1' : '0'); } catch (e) { /* ignore */ }
+  }
 
   function addMsg(who, text, titleText) {
     var m = el('div', 'loa-msg ' + (who === 'me' ? 'loa-me' : 'loa-bot'));
@@ -203,7 +223,8 @@
     return m;
   }
 
-  function addReply(r) {
+  function addReply(r, restoring) {
+    if (!restoring) keep({ reply: r });
     addMsg('bot', r.text, r.title);
     var btns = (r.buttons || []);
     var links = (r.links || []);
@@ -214,7 +235,7 @@
         bt.type = 'button';
         // A second tap while the first is being answered is dropped, as a second Enter is (a
         // double tap on a topic posted it twice and the visitor read the answer twice).
-        bt.onclick = function () { if (busy) return; addMsg('me', b.label); post({ action: b.action }); };
+        bt.onclick = function () { if (busy) return; addMine(b.label); post({ action: b.action }); };
         row.appendChild(bt);
       });
       links.forEach(function (l) {
@@ -254,7 +275,7 @@
         // or a server error ('Internal Server Error') is not for the visitor to read.
         if (!data || (!res.r.ok && data.ok !== false)) return notSent(body, LABELS[lang].server, 'server', 0);
         setLang(data.lang);
-        (data.replies || []).forEach(addReply);
+        (data.replies || []).forEach(function (r) { addReply(r); });
         if (data.duplicate) askHeld();
         if (data.error) {
           // A refusal for now (too fast, too busy, disk low): the same message can go again after the wait.
@@ -310,6 +331,9 @@
   }
   if (window.addEventListener) window.addEventListener('online', sendPendingSoon);
 
+  /** What the visitor wrote or chose, shown and kept. */
+  function addMine(text) { keep({ me: text }); return addMsg('me', text); }
+
   var greeted = false;
   function greet() { if (greeted) return; greeted = true; post({ text: '/start' }); }
 
@@ -317,7 +341,7 @@
     ev.preventDefault();
     var text = input.value.trim();
     if (!text || busy) return;
-    addMsg('me', text);
+    addMine(text);
     input.value = '';
     post({ text: text });
   };
@@ -333,6 +357,21 @@
     ev.preventDefault();
     form.onsubmit(ev);
   };
+  // A reload: the conversation so far comes back, with no second greeting.
+  (function restore() {
+    var st = tabStore();
+    var saved = null;
+    try { saved = st && JSON.parse(st.getItem(histKey) || 'null'); } catch (e) { saved = null; }
+    if (!saved || saved.session !== session || !saved.entries || !saved.entries.length) return;
+    saved.entries.forEach(function (e) {
+      if (typeof e.me === 'string') { kept.push(e); addMsg('me', e.me); }
+      else if (e.reply && typeof e.reply.text === 'string') { kept.push(e); addReply(e.reply, true); }
+    });
+    greeted = true;
+    var wasOpen = null;
+    try { wasOpen = st.getItem(openKey); } catch (e) { /* ignore */ }
+    if (!inlineHost && wasOpen === '1') box.style.display = 'flex';
+  })();
   if (inlineHost || startOpen) greet();
 
   // What the office kept for this visitor while they were away (e.g. staff's answer to their
@@ -345,8 +384,8 @@
         setLang(data.lang);
         var held = data.replies || [];
         if (!held.length) return;
-        if (box.style.display === 'none') box.style.display = 'flex';
-        held.forEach(addReply);
+        if (box.style.display === 'none') setOpen(true);
+        held.forEach(function (r) { addReply(r); });
       })
       .catch(function () { /* offline: asked again on the next load */ });
   }
