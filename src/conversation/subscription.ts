@@ -1,7 +1,10 @@
 /**
  * Subscriptions: /dangky chooses topics and a region by buttons and records consent with its
- * time and the version of the consent text shown on the last step (`consent.ts`); /huy, or a message that is just "HUY"/"STOP", withdraws it at once (campaign workers
- * check consent before every send, so this holds even for a campaign already sending).
+ * time and the version of the consent text shown on the last step (`consent.ts`); /huy, a message
+ * that is just "HUY"/"hủy"/"STOP"/"dừng", or a whole sentence asking to stop ("thôi không nhận
+ * tin nữa", "đừng gửi nữa") withdraws it at once (campaign workers check consent before every
+ * send, so this holds even for a campaign already sending). Every campaign message names the
+ * word for its channel (`campaigns/content.ts` `optOutLine`).
  */
 import type { Button, Reply } from '../messages.js';
 import { getPerson, setRegion, setTopic, subscribe, topicsOf, unsubscribe } from '../db/people.js';
@@ -61,6 +64,43 @@ const STOP_WORDS = new Set(['huy', 'stop', 'huy dang ky', 'unsubscribe']);
  * or "dùng" (use), and a subscriber answering "Đúng" must not lose their subscription.
  */
 const STOP_WORDS_EXACT = new Set(['dừng', 'dừng lại']);
+
+/**
+ * A whole message that asks to stop the news, in the words subscribers use ("thôi không nhận
+ * tin nữa", "đừng gửi nữa", "tôi không muốn nhận tin nữa", "hủy đăng ký nhận tin"), compared
+ * without diacritics. Only the whole message counts, with nothing in it but who, the stop, the
+ * verb, the news and small words: "ngừng nhận trợ cấp" (an allowance), "hủy đăng ký thường trú"
+ * (a residence procedure), "không nhận được tin" (a complaint) and any question ("làm sao để
+ * thôi nhận tin?") go on to be answered. "Không …" alone is a stop only with "nữa" or
+ * "muốn/cần" ("không nhận tin" may report a fault).
+ */
+const STOP_SENTENCE = new RegExp(
+  '^(?:(?:toi|minh|em|anh|chi|cho toi|xin|vui long|lam on|muon|loa|bot|oi|a|thi)\\s)*' +
+    '(?:(thoi|ngung|dung|huy)|(khong|ko|k))\\s(?:(?:khong|ko|k|muon|can|dung|ngung|phai)\\s)*' +
+    '(?:nhan|gui)(?:\\s(?:tin|tin nhan|tin tuc|ban tin|thong bao|tin thong bao))?' +
+    '(?:\\s(?:cho|toi|minh|em|nua|a|nhe|nha|di|day|tu|cua|loa|bot|nay|qua|ve|den|them))*$',
+);
+const STOP_REGISTRATION = /^(?:(?:toi|minh|em|cho toi|xin|muon)\s)*huy dang ky(?:\s(?:nhan tin|nhan ban tin|nhan thong bao|tin|ban tin))?(?:\s(?:cua loa|loa|nhe|nha|a))*$/;
+const STOP_ENGLISH = /^(?:please\s)?(?:stop|unsubscribe)(?:\s(?:me|sending|sending me|messages|news|the news|it|please))*$/;
+
+/**
+ * The message's words without diacritics, except that "dung" stands only for "dừng"/"đừng"
+ * (stop, don't): "Đúng, gửi tin cho tôi" (yes, send me news) must not read as "đừng gửi tin".
+ */
+function foldForStop(lower: string): string {
+  return lower
+    .split(' ')
+    .map((w) => (w === 'dừng' || w === 'đừng' ? 'dung' : fold(w) === 'dung' ? '_' : fold(w)))
+    .join(' ');
+}
+
+/** Whether a message (see {@link foldForStop}) asks to stop the news. */
+function asksToStop(folded: string): boolean {
+  if (STOP_REGISTRATION.test(folded) || STOP_ENGLISH.test(folded)) return true;
+  const m = STOP_SENTENCE.exec(folded);
+  if (!m) return false;
+  return m[1] !== undefined || /\b(?:nua|muon|can)\b/.test(folded);
+}
 
 function topicMenu(ctx: TurnContext): Reply {
   const S = textsOf(ctx);
@@ -161,9 +201,11 @@ export function createSubscriptionFeature(): Feature {
       },
     },
     onText: (ctx, text) => {
-      const lower = text.normalize('NFC').toLowerCase().replace(/[^\p{L} ]/gu, '').replace(/\s+/g, ' ').trim();
+      // A question is never a stop: it asks how, and is answered.
+      if (text.includes('?')) return null;
+      const lower = text.normalize('NFC').toLowerCase().replace(/[^\p{L} ]/gu, ' ').replace(/\s+/g, ' ').trim();
       const f = fold(lower);
-      if (STOP_WORDS.has(f) || STOP_WORDS_EXACT.has(lower)) {
+      if (STOP_WORDS.has(f) || STOP_WORDS_EXACT.has(lower) || asksToStop(foldForStop(lower))) {
         const p = getPerson(ctx.db, ctx.person.id);
         if (p) return stop(ctx);
       }

@@ -64,4 +64,48 @@ describe('opting out in words', () => {
       }
     },
   );
+
+  it.each([
+    'thôi không nhận tin nữa',
+    'đừng gửi nữa',
+    'Thôi đừng gửi tin nữa',
+    'Đừng gửi tin cho tôi nữa.',
+    'không nhận tin nữa',
+    'Tôi không muốn nhận tin nữa',
+    'tôi muốn ngừng nhận tin từ Loa',
+    'ngừng nhận thông báo',
+    'k nhận tin nữa nhé',
+    'ko gửi nữa',
+    'đừng nhắn tin nữa',
+    'huy dang ky nhan tin',
+    'Hủy đăng ký nhận tin',
+    'unsubscribe me',
+    'please stop sending',
+  ])('the sentence "%s" withdraws consent at once and says how to come back', async (text) => {
+    for (const channel of channels) {
+      const user = await subscriber(channel);
+      const [reply] = await turn(channel, user, { type: 'text', text });
+      const p = getPersonByExternal(db, channel, user)!;
+      expect({ channel, optedOut: !!p.optedOutAt }).toEqual({ channel, optedOut: true });
+      expect(reply!.text).toMatch(/\/dangky/);
+    }
+  });
+
+  it.each([
+    'Làm sao để thôi nhận tin?',
+    'Tôi muốn ngừng nhận tin từ Loa thì làm thế nào?',
+    'sao tôi không nhận được tin nữa',
+    'không nhận tin',
+    'ngừng nhận trợ cấp xã hội',
+    'hủy đăng ký thường trú',
+    'Đúng, gửi tin cho tôi',
+    'dung gui tin cho toi',
+    'thôi',
+    'Huy nhận tin rồi',
+  ])('"%s" is not a stop: the subscription stays', async (text) => {
+    const user = await subscriber('telegram');
+    await turn('telegram', user, { type: 'text', text });
+    expect(getPersonByExternal(db, 'telegram', user)?.optedOutAt).toBeNull();
+  });
 });
+
