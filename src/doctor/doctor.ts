@@ -509,13 +509,21 @@ async function zaloChecks(config: Config, db: Db | undefined, http: Http, now: D
       name: 'Zalo OA',
       status: 'fail',
       message: z.refreshToken ? 'chưa có cặp mã trong cơ sở dữ liệu (ZALO_REFRESH_TOKEN sẽ được nạp khi `loa start` chạy lần đầu)' : 'OA chưa được kết nối: chưa có mã truy cập',
-      fix: z.refreshToken ? 'chạy `loa start` một lần rồi chạy lại `loa doctor`' : connectFix,
+      fix: z.refreshToken ? 'chạy `loa start` một lần rồi chạy lại `loa doctor`' : 'chạy `loa zalo connect` để quản trị viên OA cấp quyền cho Loa (xem docs/zalo.md, mục 4)',
     });
   } else {
     const at = (iso: string | null): string => (iso ? formatVietnamTime(new Date(iso), 'HH:mm dd/MM/yyyy') : 'không rõ');
     const refreshLeftMs = row.refreshExpiresAt ? Date.parse(row.refreshExpiresAt) - now.getTime() : Infinity;
     const refused = row.lastError?.startsWith('refused');
-    if (refused)
+    // Zalo refused the app's own credentials, not the refresh token (which is then unspent):
+    // reconnecting would fail the same way; the variable must be corrected.
+    const credential = /error -14002\b/.test(row.lastError ?? '') ? 'ZALO_APP_SECRET' : /error -14001\b/.test(row.lastError ?? '') ? 'ZALO_APP_ID' : undefined;
+    const refusedFix = credential
+      ? `sửa ${credential} theo developers.zalo.me (ứng dụng của OA > Thông tin ứng dụng) rồi khởi động lại Loa; mã làm mới chưa bị dùng nên không cần \`loa zalo connect\``
+      : connectFix;
+    if (refused && credential)
+      results.push({ name: 'Zalo mã làm mới', status: 'fail', message: `Zalo từ chối ${credential === 'ZALO_APP_SECRET' ? 'khóa bí mật' : 'mã'} của ứng dụng khi làm mới mã truy cập (${row.lastError}): ${credential} sai`, fix: refusedFix });
+    else if (refused)
       results.push({ name: 'Zalo mã làm mới', status: 'fail', message: `Zalo đã từ chối mã làm mới (refresh token): ${row.lastError}`, fix: connectFix });
     else if (refreshLeftMs <= 0)
       results.push({ name: 'Zalo mã làm mới', status: 'fail', message: `mã làm mới (refresh token) đã hết hạn lúc ${at(row.refreshExpiresAt)}`, fix: connectFix });
@@ -529,9 +537,9 @@ async function zaloChecks(config: Config, db: Db | undefined, http: Http, now: D
         name: 'Zalo mã truy cập',
         status: refused || refreshLeftMs <= 0 ? 'fail' : 'warn',
         message: row.accessToken ? `mã truy cập đã hết hạn lúc ${at(row.accessExpiresAt)}` : 'chưa có mã truy cập',
-        fix: refused || refreshLeftMs <= 0 ? connectFix : 'Loa tự làm mới bằng mã làm mới ở lần gửi tới (doctor không làm mới: mỗi mã làm mới chỉ dùng được một lần)',
+        fix: refused ? refusedFix : refreshLeftMs <= 0 ? connectFix : 'Loa tự làm mới bằng mã làm mới ở lần gửi tới (doctor không làm mới: mỗi mã làm mới chỉ dùng được một lần)',
       });
-    else results.push(await zaloTokenWorks(z.apiBase, row.accessToken, http, `còn hạn tới ${at(row.accessExpiresAt)}`, connectFix));
+    else results.push(await zaloTokenWorks(z.apiBase, row.accessToken, http, `còn hạn tới ${at(row.accessExpiresAt)}`, refused ? refusedFix : connectFix, !!refused));
   }
   results.push(await zaloWebhookCheck(config, http));
   return results;
@@ -545,14 +553,14 @@ function safeTokens(db: Db, appId: string): ReturnType<typeof getZaloTokens> {
   }
 }
 
-async function zaloTokenWorks(apiBase: string, token: string, http: Http, validity: string, connectFix: string): Promise<CheckResult> {
+async function zaloTokenWorks(apiBase: string, token: string, http: Http, validity: string, connectFix: string, refreshRefused = false): Promise<CheckResult> {
   try {
     const res = await http.fetch(`${apiBase}/v2.0/oa/getoa`, { headers: { access_token: token }, signal: AbortSignal.timeout(http.timeoutMs) });
     const body = (await res.json().catch(() => null)) as { error?: number | string; message?: string; data?: { name?: string; oa_id?: string | number } } | null;
     if (!res.ok || !body) return { name: 'Zalo mã truy cập', status: 'fail', message: `máy chủ Zalo trả HTTP ${res.status} tại ${apiBase}`, fix: 'thử lại sau ít phút; kiểm tra ZALO_API_BASE' };
     const code = Number(body.error ?? 0);
     if (code === -216 || code === -220)
-      return { name: 'Zalo mã truy cập', status: 'fail', message: `Zalo từ chối mã truy cập dù chưa tới hạn (lỗi ${code}: ${body.message ?? ''})`, fix: `Loa sẽ thử làm mới ở lần gửi tới; nếu vẫn lỗi, ${connectFix}` };
+      return { name: 'Zalo mã truy cập', status: 'fail', message: `Zalo từ chối mã truy cập dù chưa tới hạn (lỗi ${code}: ${body.message ?? ''})`, fix: refreshRefused ? connectFix : `Loa sẽ thử làm mới ở lần gửi tới; nếu vẫn lỗi, ${connectFix}` };
     if (code !== 0) return { name: 'Zalo mã truy cập', status: 'fail', message: `Zalo trả lỗi ${code} (${body.message ?? ''}) khi đọc thông tin OA`, fix: 'xem docs/zalo.md về gói OA và quyền của ứng dụng' };
     return { name: 'Zalo mã truy cập', status: 'ok', message: `hợp lệ (OA ${body.data?.name ?? body.data?.oa_id ?? '?'}), ${validity}` };
   } catch (err) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/index.js';
-import { saveConnectedZaloTokens } from '../../src/db/zalo.js';
+import { failZaloRefresh, saveConnectedZaloTokens } from '../../src/db/zalo.js';
 import { runDoctorCli } from '../../src/cli/doctor.js';
 import type { DoctorDeps } from '../../src/doctor/doctor.js';
 import { testBot } from '../support/app.js';
@@ -186,6 +186,54 @@ describe('loa doctor', () => {
     const ok = await doctor(env);
     expect(line(ok.lines, '✓', 'Zalo mã truy cập')).toContain('hợp lệ');
     expect(line(ok.lines, '✓', 'Zalo mã làm mới')).toContain('còn hạn');
+  });
+
+  it('Zalo: a wrong app secret is named as such, not as a refresh token to reconnect; a never-connected OA is told to connect', async () => {
+    const zalo: FakeZalo = await startFakeZalo();
+    cleanups.push(() => zalo.close());
+    const dataDir = temp('loa-doctor-zalo-');
+    const env = {
+      LOA_DATA_DIR: dataDir,
+      LOA_PUBLIC_URL: 'https://loa.example.gov.vn',
+      ZALO_APP_ID: zalo.appId,
+      ZALO_APP_SECRET: zalo.appSecret,
+      ZALO_OA_SECRET_KEY: zalo.oaSecretKey,
+      ZALO_API_BASE: zalo.url,
+      ZALO_OAUTH_BASE: zalo.url,
+    };
+    const never = await doctor(env);
+    expect(line(never.lines, '✗', 'Zalo OA')).toContain('chưa được kết nối');
+    expect(never.text).not.toContain('cấp quyền lại'); // "again": it was never granted
+    expect(never.text).toContain('loa zalo connect');
+
+    // What the token store writes when Zalo refuses the refresh for a wrong ZALO_APP_SECRET.
+    const db = openDb(join(dataDir, 'loa.sqlite'));
+    saveConnectedZaloTokens(db, zalo.appId, { ...zalo.issueTokens(), accessExpiresAt: new Date(Date.now() - 60_000), refreshExpiresAt: new Date(Date.now() + 80 * 86_400_000) });
+    failZaloRefresh(db, zalo.appId, 'refused: error -14002');
+    db.close();
+    const wrong = await doctor(env);
+    const refresh = line(wrong.lines, '✗', 'Zalo mã làm mới');
+    expect(refresh).toContain('ZALO_APP_SECRET sai');
+    const fixes = wrong.lines.filter((l, i) => i > 0 && /Zalo mã (làm mới|truy cập)/.test(wrong.lines[i - 1]!)).join('\n');
+    expect(fixes).toContain('sửa ZALO_APP_SECRET');
+    expect(fixes).not.toMatch(/chạy `loa zalo connect`/);
+  });
+
+  it('Zalo: a refused refresh token is not followed by "Loa sẽ thử làm mới"', async () => {
+    const zalo: FakeZalo = await startFakeZalo();
+    cleanups.push(() => zalo.close());
+    const dataDir = temp('loa-doctor-zalo-');
+    const env = { LOA_DATA_DIR: dataDir, ZALO_APP_ID: zalo.appId, ZALO_APP_SECRET: zalo.appSecret, ZALO_OA_SECRET_KEY: zalo.oaSecretKey, ZALO_API_BASE: zalo.url, ZALO_OAUTH_BASE: zalo.url };
+    const db = openDb(join(dataDir, 'loa.sqlite'));
+    saveConnectedZaloTokens(db, zalo.appId, { ...zalo.issueTokens(), accessExpiresAt: new Date(Date.now() + 3600_000), refreshExpiresAt: new Date(Date.now() + 80 * 86_400_000) });
+    failZaloRefresh(db, zalo.appId, 'refused: error -14020');
+    db.close();
+    zalo.expireAccessTokens(); // Zalo revoked the pair: the access token is refused too
+    const r = await doctor(env);
+    expect(line(r.lines, '✗', 'Zalo mã làm mới')).toContain('-14020');
+    expect(line(r.lines, '✗', 'Zalo mã truy cập')).toContain('-216');
+    expect(r.text).not.toContain('Loa sẽ thử làm mới');
+    expect(r.text).toContain('loa zalo connect');
   });
 
   it('names low disk space (below LOA_MIN_FREE_MB)', async () => {
