@@ -236,7 +236,7 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   }
   add(s1, 'Tổng số người được tiếp cận', 'tất cả', r.reachedByChannel.reduce((a, c) => a + c.people, 0));
   for (const c of r.newSubscribersByChannel) add(s1, 'Người đăng ký mới', channelLabel(c.channel), c.n);
-  add(s1, 'Người đăng ký nhận tin cuối năm', 'tất cả', r.subscribersAtEnd);
+  add(s1, calendarYear(r) ? 'Người đăng ký nhận tin cuối năm' : 'Người đăng ký nhận tin cuối kỳ', 'tất cả', r.subscribersAtEnd);
   const s2 = '2. Chiến dịch và lượt gửi';
   add(s2, 'Chiến dịch đã bắt đầu gửi', 'tất cả', r.campaigns.started);
   add(s2, 'Chiến dịch gửi xong', 'tất cả', r.campaigns.done);
@@ -442,6 +442,9 @@ export function reportViewHelpers(r: YearReport) {
       signedOn: formatVietnamTime(new Date(r.generatedAt), 'ngày dd tháng MM năm yyyy'),
       firstDay: firstDay(r),
       inPeriod: calendarYear(r) ? 'trong năm' : 'trong kỳ báo cáo',
+      atEnd: calendarYear(r) ? 'cuối năm' : 'cuối kỳ',
+      /** "01/12/2025 - 30/11/2026" for a period other than the calendar year, else ''. */
+      period: calendarYear(r) ? '' : periodText(r),
       months: disinfoMonths(r),
       until: figuresUntil(r),
       disinfoAssessment: disinfoAssessment(r.disinfo),

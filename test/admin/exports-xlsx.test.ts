@@ -150,6 +150,10 @@ describe('a reporting period on the report page', () => {
     expect(page.text).toContain('Số liệu từ 01/12/2025 đến 10:00 28/11/2026');
     for (const path of ['/admin/report.xlsx', '/admin/report.csv', '/admin/report/print']) expect(page.text).toContain(`href="${path}?${period.replaceAll('&', '&amp;')}"`);
     expect(page.text).toContain('<td>Tháng 12/2025</td>');
+    // A period is not called a year in the figures' sentences.
+    expect(page.text).toContain('Người đăng ký mới trong kỳ báo cáo: <strong>0</strong>; người đăng ký nhận tin cuối kỳ:');
+    expect(page.text).toContain('Không có lượt gửi nào trong kỳ báo cáo.');
+    expect(page.text).not.toMatch(/trong năm|cuối năm/);
 
     const res = await download(viewer, `/admin/report.xlsx?${period}`);
     expect(res.status).toBe(200);
@@ -167,6 +171,8 @@ describe('a reporting period on the report page', () => {
     expect(find('Vụ việc đã nhận')).toBe('2');
     const print = await viewer.get(`/admin/report/print?${period}`);
     expect(print.text).toContain('Số liệu từ 01/12/2025 đến 10:00 28/11/2026');
+    expect(print.text).toContain('<h1>BÁO CÁO KẾT QUẢ NĂM 2026</h1>\n<p class="sub">(Kỳ báo cáo từ 01/12/2025 đến 30/11/2026)</p>');
+    expect(find('Người đăng ký nhận tin cuối kỳ')).toBe('0');
 
     const audit = listAudit(t.app.db, { action: 'report.export' }).filter((a) => a.details?.period);
     expect(audit.map((a) => [a.details?.format, a.details?.period])).toEqual(
