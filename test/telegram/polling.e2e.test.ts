@@ -69,6 +69,18 @@ describe('Telegram long polling', () => {
     expect(menu.params.text).toBe('Chọn một chủ đề:');
   });
 
+  it('an old button Loa no longer knows: the spinner stops with a notice saying so, nothing else is sent', async () => {
+    const mark = tg.calls.length;
+    const press = tg.callbackQuery({ userId: 24, data: '~AAAAAAAAAAAAAAAAAAAAAA' });
+    await tg.pushUpdate(press);
+    const answered = await tg.waitForCall('answerCallbackQuery', { after: mark });
+    expect(answered.status).toBe(200);
+    expect(answered.params).toMatchObject({ callback_query_id: (press.callback_query as { id: string }).id });
+    expect(String(answered.params.text)).toContain('Nút này đã cũ');
+    await app.inbox.drain();
+    expect(tg.calls.slice(mark).filter(sendsTo(24))).toHaveLength(0);
+  });
+
   it('confirms updates so none is handled twice, and marks a blocking user inactive', async () => {
     await app.inbox.drain();
     const stored = (app.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE channel = 'telegram' AND direction = 'in'`).get() as { n: number }).n;

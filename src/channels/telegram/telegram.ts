@@ -92,7 +92,7 @@ export interface TelegramChannel extends Channel {
    * press is answered with `answerCallbackQuery`, or through `opts.answerCallback` when given
    * (tests observe it so).
    */
-  intake(update: TelegramUpdate, opts?: { answerCallback?: (callbackQueryId: string) => void }): Promise<IntakeResult>;
+  intake(update: TelegramUpdate, opts?: { answerCallback?: (callbackQueryId: string, text?: string) => void }): Promise<IntakeResult>;
   /** Closes every quiz poll sent for a question ref (when the question's time is up). */
   stopPolls(ref: string): Promise<void>;
 }
@@ -134,8 +134,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // sendPoll calls not yet recorded (see intake).
   const pollsInFlight = new Set<Promise<unknown>>();
 
-  const answerCallback = (id: string): void => {
-    sender.call('answerCallbackQuery', { callback_query_id: id }).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
+  const answerCallback = (id: string, text?: string): void => {
+    sender.call('answerCallbackQuery', { callback_query_id: id, ...(text ? { text } : {}) }).catch((err: unknown) => logger.debug({ err: describe(err) }, 'Telegram: answerCallbackQuery failed'));
   };
 
   const intake: TelegramChannel['intake'] = async (update, opts = {}) => {
@@ -167,7 +167,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
     if (conv.kind === 'ignore') {
       logger.debug({ update_id: update.update_id, reason: conv.reason }, 'Telegram: update ignored');
-      if (conv.callbackQueryId) answer(conv.callbackQueryId);
+      if (conv.callbackQueryId) answer(conv.callbackQueryId, conv.callbackText);
       return 'ignored';
     }
     const { inbound, callbackQueryId } = conv;

@@ -107,10 +107,13 @@ export interface UpdateContext {
   resolvePoll: (pollId: string) => { ref: string } | undefined;
 }
 
+/** What a press on a button Loa no longer knows shows (Telegram's notice: at most 200 characters). */
+export const EXPIRED_BUTTON = 'Nút này đã cũ, không còn dùng được. Bạn hãy gõ /chude để xem chủ đề, hoặc gõ câu hỏi.';
+
 /** The outcome of converting one update. */
 export type Conversion =
   | { kind: 'inbound'; inbound: Inbound; callbackQueryId?: string }
-  | { kind: 'ignore'; reason: string; callbackQueryId?: string }
+  | { kind: 'ignore'; reason: string; callbackQueryId?: string; callbackText?: string }
   /** A group became a supergroup: what ran under the old chat id follows the new one. */
   | { kind: 'migrated'; from: string; to: string }
   /** The bot was removed from a group (kicked, or left). */
@@ -226,7 +229,8 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
     const data = q.data;
     if (!data) return { kind: 'ignore', reason: 'callback without data', callbackQueryId: q.id };
     const action = data.startsWith(SHORT_ID_PREFIX) ? ctx.resolveCallback(data) : data;
-    if (!action) return { kind: 'ignore', reason: 'unknown short callback id', callbackQueryId: q.id };
+    // Said in the press's little notice: a button that does nothing at all looks broken.
+    if (!action) return { kind: 'ignore', reason: 'unknown short callback id', callbackQueryId: q.id, callbackText: EXPIRED_BUTTON };
     return {
       kind: 'inbound',
       callbackQueryId: q.id,
