@@ -25,12 +25,17 @@ export interface ChannelRules {
   maxCaption?: number;
   maxLinks: number;
   maxLinkLabel: number;
-  /** Links are buttons that may still come out as text (Zalo OA v3, disputed). */
+  /**
+   * Links are buttons that may not show (Zalo OA v3, disputed), so the channel also writes them
+   * out under the text (zalo/render.ts).
+   */
   linksMayDegrade: boolean;
-  /** How the title is shown: bold (Telegram HTML), in capitals, or as a plain first line. */
-  title: 'bold' | 'capitals' | 'plain';
-  /** Links as buttons (`[ label ↗ ]`); false: written out as "label: URL" lines. */
+  /** How the title is shown: bold (Telegram HTML) or as a plain first line; a blank line follows. */
+  title: 'bold' | 'plain';
+  /** Links as buttons (`[ label ↗ ]`); false: written out as lines only. */
   linkButtons: boolean;
+  /** Between a written-out link's label and its URL, as the channel's renderer writes it. */
+  linkSeparator: string;
   /**
    * The last line of every campaign message: how to stop receiving them, in words this channel
    * accepts (conversation/subscription.ts). Telegram shows `/huy` as a command to tap; on Zalo
@@ -42,11 +47,12 @@ export interface ChannelRules {
 /** The platform limits a campaign message must fit (PLATFORMS.md). */
 export const CHANNEL_RULES: Record<CampaignChannel, ChannelRules> = {
   // Telegram: text 1–4096; a photo caption 0–1024; inline URL buttons.
-  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false, title: 'bold', linkButtons: true, optOut: 'Gõ /huy để thôi nhận tin.' },
-  // Zalo OA /cs: text ≤ 2000, at most 5 buttons; whether buttons still render on v3 is disputed.
-  zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true, title: 'capitals', linkButtons: true, optOut: 'Nhắn HUY để thôi nhận tin.' },
+  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false, title: 'bold', linkButtons: true, linkSeparator: ': ', optOut: 'Gõ /huy để thôi nhận tin.' },
+  // Zalo OA /cs: text ≤ 2000, at most 5 buttons; whether buttons still render on v3 is disputed,
+  // so links are also written out; the title is a plain first line (no bold).
+  zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true, title: 'plain', linkButtons: true, linkSeparator: ' ', optOut: 'Nhắn HUY để thôi nhận tin.' },
   // Zalo Bot platform: plain text ≤ 2000, no buttons (links are written out), sendPhoto's caption ≤ 2000.
-  'zalo-bot': { label: 'Zalo Bot', maxText: 2000, maxCaption: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: false, title: 'plain', linkButtons: false, optOut: 'Nhắn HUY để thôi nhận tin.' },
+  'zalo-bot': { label: 'Zalo Bot', maxText: 2000, maxCaption: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: false, title: 'plain', linkButtons: false, linkSeparator: ': ', optOut: 'Nhắn HUY để thôi nhận tin.' },
 };
 
 const httpUrl = z
@@ -157,9 +163,10 @@ export interface PreviewOptions {
 /**
  * A preview of how one channel shows the message: plain text for the terminal, or an escaped
  * HTML fragment with `{ html: true }`. Telegram shows the title bold above a blank line (the
- * channel's HTML parse mode, telegram/render.ts); Zalo has no bold, so it shows it in capitals;
- * the Zalo Bot platform shows it as a plain first line, and its links written out. The
- * channel's opt-out line closes the text, as it will be sent.
+ * channel's HTML parse mode, telegram/render.ts); Zalo OA and the Zalo Bot platform have no bold
+ * and show it as a plain first line; they write links out under the text (Zalo OA also as
+ * buttons, which may not show). The channel's opt-out line closes the text, as it will be sent.
+ * Each line is the channel's own rendering, so the approver reads what subscribers will.
  *
  * @example previewFor(content, 'telegram', { html: true }) // "┌─ Telegram ─…\n│ <strong>Tiêu đề</strong>\n│ \n│ Nội dung…"
  */
@@ -171,13 +178,12 @@ export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: Previe
   if (c.imageUrl) out.push(esc(`[ảnh: ${c.imageUrl}]`));
   if (c.imageUrl && r.maxCaption && length > r.maxCaption) out.push('— (tin thứ hai) —');
   if (c.title && r.title === 'bold') out.push(opts.html ? `<strong>${escapeHtml(c.title)}</strong>` : c.title, '');
-  else if (c.title && r.title === 'plain') out.push(esc(c.title), '');
-  else if (c.title) out.push(esc(c.title.toUpperCase()));
+  else if (c.title) out.push(esc(c.title), '');
   out.push(esc(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text), '', esc(r.optOut));
   if (c.links.length) {
-    if (!r.linkButtons) out.push('', ...c.links.map((l) => esc(`${l.label}: ${l.url}`)));
-    else if (!r.linksMayDegrade) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
-    else out.push(...c.links.map((l) => esc(`[ ${l.label} ] (hoặc: ${l.label}: ${l.url})`)));
+    if (!r.linkButtons || r.linksMayDegrade) out.push('', ...c.links.map((l) => esc(`${l.label}${r.linkSeparator}${l.url}`)));
+    if (r.linkButtons && r.linksMayDegrade) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ] (nút; có thể không hiện trên Zalo)`)));
+    else if (r.linkButtons) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
   }
   const body = out.join('\n');
   const width = 60;
@@ -201,7 +207,8 @@ export function apiCallsPerMessage(
 ): number {
   const r = CHANNEL_RULES[ch];
   // Links written out as "label: URL" lines are text too.
-  const links = r.linkButtons || !c.links?.length ? 0 : 2 + c.links.reduce((n, l) => n + l.label.length + 2 + l.url.length + 1, 0);
+  const written = (!r.linkButtons || r.linksMayDegrade) && c.links?.length;
+  const links = written ? 2 + c.links!.reduce((n, l) => n + l.label.length + r.linkSeparator.length + l.url.length + 1, 0) : 0;
   const length = shownLength(c, ch) + links;
   const chunks = Math.max(1, Math.ceil(length / r.maxText));
   if (!c.imageUrl) return chunks;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiCallsPerMessage, campaignContentSchema, campaignReply, optOutLine, previewFor, validateContent } from '../../src/campaigns/content.js';
+import { renderReply as renderZalo } from '../../src/channels/zalo/render.js';
 
 const content = (o: Record<string, unknown>) => campaignContentSchema.parse({ text: 'Xin chào bà con', ...o });
 
@@ -34,8 +35,24 @@ describe('campaign content', () => {
     expect(previewFor(c, 'telegram')).toContain('│ Tuần lễ quyền trẻ em\n│ \n│ ');
     expect(previewFor(c, 'telegram', { html: true })).toContain('│ <strong>Tuần lễ quyền trẻ em</strong>\n│ \n│ ');
     expect(previewFor(c, 'telegram')).toContain('[ Chi tiết ↗ ]');
-    expect(previewFor(c, 'zalo')).toContain('TUẦN LỄ QUYỀN TRẺ EM');
     expect(previewFor(c, 'zalo')).toContain('https://example.gov.vn/tre-em');
+  });
+
+  it('previews Zalo OA as it sends: the title a plain line above a blank one, links written out, then the buttons', () => {
+    // The preview showed 'TUẦN LỄ QUYỀN TRẺ EM' glued to the text; Zalo received 'Tuần lễ quyền trẻ em\n\n…'.
+    const link = { label: 'Chi tiết', url: 'https://example.gov.vn/tre-em' };
+    for (const c of [content({ title: 'Tuần lễ quyền trẻ em' }), content({ title: 'Tuần lễ quyền trẻ em', links: [link] }), content({ links: [link, { ...link, label: 'Đăng ký' }] })]) {
+      const lines = previewFor(c, 'zalo').split('\n').slice(1, -1).map((l) => l.slice(2));
+      const buttons = lines.filter((l) => l.startsWith('[ '));
+      const sent = renderZalo(campaignReply(c, 'zalo'));
+      expect(sent).toHaveLength(1);
+      expect(lines.filter((l) => !l.startsWith('[ ')).join('\n')).toBe(sent[0]!.text);
+      expect(buttons.length).toBe(sent[0]!.attachment?.payload.buttons?.length ?? 0);
+    }
+    // The written-out links are text: with a long text they go in a second message, a second call.
+    const long = content({ text: 'b'.repeat(1950), links: [link] });
+    expect(renderZalo(campaignReply(long, 'zalo'))).toHaveLength(2);
+    expect(apiCallsPerMessage(long, 'zalo')).toBe(2);
   });
 
   it('escapes the staff text in the HTML preview, with the title the only markup', () => {
