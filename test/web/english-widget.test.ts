@@ -100,7 +100,7 @@ async function openWidget(languages: string[], storage = new Map<string, string>
   const botMessages = async (n: number): Promise<string[]> => {
     for (let i = 0; i < 200; i++) {
       const msgs = log.children.filter((c): c is FakeElement => c instanceof FakeElement && c.className.includes('loa-bot')).map((m) => m.texts().join('\n'));
-      if (msgs.length >= n && !send.disabled) return msgs;
+      if (msgs.length >= n && send.getAttribute('aria-disabled') !== 'true') return msgs;
       await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error(`widget: fewer than ${n} bot messages: ${log.texts().join(' | ')}`);

@@ -48,7 +48,10 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     csp = `default-src 'self'; script-src 'self' ${ctx.url}; connect-src 'self' ${ctx.url}`;
     portal = createServer((req, res) => {
       if (req.url === '/portal.css') return res.writeHead(200, { 'content-type': 'text/css' }).end(PORTAL_CSS);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(portalPage(ctx.url));
+      const page = portalPage(ctx.url);
+      // ?open: the script tag asks for the chat open (data-loa-open="true").
+      const html = req.url?.includes('?open') ? page.replace('/widget.js"', '/widget.js" data-loa-open="true"') : page;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(html);
     });
     await new Promise<void>((r) => portal.listen(0, '127.0.0.1', r));
     portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}/`;
@@ -87,7 +90,7 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     });
     await page.goto(`${ctx.url}/`);
     await page.locator('.loa-btns button').first().waitFor();
-    await expect.poll(() => page.locator('.loa-form button').isEnabled()).toBe(true);
+    await expect.poll(() => page.locator('.loa-form button').getAttribute('aria-disabled')).toBe('false');
     return posts;
   }
   const field = (page: Page) => page.locator('.loa-form textarea');
@@ -286,5 +289,73 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     await page.locator('.loa-btns button').first().waitFor();
     expect(await page.locator('.loa-box').isVisible()).toBe(true);
     expect(await messages(page)).toEqual(before);
+  });
+
+  /** The focused element inside the widget ('' when the focus is outside it). */
+  const focused = (page: Page) =>
+    page.evaluate(() => {
+      const a = document.querySelector('loa-chat')?.shadowRoot?.activeElement;
+      return a ? `${a.tagName.toLowerCase()}${a.className ? `.${a.className}` : ''}:${(a.textContent ?? '').trim()}` : '';
+    });
+
+  it('by keyboard alone: Tab to the chat, Enter to open, Send keeps the focus, Escape closes back to the button', async () => {
+    const page = await device('desktop');
+    await page.goto(portalUrl);
+    await page.locator('.loa-open').waitFor();
+    // Past the portal's own button, the chat's.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('portal-button');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button.loa-open:Hỏi đáp');
+    expect(await page.locator('.loa-open').getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('textarea:');
+    expect(await page.locator('.loa-open').getAttribute('aria-expanded')).toBe('true');
+    await page.locator('.loa-btns button').first().waitFor();
+    await page.keyboard.type('bảo hiểm y tế cho trẻ em');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button:Gửi');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await messages(page)).some((m) => m.includes('Nguồn:'))).toBe(true);
+    // The focus stayed on Send (a disabled button dropped it on the portal's <body>).
+    expect(await focused(page)).toBe('button:Gửi');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('.loa-box').isVisible()).toBe(false);
+    expect(await focused(page)).toBe('button.loa-open:Hỏi đáp');
+    expect(await page.locator('.loa-open').getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('for a screen reader: a labelled chat log in Vietnamese, busy while an answer comes, and a line saying it is coming', async () => {
+    const page = await device('phone');
+    await openChat(page);
+    const log = page.locator('.loa-log');
+    expect(await log.getAttribute('role')).toBe('log');
+    expect(await log.getAttribute('aria-label')).toBe('Cuộc trò chuyện');
+    expect(await page.locator('.loa-box').getAttribute('lang')).toBe('vi');
+    expect(await field(page).getAttribute('aria-label')).toBe('Câu hỏi');
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/chat?*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await field(page).fill('bảo hiểm y tế cho trẻ em');
+    await field(page).press('Enter');
+    await expect.poll(() => page.locator('.loa-typing').innerText()).toBe('Đang trả lời…');
+    expect(await log.getAttribute('aria-busy')).toBe('true');
+    release();
+    await expect.poll(async () => (await messages(page)).some((m) => m.includes('Nguồn:'))).toBe(true);
+    await expect.poll(() => page.locator('.loa-typing').count()).toBe(0);
+    expect(await log.getAttribute('aria-busy')).toBe('false');
+  });
+
+  it('data-loa-open does not cover a phone screen with the chat as the portal loads (a desktop opens it)', async () => {
+    for (const [kind, visible] of [['phone', false], ['desktop', true]] as const) {
+      const page = await device(kind);
+      await page.goto(`${portalUrl}?open`);
+      await page.locator('.loa-open').waitFor();
+      await page.waitForTimeout(300);
+      expect(await page.locator('.loa-box').isVisible()).toBe(visible);
+    }
   });
 });

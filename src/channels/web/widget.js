@@ -47,6 +47,7 @@
       offline: 'Chưa gửi được vì thiết bị đang mất mạng. Tin nhắn sẽ tự gửi lại khi có mạng, hoặc bạn bấm “Gửi lại”.',
       unreachable: 'Chưa gửi được vì không kết nối được máy chủ. Bạn vui lòng kiểm tra kết nối mạng, đợi một lát rồi bấm “Gửi lại”.',
       server: 'Máy chủ đang bận hoặc đang khởi động lại nên chưa trả lời được. Bạn vui lòng đợi một lát rồi bấm “Gửi lại”.',
+      typing: 'Đang trả lời…', conversation: 'Cuộc trò chuyện',
       retry: 'Gửi lại', retryIn: function (s) { return 'Gửi lại (sau ' + s + ' giây)'; }
     },
     en: {
@@ -54,6 +55,7 @@
       offline: 'Not sent: your device is offline. It is sent again by itself when you are back online, or press “Send again”.',
       unreachable: 'Not sent: cannot reach the server. Please check your connection, wait a moment, then press “Send again”.',
       server: 'The server is busy or restarting and did not answer. Please wait a moment, then press “Send again”.',
+      typing: 'Answering…', conversation: 'Conversation',
       retry: 'Send again', retryIn: function (s) { return 'Send again (in ' + s + ' s)'; }
     }
   };
@@ -99,7 +101,8 @@
     // 16px: a smaller font in a text field makes Safari on iPhone zoom the page on focus.
     '.loa-form textarea{flex:1;min-width:0;width:auto;border:0;padding:10px;margin:0;font:inherit;font-size:16px;resize:none;height:44px;background:#fff;color:#1b1b1b}',
     '.loa-form button{display:block;width:auto;border:0;border-radius:0;background:#b3171e;color:#fff;padding:0 16px;margin:0;font:inherit;cursor:pointer}',
-    '.loa-form button:disabled{opacity:.6;cursor:default}',
+    '.loa-form button[aria-disabled=true],.loa-btns button:disabled{opacity:.6;cursor:default}',
+    '.loa-typing{margin:6px 0;color:#555;font-style:italic}',
     '.loa-box button:focus-visible,.loa-box a:focus-visible,.loa-box textarea:focus-visible,.loa-open:focus-visible{outline:3px solid #1a5fb4;outline-offset:1px}',
     '.loa-open{position:fixed;right:16px;bottom:16px;z-index:2147483000;display:block;width:auto;margin:0;background:#b3171e;color:#fff;border:0;border-radius:28px;padding:12px 18px;font:600 15px/1.2 system-ui,sans-serif;text-transform:none;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}'
   ].join('\n');
@@ -139,7 +142,10 @@
   var headTitle = el('span', null, '');
   head.appendChild(headTitle);
   var log = el('div', 'loa-log');
+  // A chat log for screen readers: what is added is read out (politely), the rest is not.
+  log.setAttribute('role', 'log');
   log.setAttribute('aria-live', 'polite');
+  box.id = 'loa-chat-box';
   var form = el('form', 'loa-form');
   var input = el('textarea');
   input.maxLength = {{MAX_LENGTH}}; // the server's limit (web.ts)
@@ -165,6 +171,7 @@
     input.placeholder = L.placeholder;
     input.setAttribute('aria-label', L.input);
     send.textContent = L.send;
+    log.setAttribute('aria-label', L.conversation);
     if (close) close.setAttribute('aria-label', L.close);
     if (opener) { opener.textContent = L.open; opener.setAttribute('lang', l); }
   }
@@ -185,9 +192,18 @@
     root.appendChild(opener);
     root.appendChild(box);
     document.body.appendChild(hostEl);
+    // data-loa-open on a phone would cover the portal's page with the chat as it loads: there
+    // the chat opens when the visitor taps its button.
+    var phone = false;
+    try { phone = !!(window.matchMedia && window.matchMedia('(max-width: 480px)').matches); } catch (e) { /* ignore */ }
+    if (phone) startOpen = false;
     box.style.display = startOpen ? 'flex' : 'none';
+    opener.setAttribute('aria-expanded', startOpen ? 'true' : 'false');
+    opener.setAttribute('aria-controls', box.id);
     opener.onclick = function () { setOpen(box.style.display === 'none'); if (box.style.display === 'flex') { input.focus(); greet(); } };
-    close.onclick = function () { setOpen(false); };
+    close.onclick = function () { setOpen(false); opener.focus(); };
+    // Escape closes the floating chat and gives the focus back to its button.
+    box.onkeydown = function (ev) { if (ev.key === 'Escape') { setOpen(false); opener.focus(); } };
   }
   setLang(lang);
 
@@ -207,8 +223,16 @@
   /** Opens or closes the floating chat, remembered for a reload. */
   function setOpen(open) {
     box.style.display = open ? 'flex' : 'none';
+    if (opener) opener.setAttribute('aria-expanded', open ? 'true' : 'false');
     var st = tabStore();
     try { if (st) st.setItem(openKey, open ? '1' : '0'); } catch (e) { /* ignore */ }
+  }
+
+  /** Adds to the log, above the "answering" line while there is one, and scrolls down. */
+  function append(node) {
+    if (typing && typing.parentNode === log) log.insertBefore(node, typing);
+    else log.appendChild(node);
+    log.scrollTop = log.scrollHeight;
   }
 
   function addMsg(who, text, titleText) {
@@ -218,7 +242,7 @@
       text = text.indexOf(titleText + '\n\n') === 0 ? text.slice(titleText.length + 2) : text;
     }
     m.appendChild(document.createTextNode(text));
-    log.appendChild(m);
+    append(m);
     log.scrollTop = log.scrollHeight;
     return m;
   }
@@ -244,12 +268,31 @@
         a.href = l.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
         row.appendChild(a);
       });
-      log.appendChild(row);
-      log.scrollTop = log.scrollHeight;
+      append(row);
     }
   }
 
   var busy = false;
+  var typing = null;
+  /**
+   * While a message is being answered: a line saying so (the answer can take a few seconds on a
+   * phone's network), the log marked busy (a screen reader reads the replies once, together)
+   * and Send marked unavailable. Not `disabled`: a disabled button loses the focus, and a
+   * keyboard user who pressed Enter on Send was left at the top of the page (focus on <body>).
+   */
+  function setBusy(b) {
+    busy = b;
+    send.setAttribute('aria-disabled', b ? 'true' : 'false');
+    log.setAttribute('aria-busy', b ? 'true' : 'false');
+    if (b && !typing) {
+      typing = el('div', 'loa-typing', LABELS[lang].typing);
+      log.appendChild(typing);
+      log.scrollTop = log.scrollHeight;
+    } else if (!b && typing) {
+      if (typing.parentNode) typing.parentNode.removeChild(typing);
+      typing = null;
+    }
+  }
   /** Messages not sent (no connection, server down, refused): each with its "Gửi lại" button. */
   var unsent = [];
   /**
@@ -258,7 +301,7 @@
    * it, comes with what was held for the visitor).
    */
   function post(body) {
-    busy = true; send.disabled = true;
+    setBusy(true);
     body.session = session;
     if (!body.id) body.id = 'm' + Date.now().toString(36) + randomId(4);
     fetch(base + '/api/chat?lang=' + lang, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -284,7 +327,7 @@
         }
         if (res.r.ok) sendPendingSoon();
       })
-      .then(function () { busy = false; send.disabled = false; }, function () { busy = false; send.disabled = false; });
+      .then(function () { setBusy(false); }, function () { setBusy(false); });
   }
 
   /** Says why `body` was not sent, with a button that sends it again (after `wait` seconds). */
@@ -295,8 +338,7 @@
     var again = el('button', 'loa-retry', LABELS[lang].retry);
     again.type = 'button';
     row.appendChild(again);
-    log.appendChild(row);
-    log.scrollTop = log.scrollHeight;
+    append(row);
     var item = { body: body, kind: kind, note: note, row: row };
     unsent.push(item);
     again.onclick = function () { if (!busy && !again.disabled) retry(item); };
@@ -370,7 +412,7 @@
     greeted = true;
     var wasOpen = null;
     try { wasOpen = st.getItem(openKey); } catch (e) { /* ignore */ }
-    if (!inlineHost && wasOpen === '1') box.style.display = 'flex';
+    if (!inlineHost && wasOpen === '1') setOpen(true);
   })();
   if (inlineHost || startOpen) greet();
 
