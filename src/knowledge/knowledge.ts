@@ -50,7 +50,7 @@ import {
 import { canonical } from '../text/vietnamese.js';
 import { startSearchThread, type SearchThread } from './search-thread.js';
 import { hashContentCached } from './content-hash.js';
-import { createTextTable, readSnapshotFile, readSnapshotFileAsync, readTextTable, writeSnapshotFile, type SharedSnapshot, type SnapshotFile, type TextRef } from './snapshot-file.js';
+import { createTextTable, lazyTextTable, readSnapshotFile, readSnapshotFileAsync, writeSnapshotFile, type SharedSnapshot, type SnapshotFile, type TextRef } from './snapshot-file.js';
 import { calibrate, defaultCalibrationOptions, readNegatives, type CalibrationOptions } from './calibrate.js';
 import { createBuildThread, type BuildThread } from './build-thread.js';
 import type { DecisionModel } from './decision.js';
@@ -370,14 +370,23 @@ function withLastGood(content: Content, lastGood: Pick<KnowledgeState, 'qa' | 'a
   };
 }
 
-/** A snapshot's content with its texts (answers, passages) read back from the snapshot's text. */
+/**
+ * A snapshot's content with its texts (answers, passages) read back from the snapshot's text.
+ * Each text is read from the snapshot's bytes when it is used (snapshot-file.ts
+ * `SnapshotText`): a start reads none of them, a search only its candidates'.
+ */
 function decodeContent(snap: SnapshotHeader, file: SnapshotFile): Omit<KnowledgeState, 'loadedAt' | 'fromSnapshot'> {
-  const text = readTextTable(file.text);
+  const text = lazyTextTable(file.text);
   return {
     ...snap.content,
-    qa: snap.content.qa.map((q) => ({ ...q, answer: text(q.answer) })),
-    articles: snap.content.articles.map((a) => ({ ...a, passages: a.passages.map((p) => ({ ...p, text: text(p.text) })) })),
+    qa: snap.content.qa.map(({ answer, ...q }): QaEntry => withText(q, 'answer', text(answer))),
+    articles: snap.content.articles.map((a) => ({ ...a, passages: a.passages.map(({ text: ref, ...p }): Passage => withText(p, 'text', text(ref))) })),
   };
+}
+
+/** `o` with `key` read by `read` whenever it is read (enumerable: spreads and JSON copy it). */
+function withText<T extends object, K extends string>(o: T, key: K, read: () => string): T & Record<K, string> {
+  return Object.defineProperty(o, key, { get: read, enumerable: true, configurable: true }) as T & Record<K, string>;
 }
 
 /** The content's hash: from the stat cache beside the snapshot when no content file changed (content-hash.ts). */

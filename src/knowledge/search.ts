@@ -322,6 +322,8 @@ export function toSearchDocs(qa: QaEntry[], articles: ArticleEntry[], topics: To
   const topicName = new Map(topics.map((t) => [t.slug, t.name]));
   const names = (slugs: string[]): string => slugs.map((s) => topicName.get(s) ?? '').join(' ');
   const docs: SearchDoc[] = [];
+  // `body` is read when it is used: from a snapshot, an entry's text is decoded only then
+  // (knowledge.ts `decodeContent`), and a search reads only its candidates' bodies.
   for (const q of qa)
     docs.push({
       id: q.id,
@@ -329,7 +331,9 @@ export function toSearchDocs(qa: QaEntry[], articles: ArticleEntry[], topics: To
       question: q.question,
       variants: q.variants.join('\n'),
       title: '',
-      body: q.answer,
+      get body() {
+        return q.answer;
+      },
       topics: names(q.topics),
     });
   for (const a of articles)
@@ -340,7 +344,9 @@ export function toSearchDocs(qa: QaEntry[], articles: ArticleEntry[], topics: To
         question: '',
         variants: '',
         title: p.n === 0 ? a.title : `${a.title}. ${p.heading}`,
-        body: p.text,
+        get body() {
+          return p.text;
+        },
         topics: names(a.topics),
       });
   return docs;

@@ -21,7 +21,7 @@ const MAGIC = Buffer.from('LOASNAP4', 'latin1');
  * The header's and the text's encoding. UTF-16LE is what JavaScript strings are made of:
  * decoding it is a copy, where UTF-8 must be transcoded. At 10,000 passages (23 million
  * characters of Vietnamese text, 30 MB in UTF-8, 47 MB in UTF-16) decoding went from 0.25-0.3 s
- * to 0.13-0.15 s per thread.
+ * to 0.13-0.15 s per thread; the texts are now decoded one at a time when read ({@link SnapshotText}).
  */
 const ENCODING = 'utf16le';
 const PREFIX = MAGIC.length + 8;
@@ -68,8 +68,8 @@ export function writeSnapshotFile(file: string, header: unknown, sections: reado
 /** A snapshot file read back: its header (parsed JSON), its text and the bytes of its sections. */
 export interface SnapshotFile {
   header: unknown;
-  /** The text written with the file ({@link createTextTable}); `''` when none. */
-  text: string;
+  /** The text written with the file ({@link createTextTable}), read where a text is needed. */
+  text: SnapshotText;
   /**
    * From the first section to the end of the file, in memory of its own (8-byte aligned): the
    * header's and the text's bytes are not kept alive by the index's views on the sections.
@@ -79,8 +79,9 @@ export interface SnapshotFile {
   /**
    * The file's bytes as read, in shared memory: handed to another thread (the search thread),
    * they are read there by {@link parseSharedSnapshot} without reading the file again, and the
-   * sections are then one copy in memory for both threads. Whoever holds them no longer needed
-   * drops them, so that the header's and the text's bytes are freed.
+   * sections and the text are then one copy in memory for both threads. Whoever holds them no
+   * longer needed drops them, so that the header's bytes are freed (the text's stay, read by
+   * the entries' texts: {@link SnapshotText}).
    */
   shared?: SharedSnapshot;
 }
@@ -98,13 +99,38 @@ const sharedBytes = (n: number): Buffer => Buffer.from(new SharedArrayBuffer(n))
 const decode = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(ENCODING);
 
 /**
+ * A snapshot's text, kept as the bytes read (UTF-16LE) and decoded a text at a time when one is
+ * read ({@link lazyTextTable}). Decoding it whole took 0.13-0.15 s of each thread's start-up at
+ * 10,000 passages (47 MB) on a quiet machine, 0.6-0.9 s at load 3-8, for texts of which a start
+ * reads none and a search reads the few its candidates have; and each thread then held its own
+ * 47 MB copy, where the bytes are one shared memory for both.
+ */
+export interface SnapshotText {
+  /** Its length in UTF-16 code units. */
+  readonly length: number;
+  /** The text from `start` to `end` (code units, end exclusive). */
+  slice(start: number, end: number): string;
+}
+
+/** A text kept as its UTF-16LE bytes. */
+function bytesText(bytes: Uint8Array): SnapshotText {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { length: buf.length >>> 1, slice: (start, end) => buf.toString(ENCODING, 2 * start, 2 * end) };
+}
+
+/** A text already in memory as a string (one just written, or a test's). */
+function stringText(all: string): SnapshotText {
+  return { length: all.length, slice: (start, end) => all.slice(start, end) };
+}
+
+/**
  * The snapshot another thread read ({@link SnapshotFile.shared}), parsed here.
  *
  * @example
  * const file = parseSharedSnapshot(message.snapshot); // as readSnapshotFile(file) gives it
  */
 export function parseSharedSnapshot(shared: SharedSnapshot): SnapshotFile {
-  return { header: JSON.parse(decode(shared.head)), text: decode(shared.text), body: shared.body, shared };
+  return { header: JSON.parse(decode(shared.head)), text: bytesText(shared.text), body: shared.body, shared };
 }
 
 /** Where the parts are, once the prefix is checked (`size`: the file's). */
@@ -191,10 +217,8 @@ export async function readSnapshotFileAsync(file: string, opts: { whileReading?:
     opts.whileReading?.();
     const header: unknown = JSON.parse(decode(shared.head));
     await text;
-    const sections = readInPieces(shared.body, start);
-    const decoded = decode(shared.text);
-    await sections;
-    return { header, text: decoded, body: shared.body, shared };
+    await readInPieces(shared.body, start);
+    return { header, text: bytesText(shared.text), body: shared.body, shared };
   } finally {
     // Never closed under a read still running (a bad header throws while the rest is read).
     await Promise.allSettled(reading);
@@ -207,8 +231,8 @@ export type TextRef = [start: number, end: number];
 
 /**
  * A snapshot's text: long texts (passages, answers) kept out of the header's JSON, one after
- * the other. Read back, the text is one string and each text a slice of it, which V8 makes
- * without copying. Inside the JSON, each text was a string of its own: at 10,000 passages (21
+ * the other. Read back, the text stays bytes and each text is decoded from them when it is
+ * read ({@link lazyTextTable}). Inside the JSON, each text was a string of its own: at 10,000 passages (21
  * million characters) decoding and parsing the header went from 0.29-0.34 s to 0.13-0.19 s, and
  * the collector no longer copies the texts from the young generation to the old.
  *
@@ -234,11 +258,22 @@ export function createTextTable(): { add(text: string): TextRef; text(): string 
  * The texts of a snapshot's text ({@link SnapshotFile.text}): `text(ref)` gives one. Throws on a
  * reference outside it (a damaged snapshot, then rebuilt).
  */
-export function readTextTable(all: string): (ref: TextRef) => string {
+export function readTextTable(all: SnapshotText | string): (ref: TextRef) => string {
+  const lazy = lazyTextTable(all);
+  return (ref) => lazy(ref)();
+}
+
+/**
+ * {@link readTextTable}, decoding later: `text(ref)` checks the reference at once (a damaged
+ * snapshot is refused when it is loaded, not when an answer is read) and gives a function that
+ * decodes the text each time it is called.
+ */
+export function lazyTextTable(all: SnapshotText | string): (ref: TextRef) => () => string {
+  const source = typeof all === 'string' ? stringText(all) : all;
   return (ref) => {
     const [start, end] = ref;
-    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= all.length))
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= source.length))
       throw new Error(`snapshot: a text reference [${String(start)}, ${String(end)}] is outside the snapshot's text; the snapshot will be rebuilt`);
-    return all.slice(start, end);
+    return () => source.slice(start, end);
   };
 }
