@@ -17,7 +17,7 @@ import { openDb, type Db } from '../db/index.js';
 import { getZaloTokens, zaloTokenLog } from '../db/zalo.js';
 import { createZaloOAuth } from '../channels/zalo/client.js';
 import { createZaloTokenStore } from '../channels/zalo/token-store.js';
-import { ZALO_CALLBACK_PATH, finishZaloConnect, parseConnectInput, startZaloConnect } from '../channels/zalo/oauth.js';
+import { CONNECT_STATE_TTL_MS, ZALO_CALLBACK_PATH, finishZaloConnect, parseConnectInput, startZaloConnect } from '../channels/zalo/oauth.js';
 import { ZALO_WEBHOOK_PATH } from '../channels/zalo/webhook.js';
 import { formatVietnamTime } from '../time/vietnam.js';
 
@@ -34,6 +34,8 @@ export interface ZaloCliIo {
   lines?: AsyncIterable<string>;
   /** How often to look for a connection finished by the server's callback route. */
   pollMs?: number;
+  /** How long to wait for it once nothing can be pasted (default: the link's 30 minutes). */
+  waitMs?: number;
 }
 
 export async function run(args: string[]): Promise<number> {
@@ -108,6 +110,26 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
       }, io.pollMs ?? 1000);
       timer.unref();
     });
+    // With nothing left to read (stdin closed: `docker compose exec -T`, a script, Ctrl-D), only
+    // the server can finish: keep the process alive for it (the unref'd poll alone let Node end
+    // at once with exit 13 and no word), until the link expires.
+    let finished = false;
+    const serverOnly = async (): Promise<'server'> => {
+      if (finished) return 'server'; // the input closed because the command is over
+      io.out('   (Không nhận được địa chỉ dán vào: đang chờ Loa đang chạy nhận kết quả cấp quyền…)');
+      let expire: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        expire = setTimeout(
+          () => reject(new Error('Zalo: chưa nhận được kết quả cấp quyền sau 30 phút (đường dẫn đã hết hạn). Hãy chạy lại `loa zalo connect` trong một cửa sổ dòng lệnh có thể dán địa chỉ, hoặc dùng --code "<địa chỉ Zalo chuyển tới>".')),
+          io.waitMs ?? CONNECT_STATE_TTL_MS,
+        );
+      });
+      try {
+        return await Promise.race([viaServer, expired]);
+      } finally {
+        clearTimeout(expire);
+      }
+    };
     type Pasted = { code: string; state?: string; oaId?: string };
     const viaPaste = (async (): Promise<'eof' | Pasted> => {
       if (!io.lines) return 'eof';
@@ -118,8 +140,11 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
       }
       return 'eof';
     })();
-    const pasted: Promise<'server' | Pasted> = viaPaste.then(async (v) => (v === 'eof' ? await viaServer : v));
-    const first = await Promise.race<'server' | Pasted>([viaServer, pasted]).finally(() => clearInterval(timer));
+    const pasted: Promise<'server' | Pasted> = viaPaste.then(async (v) => (v === 'eof' ? await serverOnly() : v));
+    const first = await Promise.race<'server' | Pasted>([viaServer, pasted]).finally(() => {
+      finished = true;
+      clearInterval(timer);
+    });
     if (first === 'server') return connected(db, cfg, io);
     await finishZaloConnect(deps, first.code, first.state ?? state);
     return connected(db, cfg, io, first.oaId);

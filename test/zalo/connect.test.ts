@@ -12,6 +12,10 @@ import { getZaloTokens } from '../../src/db/zalo.js';
 import { parseConnectInput } from '../../src/channels/zalo/oauth.js';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
 import { startTestApp, testConfig } from '../support/app.js';
+import { spawn } from 'node:child_process';
+import { createZaloOAuth } from '../../src/channels/zalo/client.js';
+import { createZaloTokenStore } from '../../src/channels/zalo/token-store.js';
+import { finishZaloConnect } from '../../src/channels/zalo/oauth.js';
 import type { Config } from '../../src/config.js';
 
 let zalo: FakeZalo;
@@ -122,6 +126,38 @@ describe('loa zalo connect', () => {
       await t.close();
     }
   });
+
+  it('with nothing to read (stdin closed), the command waits for the server instead of ending with exit 13', async () => {
+    // Trial: `loa zalo connect < /dev/null` (as under `docker compose exec -T` or a script)
+    // printed the link and ended at once with exit 13 and no word: its only timer was unref'd.
+    const child = spawn(process.execPath, ['bin/loa.js', 'zalo', 'connect'], {
+      env: { ...process.env, ...env(zalo), LOA_DATA_DIR: config.dataDir, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      await expect.poll(() => /đang chờ Loa/.test(stdout) || child.exitCode !== null, { timeout: 30_000 }).toBe(true);
+      expect(child.exitCode, stderr).toBeNull();
+      // The running server's callback route finishes it (here: the same calls, on the same database).
+      const url = stdout.split('\n').find((l) => l.includes('/v4/oa/permission?'))!.trim();
+      const { code, state } = zalo.authorize(url);
+      const db = openDb(join(config.dataDir, 'loa.sqlite'));
+      try {
+        const oauth = createZaloOAuth({ apiBase: zalo.url, oauthBase: zalo.url, appId: zalo.appId, appSecret: zalo.appSecret });
+        await finishZaloConnect({ db, oauth, tokens: createZaloTokenStore({ db, appId: zalo.appId, oauth }) }, code, state);
+      } finally {
+        db.close();
+      }
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('Đã kết nối');
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
 
   it('says what to set when there is no callback URL', async () => {
     config = testConfig({ ...env(zalo), LOA_PUBLIC_URL: '' });
