@@ -51,7 +51,9 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
       const page = portalPage(ctx.url);
       // ?open: the script tag asks for the chat open (data-loa-open="true").
       const html = req.url?.includes('?open') ? page.replace('/widget.js"', '/widget.js" data-loa-open="true"') : page;
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(html);
+      // ?noconnect: a CSP that forgot Loa in connect-src (docs/deploy.md says what the visitor sees).
+      const policy = req.url?.includes('?noconnect') ? csp.replace(/connect-src .*$/, "connect-src 'self'") : csp;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy }).end(html);
     });
     await new Promise<void>((r) => portal.listen(0, '127.0.0.1', r));
     portalUrl = `http://127.0.0.1:${(portal.address() as AddressInfo).port}/`;
@@ -357,5 +359,13 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
       await page.waitForTimeout(300);
       expect(await page.locator('.loa-box').isVisible()).toBe(visible);
     }
+  });
+
+  it('a portal CSP without Loa in connect-src: the chat opens and says it cannot reach the server (docs/deploy.md)', async () => {
+    const page = await device('desktop');
+    await page.goto(`${portalUrl}?noconnect`);
+    await page.locator('.loa-open').click();
+    await page.locator('.loa-retry').waitFor();
+    expect(await messages(page)).toEqual(['Chưa gửi được vì không kết nối được máy chủ. Bạn vui lòng kiểm tra kết nối mạng, đợi một lát rồi bấm “Gửi lại”.']);
   });
 });
