@@ -28,6 +28,9 @@ const S_VI = {
     `Khi chọn địa bàn (hoặc “Bỏ qua”), bạn đồng ý với điều khoản nhận tin (phiên bản ${version}, áp dụng từ ${since}):\n${text}`,
   consented: (version: string, since: string) =>
     `Bạn đã đồng ý với điều khoản nhận tin phiên bản ${version} (áp dụng từ ${since}). Gõ /dulieucuatoi để xem dữ liệu chúng tôi lưu về bạn.`,
+  /** On a platform that lets the bot write only within days of the person's last message (Zalo OA). */
+  window: (days: number) =>
+    `Lưu ý: trên kênh này, tin chỉ gửi được tới bạn trong ${days} ngày kể từ lần cuối bạn nhắn cho chúng tôi (quy định của nền tảng). Để không lỡ tin, thỉnh thoảng hãy nhắn một câu, ví dụ gõ /dangky để xem lại đăng ký của mình.`,
   noTopic: 'Bạn chưa chọn chủ đề nào. Hãy chọn ít nhất một chủ đề.',
   stopped: 'Bạn đã thôi nhận tin. Chúng tôi sẽ không gửi tin thông báo cho bạn nữa. Gõ /dangky nếu muốn đăng ký lại.',
   none: 'chưa chọn',
@@ -47,6 +50,8 @@ const S_EN: typeof S_VI = {
     `By choosing your area (or “Skip”), you agree to the subscription terms (version ${version}, in force since ${since}):\n${text}`,
   consented: (version: string, since: string) =>
     `You agreed to the subscription terms, version ${version} (in force since ${since}). Type /dulieucuatoi to see the data we hold about you.`,
+  window: (days: number) =>
+    `Note: on this channel, news can reach you only within ${days} days of your last message to us (the platform's rule). So as not to miss any, send us a message now and then, for example /dangky to review your subscription.`,
   noTopic: 'You have not chosen any topic. Please choose at least one.',
   stopped: 'You are unsubscribed. We will not send you announcements any more. Type /dangky to subscribe again.',
   none: 'not chosen',
@@ -160,7 +165,11 @@ function finish(ctx: TurnContext, region: string | null): Reply[] {
     })
     .join(', ');
   const regionName = region ? (ctx.knowledge.regionInfo(region)?.name ?? region) : S.none;
-  return [{ text: `${S.done(names, regionName)}\n\n${S.consented(CURRENT_CONSENT.version, viDate(CURRENT_CONSENT.since))}` }];
+  // Zalo OA delivers a campaign only inside its contact window: a subscriber who goes quiet
+  // would stop getting news without a word (the campaign counts them 'outside the window').
+  const days = ctx.caps.contactWindowDays;
+  const window = days ? `\n\n${S.window(days)}` : '';
+  return [{ text: `${S.done(names, regionName)}${window}\n\n${S.consented(CURRENT_CONSENT.version, viDate(CURRENT_CONSENT.since))}` }];
 }
 
 function stop(ctx: TurnContext): Reply[] {

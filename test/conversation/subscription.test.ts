@@ -8,6 +8,8 @@ import { createSubscriptionFeature } from '../../src/conversation/subscription.j
 import { openDb, type Db } from '../../src/db/index.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { webCapabilities } from '../../src/channels/web/web.js';
+import { zaloCapabilities } from '../../src/channels/zalo/channel.js';
+import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
 import type { ChannelName, Inbound } from '../../src/channels/channel.js';
 import { shippedKnowledge, testConfig } from '../support/app.js';
 
@@ -109,3 +111,19 @@ describe('opting out in words', () => {
   });
 });
 
+describe('subscribing', () => {
+  it("tells a Zalo OA subscriber that news reaches them only within 7 days of their last message; not a Telegram one", async () => {
+    const finish = async (channel: ChannelName, caps: typeof zaloCapabilities): Promise<string> => {
+      const user = `w-${n++}`;
+      const go = (inbound: Partial<Inbound>) => convo.handle({ channel, userId: user, dedupeKey: `k${n++}`, ...inbound } as Inbound, caps);
+      await go({ type: 'text', text: '/dangky' });
+      await go({ type: 'action', action: 'sub:all' });
+      const [done] = await go({ type: 'action', action: 'sub:rs:' });
+      return done!.text;
+    };
+    const zalo = await finish('zalo', zaloCapabilities);
+    expect(zalo).toContain('Bạn đã đăng ký nhận tin.');
+    expect(zalo).toContain('trong 7 ngày kể từ lần cuối bạn nhắn cho chúng tôi');
+    expect(await finish('telegram', telegramCapabilities)).not.toContain('7 ngày');
+  });
+});
