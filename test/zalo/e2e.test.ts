@@ -203,7 +203,7 @@ describe('Zalo webhook end to end', () => {
 
   it('ignores oa_send_* echoes, receipts and unknown events with 200', async () => {
     const sent = zalo.sent.length;
-    for (const event_name of ['oa_send_text', 'user_seen_message', 'user_received_message', 'some_new_event']) {
+    for (const event_name of ['oa_send_text', 'user_seen_message', 'user_received_message', 'anonymous_send_text', 'some_new_event']) {
       const res = await zalo.deliverWebhook(hook, { app_id: zalo.appId, event_name, timestamp: '1763880000000', sender: { id: zalo.oaId }, recipient: { id: USER }, message: { text: 'x', msg_id: `m-${event_name}` } });
       expect(res.status).toBe(200);
     }

@@ -95,6 +95,11 @@ describe('Zalo events -> Inbound', () => {
     { label: 'user_seen_message', event: { ...base, event_name: 'user_seen_message' }, expected: { ignored: 'delivery receipt' } },
     { label: 'user_received_message', event: { ...base, event_name: 'user_received_message' }, expected: { ignored: 'delivery receipt' } },
     { label: 'unknown event', event: { ...base, event_name: 'shop_has_order' }, expected: { ignored: 'unknown event shop_has_order' } },
+    {
+      label: 'anonymous_send_text (a non-follower writing) -> ignored, saying why and what to do',
+      event: { ...base, event_name: 'anonymous_send_text', sender: { id: 'anon-1' }, message: { text: 'cho hỏi', msg_id: 'an1' } },
+      expected: { ignored: expect.stringMatching(/does not follow the OA.*auto-reply/) },
+    },
   ];
   for (const c of cases)
     it(c.label, () => {

@@ -70,6 +70,10 @@ export type ZaloEventOutcome =
   | { kind: 'submission'; inbound: Inbound }
   | { kind: 'ignored'; why: string };
 
+/** Why an `anonymous_send_*` event is not answered (logged as a warning, for the operator). */
+export const ANONYMOUS_IGNORED =
+  'a person who does not follow the OA wrote to it (anonymous chat): Loa cannot answer them; set the OA auto-reply in oa.zalo.me to ask them to follow the OA (docs/zalo.md)';
+
 /** The dedupe key of an event. */
 export function zaloDedupeKey(e: ZaloEvent, sender: string): string {
   return e.message?.msg_id ? `zalo:${e.message.msg_id}` : `zalo:${e.event_name}:${sender}:${e.timestamp ?? ''}`;
@@ -82,6 +86,9 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
   const name = e.event_name;
   if (name.startsWith('oa_send_')) return { ignored: 'echo of a message the OA sent' };
   if (name === 'user_received_message' || name === 'user_seen_message') return { ignored: 'delivery receipt' };
+  // A person who does not follow the OA writing to it: Zalo delivers anonymous_send_* with an
+  // anonymous id that consultation messages (/cs) cannot reach, so Loa cannot answer them.
+  if (name.startsWith('anonymous_send_')) return { ignored: ANONYMOUS_IGNORED };
   const userId = name === 'follow' || name === 'unfollow' ? (e.follower?.id ?? e.sender?.id) : e.sender?.id;
   if (!userId) return { ignored: `no sender in ${name}` };
   const at = e.timestamp && /^\d+$/.test(e.timestamp) ? new Date(Number(e.timestamp)) : undefined;
@@ -155,6 +162,7 @@ export function appIdIsOurs(named: string | undefined, deps: Pick<ZaloWebhookDep
 export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDeps): void {
   // Anyone can post here: refusals are logged a few a minute, with how many were left out.
   const sampleRefusals = refusalLogSampler();
+  const sampleAnonymous = refusalLogSampler(3);
   server.post(ZALO_WEBHOOK_PATH, async (req, reply) => {
     const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
     const timestamp = typeof body.timestamp === 'string' || typeof body.timestamp === 'number' ? String(body.timestamp) : '';
@@ -195,7 +203,11 @@ export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDe
       return reply.send({ ok: true, ignored: true });
     }
     const outcome = acceptZaloEvent(deps, parsed.data);
-    if (outcome.kind === 'ignored') {
+    if (outcome.kind === 'ignored' && outcome.why === ANONYMOUS_IGNORED) {
+      // A citizen gets no answer here: the operator must see it (a few a minute at most).
+      const skipped = sampleAnonymous('anonymous');
+      if (skipped !== undefined) deps.logger?.warn({ event: eventName, ...(skipped ? { skipped } : {}) }, `zalo: ${ANONYMOUS_IGNORED}`);
+    } else if (outcome.kind === 'ignored') {
       const unknown = outcome.why.startsWith('unknown');
       deps.logger?.[unknown ? 'info' : 'debug']({ event: eventName, why: outcome.why }, 'zalo: webhook event ignored');
     }
