@@ -163,6 +163,11 @@ interface InboundBase {
   chatId?: string;
   /** True when the message comes from a group chat. */
   group?: boolean;
+  /**
+   * True when the person passed on a message from elsewhere (Telegram's forward) instead of
+   * writing it: a post they saw, which may be a rumour to report, not their own question.
+   */
+  forwarded?: boolean;
   displayName?: string;
   /** Platform-unique key of this event, used to handle a duplicate delivery once. */
   dedupeKey: string;

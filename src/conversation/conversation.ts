@@ -227,7 +227,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
         const vote = feedbackFromEmoji(inbound.text, person.pendingChoices);
         replies = vote ? await runAction(ctx, vote) : inbound.text.trim() ? [smallTalkReply(ctx, 'emoji')] : [{ text: T.emptyQuestion }];
       }
-      else if (inbound.text.length > MAX_QUESTION_LENGTH && !parseCommand(inbound.text)) replies = [{ text: T.tooLong(MAX_QUESTION_LENGTH) }];
+      else if (inbound.text.length > MAX_QUESTION_LENGTH && !parseCommand(inbound.text) && !features.some((f) => f.takesLongText?.(ctx)))
+        replies = [{ text: T.tooLong(MAX_QUESTION_LENGTH) }];
       else replies = await runText(ctx, inbound.text);
     } else if (inbound.type === 'action') replies = await runAction(ctx, inbound.action);
     else if (inbound.type === 'quizAnswer') {

@@ -21,6 +21,8 @@ import type { Feature, TurnContext } from './types.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Lang } from '../text/language.js';
 import { speaksPersonLang } from './person-lang.js';
+import { answerQuestion } from './core-feature.js';
+import { MAX_QUESTION_LENGTH } from './conversation.js';
 
 /** The command, without '/'. */
 export const REPORT_COMMAND = 'baocao';
@@ -53,6 +55,9 @@ const S = {
     `Cảm ơn bạn đã báo tin! Mã số báo cáo của bạn: ${n}.\nCán bộ phụ trách sẽ kiểm tra và báo kết quả cho bạn qua kênh này. Nội dung bạn báo chỉ cán bộ phụ trách được xem.`,
   limit: (n: number) => `Hôm nay bạn đã gửi ${n} báo cáo, là số tối đa trong một ngày. Mời bạn gửi tiếp vào ngày mai. Cảm ơn bạn!`,
   group: 'Để giữ kín thông tin, bạn hãy nhắn lệnh /baocao trong tin nhắn riêng với trợ lý.',
+  forwarded:
+    'Bạn vừa chuyển tiếp một tin. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra. Nếu bạn muốn hỏi về nội dung này, bấm “Tôi muốn hỏi”.',
+  askInstead: 'Tôi muốn hỏi',
   help: '• /baocao – báo tin giả, tin xấu độc bạn thấy trên mạng (gửi link hoặc nội dung).',
 };
 
@@ -69,6 +74,8 @@ const S_EN: typeof S = {
     `Thank you for your report! Your report number: ${n}.\nThe staff in charge will check it and tell you the outcome here. Only they can see what you reported.`,
   limit: (n: number) => `You have sent ${n} reports today, the most allowed in one day. Please send more tomorrow. Thank you!`,
   group: 'To keep your report private, please send /baocao in a private message to the assistant.',
+  forwarded: 'You forwarded a message. If you think it is false or harmful, choose what it is about to report it to the staff. To ask about it instead, press “I want to ask”.',
+  askInstead: 'I want to ask',
   help: '• /baocao – report false or harmful information you saw online (send a link or the text).',
 };
 
@@ -197,6 +204,24 @@ function askTopic(ctx: TurnContext): Reply {
   return { text: S.topic, buttons };
 }
 
+/**
+ * A forwarded message, outside a report: most likely a post the person saw and wonders about.
+ * It becomes a report draft at its topic step, with a way to ask about it instead (when it has
+ * text short enough to be a question). Null when today's reports are used up: it is then
+ * answered as a question.
+ */
+function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string }): Reply[] | null {
+  if (overLimit(ctx)) return null;
+  const S = textsOf(ctx);
+  const text = item.text?.trim().slice(0, 2000);
+  saveDraft(ctx, { step: 'topic', ...(text ? { text } : {}), ...(item.mediaRef ? { mediaRef: item.mediaRef } : {}) });
+  const topic = askTopic(ctx);
+  const buttons = topic.buttons!.slice(0, -1);
+  if (text && text.length <= MAX_QUESTION_LENGTH) buttons.push({ label: S.askInstead, action: 'bc:q' });
+  buttons.push(cancelButton(ctx));
+  return [{ text: S.forwarded, buttons }];
+}
+
 function askPlatform(ctx: TurnContext): Reply {
   const label = (p: { id: string; label: string }): string => (ctx.person.lang === 'en' ? (PLATFORM_EN[p.id] ?? p.label) : p.label);
   return { text: textsOf(ctx).platform, buttons: [...PLATFORMS.map((p) => ({ label: label(p), action: `bc:p:${p.id}` })), cancelButton(ctx)] };
@@ -264,6 +289,12 @@ export function createDisinfoFeature(): Feature {
         }
         // `bc:start` lets any menu button or keyboard open a report.
         if (payload === 'start') return start(ctx, '');
+        // "Tôi muốn hỏi" on a forwarded message: it is answered as a question after all.
+        if (payload === 'q') {
+          if (!draft?.text || draft.step !== 'topic') return [{ text: S.expired }];
+          saveDraft(ctx, undefined);
+          return answerQuestion(ctx, draft.text);
+        }
         const [kind, arg = ''] = [payload.slice(0, 1), payload.slice(2)];
         if (!draft || (!draft.text && !draft.mediaRef)) return [{ text: S.expired }];
         if (kind === 't') {
@@ -283,7 +314,7 @@ export function createDisinfoFeature(): Feature {
       const draft = draftOf(ctx);
       const caption = media.caption?.trim() ?? '';
       const command = /^\/baocao(?:@\S+)?(?:\s|$)/i.test(caption);
-      if (draft?.step !== 'content' && !command) return null;
+      if (draft?.step !== 'content' && !command) return ctx.inbound.forwarded && !ctx.inbound.group ? offerReport(ctx, { text: caption, mediaRef: media.ref }) : null;
       if (command) {
         const limited = ctx.inbound.group ? [{ text: textsOf(ctx).group }] : overLimit(ctx);
         if (limited) return limited;
@@ -299,8 +330,11 @@ export function createDisinfoFeature(): Feature {
         return [askTopic(ctx)];
       }
       if (isReportLabel(text)) return start(ctx, '');
+      if (ctx.inbound.forwarded && !ctx.inbound.group) return offerReport(ctx, { text });
       return null;
     },
+    // A post pasted or forwarded into a report may be longer than a question may be.
+    takesLongText: (ctx) => !ctx.inbound.group && (draftOf(ctx)?.step === 'content' || (ctx.inbound.forwarded === true && !overLimit(ctx))),
     help: [S.help],
     helpEn: [S_EN.help],
   });

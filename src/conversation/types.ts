@@ -58,6 +58,11 @@ export interface Feature {
    */
   onText?: (ctx: TurnContext, text: string) => Reply[] | null | Promise<Reply[] | null>;
   /**
+   * True when this feature takes the person's next text as data of any length (a post pasted
+   * into a report): it then reaches `onText` instead of the "too long for a question" reply.
+   */
+  takesLongText?: (ctx: TurnContext) => boolean;
+  /**
    * A picture the person sent (a screenshot for a report). Returns null to let the next feature
    * have it; when none takes it, the person is told that only text is read.
    */

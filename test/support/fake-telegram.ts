@@ -186,7 +186,8 @@ export interface FakeTelegram {
   /** Makes `chatId` a forum supergroup with these topics (sends to other topics: 400 "message thread not found"). */
   forum(chatId: number, topics: number[]): void;
   /** `topic`: the message is in that topic of a forum (`message_thread_id`, `is_topic_message`). */
-  message(o: { userId: number; text: string; chatId?: number; chatType?: 'private' | 'group' | 'supergroup'; firstName?: string; replyToBot?: boolean; entities?: unknown[]; topic?: number }): Record<string, unknown>;
+  /** `forwardedFrom`: a forwarded message, from someone who hides their account (`forward_origin` hidden_user). */
+  message(o: { userId: number; text: string; chatId?: number; chatType?: 'private' | 'group' | 'supergroup'; firstName?: string; replyToBot?: boolean; entities?: unknown[]; topic?: number; forwardedFrom?: string }): Record<string, unknown>;
   callbackQuery(o: { userId: number; data: string; chatId?: number; messageId?: number; topic?: number }): Record<string, unknown>;
   myChatMember(o: { userId: number; status: 'kicked' | 'member' }): Record<string, unknown>;
   pollAnswer(o: { userId: number; pollId: string; optionIds: number[] }): Record<string, unknown>;
@@ -681,6 +682,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
           chat: group ? { id: chatId, type: o.chatType ?? 'supergroup', title: 'Nhóm thử' } : { id: chatId, type: 'private', first_name: from.first_name },
           from,
           ...topic,
+          ...(o.forwardedFrom !== undefined ? { forward_origin: { type: 'hidden_user', sender_user_name: o.forwardedFrom, date: Math.floor(now() / 1000) - 3600 } } : {}),
           text: o.text,
           ...(entities ? { entities } : {}),
           ...(o.replyToBot ? { reply_to_message: { message_id: Math.max(1, messageId - 1), date: Math.floor(now() / 1000), chat: { id: chatId, type: group ? 'supergroup' : 'private' }, from: { id: botId, is_bot: true, first_name: 'Loa', username }, ...topic, text: '…' } } : {}),

@@ -37,6 +37,9 @@ const messageSchema = z.object({
   // A forum supergroup's topic: replies go to the same topic (see chatKey).
   message_thread_id: z.number().int().optional(),
   is_topic_message: z.boolean().optional(),
+  // A forwarded message (forward_date: Bot API before 7.0).
+  forward_origin: z.unknown().optional(),
+  forward_date: z.number().optional(),
   // Service messages of a group that became a supergroup (new chat id).
   migrate_to_chat_id: z.number().int().optional(),
   migrate_from_chat_id: z.number().int().optional(),
@@ -199,11 +202,13 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
       at: new Date(m.date * 1000),
     };
     if (!group) {
+      // A post passed on from elsewhere: the report flow offers to report it (disinfo.ts).
+      const from = m.forward_origin !== undefined || m.forward_date !== undefined ? { forwarded: true } : {};
       if (m.text === undefined) {
         const media = photoRef(m);
-        return { kind: 'inbound', inbound: { ...base, type: 'unsupported', what: nonText(m), ...(media ? { media } : {}) } };
+        return { kind: 'inbound', inbound: { ...base, ...from, type: 'unsupported', what: nonText(m), ...(media ? { media } : {}) } };
       }
-      return { kind: 'inbound', inbound: { ...base, type: 'text', text: m.text } };
+      return { kind: 'inbound', inbound: { ...base, ...from, type: 'text', text: m.text } };
     }
     // In a group the bot speaks only when spoken to, so it never floods the conversation.
     const text = m.text;
