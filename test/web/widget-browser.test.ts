@@ -368,4 +368,24 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     await page.locator('.loa-retry').waitFor();
     expect(await messages(page)).toEqual(['Chưa gửi được vì không kết nối được máy chủ. Bạn vui lòng kiểm tra kết nối mạng, đợi một lát rồi bấm “Gửi lại”.']);
   });
+
+  it('a long answer on a phone is shown from its beginning, not scrolled to its end', async () => {
+    const page = await device('phone');
+    await openChat(page);
+    await field(page).fill('Quyền con người là gì?');
+    await field(page).press('Enter');
+    await expect.poll(async () => (await messages(page)).some((m) => m.includes('Nguồn:'))).toBe(true);
+    const m = await page.evaluate(() => {
+      const root = document.querySelector('loa-chat')!.shadowRoot!;
+      const log = root.querySelector<HTMLElement>('.loa-log')!;
+      const bots = root.querySelectorAll<HTMLElement>('.loa-msg.loa-bot');
+      const answer = bots[bots.length - 1]!;
+      // Where the answer's top is, from the top of the log's visible area (px).
+      return { fromTop: answer.getBoundingClientRect().top - log.getBoundingClientRect().top, height: answer.offsetHeight, logHeight: log.clientHeight };
+    });
+    // The answer is taller than the log (else there is nothing to test), and its first line is in view.
+    expect(m.height).toBeGreaterThan(m.logHeight);
+    expect(m.fromTop).toBeGreaterThanOrEqual(0);
+    expect(m.fromTop).toBeLessThan(40);
+  });
 });

@@ -88,7 +88,7 @@
     '.loa-inline{width:100%;height:100%;min-height:420px;box-shadow:none}',
     '.loa-head{background:#b3171e;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}',
     '.loa-head button{background:none;border:0;color:#fff;font-size:24px;line-height:1;cursor:pointer;min-width:44px;min-height:44px;margin:-10px -14px -10px 0}',
-    '.loa-log{flex:1;overflow-y:auto;padding:12px;background:#f5f7fa}',
+    '.loa-log{position:relative;flex:1;overflow-y:auto;padding:12px;background:#f5f7fa}',
     '.loa-msg{max-width:88%;margin:6px 0;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere}',
     '.loa-bot{background:#fff;border:1px solid #dde3ea}',
     '.loa-me{background:#dcecff;margin-left:auto}',
@@ -247,9 +247,10 @@
     return m;
   }
 
+  /** Shows a reply and its buttons; returns the reply's message. */
   function addReply(r, restoring) {
     if (!restoring) keep({ reply: r });
-    addMsg('bot', r.text, r.title);
+    var m = addMsg('bot', r.text, r.title);
     var btns = (r.buttons || []);
     var links = (r.links || []);
     if (btns.length || links.length) {
@@ -270,6 +271,18 @@
       });
       append(row);
     }
+    return m;
+  }
+
+  /**
+   * Shows the replies to one message. An answer taller than the log is shown from its start:
+   * scrolled to the bottom, a phone showed the end of a 760 px answer (its buttons) and the
+   * visitor had to scroll back up to find where it began.
+   */
+  function addReplies(replies) {
+    var first = null;
+    replies.forEach(function (r) { var m = addReply(r); if (!first) first = m; });
+    if (first && log.scrollHeight - first.offsetTop > log.clientHeight) log.scrollTop = Math.max(0, first.offsetTop - 8);
   }
 
   var busy = false;
@@ -318,7 +331,7 @@
         // or a server error ('Internal Server Error') is not for the visitor to read.
         if (!data || (!res.r.ok && data.ok !== false)) return notSent(body, LABELS[lang].server, 'server', 0);
         setLang(data.lang);
-        (data.replies || []).forEach(function (r) { addReply(r); });
+        addReplies(data.replies || []);
         if (data.duplicate) askHeld();
         if (data.error) {
           // A refusal for now (too fast, too busy, disk low): the same message can go again after the wait.
@@ -427,7 +440,7 @@
         var held = data.replies || [];
         if (!held.length) return;
         if (box.style.display === 'none') setOpen(true);
-        held.forEach(function (r) { addReply(r); });
+        addReplies(held);
       })
       .catch(function () { /* offline: asked again on the next load */ });
   }
