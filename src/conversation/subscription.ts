@@ -32,6 +32,7 @@ const S_VI = {
   window: (days: number) =>
     `Lưu ý: trên kênh này, tin chỉ gửi được tới bạn trong ${days} ngày kể từ lần cuối bạn nhắn cho chúng tôi (quy định của nền tảng). Để không lỡ tin, thỉnh thoảng hãy nhắn một câu, ví dụ gõ /dangky để xem lại đăng ký của mình.`,
   noTopic: 'Bạn chưa chọn chủ đề nào. Hãy chọn ít nhất một chủ đề.',
+  keepOne: 'Bạn cần giữ ít nhất một chủ đề: hãy chọn chủ đề khác trước rồi bỏ chủ đề này. Nếu muốn thôi nhận mọi tin, gõ /huy.',
   stopped: 'Bạn đã thôi nhận tin. Chúng tôi sẽ không gửi tin thông báo cho bạn nữa. Gõ /dangky nếu muốn đăng ký lại.',
   none: 'chưa chọn',
 };
@@ -53,6 +54,7 @@ const S_EN: typeof S_VI = {
   window: (days: number) =>
     `Note: on this channel, news can reach you only within ${days} days of your last message to us (the platform's rule). So as not to miss any, send us a message now and then, for example /dangky to review your subscription.`,
   noTopic: 'You have not chosen any topic. Please choose at least one.',
+  keepOne: 'Keep at least one topic: choose another topic first, then remove this one. To stop all news, type /huy.',
   stopped: 'You are unsubscribed. We will not send you announcements any more. Type /dangky to subscribe again.',
   none: 'not chosen',
 };
@@ -191,7 +193,12 @@ export function createSubscriptionFeature(): Feature {
         const [kind, arg = ''] = [payload.slice(0, payload.indexOf(':') >= 0 ? payload.indexOf(':') : payload.length), payload.includes(':') ? payload.slice(payload.indexOf(':') + 1) : ''];
         if (kind === 't') {
           if (!ctx.knowledge.state.topics.some((t) => t.slug === arg)) return [topicMenu(ctx)];
-          const on = !topicsOf(ctx.db, ctx.person.id).includes(arg);
+          const mine = topicsOf(ctx.db, ctx.person.id);
+          const on = !mine.includes(arg);
+          // A subscriber with no topic left would get every topic (db/subscribers.ts: no topic
+          // chosen = all, as for imported people and Zalo followers): the last one stays.
+          if (!on && mine.length === 1 && ctx.person.consentAt && !ctx.person.optedOutAt)
+            return [{ ...topicMenu(ctx), text: `${textsOf(ctx).keepOne}\n\n${textsOf(ctx).topics}` }];
           setTopic(ctx.db, ctx.person.id, arg, on, ctx.now);
           return [topicMenu(ctx)];
         }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
 import { openDb, type Db } from '../../src/db/index.js';
-import { getPersonByExternal } from '../../src/db/people.js';
+import { getPersonByExternal, topicsOf } from '../../src/db/people.js';
+import { selectAudience } from '../../src/db/subscribers.js';
 import { webCapabilities } from '../../src/channels/web/web.js';
 import { zaloCapabilities } from '../../src/channels/zalo/channel.js';
 import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
@@ -126,4 +127,28 @@ describe('subscribing', () => {
     expect(zalo).toContain('trong 7 ngày kể từ lần cuối bạn nhắn cho chúng tôi');
     expect(await finish('telegram', telegramCapabilities)).not.toContain('7 ngày');
   });
+
+  it('keeps the last topic of a subscriber who unticks it: with none they would get every topic', async () => {
+    const user = `t-${n++}`;
+    const go = (inbound: Partial<Inbound>) => turn('telegram', user, inbound);
+    await go({ type: 'text', text: '/dangky' });
+    await go({ type: 'action', action: 'sub:t:bao-hiem-y-te' });
+    await go({ type: 'action', action: 'sub:r' });
+    await go({ type: 'action', action: 'sub:rs:' });
+    const id = getPersonByExternal(db, 'telegram', user)!.id;
+    const reached = (topic: string) => selectAudience(db, { channels: ['telegram'], topics: [topic], regions: null, includeNoRegion: true }).some((m) => m.personId === id);
+    expect([reached('bao-hiem-y-te'), reached('ho-tich')]).toEqual([true, false]);
+    // Back to the menu to narrow the news: the one topic is unticked.
+    await go({ type: 'text', text: '/dangky' });
+    const [r] = await go({ type: 'action', action: 'sub:t:bao-hiem-y-te' });
+    expect(r!.text).toContain('giữ ít nhất một chủ đề');
+    expect(r!.text).toContain('/huy');
+    expect(topicsOf(db, id)).toEqual(['bao-hiem-y-te']);
+    expect([reached('bao-hiem-y-te'), reached('ho-tich')]).toEqual([true, false]);
+    // With another topic chosen first, the first can go.
+    await go({ type: 'action', action: 'sub:t:ho-tich' });
+    await go({ type: 'action', action: 'sub:t:bao-hiem-y-te' });
+    expect(topicsOf(db, id)).toEqual(['ho-tich']);
+  });
 });
+
