@@ -388,4 +388,26 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(m.fromTop).toBeGreaterThanOrEqual(0);
     expect(m.fromTop).toBeLessThan(40);
   });
+
+  it('a pasted text over 1,000 characters: the visitor is told it was cut; the field grows with the text', async () => {
+    const page = await device('phone');
+    await openChat(page);
+    const f = field(page);
+    expect((await f.boundingBox())!.height).toBe(44);
+    await f.focus();
+    await page.keyboard.insertText('dòng một\ndòng hai\ndòng ba\ndòng bốn');
+    const grown = (await f.boundingBox())!.height;
+    expect(grown).toBeGreaterThan(90);
+    expect(grown).toBeLessThanOrEqual(132);
+    expect(await page.locator('.loa-limit').isVisible()).toBe(false);
+    await f.fill('');
+    await f.focus();
+    await page.keyboard.insertText('Tôi muốn hỏi về thủ tục. '.repeat(70));
+    expect((await f.inputValue()).length).toBe(1000);
+    expect(await page.locator('.loa-limit').innerText()).toBe('Tin nhắn dài tối đa 1000 ký tự: phần vượt quá không được nhập. Bạn hãy viết ngắn gọn hơn.');
+    await f.press('Enter');
+    // Sent: the field is one line again and the note is gone.
+    await expect.poll(async () => (await f.boundingBox())!.height).toBe(44);
+    expect(await page.locator('.loa-limit').isVisible()).toBe(false);
+  });
 });

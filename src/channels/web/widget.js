@@ -48,6 +48,7 @@
       unreachable: 'Chưa gửi được vì không kết nối được máy chủ. Bạn vui lòng kiểm tra kết nối mạng, đợi một lát rồi bấm “Gửi lại”.',
       server: 'Máy chủ đang bận hoặc đang khởi động lại nên chưa trả lời được. Bạn vui lòng đợi một lát rồi bấm “Gửi lại”.',
       typing: 'Đang trả lời…', conversation: 'Cuộc trò chuyện',
+      limit: function (n) { return 'Tin nhắn dài tối đa ' + n + ' ký tự: phần vượt quá không được nhập. Bạn hãy viết ngắn gọn hơn.'; },
       retry: 'Gửi lại', retryIn: function (s) { return 'Gửi lại (sau ' + s + ' giây)'; }
     },
     en: {
@@ -56,6 +57,7 @@
       unreachable: 'Not sent: cannot reach the server. Please check your connection, wait a moment, then press “Send again”.',
       server: 'The server is busy or restarting and did not answer. Please wait a moment, then press “Send again”.',
       typing: 'Answering…', conversation: 'Conversation',
+      limit: function (n) { return 'A message is at most ' + n + ' characters: the rest was not taken. Please write a shorter one.'; },
       retry: 'Send again', retryIn: function (s) { return 'Send again (in ' + s + ' s)'; }
     }
   };
@@ -99,7 +101,8 @@
     '.loa-btns button:hover{background:#fbeaea}',
     '.loa-form{display:flex;border-top:1px solid #dde3ea;margin:0}',
     // 16px: a smaller font in a text field makes Safari on iPhone zoom the page on focus.
-    '.loa-form textarea{flex:1;min-width:0;width:auto;border:0;padding:10px;margin:0;font:inherit;font-size:16px;resize:none;height:44px;background:#fff;color:#1b1b1b}',
+    '.loa-form textarea{flex:1;min-width:0;width:auto;border:0;padding:10px;margin:0;font:inherit;font-size:16px;resize:none;height:44px;max-height:132px;overflow-y:auto;background:#fff;color:#1b1b1b}',
+    '.loa-limit{padding:4px 12px;font-size:13px;color:#8a4b00;background:#fff4e5;border-top:1px solid #f0c36d}',
     '.loa-form button{display:block;width:auto;border:0;border-radius:0;background:#b3171e;color:#fff;padding:0 16px;margin:0;font:inherit;cursor:pointer}',
     '.loa-form button[aria-disabled=true],.loa-btns button:disabled{opacity:.6;cursor:default}',
     '.loa-typing{margin:6px 0;color:#555;font-style:italic}',
@@ -155,6 +158,12 @@
   form.appendChild(send);
   box.appendChild(head);
   box.appendChild(log);
+  // Said when the text reaches the limit: the field takes no more, and a pasted text longer
+  // than that was cut without a word (1,560 characters pasted, 1,000 kept).
+  var limitNote = el('div', 'loa-limit');
+  limitNote.setAttribute('role', 'status');
+  limitNote.style.display = 'none';
+  box.appendChild(limitNote);
   box.appendChild(form);
 
   var close = null;
@@ -398,11 +407,21 @@
     if (!text || busy) return;
     addMine(text);
     input.value = '';
+    fitInput();
     post({ text: text });
   };
   // Vietnamese is typed through an input method (Telex, VNI, a phone's keyboard): an Enter that
   // ends a composition picks the word, it does not send (it sent 'Đăng ký khai si'). Safari
   // reports that Enter after compositionend, with keyCode 229; others with isComposing.
+  /** The field grows with what is typed, up to five lines (it stayed one line high). */
+  function fitInput() {
+    input.style.height = '';
+    if (input.value && input.scrollHeight > 44) input.style.height = Math.min(input.scrollHeight, 132) + 'px';
+    var full = input.value.length >= input.maxLength;
+    limitNote.textContent = full ? LABELS[lang].limit(input.maxLength) : '';
+    limitNote.style.display = full ? 'block' : 'none';
+  }
+  input.oninput = fitInput;
   var composing = false;
   input.oncompositionstart = function () { composing = true; };
   input.oncompositionend = function () { composing = false; };
