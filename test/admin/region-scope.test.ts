@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from './support.js';
 import { recordAudit } from '../../src/db/audit.js';
 import { parseCsv } from '../../src/text/csv.js';
+import { readXlsx } from '../support/xlsx.js';
 
 const CONTEST = 'luyen-tap-quyen-tre-em';
 let t: Awaited<ReturnType<typeof startAdminApp>>;
@@ -46,6 +47,13 @@ afterAll(async () => {
   await t.close();
 });
 
+/** A download's bytes, with the client's session. */
+async function bytes(c: AdminClient, path: string): Promise<Buffer> {
+  const res = await fetch(t.url + path, { headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  expect(res.status).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
 /** A figure of the report CSV (section, indicator, group). */
 async function figure(c: AdminClient, indicator: string, group = 'tất cả'): Promise<string | undefined> {
   const res = await c.get('/admin/report.csv');
@@ -64,6 +72,9 @@ describe('region scope', () => {
     expect(page.text).toContain('Phường Phố Hiến');
     const csv = (await commune.get('/admin/report.csv')).text;
     expect(parseCsv(csv).some((r) => r[1] === 'Địa bàn' && r[2] === 'Phường Phố Hiến')).toBe(true);
+    const book = readXlsx(await bytes(commune, '/admin/report.xlsx'));
+    expect(book.rows.find((r) => r[1] === 'Địa bàn')?.[2]).toBe('Phường Phố Hiến');
+    expect(book.rows.find((r) => r[1] === 'Câu hỏi đã nhận' && r[2] === 'tất cả')?.[3]).toBe(1);
     const print = await commune.get('/admin/report/print');
     expect(print.text).toContain('Địa bàn: Phường Phố Hiến');
   });
@@ -82,6 +93,8 @@ describe('region scope', () => {
     expect(csv.map((r) => r[1])).toEqual(['Họ và tên', 'Lan Phố Hiến']);
     // Ranked among the region's people: first in Phố Hiến, though second province-wide.
     expect(csv[1]![0]).toBe('1');
+    // The workbook for Excel too.
+    expect(readXlsx(await bytes(commune, `/admin/contests/${CONTEST}/export.xlsx`)).rows).toEqual([csv[0], [1, 'Lan Phố Hiến', 'Đơn vị', 40, 60, null, 'telegram', 5]]);
   });
 
   it('the audit log shows only what the region’s staff did', async () => {
