@@ -225,7 +225,9 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   const s0 = '0. Thông tin chung';
   add(s0, 'Cơ quan báo cáo', 'tất cả', r.office);
   add(s0, 'Kỳ báo cáo', 'tất cả', `${firstDay(r)} - ${lastDay(r)}`);
-  add(s0, 'Số liệu tính đến', 'tất cả', figuresUntil(r));
+  // Before the period's end the figures run to the moment the report was made: a time, which the
+  // workbook shows as a date cell (the CSV writes it as figuresUntil does).
+  add(s0, 'Số liệu tính đến', 'tất cả', Date.parse(r.generatedAt) >= Date.parse(r.to) ? figuresUntil(r) : new Date(r.generatedAt));
   add(s0, 'Lập lúc', 'tất cả', new Date(r.generatedAt));
   if (r.region) add('0. Phạm vi', 'Địa bàn', r.region, null);
   const s1 = '1. Người được tiếp cận';

@@ -121,7 +121,7 @@ describe('the yearly report for Excel', () => {
       const got = x.rows[i]!;
       expect(got.slice(0, 3)).toEqual(row.slice(0, 3));
       const cell = x.cells.get(`D${i + 1}`);
-      if (row[1] === 'Lập lúc') {
+      if (row[1] === 'Lập lúc' || row[1] === 'Số liệu tính đến') {
         // A date cell, day first, showing what the CSV writes time first ("10:00 28/11/2026").
         expect(cell).toMatchObject({ type: 'n', format: 'dd/mm/yyyy hh:mm' });
         expect(serialToWallClock(cell!.value as number)).toBe('28/11/2026 10:00');
@@ -135,6 +135,9 @@ describe('the yearly report for Excel', () => {
     expect(figure(x, 'Điểm trung bình', 'Luyện tập nhanh - Quyền trẻ em')).toMatchObject({ type: 'n', value: 35 });
     expect(figure(x, 'Kỳ báo cáo')?.value).toBe('01/01/2026 - 31/12/2026');
     expect(figure(x, 'Vụ việc đã nhận')?.value).toBe(1);
+    // A year that is over: its figures run to the end of its last day, said in words.
+    const past = readXlsx((await download(viewer, '/admin/report.xlsx?year=2025')).body);
+    expect(figure(past, 'Số liệu tính đến')).toMatchObject({ type: 's', value: 'hết 31/12/2025' });
   });
 });
 
