@@ -37,12 +37,21 @@ export interface ZaloChannelDeps {
   now?: () => Date;
 }
 
+/** The Zalo channel, with what the OAuth callback tells it. */
+export interface ZaloChannel extends Channel {
+  /**
+   * A new token pair was just issued by Zalo (`loa zalo connect` finished through this server):
+   * a "failed" state from a dead pair is cleared at once, not at the next check minutes later.
+   */
+  tokensReplaced(): void;
+}
+
 /**
  * Creates the channel.
  *
  * @example app.channels.set('zalo', createZaloChannel({ client, logger }));
  */
-export function createZaloChannel(deps: ZaloChannelDeps): Channel {
+export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   const now = deps.now ?? (() => new Date());
   // Set once Zalo refuses a button template (-201): from then on only numbered text is sent.
   let buttonsRefused = false;
@@ -101,6 +110,9 @@ export function createZaloChannel(deps: ZaloChannelDeps): Channel {
       } catch (err) {
         throw toConnectError(err, deps.apiBase ?? 'ZALO_API_BASE');
       }
+    },
+    tokensReplaced() {
+      events?.up();
     },
     async send(recipient: string, reply: Reply): Promise<SendResult> {
       let last: SendResult = { kind: 'ok' };

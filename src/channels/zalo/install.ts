@@ -39,7 +39,7 @@ export function installZalo(app: ChannelHost): Channel | undefined {
     oaSecretKey: cfg.oaSecretKey,
     logger,
   });
-  registerZaloOAuthCallback(app.server, { db: app.db, oauth, tokens, logger });
+  registerZaloOAuthCallback(app.server, { db: app.db, oauth, tokens, logger, onConnected: () => channel.tokensReplaced() });
 
   // Domain verification for the webhook URL: Zalo asks for an HTML file at the site root. The
   // operator drops the file Zalo gives into <data dir>/zalo/ and Loa serves it as is.

@@ -83,8 +83,11 @@ const callbackQuery = z.object({
 const page = (title: string, text: string): string =>
   `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${title}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${title}</h1><p>${text}</p></body></html>`;
 
-/** Registers `GET /zalo/oauth/callback`, where Zalo redirects after the admin agrees. */
-export function registerZaloOAuthCallback(server: FastifyInstance, deps: FinishConnectDeps & { logger?: Logger }): void {
+/**
+ * Registers `GET /zalo/oauth/callback`, where Zalo redirects after the admin agrees.
+ * `onConnected` runs once the new pair is stored (the channel clears a "failed" state at once).
+ */
+export function registerZaloOAuthCallback(server: FastifyInstance, deps: FinishConnectDeps & { logger?: Logger; onConnected?: () => void }): void {
   server.get(ZALO_CALLBACK_PATH, async (req, reply) => {
     const q = callbackQuery.safeParse(req.query);
     reply.type('text/html; charset=utf-8');
@@ -102,6 +105,7 @@ export function registerZaloOAuthCallback(server: FastifyInstance, deps: FinishC
       return reply.code(400).send(page('Chưa kết nối được', text));
     }
     deps.logger?.info({ oaId: q.data.oa_id }, 'zalo: OA connected');
+    deps.onConnected?.();
     return reply.send(
       page(
         'Đã kết nối Official Account',
