@@ -4,6 +4,7 @@
  * calendar year, or `?from=01/12/2025&to=30/11/2026` for another reporting period (the rules are
  * `chooseReportPeriod`'s, shared with `loa report`).
  */
+import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import {
@@ -27,17 +28,17 @@ import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 /** The form's fields as messages name them. */
 const FORM_NAMES: ReportInputNames = { year: 'ô “Năm”', from: 'ô “Từ ngày”', to: 'ô “Đến ngày”', yearExample: (y) => `ô “Năm”: ${y}` };
 
-/** What the report's query asked for, as typed (kept to fill the form again). */
-interface ReportQuery {
-  year?: string;
-  from?: string;
-  to?: string;
-}
+/**
+ * One field of the report's query as typed (kept to fill the form again; cut at 40 characters,
+ * which no date or year needs). Not a string (absent, or given twice): not given.
+ */
+const typed = z.string().transform((s) => s.slice(0, 40)).optional().catch(undefined);
+/** The report's query: a year, or a period's first and last day; judged by chooseReportPeriod. */
+const reportQuery = z.object({ year: typed, from: typed, to: typed });
+type ReportQuery = z.infer<typeof reportQuery>;
 
 function queryOf(req: FastifyRequest): ReportQuery {
-  const q = (req.query ?? {}) as Record<string, unknown>;
-  const pick = (k: string): string | undefined => (typeof q[k] === 'string' ? (q[k] as string).slice(0, 40) : undefined);
-  return { year: pick('year'), from: pick('from'), to: pick('to') };
+  return reportQuery.parse(req.query ?? {});
 }
 
 /**
