@@ -165,3 +165,35 @@ describe('the bot removed from a group', () => {
     expect(after.filter(sendsTo(GROUP))).toHaveLength(0);
   });
 });
+
+describe('the bot added to a group', () => {
+  const added = (chat: { id: number; type: string }, update_id: number) => ({
+    update_id,
+    my_chat_member: {
+      chat: { ...chat, title: 'Tổ dân phố 3' },
+      from: { id: 78, is_bot: false, first_name: 'Tổ trưởng' },
+      date: Math.floor(now.getTime() / 1000),
+      old_chat_member: { status: 'left', user: { id: tg.botId, is_bot: true, first_name: 'Loa' } },
+      new_chat_member: { status: 'member', user: { id: tg.botId, is_bot: true, first_name: 'Loa' } },
+    },
+  });
+
+  it('says how to ask it there, once even when the update is delivered twice', async () => {
+    const GROUP = -1005580;
+    await push(added({ id: GROUP, type: 'supergroup' }, 990_001));
+    const welcome = await tg.waitForCall(sendsTo(GROUP));
+    expect(welcome.status).toBe(200);
+    await push(added({ id: GROUP, type: 'supergroup' }, 990_001));
+    // A second welcome would leave at once, as the first did.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tg.calls.filter(sendsTo(GROUP))).toHaveLength(1);
+    expect(textOf(welcome)).toContain('/hoi thủ tục đăng ký khai sinh');
+  });
+
+  it('says nothing when added to a channel', async () => {
+    const CHANNEL = -1005590;
+    await push(added({ id: CHANNEL, type: 'channel' }, 990_002));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tg.calls.filter(sendsTo(CHANNEL))).toHaveLength(0);
+  });
+});

@@ -63,11 +63,6 @@ const cases: { label: string; update: unknown; expected: Record<string, unknown>
     update: { update_id: 16, my_chat_member: { chat: privateChat, from: user, date: 101, old_chat_member: { status: 'kicked' }, new_chat_member: { status: 'member' } } },
     expected: { type: 'unblocked', userId: '42' },
   },
-  {
-    label: 'bot added to a group is not a person event',
-    update: { update_id: 17, my_chat_member: { chat: group, from: user, date: 1, old_chat_member: { status: 'left' }, new_chat_member: { status: 'member' } } },
-    expected: { ignore: true },
-  },
   { label: 'poll answer maps back to our ref', update: { update_id: 18, poll_answer: { poll_id: 'poll-1', user, option_ids: [2] } }, expected: { type: 'quizAnswer', pollId: 'attempt-7:q3', optionIds: [2], userId: '42' } },
   { label: 'answer to an unknown poll is ignored', update: { update_id: 19, poll_answer: { poll_id: 'poll-x', user, option_ids: [0] } }, expected: { ignore: true } },
   { label: 'a retracted vote is ignored', update: { update_id: 20, poll_answer: { poll_id: 'poll-1', user, option_ids: [] } }, expected: { ignore: true } },
@@ -83,6 +78,13 @@ describe('toInbound', () => {
       expect(r.kind).toBe('inbound');
       if (r.kind === 'inbound') expect(r.inbound).toMatchObject(expected);
     }
+  });
+
+  it('the bot added to a group is not a person event: the group is welcomed (a channel is not)', () => {
+    const join = (chat: { id: number; type: string }) =>
+      toInbound(updateSchema.parse({ update_id: 17, my_chat_member: { chat, from: user, date: 1, old_chat_member: { status: 'left' }, new_chat_member: { status: 'member' } } }), ctx);
+    expect(join(group)).toEqual({ kind: 'added', chatId: String(group.id) });
+    expect(join({ id: -100999, type: 'channel' }).kind).toBe('ignore');
   });
 
   it('carries the callback query id so the press can be answered, even when ignored', () => {

@@ -113,6 +113,13 @@ export interface UpdateContext {
 /** What a press on a button Loa no longer knows shows (Telegram's notice: at most 200 characters). */
 export const EXPIRED_BUTTON = 'Nút này đã cũ, không còn dùng được. Bạn hãy gõ /chude để xem chủ đề, hoặc gõ câu hỏi.';
 
+/**
+ * What the bot says when it is added to a group: members cannot guess that it answers only
+ * `/hoi`, a mention or a reply there, and a bot that stays silent looks broken.
+ */
+export const GROUP_WELCOME =
+  'Xin chào cả nhà! Trong nhóm này, mời bạn hỏi tôi bằng lệnh /hoi kèm câu hỏi, ví dụ: /hoi thủ tục đăng ký khai sinh, hoặc trả lời (reply) một tin nhắn của tôi. Tôi chỉ trả lời bằng nội dung đã được cơ quan duyệt. Để hỏi riêng, bạn hãy nhắn tin trực tiếp cho tôi.';
+
 /** The outcome of converting one update. */
 export type Conversion =
   | { kind: 'inbound'; inbound: Inbound; callbackQueryId?: string }
@@ -120,7 +127,9 @@ export type Conversion =
   /** A group became a supergroup: what ran under the old chat id follows the new one. */
   | { kind: 'migrated'; from: string; to: string }
   /** The bot was removed from a group (kicked, or left). */
-  | { kind: 'removed'; chatId: string };
+  | { kind: 'removed'; chatId: string }
+  /** The bot was added to a group: it says how to ask it there. */
+  | { kind: 'added'; chatId: string };
 
 /**
  * Where replies to a group message go, as the Inbound's `chatId`: the chat id, plus `:<topic>`
@@ -256,6 +265,9 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
     if (c.chat.type !== 'private') {
       const now = c.new_chat_member.status;
       if (now === 'kicked' || now === 'left') return { kind: 'removed', chatId: String(c.chat.id) };
+      const was = c.old_chat_member.status;
+      if (c.chat.type !== 'channel' && (was === 'left' || was === 'kicked') && (now === 'member' || now === 'administrator'))
+        return { kind: 'added', chatId: String(c.chat.id) };
       return { kind: 'ignore', reason: 'bot membership changed in a group' };
     }
     const was = c.old_chat_member.status;
