@@ -75,6 +75,11 @@ export interface Reply {
    */
   deliveryRef?: string;
   /**
+   * Seconds left to answer (a timed quiz question), as of when the reply was made: a channel
+   * that can show a running clock does (the web chat); others rely on the text.
+   */
+  countdown?: number;
+  /**
    * The language of the reply (absent: Vietnamese): a channel that adds words of its own (the
    * numbered choices' "Type 1 or 2 to choose") writes them in it.
    */

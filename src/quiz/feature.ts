@@ -156,7 +156,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (caps.numberedReplies) lines.push(Q.answerHint(shown.length));
     const buttons = shown.map((o, i) => ({ label: shortButtons ? String(i + 1) : o, action: `quiz:a:${a.id}:${aq.n}:${i}` }));
     const clock = firstShow ? { deliveryRef: `qa:${a.id}:${aq.n}` } : {};
-    if (!usePoll) return { title, text: lines.join('\n'), buttons, ...clock };
+    if (!usePoll) return { title, text: lines.join('\n'), buttons, countdown: remaining, ...clock };
     // A native poll carries the whole question; the text equals it so the channel sends the poll alone.
     const pollQuestion = `${title}: ${q.question}`.slice(0, 300);
     return {

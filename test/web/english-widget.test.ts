@@ -83,7 +83,7 @@ async function openWidget(languages: string[], storage = new Map<string, string>
     querySelector: (sel: string) => (sel === '#chat' ? host : null),
   };
   const localStorage = { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) };
-  const sandbox: Record<string, unknown> = { document, localStorage, navigator: { languages, language: languages[0] }, fetch, URL, encodeURIComponent, setTimeout };
+  const sandbox: Record<string, unknown> = { document, localStorage, navigator: { languages, language: languages[0] }, fetch, URL, encodeURIComponent, setTimeout, clearTimeout };
   sandbox.window = { crypto: webcrypto };
   runInNewContext(code, sandbox);
   // The widget's own element (its shadow root where the browser has them: not this fake DOM) is

@@ -410,4 +410,42 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     await expect.poll(async () => (await f.boundingBox())!.height).toBe(44);
     expect(await page.locator('.loa-limit').isVisible()).toBe(false);
   });
+
+  it('a quiz on a phone: answered by tapping, each question with its clock running down', { timeout: 60_000 }, async () => {
+    const page = await device('phone');
+    await openChat(page);
+    const lastBot = async () => (await page.locator('.loa-msg.loa-bot').allInnerTexts()).at(-1) ?? '';
+    const tapLast = async (label: string) => {
+      await page.locator('.loa-btns').last().locator('button', { hasText: label }).tap();
+      await expect.poll(() => page.locator('.loa-form button').getAttribute('aria-disabled')).toBe('false');
+    };
+    const say = async (text: string) => {
+      await field(page).fill(text);
+      await field(page).press('Enter');
+      await expect.poll(() => page.locator('.loa-form button').getAttribute('aria-disabled')).toBe('false');
+    };
+    await say('/thi');
+    await tapLast('Luyện tập nhanh');
+    await tapLast('Tôi đồng ý');
+    await say('Trần Thị Bình');
+    await say('Trường THCS Phố Hiến');
+    await tapLast('Bắt đầu');
+    expect(await lastBot()).toMatch(/^Câu 1\/5/);
+    const clock = page.locator('.loa-clock');
+    expect(await clock.count()).toBe(1);
+    const first = await clock.innerText();
+    expect(first).toMatch(/^⏱ Còn (20|19) giây$/);
+    expect(await clock.getAttribute('aria-hidden')).toBe('true');
+    // It runs down.
+    await expect.poll(() => clock.innerText(), { timeout: 5_000 }).not.toBe(first);
+    expect(await clock.innerText()).toMatch(/^⏱ Còn 1\d giây$/);
+    // Tapping an answer stops it; the next question has its own.
+    const answers = page.locator('.loa-btns').last().locator('button');
+    expect(await answers.count()).toBeGreaterThanOrEqual(2);
+    await answers.first().tap();
+    await expect.poll(lastBot).toMatch(/^Câu 2\/5/);
+    expect(await clock.count()).toBe(1);
+    expect(await clock.innerText()).toMatch(/^⏱ Còn (20|19) giây$/);
+    expect((await page.locator('.loa-msg.loa-bot').allInnerTexts()).at(-2)).toMatch(/Đáp án đúng|Chính xác|đúng/i);
+  });
 });

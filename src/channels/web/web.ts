@@ -130,6 +130,8 @@ export interface WebReply {
   buttons?: { label: string; action: string }[];
   links?: { label: string; url: string }[];
   imageUrl?: string;
+  /** Seconds left to answer a timed quiz question: the widget shows them running down. */
+  countdown?: number;
 }
 
 /** Maps core replies to the web API shape (quiz polls become buttons). */
@@ -139,6 +141,7 @@ export function toWebReply(r: Reply): WebReply {
   if (r.buttons?.length) out.buttons = r.buttons.map((b) => ({ label: b.label, action: b.action }));
   if (r.links?.length) out.links = r.links;
   if (r.imageUrl) out.imageUrl = r.imageUrl;
+  if (r.countdown !== undefined) out.countdown = r.countdown;
   return out;
 }
 

@@ -49,6 +49,7 @@
       server: 'Máy chủ đang bận hoặc đang khởi động lại nên chưa trả lời được. Bạn vui lòng đợi một lát rồi bấm “Gửi lại”.',
       typing: 'Đang trả lời…', conversation: 'Cuộc trò chuyện',
       limit: function (n) { return 'Tin nhắn dài tối đa ' + n + ' ký tự: phần vượt quá không được nhập. Bạn hãy viết ngắn gọn hơn.'; },
+      clock: function (n) { return '⏱ Còn ' + n + ' giây'; }, timeUp: '⏱ Hết giờ',
       retry: 'Gửi lại', retryIn: function (s) { return 'Gửi lại (sau ' + s + ' giây)'; }
     },
     en: {
@@ -58,6 +59,7 @@
       server: 'The server is busy or restarting and did not answer. Please wait a moment, then press “Send again”.',
       typing: 'Answering…', conversation: 'Conversation',
       limit: function (n) { return 'A message is at most ' + n + ' characters: the rest was not taken. Please write a shorter one.'; },
+      clock: function (n) { return '⏱ ' + n + ' s left'; }, timeUp: '⏱ Time is up',
       retry: 'Send again', retryIn: function (s) { return 'Send again (in ' + s + ' s)'; }
     }
   };
@@ -96,6 +98,8 @@
     '.loa-me{background:#dcecff;margin-left:auto}',
     '.loa-error{background:#fff4e5;border-color:#f0c36d}',
     '.loa-title{font-weight:700;display:block;margin-bottom:4px}',
+    '.loa-clock{display:block;margin-top:6px;font-weight:700;color:#1a5fb4}',
+    '.loa-clock-end{color:#b3171e}',
     '.loa-btns{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}',
     '.loa-btns button,.loa-btns a{display:inline-block;width:auto;border:1px solid #b3171e;color:#b3171e;background:#fff;border-radius:16px;padding:5px 11px;min-height:36px;font:inherit;font-size:14px;cursor:pointer;text-decoration:none;text-align:left}',
     '.loa-btns button:hover{background:#fbeaea}',
@@ -256,10 +260,40 @@
     return m;
   }
 
+  /**
+   * A timed quiz question's clock, running down under it (the text says only how long there was:
+   * '⏱ Thời gian: 20 giây.'). Only for a reply just answered (`countdown` is as of then): not for
+   * one kept across a reload or held. Stops when the visitor answers or writes. Hidden from
+   * screen readers, which would read it out every second; they have the question's text.
+   */
+  var clock = null;
+  function startClock(m, seconds) {
+    stopClock();
+    var c = { el: el('span', 'loa-clock'), end: Date.now() + seconds * 1000, timer: 0 };
+    c.el.setAttribute('aria-hidden', 'true');
+    m.appendChild(c.el);
+    var tick = function () {
+      var left = Math.max(0, Math.ceil((c.end - Date.now()) / 1000));
+      c.el.textContent = left > 0 ? LABELS[lang].clock(left) : LABELS[lang].timeUp;
+      if (left <= 5) c.el.classList.add('loa-clock-end');
+      // The next change: when the time left crosses the next whole second.
+      if (left > 0) c.timer = setTimeout(tick, ((c.end - Date.now()) % 1000) || 1000);
+    };
+    tick();
+    clock = c;
+  }
+  function stopClock() {
+    if (!clock) return;
+    clearTimeout(clock.timer);
+    if (clock.el.parentNode) clock.el.parentNode.removeChild(clock.el);
+    clock = null;
+  }
+
   /** Shows a reply and its buttons; returns the reply's message. */
-  function addReply(r, restoring) {
+  function addReply(r, restoring, live) {
     if (!restoring) keep({ reply: r });
     var m = addMsg('bot', r.text, r.title);
+    if (live && typeof r.countdown === 'number' && r.countdown > 0) startClock(m, r.countdown);
     var btns = (r.buttons || []);
     var links = (r.links || []);
     if (btns.length || links.length) {
@@ -288,9 +322,9 @@
    * scrolled to the bottom, a phone showed the end of a 760 px answer (its buttons) and the
    * visitor had to scroll back up to find where it began.
    */
-  function addReplies(replies) {
+  function addReplies(replies, live) {
     var first = null;
-    replies.forEach(function (r) { var m = addReply(r); if (!first) first = m; });
+    replies.forEach(function (r) { var m = addReply(r, false, live); if (!first) first = m; });
     if (first && log.scrollHeight - first.offsetTop > log.clientHeight) log.scrollTop = Math.max(0, first.offsetTop - 8);
   }
 
@@ -324,6 +358,7 @@
    */
   function post(body) {
     setBusy(true);
+    stopClock();
     body.session = session;
     if (!body.id) body.id = 'm' + Date.now().toString(36) + randomId(4);
     fetch(base + '/api/chat?lang=' + lang, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -340,7 +375,7 @@
         // or a server error ('Internal Server Error') is not for the visitor to read.
         if (!data || (!res.r.ok && data.ok !== false)) return notSent(body, LABELS[lang].server, 'server', 0);
         setLang(data.lang);
-        addReplies(data.replies || []);
+        addReplies(data.replies || [], true);
         if (data.duplicate) askHeld();
         if (data.error) {
           // A refusal for now (too fast, too busy, disk low): the same message can go again after the wait.
