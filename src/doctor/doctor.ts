@@ -511,6 +511,9 @@ async function zaloChecks(config: Config, db: Db | undefined, http: Http, now: D
       message: z.refreshToken ? 'chưa có cặp mã trong cơ sở dữ liệu (ZALO_REFRESH_TOKEN sẽ được nạp khi `loa start` chạy lần đầu)' : 'OA chưa được kết nối: chưa có mã truy cập',
       fix: z.refreshToken ? 'chạy `loa start` một lần rồi chạy lại `loa doctor`' : 'chạy `loa zalo connect` để quản trị viên OA cấp quyền cho Loa (xem docs/zalo.md, mục 4)',
     });
+    // With no token nothing below reaches Zalo: say now whether this server can (a government
+    // network often blocks it), before the admin spends a permission link on a connect that fails.
+    results.push(await zaloReachable([z.oauthBase, z.apiBase], http));
   } else {
     const at = (iso: string | null): string => (iso ? formatVietnamTime(new Date(iso), 'HH:mm dd/MM/yyyy') : 'không rõ');
     const refreshLeftMs = row.refreshExpiresAt ? Date.parse(row.refreshExpiresAt) - now.getTime() : Infinity;
@@ -551,6 +554,24 @@ function safeTokens(db: Db, appId: string): ReturnType<typeof getZaloTokens> {
   } catch {
     return undefined;
   }
+}
+
+/** Whether Zalo's OAuth and API servers answer at all (any HTTP status will do). */
+async function zaloReachable(bases: string[], http: Http): Promise<CheckResult> {
+  for (const base of new Set(bases)) {
+    try {
+      await http.fetch(base, { method: 'GET', signal: AbortSignal.timeout(http.timeoutMs) });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      return {
+        name: 'Zalo máy chủ',
+        status: 'fail',
+        message: `máy này không kết nối được ${base} (${e.name === 'TimeoutError' ? 'không trả lời' : (e.cause?.code ?? (e.cause as Error | undefined)?.message ?? e.message)}); \`loa zalo connect\` và mọi tin gửi qua Zalo sẽ lỗi`,
+        fix: 'cho phép máy chủ ra Internet bằng HTTPS tới oauth.zaloapp.com và openapi.zalo.me (tường lửa, proxy của cơ quan), rồi chạy lại `loa doctor`',
+      };
+    }
+  }
+  return { name: 'Zalo máy chủ', status: 'ok', message: `kết nối được ${[...new Set(bases)].join(' và ')}` };
 }
 
 async function zaloTokenWorks(apiBase: string, token: string, http: Http, validity: string, connectFix: string, refreshRefused = false): Promise<CheckResult> {

@@ -203,6 +203,13 @@ describe('loa doctor', () => {
     };
     const never = await doctor(env);
     expect(line(never.lines, '✗', 'Zalo OA')).toContain('chưa được kết nối');
+    // Not connected yet, nothing else reached Zalo: whether this server can is said before connect.
+    expect(line(never.lines, '✓', 'Zalo máy chủ')).toContain(zalo.url);
+    zalo.setDown(true);
+    const blocked = await doctor(env);
+    expect(line(blocked.lines, '✗', 'Zalo máy chủ')).toContain(`không kết nối được ${zalo.url}`);
+    expect(blocked.text).toContain('oauth.zaloapp.com và openapi.zalo.me');
+    zalo.setDown(false);
     expect(never.text).not.toContain('cấp quyền lại'); // "again": it was never granted
     expect(never.text).toContain('loa zalo connect');
 
