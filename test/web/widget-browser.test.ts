@@ -448,4 +448,36 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(await clock.innerText()).toMatch(/^⏱ Còn (20|19) giây$/);
     expect((await page.locator('.loa-msg.loa-bot').allInnerTexts()).at(-2)).toMatch(/Đáp án đúng|Chính xác|đúng/i);
   });
+
+  it('on a phone the open chat fits above the on-screen keyboard (the visual viewport), title and field in view', async () => {
+    const page = await device('phone');
+    // The keyboard, as Chrome on Android and Safari show it: only the visual viewport shrinks (and
+    // scrolls); the layout viewport, which position:fixed follows, keeps the screen's height.
+    await page.addInitScript(() => {
+      const vv = Object.assign(new EventTarget(), { width: 360, height: 740, offsetTop: 0, offsetLeft: 0, pageTop: 0, pageLeft: 0, scale: 1 });
+      Object.defineProperty(window, 'visualViewport', { value: vv, configurable: true });
+      (window as unknown as { keyboard: (open: boolean) => void }).keyboard = (open) => {
+        Object.assign(vv, open ? { height: 440, offsetTop: 300 } : { height: 740, offsetTop: 0 });
+        vv.dispatchEvent(new Event('resize'));
+        vv.dispatchEvent(new Event('scroll'));
+      };
+    });
+    await page.goto(portalUrl);
+    await page.locator('.loa-open').tap();
+    await page.locator('.loa-btns button').first().waitFor();
+    expect(await box(page, '.loa-box')).toEqual({ x: 0, y: 0, width: 360, height: 740 });
+    await field(page).tap();
+    await page.evaluate(() => (window as unknown as { keyboard: (open: boolean) => void }).keyboard(true));
+    // The part of the screen above the keyboard: y 300 to 740.
+    expect(await box(page, '.loa-box')).toEqual({ x: 0, y: 300, width: 360, height: 440 });
+    const head = await box(page, '.loa-head');
+    const f = await box(page, '.loa-form textarea');
+    expect(head.y).toBe(300);
+    expect(f.y + f.height).toBeLessThanOrEqual(740);
+    // The latest message is in view above the field.
+    const last = await page.locator('.loa-log > *').last().boundingBox();
+    expect(last!.y + last!.height).toBeLessThanOrEqual(f.y);
+    await page.evaluate(() => (window as unknown as { keyboard: (open: boolean) => void }).keyboard(false));
+    expect(await box(page, '.loa-box')).toEqual({ x: 0, y: 0, width: 360, height: 740 });
+  });
 });

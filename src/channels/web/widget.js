@@ -189,6 +189,31 @@
     if (opener) { opener.textContent = L.open; opener.setAttribute('lang', l); }
   }
 
+  /** A phone-sized screen, where the open floating chat covers it (the CSS's 480 px). */
+  function isPhone() {
+    try { return !!(window.matchMedia && window.matchMedia('(max-width: 480px)').matches); } catch (e) { return false; }
+  }
+  /**
+   * On a phone the open chat fits the part of the screen the on-screen keyboard leaves (the
+   * visual viewport): the keyboard only shrinks that part, so a chat the height of the screen
+   * had its text field under the keyboard, or the browser pushed its title and × off the top
+   * to show the field. Not when pinch-zoomed (the visitor is looking closer at something).
+   */
+  function fitScreen() {
+    var vv = window.visualViewport;
+    var fit = vv && !inlineHost && box.style.display !== 'none' && isPhone() && vv.scale < 1.01;
+    var h = fit ? vv.height + 'px' : '';
+    box.style.top = fit ? vv.offsetTop + 'px' : '';
+    if (box.style.height === h) return;
+    box.style.height = h;
+    // Smaller: what was at the bottom of the log (the latest message) stays in view.
+    if (fit) log.scrollTop = log.scrollHeight;
+  }
+  if (window.visualViewport && window.visualViewport.addEventListener) {
+    window.visualViewport.addEventListener('resize', fitScreen);
+    window.visualViewport.addEventListener('scroll', fitScreen);
+  }
+
   var inlineHost = inlineSel ? document.querySelector(inlineSel) : null;
   if (inlineHost) {
     box.classList.add('loa-inline');
@@ -207,9 +232,7 @@
     document.body.appendChild(hostEl);
     // data-loa-open on a phone would cover the portal's page with the chat as it loads: there
     // the chat opens when the visitor taps its button.
-    var phone = false;
-    try { phone = !!(window.matchMedia && window.matchMedia('(max-width: 480px)').matches); } catch (e) { /* ignore */ }
-    if (phone) startOpen = false;
+    if (isPhone()) startOpen = false;
     box.style.display = startOpen ? 'flex' : 'none';
     opener.setAttribute('aria-expanded', startOpen ? 'true' : 'false');
     opener.setAttribute('aria-controls', box.id);
@@ -237,6 +260,7 @@
   function setOpen(open) {
     box.style.display = open ? 'flex' : 'none';
     if (opener) opener.setAttribute('aria-expanded', open ? 'true' : 'false');
+    fitScreen();
     var st = tabStore();
     try { if (st) st.setItem(openKey, open ? '1' : '0'); } catch (e) { /* ignore */ }
   }
