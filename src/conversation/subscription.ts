@@ -21,6 +21,8 @@ const S_VI = {
   regions: 'Bạn ở địa bàn nào? Tin của địa bàn bạn chọn (và của cả tỉnh) sẽ được gửi tới bạn.',
   whole: (name: string) => `Cả ${name}`,
   skipRegion: 'Bỏ qua',
+  morePage: (n: number, of: number) => `Xem thêm ➜ (trang ${n}/${of})`,
+  prevPage: '⬅ Trang trước',
   done: (topics: string, region: string) =>
     `Bạn đã đăng ký nhận tin.\nChủ đề: ${topics}\nĐịa bàn: ${region}\nBạn có thể thôi nhận tin bất cứ lúc nào bằng lệnh /huy hoặc gõ HUY.`,
   /** Shown on the last step, before consent is recorded: what the person agrees to. */
@@ -45,6 +47,8 @@ const S_EN: typeof S_VI = {
   regions: 'Which area are you in? News for the area you choose (and for the whole province) will be sent to you.',
   whole: (name: string) => `All of ${name}`,
   skipRegion: 'Skip',
+  morePage: (n: number, of: number) => `More ➜ (page ${n}/${of})`,
+  prevPage: '⬅ Previous page',
   done: (topics: string, region: string) =>
     `You are subscribed.\nTopics: ${topics}\nArea: ${region}\nYou can unsubscribe at any time with /huy or by typing STOP. (The news itself is sent in Vietnamese.)`,
   consent: (version: string, since: string, text: string) =>
@@ -134,7 +138,14 @@ function regionChildren(regions: Region[], slug?: string): { node?: Region; chil
   return { node, children: node?.children ?? [] };
 }
 
-function regionMenu(ctx: TurnContext, slug?: string): Reply {
+/**
+ * Regions on one page of the menu. A province has about a hundred communes since 2025: all on
+ * one menu made a keyboard of a hundred rows on Telegram and, on Zalo, a numbered list whose
+ * numbers past 99 cannot be typed (the core reads one or two digits).
+ */
+const REGIONS_PER_PAGE = 10;
+
+function regionMenu(ctx: TurnContext, slug?: string, page = 0): Reply {
   const S = textsOf(ctx);
   const regions = ctx.knowledge.state.regions;
   let { node, children } = regionChildren(regions, slug ?? ctx.config.bot.regions_root);
@@ -144,10 +155,16 @@ function regionMenu(ctx: TurnContext, slug?: string): Reply {
     node = regions.length === 1 ? regions[0] : undefined;
     children = node ? (node.children ?? []) : regions;
   }
+  const pages = Math.max(1, Math.ceil(children.length / REGIONS_PER_PAGE));
+  const p = Math.min(Math.max(0, page), pages - 1);
   const buttons: Button[] = [];
-  if (node) buttons.push({ label: S.whole(node.name), action: `sub:rs:${node.slug}` });
-  for (const c of children)
+  if (node && p === 0) buttons.push({ label: S.whole(node.name), action: `sub:rs:${node.slug}` });
+  for (const c of children.slice(p * REGIONS_PER_PAGE, (p + 1) * REGIONS_PER_PAGE))
     buttons.push({ label: c.name, action: c.children?.length ? `sub:rg:${c.slug}` : `sub:rs:${c.slug}` });
+  // The page is carried with the node's slug ('' for the top of the file), never with text.
+  const at = slug ?? node?.slug ?? '';
+  if (p + 1 < pages) buttons.push({ label: S.morePage(p + 2, pages), action: `sub:rp:${p + 1}:${at}` });
+  if (p > 0) buttons.push({ label: S.prevPage, action: `sub:rp:${p - 1}:${at}` });
   buttons.push({ label: S.skipRegion, action: 'sub:rs:' });
   const c = CURRENT_CONSENT;
   return { text: `${S.regions}\n\n${S.consent(c.version, viDate(c.since), consentIn(ctx))}`, buttons };
@@ -208,6 +225,12 @@ export function createSubscriptionFeature(): Feature {
         }
         if (kind === 'r') return [regionMenu(ctx)];
         if (kind === 'rg') return [regionMenu(ctx, arg)];
+        if (kind === 'rp') {
+          const colon = arg.indexOf(':');
+          const page = Number.parseInt(colon >= 0 ? arg.slice(0, colon) : arg, 10);
+          const at = colon >= 0 ? arg.slice(colon + 1) : '';
+          return [regionMenu(ctx, at || undefined, Number.isFinite(page) ? page : 0)];
+        }
         if (kind === 'rs') {
           const region = arg && ctx.knowledge.regionInfo(arg) ? arg : null;
           return finish(ctx, region);

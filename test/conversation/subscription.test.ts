@@ -13,6 +13,8 @@ import { zaloCapabilities } from '../../src/channels/zalo/channel.js';
 import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
 import type { ChannelName, Inbound } from '../../src/channels/channel.js';
 import { shippedKnowledge, testConfig } from '../support/app.js';
+import { flattenRegions, type Region } from '../../src/knowledge/content.js';
+import type { Knowledge } from '../../src/knowledge/knowledge.js';
 
 let db: Db;
 let convo: Conversation;
@@ -149,6 +151,54 @@ describe('subscribing', () => {
     await go({ type: 'action', action: 'sub:t:ho-tich' });
     await go({ type: 'action', action: 'sub:t:bao-hiem-y-te' });
     expect(topicsOf(db, id)).toEqual(['ho-tich']);
+  });
+});
+
+describe('choosing a region in a province of a hundred communes', () => {
+  it('pages the communes ten at a time, so every one can be tapped or typed by number', async () => {
+    // Hưng Yên has 104 communes and wards since 2025; one menu of them all was 106 buttons, and on
+    // Zalo a numbered list up to 106 whose numbers past 99 cannot be typed.
+    const communes: Region[] = Array.from({ length: 104 }, (_, i) => ({ slug: `xa-${i + 1}`, name: `Xã số ${i + 1}` }));
+    const regions: Region[] = [{ slug: 'hung-yen', name: 'Tỉnh Hưng Yên', children: communes }];
+    const flat = flattenRegions(regions);
+    const big = Object.create(knowledge, {
+      state: { value: { ...knowledge.state, regions } },
+      regionInfo: { value: (slug: string) => flat.get(slug) },
+    }) as Knowledge;
+    const bdb = openDb(':memory:');
+    // A person reading each page before typing its number: two seconds apart (under the flood limit).
+    let at = Date.parse('2026-12-07T03:00:00Z');
+    const c = createConversation({ db: bdb, knowledge: big, config, features: [createSubscriptionFeature()], now: () => new Date((at += 2000)) });
+    try {
+      const act = async (action: string) => (await c.handle({ channel: 'zalo', userId: 'z-1', dedupeKey: `k${n++}`, type: 'action', action } as Inbound, zaloCapabilities))[0]!;
+      const typed = async (text: string) => (await c.handle({ channel: 'zalo', userId: 'z-1', dedupeKey: `k${n++}`, type: 'text', text } as Inbound, zaloCapabilities))[0]!;
+      await typed('/dangky');
+      let menu = await act('sub:all');
+      expect(menu.buttons!.length).toBeLessThanOrEqual(13);
+      expect(menu.buttons![0]!.label).toBe('Cả Tỉnh Hưng Yên');
+      expect(menu.text).toContain('điều khoản nhận tin');
+      // Walk the pages by their button, as a Zalo user typing the number shown.
+      const seen = new Set<string>();
+      for (let page = 0; page < 20; page++) {
+        for (const b of menu.buttons!) if (b.action.startsWith('sub:rs:xa-')) seen.add(b.action);
+        const more = menu.buttons!.findIndex((b) => b.label.startsWith('Xem thêm'));
+        if (more < 0) break;
+        expect(more + 1).toBeLessThan(100);
+        menu = await typed(String(more + 1));
+      }
+      expect(seen.size).toBe(104);
+      // The last commune, on the last page, is chosen by its number.
+      const last = menu.buttons!.findIndex((b) => b.action === 'sub:rs:xa-104');
+      const [done] = [await typed(String(last + 1))];
+      expect(done.text).toContain('Xã số 104');
+      expect(getPersonByExternal(bdb, 'zalo', 'z-1')?.region).toBe('xa-104');
+      // And back a page.
+      menu = await act('sub:rp:1:hung-yen');
+      expect(menu.buttons!.some((b) => b.action === 'sub:rs:xa-11')).toBe(true);
+      expect(menu.buttons!.some((b) => b.label.startsWith('⬅'))).toBe(true);
+    } finally {
+      bdb.close();
+    }
   });
 });
 
