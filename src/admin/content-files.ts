@@ -16,6 +16,7 @@
  * what is served; the revision stores the file's hash when it started, so an approval never
  * overwrites a hand edit made meanwhile.
  */
+import { readDecoded } from '../text/encoding.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -301,7 +302,7 @@ export function setEntryStatus(
 ): void {
   const abs = inside(contentDir, file);
   if (!existsSync(abs)) throw new Error(`content: ${file} no longer exists; reload the page`);
-  writeAtomic(abs, withStatus(readFileSync(abs, 'utf8'), kind, status, reviewer, today, file));
+  writeAtomic(abs, withStatus(readDecoded(abs), kind, status, reviewer, today, file));
 }
 
 /**
@@ -339,7 +340,7 @@ export function textHash(text: string): string {
 export function readEntryFile(contentDir: string, file: string): { text: string; hash: string } | undefined {
   const abs = inside(contentDir, file);
   if (!existsSync(abs)) return undefined;
-  const text = readFileSync(abs, 'utf8');
+  const text = readDecoded(abs);
   return { text, hash: textHash(text) };
 }
 

@@ -100,6 +100,13 @@ function toRawError(kind: 'qa' | 'article', text: string, p: EntryProblem, refs:
     return { line, ...(s ? { snippet: s.length > 80 ? `${s.slice(0, 79)}…` : s } : {}) };
   };
   switch (p.code) {
+    case 'encoding':
+      return { ...where(p.yamlLine), field: '(tệp)', message: `${p.message.charAt(0).toUpperCase()}${p.message.slice(1)}.` };
+    case 'legacy-font': {
+      const first = p.value?.split(' ')[0];
+      const at = first ? text.split('\n').findIndex((l) => l.includes(first)) : -1;
+      return { ...where(at >= 0 ? at + 1 : undefined), field: '(tệp)', message: `${p.message.charAt(0).toUpperCase()}${p.message.slice(1)}.` };
+    }
     case 'front-matter':
       return {
         ...where(1),

@@ -20,6 +20,7 @@
  * Deterministic: samples and rewordings come from a PRNG seeded by entry ids.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { decodeTextFile } from '../text/encoding.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fold } from '../text/vietnamese.js';
@@ -134,11 +135,15 @@ export function chatty(text: string, rand: () => number, lang: Lang = 'vi'): str
 const SHIPPED_NEGATIVES = join(dirname(fileURLToPath(import.meta.url)), 'negatives');
 
 /** The questions of a negatives file: one a line, `#` comments and blank lines left out, NFC. */
-const negativeLines = (file: string): string[] =>
-  readFileSync(file, 'utf8')
+const negativeLines = (file: string): string[] => {
+  // An office's file saved as UTF-16 (Notepad's "Unicode") is read; one in neither UTF-8 nor
+  // UTF-16 is left out rather than calibrated on garbled questions.
+  const decoded = decodeTextFile(readFileSync(file));
+  return (decoded.ok ? decoded.text : '')
     .split('\n')
     .map((l) => l.trim().normalize('NFC'))
     .filter((l) => l && !l.startsWith('#'));
+};
 
 /**
  * Reads the negatives: the shipped general ones, then the office's own, every `*.txt` in

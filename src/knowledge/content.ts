@@ -9,6 +9,7 @@
  * and the field, so an editor can fix a batch in one go.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { decodeTextFile, legacyVietnamese, legacyVietnameseMessage, notUtf8Message, readOfficeFile } from '../text/encoding.js';
 import { basename, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, parseDocument } from 'yaml';
@@ -286,8 +287,15 @@ export function yamlFileError(err: unknown): string {
 }
 
 function readYamlFile(path: string, rel: string, errors: ContentError[]): unknown {
+  let text: string;
   try {
-    return parseYaml(readFileSync(path, 'utf8'));
+    text = readOfficeFile(path);
+  } catch (err) {
+    errors.push({ file: rel, field: '(tệp)', message: (err as Error).message });
+    return UNREADABLE;
+  }
+  try {
+    return parseYaml(text);
   } catch (err) {
     errors.push({ file: rel, field: '(tệp)', message: yamlFileError(err) });
     return UNREADABLE;
@@ -295,11 +303,21 @@ function readYamlFile(path: string, rel: string, errors: ContentError[]): unknow
 }
 
 /**
+ * An entry file's text (text/encoding.ts: UTF-8, or UTF-16 with a BOM), or the problem of a
+ * file saved in another encoding.
+ */
+function readEntryFile(path: string, rel: string): { text: string } | { problem: EntryProblem } {
+  const decoded = decodeTextFile(readFileSync(path));
+  if (decoded.ok) return { text: decoded.text };
+  return { problem: { file: rel, field: '(tệp)', code: 'encoding', yamlLine: decoded.line, message: notUtf8Message(decoded.line) } };
+}
+
+/**
  * What kind of problem an entry file has. The loader reports only `file`, `field` and `message`
  * (English, for the log and `loa index`); the admin's raw editor words each kind in Vietnamese
  * and finds its line from `path` or `yamlLine`.
  */
-export type EntryProblemCode = 'front-matter' | 'yaml' | 'schema' | 'id-file' | 'empty-body' | 'unknown-topic' | 'unknown-region' | 'duplicate-id';
+export type EntryProblemCode = 'encoding' | 'legacy-font' | 'front-matter' | 'yaml' | 'schema' | 'id-file' | 'empty-body' | 'unknown-topic' | 'unknown-region' | 'duplicate-id';
 
 /** A problem in one Q&A or article file's text, with what the admin needs to explain it. */
 export interface EntryProblem extends ContentError {
@@ -308,7 +326,7 @@ export interface EntryProblem extends ContentError {
   path?: PropertyKey[];
   /** The schema issue (code `schema`). */
   issue?: z.core.$ZodIssue;
-  /** A YAML syntax error's line within the front matter (1-based). */
+  /** A YAML syntax error's line within the front matter (1-based); for `encoding`, the file's line. */
   yamlLine?: number;
   /** A YAML syntax error's own (English) message, without its position. */
   yamlDetail?: string;
@@ -334,6 +352,11 @@ function parseMarkdownText(
   problems: EntryProblem[],
   override?: Record<string, unknown>,
 ): { data: unknown; body: string } | null {
+  const legacy = legacyVietnamese(text);
+  if (legacy) {
+    problems.push({ file: rel, field: '(tệp)', code: 'legacy-font', value: legacy.examples.join(' '), message: legacyVietnameseMessage(legacy) });
+    return null;
+  }
   const parts = splitFrontMatter(text);
   if (!parts) {
     problems.push({ file: rel, field: '(phần khai báo)', code: 'front-matter', message: "thiếu phần khai báo đầu tệp: bắt đầu tệp bằng dòng '---', rồi các trường, rồi dòng '---'" });
@@ -599,7 +622,8 @@ export function loadContent(dir: string): Content {
   const qa: QaEntry[] = [];
   for (const path of listFiles(join(dir, 'qa'), '.md')) {
     const rel = relative(dir, path);
-    const r = parseOnce(rel, readFileSync(path, 'utf8'), parseQaText);
+    const read = readEntryFile(path, rel);
+    const r = 'text' in read ? parseOnce(rel, read.text, parseQaText) : { problems: [read.problem], entry: undefined };
     errors.push(...r.problems.map(toContentError));
     if (r.entry && checkRefs(rel, r.entry)) qa.push(r.entry);
   }
@@ -607,7 +631,8 @@ export function loadContent(dir: string): Content {
   const articles: ArticleEntry[] = [];
   for (const path of listFiles(join(dir, 'articles'), '.md')) {
     const rel = relative(dir, path);
-    const r = parseOnce(rel, readFileSync(path, 'utf8'), parseArticleText);
+    const read = readEntryFile(path, rel);
+    const r = 'text' in read ? parseOnce(rel, read.text, parseArticleText) : { problems: [read.problem], entry: undefined };
     errors.push(...r.problems.map(toContentError));
     if (r.entry && checkRefs(rel, r.entry)) articles.push(r.entry);
   }

@@ -8,6 +8,7 @@
  * Times are local to Asia/Ho_Chi_Minh (UTC+7, no daylight saving), as organisers write them:
  * `opens: 2026-11-01 08:00`. A bare date opens at 00:00 and closes at 23:59:59 that day.
  */
+import { readOfficeFile } from '../text/encoding.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -201,8 +202,15 @@ export function loadContests(contentDir: string): LoadedContests {
   for (const path of listFiles(join(contentDir, 'quizzes'), '.yaml')) {
     const rel = relative(contentDir, path);
     let data: unknown;
+    let text: string;
     try {
-      data = parseYaml(readFileSync(path, 'utf8'));
+      text = readOfficeFile(path);
+    } catch (err) {
+      errors.push({ file: rel, field: '(tệp)', message: (err as Error).message });
+      continue;
+    }
+    try {
+      data = parseYaml(text);
     } catch (err) {
       errors.push({ file: rel, field: '(tệp)', message: yamlFileError(err) });
       continue;

@@ -14,6 +14,7 @@
  *
  * Like the rest of `content/`, an error names the file and the field.
  */
+import { readOfficeFile } from '../text/encoding.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -116,8 +117,14 @@ export function loadTraining(contentDir: string): LoadedTraining {
   const file = join(contentDir, TRAINING_FILE);
   if (!existsSync(file)) return { groups: [], trainings: [], errors: [] };
   let data: unknown;
+  let text: string;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'));
+    text = readOfficeFile(file);
+  } catch (err) {
+    return { groups: [], trainings: [], errors: [{ file: TRAINING_FILE, field: '(tệp)', message: (err as Error).message }] };
+  }
+  try {
+    data = parseYaml(text);
   } catch (err) {
     return { groups: [], trainings: [], errors: [{ file: TRAINING_FILE, field: '(tệp)', message: yamlFileError(err) }] };
   }

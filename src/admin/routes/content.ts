@@ -9,6 +9,7 @@
  * keeps serving; approving the revision (by someone who did not change it) writes it over the
  * file, rejecting it leaves the file as it was.
  */
+import { readDecoded } from '../../text/encoding.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminContext, RegisterRoutes } from '../context.js';
@@ -629,7 +630,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
 /** An article's Markdown body as written in its file (passages lose the original layout). */
 function articleBody(contentDir: string, a: ArticleEntry): string {
   try {
-    const parts = splitFrontMatter(readFileSync(join(contentDir, a.file), 'utf8'));
+    const parts = splitFrontMatter(readDecoded(join(contentDir, a.file)));
     if (parts) return parts.body.trim();
   } catch {
     // Fall back to the loaded passages below.
