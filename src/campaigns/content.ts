@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Reply } from '../messages.js';
 import type { CampaignChannel } from '../db/campaigns.js';
 import { escapeHtml } from '../text/html.js';
+import { fold } from '../text/vietnamese.js';
 
 /**
  * What each campaign channel allows and how it shows a message (PLATFORMS.md, docs/zalo-bot.md):
@@ -99,6 +100,9 @@ export function optOutLine(ch: CampaignChannel): string {
   return CHANNEL_RULES[ch].optOut;
 }
 
+/** A sentence of the staff's own telling how to stop (folded): "gõ /huy", "nhắn HUY", "… để thôi nhận tin". */
+const OWN_OPT_OUT = /(?:go|nhan|soan|gui)\s+\/?(?:huy|stop)\b|thoi nhan tin|ngung nhan tin|huy dang ky nhan tin/;
+
 /** The text a channel sends: the staff's text, a blank line, then how to stop. */
 function textWithOptOut(text: string, ch: CampaignChannel): string {
   return `${text}\n\n${optOutLine(ch)}`;
@@ -125,6 +129,13 @@ export function campaignReply(c: { title?: string | null; text: string; imageUrl
 export function validateContent(c: CampaignContent, channels: CampaignChannel[]): ContentIssue[] {
   const issues: ContentIssue[] = [];
   if (channels.length === 0) issues.push({ severity: 'error', message: 'chọn ít nhất một kênh (telegram, zalo, zalo-bot)' });
+  // Staff wrote their own "gõ HUY…" line before Loa added one (a broadcaster trial did): the
+  // message would say it twice.
+  if (OWN_OPT_OUT.test(fold(c.text.toLowerCase())))
+    issues.push({
+      severity: 'warning',
+      message: `nội dung đã có câu hướng dẫn thôi nhận tin; Loa tự thêm dòng “${channels.length ? optOutLine(channels[0]!) : CHANNEL_RULES.telegram.optOut}” vào cuối mỗi tin (xem bản xem trước), hãy bỏ câu của bạn để tin không nhắc hai lần`,
+    });
   for (const ch of channels) {
     const r = CHANNEL_RULES[ch];
     const length = shownLength(c, ch);

@@ -89,6 +89,16 @@ describe('campaign content', () => {
     expect(validateContent(content({ text: 'a'.repeat(1990) }), ['zalo']).map((i) => i.severity)).toEqual(['error']);
   });
 
+  it('warns when the text already tells how to stop (the line would come twice), and only then', () => {
+    for (const text of ['Họp tổ dân phố 8h. Gõ HUY để thôi nhận tin', 'Họp tổ dân phố 8h.\nNhắn /huy nếu không muốn nhận tin', 'Họp lúc 8h (soạn STOP để ngừng nhận tin)']) {
+      const issues = validateContent(content({ text }), ['zalo']);
+      expect(issues.map((i) => i.severity)).toEqual(['warning']);
+      expect(issues[0]!.message).toContain('Nhắn HUY để thôi nhận tin.');
+    }
+    for (const text of ['Hủy bỏ lịch họp tổ dân phố tối nay', 'Thông báo: thôi việc, nhận trợ cấp thất nghiệp', 'Anh Huy nhận giải nhất'])
+      expect(validateContent(content({ text }), ['telegram', 'zalo'])).toEqual([]);
+  });
+
   it('normalises text to NFC', () => {
     const decomposed = 'Quyền trẻ em'.normalize('NFD');
     expect(content({ text: decomposed }).text).toBe('Quyền trẻ em'.normalize('NFC'));
