@@ -15,8 +15,8 @@ import { createInterface } from 'node:readline';
 import { loadConfig, type Config, type ZaloConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { getZaloTokens, zaloTokenLog } from '../db/zalo.js';
-import { createZaloOAuth } from '../channels/zalo/client.js';
-import { createZaloTokenStore } from '../channels/zalo/token-store.js';
+import { createZaloClient, createZaloOAuth, type ZaloOaInfo } from '../channels/zalo/client.js';
+import { createZaloTokenStore, type ZaloTokenStore } from '../channels/zalo/token-store.js';
 import { CONNECT_STATE_TTL_MS, ZALO_CALLBACK_PATH, finishZaloConnect, parseConnectInput, startZaloConnect } from '../channels/zalo/oauth.js';
 import { ZALO_WEBHOOK_PATH } from '../channels/zalo/webhook.js';
 import { formatVietnamTime } from '../time/vietnam.js';
@@ -80,7 +80,7 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
         return 2;
       }
       await finishZaloConnect(deps, input.code, input.state);
-      return connected(db, cfg, io, input.oaId);
+      return await connected(db, cfg, io, tokens, input.oaId);
     }
 
     const redirectUri = values['redirect-uri'] ?? (io.config.http.publicUrl ? `${io.config.http.publicUrl.replace(/\/+$/, '')}${ZALO_CALLBACK_PATH}` : undefined);
@@ -145,9 +145,9 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
       finished = true;
       clearInterval(timer);
     });
-    if (first === 'server') return connected(db, cfg, io);
+    if (first === 'server') return await connected(db, cfg, io, tokens);
     await finishZaloConnect(deps, first.code, first.state ?? state);
-    return connected(db, cfg, io, first.oaId);
+    return await connected(db, cfg, io, tokens, first.oaId);
   } catch (err) {
     io.err((err as Error).message);
     return 1;
@@ -156,11 +156,25 @@ async function connect(args: string[], io: ZaloCliIo): Promise<number> {
   }
 }
 
-function connected(db: Db, cfg: ZaloConfig, io: ZaloCliIo, oaId?: string): number {
+/**
+ * Says the connection is made, and which OA it is: the new token reads the OA's profile, so an
+ * admin of several OAs sees at once if they chose the wrong one in Zalo's permission page (and
+ * the OA id is known even when the server's callback, not a pasted address, finished it).
+ */
+async function connected(db: Db, cfg: ZaloConfig, io: ZaloCliIo, tokens: ZaloTokenStore, oaId?: string): Promise<number> {
   const row = getZaloTokens(db, cfg.appId);
+  let oa: ZaloOaInfo | undefined;
+  try {
+    oa = await createZaloClient({ apiBase: cfg.apiBase, oauthBase: cfg.oauthBase, appId: cfg.appId, appSecret: cfg.appSecret, tokens }).getOa();
+  } catch (err) {
+    io.err(`Zalo: đã lưu cặp mã nhưng chưa đọc được thông tin OA bằng mã mới (${(err as Error).message}); chạy \`loa doctor\` để kiểm tra.`);
+  }
+  const id = oa?.oaId ?? oaId;
   io.out('');
-  io.out(`Đã kết nối. Mã truy cập còn hạn đến ${row?.accessExpiresAt ? formatVietnamTime(row.accessExpiresAt) : '(không rõ)'}; Loa tự gia hạn.`);
-  if (oaId && cfg.oaId !== oaId) io.out(`Mã OA là ${oaId}: hãy đặt ZALO_OA_ID=${oaId} để Loa nhận cả các webhook ký bằng mã OA.`);
+  io.out(`Đã kết nối${oa?.name ? ` OA “${oa.name}”` : ''}${id ? ` (mã OA ${id})` : ''}. Mã truy cập còn hạn đến ${row?.accessExpiresAt ? formatVietnamTime(row.accessExpiresAt) : '(không rõ)'}; Loa tự gia hạn.`);
+  if (id && cfg.oaId && cfg.oaId !== id)
+    io.out(`Chú ý: ZALO_OA_ID=${cfg.oaId} nhưng OA vừa cấp quyền có mã ${id}. Nếu đã chọn nhầm OA trên trang cấp quyền của Zalo, hãy chạy lại \`loa zalo connect\` và chọn đúng OA; nếu ZALO_OA_ID ghi sai, sửa thành ${id}.`);
+  else if (id && !cfg.oaId) io.out(`Mã OA là ${id}: hãy đặt ZALO_OA_ID=${id} để Loa nhận cả các webhook ký bằng mã OA.`);
   const base = io.config.http.publicUrl?.replace(/\/+$/, '');
   io.out(`Webhook URL khai báo trong ứng dụng Zalo: ${base ? `${base}${ZALO_WEBHOOK_PATH}` : `https://<tên miền của bạn>${ZALO_WEBHOOK_PATH}`}`);
   return 0;

@@ -97,6 +97,21 @@ describe('loa zalo connect', () => {
     db.close();
   });
 
+  it('says so when the OA authorised is not ZALO_OA_ID (an admin of several OAs chose another)', async () => {
+    const other = testConfig({ ...env(zalo), ZALO_OA_ID: '1111111111111111111' });
+    try {
+      const admin = typed();
+      const done = runZalo(['connect'], { ...io({ lines: admin.lines }), config: other });
+      await expect.poll(() => out.some((l) => l.includes('/v4/oa/permission?'))).toBe(true);
+      const { code, state } = zalo.authorize(printedUrl());
+      admin.type(`https://loa.example.gov.vn/zalo/oauth/callback?code=${code}&state=${state}`);
+      expect(await done).toBe(0);
+      expect(out.join('\n')).toContain(`Chú ý: ZALO_OA_ID=1111111111111111111 nhưng OA vừa cấp quyền có mã ${zalo.oaId}`);
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('finishes with --code in a second run, and refuses a replayed state', async () => {
     const start = runZalo(['connect', '--redirect-uri', 'http://127.0.0.1:9/cb'], io({ lines: (async function* () {})() }));
     await expect.poll(() => out.some((l) => l.includes('/v4/oa/permission?'))).toBe(true);
@@ -119,6 +134,9 @@ describe('loa zalo connect', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Đã kết nối');
       expect(await cli).toBe(0);
+      // Which OA was authorised, read with the new token: the server's callback path too.
+      expect(out.join('\n')).toContain(`Đã kết nối OA “OA thử nghiệm” (mã OA ${zalo.oaId})`);
+      expect(out.join('\n')).toContain(`ZALO_OA_ID=${zalo.oaId}`);
       expect(getZaloTokens(t.app.db, zalo.appId)!.source).toBe('connect');
       const forged = await fetch(`${t.url}/zalo/oauth/callback?code=${code}&state=${'f'.repeat(32)}`);
       expect(forged.status).toBe(400);
