@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp } from '../support/app.js';
 import { hasChromium, openBrowser, type TestBrowser } from '../support/browser.js';
+import { getPersonByExternal } from '../../src/db/people.js';
 
 /** CSS a real portal might have: every button wide, yellow and upper case, every div padded. */
 const PORTAL_CSS = `
@@ -479,5 +480,33 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(last!.y + last!.height).toBeLessThanOrEqual(f.y);
     await page.evaluate(() => (window as unknown as { keyboard: (open: boolean) => void }).keyboard(false));
     expect(await box(page, '.loa-box')).toEqual({ x: 0, y: 0, width: 360, height: 740 });
+  });
+
+  it('a portal visitor who never opens the chat costs Loa no request; one who wrote gets what was kept for them', async () => {
+    const page = await device('phone');
+    const api: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(`${ctx.url}/api/`)) api.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(portalUrl);
+    await page.locator('.loa-open').waitFor();
+    await page.goto(`${portalUrl}?trang=2`);
+    await page.locator('.loa-open').waitFor();
+    await page.waitForTimeout(500);
+    expect(api).toEqual([]);
+    expect(await page.evaluate(() => localStorage.getItem('loa-session'))).toBeNull();
+    // They write once; staff's answer is kept for them (the web chat cannot push); the next page
+    // they open on the portal shows it.
+    await page.locator('.loa-open').tap();
+    await page.locator('.loa-btns button').first().waitFor();
+    const session = (await page.evaluate(() => localStorage.getItem('loa-session')))!;
+    expect(session).toMatch(/^w[0-9a-f]{32}$/);
+    const personId = getPersonByExternal(ctx.app.db, 'web', session)!.id;
+    // Sent to the web chat, which cannot be pushed to: kept until the visitor comes back.
+    await ctx.app.sender.send({ channel: 'web', recipient: session, personId }, { text: 'Cán bộ trả lời: hồ sơ của bạn đã được tiếp nhận.' });
+    api.length = 0;
+    await page.goto(`${portalUrl}?trang=3`);
+    await expect.poll(async () => (await messages(page)).at(-1)).toBe('Cán bộ trả lời: hồ sơ của bạn đã được tiếp nhận.');
+    expect(api).toEqual(['GET /api/chat/held']);
   });
 });

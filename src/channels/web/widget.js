@@ -35,10 +35,19 @@
   var key = 'loa-session';
   var session = null;
   try { session = localStorage.getItem(key); } catch (e) { /* private mode */ }
-  if (!session || !/^[A-Za-z0-9_-]{8,100}$/.test(session)) {
-    // A session id is what lets a visitor read their conversation: unguessable (128 random bits).
-    session = 'w' + randomId(16);
-    try { localStorage.setItem(key, session); } catch (e) { /* ignore */ }
+  if (session && !/^[A-Za-z0-9_-]{8,100}$/.test(session)) session = null;
+  /**
+   * The visitor's session id, made when they first write: a portal visitor who never uses the
+   * chat is given none and costs Loa no request (each page view of the portal asked Loa for
+   * held messages). A session id is what lets a visitor read their conversation: unguessable
+   * (128 random bits).
+   */
+  function ensureSession() {
+    if (!session) {
+      session = 'w' + randomId(16);
+      try { localStorage.setItem(key, session); } catch (e) { /* ignore */ }
+    }
+    return session;
   }
 
   var LABELS = {
@@ -254,7 +263,7 @@
     kept.push(entry);
     if (kept.length > 80) kept.splice(0, kept.length - 80);
     var st = tabStore();
-    try { if (st) st.setItem(histKey, JSON.stringify({ session: session, entries: kept })); } catch (e) { /* full or private mode */ }
+    try { if (st) st.setItem(histKey, JSON.stringify({ session: ensureSession(), entries: kept })); } catch (e) { /* full or private mode */ }
   }
   /** Opens or closes the floating chat, remembered for a reload. */
   function setOpen(open) {
@@ -383,7 +392,7 @@
   function post(body) {
     setBusy(true);
     stopClock();
-    body.session = session;
+    body.session = ensureSession();
     if (!body.id) body.id = 'm' + Date.now().toString(36) + randomId(4);
     fetch(base + '/api/chat?lang=' + lang, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       .then(function (r) {
@@ -522,5 +531,6 @@
       })
       .catch(function () { /* offline: asked again on the next load */ });
   }
-  askHeld();
+  // Only a visitor who has written before can have something kept.
+  if (session) askHeld();
 })();
