@@ -14,7 +14,7 @@ import { basename, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { listFiles, yamlFileError, type ContentError } from '../knowledge/content.js';
-import { formatVietnamTime, vietnamInstant } from '../time/vietnam.js';
+import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { vietnameseMessage } from '../text/zod-vi.js';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -43,33 +43,22 @@ function localTime(edge: 'start' | 'end') {
   });
 }
 
-/** Parses a local Vietnamese time (see {@link localTime}); null when not a time. */
+/**
+ * Parses a local Vietnamese time (see {@link localTime}); null when not a time. The dates are
+ * read as staff dates are everywhere (time/vietnam.ts `parseStaffDate`: day first, no day the
+ * month does not have), in the orders a contest file is written in: also time first, as Loa
+ * shows times ("17:00 10/12/2026"), and with dots or dashes ("10.12.2026"). A bare date is the
+ * start of its day, or with `edge` 'end' its last second.
+ */
 export function parseLocal(s: string, edge: 'start' | 'end' = 'start'): Date | null {
-  // Day first, as Vietnamese write it and as Loa shows times ("17:00 10/12/2026", "10/12/2026
-  // 17:00", "10/12/2026"): the same time in the ISO order.
-  const dateFirst = s.match(/^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:,?\s+(\d{1,2}):(\d{2}))?$/);
-  const timeFirst = s.match(/^(\d{1,2}):(\d{2}),?\s+(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/);
-  const parts = dateFirst
-    ? { d: dateFirst[1]!, mo: dateFirst[2]!, y: dateFirst[3]!, h: dateFirst[4], mi: dateFirst[5] }
-    : timeFirst
-      ? { d: timeFirst[3]!, mo: timeFirst[4]!, y: timeFirst[5]!, h: timeFirst[1], mi: timeFirst[2] }
-      : undefined;
-  if (parts) {
-    const two = (x: string) => x.padStart(2, '0');
-    return parseLocal(`${parts.y}-${two(parts.mo)}-${two(parts.d)}${parts.h !== undefined ? ` ${two(parts.h)}:${parts.mi}` : ''}`, edge);
-  }
-  const m = s.match(/^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/);
-  if (m) {
-    const [y, mo, d, h, mi, se] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
-    const hasTime = h !== undefined;
-    const date = vietnamInstant(y!, mo!, d!, hasTime ? h! : edge === 'end' ? 23 : 0, hasTime ? mi! : edge === 'end' ? 59 : 0, hasTime ? (se ?? 0) : edge === 'end' ? 59 : 0);
-    return Number.isNaN(date.getTime()) || mo! > 12 || d! > 31 || (h ?? 0) > 23 || (mi ?? 0) > 59 ? null : date;
-  }
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) {
-    const d = new Date(s);
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
-  return null;
+  const t = s.trim().replace(/^(\d{1,2}:\d{2}),?\s+(\S+)$/, '$2 $1');
+  const text = t.replace(/^(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b/, '$1/$2/$3').replace(/^(\d{1,2}\/\d{1,2}\/\d{4}),\s*/, '$1 ');
+  // A two-digit year, or a date and time in any other order, is not guessed.
+  if (!/^\d{4}-|^\d{1,2}\/\d{1,2}\/\d{4}(\s|$)/.test(text)) return null;
+  const r = parseStaffDate(text);
+  if (!r.ok) return null;
+  const bare = !/\d:\d/.test(text);
+  return bare && edge === 'end' ? new Date(r.at.getTime() + 86_399_000) : r.at;
 }
 
 /** Formats an instant as Vietnamese local time: `08:00 01/11/2026`. */

@@ -30,7 +30,11 @@ describe('contest definitions', () => {
     expect(parseLocal('10/12/2026 17:00')!.toISOString()).toBe('2026-12-10T10:00:00.000Z');
     expect(viTime(new Date('2026-12-10T10:00:00Z'))).toBe('17:00 10/12/2026');
     expect(parseLocal(viTime(new Date('2026-12-10T10:00:00Z')))!.toISOString()).toBe('2026-12-10T10:00:00.000Z');
-    for (const bad of ['11/31/2026', '12/31/2026', '31/12/26', 'thứ hai']) expect(parseLocal(bad)).toBeNull();
+    expect(parseLocal('10.12.2026, 17:00')!.toISOString()).toBe('2026-12-10T10:00:00.000Z');
+    expect(parseLocal('29/02/2028', 'end')!.toISOString()).toBe('2028-02-29T16:59:59.000Z');
+    // A day the month does not have is refused, not rolled over into the next month.
+    for (const bad of ['11/31/2026', '12/31/2026', '31/12/26', 'thứ hai', '31/02/2026', '29/02/2027', '2026-02-30', '31/04/2026 08:00', '10/12/2026 24:00'])
+      expect(parseLocal(bad), bad).toBeNull();
   });
 
   it('names the file and the field of every error', () => {
