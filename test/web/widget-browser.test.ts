@@ -509,4 +509,22 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     await expect.poll(async () => (await messages(page)).at(-1)).toBe('Cán bộ trả lời: hồ sơ của bạn đã được tiếp nhận.');
     expect(api).toEqual(['GET /api/chat/held']);
   });
+
+  it('a refusal for an hour counts down in minutes, as the sentence above it says', async () => {
+    const page = await device('phone');
+    await openChat(page);
+    await page.route('**/api/chat?*', (route) =>
+      route.fulfill({
+        status: 429,
+        contentType: 'application/json; charset=utf-8',
+        headers: { 'access-control-allow-origin': '*', 'retry-after': '3600' },
+        body: JSON.stringify({ ok: false, error: 'Có quá nhiều cuộc trò chuyện mới từ cùng một mạng. Bạn vui lòng thử lại sau khoảng 60 phút.' }),
+      }),
+    );
+    await field(page).fill('xin chào');
+    await field(page).press('Enter');
+    await page.locator('.loa-retry').waitFor();
+    // Was 'Gửi lại (sau 3598 giây)'.
+    expect(await page.locator('.loa-retry').innerText()).toBe('Gửi lại (sau khoảng 60 phút)');
+  });
 });

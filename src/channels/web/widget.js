@@ -59,7 +59,7 @@
       typing: 'Đang trả lời…', conversation: 'Cuộc trò chuyện',
       limit: function (n) { return 'Tin nhắn dài tối đa ' + n + ' ký tự: phần vượt quá không được nhập. Bạn hãy viết ngắn gọn hơn.'; },
       clock: function (n) { return '⏱ Còn ' + n + ' giây'; }, timeUp: '⏱ Hết giờ',
-      retry: 'Gửi lại', retryIn: function (s) { return 'Gửi lại (sau ' + s + ' giây)'; }
+      retry: 'Gửi lại', retryIn: function (s) { return 'Gửi lại (sau ' + (s >= 120 ? 'khoảng ' + Math.ceil(s / 60) + ' phút' : s + ' giây') + ')'; }
     },
     en: {
       placeholder: 'Type your question…', input: 'Question', send: 'Send', close: 'Close', open: 'Ask us',
@@ -69,7 +69,7 @@
       typing: 'Answering…', conversation: 'Conversation',
       limit: function (n) { return 'A message is at most ' + n + ' characters: the rest was not taken. Please write a shorter one.'; },
       clock: function (n) { return '⏱ ' + n + ' s left'; }, timeUp: '⏱ Time is up',
-      retry: 'Send again', retryIn: function (s) { return 'Send again (in ' + s + ' s)'; }
+      retry: 'Send again', retryIn: function (s) { return 'Send again (in ' + (s >= 120 ? 'about ' + Math.ceil(s / 60) + ' min' : s + ' s') + ')'; }
     }
   };
   var langKey = 'loa-lang';
