@@ -192,14 +192,19 @@ function status(io: ZaloCliIo): number {
     }
     const now = Date.now();
     const left = row.accessExpiresAt ? Math.round((Date.parse(row.accessExpiresAt) - now) / 60_000) : null;
-    io.out(`Ứng dụng Zalo ${cfg.appId}: đã kết nối (cặp mã #${row.generation}, nguồn ${row.source}, cập nhật ${formatVietnamTime(row.updatedAt)})`);
+    const refused = row.lastError?.startsWith('refused') ?? false;
+    // A refusal of the app's own secret or id (the refresh token is then unspent) is fixed in the
+    // configuration; any other refusal only by a new authorisation.
+    const credential = /error -14002\b/.test(row.lastError ?? '') ? 'ZALO_APP_SECRET' : /error -14001\b/.test(row.lastError ?? '') ? 'ZALO_APP_ID' : undefined;
+    const fix = credential ? `${credential} sai: sửa theo developers.zalo.me rồi khởi động lại Loa (không cần \`loa zalo connect\`)` : 'hãy chạy `loa zalo connect`';
+    io.out(`Ứng dụng Zalo ${cfg.appId}: ${refused ? `KHÔNG gia hạn được: Zalo đã từ chối (${fix})` : 'đã kết nối'} (cặp mã #${row.generation}, nguồn ${row.source}, cập nhật ${formatVietnamTime(row.updatedAt)})`);
     io.out(`  mã truy cập (access token): ${row.accessToken ? (left === null ? 'không rõ hạn (nạp từ cấu hình)' : left > 0 ? `còn hạn ${left} phút` : 'đã hết hạn; sẽ gia hạn ở lần gửi tới') : 'chưa có; sẽ lấy ở lần gửi tới'}`);
     io.out(`  mã gia hạn (refresh token): ${row.refreshExpiresAt ? `còn hạn đến ${formatVietnamTime(row.refreshExpiresAt)}` : 'không rõ hạn'} (mỗi lần gia hạn sẽ thay mã mới)`);
     if (row.lastRefreshAt) io.out(`  lần gia hạn gần nhất: ${formatVietnamTime(row.lastRefreshAt)}`);
     if (row.refreshingSince) io.out(`  lần gia hạn bắt đầu lúc ${formatVietnamTime(row.refreshingSince)} chưa xong (đang chạy, hoặc bị ngắt khi máy chủ dừng)`);
-    if (row.lastError) io.out(`  lỗi gần nhất: ${row.lastError}${row.lastError.startsWith('refused') ? ' -> hãy chạy `loa zalo connect`' : ''}`);
+    if (row.lastError) io.out(`  lỗi gần nhất: ${row.lastError}${refused ? ` -> ${fix}` : ''}`);
     for (const e of zaloTokenLog(db, cfg.appId, 5)) io.out(`  ${e.createdAt}  ${e.event}${e.generation ? ` #${e.generation}` : ''}${e.detail ? `  ${e.detail}` : ''}`);
-    return row.lastError?.startsWith('refused') ? 1 : 0;
+    return refused ? 1 : 0;
   } finally {
     db.close();
   }

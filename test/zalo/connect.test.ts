@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runZalo } from '../../src/cli/zalo.js';
 import { openDb } from '../../src/db/index.js';
-import { getZaloTokens } from '../../src/db/zalo.js';
+import { failZaloRefresh, getZaloTokens } from '../../src/db/zalo.js';
 import { parseConnectInput } from '../../src/channels/zalo/oauth.js';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
 import { startTestApp, testConfig } from '../support/app.js';
@@ -210,5 +210,20 @@ describe('loa zalo status', () => {
     expect(text).toMatch(/đã kết nối \(cặp mã #1, nguồn env/);
     expect(text).not.toContain(p.accessToken);
     expect(text).not.toContain(p.refreshToken);
+
+    // Refused: the headline says so (it said "đã kết nối"), with the fix that fits the refusal.
+    for (const [error, fix] of [
+      ['refused: error -14020', 'hãy chạy `loa zalo connect`'],
+      ['refused: error -14002', 'ZALO_APP_SECRET sai'],
+    ] as const) {
+      const db2 = openDb(join(config.dataDir, 'loa.sqlite'));
+      failZaloRefresh(db2, zalo.appId, error);
+      db2.close();
+      out = [];
+      expect(await runZalo(['status'], io())).toBe(1);
+      expect(out[0]).toContain('KHÔNG gia hạn được');
+      expect(out[0]).toContain(fix);
+      expect(out[0]).not.toContain('đã kết nối');
+    }
   });
 });
