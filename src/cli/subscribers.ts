@@ -13,6 +13,7 @@
  * its line rather than guessed (`time/vietnam.ts` parseStaffDate). Messages are for staff, so
  * they are Vietnamese. The columns are documented in docs/admin.md.
  */
+import { decodeTextFile, notUtf8CsvMessage } from '../text/encoding.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -121,9 +122,9 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
         err(`subscribers: hãy cho biết tệp CSV cần nhập\n${USAGE}`);
         return 2;
       }
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = readFileSync(file, 'utf8');
+        bytes = readFileSync(file);
       } catch (e) {
         // Say which file was tried and why: a relative name is read from the working directory,
         // which a wrapper script or systemd may have changed (trial run: 'subs.csv' not found).
@@ -132,6 +133,12 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
         err(`subscribers: không đọc được tệp ${resolve(file)} (${why}); kiểm tra đường dẫn (tên tương đối được tính từ thư mục đang đứng: ${process.cwd()}) và quyền đọc`);
         return 1;
       }
+      const decoded = decodeTextFile(bytes);
+      if (!decoded.ok) {
+        err(`subscribers: ${resolve(file)}: ${notUtf8CsvMessage(decoded.line)}`);
+        return 1;
+      }
+      const text = decoded.text;
       const content = loadContent(config.contentDir);
       const { rows, problems } = readSubscriberCsv(text, {
         topics: new Set(content.topics.map((t) => t.slug)),

@@ -14,6 +14,7 @@
  * Messages are for staff, so they are Vietnamese. The groups and trainings are in
  * content/training.yaml; docs/training.md explains both to staff.
  */
+import { decodeTextFile, notUtf8CsvMessage } from '../text/encoding.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
@@ -89,7 +90,12 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       }
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        const decoded = decodeTextFile(readFileSync(file));
+        if (!decoded.ok) {
+          err(`training: ${file}: ${notUtf8CsvMessage(decoded.line)}`);
+          return 1;
+        }
+        text = decoded.text;
       } catch {
         err(`training: không đọc được tệp ${file}: kiểm tra đường dẫn và quyền đọc`);
         return 1;

@@ -144,3 +144,14 @@ export function readDecoded(path: string): string {
   const decoded = decodeTextFile(bytes);
   return decoded.ok ? decoded.text : bytes.toString('utf8');
 }
+
+/**
+ * What staff read when a CSV to import is not UTF-8: Excel's "CSV (Comma delimited)" writes the
+ * Windows code page (Windows-1258 on a Vietnamese Windows), its "CSV UTF-8" what Loa reads.
+ */
+export function notUtf8CsvMessage(line: number): string {
+  return (
+    `tệp không được lưu ở mã UTF-8 (Excel lưu “CSV (Comma delimited)” theo bảng mã của Windows), chữ có dấu từ dòng ${line} sẽ bị lỗi: ` +
+    `trong Excel chọn Tệp > Lưu thành (File > Save As), kiểu tệp “CSV UTF-8 (Comma delimited)”, rồi nhập lại tệp mới`
+  );
+}

@@ -91,6 +91,19 @@ describe('loa subscribers import', () => {
     expect(getPersonByExternal(db, 'telegram', '333')?.consentAt).toBe('2025-05-01T01:30:00.000Z');
   });
 
+  it('refuses a file Excel saved as \u201cCSV (Comma delimited)\u201d (Windows-1258) and imports nothing, saying how to save it as UTF-8', async () => {
+    const config = testConfig();
+    cleanups.push(config.cleanup);
+    const db = openDb(':memory:');
+    const file = join(config.dataDir, 'ansi.csv');
+    // A row as Excel writes it on a Vietnamese Windows (made with Python's cp1258 codec).
+    writeFileSync(file, Buffer.concat([Buffer.from('channel;external_id;display_name;topics;region;consented_at\r\n'), Buffer.from('74656c656772616d3b3131313b4e677579eade6e2056e36e20416e3b717579656e2d7472652d656d3b3b30312f30352f323032350d0a', 'hex')]));
+    const err: string[] = [];
+    expect(await run(['import', file], { db, config, out: () => {}, err: (s) => err.push(s) })).toBe(1);
+    expect(err.join('\n')).toMatch(/không được lưu ở mã UTF-8.*dòng 2.*CSV UTF-8 \(Comma delimited\)/);
+    expect(getPersonByExternal(db, 'telegram', '111')).toBeUndefined();
+  });
+
   it('refuses ambiguous or impossible dates with their line, and imports nothing', async () => {
     const config = testConfig();
     cleanups.push(config.cleanup);

@@ -49,6 +49,23 @@ describe('officials list saved from Excel', () => {
     expect(r.problems.join('\n')).toContain("dòng 2: region: không có địa bàn 'Xã Không Có'");
   });
 
+  it('loa training import refuses a file Excel saved as \u201cCSV (Comma delimited)\u201d (Windows-1258), saying how to save it as UTF-8', async () => {
+    const db = openDb(':memory:');
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, 'danh-sach.csv');
+      // The heading in ASCII, then a row as Excel writes it on a Vietnamese Windows (made with Python's cp1258 codec).
+      writeFileSync(file, Buffer.concat([Buffer.from('Ho va ten;Don vi;Nhom doi tuong;Dia ban;Kenh;Ma tai khoan\r\n'), Buffer.from('4e677579eade6e20546869f220486f613b55424e44207068fdf5cc6e67205068f4ec204869eaec6e3b4361ec6e2062f4f2206c61cc6d2063f46e67207461ec6320717579eacc6e20636f6e206e67fdf5cc693b5068fdf5cc6e67205068f4ec204869eaec6e3b74656c656772616d3b393330310d0a', 'hex')]));
+      const err: string[] = [];
+      const code = await run(['import', file], { db, config: { dataDir: dir, contentDir: 'content' }, out: () => {}, err: (s) => err.push(s) });
+      expect(code).toBe(1);
+      expect(err.join('\n')).toMatch(/không được lưu ở mã UTF-8.*dòng 2.*CSV UTF-8 \(Comma delimited\)/);
+      expect(listOfficials(db)).toEqual([]);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('loa training import takes the Excel file', async () => {
     const db = openDb(':memory:');
     const { dir, cleanup } = tempDir();
