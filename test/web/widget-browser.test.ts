@@ -527,4 +527,23 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     // Was 'Gửi lại (sau 3598 giây)'.
     expect(await page.locator('.loa-retry').innerText()).toBe('Gửi lại (sau khoảng 60 phút)');
   });
+
+  it('web addresses in an answer are links a finger can follow; the text reads the same', async () => {
+    const page = await device('phone');
+    await openChat(page);
+    const text = 'Nộp hồ sơ trực tuyến tại https://dichvucong.gov.vn/p/home/dvc-trang-chu.html. Mẫu đơn (https://xa.example.gov.vn/mau-don?loai=1) có ở bộ phận một cửa; javascript:alert(1) không phải địa chỉ.';
+    await page.route('**/api/chat?*', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify({ replies: [{ text }], lang: 'vi' }) }),
+    );
+    await field(page).fill('nộp hồ sơ ở đâu https://x.example');
+    await field(page).press('Enter');
+    await expect.poll(async () => (await messages(page)).at(-1)).toBe(text);
+    const links = page.locator('.loa-msg.loa-bot').last().locator('a');
+    expect(await links.evaluateAll((as) => as.map((a) => [(a as HTMLAnchorElement).href, a.getAttribute('target'), a.getAttribute('rel')]))).toEqual([
+      ['https://dichvucong.gov.vn/p/home/dvc-trang-chu.html', '_blank', 'noopener noreferrer'],
+      ['https://xa.example.gov.vn/mau-don?loai=1', '_blank', 'noopener noreferrer'],
+    ]);
+    // What the visitor wrote stays text.
+    expect(await page.locator('.loa-msg.loa-me').last().locator('a').count()).toBe(0);
+  });
 });

@@ -107,6 +107,7 @@
     '.loa-me{background:#dcecff;margin-left:auto}',
     '.loa-error{background:#fff4e5;border-color:#f0c36d}',
     '.loa-title{font-weight:700;display:block;margin-bottom:4px}',
+    '.loa-msg a{color:#1a5fb4;text-decoration:underline;word-break:break-all}',
     '.loa-clock{display:block;margin-top:6px;font-weight:700;color:#1a5fb4}',
     '.loa-clock-end{color:#b3171e}',
     '.loa-btns{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}',
@@ -274,6 +275,28 @@
     try { if (st) st.setItem(openKey, open ? '1' : '0'); } catch (e) { /* ignore */ }
   }
 
+  /**
+   * `text` with its web addresses as links a finger can follow (staff's answers and corrections
+   * cite them: as plain text a phone user had to select and copy one). Only http(s), opened in a
+   * new tab without access to this page; the rest stays text nodes.
+   */
+  function appendLinked(m, text) {
+    var re = /https?:\/\/[^\s<>"'“”]+/g;
+    var at = 0;
+    var found;
+    while ((found = re.exec(text))) {
+      // A sentence's full stop or closing bracket after an address is not part of it.
+      var url = found[0].replace(/[.,;:!?)\]]+$/, '');
+      if (found.index > at) m.appendChild(document.createTextNode(text.slice(at, found.index)));
+      var a = el('a', null, url);
+      a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+      m.appendChild(a);
+      at = found.index + url.length;
+      re.lastIndex = at;
+    }
+    if (at < text.length) m.appendChild(document.createTextNode(text.slice(at)));
+  }
+
   /** Adds to the log, above the "answering" line while there is one, and scrolls down. */
   function append(node) {
     if (typing && typing.parentNode === log) log.insertBefore(node, typing);
@@ -287,7 +310,8 @@
       m.appendChild(el('span', 'loa-title', titleText));
       text = text.indexOf(titleText + '\n\n') === 0 ? text.slice(titleText.length + 2) : text;
     }
-    m.appendChild(document.createTextNode(text));
+    if (who === 'me') m.appendChild(document.createTextNode(text));
+    else appendLinked(m, text);
     append(m);
     log.scrollTop = log.scrollHeight;
     return m;
