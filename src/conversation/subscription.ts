@@ -7,7 +7,7 @@
  * word for its channel (`campaigns/content.ts` `optOutLine`).
  */
 import type { Button, Reply } from '../messages.js';
-import { getPerson, setRegion, setTopic, subscribe, topicsOf, unsubscribe } from '../db/people.js';
+import { setRegion, setTopic, subscribe, topicsOf, unsubscribe } from '../db/people.js';
 import type { Region } from '../knowledge/content.js';
 import { fold } from '../text/vietnamese.js';
 import type { Feature, TurnContext } from './types.js';
@@ -34,6 +34,9 @@ const S_VI = {
   window: (days: number) =>
     `Lưu ý: trên kênh này, tin chỉ gửi được tới bạn trong ${days} ngày kể từ lần cuối bạn nhắn cho chúng tôi (quy định của nền tảng). Để không lỡ tin, thỉnh thoảng hãy nhắn một câu, ví dụ gõ /dangky để xem lại đăng ký của mình.`,
   noTopic: 'Bạn chưa chọn chủ đề nào. Hãy chọn ít nhất một chủ đề.',
+  which: 'Bạn muốn huỷ việc đang làm dở, hay thôi nhận tin thông báo?',
+  cancelThat: 'Huỷ việc đang làm',
+  stopNews: 'Thôi nhận tin',
   keepOne: 'Bạn cần giữ ít nhất một chủ đề: hãy chọn chủ đề khác trước rồi bỏ chủ đề này. Nếu muốn thôi nhận mọi tin, gõ /huy.',
   stopped: 'Bạn đã thôi nhận tin. Chúng tôi sẽ không gửi tin thông báo cho bạn nữa. Gõ /dangky nếu muốn đăng ký lại.',
   none: 'chưa chọn',
@@ -58,6 +61,9 @@ const S_EN: typeof S_VI = {
   window: (days: number) =>
     `Note: on this channel, news can reach you only within ${days} days of your last message to us (the platform's rule). So as not to miss any, send us a message now and then, for example /dangky to review your subscription.`,
   noTopic: 'You have not chosen any topic. Please choose at least one.',
+  which: 'Do you want to cancel what you were doing, or stop receiving news?',
+  cancelThat: 'Cancel what I was doing',
+  stopNews: 'Stop the news',
   keepOne: 'Keep at least one topic: choose another topic first, then remove this one. To stop all news, type /huy.',
   stopped: 'You are unsubscribed. We will not send you announcements any more. Type /dangky to subscribe again.',
   none: 'not chosen',
@@ -244,11 +250,16 @@ export function createSubscriptionFeature(): Feature {
       if (text.includes('?')) return null;
       const lower = text.normalize('NFC').toLowerCase().replace(/[^\p{L} ]/gu, ' ').replace(/\s+/g, ' ').trim();
       const f = fold(lower);
-      if (STOP_WORDS.has(f) || STOP_WORDS_EXACT.has(lower) || asksToStop(foldForStop(lower))) {
-        const p = getPerson(ctx.db, ctx.person.id);
-        if (p) return stop(ctx);
+      const word = STOP_WORDS.has(f) || STOP_WORDS_EXACT.has(lower);
+      if (!word && !asksToStop(foldForStop(lower))) return null;
+      // A bare "Huỷ" typed while the last choices offered a cancel ("5. Huỷ" under a report's
+      // topics on Zalo; features name it '<prefix>:x…') may mean that cancel: ask which.
+      const cancel = word ? ctx.person.pendingChoices?.find((a) => /^[a-z]+:x(?::|$)/.test(a)) : undefined;
+      if (cancel) {
+        const S = textsOf(ctx);
+        return [{ text: S.which, buttons: [{ label: S.cancelThat, action: cancel }, { label: S.stopNews, action: 'sub:stop' }] }];
       }
-      return null;
+      return stop(ctx);
     },
     help: [],
   };

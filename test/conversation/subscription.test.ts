@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { createDisinfoFeature } from '../../src/conversation/disinfo.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { getPersonByExternal, topicsOf } from '../../src/db/people.js';
 import { selectAudience } from '../../src/db/subscribers.js';
@@ -198,6 +199,36 @@ describe('choosing a region in a province of a hundred communes', () => {
       expect(menu.buttons!.some((b) => b.label.startsWith('⬅'))).toBe(true);
     } finally {
       bdb.close();
+    }
+  });
+});
+
+describe('"Huỷ" under a menu that offers a cancel', () => {
+  it('asks whether to cancel that or stop the news, and does what is chosen', async () => {
+    const ddb = openDb(':memory:');
+    let at = Date.parse('2026-12-07T03:00:00Z');
+    const c = createConversation({ db: ddb, knowledge, config, features: [createDisinfoFeature(), createSubscriptionFeature()], now: () => new Date((at += 2000)) });
+    try {
+      const say = async (text: string) => (await c.handle({ channel: 'zalo', userId: 'z-2', dedupeKey: `k${n++}`, type: 'text', text } as Inbound, zaloCapabilities))[0]!;
+      const press = async (action: string) => (await c.handle({ channel: 'zalo', userId: 'z-2', dedupeKey: `k${n++}`, type: 'action', action } as Inbound, zaloCapabilities))[0]!;
+      await say('/dangky');
+      await press('sub:all');
+      await press('sub:rs:');
+      // A report: its topic menu ends with "Huỷ" (on Zalo, a numbered line the person may type out).
+      await say('/baocao');
+      const topics = await say('Tin đồn: từ tháng sau phải nộp phí để làm căn cước.');
+      expect(topics.buttons!.at(-1)).toMatchObject({ label: 'Huỷ', action: 'bc:x' });
+      const ask = await say('Huỷ');
+      expect(ask.text).toContain('huỷ việc đang làm dở, hay thôi nhận tin');
+      expect(getPersonByExternal(ddb, 'zalo', 'z-2')?.optedOutAt).toBeNull();
+      // "1": the report is cancelled, the subscription kept.
+      expect((await say('1')).text).toContain('Đã huỷ báo cáo');
+      expect(getPersonByExternal(ddb, 'zalo', 'z-2')?.optedOutAt).toBeNull();
+      // With nothing offered, "Huỷ" stops the news at once.
+      await say('Huỷ');
+      expect(getPersonByExternal(ddb, 'zalo', 'z-2')?.optedOutAt).toBeTruthy();
+    } finally {
+      ddb.close();
     }
   });
 });
