@@ -528,10 +528,13 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(await page.locator('.loa-retry').innerText()).toBe('Gửi lại (sau khoảng 60 phút)');
   });
 
-  it('web addresses in an answer are links a finger can follow; the text reads the same', async () => {
+  it('web addresses, phone numbers and e-mail addresses in an answer are links a finger can follow; the text reads the same', async () => {
     const page = await device('phone');
     await openChat(page);
-    const text = 'Nộp hồ sơ trực tuyến tại https://dichvucong.gov.vn/p/home/dvc-trang-chu.html. Mẫu đơn (https://xa.example.gov.vn/mau-don?loai=1) có ở bộ phận một cửa; javascript:alert(1) không phải địa chỉ.';
+    const text =
+      'Nộp hồ sơ trực tuyến tại https://dichvucong.gov.vn/p/home/dvc-trang-chu.html. Mẫu đơn (https://xa.example.gov.vn/mau-don?loai=1) có ở bộ phận một cửa; javascript:alert(1) không phải địa chỉ.\n' +
+      'Theo Luật số 60/2014/QH13, lệ phí 1.000.000 đồng, số CCCD 001234567890.\n' +
+      'Nếu cần gấp, bạn có thể liên hệ: Phòng Thông tin cơ sở, 0221 000 0000, thongtin@example.gov.vn, đường dây nóng 1900 1234.';
     await page.route('**/api/chat?*', (route) =>
       route.fulfill({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify({ replies: [{ text }], lang: 'vi' }) }),
     );
@@ -542,6 +545,10 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(await links.evaluateAll((as) => as.map((a) => [(a as HTMLAnchorElement).href, a.getAttribute('target'), a.getAttribute('rel')]))).toEqual([
       ['https://dichvucong.gov.vn/p/home/dvc-trang-chu.html', '_blank', 'noopener noreferrer'],
       ['https://xa.example.gov.vn/mau-don?loai=1', '_blank', 'noopener noreferrer'],
+      // The office's contact: a tap calls or writes. Law numbers, amounts and ID numbers stay text.
+      ['tel:02210000000', null, null],
+      ['mailto:thongtin@example.gov.vn', null, null],
+      ['tel:19001234', null, null],
     ]);
     // What the visitor wrote stays text.
     expect(await page.locator('.loa-msg.loa-me').last().locator('a').count()).toBe(0);

@@ -276,22 +276,42 @@
   }
 
   /**
-   * `text` with its web addresses as links a finger can follow (staff's answers and corrections
-   * cite them: as plain text a phone user had to select and copy one). Only http(s), opened in a
-   * new tab without access to this page; the rest stays text nodes.
+   * `text` with its web addresses, e-mail addresses and phone numbers as links a finger can
+   * follow (answers end with the office's contact, '0221 000 0000, thongtin@example.gov.vn';
+   * staff's answers and corrections cite web pages: as plain text a phone user had to select
+   * and copy them). Web addresses only http(s), opened in a new tab without access to this page;
+   * phone numbers are Vietnamese ones (0 and 9-10 more digits, or an 1800/1900 line), in groups
+   * or not, never part of a longer number or of '60/2014/QH13'. The rest stays text nodes.
    */
+  var LINKABLE = /https?:\/\/[^\s<>"'“”]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}|(?:\b0\d{2,3}|\b1[89]00)(?:[ .]?\d{2,4}){1,3}(?![\d\/])/g;
   function appendLinked(m, text) {
-    var re = /https?:\/\/[^\s<>"'“”]+/g;
+    var re = new RegExp(LINKABLE.source, 'g');
     var at = 0;
     var found;
     while ((found = re.exec(text))) {
-      // A sentence's full stop or closing bracket after an address is not part of it.
-      var url = found[0].replace(/[.,;:!?)\]]+$/, '');
+      var part = found[0];
+      var href = null;
+      var newTab = false;
+      if (/^https?:/.test(part)) {
+        // A sentence's full stop or closing bracket after an address is not part of it.
+        part = part.replace(/[.,;:!?)\]]+$/, '');
+        href = part; newTab = true;
+      } else if (part.indexOf('@') > 0) {
+        part = part.replace(/\.+$/, '');
+        href = 'mailto:' + part;
+      } else {
+        var digits = part.replace(/\D/g, '');
+        var before = found.index > 0 ? text.charAt(found.index - 1) : '';
+        var ok = /[\d\/.,]/.test(before) ? false : digits.charAt(0) === '0' ? digits.length === 10 || digits.length === 11 : digits.length >= 8 && digits.length <= 10;
+        if (ok) href = 'tel:' + digits;
+      }
+      if (!href) { re.lastIndex = found.index + 1; continue; }
       if (found.index > at) m.appendChild(document.createTextNode(text.slice(at, found.index)));
-      var a = el('a', null, url);
-      a.href = url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+      var a = el('a', null, part);
+      a.href = href;
+      if (newTab) { a.target = '_blank'; a.rel = 'noopener noreferrer'; }
       m.appendChild(a);
-      at = found.index + url.length;
+      at = found.index + part.length;
       re.lastIndex = at;
     }
     if (at < text.length) m.appendChild(document.createTextNode(text.slice(at)));
