@@ -188,6 +188,21 @@ describe('Zalo token store', () => {
     expect(await s.get()).toBe(p.accessToken);
   });
 
+  it('a refresh refused for a wrong app secret names ZALO_APP_SECRET, not a reconnect', async () => {
+    const db = open();
+    const p = zalo.issueTokens();
+    const wrong = createZaloOAuth({ apiBase: zalo.url, oauthBase: zalo.url, appId: zalo.appId, appSecret: 'not-the-secret' });
+    const s = store(db, { oauth: wrong });
+    s.saveConnected({ access_token: p.accessToken, refresh_token: p.refreshToken, expires_in: 90_000 });
+    advance(26 * HOUR);
+    await expect(s.get()).rejects.toThrow(/error -14002.*ZALO_APP_SECRET is wrong.*not spent/);
+    await expect(s.get()).rejects.not.toThrow(/loa zalo connect/);
+    expect(getZaloTokens(db, zalo.appId)!.lastError).toBe('refused: error -14002');
+    // Corrected and restarted: the same refresh token still works.
+    expect(await store(db).get()).not.toBe(p.accessToken);
+    expect(zalo.spentRefreshTokens).toEqual([p.refreshToken]);
+  });
+
   it('a network failure during refresh is retryable and releases the lease', async () => {
     const db = open();
     const { s } = connected(db);

@@ -127,8 +127,13 @@ export function createZaloTokenStore(deps: ZaloTokenStoreDeps): ZaloTokenStore {
           const why = interrupted
             ? ` A refresh started at ${interrupted} never finished (the process stopped while Zalo was answering), so Zalo had already replaced this refresh token.`
             : '';
+          // Zalo refused the app's own secret or id: the refresh token was not spent, and a new
+          // authorisation would be refused the same way. The configuration must be corrected.
+          const credential = err.code === -14002 ? 'ZALO_APP_SECRET' : err.code === -14001 ? 'ZALO_APP_ID' : undefined;
           const error = new ZaloTokenError(
-            `Zalo: the stored refresh token was refused (error ${err.code}: ${err.description}).${why} Refresh tokens work once and expire after 3 months. ${CONNECT_FIX}`,
+            credential
+              ? `Zalo: the refresh was refused for the app's credentials (error ${err.code}: ${err.description}): ${credential} is wrong. Correct it (developers.zalo.me, the OA's app) and restart Loa; the stored refresh token was not spent, so no new authorisation is needed.`
+              : `Zalo: the stored refresh token was refused (error ${err.code}: ${err.description}).${why} Refresh tokens work once and expire after 3 months. ${CONNECT_FIX}`,
             true,
             err.code,
           );
