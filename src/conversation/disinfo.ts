@@ -22,6 +22,7 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Lang } from '../text/language.js';
 import { speaksPersonLang } from './person-lang.js';
 import { answerQuestion } from './core-feature.js';
+import { textsFor } from './texts-en.js';
 import { MAX_QUESTION_LENGTH } from './conversation.js';
 
 /** The command, without '/'. */
@@ -56,8 +57,12 @@ const S = {
   limit: (n: number) => `Hôm nay bạn đã gửi ${n} báo cáo, là số tối đa trong một ngày. Mời bạn gửi tiếp vào ngày mai. Cảm ơn bạn!`,
   group: 'Để giữ kín thông tin, bạn hãy nhắn lệnh /baocao trong tin nhắn riêng với trợ lý.',
   forwarded:
-    'Bạn vừa chuyển tiếp một tin. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra. Nếu bạn muốn hỏi về nội dung này, bấm “Tôi muốn hỏi”.',
+    'Bạn vừa chuyển tiếp một tin. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
+  askHint: 'Nếu bạn muốn hỏi về nội dung này, bấm “Tôi muốn hỏi”.',
   askInstead: 'Tôi muốn hỏi',
+  picture:
+    'Tôi chưa đọc được nội dung trong ảnh. Nếu đây là ảnh chụp một tin bạn nghi là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
+  pictureHint: 'Nếu đây là ảnh chụp một tin bạn nghi là tin giả, tin xấu độc, bạn hãy gõ /baocao rồi gửi lại ảnh.',
   help: '• /baocao – báo tin giả, tin xấu độc bạn thấy trên mạng (gửi link hoặc nội dung).',
 };
 
@@ -74,8 +79,11 @@ const S_EN: typeof S = {
     `Thank you for your report! Your report number: ${n}.\nThe staff in charge will check it and tell you the outcome here. Only they can see what you reported.`,
   limit: (n: number) => `You have sent ${n} reports today, the most allowed in one day. Please send more tomorrow. Thank you!`,
   group: 'To keep your report private, please send /baocao in a private message to the assistant.',
-  forwarded: 'You forwarded a message. If you think it is false or harmful, choose what it is about to report it to the staff. To ask about it instead, press “I want to ask”.',
+  forwarded: 'You forwarded a message. If you think it is false or harmful, choose what it is about to report it to the staff.',
+  askHint: 'To ask about it instead, press “I want to ask”.',
   askInstead: 'I want to ask',
+  picture: 'I cannot read what is in a picture. If it is a screenshot of a post you think is false or harmful, choose what it is about to report it to the staff.',
+  pictureHint: 'If it is a screenshot of a post you think is false or harmful, type /baocao and send the picture again.',
   help: '• /baocao – report false or harmful information you saw online (send a link or the text).',
 };
 
@@ -205,21 +213,25 @@ function askTopic(ctx: TurnContext): Reply {
 }
 
 /**
- * A forwarded message, outside a report: most likely a post the person saw and wonders about.
- * It becomes a report draft at its topic step, with a way to ask about it instead (when it has
- * text short enough to be a question). Null when today's reports are used up: it is then
- * answered as a question.
+ * A forwarded message or a captioned picture, outside a report: most likely a post the person
+ * saw and wonders about (a screenshot, for what was seen on Facebook or Zalo). It becomes a report
+ * draft at its topic step, with a way to ask about it instead (when it has text short enough to
+ * be a question). Null when today's reports are used up: it is then answered as before.
  */
-function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string }): Reply[] | null {
+function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string; forwarded?: boolean }): Reply[] | null {
   if (overLimit(ctx)) return null;
   const S = textsOf(ctx);
   const text = item.text?.trim().slice(0, 2000);
   saveDraft(ctx, { step: 'topic', ...(text ? { text } : {}), ...(item.mediaRef ? { mediaRef: item.mediaRef } : {}) });
   const topic = askTopic(ctx);
   const buttons = topic.buttons!.slice(0, -1);
-  if (text && text.length <= MAX_QUESTION_LENGTH) buttons.push({ label: S.askInstead, action: 'bc:q' });
+  const askable = !!text && text.length <= MAX_QUESTION_LENGTH;
+  if (askable) buttons.push({ label: S.askInstead, action: 'bc:q' });
   buttons.push(cancelButton(ctx));
-  return [{ text: S.forwarded, buttons }];
+  // A picture sent as it is: most are screenshots of a post seen on Facebook or Zalo, which
+  // cannot be forwarded here.
+  const intro = item.forwarded ? S.forwarded : S.picture;
+  return [{ text: askable ? `${intro} ${S.askHint}` : intro, buttons }];
 }
 
 function askPlatform(ctx: TurnContext): Reply {
@@ -314,7 +326,14 @@ export function createDisinfoFeature(): Feature {
       const draft = draftOf(ctx);
       const caption = media.caption?.trim() ?? '';
       const command = /^\/baocao(?:@\S+)?(?:\s|$)/i.test(caption);
-      if (draft?.step !== 'content' && !command) return ctx.inbound.forwarded && !ctx.inbound.group ? offerReport(ctx, { text: caption, mediaRef: media.ref }) : null;
+      if (draft?.step !== 'content' && !command) {
+        if (ctx.inbound.group) return null;
+        // A forwarded picture, or one sent with words ("tin này có thật không?"), is most likely
+        // a post the person wonders about; a bare picture may be anything: it gets the "text
+        // only" reply, with how to report it.
+        if (ctx.inbound.forwarded || caption) return offerReport(ctx, { text: caption, mediaRef: media.ref, forwarded: ctx.inbound.forwarded === true });
+        return overLimit(ctx) ? null : [{ text: `${textsFor(ctx.person.lang).unsupported} ${textsOf(ctx).pictureHint}` }];
+      }
       if (command) {
         const limited = ctx.inbound.group ? [{ text: textsOf(ctx).group }] : overLimit(ctx);
         if (limited) return limited;
@@ -330,7 +349,7 @@ export function createDisinfoFeature(): Feature {
         return [askTopic(ctx)];
       }
       if (isReportLabel(text)) return start(ctx, '');
-      if (ctx.inbound.forwarded && !ctx.inbound.group) return offerReport(ctx, { text });
+      if (ctx.inbound.forwarded && !ctx.inbound.group) return offerReport(ctx, { text, forwarded: true });
       return null;
     },
     // A post pasted or forwarded into a report may be longer than a question may be.

@@ -1,8 +1,8 @@
 /**
  * Forwarded posts end to end (webhook mode, the real app against the fake Bot API): a citizen
- * forwards a rumour to the bot, as people do to ask "is this true?". The report flow sees it
- * and offers to report it, or to ask about it instead; a long post is taken as a report, not
- * refused as a question that is too long.
+ * forwards a rumour to the bot, or sends a screenshot of one, as people do to ask "is this
+ * true?". The report flow sees it and offers to report it, or to ask about it instead; a long
+ * post is taken as a report, not refused as a question that is too long.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app.js';
@@ -85,8 +85,9 @@ describe('a forwarded post on Telegram', () => {
     expect(long.length).toBeGreaterThan(1000);
     const [offer] = await push(tg.message({ userId: U, text: long, forwardedFrom: 'Nhóm Zalo Khu phố 3' }));
     expect(String(offer!.params.text)).toContain('Bạn vừa chuyển tiếp một tin');
-    // Too long to be asked as a question: no "Tôi muốn hỏi".
+    // Too long to be asked as a question: no "Tôi muốn hỏi", and the text does not mention it.
     expect(buttonsOf(offer!).map((b) => b.text)).not.toContain('Tôi muốn hỏi');
+    expect(String(offer!.params.text)).not.toContain('Tôi muốn hỏi');
   });
 
   it('/baocao then a pasted post over 1,000 characters: the report goes on (not "Tin nhắn quá dài")', async () => {
@@ -119,6 +120,29 @@ describe('a forwarded post on Telegram', () => {
     const [platform] = await press(U, offer!, 'Khác');
     await press(U, platform!, 'Facebook');
     expect(reportsOf(U)).toEqual([{ text: 'Xăng tăng 5.000 đồng từ mai', media_ref: 'AgAC-large', topic: 'khac', platform: 'facebook' }]);
+  });
+
+  it('a screenshot sent as it is with a question is offered for reporting; a bare one says how to report it', async () => {
+    const U = 6107;
+    const photo = (caption?: string) => ({
+      message: {
+        message_id: 90 + (caption ? 1 : 0),
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: U, type: 'private', first_name: 'Dân' },
+        from: { id: U, is_bot: false, first_name: 'Dân', language_code: 'vi' },
+        photo: [{ file_id: `AgAC-shot-${caption ? 'c' : 'n'}`, file_unique_id: 'c', width: 800, height: 800 }],
+        ...(caption ? { caption } : {}),
+      },
+    });
+    const [offer] = await push(photo('tin này có thật không ạ?'));
+    expect(String(offer!.params.text)).toContain('Tôi chưa đọc được nội dung trong ảnh');
+    expect(buttonsOf(offer!).map((b) => b.text).slice(-2)).toEqual(['Tôi muốn hỏi', 'Huỷ']);
+    const [platform] = await press(U, offer!, 'Khác');
+    await press(U, platform!, 'Facebook');
+    expect(reportsOf(U)).toEqual([{ text: 'tin này có thật không ạ?', media_ref: 'AgAC-shot-c', topic: 'khac', platform: 'facebook' }]);
+    const [bare] = await push(photo());
+    expect(String(bare!.params.text)).toContain('chỉ đọc được tin nhắn dạng chữ');
+    expect(String(bare!.params.text)).toContain('gõ /baocao rồi gửi lại ảnh');
   });
 
   it('a message the person wrote themselves is answered as before', async () => {
