@@ -107,7 +107,7 @@ try {
     if (top)
       await page.evaluate(() => {
         window.scrollTo(0, 0);
-        document.querySelector('.loa-log')?.scrollTo(0, 0);
+        document.querySelector('loa-chat')?.shadowRoot?.querySelector('.loa-log')?.scrollTo(0, 0);
       });
     await page.screenshot({ path: join(out, `${name}.png`), fullPage: false });
     console.log(`  ${join(values.out!, `${name}.png`)}`);
@@ -184,7 +184,7 @@ try {
   await page.waitForSelector('text=Kết quả xử lý báo cáo');
   // The held outcome and the greeting arrive in either order: show the outcome at the top.
   await page.locator('text=Kết quả xử lý báo cáo').evaluate((e) => {
-    const log = document.querySelector('.loa-log');
+    const log = document.querySelector('loa-chat')?.shadowRoot?.querySelector('.loa-log');
     if (log) log.scrollTop += e.getBoundingClientRect().top - log.getBoundingClientRect().top - 12;
     window.scrollTo(0, 0);
   });
