@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app.js';
 
@@ -16,6 +17,18 @@ describe('web chat over HTTP', () => {
   it('serves the page with the embeddable widget, and health', async () => {
     const page = await (await fetch(`${ctx.url}/`)).text();
     expect(page).toContain('<script src="/widget.js"');
+    // The tag shown to copy onto the portal names this server in full (a copied '/widget.js'
+    // asks the portal for its own file).
+    expect(page).toContain(`<code>&lt;script src="${ctx.url}/widget.js" defer&gt;&lt;/script&gt;</code>`);
+    // fetch() sends its own Host: another one through node:http, escaped in the page.
+    const other = await new Promise<string>((resolve, reject) => {
+      const req = request(`${ctx.url}/`, { headers: { host: 'loa.example.gov.vn"<x>' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body));
+      });
+      req.on('error', reject).end();
+    });
+    expect(other).toContain('<code>&lt;script src="http://loa.example.gov.vn&quot;&lt;x&gt;/widget.js" defer&gt;');
     const js = await fetch(`${ctx.url}/widget.js`);
     expect(js.headers.get('content-type')).toContain('javascript');
     const health = await (await fetch(`${ctx.url}/healthz`)).json();

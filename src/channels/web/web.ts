@@ -295,7 +295,10 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     if (v.shutsOut) deps.logger?.warn({ address: req.ip, limit: v.limit, seconds: v.retryAfter }, 'web chat: an address keeps going after its refusals: shut out, its requests refused before they are read');
   };
 
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(page));
+  // The tag to copy names this server in full: copied from the page as '/widget.js', it asked
+  // the portal for its own /widget.js and no chat appeared. The address the visitor used
+  // (behind a trusted proxy, the one it was asked for), escaped.
+  app.get('/', async (req, reply) => reply.type('text/html; charset=utf-8').send(page.replace('{{ORIGIN}}', escapeHtml(`${req.protocol}://${req.host}`))));
   app.get('/widget.js', async (_req, reply) =>
     reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(widget),
   );
