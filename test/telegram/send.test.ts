@@ -114,6 +114,19 @@ const cases: Case[] = [
     result: { kind: 'retryAfter', seconds: 5, reason: 'Bad Gateway' },
   },
   {
+    label: "400 can't parse entities: the same message again as plain text, not lost",
+    reply: { title: 'A & B', text: '1 < 2 "x"' },
+    failure: { method: 'sendMessage', failure: { error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag \"x\" at byte offset 3" } },
+    requests: [
+      { method: 'sendMessage', params: { parse_mode: 'HTML', text: '<b>A &amp; B</b>\n\n1 &lt; 2 &quot;x&quot;' } },
+      { method: 'sendMessage', params: { text: 'A & B\n\n1 < 2 "x"' } },
+    ],
+    result: (r) => {
+      expect(r.kind).toBe('ok');
+      expect(tg.calls.slice(mark).at(-1)!.params.parse_mode).toBeUndefined();
+    },
+  },
+  {
     label: 'network error: retryAfter, not retried forever',
     reply: { text: 'x' },
     failure: { method: 'sendMessage', failure: { network: true } },

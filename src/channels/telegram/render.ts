@@ -122,6 +122,17 @@ export function splitForHtml(text: string, limit: number, reserve = 0): string[]
   return out;
 }
 
+/**
+ * The visible text of HTML we rendered: tags dropped, entities read back. A call Telegram
+ * refused with "can't parse entities" goes again as this plain text (no `parse_mode`): the
+ * person gets the answer without bold rather than nothing.
+ *
+ * @example plainFromHtml('<b>A &amp; B</b>\n\n1 &lt; 2') // 'A & B\n\n1 < 2'
+ */
+export function plainFromHtml(html: string): string {
+  return html.replace(/<[^>]*>/g, '').replace(/&(lt|gt|quot|amp);/g, (_m, e: string) => ({ lt: '<', gt: '>', quot: '"', amp: '&' })[e]!);
+}
+
 function pollFits(p: NonNullable<Reply['poll']>): boolean {
   return (
     p.question.length >= 1 &&

@@ -27,7 +27,7 @@ import type { Inbox } from '../../conversation/inbox.js';
 import type { ChannelHost } from '../host.js';
 import { callbackAction, followChatMigration, recordSentPoll, rememberCallbackAction, sentPollById, sentPollsByRef, stopLiveQuizzesInChat } from '../../db/telegram.js';
 import { BODY_LIMIT } from '../../http/server.js';
-import { renderReply } from './render.js';
+import { plainFromHtml, renderReply, type TelegramCall } from './render.js';
 import { toConnectError, toSendResult } from './errors.js';
 import type { ConnectionEvents } from '../connection.js';
 import { ALLOWED_UPDATES, GROUP_WELCOME, chatOfKey, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
@@ -237,6 +237,21 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   });
 
+  /** Turns an HTML call into its plain-text twin, in place; false when it has no HTML. */
+  const asPlainText = (c: TelegramCall): boolean => {
+    if (c.method === 'sendMessage' && c.payload.parse_mode === 'HTML') {
+      const { parse_mode: _html, ...rest } = c.payload;
+      Object.assign(c, { payload: { ...rest, text: plainFromHtml(c.payload.text) } });
+      return true;
+    }
+    if (c.method === 'sendPhoto' && c.payload.parse_mode === 'HTML' && c.payload.caption !== undefined) {
+      const { parse_mode: _html, ...rest } = c.payload;
+      Object.assign(c, { payload: { ...rest, caption: plainFromHtml(c.payload.caption) } });
+      return true;
+    }
+    return false;
+  };
+
   const send = async (recipient: string, reply: Reply, options?: SendOptions): Promise<SendResult> => {
     const calls = renderReply(recipient, reply, {
       remember: (id, action) => rememberCallbackAction(db, id, action),
@@ -266,6 +281,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
           // 400 "group chat was upgraded to a supergroup chat" names the new id: the same call
           // goes there, and a live quiz running in the old chat follows (the service message
           // that announces a migration may have been missed, e.g. while Loa was down).
+          // 400 "can't parse entities": our HTML is escaped (render.ts), but a Bot API server
+          // may still refuse it; the same message as plain text rather than no answer.
+          if (err instanceof GrammyError && err.error_code === 400 && /can't parse entities/i.test(err.description) && asPlainText(c)) {
+            logger.warn({ method: c.method, description: err.description }, 'Telegram: HTML refused; sending as plain text');
+            messageId = await call(c);
+            continue;
+          }
           const to = err instanceof GrammyError ? err.parameters.migrate_to_chat_id : undefined;
           if (to === undefined || migratedTo !== undefined) throw err;
           migratedTo = to;
