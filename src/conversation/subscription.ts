@@ -34,6 +34,8 @@ const S_VI = {
   window: (days: number) =>
     `Lưu ý: trên kênh này, tin chỉ gửi được tới bạn trong ${days} ngày kể từ lần cuối bạn nhắn cho chúng tôi (quy định của nền tảng). Để không lỡ tin, thỉnh thoảng hãy nhắn một câu, ví dụ gõ /dangky để xem lại đăng ký của mình.`,
   noTopic: 'Bạn chưa chọn chủ đề nào. Hãy chọn ít nhất một chủ đề.',
+  noPush:
+    'Trang web này chỉ trả lời khi bạn hỏi, nên không gửi tin thông báo tới bạn được. Để nhận tin theo chủ đề và địa bàn, hãy nhắn /dangky cho chúng tôi trên Telegram hoặc Zalo.',
   which: 'Bạn muốn huỷ việc đang làm dở, hay thôi nhận tin thông báo?',
   cancelThat: 'Huỷ việc đang làm',
   stopNews: 'Thôi nhận tin',
@@ -61,6 +63,8 @@ const S_EN: typeof S_VI = {
   window: (days: number) =>
     `Note: on this channel, news can reach you only within ${days} days of your last message to us (the platform's rule). So as not to miss any, send us a message now and then, for example /dangky to review your subscription.`,
   noTopic: 'You have not chosen any topic. Please choose at least one.',
+  noPush:
+    'This web page only answers when you ask, so it cannot send you announcements. To receive news by topic and area, send /dangky to us on Telegram or Zalo.',
   which: 'Do you want to cancel what you were doing, or stop receiving news?',
   cancelThat: 'Cancel what I was doing',
   stopNews: 'Stop the news',
@@ -207,12 +211,15 @@ export function createSubscriptionFeature(): Feature {
   return {
     name: 'subscription',
     commands: {
-      dangky: (ctx) => [topicMenu(ctx)],
+      dangky: (ctx) => (ctx.caps.canPush === false ? [{ text: textsOf(ctx).noPush }] : [topicMenu(ctx)]),
       huy: (ctx) => stop(ctx),
       stop: (ctx) => stop(ctx),
     },
     actions: {
       sub: (ctx, payload) => {
+        // A channel that cannot write first (the web chat) would record a consent to news that
+        // can never reach the person.
+        if (ctx.caps.canPush === false && payload !== 'stop') return [{ text: textsOf(ctx).noPush }];
         const [kind, arg = ''] = [payload.slice(0, payload.indexOf(':') >= 0 ? payload.indexOf(':') : payload.length), payload.includes(':') ? payload.slice(payload.indexOf(':') + 1) : ''];
         if (kind === 't') {
           if (!ctx.knowledge.state.topics.some((t) => t.slug === arg)) return [topicMenu(ctx)];

@@ -28,8 +28,10 @@ afterAll(() => {
 
 const say = (user: string, text: string) =>
   convo.handle({ channel: 'web', userId: user, dedupeKey: `k${n++}`, type: 'text', text } as Inbound, webCapabilities);
-const press = (user: string, action: string) =>
-  convo.handle({ channel: 'web', userId: user, dedupeKey: `k${n++}`, type: 'action', action } as Inbound, webCapabilities);
+const press = (user: string, action: string, caps = webCapabilities) =>
+  convo.handle({ channel: 'web', userId: user, dedupeKey: `k${n++}`, type: 'action', action } as Inbound, caps);
+/** The web chat refuses /dangky (it cannot send news): subscribing is tested as on a channel that can write first. */
+const pushable = { ...webCapabilities, canPush: true };
 
 describe('conversation core', () => {
   it('/start greets with the bot YAML greeting and a topic menu', async () => {
@@ -90,10 +92,10 @@ describe('conversation core', () => {
   });
 
   it('/dangky records topics, region and consent time; HUY withdraws at once', async () => {
-    await say('u-sub', '/dangky');
-    await press('u-sub', 'sub:t:bao-hiem-y-te');
-    await press('u-sub', 'sub:r');
-    const done = await press('u-sub', 'sub:rs:pho-hien');
+    await convo.handle({ channel: 'web', userId: 'u-sub', dedupeKey: `k${n++}`, type: 'text', text: '/dangky' } as Inbound, pushable);
+    await press('u-sub', 'sub:t:bao-hiem-y-te', pushable);
+    await press('u-sub', 'sub:r', pushable);
+    const done = await press('u-sub', 'sub:rs:pho-hien', pushable);
     expect(done[0]!.text).toContain('đã đăng ký');
     let p = getPersonByExternal(db, 'web', 'u-sub')!;
     expect(p.consentAt).toBe(clock.toISOString());
@@ -112,8 +114,8 @@ describe('conversation core', () => {
     const odb = openDb(':memory:');
     try {
       const c = createConversation({ db: odb, knowledge, config: other, features: [createSubscriptionFeature()], now: () => clock });
-      const act = (action: string) => c.handle({ channel: 'web', userId: 'u-root', dedupeKey: `k${n++}`, type: 'action', action } as Inbound, webCapabilities);
-      await c.handle({ channel: 'web', userId: 'u-root', dedupeKey: `k${n++}`, type: 'text', text: '/dangky' } as Inbound, webCapabilities);
+      const act = (action: string) => c.handle({ channel: 'web', userId: 'u-root', dedupeKey: `k${n++}`, type: 'action', action } as Inbound, pushable);
+      await c.handle({ channel: 'web', userId: 'u-root', dedupeKey: `k${n++}`, type: 'text', text: '/dangky' } as Inbound, pushable);
       await act('sub:t:bao-hiem-y-te');
       const menu = (await act('sub:r'))[0]!;
       const top = knowledge.state.regions[0]!;

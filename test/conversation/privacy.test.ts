@@ -42,13 +42,15 @@ const say = (user: string, text: string, caps: Capabilities = webCapabilities, e
   recordInbound(db, inbound, person.id, clock);
   return convo.handle(inbound, caps);
 };
-const press = (user: string, action: string) => convo.handle(event(user, { type: 'action', action } as Partial<Inbound>), webCapabilities);
+const press = (user: string, action: string, caps: Capabilities = webCapabilities) => convo.handle(event(user, { type: 'action', action } as Partial<Inbound>), caps);
+/** The web chat refuses /dangky (it cannot send news): consent is tested as on a channel that can write first. */
+const pushable: Capabilities = { ...webCapabilities, canPush: true };
 const all = (r: Reply[]) => r.map((x) => x.text).join('\n');
 const subscribeFlow = async (user: string): Promise<Reply[]> => {
-  await say(user, '/dangky');
-  await press(user, 'sub:t:bao-hiem-y-te');
-  const regions = await press(user, 'sub:r');
-  await press(user, 'sub:rs:pho-hien');
+  await say(user, '/dangky', pushable);
+  await press(user, 'sub:t:bao-hiem-y-te', pushable);
+  const regions = await press(user, 'sub:r', pushable);
+  await press(user, 'sub:rs:pho-hien', pushable);
   return regions;
 };
 
