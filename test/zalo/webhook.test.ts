@@ -57,6 +57,11 @@ describe('Zalo events -> Inbound', () => {
       expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:m-${kind}`, at, type: 'unsupported', what: kind },
     })),
     {
+      label: "user_send_image whose attachment type is 'photo' keeps the picture's URL",
+      event: { ...base, event_name: 'user_send_image', message: { msg_id: 'ph1', attachments: [{ type: 'photo', payload: { url: 'https://dlfl.zdn.vn/a.jpg', thumbnail: 'https://dlfl.zdn.vn/t.jpg' } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:ph1', at, type: 'unsupported', what: 'image', media: { kind: 'image', ref: 'https://dlfl.zdn.vn/a.jpg' } },
+    },
+    {
       // A URL a citizen pastes arrives as user_send_link: it is what /baocao asks for.
       label: 'user_send_link with the URL in its text',
       event: {

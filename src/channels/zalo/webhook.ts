@@ -99,7 +99,9 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
     return action ? { ...base, type: 'action', action } : { ...base, type: 'text', text };
   }
   if (name === 'user_send_image') {
-    const url = e.message?.attachments?.find((a) => a.type === 'image')?.payload?.url;
+    // Integrators report the attachment type as 'image' and as 'photo': any URL of an image event is the picture.
+    const atts = e.message?.attachments ?? [];
+    const url = (atts.find((a) => a.type === 'image' || a.type === 'photo') ?? atts.find((a) => a.payload?.url))?.payload?.url;
     const caption = e.message?.text;
     const media: MediaRef | undefined =
       url && url.length <= MAX_MEDIA_REF ? { kind: 'image', ref: url, ...(caption ? { caption } : {}) } : undefined;
