@@ -50,8 +50,12 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     portal = createServer((req, res) => {
       if (req.url === '/portal.css') return res.writeHead(200, { 'content-type': 'text/css' }).end(PORTAL_CSS);
       const page = portalPage(ctx.url);
-      // ?open: the script tag asks for the chat open (data-loa-open="true").
-      const html = req.url?.includes('?open') ? page.replace('/widget.js"', '/widget.js" data-loa-open="true"') : page;
+      // ?open: the script tag asks for the chat open (data-loa-open="true"); ?twice: the tag is there twice.
+      const html = req.url?.includes('?open')
+        ? page.replace('/widget.js"', '/widget.js" data-loa-open="true"')
+        : req.url?.includes('?twice')
+          ? page.replace('</body>', `<script src="${ctx.url}/widget.js"></script></body>`)
+          : page;
       // ?noconnect: a CSP that forgot Loa in connect-src (docs/deploy.md says what the visitor sees).
       const policy = req.url?.includes('?noconnect') ? csp.replace(/connect-src .*$/, "connect-src 'self'") : csp;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': policy }).end(html);
@@ -552,5 +556,14 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     ]);
     // What the visitor wrote stays text.
     expect(await page.locator('.loa-msg.loa-me').last().locator('a').count()).toBe(0);
+  });
+
+  it('the tag twice on a page (header and footer templates): one chat', async () => {
+    const page = await device('desktop');
+    await page.goto(`${portalUrl}?twice`);
+    await page.locator('.loa-open').first().waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.locator('script[src$="/widget.js"]').count()).toBe(2);
+    expect(await page.locator('.loa-open').count()).toBe(1);
   });
 });

@@ -15,6 +15,10 @@
  */
 (function () {
   'use strict';
+  // The tag twice on one page (a portal's header and footer templates both have it): one chat.
+  // Two drew two "Hỏi đáp" buttons, one on top of the other, each with its own conversation.
+  if (window.__loaWidget) return;
+  window.__loaWidget = true;
   var script = document.currentScript;
   var base = (script && script.getAttribute('data-loa-url')) || (script ? new URL(script.src).origin : '');
   var titles = {
