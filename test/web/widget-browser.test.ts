@@ -566,4 +566,18 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(await page.locator('script[src$="/widget.js"]').count()).toBe(2);
     expect(await page.locator('.loa-open').count()).toBe(1);
   });
+
+  it('scrolling past the end of the chat log does not scroll the portal page behind it', async () => {
+    const page = await device('desktop');
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(portalUrl);
+    await page.locator('.loa-open').click();
+    await page.locator('.loa-btns button').first().waitFor();
+    await page.locator('.loa-log').evaluate((l) => l.scrollTo(0, l.scrollHeight));
+    await page.mouse.move(180, 300);
+    for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(500);
+    // Was 1200 px down the portal's page.
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  });
 });

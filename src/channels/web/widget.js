@@ -105,7 +105,9 @@
     '.loa-inline{width:100%;height:100%;min-height:420px;box-shadow:none}',
     '.loa-head{background:#b3171e;color:#fff;padding:10px 14px;font-weight:600;display:flex;justify-content:space-between;align-items:center}',
     '.loa-head button{background:none;border:0;color:#fff;font-size:24px;line-height:1;cursor:pointer;min-width:44px;min-height:44px;margin:-10px -14px -10px 0}',
-    '.loa-log{position:relative;flex:1;overflow-y:auto;padding:12px;background:#f5f7fa}',
+    // contain: scrolling past the end of the log does not scroll the portal's page behind it
+    // (on a phone the chat covers the page, and closing it showed another part of the page).
+    '.loa-log{position:relative;flex:1;overflow-y:auto;overscroll-behavior:contain;padding:12px;background:#f5f7fa}',
     '.loa-msg{max-width:88%;margin:6px 0;padding:8px 11px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere}',
     '.loa-bot{background:#fff;border:1px solid #dde3ea}',
     '.loa-me{background:#dcecff;margin-left:auto}',
