@@ -25,6 +25,7 @@ import { z } from 'zod';
 import {
   articleFrontMatterSchema,
   flattenRegions,
+  parseContentDate,
   qaFrontMatterSchema,
   splitFrontMatter,
   type Region,
@@ -80,6 +81,24 @@ export const articleFormSchema = z.object({
   body: z.string().default(''),
 });
 export type ArticleForm = z.infer<typeof articleFormSchema>;
+
+/**
+ * A date as staff type it in a form field (day first, 07/12/2026, or 2026-12-07), as the file
+ * keeps it: YYYY-MM-DD. Anything else is returned as typed, so the loader's schema refuses it
+ * with its message. The fields were `<input type="date">`, which reads what is typed in the
+ * browser's own order: on a Chrome in English, 07/12/2026 typed by a Vietnamese officer became
+ * 12 July, silently.
+ */
+export function formDate(typed: string): string {
+  return parseContentDate(typed) ?? typed;
+}
+
+/** A YYYY-MM-DD date shown day first for a form field (07/12/2026); anything else as it is. */
+export function dayFirst(v: unknown): string {
+  const s = typeof v === 'string' ? v : '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : s;
+}
 
 /** Parses the sources textarea: `title | article | url` per line. */
 export function parseSources(text: string): { title: string; article?: string; url?: string }[] {
@@ -204,7 +223,7 @@ export function buildQaText(form: QaForm, refs: ContentRefs, base?: string): str
     topics: form.topics,
     regions: form.regions.length ? form.regions : undefined,
     sources: parseSources(form.sources.normalize('NFC')),
-    expires: form.expires || undefined,
+    expires: form.expires ? formDate(form.expires) : undefined,
   };
   const answer = form.answer.normalize('NFC').replace(/\r\n/g, '\n').trim();
   return buildText(qaFrontMatterSchema, fields, answer, refs, base, { field: 'answer', message: 'Câu trả lời: không được để trống' });
@@ -215,11 +234,11 @@ export function buildArticleText(form: ArticleForm, refs: ContentRefs, base?: st
   const fields: Record<string, unknown> = {
     id: form.id,
     title: form.title.normalize('NFC').trim(),
-    published: form.published,
+    published: formDate(form.published),
     source: { title: form.source_title.normalize('NFC').trim(), ...(form.source_url ? { url: form.source_url } : {}) },
     topics: form.topics,
     regions: form.regions.length ? form.regions : undefined,
-    expires: form.expires || undefined,
+    expires: form.expires ? formDate(form.expires) : undefined,
   };
   const body = lawArticleHeadings(form.body.normalize('NFC').replace(/\r\n/g, '\n').trim());
   return buildText(articleFrontMatterSchema, fields, body, refs, base, { field: 'body', message: 'Nội dung: không được để trống' });

@@ -20,6 +20,7 @@ import {
   articleFormSchema,
   buildArticleText,
   buildQaText,
+  dayFirst,
   formFromText,
   formatSources,
   qaFormSchema,
@@ -228,6 +229,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       title: data.isNew ? `Thêm ${KIND_LABEL[kind].toLowerCase()}` : `${KIND_LABEL[kind]}: ${id}`,
       kind,
       ...data,
+      // Dates day first, as staff read and type them (the fields are plain text, see formDate).
+      form: { ...data.form, expires: dayFirst(data.form.expires), ...(kind === 'article' ? { published: dayFirst(data.form.published) } : {}) },
       errors: data.errors ?? [],
       from: data.from ?? [],
       topics: c.topics,
