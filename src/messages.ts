@@ -75,6 +75,11 @@ export interface Reply {
    */
   deliveryRef?: string;
   /**
+   * The platform id of a message in the same chat this one answers (Telegram: `reply_parameters`):
+   * in a group, the answer quotes the question, so members see whose question it answers.
+   */
+  replyTo?: string;
+  /**
    * Seconds left to answer (a timed quiz question), as of when the reply was made: a channel
    * that can show a running clock does (the web chat); others rely on the text.
    */
@@ -173,6 +178,8 @@ interface InboundBase {
    * writing it: a post they saw, which may be a rumour to report, not their own question.
    */
   forwarded?: boolean;
+  /** The platform's id of the message, when a group answer may quote it ({@link Reply.replyTo}). */
+  messageId?: string;
   displayName?: string;
   /** Platform-unique key of this event, used to handle a duplicate delivery once. */
   dedupeKey: string;

@@ -90,8 +90,10 @@ export function createInbox(deps: InboxDeps): Inbox {
    * Hands the replies to the sender. `alsoWrite` (the processed mark) shares the commit that
    * stores them, so an event is either processed with its replies queued, or neither.
    */
-  const queue = (inbound: Inbound, replies: Reply[], alsoWrite?: () => void): ReturnType<Sender['enqueue']> =>
-    sender.enqueue(
+  const queue = (inbound: Inbound, replies: Reply[], alsoWrite?: () => void): ReturnType<Sender['enqueue']> => {
+    // In a group the first reply quotes the message it answers (whose question it is).
+    const msg = inbound.group ? inbound.messageId : undefined;
+    return sender.enqueue(
       {
         channel: inbound.channel,
         recipient: inbound.chatId ?? inbound.userId,
@@ -99,9 +101,10 @@ export function createInbox(deps: InboxDeps): Inbox {
         personId: personIdByExternal(db, inbound.channel, inbound.userId) ?? null,
         markGone: !inbound.group,
       },
-      replies,
+      msg ? replies.map((r, i) => (i === 0 ? { ...r, replyTo: msg } : r)) : replies,
       { kind: 'reply', alsoWrite },
     );
+  };
 
   const deliver = async (inbound: Inbound, replies: Reply[]): Promise<SendResult[]> => queue(inbound, replies).done;
 

@@ -318,6 +318,14 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   // Forum supergroups and their topics (createForumTopic's message_thread_id).
   const forums = new Map<string, Set<number>>();
   /** A send into a topic: the chat must be a forum with that topic, as Telegram checks. */
+  /** A reply quoting a message: it must exist in the chat unless the call allows sending without it. */
+  const guardReply = (chatId: string, raw: unknown): void => {
+    if (raw === undefined) return;
+    const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { message_id?: unknown; allow_sending_without_reply?: unknown };
+    if (!Number.isInteger(r.message_id)) throw new ApiError(400, 'Bad Request: invalid reply parameters');
+    if (Number(r.message_id) > (messageIds.get(chatId) ?? 0) && r.allow_sending_without_reply !== true)
+      throw new ApiError(400, 'Bad Request: message to be replied not found');
+  };
   const guardThread = (chatId: string, thread: unknown): void => {
     if (thread === undefined) return;
     if (!forums.get(chatId)?.has(Number(thread))) throw new ApiError(400, 'Bad Request: message thread not found');
@@ -394,6 +402,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       const chat = chatOf(p.chat_id);
       guardChat(String(chat.id));
       guardThread(String(chat.id), p.message_thread_id);
+      guardReply(String(chat.id), p.reply_parameters);
       rateCheck(String(chat.id));
       const text = visible(p.text, p.parse_mode, 4096, 'message text');
       checkKeyboard(p.reply_markup);
@@ -414,6 +423,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       const chat = chatOf(p.chat_id);
       guardChat(String(chat.id));
       guardThread(String(chat.id), p.message_thread_id);
+      guardReply(String(chat.id), p.reply_parameters);
       rateCheck(String(chat.id));
       if (typeof p.photo !== 'string' || p.photo === '') throw new ApiError(400, 'Bad Request: there is no photo in the request');
       const caption = p.caption === undefined ? undefined : visible(p.caption, p.parse_mode, 1024, 'caption');
@@ -424,6 +434,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       const chat = chatOf(p.chat_id);
       guardChat(String(chat.id));
       guardThread(String(chat.id), p.message_thread_id);
+      guardReply(String(chat.id), p.reply_parameters);
       rateCheck(String(chat.id));
       const question = String(p.question ?? '');
       if (question.length < 1 || question.length > 300) throw new ApiError(400, 'Bad Request: poll question length must be 1-300');

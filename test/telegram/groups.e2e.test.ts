@@ -81,8 +81,11 @@ describe('Telegram forum topics', () => {
   it('answers in the topic the question was asked in, and in General without a thread id', async () => {
     const FORUM = -1007770;
     tg.forum(FORUM, [42]);
-    const inTopic = await push(tg.message({ userId: 31, chatId: FORUM, text: '/hoi thủ tục đăng ký khai sinh', topic: 42 }));
+    const asked = tg.message({ userId: 31, chatId: FORUM, text: '/hoi thủ tục đăng ký khai sinh', topic: 42 });
+    const inTopic = await push(asked);
     expect(inTopic.length).toBeGreaterThan(0);
+    // The answer quotes the question: members see whose question it answers.
+    expect(inTopic[0]!.params.reply_parameters).toEqual({ message_id: (asked.message as { message_id: number }).message_id, allow_sending_without_reply: true });
     for (const c of inTopic) expect(c).toMatchObject({ status: 200, params: { message_thread_id: 42 } });
     expect(textOf(inTopic[0]!)).toMatch(/khai sinh/i);
 
@@ -108,6 +111,20 @@ describe('Telegram forum topics', () => {
     const stop = await push(tg.message({ userId: ORGANISER, chatId: FORUM, text: '/quizstop', topic: 5 }));
     expect(stop[0]).toMatchObject({ status: 200, params: { message_thread_id: 5 } });
     expect(runningLiveSession(app.db, 'telegram', `${FORUM}:5`)).toBeUndefined();
+  });
+});
+
+describe('answers in a group', () => {
+  it('quote the question they answer; answers in a private chat do not quote', async () => {
+    const GROUP = -1007790;
+    const asked = tg.message({ userId: 35, chatId: GROUP, text: '/hoi thủ tục đăng ký khai sinh' });
+    const [answer] = await push(asked);
+    expect(answer).toMatchObject({ status: 200, params: { reply_parameters: { message_id: (asked.message as { message_id: number }).message_id } } });
+    const [mention] = await push(tg.message({ userId: 36, chatId: GROUP, text: `@${tg.username} làm căn cước ở đâu` }));
+    expect(mention!.params.reply_parameters).toBeDefined();
+    const [privately] = await push(tg.message({ userId: 35, text: 'thủ tục đăng ký khai sinh' }));
+    expect(privately!.status).toBe(200);
+    expect(privately!.params.reply_parameters).toBeUndefined();
   });
 });
 

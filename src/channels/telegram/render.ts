@@ -150,6 +150,20 @@ function pollFits(p: NonNullable<Reply['poll']>): boolean {
  * on the last message only, so they stay next to the end of a long answer.
  */
 export function renderReply(recipient: string, reply: Reply, opts: RenderOptions): TelegramCall[] {
+  const calls = renderCalls(recipient, reply, opts);
+  // The first message quotes the one it answers (a group question); sent anyway if it was deleted.
+  if (reply.replyTo && /^\d{1,12}$/.test(reply.replyTo) && calls[0])
+    (calls[0].payload as { reply_parameters?: ReplyParameters }).reply_parameters = { message_id: Number(reply.replyTo), allow_sending_without_reply: true };
+  return calls;
+}
+
+/** Telegram's `reply_parameters`: the message quoted. */
+export interface ReplyParameters {
+  message_id: number;
+  allow_sending_without_reply: boolean;
+}
+
+function renderCalls(recipient: string, reply: Reply, opts: RenderOptions): TelegramCall[] {
   const target = chatIdOf(recipient);
   const paid = opts.paidBroadcast ? { allow_paid_broadcast: true } : {};
   const calls: TelegramCall[] = [];

@@ -205,7 +205,7 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
     const base = {
       channel: 'telegram' as const,
       userId: String(m.from.id),
-      ...(group ? { chatId: chatKey(m.chat, m), group: true } : {}),
+      ...(group ? { chatId: chatKey(m.chat, m), group: true, messageId: String(m.message_id) } : {}),
       displayName: displayName(m.from),
       dedupeKey: `u:${id}:m:${m.chat.id}:${m.message_id}`,
       at: new Date(m.date * 1000),
