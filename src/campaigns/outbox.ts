@@ -297,6 +297,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     });
     /** Claims (committed before anything leaves), sends, records. */
     const sendOne = async (job: Job): Promise<void> => {
+      if (isQuietTime(now(), deps.quietHours)) return;
       if (!(await job.claim())) return;
       if (job.stillWanted && !job.stillWanted()) return;
       const res = await sendSafely(channel, job.recipient, job.reply, job.attempts, job.broadcast);
@@ -334,6 +335,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         if (!running) break;
         if (!job || taken.has(job.key)) continue;
         while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        // Quiet hours may begin while a batch is going out (up to 200 rows, longer behind a
+        // platform's wait): what is left waits for the morning, like the rest.
+        if (isQuietTime(now(), deps.quietHours)) break;
         // A slot is only good if its send leaves at once: while the channel cannot send yet
         // (Telegram's sender threads still loading), slots granted now would leave together
         // later, over the platform's limit for that second.

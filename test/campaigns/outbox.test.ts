@@ -164,6 +164,30 @@ describe('outbox', () => {
     expect(deliveryCounts(db, id).targeted).toBe(1);
   });
 
+  it('stops a batch where quiet hours begin: nothing more goes out until the morning', async () => {
+    // One send at a time (maxInFlight 1), so the clock can pass 21:00 between two sends of one
+    // batch: the old loop sent the rest of the rows it had read at 21:00:30.
+    const db = storeWithStaff();
+    for (const id of ['a', 'b', 'c', 'd']) addSubscriber(db, { id });
+    let now = new Date('2026-11-23T20:59:50+07:00');
+    const id = scheduled(db, { at: new Date('2026-11-23T20:59:00+07:00') });
+    const tg = fakeChannel('telegram', (_to, n) => {
+      if (n === 0) now = new Date('2026-11-23T21:00:30+07:00');
+      return { kind: 'ok' };
+    });
+    const outbox = outboxFor(db, [tg], { now: () => now, quietHours: { start: '21:00', end: '07:00' }, maxInFlight: 1 });
+    outbox.start();
+    for (let i = 0; i < 50 && tg.sent.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(tg.sent).toHaveLength(1);
+    expect(deliveryCounts(db, id)).toMatchObject({ sent: 1, pending: 3 });
+    const done = new Promise<void>((resolve) => outbox.events.on('done', (c: number) => c === id && resolve()));
+    now = new Date('2026-11-24T07:00:00+07:00');
+    await done;
+    await outbox.stop();
+    expect(tg.sent.map((s) => s.to).sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('waits for the time set', () => {
     const db = storeWithStaff();
     addSubscriber(db, { id: 'a' });
