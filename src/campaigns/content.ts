@@ -190,7 +190,10 @@ export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: Previe
   if (c.imageUrl && r.maxCaption && length > r.maxCaption) out.push('— (tin thứ hai) —');
   if (c.title && r.title === 'bold') out.push(opts.html ? `<strong>${escapeHtml(c.title)}</strong>` : c.title, '');
   else if (c.title) out.push(esc(c.title), '');
-  out.push(esc(c.text.length > r.maxText ? `${c.text.slice(0, r.maxText)}…[BỊ CẮT]` : c.text), '', esc(r.optOut));
+  // Over the limit (refused before approval; possible for a campaign approved before the opt-out
+  // line existed): the channel splits the text, it does not cut it.
+  if (length > r.maxText) out.push(`— (dài ${length} ký tự, quá giới hạn ${r.maxText}: sẽ đi thành ${apiCallsPerMessage({ ...c, imageUrl: null }, ch)} tin) —`);
+  out.push(esc(c.text), '', esc(r.optOut));
   if (c.links.length) {
     if (!r.linkButtons || r.linksMayDegrade) out.push('', ...c.links.map((l) => esc(`${l.label}${r.linkSeparator}${l.url}`)));
     if (r.linkButtons && r.linksMayDegrade) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ] (nút; có thể không hiện trên Zalo)`)));

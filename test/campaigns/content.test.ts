@@ -99,6 +99,14 @@ describe('campaign content', () => {
       expect(validateContent(content({ text }), ['telegram', 'zalo'])).toEqual([]);
   });
 
+  it('previews a text over the limit whole, saying it goes as more than one message (the channel splits, never cuts)', () => {
+    const c = content({ text: `${'a'.repeat(4080)} cuối` });
+    const preview = previewFor(c, 'telegram');
+    expect(preview).toContain('sẽ đi thành 2 tin');
+    expect(preview).toContain('a cuối');
+    expect(preview).not.toContain('BỊ CẮT');
+  });
+
   it('normalises text to NFC', () => {
     const decomposed = 'Quyền trẻ em'.normalize('NFD');
     expect(content({ text: decomposed }).text).toBe('Quyền trẻ em'.normalize('NFC'));
