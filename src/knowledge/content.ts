@@ -266,7 +266,50 @@ function zodErrors(file: string, err: z.ZodError, prefix = ''): ContentError[] {
 /** Splits a Markdown file into YAML front matter and body. */
 export function splitFrontMatter(text: string): { front: string; body: string } | null {
   const m = text.replace(/^\uFEFF/, '').match(/^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)([\s\S]*)$/);
-  return m ? { front: m[1]!, body: m[2]! } : null;
+  return m ? { front: lenientFrontMatter(m[1]!), body: m[2]! } : null;
+}
+
+/** Fields whose value is a sentence staff write freely (a colon or a '#' in it is text). */
+const FREE_TEXT_FIELDS = new Set(['question', 'title', 'reviewed_by', 'article', 'heading']);
+/** Fields that list such sentences, one an item. */
+const FREE_TEXT_LISTS = new Set(['variants']);
+
+/**
+ * Front matter as staff type it, read as they meant it. Line for line (an error's line number
+ * stays the file's), three slips of Word and Notepad are mended before the YAML is parsed:
+ *
+ * - a non-breaking space (Word puts one after a colon) is a space: "topics:\u00a0[x]" was
+ *   a YAML error; so is indenting with Tab (Notepad), now two spaces a Tab;
+ * - a value in typographic quotes ("status: “approved”", Word's autocorrect) is quoted text;
+ * - a sentence with ": " or " #" in it ("question: Hỏi: …", "- Cho hỏi: …", "title: Luật
+ *   X: …", "question: Gọi #111 …") is quoted text: YAML read the first as a nested mapping, an
+ *   error, and the last as a comment, silently dropping the rest of the question.
+ *
+ * Only in free-text fields and the items of `variants`; values already in YAML syntax (quoted,
+ * a list, a block) are left as they are.
+ */
+export function lenientFrontMatter(front: string): string {
+  let field: string | undefined;
+  return front
+    .split('\n')
+    .map((raw) => {
+      const line = raw.replace(/\u00a0/g, ' ').replace(/^\t+/, (tabs) => '  '.repeat(tabs.length));
+      const m = /^(\s*(?:-\s+)?)(?:([A-Za-z_][\w-]*):(\s+|$))?(.*?)(\s*)$/.exec(line)!;
+      const [, lead = '', key, gap = '', value = '', tail = ''] = m;
+      if (!lead && key) field = key;
+      const item = lead.includes('-');
+      if (!value || (!key && !item)) return line;
+      const free = key ? FREE_TEXT_FIELDS.has(key) : !!field && FREE_TEXT_LISTS.has(field);
+      return `${lead}${key ? `${key}:${gap}` : ''}${lenientValue(value, free)}${tail}`;
+    })
+    .join('\n');
+}
+
+function lenientValue(v: string, free: boolean): string {
+  if (/^["'[{|>&*!%@`]/.test(v)) return v;
+  const typographic = /^[“‘„](.*)[”’“]$/.exec(v);
+  if (typographic) return JSON.stringify(typographic[1]);
+  return free && /:\s|:$|\s#/.test(v) ? JSON.stringify(v) : v;
 }
 
 /** What {@link readYamlFile} returns for a file that does not parse (already reported). */

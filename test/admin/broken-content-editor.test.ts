@@ -17,15 +17,18 @@ const FILE = `qa/chinh-quyen-dia-phuong/${ID}.md`;
 const QUESTION = 'Nuôi ong lấy mật trong khu dân cư có cần xin phép phường không?';
 const ANSWER = 'Nuôi ong lấy mật trong khu dân cư không cần giấy phép, nhưng thùng ong phải đặt cách nhà bên cạnh ít nhất 10 mét.';
 
-/** A file written by hand, broken: an unquoted colon in the question (line 3). */
+/**
+ * A file written by hand, broken: the colon after `status` forgotten (line 8). (An unquoted colon
+ * in the question, the example before, is now read as staff meant it: lenientFrontMatter.)
+ */
 const BROKEN = `---
 id: ${ID}
-question: Nuôi ong lấy mật trong khu dân cư: có cần xin phép phường không?
+question: ${QUESTION}
 topics: [chinh-quyen-dia-phuong]
 sources:
   - title: Luật Chăn nuôi 2018
     article: Điều 58
-status: approved
+status approved
 reviewed_by: Tổ biên tập
 reviewed_at: 2026-11-30
 ---
@@ -33,7 +36,7 @@ ${ANSWER}
 `;
 
 /** The fix as staff type it in a browser (textarea line ends are CRLF). */
-const FIXED = BROKEN.replace(/^question: .*$/m, `question: "${QUESTION}"`).replace(/\n/g, '\r\n');
+const FIXED = BROKEN.replace('status approved', 'status: approved').replace(/\n/g, '\r\n');
 
 /** What Eta's escaping makes of a text inside the page. */
 const html = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -67,12 +70,12 @@ describe('fixing a broken file in the admin editor', () => {
     expect(t.app.knowledge.errors.map((e) => e.file)).toEqual([FILE]);
     const list = await a.get('/admin/content');
     expect(list.text).toContain(`<a href="/admin/content/qa/${ID}"><code>${FILE}</code></a>`);
-    expect(list.text).toContain(`<code>${FILE}</code></a> · Dòng 3: Sai cú pháp YAML`);
+    expect(list.text).toContain(`<code>${FILE}</code></a> · Dòng 8: Sai cú pháp YAML`);
     const page = await a.get(`/admin/content/qa/${ID}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Tệp nội dung bị lỗi');
     expect(page.text).toContain('Mục này chưa được bot dùng cho tới khi tệp được sửa.');
-    expect(page.text).toMatch(/<li data-line="3"><strong>Dòng 3<\/strong> <code>question: Nuôi ong[^<]*<\/code>: Sai cú pháp YAML/);
+    expect(page.text).toMatch(/<li data-line="8"><strong>Dòng 8<\/strong> <code>status approved<\/code>: Sai cú pháp YAML/);
     expect(page.text).toContain(`<textarea name="text"`);
     expect(page.text).toContain(html(BROKEN.trimEnd()));
   });
@@ -130,7 +133,7 @@ describe('fixing a broken file in the admin editor', () => {
     expect(approved.status).toBe(303);
     expect(decodeURIComponent(approved.location!)).toContain('Đã phê duyệt thay đổi. Bot dùng bản mới ngay từ bây giờ.');
     const written = readFileSync(join(t.contentDir, FILE), 'utf8');
-    expect(written).toContain(`question: "${QUESTION}"`);
+    expect(written).toContain(`question: ${QUESTION}`);
     expect(written).toMatch(/^reviewed_by: duyet$/m);
     expect(written).not.toContain('\r');
     expect(t.app.knowledge.errors).toEqual([]);
