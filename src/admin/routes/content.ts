@@ -370,6 +370,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   ): Promise<FastifyReply> => {
     const c = ctx.content.get();
     const me = ctx.me(req);
+    // A draft (or retired entry) with a change waiting has no approved version being served.
+    const live = existing.status === 'approved';
     const current = readEntryFile(ctx.config.contentDir, existing.file);
     if (!current) throw Object.assign(new Error(`Tệp ${existing.file} không còn tồn tại; hãy tải lại trang.`), { statusCode: 409 });
     const open = openRevision(ctx.db, kind, existing.id);
@@ -394,13 +396,17 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       targetType: kind,
       targetId: existing.id,
       details: {
-        text: `Sửa mục đã duyệt “${existing.id}”: thay đổi chờ phê duyệt, bot vẫn dùng bản đã duyệt`,
+        text: live
+          ? `Sửa mục đã duyệt “${existing.id}”: thay đổi chờ phê duyệt, bot vẫn dùng bản đã duyệt`
+          : `Sửa “${existing.id}” (chưa duyệt): thay đổi chờ phê duyệt, bot chưa dùng mục này`,
         revision: revisionId,
         file: existing.file,
         fromQuestions: questions,
       },
     });
-    const msg = 'Đã lưu thay đổi, đang chờ phê duyệt. Bot vẫn dùng bản đã duyệt cho đến khi một người khác phê duyệt thay đổi này.';
+    const msg = live
+      ? 'Đã lưu thay đổi, đang chờ phê duyệt. Bot vẫn dùng bản đã duyệt cho đến khi một người khác phê duyệt thay đổi này.'
+      : 'Đã lưu thay đổi, đang chờ phê duyệt. Mục này chưa được duyệt nên bot chưa dùng; khi một người khác phê duyệt, bot bắt đầu dùng.';
     return reply.redirect(`/admin/content/${kind}/${existing.id}?msg=${encodeURIComponent(msg)}`, 303);
   };
 
@@ -501,7 +507,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       details: {
         text: at.broken
           ? `Sửa tệp lỗi “${at.file}” trong trang quản trị: bản sửa chờ phê duyệt`
-          : `Sửa trực tiếp tệp “${at.file}”: bản sửa chờ phê duyệt, bot vẫn dùng bản đang có`,
+          : `Sửa trực tiếp tệp “${at.file}”: bản sửa chờ phê duyệt, ${find(ctx, kind, p.id)?.status === 'approved' ? 'bot vẫn dùng bản đang có' : 'bot chưa dùng mục này (chưa duyệt)'}`,
         revision: revisionId,
         file: at.file,
       },
