@@ -214,3 +214,25 @@ describe('the bot added to a group', () => {
     expect(tg.calls.filter(sendsTo(CHANNEL))).toHaveLength(0);
   });
 });
+
+describe('an admin posting anonymously', () => {
+  it('is told to post under their own name to run a live quiz, instead of silence', async () => {
+    const GROUP = -1005600;
+    const cmd = {
+      message: {
+        message_id: 501,
+        date: Math.floor(now.getTime() / 1000),
+        chat: { id: GROUP, type: 'supergroup', title: 'Nhóm thử' },
+        from: { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' },
+        sender_chat: { id: GROUP, type: 'supergroup', title: 'Nhóm thử' },
+        text: `/quizgroup@${tg.username} ${CONTEST}`,
+        entities: [{ type: 'bot_command', offset: 0, length: 11 + tg.username.length }],
+      },
+    };
+    await push(cmd);
+    const notice = await tg.waitForCall(sendsTo(GROUP));
+    expect(notice).toMatchObject({ status: 200, params: { reply_parameters: { message_id: 501 } } });
+    expect(textOf(notice)).toContain('tắt “Ẩn danh”');
+    expect(runningLiveSession(app.db, 'telegram', String(GROUP))).toBeUndefined();
+  });
+});

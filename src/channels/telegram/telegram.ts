@@ -30,7 +30,7 @@ import { BODY_LIMIT } from '../../http/server.js';
 import { plainFromHtml, renderReply, type TelegramCall } from './render.js';
 import { toConnectError, toSendResult } from './errors.js';
 import type { ConnectionEvents } from '../connection.js';
-import { ALLOWED_UPDATES, GROUP_WELCOME, chatOfKey, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
+import { ALLOWED_UPDATES, ANONYMOUS_ADMIN, GROUP_WELCOME, chatOfKey, createGroupBudget, toInbound, updateSchema, type TelegramUpdate } from './updates.js';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from './commands.js';
 import { createLeanFetch } from './http.js';
 import { createSendThread, type SentIds } from './send-thread.js';
@@ -131,7 +131,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // fake at 100 ms: 0.63 of the limit with 32, 0.98 with 128). The default rate keeps 32.
   const sender = createSendThread({ token: config.token, apiRoot: config.apiRoot, ...retry, maxSockets: Math.max(32, Math.ceil(config.ratePerSecond / 8)) });
 
-  // Groups welcomed, by update_id (the latest 1,000).
+  // Group notices sent (welcome, anonymous admin), by update_id (the latest 1,000).
   const welcomed = new Set<number>();
   // sendPoll calls not yet recorded (see intake).
   const pollsInFlight = new Set<Promise<unknown>>();
@@ -162,13 +162,20 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       logger.info({ from: conv.from, to: conv.to, liveQuizzes: moved }, 'Telegram: group became a supergroup');
       return 'ignored';
     }
-    if (conv.kind === 'added') {
+    if (conv.kind === 'added' || conv.kind === 'anonymous') {
       // Not through the inbox (no person, nothing to store): a redelivered update is recognised here.
       if (welcomed.has(update.update_id)) return 'duplicate';
+      // An anonymous admin's commands count against the group's budget like anyone's.
+      if (conv.kind === 'anonymous') {
+        const key = chatOfKey(conv.chatId);
+        if (!groupBudget.allows(key, now())) return 'ignored';
+        groupBudget.record(key, now());
+      }
       welcomed.add(update.update_id);
       if (welcomed.size > 1000) welcomed.delete(welcomed.values().next().value!);
-      void send(conv.chatId, { text: GROUP_WELCOME }).then((r) => {
-        if (r.kind !== 'ok') logger.info({ chat: conv.chatId, result: r }, 'Telegram: group welcome not sent');
+      const reply = conv.kind === 'added' ? { text: GROUP_WELCOME } : { text: ANONYMOUS_ADMIN, replyTo: String(conv.messageId) };
+      void send(conv.chatId, reply).then((r) => {
+        if (r.kind !== 'ok') logger.info({ chat: conv.chatId, result: r }, 'Telegram: group notice not sent');
       });
       return 'accepted';
     }

@@ -44,6 +44,8 @@ const messageSchema = z.object({
   migrate_to_chat_id: z.number().int().optional(),
   migrate_from_chat_id: z.number().int().optional(),
   from: userSchema.optional(),
+  // Who posted for a group: the group itself when an admin posts anonymously.
+  sender_chat: z.object({ id: z.number().int() }).optional(),
   text: z.string().optional(),
   caption: z.string().optional(),
   entities: z.array(entitySchema).optional(),
@@ -120,6 +122,10 @@ export const EXPIRED_BUTTON = 'Nút này đã cũ, không còn dùng được. B
 export const GROUP_WELCOME =
   'Xin chào cả nhà! Trong nhóm này, mời bạn hỏi tôi bằng lệnh /hoi kèm câu hỏi, ví dụ: /hoi thủ tục đăng ký khai sinh, hoặc trả lời (reply) một tin nhắn của tôi. Tôi chỉ trả lời bằng nội dung đã được cơ quan duyệt. Để hỏi riêng, bạn hãy nhắn tin trực tiếp cho tôi.';
 
+/** The answer to a live quiz command sent by an anonymous admin. */
+export const ANONYMOUS_ADMIN =
+  'Bạn đang gửi tin ẩn danh với tư cách quản trị viên nhóm, nên trợ lý không biết bạn có phải người tổ chức thi nhanh hay không. Hãy tắt “Ẩn danh” (Remain anonymous) trong quyền quản trị của bạn rồi gửi lại lệnh.';
+
 /** The outcome of converting one update. */
 export type Conversion =
   | { kind: 'inbound'; inbound: Inbound; callbackQueryId?: string }
@@ -129,7 +135,9 @@ export type Conversion =
   /** The bot was removed from a group (kicked, or left). */
   | { kind: 'removed'; chatId: string }
   /** The bot was added to a group: it says how to ask it there. */
-  | { kind: 'added'; chatId: string };
+  | { kind: 'added'; chatId: string }
+  /** A live quiz command from an admin posting anonymously: Loa cannot tell who it is. */
+  | { kind: 'anonymous'; chatId: string; messageId: number };
 
 /**
  * Where replies to a group message go, as the Inbound's `chatId`: the chat id, plus `:<topic>`
@@ -199,6 +207,14 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
     // Both chats announce it (the old one with migrate_to, the new one with migrate_from).
     if (m.migrate_to_chat_id !== undefined) return { kind: 'migrated', from: String(m.chat.id), to: String(m.migrate_to_chat_id) };
     if (m.migrate_from_chat_id !== undefined) return { kind: 'migrated', from: String(m.migrate_from_chat_id), to: String(m.chat.id) };
+    // An admin who posts "anonymously" appears as the group itself (sender_chat): a live quiz
+    // command from them cannot be checked against quiz_organizers, and is answered with how to
+    // send it under their own name instead of silence.
+    if (m.sender_chat?.id === m.chat.id && m.chat.type !== 'private' && m.text !== undefined) {
+      const cmd = m.text.match(/^\/(quizgroup|quizstop)(?:@([A-Za-z0-9_]+))?(?=\s|$)/i);
+      if (cmd && (!cmd[2] || cmd[2].toLowerCase() === ctx.botUsername.toLowerCase()))
+        return { kind: 'anonymous', chatId: chatKey(m.chat, m), messageId: m.message_id };
+    }
     if (!m.from || m.from.is_bot) return { kind: 'ignore', reason: 'message from a bot or a channel' };
     if (m.chat.type === 'channel') return { kind: 'ignore', reason: 'channel post' };
     const group = m.chat.type !== 'private';
