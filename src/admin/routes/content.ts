@@ -55,7 +55,8 @@ const STATUS_LABEL: Record<string, string> = { draft: 'Bản nháp', approved: '
 const listQuery = z.object({
   q: z.string().max(200).default(''),
   kind: z.enum(['all', 'qa', 'article']).default('all'),
-  status: z.enum(['', 'draft', 'approved', 'retired']).default(''),
+  /** An entry status, or `cho-duyet`: what an approver has to look at (drafts and pending changes). */
+  status: z.enum(['', 'draft', 'approved', 'retired', 'cho-duyet']).default(''),
   topic: z.string().max(60).default(''),
 });
 
@@ -176,12 +177,17 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     const c = ctx.content.get();
     const needle = foldedCanonical(f.q);
     const match = (text: string): boolean => !needle || foldedCanonical(text).includes(needle);
-    const rows = [
+    const all = [
       ...(f.kind === 'article' ? [] : c.qa.map((q) => ({ kind: 'qa' as const, id: q.id, title: q.question, text: `${q.id} ${q.question} ${q.variants.join(' ')} ${q.answer}`, status: q.status, topics: q.topics, reviewedBy: q.reviewedBy }))),
       ...(f.kind === 'qa' ? [] : c.articles.map((a) => ({ kind: 'article' as const, id: a.id, title: a.title, text: `${a.id} ${a.title} ${a.passages.map((p) => p.text).join(' ')}`, status: a.status, topics: a.topics, reviewedBy: undefined }))),
-    ].filter((r) => match(r.text) && (!f.status || r.status === f.status) && (!f.topic || r.topics.includes(f.topic)));
-    rows.sort((a, b) => (a.status === b.status ? a.title.localeCompare(b.title, 'vi') : a.status === 'draft' ? -1 : b.status === 'draft' ? 1 : 0));
+    ];
     const pending = new Set(openRevisions(ctx.db).map((r) => `${r.kind}:${r.entryId}`));
+    // Waiting for an approver: a draft, or any entry with a change pending (an approved answer's
+    // edit or attached questions: listed as "Đã duyệt", it was found only by its tag among all).
+    const waits = (r: { kind: Kind; id: string; status: string }): boolean => r.status === 'draft' || pending.has(`${r.kind}:${r.id}`);
+    const statusOk = (r: { kind: Kind; id: string; status: string }): boolean => !f.status || (f.status === 'cho-duyet' ? waits(r) : r.status === f.status);
+    const rows = all.filter((r) => match(r.text) && statusOk(r) && (!f.topic || r.topics.includes(f.topic)));
+    rows.sort((a, b) => Number(waits(b)) - Number(waits(a)) || (a.status === b.status ? a.title.localeCompare(b.title, 'vi') : a.status === 'draft' ? -1 : b.status === 'draft' ? 1 : 0));
     // A broken Q&A or article file's errors in Vietnamese, by line (the raw editor's wording);
     // shared files (topics.yaml…) keep the loader's.
     const listErrorsVi = (errors: typeof c.errors): { file: string; field: string; message: string }[] =>
