@@ -16,6 +16,7 @@ import { createGroupCommit } from './db/group-commit.js';
 import { INLINE_SEARCH_MS, openKnowledge, type Knowledge, type KnowledgeDeps } from './knowledge/knowledge.js';
 import { createConversation, type Conversation } from './conversation/conversation.js';
 import { createInbox, type Inbox } from './conversation/inbox.js';
+import { startReplies } from './conversation/core-feature.js';
 import { CHANNEL_NAMES, type ChannelName } from './messages.js';
 import type { Channel } from './channels/channel.js';
 import { connectInBackground, createChannelHealth, type BackoffOptions, type ChannelHealth, type Connection } from './channels/connection.js';
@@ -196,7 +197,16 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     // Twice the person's flood limit: the conversation's polite warning comes first.
     perSession: { count: config.bot.flood_limit.messages * 2, seconds: config.bot.flood_limit.seconds },
   });
-  registerWebChat(server, { db, inbox, botName: config.bot.name, limits, disk, logger, takeHeld: (personId) => sender.takeHeld(personId) });
+  registerWebChat(server, {
+    db,
+    inbox,
+    botName: config.bot.name,
+    limits,
+    disk,
+    logger,
+    takeHeld: (personId) => sender.takeHeld(personId),
+    greet: (lang) => startReplies({ config, knowledge }, lang),
+  });
   // Retention (db/retention.ts): at start-up, then daily.
   let retentionTimer: NodeJS.Timeout | undefined;
   const connections: Connection[] = [];

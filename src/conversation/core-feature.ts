@@ -144,8 +144,18 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
 }
 
 /** The bot's greeting in a language (the configured one is Vietnamese). */
-function greetingIn(ctx: TurnContext, lang: Lang): string {
+function greetingIn(ctx: Pick<TurnContext, 'config'>, lang: Lang): string {
   return lang === 'en' ? LANG_TEXTS.en.greeting(ctx.config.bot.name) : ctx.config.bot.greeting;
+}
+
+/**
+ * What /start answers: the greeting and the topic menu. It depends on no one's state, so the
+ * web chat greets a page view with it without storing anything (channels/web/web.ts): a page
+ * with the chat built in greets every view, and a greeting stored each time made a person per
+ * view and counted it as a new chat from the address.
+ */
+export function startReplies(ctx: Pick<TurnContext, 'config' | 'knowledge'>, lang: Lang): Reply[] {
+  return [{ text: greetingIn(ctx, lang) }, topicMenu(ctx, lang)];
 }
 
 /**
@@ -173,7 +183,7 @@ export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
 }
 
 /** The topics that have approved Q&A in a language, with their names in it. */
-function topicMenu(ctx: TurnContext, lang: Lang = ctx.lang): Reply {
+function topicMenu(ctx: Pick<TurnContext, 'knowledge'> & { lang?: Lang }, lang: Lang = ctx.lang ?? 'vi'): Reply {
   const topics = ctx.knowledge.state.topics.filter((t) => ctx.knowledge.qaByTopic(t.slug, lang).length > 0);
   const name = (t: (typeof topics)[number]): string => (lang === 'en' ? (t.name_en ?? t.name) : t.name);
   return { text: textsFor(lang).menuTitle, buttons: topics.map((t) => ({ label: name(t), action: `topic:${t.slug}` })) };
@@ -192,7 +202,7 @@ export function createCoreFeature(): Feature {
   return {
     name: 'core',
     commands: {
-      start: (ctx) => [{ text: greetingIn(ctx, ctx.lang) }, topicMenu(ctx)],
+      start: (ctx) => startReplies(ctx, ctx.lang),
       help: (ctx) => [{ text: textsFor(ctx.lang).help, buttons: [{ label: textsFor(ctx.lang).menuButton, action: 'menu' }] }],
       en: (ctx) => switchLanguage(ctx, 'en'),
       vi: (ctx) => switchLanguage(ctx, 'vi'),

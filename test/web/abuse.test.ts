@@ -44,6 +44,35 @@ describe('web chat limits before storing', () => {
     expect((await post(ctx, { session: 'flood-session-0', text: 'bhyt tre em' })).status).toBe(200);
   });
 
+  // Found by the web chat trial: a portal page with the chat built in sends /start on every view;
+  // each stored a person and counted as a new chat of the address, so after 60 views from one
+  // carrier's address the next visitors read "too many new chats" before typing anything.
+  it('greets page views without storing them or counting them as new chats; a visitor who writes is one', async () => {
+    ctx = await startTestApp({}, { bot: { web_chat_limits: { new_sessions_per_address: { count: 5, seconds: 3600 }, per_address: { count: 1000, seconds: 60 } } } });
+    const people = count(ctx, 'SELECT COUNT(*) AS n FROM people');
+    const messages = count(ctx, 'SELECT COUNT(*) AS n FROM messages');
+    for (let i = 0; i < 30; i++) {
+      const res = await post(ctx, { session: `page-view-${i}`, text: '/start' });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { replies: { text: string; buttons?: { action: string }[] }[] };
+      expect(body.replies[0]!.text).toContain('Xin chào');
+      expect(body.replies[1]!.buttons?.some((b) => b.action.startsWith('topic:'))).toBe(true);
+    }
+    expect(count(ctx, 'SELECT COUNT(*) AS n FROM people')).toBe(people);
+    expect(count(ctx, 'SELECT COUNT(*) AS n FROM messages')).toBe(messages);
+    // An English browser is greeted in English.
+    const en = await fetch(`${ctx.url}/api/chat?lang=en`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session: 'page-view-en', text: '/start' }) });
+    expect(((await en.json()) as { replies: { text: string }[] }).replies[0]!.text).toMatch(/Hello|Welcome/);
+    // Writing makes a new chat, and the address's limit on those still holds.
+    const wrote: number[] = [];
+    for (let i = 0; i < 7; i++) wrote.push((await post(ctx, { session: `page-view-${i}`, text: 'bhyt tre em' })).status);
+    expect(wrote).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(count(ctx, 'SELECT COUNT(*) AS n FROM people') - people).toBe(5);
+    // A greeting from someone already talking goes through the conversation as before.
+    expect((await post(ctx, { session: 'page-view-0', text: '/start' })).status).toBe(200);
+    expect(count(ctx, "SELECT COUNT(*) AS n FROM messages WHERE direction = 'in'")).toBeGreaterThan(messages + 5);
+  });
+
   it('limits one address and the whole web chat, each with a Vietnamese reason', async () => {
     ctx = await startTestApp({}, { bot: { web_chat_limits: { per_address: { count: 6, seconds: 60 }, global: { count: 1000, seconds: 1 } } } });
     const codes: number[] = [];

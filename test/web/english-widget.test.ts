@@ -126,8 +126,9 @@ describe('the web widget in the visitor’s language', () => {
       label: 'Question',
     });
     expect(w.box.getAttribute('lang')).toBe('en');
-    // The browser's language became the visitor's, not a choice: a Vietnamese question switches back.
-    expect(getPersonByExternal(ctx.app.db, 'web', session(w.storage))).toMatchObject({ lang: 'en', langChosen: false });
+    // The greeting stored nothing (web.ts `greet`); the browser's language is the visitor's, not
+    // a choice: their first question, in Vietnamese, switches back.
+    expect(getPersonByExternal(ctx.app.db, 'web', session(w.storage))).toBeUndefined();
     w.type('Đăng ký khai sinh cho con trong thời hạn bao lâu?');
     const msgs = await w.botMessages(3);
     expect(msgs[2]).toContain('Nguồn:');

@@ -499,12 +499,17 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     await page.waitForTimeout(500);
     expect(api).toEqual([]);
     expect(await page.evaluate(() => localStorage.getItem('loa-session'))).toBeNull();
-    // They write once; staff's answer is kept for them (the web chat cannot push); the next page
-    // they open on the portal shows it.
+    // They open the chat (the greeting stores nothing) and write once; staff's answer is kept for
+    // them (the web chat cannot push); the next page they open on the portal shows it.
     await page.locator('.loa-open').tap();
     await page.locator('.loa-btns button').first().waitFor();
     const session = (await page.evaluate(() => localStorage.getItem('loa-session')))!;
     expect(session).toMatch(/^w[0-9a-f]{32}$/);
+    expect(getPersonByExternal(ctx.app.db, 'web', session)).toBeUndefined();
+    const before = (await messages(page)).length;
+    await field(page).fill('Giá vàng hôm nay bao nhiêu?');
+    await field(page).press('Enter');
+    await expect.poll(async () => (await messages(page)).length).toBeGreaterThan(before + 1);
     const personId = getPersonByExternal(ctx.app.db, 'web', session)!.id;
     // Sent to the web chat, which cannot be pushed to: kept until the visitor comes back.
     await ctx.app.sender.send({ channel: 'web', recipient: session, personId }, { text: 'Cán bộ trả lời: hồ sơ của bạn đã được tiếp nhận.' });

@@ -165,6 +165,13 @@ export interface WebChatDeps {
    * to their question), marked delivered as they are handed over (sender.takeHeld).
    */
   takeHeld?: (personId: number) => Reply[];
+  /**
+   * The greeting (conversation/core-feature.ts `startReplies`): a new visitor's /start (every
+   * view of a page with the chat built in sends one) is answered with it and nothing is stored,
+   * so only a visitor who writes becomes a person and a new chat of their address. Without it,
+   * /start goes through the intake like any message.
+   */
+  greet?: (lang: Lang) => Reply[];
 }
 
 /** What a visitor reads when a limit refuses their message, and when to try again. */
@@ -367,6 +374,16 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
       return reply.code(503).header('retry-after', '600').send({ ok: false, error: lang === 'en' ? DISK_LOW_TEXT_EN : DISK_LOW_TEXT });
     // An IPv6 client is limited by its /64: one subscriber's own block of addresses.
     const key = addressKey(req.ip);
+    // A page view's greeting, before the visitor has written anything: answered, not stored,
+    // and not a new chat of the address (60 page views an hour from one carrier's address shut
+    // the next visitors out before they typed). Its requests still count for the address and
+    // the session.
+    if (deps.greet && action === undefined && text?.trim() === '/start' && isNew()) {
+      const greeting = limits.check(key, session, false, now());
+      if (!greeting.ok) refused(req, greeting);
+      if (!greeting.ok) return reply.code(429).header('retry-after', String(greeting.retryAfter)).send({ ok: false, error: refusalText(greeting, lang) });
+      return reply.send({ replies: deps.greet(lang).map(toWebReply), lang });
+    }
     const verdict = limits.check(key, session, isNew, now());
     if (!verdict.ok) refused(req, verdict);
     if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict, lang) });
