@@ -247,6 +247,9 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       waiting,
       notified: kind === 'qa' && id ? noticeCounts(ctx.db, id) : {},
       history: id ? listAudit(ctx.db, { targetType: kind, targetId: id, limit: 20 }) : [],
+      // Who retired it and when: the file keeps only the last review, which read "Đã gỡ · duyệt
+      // bởi lan" on a retired entry.
+      retiredBy: data.entry?.status === 'retired' ? listAudit(ctx.db, { action: 'content.retire', targetType: kind, targetId: id, limit: 1 })[0] : undefined,
     });
   };
 
