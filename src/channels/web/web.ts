@@ -174,6 +174,44 @@ export interface WebChatDeps {
   greet?: (lang: Lang) => Reply[];
 }
 
+/** The web chat's answer to one message. */
+interface ChatAnswer {
+  replies: WebReply[];
+  lang: Lang;
+}
+
+/** How long, and for how many messages, an answer is kept for a message sent again. */
+const RECENT_ANSWER_MS = 15 * 60_000;
+const RECENT_ANSWERS = 5_000;
+
+/**
+ * The answers of the last messages by their id (session and the widget's id), while they are
+ * being made and for {@link RECENT_ANSWER_MS} after. The intake answers a message once and a
+ * second delivery of it with nothing (`duplicate`): right for a platform's retried webhook, but
+ * a visitor whose answer was lost on the way and who pressed "Gửi lại" read nothing. Kept in
+ * memory: after a restart, a message sent again is a duplicate as before.
+ */
+function recentAnswers(now: () => number = Date.now): { get(key: string, make: () => Promise<ChatAnswer | null>): Promise<ChatAnswer | null> } {
+  const kept = new Map<string, { at: number; answer: Promise<ChatAnswer | null> }>();
+  return {
+    get(key, make) {
+      const t = now();
+      const hit = kept.get(key);
+      if (hit && t - hit.at < RECENT_ANSWER_MS) return hit.answer;
+      const answer = make();
+      kept.delete(key);
+      kept.set(key, { at: t, answer });
+      // A failed answer is not kept: sent again, the message is tried again.
+      answer.catch(() => kept.get(key)?.answer === answer && kept.delete(key));
+      for (const [k, v] of kept) {
+        if (kept.size <= RECENT_ANSWERS && t - v.at < RECENT_ANSWER_MS) break;
+        kept.delete(k);
+      }
+      return answer;
+    },
+  };
+}
+
 /** What a visitor reads when a limit refuses their message, and when to try again. */
 export function refusalText(v: Exclude<WebLimitVerdict, { ok: true }>, lang: Lang = 'vi'): string {
   if (lang === 'en') {
@@ -359,6 +397,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     const lang = webLang((req.query as { lang?: unknown } | undefined)?.lang);
     return reply.headers(cors).code(status).send({ ok: false, error: unreadableRequest(status, lang) });
   };
+  const lately = recentAnswers();
   app.post<{ Querystring: { lang?: string } }>('/api/chat', { onRequest: early, bodyLimit: CHAT_BODY_LIMIT, errorHandler: unreadable }, async (req, reply) => {
     reply.headers(cors);
     const lang = webLang(req.query.lang);
@@ -389,20 +428,27 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     if (!verdict.ok) return reply.code(429).header('retry-after', String(verdict.retryAfter)).send({ ok: false, error: refusalText(verdict, lang) });
     // A new visitor's browser language is theirs until they choose or ask in another.
     const hint = isNew() && lang === 'en' ? { lang } : {};
+    const dedupeKey = `${session}:${id ?? randomUUID()}`;
     const inbound =
       action !== undefined
-        ? { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'action' as const, action, ...hint }
-        : { channel: 'web' as const, userId: session, dedupeKey: `${session}:${id ?? randomUUID()}`, type: 'text' as const, text: text ?? '', ...hint };
+        ? { channel: 'web' as const, userId: session, dedupeKey, type: 'action' as const, action, ...hint }
+        : { channel: 'web' as const, userId: session, dedupeKey, type: 'text' as const, text: text ?? '', ...hint };
     // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
     // visitor's order, its replies recorded; the web chat answers in the response.
     // A backlogged address's messages wait until other visitors' are answered (limits.ts).
-    const answered = await inTurn(key, (waited) => lane.run(key, waited, () => deps.inbox.answerNow(inbound)));
-    if (answered === null) return reply.send({ replies: [], duplicate: true });
-    const { replies, personId } = answered;
-    // What was kept for the visitor while they were away comes first (a page left open).
-    const held = personId === null ? [] : (deps.takeHeld?.(personId) ?? []);
-    // The visitor's language after this turn: the widget writes its own labels in it.
-    return reply.send({ replies: [...held, ...replies].map(toWebReply), lang: answered.lang ?? lang });
+    const answer = async (): Promise<ChatAnswer | null> => {
+      const answered = await inTurn(key, (waited) => lane.run(key, waited, () => deps.inbox.answerNow(inbound)));
+      if (answered === null) return null;
+      const { replies, personId } = answered;
+      // What was kept for the visitor while they were away comes first (a page left open).
+      const held = personId === null ? [] : (deps.takeHeld?.(personId) ?? []);
+      // The visitor's language after this turn: the widget writes its own labels in it.
+      return { replies: [...held, ...replies].map(toWebReply), lang: answered.lang ?? lang };
+    };
+    // A message the widget sends again under its id (its answer was lost on the way: the phone
+    // went offline, a proxy timed out) gets the answer it was given, or is still being given.
+    const body = id === undefined ? await answer() : await lately.get(dedupeKey, answer);
+    return reply.send(body ?? { replies: [], duplicate: true });
   });
   // The widget asks on load for what was kept for the visitor while they were away (staff's
   // answer to their question): "staff will answer you" is a promise the web chat can keep.
