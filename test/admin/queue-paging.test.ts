@@ -94,6 +94,22 @@ describe('the unanswered-questions queue under a flood', () => {
     expect(oneDay.text).not.toContain(OLD_ZALO);
   });
 
+  it('reads the filter days typed day first, and shows them so (the fields are text, not the browser date field)', async () => {
+    // What a Vietnamese officer types. The <input type="date"> fields took the browser's order:
+    // 12/11/2026 typed on a Chrome in English meant 11 December.
+    const r = await staff.get('/admin/questions?tu=10/11/2026&den=12/11/2026');
+    expect(r.text).toContain(OLD_ZALO);
+    expect(r.text).toContain(PHO_HIEN);
+    expect(r.text).not.toContain('quảng cáo rác');
+    expect(r.text).toContain('khớp bộ lọc (từ ngày 10/11/2026, đến ngày 12/11/2026)');
+    expect(r.text).not.toMatch(/type="date"[^>]*name="(tu|den)"/);
+    expect(r.text).toMatch(/name="tu"[^>]*value="10\/11\/2026"/);
+    expect(r.text).toMatch(/name="den"[^>]*value="12\/11\/2026"/);
+    const oneDay = await staff.get('/admin/questions?tu=12.11.2026&den=12-11-2026');
+    expect(oneDay.text).toContain(PHO_HIEN);
+    expect(oneDay.text).not.toContain(OLD_ZALO);
+  });
+
   it('filters by region, a region taking in everything under it', async () => {
     const province = await staff.get('/admin/questions?diaban=hung-yen');
     expect(province.text).toContain(OLD_ZALO);

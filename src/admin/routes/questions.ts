@@ -13,7 +13,7 @@ import type { AdminContext, RegisterRoutes } from '../context.js';
 import { countQueue, listQueuePage, openQueueQuestions, type QueueFilter } from '../../db/admin.js';
 import { QUEUE_KIND_LABELS, queueItemDetails, resolveUnanswered, type QueueKind } from '../../db/questions.js';
 import { CHANNEL_NAMES, type ChannelName } from '../../messages.js';
-import { flattenRegions } from '../../knowledge/content.js';
+import { flattenRegions, parseContentDate } from '../../knowledge/content.js';
 import { parseVietnamTime } from '../../time/vietnam.js';
 import { groupSimilar } from '../cluster.js';
 
@@ -30,7 +30,15 @@ const KIND_FILTERS: Record<string, QueueKind> = { 'chua-tra-loi': 'unanswered', 
 /** What staff call each channel. */
 export const CHANNEL_LABELS: Record<ChannelName, string> = { telegram: 'Telegram', zalo: 'Zalo', 'zalo-bot': 'Zalo Bot', web: 'Web chat' };
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => parseVietnamTime(d) !== undefined);
+/**
+ * A day typed in the filter: day first as staff write it (07/12/2026) or YYYY-MM-DD, kept as
+ * YYYY-MM-DD. The fields were `<input type="date">`, typed in the browser's language's order:
+ * 07/12/2026 on a Chrome in English filtered from 12 July.
+ */
+const day = z
+  .string()
+  .transform((s) => parseContentDate(s) ?? '')
+  .refine((d) => d !== '' && parseVietnamTime(d) !== undefined);
 
 /**
  * The page's query string. A value that cannot be read is dropped (the queue shows more, never
