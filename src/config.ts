@@ -10,6 +10,8 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { yamlFileError } from './knowledge/content.js';
+import { VIETNAMESE_LETTER, vietnameseMessage } from './text/zod-vi.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalString = z
@@ -39,7 +41,7 @@ export function parseTrustProxy(value: string | undefined): { ok: true; list: st
   if (['true', 'yes', '1', '*', 'all'].includes(v.toLowerCase()))
     return {
       ok: false,
-      message: `'${v}' would trust an X-Forwarded-For written by anyone; list your reverse proxy's addresses instead (e.g. 127.0.0.1 or 10.0.0.0/8), or leave it empty`,
+      message: `'${v}' sẽ tin X-Forwarded-For do bất kỳ ai ghi: hãy liệt kê địa chỉ của reverse proxy (ví dụ 127.0.0.1 hoặc 10.0.0.0/8), hoặc để trống`,
     };
   const list: string[] = [];
   for (const raw of v.split(',')) {
@@ -56,7 +58,7 @@ export function parseTrustProxy(value: string | undefined): { ok: true; list: st
     if (family === 0 || extra !== undefined || !prefixOk)
       return {
         ok: false,
-        message: `'${entry}' is not an IPv4/IPv6 address, a CIDR (10.0.0.0/8, fd00::/8) or one of loopback, linklocal, uniquelocal; separate entries with commas`,
+        message: `'${entry}' không phải địa chỉ IPv4/IPv6, dải CIDR (10.0.0.0/8, fd00::/8) hay một trong loopback, linklocal, uniquelocal; các mục cách nhau bằng dấu phẩy`,
       };
     list.push(entry);
   }
@@ -76,7 +78,7 @@ const trustProxy = z
 /** "At most `count` per `seconds`". */
 const rateSchema = z.object({ count: z.number().int().positive(), seconds: z.number().positive() });
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'cần giờ dạng HH:MM (24 giờ), ví dụ 21:00');
 
 /** The environment variables Loa reads. */
 export const envSchema = z.object({
@@ -119,14 +121,14 @@ export const envSchema = z.object({
   /** Daily backups kept in `LOA_DATA_DIR/backups` (db/backup.ts); 0 turns them off. */
   LOA_BACKUP_KEEP: z.coerce.number().int().min(0).max(365).default(7),
   /** Vietnam time of day of the daily backup, `HH:MM`. */
-  LOA_BACKUP_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour, Vietnam time), e.g. 02:30').default('02:30'),
+  LOA_BACKUP_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'cần giờ dạng HH:MM (24 giờ, giờ Việt Nam), ví dụ 02:30').default('02:30'),
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
   TELEGRAM_API_ROOT: z
     .string()
     .url()
-    .refine((u) => !u.endsWith('/'), "remove the trailing '/'")
+    .refine((u) => !u.endsWith('/'), "bỏ dấu '/' ở cuối")
     .default('https://api.telegram.org'),
   TELEGRAM_WEBHOOK_URL: optionalString,
   TELEGRAM_WEBHOOK_SECRET: optionalString,
@@ -150,7 +152,7 @@ export const envSchema = z.object({
   ZALO_BOT_API_ROOT: z
     .string()
     .url()
-    .refine((u) => !u.endsWith('/'), "remove the trailing '/'")
+    .refine((u) => !u.endsWith('/'), "bỏ dấu '/' ở cuối")
     .default('https://bot-api.zaloplatforms.com'),
   ZALO_BOT_WEBHOOK_URL: optionalString,
   ZALO_BOT_WEBHOOK_SECRET: optionalString,
@@ -284,9 +286,33 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * A configuration issue in Vietnamese for whoever installs Loa (the key names and values stay
+ * as written): what the value must be.
+ */
+function configIssue(i: z.core.$ZodIssue): string {
+  if (VIETNAMESE_LETTER.test(i.message)) return i.message;
+  switch (i.code) {
+    case 'invalid_type':
+      return i.expected === 'number' ? 'cần một số' : i.expected === 'string' ? 'cần một chuỗi chữ' : i.expected === 'boolean' ? 'cần true hoặc false' : `thiếu hoặc không đúng kiểu (cần ${i.expected})`;
+    case 'invalid_value':
+      return `giá trị không được chấp nhận; chỉ nhận: ${i.values.map(String).join(', ')}`;
+    case 'too_small':
+      return i.origin === 'number' ? `phải ${i.inclusive ? 'từ' : 'lớn hơn'} ${String(i.minimum)} trở lên` : 'đang trống hoặc quá ngắn';
+    case 'too_big':
+      return i.origin === 'number' ? `phải ${i.inclusive ? 'không quá' : 'nhỏ hơn'} ${String(i.maximum)}` : 'quá dài';
+    case 'invalid_format':
+      return i.format === 'url' ? 'không phải địa chỉ URL hợp lệ (ví dụ https://…)' : i.format === 'email' ? 'không phải địa chỉ email hợp lệ' : 'không đúng định dạng';
+    case 'unrecognized_keys':
+      return `có khóa không được biết: ${i.keys.join(', ')}`;
+    default:
+      return vietnameseMessage(i);
+  }
+}
+
 function describe(source: string, err: z.ZodError): string {
   return err.issues
-    .map((i) => `config: ${source}${i.path.length ? `: ${i.path.join('.')}` : ''}: ${i.message}`)
+    .map((i) => `cấu hình: ${source}${i.path.length ? `: ${i.path.join('.')}` : ''}: ${configIssue(i)}`)
     .join('\n');
 }
 
@@ -311,12 +337,12 @@ export function createConfig(
   let telegram: TelegramConfig | undefined;
   if (v.TELEGRAM_BOT_TOKEN) {
     if (v.TELEGRAM_MODE === 'webhook') {
-      if (!v.TELEGRAM_WEBHOOK_URL) problems.push('config: env: TELEGRAM_WEBHOOK_URL: required when TELEGRAM_MODE=webhook');
+      if (!v.TELEGRAM_WEBHOOK_URL) problems.push('cấu hình: env: TELEGRAM_WEBHOOK_URL: bắt buộc khi TELEGRAM_MODE=webhook (địa chỉ https công khai của máy chủ, kết thúc bằng /webhooks/telegram)');
       else if (!/^https?:\/\//.test(v.TELEGRAM_WEBHOOK_URL))
-        problems.push('config: env: TELEGRAM_WEBHOOK_URL: must be an http(s) URL');
+        problems.push('cấu hình: env: TELEGRAM_WEBHOOK_URL: phải là địa chỉ http(s)://…');
       if (!v.TELEGRAM_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]{16,256}$/.test(v.TELEGRAM_WEBHOOK_SECRET))
         problems.push(
-          'config: env: TELEGRAM_WEBHOOK_SECRET: required in webhook mode, 16–256 characters of A-Z a-z 0-9 _ -',
+          'cấu hình: env: TELEGRAM_WEBHOOK_SECRET: bắt buộc ở chế độ webhook, 16–256 ký tự A-Z a-z 0-9 _ - (ví dụ tạo bằng: openssl rand -hex 24)',
         );
     }
     telegram = {
@@ -334,7 +360,7 @@ export function createConfig(
   let zalo: ZaloConfig | undefined;
   if (v.ZALO_APP_ID || v.ZALO_APP_SECRET || v.ZALO_OA_SECRET_KEY) {
     for (const k of ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY'] as const)
-      if (!v[k]) problems.push(`config: env: ${k}: required when any ZALO_* credential is set`);
+      if (!v[k]) problems.push(`cấu hình: env: ${k}: bắt buộc khi đã đặt một khóa ZALO_* (xem docs/zalo.md)`);
     zalo = {
       appId: v.ZALO_APP_ID ?? '',
       appSecret: v.ZALO_APP_SECRET ?? '',
@@ -350,11 +376,11 @@ export function createConfig(
   let zaloBot: ZaloBotConfig | undefined;
   if (v.ZALO_BOT_TOKEN) {
     if (v.ZALO_BOT_MODE === 'webhook') {
-      if (!v.ZALO_BOT_WEBHOOK_URL) problems.push('config: env: ZALO_BOT_WEBHOOK_URL: required when ZALO_BOT_MODE=webhook');
+      if (!v.ZALO_BOT_WEBHOOK_URL) problems.push('cấu hình: env: ZALO_BOT_WEBHOOK_URL: bắt buộc khi ZALO_BOT_MODE=webhook');
       else if (!/^https:\/\/[^/\s]+/.test(v.ZALO_BOT_WEBHOOK_URL))
-        problems.push('config: env: ZALO_BOT_WEBHOOK_URL: must be a public https:// URL (the platform delivers only to HTTPS), ending in /webhooks/zalo-bot');
+        problems.push('cấu hình: env: ZALO_BOT_WEBHOOK_URL: phải là địa chỉ https:// công khai (nền tảng chỉ gửi tới HTTPS), kết thúc bằng /webhooks/zalo-bot');
       if (!v.ZALO_BOT_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]{16,256}$/.test(v.ZALO_BOT_WEBHOOK_SECRET))
-        problems.push('config: env: ZALO_BOT_WEBHOOK_SECRET: required in webhook mode, 16–256 characters of A-Z a-z 0-9 _ -');
+        problems.push('cấu hình: env: ZALO_BOT_WEBHOOK_SECRET: bắt buộc ở chế độ webhook, 16–256 ký tự A-Z a-z 0-9 _ - (ví dụ tạo bằng: openssl rand -hex 24)');
     }
     zaloBot = {
       token: v.ZALO_BOT_TOKEN,
@@ -394,13 +420,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   try {
     text = readFileSync(resolve(botFile), 'utf8');
   } catch {
-    throw new ConfigError(`config: LOA_BOT: cannot read ${botFile}; point LOA_BOT at a bot YAML file`);
+    throw new ConfigError(`cấu hình: LOA_BOT: không đọc được tệp ${botFile}; hãy đặt LOA_BOT là đường dẫn tới tệp YAML của bot (ví dụ bots/default.yaml)`);
   }
   let yaml: unknown;
   try {
     yaml = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`config: ${botFile}: not valid YAML: ${(err as Error).message}`);
+    throw new ConfigError(`cấu hình: ${botFile}: ${yamlFileError(err)}`);
   }
   return createConfig(env, yaml, botFile);
 }

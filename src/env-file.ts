@@ -25,13 +25,13 @@ export function loadEnvFile(cwd: string = process.cwd(), env: NodeJS.ProcessEnv 
   const named = env.LOA_ENV_FILE?.trim();
   const file = resolve(cwd, named || '.env');
   if (!existsSync(file)) {
-    if (named) throw new ConfigError(`config: LOA_ENV_FILE: ${file} does not exist; fix the path or unset LOA_ENV_FILE`);
+    if (named) throw new ConfigError(`cấu hình: LOA_ENV_FILE: không có tệp ${file}; sửa đường dẫn hoặc bỏ biến LOA_ENV_FILE`);
     return undefined;
   }
   try {
     process.loadEnvFile(file);
   } catch (err) {
-    throw new ConfigError(`config: cannot read ${file} (${(err as Error).message}); it must be a readable file of NAME=value lines (see .env.example)`);
+    throw new ConfigError(`cấu hình: không đọc được tệp ${file} (${(err as Error).message}); tệp phải đọc được và gồm các dòng TÊN=giá trị (xem .env.example)`);
   }
   return file;
 }

@@ -40,7 +40,7 @@ describe('.env file', () => {
     const d = dir();
     expect(loadEnvFile(d, {})).toBeUndefined();
     expect(() => loadEnvFile(d, { LOA_ENV_FILE: 'secrets/loa.env' })).toThrow(ConfigError);
-    expect(() => loadEnvFile(d, { LOA_ENV_FILE: 'secrets/loa.env' })).toThrow(/LOA_ENV_FILE: .*secrets\/loa\.env does not exist/);
+    expect(() => loadEnvFile(d, { LOA_ENV_FILE: 'secrets/loa.env' })).toThrow(/LOA_ENV_FILE: không có tệp .*secrets\/loa\.env/);
     writeFileSync(join(d, 'other.env'), 'LOA_ENVFILE_TEST_A=other\n');
     expect(loadEnvFile(d, { LOA_ENV_FILE: 'other.env' })).toBe(join(d, 'other.env'));
     expect(process.env.LOA_ENVFILE_TEST_A).toBe('other');
@@ -58,8 +58,8 @@ describe('.env file', () => {
       run(process.execPath, [bin, 'backup'], { cwd: d, env: { ...env, LOA_BOT: 'from-env.yaml' } }).catch((e: { code: number; stderr: string }) => e),
     ]);
     expect(failed).toMatchObject({ code: 78 });
-    expect((failed as { stderr: string }).stderr).toContain('config: LOA_BOT: cannot read from-dotenv.yaml');
-    expect((again as { stderr: string }).stderr).toContain('cannot read from-env.yaml');
+    expect((failed as { stderr: string }).stderr).toContain('cấu hình: LOA_BOT: không đọc được tệp from-dotenv.yaml');
+    expect((again as { stderr: string }).stderr).toContain('không đọc được tệp from-env.yaml');
   });
 });
 

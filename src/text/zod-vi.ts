@@ -8,7 +8,7 @@ import type { z } from 'zod';
  * Vietnamese: the schemas are shared with code and tests that read them in English.
  */
 /** A letter only Vietnamese has (with its diacritics). */
-const VIETNAMESE_LETTER = /[ăâđêôơưạảãàáầấẩẫậằắẳẵặẹẻẽèéềếểễệỉĩìíịọỏõòóồốổỗộờớởỡợụủũùúừứửữựỳýỵỷỹ]/i;
+export const VIETNAMESE_LETTER = /[ăâđêôơưạảãàáầấẩẫậằắẳẵặẹẻẽèéềếểễệỉĩìíịọỏõòóồốổỗộờớởỡợụủũùúừứửữựỳýỵỷỹ]/i;
 
 const VI_MESSAGES: Readonly<Record<string, string>> = {
   'list at least one topic': 'hãy chọn ít nhất một chủ đề',

@@ -62,8 +62,8 @@ describe('parseTrustProxy', () => {
     { label: 'off', value: 'off', list: [] },
     { label: 'one IPv4 address', value: '127.0.0.1', list: ['127.0.0.1'] },
     { label: 'a list with CIDRs, IPv6 and loopback', value: '10.0.0.0/8, 192.168.1.10,::1, fd00::/8,Loopback', list: ['10.0.0.0/8', '192.168.1.10', '::1', 'fd00::/8', 'loopback'] },
-    { label: 'true (trust anyone) is refused', value: 'true', error: /would trust an X-Forwarded-For written by anyone/ },
-    { label: 'a host name is refused', value: 'proxy.local', error: /'proxy.local' is not an IPv4\/IPv6 address/ },
+    { label: 'true (trust anyone) is refused', value: 'true', error: /sẽ tin X-Forwarded-For do bất kỳ ai ghi/ },
+    { label: 'a host name is refused', value: 'proxy.local', error: /'proxy.local' không phải địa chỉ IPv4\/IPv6/ },
     { label: 'an IPv4 prefix over 32 is refused', value: '10.0.0.0/33', error: /'10.0.0.0\/33'/ },
     { label: 'an IPv6 prefix over 128 is refused', value: 'fd00::/129', error: /'fd00::\/129'/ },
   ];
