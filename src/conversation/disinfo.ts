@@ -51,6 +51,7 @@ const S = {
   platform: 'Bạn thấy tin này ở đâu?',
   cancel: 'Huỷ',
   cancelled: 'Đã huỷ báo cáo. Khi cần, bạn gõ /baocao để báo tin.',
+  stopNewsHint: 'Nếu bạn muốn thôi nhận tin thông báo, hãy gõ Huỷ một lần nữa.',
   expired: 'Báo cáo này đã kết thúc hoặc đã bị huỷ. Gõ /baocao để báo tin mới.',
   done: (n: string) =>
     `Cảm ơn bạn đã báo tin! Mã số báo cáo của bạn: ${n}.\nCán bộ phụ trách sẽ kiểm tra và báo kết quả cho bạn qua kênh này. Nội dung bạn báo chỉ cán bộ phụ trách được xem.`,
@@ -74,6 +75,7 @@ const S_EN: typeof S = {
   platform: 'Where did you see it?',
   cancel: 'Cancel',
   cancelled: 'Report cancelled. Type /baocao whenever you want to report something.',
+  stopNewsHint: 'If you want to stop receiving news, type Huỷ once more.',
   expired: 'This report has ended or was cancelled. Type /baocao to make a new one.',
   done: (n: string) =>
     `Thank you for your report! Your report number: ${n}.\nThe staff in charge will check it and tell you the outcome here. Only they can see what you reported.`,
@@ -271,6 +273,9 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   return [{ text: S.done(number) }];
 }
 
+/** A whole message that cancels a report being made (folded as foldedCanonical folds). */
+const CANCEL_WORDS = new Set(['huy', 'huy bo', 'huy bao cao', 'thoi', 'thoi khong bao nua', 'khong bao nua', 'bo qua', 'cancel']);
+
 const REPORT_LABEL_FOLDED = foldedCanonical(REPORT_MENU_LABEL);
 const REPORT_LABEL_WORDS = REPORT_LABEL_FOLDED.split(' ').length;
 const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
@@ -344,6 +349,15 @@ export function createDisinfoFeature(): Feature {
     },
     onText: (ctx, text) => {
       const draft = draftOf(ctx);
+      // "Huỷ" typed while the report waits for the post means the cancel beside it: it became the
+      // report's text before (found by the subscriber trial).
+      // A subscriber who meant the news is told how to stop it: one word, two intents, and the
+      // report is the one under way.
+      if (draft && !ctx.inbound.group && CANCEL_WORDS.has(foldedCanonical(text))) {
+        saveDraft(ctx, undefined);
+        const subscribed = ctx.person.consentAt !== null && ctx.person.optedOutAt === null;
+        return [{ text: subscribed ? `${textsOf(ctx).cancelled} ${textsOf(ctx).stopNewsHint}` : textsOf(ctx).cancelled }];
+      }
       if (draft?.step === 'content' && !ctx.inbound.group) {
         saveDraft(ctx, { step: 'topic', text: text.slice(0, 2000) });
         return [askTopic(ctx)];

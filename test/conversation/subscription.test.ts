@@ -206,28 +206,33 @@ describe('choosing a region in a province of a hundred communes', () => {
   });
 });
 
-describe('"Huỷ" under a menu that offers a cancel', () => {
-  it('asks whether to cancel that or stop the news, and does what is chosen', async () => {
+describe('"Huỷ" while a report is being made', () => {
+  it('cancels the report (it became the report before), says how to stop the news, and a second "Huỷ" stops it', async () => {
     const ddb = openDb(':memory:');
     let at = Date.parse('2026-12-07T03:00:00Z');
     const c = createConversation({ db: ddb, knowledge, config, features: [createDisinfoFeature(), createSubscriptionFeature()], now: () => new Date((at += 2000)) });
+    const reports = () => (ddb.prepare('SELECT COUNT(*) AS n FROM disinfo_reports').get() as { n: number }).n;
     try {
       const say = async (text: string) => (await c.handle({ channel: 'zalo', userId: 'z-2', dedupeKey: `k${n++}`, type: 'text', text } as Inbound, zaloCapabilities))[0]!;
       const press = async (action: string) => (await c.handle({ channel: 'zalo', userId: 'z-2', dedupeKey: `k${n++}`, type: 'action', action } as Inbound, zaloCapabilities))[0]!;
       await say('/dangky');
       await press('sub:all');
       await press('sub:rs:');
-      // A report: its topic menu ends with "Huỷ" (on Zalo, a numbered line the person may type out).
+      // Waiting for the post: "Huỷ" is not a post.
+      await say('/baocao');
+      const cancelled = await say('Huỷ');
+      expect(cancelled.text).toContain('Đã huỷ báo cáo');
+      expect(cancelled.text).toContain('thôi nhận tin thông báo, hãy gõ Huỷ một lần nữa');
+      expect(reports()).toBe(0);
+      expect(getPersonByExternal(ddb, 'zalo', 'z-2')?.optedOutAt).toBeNull();
+      // Under the report's topic menu (on Zalo, a numbered line ending in "Huỷ" the person may type out).
       await say('/baocao');
       const topics = await say('Tin đồn: từ tháng sau phải nộp phí để làm căn cước.');
       expect(topics.buttons!.at(-1)).toMatchObject({ label: 'Huỷ', action: 'bc:x' });
-      const ask = await say('Huỷ');
-      expect(ask.text).toContain('huỷ việc đang làm dở, hay thôi nhận tin');
+      expect((await say('huỷ')).text).toContain('Đã huỷ báo cáo');
+      expect(reports()).toBe(0);
       expect(getPersonByExternal(ddb, 'zalo', 'z-2')?.optedOutAt).toBeNull();
-      // "1": the report is cancelled, the subscription kept.
-      expect((await say('1')).text).toContain('Đã huỷ báo cáo');
-      expect(getPersonByExternal(ddb, 'zalo', 'z-2')?.optedOutAt).toBeNull();
-      // With nothing offered, "Huỷ" stops the news at once.
+      // With no report under way, "Huỷ" stops the news at once.
       await say('Huỷ');
       expect(getPersonByExternal(ddb, 'zalo', 'z-2')?.optedOutAt).toBeTruthy();
     } finally {
