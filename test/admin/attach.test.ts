@@ -210,6 +210,8 @@ describe('revisionChanges', () => {
       fields: ['Câu trả lời'],
       textAdded: ['Nộp phí tại quầy thu và nhận biên lai.'],
       textRemoved: ['Cán bộ không được thu thêm khoản nào.', 'Nộp phí thì nhận biên lai.'],
+      // Two lines went and one came: not a line edited in place, no word-level change shown.
+      textChanged: [],
     });
     expect(revisionChanges('qa', before, before)).toMatchObject({ fields: [], textAdded: [], textRemoved: [] });
   });

@@ -104,6 +104,47 @@ export interface RevisionChanges {
   textAdded: string[];
   /** Lines of the answer (an article's body) that are gone: an approver must see what goes. */
   textRemoved: string[];
+  /**
+   * Where a changed line changed, when lines were changed one for one: the words that go and
+   * the words that come, with a few words either side. An answer is often one paragraph of
+   * 150 words; shown only as the old paragraph and the new one, the approver had to find the
+   * one number that changed by eye.
+   */
+  textChanged: WordChange[];
+}
+
+/** One place a line changed, in words ({@link wordChange}). */
+export interface WordChange {
+  /** Up to six unchanged words before the change ('…' first when cut). */
+  before: string;
+  removed: string;
+  added: string;
+  /** Up to six unchanged words after it ('…' last when cut). */
+  after: string;
+}
+
+/**
+ * The words that differ between two versions of a line: the common words at the start and at
+ * the end are kept out, with six of them either side for context.
+ *
+ * @example wordChange('nghỉ 05 ngày làm việc', 'nghỉ năm ngày làm việc') // { before: 'nghỉ', removed: '05', added: 'năm', after: 'ngày làm việc' }
+ */
+export function wordChange(oldLine: string, newLine: string): WordChange {
+  const a = oldLine.split(/\s+/).filter(Boolean);
+  const b = newLine.split(/\s+/).filter(Boolean);
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let post = 0;
+  while (post < a.length - pre && post < b.length - pre && a[a.length - 1 - post] === b[b.length - 1 - post]) post++;
+  const CONTEXT = 6;
+  const head = a.slice(Math.max(0, pre - CONTEXT), pre).join(' ');
+  const tail = a.slice(a.length - post, a.length - post + CONTEXT).join(' ');
+  return {
+    before: (pre > CONTEXT ? '… ' : '') + head,
+    removed: a.slice(pre, a.length - post).join(' '),
+    added: b.slice(pre, b.length - post).join(' '),
+    after: tail + (post > CONTEXT ? ' …' : ''),
+  };
 }
 
 /**
@@ -115,7 +156,7 @@ export interface RevisionChanges {
 export function revisionChanges(kind: Kind, approvedText: string | undefined, revisionText: string): RevisionChanges {
   const before = approvedText ? formFromText(kind, approvedText) : undefined;
   const after = formFromText(kind, revisionText);
-  if (!before || !after) return { added: [], removed: [], fields: [], textAdded: [], textRemoved: [] };
+  if (!before || !after) return { added: [], removed: [], fields: [], textAdded: [], textRemoved: [], textChanged: [] };
   const labels: Record<string, string> =
     kind === 'qa'
       ? { question: 'Câu hỏi', answer: 'Câu trả lời', topics: 'Chủ đề', regions: 'Địa bàn', sources: 'Nguồn', expires: 'Hết hạn' }
@@ -132,12 +173,16 @@ export function revisionChanges(kind: Kind, approvedText: string | undefined, re
   const newLines = lines(after[textKey]);
   const oldSet = new Set(oldLines);
   const newSet = new Set(newLines);
+  const textAdded = newLines.filter((l) => !oldSet.has(l));
+  const textRemoved = oldLines.filter((l) => !newSet.has(l));
   return {
     added: [...now].filter((v) => !was.has(v)),
     removed: [...was].filter((v) => !now.has(v)),
     fields,
-    textAdded: newLines.filter((l) => !oldSet.has(l)),
-    textRemoved: oldLines.filter((l) => !newSet.has(l)),
+    textAdded,
+    textRemoved,
+    // Lines changed one for one (a paragraph edited in place): where, in words.
+    textChanged: textAdded.length === textRemoved.length ? textRemoved.map((l, i) => wordChange(l, textAdded[i]!)) : [],
   };
 }
 
