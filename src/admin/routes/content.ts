@@ -368,6 +368,12 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       .map(Number)
       .filter((n) => Number.isInteger(n) && n > 0) ?? [];
     const taken = (id: string): boolean => id === 'new' || c.qa.some((q) => q.id === id) || c.articles.some((a) => a.id === id);
+    // An id typed twice (copied from another entry): say which entry has it, and that the box
+    // may be left empty.
+    const idTaken = (id: string): FieldError => {
+      const other = c.qa.find((q) => q.id === id)?.question ?? c.articles.find((a) => a.id === id)?.title;
+      return { field: 'id', message: `Mã: '${id}' đã được dùng${other ? ` cho “${other}”` : ''}; hãy chọn mã khác, hoặc để trống ô Mã để Loa tự tạo` };
+    };
     try {
       if (existing && (existing.status === 'approved' || openRevision(ctx.db, kind, existing.id))) {
         return await saveAsRevision(req, reply, kind, existing, body, from);
@@ -376,12 +382,12 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       if (kind === 'qa') {
         const form = qaFormSchema.parse(body);
         form.id = existing ? existing.id : form.id || slugFrom(form.question, taken);
-        if (isNew && taken(form.id)) throw new ContentValidationError([{ field: 'id', message: `Mã: '${form.id}' đã được dùng; chọn mã khác` }]);
+        if (isNew && taken(form.id)) throw new ContentValidationError([idTaken(form.id)]);
         saved = saveQaDraft(ctx.config.contentDir, form, c, existing?.file);
       } else {
         const form = articleFormSchema.parse(body);
         form.id = existing ? existing.id : form.id || slugFrom(form.title, taken);
-        if (isNew && taken(form.id)) throw new ContentValidationError([{ field: 'id', message: `Mã: '${form.id}' đã được dùng; chọn mã khác` }]);
+        if (isNew && taken(form.id)) throw new ContentValidationError([idTaken(form.id)]);
         saved = saveArticleDraft(ctx.config.contentDir, form, c, existing?.file);
       }
       if (kind === 'qa' && from.length) {
