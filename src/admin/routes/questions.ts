@@ -135,7 +135,15 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
       q.den ? `đến ngày ${q.den.split('-').reverse().join('/')}` : '',
     ].filter(Boolean);
     const unfiltered = total === 0 && (narrowing.length || filter.kind) ? countQueue(ctx.db, { scope: filter.scope }) : counts;
+    // A group already answered, waiting for approval: by a new draft, or attached to an approved
+    // entry as a change. It read "Đã có bản nháp: <id>" for both, an approved entry included.
+    const answering = new Map<string, { title: string; approved: boolean }>();
+    for (const id of new Set(items.map((x) => x.draftQaId).filter((x): x is string => !!x))) {
+      const e = ctx.content.get().qa.find((x) => x.id === id);
+      answering.set(id, { title: e?.question ?? id, approved: e?.status === 'approved' });
+    }
     return ctx.render(req, reply, 'questions', {
+      answering,
       unfiltered: unfiltered.unanswered + unfiltered.maybe_wrong,
       title: 'Câu hỏi chưa trả lời',
       groups,
