@@ -29,6 +29,21 @@ describe('an entry opened by an approver who does not edit', { timeout: 120_000 
     expect(page).toMatch(/<textarea name="answer" readonly class="body">/);
     expect(page).toMatch(/<input type="checkbox" disabled name="topics"/);
     expect(page).not.toContain('Lưu bản nháp');
+    // With a change waiting, the approver is not told they are "continuing" it.
+    const hoaFirst = new AdminClient(t.url);
+    expect((await hoaFirst.login('hoa', 'hoa-mat-khau-1')).status).toBe(303);
+    const entry = t.app.knowledge.getQa(ENTRY)!;
+    const changed = await hoaFirst.post(`/admin/content/qa/${ENTRY}`, {
+      question: entry.question,
+      variants: [...entry.variants, 'CCCD cũ còn hạn có phải đổi không'].join('\n'),
+      answer: entry.answer,
+      topics: entry.topics,
+      sources: entry.sources.map((s) => [s.title, s.article, s.url].filter(Boolean).join(' | ')).join('\n'),
+    });
+    expect(changed.status).toBe(303);
+    const waiting = (await lan.get(`/admin/content/qa/${ENTRY}`)).text;
+    expect(waiting).toContain('Phê duyệt thay đổi');
+    expect(waiting).not.toContain('Đang sửa tiếp');
 
     const hoa = new AdminClient(t.url);
     expect((await hoa.login('hoa', 'hoa-mat-khau-1')).status).toBe(303);
