@@ -417,7 +417,19 @@ function parseMarkdownText(
   }
   let data = nfc((doc.toJS() ?? {}) as unknown);
   if (override && data && typeof data === 'object' && !Array.isArray(data)) data = { ...data, ...override };
-  return { data, body: parts.body.normalize('NFC').trim() };
+  return { data, body: officeBody(parts.body.normalize('NFC')).trim() };
+}
+
+/**
+ * An answer pasted from Word as the office wrote it: a bullet list came as "\t•\tSinh đôi…"
+ * and was served with its tabs (found by the content author trial). A line starting with a
+ * bullet sign (•, ●, ▪, ◦, ‣, ∙, ○, ■, □, ➢, ➤, ►, ✓, ✔), after any indent, is "• …"; the other
+ * tabs and non-breaking spaces are spaces.
+ */
+export function officeBody(body: string): string {
+  return body
+    .replace(/^[ \t\u00a0]*[•●▪◦‣∙○■□➢➤►✓✔][ \t\u00a0]+/gm, '• ')
+    .replace(/[\t\u00a0]+/g, ' ');
 }
 
 /** Whether `data` has the field at `path`, even empty (a missing field and one of the wrong kind are worded apart). */

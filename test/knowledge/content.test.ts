@@ -457,3 +457,15 @@ describe('front matter as staff type it (lenientFrontMatter)', () => {
     expect(out).toBe('question: "Đã: trong ngoặc"\nvariants: [a, b]\ntitle: >\n  dòng: dài\nstatus: draft # còn nháp\n  - x');
   });
 });
+
+describe('an answer pasted from Word (officeBody)', () => {
+  it('serves its bullet list without tabs, bullet first, and its non-breaking spaces as spaces', () => {
+    const t = fixture();
+    cleanups.push(t.cleanup);
+    const body = 'Lao động nữ sinh con được nghỉ:\n\t•\tSinh một con: 6 tháng;\n    ●  Sinh đôi trở lên:\u00a0thêm 1 tháng mỗi con.\nXem\tthêm Điều 53.';
+    writeFileSync(join(t.dir, 'qa', 'ho-tich', 'thai-san.md'), qa('thai-san', '', body));
+    const c = loadContent(t.dir);
+    expect(c.errors).toEqual([]);
+    expect(c.qa[0]!.answer).toBe('Lao động nữ sinh con được nghỉ:\n• Sinh một con: 6 tháng;\n• Sinh đôi trở lên: thêm 1 tháng mỗi con.\nXem thêm Điều 53.');
+  });
+});
