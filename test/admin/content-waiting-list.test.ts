@@ -37,6 +37,10 @@ describe('content list: waiting for approval', { timeout: 120_000 }, () => {
     const lan = new AdminClient(t.url);
     expect((await lan.login('lan', 'lan-mat-khau-1')).status).toBe(303);
 
+    // The dashboard counts what waits and links to the list (it said nothing of content before).
+    const waiting = (html: string): string | undefined => /id="content-waiting"><div class="muted">Nội dung chờ phê duyệt<\/div><div class="stat">(\d+)<\/div>/.exec(html)?.[1];
+    expect(waiting((await lan.get('/admin')).text)).toBe('0');
+
     expect((await hoa.post('/admin/content/qa/new', DRAFT)).status).toBe(303);
     const form = await hoa.get(`/admin/content/qa/${EDITED}`);
     expect(form.status).toBe(200);
@@ -50,6 +54,10 @@ describe('content list: waiting for approval', { timeout: 120_000 }, () => {
       sources: entry.sources.map((s) => [s.title, s.article, s.url].filter(Boolean).join(' | ')).join('\n'),
     });
     expect(edit.status).toBe(303);
+
+    const dashboard = (await lan.get('/admin')).text;
+    expect(waiting(dashboard)).toBe('2');
+    expect(dashboard).toContain('<a href="/admin/content?status=cho-duyet">Mở danh sách chờ phê duyệt</a>');
 
     const page = await lan.get('/admin/content?status=cho-duyet');
     expect(page.status).toBe(200);

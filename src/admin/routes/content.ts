@@ -216,6 +216,27 @@ function regionOptions(ctx: AdminContext): { slug: string; name: string; depth: 
   return [...flattenRegions(ctx.content.get().regions).entries()].map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1 }));
 }
 
+/** The entries with a change waiting for approval, as `kind:id`. */
+function pendingChanges(ctx: AdminContext): Set<string> {
+  return new Set(openRevisions(ctx.db).map((r) => `${r.kind}:${r.entryId}`));
+}
+
+/**
+ * Whether an entry waits for an approver: a draft, or any entry with a change pending (an
+ * approved answer's edit or attached questions: listed as "Đã duyệt", it was found only by its
+ * tag among all). The content list's "Chờ phê duyệt" and the dashboard's count.
+ */
+function waitsForApproval(pending: Set<string>): (r: { kind: Kind; id: string; status: string }) => boolean {
+  return (r) => r.status === 'draft' || pending.has(`${r.kind}:${r.id}`);
+}
+
+/** How many entries wait for an approver ({@link waitsForApproval}). */
+export function countWaitingForApproval(ctx: AdminContext): number {
+  const waits = waitsForApproval(pendingChanges(ctx));
+  const c = ctx.content.get();
+  return c.qa.filter((q) => waits({ kind: 'qa', id: q.id, status: q.status })).length + c.articles.filter((a) => waits({ kind: 'article', id: a.id, status: a.status })).length;
+}
+
 export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/content', { config: { permission: 'content.view' } }, async (req, reply) => {
     const f = listQuery.parse(req.query);
@@ -226,10 +247,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       ...(f.kind === 'article' ? [] : c.qa.map((q) => ({ kind: 'qa' as const, id: q.id, title: q.question, text: `${q.id} ${q.question} ${q.variants.join(' ')} ${q.answer}`, status: q.status, topics: q.topics, reviewedBy: q.reviewedBy }))),
       ...(f.kind === 'qa' ? [] : c.articles.map((a) => ({ kind: 'article' as const, id: a.id, title: a.title, text: `${a.id} ${a.title} ${a.passages.map((p) => p.text).join(' ')}`, status: a.status, topics: a.topics, reviewedBy: undefined }))),
     ];
-    const pending = new Set(openRevisions(ctx.db).map((r) => `${r.kind}:${r.entryId}`));
-    // Waiting for an approver: a draft, or any entry with a change pending (an approved answer's
-    // edit or attached questions: listed as "Đã duyệt", it was found only by its tag among all).
-    const waits = (r: { kind: Kind; id: string; status: string }): boolean => r.status === 'draft' || pending.has(`${r.kind}:${r.id}`);
+    const pending = pendingChanges(ctx);
+    const waits = waitsForApproval(pending);
     const statusOk = (r: { kind: Kind; id: string; status: string }): boolean => !f.status || (f.status === 'cho-duyet' ? waits(r) : r.status === f.status);
     const rows = all.filter((r) => match(r.text) && statusOk(r) && (!f.topic || r.topics.includes(f.topic)));
     rows.sort((a, b) => Number(waits(b)) - Number(waits(a)) || (a.status === b.status ? a.title.localeCompare(b.title, 'vi') : a.status === 'draft' ? -1 : b.status === 'draft' ? 1 : 0));

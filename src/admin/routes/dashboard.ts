@@ -3,6 +3,7 @@ import type { AdminContext, RegisterRoutes } from '../context.js';
 import { countQueue, questionCounts, subscriberCounts } from '../../db/admin.js';
 import { dashboardExtras } from './campaigns.js';
 import { openContests } from './contests.js';
+import { countWaitingForApproval } from './content.js';
 import type { FastifyRequest } from 'fastify';
 import { CHANNEL_LABELS, STATE_LABELS, contentAdvice, healthReport } from '../../http/health.js';
 
@@ -45,6 +46,7 @@ export const registerDashboardRoutes: RegisterRoutes = (s, ctx) => {
       campaigns: dashboardExtras(ctx, req),
       contests: openContests(ctx),
       health: channelHealth(ctx),
+      contentWaiting: countWaitingForApproval(ctx),
     });
   });
 };
