@@ -3,6 +3,7 @@
  * answer or a passage, /dulieucuatoi (what is held about the person) and /xoadulieu. Registered
  * last, so other features see text first.
  */
+import { foldedCanonical } from '../text/vietnamese.js';
 import type { Button, Reply } from '../messages.js';
 import { erasePerson, setPersonLang, setPersonState } from '../db/people.js';
 import { recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
@@ -53,10 +54,23 @@ export function qaReply(qa: QaEntry, related: Button[] = [], T: Texts = VI): Rep
   };
 }
 
+/**
+ * Whether an article's title already says what a passage's heading says: an office that names
+ * the article after the law's article ("Luật BHXH 2024 – Điều 54: Thời gian hưởng…") served
+ * "… – Điều 54: Thời gian hưởng… – Điều 54. Thời gian hưởng…" (found by the content author
+ * trial). The same "Điều N", or the whole heading, in the title.
+ */
+function headingInTitle(title: string, heading: string): boolean {
+  const t = foldedCanonical(title);
+  const h = foldedCanonical(heading);
+  const article = /^dieu (\d+[a-z]?)\b/.exec(h);
+  return (article !== null && new RegExp(`\\bdieu ${article[1]}\\b`).test(t)) || (h.length > 0 && t.includes(h));
+}
+
 /** Renders one article passage as a reply, with the article's source. */
 export function passageReply(article: ArticleEntry, passage: Passage, related: Button[] = [], T: Texts = VI): Reply {
   const src = `${T.sources}\n• ${article.source.title}${article.source.article ? `, ${article.source.article}` : ''}`;
-  const title = passage.n === 0 ? article.title : `${article.title} – ${passage.heading}`;
+  const title = passage.n === 0 || headingInTitle(article.title, passage.heading) ? article.title : `${article.title} – ${passage.heading}`;
   const more =
     article.passages.length > 1
       ? article.passages
