@@ -373,6 +373,12 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   const register = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] | null => {
     const Q = quizTexts(ctx.person.lang);
     const t = text.trim().replace(/\s+/g, ' ');
+    // "Huỷ" typed at any step is the cancel beside it, not a name or a unit (it became the
+    // participant's name before: found by the subscriber trial).
+    if (['huy', 'huy bo', 'huy dang ky', 'thoi', 'bo qua', 'cancel'].includes(fold(t.toLowerCase())) && !(a.step === 'phone' && c.registration.phone === 'optional' && fold(t.toLowerCase()) === 'bo qua')) {
+      setAttemptStatus(ctx.db, a.id, 'cancelled');
+      return [{ text: Q.cancelled }];
+    }
     switch (a.step) {
       case 'consent': {
         const f = fold(t.toLowerCase());

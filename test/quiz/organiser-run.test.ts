@@ -130,6 +130,21 @@ describe('a contest never holds a person who came for something else', () => {
     expect(p.attempt()).toBeUndefined();
   });
 
+  it('"Huỷ" typed at the name or unit step cancels the registration instead of being taken as a name', async () => {
+    w = quizWorld();
+    const p = w.user('zalo', 'zalo-organiser-huy');
+    let r = await p.press('quiz:c:thu-nghiem');
+    r = await p.press(button(r, 'Tôi đồng ý'));
+    r = await p.say('Huỷ');
+    expect(texts(r)).toContain('Đã huỷ đăng ký');
+    expect(p.attempt()).toBeUndefined();
+    r = await p.press('quiz:c:thu-nghiem');
+    r = await p.press(button(r, 'Tôi đồng ý'));
+    await p.say('Nguyễn Văn Bình');
+    expect(texts(await p.say('hủy bỏ'))).toContain('Đã huỷ đăng ký');
+    expect(p.attempt()).toBeUndefined();
+  });
+
   it('a registration or a prediction left for over an hour lets the next message through', async () => {
     w = quizWorld();
     const a = w.user('web', 'web-organiser-05');
