@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { yamlFileError } from './knowledge/content.js';
+import { yamlFileError } from './text/yaml-error.js';
 import { VIETNAMESE_LETTER, vietnameseMessage } from './text/zod-vi.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
