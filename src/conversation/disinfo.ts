@@ -16,6 +16,7 @@ import type { Button, Reply } from '../messages.js';
 import { setPersonState } from '../db/people.js';
 import { getCase, markReportersTold, recordReport, reportsSince, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
 import { foldedCanonical } from '../text/vietnamese.js';
+import { isCancelWord } from './cancel-words.js';
 import { vietnamInstant } from '../time/vietnam.js';
 import type { Feature, TurnContext } from './types.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -273,9 +274,6 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   return [{ text: S.done(number) }];
 }
 
-/** A whole message that cancels a report being made (folded as foldedCanonical folds). */
-const CANCEL_WORDS = new Set(['huy', 'huy bo', 'huy bao cao', 'thoi', 'thoi khong bao nua', 'khong bao nua', 'bo qua', 'cancel']);
-
 const REPORT_LABEL_FOLDED = foldedCanonical(REPORT_MENU_LABEL);
 const REPORT_LABEL_WORDS = REPORT_LABEL_FOLDED.split(' ').length;
 const WORD_RUN = /[\p{L}\p{M}\p{N}]+/gu;
@@ -353,7 +351,7 @@ export function createDisinfoFeature(): Feature {
       // report's text before (found by the subscriber trial).
       // A subscriber who meant the news is told how to stop it: one word, two intents, and the
       // report is the one under way.
-      if (draft && !ctx.inbound.group && CANCEL_WORDS.has(foldedCanonical(text))) {
+      if (draft && !ctx.inbound.group && isCancelWord(text)) {
         saveDraft(ctx, undefined);
         const subscribed = ctx.person.consentAt !== null && ctx.person.optedOutAt === null;
         return [{ text: subscribed ? `${textsOf(ctx).cancelled} ${textsOf(ctx).stopNewsHint}` : textsOf(ctx).cancelled }];

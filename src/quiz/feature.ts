@@ -17,6 +17,7 @@
  * the limit is wrong. All state is in SQLite, so a restart resumes an attempt at the next
  * message (a question whose time ran out meanwhile counts as unanswered).
  */
+import { isCancelWord } from '../conversation/cancel-words.js';
 import { CHANNEL_NAMES, type Capabilities, type ChannelName, type Reply, type SendResult } from '../messages.js';
 import type { Feature, TurnContext } from '../conversation/types.js';
 import type { Db } from '../db/index.js';
@@ -375,7 +376,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const t = text.trim().replace(/\s+/g, ' ');
     // "Huỷ" typed at any step is the cancel beside it, not a name or a unit (it became the
     // participant's name before: found by the subscriber trial).
-    if (['huy', 'huy bo', 'huy dang ky', 'thoi', 'bo qua', 'cancel'].includes(fold(t.toLowerCase())) && !(a.step === 'phone' && c.registration.phone === 'optional' && fold(t.toLowerCase()) === 'bo qua')) {
+    if (isCancelWord(t) && !(a.step === 'phone' && c.registration.phone === 'optional' && fold(t.toLowerCase()) === 'bo qua')) {
       setAttemptStatus(ctx.db, a.id, 'cancelled');
       return [{ text: Q.cancelled }];
     }
