@@ -82,7 +82,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       withOfficials.length === 0;
     if (empty)
       console.log(
-        `Lưu ý: năm ${year} không có số liệu nào trong cơ sở dữ liệu này (chưa có ai nhắn tin, chưa có chiến dịch, câu hỏi, cuộc thi, tin giả hay cán bộ tập huấn). Kiểm tra lại năm, hoặc LOA_DATA_DIR nếu số liệu nằm ở máy chủ khác.`,
+        `Lưu ý: ${period ? `kỳ báo cáo ${periodText(report)}` : `năm ${year}`} không có số liệu nào trong cơ sở dữ liệu này (chưa có ai nhắn tin, chưa có chiến dịch, câu hỏi, cuộc thi, tin giả hay cán bộ tập huấn). Kiểm tra lại ${period ? 'kỳ báo cáo' : 'năm'}, hoặc LOA_DATA_DIR nếu số liệu nằm ở máy chủ khác.`,
       );
     const d = report.disinfo;
     const share = d.handledShare === null ? '' : ` = ${formatShare(d.handledShare)}`;
