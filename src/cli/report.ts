@@ -3,8 +3,10 @@
  * report for the office's plan, written as `bao-cao-YYYY.xlsx` (the one to open in Excel),
  * `bao-cao-YYYY.csv` (UTF-8 with BOM, for other programs: Excel in Vietnamese regional settings
  * splits a CSV on ';' and shows each row in one column) and `bao-cao-YYYY.html` (print it or
- * save as PDF from the browser). Without --out the files go to the current directory. The year
- * and period rules are `chooseReportPeriod`'s, shared with the admin page.
+ * save as PDF from the browser); a period that is not a calendar year names its days instead
+ * (`bao-cao-01-12-2025-den-30-11-2026.*`, `reportFileName`, as the admin's downloads are named).
+ * Without --out the files go to the current directory. The year and period rules are
+ * `chooseReportPeriod`'s, shared with the admin page.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,7 +16,7 @@ import { openDb, type Db } from '../db/index.js';
 import { loadContent } from '../knowledge/content.js';
 import { loadContests } from '../quiz/definition.js';
 import { loadTraining } from '../training/definition.js';
-import { buildYearReport, chooseReportPeriod, disinfoAssessment, periodText, reportCsv, reportHtml, reportXlsx } from '../admin/report.js';
+import { buildYearReport, chooseReportPeriod, disinfoAssessment, periodText, reportCsv, reportFileName, reportHtml, reportXlsx } from '../admin/report.js';
 import { HANDLED_TARGET } from '../db/disinfo.js';
 import { formatShare } from '../training/format.js';
 import { recordAudit } from '../db/audit.js';
@@ -24,7 +26,8 @@ export const USAGE =
   'Cách dùng: loa report --year NĂM [--out THƯ_MỤC]   (ví dụ: loa report --year 2026 --out bao-cao)\n' +
   '           ghi bao-cao-NĂM.xlsx (mở bằng Excel), bao-cao-NĂM.csv (cho phần mềm khác) và bao-cao-NĂM.html (bản in)\n' +
   '       loa report --from NGÀY --to NGÀY [--out THƯ_MỤC]   kỳ báo cáo khác năm dương lịch, tối đa 12 tháng,\n' +
-  '           tính cả ngày cuối (ví dụ kế hoạch đòi báo cáo trước 30/11: loa report --from 01/12/2025 --to 30/11/2026)';
+  '           tính cả ngày cuối (ví dụ kế hoạch đòi báo cáo trước 30/11: loa report --from 01/12/2025 --to 30/11/2026,\n' +
+  '           ghi bao-cao-01-12-2025-den-30-11-2026.xlsx, .csv và .html)';
 
 /** Runs `loa report`; returns the exit code. */
 export async function run(args: string[], deps: { db?: Db; contentDir?: string; office?: string; now?: Date } = {}): Promise<number> {
@@ -61,9 +64,12 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     );
     const out = resolve(values.out ?? '.');
     mkdirSync(out, { recursive: true });
-    const xlsx = join(out, `bao-cao-${year}.xlsx`);
-    const csv = join(out, `bao-cao-${year}.csv`);
-    const html = join(out, `bao-cao-${year}.html`);
+    // A period names its days, as the admin's downloads do: two periods of one year must not
+    // overwrite each other's files.
+    const stem = reportFileName(report);
+    const xlsx = join(out, `${stem}.xlsx`);
+    const csv = join(out, `${stem}.csv`);
+    const html = join(out, `${stem}.html`);
     writeFileSync(xlsx, await reportXlsx(report));
     writeFileSync(csv, reportCsv(report));
     writeFileSync(html, reportHtml(report));

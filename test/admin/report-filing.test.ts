@@ -5,7 +5,7 @@
  * reported disinformation (handled, confirmed but not yet handled, not false, out of scope,
  * still open, cases either side of the boundary). Every figure is counted by hand here.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openDb, type Db } from '../../src/db/index.js';
@@ -241,7 +241,7 @@ describe('a reporting period other than the calendar year', () => {
       expect(err.join('\n')).toContain('kỳ báo cáo bắt đầu 01/12/2026, chưa tới (hôm nay là 28/11/2026)');
       expect(await cli(['--from', '01/12/2025', '--to', '30/11/2026'])).toBe(0);
       expect(out.join('\n')).toContain('Đã lập báo cáo năm 2026 (kỳ báo cáo 01/12/2025 - 30/11/2026)');
-      const csv = readFileSync(join(dir, 'bao-cao-2026.csv'), 'utf8');
+      const csv = readFileSync(join(dir, 'bao-cao-01-12-2025-den-30-11-2026.csv'), 'utf8');
       const find = csvFinder(csv);
       expect(find('Kỳ báo cáo', 'tất cả')).toBe('01/12/2025 - 30/11/2026');
       // 6 handled Feb-Jul, 2 not false, 1 out of scope, 23:59 on 31/12/2025 (found false), 10/12/2025 (handled).
@@ -254,13 +254,18 @@ describe('a reporting period other than the calendar year', () => {
       expect(find('Tập huấn trong kỳ báo cáo', 'Cán bộ làm công tác quyền con người')).toBe('1');
       expect(find('Tập huấn trong năm', 'Cán bộ làm công tác quyền con người')).toBeUndefined();
       // The workbook for Excel has the same period and figures, as number cells.
-      const x = readXlsx(readFileSync(join(dir, 'bao-cao-2026.xlsx')));
+      const x = readXlsx(readFileSync(join(dir, 'bao-cao-01-12-2025-den-30-11-2026.xlsx')));
       const cell = (indicator: string, group = 'tất cả') => x.cells.get(`D${x.rows.findIndex((r) => r[1] === indicator && r[2] === group) + 1}`);
       expect(cell('Kỳ báo cáo')).toMatchObject({ type: 's', value: '01/12/2025 - 30/11/2026' });
       expect(cell('Vụ việc đã nhận')).toMatchObject({ type: 'n', value: 11 });
       expect(cell('Vụ việc theo tháng', 'tháng 12/2025')).toMatchObject({ type: 'n', value: 2 });
-      expect(out.join('\n')).toMatch(/bao-cao-2026\.xlsx {3}\(mở bằng Excel\)/);
-      const html = readFileSync(join(dir, 'bao-cao-2026.html'), 'utf8');
+      expect(out.join('\n')).toMatch(/bao-cao-01-12-2025-den-30-11-2026\.xlsx {3}\(mở bằng Excel\)/);
+      // The period's files are named by its days: a calendar-year report of 2026 in the same
+      // folder is another file, and neither overwrites the other.
+      expect(existsSync(join(dir, 'bao-cao-2026.csv'))).toBe(false);
+      expect(await cli(['--year', '2026'])).toBe(0);
+      expect(readFileSync(join(dir, 'bao-cao-01-12-2025-den-30-11-2026.csv'), 'utf8')).toBe(csv);
+      const html = readFileSync(join(dir, 'bao-cao-01-12-2025-den-30-11-2026.html'), 'utf8');
       expect(html).toContain('Số liệu từ 01/12/2025 đến 10:00 28/11/2026');
       expect(html).toContain('<td>Tháng 12/2025</td>');
     } finally {
