@@ -20,13 +20,13 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { importOfficials, officialByAccount, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { importOfficials, listOfficials, officialByAccount, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
 import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/content.js';
 import { loadTraining } from '../training/definition.js';
-import { readOfficialsCsv } from '../training/import.js';
+import { readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning } from '../training/import.js';
 import { formatShare } from '../training/format.js';
 
 export const USAGE = `cách dùng:
@@ -105,7 +105,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
         return 1;
       }
       const content = loadContent(config.contentDir);
-      const { rows, problems } = readOfficialsCsv(text, {
+      const { rows, lines, problems } = readOfficialsCsv(text, {
         groups: new Map(training.groups.map((g) => [g.id, g.name])),
         regions: flattenRegions(content.regions),
       });
@@ -113,9 +113,16 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
         err(`training: ${file}: chưa nhập ai; sửa các lỗi sau rồi chạy lại:\n${problems.map((p) => `  ${p}`).join('\n')}`);
         return 1;
       }
+      const same = sameOfficialElsewhere(rows, lines, listOfficials(db));
       const res = importOfficials(db, rows, deps.now);
       recordAudit(db, { actor: 'cli', action: 'training.import', details: { file, rows: rows.length, ...res } }, deps.now);
       out(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.`);
+      if (same.length)
+        out(
+          `Lưu ý: ${same.length} cán bộ trong tệp đã có trong danh sách với tài khoản khác:\n${same
+            .map((x) => `  ${sameOfficialWarning(x, 'cli', (iso) => formatVietnamTime(new Date(iso), 'dd/MM/yyyy'))}`)
+            .join('\n')}`,
+        );
       return 0;
     }
     if (sub === 'remove') return removeCommand(db, rest, { out, err, now: deps.now ?? new Date() });

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { parseCsv, readCsvRecords } from '../text/csv.js';
 import { fold } from '../text/vietnamese.js';
-import type { OfficialInput } from '../db/training.js';
+import type { Official, OfficialInput } from '../db/training.js';
 
 /** The columns, in order. */
 export const OFFICIAL_COLUMNS = ['name', 'unit', 'group', 'region', 'channel', 'external_id'] as const;
@@ -47,6 +47,8 @@ const HEADINGS: Record<(typeof OFFICIAL_COLUMNS)[number], string[]> = {
 };
 
 const folded = (s: string): string => fold(s.normalize('NFC').toLowerCase()).replace(/\s+/g, ' ').trim();
+/** A person's name or unit compared: letter case and spacing aside, diacritics kept. */
+const person = (s: string): string => s.normalize('NFC').toLocaleLowerCase('vi').replace(/\s+/g, ' ').trim();
 const named = (s: string): string => s.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
 
 /**
@@ -99,7 +101,7 @@ export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: O
   const problems: string[] = [];
   const rows: OfficialInput[] = [];
   const lines: number[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { line: number; group: string; name: string }>();
   for (const { line, cells } of read.records) {
     if (Object.values(cells).every((c) => !c.trim())) continue; // a blank line Excel left at the end
     const p = rowSchema.safeParse(cells);
@@ -118,11 +120,78 @@ export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: O
     else r.region = region.id;
     const key = `${r.channel}:${r.external_id}`;
     const first = seen.get(key);
-    if (first !== undefined) problems.push(`dòng ${line}: external_id: trùng tài khoản ${r.channel} ${r.external_id} với dòng ${first}`);
-    else seen.set(key, line);
+    if (first === undefined) seen.set(key, { line, group: r.group, name: person(r.name) });
+    else if (first.group !== r.group && first.name === person(r.name))
+      // One official is one account in one group (db/training.ts): a person in two of the
+      // plan's groups cannot be counted in both yet, and staff must choose.
+      problems.push(
+        `dòng ${line}: external_id: tài khoản ${r.channel} ${r.external_id} đã có ở dòng ${first.line} với nhóm khác; mỗi cán bộ chỉ được tính vào một nhóm đối tượng: giữ một dòng, với nhóm dùng để báo cáo chỉ tiêu`,
+      );
+    else problems.push(`dòng ${line}: external_id: trùng tài khoản ${r.channel} ${r.external_id} với dòng ${first.line}`);
     lines.push(line);
     rows.push({ name: r.name.normalize('NFC'), unit: r.unit.normalize('NFC'), groupId: r.group, region: r.region, channel: r.channel, externalId: r.external_id });
   }
   if (problems.length === 0 && rows.length === 0) problems.push('dòng 2: tệp không có dòng cán bộ nào');
   return problems.length ? { rows: [], lines: [], problems } : { rows, lines, problems };
+}
+
+/** An official of the file who looks like one already on the list under another account. */
+export interface SameOfficial {
+  /** The file's line. */
+  line: number;
+  name: string;
+  unit: string;
+  /** The account the file gives. */
+  channel: string;
+  externalId: string;
+  /** The official already on the list, under another account. */
+  other: Pick<Official, 'id' | 'channel' | 'externalId' | 'trainedAt'>;
+}
+
+
+/**
+ * Rows of an import that are new accounts of officials already on the list: the same name and
+ * unit (letter case and spacing aside, diacritics kept) under another account that the file
+ * does not list. That is how an office fixes an official who wrote from another account (a
+ * second phone, Zalo instead of Telegram): it edits the account in its sheet and imports again,
+ * and the old row, which the import keeps, would count the official twice in their group's
+ * share. Staff take the old account off the list, or keep both when they are two people.
+ * Two rows of the same name and unit in the file itself are two people: not reported.
+ *
+ * @example sameOfficialElsewhere(rows, lines, listOfficials(db)) // [{ line: 11, name: 'Ngô Văn Khoa', …, other: { channel: 'telegram', externalId: '9309', … } }]
+ */
+export function sameOfficialElsewhere(rows: readonly OfficialInput[], lines: readonly number[], onList: readonly Official[]): SameOfficial[] {
+  const inFile = new Set(rows.map((r) => `${r.channel}:${r.externalId}`));
+  const listed = new Set(onList.map((o) => `${o.channel}:${o.externalId}`));
+  const byPerson = new Map<string, Official[]>();
+  for (const o of onList) {
+    if (inFile.has(`${o.channel}:${o.externalId}`)) continue;
+    const k = `${person(o.name)}\u0000${person(o.unit)}`;
+    byPerson.set(k, [...(byPerson.get(k) ?? []), o]);
+  }
+  const out: SameOfficial[] = [];
+  rows.forEach((r, i) => {
+    if (listed.has(`${r.channel}:${r.externalId}`)) return; // an update of an account on the list
+    for (const o of byPerson.get(`${person(r.name)}\u0000${person(r.unit)}`) ?? [])
+      out.push({ line: lines[i]!, name: r.name, unit: r.unit, channel: r.channel, externalId: r.externalId, other: { id: o.id, channel: o.channel, externalId: o.externalId, trainedAt: o.trainedAt } });
+  });
+  return out;
+}
+
+/**
+ * What staff are told after the import about {@link sameOfficialElsewhere} (Vietnamese):
+ * one sentence per official, and how to take the old account off (`how`: the CLI command or
+ * the admin page's button).
+ */
+export function sameOfficialWarning(same: SameOfficial, how: 'cli' | 'admin', trainedOn?: (iso: string) => string): string {
+  const old = `${same.other.channel} ${same.other.externalId}`;
+  const trained = same.other.trainedAt ? ` (tài khoản cũ đã tập huấn${trainedOn ? ` ngày ${trainedOn(same.other.trainedAt)}` : ''})` : '';
+  const remove =
+    how === 'cli'
+      ? `loa training remove ${same.other.channel} ${same.other.externalId}`
+      : `bấm “Đưa ra khỏi danh sách” ở tài khoản ${old} trong danh sách cán bộ`;
+  return (
+    `dòng ${same.line}: ${same.name} (${same.unit}) đã có trong danh sách với tài khoản khác: ${old}${trained}. ` +
+    `Nếu là cùng một người đổi tài khoản, hãy đưa tài khoản cũ ra khỏi danh sách (${remove}), nếu không người này bị tính hai lần vào tỉ lệ của nhóm; nếu là hai người trùng họ tên thì giữ nguyên.`
+  );
 }

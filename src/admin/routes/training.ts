@@ -13,7 +13,8 @@ import type { RegisterRoutes } from '../context.js';
 import { getOfficial, importOfficials, listOfficials, removeOfficial, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
-import { readOfficialsCsv } from '../../training/import.js';
+import { readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning } from '../../training/import.js';
+import { formatVietnamTime } from '../../time/vietnam.js';
 import { inviteOfficials } from '../../training/invite.js';
 import { trainingsFor } from '../../training/feature.js';
 import { formatShare } from '../../training/format.js';
@@ -104,9 +105,19 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     }
     if (problems.length || rows.length === 0)
       return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, groups: registry.groups() });
+    // Officials the file gives under a new account (an office fixing who wrote from another
+    // account): the old row stays on the list and would count them twice; staff are told.
+    const same = sameOfficialElsewhere(rows, lines, officialsFor(req, {}));
     const res = importOfficials(ctx.db, rows, ctx.now());
     ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: rows.length, ...res } });
-    return reply.redirect(back(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.`), 303);
+    const SHOWN = 5;
+    const warn = same.length
+      ? ` Lưu ý: ${same.length} cán bộ trong tệp đã có trong danh sách với tài khoản khác: ${same
+          .slice(0, SHOWN)
+          .map((x) => sameOfficialWarning(x, 'admin', (iso) => formatVietnamTime(new Date(iso), 'dd/MM/yyyy')))
+          .join(' ')}${same.length > SHOWN ? ` Và ${same.length - SHOWN} cán bộ khác: tìm theo họ tên trong danh sách cán bộ.` : ''}`
+      : '';
+    return reply.redirect(back(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.${warn}`), 303);
   });
 
   /** Invitation (`invite`) or reminder (`reminder`) to the officials of the scope and group. */
