@@ -60,6 +60,7 @@ const S = {
   group: 'Để giữ kín thông tin, bạn hãy nhắn lệnh /baocao trong tin nhắn riêng với trợ lý.',
   forwarded:
     'Bạn vừa chuyển tiếp một tin. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
+  link: 'Bạn vừa gửi một đường link. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
   askHint: 'Nếu bạn muốn hỏi về nội dung này, bấm “Tôi muốn hỏi”.',
   askInstead: 'Tôi muốn hỏi',
   picture:
@@ -83,6 +84,7 @@ const S_EN: typeof S = {
   limit: (n: number) => `You have sent ${n} reports today, the most allowed in one day. Please send more tomorrow. Thank you!`,
   group: 'To keep your report private, please send /baocao in a private message to the assistant.',
   forwarded: 'You forwarded a message. If you think it is false or harmful, choose what it is about to report it to the staff.',
+  link: 'You sent a link. If you think the post is false or harmful, choose what it is about to report it to the staff.',
   askHint: 'To ask about it instead, press “I want to ask”.',
   askInstead: 'I want to ask',
   picture: 'I cannot read what is in a picture. If it is a screenshot of a post you think is false or harmful, choose what it is about to report it to the staff.',
@@ -221,7 +223,7 @@ function askTopic(ctx: TurnContext): Reply {
  * draft at its topic step, with a way to ask about it instead (when it has text short enough to
  * be a question). Null when today's reports are used up: it is then answered as before.
  */
-function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string; forwarded?: boolean }): Reply[] | null {
+function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string; forwarded?: boolean; link?: boolean }): Reply[] | null {
   if (overLimit(ctx)) return null;
   const S = textsOf(ctx);
   const text = item.text?.trim().slice(0, 2000);
@@ -233,8 +235,21 @@ function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string;
   buttons.push(cancelButton(ctx));
   // A picture sent as it is: most are screenshots of a post seen on Facebook or Zalo, which
   // cannot be forwarded here.
-  const intro = item.forwarded ? S.forwarded : S.picture;
+  const intro = item.forwarded ? S.forwarded : item.link ? S.link : S.picture;
   return [{ text: askable ? `${intro} ${S.askHint}` : intro, buttons }];
+}
+
+/** A web address, with or without its scheme when it names a social network or video site. */
+const LINK = /\bhttps?:\/\/\S+|(?:^|\s)(?:www\.|m\.)?(?:facebook\.com|fb\.com|fb\.watch|zalo\.me|tiktok\.com|youtube\.com|youtu\.be)\/\S*/giu;
+
+/**
+ * A message that is a link with at most a few words around it (a post pasted to ask whether it
+ * is true). A longer question that cites an address is a question, and is answered as one.
+ */
+export function isPastedLink(text: string): boolean {
+  if (!text.match(LINK)) return false;
+  const rest = text.replace(LINK, ' ').split(/\s+/u).filter((w) => /\p{L}|\p{N}/u.test(w));
+  return rest.length <= 12;
 }
 
 function askPlatform(ctx: TurnContext): Reply {
@@ -362,6 +377,11 @@ export function createDisinfoFeature(): Feature {
       }
       if (isReportLabel(text)) return start(ctx, '');
       if (ctx.inbound.forwarded && !ctx.inbound.group) return offerReport(ctx, { text, forwarded: true });
+      // A link pasted with a few words ("https://facebook.com/… cái này có đúng không") is a post
+      // the person saw and wonders about, as a forwarded one is. It was answered as a question:
+      // no entry has a link's words, so it got the no-answer and went to the staff's question
+      // queue, not to the reports (the plan's "found and handled" count missed it).
+      if (!ctx.inbound.group && isPastedLink(text)) return offerReport(ctx, { text, link: true });
       return null;
     },
     // A post pasted or forwarded into a report may be longer than a question may be.
