@@ -145,6 +145,8 @@ export const envSchema = z.object({
   ZALO_API_BASE: z.string().url().default('https://openapi.zalo.me'),
   ZALO_OAUTH_BASE: z.string().url().default('https://oauth.zaloapp.com'),
   ZALO_RATE_PER_MINUTE: z.coerce.number().positive().default(3000),
+  /** Oldest signed webhook event (hours, by its `timestamp`) that is still processed; 0: no limit. */
+  ZALO_WEBHOOK_MAX_AGE_HOURS: z.coerce.number().min(0).default(48),
 
   /** A bot of the Zalo Bot platform (docs/zalo-bot.md): the token Zalo Bot Creator sent. */
   ZALO_BOT_TOKEN: optionalString,
@@ -231,6 +233,11 @@ export interface ZaloConfig {
   apiBase: string;
   oauthBase: string;
   ratePerMinute: number;
+  /**
+   * Signed webhook events whose `timestamp` is older than this (hours) are acknowledged and not
+   * processed: a replayed delivery (`ZALO_WEBHOOK_MAX_AGE_HOURS`, default 48; 0: no limit).
+   */
+  webhookMaxAgeHours?: number;
 }
 
 /** Zalo Bot platform settings; present only when `ZALO_BOT_TOKEN` is set. */
@@ -371,6 +378,7 @@ export function createConfig(
       apiBase: v.ZALO_API_BASE.replace(/\/+$/, ''),
       oauthBase: v.ZALO_OAUTH_BASE.replace(/\/+$/, ''),
       ratePerMinute: v.ZALO_RATE_PER_MINUTE,
+      webhookMaxAgeHours: v.ZALO_WEBHOOK_MAX_AGE_HOURS,
     };
   }
   let zaloBot: ZaloBotConfig | undefined;

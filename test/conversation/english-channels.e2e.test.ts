@@ -317,7 +317,7 @@ describe('Zalo OA follow greeting', () => {
     const textsTo = (id: string) => zalo.sent.filter((s) => s.userId === id).map((s) => s.message.text ?? '');
     const fresh = '8713451786543219001';
     zalo.addUser({ id: fresh, name: 'Lan' });
-    await follow(fresh, '1763880000000');
+    await follow(fresh, String(Date.now() - 3000));
     await settle(t);
     expect(textsTo(fresh).join('\n')).toContain(FOLLOW_HINT);
 
@@ -327,7 +327,7 @@ describe('Zalo OA follow greeting', () => {
     await settle(t);
     expect(getPersonByExternal(t.app.db, 'zalo', jane)?.lang).toBe('en');
     const before = textsTo(jane).length;
-    await follow(jane, '1763880100000');
+    await follow(jane, String(Date.now() - 2000));
     await settle(t);
     const greeting = textsTo(jane).slice(before).join('\n');
     expect(greeting).toContain(LANG_TEXTS.en.greeting(t.app.config.bot.name));
@@ -336,7 +336,7 @@ describe('Zalo OA follow greeting', () => {
     // The Zalo form: thanked in English, and shown in English by /dulieucuatoi.
     const mark = textsTo(jane).length;
     const info = { name: 'Jane Doe', phone: '0912345678', address: '1 Pho Hien', ward: '', district: '', city: 'Hung Yen' };
-    await zalo.deliverWebhook(hook, { app_id: zalo.appId, event_name: 'user_submit_info', timestamp: '1763880200000', sender: { id: jane }, recipient: { id: zalo.oaId }, info });
+    await zalo.deliverWebhook(hook, { app_id: zalo.appId, event_name: 'user_submit_info', timestamp: String(Date.now() - 1000), sender: { id: jane }, recipient: { id: zalo.oaId }, info });
     await settle(t);
     expect(textsTo(jane).slice(mark).join('\n')).toBe(SUBMIT_THANKS_EN);
     await zalo.deliverWebhook(hook, zalo.textEvent(jane, '/dulieucuatoi'));

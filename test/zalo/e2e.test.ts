@@ -138,7 +138,9 @@ describe('Zalo webhook end to end', () => {
 
     const follower = '8713451786543210999';
     zalo.addUser({ id: follower });
-    const follow = { app_id: zalo.appId, oa_id: zalo.oaId, event_name: 'follow', timestamp: '1763880000000', source: 'oa_profile', follower: { id: follower } };
+    // Fresh timestamps, as Zalo sends them: an event over ZALO_WEBHOOK_MAX_AGE_HOURS old is dropped.
+    const followedAt = Date.now() - 120_000;
+    const follow = { app_id: zalo.appId, oa_id: zalo.oaId, event_name: 'follow', timestamp: String(followedAt), source: 'oa_profile', follower: { id: follower } };
     await zalo.deliverWebhook(hook, follow);
     await t.app.inbox.drain();
     expect(zalo.sent.at(-1)).toMatchObject({ userId: follower });
@@ -153,7 +155,7 @@ describe('Zalo webhook end to end', () => {
     expect(texts().at(-1)).toContain(`Các câu hỏi về “${second}”`);
     expect(getPersonByExternal(t.app.db, 'zalo', follower)!.status).toBe('active');
 
-    await zalo.deliverWebhook(hook, { ...follow, event_name: 'unfollow', timestamp: '1763880060000' });
+    await zalo.deliverWebhook(hook, { ...follow, event_name: 'unfollow', timestamp: String(followedAt + 60_000) });
     await t.app.inbox.drain();
     const gone = getPersonByExternal(t.app.db, 'zalo', follower)!;
     expect(gone.status).toBe('gone');
@@ -180,10 +182,11 @@ describe('Zalo webhook end to end', () => {
   it('stores user_submit_info with consent, touches the person and thanks once', async () => {
     const user = newUser();
     const sent = zalo.sent.length;
+    const submittedAt = Date.now() - 60_000;
     const event = {
       app_id: zalo.appId,
       event_name: 'user_submit_info',
-      timestamp: '1763880000000',
+      timestamp: String(submittedAt),
       sender: { id: user },
       recipient: { id: zalo.oaId },
       info: { name: 'Nguyễn Thị Lan', phone: '0912345678', address: 'Số 1', ward: 'Phố Hiến', district: '', city: 'Hưng Yên' },
@@ -197,8 +200,33 @@ describe('Zalo webhook end to end', () => {
     const stored = zaloSubmissionsOf(t.app.db, person.id);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ userId: user, name: 'Nguyễn Thị Lan', phone: '0912345678', city: 'Hưng Yên' });
-    expect(stored[0]!.consentAt.toISOString()).toBe(new Date(1763880000000).toISOString());
+    expect(stored[0]!.consentAt.toISOString()).toBe(new Date(submittedAt).toISOString());
     expect(texts(sent)).toEqual([SUBMIT_THANKS]);
+  });
+
+  it('drops a validly signed event older than ZALO_WEBHOOK_MAX_AGE_HOURS (a replay) with 200, and a redelivery as a duplicate', async () => {
+    const user = newUser();
+    const sent = zalo.sent.length;
+    // Signed with the real key, a new msg_id, dated three days ago: a captured delivery sent again.
+    const old = zalo.textEvent(user, 'Thủ tục khai sinh cần giấy tờ gì?', { timestamp: String(Date.now() - 72 * 3_600_000) });
+    const undated: Record<string, unknown> = { ...zalo.textEvent(user, 'xin chào') };
+    delete undated.timestamp;
+    const stale = await zalo.deliverWebhook(hook, old);
+    const noDate = await zalo.deliverWebhook(hook, undated);
+    expect([stale.status, noDate.status]).toEqual([200, 200]);
+    expect(JSON.parse(stale.body)).toEqual({ ok: true, ignored: 'stale' });
+    expect(JSON.parse(noDate.body)).toEqual({ ok: true, ignored: 'stale' });
+    await t.app.inbox.drain();
+    expect(zalo.sent.length - sent).toBe(0);
+    expect(getPersonByExternal(t.app.db, 'zalo', user)).toBeUndefined();
+
+    // Within the limit (a day late, as a delivery Zalo retried) it is answered, once.
+    const late = zalo.textEvent(user, 'Thủ tục khai sinh cần giấy tờ gì?', { timestamp: String(Date.now() - 24 * 3_600_000) });
+    expect(JSON.parse((await zalo.deliverWebhook(hook, late)).body)).toEqual({ ok: true });
+    expect(JSON.parse((await zalo.deliverWebhook(hook, late)).body)).toEqual({ ok: true, duplicate: true });
+    await t.app.inbox.drain();
+    expect(zalo.sent.length).toBeGreaterThan(sent);
+    expect(getPersonByExternal(t.app.db, 'zalo', user)).toBeDefined();
   });
 
   it('ignores oa_send_* echoes, receipts and unknown events with 200', async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { verifyZaloSignature } from '../../src/channels/zalo/signature.js';
-import { appIdIsOurs, toInbound, zaloEventSchema } from '../../src/channels/zalo/webhook.js';
+import { appIdIsOurs, isStaleEvent, toInbound, zaloEventSchema } from '../../src/channels/zalo/webhook.js';
 import { SUBMIT_INFO_ACTION } from '../../src/channels/zalo/feature.js';
 
 const APP = '1234567890123456789';
@@ -130,5 +130,25 @@ describe('appIdIsOurs', () => {
   for (const c of cases)
     it(c.label, () => {
       expect(appIdIsOurs(c.named, c.deps)).toBe(c.ok);
+    });
+});
+
+describe('isStaleEvent (replayed deliveries)', () => {
+  const H = 3_600_000;
+  const now = Date.parse('2026-12-07T10:00:00Z');
+  const cases: { label: string; timestamp: string; maxAgeMs: number; stale: boolean }[] = [
+    { label: 'a second old', timestamp: String(now - 1000), maxAgeMs: 48 * H, stale: false },
+    { label: 'just inside the limit', timestamp: String(now - 48 * H), maxAgeMs: 48 * H, stale: false },
+    { label: 'just past the limit', timestamp: String(now - 48 * H - 1), maxAgeMs: 48 * H, stale: true },
+    { label: 'the 2025 fixtures, a year later', timestamp: '1763880000000', maxAgeMs: 48 * H, stale: true },
+    { label: 'dated ahead (clock skew), not a replay', timestamp: String(now + 10 * 60_000), maxAgeMs: 48 * H, stale: false },
+    { label: 'no timestamp', timestamp: '', maxAgeMs: 48 * H, stale: true },
+    { label: 'not a number', timestamp: '2026-12-07', maxAgeMs: 48 * H, stale: true },
+    { label: 'limit off (0): the 2025 fixtures', timestamp: '1763880000000', maxAgeMs: 0, stale: false },
+    { label: 'limit off (0): no timestamp', timestamp: '', maxAgeMs: 0, stale: false },
+  ];
+  for (const c of cases)
+    it(c.label, () => {
+      expect(isStaleEvent(c.timestamp, now, c.maxAgeMs)).toBe(c.stale);
     });
 });

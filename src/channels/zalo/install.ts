@@ -38,6 +38,7 @@ export function installZalo(app: ChannelHost): Channel | undefined {
     oaId: cfg.oaId,
     oaSecretKey: cfg.oaSecretKey,
     logger,
+    maxEventAgeMs: (cfg.webhookMaxAgeHours ?? 0) * 3_600_000,
   });
   registerZaloOAuthCallback(app.server, { db: app.db, oauth, tokens, logger, onConnected: () => channel.tokensReplaced() });
 

@@ -6,6 +6,9 @@
  * - Each event is stored by the inbox under its dedupe key (`zalo:<msg_id>`, or
  *   `zalo:<event>:<sender>:<timestamp>` for events without one) before the 200, so a
  *   redelivery is recognised and a crash loses nothing.
+ * - A signed event older than `maxEventAgeMs` (by its own `timestamp`) is acknowledged and not
+ *   processed: the signature proves who wrote a delivery, not when it was sent, and a captured
+ *   one could be sent again after its dedupe key is gone (an erasure clears it).
  * - Zalo ids exceed 2^53: the schema takes them as strings and never converts them.
  */
 import type { FastifyInstance } from 'fastify';
@@ -61,6 +64,26 @@ export interface ZaloWebhookDeps {
   oaSecretKey: string;
   logger?: Logger;
   now?: () => Date;
+  /**
+   * Oldest event (ms, measured from its `timestamp` to `now`) still processed; older ones, and
+   * ones without a readable timestamp, get 200 and are dropped. Absent or 0: no limit.
+   * `ZALO_WEBHOOK_MAX_AGE_HOURS` (default 48) in the app.
+   */
+  maxEventAgeMs?: number;
+}
+
+/**
+ * True when a signed event is too old to act on: its `timestamp` (ms, as Zalo writes it) is
+ * more than `maxAgeMs` before `nowMs`, or missing or unreadable (nothing tells its age).
+ * Events dated in the future are not stale: that is clock skew, and a replay cannot make one
+ * (the timestamp is signed). `maxAgeMs` 0 turns the check off.
+ *
+ * @example isStaleEvent('1763880000000', Date.parse('2025-11-26T00:00:00Z'), 48 * 3_600_000) // true
+ */
+export function isStaleEvent(timestamp: string, nowMs: number, maxAgeMs: number): boolean {
+  if (!(maxAgeMs > 0)) return false;
+  if (!/^\d{1,16}$/.test(timestamp)) return true;
+  return nowMs - Number(timestamp) > maxAgeMs;
 }
 
 /** What the route does with one verified event. */
@@ -194,6 +217,19 @@ export function registerZaloWebhook(server: FastifyInstance, deps: ZaloWebhookDe
       if (skipped !== undefined)
         deps.logger?.info({ event: eventName.slice(0, 64) || undefined, signed: req.headers['x-zevent-signature'] !== undefined, ...(skipped ? { skipped } : {}) }, 'zalo: webhook refused: bad or missing signature');
       return reply.code(401).send({ ok: false, error: 'Zalo: bad or missing X-ZEvent-Signature' });
+    }
+    const nowMs = (deps.now?.() ?? new Date()).getTime();
+    if (isStaleEvent(timestamp, nowMs, deps.maxEventAgeMs ?? 0)) {
+      // Zalo delivers an event again for about a day at most (docs/operations.md): this is a
+      // replay, or Loa was unreachable for longer than ZALO_WEBHOOK_MAX_AGE_HOURS, or a clock is
+      // wrong. A 200, so that a real late delivery is not retried; a few warnings a minute.
+      const skipped = sampleRefusals('stale');
+      if (skipped !== undefined)
+        deps.logger?.warn(
+          { event: eventName.slice(0, 64) || undefined, timestamp: timestamp.slice(0, 32) || null, maxAgeHours: (deps.maxEventAgeMs ?? 0) / 3_600_000, ...(skipped ? { skipped } : {}) },
+          'zalo: webhook event older than ZALO_WEBHOOK_MAX_AGE_HOURS (or undated): acknowledged, not processed. A replayed delivery, or Loa was unreachable that long; if every event is refused, check the server clock (loa doctor)',
+        );
+      return reply.send({ ok: true, ignored: 'stale' });
     }
     const parsed = zaloEventSchema.safeParse(req.body);
     if (!parsed.success) {
