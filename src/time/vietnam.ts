@@ -101,24 +101,30 @@ const FORMATS = 'hãy viết ngày/tháng/năm (01/05/2025, có thể thêm gi�
  * spreadsheet writes it), a day the month does not have (`31/02/2025`). A bare date is its
  * midnight in Vietnam.
  *
+ * `howToWrite` ends a refusal that is about the form (a field that wants only a day says so).
+ *
  * @example parseStaffDate('01/05/2025') // { ok: true, at: 2025-04-30T17:00:00.000Z }
  * @example parseStaffDate('01/05/25').ok // false: the year must have 4 digits
  */
-export function parseStaffDate(input: string): StaffDate {
-  const s = input.trim();
-  const refuse = (why: string): StaffDate => ({ ok: false, error: `'${s}' ${why}` });
+export function parseStaffDate(input: string, howToWrite = FORMATS): StaffDate {
+  return readStaffDate(input.trim(), input.trim(), howToWrite);
+}
+
+/** {@link parseStaffDate} on `s`, quoting `shown` (what was typed) and ending with `formats`. */
+function readStaffDate(s: string, shown: string, formats: string): StaffDate {
+  const refuse = (why: string): StaffDate => ({ ok: false, error: `'${shown}' ${why}` });
   const iso = ISO_TIME.exec(s);
   const vn = iso ? null : VN_TIME.exec(s);
-  if (!iso && !vn) return refuse(`không phải ngày theo cách viết được nhận; ${FORMATS}`);
+  if (!iso && !vn) return refuse(`không phải ngày theo cách viết được nhận; ${formats}`);
   const num = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
   const [year, month, day] = iso ? [num(iso[1]), num(iso[2]), num(iso[3])] : [num(vn![3]), num(vn![2]), num(vn![1])];
   const [hour, minute, second] = iso ? [num(iso[4]), num(iso[5]), num(iso[6])] : [num(vn![4]), num(vn![5]), num(vn![6])];
-  if (vn && vn[3]!.length !== 4) return refuse(`không rõ năm: năm phải viết đủ 4 chữ số; ${FORMATS}`);
+  if (vn && vn[3]!.length !== 4) return refuse(`không rõ năm: năm phải viết đủ 4 chữ số; ${formats}`);
   if (month < 1 || month > 12)
     return refuse(
       vn && day >= 1 && day <= 12
         ? `không có tháng ${month}: ngày Việt Nam viết ngày/tháng/năm; nếu đây là tháng/ngày kiểu Mỹ thì hãy viết ${String(month).padStart(2, '0')}/${String(day).padStart(2, '0')}/${year}`
-        : `không có tháng ${month}; ${FORMATS}`,
+        : `không có tháng ${month}; ${formats}`,
     );
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (day < 1 || day > daysInMonth) return refuse(`không có ngày ${day} trong tháng ${month}/${year}`);
@@ -126,7 +132,38 @@ export function parseStaffDate(input: string): StaffDate {
   const zone = iso?.[8]?.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   if (!zone) return { ok: true, at: new Date(vietnamInstant(year, month, day, hour, minute, second).getTime() + Math.round(num(iso?.[7]) * 1000)) };
   const at = new Date(`${iso![1]}-${iso![2]}-${iso![3]}T${iso![4]}:${iso![5]}:${iso![6] ?? '00'}${iso![7] ?? ''}${zone}`);
-  return Number.isNaN(at.getTime()) ? refuse(`có múi giờ không hợp lệ; ${FORMATS}`) : { ok: true, at };
+  return Number.isNaN(at.getTime()) ? refuse(`có múi giờ không hợp lệ; ${formats}`) : { ok: true, at };
+}
+
+const DATE_TIME_FORMATS = 'hãy viết ngày/tháng/năm giờ:phút theo 24 giờ, giờ Việt Nam, ví dụ 07/12/2026 08:30 hoặc 07/12/2026 20:30';
+const TWELVE_HOUR = /\s(a\.?m\.?|p\.?m\.?|sa|ch|sáng|trưa|chiều|tối|đêm)$/iu;
+
+/**
+ * Reads a date and time typed by staff in a field that needs both: a campaign's send time, a
+ * contest's closing time. Read as {@link parseStaffDate} reads it (day first, Vietnam time,
+ * whatever the server's time zone; no 31/02), with two differences:
+ *
+ * - the time is required: `07/12/2026` alone is refused (midnight is never what was meant for a
+ *   broadcast), and so is a 12-hour time (`8:30 PM`, `8:30 tối`), with what to write instead;
+ * - the time may also come first, as Loa's pages show times (`08:30 07/12/2026`), so a time
+ *   copied from a page reads back as itself.
+ *
+ * The browser's `datetime-local` value (`2026-12-07T08:30`), which an open page from before
+ * these fields were text may still send, is ISO and read as Vietnam time, as it always was.
+ * `howToWrite` ends a refusal about the form, as in {@link parseStaffDate}.
+ *
+ * @example parseStaffDateTime('07/12/2026 08:30') // { ok: true, at: 2026-12-07T01:30:00.000Z }
+ * @example parseStaffDateTime('07/12/2026').ok // false: the time is missing
+ */
+export function parseStaffDateTime(input: string, howToWrite = DATE_TIME_FORMATS): StaffDate {
+  const shown = input.trim().replace(/\s+/g, ' ');
+  const twelve = TWELVE_HOUR.exec(shown);
+  if (twelve && /\d:\d{2}/.test(shown))
+    return { ok: false, error: `'${shown}' viết giờ kiểu 12 giờ (${twelve[1]}): giờ chiều, tối viết 13:00–23:59 (8:30 tối là 20:30); ${howToWrite}` };
+  const text = shown.replace(/^(\d{1,2}:\d{2}(?::\d{2})?),? (\S+)$/, '$2 $1');
+  const r = readStaffDate(text, shown, howToWrite);
+  if (r.ok && !/\d:\d{2}/.test(text)) return { ok: false, error: `'${shown}' thiếu giờ; ${howToWrite}` };
+  return r;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Vietnam time (time/vietnam.ts): UTC+7 all year, checked where days, months and years turn. */
 import { describe, expect, it } from 'vitest';
-import { formatVietnamTime, nextVietnamHour, parseStaffDate, parseVietnamTime, vietnamInstant, vietnamMinuteOfDay } from '../../src/time/vietnam.js';
+import { formatVietnamTime, nextVietnamHour, parseStaffDate, parseStaffDateTime, parseVietnamTime, vietnamInstant, vietnamMinuteOfDay } from '../../src/time/vietnam.js';
 
 const utc = (s: string): Date => new Date(s);
 
@@ -102,5 +102,59 @@ describe('parseStaffDate', () => {
   it('is what parseVietnamTime reads: a time typed by staff as dd/mm/yyyy is day/month', () => {
     expect(parseVietnamTime('01/05/2025 08:00')?.toISOString()).toBe('2025-05-01T01:00:00.000Z');
     expect(parseVietnamTime('05/13/2025')).toBeUndefined();
+  });
+});
+
+describe('parseStaffDateTime', () => {
+  it.each([
+    // Day first, 24-hour, Vietnam time: 7 December at 08:30 is 01:30 UTC, never 12 July.
+    ['07/12/2026 08:30', '2026-12-07T01:30:00.000Z'],
+    ['7/12/2026 20:05', '2026-12-07T13:05:00.000Z'],
+    ['  07/12/2026   08:30 ', '2026-12-07T01:30:00.000Z'],
+    ['07/12/2026, 08:30', '2026-12-07T01:30:00.000Z'],
+    // Time first, as the admin pages show a time.
+    ['08:30 07/12/2026', '2026-12-07T01:30:00.000Z'],
+    // New Year's Eve in Hà Nội is already the 31st's evening in UTC.
+    ['01/01/2027 00:15', '2026-12-31T17:15:00.000Z'],
+    // What a `datetime-local` field sent, from a page opened before the fields were text.
+    ['2026-12-07T08:30', '2026-12-07T01:30:00.000Z'],
+    ['2026-12-07 08:30', '2026-12-07T01:30:00.000Z'],
+  ])('reads %s', (input, iso) => {
+    const r = parseStaffDateTime(input);
+    expect(r.ok && r.at.toISOString()).toBe(iso);
+  });
+
+  it.each([
+    ['07/12/2026', /'07\/12\/2026' thiếu giờ; hãy viết ngày\/tháng\/năm giờ:phút theo 24 giờ/],
+    ['31/02/2027 08:00', /không có ngày 31 trong tháng 2\/2027/],
+    ['12/31/2026 08:00', /không có tháng 31/],
+    ['07/12/2026 8:30 PM', /kiểu 12 giờ \(PM\).*20:30/],
+    ['07/12/2026 8:30 tối', /kiểu 12 giờ \(tối\)/],
+    ['07/12/2026 24:00', /giờ không hợp lệ/],
+    ['07/12/26 08:30', /không rõ năm/],
+    ['mai 8 giờ', /không phải ngày.*ví dụ 07\/12\/2026 08:30/],
+  ])('refuses %s and says why', (input, why) => {
+    const r = parseStaffDateTime(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(why);
+  });
+
+  it('ends a refusal about the form with what the field asks for', () => {
+    const r = parseStaffDateTime('thứ hai', 'hãy viết như 07/12/2026 08:30');
+    expect(!r.ok && r.error).toBe("'thứ hai' không phải ngày theo cách viết được nhận; hãy viết như 07/12/2026 08:30");
+  });
+
+  it("reads Vietnam time whatever the server's time zone", () => {
+    const saved = process.env.TZ;
+    try {
+      for (const tz of ['America/New_York', 'UTC', 'Asia/Ho_Chi_Minh', 'Pacific/Kiritimati']) {
+        process.env.TZ = tz;
+        const r = parseStaffDateTime('07/12/2026 08:30');
+        expect(r.ok && r.at.toISOString()).toBe('2026-12-07T01:30:00.000Z');
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 });

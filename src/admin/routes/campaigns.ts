@@ -16,7 +16,7 @@ import { escapeHtml } from '../../text/html.js';
 import { CampaignError, createCampaignService, type CampaignService } from '../../campaigns/service.js';
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
 import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';
-import { formatVietnamTime, parseVietnamTime } from '../../time/vietnam.js';
+import { formatVietnamTime, nextVietnamTime, parseStaffDateTime } from '../../time/vietnam.js';
 import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, type Campaign } from '../../db/campaigns.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { regionsAllowed } from '../../db/users.js';
@@ -64,24 +64,55 @@ function parseLinks(text: string): { label: string; url: string }[] {
     });
 }
 
+/** A "Gửi lúc" field that cannot be used: shown on its form again, never as an error page. */
+class SendAtError extends CampaignError {}
+
+/**
+ * The send time typed in a "Gửi lúc" field: day first with a 24-hour time, Vietnam time
+ * (time/vietnam.ts `parseStaffDateTime`, the reader `loa campaign --at` shares), undefined when
+ * left empty. The fields were `<input type="datetime-local">`, typed in the browser's language's
+ * order: on a Chrome in English, 07/12/2026 08:30 became 12 July. A time already past is
+ * refused rather than sent at once: someone who typed a past time meant another one. Throws a
+ * {@link SendAtError} naming the field, the form expected and what leaving it empty does.
+ */
+function readSendAt(typed: string, now: Date, blank = 'gửi ngay khi lên lịch'): Date | undefined {
+  if (!typed.trim()) return undefined;
+  const r = parseStaffDateTime(typed);
+  if (!r.ok) throw new SendAtError(`Gửi lúc: ${r.error}. Để trống thì ${blank}.`);
+  // Within the current minute is "now": 08:30 typed at 08:30:40 is not in the past.
+  if (r.at.getTime() < Math.floor(now.getTime() / 60_000) * 60_000)
+    throw new SendAtError(`Gửi lúc: ${formatVietnamTime(r.at)} đã qua (bây giờ là ${formatVietnamTime(now)}, giờ Việt Nam): hãy nhập một thời điểm sau bây giờ. Để trống thì ${blank}.`);
+  return r.at;
+}
+
+/** A time to show how to write one: a morning one or two days ahead, day first. */
+function sendAtExample(now: Date): string {
+  return formatVietnamTime(nextVietnamTime(new Date(now.getTime() + 12 * 3_600_000), 8, 30));
+}
+
+/** What the schedule form's empty "Gửi lúc" does: the time set on the draft while it is ahead, else now. */
+function scheduleBlank(c: Campaign, now: Date): string {
+  return c.sendAt && new Date(c.sendAt).getTime() > now.getTime() ? `gửi theo giờ đã hẹn (${formatVietnamTime(c.sendAt)})` : 'gửi ngay';
+}
+
 /** The actions on one campaign and the permission each needs (the service checks again). */
-const ACTIONS: Record<string, { permission: Permission; run: (svc: CampaignService, user: string, id: number, body: Record<string, unknown>) => unknown; done: string }> = {
-  submit: { permission: 'campaigns.compose', run: (s, u, id) => s.submit(u, id), done: 'Đã gửi đi chờ phê duyệt.' },
-  approve: { permission: 'campaigns.approve', run: (s, u, id) => s.approve(u, id), done: 'Đã phê duyệt.' },
-  reject: { permission: 'campaigns.approve', run: (s, u, id, b) => s.reject(u, id, typeof b.reason === 'string' ? b.reason : undefined), done: 'Đã trả lại bản nháp cho người soạn.' },
+const ACTIONS: Record<
+  string,
+  { permission: Permission; run: (svc: CampaignService, user: string, c: Campaign, body: Record<string, unknown>, now: Date) => unknown; done: string | ((result: Campaign, now: Date) => string) }
+> = {
+  submit: { permission: 'campaigns.compose', run: (s, u, c) => s.submit(u, c.id), done: 'Đã gửi đi chờ phê duyệt.' },
+  approve: { permission: 'campaigns.approve', run: (s, u, c) => s.approve(u, c.id), done: 'Đã phê duyệt.' },
+  reject: { permission: 'campaigns.approve', run: (s, u, c, b) => s.reject(u, c.id, typeof b.reason === 'string' ? b.reason : undefined), done: 'Đã trả lại bản nháp cho người soạn.' },
   schedule: {
     permission: 'campaigns.compose',
-    run: (s, u, id, b) => {
-      const at = typeof b.sendAt === 'string' && b.sendAt.trim() ? parseVietnamTime(b.sendAt) : undefined;
-      if (typeof b.sendAt === 'string' && b.sendAt.trim() && !at) throw new CampaignError('Thời điểm gửi không hợp lệ.');
-      return s.schedule(u, id, at);
-    },
-    done: 'Đã lên lịch gửi.',
+    run: (s, u, c, b, now) => s.schedule(u, c.id, readSendAt(typeof b.sendAt === 'string' ? b.sendAt : '', now, scheduleBlank(c, now))),
+    done: (c, now) =>
+      c.sendAt && new Date(c.sendAt).getTime() > now.getTime() ? `Đã lên lịch gửi lúc ${formatVietnamTime(c.sendAt)} (giờ Việt Nam).` : 'Đã lên lịch gửi ngay.',
   },
-  pause: { permission: 'campaigns.compose', run: (s, u, id) => s.pause(u, id), done: 'Đã tạm dừng.' },
-  resume: { permission: 'campaigns.compose', run: (s, u, id) => s.resume(u, id), done: 'Đã tiếp tục gửi.' },
-  cancel: { permission: 'campaigns.compose', run: (s, u, id) => s.cancel(u, id), done: 'Đã huỷ chiến dịch.' },
-  'resend-unknown': { permission: 'campaigns.compose', run: (s, u, id) => s.resendUnknown(u, id), done: 'Đã xếp lại các tin chưa rõ kết quả.' },
+  pause: { permission: 'campaigns.compose', run: (s, u, c) => s.pause(u, c.id), done: 'Đã tạm dừng.' },
+  resume: { permission: 'campaigns.compose', run: (s, u, c) => s.resume(u, c.id), done: 'Đã tiếp tục gửi.' },
+  cancel: { permission: 'campaigns.compose', run: (s, u, c) => s.cancel(u, c.id), done: 'Đã huỷ chiến dịch.' },
+  'resend-unknown': { permission: 'campaigns.compose', run: (s, u, c) => s.resendUnknown(u, c.id), done: 'Đã xếp lại các tin chưa rõ kết quả.' },
 };
 
 function tree(ctx: AdminContext): RegionTree {
@@ -188,6 +219,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       error,
       editing,
       formAction: editing ? `/admin/campaigns/${editing.id}/edit` : '/admin/campaigns/new',
+      sendAtExample: sendAtExample(ctx.now()),
       topics: ctx.knowledge.state.topics,
       regions: regionChoices(ctx, req),
       channels: [
@@ -214,8 +246,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     const svc = service(ctx);
     const user = ctx.me(req).username;
     try {
-      const sendAt = f.sendAt ? parseVietnamTime(f.sendAt) : undefined;
-      if (f.sendAt && !sendAt) throw new CampaignError('Thời điểm gửi không hợp lệ.');
+      const sendAt = readSendAt(f.sendAt, ctx.now());
       const channels = f.channels.map((c) => campaignChannelSchema.safeParse(c)).filter((r) => r.success).map((r) => r.data);
       const created = svc.create(user, {
         title: f.title.trim() || undefined,
@@ -262,7 +293,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     channels: c.channels,
     topics: c.topics,
     regions: c.regions,
-    sendAt: c.sendAt ? formatVietnamTime(c.sendAt, 'yyyy-MM-ddTHH:mm') : '',
+    sendAt: c.sendAt ? formatVietnamTime(c.sendAt) : '',
   });
 
   s.get('/admin/campaigns/:id/edit', { config: { permission: 'campaigns.compose' } }, async (req, reply) => {
@@ -276,8 +307,7 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     const svc = service(ctx);
     const user = ctx.me(req).username;
     try {
-      const sendAt = f.sendAt ? parseVietnamTime(f.sendAt) : undefined;
-      if (f.sendAt && !sendAt) throw new CampaignError('Thời điểm gửi không hợp lệ: chọn ngày và giờ trong ô “Gửi lúc”, hoặc để trống để gửi ngay khi lên lịch.');
+      const sendAt = readSendAt(f.sendAt, ctx.now());
       const channels = f.channels.map((ch) => campaignChannelSchema.safeParse(ch)).filter((r) => r.success).map((r) => r.data);
       svc.edit(user, c.id, {
         title: f.title.trim(),
@@ -303,9 +333,13 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     }
   });
 
-  s.get('/admin/campaigns/:id', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
-    const c = load(req);
+  /**
+   * A campaign's page. `schedule` is the schedule form as it was posted when it was refused:
+   * the message, and the time as typed, kept.
+   */
+  const show = (req: FastifyRequest, reply: FastifyReply, c: Campaign, schedule?: { error: string; sendAt: string }): Promise<FastifyReply> => {
     const svc = service(ctx);
+    const now = ctx.now();
     const issues = svc.issues(c);
     const audience = ['draft', 'submitted', 'approved'].includes(c.status) ? svc.audience(c) : undefined;
     const content = campaignContentSchema.parse({ title: c.title ?? undefined, text: c.text, imageUrl: c.imageUrl ?? undefined, links: c.links });
@@ -325,8 +359,17 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       // Why a draft came back: the approver's reason, for its author.
       rejected: svc.lastRejection(c),
       editable: !c.startedAt && ['draft', 'submitted', 'approved', 'scheduled', 'paused'].includes(c.status),
+      // The schedule form: the time set on the draft while it is ahead, day first, else empty.
+      schedule: {
+        sendAt: schedule ? schedule.sendAt : c.sendAt && new Date(c.sendAt).getTime() > now.getTime() ? formatVietnamTime(c.sendAt) : '',
+        blank: scheduleBlank(c, now),
+        example: sendAtExample(now),
+        error: schedule?.error,
+      },
     });
-  });
+  };
+
+  s.get('/admin/campaigns/:id', { config: { permission: 'campaigns.view' } }, async (req, reply) => show(req, reply, load(req)));
 
   // The reasons ride along, so a 429's wait appears and goes away without a reload.
   s.get('/admin/campaigns/:id/live.json', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
@@ -341,13 +384,23 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
     if (!action) throw Object.assign(new Error('Thao tác không hợp lệ.'), { statusCode: 404 });
     assertCan(req, action.permission);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const now = ctx.now();
+    let result: unknown;
     try {
-      action.run(service(ctx), ctx.me(req).username, c.id, (req.body ?? {}) as Record<string, unknown>);
+      result = action.run(service(ctx), ctx.me(req).username, c, body, now);
     } catch (err) {
       if (!(err instanceof CampaignError)) throw err;
-      throw Object.assign(new Error(err.message.replace(/^campaign: /, '')), { statusCode: 409 });
+      const message = err.message.replace(/^campaign: /, '');
+      // A send time that cannot be read: the page again, with the message and what was typed.
+      if (err instanceof SendAtError) {
+        reply.code(400);
+        return show(req, reply, c, { error: message, sendAt: typeof body.sendAt === 'string' ? body.sendAt : '' });
+      }
+      throw Object.assign(new Error(message), { statusCode: 409 });
     }
-    return reply.redirect(`/admin/campaigns/${c.id}?msg=${encodeURIComponent(action.done)}`, 303);
+    const done = typeof action.done === 'string' ? action.done : action.done(result as Campaign, now);
+    return reply.redirect(`/admin/campaigns/${c.id}?msg=${encodeURIComponent(done)}`, 303);
   });
 };
 

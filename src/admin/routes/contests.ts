@@ -6,13 +6,13 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { contestSchema, isOpen, parseLocal, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
 import { contestStats, leaderboard, leaderboardCsv, leaderboardXlsx } from '../../quiz/results.js';
 import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 import { attemptCounts } from '../../db/quiz.js';
-import { formatVietnamTime } from '../../time/vietnam.js';
+import { formatVietnamTime, parseStaffDateTime } from '../../time/vietnam.js';
 
 /** The contests as the admin pages read them (the registry reloads a file when it changes). */
 function registry(ctx: AdminContext): ContestRegistry {
@@ -25,6 +25,36 @@ function registry(ctx: AdminContext): ContestRegistry {
  */
 function localStamp(d: Date): string {
   return formatVietnamTime(d, 'dd/MM/yyyy HH:mm');
+}
+
+/** How long a contest opened from its page stays open when no closing time is given, nor one ahead in its file. */
+const OPEN_DAYS = 7;
+
+/** What an empty "Đóng lúc" does when the contest is opened now: its file's closing time while ahead, else a week. */
+function closesBlank(c: Contest, now: Date): string {
+  return c.closes.getTime() > now.getTime() ? `đóng theo giờ trong tệp (${viTime(c.closes)})` : `mở ${OPEN_DAYS} ngày, đến ${viTime(new Date(now.getTime() + OPEN_DAYS * 86_400_000))}`;
+}
+
+/**
+ * The closing time typed in "Đóng lúc": read as the contest file reads it (`parseLocal`, on
+ * time/vietnam.ts `parseStaffDate`: day first, Vietnam time; a bare date closes at the end of
+ * that day), so what the page writes into the file reads back as typed. The field was
+ * `<input type="datetime-local">`, typed in the browser's language's order: on a Chrome in
+ * English 07/12/2026 became 12 July. A time not after now is refused, since the contest opens
+ * now. Undefined when left empty; a Vietnamese message naming the field when refused.
+ */
+function readCloses(typed: string, c: Contest, now: Date): { at?: Date; error?: string } {
+  if (!typed.trim()) return {};
+  const at = parseLocal(typed, 'end');
+  if (!at) {
+    // Why, in the words of the reader underneath (parseLocal only says no).
+    const howToWrite = `hãy viết ngày/tháng/năm giờ:phút theo 24 giờ, giờ Việt Nam, ví dụ ${localStamp(new Date(now.getTime() + OPEN_DAYS * 86_400_000))} (chỉ ghi ngày thì đóng cuối ngày đó)`;
+    const why = parseStaffDateTime(typed, howToWrite);
+    return { error: `Đóng lúc: ${why.ok ? `'${typed.trim()}' không đọc được; ${howToWrite}` : why.error}. Để trống thì ${closesBlank(c, now)}.` };
+  }
+  if (at.getTime() <= now.getTime())
+    return { error: `Đóng lúc: ${viTime(at)} đã qua (bây giờ là ${viTime(now)}, giờ Việt Nam), mà cuộc thi mở từ bây giờ: hãy nhập một thời điểm sau bây giờ. Để trống thì ${closesBlank(c, now)}.` };
+  return { at };
 }
 
 /** Live figures of a contest, counting only the people of the request's region scope. */
@@ -74,8 +104,9 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
     return ctx.render(req, reply, 'contests', { title: 'Cuộc thi', rows, errors: registry(ctx).errors() });
   });
 
-  s.get('/admin/contests/:id', { config: { permission: 'contests.view' } }, async (req, reply) => {
-    const c = load(ctx, req);
+  /** A contest's page; `open` is the open form as it was posted when it was refused. */
+  const show = (req: FastifyRequest, reply: FastifyReply, c: Contest, open?: { error: string; closes: string }): Promise<FastifyReply> => {
+    const now = ctx.now();
     // Region-scoped staff see their region's people only: figures, board and statistics.
     const scope = ctx.scopeRegions(req);
     const board = leaderboard(ctx.db, c.id, scope);
@@ -87,8 +118,11 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
       closes: viTime(c.closes),
       board: { participants: board.participants, finished: board.finished ?? board.participants, entries: board.entries.slice(0, 100) },
       stats: contestStats(ctx.db, c, scope),
+      open: { closes: open?.closes ?? '', error: open?.error, blank: closesBlank(c, now), example: localStamp(new Date(now.getTime() + OPEN_DAYS * 86_400_000)) },
     });
-  });
+  };
+
+  s.get('/admin/contests/:id', { config: { permission: 'contests.view' } }, async (req, reply) => show(req, reply, load(ctx, req)));
 
   s.get('/admin/contests/:id/live.json', { config: { permission: 'contests.view' } }, async (req, reply) =>
     reply.header('cache-control', 'no-store').send(contestFigures(ctx, req, load(ctx, req))),
@@ -113,11 +147,15 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
     const c = load(ctx, req);
     const now = ctx.now();
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const typed = typeof body.closes === 'string' && body.closes.trim() ? body.closes.trim().replace('T', ' ') : undefined;
-    // The browser's date field sends "2030-01-01T08:00": written back day first like the rest.
-    const typedAt = typed === undefined ? null : parseLocal(typed, 'end');
-    const closesInput = typed === undefined ? undefined : typedAt ? localStamp(typedAt) : typed;
-    const closes = closesInput ?? (c.closes.getTime() > now.getTime() ? undefined : localStamp(new Date(now.getTime() + 7 * 86_400_000)));
+    const typed = typeof body.closes === 'string' ? body.closes : '';
+    const read = readCloses(typed, c, now);
+    if (read.error) {
+      reply.code(400);
+      return show(req, reply, c, { error: read.error, closes: typed });
+    }
+    // Written day first, as organisers write the file; an open page from before the field was
+    // text sends the browser's "2030-01-01T08:00", read the same way.
+    const closes = read.at ? localStamp(read.at) : c.closes.getTime() > now.getTime() ? undefined : localStamp(new Date(now.getTime() + OPEN_DAYS * 86_400_000));
     setWindow(ctx, c, { opens: localStamp(now), closes });
     ctx.audit(req, { action: 'contest.open', targetType: 'contest', targetId: c.id, details: { opens: localStamp(now), closes: closes ?? viTime(c.closes) } });
     return reply.redirect(`/admin/contests/${c.id}?msg=${encodeURIComponent('Đã mở cuộc thi.')}`, 303);
