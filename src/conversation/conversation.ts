@@ -22,7 +22,7 @@ import { detectLanguage, type Lang } from '../text/language.js';
 import { hasWords } from '../text/vietnamese.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
 import { createCoreFeature, smallTalkReply } from './core-feature.js';
-import { feedbackFromEmoji } from './feedback.js';
+import { feedbackFromEmoji, feedbackFromText } from './feedback.js';
 
 /** Longest question accepted (characters); longer messages are asked to be shortened. */
 export const MAX_QUESTION_LENGTH = 1000;
@@ -229,7 +229,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
       }
       else if (inbound.text.length > MAX_QUESTION_LENGTH && !parseCommand(inbound.text) && !features.some((f) => f.takesLongText?.(ctx)))
         replies = [{ text: T.tooLong(MAX_QUESTION_LENGTH) }];
-      else replies = await runText(ctx, inbound.text);
+      else {
+        // "không", "sai rồi ạ", "có" typed right after "Câu trả lời này có hữu ích không?".
+        const vote = feedbackFromText(inbound.text, person.pendingChoices);
+        replies = vote ? await runAction(ctx, vote) : await runText(ctx, inbound.text);
+      }
     } else if (inbound.type === 'action') replies = await runAction(ctx, inbound.action);
     else if (inbound.type === 'quizAnswer') {
       replies = [];

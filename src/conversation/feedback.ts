@@ -191,6 +191,53 @@ export function feedbackAction(ctx: TurnContext, payload: string): Reply[] {
 }
 
 /**
+ * Whole-message answers to "Câu trả lời này có hữu ích không?" typed instead of pressed: people
+ * answer a yes-no question with "không", "chưa đúng", "sai rồi ạ" or "có". Before, "không" and
+ * "có" were small talk (a friendly menu) and "sai rồi" a question with no answer, queued as an
+ * unanswered question without the answer it was about: the 👎 staff need never reached them.
+ * Compared folded, after the particles and addressees around them are left out.
+ */
+const TYPED_VOTES: Record<'up' | 'down', readonly string[]> = {
+  down: [
+    'không', 'ko', 'k', 'hông', 'hok', 'khong', 'chưa', 'chưa đúng', 'không đúng', 'không chính xác', 'sai', 'sai rồi', 'sai bét',
+    'không phải', 'không phải vậy', 'không phải thế', 'không phải cái tôi hỏi', 'không phải câu tôi hỏi', 'không liên quan',
+    'không hữu ích', 'chưa hữu ích', 'chẳng hữu ích', 'không có ích', 'không giúp được gì', 'không đúng ý', 'chưa đúng ý',
+    'trả lời sai', 'trả lời chưa đúng', 'trả lời không đúng', 'không đúng câu hỏi', 'chưa trả lời đúng', 'chưa đúng câu hỏi',
+    'no', 'nope', 'wrong', 'not helpful', 'not really', 'not useful',
+  ],
+  up: ['có', 'có ích', 'hữu ích', 'có hữu ích', 'rất hữu ích', 'đúng', 'đúng rồi', 'chính xác', 'yes', 'helpful', 'useful', 'very helpful'],
+};
+/** Words around a yes or a no that change nothing ("không ạ", "sai rồi bạn ơi", "đúng rồi, cảm ơn" is not one). */
+const VOTE_FILLERS = new Set(['a', 'ah', 'à', 'ạ', 'nhe', 'nhé', 'nha', 'nhá', 'ban', 'bạn', 'ad', 'loa', 'bot', 'oi', 'ơi', 'lam', 'lắm', 'qua', 'quá', 'luon', 'luôn', 'ca', 'cả', 'het', 'hết', 'hoan', 'hoàn', 'toan', 'toàn', 'vay', 'vậy', 'the', 'thế', 'dạ', 'da', 'vâng', 'vang']);
+const typedVotes = new Map<string, 'up' | 'down'>();
+for (const vote of ['up', 'down'] as const) for (const p of TYPED_VOTES[vote]) typedVotes.set(foldedCanonical(p), vote);
+
+/** The vote a whole message types ("không ạ", "sai rồi", "có"), or null. */
+export function typedVote(text: string): 'up' | 'down' | null {
+  const words = text
+    .normalize('NFC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
+    .filter(Boolean);
+  if (words.length === 0 || words.length > 8) return null;
+  const kept = words.filter((w) => !VOTE_FILLERS.has(w));
+  if (kept.length === 0) return null;
+  return typedVotes.get(foldedCanonical(kept.join(' '))) ?? null;
+}
+
+/**
+ * The feedback action a typed answer to "có hữu ích không?" stands for (a whole message such as
+ * "không", "sai rồi ạ", "có"), given the choices shown last: only right after an answer that
+ * asked it. Null otherwise, and the text is read as usual.
+ */
+export function feedbackFromText(text: string, choices: readonly string[] | null | undefined): string | null {
+  if (!choices?.some((c) => c.startsWith(`${FEEDBACK_ACTION}:`))) return null;
+  const vote = typedVote(text);
+  if (!vote) return null;
+  return choices.find((c) => c.startsWith(`${FEEDBACK_ACTION}:${vote}:`)) ?? null;
+}
+
+/**
  * The feedback action a typed 👍 or 👎 stands for, given the choices shown last; null for other
  * text. Lets people on any channel answer "có hữu ích không?" with the emoji itself.
  */

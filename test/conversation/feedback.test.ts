@@ -146,6 +146,35 @@ describe('"Có hữu ích không?" on every answer', () => {
     expect(queuedFor('u-emoji')).toMatchObject([{ kind: 'maybe_wrong', givenAnswerId: 'bhyt-tre-em-duoi-6-tuoi' }]);
   });
 
+  it('a typed "không" or "sai rồi ạ" answers "có hữu ích không?" as a 👎; "có" as a 👍', async () => {
+    // Found in a lead trial: "không" was small talk (a friendly menu) and "sai rồi" a question
+    // with no answer, queued without the answer it was about.
+    await say('u-typed-no', CHILD_CARD);
+    const [reply] = await say('u-typed-no', 'Không ạ');
+    expect(reply!.text).not.toContain('Xin lỗi, hiện chưa có câu trả lời');
+    expect(queuedFor('u-typed-no')).toMatchObject([{ kind: 'maybe_wrong', givenAnswerId: 'bhyt-tre-em-duoi-6-tuoi' }]);
+
+    await say('u-typed-wrong', CHILD_CARD);
+    await say('u-typed-wrong', 'sai rồi bạn ơi!');
+    expect(queuedFor('u-typed-wrong')).toMatchObject([{ kind: 'maybe_wrong' }]);
+    expect(questionsOf('u-typed-wrong')).toBe(1);
+
+    await say('u-typed-yes', CHILD_CARD);
+    await say('u-typed-yes', 'có');
+    expect(queuedFor('u-typed-yes')).toEqual([]);
+    const votes = db.prepare(`SELECT f.vote FROM answer_feedback f JOIN people p ON p.id = f.person_id WHERE p.external_id = 'u-typed-yes'`).all();
+    expect(votes).toEqual([{ vote: 'up' }]);
+
+    // Not right after an answer, "không" is what it was before (small talk), and a question
+    // that starts with it is a question.
+    const [plain] = await say('u-typed-fresh', 'không');
+    expect(plain!.buttons!.some((b) => b.action.startsWith('fb:'))).toBe(false);
+    expect(queuedFor('u-typed-fresh')).toEqual([]);
+    await say('u-typed-q', CHILD_CARD);
+    const [answer] = await say('u-typed-q', 'không có thẻ bảo hiểm y tế thì trẻ đi khám thế nào');
+    expect(answer!.buttons!.some((b) => b.action.startsWith('fb:'))).toBe(true);
+  });
+
   it('small talk after an answer, and a menu entry, carry no feedback and queue nothing', async () => {
     await say('u-after', CHILD_CARD);
     const [thanks] = await say('u-after', 'cảm ơn nhé');
