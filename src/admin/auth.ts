@@ -274,6 +274,22 @@ export function throttleAuditGate(everyMs = 60_000, maxAddresses = 10_000): (ip:
   };
 }
 
+/**
+ * The name typed at the login form, as the audit log records a failed or throttled login. A
+ * staff username holds only `a-z 0-9 . _ -` (`usernameSchema`), so any other character cannot be
+ * part of a real account's name, and is written as `[U+XXXX]`: typed as `ad<U+200B>min` (a
+ * zero-width space) or `аdmin` (Cyrillic а), a failed login was listed in the audit under a name
+ * that reads exactly as the real admin's. Trimmed, lowercased (as the login looks names up) and
+ * cut to 64 characters first; `(trống)` when nothing was typed.
+ *
+ * @example auditedLoginName('ad\u200bmin') // 'ad[U+200B]min'
+ */
+export function auditedLoginName(typed: string): string {
+  const name = [...typed.trim().toLowerCase()].slice(0, 64).join('');
+  if (!name) return '(trống)';
+  return name.replace(/[^a-z0-9._-]/gu, (ch) => `[U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+
 /** The session cookie: a random token; the sessions table keeps only its SHA-256. */
 export const SESSION_COOKIE = 'loa_admin';
 /** The pre-login CSRF cookie (double submit on the login form, which has no session yet). */

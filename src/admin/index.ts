@@ -20,7 +20,7 @@ import fastifyFormbody from '@fastify/formbody';
 import { parse as parseQuery } from 'node:querystring';
 import { Eta } from 'eta';
 import { z } from 'zod';
-import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, createAuth, safeEqual, randomToken, throttleAuditGate, type AuthOptions } from './auth.js';
+import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, auditedLoginName, createAuth, safeEqual, randomToken, throttleAuditGate, type AuthOptions } from './auth.js';
 import { can, PERMISSIONS, type Permission } from './roles.js';
 import { createContext, type AdminContext, type AdminDeps } from './context.js';
 import type { Db } from '../db/index.js';
@@ -350,7 +350,7 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     const { username, password } = body.data;
     const result = await ctx.auth.login(username, password, req.ip);
     if (!result.ok) {
-      const actor = username.trim().toLowerCase().slice(0, 64) || '(trống)';
+      const actor = auditedLoginName(username);
       const skipped = result.reason === 'throttled' ? throttledToAudit(addressKey(req.ip), ctx.now().getTime()) : 0;
       if (skipped !== undefined)
         recordAudit(ctx.db, { actor, action: `login.${result.reason}`, ip: req.ip, ...(skipped ? { details: { refusedUnaudited: skipped } } : {}) }, ctx.now());
