@@ -1,11 +1,13 @@
 /**
  * `loa training`: officials' training counted by the plan's target groups (issue 17, item 3).
  *
- *   loa training import FILE.csv     the officials to be trained; columns
+ *   loa training import FILE.csv [--include-removed]
+ *                                    the officials to be trained; columns
  *                                    name,unit,group,region,channel,external_id (',' or all ';';
  *                                    or the Vietnamese headings, see training/import.ts),
  *                                    all or nothing: one bad row and nothing is written, every
- *                                    problem listed by line
+ *                                    problem listed by line; officials staff took off the list
+ *                                    stay off (said, by line) unless --include-removed
  *   loa training coverage [--json]   per group and unit: target share, officials, trained, share
  *   loa training remove CHANNEL ID [--date dd/mm/yyyy]
  *                                    takes an official off the list from that day (left the post;
@@ -20,17 +22,19 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { importOfficials, listOfficials, officialByAccount, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
 import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/content.js';
 import { loadTraining } from '../training/definition.js';
-import { readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning } from '../training/import.js';
+import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning } from '../training/import.js';
 import { formatShare } from '../training/format.js';
 
 export const USAGE = `cách dùng:
-  loa training import TỆP.csv       nhập danh sách cán bộ cần tập huấn
+  loa training import TỆP.csv [--include-removed]
+                                    nhập danh sách cán bộ cần tập huấn; cán bộ đã đưa ra khỏi danh sách
+                                    không được nhập lại, trừ khi có --include-removed (đã trở lại diện tập huấn)
       cột (đúng thứ tự, dòng đầu là tên cột): name,unit,group,region,channel,external_id
       hoặc: Họ và tên,Đơn vị,Nhóm đối tượng,Địa bàn,Kênh,Mã tài khoản
       group: mã hoặc tên nhóm đối tượng trong content/training.yaml; region: mã hoặc tên xã/phường (có thể để trống)
@@ -83,7 +87,13 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
   const db = deps.db ?? openDb(join(config.dataDir, 'loa.sqlite'));
   try {
     if (sub === 'import') {
-      const file = rest[0];
+      const bringBack = rest.includes('--include-removed');
+      const args = rest.filter((a) => a !== '--include-removed');
+      const file = args[0];
+      if (args.length > 1) {
+        err(`training: tham số không hợp lệ: ${args.slice(1).join(' ')}\n${USAGE}`);
+        return 2;
+      }
       if (!file) {
         err(`training: hãy cho biết tệp CSV cần nhập\n${USAGE}`);
         return 2;
@@ -113,14 +123,20 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
         err(`training: ${file}: chưa nhập ai; sửa các lỗi sau rồi chạy lại:\n${problems.map((p) => `  ${p}`).join('\n')}`);
         return 1;
       }
-      const same = sameOfficialElsewhere(rows, lines, listOfficials(db));
-      const res = importOfficials(db, rows, deps.now);
-      recordAudit(db, { actor: 'cli', action: 'training.import', details: { file, rows: rows.length, ...res } }, deps.now);
-      out(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.`);
+      const day = (iso: string): string => formatVietnamTime(new Date(iso), 'dd/MM/yyyy');
+      const kept = leftOfficials(rows, lines, removedOfficials(db), bringBack);
+      const same = sameOfficialElsewhere(kept.rows, kept.lines, listOfficials(db));
+      const res = importOfficials(db, kept.rows, deps.now);
+      recordAudit(db, { actor: 'cli', action: 'training.import', details: { file, rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack } }, deps.now);
+      out(
+        `Đã nhập ${kept.rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật` +
+          (kept.broughtBack ? ` (trong đó ${kept.broughtBack} người được đưa lại vào danh sách).` : '.'),
+      );
+      if (kept.left.length) out(`Lưu ý: ${leftOfficialsWarning(kept.left, 'cli', day)}`);
       if (same.length)
         out(
           `Lưu ý: ${same.length} cán bộ trong tệp đã có trong danh sách với tài khoản khác:\n${same
-            .map((x) => `  ${sameOfficialWarning(x, 'cli', (iso) => formatVietnamTime(new Date(iso), 'dd/MM/yyyy'))}`)
+            .map((x) => `  ${sameOfficialWarning(x, 'cli', day)}`)
             .join('\n')}`,
         );
       return 0;

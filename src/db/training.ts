@@ -128,6 +128,15 @@ export function removeOfficial(db: Db, id: number, now: Date = new Date(), leftA
   return db.prepare(`UPDATE training_officials SET removed_at = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`).run(nowIso(leftAt), nowIso(now), id).changes === 1;
 }
 
+/**
+ * Officials staff took off the list (left the post), of the scope: an import of the office's
+ * usual sheet would otherwise put them back and change the figures of the years they had left.
+ */
+export function removedOfficials(db: Db, scope?: RegionScope): Official[] {
+  const s = scopeSql('region', scope);
+  return db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE removed_at IS NOT NULL AND ${s.sql} ORDER BY id`).all(...s.args) as Official[];
+}
+
 /** The official on the list (not removed) of this channel account, or undefined. */
 export function officialByAccount(db: Db, channel: string, externalId: string): Official | undefined {
   return db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE channel = ? AND external_id = ? AND removed_at IS NULL`).get(channel, externalId) as Official | undefined;

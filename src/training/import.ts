@@ -195,3 +195,58 @@ export function sameOfficialWarning(same: SameOfficial, how: 'cli' | 'admin', tr
     `Nếu là cùng một người đổi tài khoản, hãy đưa tài khoản cũ ra khỏi danh sách (${remove}), nếu không người này bị tính hai lần vào tỉ lệ của nhóm; nếu là hai người trùng họ tên thì giữ nguyên.`
   );
 }
+
+/** A row of the file whose account staff took off the list (left the post). */
+export interface LeftOfficial {
+  line: number;
+  name: string;
+  unit: string;
+  channel: string;
+  externalId: string;
+  /** When they were taken off the list (ISO instant). */
+  removedAt: string;
+}
+
+/**
+ * Splits the rows of an import into those to write and those of officials staff took off the
+ * list. An office keeps one sheet and often leaves the row of an official who left; importing
+ * it again used to put them back on the list silently, and with them the years they had left
+ * (seen in the office trial: an official who left on 01/07 was back in that year's report,
+ * 3/4 = 75% where the hand count was 2/3). They stay off unless staff say they are back
+ * (`bringBack`: `--include-removed`, the admin page's box).
+ *
+ * @example leftOfficials(rows, lines, removedOfficials(db), false) // { rows: [...], lines: [...], left: [{ line: 5, name: 'Phạm Thị Lan', …, removedAt: '2026-06-30T17:00:00.000Z' }] }
+ */
+export function leftOfficials(
+  rows: readonly OfficialInput[],
+  lines: readonly number[],
+  removed: readonly Pick<Official, 'channel' | 'externalId' | 'removedAt'>[],
+  bringBack: boolean,
+): { rows: OfficialInput[]; lines: number[]; left: LeftOfficial[]; broughtBack: number } {
+  const off = new Map(removed.map((o) => [`${o.channel}:${o.externalId}`, o.removedAt!]));
+  const out = { rows: [] as OfficialInput[], lines: [] as number[], left: [] as LeftOfficial[], broughtBack: 0 };
+  rows.forEach((r, i) => {
+    const removedAt = off.get(`${r.channel}:${r.externalId}`);
+    if (removedAt !== undefined && !bringBack) {
+      out.left.push({ line: lines[i]!, name: r.name, unit: r.unit, channel: r.channel, externalId: r.externalId, removedAt });
+      return;
+    }
+    if (removedAt !== undefined) out.broughtBack++;
+    out.rows.push(r);
+    out.lines.push(lines[i]!);
+  });
+  return out;
+}
+
+/**
+ * What staff are told about {@link leftOfficials} (Vietnamese): who was not imported again, since
+ * when they are off the list, and how to bring one back (`how`: the CLI option or the admin box).
+ */
+export function leftOfficialsWarning(left: readonly LeftOfficial[], how: 'cli' | 'admin', day: (iso: string) => string): string {
+  const who = left.map((l) => `dòng ${l.line}: ${l.name} (${l.unit}), ${l.channel} ${l.externalId}, từ ${day(l.removedAt)}`).join('; ');
+  const back = how === 'cli' ? 'chạy lại lệnh nhập với tuỳ chọn --include-removed' : 'nhập lại và đánh dấu ô “Đưa lại vào danh sách cán bộ đã đưa ra”';
+  return (
+    `Không nhập lại ${left.length} cán bộ đã được đưa ra khỏi danh sách (chuyển công tác), để số liệu các năm họ đã rời không bị thay đổi: ${who}. ` +
+    `Nên xoá các dòng này khỏi tệp; nếu cán bộ đã trở lại diện tập huấn, ${back}.`
+  );
+}

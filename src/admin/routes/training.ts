@@ -10,10 +10,10 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisterRoutes } from '../context.js';
-import { getOfficial, importOfficials, listOfficials, removeOfficial, trainingCoverage, type Official } from '../../db/training.js';
+import { getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
-import { readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning } from '../../training/import.js';
+import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning } from '../../training/import.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
 import { inviteOfficials } from '../../training/invite.js';
 import { trainingsFor } from '../../training/feature.js';
@@ -29,7 +29,7 @@ const listQuery = z.object({
   trang: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
 
-const importBody = z.object({ csv: z.string().max(250_000).default('') });
+const importBody = z.object({ csv: z.string().max(250_000).default(''), back: z.literal('1').optional().catch(undefined) });
 
 const sendBody = z.object({
   training: z.string().trim().min(1).max(60),
@@ -107,17 +107,23 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
       return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, groups: registry.groups() });
     // Officials the file gives under a new account (an office fixing who wrote from another
     // account): the old row stays on the list and would count them twice; staff are told.
-    const same = sameOfficialElsewhere(rows, lines, officialsFor(req, {}));
-    const res = importOfficials(ctx.db, rows, ctx.now());
-    ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: rows.length, ...res } });
+    const day = (iso: string): string => formatVietnamTime(new Date(iso), 'dd/MM/yyyy');
+    // Officials staff took off the list stay off unless the box says they are back.
+    const kept = leftOfficials(rows, lines, removedOfficials(ctx.db, ctx.scopeRegions(req)), body.back === '1');
+    const same = sameOfficialElsewhere(kept.rows, kept.lines, officialsFor(req, {}));
+    const res = importOfficials(ctx.db, kept.rows, ctx.now());
+    ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack } });
     const SHOWN = 5;
-    const warn = same.length
-      ? ` Lưu ý: ${same.length} cán bộ trong tệp đã có trong danh sách với tài khoản khác: ${same
-          .slice(0, SHOWN)
-          .map((x) => sameOfficialWarning(x, 'admin', (iso) => formatVietnamTime(new Date(iso), 'dd/MM/yyyy')))
-          .join(' ')}${same.length > SHOWN ? ` Và ${same.length - SHOWN} cán bộ khác: tìm theo họ tên trong danh sách cán bộ.` : ''}`
-      : '';
-    return reply.redirect(back(`Đã nhập ${rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật.${warn}`), 303);
+    const warn =
+      (kept.left.length ? ` Lưu ý: ${leftOfficialsWarning(kept.left, 'admin', day)}` : '') +
+      (same.length
+        ? ` Lưu ý: ${same.length} cán bộ trong tệp đã có trong danh sách với tài khoản khác: ${same
+            .slice(0, SHOWN)
+            .map((x) => sameOfficialWarning(x, 'admin', day))
+            .join(' ')}${same.length > SHOWN ? ` Và ${same.length - SHOWN} cán bộ khác: tìm theo họ tên trong danh sách cán bộ.` : ''}`
+        : '');
+    const done = `Đã nhập ${kept.rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật${kept.broughtBack ? ` (trong đó ${kept.broughtBack} người được đưa lại vào danh sách)` : ''}.`;
+    return reply.redirect(back(`${done}${warn}`), 303);
   });
 
   /** Invitation (`invite`) or reminder (`reminder`) to the officials of the scope and group. */
