@@ -202,7 +202,7 @@ const TYPED_VOTES: Record<'up' | 'down', readonly string[]> = {
     'không', 'ko', 'k', 'hông', 'hok', 'khong', 'chưa', 'chưa đúng', 'không đúng', 'không chính xác', 'sai', 'sai rồi', 'sai bét',
     'không phải', 'không phải vậy', 'không phải thế', 'không phải cái tôi hỏi', 'không phải câu tôi hỏi', 'không liên quan',
     'không hữu ích', 'chưa hữu ích', 'chẳng hữu ích', 'không có ích', 'không giúp được gì', 'không đúng ý', 'chưa đúng ý',
-    'trả lời sai', 'trả lời chưa đúng', 'trả lời không đúng', 'không đúng câu hỏi', 'chưa trả lời đúng', 'chưa đúng câu hỏi',
+    'linh tinh', 'trả lời linh tinh', 'vớ vẩn', 'trả lời vớ vẩn', 'trả lời sai', 'trả lời chưa đúng', 'trả lời không đúng', 'không đúng câu hỏi', 'chưa trả lời đúng', 'chưa đúng câu hỏi',
     'no', 'nope', 'wrong', 'not helpful', 'not really', 'not useful',
   ],
   up: ['có', 'có ích', 'hữu ích', 'có hữu ích', 'rất hữu ích', 'đúng', 'đúng rồi', 'chính xác', 'yes', 'helpful', 'useful', 'very helpful'],

@@ -23,17 +23,17 @@ import { fold, placeTone } from '../text/vietnamese.js';
 import { boundedMemo } from '../text/memo.js';
 
 /** What a small-talk message is, which decides the friendly reply. */
-export type SmallTalkKind = 'greeting' | 'thanks' | 'ack' | 'bye' | 'who' | 'ask' | 'call' | 'emoji';
+export type SmallTalkKind = 'greeting' | 'thanks' | 'ack' | 'bye' | 'who' | 'ask' | 'call' | 'sorry' | 'emoji';
 
 /**
  * Pieces of small talk. `pronoun` (addressees: bạn, ad, Loa …), `particle` (ạ, nhé …) and
  * `tail` ("đã trả lời" in "cảm ơn bạn đã trả lời") are fillers: a message of fillers only is not
  * small talk by itself, and they never end a greeting on their own.
  */
-type PieceKind = Exclude<SmallTalkKind, 'emoji'> | 'pronoun' | 'particle' | 'tail' | 'help' | 'try';
+type PieceKind = Exclude<SmallTalkKind, 'emoji' | 'sorry'> | 'pronoun' | 'particle' | 'tail' | 'help' | 'try' | 'complain';
 
 /** Pieces that are small talk only as a whole message (see `help` and `try` in the lexicon), and the reply they get. */
-const WHOLE_ONLY: Partial<Record<PieceKind, SmallTalkKind>> = { help: 'ask', try: 'call' };
+const WHOLE_ONLY: Partial<Record<PieceKind, SmallTalkKind>> = { help: 'ask', try: 'call', complain: 'sorry' };
 
 const PRONOUNS = ['mình', 'em', 'tôi', 'tớ', 'cháu', 'tui', 'con', 'anh', 'chị', 'bác'];
 
@@ -109,6 +109,17 @@ const LEXICON: Record<PieceKind, string[]> = {
   ],
   // Someone trying the bot out, greeted as a call is.
   try: ['test', 'testing', 'test thử', 'thử bot', 'kiểm tra bot'],
+  // Annoyance at the bot ("bot ngu thế", "chả hiểu gì"): an apology and how to ask, never a
+  // question for staff. It went to the staff queue as an unanswered question (lead trial).
+  // Single words whose folded form is a common other word ("dở"/"đó", "tệ"/"tế", "kém"/"kem")
+  // are left out: the whole-message match ignores diacritics.
+  complain: [
+    'ngu', 'ngu thế', 'ngu vậy', 'ngu ngốc', 'ngốc', 'ngốc thế', 'dốt', 'dốt thế', 'dở tệ', 'dở hơi', 'tệ thế', 'kém thế',
+    'vô dụng', 'vô dụng thế', 'vô dụng vậy', 'vô tích sự', 'chán', 'chán thế', 'chán vậy', 'bực mình', 'linh tinh', 'trả lời linh tinh', 'nói linh tinh',
+    'vớ vẩn', 'trả lời vớ vẩn', 'không hiểu gì', 'không hiểu gì cả', 'chẳng hiểu gì', 'chẳng hiểu gì cả', 'chả hiểu gì', 'chả hiểu gì cả', 'không được gì',
+    'chẳng được gì', 'chả được gì', 'hỏi mãi không được', 'không biết gì', 'chẳng biết gì', 'chả biết gì', 'không biết gì à',
+    'không trả lời được à', 'không giúp được gì',
+  ],
   pronoun: [
     'bạn', 'các bạn', 'ad', 'admin', 'bot', 'loa', 'anh', 'chị', 'em', 'anh chị', 'anh chị em', 'tôi', 'mình',
     'tớ', 'tui', 'ông', 'bà', 'bác', 'cô', 'chú', 'cậu', 'cháu', 'con', 'mọi người', 'cả nhà', 'shop', 'robot',
@@ -312,7 +323,7 @@ function segment(tokens: Token[]): Piece[] | null {
 
 const FILLERS = new Set<PieceKind>(['pronoun', 'particle', 'tail']);
 /** When several kinds occur ("chào bạn, bạn là ai"), the reply answers the most telling. */
-const PRIORITY: SmallTalkKind[] = ['who', 'bye', 'thanks', 'ask', 'greeting', 'call', 'ack'];
+const PRIORITY: SmallTalkKind[] = ['sorry', 'who', 'bye', 'thanks', 'ask', 'greeting', 'call', 'ack'];
 
 /**
  * The kind of small talk the whole message is, or null when it is (or contains) anything else.

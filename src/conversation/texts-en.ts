@@ -61,6 +61,7 @@ export const T_EN: Texts = {
     bye: 'Goodbye! Message me whenever you need. Topics you can browse:',
     ask: 'Please type your question and I will look for an approved answer. Or choose a topic:',
     who: 'I am an automated assistant: I answer only with content the office has approved; questions without an answer yet go to the staff in charge.',
+    sorry: 'Sorry I have not been able to help. Try a short question with the key words (for example “health insurance card for children”), or choose a topic:',
   },
   chooseNumber: (n: number) =>
     n <= 1 ? 'Type 1 to choose.' : `Type ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} or ${n} to choose.`,

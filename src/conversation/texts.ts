@@ -53,6 +53,8 @@ export const T = {
     bye: 'Tạm biệt bạn! Khi cần, bạn cứ nhắn cho tôi nhé. Các chủ đề bạn có thể xem:',
     ask: 'Mời bạn gõ câu hỏi, tôi sẽ tìm câu trả lời đã được duyệt. Hoặc chọn một chủ đề:',
     who: 'Tôi là trợ lý hỏi đáp tự động: tôi chỉ trả lời bằng những nội dung đã được cơ quan duyệt; câu nào chưa có câu trả lời, tôi chuyển tới cán bộ phụ trách.',
+    sorry:
+      'Xin lỗi vì tôi chưa giúp được bạn. Bạn thử gõ lại câu hỏi ngắn gọn với các từ chính (ví dụ “thẻ bảo hiểm y tế cho trẻ em”), hoặc chọn một chủ đề:',
   },
   chooseNumber: (n: number) =>
     n <= 1 ? 'Gõ 1 để chọn.' : `Gõ ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} hoặc ${n} để chọn.`,

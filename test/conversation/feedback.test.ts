@@ -60,7 +60,7 @@ const feedbackOf = (r: Reply) => ({
 describe('small talk', () => {
   it('greetings, thanks and small talk get a friendly reply with the topic menu, never an answer or a queue item', async () => {
     const user = 'u-small';
-    for (const text of ['Chào bạn', 'xin chào', 'chào ad', 'hi', 'hello', 'alo', 'cảm ơn nhé', 'cám ơn', 'thanks', 'ok', 'oke', 'vâng', 'dạ', 'bạn là ai', 'bot ơi', 'tạm biệt', 'chao ban', 'cam on nhe', '👍']) {
+    for (const text of ['Chào bạn', 'xin chào', 'chào ad', 'hi', 'hello', 'alo', 'cảm ơn nhé', 'cám ơn', 'thanks', 'ok', 'oke', 'vâng', 'dạ', 'bạn là ai', 'bot ơi', 'tạm biệt', 'chao ban', 'cam on nhe', '👍', 'bot ngu thế', 'chả hiểu gì cả']) {
       later(5000); // keep under the flood limit
       const replies = await say(user, text);
       expect(replies, text).toHaveLength(1);
@@ -77,6 +77,8 @@ describe('small talk', () => {
   it('a greeting uses the bot greeting, thanks get a thanks', async () => {
     expect((await say('u-small2', 'Chào bạn'))[0]!.text).toBe(config.bot.greeting);
     expect((await say('u-small2', 'cảm ơn nhé'))[0]!.text).toContain('Không có gì');
+    // Annoyance gets an apology and how to ask (it went to the staff queue as a question).
+    expect((await say('u-small2', 'bot ngu thế'))[0]!.text).toContain('Xin lỗi vì tôi chưa giúp được bạn.');
   });
 
   it('a question that starts with a greeting is answered as the question', async () => {

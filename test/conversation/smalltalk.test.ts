@@ -100,6 +100,13 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['gì cơ', 'ask'],
   ['test', 'call'],
   ['test thử', 'call'],
+  // Annoyance at the bot: an apology and how to ask, never a question for staff.
+  ['bot ngu thế', 'sorry'],
+  ['ngu quá', 'sorry'],
+  ['chả hiểu gì cả', 'sorry'],
+  ['vo dung', 'sorry'],
+  ['trả lời linh tinh', 'sorry'],
+  ['Chào bạn, bot vô dụng thế', 'sorry'],
 ];
 
 const NOT_SMALL_TALK = [
@@ -133,6 +140,9 @@ const NOT_SMALL_TALK = [
   'test nhanh covid ở đâu',
   'giúp việc gia đình có được đóng bảo hiểm không',
   'bắt đầu từ năm nào',
+  'không hiểu gì về thủ tục khai sinh',
+  'ngu dân có bị xử phạt không',
+  'trẻ em chán học bỏ học thì làm sao',
   '',
   '   ',
 ];
