@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from './support.js';
+import { readXlsx } from '../support/xlsx.js';
 
 const RLO = '\u202E';
 const HIDDEN = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
@@ -47,6 +48,23 @@ describe('hidden characters on staff pages', () => {
     expect(page.text).toContain('Nguyễn [U+202E]naV');
     expect(page.text).toContain('Chi đoàn[U+2066] X');
     expect(page.text).not.toMatch(HIDDEN);
+  });
+
+  it("a contest's CSV and Excel exports show names and units with markers", async () => {
+    const csv = await staff.get('/admin/contests/luyen-tap-quyen-tre-em/export.csv');
+    expect(csv.status).toBe(200);
+    expect(csv.text).toContain('Nguyễn [U+202E]naV');
+    expect(csv.text).toContain('Chi đoàn[U+2066] X');
+    expect(csv.text).not.toMatch(HIDDEN);
+    const cookie = [...staff.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(`${t.url}/admin/contests/luyen-tap-quyen-tre-em/export.xlsx`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const cells = readXlsx(Buffer.from(await res.arrayBuffer()))
+      .rows.flat()
+      .map((c) => String(c ?? ''));
+    expect(cells).toContain('Nguyễn [U+202E]naV');
+    expect(cells).toContain('Chi đoàn[U+2066] X');
+    expect(cells.join('\n')).not.toMatch(HIDDEN);
   });
 
   it('the audit log shows a typed login name with markers', async () => {

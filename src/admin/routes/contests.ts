@@ -11,6 +11,7 @@ import type { AdminContext, RegisterRoutes } from '../context.js';
 import { contestSchema, isOpen, parseLocal, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
 import { contestStats, leaderboard, leaderboardCsv, leaderboardXlsx } from '../../quiz/results.js';
 import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
+import { visibleControls } from '../../text/controls.js';
 import { attemptCounts } from '../../db/quiz.js';
 import { formatVietnamTime, parseStaffDateTime } from '../../time/vietnam.js';
 
@@ -133,7 +134,12 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
     s.get(`/admin/contests/:id/export.${format}`, { config: { permission: 'contests.export' } }, async (req, reply) => {
       const c = load(ctx, req);
       const scope = ctx.scopeRegions(req);
-      const board = leaderboard(ctx.db, c.id, scope);
+      const ranked = leaderboard(ctx.db, c.id, scope);
+      // Names and units are what contestants typed: a right-to-left override in one made the
+      // spreadsheet show it reversed (read as another contestant's name), as the board page
+      // never does. The same visible markers as on the page.
+      const shown = (v: string | null): string | null => (v === null ? null : visibleControls(v));
+      const board = { ...ranked, entries: ranked.entries.map((e) => ({ ...e, name: shown(e.name), unit: shown(e.unit) })) };
       const region = ctx.me(req).region;
       ctx.audit(req, { action: 'contest.export', targetType: 'contest', targetId: c.id, details: { format, rows: board.entries.length, ...(scope && region ? { region } : {}) } });
       return reply
