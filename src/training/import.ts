@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { parseCsv, readCsvRecords } from '../text/csv.js';
-import { fold } from '../text/vietnamese.js';
+import { canonical, fold } from '../text/vietnamese.js';
 import type { Official, OfficialInput } from '../db/training.js';
 
 /** The columns, in order. */
@@ -47,8 +47,8 @@ const HEADINGS: Record<(typeof OFFICIAL_COLUMNS)[number], string[]> = {
 };
 
 const folded = (s: string): string => fold(s.normalize('NFC').toLowerCase()).replace(/\s+/g, ' ').trim();
-/** A person's name or unit compared: letter case and spacing aside, diacritics kept. */
-const person = (s: string): string => s.normalize('NFC').toLocaleLowerCase('vi').replace(/\s+/g, ' ').trim();
+/** A person's name or unit compared: case, spacing, punctuation and tone placement aside, diacritics kept. */
+const person = (s: string): string => canonical(s);
 const named = (s: string): string => s.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
 
 /**
@@ -151,7 +151,7 @@ export interface SameOfficial {
 
 /**
  * Rows of an import that are new accounts of officials already on the list: the same name and
- * unit (letter case and spacing aside, diacritics kept) under another account that the file
+ * unit (case, spacing and tone placement aside, diacritics kept) under another account that the file
  * does not list. That is how an office fixes an official who wrote from another account (a
  * second phone, Zalo instead of Telegram): it edits the account in its sheet and imports again,
  * and the old row, which the import keeps, would count the official twice in their group's
@@ -249,4 +249,43 @@ export function leftOfficialsWarning(left: readonly LeftOfficial[], how: 'cli' |
     `Không nhập lại ${left.length} cán bộ đã được đưa ra khỏi danh sách (chuyển công tác), để số liệu các năm họ đã rời không bị thay đổi: ${who}. ` +
     `Nên xoá các dòng này khỏi tệp; nếu cán bộ đã trở lại diện tập huấn, ${back}.`
   );
+}
+
+/**
+ * The rows with each unit written as the list (then the file, top down) first wrote it, when
+ * the two spellings differ only in letter case, spacing, punctuation or where the tone mark
+ * sits ("Uỷ ban" and "Ủy ban", "Văn hoá" and "Văn hóa", as two people type them). Coverage is
+ * counted per unit as written, so the report would otherwise show one unit as two lines. Also
+ * the lines whose unit was rewritten, with the spelling kept.
+ *
+ * @example sameUnitSpelling(rows, lines, listOfficials(db)).rewritten // [{ line: 4, from: 'Uỷ ban MTTQ xã A', to: 'Ủy ban MTTQ xã A' }]
+ */
+export function sameUnitSpelling(
+  rows: readonly OfficialInput[],
+  lines: readonly number[],
+  onList: readonly Pick<Official, 'unit'>[],
+): { rows: OfficialInput[]; rewritten: { line: number; from: string; to: string }[] } {
+  const spelling = new Map<string, string>();
+  for (const o of onList) if (!spelling.has(canonical(o.unit))) spelling.set(canonical(o.unit), o.unit);
+  const rewritten: { line: number; from: string; to: string }[] = [];
+  const out = rows.map((r, i) => {
+    const key = canonical(r.unit);
+    const kept = spelling.get(key);
+    if (kept === undefined) {
+      spelling.set(key, r.unit);
+      return r;
+    }
+    if (kept === r.unit) return r;
+    rewritten.push({ line: lines[i]!, from: r.unit, to: kept });
+    return { ...r, unit: kept };
+  });
+  return { rows: out, rewritten };
+}
+
+/** What staff are told about {@link sameUnitSpelling} (Vietnamese), or '' when nothing was rewritten. */
+export function sameUnitSpellingNote(rewritten: readonly { line: number; from: string; to: string }[]): string {
+  if (!rewritten.length) return '';
+  const pairs = [...new Map(rewritten.map((r) => [`${r.from}\u0000${r.to}`, r])).values()];
+  const shown = pairs.slice(0, 5).map((r) => `“${r.from}” ghi là “${r.to}” (dòng ${r.line}${rewritten.filter((x) => x.from === r.from && x.to === r.to).length > 1 ? ' và các dòng khác' : ''})`);
+  return `${rewritten.length} dòng ghi tên đơn vị khác cách viết với tên đã có, được ghi theo tên đã có để đơn vị không bị tách làm hai trong báo cáo: ${shown.join('; ')}${pairs.length > 5 ? `; và ${pairs.length - 5} tên khác` : ''}.`;
 }

@@ -13,7 +13,7 @@ import type { RegisterRoutes } from '../context.js';
 import { getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
-import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning } from '../../training/import.js';
+import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../../training/import.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
 import { inviteOfficials } from '../../training/invite.js';
 import { trainingsFor } from '../../training/feature.js';
@@ -110,11 +110,14 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     const day = (iso: string): string => formatVietnamTime(new Date(iso), 'dd/MM/yyyy');
     // Officials staff took off the list stay off unless the box says they are back.
     const kept = leftOfficials(rows, lines, removedOfficials(ctx.db, ctx.scopeRegions(req)), body.back === '1');
-    const same = sameOfficialElsewhere(kept.rows, kept.lines, officialsFor(req, {}));
-    const res = importOfficials(ctx.db, kept.rows, ctx.now());
+    // Units spelt as the whole list spells them (a commune account's rows meet the province's).
+    const units = sameUnitSpelling(kept.rows, kept.lines, listOfficials(ctx.db));
+    const same = sameOfficialElsewhere(units.rows, kept.lines, officialsFor(req, {}));
+    const res = importOfficials(ctx.db, units.rows, ctx.now());
     ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack } });
     const SHOWN = 5;
     const warn =
+      (units.rewritten.length ? ` ${sameUnitSpellingNote(units.rewritten)}` : '') +
       (kept.left.length ? ` Lưu ý: ${leftOfficialsWarning(kept.left, 'admin', day)}` : '') +
       (same.length
         ? ` Lưu ý: ${same.length} cán bộ trong tệp đã có trong danh sách với tài khoản khác: ${same
