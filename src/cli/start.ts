@@ -1,25 +1,123 @@
-/** `loa start`: runs the service until SIGINT/SIGTERM, then drains and stops cleanly. */
-import { loadConfig } from '../config.js';
-import { createApp } from '../app.js';
+/**
+ * `loa start`: runs the service until SIGINT/SIGTERM, then drains and stops cleanly.
+ *
+ * Two starts on one data folder are refused before the database is opened: the second would
+ * apply its migrations under the first, and its start-up recovery would mark the first's
+ * messages in flight "không rõ" (unknown) and send its campaigns beside it. An address it
+ * cannot listen on (the port taken, a host that is not this machine's) is said in Vietnamese
+ * with what to do, after the app is closed again, instead of Node's stack trace.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.js';
+import { createApp, type App } from '../app.js';
+import { detectRunningService } from '../db/backup.js';
+import { argsErrorText } from './args.js';
 
-export async function run(_args: string[]): Promise<number> {
-  const config = loadConfig();
-  const app = await createApp(config);
-  const address = await app.start();
-  console.log(`Loa đang chạy: web chat ${address}/ · quản trị ${address}/admin`);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) return;
-      stopping = true;
-      app.logger.info({ signal }, 'loa: stopping');
-      app
-        .stop()
-        .catch((err) => app.logger.error({ err }, 'loa: error while stopping'))
-        .finally(() => resolve());
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+export const USAGE = `cách dùng:
+  loa start   chạy dịch vụ (web chat, trang quản trị, các kênh đã cấu hình) tới khi nhận SIGTERM/Ctrl+C
+
+Không có tuỳ chọn: mọi thiết lập nằm trong .env (LOA_HTTP_HOST, LOA_HTTP_PORT, LOA_DATA_DIR, …),
+xem .env.example và docs/deploy.md. Trên máy chủ, chạy bằng dịch vụ: systemctl start loa.`;
+
+/** Input/output of the command, replaceable in tests. */
+export interface StartCliIo {
+  config?: Config;
+  /** Builds the app (tests pass one with a silent logger). */
+  createApp?: (config: Config) => Promise<App>;
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+  /** Resolves with a signal name when the service should stop (default: SIGINT or SIGTERM). */
+  stopSignal?: Promise<string>;
+}
+
+/** Exit status of a configuration error (EX_CONFIG): systemd's unit does not restart on it. */
+const EX_CONFIG = 78;
+
+/**
+ * Why the server could not listen, in Vietnamese with what to do, and the exit status; undefined
+ * for other errors. A port in use exits 1 (systemd tries again: a previous process may still be
+ * letting it go); an address this machine does not have, or a privileged port, exits 78.
+ */
+export function listenError(err: unknown, http: { host: string; port: number }): { text: string; code: number } | undefined {
+  const e = err as (NodeJS.ErrnoException & { syscall?: string }) | null;
+  if (!e || typeof e !== 'object' || e.syscall !== 'listen') return undefined;
+  const where = `${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return {
+        code: 1,
+        text:
+          `loa start: cổng ${where} đang có chương trình khác dùng (EADDRINUSE).\n` +
+          `Loa có thể đang chạy rồi (systemctl status loa; hoặc docker compose ps), hoặc một chương trình khác giữ cổng này: ` +
+          `xem bằng: sudo ss -ltnp 'sport = :${http.port}'. Dừng chương trình đó, hoặc đặt LOA_HTTP_PORT khác trong .env ` +
+          `(và sửa địa chỉ trong cấu hình reverse proxy cho khớp).`,
+      };
+    case 'EADDRNOTAVAIL':
+      return {
+        code: EX_CONFIG,
+        text:
+          `loa start: máy này không có địa chỉ ${http.host} (LOA_HTTP_HOST) để nghe (EADDRNOTAVAIL).\n` +
+          `Đặt LOA_HTTP_HOST=127.0.0.1 khi có reverse proxy trên cùng máy (khuyến nghị), hoặc 0.0.0.0 để nghe mọi địa chỉ (Docker).`,
+      };
+    case 'EACCES':
+      return {
+        code: EX_CONFIG,
+        text:
+          `loa start: không được phép nghe ở cổng ${where} (EACCES): cổng dưới 1024 chỉ dành cho root.\n` +
+          `Để Loa nghe ở cổng từ 1024 trở lên (mặc định LOA_HTTP_PORT=3000) và để reverse proxy (Caddy, nginx) nhận cổng 80/443.`,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** SIGINT or SIGTERM, whichever comes first. */
+function signals(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+}
+
+/** Runs `loa start`; returns the exit code once the service has stopped. */
+export async function run(args: string[], io: StartCliIo = {}): Promise<number> {
+  const out = io.out ?? ((s: string) => console.log(s));
+  const err = io.err ?? ((s: string) => console.error(s));
+  try {
+    parseArgs({ args, options: {} });
+  } catch (e) {
+    err(`loa start: ${argsErrorText(e)}\n${USAGE}`);
+    return 2;
+  }
+  const config = io.config ?? loadConfig();
+  const running = await detectRunningService(config.dataDir, config.http, { ignorePid: process.pid });
+  if (running.running) {
+    err(
+      `loa start: Loa đang chạy rồi (${running.how}): không chạy bản thứ hai trên cùng thư mục dữ liệu (${config.dataDir}) hay cùng cổng.\n` +
+        `Dùng dịch vụ đang chạy (systemctl status loa), hoặc dừng nó trước (systemctl stop loa). ` +
+        `Muốn thử một bản khác bên cạnh: đặt LOA_DATA_DIR và LOA_HTTP_PORT khác.`,
+    );
+    return 1;
+  }
+  const app = await (io.createApp ?? createApp)(config);
+  let address: string;
+  try {
+    address = await app.start();
+  } catch (e) {
+    const why = listenError(e, config.http);
+    if (!why) throw e;
+    await app.stop().catch((stopErr: unknown) => app.logger.error({ err: stopErr }, 'loa: error while stopping'));
+    err(why.text);
+    return why.code;
+  }
+  out(`Loa đang chạy: web chat ${address}/ · quản trị ${address}/admin`);
+  const signal = await (io.stopSignal ?? signals());
+  app.logger.info({ signal }, 'loa: stopping');
+  try {
+    await app.stop();
+  } catch (e) {
+    app.logger.error({ err: e }, 'loa: error while stopping');
+  }
+  app.logger.info('loa: stopped');
   return 0;
 }

@@ -267,15 +267,17 @@ export type ServiceState = { running: false } | { running: true; how: string };
 /**
  * Looks for a service using `dataDir`: its marker (a live process on this host, or a marker
  * touched in the last 90 s from another host), then the configured HTTP address answering
- * `/healthz` as Loa does.
+ * `/healthz` as Loa does. `ignorePid`: `loa start` passes its own id, since a marker with it was
+ * left by a crash and read by the start that replaced it with the same id (a container restarted
+ * after a crash gives Loa the same one).
  */
-export async function detectRunningService(dataDir: string, http?: { host: string; port: number }): Promise<ServiceState> {
+export async function detectRunningService(dataDir: string, http?: { host: string; port: number }, opts: { ignorePid?: number } = {}): Promise<ServiceState> {
   const file = join(dataDir, SERVICE_MARKER);
   if (existsSync(file)) {
     try {
       const m = JSON.parse(readFileSync(file, 'utf8')) as Marker;
       if (m.host === hostname()) {
-        if (processAlive(m.pid)) return { running: true, how: `tiến trình ${m.pid}, tệp ${file}` };
+        if (m.pid !== opts.ignorePid && processAlive(m.pid)) return { running: true, how: `tiến trình ${m.pid}, tệp ${file}` };
       } else if (Date.now() - statSync(file).mtimeMs < MARKER_FRESH_MS) {
         return { running: true, how: `máy/container ${m.host}, tệp ${file} vừa được cập nhật` };
       }

@@ -1,0 +1,107 @@
+/**
+ * `loa start` as the IT officer meets it (ops trial): a port already taken ended in Node's
+ * English stack trace (`Error: listen EADDRINUSE … node:net:1908`); a second start beside a
+ * running service on the same data folder opened and migrated its database, and would have
+ * marked its messages in flight as unknown. Both now end with a Vietnamese sentence saying what
+ * to do, and the second start touches nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/start.js';
+import { seedSnapshot, tempDir } from '../support/app.js';
+
+const cleanups: (() => unknown)[] = [];
+const savedEnv = { ...process.env };
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
+});
+
+/** A fresh data folder (with the run's index snapshot) and the environment `loa start` reads. */
+function environment(port: number): string {
+  const { dir, cleanup } = tempDir('loa-start-');
+  cleanups.push(cleanup);
+  seedSnapshot('content', dir);
+  Object.assign(process.env, {
+    LOA_HTTP_HOST: '127.0.0.1',
+    LOA_HTTP_PORT: String(port),
+    LOA_DATA_DIR: dir,
+    LOA_CONTENT_DIR: 'content',
+    LOA_BOT: 'bots/default.yaml',
+    LOA_LOG_LEVEL: 'silent',
+    LOA_SEARCH_THREADS: '0',
+    LOA_BACKUP_KEEP: '0',
+  });
+  return dir;
+}
+
+/** A TCP server holding a port, as another program would. */
+async function holdPort(): Promise<number> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => void sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  return (server.address() as { port: number }).port;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('loa start', () => {
+  it('a port already in use: a Vietnamese sentence naming it and what to do, exit 1, no stack trace', async () => {
+    const port = await holdPort();
+    environment(port);
+    const errors: string[] = [];
+    const code = await run([], { err: (l) => errors.push(l), out: () => {} });
+    expect(code).toBe(1);
+    const text = errors.join('\n');
+    expect(text).toContain(`cổng 127.0.0.1:${port} đang có chương trình khác dùng (EADDRINUSE)`);
+    expect(text).toContain('LOA_HTTP_PORT');
+    expect(text).toContain('systemctl status loa');
+  }, 60_000);
+
+  it('a second start on the data folder of a running service is refused before the database is opened', async () => {
+    const dir = environment(await freePort());
+    // The running service: a live node process whose id is in the marker, as installServiceMarker writes it.
+    const service: ChildProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    cleanups.push(() => service.kill());
+    writeFileSync(join(dir, 'loa.pid'), `${JSON.stringify({ pid: service.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`);
+    const errors: string[] = [];
+    const code = await run([], { err: (l) => errors.push(l), out: () => {}, stopSignal: Promise.resolve('SIGTERM') });
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toContain(`Loa đang chạy rồi (tiến trình ${service.pid}`);
+    expect(errors.join('\n')).toContain('systemctl stop loa');
+    expect(existsSync(join(dir, 'loa.sqlite'))).toBe(false);
+  }, 60_000);
+
+  it('a marker left by a crash with this very process id (a restarted container) does not stop the start', async () => {
+    const dir = environment(await freePort());
+    writeFileSync(join(dir, 'loa.pid'), `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`);
+    const lines: string[] = [];
+    const code = await run([], { err: (l) => lines.push(l), out: (l) => lines.push(l), stopSignal: Promise.resolve('SIGTERM') });
+    expect(lines.join('\n')).toContain('Loa đang chạy: web chat http://127.0.0.1:');
+    expect(code).toBe(0);
+    // Removed on the clean stop.
+    expect(existsSync(join(dir, 'loa.pid'))).toBe(false);
+  }, 60_000);
+
+  it('an option it does not have is refused in Vietnamese (it was ignored)', async () => {
+    environment(await freePort());
+    const errors: string[] = [];
+    expect(await run(['--port', '8080'], { err: (l) => errors.push(l), out: () => {}, stopSignal: Promise.resolve('SIGTERM') })).toBe(2);
+    expect(errors.join('\n')).toContain("loa start: không có tuỳ chọn '--port'");
+  });
+});
