@@ -207,6 +207,12 @@ export function disinfoAssessment(d: DisinfoFigures): string {
   return d.handledShare >= HANDLED_TARGET - 1e-9 ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu';
 }
 
+/**
+ * The row of reporters summed over the cases (`disinfo_cases.reporter_count`): a person who
+ * reported two cases is counted in each, so the row says "lượt" (times), not people.
+ */
+export const REPORTERS_LABEL = 'Lượt người báo tin (một người báo nhiều vụ việc được tính ở mỗi vụ việc)';
+
 /** Cases still without a conclusion (new, being checked): not in the 90% share either way. */
 export function disinfoUndecided(d: DisinfoFigures): number {
   return d.byStatus.new + d.byStatus.checking;
@@ -268,7 +274,9 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   const s5 = '5. Tin giả, tin xấu độc do người dân báo';
   const d = r.disinfo;
   add(s5, 'Vụ việc đã nhận', 'tất cả', d.cases);
-  add(s5, 'Người báo tin', 'tất cả', d.reporters);
+  // Each case counts its reporters once; one person who reported two cases is in both (the
+  // count survives a reporter's erasure, a list of people would not): "lượt", not "người".
+  add(s5, REPORTERS_LABEL, 'tất cả', d.reporters);
   for (const st of CASE_STATUSES) add(s5, 'Vụ việc theo trạng thái', CASE_STATUS_LABEL[st], d.byStatus[st]);
   add(s5, 'Phát hiện là tin giả, tin xấu độc', 'tất cả', d.foundFalse);
   add(s5, 'Đã xử lý', 'tất cả', d.handled);

@@ -13,6 +13,7 @@ import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { listCases, reportsOfCase } from '../../src/db/disinfo.js';
 import { formatVietnamTime } from '../../src/time/vietnam.js';
 import { parseCsv } from '../../src/text/csv.js';
+import { REPORTERS_LABEL } from '../../src/admin/report.js';
 
 const ZALO_USER = '8713451786543210555';
 let tg: Awaited<ReturnType<typeof startFakeTelegram>>;
@@ -104,7 +105,7 @@ it('Telegram and Zalo reports of one link: one case, two reporters, both told, c
   const csv = parseCsv((await staff.get(`/admin/report.csv?year=${year}`)).text);
   const figure = (indicator: string, group = 'tất cả') => csv.find((r) => r[1] === indicator && r[2] === group)?.[3];
   expect(figure('Vụ việc đã nhận')).toBe('1');
-  expect(figure('Người báo tin')).toBe('2');
+  expect(figure(REPORTERS_LABEL)).toBe('2');
   expect(figure('Đã xử lý')).toBe('1');
   expect(figure('Tỷ lệ phát hiện và xử lý (%)', 'chỉ tiêu 90%')).toBe('100');
   expect(figure('Vụ việc theo nơi phát hiện', 'Facebook')).toBe('1');
