@@ -21,7 +21,7 @@ import { textsFor } from './texts-en.js';
 import { detectLanguage, type Lang } from '../text/language.js';
 import { hasWords } from '../text/vietnamese.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
-import { createCoreFeature, smallTalkReply } from './core-feature.js';
+import { createCoreFeature, smallTalkReply, startReplies } from './core-feature.js';
 import { feedbackFromEmoji, feedbackFromText } from './feedback.js';
 
 /** Longest question accepted (characters); longer messages are asked to be shortened. */
@@ -78,6 +78,21 @@ export function isInteraction(inbound: Inbound): boolean {
 export function parseCommand(text: string): { name: string; args: string } | null {
   const m = text.trim().match(/^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/);
   return m ? { name: m[1]!.toLowerCase(), args: (m[2] ?? '').trim() } : null;
+}
+
+/**
+ * The command a Telegram deep link's payload names: `t.me/<bot>?start=thi_<contest>` arrives as
+ * "/start thi_<contest>" and opens that contest, `?start=dangky` the news subscription,
+ * `?start=baocao` a report. A payload is at most 64 characters of A–Z, a–z, 0–9, "_" and "-"
+ * (Bot API); the first "_" separates the command from its argument, since ids use "-".
+ *
+ * @example
+ * deepLinkCommand('thi_tim-hieu-quyen-con-nguoi-2026') // { name: 'thi', args: 'tim-hieu-quyen-con-nguoi-2026' }
+ */
+export function deepLinkCommand(payload: string): { name: string; args: string } | null {
+  const m = payload.trim().match(/^([A-Za-z]+)(?:_([A-Za-z0-9_-]*))?$/);
+  if (!m || payload.trim().length > 64) return null;
+  return { name: m[1]!.toLowerCase(), args: m[2] ?? '' };
 }
 
 /**
@@ -139,6 +154,11 @@ export function createConversation(deps: ConversationDeps): Conversation {
     const text = raw.normalize('NFC').trim();
     const cmd = parseCommand(text);
     if (cmd) {
+      // A deep link (a poster's QR code, a link in a post) opens what it names, after the
+      // greeting: before, its payload was ignored and the person had to find the contest.
+      const link = cmd.name === 'start' && cmd.args ? deepLinkCommand(cmd.args) : null;
+      const target = link && link.name !== 'start' ? commands.get(link.name) : undefined;
+      if (link && target) return [startReplies(ctx, ctx.lang)[0]!, ...(await target(ctx, link.args))];
       const handler = commands.get(cmd.name);
       const T = textsFor(ctx.lang);
       return handler ? handler(ctx, cmd.args) : [{ text: T.unknownCommand, buttons: [{ label: T.helpButton, action: 'help' }] }];
