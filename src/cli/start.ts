@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { createApp, type App } from '../app.js';
 import { detectRunningService } from '../db/backup.js';
+import { migrationReport } from '../db/index.js';
 import { argsErrorText } from './args.js';
 
 export const USAGE = `cách dùng:
@@ -71,6 +72,21 @@ export function listenError(err: unknown, http: { host: string; port: number }):
   }
 }
 
+/**
+ * Logs the migrations the start applied (the update steps of docs/deploy.md read them in the
+ * journal), and warns when the database was used by a newer Loa than this one.
+ */
+function logMigrations(app: App): void {
+  const report = migrationReport(app.db);
+  if (!report) return;
+  if (report.applied.length) app.logger.info({ migrations: report.applied }, `db: ${report.applied.length} migration(s) applied`);
+  if (report.newer.length)
+    app.logger.warn(
+      { migrations: report.newer },
+      'db: this database was used by a newer Loa (migrations this version does not have); an older Loa is not meant to run on it: restore the backup taken before the update (docs/deploy.md, Updates)',
+    );
+}
+
 /** SIGINT or SIGTERM, whichever comes first. */
 function signals(): Promise<string> {
   return new Promise((resolve) => {
@@ -100,6 +116,7 @@ export async function run(args: string[], io: StartCliIo = {}): Promise<number> 
     return 1;
   }
   const app = await (io.createApp ?? createApp)(config);
+  logMigrations(app);
   let address: string;
   try {
     address = await app.start();

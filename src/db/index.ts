@@ -56,9 +56,39 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
   // commits), and much faster than FULL for the many small writes of webhooks and the outbox.
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma(`journal_size_limit = ${options.walSizeLimit ?? 64 * 2 ** 20}`);
-  migrate(db, options.migrationsDir ?? MIGRATIONS_DIR);
+  const dir = options.migrationsDir ?? MIGRATIONS_DIR;
+  const applied = migrate(db, dir);
+  opened.set(db, { applied, newer: newerMigrations(db, dir) });
   cacheStatements(db);
   return db;
+}
+
+/** What {@link openDb} did to the schema: the migrations it applied, and those it does not know. */
+export interface MigrationReport {
+  /** File names of the migrations applied by this open, in order (empty: none were pending). */
+  applied: string[];
+  /**
+   * Migrations recorded in the database that this version does not ship: the database was used
+   * by a newer Loa (an update rolled back without restoring the backup taken before it).
+   */
+  newer: string[];
+}
+
+const opened = new WeakMap<Db, MigrationReport>();
+
+/**
+ * What opening `db` did to its schema, for `loa start` to log (an update's migrations are then
+ * in the journal); undefined for a handle {@link openDb} did not open.
+ */
+export function migrationReport(db: Db): MigrationReport | undefined {
+  return opened.get(db);
+}
+
+/** The migrations recorded in `db` that `dir` does not have, as `NNN_name.sql`. */
+function newerMigrations(db: Db, dir: string): string[] {
+  const known = new Set(readdirSync(dir).filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f)).map((f) => Number(f.slice(0, 3))));
+  const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as { version: number; name: string }[];
+  return rows.filter((r) => !known.has(r.version)).map((r) => r.name);
 }
 
 /**

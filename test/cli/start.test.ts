@@ -6,12 +6,15 @@
  * to do, and the second start touches nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { run } from '../../src/cli/start.js';
+import { createApp } from '../../src/app.js';
+import { MIGRATIONS_DIR, openDb } from '../../src/db/index.js';
 import { seedSnapshot, tempDir } from '../support/app.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -96,6 +99,26 @@ describe('loa start', () => {
     expect(code).toBe(0);
     // Removed on the clean stop.
     expect(existsSync(join(dir, 'loa.pid'))).toBe(false);
+  }, 60_000);
+
+  it('an update: the migrations the start applied are in the log (docs/deploy.md says to read them there)', async () => {
+    const dir = environment(await freePort());
+    const shipped = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
+    const older = mkdtempSync(join(tmpdir(), 'loa-older-'));
+    cleanups.push(() => rmSync(older, { recursive: true, force: true }));
+    for (const f of shipped.slice(0, -1)) cpSync(join(MIGRATIONS_DIR, f), join(older, f));
+    openDb(join(dir, 'loa.sqlite'), { migrationsDir: older }).close();
+    const logged: { level: number; msg: string; migrations?: string[] }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const code = await run([], {
+      createApp: (config) => createApp(config, { logger, watchContent: false, buildThread: false }),
+      out: () => {},
+      err: () => {},
+      stopSignal: Promise.resolve('SIGTERM'),
+    });
+    expect(code).toBe(0);
+    expect(logged.find((l) => l.msg === 'db: 1 migration(s) applied')?.migrations).toEqual([shipped.at(-1)]);
+    expect(logged.some((l) => l.msg === 'loa: stopped')).toBe(true);
   }, 60_000);
 
   it('an option it does not have is refused in Vietnamese (it was ignored)', async () => {
