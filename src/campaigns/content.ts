@@ -116,6 +116,33 @@ function shownLength(c: { title?: string | null; text: string }, ch: CampaignCha
   return (c.title ? c.title.length + 2 : 0) + textWithOptOut(c.text, ch).length;
 }
 
+/** Whether the channel writes links out as text lines under the message (Zalo OA, the Zalo Bot platform). */
+function writesLinksOut(ch: CampaignChannel): boolean {
+  const r = CHANNEL_RULES[ch];
+  return !r.linkButtons || r.linksMayDegrade;
+}
+
+/**
+ * Characters the written-out links add below the text ("\n\n" then one "label URL" line each,
+ * as zalo/render.ts and zalo-bot/render.ts write them); 0 where links are buttons only.
+ */
+function writtenLinksLength(c: { links?: { label: string; url: string }[] | null }, ch: CampaignChannel): number {
+  if (!writesLinksOut(ch) || !c.links?.length) return 0;
+  const sep = CHANNEL_RULES[ch].linkSeparator.length;
+  return 2 + c.links.reduce((n, l) => n + l.label.length + sep + l.url.length, 0) + (c.links.length - 1);
+}
+
+/**
+ * Whether the written-out links no longer fit in the text's message and go in a message of
+ * their own after it (the text itself fits): subscribers then get two messages, the opt-out
+ * line no longer last. Staff were told nothing of it (trial: 1,960 characters and one link on
+ * Zalo were approved as one message and went as two).
+ */
+function linksGoSeparately(c: { title?: string | null; text: string; links?: { label: string; url: string }[] | null }, ch: CampaignChannel): boolean {
+  const length = shownLength(c, ch);
+  return length <= CHANNEL_RULES[ch].maxText && length + writtenLinksLength(c, ch) > CHANNEL_RULES[ch].maxText;
+}
+
 /** The reply a campaign sends on one channel (the channel renders it), ending with how to stop. */
 export function campaignReply(c: { title?: string | null; text: string; imageUrl?: string | null; links?: { label: string; url: string }[] }, ch: CampaignChannel): Reply {
   const reply: Reply = { text: textWithOptOut(c.text, ch) };
@@ -150,6 +177,12 @@ export function validateContent(c: CampaignContent, channels: CampaignChannel[])
         channel: ch,
         severity: 'warning',
         message: `${r.label}: chú thích ảnh tối đa ${r.maxCaption} ký tự; ảnh và chữ sẽ đi thành hai tin`,
+      });
+    if (linksGoSeparately(c, ch))
+      issues.push({
+        channel: ch,
+        severity: 'warning',
+        message: `${r.label}: tin dài ${length} ký tự, cộng các liên kết viết ra dưới tin là ${length + writtenLinksLength(c, ch)}, quá giới hạn ${r.maxText}: liên kết sẽ đi thành tin thứ hai, sau dòng “${r.optOut}”; rút gọn ${length + writtenLinksLength(c, ch) - r.maxText} ký tự để gửi một tin`,
       });
     if (c.links.length > r.maxLinks)
       issues.push({ channel: ch, severity: 'error', message: `${r.label}: tối đa ${r.maxLinks} nút liên kết, tin có ${c.links.length}` });
@@ -195,7 +228,9 @@ export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: Previe
   if (length > r.maxText) out.push(`— (dài ${length} ký tự, quá giới hạn ${r.maxText}: sẽ đi thành ${apiCallsPerMessage({ ...c, imageUrl: null }, ch)} tin) —`);
   out.push(esc(c.text), '', esc(r.optOut));
   if (c.links.length) {
-    if (!r.linkButtons || r.linksMayDegrade) out.push('', ...c.links.map((l) => esc(`${l.label}${r.linkSeparator}${l.url}`)));
+    if (linksGoSeparately(c, ch)) out.push('— (tin thứ hai: liên kết không còn chỗ trong tin trên) —');
+    else if (writesLinksOut(ch)) out.push('');
+    if (writesLinksOut(ch)) out.push(...c.links.map((l) => esc(`${l.label}${r.linkSeparator}${l.url}`)));
     if (r.linkButtons && r.linksMayDegrade) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ] (nút; có thể không hiện trên Zalo)`)));
     else if (r.linkButtons) out.push(...c.links.map((l) => esc(`[ ${l.label} ↗ ]`)));
   }
@@ -221,9 +256,7 @@ export function apiCallsPerMessage(
 ): number {
   const r = CHANNEL_RULES[ch];
   // Links written out as "label: URL" lines are text too.
-  const written = (!r.linkButtons || r.linksMayDegrade) && c.links?.length;
-  const links = written ? 2 + c.links!.reduce((n, l) => n + l.label.length + r.linkSeparator.length + l.url.length + 1, 0) : 0;
-  const length = shownLength(c, ch) + links;
+  const length = shownLength(c, ch) + writtenLinksLength(c, ch);
   const chunks = Math.max(1, Math.ceil(length / r.maxText));
   if (!c.imageUrl) return chunks;
   if (r.maxCaption) return length <= r.maxCaption ? 1 : 1 + chunks;

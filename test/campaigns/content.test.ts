@@ -55,6 +55,38 @@ describe('campaign content', () => {
     expect(apiCallsPerMessage(long, 'zalo')).toBe(2);
   });
 
+  it('tells staff, in the issues and the preview, when the written-out links no longer fit and go as a second message', () => {
+    // Trial: 1,960 characters and one link on Zalo passed as one message (1,972 was the documented
+    // room) and reached subscribers as two: the text, then the link alone after the opt-out line.
+    const link = { label: 'Chi tiết', url: 'https://example.gov.vn/tiem-chung' };
+    const near = content({ text: 'ă'.repeat(1960), links: [link] });
+    for (const ch of ['zalo', 'zalo-bot'] as const) {
+      const issues = validateContent(near, [ch]);
+      expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
+      const split = issues.find((i) => i.message.includes('tin thứ hai'));
+      expect(split?.severity).toBe('warning');
+      expect(split?.message).toContain('liên kết sẽ đi thành tin thứ hai');
+      expect(previewFor(near, ch)).toContain('tin thứ hai: liên kết không còn chỗ');
+      expect(apiCallsPerMessage(near, ch)).toBe(2);
+    }
+    expect(renderZalo(campaignReply(near, 'zalo'))).toHaveLength(2);
+    // Telegram shows links as buttons only: nothing to say there.
+    expect(validateContent(near, ['telegram'])).toEqual([]);
+    // With room for the links: one message, no warning, no marker.
+    const fits = content({ text: 'ă'.repeat(1900), links: [link] });
+    expect(renderZalo(campaignReply(fits, 'zalo'))).toHaveLength(1);
+    expect(validateContent(fits, ['zalo']).some((i) => i.message.includes('tin thứ hai'))).toBe(false);
+    expect(previewFor(fits, 'zalo')).not.toContain('tin thứ hai');
+    // Exactly at the limit with the link line: still one message (the count matches the renderer).
+    const room = 2000 - 2 - optOutLine('zalo').length - 2 - (link.label.length + 1 + link.url.length);
+    const exact = content({ text: 'ă'.repeat(room), links: [link] });
+    expect(renderZalo(campaignReply(exact, 'zalo'))).toHaveLength(1);
+    expect(validateContent(exact, ['zalo']).some((i) => i.message.includes('tin thứ hai'))).toBe(false);
+    const oneMore = content({ text: 'ă'.repeat(room + 1), links: [link] });
+    expect(renderZalo(campaignReply(oneMore, 'zalo'))).toHaveLength(2);
+    expect(validateContent(oneMore, ['zalo']).some((i) => i.message.includes('tin thứ hai'))).toBe(true);
+  });
+
   it('escapes the staff text in the HTML preview, with the title the only markup', () => {
     const c = content({ title: 'A <b> & B', text: 'Gõ **đậm** <i>x</i>' });
     const html = previewFor(c, 'telegram', { html: true });
