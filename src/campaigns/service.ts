@@ -15,6 +15,8 @@ import {
   clearCampaignApproval,
   getCampaign,
   insertCampaign,
+  reopenDoneCampaign,
+  requeueFailed,
   requeueUnknown,
   reviseCampaign,
   transitionCampaign,
@@ -26,7 +28,7 @@ import { getUserByName, hasAnyRole, regionAllowed, type Role, type User } from '
 import { listAudit, recordAudit } from '../db/audit.js';
 import { flattenRegions } from '../knowledge/content.js';
 import { campaignContentSchema, validateContent, type CampaignContent, type ContentIssue } from './content.js';
-import { countCampaignAudience, expandRegions, type RegionTree } from './audience.js';
+import { countCampaignAudience, expandRegions, zaloReachableNow, type RegionTree } from './audience.js';
 
 /** A refused action; the message (Vietnamese, for staff) says why and what to do. */
 export class CampaignError extends Error {
@@ -44,6 +46,7 @@ const MAY: Record<string, readonly Role[]> = {
   resume: ['broadcaster', 'approver'],
   cancel: ['broadcaster', 'approver'],
   resendUnknown: ['broadcaster', 'approver'],
+  retryFailed: ['broadcaster', 'approver'],
   view: ['viewer', 'editor', 'broadcaster', 'approver'],
 };
 
@@ -59,6 +62,7 @@ const ACTION_VI: Record<string, string> = {
   resume: 'tiếp tục',
   cancel: 'huỷ',
   resendUnknown: 'gửi lại tin chưa rõ',
+  retryFailed: 'gửi lại tin lỗi',
   view: 'xem chiến dịch',
 };
 
@@ -123,6 +127,8 @@ export interface CampaignServiceDeps {
    */
   auditOrigin?: Record<string, unknown>;
   now?: () => Date;
+  /** Days of Zalo OA's contact window (PLATFORMS.md: 7). */
+  zaloWindowDays?: number;
 }
 
 /** The campaign lifecycle; every method takes the acting username first. */
@@ -211,9 +217,14 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       return validateContent(contentOf(c), c.channels);
     },
 
-    /** The current audience count, per channel. */
-    audience(c: Campaign): { total: number; byChannel: Partial<Record<string, number>> } {
-      return countCampaignAudience(db, c, deps.regions());
+    /**
+     * The current audience count, per channel; on Zalo OA also how many are inside its 7-day
+     * window now (`zaloInWindow`), since only they will be sent the message.
+     */
+    audience(c: Campaign): { total: number; byChannel: Partial<Record<string, number>>; zaloInWindow?: number } {
+      const count = countCampaignAudience(db, c, deps.regions());
+      const zalo = zaloReachableNow(db, c, deps.regions(), deps.zaloWindowDays ?? 7, now());
+      return zalo ? { ...count, zaloInWindow: zalo.inWindow } : count;
     },
 
     /** Creates a draft; returns it. */
@@ -395,8 +406,29 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       let requeued = 0;
       db.transaction(() => {
         requeued = requeueUnknown(db, id);
-        if (requeued > 0 && c.status === 'done') transitionCampaign(db, id, ['done'], 'sending', {}, now());
+        if (requeued > 0 && c.status === 'done') reopenDoneCampaign(db, id, now());
         recordAudit(db, { actor: u.username, action: 'campaign.resend_unknown', targetType: 'campaign', targetId: id, details: { requeued, ...deps.auditOrigin } }, now());
+      })();
+      return { campaign: load(id), requeued };
+    },
+
+    /**
+     * Tries the `failed` rows of a campaign again, and only those (after the cause was fixed: a
+     * platform outage, a channel configured since). People who blocked the bot, opted out or are
+     * outside Zalo's window are not failures and are not re-sent; nobody already sent is sent
+     * twice. A finished campaign goes back to sending until they are done.
+     */
+    retryFailed(username: string, id: number): { campaign: Campaign; requeued: number } {
+      const u = actor(username, 'retryFailed');
+      const c = load(id);
+      inScope(u, c);
+      if (!['sending', 'paused', 'done'].includes(c.status))
+        throw new CampaignError(`campaign: chiến dịch #${id} đang '${STATUS_VI[c.status]}'; chỉ gửi lại được tin lỗi khi chiến dịch đang gửi, tạm dừng hoặc đã xong`);
+      let requeued = 0;
+      db.transaction(() => {
+        requeued = requeueFailed(db, id);
+        if (requeued > 0 && c.status === 'done') reopenDoneCampaign(db, id, now());
+        recordAudit(db, { actor: u.username, action: 'campaign.retry_failed', targetType: 'campaign', targetId: id, details: { requeued, ...deps.auditOrigin } }, now());
       })();
       return { campaign: load(id), requeued };
     },

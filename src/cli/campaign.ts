@@ -6,7 +6,9 @@
  *                       [--channels telegram,zalo] [--topics a,b] [--regions x] [--at TIME]
  *   loa campaign edit ID --as U [--text …] [--title …] [--image …] [--link …]… [--channels …] [--topics …] [--regions …] [--at TIME]
  *   loa campaign reject ID --as U --reason "…"
- *   loa campaign preview|submit|approve|schedule|pause|resume|cancel|resend-unknown ID --as U
+ *   loa campaign preview|submit|approve|schedule|pause|resume|cancel|resend-unknown|retry-failed ID --as U
+ *   loa campaign report ID                          (per platform and commune)
+ *   loa campaign export ID --out FILE.xlsx|FILE.csv (every delivery, Vietnamese headers)
  *   loa campaign schedule ID --as U [--at TIME]     (TIME: ISO, or "2026-11-25 08:00" Vietnam time)
  *   loa campaign status ID [--json] [--once]
  *   loa campaign list [--json]
@@ -19,7 +21,8 @@
  * checked (see `operator.ts`).
  */
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, type Campaign, type CampaignChannel, type DeliveryCounts } from '../db/campaigns.js';
@@ -28,6 +31,9 @@ import { createCampaignService, CampaignError, STATUS_VI } from '../campaigns/se
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from '../campaigns/quiet-hours.js';
 import { pausedBy, waitReasons } from '../campaigns/waiting.js';
+import { DELIVERY_LIST_HEADER, deliveryListRows, deliveryListSheet, deliveryReport, failureReasonVi, formatDeliveryReport } from '../campaigns/report.js';
+import { toCsv } from '../text/csv.js';
+import { toXlsx } from '../text/xlsx.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
@@ -44,11 +50,15 @@ export const USAGE = `cách dùng:
   loa campaign preview MÃ
   loa campaign reject MÃ --as TÊN --reason "lý do, để người soạn biết cần sửa gì"
   loa campaign submit|approve|pause|resume|cancel|resend-unknown MÃ --as TÊN
+  loa campaign retry-failed MÃ --as TÊN   gửi lại chỉ những tin bị lỗi (không gửi lại ai đã nhận,
+                      đã chặn, đã huỷ đăng ký hay ngoài 7 ngày của Zalo)
+  loa campaign report MÃ                  kết quả gửi theo kênh và địa bàn
+  loa campaign export MÃ --out TỆP.xlsx   danh sách gửi từng người (mở bằng Excel; .csv cho phần mềm khác)
   loa campaign schedule MÃ --as TÊN [--at GIỜ]
   loa campaign status MÃ [--json] [--once]
   loa campaign list [--json]
---as TÊN (tài khoản cán bộ thực hiện) cần cho mọi thao tác thay đổi; list, status và preview
-chỉ xem nên không cần.
+--as TÊN (tài khoản cán bộ thực hiện) cần cho mọi thao tác thay đổi; list, status, preview và
+report chỉ xem nên không cần; export cần (danh sách có mã người nhận, được ghi vào nhật ký).
 GIỜ theo giờ Việt Nam: "dd/mm/yyyy HH:mm" (25/12/2026 08:00) hoặc "yyyy-mm-dd HH:mm".`;
 
 class UsageError extends Error {}
@@ -78,8 +88,8 @@ export interface CampaignCliDeps {
 }
 
 /** Actions that only read: no password asked, nothing audited. */
-const READ_ONLY = new Set(['preview', 'status', 'list']);
-const SUBCOMMANDS = new Set(['create', 'edit', 'preview', 'submit', 'approve', 'reject', 'schedule', 'pause', 'resume', 'cancel', 'resend-unknown', 'status', 'list']);
+const READ_ONLY = new Set(['preview', 'status', 'list', 'report']);
+const SUBCOMMANDS = new Set(['create', 'edit', 'preview', 'submit', 'approve', 'reject', 'schedule', 'pause', 'resume', 'cancel', 'resend-unknown', 'retry-failed', 'status', 'list', 'report', 'export']);
 
 const list = (s: string | undefined): string[] =>
   (s ?? '')
@@ -129,17 +139,22 @@ export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number, 
 }
 
 /**
- * A failed row's reason as staff read it: Loa's own reasons in Vietnamese, a platform's words
- * marked as such (they are kept as the platform wrote them, for support).
+ * What the audience count does not say on Zalo OA: only people who wrote to the OA in the last 7
+ * days can be sent the message (Zalo's rule); undefined when the campaign is not on Zalo OA.
  */
-export function failureReasonVi(reason: string): string {
-  const notConfigured = /^channel not configured: (.+)$/.exec(reason);
-  if (notConfigured) return `kênh ${notConfigured[1]} chưa được cấu hình`;
-  const gaveUp = /^gave up after (\d+) attempts: (.*)$/.exec(reason);
-  if (gaveUp) return `thử ${gaveUp[1]} lần không được (${gaveUp[2] === 'throttled' ? 'nền tảng liên tục báo gửi quá nhanh' : `nền tảng báo: ${gaveUp[2]}`})`;
-  if (reason === '?') return 'không rõ lý do';
-  return `nền tảng báo: ${reason}`;
+export function zaloWindowLine(a: { byChannel: Partial<Record<string, number>>; zaloInWindow?: number }): string | undefined {
+  const all = a.byChannel.zalo;
+  if (a.zaloInWindow === undefined || !all) return undefined;
+  if (a.zaloInWindow >= all) return `Zalo OA: cả ${all} người đã nhắn cho OA trong 7 ngày qua, hiện đều nhận được.`;
+  return (
+    `⚠ Zalo OA: chỉ ${a.zaloInWindow}/${all} người đã nhắn cho OA trong 7 ngày qua nên nhận được tin (quy định của Zalo); ` +
+    `${all - a.zaloInWindow} người còn lại sẽ được ghi "ngoài 7 ngày" và không nhận, trừ khi họ nhắn cho OA trước lúc gửi. ` +
+    `Người nhập từ tệp hoặc đồng bộ người theo dõi chưa nhắn lần nào thì chưa nhận được.`
+  );
 }
+
+/** Re-exported for the callers that took it from here; it lives with the delivery report. */
+export { failureReasonVi };
 
 /** Runs `loa campaign …`; returns the exit code. */
 export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<number> {
@@ -172,6 +187,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         reason: { type: 'string' },
         json: { type: 'boolean' },
         once: { type: 'boolean' },
+        out: { type: 'string' },
       },
     });
   } catch (e) {
@@ -265,6 +281,8 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       out(`Chiến dịch #${c.id} · ${STATUS_VI[c.status]} · soạn: ${c.author}${c.approver ? ` · duyệt: ${c.approver}` : ''}`);
       out(`Đối tượng: kênh ${c.channels.join(', ')} · chủ đề ${c.topics.join(', ') || 'tất cả'} · địa bàn ${c.regions.join(', ') || 'tất cả'}`);
       out(`Số người nhận hiện nay: ${audience.total} (${Object.entries(audience.byChannel).map(([k, n]) => `${k}: ${n}`).join(', ') || 'không có ai'})`);
+      const zalo = zaloWindowLine(audience);
+      if (zalo) out(zalo);
       const refused = service.lastRejection(c);
       if (refused) out(`Bị trả lại bởi ${refused.by} lúc ${formatVietnamTime(refused.at)}: ${refused.reason}\nSửa bằng 'loa campaign edit ${c.id} --as <tên> --text "…"' rồi gửi duyệt lại.`);
       const cancelled = service.cancellation(c);
@@ -341,6 +359,8 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       case 'approve': {
         const c = service.approve(as, idArg());
         done(c, `đã duyệt, ${c.audienceAtApproval} người nhận`);
+        const zalo = zaloWindowLine(service.audience(c));
+        if (zalo) out(zalo);
         return 0;
       }
       case 'reject': {
@@ -373,6 +393,34 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       case 'resend-unknown': {
         const { campaign, requeued } = service.resendUnknown(as, idArg());
         done(campaign, `${requeued} tin không rõ sẽ được gửi lại`);
+        return 0;
+      }
+      case 'retry-failed': {
+        const { campaign, requeued } = service.retryFailed(as, idArg());
+        done(campaign, requeued ? `${requeued} tin lỗi sẽ được gửi lại (chỉ những tin lỗi)` : 'không có tin lỗi nào để gửi lại');
+        return 0;
+      }
+      case 'report': {
+        const c = view(idArg());
+        out(`Chiến dịch #${c.id} · ${STATUS_VI[c.status]} · kết quả gửi theo kênh và địa bàn (địa bàn người nhận đã chọn)`);
+        out(formatDeliveryReport(deliveryReport(db, c, regions)));
+        return 0;
+      }
+      case 'export': {
+        const id = idArg();
+        if (!v.out) throw new UsageError(`campaign: hãy cho biết tệp cần ghi: loa campaign export ${id} --as ${as} --out danh-sach-${id}.xlsx (mở bằng Excel) hoặc .csv (cho phần mềm khác)`);
+        service.checkViewer(as);
+        const c = view(id);
+        const xlsx = extname(v.out).toLowerCase() === '.xlsx';
+        const rows = deliveryListRows(db, c, regions);
+        if (xlsx) writeFileSync(v.out, await toXlsx(deliveryListSheet(db, c, regions)));
+        else writeFileSync(v.out, toCsv([[...DELIVERY_LIST_HEADER], ...rows.map((r) => r.map((x) => (x instanceof Date ? formatVietnamTime(x) : x)))]), 'utf8');
+        recordAudit(db, { actor: as, action: 'campaign.export', targetType: 'campaign', targetId: id, details: { rows: rows.length, format: xlsx ? 'xlsx' : 'csv', ...cliAuditOrigin({ osUser, interactive, passwordChecked }) } }, now());
+        out(
+          xlsx
+            ? `Đã ghi ${rows.length} dòng vào ${v.out} (mở bằng Excel).`
+            : `Đã ghi ${rows.length} dòng vào ${v.out} (CSV, cho phần mềm khác). Để mở bằng Excel, hãy xuất ra tệp .xlsx: --out ${v.out.replace(/\.[^./\\]*$/, '')}.xlsx`,
+        );
         return 0;
       }
       case 'status': {

@@ -520,6 +520,93 @@ export function requeueUnknown(db: Db, campaignId: number): number {
     .run(campaignId).changes;
 }
 
+/**
+ * Puts a campaign's `failed` rows back to pending with a fresh attempt count (staff chose to
+ * try them again after fixing the cause). Rows of people who stopped (`gone`, `opted_out`) or
+ * are outside Zalo's window are not failures and stay as they are; the claim re-checks consent
+ * and the window anyway. Returns how many.
+ */
+export function requeueFailed(db: Db, campaignId: number): number {
+  return db
+    .prepare(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = NULL, reason = NULL, finished_at = NULL
+       WHERE campaign_id = ? AND status = 'failed'`,
+    )
+    .run(campaignId).changes;
+}
+
+/**
+ * Moves a finished (`done`) campaign back to `sending` for a re-send and forgets its frozen
+ * counts and finish time: the counts would otherwise be shown as the live figures while it sends
+ * again, and the campaign would read as finished. Returns false when it was not `done`.
+ */
+export function reopenDoneCampaign(db: Db, id: number, now: Date = new Date()): boolean {
+  return (
+    db
+      .prepare(`UPDATE campaigns SET status = 'sending', counts = NULL, finished_at = NULL, updated_at = ? WHERE id = ? AND status = 'done'`)
+      .run(nowIso(now), id).changes === 1
+  );
+}
+
+/** One group of a campaign's deliveries: a channel, the person's region (null: none chosen) and a status. */
+export interface DeliveryGroup {
+  channel: ChannelName;
+  region: string | null;
+  status: DeliveryStatus;
+  n: number;
+}
+
+/**
+ * A campaign's deliveries counted per channel, region (the person's region now) and status: the
+ * delivery report staff read per platform and commune.
+ */
+export function deliveryBreakdown(db: Db, campaignId: number): DeliveryGroup[] {
+  return db
+    .prepare(
+      `SELECT d.channel, p.region, d.status, COUNT(*) AS n FROM deliveries d JOIN people p ON p.id = d.person_id
+       WHERE d.campaign_id = ? GROUP BY d.channel, p.region, d.status ORDER BY d.channel, p.region, d.status`,
+    )
+    .all(campaignId) as DeliveryGroup[];
+}
+
+/** One delivery as the export lists it. */
+export interface DeliveryListRow {
+  channel: ChannelName;
+  recipient: string;
+  displayName: string | null;
+  region: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  reason: string | null;
+  finishedAt: string | null;
+}
+
+/** Every delivery of a campaign with the person's name and region, in send order (the export). */
+export function deliveryList(db: Db, campaignId: number): DeliveryListRow[] {
+  return db
+    .prepare(
+      `SELECT d.channel, d.recipient, p.display_name AS displayName, p.region, d.status, d.attempts, d.reason, d.finished_at AS finishedAt
+       FROM deliveries d JOIN people p ON p.id = d.person_id WHERE d.campaign_id = ? ORDER BY d.id`,
+    )
+    .all(campaignId) as DeliveryListRow[];
+}
+
+/**
+ * How many of these people last wrote on or after `since` (Zalo's 7-day window: only they can be
+ * sent a consultation message). Ids are read in chunks, so any audience size works.
+ */
+export function countInteractedSince(db: Db, personIds: readonly number[], since: Date): number {
+  let n = 0;
+  const at = nowIso(since);
+  for (let i = 0; i < personIds.length; i += 500) {
+    const chunk = personIds.slice(i, i + 500);
+    n += (
+      db.prepare(`SELECT COUNT(*) AS n FROM people WHERE last_interaction_at >= ? AND id IN (${chunk.map(() => '?').join(',')})`).get(at, ...chunk) as { n: number }
+    ).n;
+  }
+  return n;
+}
+
 /** Marks a campaign's pending rows cancelled. */
 export function cancelPendingDeliveries(db: Db, campaignId: number, now: Date = new Date()): number {
   return db
