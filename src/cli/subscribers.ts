@@ -6,6 +6,9 @@
  *                                     locale); topics separated by ';' or '|' (use '|' in a ';' file);
  *                                     UTF-8, a BOM is accepted; consented_at is dd/mm/yyyy or ISO
  *   loa subscribers sync-zalo         pulls the OA's followers, 50 a page
+ *   loa subscribers regions           the region slugs people chose, flagging those the regions
+ *                                     file no longer has (a commune merged since)
+ *   loa subscribers move-region OLD NEW --as U   moves everyone from OLD to NEW (audited)
  *
  * An import never resubscribes someone who opted out after the consent it carries, and the
  * whole file is checked first: one bad row and nothing is written, with every problem listed
@@ -21,6 +24,9 @@ import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { importSubscribers, recordZaloFollowers, type ImportedSubscriber } from '../db/subscribers.js';
 import { recordAudit } from '../db/audit.js';
+import { moveRegion, regionsInUse } from '../db/people-regions.js';
+import { getUserByName } from '../db/users.js';
+import { cliAuditOrigin, osUserName } from './operator.js';
 import { flattenRegions, loadContent } from '../knowledge/content.js';
 import { createZaloClient, createZaloOAuth, type ZaloClient } from '../channels/zalo/client.js';
 import { createZaloTokenStore } from '../channels/zalo/token-store.js';
@@ -32,7 +38,12 @@ export const USAGE = `cách dùng:
       cột (đúng thứ tự, dòng đầu là tên cột): channel,external_id,display_name,topics,region,consented_at
       cột cách nhau bằng dấu phẩy (hoặc tất cả bằng dấu chấm phẩy); chủ đề cách nhau bằng ';' hoặc '|'
       consented_at: ngày người đó đồng ý, dd/mm/yyyy (01/05/2025 là ngày 1 tháng 5) hoặc yyyy-mm-dd
-  loa subscribers sync-zalo         lấy danh sách người theo dõi Zalo OA`;
+  loa subscribers sync-zalo         lấy danh sách người theo dõi Zalo OA
+  loa subscribers regions           số người theo từng địa bàn họ đã chọn; báo địa bàn không còn trong
+                                    content/regions.yaml (xã/phường đã sáp nhập)
+  loa subscribers move-region CŨ MỚI --as TÊN
+                                    chuyển mọi người từ địa bàn CŨ sang địa bàn MỚI (ví dụ xã cũ đã
+                                    sáp nhập sang xã mới), để chiến dịch gửi theo xã mới tới được họ`;
 
 const COLUMNS = ['channel', 'external_id', 'display_name', 'topics', 'region', 'consented_at'] as const;
 
@@ -76,7 +87,8 @@ export function readSubscriberCsv(
     }
     const r = p.data;
     for (const t of r.topics) if (!known.topics.has(t)) problems.push(`dòng ${line}: topics: không có chủ đề '${t}' (xem các mã chủ đề trong content/topics.yaml)`);
-    if (r.region && !known.regions.has(r.region)) problems.push(`dòng ${line}: region: không có địa bàn '${r.region}' (xem các mã địa bàn trong content/regions.yaml)`);
+    if (r.region && !known.regions.has(r.region))
+      problems.push(`dòng ${line}: region: không có địa bàn '${r.region}' (xem các mã địa bàn trong content/regions.yaml; xã/phường đã sáp nhập thì ghi mã xã/phường mới)`);
     rows.push({ channel: r.channel, externalId: r.external_id, displayName: r.display_name, topics: r.topics, region: r.region, consentedAt: r.consented_at });
   }
   return { rows, problems };
@@ -151,6 +163,14 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
       const res = importSubscribers(db, rows);
       recordAudit(db, { actor: 'cli', action: 'subscribers.import', details: { file, rows: rows.length, ...res } });
       out(`Đã nhập ${res.imported} người đăng ký${res.keptOptedOut ? `; ${res.keptOptedOut} người đã huỷ đăng ký sau đó nên được giữ nguyên` : ''}.`);
+      const zalo = rows.filter((r) => r.channel === 'zalo').length;
+      // Zalo OA sends only to people who wrote to it in the last 7 days, and an import carries no
+      // such date: the campaign figures would otherwise be the first place staff learn it.
+      if (zalo)
+        out(
+          `Lưu ý: ${zalo} người Zalo OA trong tệp chỉ nhận được tin chiến dịch sau khi họ nhắn cho OA (Zalo chỉ cho gửi tới người đã nhắn trong 7 ngày qua); ` +
+            `tới lúc đó họ được ghi "ngoài 7 ngày" ở mỗi chiến dịch.`,
+        );
       return 0;
     }
     if (sub === 'sync-zalo') {
@@ -171,6 +191,61 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
       const n = recordZaloFollowers(db, ids);
       recordAudit(db, { actor: 'cli', action: 'subscribers.sync_zalo', details: { followers: ids.length } });
       out(`Đã đồng bộ ${n} người theo dõi Zalo OA.`);
+      return 0;
+    }
+    if (sub === 'regions') {
+      const flat = flattenRegions(loadContent(config.contentDir).regions);
+      const rows = regionsInUse(db);
+      if (rows.length === 0) {
+        out('Chưa có người đăng ký nào.');
+        return 0;
+      }
+      out('Địa bàn người dân đã chọn (số người · còn nhận tin):');
+      for (const r of rows) {
+        const name = r.region === null ? '(chưa chọn địa bàn)' : (flat.get(r.region)?.name ?? null);
+        out(`  ${name === null ? '⚠ ' : ''}${r.region ?? '-'}${name ? ` · ${name}` : ' · không còn trong content/regions.yaml'}: ${r.people} · ${r.subscribed}`);
+      }
+      const stale = rows.filter((r) => r.region !== null && !flat.has(r.region));
+      if (stale.length)
+        out(
+          `⚠ ${stale.reduce((a, r) => a + r.people, 0)} người ghi địa bàn không còn trong content/regions.yaml (xã/phường đã sáp nhập hoặc đổi tên): ` +
+            `chiến dịch gửi cả tỉnh vẫn tới họ, chiến dịch gửi theo xã/phường thì không. Chuyển họ sang xã/phường mới: ` +
+            `loa subscribers move-region ${stale[0]!.region} <mã-xã-mới> --as <tên>`,
+        );
+      return 0;
+    }
+    if (sub === 'move-region') {
+      const [from, to] = rest.filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--as');
+      const asAt = rest.indexOf('--as');
+      const as = asAt >= 0 ? rest[asAt + 1] : undefined;
+      if (!from || !to || !as) {
+        err(`subscribers: cần địa bàn cũ, địa bàn mới và người thực hiện: loa subscribers move-region hien-nam pho-hien --as lan\n${USAGE}`);
+        return 2;
+      }
+      const flat = flattenRegions(loadContent(config.contentDir).regions);
+      if (!flat.has(to)) {
+        err(`subscribers: không có địa bàn '${to}' trong content/regions.yaml; chọn một mã ở đó (xem 'loa subscribers regions')`);
+        return 1;
+      }
+      const user = getUserByName(db, as);
+      if (!user || user.disabledAt || !user.roles.some((r) => r === 'admin' || r === 'broadcaster')) {
+        err(`subscribers: '${as}' không phải tài khoản người soạn tin (broadcaster) hay quản trị đang hoạt động; nhờ người có vai trò đó chuyển địa bàn`);
+        return 1;
+      }
+      if (user.region) {
+        err(`subscribers: '${as}' chỉ phụ trách địa bàn '${user.region}'; chuyển địa bàn cho người dân là việc của cán bộ cấp tỉnh (tài khoản không giới hạn địa bàn)`);
+        return 1;
+      }
+      const moved = db.transaction(() => {
+        const n = moveRegion(db, from, to);
+        recordAudit(db, { actor: as, action: 'subscribers.move_region', details: { from, to, moved: n, ...cliAuditOrigin({ osUser: osUserName(), interactive: false, passwordChecked: false }) } });
+        return n;
+      })();
+      out(
+        moved
+          ? `Đã chuyển ${moved} người từ '${from}' sang '${to}' (${flat.get(to)!.name}).${flat.has(from) ? ` Lưu ý: '${from}' vẫn còn trong content/regions.yaml.` : ''}`
+          : `Không có ai ở địa bàn '${from}'; không thay đổi gì (xem 'loa subscribers regions').`,
+      );
       return 0;
     }
     err(`subscribers: không có lệnh '${sub}'\n${USAGE}`);
