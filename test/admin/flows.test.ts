@@ -200,6 +200,10 @@ describe('contests', () => {
     await c.login('thi', 'thi-mat-khau-1');
     const live = await (await fetch(`${t.url}/admin/contests/${id}/live.json`, { headers: { cookie: `loa_admin=${c.cookies.get('loa_admin')}` } })).json();
     expect(live).toMatchObject({ id, finished: 1 });
+    // How to invite people: the contest's own Telegram deep link and the command elsewhere.
+    const invite = (await c.get(`/admin/contests/${id}`)).text;
+    expect(invite).toContain(`?start=thi_${id}`);
+    expect(invite).toContain(`/thi ${id}`);
     const csv = await c.get(`/admin/contests/${id}/export.csv`);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-disposition')).toContain(`ket-qua-${id}.csv`);
