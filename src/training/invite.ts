@@ -14,7 +14,7 @@ import type { Db } from '../db/index.js';
 import type { Sender } from '../sender/sender.js';
 import type { ChannelName } from '../messages.js';
 import { getPerson, setPendingChoices, upsertPerson } from '../db/people.js';
-import { recordInvitation, type Official } from '../db/training.js';
+import { recordInvitation, trainingAttemptsOf, type Official } from '../db/training.js';
 import { recordAudit } from '../db/audit.js';
 import type { Training } from './definition.js';
 import { invitationReply, type TrainingFeatureDeps } from './feature.js';
@@ -32,12 +32,18 @@ export interface InviteResult {
   queued: number;
   /** Officials skipped: their account blocked the bot, or they are already trained (reminders). */
   skipped: number;
+  /**
+   * Officials not trained who used every try of the training: not messaged, since the button
+   * would only tell them to contact staff (more tries: a larger `attempts` in training.yaml).
+   */
+  outOfTries: number;
 }
 
 /**
  * Queues an invitation (or a reminder) for each official, records it, and writes one audit entry
  * (`training.invite` / `training.remind`) with the counts. A reminder skips officials already
- * trained; both skip accounts known to have blocked the bot. The person row of an official who
+ * trained; both skip accounts known to have blocked the bot, and officials who used every try
+ * of the training without passing (counted apart: staff must act, a message would not help). The person row of an official who
  * never wrote to the bot is created here (the sender keys retries, "gone" and erasure on it).
  *
  * @example inviteOfficials(deps, training, listOfficials(db, { untrained: true, scope }), { kind: 'reminder', actor: 'hoa' })
@@ -51,9 +57,14 @@ export function inviteOfficials(
   const now = opts.now ?? new Date();
   let queued = 0;
   let skipped = 0;
+  let outOfTries = 0;
   for (const o of officials) {
     if (o.removedAt || (opts.kind === 'reminder' && o.trainedAt)) {
       skipped++;
+      continue;
+    }
+    if (!o.trainedAt && training.attempts && trainingAttemptsOf(deps.db, o.id, training.id).length >= training.attempts) {
+      outOfTries++;
       continue;
     }
     const channel = o.channel as ChannelName;
@@ -80,10 +91,10 @@ export function inviteOfficials(
       action: opts.kind === 'invite' ? 'training.invite' : 'training.remind',
       targetType: 'training',
       targetId: training.id,
-      details: { queued, skipped },
+      details: { queued, skipped, outOfTries },
       ...(opts.ip ? { ip: opts.ip } : {}),
     },
     now,
   );
-  return { queued, skipped };
+  return { queued, skipped, outOfTries };
 }

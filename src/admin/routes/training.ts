@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisterRoutes } from '../context.js';
-import { getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingCoverage, type Official } from '../../db/training.js';
+import { getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
 import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../../training/import.js';
@@ -85,8 +85,24 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
       groups: registry.groups(),
       groupName,
       regionName,
+      tries: (o: Official) => triesText(o),
     });
   });
+
+  /**
+   * How an untrained official's tests went, for the list: '' before any test, "đã làm 2 lần",
+   * or "đã làm 3 lần, hết lượt" when no training open to them has a try left (a reminder would
+   * not help them: `inviteOfficials` skips them).
+   */
+  const triesText = (o: Official): string => {
+    if (o.trainedAt) return '';
+    const open = trainingsFor(registry, o);
+    const used = open.map((t) => ({ t, n: trainingAttemptsOf(ctx.db, o.id, t.id).length }));
+    const n = used.reduce((a, u) => a + u.n, 0);
+    if (n === 0) return '';
+    const exhausted = used.length > 0 && used.every((u) => u.t.attempts && u.n >= u.t.attempts);
+    return `đã làm ${n} lần${exhausted ? ', hết lượt làm bài' : ''}`;
+  };
 
   s.get('/admin/training/import', { config: { permission: 'training.manage' } }, async (req, reply) =>
     ctx.render(req, reply, 'training-import', { title: 'Nhập danh sách cán bộ', problems: [], csv: '', groups: registry.groups() }),
@@ -139,7 +155,11 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     const targets = officialsFor(req, { groupId: body.group || undefined, untrained: true }).filter((o) => trainingsFor(registry, o).some((x) => x.id === t.id));
     const res = inviteOfficials({ db: ctx.db, sender: ctx.sender, quiz }, t, targets, { kind, actor: ctx.me(req).username, ip: req.ip, now: ctx.now() });
     const what = kind === 'invite' ? 'lời mời' : 'tin nhắc';
-    const msg = `Đã gửi ${what} tới ${res.queued} cán bộ chưa tập huấn${res.skipped ? `; ${res.skipped} người không nhận được vì đã chặn trợ lý hoặc chưa từng mở trợ lý (lần gửi trước bị từ chối)` : ''}.`;
+    const msg =
+      `Đã gửi ${what} tới ${res.queued} cán bộ chưa tập huấn${res.skipped ? `; ${res.skipped} người không nhận được vì đã chặn trợ lý hoặc chưa từng mở trợ lý (lần gửi trước bị từ chối)` : ''}.` +
+      (res.outOfTries
+        ? ` Không gửi cho ${res.outOfTries} cán bộ đã làm bài đủ ${t.attempts} lần mà chưa đạt: họ không còn lượt làm bài; muốn cho làm lại, người quản trị kỹ thuật tăng số lần được làm bài (attempts) của khoá trong content/training.yaml (áp dụng cho mọi cán bộ).`
+        : '');
     return reply.redirect(back(msg), 303);
   };
   s.post('/admin/training/invite', { config: { permission: 'training.manage' } }, send('invite'));
