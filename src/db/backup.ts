@@ -23,7 +23,7 @@
 import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,9 @@ const Database = require(workerData.sqlite);
 })().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
 `;
 
+/** Backup files: the owner (Loa's user) reads and writes, its group reads, nobody else. */
+export const BACKUP_MODE = 0o640;
+
 /** What {@link backupDatabase} made. */
 export interface BackupResult {
   file: string;
@@ -118,6 +121,9 @@ export async function backupDatabase(source: string, target: string): Promise<Ba
     } finally {
       copy.close();
     }
+    // Citizens' personal data: never readable by every account on the machine, whatever the
+    // umask of the shell that ran `loa backup` (sudo keeps 022; only the unit sets 0027).
+    chmodSync(partial, BACKUP_MODE);
     syncFile(partial);
     renameSync(partial, target);
     return { file: target, bytes: statSync(target).size, pages: res.pages ?? 0 };

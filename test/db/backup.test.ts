@@ -5,7 +5,7 @@
  * sending anyone the campaign twice.
  */
 import { once } from 'node:events';
-import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
@@ -109,6 +109,18 @@ describe('backup and restore', () => {
     cleanup.push(empty.cleanup);
     expect(await backupCli([], { config: empty, ...c })).toBe(1);
     expect(c.lines.at(-1)).toContain('Chưa có cơ sở dữ liệu');
+  });
+
+  it('a backup is not readable by every account on the machine, whatever the umask (ops trial: 0644 under sudo)', async () => {
+    const dataDir = temp();
+    openDb(join(dataDir, DB_FILE)).close();
+    const previous = process.umask(0o022);
+    try {
+      const r = await backupDatabase(join(dataDir, DB_FILE), join(temp(), 'b.sqlite'));
+      expect(statSync(r.file).mode & 0o777).toBe(0o640);
+    } finally {
+      process.umask(previous);
+    }
   });
 
   it('refuses files that are not a sound Loa database, and leaves the current one alone', async () => {
