@@ -207,6 +207,9 @@ export function disinfoAssessment(d: DisinfoFigures): string {
   return d.handledShare >= HANDLED_TARGET - 1e-9 ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu';
 }
 
+/** The plan's disinformation target in its own words (the seeds: Thái Bình, Gia Lai plans). */
+export const DISINFO_PLAN = 'Phát hiện, xử lý 90% tin giả, tin xấu độc xâm hại quyền con người trên không gian mạng.';
+
 /**
  * The row of reporters summed over the cases (`disinfo_cases.reporter_count`): a person who
  * reported two cases is counted in each, so the row says "lượt" (times), not people.
@@ -273,6 +276,7 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   }
   const s5 = '5. Tin giả, tin xấu độc do người dân báo';
   const d = r.disinfo;
+  add(s5, 'Chỉ tiêu của kế hoạch', 'tất cả', DISINFO_PLAN);
   add(s5, 'Vụ việc đã nhận', 'tất cả', d.cases);
   // Each case counts its reporters once; one person who reported two cases is in both (the
   // count survives a reporter's erasure, a list of people would not): "lượt", not "người".
