@@ -119,7 +119,16 @@ export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number, 
   if (c.status === 'cancelled') {
     const line = cancelledLine(cancelled ?? { by: null, at: c.finishedAt });
     if (!c.startedAt) return `${head}\n${line}; không có tin nào được gửi.`;
-    return `${head}\n${line}; các tin chưa gửi sẽ không được gửi.\n  đã gửi: ${k.sent}   không gửi (đã huỷ): ${k.cancelled}   lỗi: ${k.failed}`;
+    // Every row in one of the figures, so they add up to the targeted count (trial: 503 sent +
+    // 1,440 cancelled of 1,986, the 43 outside Zalo's window nowhere).
+    const others = [
+      [k.gone, 'không còn nhận (chặn/huỷ theo dõi)'],
+      [k.outsideWindow, 'ngoài 7 ngày (Zalo)'],
+      [k.optedOut, 'đã huỷ đăng ký trước khi gửi'],
+      [k.unknown, 'không rõ (gián đoạn)'],
+      [k.pending + k.sending, 'đang gửi dở'],
+    ].filter(([n]) => (n as number) > 0);
+    return `${head}\n${line}; các tin chưa gửi sẽ không được gửi.\n  tổng ${k.targeted}: đã gửi: ${k.sent}   không gửi (đã huỷ): ${k.cancelled}   lỗi: ${k.failed}${others.map(([n, label]) => `   ${label}: ${n}`).join('')}`;
   }
   if (!c.startedAt) {
     const when = c.sendAt ? `, gửi lúc ${formatVietnamTime(c.sendAt)}` : '';

@@ -16,7 +16,7 @@ import { countCampaignAudience } from '../../src/campaigns/audience.js';
 import { deliveryReport, failureReasonVi, formatDeliveryReport, DELIVERY_LIST_HEADER } from '../../src/campaigns/report.js';
 import { deliveryCounts, getCampaign, listDeliveries } from '../../src/db/campaigns.js';
 import { listAudit } from '../../src/db/audit.js';
-import { run as campaignCli } from '../../src/cli/campaign.js';
+import { formatCounts, run as campaignCli } from '../../src/cli/campaign.js';
 import type { Db } from '../../src/db/index.js';
 import { addSubscriber, storeWithStaff, topics, tree } from './helpers.js';
 import { readXlsx } from '../support/xlsx.js';
@@ -170,6 +170,21 @@ describe('the delivery report and the delivery list', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a campaign cancelled mid-send', () => {
+  it('shows figures that add up to the targeted count, those outside Zalo\'s window included', () => {
+    const db = storeWithStaff();
+    const s = createCampaignService({ db, regions, topics: () => topics });
+    const c = s.create('lan', { text: 'Lịch cắt điện', channels: ['telegram', 'zalo'], topics: ['quyen-tre-em'] });
+    const started = { ...c, status: 'cancelled' as const, startedAt: '2026-12-07T17:30:00.000Z', finishedAt: '2026-12-07T17:31:00.000Z' };
+    const k = { targeted: 1986, pending: 0, sending: 0, sent: 503, gone: 2, outsideWindow: 43, failed: 1, failedByReason: {}, optedOut: 1, unknown: 0, cancelled: 1436, optedOutSince: 0, retrying: 0 };
+    const text = formatCounts(started, k, undefined, { by: 'minh', at: started.finishedAt });
+    // Trial: '503 sent, 1,440 cancelled, 0 failed' of 1,986, with the 43 outside the window nowhere.
+    expect(text).toContain('tổng 1986: đã gửi: 503   không gửi (đã huỷ): 1436   lỗi: 1   không còn nhận (chặn/huỷ theo dõi): 2   ngoài 7 ngày (Zalo): 43   đã huỷ đăng ký trước khi gửi: 1');
+    const shown = [...text.matchAll(/: (\d+)/g)].map((m) => Number(m[1]));
+    expect(shown.reduce((a, n) => a + n, 0)).toBe(1986);
   });
 });
 
