@@ -388,9 +388,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         // "vâng, tôi đồng ý ạ" agrees; "tôi không đồng ý đâu" does not.
         if (/\bdong y\b/.test(f)) return consent(ctx, c, a, !/\bkhong\b/.test(f));
         if (/\b(dis)?agree\b/.test(f)) return consent(ctx, c, a, !/\b(not|dont|don't|disagree|no)\b/.test(f));
+        // A short refusal ("không ạ", "thôi không", "tôi không muốn") declines.
+        const words = t.split(' ').length;
+        if (words <= 5 && /^(?:(?:toi|em|minh|chau|con) )?(?:khong|thoi)\b/.test(f)) return consent(ctx, c, a, false);
         // A sentence that neither agrees nor declines is something else (a question for the bot):
         // nothing was agreed to yet, so the registration is dropped and the message answered.
-        if (t.split(' ').length >= 3 && !/\bdong y\b|\bkhong\b/.test(f)) {
+        // Questions often end in "không" ("… có mất tiền không"): that is no refusal (a lead
+        // trial's question got the consent prompt again).
+        if (words >= 3) {
           setAttemptStatus(ctx.db, a.id, 'cancelled');
           return null;
         }

@@ -46,3 +46,24 @@ describe('a deep link', () => {
     expect(deepLinkCommand(`thi_${'x'.repeat(70)}`)).toBeNull();
   });
 });
+
+describe('a question typed at the consent step', () => {
+  it('drops the registration and is answered, even when it ends in "không"', async () => {
+    w = quizWorld();
+    const tg = w.user('telegram', '7101');
+    expect(texts(await tg.say('/thi thu-nghiem'))).toContain('Tôi đồng ý cho Ban tổ chức');
+    const r = await tg.say('tre em 5 tuoi chua co the bhyt di kham co mat tien khong');
+    expect(texts(r)).not.toContain('Tôi đồng ý cho Ban tổ chức');
+    expect(texts(r)).toContain('Câu trả lời này có hữu ích không?');
+    expect(tg.attempt()).toBeUndefined();
+  });
+
+  it('a short refusal still declines', async () => {
+    w = quizWorld();
+    for (const [id, no] of [['7102', 'không ạ'], ['7103', 'thôi không'], ['7104', 'tôi không muốn']] as const) {
+      const u = w.user('telegram', id);
+      await u.say('/thi thu-nghiem');
+      expect(texts(await u.say(no)), no).toContain('Bạn chưa đồng ý');
+    }
+  });
+});
