@@ -37,6 +37,7 @@ import { createTrainingFeature } from './training/feature.js';
 import { createTrainingRegistry } from './training/definition.js';
 import { createCampaigns, type CampaignsRuntime } from './campaigns/install.js';
 import { installAdmin } from './admin/index.js';
+import type { AuthOptions } from './admin/auth.js';
 import { installTelegram } from './channels/telegram/telegram.js';
 import { installZalo } from './channels/zalo/install.js';
 import { installZaloBot } from './channels/zalo-bot/install.js';
@@ -100,6 +101,8 @@ export interface CreateAppOptions {
   features?: Feature[];
   /** Clock (tests). */
   now?: () => Date;
+  /** Login throttle and session limits of the admin (tests; defaults: `defaultAuthOptions`). */
+  adminAuth?: Partial<AuthOptions>;
   /** Watch the content dir for changes (default true). */
   watchContent?: boolean;
   /** The sender's clock for waits between retries (tests pass one that does not really wait). */
@@ -310,7 +313,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // After the channels and features: the outbox starts once they are all installed.
   app.onStart(() => campaigns.start());
   app.onStop(() => campaigns.stop());
-  installAdmin(app, { now: opts.now });
+  installAdmin(app, { now: opts.now, ...(opts.adminAuth ? { auth: opts.adminAuth } : {}) });
   installDailyBackups(app, { dataDir: config.dataDir, keep: config.backup?.keep ?? 0, at: config.backup?.at ?? '02:30', logger, now: opts.now });
 
   return app;

@@ -63,6 +63,15 @@ export interface AuthOptions {
    * beyond which the address is told to wait a second.
    */
   maxPendingPerIp: number;
+  /**
+   * Password checks (scrypt, ~50–100 ms and 32 MiB each) running at once, all addresses
+   * together. They run on libuv's thread pool (4 threads), which also serves DNS look-ups and
+   * file reads: a login flood from many addresses (one at a time each) filled it, and the bot's
+   * replies waited behind it (measured: 300 addresses at once delayed Telegram replies by 130 s).
+   */
+  maxConcurrentChecks: number;
+  /** Checks waiting for one of those slots beyond which a login is told the server is busy. */
+  maxQueuedChecks: number;
 }
 
 /**
@@ -80,13 +89,15 @@ export const defaultAuthOptions: AuthOptions = {
   maxFailuresPerIp: 20,
   windowMinutes: 15,
   maxPendingPerIp: 8,
+  maxConcurrentChecks: 2,
+  maxQueuedChecks: 16,
 };
 
 /** The result of a login attempt; a throttled one says how many seconds to wait. */
 export type LoginResult =
   | { ok: true; token: string; user: User; session: SessionRow }
   | { ok: false; reason: 'invalid' | 'disabled' }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number; /** Too many logins from everywhere at once, not this address's failures. */ busy?: boolean };
 
 /**
  * When an address may next try an account: the later of the pair's backoff and the address's
@@ -162,6 +173,23 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
   // passwords for one account from one address in one burst, all answered 401, where the
   // 4th should wait 30 s). One at a time, each attempt sees the ones before it.
   const lanes = new Map<string, { pending: number; tail: Promise<unknown> }>();
+  // And at most `maxConcurrentChecks` password checks at once over all addresses, the next
+  // `maxQueuedChecks` waiting in turn: the thread pool keeps threads for everything else.
+  let checking = 0;
+  const queued: (() => void)[] = [];
+  const checkPassword = async (password: string, hash: string): Promise<boolean> => {
+    if (checking >= o.maxConcurrentChecks) await new Promise<void>((resolve) => queued.push(resolve));
+    else checking++;
+    try {
+      return await verifyPassword(password, hash);
+    } finally {
+      // The slot passes to the next in line, or is freed.
+      const next = queued.shift();
+      if (next) next();
+      else checking--;
+    }
+  };
+  const busy = (): boolean => checking >= o.maxConcurrentChecks && queued.length >= o.maxQueuedChecks;
 
   // `ip` is the throttle's key (an IPv6 client's /64: http/server.ts addressKey); `from` the
   // address itself, kept with the session.
@@ -176,10 +204,12 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
       ipLoginFailures(db, ip, new Date(t.getTime() - minutes(o.windowMinutes)), o.maxFailuresPerIp),
     );
     if (until > t.getTime()) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil((until - t.getTime()) / 1000) };
+    // Nothing tried and nothing counted: the address did nothing wrong, everyone is asking.
+    if (busy()) return { ok: false, reason: 'throttled', retryAfterSeconds: 2, busy: true };
     const user = getUserByName(db, name);
     const hash = user ? getPasswordHash(db, user.id) : null;
     dummyHash ??= hashPassword('loa-dummy-password');
-    const ok = await verifyPassword(password, hash ?? dummyHash);
+    const ok = await checkPassword(password, hash ?? dummyHash);
     if (!user || !hash || !ok) {
       recordLoginAttempt(db, { username: name, ip, ok: false }, t);
       return { ok: false, reason: 'invalid' };

@@ -353,9 +353,14 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
       const actor = auditedLoginName(username);
       const skipped = result.reason === 'throttled' ? throttledToAudit(addressKey(req.ip), ctx.now().getTime()) : 0;
       if (skipped !== undefined)
-        recordAudit(ctx.db, { actor, action: `login.${result.reason}`, ip: req.ip, ...(skipped ? { details: { refusedUnaudited: skipped } } : {}) }, ctx.now());
+      {
+        const busy = result.reason === 'throttled' && result.busy;
+        const details = { ...(skipped ? { refusedUnaudited: skipped } : {}), ...(busy ? { busy: true } : {}) };
+        recordAudit(ctx.db, { actor, action: `login.${result.reason}`, ip: req.ip, ...(Object.keys(details).length ? { details } : {}) }, ctx.now());
+      }
       if (result.reason === 'throttled') {
         reply.header('retry-after', String(result.retryAfterSeconds));
+        if (result.busy) return again(429, `Hệ thống đang nhận quá nhiều lượt đăng nhập cùng lúc. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
         return again(429, `Đăng nhập sai quá nhiều lần từ máy này. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
       }
       return again(401, 'Tên đăng nhập hoặc mật khẩu không đúng.', username);

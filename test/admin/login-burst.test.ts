@@ -5,7 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, csrfOf, startAdminApp } from './support.js';
 import { listAudit } from '../../src/db/audit.js';
-import { throttleAuditGate } from '../../src/admin/auth.js';
+import { createAuth, throttleAuditGate } from '../../src/admin/auth.js';
+import { openDb } from '../../src/db/index.js';
+import { createUser } from '../../src/db/users.js';
+import { useProductionPasswordCost, useTestPasswordCost } from '../support/password-cost.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -81,5 +84,62 @@ describe('login throttle under a burst', () => {
     for (const ip of ['b', 'c', 'd', 'e']) expect(gate(ip, 1500)).toBe(0);
     // 'a' was forgotten to make room: written anew, not lost.
     expect(gate('a', 1600)).toBe(0);
+  });
+});
+
+describe('password checks from many addresses at once', () => {
+  it('runs at most maxConcurrentChecks at once, queues maxQueuedChecks and tells the rest the server is busy', async () => {
+    const db = openDb(':memory:');
+    createUser(db, { username: 'lan', roles: ['editor'], password: 'lan-mat-khau-1' });
+    const auth = createAuth(db);
+    const { maxConcurrentChecks, maxQueuedChecks } = auth.options;
+    // Forty addresses, one guess each (each within its own free tries): before, all forty
+    // scrypt checks were handed to the thread pool at once, and the bot's DNS look-ups and file
+    // reads waited behind them (300 at once delayed Telegram replies by 130 s).
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => auth.login('lan', `doan-sai-${i}`, `10.9.${i}.1`)));
+    const busy = results.filter((r) => !r.ok && r.reason === 'throttled' && r.busy);
+    expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(maxConcurrentChecks + maxQueuedChecks);
+    expect(busy).toHaveLength(40 - maxConcurrentChecks - maxQueuedChecks);
+    expect(busy.every((r) => !r.ok && r.reason === 'throttled' && r.retryAfterSeconds > 0)).toBe(true);
+    // A refusal for busyness tried nothing and counted nothing against the address.
+    const counted = db.prepare('SELECT COUNT(*) AS n FROM login_attempts').get() as { n: number };
+    expect(counted.n).toBe(maxConcurrentChecks + maxQueuedChecks);
+    // Once the checks are done, the real user logs in.
+    expect((await auth.login('lan', 'lan-mat-khau-1', '10.9.200.1')).ok).toBe(true);
+    db.close();
+  });
+
+  it('says so in Vietnamese with Retry-After, not "too many wrong passwords"', async () => {
+    const t = await startAdminApp({ env: { LOA_TRUST_PROXY: '127.0.0.1' }, adminAuth: { maxConcurrentChecks: 1, maxQueuedChecks: 0 } });
+    close = t.close;
+    // At the production cost (~50-100 ms a check), so that the first check is surely still
+    // running when the others arrive.
+    useProductionPasswordCost();
+    try {
+      addUser(t.app, 'lan', ['editor']);
+    } finally {
+      useTestPasswordCost();
+    }
+    const pages = await Promise.all(['10.7.0.1', '10.7.0.2', '10.7.0.3'].map(async (ip) => ({ ip, page: await new AdminClient(t.url, ip).get('/admin/login') })));
+    const posts = await Promise.all(
+      pages.map(async ({ ip, page }) => {
+        const cookie = page.headers.getSetCookie().find((c) => c.startsWith('loa_login='))!.split(';')[0]!;
+        const res = await fetch(`${t.url}/admin/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': ip, accept: 'text/html' },
+          body: new URLSearchParams({ _csrf: csrfOf(page.text), username: 'lan', password: 'doan-sai-mk' }).toString(),
+        });
+        return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
+      }),
+    );
+    const refused = posts.filter((p) => p.status === 429);
+    expect(refused).toHaveLength(2);
+    for (const r of refused) {
+      expect(r.retryAfter).toBe('2');
+      expect(r.text).toContain('Hệ thống đang nhận quá nhiều lượt đăng nhập cùng lúc');
+      expect(r.text).not.toContain('Đăng nhập sai quá nhiều lần');
+    }
+    expect(listAudit(t.app.db, { action: 'login.throttled' }).some((e) => (e.details as { busy?: boolean } | null)?.busy === true)).toBe(true);
   });
 });
