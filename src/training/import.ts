@@ -180,19 +180,22 @@ export function sameOfficialElsewhere(rows: readonly OfficialInput[], lines: rea
 
 /**
  * What staff are told after the import about {@link sameOfficialElsewhere} (Vietnamese):
- * one sentence per official, and how to take the old account off (`how`: the CLI command or
- * the admin page's button).
+ * one sentence per official, and which account to take off and how (`how`: the CLI command or
+ * the admin page's button): the old one, or the new one when the old one already passed.
  */
 export function sameOfficialWarning(same: SameOfficial, how: 'cli' | 'admin', trainedOn?: (iso: string) => string): string {
   const old = `${same.other.channel} ${same.other.externalId}`;
-  const trained = same.other.trainedAt ? ` (tài khoản cũ đã tập huấn${trainedOn ? ` ngày ${trainedOn(same.other.trainedAt)}` : ''})` : '';
-  const remove =
-    how === 'cli'
-      ? `loa training remove ${same.other.channel} ${same.other.externalId}`
-      : `bấm “Đưa ra khỏi danh sách” ở tài khoản ${old} trong danh sách cán bộ`;
+  const now = `${same.channel} ${same.externalId}`;
+  const remove = (account: string, channel: string, id: string): string =>
+    how === 'cli' ? `loa training remove ${channel} ${id}` : `bấm “Đưa ra khỏi danh sách” ở tài khoản ${account} trong danh sách cán bộ`;
+  // A pass is kept with the account it was made from: when the old account passed, it is the
+  // one to keep (a trained official gets no more messages, so the new account is not needed).
+  const which = same.other.trainedAt
+    ? `tài khoản cũ đã tập huấn${trainedOn ? ` ngày ${trainedOn(same.other.trainedAt)}` : ''}, nên giữ tài khoản cũ và đưa tài khoản mới ${now} ra khỏi danh sách (${remove(now, same.channel, same.externalId)})`
+    : `hãy đưa tài khoản cũ ra khỏi danh sách (${remove(old, same.other.channel, same.other.externalId)})`;
   return (
-    `dòng ${same.line}: ${same.name} (${same.unit}) đã có trong danh sách với tài khoản khác: ${old}${trained}. ` +
-    `Nếu là cùng một người đổi tài khoản, hãy đưa tài khoản cũ ra khỏi danh sách (${remove}), nếu không người này bị tính hai lần vào tỉ lệ của nhóm; nếu là hai người trùng họ tên thì giữ nguyên.`
+    `dòng ${same.line}: ${same.name} (${same.unit}) đã có trong danh sách với tài khoản khác: ${old}. ` +
+    `Nếu là cùng một người đổi tài khoản, ${which}, nếu không người này bị tính hai lần vào tỉ lệ của nhóm; nếu là hai người trùng họ tên thì giữ nguyên.`
   );
 }
 

@@ -63,6 +63,29 @@ describe('loa training import: an official already on the list under another acc
     }
   });
 
+  it('when the old account already passed, says to keep it and take the new one off', async () => {
+    const db = openDb(':memory:');
+    const { dir, cleanup } = tempDir();
+    try {
+      const config = { dataDir: dir, contentDir: 'content' };
+      const path = join(dir, 'can-bo.csv');
+      const importFile = async (text: string): Promise<string> => {
+        writeFileSync(path, text);
+        const out: string[] = [];
+        expect(await run(['import', path], { db, config, out: (s) => out.push(s), err: (s) => out.push(s) })).toBe(0);
+        return out.join('\n');
+      };
+      await importFile(file(TUAN, khoa('9309')));
+      db.prepare(`UPDATE training_officials SET trained_at = '2026-06-01T03:00:00.000Z' WHERE external_id = '9309'`).run();
+      const said = await importFile(file(TUAN, khoa('9310')));
+      expect(said).toContain('tài khoản cũ đã tập huấn ngày 01/06/2026, nên giữ tài khoản cũ và đưa tài khoản mới telegram 9310 ra khỏi danh sách (loa training remove telegram 9310)');
+      expect(said).not.toContain('loa training remove telegram 9309');
+    } finally {
+      db.close();
+      cleanup();
+    }
+  });
+
   it('matches the name and unit whatever the letter case and spacing, not another name', () => {
     const onList = [{ id: 1, name: 'Ngô Văn Khoa', unit: 'Sở Văn hoá, Thể thao và Du lịch', groupId: 'thong-tin-truyen-thong', region: null, channel: 'telegram', externalId: '9309', personId: null, importedAt: '', updatedAt: '', removedAt: null, trainedAt: null }] as const;
     const read = (text: string) => readOfficialsCsv(text, known);
