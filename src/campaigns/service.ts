@@ -325,7 +325,10 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       const u = actor(username, 'approve');
       const c = load(id);
       if (c.author.toLowerCase() === u.username.toLowerCase())
-        throw new CampaignError(`campaign: người soạn (${c.author}) không được tự duyệt; cần một người duyệt khác`);
+        throw new CampaignError(
+          `campaign: người soạn (${c.author}) không được tự duyệt (hai người: một người soạn, một người duyệt); ` +
+            `nhờ một người khác có vai trò người duyệt (approver) duyệt chiến dịch #${id}: trên trang của chiến dịch, hoặc 'loa campaign approve ${id} --as <tên người đó>'`,
+        );
       inScope(u, c);
       const errors = validateContent(contentOf(c), c.channels).filter((i) => i.severity === 'error');
       if (errors.length) throw new CampaignError(`campaign: nội dung chưa hợp lệ: ${errors.map((e) => e.message).join('; ')}`);

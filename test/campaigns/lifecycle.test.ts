@@ -41,6 +41,8 @@ describe('campaign lifecycle', () => {
     const c = s.create('hoa', { text, channels: ['telegram'] });
     s.submit('hoa', c.id);
     expect(() => s.approve('hoa', c.id)).toThrow(/không được tự duyệt/);
+    // What to do instead: another approver, on the page or with the command.
+    expect(() => s.approve('hoa', c.id)).toThrow(`nhờ một người khác có vai trò người duyệt (approver) duyệt chiến dịch #${c.id}`);
     expect(s.approve('minh', c.id).status).toBe('approved');
   });
 
