@@ -191,9 +191,18 @@ export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
         ? `${greeting}\n\n${T.smallTalk.who}`
         : kind === 'emoji'
           ? T.emojiOnly
-          : T.smallTalk[kind] + hint;
+          : kind === 'human'
+            ? T.smallTalk.human(staffContact(ctx)) + hint
+            : T.smallTalk[kind] + hint;
   const menu = topicMenu(ctx, lang);
   return { text, lang, ...(menu.buttons?.length ? { buttons: menu.buttons } : {}) };
+}
+
+/** The office's contact as the no-answer gives it ("Phòng …, 0221 …, …@…"), or null. */
+function staffContact(ctx: Pick<TurnContext, 'config'>): string | null {
+  const c = ctx.config.bot.staff_contact;
+  const parts = c ? [c.name, c.phone, c.email].filter(Boolean) : [];
+  return parts.length ? parts.join(', ') : null;
 }
 
 /** The topics that have approved Q&A in a language, with their names in it. */

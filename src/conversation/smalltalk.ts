@@ -23,17 +23,17 @@ import { fold, placeTone } from '../text/vietnamese.js';
 import { boundedMemo } from '../text/memo.js';
 
 /** What a small-talk message is, which decides the friendly reply. */
-export type SmallTalkKind = 'greeting' | 'thanks' | 'ack' | 'bye' | 'who' | 'ask' | 'call' | 'sorry' | 'emoji';
+export type SmallTalkKind = 'greeting' | 'thanks' | 'ack' | 'bye' | 'who' | 'ask' | 'call' | 'sorry' | 'human' | 'emoji';
 
 /**
  * Pieces of small talk. `pronoun` (addressees: bạn, ad, Loa …), `particle` (ạ, nhé …) and
  * `tail` ("đã trả lời" in "cảm ơn bạn đã trả lời") are fillers: a message of fillers only is not
  * small talk by itself, and they never end a greeting on their own.
  */
-type PieceKind = Exclude<SmallTalkKind, 'emoji' | 'sorry'> | 'pronoun' | 'particle' | 'tail' | 'help' | 'try' | 'complain';
+type PieceKind = Exclude<SmallTalkKind, 'emoji' | 'sorry' | 'human'> | 'pronoun' | 'particle' | 'tail' | 'help' | 'try' | 'complain' | 'staff';
 
 /** Pieces that are small talk only as a whole message (see `help` and `try` in the lexicon), and the reply they get. */
-const WHOLE_ONLY: Partial<Record<PieceKind, SmallTalkKind>> = { help: 'ask', try: 'call', complain: 'sorry' };
+const WHOLE_ONLY: Partial<Record<PieceKind, SmallTalkKind>> = { help: 'ask', try: 'call', complain: 'sorry', staff: 'human' };
 
 const PRONOUNS = ['mình', 'em', 'tôi', 'tớ', 'cháu', 'tui', 'con', 'anh', 'chị', 'bác'];
 
@@ -119,6 +119,16 @@ const LEXICON: Record<PieceKind, string[]> = {
     'vớ vẩn', 'trả lời vớ vẩn', 'không hiểu gì', 'không hiểu gì cả', 'chẳng hiểu gì', 'chẳng hiểu gì cả', 'chả hiểu gì', 'chả hiểu gì cả', 'không được gì',
     'chẳng được gì', 'chả được gì', 'hỏi mãi không được', 'không biết gì', 'chẳng biết gì', 'chả biết gì', 'không biết gì à',
     'không trả lời được à', 'không giúp được gì',
+  ],
+  // Asking for a person ("cho tôi gặp cán bộ", "nói chuyện với người thật"): the office's
+  // contact, and that a question typed here reaches the staff. It was searched as a question.
+  staff: [
+    'gặp cán bộ', 'gặp người thật', 'gặp nhân viên', 'gặp tư vấn viên', 'người thật', 'nhân viên', 'tư vấn viên',
+    'tổng đài viên', 'cần gặp cán bộ', 'muốn gặp cán bộ', 'cho gặp cán bộ', 'cho tôi gặp cán bộ', 'cho em gặp cán bộ',
+    'cho mình gặp cán bộ', 'cho gặp người thật', 'cho tôi gặp người thật', 'cho em gặp người thật', 'cho gặp nhân viên',
+    'cho tôi gặp nhân viên', 'nói chuyện với người thật', 'nói chuyện với cán bộ', 'nói chuyện với nhân viên',
+    'chat với người thật', 'chat với cán bộ', 'liên hệ cán bộ', 'liên hệ với cán bộ', 'số điện thoại liên hệ',
+    'số điện thoại cán bộ', 'hotline', 'đường dây nóng', 'talk to a human', 'talk to a person', 'human', 'real person',
   ],
   pronoun: [
     'bạn', 'các bạn', 'ad', 'admin', 'bot', 'loa', 'anh', 'chị', 'em', 'anh chị', 'anh chị em', 'tôi', 'mình',
@@ -323,7 +333,7 @@ function segment(tokens: Token[]): Piece[] | null {
 
 const FILLERS = new Set<PieceKind>(['pronoun', 'particle', 'tail']);
 /** When several kinds occur ("chào bạn, bạn là ai"), the reply answers the most telling. */
-const PRIORITY: SmallTalkKind[] = ['sorry', 'who', 'bye', 'thanks', 'ask', 'greeting', 'call', 'ack'];
+const PRIORITY: SmallTalkKind[] = ['human', 'sorry', 'who', 'bye', 'thanks', 'ask', 'greeting', 'call', 'ack'];
 
 /**
  * The kind of small talk the whole message is, or null when it is (or contains) anything else.

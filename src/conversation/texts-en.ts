@@ -61,6 +61,10 @@ export const T_EN: Texts = {
     bye: 'Goodbye! Message me whenever you need. Topics you can browse:',
     ask: 'Please type your question and I will look for an approved answer. Or choose a topic:',
     who: 'I am an automated assistant: I answer only with content the office has approved; questions without an answer yet go to the staff in charge.',
+    human: (contact: string | null) =>
+      contact
+        ? `I am an automated assistant. To reach the staff, contact: ${contact}. You can also type your question here: questions without an approved answer yet go to the staff in charge. Or choose a topic:`
+        : 'I am an automated assistant. Type your question here: questions without an approved answer yet go to the staff in charge, who will answer. Or choose a topic:',
     sorry: 'Sorry I have not been able to help. Try a short question with the key words (for example “health insurance card for children”), or choose a topic:',
   },
   chooseNumber: (n: number) =>

@@ -53,6 +53,10 @@ export const T = {
     bye: 'Tạm biệt bạn! Khi cần, bạn cứ nhắn cho tôi nhé. Các chủ đề bạn có thể xem:',
     ask: 'Mời bạn gõ câu hỏi, tôi sẽ tìm câu trả lời đã được duyệt. Hoặc chọn một chủ đề:',
     who: 'Tôi là trợ lý hỏi đáp tự động: tôi chỉ trả lời bằng những nội dung đã được cơ quan duyệt; câu nào chưa có câu trả lời, tôi chuyển tới cán bộ phụ trách.',
+    human: (contact: string | null) =>
+      contact
+        ? `Tôi là trợ lý tự động. Để gặp cán bộ, bạn liên hệ: ${contact}. Bạn cũng có thể gõ câu hỏi ở đây: câu nào chưa có câu trả lời đã duyệt, tôi chuyển tới cán bộ phụ trách. Hoặc chọn một chủ đề:`
+        : 'Tôi là trợ lý tự động. Bạn cứ gõ câu hỏi ở đây: câu nào chưa có câu trả lời đã duyệt, tôi chuyển tới cán bộ phụ trách để trả lời. Hoặc chọn một chủ đề:',
     sorry:
       'Xin lỗi vì tôi chưa giúp được bạn. Bạn thử gõ lại câu hỏi ngắn gọn với các từ chính (ví dụ “thẻ bảo hiểm y tế cho trẻ em”), hoặc chọn một chủ đề:',
   },

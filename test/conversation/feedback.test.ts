@@ -79,6 +79,11 @@ describe('small talk', () => {
     expect((await say('u-small2', 'cảm ơn nhé'))[0]!.text).toContain('Không có gì');
     // Annoyance gets an apology and how to ask (it went to the staff queue as a question).
     expect((await say('u-small2', 'bot ngu thế'))[0]!.text).toContain('Xin lỗi vì tôi chưa giúp được bạn.');
+    // Asking for a person gets the office's contact (it was searched as a question).
+    const contact = config.bot.staff_contact!;
+    const [human] = await say('u-small2', 'cho tôi gặp cán bộ');
+    expect(human!.text).toContain(`Để gặp cán bộ, bạn liên hệ: ${contact.name}`);
+    expect(queuedFor('u-small2')).toEqual([]);
   });
 
   it('a question that starts with a greeting is answered as the question', async () => {

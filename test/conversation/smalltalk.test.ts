@@ -107,6 +107,11 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['vo dung', 'sorry'],
   ['trả lời linh tinh', 'sorry'],
   ['Chào bạn, bot vô dụng thế', 'sorry'],
+  // Asking for a person: the office's contact.
+  ['cho tôi gặp cán bộ', 'human'],
+  ['nói chuyện với người thật', 'human'],
+  ['Hotline', 'human'],
+  ['bạn là người thật à', 'who'],
 ];
 
 const NOT_SMALL_TALK = [
@@ -143,6 +148,9 @@ const NOT_SMALL_TALK = [
   'không hiểu gì về thủ tục khai sinh',
   'ngu dân có bị xử phạt không',
   'trẻ em chán học bỏ học thì làm sao',
+  'số điện thoại đường dây nóng bảo vệ trẻ em',
+  'nhân viên văn phòng có được đóng bảo hiểm không',
+  'cán bộ xã làm việc mấy giờ',
   '',
   '   ',
 ];
