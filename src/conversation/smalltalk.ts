@@ -127,7 +127,7 @@ const LEXICON: Record<PieceKind, string[]> = {
     'tổng đài viên', 'cần gặp cán bộ', 'muốn gặp cán bộ', 'cho gặp cán bộ', 'cho tôi gặp cán bộ', 'cho em gặp cán bộ',
     'cho mình gặp cán bộ', 'cho gặp người thật', 'cho tôi gặp người thật', 'cho em gặp người thật', 'cho gặp nhân viên',
     'cho tôi gặp nhân viên', 'nói chuyện với người thật', 'nói chuyện với cán bộ', 'nói chuyện với nhân viên',
-    'chat với người thật', 'chat với cán bộ', 'liên hệ cán bộ', 'liên hệ với cán bộ', 'số điện thoại liên hệ',
+    'chat với người thật', 'chat với cán bộ', 'liên hệ', 'thông tin liên hệ', 'liên hệ cán bộ', 'liên hệ với cán bộ', 'số điện thoại liên hệ',
     'số điện thoại cán bộ', 'hotline', 'đường dây nóng', 'talk to a human', 'talk to a person', 'human', 'real person',
   ],
   pronoun: [

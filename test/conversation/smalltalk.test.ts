@@ -111,6 +111,7 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['cho tôi gặp cán bộ', 'human'],
   ['nói chuyện với người thật', 'human'],
   ['Hotline', 'human'],
+  ['Liên hệ', 'human'],
   ['bạn là người thật à', 'who'],
 ];
 
