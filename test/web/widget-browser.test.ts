@@ -53,6 +53,8 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
       // ?open: the script tag asks for the chat open (data-loa-open="true"); ?twice: the tag is there twice.
       const html = req.url?.includes('?open')
         ? page.replace('/widget.js"', '/widget.js" data-loa-open="true"')
+        : req.url?.includes('?start')
+          ? page.replace('/widget.js"', '/widget.js" data-loa-start="thi_luyen-tap-quyen-tre-em"')
         : req.url?.includes('?twice')
           ? page.replace('</body>', `<script src="${ctx.url}/widget.js"></script></body>`)
           : page;
@@ -561,6 +563,24 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     ]);
     // What the visitor wrote stays text.
     expect(await page.locator('.loa-msg.loa-me').last().locator('a').count()).toBe(0);
+  });
+
+  it('a contest page\'s tag (data-loa-start) opens the chat at that contest, once per tab', async () => {
+    const page = await device('desktop');
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/api/chat')) posts.push(r.postData() ?? '');
+    });
+    await page.goto(`${portalUrl}?start`);
+    await page.locator('.loa-open').click();
+    await expect.poll(async () => (await messages(page)).join('\n')).toContain('Luyện tập nhanh - Quyền trẻ em');
+    expect((await messages(page)).join('\n')).toContain('Xin chào');
+    expect(posts.map((p) => JSON.parse(p).text)).toEqual(['/start thi_luyen-tap-quyen-tre-em']);
+    // A reload keeps the conversation and starts nothing again.
+    await page.reload();
+    await page.locator('.loa-btns button').first().waitFor();
+    await page.waitForTimeout(300);
+    expect(posts).toHaveLength(1);
   });
 
   it('the tag twice on a page (header and footer templates): one chat', async () => {

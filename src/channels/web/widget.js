@@ -4,7 +4,8 @@
  * Options (attributes on the script tag): data-loa-url (server base URL, default: the script's
  * origin), data-loa-title (and data-loa-title-en, the title English visitors see),
  * data-loa-open="true" (start opened), data-loa-inline="#selector" (render inside an element
- * instead of a floating button).
+ * instead of a floating button), data-loa-start="thi_<contest>" (what the chat opens on, as a
+ * Telegram deep link's payload: a contest's page opens the chat at that contest, once per tab).
  * Plain DOM, no dependencies, every text set with textContent (no HTML injection).
  *
  * Language: the widget's own words (button, placeholder, errors) follow the visitor's language.
@@ -27,6 +28,8 @@
   };
   var inlineSel = script && script.getAttribute('data-loa-inline');
   var startOpen = script && script.getAttribute('data-loa-open') === 'true';
+  var startWith = script && script.getAttribute('data-loa-start');
+  if (startWith && !/^[A-Za-z0-9_-]{1,64}$/.test(startWith)) startWith = null;
 
   /** `bytes` random bytes from the browser's cryptographic generator, as hex. */
   function randomId(bytes) {
@@ -517,7 +520,26 @@
   function addMine(text) { keep({ me: text }); return addMsg('me', text); }
 
   var greeted = false;
-  function greet() { if (greeted) return; greeted = true; post({ text: '/start' }); }
+  /**
+   * The first opening greets (/start); on a page whose tag names what to start with
+   * (data-loa-start), the first opening in this tab runs that instead, even in a conversation
+   * that came back from an earlier page.
+   */
+  function greet() {
+    var linkKey = startWith ? 'loa-started:' + startWith : null;
+    var st = tabStore();
+    var started = false;
+    try { started = !!(linkKey && st && st.getItem(linkKey)); } catch (e) { started = false; }
+    if (linkKey && !started) {
+      try { if (st) st.setItem(linkKey, '1'); } catch (e) { /* private mode: once per page view */ }
+      greeted = true;
+      post({ text: '/start ' + startWith });
+      return;
+    }
+    if (greeted) return;
+    greeted = true;
+    post({ text: '/start' });
+  }
 
   form.onsubmit = function (ev) {
     ev.preventDefault();
