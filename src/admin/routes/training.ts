@@ -121,13 +121,13 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     }
     if (problems.length || rows.length === 0)
       return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, groups: registry.groups() });
-    // Officials the file gives under a new account (an office fixing who wrote from another
-    // account): the old row stays on the list and would count them twice; staff are told.
     const day = (iso: string): string => formatVietnamTime(new Date(iso), 'dd/MM/yyyy');
     // Officials staff took off the list stay off unless the box says they are back.
     const kept = leftOfficials(rows, lines, removedOfficials(ctx.db, ctx.scopeRegions(req)), body.back === '1');
     // Units spelt as the whole list spells them (a commune account's rows meet the province's).
     const units = sameUnitSpelling(kept.rows, kept.lines, listOfficials(ctx.db));
+    // Officials the file gives under a new account (an office fixing who wrote from another
+    // account): the old row stays on the list and would count them twice; staff are told.
     const same = sameOfficialElsewhere(units.rows, kept.lines, officialsFor(req, {}));
     const res = importOfficials(ctx.db, units.rows, ctx.now());
     ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack } });
