@@ -61,6 +61,26 @@ describe('login with a hostile next', () => {
     }
   });
 
+  it("the queue's dismiss goes back to a queue page, never a 500 for a 'back' that cannot be a header", async () => {
+    addUser(t.app, 'hoa', ['editor']);
+    const c = new AdminClient(t.url);
+    expect((await c.login('hoa', 'hoa-mat-khau-1')).status).toBe(303);
+    await c.get('/admin/questions');
+    const cases: [string, string][] = [
+      ['/admin/questions?loai=chua-tra-loi&trang=2', '/admin/questions?loai=chua-tra-loi&trang=2&msg='],
+      ['/admin/questions?q=bảo', '/admin/questions?msg='],
+      ['/admin/questions?q=\u0000x', '/admin/questions?msg='],
+      ['/admin/questions?q=a b', '/admin/questions?msg='],
+      ['/admin/questions?\r\nSet-Cookie: loa_admin=x', '/admin/questions?msg='],
+      ['https://evil.example/admin/questions', '/admin/questions?msg='],
+    ];
+    for (const [back, to] of cases) {
+      const res = await c.post('/admin/questions/dismiss', { ids: '999999', back });
+      expect(res.status, JSON.stringify(back)).toBe(303);
+      expect(res.location!.startsWith(to), `${JSON.stringify(back)} -> ${res.location}`).toBe(true);
+    }
+  });
+
   it('still goes where a real next points', async () => {
     const c = new AdminClient(t.url);
     const page = await c.get('/admin/login?next=%2Fadmin%2Fcontent');

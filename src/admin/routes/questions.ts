@@ -169,8 +169,9 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
     const allowed = openQueueQuestions(ctx.db, ids, ctx.scopeRegions(req)).map((x) => x.id);
     resolveUnanswered(ctx.db, allowed, 'dismissed', null, ctx.now());
     ctx.audit(req, { action: 'question.dismiss', targetType: 'unanswered', targetId: allowed.join(','), details: { count: allowed.length } });
-    // Back to the page the group was on, with its filters (only the queue's own links are followed).
-    const back = z.string().max(500).regex(/^\/admin\/questions(\?[^\r\n]*)?$/).catch('/admin/questions').parse((req.body as Record<string, unknown>).back ?? '');
+    // Back to the page the group was on, with its filters (only the queue's own links are followed,
+    // which are percent-encoded: printable ASCII only, or the Location header throws, a 500).
+    const back = z.string().max(500).regex(/^\/admin\/questions(\?[\x21-\x7e]*)?$/).catch('/admin/questions').parse((req.body as Record<string, unknown>).back ?? '');
     const sep = back.includes('?') ? '&' : '?';
     return reply.redirect(`${back}${sep}msg=${encodeURIComponent(`Đã bỏ qua ${allowed.length} câu hỏi.`)}`, 303);
   });
