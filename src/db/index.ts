@@ -7,7 +7,7 @@
  * quizzes, 050–059 admin.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,6 +47,18 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
     // A folder Loa may not write to (e.g. a Docker bind mount owned by root) fails here with
     // its path (main.ts explains it), not as SQLite's bare "unable to open database file".
     accessSync(dirname(file), constants.W_OK);
+    // A database a `loa` command run as root created: SQLite opens it and fails only at its first
+    // write, in the middle of the start ("attempt to write a readonly database"). Said here, with
+    // the folder to give back to Loa's account (main.ts `unwritable`).
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      if (!existsSync(f)) continue;
+      try {
+        accessSync(f, constants.W_OK);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw Object.assign(new Error(`db: ${f} is not writable by this account (${e.code}); give ${dirname(file)} back to the account running Loa`), { code: e.code, path: dirname(file) });
+      }
+    }
   }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

@@ -16,7 +16,7 @@
  * for (const line of formatResults(results)) console.log(line);
  * process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -111,6 +111,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   results.push(...contentCheck(config));
   const db = openReadOnly(config, results);
   try {
+    results.push(writeAccessCheck(config.dataDir));
     results.push(diskCheck(config, deps.freeBytes));
     results.push(quietHoursCheck(config, now()));
     const http = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs: deps.timeoutMs ?? 10_000 };
@@ -255,7 +256,7 @@ function openReadOnly(config: Config, results: CheckResult[]): Db | undefined {
         name: 'Cơ sở dữ liệu',
         status: 'fail',
         message: `${file} do một bản Loa mới hơn tạo (migration ${unknown.join(', ')} không có trong bản này)`,
-        fix: 'cập nhật Loa lên bản đã dùng với cơ sở dữ liệu này, không chạy bản cũ trên dữ liệu mới',
+        fix: 'cập nhật Loa lên bản đã dùng với cơ sở dữ liệu này; nếu cố ý quay về bản cũ, khôi phục bản sao lưu lấy trước khi cập nhật (`loa restore TỆP`, docs/deploy.md mục Updates)',
       });
     else if (pending.length > 0)
       results.push({ name: 'Cơ sở dữ liệu', status: 'warn', message: `mở được, toàn vẹn; ${pending.length} migration chưa áp dụng`, fix: '`loa start` áp dụng chúng khi khởi động; sao lưu trước (`loa backup`) nếu muốn chắc chắn' });
@@ -340,6 +341,55 @@ export function compiledCopyCheck(copy: CompiledCopyState): CheckResult {
         fix: `xóa thư mục ${root}/dist rồi chạy lại \`loa doctor\` bằng tài khoản chạy dịch vụ; nếu dòng này còn, gửi nó cho người phát triển Loa`,
       };
   }
+}
+
+/** The files of the data folder Loa writes to (the database with its WAL pair, the backups folder). */
+const WRITTEN = ['loa.sqlite', 'loa.sqlite-wal', 'loa.sqlite-shm', 'backups'];
+
+/**
+ * Whether the account running the doctor (the service's, run as the guide says: `sudo -u loa npx
+ * loa doctor`) can write the data folder and the database in it. The usual way to break it: a
+ * first `loa` command run as root, which creates `loa.sqlite` owned by root; the service then
+ * stops at its first write with SQLite's "attempt to write a readonly database". Run as root, the
+ * doctor can write anything, so it compares owners instead: a file owned by another account
+ * than the folder is named.
+ */
+export function writeAccessCheck(dataDir: string): CheckResult {
+  const name = 'Quyền ghi';
+  // The folder, or the nearest folder above it that exists (`loa start` creates the rest).
+  let dir = dataDir;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const chown = (path: string) => `sudo chown -R ${currentUser()}: ${path} (tài khoản chạy dịch vụ; với Docker: sudo chown -R 10001:10001 …)`;
+  const denied = (path: string): boolean => {
+    try {
+      accessSync(path, constants.W_OK);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (denied(dir))
+    return { name, status: 'fail', message: `tài khoản ${currentUser()} không ghi được vào ${dir}: Loa sẽ dừng ngay khi khởi động`, fix: chown(dir) };
+  if (dir !== dataDir) return { name, status: 'ok', message: `${dataDir} chưa có; ${dir} ghi được, \`loa start\` sẽ tạo` };
+  const files = WRITTEN.map((f) => join(dataDir, f)).filter((f) => existsSync(f));
+  const unwritable = files.filter(denied);
+  if (unwritable.length)
+    return {
+      name,
+      status: 'fail',
+      message: `tài khoản ${currentUser()} không ghi được ${unwritable.join(', ')}: dịch vụ sẽ dừng ở lần ghi đầu tiên ("attempt to write a readonly database")`,
+      fix: `${chown(dataDir)}; thường do một lệnh \`loa\` đã chạy bằng root: luôn chạy bằng sudo -u <tài khoản dịch vụ> npx loa …`,
+    };
+  const owner = statSync(dataDir).uid;
+  const others = files.filter((f) => statSync(f).uid !== owner);
+  if (others.length)
+    return {
+      name,
+      status: 'warn',
+      message: `${others.join(', ')} không cùng chủ với ${dataDir} (uid ${others.map((f) => statSync(f).uid).join(', ')} thay vì ${owner}): dịch vụ chạy bằng chủ của thư mục có thể không ghi được`,
+      fix: `sudo chown -R $(stat -c %u:%g ${dataDir}) ${dataDir}; rồi chạy các lệnh \`loa\` bằng tài khoản đó (sudo -u … npx loa …), không bằng root`,
+    };
+  return { name, status: 'ok', message: `${dataDir} và cơ sở dữ liệu ghi được bởi ${currentUser()}` };
 }
 
 /** The name of the account running this process (its uid when it has no name). */
