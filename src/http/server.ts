@@ -59,6 +59,15 @@ export const MAX_CONNECTIONS_PER_ADDRESS = 256;
  */
 export const MAX_JSON_VALUES = 10_000;
 
+
+/** Any address the server does not have (Vietnamese: people read it too). */
+const NOT_FOUND_TEXT = 'Không tìm thấy địa chỉ này.';
+/** The same for a person at an admin address in a browser, with the way back. */
+const NOT_FOUND_PAGE =
+  '<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+  '<title>Không tìm thấy trang – Loa</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem">' +
+  '<h1>Không tìm thấy trang này</h1><p>Địa chỉ có thể đã gõ sai, hoặc trang đã được chuyển đi. ' +
+  '<a href="/admin">Về trang tổng quan</a>.</p></body></html>';
 /**
  * What is wrong with a JSON text's shape, counted on its raw bytes before it is parsed (brackets
  * and separators inside strings do not count): nested deeper than `maxDepth`, or more than
@@ -329,13 +338,19 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err, url: req.url }, 'http: request failed');
-      return reply.code(status).send({ ok: false, error: 'internal error' });
+      return reply.code(status).send({ ok: false, error: 'Đã có lỗi xảy ra ở máy chủ. Bạn vui lòng thử lại sau ít phút.' });
     }
     const skipped = sampleRefusals(`${status} ${req.routeOptions.url ?? '(no route)'}`);
     if (skipped !== undefined) req.log.info({ status, url: loggedUrl(req.url), msg: err.message, ...(skipped ? { skipped } : {}) }, 'http: request refused');
     return reply.code(status).send({ ok: false, error: err.message });
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ ok: false, error: 'not found' }));
+  // What a person reads is Vietnamese: a mistyped admin address in a browser showed
+  // {"ok":false,"error":"not found"}. The admin gets a page with the way back; the rest, JSON.
+  app.setNotFoundHandler((req, reply) => {
+    const page = (req.url === '/admin' || req.url.startsWith('/admin/')) && req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '');
+    if (page) return reply.code(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
+    return reply.code(404).send({ ok: false, error: NOT_FOUND_TEXT });
+  });
   // Connections per client address (not per trusted proxy), capped as they open.
   const isProxy = trustedProxyCheck(trusted);
   const maxPerAddress = opts.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
