@@ -68,6 +68,12 @@ export function createCampaigns(deps: CampaignsDeps): CampaignsRuntime {
     pollMs: deps.pollMs,
     group: deps.group,
     connected: (name) => deps.health.isConnected(name),
+    // Trouble a channel reported while its connection stands (no reconnect scheduled): only a
+    // send that works clears it, so the outbox tries one row now and then.
+    probeWhileDown: (name) => {
+      const h = deps.health.get(name);
+      return h.state === 'retrying' && h.nextAttemptAt === undefined;
+    },
   });
   deps.health.onChange((_name, status) => {
     if (status.state === 'connected') outbox.wake();

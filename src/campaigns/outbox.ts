@@ -93,6 +93,15 @@ export interface OutboxDeps {
    * `wake()` when it connects. Default: always connected.
    */
   connected?: (name: ChannelName) => boolean;
+  /**
+   * Whether a channel that is not connected is only *troubled* (its connection stands, but the
+   * platform refused sends, e.g. Zalo OA out of quota): then one row is tried every `probeMs`,
+   * since only a send that works reports the channel up again. Without it a campaign waited for
+   * a citizen to happen to write (trial: 787 rows pending for good after Zalo's -211 cleared).
+   */
+  probeWhileDown?: (name: ChannelName) => boolean;
+  /** How often a troubled channel is probed with one row (default 60 s). */
+  probeMs?: number;
 }
 
 /**
@@ -118,6 +127,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const pollMs = deps.pollMs ?? 1000;
   const batchSize = deps.batchSize ?? 200;
   const maxAttempts = deps.maxAttempts ?? 8;
+  const probeMs = deps.probeMs ?? 60_000;
   const group = deps.group ?? createGroupCommit(db);
   const events = new EventEmitter();
   /** Per campaign: the message for each of its channels (each ends with that channel's opt-out line) and its API calls. */
@@ -317,13 +327,17 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         wakers.add(done);
       });
 
+    let lastProbe = -Infinity;
+    const down = (): boolean => deps.connected?.(name) === false;
     while (running) {
-      if (isQuietTime(now(), deps.quietHours) || deps.connected?.(name) === false) {
+      const probing = down() && deps.probeWhileDown?.(name) === true && now().getTime() - lastProbe >= probeMs;
+      if (isQuietTime(now(), deps.quietHours) || (down() && !probing)) {
         await idle(pollMs);
         continue;
       }
-      const notices = pendingNotices(db, name, batchSize, now());
-      const tasks = pendingDeliveries(db, name, batchSize, now());
+      if (probing) lastProbe = now().getTime();
+      const notices = pendingNotices(db, name, probing ? 1 : batchSize, now());
+      const tasks = pendingDeliveries(db, name, probing ? 1 - notices.length : batchSize, now());
       if (tasks.length === 0 && notices.length === 0) {
         if (inFlight.size === 0) finishDone();
         await idle(pollMs);
@@ -335,6 +349,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         if (!running) break;
         if (!job || taken.has(job.key)) continue;
         while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        // The channel went down or into trouble during the batch (Zalo's quota ran out): the rest
+        // waits, rather than each failing in turn (trial: 200 rows failed for one empty quota).
+        if (down() && !probing) break;
         // Quiet hours may begin while a batch is going out (up to 200 rows, longer behind a
         // platform's wait): what is left waits for the morning, like the rest.
         if (isQuietTime(now(), deps.quietHours)) break;

@@ -48,7 +48,8 @@ export function failureReasonVi(reason: string): string {
   if (reason === 'interrupted mid-send (crash or kill)') return 'máy chủ dừng khi đang gửi: không rõ đã tới hay chưa';
   if (reason === '?') return 'không rõ lý do';
   // Zalo's quota: every send fails until it is renewed; the failed rows are the ones to retry then.
-  if (/^Zalo -(211|218)\b/.test(reason)) return `Zalo OA hết hạn mức tin (nền tảng báo: ${reason}); khi có hạn mức mới, gửi lại tin lỗi: loa campaign retry-failed`;
+  const quota = /^Zalo (-211|-218)\b/.exec(reason);
+  if (quota) return `Zalo OA hết hạn mức tin (lỗi ${quota[1]})`;
   return `nền tảng báo: ${reason}`;
 }
 

@@ -142,6 +142,8 @@ export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number, 
     `  lỗi: ${k.failed}${Object.keys(k.failedByReason).length ? ` (${Object.entries(k.failedByReason).map(([r, n]) => `${failureReasonVi(r)}: ${n}`).join('; ')})` : ''}   không rõ (gián đoạn): ${k.unknown}   huỷ: ${k.cancelled}`,
     `  huỷ đăng ký từ khi bắt đầu gửi: ${k.optedOutSince}`,
   ];
+  if (k.failed > 0 && (c.status === 'done' || c.status === 'sending' || c.status === 'paused'))
+    lines.push(`  ↻ ${k.failed} tin lỗi; khi đã khắc phục (ví dụ Zalo có hạn mức mới), gửi lại chỉ những tin này: loa campaign retry-failed ${c.id} --as <tên>`);
   if (k.unknown > 0)
     lines.push(`  ⚠ ${k.unknown} tin không rõ đã tới hay chưa (đang gửi thì máy chủ dừng); gửi lại (ai đã nhận sẽ nhận hai lần): loa campaign resend-unknown ${c.id} --as <tên>`);
   return lines.join('\n');

@@ -78,7 +78,8 @@ describe('retrying the failed deliveries only', () => {
     const id = scheduled(db);
     await runToDone(outboxFor(db, [tg]), id);
     expect(getCampaign(db, id)?.counts).toMatchObject({ sent: 2, failed: 2, gone: 1 });
-    expect(failureReasonVi('Zalo -211: the OA is out of its message quota')).toContain('Zalo OA hết hạn mức tin');
+    expect(failureReasonVi('Zalo -211: the OA is out of its message quota')).toBe('Zalo OA hết hạn mức tin (lỗi -211)');
+    expect(formatCounts(getCampaign(db, id)!, deliveryCounts(db, id))).toContain(`↻ 2 tin lỗi; khi đã khắc phục (ví dụ Zalo có hạn mức mới), gửi lại chỉ những tin này: loa campaign retry-failed ${id} --as <tên>`);
 
     const s = createCampaignService({ db, regions, topics: () => topics });
     quota = false;
@@ -223,5 +224,55 @@ describe('the audience the approver is shown', () => {
     expect(s.audience(t).zaloInWindow).toBeUndefined();
     expect(deliveryCounts(db, c.id).targeted).toBe(0);
     expect(listDeliveries(db, c.id)).toEqual([]);
+  });
+});
+
+describe('a channel in trouble (Zalo OA out of quota) while its connection stands', () => {
+  it('stops the batch at the trouble, then tries one row now and then, and sends the rest once the platform takes them again, with no citizen writing', async () => {
+    const db = storeWithStaff();
+    for (let i = 0; i < 40; i++) addSubscriber(db, { id: `9000000000000000${String(i).padStart(3, '0')}`, channel: 'zalo', region: 'pho-hien', lastInteraction: new Date() });
+    let quota = false;
+    let troubled = false;
+    let calls = 0;
+    const zalo = fakeChannel('zalo', () => {
+      calls++;
+      // The real channel reports trouble on -211 and up() on the next send that works.
+      if (calls === 3) quota = true;
+      if (quota) {
+        troubled = true;
+        return { kind: 'failed', reason: 'Zalo -211: the OA is out of its message quota' };
+      }
+      troubled = false;
+      return { kind: 'ok' };
+    });
+    const id = scheduled(db, { channels: ['zalo'] });
+    const outbox = createOutbox({
+      db,
+      channels: new Map([['zalo', zalo.channel]]),
+      throttles: new Map([['zalo', createThrottle({ ratePerSecond: 50 })]]),
+      regions,
+      quietHours: noQuiet,
+      pollMs: 20,
+      connected: () => !troubled,
+      probeWhileDown: () => troubled,
+      probeMs: 100,
+    });
+    const done = new Promise<void>((resolve) => outbox.events.on('done', (c: number) => c === id && resolve()));
+    outbox.start();
+    await new Promise((r) => setTimeout(r, 350));
+    const whileOut = deliveryCounts(db, id);
+    // The batch stopped at the trouble: a few probes failed, not all 38 rows left.
+    expect(whileOut.sent).toBe(2);
+    expect(whileOut.failed).toBeGreaterThan(0);
+    expect(whileOut.failed).toBeLessThan(10);
+    expect(whileOut.pending).toBeGreaterThan(25);
+    quota = false; // the quota is renewed; nobody writes to the OA
+    await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('the campaign never resumed')), 5000))]);
+    await outbox.stop();
+    const k = deliveryCounts(db, id);
+    expect(k.pending).toBe(0);
+    expect(k.sent + k.failed).toBe(40);
+    // The failed ones are exactly what retry-failed takes.
+    expect(createCampaignService({ db, regions, topics: () => topics }).retryFailed('hoa', id).requeued).toBe(k.failed);
   });
 });
