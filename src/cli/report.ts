@@ -95,8 +95,11 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     console.log(
       `Tiếp cận ${report.reachedByChannel.reduce((a, c) => a + c.people, 0)} người · ${report.campaigns.started} chiến dịch · ` +
         `${report.questions.asked} câu hỏi (${report.questions.answered} trả lời được) · ${report.contests.length} cuộc thi · ` +
-        `${d.cases} vụ việc tin giả (xử lý ${d.handled}/${d.foundFalse}${share}, ${disinfoAssessment(d)} ${HANDLED_TARGET * 100}%) · ` +
-        `tập huấn cán bộ: ${withOfficials.filter((g) => g.met).length}/${withOfficials.length} nhóm đạt chỉ tiêu`,
+        `${d.cases} vụ việc tin giả (${d.handledShare === null ? disinfoAssessment(d) : `xử lý ${d.handled}/${d.foundFalse}${share}, ${disinfoAssessment(d)} ${HANDLED_TARGET * 100}%`}) · ` +
+        (withOfficials.length === 0
+          ? `tập huấn cán bộ: chưa có cán bộ nào trong danh sách (${report.training.groups.length} nhóm)`
+          : `tập huấn cán bộ: ${withOfficials.filter((g) => g.met).length}/${withOfficials.length} nhóm đạt chỉ tiêu` +
+            (report.training.groups.length > withOfficials.length ? ` (${report.training.groups.length - withOfficials.length} nhóm chưa có cán bộ trong danh sách)` : '')),
     );
     return 0;
   } finally {

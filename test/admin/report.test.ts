@@ -159,6 +159,9 @@ describe('yearly report', () => {
       expect(existsSync(join(dir, 'bao-cao-2030.csv'))).toBe(false);
       expect(await reportCli(['--year', '2024', '--out', dir], { db, contentDir: 'content', office: 'x', now })).toBe(0);
       expect(out.join('\n')).toContain('năm 2024 không có số liệu nào');
+      // No case found false: said so, without a '0/0' and a target beside it.
+      expect(out.join('\n')).toContain('0 vụ việc tin giả (chưa có vụ việc xác định là tin giả) · ');
+      expect(out.join('\n')).not.toContain('0/0');
       expect(await reportCli([], { db, contentDir: 'content', office: 'x', now })).toBe(2);
       expect(err.join('\n')).toContain('Cách dùng: loa report --year');
     } finally {
