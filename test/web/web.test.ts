@@ -29,6 +29,17 @@ describe('web chat over HTTP', () => {
       req.on('error', reject).end();
     });
     expect(other).toContain('<code>&lt;script src="http://loa.example.gov.vn&quot;&lt;x&gt;/widget.js" defer&gt;');
+    // `$` patterns in the Host are text, not String.replace patterns (`$\`` copied the page
+    // before the tag into it).
+    const dollars = await new Promise<string>((resolve, reject) => {
+      const req = request(`${ctx.url}/`, { headers: { host: "a$`b$&c$'d" } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body));
+      });
+      req.on('error', reject).end();
+    });
+    expect(dollars).toContain("<code>&lt;script src=\"http://a$`b$&amp;c$'d/widget.js\" defer&gt;");
+    expect(dollars.split('<html').length).toBe(2);
     const js = await fetch(`${ctx.url}/widget.js`);
     expect(js.headers.get('content-type')).toContain('javascript');
     const health = await (await fetch(`${ctx.url}/healthz`)).json();

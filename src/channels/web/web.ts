@@ -343,7 +343,9 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // The tag to copy names this server in full: copied from the page as '/widget.js', it asked
   // the portal for its own /widget.js and no chat appeared. The address the visitor used
   // (behind a trusted proxy, the one it was asked for), escaped.
-  app.get('/', async (req, reply) => reply.type('text/html; charset=utf-8').send(page.replace('{{ORIGIN}}', escapeHtml(`${req.protocol}://${req.host}`))));
+  // A function, not a replacement string: `$&`, `` $` `` and `$'` in a Host header would
+  // otherwise copy parts of the page into the tag.
+  app.get('/', async (req, reply) => reply.type('text/html; charset=utf-8').send(page.replace('{{ORIGIN}}', () => escapeHtml(`${req.protocol}://${req.host}`))));
   app.get('/widget.js', async (_req, reply) =>
     reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(widget),
   );
