@@ -29,6 +29,12 @@ export interface WaitFacts {
   retries?: { channel: string; count: number; until: string; reason: string | null }[];
   /** Who paused the campaign and when (see {@link pausedBy}); only read for a paused one. */
   paused?: { by: string | null; at: string | null };
+  /**
+   * Channels of the running service that are not connected, with the reason it gives (its
+   * channel health, `/healthz`): their rows wait. Trial: Zalo OA out of quota held 787 rows with
+   * 'chờ: 787' and not a word of why.
+   */
+  channelsDown?: Partial<Record<string, string | undefined>>;
 }
 
 const CHANNEL_NAME: Record<CampaignChannel, string> = { telegram: 'Telegram', zalo: 'Zalo OA', 'zalo-bot': 'Zalo Bot' };
@@ -80,6 +86,12 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
   // What the outbox really does (failUnroutableDeliveries): once sending starts, the rows of a
   // channel this server has no credentials for are failed so the campaign can finish. This said
   // "they wait until it is configured" while they had already failed.
+  if (c.status === 'sending')
+    for (const ch of c.channels)
+      if (f.configured.has(ch) && f.channelsDown && ch in f.channelsDown)
+        reasons.push(
+          `${CHANNEL_NAME[ch]} đang không gửi được${f.channelsDown[ch] ? `: ${f.channelsDown[ch]}` : '.'} Tin cho kênh này chờ (không tính là lỗi) và tự đi tiếp khi kênh hoạt động lại; Loa thử lại một tin mỗi phút.`,
+        );
   for (const ch of c.channels)
     if (!f.configured.has(ch))
       reasons.push(

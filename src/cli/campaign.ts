@@ -85,6 +85,25 @@ export interface CampaignCliDeps {
   serviceRunning?: () => Promise<boolean>;
   /** Campaign channels with credentials on this server (default: from the configuration). */
   configuredChannels?: CampaignChannel[];
+  /**
+   * The running service's channels that are not connected, with their reasons (default: its
+   * `/healthz`; nothing when it does not answer).
+   */
+  channelsDown?: () => Promise<Partial<Record<string, string | undefined>> | undefined>;
+}
+
+/** The channels `/healthz` of a running service reports as not connected, with their reasons. */
+async function channelsDownFromHealthz(http: { host: string; port: number }): Promise<Partial<Record<string, string | undefined>> | undefined> {
+  const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
+  try {
+    const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${http.port}/healthz`, { signal: AbortSignal.timeout(1500) });
+    const body = (await res.json()) as { channels?: Record<string, { state?: string; reason?: string }> };
+    const down: Partial<Record<string, string | undefined>> = {};
+    for (const [name, h] of Object.entries(body.channels ?? {})) if (h.state === 'retrying' || h.state === 'failed') down[name] = h.reason;
+    return down;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Actions that only read: no password asked, nothing audited. */
@@ -213,8 +232,10 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
   let quiet = deps.quietHours;
   let configured = deps.configuredChannels;
   let serviceRunning = deps.serviceRunning;
+  let channelsDown = deps.channelsDown;
   if (!db || !contentDir) {
     const config = loadConfig();
+    channelsDown ??= () => channelsDownFromHealthz(config.http);
     serviceRunning ??= async () => (await detectRunningService(config.dataDir, config.http)).running;
     configured ??= [...(config.telegram ? (['telegram'] as const) : []), ...(config.zalo ? (['zalo'] as const) : []), ...(config.zaloBot ? (['zalo-bot'] as const) : [])];
     db ??= openDb(join(config.dataDir, 'loa.sqlite'));
@@ -449,6 +470,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
         }
         // Why it is not sending now: the service down, quiet hours, a channel not configured here, paused by whom.
         const running = ['scheduled', 'sending'].includes(c.status) && serviceRunning ? await serviceRunning() : undefined;
+        const down = c.status === 'sending' && running !== false && channelsDown ? await channelsDown() : undefined;
         const waiting = (c: Campaign): string =>
           waitReasons(c, {
             now: now(),
@@ -457,6 +479,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
             quietHours: quiet ?? { start: '21:00', end: '07:00' },
             configured: new Set(configured ?? c.channels),
             paused: c.status === 'paused' ? pausedBy(db, c.id) : undefined,
+            channelsDown: down,
           })
             .map((r) => `\n  ⏸ ${r}`)
             .join('');

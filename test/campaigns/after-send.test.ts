@@ -276,3 +276,32 @@ describe('a channel in trouble (Zalo OA out of quota) while its connection stand
     expect(createCampaignService({ db, regions, topics: () => topics }).retryFailed('hoa', id).requeued).toBe(k.failed);
   });
 });
+
+describe('why a sending campaign waits on a channel that cannot send', () => {
+  it('loa campaign status names the channel and the reason the running service gives', async () => {
+    const db = storeWithStaff();
+    addSubscriber(db, { id: '9000000000000000001', channel: 'zalo', region: 'pho-hien', lastInteraction: new Date() });
+    const id = scheduled(db, { channels: ['zalo'] });
+    db.prepare(`UPDATE campaigns SET status = 'sending', started_at = ? WHERE id = ?`).run(new Date().toISOString(), id);
+    db.prepare(`INSERT INTO deliveries (campaign_id, person_id, channel, recipient) SELECT ?, id, channel, external_id FROM people`).run(id);
+    const out: string[] = [];
+    const reason = 'Zalo báo OA đã hết hạn mức tin tư vấn (lỗi -211).';
+    const deps = {
+      db,
+      contentDir: 'content',
+      regionsRoot: 'hung-yen',
+      out: (s: string) => out.push(s),
+      err: () => {},
+      interactive: false,
+      configuredChannels: ['zalo' as const],
+      serviceRunning: async () => true,
+      quietHours: noQuiet,
+      channelsDown: async () => ({ zalo: reason }),
+    };
+    expect(await campaignCli(['status', String(id), '--once'], deps)).toBe(0);
+    expect(out.join('\n')).toContain(`⏸ Zalo OA đang không gửi được: ${reason} Tin cho kênh này chờ (không tính là lỗi) và tự đi tiếp khi kênh hoạt động lại`);
+    out.length = 0;
+    expect(await campaignCli(['status', String(id), '--once'], { ...deps, channelsDown: async () => ({}) })).toBe(0);
+    expect(out.join('\n')).not.toContain('không gửi được');
+  });
+});
