@@ -5,7 +5,7 @@
  * takes itself are `loa-daily-*.sqlite` in the same folder.
  */
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { backupDatabase, DB_FILE, defaultBackupPath } from '../db/backup.js';
 import { argsErrorText } from './args.js';
@@ -48,7 +48,24 @@ export async function run(args: string[], io: BackupCliIo = {}): Promise<number>
     out('Hãy chép thêm một bản ra ngoài máy này; khôi phục bằng: loa restore ' + r.file);
     return 0;
   } catch (e) {
-    err(`loa backup: ${(e as Error).message}`);
+    err(`loa backup: ${backupErrorText(e, target)}`);
     return 1;
   }
+}
+
+/**
+ * A failed backup in words for the IT officer: where it could not write and what to do, instead
+ * of Node's `EACCES: permission denied, mkdir '…'` or SQLite's `database or disk is full`.
+ */
+export function backupErrorText(e: unknown, target: string): string {
+  const error = e as NodeJS.ErrnoException;
+  const message = error instanceof Error ? error.message : String(e);
+  const where = typeof error?.path === 'string' ? error.path : dirname(target);
+  if (error?.code === 'ENOSPC' || /disk is full|SQLITE_FULL/i.test(message))
+    return `ổ đĩa chứa ${dirname(target)} đã đầy, bản sao lưu chưa được ghi. Giải phóng chỗ (xoá các bản sao lưu cũ đã chép ra ngoài máy) hoặc ghi sang ổ khác: loa backup --out /đường/dẫn/khác/loa.sqlite`;
+  if (error?.code === 'EACCES' || error?.code === 'EPERM' || error?.code === 'EROFS')
+    return `không ghi được vào ${where} (${error.code}): tài khoản đang chạy lệnh không có quyền ghi ở đó. Chạy bằng tài khoản của dịch vụ (sudo -u loa npx loa backup) hoặc chọn --out ở thư mục tài khoản này ghi được`;
+  if (error?.code === 'ENOTDIR' || error?.code === 'ENOENT')
+    return `không tạo được ${target}: ${where} không phải là thư mục (${error.code}). Kiểm tra đường dẫn của --out`;
+  return message;
 }

@@ -164,14 +164,15 @@ export function latestMigration(): number {
 }
 
 /**
- * Proves that `file` is a whole Loa database this version can run: SQLite's integrity check,
+ * Proves that `path` is a whole Loa database this version can run: SQLite's integrity check,
  * the tables every Loa database has, and a schema no newer than this Loa's migrations. The
- * file is opened read-only and left as it was.
+ * file is opened read-only and left as it was. The problems name it `file` (default `path`):
+ * the restore checks a working copy and names the file it was given.
  */
-export function checkLoaDatabase(file: string): DatabaseCheck {
+export function checkLoaDatabase(path: string, file = path): DatabaseCheck {
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (err) {
     return { ok: false, problems: [`không mở được ${file}: ${(err as Error).message}`] };
   }
@@ -180,6 +181,9 @@ export function checkLoaDatabase(file: string): DatabaseCheck {
     try {
       integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
     } catch (err) {
+      // Most often a backup still compressed or encrypted for its trip off the machine (deploy.md suggests gpg).
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB')
+        return { ok: false, problems: [`${file} không phải là tệp cơ sở dữ liệu SQLite: có thể là tệp khác, hoặc bản sao lưu còn nén hay mã hoá (.gz, .zip, .gpg): giải nén, giải mã trước rồi khôi phục tệp .sqlite`] };
       return { ok: false, problems: [`${file} không phải là tệp cơ sở dữ liệu SQLite (${(err as Error).message})`] };
     }
     if (integrity.join() !== 'ok') return { ok: false, problems: [`${file} bị hỏng (PRAGMA integrity_check): ${integrity.slice(0, 3).join('; ')}`] };
@@ -356,7 +360,8 @@ export async function restoreDatabase(o: { dataDir: string; file: string; http?:
     rmSync(`${incoming}-shm`, { force: true });
   };
   dropSidecars();
-  const check = checkLoaDatabase(incoming);
+  // Named as the officer typed it, not as the working copy.
+  const check = checkLoaDatabase(incoming, o.file);
   dropSidecars();
   if (!check.ok) {
     rmSync(incoming, { force: true });

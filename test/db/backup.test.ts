@@ -5,7 +5,8 @@
  * sending anyone the campaign twice.
  */
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
@@ -16,7 +17,7 @@ import { createUser } from '../../src/db/users.js';
 import { deliveryCounts, getCampaign } from '../../src/db/campaigns.js';
 import { backupDatabase, checkLoaDatabase, defaultBackupPath, DB_FILE, pruneDailyBackups, SERVICE_MARKER } from '../../src/db/backup.js';
 import { nextVietnamTime } from '../../src/time/vietnam.js';
-import { run as backupCli } from '../../src/cli/backup.js';
+import { backupErrorText, run as backupCli } from '../../src/cli/backup.js';
 import { run as restoreCli } from '../../src/cli/restore.js';
 import { createApp } from '../../src/app.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
@@ -105,6 +106,10 @@ describe('backup and restore', () => {
     const out = join(dataDir, 'backups', 'loa-2026-11-25-0230.sqlite');
     expect(await backupCli(['--out', out], { config, ...c })).toBe(1);
     expect(c.lines.at(-1)).toContain('đã có: chọn tên khác cho --out');
+    // A path through a file (ops trial: 'loa backup: EACCES: permission denied, mkdir …', Node's English).
+    writeFileSync(join(dataDir, 'a-file'), 'x');
+    expect(await backupCli(['--out', join(dataDir, 'a-file', 'x', 'b.sqlite')], { config, ...c })).toBe(1);
+    expect(c.lines.at(-1)).toBe(`loa backup: không tạo được ${join(dataDir, 'a-file', 'x', 'b.sqlite')}: ${join(dataDir, 'a-file', 'x')} không phải là thư mục (ENOTDIR). Kiểm tra đường dẫn của --out`);
     const empty = testConfig({ LOA_DATA_DIR: temp() });
     cleanup.push(empty.cleanup);
     expect(await backupCli([], { config: empty, ...c })).toBe(1);
@@ -121,6 +126,12 @@ describe('backup and restore', () => {
     } finally {
       process.umask(previous);
     }
+  });
+
+  it('a backup on a full disk says so in Vietnamese (ops trial, a 4 MB tmpfs: "database or disk is full")', () => {
+    expect(backupErrorText(new Error('Không sao lưu được: database or disk is full'), '/srv/loa/data/backups/b.sqlite')).toBe(
+      'ổ đĩa chứa /srv/loa/data/backups đã đầy, bản sao lưu chưa được ghi. Giải phóng chỗ (xoá các bản sao lưu cũ đã chép ra ngoài máy) hoặc ghi sang ổ khác: loa backup --out /đường/dẫn/khác/loa.sqlite',
+    );
   });
 
   it('refuses files that are not a sound Loa database, and leaves the current one alone', async () => {
@@ -142,8 +153,14 @@ describe('backup and restore', () => {
     n.prepare(`INSERT INTO schema_migrations VALUES (999, '999_future.sql', '2030-01-01')`).run();
     n.close();
 
+    // A backup still compressed for its trip off the machine (ops trial: the refusal named
+    // data/loa.sqlite.restoring, the working copy, with SQLite's 'file is not a database').
+    const gzipped = join(dir, 'loa-2026-11-25-0230.sqlite.gz');
+    writeFileSync(gzipped, gzipSync(readFileSync(newer)));
+
     for (const [file, expected] of [
-      [notSqlite, 'không phải là tệp cơ sở dữ liệu SQLite'],
+      [notSqlite, `${notSqlite} không phải là tệp cơ sở dữ liệu SQLite`],
+      [gzipped, `Không khôi phục: ${gzipped} không phải là tệp cơ sở dữ liệu SQLite: có thể là tệp khác, hoặc bản sao lưu còn nén hay mã hoá`],
       [otherApp, 'không phải là cơ sở dữ liệu của Loa: thiếu bảng schema_migrations, people'],
       [newer, 'phiên bản Loa mới hơn'],
       [join(dir, 'missing.sqlite'), 'Không tìm thấy tệp'],
