@@ -73,3 +73,12 @@ describe('write access to the data folder', () => {
     expect(r.status).toBe(78);
   }, 90_000);
 });
+
+describe('loa doctor arguments', () => {
+  it('an option it does not have is refused (ops trial: `loa doctor --bogus` ran every check and exited 0)', async () => {
+    const { run } = await import('../../src/cli/doctor.js');
+    const lines: string[] = [];
+    expect(await run(['--bogus'], { out: (l) => lines.push(l), err: (l) => lines.push(l) })).toBe(2);
+    expect(lines[0]).toContain("loa doctor: không có tuỳ chọn '--bogus'");
+  });
+});
