@@ -61,6 +61,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'cli.password_wrong': 'Nhập sai mật khẩu ở dòng lệnh',
   'disinfo.status': 'Đổi trạng thái tin giả',
   'disinfo.correction': 'Gửi cải chính tin giả',
+  'disinfo.merge': 'Gộp vụ việc tin giả vào vụ việc cùng tin',
   'training.import': 'Nhập danh sách cán bộ tập huấn',
   'training.invite': 'Mời cán bộ tập huấn',
   'training.remind': 'Nhắc cán bộ chưa tập huấn',
@@ -101,6 +102,8 @@ export const AUDIT_TARGET_LABEL: Readonly<Record<string, string>> = {
 
 /** Labels of the detail fields the code records. */
 const DETAIL_LABEL: Readonly<Record<string, string>> = {
+  into: 'Gộp vào vụ việc',
+  reports: 'Số người báo tin',
   from: 'Từ',
   to: 'Sang',
   channels: 'Kênh',

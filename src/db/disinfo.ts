@@ -145,11 +145,13 @@ export interface DisinfoCase {
   firstAt: string;
   lastAt: string;
   updatedAt: string;
+  /** The case this one was merged into (the same rumour): it no longer counts. */
+  mergedInto: number | null;
 }
 
 const CASE_COLUMNS = `id, number, url, text, media_ref AS mediaRef, topic, platform, region, status, outcome,
   correction_id AS correctionId, correction_campaign_id AS correctionCampaignId, reporter_count AS reporterCount,
-  first_at AS firstAt, last_at AS lastAt, updated_at AS updatedAt`;
+  first_at AS firstAt, last_at AS lastAt, updated_at AS updatedAt, merged_into AS mergedInto`;
 
 /** How far back a text is compared for near-duplicates (days), and how many cases at most. */
 const NEAR_WINDOW_DAYS = 90;
@@ -162,6 +164,18 @@ export function matchKeyOf(r: Pick<NewReport, 'text' | 'mediaRef'>): { key: stri
   if (url) return { key: `u:${url}`, url };
   if (r.mediaRef) return { key: `m:${r.mediaRef}`, url: null };
   return { key: `t:${textKey(r.text ?? '')}`, url: null };
+}
+
+/** The case a merged case's reports now go to (the end of its merges), or the case itself. */
+function openCaseOf(db: Db, id: number): number {
+  const next = db.prepare(`SELECT merged_into FROM disinfo_cases WHERE id = ?`).pluck();
+  let at = id;
+  for (let i = 0; i < 20; i++) {
+    const to = next.get(at) as number | null | undefined;
+    if (to === null || to === undefined) return at;
+    at = to;
+  }
+  return at;
 }
 
 function findCase(db: Db, key: string, now: Date): number | undefined {
@@ -186,7 +200,9 @@ export function recordReport(db: Db, r: NewReport, now: Date = new Date()): { ca
   return db.transaction(() => {
     const { key, url } = matchKeyOf(r);
     const at = nowIso(now);
-    let caseId = findCase(db, key, now);
+    const found = findCase(db, key, now);
+    // A report of a merged case's item joins the case it was merged into.
+    let caseId = found === undefined ? undefined : openCaseOf(db, found);
     let created = false;
     if (caseId === undefined) {
       const year = vietnamYear(now);
@@ -241,7 +257,7 @@ export function listCases(db: Db, opts: ListCasesOptions = {}): DisinfoCase[] {
   const order = opts.order === 'most' ? 'reporter_count DESC, last_at DESC, id DESC' : 'last_at DESC, id DESC';
   return db
     .prepare(
-      `SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE ${s.sql} ${opts.status ? 'AND status = ?' : ''}
+      `SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE ${s.sql} AND merged_into IS NULL ${opts.status ? 'AND status = ?' : ''}
         ORDER BY ${order} LIMIT ? OFFSET ?`,
     )
     .all(...s.args, ...(opts.status ? [opts.status] : []), opts.limit ?? 100, opts.offset ?? 0) as DisinfoCase[];
@@ -345,6 +361,66 @@ export function setCaseStatus(db: Db, caseId: number, step: CaseStepInput, now: 
 }
 
 /** True when a case may be linked to a correction: it was found false (handled or not yet). */
+/**
+ * Merges a case into another that reports the same rumour (a second link to one post, the same
+ * claim on another platform): its reports move to that case, its reporters are counted there
+ * once, later reports of its item join that case, and it leaves the queue and the figures (the
+ * plan's share counts rumours, not links). `into` is a case number ("BC-2026-0003") or id.
+ * Recorded as a step of both cases and an audit entry (`disinfo.merge`), in one transaction.
+ * Throws {@link CaseStepError} with what to do when it cannot be done.
+ */
+export function mergeCase(db: Db, caseId: number, into: string, who: { actor: string; ip?: string }, now: Date = new Date()): DisinfoCase {
+  return db.transaction(() => {
+    const c = getCase(db, caseId);
+    if (!c) throw new CaseStepError('Không có vụ việc này.');
+    if (c.mergedInto !== null) throw new CaseStepError(`Vụ việc ${c.number} đã được gộp vào vụ việc khác.`);
+    const wanted = into.trim().toUpperCase();
+    const target = (/^\d+$/.test(wanted) ? getCase(db, Number(wanted)) : (db.prepare(`SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE number = ?`).get(wanted) as DisinfoCase | undefined));
+    if (!target) throw new CaseStepError(`Không có vụ việc mã “${into.trim()}”. Hãy nhập mã như BC-${vietnamYear(now)}-0001.`);
+    const to = getCase(db, openCaseOf(db, target.id))!;
+    if (to.id === c.id) throw new CaseStepError('Không thể gộp một vụ việc vào chính nó.');
+    const at = nowIso(now);
+    // Reporters of the merged case not already reporters of the other, counted once there.
+    const overlap = db
+      .prepare(
+        `SELECT COUNT(DISTINCT person_id) FROM disinfo_reports
+          WHERE case_id = ? AND person_id IS NOT NULL AND person_id IN (SELECT person_id FROM disinfo_reports WHERE case_id = ?)`,
+      )
+      .pluck()
+      .get(c.id, to.id) as number;
+    // Reporters new to the other case have not been told its status: they are told at its next
+    // step, or at once by the caller. One who reported both keeps what they were told there.
+    const told = db
+      .prepare(
+        `SELECT person_id AS personId, notified_status AS status, notified_at AS at FROM disinfo_reports
+          WHERE id IN (SELECT MAX(id) FROM disinfo_reports WHERE case_id = ? AND person_id IS NOT NULL GROUP BY person_id)`,
+      )
+      .all(to.id) as { personId: number; status: string | null; at: string | null }[];
+    const moved = db.prepare(`SELECT id FROM disinfo_reports WHERE case_id = ?`).pluck().all(c.id) as number[];
+    db.prepare(`UPDATE disinfo_reports SET case_id = ?, notified_status = NULL, notified_at = NULL WHERE case_id = ?`).run(to.id, c.id);
+    const keep = db.prepare(
+      `UPDATE disinfo_reports SET notified_status = ?, notified_at = ? WHERE person_id = ? AND id IN (SELECT value FROM json_each(?))`,
+    );
+    for (const t of told) keep.run(t.status, t.at, t.personId, JSON.stringify(moved));
+    db.prepare(
+      `UPDATE disinfo_cases SET reporter_count = reporter_count + ?, first_at = MIN(first_at, ?), last_at = MAX(last_at, ?), updated_at = ? WHERE id = ?`,
+    ).run(Math.max(0, c.reporterCount - overlap), c.firstAt, c.lastAt, at, to.id);
+    db.prepare(`UPDATE disinfo_cases SET merged_into = ?, updated_at = ? WHERE id = ?`).run(to.id, at, c.id);
+    const step = db.prepare(`INSERT INTO disinfo_steps (case_id, status, outcome, note, evidence, actor, at) VALUES (?, ?, NULL, ?, NULL, ?, ?)`);
+    step.run(c.id, c.status, `Đã gộp vào vụ việc ${to.number} (cùng một tin).`, who.actor, at);
+    step.run(to.id, to.status, `Đã gộp vụ việc ${c.number} vào đây (cùng một tin): ${c.reporterCount} người báo tin.`, who.actor, at);
+    recordAudit(db, {
+      actor: who.actor,
+      action: 'disinfo.merge',
+      targetType: 'disinfo_case',
+      targetId: c.number,
+      details: { into: to.number, reports: c.reporterCount },
+      ...(who.ip ? { ip: who.ip } : {}),
+    });
+    return getCase(db, to.id)!;
+  })();
+}
+
 export function canHaveCorrection(c: Pick<DisinfoCase, 'status'>): boolean {
   return c.status === 'confirmed_false' || c.status === 'handled';
 }
@@ -455,7 +531,7 @@ export function disinfoFigures(db: Db, from: Date, to: Date, scope: readonly str
   const rows = db
     .prepare(
       `SELECT status, outcome, COUNT(*) AS n, SUM(reporter_count) AS reporters FROM disinfo_cases
-        WHERE first_at >= ? AND first_at < ? AND ${s.sql} GROUP BY status, outcome`,
+        WHERE first_at >= ? AND first_at < ? AND ${s.sql} AND merged_into IS NULL GROUP BY status, outcome`,
     )
     .all(from.toISOString(), to.toISOString(), ...s.args) as { status: CaseStatus; outcome: CaseOutcome | null; n: number; reporters: number }[];
   const byStatus = Object.fromEntries(CASE_STATUSES.map((k) => [k, 0])) as Record<CaseStatus, number>;
@@ -476,7 +552,7 @@ export function disinfoFigures(db: Db, from: Date, to: Date, scope: readonly str
       .prepare(
         `SELECT ${keySql} AS key, COUNT(*) AS cases,
                 SUM(status IN ('confirmed_false', 'handled')) AS foundFalse, SUM(status = 'handled') AS handled
-           FROM disinfo_cases WHERE first_at >= ? AND first_at < ? AND ${s.sql} GROUP BY 1`,
+           FROM disinfo_cases WHERE first_at >= ? AND first_at < ? AND ${s.sql} AND merged_into IS NULL GROUP BY 1`,
       )
       .all(from.toISOString(), to.toISOString(), ...s.args) as DisinfoBreakdown<K>[];
   // Most cases first, "not given" last, then by id, so the order is stable.
@@ -509,7 +585,7 @@ export function disinfoMonthly(db: Db, from: Date, to: Date, scope: readonly str
     .prepare(
       `SELECT strftime('%Y-%m', first_at, '+7 hours') AS key, COUNT(*) AS cases,
               SUM(status IN ('confirmed_false', 'handled')) AS foundFalse, SUM(status = 'handled') AS handled
-         FROM disinfo_cases WHERE first_at >= ? AND first_at < ? AND ${s.sql} GROUP BY 1 ORDER BY 1`,
+         FROM disinfo_cases WHERE first_at >= ? AND first_at < ? AND ${s.sql} AND merged_into IS NULL GROUP BY 1 ORDER BY 1`,
     )
     .all(from.toISOString(), to.toISOString(), ...s.args) as DisinfoBreakdown<string>[];
 }

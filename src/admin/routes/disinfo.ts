@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { assertCan } from '../context.js';
-import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, reportsOfCase, setCaseStatus, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
+import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, mergeCase, reportsOfCase, setCaseStatus, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo.js';
 import { PLATFORMS } from '../../conversation/disinfo.js';
 import { CASE_FIELD, correctionView } from '../disinfo-correction.js';
@@ -45,6 +45,7 @@ const stepBody = z.object({
   evidence: z.string().trim().max(2000).default(''),
 });
 
+const mergeBody = z.object({ _csrf: z.string().optional(), into: z.string().trim().min(1, 'Hãy nhập mã vụ việc cần gộp vào.').max(40) });
 const correctionBody = z.object({
   correctionId: z.string().trim().min(1).max(200),
   campaignId: z
@@ -103,10 +104,12 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       c,
       reports: reportsOfCase(ctx.db, c.id),
       steps: stepsOfCase(ctx.db, c.id),
-      next: NEXT_STATUSES[c.status],
+      // A merged case is closed here: its reports and its steps from now on are the other case's.
+      next: c.mergedInto === null ? NEXT_STATUSES[c.status] : [],
+      mergedInto: c.mergedInto === null ? null : getCase(ctx.db, c.mergedInto) ?? null,
       correction: correctionView(ctx, c),
       caseField: CASE_FIELD,
-      canCorrect: canHaveCorrection(c),
+      canCorrect: c.mergedInto === null && canHaveCorrection(c),
       contentStatus: { draft: 'bản nháp, chờ phê duyệt', approved: 'đã duyệt, bot đang dùng', retired: 'đã gỡ' },
       campaignStatus: CAMPAIGN_STATUS_LABEL,
       outcomes: CASE_OUTCOMES,
@@ -150,6 +153,23 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       msg = err.message;
     }
     return reply.redirect(`/admin/disinfo/${c.id}?msg=${encodeURIComponent(msg)}`, 303);
+  });
+
+  // The same rumour reported by another link or on another platform: merged into the case that
+  // has it, so the plan's share counts it once (see db/disinfo.ts mergeCase).
+  s.post('/admin/disinfo/:id/merge', { config: { permission: 'disinfo.triage' } }, async (req, reply) => {
+    const c = caseFor(ctx, req);
+    const body = mergeBody.parse(req.body);
+    try {
+      const into = mergeCase(ctx.db, c.id, body.into, { actor: ctx.me(req).username, ip: req.ip }, ctx.now());
+      // Its reporters learn the other case's outcome if it already has one.
+      const told = tellReporters({ db: ctx.db, sender: ctx.sender, knowledge: ctx.knowledge }, into.id, ctx.now());
+      const msg = `Đã gộp vụ việc ${c.number} vào đây: những người báo tin của vụ việc đó được tính ở vụ việc này.${told ? ` Đã gửi kết quả cho ${told} người báo tin.` : ''}`;
+      return reply.redirect(`/admin/disinfo/${into.id}?msg=${encodeURIComponent(msg)}`, 303);
+    } catch (err) {
+      if (!(err instanceof CaseStepError)) throw err;
+      return reply.redirect(`/admin/disinfo/${c.id}?msg=${encodeURIComponent(err.message)}`, 303);
+    }
   });
 
   s.post('/admin/disinfo/:id/correction', { config: { permission: 'disinfo.triage' } }, async (req, reply) => {
