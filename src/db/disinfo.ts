@@ -369,14 +369,22 @@ export function setCaseStatus(db: Db, caseId: number, step: CaseStepInput, now: 
  * Recorded as a step of both cases and an audit entry (`disinfo.merge`), in one transaction.
  * Throws {@link CaseStepError} with what to do when it cannot be done.
  */
-export function mergeCase(db: Db, caseId: number, into: string, who: { actor: string; ip?: string }, now: Date = new Date()): DisinfoCase {
+export function mergeCase(
+  db: Db,
+  caseId: number,
+  into: string,
+  who: { actor: string; ip?: string; canSee?: (region: string | null) => boolean },
+  now: Date = new Date(),
+): DisinfoCase {
   return db.transaction(() => {
     const c = getCase(db, caseId);
     if (!c) throw new CaseStepError('Không có vụ việc này.');
     if (c.mergedInto !== null) throw new CaseStepError(`Vụ việc ${c.number} đã được gộp vào vụ việc khác.`);
     const wanted = into.trim().toUpperCase();
     const target = (/^\d+$/.test(wanted) ? getCase(db, Number(wanted)) : (db.prepare(`SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE number = ?`).get(wanted) as DisinfoCase | undefined));
-    if (!target) throw new CaseStepError(`Không có vụ việc mã “${into.trim()}”. Hãy nhập mã như BC-${vietnamYear(now)}-0001.`);
+    // A staff member scoped to some communes merges only into a case they may see.
+    if (!target || (who.canSee && !who.canSee(target.region)))
+      throw new CaseStepError(`Không có vụ việc mã “${into.trim()}”. Hãy nhập mã như BC-${vietnamYear(now)}-0001.`);
     const to = getCase(db, openCaseOf(db, target.id))!;
     if (to.id === c.id) throw new CaseStepError('Không thể gộp một vụ việc vào chính nó.');
     const at = nowIso(now);

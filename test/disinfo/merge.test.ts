@@ -85,6 +85,10 @@ describe('merging a case into the case of the same rumour', () => {
     expect(() => mergeCase(db, a.caseId, 'BC-2026-9999', { actor: 'hoa' }, AT)).toThrow(/Không có vụ việc mã “BC-2026-9999”. Hãy nhập mã như BC-2026-0001/);
     mergeCase(db, b.caseId, a.number, { actor: 'hoa' }, AT);
     expect(() => mergeCase(db, b.caseId, a.number, { actor: 'hoa' }, AT)).toThrow(CaseStepError);
+    // Staff scoped to some communes merge only into a case they may see.
+    db.prepare(`UPDATE disinfo_cases SET region = 'xa-khac' WHERE id = ?`).run(a.caseId);
+    const d = report(person('5'), 'https://youtu.be/xyz');
+    expect(() => mergeCase(db, d.caseId, a.number, { actor: 'lan', canSee: (r) => r !== 'xa-khac' }, AT)).toThrow(CaseStepError);
     // Into a case that was itself merged: the reports go to the end of the merges.
     const c = report(person('3'), 'https://youtu.be/abc');
     expect(mergeCase(db, c.caseId, b.number, { actor: 'hoa' }, AT).id).toBe(a.caseId);

@@ -161,7 +161,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     const c = caseFor(ctx, req);
     const body = mergeBody.parse(req.body);
     try {
-      const into = mergeCase(ctx.db, c.id, body.into, { actor: ctx.me(req).username, ip: req.ip }, ctx.now());
+      const into = mergeCase(ctx.db, c.id, body.into, { actor: ctx.me(req).username, ip: req.ip, canSee: (region) => ctx.inScope(req, region) }, ctx.now());
       // Its reporters learn the other case's outcome if it already has one.
       const told = tellReporters({ db: ctx.db, sender: ctx.sender, knowledge: ctx.knowledge }, into.id, ctx.now());
       const msg = `Đã gộp vụ việc ${c.number} vào đây: những người báo tin của vụ việc đó được tính ở vụ việc này.${told ? ` Đã gửi kết quả cho ${told} người báo tin.` : ''}`;
