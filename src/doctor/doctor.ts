@@ -112,6 +112,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   const db = openReadOnly(config, results);
   try {
     results.push(writeAccessCheck(config.dataDir));
+    const proxy = proxyCheck(config);
+    if (proxy) results.push(proxy);
     results.push(diskCheck(config, deps.freeBytes));
     results.push(quietHoursCheck(config, now()));
     const http = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs: deps.timeoutMs ?? 10_000 };
@@ -341,6 +343,25 @@ export function compiledCopyCheck(copy: CompiledCopyState): CheckResult {
         fix: `xóa thư mục ${root}/dist rồi chạy lại \`loa doctor\` bằng tài khoản chạy dịch vụ; nếu dòng này còn, gửi nó cho người phát triển Loa`,
       };
   }
+}
+
+/**
+ * An HTTPS address with nothing to believe about the proxy that serves it: Loa does no TLS, so
+ * `LOA_PUBLIC_URL=https://…` means a reverse proxy in front. Without `LOA_TRUST_PROXY`, every
+ * visitor is the proxy's address (the web chat's per-address limits then refuse a whole town at
+ * once, the audit log names the proxy) and the admin cookie is not `Secure`. Undefined when the
+ * setting is consistent (or there is no public address).
+ */
+export function proxyCheck(config: Pick<Config, 'http'>): CheckResult | undefined {
+  const { publicUrl, trustProxy } = config.http;
+  if (!publicUrl?.startsWith('https://')) return undefined;
+  if (trustProxy?.length) return { name: 'Proxy', status: 'ok', message: `tin X-Forwarded-For của ${trustProxy.join(', ')} (LOA_TRUST_PROXY)` };
+  return {
+    name: 'Proxy',
+    status: 'warn',
+    message: `LOA_PUBLIC_URL là ${publicUrl} (HTTPS, qua reverse proxy) nhưng LOA_TRUST_PROXY trống: Loa thấy mọi người dân như một địa chỉ (của proxy), giới hạn tin nhắn theo địa chỉ của web chat chặn tất cả cùng lúc, và cookie đăng nhập quản trị không có Secure`,
+    fix: 'đặt LOA_TRUST_PROXY=127.0.0.1 trong .env khi Caddy/nginx chạy trên cùng máy (địa chỉ của proxy nếu ở máy khác), rồi khởi động lại Loa (docs/deploy.md, mục HTTPS)',
+  };
 }
 
 /** The files of the data folder Loa writes to (the database with its WAL pair, the backups folder). */

@@ -82,3 +82,16 @@ describe('loa doctor arguments', () => {
     expect(lines[0]).toContain("loa doctor: không có tuỳ chọn '--bogus'");
   });
 });
+
+describe('the proxy line of loa doctor', () => {
+  it('an HTTPS public address without LOA_TRUST_PROXY is worth a look (ops trial: behind nginx, the admin cookie had no Secure)', async () => {
+    const { proxyCheck } = await import('../../src/doctor/doctor.js');
+    expect(proxyCheck({ http: { host: '127.0.0.1', port: 3000, publicUrl: 'https://loa.example.gov.vn' } })).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('LOA_TRUST_PROXY trống'),
+      fix: expect.stringContaining('LOA_TRUST_PROXY=127.0.0.1'),
+    });
+    expect(proxyCheck({ http: { host: '127.0.0.1', port: 3000, publicUrl: 'https://loa.example.gov.vn', trustProxy: ['127.0.0.1'] } })?.status).toBe('ok');
+    expect(proxyCheck({ http: { host: '127.0.0.1', port: 3000 } })).toBeUndefined();
+  });
+});
