@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiCallsPerMessage, campaignContentSchema, campaignReply, optOutLine, previewFor, validateContent } from '../../src/campaigns/content.js';
 import { renderReply as renderZalo } from '../../src/channels/zalo/render.js';
+import { renderReply as renderTelegram } from '../../src/channels/telegram/render.js';
 
 const content = (o: Record<string, unknown>) => campaignContentSchema.parse({ text: 'Xin chào bà con', ...o });
 
@@ -87,6 +88,31 @@ describe('campaign content', () => {
     expect(validateContent(oneMore, ['zalo']).some((i) => i.message.includes('tin thứ hai'))).toBe(true);
   });
 
+  it('tells staff when quotes, & < > make a Telegram message that fits as read too long as sent (escaped HTML): it goes as two', () => {
+    const tg = (c: ReturnType<typeof content>) => renderTelegram('100', campaignReply(c, 'telegram'), { remember: () => {} }).length;
+    // Visible room with a title: 4,096 less the title, its blank line, the blank line and the opt-out line.
+    const room = 4096 - ('Thông báo'.length + 2) - 2 - optOutLine('telegram').length;
+    const quoted = ' Hội nghị "Ngày Quyền con người" tại "Nhà văn hoá tỉnh" & trực tuyến.';
+    const text = 'Thông báo của phường. '.repeat(200).slice(0, room - quoted.length).trim() + quoted;
+    const c = content({ title: 'Thông báo', text });
+    expect(validateContent(c, ['telegram']).filter((i) => i.severity === 'error')).toEqual([]);
+    // As the renderer splits it today: 3 messages (3,999 + 100 + the rest), not 1.
+    expect(tg(c)).toBeGreaterThan(1);
+    const warning = validateContent(c, ['telegram']).find((i) => i.message.includes('" & < >'));
+    expect(warning?.severity).toBe('warning');
+    expect(warning?.message).toContain('tin sẽ đi thành ít nhất hai tin');
+    expect(previewFor(c, 'telegram')).toContain('chiếm thêm chỗ khi gửi: sẽ đi thành ít nhất 2 tin');
+    expect(apiCallsPerMessage(c, 'telegram')).toBeGreaterThan(1);
+    // Plain letters (room left for the title's bold tags): one message, nothing said.
+    const plain = content({ title: 'Thông báo', text: 'a'.repeat(text.length - 7) });
+    expect(tg(plain)).toBe(1);
+    expect(validateContent(plain, ['telegram'])).toEqual([]);
+    expect(apiCallsPerMessage(plain, 'telegram')).toBe(1);
+    // Zalo sends plain text: quotes cost nothing there.
+    const short = content({ text: quoted.repeat(40).slice(0, 1900).trim() });
+    expect(validateContent(short, ['zalo']).some((i) => i.message.includes('" & < >'))).toBe(false);
+  });
+
   it('escapes the staff text in the HTML preview, with the title the only markup', () => {
     const c = content({ title: 'A <b> & B', text: 'Gõ **đậm** <i>x</i>' });
     const html = previewFor(c, 'telegram', { html: true });
@@ -111,9 +137,16 @@ describe('campaign content', () => {
   });
 
   it("counts the opt-out line in each channel's length limit", () => {
-    // Title + blank line + text + blank line + opt-out line, exactly at Telegram's 4,096.
+    // Title + blank line + text + blank line + opt-out line, exactly at Telegram's 4,096: it fits
+    // as read, but the title's bold tags (<b></b>, 7 characters) are counted as sent, so it goes
+    // as two messages and staff are told (the renderer keeps the raw HTML within 4,096 too).
     const room = 4096 - ('Tiêu đề'.length + 2) - 2 - optOutLine('telegram').length;
-    expect(validateContent(content({ title: 'Tiêu đề', text: 'a'.repeat(room) }), ['telegram'])).toEqual([]);
+    const atLimit = content({ title: 'Tiêu đề', text: 'a'.repeat(room) });
+    expect(validateContent(atLimit, ['telegram']).map((i) => i.severity)).toEqual(['warning']);
+    expect(renderTelegram('100', campaignReply(atLimit, 'telegram'), { remember: () => {} })).toHaveLength(2);
+    const fits = content({ title: 'Tiêu đề', text: 'a'.repeat(room - 7) });
+    expect(validateContent(fits, ['telegram'])).toEqual([]);
+    expect(renderTelegram('100', campaignReply(fits, 'telegram'), { remember: () => {} })).toHaveLength(1);
     const over = validateContent(content({ title: 'Tiêu đề', text: 'a'.repeat(room + 1) }), ['telegram']);
     expect(over.map((i) => i.severity)).toEqual(['error']);
     expect(over[0]!.message).toContain('4097 ký tự (kể cả dòng “Gõ /huy để thôi nhận tin.”)');
