@@ -53,7 +53,8 @@ export const USAGE = `cách dùng:
   loa campaign retry-failed MÃ --as TÊN   gửi lại chỉ những tin bị lỗi (không gửi lại ai đã nhận,
                       đã chặn, đã huỷ đăng ký hay ngoài 7 ngày của Zalo)
   loa campaign report MÃ                  kết quả gửi theo kênh và địa bàn
-  loa campaign export MÃ --out TỆP.xlsx   danh sách gửi từng người (mở bằng Excel; .csv cho phần mềm khác)
+  loa campaign export MÃ --as TÊN --out TỆP.xlsx
+                      danh sách gửi từng người (mở bằng Excel; .csv cho phần mềm khác)
   loa campaign schedule MÃ --as TÊN [--at GIỜ]
   loa campaign status MÃ [--json] [--once]
   loa campaign list [--json]
