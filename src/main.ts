@@ -28,7 +28,7 @@ export const COMMANDS: Record<string, Command> = {
 };
 
 /** Commands whose module exports a detailed USAGE. */
-const OWN_USAGE = new Set(['quiz', 'zalo', 'user', 'report', 'campaign', 'disinfo', 'training', 'subscribers', 'backup', 'restore']);
+const OWN_USAGE = new Set(['quiz', 'zalo', 'user', 'report', 'campaign', 'disinfo', 'training', 'subscribers', 'backup', 'restore', 'start', 'doctor']);
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(12)} ${c.describe}`);
