@@ -23,7 +23,7 @@
 import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -391,6 +391,12 @@ export async function restoreDatabase(o: { dataDir: string; file: string; http?:
   // A WAL or shared-memory file of the old database must never be paired with the new one.
   rmSync(`${dbFile}-wal`, { force: true });
   rmSync(`${dbFile}-shm`, { force: true });
+  // Run as root (`sudo loa restore`, not `sudo -u loa`): the copy would belong to root and the
+  // service, running as the data folder's owner, could not write it. Give it to that owner.
+  if (process.getuid?.() === 0) {
+    const { uid, gid } = statSync(o.dataDir);
+    chownSync(incoming, uid, gid);
+  }
   renameSync(incoming, dbFile);
   return { previous, check };
 }

@@ -5,7 +5,7 @@
  * sending anyone the campaign twice.
  */
 import { once } from 'node:events';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -132,6 +132,21 @@ describe('backup and restore', () => {
     expect(backupErrorText(new Error('Không sao lưu được: database or disk is full'), '/srv/loa/data/backups/b.sqlite')).toBe(
       'ổ đĩa chứa /srv/loa/data/backups đã đầy, bản sao lưu chưa được ghi. Giải phóng chỗ (xoá các bản sao lưu cũ đã chép ra ngoài máy) hoặc ghi sang ổ khác: loa backup --out /đường/dẫn/khác/loa.sqlite',
     );
+  });
+
+  // Ops trial: 'sudo loa restore' (as root) left a root-owned loa.sqlite the service could not write.
+  it.runIf(process.getuid?.() === 0)('a restore run as root gives the database to the owner of the data folder', async () => {
+    const source = temp();
+    openDb(join(source, DB_FILE)).close();
+    const file = join(temp(), 'b.sqlite');
+    await backupDatabase(join(source, DB_FILE), file);
+    const dataDir = temp();
+    chownSync(dataDir, 12345, 12346);
+    const config = testConfig({ LOA_DATA_DIR: dataDir });
+    cleanup.push(config.cleanup);
+    expect(await restoreCli([file], { config, ...io() })).toBe(0);
+    const st = statSync(join(dataDir, DB_FILE));
+    expect([st.uid, st.gid]).toEqual([12345, 12346]);
   });
 
   it('refuses files that are not a sound Loa database, and leaves the current one alone', async () => {
