@@ -276,8 +276,8 @@ export type ServiceState = { running: false } | { running: true; how: string };
 
 /**
  * Looks for a service using `dataDir`: its marker (a live process on this host, or a marker
- * touched in the last 90 s from another host), then the configured HTTP address answering
- * `/healthz` as Loa does. `ignorePid`: `loa start` passes its own id, since a marker with it was
+ * touched in the last 90 s from another host), then, when `dataDir` holds a database, the
+ * configured HTTP address answering `/healthz` as Loa does. `ignorePid`: `loa start` passes its own id, since a marker with it was
  * left by a crash and read by the start that replaced it with the same id (a container restarted
  * after a crash gives Loa the same one).
  */
@@ -295,7 +295,10 @@ export async function detectRunningService(dataDir: string, http?: { host: strin
       // Unreadable marker: rely on the port below.
     }
   }
-  if (http && http.port > 0) {
+  // Only for a folder that has a database: a service always has one in its data folder, and the
+  // port says nothing about which folder its service uses (a restore tried into a new folder
+  // beside the running service, as docs/deploy.md suggests, was refused for the service's port).
+  if (http && http.port > 0 && existsSync(join(dataDir, DB_FILE))) {
     const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}/healthz`;
     try {

@@ -213,6 +213,13 @@ describe('backup and restore', () => {
     expect(await restoreCli([file], { config: byPort, ...c })).toBe(1);
     expect(c.lines.at(-1)).toContain('/healthz đang trả lời');
 
+    // A trial restore into a new folder beside the running service (docs/deploy.md), with the
+    // service's port in the settings: no service uses a folder without a database (ops trial:
+    // refused because the service's /healthz answered).
+    const trial = temp();
+    expect(await restoreCli([file], { config: { ...byPort, dataDir: trial }, ...c })).toBe(0);
+    expect(existsSync(join(trial, DB_FILE))).toBe(true);
+
     // Stopped: the marker is removed and the restore goes ahead. A marker left by a crashed
     // process (a dead pid on this host) does not block it.
     await app.inbox.drain();
