@@ -113,6 +113,12 @@ const ACTIONS: Record<
   resume: { permission: 'campaigns.compose', run: (s, u, c) => s.resume(u, c.id), done: 'Đã tiếp tục gửi.' },
   cancel: { permission: 'campaigns.compose', run: (s, u, c) => s.cancel(u, c.id), done: 'Đã huỷ chiến dịch.' },
   'resend-unknown': { permission: 'campaigns.compose', run: (s, u, c) => s.resendUnknown(u, c.id), done: 'Đã xếp lại các tin chưa rõ kết quả.' },
+  // The rows that failed (a Zalo quota, a platform error), sent again; the others are not touched.
+  'retry-failed': {
+    permission: 'campaigns.compose',
+    run: (s, u, c) => s.retryFailed(u, c.id),
+    done: (r) => `Đã xếp lại ${(r as unknown as { requeued: number }).requeued} tin lỗi để gửi lại.`,
+  },
 };
 
 function tree(ctx: AdminContext): RegionTree {
@@ -412,6 +418,16 @@ function waitingFor(ctx: AdminContext, c: Campaign): string[] {
     configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.channels.has(ch))),
     paused: c.status === 'paused' ? pausedBy(ctx.db, c.id) : undefined,
     retries: c.status === 'sending' ? retryWaits(ctx.db, c.id, ctx.now()) : undefined,
+    // A channel the service cannot send on now (a Zalo OA out of quota): its reason, as /healthz gives it.
+    channelsDown:
+      c.status === 'sending'
+        ? Object.fromEntries(
+            c.channels.flatMap((ch) => {
+              const h = ctx.health.get(ch);
+              return ctx.channels.has(ch) && h.state !== 'connected' ? [[ch, h.reason]] : [];
+            }),
+          )
+        : undefined,
   });
 }
 
