@@ -9,7 +9,7 @@
  *   loa campaign preview|submit|approve|schedule|pause|resume|cancel|resend-unknown|retry-failed ID --as U
  *   loa campaign report ID                          (per platform and commune)
  *   loa campaign export ID --out FILE.xlsx|FILE.csv (every delivery, Vietnamese headers)
- *   loa campaign schedule ID --as U [--at TIME]     (TIME: ISO, or "2026-11-25 08:00" Vietnam time)
+ *   loa campaign schedule ID --as U [--at TIME]     (TIME: "25/11/2026 08:00" Vietnam time, day first, 24-hour; ISO too)
  *   loa campaign status ID [--json] [--once]
  *   loa campaign list [--json]
  *
@@ -34,7 +34,7 @@ import { pausedBy, waitReasons } from '../campaigns/waiting.js';
 import { DELIVERY_LIST_HEADER, deliveryListRows, deliveryListSheet, deliveryReport, failureReasonVi, formatDeliveryReport } from '../campaigns/report.js';
 import { toCsv } from '../text/csv.js';
 import { toXlsx } from '../text/xlsx.js';
-import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
+import { formatVietnamTime, parseStaffDateTime } from '../time/vietnam.js';
 import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { detectRunningService } from '../db/backup.js';
@@ -290,10 +290,17 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
       if (!c) throw new CampaignError(`campaign: không có chiến dịch #${id}; xem 'loa campaign list'`);
       return c;
     };
+    // Read as the admin's "Gửi lúc" is (time/vietnam.ts parseStaffDateTime): a date needs its
+    // time (a bare date was midnight), and a time already past is refused (it sent at once).
     const at = (): Date | undefined => {
       if (!v.at) return undefined;
-      const d = parseStaffDate(v.at);
+      const d = parseStaffDateTime(v.at);
       if (!d.ok) throw new UsageError(`campaign: --at: ${d.error}`);
+      const t = now();
+      if (d.at.getTime() < Math.floor(t.getTime() / 60_000) * 60_000)
+        throw new UsageError(
+          `campaign: --at: ${formatVietnamTime(d.at)} đã qua (bây giờ là ${formatVietnamTime(t)}, giờ Việt Nam): hãy cho một thời điểm sau bây giờ, hoặc bỏ --at để gửi ngay khi lên lịch`,
+        );
       return d.at;
     };
     const channelsArg = (given: string): CampaignChannel[] =>

@@ -61,6 +61,23 @@ describe('a campaign whose service is not running', () => {
     expect(out.join('\n')).not.toContain('không chạy');
   });
 
+  it('--at is read as the admin reads "Gửi lúc": day first with its time, never in the past', async () => {
+    const s = createCampaignService({ db, regions: () => ({ regions: [], root: undefined }), topics: () => [], now: () => NOW });
+    const c = s.create('lan', { text: 'Lịch tiếp công dân tuần sau', channels: ['telegram'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    const errors: string[] = [];
+    const withErrors = (...args: string[]) =>
+      campaignCli(args, { db, contentDir: 'content', regionsRoot: 'hung-yen', quietHours: { start: '21:00', end: '07:00' }, configuredChannels: ['telegram'], out: (m) => out.push(m), err: (m) => errors.push(m), now: () => NOW, interactive: false, osUser: 'van-hanh', serviceRunning: async () => true });
+    // A bare date was midnight; a time already past went out at once.
+    expect(await withErrors('schedule', String(c.id), '--as', 'lan', '--at', '25/11/2026')).toBe(2);
+    expect(errors.join('\n')).toContain("--at: '25/11/2026' thiếu giờ");
+    expect(await withErrors('schedule', String(c.id), '--as', 'lan', '--at', '23/11/2026 08:30')).toBe(2);
+    expect(errors.join('\n')).toContain('--at: 23/11/2026 08:30 đã qua (bây giờ là 24/11/2026 10:00, giờ Việt Nam)');
+    expect(await cli(true, 'schedule', String(c.id), '--as', 'lan', '--at', '08:30 25/11/2026')).toBe(0);
+    expect(s.get('lan', c.id).sendAt).toBe('2026-11-25T01:30:00.000Z');
+  });
+
   it('a time in the quiet hours is named as such, not as "now is quiet"', async () => {
     const s = createCampaignService({ db, regions: () => ({ regions: [], root: undefined }), topics: () => [], now: () => NOW });
     const c = s.create('lan', { text: 'Lịch tiếp công dân tuần tới', channels: ['telegram'] });
