@@ -301,13 +301,19 @@ export async function detectRunningService(dataDir: string, http?: { host: strin
   if (http && http.port > 0 && existsSync(join(dataDir, DB_FILE))) {
     const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}/healthz`;
+    // A timer that keeps the process alive: AbortSignal.timeout's does not, so a listener that
+    // accepts and never answers let `loa start`/`loa restore` end with exit 13 and no word (ops trial).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 1500);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
+      const res = await fetch(url, { signal: abort.signal });
       const body = (await res.json().catch(() => null)) as { channels?: unknown } | null;
       // 503 too: /healthz answers it while a channel is not connected, and Loa is running all the same.
       if ((res.ok || res.status === 503) && body && typeof body === 'object' && 'channels' in body) return { running: true, how: `${url} đang trả lời` };
     } catch {
-      // Nothing listening.
+      // Nothing listening, or nothing that answers.
+    } finally {
+      clearTimeout(timer);
     }
   }
   return { running: false };

@@ -421,6 +421,9 @@ export async function openKnowledge(deps: KnowledgeDeps): Promise<Knowledge> {
   return createKnowledge({ ...deps, ...(snapshot ? { snapshot } : {}), ...(contentHash !== undefined ? { contentHash } : {}) });
 }
 
+/** Unreadable-snapshot reasons already logged by this process (each is logged once). */
+const snapshotWarned = new Set<string>();
+
 /**
  * Creates the knowledge base and loads it (snapshot first). Never throws for content errors:
  * they are logged and exposed in `errors`; valid files are served.
@@ -557,7 +560,13 @@ export function createKnowledge(depsIn: KnowledgeDeps): Knowledge {
     try {
       return readSnapshotFile(snapshotFile);
     } catch (err) {
-      log?.warn({ err }, 'knowledge: ignoring an unreadable index snapshot');
+      // Expected after an update (an older format) or a crash mid-write: it is rebuilt. Said once
+      // per process and without a stack (the ops trial read it three times, each with a trace).
+      const reason = err instanceof Error ? err.message : String(err);
+      if (!snapshotWarned.has(reason)) {
+        snapshotWarned.add(reason);
+        log?.warn({ reason }, 'knowledge: ignoring an unreadable index snapshot; it will be rebuilt');
+      }
       return undefined;
     }
   };
