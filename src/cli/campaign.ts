@@ -38,6 +38,7 @@ import { formatVietnamTime, parseStaffDateTime } from '../time/vietnam.js';
 import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { detectRunningService } from '../db/backup.js';
+import { withTimeout } from '../time/timeout.js';
 import { askHidden, cliAuditOrigin, osUserName } from './operator.js';
 import { argsErrorText } from './args.js';
 
@@ -97,8 +98,10 @@ export interface CampaignCliDeps {
 async function channelsDownFromHealthz(http: { host: string; port: number }): Promise<Partial<Record<string, string | undefined>> | undefined> {
   const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
   try {
-    const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${http.port}/healthz`, { signal: AbortSignal.timeout(1500) });
-    const body = (await res.json()) as { channels?: Record<string, { state?: string; reason?: string }> };
+    const body = await withTimeout(1500, async (signal) => {
+      const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${http.port}/healthz`, { signal });
+      return (await res.json()) as { channels?: Record<string, { state?: string; reason?: string }> };
+    });
     const down: Partial<Record<string, string | undefined>> = {};
     for (const [name, h] of Object.entries(body.channels ?? {})) if (h.state === 'retrying' || h.state === 'failed') down[name] = h.reason;
     return down;

@@ -20,6 +20,7 @@
  * after a restore the outbox's start-up recovery marks them `unknown`, exactly as after a
  * crash, so nobody is sent a campaign twice (test/db/backup.test.ts shows it end to end).
  */
+import { withTimeout } from '../time/timeout.js';
 import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -301,19 +302,16 @@ export async function detectRunningService(dataDir: string, http?: { host: strin
   if (http && http.port > 0 && existsSync(join(dataDir, DB_FILE))) {
     const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${http.port}/healthz`;
-    // A timer that keeps the process alive: AbortSignal.timeout's does not, so a listener that
-    // accepts and never answers let `loa start`/`loa restore` end with exit 13 and no word (ops trial).
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), 1500);
     try {
-      const res = await fetch(url, { signal: abort.signal });
-      const body = (await res.json().catch(() => null)) as { channels?: unknown } | null;
+      // withTimeout, not AbortSignal.timeout: see time/timeout.ts (exit 13 in the ops trial).
+      const { res, body } = await withTimeout(1500, async (signal) => {
+        const res = await fetch(url, { signal });
+        return { res, body: (await res.json().catch(() => null)) as { channels?: unknown } | null };
+      });
       // 503 too: /healthz answers it while a channel is not connected, and Loa is running all the same.
       if ((res.ok || res.status === 503) && body && typeof body === 'object' && 'channels' in body) return { running: true, how: `${url} đang trả lời` };
     } catch {
       // Nothing listening, or nothing that answers.
-    } finally {
-      clearTimeout(timer);
     }
   }
   return { running: false };

@@ -16,6 +16,7 @@
  * for (const line of formatResults(results)) console.log(line);
  * process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
  */
+import { withTimeout } from '../time/timeout.js';
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -499,8 +500,10 @@ async function telegramChecks(config: Config, http: Http): Promise<CheckResult[]
   const clean = (s: string): string => s.split(tg.token).join('***');
   const call = async (method: string): Promise<{ answer: TgAnswer } | { network: string }> => {
     try {
-      const res = await http.fetch(`${tg.apiRoot}/bot${tg.token}/${method}`, { method: 'POST', signal: AbortSignal.timeout(http.timeoutMs) });
-      const answer = (await res.json().catch(() => ({ ok: false, error_code: res.status, description: `HTTP ${res.status}` }))) as TgAnswer;
+      const answer = await withTimeout(http.timeoutMs, async (signal) => {
+        const res = await http.fetch(`${tg.apiRoot}/bot${tg.token}/${method}`, { method: 'POST', signal });
+        return (await res.json().catch(() => ({ ok: false, error_code: res.status, description: `HTTP ${res.status}` }))) as TgAnswer;
+      });
       return { answer };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
@@ -631,7 +634,7 @@ function safeTokens(db: Db, appId: string): ReturnType<typeof getZaloTokens> {
 async function zaloReachable(bases: string[], http: Http): Promise<CheckResult> {
   for (const base of new Set(bases)) {
     try {
-      await http.fetch(base, { method: 'GET', signal: AbortSignal.timeout(http.timeoutMs) });
+      await withTimeout(http.timeoutMs, (signal) => http.fetch(base, { method: 'GET', signal }));
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       return {
@@ -647,8 +650,11 @@ async function zaloReachable(bases: string[], http: Http): Promise<CheckResult> 
 
 async function zaloTokenWorks(apiBase: string, token: string, http: Http, validity: string, connectFix: string, refreshRefused = false): Promise<CheckResult> {
   try {
-    const res = await http.fetch(`${apiBase}/v2.0/oa/getoa`, { headers: { access_token: token }, signal: AbortSignal.timeout(http.timeoutMs) });
-    const body = (await res.json().catch(() => null)) as { error?: number | string; message?: string; data?: { name?: string; oa_id?: string | number } } | null;
+    const { res, body } = await withTimeout(http.timeoutMs, async (signal) => {
+      const res = await http.fetch(`${apiBase}/v2.0/oa/getoa`, { headers: { access_token: token }, signal });
+      const body = (await res.json().catch(() => null)) as { error?: number | string; message?: string; data?: { name?: string; oa_id?: string | number } } | null;
+      return { res, body };
+    });
     if (!res.ok || !body) return { name: 'Zalo mã truy cập', status: 'fail', message: `máy chủ Zalo trả HTTP ${res.status} tại ${apiBase}`, fix: 'thử lại sau ít phút; kiểm tra ZALO_API_BASE' };
     const code = Number(body.error ?? 0);
     if (code === -216 || code === -220)
@@ -687,7 +693,7 @@ async function zaloWebhookCheck(config: Config, http: Http): Promise<CheckResult
       fix: `tải tệp zalo_verifier….html ở mục Xác thực tên miền trên developers.zalo.me và đặt vào ${dir}/`,
     };
   try {
-    const res = await http.fetch(`${base}/${files[0]}`, { signal: AbortSignal.timeout(http.timeoutMs) });
+    const res = await withTimeout(http.timeoutMs, (signal) => http.fetch(`${base}/${files[0]}`, { signal }));
     if (res.ok) return { name: 'Zalo webhook', status: 'ok', message: `tên miền xác thực được (${base}/${files[0]} mở được); địa chỉ khai báo trên developers.zalo.me phải là ${webhook}` };
     return { name: 'Zalo webhook', status: 'warn', message: `${base}/${files[0]} trả HTTP ${res.status}`, fix: 'kiểm tra reverse proxy chuyển mọi đường dẫn tới Loa, và Loa đang chạy' };
   } catch {
