@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import { markProcessed, recordInbound, recordOutbound, unprocessedInbound } from '../db/messages.js';
+import { markProcessed, recordInbound, recordOutbound, unprocessedInbound, wasErasedEvent } from '../db/messages.js';
 import { personIdByExternal, personLangByExternal } from '../db/people.js';
 import type { ChannelName, Inbound, Reply, SendResult } from '../messages.js';
 import type { Channel } from '../channels/channel.js';
@@ -128,6 +128,8 @@ export function createInbox(deps: InboxDeps): Inbox {
   };
 
   const store = (inbound: Inbound, alsoWrite?: (personId: number) => void): number | null => {
+    // A redelivered event of a person erased since: dropped before the person is made again.
+    if (wasErasedEvent(db, inbound)) return null;
     const person = conversation.personFor(inbound);
     const id = recordInbound(db, inbound, person.id);
     if (id !== null) {

@@ -1,4 +1,5 @@
 /** The message log: inbound events (deduplicated) and outbound replies. */
+import { hash } from 'node:crypto';
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName, Inbound } from '../messages.js';
@@ -25,6 +26,33 @@ export function recordInbound(db: Db, inbound: Inbound, personId: number | null,
     )
     .run(inbound.channel, personId, inbound.dedupeKey, inbound.type, text, JSON.stringify(payload), nowIso(now));
   return res.changes === 1 ? Number(res.lastInsertRowid) : null;
+}
+
+/** How long the events of an erased person stay known as duplicates (a platform's redeliveries). */
+export const ERASED_EVENTS_DAYS = 7;
+
+const keyHash = (key: string): string => hash('sha256', key);
+
+/**
+ * Whether the event was delivered before by a person since erased at their request: a
+ * duplicate, to be acknowledged and dropped before anyone is looked up or created again.
+ */
+export function wasErasedEvent(db: Db, inbound: Pick<Inbound, 'channel' | 'dedupeKey'>): boolean {
+  return db.prepare(`SELECT 1 FROM erased_events WHERE channel = ? AND key_hash = ?`).get(inbound.channel, keyHash(inbound.dedupeKey)) !== undefined;
+}
+
+/**
+ * Keeps the hashed dedupe keys of a person's recent inbound events (before erasure clears the
+ * keys), and forgets those older than {@link ERASED_EVENTS_DAYS}.
+ */
+export function rememberErasedEvents(db: Db, personId: number, now: Date = new Date()): void {
+  const since = new Date(now.getTime() - ERASED_EVENTS_DAYS * 86_400_000).toISOString();
+  db.prepare(`DELETE FROM erased_events WHERE erased_at < ?`).run(since);
+  const rows = db
+    .prepare(`SELECT channel, dedupe_key AS key FROM messages WHERE person_id = ? AND direction = 'in' AND dedupe_key IS NOT NULL AND created_at >= ?`)
+    .all(personId, since) as { channel: string; key: string }[];
+  const add = db.prepare(`INSERT OR IGNORE INTO erased_events (channel, key_hash, erased_at) VALUES (?, ?, ?)`);
+  for (const r of rows) add.run(r.channel, keyHash(r.key), nowIso(now));
 }
 
 /** Marks an inbound event processed (its replies were sent or recorded). */

@@ -4,6 +4,7 @@ import { nowIso } from './index.js';
 import type { ChannelName } from '../messages.js';
 import { recordAudit } from './audit.js';
 import { eraseIdentifiers } from './erasure.js';
+import { rememberErasedEvents } from './messages.js';
 import type { Lang } from '../text/language.js';
 
 /** A person as stored. */
@@ -232,6 +233,8 @@ export function erasePerson(db: Db, id: number, now: Date = new Date(), opts: Er
     db.prepare('DELETE FROM subscriptions WHERE person_id = ?').run(id);
     db.prepare(`UPDATE messages SET text = NULL, payload = NULL WHERE person_id = ?`).run(id);
     db.prepare(`UPDATE unanswered SET question = '[đã xoá theo yêu cầu]', normalized = '' WHERE person_id = ?`).run(id);
+    // Before the dedupe keys go: a redelivery of one of these events must stay a duplicate.
+    rememberErasedEvents(db, id, now);
     const identifiers = person.externalId.startsWith('erased:')
       ? {}
       : eraseIdentifiers(db, { personId: id, channel: person.channel, externalId: person.externalId });
