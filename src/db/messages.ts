@@ -38,12 +38,9 @@ const keyHash = (key: string): string => hash('sha256', key);
  * duplicate, to be acknowledged and dropped before anyone is looked up or created again.
  */
 export function wasErasedEvent(db: Db, inbound: Pick<Inbound, 'channel' | 'dedupeKey'>): boolean {
-  // Asked for every inbound event: the statement is prepared once per connection.
-  let stmt = erasedLookup.get(db);
-  if (!stmt) erasedLookup.set(db, (stmt = db.prepare(`SELECT 1 FROM erased_events WHERE channel = ? AND key_hash = ?`)));
-  return stmt.get(inbound.channel, keyHash(inbound.dedupeKey)) !== undefined;
+  // openDb caches prepared statements, so this costs a look-up and a hash per inbound event.
+  return db.prepare(`SELECT 1 FROM erased_events WHERE channel = ? AND key_hash = ?`).get(inbound.channel, keyHash(inbound.dedupeKey)) !== undefined;
 }
-const erasedLookup = new WeakMap<Db, ReturnType<Db['prepare']>>();
 
 /**
  * Keeps the hashed dedupe keys of a person's recent inbound events (before erasure clears the
