@@ -66,6 +66,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'training.invite': 'Mời cán bộ tập huấn',
   'training.remind': 'Nhắc cán bộ chưa tập huấn',
   'training.remove': 'Đưa cán bộ ra khỏi danh sách tập huấn',
+  'training.in_person': 'Ghi nhận cán bộ đã tập huấn trực tiếp',
 };
 
 /** Labels of the areas (the id's first part), used when an action has no label of its own. */

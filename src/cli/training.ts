@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { importOfficials, listOfficials, markTrainedInPerson, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
@@ -42,7 +42,10 @@ export const USAGE = `cách dùng:
   loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu
   loa training remove KÊNH MÃ_TÀI_KHOẢN [--date dd/mm/yyyy]
                                     đưa cán bộ ra khỏi danh sách (chuyển công tác, nghỉ) từ ngày đó
-                                    (mặc định hôm nay); không còn được tính từ ngày đó`;
+                                    (mặc định hôm nay); không còn được tính từ ngày đó
+  loa training trained KÊNH MÃ_TÀI_KHOẢN --date dd/mm/yyyy --note "…"
+                                    ghi nhận cán bộ đã tập huấn trực tiếp (hội nghị, lớp học) ngày đó,
+                                    tính như đã đạt bài kiểm tra; --note ghi buổi tập huấn (bắt buộc)`;
 
 /** Test hooks. */
 export interface TrainingCliDeps {
@@ -74,7 +77,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
     out(USAGE);
     return sub ? 0 : 2;
   }
-  if (sub !== 'import' && sub !== 'coverage' && sub !== 'remove') {
+  if (sub !== 'import' && sub !== 'coverage' && sub !== 'remove' && sub !== 'trained') {
     err(`training: không có lệnh '${sub}'\n${USAGE}`);
     return 2;
   }
@@ -145,6 +148,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       return 0;
     }
     if (sub === 'remove') return removeCommand(db, rest, { out, err, now: deps.now ?? new Date() });
+    if (sub === 'trained') return trainedCommand(db, rest, { out, err, now: deps.now ?? new Date() });
     const json = rest.includes('--json');
     const unknown = rest.filter((a) => a !== '--json');
     if (unknown.length) {
@@ -174,6 +178,51 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
   } finally {
     if (!deps.db) db.close();
   }
+}
+
+/** `loa training trained CHANNEL ID --date dd/mm/yyyy --note "…"`: trained in person. */
+function trainedCommand(db: Db, args: string[], io: { out: (s: string) => void; err: (s: string) => void; now: Date }): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { date: { type: 'string' }, note: { type: 'string' } } });
+  } catch (e) {
+    io.err(`training: ${argsErrorText(e)}\n${USAGE}`);
+    return 2;
+  }
+  const [channel, externalId, ...extra] = parsed.positionals;
+  const note = parsed.values.note?.trim();
+  if (!channel || !externalId || extra.length || !parsed.values.date || !note) {
+    io.err(
+      `training: hãy cho biết kênh, mã tài khoản, ngày và buổi tập huấn, ví dụ: loa training trained telegram 9301 --date 15/10/2026 --note "Hội nghị tập huấn Đề án 1079, Sở Tư pháp"\n${USAGE}`,
+    );
+    return 2;
+  }
+  const d = parseStaffDate(parsed.values.date);
+  if (!d.ok) {
+    io.err(`training: --date: ${d.error}`);
+    return 2;
+  }
+  if (d.at.getTime() > io.now.getTime()) {
+    io.err('training: --date: ngày tập huấn không được sau hôm nay');
+    return 2;
+  }
+  const o = officialByAccount(db, channel, externalId);
+  if (!o) {
+    io.err(`training: không có cán bộ nào còn trong danh sách với tài khoản ${channel} ${externalId}; nhập danh sách trước bằng loa training import`);
+    return 1;
+  }
+  const day = formatVietnamTime(d.at, 'dd/MM/yyyy');
+  if (!markTrainedInPerson(db, o.id, d.at)) {
+    io.out(`${o.name} (${o.unit}) đã được tính là đã tập huấn từ ${formatVietnamTime(new Date(o.trainedAt!), 'dd/MM/yyyy')}: không cần ghi thêm.`);
+    return 0;
+  }
+  recordAudit(
+    db,
+    { actor: 'cli', action: 'training.in_person', targetType: 'training_official', targetId: String(o.id), details: { group: o.groupId, unit: o.unit, date: day, note: note.slice(0, 500) } },
+    io.now,
+  );
+  io.out(`Đã ghi nhận ${o.name} (${o.unit}) tập huấn trực tiếp ngày ${day} (${note}): được tính là đã tập huấn từ ngày đó.`);
+  return 0;
 }
 
 /** `loa training remove CHANNEL ID [--date dd/mm/yyyy]`. */

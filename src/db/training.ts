@@ -129,6 +129,20 @@ export function removeOfficial(db: Db, id: number, now: Date = new Date(), leftA
 }
 
 /**
+ * Records that an official was trained in person (a conference, a class) on `at`: counted as
+ * trained from then on, as a passed test counts; an earlier date moves the first training back.
+ * The plan counts officials trained, however: before, only the bot's test could count one.
+ * Returns false when nothing changed (already trained on or before that day).
+ */
+export function markTrainedInPerson(db: Db, id: number, at: Date): boolean {
+  return (
+    db
+      .prepare(`UPDATE training_officials SET trained_at = ? WHERE id = ? AND (trained_at IS NULL OR trained_at > ?)`)
+      .run(nowIso(at), id, nowIso(at)).changes === 1
+  );
+}
+
+/**
  * Officials staff took off the list (left the post), of the scope: an import of the office's
  * usual sheet would otherwise put them back and change the figures of the years they had left.
  */
