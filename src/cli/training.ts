@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { importOfficials, listOfficials, markTrainedInPerson, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
@@ -30,6 +30,7 @@ import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/c
 import { loadTraining } from '../training/definition.js';
 import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../training/import.js';
 import { formatShare } from '../training/format.js';
+import { recordInPerson } from '../training/in-person.js';
 
 export const USAGE = `cách dùng:
   loa training import TỆP.csv [--include-removed]
@@ -197,31 +198,23 @@ function trainedCommand(db: Db, args: string[], io: { out: (s: string) => void; 
     );
     return 2;
   }
-  const d = parseStaffDate(parsed.values.date);
-  if (!d.ok) {
-    io.err(`training: --date: ${d.error}`);
-    return 2;
-  }
-  if (d.at.getTime() > io.now.getTime()) {
-    io.err('training: --date: ngày tập huấn không được sau hôm nay');
-    return 2;
-  }
   const o = officialByAccount(db, channel, externalId);
   if (!o) {
     io.err(`training: không có cán bộ nào còn trong danh sách với tài khoản ${channel} ${externalId}; nhập danh sách trước bằng loa training import`);
     return 1;
   }
-  const day = formatVietnamTime(d.at, 'dd/MM/yyyy');
-  if (!markTrainedInPerson(db, o.id, d.at)) {
-    io.out(`${o.name} (${o.unit}) đã được tính là đã tập huấn từ ${formatVietnamTime(new Date(o.trainedAt!), 'dd/MM/yyyy')}: không cần ghi thêm.`);
-    return 0;
+  const r = recordInPerson(db, o, parsed.values.date, note, io.now);
+  if (!r.ok) {
+    io.err(`training: ${r.error}`);
+    return 2;
   }
-  recordAudit(
-    db,
-    { actor: 'cli', action: 'training.in_person', targetType: 'training_official', targetId: String(o.id), details: { group: o.groupId, unit: o.unit, date: day, note: note.slice(0, 500) } },
-    io.now,
-  );
-  io.out(`Đã ghi nhận ${o.name} (${o.unit}) tập huấn trực tiếp ngày ${day} (${note}): được tính là đã tập huấn từ ngày đó.`);
+  if (r.changed)
+    recordAudit(
+      db,
+      { actor: 'cli', action: 'training.in_person', targetType: 'training_official', targetId: String(o.id), details: { group: o.groupId, unit: o.unit, date: r.day, note: r.note } },
+      io.now,
+    );
+  io.out(r.message);
   return 0;
 }
 

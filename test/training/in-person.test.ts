@@ -55,12 +55,37 @@ describe('loa training trained', () => {
 
       // Refused with what to do: no note, a day to come, an account not on the list.
       expect((await cli(['trained', 'telegram', '9402', '--date', '15/10/2026'])).out).toContain('hãy cho biết kênh, mã tài khoản, ngày và buổi tập huấn');
-      expect((await cli(['trained', 'telegram', '9402', '--date', '15/12/2026', '--note', note])).out).toContain('ngày tập huấn không được sau hôm nay');
+      expect((await cli(['trained', 'telegram', '9402', '--date', '15/12/2026', '--note', note])).out).toContain('Ngày tập huấn không được sau hôm nay');
       expect((await cli(['trained', 'telegram', '9999', '--date', '15/10/2026', '--note', note])).out).toContain('không có cán bộ nào còn trong danh sách');
       expect(group(db).trained).toBe(1);
     } finally {
       cleanup();
       db.close();
+    }
+  });
+});
+
+describe('the officials page', () => {
+  it('records an official trained in person from the row, and refuses a day to come with what to do', async () => {
+    const { AdminClient, addUser, startAdminApp } = await import('../admin/support.js');
+    const { listOfficials } = await import('../../src/db/training.js');
+    const t = await startAdminApp();
+    try {
+      const staff = new AdminClient(t.url);
+      expect((await staff.login('tochuc', addUser(t.app, 'tochuc', ['quiz_organizer']))).status).toBe(303);
+      await staff.get('/admin/training/import');
+      await staff.post('/admin/training/import', { csv: FILE });
+      const hoa = listOfficials(t.app.db).find((o) => o.externalId === '9401')!;
+      const page = await staff.get('/admin/training/officials');
+      expect(page.text).toContain(`action="/admin/training/officials/${hoa.id}/trained"`);
+      const future = await staff.post(`/admin/training/officials/${hoa.id}/trained`, { date: '01/01/2099', note: 'Hội nghị' });
+      expect(decodeURIComponent(future.location ?? '')).toContain('Ngày tập huấn không được sau hôm nay.');
+      const ok = await staff.post(`/admin/training/officials/${hoa.id}/trained`, { date: '15/10/2026', note: 'Hội nghị tập huấn Đề án 1079' });
+      expect(decodeURIComponent(ok.location ?? '')).toContain('Đã ghi nhận Nguyễn Thị Hoa (UBND phường Phố Hiến) tập huấn trực tiếp ngày 15/10/2026');
+      expect(group(t.app.db)).toMatchObject({ trained: 1 });
+      expect((await staff.get('/admin/training/officials')).text).toContain('Đã tập huấn từ');
+    } finally {
+      await t.close();
     }
   });
 });

@@ -8,6 +8,7 @@
  * audited: `training.import`, `training.invite`, `training.remind`, `training.remove`.
  */
 import { z } from 'zod';
+import { recordInPerson } from '../../training/in-person.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisterRoutes } from '../context.js';
 import { getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
@@ -37,6 +38,8 @@ const sendBody = z.object({
 });
 
 /** Registers the training pages and actions. */
+
+const inPersonBody = z.object({ _csrf: z.string().optional(), date: z.string().max(40).default(''), note: z.string().max(2000).default('') });
 export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
   const registry: TrainingRegistry = createTrainingRegistry(ctx.config.contentDir);
   // The quiz engine's contests, for the number of questions an invitation announces.
@@ -164,6 +167,18 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
   };
   s.post('/admin/training/invite', { config: { permission: 'training.manage' } }, send('invite'));
   s.post('/admin/training/remind', { config: { permission: 'training.manage' } }, send('reminder'));
+
+  // Trained in person (a conference, a class): counted as a passed test is (training/in-person.ts).
+  s.post('/admin/training/officials/:id/trained', { config: { permission: 'training.manage' } }, async (req, reply) => {
+    const id = z.coerce.number().int().positive().catch(0).parse((req.params as { id?: string }).id);
+    const o = id ? getOfficial(ctx.db, id) : undefined;
+    if (!o || o.removedAt || !ctx.inScope(req, o.region)) throw Object.assign(new Error('Không tìm thấy cán bộ này.'), { statusCode: 404 });
+    const body = inPersonBody.parse(req.body);
+    const r = recordInPerson(ctx.db, o, body.date, body.note, ctx.now());
+    if (r.ok && r.changed)
+      ctx.audit(req, { action: 'training.in_person', targetType: 'training_official', targetId: o.id, details: { group: o.groupId, unit: o.unit, date: r.day, note: r.note } });
+    return reply.redirect(`/admin/training/officials?msg=${encodeURIComponent(r.ok ? r.message : r.error)}`, 303);
+  });
 
   s.post('/admin/training/officials/:id/remove', { config: { permission: 'training.manage' } }, async (req, reply) => {
     const id = z.coerce.number().int().positive().catch(0).parse((req.params as { id?: string }).id);
