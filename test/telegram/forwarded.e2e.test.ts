@@ -145,6 +145,40 @@ describe('a forwarded post on Telegram', () => {
     expect(String(bare!.params.text)).toContain('gõ /baocao rồi gửi lại ảnh');
   });
 
+  it('a forwarded video with a caption is offered for reporting with its words; a file sent with a question is answered', async () => {
+    const U = 6108;
+    const now = Math.floor(Date.now() / 1000);
+    const video = {
+      message: {
+        message_id: 120,
+        date: now,
+        chat: { id: U, type: 'private', first_name: 'Dân' },
+        from: { id: U, is_bot: false, first_name: 'Dân', language_code: 'vi' },
+        forward_origin: { type: 'channel', chat: { id: -1002, type: 'channel', title: 'Tin Nóng 24h' }, message_id: 9, date: 1 },
+        video: { file_id: 'BAAC-video', file_unique_id: 'v', width: 720, height: 1280, duration: 30 },
+        caption: RUMOUR,
+      },
+    };
+    const [offer] = await push(video);
+    expect(String(offer!.params.text)).toContain('Bạn vừa chuyển tiếp một tin');
+    const [platform] = await press(U, offer!, 'Khác');
+    await press(U, platform!, 'TikTok');
+    expect(reportsOf(U)).toEqual([{ text: RUMOUR, media_ref: null, topic: 'khac', platform: 'tiktok' }]);
+    // Written by the person, with a file: the words are a question.
+    const [answer] = await push({
+      message: {
+        message_id: 121,
+        date: now,
+        chat: { id: U, type: 'private', first_name: 'Dân' },
+        from: { id: U, is_bot: false, first_name: 'Dân', language_code: 'vi' },
+        document: { file_id: 'BQAC-doc', file_unique_id: 'd', file_name: 'giay-chung-sinh.pdf' },
+        caption: 'Thủ tục đăng ký khai sinh cho con gồm những gì?',
+      },
+    });
+    expect(String(answer!.params.text)).toMatch(/khai sinh/i);
+    expect(String(answer!.params.text)).not.toContain('chỉ đọc được tin nhắn dạng chữ');
+  });
+
   it('a message the person wrote themselves is answered as before', async () => {
     const [answer] = await push(tg.message({ userId: 6106, text: 'Thủ tục đăng ký khai sinh cho con gồm những gì?' }));
     expect(String(answer!.params.text)).toMatch(/khai sinh/i);

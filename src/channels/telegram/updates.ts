@@ -56,6 +56,8 @@ const messageSchema = z.object({
   voice: z.unknown().optional(),
   video: z.unknown().optional(),
   document: z.unknown().optional(),
+  animation: z.unknown().optional(),
+  audio: z.unknown().optional(),
   location: z.unknown().optional(),
   contact: z.unknown().optional(),
 });
@@ -189,7 +191,7 @@ function photoRef(m: z.infer<typeof messageSchema>): MediaRef | undefined {
 }
 
 function nonText(m: z.infer<typeof messageSchema>): string {
-  for (const k of ['photo', 'sticker', 'voice', 'video', 'document', 'location', 'contact'] as const) if (m[k] !== undefined) return k;
+  for (const k of ['photo', 'sticker', 'voice', 'video', 'document', 'animation', 'audio', 'location', 'contact'] as const) if (m[k] !== undefined) return k;
   return 'other';
 }
 
@@ -231,6 +233,13 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
       const from = m.forward_origin !== undefined || m.forward_date !== undefined ? { forwarded: true } : {};
       if (m.text === undefined) {
         const media = photoRef(m);
+        // A video, a file or a voice note with words: the words are what Loa can read. A forwarded
+        // rumour video ("KHẨN: … chia sẻ ngay") is offered for reporting as a forwarded text is;
+        // a question sent with a file is answered. Both got "text only" before (the caption was
+        // dropped, and the report with it).
+        const caption = m.caption?.trim();
+        if (!media && caption && (m.video !== undefined || m.document !== undefined || m.animation !== undefined || m.audio !== undefined || m.voice !== undefined))
+          return { kind: 'inbound', inbound: { ...base, ...from, type: 'text', text: caption } };
         return { kind: 'inbound', inbound: { ...base, ...from, type: 'unsupported', what: nonText(m), ...(media ? { media } : {}) } };
       }
       return { kind: 'inbound', inbound: { ...base, ...from, type: 'text', text: m.text } };
