@@ -3,6 +3,7 @@
  * answer or a passage, /dulieucuatoi (what is held about the person) and /xoadulieu. Registered
  * last, so other features see text first.
  */
+import { staffContact } from './contact.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import type { Button, Reply } from '../messages.js';
 import { erasePerson, setPersonLang, setPersonState } from '../db/people.js';
@@ -145,9 +146,9 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
       ctx.now,
     );
   });
-  const contact = ctx.config.bot.staff_contact;
+  const contact = staffContact(ctx);
   const lines: string[] = [T.noAnswer];
-  if (contact) lines.push(T.noAnswerContact([contact.name, contact.phone, contact.email].filter(Boolean).join(', ')));
+  if (contact) lines.push(T.noAnswerContact(contact));
   if (suggestions.length) lines.push('', T.suggestionsIntro);
   return [
     {
@@ -196,13 +197,6 @@ export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
             : T.smallTalk[kind] + hint;
   const menu = topicMenu(ctx, lang);
   return { text, lang, ...(menu.buttons?.length ? { buttons: menu.buttons } : {}) };
-}
-
-/** The office's contact as the no-answer gives it ("Phòng …, 0221 …, …@…"), or null. */
-function staffContact(ctx: Pick<TurnContext, 'config'>): string | null {
-  const c = ctx.config.bot.staff_contact;
-  const parts = c ? [c.name, c.phone, c.email].filter(Boolean) : [];
-  return parts.length ? parts.join(', ') : null;
 }
 
 /** The topics that have approved Q&A in a language, with their names in it. */

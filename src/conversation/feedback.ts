@@ -22,6 +22,7 @@ import type { Knowledge } from '../knowledge/knowledge.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';
 import { GENERIC_EXACT, STOPWORDS } from '../text/stopwords.js';
 import type { TurnContext } from './types.js';
+import { staffContact } from './contact.js';
 import { T as VI } from './texts.js';
 import { textsFor, type Texts } from './texts-en.js';
 
@@ -184,9 +185,9 @@ export function feedbackAction(ctx: TurnContext, payload: string): Reply[] {
     recordAnswerVote(ctx.db, given.id, 'down', ctx.now);
     queueMaybeWrong(ctx.db, given.id, { reason: 'feedback', answerTitle: snap?.title, answerText: snap?.text }, ctx.now);
   });
-  const contact = ctx.config.bot.staff_contact;
+  const contact = staffContact(ctx);
   const lines: string[] = [T.feedbackDownThanks];
-  if (contact) lines.push(T.noAnswerContact([contact.name, contact.phone, contact.email].filter(Boolean).join(', ')));
+  if (contact) lines.push(T.noAnswerContact(contact));
   return [{ text: lines.join('\n'), buttons: [{ label: T.menuButton, action: 'menu' }] }];
 }
 
