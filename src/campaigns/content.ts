@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Reply } from '../messages.js';
 import type { CampaignChannel } from '../db/campaigns.js';
 import { escapeHtml } from '../text/html.js';
+import { codePoints, splitCodePoints } from '../message-split.js';
 import { fold } from '../text/vietnamese.js';
 
 /**
@@ -44,16 +45,19 @@ export interface ChannelRules {
    */
   optOut: string;
   /**
-   * The text goes as HTML (Telegram's parse mode): the channel keeps the *escaped* message within
-   * `maxText` (telegram/render.ts splitForHtml), so `" & < >` take 6, 5, 4 and 4 characters there.
+   * The platform counts its limits in Unicode code points of the text as shown (Telegram: after
+   * entity parsing, so the title's bold tags and escaped `" & < >` cost nothing, an emoji costs
+   * one; ../message-split.ts), and the channel splits long text the same way: the counts and the
+   * number of messages below are then exactly what telegram/render.ts sends. Absent: the text's
+   * UTF-16 length, as the channel's renderer counts it.
    */
-  html?: boolean;
+  codePoints?: boolean;
 }
 
 /** The platform limits a campaign message must fit (PLATFORMS.md). */
 export const CHANNEL_RULES: Record<CampaignChannel, ChannelRules> = {
   // Telegram: text 1–4096; a photo caption 0–1024; inline URL buttons.
-  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false, title: 'bold', linkButtons: true, linkSeparator: ': ', optOut: 'Gõ /huy để thôi nhận tin.', html: true },
+  telegram: { label: 'Telegram', maxText: 4096, maxCaption: 1024, maxLinks: 10, maxLinkLabel: 64, linksMayDegrade: false, title: 'bold', linkButtons: true, linkSeparator: ': ', optOut: 'Gõ /huy để thôi nhận tin.', codePoints: true },
   // Zalo OA /cs: text ≤ 2000, at most 5 buttons; whether buttons still render on v3 is disputed,
   // so links are also written out; the title is a plain first line (no bold).
   zalo: { label: 'Zalo', maxText: 2000, maxLinks: 5, maxLinkLabel: 100, linksMayDegrade: true, title: 'plain', linkButtons: true, linkSeparator: ' ', optOut: 'Nhắn HUY để thôi nhận tin.' },
@@ -113,32 +117,17 @@ function textWithOptOut(text: string, ch: CampaignChannel): string {
   return `${text}\n\n${optOutLine(ch)}`;
 }
 
+/** Characters of `s` as channel `ch` counts them. */
+function measure(s: string, ch: CampaignChannel): number {
+  return CHANNEL_RULES[ch].codePoints ? codePoints(s) : s.length;
+}
+
 /**
- * Characters of the message as the channel shows it (title, text and the opt-out line), the
- * figure checked against the channel's limits.
+ * Characters of the message as the channel shows and counts it (title, its blank line, the text
+ * and the opt-out line), the figure checked against the channel's limits.
  */
 function shownLength(c: { title?: string | null; text: string }, ch: CampaignChannel): number {
-  return (c.title ? c.title.length + 2 : 0) + textWithOptOut(c.text, ch).length;
-}
-
-/**
- * Characters of the message as the channel lays it out for sending: the shown length, or on an
- * HTML channel the escaped text with the title in its bold tags (telegram/render.ts).
- */
-function sentLength(c: { title?: string | null; text: string }, ch: CampaignChannel): number {
-  if (!CHANNEL_RULES[ch].html) return shownLength(c, ch);
-  const title = c.title?.trim() ? `<b>${escapeHtml(c.title.trim())}</b>`.length + 2 : 0;
-  return title + escapeHtml(textWithOptOut(c.text, ch).trim()).length;
-}
-
-/**
- * Whether the message fits as the reader counts it but not as the channel sends it (Telegram:
- * quotes, `&`, `<`, `>` escaped), so it goes as two messages (trial: a notice of 4,060 characters
- * with its quoted names was approved as one Telegram message and split in two).
- */
-function escapesIntoTwo(c: { title?: string | null; text: string }, ch: CampaignChannel): boolean {
-  const max = CHANNEL_RULES[ch].maxText;
-  return shownLength(c, ch) <= max && sentLength(c, ch) > max;
+  return (c.title ? measure(c.title, ch) + 2 : 0) + measure(textWithOptOut(c.text, ch), ch);
 }
 
 /** Whether the channel writes links out as text lines under the message (Zalo OA, the Zalo Bot platform). */
@@ -197,17 +186,11 @@ export function validateContent(c: CampaignContent, channels: CampaignChannel[])
         severity: 'error',
         message: `${r.label}: tin dài ${length} ký tự (kể cả dòng “${r.optOut}”), quá giới hạn ${r.maxText}; hãy rút gọn`,
       });
-    else if (c.imageUrl && r.maxCaption && sentLength(c, ch) > r.maxCaption)
+    else if (c.imageUrl && r.maxCaption && length > r.maxCaption)
       issues.push({
         channel: ch,
         severity: 'warning',
         message: `${r.label}: chú thích ảnh tối đa ${r.maxCaption} ký tự; ảnh và chữ sẽ đi thành hai tin`,
-      });
-    if (escapesIntoTwo(c, ch))
-      issues.push({
-        channel: ch,
-        severity: 'warning',
-        message: `${r.label}: tin dài ${length} ký tự, nhưng các dấu " & < > và chữ đậm của tiêu đề chiếm thêm chỗ khi gửi (${sentLength(c, ch)}, quá giới hạn ${r.maxText}): tin sẽ đi thành ít nhất hai tin; rút gọn ${sentLength(c, ch) - r.maxText} ký tự (hoặc bớt các dấu đó) để gửi một tin`,
       });
     if (linksGoSeparately(c, ch))
       issues.push({
@@ -251,13 +234,12 @@ export function previewFor(c: CampaignContent, ch: CampaignChannel, opts: Previe
   const r = CHANNEL_RULES[ch];
   const length = shownLength(c, ch);
   if (c.imageUrl) out.push(esc(`[ảnh: ${c.imageUrl}]`));
-  if (c.imageUrl && r.maxCaption && sentLength(c, ch) > r.maxCaption) out.push('— (tin thứ hai) —');
+  if (c.imageUrl && r.maxCaption && length > r.maxCaption) out.push('— (tin thứ hai) —');
   if (c.title && r.title === 'bold') out.push(opts.html ? `<strong>${escapeHtml(c.title)}</strong>` : c.title, '');
   else if (c.title) out.push(esc(c.title), '');
   // Over the limit (refused before approval; possible for a campaign approved before the opt-out
   // line existed): the channel splits the text, it does not cut it.
   if (length > r.maxText) out.push(`— (dài ${length} ký tự, quá giới hạn ${r.maxText}: sẽ đi thành ${apiCallsPerMessage({ ...c, imageUrl: null }, ch)} tin) —`);
-  else if (escapesIntoTwo(c, ch)) out.push('— (các dấu " & < > và chữ đậm của tiêu đề chiếm thêm chỗ khi gửi: sẽ đi thành ít nhất 2 tin) —');
   out.push(esc(c.text), '', esc(r.optOut));
   if (c.links.length) {
     if (linksGoSeparately(c, ch)) out.push('— (tin thứ hai: liên kết không còn chỗ trong tin trên) —');
@@ -279,17 +261,25 @@ export function previewAll(c: CampaignContent, channels: CampaignChannel[]): str
 
 /**
  * How many API calls one campaign message takes on a channel, so the throttle counts calls,
- * not messages: where a photo takes a caption (Telegram, the Zalo Bot platform) a photo and a
- * short text are one call but a long text needs more; Zalo OA sends the image as its own message.
+ * not messages, and staff are told how many messages a long text becomes: where a photo takes a
+ * caption (Telegram, the Zalo Bot platform) a photo and a short text are one call but a long text
+ * needs more; Zalo OA sends the image as its own message. On Telegram it is the number of calls
+ * telegram/render.ts makes, split by the same function (../message-split.ts).
  */
 export function apiCallsPerMessage(
   c: { title?: string | null; text: string; imageUrl?: string | null; links?: { label: string; url: string }[] | null },
   ch: CampaignChannel,
 ): number {
   const r = CHANNEL_RULES[ch];
-  // Links written out as "label: URL" lines are text too.
-  // As sent: escaped HTML on Telegram, where both the text and a photo's caption must fit.
-  const length = sentLength(c, ch) + writtenLinksLength(c, ch);
+  if (r.codePoints) {
+    const length = shownLength(c, ch);
+    if (c.imageUrl && r.maxCaption && length <= r.maxCaption) return 1;
+    const title = c.title?.trim() ? codePoints(c.title.trim()) + 2 : 0;
+    const chunks = splitCodePoints(textWithOptOut(c.text, ch), r.maxText, r.maxText - title).length;
+    return (c.imageUrl ? 1 : 0) + chunks;
+  }
+  // Links written out as "label URL" lines are text too.
+  const length = shownLength(c, ch) + writtenLinksLength(c, ch);
   const chunks = Math.max(1, Math.ceil(length / r.maxText));
   if (!c.imageUrl) return chunks;
   if (r.maxCaption) return length <= r.maxCaption ? 1 : 1 + chunks;

@@ -88,29 +88,38 @@ describe('campaign content', () => {
     expect(validateContent(oneMore, ['zalo']).some((i) => i.message.includes('tin thứ hai'))).toBe(true);
   });
 
-  it('tells staff when quotes, & < > make a Telegram message that fits as read too long as sent (escaped HTML): it goes as two', () => {
+  it('counts a Telegram message as Telegram does (after entity parsing, in code points): quotes, & < >, the bold title and emoji cost what they show', () => {
     const tg = (c: ReturnType<typeof content>) => renderTelegram('100', campaignReply(c, 'telegram'), { remember: () => {} }).length;
     // Visible room with a title: 4,096 less the title, its blank line, the blank line and the opt-out line.
     const room = 4096 - ('Thông báo'.length + 2) - 2 - optOutLine('telegram').length;
     const quoted = ' Hội nghị "Ngày Quyền con người" tại "Nhà văn hoá tỉnh" & trực tuyến.';
     const text = 'Thông báo của phường. '.repeat(200).slice(0, room - quoted.length).trim() + quoted;
-    const c = content({ title: 'Thông báo', text });
-    expect(validateContent(c, ['telegram']).filter((i) => i.severity === 'error')).toEqual([]);
-    // As the renderer splits it today: 3 messages (3,999 + 100 + the rest), not 1.
-    expect(tg(c)).toBeGreaterThan(1);
-    const warning = validateContent(c, ['telegram']).find((i) => i.message.includes('" & < >'));
-    expect(warning?.severity).toBe('warning');
-    expect(warning?.message).toContain('tin sẽ đi thành ít nhất hai tin');
-    expect(previewFor(c, 'telegram')).toContain('chiếm thêm chỗ khi gửi: sẽ đi thành ít nhất 2 tin');
-    expect(apiCallsPerMessage(c, 'telegram')).toBeGreaterThan(1);
-    // Plain letters (room left for the title's bold tags): one message, nothing said.
-    const plain = content({ title: 'Thông báo', text: 'a'.repeat(text.length - 7) });
-    expect(tg(plain)).toBe(1);
-    expect(validateContent(plain, ['telegram'])).toEqual([]);
-    expect(apiCallsPerMessage(plain, 'telegram')).toBe(1);
-    // Zalo sends plain text: quotes cost nothing there.
-    const short = content({ text: quoted.repeat(40).slice(0, 1900).trim() });
-    expect(validateContent(short, ['zalo']).some((i) => i.message.includes('" & < >'))).toBe(false);
+    for (const t of [text, text.slice(0, -2) + '😀', 'a'.repeat(room)]) {
+      const c = content({ title: 'Thông báo', text: t });
+      // Exactly at the limit as read: one message, nothing to warn about, one API call.
+      expect(validateContent(c, ['telegram'])).toEqual([]);
+      expect(tg(c)).toBe(1);
+      expect(apiCallsPerMessage(c, 'telegram')).toBe(1);
+      expect(previewFor(c, 'telegram')).not.toContain('tin thứ hai');
+    }
+    // One character more: refused before approval, and the preview says how many it would be.
+    const over = content({ title: 'Thông báo', text: `${text}!` });
+    expect(validateContent(over, ['telegram']).map((i) => i.severity)).toEqual(['error']);
+    expect(validateContent(over, ['telegram'])[0]!.message).toContain('4097 ký tự');
+    expect(tg(over)).toBe(2);
+    expect(apiCallsPerMessage(over, 'telegram')).toBe(2);
+    expect(previewFor(over, 'telegram')).toContain('sẽ đi thành 2 tin');
+  });
+
+  it('counts as many Telegram calls as the renderer makes, for texts, titles, emoji and photos of every length', () => {
+    const paragraph = (i: number) => `Đoạn ${i}: ${'Bà con lưu ý "lịch" & <giờ> 😀. '.repeat(1 + (i % 7))}`;
+    for (let n = 1; n < 160; n += 7)
+      for (const title of [undefined, 'Thông báo khẩn của UBND xã'])
+        for (const imageUrl of [undefined, 'https://example.gov.vn/a.jpg']) {
+          const c = content({ title, imageUrl, text: Array.from({ length: n }, (_, i) => paragraph(i)).join(n % 2 ? '\n\n' : ' ') });
+          const calls = renderTelegram('100', campaignReply(c, 'telegram'), { remember: () => {} });
+          expect({ n, title, imageUrl, calls: apiCallsPerMessage(c, 'telegram') }).toEqual({ n, title, imageUrl, calls: calls.length });
+        }
   });
 
   it('escapes the staff text in the HTML preview, with the title the only markup', () => {
@@ -137,16 +146,12 @@ describe('campaign content', () => {
   });
 
   it("counts the opt-out line in each channel's length limit", () => {
-    // Title + blank line + text + blank line + opt-out line, exactly at Telegram's 4,096: it fits
-    // as read, but the title's bold tags (<b></b>, 7 characters) are counted as sent, so it goes
-    // as two messages and staff are told (the renderer keeps the raw HTML within 4,096 too).
+    // Title + blank line + text + blank line + opt-out line, exactly at Telegram's 4,096: one
+    // message (the title's bold tags are markup, not counted); one character more is refused.
     const room = 4096 - ('Tiêu đề'.length + 2) - 2 - optOutLine('telegram').length;
     const atLimit = content({ title: 'Tiêu đề', text: 'a'.repeat(room) });
-    expect(validateContent(atLimit, ['telegram']).map((i) => i.severity)).toEqual(['warning']);
-    expect(renderTelegram('100', campaignReply(atLimit, 'telegram'), { remember: () => {} })).toHaveLength(2);
-    const fits = content({ title: 'Tiêu đề', text: 'a'.repeat(room - 7) });
-    expect(validateContent(fits, ['telegram'])).toEqual([]);
-    expect(renderTelegram('100', campaignReply(fits, 'telegram'), { remember: () => {} })).toHaveLength(1);
+    expect(validateContent(atLimit, ['telegram'])).toEqual([]);
+    expect(renderTelegram('100', campaignReply(atLimit, 'telegram'), { remember: () => {} })).toHaveLength(1);
     const over = validateContent(content({ title: 'Tiêu đề', text: 'a'.repeat(room + 1) }), ['telegram']);
     expect(over.map((i) => i.severity)).toEqual(['error']);
     expect(over[0]!.message).toContain('4097 ký tự (kể cả dòng “Gõ /huy để thôi nhận tin.”)');

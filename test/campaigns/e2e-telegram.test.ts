@@ -13,6 +13,7 @@ import { deliveryCounts, getCampaign } from '../../src/db/campaigns.js';
 import { getPersonByExternal } from '../../src/db/people.js';
 import { addSubscriber } from './helpers.js';
 import { createCampaignService } from '../../src/campaigns/service.js';
+import { apiCallsPerMessage, optOutLine, previewFor, validateContent, campaignContentSchema } from '../../src/campaigns/content.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -109,5 +110,51 @@ describe('campaign over the fake Telegram', () => {
     const replyIndex = tg.calls.indexOf(reply);
     expect(campaignTo.filter((call) => tg.calls.indexOf(call) > replyIndex).length).toBeGreaterThanOrEqual(3);
     expect(deliveryCounts(db, c.id)).toMatchObject({ sent: 7, optedOut: 1, optedOutSince: 1 });
+  });
+
+  it('sends a message at the visible limit (quotes, &, < >, emoji, a bold title) as one sendMessage, and a long caption as the calls staff were told', async () => {
+    const tg = await startFakeTelegram();
+    cleanup.push(() => tg.close());
+    const { app, close } = await startTestApp({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot }, { bot: { quiet_hours: { start: '00:00', end: '00:00' } } });
+    cleanup.push(close);
+    const db = app.db;
+    createUser(db, { username: 'lan', roles: ['broadcaster'] });
+    createUser(db, { username: 'minh', roles: ['approver'] });
+    addSubscriber(db, { id: '8100', topics: ['quyen-tre-em'], region: 'pho-hien' });
+    addSubscriber(db, { id: '8101', topics: ['quyen-tre-em'], region: 'pho-hien' });
+    const svc = createCampaignService({ db, regions: () => ({ regions: app.knowledge.state.regions, root: 'hung-yen' }), topics: () => app.knowledge.state.topics.map((t) => t.slug) });
+    const title = 'Thông báo "khẩn" & <quan trọng>';
+    const room = 4096 - (title.length + 2) - 2 - optOutLine('telegram').length;
+    const tail = ' Hội nghị "Ngày Quyền con người" tại "Nhà văn hoá" & trực tuyến 📢.';
+    const atLimit = { title, text: 'Bà con lưu ý <lịch> & "giờ" họp. '.repeat(200).slice(0, room - [...tail].length).trim() + tail };
+    const photo = { title, text: 'Lịch tiêm chủng & khám sức khoẻ. '.repeat(60).trim(), imageUrl: 'https://example.gov.vn/lich.jpg' };
+    const cases = [
+      { content: atLimit, calls: ['sendMessage'] },
+      { content: photo, calls: ['sendPhoto', 'sendMessage'] },
+    ];
+    for (const k of cases) {
+      const parsed = campaignContentSchema.parse(k.content);
+      // What staff are told before approval: no error, and the number of messages it goes as.
+      expect(validateContent(parsed, ['telegram']).filter((i) => i.severity === 'error')).toEqual([]);
+      expect(apiCallsPerMessage(parsed, 'telegram')).toBe(k.calls.length);
+      expect(previewFor(parsed, 'telegram').includes('(tin thứ hai)')).toBe(k.calls.length > 1);
+      const before = tg.calls.length;
+      const c = svc.create('lan', { ...k.content, channels: ['telegram'], topics: ['quyen-tre-em'], regions: ['hung-yen'] });
+      svc.submit('lan', c.id);
+      svc.approve('minh', c.id);
+      const done = new Promise<void>((resolve) => app.campaigns.outbox.events.on('done', (id: number) => id === c.id && resolve()));
+      svc.schedule('lan', c.id);
+      app.campaigns.outbox.wake();
+      await done;
+      const made = tg.calls.slice(before).filter((x) => ['sendMessage', 'sendPhoto'].includes(x.method));
+      for (const chat of ['8100', '8101']) {
+        const mine = made.filter((x) => String(x.params.chat_id) === chat);
+        // Accepted by the fake, which counts as Telegram does (after entity parsing, in code points).
+        expect(mine.map((x) => [x.method, x.status])).toEqual(k.calls.map((m) => [m, 200]));
+      }
+      expect(deliveryCounts(db, c.id)).toMatchObject({ sent: 2, failed: 0 });
+    }
+    // The whole text arrived, in one message, as written.
+    expect(tg.sentTexts(8100)[0]).toBe(`${title}\n\n${atLimit.text}\n\n${optOutLine('telegram')}`);
   });
 });

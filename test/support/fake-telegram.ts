@@ -9,7 +9,8 @@
  * - `getUpdates` long-polls and answers 409 while a webhook is set;
  * - webhook deliveries carry `X-Telegram-Bot-Api-Secret-Token`;
  * - `sendMessage` checks HTML parse mode like Telegram (unknown tags, stray `<`/`&`), the
- *   4096-character limit after entity parsing and the 64-byte `callback_data` limit.
+ *   4096-character limit after entity parsing (in code points, as TDLib counts) and the 64-byte
+ *   `callback_data` limit.
  *
  * Test controls: rate limits (global and per chat, per second, answered with 429), blocked and
  * deactivated users (403), injected failures (any error code, or a dropped connection),
@@ -294,7 +295,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       plain = parsed.text;
     }
     if (plain.trim().length === 0) throw new ApiError(400, `Bad Request: ${what} must be non-empty`);
-    if (plain.length > max) throw new ApiError(400, `Bad Request: ${what} is too long`);
+    // TDLib counts the parsed text in code points (utf8_length), not UTF-16 units: an emoji is one.
+    if ([...plain].length > max) throw new ApiError(400, `Bad Request: ${what} is too long`);
     return plain;
   };
 

@@ -103,7 +103,8 @@ describe('renderReply', () => {
         expect(calls.length).toBeGreaterThan(3);
         calls.forEach((c, i) => {
           const p = (c as MessageCall).payload;
-          expect(p.text.length).toBeLessThanOrEqual(4096);
+          // Telegram counts the text after entity parsing, in code points.
+          expect([...visible(p.text)].length).toBeLessThanOrEqual(4096);
           const text = visible(p.text);
           expect(i === 0 ? text.replace(/^Tiêu đề\n\n/, '') : text).toMatch(/^Đoạn \d+:/);
           expect(Boolean(p.reply_markup)).toBe(i === calls.length - 1);
@@ -153,11 +154,44 @@ describe('renderReply', () => {
   });
 });
 
-describe('splitForHtml', () => {
-  it('keeps escaped chunks within the limit even when escaping grows the text', () => {
-    const text = '&'.repeat(9000);
-    const chunks = splitForHtml(text, 4096);
-    expect(chunks.join('')).toBe(text);
-    for (const c of chunks) expect(escapeHtml(c).length).toBeLessThanOrEqual(4096);
+describe('splitForHtml: the length Telegram counts (after entity parsing, in code points)', () => {
+  const title = 'Thông báo';
+  // Visible room for the text in a titled message: 4,096 less the title and its blank line.
+  const room = 4096 - title.length - 2;
+  const sent = (text: string, t?: string) => renderReply('42', { ...(t ? { title: t } : {}), text }, store()).map((c) => visible((c as MessageCall).payload.text));
+
+  it.each([
+    { label: 'escaped & < > " cost nothing: a text at the limit is one message', text: ('Hội nghị "A" & <B> tại xã. '.repeat(200)).slice(0, room).trim() },
+    { label: "the title's <b></b> tags cost nothing", text: 'a'.repeat(room) },
+    { label: 'an emoji is one character (two UTF-16 units)', text: '😀'.repeat(room) },
+    { label: 'Vietnamese in NFC is one character per letter', text: 'Quyền con người. '.repeat(400).slice(0, room).trim() },
+  ])('$label', ({ text }) => {
+    const parts = sent(text, title);
+    expect(parts).toHaveLength(1);
+    expect(parts[0]).toBe(`${title}\n\n${text}`);
+    // One character more does not fit: two messages, and nothing lost or halved.
+    const more = sent(`${text}x`, title);
+    expect(more).toHaveLength(2);
+    for (const p of more) expect([...p].length).toBeLessThanOrEqual(4096);
+    expect(more.join('').replace(/\s/g, '')).toBe(`${title}${text}x`.replace(/\s/g, ''));
+    expect(more.join('')).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+  });
+
+  it('never halves an emoji when a long run of them is cut', () => {
+    const chunks = splitForHtml('😀'.repeat(9000), 4096);
+    expect(chunks.map((c) => [...c].length)).toEqual([4096, 4096, 808]);
+    expect(chunks.join('')).toBe('😀'.repeat(9000));
+  });
+
+  it('leaves room for the heading on the first message only', () => {
+    const chunks = splitForHtml('a'.repeat(9000), 4096, 100);
+    expect(chunks.map((c) => c.length)).toEqual([3996, 4096, 908]);
+  });
+
+  it('a photo caption is counted as shown: escapes and bold tags cost nothing', () => {
+    const text = '&'.repeat(1024 - title.length - 2);
+    const calls = renderReply('42', { title, text, imageUrl: 'https://example.gov.vn/a.jpg' }, store());
+    expect(calls.map((c) => c.method)).toEqual(['sendPhoto']);
+    expect(renderReply('42', { title, text: `${text}&`, imageUrl: 'https://example.gov.vn/a.jpg' }, store()).map((c) => c.method)).toEqual(['sendPhoto', 'sendMessage']);
   });
 });

@@ -7,12 +7,13 @@
  * rendering is table-tested without a server.
  */
 import { createHash } from 'node:crypto';
-import { splitText, type Button, type LinkButton, type Reply } from '../channel.js';
+import { type Button, type LinkButton, type Reply } from '../channel.js';
 import { escapeHtml } from '../../text/html.js';
+import { codePoints, splitCodePoints } from '../../message-split.js';
 
-/** Telegram's limit on message text, in characters after entity parsing. */
+/** Telegram's limit on message text, in characters (code points) after entity parsing. */
 export const TEXT_LIMIT = 4096;
-/** Telegram's limit on a photo caption. */
+/** Telegram's limit on a photo caption, counted as the text is. */
 export const CAPTION_LIMIT = 1024;
 /** Telegram's limit on `callback_data`, in bytes. */
 export const CALLBACK_DATA_LIMIT = 64;
@@ -103,23 +104,23 @@ function keyboard(buttons: Button[] | undefined, links: LinkButton[] | undefined
 }
 
 /**
- * Splits plain text into chunks whose escaped HTML (plus `reserve` characters of heading) stays
- * within `limit`, preferring paragraph breaks (shared {@link splitText}). Both the visible
- * length Telegram counts and the raw HTML stay under the limit, whatever a Bot API server counts.
+ * Splits plain text into the chunks of one message each: at most `limit` characters as Telegram
+ * counts them (after entity parsing, in code points: ../../message-split.ts), the first leaving
+ * `reserve` characters for the heading sent with it (the title and its blank line), preferring
+ * paragraph breaks. The escaping of `&`, `<`, `>`, `"` and the title's `<b>` tags are markup, not
+ * text: Telegram does not count them, so neither does this (it did, and a text that fitted went
+ * as two messages).
+ *
+ * @example splitForHtml('a & b', 4096) // ['a & b']
  */
 export function splitForHtml(text: string, limit: number, reserve = 0): string[] {
-  const out: string[] = [];
-  const queue = splitText(text, Math.max(100, limit - reserve));
-  while (queue.length) {
-    const chunk = queue.shift()!;
-    const size = escapeHtml(chunk).length + reserve;
-    if (size <= limit || chunk.length <= 1) out.push(chunk);
-    else {
-      const smaller = Math.max(1, Math.floor(chunk.length * ((limit - reserve) / size)) - 1);
-      queue.unshift(...splitText(chunk, smaller));
-    }
-  }
-  return out;
+  return splitCodePoints(text, limit, limit - reserve);
+}
+
+/** Characters the title takes in the first message as Telegram counts them: the title and its blank line. */
+function titleReserve(title: string | undefined): number {
+  const t = title?.trim();
+  return t ? codePoints(t) + 2 : 0;
 }
 
 /**
@@ -173,7 +174,7 @@ function renderCalls(recipient: string, reply: Reply, opts: RenderOptions): Tele
     const p = reply.poll;
     const intro = reply.text.trim();
     if (intro && intro !== p.question.trim())
-      for (const chunk of splitForHtml(intro, TEXT_LIMIT, title ? title.length + 2 : 0))
+      for (const chunk of splitForHtml(intro, TEXT_LIMIT, titleReserve(reply.title)))
         calls.push({ method: 'sendMessage', payload: { ...target, text: title && calls.length === 0 ? `${title}\n\n${escapeHtml(chunk)}` : escapeHtml(chunk), parse_mode: 'HTML', ...paid } });
     calls.push({
       method: 'sendPoll',
@@ -197,15 +198,16 @@ function renderCalls(recipient: string, reply: Reply, opts: RenderOptions): Tele
   const text = reply.text.trim();
   if (reply.imageUrl && /^https?:\/\//i.test(reply.imageUrl)) {
     const caption = [title, escapeHtml(text)].filter(Boolean).join('\n\n');
-    const captionVisible = (reply.title?.trim().length ?? 0) + 2 + text.length;
-    if (captionVisible <= CAPTION_LIMIT && caption.length <= CAPTION_LIMIT) {
+    // As Telegram counts a caption: the visible title, its blank line and the text.
+    const captionVisible = codePoints([reply.title?.trim(), text].filter(Boolean).join('\n\n'));
+    if (captionVisible <= CAPTION_LIMIT) {
       calls.push({ method: 'sendPhoto', payload: { ...target, photo: reply.imageUrl, ...(caption ? { caption, parse_mode: 'HTML' } : {}), ...(markup ? { reply_markup: markup } : {}), ...paid } });
       return calls;
     }
     calls.push({ method: 'sendPhoto', payload: { ...target, photo: reply.imageUrl, ...paid } });
   }
 
-  const chunks = text ? splitForHtml(text, TEXT_LIMIT, title ? title.length + 2 : 0) : [];
+  const chunks = text ? splitForHtml(text, TEXT_LIMIT, titleReserve(reply.title)) : [];
   if (chunks.length === 0 && title) chunks.push('');
   if (chunks.length === 0 && markup) chunks.push('…');
   chunks.forEach((chunk, i) => {
