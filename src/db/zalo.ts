@@ -288,3 +288,24 @@ export function zaloSubmissionsOf(db: Db, personId: number): (ZaloSubmission & {
 registerEraser((db, personId) => {
   db.prepare('DELETE FROM zalo_submissions WHERE person_id = ?').run(personId);
 });
+
+/**
+ * The latest time (ms, Zalo's own `timestamp`) of a follow or unfollow of `userId` already
+ * stored, or null. Their dedupe keys are `zalo:follow:<user>:<ms>` and `zalo:unfollow:<user>:<ms>`
+ * (channels/zalo/webhook.ts); the range scans use the messages' dedupe index.
+ */
+export function latestZaloLifecycleAt(db: Db, userId: string): number | null {
+  let latest: number | null = null;
+  for (const kind of ['follow', 'unfollow']) {
+    const prefix = `zalo:${kind}:${userId}:`;
+    // ';' is the character after ':': the range is exactly the keys that start with the prefix.
+    const rows = db
+      .prepare(`SELECT dedupe_key AS key FROM messages WHERE channel = 'zalo' AND dedupe_key >= ? AND dedupe_key < ?`)
+      .all(prefix, `${prefix.slice(0, -1)};`) as { key: string }[];
+    for (const r of rows) {
+      const ms = r.key.slice(prefix.length);
+      if (/^\d{1,16}$/.test(ms) && (latest === null || Number(ms) > latest)) latest = Number(ms);
+    }
+  }
+  return latest;
+}

@@ -8,6 +8,7 @@
  * - refresh tokens rotate and work once; a reused one gets -14020;
  * - the 7-day window from each user's last interaction -> -230; non-followers -213, banned -227;
  * - a per-minute rate limit -> -32; an optional night rule (22:00–06:00 ICT) -> -234;
+ * - an optional quota of paid messages (over 48 h since the last interaction) -> -211;
  * - errors always with HTTP 200 and a negative `error`;
  * - button templates accepted or rejected (-201), as the v3 behaviour is disputed;
  * - `deliverWebhook(url, event)` signs deliveries like Zalo (with the app id or the OA id);
@@ -108,6 +109,12 @@ export interface FakeZalo {
   failHttp(path: string, status: number, count?: number): void;
   /** Makes the whole server unreachable (connections dropped without an answer), or reachable again. */
   setDown(down: boolean): void;
+  /**
+   * The OA's message quota: how many more paid messages it may send (null: no limit, the
+   * default). A message to someone whose last interaction is over 48 hours old is paid; within
+   * 48 hours it is free (PLATFORMS.md). At 0, paid messages answer -211 until it is set again.
+   */
+  setQuota(left: number | null): void;
   /** Simulates the permission page: an admin opened `permissionUrl` and agreed; returns the code. */
   authorize(permissionUrl: string): { code: string; state: string; redirectUri: string };
   /**
@@ -122,10 +129,30 @@ export interface FakeZalo {
   ): Promise<{ status: number; body: string }>;
   /** Builds a `user_send_text` event. */
   textEvent(userId: string, text: string, opts?: { msgId?: string; timestamp?: string }): Record<string, unknown>;
+  /**
+   * Builds a `user_send_<kind>` event with one attachment shaped as integrators of the OA
+   * webhook read it (`{type, payload:{url, thumbnail, name, size, …}}`), and `text` as the
+   * words sent with it when given (a business card's text is the card's name).
+   */
+  attachmentEvent(userId: string, kind: ZaloAttachmentKind, opts?: { text?: string; msgId?: string; timestamp?: string; payload?: Record<string, unknown> }): Record<string, unknown>;
   close(): Promise<void>;
 }
 
 const MINUTE = 60_000;
+
+/** The attachment events a Zalo user can send an OA. */
+export type ZaloAttachmentKind = 'image' | 'gif' | 'video' | 'file' | 'audio' | 'sticker' | 'location' | 'business_card';
+
+const ATTACHMENT_PAYLOADS: Record<ZaloAttachmentKind, { type: string; payload: Record<string, unknown> }> = {
+  image: { type: 'image', payload: { url: 'https://photo-stal.zadn.vn/a.jpg', thumbnail: 'https://photo-stal.zadn.vn/t.jpg' } },
+  gif: { type: 'gif', payload: { url: 'https://photo-stal.zadn.vn/a.gif', thumbnail: 'https://photo-stal.zadn.vn/t.gif' } },
+  video: { type: 'video', payload: { url: 'https://video-stal.zadn.vn/a.mp4', thumbnail: 'https://photo-stal.zadn.vn/v.jpg', description: '' } },
+  file: { type: 'file', payload: { url: 'https://f.zdn.vn/to-khai.pdf', name: 'to-khai.pdf', size: '48213', type: 'pdf', checksum: '9f2c' } },
+  audio: { type: 'audio', payload: { url: 'https://voice-stal.zadn.vn/a.aac' } },
+  sticker: { type: 'sticker', payload: { id: '21537', url: 'https://zalo-api.zadn.vn/api/emoticon/sticker/webpc?eid=21537&size=130' } },
+  location: { type: 'location', payload: { coordinates: { latitude: '20.6464', longitude: '106.0511' } } },
+  business_card: { type: 'link', payload: { url: 'https://zalo.me/g/abc', thumbnail: 'https://photo-stal.zadn.vn/c.jpg', description: '{"phone":"0912345678","qrCodeUrl":"https://qr.zalo.me/x"}' } },
+};
 
 /** Computes Zalo's webhook signature: `mac=` + hex sha256(firstTerm + rawBody + timestamp + oaSecretKey). */
 export function signZaloWebhook(firstTerm: string, rawBody: string, timestamp: string, oaSecretKey: string): string {
@@ -150,6 +177,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
   const users = new Map<string, FakeZaloUser>();
   const spentRefreshTokens: string[] = [];
   const failures = new Map<string, { error?: number; status?: number; count: number }>();
+  let quota: number | null = null;
   const apiHits: number[] = [];
   let seq = 0;
   let down = false;
@@ -232,6 +260,10 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       if (!user.lastInteraction || at.getTime() - user.lastInteraction.getTime() > windowMs)
         return apiError(-230, 'User has not interacted with the OA in the past 7 days');
       if (options.nightRule && isNight(at)) return apiError(-234, 'OA is not allowed to send messages at night');
+      if (quota !== null && at.getTime() - user.lastInteraction.getTime() > 48 * 3600_000) {
+        if (quota <= 0) return apiError(-211, 'Out of quota');
+        quota--;
+      }
       const messageId = `${Date.now().toString(16)}${(++seq).toString(16).padStart(8, '0')}`;
       sent.push({ userId, message: msg, messageId, at });
       return { error: 0, message: 'Success', data: { message_id: messageId, user_id: userId } };
@@ -376,6 +408,9 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     failHttp(path, status, count = 1) {
       failures.set(path, { status, count });
     },
+    setQuota(left) {
+      quota = left;
+    },
     setDown(d) {
       down = d;
       if (d) server.closeAllConnections();
@@ -415,6 +450,22 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
         sender: { id: userId },
         recipient: { id: oaId },
         message: { text, msg_id: opts.msgId ?? `msg${randomBytes(8).toString('hex')}` },
+      };
+    },
+    attachmentEvent(userId, kind, opts = {}) {
+      const attachment = ATTACHMENT_PAYLOADS[kind];
+      return {
+        app_id: appId,
+        user_id_by_app: `app-${userId}`,
+        event_name: `user_send_${kind}`,
+        timestamp: opts.timestamp ?? String(now().getTime()),
+        sender: { id: userId },
+        recipient: { id: oaId },
+        message: {
+          msg_id: opts.msgId ?? `msg${randomBytes(8).toString('hex')}`,
+          ...(opts.text !== undefined ? { text: opts.text } : {}),
+          attachments: [{ type: attachment.type, payload: { ...attachment.payload, ...opts.payload } }],
+        },
       };
     },
     close: () =>

@@ -81,6 +81,50 @@ describe('Zalo events -> Inbound', () => {
       event: { ...base, event_name: 'user_send_link', message: { msg_id: 'lk3', text: 'xem giúp', attachments: [{ type: 'link', payload: { url: 'https://baomoi.com/a.epi' } }] } },
       expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:lk3', at, type: 'text', text: 'xem giúp\nhttps://baomoi.com/a.epi' },
     },
+    // Words sent with an attachment (issue: they got "text only" and were lost).
+    ...(
+      [
+        ['video', { type: 'video', payload: { url: 'https://v.zdn.vn/a.mp4', thumbnail: 'https://v.zdn.vn/t.jpg', description: '' } }, 'KHẨN: căn cước gắn chip sẽ bị khoá, chia sẻ ngay!'],
+        ['gif', { type: 'gif', payload: { url: 'https://g.zdn.vn/a.gif', thumbnail: 'https://g.zdn.vn/t.gif' } }, 'tin này có thật không?'],
+        ['file', { type: 'file', payload: { url: 'https://f.zdn.vn/a.pdf', name: 'to-khai.pdf', size: 12345, type: 'pdf', checksum: 'x' } }, 'Tờ khai này nộp ở đâu?'],
+        ['audio', { type: 'audio', payload: { url: 'https://a.zdn.vn/a.aac' } }, 'Nghe giúp tôi đoạn này'],
+      ] as const
+    ).map(([kind, attachment, text]) => ({
+      label: `user_send_${kind} with words -> the words, as typed`,
+      event: { ...base, event_name: `user_send_${kind}`, message: { msg_id: `w-${kind}`, text: `  ${text} `, attachments: [attachment] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: `zalo:w-${kind}`, at, type: 'text', text },
+    })),
+    {
+      label: "user_send_file whose text is only the file's name -> no words",
+      event: { ...base, event_name: 'user_send_file', message: { msg_id: 'fn1', text: 'to-khai.pdf', attachments: [{ type: 'file', payload: { url: 'https://f.zdn.vn/a.pdf', name: 'to-khai.pdf' } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:fn1', at, type: 'unsupported', what: 'file' },
+    },
+    {
+      label: 'user_send_video whose payload has nulls and numbers still reads its words',
+      event: { ...base, event_name: 'user_send_video', message: { msg_id: 'vn1', text: 'Cho hỏi', attachments: [{ type: 'video', payload: { url: null, thumbnail: null, size: 3 } }, { type: null, payload: 'x' }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:vn1', at, type: 'text', text: 'Cho hỏi' },
+    },
+    {
+      label: 'user_send_image with words keeps the picture and its caption',
+      event: { ...base, event_name: 'user_send_image', message: { msg_id: 'ic1', text: 'Thủ tục khai sinh cần gì?', attachments: [{ type: 'image', payload: { url: 'https://dlfl.zdn.vn/a.jpg', thumbnail: 'https://dlfl.zdn.vn/t.jpg' } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:ic1', at, type: 'unsupported', what: 'image', media: { kind: 'image', ref: 'https://dlfl.zdn.vn/a.jpg', caption: 'Thủ tục khai sinh cần gì?' } },
+    },
+    {
+      label: 'user_send_image with words and no usable URL -> the words',
+      event: { ...base, event_name: 'user_send_image', message: { msg_id: 'ic2', text: 'Thủ tục khai sinh cần gì?', attachments: [{ type: 'image', payload: { url: `https://x/${'a'.repeat(3000)}` } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:ic2', at, type: 'text', text: 'Thủ tục khai sinh cần gì?' },
+    },
+    {
+      // The text of a business card is the card's name, of a location Zalo's address: not the person's words.
+      label: "user_send_business_card: the card's name is not a message",
+      event: { ...base, event_name: 'user_send_business_card', message: { msg_id: 'bc1', text: 'Nguyễn Văn A', attachments: [{ type: 'link', payload: { url: 'https://zalo.me/1', description: '{"phone":"0912345678"}' } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:bc1', at, type: 'unsupported', what: 'business_card' },
+    },
+    {
+      label: "user_send_location: Zalo's address is not a message",
+      event: { ...base, event_name: 'user_send_location', message: { msg_id: 'lo1', text: 'Phố Hiến, Hưng Yên', attachments: [{ type: 'location', payload: { coordinates: { latitude: '20.65', longitude: '106.05' } } }] } },
+      expected: { channel: 'zalo', userId: USER, dedupeKey: 'zalo:lo1', at, type: 'unsupported', what: 'location' },
+    },
     {
       label: 'follow (follower.id, no msg_id)',
       event: { app_id: APP, oa_id: OA, event_name: 'follow', timestamp: '1763880000000', follower: { id: USER } },

@@ -15,10 +15,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../../db/index.js';
-import { MAX_MEDIA_REF, type Inbound, type MediaRef } from '../channel.js';
+import { MAX_MEDIA_REF, type Inbound } from '../channel.js';
 import type { Inbox } from '../../conversation/inbox.js';
 import { touchPerson } from '../../db/people.js';
-import { recordZaloSubmission } from '../../db/zalo.js';
+import { latestZaloLifecycleAt, recordZaloSubmission } from '../../db/zalo.js';
 import { verifyZaloSignature } from './signature.js';
 import { refusalLogSampler } from '../../http/server.js';
 import { actionFromText } from './render.js';
@@ -29,6 +29,12 @@ export const ZALO_WEBHOOK_PATH = '/webhooks/zalo';
 
 const id = z.string().min(1);
 const opt = z.string().optional();
+/**
+ * A string field Loa only reads when it is one: Zalo's attachment payloads differ by event and
+ * by client (a `null` url, a numeric size), and one odd field must not make the whole event
+ * "not understood" and lose the words sent with it.
+ */
+const lax = z.unknown().transform((v) => (typeof v === 'string' ? v : undefined)).optional();
 
 /** A Zalo webhook event: the fields Loa reads; everything else is kept (loose). */
 export const zaloEventSchema = z.looseObject({
@@ -43,10 +49,14 @@ export const zaloEventSchema = z.looseObject({
   follower: z.looseObject({ id }).optional(),
   message: z
     .looseObject({
-      text: opt,
+      text: lax,
       msg_id: opt,
-      // user_send_image: the picture stays on Zalo's servers; we keep its URL.
-      attachments: z.array(z.looseObject({ type: opt, payload: z.looseObject({ url: opt }).optional() })).optional(),
+      // user_send_image: the picture stays on Zalo's servers; we keep its URL. A file's `name`
+      // tells its words apart from its file name (captionOf).
+      attachments: z
+        .array(z.looseObject({ type: lax, payload: z.looseObject({ url: lax, name: lax }).optional().catch(undefined) }))
+        .optional()
+        .catch(undefined),
     })
     .optional(),
   info: z.looseObject({ name: opt, phone: opt, address: opt, ward: opt, district: opt, city: opt }).optional(),
@@ -103,6 +113,24 @@ export function zaloDedupeKey(e: ZaloEvent, sender: string): string {
 }
 
 /**
+ * Attachment events whose `message.text` is words the person sent with the attachment. Not a
+ * sticker (no words), a location (an address Zalo fills in) or a business card (the text is the
+ * card's name): those words are not the person's message.
+ */
+const CAPTIONED = new Set(['user_send_video', 'user_send_gif', 'user_send_file', 'user_send_audio']);
+
+/**
+ * The words sent with an attachment, or '' when there are none. A client that fills `text`
+ * with the file's name or its URL sent no words: "to-khai.pdf" is not a question.
+ */
+export function captionOf(e: ZaloEvent): string {
+  const text = (e.message?.text ?? '').trim();
+  if (!text) return '';
+  const named = (e.message?.attachments ?? []).some((a) => text === a.payload?.name?.trim() || text === a.payload?.url?.trim());
+  return named ? '' : text;
+}
+
+/**
  * Maps a verified event to an Inbound (or why it is ignored). Pure, for table tests.
  */
 export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
@@ -125,10 +153,20 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
     // Integrators report the attachment type as 'image' and as 'photo': any URL of an image event is the picture.
     const atts = e.message?.attachments ?? [];
     const url = (atts.find((a) => a.type === 'image' || a.type === 'photo') ?? atts.find((a) => a.payload?.url))?.payload?.url;
-    const caption = e.message?.text;
-    const media: MediaRef | undefined =
-      url && url.length <= MAX_MEDIA_REF ? { kind: 'image', ref: url, ...(caption ? { caption } : {}) } : undefined;
-    return { ...base, type: 'unsupported', what: 'image', ...(media ? { media } : {}) };
+    const caption = captionOf(e);
+    // The picture with its words goes to the core as a picture (a screenshot of a post with
+    // "tin này có thật không?" is offered for reporting, with "Tôi muốn hỏi"); without a URL
+    // Loa can keep, the words are all there is, and they are read as typed.
+    if (!(url && url.length <= MAX_MEDIA_REF)) return caption ? { ...base, type: 'text', text: caption } : { ...base, type: 'unsupported', what: 'image' };
+    return { ...base, type: 'unsupported', what: 'image', media: { kind: 'image', ref: url, ...(caption ? { caption } : {}) } };
+  }
+  if (CAPTIONED.has(name)) {
+    // A video, GIF, file or voice message sent with words: the words are what Loa can read, as
+    // on Telegram (0515d94). A rumour clip with "KHẨN: … chia sẻ ngay" reaches the report flow
+    // as the same words typed would, and a question sent with a form is answered. Both got
+    // "text only" before, and the words were lost.
+    const caption = captionOf(e);
+    if (caption) return { ...base, type: 'text', text: caption };
   }
   if (name === 'user_send_link') {
     // Zalo sends a message with a URL in it as a link event, not as text: the URL is what a
@@ -167,6 +205,14 @@ export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent): ZaloEventO
       },
     });
     return stored ? { kind: 'submission', inbound } : { kind: 'duplicate' };
+  }
+
+  if ((inbound.type === 'follow' || inbound.type === 'unfollow') && inbound.at) {
+    // Zalo retries a delivery that failed, so a follow and an unfollow can arrive in either
+    // order: an unfollow from before the person followed again must not mark a follower gone
+    // and end their subscription (nor an old follow bring back one who left).
+    const latest = latestZaloLifecycleAt(deps.db, inbound.userId);
+    if (latest !== null && inbound.at.getTime() < latest) return { kind: 'ignored', why: `${inbound.type} older than a follow or unfollow already handled` };
   }
 
   // The core touches people for the events it handles; an unfollow is an interaction too.
