@@ -3,14 +3,18 @@
  *
  * Two starts on one data folder are refused before the database is opened: the second would
  * apply its migrations under the first, and its start-up recovery would mark the first's
- * messages in flight "không rõ" (unknown) and send its campaigns beside it. An address it
+ * messages in flight "không rõ" (unknown) and send its campaigns beside it. The running one
+ * holds `LOA_DATA_DIR/loa.lock` (db/service-lock.ts), a lock the kernel drops when the process
+ * ends, so a `loa.pid` left by a crash never blocks a restart, whoever has its id now. An address it
  * cannot listen on (the port taken, a host that is not this machine's) is said in Vietnamese
  * with what to do, after the app is closed again, instead of Node's stack trace.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { createApp, type App } from '../app.js';
 import { detectRunningService } from '../db/backup.js';
+import { acquireServiceLock, SERVICE_LOCK, type ServiceLock } from '../db/service-lock.js';
 import { migrationReport } from '../db/index.js';
 import { argsErrorText } from './args.js';
 
@@ -106,15 +110,37 @@ export async function run(args: string[], io: StartCliIo = {}): Promise<number> 
     return 2;
   }
   const config = io.config ?? loadConfig();
-  const running = await detectRunningService(config.dataDir, config.http, { ignorePid: process.pid });
-  if (running.running) {
-    err(
-      `loa start: Loa đang chạy rồi (${running.how}): không chạy bản thứ hai trên cùng thư mục dữ liệu (${config.dataDir}) hay cùng cổng.\n` +
-        `Dùng dịch vụ đang chạy (systemctl status loa), hoặc dừng nó trước (systemctl stop loa). ` +
-        `Muốn thử một bản khác bên cạnh: đặt LOA_DATA_DIR và LOA_HTTP_PORT khác.`,
-    );
-    return 1;
+  // The lock first: two starts at the same instant cannot both pass, and a marker left by a
+  // crash (its process id reused by now) does not count once the lock is free.
+  let lock: ServiceLock | null = null;
+  let busy = false;
+  try {
+    lock = acquireServiceLock(config.dataDir);
+    busy = lock === null;
+  } catch (e) {
+    // The folder or the file not writable: said by main.ts with the path to give back.
+    if (typeof (e as NodeJS.ErrnoException).path === 'string') throw e;
+    // A file system without locks (some network mounts): the marker and the port still guard.
+    err(`loa start: không khoá được ${join(config.dataDir, SERVICE_LOCK)} (${e instanceof Error ? e.message : String(e)}); vẫn chạy, chỉ dựa vào tệp loa.pid và cổng để tránh chạy hai bản.`);
   }
+  try {
+    const running = await detectRunningService(config.dataDir, config.http, { ignorePid: process.pid });
+    if (busy || running.running) {
+      err(
+        `loa start: Loa đang chạy rồi (${running.running ? running.how : `khoá ${join(config.dataDir, SERVICE_LOCK)} đang bị giữ`}): không chạy bản thứ hai trên cùng thư mục dữ liệu (${config.dataDir}) hay cùng cổng.\n` +
+          `Dùng dịch vụ đang chạy (systemctl status loa), hoặc dừng nó trước (systemctl stop loa). ` +
+          `Muốn thử một bản khác bên cạnh: đặt LOA_DATA_DIR và LOA_HTTP_PORT khác.`,
+      );
+      return 1;
+    }
+    return await serve(config, io, out, err);
+  } finally {
+    lock?.release();
+  }
+}
+
+/** The service, from building the app until it has stopped; returns the exit code. */
+async function serve(config: Config, io: StartCliIo, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const app = await (io.createApp ?? createApp)(config);
   logMigrations(app);
   let address: string;

@@ -30,6 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { formatVietnamTime, nextVietnamTime } from '../time/vietnam.js';
+import { judgeServiceMarker, markerLockFields, type ServiceMarker } from './service-lock.js';
 
 /** The database file's name inside `LOA_DATA_DIR`. */
 export const DB_FILE = 'loa.sqlite';
@@ -214,11 +215,7 @@ export function checkLoaDatabase(path: string, file = path): DatabaseCheck {
 }
 
 /** The service marker's content. */
-interface Marker {
-  pid: number;
-  host: string;
-  startedAt: string;
-}
+type Marker = ServiceMarker;
 
 /** How long a marker written on another host (another container) counts as alive. */
 const MARKER_FRESH_MS = 90_000;
@@ -228,14 +225,16 @@ const MARKER_TOUCH_MS = 30_000;
  * Keeps `LOA_DATA_DIR/loa.pid` while the service runs, so that `loa restore` can tell that a
  * service is using this data directory: the process id and host name, and a modification
  * time touched every 30 s (for a restore run from another container on the same volume, where
- * the process id means nothing). Removed on a clean stop; after a crash the dead process id
- * (same host) or the stale time (another host) shows it is left over.
+ * the process id means nothing). Removed on a clean stop; after a crash the free lock of
+ * `loa start` (db/service-lock.ts), the dead process id or the stale time (another machine)
+ * shows it is left over.
  */
 export function installServiceMarker(hooks: { onStart: (fn: () => void) => void; onStop: (fn: () => void) => void }, dataDir: string, now: () => Date = () => new Date()): void {
   const file = join(dataDir, SERVICE_MARKER);
   let timer: NodeJS.Timeout | undefined;
   hooks.onStart(() => {
-    const marker: Marker = { pid: process.pid, host: hostname(), startedAt: now().toISOString() };
+    // With the lock `loa start` holds, if it does: see db/service-lock.ts.
+    const marker: Marker = { pid: process.pid, host: hostname(), startedAt: now().toISOString(), ...markerLockFields(dataDir) };
     writeFileSync(file, `${JSON.stringify(marker)}\n`);
     timer = setInterval(() => {
       try {
@@ -257,45 +256,27 @@ export function installServiceMarker(hooks: { onStart: (fn: () => void) => void;
   });
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  // After a crash the id may have been reused by another program: on Linux, look at it.
-  try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /node|loa|tsx/.test(cmd);
-  } catch {
-    return true;
-  }
-}
-
 /** Whether a Loa service is using a data directory, and how that was seen. */
 export type ServiceState = { running: false } | { running: true; how: string };
 
 /**
- * Looks for a service using `dataDir`: its marker (a live process on this host, or a marker
- * touched in the last 90 s from another host), then, when `dataDir` holds a database, the
- * configured HTTP address answering `/healthz` as Loa does. `ignorePid`: `loa start` passes its own id, since a marker with it was
- * left by a crash and read by the start that replaced it with the same id (a container restarted
- * after a crash gives Loa the same one).
+ * Looks for a service using `dataDir`: the lock `loa start` holds and its marker (see
+ * db/service-lock.ts: a process id in a marker left by a crash may belong to anyone by now),
+ * then, when `dataDir` holds a database, the configured HTTP address answering `/healthz` as
+ * Loa does. `ignorePid`: `loa start` passes its own id, so that its own lock does not count,
+ * nor a marker with its id left by a crash (a container restarted after a crash gives Loa the
+ * same one).
  */
 export async function detectRunningService(dataDir: string, http?: { host: string; port: number }, opts: { ignorePid?: number } = {}): Promise<ServiceState> {
   const file = join(dataDir, SERVICE_MARKER);
-  if (existsSync(file)) {
-    try {
-      const m = JSON.parse(readFileSync(file, 'utf8')) as Marker;
-      if (m.host === hostname()) {
-        if (m.pid !== opts.ignorePid && processAlive(m.pid)) return { running: true, how: `tiến trình ${m.pid}, tệp ${file}` };
-      } else if (Date.now() - statSync(file).mtimeMs < MARKER_FRESH_MS) {
-        return { running: true, how: `máy/container ${m.host}, tệp ${file} vừa được cập nhật` };
-      }
-    } catch {
-      // Unreadable marker: rely on the port below.
-    }
+  let marker: { m: Marker; mtimeMs: number } | undefined;
+  try {
+    marker = { m: JSON.parse(readFileSync(file, 'utf8')) as Marker, mtimeMs: statSync(file).mtimeMs };
+  } catch {
+    // No marker, or an unreadable one: the lock, then the port below.
   }
+  const how = judgeServiceMarker(dataDir, marker?.m, { file, mtimeMs: marker?.mtimeMs ?? 0, dbFile: DB_FILE, ignorePid: opts.ignorePid, freshMs: MARKER_FRESH_MS });
+  if (how) return { running: true, how };
   // Only for a folder that has a database: a service always has one in its data folder, and the
   // port says nothing about which folder its service uses (a restore tried into a new folder
   // beside the running service, as docs/deploy.md suggests, was refused for the service's port).

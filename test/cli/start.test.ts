@@ -6,7 +6,8 @@
  * to do, and the second start touches nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { createApp } from '../../src/app.js';
 import { MIGRATIONS_DIR, openDb } from '../../src/db/index.js';
 import { seedSnapshot, tempDir } from '../support/app.js';
 
+const require = createRequire(import.meta.url);
 const cleanups: (() => unknown)[] = [];
 const savedEnv = { ...process.env };
 afterEach(async () => {
@@ -55,6 +57,29 @@ async function holdPort(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
+/** Another live program on this machine (as the id of a crashed Loa may be given to after a reboot). */
+function unrelatedProcess(): ChildProcess {
+  const p = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  cleanups.push(() => p.kill('SIGKILL'));
+  return p;
+}
+
+/** The real service (`node bin/loa.js start`) on the environment set, once it listens. */
+async function runLoa(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/loa.js', 'start'], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanups.push(() => new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(undefined) : (child.once('exit', resolve), child.kill('SIGKILL')))));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (b: Buffer) => {
+      output += b.toString();
+      if (output.includes('Loa đang chạy')) resolve();
+    });
+    child.stderr!.on('data', (b: Buffer) => void (output += b.toString()));
+    child.once('exit', (code) => reject(new Error(`loa start exited ${code}: ${output}`)));
+  });
+  return child;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -76,18 +101,58 @@ describe('loa start', () => {
     expect(text).toContain('systemctl status loa');
   }, 60_000);
 
-  it('a second start on the data folder of a running service is refused before the database is opened', async () => {
+  it('a second start on the data folder of a running Loa is refused before the database is opened', async () => {
     const dir = environment(await freePort());
-    // The running service: a live node process whose id is in the marker, as installServiceMarker writes it.
-    const service: ChildProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    cleanups.push(() => service.kill());
-    writeFileSync(join(dir, 'loa.pid'), `${JSON.stringify({ pid: service.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`);
+    const service = await runLoa();
     const errors: string[] = [];
-    const code = await run([], { err: (l) => errors.push(l), out: () => {}, stopSignal: Promise.resolve('SIGTERM') });
+    let built = false;
+    const createApp = async (): Promise<never> => {
+      built = true;
+      throw new Error('the app (and its database) must not be opened');
+    };
+    const code = await run([], { err: (l) => errors.push(l), out: () => {}, createApp, stopSignal: Promise.resolve('SIGTERM') });
     expect(code).toBe(1);
-    expect(errors.join('\n')).toContain(`Loa đang chạy rồi (tiến trình ${service.pid}`);
+    expect(built).toBe(false);
+    expect(errors.join('\n')).toContain(`Loa đang chạy rồi (tiến trình ${service.pid} giữ khoá ${join(dir, 'loa.lock')}`);
     expect(errors.join('\n')).toContain('systemctl stop loa');
-    expect(existsSync(join(dir, 'loa.sqlite'))).toBe(false);
+    // The marker says the service holds the lock, in this boot of this machine.
+    expect(JSON.parse(readFileSync(join(dir, 'loa.pid'), 'utf8'))).toMatchObject({ pid: service.pid, lock: 'loa.lock' });
+  }, 60_000);
+
+  it('after a kill -9, a marker whose process id now belongs to an unrelated live process does not block the start', async () => {
+    const dir = environment(await freePort());
+    const service = await runLoa();
+    await new Promise((resolve) => {
+      service.once('exit', resolve);
+      service.kill('SIGKILL');
+    });
+    // Left behind by the crash; then the id is reused (here: given to another live Node program).
+    const marker = JSON.parse(readFileSync(join(dir, 'loa.pid'), 'utf8')) as { pid: number };
+    const other = unrelatedProcess();
+    writeFileSync(join(dir, 'loa.pid'), `${JSON.stringify({ ...marker, pid: other.pid })}\n`);
+    const lines: string[] = [];
+    const code = await run([], { err: (l) => lines.push(l), out: (l) => lines.push(l), stopSignal: Promise.resolve('SIGTERM') });
+    expect(lines.join('\n')).toContain('Loa đang chạy: web chat http://127.0.0.1:');
+    expect(code).toBe(0);
+    expect(existsSync(join(dir, 'loa.pid'))).toBe(false);
+  }, 60_000);
+
+  it('a marker of an older Loa (no lock) counts only while its process has this folder\'s database open', async () => {
+    const dir = environment(await freePort());
+    openDb(join(dir, 'loa.sqlite')).close();
+    const legacy = (pid: number | undefined) => writeFileSync(join(dir, 'loa.pid'), `${JSON.stringify({ pid, host: hostname(), startedAt: new Date().toISOString() })}\n`);
+    // Its id reused by an unrelated program: started (it was refused until the file was removed by hand).
+    legacy(unrelatedProcess().pid);
+    const lines: string[] = [];
+    expect(await run([], { err: (l) => lines.push(l), out: (l) => lines.push(l), stopSignal: Promise.resolve('SIGTERM') })).toBe(0);
+    // A process that has the database open, as an older Loa does: refused.
+    const older = spawn(process.execPath, ['-e', `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); globalThis.db = new D(${JSON.stringify(join(dir, 'loa.sqlite'))}); console.log('open'); setTimeout(() => {}, 60000)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => older.kill('SIGKILL'));
+    await new Promise((resolve) => older.stdout!.once('data', resolve));
+    legacy(older.pid);
+    const errors: string[] = [];
+    expect(await run([], { err: (l) => errors.push(l), out: () => {}, stopSignal: Promise.resolve('SIGTERM') })).toBe(1);
+    expect(errors.join('\n')).toContain(`Loa đang chạy rồi (tiến trình ${older.pid}, tệp ${join(dir, 'loa.pid')}`);
   }, 60_000);
 
   it('a marker left by a crash with this very process id (a restarted container) does not stop the start', async () => {
