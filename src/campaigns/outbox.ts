@@ -195,9 +195,16 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     finishDone();
   };
 
-  /** What a SendResult means for the row that was sent (`attempts` before this one). */
-  const outcomeOf = (res: SendResult, attempts: number, at: Date): DeliveryOutcome => {
+  /**
+   * What a SendResult means for the row that was sent (`attempts` before this one). `held`: the
+   * platform refused it for the whole channel, which is now reported down (Zalo OA out of quota,
+   * -211/-218): the row waits with the channel, the attempt not counted, so a quota that stays
+   * out all day never fails it (it did: 8 probes, then "gave up").
+   */
+  const outcomeOf = (res: SendResult, attempts: number, at: Date, held = false): DeliveryOutcome => {
     if (res.kind === 'ok') return { status: 'sent', messageId: res.messageId };
+    if (res.kind === 'retryAfter' && held)
+      return { status: 'retry', retryAt: new Date(at.getTime() + Math.max(0.2, res.seconds) * 1000), reason: res.reason ?? `retry after ${res.seconds}s`, held: true };
     if (res.kind === 'retryAfter') {
       if (attempts + 1 >= maxAttempts) return { status: 'failed', reason: `gave up after ${maxAttempts} attempts: ${res.reason ?? 'throttled'}` };
       return { status: 'retry', retryAt: new Date(at.getTime() + Math.max(0.2, res.seconds) * 1000), reason: res.reason ?? `retry after ${res.seconds}s` };
@@ -211,9 +218,18 @@ export function createOutbox(deps: OutboxDeps): Outbox {
    * Records one send's result and its attempt in the next shared commit (one transaction with
    * whatever else it carries); a `gone` result also marks the person. Resolves once committed.
    */
-  const record = async (write: (o: DeliveryOutcome, at: Date) => void, log: SendLane, rowId: number, channel: ChannelName, personId: number | null, attempts: number, res: SendResult): Promise<string> => {
+  const record = async (
+    write: (o: DeliveryOutcome, at: Date) => void,
+    log: SendLane,
+    rowId: number,
+    channel: ChannelName,
+    personId: number | null,
+    attempts: number,
+    res: SendResult,
+    held = false,
+  ): Promise<string> => {
     const at = now();
-    const outcome = outcomeOf(res, attempts, at);
+    const outcome = outcomeOf(res, attempts, at, held);
     await group.later(() => {
       write(outcome, at);
       logAttempt(db, log, rowId, channel, attempts + 1, res, at);
@@ -222,8 +238,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     return outcome.status;
   };
 
-  const classify = async (task: DeliveryTask, res: SendResult): Promise<void> => {
-    const status = await record((o, at) => recordDelivery(db, task.id, o, at), 'delivery', task.id, task.channel, task.personId, task.attempts, res);
+  const classify = async (task: DeliveryTask, res: SendResult, held: boolean): Promise<void> => {
+    const status = await record((o, at) => recordDelivery(db, task.id, o, at), 'delivery', task.id, task.channel, task.personId, task.attempts, res, held);
     events.emit('delivery', task.campaignId, status);
   };
 
@@ -248,8 +264,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     claim(): Promise<boolean>;
     /** Whether the claimed row must still go (false: its person opted out since the claim; recorded). */
     stillWanted?(): boolean;
-    /** Records the result; resolves once committed. */
-    finish(res: SendResult): Promise<void>;
+    /** Records the result (`held`: refused because the whole channel cannot send now); resolves once committed. */
+    finish(res: SendResult, held: boolean): Promise<void>;
   }
 
   const runWorker = async (name: ChannelName, channel: Channel, throttle: Throttle): Promise<void> => {
@@ -264,6 +280,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     const contactWindowMs = windowDays === undefined ? undefined : windowDays * 86_400_000;
     const windowFor = (): { windowStart?: string } =>
       contactWindowMs !== undefined ? { windowStart: new Date(now().getTime() - contactWindowMs).toISOString() } : {};
+    /** The channel reports it cannot send now (not connected, or in trouble such as Zalo's quota). */
+    const down = (): boolean => deps.connected?.(name) === false;
     const deliveryJob = (task: DeliveryTask): Job | undefined => {
       const message = replyFor(task.campaignId);
       const reply = message?.reply[name];
@@ -287,7 +305,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
           events.emit('delivery', task.campaignId, 'opted_out');
           return false;
         },
-        finish: (res) => classify(task, res),
+        finish: (res, held) => classify(task, res, held),
       };
     };
     const noticeJob = (task: NoticeTask): Job => ({
@@ -314,7 +332,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       // Only a rate limit slows the whole lane; a 5xx or a network error retries this row.
       if (res.kind === 'retryAfter' && res.rateLimited) throttle.throttled(res.seconds);
       else if (res.kind === 'ok') throttle.succeeded();
-      await job.finish(res);
+      // Refused while the channel reports it cannot send (it said so during this send: Zalo's
+      // quota): the row waits for the channel like the rows not yet tried, not failed.
+      await job.finish(res, res.kind === 'retryAfter' && !res.rateLimited && down());
     };
     const idle = (ms: number): Promise<void> =>
       new Promise<void>((resolve) => {
@@ -328,7 +348,6 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       });
 
     let lastProbe = -Infinity;
-    const down = (): boolean => deps.connected?.(name) === false;
     while (running) {
       const probing = down() && deps.probeWhileDown?.(name) === true && now().getTime() - lastProbe >= probeMs;
       if (isQuietTime(now(), deps.quietHours) || (down() && !probing)) {

@@ -13,6 +13,7 @@ import type { Campaign, CampaignChannel } from '../db/campaigns.js';
 import { listAudit } from '../db/audit.js';
 import { formatVietnamTime } from '../time/vietnam.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from './quiet-hours.js';
+import { failureReasonVi } from './report.js';
 
 /** What the reasons are computed from. */
 export interface WaitFacts {
@@ -73,14 +74,24 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
   // no word (trial run): say who asked to wait, until when, and that it resumes by itself.
   if (c.status === 'sending')
     for (const r of f.retries ?? []) {
-      const left = Math.max(1, Math.ceil((Date.parse(r.until) - f.now.getTime()) / 1000));
       const name = CHANNEL_NAME[r.channel as CampaignChannel] ?? r.channel;
+      // Zalo OA out of quota: no time to give (Zalo does not say when it comes back).
+      const quota = /^Zalo (-211|-218)\b/.exec(r.reason ?? '');
+      if (quota) {
+        reasons.push(
+          `${name}: ${r.count} tin đang chờ vì OA đã hết hạn mức tin (lỗi ${quota[1]}). Các tin này không bị tính là lỗi và sẽ không gửi trùng: Loa thử lại một tin mỗi phút và tự gửi tiếp khi Zalo nhận tin trở lại (khi hạn mức được cấp lại, hoặc khi OA mua thêm hạn mức tại oa.zalo.me).`,
+        );
+        continue;
+      }
+      // A wait already over: those rows are going now.
+      if (Date.parse(r.until) <= f.now.getTime()) continue;
+      const left = Math.max(1, Math.ceil((Date.parse(r.until) - f.now.getTime()) / 1000));
       const limited = /too many|429|rate|-32\b/i.test(r.reason ?? '');
       reasons.push(
         `${name}: ${r.count} tin chờ thử lại đến ${formatVietnamTime(r.until, 'HH:mm')} (còn khoảng ${left} giây)` +
           (limited
             ? `; ${name} báo gửi quá nhanh nên cả kênh tạm chờ, rồi tự gửi tiếp, không cần làm gì.`
-            : `${r.reason ? ` (nền tảng báo: ${r.reason})` : ''}; Loa tự thử lại, không cần làm gì.`),
+            : `${r.reason ? ` (${failureReasonVi(r.reason)})` : ''}; Loa tự thử lại, không cần làm gì.`),
       );
     }
   // What the outbox really does (failUnroutableDeliveries): once sending starts, the rows of a

@@ -166,7 +166,7 @@ export function formatCounts(c: Campaign, k: DeliveryCounts, expected?: number, 
     `  huỷ đăng ký từ khi bắt đầu gửi: ${k.optedOutSince}`,
   ];
   if (k.failed > 0 && (c.status === 'done' || c.status === 'sending' || c.status === 'paused'))
-    lines.push(`  ↻ ${k.failed} tin lỗi; khi đã khắc phục (ví dụ Zalo có hạn mức mới), gửi lại chỉ những tin này: loa campaign retry-failed ${c.id} --as <tên>`);
+    lines.push(`  ↻ ${k.failed} tin lỗi; khi đã khắc phục nguyên nhân, gửi lại chỉ những tin này: loa campaign retry-failed ${c.id} --as <tên>`);
   if (k.unknown > 0)
     lines.push(`  ⚠ ${k.unknown} tin không rõ đã tới hay chưa (đang gửi thì máy chủ dừng); gửi lại (ai đã nhận sẽ nhận hai lần): loa campaign resend-unknown ${c.id} --as <tên>`);
   return lines.join('\n');
@@ -486,7 +486,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
           waitReasons(c, {
             now: now(),
             serviceRunning: running,
-            retries: c.status === 'sending' ? retryWaits(db, c.id, now()) : undefined,
+            retries: c.status === 'sending' ? retryWaits(db, c.id) : undefined,
             quietHours: quiet ?? { start: '21:00', end: '07:00' },
             configured: new Set(configured ?? c.channels),
             paused: c.status === 'paused' ? pausedBy(db, c.id) : undefined,

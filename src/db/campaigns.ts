@@ -60,7 +60,7 @@ export const deliveryCountsSchema = z.object({
   cancelled: z.number(),
   /** Targeted people who opted out since the campaign started (sent to or not). */
   optedOutSince: z.number(),
-  /** Rows waiting on a platform's retry_after. */
+  /** Rows tried and waiting to be tried again (a platform's retry_after, a backoff, a Zalo quota). */
   retrying: z.number(),
 });
 export type DeliveryCounts = z.infer<typeof deliveryCountsSchema>;
@@ -219,17 +219,19 @@ export function clearCampaignApproval(db: Db, id: number): void {
 }
 
 /**
- * Rows of a campaign waiting to be tried again (a 429's retry_after, a 5xx backoff), per
- * channel: how many, until when the last of them waits, and the platform's latest reason.
+ * Rows of a campaign that were tried and wait to be tried again (a 429's retry_after, a 5xx
+ * backoff, a Zalo OA out of quota), per channel: how many, until when the last of them waits
+ * (a row held for a quota may be past it, waiting for the lane's next probe), and the
+ * platform's latest reason. A row put back by staff (retry-failed, resend-unknown) has no reason.
  */
-export function retryWaits(db: Db, campaignId: number, now: Date = new Date()): { channel: ChannelName; count: number; until: string; reason: string | null }[] {
+export function retryWaits(db: Db, campaignId: number): { channel: ChannelName; count: number; until: string; reason: string | null }[] {
   return db
     .prepare(
       `SELECT channel, COUNT(*) AS count, MAX(next_attempt_at) AS until,
-              (SELECT reason FROM deliveries d2 WHERE d2.campaign_id = d.campaign_id AND d2.channel = d.channel AND d2.status = 'pending' AND d2.next_attempt_at > ? ORDER BY d2.next_attempt_at DESC LIMIT 1) AS reason
-       FROM deliveries d WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at > ? GROUP BY channel ORDER BY channel`,
+              (SELECT reason FROM deliveries d2 WHERE d2.campaign_id = d.campaign_id AND d2.channel = d.channel AND d2.status = 'pending' AND d2.reason IS NOT NULL ORDER BY d2.next_attempt_at DESC LIMIT 1) AS reason
+       FROM deliveries d WHERE campaign_id = ? AND status = 'pending' AND reason IS NOT NULL AND next_attempt_at IS NOT NULL GROUP BY channel ORDER BY channel`,
     )
-    .all(nowIso(now), campaignId, nowIso(now)) as { channel: ChannelName; count: number; until: string; reason: string | null }[];
+    .all(campaignId) as { channel: ChannelName; count: number; until: string; reason: string | null }[];
 }
 
 /**
@@ -473,7 +475,17 @@ export function stopIfOptedOutSinceClaim(db: Db, id: number, now: Date = new Dat
 /** The recorded outcome of one send. */
 export type DeliveryOutcome =
   | { status: 'sent'; messageId?: string }
-  | { status: 'retry'; retryAt: Date; reason: string }
+  | {
+      status: 'retry';
+      retryAt: Date;
+      reason: string;
+      /**
+       * The channel, not the row, is what cannot send (Zalo OA out of quota): the attempt does
+       * not count toward giving up, so a row waits out a quota of a day and is never failed for
+       * it. Answer notices ignore it (db/notices.ts).
+       */
+      held?: boolean;
+    }
   | { status: 'gone' | 'outside_window' | 'failed'; reason: string };
 
 /** Records the outcome of a claimed row (one synchronous commit: a kill -9 after it loses nothing). */
@@ -481,8 +493,8 @@ export function recordDelivery(db: Db, id: number, outcome: DeliveryOutcome, now
   const at = nowIso(now);
   if (outcome.status === 'retry')
     db.prepare(
-      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, reason = ? WHERE id = ? AND status = 'sending'`,
-    ).run(nowIso(outcome.retryAt), outcome.reason, id);
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, reason = ?, attempts = attempts - ? WHERE id = ? AND status = 'sending'`,
+    ).run(nowIso(outcome.retryAt), outcome.reason, outcome.held ? 1 : 0, id);
   else
     db.prepare(
       `UPDATE deliveries SET status = ?, message_id = ?, reason = ?, finished_at = ?, next_attempt_at = NULL
@@ -633,9 +645,10 @@ export function deliveryCounts(db: Db, campaignId: number, now: Date = new Date(
        WHERE d.campaign_id = ? AND p.opted_out_at IS NOT NULL AND c.started_at IS NOT NULL AND p.opted_out_at >= c.started_at`,
     )
     .get(campaignId) as { n: number };
+  // Tried and waiting to be tried again (a retry_after, a backoff, a Zalo quota): not failed.
   const retrying = db
-    .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at > ?`)
-    .get(campaignId, nowIso(now)) as { n: number };
+    .prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE campaign_id = ? AND status = 'pending' AND reason IS NOT NULL AND next_attempt_at IS NOT NULL`)
+    .get(campaignId) as { n: number };
   return {
     targeted: byStatus.reduce((a, r) => a + r.n, 0),
     pending: n('pending'),

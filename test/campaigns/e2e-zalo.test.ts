@@ -14,6 +14,16 @@ import { deliveryCounts, listDeliveries } from '../../src/db/campaigns.js';
 import { addSubscriber } from './helpers.js';
 import { optOutLine } from '../../src/campaigns/content.js';
 import { getPersonByExternal } from '../../src/db/people.js';
+import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
+
+/** Resolves once `test()` holds, checking after each delivery event and every 20 ms (at most `ms`). */
+async function until(test: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error('test: condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -95,5 +105,62 @@ describe('campaign over the fake Zalo OA', () => {
     const sentBefore = zalo.sent.length;
     await send('Lịch tiếp công dân tháng 1.');
     expect(zalo.sent.slice(sentBefore).map((m) => m.userId)).toEqual([ids[1]]);
+  });
+
+  it('out of quota (-211): the rest waits, shown to staff as waiting in Vietnamese, never failed, and each person gets it once when the quota is back', async () => {
+    const zalo = await startFakeZalo();
+    cleanup.push(() => zalo.close());
+    const t = await startAdminApp({ env: zaloEnv(zalo), bot: { quiet_hours: { start: '00:00', end: '00:00' } } });
+    cleanup.push(t.close);
+    const db = t.app.db;
+    const day = 86_400_000;
+    // Three days since they last wrote: inside Zalo's 7 days, past the free 48 hours, so each message spends quota.
+    const ids = Array.from({ length: 12 }, (_, i) => `87134517865432101${String(i).padStart(2, '0')}`);
+    for (const id of ids) {
+      zalo.addUser({ id, lastInteraction: new Date(Date.now() - 3 * day) });
+      addSubscriber(db, { channel: 'zalo', id, lastInteraction: new Date(Date.now() - 3 * day) });
+    }
+    zalo.setQuota(3);
+    addUser(t.app, 'lan', ['broadcaster']);
+    addUser(t.app, 'minh', ['approver']);
+    const s = createCampaignService({ db, regions: () => ({ regions: t.app.knowledge.state.regions, root: 'hung-yen' }), topics: () => [] });
+    const c = s.create('lan', { text: 'Lịch tiếp công dân tháng 1 tại trụ sở UBND xã.', channels: ['zalo'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    s.schedule('lan', c.id);
+    t.app.campaigns.outbox.wake();
+
+    // The quota runs out after three: the channel reports it and the lane stops there.
+    await until(() => !t.app.health.isConnected('zalo') && deliveryCounts(db, c.id).sent === 3 && deliveryCounts(db, c.id).sending === 0);
+    const k = deliveryCounts(db, c.id);
+    expect(k).toMatchObject({ sent: 3, failed: 0, pending: 9, unknown: 0 });
+    expect(k.retrying).toBeGreaterThan(0);
+    expect(zalo.calls.filter((x) => x.path === '/v3.0/oa/message/cs').length).toBeGreaterThan(3);
+
+    // What staff read on the page: waiting, why, in Vietnamese; nothing failed, no "retry failed" button.
+    const staff = new AdminClient(t.url);
+    await staff.login('minh', 'minh-mat-khau-1');
+    const page = (await staff.get(`/admin/campaigns/${c.id}`)).text;
+    expect(page).toContain('Đang gửi');
+    expect(page).toMatch(/lỗi <span data-field="failed">0<\/span>/);
+    expect(page).toMatch(/tin đang chờ vì OA đã hết hạn mức tin \(lỗi -211\)\. Các tin này không bị tính là lỗi và sẽ không gửi trùng/);
+    expect(page).not.toContain('Gửi lại tin lỗi');
+    expect(page).not.toMatch(/out of (its message )?quota/);
+    const live = JSON.parse((await staff.get(`/admin/campaigns/${c.id}/live.json`)).text) as { waitingText: string; failed: number };
+    expect(live.failed).toBe(0);
+    expect(live.waitingText).toContain('hết hạn mức tin (lỗi -211)');
+
+    // The quota is renewed and a minute passes (the rows' wait, QUOTA_RETRY_SECONDS, is over);
+    // a citizen who wrote today is answered (free within 48 hours), so Zalo takes messages again.
+    zalo.setQuota(null);
+    db.prepare(`UPDATE deliveries SET next_attempt_at = ? WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at IS NOT NULL`).run(new Date().toISOString(), c.id);
+    const citizen = '8713451786543210999';
+    zalo.addUser({ id: citizen });
+    expect((await zalo.deliverWebhook(`${t.url}/webhooks/zalo`, zalo.textEvent(citizen, 'xin chào'))).status).toBe(200);
+    await until(() => deliveryCounts(db, c.id).pending === 0 && deliveryCounts(db, c.id).sending === 0);
+    expect(deliveryCounts(db, c.id)).toMatchObject({ targeted: 12, sent: 12, failed: 0, retrying: 0 });
+    // Each person got the campaign exactly once.
+    const got = zalo.sent.filter((m) => m.message.text?.startsWith('Lịch tiếp công dân')).map((m) => m.userId).sort();
+    expect(got).toEqual([...ids].sort());
   });
 });

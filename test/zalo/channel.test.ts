@@ -144,16 +144,16 @@ const cases: Case[] = [
     result: { kind: 'retryAfter', seconds: 7 * 3600, reason: expect.stringContaining('-234'), rateLimited: true },
   },
   {
-    label: '-211 quota -> failed with reason',
+    label: '-211 quota -> wait and retry (not failed): the same message goes once the quota is back',
     setup: (z) => z.failNext(CS, -211),
     calls: [CS],
-    result: { kind: 'failed', reason: expect.stringMatching(/-211.*quota/) },
+    result: { kind: 'retryAfter', seconds: 60, reason: expect.stringMatching(/-211.*quota/) },
   },
   {
-    label: '-218 quota -> failed with reason',
+    label: '-218 quota -> wait and retry (not failed): the same message goes once the quota is back',
     setup: (z) => z.failNext(CS, -218),
     calls: [CS],
-    result: { kind: 'failed', reason: expect.stringMatching(/-218.*quota/) },
+    result: { kind: 'retryAfter', seconds: 60, reason: expect.stringMatching(/-218.*quota/) },
   },
   {
     label: '-224 tier -> failed with reason',

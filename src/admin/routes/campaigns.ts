@@ -417,7 +417,7 @@ function waitingFor(ctx: AdminContext, c: Campaign): string[] {
     quietHours: ctx.config.bot.quiet_hours,
     configured: new Set(campaignChannelSchema.options.filter((ch) => ctx.channels.has(ch))),
     paused: c.status === 'paused' ? pausedBy(ctx.db, c.id) : undefined,
-    retries: c.status === 'sending' ? retryWaits(ctx.db, c.id, ctx.now()) : undefined,
+    retries: c.status === 'sending' ? retryWaits(ctx.db, c.id) : undefined,
     // A channel the service cannot send on now (a Zalo OA out of quota): its reason, as /healthz gives it.
     channelsDown:
       c.status === 'sending'

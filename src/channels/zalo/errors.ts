@@ -80,6 +80,14 @@ export function hint(code: number): string | undefined {
 export const RATE_LIMIT_BACKOFF_SECONDS = 60;
 /** Seconds to wait after a network failure or a 5xx. */
 export const HTTP_BACKOFF_SECONDS = 30;
+/**
+ * Seconds before a message refused for the OA's quota (-211, -218) is tried again. Out of quota
+ * is a wait, not a failure: the quota comes back (a new day, a new package) and the same message
+ * is then sent once. Zalo says nothing of when, so the row waits as long as the campaign lane's
+ * probe (one row a minute while the channel is in trouble) and a reply is tried again within its
+ * time to live. Not a rate limit: messages within the free 48 hours may still go meanwhile.
+ */
+export const QUOTA_RETRY_SECONDS = 60;
 
 /**
  * Seconds from `now` until 06:00 in Asia/Ho_Chi_Minh (UTC+7 all year, no daylight saving), when
@@ -108,6 +116,9 @@ export function toSendResult(err: unknown, now: Date = new Date()): SendResult {
         return { kind: 'outsideWindow', reason };
       case -234:
         return { kind: 'retryAfter', seconds: secondsUntilMorning(now), reason, rateLimited: true };
+      case -211:
+      case -218:
+        return { kind: 'retryAfter', seconds: QUOTA_RETRY_SECONDS, reason };
       case -216:
       case -220:
         return { kind: 'failed', reason: `${reason}; a refreshed token was refused too: check the OA connection with \`loa zalo status\`` };
@@ -166,7 +177,7 @@ export function channelProblem(err: unknown, apiBase: string): ZaloChannelProble
   if (err instanceof ZaloApiError && (err.code === -211 || err.code === -218))
     return {
       kind: 'trouble',
-      reason: `Zalo báo OA đã hết hạn mức tin tư vấn (lỗi ${err.code}): câu trả lời cho người dân không gửi được. Kiểm tra gói dịch vụ và hạn mức tin của OA tại oa.zalo.me (xem docs/zalo.md); trạng thái trở lại “đã kết nối” khi Zalo nhận tin trở lại.`,
+      reason: `Zalo báo OA đã hết hạn mức tin tư vấn (lỗi ${err.code}): tin chiến dịch tới người đã nhắn cho OA quá 48 giờ trước phải chờ đến khi có hạn mức (không tính là lỗi, Loa tự gửi tiếp); trả lời người vừa nhắn trong 48 giờ thường vẫn gửi được. Kiểm tra gói dịch vụ và hạn mức tin của OA tại oa.zalo.me (xem docs/zalo.md); trạng thái trở lại “đã kết nối” khi Zalo nhận tin trở lại.`,
     };
   if (err instanceof ZaloApiError && err.code === -224)
     return {
