@@ -30,6 +30,7 @@ import { vietnameseMessage } from './content-files.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerQuestionRoutes } from './routes/questions.js';
 import { registerContentRoutes } from './routes/content.js';
+import { registerContentImportRoutes } from './routes/content-import.js';
 import { registerAttachRoutes } from './routes/attach.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -208,6 +209,7 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
       registerAccountRoutes(s, ctx);
       registerDashboardRoutes(s, ctx);
       registerQuestionRoutes(s, ctx);
+      registerContentImportRoutes(s, ctx);
       registerContentRoutes(s, ctx);
       registerAttachRoutes(s, ctx);
       registerCampaignRoutes(s, ctx);

@@ -1,0 +1,248 @@
+/**
+ * From entries read out of a booklet or a sheet to draft files: the checks staff see in the
+ * preview, the ids, and the writing once they confirm.
+ *
+ * Every entry is built with `buildQaText`, the admin form's own builder and the loader's schema,
+ * and written as a draft with `saveQaDraft`: an imported entry is a draft like one typed in the
+ * form, and four eyes apply to it the same way (its `content.save` audit entry names who
+ * imported it, so that person cannot approve it). Drafts never serve, so the search index is not
+ * rebuilt; the admin's view of the files is refreshed by the caller.
+ *
+ * Problems are per entry and in Vietnamese. Blocking ones (no question, no answer, no source, a
+ * field the schema refuses) keep the entry out; warnings (a short answer, a question already in
+ * the content or twice in the import) leave it to staff: such an entry is not ticked in the
+ * preview, and the CLI leaves it out unless told to take it.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Content, Source } from '../knowledge/content.js';
+import { ContentValidationError, buildQaText, formatSources, parseSources, saveQaDraft, slugFrom, type QaForm } from '../admin/content-files.js';
+import { legacyVietnamese, legacyVietnameseMessage } from '../text/encoding.js';
+import { canonical, foldedCanonical } from '../text/vietnamese.js';
+import type { AuditInput } from '../db/audit.js';
+import type { ImportRead, ImportedEntry } from './booklet.js';
+
+/** An answer shorter than this (characters) is likely cut short by the copy or the reading. */
+export const SHORT_ANSWER = 40;
+/** A question longer than this is likely an answer read into it (no "Trả lời:" line). */
+export const LONG_QUESTION = 300;
+
+/** The kinds of problem an entry can have. */
+export type ImportProblemCode =
+  | 'no-question'
+  | 'no-answer'
+  | 'no-source'
+  | 'invalid'
+  | 'short-answer'
+  | 'long-question'
+  | 'approved-duplicate'
+  | 'draft-duplicate'
+  | 'import-duplicate'
+  | 'unknown-topic';
+
+/** One problem of one entry, in Vietnamese. */
+export interface ImportProblem {
+  code: ImportProblemCode;
+  /** Keeps the entry out of the import (else a warning staff may overrule). */
+  blocking: boolean;
+  message: string;
+}
+
+/** An entry as it will be written, with its problems. */
+export interface PlannedEntry {
+  /** 1-based position in the import. */
+  n: number;
+  entry: ImportedEntry;
+  /** The id it gets ('' when it cannot be imported). */
+  id: string;
+  /** The draft file, relative to the content directory ('' when it cannot be imported). */
+  file: string;
+  topic: string;
+  sources: Source[];
+  /** Where its sources come from: the text ("Căn cứ…", a column), the staff's common source, or none. */
+  sourceFrom: 'text' | 'common' | 'none';
+  problems: ImportProblem[];
+  /** No blocking problem: it can be written. */
+  importable: boolean;
+  /** No problem at all: ticked in the preview, written by the CLI without --force. */
+  suggested: boolean;
+  /** The form it is built from (for writing). */
+  form?: QaForm;
+}
+
+/** A planned import. */
+export interface ImportPlan {
+  entries: PlannedEntry[];
+  /** Problems of the whole import (nothing can be written), in Vietnamese. */
+  problems: string[];
+  /** Lines left out (the booklet's title, section headings), to show. */
+  ignored: ImportRead['ignored'];
+  format: ImportRead['format'];
+}
+
+/** What staff chose for the whole import. */
+export interface ImportChoices {
+  /** The topic slug every entry goes under (a sheet's "Lĩnh vực" that names a topic wins). */
+  topic: string;
+  /** The source of entries whose text cites none: `title | article | url`, as the form's field. */
+  source?: string;
+}
+
+/** The existing content the checks compare with. */
+export type ImportContent = Pick<Content, 'qa' | 'articles' | 'topics' | 'regions' | 'errors'>;
+
+/** Which entries are ids already: every Q&A and article, and the broken files' names. */
+function takenIds(content: ImportContent): Set<string> {
+  const ids = new Set<string>(['new']);
+  for (const q of content.qa) ids.add(q.id);
+  for (const a of content.articles) ids.add(a.id);
+  for (const e of content.errors) if (/^(qa|articles)[\\/].*\.md$/.test(e.file)) ids.add(basename(e.file, '.md'));
+  return ids;
+}
+
+/** The first answer words for a preview (a line, cut at a word). */
+export function answerStart(answer: string, max = 160): string {
+  const flat = answer.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20))} …`;
+}
+
+/**
+ * Checks entries and gives each an id and a file, as they would be written into `contentDir`.
+ * Ids are the folded question (`slugFrom`, as the form makes them), numbered on a collision
+ * with the content, a file on disk or another entry of the import.
+ */
+export function planImport(read: ImportRead, content: ImportContent, choices: ImportChoices, contentDir?: string): ImportPlan {
+  const problems = [...read.problems];
+  const topics = new Map(content.topics.map((t) => [t.slug, t]));
+  if (!topics.has(choices.topic)) problems.push(choices.topic ? `Không có chủ đề “${choices.topic}”: chọn một chủ đề trong danh sách (content/topics.yaml).` : 'Hãy chọn chủ đề cho các câu hỏi – đáp.');
+  const common = choices.source?.trim() ? parseSources(choices.source.normalize('NFC')) : [];
+  if (common.some((s) => !s.title)) problems.push('Nguồn chung: ghi tên văn bản trước, ví dụ “Luật Hộ tịch 2014 | Điều 15”.');
+  const all = read.entries.map((e) => `${e.question}\n${e.answer}`).join('\n');
+  const legacy = legacyVietnamese(all);
+  if (legacy) problems.push(`Nội dung có ${legacyVietnameseMessage(legacy)}.`);
+
+  // Questions and wordings of the content, word for word (case, spacing, punctuation and tone
+  // placement aside: text/vietnamese.ts canonical).
+  const known = new Map<string, { id: string; status: string; question: string }>();
+  for (const q of content.qa)
+    for (const w of [q.question, ...q.variants]) {
+      const key = canonical(w);
+      const had = known.get(key);
+      if (key && (!had || (had.status !== 'approved' && q.status === 'approved'))) known.set(key, { id: q.id, status: q.status, question: q.question });
+    }
+  const byTopicName = new Map<string, string>();
+  for (const t of content.topics) {
+    byTopicName.set(foldedCanonical(t.slug), t.slug);
+    byTopicName.set(foldedCanonical(t.name), t.slug);
+  }
+  const taken = takenIds(content);
+  const seen = new Map<string, PlannedEntry>();
+  const entries: PlannedEntry[] = read.entries.map((entry, i) => {
+    const n = i + 1;
+    const out: ImportProblem[] = [];
+    const warn = (code: ImportProblemCode, message: string): void => void out.push({ code, blocking: false, message });
+    const block = (code: ImportProblemCode, message: string): void => void out.push({ code, blocking: true, message });
+    if (!entry.question) block('no-question', 'Không có câu hỏi: kiểm tra dòng “Câu …” hoặc ô “Câu hỏi”.');
+    if (!entry.answer)
+      block('no-answer', read.format === 'booklet' ? 'Không có câu trả lời: thêm dòng “Trả lời:” và câu trả lời ngay sau câu hỏi.' : 'Không có câu trả lời: ô “Trả lời” đang trống.');
+    else if (entry.answer.length < SHORT_ANSWER)
+      warn('short-answer', `Câu trả lời quá ngắn (${entry.answer.length} ký tự): kiểm tra xem câu trả lời có bị cắt khi chép không.`);
+    if (entry.question.length > LONG_QUESTION)
+      warn('long-question', `Câu hỏi dài bất thường (${entry.question.length} ký tự): có thể thiếu dòng “Trả lời:” nên câu trả lời bị đọc vào câu hỏi.`);
+    let topic = choices.topic;
+    if (entry.topic) {
+      const named = byTopicName.get(foldedCanonical(entry.topic));
+      if (named) topic = named;
+      else warn('unknown-topic', `Lĩnh vực “${entry.topic}” không khớp chủ đề nào; mục này vào chủ đề đã chọn “${topics.get(choices.topic)?.name ?? choices.topic}”.`);
+    }
+    const sources = entry.sources.length ? entry.sources : common;
+    const sourceFrom = entry.sources.length ? 'text' : common.length ? 'common' : 'none';
+    if (!sources.length)
+      block('no-source', 'Chưa có nguồn: thêm dòng “Căn cứ pháp lý: …” vào câu trả lời (hoặc cột “Căn cứ pháp lý”), hoặc điền ô “Nguồn chung”.');
+    const key = canonical(entry.question);
+    const same = key ? known.get(key) : undefined;
+    if (same?.status === 'approved') warn('approved-duplicate', `Câu hỏi này đã có trong nội dung đã duyệt, từng chữ: mục “${same.id}”.`);
+    else if (same) warn('draft-duplicate', `Câu hỏi này đã có ở mục “${same.id}” (${same.status === 'draft' ? 'bản nháp, có thể đã nhập lần trước' : 'đã gỡ'}).`);
+    const earlier = key ? seen.get(key) : undefined;
+    if (earlier) warn('import-duplicate', `Trùng câu hỏi với mục số ${earlier.n}${earlier.entry.label ? ` (${earlier.entry.label})` : ''} của lần nhập này.`);
+    const planned: PlannedEntry = { n, entry, id: '', file: '', topic, sources, sourceFrom, problems: out, importable: false, suggested: false };
+    if (key && !earlier) seen.set(key, planned);
+    if (out.some((p) => p.blocking) || problems.length) return planned;
+    const id = slugFrom(entry.question, (x) => taken.has(x) || (!!contentDir && existsSync(join(contentDir, 'qa', topic, `${x}.md`))));
+    const form: QaForm = {
+      id,
+      question: entry.question,
+      variants: (entry.variants ?? []).join('\n'),
+      topics: [topic],
+      regions: [],
+      sources: formatSources(sources),
+      expires: '',
+      answer: entry.answer,
+    };
+    try {
+      buildQaText(form, content);
+    } catch (err) {
+      if (!(err instanceof ContentValidationError)) throw err;
+      for (const e of err.errors) block('invalid', e.message);
+      return planned;
+    }
+    taken.add(id);
+    return { ...planned, id, file: join('qa', topic, `${id}.md`), form, importable: true, suggested: out.length === 0 };
+  });
+  return { entries, problems, ignored: read.ignored, format: read.format };
+}
+
+/** What writing an import did. */
+export interface ImportResult {
+  written: { id: string; file: string; question: string }[];
+}
+
+/**
+ * Writes the chosen entries of a plan as drafts (`n` of each), and audits them: one `content.save`
+ * per entry (four eyes count its author as a changer) and one `content.import` for the whole
+ * import with its count. Entries not importable are never written. Audits what was written even
+ * when a write fails midway (then rethrows).
+ */
+export function writeImport(
+  contentDir: string,
+  plan: ImportPlan,
+  chosen: ReadonlySet<number>,
+  content: ImportContent,
+  audit: (entry: Omit<AuditInput, 'actor' | 'ip'>) => void,
+  what: { source: string },
+): ImportResult {
+  if (plan.problems.length) throw new Error(`content import: ${plan.problems.join(' ')}`);
+  const written: ImportResult['written'] = [];
+  let failure: unknown;
+  for (const p of plan.entries) {
+    if (!chosen.has(p.n) || !p.importable || !p.form) continue;
+    try {
+      saveQaDraft(contentDir, p.form, content);
+    } catch (err) {
+      failure = err;
+      break;
+    }
+    written.push({ id: p.id, file: p.file, question: p.entry.question });
+  }
+  for (const w of written)
+    audit({
+      action: 'content.save',
+      targetType: 'qa',
+      targetId: w.id,
+      details: { text: `Tạo bản nháp “${w.id}” (nhập nhiều câu hỏi – đáp từ ${what.source})`, file: w.file, created: true },
+    });
+  if (written.length)
+    audit({
+      action: 'content.import',
+      details: {
+        text: `Nhập ${written.length} câu hỏi – đáp từ ${what.source} thành bản nháp, chờ phê duyệt${failure ? ' (dừng giữa chừng vì lỗi ghi tệp)' : ''}`,
+        count: written.length,
+        topics: [...new Set(plan.entries.filter((p) => written.some((w) => w.id === p.id)).map((p) => p.topic))],
+        ids: written.map((w) => w.id),
+      },
+    });
+  if (failure) throw failure;
+  return { written };
+}

@@ -1,0 +1,197 @@
+/**
+ * Reads an office's FAQ sheet (Excel .xlsx, a CSV saved from it, or cells copied from Excel,
+ * which paste as tab-separated text) into entries, as {@link readBooklet} reads a booklet.
+ *
+ * Offices keep such lists with Vietnamese headings, often under a title row ("DANH MỤC CÂU HỎI
+ * THƯỜNG GẶP") and beside a "STT" column. The header is the first of the first ten rows that
+ * names a question column and an answer column; the columns are found by their headings, in any
+ * order and any case, with or without diacritics:
+ * - question: "Câu hỏi", "Nội dung câu hỏi", "Hỏi";
+ * - answer: "Trả lời", "Câu trả lời", "Nội dung trả lời", "Đáp";
+ * - sources (optional): "Căn cứ pháp lý", "Căn cứ", "Cơ sở pháp lý", "Nguồn", "Văn bản";
+ * - topic (optional): "Lĩnh vực", "Chủ đề";
+ * - other wordings (optional): "Cách hỏi khác".
+ * Other columns (STT, ghi chú…) are left out. Rows with neither a question nor an answer are
+ * skipped; a row with only one of them is kept, so the preview can say what it lacks.
+ */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { decodeTextFile, notUtf8CsvMessage } from '../text/encoding.js';
+import { foldedCanonical } from '../text/vietnamese.js';
+import { cleanPastedText, readBooklet, sourcesFrom, type ImportRead, type ImportedEntry } from './booklet.js';
+
+type Column = 'question' | 'answer' | 'sources' | 'topic' | 'variants';
+
+/** Headings, folded (foldedCanonical), for each column. */
+const HEADINGS: Record<Column, string[]> = {
+  question: ['cau hoi', 'noi dung cau hoi', 'hoi', 'cau hoi thuong gap', 'question'],
+  answer: ['tra loi', 'cau tra loi', 'noi dung tra loi', 'dap', 'giai dap', 'noi dung giai dap', 'answer'],
+  sources: ['can cu phap ly', 'can cu', 'co so phap ly', 'nguon', 'van ban', 'van ban phap luat', 'van ban can cu', 'source', 'sources'],
+  topic: ['linh vuc', 'chu de', 'topic'],
+  variants: ['cach hoi khac', 'cau hoi tuong tu', 'variants'],
+};
+
+function columnOf(heading: string): Column | undefined {
+  const h = foldedCanonical(heading);
+  for (const [col, names] of Object.entries(HEADINGS) as [Column, string[]][]) if (names.includes(h)) return col;
+  return undefined;
+}
+
+/** A cell as text: numbers and dates as written, nothing for an empty cell. */
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return String(v);
+}
+
+/** The text of a cell cleaned as pasted text is (a cell from Word keeps Word's spaces). */
+const clean = (v: unknown): string => cleanPastedText(cellText(v)).trim();
+
+/** An answer cell as Markdown: its lines, blank lines between paragraphs kept. */
+function answerText(v: unknown): string {
+  return clean(v)
+    .split('\n')
+    .map((l) => l.trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n');
+}
+
+/**
+ * Reads rows (the header among them). `rowNumber(i)` is how staff find row i in their file.
+ *
+ * @example readRows([['STT', 'Câu hỏi', 'Trả lời'], ['1', 'Ai…?', 'Công dân…']], 'csv').entries.length // 1
+ */
+export function readRows(rows: unknown[][], format: ImportRead['format']): ImportRead {
+  const headerAt = rows.slice(0, 10).findIndex((r) => {
+    const cols = r.map((c) => columnOf(cellText(c)));
+    return cols.includes('question') && cols.includes('answer');
+  });
+  if (headerAt < 0)
+    return {
+      format,
+      entries: [],
+      ignored: [],
+      problems: ['Không thấy dòng tên cột: bảng cần một cột “Câu hỏi” và một cột “Trả lời” (có thể thêm “Căn cứ pháp lý” hoặc “Nguồn”, “Lĩnh vực”, “Cách hỏi khác”).'],
+    };
+  const index = new Map<Column, number>();
+  rows[headerAt]!.forEach((c, i) => {
+    const col = columnOf(cellText(c));
+    if (col && !index.has(col)) index.set(col, i);
+  });
+  const at = (r: unknown[], col: Column): unknown => (index.has(col) ? r[index.get(col)!] : undefined);
+  const entries: ImportedEntry[] = [];
+  const ignored = rows.slice(0, headerAt).flatMap((r, i) => {
+    const text = r.map(clean).filter(Boolean).join(' · ');
+    return text ? [{ line: i + 1, text }] : [];
+  });
+  rows.slice(headerAt + 1).forEach((r, k) => {
+    const question = clean(at(r, 'question')).replace(/\s+/g, ' ');
+    const answer = answerText(at(r, 'answer'));
+    if (!question && !answer) return;
+    const topic = clean(at(r, 'topic'));
+    const variants = clean(at(r, 'variants'))
+      .split(/\n|;/)
+      .map((v) => v.trim())
+      .filter(Boolean);
+    entries.push({
+      line: headerAt + k + 2,
+      question,
+      answer,
+      sources: sourcesFrom(clean(at(r, 'sources'))),
+      ...(topic ? { topic } : {}),
+      ...(variants.length ? { variants } : {}),
+    });
+  });
+  return {
+    format,
+    entries,
+    ignored,
+    problems: entries.length ? [] : ['Bảng không có dòng câu hỏi nào dưới dòng tên cột.'],
+  };
+}
+
+/** The delimiter of a CSV: ';' (Excel on a Vietnamese Windows), ',' or a tab, by the header line. */
+function delimiterOf(text: string): string {
+  const first = text.split('\n').find((l) => l.trim()) ?? '';
+  const count = (ch: string): number => first.split(ch).length - 1;
+  return [';', '\t', ','].reduce((best, ch) => (count(ch) > count(best) ? ch : best), ',');
+}
+
+/**
+ * Reads a CSV's bytes: UTF-8 (Excel's "CSV UTF-8") or UTF-16; another encoding is refused with
+ * how to save it again.
+ */
+export function readCsvBytes(bytes: Uint8Array): ImportRead {
+  const decoded = decodeTextFile(bytes);
+  if (!decoded.ok) return { format: 'csv', entries: [], ignored: [], problems: [`Tệp CSV: ${notUtf8CsvMessage(decoded.line)}`] };
+  return readCsvText(decoded.text, 'csv');
+}
+
+/** Reads CSV (or tab-separated) text. */
+export function readCsvText(text: string, format: 'csv' | 'tsv'): ImportRead {
+  const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  let rows: string[][];
+  try {
+    rows = parseCsv(body, { delimiter: delimiterOf(body), relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }) as string[][];
+  } catch (err) {
+    const line = (err as { lines?: number }).lines;
+    return { format, entries: [], ignored: [], problems: [`Không đọc được bảng${line ? ` ở dòng ${line}` : ''}: kiểm tra dấu ngoặc kép (") trong các ô, hoặc lưu lại từ Excel dạng “CSV UTF-8”.`] };
+  }
+  return readRows(rows, format);
+}
+
+/** Whether pasted text is cells copied from Excel (tab-separated, with the headings). */
+export function looksLikeSheet(text: string): boolean {
+  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim()) ?? '';
+  if (!first.includes('\t')) return false;
+  const cols = first.split('\t').map(columnOf);
+  return cols.includes('question') && cols.includes('answer');
+}
+
+/**
+ * Reads an .xlsx workbook's first sheet (or the first sheet with the headings). read-excel-file
+ * is loaded on the first import, not with the server.
+ */
+export async function readXlsxBytes(bytes: Buffer): Promise<ImportRead> {
+  const { default: readXlsxFile } = await import('read-excel-file/node');
+  let sheets: { sheet: string; data: unknown[][] }[];
+  try {
+    sheets = (await readXlsxFile(bytes)) as { sheet: string; data: unknown[][] }[];
+  } catch {
+    return {
+      format: 'xlsx',
+      entries: [],
+      ignored: [],
+      problems: ['Không đọc được tệp Excel: tệp phải là .xlsx (Excel 2007 trở lên). Với tệp .xls cũ, mở bằng Excel rồi “Lưu thành” kiểu “Excel Workbook (.xlsx)”.'],
+    };
+  }
+  let first: ImportRead | undefined;
+  for (const s of sheets) {
+    const read = readRows(s.data, 'xlsx');
+    if (read.entries.length) return sheets.length > 1 ? { ...read, ignored: [{ line: 0, text: `Đọc trang tính “${s.sheet}”` }, ...read.ignored] } : read;
+    first ??= read;
+  }
+  return first ?? { format: 'xlsx', entries: [], ignored: [], problems: ['Tệp Excel không có trang tính nào.'] };
+}
+
+/**
+ * Reads an uploaded file by its name: .xlsx, .csv (or .tsv/.txt, read by their contents). A .xls
+ * or .doc(x) is refused with what to do.
+ */
+export async function readImportFile(name: string, bytes: Buffer): Promise<ImportRead> {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
+  if (ext === 'xlsx') return readXlsxBytes(bytes);
+  if (ext === 'csv') return readCsvBytes(bytes);
+  const refuse = (problem: string): ImportRead => ({ format: 'booklet', entries: [], ignored: [], problems: [problem] });
+  if (ext === 'xls') return refuse('Tệp .xls (Excel 97-2003) chưa đọc được: mở bằng Excel, chọn “Lưu thành” kiểu “Excel Workbook (.xlsx)” rồi tải lên tệp mới.');
+  if (ext === 'doc' || ext === 'docx' || ext === 'pdf')
+    return refuse(`Tệp .${ext} chưa đọc được trực tiếp: mở tệp, chọn toàn bộ (Ctrl+A), chép (Ctrl+C) rồi dán vào ô “Nội dung” của trang này.`);
+  // .txt, .tsv, .md, no extension: text, read as what it looks like.
+  const decoded = decodeTextFile(bytes);
+  if (!decoded.ok) return refuse(`Tệp văn bản: ${notUtf8CsvMessage(decoded.line)}`);
+  return readImportText(decoded.text);
+}
+
+/** Reads pasted text: cells copied from Excel, or a booklet. */
+export function readImportText(text: string): ImportRead {
+  return looksLikeSheet(text) ? readCsvText(text, 'tsv') : readBooklet(text);
+}
