@@ -95,6 +95,25 @@ describe('Zalo Bot webhook end to end', () => {
     expect(person.displayName).toBe('Người dùng Zalo');
   });
 
+  it('answers the words sent with a video or file the platform reports as unsupported; a bare one is told to type', async () => {
+    const user = 'caption-1';
+    const unsupported = (o: { caption?: string }) => ({
+      event_name: 'message.unsupported.received',
+      message: { message_id: `m${++seq}`, from: { id: user, display_name: 'Người dùng Zalo', is_bot: false }, chat: { id: user, chat_type: 'PRIVATE' }, date: Date.now(), ...o },
+    });
+    const reply = async (update: ReturnType<typeof unsupported>): Promise<string> => {
+      const before = zb.sent.length;
+      expect(await zb.deliver(update)).toMatchObject({ status: 200 });
+      await t.app.inbox.drain();
+      await t.app.sender.drain();
+      return zb.sent.slice(before).filter((x) => x.chatId === user).map((x) => x.text).join('\n');
+    };
+    const answered = await reply(unsupported({ caption: 'Làm căn cước cho trẻ em ở đâu?' }));
+    expect(answered).toMatch(/Trẻ dưới 14 tuổi có làm thẻ căn cước/);
+    expect(answered).not.toMatch(/chỉ đọc được tin nhắn dạng chữ/);
+    expect(await reply(unsupported({}))).toMatch(/chỉ đọc được tin nhắn dạng chữ/);
+  });
+
   it('answers /chude with numbered choices and takes "2" as the second choice', async () => {
     const user = 'chude-1';
     const menu = await say('/chude', { user });

@@ -50,6 +50,22 @@ const cases: { label: string; body: unknown; expect: Record<string, unknown> | {
     expect: { type: 'unsupported', what: 'unsupported' },
   },
   {
+    // A video or file the platform reports as unsupported, sent with words: they were lost.
+    label: 'an unsupported message with a caption: its words, as typed',
+    body: { event_name: 'message.unsupported.received', message: msg({ caption: ' Tờ khai này nộp ở đâu? ' }) },
+    expect: { type: 'text', text: 'Tờ khai này nộp ở đâu?', dedupeKey: 'zb:m1' },
+  },
+  {
+    label: 'a picture with a caption and no usable URL: its words, as typed',
+    body: { event_name: 'message.image.received', message: msg({ photo_url: `https://zalo.example/${'a'.repeat(3000)}`, caption: 'Thủ tục khai sinh cần gì?' }) },
+    expect: { type: 'text', text: 'Thủ tục khai sinh cần gì?' },
+  },
+  {
+    label: 'null fields read as absent, not a refused update',
+    body: { event_name: 'message.image.received', message: msg({ photo_url: 'https://zalo.example/p.jpg', caption: null, text: null }) },
+    expect: { type: 'unsupported', what: 'image', media: { kind: 'image', ref: 'https://zalo.example/p.jpg' } },
+  },
+  {
     label: 'a group: /hoi is answered in the group',
     body: { event_name: 'message.text.received', message: msg({ text: '/hoi thủ tục khai sinh' }, { id: 'g1', chat_type: 'GROUP' }) },
     expect: { type: 'text', text: '/hoi thủ tục khai sinh', userId: 'u1', chatId: 'g1', group: true },

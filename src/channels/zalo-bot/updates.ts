@@ -15,6 +15,11 @@ import { MAX_MEDIA_REF, type Inbound, type MediaRef } from '../channel.js';
 
 const id = z.union([z.string().min(1), z.number()]).transform(String);
 const opt = z.string().optional();
+/**
+ * A field Loa reads only when it is a string: `null` (or another type) where a message has none
+ * reads as absent, so one odd field does not refuse the whole update and lose its words.
+ */
+const lax = z.unknown().transform((v) => (typeof v === 'string' ? v : undefined)).optional();
 
 /** A message as the platform describes it; anything else it carries is kept (loose). */
 export const zaloBotMessageSchema = z.looseObject({
@@ -29,11 +34,11 @@ export const zaloBotMessageSchema = z.looseObject({
   chat: z.looseObject({ id, chat_type: z.string().optional() }),
   /** Milliseconds since the epoch. */
   date: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
-  text: opt,
-  photo_url: opt,
-  photo: opt,
-  caption: opt,
-  sticker: opt,
+  text: lax,
+  photo_url: lax,
+  photo: lax,
+  caption: lax,
+  sticker: lax,
 });
 
 /** One update. */
@@ -107,11 +112,19 @@ export function toInbound(u: ZaloBotUpdate): Conversion {
     return { kind: 'inbound', inbound: { ...base, type: 'text', text: text.trim() } };
   }
   if (text !== undefined) return { kind: 'inbound', inbound: { ...base, type: 'text', text } };
+  const caption = m.caption?.trim() ?? '';
   if (event === 'message.image.received') {
     const ref = m.photo_url ?? m.photo;
-    const media: MediaRef | undefined = ref && ref.length <= MAX_MEDIA_REF ? { kind: 'image', ref, ...(m.caption ? { caption: m.caption } : {}) } : undefined;
-    return { kind: 'inbound', inbound: { ...base, type: 'unsupported', what: 'image', ...(media ? { media } : {}) } };
+    // A picture with its words goes to the core as a picture (offered for reporting, with "Tôi
+    // muốn hỏi"); without a reference Loa can keep, the words are all there is.
+    if (ref && ref.length <= MAX_MEDIA_REF) {
+      const media: MediaRef = { kind: 'image', ref, ...(caption ? { caption } : {}) };
+      return { kind: 'inbound', inbound: { ...base, type: 'unsupported', what: 'image', media } };
+    }
   }
+  // Words sent with anything else (a video or file the platform reports as unsupported) are what
+  // Loa can read, as on Telegram and the OA: read as typed, not dropped with a "text only".
+  if (caption && event !== 'message.sticker.received') return { kind: 'inbound', inbound: { ...base, type: 'text', text: caption } };
   const what = /^message\.([a-z_]+)\.received$/.exec(event)?.[1] ?? event;
   return { kind: 'inbound', inbound: { ...base, type: 'unsupported', what } };
 }
