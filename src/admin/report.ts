@@ -19,7 +19,7 @@ import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, platformLabel } from './disinfo.
 import { PLATFORMS } from '../conversation/disinfo.js';
 import { toCsv } from '../text/csv.js';
 import { toXlsx, type XlsxValue } from '../text/xlsx.js';
-import { trainedBetween, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { coverageTotals, officialsReached, trainingCoverage, type CoverageTotals, type GroupCoverage, type OfficialsReached } from '../db/training.js';
 import type { TrainingGroup } from '../training/definition.js';
 import { formatVietnamTime, parseStaffDate, vietnamInstant, vietnamYear } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
@@ -45,6 +45,12 @@ export interface YearReport extends YearFigures {
   platformNames: Record<string, string>;
   /** Officials' training against the plan's targets (`db/training.ts`, `content/training.yaml`). */
   training: TrainingFigures;
+  /**
+   * Officials of the training list among the people the bot reached in the period, per channel
+   * (`officialsReached`): taken out of `reachedByChannel`, which counts the citizens reached, and
+   * reported on their own line.
+   */
+  officialsReached: OfficialsReached[];
 }
 
 /** The training section: coverage per group and unit as it stood at the end of the year. */
@@ -54,6 +60,8 @@ export interface TrainingFigures {
   groups: GroupCoverage[];
   /** Officials first trained during the year, per group id. */
   trainedInYear: Record<string, number>;
+  /** The same officials counted once each (one in two groups is in both groups' figures). */
+  totals: CoverageTotals;
   /** The plan's targets in its own words, joined ("100% cán bộ …, 70% cán bộ chủ chốt …"). */
   plan: string;
 }
@@ -99,8 +107,11 @@ export function buildYearReport(
   }
   const figures = yearFigures(db, from, to, scope?.regions ?? null);
   const tests = new Set(names.contests.filter((c) => c.listed === false).map((c) => c.id));
+  const officials = officialsReached(db, from, to, scope?.regions ?? null);
   return {
     ...figures,
+    reachedByChannel: citizensReached(figures.reachedByChannel, officials),
+    officialsReached: officials,
     contests: figures.contests.filter((c) => !tests.has(c.contestId)),
     disinfo: disinfoFigures(db, from, to, scope?.regions ?? null),
     disinfoMonthly: disinfoMonthly(db, from, to, scope?.regions ?? null),
@@ -117,18 +128,44 @@ export function buildYearReport(
   };
 }
 
+/**
+ * The people reached per channel less the officials of the training list among them (the same
+ * rules, so the subtraction is exact): the plan's "reached" is the citizens its communication
+ * reaches; officials writing to the bot for their training are counted on their own line.
+ */
+function citizensReached(all: YearFigures['reachedByChannel'], officials: readonly OfficialsReached[]): YearFigures['reachedByChannel'] {
+  return all
+    .map((c) => {
+      const o = officials.find((x) => x.channel === c.channel);
+      return o ? { channel: c.channel, people: c.people - o.people, wrote: c.wrote - o.wrote, received: c.received - o.received } : c;
+    })
+    .filter((c) => c.people > 0);
+}
+
 function trainingFigures(db: Db, groups: readonly TrainingGroup[], from: Date, to: Date, now: Date, scope: readonly string[] | null): TrainingFigures {
   const yearOver = now.getTime() >= to.getTime();
   const at = yearOver ? to : now;
+  // `at` is exclusive: a year's coverage stops before 00:00:00.000 on 1/1 (a pass at that
+  // instant belongs to the next year); the current year's includes a pass at this very moment.
+  // The officials counted are those of each group and unit at that instant (memberships, so a
+  // move or a removal after the period does not change it).
+  const opts = { scope, at: yearOver ? to : new Date(now.getTime() + 1), since: from };
+  const coverage = trainingCoverage(db, groups, opts);
   return {
     at: at.toISOString(),
-    // `at` is exclusive: a year's coverage stops before 00:00:00.000 on 1/1 (a pass at that
-    // instant belongs to the next year); the current year's includes a pass at this very moment.
-    groups: trainingCoverage(db, groups, { scope, at: yearOver ? to : new Date(now.getTime() + 1) }),
-    trainedInYear: trainedBetween(db, from, to, scope),
+    groups: coverage,
+    trainedInYear: Object.fromEntries(coverage.map((g) => [g.groupId, g.trainedSince])),
+    totals: coverageTotals(db, opts),
     plan: groups.length ? `${groups.map((g) => g.plan ?? `${g.target}% ${g.name.charAt(0).toLowerCase()}${g.name.slice(1)}`).join(', ')} ${TRAINING_PLAN_TAIL}.` : '',
   };
 }
+
+/**
+ * The row of officials of the training list the bot reached (they wrote to it, mostly to take
+ * their training, or got a campaign message): the plan's "reached" is citizens, so they are
+ * not in the rows above it, and the label says so.
+ */
+export const OFFICIALS_REACHED_LABEL = 'Cán bộ trong danh sách tập huấn đã nhắn bot hoặc nhận tin (không tính vào số người dân được tiếp cận)';
 
 /** Vietnamese labels of delivery statuses. */
 export const DELIVERY_LABELS: Record<string, string> = {
@@ -239,13 +276,14 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   add(s0, 'Số liệu tính đến', 'tất cả', Date.parse(r.generatedAt) >= Date.parse(r.to) ? figuresUntil(r) : new Date(r.generatedAt));
   add(s0, 'Lập lúc', 'tất cả', new Date(r.generatedAt));
   if (r.region) add('0. Phạm vi', 'Địa bàn', r.region, null);
-  const s1 = '1. Người được tiếp cận';
+  const s1 = '1. Người dân được tiếp cận';
   for (const c of r.reachedByChannel) {
-    add(s1, 'Số người được tiếp cận', channelLabel(c.channel), c.people);
+    add(s1, 'Số người dân được tiếp cận', channelLabel(c.channel), c.people);
     add(s1, 'Trong đó: đã hỏi/nhắn bot', channelLabel(c.channel), c.wrote);
     add(s1, 'Trong đó: đã nhận tin chiến dịch', channelLabel(c.channel), c.received);
   }
-  add(s1, 'Tổng số người được tiếp cận', 'tất cả', r.reachedByChannel.reduce((a, c) => a + c.people, 0));
+  add(s1, 'Tổng số người dân được tiếp cận', 'tất cả', r.reachedByChannel.reduce((a, c) => a + c.people, 0));
+  add(s1, OFFICIALS_REACHED_LABEL, 'tất cả', r.officialsReached.reduce((a, c) => a + c.people, 0));
   for (const c of r.newSubscribersByChannel) add(s1, 'Người đăng ký mới', channelLabel(c.channel), c.n);
   add(s1, calendarYear(r) ? 'Người đăng ký nhận tin cuối năm' : 'Người đăng ký nhận tin cuối kỳ', 'tất cả', r.subscribersAtEnd);
   const s2 = '2. Chiến dịch và lượt gửi';
@@ -313,6 +351,14 @@ export function reportRows(r: YearReport): XlsxValue[][] {
       add(s6, 'Đã tập huấn theo đơn vị', `${g.name} / ${u.unit}`, u.trained);
       add(s6, 'Tỷ lệ đã tập huấn theo đơn vị (%)', `${g.name} / ${u.unit}`, u.share === null ? null : round1(u.share * 100));
     }
+  }
+  if (r.training.groups.length) {
+    // An official of two groups is in both groups' rows: the total of people is its own row.
+    const t = r.training.totals;
+    add(s6, 'Số cán bộ khác nhau trong danh sách (mỗi người tính một lần)', 'tất cả các nhóm', t.officials);
+    add(s6, calendar ? 'Số cán bộ khác nhau đã tập huấn (lũy kế đến cuối năm)' : 'Số cán bộ khác nhau đã tập huấn (lũy kế đến cuối kỳ)', 'tất cả các nhóm', t.trained);
+    add(s6, calendar ? 'Số cán bộ khác nhau tập huấn trong năm' : 'Số cán bộ khác nhau tập huấn trong kỳ báo cáo', 'tất cả các nhóm', t.trainedSince);
+    add(s6, 'Cán bộ thuộc từ hai nhóm trở lên (được tính ở mỗi nhóm)', 'tất cả các nhóm', t.inSeveralGroups);
   }
   return rows;
 }

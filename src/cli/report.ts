@@ -81,6 +81,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     const withOfficials = report.training.groups.filter((g) => g.officials > 0);
     const empty =
       report.reachedByChannel.every((c) => c.people === 0) &&
+      report.officialsReached.every((c) => c.people === 0) &&
       report.campaigns.started === 0 &&
       report.questions.asked === 0 &&
       report.contests.length === 0 &&
@@ -93,7 +94,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     const d = report.disinfo;
     const share = d.handledShare === null ? '' : ` = ${formatShare(d.handledShare)}`;
     console.log(
-      `Tiếp cận ${report.reachedByChannel.reduce((a, c) => a + c.people, 0)} người · ${report.campaigns.started} chiến dịch · ` +
+      `Tiếp cận ${report.reachedByChannel.reduce((a, c) => a + c.people, 0)} người dân (không gồm ${report.officialsReached.reduce((a, c) => a + c.people, 0)} cán bộ trong danh sách tập huấn) · ${report.campaigns.started} chiến dịch · ` +
         `${report.questions.asked} câu hỏi (${report.questions.answered} trả lời được) · ${report.contests.length} cuộc thi · ` +
         `${d.cases} vụ việc tin giả (${d.handledShare === null ? disinfoAssessment(d) : `xử lý ${d.handled}/${d.foundFalse}${share}, ${disinfoAssessment(d)} ${HANDLED_TARGET * 100}%`}) · ` +
         (withOfficials.length === 0

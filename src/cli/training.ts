@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
 import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/content.js';
 import { loadTraining } from '../training/definition.js';
-import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../training/import.js';
+import { importSummary, leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../training/import.js';
 import { formatShare } from '../training/format.js';
 import { recordInPerson } from '../training/in-person.js';
 
@@ -134,10 +134,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       const same = sameOfficialElsewhere(units.rows, kept.lines, onList);
       const res = importOfficials(db, units.rows, deps.now);
       recordAudit(db, { actor: 'cli', action: 'training.import', details: { file, rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack } }, deps.now);
-      out(
-        `Đã nhập ${kept.rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật` +
-          (kept.broughtBack ? ` (trong đó ${kept.broughtBack} người được đưa lại vào danh sách).` : '.'),
-      );
+      out(importSummary(res, kept.broughtBack));
       if (units.rewritten.length) out(sameUnitSpellingNote(units.rewritten));
       if (kept.left.length) out(`Lưu ý: ${leftOfficialsWarning(kept.left, 'cli', day)}`);
       if (same.length)

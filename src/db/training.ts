@@ -2,9 +2,18 @@
  * Officials to be trained, their invitations and their tests (issue 17, item 2).
  *
  * An official is one row per (channel, platform user id): that is how the bot reaches them and
- * how it recognises them when they write (`linkOfficialPerson`). An official counts as trained
- * from the first time they pass a training's test (`trained_at`); coverage is the share of the
- * officials on the list (not removed) of each target group, and of each unit within it.
+ * how it recognises them when they write (`officialForPerson`). An official counts as trained
+ * from the first time they pass a training's test or are recorded trained in person
+ * (`trained_at`), in every group they belong to: the plan's targets are shares of each group
+ * ("100% cán bộ làm công tác quyền con người, … 70% cán bộ chủ chốt của các tổ chức chính trị -
+ * xã hội … được cập nhật thông tin …, tập huấn …"), its groups overlap (a key official of the
+ * Women's Union may also be the commune's legal reporter), and the training is the same for all.
+ *
+ * Where an official counts is a membership (migration 097): a group, a unit and a region from
+ * one instant to another. A move to another unit or group, or off the list, closes one and may
+ * open another, so coverage at a past instant (a past year's report) counts the officials as
+ * they were then. `group_id`, `unit` and `region` of the official row are their first current
+ * membership's, for display and the audit.
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
@@ -24,6 +33,10 @@ export interface OfficialInput {
 /** An official as stored. */
 export interface Official extends OfficialInput {
   id: number;
+  /**
+   * Every group they count in now (open memberships), `groupId` first; empty once off the list.
+   */
+  groupIds: string[];
   personId: number | null;
   importedAt: string;
   updatedAt: string;
@@ -32,24 +45,46 @@ export interface Official extends OfficialInput {
 }
 
 const COLUMNS = `id, name, unit, group_id AS groupId, region, channel, external_id AS externalId, person_id AS personId,
-  imported_at AS importedAt, updated_at AS updatedAt, removed_at AS removedAt, trained_at AS trainedAt`;
+  imported_at AS importedAt, updated_at AS updatedAt, removed_at AS removedAt, trained_at AS trainedAt,
+  (SELECT json_group_array(group_id) FROM (SELECT m.group_id FROM training_memberships m
+     WHERE m.official_id = training_officials.id AND m.valid_to IS NULL ORDER BY m.group_id = training_officials.group_id DESC, m.id)) AS groupIds`;
+
+type OfficialRow = Omit<Official, 'groupIds'> & { groupIds: string };
+function toOfficial(r: OfficialRow): Official;
+function toOfficial(r: OfficialRow | undefined): Official | undefined;
+function toOfficial(r: OfficialRow | undefined): Official | undefined {
+  return r ? { ...r, groupIds: JSON.parse(r.groupIds) as string[] } : undefined;
+}
 
 function scopeSql(column: string, scope: RegionScope | undefined): { sql: string; args: string[] } {
   if (!scope) return { sql: '1', args: [] };
   return { sql: `${column} IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(scope)] };
 }
 
+/** What {@link importOfficials} did, counted in officials (accounts), not rows. */
+export interface ImportResult {
+  added: number;
+  updated: number;
+  /** Officials already on the list whose group or unit changed: counted the new way from now on. */
+  moved: number;
+  /** Officials of the import who count in two groups or more. */
+  inSeveralGroups: number;
+}
+
 /**
- * Adds or updates officials in one transaction (the caller has validated every row first): a row
- * of the same channel and user id is updated (and back on the list if it had been removed). Each
- * is linked to the person who already wrote to the bot from that account, if any.
+ * Adds or updates officials in one transaction (the caller has validated every row first). The
+ * rows of one account (channel and user id) are that official's groups: two rows, two groups.
+ * An account already on the list is updated (and back on the list if it had been removed); its
+ * current memberships that the file no longer gives, or gives with another unit or region, end
+ * now and the new ones start now, so coverage before now is unchanged. Each official is linked
+ * to the person who already wrote to the bot from that account, if any.
  *
  * @example importOfficials(db, [{ name: 'Nguyễn Văn A', unit: 'UBND xã X', groupId: 'quyen-con-nguoi', region: 'xa-x', channel: 'telegram', externalId: '42' }])
  */
-export function importOfficials(db: Db, rows: readonly OfficialInput[], now: Date = new Date()): { added: number; updated: number } {
+export function importOfficials(db: Db, rows: readonly OfficialInput[], now: Date = new Date()): ImportResult {
   return db.transaction(() => {
     const at = nowIso(now);
-    const existing = db.prepare(`SELECT id FROM training_officials WHERE channel = ? AND external_id = ?`).pluck();
+    const existing = db.prepare(`SELECT id, removed_at AS removedAt FROM training_officials WHERE channel = ? AND external_id = ?`);
     const person = db.prepare(`SELECT id FROM people WHERE channel = ? AND external_id = ?`).pluck();
     const insert = db.prepare(
       `INSERT INTO training_officials (name, unit, group_id, region, channel, external_id, person_id, imported_at, updated_at)
@@ -59,26 +94,51 @@ export function importOfficials(db: Db, rows: readonly OfficialInput[], now: Dat
       `UPDATE training_officials SET name = ?, unit = ?, group_id = ?, region = ?, person_id = COALESCE(person_id, ?),
               updated_at = ?, removed_at = NULL WHERE id = ?`,
     );
-    let added = 0;
-    let updated = 0;
+    const open = db.prepare(`SELECT id, group_id AS groupId, unit, region FROM training_memberships WHERE official_id = ? AND valid_to IS NULL`);
+    const close = db.prepare(`UPDATE training_memberships SET valid_to = ? WHERE id = ?`);
+    const start = db.prepare(`INSERT INTO training_memberships (official_id, group_id, unit, region, valid_from) VALUES (?, ?, ?, ?, ?)`);
+    const byAccount = new Map<string, OfficialInput[]>();
     for (const r of rows) {
-      const id = existing.get(r.channel, r.externalId) as number | undefined;
-      const personId = (person.get(r.channel, r.externalId) as number | undefined) ?? null;
-      if (id === undefined) {
-        insert.run(r.name, r.unit, r.groupId, r.region, r.channel, r.externalId, personId, at, at);
-        added++;
-      } else {
-        update.run(r.name, r.unit, r.groupId, r.region, personId, at, id);
-        updated++;
-      }
+      const key = `${r.channel}\u0000${r.externalId}`;
+      byAccount.set(key, [...(byAccount.get(key) ?? []), r]);
     }
-    return { added, updated };
+    const res: ImportResult = { added: 0, updated: 0, moved: 0, inSeveralGroups: 0 };
+    for (const want of byAccount.values()) {
+      const r = want[0]!;
+      const personId = (person.get(r.channel, r.externalId) as number | undefined) ?? null;
+      const found = existing.get(r.channel, r.externalId) as { id: number; removedAt: string | null } | undefined;
+      let id: number;
+      if (found === undefined) {
+        id = Number(insert.run(r.name, r.unit, r.groupId, r.region, r.channel, r.externalId, personId, at, at).lastInsertRowid);
+        res.added++;
+      } else {
+        id = found.id;
+        update.run(r.name, r.unit, r.groupId, r.region, personId, at, id);
+        res.updated++;
+      }
+      const current = open.all(id) as { id: number; groupId: string; unit: string; region: string | null }[];
+      const same = (m: { groupId: string; unit: string; region: string | null }, w: OfficialInput): boolean => m.groupId === w.groupId && m.unit === w.unit && m.region === w.region;
+      let changed = false;
+      for (const m of current)
+        if (!want.some((w) => same(m, w))) {
+          close.run(at, m.id);
+          changed = true;
+        }
+      for (const w of want)
+        if (!current.some((m) => same(m, w))) {
+          start.run(id, w.groupId, w.unit, w.region, at);
+          if (current.length) changed = true;
+        }
+      if (found && !found.removedAt && changed) res.moved++;
+      if (want.length > 1) res.inSeveralGroups++;
+    }
+    return res;
   })();
 }
 
 /** One official, or undefined. */
 export function getOfficial(db: Db, id: number): Official | undefined {
-  return db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE id = ?`).get(id) as Official | undefined;
+  return toOfficial(db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE id = ?`).get(id) as OfficialRow | undefined);
 }
 
 /**
@@ -86,9 +146,11 @@ export function getOfficial(db: Db, id: number): Official | undefined {
  * first contact (an official imported before they ever wrote to the bot).
  */
 export function officialForPerson(db: Db, person: { id: number; channel: string; externalId: string }): Official | undefined {
-  const o = db
-    .prepare(`SELECT ${COLUMNS} FROM training_officials WHERE removed_at IS NULL AND (person_id = ? OR (channel = ? AND external_id = ?)) ORDER BY id LIMIT 1`)
-    .get(person.id, person.channel, person.externalId) as Official | undefined;
+  const o = toOfficial(
+    db
+      .prepare(`SELECT ${COLUMNS} FROM training_officials WHERE removed_at IS NULL AND (person_id = ? OR (channel = ? AND external_id = ?)) ORDER BY id LIMIT 1`)
+      .get(person.id, person.channel, person.externalId) as OfficialRow | undefined,
+  );
   if (o && o.personId !== person.id) {
     db.prepare(`UPDATE training_officials SET person_id = ? WHERE id = ?`).run(person.id, o.id);
     o.personId = person.id;
@@ -107,25 +169,40 @@ export interface ListOfficialsOptions {
   offset?: number;
 }
 
-/** Officials on the list (not removed), by group, unit and name. */
+/**
+ * Officials on the list (not removed), by group, unit and name. With `groupId` (or `unit`), those
+ * who count in that group (unit) now, whichever of their groups is listed first.
+ */
 export function listOfficials(db: Db, opts: ListOfficialsOptions = {}): Official[] {
   const s = scopeSql('region', opts.scope);
   const where = [`removed_at IS NULL`, s.sql];
   const args: (string | number)[] = [...s.args];
-  if (opts.groupId) (where.push('group_id = ?'), args.push(opts.groupId));
-  if (opts.unit) (where.push('unit = ?'), args.push(opts.unit));
+  if (opts.groupId || opts.unit) {
+    const m = ['m.official_id = training_officials.id', 'm.valid_to IS NULL'];
+    if (opts.groupId) (m.push('m.group_id = ?'), args.push(opts.groupId));
+    if (opts.unit) (m.push('m.unit = ?'), args.push(opts.unit));
+    where.push(`EXISTS (SELECT 1 FROM training_memberships m WHERE ${m.join(' AND ')})`);
+  }
   if (opts.untrained) where.push('trained_at IS NULL');
-  return db
-    .prepare(`SELECT ${COLUMNS} FROM training_officials WHERE ${where.join(' AND ')} ORDER BY group_id, unit, name, id LIMIT ? OFFSET ?`)
-    .all(...args, opts.limit ?? 10_000, opts.offset ?? 0) as Official[];
+  return (
+    db
+      .prepare(`SELECT ${COLUMNS} FROM training_officials WHERE ${where.join(' AND ')} ORDER BY group_id, unit, name, id LIMIT ? OFFSET ?`)
+      .all(...args, opts.limit ?? 10_000, opts.offset ?? 0) as OfficialRow[]
+  ).map((r) => toOfficial(r));
 }
 
 /**
  * Takes an official off the list (left the post): no longer counted, invited or reminded from
  * `leftAt` (default now; an earlier day when staff learn of it late, so past years count right).
+ * Every membership that ran past `leftAt` ends then (one that started later counts nowhere).
  */
 export function removeOfficial(db: Db, id: number, now: Date = new Date(), leftAt: Date = now): boolean {
-  return db.prepare(`UPDATE training_officials SET removed_at = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`).run(nowIso(leftAt), nowIso(now), id).changes === 1;
+  return db.transaction(() => {
+    const left = nowIso(leftAt);
+    if (db.prepare(`UPDATE training_officials SET removed_at = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`).run(left, nowIso(now), id).changes !== 1) return false;
+    db.prepare(`UPDATE training_memberships SET valid_to = ? WHERE official_id = ? AND (valid_to IS NULL OR valid_to > ?)`).run(left, id, left);
+    return true;
+  })();
 }
 
 /**
@@ -148,12 +225,14 @@ export function markTrainedInPerson(db: Db, id: number, at: Date): boolean {
  */
 export function removedOfficials(db: Db, scope?: RegionScope): Official[] {
   const s = scopeSql('region', scope);
-  return db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE removed_at IS NOT NULL AND ${s.sql} ORDER BY id`).all(...s.args) as Official[];
+  return (db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE removed_at IS NOT NULL AND ${s.sql} ORDER BY id`).all(...s.args) as OfficialRow[]).map((r) =>
+    toOfficial(r),
+  );
 }
 
 /** The official on the list (not removed) of this channel account, or undefined. */
 export function officialByAccount(db: Db, channel: string, externalId: string): Official | undefined {
-  return db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE channel = ? AND external_id = ? AND removed_at IS NULL`).get(channel, externalId) as Official | undefined;
+  return toOfficial(db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE channel = ? AND external_id = ? AND removed_at IS NULL`).get(channel, externalId) as OfficialRow | undefined);
 }
 
 /** Coverage of one unit within a group. */
@@ -174,6 +253,8 @@ export interface GroupCoverage {
   plan: string | null;
   officials: number;
   trained: number;
+  /** Of `trained`, those first trained from `since` (a report's period); 0 without `since`. */
+  trainedSince: number;
   share: number | null;
   /** Whether the share reaches the target (false with no officials). */
   met: boolean;
@@ -183,14 +264,25 @@ export interface GroupCoverage {
 /** Options of {@link trainingCoverage}. */
 export interface CoverageOptions {
   scope?: RegionScope;
-  /** Coverage as it stood at this instant (officials on the list then, trained before it); default now. */
+  /**
+   * Coverage as it stood at this instant (exclusive): the officials counting in each group and
+   * unit then, trained before it. Default: now, the memberships still open.
+   */
   at?: Date;
+  /** Also count, per group, those first trained from this instant (the start of a report's period). */
+  since?: Date;
+}
+
+/** The memberships counted at `at` (see migration 097), as SQL on `m` with its arguments. */
+function validAt(at: string | null): { sql: string; args: string[] } {
+  return at === null ? { sql: 'm.valid_to IS NULL', args: [] } : { sql: 'm.valid_from < ? AND (m.valid_to IS NULL OR m.valid_to >= ?)', args: [at, at] };
 }
 
 /**
- * Coverage per target group and unit: officials on the list, how many are trained, the share
- * and whether it meets the group's target. Groups come from `content/training.yaml` in their
- * order; officials of a group no longer configured are reported under their group id.
+ * Coverage per target group and unit: officials counting in it, how many are trained, the share
+ * and whether it meets the group's target. An official in two groups counts in both (trained
+ * once, trained in both). Groups come from `content/training.yaml` in their order; officials of
+ * a group no longer configured are reported under their group id.
  *
  * @example trainingCoverage(db, registry.groups()).map((g) => `${g.name}: ${g.trained}/${g.officials}`)
  */
@@ -200,28 +292,115 @@ export function trainingCoverage(
   opts: CoverageOptions = {},
 ): GroupCoverage[] {
   const at = opts.at ? nowIso(opts.at) : null;
-  const s = scopeSql('region', opts.scope);
+  const since = opts.since ? nowIso(opts.since) : null;
+  const s = scopeSql('m.region', opts.scope);
+  const v = validAt(at);
   const rows = db
     .prepare(
-      `SELECT group_id AS groupId, unit, COUNT(*) AS officials,
-              SUM(CASE WHEN trained_at IS NOT NULL AND (? IS NULL OR trained_at < ?) THEN 1 ELSE 0 END) AS trained
-         FROM training_officials
-        WHERE (removed_at IS NULL OR (? IS NOT NULL AND removed_at >= ?)) AND (? IS NULL OR imported_at < ?) AND ${s.sql}
-        GROUP BY group_id, unit ORDER BY group_id, unit`,
+      `SELECT m.group_id AS groupId, m.unit, COUNT(*) AS officials,
+              COALESCE(SUM(o.trained_at IS NOT NULL AND (? IS NULL OR o.trained_at < ?)), 0) AS trained,
+              COALESCE(SUM(? IS NOT NULL AND o.trained_at >= ? AND (? IS NULL OR o.trained_at < ?)), 0) AS trainedSince
+         FROM training_memberships m JOIN training_officials o ON o.id = m.official_id
+        WHERE ${v.sql} AND ${s.sql}
+        GROUP BY m.group_id, m.unit ORDER BY m.group_id, m.unit`,
     )
-    .all(at, at, at, at, at, at, ...s.args) as { groupId: string; unit: string; officials: number; trained: number }[];
+    .all(at, at, since, since, at, at, ...v.args, ...s.args) as { groupId: string; unit: string; officials: number; trained: number; trainedSince: number }[];
   const share = (t: number, n: number): number | null => (n ? t / n : null);
   const known = new Map(groups.map((g) => [g.id, g]));
   const ids = [...groups.map((g) => g.id), ...new Set(rows.map((r) => r.groupId).filter((id) => !known.has(id)))];
   return ids.map((id) => {
     const g = known.get(id);
-    const units = rows.filter((r) => r.groupId === id).map((r) => ({ unit: r.unit, officials: r.officials, trained: r.trained, share: share(r.trained, r.officials) }));
+    const mine = rows.filter((r) => r.groupId === id);
+    const units = mine.map((r) => ({ unit: r.unit, officials: r.officials, trained: r.trained, share: share(r.trained, r.officials) }));
     const officials = units.reduce((a, u) => a + u.officials, 0);
     const trained = units.reduce((a, u) => a + u.trained, 0);
     const target = (g?.target ?? 100) / 100;
     const sh = share(trained, officials);
-    return { groupId: id, name: g?.name ?? id, target, plan: g?.plan ?? null, officials, trained, share: sh, met: sh !== null && sh >= target - 1e-9, units };
+    const trainedSince = mine.reduce((a, r) => a + r.trainedSince, 0);
+    return { groupId: id, name: g?.name ?? id, target, plan: g?.plan ?? null, officials, trained, trainedSince, share: sh, met: sh !== null && sh >= target - 1e-9, units };
   });
+}
+
+/** Officials counted once each, over every group (see {@link coverageTotals}). */
+export interface CoverageTotals {
+  /** Officials counting in at least one group. */
+  officials: number;
+  trained: number;
+  /** Of `trained`, those first trained from `since`; 0 without it. */
+  trainedSince: number;
+  /** Officials counting in two groups or more (so the groups' figures add up to more). */
+  inSeveralGroups: number;
+}
+
+/**
+ * The officials behind {@link trainingCoverage}, each counted once: the groups' figures add up
+ * to more when an official counts in two groups, and a report must not be read as that sum.
+ */
+export function coverageTotals(db: Db, opts: CoverageOptions = {}): CoverageTotals {
+  const at = opts.at ? nowIso(opts.at) : null;
+  const since = opts.since ? nowIso(opts.since) : null;
+  const s = scopeSql('m.region', opts.scope);
+  const v = validAt(at);
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS officials,
+              COALESCE(SUM(trained_at IS NOT NULL AND (? IS NULL OR trained_at < ?)), 0) AS trained,
+              COALESCE(SUM(? IS NOT NULL AND trained_at >= ? AND (? IS NULL OR trained_at < ?)), 0) AS trainedSince,
+              COALESCE(SUM(groups > 1), 0) AS inSeveralGroups
+         FROM (SELECT o.id, o.trained_at, COUNT(DISTINCT m.group_id) AS groups
+                 FROM training_memberships m JOIN training_officials o ON o.id = m.official_id
+                WHERE ${v.sql} AND ${s.sql} GROUP BY o.id)`,
+    )
+    .get(at, at, since, since, at, at, ...v.args, ...s.args) as CoverageTotals;
+}
+
+/** People of one channel the bot reached who are officials of the training list. */
+export interface OfficialsReached {
+  channel: string;
+  /** Officials who wrote to the bot or were sent a campaign message. */
+  people: number;
+  wrote: number;
+  received: number;
+}
+
+/**
+ * The officials among the people the yearly report counts as reached (`yearFigures` in
+ * `db/admin.ts`: distinct people per channel who wrote to the bot, or were sent a campaign
+ * message, in [from, to), of the scope's regions), per channel, by the same rules. An official is
+ * a person of an account on the training list during the period (linked, or of the same channel
+ * and user id). The plan counts the citizens its communication reaches; officials writing to the
+ * bot to take their training are the office's own staff, reported on their own.
+ */
+export function officialsReached(db: Db, from: Date, to: Date, scope: RegionScope = null): OfficialsReached[] {
+  const f = nowIso(from);
+  const t = nowIso(to);
+  const inScope = scope ? `person_id IN (SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?)))` : '1';
+  const scopeArgs = scope ? [JSON.stringify(scope)] : [];
+  const hasDeliveries = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'`).get();
+  return db
+    .prepare(
+      `WITH listed AS (
+         SELECT o.id, o.person_id, o.channel, o.external_id FROM training_officials o
+          WHERE EXISTS (SELECT 1 FROM training_memberships m WHERE m.official_id = o.id AND m.valid_from < ? AND (m.valid_to IS NULL OR m.valid_to > ?))
+       ), officials AS (
+         SELECT person_id AS id FROM listed WHERE person_id IS NOT NULL
+          UNION SELECT p.id FROM listed l JOIN people p ON p.channel = l.channel AND p.external_id = l.external_id
+       ), wrote AS (
+         SELECT DISTINCT channel, person_id FROM messages
+          WHERE direction = 'in' AND person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}
+       ), received AS (
+         ${
+           hasDeliveries
+             ? `SELECT DISTINCT channel, person_id FROM deliveries WHERE status = 'sent' AND person_id IN (SELECT id FROM officials) AND finished_at >= ? AND finished_at < ? AND ${inScope}`
+             : `SELECT NULL AS channel, NULL AS person_id WHERE 0 AND ? AND ?`
+         }
+       ), everyone AS (SELECT channel, person_id FROM wrote UNION SELECT channel, person_id FROM received)
+       SELECT e.channel, COUNT(*) AS people,
+              SUM(EXISTS (SELECT 1 FROM wrote w WHERE w.channel = e.channel AND w.person_id = e.person_id)) AS wrote,
+              SUM(EXISTS (SELECT 1 FROM received r WHERE r.channel = e.channel AND r.person_id = e.person_id)) AS received
+         FROM everyone e GROUP BY e.channel ORDER BY e.channel`,
+    )
+    .all(t, f, f, t, ...scopeArgs, f, t, ...(hasDeliveries ? scopeArgs : [])) as OfficialsReached[];
 }
 
 /** Records that an invitation or a reminder was queued for an official. */
@@ -298,19 +477,4 @@ export function finishTrainingAttempt(db: Db, id: number, r: { correct: number; 
       db.prepare(`UPDATE training_officials SET trained_at = ? WHERE id = (SELECT official_id FROM training_attempts WHERE id = ?) AND trained_at IS NULL`).run(at, id);
     return changed === 1;
   })();
-}
-
-/**
- * Officials first trained in [from, to) per group (the year's own work, beside the coverage
- * reached by its end), officials of the scope only.
- */
-export function trainedBetween(db: Db, from: Date, to: Date, scope: RegionScope = null): Record<string, number> {
-  const s = scopeSql('region', scope);
-  const rows = db
-    .prepare(
-      `SELECT group_id AS groupId, COUNT(*) AS n FROM training_officials
-        WHERE trained_at >= ? AND trained_at < ? AND (removed_at IS NULL OR removed_at >= ?) AND ${s.sql} GROUP BY group_id`,
-    )
-    .all(nowIso(from), nowIso(to), nowIso(to), ...s.args) as { groupId: string; n: number }[];
-  return Object.fromEntries(rows.map((r) => [r.groupId, r.n]));
 }

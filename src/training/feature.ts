@@ -72,9 +72,10 @@ export const TR = {
     `Kính gửi đồng chí ${name},\nĐồng chí chưa hoàn thành tập huấn “${t.title}”. Đề nghị đồng chí đọc tài liệu và làm bài kiểm tra ngay trên trợ lý này.`,
 };
 
-/** The trainings open to an official: approved, and for their group (or every group). */
-export function trainingsFor(registry: TrainingRegistry, o: Pick<Official, 'groupId'>): Training[] {
-  return registry.trainings().filter((t) => t.status === 'approved' && (!t.groups || t.groups.includes(o.groupId)));
+/** The trainings open to an official: approved, and for one of their groups (or every group). */
+export function trainingsFor(registry: TrainingRegistry, o: Pick<Official, 'groupId'> & { groupIds?: readonly string[] }): Training[] {
+  const mine = o.groupIds?.length ? o.groupIds : [o.groupId];
+  return registry.trainings().filter((t) => t.status === 'approved' && (!t.groups || t.groups.some((g) => mine.includes(g))));
 }
 
 /** Tries left for a training: null when unlimited. */

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { parseCsv, readCsvRecords } from '../text/csv.js';
 import { canonical, fold } from '../text/vietnamese.js';
-import type { Official, OfficialInput } from '../db/training.js';
+import type { ImportResult, Official, OfficialInput } from '../db/training.js';
 
 /** The columns, in order. */
 export const OFFICIAL_COLUMNS = ['name', 'unit', 'group', 'region', 'channel', 'external_id'] as const;
@@ -101,7 +101,7 @@ export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: O
   const problems: string[] = [];
   const rows: OfficialInput[] = [];
   const lines: number[] = [];
-  const seen = new Map<string, { line: number; group: string; name: string }>();
+  const seen = new Map<string, { line: number; name: string; region: string | null; groups: Map<string, number> }>();
   for (const { line, cells } of read.records) {
     if (Object.values(cells).every((c) => !c.trim())) continue; // a blank line Excel left at the end
     const p = rowSchema.safeParse(cells);
@@ -118,16 +118,19 @@ export function readOfficialsCsv(text: string, known: OfficialsKnown): { rows: O
     if (!region) problems.push(`dòng ${line}: region: không có địa bàn '${r.region}' (xem các mã địa bàn trong content/regions.yaml)`);
     else if (!('id' in region)) problems.push(`dòng ${line}: region: có nhiều địa bàn tên '${r.region}' (${region.ambiguous.join(', ')}): ghi mã địa bàn`);
     else r.region = region.id;
+    // One account is one official. Two rows of it in two of the plan's groups are that official
+    // counting in both (the groups overlap: a key official of the Women's Union who is also the
+    // commune's legal reporter); the same group twice, or another name, is a duplicate.
     const key = `${r.channel}:${r.external_id}`;
     const first = seen.get(key);
-    if (first === undefined) seen.set(key, { line, group: r.group, name: person(r.name) });
-    else if (first.group !== r.group && first.name === person(r.name))
-      // One official is one account in one group (db/training.ts): a person in two of the
-      // plan's groups cannot be counted in both yet, and staff must choose.
+    if (first === undefined) seen.set(key, { line, name: person(r.name), region: r.region, groups: new Map([[r.group, line]]) });
+    else if (first.name !== person(r.name) || first.groups.has(r.group))
+      problems.push(`dòng ${line}: external_id: trùng tài khoản ${r.channel} ${r.external_id} với dòng ${first.groups.get(r.group) ?? first.line}`);
+    else if (first.region !== r.region)
       problems.push(
-        `dòng ${line}: external_id: tài khoản ${r.channel} ${r.external_id} đã có ở dòng ${first.line} với nhóm khác; mỗi cán bộ chỉ được tính vào một nhóm đối tượng: giữ một dòng, với nhóm dùng để báo cáo chỉ tiêu`,
+        `dòng ${line}: region: tài khoản ${r.channel} ${r.external_id} đã có ở dòng ${first.line} với địa bàn khác; một cán bộ thuộc hai nhóm đối tượng ghi hai dòng cùng họ tên, cùng địa bàn, mỗi dòng một nhóm`,
       );
-    else problems.push(`dòng ${line}: external_id: trùng tài khoản ${r.channel} ${r.external_id} với dòng ${first.line}`);
+    else first.groups.set(r.group, line);
     lines.push(line);
     rows.push({ name: r.name.normalize('NFC'), unit: r.unit.normalize('NFC'), groupId: r.group, region: r.region, channel: r.channel, externalId: r.external_id });
   }
@@ -160,20 +163,30 @@ export interface SameOfficial {
  *
  * @example sameOfficialElsewhere(rows, lines, listOfficials(db)) // [{ line: 11, name: 'Ngô Văn Khoa', …, other: { channel: 'telegram', externalId: '9309', … } }]
  */
-export function sameOfficialElsewhere(rows: readonly OfficialInput[], lines: readonly number[], onList: readonly Official[]): SameOfficial[] {
+export function sameOfficialElsewhere(
+  rows: readonly OfficialInput[],
+  lines: readonly number[],
+  onList: readonly Pick<Official, 'id' | 'name' | 'unit' | 'channel' | 'externalId' | 'trainedAt'>[],
+): SameOfficial[] {
   const inFile = new Set(rows.map((r) => `${r.channel}:${r.externalId}`));
   const listed = new Set(onList.map((o) => `${o.channel}:${o.externalId}`));
-  const byPerson = new Map<string, Official[]>();
+  const byPerson = new Map<string, (typeof onList)[number][]>();
   for (const o of onList) {
     if (inFile.has(`${o.channel}:${o.externalId}`)) continue;
     const k = `${person(o.name)}\u0000${person(o.unit)}`;
     byPerson.set(k, [...(byPerson.get(k) ?? []), o]);
   }
   const out: SameOfficial[] = [];
+  const told = new Set<string>();
   rows.forEach((r, i) => {
     if (listed.has(`${r.channel}:${r.externalId}`)) return; // an update of an account on the list
-    for (const o of byPerson.get(`${person(r.name)}\u0000${person(r.unit)}`) ?? [])
+    for (const o of byPerson.get(`${person(r.name)}\u0000${person(r.unit)}`) ?? []) {
+      // An official of two groups has two rows: one warning per account.
+      const pair = `${r.channel}:${r.externalId}\u0000${o.id}`;
+      if (told.has(pair)) continue;
+      told.add(pair);
       out.push({ line: lines[i]!, name: r.name, unit: r.unit, channel: r.channel, externalId: r.externalId, other: { id: o.id, channel: o.channel, externalId: o.externalId, trainedAt: o.trainedAt } });
+    }
   });
   return out;
 }
@@ -231,10 +244,12 @@ export function leftOfficials(
   rows.forEach((r, i) => {
     const removedAt = off.get(`${r.channel}:${r.externalId}`);
     if (removedAt !== undefined && !bringBack) {
+      // An official of two groups has two rows: said once, at the first.
+      if (out.left.some((l) => l.channel === r.channel && l.externalId === r.externalId)) return;
       out.left.push({ line: lines[i]!, name: r.name, unit: r.unit, channel: r.channel, externalId: r.externalId, removedAt });
       return;
     }
-    if (removedAt !== undefined) out.broughtBack++;
+    if (removedAt !== undefined && !out.rows.some((x) => x.channel === r.channel && x.externalId === r.externalId)) out.broughtBack++;
     out.rows.push(r);
     out.lines.push(lines[i]!);
   });
@@ -291,4 +306,24 @@ export function sameUnitSpellingNote(rewritten: readonly { line: number; from: s
   const pairs = [...new Map(rewritten.map((r) => [`${r.from}\u0000${r.to}`, r])).values()];
   const shown = pairs.slice(0, 5).map((r) => `“${r.from}” ghi là “${r.to}” (dòng ${r.line}${rewritten.filter((x) => x.from === r.from && x.to === r.to).length > 1 ? ' và các dòng khác' : ''})`);
   return `${rewritten.length} dòng ghi tên đơn vị khác cách viết với tên đã có, được ghi theo tên đã có để đơn vị không bị tách làm hai trong báo cáo: ${shown.join('; ')}${pairs.length > 5 ? `; và ${pairs.length - 5} tên khác` : ''}.`;
+}
+
+/**
+ * What staff are told an import did (Vietnamese), counted in officials, not rows: an official of
+ * two groups has two rows. Says who counts in several groups (in each group's share) and who
+ * moved to another group or unit (the new one from now on; figures before now, such as a past
+ * year's report, keep the old one).
+ *
+ * @example importSummary({ added: 2, updated: 1, moved: 1, inSeveralGroups: 1 }, 0)
+ *   // 'Đã nhập 3 cán bộ: 2 người mới, 1 người đã có được cập nhật. 1 người thuộc hai nhóm …'
+ */
+export function importSummary(res: ImportResult, broughtBack: number): string {
+  return (
+    `Đã nhập ${res.added + res.updated} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật` +
+    (broughtBack ? ` (trong đó ${broughtBack} người được đưa lại vào danh sách).` : '.') +
+    (res.inSeveralGroups
+      ? ` ${res.inSeveralGroups} người thuộc từ hai nhóm đối tượng trở lên (mỗi nhóm một dòng): được tính vào tỉ lệ của từng nhóm; đã tập huấn một lần là đã tập huấn ở mọi nhóm của mình.`
+      : '') +
+    (res.moved ? ` ${res.moved} người đổi nhóm đối tượng hoặc đơn vị: được tính theo nhóm, đơn vị mới từ hôm nay; số liệu trước hôm nay (báo cáo các năm trước) vẫn theo nhóm, đơn vị cũ.` : '')
+  );
 }

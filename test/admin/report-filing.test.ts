@@ -24,6 +24,14 @@ function official(db: Db, o: { id: number; group: string; unit: string; trainedA
     `INSERT INTO training_officials (id, name, unit, group_id, region, channel, external_id, imported_at, updated_at, removed_at, trained_at)
      VALUES (?, ?, ?, ?, NULL, 'telegram', ?, ?, ?, ?, ?)`,
   ).run(o.id, `Cán bộ ${o.id}`, o.unit, o.group, String(9000 + o.id), o.importedAt ?? '2026-01-15T02:00:00.000Z', '2026-01-15T02:00:00.000Z', o.removedAt ?? null, o.trainedAt ?? null);
+  // Where they count, from their import to their removal (as migration 097 carries rows over).
+  db.prepare(`INSERT INTO training_memberships (official_id, group_id, unit, region, valid_from, valid_to) VALUES (?, ?, ?, NULL, ?, ?)`).run(
+    o.id,
+    o.group,
+    o.unit,
+    o.importedAt ?? '2026-01-15T02:00:00.000Z',
+    o.removedAt ?? null,
+  );
 }
 
 let caseSeq = 0;
@@ -143,8 +151,8 @@ describe('the yearly report an office files', () => {
     expect(find('Cơ quan báo cáo', 'tất cả')).toBe('Phòng Văn hoá - Xã hội xã Phố Hiến');
     expect(find('Kỳ báo cáo', 'tất cả')).toBe('01/01/2026 - 31/12/2026');
     expect(find('Số liệu tính đến', 'tất cả')).toBe('10:30 25/11/2026');
-    expect(find('Số người được tiếp cận', 'Web chat')).toBe('1');
-    expect(find('Số người được tiếp cận', 'web')).toBeUndefined();
+    expect(find('Số người dân được tiếp cận', 'Web chat')).toBe('1');
+    expect(find('Số người dân được tiếp cận', 'web')).toBeUndefined();
     const html = reportHtml(r);
     expect(html).toContain('<td>Web chat</td>');
     // Not "to the end of 31/12/2026" for figures taken on 25/11.

@@ -120,7 +120,7 @@ describe('yearly report', () => {
 
     const rows = parseCsv(reportCsv(r));
     const find = (indicator: string, group: string) => rows.find((x) => x[1] === indicator && x[2] === group)?.[3];
-    expect(find('Tổng số người được tiếp cận', 'tất cả')).toBe('4');
+    expect(find('Tổng số người dân được tiếp cận', 'tất cả')).toBe('4');
     expect(find('Câu hỏi đã nhận', 'tất cả')).toBe('5');
     expect(find('Chủ đề được hỏi nhiều', 'Bảo hiểm y tế')).toBe('2');
     expect(find('Điểm trung bình', 'Luyện tập nhanh - Quyền trẻ em')).toBe('36.7');

@@ -4,8 +4,8 @@
  * file again. The import keeps the old row, so without a word the official counts twice in
  * their group (seen in the office trial: "quản lý thông tin, truyền thông" at 2/3 = 66,7%
  * where the hand count was 2/2 = 100%). The import now says which officials are on the list
- * under another account and how to take the old one off, on the CLI and on the admin page; and
- * one account in two of the plan's groups is refused with the reason, not as a bare duplicate.
+ * under another account and how to take the old one off, on the CLI and on the admin page.
+ * (One account in two of the plan's groups: test/training/two-groups.test.ts.)
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,19 +93,6 @@ describe('loa training import: an official already on the list under another acc
     expect(sameOfficialElsewhere(a.rows, a.lines, onList)).toMatchObject([{ line: 2, channel: 'zalo', other: { externalId: '9309' } }]);
     const b = read(file(khoa('9310', 'Ngô Văn Khôi')));
     expect(sameOfficialElsewhere(b.rows, b.lines, onList)).toEqual([]);
-  });
-});
-
-describe('one account in two of the plan groups', () => {
-  it('is refused with the reason (one group per official), not as a bare duplicate', () => {
-    const hoa = (group: string) => `Nguyễn Thị Hoa;UBND phường Phố Hiến;${group};Phường Phố Hiến;telegram;9301`;
-    const r = readOfficialsCsv(file(hoa('Cán bộ làm công tác quyền con người'), hoa('Cán bộ làm công tác quản lý thông tin, truyền thông')), known);
-    expect(r.rows).toEqual([]);
-    expect(r.problems).toEqual([
-      'dòng 3: external_id: tài khoản telegram 9301 đã có ở dòng 2 với nhóm khác; mỗi cán bộ chỉ được tính vào một nhóm đối tượng: giữ một dòng, với nhóm dùng để báo cáo chỉ tiêu',
-    ]);
-    // The same row twice is still the plain duplicate.
-    expect(readOfficialsCsv(file(hoa('quyen-con-nguoi'), hoa('quyen-con-nguoi')), known).problems).toEqual(['dòng 3: external_id: trùng tài khoản telegram 9301 với dòng 2']);
   });
 });
 

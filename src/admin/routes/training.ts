@@ -11,10 +11,10 @@ import { z } from 'zod';
 import { recordInPerson } from '../../training/in-person.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisterRoutes } from '../context.js';
-import { getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
+import { coverageTotals, getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
-import { leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../../training/import.js';
+import { importSummary, leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../../training/import.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
 import { inviteOfficials } from '../../training/invite.js';
 import { trainingsFor } from '../../training/feature.js';
@@ -62,6 +62,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     return ctx.render(req, reply, 'training', {
       title: 'Tập huấn cán bộ',
       coverage,
+      totals: coverageTotals(ctx.db, { scope: ctx.scopeRegions(req) }),
       errors: registry.errors(),
       problems: trainingProblems(registry.trainings(), { articleStatus: (id) => ctx.knowledge.getArticle(id)?.status, contest: (id) => quiz.registry.get(id) }, ctx.now()),
       trainings: registry.trainings().filter((t) => t.status === 'approved'),
@@ -144,7 +145,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
             .map((x) => sameOfficialWarning(x, 'admin', day))
             .join(' ')}${same.length > SHOWN ? ` Và ${same.length - SHOWN} cán bộ khác: tìm theo họ tên trong danh sách cán bộ.` : ''}`
         : '');
-    const done = `Đã nhập ${kept.rows.length} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật${kept.broughtBack ? ` (trong đó ${kept.broughtBack} người được đưa lại vào danh sách)` : ''}.`;
+    const done = importSummary(res, kept.broughtBack);
     return reply.redirect(back(`${done}${warn}`), 303);
   });
 
