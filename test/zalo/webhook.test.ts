@@ -143,6 +143,8 @@ describe('Zalo events -> Inbound', () => {
     { label: 'oa_send_text echo', event: { ...base, event_name: 'oa_send_text', sender: { id: OA } }, expected: { ignored: expect.stringContaining('echo') } },
     { label: 'user_seen_message', event: { ...base, event_name: 'user_seen_message' }, expected: { ignored: 'delivery receipt' } },
     { label: 'user_received_message', event: { ...base, event_name: 'user_received_message' }, expected: { ignored: 'delivery receipt' } },
+    { label: 'user_click_chatnow (the chat opened)', event: { ...base, event_name: 'user_click_chatnow' }, expected: { ignored: 'not a message' } },
+    { label: 'user_reacted_message (a ❤️ on a reply)', event: { ...base, event_name: 'user_reacted_message', message: { msg_id: 'r1', react_icon: '/-heart' } }, expected: { ignored: 'not a message' } },
     { label: 'unknown event', event: { ...base, event_name: 'shop_has_order' }, expected: { ignored: 'unknown event shop_has_order' } },
     {
       label: 'anonymous_send_text (a non-follower writing) -> ignored, saying why and what to do',

@@ -137,6 +137,9 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
   const name = e.event_name;
   if (name.startsWith('oa_send_')) return { ignored: 'echo of a message the OA sent' };
   if (name === 'user_received_message' || name === 'user_seen_message') return { ignored: 'delivery receipt' };
+  // Opening the chat ("Nhắn tin") and reacting to a message are not messages: Loa answers once
+  // the person writes (a reaction names no choice Loa could take as an answer).
+  if (name === 'user_click_chatnow' || name.endsWith('_reacted_message')) return { ignored: 'not a message' };
   // A person who does not follow the OA writing to it: Zalo delivers anonymous_send_* with an
   // anonymous id that consultation messages (/cs) cannot reach, so Loa cannot answer them.
   if (name.startsWith('anonymous_send_')) return { ignored: ANONYMOUS_IGNORED };
