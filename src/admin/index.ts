@@ -57,6 +57,7 @@ export interface AdminOptions {
 const ASSETS: Record<string, string> = {
   'admin.css': 'text/css; charset=utf-8',
   'admin.js': 'application/javascript; charset=utf-8',
+  'print.css': 'text/css; charset=utf-8',
 };
 
 /** Navigation: label, URL and the permission that shows it. */
@@ -68,6 +69,7 @@ const NAV: { label: string; href: string; permission: Permission }[] = [
   { label: 'Cuộc thi', href: '/admin/contests', permission: 'contests.view' },
   { label: 'Tin giả', href: '/admin/disinfo', permission: 'disinfo.view' },
   { label: 'Tập huấn', href: '/admin/training', permission: 'training.view' },
+  { label: 'Mời người dân', href: '/admin/reach', permission: 'dashboard.view' },
   { label: 'Báo cáo năm', href: '/admin/report', permission: 'report.view' },
   { label: 'Nhật ký', href: '/admin/audit', permission: 'audit.view' },
   { label: 'Tài khoản', href: '/admin/users', permission: 'users.manage' },
@@ -146,7 +148,10 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
         reply.header('x-frame-options', 'DENY');
         reply.header('x-content-type-options', 'nosniff');
         reply.header('referrer-policy', 'same-origin');
-        reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
+        // A route with a policy of its own (a platform's image, the printable report's one
+        // inline stylesheet allowed by its hash) keeps it: both are narrower than this one.
+        if (!reply.hasHeader('content-security-policy'))
+          reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'");
         return payload;
       });
 

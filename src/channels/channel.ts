@@ -42,6 +42,12 @@ export interface Channel {
    * that receive no media.
    */
   fetchMedia?(ref: string, maxBytes: number): Promise<FetchedMedia | null>;
+  /**
+   * The address where a citizen finds this channel (a poster's QR code, a post on the portal):
+   * Telegram's `https://t.me/<bot>`, the OA's `https://zalo.me/<oa id>`. Undefined until the
+   * platform has said who the bot is (before `start` succeeded). Absent: the channel has none.
+   */
+  publicLink?(): string | undefined;
 }
 
 /** An image fetched from a platform for staff to view. */

@@ -13,6 +13,12 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
 
+  // A print button on a printable page (the A4 poster): <button data-print>.
+  document.addEventListener('click', function (e) {
+    var t = e.target && e.target.closest && e.target.closest('[data-print]');
+    if (t) window.print();
+  });
+
   // Live values: <div data-poll="/admin/…/live.json" data-every="2">; children with
   // data-field="name" get the value, [data-progress] gets width = done/total.
   function poll(el) {

@@ -119,6 +119,8 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
       closes: viTime(c.closes),
       board: { participants: board.participants, finished: board.finished ?? board.participants, entries: board.entries.slice(0, 100) },
       stats: contestStats(ctx.db, c, scope),
+      // The bot's own address once Telegram said who it is (admin "Mời người dân": reach.ts).
+      telegramLink: ctx.channels.get('telegram')?.publicLink?.(),
       open: { closes: open?.closes ?? '', error: open?.error, blank: closesBlank(c, now), example: localStamp(new Date(now.getTime() + OPEN_DAYS * 86_400_000)) },
     });
   };

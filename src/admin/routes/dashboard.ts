@@ -2,6 +2,7 @@
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { countQueue, questionCounts, subscriberCounts } from '../../db/admin.js';
 import { dashboardExtras } from './campaigns.js';
+import { registerReachRoutes } from './reach.js';
 import { openContests } from './contests.js';
 import { countWaitingForApproval } from './content.js';
 import type { FastifyRequest } from 'fastify';
@@ -39,6 +40,7 @@ export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
 }
 
 export const registerDashboardRoutes: RegisterRoutes = (s, ctx) => {
+  registerReachRoutes(s, ctx);
   s.get('/admin', { config: { permission: 'dashboard.view' } }, async (req, reply) => {
     return ctx.render(req, reply, 'dashboard', {
       title: 'Tổng quan',

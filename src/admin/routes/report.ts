@@ -5,6 +5,7 @@
  * `chooseReportPeriod`'s, shared with `loa report`).
  */
 import { z } from 'zod';
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import {
@@ -127,6 +128,18 @@ export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
   });
   s.get('/admin/report/print', { config: { permission: 'report.view' } }, async (req, reply) => {
     const r = reportOrRefuse(ctx, req);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(reportHtml(r));
+    const html = reportHtml(r);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', printPolicy(html)).send(html);
   });
 };
+
+/**
+ * The printable report's policy: its one inline stylesheet (kept inline so that the file `loa
+ * report` writes prints the same when opened from disk) allowed by its hash, nothing else. Under
+ * the admin's policy (style-src 'self') the browser dropped it and the report printed without
+ * its table borders, centred title or A4 margins.
+ */
+function printPolicy(html: string): string {
+  const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+  return `default-src 'none'; style-src ${styles.join(' ') || "'none'"}; img-src 'self' data:; frame-ancestors 'none'; form-action 'none'; base-uri 'none'`;
+}

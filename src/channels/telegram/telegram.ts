@@ -322,6 +322,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     intake,
     send,
     warm: () => sender.ready(),
+    publicLink: () => (bot.isInited() && bot.botInfo.username ? `https://t.me/${bot.botInfo.username}` : undefined),
     async fetchMedia(ref, maxBytes) {
       // getFile gives a path on the Bot API's file server, valid for an hour (bots may download up to 20 MB).
       const file = await bot.api.getFile(ref).catch((err: unknown) => {

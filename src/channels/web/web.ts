@@ -316,6 +316,9 @@ export function routedTarget(url: string): { path: string; query: string } {
 /** Messages of one address answered at once (see {@link perKeyAtOnce}). */
 export const ANSWERED_AT_ONCE_PER_ADDRESS = 2;
 
+/** A start payload the page passes to the widget (Telegram's deep-link alphabet, 64 at most). */
+const START_PAYLOAD = /^(?=.{1,64}$)[A-Za-z]+(?:_[A-Za-z0-9_-]*)?$/;
+
 /** Registers `/`, `/widget.js` and `POST /api/chat`. */
 export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const page = readFileSync(join(here, 'page.html'), 'utf8').replaceAll('{{BOT_NAME}}', escapeHtml(deps.botName));
@@ -345,7 +348,15 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // (behind a trusted proxy, the one it was asked for), escaped.
   // A function, not a replacement string: `$&`, `` $` `` and `$'` in a Host header would
   // otherwise copy parts of the page into the tag.
-  app.get('/', async (req, reply) => reply.type('text/html; charset=utf-8').send(page.replace('{{ORIGIN}}', () => escapeHtml(`${req.protocol}://${req.host}`))));
+  // `/?start=thi_<contest>` (a poster's QR code, admin "Mời người dân"): the chat opens on it,
+  // as a portal page's data-loa-start does. Only a payload a start command can be.
+  app.get('/', async (req, reply) => {
+    const start = (req.query as { start?: unknown }).start;
+    const startAttr = typeof start === 'string' && START_PAYLOAD.test(start) ? ` data-loa-start="${escapeHtml(start)}"` : '';
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(page.replace('{{ORIGIN}}', () => escapeHtml(`${req.protocol}://${req.host}`)).replace('{{START}}', () => startAttr));
+  });
   app.get('/widget.js', async (_req, reply) =>
     reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(widget),
   );

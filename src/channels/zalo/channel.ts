@@ -32,6 +32,8 @@ export interface ZaloChannelDeps {
   client: Pick<ZaloClient, 'sendMessage'> & Partial<Pick<ZaloClient, 'getOa'>>;
   /** ZALO_API_BASE, named in the reasons staff read. */
   apiBase?: string;
+  /** ZALO_OA_ID when set: the OA's public page (`publicLink`) before `getOa` has answered. */
+  oaId?: string;
   logger?: Logger;
   /** Clock for the night rule's retry time (errors.ts). */
   now?: () => Date;
@@ -58,6 +60,8 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
   // Where a send that finds the whole OA refused (dead token, quota) is reported: the
   // dashboard and /healthz, so staff see why citizens get no answer (a log line alone went unseen).
   let events: ConnectionEvents | undefined;
+  // The OA's id, from ZALO_OA_ID or from getOa once the token works: its page is zalo.me/<id>.
+  let oaId = deps.oaId;
 
   const sendOne = async (recipient: string, message: ZaloMessage): Promise<SendResult> => {
     try {
@@ -107,10 +111,12 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
       try {
         const oa = await deps.client.getOa();
         deps.logger?.info({ oaId: oa.oaId, name: oa.name }, 'zalo: OA token works');
+        if (oa.oaId) oaId = oa.oaId;
       } catch (err) {
         throw toConnectError(err, deps.apiBase ?? 'ZALO_API_BASE');
       }
     },
+    publicLink: () => (oaId && /^\d{1,25}$/.test(oaId) ? `https://zalo.me/${oaId}` : undefined),
     tokensReplaced() {
       events?.up();
     },

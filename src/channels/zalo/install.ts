@@ -29,7 +29,7 @@ export function installZalo(app: ChannelHost): Channel | undefined {
     logger,
   });
   const client = createZaloClient({ ...http, tokens });
-  const channel = createZaloChannel({ client, logger, apiBase: cfg.apiBase });
+  const channel = createZaloChannel({ client, logger, apiBase: cfg.apiBase, ...(cfg.oaId ? { oaId: cfg.oaId } : {}) });
 
   registerZaloWebhook(app.server, {
     db: app.db,
