@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadEnvFile } from '../src/env-file.js';
+import { envFileText, knownEnvNames, loadEnvFile, suggestEnvName } from '../src/env-file.js';
 import { ConfigError } from '../src/config.js';
 import { tempDir } from './support/app.js';
 
@@ -44,6 +44,52 @@ describe('.env file', () => {
     writeFileSync(join(d, 'other.env'), 'LOA_ENVFILE_TEST_A=other\n');
     expect(loadEnvFile(d, { LOA_ENV_FILE: 'other.env' })).toBe(join(d, 'other.env'));
     expect(process.env.LOA_ENVFILE_TEST_A).toBe('other');
+  });
+
+  it('a file saved on Windows: CRLF line ends, a UTF-8 byte order mark, or UTF-16 ("Unicode" in Notepad)', () => {
+    const d = dir();
+    // The mark made the first name '\uFEFFLOA_…' and its setting was silently lost.
+    writeFileSync(join(d, '.env'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('LOA_ENVFILE_TEST_A=3001\r\nLOA_ENVFILE_TEST_B="x y"\r\n')]));
+    expect(loadEnvFile(d, {})).toBe(join(d, '.env'));
+    expect(process.env.LOA_ENVFILE_TEST_A).toBe('3001');
+    expect(process.env.LOA_ENVFILE_TEST_B).toBe('x y');
+    delete process.env.LOA_ENVFILE_TEST_A;
+    writeFileSync(join(d, '.env'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('LOA_ENVFILE_TEST_A=Hà Nội\r\n', 'utf16le')]));
+    loadEnvFile(d, {});
+    expect(process.env.LOA_ENVFILE_TEST_A).toBe('Hà Nội');
+    expect(envFileText(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('A=1', 'utf16le').swap16()]))).toBe('A=1');
+  });
+
+  it('a misspelt name is an error naming its line and the name meant; nothing is loaded', () => {
+    const d = dir();
+    writeFileSync(join(d, '.env'), '# Loa\nLOA_ENVFILE_TEST_A=1\nLOA_HTTP_PROT=3001\ntelegram_bot_token=123:abc\nTELEGRAM_TOKEN=123:abc\n');
+    let message = '';
+    try {
+      loadEnvFile(d, {}, () => {});
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      `cấu hình: ${join(d, '.env')}, dòng 3: LOA_HTTP_PROT: Loa không có biến này; có phải LOA_HTTP_PORT? Sửa tên (chữ hoa, đúng chính tả, xem .env.example) rồi chạy lại.`,
+      `cấu hình: ${join(d, '.env')}, dòng 4: telegram_bot_token: Loa không có biến này; có phải TELEGRAM_BOT_TOKEN? Sửa tên (chữ hoa, đúng chính tả, xem .env.example) rồi chạy lại.`,
+      `cấu hình: ${join(d, '.env')}, dòng 5: TELEGRAM_TOKEN: Loa không có biến này; có phải TELEGRAM_BOT_TOKEN? Sửa tên (chữ hoa, đúng chính tả, xem .env.example) rồi chạy lại.`,
+    ]);
+    expect(process.env.LOA_ENVFILE_TEST_A).toBeUndefined();
+    expect(suggestEnvName('LOA_PORT', knownEnvNames())).toEqual(['LOA_HTTP_PORT']);
+    expect(suggestEnvName('ZALO_TOKEN', knownEnvNames())).toEqual(['ZALO_ACCESS_TOKEN', 'ZALO_BOT_TOKEN', 'ZALO_REFRESH_TOKEN']);
+    // Not ours, or not close to any of ours: no suggestion.
+    for (const other of ['NODE_ENV', 'TZ', 'HTTP_PROXY', 'LOA_FOO', 'PORT']) expect(suggestEnvName(other, knownEnvNames()), other).toEqual([]);
+  });
+
+  it('an unknown LOA_ name far from any is only warned about; the names of compose.yaml are known', () => {
+    const d = dir();
+    writeFileSync(join(d, '.env'), 'LOA_DOMAIN=loa.example.gov.vn\nLOA_CONTENT_PATH=/srv/loa-content\nLOA_SOMETHING_NEW=1\nLOA_ENVFILE_TEST_A=ok\n');
+    const warnings: string[] = [];
+    loadEnvFile(d, {}, (l) => warnings.push(l));
+    expect(warnings).toEqual([`cấu hình: ${join(d, '.env')}, dòng 3: LOA_SOMETHING_NEW: Loa không dùng biến này (bỏ qua); xem .env.example để biết các biến Loa đọc.`]);
+    expect(process.env.LOA_ENVFILE_TEST_A).toBe('ok');
+    for (const k of ['LOA_DOMAIN', 'LOA_CONTENT_PATH', 'LOA_SOMETHING_NEW']) delete process.env[k];
   });
 
   it('is read by the loa command before its configuration', async () => {
