@@ -6,6 +6,8 @@ import { registerReachRoutes } from './reach.js';
 import { openContests } from './contests.js';
 import { countWaitingForApproval } from './content.js';
 import type { FastifyRequest } from 'fastify';
+import type { DecisionModel } from '../../knowledge/decision.js';
+import { formatNumber } from '../format.js';
 import { CHANNEL_LABELS, STATE_LABELS, contentAdvice, healthReport } from '../../http/health.js';
 
 /** The dashboard figures for a user (their region scope applied). */
@@ -49,6 +51,7 @@ export const registerDashboardRoutes: RegisterRoutes = (s, ctx) => {
       contests: openContests(ctx),
       health: channelHealth(ctx),
       contentWaiting: countWaitingForApproval(ctx),
+      decision: decisionSummary(ctx.knowledge.decisionModel),
     });
   });
 };
@@ -65,4 +68,29 @@ export function channelHealth(ctx: AdminContext) {
     /** What to do about them, true to what is served meanwhile (health.ts contentAdvice). */
     contentAdvice: contentAdvice(new Set(report.content.errors.map((e) => e.file)).size, report.content.lastGoodMissing),
   };
+}
+
+/** A number with a decimal comma, as staff write it (0,41). */
+const comma = (n: number, digits: number): string => n.toFixed(digits).replace('.', ',');
+
+/**
+ * How the bot decides to answer, in sentences staff read: the threshold fitted to the content
+ * being served, what it was fitted on, and the calibration's warnings (content too thin to
+ * calibrate, too few out-of-scope questions). These went to the log only: an office that
+ * replaced the sample content with ten entries never learnt that the bot was answering on the
+ * default threshold.
+ */
+export function decisionSummary(m: DecisionModel): { lines: string[]; warnings: string[] } {
+  const i = m.info;
+  const lines: string[] = [];
+  const thresholds = `ngưỡng tin cậy ${comma(m.threshold, 2)}${m.longThreshold !== undefined ? ` (câu hỏi dài: ${comma(m.longThreshold, 2)})` : ''}`;
+  if (i.source === 'fitted') {
+    lines.push(`Bot chỉ trả lời khi đủ tin cậy: ${thresholds}, hiệu chỉnh theo chính nội dung đang phục vụ, từ ${formatNumber(i.positives)} câu hỏi luyện tập tạo từ nội dung và ${formatNumber(i.negatives)} câu hỏi ngoài phạm vi.`);
+    if (i.estimated !== false)
+      lines.push(`Ước tính trên bộ thử: ${Math.round(i.estNoAnswerRecall * 100)}% câu hỏi ngoài phạm vi được trả lời "chưa có câu trả lời".`);
+  } else {
+    lines.push(`Bot đang dùng ${thresholds} mặc định, chưa hiệu chỉnh theo nội dung của cơ quan (lý do bên dưới).`);
+  }
+  lines.push('Câu hỏi bot chưa trả lời được vào hàng đợi "Câu hỏi chưa trả lời": gắn chúng vào câu trả lời có sẵn làm cách hỏi khác thì lần sau bot trả lời được.');
+  return { lines, warnings: i.warnings };
 }
