@@ -100,12 +100,17 @@ describe('words sent with an attachment (video, GIF, file, voice, picture)', () 
     expect(out).not.toMatch(TEXT_ONLY);
   });
 
-  it('offers a picture sent with a question for reporting, and answers the question chosen by its number', async () => {
+  it('offers a picture sent with a question for reporting, and answers the question chosen by its number or its button', async () => {
     const user = newUser();
     let out = await send(user, 'image', QUESTION);
     expect(out).toContain('Tôi chưa đọc được nội dung trong ảnh');
     out = await say(user, numberOf(out, 'Tôi muốn hỏi'));
     expect(out).toMatch(ANSWER);
+    // The same by tapping: among Zalo's five buttons (the offer has 17 choices).
+    await send(user, 'image', QUESTION);
+    const ask = zalo.sent.at(-1)!.message.attachment!.payload.buttons!.find((b) => b.title === 'Tôi muốn hỏi');
+    expect(ask).toMatchObject({ type: 'oa.query.hide', payload: '#loa:bc:q' });
+    expect(await say(user, ask!.payload as string)).toMatch(ANSWER);
   });
 
   it('tells a person who sent an attachment without words what to do, and files nothing for the staff', async () => {
@@ -203,14 +208,15 @@ describe('what a phone shows', () => {
       expect(text).not.toMatch(/<\/?(?:b|i|u|s|a|br|p|em|strong|code|pre|span|tg-\w+)\b[^>]*>|&(?:amp|lt|gt|quot|#\d+);|\*\*|__|\]\(|`/i);
       const buttons = s.message.attachment?.payload.buttons ?? [];
       const numbered = text.split('\n').filter((l) => /^\d+\. /.test(l));
-      // Every button is also a numbered line (Zalo may not show buttons): same label, same place.
-      buttons.forEach((b, i) => {
-        if (b.type !== 'oa.query.hide') return;
-        const line = numbered[i] ?? '';
+      // Every button is also a numbered line (Zalo may not show buttons), in the same order.
+      const labels = numbered.map((l) => l.replace(/^\d+\. /, ''));
+      let at = -1;
+      for (const b of buttons.filter((x) => x.type === 'oa.query.hide')) {
         // A long title is cut with '…' on the button; the numbered line keeps the whole label.
-        if (b.title.endsWith('…')) expect(line.startsWith(`${i + 1}. ${b.title.slice(0, -1)}`), line).toBe(true);
-        else expect(line).toBe(`${i + 1}. ${b.title}`);
-      });
+        const next = labels.findIndex((l, i) => i > at && (b.title.endsWith('…') ? l.startsWith(b.title.slice(0, -1)) : l === b.title));
+        expect(next, `button “${b.title}” has no numbered line after ${at} in:\n${text}`).toBeGreaterThan(at);
+        at = next;
+      }
     }
   });
 });

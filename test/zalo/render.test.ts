@@ -26,7 +26,19 @@ describe('renderReply', () => {
     );
     const bs = msg!.attachment!.payload.buttons!;
     expect(bs).toHaveLength(5);
-    expect(bs[4]).toEqual({ title: 'Lựa chọn 5', type: 'oa.query.hide', payload: '#loa:qa:id-5' });
+    expect(bs[0]).toEqual({ title: 'Lựa chọn 1', type: 'oa.query.hide', payload: '#loa:qa:id-1' });
+  });
+
+  it('gives a long menu buttons for its first three choices and its last two (the way on or out)', () => {
+    // The report offer: topics, "Khác", "Tôi muốn hỏi", "Huỷ": the last two were only reachable
+    // by typing 16 or 17.
+    const offer: Button[] = [...buttons(15), { label: 'Tôi muốn hỏi', action: 'bc:q' }, { label: 'Huỷ', action: 'bc:x' }];
+    const [msg] = renderReply({ text: 'Tin này nói về vấn đề gì?', buttons: offer });
+    expect(msg!.attachment!.payload.buttons!.map((b) => b.title)).toEqual(['Lựa chọn 1', 'Lựa chọn 2', 'Lựa chọn 3', 'Tôi muốn hỏi', 'Huỷ']);
+    expect(msg!.text).toContain('16. Tôi muốn hỏi\n17. Huỷ\nGõ 1,');
+    expect(msg!.text).toContain('4. Lựa chọn 4\n');
+    // Five or fewer: every choice, in order.
+    expect(renderReply({ text: 'Chọn', buttons: buttons(5) })[0]!.attachment!.payload.buttons!.map((b) => b.payload)).toEqual(buttons(5).map((b) => `#loa:${b.action}`));
   });
 
   it('puts the choices on the last chunk of a long reply', () => {

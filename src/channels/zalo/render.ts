@@ -46,6 +46,20 @@ export function plainText(text: string): string {
   return text.replace(/\*\*(\S(?:[^*]*?\S)?)\*\*/g, '$1').replace(/__(\S(?:[^_]*?\S)?)__/g, '$1');
 }
 
+/**
+ * Which of `n` choices get one of Zalo's {@link ZALO_MAX_BUTTONS} buttons (indexes, in order):
+ * all when they fit; otherwise the first three and the last two. Loa's long menus end with the
+ * way on or out ("Chọn tất cả", "Tiếp tục ➜ chọn địa bàn", "Tôi muốn hỏi", "Huỷ", "Bỏ qua"):
+ * with the first five as buttons, those could only be reached by finding and typing their number
+ * ("16") on a phone. Every choice stays in the numbered text.
+ *
+ * @example buttonedChoices(17) // [0, 1, 2, 15, 16]
+ */
+export function buttonedChoices(n: number): number[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  return n <= ZALO_MAX_BUTTONS ? all : [...all.slice(0, ZALO_MAX_BUTTONS - 2), ...all.slice(n - 2)];
+}
+
 /** The numbered block: "1. …\n2. …\nGõ 1 hoặc 2 để chọn." (in English for an English reply). */
 export function numberedChoices(buttons: Button[], lang: 'vi' | 'en' = 'vi'): string {
   return [...buttons.map((b, i) => `${i + 1}. ${b.label}`), textsFor(lang).chooseNumber(buttons.length)].join('\n');
@@ -87,8 +101,9 @@ export function renderReply(reply: Reply, opts: RenderOptions = {}): ZaloMessage
 
   const buttons: ZaloButton[] = [];
   if (opts.buttons !== false) {
-    for (const b of reply.buttons ?? []) {
-      if (buttons.length >= ZALO_MAX_BUTTONS) break;
+    const all = reply.buttons ?? [];
+    for (const i of buttonedChoices(all.length)) {
+      const b = all[i]!;
       buttons.push({ title: title(b.label), type: 'oa.query.hide', payload: `${ACTION_PREFIX}${b.action}` });
     }
     for (const l of reply.links ?? []) {
