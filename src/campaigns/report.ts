@@ -9,6 +9,7 @@ import { deliveryBreakdown, deliveryList, type Campaign, type DeliveryStatus } f
 import { flattenRegions, type Region } from '../knowledge/content.js';
 import type { XlsxSheet, XlsxValue } from '../text/xlsx.js';
 import { CHANNEL_RULES } from './content.js';
+import { visibleControls } from '../text/controls.js';
 
 /** A delivery's status as staff read it (the same words as `loa campaign status`). */
 export const DELIVERY_STATUS_VI: Record<DeliveryStatus, string> = {
@@ -27,7 +28,7 @@ export const DELIVERY_STATUS_VI: Record<DeliveryStatus, string> = {
 const COLUMNS: readonly DeliveryStatus[] = ['sent', 'failed', 'gone', 'outside_window', 'opted_out', 'unknown', 'cancelled', 'pending', 'sending'];
 
 /** A channel's name as staff read it. */
-function channelVi(ch: string): string {
+export function channelVi(ch: string): string {
   return (CHANNEL_RULES as Record<string, { label: string } | undefined>)[ch]?.label ?? ch;
 }
 
@@ -83,13 +84,23 @@ function regionName(slug: string | null, flat: Map<string, { name: string }>): s
   return flat.get(slug)?.name ?? `${slug} (không còn trong content/regions.yaml)`;
 }
 
-/** Counts a campaign's deliveries per channel and per channel and region. */
-export function deliveryReport(db: Db, c: Pick<Campaign, 'id'>, regions: Region[]): DeliveryReport {
+/**
+ * The people a staff member's region scope covers: `scope` is the regions they may see (the
+ * admin's `scopeRegions`), null for the whole province. A person with no region, or one outside
+ * the scope (moved since the campaign), is left out for a scoped user, as the contest exports do.
+ */
+function inScope(region: string | null, scope: readonly string[] | null | undefined): boolean {
+  return !scope || (region !== null && scope.includes(region));
+}
+
+/** Counts a campaign's deliveries per channel and per channel and region (within `scope`, see {@link inScope}). */
+export function deliveryReport(db: Db, c: Pick<Campaign, 'id'>, regions: Region[], scope?: readonly string[] | null): DeliveryReport {
   const flat = flattenRegions(regions);
   const channels = new Map<string, ReportLine>();
   const byRegion = new Map<string, ReportLine>();
   const total: ReportLine = { channel: 'tất cả', counts: zero(), total: 0 };
   for (const g of deliveryBreakdown(db, c.id)) {
+    if (!inScope(g.region, scope)) continue;
     const ch = channels.get(g.channel) ?? { channel: g.channel, counts: zero(), total: 0 };
     channels.set(g.channel, ch);
     const key = `${g.channel}\u0000${g.region ?? ''}`;
@@ -103,8 +114,8 @@ export function deliveryReport(db: Db, c: Pick<Campaign, 'id'>, regions: Region[
   return { byChannel: [...channels.values()], byRegion: [...byRegion.values()], total };
 }
 
-/** The statuses that occur in a report (a column for each). */
-function usedColumns(report: DeliveryReport): DeliveryStatus[] {
+/** The statuses that occur in a report (a column for each), in the report's order. */
+export function usedColumns(report: DeliveryReport): DeliveryStatus[] {
   const used = COLUMNS.filter((s) => report.total.counts[s] > 0);
   return used.length ? used : ['sent'];
 }
@@ -138,21 +149,39 @@ export const DELIVERY_LIST_HEADER = ['Kênh', 'Mã người nhận', 'Tên hiể
  * as text (never a number: Zalo ids exceed what Excel keeps), the result and reason in
  * Vietnamese, the time as a date (the .xlsx shows it in Vietnam time).
  */
-export function deliveryListRows(db: Db, c: Pick<Campaign, 'id'>, regions: Region[]): XlsxValue[][] {
+export function deliveryListRows(db: Db, c: Pick<Campaign, 'id'>, regions: Region[], scope?: readonly string[] | null): XlsxValue[][] {
   const flat = flattenRegions(regions);
-  return deliveryList(db, c.id).map((d) => [
-    channelVi(d.channel),
-    d.recipient,
-    d.displayName,
-    regionName(d.region, flat),
-    DELIVERY_STATUS_VI[d.status],
-    d.attempts,
-    d.reason && d.status !== 'sent' ? failureReasonVi(d.reason) : null,
-    d.finishedAt ? new Date(d.finishedAt) : null,
-  ]);
+  return deliveryList(db, c.id)
+    .filter((d) => inScope(d.region, scope))
+    .map((d) => [
+      channelVi(d.channel),
+      d.recipient,
+      // What people named themselves: a right-to-left override would show it reversed in Excel.
+      d.displayName === null ? null : visibleControls(d.displayName),
+      regionName(d.region, flat),
+      DELIVERY_STATUS_VI[d.status],
+      d.attempts,
+      d.reason && d.status !== 'sent' ? failureReasonVi(d.reason) : null,
+      d.finishedAt ? new Date(d.finishedAt) : null,
+    ]);
 }
 
 /** The delivery list as one .xlsx sheet (for {@link toXlsx}). */
-export function deliveryListSheet(db: Db, c: Pick<Campaign, 'id'>, regions: Region[]): XlsxSheet {
-  return { name: `Chiến dịch ${c.id}`, rows: [[...DELIVERY_LIST_HEADER], ...deliveryListRows(db, c, regions)], columns: [undefined, { width: 22 }] };
+export function deliveryListSheet(db: Db, c: Pick<Campaign, 'id'>, regions: Region[], scope?: readonly string[] | null): XlsxSheet {
+  return { name: `Chiến dịch ${c.id}`, rows: [[...DELIVERY_LIST_HEADER], ...deliveryListRows(db, c, regions, scope)], columns: [undefined, { width: 22 }] };
+}
+
+/**
+ * The report as one .xlsx sheet: a line per channel, its communes under it, then the total, with
+ * a column for every status that occurs (the same figures as {@link formatDeliveryReport}).
+ */
+export function deliveryReportSheet(c: Pick<Campaign, 'id'>, report: DeliveryReport): XlsxSheet {
+  const cols = usedColumns(report);
+  const rows: XlsxValue[][] = [['Kênh', 'Địa bàn', 'Tổng', ...cols.map((s) => DELIVERY_STATUS_VI[s])]];
+  for (const ch of report.byChannel) {
+    rows.push([channelVi(ch.channel), 'tất cả địa bàn', ch.total, ...cols.map((s) => ch.counts[s])]);
+    for (const r of report.byRegion.filter((r) => r.channel === ch.channel)) rows.push([channelVi(ch.channel), r.regionName ?? '', r.total, ...cols.map((s) => r.counts[s])]);
+  }
+  rows.push(['Tất cả kênh', 'tất cả địa bàn', report.total.total, ...cols.map((s) => report.total.counts[s])]);
+  return { name: `Kết quả chiến dịch ${c.id}`, rows };
 }

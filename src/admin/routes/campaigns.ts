@@ -11,7 +11,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminContext, RegisterRoutes } from '../context.js';
-import { assertCan } from '../context.js';
+import { assertCan, Forbidden } from '../context.js';
+import { can } from '../roles.js';
+import { channelVi, deliveryListSheet, deliveryReport, deliveryReportSheet, usedColumns, DELIVERY_STATUS_VI, type DeliveryReport } from '../../campaigns/report.js';
+import { toXlsx, XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 import { escapeHtml } from '../../text/html.js';
 import { CampaignError, createCampaignService, type CampaignService } from '../../campaigns/service.js';
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
@@ -349,8 +352,13 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     const issues = svc.issues(c);
     const audience = ['draft', 'submitted', 'approved'].includes(c.status) ? svc.audience(c) : undefined;
     const content = campaignContentSchema.parse({ title: c.title ?? undefined, text: c.text, imageUrl: c.imageUrl ?? undefined, links: c.links });
+    // Once sending started: the results per platform and commune, as `loa campaign report` gives them.
+    const report = c.startedAt ? deliveryReport(ctx.db, c, ctx.knowledge.state.regions, ctx.scopeRegions(req)) : undefined;
     return ctx.render(req, reply, 'campaign', {
       title: `Chiến dịch #${c.id}`,
+      report: report && report.total.total > 0 ? reportTable(report) : undefined,
+      mayListPeople: mayListPeople(ctx, req),
+      scoped: ctx.scopeRegions(req) !== null,
       c,
       p: progress(ctx, c),
       issues,
@@ -376,6 +384,28 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
   };
 
   s.get('/admin/campaigns/:id', { config: { permission: 'campaigns.view' } }, async (req, reply) => show(req, reply, load(req)));
+
+  // Downloads for staff, who have no command line: what `loa campaign report` and `loa campaign
+  // export` give, as .xlsx (Excel opens it whatever Windows' regional settings), with Vietnamese
+  // headers. A region-scoped user gets the people of their region only, as in the contest export.
+  const xlsx = (reply: FastifyReply, name: string, body: Buffer): FastifyReply =>
+    reply.type(XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="${name}"`).header('cache-control', 'no-store').send(body);
+
+  s.get('/admin/campaigns/:id/report.xlsx', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
+    const c = load(req);
+    return xlsx(reply, `chien-dich-${c.id}-ket-qua.xlsx`, await toXlsx(deliveryReportSheet(c, deliveryReport(ctx.db, c, ctx.knowledge.state.regions, ctx.scopeRegions(req)))));
+  });
+
+  // The list names people (their platform id and name): for those who run campaigns, audited.
+  s.get('/admin/campaigns/:id/deliveries.xlsx', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
+    const c = load(req);
+    if (!mayListPeople(ctx, req)) throw new Forbidden(LIST_REFUSAL);
+    const scope = ctx.scopeRegions(req);
+    const sheet = deliveryListSheet(ctx.db, c, ctx.knowledge.state.regions, scope);
+    const region = ctx.me(req).region;
+    ctx.audit(req, { action: 'campaign.export', targetType: 'campaign', targetId: c.id, details: { rows: sheet.rows.length - 1, format: 'xlsx', ...(scope && region ? { region } : {}) } });
+    return xlsx(reply, `chien-dich-${c.id}-danh-sach-gui.xlsx`, await toXlsx(sheet));
+  });
 
   // The reasons ride along, so a 429's wait appears and goes away without a reload.
   s.get('/admin/campaigns/:id/live.json', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
@@ -409,6 +439,26 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     return reply.redirect(`/admin/campaigns/${c.id}?msg=${encodeURIComponent(done)}`, 303);
   });
 };
+
+/** Who may download a campaign's delivery list (people's ids and names): those who compose or approve campaigns. */
+function mayListPeople(ctx: AdminContext, req: FastifyRequest): boolean {
+  const u = ctx.me(req);
+  return can(u, 'campaigns.compose') || can(u, 'campaigns.approve');
+}
+
+const LIST_REFUSAL = 'Danh sách người nhận có mã và tên của từng người nên chỉ người soạn hoặc người duyệt chiến dịch được tải. Bạn vẫn tải được kết quả theo kênh và địa bàn.';
+
+/** The report as the page's table: a column for each status that occurs, a line per channel and per commune under it. */
+function reportTable(r: DeliveryReport): { head: string[]; rows: { cells: (string | number)[]; channel: boolean }[] } {
+  const statuses = usedColumns(r);
+  const rows: { cells: (string | number)[]; channel: boolean }[] = [];
+  for (const ch of r.byChannel) {
+    rows.push({ cells: [channelVi(ch.channel), ch.total, ...statuses.map((st) => ch.counts[st])], channel: true });
+    for (const line of r.byRegion.filter((x) => x.channel === ch.channel)) rows.push({ cells: [line.regionName ?? '', line.total, ...statuses.map((st) => line.counts[st])], channel: false });
+  }
+  rows.push({ cells: ['Tất cả', r.total.total, ...statuses.map((st) => r.total.counts[st])], channel: true });
+  return { head: ['Kênh / địa bàn', 'Tổng', ...statuses.map((st) => DELIVERY_STATUS_VI[st])], rows };
+}
 
 /** Why `c` is not sending now, as its page and live.json say it. */
 function waitingFor(ctx: AdminContext, c: Campaign): string[] {
