@@ -75,6 +75,39 @@ const trustProxy = z
     return z.NEVER;
   });
 
+/**
+ * One of `values`, whatever the case (`LOA_DB_SYNCHRONOUS=FULL` as SQLite's documentation writes
+ * it, `LOA_LOG_LEVEL=INFO`, `TELEGRAM_MODE=Webhook` were refused).
+ */
+function choice<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(values));
+}
+
+/**
+ * `LOA_PUBLIC_URL`: the address people and platforms reach Loa at, a whole `http(s)://` origin.
+ * A name without `https://` made broken links and a Zalo callback Zalo refuses; a path under
+ * another site (`https://tinh.gov.vn/loa`) cannot work, since the admin pages, the web chat
+ * and the widget address everything from `/` (docs/deploy.md, "Its own domain").
+ */
+const publicUrl = optionalString.superRefine((s, ctx) => {
+  if (s === undefined) return;
+  let u: URL | undefined;
+  try {
+    u = new URL(s);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || !u.hostname) {
+    ctx.addIssue({ code: 'custom', message: `'${s}' không phải địa chỉ đầy đủ: cần dạng https://tên-miền, ví dụ https://loa.stttt.example.gov.vn` });
+    return;
+  }
+  if (u.pathname !== '/' || u.search || u.hash)
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${s}' có đường dẫn con (${u.pathname}${u.search}${u.hash}): Loa cần một tên miền (hoặc tên miền con) riêng, vì trang quản trị và web chat dùng đường dẫn từ gốc /; đặt ví dụ https://loa.${u.hostname.replace(/^www\./, '')} (xem docs/deploy.md, mục "Its own domain")`,
+    });
+});
+
 /** "At most `count` per `seconds`". */
 const rateSchema = z.object({ count: z.number().int().positive(), seconds: z.number().positive() });
 
@@ -87,16 +120,16 @@ export const envSchema = z.object({
   LOA_DATA_DIR: z.string().min(1).default('data'),
   LOA_CONTENT_DIR: z.string().min(1).default('content'),
   LOA_BOT: z.string().min(1).default('bots/default.yaml'),
-  LOA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOA_LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `auto` (default): readable lines on a terminal, JSON otherwise; `json` or `pretty` to force. */
-  LOA_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  LOA_LOG_FORMAT: choice(['auto', 'json', 'pretty']).default('auto'),
   /** Public base URL of this server (links in messages, Zalo OAuth callback). */
-  LOA_PUBLIC_URL: optionalString,
+  LOA_PUBLIC_URL: publicUrl,
   /**
    * SQLite `synchronous`: `normal` (default) survives a crash of the process but may lose the
    * last commits on power loss; `full` survives power loss and costs an fsync per commit.
    */
-  LOA_DB_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
+  LOA_DB_SYNCHRONOUS: choice(['normal', 'full']).default('normal'),
   /**
    * Search threads: `1` (default) answers questions on a worker thread with its own copy of the
    * index, so the event loop stays free for webhooks; `0` searches on the main thread and saves
@@ -124,7 +157,7 @@ export const envSchema = z.object({
   LOA_BACKUP_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'cần giờ dạng HH:MM (24 giờ, giờ Việt Nam), ví dụ 02:30').default('02:30'),
 
   TELEGRAM_BOT_TOKEN: optionalString,
-  TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  TELEGRAM_MODE: choice(['polling', 'webhook']).default('polling'),
   TELEGRAM_API_ROOT: z
     .string()
     .url()
@@ -150,7 +183,7 @@ export const envSchema = z.object({
 
   /** A bot of the Zalo Bot platform (docs/zalo-bot.md): the token Zalo Bot Creator sent. */
   ZALO_BOT_TOKEN: optionalString,
-  ZALO_BOT_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  ZALO_BOT_MODE: choice(['polling', 'webhook']).default('polling'),
   ZALO_BOT_API_ROOT: z
     .string()
     .url()

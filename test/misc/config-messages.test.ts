@@ -38,4 +38,21 @@ describe('configuration errors', () => {
     const m = problems({}, { name: 'Loa', greeting: 'Xin chào', quiet_hours: { start: '9pm', end: '07:00' } });
     expect(m).toMatch(/^cấu hình: bots\/default\.yaml: quiet_hours\.start: cần giờ dạng HH:MM/);
   });
+
+  it('LOA_PUBLIC_URL must be a whole https:// address of its own domain, not a name alone or a subpath', () => {
+    expect(problems({ LOA_PUBLIC_URL: 'loa.example.gov.vn' })).toBe(
+      "cấu hình: env: LOA_PUBLIC_URL: 'loa.example.gov.vn' không phải địa chỉ đầy đủ: cần dạng https://tên-miền, ví dụ https://loa.stttt.example.gov.vn",
+    );
+    expect(problems({ LOA_PUBLIC_URL: 'https://www.tinh.gov.vn/loa/' })).toBe(
+      'cấu hình: env: LOA_PUBLIC_URL: \'https://www.tinh.gov.vn/loa/\' có đường dẫn con (/loa/): Loa cần một tên miền (hoặc tên miền con) riêng, vì trang quản trị và web chat dùng đường dẫn từ gốc /; đặt ví dụ https://loa.tinh.gov.vn (xem docs/deploy.md, mục "Its own domain")',
+    );
+    for (const ok of ['https://loa.example.gov.vn', 'https://loa.example.gov.vn/', 'http://10.0.0.5:3000'])
+      expect(createConfig({ LOA_PUBLIC_URL: ok }, bot).http.publicUrl).toBe(ok);
+  });
+
+  it('a choice is read whatever its case (FULL as SQLite writes it, INFO, Webhook)', () => {
+    const c = createConfig({ LOA_DB_SYNCHRONOUS: 'FULL', LOA_LOG_LEVEL: 'INFO', LOA_LOG_FORMAT: ' Json ', TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_MODE: 'Polling' }, bot);
+    expect([c.dbSynchronous, c.logLevel, c.logFormat, c.telegram?.mode]).toEqual(['FULL', 'info', 'json', 'polling']);
+    expect(problems({ LOA_LOG_LEVEL: 'DEBG' })).toBe('cấu hình: env: LOA_LOG_LEVEL: giá trị không được chấp nhận; chỉ nhận: fatal, error, warn, info, debug, trace, silent');
+  });
 });
