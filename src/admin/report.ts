@@ -341,7 +341,8 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   if (r.training.plan) add(s6, 'Chỉ tiêu của kế hoạch', 'tất cả', r.training.plan);
   for (const g of r.training.groups) {
     add(s6, 'Chỉ tiêu (%)', g.name, Math.round(g.target * 100));
-    add(s6, 'Cán bộ trong danh sách', g.name, g.officials);
+    // The list as it stood at the period's end (who left before is not in it): the share's denominator.
+    add(s6, calendar ? 'Cán bộ trong danh sách cuối năm' : 'Cán bộ trong danh sách cuối kỳ', g.name, g.officials);
     add(s6, calendar ? 'Đã tập huấn (lũy kế đến cuối năm)' : 'Đã tập huấn (lũy kế đến cuối kỳ)', g.name, g.trained);
     add(s6, calendar ? 'Tập huấn trong năm' : 'Tập huấn trong kỳ báo cáo', g.name, r.training.trainedInYear[g.groupId] ?? 0);
     add(s6, 'Tỷ lệ đã tập huấn (%)', g.name, g.share === null ? null : round1(g.share * 100));

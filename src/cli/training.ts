@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type GroupCoverage } from '../db/training.js';
+import { coverageTotals, importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type CoverageTotals, type GroupCoverage } from '../db/training.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
@@ -39,6 +39,8 @@ export const USAGE = `cách dùng:
       cột (đúng thứ tự, dòng đầu là tên cột): name,unit,group,region,channel,external_id
       hoặc: Họ và tên,Đơn vị,Nhóm đối tượng,Địa bàn,Kênh,Mã tài khoản
       group: mã hoặc tên nhóm đối tượng trong content/training.yaml; region: mã hoặc tên xã/phường (có thể để trống)
+      cán bộ thuộc hai nhóm: hai dòng cùng họ tên, địa bàn, tài khoản, mỗi dòng một nhóm (tính ở cả hai nhóm)
+      đổi đơn vị, nhóm: được tính theo đơn vị, nhóm mới từ lúc nhập; số liệu trước đó giữ nguyên
       channel: telegram, zalo (Zalo OA) hoặc zalo-bot; external_id: mã tài khoản của cán bộ trên kênh đó
   loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu
   loa training remove KÊNH MÃ_TÀI_KHOẢN [--date dd/mm/yyyy]
@@ -57,8 +59,11 @@ export interface TrainingCliDeps {
   now?: Date;
 }
 
-/** Coverage as lines of text for the terminal. */
-export function coverageText(groups: GroupCoverage[]): string {
+/**
+ * Coverage as lines of text for the terminal; with `totals`, a last line of the officials counted
+ * once each when some count in two groups (the groups then add up to more than the people).
+ */
+export function coverageText(groups: GroupCoverage[], totals?: CoverageTotals): string {
   if (groups.every((g) => g.officials === 0)) return 'Chưa có cán bộ nào trong danh sách. Nhập danh sách bằng: loa training import TỆP.csv';
   const lines: string[] = [];
   for (const g of groups) {
@@ -66,6 +71,10 @@ export function coverageText(groups: GroupCoverage[]): string {
     lines.push(`${g.name} (${g.groupId}): chỉ tiêu ${formatShare(g.target)}; đã tập huấn ${g.trained}/${g.officials} = ${formatShare(g.share)}; ${state}`);
     for (const u of g.units) lines.push(`  ${u.unit}: ${u.trained}/${u.officials} = ${formatShare(u.share)}`);
   }
+  if (totals?.inSeveralGroups)
+    lines.push(
+      `Số cán bộ khác nhau: ${totals.officials}, đã tập huấn ${totals.trained}; ${totals.inSeveralGroups} người thuộc từ hai nhóm trở lên được tính ở mỗi nhóm, nên cộng các nhóm lại thì nhiều hơn.`,
+    );
   return lines.join('\n');
 }
 
@@ -171,7 +180,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
           2,
         ),
       );
-    else out(coverageText(cov));
+    else out(coverageText(cov, coverageTotals(db)));
     return 0;
   } finally {
     if (!deps.db) db.close();

@@ -169,7 +169,7 @@ describe('an official imported from CSV is invited, fails once, passes', () => {
     const csv = (await staff.get(`/admin/report.csv?year=${year}`)).text;
     expect(value(csv, 'Chỉ tiêu (%)', HR)).toBe('100');
     expect(value(csv, 'Chỉ tiêu (%)', 'Cán bộ chủ chốt của các tổ chức chính trị - xã hội')).toBe('70');
-    expect(value(csv, 'Cán bộ trong danh sách', HR)).toBe('3');
+    expect(value(csv, 'Cán bộ trong danh sách cuối năm', HR)).toBe('3');
     expect(value(csv, 'Đã tập huấn (lũy kế đến cuối năm)', HR)).toBe('1');
     expect(value(csv, 'Tập huấn trong năm', HR)).toBe('1');
     expect(value(csv, 'Tỷ lệ đã tập huấn (%)', HR)).toBe('33.3');
@@ -183,7 +183,7 @@ describe('an official imported from CSV is invited, fails once, passes', () => {
     expect(print).toContain('<tr data-group="quyen-con-nguoi">');
     // The commune's report counts its own official only.
     const scoped = (await commune.get(`/admin/report.csv?year=${year}`)).text;
-    expect(value(scoped, 'Cán bộ trong danh sách', HR)).toBe('1');
+    expect(value(scoped, 'Cán bộ trong danh sách cuối năm', HR)).toBe('1');
     expect(value(scoped, 'Đã tập huấn (lũy kế đến cuối năm)', HR)).toBe('0');
   });
 

@@ -89,12 +89,15 @@ describe('one official in two of the plan groups', () => {
         { unit: 'UBND phường Phố Hiến', officials: 1, trained: 0, share: 0 },
       ]);
       expect(coverageTotals(db)).toEqual({ officials: 2, trained: 1, trainedSince: 0, inSeveralGroups: 1 });
+      const coverage: string[] = [];
+      expect(await run(['coverage'], { db, config: { dataDir: dir, contentDir: 'content' }, out: (s) => coverage.push(s) })).toBe(0);
+      expect(coverage.join('\n')).toContain('Số cán bộ khác nhau: 2, đã tập huấn 1; 1 người thuộc từ hai nhóm trở lên được tính ở mỗi nhóm');
 
       const r = buildYearReport(db, 2026, names, vietnamInstant(2027, 1, 10));
       const rows = parseCsv(reportCsv(r).replace(/^\uFEFF/, ''));
       const find = (indicator: string, group: string) => rows.find((x) => x[1] === indicator && x[2] === group)?.[3];
-      expect(find('Cán bộ trong danh sách', HR)).toBe('2');
-      expect(find('Cán bộ trong danh sách', KEY)).toBe('1');
+      expect(find('Cán bộ trong danh sách cuối năm', HR)).toBe('2');
+      expect(find('Cán bộ trong danh sách cuối năm', KEY)).toBe('1');
       expect(find('Tập huấn trong năm', HR)).toBe('1');
       expect(find('Tập huấn trong năm', KEY)).toBe('1');
       // The groups add up to 3 officials and 2 trained; there are 2 people, 1 trained.
@@ -136,7 +139,7 @@ describe('a past year after officials moved, changed group or left', () => {
           .filter((r) => r[0] === '6. Cập nhật thông tin, tập huấn cán bộ')
           .map((r) => r.slice(1).join(' | '));
       const filed = section6(vietnamInstant(2027, 1, 2));
-      expect(filed).toContain(`Cán bộ trong danh sách | ${HR} | 3`);
+      expect(filed).toContain(`Cán bộ trong danh sách cuối năm | ${HR} | 3`);
       expect(filed).toContain(`Đã tập huấn (lũy kế đến cuối năm) | ${HR} | 1`);
       expect(filed).toContain(`Cán bộ trong danh sách theo đơn vị | ${HR} / UBND phường Phố Hiến | 2`);
 
