@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   user: { describe: 'tài khoản cán bộ: add|passwd|role|disable|enable|list (xem loa user --help)', load: () => import('./cli/user.js') },
   report: { describe: 'báo cáo năm: --year NĂM hoặc --from NGÀY --to NGÀY [--out THƯ_MỤC] (tệp Excel .xlsx, CSV và trang in được)', load: () => import('./cli/report.js') },
   campaign: { describe: 'chiến dịch: create|submit|approve|schedule|pause|resume|cancel|status|list … (thao tác thay đổi cần --as TÊN)', load: () => import('./cli/campaign.js') },
+  content: { describe: 'nội dung: import TỆP --topic CHỦ_ĐỀ [--source …] [--dry-run] --as TÊN (nhập nhiều câu hỏi – đáp thành bản nháp)', load: () => import('./cli/content.js') },
   disinfo: { describe: 'tin giả, tin xấu độc người dân báo: list [--json] [--status TRẠNG_THÁI] [--sort newest|most] [--as TÊN]', load: () => import('./cli/disinfo.js') },
   training: { describe: 'tập huấn cán bộ: import TỆP.csv (danh sách cán bộ) | coverage [--json] (tỉ lệ đã tập huấn so với chỉ tiêu)', load: () => import('./cli/training.js') },
   subscribers: { describe: 'người đăng ký: import TỆP.csv (ngày dd/mm/yyyy) | sync-zalo', load: () => import('./cli/subscribers.js') },
@@ -28,7 +29,7 @@ export const COMMANDS: Record<string, Command> = {
 };
 
 /** Commands whose module exports a detailed USAGE. */
-const OWN_USAGE = new Set(['quiz', 'zalo', 'user', 'report', 'campaign', 'disinfo', 'training', 'subscribers', 'backup', 'restore', 'start', 'doctor']);
+const OWN_USAGE = new Set(['content', 'quiz', 'zalo', 'user', 'report', 'campaign', 'disinfo', 'training', 'subscribers', 'backup', 'restore', 'start', 'doctor']);
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(12)} ${c.describe}`);
