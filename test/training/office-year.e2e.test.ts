@@ -148,6 +148,8 @@ describe("the office's year, counted by hand", () => {
     expect(page.text).toMatch(/Không tính vào số trên: <strong>1<\/strong> cán bộ có tên trong danh sách tập huấn/);
     expect(page.text).toMatch(/Số cán bộ khác nhau trong danh sách: <strong>3<\/strong>; đã tập huấn \(lũy kế\) <strong>2<\/strong>, trong đó tập huấn trong kỳ báo cáo <strong>2<\/strong>\. 1 cán bộ thuộc từ hai nhóm/);
     const row = page.text.match(/<tr data-group="quyen-con-nguoi">[\s\S]*?<\/tr>/)![0];
+    // The training page says how many people the groups' figures are.
+    expect((await staff.get('/admin/training')).text).toContain('Số cán bộ khác nhau trong danh sách: <strong>3</strong>, đã tập huấn <strong>2</strong>; 1 người thuộc từ hai nhóm trở lên');
     expect(row.replace(/<[^>]+>/g, '|').replace(/\|+/g, '|')).toBe(`|${HR}|100%|2|1|1|50%|Chưa đạt chỉ tiêu|`);
   });
 });
