@@ -186,9 +186,11 @@ describe('bulk import of Q&A in the admin', { timeout: 120_000 }, () => {
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('Hãy dán nội dung hỏi – đáp vào ô “Nội dung”');
     const noTopic = await postMultipart(hoa(), '/admin/content/import', { text: BOOKLET, topic: '' });
-    expect(noTopic.status).toBe(200);
+    expect(noTopic.status).toBe(400);
     expect(noTopic.text).toContain('Hãy chọn chủ đề cho các câu hỏi – đáp.');
-    expect(noTopic.text).not.toMatch(/name="pick" value="\d+" [^>]*checked/);
+    // What was pasted stays in the box.
+    expect(noTopic.text).toContain('Câu 2: Đăng ký khai sinh ở đâu?');
+    expect(noTopic.text).not.toContain('name="pick"');
   });
 
   it('refuses a confirmation without the CSRF token', async () => {

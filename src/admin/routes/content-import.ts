@@ -157,7 +157,10 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
       reply.code(400);
       return showForm(req, reply, { text: body.text, topic: body.topic, source: body.source, problems });
     };
-    if (!file && !body.text.trim()) return again(['Hãy dán nội dung hỏi – đáp vào ô “Nội dung”, hoặc chọn một tệp .xlsx hay .csv.']);
+    const problems: string[] = [];
+    if (!ctx.content.get().topics.some((t) => t.slug === body.topic)) problems.push('Hãy chọn chủ đề cho các câu hỏi – đáp.');
+    if (!file && !body.text.trim()) problems.push('Hãy dán nội dung hỏi – đáp vào ô “Nội dung”, hoặc chọn một tệp .xlsx hay .csv.');
+    if (problems.length) return again(problems);
     if (file && body.text.trim()) return again(['Chỉ dùng một cách: dán nội dung hoặc chọn tệp (hãy xoá nội dung đã dán, hoặc bỏ chọn tệp).']);
     const read = file ? await readImportFile(file.name, file.bytes) : readImportText(body.text);
     if (read.entries.length > MAX_ENTRIES) return again([`Mỗi lần nhập tối đa ${MAX_ENTRIES} câu hỏi; nội dung có ${read.entries.length}: chia thành nhiều lần.`]);
