@@ -23,7 +23,7 @@ import { openDb, type Db } from '../../src/db/index.js';
 import { coverageTotals, listOfficials, markTrainedInPerson, removeOfficial, trainingCoverage } from '../../src/db/training.js';
 import { buildYearReport, reportCsv, reportHtml, reportRows } from '../../src/admin/report.js';
 import { loadTraining } from '../../src/training/definition.js';
-import { readOfficialsCsv } from '../../src/training/import.js';
+import { leftOfficials, readOfficialsCsv, sameOfficialElsewhere } from '../../src/training/import.js';
 import { flattenRegions, loadContent } from '../../src/knowledge/content.js';
 import { parseCsv } from '../../src/text/csv.js';
 import { vietnamInstant } from '../../src/time/vietnam.js';
@@ -63,6 +63,17 @@ describe('one official in two of the plan groups', () => {
     expect(readOfficialsCsv(file(HOA_KEY, HOA_HR.replace('Phường Phố Hiến', 'son-nam')), known).problems).toEqual([
       'dòng 3: region: tài khoản telegram 9301 đã có ở dòng 2 với địa bàn khác; một cán bộ thuộc hai nhóm đối tượng ghi hai dòng cùng họ tên, cùng địa bàn, mỗi dòng một nhóm',
     ]);
+  });
+
+  it('is said once, not once per row, when the account left or is on the list under another account', () => {
+    const r = readOfficialsCsv(file(HOA_KEY, HOA_HR), known);
+    const left = leftOfficials(r.rows, r.lines, [{ channel: 'telegram', externalId: '9301', removedAt: '2026-06-30T17:00:00.000Z' }], false);
+    expect(left.rows).toEqual([]);
+    expect(left.left.map((l) => l.line)).toEqual([2]);
+    const back = leftOfficials(r.rows, r.lines, [{ channel: 'telegram', externalId: '9301', removedAt: '2026-06-30T17:00:00.000Z' }], true);
+    expect([back.rows.length, back.broughtBack]).toEqual([2, 1]);
+    const old = { id: 7, name: 'Nguyễn Thị Hoa', unit: 'Hội Liên hiệp Phụ nữ phường Phố Hiến', channel: 'zalo', externalId: '8713451786543210987', trainedAt: null };
+    expect(sameOfficialElsewhere(r.rows, r.lines, [old]).map((x) => x.line)).toEqual([2]);
   });
 
   it('counts in each group, trained once for both, and the report says how many people there are', async () => {
