@@ -118,7 +118,8 @@ export interface FakeZalo {
   /** Simulates the permission page: an admin opened `permissionUrl` and agreed; returns the code. */
   authorize(permissionUrl: string): { code: string; state: string; redirectUri: string };
   /**
-   * POSTs a webhook event to `url`, signed like Zalo. User events also count as interactions.
+   * POSTs a webhook event to `url`, signed like Zalo. User events (not delivery or seen receipts)
+   * also count as interactions.
    * `signWith: 'oa_id'` uses the OA id as the first term (the disputed reading);
    * `signature` overrides the header entirely (use '' to omit it).
    */
@@ -434,7 +435,9 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
       const signature = opts.signature ?? signZaloWebhook(first, raw, timestamp, oaSecretKey);
       const eventName = String(event.event_name ?? '');
       const sender = (event.sender as { id?: string } | undefined)?.id ?? (event.follower as { id?: string } | undefined)?.id;
-      if (sender && (eventName.startsWith('user_') || eventName === 'follow')) interact(sender);
+      // Receipts are not interactions for Zalo's 7-day window (docs/zalo.md); messages and follows are.
+      const receipt = eventName === 'user_received_message' || eventName === 'user_seen_message';
+      if (sender && ((eventName.startsWith('user_') && !receipt) || eventName === 'follow')) interact(sender);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (signature !== '') headers['x-zevent-signature'] = signature;
       const res = await fetch(target, { method: 'POST', headers, body: raw });

@@ -142,6 +142,12 @@ describe('events that are not messages', () => {
     await t.app.inbox.drain();
     expect(zalo.sent.length - sent).toBe(0);
     expect(getPersonByExternal(t.app.db, 'zalo', user)).toBeUndefined();
+    // Nor does the fake count a receipt as an interaction (Zalo's 7-day window does not).
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000);
+    zalo.interact(user, threeDaysAgo);
+    for (const e of events.filter((x) => x.event_name.endsWith('_message') && !x.event_name.includes('react')))
+      await zalo.deliverWebhook(hook, { app_id: zalo.appId, timestamp: at, ...e });
+    expect(zalo.users.get(user)!.lastInteraction).toEqual(threeDaysAgo);
   });
 });
 
