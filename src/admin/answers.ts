@@ -40,11 +40,11 @@ export const NOTICE_STATUS_LABEL: Record<NoticeStatus, string> = {
   sending: 'Đang gửi',
   sent: 'Đã gửi tới người hỏi',
   gone: 'Không gửi: người hỏi đã chặn bot hoặc rời đi',
-  outside_window: 'Không gửi: quá 7 ngày không tương tác trên Zalo',
+  outside_window: 'Không gửi: quá 7 ngày không tương tác trên Zalo (trước khi Loa giữ tin chờ người hỏi nhắn lại)',
   failed: 'Gửi lỗi',
   unknown: 'Không rõ: gửi dở khi máy chủ dừng',
   unreachable: 'Không thể gửi tới web chat',
-  held: 'Chờ người hỏi quay lại web chat',
+  held: 'Chờ người hỏi quay lại (web chat, hoặc nhắn lại OA Zalo)',
   skipped: 'Bỏ qua',
   cancelled: 'Đã huỷ',
 };

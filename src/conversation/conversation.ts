@@ -4,6 +4,7 @@
  * feature claims goes to the knowledge base.
  */
 import type { Db } from '../db/index.js';
+import { releaseHeldNotices } from '../db/notices.js';
 import {
   markPersonActive,
   markPersonGone,
@@ -140,6 +141,8 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (at.getTime() - last < INTERACTION_RESOLUTION_MS && at.getTime() >= last) return;
     touchPerson(deps.db, person.id, at);
     person.lastInteractionAt = at.toISOString();
+    // Zalo's window is open again: answers to their questions held for it go out now.
+    if (inbound.channel !== 'web') releaseHeldNotices(deps.db, person.id);
   };
 
   const runAction = async (ctx: TurnContext, action: string): Promise<Reply[]> => {

@@ -98,8 +98,16 @@ export function pendingNotices(db: Db, channel: ChannelName, limit: number, now:
 /** Why a claimed notice was not sent. */
 export type NoticeClaim =
   | { kind: 'claimed' }
-  | { kind: 'skipped'; status: 'gone' | 'outside_window' | 'skipped'; reason: string }
+  | { kind: 'skipped'; status: 'gone' | 'held' | 'skipped'; reason: string }
   | { kind: 'lost' };
+
+/**
+ * Why a notice waits for its Zalo asker: Zalo lets an OA answer only within 7 days of the
+ * person's last message. The notice is kept and sent when they write again
+ * ({@link releaseHeldNotices}); it was dropped as `outside_window`, and staff were told to
+ * answer by hand, which nothing in Loa let them do.
+ */
+export const HELD_FOR_WINDOW = 'chờ người hỏi nhắn lại cho OA: họ không nhắn trong 7 ngày qua, Zalo chỉ cho gửi sau khi họ nhắn lại; khi đó Loa tự gửi';
 
 /**
  * Claims one pending notice right before its send, re-reading the person. Unlike a campaign, a
@@ -119,22 +127,27 @@ export function claimNotice(db: Db, id: number, opts: { windowStart?: string } =
       | undefined;
     if (!r || r.status !== 'pending') return { kind: 'lost' };
     const at = nowIso(now);
-    const finish = (status: 'gone' | 'outside_window' | 'skipped', reason: string): NoticeClaim => {
-      db.prepare(`UPDATE answer_notices SET status = ?, reason = ?, finished_at = ? WHERE id = ?`).run(status, reason, at, id);
+    const finish = (status: 'gone' | 'held' | 'skipped', reason: string): NoticeClaim => {
+      db.prepare(`UPDATE answer_notices SET status = ?, reason = ?, finished_at = ? WHERE id = ?`).run(status, reason, status === 'held' ? null : at, id);
       return { kind: 'skipped', status, reason };
     };
     if (r.person === null || r.external_id?.startsWith('erased:')) return finish('skipped', 'người hỏi đã xoá dữ liệu của mình');
     if (r.person_status !== 'active') return finish('gone', 'người hỏi đã chặn bot hoặc rời đi trước khi gửi');
     if (opts.windowStart && (r.last_interaction_at === null || r.last_interaction_at < opts.windowStart))
-      return finish('outside_window', 'không có tương tác trong 7 ngày qua');
+      return finish('held', HELD_FOR_WINDOW);
     db.prepare(`UPDATE answer_notices SET status = 'sending', attempts = attempts + 1, claimed_at = ? WHERE id = ?`).run(at, id);
     return { kind: 'claimed' };
   })();
 }
 
-/** Records the outcome of a claimed notice (same outcomes as a campaign delivery). */
+/**
+ * Records the outcome of a claimed notice (same outcomes as a campaign delivery). The platform
+ * refusing it as outside the contact window holds it for the asker's next message, as the claim does.
+ */
 export function recordNotice(db: Db, id: number, outcome: DeliveryOutcome, now: Date = new Date()): void {
-  if (outcome.status === 'retry')
+  if (outcome.status === 'outside_window')
+    db.prepare(`UPDATE answer_notices SET status = 'held', reason = ?, next_attempt_at = NULL WHERE id = ? AND status = 'sending'`).run(HELD_FOR_WINDOW, id);
+  else if (outcome.status === 'retry')
     db.prepare(`UPDATE answer_notices SET status = 'pending', next_attempt_at = ?, reason = ? WHERE id = ? AND status = 'sending'`).run(
       nowIso(outcome.retryAt),
       outcome.reason,
@@ -164,6 +177,17 @@ export function noticeIdFor(db: Db, unansweredId: number): number | undefined {
  */
 export function markHeldNoticeDelivered(db: Db, id: number, now: Date = new Date()): void {
   db.prepare(`UPDATE answer_notices SET status = 'sent', attempts = attempts + 1, reason = NULL, finished_at = ? WHERE id = ? AND status = 'held'`).run(nowIso(now), id);
+}
+
+/**
+ * The person wrote again: their notices held for a platform's contact window (Zalo's 7 days;
+ * not the web chat's, which are handed over in the chat itself) go back to the outbox, which
+ * sends them now that the window is open. Returns how many.
+ */
+export function releaseHeldNotices(db: Db, personId: number): number {
+  return db
+    .prepare(`UPDATE answer_notices SET status = 'pending', reason = NULL, next_attempt_at = NULL WHERE person_id = ? AND status = 'held' AND channel <> 'web'`)
+    .run(personId).changes;
 }
 
 /** Start-up: notices left `sending` by a crash become `unknown` (not re-sent). Returns how many. */

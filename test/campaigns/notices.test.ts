@@ -1,15 +1,15 @@
 /**
  * Answer notices in the outbox (db/notices.ts, campaigns/outbox.ts): sent through the channel's
  * throttle, retried after a 429, a blocked person marked gone, a crash mid-send left `unknown`
- * (never silently re-sent), a Zalo asker outside the 7-day window not sent at all.
+ * (never silently re-sent), a Zalo asker outside the 7-day window held until they write again.
  */
 import { describe, expect, it } from 'vitest';
 import type { Channel, ChannelName, Reply, SendResult } from '../../src/channels/channel.js';
 import { createOutbox } from '../../src/campaigns/outbox.js';
 import { createThrottle, type Throttle } from '../../src/campaigns/throttle.js';
-import { enqueueNotices, listNotices } from '../../src/db/notices.js';
+import { enqueueNotices, listNotices, releaseHeldNotices } from '../../src/db/notices.js';
 import { recordUnanswered } from '../../src/db/questions.js';
-import { getPerson, upsertPerson } from '../../src/db/people.js';
+import { getPerson, touchPerson, upsertPerson } from '../../src/db/people.js';
 import { openDb, type Db } from '../../src/db/index.js';
 
 const reply: Reply = { title: 'Câu hỏi của bạn đã có câu trả lời', text: 'Trả lời.' };
@@ -84,16 +84,37 @@ describe('answer notices in the outbox', () => {
     expect(getPerson(db, upsertPerson(db, 'telegram', '3').id)?.status).toBe('gone');
   });
 
-  it('leaves a notice caught mid-send by a crash unknown, and skips Zalo askers outside the window', async () => {
+  it('leaves a notice caught mid-send by a crash unknown, and holds a Zalo asker\'s outside the window until they write again', async () => {
     const db = openDb(':memory:');
     queue(db, 'zalo', 'crashed');
     db.prepare(`UPDATE answer_notices SET status = 'sending'`).run(); // the process died mid-send
     queue(db, 'zalo', 'old', new Date(Date.now() - 9 * 86_400_000));
     queue(db, 'zalo', 'recent');
     const zalo = fakeChannel('zalo', () => ({ kind: 'ok' }));
-    expect((await run(db, zalo.channel, createThrottle({ ratePerSecond: 1000 }), 2)).sort()).toEqual(['outside_window', 'sent']);
+    expect((await run(db, zalo.channel, createThrottle({ ratePerSecond: 1000 }), 2)).sort()).toEqual(['held', 'sent']);
     expect(zalo.sent).toEqual(['recent']);
-    const rows = new Map(listNotices(db, 'muc-a').map((n) => [n.question, n.status]));
-    expect(Object.fromEntries(rows)).toEqual({ 'Câu hỏi của crashed?': 'unknown', 'Câu hỏi của old?': 'outside_window', 'Câu hỏi của recent?': 'sent' });
+    const rows = () => Object.fromEntries(listNotices(db, 'muc-a').map((n) => [n.question, n.status]));
+    expect(rows()).toEqual({ 'Câu hỏi của crashed?': 'unknown', 'Câu hỏi của old?': 'held', 'Câu hỏi của recent?': 'sent' });
+    expect(listNotices(db, 'muc-a').find((n) => n.question === 'Câu hỏi của old?')?.reason).toContain('chờ người hỏi nhắn lại cho OA');
+
+    // Ten days on, the asker writes to the OA again: the window is open and the answer goes out.
+    const old = upsertPerson(db, 'zalo', 'old');
+    touchPerson(db, old.id);
+    expect(releaseHeldNotices(db, old.id)).toBe(1);
+    expect(releaseHeldNotices(db, old.id)).toBe(0);
+    expect(await run(db, zalo.channel, createThrottle({ ratePerSecond: 1000 }), 1)).toEqual(['sent']);
+    expect(zalo.sent).toEqual(['recent', 'old']);
+    expect(rows()['Câu hỏi của old?']).toBe('sent');
+  });
+
+  it('holds a notice Zalo refuses as outside the window when sent (the clock said inside), for the asker\'s next message', async () => {
+    const db = openDb(':memory:');
+    queue(db, 'zalo', 'edge');
+    const zalo = fakeChannel('zalo', (_to, n) => (n === 0 ? { kind: 'outsideWindow', reason: '-213 user has not interacted in 7 days' } : { kind: 'ok' }));
+    await run(db, zalo.channel, createThrottle({ ratePerSecond: 1000 }), 1);
+    expect(listNotices(db, 'muc-a')[0]).toMatchObject({ status: 'held' });
+    releaseHeldNotices(db, upsertPerson(db, 'zalo', 'edge').id);
+    expect(await run(db, zalo.channel, createThrottle({ ratePerSecond: 1000 }), 1)).toEqual(['sent']);
+    expect(zalo.sent).toEqual(['edge']);
   });
 });
