@@ -71,6 +71,8 @@ try {
     o('Bùi Thị Hương', 'Báo Hưng Yên', 'thong-tin-doi-ngoai', null, 8008),
     o('Ngô Văn Khánh', 'Hội Nông dân tỉnh', 'to-chuc-chinh-tri-xa-hoi', null, 8009),
     o('Đặng Thị Lan', 'Hội Liên hiệp Phụ nữ tỉnh', 'to-chuc-chinh-tri-xa-hoi', null, 8010),
+    // The plan's groups overlap: she also does the Women's Union's human-rights work (two rows).
+    o('Đặng Thị Lan', 'Hội Liên hiệp Phụ nữ tỉnh', 'quyen-con-nguoi', null, 8010),
     o('Dương Văn Minh', 'Tỉnh đoàn', 'to-chuc-chinh-tri-xa-hoi', null, 8011),
   ]);
   // Trained as a passed test marks them (training_attempts + trained_at): here directly, for the pictures.
