@@ -8,7 +8,6 @@ import type { Db } from '../db/index.js';
 import { deliveryBreakdown, deliveryList, type Campaign, type DeliveryStatus } from '../db/campaigns.js';
 import { flattenRegions, type Region } from '../knowledge/content.js';
 import type { XlsxSheet, XlsxValue } from '../text/xlsx.js';
-import { CHANNEL_RULES } from './content.js';
 import { visibleControls } from '../text/controls.js';
 
 /** A delivery's status as staff read it (the same words as `loa campaign status`). */
@@ -27,9 +26,9 @@ export const DELIVERY_STATUS_VI: Record<DeliveryStatus, string> = {
 /** The report's columns, in order: every status a row can end in or wait in. */
 const COLUMNS: readonly DeliveryStatus[] = ['sent', 'failed', 'gone', 'outside_window', 'opted_out', 'unknown', 'cancelled', 'pending', 'sending'];
 
-/** A channel's name as staff read it. */
+/** A channel's name as staff read it: the names of the compose form and the dashboard ("Zalo OA", not "Zalo"). */
 export function channelVi(ch: string): string {
-  return (CHANNEL_RULES as Record<string, { label: string } | undefined>)[ch]?.label ?? ch;
+  return ({ telegram: 'Telegram', zalo: 'Zalo OA', 'zalo-bot': 'Zalo Bot' } as Record<string, string | undefined>)[ch] ?? ch;
 }
 
 /**

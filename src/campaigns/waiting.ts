@@ -36,6 +36,8 @@ export interface WaitFacts {
    * 'chờ: 787' and not a word of why.
    */
   channelsDown?: Partial<Record<string, string | undefined>>;
+  /** Rows still to send per channel (`pendingByChannel` in db/campaigns.ts): how many a channel that cannot send holds. */
+  waiting?: Partial<Record<string, number>>;
 }
 
 const CHANNEL_NAME: Record<CampaignChannel, string> = { telegram: 'Telegram', zalo: 'Zalo OA', 'zalo-bot': 'Zalo Bot' };
@@ -78,6 +80,8 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
       // Zalo OA out of quota: no time to give (Zalo does not say when it comes back).
       const quota = /^Zalo (-211|-218)\b/.exec(r.reason ?? '');
       if (quota) {
+        // The channel's own sentence below already says why and counts every row it holds.
+        if (f.channelsDown && r.channel in f.channelsDown) continue;
         reasons.push(
           `${name}: ${r.count} tin đang chờ vì OA đã hết hạn mức tin (lỗi ${quota[1]}). Các tin này không bị tính là lỗi và sẽ không gửi trùng: Loa thử lại một tin mỗi phút và tự gửi tiếp khi Zalo nhận tin trở lại (khi hạn mức được cấp lại, hoặc khi OA mua thêm hạn mức tại oa.zalo.me).`,
         );
@@ -101,7 +105,7 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
     for (const ch of c.channels)
       if (f.configured.has(ch) && f.channelsDown && ch in f.channelsDown)
         reasons.push(
-          `${CHANNEL_NAME[ch]} đang không gửi được${f.channelsDown[ch] ? `: ${f.channelsDown[ch]}` : '.'} Tin cho kênh này chờ (không tính là lỗi) và tự đi tiếp khi kênh hoạt động lại; Loa thử lại một tin mỗi phút.`,
+          `${CHANNEL_NAME[ch]} đang không gửi được${f.waiting?.[ch] ? ` (${f.waiting[ch]} tin của kênh này đang chờ)` : ''}${f.channelsDown[ch] ? `: ${f.channelsDown[ch]}` : '.'} Các tin chờ không bị tính là lỗi và không gửi trùng: Loa thử lại một tin mỗi phút và tự gửi tiếp khi kênh hoạt động lại.`,
         );
   for (const ch of c.channels)
     if (!f.configured.has(ch))

@@ -25,7 +25,7 @@ import { writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
-import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, type Campaign, type CampaignChannel, type DeliveryCounts } from '../db/campaigns.js';
+import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, pendingByChannel, type Campaign, type CampaignChannel, type DeliveryCounts } from '../db/campaigns.js';
 import { loadContent, type Region } from '../knowledge/content.js';
 import { createCampaignService, CampaignError, STATUS_VI } from '../campaigns/service.js';
 import { campaignContentSchema, previewAll } from '../campaigns/content.js';
@@ -491,6 +491,7 @@ export async function run(args: string[], deps: CampaignCliDeps = {}): Promise<n
             configured: new Set(configured ?? c.channels),
             paused: c.status === 'paused' ? pausedBy(db, c.id) : undefined,
             channelsDown: down,
+            waiting: down ? pendingByChannel(db, c.id) : undefined,
           })
             .map((r) => `\n  ⏸ ${r}`)
             .join('');

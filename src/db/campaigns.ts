@@ -234,6 +234,14 @@ export function retryWaits(db: Db, campaignId: number): { channel: ChannelName; 
     .all(campaignId) as { channel: ChannelName; count: number; until: string; reason: string | null }[];
 }
 
+/** A campaign's rows still to send (pending), per channel. */
+export function pendingByChannel(db: Db, campaignId: number): Partial<Record<ChannelName, number>> {
+  const rows = db
+    .prepare(`SELECT channel, COUNT(*) AS n FROM deliveries WHERE campaign_id = ? AND status = 'pending' GROUP BY channel`)
+    .all(campaignId) as { channel: ChannelName; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.channel, r.n]));
+}
+
 /**
  * How long each channel must still hold off because the platform last said "wait" (a 429's
  * retry_after, Zalo's -32), read from the attempt log at start-up: the throttle keeps that wait

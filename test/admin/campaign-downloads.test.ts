@@ -88,7 +88,7 @@ describe('results and downloads on the campaign page', () => {
     const rows = readXlsx(list.body).rows;
     expect(rows[0]).toEqual([...DELIVERY_LIST_HEADER]);
     expect(rows).toHaveLength(5);
-    expect(rows.find((x) => x[1] === ZALO_ID)?.slice(0, 7)).toEqual(['Zalo', ZALO_ID, null, 'Phường Phố Hiến', 'ngoài 7 ngày (Zalo)', 0, 'quá 7 ngày kể từ lần cuối người đó nhắn cho OA (quy định của Zalo)']);
+    expect(rows.find((x) => x[1] === ZALO_ID)?.slice(0, 7)).toEqual(['Zalo OA', ZALO_ID, null, 'Phường Phố Hiến', 'ngoài 7 ngày (Zalo)', 0, 'quá 7 ngày kể từ lần cuối người đó nhắn cho OA (quy định của Zalo)']);
     expect(rows.find((x) => x[1] === '7002')?.[6]).toBe('nền tảng báo: Forbidden: bot was blocked by the user');
     // The override is shown, not obeyed.
     expect(String(rows.find((x) => x[1] === '7001')?.[2])).not.toContain('\u202e');
@@ -121,10 +121,21 @@ describe('results and downloads on the campaign page', () => {
     expect(refused.text).toContain('chỉ người soạn hoặc người duyệt chiến dịch được tải');
   });
 
-  it('offers nothing to download before a campaign has started sending', async () => {
+  it('offers nothing to download before a campaign has started sending, and shows no figures of a send that has not happened', async () => {
     const lan = await client('lan');
     const page = (await lan.get('/admin/campaigns/53')).text;
     expect(page).not.toContain('Kết quả gửi');
     expect(page).not.toContain('report.xlsx');
+    // Trial: an approved campaign read "Đã xử lý 0 / 3.000 · đã gửi 0 · lỗi 0 · …".
+    expect(page).toContain('Chưa gửi tin nào: tin đi sau khi lên lịch.');
+    expect(page).not.toContain('Đã xử lý');
+  });
+
+  it('names channels, topics and regions as staff read them, not by their slugs', async () => {
+    t.app.db.prepare(`UPDATE campaigns SET topics = '["quyen-con-nguoi"]' WHERE id = 51`).run();
+    const lan = await client('lan');
+    const page = (await lan.get('/admin/campaigns/51')).text;
+    expect(page).toContain('Kênh: Telegram, Zalo OA · chủ đề: Quyền con người – khái niệm chung · địa bàn: Phường Phố Hiến');
+    expect((await lan.get('/admin/campaigns')).text).toContain('<td>Telegram, Zalo OA</td>');
   });
 });

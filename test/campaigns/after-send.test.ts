@@ -157,7 +157,7 @@ describe('the delivery report and the delivery list', () => {
       expect(rows[0]).toEqual([...DELIVERY_LIST_HEADER]);
       expect(rows).toHaveLength(7);
       const zaloRow = rows.find((r) => r[1] === zaloId);
-      expect(zaloRow?.[0]).toBe('Zalo');
+      expect(zaloRow?.[0]).toBe('Zalo OA');
       expect(zaloRow?.[4]).toBe('đã gửi');
       expect(rows.find((r) => r[1] === '103')?.[6]).toBe('nền tảng báo: Forbidden: bot was blocked by the user');
       const csv = join(dir, 'danh-sach.csv');
@@ -303,7 +303,13 @@ describe('why a sending campaign waits on a channel that cannot send', () => {
       channelsDown: async () => ({ zalo: reason }),
     };
     expect(await campaignCli(['status', String(id), '--once'], deps)).toBe(0);
-    expect(out.join('\n')).toContain(`⏸ Zalo OA đang không gửi được: ${reason} Tin cho kênh này chờ (không tính là lỗi) và tự đi tiếp khi kênh hoạt động lại`);
+    expect(out.join('\n')).toContain(`⏸ Zalo OA đang không gửi được (1 tin của kênh này đang chờ): ${reason} Các tin chờ không bị tính là lỗi và không gửi trùng: Loa thử lại một tin mỗi phút và tự gửi tiếp khi kênh hoạt động lại.`);
+    // A row already refused for the quota is counted there, not in a second sentence.
+    db.prepare(`UPDATE deliveries SET reason = 'Zalo -211: the OA is out of its message quota', next_attempt_at = ? WHERE campaign_id = ?`).run(new Date().toISOString(), id);
+    out.length = 0;
+    expect(await campaignCli(['status', String(id), '--once'], deps)).toBe(0);
+    expect(out.join('\n').match(/hết hạn mức/g)).toHaveLength(1);
+    expect(out.join('\n')).toContain('chờ thử lại: 1');
     out.length = 0;
     expect(await campaignCli(['status', String(id), '--once'], { ...deps, channelsDown: async () => ({}) })).toBe(0);
     expect(out.join('\n')).not.toContain('không gửi được');

@@ -20,7 +20,7 @@ import { CampaignError, createCampaignService, type CampaignService } from '../.
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
 import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';
 import { formatVietnamTime, nextVietnamTime, parseStaffDateTime } from '../../time/vietnam.js';
-import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, retryWaits, type Campaign } from '../../db/campaigns.js';
+import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, pendingByChannel, retryWaits, type Campaign } from '../../db/campaigns.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { regionsAllowed } from '../../db/users.js';
 import type { Permission } from '../roles.js';
@@ -218,7 +218,7 @@ function previewHtml(ctx: AdminContext, req: FastifyRequest, body: unknown): str
 export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/campaigns', { config: { permission: 'campaigns.view' } }, async (req, reply) => {
     const rows = visible(ctx, req, listCampaigns(ctx.db)).sort((a, b) => b.id - a.id);
-    return ctx.render(req, reply, 'campaigns', { title: 'Chiến dịch', rows: rows.map((c) => ({ c, p: progress(ctx, c) })), statusLabel: STATUS_LABEL });
+    return ctx.render(req, reply, 'campaigns', { title: 'Chiến dịch', rows: rows.map((c) => ({ c, p: progress(ctx, c), channels: c.channels.map(channelVi).join(', ') })), statusLabel: STATUS_LABEL });
   });
 
   const compose = (req: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>, error?: string, editing?: Campaign): Promise<FastifyReply> =>
@@ -357,6 +357,8 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     return ctx.render(req, reply, 'campaign', {
       title: `Chiến dịch #${c.id}`,
       report: report && report.total.total > 0 ? reportTable(report) : undefined,
+      // Channels, topics and regions by the names staff read, not their slugs.
+      described: describe(ctx, c),
       mayListPeople: mayListPeople(ctx, req),
       scoped: ctx.scopeRegions(req) !== null,
       c,
@@ -440,6 +442,17 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
   });
 };
 
+/** A campaign's channels, topics and regions as staff read them. */
+function describe(ctx: AdminContext, c: Campaign): { channels: string; topics: string; regions: string } {
+  const flat = flattenRegions(ctx.knowledge.state.regions);
+  const topic = new Map(ctx.knowledge.state.topics.map((t) => [t.slug, t.name]));
+  return {
+    channels: c.channels.map(channelVi).join(', '),
+    topics: c.topics.map((s) => topic.get(s) ?? s).join(', ') || 'tất cả',
+    regions: c.regions.map((s) => flat.get(s)?.name ?? s).join(', ') || 'cả tỉnh',
+  };
+}
+
 /** Who may download a campaign's delivery list (people's ids and names): those who compose or approve campaigns. */
 function mayListPeople(ctx: AdminContext, req: FastifyRequest): boolean {
   const u = ctx.me(req);
@@ -478,6 +491,7 @@ function waitingFor(ctx: AdminContext, c: Campaign): string[] {
             }),
           )
         : undefined,
+    waiting: c.status === 'sending' ? pendingByChannel(ctx.db, c.id) : undefined,
   });
 }
 

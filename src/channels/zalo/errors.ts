@@ -177,7 +177,7 @@ export function channelProblem(err: unknown, apiBase: string): ZaloChannelProble
   if (err instanceof ZaloApiError && (err.code === -211 || err.code === -218))
     return {
       kind: 'trouble',
-      reason: `Zalo báo OA đã hết hạn mức tin tư vấn (lỗi ${err.code}): tin chiến dịch tới người đã nhắn cho OA quá 48 giờ trước phải chờ đến khi có hạn mức (không tính là lỗi, Loa tự gửi tiếp); trả lời người vừa nhắn trong 48 giờ thường vẫn gửi được. Kiểm tra gói dịch vụ và hạn mức tin của OA tại oa.zalo.me (xem docs/zalo.md); trạng thái trở lại “đã kết nối” khi Zalo nhận tin trở lại.`,
+      reason: `Zalo báo OA đã hết hạn mức tin tư vấn (lỗi ${err.code}): tin tới người đã nhắn cho OA quá 48 giờ trước (như tin chiến dịch) phải chờ đến khi có hạn mức; trả lời người vừa nhắn trong 48 giờ thường vẫn gửi được. Kiểm tra gói dịch vụ và hạn mức tin của OA tại oa.zalo.me (xem docs/zalo.md); trạng thái trở lại “đã kết nối” khi Zalo nhận tin trở lại.`,
     };
   if (err instanceof ZaloApiError && err.code === -224)
     return {
