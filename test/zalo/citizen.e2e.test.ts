@@ -127,7 +127,7 @@ describe('words sent with an attachment (video, GIF, file, voice, picture)', () 
 });
 
 describe('events that are not messages', () => {
-  it('answers no echo, receipt or reaction, and stores no one for them', async () => {
+  it('answers no echo, receipt, reaction or group message, and stores no one for them', async () => {
     const user = newUser();
     const sent = zalo.sent.length;
     const at = String(Date.now());
@@ -137,6 +137,8 @@ describe('events that are not messages', () => {
       { event_name: 'user_received_message', sender: { id: user }, recipient: { id: zalo.oaId }, message: { msg_ids: [`e-${user}-1`] } },
       { event_name: 'user_seen_message', sender: { id: user }, recipient: { id: zalo.oaId }, message: { msg_ids: [`e-${user}-1`] } },
       { event_name: 'user_reacted_message', sender: { id: user }, recipient: { id: zalo.oaId }, message: { msg_id: `e-${user}-1`, react_icon: '/-heart' } },
+      // A Zalo group the OA is in: not the person's chat with the OA.
+      { event_name: 'user_send_group_text', sender: { id: user }, recipient: { id: '7020000000000000001' }, message: { msg_id: `e-${user}-3`, text: 'Chào cả nhóm' } },
     ];
     for (const e of events) expect(JSON.parse((await zalo.deliverWebhook(hook, { app_id: zalo.appId, timestamp: at, ...e })).body)).toEqual({ ok: true });
     await t.app.inbox.drain();

@@ -143,6 +143,11 @@ describe('Zalo events -> Inbound', () => {
     { label: 'oa_send_text echo', event: { ...base, event_name: 'oa_send_text', sender: { id: OA } }, expected: { ignored: expect.stringContaining('echo') } },
     { label: 'user_seen_message', event: { ...base, event_name: 'user_seen_message' }, expected: { ignored: 'delivery receipt' } },
     { label: 'user_received_message', event: { ...base, event_name: 'user_received_message' }, expected: { ignored: 'delivery receipt' } },
+    ...['text', 'image', 'link', 'sticker'].map((kind) => ({
+      label: `user_send_group_${kind} (a Zalo group the OA is in) -> ignored, not a private reply`,
+      event: { ...base, event_name: `user_send_group_${kind}`, recipient: { id: '7020000000000000001' }, message: { msg_id: `g-${kind}`, text: 'chào cả nhóm' } },
+      expected: { ignored: expect.stringContaining('Zalo group') },
+    })),
     { label: 'user_click_chatnow (the chat opened)', event: { ...base, event_name: 'user_click_chatnow' }, expected: { ignored: 'not a message' } },
     { label: 'user_reacted_message (a ❤️ on a reply)', event: { ...base, event_name: 'user_reacted_message', message: { msg_id: 'r1', react_icon: '/-heart' } }, expected: { ignored: 'not a message' } },
     { label: 'unknown event', event: { ...base, event_name: 'shop_has_order' }, expected: { ignored: 'unknown event shop_has_order' } },

@@ -137,6 +137,10 @@ export function toInbound(e: ZaloEvent): Inbound | { ignored: string } {
   const name = e.event_name;
   if (name.startsWith('oa_send_')) return { ignored: 'echo of a message the OA sent' };
   if (name === 'user_received_message' || name === 'user_seen_message') return { ignored: 'delivery receipt' };
+  // A message in a Zalo group the OA belongs to (GMF, a paid package): the recipient is the
+  // group. Loa answers people in their own chat with the OA and has no group sending: treated
+  // as a message, every line of a group conversation got a private "text only" reply.
+  if (name.startsWith('user_send_group_')) return { ignored: 'message in a Zalo group (Loa answers people in their own chat with the OA)' };
   // Opening the chat ("Nhắn tin") and reacting to a message are not messages: Loa answers once
   // the person writes (a reaction names no choice Loa could take as an answer).
   if (name === 'user_click_chatnow' || name.endsWith('_reacted_message')) return { ignored: 'not a message' };
