@@ -4,6 +4,7 @@
  * officer starting Loa by hand is not handed raw JSON between the Vietnamese start-up lines;
  * under systemd, Docker or a pipe they stay JSON, one object a line, for log tools.
  */
+import { fstatSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -31,10 +32,41 @@ export const REDACT_PATHS = [
 /** How log lines are written: `auto` is readable on a terminal and JSON otherwise. */
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
-/** Creates the process logger. */
-export function createLogger(level: string = 'info', format: LogFormat = 'auto', isTty: boolean = process.stdout.isTTY === true): Logger {
+/**
+ * Whether standard output is systemd's journal: systemd sets `JOURNAL_STREAM` to the device and
+ * inode of the stream it connected (a child process that inherited the variable but writes to a
+ * pipe or a file does not match).
+ */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  const m = /^(\d+):(\d+)$/.exec(env.JOURNAL_STREAM ?? '');
+  if (!m) return false;
+  try {
+    const st = fstatSync(1, { bigint: true });
+    return st.dev === BigInt(m[1]!) && st.ino === BigInt(m[2]!);
+  } catch {
+    return false;
+  }
+}
+
+/** syslog priority of each pino level number (trace and debug 7, info 6, warn 4, error 3, fatal 2). */
+function syslogPriority(line: string): number {
+  const level = Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 30);
+  return level >= 60 ? 2 : level >= 50 ? 3 : level >= 40 ? 4 : level >= 30 ? 6 : 7;
+}
+
+/**
+ * Creates the process logger. Under systemd each JSON line starts with its syslog priority
+ * (`<4>{"level":40,…}`, sd-daemon(3)): journald takes the prefix off and files the line at that
+ * priority, so `journalctl -u loa -p warning` shows the warnings and errors (in red), instead of
+ * every line at "info".
+ */
+export function createLogger(level: string = 'info', format: LogFormat = 'auto', isTty: boolean = process.stdout.isTTY === true, journal: boolean = !isTty && stdoutIsJournal()): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  if (format === 'json' || (format === 'auto' && !isTty)) return pino(options);
+  if (format === 'json' || (format === 'auto' && !isTty)) {
+    if (!journal) return pino(options);
+    const out = pino.destination({ dest: 1, sync: true });
+    return pino(options, { write: (line: string) => void out.write(`<${syslogPriority(line)}>${line}`) });
+  }
   // Synchronous: a line logged just before an exit is not lost.
   return pino(options, pretty({ sync: true, colorize: isTty, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' }));
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,5 +31,28 @@ describe('log lines', () => {
     expect(out).toMatch(/INFO.*telegram: connected/);
     expect(out).toContain('channel: "telegram"');
     expect(out).not.toContain('abc123');
+  });
+
+  it('under systemd, start with their syslog priority, so journalctl -p warning finds the warnings', () => {
+    const script = join(dir, 'log-journal.mts');
+    writeFileSync(
+      script,
+      `import { createLogger } from ${JSON.stringify(resolve('src/logger.ts'))};\n` +
+        `const log = createLogger('debug', 'auto', false);\n` +
+        `log.debug('d'); log.info('i'); log.warn({ token: 'abc123' }, 'w'); log.error('e'); log.fatal('f');\n`,
+    );
+    // systemd connects stdout to the journal and names that stream in JOURNAL_STREAM (device:inode).
+    const file = join(dir, 'journal.out');
+    writeFileSync(file, '');
+    const fd = openSync(file, 'a');
+    const st = fstatSync(fd);
+    execFileSync('node', ['bin/run-ts.js', script], { stdio: ['ignore', fd, 'inherit'], env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
+    closeSync(fd);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines.map((l) => l.slice(0, 3))).toEqual(['<7>', '<6>', '<4>', '<3>', '<2>']);
+    expect(JSON.parse(lines[2]!.slice(3))).toMatchObject({ level: 40, msg: 'w', token: '[redacted]' });
+    // The variable inherited by a process whose output goes elsewhere (a pipe): plain JSON.
+    const piped = execFileSync('node', ['bin/run-ts.js', script], { encoding: 'utf8', env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
+    expect(piped.slice(0, 11)).toBe('{"level":20');
   });
 });
