@@ -217,7 +217,7 @@ export function acceptZaloEvent(deps: ZaloWebhookDeps, e: ZaloEvent): ZaloEventO
   if ((inbound.type === 'follow' || inbound.type === 'unfollow') && inbound.at) {
     // Zalo retries a delivery that failed, so a follow and an unfollow can arrive in either
     // order: an unfollow from before the person followed again must not mark a follower gone
-    // and end their subscription (nor an old follow bring back one who left).
+    // (no campaign would reach them), nor an old follow bring back one who left.
     const latest = latestZaloLifecycleAt(deps.db, inbound.userId);
     if (latest !== null && inbound.at.getTime() < latest) return { kind: 'ignored', why: `${inbound.type} older than a follow or unfollow already handled` };
   }
