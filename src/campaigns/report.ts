@@ -160,7 +160,8 @@ export function deliveryListRows(db: Db, c: Pick<Campaign, 'id'>, regions: Regio
       regionName(d.region, flat),
       DELIVERY_STATUS_VI[d.status],
       d.attempts,
-      d.reason && d.status !== 'sent' ? failureReasonVi(d.reason) : null,
+      // An opt-out's reason only repeats its result.
+      d.reason && d.status !== 'sent' && d.status !== 'opted_out' ? failureReasonVi(d.reason) : null,
       d.finishedAt ? new Date(d.finishedAt) : null,
     ]);
 }

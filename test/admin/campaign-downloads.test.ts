@@ -42,6 +42,7 @@ beforeAll(async () => {
     del.run(c, person('telegram', '7001', 'pho-hien', RLO_NAME), 'telegram', '7001', 'sent', 1, null, '2026-12-01T01:00:05Z');
     del.run(c, person('telegram', '7002', 'pho-hien'), 'telegram', '7002', 'gone', 1, 'Forbidden: bot was blocked by the user', '2026-12-01T01:00:06Z');
     del.run(c, person('zalo', ZALO_ID, 'pho-hien'), 'zalo', ZALO_ID, 'outside_window', 0, 'outside the 7-day window', '2026-12-01T01:00:07Z');
+    del.run(c, person('telegram', '7005', 'pho-hien'), 'telegram', '7005', 'opted_out', 0, 'opted out before the send', '2026-12-01T01:00:09Z');
     // Moved to another ward since the campaign went out.
     del.run(c, person('telegram', '7003', 'son-nam'), 'telegram', '7003', 'sent', 1, null, '2026-12-01T01:00:08Z');
   }
@@ -77,22 +78,24 @@ describe('results and downloads on the campaign page', () => {
     expect(report.headers.get('content-type')).toBe(XLSX_CONTENT_TYPE);
     expect(report.headers.get('content-disposition')).toBe('attachment; filename="chien-dich-51-ket-qua.xlsx"');
     const r = readXlsx(report.body).rows;
-    expect(r[0]).toEqual(['Kênh', 'Địa bàn', 'Tổng', 'đã gửi', 'không còn nhận (chặn/huỷ theo dõi)', 'ngoài 7 ngày (Zalo)']);
-    expect(r).toContainEqual(['Telegram', 'Phường Phố Hiến', 2, 1, 1, 0]);
-    expect(r).toContainEqual(['Telegram', 'Phường Sơn Nam', 1, 1, 0, 0]);
-    expect(r.at(-1)).toEqual(['Tất cả kênh', 'tất cả địa bàn', 4, 2, 1, 1]);
+    expect(r[0]).toEqual(['Kênh', 'Địa bàn', 'Tổng', 'đã gửi', 'không còn nhận (chặn/huỷ theo dõi)', 'ngoài 7 ngày (Zalo)', 'đã huỷ đăng ký trước khi gửi']);
+    expect(r).toContainEqual(['Telegram', 'Phường Phố Hiến', 3, 1, 1, 0, 1]);
+    expect(r).toContainEqual(['Telegram', 'Phường Sơn Nam', 1, 1, 0, 0, 0]);
+    expect(r.at(-1)).toEqual(['Tất cả kênh', 'tất cả địa bàn', 5, 2, 1, 1, 1]);
 
     const list = await download(lan, '/admin/campaigns/51/deliveries.xlsx');
     expect(list.status).toBe(200);
     expect(list.headers.get('content-disposition')).toBe('attachment; filename="chien-dich-51-danh-sach-gui.xlsx"');
     const rows = readXlsx(list.body).rows;
     expect(rows[0]).toEqual([...DELIVERY_LIST_HEADER]);
-    expect(rows).toHaveLength(5);
+    expect(rows).toHaveLength(6);
     expect(rows.find((x) => x[1] === ZALO_ID)?.slice(0, 7)).toEqual(['Zalo OA', ZALO_ID, null, 'Phường Phố Hiến', 'ngoài 7 ngày (Zalo)', 0, 'quá 7 ngày kể từ lần cuối người đó nhắn cho OA (quy định của Zalo)']);
     expect(rows.find((x) => x[1] === '7002')?.[6]).toBe('nền tảng báo: Forbidden: bot was blocked by the user');
+    // An opt-out's reason would only repeat its result.
+    expect(rows.find((x) => x[1] === '7005')?.slice(4, 7)).toEqual(['đã huỷ đăng ký trước khi gửi', 0, null]);
     // The override is shown, not obeyed.
     expect(String(rows.find((x) => x[1] === '7001')?.[2])).not.toContain('\u202e');
-    expect(listAudit(t.app.db, { action: 'campaign.export' })[0]).toMatchObject({ actor: 'lan', targetId: '51', details: { rows: 4, format: 'xlsx' } });
+    expect(listAudit(t.app.db, { action: 'campaign.export' })[0]).toMatchObject({ actor: 'lan', targetId: '51', details: { rows: 5, format: 'xlsx' } });
   });
 
   it("gives a region-scoped officer their region's people only, and nothing of a campaign outside it", async () => {
@@ -101,10 +104,10 @@ describe('results and downloads on the campaign page', () => {
     expect(page).toContain('chỉ người dân trong địa bàn của bạn');
     expect(page).not.toContain('Phường Sơn Nam');
     const rows = readXlsx((await download(xa, '/admin/campaigns/51/deliveries.xlsx')).body).rows;
-    expect(rows.slice(1).map((x) => x[1]).sort()).toEqual(['7001', '7002', ZALO_ID].sort());
+    expect(rows.slice(1).map((x) => x[1]).sort()).toEqual(['7001', '7002', '7005', ZALO_ID].sort());
     const report = readXlsx((await download(xa, '/admin/campaigns/51/report.xlsx')).body).rows;
-    expect(report.at(-1)?.[2]).toBe(3);
-    expect(listAudit(t.app.db, { action: 'campaign.export' })[0]).toMatchObject({ actor: 'xa', details: { rows: 3, region: 'pho-hien' } });
+    expect(report.at(-1)?.[2]).toBe(4);
+    expect(listAudit(t.app.db, { action: 'campaign.export' })[0]).toMatchObject({ actor: 'xa', details: { rows: 4, region: 'pho-hien' } });
     // A province-wide campaign is not theirs to see.
     expect((await download(xa, '/admin/campaigns/52/report.xlsx')).status).toBe(404);
     expect((await download(xa, '/admin/campaigns/52/deliveries.xlsx')).status).toBe(404);

@@ -40,4 +40,13 @@ describe('approving one’s own campaign', () => {
     expect(r.text).toContain('người soạn (soan) không được tự duyệt');
     expect(r.text).toContain(`<a class="button" href="/admin/campaigns/${id}">← Quay lại</a>`);
   });
+
+  it('another approver approves, and is told that nothing has gone yet and who sends it', async () => {
+    const r = await other.post(`/admin/campaigns/${id}/approve`);
+    expect(r.status).toBe(303);
+    // Trial: "Đã phê duyệt." and a page with no button for an approver-only account; the author
+    // thought it had gone out.
+    expect(decodeURIComponent(r.location ?? '')).toContain('Đã phê duyệt. Tin chưa đi: bước tiếp theo là “Lên lịch gửi”');
+    expect((await author.get(`/admin/campaigns/${id}`)).text).toContain('Chưa gửi tin nào: tin đi sau khi lên lịch.');
+  });
 });

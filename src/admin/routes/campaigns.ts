@@ -104,7 +104,8 @@ const ACTIONS: Record<
   { permission: Permission; run: (svc: CampaignService, user: string, c: Campaign, body: Record<string, unknown>, now: Date) => unknown; done: string | ((result: Campaign, now: Date) => string) }
 > = {
   submit: { permission: 'campaigns.compose', run: (s, u, c) => s.submit(u, c.id), done: 'Đã gửi đi chờ phê duyệt.' },
-  approve: { permission: 'campaigns.approve', run: (s, u, c) => s.approve(u, c.id), done: 'Đã phê duyệt.' },
+  // The approver often may not schedule (approver only): say that nothing has gone yet and who sends it.
+  approve: { permission: 'campaigns.approve', run: (s, u, c) => s.approve(u, c.id), done: 'Đã phê duyệt. Tin chưa đi: bước tiếp theo là “Lên lịch gửi” trên trang này, do cán bộ gửi tin (người soạn) bấm.' },
   reject: { permission: 'campaigns.approve', run: (s, u, c, b) => s.reject(u, c.id, typeof b.reason === 'string' ? b.reason : undefined), done: 'Đã trả lại bản nháp cho người soạn.' },
   schedule: {
     permission: 'campaigns.compose',
