@@ -19,7 +19,7 @@ import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, platformLabel } from './disinfo.
 import { PLATFORMS } from '../conversation/disinfo.js';
 import { toCsv } from '../text/csv.js';
 import { toXlsx, type XlsxValue } from '../text/xlsx.js';
-import { coverageTotals, officialsReached, trainingCoverage, type CoverageTotals, type GroupCoverage, type OfficialsReached } from '../db/training.js';
+import { coverageTotals, officialsQuestions, officialsReached, trainingCoverage, type CoverageTotals, type GroupCoverage, type OfficialsReached } from '../db/training.js';
 import type { TrainingGroup } from '../training/definition.js';
 import { formatVietnamTime, parseStaffDate, vietnamInstant, vietnamYear } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
@@ -51,6 +51,8 @@ export interface YearReport extends YearFigures {
    * reported on their own line.
    */
   officialsReached: OfficialsReached[];
+  /** Of `questions`, those officials of the training list asked (`officialsQuestions`). */
+  officialsQuestions: { asked: number; answered: number };
 }
 
 /** The training section: coverage per group and unit as it stood at the end of the year. */
@@ -112,6 +114,7 @@ export function buildYearReport(
     ...figures,
     reachedByChannel: citizensReached(figures.reachedByChannel, officials),
     officialsReached: officials,
+    officialsQuestions: officialsQuestions(db, from, to, scope?.regions ?? null),
     contests: figures.contests.filter((c) => !tests.has(c.contestId)),
     disinfo: disinfoFigures(db, from, to, scope?.regions ?? null),
     disinfoMonthly: disinfoMonthly(db, from, to, scope?.regions ?? null),
@@ -166,6 +169,12 @@ function trainingFigures(db: Db, groups: readonly TrainingGroup[], from: Date, t
  * not in the rows above it, and the label says so.
  */
 export const OFFICIALS_REACHED_LABEL = 'Cán bộ trong danh sách tập huấn đã nhắn bot hoặc nhận tin (không tính vào số người dân được tiếp cận)';
+
+/**
+ * The questions of section 3 come from everyone who wrote; officials of the training list may
+ * ask too, while they take their training. The row says how many of the questions were theirs.
+ */
+export const OFFICIALS_QUESTIONS_LABEL = 'Trong đó: câu hỏi của cán bộ trong danh sách tập huấn';
 
 /** Vietnamese labels of delivery statuses. */
 export const DELIVERY_LABELS: Record<string, string> = {
@@ -295,6 +304,7 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   add(s3, 'Câu hỏi đã nhận', 'tất cả', r.questions.asked);
   add(s3, 'Bot trả lời được', 'tất cả', r.questions.answered);
   add(s3, 'Bot chưa trả lời được', 'tất cả', r.questions.unanswered);
+  add(s3, OFFICIALS_QUESTIONS_LABEL, 'tất cả', r.officialsQuestions.asked);
   for (const c of r.questionsByChannel) {
     add(s3, 'Câu hỏi đã nhận', channelLabel(c.channel), c.asked);
     add(s3, 'Bot trả lời được', channelLabel(c.channel), c.answered);

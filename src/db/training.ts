@@ -354,6 +354,36 @@ export function coverageTotals(db: Db, opts: CoverageOptions = {}): CoverageTota
     .get(at, at, since, since, at, at, ...v.args, ...s.args) as CoverageTotals;
 }
 
+/**
+ * `listed` and `officials` (the people ids of accounts on the training list at some time in
+ * [from, to)), as the start of a WITH clause; arguments: to, from.
+ */
+const OFFICIAL_PEOPLE = `WITH listed AS (
+         SELECT o.id, o.person_id, o.channel, o.external_id FROM training_officials o
+          WHERE EXISTS (SELECT 1 FROM training_memberships m WHERE m.official_id = o.id AND m.valid_from < ? AND (m.valid_to IS NULL OR m.valid_to > ?))
+       ), officials AS (
+         SELECT person_id AS id FROM listed WHERE person_id IS NOT NULL
+          UNION SELECT p.id FROM listed l JOIN people p ON p.channel = l.channel AND p.external_id = l.external_id
+       )`;
+
+/**
+ * Questions that officials of the training list (as {@link officialsReached} finds them) asked
+ * the bot in [from, to), of the scope's people: `yearFigures` counts every question; the report
+ * says how many of them were officials'.
+ */
+export function officialsQuestions(db: Db, from: Date, to: Date, scope: RegionScope = null): { asked: number; answered: number } {
+  const f = nowIso(from);
+  const t = nowIso(to);
+  const inScope = scope ? `person_id IN (SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?)))` : '1';
+  return db
+    .prepare(
+      `${OFFICIAL_PEOPLE}
+       SELECT COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions
+        WHERE person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}`,
+    )
+    .get(t, f, f, t, ...(scope ? [JSON.stringify(scope)] : [])) as { asked: number; answered: number };
+}
+
 /** People of one channel the bot reached who are officials of the training list. */
 export interface OfficialsReached {
   channel: string;
@@ -379,13 +409,7 @@ export function officialsReached(db: Db, from: Date, to: Date, scope: RegionScop
   const hasDeliveries = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'`).get();
   return db
     .prepare(
-      `WITH listed AS (
-         SELECT o.id, o.person_id, o.channel, o.external_id FROM training_officials o
-          WHERE EXISTS (SELECT 1 FROM training_memberships m WHERE m.official_id = o.id AND m.valid_from < ? AND (m.valid_to IS NULL OR m.valid_to > ?))
-       ), officials AS (
-         SELECT person_id AS id FROM listed WHERE person_id IS NOT NULL
-          UNION SELECT p.id FROM listed l JOIN people p ON p.channel = l.channel AND p.external_id = l.external_id
-       ), wrote AS (
+      `${OFFICIAL_PEOPLE}, wrote AS (
          SELECT DISTINCT channel, person_id FROM messages
           WHERE direction = 'in' AND person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}
        ), received AS (

@@ -72,7 +72,7 @@ describe('one official in two of the plan groups', () => {
     expect(left.left.map((l) => l.line)).toEqual([2]);
     const back = leftOfficials(r.rows, r.lines, [{ channel: 'telegram', externalId: '9301', removedAt: '2026-06-30T17:00:00.000Z' }], true);
     expect([back.rows.length, back.broughtBack]).toEqual([2, 1]);
-    const old = { id: 7, name: 'Nguyễn Thị Hoa', unit: 'Hội Liên hiệp Phụ nữ phường Phố Hiến', channel: 'zalo', externalId: '8713451786543210987', trainedAt: null };
+    const old = { id: 7, name: 'Nguyễn Thị Hoa', unit: 'Hội Liên hiệp Phụ nữ phường Phố Hiến', channel: 'zalo' as const, externalId: '8713451786543210987', trainedAt: null };
     expect(sameOfficialElsewhere(r.rows, r.lines, [old]).map((x) => x.line)).toEqual([2]);
   });
 
@@ -216,6 +216,10 @@ describe('people reached and the officials of the training list', () => {
       person.run(3, 'zalo', '113');
       person.run(4, 'telegram', '9301');
       for (const [p, ch] of [[1, 'telegram'], [2, 'telegram'], [3, 'zalo'], [4, 'telegram'], [4, 'telegram']] as const) msg.run(ch, p, '2026-05-02T03:00:00.000Z');
+      // A citizen and Hoa each ask a question (hers unanswered: she typed during her training).
+      const question = db.prepare(`INSERT INTO questions (person_id, channel, answered, created_at) VALUES (?, 'telegram', ?, '2026-05-02T03:00:00.000Z')`);
+      question.run(1, 1);
+      question.run(4, 0);
       // In 2025, before she was on the list, she wrote as a citizen.
       msg.run('telegram', 4, '2025-06-02T03:00:00.000Z');
       await cli(db, dir, file(HOA_HR), vietnamInstant(2026, 2, 1));
@@ -234,7 +238,10 @@ describe('people reached and the officials of the training list', () => {
       expect(rows.find((x) => x[0] === '1. Người dân được tiếp cận')).toBeDefined();
       expect(find('Tổng số người dân được tiếp cận', 'tất cả')).toBe('3');
       expect(find('Cán bộ trong danh sách tập huấn đã nhắn bot hoặc nhận tin (không tính vào số người dân được tiếp cận)', 'tất cả')).toBe('1');
+      expect(find('Câu hỏi đã nhận', 'tất cả')).toBe('2');
+      expect(find('Trong đó: câu hỏi của cán bộ trong danh sách tập huấn', 'tất cả')).toBe('1');
       const html = reportHtml(r);
+      expect(html).toContain('Đã nhận <strong>2</strong> câu hỏi (trong đó 1 câu của cán bộ trong danh sách tập huấn)');
       expect(html).toContain('1. Người dân được tiếp cận theo kênh');
       expect(html).toMatch(/Không tính vào số trên: <strong>1<\/strong> cán bộ có tên trong danh sách tập huấn/);
 
