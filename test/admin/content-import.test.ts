@@ -180,6 +180,20 @@ describe('bulk import of Q&A in the admin', { timeout: 120_000 }, () => {
     expect(second).toContain('status: draft');
   });
 
+  it('writes a preview once, however often it is confirmed (a double click)', async () => {
+    const text = 'Câu 1. Người bị tạm giữ có được trợ giúp pháp lý không?\nTrả lời: Người bị buộc tội thuộc diện được trợ giúp pháp lý thì được trợ giúp pháp lý miễn phí theo quy định.\nCăn cứ pháp lý: Điều 7 Luật Trợ giúp pháp lý năm 2017.';
+    await hoa().get('/admin/content/import');
+    const form = previewForm((await postMultipart(hoa(), '/admin/content/import', { text, topic: 'tro-giup-phap-ly', source: '' })).text);
+    const before = listAudit(t.app.db, { action: 'content.import' }).length;
+    const [a, b] = await Promise.all([postMultipart(hoa(), '/admin/content/import/confirm', form), postMultipart(hoa(), '/admin/content/import/confirm', form)]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    const messages = [a, b].map((r) => new URL(r.location!, t.url).searchParams.get('msg')!).sort();
+    expect(messages[0]).toMatch(/^Lần nhập này đã được thực hiện/);
+    expect(messages[1]).toMatch(/^Đã nhập 1 câu hỏi – đáp thành bản nháp/);
+    expect(qaFiles(t.contentDir, 'tro-giup-phap-ly').filter((f) => f.startsWith('nguoi-bi-tam-giu'))).toEqual(['nguoi-bi-tam-giu-co-duoc-tro-giup-phap-ly-khong.md']);
+    expect(listAudit(t.app.db, { action: 'content.import' })).toHaveLength(before + 1);
+  });
+
   it('refuses an empty form and a missing topic in Vietnamese, keeping what was pasted', async () => {
     await hoa().get('/admin/content/import');
     const empty = await postMultipart(hoa(), '/admin/content/import', { text: '  ', topic: 'ho-tich' });

@@ -12,11 +12,12 @@
  * new dependency): a file needs it, and a booklet of a hundred answers is 200 KB of UTF-8 but
  * three times that percent-encoded, past the admin's url-encoded limit.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { readImportFile, readImportText } from '../../content-import/table.js';
-import { answerStart, planImport, writeImport, type ImportPlan } from '../../content-import/plan.js';
+import { answerStart, planImportYielding, writeImportYielding, type ImportPlan } from '../../content-import/plan.js';
 import type { ImportRead } from '../../content-import/booklet.js';
 
 /** The largest upload or confirmation accepted (bytes): an office's whole FAQ workbook fits. */
@@ -80,6 +81,8 @@ const confirmBody = readBody.extend({
   entries: z.string().max(MAX_BODY),
   format: z.enum(['booklet', 'csv', 'xlsx', 'tsv']).default('booklet'),
   origin: z.string().max(300).default(''),
+  /** The preview's own token: one confirmation per preview. */
+  batch: z.string().min(8).max(64),
   pick: z.union([z.string(), z.array(z.string())]).optional().transform((v) => new Set((Array.isArray(v) ? v : v ? [v] : []).map(Number).filter((n) => Number.isInteger(n) && n > 0))),
 });
 
@@ -119,7 +122,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     reply: FastifyReply,
     plan: ImportPlan,
     read: ImportRead,
-    data: { topic: string; source: string; origin: string; picked?: Set<number>; error?: string },
+    data: { topic: string; source: string; origin: string; picked?: Set<number>; error?: string; batch?: string },
   ): Promise<FastifyReply> => {
     const picked = data.picked ?? new Set(plan.entries.filter((e) => e.suggested).map((e) => e.n));
     return ctx.render(req, reply, 'content-import-preview', {
@@ -128,6 +131,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
       picked,
       answerStart,
       entriesJson: JSON.stringify(read.entries),
+      batch: data.batch ?? randomBytes(12).toString('base64url'),
       format: read.format,
       formatLabel: FORMAT_LABEL[read.format],
       topic: data.topic,
@@ -164,13 +168,32 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     if (file && body.text.trim()) return again(['Chỉ dùng một cách: dán nội dung hoặc chọn tệp (hãy xoá nội dung đã dán, hoặc bỏ chọn tệp).']);
     const read = file ? await readImportFile(file.name, file.bytes) : readImportText(body.text);
     if (read.entries.length > MAX_ENTRIES) return again([`Mỗi lần nhập tối đa ${MAX_ENTRIES} câu hỏi; nội dung có ${read.entries.length}: chia thành nhiều lần.`]);
-    const plan = planImport(read, ctx.content.get(), { topic: body.topic, source: body.source }, ctx.config.contentDir);
+    const plan = await planImportYielding(read, ctx.content.get(), { topic: body.topic, source: body.source }, ctx.config.contentDir);
     if (read.entries.length === 0 || (plan.problems.length && !plan.entries.length)) return again(plan.problems);
     return showPreview(req, reply, plan, read, { topic: body.topic, source: body.source, origin: file ? `tệp ${file.name}` : `${FORMAT_LABEL[read.format]} dán vào` });
   });
 
+  /**
+   * Confirmations run one at a time, and each preview's once: planning and writing stop to let
+   * the bot answer (planImportYielding), and a second confirmation meanwhile (a double click, a
+   * second tab) would have planned the same ids and written over the first's files, or written
+   * every entry twice under numbered ids.
+   */
+  let confirming: Promise<unknown> = Promise.resolve();
+  const confirmed = new Set<string>();
+
   s.post('/admin/content/import/confirm', { config: { permission: 'content.edit' }, bodyLimit: MAX_BODY }, async (req, reply) => {
+    const turn = confirming.then(() => confirm(req, reply));
+    confirming = turn.catch(() => undefined);
+    return turn;
+  });
+
+  const confirm = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const body = confirmBody.parse(req.body ?? {});
+    if (confirmed.has(body.batch)) {
+      const msg = 'Lần nhập này đã được thực hiện (bấm “Nhập” hai lần?): các bản nháp đã có trong danh sách, không ghi thêm.';
+      return reply.redirect(`/admin/content?status=draft&msg=${encodeURIComponent(msg)}`, 303);
+    }
     let entries: z.infer<typeof entriesSchema>;
     try {
       entries = entriesSchema.parse(JSON.parse(body.entries));
@@ -180,7 +203,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     const read: ImportRead = { format: body.format, entries, ignored: [], problems: [] };
     const content = ctx.content.get();
     // Checked again: the content may have changed since the preview (an id taken, a topic gone).
-    const plan = planImport(read, content, { topic: body.topic, source: body.source }, ctx.config.contentDir);
+    const plan = await planImportYielding(read, content, { topic: body.topic, source: body.source }, ctx.config.contentDir);
     const origin = body.origin || FORMAT_LABEL[body.format];
     const chosen = [...body.pick].filter((n) => plan.entries.some((e) => e.n === n && e.importable));
     if (plan.problems.length || chosen.length === 0) {
@@ -190,16 +213,24 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
         source: body.source,
         origin,
         picked: body.pick,
+        batch: body.batch,
         error: plan.problems.length ? plan.problems.join(' ') : 'Chưa chọn mục nào để nhập: đánh dấu ô ở đầu các mục cần nhập.',
       });
     }
     const skipped = [...body.pick].length - chosen.length;
-    const result = writeImport(ctx.config.contentDir, plan, new Set(chosen), content, (e) => ctx.audit(req, e), { source: origin });
-    // Drafts never serve: the admin's view of the files is refreshed, the search index is not rebuilt.
-    ctx.content.invalidate();
+    confirmed.add(body.batch);
+    // Kept for a while: a double click comes within seconds.
+    if (confirmed.size > 1_000) confirmed.delete(confirmed.values().next().value!);
+    let result;
+    try {
+      result = await writeImportYielding(ctx.config.contentDir, plan, new Set(chosen), content, (e) => ctx.audit(req, e), { source: origin });
+    } finally {
+      // Drafts never serve: the admin's view of the files is refreshed, the search index is not rebuilt.
+      ctx.content.invalidate();
+    }
     const msg =
       `Đã nhập ${result.written.length} câu hỏi – đáp thành bản nháp. Bot chưa dùng các mục này: mỗi mục cần một người có quyền phê duyệt khác (không phải người nhập) xem và phê duyệt.` +
       (skipped ? ` ${skipped} mục đã chọn không nhập được vì nội dung đã thay đổi; xem lại ở trang nhập.` : '');
     return reply.redirect(`/admin/content?status=draft&msg=${encodeURIComponent(msg)}`, 303);
-  });
+  };
 }
