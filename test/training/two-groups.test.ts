@@ -15,11 +15,11 @@
  * 3. "Người được tiếp cận" counted the office's own officials writing to the bot for their
  *    training as citizens reached.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/training.js';
-import { openDb, type Db } from '../../src/db/index.js';
+import { MIGRATIONS_DIR, openDb, type Db } from '../../src/db/index.js';
 import { coverageTotals, listOfficials, markTrainedInPerson, removeOfficial, trainingCoverage } from '../../src/db/training.js';
 import { buildYearReport, reportCsv, reportHtml, reportRows } from '../../src/admin/report.js';
 import { loadTraining } from '../../src/training/definition.js';
@@ -198,6 +198,45 @@ describe('a past year after officials moved, changed group or left', () => {
       expect(byGroup(db)['quyen-con-nguoi']!.officials).toBe(2);
     } finally {
       db.close();
+      cleanup();
+    }
+  });
+});
+
+describe('migration 097 on an office database of the year before', () => {
+  it("carries every official's group, unit and region over, from their import to their removal", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const before = join(dir, 'migrations');
+      mkdirSync(before);
+      for (const f of readdirSync(MIGRATIONS_DIR)) if (f < '097') copyFileSync(join(MIGRATIONS_DIR, f), join(before, f));
+      const file = join(dir, 'loa.sqlite');
+      const old = openDb(file, { migrationsDir: before });
+      const add = old.prepare(
+        `INSERT INTO training_officials (name, unit, group_id, region, channel, external_id, imported_at, updated_at, removed_at, trained_at)
+         VALUES (?, ?, ?, ?, 'telegram', ?, '2026-01-05T02:00:00.000Z', '2026-01-05T02:00:00.000Z', ?, ?)`,
+      );
+      add.run('Nguyễn Thị Hoa', 'UBND phường Phố Hiến', 'quyen-con-nguoi', 'pho-hien', '9301', null, '2026-04-01T02:00:00.000Z');
+      add.run('Trần Văn Nam', 'UBND phường Phố Hiến', 'quyen-con-nguoi', 'pho-hien', '9302', '2026-06-30T17:00:00.000Z', null);
+      add.run('Lê Văn Đức', 'Sở Tư pháp', 'quyen-con-nguoi', null, '9303', null, null);
+      old.close();
+      const db = openDb(file);
+      try {
+        // As the 2026 report counted them before the migration: Nam left on 01/07.
+        expect(byGroup(db, vietnamInstant(2027, 1, 1))['quyen-con-nguoi']).toMatchObject({
+          officials: 2,
+          trained: 1,
+          units: [
+            { unit: 'Sở Tư pháp', officials: 1, trained: 0, share: 0 },
+            { unit: 'UBND phường Phố Hiến', officials: 1, trained: 1, share: 1 },
+          ],
+        });
+        expect(byGroup(db, vietnamInstant(2026, 6, 1))['quyen-con-nguoi']).toMatchObject({ officials: 3, trained: 1 });
+        expect(listOfficials(db, { scope: ['pho-hien'] }).map((o) => [o.name, o.groupIds])).toEqual([['Nguyễn Thị Hoa', ['quyen-con-nguoi']]]);
+      } finally {
+        db.close();
+      }
+    } finally {
       cleanup();
     }
   });
