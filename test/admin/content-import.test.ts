@@ -205,6 +205,10 @@ describe('bulk import of Q&A in the admin', { timeout: 120_000 }, () => {
     // What was pasted stays in the box.
     expect(noTopic.text).toContain('Câu 2: Đăng ký khai sinh ở đâu?');
     expect(noTopic.text).not.toContain('name="pick"');
+    const many = Array.from({ length: 1_001 }, (_, i) => `Câu ${i + 1}. Câu hỏi mẫu số ${i + 1}?\nTrả lời: Câu trả lời mẫu.`).join('\n');
+    const tooMany = await postMultipart(hoa(), '/admin/content/import', { text: many, topic: 'ho-tich' });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.text).toContain('Mỗi lần nhập tối đa 1.000 câu hỏi; nội dung có 1.001: chia thành nhiều lần.');
   });
 
   it('refuses a confirmation without the CSRF token', async () => {

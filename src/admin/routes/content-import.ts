@@ -19,6 +19,7 @@ import type { AdminContext, RegisterRoutes } from '../context.js';
 import { readImportFile, readImportText } from '../../content-import/table.js';
 import { answerStart, planImportYielding, writeImportYielding, type ImportPlan } from '../../content-import/plan.js';
 import type { ImportRead } from '../../content-import/booklet.js';
+import { formatNumber } from '../format.js';
 
 /** The largest upload or confirmation accepted (bytes): an office's whole FAQ workbook fits. */
 const MAX_BODY = 8 * 1024 * 1024;
@@ -167,7 +168,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     if (problems.length) return again(problems);
     if (file && body.text.trim()) return again(['Chỉ dùng một cách: dán nội dung hoặc chọn tệp (hãy xoá nội dung đã dán, hoặc bỏ chọn tệp).']);
     const read = file ? await readImportFile(file.name, file.bytes) : readImportText(body.text);
-    if (read.entries.length > MAX_ENTRIES) return again([`Mỗi lần nhập tối đa ${MAX_ENTRIES} câu hỏi; nội dung có ${read.entries.length}: chia thành nhiều lần.`]);
+    if (read.entries.length > MAX_ENTRIES) return again([`Mỗi lần nhập tối đa ${formatNumber(MAX_ENTRIES)} câu hỏi; nội dung có ${formatNumber(read.entries.length)}: chia thành nhiều lần.`]);
     const plan = await planImportYielding(read, ctx.content.get(), { topic: body.topic, source: body.source }, ctx.config.contentDir);
     if (read.entries.length === 0 || (plan.problems.length && !plan.entries.length)) return again(plan.problems);
     return showPreview(req, reply, plan, read, { topic: body.topic, source: body.source, origin: file ? `tệp ${file.name}` : `${FORMAT_LABEL[read.format]} dán vào` });
