@@ -17,12 +17,14 @@
  * process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
  */
 import { withTimeout } from '../time/timeout.js';
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { MIGRATIONS_DIR, type Db } from '../db/index.js';
+import { detectRunningService } from '../db/backup.js';
 import { createDiskGuard } from '../db/disk.js';
 import { getZaloTokens } from '../db/zalo.js';
 import { flattenRegions, loadContent, type Content } from '../knowledge/content.js';
@@ -67,6 +69,12 @@ export interface DoctorDeps {
    * absent (not started by bin/loa.js, e.g. in tests): no line.
    */
   compiledCopy?: CompiledCopyState | null;
+  /** The Node.js version (default `process.versions.node`). */
+  nodeVersion?: string;
+  /** package.json's `engines.node` (default: read from the checkout). */
+  engines?: string;
+  /** The working directory `.env` is read from (default `process.cwd()`, as bin/loa.js does). */
+  cwd?: string;
 }
 
 /** What bin/compiled.js `compiledCopy` returned in bin/loa.js, with the checkout it was for. */
@@ -94,21 +102,24 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   try {
     config = (deps.loadConfig ?? loadConfig)(deps.env);
     const channels = [config.telegram ? `Telegram (${config.telegram.mode === 'webhook' ? 'webhook' : 'long polling'})` : undefined, config.zalo ? 'Zalo OA' : undefined, config.zaloBot ? `Zalo Bot (${config.zaloBot.mode === 'webhook' ? 'webhook' : 'long polling'})` : undefined].filter(Boolean);
-    results.push({ name: 'Cấu hình', status: 'ok', message: `hợp lệ (${config.botFile}; kênh: web chat${channels.length ? `, ${channels.join(', ')}` : ''})` });
+    results.push({ name: 'Cấu hình', status: 'ok', message: `hợp lệ (${envFileText(deps)}; bot: ${config.botFile}; kênh: web chat${channels.length ? `, ${channels.join(', ')}` : ''})` });
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
     results.push({
       name: 'Cấu hình',
       status: 'fail',
-      message: `không hợp lệ: ${text.split('\n').join('; ')}`,
+      // Each line of a ConfigError starts with 'cấu hình: ' already.
+      message: `không hợp lệ (${envFileText(deps)}): ${text.split('\n').map((l) => l.replace(/^cấu hình: /, '')).join('; ')}`,
       fix: err instanceof ConfigError ? 'sửa các khóa được nêu trong .env (hoặc biến môi trường) hoặc trong tệp YAML của bot (LOA_BOT), rồi chạy lại `loa doctor`' : 'xem thông báo lỗi ở trên',
     });
   }
+  results.push(nodeCheck(deps.nodeVersion ?? process.versions.node, deps.engines ?? packageEngines(), now()));
   results.push(...clockChecks(now(), deps.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone));
   const copy = 'compiledCopy' in deps ? deps.compiledCopy : ((globalThis as Record<symbol, unknown>)[COMPILED_COPY_KEY] as CompiledCopyState | undefined);
   if (copy) results.push(compiledCopyCheck(copy));
   if (!config) return results;
 
+  results.push(await serviceCheck(config));
   results.push(...contentCheck(config));
   const db = openReadOnly(config, results);
   try {
@@ -145,6 +156,106 @@ export function formatResults(results: CheckResult[]): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Which `.env` the settings came from, as bin/loa.js finds it (env-file.ts). */
+function envFileText(deps: DoctorDeps): string {
+  const named = deps.env.LOA_ENV_FILE?.trim();
+  const file = resolve(deps.cwd ?? process.cwd(), named || '.env');
+  return existsSync(file) ? `tệp ${file}` : 'không có tệp .env: chỉ biến môi trường';
+}
+
+/**
+ * End of life of each Node.js major line (nodejs/Release schedule): after it, no security fixes.
+ * A line not listed is newer than this table.
+ */
+const NODE_END_OF_LIFE: Record<number, string> = { 18: '2025-04-30', 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30', 26: '2029-04-30' };
+
+/** package.json's `engines.node` of this checkout (src/ and dist/ are at the same depth). */
+function packageEngines(): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { engines?: { node?: string } };
+    return pkg.engines?.node;
+  } catch {
+    return undefined;
+  }
+}
+
+const versionParts = (v: string): number[] => v.replace(/^v/, '').split('.').map((n) => Number.parseInt(n, 10) || 0);
+const compareVersions = (a: string, b: string): number => {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
+};
+
+/** Whether `version` satisfies a range of `>=A.B`, `<C`, `^A.B.C` parts with `||` between sets; undefined when the range is not of that form. */
+export function satisfiesEngines(version: string, range: string): boolean | undefined {
+  const sets: { op: string; v: string }[][] = [];
+  for (const set of range.split('||')) {
+    const parts: { op: string; v: string }[] = [];
+    for (const p of set.trim().split(/\s+/).filter(Boolean)) {
+      const m = /^(>=|<=|>|<|\^|=)?v?(\d+(?:\.\d+){0,2})$/.exec(p);
+      if (!m) return undefined;
+      parts.push({ op: m[1] ?? '=', v: m[2]! });
+    }
+    sets.push(parts);
+  }
+  const holds = ({ op, v }: { op: string; v: string }): boolean => {
+    const c = compareVersions(version, v);
+    if (op === '>=') return c >= 0;
+    if (op === '>') return c > 0;
+    if (op === '<=') return c <= 0;
+    if (op === '<') return c < 0;
+    if (op === '^') return c >= 0 && versionParts(version)[0] === versionParts(v)[0];
+    return c === 0;
+  };
+  return sets.some((parts) => parts.every(holds));
+}
+
+/**
+ * The Node.js running Loa: inside package.json's `engines` (what Loa was tested on), and still
+ * getting security fixes. Node 20, which the install steps once named, ended on 30 April 2026.
+ */
+export function nodeCheck(version: string, engines: string | undefined, now: Date): CheckResult {
+  const major = versionParts(version)[0] ?? 0;
+  const eol = NODE_END_OF_LIFE[major];
+  const inRange = engines ? satisfiesEngines(version, engines) : undefined;
+  const eolText = eol ? `${eol.slice(8, 10)}/${eol.slice(5, 7)}/${eol.slice(0, 4)}` : undefined;
+  const install = 'cài Node.js 22 từ NodeSource (docs/deploy.md, mục A1), rồi trong thư mục Loa chạy `npm ci` và `sudo systemctl restart loa`';
+  const floor = engines ? /^\s*>=\s*v?(\d+(?:\.\d+){0,2})/.exec(engines)?.[1] : undefined;
+  if (floor && compareVersions(version, floor) < 0)
+    return { name: 'Node.js', status: 'fail', message: `v${version} cũ hơn mức Loa cần (package.json engines: ${engines})`, fix: install };
+  if (eol && now.toISOString().slice(0, 10) > eol)
+    return {
+      name: 'Node.js',
+      status: 'warn',
+      message: `v${version}: dòng Node ${major} đã hết hỗ trợ từ ${eolText}, không còn bản vá bảo mật (máy chủ này nhận tin từ Internet)`,
+      fix: install,
+    };
+  if (inRange === false)
+    return {
+      name: 'Node.js',
+      status: 'warn',
+      message: `v${version} nằm ngoài các phiên bản Loa đã được thử (package.json engines: ${engines}); Loa có thể vẫn chạy, nhưng chưa ai kiểm chứng`,
+      fix: 'nếu gặp lỗi lạ, dùng Node.js 22 (docs/deploy.md, mục A1)',
+    };
+  return { name: 'Node.js', status: 'ok', message: `v${version}${eolText ? `, được vá bảo mật tới ${eolText}` : ''}` };
+}
+
+/**
+ * Whether the service runs on this data folder now (its lock, its marker, its port), so that
+ * whoever reads the report knows if the other lines describe a running service.
+ */
+async function serviceCheck(config: Config): Promise<CheckResult> {
+  const state = await detectRunningService(config.dataDir, config.http);
+  if (state.running) return { name: 'Dịch vụ', status: 'ok', message: `đang chạy (${state.how})` };
+  if (!existsSync(join(config.dataDir, 'loa.sqlite'))) return { name: 'Dịch vụ', status: 'ok', message: 'chưa chạy lần nào trên thư mục dữ liệu này' };
+  return {
+    name: 'Dịch vụ',
+    status: 'warn',
+    message: `không chạy trên ${config.dataDir}: người dân nhắn tới sẽ chưa được trả lời`,
+    fix: 'systemctl status loa (hoặc docker compose ps) để xem vì sao; journalctl -u loa -p warning -n 50 cho các lỗi gần nhất; khởi động: sudo systemctl start loa',
+  };
+}
 
 function clockChecks(now: Date, timeZone: string): CheckResult[] {
   const results: CheckResult[] = [];

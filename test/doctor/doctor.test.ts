@@ -10,7 +10,8 @@ import { createConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/index.js';
 import { failZaloRefresh, saveConnectedZaloTokens } from '../../src/db/zalo.js';
 import { runDoctorCli } from '../../src/cli/doctor.js';
-import type { DoctorDeps } from '../../src/doctor/doctor.js';
+import { nodeCheck, satisfiesEngines, type DoctorDeps } from '../../src/doctor/doctor.js';
+import { acquireServiceLock } from '../../src/db/service-lock.js';
 import { testBot } from '../support/app.js';
 import { startFakeTelegram, type FakeTelegram } from '../support/fake-telegram.js';
 import { startFakeZalo, type FakeZalo } from '../support/fake-zalo.js';
@@ -279,5 +280,45 @@ describe('loa doctor', () => {
     expect(line((await doctor({}, { compiledCopy: { dist: null, compiled: false, reason: 'off' } })).lines, '✓', 'Bản biên dịch')).toContain('LOA_COMPILE=0');
     const none = await doctor({}, { compiledCopy: null });
     expect(none.lines.some((x) => x.includes('Bản biên dịch'))).toBe(false);
+  });
+
+  it('Node.js: within engines and still patched is ✓; Node 20 after 30/04/2026 is worth a look; older than engines is ✗', async () => {
+    const at = (version: string, iso: string) => nodeCheck(version, '>=20.19 <23', new Date(iso));
+    expect(at('20.20.2', '2026-03-02T00:00:00Z')).toEqual({ name: 'Node.js', status: 'ok', message: 'v20.20.2, được vá bảo mật tới 30/04/2026' });
+    const eol = at('20.20.2', '2026-12-07T00:00:00Z');
+    expect(eol.status).toBe('warn');
+    expect(eol.message).toBe('v20.20.2: dòng Node 20 đã hết hỗ trợ từ 30/04/2026, không còn bản vá bảo mật (máy chủ này nhận tin từ Internet)');
+    expect(eol.fix).toContain('Node.js 22');
+    expect(at('22.12.0', '2026-12-07T00:00:00Z')).toMatchObject({ status: 'ok', message: 'v22.12.0, được vá bảo mật tới 30/04/2027' });
+    expect(at('24.3.0', '2026-12-07T00:00:00Z')).toMatchObject({ status: 'warn', message: expect.stringContaining('ngoài các phiên bản Loa đã được thử (package.json engines: >=20.19 <23)') });
+    expect(at('20.11.1', '2026-01-01T00:00:00Z')).toMatchObject({ status: 'fail', message: 'v20.11.1 cũ hơn mức Loa cần (package.json engines: >=20.19 <23)' });
+    expect(satisfiesEngines('22.11.0', '^20.19.0 || >=22.12.0 <23')).toBe(false);
+    expect(satisfiesEngines('22.12.0', '^20.19.0 || >=22.12.0 <23')).toBe(true);
+    expect(satisfiesEngines('20.19.0', '^20.19.0 || >=22.12.0 <23')).toBe(true);
+    expect(satisfiesEngines('20.0.0', 'lts/*')).toBeUndefined();
+    // In the report, from the real package.json.
+    const r = await doctor({}, { nodeVersion: '20.20.2', now: () => new Date('2026-12-07T00:00:00Z') });
+    expect(line(r.lines, '!', 'Node.js')).toContain('đã hết hỗ trợ từ 30/04/2026');
+  });
+
+  it('says which .env it read, whether the service runs, and a configuration error without repeating "cấu hình"', async () => {
+    const cwd = temp('loa-doctor-cwd-');
+    writeFileSync(join(cwd, '.env'), 'LOA_HTTP_PORT=3000\n');
+    const dataDir = temp('loa-doctor-data-');
+    const r = await doctor({ LOA_DATA_DIR: dataDir }, { cwd });
+    expect(line(r.lines, '✓', 'Cấu hình')).toContain(`hợp lệ (tệp ${join(cwd, '.env')}; bot: `);
+    expect(line(r.lines, '✓', 'Dịch vụ')).toBe('✓ Dịch vụ: chưa chạy lần nào trên thư mục dữ liệu này');
+    // Ran before, not running now: worth a look, with where to see why.
+    openDb(join(dataDir, 'loa.sqlite')).close();
+    const stopped = await doctor({ LOA_DATA_DIR: dataDir, LOA_HTTP_PORT: '1' }, { cwd });
+    expect(line(stopped.lines, '!', 'Dịch vụ')).toContain(`không chạy trên ${dataDir}`);
+    expect(stopped.text).toContain('journalctl -u loa -p warning');
+    // Running: the lock is held (as by loa start in another process; here, this one).
+    const lock = acquireServiceLock(dataDir)!;
+    cleanups.push(() => lock.release());
+    const running = await doctor({ LOA_DATA_DIR: dataDir }, { cwd });
+    expect(line(running.lines, '✓', 'Dịch vụ')).toContain(`đang chạy (tiến trình ${process.pid} giữ khoá ${join(dataDir, 'loa.lock')})`);
+    const bad = await doctor({ LOA_HTTP_PORT: 'abc' }, { cwd: temp('loa-doctor-none-') });
+    expect(line(bad.lines, '✗', 'Cấu hình')).toBe('✗ Cấu hình: không hợp lệ (không có tệp .env: chỉ biến môi trường): env: LOA_HTTP_PORT: cần một số');
   });
 });
