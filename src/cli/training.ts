@@ -1,7 +1,7 @@
 /**
  * `loa training`: officials' training counted by the plan's target groups (issue 17, item 3).
  *
- *   loa training import FILE.csv [--include-removed]
+ *   loa training import FILE.csv [--include-removed] [--date dd/mm/yyyy]
  *                                    the officials to be trained; columns
  *                                    name,unit,group,region,channel,external_id (',' or all ';';
  *                                    or the Vietnamese headings, see training/import.ts),
@@ -33,14 +33,16 @@ import { formatShare } from '../training/format.js';
 import { recordInPerson } from '../training/in-person.js';
 
 export const USAGE = `cách dùng:
-  loa training import TỆP.csv [--include-removed]
+  loa training import TỆP.csv [--include-removed] [--date dd/mm/yyyy]
                                     nhập danh sách cán bộ cần tập huấn; cán bộ đã đưa ra khỏi danh sách
-                                    không được nhập lại, trừ khi có --include-removed (đã trở lại diện tập huấn)
+                                    không được nhập lại, trừ khi có --include-removed (đã trở lại diện tập huấn);
+                                    --date: cán bộ mới, đổi đơn vị, đổi nhóm được tính từ ngày đó (biết muộn
+                                    việc chuyển đơn vị), mặc định từ lúc nhập
       cột (đúng thứ tự, dòng đầu là tên cột): name,unit,group,region,channel,external_id
       hoặc: Họ và tên,Đơn vị,Nhóm đối tượng,Địa bàn,Kênh,Mã tài khoản
       group: mã hoặc tên nhóm đối tượng trong content/training.yaml; region: mã hoặc tên xã/phường (có thể để trống)
       cán bộ thuộc hai nhóm: hai dòng cùng họ tên, địa bàn, tài khoản, mỗi dòng một nhóm (tính ở cả hai nhóm)
-      đổi đơn vị, nhóm: được tính theo đơn vị, nhóm mới từ lúc nhập; số liệu trước đó giữ nguyên
+      đổi đơn vị, nhóm: được tính theo đơn vị, nhóm mới từ lúc nhập (hoặc từ --date); số liệu trước đó giữ nguyên
       channel: telegram, zalo (Zalo OA) hoặc zalo-bot; external_id: mã tài khoản của cán bộ trên kênh đó
   loa training coverage [--json]    tỉ lệ cán bộ đã tập huấn theo nhóm và đơn vị, so với chỉ tiêu
   loa training remove KÊNH MÃ_TÀI_KHOẢN [--date dd/mm/yyyy]
@@ -100,8 +102,15 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
   const db = deps.db ?? openDb(join(config.dataDir, 'loa.sqlite'));
   try {
     if (sub === 'import') {
-      const bringBack = rest.includes('--include-removed');
-      const args = rest.filter((a) => a !== '--include-removed');
+      let parsed;
+      try {
+        parsed = parseArgs({ args: rest, allowPositionals: true, options: { 'include-removed': { type: 'boolean' }, date: { type: 'string' } } });
+      } catch (e) {
+        err(`training: ${argsErrorText(e)}\n${USAGE}`);
+        return 2;
+      }
+      const bringBack = parsed.values['include-removed'] === true;
+      const args = parsed.positionals;
       const file = args[0];
       if (args.length > 1) {
         err(`training: tham số không hợp lệ: ${args.slice(1).join(' ')}\n${USAGE}`);
@@ -110,6 +119,21 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       if (!file) {
         err(`training: hãy cho biết tệp CSV cần nhập\n${USAGE}`);
         return 2;
+      }
+      const now = deps.now ?? new Date();
+      // A move staff learn of late: the file's changes count from that day (never a day to come).
+      let from = now;
+      if (parsed.values.date !== undefined) {
+        const d = parseStaffDate(parsed.values.date);
+        if (!d.ok) {
+          err(`training: --date: ${d.error}`);
+          return 2;
+        }
+        if (d.at.getTime() > now.getTime()) {
+          err('training: --date: ngày áp dụng không được sau hôm nay; bỏ --date để áp dụng từ hôm nay');
+          return 2;
+        }
+        from = d.at;
       }
       let text: string;
       try {
@@ -141,9 +165,14 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       const kept = leftOfficials(rows, lines, removedOfficials(db), bringBack);
       const units = sameUnitSpelling(kept.rows, kept.lines, onList);
       const same = sameOfficialElsewhere(units.rows, kept.lines, onList);
-      const res = importOfficials(db, units.rows, deps.now);
-      recordAudit(db, { actor: 'cli', action: 'training.import', details: { file, rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack } }, deps.now);
-      out(importSummary(res, kept.broughtBack));
+      const res = importOfficials(db, units.rows, now, from);
+      const since = parsed.values.date === undefined ? undefined : formatVietnamTime(from, 'dd/MM/yyyy');
+      recordAudit(
+        db,
+        { actor: 'cli', action: 'training.import', details: { file, rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack, ...(since ? { from: since } : {}) } },
+        deps.now,
+      );
+      out(importSummary(res, kept.broughtBack, since));
       if (units.rewritten.length) out(sameUnitSpellingNote(units.rewritten));
       if (kept.left.length) out(`Lưu ý: ${leftOfficialsWarning(kept.left, 'cli', day)}`);
       if (same.length)

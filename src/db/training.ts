@@ -75,15 +75,18 @@ export interface ImportResult {
  * Adds or updates officials in one transaction (the caller has validated every row first). The
  * rows of one account (channel and user id) are that official's groups: two rows, two groups.
  * An account already on the list is updated (and back on the list if it had been removed); its
- * current memberships that the file no longer gives, or gives with another unit or region, end
- * now and the new ones start now, so coverage before now is unchanged. Each official is linked
- * to the person who already wrote to the bot from that account, if any.
+ * memberships that the file no longer gives, or gives with another unit or region, end at
+ * `from` and the new ones start then, so coverage before `from` is unchanged. `from` is now, or
+ * an earlier day when staff learn of a move late (`loa training import --date`): memberships that
+ * ran past it end then. Each official is linked to the person who already wrote to the bot from
+ * that account, if any.
  *
  * @example importOfficials(db, [{ name: 'Nguyễn Văn A', unit: 'UBND xã X', groupId: 'quyen-con-nguoi', region: 'xa-x', channel: 'telegram', externalId: '42' }])
  */
-export function importOfficials(db: Db, rows: readonly OfficialInput[], now: Date = new Date()): ImportResult {
+export function importOfficials(db: Db, rows: readonly OfficialInput[], now: Date = new Date(), from: Date = now): ImportResult {
   return db.transaction(() => {
     const at = nowIso(now);
+    const since = nowIso(from);
     const existing = db.prepare(`SELECT id, removed_at AS removedAt FROM training_officials WHERE channel = ? AND external_id = ?`);
     const person = db.prepare(`SELECT id FROM people WHERE channel = ? AND external_id = ?`).pluck();
     const insert = db.prepare(
@@ -94,8 +97,12 @@ export function importOfficials(db: Db, rows: readonly OfficialInput[], now: Dat
       `UPDATE training_officials SET name = ?, unit = ?, group_id = ?, region = ?, person_id = COALESCE(person_id, ?),
               updated_at = ?, removed_at = NULL WHERE id = ?`,
     );
-    const open = db.prepare(`SELECT id, group_id AS groupId, unit, region FROM training_memberships WHERE official_id = ? AND valid_to IS NULL`);
-    const close = db.prepare(`UPDATE training_memberships SET valid_to = ? WHERE id = ?`);
+    // Memberships still running at `since` (open, or ended after it).
+    const running = db.prepare(
+      `SELECT id, group_id AS groupId, unit, region, valid_from AS validFrom, valid_to AS validTo FROM training_memberships
+        WHERE official_id = ? AND (valid_to IS NULL OR valid_to > ?)`,
+    );
+    const end = db.prepare(`UPDATE training_memberships SET valid_to = ? WHERE id = ?`);
     const start = db.prepare(`INSERT INTO training_memberships (official_id, group_id, unit, region, valid_from) VALUES (?, ?, ?, ?, ?)`);
     const byAccount = new Map<string, OfficialInput[]>();
     for (const r of rows) {
@@ -116,17 +123,20 @@ export function importOfficials(db: Db, rows: readonly OfficialInput[], now: Dat
         update.run(r.name, r.unit, r.groupId, r.region, personId, at, id);
         res.updated++;
       }
-      const current = open.all(id) as { id: number; groupId: string; unit: string; region: string | null }[];
-      const same = (m: { groupId: string; unit: string; region: string | null }, w: OfficialInput): boolean => m.groupId === w.groupId && m.unit === w.unit && m.region === w.region;
+      type Running = { id: number; groupId: string; unit: string; region: string | null; validFrom: string; validTo: string | null };
+      const current = running.all(id, since) as Running[];
+      const same = (m: Running, w: OfficialInput): boolean => m.groupId === w.groupId && m.unit === w.unit && m.region === w.region;
+      // An open membership that the file gives again, and that began by `since`, goes on as it is.
+      const kept = current.filter((m) => m.validTo === null && m.validFrom <= since && want.some((w) => same(m, w)));
       let changed = false;
       for (const m of current)
-        if (!want.some((w) => same(m, w))) {
-          close.run(at, m.id);
+        if (!kept.includes(m)) {
+          end.run(since, m.id);
           changed = true;
         }
       for (const w of want)
-        if (!current.some((m) => same(m, w))) {
-          start.run(id, w.groupId, w.unit, w.region, at);
+        if (!kept.some((m) => same(m, w))) {
+          start.run(id, w.groupId, w.unit, w.region, since);
           if (current.length) changed = true;
         }
       if (found && !found.removedAt && changed) res.moved++;

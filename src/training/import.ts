@@ -311,19 +311,22 @@ export function sameUnitSpellingNote(rewritten: readonly { line: number; from: s
 /**
  * What staff are told an import did (Vietnamese), counted in officials, not rows: an official of
  * two groups has two rows. Says who counts in several groups (in each group's share) and who
- * moved to another group or unit (the new one from now on; figures before now, such as a past
- * year's report, keep the old one).
+ * moved to another group or unit (the new one from now on, or from `since`, the day staff gave;
+ * figures before that, such as a past year's report, keep the old one).
  *
  * @example importSummary({ added: 2, updated: 1, moved: 1, inSeveralGroups: 1 }, 0)
  *   // 'Đã nhập 3 cán bộ: 2 người mới, 1 người đã có được cập nhật. 1 người thuộc hai nhóm …'
  */
-export function importSummary(res: ImportResult, broughtBack: number): string {
+export function importSummary(res: ImportResult, broughtBack: number, since?: string): string {
+  const when = since ? `từ ngày ${since}` : 'từ hôm nay';
+  const before = since ? `trước ngày ${since}` : 'trước hôm nay';
   return (
     `Đã nhập ${res.added + res.updated} cán bộ: ${res.added} người mới, ${res.updated} người đã có được cập nhật` +
     (broughtBack ? ` (trong đó ${broughtBack} người được đưa lại vào danh sách).` : '.') +
     (res.inSeveralGroups
       ? ` ${res.inSeveralGroups} người thuộc từ hai nhóm đối tượng trở lên (mỗi nhóm một dòng): được tính vào tỉ lệ của từng nhóm; đã tập huấn một lần là đã tập huấn ở mọi nhóm của mình.`
       : '') +
-    (res.moved ? ` ${res.moved} người đổi nhóm đối tượng hoặc đơn vị: được tính theo nhóm, đơn vị mới từ hôm nay; số liệu trước hôm nay (báo cáo các năm trước) vẫn theo nhóm, đơn vị cũ.` : '')
+    (res.moved ? ` ${res.moved} người đổi nhóm đối tượng hoặc đơn vị: được tính theo nhóm, đơn vị mới ${when}; số liệu ${before} vẫn theo nhóm, đơn vị cũ.` : '') +
+    (since && res.added ? ` Cán bộ mới được tính ${when}.` : '')
   );
 }

@@ -185,6 +185,32 @@ describe('a past year after officials moved, changed group or left', () => {
     }
   });
 
+  it('a move staff learn of late counts from the day given with --date, not from the import', async () => {
+    const db = openDb(':memory:');
+    const { dir, cleanup } = tempDir();
+    try {
+      const nam = (unit: string, group = HR) => `Trần Văn Nam;${unit};${group};;telegram;9302`;
+      await cli(db, dir, file(nam('UBND phường Phố Hiến'), `Lê Văn Đức;Sở Tư pháp;${HR};;telegram;9303`), vietnamInstant(2026, 1, 5));
+      // January 2027: the office learns Nam moved to the Culture department's information work on 01/07/2026.
+      const late = await cli(db, dir, file(nam('Sở Văn hoá, Thể thao và Du lịch', INFO)), vietnamInstant(2027, 1, 10), ['--date', '01/07/2026']);
+      expect(late.code).toBe(0);
+      expect(late.out).toContain('1 người đổi nhóm đối tượng hoặc đơn vị: được tính theo nhóm, đơn vị mới từ ngày 01/07/2026; số liệu trước ngày 01/07/2026 vẫn theo nhóm, đơn vị cũ.');
+      const end2026 = byGroup(db, vietnamInstant(2027, 1, 1));
+      expect([end2026['quyen-con-nguoi']!.officials, end2026['thong-tin-truyen-thong']!.officials]).toEqual([1, 1]);
+      const june = byGroup(db, vietnamInstant(2026, 6, 30));
+      expect([june['quyen-con-nguoi']!.officials, june['thong-tin-truyen-thong']!.officials]).toEqual([2, 0]);
+      // A newcomer listed with --date counts from that day; a day to come is refused.
+      await cli(db, dir, file(`Phạm Thị Lan;Sở Tư pháp;${HR};;telegram;9304`), vietnamInstant(2027, 1, 10), ['--date', '01/09/2026']);
+      expect(byGroup(db, vietnamInstant(2026, 10, 1))['quyen-con-nguoi']!.officials).toBe(2);
+      const future = await cli(db, dir, file(nam('Sở Tư pháp')), vietnamInstant(2027, 1, 10), ['--date', '01/02/2027']);
+      expect([future.code, future.out]).toEqual([2, 'training: --date: ngày áp dụng không được sau hôm nay; bỏ --date để áp dụng từ hôm nay']);
+      expect(byGroup(db)['thong-tin-truyen-thong']!.officials).toBe(1);
+    } finally {
+      db.close();
+      cleanup();
+    }
+  });
+
   it('a bring-back does not count the official in the months they were off the list', async () => {
     const db = openDb(':memory:');
     const { dir, cleanup } = tempDir();
