@@ -155,6 +155,11 @@ describe('readBooklet', () => {
     expect(entry!.sources).toEqual([{ title: 'Luật Hộ tịch năm 2014', article: 'Điều 13' }]);
   });
 
+  it('reads a label alone on its line, the question on the next', () => {
+    const [entry] = readBooklet('Câu 7:\nĐăng ký khai sinh ở đâu?\nTrả lời:\nTại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.').entries;
+    expect(entry).toMatchObject({ label: 'Câu 7', question: 'Đăng ký khai sinh ở đâu?', answer: 'Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.' });
+  });
+
   it('keeps text that only looks like a label inside an answer', () => {
     const [entry] = readBooklet(
       'Câu 1. Có được hỏi thêm không?\nTrả lời: Được.\nHỏi thăm ý kiến của cán bộ tư pháp trước khi nộp hồ sơ.\nĐáp ứng đủ điều kiện thì được giải quyết ngay.\nCâu 2 của tài liệu này nói về hộ tịch.',

@@ -85,7 +85,7 @@ describe('planImport', () => {
 describe('writeImport', () => {
   it('writes the chosen entries as drafts the loader reads, and audits each and the import', () => {
     const plan = planImport(
-      booklet(entry('Sinh con thì đăng ký khai sinh ở đâu?'), entry('Có phải nộp lệ phí đăng ký khai sinh không?'), entry('Mất giấy khai sinh thì làm thế nào?', { answer: '' })),
+      booklet(entry('Sinh con thì đăng ký khai sinh ở đâu?', { variants: ['làm giấy khai sinh cho con ở đâu'] }), entry('Có phải nộp lệ phí đăng ký khai sinh không?'), entry('Mất giấy khai sinh thì làm thế nào?', { answer: '' })),
       content,
       { topic: 'ho-tich' },
       dir,
@@ -98,7 +98,7 @@ describe('writeImport', () => {
     const file = join('qa', 'ho-tich', 'sinh-con-thi-dang-ky-khai-sinh-o-dau.md');
     const parsed = parseQaText(file, readFileSync(join(dir, file), 'utf8'));
     expect(parsed.problems).toEqual([]);
-    expect(parsed.entry).toMatchObject({ status: 'draft', question: 'Sinh con thì đăng ký khai sinh ở đâu?', answer: ANSWER, sources: HO_TICH, topics: ['ho-tich'] });
+    expect(parsed.entry).toMatchObject({ status: 'draft', variants: ['làm giấy khai sinh cho con ở đâu'], question: 'Sinh con thì đăng ký khai sinh ở đâu?', answer: ANSWER, sources: HO_TICH, topics: ['ho-tich'] });
     expect(audits).toEqual([
       {
         action: 'content.save',

@@ -55,6 +55,17 @@ describe('an FAQ sheet', () => {
     ]);
   });
 
+  it('reads other wordings from “Cách hỏi khác”, one a line or separated by “;”', () => {
+    const read = readRows(
+      [
+        ['Câu hỏi', 'Trả lời', 'Cách hỏi khác'],
+        ['Đăng ký khai sinh ở đâu?', 'Tại Ủy ban nhân dân cấp xã nơi cư trú của cha hoặc mẹ.', 'làm giấy khai sinh ở đâu\nkhai sinh cho con ở chỗ nào; đăng ký khai sinh tại đâu'],
+      ],
+      'xlsx',
+    );
+    expect(read.entries[0]!.variants).toEqual(['làm giấy khai sinh ở đâu', 'khai sinh cho con ở chỗ nào', 'đăng ký khai sinh tại đâu']);
+  });
+
   it('refuses a CSV saved in the Windows code page, saying how to save it again', () => {
     // "Câu hỏi" in Windows-1258 bytes: not UTF-8.
     const read = readCsvBytes(Buffer.from([0x43, 0xe2, 0x75, 0x20, 0x68, 0xf5, 0x69, 0x3b, 0x54, 0x72, 0x61, 0x0a]));
