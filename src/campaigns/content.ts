@@ -184,13 +184,13 @@ export function validateContent(c: CampaignContent, channels: CampaignChannel[])
       issues.push({
         channel: ch,
         severity: 'error',
-        message: `${r.label}: tin dài ${length} ký tự (kể cả dòng “${r.optOut}”), quá giới hạn ${r.maxText}; hãy rút gọn`,
+        message: `${r.label}: tin dài ${length} ký tự (kể cả dòng “${r.optOut}”), quá giới hạn ${r.maxText}; hãy rút gọn ít nhất ${length - r.maxText} ký tự`,
       });
     else if (c.imageUrl && r.maxCaption && length > r.maxCaption)
       issues.push({
         channel: ch,
         severity: 'warning',
-        message: `${r.label}: chú thích ảnh tối đa ${r.maxCaption} ký tự; ảnh và chữ sẽ đi thành hai tin`,
+        message: `${r.label}: tin dài ${length} ký tự, chú thích ảnh tối đa ${r.maxCaption}: ảnh đi trước, chữ đi thành tin thứ hai; rút gọn ${length - r.maxCaption} ký tự để ảnh và chữ đi chung một tin`,
       });
     if (linksGoSeparately(c, ch))
       issues.push({

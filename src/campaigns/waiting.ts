@@ -54,7 +54,7 @@ export function waitReasons(c: Pick<Campaign, 'status' | 'channels'> & { sendAt?
   const reasons: string[] = [];
   if (c.status === 'paused') {
     const p = f.paused;
-    reasons.push(`Tạm dừng${p?.by ? ` bởi ${p.by}` : ''}${p?.at ? ` lúc ${formatVietnamTime(p.at)}` : ''}: không gửi tin nào cho đến khi có người bấm “Tiếp tục”.`);
+    reasons.push(`Tạm dừng${p?.by ? ` bởi ${p.by}` : ''}${p?.at ? ` lúc ${formatVietnamTime(p.at, 'HH:mm dd/MM/yyyy')}` : ''}: không gửi tin nào cho đến khi có người bấm “Tiếp tục”.`);
   }
   if (!['scheduled', 'sending', 'paused'].includes(c.status)) return reasons;
   // Found after a kill -9: 'đang gửi' with one row 'đang gửi' while nothing ran at all.

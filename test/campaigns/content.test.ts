@@ -24,6 +24,10 @@ describe('campaign content', () => {
   it('warns that a long text with an image goes as two Telegram messages, and counts two API calls', () => {
     const c = content({ text: 'b'.repeat(1500), imageUrl: 'https://example.gov.vn/a.jpg' });
     expect(validateContent(c, ['telegram']).map((i) => i.severity)).toEqual(['warning']);
+    // How long it is and how much to cut to keep the photo and its text in one message.
+    expect(validateContent(c, ['telegram'])[0]!.message).toBe(
+      `Telegram: tin dài ${1500 + 2 + optOutLine('telegram').length} ký tự, chú thích ảnh tối đa 1024: ảnh đi trước, chữ đi thành tin thứ hai; rút gọn ${1500 + 2 + optOutLine('telegram').length - 1024} ký tự để ảnh và chữ đi chung một tin`,
+    );
     expect(apiCallsPerMessage(c, 'telegram')).toBe(2);
     expect(apiCallsPerMessage(content({ imageUrl: 'https://example.gov.vn/a.jpg' }), 'telegram')).toBe(1);
     expect(apiCallsPerMessage(content({ imageUrl: 'https://example.gov.vn/a.jpg' }), 'zalo')).toBe(2);
@@ -106,6 +110,8 @@ describe('campaign content', () => {
     const over = content({ title: 'Thông báo', text: `${text}!` });
     expect(validateContent(over, ['telegram']).map((i) => i.severity)).toEqual(['error']);
     expect(validateContent(over, ['telegram'])[0]!.message).toContain('4097 ký tự');
+    // How much to cut, not only that it is too long.
+    expect(validateContent(over, ['telegram'])[0]!.message).toMatch(/hãy rút gọn ít nhất 1 ký tự$/);
     expect(tg(over)).toBe(2);
     expect(apiCallsPerMessage(over, 'telegram')).toBe(2);
     expect(previewFor(over, 'telegram')).toContain('sẽ đi thành 2 tin');

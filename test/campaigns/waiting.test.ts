@@ -23,7 +23,7 @@ describe('waitReasons', () => {
     ['sending at night', { status: 'sending', channels: ['telegram'] }, NIGHT, both, undefined, [/giờ yên lặng \(21:00–07:00\): tin sẽ đi tiếp lúc 07:00 25\/11\/2026/]],
     ['sending by day, nothing in the way', { status: 'sending', channels: ['telegram'] }, DAY, both, undefined, []],
     ['a channel not configured', { status: 'scheduled', channels: ['telegram', 'zalo'] }, DAY, new Set(['telegram'] as const), undefined, [/Kênh Zalo OA chưa được cấu hình/]],
-    ['paused', { status: 'paused', channels: ['telegram'] }, NIGHT, both, { by: 'lan', at: '2026-11-24T02:00:00Z' }, [/Tạm dừng bởi lan lúc 24\/11\/2026 09:00/]],
+    ['paused', { status: 'paused', channels: ['telegram'] }, NIGHT, both, { by: 'lan', at: '2026-11-24T02:00:00Z' }, [/Tạm dừng bởi lan lúc 09:00 24\/11\/2026/]],
     ['scheduled for later: its time, not quiet hours', { status: 'scheduled', channels: ['telegram'], sendAt: '2026-11-25T03:00:00Z' }, NIGHT, both, undefined, []],
     ['scheduled for 23:30: says it waits for the end of quiet hours', { status: 'scheduled', channels: ['telegram'], sendAt: '2026-11-24T16:30:00Z' }, DAY, both, undefined, [/Giờ gửi đã chọn \(23:30 24\/11\/2026\) nằm trong giờ yên lặng \(21:00–07:00\): tin sẽ bắt đầu đi lúc 07:00 25\/11\/2026/]],
     ['scheduled for 00:30 past midnight: the same morning', { status: 'scheduled', channels: ['telegram'], sendAt: '2026-11-24T17:30:00Z' }, DAY, both, undefined, [/\(00:30 25\/11\/2026\).*07:00 25\/11\/2026/]],
@@ -59,7 +59,7 @@ describe('loa campaign status says why it waits', () => {
     expect(out.at(-1)).toMatch(/⏸ Kênh Zalo OA chưa được cấu hình trên máy chủ này/);
     svc.pause('lan', id);
     expect(await cli(NIGHT, 'status', String(id), '--once')).toBe(0);
-    expect(out.at(-1)).toMatch(/⏸ Tạm dừng bởi lan lúc 24\/11\/2026 22:30/);
+    expect(out.at(-1)).toMatch(/⏸ Tạm dừng bởi lan lúc 22:30 24\/11\/2026/);
   });
 });
 
@@ -96,7 +96,7 @@ describe('the campaign pages', () => {
     expect(page.text).toContain('nằm trong giờ yên lặng (00:00–23:59): tin sẽ bắt đầu đi lúc 23:59');
     svc.pause('gui', id);
     page = await b.get(`/admin/campaigns/${id}`);
-    expect(page.text).toMatch(/Tạm dừng bởi gui lúc \d\d\/\d\d\/\d{4} \d\d:\d\d/);
+    expect(page.text).toMatch(/Tạm dừng bởi gui lúc \d\d:\d\d \d\d\/\d\d\/\d{4}/);
     expect(listCampaigns(t.app.db).find((c) => c.id === id)?.status).toBe('paused');
   });
 });

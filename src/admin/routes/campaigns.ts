@@ -255,10 +255,11 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     const f = composeSchema.parse(body);
     const svc = service(ctx);
     const user = ctx.me(req).username;
+    let created: Campaign | undefined;
     try {
       const sendAt = readSendAt(f.sendAt, ctx.now());
       const channels = f.channels.map((c) => campaignChannelSchema.safeParse(c)).filter((r) => r.success).map((r) => r.data);
-      const created = svc.create(user, {
+      created = svc.create(user, {
         title: f.title.trim() || undefined,
         text: f.text,
         imageUrl: f.imageUrl || undefined,
@@ -280,6 +281,11 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
       reply.code(400);
       // The service's messages are the CLI's too ("campaign: …"); staff get them without the prefix.
       let message = err.message.replace(/^campaign: /, '');
+      // Saved, but not submitted (its text is over a limit): the form is now that draft's edit
+      // form, so fixing it and submitting again does not leave a second copy behind (trial: a
+      // refused submission saved draft #1, the corrected one became #2).
+      if (created)
+        return compose(req, reply, { ...f, [CASE_FIELD]: body[CASE_FIELD] }, `Đã lưu bản nháp #${created.id} nhưng chưa gửi phê duyệt được: ${message}`, getCampaign(ctx.db, created.id) ?? created);
       // No channel to tick because none is configured: say who can change that, and how.
       if (f.channels.length === 0 && !campaignChannelSchema.options.some((ch) => ctx.channels.has(ch)))
         message += ' Máy chủ này chưa cấu hình kênh nào gửi được chiến dịch: quản trị viên cần đặt khoá của Telegram hoặc Zalo trong tệp .env rồi khởi động lại dịch vụ (lệnh `loa doctor` cho biết còn thiếu gì). Bản nháp chưa được lưu.';
