@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { coverageTotals, importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type CoverageTotals, type GroupCoverage } from '../db/training.js';
+import { coverageTotals, importOfficials, listedSince, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type CoverageTotals, type GroupCoverage } from '../db/training.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
@@ -285,8 +285,9 @@ function removeCommand(db: Db, args: string[], io: { out: (s: string) => void; e
     io.err('training: --date: ngày chuyển công tác không được sau hôm nay');
     return 2;
   }
-  if (leftAt.getTime() < Date.parse(o.importedAt)) {
-    io.err(`training: --date: cán bộ ${o.name} được nhập vào danh sách ngày ${formatVietnamTime(new Date(o.importedAt), 'dd/MM/yyyy')}; ngày chuyển công tác phải từ ngày đó trở đi`);
+  const since = listedSince(db, o.id) ?? o.importedAt;
+  if (leftAt.getTime() < Date.parse(since)) {
+    io.err(`training: --date: cán bộ ${o.name} được tính trong danh sách từ ngày ${formatVietnamTime(new Date(since), 'dd/MM/yyyy')}; ngày chuyển công tác phải từ ngày đó trở đi`);
     return 2;
   }
   removeOfficial(db, o.id, io.now, leftAt);

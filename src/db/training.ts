@@ -240,6 +240,14 @@ export function removedOfficials(db: Db, scope?: RegionScope): Official[] {
   );
 }
 
+/**
+ * When the official first counted in a group (their earliest membership): the import, or the
+ * earlier day an import gave with `--date`. A removal cannot be dated before it.
+ */
+export function listedSince(db: Db, id: number): string | undefined {
+  return (db.prepare(`SELECT MIN(valid_from) FROM training_memberships WHERE official_id = ?`).pluck().get(id) as string | null) ?? undefined;
+}
+
 /** The official on the list (not removed) of this channel account, or undefined. */
 export function officialByAccount(db: Db, channel: string, externalId: string): Official | undefined {
   return toOfficial(db.prepare(`SELECT ${COLUMNS} FROM training_officials WHERE channel = ? AND external_id = ? AND removed_at IS NULL`).get(channel, externalId) as OfficialRow | undefined);

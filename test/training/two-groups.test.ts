@@ -202,6 +202,12 @@ describe('a past year after officials moved, changed group or left', () => {
       // A newcomer listed with --date counts from that day; a day to come is refused.
       await cli(db, dir, file(`Phạm Thị Lan;Sở Tư pháp;${HR};;telegram;9304`), vietnamInstant(2027, 1, 10), ['--date', '01/09/2026']);
       expect(byGroup(db, vietnamInstant(2026, 10, 1))['quyen-con-nguoi']!.officials).toBe(2);
+      // She may then be taken off from a day after 01/09/2026 (before her import), not before it.
+      const off = (date: string) => run(['remove', 'telegram', '9304', '--date', date], { db, config: { dataDir: dir, contentDir: 'content' }, out: () => {}, err: () => {}, now: vietnamInstant(2027, 1, 12) });
+      expect(await off('15/08/2026')).toBe(2);
+      expect(await off('01/12/2026')).toBe(0);
+      expect(byGroup(db, vietnamInstant(2026, 11, 1))['quyen-con-nguoi']!.officials).toBe(2);
+      expect(byGroup(db, vietnamInstant(2027, 1, 1))['quyen-con-nguoi']!.officials).toBe(1);
       const future = await cli(db, dir, file(nam('Sở Tư pháp')), vietnamInstant(2027, 1, 10), ['--date', '01/02/2027']);
       expect([future.code, future.out]).toEqual([2, 'training: --date: ngày áp dụng không được sau hôm nay; bỏ --date để áp dụng từ hôm nay']);
       expect(byGroup(db)['thong-tin-truyen-thong']!.officials).toBe(1);
