@@ -123,6 +123,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   results.push(...contentCheck(config));
   const db = openReadOnly(config, results);
   try {
+    const behind = db ? clockBehindDatabase(db, now()) : undefined;
+    if (behind) results.push(behind);
     results.push(writeAccessCheck(config.dataDir));
     const proxy = proxyCheck(config);
     if (proxy) results.push(proxy);
@@ -254,6 +256,40 @@ async function serviceCheck(config: Config): Promise<CheckResult> {
     status: 'warn',
     message: `không chạy trên ${config.dataDir}: người dân nhắn tới sẽ chưa được trả lời`,
     fix: 'systemctl status loa (hoặc docker compose ps) để xem vì sao; journalctl -u loa -p warning -n 50 cho các lỗi gần nhất; khởi động: sudo systemctl start loa',
+  };
+}
+
+/** How far behind its own records the clock may be before it is said (a few seconds of NTP slew are normal). */
+const CLOCK_BEHIND_LIMIT_MS = 5 * 60_000;
+
+/**
+ * The clock against what the database already holds: a newest message or audit entry later
+ * than now means the clock was set back (a server without a working clock battery boots at an
+ * old date until NTP answers, or someone set it by hand). Meanwhile schedules, quiet hours,
+ * Zalo token expiries and the dates written into the records are wrong. The year check above
+ * does not see a clock a few days or months off; this does.
+ */
+export function clockBehindDatabase(db: Db, now: Date): CheckResult | undefined {
+  const newest = (sql: string): string | undefined => {
+    try {
+      return (db.prepare(sql).get() as { at?: string } | undefined)?.at ?? undefined;
+    } catch {
+      return undefined; // a table an older database does not have
+    }
+  };
+  // The newest rows by id (the primary key): no scan of a large table.
+  const times = [newest('SELECT created_at AS at FROM messages ORDER BY id DESC LIMIT 1'), newest('SELECT at FROM audit ORDER BY id DESC LIMIT 1')]
+    .map((t) => (t ? Date.parse(t) : Number.NaN))
+    .filter((t) => Number.isFinite(t));
+  if (!times.length) return undefined;
+  const latest = Math.max(...times);
+  if (latest - now.getTime() <= CLOCK_BEHIND_LIMIT_MS) return undefined;
+  const fmt = (t: number): string => formatVietnamTime(new Date(t), 'HH:mm dd/MM/yyyy');
+  return {
+    name: 'Đồng hồ',
+    status: 'fail',
+    message: `đồng hồ đang chỉ ${fmt(now.getTime())} (giờ Việt Nam), sớm hơn bản ghi mới nhất trong cơ sở dữ liệu (${fmt(latest)}): đồng hồ máy đã bị lùi hoặc chưa đồng bộ, lịch gửi, giờ yên lặng và ngày ghi vào dữ liệu đang sai`,
+    fix: 'xem timedatectl status (dòng "System clock synchronized: yes"); bật đồng bộ: sudo timedatectl set-ntp true; máy không có pin giữ giờ: bật systemd-time-wait-sync để Loa chỉ khởi động sau khi có giờ đúng (docs/deploy.md, mục A4)',
   };
 }
 

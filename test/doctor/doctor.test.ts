@@ -321,4 +321,22 @@ describe('loa doctor', () => {
     const bad = await doctor({ LOA_HTTP_PORT: 'abc' }, { cwd: temp('loa-doctor-none-') });
     expect(line(bad.lines, '✗', 'Cấu hình')).toBe('✗ Cấu hình: không hợp lệ (không có tệp .env: chỉ biến môi trường): env: LOA_HTTP_PORT: cần một số');
   });
+
+  it('a clock set back behind what the database already holds is ✗ (the year check alone saw nothing)', async () => {
+    const dataDir = temp('loa-doctor-clock-');
+    const db = openDb(join(dataDir, 'loa.sqlite'));
+    db.prepare(`INSERT INTO audit (at, actor, action) VALUES (?, 'system', 'test')`).run('2026-12-07T10:00:00.000Z');
+    db.close();
+    // A server whose clock went back to November (no clock battery, before NTP answered).
+    const r = await doctor({ LOA_DATA_DIR: dataDir }, { now: () => new Date('2026-11-20T03:00:00Z') });
+    expect(r.code).toBe(1);
+    expect(line(r.lines, '✓', 'Đồng hồ')).toContain('10:00 20/11/2026');
+    expect(line(r.lines, '✗', 'Đồng hồ')).toBe(
+      '✗ Đồng hồ: đồng hồ đang chỉ 10:00 20/11/2026 (giờ Việt Nam), sớm hơn bản ghi mới nhất trong cơ sở dữ liệu (17:00 07/12/2026): đồng hồ máy đã bị lùi hoặc chưa đồng bộ, lịch gửi, giờ yên lặng và ngày ghi vào dữ liệu đang sai',
+    );
+    expect(r.text).toContain('timedatectl set-ntp true');
+    // Right on time, or a few seconds of NTP slew: nothing said.
+    const ok = await doctor({ LOA_DATA_DIR: dataDir }, { now: () => new Date('2026-12-07T10:03:00Z') });
+    expect(ok.lines.filter((l) => l.includes('Đồng hồ'))).toEqual(['✓ Đồng hồ: giờ Việt Nam hiện tại 17:03 07/12/2026']);
+  });
 });
