@@ -102,6 +102,15 @@ describe('readBooklet', () => {
     expect(cleanPastedText('a\u00a0b\u2009c\r\nd')).toBe('a b c\nd');
   });
 
+  it('reads a long run of spaces in linear time (Word’s justified lines; a pathological paste)', () => {
+    expect(cleanPastedText('Trả lời:   Có.   ')).toBe('Trả lời: Có.');
+    const started = performance.now();
+    const read = readBooklet(`Câu${' '.repeat(100_000)}1. Ai?\nTrả lời: Công dân.${' '.repeat(100_000)}x`);
+    // Quadratic before (a label's and a line end's pattern tried again from each space): minutes.
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(read.entries[0]).toMatchObject({ question: 'Ai?', answer: 'Công dân. x' });
+  });
+
   it('reads “Hỏi: … Đáp: …”, a question over two lines, and a question and answer on one line', () => {
     const read = readBooklet(
       [
