@@ -102,6 +102,8 @@ describe('bulk import of Q&A in the admin', { timeout: 120_000 }, () => {
     expect(preview.text).toContain('Không có câu trả lời: thêm dòng “Trả lời:” và câu trả lời ngay sau câu hỏi.');
     expect(preview.text).toContain('Câu hỏi này đã có trong nội dung đã duyệt, từng chữ');
     expect(preview.text).toContain('HỎI – ĐÁP PHÁP LUẬT VỀ HỘ TỊCH');
+    // The whole answer, line by line, to check how it was read.
+    expect(preview.text).toContain('<details data-full-answer><summary>Xem toàn bộ câu trả lời</summary>Trong thời hạn 60 ngày');
     const form = previewForm(preview.text);
     // Ticked: the two clean entries; the duplicate is not, the one without an answer cannot be.
     expect(form.pick).toEqual(['1', '2']);
