@@ -20,7 +20,8 @@ import type { Config } from '../config.js';
 import type { Feature, TurnContext } from './types.js';
 import { textsFor } from './texts-en.js';
 import { detectLanguage, type Lang } from '../text/language.js';
-import { hasWords } from '../text/vietnamese.js';
+import { fold, hasWords } from '../text/vietnamese.js';
+import { isCancelWord } from './cancel-words.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
 import { createCoreFeature, smallTalkReply, startReplies } from './core-feature.js';
 import { feedbackFromEmoji, feedbackFromText } from './feedback.js';
@@ -173,6 +174,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const action = choices[Number(num[1]) - 1];
       if (action) return runAction(ctx, action);
     }
+    // A choice's own words typed instead of its number ("Tôi muốn hỏi", "huy", "Bảo hiểm y tế").
+    const labels = ctx.person.pendingLabels;
+    // A cancel word is left to the features: "Huỷ" during a report may mean the report or the
+    // news, and the report's flow asks which (disinfo.ts).
+    if (choices && labels && text.length <= 80 && !isCancelWord(text)) {
+      const typed = choiceKey(text);
+      const at = typed ? labels.findIndex((l) => choiceKey(l) === typed) : -1;
+      if (at >= 0 && choices[at]) return runAction(ctx, choices[at]);
+    }
     for (const f of features) {
       if (!f.onText) continue;
       const r = await f.onText(ctx, text);
@@ -277,7 +287,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
           break;
         }
       }
-    } else replies = [{ text: T.unsupported }];
+    } else {
+      replies = [{ text: T.unsupported }];
+      for (const f of features) {
+        const r = f.onUnreadable?.(ctx);
+        if (r) {
+          replies = r;
+          break;
+        }
+      }
+    }
 
     // English replies say so, for the words a channel adds itself (numbered choices on Zalo).
     if (lang === 'en') replies = replies.map((r) => (r.lang ? r : { ...r, lang: 'en' as const }));
@@ -286,9 +305,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
     // Written with the turn's records (one commit), and only when the choices changed.
     const withButtons = [...replies].reverse().find((r) => r.buttons && r.buttons.length > 0);
     const choices = withButtons ? withButtons.buttons!.map((b) => b.action) : replies.length > 0 ? null : person.pendingChoices;
-    if (JSON.stringify(choices ?? null) !== JSON.stringify(person.pendingChoices ?? null)) {
+    const labels = withButtons ? withButtons.buttons!.map((b) => b.label) : replies.length > 0 ? null : person.pendingLabels;
+    if (JSON.stringify(choices ?? null) !== JSON.stringify(person.pendingChoices ?? null) || JSON.stringify(labels ?? null) !== JSON.stringify(person.pendingLabels ?? null)) {
       const personId = person.id;
-      ctx.record(() => setPendingChoices(deps.db, personId, choices));
+      ctx.record(() => setPendingChoices(deps.db, personId, choices, labels ?? undefined));
     }
     return replies;
   };
@@ -305,10 +325,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (withButtons) {
       const personId = ctx.person.id;
       const choices = withButtons.buttons!.map((b) => b.action);
-      ctx.record(() => setPendingChoices(deps.db, personId, choices));
+      const labels = withButtons.buttons!.map((b) => b.label);
+      ctx.record(() => setPendingChoices(deps.db, personId, choices, labels));
     }
     return out;
   };
 
   return { handle, personFor, recordInteraction: (inbound, person) => recordInteraction(inbound, person), features };
+}
+
+/** A choice's words as compared with what was typed: folded, without emoji or punctuation. */
+function choiceKey(s: string): string {
+  return fold(s.normalize('NFC')).toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }

@@ -220,7 +220,7 @@ export function createCoreFeature(): Feature {
     name: 'core',
     commands: {
       start: (ctx) => startReplies(ctx, ctx.lang),
-      help: (ctx) => [{ text: textsFor(ctx.lang).help, buttons: [{ label: textsFor(ctx.lang).menuButton, action: 'menu' }] }],
+      help: (ctx) => [{ text: helpText(ctx), buttons: [{ label: textsFor(ctx.lang).menuButton, action: 'menu' }] }],
       en: (ctx) => switchLanguage(ctx, 'en'),
       vi: (ctx) => switchLanguage(ctx, 'vi'),
       chude: (ctx) => [topicMenu(ctx)],
@@ -246,7 +246,7 @@ export function createCoreFeature(): Feature {
     actions: {
       [FEEDBACK_ACTION]: feedbackAction,
       menu: (ctx) => [topicMenu(ctx)],
-      help: (ctx) => [{ text: textsFor(ctx.lang).help }],
+      help: (ctx) => [{ text: helpText(ctx) }],
       topic: (ctx, slug) => {
         const T = textsFor(ctx.lang);
         const topic = ctx.knowledge.state.topics.find((t) => t.slug === slug);
@@ -286,6 +286,17 @@ export function createCoreFeature(): Feature {
         return [{ text: T.eraseDone }];
       },
     },
-    onText: (ctx, text) => answerQuestion(ctx, text),
+    // A bare number that no open choice takes (the conversation tried them first): "1" after
+    // the thanks, "99" on an 8-choice menu. It went to the staff queue as a question.
+    onText: (ctx, text) => (/^\d{1,2}[.)]?$/.test(text.trim()) ? [{ ...topicMenu(ctx), text: textsFor(ctx.lang).strayNumber }] : answerQuestion(ctx, text)),
   };
+}
+
+/**
+ * /help for this channel: `/hoi` asks in a group chat, so it is listed only where the channel
+ * has groups (Telegram); Zalo's OA and the web chat have none.
+ */
+function helpText(ctx: TurnContext): string {
+  const text = textsFor(ctx.lang).help;
+  return ctx.caps.groupChats ? text : text.split('\n').filter((l) => !l.startsWith('• /hoi ')).join('\n');
 }

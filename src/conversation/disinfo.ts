@@ -61,12 +61,14 @@ const S = {
   forwarded:
     'Bạn vừa chuyển tiếp một tin. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
   link: 'Bạn vừa gửi một đường link. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
-  askHint: 'Nếu bạn muốn hỏi về nội dung này, bấm “Tôi muốn hỏi”.',
+  askHint: 'Nếu bạn muốn hỏi về nội dung này, chọn “Tôi muốn hỏi”.',
   askInstead: 'Tôi muốn hỏi',
   picture:
     'Tôi chưa đọc được nội dung trong ảnh. Nếu đây là ảnh chụp một tin bạn nghi là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
   pictureHint: 'Nếu đây là ảnh chụp một tin bạn nghi là tin giả, tin xấu độc, bạn hãy gõ /baocao rồi gửi lại ảnh.',
   help: '• /baocao – báo tin giả, tin xấu độc bạn thấy trên mạng (gửi link hoặc nội dung).',
+  unreadable:
+    'Tôi chưa xem được video, tệp hay nhãn dán. Để báo tin này, bạn hãy dán đường link bài đăng, gửi ảnh chụp màn hình hoặc gõ lại nội dung tin (gõ Huỷ để thôi báo).',
 };
 
 /** The report flow's prompts in English (issue 18), for people answered in English. */
@@ -85,11 +87,12 @@ const S_EN: typeof S = {
   group: 'To keep your report private, please send /baocao in a private message to the assistant.',
   forwarded: 'You forwarded a message. If you think it is false or harmful, choose what it is about to report it to the staff.',
   link: 'You sent a link. If you think the post is false or harmful, choose what it is about to report it to the staff.',
-  askHint: 'To ask about it instead, press “I want to ask”.',
+  askHint: 'To ask about it instead, choose “I want to ask”.',
   askInstead: 'I want to ask',
   picture: 'I cannot read what is in a picture. If it is a screenshot of a post you think is false or harmful, choose what it is about to report it to the staff.',
   pictureHint: 'If it is a screenshot of a post you think is false or harmful, type /baocao and send the picture again.',
   help: '• /baocao – report false or harmful information you saw online (send a link or the text).',
+  unreadable: 'I cannot watch videos or open files or stickers. To report this post, paste its link, send a screenshot or type its text (type Huỷ to stop).',
 };
 
 /**
@@ -360,6 +363,9 @@ export function createDisinfoFeature(): Feature {
       saveDraft(ctx, { step: 'topic', mediaRef: media.ref, ...(text ? { text } : {}) });
       return [askTopic(ctx)];
     },
+    // A video or a file sent as the report's post: said what it can take, in the report's words
+    // (it got "type your question in words", though the person was reporting, not asking).
+    onUnreadable: (ctx) => (draftOf(ctx)?.step === 'content' && !ctx.inbound.group ? [{ text: textsOf(ctx).unreadable }] : null),
     onText: (ctx, text) => {
       const draft = draftOf(ctx);
       // "Huỷ" typed while the report waits for the post means the cancel beside it: it became the

@@ -35,6 +35,7 @@ export const T_EN: Texts = {
   tooLong: (max: number) => `Your message is too long (over ${max} characters). Please ask a shorter question so that I can find a precise answer.`,
   flood: 'You are sending messages too quickly. Please wait a moment before sending more.',
   unknownCommand: 'I do not know this command. Type /help to see what I can do.',
+  strayNumber: 'That number is not one of the choices on offer. Type your question in words, or choose a topic:',
   unsupported: 'For now I can only read text messages. Please type your question.',
   sources: 'Sources:',
   reviewed: (d: string) => `Approved on ${d}.`,
@@ -68,7 +69,7 @@ export const T_EN: Texts = {
     sorry: 'Sorry I have not been able to help. Try a short question with the key words (for example “health insurance card for children”), or choose a topic:',
   },
   chooseNumber: (n: number) =>
-    n <= 1 ? 'Type 1 to choose.' : `Type ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} or ${n} to choose.`,
+    n <= 1 ? 'Type 1 to choose.' : n <= 3 ? `Type ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} or ${n} to choose.` : `Type a number from 1 to ${n} to choose.`,
 };
 
 /** Texts that exist only because there are two languages. */

@@ -24,6 +24,8 @@ export const T = {
     `Tin nhắn quá dài (quá ${max} ký tự). Bạn hãy tóm tắt câu hỏi ngắn gọn hơn để tôi tìm câu trả lời chính xác.`,
   flood: 'Bạn đang gửi tin nhắn quá nhanh. Vui lòng chờ một chút rồi gửi tiếp.',
   unknownCommand: 'Tôi chưa hiểu lệnh này. Gõ /help để xem hướng dẫn.',
+  /** A bare number with no numbered choice open for it ("1" after the thanks, "99"): not a question for staff. */
+  strayNumber: 'Số này không ứng với lựa chọn nào đang mở. Bạn hãy gõ câu hỏi bằng chữ, hoặc chọn một chủ đề:',
   unsupported: 'Hiện tôi chỉ đọc được tin nhắn dạng chữ. Bạn hãy gõ câu hỏi bằng chữ nhé.',
   sources: 'Nguồn:',
   reviewed: (d: string) => `Nội dung đã được duyệt ngày ${d}.`,
@@ -60,6 +62,7 @@ export const T = {
     sorry:
       'Xin lỗi vì tôi chưa giúp được bạn. Bạn thử gõ lại câu hỏi ngắn gọn với các từ chính (ví dụ “thẻ bảo hiểm y tế cho trẻ em”), hoặc chọn một chủ đề:',
   },
+  /** Under a numbered menu: every number up to three, a range beyond ("Gõ 1, 2, … 16 hoặc 17" was long on a phone). */
   chooseNumber: (n: number) =>
-    n <= 1 ? 'Gõ 1 để chọn.' : `Gõ ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} hoặc ${n} để chọn.`,
+    n <= 1 ? 'Gõ 1 để chọn.' : n <= 3 ? `Gõ ${Array.from({ length: n - 1 }, (_, i) => i + 1).join(', ')} hoặc ${n} để chọn.` : `Gõ một số từ 1 đến ${n} để chọn.`,
 } as const;

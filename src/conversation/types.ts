@@ -67,6 +67,12 @@ export interface Feature {
    * have it; when none takes it, the person is told that only text is read.
    */
   onMedia?: (ctx: TurnContext, media: MediaRef) => Reply[] | null | Promise<Reply[] | null>;
+  /**
+   * Something the person sent that Loa cannot read (a video, a file or a sticker with no words).
+   * Returns null to let the next feature have it; when none takes it, the person is told that
+   * only text is read. (A report waiting for its post says what it can take instead.)
+   */
+  onUnreadable?: (ctx: TurnContext) => Reply[] | null;
   /** A native quiz poll answer (Telegram). */
   onQuizAnswer?: (ctx: TurnContext, pollId: string, optionIds: number[]) => Reply[] | null | Promise<Reply[] | null>;
   /** follow / unfollow / blocked / unblocked, after the core updated the person's status. */

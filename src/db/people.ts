@@ -21,6 +21,8 @@ export interface Person {
   consentVersion: string | null;
   optedOutAt: string | null;
   pendingChoices: string[] | null;
+  /** The labels of those choices, in order (absent for choices stored before labels were kept). */
+  pendingLabels: string[] | null;
   state: Record<string, unknown> | null;
   createdAt: string;
   lastInteractionAt: string | null;
@@ -61,7 +63,7 @@ function toPerson(r: PersonRow): Person {
     consentAt: r.consent_at,
     consentVersion: r.consent_version,
     optedOutAt: r.opted_out_at,
-    pendingChoices: r.pending_choices ? (JSON.parse(r.pending_choices) as string[]) : null,
+    ...pendingOf(r.pending_choices),
     state: r.state ? (JSON.parse(r.state) as Record<string, unknown>) : null,
     createdAt: r.created_at,
     lastInteractionAt: r.last_interaction_at,
@@ -143,12 +145,21 @@ export function markPersonActive(db: Db, id: number): void {
   db.prepare(`UPDATE people SET status = 'active', gone_reason = NULL WHERE id = ?`).run(id);
 }
 
-/** Stores the actions behind the numbered choices last shown, so "2" can answer them. */
-export function setPendingChoices(db: Db, id: number, actions: string[] | null): void {
-  db.prepare('UPDATE people SET pending_choices = ? WHERE id = ?').run(
-    actions && actions.length > 0 ? JSON.stringify(actions) : null,
-    id,
-  );
+/**
+ * Stores the actions behind the numbered choices last shown, so "2" can answer them, and their
+ * labels, so typing a choice's words ("Tôi muốn hỏi", "Huỷ") does too. Kept as the list of
+ * actions alone when there are no labels (the form rows written before labels were kept).
+ */
+export function setPendingChoices(db: Db, id: number, actions: string[] | null, labels?: string[]): void {
+  const value = !actions || actions.length === 0 ? null : labels && labels.length === actions.length ? JSON.stringify({ a: actions, l: labels }) : JSON.stringify(actions);
+  db.prepare('UPDATE people SET pending_choices = ? WHERE id = ?').run(value, id);
+}
+
+/** The stored choices: a list of actions, or actions with their labels. */
+function pendingOf(raw: string | null): { pendingChoices: string[] | null; pendingLabels: string[] | null } {
+  if (!raw) return { pendingChoices: null, pendingLabels: null };
+  const v = JSON.parse(raw) as string[] | { a: string[]; l: string[] };
+  return Array.isArray(v) ? { pendingChoices: v, pendingLabels: null } : { pendingChoices: v.a, pendingLabels: v.l };
 }
 
 /** Stores small conversation state for the person (null clears it). */

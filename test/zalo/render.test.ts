@@ -22,7 +22,7 @@ describe('renderReply', () => {
   it('numbers every choice in the text and attaches at most 5 oa.query.hide buttons', () => {
     const [msg] = renderReply({ text: 'Chọn chủ đề:', buttons: buttons(7) });
     expect(msg!.text).toBe(
-      ['Chọn chủ đề:', '', ...buttons(7).map((b, i) => `${i + 1}. ${b.label}`), 'Gõ 1, 2, 3, 4, 5, 6 hoặc 7 để chọn.'].join('\n'),
+      ['Chọn chủ đề:', '', ...buttons(7).map((b, i) => `${i + 1}. ${b.label}`), 'Gõ một số từ 1 đến 7 để chọn.'].join('\n'),
     );
     const bs = msg!.attachment!.payload.buttons!;
     expect(bs).toHaveLength(5);
@@ -35,7 +35,7 @@ describe('renderReply', () => {
     const offer: Button[] = [...buttons(15), { label: 'Tôi muốn hỏi', action: 'bc:q' }, { label: 'Huỷ', action: 'bc:x' }];
     const [msg] = renderReply({ text: 'Tin này nói về vấn đề gì?', buttons: offer });
     expect(msg!.attachment!.payload.buttons!.map((b) => b.title)).toEqual(['Lựa chọn 1', 'Lựa chọn 2', 'Lựa chọn 3', 'Tôi muốn hỏi', 'Huỷ']);
-    expect(msg!.text).toContain('16. Tôi muốn hỏi\n17. Huỷ\nGõ 1,');
+    expect(msg!.text).toContain('16. Tôi muốn hỏi\n17. Huỷ\nGõ một số từ 1 đến 17 để chọn.');
     expect(msg!.text).toContain('4. Lựa chọn 4\n');
     // Five or fewer: every choice, in order.
     expect(renderReply({ text: 'Chọn', buttons: buttons(5) })[0]!.attachment!.payload.buttons!.map((b) => b.payload)).toEqual(buttons(5).map((b) => `#loa:${b.action}`));

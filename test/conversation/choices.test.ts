@@ -1,0 +1,87 @@
+/**
+ * What a person types instead of pressing: a choice's own words, a number no open choice takes,
+ * a video sent as a report's post, /help on a channel without groups. Each was found in the Zalo
+ * citizen round (session 15), where choices are numbered text and nothing is pressed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
+import { createDisinfoFeature } from '../../src/conversation/disinfo.js';
+import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { openDb, type Db } from '../../src/db/index.js';
+import { listUnanswered } from '../../src/db/questions.js';
+import { zaloCapabilities } from '../../src/channels/zalo/channel.js';
+import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
+import type { Capabilities, Inbound } from '../../src/channels/channel.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
+import { T } from '../../src/conversation/texts.js';
+
+let db: Db;
+let convo: Conversation;
+let n = 0;
+const config = testConfig();
+const knowledge = shippedKnowledge();
+
+beforeAll(() => {
+  db = openDb(':memory:');
+  convo = createConversation({ db, knowledge, config, features: [createDisinfoFeature(), createSubscriptionFeature()] });
+});
+afterAll(() => {
+  db.close();
+  config.cleanup();
+});
+
+const say = (user: string, text: string, caps: Capabilities = zaloCapabilities) =>
+  convo.handle({ channel: 'zalo', userId: user, dedupeKey: `k${n++}`, type: 'text', text } as Inbound, caps);
+const queued = (q: string) => listUnanswered(db).some((u) => u.question === q);
+
+describe('typed instead of pressed', () => {
+  it('a choice\'s own words pick it, as its number does ("Tôi muốn hỏi" on a pasted link)', async () => {
+    const offer = await say('u-label', 'https://www.facebook.com/share/p/abc123 tin này thật không');
+    expect(offer.at(-1)!.buttons!.map((b) => b.label)).toContain('Tôi muốn hỏi');
+    expect(offer.at(-1)!.text).toContain('chọn “Tôi muốn hỏi”');
+    const r = await say('u-label', 'tôi muốn hỏi');
+    // Taken as the choice: the link's words are handled as a question, not reported and not re-offered.
+    expect(r.some((x) => (x.buttons ?? []).some((b) => b.label === 'Tôi muốn hỏi'))).toBe(false);
+    expect(queued('tôi muốn hỏi')).toBe(false);
+    // A topic's name typed on the topic menu opens it.
+    const menu = await say('u-label', '/chude');
+    const name = menu[0]!.buttons![1]!.label;
+    const topic = await say('u-label', name.toLowerCase());
+    expect(topic[0]!.text).toContain(name);
+    expect(queued(name.toLowerCase())).toBe(false);
+  });
+
+  it('a number no open choice takes is not a question for staff', async () => {
+    await say('u-num', '/chude');
+    const r = await say('u-num', '99');
+    expect(r[0]!.text).toBe(T.strayNumber);
+    expect(r[0]!.buttons!.length).toBeGreaterThan(3);
+    // Nothing on offer at all (a new person, or the choices of a reply with none).
+    expect((await say('u-num2', '1'))[0]!.text).toBe(T.strayNumber);
+    expect(queued('99')).toBe(false);
+    expect(queued('1')).toBe(false);
+    // A number on an open menu still chooses.
+    await say('u-num3', '/chude');
+    expect((await say('u-num3', '1'))[0]!.text).not.toBe(T.strayNumber);
+  });
+
+  it('a video sent as a report\'s post says what the report can take', async () => {
+    await say('u-video', '/baocao');
+    const r = await convo.handle({ channel: 'zalo', userId: 'u-video', dedupeKey: `k${n++}`, type: 'unsupported' } as Inbound, zaloCapabilities);
+    expect(r[0]!.text).toContain('Để báo tin này, bạn hãy dán đường link');
+    // Outside a report, the usual "text only".
+    const other = await convo.handle({ channel: 'zalo', userId: 'u-video2', dedupeKey: `k${n++}`, type: 'unsupported' } as Inbound, zaloCapabilities);
+    expect(other[0]!.text).toBe(T.unsupported);
+  });
+
+  it('/help lists /hoi only where there are groups to ask in', async () => {
+    expect((await say('u-help', '/help'))[0]!.text).not.toContain('/hoi');
+    expect((await say('u-help', '/help', telegramCapabilities))[0]!.text).toContain('/hoi');
+  });
+
+  it('a long numbered menu says the range, not every number', () => {
+    expect(T.chooseNumber(2)).toBe('Gõ 1 hoặc 2 để chọn.');
+    expect(T.chooseNumber(3)).toBe('Gõ 1, 2 hoặc 3 để chọn.');
+    expect(T.chooseNumber(17)).toBe('Gõ một số từ 1 đến 17 để chọn.');
+  });
+});
