@@ -18,6 +18,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { decodeTextFile, notUtf8CsvMessage } from '../text/encoding.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { cleanPastedText, readBooklet, sourcesFrom, type ImportRead, type ImportedEntry } from './booklet.js';
+import { MAX_XLSX_XML, checkXlsxArchive } from './xlsx-guard.js';
 
 type Column = 'question' | 'answer' | 'sources' | 'topic' | 'variants';
 
@@ -46,9 +47,15 @@ function cellText(v: unknown): string {
 /** The text of a cell cleaned as pasted text is (a cell from Word keeps Word's spaces). */
 const clean = (v: unknown): string => cleanPastedText(cellText(v)).trim();
 
+/** A booklet's label copied into a cell with its question ("Câu 3:", "Hỏi:"), left out. */
+const QUESTION_LABEL = /^(?:Câu(?:\s+hỏi)?(?:\s+số)?\s*\d{1,4}\s*[.:)–—-]|Câu\s+hỏi\s*[:.]|Hỏi\s*[:.])\s*/iu;
+/** The same for an answer ("Trả lời:", "Đáp:"). */
+const ANSWER_LABEL = /^(?:Trả\s+lời|Đáp|TL)\s*[:.–—-]\s*/iu;
+
 /** An answer cell as Markdown: its lines, blank lines between paragraphs kept. */
 function answerText(v: unknown): string {
   return clean(v)
+    .replace(ANSWER_LABEL, '')
     .split('\n')
     .map((l) => l.trim())
     .join('\n')
@@ -84,7 +91,7 @@ export function readRows(rows: unknown[][], format: ImportRead['format']): Impor
     return text ? [{ line: i + 1, text }] : [];
   });
   rows.slice(headerAt + 1).forEach((r, k) => {
-    const question = clean(at(r, 'question')).replace(/\s+/g, ' ');
+    const question = clean(at(r, 'question')).replace(/\s+/g, ' ').replace(QUESTION_LABEL, '');
     const answer = answerText(at(r, 'answer'));
     if (!question && !answer) return;
     const topic = clean(at(r, 'topic'));
@@ -152,17 +159,32 @@ export function looksLikeSheet(text: string): boolean {
  * is loaded on the first import, not with the server.
  */
 export async function readXlsxBytes(bytes: Buffer): Promise<ImportRead> {
+  const unreadable: ImportRead = {
+    format: 'xlsx',
+    entries: [],
+    ignored: [],
+    problems: ['Không đọc được tệp Excel: tệp phải là .xlsx (Excel 2007 trở lên). Với tệp .xls cũ, mở bằng Excel rồi “Lưu thành” kiểu “Excel Workbook (.xlsx)”.'],
+  };
+  // The archive is checked and its XML unpacked within a limit first (xlsx-guard.ts: a small
+  // file can unpack to gigabytes); read-excel-file reads what was checked.
+  const checked = await checkXlsxArchive(bytes);
+  if (!checked.ok)
+    return checked.reason === 'too-large'
+      ? {
+          format: 'xlsx',
+          entries: [],
+          ignored: [],
+          problems: [
+            `Tệp Excel này giải nén ra hơn ${MAX_XLSX_XML / 1024 / 1024} MB dữ liệu, quá lớn với một bảng hỏi – đáp: có thể tệp còn những trang tính khác rất lớn. Hãy chép trang tính hỏi – đáp sang một tệp Excel mới (chỉ trang đó) rồi tải lên tệp mới.`,
+          ],
+        }
+      : unreadable;
   const { default: readXlsxFile } = await import('read-excel-file/node');
   let sheets: { sheet: string; data: unknown[][] }[];
   try {
-    sheets = (await readXlsxFile(bytes)) as { sheet: string; data: unknown[][] }[];
+    sheets = (await readXlsxFile(checked.bytes)) as { sheet: string; data: unknown[][] }[];
   } catch {
-    return {
-      format: 'xlsx',
-      entries: [],
-      ignored: [],
-      problems: ['Không đọc được tệp Excel: tệp phải là .xlsx (Excel 2007 trở lên). Với tệp .xls cũ, mở bằng Excel rồi “Lưu thành” kiểu “Excel Workbook (.xlsx)”.'],
-    };
+    return unreadable;
   }
   let first: ImportRead | undefined;
   for (const s of sheets) {

@@ -1,0 +1,145 @@
+/**
+ * Bulk Q&A import under hostile or careless input: what an editor can paste or upload must not
+ * stop the bot (one Node process serves the admin and every channel).
+ *
+ * - A run of spaces in a paste (or a sheet cell): the reader's trailing-space cleanup was a
+ *   quadratic regular expression, 40,000 spaces held the event loop 3.5 s, 200,000 two minutes.
+ * - An .xlsx that unpacks to far more than it weighs (a zip bomb): read-excel-file unpacked and
+ *   parsed all of it, 300 KB held the loop 13 s at 1 GB; the 8 MB upload limit allowed gigabytes.
+ */
+import { crc32, deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { cleanPastedText } from '../../src/content-import/booklet.js';
+import { readImportFile, readImportText } from '../../src/content-import/table.js';
+import { MAX_XLSX_XML } from '../../src/content-import/xlsx-guard.js';
+
+/** A zip of the given files; `declare` overrides the uncompressed size the headers state. */
+function zip(files: { name: string; data: Buffer; declare?: number }[]): Buffer {
+  const parts: Buffer[] = [];
+  const dir: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const name = Buffer.from(f.name);
+    const packed = deflateRawSync(f.data, { level: 9 });
+    const size = f.declare ?? f.data.length;
+    const crc = crc32(f.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    parts.push(local, name, packed);
+    dir.push(central, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const dirBytes = Buffer.concat(dir);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(dirBytes.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dirBytes, end]);
+}
+
+/** A minimal workbook whose answer cell (a shared string) is `answer`. */
+function workbook(answer: Buffer, declare?: number): Buffer {
+  const xml = (s: string): Buffer => Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>${s}`);
+  const sst = Buffer.concat([
+    Buffer.from('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Câu hỏi</t></si><si><t>Trả lời</t></si><si><t>Đăng ký khai sinh ở đâu?</t></si><si><t>'),
+    answer,
+    Buffer.from('</t></si></sst>'),
+  ]);
+  return zip([
+    {
+      name: '[Content_Types].xml',
+      data: xml(
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+      ),
+    },
+    {
+      name: '_rels/.rels',
+      data: xml('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    },
+    {
+      name: 'xl/workbook.xml',
+      data: xml('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Hỏi đáp" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    },
+    {
+      name: 'xl/_rels/workbook.xml.rels',
+      data: xml(
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+      ),
+    },
+    {
+      name: 'xl/worksheets/sheet1.xml',
+      data: xml(
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row></sheetData></worksheet>',
+      ),
+    },
+    { name: 'xl/sharedStrings.xml', data: sst, ...(declare !== undefined ? { declare } : {}) },
+  ]);
+}
+
+describe('a paste with a long run of spaces', () => {
+  it('is cleaned in linear time (the trailing-space cleanup was quadratic)', () => {
+    const text = `Câu 1. Đăng ký khai sinh ở đâu?\nTrả lời: Tại Ủy ban nhân dân cấp xã${' '.repeat(150_000)}nơi cư trú của cha hoặc mẹ.   \n`;
+    const t = performance.now();
+    const cleaned = cleanPastedText(text);
+    const read = readImportText(text);
+    // Linear: a few milliseconds. The old expression took 167 s on this text here (load 12).
+    expect(performance.now() - t).toBeLessThan(1_500);
+    expect(cleaned.endsWith('cha hoặc mẹ.\n')).toBe(true);
+    expect(read.entries).toHaveLength(1);
+    expect(read.entries[0]!.answer).toMatch(/^Tại Ủy ban nhân dân cấp xã +nơi cư trú của cha hoặc mẹ\.$/);
+  });
+
+  it('still cuts trailing spaces and tabs on each line', () => {
+    expect(cleanPastedText('Câu 1. Hỏi?  \t \nTrả lời: Đáp.   \n  - mục  ')).toBe('Câu 1. Hỏi?\nTrả lời: Đáp.\n  - mục');
+  });
+});
+
+describe('an uploaded .xlsx that unpacks to more than a FAQ sheet', () => {
+  it('reads a small workbook built the same way (the guard is not what refuses the others)', async () => {
+    const read = await readImportFile('hoi-dap.xlsx', workbook(Buffer.from('Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.')));
+    expect(read.problems).toEqual([]);
+    expect(read.entries).toMatchObject([{ question: 'Đăng ký khai sinh ở đâu?', answer: 'Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.' }]);
+  });
+
+  it('refuses a zip bomb in Vietnamese, quickly, without unpacking it whole', async () => {
+    const bomb = workbook(Buffer.alloc(MAX_XLSX_XML + 8 * 1024 * 1024, 'A'));
+    expect(bomb.length).toBeLessThan(200_000);
+    const t = performance.now();
+    const read = await readImportFile('hoi-dap.xlsx', bomb);
+    expect(read.entries).toEqual([]);
+    expect(read.problems.join(' ')).toContain('giải nén ra hơn 32 MB');
+    expect(performance.now() - t).toBeLessThan(3_000);
+  });
+
+  it('refuses it too when the archive declares a small size for the big entry', async () => {
+    const read = await readImportFile('hoi-dap.xlsx', workbook(Buffer.alloc(MAX_XLSX_XML + 1024 * 1024, 'A'), 120));
+    expect(read.entries).toEqual([]);
+    expect(read.problems.join(' ')).toContain('giải nén ra hơn 32 MB');
+  });
+
+  it('refuses a file named .xlsx that is not a zip, or a truncated one, as unreadable', async () => {
+    for (const bytes of [Buffer.from('Câu hỏi,Trả lời\nA,B\n'), workbook(Buffer.from('Đáp án đầy đủ.')).subarray(0, 400), Buffer.alloc(0)]) {
+      const read = await readImportFile('hoi-dap.xlsx', bytes);
+      expect(read.entries).toEqual([]);
+      expect(read.problems.join(' ')).toContain('Không đọc được tệp Excel');
+    }
+  });
+});
