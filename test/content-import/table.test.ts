@@ -66,6 +66,21 @@ describe('an FAQ sheet', () => {
     expect(read.entries[0]!.variants).toEqual(['làm giấy khai sinh ở đâu', 'khai sinh cho con ở chỗ nào', 'đăng ký khai sinh tại đâu']);
   });
 
+  it('leaves out a booklet’s labels copied into the cells', () => {
+    const read = readRows(
+      [
+        ['Câu hỏi', 'Trả lời'],
+        ['Câu 3: Đăng ký khai sinh ở đâu?', 'Trả lời: Tại Ủy ban nhân dân cấp xã nơi cư trú của cha hoặc mẹ.'],
+        ['Hỏi: Câu hỏi 2 của tài liệu là gì?', 'Đáp: Là câu hỏi mẫu.'],
+      ],
+      'xlsx',
+    );
+    expect(read.entries.map((e) => [e.question, e.answer])).toEqual([
+      ['Đăng ký khai sinh ở đâu?', 'Tại Ủy ban nhân dân cấp xã nơi cư trú của cha hoặc mẹ.'],
+      ['Câu hỏi 2 của tài liệu là gì?', 'Là câu hỏi mẫu.'],
+    ]);
+  });
+
   it('refuses a CSV saved in the Windows code page, saying how to save it again', () => {
     // "Câu hỏi" in Windows-1258 bytes: not UTF-8.
     const read = readCsvBytes(Buffer.from([0x43, 0xe2, 0x75, 0x20, 0x68, 0xf5, 0x69, 0x3b, 0x54, 0x72, 0x61, 0x0a]));
