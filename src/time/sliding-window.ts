@@ -45,6 +45,10 @@ export function createSlidingWindow(options: SlidingWindowOptions): SlidingWindo
   const recent = (key: string, nowMs: number): number[] => {
     let times = logs.get(key);
     if (!times) logs.set(key, (times = []));
+    // The clock was set back (NTP stepping it, someone by hand): events logged "after" now count
+    // as now. Kept as they were, they counted until the clock caught up again, so a step back of
+    // an hour while the web chat's global limit was full refused everyone for that hour.
+    for (let i = times.length - 1; i >= 0 && times[i]! > nowMs; i--) times[i] = nowMs;
     while (times.length > 0 && times[0]! <= nowMs - windowMs) times.shift();
     if (++ops % SWEEP_EVERY === 0)
       for (const [k, v] of logs)

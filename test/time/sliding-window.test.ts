@@ -40,4 +40,14 @@ describe('createSlidingWindow', () => {
     expect(forgotten).toEqual(['idle']);
     expect(w.count('busy', 1_999)).toBe(100);
   });
+
+  it('a clock set back: events logged "later" count as now, for one window, not until the clock catches up', () => {
+    const w = createSlidingWindow({ windowMs: 1_000 });
+    const hour = 3_600_000;
+    for (let i = 0; i < 300; i++) w.hit('global', hour + 500); // the web chat's global limit, full
+    // NTP steps the clock back an hour.
+    expect(w.count('global', 600)).toBe(300);
+    expect(w.count('global', 1_600)).toBe(0); // it counted until 'hour + 1_500' before
+    expect(w.hit('global', 1_700)).toBe(1);
+  });
 });
