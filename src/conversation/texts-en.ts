@@ -32,7 +32,8 @@ export const T_EN: Texts = {
   vagueQuestion: (word: string) => `What would you like to know about “${word}”? Type your whole question, or choose one below:`,
   emptyQuestion: 'Please type your question, for example: “When did Viet Nam ratify the Convention on the Rights of the Child?”',
   emojiOnly: 'Thank you! If you have a question, please type it in words so that I can look for the answer.',
-  tooLong: (max: number) => `Your message is too long (over ${max} characters). Please ask a shorter question so that I can find a precise answer.`,
+  tooLong: (max: number) =>
+    `Your message is too long (over ${max} characters). Please ask a shorter question so that I can find a precise answer. If it is a post you think is false or harmful, type /baocao and paste it again.`,
   flood: 'You are sending messages too quickly. Please wait a moment before sending more.',
   unknownCommand: 'I do not know this command. Type /help to see what I can do.',
   strayNumber: 'That number is not one of the choices on offer. Type your question in words, or choose a topic:',

@@ -21,7 +21,7 @@ export const T = {
   emptyQuestion: 'Bạn hãy gõ câu hỏi, ví dụ: “Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?”',
   emojiOnly: 'Cảm ơn bạn! Nếu có câu hỏi, bạn hãy gõ bằng chữ để tôi tìm câu trả lời nhé.',
   tooLong: (max: number) =>
-    `Tin nhắn quá dài (quá ${max} ký tự). Bạn hãy tóm tắt câu hỏi ngắn gọn hơn để tôi tìm câu trả lời chính xác.`,
+    `Tin nhắn quá dài (quá ${max} ký tự). Bạn hãy tóm tắt câu hỏi ngắn gọn hơn để tôi tìm câu trả lời chính xác. Nếu đây là một tin bạn nghi là tin giả, tin xấu độc, hãy gõ /baocao rồi dán lại tin đó.`,
   flood: 'Bạn đang gửi tin nhắn quá nhanh. Vui lòng chờ một chút rồi gửi tiếp.',
   unknownCommand: 'Tôi chưa hiểu lệnh này. Gõ /help để xem hướng dẫn.',
   /** A bare number with no numbered choice open for it ("1" after the thanks, "99"): not a question for staff. */

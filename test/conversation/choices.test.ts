@@ -74,6 +74,14 @@ describe('typed instead of pressed', () => {
     expect(other[0]!.text).toBe(T.unsupported);
   });
 
+  it('a pasted chain message too long for a question says how to report it', async () => {
+    const chain = 'KHẨN!!! Từ ngày mai công an sẽ thu hồi toàn bộ thẻ căn cước cũ, ai không đổi sẽ bị phạt nặng, hãy chia sẻ ngay cho người thân. '.repeat(12);
+    const r = await say('u-chain', chain);
+    expect(r[0]!.text).toContain('quá dài');
+    expect(r[0]!.text).toContain('gõ /baocao rồi dán lại tin đó');
+    expect(queued(chain)).toBe(false);
+  });
+
   it('/help lists /hoi only where there are groups to ask in', async () => {
     expect((await say('u-help', '/help'))[0]!.text).not.toContain('/hoi');
     expect((await say('u-help', '/help', telegramCapabilities))[0]!.text).toContain('/hoi');
