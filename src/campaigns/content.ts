@@ -166,6 +166,22 @@ export function campaignReply(c: { title?: string | null; text: string; imageUrl
   return reply;
 }
 
+/**
+ * The campaign message on one channel as the parts it is sent in, each a reply the channel sends
+ * by itself: the whole message, or, where the photo cannot carry the text as its caption (Zalo
+ * OA always; Telegram and the Zalo Bot platform over their caption limit), the photo alone and
+ * then the text. The outbox records each part sent (db/campaigns.ts recordPartsDone), so a retry
+ * after the photo went (a 429 on the text, Zalo's quota running out between the two) sends the
+ * text only: before, the person got the photo twice.
+ */
+export function campaignParts(c: { title?: string | null; text: string; imageUrl?: string | null; links?: { label: string; url: string }[] }, ch: CampaignChannel): Reply[] {
+  const whole = campaignReply(c, ch);
+  const r = CHANNEL_RULES[ch];
+  if (!c.imageUrl || (r.maxCaption && shownLength(c, ch) + writtenLinksLength(c, ch) <= r.maxCaption)) return [whole];
+  const { imageUrl, ...text } = whole;
+  return [{ text: '', imageUrl }, text];
+}
+
 /** Checks content against each channel's limits. */
 export function validateContent(c: CampaignContent, channels: CampaignChannel[]): ContentIssue[] {
   const issues: ContentIssue[] = [];

@@ -43,6 +43,7 @@ import {
   markInterruptedUnknown,
   pendingDeliveries,
   recordDelivery,
+  recordPartsDone,
   startSending,
   transitionCampaign,
   type ClaimOutcome,
@@ -54,7 +55,7 @@ import { markPersonGone } from '../db/people.js';
 import { createGroupCommit, type GroupCommit } from '../db/group-commit.js';
 import { recordAudit } from '../db/audit.js';
 import { campaignAudience, type RegionTree } from './audience.js';
-import { apiCallsPerMessage, campaignReply } from './content.js';
+import { apiCallsPerMessage, campaignParts } from './content.js';
 import { isQuietTime, quietHoursEnd, type QuietHours } from './quiet-hours.js';
 import type { Throttle } from './throttle.js';
 import { logAttempt, type SendLane } from '../db/sends.js';
@@ -130,8 +131,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const probeMs = deps.probeMs ?? 60_000;
   const group = deps.group ?? createGroupCommit(db);
   const events = new EventEmitter();
-  /** Per campaign: the message for each of its channels (each ends with that channel's opt-out line) and its API calls. */
-  const replies = new Map<number, { reply: Partial<Record<ChannelName, Reply>>; cost: Partial<Record<ChannelName, number>> }>();
+  /**
+   * Per campaign: the message for each of its channels, in the parts it is sent in (the whole
+   * message, or a photo then its text; it ends with the channel's opt-out line), and its API calls.
+   */
+  const replies = new Map<number, { reply: Partial<Record<ChannelName, Reply[]>>; cost: Partial<Record<ChannelName, number>> }>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   const loops: Promise<void>[] = [];
@@ -140,13 +144,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   let signalStop = (): void => {};
   let quietLogged = false;
 
-  const replyFor = (campaignId: number): { reply: Partial<Record<ChannelName, Reply>>; cost: Partial<Record<ChannelName, number>> } | undefined => {
+  const replyFor = (campaignId: number): { reply: Partial<Record<ChannelName, Reply[]>>; cost: Partial<Record<ChannelName, number>> } | undefined => {
     let r = replies.get(campaignId);
     if (!r) {
       const c = getCampaign(db, campaignId);
       if (!c) return undefined;
       r = {
-        reply: Object.fromEntries(c.channels.map((ch) => [ch, campaignReply(c, ch)])),
+        reply: Object.fromEntries(c.channels.map((ch) => [ch, campaignParts(c, ch)])),
         cost: Object.fromEntries(c.channels.map((ch) => [ch, apiCallsPerMessage(c, ch)])),
       };
       replies.set(campaignId, r);
@@ -255,7 +259,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     key: string;
     recipient: string;
     attempts: number;
-    reply: Reply;
+    /** The message in the parts it is sent in (one, or a photo then its text). */
+    parts: Reply[];
+    /** Parts already sent by an earlier try: a retry sends the rest. */
+    partsDone: number;
+    /** Records that the first `n` parts went out; resolves once committed. Absent: one part only. */
+    partsSent?(n: number): Promise<void>;
     /** API calls the message takes on this channel (the throttle counts calls). */
     cost: number;
     /** Campaigns use the platform's bulk lane; an answer notice is one person's answer. */
@@ -291,7 +300,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         key: `d${task.id}`,
         recipient: task.recipient,
         attempts: task.attempts,
-        reply,
+        parts: reply,
+        partsDone: task.partsDone ?? 0,
+        partsSent: (n) => group.later(() => recordPartsDone(db, task.id, n)),
         cost: message.cost[name] ?? 1,
         broadcast: true,
         async claim() {
@@ -313,7 +324,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       key: `n${task.id}`,
       recipient: task.recipient,
       attempts: task.attempts,
-      reply: task.reply,
+      parts: [task.reply],
+      partsDone: 0,
       cost: replyCost(channel, task.reply),
       broadcast: false,
       async claim() {
@@ -328,7 +340,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       if (isQuietTime(now(), deps.quietHours)) return;
       if (!(await job.claim())) return;
       if (job.stillWanted && !job.stillWanted()) return;
-      const res = await sendSafely(channel, job.recipient, job.reply, job.attempts, job.broadcast);
+      // Part by part, each recorded once sent, so a retry never sends a part twice.
+      let res: SendResult = { kind: 'ok' };
+      for (let i = Math.min(job.partsDone, job.parts.length - 1); i < job.parts.length; i++) {
+        res = await sendSafely(channel, job.recipient, job.parts[i]!, job.attempts, job.broadcast);
+        if (res.kind !== 'ok') break;
+        if (i < job.parts.length - 1) await job.partsSent?.(i + 1);
+      }
       // Only a rate limit slows the whole lane; a 5xx or a network error retries this row.
       if (res.kind === 'retryAfter' && res.rateLimited) throttle.throttled(res.seconds);
       else if (res.kind === 'ok') throttle.succeeded();

@@ -374,6 +374,8 @@ export interface DeliveryTask {
   channel: ChannelName;
   recipient: string;
   attempts: number;
+  /** Parts of the message already sent (a photo sent before its text: campaigns/content.ts campaignParts). */
+  partsDone: number;
 }
 
 /**
@@ -384,7 +386,7 @@ export function pendingDeliveries(db: Db, channel: ChannelName, limit: number, n
   return (
     db
       .prepare(
-        `SELECT d.id, d.campaign_id AS campaignId, d.person_id AS personId, d.channel, d.recipient, d.attempts
+        `SELECT d.id, d.campaign_id AS campaignId, d.person_id AS personId, d.channel, d.recipient, d.attempts, d.parts_done AS partsDone
          FROM deliveries d JOIN campaigns c ON c.id = d.campaign_id
          WHERE d.channel = ? AND d.status = 'pending' AND c.status = 'sending'
            AND (d.next_attempt_at IS NULL OR d.next_attempt_at <= ?) AND d.id > ?
@@ -495,6 +497,14 @@ export type DeliveryOutcome =
       held?: boolean;
     }
   | { status: 'gone' | 'outside_window' | 'failed'; reason: string };
+
+/**
+ * Records that the first `parts` parts of a claimed row's message went out, so a retry of the
+ * row sends only the rest (never the photo twice).
+ */
+export function recordPartsDone(db: Db, id: number, parts: number): void {
+  db.prepare(`UPDATE deliveries SET parts_done = ? WHERE id = ? AND status = 'sending'`).run(parts, id);
+}
 
 /** Records the outcome of a claimed row (one synchronous commit: a kill -9 after it loses nothing). */
 export function recordDelivery(db: Db, id: number, outcome: DeliveryOutcome, now: Date = new Date()): void {

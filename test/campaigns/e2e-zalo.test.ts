@@ -143,12 +143,13 @@ describe('campaign over the fake Zalo OA', () => {
     const page = (await staff.get(`/admin/campaigns/${c.id}`)).text;
     expect(page).toContain('Đang gửi');
     expect(page).toMatch(/lỗi <span data-field="failed">0<\/span>/);
-    expect(page).toMatch(/tin đang chờ vì OA đã hết hạn mức tin \(lỗi -211\)\. Các tin này không bị tính là lỗi và sẽ không gửi trùng/);
+    expect(page).toContain('Zalo OA đang không gửi được (9 tin của kênh này đang chờ): Zalo báo OA đã hết hạn mức tin tư vấn (lỗi -211)');
+    expect(page).toContain('Các tin chờ không bị tính là lỗi và không gửi trùng');
     expect(page).not.toContain('Gửi lại tin lỗi');
     expect(page).not.toMatch(/out of (its message )?quota/);
     const live = JSON.parse((await staff.get(`/admin/campaigns/${c.id}/live.json`)).text) as { waitingText: string; failed: number };
     expect(live.failed).toBe(0);
-    expect(live.waitingText).toContain('hết hạn mức tin (lỗi -211)');
+    expect(live.waitingText).toContain('hết hạn mức tin tư vấn (lỗi -211)');
 
     // The quota is renewed and a minute passes (the rows' wait, QUOTA_RETRY_SECONDS, is over);
     // a citizen who wrote today is answered (free within 48 hours), so Zalo takes messages again.
@@ -162,5 +163,36 @@ describe('campaign over the fake Zalo OA', () => {
     // Each person got the campaign exactly once.
     const got = zalo.sent.filter((m) => m.message.text?.startsWith('Lịch tiếp công dân')).map((m) => m.userId).sort();
     expect(got).toEqual([...ids].sort());
+  });
+
+  it('a photo campaign whose quota runs out between the photo and its text sends the text only, later: nobody gets the photo twice', async () => {
+    const zalo = await startFakeZalo();
+    cleanup.push(() => zalo.close());
+    const t = await startAdminApp({ env: zaloEnv(zalo), bot: { quiet_hours: { start: '00:00', end: '00:00' } } });
+    cleanup.push(t.close);
+    const db = t.app.db;
+    const id = '8713451786543210201';
+    zalo.addUser({ id, lastInteraction: new Date(Date.now() - 3 * 86_400_000) });
+    addSubscriber(db, { channel: 'zalo', id, lastInteraction: new Date(Date.now() - 3 * 86_400_000) });
+    // One paid message left: the photo takes it, the text is refused (-211).
+    zalo.setQuota(1);
+    addUser(t.app, 'lan', ['broadcaster']);
+    addUser(t.app, 'minh', ['approver']);
+    const s = createCampaignService({ db, regions: () => ({ regions: t.app.knowledge.state.regions, root: 'hung-yen' }), topics: () => [] });
+    const c = s.create('lan', { text: 'Lịch tiêm chủng tháng 1 ở ảnh dưới đây.', imageUrl: 'https://example.gov.vn/lich.jpg', channels: ['zalo'] });
+    s.submit('lan', c.id);
+    s.approve('minh', c.id);
+    s.schedule('lan', c.id);
+    t.app.campaigns.outbox.wake();
+    await until(() => !t.app.health.isConnected('zalo') && deliveryCounts(db, c.id).sending === 0 && zalo.sent.length === 1);
+    expect(deliveryCounts(db, c.id)).toMatchObject({ sent: 0, failed: 0, pending: 1 });
+    zalo.setQuota(null);
+    db.prepare(`UPDATE deliveries SET next_attempt_at = ? WHERE campaign_id = ?`).run(new Date().toISOString(), c.id);
+    const citizen = '8713451786543210998';
+    zalo.addUser({ id: citizen });
+    expect((await zalo.deliverWebhook(`${t.url}/webhooks/zalo`, zalo.textEvent(citizen, 'xin chào'))).status).toBe(200);
+    await until(() => deliveryCounts(db, c.id).sent === 1);
+    const toThem = zalo.sent.filter((m) => m.userId === id);
+    expect(toThem.map((m) => (m.message.attachment?.payload?.elements ? 'ảnh' : m.message.text?.slice(0, 20)))).toEqual(['ảnh', 'Lịch tiêm chủng thán']);
   });
 });
