@@ -17,7 +17,7 @@
  * process.exitCode = results.some((r) => r.status === 'fail') ? 1 : 0;
  */
 import { withTimeout } from '../time/timeout.js';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,6 +129,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     const proxy = proxyCheck(config);
     if (proxy) results.push(proxy);
     results.push(diskCheck(config, deps.freeBytes));
+    const data = dataUsageCheck(config, deps.freeBytes);
+    if (data) results.push(data);
     results.push(quietHoursCheck(config, now()));
     const http = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs: deps.timeoutMs ?? 10_000 };
     if (config.telegram) results.push(...(await telegramChecks(config, http)));
@@ -416,6 +418,63 @@ function openReadOnly(config: Config, results: CheckResult[]): Db | undefined {
     db?.close();
     results.push({ name: 'Cơ sở dữ liệu', status: 'fail', message: `không mở được ${file}: ${(err as Error).message}`, fix: 'kiểm tra quyền đọc của tài khoản chạy Loa trên LOA_DATA_DIR; nếu tệp hỏng, khôi phục bằng `loa restore TỆP`' });
     return undefined;
+  }
+}
+
+/** Bytes of the file `path`, 0 when it is not there. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+const mb = (bytes: number): string => `${Math.max(bytes > 0 ? 1 : 0, Math.round(bytes / 2 ** 20)).toLocaleString('vi-VN')} MB`;
+
+/**
+ * What Loa keeps in its data folder, over months: the database, the daily backups (pruned to
+ * LOA_BACKUP_KEEP), and what nothing prunes (`loa backup` copies, the databases a restore
+ * replaced). Worth a look when the next daily backup, about the database's size, would not fit.
+ */
+export function dataUsageCheck(config: Config, freeBytes?: (dir: string) => number): CheckResult | undefined {
+  const dbFile = join(config.dataDir, 'loa.sqlite');
+  if (!existsSync(dbFile)) return undefined;
+  const db = sizeOf(dbFile) + sizeOf(`${dbFile}-wal`);
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const backups = join(config.dataDir, 'backups');
+  const daily = list(backups).filter((f) => /^loa-daily-.*\.sqlite$/.test(f));
+  const manual = list(backups).filter((f) => /^loa-.*\.sqlite$/.test(f) && !daily.includes(f));
+  const replaced = list(config.dataDir).filter((f) => f.startsWith('loa.sqlite.before-restore-'));
+  const total = (dir: string, files: string[]): number => files.reduce((n, f) => n + sizeOf(join(dir, f)), 0);
+  const parts = [`cơ sở dữ liệu ${mb(db)}`, `${daily.length} bản sao lưu hằng ngày ${mb(total(backups, daily))} (giữ ${config.backup?.keep ?? 0} bản mới nhất)`];
+  const kept: string[] = [];
+  if (manual.length) kept.push(`${manual.length} bản sao lưu bằng loa backup ${mb(total(backups, manual))}`);
+  if (replaced.length) kept.push(`${replaced.length} cơ sở dữ liệu cũ để lại sau khôi phục ${mb(total(config.dataDir, replaced))}`);
+  const message = `${parts.join(', ')}${kept.length ? `; không tự xoá: ${kept.join(', ')}` : ''}`;
+  const free = (freeBytes ?? defaultFreeBytes)(config.dataDir);
+  if ((config.backup?.keep ?? 0) > 0 && Number.isFinite(free) && free < db * 1.5)
+    return {
+      name: 'Dữ liệu',
+      status: 'warn',
+      message: `${message}. Bản sao lưu hằng ngày tới cần khoảng ${mb(db)}, ổ chỉ còn ${mb(free)}`,
+      fix: `xoá bớt các bản không tự xoá (trong ${backups} và ${config.dataDir}) sau khi đã chép chúng ra nơi khác, hoặc chuyển LOA_DATA_DIR sang ổ lớn hơn`,
+    };
+  return { name: 'Dữ liệu', status: 'ok', message };
+}
+
+function defaultFreeBytes(dir: string): number {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return Number.NaN;
   }
 }
 

@@ -2,7 +2,7 @@
  * `loa doctor` (issue 16 item 2): each injected fault is named on its own line, in Vietnamese,
  * with how to fix it, and the exit status is non-zero; a sound setup exits 0.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -338,5 +338,21 @@ describe('loa doctor', () => {
     // Right on time, or a few seconds of NTP slew: nothing said.
     const ok = await doctor({ LOA_DATA_DIR: dataDir }, { now: () => new Date('2026-12-07T10:03:00Z') });
     expect(ok.lines.filter((l) => l.includes('Đồng hồ'))).toEqual(['✓ Đồng hồ: giờ Việt Nam hiện tại 17:03 07/12/2026']);
+  });
+
+  it('says what the data folder holds over months, what is never pruned, and when the next daily backup would not fit', async () => {
+    const dataDir = temp('loa-doctor-data-use-');
+    openDb(join(dataDir, 'loa.sqlite')).close();
+    mkdirSync(join(dataDir, 'backups'));
+    const mib = Buffer.alloc(2 ** 20);
+    for (const f of ['loa-daily-2026-12-05-0230.sqlite', 'loa-daily-2026-12-06-0230.sqlite', 'loa-2026-11-01-0900.sqlite']) writeFileSync(join(dataDir, 'backups', f), mib);
+    writeFileSync(join(dataDir, 'loa.sqlite.before-restore-2026-11-02-1000'), Buffer.concat([mib, mib]));
+    const r = await doctor({ LOA_DATA_DIR: dataDir, LOA_BACKUP_KEEP: '7' });
+    expect(line(r.lines, '✓', 'Dữ liệu')).toMatch(
+      /^✓ Dữ liệu: cơ sở dữ liệu 1 MB, 2 bản sao lưu hằng ngày 2 MB \(giữ 7 bản mới nhất\); không tự xoá: 1 bản sao lưu bằng loa backup 1 MB, 1 cơ sở dữ liệu cũ để lại sau khôi phục 2 MB$/,
+    );
+    const full = await doctor({ LOA_DATA_DIR: dataDir, LOA_BACKUP_KEEP: '7' }, { freeBytes: () => 1000 });
+    expect(line(full.lines, '!', 'Dữ liệu')).toContain('Bản sao lưu hằng ngày tới cần khoảng 1 MB, ổ chỉ còn 1 MB');
+    expect(full.text).toContain('xoá bớt các bản không tự xoá');
   });
 });
