@@ -143,6 +143,8 @@ describe('campaign over the fake Zalo OA', () => {
     const page = (await staff.get(`/admin/campaigns/${c.id}`)).text;
     expect(page).toContain('Đang gửi');
     expect(page).toMatch(/lỗi <span data-field="failed">0<\/span>/);
+    // Every row the quota holds is counted as waiting (not only the few already tried).
+    expect(page).toContain('còn chờ gửi <span data-field="pending">9</span>');
     expect(page).toContain('Zalo OA đang không gửi được (9 tin của kênh này đang chờ): Zalo báo OA đã hết hạn mức tin tư vấn (lỗi -211)');
     expect(page).toContain('Các tin chờ không bị tính là lỗi và không gửi trùng');
     expect(page).not.toContain('Gửi lại tin lỗi');
