@@ -59,8 +59,8 @@ export interface ImportRead {
 /**
  * Text pasted from Word or saved from Notepad, in a form the reader can trust: NFC, "\n" line
  * ends (Windows' and old Mac's mended), non-breaking and other wide spaces as spaces, tabs as
- * spaces, zero-width characters and the soft hyphen gone, a bullet symbol at a line's start as
- * "- ", trailing spaces cut.
+ * spaces, runs of spaces as one, zero-width characters and the soft hyphen gone, a bullet
+ * symbol at a line's start as "- ", trailing spaces cut.
  *
  * @example cleanPastedText('Câu\u00a01.\tAi?\r\n\u2022\tMột') // 'Câu 1. Ai?\n- Một'
  */
@@ -72,6 +72,8 @@ export function cleanPastedText(text: string): string {
     .replace(/[\u200b-\u200d\u2060\uFEFF\u00ad]/g, '')
     .replace(/[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]/g, ' ')
     .replace(/\u2028|\u2029|\v|\f/g, '\n')
+    // Runs of spaces after a word (Word's justified lines, "Điều  15") are one space; indents stay.
+    .replace(/(?<=\S) {2,}/g, ' ')
     .replace(/^ *[•●▪◦‣∙○■□➢➤►✓✔] */gm, '- ')
     .split('\n')
     .map(withoutTrailingSpaces)
