@@ -55,14 +55,61 @@ function payloadOf(p: ReachPurpose): { start?: string; command?: string } {
   }
 }
 
+/** Who can open an address: anyone, this machine only, or the office's own network only. */
+export type AddressReach = 'public' | 'this-machine' | 'local-network';
+
+/** The four bytes of a dotted IPv4 address, or undefined. */
+function ipv4(host: string): number[] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const b = m?.slice(1).map(Number);
+  return b && b.every((x) => x <= 255) ? b : undefined;
+}
+
+/**
+ * Whether citizens can open an address. The web chat's address is the one the staff member's
+ * browser used when LOA_PUBLIC_URL is unset, and offices often open the admin by the server's
+ * address in the office network (http://192.168.1.20:3000, http://may-chu-loa:3000): a poster
+ * of that QR code opens nothing on a citizen's phone on 4G. Private and link-local ranges,
+ * carrier-grade NAT, names of one label and the suffixes of local networks count as the
+ * office's network.
+ */
+export function addressReach(url: string): AddressReach {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return 'this-machine';
+  }
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '::1' || host === '::' || host === '0.0.0.0' || /^127\./.test(host)) return 'this-machine';
+  const v4 = ipv4(host) ?? (/^::ffff:/.test(host) ? ipv4(host.slice(7)) : undefined);
+  if (v4) {
+    const [a, b] = v4 as [number, number];
+    if (a === 127 || a === 0) return 'this-machine';
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127)) return 'local-network';
+    return 'public';
+  }
+  if (host.includes(':')) return /^f[cd]|^fe[89ab]/.test(host) ? 'local-network' : 'public';
+  if (!host.includes('.') || /\.(local|lan|internal|intranet|home\.arpa|localdomain)$/.test(host)) return 'local-network';
+  return 'public';
+}
+
 /** True when an address points at this machine only: a QR code of it works for nobody else. */
 export function isLocalAddress(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === '0.0.0.0' || /\.local$/.test(host);
-  } catch {
-    return true;
-  }
+  return addressReach(url) === 'this-machine';
+}
+
+/**
+ * What to tell staff before they print a QR code of the web chat at `origin`, in Vietnamese
+ * (undefined when citizens can open it).
+ */
+export function originWarning(origin: string): string | undefined {
+  const reach = addressReach(origin);
+  if (reach === 'public') return undefined;
+  const where =
+    reach === 'this-machine'
+      ? 'chỉ mở được trên chính máy chủ này: mã QR của nó không dùng được cho người dân'
+      : 'chỉ mở được trong mạng nội bộ của cơ quan: điện thoại của người dân (4G, wifi nhà) không mở được, mã QR của nó không dùng được để dán cho người dân';
+  return `Địa chỉ trang web hiện là ${origin}, ${where}. Hãy đặt LOA_PUBLIC_URL là địa chỉ công khai của Loa (ví dụ https://loa.tinh.gov.vn) trong tệp cấu hình rồi khởi động lại Loa trước khi in (hướng dẫn: docs/deploy.md).`;
 }
 
 /**
@@ -99,6 +146,8 @@ export function reachLinks(src: ReachSources, purpose: ReachPurpose): ReachLink[
       how: start ? 'Quét mã bằng điện thoại, mở bằng Telegram và bấm "Bắt đầu".' : 'Quét mã bằng điện thoại, mở bằng Telegram, bấm "Bắt đầu" rồi gõ câu hỏi.',
     });
   }
+  // The web chat cannot write first, so it takes no subscription (/dangky is refused there).
+  if (purpose.kind === 'dangky') return out;
   const origin = (src.publicUrl ?? src.requestOrigin).replace(/\/+$/, '');
   out.push({
     target: `web${suffix}`,
