@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AdminContext, RegisterRoutes } from '../context.js';
-import { isLocalAddress, parseTarget, purposeOf, qrSvg, reachLinks, type ReachPurpose, type ReachSources } from '../reach.js';
+import { originWarning, parseTarget, purposeOf, qrSvg, reachLinks, type ReachPurpose, type ReachSources } from '../reach.js';
 import { openContests } from './contests.js';
 import { formatDateTime } from '../format.js';
 
@@ -60,7 +60,7 @@ export const registerReachRoutes: RegisterRoutes = (s, ctx) => {
       sections,
       origin,
       publicUrlSet: !!src.publicUrl,
-      localOrigin: isLocalAddress(origin),
+      originWarning: originWarning(origin),
     });
   });
 
@@ -81,7 +81,8 @@ export const registerReachRoutes: RegisterRoutes = (s, ctx) => {
     const q = posterQuery.safeParse(req.query);
     const purpose = q.success ? purposeOf(q.data.muc === 'chung' ? undefined : q.data.muc, contestById(ctx)) : null;
     if (!purpose) throw notFound('Không có áp phích này. Hãy mở lại trang "Mời người dân dùng Loa".');
-    const links = reachLinks(sources(ctx, req), purpose)
+    const src = sources(ctx, req);
+    const links = reachLinks(src, purpose)
       .filter((l) => l.url)
       .map((l) => ({ ...l, svg: qrSvg(l.url!) }));
     const contest = purpose.kind === 'thi' ? ctx.contests.get(purpose.contestId) : undefined;
@@ -99,6 +100,8 @@ export const registerReachRoutes: RegisterRoutes = (s, ctx) => {
       headline,
       window: contest ? { opens: formatDateTime(contest.opens.toISOString()), closes: formatDateTime(contest.closes.toISOString()) } : undefined,
       links,
+      // The poster opens in its own tab and is printed from there: it says it too.
+      originWarning: originWarning(src.publicUrl ?? src.requestOrigin),
     }).then((html) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html));
   });
 };
