@@ -145,10 +145,13 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   return results;
 }
 
-/** The report's lines: `✓ Tên: thông báo`, then `  → Cách sửa: …` under each problem, then a summary. */
+/**
+ * The report's lines: a key to the marks (for whoever has never seen Loa), `✓ Tên: thông báo`,
+ * then `  → Cách sửa: …` under each problem, then a summary.
+ */
 export function formatResults(results: CheckResult[]): string[] {
   const mark: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗' };
-  const lines: string[] = [];
+  const lines: string[] = ['Kiểm tra Loa (✓ ổn · ! nên xem · ✗ lỗi phải sửa; lệnh này không thay đổi gì):'];
   for (const r of results) {
     lines.push(`${mark[r.status]} ${r.name}: ${r.message}`);
     if (r.fix && r.status !== 'ok') lines.push(`    → Cách sửa: ${r.fix}`);

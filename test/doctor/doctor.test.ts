@@ -72,6 +72,8 @@ describe('loa doctor', () => {
     expect(line(r.lines, '✓', 'Telegram')).toContain(`@${tg.username}`);
     expect(line(r.lines, '✓', 'Telegram long polling')).toContain('không có webhook');
     expect(r.lines.at(-1)).toContain('Kết quả');
+    // What the marks mean, for someone who has never seen Loa.
+    expect(r.lines[0]).toBe('Kiểm tra Loa (✓ ổn · ! nên xem · ✗ lỗi phải sửa; lệnh này không thay đổi gì):');
   });
 
   it('names a bad configuration value', async () => {
