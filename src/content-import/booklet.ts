@@ -170,6 +170,13 @@ const SOURCE_SENTENCE = new RegExp(
   String.raw`^(?:Căn\s+cứ|Theo)\s+(?:(?:các\s+)?quy\s+định\s+(?:tại|của)\s+)?((?:(?:điểm|khoản)\s+[\p{L}\d]+[,\s]+(?:và\s+)?)*Điều\s+\d+\p{L}?(?:(?:\s*,\s*|\s+và\s+)(?:(?:điểm|khoản)\s+[\p{L}\d]+\s+)*Điều\s+\d+\p{L}?)*\s+(?:của\s+)?${LAW_KIND}(?:\([^)]*\)|[^,;:(])*)`,
   'iu',
 );
+// A reference in brackets anywhere in an answer: "… không có tranh chấp (Điều 138 Luật Đất đai
+// năm 2024).", "(theo khoản 2 Điều 5 Nghị định 101/2024/NĐ-CP)". Booklets cite this way as often
+// as with a "Căn cứ" line; such an entry was refused for having no source.
+const BRACKET_REFERENCE = new RegExp(
+  String.raw`\((?:theo\s+|căn\s+cứ\s+|xem\s+)?((?:(?:điểm|khoản)\s+[\p{L}\d]+[,\s]+(?:và\s+)?)*Điều\s+\d+\p{L}?\s+(?:của\s+)?${LAW_KIND}[^()]{2,160})\)`,
+  'giu',
+);
 // A line of a list of references under "Căn cứ pháp lý:".
 const REFERENCE_ITEM = new RegExp(String.raw`^(?:[-+*] |\d{1,2}[.)] )?(?:(?:điểm|khoản|Điều)\s|${LAW_KIND}\s)`, 'iu');
 // A reference's article part: "Điều 22", "khoản 1 Điều 12", "điểm a khoản 2 Điều 3", "Điều 5, Điều 6".
@@ -233,6 +240,7 @@ function answerBody(lines: string[]): { answer: string; sources: Source[] } {
     if (line) underLabel = false;
     const sentence = SOURCE_SENTENCE.exec(p);
     if (sentence) for (const s of sourcesFrom(sentence[1]!)) addSource(inSentences, s);
+    for (const m of p.matchAll(BRACKET_REFERENCE)) addSource(inSentences, sourceFromReference(m[1]!));
     kept.push(line);
   }
   // Word's paragraphs come one a line; Markdown needs a blank line between paragraphs, and none

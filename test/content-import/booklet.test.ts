@@ -209,3 +209,19 @@ describe('sources', () => {
     ]);
   });
 });
+
+describe('a reference in brackets', () => {
+  it('names the source of an answer that has no "Căn cứ" line, and stays in the answer', () => {
+    const [entry] = readBooklet(
+      'Câu 2. Hộ gia đình đang sử dụng đất không có giấy tờ thì có được cấp sổ đỏ không?\n' +
+        'Trả lời: Có thể được cấp nếu đất đã sử dụng ổn định trước ngày 01/7/2014, không vi phạm pháp luật về đất đai và được Ủy ban nhân dân cấp xã xác nhận không có tranh chấp (Điều 138 Luật Đất đai năm 2024).',
+    ).entries;
+    expect(entry!.sources).toEqual([{ title: 'Luật Đất đai năm 2024', article: 'Điều 138' }]);
+    expect(entry!.answer).toContain('(Điều 138 Luật Đất đai năm 2024)');
+    const [other] = readBooklet('Câu 1. Mức lương tối thiểu vùng I là bao nhiêu?\nTrả lời: Là 4.960.000 đồng/tháng (theo khoản 1 Điều 3 Nghị định 74/2024/NĐ-CP), áp dụng từ 01/7/2024.').entries;
+    expect(other!.sources).toEqual([{ title: 'Nghị định 74/2024/NĐ-CP', article: 'khoản 1 Điều 3' }]);
+    // A bracket that cites no law is not a source.
+    const [none] = readBooklet('Câu 1. Ai được cấp?\nTrả lời: Người đủ điều kiện (xem Điều kiện ở trên).').entries;
+    expect(none!.sources).toEqual([]);
+  });
+});
