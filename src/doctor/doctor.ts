@@ -574,8 +574,12 @@ export function proxyCheck(config: Pick<Config, 'http'>): CheckResult | undefine
   };
 }
 
-/** The files of the data folder Loa writes to (the database with its WAL pair, the backups folder). */
-const WRITTEN = ['loa.sqlite', 'loa.sqlite-wal', 'loa.sqlite-shm', 'backups'];
+/**
+ * The files of the data folder Loa writes to (the database with its WAL pair, the backups folder,
+ * the lock `loa start` takes: a root-owned one, left by a `sudo npx loa start` tried by hand,
+ * stops the service's start).
+ */
+const WRITTEN = ['loa.sqlite', 'loa.sqlite-wal', 'loa.sqlite-shm', 'backups', 'loa.lock'];
 
 /**
  * Whether the account running the doctor (the service's, run as the guide says: `sudo -u loa npx

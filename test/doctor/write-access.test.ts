@@ -43,6 +43,17 @@ describe('write access to the data folder', () => {
     expect(r.fix).toContain(`sudo chown -R $(stat -c %u:%g ${dir}) ${dir}`);
   });
 
+  it.runIf(isRoot)('run as root: a root-owned loa.lock (a `sudo npx loa start` tried by hand) is named too', () => {
+    const dir = temp();
+    openDb(join(dir, 'loa.sqlite')).close();
+    writeFileSync(join(dir, 'loa.lock'), '');
+    chownSync(dir, 12345, 12345);
+    chownSync(join(dir, 'loa.sqlite'), 12345, 12345);
+    const r = writeAccessCheck(dir);
+    expect(r.status).toBe('warn');
+    expect(r.message).toBe(`${join(dir, 'loa.lock')} không cùng chủ với ${dir} (uid 0 thay vì 12345): dịch vụ chạy bằng chủ của thư mục có thể không ghi được`);
+  });
+
   it.runIf(!isRoot)('run as the service account: a database it cannot write fails, with the chown', () => {
     const dir = temp();
     openDb(join(dir, 'loa.sqlite')).close();
