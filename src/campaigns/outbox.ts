@@ -247,8 +247,8 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     events.emit('delivery', task.campaignId, status);
   };
 
-  const classifyNotice = async (task: NoticeTask, res: SendResult): Promise<void> => {
-    const status = await record((o, at) => recordNotice(db, task.id, o, at), 'notice', task.id, task.channel, task.personId, task.attempts, res);
+  const classifyNotice = async (task: NoticeTask, res: SendResult, held = false): Promise<void> => {
+    const status = await record((o, at) => recordNotice(db, task.id, o, at), 'notice', task.id, task.channel, task.personId, task.attempts, res, held);
     events.emit('notice', task.id, status);
   };
 
@@ -333,7 +333,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         if (claim.kind === 'skipped') events.emit('notice', task.id, claim.status);
         return claim.kind === 'claimed';
       },
-      finish: (res) => classifyNotice(task, res),
+      finish: (res, held) => classifyNotice(task, res, held),
     });
     /** Claims (committed before anything leaves), sends, records. */
     const sendOne = async (job: Job): Promise<void> => {

@@ -148,9 +148,12 @@ export function recordNotice(db: Db, id: number, outcome: DeliveryOutcome, now: 
   if (outcome.status === 'outside_window')
     db.prepare(`UPDATE answer_notices SET status = 'held', reason = ?, next_attempt_at = NULL WHERE id = ? AND status = 'sending'`).run(HELD_FOR_WINDOW, id);
   else if (outcome.status === 'retry')
-    db.prepare(`UPDATE answer_notices SET status = 'pending', next_attempt_at = ?, reason = ? WHERE id = ? AND status = 'sending'`).run(
+    // `held`: the channel, not this notice, could not send (Zalo OA out of quota): the attempt
+    // does not count toward giving up, as for a campaign row (recordDelivery).
+    db.prepare(`UPDATE answer_notices SET status = 'pending', next_attempt_at = ?, reason = ?, attempts = attempts - ? WHERE id = ? AND status = 'sending'`).run(
       nowIso(outcome.retryAt),
       outcome.reason,
+      outcome.held ? 1 : 0,
       id,
     );
   else

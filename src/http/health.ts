@@ -37,7 +37,9 @@ export const CHANNEL_LABELS: Record<ChannelName, string> = { web: 'Web chat', te
 /** Vietnamese names of the states, for staff. */
 export const STATE_LABELS: Record<ChannelStatus['state'], string> = {
   connected: 'đã kết nối',
-  retrying: 'đang thử kết nối lại',
+  // Not only a lost connection: an OA out of its message quota is reported the same way, and
+  // "đang thử kết nối lại" sent staff looking at the network. The reason says which.
+  retrying: 'đang gặp sự cố, Loa tự thử lại',
   failed: 'không kết nối được (cần sửa cấu hình)',
   off: 'không dùng',
 };

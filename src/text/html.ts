@@ -5,9 +5,8 @@
  * One function serves both because Telegram's HTML is a subset of HTML: it requires `&`, `<`
  * and `>` as entities, knows `&quot;` (needed inside `href="…"`), and accepts no other named
  * entity (`&#39;` would be read, `&apos;` would not). So `'` is left as it is: every attribute
- * we write is double-quoted, and the escaped length is what Telegram's 4096-character budget
- * is counted against in telegram/render.ts, where an extra entity per apostrophe would split
- * long answers earlier than needed.
+ * we write is double-quoted. (Telegram counts its 4096-character limit on the text after it
+ * parsed the entities, in code points: src/message-split.ts, not on this escaped form.)
  */
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };

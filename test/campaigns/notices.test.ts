@@ -3,7 +3,7 @@
  * throttle, retried after a 429, a blocked person marked gone, a crash mid-send left `unknown`
  * (never silently re-sent), a Zalo asker outside the 7-day window held until they write again.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Channel, ChannelName, Reply, SendResult } from '../../src/channels/channel.js';
 import { createOutbox } from '../../src/campaigns/outbox.js';
 import { createThrottle, type Throttle } from '../../src/campaigns/throttle.js';
@@ -117,4 +117,33 @@ describe('answer notices in the outbox', () => {
     expect(await run(db, zalo.channel, createThrottle({ ratePerSecond: 1000 }), 1)).toEqual(['sent']);
     expect(zalo.sent).toEqual(['edge']);
   });
+
+  it('wait out a Zalo quota outage without running out of attempts, and go out once when the quota is back', async () => {
+    const db = openDb(':memory:');
+    for (let i = 0; i < 5; i++) queue(db, 'zalo', `q${i}`);
+    let quota = true;
+    const zalo = fakeChannel('zalo', () => (quota ? { kind: 'retryAfter', seconds: 0.02, reason: 'Zalo -211: the OA is out of its message quota' } : { kind: 'ok' }));
+    const outbox = createOutbox({
+      db,
+      channels: new Map([['zalo', zalo.channel]]),
+      throttles: new Map([['zalo', createThrottle({ ratePerSecond: 1000 })]]),
+      regions: () => ({ regions: [], root: 'x' }),
+      quietHours: { start: '00:00', end: '00:00' },
+      pollMs: 10,
+      connected: () => !quota,
+      probeWhileDown: () => quota,
+      probeMs: 10,
+    });
+    outbox.start();
+    // Far more probes than the 8 attempts after which a notice used to be given up.
+    await new Promise((r) => setTimeout(r, 600));
+    const whileOut = listNotices(db, 'muc-a');
+    expect(whileOut.filter((n) => n.status === 'failed')).toEqual([]);
+    expect(Math.max(...whileOut.map((n) => n.attempts))).toBeLessThanOrEqual(1);
+    quota = false;
+    await vi.waitFor(() => expect(listNotices(db, 'muc-a').every((n) => n.status === 'sent')).toBe(true), { timeout: 5000 });
+    await outbox.stop();
+    expect(zalo.sent.sort()).toEqual(['q0', 'q1', 'q2', 'q3', 'q4']);
+  });
 });
+
