@@ -13,6 +13,13 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
 
+  // A progress bar's width as rendered (<span data-percent>): set here, since the admin's CSP
+  // (style-src 'self') drops a style="width: …" attribute, and the bar showed empty until the
+  // page's first poll.
+  document.querySelectorAll('[data-progress] > span[data-percent]').forEach(function (bar) {
+    bar.style.width = Math.min(100, Number(bar.getAttribute('data-percent')) || 0) + '%';
+  });
+
   // A print button on a printable page (the A4 poster): <button data-print>.
   document.addEventListener('click', function (e) {
     var t = e.target && e.target.closest && e.target.closest('[data-print]');
@@ -41,7 +48,11 @@
             if (v !== undefined && v !== null) f.textContent = typeof v === 'number' ? v.toLocaleString('vi-VN') : String(v);
           });
           var bar = el.querySelector('[data-progress] > span');
-          if (bar && data.total > 0) bar.style.width = Math.min(100, Math.round((100 * data.done) / data.total)) + '%';
+          if (bar && data.total > 0) {
+            var pct = Math.min(100, Math.round((100 * data.done) / data.total));
+            bar.style.width = pct + '%';
+            bar.parentNode.setAttribute('aria-valuenow', String(pct));
+          }
           if (stopWhen && String(data.status) && stopWhen.split(',').indexOf(String(data.status)) >= 0) return;
           setTimeout(tick, every);
         })
