@@ -347,18 +347,18 @@ export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = n
   const inScope = (column: string) => personInScope(column, scope);
   const msgScope = inScope('person_id');
   const delScope = inScope('person_id');
+  // Each person once per channel with whether they wrote and whether they received, counted per
+  // channel: one pass over the period's rows of two covering indexes (migration 101). The
+  // former UNION of two DISTINCT sets probed with EXISTS took 3-8 s at 400 000 messages.
   const reachedSql = `
-    WITH wrote AS (
-      SELECT DISTINCT channel, person_id FROM messages
-       WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ? AND ${msgScope.sql}
-    ), received AS (
-      ${hasCampaigns ? `SELECT DISTINCT channel, person_id FROM deliveries WHERE status = 'sent' AND finished_at >= ? AND finished_at < ? AND ${delScope.sql}` : `SELECT NULL AS channel, NULL AS person_id WHERE 0 AND ? AND ?`}
-    ), everyone AS (SELECT channel, person_id FROM wrote UNION SELECT channel, person_id FROM received)
-    SELECT e.channel,
-           COUNT(*) AS people,
-           SUM(EXISTS (SELECT 1 FROM wrote w WHERE w.channel = e.channel AND w.person_id = e.person_id)) AS wrote,
-           SUM(EXISTS (SELECT 1 FROM received r WHERE r.channel = e.channel AND r.person_id = e.person_id)) AS received
-      FROM everyone e GROUP BY e.channel ORDER BY e.channel`;
+    SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
+      SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
+        SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
+         WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ? AND ${msgScope.sql}
+        UNION ALL
+        ${hasCampaigns ? `SELECT DISTINCT channel, person_id, 0 AS w, 1 AS r FROM deliveries WHERE status = 'sent' AND finished_at >= ? AND finished_at < ? AND ${delScope.sql}` : `SELECT NULL, NULL, 0, 1 WHERE 0 AND ? AND ?`}
+      ) GROUP BY channel, person_id
+    ) GROUP BY channel ORDER BY channel`;
   const reachedByChannel = db
     .prepare(reachedSql)
     .all(f, t, ...msgScope.args, f, t, ...(hasCampaigns ? delScope.args : [])) as YearFigures['reachedByChannel'];
@@ -393,15 +393,14 @@ export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = n
       .all(f, t, ...reached.args) as YearFigures['deliveriesByStatus'];
   }
   const asker = inScope('person_id');
-  const q = db
-    .prepare(`SELECT COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions WHERE created_at >= ? AND created_at < ? AND ${asker.sql}`)
-    .get(f, t, ...asker.args) as { asked: number; answered: number };
   const questionsByChannel = db
     .prepare(
       `SELECT channel, COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions
         WHERE created_at >= ? AND created_at < ? AND ${asker.sql} GROUP BY channel ORDER BY channel`,
     )
     .all(f, t, ...asker.args) as YearFigures['questionsByChannel'];
+  // The totals are the channels' sums (one pass over the period's questions, not two).
+  const q = questionsByChannel.reduce((acc, c) => ({ asked: acc.asked + c.asked, answered: acc.answered + c.answered }), { asked: 0, answered: 0 });
   const qAsker = inScope('q.person_id');
   const topTopics = db
     .prepare(

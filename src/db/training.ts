@@ -427,20 +427,19 @@ export function officialsReached(db: Db, from: Date, to: Date, scope: RegionScop
   const hasDeliveries = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'`).get();
   return db
     .prepare(
-      `${OFFICIAL_PEOPLE}, wrote AS (
-         SELECT DISTINCT channel, person_id FROM messages
-          WHERE direction = 'in' AND person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}
-       ), received AS (
-         ${
-           hasDeliveries
-             ? `SELECT DISTINCT channel, person_id FROM deliveries WHERE status = 'sent' AND person_id IN (SELECT id FROM officials) AND finished_at >= ? AND finished_at < ? AND ${inScope}`
-             : `SELECT NULL AS channel, NULL AS person_id WHERE 0 AND ? AND ?`
-         }
-       ), everyone AS (SELECT channel, person_id FROM wrote UNION SELECT channel, person_id FROM received)
-       SELECT e.channel, COUNT(*) AS people,
-              SUM(EXISTS (SELECT 1 FROM wrote w WHERE w.channel = e.channel AND w.person_id = e.person_id)) AS wrote,
-              SUM(EXISTS (SELECT 1 FROM received r WHERE r.channel = e.channel AND r.person_id = e.person_id)) AS received
-         FROM everyone e GROUP BY e.channel ORDER BY e.channel`,
+      `${OFFICIAL_PEOPLE}
+       SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
+         SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
+           SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
+            WHERE direction = 'in' AND person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}
+           UNION ALL
+           ${
+             hasDeliveries
+               ? `SELECT DISTINCT channel, person_id, 0 AS w, 1 AS r FROM deliveries WHERE status = 'sent' AND person_id IN (SELECT id FROM officials) AND finished_at >= ? AND finished_at < ? AND ${inScope}`
+               : `SELECT NULL, NULL, 0, 1 WHERE 0 AND ? AND ?`
+           }
+         ) GROUP BY channel, person_id
+       ) GROUP BY channel ORDER BY channel`,
     )
     .all(t, f, f, t, ...scopeArgs, f, t, ...(hasDeliveries ? scopeArgs : [])) as OfficialsReached[];
 }
