@@ -7,6 +7,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMPILED_COPY_KEY, compiledCopy } from './compiled.js';
+import { installCrashLine } from './crash-line.js';
+
+// Under systemd, a crash is said at the journal's critical priority (bin/crash-line.js).
+installCrashLine();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const copy = process.env.LOA_COMPILE === '0' ? { dist: null, compiled: false, reason: 'off' } : await compiledCopy(root);
