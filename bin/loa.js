@@ -7,10 +7,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMPILED_COPY_KEY, compiledCopy } from './compiled.js';
-import { installCrashLine } from './crash-line.js';
+import { installCrashLine, installErrorPriority } from './journal.js';
 
-// Under systemd, a crash is said at the journal's critical priority (bin/crash-line.js).
+// Under systemd, errors and a crash are filed at the journal's error and critical priorities
+// (bin/journal.js), so `journalctl -u loa -p warning` shows them.
 installCrashLine();
+installErrorPriority();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const copy = process.env.LOA_COMPILE === '0' ? { dist: null, compiled: false, reason: 'off' } : await compiledCopy(root);

@@ -1,7 +1,8 @@
 /**
- * A crash under systemd (bin/crash-line.js): one line at the journal's critical priority before
- * Node's own stack, so `journalctl -u loa -p warning` shows why the service stopped; Node's
- * handling (the stack, exit 1) is unchanged, and nothing is added off the journal.
+ * `loa` under systemd (bin/journal.js): a crash gets one line at the journal's critical priority
+ * before Node's own stack, and what console.error prints is filed at "error", so `journalctl -u
+ * loa -p warning` shows why the service stopped; Node's handling (the stack, exit 1) is
+ * unchanged, and nothing is added off the journal.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs `body` after installCrashLine with stderr to a file (the journal when `journal`); returns the status and what it wrote. */
 function crash(body: string, journal: boolean): { status: number | null; stderr: string } {
   const script = join(dir, `s-${Math.random().toString(36).slice(2)}.mjs`);
-  writeFileSync(script, `import { installCrashLine } from ${JSON.stringify(resolve('bin/crash-line.js'))};\ninstallCrashLine();\n${body}\n`);
+  writeFileSync(script, `import { installCrashLine, installErrorPriority } from ${JSON.stringify(resolve('bin/journal.js'))};\ninstallCrashLine();\ninstallErrorPriority();\n${body}\n`);
   const file = join(dir, `err-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(file, '');
   const fd = openSync(file, 'a');
@@ -47,4 +48,12 @@ describe('a crash under systemd', () => {
     expect(r.stderr).not.toContain('<2>');
     expect(r.stderr).toContain('Error: boom');
   });
+
+  it('what console.error prints (a refused start) is filed at "error", each line', () => {
+    const r = crash(`console.error('cấu hình: env: LOA_HTTP_PORT: cần một số\\ncấu hình: env: LOA_LOG_LEVEL: …'); process.exitCode = 78;`, true);
+    expect(r.status).toBe(78);
+    expect(r.stderr).toBe('<3>cấu hình: env: LOA_HTTP_PORT: cần một số\n<3>cấu hình: env: LOA_LOG_LEVEL: …\n');
+    expect(crash(`console.error('x %d', 5);`, false).stderr).toBe('x 5\n');
+  });
 });
+
