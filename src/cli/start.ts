@@ -17,6 +17,7 @@ import { detectRunningService } from '../db/backup.js';
 import { acquireServiceLock, SERVICE_LOCK, type ServiceLock } from '../db/service-lock.js';
 import { migrationReport } from '../db/index.js';
 import { argsErrorText } from './args.js';
+import { clockBehindBy, newestRecordAt } from '../doctor/doctor.js';
 
 export const USAGE = `cách dùng:
   loa start   chạy dịch vụ (web chat, trang quản trị, các kênh đã cấu hình) tới khi nhận SIGTERM/Ctrl+C
@@ -91,6 +92,20 @@ function logMigrations(app: App): void {
     );
 }
 
+/**
+ * Warns when the clock is behind the newest record of the database (a server without a clock
+ * battery started before NTP answered, a clock set back): schedules, quiet hours and the dates
+ * written are wrong meanwhile. `loa doctor` says the same.
+ */
+function logClockBehind(app: App): void {
+  const behind = clockBehindBy(app.db, new Date());
+  if (behind === undefined) return;
+  app.logger.warn(
+    { behindMinutes: Math.round(behind / 60_000), newestRecord: new Date(newestRecordAt(app.db)!).toISOString() },
+    'clock: the system clock is behind the newest record in the database; campaign times, quiet hours and the dates written are wrong until it is synchronised (timedatectl status; sudo timedatectl set-ntp true)',
+  );
+}
+
 /** SIGINT or SIGTERM, whichever comes first. */
 function signals(): Promise<string> {
   return new Promise((resolve) => {
@@ -143,6 +158,7 @@ export async function run(args: string[], io: StartCliIo = {}): Promise<number> 
 async function serve(config: Config, io: StartCliIo, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const app = await (io.createApp ?? createApp)(config);
   logMigrations(app);
+  logClockBehind(app);
   let address: string;
   try {
     address = await app.start();

@@ -264,6 +264,27 @@ async function serviceCheck(config: Config): Promise<CheckResult> {
   };
 }
 
+/** When the newest message or audit entry was written (ms), read by id (the primary key: no scan of a large table). */
+export function newestRecordAt(db: Db): number | undefined {
+  const newest = (sql: string): string | undefined => {
+    try {
+      return (db.prepare(sql).get() as { at?: string } | undefined)?.at ?? undefined;
+    } catch {
+      return undefined; // a table an older database does not have
+    }
+  };
+  const times = [newest('SELECT created_at AS at FROM messages ORDER BY id DESC LIMIT 1'), newest('SELECT at FROM audit ORDER BY id DESC LIMIT 1')]
+    .map((t) => (t ? Date.parse(t) : Number.NaN))
+    .filter((t) => Number.isFinite(t));
+  return times.length ? Math.max(...times) : undefined;
+}
+
+/** How far (ms) the clock is behind the newest record, when more than a few minutes; undefined otherwise. */
+export function clockBehindBy(db: Db, now: Date): number | undefined {
+  const latest = newestRecordAt(db);
+  return latest !== undefined && latest - now.getTime() > CLOCK_BEHIND_LIMIT_MS ? latest - now.getTime() : undefined;
+}
+
 /** How far behind its own records the clock may be before it is said (a few seconds of NTP slew are normal). */
 const CLOCK_BEHIND_LIMIT_MS = 5 * 60_000;
 
@@ -275,20 +296,8 @@ const CLOCK_BEHIND_LIMIT_MS = 5 * 60_000;
  * does not see a clock a few days or months off; this does.
  */
 export function clockBehindDatabase(db: Db, now: Date): CheckResult | undefined {
-  const newest = (sql: string): string | undefined => {
-    try {
-      return (db.prepare(sql).get() as { at?: string } | undefined)?.at ?? undefined;
-    } catch {
-      return undefined; // a table an older database does not have
-    }
-  };
-  // The newest rows by id (the primary key): no scan of a large table.
-  const times = [newest('SELECT created_at AS at FROM messages ORDER BY id DESC LIMIT 1'), newest('SELECT at FROM audit ORDER BY id DESC LIMIT 1')]
-    .map((t) => (t ? Date.parse(t) : Number.NaN))
-    .filter((t) => Number.isFinite(t));
-  if (!times.length) return undefined;
-  const latest = Math.max(...times);
-  if (latest - now.getTime() <= CLOCK_BEHIND_LIMIT_MS) return undefined;
+  const latest = clockBehindBy(db, now) === undefined ? undefined : newestRecordAt(db);
+  if (latest === undefined) return undefined;
   const fmt = (t: number): string => formatVietnamTime(new Date(t), 'HH:mm dd/MM/yyyy');
   return {
     name: 'Đồng hồ',

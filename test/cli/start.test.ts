@@ -189,6 +189,25 @@ describe('loa start', () => {
     expect(logged.some((l) => l.msg === 'loa: stopped')).toBe(true);
   }, 60_000);
 
+  it('a clock behind the newest record of the database is warned about in the log (NTP not there yet at boot)', async () => {
+    const dir = environment(await freePort());
+    const db = openDb(join(dir, 'loa.sqlite'));
+    db.prepare(`INSERT INTO audit (at, actor, action) VALUES (?, 'system', 'test')`).run(new Date(Date.now() + 2 * 86_400_000).toISOString());
+    db.close();
+    const logged: { level: number; msg: string; behindMinutes?: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const code = await run([], {
+      createApp: (config) => createApp(config, { logger, watchContent: false, buildThread: false }),
+      out: () => {},
+      err: () => {},
+      stopSignal: Promise.resolve('SIGTERM'),
+    });
+    expect(code).toBe(0);
+    const warn = logged.find((l) => l.msg.startsWith('clock: the system clock is behind the newest record'));
+    expect(warn?.level).toBe(40);
+    expect(warn?.behindMinutes).toBeGreaterThan(2 * 1440 - 5);
+  }, 60_000);
+
   it('an option it does not have is refused in Vietnamese (it was ignored)', async () => {
     environment(await freePort());
     const errors: string[] = [];
