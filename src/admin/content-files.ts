@@ -209,23 +209,35 @@ export function saveQaDraft(contentDir: string, form: QaForm, refs: ContentRefs,
 }
 
 /**
+ * Unicode's line and paragraph separators (U+2028, U+2029) as the line breaks they are. Text
+ * copied from a web page or a PDF can carry them into a form field or an imported sheet, and
+ * YAML writes them as they are inside a quoted value: the loader's front matter reading
+ * (knowledge/content.ts lenientFrontMatter, whose line pattern's `.` stops at them) then threw
+ * on the file, and with it the whole content load: the admin's content pages, `loa index` and
+ * the next start of the service. Fields of one line get a space instead ({@link oneLine}).
+ */
+const asLines = (s: string): string => s.replace(/\u2028|\u2029/g, '\n');
+/** A field of one line (a question, a title): the separators as spaces. */
+const oneLine = (s: string): string => s.replace(/[\u2028\u2029]/g, ' ');
+
+/**
  * The file text of a Q&A from the form, validated like {@link saveQaDraft}. With `base` (the
  * approved file's text) the form's fields are set in the base's front matter, so its comments
  * and other fields (`sample`, the last review) stay, and its status is kept; without it the
  * result is a fresh draft.
  */
 export function buildQaText(form: QaForm, refs: ContentRefs, base?: string): string {
-  const variants = lines(form.variants).map((l) => l.normalize('NFC'));
+  const variants = lines(asLines(form.variants)).map((l) => l.normalize('NFC'));
   const fields: Record<string, unknown> = {
     id: form.id,
-    question: form.question.normalize('NFC').trim(),
+    question: oneLine(form.question.normalize('NFC')).trim(),
     variants: variants.length ? variants : undefined,
     topics: form.topics,
     regions: form.regions.length ? form.regions : undefined,
-    sources: parseSources(form.sources.normalize('NFC')),
+    sources: parseSources(asLines(form.sources.normalize('NFC'))),
     expires: form.expires ? formDate(form.expires) : undefined,
   };
-  const answer = form.answer.normalize('NFC').replace(/\r\n/g, '\n').trim();
+  const answer = asLines(form.answer.normalize('NFC')).replace(/\r\n/g, '\n').trim();
   return buildText(qaFrontMatterSchema, fields, answer, refs, base, { field: 'answer', message: 'Câu trả lời: không được để trống' });
 }
 
@@ -233,14 +245,14 @@ export function buildQaText(form: QaForm, refs: ContentRefs, base?: string): str
 export function buildArticleText(form: ArticleForm, refs: ContentRefs, base?: string): string {
   const fields: Record<string, unknown> = {
     id: form.id,
-    title: form.title.normalize('NFC').trim(),
+    title: oneLine(form.title.normalize('NFC')).trim(),
     published: formDate(form.published),
-    source: { title: form.source_title.normalize('NFC').trim(), ...(form.source_url ? { url: form.source_url } : {}) },
+    source: { title: oneLine(form.source_title.normalize('NFC')).trim(), ...(form.source_url ? { url: form.source_url } : {}) },
     topics: form.topics,
     regions: form.regions.length ? form.regions : undefined,
     expires: form.expires ? formDate(form.expires) : undefined,
   };
-  const body = lawArticleHeadings(form.body.normalize('NFC').replace(/\r\n/g, '\n').trim());
+  const body = lawArticleHeadings(asLines(form.body.normalize('NFC')).replace(/\r\n/g, '\n').trim());
   return buildText(articleFrontMatterSchema, fields, body, refs, base, { field: 'body', message: 'Nội dung: không được để trống' });
 }
 
