@@ -138,6 +138,12 @@ export type SendResult =
        * only this message waits, and everyone else's replies keep flowing.
        */
       rateLimited?: boolean;
+      /**
+       * How many of the reply's messages (a long text split in two, a photo and its text) went
+       * through before this one was refused, counting those skipped by `fromPart`: the retry
+       * starts after them, so nobody gets the first half twice.
+       */
+      partsSent?: number;
     }
   | { kind: 'gone'; reason: string }
   | { kind: 'outsideWindow'; reason?: string }
@@ -147,6 +153,8 @@ export type SendResult =
 export interface SendOptions {
   /** Campaign sends use the platform's bulk lanes (e.g. Telegram paid broadcast). */
   broadcast?: boolean;
+  /** Messages of this reply an earlier attempt already delivered (its `partsSent`): skipped. */
+  fromPart?: number;
 }
 
 /**

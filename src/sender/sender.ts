@@ -178,9 +178,9 @@ export function sendOutcome(res: SendResult, attempts: number, at: Date, expires
  * Sends through a channel, never throwing: a channel that throws (it should not) counts as a
  * transient failure with exponential backoff, so the row is retried rather than lost.
  */
-export async function sendSafely(channel: Channel, recipient: string, reply: Reply, attempts: number, broadcast = false): Promise<SendResult> {
+export async function sendSafely(channel: Channel, recipient: string, reply: Reply, attempts: number, broadcast = false, fromPart = 0): Promise<SendResult> {
   try {
-    return await channel.send(recipient, reply, broadcast ? { broadcast: true } : {});
+    return await channel.send(recipient, reply, { ...(broadcast ? { broadcast: true } : {}), ...(fromPart > 0 ? { fromPart } : {}) });
   } catch (err) {
     return { kind: 'retryAfter', seconds: 2 ** Math.min(attempts, 6), reason: `send threw: ${(err as Error).message}` };
   }
@@ -197,6 +197,8 @@ interface Job {
   attempts: number;
   reply: Reply;
   expiresAt: Date;
+  /** Messages of the reply delivered by an earlier attempt (a 429 after the first half). */
+  partsSent?: number;
 }
 
 /** Creates the sender. */
@@ -251,7 +253,8 @@ export function createSender(deps: SenderDeps): Sender {
       mustClaim = true;
       // When the message left for the platform (after the throttle's wait): what `delivered` reports.
       const leftAt = now();
-      const res = await sendSafely(channel, target.recipient, job.reply, job.attempts);
+      const res = await sendSafely(channel, target.recipient, job.reply, job.attempts, false, job.partsSent ?? 0);
+      if (res.kind === 'retryAfter' && res.partsSent !== undefined) job.partsSent = res.partsSent;
       // Only a rate limit slows the whole channel; a 5xx or a network error retries this message.
       if (res.kind === 'retryAfter' && res.rateLimited) throttle?.throttled(res.seconds);
       else if (res.kind === 'ok') throttle?.succeeded();

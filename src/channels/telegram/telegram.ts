@@ -279,8 +279,12 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     };
     // Set once a group turns out to have become a supergroup: the rest goes to the new chat id.
     let migratedTo: number | undefined;
+    // The messages an earlier attempt delivered are not sent again (a 429 after the first half of
+    // a long answer, or after a photo: the retry sent it whole, and the person got it twice).
+    let part = Math.min(options?.fromPart ?? 0, calls.length);
     try {
-      for (const c of calls) {
+      for (; part < calls.length; part++) {
+        const c = calls[part]!;
         if (migratedTo !== undefined) c.payload.chat_id = migratedTo;
         try {
           messageId = await call(c);
@@ -305,7 +309,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         }
       }
     } catch (err) {
-      const result = toSendResult(err);
+      const refused = toSendResult(err);
+      const result = refused.kind === 'retryAfter' && part > 0 ? { ...refused, partsSent: part } : refused;
       logger.info({ method: (err as { method?: string }).method, result }, 'Telegram: send did not go through');
       return result;
     }

@@ -18,7 +18,7 @@
  * await channel.start(events); // getMe, then setWebhook or deleteWebhook + the poll loop
  */
 import type { Logger } from 'pino';
-import type { Capabilities, Channel, Inbound, Reply, SendResult } from '../channel.js';
+import type { Capabilities, Channel, Inbound, Reply, SendOptions, SendResult } from '../channel.js';
 import type { ZaloBotConfig } from '../../config.js';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions, type ConnectionEvents } from '../connection.js';
 import type { ZaloBotClient, ZaloBotInfo } from './client.js';
@@ -152,15 +152,20 @@ export function createZaloBotChannel(deps: ZaloBotChannelDeps): ZaloBotChannel {
     }
   };
 
-  const send = async (recipient: string, reply: Reply): Promise<SendResult> => {
+  const send = async (recipient: string, reply: Reply, options?: SendOptions): Promise<SendResult> => {
     let messageId: string | undefined;
+    const calls = renderReply(recipient, reply);
+    // Messages an earlier attempt delivered are skipped (a retry after the first of two sent it again).
+    let part = Math.min(options?.fromPart ?? 0, calls.length);
     try {
-      for (const c of renderReply(recipient, reply)) {
+      for (; part < calls.length; part++) {
+        const c = calls[part]!;
         const sent = c.method === 'sendMessage' ? await client.sendMessage(c.payload.chat_id, c.payload.text) : await client.sendPhoto(c.payload.chat_id, c.payload.photo, c.payload.caption);
         messageId = sent.message_id ?? messageId;
       }
     } catch (err) {
-      const result = toSendResult(err);
+      const refused = toSendResult(err);
+      const result = refused.kind === 'retryAfter' && part > 0 ? { ...refused, partsSent: part } : refused;
       logger.info({ result: result.kind, reason: 'reason' in result ? result.reason : undefined }, 'zalo-bot: send not delivered');
       return result;
     }

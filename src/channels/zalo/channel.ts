@@ -10,7 +10,7 @@
  * same budget again and could refuse a send the throttle had just granted.
  */
 import type { Logger } from 'pino';
-import type { Capabilities, Channel, Reply, SendResult } from '../channel.js';
+import type { Capabilities, Channel, Reply, SendOptions, SendResult } from '../channel.js';
 import type { ConnectionEvents } from '../connection.js';
 import { fetchImage } from '../channel.js';
 import type { ZaloClient, ZaloMessage } from './client.js';
@@ -120,12 +120,16 @@ export function createZaloChannel(deps: ZaloChannelDeps): ZaloChannel {
     tokensReplaced() {
       events?.up();
     },
-    async send(recipient: string, reply: Reply): Promise<SendResult> {
+    async send(recipient: string, reply: Reply, options?: SendOptions): Promise<SendResult> {
       let last: SendResult = { kind: 'ok' };
-      for (const message of renderReply(reply, { buttons: !buttonsRefused })) {
-        const msg = buttonsRefused ? withoutButtons(message) : message;
+      const messages = renderReply(reply, { buttons: !buttonsRefused });
+      // Messages an earlier attempt delivered are skipped: a retry after the first of two sent
+      // the first again.
+      for (let i = Math.min(options?.fromPart ?? 0, messages.length); i < messages.length; i++) {
+        const msg = buttonsRefused ? withoutButtons(messages[i]!) : messages[i]!;
         if (!msg) continue;
         last = await sendOne(recipient, msg);
+        if (last.kind === 'retryAfter' && i > 0) return { ...last, partsSent: i };
         if (last.kind !== 'ok') return last;
       }
       return last;
