@@ -425,13 +425,17 @@ export function officialsReached(db: Db, from: Date, to: Date, scope: RegionScop
   const inScope = scope ? `person_id IN (SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?)))` : '1';
   const scopeArgs = scope ? [JSON.stringify(scope)] : [];
   const hasDeliveries = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'`).get();
+  // Each person once per channel with whether they wrote and whether they received (as in
+  // yearFigures). `+person_id` keeps SQLite on the period's covering index of inbound messages
+  // (migration 101): looking up each official's messages by person read a row per message,
+  // 4-7 times slower with 3 000 officials.
   return db
     .prepare(
       `${OFFICIAL_PEOPLE}
        SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
          SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
            SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
-            WHERE direction = 'in' AND person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}
+            WHERE direction = 'in' AND +person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}
            UNION ALL
            ${
              hasDeliveries

@@ -180,3 +180,21 @@ describe('yearly report queries at scale (migration 101)', () => {
     expect(o).toContain('training_memberships_official');
   });
 });
+
+describe('officials reached at scale', () => {
+  it('reads the officials’ messages of the period from the covering index', () => {
+    const db = dataset();
+    const traced: string[] = [];
+    const orig = db.prepare.bind(db);
+    (db as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
+      if (sql.includes('FROM messages')) traced.push(sql);
+      return orig(sql);
+    };
+    officialsReached(db, new Date(PERIODS[1]![0]), new Date(PERIODS[1]![1]));
+    const sql = traced.find((s) => s.includes('officials'))!;
+    const plan = (orig(`EXPLAIN QUERY PLAN ${sql}`).all(PERIODS[1]![1], PERIODS[1]![0], PERIODS[1]![0], PERIODS[1]![1], PERIODS[1]![0], PERIODS[1]![1]) as { detail: string }[])
+      .map((r) => r.detail)
+      .join('\n');
+    expect(plan).toMatch(/SEARCH messages USING COVERING INDEX messages_in_created/);
+  });
+});
