@@ -145,8 +145,17 @@ export function claimNotice(db: Db, id: number, opts: { windowStart?: string } =
  * refusing it as outside the contact window holds it for the asker's next message, as the claim does.
  */
 export function recordNotice(db: Db, id: number, outcome: DeliveryOutcome, now: Date = new Date()): void {
+  // Unless the asker wrote while the send was on its way: their message found the notice
+  // 'sending' (releaseHeldNotices releases only 'held'), and held now it would wait for yet
+  // another message although the window is open. Then it goes back to the outbox instead.
   if (outcome.status === 'outside_window')
-    db.prepare(`UPDATE answer_notices SET status = 'held', reason = ?, next_attempt_at = NULL WHERE id = ? AND status = 'sending'`).run(HELD_FOR_WINDOW, id);
+    db.prepare(
+      `UPDATE answer_notices
+          SET status = CASE WHEN (SELECT last_interaction_at FROM people WHERE id = answer_notices.person_id) > claimed_at THEN 'pending' ELSE 'held' END,
+              reason = CASE WHEN (SELECT last_interaction_at FROM people WHERE id = answer_notices.person_id) > claimed_at THEN NULL ELSE ? END,
+              next_attempt_at = NULL
+        WHERE id = ? AND status = 'sending'`,
+    ).run(HELD_FOR_WINDOW, id);
   else if (outcome.status === 'retry')
     // `held`: the channel, not this notice, could not send (Zalo OA out of quota): the attempt
     // does not count toward giving up, as for a campaign row (recordDelivery).
