@@ -86,7 +86,7 @@ const isBusy = (err: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(String((e
  * if (!lock) return refuse();
  * try { await serve(); } finally { lock.release(); }
  */
-export function acquireServiceLock(dataDir: string, opts: { waitMs?: number } = {}): ServiceLock | null {
+export function acquireServiceLock(dataDir: string, opts: { waitMs?: number; remade?: boolean } = {}): ServiceLock | null {
   const file = lockFile(dataDir);
   if (held.has(file)) return null;
   mkdirSync(dataDir, { recursive: true });
@@ -102,10 +102,10 @@ export function acquireServiceLock(dataDir: string, opts: { waitMs?: number } = 
   } catch (err) {
     db.close();
     if (isBusy(err)) return null;
-    if ((err as { code?: string }).code === 'SQLITE_NOTADB') {
-      // Not ours (copied over, truncated by a full disk): made again.
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB' && !opts.remade) {
+      // Not a database (something else written over it): no Loa can hold it; made again, once.
       rmSync(file, { force: true });
-      return acquireServiceLock(dataDir, opts);
+      return acquireServiceLock(dataDir, { ...opts, remade: true });
     }
     throw err;
   }
@@ -172,43 +172,52 @@ export function markerLockFields(dataDir: string): Pick<ServiceMarker, 'lock' | 
 }
 
 /**
- * Whether the process `pid` of this machine is a service of `dataDir`: it has the folder's
- * database open (`/proc/<pid>/fd`). For markers written without the lock (a Loa older than it,
- * a test app). When its files cannot be seen (another account under `ProtectProc`, not Linux),
- * a live Node process counts, as before.
+ * Whether the process `pid` of this machine has `dataDir`'s database open, as its service does
+ * (`/proc/<pid>/fd`): `yes`, `no` (not alive, no database in the folder, or none of its files is
+ * the database), or `unknown` when its files cannot be seen (another account's process under
+ * systemd's `ProtectProc=invisible`, not Linux). A reused process id is `no` when it can be seen.
  */
-export function pidServesDataDir(pid: number, dataDir: string, dbFile: string): boolean {
+export function pidUsesDatabase(pid: number, dataDir: string, dbFile: string): 'yes' | 'no' | 'unknown' {
   try {
     process.kill(pid, 0);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return 'no';
   }
   let db: string;
   try {
     db = realpathSync(join(dataDir, dbFile));
   } catch {
-    // No database in the folder: no service uses it (a service always has its database open).
-    return false;
+    return 'no'; // no database in the folder: no service uses it (a service always has it open)
   }
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
   } catch {
-    try {
-      return /node|loa|tsx/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-    } catch {
-      return true;
-    }
+    return 'unknown';
   }
   for (const fd of fds) {
     try {
       const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      if (target === db || target === `${db}-wal`) return true;
+      if (target === db || target === `${db}-wal`) return 'yes';
     } catch {
       // Closed meanwhile.
     }
   }
-  return false;
+  return 'no';
+}
+
+/**
+ * For a marker written without the lock (a Loa older than it, a test app): whether its process
+ * serves `dataDir`. When its files cannot be seen, a live Node process counts, as before.
+ */
+function legacyPidServes(pid: number, dataDir: string, dbFile: string): boolean {
+  const uses = pidUsesDatabase(pid, dataDir, dbFile);
+  if (uses !== 'unknown') return uses === 'yes';
+  try {
+    return /node|loa|tsx/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -233,9 +242,15 @@ export function judgeServiceMarker(
   const thisKernel = m.boot && boot ? m.boot === boot : m.host === hostname();
   if (m.boot && boot && m.boot !== boot && m.host === hostname()) return undefined; // written before the last reboot
   if (thisKernel) {
-    if (m.lock && lock !== 'unknown') return undefined;
     if (m.pid === o.ignorePid) return undefined;
-    return pidServesDataDir(m.pid, dataDir, o.dbFile) ? `tiến trình ${m.pid}, tệp ${o.file}` : undefined;
+    if (m.lock && lock !== 'unknown') {
+      // The lock is free. Its holder is gone, unless someone deleted loa.lock by hand under a
+      // running service (a habit from the old pid file): then its process still has the
+      // database open, which is said when it can be seen; a process id that cannot be seen
+      // is not held against the start (the reason for the lock).
+      return pidUsesDatabase(m.pid, dataDir, o.dbFile) === 'yes' ? `tiến trình ${m.pid} đang mở cơ sở dữ liệu này; tệp khoá ${lockFile(dataDir)} đã bị xoá trong lúc nó chạy` : undefined;
+    }
+    return legacyPidServes(m.pid, dataDir, o.dbFile) ? `tiến trình ${m.pid}, tệp ${o.file}` : undefined;
   }
   return (o.now ?? Date.now()) - o.mtimeMs < o.freshMs ? `máy/container ${m.host}, tệp ${o.file} vừa được cập nhật` : undefined;
 }

@@ -82,4 +82,17 @@ describe('service lock', () => {
     expect(judgeServiceMarker(dir, { pid: 1, host: 'elsewhere', startedAt: '', lock: SERVICE_LOCK, boot: 'x' }, { file: 'f', mtimeMs: Date.now() - 10_000, dbFile: 'loa.sqlite', freshMs: 90_000 })).toContain('máy/container elsewhere');
     expect(judgeServiceMarker(dir, { pid: 1, host: 'elsewhere', startedAt: '', lock: SERVICE_LOCK, boot: 'x' }, { file: 'f', mtimeMs: Date.now() - 100_000, dbFile: 'loa.sqlite', freshMs: 90_000 })).toBeUndefined();
   });
+
+  it('loa.lock deleted by hand under a running service: its process, which has the database open, still counts', () => {
+    const dir = folder();
+    const db = openDb(join(dir, 'loa.sqlite'));
+    cleanups.push(() => db.close());
+    const marker = { pid: process.pid, host: hostname(), startedAt: '', lock: SERVICE_LOCK, boot: bootId() };
+    expect(existsSync(join(dir, SERVICE_LOCK))).toBe(false);
+    expect(judge(dir, marker)).toBe(`tiến trình ${process.pid} đang mở cơ sở dữ liệu này; tệp khoá ${join(dir, SERVICE_LOCK)} đã bị xoá trong lúc nó chạy`);
+    // Its id given to a process that does not have the database open: left over.
+    db.close();
+    expect(judge(dir, marker)).toBeUndefined();
+  });
 });
+
