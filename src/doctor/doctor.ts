@@ -235,7 +235,7 @@ export function nodeCheck(version: string, engines: string | undefined, now: Dat
     return {
       name: 'Node.js',
       status: 'warn',
-      message: `v${version}: dòng Node ${major} đã hết hỗ trợ từ ${eolText}, không còn bản vá bảo mật (máy chủ này nhận tin từ Internet)`,
+      message: `v${version}: dòng Node ${major} đã hết hỗ trợ từ ${eolText}, dự án Node.js không còn phát hành bản vá bảo mật cho nó (máy chủ này nhận tin từ Internet; gói nodejs của chính Debian có thể vẫn được Debian vá)`,
       fix: install,
     };
   if (inRange === false)

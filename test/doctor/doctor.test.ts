@@ -289,7 +289,7 @@ describe('loa doctor', () => {
     expect(at('20.20.2', '2026-03-02T00:00:00Z')).toEqual({ name: 'Node.js', status: 'ok', message: 'v20.20.2, được vá bảo mật tới 30/04/2026' });
     const eol = at('20.20.2', '2026-12-07T00:00:00Z');
     expect(eol.status).toBe('warn');
-    expect(eol.message).toBe('v20.20.2: dòng Node 20 đã hết hỗ trợ từ 30/04/2026, không còn bản vá bảo mật (máy chủ này nhận tin từ Internet)');
+    expect(eol.message).toBe('v20.20.2: dòng Node 20 đã hết hỗ trợ từ 30/04/2026, dự án Node.js không còn phát hành bản vá bảo mật cho nó (máy chủ này nhận tin từ Internet; gói nodejs của chính Debian có thể vẫn được Debian vá)');
     expect(eol.fix).toContain('Node.js 22');
     expect(at('22.12.0', '2026-12-07T00:00:00Z')).toMatchObject({ status: 'ok', message: 'v22.12.0, được vá bảo mật tới 30/04/2027' });
     expect(at('24.3.0', '2026-12-07T00:00:00Z')).toMatchObject({ status: 'warn', message: expect.stringContaining('ngoài các phiên bản Loa đã được thử (package.json engines: >=20.19 <23)') });
