@@ -18,7 +18,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { decodeTextFile, notUtf8CsvMessage } from '../text/encoding.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { cleanPastedText, readBooklet, sourcesFrom, type ImportRead, type ImportedEntry } from './booklet.js';
-import { MAX_XLSX_XML, checkXlsxArchive } from './xlsx-guard.js';
+import { MAX_XLSX_CELLS, MAX_XLSX_XML, checkXlsxArchive } from './xlsx-guard.js';
 
 type Column = 'question' | 'answer' | 'sources' | 'topic' | 'variants';
 
@@ -168,17 +168,20 @@ export async function readXlsxBytes(bytes: Buffer): Promise<ImportRead> {
   // The archive is checked and its XML unpacked within a limit first (xlsx-guard.ts: a small
   // file can unpack to gigabytes); read-excel-file reads what was checked.
   const checked = await checkXlsxArchive(bytes);
+  const oneSheet = 'Hãy chép trang tính hỏi – đáp sang một tệp Excel mới (chỉ trang đó, chỉ các dòng có câu hỏi) rồi tải lên tệp mới.';
   if (!checked.ok)
-    return checked.reason === 'too-large'
-      ? {
+    return checked.reason === 'not-zip'
+      ? unreadable
+      : {
           format: 'xlsx',
           entries: [],
           ignored: [],
           problems: [
-            `Tệp Excel này giải nén ra hơn ${MAX_XLSX_XML / 1024 / 1024} MB dữ liệu, quá lớn với một bảng hỏi – đáp: có thể tệp còn những trang tính khác rất lớn. Hãy chép trang tính hỏi – đáp sang một tệp Excel mới (chỉ trang đó) rồi tải lên tệp mới.`,
+            checked.reason === 'too-large'
+              ? `Tệp Excel này giải nén ra hơn ${MAX_XLSX_XML / 1024 / 1024} MB dữ liệu, quá lớn với một bảng hỏi – đáp: có thể tệp còn những trang tính khác rất lớn. ${oneSheet}`
+              : `Tệp Excel này có hơn ${MAX_XLSX_CELLS.toLocaleString('vi-VN')} ô (kể cả ô trống có định dạng), quá nhiều với một bảng hỏi – đáp tối đa 1.000 câu. ${oneSheet}`,
           ],
-        }
-      : unreadable;
+        };
   const { default: readXlsxFile } = await import('read-excel-file/node');
   let sheets: { sheet: string; data: unknown[][] }[];
   try {

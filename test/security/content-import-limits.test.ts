@@ -6,6 +6,7 @@
  *   quadratic regular expression, 40,000 spaces held the event loop 3.5 s, 200,000 two minutes.
  * - An .xlsx that unpacks to far more than it weighs (a zip bomb): read-excel-file unpacked and
  *   parsed all of it, 300 KB held the loop 13 s at 1 GB; the 8 MB upload limit allowed gigabytes.
+ * - A sheet of hundreds of thousands of cells within that: 700,000 cells kept a core busy 70 s.
  */
 import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -56,7 +57,7 @@ function zip(files: { name: string; data: Buffer; declare?: number }[]): Buffer 
 }
 
 /** A minimal workbook whose answer cell (a shared string) is `answer`. */
-function workbook(answer: Buffer, declare?: number): Buffer {
+function workbook(answer: Buffer, declare?: number, moreRows = 0): Buffer {
   const xml = (s: string): Buffer => Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>${s}`);
   const sst = Buffer.concat([
     Buffer.from('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Câu hỏi</t></si><si><t>Trả lời</t></si><si><t>Đăng ký khai sinh ở đâu?</t></si><si><t>'),
@@ -87,7 +88,9 @@ function workbook(answer: Buffer, declare?: number): Buffer {
     {
       name: 'xl/worksheets/sheet1.xml',
       data: xml(
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row></sheetData></worksheet>',
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2" t="s"><v>3</v></c></row>' +
+          Array.from({ length: moreRows }, (_, i) => `<row r="${i + 3}"><c r="A${i + 3}" s="1"/><c r="B${i + 3}" s="1"/></row>`).join('') +
+          '</sheetData></worksheet>',
       ),
     },
     { name: 'xl/sharedStrings.xml', data: sst, ...(declare !== undefined ? { declare } : {}) },
@@ -133,6 +136,18 @@ describe('an uploaded .xlsx that unpacks to more than a FAQ sheet', () => {
     const read = await readImportFile('hoi-dap.xlsx', workbook(Buffer.alloc(MAX_XLSX_XML + 1024 * 1024, 'A'), 120));
     expect(read.entries).toEqual([]);
     expect(read.problems.join(' ')).toContain('giải nén ra hơn 32 MB');
+  });
+
+  it('refuses a sheet of more cells than a FAQ has (borders drawn down 60,000 rows), before reading it', async () => {
+    const t = performance.now();
+    const read = await readImportFile('hoi-dap.xlsx', workbook(Buffer.from('Tại Ủy ban nhân dân cấp xã nơi cư trú.'), undefined, 60_000));
+    expect(read.entries).toEqual([]);
+    expect(read.problems.join(' ')).toContain('có hơn 100.000 ô (kể cả ô trống có định dạng)');
+    expect(performance.now() - t).toBeLessThan(3_000);
+    // 10,000 such rows are read (20,000 cells).
+    const fine = await readImportFile('hoi-dap.xlsx', workbook(Buffer.from('Tại Ủy ban nhân dân cấp xã nơi cư trú.'), undefined, 10_000));
+    expect(fine.problems).toEqual([]);
+    expect(fine.entries).toHaveLength(1);
   });
 
   it('refuses a file named .xlsx that is not a zip, or a truncated one, as unreadable', async () => {
