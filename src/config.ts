@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { decodeTextFile } from './file-text.js';
 import { yamlFileError } from './text/yaml-error.js';
 import { VIETNAMESE_LETTER, vietnameseMessage } from './text/zod-vi.js';
 
@@ -459,7 +460,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const botFile = env.LOA_BOT && env.LOA_BOT.trim() !== '' ? env.LOA_BOT : 'bots/default.yaml';
   let text: string;
   try {
-    text = readFileSync(resolve(botFile), 'utf8');
+    // Saved on Windows: a byte order mark, or UTF-16 (file-text.ts).
+    text = decodeTextFile(readFileSync(resolve(botFile)));
   } catch {
     throw new ConfigError(`cấu hình: LOA_BOT: không đọc được tệp ${botFile}; hãy đặt LOA_BOT là đường dẫn tới tệp YAML của bot (ví dụ bots/default.yaml)`);
   }

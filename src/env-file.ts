@@ -22,6 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { ConfigError, envSchema } from './config.js';
+import { decodeTextFile } from './file-text.js';
 
 /**
  * Names with Loa's prefixes that are not in config.ts but are meant to be in a `.env`: read by
@@ -37,13 +38,8 @@ export function knownEnvNames(): Set<string> {
   return new Set([...Object.keys(envSchema.shape), ...OTHER_NAMES]);
 }
 
-/** The text of a `.env` file's bytes: without a UTF-8 byte order mark, UTF-16 decoded. */
-export function envFileText(bytes: Buffer): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  return bytes.toString('utf8');
-}
+/** The text of a `.env` file's bytes: without a UTF-8 byte order mark, UTF-16 decoded (see file-text.ts). */
+export const envFileText = decodeTextFile;
 
 /** Optimal string alignment distance (edits, a swap of two neighbours counting as one). */
 function distance(a: string, b: string): number {

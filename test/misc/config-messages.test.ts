@@ -4,7 +4,10 @@
  * ("Invalid input: expected number, received NaN") was printed before.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createConfig } from '../../src/config.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, createConfig, loadConfig } from '../../src/config.js';
 
 const bot = { name: 'Loa', greeting: 'Xin chào' };
 const problems = (env: Record<string, string>, yaml: unknown = bot): string => {
@@ -55,4 +58,17 @@ describe('configuration errors', () => {
     expect([c.dbSynchronous, c.logLevel, c.logFormat, c.telegram?.mode]).toEqual(['FULL', 'info', 'json', 'polling']);
     expect(problems({ LOA_LOG_LEVEL: 'DEBG' })).toBe('cấu hình: env: LOA_LOG_LEVEL: giá trị không được chấp nhận; chỉ nhận: fatal, error, warn, info, debug, trace, silent');
   });
+
+  it('a bot YAML saved on Windows: a byte order mark, CRLF, or UTF-16 ("Unicode" in Notepad)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loa-bot-'));
+    try {
+      const yaml = 'name: "Loa Tỉnh"\r\ngreeting: "Xin chào"\r\n';
+      writeFileSync(join(dir, 'utf8.yaml'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(yaml)]));
+      writeFileSync(join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(yaml, 'utf16le')]));
+      for (const f of ['utf8.yaml', 'utf16.yaml']) expect(loadConfig({ LOA_BOT: join(dir, f) }).bot.name, f).toBe('Loa Tỉnh');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
