@@ -353,7 +353,8 @@ export function withStatus(
   const doc = parseDocument(parts.front);
   doc.set('status', status);
   if (status === 'approved') {
-    doc.set('reviewed_by', reviewer);
+    // A display name an admin pasted can carry U+2028 too (see asLines).
+    doc.set('reviewed_by', reviewer === undefined ? reviewer : oneLine(reviewer));
     doc.set('reviewed_at', today);
   }
   const schema = kind === 'qa' ? qaFrontMatterSchema : articleFrontMatterSchema;

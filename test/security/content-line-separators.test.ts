@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
-import { buildArticleText, buildQaText } from '../../src/admin/content-files.js';
+import { buildArticleText, buildQaText, withStatus } from '../../src/admin/content-files.js';
 import { loadContent, parseArticleText, parseQaText } from '../../src/knowledge/content.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -56,6 +56,19 @@ describe('the files the admin writes', () => {
       expect(a.problems).toEqual([]);
       expect(a.entry).toMatchObject({ title: 'Tiêu đề bài' });
     }
+  });
+});
+
+describe('an approval by someone whose display name carries one', () => {
+  it('records the reviewer on one line, and the file loads', () => {
+    const draft = buildQaText(
+      { id: 'x', question: 'Đăng ký khai sinh ở đâu?', variants: '', topics: ['ho-tich'], regions: [], sources: 'Luật Hộ tịch 2014 | Điều 13', expires: '', answer: 'Tại Ủy ban nhân dân cấp xã.' },
+      refs,
+    );
+    const approved = withStatus(draft, 'qa', 'approved', 'Nguyễn Thị Hoa\u2028Phòng Tư pháp', '2026-12-07');
+    const { entry, problems } = parseQaText('qa/ho-tich/x.md', approved);
+    expect(problems).toEqual([]);
+    expect(entry).toMatchObject({ status: 'approved', reviewedBy: 'Nguyễn Thị Hoa Phòng Tư pháp' });
   });
 });
 
