@@ -388,7 +388,9 @@ export function addQaVariants(text: string, wordings: string[]): { text: string;
   const existing = Array.isArray(data.variants) ? data.variants.map(String) : [];
   const seen = new Set([data.question ?? '', ...existing].map((v) => foldedCanonical(v)));
   const added: string[] = [];
-  for (const w of wordings.map((x) => x.normalize('NFC').trim()).filter(Boolean)) {
+  // Citizens' own questions (the unanswered list's "gắn vào mục"): any character a phone sends,
+  // U+2028 included (see asLines), on one line.
+  for (const w of wordings.map((x) => oneLine(x.normalize('NFC')).trim()).filter(Boolean)) {
     const key = foldedCanonical(w);
     if (!key || seen.has(key)) continue;
     seen.add(key);

@@ -4,13 +4,14 @@
  * entries from the page, so anything the browser sends). YAML writes the character as it is
  * inside a quoted value, and the loader's front matter reading threw on the file: the whole
  * content load failed, the admin's content list with it, and the service could not start again.
- * Now the admin writes it as a line break (a space in a field of one line).
+ * Now the admin writes it as a line break (a space in a field of one line). A citizen's own
+ * question attached to an entry as another wording, and a reviewer's display name, likewise.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
-import { buildArticleText, buildQaText, withStatus } from '../../src/admin/content-files.js';
+import { addQaVariants, buildArticleText, buildQaText, withStatus } from '../../src/admin/content-files.js';
 import { loadContent, parseArticleText, parseQaText } from '../../src/knowledge/content.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -56,6 +57,20 @@ describe('the files the admin writes', () => {
       expect(a.problems).toEqual([]);
       expect(a.entry).toMatchObject({ title: 'Tiêu đề bài' });
     }
+  });
+});
+
+describe('a citizen\'s question attached to an entry as another wording', () => {
+  it('is written on one line: a phone can send U+2028 in a message', () => {
+    const draft = buildQaText(
+      { id: 'x', question: 'Đăng ký khai sinh ở đâu?', variants: '', topics: ['ho-tich'], regions: [], sources: 'Luật Hộ tịch 2014 | Điều 13', expires: '', answer: 'Tại Ủy ban nhân dân cấp xã.' },
+      refs,
+    );
+    const { text, added } = addQaVariants(draft, ['làm giấy khai sinh\u2028cho con ở đâu vậy']);
+    expect(added).toEqual(['làm giấy khai sinh cho con ở đâu vậy']);
+    const { entry, problems } = parseQaText('qa/ho-tich/x.md', text);
+    expect(problems).toEqual([]);
+    expect(entry!.variants).toEqual(['làm giấy khai sinh cho con ở đâu vậy']);
   });
 });
 
