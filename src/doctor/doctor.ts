@@ -228,7 +228,7 @@ export function nodeCheck(version: string, engines: string | undefined, now: Dat
   const inRange = engines ? satisfiesEngines(version, engines) : undefined;
   const eolText = eol ? `${eol.slice(8, 10)}/${eol.slice(5, 7)}/${eol.slice(0, 4)}` : undefined;
   const install = 'cài Node.js 22 từ NodeSource (docs/deploy.md, mục A1), rồi trong thư mục Loa chạy `npm ci` và `sudo systemctl restart loa`';
-  const floor = engines ? /^\s*>=\s*v?(\d+(?:\.\d+){0,2})/.exec(engines)?.[1] : undefined;
+  const floor = engines ? /^\s*(?:>=|\^)\s*v?(\d+(?:\.\d+){0,2})/.exec(engines)?.[1] : undefined;
   if (floor && compareVersions(version, floor) < 0)
     return { name: 'Node.js', status: 'fail', message: `v${version} cũ hơn mức Loa cần (package.json engines: ${engines})`, fix: install };
   if (eol && now.toISOString().slice(0, 10) > eol)
