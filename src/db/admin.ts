@@ -345,7 +345,9 @@ export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = n
   const hasCampaigns = tableExists(db, 'deliveries');
   const hasQuiz = tableExists(db, 'quiz_attempts');
   const inScope = (column: string) => personInScope(column, scope);
-  const msgScope = inScope('person_id');
+  // `+person_id`: the scope's people are thousands; without the `+` SQLite looks up each one's
+  // messages by person (a row read per message) instead of reading the period's covering index.
+  const msgScope = inScope('+person_id');
   const delScope = inScope('person_id');
   // Each person once per channel with whether they wrote and whether they received, counted per
   // channel: one pass over the period's rows of two covering indexes (migration 101). The

@@ -435,7 +435,7 @@ export function officialsReached(db: Db, from: Date, to: Date, scope: RegionScop
        SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
          SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
            SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
-            WHERE direction = 'in' AND +person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}
+            WHERE direction = 'in' AND +person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${scope ? `+${inScope}` : '1'}
            UNION ALL
            ${
              hasDeliveries

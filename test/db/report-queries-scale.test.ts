@@ -198,3 +198,27 @@ describe('officials reached at scale', () => {
     expect(plan).toMatch(/SEARCH messages USING COVERING INDEX messages_in_created/);
   });
 });
+
+describe('a region-scoped report at scale', () => {
+  it('reads the period’s messages from the covering index, not each of the region’s people’s', () => {
+    const db = dataset();
+    const traced: { sql: string; args: unknown[] }[] = [];
+    const orig = db.prepare.bind(db);
+    (db as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
+      const st = orig(sql);
+      if (!sql.includes('FROM messages')) return st;
+      return new Proxy(st, {
+        get: (t, k) => (k === 'all' || k === 'get' ? (...a: unknown[]) => (traced.push({ sql, args: a }), (t as never as Record<string, (...x: unknown[]) => unknown>)[k]!(...a)) : Reflect.get(t, k)),
+      });
+    };
+    const [f, t] = PERIODS[1]!;
+    yearFigures(db, new Date(f), new Date(t), ['a', 'b']);
+    officialsReached(db, new Date(f), new Date(t), ['a', 'b']);
+    expect(traced).toHaveLength(2);
+    for (const q of traced) {
+      const plan = (orig(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.args) as { detail: string }[]).map((r) => r.detail).join('\n');
+      expect(plan).toMatch(/SEARCH messages USING COVERING INDEX messages_in_created/);
+      expect(plan).not.toMatch(/messages_person_kind/);
+    }
+  });
+});
