@@ -7,9 +7,12 @@
  * - An .xlsx that unpacks to far more than it weighs (a zip bomb): read-excel-file unpacked and
  *   parsed all of it, 300 KB held the loop 13 s at 1 GB; the 8 MB upload limit allowed gigabytes.
  * - A sheet of hundreds of thousands of cells within that: 700,000 cells kept a core busy 70 s.
+ * - A CSV (or cells pasted from Excel) of 2,000,000 short rows, 8 MB: every row was read and
+ *   cleaned (the event loop held 22 s, 900 MB) only to be refused for being over 1,000.
  */
 import { crc32, deflateRawSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { cleanPastedText } from '../../src/content-import/booklet.js';
 import { readImportFile, readImportText } from '../../src/content-import/table.js';
 import { MAX_XLSX_XML } from '../../src/content-import/xlsx-guard.js';
@@ -97,6 +100,11 @@ function workbook(answer: Buffer, declare?: number, moreRows = 0): Buffer {
   ]);
 }
 
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
 describe('a paste with a long run of spaces', () => {
   it('is cleaned in linear time (the trailing-space cleanup was quadratic)', () => {
     const text = `Câu 1. Đăng ký khai sinh ở đâu?\nTrả lời: Tại Ủy ban nhân dân cấp xã${' '.repeat(150_000)}nơi cư trú của cha hoặc mẹ.   \n`;
@@ -156,5 +164,39 @@ describe('an uploaded .xlsx that unpacks to more than a FAQ sheet', () => {
       expect(read.entries).toEqual([]);
       expect(read.problems.join(' ')).toContain('Không đọc được tệp Excel');
     }
+  });
+});
+
+describe('a sheet longer than one import', () => {
+  const csv = (rows: number): Buffer => Buffer.from(`Câu hỏi;Trả lời\n${Array.from({ length: rows }, (_, i) => `Câu hỏi số ${i + 1}?;Câu trả lời số ${i + 1}.`).join('\n')}\n`);
+
+  it('is refused before its rows are read, with their number', async () => {
+    const t = performance.now();
+    const huge = await readImportFile('hoi-dap.csv', Buffer.from(`Câu hỏi,Trả lời\n${'a,b\n'.repeat(2_000_000)}`), { maxRows: 1_000 });
+    expect(huge.entries).toEqual([]);
+    expect(huge.problems).toEqual(['Mỗi lần nhập tối đa 1.000 câu hỏi; bảng dài 2.000.001 dòng: chia thành nhiều lần (mỗi lần một phần của bảng).']);
+    const over = await readImportFile('hoi-dap.csv', csv(1_001), { maxRows: 1_000 });
+    expect(over.entries).toEqual([]);
+    expect(over.problems).toEqual(['Mỗi lần nhập tối đa 1.000 câu hỏi; bảng có 1.001 dòng câu hỏi: chia thành nhiều lần (mỗi lần một phần của bảng).']);
+    expect(performance.now() - t).toBeLessThan(3_000);
+    expect((await readImportFile('hoi-dap.csv', csv(1_000), { maxRows: 1_000 })).entries).toHaveLength(1_000);
+    // Without a limit (loa content import, the operator's own file) every row is read as before.
+    expect((await readImportFile('hoi-dap.csv', csv(1_001))).entries).toHaveLength(1_001);
+  });
+
+  it('is refused so by the admin upload', async () => {
+    const t = await startAdminApp();
+    cleanup.push(t.close);
+    const c = new AdminClient(t.url);
+    await c.login('bien', addUser(t.app, 'bien', ['editor']));
+    await c.get('/admin/content/import');
+    const form = new FormData();
+    form.append('_csrf', c.csrf);
+    form.append('topic', 'ho-tich');
+    form.append('text', '');
+    form.append('file', new Blob([new Uint8Array(csv(1_001))]), 'hoi-dap.csv');
+    const res = await fetch(`${t.url}/admin/content/import`, { method: 'POST', headers: { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, body: form });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Mỗi lần nhập tối đa 1.000 câu hỏi; bảng có 1.001 dòng câu hỏi');
   });
 });

@@ -167,7 +167,8 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     if (!file && !body.text.trim()) problems.push('Hãy dán nội dung hỏi – đáp vào ô “Nội dung”, hoặc chọn một tệp .xlsx hay .csv.');
     if (problems.length) return again(problems);
     if (file && body.text.trim()) return again(['Chỉ dùng một cách: dán nội dung hoặc chọn tệp (hãy xoá nội dung đã dán, hoặc bỏ chọn tệp).']);
-    const read = file ? await readImportFile(file.name, file.bytes) : readImportText(body.text);
+    // A sheet longer than one import is refused before its rows are read (table.ts ReadLimits).
+    const read = file ? await readImportFile(file.name, file.bytes, { maxRows: MAX_ENTRIES }) : readImportText(body.text, { maxRows: MAX_ENTRIES });
     if (read.entries.length > MAX_ENTRIES) return again([`Mỗi lần nhập tối đa ${formatNumber(MAX_ENTRIES)} câu hỏi; nội dung có ${formatNumber(read.entries.length)}: chia thành nhiều lần.`]);
     const plan = await planImportYielding(read, ctx.content.get(), { topic: body.topic, source: body.source }, ctx.config.contentDir);
     if (read.entries.length === 0 || (plan.problems.length && !plan.entries.length)) return again(plan.problems);
