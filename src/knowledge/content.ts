@@ -290,7 +290,10 @@ export function lenientFrontMatter(front: string): string {
     .split('\n')
     .map((raw) => {
       const line = raw.replace(/\u00a0/g, ' ').replace(/^\t+/, (tabs) => '  '.repeat(tabs.length));
-      const m = /^(\s*(?:-\s+)?)(?:([A-Za-z_][\w-]*):(\s+|$))?(.*?)(\s*)$/.exec(line)!;
+      // `s`: a line separator (U+2028, U+2029, pasted from a web page or a PDF) is not the end
+      // of the value; without it the pattern did not match and the whole load threw.
+      const m = /^(\s*(?:-\s+)?)(?:([A-Za-z_][\w-]*):(\s+|$))?(.*?)(\s*)$/s.exec(line);
+      if (!m) return line;
       const [, lead = '', key, gap = '', value = '', tail = ''] = m;
       if (!lead && key) field = key;
       const item = lead.includes('-');

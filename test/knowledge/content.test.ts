@@ -469,3 +469,13 @@ describe('an answer pasted from Word (officeBody)', () => {
     expect(c.qa[0]!.answer).toBe('Lao động nữ sinh con được nghỉ:\n• Sinh một con: 6 tháng;\n• Sinh đôi trở lên: thêm 1 tháng mỗi con.\nXem thêm Điều 53.');
   });
 });
+
+describe('a line separator in a hand-written file (U+2028, pasted from a web page or a PDF)', () => {
+  it('is part of the value, not the end of the whole load', () => {
+    const front = 'id: x\nquestion: Dòng một\u2028dòng hai: còn tiếp\nvariants:\n  - Một\u2029hai\n';
+    const out = lenientFrontMatter(front);
+    expect(out).toContain('question: "Dòng một\u2028dòng hai: còn tiếp"');
+    expect(out).toContain('- Một\u2029hai');
+  });
+});
+
