@@ -171,11 +171,13 @@ describe('unanswered question -> approved answer', () => {
     outbox.start();
     await done;
     await outbox.stop();
-    // Outside the 7-day window nothing is sent at all; the platform's own -230 is recorded too.
+    // Outside the 7-day window nothing is sent now; the platform's own -230 is treated the same.
+    // Both are held for the asker's next message to the OA (releaseHeldNotices).
     expect(sent.sort()).toEqual(['z-late', 'z-new']);
     const byQuestion = new Map(listNotices(t.app.db, qa.id).map((n) => [n.unansweredId, n]));
     // The web asker's notice waits for them to come back to the chat (sender.takeHeld).
-    expect(ids.map((id) => byQuestion.get(id)!.status)).toEqual(['outside_window', 'sent', 'outside_window', 'gone', 'held']);
+    expect(ids.map((id) => byQuestion.get(id)!.status)).toEqual(['held', 'sent', 'held', 'gone', 'held']);
+    expect(byQuestion.get(ids[0]!)!.reason).toContain('chờ người hỏi nhắn lại cho OA');
     expect(byQuestion.get(ids[4]!)!.reason).toContain('chờ người hỏi quay lại web chat');
     expect(listUnanswered(t.app.db, 'answered').map((u) => u.id).sort()).toEqual(ids.sort());
     // Resolved questions are not notified twice.
