@@ -265,7 +265,9 @@ describe('a channel in trouble (Zalo OA out of quota) while its connection stand
     const whileOut = deliveryCounts(db, id);
     expect(calls).toBeGreaterThan(12);
     // The batch stopped at the trouble; nothing failed; the refused rows wait, tried and counted as such.
-    expect(whileOut).toMatchObject({ sent: 2, failed: 0, pending: 38 });
+    // (A probe may be in flight at this instant: one row 'sending' rather than pending.)
+    expect(whileOut).toMatchObject({ sent: 2, failed: 0 });
+    expect(whileOut.pending + whileOut.sending).toBe(38);
     expect(whileOut.retrying).toBeGreaterThan(0);
     // A row probed again and again does not run out of attempts.
     expect(Math.max(...listDeliveries(db, id).map((d) => d.attempts))).toBeLessThanOrEqual(1);
