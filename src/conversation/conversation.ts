@@ -143,7 +143,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     touchPerson(deps.db, person.id, at);
     person.lastInteractionAt = at.toISOString();
     // Zalo's window is open again: answers to their questions held for it go out now.
-    if (inbound.channel !== 'web') releaseHeldNotices(deps.db, person.id);
+    if (inbound.channel !== 'web') releaseHeldNotices(deps.db, person.id, at);
   };
 
   const runAction = async (ctx: TurnContext, action: string): Promise<Reply[]> => {

@@ -196,10 +196,16 @@ export function markHeldNoticeDelivered(db: Db, id: number, now: Date = new Date
  * not the web chat's, which are handed over in the chat itself) go back to the outbox, which
  * sends them now that the window is open. Returns how many.
  */
-export function releaseHeldNotices(db: Db, personId: number): number {
-  return db
+export function releaseHeldNotices(db: Db, personId: number, now: Date = new Date()): number {
+  const answers = db
     .prepare(`UPDATE answer_notices SET status = 'pending', reason = NULL, next_attempt_at = NULL WHERE person_id = ? AND status = 'held' AND channel <> 'web'`)
     .run(personId).changes;
+  // The other notices (a report's outcome, an invitation) held the same way in `sends`
+  // (db/sends.ts recordSend): back to the sender, whose poll sends them within a second.
+  const others = db
+    .prepare(`UPDATE sends SET status = 'pending', reason = NULL, next_attempt_at = NULL, expires_at = ? WHERE person_id = ? AND status = 'held' AND kind = 'notice' AND channel <> 'web'`)
+    .run(new Date(now.getTime() + 86_400_000).toISOString(), personId).changes;
+  return answers + others;
 }
 
 /** Start-up: notices left `sending` by a crash become `unknown` (not re-sent). Returns how many. */

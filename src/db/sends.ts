@@ -124,6 +124,11 @@ export type SendOutcome =
 
 /** Records the outcome of a claimed row. */
 export function recordSend(db: Db, id: number, outcome: SendOutcome, now: Date = new Date()): void {
+  // A notice (a rumour report's outcome, a training invitation) Zalo refuses as outside its
+  // 7-day window waits for the person's next message (db/notices.ts releaseHeldNotices), as an
+  // answer notice does; a reply is never held (the person just wrote).
+  if (outcome.status === 'outside_window' && db.prepare(`UPDATE sends SET status = 'held', reason = ?, next_attempt_at = NULL WHERE id = ? AND status = 'sending' AND kind = 'notice' AND channel <> 'web'`).run(HELD_SEND_REASON, id).changes > 0)
+    return;
   if (outcome.status === 'retry')
     db.prepare(`UPDATE sends SET status = 'pending', next_attempt_at = ?, reason = ? WHERE id = ? AND status = 'sending'`).run(nowIso(outcome.retryAt), outcome.reason, id);
   else
@@ -140,6 +145,9 @@ export function recordSend(db: Db, id: number, outcome: SendOutcome, now: Date =
       id,
     );
 }
+
+/** Why a notice row waits (see {@link recordSend}): in Vietnamese, staff read it. */
+export const HELD_SEND_REASON = 'chờ người nhận nhắn lại: Zalo chỉ cho gửi trong 7 ngày sau tin nhắn cuối của họ; khi họ nhắn lại, Loa tự gửi';
 
 /** Ends pending rows without sending them (the ones after a reply that met `gone`). */
 export function skipSends(db: Db, ids: number[], status: 'gone' | 'outside_window' | 'skipped', reason: string, now: Date = new Date()): void {
