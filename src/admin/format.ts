@@ -18,6 +18,11 @@ export function formatDay(day: string | null | undefined): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : (day ?? '');
 }
 
+/** A fraction with a decimal comma, as staff write it (0,409): thresholds and estimates. */
+export function formatDecimal(x: number, digits = 3): string {
+  return x.toFixed(digits).replace('.', ',');
+}
+
 /** A number with Vietnamese grouping ("1.234"). */
 export function formatNumber(n: number | null | undefined): string {
   return number.format(n ?? 0);

@@ -9,6 +9,7 @@
  * choosing; the bot's name is known once Telegram answered `getMe`.
  */
 import qrcode from 'qrcode-generator';
+import { escapeHtml } from '../text/html.js';
 import type { ChannelName } from '../messages.js';
 import type { Channel } from '../channels/channel.js';
 import { deepLinkCommand } from '../conversation/conversation.js';
@@ -207,9 +208,8 @@ export function qrSvg(text: string, title: string = text): string {
       d += `M${from + quiet} ${r + quiet}h${c - from}v1h-${c - from}z`;
     }
   }
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges" role="img" aria-label="${esc(title)}">` +
-    `<title>${esc(title)}</title><rect width="${size}" height="${size}" fill="#fff"/><path d="${d}" fill="#000"/></svg>`
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges" role="img" aria-label="${escapeHtml(title)}">` +
+    `<title>${escapeHtml(title)}</title><rect width="${size}" height="${size}" fill="#fff"/><path d="${d}" fill="#000"/></svg>`
   );
 }

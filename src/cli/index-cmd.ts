@@ -15,6 +15,7 @@ import { createKnowledge, SNAPSHOT_FILE } from '../knowledge/knowledge.js';
 import { formatContentErrors, loadContent } from '../knowledge/content.js';
 import type { DecisionModel } from '../knowledge/decision.js';
 import { argsErrorText } from './args.js';
+import { formatDecimal } from '../admin/format.js';
 
 export const USAGE = `cách dùng:
   loa index                  kiểm tra nội dung (LOA_CONTENT_DIR), lập chỉ mục và lưu vào LOA_DATA_DIR cho lần chạy sau
@@ -24,7 +25,7 @@ Mỗi lỗi được nêu cùng tệp và trường; mục trong tệp lỗi v�
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 /** A decimal the Vietnamese way (comma). */
-const dec = (x: number, digits = 3): string => x.toFixed(digits).replace('.', ',');
+const dec = formatDecimal;
 
 /** What the calibration fitted and estimated, for staff (calibrate.ts). */
 export function describeCalibration(m: DecisionModel): string[] {

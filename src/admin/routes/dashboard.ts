@@ -7,7 +7,7 @@ import { openContests } from './contests.js';
 import { countWaitingForApproval } from './content.js';
 import type { FastifyRequest } from 'fastify';
 import type { DecisionModel } from '../../knowledge/decision.js';
-import { formatNumber } from '../format.js';
+import { formatDecimal, formatNumber } from '../format.js';
 import { CHANNEL_LABELS, STATE_LABELS, contentAdvice, healthReport } from '../../http/health.js';
 
 /** The dashboard figures for a user (their region scope applied). */
@@ -70,8 +70,6 @@ export function channelHealth(ctx: AdminContext) {
   };
 }
 
-/** A number with a decimal comma, as staff write it (0,41). */
-const comma = (n: number, digits: number): string => n.toFixed(digits).replace('.', ',');
 
 /**
  * How the bot decides to answer, in sentences staff read: the threshold fitted to the content
@@ -83,7 +81,7 @@ const comma = (n: number, digits: number): string => n.toFixed(digits).replace('
 export function decisionSummary(m: DecisionModel): { lines: string[]; warnings: string[] } {
   const i = m.info;
   const lines: string[] = [];
-  const thresholds = `ngưỡng tin cậy ${comma(m.threshold, 2)}${m.longThreshold !== undefined ? ` (câu hỏi dài: ${comma(m.longThreshold, 2)})` : ''}`;
+  const thresholds = `ngưỡng tin cậy ${formatDecimal(m.threshold, 2)}${m.longThreshold !== undefined ? ` (câu hỏi dài: ${formatDecimal(m.longThreshold, 2)})` : ''}`;
   if (i.source === 'fitted') {
     lines.push(`Bot chỉ trả lời khi đủ tin cậy: ${thresholds}, hiệu chỉnh theo chính nội dung đang phục vụ, từ ${formatNumber(i.positives)} câu hỏi luyện tập tạo từ nội dung và ${formatNumber(i.negatives)} câu hỏi ngoài phạm vi.`);
     if (i.estimated !== false)
