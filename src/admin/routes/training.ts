@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { recordInPerson } from '../../training/in-person.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisterRoutes } from '../context.js';
-import { coverageTotals, getOfficial, importOfficials, listOfficials, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
+import { coverageTotals, getOfficial, importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
 import { importSummary, leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../../training/import.js';
@@ -122,6 +122,16 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
         if (!ctx.inScope(req, r.region))
           problems.push(`dòng ${lines[i]}: region: tài khoản của bạn chỉ nhập được cán bộ thuộc địa bàn ${regionName(ctx.me(req).region)}`);
       });
+      // The import finds officials by their account and rewrites the row it finds: a row naming
+      // another region's official (on the list or taken off it) would move them into this one.
+      if (problems.length === 0) {
+        const removed = new Map(removedOfficials(ctx.db).map((o) => [`${o.channel}\u0000${o.externalId}`, o]));
+        rows.forEach((r, i) => {
+          const o = officialByAccount(ctx.db, r.channel, r.externalId) ?? removed.get(`${r.channel}\u0000${r.externalId}`);
+          if (o && !ctx.inScope(req, o.region))
+            problems.push(`dòng ${lines[i]}: external_id: tài khoản ${r.externalId} là của một cán bộ thuộc địa bàn khác; chỉ tài khoản cấp tỉnh chuyển được cán bộ giữa các địa bàn`);
+        });
+      }
     }
     if (problems.length || rows.length === 0)
       return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, groups: registry.groups() });
