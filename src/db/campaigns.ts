@@ -684,6 +684,52 @@ export function deliveryCounts(db: Db, campaignId: number, now: Date = new Date(
   };
 }
 
+/** The figures of a campaign's progress bar and list row: its delivery counts without the two that need more than its rows' statuses. */
+export type ProgressCounts = Omit<DeliveryCounts, 'failedByReason' | 'optedOutSince'>;
+
+/**
+ * The progress counts of many campaigns at once (the campaign list), equal to what
+ * `deliveryCounts` gives each of them: one grouped count over the (campaign, status) index and
+ * one over the pending rows, instead of four queries a campaign (60 campaigns whose counts were
+ * not frozen: 600 ms). Campaigns without deliveries get zeros.
+ */
+export function progressCounts(db: Db, campaignIds: readonly number[]): Map<number, ProgressCounts> {
+  const out = new Map<number, ProgressCounts>();
+  for (const id of campaignIds)
+    out.set(id, { targeted: 0, pending: 0, sending: 0, sent: 0, gone: 0, outsideWindow: 0, failed: 0, optedOut: 0, unknown: 0, cancelled: 0, retrying: 0 });
+  const key: Record<string, keyof ProgressCounts | undefined> = {
+    pending: 'pending',
+    sending: 'sending',
+    sent: 'sent',
+    gone: 'gone',
+    outside_window: 'outsideWindow',
+    failed: 'failed',
+    opted_out: 'optedOut',
+    unknown: 'unknown',
+    cancelled: 'cancelled',
+  };
+  for (let i = 0; i < campaignIds.length; i += 500) {
+    const chunk = campaignIds.slice(i, i + 500);
+    const marks = chunk.map(() => '?').join(',');
+    for (const r of db
+      .prepare(`SELECT campaign_id AS id, status, COUNT(*) AS n FROM deliveries WHERE campaign_id IN (${marks}) GROUP BY campaign_id, status`)
+      .all(...chunk) as { id: number; status: string; n: number }[]) {
+      const c = out.get(r.id)!;
+      c.targeted += r.n;
+      const k = key[r.status];
+      if (k) c[k] += r.n;
+    }
+    for (const r of db
+      .prepare(
+        `SELECT campaign_id AS id, COUNT(*) AS n FROM deliveries
+         WHERE campaign_id IN (${marks}) AND status = 'pending' AND reason IS NOT NULL AND next_attempt_at IS NOT NULL GROUP BY campaign_id`,
+      )
+      .all(...chunk) as { id: number; n: number }[])
+      out.get(r.id)!.retrying = r.n;
+  }
+  return out;
+}
+
 /** Sending campaigns with no row left pending or in flight. */
 export function finishedSendingCampaigns(db: Db): number[] {
   return (
