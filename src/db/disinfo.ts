@@ -51,11 +51,34 @@ export const NEAR_DUPLICATE = 0.8;
 const TRACKING = /^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|si|ref|ref_src|__tn__|__cft__.*|mibextid|zarsrc|_ga|_gl)$/i;
 
 /**
+ * The query parameters that name a Facebook post, photo or video (`story.php?story_fbid=…&id=…`,
+ * `photo?fbid=…`, `watch?v=…`); every other one comes from how it was shared (`rdid`,
+ * `share_url`, `sfnsn`, `set`, `eav`, `paipv`…) and differs between two people's links to one post.
+ */
+const FACEBOOK_KEEP = new Set(['story_fbid', 'id', 'fbid', 'v', 'multi_permalinks']);
+
+/**
+ * A YouTube video's id from any of its addresses (`youtu.be/ID`, `watch?v=ID`, `shorts/ID`,
+ * `live/ID`, `embed/ID`), or null when the address is not one video.
+ */
+function youtubeVideo(host: string, u: URL): string | null {
+  if (host === 'youtu.be') return u.pathname.split('/')[1] || null;
+  if (host !== 'youtube.com' && host !== 'music.youtube.com') return null;
+  if (u.pathname === '/watch') return u.searchParams.get('v');
+  const m = u.pathname.match(/^\/(?:shorts|live|embed|v)\/([^/]+)/);
+  return m ? m[1]! : null;
+}
+
+/**
  * A link in one canonical form, so that shares of one post compare equal: `https` for `http`,
  * lower-case host, `www.` and `m.` dropped (and Facebook's `mbasic.`, `touch.`, `web.` and
  * `fb.com`; its `l.facebook.com/l.php?u=…` wrapper gives the wrapped link), tracking parameters
- * dropped, the rest sorted, no fragment, no trailing '/'. Returns null when `raw` is not an
- * http(s) URL.
+ * dropped, the rest sorted, no fragment, no trailing '/'. Per site, what a share adds is dropped
+ * too: a TikTok video's address has no query that matters (`_t`, `_r`, `is_from_webapp`,
+ * `sender_device`…), a Facebook post keeps only the parameters that name it
+ * ({@link FACEBOOK_KEEP}), and a YouTube video is `youtube.com/watch?v=ID` whichever address was
+ * shared (`youtu.be`, `shorts/`, with `feature=share` or a start time). Returns null when `raw`
+ * is not an http(s) URL.
  *
  * @example normalizeUrl('https://WWW.Facebook.com/post/1/?utm_source=x&fbclid=abc#top') // 'https://facebook.com/post/1'
  */
@@ -73,16 +96,29 @@ export function normalizeUrl(raw: string): string | null {
   if (wrapped) return normalizeUrl(wrapped);
   // Facebook's other front ends and its short domain show the same post.
   if (/^(mbasic|touch|web)\.facebook\.com$/.test(host) || host === 'fb.com') host = 'facebook.com';
-  const params = [...u.searchParams].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const video = youtubeVideo(host, u);
+  if (video) return `https://youtube.com/watch?v=${encodeURIComponent(video)}`;
+  const keep = (k: string): boolean =>
+    host === 'tiktok.com' ? false : host === 'facebook.com' ? FACEBOOK_KEEP.has(k) : !TRACKING.test(k);
+  const params = [...u.searchParams].filter(([k]) => keep(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
   const path = u.pathname.replace(/\/+$/, '');
   return `https://${host}${u.port ? `:${u.port}` : ''}${path}${query}`;
 }
 
-/** The first http(s) link in a text, or null. */
+/**
+ * The sites whose links people paste without `https://` (copied from an app's share text or
+ * typed): such a link is still the post's link, and groups with the same link pasted in full.
+ */
+const BARE_LINK = /(?:^|[\s(“"'])((?:[a-z0-9-]+\.)*(?:facebook\.com|fb\.com|fb\.watch|zalo\.me|tiktok\.com|youtube\.com|youtu\.be)\/[^\s<>"“”]*)/i;
+
+/** The first http(s) link in a text (or a bare link of a social network, as `https://…`), or null. */
 export function firstUrl(text: string): string | null {
-  const m = text.match(/https?:\/\/[^\s<>"“”]+/i);
-  return m ? m[0].replace(/[.,;:!?)\]]+$/, '') : null;
+  const full = text.match(/https?:\/\/[^\s<>"“”]+/i);
+  const bare = text.match(BARE_LINK);
+  const trim = (s: string): string => s.replace(/[.,;:!?)\]]+$/, '');
+  if (bare && (!full || bare.index! + bare[0].length - bare[1]!.length < full.index!)) return `https://${trim(bare[1]!)}`;
+  return full ? trim(full[0]) : null;
 }
 
 /** The folded form two near-identical texts share: no diacritics, case, punctuation or extra spaces. */

@@ -46,8 +46,8 @@ describe('normalizeUrl', () => {
   it.each([
     ['https://WWW.Facebook.com/post/123/?utm_source=zalo&utm_medium=x&fbclid=IwAR0abc#c', 'https://facebook.com/post/123'],
     ['http://m.facebook.com/story.php?story_fbid=9&id=4&__tn__=R', 'https://facebook.com/story.php?id=4&story_fbid=9'],
-    ['https://www.tiktok.com/@tin.nong/video/7312?is_from_webapp=1&sender_device=pc', 'https://tiktok.com/@tin.nong/video/7312?is_from_webapp=1&sender_device=pc'],
-    ['https://youtu.be/abc?si=XYZ', 'https://youtu.be/abc'],
+    ['https://www.tiktok.com/@tin.nong/video/7312?is_from_webapp=1&sender_device=pc', 'https://tiktok.com/@tin.nong/video/7312'],
+    ['https://youtu.be/abc?si=XYZ', 'https://youtube.com/watch?v=abc'],
     ['https://mbasic.facebook.com/groups/12/posts/34/?mibextid=Zx', 'https://facebook.com/groups/12/posts/34'],
     ['https://web.facebook.com/groups/12/posts/34', 'https://facebook.com/groups/12/posts/34'],
     ['https://fb.com/groups/12/posts/34', 'https://facebook.com/groups/12/posts/34'],
