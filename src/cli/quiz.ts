@@ -15,7 +15,7 @@ import { openDb, type Db } from '../db/index.js';
 import { attemptCounts } from '../db/quiz.js';
 import { formatContentErrors } from '../knowledge/content.js';
 import { createContestRegistry, viTime, type ContestRegistry } from '../quiz/definition.js';
-import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv, leaderboardXlsx } from '../quiz/results.js';
+import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv, leaderboardTop, leaderboardXlsx } from '../quiz/results.js';
 import { viDuration } from '../quiz/scoring.js';
 
 export const USAGE = `cách dùng:
@@ -72,9 +72,9 @@ export async function quizCommand(args: string[], deps: QuizCliDeps): Promise<nu
       error('quiz: --top cần một số nguyên dương, ví dụ --top 10');
       return 2;
     }
-    const board = leaderboard(deps.db, contest.id);
+    const board = leaderboardTop(deps.db, contest.id, top);
     print(`${contest.title}: ${board.participants} người hoàn thành bài thi.`);
-    for (const e of board.entries.slice(0, top))
+    for (const e of board.entries)
       print(
         `${String(e.rank).padStart(3)}. ${e.name ?? ERASED_NAME}${e.unit ? ` (${e.unit})` : ''}: ${e.score} điểm, ${e.correctCount}/${e.questionCount} câu đúng, ${viDuration(e.totalMs)}, dự đoán ${e.prediction ?? '-'}${e.distance !== null ? ` (lệch ${e.distance})` : ''}, ${e.channel}`,
       );

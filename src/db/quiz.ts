@@ -333,33 +333,25 @@ export interface FinishedAttempt {
   finishedAt: string;
 }
 
-/**
- * Attempts that answered every question (done, or still giving their prediction); with a region
- * `scope`, only those of people in it (region-scoped staff).
- */
-export function finishedAttempts(db: Db, contestId: string, scope: RegionScope = null): FinishedAttempt[] {
-  const s = personInScope('person_id', scope);
-  return (
-    db
-      .prepare(
-        `SELECT id, person_id, name, unit, phone, channel, score, correct_count, question_count, total_ms, prediction, finished_at
-         FROM quiz_attempts WHERE contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL AND ${s.sql}`,
-      )
-      .all(contestId, ...s.args) as {
-      id: number;
-      person_id: number | null;
-      name: string | null;
-      unit: string | null;
-      phone: string | null;
-      channel: ChannelName;
-      score: number;
-      correct_count: number;
-      question_count: number;
-      total_ms: number;
-      prediction: number | null;
-      finished_at: string;
-    }[]
-  ).map((r) => ({
+interface FinishedRow {
+  id: number;
+  person_id: number | null;
+  name: string | null;
+  unit: string | null;
+  phone: string | null;
+  channel: ChannelName;
+  score: number;
+  correct_count: number;
+  question_count: number;
+  total_ms: number;
+  prediction: number | null;
+  finished_at: string;
+}
+
+const FINISHED_COLUMNS = 'id, person_id, name, unit, phone, channel, score, correct_count, question_count, total_ms, prediction, finished_at';
+
+function toFinished(r: FinishedRow): FinishedAttempt {
+  return {
     attemptId: r.id,
     personId: r.person_id,
     name: r.name,
@@ -372,7 +364,69 @@ export function finishedAttempts(db: Db, contestId: string, scope: RegionScope =
     totalMs: r.total_ms,
     prediction: r.prediction,
     finishedAt: r.finished_at,
-  }));
+  };
+}
+
+/**
+ * Attempts that answered every question (done, or still giving their prediction), in the order
+ * they were made; with a region `scope`, only those of people in it (region-scoped staff).
+ */
+export function finishedAttempts(db: Db, contestId: string, scope: RegionScope = null): FinishedAttempt[] {
+  const s = personInScope('person_id', scope);
+  return (
+    db
+      .prepare(
+        `SELECT ${FINISHED_COLUMNS}
+         FROM quiz_attempts WHERE contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL AND ${s.sql}
+         ORDER BY id`,
+      )
+      .all(contestId, ...s.args) as FinishedRow[]
+  ).map(toFinished);
+}
+
+/** How many attempts at the contest answered every question (within a region `scope`). */
+export function countFinished(db: Db, contestId: string, scope: RegionScope = null): number {
+  const s = personInScope('person_id', scope);
+  const r = db
+    .prepare(`SELECT COUNT(*) AS n FROM quiz_attempts WHERE contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL AND ${s.sql}`)
+    .get(contestId, ...s.args) as { n: number };
+  return r.n;
+}
+
+/**
+ * The first `limit` finished attempts in leaderboard order: score (high first), then
+ * |prediction − `actual`| (closest first, no prediction last), then total time (fastest first);
+ * full ties share a rank (1, 2, 2, 4) and are shown earliest finish first, then by attempt id.
+ * The same order and ranks as `rankEntries` over every finished attempt, but SQLite sorts with a
+ * bounded top-N sorter and only `limit` rows leave the database: a contest page at a year's data
+ * (thousands of attempts) no longer builds and sorts them all in JavaScript to show the top 100.
+ * Ranks need nothing outside the prefix: everyone strictly ahead of an entry is before it. With
+ * a region `scope`, ranked among that region's people, distances still measured against `actual`.
+ */
+export function topFinishedAttempts(
+  db: Db,
+  contestId: string,
+  actual: number,
+  limit: number,
+  scope: RegionScope = null,
+): (FinishedAttempt & { rank: number; distance: number | null })[] {
+  const s = personInScope('person_id', scope);
+  const rows = db
+    .prepare(
+      `SELECT ${FINISHED_COLUMNS}, ABS(prediction - ?) AS distance
+       FROM quiz_attempts
+       WHERE contest_id = ? AND status IN ('done', 'predicting') AND finished_at IS NOT NULL AND ${s.sql}
+       ORDER BY score DESC, prediction IS NULL, distance, total_ms, finished_at, id
+       LIMIT ?`,
+    )
+    .all(actual, contestId, ...s.args, limit) as (FinishedRow & { distance: number | null })[];
+  const out: (FinishedAttempt & { rank: number; distance: number | null })[] = [];
+  rows.forEach((r, i) => {
+    const prev = out[i - 1];
+    const tied = prev && prev.score === r.score && prev.distance === r.distance && prev.totalMs === r.total_ms;
+    out.push({ ...toFinished(r), rank: tied ? prev.rank : i + 1, distance: r.distance });
+  });
+  return out;
 }
 
 /**

@@ -4,7 +4,7 @@
  * communication.
  */
 import type { Db } from '../db/index.js';
-import { finishedAttempts, questionStats, type FinishedAttempt } from '../db/quiz.js';
+import { countFinished, finishedAttempts, questionStats, topFinishedAttempts, type FinishedAttempt } from '../db/quiz.js';
 import type { RegionScope } from '../db/scope.js';
 import type { Contest } from './definition.js';
 import { rankEntries, type Ranked } from './scoring.js';
@@ -33,6 +33,17 @@ export function leaderboard(db: Db, contestId: string, scope: RegionScope = null
   if (!scope) return { participants: all.length, finished: all.length, entries: rankEntries(all, all.length) };
   const mine = finishedAttempts(db, contestId, scope);
   return { participants: mine.length, finished: all.length, entries: rankEntries(mine, all.length) };
+}
+
+/**
+ * The first `limit` entries of {@link leaderboard}, ranked in SQL (`topFinishedAttempts`): the
+ * same ranks and order, the same counts, without loading every finished attempt. For the contest
+ * page (top 100) and `loa quiz results --top N`; the exports still write every row.
+ */
+export function leaderboardTop(db: Db, contestId: string, limit: number, scope: RegionScope = null): Leaderboard {
+  const finished = countFinished(db, contestId);
+  const participants = scope ? countFinished(db, contestId, scope) : finished;
+  return { participants, finished, entries: topFinishedAttempts(db, contestId, finished, limit, scope) };
 }
 
 /** Name shown for an entry whose registration was erased at the person's request. */

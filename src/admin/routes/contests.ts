@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { contestSchema, isOpen, parseLocal, viTime, type Contest, type ContestRegistry } from '../../quiz/definition.js';
-import { contestStats, leaderboard, leaderboardCsv, leaderboardXlsx } from '../../quiz/results.js';
+import { contestStats, leaderboard, leaderboardCsv, leaderboardTop, leaderboardXlsx } from '../../quiz/results.js';
 import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 import { visibleControls } from '../../text/controls.js';
 import { attemptCounts } from '../../db/quiz.js';
@@ -110,14 +110,15 @@ export const registerContestRoutes: RegisterRoutes = (s, ctx) => {
     const now = ctx.now();
     // Region-scoped staff see their region's people only: figures, board and statistics.
     const scope = ctx.scopeRegions(req);
-    const board = leaderboard(ctx.db, c.id, scope);
+    // The top 100, ranked in SQL: a year's contest has thousands of finished attempts.
+    const board = leaderboardTop(ctx.db, c.id, 100, scope);
     return ctx.render(req, reply, 'contest', {
       title: c.title,
       c,
       f: contestFigures(ctx, req, c),
       opens: viTime(c.opens),
       closes: viTime(c.closes),
-      board: { participants: board.participants, finished: board.finished ?? board.participants, entries: board.entries.slice(0, 100) },
+      board: { participants: board.participants, finished: board.finished ?? board.participants, entries: board.entries },
       stats: contestStats(ctx.db, c, scope),
       // The bot's own address once Telegram said who it is (admin "Mời người dân": reach.ts).
       telegramLink: ctx.channels.get('telegram')?.publicLink?.(),
