@@ -19,6 +19,8 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'user.add': 'Tạo tài khoản',
   'user.first-admin': 'Tạo tài khoản quản trị đầu tiên',
   'user.passwd': 'Đổi mật khẩu',
+  'user.passwd.wrong': 'Đổi mật khẩu: nhập sai mật khẩu hiện tại',
+  'user.passwd.ended': 'Đóng phiên đăng nhập vì nhập sai mật khẩu hiện tại nhiều lần',
   'user.role': 'Đổi vai trò',
   'user.disable': 'Khoá tài khoản',
   'user.enable': 'Mở khoá tài khoản',
@@ -157,6 +159,7 @@ const DETAIL_LABEL: Readonly<Record<string, string>> = {
   gone: 'Đã chặn bot',
   skipped: 'Bỏ qua',
   refusedUnaudited: 'Số lần bị chặn trước đó chưa ghi nhật ký',
+  left: 'Số lần nhập sai còn lại trước khi phiên bị đóng',
 };
 
 /** Campaign statuses as staff read them, for `from` and `to`. */

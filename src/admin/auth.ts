@@ -120,6 +120,19 @@ export function loginWaitUntil(
   return until;
 }
 
+/**
+ * Wrong current passwords in one session's password change form at which the session is ended.
+ * The form was a way to guess the password with a session alone, with no limit: signing in
+ * again goes through the login's throttle, which needs the password.
+ */
+export const MAX_WRONG_CURRENT = 5;
+
+/**
+ * The result of a password change: `wrong` says how many tries the session has left; `ended`: this
+ * try ended the session; `gone`: the session had ended before the try was checked.
+ */
+export type PasswordChangeResult = { ok: true } | { ok: false; reason: 'wrong'; left: number } | { ok: false; reason: 'ended' | 'gone' | 'busy' };
+
 /** A logged-in request's user and session. */
 export interface AdminIdentity {
   user: User;
@@ -134,8 +147,12 @@ export interface Auth {
   /** The user and session for a cookie token, or undefined when unknown, expired or disabled. */
   resolve(token: string | undefined): AdminIdentity | undefined;
   logout(token: string | undefined): void;
-  /** Changes a password after checking the current one; ends the user's other sessions. */
-  changePassword(user: User, current: string, next: string, keepSessionId: string): Promise<boolean>;
+  /**
+   * Changes a password after checking the current one; ends the user's other sessions. The
+   * checks of one session run one at a time, within the login's cap on checks at once; the
+   * {@link MAX_WRONG_CURRENT}th wrong current password of a session ends that session.
+   */
+  changePassword(user: User, current: string, next: string, keepSessionId: string): Promise<PasswordChangeResult>;
   /** Max-Age (seconds) to give the session cookie. */
   cookieMaxAge(): number;
 }
@@ -190,6 +207,9 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
     }
   };
   const busy = (): boolean => checking >= o.maxConcurrentChecks && queued.length >= o.maxQueuedChecks;
+  // The password change form's wrong current passwords by session id, and its lanes.
+  const wrongCurrent = new Map<string, number>();
+  const changeLanes = new Map<string, Promise<unknown>>();
 
   // `ip` is the throttle's key (an IPv6 client's /64: http/server.ts addressKey); `from` the
   // address itself, kept with the session.
@@ -266,12 +286,33 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
     logout(token) {
       if (token) deleteSession(db, hashToken(token));
     },
-    async changePassword(user, current, next, keepSessionId) {
-      const hash = getPasswordHash(db, user.id);
-      if (!hash || !(await verifyPassword(current, hash))) return false;
-      setPassword(db, user.id, next, false);
-      deleteUserSessions(db, user.id, keepSessionId);
-      return true;
+    changePassword(user, current, next, keepSessionId) {
+      // One session's tries one after another: sent all at once, each would read "no wrong
+      // tries yet" (as the login's lanes above).
+      const lane = changeLanes.get(keepSessionId) ?? Promise.resolve();
+      const run = lane.then(async (): Promise<PasswordChangeResult> => {
+        if (!getSessionRow(db, keepSessionId)) return { ok: false, reason: 'gone' };
+        if (busy()) return { ok: false, reason: 'busy' };
+        const hash = getPasswordHash(db, user.id);
+        if (!hash || !(await checkPassword(current, hash))) {
+          const wrong = (wrongCurrent.get(keepSessionId) ?? 0) + 1;
+          if (wrong < MAX_WRONG_CURRENT) {
+            wrongCurrent.set(keepSessionId, wrong);
+            return { ok: false, reason: 'wrong', left: MAX_WRONG_CURRENT - wrong };
+          }
+          wrongCurrent.delete(keepSessionId);
+          deleteSession(db, keepSessionId);
+          return { ok: false, reason: 'ended' };
+        }
+        wrongCurrent.delete(keepSessionId);
+        setPassword(db, user.id, next, false);
+        deleteUserSessions(db, user.id, keepSessionId);
+        return { ok: true };
+      });
+      const tail = run.catch(() => undefined);
+      changeLanes.set(keepSessionId, tail);
+      void tail.then(() => changeLanes.get(keepSessionId) === tail && changeLanes.delete(keepSessionId));
+      return run;
     },
     cookieMaxAge() {
       return o.absoluteHours * 3600;

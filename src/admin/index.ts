@@ -410,8 +410,22 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     if (b.next !== b.confirm) return fail('Hai lần nhập mật khẩu mới không khớp.');
     if (!passwordSchema.safeParse(b.next).success) return fail('Mật khẩu mới phải có ít nhất 10 ký tự.');
     if (b.next === b.current) return fail('Mật khẩu mới phải khác mật khẩu cũ.');
-    const ok = await ctx.auth.changePassword(ctx.me(req), b.current, b.next, req.admin!.session.id);
-    if (!ok) return fail('Mật khẩu hiện tại không đúng.');
+    const r = await ctx.auth.changePassword(ctx.me(req), b.current, b.next, req.admin!.session.id);
+    if (!r.ok && r.reason === 'busy') {
+      reply.header('retry-after', '2');
+      return refuse(req, reply, 429, 'Hệ thống đang nhận quá nhiều lượt kiểm tra mật khẩu cùng lúc. Hãy đợi vài giây rồi thử lại.');
+    }
+    if (!r.ok && r.reason === 'wrong') {
+      ctx.audit(req, { action: 'user.passwd.wrong', targetType: 'user', targetId: ctx.me(req).username, details: { left: r.left } });
+      return fail(`Mật khẩu hiện tại không đúng. Nhập sai thêm ${r.left} lần nữa thì phiên đăng nhập này sẽ bị đóng.`);
+    }
+    if (!r.ok && r.reason === 'ended') {
+      ctx.audit(req, { action: 'user.passwd.ended', targetType: 'user', targetId: ctx.me(req).username });
+      reply.setCookie(SESSION_COOKIE, '', adminCookie(0));
+      return reply.redirect(`/admin/login?msg=${encodeURIComponent('Phiên đăng nhập đã bị đóng vì nhập sai mật khẩu hiện tại quá nhiều lần. Hãy đăng nhập lại.')}`, 303);
+    }
+    // A try that waited behind the one that ended the session.
+    if (!r.ok) return reply.code(401).type('text/plain; charset=utf-8').send('Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.');
     ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: ctx.me(req).username });
     return reply.redirect(`/admin?msg=${encodeURIComponent('Đã đổi mật khẩu.')}`, 303);
   });
