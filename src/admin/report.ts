@@ -336,6 +336,8 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   add(s5, 'Tỷ lệ phát hiện và xử lý (%)', `chỉ tiêu ${HANDLED_TARGET * 100}%`, d.handledShare === null ? null : round1(d.handledShare * 100));
   add(s5, 'Đánh giá', `chỉ tiêu ${HANDLED_TARGET * 100}%`, disinfoAssessment(d));
   add(s5, 'Vụ việc chưa kết luận (không tính vào tỷ lệ)', 'tất cả', disinfoUndecided(d));
+  add(s5, 'Thời gian xử lý, trung vị (ngày, từ lúc có người báo đến khi đã xử lý)', 'tất cả', d.handleDays.median === null ? null : round1(d.handleDays.median));
+  add(s5, 'Thời gian xử lý, lâu nhất (ngày)', 'tất cả', d.handleDays.longest === null ? null : round1(d.handleDays.longest));
   for (const p of d.byPlatform) {
     add(s5, 'Vụ việc theo nơi phát hiện', platformLabel(p.key), p.cases);
     add(s5, 'Phát hiện là tin giả theo nơi phát hiện', platformLabel(p.key), p.foundFalse);

@@ -551,6 +551,12 @@ export interface DisinfoFigures {
   byPlatform: DisinfoBreakdown<string | null>[];
   /** Per month of the first report (1–12, Vietnam time), every month of the period's year. */
   byMonth: DisinfoBreakdown<number>[];
+  /**
+   * How long the handled cases took: days from the first report to the first step "handled"
+   * (median and longest, over `handled` cases; null when none). A merged case's reports count
+   * from the earliest report of either case, as `first_at` does.
+   */
+  handleDays: { median: number | null; longest: number | null };
 }
 
 /** The cases of one platform or one month: received, found false, handled. */
@@ -605,6 +611,20 @@ export function disinfoFigures(db: Db, from: Date, to: Date, scope: readonly str
   );
   const months = new Map(breakdown<number>(`CAST(strftime('%m', first_at, '+7 hours') AS INTEGER)`).map((m) => [m.key, m]));
   const byMonth = Array.from({ length: 12 }, (_, i) => months.get(i + 1) ?? { key: i + 1, cases: 0, foundFalse: 0, handled: 0 });
+  const days = (
+    db
+      .prepare(
+        `SELECT julianday((SELECT MIN(s.at) FROM disinfo_steps s WHERE s.case_id = c.id AND s.status = 'handled')) - julianday(c.first_at)
+           FROM disinfo_cases c WHERE c.first_at >= ? AND c.first_at < ? AND ${s.sql.replace('region', 'c.region')} AND c.merged_into IS NULL AND c.status = 'handled'`,
+      )
+      .pluck()
+      .all(from.toISOString(), to.toISOString(), ...s.args) as (number | null)[]
+  )
+    .filter((d): d is number => d !== null)
+    .map((d) => Math.max(0, d))
+    .sort((a, b) => a - b);
+  const mid = days.length >> 1;
+  const median = days.length === 0 ? null : days.length % 2 ? days[mid]! : (days[mid - 1]! + days[mid]!) / 2;
   return {
     cases,
     reporters,
@@ -615,6 +635,7 @@ export function disinfoFigures(db: Db, from: Date, to: Date, scope: readonly str
     byOutcome,
     byPlatform,
     byMonth,
+    handleDays: { median, longest: days.length ? days[days.length - 1]! : null },
   };
 }
 
