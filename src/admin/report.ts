@@ -47,12 +47,16 @@ export interface YearReport extends YearFigures {
   training: TrainingFigures;
   /**
    * Officials of the training list among the people the bot reached in the period, per channel
-   * (`officialsReached`): taken out of `reachedByChannel`, which counts the citizens reached, and
-   * reported on their own line.
+   * (`officialsReached`): not in `reachedByChannel`, which counts the citizens reached (the same
+   * rule splits the two, `db/reach.ts`), and reported on their own line.
    */
   officialsReached: OfficialsReached[];
-  /** Of `questions`, those officials of the training list asked (`officialsQuestions`). */
-  officialsQuestions: { asked: number; answered: number };
+  /**
+   * The questions officials of the training list asked (`officialsQuestions`): not in
+   * `questions`, `questionsByChannel`, `topTopics` and `unansweredResolved`, which count the
+   * citizens' (section 3 is "the citizens' questions"), and reported on their own line.
+   */
+  officialsQuestions: { asked: number; answered: number; unanswered: number };
 }
 
 /** The training section: coverage per group and unit as it stood at the end of the year. */
@@ -107,13 +111,13 @@ export function buildYearReport(
     const oneYearOn = vietnamInstant(Number(formatVietnamTime(from, 'yyyy')) + 1, Number(formatVietnamTime(from, 'MM')), Number(formatVietnamTime(from, 'dd')));
     if (!(from.getTime() < to.getTime()) || to.getTime() > oneYearOn.getTime()) throw new Error('report: the period must start before it ends and last at most 12 months');
   }
-  const figures = yearFigures(db, from, to, scope?.regions ?? null);
+  // The citizens' figures (sections 1 and 3); the officials of the training list among the same
+  // people, by the same rule (db/reach.ts), on their own rows.
+  const figures = yearFigures(db, from, to, scope?.regions ?? null, 'citizens');
   const tests = new Set(names.contests.filter((c) => c.listed === false).map((c) => c.id));
-  const officials = officialsReached(db, from, to, scope?.regions ?? null);
   return {
     ...figures,
-    reachedByChannel: citizensReached(figures.reachedByChannel, officials),
-    officialsReached: officials,
+    officialsReached: officialsReached(db, from, to, scope?.regions ?? null),
     officialsQuestions: officialsQuestions(db, from, to, scope?.regions ?? null),
     contests: figures.contests.filter((c) => !tests.has(c.contestId)),
     disinfo: disinfoFigures(db, from, to, scope?.regions ?? null),
@@ -129,20 +133,6 @@ export function buildYearReport(
     contestTitles: Object.fromEntries(names.contests.map((c) => [c.id, c.title])),
     platformNames: { '': platformLabel(null), ...Object.fromEntries(PLATFORMS.map((p) => [p.id, p.label])) },
   };
-}
-
-/**
- * The people reached per channel less the officials of the training list among them (the same
- * rules, so the subtraction is exact): the plan's "reached" is the citizens its communication
- * reaches; officials writing to the bot for their training are counted on their own line.
- */
-function citizensReached(all: YearFigures['reachedByChannel'], officials: readonly OfficialsReached[]): YearFigures['reachedByChannel'] {
-  return all
-    .map((c) => {
-      const o = officials.find((x) => x.channel === c.channel);
-      return o ? { channel: c.channel, people: c.people - o.people, wrote: c.wrote - o.wrote, received: c.received - o.received } : c;
-    })
-    .filter((c) => c.people > 0);
 }
 
 function trainingFigures(db: Db, groups: readonly TrainingGroup[], from: Date, to: Date, now: Date, scope: readonly string[] | null): TrainingFigures {
@@ -171,10 +161,11 @@ function trainingFigures(db: Db, groups: readonly TrainingGroup[], from: Date, t
 export const OFFICIALS_REACHED_LABEL = 'Cán bộ trong danh sách tập huấn đã nhắn bot hoặc nhận tin (không tính vào số người dân được tiếp cận)';
 
 /**
- * The questions of section 3 come from everyone who wrote; officials of the training list may
- * ask too, while they take their training. The row says how many of the questions were theirs.
+ * Section 3 counts the citizens' questions; officials of the training list ask too (while they
+ * take their training, often to try the bot). Theirs are not in its figures (as in section 1,
+ * by the same rule) and are given on this row, so nothing is counted twice or lost.
  */
-export const OFFICIALS_QUESTIONS_LABEL = 'Trong đó: câu hỏi của cán bộ trong danh sách tập huấn';
+export const OFFICIALS_QUESTIONS_LABEL = 'Câu hỏi của cán bộ trong danh sách tập huấn (không tính vào số câu hỏi của người dân)';
 
 /** Vietnamese labels of delivery statuses. */
 export const DELIVERY_LABELS: Record<string, string> = {

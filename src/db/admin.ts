@@ -8,6 +8,7 @@ import { nowIso } from './index.js';
 import type { ChannelName } from '../messages.js';
 import type { QueueKind } from './questions.js';
 import { personInScope, type RegionScope } from './scope.js';
+import { questionFigures, reachedByChannel as reachedOf, type Among } from './reach.js';
 
 /** A stored session (the id is the SHA-256 of the cookie token, never the token). */
 export interface SessionRow {
@@ -337,33 +338,18 @@ export interface YearFigures {
  *
  * With a region `scope` (region-scoped staff), every figure counts only people of those
  * regions: their messages, deliveries, questions and attempts; a campaign counts when it
- * delivered to at least one of them.
+ * delivered to at least one of them. `among` limits the people reached and the questions to the
+ * citizens or to the officials of the training list (`db/reach.ts`); the other figures count
+ * everyone.
  */
-export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = null): YearFigures {
+export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = null, among: Among = 'everyone'): YearFigures {
   const f = nowIso(from);
   const t = nowIso(to);
   const hasCampaigns = tableExists(db, 'deliveries');
   const hasQuiz = tableExists(db, 'quiz_attempts');
   const inScope = (column: string) => personInScope(column, scope);
-  // `+person_id`: the scope's people are thousands; without the `+` SQLite looks up each one's
-  // messages by person (a row read per message) instead of reading the period's covering index.
-  const msgScope = inScope('+person_id');
-  const delScope = inScope('person_id');
-  // Each person once per channel with whether they wrote and whether they received, counted per
-  // channel: one pass over the period's rows of two covering indexes (migration 101). The
-  // former UNION of two DISTINCT sets probed with EXISTS took 3-8 s at 400 000 messages.
-  const reachedSql = `
-    SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
-      SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
-        SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
-         WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ? AND ${msgScope.sql}
-        UNION ALL
-        ${hasCampaigns ? `SELECT DISTINCT channel, person_id, 0 AS w, 1 AS r FROM deliveries WHERE status = 'sent' AND finished_at >= ? AND finished_at < ? AND ${delScope.sql}` : `SELECT NULL, NULL, 0, 1 WHERE 0 AND ? AND ?`}
-      ) GROUP BY channel, person_id
-    ) GROUP BY channel ORDER BY channel`;
-  const reachedByChannel = db
-    .prepare(reachedSql)
-    .all(f, t, ...msgScope.args, f, t, ...(hasCampaigns ? delScope.args : [])) as YearFigures['reachedByChannel'];
+  // Who counts as reached, and whose questions count, is one rule for the whole report (db/reach.ts).
+  const reachedByChannel = reachedOf(db, from, to, scope, among);
   const self = inScope('id');
   const newSubscribersByChannel = db
     .prepare(`SELECT channel, COUNT(*) AS n FROM people WHERE consent_at >= ? AND consent_at < ? AND ${self.sql} GROUP BY channel ORDER BY channel`)
@@ -395,29 +381,7 @@ export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = n
       .all(f, t, ...reached.args) as YearFigures['deliveriesByStatus'];
   }
   const asker = inScope('person_id');
-  const questionsByChannel = db
-    .prepare(
-      `SELECT channel, COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions
-        WHERE created_at >= ? AND created_at < ? AND ${asker.sql} GROUP BY channel ORDER BY channel`,
-    )
-    .all(f, t, ...asker.args) as YearFigures['questionsByChannel'];
-  // The totals are the channels' sums (one pass over the period's questions, not two).
-  const q = questionsByChannel.reduce((acc, c) => ({ asked: acc.asked + c.asked, answered: acc.answered + c.answered }), { asked: 0, answered: 0 });
-  const qAsker = inScope('q.person_id');
-  const topTopics = db
-    .prepare(
-      `SELECT j.value AS topic, COUNT(*) AS n FROM questions q, json_each(q.topics) j
-        WHERE q.answered = 1 AND q.topics IS NOT NULL AND q.created_at >= ? AND q.created_at < ? AND ${qAsker.sql}
-        GROUP BY j.value ORDER BY n DESC, topic LIMIT 10`,
-    )
-    .all(f, t, ...qAsker.args) as YearFigures['topTopics'];
-  const u = db
-    .prepare(
-      `SELECT COALESCE(SUM(status = 'answered'), 0) AS answered, COALESCE(SUM(status = 'dismissed'), 0) AS dismissed,
-              COALESCE(SUM(status = 'open'), 0) AS open
-         FROM unanswered WHERE created_at >= ? AND created_at < ? AND ${asker.sql}`,
-    )
-    .get(f, t, ...asker.args) as YearFigures['unansweredResolved'];
+  const questions = questionFigures(db, from, to, scope, among);
   const contests = hasQuiz
     ? (db
         .prepare(
@@ -435,10 +399,7 @@ export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = n
     subscribersAtEnd,
     campaigns,
     deliveriesByStatus,
-    questions: { asked: q.asked, answered: q.answered, unanswered: q.asked - q.answered },
-    questionsByChannel,
-    topTopics,
-    unansweredResolved: u,
+    ...questions,
     contests,
   };
 }

@@ -117,8 +117,11 @@ export const IDENTIFIER_COLUMNS: readonly IdentifierColumn[] = [
   {
     table: 'training_officials',
     column: 'external_id',
-    holds: "an official on the training list (name and account): anonymised; the group, unit and whether trained stay for the coverage figures",
-    sql: `UPDATE training_officials SET name = '(đã xoá)', external_id = 'erased:' || id, person_id = NULL
+    holds:
+      "an official on the training list (name and account): anonymised; the group, unit and whether trained stay for the coverage figures, and the link to the person row (anonymised too, a row number) so that the report still knows this anonymous person was an official: their past messages and questions stay out of the citizens' figures",
+    // person_id is set, not cleared: an official matched by account only (never linked) is linked
+    // now, as the account that matched is about to go.
+    sql: `UPDATE training_officials SET name = '(đã xoá)', external_id = 'erased:' || id, person_id = @personId
            WHERE person_id = @personId OR (channel = @channel AND external_id = @externalId)`,
   },
 ];

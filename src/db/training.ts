@@ -19,6 +19,7 @@ import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName } from '../messages.js';
 import type { RegionScope } from './scope.js';
+import { questionFigures, reachedByChannel, type QuestionFigures, type ReachedRow } from './reach.js';
 
 /** One official, as imported from CSV. */
 export interface OfficialInput {
@@ -373,79 +374,27 @@ export function coverageTotals(db: Db, opts: CoverageOptions = {}): CoverageTota
 }
 
 /**
- * `listed` and `officials` (the people ids of accounts on the training list at some time in
- * [from, to)), as the start of a WITH clause; arguments: to, from.
+ * Questions that officials of the training list asked the bot in [from, to), of the scope's
+ * people (`db/reach.ts`: the same split as {@link officialsReached}): the yearly report's section
+ * 3 counts the citizens' questions and gives the officials' on their own line.
  */
-const OFFICIAL_PEOPLE = `WITH listed AS (
-         SELECT o.id, o.person_id, o.channel, o.external_id FROM training_officials o
-          WHERE EXISTS (SELECT 1 FROM training_memberships m WHERE m.official_id = o.id AND m.valid_from < ? AND (m.valid_to IS NULL OR m.valid_to > ?))
-       ), officials AS (
-         SELECT person_id AS id FROM listed WHERE person_id IS NOT NULL
-          UNION SELECT p.id FROM listed l JOIN people p ON p.channel = l.channel AND p.external_id = l.external_id
-       )`;
-
-/**
- * Questions that officials of the training list (as {@link officialsReached} finds them) asked
- * the bot in [from, to), of the scope's people: `yearFigures` counts every question; the report
- * says how many of them were officials'.
- */
-export function officialsQuestions(db: Db, from: Date, to: Date, scope: RegionScope = null): { asked: number; answered: number } {
-  const f = nowIso(from);
-  const t = nowIso(to);
-  const inScope = scope ? `person_id IN (SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?)))` : '1';
-  return db
-    .prepare(
-      `${OFFICIAL_PEOPLE}
-       SELECT COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions
-        WHERE person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${inScope}`,
-    )
-    .get(t, f, f, t, ...(scope ? [JSON.stringify(scope)] : [])) as { asked: number; answered: number };
+export function officialsQuestions(db: Db, from: Date, to: Date, scope: RegionScope = null): QuestionFigures['questions'] {
+  return questionFigures(db, from, to, scope, 'officials').questions;
 }
 
 /** People of one channel the bot reached who are officials of the training list. */
-export interface OfficialsReached {
-  channel: string;
-  /** Officials who wrote to the bot or were sent a campaign message. */
-  people: number;
-  wrote: number;
-  received: number;
-}
+export type OfficialsReached = ReachedRow;
 
 /**
- * The officials among the people the yearly report counts as reached (`yearFigures` in
- * `db/admin.ts`: distinct people per channel who wrote to the bot, or were sent a campaign
- * message, in [from, to), of the scope's regions), per channel, by the same rules. An official is
- * a person of an account on the training list during the period (linked, or of the same channel
- * and user id). The plan counts the citizens its communication reaches; officials writing to the
- * bot to take their training are the office's own staff, reported on their own.
+ * The officials among the people the bot reached in [from, to) (wrote to it, or were sent a
+ * campaign message), per channel, of the scope's regions: the rule of `db/reach.ts`, which the
+ * yearly report's citizens reached (`yearFigures(…, 'citizens')`) are the rest of. An official is
+ * a person of an account on the training list during the period. The plan counts the citizens
+ * its communication reaches; officials writing to the bot to take their training are the
+ * office's own staff, reported on their own.
  */
 export function officialsReached(db: Db, from: Date, to: Date, scope: RegionScope = null): OfficialsReached[] {
-  const f = nowIso(from);
-  const t = nowIso(to);
-  const inScope = scope ? `person_id IN (SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?)))` : '1';
-  const scopeArgs = scope ? [JSON.stringify(scope)] : [];
-  const hasDeliveries = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'`).get();
-  // Each person once per channel with whether they wrote and whether they received (as in
-  // yearFigures). `+person_id` keeps SQLite on the period's covering index of inbound messages
-  // (migration 101): looking up each official's messages by person read a row per message,
-  // 4-7 times slower with 3 000 officials.
-  return db
-    .prepare(
-      `${OFFICIAL_PEOPLE}
-       SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
-         SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
-           SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
-            WHERE direction = 'in' AND +person_id IN (SELECT id FROM officials) AND created_at >= ? AND created_at < ? AND ${scope ? `+${inScope}` : '1'}
-           UNION ALL
-           ${
-             hasDeliveries
-               ? `SELECT DISTINCT channel, person_id, 0 AS w, 1 AS r FROM deliveries WHERE status = 'sent' AND person_id IN (SELECT id FROM officials) AND finished_at >= ? AND finished_at < ? AND ${inScope}`
-               : `SELECT NULL, NULL, 0, 1 WHERE 0 AND ? AND ?`
-           }
-         ) GROUP BY channel, person_id
-       ) GROUP BY channel ORDER BY channel`,
-    )
-    .all(t, f, f, t, ...scopeArgs, f, t, ...(hasDeliveries ? scopeArgs : [])) as OfficialsReached[];
+  return reachedByChannel(db, from, to, scope, 'officials');
 }
 
 /** Records that an invitation or a reminder was queued for an official. */

@@ -30,7 +30,10 @@ export interface InviteDeps {
 export interface InviteResult {
   /** Messages handed to the sender. */
   queued: number;
-  /** Officials skipped: their account blocked the bot, or they are already trained (reminders). */
+  /**
+   * Officials skipped: their account blocked the bot, their data was erased (no account left), or
+   * they are already trained (reminders).
+   */
   skipped: number;
   /**
    * Officials not trained who used every try of the training: not messaged, since the button
@@ -59,7 +62,10 @@ export function inviteOfficials(
   let skipped = 0;
   let outOfTries = 0;
   for (const o of officials) {
-    if (o.removedAt || (opts.kind === 'reminder' && o.trainedAt)) {
+    // An official who asked to be forgotten (db/erasure.ts) has no account left to write to: the
+    // row stays for the figures only. Sending would create a person 'erased:<n>' (or reach an
+    // erased citizen's row of that number) and queue a message to no one.
+    if (o.removedAt || o.externalId.startsWith('erased:') || (opts.kind === 'reminder' && o.trainedAt)) {
       skipped++;
       continue;
     }

@@ -130,7 +130,7 @@ describe("the office's year, counted by hand", () => {
       expect(value('Tổng số người dân được tiếp cận', 'tất cả')).toBe('2');
       expect(value('Cán bộ trong danh sách tập huấn đã nhắn bot hoặc nhận tin (không tính vào số người dân được tiếp cận)', 'tất cả')).toBe('1');
       expect(value('Câu hỏi đã nhận', 'tất cả')).toBe('2');
-      expect(value('Trong đó: câu hỏi của cán bộ trong danh sách tập huấn', 'tất cả')).toBe('0');
+      expect(value('Câu hỏi của cán bộ trong danh sách tập huấn (không tính vào số câu hỏi của người dân)', 'tất cả')).toBe('0');
       expect([value('Cán bộ trong danh sách cuối kỳ', HR), value('Đã tập huấn (lũy kế đến cuối kỳ)', HR), value('Tỷ lệ đã tập huấn (%)', HR), value('Đánh giá', HR)]).toEqual(['2', '1', '50', 'chưa đạt chỉ tiêu']);
       expect([value('Cán bộ trong danh sách cuối kỳ', INFO), value('Đã tập huấn (lũy kế đến cuối kỳ)', INFO), value('Đánh giá', INFO)]).toEqual(['1', '1', 'đạt chỉ tiêu']);
       expect([value('Cán bộ trong danh sách cuối kỳ', KEY), value('Đã tập huấn (lũy kế đến cuối kỳ)', KEY), value('Tập huấn trong kỳ báo cáo', KEY), value('Đánh giá', KEY)]).toEqual(['1', '1', '1', 'đạt chỉ tiêu']);

@@ -309,10 +309,13 @@ describe('people reached and the officials of the training list', () => {
       expect(rows.find((x) => x[0] === '1. Người dân được tiếp cận')).toBeDefined();
       expect(find('Tổng số người dân được tiếp cận', 'tất cả')).toBe('3');
       expect(find('Cán bộ trong danh sách tập huấn đã nhắn bot hoặc nhận tin (không tính vào số người dân được tiếp cận)', 'tất cả')).toBe('1');
-      expect(find('Câu hỏi đã nhận', 'tất cả')).toBe('2');
-      expect(find('Trong đó: câu hỏi của cán bộ trong danh sách tập huấn', 'tất cả')).toBe('1');
+      // Section 3 counts the citizens' questions (the citizen's); Hoa's is on its own row.
+      expect(find('Câu hỏi đã nhận', 'tất cả')).toBe('1');
+      expect(find('Bot chưa trả lời được', 'tất cả')).toBe('0');
+      expect(find('Câu hỏi của cán bộ trong danh sách tập huấn (không tính vào số câu hỏi của người dân)', 'tất cả')).toBe('1');
       const html = reportHtml(r);
-      expect(html).toContain('Đã nhận <strong>2</strong> câu hỏi (trong đó 1 câu của cán bộ trong danh sách tập huấn)');
+      expect(html).toContain('Đã nhận <strong>1</strong> câu hỏi của người dân');
+      expect(html).toMatch(/Không tính vào số trên: <strong>1<\/strong> câu hỏi của cán bộ có tên trong danh sách tập huấn/);
       expect(html).toContain('1. Người dân được tiếp cận theo kênh');
       expect(html).toMatch(/Không tính vào số trên: <strong>1<\/strong> cán bộ có tên trong danh sách tập huấn/);
 

@@ -1,0 +1,144 @@
+/**
+ * Who the yearly report counts, in one place: the people it reached (section 1) and the questions
+ * they asked (section 3), for everyone, for the citizens, or for the officials of the training
+ * list. `yearFigures` (`db/admin.ts`) and the officials' rows (`db/training.ts`) both call these
+ * functions, so the citizens and the officials of a period are one split of the same people, by
+ * the same rules: citizens + officials = everyone, on every row.
+ *
+ * The rules:
+ *  - reached: a distinct person per channel who wrote to the bot (an inbound message with a
+ *    person) or was sent a campaign message (a delivery `sent`) in [from, to); `wrote` and
+ *    `received` say which, a person may be both;
+ *  - an official of the period: the person of an account that was on the training list at some
+ *    time in [from, to) (a membership overlapping it): the person linked to the official row (a
+ *    link an erasure keeps, so erasing an official does not move them to the citizens), or the
+ *    person of the same channel and user id (never two erased rows: `erased:<n>` of the officials
+ *    and `erased:<n>` of the people are row numbers of two tables, not one account);
+ *  - a citizen: anyone else, including a question whose asker row is gone (no person).
+ *
+ * With a region `scope`, only people of those regions count (`personInScope`).
+ */
+import type { Db } from './index.js';
+import { nowIso } from './index.js';
+import { personInScope, type RegionScope } from './scope.js';
+
+/** Whose figures: every person, the citizens (not officials of the period), or the officials. */
+export type Among = 'everyone' | 'citizens' | 'officials';
+
+/** People reached on one channel (see the module's rules). */
+export interface ReachedRow {
+  channel: string;
+  people: number;
+  wrote: number;
+  received: number;
+}
+
+/** The questions of a period, as section 3 of the yearly report counts them. */
+export interface QuestionFigures {
+  questions: { asked: number; answered: number; unanswered: number };
+  questionsByChannel: { channel: string; asked: number; answered: number }[];
+  /** The ten topics most asked among the answered questions. */
+  topTopics: { topic: string; n: number }[];
+  /** What became of the questions the bot could not answer. */
+  unansweredResolved: { answered: number; dismissed: number; open: number };
+}
+
+/**
+ * `officials(id)`, the people ids of the officials of [from, to), as the start of a WITH clause;
+ * arguments: to, from. `listed` keeps the index of an official's memberships in use
+ * (migration 101).
+ */
+const OFFICIALS_CTE = `WITH listed AS (
+         SELECT o.id, o.person_id, o.channel, o.external_id FROM training_officials o
+          WHERE EXISTS (SELECT 1 FROM training_memberships m WHERE m.official_id = o.id AND m.valid_from < ? AND (m.valid_to IS NULL OR m.valid_to > ?))
+       ), officials AS (
+         SELECT person_id AS id FROM listed WHERE person_id IS NOT NULL
+          UNION SELECT p.id FROM listed l JOIN people p ON p.channel = l.channel AND p.external_id = l.external_id
+           WHERE l.external_id NOT LIKE 'erased:%'
+       )`;
+
+/** The WITH clause `among` needs (none for everyone) and its arguments. */
+function officialsWith(among: Among, f: string, t: string): { sql: string; args: string[] } {
+  return among === 'everyone' ? { sql: '', args: [] } : { sql: OFFICIALS_CTE, args: [t, f] };
+}
+
+/** "The person in `column` is one of `among`", as SQL (after {@link officialsWith}). */
+function amongSql(column: string, among: Among): string {
+  if (among === 'everyone') return '1';
+  if (among === 'officials') return `${column} IN (SELECT id FROM officials)`;
+  return `(${column} IS NULL OR ${column} NOT IN (SELECT id FROM officials))`;
+}
+
+/** True when a table exists (campaign tables come from another module's migrations). */
+function hasTable(db: Db, name: string): boolean {
+  return !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name);
+}
+
+/**
+ * The people of `among` reached in [from, to), per channel (the module's rules), of the scope.
+ *
+ * @example reachedByChannel(db, from, to, null, 'citizens') // [{ channel: 'telegram', people: 12, wrote: 9, received: 5 }]
+ */
+export function reachedByChannel(db: Db, from: Date, to: Date, scope: RegionScope = null, among: Among = 'everyone'): ReachedRow[] {
+  const f = nowIso(from);
+  const t = nowIso(to);
+  const w = officialsWith(among, f, t);
+  // `+person_id`: the scope's people (or the officials) are thousands; without the `+` SQLite
+  // looks up each one's messages by person (a row read per message) instead of reading the
+  // period's covering index (migration 101).
+  const msgScope = personInScope('+person_id', scope);
+  const delScope = personInScope('person_id', scope);
+  const hasDeliveries = hasTable(db, 'deliveries');
+  // Each person once per channel with whether they wrote and whether they received, counted per
+  // channel: one pass over the period's rows of two covering indexes.
+  const sql = `${w.sql}
+    SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
+      SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
+        SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
+         WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ? AND ${msgScope.sql} AND ${amongSql('+person_id', among)}
+        UNION ALL
+        ${
+          hasDeliveries
+            ? `SELECT DISTINCT channel, person_id, 0 AS w, 1 AS r FROM deliveries WHERE status = 'sent' AND finished_at >= ? AND finished_at < ? AND ${delScope.sql} AND ${amongSql('person_id', among)}`
+            : `SELECT NULL, NULL, 0, 1 WHERE 0 AND ? AND ?`
+        }
+      ) GROUP BY channel, person_id
+    ) GROUP BY channel ORDER BY channel`;
+  return db.prepare(sql).all(...w.args, f, t, ...msgScope.args, f, t, ...(hasDeliveries ? delScope.args : [])) as ReachedRow[];
+}
+
+/**
+ * The questions `among` asked in [from, to), of the scope: totals, per channel, the top topics of
+ * the answered ones and what became of the unanswered ones.
+ */
+export function questionFigures(db: Db, from: Date, to: Date, scope: RegionScope = null, among: Among = 'everyone'): QuestionFigures {
+  const f = nowIso(from);
+  const t = nowIso(to);
+  const w = officialsWith(among, f, t);
+  const asker = personInScope('person_id', scope);
+  const who = amongSql('person_id', among);
+  const questionsByChannel = db
+    .prepare(
+      `${w.sql} SELECT channel, COUNT(*) AS asked, COALESCE(SUM(answered), 0) AS answered FROM questions
+        WHERE created_at >= ? AND created_at < ? AND ${asker.sql} AND ${who} GROUP BY channel ORDER BY channel`,
+    )
+    .all(...w.args, f, t, ...asker.args) as QuestionFigures['questionsByChannel'];
+  // The totals are the channels' sums (one pass over the period's questions, not two).
+  const q = questionsByChannel.reduce((acc, c) => ({ asked: acc.asked + c.asked, answered: acc.answered + c.answered }), { asked: 0, answered: 0 });
+  const qAsker = personInScope('q.person_id', scope);
+  const topTopics = db
+    .prepare(
+      `${w.sql} SELECT j.value AS topic, COUNT(*) AS n FROM questions q, json_each(q.topics) j
+        WHERE q.answered = 1 AND q.topics IS NOT NULL AND q.created_at >= ? AND q.created_at < ? AND ${qAsker.sql} AND ${amongSql('q.person_id', among)}
+        GROUP BY j.value ORDER BY n DESC, topic LIMIT 10`,
+    )
+    .all(...w.args, f, t, ...qAsker.args) as QuestionFigures['topTopics'];
+  const unansweredResolved = db
+    .prepare(
+      `${w.sql} SELECT COALESCE(SUM(status = 'answered'), 0) AS answered, COALESCE(SUM(status = 'dismissed'), 0) AS dismissed,
+              COALESCE(SUM(status = 'open'), 0) AS open
+         FROM unanswered WHERE created_at >= ? AND created_at < ? AND ${asker.sql} AND ${who}`,
+    )
+    .get(...w.args, f, t, ...asker.args) as QuestionFigures['unansweredResolved'];
+  return { questions: { asked: q.asked, answered: q.answered, unanswered: q.asked - q.answered }, questionsByChannel, topTopics, unansweredResolved };
+}
