@@ -73,6 +73,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage ?? `cách dùng: loa ${name} — ${cmd.describe}`);
     return 0;
   }
+  // `loa start` listens for SIGTERM/SIGINT before loading its modules: a stop during start-up
+  // then ends it cleanly instead of killing it (cli/stop-signal.ts).
+  if (name === 'start') void (await import('./cli/stop-signal.js')).listenForStop();
   const mod = await cmd.load();
   try {
     return await mod.run(rest);

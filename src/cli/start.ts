@@ -18,6 +18,7 @@ import { acquireServiceLock, SERVICE_LOCK, type ServiceLock } from '../db/servic
 import { migrationReport } from '../db/index.js';
 import { argsErrorText } from './args.js';
 import { clockBehindBy, newestRecordAt } from '../doctor/doctor.js';
+import { listenForStop } from './stop-signal.js';
 
 export const USAGE = `cách dùng:
   loa start   chạy dịch vụ (web chat, trang quản trị, các kênh đã cấu hình) tới khi nhận SIGTERM/Ctrl+C
@@ -32,7 +33,11 @@ export interface StartCliIo {
   createApp?: (config: Config) => Promise<App>;
   out?: (line: string) => void;
   err?: (line: string) => void;
-  /** Resolves with a signal name when the service should stop (default: SIGINT or SIGTERM). */
+  /**
+   * Resolves with a signal name when the service should stop (default: the first SIGINT or
+   * SIGTERM, listened for from the start of the command: cli/stop-signal.ts). Resolved before
+   * the service runs, the start stops at its next step.
+   */
   stopSignal?: Promise<string>;
 }
 
@@ -106,14 +111,6 @@ function logClockBehind(app: App): void {
   );
 }
 
-/** SIGINT or SIGTERM, whichever comes first. */
-function signals(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
-
 /** Runs `loa start`; returns the exit code once the service has stopped. */
 export async function run(args: string[], io: StartCliIo = {}): Promise<number> {
   const out = io.out ?? ((s: string) => console.log(s));
@@ -124,6 +121,11 @@ export async function run(args: string[], io: StartCliIo = {}): Promise<number> 
     err(`loa start: ${argsErrorText(e)}\n${USAGE}`);
     return 2;
   }
+  // Listened for before anything else: a SIGTERM while the snapshot loads or the database opens
+  // must not kill the process half-way (cli/stop-signal.ts).
+  const stop = io.stopSignal ?? listenForStop();
+  let signal: string | undefined;
+  void stop.then((s) => (signal = s));
   const config = io.config ?? loadConfig();
   // The lock first: two starts at the same instant cannot both pass, and a marker left by a
   // crash (its process id reused by now) does not count once the lock is free.
@@ -148,16 +150,45 @@ export async function run(args: string[], io: StartCliIo = {}): Promise<number> 
       );
       return 1;
     }
-    return await serve(config, io, out, err);
+    await signalsDelivered();
+    if (signal) return 0; // stopped before anything was opened
+    return await serve(config, io, out, err, stop, () => signal);
   } finally {
     lock?.release();
   }
 }
 
-/** The service, from building the app until it has stopped; returns the exit code. */
-async function serve(config: Config, io: StartCliIo, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+/**
+ * One turn of the event loop, so that a signal already delivered reaches its handler before the
+ * next step: the app's build runs long stretches without yielding (the index). (One that the
+ * system has not delivered yet is handled later: the start then finishes and drains at once.)
+ */
+function signalsDelivered(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The service, from building the app until it has stopped; returns the exit code. A stop
+ * requested while the app is being built closes it without starting it (nothing was accepted
+ * yet); one requested while it starts lets the start finish (the server listens, the outbox and
+ * the channels have begun) and then drains it as any stop does.
+ */
+async function serve(
+  config: Config,
+  io: StartCliIo,
+  out: (line: string) => void,
+  err: (line: string) => void,
+  stop: Promise<string>,
+  signalled: () => string | undefined,
+): Promise<number> {
   const app = await (io.createApp ?? createApp)(config);
   logMigrations(app);
+  await signalsDelivered();
+  if (signalled()) {
+    app.logger.info({ signal: signalled() }, 'loa: stop requested while loading; closing before the service starts');
+    await stopApp(app);
+    return 0;
+  }
   logClockBehind(app);
   let address: string;
   try {
@@ -170,13 +201,18 @@ async function serve(config: Config, io: StartCliIo, out: (line: string) => void
     return why.code;
   }
   out(`Loa đang chạy: web chat ${address}/ · quản trị ${address}/admin`);
-  const signal = await (io.stopSignal ?? signals());
+  const signal = await stop;
   app.logger.info({ signal }, 'loa: stopping');
+  await stopApp(app);
+  return 0;
+}
+
+/** Drains and closes the app; an error on the way is logged, the stop goes on. */
+async function stopApp(app: App): Promise<void> {
   try {
     await app.stop();
   } catch (e) {
     app.logger.error({ err: e }, 'loa: error while stopping');
   }
   app.logger.info('loa: stopped');
-  return 0;
 }

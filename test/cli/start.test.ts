@@ -17,6 +17,8 @@ import { run } from '../../src/cli/start.js';
 import { createApp } from '../../src/app.js';
 import { MIGRATIONS_DIR, openDb } from '../../src/db/index.js';
 import { seedSnapshot, tempDir } from '../support/app.js';
+import { startFakeTelegram } from '../support/fake-telegram.js';
+import { acquireServiceLock } from '../../src/db/service-lock.js';
 
 const require = createRequire(import.meta.url);
 const cleanups: (() => unknown)[] = [];
@@ -83,6 +85,22 @@ async function runLoa(): Promise<ChildProcess> {
   return child;
 }
 
+/**
+ * A stop requested once the service runs (its "Loa đang chạy" line), as systemd's stop comes
+ * after the start: `out` to pass to run, `stopSignal` resolved after that line.
+ */
+function stopOnceRunning(lines: string[] = []): { out: (l: string) => void; stopSignal: Promise<string> } {
+  let running!: (s: string) => void;
+  const stopSignal = new Promise<string>((r) => (running = r));
+  return {
+    out: (l) => {
+      lines.push(l);
+      if (l.startsWith('Loa đang chạy')) running('SIGTERM');
+    },
+    stopSignal,
+  };
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -134,7 +152,7 @@ describe('loa start', () => {
     const other = unrelatedProcess();
     writeFileSync(join(dir, 'loa.pid'), `${JSON.stringify({ ...marker, pid: other.pid })}\n`);
     const lines: string[] = [];
-    const code = await run([], { err: (l) => lines.push(l), out: (l) => lines.push(l), stopSignal: Promise.resolve('SIGTERM') });
+    const code = await run([], { err: (l) => lines.push(l), ...stopOnceRunning(lines) });
     expect(lines.join('\n')).toContain('Loa đang chạy: web chat http://127.0.0.1:');
     expect(code).toBe(0);
     expect(existsSync(join(dir, 'loa.pid'))).toBe(false);
@@ -147,7 +165,8 @@ describe('loa start', () => {
     // Its id reused by an unrelated program: started (it was refused until the file was removed by hand).
     legacy(unrelatedProcess().pid);
     const lines: string[] = [];
-    expect(await run([], { err: (l) => lines.push(l), out: (l) => lines.push(l), stopSignal: Promise.resolve('SIGTERM') })).toBe(0);
+    expect(await run([], { err: (l) => lines.push(l), ...stopOnceRunning(lines) })).toBe(0);
+    expect(lines.join('\n')).toContain('Loa đang chạy');
     // A process that has the database open, as an older Loa does: refused.
     const older = spawn(process.execPath, ['-e', `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); globalThis.db = new D(${JSON.stringify(join(dir, 'loa.sqlite'))}); console.log('open'); setTimeout(() => {}, 60000)`], { stdio: ['ignore', 'pipe', 'inherit'] });
     cleanups.push(() => older.kill('SIGKILL'));
@@ -162,7 +181,7 @@ describe('loa start', () => {
     const dir = environment(await freePort());
     writeFileSync(join(dir, 'loa.pid'), `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() })}\n`);
     const lines: string[] = [];
-    const code = await run([], { err: (l) => lines.push(l), out: (l) => lines.push(l), stopSignal: Promise.resolve('SIGTERM') });
+    const code = await run([], { err: (l) => lines.push(l), ...stopOnceRunning(lines) });
     expect(lines.join('\n')).toContain('Loa đang chạy: web chat http://127.0.0.1:');
     expect(code).toBe(0);
     // Removed on the clean stop.
@@ -180,9 +199,8 @@ describe('loa start', () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
     const code = await run([], {
       createApp: (config) => createApp(config, { logger, watchContent: false, buildThread: false }),
-      out: () => {},
       err: () => {},
-      stopSignal: Promise.resolve('SIGTERM'),
+      ...stopOnceRunning(),
     });
     expect(code).toBe(0);
     expect(logged.find((l) => l.msg === 'db: 1 migration(s) applied')?.migrations).toEqual([shipped.at(-1)]);
@@ -198,9 +216,8 @@ describe('loa start', () => {
     const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
     const code = await run([], {
       createApp: (config) => createApp(config, { logger, watchContent: false, buildThread: false }),
-      out: () => {},
       err: () => {},
-      stopSignal: Promise.resolve('SIGTERM'),
+      ...stopOnceRunning(),
     });
     expect(code).toBe(0);
     const warn = logged.find((l) => l.msg.startsWith('clock: the system clock is behind the newest record'));
@@ -214,4 +231,133 @@ describe('loa start', () => {
     expect(await run(['--port', '8080'], { err: (l) => errors.push(l), out: () => {}, stopSignal: Promise.resolve('SIGTERM') })).toBe(2);
     expect(errors.join('\n')).toContain("loa start: không có tuỳ chọn '--port'");
   });
+});
+
+/**
+ * SIGTERM during start-up (a `systemctl restart` or `stop` while Loa still loads its snapshot,
+ * opens the database or waits for the Bot API): it was met by Node's default action, the
+ * process killed by the signal wherever it was. Now the start stops cleanly at its next step.
+ */
+describe('loa start: a stop requested while starting', () => {
+  it('before the app is built: nothing is opened, exit 0, the lock is free', async () => {
+    const dir = environment(await freePort());
+    let built = false;
+    const code = await run([], {
+      out: () => {},
+      err: () => {},
+      createApp: async () => {
+        built = true;
+        throw new Error('must not be built');
+      },
+      stopSignal: Promise.resolve('SIGTERM'),
+    });
+    expect(code).toBe(0);
+    expect(built).toBe(false);
+    expect(existsSync(join(dir, 'loa.sqlite'))).toBe(false);
+    const lock = acquireServiceLock(dir, { waitMs: 0 });
+    expect(lock).not.toBeNull();
+    lock?.release();
+  });
+
+  it('while the app is built: it is closed without starting (no listening, no marker), exit 0, the lock is free', async () => {
+    const port = await freePort();
+    const dir = environment(port);
+    let requestStop!: (s: string) => void;
+    const stopSignal = new Promise<string>((r) => (requestStop = r));
+    const logged: { msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const lines: string[] = [];
+    const code = await run([], {
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+      stopSignal,
+      createApp: async (config) => {
+        const app = await createApp(config, { logger, watchContent: false, buildThread: false });
+        requestStop('SIGTERM'); // arrives while the app is being built
+        return app;
+      },
+    });
+    expect(code).toBe(0);
+    expect(lines.join('\n')).not.toContain('Loa đang chạy');
+    expect(logged.map((l) => l.msg)).toContain('loa: stop requested while loading; closing before the service starts');
+    expect(logged.map((l) => l.msg)).toContain('loa: stopped');
+    expect(logged.map((l) => l.msg)).not.toContain('loa: started');
+    expect(existsSync(join(dir, 'loa.pid'))).toBe(false);
+    // The database was closed: its WAL merged back and removed, the file sound.
+    expect(existsSync(join(dir, 'loa.sqlite-wal'))).toBe(false);
+    const lock = acquireServiceLock(dir, { waitMs: 0 });
+    expect(lock).not.toBeNull();
+    lock?.release();
+  }, 60_000);
+
+  /** `node bin/loa.js start` with its output collected; `until(text)` resolves when it is printed. */
+  function spawnLoa(env: Record<string, string> = {}): { child: ChildProcess; output: () => string; until: (text: string) => Promise<void>; exit: Promise<{ code: number | null; signal: string | null }> } {
+    const child = spawn(process.execPath, ['bin/loa.js', 'start'], { env: { ...process.env, LOA_LOG_LEVEL: 'info', LOA_LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(undefined) : (child.once('exit', resolve), child.kill('SIGKILL')))));
+    let output = '';
+    const waiters: { text: string; resolve: () => void }[] = [];
+    const feed = (b: Buffer): void => {
+      output += b.toString();
+      for (const w of waiters.splice(0)) (output.includes(w.text) ? w.resolve() : waiters.push(w));
+    };
+    child.stdout!.on('data', feed);
+    child.stderr!.on('data', feed);
+    const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    return {
+      child,
+      output: () => output,
+      until: (text) =>
+        new Promise<void>((resolve, reject) => {
+          if (output.includes(text)) return resolve();
+          waiters.push({ text, resolve });
+          void exit.then(() => reject(new Error(`loa start ended before '${text}': ${output}`)));
+        }),
+      exit,
+    };
+  }
+
+  /** After a stop: exit 0 (not killed by the signal), stopped in the log, the lock and the marker gone. */
+  async function expectCleanStop(loa: ReturnType<typeof spawnLoa>, dir: string): Promise<void> {
+    const { code, signal } = await loa.exit;
+    expect({ code, signal }, loa.output()).toEqual({ code: 0, signal: null });
+    expect(loa.output()).toContain('"msg":"loa: stopped"');
+    expect(existsSync(join(dir, 'loa.pid'))).toBe(false);
+    const lock = acquireServiceLock(dir, { waitMs: 0 });
+    expect(lock).not.toBeNull();
+    lock?.release();
+  }
+
+  it('the real process, SIGTERM while it builds its search index (no snapshot yet): exit 0, lock free', async () => {
+    const dir = environment(await freePort());
+    for (const f of readdirSync(dir)) rmSync(join(dir, f), { recursive: true, force: true }); // no snapshot: it indexes
+    const loa = spawnLoa();
+    // Logged half-way through the index build (the English calibration comes after it).
+    await loa.until('knowledge: answer decision calibrated');
+    loa.child.kill('SIGTERM');
+    // Where the signal is handled depends on when the system delivers it to the busy process:
+    // closed before starting, or started and drained at once; either way a clean stop.
+    await expectCleanStop(loa, dir);
+  }, 180_000);
+
+  it('the real process, SIGTERM while it waits for the Bot API\'s first answer: the start finishes, then it drains; exit 0, lock free', async () => {
+    const dir = environment(await freePort());
+    const tg = await startFakeTelegram();
+    cleanups.push(() => tg.close());
+    const release = tg.hold('getMe');
+    const loa = spawnLoa({ TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot });
+    await loa.until('Server listening');
+    await tg.waitForCall((c) => c.method === 'getMe', { arrived: true });
+    loa.child.kill('SIGTERM');
+    // Still alive a moment later: it lets the start finish rather than dying half-way.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(loa.child.exitCode, loa.output()).toBeNull();
+    expect(loa.child.signalCode).toBeNull();
+    release();
+    await expectCleanStop(loa, dir);
+    expect(loa.output()).toContain('"signal":"SIGTERM","msg":"loa: stopping"');
+    // The database is whole after the stop.
+    const db = openDb(join(dir, 'loa.sqlite'));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  }, 180_000);
 });
