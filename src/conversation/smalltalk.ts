@@ -79,10 +79,19 @@ const LEXICON: Record<PieceKind, string[]> = {
     // Replies to the bot's own "Câu trả lời này có hữu ích không?" typed instead of pressing 👍.
     'hữu ích', 'có ích', 'bổ ích', 'giúp ích', 'thông tin hữu ích', 'thông tin rất hữu ích', 'thông tin bổ ích',
     'thông tin rất bổ ích', 'thông tin hay', 'thông tin rất hay',
+    // "Never mind" with nothing under way (a flow's own cancel is its feature's, which reads
+    // text first): "thôi" and "không cần" went to the staff queue as unanswered questions, and
+    // the person was told their question had been passed on.
+    'thôi', 'thôi được', 'thôi được rồi', 'thôi khỏi', 'thôi không cần', 'không cần', 'không cần nữa', 'không cần đâu',
+    'bỏ qua', 'không có gì', 'cancel', 'never mind', 'nevermind',
   ],
   bye: [
     'tạm biệt', 'bye', 'bye bye', 'bai', 'goodbye', 'good bye', 'hẹn gặp lại', 'chúc ngủ ngon', 'ngủ ngon',
     'gặp lại sau', 'pp', 'chúc một ngày tốt lành', 'chúc bạn một ngày tốt lành', 'chúc ngày tốt lành',
+    // "That's all": sent to the staff queue as a question too (citizen trial, session 16).
+    'hết rồi', 'xong rồi', 'vậy thôi', 'thế thôi', 'chỉ vậy thôi', 'chỉ thế thôi', 'vậy là xong', 'thế là xong',
+    'không hỏi nữa', 'không hỏi gì nữa', 'hết câu hỏi', 'không còn gì', 'không còn câu hỏi', 'không còn câu hỏi nào',
+    'không có câu hỏi', 'that is all', 'nothing else',
   ],
   who: [
     'là ai', 'là ai vậy', 'là ai thế', 'tên gì', 'tên là gì', 'là bot à', 'là bot hả', 'là robot à',

@@ -113,6 +113,21 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['Hotline', 'human'],
   ['Liên hệ', 'human'],
   ['bạn là người thật à', 'who'],
+  // "Never mind" and "that's all" with nothing under way: they went to the staff queue.
+  ['thôi', 'ack'],
+  ['Thôi', 'ack'],
+  ['thoi', 'ack'],
+  ['thôi được rồi', 'ack'],
+  ['thôi không cần', 'ack'],
+  ['không cần đâu ạ', 'ack'],
+  ['bỏ qua', 'ack'],
+  ['hết rồi', 'bye'],
+  ['het roi', 'bye'],
+  ['hết rồi ạ', 'bye'],
+  ['vậy thôi', 'bye'],
+  ['không hỏi nữa', 'bye'],
+  ['thôi, cảm ơn', 'thanks'],
+  ['hết rồi, cảm ơn bạn', 'bye'],
 ];
 
 const NOT_SMALL_TALK = [
@@ -152,6 +167,11 @@ const NOT_SMALL_TALK = [
   'số điện thoại đường dây nóng bảo vệ trẻ em',
   'nhân viên văn phòng có được đóng bảo hiểm không',
   'cán bộ xã làm việc mấy giờ',
+  'thôi việc có được trợ cấp không',
+  'không cần giấy tờ gì à',
+  'hết hạn thẻ bhyt',
+  'hết rồi thì làm sao',
+  'bỏ qua bước nào được',
   '',
   '   ',
 ];
