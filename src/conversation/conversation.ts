@@ -94,8 +94,17 @@ export function parseCommand(text: string): { name: string; args: string } | nul
 export function deepLinkCommand(payload: string): { name: string; args: string } | null {
   const m = payload.trim().match(/^([A-Za-z]+)(?:_([A-Za-z0-9_-]*))?$/);
   if (!m || payload.trim().length > 64) return null;
-  return { name: m[1]!.toLowerCase(), args: m[2] ?? '' };
+  const name = m[1]!.toLowerCase();
+  return DEEP_LINK_COMMANDS.has(name) ? { name, args: m[2] ?? '' } : null;
 }
+
+/**
+ * The commands a deep link may open: what a poster or a post links to, and nothing that changes
+ * what the person agreed to. A link is followed with one tap by whoever is sent it: with every
+ * command allowed, `t.me/<bot>?start=huy` posted in a group took everyone who tapped it off the
+ * office's news, without a question. Typed by the person, every command works as before.
+ */
+const DEEP_LINK_COMMANDS: ReadonlySet<string> = new Set(['thi', 'dangky', 'baocao', 'taphuan', 'hoi', 'chude', 'menu', 'help', 'en', 'vi']);
 
 /**
  * Builds the conversation core.
