@@ -2,7 +2,7 @@
  * `loa content import`: the admin's "Nhập nhiều câu hỏi – đáp" from the command line, for an IT
  * officer handed the office's booklet or FAQ sheet (src/content-import/).
  *
- *   loa content import FILE --topic T [--source "…"] [--dry-run] [--force] --as NAME
+ *   loa content import FILE --topic T [--region R …] [--source "…"] [--dry-run] [--force] --as NAME
  *
  * The same reading, checks, ids and draft files as the admin page. `--dry-run` prints the
  * preview and writes nothing. Without it the entries with no problem are written as drafts
@@ -20,17 +20,22 @@ import { getPasswordHash, getUserByName, verifyPassword } from '../db/users.js';
 import { can } from '../admin/roles.js';
 import { formatContentErrors, loadContent } from '../knowledge/content.js';
 import { readImportFile } from '../content-import/table.js';
+import { LINE_WORD } from '../content-import/booklet.js';
 import { answerStart, planImport, writeImport, type ImportPlan } from '../content-import/plan.js';
 import { argsErrorText } from './args.js';
 import { askHidden, cliAuditOrigin, osUserName } from './operator.js';
 
 export const USAGE = `cách dùng:
-  loa content import TỆP --topic CHỦ_ĐỀ [--source "TÊN VĂN BẢN | ĐIỀU"] [--dry-run] [--force] --as TÊN
+  loa content import TỆP --topic CHỦ_ĐỀ [--region ĐỊA_BÀN …] [--source "TÊN VĂN BẢN | ĐIỀU"] [--dry-run] [--force] --as TÊN
       nhập nhiều câu hỏi – đáp thành bản nháp, như trang “Nhập nhiều câu hỏi – đáp” của trang quản trị
-      TỆP: văn bản hỏi – đáp (.txt, .md: chép từ Word, lưu UTF-8; “Câu 1. …? / Trả lời: …” hoặc
-           “Hỏi: … / Đáp: …”), hoặc bảng .xlsx / .csv có cột “Câu hỏi”, “Trả lời”
-           (thêm được “Căn cứ pháp lý” hoặc “Nguồn”, “Lĩnh vực”, “Cách hỏi khác”)
+      TỆP: tài liệu Word .docx hoặc văn bản hỏi – đáp (.txt, .md, lưu UTF-8) dạng
+           “Câu 1. …? / Trả lời: …” hoặc “Hỏi: … / Đáp: …”; hoặc bảng .xlsx / .csv có cột
+           “Câu hỏi”, “Trả lời” (thêm được “Căn cứ pháp lý” hoặc “Nguồn”, “Lĩnh vực”, “Địa bàn”,
+           “Cách hỏi khác”)
       --topic     mã chủ đề trong content/topics.yaml cho các câu hỏi (bắt buộc)
+      --region    mã địa bàn trong content/regions.yaml áp dụng cho mọi mục (lặp lại hoặc cách nhau
+                  bằng dấu phẩy; cột “Địa bàn” của bảng thay cho lựa chọn này ở từng dòng;
+                  không ghi: mọi địa bàn)
       --source    nguồn cho các mục không có dòng “Căn cứ pháp lý: …” (tên văn bản | điều khoản | đường dẫn)
       --dry-run   chỉ xem trước từng mục và vấn đề của nó; không ghi gì
       --force     nhập cả các mục có cảnh báo (trả lời quá ngắn, câu hỏi đã có, trùng trong tệp)
@@ -54,7 +59,7 @@ export interface ContentCliDeps {
 
 /** The preview as lines for the terminal: each entry, its id or why it cannot be written. */
 export function previewLines(plan: ImportPlan, what: { file: string; topicName: string }): string[] {
-  const FORMAT: Record<ImportPlan['format'], string> = { booklet: 'văn bản hỏi – đáp', csv: 'bảng CSV', xlsx: 'bảng Excel', tsv: 'bảng' };
+  const FORMAT: Record<ImportPlan['format'], string> = { booklet: 'văn bản hỏi – đáp', csv: 'bảng CSV', xlsx: 'bảng Excel', tsv: 'bảng', docx: 'tài liệu Word' };
   const ready = plan.entries.filter((e) => e.suggested).length;
   const warned = plan.entries.filter((e) => e.importable && !e.suggested).length;
   const blocked = plan.entries.length - ready - warned;
@@ -62,16 +67,16 @@ export function previewLines(plan: ImportPlan, what: { file: string; topicName: 
     `Đọc được ${plan.entries.length} mục từ ${what.file} (${FORMAT[plan.format]}), chủ đề ${what.topicName}: ${ready} mục sẵn sàng, ${warned} mục có cảnh báo, ${blocked} mục không nhập được.`,
   ];
   for (const e of plan.entries) {
-    const where = [e.entry.label, `${plan.format === 'booklet' ? 'dòng' : 'hàng'} ${e.entry.line}`].filter(Boolean).join(', ');
+    const where = [e.entry.label, `${LINE_WORD[plan.format]} ${e.entry.line}`].filter(Boolean).join(', ');
     lines.push(`  ${e.n}. [${where}] ${e.entry.question || '(không có câu hỏi)'}`);
     if (e.entry.answer) lines.push(`     Trả lời: ${answerStart(e.entry.answer, 100)}`);
     if (e.sources.length) lines.push(`     Nguồn: ${e.sources.map((s) => [s.title, s.article].filter(Boolean).join(', ')).join('; ')}${e.sourceFrom === 'common' ? ' (nguồn chung)' : ''}`);
-    if (e.id) lines.push(`     Mã: ${e.id} → ${e.file}`);
+    if (e.id) lines.push(`     Mã: ${e.id} → ${e.file}${e.regions.length ? `; địa bàn: ${e.regions.join(', ')}` : ''}${e.topics.length > 1 ? `; chủ đề: ${e.topics.join(', ')}` : ''}`);
     for (const p of e.problems) lines.push(`     ${p.blocking ? '✗ Lỗi' : '⚠ Cảnh báo'}: ${p.message}`);
   }
   if (plan.ignored.length) {
     lines.push(`Bỏ qua ${plan.ignored.length} dòng không thuộc câu hỏi nào (tiêu đề, lời giới thiệu, tên phần):`);
-    for (const l of plan.ignored.slice(0, 20)) lines.push(`  ${l.line ? `dòng ${l.line}: ` : ''}${l.text}`);
+    for (const l of plan.ignored.slice(0, 20)) lines.push(`  ${l.line ? `${LINE_WORD[plan.format]} ${l.line}: ` : ''}${l.text}`);
   }
   return lines;
 }
@@ -100,6 +105,7 @@ export async function run(args: string[], deps: ContentCliDeps = {}): Promise<nu
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
         as: { type: 'string' },
+        region: { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -135,7 +141,8 @@ export async function run(args: string[], deps: ContentCliDeps = {}): Promise<nu
     return 1;
   }
   const read = await readImportFile(basename(file), bytes);
-  const plan = planImport(read, content, { topic: v.topic, source: v.source }, config.contentDir);
+  const regions = (v.region ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  const plan = planImport(read, content, { topic: v.topic, source: v.source, regions }, config.contentDir);
   const topicName = content.topics.find((t) => t.slug === v.topic)?.name;
   if (plan.problems.length || !plan.entries.length) {
     err(`content: ${file}: chưa nhập mục nào:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);

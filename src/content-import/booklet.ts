@@ -37,6 +37,8 @@ export interface ImportedEntry {
   sources: Source[];
   /** A sheet's topic column as written ("Lĩnh vực"), matched to a topic later. */
   topic?: string;
+  /** A sheet's region column as written ("Địa bàn"), matched to regions.yaml later. */
+  regions?: string;
   /** A sheet's other wordings of the question. */
   variants?: string[];
 }
@@ -49,12 +51,15 @@ export interface IgnoredLine {
 
 /** What reading a text or sheet gave. */
 export interface ImportRead {
-  format: 'booklet' | 'csv' | 'xlsx' | 'tsv';
+  format: 'booklet' | 'csv' | 'xlsx' | 'tsv' | 'docx';
   entries: ImportedEntry[];
   ignored: IgnoredLine[];
   /** Why nothing (or not everything) could be read, in Vietnamese. */
   problems: string[];
 }
+
+/** How an entry's place is counted, for staff: a text's lines, a sheet's rows, a Word document's paragraphs. */
+export const LINE_WORD: Record<ImportRead['format'], string> = { booklet: 'dòng', csv: 'hàng', xlsx: 'hàng', tsv: 'hàng', docx: 'đoạn' };
 
 /**
  * Text pasted from Word or saved from Notepad, in a form the reader can trust: NFC, "\n" line

@@ -15,7 +15,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Content, Source } from '../knowledge/content.js';
+import { flattenRegions, type Content, type Source } from '../knowledge/content.js';
 import { ContentValidationError, buildQaText, formatSources, parseSources, saveQaDraft, slugFrom, type QaForm } from '../admin/content-files.js';
 import { legacyVietnamese, legacyVietnameseMessage } from '../text/encoding.js';
 import { canonical, foldedCanonical } from '../text/vietnamese.js';
@@ -38,7 +38,8 @@ export type ImportProblemCode =
   | 'approved-duplicate'
   | 'draft-duplicate'
   | 'import-duplicate'
-  | 'unknown-topic';
+  | 'unknown-topic'
+  | 'unknown-region';
 
 /** One problem of one entry, in Vietnamese. */
 export interface ImportProblem {
@@ -58,6 +59,10 @@ export interface PlannedEntry {
   /** The draft file, relative to the content directory ('' when it cannot be imported). */
   file: string;
   topic: string;
+  /** Every topic it is filed under: {@link topic} first, then the others its sheet row names. */
+  topics: string[];
+  /** The regions it applies to (slugs): its sheet row's "Địa bàn", else the import's; none is everywhere. */
+  regions: string[];
   sources: Source[];
   /** Where its sources come from: the text ("Căn cứ…", a column), the staff's common source, or none. */
   sourceFrom: 'text' | 'common' | 'none';
@@ -86,6 +91,11 @@ export interface ImportChoices {
   topic: string;
   /** The source of entries whose text cites none: `title | article | url`, as the form's field. */
   source?: string;
+  /**
+   * The regions (slugs of regions.yaml) every entry applies to, unless its sheet row names its
+   * own ("Địa bàn"); none: the whole area the office serves.
+   */
+  regions?: string[];
 }
 
 /** The existing content the checks compare with. */
@@ -98,6 +108,31 @@ function takenIds(content: ImportContent): Set<string> {
   for (const a of content.articles) ids.add(a.id);
   for (const e of content.errors) if (/^(qa|articles)[\\/].*\.md$/.test(e.file)) ids.add(basename(e.file, '.md'));
   return ids;
+}
+
+/**
+ * A sheet cell naming several topics or regions ("Hộ tịch; Trẻ em", one a line, or with commas)
+ * matched by `find`: a part that matches whole wins over its comma-separated pieces, since names
+ * hold commas too ("Hộ tịch, khai sinh, căn cước"); `find` gives null for a part to skip. Returns
+ * the slugs found and the parts not.
+ */
+function namesIn(cell: string | undefined, find: (name: string) => string | undefined | null): { found: string[]; unknown: string[] } {
+  const found: string[] = [];
+  const unknown: string[] = [];
+  const add = (slug: string): void => void (found.includes(slug) || found.push(slug));
+  for (const part of (cell ?? '').split(/[;\n]+/).map((x) => x.trim()).filter(Boolean)) {
+    const whole = find(part);
+    if (whole === null) continue; // a word for "everywhere"
+    if (whole) {
+      add(whole);
+      continue;
+    }
+    const pieces = part.split(',').map((x) => x.trim()).filter(Boolean);
+    const slugs = pieces.map(find);
+    if (pieces.length > 1 && slugs.every(Boolean)) slugs.forEach((x) => add(x!));
+    else unknown.push(part);
+  }
+  return { found, unknown };
 }
 
 /** The first answer words for a preview (a line, cut at a word). */
@@ -148,6 +183,18 @@ function* planSteps(read: ImportRead, content: ImportContent, choices: ImportCho
   const problems = [...read.problems];
   const topics = new Map(content.topics.map((t) => [t.slug, t]));
   if (!topics.has(choices.topic)) problems.push(choices.topic ? `Không có chủ đề “${choices.topic}”: chọn một chủ đề trong danh sách (content/topics.yaml).` : 'Hãy chọn chủ đề cho các câu hỏi – đáp.');
+  const regionsBySlug = flattenRegions(content.regions);
+  const chosenRegions = [...new Set(choices.regions ?? [])];
+  for (const r of chosenRegions) if (!regionsBySlug.has(r)) problems.push(`Không có địa bàn “${r}”: chọn địa bàn trong danh sách (content/regions.yaml).`);
+  const byRegionName = new Map<string, string>();
+  for (const [slug, r] of regionsBySlug) {
+    byRegionName.set(foldedCanonical(slug), slug);
+    byRegionName.set(foldedCanonical(r.name), slug);
+    // "Phường Phố Hiến" is written "Phố Hiến" in a sheet as often as not.
+    const bare = foldedCanonical(r.name.replace(/^(?:Tỉnh|Thành phố|Phường|Xã|Đặc khu|Thị trấn|Huyện|Quận|Thị xã)\s+/iu, ''));
+    if (bare && !byRegionName.has(bare)) byRegionName.set(bare, slug);
+  }
+  const regionName = (slug: string): string => regionsBySlug.get(slug)?.name ?? slug;
   const common = choices.source?.trim() ? parseSources(choices.source.normalize('NFC')) : [];
   if (common.some((s) => !s.title)) problems.push('Nguồn chung: ghi tên văn bản trước, ví dụ “Luật Hộ tịch 2014 | Điều 15”.');
   const all = read.entries.map((e) => `${e.question}\n${e.answer}`).join('\n');
@@ -177,17 +224,34 @@ function* planSteps(read: ImportRead, content: ImportContent, choices: ImportCho
     const block = (code: ImportProblemCode, message: string): void => void out.push({ code, blocking: true, message });
     if (!entry.question) block('no-question', 'Không có câu hỏi: kiểm tra dòng “Câu …” hoặc ô “Câu hỏi”.');
     if (!entry.answer)
-      block('no-answer', read.format === 'booklet' ? 'Không có câu trả lời: thêm dòng “Trả lời:” và câu trả lời ngay sau câu hỏi.' : 'Không có câu trả lời: ô “Trả lời” đang trống.');
+      block('no-answer', read.format === 'booklet' || (read.format === 'docx' && !entry.label?.startsWith('Bảng')) ? 'Không có câu trả lời: thêm dòng “Trả lời:” và câu trả lời ngay sau câu hỏi.' : 'Không có câu trả lời: ô “Trả lời” đang trống.');
     else if (entry.answer.length < SHORT_ANSWER)
       warn('short-answer', `Câu trả lời quá ngắn (${entry.answer.length} ký tự): kiểm tra xem câu trả lời có bị cắt khi chép không.`);
     if (entry.question.length > LONG_QUESTION)
       warn('long-question', `Câu hỏi dài bất thường (${entry.question.length} ký tự): có thể thiếu dòng “Trả lời:” nên câu trả lời bị đọc vào câu hỏi.`);
-    let topic = choices.topic;
-    if (entry.topic) {
-      const named = byTopicName.get(foldedCanonical(entry.topic));
-      if (named) topic = named;
-      else warn('unknown-topic', `Lĩnh vực “${entry.topic}” không khớp chủ đề nào; mục này vào chủ đề đã chọn “${topics.get(choices.topic)?.name ?? choices.topic}”.`);
-    }
+    // A sheet's "Lĩnh vực" may name several topics ("Hộ tịch; Trẻ em"): the first it knows files
+    // the entry, the others are added; none known, the import's topic.
+    const { found: named, unknown: unknownTopics } = namesIn(entry.topic, (x) => byTopicName.get(foldedCanonical(x)));
+    const topic = named[0] ?? choices.topic;
+    const entryTopics = named.length ? named : [choices.topic];
+    if (unknownTopics.length)
+      warn(
+        'unknown-topic',
+        named.length
+          ? `Lĩnh vực “${unknownTopics.join('; ')}” không khớp chủ đề nào; mục này chỉ vào ${named.map((t) => `“${topics.get(t)?.name ?? t}”`).join(', ')}.`
+          : `Lĩnh vực “${entry.topic}” không khớp chủ đề nào; mục này vào chủ đề đã chọn “${topics.get(choices.topic)?.name ?? choices.topic}”.`,
+      );
+    // A sheet's "Địa bàn": its regions; a name not in regions.yaml is said, the others kept.
+    const everywhere = /^(?:tất cả|toàn tỉnh|toàn xã|chung|mọi nơi|mọi địa bàn)$/iu;
+    const { found: rowRegions, unknown: unknownRegions } = namesIn(entry.regions, (x) => (everywhere.test(x) ? null : byRegionName.get(foldedCanonical(x))));
+    const regions = rowRegions.length ? rowRegions : chosenRegions;
+    if (unknownRegions.length)
+      warn(
+        'unknown-region',
+        `Địa bàn “${unknownRegions.join('; ')}” không có trong danh sách địa bàn; ${
+          regions.length ? `mục này áp dụng cho ${regions.map(regionName).join(', ')}` : 'mục này áp dụng cho mọi địa bàn'
+        }.`,
+      );
     const sources = entry.sources.length ? entry.sources : common;
     const sourceFrom = entry.sources.length ? 'text' : common.length ? 'common' : 'none';
     if (!sources.length)
@@ -198,7 +262,7 @@ function* planSteps(read: ImportRead, content: ImportContent, choices: ImportCho
     else if (same) warn('draft-duplicate', `Câu hỏi này đã có ở mục “${same.id}” (${same.status === 'draft' ? 'bản nháp, có thể đã nhập lần trước' : 'đã gỡ'}).`);
     const earlier = key ? seen.get(key) : undefined;
     if (earlier) warn('import-duplicate', `Trùng câu hỏi với mục số ${earlier.n}${earlier.entry.label ? ` (${earlier.entry.label})` : ''} của lần nhập này.`);
-    const planned: PlannedEntry = { n, entry, id: '', file: '', topic, sources, sourceFrom, problems: out, importable: false, suggested: false };
+    const planned: PlannedEntry = { n, entry, id: '', file: '', topic, topics: entryTopics, regions, sources, sourceFrom, problems: out, importable: false, suggested: false };
     if (key && !earlier) seen.set(key, planned);
     if (out.some((p) => p.blocking) || problems.length) return planned;
     const id = slugFrom(entry.question, (x) => taken.has(x) || (!!contentDir && existsSync(join(contentDir, 'qa', topic, `${x}.md`))));
@@ -206,8 +270,8 @@ function* planSteps(read: ImportRead, content: ImportContent, choices: ImportCho
       id,
       question: entry.question,
       variants: (entry.variants ?? []).join('\n'),
-      topics: [topic],
-      regions: [],
+      topics: entryTopics,
+      regions,
       sources: formatSources(sources),
       expires: '',
       answer: entry.answer,

@@ -9,7 +9,8 @@
  * - question: "Câu hỏi", "Nội dung câu hỏi", "Hỏi";
  * - answer: "Trả lời", "Câu trả lời", "Nội dung trả lời", "Đáp";
  * - sources (optional): "Căn cứ pháp lý", "Căn cứ", "Cơ sở pháp lý", "Nguồn", "Văn bản";
- * - topic (optional): "Lĩnh vực", "Chủ đề";
+ * - topic (optional): "Lĩnh vực", "Chủ đề" (several separated by ";");
+ * - regions (optional): "Địa bàn", "Xã, phường" (names or slugs of regions.yaml, separated by ";");
  * - other wordings (optional): "Cách hỏi khác".
  * Other columns (STT, ghi chú…) are left out. Rows with neither a question nor an answer are
  * skipped; a row with only one of them is kept, so the preview can say what it lacks.
@@ -19,15 +20,17 @@ import { decodeTextFile, notUtf8CsvMessage } from '../text/encoding.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { cleanPastedText, readBooklet, sourcesFrom, type ImportRead, type ImportedEntry } from './booklet.js';
 import { MAX_XLSX_CELLS, MAX_XLSX_XML, checkXlsxArchive } from './xlsx-guard.js';
+import { readDocxBytes } from './docx.js';
 
-type Column = 'question' | 'answer' | 'sources' | 'topic' | 'variants';
+type Column = 'question' | 'answer' | 'sources' | 'topic' | 'regions' | 'variants';
 
 /** Headings, folded (foldedCanonical), for each column. */
 const HEADINGS: Record<Column, string[]> = {
   question: ['cau hoi', 'noi dung cau hoi', 'hoi', 'cau hoi thuong gap', 'question'],
   answer: ['tra loi', 'cau tra loi', 'noi dung tra loi', 'dap', 'giai dap', 'noi dung giai dap', 'answer'],
   sources: ['can cu phap ly', 'can cu', 'co so phap ly', 'nguon', 'van ban', 'van ban phap luat', 'van ban can cu', 'source', 'sources'],
-  topic: ['linh vuc', 'chu de', 'topic'],
+  topic: ['linh vuc', 'chu de', 'topic', 'topics'],
+  regions: ['dia ban', 'dia ban ap dung', 'pham vi ap dung', 'xa phuong', 'phuong xa', 'don vi', 'region', 'regions'],
   variants: ['cach hoi khac', 'cau hoi tuong tu', 'variants'],
 };
 
@@ -103,6 +106,7 @@ export function readRows(rows: unknown[][], format: ImportRead['format'], limits
     const answer = answerText(at(r, 'answer'));
     if (!question && !answer) return;
     const topic = clean(at(r, 'topic'));
+    const regions = clean(at(r, 'regions'));
     const variants = clean(at(r, 'variants'))
       .split(/\n|;/)
       .map((v) => v.trim())
@@ -113,6 +117,7 @@ export function readRows(rows: unknown[][], format: ImportRead['format'], limits
       answer,
       sources: sourcesFrom(clean(at(r, 'sources'))),
       ...(topic ? { topic } : {}),
+      ...(regions ? { regions } : {}),
       ...(variants.length ? { variants } : {}),
     });
   });
@@ -227,8 +232,8 @@ export async function readXlsxBytes(bytes: Buffer, limits: ReadLimits = {}): Pro
 }
 
 /**
- * Reads an uploaded file by its name: .xlsx, .csv (or .tsv/.txt, read by their contents). A .xls
- * or .doc(x) is refused with what to do.
+ * Reads an uploaded file by its name: .xlsx, .docx, .csv (or .tsv/.txt, read by their contents).
+ * A .xls, .doc or .pdf is refused with what to do.
  */
 export async function readImportFile(name: string, bytes: Buffer, limits: ReadLimits = {}): Promise<ImportRead> {
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
@@ -236,8 +241,11 @@ export async function readImportFile(name: string, bytes: Buffer, limits: ReadLi
   if (ext === 'csv') return readCsvBytes(bytes, limits);
   const refuse = (problem: string): ImportRead => ({ format: 'booklet', entries: [], ignored: [], problems: [problem] });
   if (ext === 'xls') return refuse('Tệp .xls (Excel 97-2003) chưa đọc được: mở bằng Excel, chọn “Lưu thành” kiểu “Excel Workbook (.xlsx)” rồi tải lên tệp mới.');
-  if (ext === 'doc' || ext === 'docx' || ext === 'pdf')
-    return refuse(`Tệp .${ext} chưa đọc được trực tiếp: mở tệp, chọn toàn bộ (Ctrl+A), chép (Ctrl+C) rồi dán vào ô “Nội dung” của trang này.`);
+  if (ext === 'docx') return readDocxBytes(bytes, limits);
+  if (ext === 'doc')
+    return refuse('Tệp .doc (Word 97-2003) chưa đọc được: mở bằng Word, chọn “Lưu thành” kiểu “Word Document (.docx)” rồi tải lên tệp mới (hoặc chọn toàn bộ, chép rồi dán vào ô “Nội dung”).');
+  if (ext === 'pdf')
+    return refuse('Tệp .pdf chưa đọc được trực tiếp: mở tệp, chọn toàn bộ (Ctrl+A), chép (Ctrl+C) rồi dán vào ô “Nội dung” của trang này; nếu có bản Word (.docx) của tài liệu, tải lên bản đó.');
   // .txt, .tsv, .md, no extension: text, read as what it looks like.
   const decoded = decodeTextFile(bytes);
   if (!decoded.ok) return refuse(`Tệp văn bản: ${notUtf8CsvMessage(decoded.line)}`);

@@ -1,5 +1,5 @@
 /**
- * An uploaded .xlsx checked before read-excel-file unpacks it: an .xlsx is a zip, and a zip of
+ * An uploaded .xlsx (or .docx, see docx.ts) checked before read-excel-file unpacks it: an .xlsx is a zip, and a zip of
  * 300 KB can hold 300 MB of XML (a "zip bomb", by mistake or not). read-excel-file unpacks every
  * .xml entry whole, trusting the sizes the archive declares, then parses it in one go: measured
  * here, such a 300 KB file held the event loop 13 s and the process at 1 GB, and a 1 MB one
@@ -54,12 +54,26 @@ function countCells(xml: Buffer): number {
 /** The entries read-excel-file reads (its filterZipArchiveEntry); the rest is left out. */
 const wanted = (name: string): boolean => name.endsWith('.xml') || name.endsWith('.xml.rels');
 
+/** What {@link unpackXmlEntries} found: the wanted entries inflated, or why not. */
+export type UnpackResult = { ok: true; files: { name: Buffer; data: Buffer }[] } | { ok: false; reason: 'not-zip' | 'too-large' | 'too-many-cells' };
+
+/** What {@link unpackXmlEntries} unpacks and how much. */
+export interface UnpackOptions {
+  /** The entries to unpack (by their name in the archive); the others are left packed. */
+  wanted: (name: string) => boolean;
+  /** The most bytes the wanted entries may add up to once inflated. */
+  maxXml: number;
+  /** Looks at each entry once inflated; a reason returned stops the unpacking with it. */
+  check?: (name: string, data: Buffer) => 'too-many-cells' | undefined;
+}
+
 /**
- * Checks an .xlsx's archive and returns the XML entries repacked, or why not. A zip64 archive,
- * an encrypted entry or a compression other than deflate is 'not-zip' (Excel writes none of
- * them for a file under the upload limit).
+ * Unpacks an Office file's (a zip's) wanted entries within a budget, off the main thread (zlib
+ * on the thread pool), whatever sizes the archive declares: the guard an .xlsx and a .docx share.
+ * A zip64 archive, an encrypted entry or a compression other than deflate is 'not-zip' (Office
+ * writes none of them for a file under the upload limit).
  */
-export async function checkXlsxArchive(bytes: Buffer, maxXml = MAX_XLSX_XML): Promise<XlsxCheck> {
+export async function unpackXmlEntries(bytes: Buffer, options: UnpackOptions): Promise<UnpackResult> {
   const eocd = findEndOfDirectory(bytes);
   if (eocd < 0) return { ok: false, reason: 'not-zip' };
   const count = bytes.readUInt16LE(eocd + 10);
@@ -67,8 +81,7 @@ export async function checkXlsxArchive(bytes: Buffer, maxXml = MAX_XLSX_XML): Pr
   const dirAt = bytes.readUInt32LE(eocd + 16);
   if (count === 0xffff || dirAt === 0xffffffff || dirAt + dirSize > eocd || count > MAX_ENTRIES) return { ok: false, reason: 'not-zip' };
   const files: { name: Buffer; data: Buffer }[] = [];
-  let budget = maxXml;
-  let cells = 0;
+  let budget = options.maxXml;
   let at = dirAt;
   for (let i = 0; i < count; i++) {
     if (at + 46 > eocd || bytes.readUInt32LE(at) !== 0x02014b50) return { ok: false, reason: 'not-zip' };
@@ -82,7 +95,7 @@ export async function checkXlsxArchive(bytes: Buffer, maxXml = MAX_XLSX_XML): Pr
     const local = bytes.readUInt32LE(at + 42);
     const name = bytes.subarray(at + 46, at + 46 + nameLen);
     at += 46 + nameLen + extraLen + commentLen;
-    if (!wanted(name.toString('utf8'))) continue;
+    if (!options.wanted(name.toString('utf8'))) continue;
     if (flags & 1 || packed === 0xffffffff || size === 0xffffffff || local === 0xffffffff) return { ok: false, reason: 'not-zip' };
     if (size > budget) return { ok: false, reason: 'too-large' };
     if (local + 30 > bytes.length || bytes.readUInt32LE(local) !== 0x04034b50) return { ok: false, reason: 'not-zip' };
@@ -102,13 +115,29 @@ export async function checkXlsxArchive(bytes: Buffer, maxXml = MAX_XLSX_XML): Pr
     } else return { ok: false, reason: 'not-zip' };
     if (data.length > budget) return { ok: false, reason: 'too-large' };
     budget -= data.length;
-    if (isSheet(name.toString('utf8'))) {
-      cells += countCells(data);
-      if (cells > MAX_XLSX_CELLS) return { ok: false, reason: 'too-many-cells' };
-    }
+    const stop = options.check?.(name.toString('utf8'), data);
+    if (stop) return { ok: false, reason: stop };
     files.push({ name: Buffer.from(name), data });
   }
-  return { ok: true, bytes: storedZip(files) };
+  return { ok: true, files };
+}
+
+/**
+ * Checks an .xlsx's archive and returns the XML entries repacked, or why not (see
+ * {@link unpackXmlEntries}).
+ */
+export async function checkXlsxArchive(bytes: Buffer, maxXml = MAX_XLSX_XML): Promise<XlsxCheck> {
+  let cells = 0;
+  const unpacked = await unpackXmlEntries(bytes, {
+    wanted,
+    maxXml,
+    check: (name, data) => {
+      if (!isSheet(name)) return undefined;
+      cells += countCells(data);
+      return cells > MAX_XLSX_CELLS ? 'too-many-cells' : undefined;
+    },
+  });
+  return unpacked.ok ? { ok: true, bytes: storedZip(unpacked.files) } : unpacked;
 }
 
 /** The end-of-central-directory record's offset, or -1. */

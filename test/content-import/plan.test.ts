@@ -122,3 +122,49 @@ describe('writeImport', () => {
     expect(again.entries[0]!.problems[0]!.code).toBe('draft-duplicate');
   });
 });
+
+describe('topics and regions of an import', () => {
+  it('files every entry under the regions chosen for the import, unless its row names its own', () => {
+    const read: ImportRead = {
+      format: 'xlsx',
+      entries: [
+        entry('Ai đăng ký khai sinh cho trẻ?'),
+        entry('Đăng ký khai sinh ở phường nào?', { regions: 'Phố Hiến; Phường Sơn Nam' }),
+        entry('Khai sinh cho con ở đâu?', { regions: 'Toàn tỉnh' }),
+        entry('Khai sinh cho trẻ bị bỏ rơi ở đâu?', { regions: 'Xã Không Có' }),
+      ],
+      ignored: [],
+      problems: [],
+    };
+    const plan = planImport(read, content, { topic: 'ho-tich', regions: ['hung-yen'] }, dir);
+    expect(plan.problems).toEqual([]);
+    expect(plan.entries.map((e) => e.regions)).toEqual([['hung-yen'], ['pho-hien', 'son-nam'], ['hung-yen'], ['hung-yen']]);
+    expect(plan.entries.map((e) => e.form?.regions)).toEqual([['hung-yen'], ['pho-hien', 'son-nam'], ['hung-yen'], ['hung-yen']]);
+    expect(plan.entries[3]!.problems.map((p) => p.message)).toEqual(['Địa bàn “Xã Không Có” không có trong danh sách địa bàn; mục này áp dụng cho Tỉnh Hưng Yên.']);
+    // Written: the draft file carries them.
+    const result = writeImport(dir, plan, new Set([2]), content, () => undefined, { source: 'tệp x.xlsx' });
+    const parsed = parseQaText(result.written[0]!.file, readFileSync(join(dir, result.written[0]!.file), 'utf8'));
+    expect(parsed.entry).toMatchObject({ regions: ['pho-hien', 'son-nam'], topics: ['ho-tich'] });
+    // A region that does not exist stops the import.
+    expect(planImport(read, content, { topic: 'ho-tich', regions: ['ha-noi'] }, dir).problems).toEqual([
+      'Không có địa bàn “ha-noi”: chọn địa bàn trong danh sách (content/regions.yaml).',
+    ]);
+  });
+
+  it('reads several topics from “Lĩnh vực”, names with commas included', () => {
+    const read: ImportRead = {
+      format: 'xlsx',
+      entries: [entry('Trẻ em được trợ giúp pháp lý không?', { topic: 'Trợ giúp pháp lý; Hộ tịch, khai sinh, căn cước' }), entry('Ai đăng ký khai sinh?', { topic: 'Hộ tịch; Đất đai' })],
+      ignored: [],
+      problems: [],
+    };
+    const plan = planImport(read, content, { topic: 'bao-hiem-y-te' }, dir);
+    expect(plan.entries.map((e) => [e.topic, e.topics])).toEqual([
+      ['tro-giup-phap-ly', ['tro-giup-phap-ly', 'ho-tich']],
+      // "Hộ tịch" is the topic's slug read as words; "Đất đai" no topic: said, and left out.
+      ['ho-tich', ['ho-tich']],
+    ]);
+    expect(plan.entries[1]!.problems.map((p) => p.message)).toEqual(['Lĩnh vực “Đất đai” không khớp chủ đề nào; mục này chỉ vào “Hộ tịch, khai sinh, căn cước”.']);
+    expect(plan.entries[0]!.file).toBe(join('qa', 'tro-giup-phap-ly', `${plan.entries[0]!.id}.md`));
+  });
+});

@@ -105,7 +105,8 @@ describe('an FAQ sheet', () => {
 
   it.each([
     ['hoi-dap.xls', 'Excel Workbook (.xlsx)'],
-    ['hoi-dap.docx', 'chép (Ctrl+C) rồi dán'],
+    ['hoi-dap.doc', 'Word Document (.docx)'],
+    ['hoi-dap.pdf', 'chép (Ctrl+C) rồi dán'],
   ])('refuses %s with what to do instead', async (name, hint) => {
     const read = await readImportFile(name, Buffer.from('x'));
     expect(read.entries).toEqual([]);

@@ -18,8 +18,10 @@ import { z } from 'zod';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { readImportFile, readImportText } from '../../content-import/table.js';
 import { answerStart, planImportYielding, writeImportYielding, type ImportPlan } from '../../content-import/plan.js';
-import type { ImportRead } from '../../content-import/booklet.js';
+import { LINE_WORD, type ImportRead } from '../../content-import/booklet.js';
 import { formatNumber } from '../format.js';
+import { flattenRegions } from '../../knowledge/content.js';
+
 
 /** The largest upload or confirmation accepted (bytes): an office's whole FAQ workbook fits. */
 const MAX_BODY = 8 * 1024 * 1024;
@@ -67,20 +69,29 @@ const entriesSchema = z
       answer: z.string().max(200_000),
       sources: z.array(sourceSchema).max(50),
       topic: z.string().max(200).optional(),
+      regions: z.string().max(2_000).optional(),
       variants: z.array(z.string().max(1_000)).max(50).optional(),
     }),
   )
   .max(MAX_ENTRIES);
 
+/** A field that may be posted once, many times (a multiple select) or not at all. */
+const many = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => [...new Set((Array.isArray(v) ? v : v ? [v] : []).map((x) => x.trim()).filter(Boolean))]);
+
 const readBody = z.object({
   text: z.string().max(MAX_BODY).default(''),
   topic: z.string().max(60).default(''),
   source: z.string().max(1_000).default(''),
+  /** The regions every entry applies to (slugs), unless its sheet row names its own. */
+  region: many.pipe(z.array(z.string().max(60)).max(200)),
 });
 
 const confirmBody = readBody.extend({
   entries: z.string().max(MAX_BODY),
-  format: z.enum(['booklet', 'csv', 'xlsx', 'tsv']).default('booklet'),
+  format: z.enum(['booklet', 'csv', 'xlsx', 'tsv', 'docx']).default('booklet'),
   origin: z.string().max(300).default(''),
   /** The preview's own token: one confirmation per preview. */
   batch: z.string().min(8).max(64),
@@ -92,6 +103,7 @@ const FORMAT_LABEL: Record<ImportRead['format'], string> = {
   csv: 'bảng CSV',
   xlsx: 'bảng Excel',
   tsv: 'bảng chép từ Excel',
+  docx: 'tài liệu Word',
 };
 
 /** Registers the bulk import pages (editor role). */
@@ -106,11 +118,15 @@ export const registerContentImportRoutes: RegisterRoutes = (s, ctx) => {
 
 function routes(s: FastifyInstance, ctx: AdminContext): void {
   const topicsOf = (): { slug: string; name: string }[] => ctx.content.get().topics;
+  const regionsOf = (): { slug: string; name: string; depth: number }[] =>
+    [...flattenRegions(ctx.content.get().regions).entries()].map(([slug, r]) => ({ slug, name: r.name, depth: r.path.length - 1 }));
 
-  const showForm = (req: FastifyRequest, reply: FastifyReply, data: { text?: string; topic?: string; source?: string; problems?: string[] }): Promise<FastifyReply> =>
+  const showForm = (req: FastifyRequest, reply: FastifyReply, data: { text?: string; topic?: string; source?: string; regions?: string[]; problems?: string[] }): Promise<FastifyReply> =>
     ctx.render(req, reply, 'content-import', {
       title: 'Nhập nhiều câu hỏi – đáp',
       topics: topicsOf(),
+      regions: regionsOf(),
+      chosenRegions: data.regions ?? [],
       text: data.text ?? '',
       topic: data.topic ?? '',
       source: data.source ?? '',
@@ -123,7 +139,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     reply: FastifyReply,
     plan: ImportPlan,
     read: ImportRead,
-    data: { topic: string; source: string; origin: string; picked?: Set<number>; error?: string; batch?: string },
+    data: { topic: string; source: string; regions: string[]; origin: string; picked?: Set<number>; error?: string; batch?: string },
   ): Promise<FastifyReply> => {
     const picked = data.picked ?? new Set(plan.entries.filter((e) => e.suggested).map((e) => e.n));
     return ctx.render(req, reply, 'content-import-preview', {
@@ -137,6 +153,10 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
       formatLabel: FORMAT_LABEL[read.format],
       topic: data.topic,
       topicName: topicsOf().find((t) => t.slug === data.topic)?.name ?? data.topic,
+      topicNames: new Map(topicsOf().map((t) => [t.slug, t.name])),
+      regionNames: new Map(regionsOf().map((r) => [r.slug, r.name])),
+      chosenRegions: data.regions,
+      lineWord: LINE_WORD[read.format],
       source: data.source,
       origin: data.origin,
       error: data.error,
@@ -160,7 +180,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     const file = isUpload(raw.file) && raw.file.bytes.length > 0 ? raw.file : undefined;
     const again = (problems: string[]): Promise<FastifyReply> => {
       reply.code(400);
-      return showForm(req, reply, { text: body.text, topic: body.topic, source: body.source, problems });
+      return showForm(req, reply, { text: body.text, topic: body.topic, source: body.source, regions: body.region, problems });
     };
     const problems: string[] = [];
     if (!ctx.content.get().topics.some((t) => t.slug === body.topic)) problems.push('Hãy chọn chủ đề cho các câu hỏi – đáp.');
@@ -170,9 +190,9 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     // A sheet longer than one import is refused before its rows are read (table.ts ReadLimits).
     const read = file ? await readImportFile(file.name, file.bytes, { maxRows: MAX_ENTRIES }) : readImportText(body.text, { maxRows: MAX_ENTRIES });
     if (read.entries.length > MAX_ENTRIES) return again([`Mỗi lần nhập tối đa ${formatNumber(MAX_ENTRIES)} câu hỏi; nội dung có ${formatNumber(read.entries.length)}: chia thành nhiều lần.`]);
-    const plan = await planImportYielding(read, ctx.content.get(), { topic: body.topic, source: body.source }, ctx.config.contentDir);
+    const plan = await planImportYielding(read, ctx.content.get(), { topic: body.topic, source: body.source, regions: body.region }, ctx.config.contentDir);
     if (read.entries.length === 0 || (plan.problems.length && !plan.entries.length)) return again(plan.problems);
-    return showPreview(req, reply, plan, read, { topic: body.topic, source: body.source, origin: file ? `tệp ${file.name}` : `${FORMAT_LABEL[read.format]} dán vào` });
+    return showPreview(req, reply, plan, read, { topic: body.topic, source: body.source, regions: body.region, origin: file ? `tệp ${file.name}` : `${FORMAT_LABEL[read.format]} dán vào` });
   });
 
   /**
@@ -205,7 +225,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
     const read: ImportRead = { format: body.format, entries, ignored: [], problems: [] };
     const content = ctx.content.get();
     // Checked again: the content may have changed since the preview (an id taken, a topic gone).
-    const plan = await planImportYielding(read, content, { topic: body.topic, source: body.source }, ctx.config.contentDir);
+    const plan = await planImportYielding(read, content, { topic: body.topic, source: body.source, regions: body.region }, ctx.config.contentDir);
     const origin = body.origin || FORMAT_LABEL[body.format];
     const chosen = [...body.pick].filter((n) => plan.entries.some((e) => e.n === n && e.importable));
     if (plan.problems.length || chosen.length === 0) {
@@ -213,6 +233,7 @@ function routes(s: FastifyInstance, ctx: AdminContext): void {
       return showPreview(req, reply, plan, read, {
         topic: body.topic,
         source: body.source,
+        regions: body.region,
         origin,
         picked: body.pick,
         batch: body.batch,

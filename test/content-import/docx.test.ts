@@ -1,0 +1,204 @@
+/**
+ * Reading a Word booklet (.docx) directly: the files are built here as Word writes them (a zip
+ * of [Content_Types].xml, _rels/.rels, word/document.xml and, for automatic numbering,
+ * word/numbering.xml), with Word's habits: a question's text split over several runs, a tab
+ * after the number, tracked changes, a table of questions. The Q&A text is SAMPLE text written
+ * for these tests; the laws cited are real (Luật Hộ tịch 2014 Điều 13, 16).
+ */
+import { crc32, deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readDocxBytes } from '../../src/content-import/docx.js';
+import { readImportFile } from '../../src/content-import/table.js';
+import { writeSheet } from '../../src/text/xlsx.js';
+
+/** A zip of the files (deflated); `declare` overrides the uncompressed size the headers state. */
+export function zip(files: { name: string; data: Buffer | string; declare?: number }[]): Buffer {
+  const parts: Buffer[] = [];
+  const dir: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const data = Buffer.isBuffer(f.data) ? f.data : Buffer.from(f.data, 'utf8');
+    const name = Buffer.from(f.name);
+    const packed = deflateRawSync(data, { level: 9 });
+    const size = f.declare ?? data.length;
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    parts.push(local, name, packed);
+    dir.push(central, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const dirBytes = Buffer.concat(dir);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(dirBytes.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dirBytes, end]);
+}
+
+const W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"';
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** A paragraph of runs (each a string), optionally numbered. */
+export const para = (runs: string | string[], num?: { id: number; lvl?: number }): string =>
+  `<w:p w:rsidR="00A1"><w:pPr>${num ? `<w:numPr><w:ilvl w:val="${num.lvl ?? 0}"/><w:numId w:val="${num.id}"/></w:numPr>` : ''}<w:spacing w:after="120"/></w:pPr>${(Array.isArray(runs) ? runs : [runs])
+    .map((r) => `<w:r><w:rPr><w:rFonts w:ascii="Times New Roman"/></w:rPr><w:t xml:space="preserve">${esc(r)}</w:t></w:r>`)
+    .join('')}</w:p>`;
+export const table = (rows: string[][]): string =>
+  `<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>${rows.map((r) => `<w:tr>${r.map((c) => `<w:tc><w:tcPr/>${c.split('\n').map((l) => para(l)).join('')}</w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`;
+
+/** A .docx of the given body XML (and numbering definitions). */
+export function docx(body: string, numbering?: string): Buffer {
+  return zip([
+    {
+      name: '[Content_Types].xml',
+      data: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    },
+    {
+      name: '_rels/.rels',
+      data: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    },
+    { name: 'word/document.xml', data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<w:document ${W}><w:body>${body}<w:sectPr/></w:body></w:document>` },
+    ...(numbering ? [{ name: 'word/numbering.xml', data: `<?xml version="1.0" encoding="UTF-8"?><w:numbering ${W}>${numbering}</w:numbering>` }] : []),
+  ]);
+}
+
+/** "Câu %1." numbering (numId 1) and a bulleted list (numId 2), as Word defines them. */
+const NUMBERING =
+  '<w:abstractNum w:abstractNumId="0"><w:multiLevelType w:val="hybridMultilevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="Câu %1."/><w:lvlJc w:val="left"/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%2)"/></w:lvl></w:abstractNum>' +
+  '<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val=""/></w:lvl></w:abstractNum>' +
+  '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>';
+
+describe('a Word booklet (.docx)', () => {
+  it('reads typed labels, text split over runs, entities, and counts paragraphs', async () => {
+    const body =
+      para('HỎI – ĐÁP PHÁP LUẬT VỀ HỘ TỊCH') +
+      para('') +
+      para(['Câu 1. ', 'Đăng ký khai sinh ', 'ở đâu?']) +
+      para('Trả lời:') +
+      para('Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ thực hiện việc đăng ký khai sinh & cấp bản chính Giấy khai sinh.') +
+      para('Căn cứ pháp lý: Điều 13 Luật Hộ tịch năm 2014.') +
+      para('Câu 2: Hồ sơ đăng ký khai sinh gồm những gì?') +
+      // Word's tracked change: the deleted words are not read, the inserted ones are.
+      `<w:p><w:r><w:t>Trả lời: Tờ khai theo mẫu và </w:t></w:r><w:del w:id="1" w:author="Lan"><w:r><w:delText>bản sao </w:delText></w:r></w:del><w:ins w:id="2" w:author="Lan"><w:r><w:t>bản chính </w:t></w:r></w:ins><w:r><w:t>giấy chứng sinh; trường hợp không có giấy chứng sinh thì nộp văn bản của người làm chứng.</w:t></w:r></w:p>` +
+      para('Căn cứ pháp lý: Điều 16 Luật Hộ tịch năm 2014.');
+    const read = await readImportFile('Hoi dap ho tich.docx', docx(body));
+    expect(read.problems).toEqual([]);
+    expect(read.format).toBe('docx');
+    expect(read.ignored).toEqual([{ line: 1, text: 'HỎI – ĐÁP PHÁP LUẬT VỀ HỘ TỊCH' }]);
+    expect(read.entries).toEqual([
+      {
+        line: 3,
+        label: 'Câu 1',
+        question: 'Đăng ký khai sinh ở đâu?',
+        answer: 'Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ thực hiện việc đăng ký khai sinh & cấp bản chính Giấy khai sinh.',
+        sources: [{ title: 'Luật Hộ tịch năm 2014', article: 'Điều 13' }],
+      },
+      {
+        line: 7,
+        label: 'Câu 2',
+        question: 'Hồ sơ đăng ký khai sinh gồm những gì?',
+        answer: 'Tờ khai theo mẫu và bản chính giấy chứng sinh; trường hợp không có giấy chứng sinh thì nộp văn bản của người làm chứng.',
+        sources: [{ title: 'Luật Hộ tịch năm 2014', article: 'Điều 16' }],
+      },
+    ]);
+  });
+
+  it('writes out Word’s automatic numbering (“Câu %1.”) and bulleted lists', async () => {
+    const body =
+      para('Đăng ký khai sinh ở đâu?', { id: 1 }) +
+      para('Trả lời: Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.') +
+      para('Hồ sơ gồm những gì?', { id: 1 }) +
+      para('Trả lời: Người đi đăng ký nộp:') +
+      para('Tờ khai theo mẫu;', { id: 2 }) +
+      para('Giấy chứng sinh.', { id: 2 }) +
+      para('Ai đi đăng ký?', { id: 1 }) +
+      para('Trả lời: Cha hoặc mẹ của trẻ; ông bà hoặc người thân thích khác khi cha mẹ không thể đi.');
+    const read = await readDocxBytes(docx(body, NUMBERING));
+    expect(read.entries.map((e) => [e.label, e.question])).toEqual([
+      ['Câu 1', 'Đăng ký khai sinh ở đâu?'],
+      ['Câu 2', 'Hồ sơ gồm những gì?'],
+      ['Câu 3', 'Ai đi đăng ký?'],
+    ]);
+    expect(read.entries[1]!.answer).toBe('Người đi đăng ký nộp:\n\n- Tờ khai theo mẫu;\n- Giấy chứng sinh.');
+  });
+
+  it('reads a table with “Câu hỏi” and “Trả lời” headings as a sheet, and a headless two-column one', async () => {
+    const body =
+      para('DANH MỤC CÂU HỎI') +
+      table([
+        ['STT', 'Câu hỏi', 'Trả lời', 'Căn cứ pháp lý'],
+        ['1', 'Đăng ký khai sinh ở đâu?', 'Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.\nCó thể nộp trực tuyến.', 'Điều 13 Luật Hộ tịch năm 2014'],
+        ['2', 'Hồ sơ gồm những gì?', 'Tờ khai theo mẫu và giấy chứng sinh của cơ sở y tế nơi trẻ sinh ra.', 'Điều 16 Luật Hộ tịch năm 2014'],
+      ]);
+    const read = await readDocxBytes(docx(body));
+    expect(read.problems).toEqual([]);
+    expect(read.entries).toEqual([
+      {
+        line: 2,
+        label: 'Bảng 1, hàng 2',
+        question: 'Đăng ký khai sinh ở đâu?',
+        answer: 'Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.\nCó thể nộp trực tuyến.',
+        sources: [{ title: 'Luật Hộ tịch năm 2014', article: 'Điều 13' }],
+      },
+      {
+        line: 2,
+        label: 'Bảng 1, hàng 3',
+        question: 'Hồ sơ gồm những gì?',
+        answer: 'Tờ khai theo mẫu và giấy chứng sinh của cơ sở y tế nơi trẻ sinh ra.',
+        sources: [{ title: 'Luật Hộ tịch năm 2014', article: 'Điều 16' }],
+      },
+    ]);
+    const headless = await readDocxBytes(
+      docx(table([['Đăng ký khai sinh ở đâu?', 'Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.\nCăn cứ pháp lý: Điều 13 Luật Hộ tịch năm 2014.']])),
+    );
+    expect(headless.entries.map((e) => [e.question, e.answer, e.sources.length])).toEqual([
+      ['Đăng ký khai sinh ở đâu?', 'Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.', 1],
+    ]);
+  });
+
+  it('refuses a zip bomb before parsing it, whatever size the archive declares', async () => {
+    // 40 MB of spaces packs to about 40 KB; the headers claim 1 KB.
+    const huge = Buffer.alloc(40 * 1024 * 1024, " ");
+    const bomb = zip([
+      { name: '_rels/.rels', data: '<Relationships/>' },
+      { name: 'word/document.xml', data: huge, declare: 1024 },
+    ]);
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const started = Date.now();
+    const read = await readImportFile('bom.docx', bomb);
+    expect(read.entries).toEqual([]);
+    expect(read.problems[0]).toMatch(/giải nén ra hơn 32 MB/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses what is not a .docx with how to save one: text, an old .doc, a workbook renamed', async () => {
+    const notDocx = /tệp phải là \.docx \(Word 2007 trở lên\)/;
+    const text = await readImportFile('hoi-dap.docx', Buffer.from('Câu 1. Ai?\nTrả lời: Công dân.', 'utf8'));
+    expect(text.problems[0]).toMatch(notDocx);
+    const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(4096)]);
+    expect((await readImportFile('hoi-dap.docx', ole)).problems[0]).toMatch(notDocx);
+    const workbook = await writeSheet({ name: 'Hỏi đáp', rows: [['Câu hỏi', 'Trả lời'], ['Ai?', 'Công dân.']] });
+    expect((await readImportFile('hoi-dap.docx', workbook)).problems[0]).toMatch(notDocx);
+    // A document of pictures only (a scanned booklet): says so.
+    const scanned = await readDocxBytes(docx('<w:p><w:r><w:drawing/></w:r></w:p>'));
+    expect(scanned.problems[0]).toMatch(/ảnh chụp/);
+  });
+});
