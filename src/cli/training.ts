@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
 import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/content.js';
 import { loadTraining } from '../training/definition.js';
-import { importSummary, leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../training/import.js';
+import { importSummary, leftOfficials, leftOfficialsWarning, readImportDate, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../training/import.js';
 import { formatShare } from '../training/format.js';
 import { recordInPerson } from '../training/in-person.js';
 
@@ -122,19 +122,12 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       }
       const now = deps.now ?? new Date();
       // A move staff learn of late: the file's changes count from that day (never a day to come).
-      let from = now;
-      if (parsed.values.date !== undefined) {
-        const d = parseStaffDate(parsed.values.date);
-        if (!d.ok) {
-          err(`training: --date: ${d.error}`);
-          return 2;
-        }
-        if (d.at.getTime() > now.getTime()) {
-          err('training: --date: ngày áp dụng không được sau hôm nay; bỏ --date để áp dụng từ hôm nay');
-          return 2;
-        }
-        from = d.at;
+      const date = readImportDate(parsed.values.date, now, { field: '--date', blank: 'bỏ --date' });
+      if (!date.ok) {
+        err(`training: ${date.error}`);
+        return 2;
       }
+      const from = date.from;
       let text: string;
       try {
         const decoded = decodeTextFile(readFileSync(file));
@@ -166,7 +159,7 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       const units = sameUnitSpelling(kept.rows, kept.lines, onList);
       const same = sameOfficialElsewhere(units.rows, kept.lines, onList);
       const res = importOfficials(db, units.rows, now, from);
-      const since = parsed.values.date === undefined ? undefined : formatVietnamTime(from, 'dd/MM/yyyy');
+      const since = date.since;
       recordAudit(
         db,
         { actor: 'cli', action: 'training.import', details: { file, rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack, ...(since ? { from: since } : {}) } },

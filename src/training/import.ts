@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { parseCsv, readCsvRecords } from '../text/csv.js';
 import { canonical, fold } from '../text/vietnamese.js';
 import type { ImportResult, Official, OfficialInput } from '../db/training.js';
+import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 
 /** The columns, in order. */
 export const OFFICIAL_COLUMNS = ['name', 'unit', 'group', 'region', 'channel', 'external_id'] as const;
@@ -329,4 +330,24 @@ export function importSummary(res: ImportResult, broughtBack: number, since?: st
     (res.moved ? ` ${res.moved} người đổi nhóm đối tượng hoặc đơn vị: được tính theo nhóm, đơn vị mới ${when}; số liệu ${before} vẫn theo nhóm, đơn vị cũ.` : '') +
     (since && res.added ? ` Cán bộ mới được tính ${when}.` : '')
   );
+}
+
+/** What {@link readImportDate} decided: the instant the file's changes count from, or why not. */
+export type ImportDate = { ok: true; from: Date; since?: string } | { ok: false; error: string };
+
+/**
+ * The day an import's changes count from (a move, a new official) as staff typed it, one rule for
+ * `loa training import --date` and the admin import page: blank is now; otherwise a day (day
+ * first, "01/07/2026") from its 00:00 in Vietnam, never a day to come. `since` is the day as
+ * {@link importSummary} writes it (absent when blank). `field` names the input in the error
+ * ("--date", "Áp dụng từ ngày") and `blank` says how to mean today.
+ *
+ * @example readImportDate('01/07/2026', now, { field: '--date', blank: 'bỏ --date' })
+ */
+export function readImportDate(text: string | undefined, now: Date, names: { field: string; blank: string }): ImportDate {
+  if (text === undefined || text.trim() === '') return { ok: true, from: now };
+  const d = parseStaffDate(text);
+  if (!d.ok) return { ok: false, error: `${names.field}: ${d.error}` };
+  if (d.at.getTime() > now.getTime()) return { ok: false, error: `${names.field}: ngày áp dụng không được sau hôm nay; ${names.blank} để áp dụng từ hôm nay` };
+  return { ok: true, from: d.at, since: formatVietnamTime(d.at, 'dd/MM/yyyy') };
 }

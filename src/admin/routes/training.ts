@@ -14,7 +14,7 @@ import type { RegisterRoutes } from '../context.js';
 import { coverageTotals, getOfficial, importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { createTrainingRegistry, trainingProblems, type TrainingRegistry } from '../../training/definition.js';
-import { importSummary, leftOfficials, leftOfficialsWarning, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../../training/import.js';
+import { importSummary, leftOfficials, leftOfficialsWarning, readImportDate, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../../training/import.js';
 import { formatVietnamTime } from '../../time/vietnam.js';
 import { inviteOfficials } from '../../training/invite.js';
 import { trainingsFor } from '../../training/feature.js';
@@ -30,7 +30,7 @@ const listQuery = z.object({
   trang: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
 
-const importBody = z.object({ csv: z.string().max(250_000).default(''), back: z.literal('1').optional().catch(undefined) });
+const importBody = z.object({ csv: z.string().max(250_000).default(''), back: z.literal('1').optional().catch(undefined), date: z.string().max(40).default('') });
 
 const sendBody = z.object({
   training: z.string().trim().min(1).max(60),
@@ -109,13 +109,16 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
   };
 
   s.get('/admin/training/import', { config: { permission: 'training.manage' } }, async (req, reply) =>
-    ctx.render(req, reply, 'training-import', { title: 'Nhập danh sách cán bộ', problems: [], csv: '', groups: registry.groups() }),
+    ctx.render(req, reply, 'training-import', { title: 'Nhập danh sách cán bộ', problems: [], csv: '', date: '', back: false, groups: registry.groups() }),
   );
 
   s.post('/admin/training/import', { config: { permission: 'training.manage' } }, async (req, reply) => {
     const body = importBody.parse(req.body);
     const known = { groups: new Map(registry.groups().map((g) => [g.id, g.name])), regions: flattenRegions(ctx.knowledge.state.regions) };
     const { rows, lines, problems } = readOfficialsCsv(body.csv, known);
+    // A move staff learn of late counts from the day it happened (as `loa training import --date`).
+    const date = readImportDate(body.date, ctx.now(), { field: 'Áp dụng từ ngày', blank: 'để trống ô này' });
+    if (!date.ok) problems.unshift(date.error);
     // A commune account imports its own officials only: every row must be of its region subtree.
     if (problems.length === 0 && ctx.me(req).region) {
       rows.forEach((r, i) => {
@@ -134,7 +137,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
       }
     }
     if (problems.length || rows.length === 0)
-      return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, groups: registry.groups() });
+      return ctx.render(req, reply.code(400), 'training-import', { title: 'Nhập danh sách cán bộ', problems, csv: body.csv, date: body.date, back: body.back === '1', groups: registry.groups() });
     const day = (iso: string): string => formatVietnamTime(new Date(iso), 'dd/MM/yyyy');
     // Officials staff took off the list stay off unless the box says they are back.
     const kept = leftOfficials(rows, lines, removedOfficials(ctx.db, ctx.scopeRegions(req)), body.back === '1');
@@ -143,8 +146,13 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     // Officials the file gives under a new account (an office fixing who wrote from another
     // account): the old row stays on the list and would count them twice; staff are told.
     const same = sameOfficialElsewhere(units.rows, kept.lines, officialsFor(req, {}));
-    const res = importOfficials(ctx.db, units.rows, ctx.now());
-    ctx.audit(req, { action: 'training.import', targetType: 'training', details: { rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack } });
+    const res = importOfficials(ctx.db, units.rows, ctx.now(), date.ok ? date.from : ctx.now());
+    const since = date.ok ? date.since : undefined;
+    ctx.audit(req, {
+      action: 'training.import',
+      targetType: 'training',
+      details: { rows: kept.rows.length, ...res, left: kept.left.length, broughtBack: kept.broughtBack, ...(since ? { from: since } : {}) },
+    });
     const SHOWN = 5;
     const warn =
       (units.rewritten.length ? ` ${sameUnitSpellingNote(units.rewritten)}` : '') +
@@ -155,7 +163,7 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
             .map((x) => sameOfficialWarning(x, 'admin', day))
             .join(' ')}${same.length > SHOWN ? ` Và ${same.length - SHOWN} cán bộ khác: tìm theo họ tên trong danh sách cán bộ.` : ''}`
         : '');
-    const done = importSummary(res, kept.broughtBack);
+    const done = importSummary(res, kept.broughtBack, since);
     return reply.redirect(back(`${done}${warn}`), 303);
   });
 
