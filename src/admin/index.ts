@@ -175,16 +175,7 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
         }
         req.admin = identity;
         if (req.method !== 'GET' && req.method !== 'HEAD') {
-          const origin = req.headers.origin;
-          if (origin && origin !== 'null') {
-            let host: string | undefined;
-            try {
-              host = new URL(origin).host;
-            } catch {
-              host = undefined;
-            }
-            if (host !== req.headers.host) return refuse(req, reply, 403, 'Yêu cầu bị từ chối: sai nguồn gốc (Origin).');
-          }
+          if (!sameOrigin(req)) return refuse(req, reply, 403, 'Yêu cầu bị từ chối: sai nguồn gốc (Origin).');
           const body = req.body as Record<string, unknown> | undefined;
           const token = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? req.headers['x-csrf-token'];
           if (!safeEqual(typeof token === 'string' ? token : undefined, identity.session.csrfToken))
@@ -297,6 +288,21 @@ export function formParser(text: string): Record<string, unknown> {
   return parseQuery(text, '&', '=', { maxKeys: 0 }) as Record<string, unknown>;
 }
 
+/**
+ * False when the browser says the request comes from a page of another site: an `Origin` that
+ * is not this Host's. A request without one (a script, an older browser) or with `null` is left
+ * to the CSRF token.
+ */
+function sameOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** Answers a refusal: an HTML page for browsers, plain text for scripts. */
 async function refuse(req: FastifyRequest, reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
   reply.code(status).header('cache-control', 'no-store');
@@ -362,6 +368,10 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
       reply.code(code);
       return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(body.data?.next), error, username });
     };
+    // A login posted from another site's page is refused as other forms are: its token is a
+    // cookie, and a site under the same domain can set one (login CSRF: staff signed in to an
+    // account of the attacker's, and what they then write goes there).
+    if (!sameOrigin(req)) return refuse(req, reply, 403, 'Yêu cầu bị từ chối: sai nguồn gốc (Origin).');
     if (!body.success || !safeEqual(body.data._csrf, req.cookies[LOGIN_CSRF_COOKIE]))
       return again(403, 'Phiên của trang đăng nhập đã hết hạn. Hãy thử lại.');
     const { username, password } = body.data;
