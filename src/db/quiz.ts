@@ -163,12 +163,15 @@ export function attemptsOf(db: Db, contestId: string, personId: number): Attempt
   ).map(toAttempt);
 }
 
-/** How many other attempts at the contest registered this phone (cancelled ones aside). */
-export function countAttemptsWithPhone(db: Db, contestId: string, phone: string, exceptAttemptId: number): number {
+/**
+ * How many other attempts at the contest registered this phone (cancelled ones aside); with
+ * `'answering'`, only those under way (started, not all questions answered).
+ */
+export function countAttemptsWithPhone(db: Db, contestId: string, phone: string, exceptAttemptId: number, which: 'all' | 'answering' = 'all'): number {
   const r = db
     .prepare(
       `SELECT COUNT(*) AS n FROM quiz_attempts
-       WHERE contest_id = ? AND phone = ? AND id != ? AND status != 'cancelled'`,
+       WHERE contest_id = ? AND phone = ? AND id != ? AND ${which === 'answering' ? `status = 'answering'` : `status != 'cancelled'`}`,
     )
     .get(contestId, phone, exceptAttemptId) as { n: number };
   return r.n;

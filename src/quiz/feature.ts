@@ -97,6 +97,9 @@ export interface QuizFeature extends Feature {
 
 const NUMBER = /^\s*(\d{1,2})\s*[.)]?\s*$/;
 
+/** What a person types, folded, to mean the "Bắt đầu làm bài" button at the end of registration. */
+const START_WORDS = new Set(['bat dau', 'bat dau lam bai', 'bat dau thi', 'lam bai', 'san sang', 'start', 'begin', 'ready', 'go']);
+
 /** How long a registration or a prediction prompt holds the person's messages (1 hour). */
 export const STALE_FLOW_MS = 60 * 60_000;
 
@@ -356,12 +359,38 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (ctx.inbound.group) return [{ text: Q.privateOnly }];
     const c = registry.get(contestId);
     if (!c || c.status !== 'approved' || !c.listed) return [{ text: Q.unknownContest }];
-    const active = activeAttemptOf(ctx.db, ctx.person.id);
+    const { active, ended } = holding(ctx);
     if (active) {
       const ac = registry.get(active.contestId);
-      if (active.contestId === c.id || (active.status !== 'registering' && ac)) return [{ text: Q.resume }, ...resume(ctx, ac ?? c, active)];
+      if (active.contestId === c.id) return [{ text: Q.resume }, ...resume(ctx, c, active)];
+      // With two contests open, "continue" alone let people think they were in the one they asked for.
+      if (active.status !== 'registering' && ac) return [{ text: Q.resumeOther(ac.title, c.title) }, ...resume(ctx, ac, active)];
       setAttemptStatus(ctx.db, active.id, 'cancelled');
     }
+    const opened = ended ? [{ text: ended }] : [];
+    return [...opened, ...chooseFresh(ctx, c)];
+  };
+
+  /**
+   * The person's unfinished attempt, unless its contest has closed (or gone): that one is ended
+   * (not ranked) and said so in `ended`, and no longer holds the person. /thi used to answer it
+   * with "continue" and then "the contest closed, this answer was not counted".
+   */
+  const holding = (ctx: TurnContext): { active?: Attempt; ended?: string } => {
+    const active = activeAttemptOf(ctx.db, ctx.person.id);
+    if (!active) return {};
+    const ac = registry.get(active.contestId);
+    if (ac && ctx.now.getTime() < ac.closes.getTime() && ac.status === 'approved') return { active };
+    closedGuard(ctx.db, ac, active, ctx.now);
+    // Only an attempt stopped mid-answering is told: a registration never started is dropped,
+    // and one giving its prediction had answered everything and stays ranked.
+    if (active.status !== 'answering') return {};
+    const Q = quizTexts(ctx.person.lang);
+    return { ended: ac ? Q.endedUnfinished(ac.title, Q.time(ac.closes)) : undefined };
+  };
+
+  const chooseFresh = (ctx: TurnContext, c: Contest): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
     if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(Q.time(c.opens)) }];
     if (ctx.now.getTime() >= c.closes.getTime()) return [{ text: Q.closed(Q.time(c.closes)) }];
     const previous = attemptsOf(ctx.db, c.id, ctx.person.id);
@@ -419,10 +448,20 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         if (c.registration.phone === 'optional' && ['bo qua', 'khong'].includes(fold(t.toLowerCase()))) return skipPhone(ctx, c, a);
         const phone = normalizePhone(t);
         if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a, Q)];
-        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) return [{ text: Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, a, Q)];
+        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) {
+          // Someone who started on one channel and came back on another (a phone gone flat) is
+          // told where their attempt is, not that they have used it up.
+          const busy = countAttemptsWithPhone(ctx.db, c.id, phone, a.id, 'answering') > 0;
+          return [{ text: busy ? Q.phoneInProgress : Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, a, Q)];
+        }
         updateRegistration(ctx.db, a.id, { phone, step: 'ready' });
         return registrationPrompt(c, { ...a, phone, step: 'ready' }, Q);
       }
+      case 'ready':
+        // "Bắt đầu" typed instead of pressed (the prompt says to choose “Bắt đầu”; Zalo shows the
+        // buttons as numbered text, whose label "Bắt đầu làm bài" it does not equal).
+        if (START_WORDS.has(fold(t.toLowerCase()).replace(/[.!]+$/, ''))) return begin(ctx, c, a);
+        return registrationPrompt(c, a, Q);
       default:
         return registrationPrompt(c, a, Q);
     }
@@ -543,10 +582,10 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       thi: (ctx, args) => {
         if (ctx.inbound.group) return [{ text: quizTexts(ctx.person.lang).privateOnly }];
         if (args) return choose(ctx, args.trim());
-        const active = activeAttemptOf(ctx.db, ctx.person.id);
+        const { active, ended } = holding(ctx);
         const c = active && registry.get(active.contestId);
         if (active && c) return [{ text: quizTexts(ctx.person.lang).resume }, ...resume(ctx, c, active)];
-        return listOpen(ctx);
+        return [...(ended ? [{ text: ended }] : []), ...listOpen(ctx)];
       },
       quizgroup: liveStart,
       quizstop: liveStop,

@@ -74,6 +74,10 @@ export const Q_EN: QuizTexts = {
   finalNote: (closes: string) => `The official results will be announced after the contest closes (${closes}). Thank you for taking part!`,
   waitingInput: 'You are registering for a contest.',
   resume: 'You have a contest in progress; here it continues:',
+  resumeOther: (current: string, wanted: string) =>
+    `You have “${current}” in progress. One contest at a time: finish this one, then type /thi to choose “${wanted}”. Here it continues:`,
+  endedUnfinished: (title: string, closes: string) => `The contest “${title}” closed at ${closes}; your unfinished attempt is not ranked.`,
+  phoneInProgress: 'This phone number is in use by an unfinished attempt at this contest (perhaps on another channel). Please carry on with it where you started: an unanswered question counts as timed out. If you mistyped it, type the right number.',
   help: '• /thi – take part in a contest (in a private message).',
 
   // Live group quiz

@@ -63,6 +63,11 @@ export const Q = {
   finalNote: (closes: string) => `Kết quả chính thức sẽ được công bố sau khi cuộc thi kết thúc (${closes}). Cảm ơn bạn đã tham gia!`,
   waitingInput: 'Bạn đang đăng ký dự thi.',
   resume: 'Bạn đang làm dở bài thi, tiếp tục nhé:',
+  resumeOther: (current: string, wanted: string) =>
+    `Bạn đang làm dở bài thi “${current}”. Mỗi lúc chỉ làm được một bài: hãy làm xong bài này, rồi gõ /thi để chọn “${wanted}”. Tiếp tục nhé:`,
+  endedUnfinished: (title: string, closes: string) =>
+    `Cuộc thi “${title}” đã kết thúc lúc ${closes}; bài bạn làm dở không được xếp hạng.`,
+  phoneInProgress: 'Số điện thoại này đang dùng cho một bài thi đang làm dở của cuộc thi này (có thể trên kênh khác). Bạn hãy làm tiếp bài đó ở nơi đã bắt đầu: câu chưa trả lời sẽ được tính là hết giờ. Nếu bạn gõ nhầm, hãy gõ lại số đúng.',
   help: '• /thi – tham gia cuộc thi tìm hiểu (làm bài trong tin nhắn riêng).',
 
   // Live group quiz

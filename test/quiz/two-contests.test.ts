@@ -1,0 +1,77 @@
+/**
+ * Findings of running two contests at once for a commune (web, Telegram and Zalo participants,
+ * one who switched channels, one who lost connection): each test failed on the code before its fix.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { button, quizWorld, register, texts, type QuizWorld } from './support.js';
+import { getAttempt } from '../../src/db/quiz.js';
+
+let w: QuizWorld | undefined;
+afterEach(() => {
+  w?.close();
+  w = undefined;
+});
+
+describe('"Bắt đầu" typed at the end of registration', () => {
+  it('starts the attempt, as the button does (Zalo shows the buttons as numbered text)', async () => {
+    w = quizWorld();
+    const p = w.user('zalo', 'z-typed-start');
+    const r0 = await register(p, 'thu-nghiem', { name: 'Lê Thị Mai', unit: 'Hội LHPN xã', phone: null });
+    expect(texts(r0)).toContain('Khi bạn chọn “Bắt đầu”');
+    const r = await p.say('Bắt đầu');
+    expect(texts(r)).toContain('Câu 1/3');
+    expect(p.attempt()!.status).toBe('answering');
+    // Something else at that step still shows the prompt, as before.
+    const q = w.user('web', 'web-typed-other');
+    await register(q, 'thu-nghiem', { name: 'Trần Văn Hùng', unit: 'Công an xã', phone: null });
+    expect(texts(await q.say('bắt đầu từ khi nào'))).toContain('Bạn đã đăng ký xong');
+    expect(q.attempt()!.status).toBe('registering');
+  });
+});
+
+describe('two contests open at once', () => {
+  it('asking for the other one mid-attempt names the contest in progress and what to do', async () => {
+    w = quizWorld();
+    const p = w.user('web', 'web-two-contests');
+    const r0 = await register(p, 'thu-nghiem', { name: 'Nguyễn Văn An', unit: 'Chi đoàn thôn 1', phone: null });
+    await p.press(button(r0, 'Bắt đầu'));
+    const r = await p.say('/thi nut-bam');
+    expect(texts(r)).toContain('Bạn đang làm dở bài thi “Cuộc thi thử nghiệm”');
+    expect(texts(r)).toContain('gõ /thi để chọn “Luyện tập bằng nút bấm”');
+    expect(texts(r)).toContain('Câu 1/3'); // the current question again, its clock kept
+    // The same contest asked for again says "continue" as before.
+    expect(texts(await p.say('/thi thu-nghiem'))).toContain('Bạn đang làm dở bài thi, tiếp tục nhé');
+  });
+
+  it('/thi after the contest in progress closed says it ended unranked, then lists the open ones', async () => {
+    w = quizWorld();
+    const p = w.user('web', 'web-closed-mid');
+    const r0 = await register(p, 'thu-nghiem', { name: 'Bùi Quang Huy', unit: 'UBND xã', phone: null });
+    await p.press(button(r0, 'Bắt đầu'));
+    const id = p.attempt()!.id;
+    w.clock.set(new Date('2026-11-30T10:30:00Z')); // 17:30 on the closing day
+    const r = await p.say('/thi');
+    const all = texts(r);
+    expect(all).toContain('Cuộc thi “Cuộc thi thử nghiệm” đã kết thúc lúc 17:00 30/11/2026; bài bạn làm dở không được xếp hạng.');
+    expect(all).not.toContain('tiếp tục');
+    expect(all).not.toContain('câu trả lời này không được ghi nhận');
+    expect(all).toContain('Luyện tập bằng nút bấm'); // still open: listed
+    expect(getAttempt(w.db, id)!.status).toBe('closed');
+    // Asking for the open one goes straight to it.
+    expect(texts(await p.say('/thi nut-bam'))).toContain('Trước khi đăng ký');
+  });
+});
+
+describe('someone who switches channels mid-attempt', () => {
+  it('is told their attempt is under way elsewhere, not that their number was used up', async () => {
+    w = quizWorld();
+    const tg = w.user('telegram', '700777');
+    const r0 = await register(tg, 'thu-nghiem', { name: 'Trần Văn Hùng', unit: 'Công an xã', phone: '0987654321' });
+    await tg.press(button(r0, 'Bắt đầu'));
+    const web = w.user('web', 'web-hung-laptop');
+    const r = await register(web, 'thu-nghiem', { name: 'Trần Văn Hùng', unit: 'Công an xã', phone: '0987654321' });
+    expect(texts(r)).toContain('đang dùng cho một bài thi đang làm dở');
+    expect(texts(r)).toContain('làm tiếp bài đó ở nơi đã bắt đầu');
+    expect(texts(r)).not.toContain('đã được dùng để dự thi');
+  });
+});
