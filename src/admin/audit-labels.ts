@@ -65,6 +65,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'disinfo.status': 'Đổi trạng thái tin giả',
   'disinfo.correction': 'Gửi cải chính tin giả',
   'disinfo.merge': 'Gộp vụ việc tin giả vào vụ việc cùng tin',
+  'disinfo.split': 'Tách vụ việc tin giả đã gộp nhầm',
   'training.import': 'Nhập danh sách cán bộ tập huấn',
   'training.invite': 'Mời cán bộ tập huấn',
   'training.remind': 'Nhắc cán bộ chưa tập huấn',

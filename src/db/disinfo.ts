@@ -183,11 +183,13 @@ export interface DisinfoCase {
   updatedAt: string;
   /** The case this one was merged into (the same rumour): it no longer counts. */
   mergedInto: number | null;
+  /** When it was merged; null when not merged, or merged before merges could be split. */
+  mergedAt: string | null;
 }
 
 const CASE_COLUMNS = `id, number, url, text, media_ref AS mediaRef, topic, platform, region, status, outcome,
   correction_id AS correctionId, correction_campaign_id AS correctionCampaignId, reporter_count AS reporterCount,
-  first_at AS firstAt, last_at AS lastAt, updated_at AS updatedAt, merged_into AS mergedInto`;
+  first_at AS firstAt, last_at AS lastAt, updated_at AS updatedAt, merged_into AS mergedInto, merged_at AS mergedAt`;
 
 /** How far back a text is compared for near-duplicates (days), and how many cases at most. */
 const NEAR_WINDOW_DAYS = 90;
@@ -247,17 +249,19 @@ export function recordReport(db: Db, r: NewReport, now: Date = new Date()): { ca
       caseId = Number(
         db
           .prepare(
-            `INSERT INTO disinfo_cases (number, year, seq, match_key, url, text, media_ref, topic, platform, region, first_at, last_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO disinfo_cases (number, year, seq, match_key, url, text, media_ref, topic, platform, region, first_at, last_at, updated_at, opened_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(number, year, seq, key, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, r.region, at, at, at).lastInsertRowid,
+          .run(number, year, seq, key, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, r.region, at, at, at, at).lastInsertRowid,
       );
       created = true;
     }
     const already = db.prepare(`SELECT 1 FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).get(caseId, r.personId);
+    // One that joined through a merged case's item goes back with it if the merge is split.
+    const via = found !== undefined && found !== caseId ? found : null;
     db.prepare(
-      `INSERT INTO disinfo_reports (case_id, person_id, channel, url, text, media_ref, topic, platform, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(caseId, r.personId, r.channel, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, at);
+      `INSERT INTO disinfo_reports (case_id, person_id, channel, url, text, media_ref, topic, platform, created_at, joined_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(caseId, r.personId, r.channel, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, at, via);
     db.prepare(
       `UPDATE disinfo_cases SET last_at = ?, reporter_count = reporter_count + ?, text = COALESCE(text, ?), media_ref = COALESCE(media_ref, ?) WHERE id = ?`,
     ).run(at, already ? 0 : 1, r.text ?? null, r.mediaRef ?? null, caseId);
@@ -396,7 +400,6 @@ export function setCaseStatus(db: Db, caseId: number, step: CaseStepInput, now: 
   })();
 }
 
-/** True when a case may be linked to a correction: it was found false (handled or not yet). */
 /**
  * Merges a case into another that reports the same rumour (a second link to one post, the same
  * claim on another platform): its reports move to that case, its reporters are counted there
@@ -441,6 +444,11 @@ export function mergeCase(
       )
       .all(to.id) as { personId: number; status: string | null; at: string | null }[];
     const moved = db.prepare(`SELECT id FROM disinfo_reports WHERE case_id = ?`).pluck().all(c.id) as number[];
+    // What was moved, and what its reporters had been told here: a split puts both back.
+    db.prepare(
+      `INSERT INTO disinfo_merge_moves (merged_case_id, report_id, notified_status, notified_at)
+       SELECT ?, id, notified_status, notified_at FROM disinfo_reports WHERE case_id = ?`,
+    ).run(c.id, c.id);
     db.prepare(`UPDATE disinfo_reports SET case_id = ?, notified_status = NULL, notified_at = NULL WHERE case_id = ?`).run(to.id, c.id);
     const keep = db.prepare(
       `UPDATE disinfo_reports SET notified_status = ?, notified_at = ? WHERE person_id = ? AND id IN (SELECT value FROM json_each(?))`,
@@ -449,7 +457,7 @@ export function mergeCase(
     db.prepare(
       `UPDATE disinfo_cases SET reporter_count = reporter_count + ?, first_at = MIN(first_at, ?), last_at = MAX(last_at, ?), updated_at = ? WHERE id = ?`,
     ).run(Math.max(0, c.reporterCount - overlap), c.firstAt, c.lastAt, at, to.id);
-    db.prepare(`UPDATE disinfo_cases SET merged_into = ?, updated_at = ? WHERE id = ?`).run(to.id, at, c.id);
+    db.prepare(`UPDATE disinfo_cases SET merged_into = ?, merged_at = ?, updated_at = ? WHERE id = ?`).run(to.id, at, at, c.id);
     const step = db.prepare(`INSERT INTO disinfo_steps (case_id, status, outcome, note, evidence, actor, at) VALUES (?, ?, NULL, ?, NULL, ?, ?)`);
     step.run(c.id, c.status, `Đã gộp vào vụ việc ${to.number} (cùng một tin).`, who.actor, at);
     step.run(to.id, to.status, `Đã gộp vụ việc ${c.number} vào đây (cùng một tin): ${c.reporterCount} người báo tin.`, who.actor, at);
@@ -465,6 +473,112 @@ export function mergeCase(
   })();
 }
 
+/**
+ * Undoes a merge staff got wrong (a mistyped case number, two rumours that only looked alike):
+ * the merged case gets back the reports the merge moved, with what their reporters had been told
+ * there, and those that joined since through its item (or the item of a case merged into it);
+ * both cases' reporter counts and first/last report times are worked out again, the merged case
+ * counts in the figures again, and it is back in the queue with the status it had. A reporter
+ * whose data was erased stays counted in the case they reported. Recorded as a step of both
+ * cases and an audit entry (`disinfo.split`), in one transaction. Returns the two cases.
+ *
+ * Refused (a {@link CaseStepError} saying what to do) when the case is not merged, when the case
+ * it was merged into was merged in turn (split that one first), or when it was merged before
+ * merges recorded what they moved.
+ */
+export function splitCase(
+  db: Db,
+  caseId: number,
+  who: { actor: string; ip?: string; note?: string },
+  now: Date = new Date(),
+): { split: DisinfoCase; from: DisinfoCase } {
+  return db.transaction(() => {
+    const c = getCase(db, caseId);
+    if (!c) throw new CaseStepError('Không có vụ việc này.');
+    if (c.mergedInto === null) throw new CaseStepError(`Vụ việc ${c.number} chưa được gộp vào vụ việc nào.`);
+    const p = getCase(db, c.mergedInto)!;
+    if (p.mergedInto !== null) {
+      const q = getCase(db, p.mergedInto)!;
+      throw new CaseStepError(`Vụ việc ${p.number} đã được gộp tiếp vào vụ việc ${q.number}: hãy tách ${p.number} khỏi ${q.number} trước, rồi tách ${c.number}.`);
+    }
+    if (c.mergedAt === null)
+      throw new CaseStepError(`Vụ việc ${c.number} được gộp trước khi Loa ghi lại báo cáo nào thuộc vụ việc nào, nên không tách lại được.`);
+    const at = nowIso(now);
+    // The merged case and the cases merged into it: reports that joined through their items go back too.
+    const family = db
+      .prepare(
+        `WITH RECURSIVE f(id) AS (SELECT ? UNION SELECT d.id FROM disinfo_cases d JOIN f ON d.merged_into = f.id) SELECT id FROM f`,
+      )
+      .pluck()
+      .all(c.id) as number[];
+    const back = db
+      .prepare(
+        `SELECT id FROM disinfo_reports WHERE case_id = ?
+            AND (id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) OR joined_via IN (SELECT value FROM json_each(?)))`,
+      )
+      .pluck()
+      .all(p.id, c.id, JSON.stringify(family)) as number[];
+    const people = (sql: string, ...args: unknown[]): number => db.prepare(`SELECT COUNT(DISTINCT person_id) FROM disinfo_reports WHERE person_id IS NOT NULL AND ${sql}`).pluck().get(...args) as number;
+    const backJson = JSON.stringify(back);
+    // Reporters counted but no longer on any report (erased their data): those of the merged case
+    // are the merged case's count at the merge less its reporters still on a moved report.
+    const movedPeople = people(`id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) AND case_id = ?`, c.id, p.id);
+    const erasedHere = Math.max(0, c.reporterCount - movedPeople);
+    const erasedThere = Math.max(0, p.reporterCount - people(`case_id = ?`, p.id) - erasedHere);
+    db.prepare(`UPDATE disinfo_reports SET case_id = ?, notified_status = NULL, notified_at = NULL WHERE id IN (SELECT value FROM json_each(?))`).run(c.id, backJson);
+    // What each had been told in the merged case; those that joined since were told only the other's.
+    db.prepare(
+      `UPDATE disinfo_reports SET (notified_status, notified_at) = (SELECT m.notified_status, m.notified_at FROM disinfo_merge_moves m WHERE m.merged_case_id = ? AND m.report_id = disinfo_reports.id)
+        WHERE id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) AND case_id = ?`,
+    ).run(c.id, c.id, c.id);
+    db.prepare(`UPDATE disinfo_reports SET joined_via = NULL WHERE case_id = ? AND joined_via = ?`).run(c.id, c.id);
+    db.prepare(`DELETE FROM disinfo_merge_moves WHERE merged_case_id = ?`).run(c.id);
+    const lastOf = (id: number): string | null => db.prepare(`SELECT MAX(created_at) FROM disinfo_reports WHERE case_id = ?`).pluck().get(id) as string | null;
+    const backLast = lastOf(c.id);
+    db.prepare(`UPDATE disinfo_cases SET merged_into = NULL, merged_at = NULL, reporter_count = ?, last_at = MAX(last_at, COALESCE(?, last_at)), updated_at = ? WHERE id = ?`).run(
+      erasedHere + people(`case_id = ?`, c.id),
+      backLast,
+      at,
+      c.id,
+    );
+    // The other case's first report: its own, or that of a case still merged into it.
+    const first = db
+      .prepare(
+        `SELECT MIN(t) FROM (SELECT COALESCE(opened_at, first_at) AS t FROM disinfo_cases WHERE id = ?
+                             UNION ALL SELECT first_at FROM disinfo_cases WHERE merged_into = ?
+                             UNION ALL SELECT MIN(created_at) FROM disinfo_reports WHERE case_id = ?)`,
+      )
+      .pluck()
+      .get(p.id, p.id, p.id) as string;
+    db.prepare(`UPDATE disinfo_cases SET reporter_count = ?, first_at = ?, last_at = COALESCE(?, ?), updated_at = ? WHERE id = ?`).run(
+      erasedThere + people(`case_id = ?`, p.id),
+      first,
+      lastOf(p.id),
+      first,
+      at,
+      p.id,
+    );
+    const note = who.note?.trim() ? ` ${who.note.trim()}` : '';
+    const step = db.prepare(`INSERT INTO disinfo_steps (case_id, status, outcome, note, evidence, actor, at) VALUES (?, ?, NULL, ?, NULL, ?, ?)`);
+    step.run(c.id, c.status, `Đã tách khỏi vụ việc ${p.number} (không cùng một tin).${note}`, who.actor, at);
+    step.run(p.id, p.status, `Đã tách vụ việc ${c.number} ra (không cùng một tin): ${back.length} báo cáo trở về vụ việc đó.${note}`, who.actor, at);
+    recordAudit(
+      db,
+      {
+        actor: who.actor,
+        action: 'disinfo.split',
+        targetType: 'disinfo_case',
+        targetId: c.number,
+        details: { from: p.number, reports: back.length, ...(who.note?.trim() ? { note: who.note.trim().slice(0, 500) } : {}) },
+        ...(who.ip ? { ip: who.ip } : {}),
+      },
+      now,
+    );
+    return { split: getCase(db, c.id)!, from: getCase(db, p.id)! };
+  })();
+}
+
+/** True when a case may be linked to a correction: it was found false (handled or not yet). */
 export function canHaveCorrection(c: Pick<DisinfoCase, 'status'>): boolean {
   return c.status === 'confirmed_false' || c.status === 'handled';
 }

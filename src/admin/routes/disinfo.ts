@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { assertCan } from '../context.js';
-import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, mergeCase, reportsOfCase, setCaseStatus, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
+import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, mergeCase, reportsOfCase, setCaseStatus, splitCase, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo.js';
 import { PLATFORMS } from '../../conversation/disinfo.js';
 import { CASE_FIELD, correctionView } from '../disinfo-correction.js';
@@ -46,6 +46,7 @@ const stepBody = z.object({
 });
 
 const mergeBody = z.object({ _csrf: z.string().optional(), into: z.string().trim().min(1, 'Hãy nhập mã vụ việc cần gộp vào.').max(40) });
+const splitBody = z.object({ _csrf: z.string().optional(), note: z.string().trim().max(2000).default('') });
 const correctionBody = z.object({
   correctionId: z.string().trim().min(1).max(200),
   campaignId: z
@@ -170,6 +171,28 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       if (!(err instanceof CaseStepError)) throw err;
       return reply.redirect(`/admin/disinfo/${c.id}?msg=${encodeURIComponent(err.message)}`, 303);
     }
+  });
+
+  // A merge got wrong: the merged case and its reporters come back (see db/disinfo.ts splitCase).
+  s.post('/admin/disinfo/:id/split', { config: { permission: 'disinfo.triage' } }, async (req, reply) => {
+    const c = caseFor(ctx, req);
+    const body = splitBody.parse(req.body);
+    // The case it was merged into must be one the user may see too: a split changes its counts.
+    const into = c.mergedInto === null ? undefined : getCase(ctx.db, c.mergedInto);
+    let msg: string;
+    if (into && !ctx.inScope(req, into.region)) msg = `Vụ việc ${c.number} được gộp vào một vụ việc ngoài địa bàn của bạn: hãy nhờ cán bộ cấp tỉnh tách.`;
+    else {
+      try {
+        const { split, from } = splitCase(ctx.db, c.id, { actor: ctx.me(req).username, ip: req.ip, note: body.note }, ctx.now());
+        // Reporters who came back and were never told this case's outcome learn it now.
+        const told = tellReporters({ db: ctx.db, sender: ctx.sender, knowledge: ctx.knowledge }, split.id, ctx.now());
+        msg = `Đã tách vụ việc ${split.number} khỏi vụ việc ${from.number}: vụ việc này có lại ${split.reporterCount} người báo tin và được tính lại trong số liệu.${told ? ` Đã gửi kết quả cho ${told} người báo tin.` : ''}`;
+      } catch (err) {
+        if (!(err instanceof CaseStepError)) throw err;
+        msg = err.message;
+      }
+    }
+    return reply.redirect(`/admin/disinfo/${c.id}?msg=${encodeURIComponent(msg)}`, 303);
   });
 
   s.post('/admin/disinfo/:id/correction', { config: { permission: 'disinfo.triage' } }, async (req, reply) => {
