@@ -8,7 +8,8 @@
  *                                    all or nothing: one bad row and nothing is written, every
  *                                    problem listed by line; officials staff took off the list
  *                                    stay off (said, by line) unless --include-removed
- *   loa training coverage [--json]   per group and unit: target share, officials, trained, share
+ *   loa training coverage [--json]   per group and unit: target share, officials, trained, share;
+ *                                    with --json { groups, totals } (totals: each official once)
  *   loa training remove CHANNEL ID [--date dd/mm/yyyy]
  *                                    takes an official off the list from that day (left the post;
  *                                    a past day when staff learn of it late), audited
@@ -185,24 +186,35 @@ export async function run(args: string[], deps: TrainingCliDeps = {}): Promise<n
       return 2;
     }
     const cov = trainingCoverage(db, training.groups);
+    const totals = coverageTotals(db);
     if (json)
       out(
         JSON.stringify(
-          cov.map((g) => ({
-            group: g.groupId,
-            name: g.name,
-            target: g.target,
-            officials: g.officials,
-            trained: g.trained,
-            share: g.share,
-            met: g.met,
-            units: g.units,
-          })),
+          {
+            groups: cov.map((g) => ({
+              group: g.groupId,
+              name: g.name,
+              target: g.target,
+              officials: g.officials,
+              trained: g.trained,
+              share: g.share,
+              met: g.met,
+              units: g.units,
+            })),
+            // Each official once, over every group: the groups add up to more when one counts in
+            // two (`inSeveralGroups`); a program must not sum the groups for the number of people.
+            totals: {
+              officials: totals.officials,
+              trained: totals.trained,
+              share: totals.officials ? totals.trained / totals.officials : null,
+              inSeveralGroups: totals.inSeveralGroups,
+            },
+          },
           null,
           2,
         ),
       );
-    else out(coverageText(cov, coverageTotals(db)));
+    else out(coverageText(cov, totals));
     return 0;
   } finally {
     if (!deps.db) db.close();

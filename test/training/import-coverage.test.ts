@@ -107,7 +107,12 @@ describe('loa training import / coverage', () => {
     const quiz = createAttempt(db, { contestId: 'tap-huan-quyen-con-nguoi', personId: known.id, channel: 'telegram' }, new Date());
     const ta = startTrainingAttempt(db, { officialId: an.id, trainingId: 'quyen-con-nguoi-co-ban', quizAttemptId: quiz.id });
     finishTrainingAttempt(db, ta, { correct: 5, total: 5, passed: true });
-    const json = JSON.parse((await cli(['coverage', '--json'])).out) as { group: string; target: number; officials: number; trained: number; share: number | null; units: { unit: string; trained: number; officials: number }[] }[];
+    const parsed = JSON.parse((await cli(['coverage', '--json'])).out) as {
+      groups: { group: string; target: number; officials: number; trained: number; share: number | null; units: { unit: string; trained: number; officials: number }[] }[];
+      totals: { officials: number; trained: number; share: number | null; inSeveralGroups: number };
+    };
+    const json = parsed.groups;
+    expect(parsed.totals).toEqual({ officials: 3, trained: 1, share: 1 / 3, inSeveralGroups: 0 });
     const hr = json.find((g) => g.group === 'quyen-con-nguoi')!;
     expect(hr).toMatchObject({ target: 1, officials: 2, trained: 1, share: 0.5 });
     expect(hr.units).toEqual([

@@ -103,6 +103,12 @@ describe('one official in two of the plan groups', () => {
       const coverage: string[] = [];
       expect(await run(['coverage'], { db, config: { dataDir: dir, contentDir: 'content' }, out: (s) => coverage.push(s) })).toBe(0);
       expect(coverage.join('\n')).toContain('Số cán bộ khác nhau: 2, đã tập huấn 1; 1 người thuộc từ hai nhóm trở lên được tính ở mỗi nhóm');
+      // --json has the same distinct totals (it had the groups only: a program summing them got 3 officials).
+      const json: string[] = [];
+      expect(await run(['coverage', '--json'], { db, config: { dataDir: dir, contentDir: 'content' }, out: (s) => json.push(s) })).toBe(0);
+      const parsed = JSON.parse(json.join('\n')) as { groups: { officials: number }[]; totals: unknown };
+      expect(parsed.groups.reduce((a, g) => a + g.officials, 0)).toBe(3);
+      expect(parsed.totals).toEqual({ officials: 2, trained: 1, share: 0.5, inSeveralGroups: 1 });
 
       const r = buildYearReport(db, 2026, names, vietnamInstant(2027, 1, 10));
       const rows = parseCsv(reportCsv(r).replace(/^\uFEFF/, ''));
