@@ -30,7 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { formatVietnamTime, nextVietnamTime } from '../time/vietnam.js';
-import { judgeServiceMarker, markerLockFields, type ServiceMarker } from './service-lock.js';
+import { acquireServiceLock, judgeServiceMarker, markerLockFields, SERVICE_LOCK, type ServiceLock, type ServiceMarker } from './service-lock.js';
 
 /** The database file's name inside `LOA_DATA_DIR`. */
 export const DB_FILE = 'loa.sqlite';
@@ -265,9 +265,9 @@ export type ServiceState = { running: false } | { running: true; how: string };
  * then, when `dataDir` holds a database, the configured HTTP address answering `/healthz` as
  * Loa does. `ignorePid`: `loa start` passes its own id, so that its own lock does not count,
  * nor a marker with its id left by a crash (a container restarted after a crash gives Loa the
- * same one).
+ * same one). `ownLock`: the lock this process holds does not count (a restore holding it).
  */
-export async function detectRunningService(dataDir: string, http?: { host: string; port: number }, opts: { ignorePid?: number } = {}): Promise<ServiceState> {
+export async function detectRunningService(dataDir: string, http?: { host: string; port: number }, opts: { ignorePid?: number; ownLock?: boolean } = {}): Promise<ServiceState> {
   const file = join(dataDir, SERVICE_MARKER);
   let marker: { m: Marker; mtimeMs: number } | undefined;
   try {
@@ -275,7 +275,7 @@ export async function detectRunningService(dataDir: string, http?: { host: strin
   } catch {
     // No marker, or an unreadable one: the lock, then the port below.
   }
-  const how = judgeServiceMarker(dataDir, marker?.m, { file, mtimeMs: marker?.mtimeMs ?? 0, dbFile: DB_FILE, ignorePid: opts.ignorePid, freshMs: MARKER_FRESH_MS });
+  const how = judgeServiceMarker(dataDir, marker?.m, { file, mtimeMs: marker?.mtimeMs ?? 0, dbFile: DB_FILE, ignorePid: opts.ignorePid, ownLock: opts.ownLock, freshMs: MARKER_FRESH_MS });
   if (how) return { running: true, how };
   // Only for a folder that has a database: a service always has one in its data folder, and the
   // port says nothing about which folder its service uses (a restore tried into a new folder
@@ -316,13 +316,50 @@ export interface RestoreResult {
  * replaces is kept as `loa.sqlite.before-restore-<time>` (its WAL merged into it first).
  */
 export async function restoreDatabase(o: { dataDir: string; file: string; http?: { host: string; port: number }; now?: Date }): Promise<RestoreResult> {
-  const now = o.now ?? new Date();
   if (!existsSync(o.file)) throw new RestoreError(`Không tìm thấy tệp ${o.file}.`);
-  const service = await detectRunningService(o.dataDir, o.http);
-  if (service.running)
-    throw new RestoreError(
-      `Loa đang chạy trên thư mục dữ liệu ${o.dataDir} (${service.how}). Hãy dừng dịch vụ trước (systemctl stop loa, hoặc docker compose stop loa) rồi chạy lại lệnh khôi phục.`,
-    );
+  // The service lock for the whole restore: checking it was not enough, a `loa start` (systemd
+  // restarting the service, an officer starting it too early) could begin between the check and
+  // the rename, open the old database or a half-placed one and migrate it. Holding it, such a
+  // start is refused as beside a running service, until the restore is done.
+  const lock = holdForRestore(o.dataDir);
+  try {
+    return await restoreLocked(o);
+  } finally {
+    lock?.release();
+  }
+}
+
+const stopFirst = 'Hãy dừng dịch vụ trước (systemctl stop loa, hoặc docker compose stop loa) rồi chạy lại lệnh khôi phục.';
+
+/**
+ * Takes the service lock of `dataDir` for a restore; refuses (RestoreError) when a service holds
+ * it. Null where the file system has no locks (some network mounts): the marker and the port
+ * checks still apply. A lock file it creates as root is given to the data folder's owner, so
+ * that the service (its own user) can still take it.
+ */
+function holdForRestore(dataDir: string): ServiceLock | null {
+  const file = join(dataDir, SERVICE_LOCK);
+  const created = !existsSync(file);
+  let lock: ServiceLock | null;
+  try {
+    lock = acquireServiceLock(dataDir, { waitMs: 0 });
+  } catch (err) {
+    if (typeof (err as NodeJS.ErrnoException).path === 'string') throw err; // said by main.ts with the path
+    return null;
+  }
+  if (!lock) throw new RestoreError(`Loa đang chạy trên thư mục dữ liệu ${dataDir} (một tiến trình khác giữ khoá ${file}). ${stopFirst}`);
+  if (created && process.getuid?.() === 0) {
+    const { uid, gid } = statSync(dataDir);
+    chownSync(file, uid, gid);
+  }
+  return lock;
+}
+
+async function restoreLocked(o: { dataDir: string; file: string; http?: { host: string; port: number }; now?: Date }): Promise<RestoreResult> {
+  const now = o.now ?? new Date();
+  // Our own lock does not count; a marker or a port still may (another machine, an older Loa).
+  const service = await detectRunningService(o.dataDir, o.http, { ownLock: true });
+  if (service.running) throw new RestoreError(`Loa đang chạy trên thư mục dữ liệu ${o.dataDir} (${service.how}). ${stopFirst}`);
   mkdirSync(o.dataDir, { recursive: true });
   const dbFile = join(o.dataDir, DB_FILE);
   // Work on a copy in the data directory: what is checked is exactly what is put in place, and

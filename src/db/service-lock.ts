@@ -226,17 +226,17 @@ function legacyPidServes(pid: number, dataDir: string, dbFile: string): boolean 
  * written by a lock holder on this kernel is then left over when the lock is free (a crash, a
  * power cut: the process id in it is not looked at, it may be anyone's by now). A marker of
  * another machine counts while it is touched (every 30 s). `ignorePid`: `loa start` passes its
- * own, and its own lock does not count.
+ * own, and its own lock does not count; `ownLock` (a restore holding the lock) only the latter.
  */
 export function judgeServiceMarker(
   dataDir: string,
   m: ServiceMarker | undefined,
-  o: { file: string; mtimeMs: number; dbFile: string; ignorePid?: number; freshMs: number; now?: number },
+  o: { file: string; mtimeMs: number; dbFile: string; ignorePid?: number; ownLock?: boolean; freshMs: number; now?: number },
 ): string | undefined {
   const lock = serviceLockState(dataDir);
   const who = m && m.host === hostname() ? `tiến trình ${m.pid}` : m ? `máy/container ${m.host}` : 'một tiến trình khác';
   if (lock === 'other') return `${who} giữ khoá ${lockFile(dataDir)}`;
-  if (lock === 'ours' && o.ignorePid !== process.pid) return `tiến trình ${process.pid} giữ khoá ${lockFile(dataDir)}`;
+  if (lock === 'ours' && !o.ownLock && o.ignorePid !== process.pid) return `tiến trình ${process.pid} giữ khoá ${lockFile(dataDir)}`;
   if (!m) return undefined;
   const boot = bootId();
   const thisKernel = m.boot && boot ? m.boot === boot : m.host === hostname();
