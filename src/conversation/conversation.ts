@@ -23,7 +23,7 @@ import { detectLanguage, type Lang } from '../text/language.js';
 import { fold, hasWords } from '../text/vietnamese.js';
 import { isCancelWord } from './cancel-words.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
-import { createCoreFeature, smallTalkReply, startReplies } from './core-feature.js';
+import { createCoreFeature, eraseFromText, smallTalkReply, startReplies } from './core-feature.js';
 import { feedbackFromEmoji, feedbackFromText } from './feedback.js';
 
 /** Longest question accepted (characters); longer messages are asked to be shortened. */
@@ -267,13 +267,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
       if (!hasWords(inbound.text)) {
         // A typed 👍/👎 answers "có hữu ích không?"; other emoji are small talk.
         const vote = feedbackFromEmoji(inbound.text, person.pendingChoices);
-        replies = vote ? await runAction(ctx, vote) : inbound.text.trim() ? [smallTalkReply(ctx, 'emoji')] : [{ text: T.emptyQuestion }];
+        // "?" or "..." alone (no emoji) is not a thank-you: it is asked how to ask.
+        const kind = /\p{Extended_Pictographic}/u.test(inbound.text) ? 'emoji' : 'ask';
+        replies = vote ? await runAction(ctx, vote) : inbound.text.trim() ? [smallTalkReply(ctx, kind)] : [{ text: T.emptyQuestion }];
       }
       else if (inbound.text.length > MAX_QUESTION_LENGTH && !parseCommand(inbound.text) && !features.some((f) => f.takesLongText?.(ctx)))
         replies = [{ text: T.tooLong(MAX_QUESTION_LENGTH) }];
       else {
         // "không", "sai rồi ạ", "có" typed right after "Câu trả lời này có hữu ích không?".
-        const vote = feedbackFromText(inbound.text, person.pendingChoices);
+        // "không", "huỷ", "đồng ý" typed under "Bạn muốn xoá dữ liệu …?".
+        const vote = feedbackFromText(inbound.text, person.pendingChoices) ?? eraseFromText(inbound.text, person.pendingChoices);
         replies = vote ? await runAction(ctx, vote) : await runText(ctx, inbound.text);
       }
     } else if (inbound.type === 'action') replies = await runAction(ctx, inbound.action);

@@ -7,7 +7,8 @@ import { staffContact } from './contact.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import type { Button, Reply } from '../messages.js';
 import { erasePerson, setPersonLang, setPersonState } from '../db/people.js';
-import { recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
+import { openUnansweredOf, recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
+import { formatVietnamTime } from '../time/vietnam.js';
 import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';
 import { normalizeQuestion, type Answer } from '../knowledge/knowledge.js';
 import type { Feature, TurnContext } from './types.js';
@@ -138,16 +139,25 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
     ctx.record(() => recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now));
     return [{ text: T.vagueQuestion(query.trim().replace(/[?!.,…]+$/u, '').slice(0, 40)), buttons: suggestionButtons(suggestions) }];
   }
+  // Asked again while it waits (people repeat a question that got no answer): one queue item,
+  // so staff see it once and the person is told once when it is answered.
+  // Compared as folded syllables: "lam the can cuoc o dau" repeats "Làm thẻ căn cước ở đâu?".
+  const asked = foldedCanonical(question);
+  const waitingSince = openUnansweredOf(ctx.db, personId).find((u) => foldedCanonical(u.question) === asked)?.createdAt ?? null;
   ctx.record(() => {
     recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now);
-    recordUnanswered(
-      ctx.db,
-      { personId, channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id) },
-      ctx.now,
-    );
+    if (waitingSince === null)
+      recordUnanswered(
+        ctx.db,
+        { personId, channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id) },
+        ctx.now,
+      );
   });
   const contact = staffContact(ctx);
-  const lines: string[] = [T.noAnswer];
+  const lines: string[] = [
+    waitingSince === null ? T.noAnswer : T.alreadyQueued(formatVietnamTime(waitingSince, lang === 'en' ? 'yyyy-MM-dd HH:mm' : 'HH:mm ngày dd/MM/yyyy')),
+    ctx.caps.canPush === false ? T.noAnswerNotifyWeb : T.noAnswerNotify,
+  ];
   if (contact) lines.push(T.noAnswerContact(contact));
   if (suggestions.length) lines.push('', T.suggestionsIntro);
   return [
@@ -214,6 +224,53 @@ function switchLanguage(ctx: TurnContext, lang: Lang): Reply[] {
   return [{ text: LANG_TEXTS[lang].switched, lang }, { ...topicMenu(ctx, lang), lang }];
 }
 
+/** /xoadulieu: the request is recorded and confirmed with "Đồng ý xoá" / "Không xoá". */
+function askToErase(ctx: TurnContext): Reply[] {
+  setPersonState(ctx.db, ctx.person.id, { ...(ctx.person.state ?? {}), eraseRequestedAt: ctx.now.toISOString() });
+  // The request is on record even if never confirmed (the confirmation is 'privacy.erase').
+  recordAudit(ctx.db, { actor: `person:${ctx.person.id}`, action: 'privacy.erase_request', targetType: 'person', targetId: ctx.person.id }, ctx.now);
+  const T = textsFor(ctx.lang);
+  return [
+    {
+      text: T.eraseConfirm,
+      buttons: [
+        { label: T.eraseYes, action: 'erase:yes' },
+        { label: T.eraseNo, action: 'erase:no' },
+      ],
+    },
+  ];
+}
+
+/**
+ * Whole-message answers to "Bạn muốn xoá dữ liệu cá nhân của mình …?" typed instead of picking
+ * "Đồng ý xoá" / "Không xoá" (folded, particles aside). Before, "không" got the small-talk
+ * "Vâng ạ" and left the request open without saying nothing was erased, and "huỷ" was read as
+ * stopping the news ("Bạn đã thôi nhận tin").
+ */
+const ERASE_TYPED: Record<'yes' | 'no', readonly string[]> = {
+  no: [
+    'không', 'ko', 'k', 'khong', 'không xoá', 'đừng xoá', 'không đồng ý', 'thôi', 'thôi không xoá', 'huỷ', 'hủy', 'huỷ bỏ',
+    'bỏ qua', 'chưa', 'để sau', 'giữ lại', 'no', 'cancel', 'do not', "don't",
+  ],
+  yes: ['có', 'đồng ý', 'có xoá', 'xoá', 'xoá đi', 'xoá hết', 'xoá hết đi', 'ok', 'oke', 'okay', 'vâng', 'dạ', 'dạ vâng', 'dạ có', 'vâng xoá', 'yes', 'xác nhận', 'chắc chắn'],
+};
+const ERASE_FILLERS = new Set(['a', 'ah', 'ạ', 'nhe', 'nhé', 'nha', 'nhá', 'ban', 'bạn', 'ad', 'loa', 'bot', 'oi', 'ơi', 'giup', 'giúp', 'toi', 'tôi', 'minh', 'mình', 'em', 'du', 'dữ', 'lieu', 'liệu', 'please']);
+const eraseTyped = new Map<string, 'yes' | 'no'>();
+for (const k of ['yes', 'no'] as const) for (const p of ERASE_TYPED[k]) eraseTyped.set(foldedCanonical(p), k);
+
+/**
+ * The erase confirmation's action a typed "không", "huỷ", "có", "đồng ý ạ" stands for, when the
+ * last choices offered were that confirmation; null otherwise.
+ */
+export function eraseFromText(text: string, choices: readonly string[] | null | undefined): string | null {
+  if (!choices?.includes('erase:yes')) return null;
+  const words = text.normalize('NFC').toLowerCase().split(/[^\p{L}\p{M}\p{N}']+/u).filter(Boolean);
+  if (words.length === 0 || words.length > 6) return null;
+  const kept = words.filter((w) => !ERASE_FILLERS.has(w));
+  const answer = kept.length ? eraseTyped.get(foldedCanonical(kept.join(' '))) : undefined;
+  return answer ? `erase:${answer}` : null;
+}
+
 /** Creates the core feature. */
 export function createCoreFeature(): Feature {
   return {
@@ -227,21 +284,7 @@ export function createCoreFeature(): Feature {
       menu: (ctx) => [topicMenu(ctx)],
       hoi: (ctx, args) => (args ? answerQuestion({ ...ctx, lang: detectLanguage(args) ?? ctx.lang }, args) : [{ text: textsFor(ctx.lang).askHint }]),
       [MY_DATA_COMMAND]: (ctx) => myDataReplies(ctx),
-      xoadulieu: (ctx) => {
-        setPersonState(ctx.db, ctx.person.id, { ...(ctx.person.state ?? {}), eraseRequestedAt: ctx.now.toISOString() });
-        // The request is on record even if never confirmed (the confirmation is 'privacy.erase').
-        recordAudit(ctx.db, { actor: `person:${ctx.person.id}`, action: 'privacy.erase_request', targetType: 'person', targetId: ctx.person.id }, ctx.now);
-        const T = textsFor(ctx.lang);
-        return [
-          {
-            text: T.eraseConfirm,
-            buttons: [
-              { label: T.eraseYes, action: 'erase:yes' },
-              { label: T.eraseNo, action: 'erase:no' },
-            ],
-          },
-        ];
-      },
+      xoadulieu: (ctx) => askToErase(ctx),
     },
     actions: {
       [FEEDBACK_ACTION]: feedbackAction,
@@ -278,7 +321,10 @@ export function createCoreFeature(): Feature {
       erase: (ctx, answer) => {
         const pending = ctx.person.state?.eraseRequestedAt;
         const T = textsFor(ctx.lang);
-        if (answer !== 'yes' || !pending) {
+        // "Đồng ý xoá" pressed once the request is no longer on record (another step replaced
+        // the person's state, or an old message's button): asked again, never told "Đã huỷ".
+        if (answer === 'yes' && !pending) return askToErase(ctx);
+        if (answer !== 'yes') {
           setPersonState(ctx.db, ctx.person.id, null);
           return [{ text: T.eraseCancelled }];
         }

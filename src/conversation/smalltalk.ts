@@ -128,6 +128,10 @@ const LEXICON: Record<PieceKind, string[]> = {
     'vớ vẩn', 'trả lời vớ vẩn', 'không hiểu gì', 'không hiểu gì cả', 'chẳng hiểu gì', 'chẳng hiểu gì cả', 'chả hiểu gì', 'chả hiểu gì cả', 'không được gì',
     'chẳng được gì', 'chả được gì', 'hỏi mãi không được', 'không biết gì', 'chẳng biết gì', 'chả biết gì', 'không biết gì à',
     'không trả lời được à', 'không giúp được gì',
+    // "Wrong" once the answer's 👍/👎 is no longer the last question (a typed vote is read first
+    // while it is): queued for staff as the question "sai rồi" (citizen trial, session 16).
+    'sai', 'sai rồi', 'sai bét', 'sai hết', 'sai hết rồi', 'không đúng', 'chưa đúng', 'không đúng rồi', 'trả lời sai',
+    'trả lời chưa đúng', 'trả lời không đúng', 'không phải', 'không phải cái này', 'không phải cái tôi hỏi',
   ],
   // Asking for a person ("cho tôi gặp cán bộ", "nói chuyện với người thật"): the office's
   // contact, and that a question typed here reaches the staff. It was searched as a question.

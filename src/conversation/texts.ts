@@ -14,6 +14,12 @@ export const T = {
   topicTitle: (name: string) => `Các câu hỏi về “${name}”:`,
   noAnswer:
     'Xin lỗi, hiện chưa có câu trả lời đã được duyệt cho câu hỏi này. Câu hỏi của bạn đã được chuyển tới cán bộ phụ trách để bổ sung.',
+  /** What happens next, on a channel that can write first (Telegram, Zalo): the answer notice. */
+  noAnswerNotify: 'Khi có câu trả lời, tôi sẽ nhắn cho bạn tại đây.',
+  /** The same on the web chat: a notice waits for the visitor's next visit (same browser). */
+  noAnswerNotifyWeb: 'Khi có câu trả lời, bạn sẽ thấy ở đây khi mở lại trang này trên cùng máy.',
+  /** The same question asked again while it waits in the staff queue: it is not queued twice. */
+  alreadyQueued: (at: string) => `Câu hỏi này bạn đã gửi lúc ${at} và đang chờ cán bộ trả lời.`,
   noAnswerContact: (c: string) => `Nếu cần gấp, bạn có thể liên hệ: ${c}.`,
   suggestionsIntro: 'Có thể bạn muốn hỏi:',
   /** A one-word message ("đất", "thuế"): a topic, not yet a question (the entries that have it follow as buttons). */

@@ -39,6 +39,20 @@ export function recordUnanswered(
   return Number(res.lastInsertRowid);
 }
 
+/**
+ * The person's questions waiting in the staff queue (not answered, not dismissed), oldest
+ * first: a question asked again while it waits is not queued again (conversation/core-feature.ts),
+ * or staff would see it twice and the person be told twice once it is answered.
+ */
+export function openUnansweredOf(db: Db, personId: number): { question: string; normalized: string; createdAt: string }[] {
+  return db
+    .prepare(
+      `SELECT question, normalized, created_at AS createdAt FROM unanswered
+        WHERE person_id = ? AND status = 'open' AND kind = 'unanswered' ORDER BY created_at LIMIT 200`,
+    )
+    .all(personId) as { question: string; normalized: string; createdAt: string }[];
+}
+
 /** An unanswered question in the staff queue. */
 export interface UnansweredRow {
   id: number;

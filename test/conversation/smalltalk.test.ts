@@ -128,6 +128,10 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['không hỏi nữa', 'bye'],
   ['thôi, cảm ơn', 'thanks'],
   ['hết rồi, cảm ơn bạn', 'bye'],
+  ['sai rồi', 'sorry'],
+  ['sai bét', 'sorry'],
+  ['không đúng', 'sorry'],
+  ['trả lời sai rồi bạn ơi', 'sorry'],
 ];
 
 const NOT_SMALL_TALK = [
@@ -172,6 +176,9 @@ const NOT_SMALL_TALK = [
   'hết hạn thẻ bhyt',
   'hết rồi thì làm sao',
   'bỏ qua bước nào được',
+  'sai hẹn có bị phạt không',
+  'khai sai năm sinh',
+  'không đúng hẹn trả hồ sơ',
   '',
   '   ',
 ];

@@ -1,0 +1,143 @@
+/**
+ * Turns ordinary citizens take around the answers (session 16 citizen trial, on the Zalo OA
+ * through the fakes): the words they type instead of pressing a choice, what they send when
+ * they are done, the same question asked again. Each case is what the person reads and what
+ * staff find in their queue.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
+import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { openDb, type Db } from '../../src/db/index.js';
+import { listUnanswered } from '../../src/db/questions.js';
+import { webCapabilities } from '../../src/channels/web/web.js';
+import type { Capabilities, Inbound } from '../../src/messages.js';
+import { shippedKnowledge, testConfig } from '../support/app.js';
+
+let db: Db;
+let convo: Conversation;
+let n = 0;
+let clock = new Date('2026-12-07T03:00:00Z');
+const config = testConfig();
+const knowledge = shippedKnowledge();
+/** A channel that can write first (Zalo OA, Telegram) and numbers its choices. */
+const zaloLike: Capabilities = { ...webCapabilities, canPush: true };
+
+beforeAll(() => {
+  db = openDb(':memory:');
+  convo = createConversation({ db, knowledge, config, features: [createSubscriptionFeature()], now: () => clock });
+});
+afterAll(() => {
+  db.close();
+  config.cleanup();
+});
+
+const say = (user: string, text: string, caps: Capabilities = zaloLike) =>
+  convo.handle({ channel: 'zalo', userId: user, dedupeKey: `k${n++}`, type: 'text', text } as Inbound, caps);
+const queued = (q: string) => listUnanswered(db).filter((u) => u.question === q).length;
+
+describe('done, never mind', () => {
+  it('"thôi", "hết rồi", "không cần" with nothing under way are answered kindly, never queued for staff', async () => {
+    for (const text of ['thôi', 'hết rồi', 'thoi khong can', 'vậy thôi', 'không hỏi nữa ạ']) {
+      const [r] = await say('u-done', text);
+      expect(r!.text, text).not.toMatch(/chuyển tới cán bộ/);
+      expect(r!.buttons?.length, text).toBeGreaterThan(3); // the topic menu: the next step is one tap away
+      expect(queued(text), text).toBe(0);
+    }
+  });
+});
+
+describe('the same unanswered question asked again', () => {
+  const Q = 'Thủ tục đổi bằng lái xe ô tô hết hạn làm ở đâu?';
+
+  it('is queued for staff once, and the person is told it is already waiting and what happens next', async () => {
+    const [first] = await say('u-repeat', Q);
+    expect(first!.text).toContain('đã được chuyển tới cán bộ');
+    expect(first!.text).toContain('Khi có câu trả lời, tôi sẽ nhắn cho bạn tại đây.');
+    clock = new Date(clock.getTime() + 3 * 60_000);
+    for (const again of [Q, 'thu tuc doi bang lai xe o to het han lam o dau']) {
+      const [r] = await say('u-repeat', again);
+      expect(r!.text, again).toContain('Câu hỏi này bạn đã gửi lúc 10:00 ngày 07/12/2026 và đang chờ cán bộ trả lời.');
+      expect(r!.text, again).not.toContain('đã được chuyển tới cán bộ');
+    }
+    expect(listUnanswered(db).filter((u) => u.personId !== null && u.normalized === listUnanswered(db).find((x) => x.question === Q)!.normalized)).toHaveLength(1);
+  });
+
+  it('is queued again for another person, and for the same person once staff dismissed it', async () => {
+    await say('u-repeat-2', Q);
+    expect(queued(Q)).toBe(2);
+    db.prepare(`UPDATE unanswered SET status = 'dismissed' WHERE question = ?`).run(Q);
+    const [r] = await say('u-repeat', Q);
+    expect(r!.text).toContain('đã được chuyển tới cán bộ');
+    expect(queued(Q)).toBe(1);
+  });
+
+  it('on the web chat, says the answer waits for the next visit', async () => {
+    const [r] = await say('u-repeat-web', 'Thủ tục đổi bằng lái xe máy bị mất ở đâu?', webCapabilities);
+    expect(r!.text).toContain('bạn sẽ thấy ở đây khi mở lại trang này');
+  });
+});
+
+describe('answering "Bạn muốn xoá dữ liệu …?" in words', () => {
+  const press = (user: string, action: string) =>
+    convo.handle({ channel: 'zalo', userId: user, dedupeKey: `k${n++}`, type: 'action', action } as Inbound, zaloLike);
+
+  it('"không ạ" and "huỷ" keep the data and say so; "huỷ" does not stop the news', async () => {
+    await say('u-erase-no', '/dangky');
+    await press('u-erase-no', 'sub:t:bao-hiem-y-te');
+    await press('u-erase-no', 'sub:rs:');
+    for (const no of ['không ạ', 'huỷ', 'Thôi không xoá']) {
+      const [ask] = await say('u-erase-no', '/xoadulieu');
+      expect(ask!.buttons!.map((b) => b.action)).toEqual(['erase:yes', 'erase:no']);
+      const r = await say('u-erase-no', no);
+      expect(r.map((x) => x.text), no).toEqual(['Đã huỷ. Dữ liệu của bạn được giữ nguyên.']);
+    }
+    const row = db.prepare(`SELECT consent_at, external_id FROM people WHERE external_id = 'u-erase-no'`).get() as { consent_at: string | null };
+    expect(row.consent_at).not.toBeNull();
+  });
+
+  it('"đồng ý" erases, as pressing "Đồng ý xoá" does', async () => {
+    await say('u-erase-yes', 'Thủ tục đổi bằng lái xe tải ở đâu?');
+    await say('u-erase-yes', '/xoadulieu');
+    const r = await say('u-erase-yes', 'đồng ý ạ');
+    expect(r[0]!.text).toContain('Dữ liệu cá nhân của bạn đã được xoá');
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM people WHERE external_id = 'u-erase-yes'`).get()).toEqual({ n: 0 });
+  });
+
+  it('"có" and "không" mean nothing of the kind once the confirmation is no longer the last question', async () => {
+    await say('u-erase-later', '/xoadulieu');
+    await say('u-erase-later', 'chào bạn');
+    const r = await say('u-erase-later', 'có');
+    expect(r[0]!.text).not.toContain('đã được xoá');
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM people WHERE external_id = 'u-erase-later'`).get()).toEqual({ n: 1 });
+  });
+});
+
+describe('old buttons and stray marks', () => {
+  const press = (user: string, action: string) =>
+    convo.handle({ channel: 'zalo', userId: user, dedupeKey: `k${n++}`, type: 'action', action } as Inbound, zaloLike);
+
+  it('"Đồng ý xoá" pressed when the request is no longer on record asks again, never says "Đã huỷ"', async () => {
+    await say('u-old-erase', 'chào bạn');
+    const r = await press('u-old-erase', 'erase:yes');
+    expect(r[0]!.text).not.toContain('Đã huỷ');
+    expect(r[0]!.buttons!.map((b) => b.action)).toEqual(['erase:yes', 'erase:no']);
+    const done = await press('u-old-erase', 'erase:yes');
+    expect(done[0]!.text).toContain('Dữ liệu cá nhân của bạn đã được xoá');
+  });
+
+  it('"sai rồi" once the answer\'s question has passed is an apology with how to ask, not a question for staff', async () => {
+    await say('u-wrong', 'chào bạn');
+    const [r] = await say('u-wrong', 'sai rồi');
+    expect(r!.text).toMatch(/^Xin lỗi vì tôi chưa giúp được bạn/);
+    expect(queued('sai rồi')).toBe(0);
+  });
+
+  it('"?" alone is asked for the question, not thanked', async () => {
+    for (const mark of ['?', '...', '??']) {
+      const [r] = await say('u-mark', mark);
+      expect(r!.text, mark).toMatch(/^Mời bạn gõ câu hỏi/);
+    }
+    const [emoji] = await say('u-mark', '🙏');
+    expect(emoji!.text).toMatch(/^Cảm ơn bạn!/);
+  });
+});
