@@ -690,6 +690,154 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     return reply.redirect(`/admin/content/${kind}/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
   });
 
+  /**
+   * "Duyệt nhiều bản nháp": the drafts of a filter on one page, each in full (question, answer,
+   * sources, topics, regions, who made it), ticked by the approver and approved in one go. An
+   * import of 80 answers otherwise meant opening 80 pages. Four eyes hold per entry: a draft the
+   * approver made or changed is shown without a box; each approval is audited on its own. Each box
+   * carries the hash of the file as shown, and a draft whose file changed since (an editor's save,
+   * a hand edit) is left out and named, never approved unseen.
+   */
+  const manyQuery = z.object({ topic: z.string().max(60).default(''), q: z.string().max(200).default(''), kind: z.enum(['all', 'qa', 'article']).default('all') });
+  const MAX_MANY = 200;
+
+  s.get('/admin/content/approve-many', { config: { permission: 'content.approve' } }, async (req, reply) => {
+    const f = manyQuery.parse(req.query);
+    const c = ctx.content.get();
+    const me = ctx.me(req);
+    const pending = pendingChanges(ctx);
+    const needle = foldedCanonical(f.q);
+    const drafts = [
+      ...(f.kind === 'article' ? [] : c.qa.map((e) => ({ kind: 'qa' as const, e, title: e.question, text: `${e.id} ${e.question} ${e.answer}` }))),
+      ...(f.kind === 'qa' ? [] : c.articles.map((e) => ({ kind: 'article' as const, e, title: e.title, text: `${e.id} ${e.title}` }))),
+    ]
+      .filter((d) => d.e.status === 'draft' && !pending.has(`${d.kind}:${d.e.id}`) && (!f.topic || d.e.topics.includes(f.topic)) && (!needle || foldedCanonical(d.text).includes(needle)))
+      .sort((a, b) => (a.e.topics[0] ?? '').localeCompare(b.e.topics[0] ?? '') || a.e.file.localeCompare(b.e.file));
+    const regionNames = new Map(regionOptions(ctx).map((r) => [r.slug, r.name]));
+    const topicNames = new Map(c.topics.map((t) => [t.slug, t.name]));
+    const rows = drafts.slice(0, MAX_MANY).flatMap((d) => {
+      const file = readEntryFile(ctx.config.contentDir, d.e.file);
+      if (!file) return [];
+      const changers = changersSinceApproval(ctx.db, d.kind, d.e.id);
+      return [
+        {
+          kind: d.kind,
+          id: d.e.id,
+          title: d.title,
+          body: d.e.kind === 'qa' ? d.e.answer : articleBody(ctx.config.contentDir, d.e),
+          variants: d.e.kind === 'qa' ? d.e.variants : [],
+          sources: d.e.kind === 'qa' ? d.e.sources : [d.e.source],
+          topics: d.e.topics.map((t) => topicNames.get(t) ?? t),
+          regions: d.e.regions.map((r) => regionNames.get(r) ?? r),
+          changers,
+          mine: changers.includes(me.username),
+          pick: `${d.kind}:${d.e.id}:${file.hash}`,
+        },
+      ];
+    });
+    return ctx.render(req, reply, 'content-approve-many', {
+      title: 'Duyệt nhiều bản nháp',
+      f,
+      rows,
+      count: drafts.length,
+      max: MAX_MANY,
+      topics: c.topics,
+      waitingChanges: pending.size,
+    });
+  });
+
+  const manyBody = z.object({
+    pick: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .transform((v) => [...new Set(Array.isArray(v) ? v : v ? [v] : [])]),
+    back: z.string().max(400).default(''),
+  });
+
+  s.post('/admin/content/approve-many', { config: { permission: 'content.approve' } }, async (req, reply) => {
+    const body = manyBody.parse(req.body ?? {});
+    const me = ctx.me(req);
+    const picks = body.pick.slice(0, MAX_MANY).flatMap((p) => {
+      const m = /^(qa|article):([^:]{1,200}):([0-9a-f]{64})$/.exec(p);
+      return m ? [{ kind: m[1] as Kind, id: m[2]!, hash: m[3]! }] : [];
+    });
+    // Back to the same filter (a path of this page only).
+    const back = /^\/admin\/content\/approve-many(?:\?[^#]*)?$/.test(body.back) ? body.back : '/admin/content/approve-many';
+    const to = (msg: string): string => `${back}${back.includes('?') ? '&' : '?'}msg=${encodeURIComponent(msg)}`;
+    if (!picks.length) return reply.redirect(to('Chưa chọn bản nháp nào: đánh dấu ô ở đầu các mục đã xem và đồng ý.'), 303);
+    const now = ctx.now();
+    const today = now.toISOString().slice(0, 10);
+    const approved: { kind: Kind; id: string }[] = [];
+    const skipped: { id: string; why: string }[] = [];
+    for (const p of picks) {
+      // Read, checked and written with no await in between: nothing else in this process can
+      // change the file between the hash check and the approval.
+      const entry = find(ctx, p.kind, p.id);
+      if (!entry) {
+        skipped.push({ id: p.id, why: 'không còn trong nội dung' });
+        continue;
+      }
+      if (entry.status !== 'draft') {
+        skipped.push({ id: p.id, why: entry.status === 'approved' ? 'đã được duyệt' : 'không còn là bản nháp' });
+        continue;
+      }
+      if (openRevision(ctx.db, p.kind, p.id)) {
+        skipped.push({ id: p.id, why: 'có thay đổi đang chờ: mở mục để xem thay đổi rồi duyệt' });
+        continue;
+      }
+      const changers = changersSinceApproval(ctx.db, p.kind, p.id);
+      if (changers.includes(me.username)) {
+        skipped.push({ id: p.id, why: `bạn đã soạn hoặc sửa mục này (người soạn: ${changers.join(', ')}); cần người khác duyệt` });
+        continue;
+      }
+      const current = readEntryFile(ctx.config.contentDir, entry.file);
+      if (!current || current.hash !== p.hash) {
+        skipped.push({ id: p.id, why: 'đã bị sửa sau khi danh sách hiện ra: xem lại bản mới' });
+        continue;
+      }
+      try {
+        setEntryStatus(ctx.config.contentDir, p.kind, entry.file, 'approved', me.displayName ?? me.username, today);
+      } catch (err) {
+        skipped.push({ id: p.id, why: err instanceof ContentValidationError ? `tệp có lỗi: ${err.errors.map((e) => e.message).join('; ')}` : 'không ghi được tệp' });
+        continue;
+      }
+      approved.push({ kind: p.kind, id: p.id });
+      ctx.audit(req, {
+        action: 'content.approve',
+        targetType: p.kind,
+        targetId: p.id,
+        details: {
+          text: `Phê duyệt bản nháp “${p.id}” (duyệt nhiều bản nháp cùng lúc, do ${changers.length ? changers.join(', ') : 'người sửa tệp trực tiếp'} soạn): bot bắt đầu dùng`,
+          file: entry.file,
+          reviewer: me.username,
+          many: true,
+        },
+      });
+    }
+    if (approved.length || skipped.length)
+      ctx.audit(req, {
+        action: 'content.approve_many',
+        details: {
+          text: `Duyệt nhiều bản nháp cùng lúc: phê duyệt ${approved.length} mục${skipped.length ? `, bỏ qua ${skipped.length} mục (${skipped.map((x) => `“${x.id}”: ${x.why}`).join('; ')})` : ''}`,
+          approved: approved.map((a) => `${a.kind}:${a.id}`),
+          skipped,
+        },
+      });
+    let msg = '';
+    if (approved.length) {
+      const r = await reload(ctx);
+      msg = r.blocked ?? `Đã phê duyệt ${approved.length} bản nháp. Bot dùng các mục này ngay từ bây giờ.`;
+      if (!r.blocked) for (const a of approved) if (a.kind === 'qa') msg += notifyAndAudit(req, a.id, now, null);
+      msg += r.note;
+    }
+    if (skipped.length)
+      msg += `${msg ? ' ' : ''}Chưa phê duyệt ${skipped.length} mục: ${skipped
+        .slice(0, 20)
+        .map((x) => `“${x.id}” (${x.why})`)
+        .join('; ')}${skipped.length > 20 ? ` và ${skipped.length - 20} mục khác` : ''}.`;
+    return reply.redirect(to(msg), 303);
+  });
+
   s.post('/admin/content/:kind/:id/retire', { config: { permission: 'content.approve' } }, async (req, reply) => {
     const p = req.params as { kind: string; id: string };
     const kind = kindSchema.parse(p.kind);
