@@ -27,6 +27,7 @@ import { getPerson } from '../db/people.js';
 import { detectLanguage, type Lang } from '../text/language.js';
 import { LANG_TEXTS } from '../conversation/texts-en.js';
 import { foldedCanonical } from '../text/vietnamese.js';
+import { foldMemo } from './cluster.js';
 
 /** Counts of queued notices by their first status: pending, unreachable, gone, skipped. */
 export type NotifySummary = Partial<Record<NoticeStatus, number>>;
@@ -79,15 +80,19 @@ export function askerLang(db: Db, question: string, personId: number | null): La
   return detectLanguage(question) ?? (personId === null ? undefined : getPerson(db, personId)?.lang) ?? 'vi';
 }
 
+/** The queue's questions folded, remembered per text (shared by every approval of this process). */
+const queueFold = foldMemo();
+
 /**
  * Links to `qa` the open unanswered questions that are word for word one of its wordings: the
  * same question asked again while an attachment waited for approval is answered by it now, and
  * its asker is told with the others instead of being left in the queue.
  */
 function linkSameWordings(db: Db, qa: QaEntry, now: Date): void {
-  // Compared as folded syllables: case, diacritics, punctuation and spacing aside.
+  // Compared as folded syllables: case, diacritics, punctuation and spacing aside. The queue's
+  // texts are folded once each, not at every approval (cluster.ts foldMemo).
   const wordings = new Set([qa.question, ...qa.variants].map(foldedCanonical));
-  const same = openUnlinkedUnanswered(db).filter((u) => wordings.has(foldedCanonical(u.question)) || wordings.has(foldedCanonical(u.normalized)));
+  const same = openUnlinkedUnanswered(db).filter((u) => wordings.has(queueFold(u.question)) || wordings.has(queueFold(u.normalized)));
   if (same.length) linkUnansweredToDraft(db, same.map((u) => u.id), qa.id, 'loa', now);
 }
 
