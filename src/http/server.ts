@@ -6,6 +6,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 
 declare module 'fastify' {
@@ -49,6 +50,30 @@ const TIMEOUT_CHECK_MS = 5_000;
  * not limited: every client comes through it.
  */
 export const MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+/**
+ * Open client connections all addresses together, at most: a quarter of the process's file
+ * descriptors (read from /proc/self/limits; 65,536 under deploy/loa.service), at most 16,384.
+ * The per-address cap alone let 3 addresses (one IPv6 /56 gives 256 /64s) take every
+ * descriptor: measured with a limit of 400, 600 slow connections from 127.0.0.2-4 left none,
+ * and the process could open nothing else (the database's files, a backup, its own requests
+ * to the Telegram or Zalo API: a bot in polling mode went silent with the web port). Past this
+ * cap new connections are closed as they open and the rest keep working; the web chat is what
+ * the flood takes down, as it would anyway.
+ */
+export function defaultMaxConnections(limitsText: string | undefined = readLimits()): number {
+  const m = limitsText?.match(/^Max open files\s+(\d+)/m);
+  const soft = m ? Number(m[1]) : 4096;
+  return Math.max(64, Math.min(16_384, Math.floor(soft / 4)));
+}
+
+function readLimits(): string | undefined {
+  try {
+    return readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Most values (counted as `,` `:` `[` `{` outside strings) accepted in a JSON body (400 beyond).
@@ -118,6 +143,8 @@ export interface HttpServerOptions {
   timeouts?: { requestMs?: number; headersMs?: number; checkEveryMs?: number };
   /** Default {@link MAX_CONNECTIONS_PER_ADDRESS}. */
   maxConnectionsPerAddress?: number;
+  /** Default {@link defaultMaxConnections}. */
+  maxConnections?: number;
 }
 
 /** What a door answers instead of letting a request in. */
@@ -354,6 +381,18 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
   // Connections per client address (not per trusted proxy), capped as they open.
   const isProxy = trustedProxyCheck(trusted);
   const maxPerAddress = opts.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS;
+  // All addresses together: descriptors kept for everything else (see defaultMaxConnections).
+  app.server.maxConnections = opts.maxConnections ?? defaultMaxConnections();
+  let dropped = 0;
+  let droppedLoggedAt = 0;
+  app.server.on('drop', () => {
+    dropped++;
+    const t = Date.now();
+    if (t - droppedLoggedAt < 60_000) return;
+    droppedLoggedAt = t;
+    logger.warn({ dropped, maxConnections: app.server.maxConnections }, 'http: connections closed as they opened: the server holds as many as it allows (a flood of connections?)');
+    dropped = 0;
+  });
   const open = new Map<string, number>();
   app.server.on('connection', (socket: Socket) => {
     const peer = socket.remoteAddress;
