@@ -507,12 +507,28 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return aq && aq.answeredAt && aq.chosen === null ? Q.expired(n + 1) : Q.duplicate;
   };
 
+  /**
+   * A button of an attempt that is over (cancelled, done, stopped), pressed from the chat's
+   * history. "Bắt đầu" after "Huỷ đăng ký" used to say "🎉 you finished: 0 points (0/0)" and ask
+   * the prediction again, whose number then went to the staff queue as an unanswered question;
+   * "Tôi đồng ý" on a finished attempt said "registered, press Start".
+   */
+  const gone = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
+    if (a.status === 'done') return [{ text: `${Q.goneDone(a.score, Q.time(c.closes))} ${Q.otherContests}` }];
+    // A cancelled registration may be started again while the contest is open and attempts are left.
+    const again = a.status === 'cancelled' && c.listed && isOpen(c, ctx.now) && attemptsOf(ctx.db, c.id, ctx.person.id).length < c.attempts;
+    const text = a.status === 'cancelled' ? Q.goneCancelled : Q.goneClosed;
+    return [again ? { text, buttons: [{ label: Q.registerAgain, action: `quiz:c:${c.id}` }] } : { text: `${text} ${Q.otherContests}` }];
+  };
+
   /** One answer: by button, by typed number, or by native poll. */
   const answer = (ctx: TurnContext, a: Attempt, n: number, chosen: number): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
     const c = registry.get(a.contestId);
     const closed = closedGuard(ctx.db, c, a, ctx.now);
     if (closed) return closed;
+    if (a.status === 'cancelled' || a.status === 'closed') return gone(ctx, c!, a);
     if (a.status === 'predicting' || a.status === 'done' || (a.status === 'answering' && n < a.current)) return [{ text: pastAnswer(ctx.db, a, n) }];
     if (a.status !== 'answering') return resume(ctx, c!, a);
     if (n > a.current) return [{ text: Q.stale }, ...resume(ctx, c!, a)];
@@ -607,6 +623,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         const c = registry.get(a.contestId);
         const closed = closedGuard(ctx.db, c, a, ctx.now);
         if (closed) return closed;
+        // An answer to a finished attempt still says "recorded" or "ran out" (answer()).
+        if ((a.status === 'done' && kind !== 'a') || a.status === 'cancelled' || a.status === 'closed') return gone(ctx, c!, a);
         switch (kind) {
           case 'y':
             return consent(ctx, c!, a, true);

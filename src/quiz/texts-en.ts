@@ -74,6 +74,12 @@ export const Q_EN: QuizTexts = {
   finalNote: (closes: string) => `The official results will be announced after the contest closes (${closes}). Thank you for taking part!`,
   waitingInput: 'You are registering for a contest.',
   resume: 'You have a contest in progress; here it continues:',
+  goneCancelled: 'This registration was cancelled, so this button no longer works.',
+  goneDone: (score: number, closes: string) =>
+    `You have finished this contest (${score} points), so this button no longer works. The official results will be announced after the contest closes (${closes}).`,
+  goneClosed: 'This attempt was stopped and is not ranked, so this button no longer works.',
+  registerAgain: 'Register',
+  otherContests: 'Type /thi to see the open contests.',
   resumeOther: (current: string, wanted: string) =>
     `You have “${current}” in progress. One contest at a time: finish this one, then type /thi to choose “${wanted}”. Here it continues:`,
   endedUnfinished: (title: string, closes: string) => `The contest “${title}” closed at ${closes}; your unfinished attempt is not ranked.`,

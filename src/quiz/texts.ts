@@ -63,6 +63,12 @@ export const Q = {
   finalNote: (closes: string) => `Kết quả chính thức sẽ được công bố sau khi cuộc thi kết thúc (${closes}). Cảm ơn bạn đã tham gia!`,
   waitingInput: 'Bạn đang đăng ký dự thi.',
   resume: 'Bạn đang làm dở bài thi, tiếp tục nhé:',
+  goneCancelled: 'Lượt đăng ký này đã huỷ nên nút này không còn dùng được.',
+  goneDone: (score: number, closes: string) =>
+    `Bạn đã làm xong bài thi này (${score} điểm) nên nút này không còn dùng được. Kết quả chính thức sẽ được công bố sau khi cuộc thi kết thúc (${closes}).`,
+  goneClosed: 'Bài thi này đã dừng và không được xếp hạng nên nút này không còn dùng được.',
+  registerAgain: 'Đăng ký dự thi',
+  otherContests: 'Gõ /thi để xem các cuộc thi đang mở.',
   resumeOther: (current: string, wanted: string) =>
     `Bạn đang làm dở bài thi “${current}”. Mỗi lúc chỉ làm được một bài: hãy làm xong bài này, rồi gõ /thi để chọn “${wanted}”. Tiếp tục nhé:`,
   endedUnfinished: (title: string, closes: string) =>

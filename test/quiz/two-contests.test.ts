@@ -75,3 +75,39 @@ describe('someone who switches channels mid-attempt', () => {
     expect(texts(r)).not.toContain('đã được dùng để dự thi');
   });
 });
+
+describe('a button of an attempt that is over, pressed from the chat history', () => {
+  it('"Bắt đầu" after "Huỷ đăng ký" says the registration was cancelled and offers to register again', async () => {
+    w = quizWorld();
+    const p = w.user('telegram', '700901');
+    let r = await register(p, 'thu-nghiem', { name: 'Nguyễn Văn An', unit: 'Chi đoàn thôn 1', phone: null });
+    const start = button(r, 'Bắt đầu');
+    await p.press(button(r, 'Huỷ'));
+    r = await p.press(start);
+    expect(texts(r)).toContain('Lượt đăng ký này đã huỷ');
+    expect(texts(r)).not.toContain('hoàn thành bài thi');
+    expect(texts(r)).not.toContain('Dự đoán');
+    expect(texts(await p.press(button(r, 'Đăng ký dự thi')))).toContain('Trước khi đăng ký');
+  });
+
+  it('"Bắt đầu" or "Tôi đồng ý" of a finished attempt says it is finished, and asks nothing again', async () => {
+    w = quizWorld();
+    const p = w.user('telegram', '700902');
+    let r = await register(p, 'thu-nghiem', { name: 'Trần Văn Hùng', unit: 'Chi đoàn thôn 2', phone: null });
+    const start = button(r, 'Bắt đầu');
+    r = await p.press(start);
+    for (let n = 0; n < 3; n++) {
+      w.clock.advance(2000);
+      r = await p.press(r.find((x) => x.buttons?.some((b) => b.action.startsWith('quiz:a:')))!.buttons![p.correctOf(n)]!.action);
+    }
+    await p.say('40');
+    for (const old of [start, start.replace(':g:', ':y:'), start.replace(':g:', ':s:')]) {
+      r = await p.press(old);
+      expect(texts(r)).toContain('Bạn đã làm xong bài thi này (45 điểm)');
+      expect(texts(r)).not.toContain('Dự đoán');
+      expect(texts(r)).not.toContain('Bạn đã đăng ký xong');
+    }
+    // An answer button of it still says the answer was recorded.
+    expect(texts(await p.press(`${start.replace(':g:', ':a:')}:0:0`))).toContain('đã được ghi nhận');
+  });
+});
