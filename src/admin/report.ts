@@ -304,6 +304,10 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   add(s3, 'Câu chưa trả lời: cán bộ đã trả lời', 'tất cả', r.unansweredResolved.answered);
   add(s3, 'Câu chưa trả lời: bỏ qua', 'tất cả', r.unansweredResolved.dismissed);
   add(s3, 'Câu chưa trả lời: còn chờ', 'tất cả', r.unansweredResolved.open);
+  // Answers the person said were wrong: the bot answered them, so they are not in the rows above.
+  add(s3, 'Câu bot đã trả lời, người hỏi cho là chưa đúng: cán bộ đã trả lời lại', 'tất cả', r.maybeWrong.answered);
+  add(s3, 'Câu bot đã trả lời, người hỏi cho là chưa đúng: bỏ qua', 'tất cả', r.maybeWrong.dismissed);
+  add(s3, 'Câu bot đã trả lời, người hỏi cho là chưa đúng: còn chờ', 'tất cả', r.maybeWrong.open);
   for (const t of r.topTopics) add(s3, 'Chủ đề được hỏi nhiều', r.topicNames[t.topic] ?? t.topic, t.n);
   const s4 = '4. Cuộc thi';
   for (const c of r.contests) {

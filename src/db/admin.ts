@@ -328,6 +328,8 @@ export interface YearFigures {
   questionsByChannel: { channel: string; asked: number; answered: number }[];
   topTopics: { topic: string; n: number }[];
   unansweredResolved: { answered: number; dismissed: number; open: number };
+  /** Answers people said were wrong, by what staff did (`db/reach.ts` questionFigures). */
+  maybeWrong: { answered: number; dismissed: number; open: number };
   contests: { contestId: string; participants: number; attempts: number; averageScore: number | null; averageCorrect: number | null }[];
 }
 

@@ -39,8 +39,13 @@ export interface QuestionFigures {
   questionsByChannel: { channel: string; asked: number; answered: number }[];
   /** The ten topics most asked among the answered questions. */
   topTopics: { topic: string; n: number }[];
-  /** What became of the questions the bot could not answer. */
+  /** What became of the questions the bot could not answer (queue items of kind `unanswered`). */
   unansweredResolved: { answered: number; dismissed: number; open: number };
+  /**
+   * What became of the answers people said were wrong (👎, or asked again: queue items of kind
+   * `maybe_wrong`): the bot did answer those, so they are not "unanswered".
+   */
+  maybeWrong: { answered: number; dismissed: number; open: number };
 }
 
 /**
@@ -133,12 +138,15 @@ export function questionFigures(db: Db, from: Date, to: Date, scope: RegionScope
         GROUP BY j.value ORDER BY n DESC, topic LIMIT 10`,
     )
     .all(...w.args, f, t, ...qAsker.args) as QuestionFigures['topTopics'];
-  const unansweredResolved = db
-    .prepare(
-      `${w.sql} SELECT COALESCE(SUM(status = 'answered'), 0) AS answered, COALESCE(SUM(status = 'dismissed'), 0) AS dismissed,
-              COALESCE(SUM(status = 'open'), 0) AS open
-         FROM unanswered WHERE created_at >= ? AND created_at < ? AND ${asker.sql} AND ${who}`,
-    )
-    .get(...w.args, f, t, ...asker.args) as QuestionFigures['unansweredResolved'];
-  return { questions: { asked: q.asked, answered: q.answered, unanswered: q.asked - q.answered }, questionsByChannel, topTopics, unansweredResolved };
+  // The staff queue holds two kinds of item (migration 060): questions without an answer, and
+  // answers the person said were wrong. Counted together, an answer staff corrected was reported
+  // as "an unanswered question staff answered".
+  const queue = db.prepare(
+    `${w.sql} SELECT COALESCE(SUM(status = 'answered'), 0) AS answered, COALESCE(SUM(status = 'dismissed'), 0) AS dismissed,
+            COALESCE(SUM(status = 'open'), 0) AS open
+       FROM unanswered WHERE kind = ? AND created_at >= ? AND created_at < ? AND ${asker.sql} AND ${who}`,
+  );
+  const unansweredResolved = queue.get(...w.args, 'unanswered', f, t, ...asker.args) as QuestionFigures['unansweredResolved'];
+  const maybeWrong = queue.get(...w.args, 'maybe_wrong', f, t, ...asker.args) as QuestionFigures['maybeWrong'];
+  return { questions: { asked: q.asked, answered: q.answered, unanswered: q.asked - q.answered }, questionsByChannel, topTopics, unansweredResolved, maybeWrong };
 }

@@ -144,6 +144,23 @@ describe('who the yearly report counts (one rule, db/reach.ts)', () => {
     expect(yearFigures(db, FROM, TO).questions).toEqual({ asked: 6, answered: 4, unanswered: 2 });
   });
 
+  it('keeps answers people said were wrong out of "unanswered questions" (the queue holds both kinds)', () => {
+    // A's answered question was 👎'd and staff answered it again; G's was asked again, still waiting.
+    const mw = db.prepare(`INSERT INTO unanswered (person_id, channel, question, normalized, status, kind, created_at) VALUES (?, 'telegram', 'x', 'x', ?, 'maybe_wrong', ?)`);
+    mw.run(ids.A, 'answered', IN);
+    mw.run(ids.G, 'open', IN);
+    mw.run(ids.E, 'open', IN); // an official's: not the citizens'
+    const c = citizens();
+    // Before: { answered: 2, dismissed: 0, open: 1 }, the corrected answer counted as an unanswered question.
+    expect(c.unansweredResolved).toEqual({ answered: 1, dismissed: 0, open: 0 });
+    expect(c.maybeWrong).toEqual({ answered: 1, dismissed: 0, open: 1 });
+    const rows = reportRows(buildYearReport(db, 2026, { office: 'UBND xã X', topics: [], contests: [] }, new Date('2027-01-05T00:00:00.000Z')));
+    const value = (indicator: string) => rows.find((x) => x[1] === indicator && x[2] === 'tất cả')?.[3];
+    expect(value('Câu chưa trả lời: cán bộ đã trả lời')).toBe(1);
+    expect(value('Câu bot đã trả lời, người hỏi cho là chưa đúng: cán bộ đã trả lời lại')).toBe(1);
+    expect(value('Câu bot đã trả lời, người hỏi cho là chưa đúng: còn chờ')).toBe(1);
+  });
+
   it('citizens + officials = everyone, on every row, for every scope', () => {
     for (const scope of [null, ['x'], ['y'], []] as RegionScope[]) {
       const all = yearFigures(db, FROM, TO, scope);
