@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { button, quizWorld, register, texts, type QuizWorld } from './support.js';
 import { getAttempt } from '../../src/db/quiz.js';
+import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
+import { upsertPerson } from '../../src/db/people.js';
 
 let w: QuizWorld | undefined;
 afterEach(() => {
@@ -109,5 +111,34 @@ describe('a button of an attempt that is over, pressed from the chat history', (
     }
     // An answer button of it still says the answer was recorded.
     expect(texts(await p.press(`${start.replace(':g:', ':a:')}:0:0`))).toContain('đã được ghi nhận');
+  });
+});
+
+describe('the contest page’s counts', () => {
+  it('count someone giving their prediction once (finished), and a closed contest’s leftovers as abandoned, not under way', async () => {
+    const t = await startAdminApp();
+    try {
+      addUser(t.app, 'thi', ['quiz_organizer']);
+      const id = 'luyen-tap-quyen-tre-em';
+      const ins = t.app.db.prepare(
+        `INSERT INTO quiz_attempts (contest_id, person_id, channel, attempt_no, status, name, question_count, score, correct_count, total_ms, started_at, finished_at)
+         VALUES (?, ?, 'web', 1, ?, 'Người thi', 5, 10, 1, 5000, '2026-12-07T01:00:00Z', ?)`,
+      );
+      const statuses = ['done', 'done', 'predicting', 'answering', 'registering'] as const;
+      statuses.forEach((st, i) => ins.run(id, upsertPerson(t.app.db, 'web', `web-count-${i}`).id, st, st === 'done' || st === 'predicting' ? '2026-12-07T01:02:00Z' : null));
+      const c = new AdminClient(t.url);
+      await c.login('thi', 'thi-mat-khau-1');
+      const live = async () => JSON.parse((await c.get(`/admin/contests/${id}/live.json`)).text) as Record<string, unknown>;
+      expect(await live()).toMatchObject({ open: true, finished: 3, inProgress: 2, started: 5 });
+      expect((await c.get(`/admin/contests/${id}`)).text).toMatch(/đang làm: <strong data-field="inProgress">2<\/strong>/);
+      await c.get(`/admin/contests/${id}`);
+      expect((await c.post(`/admin/contests/${id}/close`)).status).toBe(303);
+      expect(await live()).toMatchObject({ open: false, finished: 3, inProgress: 0, abandoned: 2 });
+      const page = (await c.get(`/admin/contests/${id}`)).text;
+      expect(page).toMatch(/bỏ dở, không xếp hạng: <strong data-field="abandoned">2<\/strong>/);
+      expect(page).not.toContain('đang làm:');
+    } finally {
+      await t.close();
+    }
   });
 });

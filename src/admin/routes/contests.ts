@@ -61,11 +61,18 @@ function readCloses(typed: string, c: Contest, now: Date): { at?: Date; error?: 
 /** Live figures of a contest, counting only the people of the request's region scope. */
 export function contestFigures(ctx: AdminContext, req: FastifyRequest, c: Contest) {
   const counts = attemptCounts(ctx.db, c.id, ctx.scopeRegions(req));
+  const open = isOpen(c, ctx.now());
+  // Registering or answering: under way while the contest is open; after it closed, abandoned
+  // (never ranked; a web participant who left is only told at their next message). Someone
+  // giving their prediction has answered everything: finished, not also "under way" (the page
+  // counted them twice, and counted a closed contest's leftovers as "đang làm").
+  const unfinished = counts.registering + counts.answering;
   return {
     id: c.id,
-    open: isOpen(c, ctx.now()),
+    open,
     started: Object.values(counts).reduce((a, b) => a + b, 0),
-    inProgress: counts.registering + counts.answering + counts.predicting,
+    inProgress: open ? unfinished : 0,
+    abandoned: open ? 0 : unfinished,
     finished: counts.done + counts.predicting,
   };
 }
