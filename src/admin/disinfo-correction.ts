@@ -16,6 +16,7 @@ import type { AdminContext } from './context.js';
 import { can } from './roles.js';
 import { canHaveCorrection, getCase, linkCorrection, type DisinfoCase } from '../db/disinfo.js';
 import { getCampaign } from '../db/campaigns.js';
+import { tellLateCorrections } from './disinfo.js';
 
 /** The form field (and query parameter) that carries the case id. */
 export const CASE_FIELD = 'vuviec';
@@ -97,4 +98,13 @@ export function correctionView(ctx: AdminContext, c: DisinfoCase): CorrectionVie
     status: (qa ?? article)?.status,
     ...(campaign ? { campaign: { id: campaign.id, status: campaign.status } } : {}),
   };
+}
+
+/**
+ * After content went live (a draft or an edit approved): a correction linked to a handled case
+ * that was not yet approved when its reporters were told reaches them now, once. Returns how
+ * many were queued.
+ */
+export function sendApprovedCorrections(ctx: AdminContext): number {
+  return tellLateCorrections({ db: ctx.db, sender: ctx.sender, knowledge: ctx.knowledge }, ctx.now());
 }

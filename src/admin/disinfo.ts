@@ -10,12 +10,12 @@
  * are marked told without a send.
  */
 import type { Db } from '../db/index.js';
-import { getCase, markReportersTold, reportersToTell, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
+import { casesWithUnsentCorrection, getCase, markReportersTold, reportersToTell, reportersWithoutCorrection, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
 import type { Sender } from '../sender/sender.js';
 import type { ChannelName, Reply } from '../messages.js';
 import { getPerson } from '../db/people.js';
 import type { Lang } from '../text/language.js';
-import { correctionOf, outcomeReply, PLATFORMS } from '../conversation/disinfo.js';
+import { correctionOf, laterCorrectionReply, outcomeReply, PLATFORMS } from '../conversation/disinfo.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 
 /** Staff-facing labels of case statuses. */
@@ -63,6 +63,8 @@ export function tellReporters(deps: TellDeps, caseId: number, now: Date = new Da
     if (!r) replies.set(lang, (r = outcomeReply(c, deps.knowledge ? correctionOf(deps.knowledge, c.correctionId, lang) : undefined, lang)));
     return r;
   };
+  // The approved correction goes with "handled"; the id is kept with the told status.
+  const correctionId = c.status === 'handled' && c.correctionId && deps.knowledge && correctionOf(deps.knowledge, c.correctionId) ? c.correctionId : null;
   const todo = reportersToTell(deps.db, caseId);
   let queued = 0;
   for (const r of todo) {
@@ -71,6 +73,30 @@ export function tellReporters(deps: TellDeps, caseId: number, now: Date = new Da
     deps.sender.enqueue({ channel: r.channel as ChannelName, recipient: r.externalId, personId: r.personId }, [reply], { kind: 'notice' });
     queued++;
   }
-  markReportersTold(deps.db, caseId, todo.map((r) => r.personId), c.status, now);
+  markReportersTold(deps.db, caseId, todo.map((r) => r.personId), c.status, now, correctionId);
+  // Reporters told "handled" before its correction was approved or linked get the correction now,
+  // once: the plan's point is that they can pass on the right information.
+  if (correctionId) {
+    const later = reportersWithoutCorrection(deps.db, caseId, correctionId);
+    for (const r of later) {
+      if (r.personStatus !== 'active') continue;
+      const lang = getPerson(deps.db, r.personId)?.lang ?? 'vi';
+      const correction = correctionOf(deps.knowledge!, correctionId, lang);
+      if (!correction) continue;
+      deps.sender.enqueue({ channel: r.channel as ChannelName, recipient: r.externalId, personId: r.personId }, [laterCorrectionReply(c, correction, lang)], { kind: 'notice' });
+      queued++;
+    }
+    markReportersTold(deps.db, caseId, later.map((r) => r.personId), 'handled', now, correctionId);
+  }
+  return queued;
+}
+
+/**
+ * After content was approved (or a correction linked): sends each handled case's newly approved
+ * correction to its reporters told the outcome without it. Returns how many messages were queued.
+ */
+export function tellLateCorrections(deps: TellDeps, now: Date = new Date()): number {
+  let queued = 0;
+  for (const id of casesWithUnsentCorrection(deps.db)) queued += tellReporters(deps, id, now);
   return queued;
 }

@@ -114,6 +114,8 @@ const OUTCOME = {
       correction: 'Cơ quan đã đăng thông tin chính xác để đính chính.',
     } as Record<CaseOutcome, string>,
     notFalse: 'Cảm ơn bạn đã báo tin. Qua kiểm tra, cán bộ xác định tin này không phải là tin giả.',
+    laterTitle: (n: string) => `Thông tin chính xác về tin bạn đã báo (${n})`,
+    later: 'Cơ quan đã đăng thông tin chính xác về tin giả, tin xấu độc bạn đã báo. Bạn có thể chia sẻ thông tin này:',
     outOfScope: 'Cảm ơn bạn đã báo tin. Tin này không thuộc phạm vi xử lý của cơ quan; bạn có thể báo trực tiếp cho nền tảng nơi bạn thấy tin.',
   },
   en: {
@@ -125,6 +127,8 @@ const OUTCOME = {
       correction: 'The office has published the correct information.',
     } as Record<CaseOutcome, string>,
     notFalse: 'Thank you for your report. We checked it, and the staff found that it is not false information.',
+    laterTitle: (n: string) => `The correct information about your report ${n}`,
+    later: 'The office has published the correct information about the false or harmful post you reported. You can share it:',
     outOfScope: 'Thank you for your report. It is outside what the office deals with; you can report it directly to the platform where you saw it.',
   },
 };
@@ -172,11 +176,24 @@ export function outcomeReply(c: Pick<DisinfoCase, 'number' | 'status' | 'outcome
     const text = O.handled(c.outcome ? O.how[c.outcome] : '').replace(' \n', '\n');
     if (!correction) return { ...base, text };
     // The correction itself, so the reporter can pass on the right information, not only the verdict.
-    const body = correction.text.length > CORRECTION_MAX ? `${correction.text.slice(0, CORRECTION_MAX - 1).trimEnd()}…` : correction.text;
-    return { ...base, text: `${text}\n\n${correction.title}\n${body}` };
+    return { ...base, text: `${text}\n\n${correction.title}\n${clip(correction.text)}` };
   }
   if (c.status === 'not_false') return { ...base, text: O.notFalse };
   return { ...base, text: O.outOfScope };
+}
+
+/**
+ * The correction of a handled case sent on its own to a reporter told the outcome before it was
+ * approved or linked (`admin/disinfo.ts`).
+ */
+export function laterCorrectionReply(c: Pick<DisinfoCase, 'number'>, correction: Correction, lang: Lang = 'vi'): Reply {
+  const O = OUTCOME[lang];
+  return { title: O.laterTitle(c.number), text: `${O.later}\n\n${correction.title}\n${clip(correction.text)}`, ...(lang === 'en' ? { lang } : {}) };
+}
+
+/** A correction's text as a notice carries it: at most {@link CORRECTION_MAX} characters. */
+function clip(text: string): string {
+  return text.length > CORRECTION_MAX ? `${text.slice(0, CORRECTION_MAX - 1).trimEnd()}…` : text;
 }
 
 /** What the person is in the middle of, kept in `people.state.report`. */
@@ -286,8 +303,9 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   // A case already closed: the reporter is told its outcome now, not at a later staff step.
   const c = getCase(ctx.db, caseId);
   if (c && TOLD_STATUSES.includes(c.status)) {
-    markReportersTold(ctx.db, caseId, [ctx.person.id], c.status, ctx.now);
-    return [{ text: S.done(number) }, outcomeReply(c, correctionOf(ctx.knowledge, c.correctionId, ctx.person.lang), ctx.person.lang)];
+    const correction = c.status === 'handled' ? correctionOf(ctx.knowledge, c.correctionId, ctx.person.lang) : undefined;
+    markReportersTold(ctx.db, caseId, [ctx.person.id], c.status, ctx.now, correction ? c.correctionId : null);
+    return [{ text: S.done(number) }, outcomeReply(c, correction, ctx.person.lang)];
   }
   return [{ text: S.done(number) }];
 }

@@ -439,21 +439,21 @@ export function mergeCase(
     // step, or at once by the caller. One who reported both keeps what they were told there.
     const told = db
       .prepare(
-        `SELECT person_id AS personId, notified_status AS status, notified_at AS at FROM disinfo_reports
+        `SELECT person_id AS personId, notified_status AS status, notified_at AS at, notified_correction AS correction FROM disinfo_reports
           WHERE id IN (SELECT MAX(id) FROM disinfo_reports WHERE case_id = ? AND person_id IS NOT NULL GROUP BY person_id)`,
       )
-      .all(to.id) as { personId: number; status: string | null; at: string | null }[];
+      .all(to.id) as { personId: number; status: string | null; at: string | null; correction: string | null }[];
     const moved = db.prepare(`SELECT id FROM disinfo_reports WHERE case_id = ?`).pluck().all(c.id) as number[];
     // What was moved, and what its reporters had been told here: a split puts both back.
     db.prepare(
-      `INSERT INTO disinfo_merge_moves (merged_case_id, report_id, notified_status, notified_at)
-       SELECT ?, id, notified_status, notified_at FROM disinfo_reports WHERE case_id = ?`,
+      `INSERT INTO disinfo_merge_moves (merged_case_id, report_id, notified_status, notified_at, notified_correction)
+       SELECT ?, id, notified_status, notified_at, notified_correction FROM disinfo_reports WHERE case_id = ?`,
     ).run(c.id, c.id);
-    db.prepare(`UPDATE disinfo_reports SET case_id = ?, notified_status = NULL, notified_at = NULL WHERE case_id = ?`).run(to.id, c.id);
+    db.prepare(`UPDATE disinfo_reports SET case_id = ?, notified_status = NULL, notified_at = NULL, notified_correction = NULL WHERE case_id = ?`).run(to.id, c.id);
     const keep = db.prepare(
-      `UPDATE disinfo_reports SET notified_status = ?, notified_at = ? WHERE person_id = ? AND id IN (SELECT value FROM json_each(?))`,
+      `UPDATE disinfo_reports SET notified_status = ?, notified_at = ?, notified_correction = ? WHERE person_id = ? AND id IN (SELECT value FROM json_each(?))`,
     );
-    for (const t of told) keep.run(t.status, t.at, t.personId, JSON.stringify(moved));
+    for (const t of told) keep.run(t.status, t.at, t.correction, t.personId, JSON.stringify(moved));
     db.prepare(
       `UPDATE disinfo_cases SET reporter_count = reporter_count + ?, first_at = MIN(first_at, ?), last_at = MAX(last_at, ?), updated_at = ? WHERE id = ?`,
     ).run(Math.max(0, c.reporterCount - overlap), c.firstAt, c.lastAt, at, to.id);
@@ -525,10 +525,10 @@ export function splitCase(
     const movedPeople = people(`id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) AND case_id = ?`, c.id, p.id);
     const erasedHere = Math.max(0, c.reporterCount - movedPeople);
     const erasedThere = Math.max(0, p.reporterCount - people(`case_id = ?`, p.id) - erasedHere);
-    db.prepare(`UPDATE disinfo_reports SET case_id = ?, notified_status = NULL, notified_at = NULL WHERE id IN (SELECT value FROM json_each(?))`).run(c.id, backJson);
+    db.prepare(`UPDATE disinfo_reports SET case_id = ?, notified_status = NULL, notified_at = NULL, notified_correction = NULL WHERE id IN (SELECT value FROM json_each(?))`).run(c.id, backJson);
     // What each had been told in the merged case; those that joined since were told only the other's.
     db.prepare(
-      `UPDATE disinfo_reports SET (notified_status, notified_at) = (SELECT m.notified_status, m.notified_at FROM disinfo_merge_moves m WHERE m.merged_case_id = ? AND m.report_id = disinfo_reports.id)
+      `UPDATE disinfo_reports SET (notified_status, notified_at, notified_correction) = (SELECT m.notified_status, m.notified_at, m.notified_correction FROM disinfo_merge_moves m WHERE m.merged_case_id = ? AND m.report_id = disinfo_reports.id)
         WHERE id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) AND case_id = ?`,
     ).run(c.id, c.id, c.id);
     db.prepare(`UPDATE disinfo_reports SET joined_via = NULL WHERE case_id = ? AND joined_via = ?`).run(c.id, c.id);
@@ -640,10 +640,48 @@ export function reportersToTell(db: Db, caseId: number): ReporterToTell[] {
     .all(caseId) as ReporterToTell[];
 }
 
-/** Marks every report of the person in the case as told `status`. */
-export function markReportersTold(db: Db, caseId: number, personIds: readonly number[], status: CaseStatus, now: Date = new Date()): void {
-  const stmt = db.prepare(`UPDATE disinfo_reports SET notified_status = ?, notified_at = ? WHERE case_id = ? AND person_id = ?`);
-  for (const id of personIds) stmt.run(status, nowIso(now), caseId, id);
+/**
+ * Marks every report of the person in the case as told `status`, with the correction sent with
+ * it (`correctionId`, a Q&A or article id; null when none was sent).
+ */
+export function markReportersTold(
+  db: Db,
+  caseId: number,
+  personIds: readonly number[],
+  status: CaseStatus,
+  now: Date = new Date(),
+  correctionId: string | null = null,
+): void {
+  const stmt = db.prepare(`UPDATE disinfo_reports SET notified_status = ?, notified_at = ?, notified_correction = ? WHERE case_id = ? AND person_id = ?`);
+  for (const id of personIds) stmt.run(status, nowIso(now), correctionId, caseId, id);
+}
+
+/**
+ * Reporters of a handled case who were told its outcome without its correction `correctionId`
+ * (it was approved or linked after they were told): one row per person, erased people skipped.
+ */
+export function reportersWithoutCorrection(db: Db, caseId: number, correctionId: string): ReporterToTell[] {
+  return db
+    .prepare(
+      `SELECT MAX(r.id) AS reportId, p.id AS personId, p.channel, p.external_id AS externalId, p.status AS personStatus
+         FROM disinfo_reports r JOIN people p ON p.id = r.person_id
+        WHERE r.case_id = ? AND r.notified_status = 'handled' AND r.notified_correction IS NOT ? AND p.external_id NOT LIKE 'erased:%'
+          AND NOT EXISTS (SELECT 1 FROM disinfo_reports o WHERE o.case_id = r.case_id AND o.person_id = r.person_id AND o.notified_correction IS ?)
+        GROUP BY p.id ORDER BY MIN(r.id)`,
+    )
+    .all(caseId, correctionId, correctionId) as ReporterToTell[];
+}
+
+/** Handled cases, not merged, with a correction linked that some reporter was not sent. */
+export function casesWithUnsentCorrection(db: Db): number[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT c.id FROM disinfo_cases c JOIN disinfo_reports r ON r.case_id = c.id
+        WHERE c.status = 'handled' AND c.merged_into IS NULL AND c.correction_id IS NOT NULL
+          AND r.notified_status = 'handled' AND r.notified_correction IS NOT c.correction_id AND r.person_id IS NOT NULL`,
+    )
+    .pluck()
+    .all() as number[];
 }
 
 /** Figures for the yearly report: cases first reported in [from, to). */

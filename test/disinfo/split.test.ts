@@ -36,8 +36,8 @@ describe('splitting a wrong merge', () => {
     const b = report(p2, TIKTOK, at(2));
     report(p3, TIKTOK, at(3));
     setCaseStatus(db, b.caseId, { status: 'not_false', actor: 'hoa' }, at(4));
-    const sent: { personId: number }[] = [];
-    const sender = { enqueue: (target: { personId: number }) => (sent.push(target), { stored: Promise.resolve([]), done: Promise.resolve([]) }) };
+    const sent: { personId: number | null }[] = [];
+    const sender = { enqueue: (target: { personId: number | null }) => (sent.push(target), { stored: Promise.resolve([]), done: Promise.resolve([]) }) };
     expect(tellReporters({ db, sender }, b.caseId, at(4))).toBe(2);
     const a = report(p1, FB, at(5));
     report(p2, FB, at(5));

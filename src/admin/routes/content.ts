@@ -45,7 +45,7 @@ import { join } from 'node:path';
 import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
 import { checkRawEntryText, type RawError } from '../raw-content.js';
 import { maskedWordings } from './attach.js';
-import { CASE_FIELD, caseForCorrection, correctionDraftForm, linkFromCase } from '../disinfo-correction.js';
+import { CASE_FIELD, caseForCorrection, correctionDraftForm, linkFromCase, sendApprovedCorrections } from '../disinfo-correction.js';
 
 const kindSchema = z.enum(['qa', 'article']);
 type Kind = z.infer<typeof kindSchema>;
@@ -86,6 +86,8 @@ async function reload(ctx: AdminContext): Promise<{ blocked?: string; note: stri
   ctx.content.invalidate();
   // Built on the build thread: the bot keeps answering from the old index meanwhile.
   const r = await ctx.knowledge.reload();
+  // A disinformation case's correction that just went live reaches the reporters told without it.
+  if (r.ok || r.published) sendApprovedCorrections(ctx);
   if (r.ok) return { note: '' };
   if (!r.published) return { blocked: `Đã lưu, nhưng bot chưa cập nhật vì nội dung còn lỗi:\n${formatContentErrors(r.errors)}`, note: '' };
   const files = [...new Set(r.errors.map((e) => e.file))];

@@ -207,7 +207,9 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     else {
       try {
         linkCorrection(ctx.db, c.id, { correctionId: body.correctionId, campaignId: body.campaignId, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
-        msg = 'Đã gắn tin đính chính với vụ việc.';
+        // A case already handled: its reporters, told without it, get the correction now.
+        const told = tellReporters({ db: ctx.db, sender: ctx.sender, knowledge: ctx.knowledge }, c.id, ctx.now());
+        msg = `Đã gắn tin đính chính với vụ việc.${told ? ` Đã gửi tin đính chính cho ${told} người báo tin.` : ''}`;
       } catch (err) {
         if (!(err instanceof CaseStepError)) throw err;
         msg = err.message;

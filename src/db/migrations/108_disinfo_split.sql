@@ -10,6 +10,7 @@ CREATE TABLE disinfo_merge_moves (
   report_id INTEGER NOT NULL REFERENCES disinfo_reports (id) ON DELETE CASCADE,
   notified_status TEXT,
   notified_at TEXT,
+  notified_correction TEXT,
   PRIMARY KEY (merged_case_id, report_id)
 );
 CREATE INDEX disinfo_merge_moves_report ON disinfo_merge_moves (report_id);
@@ -22,3 +23,11 @@ ALTER TABLE disinfo_cases ADD COLUMN merged_at TEXT;
 -- The case's own first report, before any merge moved an earlier one in (first_at).
 ALTER TABLE disinfo_cases ADD COLUMN opened_at TEXT;
 UPDATE disinfo_cases SET opened_at = first_at;
+
+-- The correction (Q&A or article id) a reporter was sent with the outcome "handled", NULL when
+-- they were told without one: a correction approved or linked after the case was closed is then
+-- sent to them on its own. Reporters already told "handled" are taken to have had the case's
+-- correction, so an upgrade sends nothing again.
+ALTER TABLE disinfo_reports ADD COLUMN notified_correction TEXT;
+UPDATE disinfo_reports SET notified_correction = (SELECT c.correction_id FROM disinfo_cases c WHERE c.id = disinfo_reports.case_id)
+ WHERE notified_status = 'handled';
