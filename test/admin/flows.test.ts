@@ -113,7 +113,8 @@ describe('unanswered question -> approved answer', () => {
     expect(await ask(504, 'phuong co ho tro tien lap dat pin mat troi cho ho gia dinh khong')).toContain('chưa có chính sách hỗ trợ');
     const actions = listAudit(t.app.db, { targetType: 'qa', targetId: 'ho-tro-pin-mat-troi' }).map((a) => `${a.actor}:${a.action}`);
     expect(actions).toEqual(['duyet:question.notify', 'duyet:content.approve', 'bien:content.save']);
-  });
+    // Two content reloads, each refitting the answer decision (seconds on a busy machine).
+  }, 90_000);
 
   it('the author of a draft cannot approve it, even as an approver', async () => {
     const t = await sharedApp();
