@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { recordAudit } from '../db/audit.js';
-import { coverageTotals, importOfficials, listedSince, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingCoverage, type CoverageTotals, type GroupCoverage } from '../db/training.js';
+import { coverageTotals, importOfficials, listOfficials, officialByAccount, removedOfficials, trainingCoverage, type CoverageTotals, type GroupCoverage } from '../db/training.js';
 import { formatVietnamTime, parseStaffDate } from '../time/vietnam.js';
 import { parseArgs } from 'node:util';
 import { argsErrorText } from './args.js';
@@ -31,6 +31,7 @@ import { flattenRegions, formatContentErrors, loadContent } from '../knowledge/c
 import { loadTraining } from '../training/definition.js';
 import { importSummary, leftOfficials, leftOfficialsWarning, readImportDate, readOfficialsCsv, sameOfficialElsewhere, sameOfficialWarning, sameUnitSpelling, sameUnitSpellingNote } from '../training/import.js';
 import { formatShare } from '../training/format.js';
+import { removeFromList } from '../training/remove.js';
 import { recordInPerson } from '../training/in-person.js';
 
 export const USAGE = `cách dùng:
@@ -272,31 +273,18 @@ function removeCommand(db: Db, args: string[], io: { out: (s: string) => void; e
     io.err(`training: hãy cho biết kênh và mã tài khoản của cán bộ, ví dụ: loa training remove telegram 9301 --date 01/07/2025\n${USAGE}`);
     return 2;
   }
-  let leftAt = io.now;
-  if (parsed.values.date !== undefined) {
-    const d = parseStaffDate(parsed.values.date);
-    if (!d.ok) {
-      io.err(`training: --date: ${d.error}`);
-      return 2;
-    }
-    leftAt = d.at;
-  }
   const o = officialByAccount(db, channel, externalId);
   if (!o) {
     io.err(`training: không có cán bộ nào còn trong danh sách với tài khoản ${channel} ${externalId}`);
     return 1;
   }
-  if (leftAt.getTime() > io.now.getTime()) {
-    io.err('training: --date: ngày chuyển công tác không được sau hôm nay');
+  const r = removeFromList(db, o, parsed.values.date, io.now, '--date');
+  if (!r.ok) {
+    io.err(`training: ${r.error}`);
     return 2;
   }
-  const since = listedSince(db, o.id) ?? o.importedAt;
-  if (leftAt.getTime() < Date.parse(since)) {
-    io.err(`training: --date: cán bộ ${o.name} được tính trong danh sách từ ngày ${formatVietnamTime(new Date(since), 'dd/MM/yyyy')}; ngày chuyển công tác phải từ ngày đó trở đi`);
-    return 2;
-  }
-  removeOfficial(db, o.id, io.now, leftAt);
+  const leftAt = r.leftAt;
   recordAudit(db, { actor: 'cli', action: 'training.remove', targetType: 'training_official', targetId: String(o.id), details: { group: o.groupId, unit: o.unit, leftAt: leftAt.toISOString() } }, io.now);
-  io.out(`Đã đưa ${o.name} (${o.unit}) ra khỏi danh sách từ ${formatVietnamTime(leftAt, 'dd/MM/yyyy')}: không còn được tính vào tỉ lệ tập huấn từ ngày đó.`);
+  io.out(r.message);
   return 0;
 }

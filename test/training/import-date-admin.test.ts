@@ -64,3 +64,45 @@ describe('the admin import page: "Áp dụng từ ngày"', () => {
     expect(listOfficials(t.app.db).map((o) => o.unit)).toEqual(before);
   });
 });
+
+describe('the officials page: "Ngày chuyển công tác" when taking an official off the list', () => {
+  let t: Awaited<ReturnType<typeof startAdminApp>>;
+  let staff: AdminClient;
+  beforeAll(async () => {
+    t = await startAdminApp();
+    staff = new AdminClient(t.url);
+    expect((await staff.login('tochuc', addUser(t.app, 'tochuc', ['quiz_organizer']))).status).toBe(303);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('counts the official until the day typed, refuses a day before the listing or to come, and blank is today', async () => {
+    const year = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric' }).format(new Date())) - 1;
+    await staff.get('/admin/training/import');
+    const two = `${HEAD}\r\nNguyễn Thị Hoa;UBND xã Nghĩa Trụ;Cán bộ làm công tác quyền con người;;telegram;9301\r\nLê Văn Đức;Sở Tư pháp;Cán bộ làm công tác quyền con người;;telegram;9302\r\n`;
+    expect((await staff.post('/admin/training/import', { csv: two, date: `02/01/${year}` })).status).toBe(303);
+    const [hoa, duc] = ['9301', '9302'].map((x) => listOfficials(t.app.db).find((o) => o.externalId === x)!);
+    const page = await staff.get('/admin/training/officials');
+    expect(page.text).toContain('Ngày chuyển công tác (ngày/tháng/năm)');
+    // Before the listing, or a day to come: refused, nothing changes.
+    const early = await staff.post(`/admin/training/officials/${hoa!.id}/remove`, { date: `01/01/${year}` });
+    expect(decodeURIComponent(early.location ?? '')).toContain(`Ngày chuyển công tác: cán bộ Nguyễn Thị Hoa được tính trong danh sách từ ngày 02/01/${year}`);
+    await staff.get('/admin/training/officials');
+    const later = await staff.post(`/admin/training/officials/${hoa!.id}/remove`, { date: '01/01/2099' });
+    expect(decodeURIComponent(later.location ?? '')).toContain('Ngày chuyển công tác: ngày chuyển công tác không được sau hôm nay');
+    expect(listOfficials(t.app.db)).toHaveLength(2);
+    // She left on 1 July: counted in March, not in August; the year's end counts one official.
+    await staff.get('/admin/training/officials');
+    const left = await staff.post(`/admin/training/officials/${hoa!.id}/remove`, { date: `01/07/${year}` });
+    expect(decodeURIComponent(left.location ?? '')).toContain(`Đã đưa Nguyễn Thị Hoa (UBND xã Nghĩa Trụ) ra khỏi danh sách từ 01/07/${year}`);
+    const officials = (at: Date) => trainingCoverage(t.app.db, groups, { at }).find((g) => g.groupId === 'quyen-con-nguoi')!.officials;
+    expect(officials(vietnamInstant(year, 3, 1))).toBe(2);
+    expect(officials(vietnamInstant(year, 8, 1))).toBe(1);
+    // Blank: from today (as the button did before).
+    await staff.get('/admin/training/officials');
+    expect((await staff.post(`/admin/training/officials/${duc!.id}/remove`, {})).status).toBe(303);
+    expect(officials(vietnamInstant(year, 12, 31))).toBe(1);
+    expect(listOfficials(t.app.db)).toHaveLength(0);
+  });
+});

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { recordInPerson } from '../../training/in-person.js';
+import { removeFromList } from '../../training/remove.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RegisterRoutes } from '../context.js';
 import { coverageTotals, getOfficial, importOfficials, listOfficials, officialByAccount, removedOfficials, removeOfficial, trainingAttemptsOf, trainingCoverage, type Official } from '../../db/training.js';
@@ -38,6 +39,8 @@ const sendBody = z.object({
 });
 
 /** Registers the training pages and actions. */
+
+const removeBody = z.object({ date: z.string().max(40).default('') });
 
 const inPersonBody = z.object({ _csrf: z.string().optional(), date: z.string().max(40).default(''), note: z.string().max(2000).default('') });
 export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
@@ -203,9 +206,12 @@ export const registerTrainingRoutes: RegisterRoutes = (s, ctx) => {
     const id = z.coerce.number().int().positive().catch(0).parse((req.params as { id?: string }).id);
     const o = id ? getOfficial(ctx.db, id) : undefined;
     if (!o || o.removedAt || !ctx.inScope(req, o.region)) throw Object.assign(new Error('Không tìm thấy cán bộ này.'), { statusCode: 404 });
-    removeOfficial(ctx.db, o.id, ctx.now());
-    ctx.audit(req, { action: 'training.remove', targetType: 'training_official', targetId: o.id, details: { group: o.groupId, unit: o.unit } });
-    return reply.redirect(`/admin/training/officials?chua=1&msg=${encodeURIComponent(`Đã đưa ${o.name} ra khỏi danh sách tập huấn.`)}`, 303);
+    // From now, or from the day they left when staff learn of it late (as `loa training remove --date`).
+    const body = removeBody.parse(req.body ?? {});
+    const r = removeFromList(ctx.db, o, body.date, ctx.now(), 'Ngày chuyển công tác');
+    if (!r.ok) return reply.redirect(`/admin/training/officials?msg=${encodeURIComponent(r.error)}`, 303);
+    ctx.audit(req, { action: 'training.remove', targetType: 'training_official', targetId: o.id, details: { group: o.groupId, unit: o.unit, leftAt: r.leftAt.toISOString() } });
+    return reply.redirect(`/admin/training/officials?chua=1&msg=${encodeURIComponent(r.message)}`, 303);
   });
 };
 
