@@ -103,9 +103,18 @@ export const IDENTIFIER_COLUMNS: readonly IdentifierColumn[] = [
     column: 'media_ref',
     holds: "a case's item as a reporter sent it: replaced by another reporter's version, or cleared (the link and the counts stay)",
     // Runs before the reports go: it needs to know which cases the person reported.
+    // The match key held the person's words (folded) or their screenshot's platform reference
+    // (with which a Telegram file can still be downloaded) when their report opened the case: it
+    // goes too, unless another reporter sent the same file (a link is the item, not their words).
     sql: `UPDATE disinfo_cases
              SET text = (SELECT r.text FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1),
-                 media_ref = (SELECT r.media_ref FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1)
+                 media_ref = (SELECT r.media_ref FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1),
+                 match_key = CASE
+                   WHEN match_key LIKE 'm:%' AND NOT EXISTS (SELECT 1 FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId AND r.media_ref = substr(match_key, 3))
+                     THEN 'x:' || id
+                   WHEN match_key LIKE 't:%' AND (SELECT r.person_id FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id ORDER BY r.id LIMIT 1) = @personId
+                     THEN 'x:' || id
+                   ELSE match_key END
            WHERE id IN (SELECT case_id FROM disinfo_reports WHERE person_id = @personId)`,
   },
   {
