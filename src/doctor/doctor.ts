@@ -131,6 +131,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
     results.push(diskCheck(config, deps.freeBytes));
     const data = dataUsageCheck(config, deps.freeBytes);
     if (data) results.push(data);
+    const backups = backupCheck(config, db, now());
+    if (backups) results.push(backups);
     results.push(quietHoursCheck(config, now()));
     const http = { fetch: deps.fetch ?? globalThis.fetch, timeoutMs: deps.timeoutMs ?? 10_000 };
     if (config.telegram) results.push(...(await telegramChecks(config, http)));
@@ -479,6 +481,59 @@ export function dataUsageCheck(config: Config, freeBytes?: (dir: string) => numb
       fix: `xoá bớt các bản không tự xoá (trong ${backups} và ${config.dataDir}) sau khi đã chép chúng ra nơi khác, hoặc chuyển LOA_DATA_DIR sang ổ lớn hơn`,
     };
   return { name: 'Dữ liệu', status: 'ok', message };
+}
+
+/** A backup older than this is a missed one: daily at LOA_BACKUP_TIME, caught up 10 minutes after a start past 26 hours. */
+const BACKUP_STALE_MS = 50 * 3_600_000;
+
+/**
+ * Whether the database has a recent backup. A daily backup that fails (a full disk, the backups
+ * folder not writable) is only written to the log at error level, and the service goes on: the
+ * officer learnt it the day the disk failed and the newest backup was weeks old, or when daily
+ * backups had been turned off (LOA_BACKUP_KEEP=0) with nothing else in their place. Undefined
+ * without a database, and for one younger than two days (its first backup may still be due).
+ * `loa backup` copies in the backups folder count (an office may take them by cron instead).
+ */
+export function backupCheck(config: Config, db: Db | undefined, now: Date): CheckResult | undefined {
+  const keep = config.backup?.keep ?? 0;
+  let since: number | undefined;
+  try {
+    const first = db?.prepare('SELECT min(applied_at) AS at FROM schema_migrations').get() as { at: string | null } | undefined;
+    since = first?.at ? Date.parse(first.at) : undefined;
+  } catch {
+    since = undefined;
+  }
+  if (since === undefined || !Number.isFinite(since)) return undefined;
+  const dir = join(config.dataDir, 'backups');
+  let newest: { file: string; at: number } | undefined;
+  try {
+    for (const f of readdirSync(dir)) {
+      if (!/^loa-.*\.sqlite$/.test(f)) continue;
+      const at = statSync(join(dir, f)).mtimeMs;
+      if (!newest || at > newest.at) newest = { file: f, at };
+    }
+  } catch {
+    // No backups folder: no backup yet.
+  }
+  const when = (ms: number): string => `${formatVietnamTime(new Date(ms), 'HH:mm dd/MM/yyyy')}, ${Math.floor((now.getTime() - ms) / 86_400_000)} ngày trước`;
+  const offMachine = 'và chép thư mục backups sang một máy hoặc ổ khác mỗi ngày: bản sao lưu nằm cùng ổ với cơ sở dữ liệu không cứu được khi hỏng ổ (docs/deploy.md, Backups)';
+  if (newest && now.getTime() - newest.at <= BACKUP_STALE_MS)
+    return { name: 'Sao lưu', status: 'ok', message: `bản mới nhất ${join(dir, newest.file)} (${formatVietnamTime(new Date(newest.at), 'HH:mm dd/MM/yyyy')})${keep > 0 ? `; sao lưu hằng ngày lúc ${config.backup?.at ?? '02:30'}, giữ ${keep} bản` : '; sao lưu hằng ngày đang tắt (LOA_BACKUP_KEEP=0)'}` };
+  if (now.getTime() - since < BACKUP_STALE_MS) return undefined;
+  const last = newest ? `bản mới nhất là ${join(dir, newest.file)} (${when(newest.at)})` : `chưa có bản sao lưu nào trong ${dir}`;
+  if (keep <= 0)
+    return {
+      name: 'Sao lưu',
+      status: 'warn',
+      message: `sao lưu hằng ngày đang tắt (LOA_BACKUP_KEEP=0) và ${last}`,
+      fix: `đặt LOA_BACKUP_KEEP=7 trong .env rồi khởi động lại Loa (hoặc chạy loa backup theo lịch cron), ${offMachine}`,
+    };
+  return {
+    name: 'Sao lưu',
+    status: 'warn',
+    message: `sao lưu hằng ngày (lúc ${config.backup?.at ?? '02:30'}) không có bản nào trong 2 ngày qua: ${last}. Loa chỉ tự sao lưu khi dịch vụ đang chạy; mỗi lần không được đều ghi vào nhật ký`,
+    fix: `xem lý do: journalctl -u loa | grep 'backup:' (thường là ổ đầy hoặc thư mục backups không ghi được); sửa rồi chạy thử loa backup, ${offMachine}`,
+  };
 }
 
 function defaultFreeBytes(dir: string): number {
