@@ -18,7 +18,7 @@
  */
 import { readDecoded } from '../text/encoding.js';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
@@ -190,6 +190,51 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/**
+ * Whether a Q&A or article file with this id is on disk (`qa/<any topic>/<id>.md`,
+ * `articles/<id>.md`), loaded or not: an import's draft written a moment ago is not in the
+ * admin's cached view of the content yet.
+ */
+export function idOnDisk(contentDir: string, id: string): boolean {
+  if (!id || /[\\/]/.test(id)) return false;
+  if (existsSync(join(contentDir, 'articles', `${id}.md`))) return true;
+  let topics: string[];
+  try {
+    topics = readdirSync(join(contentDir, 'qa'));
+  } catch {
+    return false;
+  }
+  return topics.some((t) => existsSync(join(contentDir, 'qa', t, `${id}.md`)));
+}
+
+/** The refusal of a new entry whose id another file took meanwhile. */
+export function idTakenError(id: string): ContentValidationError {
+  return new ContentValidationError([{ field: 'id', message: `Mã: '${id}' vừa được dùng cho một mục khác (có thể do một lần nhập hoặc một người khác lưu cùng lúc); hãy chọn mã khác, hoặc để trống ô Mã để Loa tự tạo` }]);
+}
+
+/**
+ * Writes a new entry's file, never over another: the id is checked against every file on disk,
+ * and the file is created with a hard link, which fails if the path exists (atomic, unlike
+ * rename, which replaces). An import (whose writes yield to the event loop between entries) and a
+ * form save of the same new id in the same moment used to write one over the other, and the first
+ * draft, with its audit entry, was silently gone.
+ */
+function writeNew(contentDir: string, rel: string, id: string, text: string): void {
+  if (idOnDisk(contentDir, id)) throw idTakenError(id);
+  const path = inside(contentDir, rel);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-new`;
+  writeFileSync(tmp, text);
+  try {
+    linkSync(tmp, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw idTakenError(id);
+    throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
 /** What the content dir knows, for validating references. */
 export interface ContentRefs {
   topics: Topic[];
@@ -198,13 +243,15 @@ export interface ContentRefs {
 
 /**
  * Saves a Q&A draft from the form: validates it with the loader's schema and references, and
- * writes `qa/<first topic>/<id>.md` (or the existing file when editing). Saving always makes
+ * writes `qa/<first topic>/<id>.md` (or the existing file when editing). A new entry's file is
+ * never written over another's: an id already on disk throws {@link idTakenError}. Saving always makes
  * the entry a draft again: an edited answer needs a fresh approval. Returns the file (relative).
  */
 export function saveQaDraft(contentDir: string, form: QaForm, refs: ContentRefs, existingFile?: string): { id: string; file: string } {
   const text = buildQaText(form, refs);
   const file = existingFile ?? join('qa', form.topics[0]!, `${form.id}.md`);
-  writeAtomic(inside(contentDir, file), text);
+  if (existingFile) writeAtomic(inside(contentDir, file), text);
+  else writeNew(contentDir, file, form.id, text);
   return { id: form.id, file };
 }
 
@@ -314,7 +361,8 @@ export function saveArticleDraft(
 ): { id: string; file: string } {
   const text = buildArticleText(form, refs);
   const file = existingFile ?? join('articles', `${form.id}.md`);
-  writeAtomic(inside(contentDir, file), text);
+  if (existingFile) writeAtomic(inside(contentDir, file), text);
+  else writeNew(contentDir, file, form.id, text);
   return { id: form.id, file };
 }
 

@@ -13,10 +13,9 @@
  * the content or twice in the import) leave it to staff: such an entry is not ticked in the
  * preview, and the CLI leaves it out unless told to take it.
  */
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { flattenRegions, type Content, type Source } from '../knowledge/content.js';
-import { ContentValidationError, buildQaText, formatSources, parseSources, saveQaDraft, slugFrom, type QaForm } from '../admin/content-files.js';
+import { ContentValidationError, buildQaText, formatSources, idOnDisk, parseSources, saveQaDraft, slugFrom, type QaForm } from '../admin/content-files.js';
 import { legacyVietnamese, legacyVietnameseMessage } from '../text/encoding.js';
 import { canonical, foldedCanonical } from '../text/vietnamese.js';
 import type { AuditInput } from '../db/audit.js';
@@ -265,7 +264,7 @@ function* planSteps(read: ImportRead, content: ImportContent, choices: ImportCho
     const planned: PlannedEntry = { n, entry, id: '', file: '', topic, topics: entryTopics, regions, sources, sourceFrom, problems: out, importable: false, suggested: false };
     if (key && !earlier) seen.set(key, planned);
     if (out.some((p) => p.blocking) || problems.length) return planned;
-    const id = slugFrom(entry.question, (x) => taken.has(x) || (!!contentDir && existsSync(join(contentDir, 'qa', topic, `${x}.md`))));
+    const id = slugFrom(entry.question, (x) => taken.has(x) || (!!contentDir && idOnDisk(contentDir, x)));
     const form: QaForm = {
       id,
       question: entry.question,
@@ -292,6 +291,24 @@ function* planSteps(read: ImportRead, content: ImportContent, choices: ImportCho
     yield;
   }
   return { entries, problems, ignored: read.ignored, format: read.format };
+}
+
+/**
+ * Writes one planned draft as a new file. Its id was chosen when the import was planned; a form
+ * save (or another import) may have taken it since, while this import stopped to let the bot
+ * answer: the entry then gets the next free id rather than the other's file (content-files.ts
+ * writes a new file only where none is).
+ */
+function saveNew(contentDir: string, form: QaForm, content: ImportContent): { id: string; file: string } {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return saveQaDraft(contentDir, form, content);
+    } catch (err) {
+      if (!(err instanceof ContentValidationError) || !err.errors.some((e) => e.field === 'id') || attempt >= 5) throw err;
+      const taken = takenIds(content);
+      form = { ...form, id: slugFrom(form.question, (x) => taken.has(x) || idOnDisk(contentDir, x)) };
+    }
+  }
 }
 
 /** What writing an import did. */
@@ -329,13 +346,14 @@ function* writeSteps(...[contentDir, plan, chosen, content, audit, what]: WriteA
   let failure: unknown;
   for (const p of plan.entries) {
     if (!chosen.has(p.n) || !p.importable || !p.form) continue;
+    let saved: { id: string; file: string };
     try {
-      saveQaDraft(contentDir, p.form, content);
+      saved = saveNew(contentDir, p.form, content);
     } catch (err) {
       failure = err;
       break;
     }
-    written.push({ id: p.id, file: p.file, question: p.entry.question });
+    written.push({ id: saved.id, file: saved.file, question: p.entry.question });
     yield;
   }
   for (const w of written)
@@ -351,7 +369,7 @@ function* writeSteps(...[contentDir, plan, chosen, content, audit, what]: WriteA
       details: {
         text: `Nhập ${written.length} câu hỏi – đáp từ ${what.source} thành bản nháp, chờ phê duyệt${failure ? ' (dừng giữa chừng vì lỗi ghi tệp)' : ''}`,
         count: written.length,
-        topics: [...new Set(plan.entries.filter((p) => written.some((w) => w.id === p.id)).map((p) => p.topic))],
+        topics: [...new Set(written.map((w) => w.file.split(/[\\/]/)[1]!))],
         ids: written.map((w) => w.id),
       },
     });

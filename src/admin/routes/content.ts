@@ -23,6 +23,7 @@ import {
   dayFirst,
   formFromText,
   formatSources,
+  idOnDisk,
   qaFormSchema,
   readEntryFile,
   saveArticleDraft,
@@ -388,7 +389,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       ?.split(',')
       .map(Number)
       .filter((n) => Number.isInteger(n) && n > 0) ?? [];
-    const taken = (id: string): boolean => id === 'new' || c.qa.some((q) => q.id === id) || c.articles.some((a) => a.id === id);
+    // The files on disk too: an import's drafts are written before the cached content is refreshed.
+    const taken = (id: string): boolean => id === 'new' || c.qa.some((q) => q.id === id) || c.articles.some((a) => a.id === id) || idOnDisk(ctx.config.contentDir, id);
     // An id typed twice (copied from another entry): say which entry has it, and that the box
     // may be left empty.
     const idTaken = (id: string): FieldError => {
