@@ -7,7 +7,8 @@
  *
  * The rules:
  *  - reached: a distinct person per channel who wrote to the bot (an inbound message with a
- *    person) or was sent a campaign message (a delivery `sent`) in [from, to); `wrote` and
+ *    person: text, a button, a quiz answer, a picture, a follow; not an unfollow, a block or an
+ *    unblock) or was sent a campaign message (a delivery `sent`) in [from, to); `wrote` and
  *    `received` say which, a person may be both;
  *  - an official of the period: the person of an account that was on the training list at some
  *    time in [from, to) (a membership overlapping it): the person linked to the official row (a
@@ -74,6 +75,13 @@ function amongSql(column: string, among: Among): string {
   return `(${column} IS NULL OR ${column} NOT IN (SELECT id FROM officials))`;
 }
 
+/**
+ * Inbound events that are not the person writing (`messages.kind`): a Zalo follower leaving, a
+ * Telegram user blocking or unblocking the bot. They do not make anyone "reached" (migration 103).
+ * A follow does: the person chose to follow and was welcomed.
+ */
+const NOT_WRITING = `'unfollow', 'blocked', 'unblocked'`;
+
 /** True when a table exists (campaign tables come from another module's migrations). */
 function hasTable(db: Db, name: string): boolean {
   return !!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name);
@@ -100,7 +108,8 @@ export function reachedByChannel(db: Db, from: Date, to: Date, scope: RegionScop
     SELECT channel, COUNT(*) AS people, SUM(w) AS wrote, SUM(r) AS received FROM (
       SELECT channel, person_id, MAX(w) AS w, MAX(r) AS r FROM (
         SELECT DISTINCT channel, person_id, 1 AS w, 0 AS r FROM messages
-         WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ? AND ${msgScope.sql} AND ${amongSql('+person_id', among)}
+         WHERE direction = 'in' AND person_id IS NOT NULL AND created_at >= ? AND created_at < ? AND kind NOT IN (${NOT_WRITING})
+           AND ${msgScope.sql} AND ${amongSql('+person_id', among)}
         UNION ALL
         ${
           hasDeliveries

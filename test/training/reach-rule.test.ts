@@ -161,6 +161,23 @@ describe('who the yearly report counts (one rule, db/reach.ts)', () => {
     expect(value('Câu bot đã trả lời, người hỏi cho là chưa đúng: còn chờ')).toBe(1);
   });
 
+  it('does not count as reached someone whose only event was leaving: an unfollow, a block', () => {
+    const person = db.prepare(`INSERT INTO people (channel, external_id, region, created_at) VALUES (?, ?, 'x', '2025-01-01T00:00:00.000Z')`);
+    const j = Number(person.run('zalo', 'j').lastInsertRowid);
+    const k = Number(person.run('zalo', 'k').lastInsertRowid);
+    const l = Number(person.run('telegram', 'l').lastInsertRowid);
+    const ev = db.prepare(`INSERT INTO messages (channel, person_id, direction, kind, created_at) VALUES (?, ?, 'in', ?, ?)`);
+    ev.run('zalo', j, 'unfollow', IN); // followed in 2025, left in 2026: not reached in 2026
+    ev.run('zalo', k, 'follow', IN); // followed and was welcomed: reached
+    ev.run('telegram', l, 'blocked', IN);
+    ev.run('telegram', l, 'unblocked', '2026-06-01T00:00:00.000Z');
+    // Zalo: D (received) and K (followed); telegram unchanged (A, B, I, G). Before: J and L too.
+    expect(citizens().reachedByChannel).toEqual([
+      { channel: 'telegram', people: 4, wrote: 4, received: 2 },
+      { channel: 'zalo', people: 2, wrote: 1, received: 1 },
+    ]);
+  });
+
   it('citizens + officials = everyone, on every row, for every scope', () => {
     for (const scope of [null, ['x'], ['y'], []] as RegionScope[]) {
       const all = yearFigures(db, FROM, TO, scope);
