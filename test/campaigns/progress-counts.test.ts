@@ -110,6 +110,24 @@ describe('the campaign list page', () => {
         if (k.targeted) expect(row, `campaign ${id}`).toContain(`${k.targeted - k.pending - k.sending}/${k.targeted}</td>`);
       }
       expect(page.match(/<td>12<\/td>[\s\S]*?<\/tr>/)![0]).toContain('9/9</td>');
+      // The campaign page's live bar (polled every 2 s) counts the same way, one campaign.
+      for (const id of [1, 3, 4, 7]) {
+        const k = formerCounts(db, id);
+        const live = JSON.parse((await c.get(`/admin/campaigns/${id}/live.json`)).text) as Record<string, number>;
+        expect(live, `campaign ${id}`).toMatchObject({
+          total: k.targeted,
+          done: k.targeted ? k.targeted - k.pending - k.sending : 0,
+          sent: k.sent,
+          failed: k.failed,
+          gone: k.gone,
+          outsideWindow: k.outsideWindow,
+          optedOut: k.optedOut,
+          unknown: k.unknown,
+          cancelled: k.cancelled,
+          pending: k.pending,
+          retrying: k.retrying,
+        });
+      }
     } finally {
       await t.close();
     }

@@ -20,7 +20,7 @@ import { CampaignError, createCampaignService, type CampaignService } from '../.
 import { campaignContentSchema, previewFor, validateContent } from '../../campaigns/content.js';
 import { countCampaignAudience, type RegionTree } from '../../campaigns/audience.js';
 import { formatVietnamTime, nextVietnamTime, parseStaffDateTime } from '../../time/vietnam.js';
-import { campaignChannelSchema, deliveryCounts, getCampaign, listCampaigns, pendingByChannel, progressCounts, retryWaits, type Campaign, type ProgressCounts } from '../../db/campaigns.js';
+import { campaignChannelSchema, getCampaign, listCampaigns, pendingByChannel, progressCounts, retryWaits, type Campaign, type ProgressCounts } from '../../db/campaigns.js';
 import { flattenRegions } from '../../knowledge/content.js';
 import { regionsAllowed } from '../../db/users.js';
 import type { Permission } from '../roles.js';
@@ -148,7 +148,9 @@ function visible(ctx: AdminContext, req: FastifyRequest, campaigns: Campaign[]):
 
 /** Progress figures of a campaign for the live bar. */
 export function progress(ctx: AdminContext, c: Campaign, live?: ProgressCounts) {
-  const k: ProgressCounts = c.counts ?? live ?? deliveryCounts(ctx.db, c.id, ctx.now());
+  // Not deliveryCounts: the bar shows neither failures by reason nor opt-outs since the start,
+  // whose queries made each poll of live.json (every 2 s per open page) 16-20 ms instead of 0.5.
+  const k: ProgressCounts = c.counts ?? live ?? progressCounts(ctx.db, [c.id]).get(c.id)!;
   const total = k.targeted || c.audienceAtApproval || 0;
   const done = k.targeted ? k.targeted - k.pending - k.sending : 0;
   return {
