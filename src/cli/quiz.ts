@@ -7,9 +7,11 @@
  *                                          Vietnamese text); `--out file.csv` writes CSV (UTF-8
  *                                          with BOM) for other programs
  *   loa quiz stats <id>                    share of right answers per question, hardest first
+ *   loa quiz import <file> --into <id>     the questions of a sheet (.xlsx or CSV) replace the
+ *                                          pool of quizzes/<id>.yaml [--dry-run]: quiz/import.ts
  */
-import { writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import { attemptCounts } from '../db/quiz.js';
@@ -17,18 +19,24 @@ import { formatContentErrors } from '../knowledge/content.js';
 import { createContestRegistry, viTime, type ContestRegistry } from '../quiz/definition.js';
 import { contestStats, ERASED_NAME, leaderboard, leaderboardCsv, leaderboardTop, leaderboardXlsx } from '../quiz/results.js';
 import { viDuration } from '../quiz/scoring.js';
+import { questionsInFile, readQuestionFile, writeQuestions } from '../quiz/import.js';
 
 export const USAGE = `cách dùng:
   loa quiz list                           các cuộc thi
   loa quiz results <mã> [--top N]         bảng xếp hạng
   loa quiz export <mã> --out tệp.xlsx     xuất kết quả ra tệp Excel (.xlsx);
                                           --out tệp.csv: ra CSV cho phần mềm khác
-  loa quiz stats <mã>                     thống kê từng câu hỏi`;
+  loa quiz stats <mã>                     thống kê từng câu hỏi
+  loa quiz import <tệp.xlsx|tệp.csv> --into <mã> [--dry-run]
+                                          thay bộ câu hỏi của cuộc thi bằng các câu trong bảng
+                                          (cột Câu hỏi, A, B, C, D, Đáp án đúng, Giải thích)`;
 
 /** What the quiz commands work on (tests pass their own). */
 export interface QuizCliDeps {
   db: Db;
   registry: ContestRegistry;
+  /** The content directory holding `quizzes/` (for `import`). */
+  contentDir?: string;
   now?: Date;
   print?: (line: string) => void;
   error?: (line: string) => void;
@@ -56,6 +64,35 @@ export async function quizCommand(args: string[], deps: QuizCliDeps): Promise<nu
       print(`${c.id}  ${c.title}\n  ${state} · ${viTime(c.opens)} → ${viTime(c.closes)} · ${c.draw}/${c.questions.length} câu · hoàn thành: ${counts.done + counts.predicting} · đang làm: ${counts.answering + counts.registering}`);
     }
     return errs.length ? 1 : 0;
+  }
+  if (sub === 'import') {
+    const file = id;
+    const into = option(args, '--into');
+    if (!file || !into || !deps.contentDir) {
+      error('quiz: cách dùng: loa quiz import <tệp.xlsx hoặc tệp.csv> --into <mã cuộc thi> [--dry-run]');
+      return 2;
+    }
+    const path = join(deps.contentDir, 'quizzes', `${into}.yaml`);
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(into) || !existsSync(path)) {
+      error(`quiz: không có tệp cuộc thi quizzes/${into}.yaml. Hãy chép một tệp mẫu (xem 'loa quiz list'), sửa tên, đơn vị tổ chức, thời gian và lời đồng ý, rồi nhập câu hỏi vào đó.`);
+      return 2;
+    }
+    if (!existsSync(file)) {
+      error(`quiz: không thấy tệp '${file}'`);
+      return 2;
+    }
+    const before = questionsInFile(path);
+    const read = await readQuestionFile(basename(file), readFileSync(file), before);
+    const problems = read.problems.length ? read.problems : writeQuestions(path, read.questions, args.includes('--dry-run'));
+    if (problems.length) {
+      for (const p of problems) error(p);
+      error(`quiz: chưa ghi gì vào quizzes/${into}.yaml; sửa những chỗ trên (trong bảng, hoặc trong tệp cuộc thi) rồi chạy lại.`);
+      return 1;
+    }
+    const kept = read.questions.filter((q) => before.some((b) => b.id === q.id)).length;
+    const summary = `${read.questions.length} câu hỏi (${kept} câu giữ mã cũ, thống kê theo câu vẫn liền mạch; ${read.questions.length - kept} câu mới), thay ${before.length} câu cũ`;
+    print(args.includes('--dry-run') ? `Kiểm tra xong, chưa ghi: ${summary}.` : `Đã ghi ${summary} vào quizzes/${into}.yaml.`);
+    return 0;
   }
   if (!sub || !['results', 'export', 'stats'].includes(sub)) {
     error(USAGE);
@@ -110,7 +147,7 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const db = openDb(join(config.dataDir, 'loa.sqlite'));
   try {
-    return await quizCommand(args, { db, registry: createContestRegistry(config.contentDir) });
+    return await quizCommand(args, { db, registry: createContestRegistry(config.contentDir), contentDir: config.contentDir });
   } finally {
     db.close();
   }
