@@ -22,6 +22,7 @@ import { textsFor } from './texts-en.js';
 import { detectLanguage, type Lang } from '../text/language.js';
 import { fold, hasWords } from '../text/vietnamese.js';
 import { isCancelWord } from './cancel-words.js';
+import { typedCommand } from './typed-commands.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
 import { createCoreFeature, eraseFromText, smallTalkReply, startReplies } from './core-feature.js';
 import { feedbackFromEmoji, feedbackFromText } from './feedback.js';
@@ -192,12 +193,21 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const at = typed ? labels.findIndex((l) => choiceKey(l) === typed) : -1;
       if (at >= 0 && choices[at]) return runAction(ctx, choices[at]);
     }
+    // "đăng ký nhận tin", "xoá dữ liệu của tôi": the command, not an answer about it (typed-commands.ts).
+    const asked = typedHandler(text);
+    if (asked) return asked(ctx, '');
     for (const f of features) {
       if (!f.onText) continue;
       const r = await f.onText(ctx, text);
       if (r) return r;
     }
     return [];
+  };
+
+  /** A command asked for in words ("xoá dữ liệu của tôi"), when this Loa has it. */
+  const typedHandler = (text: string): ((ctx: TurnContext, args: string) => Promise<Reply[]> | Reply[]) | undefined => {
+    const name = typedCommand(text);
+    return name ? commands.get(name) : undefined;
   };
 
   const handle: Conversation['handle'] = async (inbound, caps, opts) => {

@@ -155,7 +155,7 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   });
   const contact = staffContact(ctx);
   const lines: string[] = [
-    waitingSince === null ? T.noAnswer : T.alreadyQueued(formatVietnamTime(waitingSince, lang === 'en' ? 'yyyy-MM-dd HH:mm' : 'HH:mm ngày dd/MM/yyyy')),
+    waitingSince === null ? T.noAnswer : T.alreadyQueued(askedAt(waitingSince, ctx.now, lang)),
     ctx.caps.canPush === false ? T.noAnswerNotifyWeb : T.noAnswerNotify,
   ];
   if (contact) lines.push(T.noAnswerContact(contact));
@@ -166,6 +166,13 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
       buttons: suggestions.length ? suggestionButtons(suggestions) : [{ label: T.menuButton, action: 'menu' }],
     },
   ];
+}
+
+/** When a waiting question was sent, Viet Nam time: "09:05 hôm nay", "09:05 ngày 06/12/2026". */
+function askedAt(iso: string, now: Date, lang: Lang): string {
+  const today = formatVietnamTime(iso, 'yyyy-MM-dd') === formatVietnamTime(now, 'yyyy-MM-dd');
+  if (lang === 'en') return today ? `today at ${formatVietnamTime(iso, 'HH:mm')}` : formatVietnamTime(iso, 'yyyy-MM-dd HH:mm');
+  return formatVietnamTime(iso, today ? 'HH:mm hôm nay' : 'HH:mm ngày dd/MM/yyyy');
 }
 
 /** The bot's greeting in a language (the configured one is Vietnamese). */

@@ -29,7 +29,7 @@ export const T_EN: Texts = {
     'Sorry, there is no approved answer to this question yet. Your question has been passed to the staff in charge so that they can add one.',
   noAnswerNotify: 'When there is an answer, I will send it to you here.',
   noAnswerNotifyWeb: 'When there is an answer, you will see it here when you open this page again on the same device.',
-  alreadyQueued: (at: string) => `You already sent this question on ${at} (Viet Nam time); it is waiting for an answer from the staff.`,
+  alreadyQueued: (at: string) => `You already sent this question (${at}, Viet Nam time); it is waiting for an answer from the staff.`,
   noAnswerContact: (c: string) => `If it is urgent, you can contact: ${c}.`,
   suggestionsIntro: 'Perhaps you meant:',
   vagueQuestion: (word: string) => `What would you like to know about “${word}”? Type your whole question, or choose one below:`,

@@ -56,10 +56,16 @@ describe('the same unanswered question asked again', () => {
     clock = new Date(clock.getTime() + 3 * 60_000);
     for (const again of [Q, 'thu tuc doi bang lai xe o to het han lam o dau']) {
       const [r] = await say('u-repeat', again);
-      expect(r!.text, again).toContain('Câu hỏi này bạn đã gửi lúc 10:00 ngày 07/12/2026 và đang chờ cán bộ trả lời.');
+      expect(r!.text, again).toContain('Câu hỏi này bạn đã gửi lúc 10:00 hôm nay và đang chờ cán bộ trả lời.');
       expect(r!.text, again).not.toContain('đã được chuyển tới cán bộ');
     }
     expect(listUnanswered(db).filter((u) => u.personId !== null && u.normalized === listUnanswered(db).find((x) => x.question === Q)!.normalized)).toHaveLength(1);
+  });
+
+  it('a day later, says the day it was sent', async () => {
+    clock = new Date(clock.getTime() + 24 * 3600_000);
+    const [r] = await say('u-repeat', Q);
+    expect(r!.text).toContain('Câu hỏi này bạn đã gửi lúc 10:00 ngày 07/12/2026 và đang chờ cán bộ trả lời.');
   });
 
   it('is queued again for another person, and for the same person once staff dismissed it', async () => {
@@ -139,5 +145,23 @@ describe('old buttons and stray marks', () => {
     }
     const [emoji] = await say('u-mark', '🙏');
     expect(emoji!.text).toMatch(/^Cảm ơn bạn!/);
+  });
+});
+
+describe('commands asked for in words', () => {
+  it('"xoá dữ liệu của tôi" asks to confirm the erasure; "xem dữ liệu của tôi" shows the data', async () => {
+    const [erase] = await say('u-words', 'Loa ơi xoá dữ liệu của tôi giúp nhé');
+    expect(erase!.buttons!.map((b) => b.action)).toEqual(['erase:yes', 'erase:no']);
+    const [mine] = await say('u-words', 'xem du lieu cua toi');
+    expect(mine!.text).toMatch(/^Dữ liệu cá nhân chúng tôi đang lưu về bạn:/);
+  });
+
+  it('"đăng ký nhận tin" opens the subscription; a question about it is answered, "dữ liệu của bạn" is not mine', async () => {
+    const [sub] = await say('u-words-2', 'cho tôi đăng ký nhận tin nhé');
+    expect(sub!.buttons!.some((b) => b.action.startsWith('sub:t:'))).toBe(true);
+    const [how] = await say('u-words-2', 'làm sao để đăng ký nhận tin?');
+    expect(how!.buttons?.some((b) => b.action.startsWith('sub:t:')) ?? false).toBe(false);
+    const [yours] = await say('u-words-2', 'dữ liệu của bạn');
+    expect(yours!.text).not.toMatch(/^Dữ liệu cá nhân chúng tôi đang lưu về bạn:/);
   });
 });
