@@ -146,7 +146,8 @@ export async function run(args: string[], io: StartCliIo = {}): Promise<number> 
       err(
         `loa start: Loa đang chạy rồi (${running.running ? running.how : `khoá ${join(config.dataDir, SERVICE_LOCK)} đang bị giữ`}): không chạy bản thứ hai trên cùng thư mục dữ liệu (${config.dataDir}) hay cùng cổng.\n` +
           `Dùng dịch vụ đang chạy (systemctl status loa), hoặc dừng nó trước (systemctl stop loa). ` +
-          `Muốn thử một bản khác bên cạnh: đặt LOA_DATA_DIR và LOA_HTTP_PORT khác.`,
+          `Muốn thử một bản khác bên cạnh: đặt LOA_DATA_DIR và LOA_HTTP_PORT khác. ` +
+          `Nếu đang khôi phục dữ liệu (loa restore giữ khoá này tới khi xong), chờ lệnh đó xong rồi khởi động lại.`,
       );
       return 1;
     }

@@ -154,3 +154,19 @@ describe('loa restore and the service lock', () => {
     expect([st.uid, st.gid]).toEqual([12345, 12346]);
   });
 });
+
+describe('loa start beside a restore', () => {
+  it('is refused, and says that a restore may be what holds the lock', async () => {
+    const { dataDir } = await setup();
+    const src = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const db = new D(${JSON.stringify(join(dataDir, SERVICE_LOCK))}); db.exec('CREATE TABLE IF NOT EXISTS service_lock (note TEXT)'); db.exec('BEGIN EXCLUSIVE'); console.log('locked'); setTimeout(() => {}, 60000);`;
+    const holder = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => holder.kill('SIGKILL'));
+    await new Promise((r) => holder.stdout!.once('data', r));
+    const config = testConfig({ LOA_DATA_DIR: dataDir });
+    cleanups.push(config.cleanup);
+    const errors: string[] = [];
+    const { run: start } = await import('../../src/cli/start.js');
+    expect(await start([], { config, out: () => {}, err: (l) => errors.push(l), createApp: async () => Promise.reject(new Error('must not be built')), stopSignal: new Promise<string>(() => {}) })).toBe(1);
+    expect(errors.join('\n')).toContain('Nếu đang khôi phục dữ liệu (loa restore giữ khoá này tới khi xong), chờ lệnh đó xong rồi khởi động lại.');
+  }, 60_000);
+});
