@@ -14,7 +14,7 @@
  */
 import type { Button, Reply } from '../messages.js';
 import { setPersonState } from '../db/people.js';
-import { getCase, markReportersTold, recordReport, reportsSince, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
+import { getCase, markReportersTold, recordReport, reportsSince, retractReport, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { isCancelWord } from './cancel-words.js';
 import { vietnamInstant } from '../time/vietnam.js';
@@ -69,6 +69,9 @@ const S = {
   help: '• /baocao – báo tin giả, tin xấu độc bạn thấy trên mạng (gửi link hoặc nội dung).',
   unreadable:
     'Tôi chưa xem được video, tệp hay nhãn dán. Để báo tin này, bạn hãy dán đường link bài đăng, gửi ảnh chụp màn hình hoặc gõ lại nội dung tin (gõ Huỷ để thôi báo).',
+  retractHow: 'Để rút lại một báo cáo đã gửi, bạn gõ /baocao huỷ kèm mã số báo cáo, ví dụ: /baocao huỷ BC-2026-0001.',
+  retracted: (n: string) => `Đã rút lại báo cáo ${n} của bạn. Nội dung bạn đã báo đã được xoá.`,
+  notYours: (n: string) => `Không tìm thấy báo cáo ${n} của bạn. Hãy kiểm tra lại mã số trong tin nhắn cảm ơn bạn đã nhận.`,
 };
 
 /** The report flow's prompts in English (issue 18), for people answered in English. */
@@ -93,6 +96,9 @@ const S_EN: typeof S = {
   pictureHint: 'If it is a screenshot of a post you think is false or harmful, type /baocao and send the picture again.',
   help: '• /baocao – report false or harmful information you saw online (send a link or the text).',
   unreadable: 'I cannot watch videos or open files or stickers. To report this post, paste its link, send a screenshot or type its text (type Huỷ to stop).',
+  retractHow: 'To take back a report you sent, type /baocao huỷ with its number, for example: /baocao huỷ BC-2026-0001.',
+  retracted: (n: string) => `Your report ${n} has been taken back. What you reported has been deleted.`,
+  notYours: (n: string) => `No report ${n} of yours was found. Please check the number in the thank-you message you received.`,
 };
 
 /**
@@ -277,9 +283,29 @@ function askPlatform(ctx: TurnContext): Reply {
   return { text: textsOf(ctx).platform, buttons: [...PLATFORMS.map((p) => ({ label: label(p), action: `bc:p:${p.id}` })), cancelButton(ctx)] };
 }
 
+/** `/baocao huỷ [BC-2026-0001]`: cancel (the word alone) or take back a report sent (with its number). */
+const RETRACT = /^(?:huỷ|hủy|huy|rút(?:\s+lại)?|rut(?:\s+lai)?|cancel)(?:\s+(?:báo\s+cáo\s+|bao\s+cao\s+)?(BC-\d{4}-\d{1,6}))?\s*[.!]?$/iu;
+
+function retract(ctx: TurnContext, number: string | undefined): Reply[] {
+  const S = textsOf(ctx);
+  if (!number) {
+    // The word alone: a report under way is cancelled, as the button does.
+    if (draftOf(ctx)) {
+      saveDraft(ctx, undefined);
+      return [{ text: S.cancelled }];
+    }
+    return [{ text: S.retractHow }];
+  }
+  const n = number.toUpperCase();
+  return [{ text: retractReport(ctx.db, ctx.person.id, n, ctx.now) ? S.retracted(n) : S.notYours(n) }];
+}
+
 function start(ctx: TurnContext, args: string): Reply[] {
   const S = textsOf(ctx);
   if (ctx.inbound.group) return [{ text: S.group }];
+  // Before the per-day limit: taking a report back is never refused.
+  const r = args.trim().normalize('NFC').match(RETRACT);
+  if (r) return retract(ctx, r[1]);
   const limited = overLimit(ctx);
   if (limited) return limited;
   if (!args.trim()) {

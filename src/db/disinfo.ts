@@ -270,6 +270,33 @@ export function recordReport(db: Db, r: NewReport, now: Date = new Date()): { ca
   })();
 }
 
+/**
+ * A reporter takes back their report of case `number` (the number they were given; a case since
+ * merged is followed to the one that holds its reports): their reports there go, the case counts
+ * one reporter fewer, and a step says so (no name). Returns the case, or undefined when the
+ * person has no report of that number. The case stays (staff decide what it is; its number and
+ * the figures do not move).
+ */
+export function retractReport(db: Db, personId: number, number: string, now: Date = new Date()): DisinfoCase | undefined {
+  return db.transaction(() => {
+    const named = db.prepare(`SELECT id FROM disinfo_cases WHERE number = ?`).pluck().get(number.trim().toUpperCase()) as number | undefined;
+    if (named === undefined) return undefined;
+    const caseId = openCaseOf(db, named);
+    const gone = db.prepare(`DELETE FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).run(caseId, personId).changes;
+    if (!gone) return undefined;
+    const at = nowIso(now);
+    db.prepare(`UPDATE disinfo_cases SET reporter_count = MAX(0, reporter_count - 1), updated_at = ? WHERE id = ?`).run(at, caseId);
+    const c = getCase(db, caseId)!;
+    db.prepare(`INSERT INTO disinfo_steps (case_id, status, outcome, note, evidence, actor, at) VALUES (?, ?, NULL, ?, NULL, 'loa', ?)`).run(
+      caseId,
+      c.status,
+      `Một người báo tin đã rút lại báo cáo của mình; còn ${c.reporterCount} người báo tin.`,
+      at,
+    );
+    return c;
+  })();
+}
+
 /** How many reports the person sent since `since` (the per-day limit). */
 export function reportsSince(db: Db, personId: number, since: Date): number {
   return db.prepare(`SELECT COUNT(*) FROM disinfo_reports WHERE person_id = ? AND created_at >= ?`).pluck().get(personId, since.toISOString()) as number;
