@@ -40,7 +40,8 @@ function seed(db: Db, campaigns: number, perCampaign: number): void {
   db.transaction(() => {
     const person = db.prepare(`INSERT INTO people (channel, external_id, created_at, last_interaction_at) VALUES ('telegram', ?, ?, ?)`);
     for (let i = 0; i < perCampaign; i++) person.run(String(1000 + i), at, at);
-    const c = db.prepare(`INSERT INTO campaigns (id, status, text, channels, author, created_at, updated_at, started_at) VALUES (?, 'sending', 't', '["telegram"]', 'a', ?, ?, ?)`);
+    // Paused: the app's outbox neither sends nor fails their rows while the test reads them.
+    const c = db.prepare(`INSERT INTO campaigns (id, status, text, channels, author, created_at, updated_at, started_at) VALUES (?, 'paused', 't', '["telegram"]', 'a', ?, ?, ?)`);
     const d = db.prepare(`INSERT INTO deliveries (campaign_id, person_id, channel, recipient, status, reason, next_attempt_at) VALUES (?, ?, 'telegram', ?, ?, ?, ?)`);
     for (let k = 1; k <= campaigns; k++) {
       c.run(k, at, at, at);
