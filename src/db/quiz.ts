@@ -164,16 +164,28 @@ export function attemptsOf(db: Db, contestId: string, personId: number): Attempt
 }
 
 /**
- * How many other attempts at the contest registered this phone (cancelled ones aside); with
- * `'answering'`, only those under way (started, not all questions answered).
+ * How many other attempts at the contest registered this phone: `'all'` counts every one but
+ * cancelled ones and registrations left before `staleBefore` (never started, abandoned: the
+ * person's next message drops them); `'started'` only those that began answering; `'answering'`
+ * only those under way.
  */
-export function countAttemptsWithPhone(db: Db, contestId: string, phone: string, exceptAttemptId: number, which: 'all' | 'answering' = 'all'): number {
-  const r = db
-    .prepare(
-      `SELECT COUNT(*) AS n FROM quiz_attempts
-       WHERE contest_id = ? AND phone = ? AND id != ? AND ${which === 'answering' ? `status = 'answering'` : `status != 'cancelled'`}`,
-    )
-    .get(contestId, phone, exceptAttemptId) as { n: number };
+export function countAttemptsWithPhone(
+  db: Db,
+  contestId: string,
+  phone: string,
+  exceptAttemptId: number,
+  which: 'all' | 'started' | 'answering' = 'all',
+  staleBefore?: Date,
+): number {
+  const cond =
+    which === 'answering'
+      ? `status = 'answering'`
+      : which === 'started'
+        ? `status NOT IN ('cancelled', 'registering')`
+        : `status != 'cancelled' AND NOT (status = 'registering' AND started_at < ?)`;
+  const args: unknown[] = [contestId, phone, exceptAttemptId];
+  if (which === 'all') args.push(staleBefore ? nowIso(staleBefore) : '');
+  const r = db.prepare(`SELECT COUNT(*) AS n FROM quiz_attempts WHERE contest_id = ? AND phone = ? AND id != ? AND ${cond}`).get(...args) as { n: number };
   return r.n;
 }
 

@@ -448,7 +448,9 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         if (c.registration.phone === 'optional' && ['bo qua', 'khong'].includes(fold(t.toLowerCase()))) return skipPhone(ctx, c, a);
         const phone = normalizePhone(t);
         if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a, Q)];
-        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id) >= c.attempts) {
+        // A registration left unstarted for over an hour (on another channel, a phone gone
+        // flat) no longer holds the number: begin() checks again, so only one of them starts.
+        if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id, 'all', new Date(ctx.now.getTime() - STALE_FLOW_MS)) >= c.attempts) {
           // Someone who started on one channel and came back on another (a phone gone flat) is
           // told where their attempt is, not that they have used it up.
           const busy = countAttemptsWithPhone(ctx.db, c.id, phone, a.id, 'answering') > 0;
@@ -492,6 +494,12 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     if (a.status !== 'registering') return resume(ctx, c, a);
     if (a.step !== 'ready') return registrationPrompt(c, a, Q);
     if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(Q.time(c.opens)) }];
+    // Two registrations with one phone (one left for over an hour elsewhere): the first to start
+    // takes the number; this one gives another.
+    if (a.phone && countAttemptsWithPhone(ctx.db, c.id, a.phone, a.id, 'started') >= c.attempts) {
+      updateRegistration(ctx.db, a.id, { phone: null, step: 'phone' });
+      return [{ text: Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, { ...a, phone: null, step: 'phone' }, Q)];
+    }
     beginAttempt(ctx.db, a.id, drawQuestions(c, random), ctx.now);
     const fresh = getAttempt(ctx.db, a.id)!;
     return continueAttempt(ctx.db, c, fresh, ctx.caps, ctx.now, true);

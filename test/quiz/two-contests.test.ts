@@ -142,3 +142,28 @@ describe('the contest page’s counts', () => {
     }
   });
 });
+
+describe('a registration left unstarted on another channel', () => {
+  it('no longer holds the phone after an hour; whichever starts first takes the number', async () => {
+    w = quizWorld();
+    const tg = w.user('telegram', '700950');
+    const r0 = await register(tg, 'thu-nghiem', { name: 'Hoàng Thu Hà', unit: 'Chi đoàn thôn 2', phone: '0912000111' });
+    const oldStart = button(r0, 'Bắt đầu');
+    // Within the hour the number is still held (the same person may be about to press Start).
+    const early = w.user('web', 'web-ha-early');
+    expect(texts(await register(early, 'thu-nghiem', { name: 'Hoàng Thu Hà', unit: 'Chi đoàn thôn 2', phone: '0912000111' }))).toContain('đã được dùng');
+    await early.press(button(await early.say('/thi'), 'Huỷ'));
+    // Two hours later, her phone flat, she registers on the web with the same number and starts.
+    w.clock.advance(2 * 3600_000);
+    const web = w.user('web', 'web-ha-later');
+    const r1 = await register(web, 'thu-nghiem', { name: 'Hoàng Thu Hà', unit: 'Chi đoàn thôn 2', phone: '0912000111' });
+    expect(texts(r1)).toContain('Bạn đã đăng ký xong');
+    expect(texts(await web.press(button(r1, 'Bắt đầu')))).toContain('Câu 1/3');
+    // The old Telegram registration cannot start a second attempt with that number.
+    const r2 = await tg.press(oldStart);
+    expect(texts(r2)).toContain('đã được dùng để dự thi');
+    expect(texts(r2)).toContain('gõ số điện thoại');
+    expect(tg.attempt()!.status).toBe('registering');
+    expect(tg.attempt()!.phone).toBeNull();
+  });
+});
