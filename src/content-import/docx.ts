@@ -16,7 +16,7 @@
  * (`w:instrText`), and a drawing's fallback copy (`mc:Fallback`).
  */
 import { readBooklet, type ImportRead, type ImportedEntry, type IgnoredLine } from './booklet.js';
-import { readRows, type ReadLimits } from './table.js';
+import { bookletTooLong, readRows, type ReadLimits } from './table.js';
 import { unpackXmlEntries } from './xlsx-guard.js';
 
 /**
@@ -362,7 +362,11 @@ export async function readDocxBytes(bytes: Buffer, limits: ReadLimits = {}): Pro
   });
   if (tableProblem) return refuse(tableProblem);
   const hasText = lines.some((l) => l.trim());
-  const booklet = hasText ? readBooklet(lines.join('\n')) : undefined;
+  const text = lines.join('\n');
+  // Refused before it is read, as a paste is (table.ts bookletTooLong).
+  const tooLong = hasText && limits.maxRows !== undefined ? bookletTooLong(text, limits.maxRows) : undefined;
+  if (tooLong) return refuse(tooLong.replace('nội dung', 'tệp Word'));
+  const booklet = hasText ? readBooklet(text) : undefined;
   const toPara = (line: number): number => paraOf[line - 1] ?? line;
   const fromText = booklet?.entries.map((e) => ({ ...e, line: toPara(e.line) })) ?? [];
   // Entries in the document's order (a table's rows at the table's place).
