@@ -317,7 +317,16 @@ export function createCoreFeature(): Feature {
         const qa = ctx.knowledge.getQa(id);
         if (!qa || !ctx.knowledge.qaByTopic(qa.topics[0]!, qa.lang).some((q) => q.id === id)) return [{ text: T.notFound }];
         ctx.record(() => recordQuestion(ctx.db, { personId: ctx.person.id, channel: ctx.inbound.channel, answered: true, answerId: id, topics: qa.topics, score: 1 }, ctx.now));
-        return [qaReply(qa, [], T)];
+        // The way on: the topic's other questions, or the topics. The answer ended with nothing
+        // to press (on Zalo nothing to type a number for), and the list was far up the chat.
+        const topic = ctx.knowledge.state.topics.find((t) => t.slug === qa.topics[0]);
+        const name = topic ? (ctx.lang === 'en' ? (topic.name_en ?? topic.name) : topic.name) : null;
+        const more = name ? T.moreInTopic(name) : null;
+        const nav = [
+          ...(more ? [{ label: more.length > 60 ? `${more.slice(0, 59)}…` : more, action: `topic:${qa.topics[0]}` }] : []),
+          { label: T.menuButton, action: 'menu' },
+        ];
+        return [qaReply(qa, nav, T)];
       },
       p: (ctx, id) => {
         const T = textsFor(ctx.lang);

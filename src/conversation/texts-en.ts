@@ -47,6 +47,7 @@ export const T_EN: Texts = {
   related: 'Related questions:',
   notFound: 'This content is no longer available.',
   menuButton: 'Topics',
+  moreInTopic: (name: string) => `More on ${name}`,
   helpButton: 'Help',
   askHint: 'Type your question after the command, for example: /hoi how do I register a foreign NGO',
   eraseConfirm:

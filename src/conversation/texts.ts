@@ -39,6 +39,8 @@ export const T = {
   related: 'Câu hỏi liên quan:',
   notFound: 'Nội dung này không còn được cung cấp.',
   menuButton: 'Chủ đề',
+  /** Under an answer picked from a topic's list: back to that list (the answer was a dead end). */
+  moreInTopic: (name: string) => `Câu hỏi khác về ${name}`,
   helpButton: 'Hướng dẫn',
   askHint: 'Bạn hãy gõ câu hỏi sau lệnh, ví dụ: /hoi thủ tục đăng ký khai sinh',
   eraseConfirm:

@@ -165,3 +165,21 @@ describe('commands asked for in words', () => {
     expect(yours!.text).not.toMatch(/^Dữ liệu cá nhân chúng tôi đang lưu về bạn:/);
   });
 });
+
+describe('an answer picked from a topic list', () => {
+  const press = (user: string, action: string) =>
+    convo.handle({ channel: 'zalo', userId: user, dedupeKey: `k${n++}`, type: 'action', action } as Inbound, zaloLike);
+
+  it('offers the topic\'s other questions and the topics, so the next step is not far up the chat', async () => {
+    const [list] = await press('u-pick', 'topic:bao-hiem-y-te');
+    const [answer] = await press('u-pick', list!.buttons![0]!.action);
+    expect(answer!.text).toContain('Nguồn:');
+    expect(answer!.buttons!.map((b) => [b.label, b.action])).toEqual([
+      ['Câu hỏi khác về Bảo hiểm y tế', 'topic:bao-hiem-y-te'],
+      ['Chủ đề', 'menu'],
+    ]);
+    // On Zalo they are numbered: "1" goes back to the list.
+    const [again] = await say('u-pick', '1');
+    expect(again!.buttons!.map((b) => b.action)).toEqual(list!.buttons!.map((b) => b.action));
+  });
+});

@@ -94,8 +94,9 @@ describe('conversation records', () => {
     const [reply] = await c.handle({ channel: 'web', userId: 'u5', dedupeKey: `k${n++}`, type: 'action', action: `qa:${qa.id}` }, webCapabilities);
     expect(reply!.title).toBe(qa.question);
     expect(questions()).toBe(before);
-    expect(queued).toHaveLength(1);
-    queued[0]!();
+    // The statistic and the choices the answer offers (topic:…, menu), both through record().
+    expect(queued).toHaveLength(2);
+    for (const w of queued) w();
     expect(questions()).toBe(before + 1);
   });
 });
@@ -116,7 +117,11 @@ describe('conversation records, committed later', () => {
     const turn = c.handle({ channel: 'web', userId: 'u6', dedupeKey: `k${n++}`, type: 'action', action: `qa:${qa.id}` }, webCapabilities).then((r) => ((done = true), r));
     await new Promise((r) => setImmediate(r));
     expect(done).toBe(false);
-    expect(pending).toHaveLength(1);
+    // The statistic and the answer's choices: the turn waits for both.
+    expect(pending).toHaveLength(2);
+    pending[0]!();
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
     commit();
     expect((await turn)[0]!.title).toBe(qa.question);
   });
