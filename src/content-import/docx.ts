@@ -108,6 +108,45 @@ export function readNumbering(xml: string): Numbering {
   return { abstract, nums };
 }
 
+/** A paragraph style's numbering (a "Câu hỏi" style numbered "Câu %1."), its base style's when it has none. */
+export type StyleNumbering = Map<string, { numId?: string; ilvl?: number; basedOn?: string }>;
+
+/** Reads styles.xml: each paragraph style's numbering and the style it is based on. */
+export function readStyles(xml: string): StyleNumbering {
+  const out: StyleNumbering = new Map();
+  let style: { id: string; numId?: string; ilvl?: number; basedOn?: string } | undefined;
+  let inPPr = false;
+  const re = new RegExp(TOKEN.source, 'g');
+  for (let m = re.exec(xml); m; m = re.exec(xml)) {
+    if (!m[2]) continue;
+    const name = localName(m[2]);
+    const close = m[1] === '/';
+    const attrs = m[3] ?? '';
+    if (name === 'style') {
+      if (close) {
+        if (style) out.set(style.id, style);
+        style = undefined;
+      } else style = { id: attr(attrs, 'styleId') ?? '' };
+    } else if (!style) continue;
+    else if (name === 'pPr') inPPr = !close && m[4] !== '/';
+    else if (name === 'basedOn' && !close) style.basedOn = attr(attrs, 'val');
+    else if (inPPr && name === 'numId' && !close) style.numId = attr(attrs, 'val');
+    else if (inPPr && name === 'ilvl' && !close) style.ilvl = Number(attr(attrs, 'val') ?? 0) || 0;
+  }
+  return out;
+}
+
+/** The numbering a style gives its paragraphs, through its base styles. */
+function styleNumbering(styles: StyleNumbering, id: string | undefined): { numId: string; ilvl: number } | undefined {
+  for (let depth = 0; id && depth < 10; depth++) {
+    const st = styles.get(id);
+    if (!st) return undefined;
+    if (st.numId !== undefined) return { numId: st.numId, ilvl: st.ilvl ?? 0 };
+    id = st.basedOn;
+  }
+  return undefined;
+}
+
 const ROMAN: [number, string][] = [
   [1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'], [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I'],
 ];
@@ -180,11 +219,11 @@ const STEP = 20_000;
  * The body of word/document.xml as paragraphs and tables, in order, numbering written out.
  * Stops every {@link STEP} tags to let the bot answer (a 10 MB part is about 400,000 tags).
  */
-export async function readDocumentXml(xml: string, numbering: Numbering = { abstract: new Map(), nums: new Map() }): Promise<DocxBlock[]> {
+export async function readDocumentXml(xml: string, numbering: Numbering = { abstract: new Map(), nums: new Map() }, styles: StyleNumbering = new Map()): Promise<DocxBlock[]> {
   const number = createNumberer(numbering);
   const blocks: DocxBlock[] = [];
   // Paragraphs nest (a text box's paragraphs inside a run of another): one buffer each.
-  const paras: { text: string; numId?: string; ilvl: number; inPPr: boolean }[] = [];
+  const paras: { text: string; numId?: string; ilvl?: number; style?: string; inPPr: boolean }[] = [];
   // Tables nest too: the innermost gets the rows; a nested table's text goes in its outer cell.
   const tables: { rows: string[][]; cell?: string[] }[] = [];
   let hidden = 0; // inside w:del, w:moveFrom, mc:Fallback, w:instrText
@@ -210,7 +249,9 @@ export async function readDocumentXml(xml: string, numbering: Numbering = { abst
     const close = m[1] === '/';
     const empty = m[4] === '/';
     const attrs = m[3] ?? '';
-    if (local === 'del' || local === 'moveFrom' || name === 'mc:Fallback' || local === 'instrText' || local === 'delText') {
+    // Deleted text, field codes, a drawing's fallback copy, and a tracked change's old formatting
+    // (whose numbering is not the paragraph's).
+    if (local === 'del' || local === 'moveFrom' || name === 'mc:Fallback' || local === 'instrText' || local === 'delText' || local === 'pPrChange' || local === 'rPrChange' || local === 'numberingChange') {
       if (!empty) hidden += close ? -1 : 1;
       continue;
     }
@@ -239,14 +280,20 @@ export async function readDocumentXml(xml: string, numbering: Numbering = { abst
       case 'ilvl':
         if (p?.inPPr && !close) p.ilvl = Number(attr(attrs, 'val') ?? 0) || 0;
         break;
+      case 'pStyle':
+        if (p?.inPPr && !close) p.style = attr(attrs, 'val');
+        break;
       case 'p':
         if (!close) {
-          paras.push({ text: '', ilvl: 0, inPPr: false });
+          paras.push({ text: '', inPPr: false });
           if (empty) emit(String(paras.pop()!.text));
         } else {
           const done = paras.pop();
           if (!done) break;
-          const label = done.numId ? number(done.numId, done.ilvl) : '';
+          // Numbered directly, or by its style (a "Câu hỏi" style numbered "Câu %1.").
+          const byStyle = done.numId === undefined ? styleNumbering(styles, done.style) : undefined;
+          const numId = done.numId ?? byStyle?.numId;
+          const label = numId ? number(numId, done.ilvl ?? byStyle?.ilvl ?? 0) : '';
           emit(label ? `${label} ${done.text.replace(/^\s+/, '')}` : done.text);
         }
         break;
@@ -322,7 +369,7 @@ export async function readDocxBytes(bytes: Buffer, limits: ReadLimits = {}): Pro
   // into the same container).
   if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0) return refuse(NOT_DOCX);
   const unpacked = await unpackXmlEntries(bytes, {
-    wanted: (n) => n === '_rels/.rels' || /^word\/[^/]+\.xml$/.test(n) && !/^word\/(?:styles|fontTable|settings|webSettings|theme\d*|stylesWithEffects|footnotes|endnotes|comments|header\d*|footer\d*)\.xml$/.test(n),
+    wanted: (n) => n === '_rels/.rels' || (/^word\/[^/]+\.xml$/.test(n) && !/^word\/(?:fontTable|settings|webSettings|theme\d*|stylesWithEffects|footnotes|endnotes|comments|header\d*|footer\d*)\.xml$/.test(n)),
     maxXml: MAX_DOCX_XML,
   });
   if (!unpacked.ok)
@@ -335,7 +382,8 @@ export async function readDocxBytes(bytes: Buffer, limits: ReadLimits = {}): Pro
   const main = part(mainPartName(part('_rels/.rels')));
   if (main === undefined || !/<(?:\w+:)?document\b/.test(main.slice(0, 4096))) return refuse(NOT_DOCX);
   const numberingXml = part('word/numbering.xml');
-  const blocks = await readDocumentXml(main, numberingXml ? readNumbering(numberingXml) : undefined);
+  const stylesXml = part('word/styles.xml');
+  const blocks = await readDocumentXml(main, numberingXml ? readNumbering(numberingXml) : undefined, stylesXml ? readStyles(stylesXml) : undefined);
 
   // Lines for the booklet reader, each with the paragraph it comes from.
   const lines: string[] = [];

@@ -55,7 +55,7 @@ export const table = (rows: string[][]): string =>
   `<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>${rows.map((r) => `<w:tr>${r.map((c) => `<w:tc><w:tcPr/>${c.split('\n').map((l) => para(l)).join('')}</w:tc>`).join('')}</w:tr>`).join('')}</w:tbl>`;
 
 /** A .docx of the given body XML (and numbering definitions). */
-export function docx(body: string, numbering?: string): Buffer {
+export function docx(body: string, numbering?: string, styles?: string): Buffer {
   return zip([
     {
       name: '[Content_Types].xml',
@@ -67,6 +67,7 @@ export function docx(body: string, numbering?: string): Buffer {
     },
     { name: 'word/document.xml', data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<w:document ${W}><w:body>${body}<w:sectPr/></w:body></w:document>` },
     ...(numbering ? [{ name: 'word/numbering.xml', data: `<?xml version="1.0" encoding="UTF-8"?><w:numbering ${W}>${numbering}</w:numbering>` }] : []),
+    ...(styles ? [{ name: 'word/styles.xml', data: `<?xml version="1.0" encoding="UTF-8"?><w:styles ${W}>${styles}</w:styles>` }] : []),
   ]);
 }
 

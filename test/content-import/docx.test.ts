@@ -71,6 +71,23 @@ describe('a Word booklet (.docx)', () => {
     expect(read.entries[1]!.answer).toBe('Người đi đăng ký nộp:\n\n- Tờ khai theo mẫu;\n- Giấy chứng sinh.');
   });
 
+  it('numbers paragraphs by their style (a “Câu hỏi” style numbered “Câu %1.”), not by a tracked change’s old numbering', async () => {
+    const styles =
+      '<w:style w:type="paragraph" w:styleId="CauHoiGoc"><w:name w:val="Câu hỏi gốc"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>' +
+      '<w:style w:type="paragraph" w:styleId="CauHoi"><w:name w:val="Câu hỏi"/><w:basedOn w:val="CauHoiGoc"/><w:rPr><w:b/></w:rPr></w:style>';
+    const q = (text: string): string => `<w:p><w:pPr><w:pStyle w:val="CauHoi"/><w:pPrChange w:id="9" w:author="Lan"><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="2"/></w:numPr></w:pPr></w:pPrChange></w:pPr><w:r><w:t>${text}</w:t></w:r></w:p>`;
+    const body =
+      q('Đăng ký khai sinh ở đâu?') +
+      para('Trả lời: Tại Ủy ban nhân dân cấp xã nơi cư trú của người cha hoặc người mẹ.') +
+      q('Hồ sơ gồm những gì?') +
+      para('Trả lời: Tờ khai theo mẫu và giấy chứng sinh do cơ sở y tế cấp.');
+    const read = await readDocxBytes(docx(body, NUMBERING, styles));
+    expect(read.entries.map((e) => [e.label, e.question])).toEqual([
+      ['Câu 1', 'Đăng ký khai sinh ở đâu?'],
+      ['Câu 2', 'Hồ sơ gồm những gì?'],
+    ]);
+  });
+
   it('reads a table with “Câu hỏi” and “Trả lời” headings as a sheet, and a headless two-column one', async () => {
     const body =
       para('DANH MỤC CÂU HỎI') +
