@@ -165,6 +165,12 @@ export interface MediaRef {
   kind: 'image';
   /** The platform reference, at most {@link MAX_MEDIA_REF} characters. */
   ref: string;
+  /**
+   * The file's identity when the platform gives one that stays the same for every copy (Telegram's
+   * `file_unique_id`; its `file_id` differs between two people forwarding one picture): what
+   * reports of one screenshot are grouped by. Not usable to fetch the file.
+   */
+  key?: string;
   /** Text sent with the picture, if any. */
   caption?: string;
 }

@@ -207,6 +207,8 @@ interface Draft {
   step: 'content' | 'topic' | 'platform';
   text?: string;
   mediaRef?: string;
+  /** The screenshot's identity across copies (Telegram), what its reports are grouped by. */
+  mediaKey?: string;
   topic?: string;
 }
 
@@ -249,11 +251,11 @@ function askTopic(ctx: TurnContext): Reply {
  * draft at its topic step, with a way to ask about it instead (when it has text short enough to
  * be a question). Null when today's reports are used up: it is then answered as before.
  */
-function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string; forwarded?: boolean; link?: boolean }): Reply[] | null {
+function offerReport(ctx: TurnContext, item: { text?: string; mediaRef?: string; mediaKey?: string; forwarded?: boolean; link?: boolean }): Reply[] | null {
   if (overLimit(ctx)) return null;
   const S = textsOf(ctx);
   const text = item.text?.trim().slice(0, 2000);
-  saveDraft(ctx, { step: 'topic', ...(text ? { text } : {}), ...(item.mediaRef ? { mediaRef: item.mediaRef } : {}) });
+  saveDraft(ctx, { step: 'topic', ...(text ? { text } : {}), ...(item.mediaRef ? { mediaRef: item.mediaRef } : {}), ...(item.mediaKey ? { mediaKey: item.mediaKey } : {}) });
   const topic = askTopic(ctx);
   const buttons = topic.buttons!.slice(0, -1);
   const askable = !!text && text.length <= MAX_QUESTION_LENGTH;
@@ -323,7 +325,7 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   if (limited) return limited;
   const { caseId, number } = recordReport(
     ctx.db,
-    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, topic: draft.topic ?? null, platform },
+    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, mediaKey: draft.mediaKey ?? null, topic: draft.topic ?? null, platform },
     ctx.now,
   );
   // A case already closed: the reporter is told its outcome now, not at a later staff step.
@@ -396,7 +398,7 @@ export function createDisinfoFeature(): Feature {
         // A forwarded picture, or one sent with words ("tin này có thật không?"), is most likely
         // a post the person wonders about; a bare picture may be anything: it gets the "text
         // only" reply, with how to report it.
-        if (ctx.inbound.forwarded || caption) return offerReport(ctx, { text: caption, mediaRef: media.ref, forwarded: ctx.inbound.forwarded === true });
+        if (ctx.inbound.forwarded || caption) return offerReport(ctx, { text: caption, mediaRef: media.ref, ...(media.key ? { mediaKey: media.key } : {}), forwarded: ctx.inbound.forwarded === true });
         return overLimit(ctx) ? null : [{ text: `${textsFor(ctx.person.lang).unsupported} ${textsOf(ctx).pictureHint}` }];
       }
       if (command) {
@@ -404,7 +406,7 @@ export function createDisinfoFeature(): Feature {
         if (limited) return limited;
       }
       const text = (command ? caption.replace(/^\/baocao(?:@\S+)?/i, '') : caption).trim().slice(0, 2000);
-      saveDraft(ctx, { step: 'topic', mediaRef: media.ref, ...(text ? { text } : {}) });
+      saveDraft(ctx, { step: 'topic', mediaRef: media.ref, ...(media.key ? { mediaKey: media.key } : {}), ...(text ? { text } : {}) });
       return [askTopic(ctx)];
     },
     // A video or a file sent as the report's post: said what it can take, in the report's words

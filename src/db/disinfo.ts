@@ -159,6 +159,8 @@ export interface NewReport {
   region: string | null;
   text?: string | null;
   mediaRef?: string | null;
+  /** The screenshot's identity across copies (`MediaRef.key`), grouped by instead of `mediaRef`. */
+  mediaKey?: string | null;
   topic?: string | null;
   platform?: string | null;
 }
@@ -196,10 +198,11 @@ const NEAR_WINDOW_DAYS = 90;
 const NEAR_WINDOW_CASES = 500;
 
 /** The key a report is grouped by: its link, else its screenshot, else its text. */
-export function matchKeyOf(r: Pick<NewReport, 'text' | 'mediaRef'>): { key: string; url: string | null } {
+export function matchKeyOf(r: Pick<NewReport, 'text' | 'mediaRef' | 'mediaKey'>): { key: string; url: string | null } {
   const link = r.text ? firstUrl(r.text) : null;
   const url = link ? normalizeUrl(link) : null;
   if (url) return { key: `u:${url}`, url };
+  if (r.mediaKey) return { key: `m:${r.mediaKey}`, url: null };
   if (r.mediaRef) return { key: `m:${r.mediaRef}`, url: null };
   return { key: `t:${textKey(r.text ?? '')}`, url: null };
 }

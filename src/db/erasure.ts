@@ -110,7 +110,8 @@ export const IDENTIFIER_COLUMNS: readonly IdentifierColumn[] = [
              SET text = (SELECT r.text FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1),
                  media_ref = (SELECT r.media_ref FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1),
                  match_key = CASE
-                   WHEN match_key LIKE 'm:%' AND NOT EXISTS (SELECT 1 FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId AND r.media_ref = substr(match_key, 3))
+                   WHEN match_key LIKE 'm:%' AND NOT EXISTS (SELECT 1 FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId
+                                                             AND (r.media_ref = substr(match_key, 3) OR (match_key LIKE 'm:tg:%' AND r.media_ref IS NOT NULL)))
                      THEN 'x:' || id
                    WHEN match_key LIKE 't:%' AND (SELECT r.person_id FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id ORDER BY r.id LIMIT 1) = @personId
                      THEN 'x:' || id

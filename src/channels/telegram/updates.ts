@@ -182,12 +182,16 @@ function stripMention(text: string, username: string): string {
   return text.replace(new RegExp(`@${username}(?![\\w])`, 'gi'), ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** The largest size of a photo as a {@link MediaRef} (its `file_id`), with the caption. */
+/**
+ * The largest size of a photo as a {@link MediaRef} (its `file_id`, and its `file_unique_id` as
+ * the key that is the same for every copy of the picture), with the caption.
+ */
 function photoRef(m: z.infer<typeof messageSchema>): MediaRef | undefined {
-  const largest = m.photo?.[m.photo.length - 1] as { file_id?: unknown } | undefined;
+  const largest = m.photo?.[m.photo.length - 1] as { file_id?: unknown; file_unique_id?: unknown } | undefined;
   const ref = typeof largest?.file_id === 'string' ? largest.file_id : undefined;
   if (!ref || ref.length > MAX_MEDIA_REF) return undefined;
-  return { kind: 'image', ref, ...(m.caption ? { caption: m.caption } : {}) };
+  const unique = typeof largest?.file_unique_id === 'string' && largest.file_unique_id.length <= 200 ? largest.file_unique_id : undefined;
+  return { kind: 'image', ref, ...(unique ? { key: `tg:${unique}` } : {}), ...(m.caption ? { caption: m.caption } : {}) };
 }
 
 function nonText(m: z.infer<typeof messageSchema>): string {
