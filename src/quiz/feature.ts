@@ -523,7 +523,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
    */
   const gone = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
-    if (a.status === 'done') return [{ text: `${Q.goneDone(a.score, Q.time(c.closes))} ${Q.otherContests}` }];
+    // A training's test (not listed) has a pass mark, not a ranking to wait for.
+    if (a.status === 'done') return [{ text: c.listed ? `${Q.goneDone(a.score, Q.time(c.closes))} ${Q.otherContests}` : Q.goneTest }];
     // A cancelled registration may be started again while the contest is open and attempts are left.
     const again = a.status === 'cancelled' && c.listed && isOpen(c, ctx.now) && attemptsOf(ctx.db, c.id, ctx.person.id).length < c.attempts;
     const text = a.status === 'cancelled' ? Q.goneCancelled : Q.goneClosed;

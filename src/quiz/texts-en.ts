@@ -77,6 +77,7 @@ export const Q_EN: QuizTexts = {
   goneCancelled: 'This registration was cancelled, so this button no longer works.',
   goneDone: (score: number, closes: string) =>
     `You have finished this contest (${score} points), so this button no longer works. The official results will be announced after the contest closes (${closes}).`,
+  goneTest: 'This test is finished, so this button no longer works. Type /taphuan to see your training results.',
   goneClosed: 'This attempt was stopped and is not ranked, so this button no longer works.',
   registerAgain: 'Register',
   otherContests: 'Type /thi to see the open contests.',

@@ -66,6 +66,7 @@ export const Q = {
   goneCancelled: 'Lượt đăng ký này đã huỷ nên nút này không còn dùng được.',
   goneDone: (score: number, closes: string) =>
     `Bạn đã làm xong bài thi này (${score} điểm) nên nút này không còn dùng được. Kết quả chính thức sẽ được công bố sau khi cuộc thi kết thúc (${closes}).`,
+  goneTest: 'Bài kiểm tra này đã làm xong nên nút này không còn dùng được. Gõ /taphuan để xem kết quả tập huấn.',
   goneClosed: 'Bài thi này đã dừng và không được xếp hạng nên nút này không còn dùng được.',
   registerAgain: 'Đăng ký dự thi',
   otherContests: 'Gõ /thi để xem các cuộc thi đang mở.',

@@ -7,6 +7,13 @@ import { button, quizWorld, register, texts, type QuizWorld } from './support.js
 import { getAttempt } from '../../src/db/quiz.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { upsertPerson } from '../../src/db/people.js';
+import { createConversation } from '../../src/conversation/conversation.js';
+import { createQuizFeature } from '../../src/quiz/feature.js';
+import { createContestRegistry } from '../../src/quiz/definition.js';
+import { openDb } from '../../src/db/index.js';
+import { testConfig } from '../support/app.js';
+import { CAPS, knowledge } from './support.js';
+import type { Inbound } from '../../src/channels/channel.js';
 
 let w: QuizWorld | undefined;
 afterEach(() => {
@@ -90,6 +97,30 @@ describe('a button of an attempt that is over, pressed from the chat history', (
     expect(texts(r)).not.toContain('hoàn thành bài thi');
     expect(texts(r)).not.toContain('Dự đoán');
     expect(texts(await p.press(button(r, 'Đăng ký dự thi')))).toContain('Trước khi đăng ký');
+  });
+
+  it('"Bắt đầu" of a finished training test points to the training, not to a ranking', async () => {
+    const config = testConfig();
+    const db = openDb(':memory:');
+    try {
+      const convo = createConversation({ db, knowledge: knowledge(), config, features: [createQuizFeature({ registry: createContestRegistry('content') })], now: () => new Date('2026-12-07T03:00:00Z') });
+      const person = upsertPerson(db, 'telegram', '700960');
+      const id = Number(
+        db
+          .prepare(
+            `INSERT INTO quiz_attempts (contest_id, person_id, channel, attempt_no, status, step, name, question_count, current, score, correct_count, total_ms, started_at, finished_at)
+             VALUES ('tap-huan-quyen-con-nguoi', ?, 'telegram', 1, 'done', NULL, 'Cán bộ', 5, 5, 50, 5, 9000, '2026-12-07T02:00:00Z', '2026-12-07T02:05:00Z')`,
+          )
+          .run(person.id).lastInsertRowid,
+      );
+      const r = await convo.handle({ channel: 'telegram', userId: '700960', dedupeKey: 'k1', type: 'action', action: `quiz:g:${id}` } as Inbound, CAPS.telegram);
+      expect(texts(r)).toContain('Bài kiểm tra này đã làm xong');
+      expect(texts(r)).toContain('/taphuan');
+      expect(texts(r)).not.toContain('Kết quả chính thức');
+    } finally {
+      db.close();
+      config.cleanup();
+    }
   });
 
   it('"Bắt đầu" or "Tôi đồng ý" of a finished attempt says it is finished, and asks nothing again', async () => {
