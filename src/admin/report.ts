@@ -21,6 +21,7 @@ import { toCsv } from '../text/csv.js';
 import { toXlsx, type XlsxValue } from '../text/xlsx.js';
 import { coverageTotals, officialsQuestions, officialsReached, trainingCoverage, type CoverageTotals, type GroupCoverage, type OfficialsReached } from '../db/training.js';
 import type { TrainingGroup } from '../training/definition.js';
+import { sharePercent } from '../training/format.js';
 import { formatVietnamTime, parseStaffDate, vietnamInstant, vietnamYear } from '../time/vietnam.js';
 import { formatDateTime, formatNumber, round1 } from './format.js';
 
@@ -328,7 +329,7 @@ export function reportRows(r: YearReport): XlsxValue[][] {
   add(s5, 'Phát hiện là tin giả, tin xấu độc', 'tất cả', d.foundFalse);
   add(s5, 'Đã xử lý', 'tất cả', d.handled);
   for (const o of CASE_OUTCOMES) add(s5, 'Đã xử lý theo cách', CASE_OUTCOME_LABEL[o], d.byOutcome[o]);
-  add(s5, 'Tỷ lệ phát hiện và xử lý (%)', `chỉ tiêu ${HANDLED_TARGET * 100}%`, d.handledShare === null ? null : round1(d.handledShare * 100));
+  add(s5, 'Tỷ lệ phát hiện và xử lý (%)', `chỉ tiêu ${HANDLED_TARGET * 100}%`, d.handledShare === null ? null : sharePercent(d.handledShare, HANDLED_TARGET));
   add(s5, 'Đánh giá', `chỉ tiêu ${HANDLED_TARGET * 100}%`, disinfoAssessment(d));
   add(s5, 'Vụ việc chưa kết luận (không tính vào tỷ lệ)', 'tất cả', disinfoUndecided(d));
   add(s5, 'Thời gian xử lý, trung vị (ngày, từ lúc có người báo đến khi đã xử lý)', 'tất cả', d.handleDays.median === null ? null : round1(d.handleDays.median));
@@ -352,12 +353,12 @@ export function reportRows(r: YearReport): XlsxValue[][] {
     add(s6, calendar ? 'Cán bộ trong danh sách cuối năm' : 'Cán bộ trong danh sách cuối kỳ', g.name, g.officials);
     add(s6, calendar ? 'Đã tập huấn (lũy kế đến cuối năm)' : 'Đã tập huấn (lũy kế đến cuối kỳ)', g.name, g.trained);
     add(s6, calendar ? 'Tập huấn trong năm' : 'Tập huấn trong kỳ báo cáo', g.name, r.training.trainedInYear[g.groupId] ?? 0);
-    add(s6, 'Tỷ lệ đã tập huấn (%)', g.name, g.share === null ? null : round1(g.share * 100));
+    add(s6, 'Tỷ lệ đã tập huấn (%)', g.name, g.share === null ? null : sharePercent(g.share, g.target));
     add(s6, 'Đánh giá', g.name, g.officials === 0 ? 'chưa có cán bộ' : g.met ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu');
     for (const u of g.units) {
       add(s6, 'Cán bộ trong danh sách theo đơn vị', `${g.name} / ${u.unit}`, u.officials);
       add(s6, 'Đã tập huấn theo đơn vị', `${g.name} / ${u.unit}`, u.trained);
-      add(s6, 'Tỷ lệ đã tập huấn theo đơn vị (%)', `${g.name} / ${u.unit}`, u.share === null ? null : round1(u.share * 100));
+      add(s6, 'Tỷ lệ đã tập huấn theo đơn vị (%)', `${g.name} / ${u.unit}`, u.share === null ? null : sharePercent(u.share, g.target));
     }
   }
   if (r.training.groups.length) {
@@ -514,6 +515,9 @@ export function reportViewHelpers(r: YearReport) {
       /** "01/12/2025 - 30/11/2026" for a period other than the calendar year, else ''. */
       period: calendarYear(r) ? '' : periodText(r),
       months: disinfoMonths(r),
+      /** A share in percent, never shown at its target when under it (training/format.ts sharePercent). */
+      pct: sharePercent,
+      handledTarget: HANDLED_TARGET,
       until: figuresUntil(r),
       disinfoAssessment: disinfoAssessment(r.disinfo),
       disinfoUndecided: disinfoUndecided(r.disinfo),

@@ -92,7 +92,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         `Lưu ý: ${period ? `kỳ báo cáo ${periodText(report)}` : `năm ${year}`} không có số liệu nào trong cơ sở dữ liệu này (chưa có ai nhắn tin, chưa có chiến dịch, câu hỏi, cuộc thi, tin giả hay cán bộ tập huấn). Kiểm tra lại ${period ? 'kỳ báo cáo' : 'năm'}, hoặc LOA_DATA_DIR nếu số liệu nằm ở máy chủ khác.`,
       );
     const d = report.disinfo;
-    const share = d.handledShare === null ? '' : ` = ${formatShare(d.handledShare)}`;
+    const share = d.handledShare === null ? '' : ` = ${formatShare(d.handledShare, HANDLED_TARGET)}`;
     console.log(
       `Tiếp cận ${report.reachedByChannel.reduce((a, c) => a + c.people, 0)} người dân (không gồm ${report.officialsReached.reduce((a, c) => a + c.people, 0)} cán bộ trong danh sách tập huấn) · ${report.campaigns.started} chiến dịch · ` +
         `${report.questions.asked} câu hỏi (${report.questions.answered} trả lời được) · ${report.contests.length} cuộc thi · ` +

@@ -72,8 +72,8 @@ export function coverageText(groups: GroupCoverage[], totals?: CoverageTotals): 
   const lines: string[] = [];
   for (const g of groups) {
     const state = g.officials === 0 ? 'chưa có cán bộ' : g.met ? 'đạt chỉ tiêu' : 'chưa đạt chỉ tiêu';
-    lines.push(`${g.name} (${g.groupId}): chỉ tiêu ${formatShare(g.target)}; đã tập huấn ${g.trained}/${g.officials} = ${formatShare(g.share)}; ${state}`);
-    for (const u of g.units) lines.push(`  ${u.unit}: ${u.trained}/${u.officials} = ${formatShare(u.share)}`);
+    lines.push(`${g.name} (${g.groupId}): chỉ tiêu ${formatShare(g.target)}; đã tập huấn ${g.trained}/${g.officials} = ${formatShare(g.share, g.target)}; ${state}`);
+    for (const u of g.units) lines.push(`  ${u.unit}: ${u.trained}/${u.officials} = ${formatShare(u.share, g.target)}`);
   }
   if (totals?.inSeveralGroups)
     lines.push(
