@@ -310,7 +310,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
         }
       }
     } else {
-      replies = [{ text: T.unsupported }];
+      // A sticker is a like or a hello: thanked, with the topics one tap away. A voice message
+      // is told it cannot be listened to (a farmer on Zalo did not know why it got no answer).
+      const what = inbound.type === 'unsupported' ? inbound.what : '';
+      replies = [what === 'sticker' ? { ...smallTalkReply(ctx, 'emoji'), text: textsFor(ctx.person.lang ?? 'vi').sticker } : { text: what === 'voice' || what === 'audio' ? T.unsupportedVoice : T.unsupported }];
       for (const f of features) {
         const r = f.onUnreadable?.(ctx);
         if (r) {

@@ -41,6 +41,8 @@ export const T_EN: Texts = {
   unknownCommand: 'I do not know this command. Type /help to see what I can do.',
   strayNumber: 'That number is not one of the choices on offer. Type your question in words, or choose a topic:',
   unsupported: 'For now I can only read text messages. Please type your question.',
+  unsupportedVoice: 'For now I can only read text messages, not listen to voice messages. Please type your question.',
+  sticker: 'Thank you! For now I can only read text messages: if you have a question, type it or choose a topic:',
   sources: 'Sources:',
   reviewed: (d: string) => `Approved on ${d}.`,
   readMore: 'Read more:',

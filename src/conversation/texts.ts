@@ -33,6 +33,10 @@ export const T = {
   /** A bare number with no numbered choice open for it ("1" after the thanks, "99"): not a question for staff. */
   strayNumber: 'Số này không ứng với lựa chọn nào đang mở. Bạn hãy gõ câu hỏi bằng chữ, hoặc chọn một chủ đề:',
   unsupported: 'Hiện tôi chỉ đọc được tin nhắn dạng chữ. Bạn hãy gõ câu hỏi bằng chữ nhé.',
+  /** A voice message with no words: why it got no answer, and that unmarked typing is fine. */
+  unsupportedVoice: 'Hiện tôi chỉ đọc được tin nhắn dạng chữ, chưa nghe được tin nhắn thoại. Bạn hãy gõ câu hỏi bằng chữ nhé, có dấu hay không dấu đều được.',
+  /** A sticker (a like, a hello): thanked like an emoji, with the topic menu. */
+  sticker: 'Cảm ơn bạn! Hiện tôi chỉ đọc được tin nhắn dạng chữ: nếu có câu hỏi, bạn hãy gõ bằng chữ hoặc chọn một chủ đề:',
   sources: 'Nguồn:',
   reviewed: (d: string) => `Nội dung đã được duyệt ngày ${d}.`,
   readMore: 'Xem thêm:',

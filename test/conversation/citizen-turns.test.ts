@@ -183,3 +183,24 @@ describe('an answer picked from a topic list', () => {
     expect(again!.buttons!.map((b) => b.action)).toEqual(list!.buttons!.map((b) => b.action));
   });
 });
+
+describe('a sticker, a voice message', () => {
+  const send = (user: string, what: string) =>
+    convo.handle({ channel: 'zalo', userId: user, dedupeKey: `k${n++}`, type: 'unsupported', what } as Inbound, zaloLike);
+
+  it('a sticker is thanked, with the topics one tap away', async () => {
+    const [r] = await send('u-sticker', 'sticker');
+    expect(r!.text).toMatch(/^Cảm ơn bạn! Hiện tôi chỉ đọc được tin nhắn dạng chữ/);
+    expect(r!.buttons!.length).toBeGreaterThan(3);
+  });
+
+  it('a voice message is told it cannot be listened to, and that typing without marks is fine', async () => {
+    for (const what of ['audio', 'voice']) {
+      const [r] = await send('u-voice', what);
+      expect(r!.text, what).toContain('chưa nghe được tin nhắn thoại');
+      expect(r!.text, what).toContain('có dấu hay không dấu đều được');
+    }
+    const [loc] = await send('u-voice', 'location');
+    expect(loc!.text).toBe('Hiện tôi chỉ đọc được tin nhắn dạng chữ. Bạn hãy gõ câu hỏi bằng chữ nhé.');
+  });
+});
