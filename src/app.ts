@@ -314,7 +314,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   app.onStart(() => campaigns.start());
   app.onStop(() => campaigns.stop());
   installAdmin(app, { now: opts.now, ...(opts.adminAuth ? { auth: opts.adminAuth } : {}) });
-  installDailyBackups(app, { dataDir: config.dataDir, keep: config.backup?.keep ?? 0, at: config.backup?.at ?? '02:30', logger, now: opts.now });
+  installDailyBackups(app, { dataDir: config.dataDir, keep: config.backup?.keep ?? 0, at: config.backup?.at ?? '02:30', minFreeMb: config.minFreeMb ?? 0, logger, now: opts.now });
 
   return app;
 }

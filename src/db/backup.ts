@@ -24,7 +24,7 @@ import { withTimeout } from '../time/timeout.js';
 import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -446,6 +446,47 @@ export interface DailyBackupOptions {
   at: string;
   logger: Logger;
   now?: () => Date;
+  /**
+   * Free space to leave on the disk after the copy (`LOA_MIN_FREE_MB`): a daily backup that
+   * would take the disk under it is not taken (see {@link takeDailyBackup}). 0 or absent: only
+   * the copy's own size counts.
+   */
+  minFreeMb?: number;
+  /** Free bytes on the disk of a folder (tests inject one); default `statfs`. */
+  freeBytes?: (dir: string) => number;
+}
+
+function statfsFreeBytes(dir: string): number {
+  try {
+    const st = statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch {
+    return Number.POSITIVE_INFINITY; // unknown: the copy is tried, and fails by itself if it must
+  }
+}
+
+const sizeOrZero = (file: string): number => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Whether the next daily copy fits, making room first by removing the oldest daily backups down
+ * to `keep - 1` (what pruning after the copy would remove anyway; never the last one). A copy
+ * that filled the disk took the service's own database writes with it (SQLite "database or disk
+ * is full" on the messages being recorded) until the copy failed and was removed.
+ */
+function roomForDailyBackup(o: DailyBackupOptions): { ok: true } | { ok: false; freeMb: number; needMb: number } {
+  const db = join(o.dataDir, DB_FILE);
+  const need = sizeOrZero(db) + sizeOrZero(`${db}-wal`) + Math.max(0, o.minFreeMb ?? 0) * 2 ** 20;
+  const free = (): number => (o.freeBytes ?? statfsFreeBytes)(o.dataDir);
+  if (free() >= need) return { ok: true };
+  if (o.keep >= 2) pruneDailyBackups(backupDir(o.dataDir), o.keep - 1);
+  const after = free();
+  return after >= need ? { ok: true } : { ok: false, freeMb: Math.floor(after / 2 ** 20), needMb: Math.ceil(need / 2 ** 20) };
 }
 
 /** Taken at start when the newest daily backup is older than this (the machine was off at night). */
@@ -459,6 +500,14 @@ const CATCH_UP_DELAY_MS = 10 * 60_000;
 export async function takeDailyBackup(o: DailyBackupOptions): Promise<string | undefined> {
   const now = o.now?.() ?? new Date();
   try {
+    const room = roomForDailyBackup(o);
+    if (!room.ok) {
+      o.logger.error(
+        { freeMb: room.freeMb, neededMb: room.needMb, minFreeMb: o.minFreeMb ?? 0 },
+        'backup: daily backup skipped: the copy would leave the disk under LOA_MIN_FREE_MB and the service needs that space for its own writes; free space in LOA_DATA_DIR (copy old backups elsewhere, then delete them)',
+      );
+      return undefined;
+    }
     const r = await backupDatabase(join(o.dataDir, DB_FILE), defaultBackupPath(o.dataDir, now, 'daily'));
     const removed = pruneDailyBackups(backupDir(o.dataDir), o.keep);
     o.logger.info({ file: r.file, bytes: r.bytes, removed: removed.length }, 'backup: daily backup written');
