@@ -225,7 +225,10 @@ export async function readDocumentXml(xml: string, numbering: Numbering = { abst
   // Paragraphs nest (a text box's paragraphs inside a run of another): one buffer each.
   const paras: { text: string; numId?: string; ilvl?: number; style?: string; inPPr: boolean }[] = [];
   // Tables nest too: the innermost gets the rows; a nested table's text goes in its outer cell.
-  const tables: { rows: string[][]; cell?: string[] }[] = [];
+  // A cell's horizontal span (w:gridSpan) and whether it continues the merged cell above
+  // (w:vMerge without "restart"): rows keep their columns, and a "Lĩnh vực" merged down a group
+  // of rows is every row's.
+  const tables: { rows: string[][]; cell?: string[]; span?: number; below?: boolean }[] = [];
   let hidden = 0; // inside w:del, w:moveFrom, mc:Fallback, w:instrText
   let inText = false;
   let count = 0;
@@ -313,11 +316,30 @@ export async function readDocumentXml(xml: string, numbering: Numbering = { abst
       case 'tc': {
         const t = tables.at(-1);
         if (!t) break;
-        if (!close) t.cell = [];
-        else {
-          t.rows.at(-1)?.push((t.cell ?? []).join('\n').trim());
+        if (!close) {
+          t.cell = [];
+          t.span = 1;
+          t.below = false;
+        } else {
+          const row = t.rows.at(-1);
+          if (row) {
+            const above = t.rows.at(-2)?.[row.length];
+            const text = (t.cell ?? []).join('\n').trim();
+            row.push(t.below && !text && above !== undefined ? above : text);
+            for (let k = 1; k < (t.span ?? 1); k++) row.push('');
+          }
           t.cell = undefined;
         }
+        break;
+      }
+      case 'gridSpan': {
+        const t = tables.at(-1);
+        if (t?.cell && !close) t.span = Math.min(64, Math.max(1, Number(attr(attrs, 'val') ?? 1) || 1));
+        break;
+      }
+      case 'vMerge': {
+        const t = tables.at(-1);
+        if (t?.cell && !close) t.below = attr(attrs, 'val') !== 'restart';
         break;
       }
     }

@@ -122,6 +122,24 @@ describe('a Word booklet (.docx)', () => {
     ]);
   });
 
+  it('keeps a table’s columns with merged cells: a “Lĩnh vực” merged down its rows is each row’s, a wide cell counts its columns', async () => {
+    const cell = (text: string, pr = ''): string => `<w:tc><w:tcPr>${pr}</w:tcPr>${para(text)}</w:tc>`;
+    const row = (...cells: string[]): string => `<w:tr>${cells.join('')}</w:tr>`;
+    const body =
+      '<w:tbl>' +
+      row(cell('DANH MỤC CÂU HỎI', '<w:gridSpan w:val="4"/>')) +
+      row(cell('Lĩnh vực'), cell('Câu hỏi'), cell('Trả lời'), cell('Căn cứ pháp lý')) +
+      row(cell('Trợ giúp pháp lý', '<w:vMerge w:val="restart"/>'), cell('Ai được trợ giúp pháp lý miễn phí?'), cell('Người thuộc hộ nghèo, trẻ em, người có công với cách mạng và những người khác theo luật.'), cell('Điều 7 Luật Trợ giúp pháp lý năm 2017')) +
+      row(cell('', '<w:vMerge/>'), cell('Trợ giúp pháp lý ở đâu?'), cell('Tại Trung tâm trợ giúp pháp lý nhà nước của tỉnh và các chi nhánh của Trung tâm.'), cell('Điều 10 Luật Trợ giúp pháp lý năm 2017')) +
+      '</w:tbl>';
+    const read = await readDocxBytes(docx(body));
+    expect(read.problems).toEqual([]);
+    expect(read.entries.map((e) => [e.question, e.topic, e.sources[0]?.article])).toEqual([
+      ['Ai được trợ giúp pháp lý miễn phí?', 'Trợ giúp pháp lý', 'Điều 7'],
+      ['Trợ giúp pháp lý ở đâu?', 'Trợ giúp pháp lý', 'Điều 10'],
+    ]);
+  });
+
   it('refuses a zip bomb before parsing it, whatever size the archive declares', async () => {
     // 40 MB of spaces packs to about 40 KB; the headers claim 1 KB.
     const huge = Buffer.alloc(40 * 1024 * 1024, " ");
