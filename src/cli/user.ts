@@ -8,7 +8,10 @@
  *   loa user list
  *
  * Without --password a random one is generated, printed once, and must be changed at the
- * first login. Every change is written to the audit log (actor `cli`).
+ * first login. Every change is written to the audit log (actor `cli`, with the operating-system
+ * user who ran it). A new password ends the account's sessions and forgets its failed logins, so
+ * an admin locked out by the login's wait can sign in at once with it. Disabling the last enabled
+ * admin, or taking its admin role, is refused: nobody could manage accounts from the pages.
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
@@ -17,13 +20,16 @@ import { loadConfig } from '../config.js';
 import { openDb, type Db } from '../db/index.js';
 import {
   ROLES,
+  ROLE_LABELS,
+  accountChangeText,
   createUser,
   generatePassword,
   getUserByName,
+  lastAdminRefusal,
   listUsers,
+  resetPassword,
   roleSchema,
   setDisabled,
-  setPassword,
   setRoles,
   setUserRegion,
   type Role,
@@ -31,6 +37,7 @@ import {
 import { recordAudit } from '../db/audit.js';
 import { flattenRegions, loadContent } from '../knowledge/content.js';
 import { argsErrorText } from './args.js';
+import { osUserName } from './operator.js';
 
 export const USAGE = `cách dùng:
   loa user add <tên> --role R[,R] [--region mã-địa-bàn] [--password P] [--name "Tên hiển thị"]   tạo tài khoản
@@ -38,8 +45,9 @@ export const USAGE = `cách dùng:
   loa user role <tên> --role R[,R] [--region mã-địa-bàn | --no-region]  đổi vai trò, địa bàn
   loa user disable <tên> | loa user enable <tên>                        khoá / mở khoá
   loa user list                                                         liệt kê tài khoản
-vai trò: ${ROLES.join(', ')}
-không có --password thì một mật khẩu dùng một lần được tạo và in ra một lần`;
+vai trò: ${ROLES.map((r) => `${r} (${ROLE_LABELS[r]})`).join(', ')}
+không có --password thì một mật khẩu dùng một lần được tạo và in ra một lần
+quên mật khẩu (kể cả quản trị viên duy nhất): loa user passwd <tên> rồi đăng nhập ngay bằng mật khẩu in ra`;
 
 function parseRoles(text: string): Role[] {
   const parsed = z.array(roleSchema).safeParse(text.split(',').map((s) => s.trim()).filter(Boolean));
@@ -55,6 +63,20 @@ function checkRegion(contentDir: string, slug: string): void {
   const regions = flattenRegions(loadContent(contentDir).regions);
   if (!regions.has(slug))
     throw new UsageError(`user: không có địa bàn '${slug}'; dùng một mã trong content/regions.yaml (${[...regions.keys()].slice(0, 8).join(', ')}…)`);
+}
+
+/** A region's name from the content, its slug when the content does not name it. */
+function regionNamer(contentDir: string): (slug: string) => string {
+  let names: Map<string, { name: string }> | undefined;
+  return (slug) => {
+    try {
+      names ??= flattenRegions(loadContent(contentDir).regions);
+    } catch {
+      names = new Map();
+    }
+    const n = names.get(slug)?.name;
+    return n ? `${n} (${slug})` : slug;
+  };
 }
 
 /** Runs `loa user …`; returns the exit code. */
@@ -92,6 +114,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     contentDir ??= config.contentDir;
     db ??= openDb(join(config.dataDir, 'loa.sqlite'));
   }
+  const origin = { osUser: osUserName() };
   try {
     switch (sub) {
       case 'add': {
@@ -107,7 +130,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
           password: o.password ?? generated,
           mustChangePassword: !!generated,
         });
-        recordAudit(db, { actor: 'cli', action: 'user.add', targetType: 'user', targetId: u.username, details: { roles, region: u.region } });
+        recordAudit(db, { actor: 'cli', action: 'user.add', targetType: 'user', targetId: u.username, details: { roles, region: u.region, ...origin } });
         out(`Đã tạo tài khoản '${u.username}' (${roles.join(', ')}${u.region ? `, địa bàn ${u.region}` : ''}).`);
         if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(đổi mật khẩu ngay ở lần đăng nhập đầu tiên; mật khẩu này không được hiển thị lại)`);
         return 0;
@@ -116,32 +139,34 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         const u = getUserByName(db, username!);
         if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
         const generated = o.password ? undefined : generatePassword();
-        setPassword(db, u.id, o.password ?? generated!, !!generated);
-        recordAudit(db, { actor: 'cli', action: 'user.passwd', targetType: 'user', targetId: u.username });
-        out(`Đã đặt mật khẩu mới cho '${u.username}'.`);
-        if (generated) out(`Mật khẩu dùng một lần: ${generated}`);
+        resetPassword(db, u.id, o.password ?? generated!, !!generated);
+        recordAudit(db, { actor: 'cli', action: 'user.passwd', targetType: 'user', targetId: u.username, details: { reset: true, ...origin } });
+        out(`Đã đặt mật khẩu mới cho '${u.username}'; các phiên đăng nhập cũ của tài khoản này đã đóng.`);
+        if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(đăng nhập ngay được, rồi phải đổi mật khẩu; mật khẩu này không được hiển thị lại)`);
+        if (u.disabledAt) out(`Lưu ý: '${u.username}' đang bị khoá; mở khoá bằng: loa user enable ${u.username}`);
         return 0;
       }
       case 'role': {
         const u = getUserByName(db, username!);
         if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
         if (!o.role && !o.region && !o['no-region']) throw new UsageError('user: hãy cho --role, --region hoặc --no-region');
-        const details: Record<string, unknown> = {};
-        if (o.role) {
-          const roles = parseRoles(o.role);
-          setRoles(db, u.id, roles);
-          details.roles = roles;
-        }
-        if (o.region) {
-          checkRegion(contentDir, o.region);
-          setUserRegion(db, u.id, o.region);
-          details.region = o.region;
-        } else if (o['no-region']) {
-          setUserRegion(db, u.id, null);
-          details.region = null;
-        }
-        recordAudit(db, { actor: 'cli', action: 'user.role', targetType: 'user', targetId: u.username, details });
+        const roles = o.role ? parseRoles(o.role) : u.roles;
+        if (o.region) checkRegion(contentDir, o.region);
+        const region = o.region ? o.region : o['no-region'] ? null : u.region;
+        const refusal = lastAdminRefusal(db, u.id, { roles });
+        if (refusal) throw new UsageError(refusal);
+        db.transaction(() => {
+          setRoles(db!, u.id, roles);
+          setUserRegion(db!, u.id, region);
+        })();
         const after = getUserByName(db, u.username)!;
+        const details: Record<string, unknown> = {
+          text: accountChangeText(u, after, regionNamer(contentDir)),
+          roles: after.roles,
+          region: after.region,
+          ...origin,
+        };
+        recordAudit(db, { actor: 'cli', action: 'user.role', targetType: 'user', targetId: u.username, details });
         out(`'${after.username}': ${after.roles.join(', ')}${after.region ? `, địa bàn ${after.region}` : ', mọi địa bàn'}`);
         return 0;
       }
@@ -149,16 +174,26 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
       case 'enable': {
         const u = getUserByName(db, username!);
         if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
+        if (sub === 'disable') {
+          const refusal = lastAdminRefusal(db, u.id, { disabled: true });
+          if (refusal) throw new UsageError(refusal);
+        }
         setDisabled(db, u.id, sub === 'disable');
-        recordAudit(db, { actor: 'cli', action: `user.${sub}`, targetType: 'user', targetId: u.username });
-        out(`'${u.username}': ${sub === 'disable' ? 'đã khoá' : 'đã mở khoá'}`);
+        recordAudit(db, { actor: 'cli', action: `user.${sub}`, targetType: 'user', targetId: u.username, details: { ...origin } });
+        out(`'${u.username}': ${sub === 'disable' ? 'đã khoá, các phiên đăng nhập đã đóng' : 'đã mở khoá'}`);
         return 0;
       }
       case 'list': {
-        for (const u of listUsers(db))
-          out(
-            `${u.username.padEnd(20)} ${u.roles.join(',').padEnd(28)} ${(u.region ?? '*').padEnd(16)} ${u.disabledAt ? 'khoá' : ''}`,
-          );
+        const users = listUsers(db);
+        if (!users.length) {
+          out('Chưa có tài khoản nào; tạo bằng: loa user add <tên> --role admin');
+          return 0;
+        }
+        out(`${'Tài khoản'.padEnd(20)} ${'Vai trò'.padEnd(28)} ${'Địa bàn'.padEnd(16)} Trạng thái`);
+        for (const u of users) {
+          const state = [u.disabledAt ? 'đã khoá' : 'đang dùng', u.mustChangePassword && !u.disabledAt ? 'chưa đổi mật khẩu dùng một lần' : ''].filter(Boolean).join(', ');
+          out(`${u.username.padEnd(20)} ${u.roles.join(',').padEnd(28)} ${(u.region ?? 'mọi địa bàn').padEnd(16)} ${state}`);
+        }
         return 0;
       }
       default:

@@ -186,6 +186,42 @@ export function setPassword(db: Db, id: number, password: string, mustChange = f
   );
 }
 
+/**
+ * A password set for someone else (an admin's reset, `loa user passwd`): the new password, the
+ * end of every session of the account (whoever held it no longer does), and the account's
+ * failed logins forgotten. Those failures made the login wait up to 15 minutes before trying a
+ * password at all, so the person handed a new password (or the only admin who just reset their
+ * own from the server) was told to wait instead of signing in.
+ */
+export function resetPassword(db: Db, id: number, password: string, mustChange: boolean): void {
+  passwordSchema.parse(password);
+  const u = getUser(db, id);
+  if (!u) throw new Error(`user: không có tài khoản số ${id}`);
+  db.transaction(() => {
+    setPassword(db, id, password, mustChange);
+    db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+    db.prepare('DELETE FROM login_attempts WHERE username = ? AND ok = 0').run(u.username);
+  })();
+}
+
+/** Enabled accounts holding the admin role. */
+export function enabledAdmins(db: Db): User[] {
+  return listUsers(db).filter((u) => !u.disabledAt && u.roles.includes('admin'));
+}
+
+/**
+ * Why a change would leave no enabled admin (nobody could then add, unlock or reset accounts
+ * from the pages), or null when another enabled admin remains.
+ */
+export function lastAdminRefusal(db: Db, id: number, after: { disabled?: boolean; roles?: readonly Role[] }): string | null {
+  const u = getUser(db, id);
+  if (!u || u.disabledAt || !u.roles.includes('admin')) return null;
+  const stillAdmin = !after.disabled && (after.roles ?? u.roles).includes('admin');
+  if (stillAdmin) return null;
+  if (enabledAdmins(db).some((a) => a.id !== id)) return null;
+  return `user: '${u.username}' là tài khoản quản trị cuối cùng còn hoạt động; nếu khoá hoặc bỏ quyền quản trị thì không ai quản lý được tài khoản. Hãy tạo (hoặc mở khoá) một tài khoản quản trị khác trước, ví dụ: loa user add ten-moi --role admin`;
+}
+
 /** Replaces the roles of an account. */
 export function setRoles(db: Db, id: number, roles: Role[]): void {
   const parsed = z.array(roleSchema).min(1, 'user: hãy chọn ít nhất một vai trò').parse(roles);
@@ -258,4 +294,26 @@ export function regionsAllowed(
   if (!user.region) return true;
   if (regions.length === 0) return false;
   return regions.every((r) => regionAllowed(user, r, pathOf));
+}
+
+/**
+ * One Vietnamese sentence saying what a role or region change did, before and after, for the
+ * audit log: "who made Hoa an approver, and what was she before?" was not answerable from
+ * entries that kept the new roles only. `regionName` turns a slug into the name staff know.
+ *
+ * @example accountChangeText({ roles: ['editor'], region: null }, { roles: ['approver'], region: 'pho-hien' }, (s) => 'Phường Phố Hiến')
+ * // 'Vai trò: Biên tập → Phê duyệt. Địa bàn: mọi địa bàn → Phường Phố Hiến.'
+ */
+export function accountChangeText(
+  before: Pick<User, 'roles' | 'region'>,
+  after: Pick<User, 'roles' | 'region'>,
+  regionName: (slug: string) => string = (s) => s,
+): string {
+  const roles = (r: readonly Role[]): string => r.map((x) => ROLE_LABELS[x]).join(', ');
+  const region = (r: string | null): string => (r ? regionName(r) : 'mọi địa bàn');
+  const parts: string[] = [];
+  const sameRoles = before.roles.length === after.roles.length && before.roles.every((r) => after.roles.includes(r));
+  parts.push(sameRoles ? `Vai trò giữ nguyên: ${roles(after.roles)}.` : `Vai trò: ${roles(before.roles)} → ${roles(after.roles)}.`);
+  parts.push(before.region === after.region ? `Địa bàn giữ nguyên: ${region(after.region)}.` : `Địa bàn: ${region(before.region)} → ${region(after.region)}.`);
+  return parts.join(' ');
 }

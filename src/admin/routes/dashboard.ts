@@ -10,6 +10,9 @@ import type { DecisionModel } from '../../knowledge/decision.js';
 import { formatDecimal, formatNumber } from '../format.js';
 import { CHANNEL_LABELS, STATE_LABELS, contentAdvice, healthReport } from '../../http/health.js';
 
+/** A channel as staff name it ('Zalo OA', not 'zalo'); an unknown id as it is. */
+const channelLabel = (channel: string): string => CHANNEL_LABELS[channel as keyof typeof CHANNEL_LABELS] ?? channel;
+
 /** The dashboard figures for a user (their region scope applied). */
 export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
   const scope = ctx.scopeRegions(req);
@@ -27,12 +30,12 @@ export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
     const rows = questionCounts(ctx.db, new Date(now - days * 86_400_000), scope);
     const asked = rows.reduce((a, r) => a + r.asked, 0);
     const answered = rows.reduce((a, r) => a + r.answered, 0);
-    return { days, asked, answered, unanswered: asked - answered, rows };
+    return { days, asked, answered, unanswered: asked - answered, rows: rows.map((r) => ({ ...r, label: channelLabel(r.channel) })) };
   };
   const queue = countQueue(ctx.db, { scope });
   return {
     subscribers: subs.reduce((a, s) => a + s.n, 0),
-    byChannel: [...byChannel.entries()].map(([channel, n]) => ({ channel, n })),
+    byChannel: [...byChannel.entries()].map(([channel, n]) => ({ channel, label: channelLabel(channel), n })),
     byRegion: [...byRegion.entries()]
       .map(([region, n]) => ({ region, name: region ? ctx.knowledge.regionInfo(region)?.name ?? region : 'Chưa chọn địa bàn', n }))
       .sort((a, b) => b.n - a.n),

@@ -4,19 +4,20 @@ import { z } from 'zod';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import {
   ROLES,
+  accountChangeText,
   createUser,
   generatePassword,
   getUserByName,
+  lastAdminRefusal,
   listUsers,
+  resetPassword,
   roleSchema,
   setDisabled,
   setDisplayName,
-  setPassword,
   setRoles,
   setUserRegion,
   usernameSchema,
 } from '../../db/users.js';
-import { deleteUserSessions } from '../../db/admin.js';
 import { flattenRegions } from '../../knowledge/content.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
@@ -77,32 +78,71 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       return page(req, reply, { error: parsed.error.issues.map((i) => i.message).join(' ') });
     }
     if (u.id === ctx.me(req).id && !parsed.data.roles.includes('admin'))
-      return page(req, reply.code(400), { error: 'Bạn không thể tự bỏ quyền quản trị của mình.' });
+      return page(req, reply.code(400), { error: 'Bạn không thể tự bỏ quyền quản trị của mình. Nếu cần, nhờ một quản trị viên khác làm việc này.' });
+    const refusal = lastAdminRefusal(ctx.db, u.id, { roles: parsed.data.roles });
+    if (refusal) return page(req, reply.code(400), { error: refusal.replace(/^user: /, '') });
     const region = checkRegion(parsed.data.region);
+    const displayName = parsed.data.displayName || null;
+    const roles = [...new Set(parsed.data.roles)];
+    const sameRoles = roles.length === u.roles.length && roles.every((r) => u.roles.includes(r));
+    if (sameRoles && region === u.region && displayName === u.displayName)
+      return reply.redirect(`/admin/users?msg=${encodeURIComponent(`'${u.username}' không có gì thay đổi.`)}`, 303);
     ctx.db.transaction(() => {
-      setRoles(ctx.db, u.id, parsed.data.roles);
+      setRoles(ctx.db, u.id, roles);
       setUserRegion(ctx.db, u.id, region);
-      setDisplayName(ctx.db, u.id, parsed.data.displayName || null);
+      setDisplayName(ctx.db, u.id, displayName);
     })();
-    ctx.audit(req, { action: 'user.role', targetType: 'user', targetId: u.username, details: { roles: parsed.data.roles, region } });
-    return reply.redirect(`/admin/users?msg=${encodeURIComponent(`Đã cập nhật '${u.username}'.`)}`, 303);
+    const regionName = (slug: string): string => ctx.knowledge.regionInfo(slug)?.name ?? slug;
+    const text = [
+      accountChangeText(u, { roles, region }, regionName),
+      displayName !== u.displayName ? `Tên hiển thị: ${u.displayName ?? '(không có)'} → ${displayName ?? '(không có)'}.` : '',
+    ].filter(Boolean).join(' ');
+    ctx.audit(req, { action: 'user.role', targetType: 'user', targetId: u.username, details: { text, roles, region } });
+    return reply.redirect(`/admin/users?msg=${encodeURIComponent(`Đã cập nhật '${u.username}'. ${text}`)}`, 303);
   });
 
   s.post('/admin/users/:name/reset', { config: { permission: 'users.manage' } }, async (req, reply) => {
     const u = target(req);
     const password = generatePassword();
-    setPassword(ctx.db, u.id, password, true);
-    deleteUserSessions(ctx.db, u.id);
+    resetPassword(ctx.db, u.id, password, true);
     ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: u.username, details: { reset: true } });
     return page(req, reply, { created: { username: u.username, password } });
   });
 
+  /**
+   * What a person leaving still has under way: campaigns they wrote that are not over and
+   * content changes they proposed that nobody has decided. Disabling them stops none of it (an
+   * approved campaign still goes out on its schedule; a draft waits for someone to take it
+   * over), so the admin is told, and the audit keeps it.
+   */
+  const inFlight = (username: string): { text: string; counts: Record<string, number> } => {
+    const rows = ctx.db
+      .prepare(`SELECT status, COUNT(*) AS n FROM campaigns WHERE author = ? AND status IN ('draft','submitted','approved','scheduled','sending','paused') GROUP BY status`)
+      .all(username) as { status: string; n: number }[];
+    const c = Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
+    const revisions = (ctx.db.prepare(`SELECT COUNT(*) AS n FROM content_revisions WHERE created_by = ? AND status = 'pending'`).get(username) as { n: number }).n;
+    const parts: string[] = [];
+    if (c.draft) parts.push(`${c.draft} chiến dịch còn là bản nháp`);
+    if (c.submitted) parts.push(`${c.submitted} chiến dịch chờ phê duyệt (người phê duyệt vẫn duyệt được)`);
+    const going = (c.approved ?? 0) + (c.scheduled ?? 0) + (c.sending ?? 0);
+    if (going) parts.push(`${going} chiến dịch đã duyệt hoặc đang gửi (vẫn gửi theo lịch; huỷ hoặc tạm dừng ở trang Chiến dịch nếu không muốn)`);
+    if (c.paused) parts.push(`${c.paused} chiến dịch đang tạm dừng`);
+    if (revisions) parts.push(`${revisions} bản sửa nội dung chờ phê duyệt`);
+    return { text: parts.length ? `Việc còn dở của '${username}': ${parts.join('; ')}.` : '', counts: { ...c, revisions } };
+  };
+
   for (const state of ['disable', 'enable'] as const)
     s.post(`/admin/users/:name/${state}`, { config: { permission: 'users.manage' } }, async (req, reply) => {
       const u = target(req);
-      if (u.id === ctx.me(req).id) return page(req, reply.code(400), { error: 'Bạn không thể tự khoá tài khoản của mình.' });
+      if (u.id === ctx.me(req).id) return page(req, reply.code(400), { error: 'Bạn không thể tự khoá tài khoản của mình. Nếu cần, nhờ một quản trị viên khác làm việc này.' });
+      if (state === 'disable') {
+        const refusal = lastAdminRefusal(ctx.db, u.id, { disabled: true });
+        if (refusal) return page(req, reply.code(400), { error: refusal.replace(/^user: /, '') });
+      }
       setDisabled(ctx.db, u.id, state === 'disable', ctx.now());
-      ctx.audit(req, { action: `user.${state}`, targetType: 'user', targetId: u.username });
-      return reply.redirect(`/admin/users?msg=${encodeURIComponent(state === 'disable' ? `Đã khoá '${u.username}'.` : `Đã mở khoá '${u.username}'.`)}`, 303);
+      const left = state === 'disable' ? inFlight(u.username) : { text: '', counts: {} };
+      ctx.audit(req, { action: `user.${state}`, targetType: 'user', targetId: u.username, details: left.text ? { text: left.text } : undefined });
+      const msg = state === 'disable' ? `Đã khoá '${u.username}'; các phiên đăng nhập của tài khoản này đã đóng.${left.text ? ` ${left.text}` : ''}` : `Đã mở khoá '${u.username}'.`;
+      return reply.redirect(`/admin/users?msg=${encodeURIComponent(msg)}`, 303);
     });
 };

@@ -1,0 +1,152 @@
+/**
+ * A provincial office's admin running accounts for a year: the only admin who forgot their
+ * password, staff handed a new one, the last admin kept, role changes and departures that the
+ * audit log can answer for, and the dashboard's channels in staff's words.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdminClient, addUser, startAdminApp } from './support.js';
+import { run as userCli } from '../../src/cli/user.js';
+import { listAudit } from '../../src/db/audit.js';
+import { getUserByName } from '../../src/db/users.js';
+import { insertCampaign, transitionCampaign } from '../../src/db/campaigns.js';
+import { subscribe, upsertPerson } from '../../src/db/people.js';
+import type { Db } from '../../src/db/index.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function start() {
+  const t = await startAdminApp({ env: { LOA_TRUST_PROXY: '127.0.0.1' } });
+  close = t.close;
+  return t;
+}
+
+/** Runs `loa user …` on the app's database; returns the exit code and what it printed. */
+async function cli(t: { app: { db: Db }; contentDir: string }, args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await userCli(args, { db: t.app.db, contentDir: t.contentDir, out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Wrong passwords from one address until the login makes it wait. */
+async function lockOut(url: string, ip: string, username: string): Promise<void> {
+  const c = new AdminClient(url, ip);
+  let status = 0;
+  for (let i = 0; i < 6 && status !== 429; i++) status = (await c.login(username, `doan-sai-${i}-mat-khau`)).status;
+  expect(status).toBe(429);
+}
+
+describe('accounts over a year', () => {
+  it("the only admin who forgot the password resets it from the server's CLI and signs in at once; old sessions end", async () => {
+    const t = await start();
+    addUser(t.app, 'quantri', ['admin'], null, 'mat-khau-cu-12345');
+    // A session left open on the office PC (the reason to reset may be a leaked password).
+    const old = new AdminClient(t.url, '10.9.9.9');
+    expect((await old.login('quantri', 'mat-khau-cu-12345')).status).toBe(303);
+    // Then, having forgotten it, the admin tries until the login makes them wait.
+    await lockOut(t.url, '10.0.0.7', 'quantri');
+    const r = await cli(t, ['passwd', 'quantri']);
+    expect(r.code).toBe(0);
+    const pw = /Mật khẩu dùng một lần: (\S+)/.exec(r.out)![1]!;
+    // Before: 429 "wait", up to 15 minutes, with the password just printed.
+    const c = new AdminClient(t.url, '10.0.0.7');
+    const login = await c.login('quantri', pw);
+    expect(login.status).toBe(303);
+    expect(login.location).toBe('/admin/account/password');
+    // The session opened before the reset is over.
+    expect((await old.get('/admin')).status).not.toBe(200);
+    // The audit names who ran it on the server.
+    const e = listAudit(t.app.db, { action: 'user.passwd' })[0]!;
+    expect(e.actor).toBe('cli');
+    expect(e.details?.osUser).toBeTruthy();
+  });
+
+  it("an admin's reset of a staff password lets them sign in at once despite their wrong tries", async () => {
+    const t = await start();
+    addUser(t.app, 'admin1', ['admin']);
+    addUser(t.app, 'lan', ['editor'], 'pho-hien');
+    await lockOut(t.url, '10.0.0.8', 'lan');
+    const a = new AdminClient(t.url, '10.0.0.1');
+    await a.login('admin1', 'admin1-mat-khau-1');
+    const page = await a.post('/admin/users/lan/reset');
+    const pw = /data-one-time-password>([^<]+)</.exec(page.text)![1]!;
+    expect((await new AdminClient(t.url, '10.0.0.8').login('lan', pw)).status).toBe(303);
+  });
+
+  it('the last enabled admin cannot be disabled or demoted from the CLI; with a second admin it can', async () => {
+    const t = await start();
+    // 'admin' is the first admin, made at the first start.
+    expect(getUserByName(t.app.db, 'admin')!.roles).toEqual(['admin']);
+    addUser(t.app, 'cu', ['admin']);
+    expect((await cli(t, ['disable', 'cu'])).code).toBe(0);
+    const refused = await cli(t, ['disable', 'admin']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/quản trị cuối cùng.*loa user add/s);
+    expect(getUserByName(t.app.db, 'admin')!.disabledAt).toBeNull();
+    const demote = await cli(t, ['role', 'admin', '--role', 'editor']);
+    expect(demote.code).toBe(2);
+    expect(getUserByName(t.app.db, 'admin')!.roles).toEqual(['admin']);
+    // Nothing refused was audited as done.
+    expect(listAudit(t.app.db, { action: 'user.role' })).toHaveLength(0);
+    expect(await cli(t, ['add', 'moi', '--role', 'admin'])).toMatchObject({ code: 0 });
+    expect((await cli(t, ['role', 'admin', '--role', 'editor,approver'])).code).toBe(0);
+    const e = listAudit(t.app.db, { action: 'user.role' })[0]!;
+    expect(e.details?.text).toBe('Vai trò: Quản trị → Biên tập, Phê duyệt. Địa bàn giữ nguyên: mọi địa bàn.');
+    expect(e.details?.osUser).toBeTruthy();
+    const list = await cli(t, ['list']);
+    expect(list.out).toMatch(/^Tài khoản\s+Vai trò\s+Địa bàn\s+Trạng thái/);
+    expect(list.out).toMatch(/cu\s+admin\s+mọi địa bàn\s+đã khoá/);
+  });
+
+  it("a commune officer moved to another commune and made approver: the audit says from what to what, by whom", async () => {
+    const t = await start();
+    addUser(t.app, 'admin1', ['admin']);
+    addUser(t.app, 'hoa', ['editor'], 'pho-hien');
+    const a = new AdminClient(t.url, '10.0.0.1');
+    await a.login('admin1', 'admin1-mat-khau-1');
+    const region = 'hong-chau';
+    const res = await a.post('/admin/users/hoa', { displayName: 'Nguyễn Thị Hoa', roles: ['editor', 'approver'], region });
+    expect(res.status).toBe(303);
+    const e = listAudit(t.app.db, { action: 'user.role' })[0]!;
+    expect(e.actor).toBe('admin1');
+    expect(e.details?.text).toBe(
+      'Vai trò: Biên tập → Biên tập, Phê duyệt. Địa bàn: Phường Phố Hiến → Phường Hồng Châu. Tên hiển thị: (không có) → Nguyễn Thị Hoa.',
+    );
+    // Saving the row unchanged is not a change in the log.
+    await a.post('/admin/users/hoa', { displayName: 'Nguyễn Thị Hoa', roles: ['editor', 'approver'], region });
+    expect(listAudit(t.app.db, { action: 'user.role' })).toHaveLength(1);
+  });
+
+  it("someone leaving: disabling says what they still have under way, and the audit keeps it", async () => {
+    const t = await start();
+    addUser(t.app, 'admin1', ['admin']);
+    addUser(t.app, 'minh', ['broadcaster']);
+    insertCampaign(t.app.db, { text: 'Bản nháp', channels: ['telegram'], author: 'minh' });
+    const sub = insertCampaign(t.app.db, { text: 'Chờ duyệt', channels: ['telegram'], author: 'minh' });
+    transitionCampaign(t.app.db, sub, ['draft'], 'submitted');
+    const a = new AdminClient(t.url, '10.0.0.1');
+    await a.login('admin1', 'admin1-mat-khau-1');
+    const res = await a.post('/admin/users/minh/disable');
+    expect(res.status).toBe(303);
+    const page = await a.get(res.location!);
+    expect(page.text).toContain('1 chiến dịch còn là bản nháp; 1 chiến dịch chờ phê duyệt');
+    const e = listAudit(t.app.db, { action: 'user.disable' })[0]!;
+    expect(String(e.details?.text)).toContain("Việc còn dở của 'minh'");
+  });
+
+  it("the dashboard names the channels as staff know them ('Zalo OA', not 'zalo')", async () => {
+    const t = await start();
+    addUser(t.app, 'admin1', ['admin']);
+    const p = upsertPerson(t.app.db, 'zalo', 'z-1');
+    subscribe(t.app.db, p.id, [], null);
+    const a = new AdminClient(t.url, '10.0.0.1');
+    await a.login('admin1', 'admin1-mat-khau-1');
+    const page = await a.get('/admin');
+    expect(page.text).toContain('<span class="tag">Zalo OA: 1</span>');
+    expect(page.text).not.toContain('<span class="tag">zalo:');
+  });
+});
