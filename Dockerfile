@@ -1,4 +1,4 @@
-# Loa in a container: Debian (bookworm) with Node 20, a non-root user, the database on a volume.
+# Loa in a container: Debian (bookworm) with Node 22, a non-root user, the database on a volume.
 #
 #   docker build -t loa .
 #   docker run -d --name loa --env-file .env -v loa-data:/data -p 127.0.0.1:3000:3000 loa
@@ -9,8 +9,14 @@
 #
 # or `docker compose up -d` with compose.yaml (and its Caddy proxy). Guide: docs/deploy.md.
 
+# Node 22, not 20: Node 20 gets no security fixes after 30 April 2026, and this image takes
+# messages from the Internet. Node 22 is maintained until 30 April 2027; `engines` allows 22.12
+# and later, which the tag's current 22.x is. Rebuild with --pull now and then to take its fixes.
+# Why it is safe to move (docs/deploy.md, "Node 22 in the image"): better-sqlite3 12 supports it
+# (compiled from source against Node 22.23.5 and run; the suite's files run on it).
+
 # --- dependencies: npm ci with better-sqlite3's native module (prebuilt, or compiled here) ---
-FROM node:20-bookworm-slim AS deps
+FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 # The toolchain is only needed when no prebuilt better-sqlite3 binary fits; it stays in this stage.
 RUN apt-get update \
@@ -21,8 +27,8 @@ RUN npm ci --omit=dev \
  && node -e "require('better-sqlite3')(':memory:').prepare('select 1').get()" \
  && npm cache clean --force
 
-# --- runtime ---
-FROM node:20-bookworm-slim
+# --- runtime --- (the same Node as the deps stage: better-sqlite3's module is built for one Node ABI)
+FROM node:22-bookworm-slim
 # TZ: Loa computes schedules in Vietnam time whatever the zone; this only makes the log's and
 # `loa doctor`'s clock match the office's (otherwise doctor warns that the process runs in UTC).
 ENV NODE_ENV=production \

@@ -239,7 +239,11 @@ user_home() { awk -F: -v u="${1%%:*}" '$1 == u || $3 == u { print $6; exit }' "$
 
 do_from() {
   STAGE_N=$((STAGE_N + 1))
-  [ "$1" = node:20-bookworm-slim ] || { echo "FROM $1: only node:20-bookworm-slim is rebuilt here" >&2; exit 1; }
+  case $1 in node:20-bookworm-slim | node:22-bookworm-slim) ;; *) echo "FROM $1: only node:20/22-bookworm-slim are rebuilt here" >&2; exit 1 ;; esac
+  # The base holds the node this machine had when it was made: say so when its line is not the tag's.
+  local want=${1#node:}; want=${want%%-*}
+  [ "$(chroot "$BASE" /usr/bin/env -i /usr/local/bin/node -v | cut -d. -f1 | tr -d v)" = "$want" ] ||
+    bad "FROM $1 replayed with the base's node $(chroot "$BASE" /usr/bin/env -i /usr/local/bin/node -v): remake the base (rm -r WORK_DIR/base) with Node $want first in PATH"
   ROOT=$W/stage$STAGE_N
   [ -n "$2" ] && STAGE_DIR[$2]=$ROOT
   STAGE_DIR[$((STAGE_N - 1))]=$ROOT
