@@ -4,8 +4,9 @@
 #   docker run -d --name loa --env-file .env -v loa-data:/data -p 127.0.0.1:3000:3000 loa
 #
 # (.env from .env.example leaves LOA_HTTP_HOST, LOA_DATA_DIR, LOA_CONTENT_DIR and LOA_BOT commented
-# out: set there, they would override the ENV below. Verified without a Docker engine by
-# scripts/verify-image-rootfs.sh; docs/deploy.md, "How the image was verified".)
+# out: set there, they would override the ENV below. Verified on Node 20 without a Docker engine
+# by scripts/verify-image-rootfs.sh; docs/deploy.md, "How the image was verified"; on Node 22 as
+# "Node 22 in the image" there says.)
 #
 # or `docker compose up -d` with compose.yaml (and its Caddy proxy). Guide: docs/deploy.md.
 
