@@ -285,10 +285,21 @@ export function retractReport(db: Db, personId: number, number: string, now: Dat
     const named = db.prepare(`SELECT id FROM disinfo_cases WHERE number = ?`).pluck().get(number.trim().toUpperCase()) as number | undefined;
     if (named === undefined) return undefined;
     const caseId = openCaseOf(db, named);
-    const gone = db.prepare(`DELETE FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).run(caseId, personId).changes;
+    // The number of a merged case takes back only what was reported as that case (moved by the
+    // merge, or joined through its item since), not the person's report of the other item.
+    const gone =
+      caseId === named
+        ? db.prepare(`DELETE FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).run(caseId, personId).changes
+        : db
+            .prepare(
+              `DELETE FROM disinfo_reports WHERE case_id = ? AND person_id = ?
+                  AND (id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) OR joined_via = ?)`,
+            )
+            .run(caseId, personId, named, named).changes;
     if (!gone) return undefined;
     const at = nowIso(now);
-    db.prepare(`UPDATE disinfo_cases SET reporter_count = MAX(0, reporter_count - 1), updated_at = ? WHERE id = ?`).run(at, caseId);
+    const still = db.prepare(`SELECT 1 FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).get(caseId, personId) !== undefined;
+    db.prepare(`UPDATE disinfo_cases SET reporter_count = MAX(0, reporter_count - ?), updated_at = ? WHERE id = ?`).run(still ? 0 : 1, at, caseId);
     const c = getCase(db, caseId)!;
     db.prepare(`INSERT INTO disinfo_steps (case_id, status, outcome, note, evidence, actor, at) VALUES (?, ?, NULL, ?, NULL, 'loa', ?)`).run(
       caseId,

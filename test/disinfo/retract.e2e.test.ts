@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminApp } from '../admin/support.js';
-import { getCase, listCases, stepsOfCase } from '../../src/db/disinfo.js';
+import { getCase, listCases, mergeCase, recordReport, reportsOfCase, retractReport, stepsOfCase } from '../../src/db/disinfo.js';
+import { openDb } from '../../src/db/index.js';
+import { upsertPerson } from '../../src/db/people.js';
 
 type WebReply = { text: string; buttons?: { label: string; action: string }[] };
 let t: Awaited<ReturnType<typeof startAdminApp>>;
@@ -60,5 +62,29 @@ describe('taking a report back', () => {
     const last = await report(c2, 'https://facebook.com/khac/posts/2');
     expect((await chat(c2, { text: '/baocao' })).join('\n')).toContain('là số tối đa trong một ngày');
     expect((await chat(c2, { text: `/baocao huỷ ${last}` })).join('\n')).toContain(`Đã rút lại báo cáo ${last} của bạn.`);
+  });
+});
+
+describe('taking back the report of a merged case', () => {
+  it('takes back only what was reported as that case', () => {
+    const db = openDb(':memory:');
+    const at = new Date('2026-03-02T03:00:00Z');
+    const p = upsertPerson(db, 'telegram', '1', undefined, at).id;
+    const q = upsertPerson(db, 'telegram', '2', undefined, at).id;
+    const rep = (pid: number, text: string) => recordReport(db, { personId: pid, channel: 'telegram', region: null, text, topic: 'khac', platform: 'facebook' }, at);
+    const a = rep(p, 'https://facebook.com/a/posts/1');
+    rep(q, 'https://facebook.com/a/posts/1');
+    const b = rep(p, 'https://tiktok.com/@a/video/1');
+    mergeCase(db, b.caseId, a.number, { actor: 'hoa' }, at);
+    expect(getCase(db, a.caseId)!.reporterCount).toBe(2);
+    // p takes back the TikTok report by its number: their Facebook report stays, and so does their count.
+    expect(retractReport(db, p, b.number, at)!.id).toBe(a.caseId);
+    expect(reportsOfCase(db, a.caseId).map((r) => r.url).sort()).toEqual(['https://facebook.com/a/posts/1', 'https://facebook.com/a/posts/1']);
+    expect(getCase(db, a.caseId)!.reporterCount).toBe(2);
+    expect(retractReport(db, p, b.number, at)).toBeUndefined();
+    // Then the Facebook one: one reporter fewer.
+    retractReport(db, p, a.number, at);
+    expect(getCase(db, a.caseId)!.reporterCount).toBe(1);
+    db.close();
   });
 });
