@@ -138,6 +138,22 @@ describe('accounts over a year', () => {
     expect(String(e.details?.text)).toContain("Việc còn dở của 'minh'");
   });
 
+  it('a refused new account says what is wrong in staff words, on the form', async () => {
+    const t = await start();
+    addUser(t.app, 'admin1', ['admin']);
+    const a = new AdminClient(t.url, '10.0.0.1');
+    await a.login('admin1', 'admin1-mat-khau-1');
+    const bad = await a.post('/admin/users', { username: 'nguyễn.hoa', roles: ['editor'] });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toMatch(/role="alert">Tên đăng nhập dài 2–32 ký tự/);
+    expect(bad.text).not.toContain('user:');
+    const region = await a.post('/admin/users', { username: 'hoa', roles: ['editor'], region: 'khong-co' });
+    expect(region.status).toBe(400);
+    expect(region.text).toContain('Không có địa bàn &#39;khong-co&#39;');
+    expect(region.text).toContain('Thêm tài khoản');
+    expect(getUserByName(t.app.db, 'hoa')).toBeUndefined();
+  });
+
   it("the dashboard names the channels as staff know them ('Zalo OA', not 'zalo')", async () => {
     const t = await start();
     addUser(t.app, 'admin1', ['admin']);

@@ -28,6 +28,15 @@ const form = z.object({
   region: z.string().trim().default(''),
 });
 
+/**
+ * A message of the account rules as staff read it on the page: the CLI's 'user: ' prefix off
+ * and a capital first letter ('user: tên đăng nhập dài…' was shown as it was).
+ */
+const staffText = (m: string): string => {
+  const t = m.replace(/^user: /, '');
+  return t.charAt(0).toLocaleUpperCase('vi') + t.slice(1);
+};
+
 export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const regions = (): { slug: string; name: string }[] =>
     [...flattenRegions(ctx.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
@@ -51,7 +60,11 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     const name = usernameSchema.safeParse((req.body as Record<string, unknown> | undefined)?.username ?? '');
     if (!parsed.success || !name.success) {
       reply.code(400);
-      return page(req, reply, { error: [...(parsed.error?.issues ?? []), ...(name.error?.issues ?? [])].map((i) => i.message).join(' ') });
+      return page(req, reply, { error: [...(parsed.error?.issues ?? []), ...(name.error?.issues ?? [])].map((i) => staffText(i.message)).join(' ') });
+    }
+    if (parsed.data.region && !ctx.knowledge.regionInfo(parsed.data.region)) {
+      reply.code(400);
+      return page(req, reply, { error: `Không có địa bàn '${parsed.data.region}' trong danh sách địa bàn; hãy chọn lại trong ô "Địa bàn".` });
     }
     if (getUserByName(ctx.db, name.data)) {
       reply.code(409);
@@ -80,7 +93,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     if (u.id === ctx.me(req).id && !parsed.data.roles.includes('admin'))
       return page(req, reply.code(400), { error: 'Bạn không thể tự bỏ quyền quản trị của mình. Nếu cần, nhờ một quản trị viên khác làm việc này.' });
     const refusal = lastAdminRefusal(ctx.db, u.id, { roles: parsed.data.roles });
-    if (refusal) return page(req, reply.code(400), { error: refusal.replace(/^user: /, '') });
+    if (refusal) return page(req, reply.code(400), { error: staffText(refusal) });
     const region = checkRegion(parsed.data.region);
     const displayName = parsed.data.displayName || null;
     const roles = [...new Set(parsed.data.roles)];
@@ -137,7 +150,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       if (u.id === ctx.me(req).id) return page(req, reply.code(400), { error: 'Bạn không thể tự khoá tài khoản của mình. Nếu cần, nhờ một quản trị viên khác làm việc này.' });
       if (state === 'disable') {
         const refusal = lastAdminRefusal(ctx.db, u.id, { disabled: true });
-        if (refusal) return page(req, reply.code(400), { error: refusal.replace(/^user: /, '') });
+        if (refusal) return page(req, reply.code(400), { error: staffText(refusal) });
       }
       setDisabled(ctx.db, u.id, state === 'disable', ctx.now());
       const left = state === 'disable' ? inFlight(u.username) : { text: '', counts: {} };
