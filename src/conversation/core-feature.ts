@@ -360,5 +360,10 @@ export function createCoreFeature(): Feature {
  */
 function helpText(ctx: TurnContext): string {
   const text = textsFor(ctx.lang).help;
-  return ctx.caps.groupChats ? text : text.split('\n').filter((l) => !l.startsWith('• /hoi ')).join('\n');
+  // Nor /dangky where the channel cannot write first (the web chat refuses it): the help
+  // offered what the next message turned down.
+  return text
+    .split('\n')
+    .filter((l) => (ctx.caps.groupChats || !l.startsWith('• /hoi ')) && (ctx.caps.canPush !== false || !l.startsWith('• /dangky ')))
+    .join('\n');
 }

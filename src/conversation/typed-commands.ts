@@ -1,7 +1,8 @@
 /**
- * Commands asked for in words: "đăng ký nhận tin", "xem dữ liệu của tôi", "xoá dữ liệu của tôi"
- * typed as a whole message run /dangky, /dulieucuatoi and /xoadulieu, as the words to stop the
- * news already run /huy (subscription.ts).
+ * Commands asked for in words: "đăng ký nhận tin", "xem dữ liệu của tôi", "xoá dữ liệu của tôi",
+ * "hướng dẫn" typed as a whole message run /dangky, /dulieucuatoi, /xoadulieu and /help, as the
+ * words to stop the news already run /huy (subscription.ts). ("hướng dẫn" got a line and the
+ * topics, never the list of what can be done.)
  *
  * Why: people who do not know slash commands (an elderly person on Zalo) ask for them in words.
  * "xoa du lieu cua toi" got the Q&A about a data subject's rights, and "đăng ký nhận tin" the
@@ -24,6 +25,9 @@ const REQUESTS: Record<string, readonly string[]> = {
     'dang ky nhan tin', 'dang ky nhan ban tin', 'dang ky nhan thong bao', 'dang ky nhan tin tuc', 'dang ky ban tin', 'dang ky theo doi',
     'nhan ban tin', 'nhan tin tuc', 'nhan thong bao', 'subscribe',
   ],
+  // Vietnamese only: "help" is small talk answered in the person's language (smalltalk.ts), and
+  // read as a command it would be answered in English.
+  help: ['huong dan', 'huong dan su dung', 'xem huong dan', 'xem huong dan su dung', 'cach su dung', 'cach dung', 'tro giup', 'su dung the nao', 'su dung nhu the nao', 'dung the nao', 'dung nhu the nao'],
   dulieucuatoi: [
     'du lieu cua_toi', 'xem du lieu cua_toi', 'du lieu ca nhan cua_toi', 'xem du lieu ca nhan', 'xem du lieu ca nhan cua_toi',
     'thong tin cua_toi', 'xem thong tin cua_toi', 'xem thong tin ca nhan cua_toi', 'my data', 'see my data',
@@ -48,9 +52,11 @@ for (const [command, list] of Object.entries(REQUESTS)) for (const words of list
 export function typedCommand(text: string): string | null {
   if (text.includes('?') || text.length > 80) return null;
   // "của tôi" (mine) is kept as one word: "dữ liệu của bạn" asks about the bot, not for mine.
-  const words = foldedCanonical(text)
+  const all = foldedCanonical(text)
     .replace(/\bcua (?:toi|minh|em|chau|bac|con|tui|to|anh|chi)\b/g, 'cua_toi')
     .split(' ')
-    .filter((w) => w && !AROUND.has(w));
-  return words.length ? (BY_WORDS.get(words.join(' ')) ?? null) : null;
+    .filter(Boolean);
+  // As typed first ("trợ giúp" has "giúp" in it), then without the small words.
+  const words = all.filter((w) => !AROUND.has(w));
+  return BY_WORDS.get(all.join(' ')) ?? (words.length ? (BY_WORDS.get(words.join(' ')) ?? null) : null);
 }

@@ -204,3 +204,24 @@ describe('a sticker, a voice message', () => {
     expect(loc!.text).toBe('Hiện tôi chỉ đọc được tin nhắn dạng chữ. Bạn hãy gõ câu hỏi bằng chữ nhé.');
   });
 });
+
+describe('"hướng dẫn" typed', () => {
+  it('gets what can be done (the /help list), with the topics one tap away', async () => {
+    for (const text of ['hướng dẫn', 'huong dan su dung', 'cho tôi xem hướng dẫn', 'Trợ giúp']) {
+      const [r] = await say('u-help', text);
+      expect(r!.text, text).toMatch(/^Bạn có thể:/);
+      expect(r!.text, text).toContain('/xoadulieu');
+      expect(r!.buttons!.map((b) => b.action), text).toEqual(['menu']);
+    }
+  });
+});
+
+describe('/help on the web chat', () => {
+  it('does not offer /dangky, which the web chat refuses', async () => {
+    const [web] = await say('u-help-web', '/help', webCapabilities);
+    expect(web!.text).not.toContain('/dangky');
+    expect(web!.text).toContain('/xoadulieu');
+    const [zalo] = await say('u-help-zalo', '/help');
+    expect(zalo!.text).toContain('/dangky');
+  });
+});
