@@ -233,13 +233,68 @@ export async function readXlsxBytes(bytes: Buffer, limits: ReadLimits = {}): Pro
   } catch {
     return unreadable;
   }
+  const merged = mergedCells(checked.parts);
   let first: ImportRead | undefined;
   for (const s of sheets) {
+    fillMerged(s.data, merged.get(s.sheet) ?? []);
     const read = readRows(s.data, 'xlsx', limits);
     if (read.entries.length) return sheets.length > 1 ? { ...read, ignored: [{ line: 0, text: `Đọc trang tính “${s.sheet}”` }, ...read.ignored] } : read;
     first ??= read;
   }
   return first ?? { format: 'xlsx', entries: [], ignored: [], problems: ['Tệp Excel không có trang tính nào.'] };
+}
+
+const xmlText = (s: string): string => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/**
+ * Each sheet's merged ranges ("A3:A7"), by sheet name. read-excel-file gives a merged range's
+ * value in its top-left cell only (its parseSheet leaves merges out on purpose), and FAQ sheets
+ * merge "Lĩnh vực" down a group of rows, or one answer over two wordings of a question: the rows
+ * below lost their topic, or their answer ("Không có câu trả lời").
+ */
+function mergedCells(parts: Map<string, Buffer>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const workbook = parts.get('xl/workbook.xml')?.toString('utf8');
+  const rels = parts.get('xl/_rels/workbook.xml.rels')?.toString('utf8');
+  if (!workbook || !rels) return out;
+  const targets = new Map<string, string>();
+  for (const m of rels.matchAll(/<(?:\w+:)?Relationship\b[^>]*>/g)) {
+    const id = /\bId="([^"]*)"/.exec(m[0])?.[1];
+    const target = /\bTarget="([^"]*)"/.exec(m[0])?.[1];
+    if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+  }
+  for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+    const name = /\bname="([^"]*)"/.exec(m[0])?.[1];
+    const rid = /\b\w+:id="([^"]*)"/.exec(m[0])?.[1];
+    const xml = rid ? parts.get(targets.get(rid) ?? '')?.toString('utf8') : undefined;
+    if (name === undefined || !xml || !xml.includes('mergeCell')) continue;
+    out.set(xmlText(name), [...xml.matchAll(/<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3}\d{1,7}:[A-Z]{1,3}\d{1,7})"/g)].map((r) => r[1]!));
+  }
+  return out;
+}
+
+/** A cell address ("AB12") as 0-based row and column. */
+function cellAt(ref: string): { row: number; col: number } {
+  const m = /^([A-Z]+)(\d+)$/.exec(ref)!;
+  let col = 0;
+  for (const ch of m[1]!) col = col * 26 + (ch.charCodeAt(0) - 64);
+  return { row: Number(m[2]) - 1, col: col - 1 };
+}
+
+/**
+ * Gives every cell of a range merged down (over more than one row) the range's value, within the
+ * rows and columns read (nothing is added: a range over a million rows fills only those there).
+ * A range merged across one row only (a title over the columns) is left as it is.
+ */
+function fillMerged(data: unknown[][], ranges: string[]): void {
+  for (const range of ranges) {
+    const [from, to] = range.split(':').map(cellAt) as [{ row: number; col: number }, { row: number; col: number }];
+    if (to.row <= from.row) continue;
+    const value = data[from.row]?.[from.col];
+    if (value === null || value === undefined || value === '') continue;
+    for (let r = from.row; r <= to.row && r < data.length; r++)
+      for (let c = from.col; c <= to.col && c < data[r]!.length; c++) if (data[r]![c] === null || data[r]![c] === undefined || data[r]![c] === '') data[r]![c] = value;
+  }
 }
 
 /**

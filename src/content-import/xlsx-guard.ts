@@ -32,7 +32,7 @@ const MAX_ENTRIES = 5_000;
 export const MAX_XLSX_CELLS = 100_000;
 
 /** What {@link checkXlsxArchive} found. */
-export type XlsxCheck = { ok: true; bytes: Buffer } | { ok: false; reason: 'not-zip' | 'too-large' | 'too-many-cells' };
+export type XlsxCheck = { ok: true; bytes: Buffer; /** The XML parts checked, by name. */ parts: Map<string, Buffer> } | { ok: false; reason: 'not-zip' | 'too-large' | 'too-many-cells' };
 
 /** A worksheet's part in the archive. */
 const isSheet = (name: string): boolean => /^xl\/worksheets\/[^/]+\.xml$/.test(name);
@@ -137,7 +137,7 @@ export async function checkXlsxArchive(bytes: Buffer, maxXml = MAX_XLSX_XML): Pr
       return cells > MAX_XLSX_CELLS ? 'too-many-cells' : undefined;
     },
   });
-  return unpacked.ok ? { ok: true, bytes: storedZip(unpacked.files) } : unpacked;
+  return unpacked.ok ? { ok: true, bytes: storedZip(unpacked.files), parts: new Map(unpacked.files.map((f) => [f.name.toString('utf8'), f.data])) } : unpacked;
 }
 
 /** The end-of-central-directory record's offset, or -1. */
