@@ -110,11 +110,19 @@ export function normalizePhone(text: string): string | null {
   return m ? `0${m[1]}` : null;
 }
 
-/** Parses a prediction such as "1250", "1.250", "1 250"; null if not a whole number. */
+/**
+ * Parses a prediction such as "1250", "1.250", "1 250", or one number in a short sentence as
+ * people answer it ("khoảng 500 người", "tôi đoán 1.250"); null if there is no number, or more
+ * than one ("từ 300 đến 500"), or the message is long or a question (something else).
+ */
 export function parsePrediction(text: string): number | null {
-  const t = text.trim().replace(/[\s.,]/g, '');
-  if (!/^\d{1,9}$/.test(t)) return null;
-  return Number(t);
+  const t = text.trim();
+  // A question with a year in it ("Luật Trẻ em 2016 quy định gì?") is no prediction.
+  if (t.length > 60 || t.includes('?') || t.split(/\s+/).length > 6) return null;
+  const numbers = t.match(/\d{1,3}(?:[.,\s]\d{3})+(?!\d)|\d+/g) ?? [];
+  if (numbers.length !== 1) return null;
+  const n = numbers[0]!.replace(/[\s.,]/g, '');
+  return /^\d{1,9}$/.test(n) ? Number(n) : null;
 }
 
 /** Creates the quiz feature. */

@@ -198,3 +198,31 @@ describe('a registration left unstarted on another channel', () => {
     expect(tg.attempt()!.phone).toBeNull();
   });
 });
+
+describe('the prediction as people type it', () => {
+  it('takes one number in a short sentence, with thousands written with dots or spaces', async () => {
+    const { parsePrediction } = await import('../../src/quiz/feature.js');
+    expect(parsePrediction('1250')).toBe(1250);
+    expect(parsePrediction('1.250')).toBe(1250);
+    expect(parsePrediction('1 250')).toBe(1250);
+    expect(parsePrediction('khoảng 50 người')).toBe(50);
+    expect(parsePrediction('Tôi đoán 1.250 người ạ')).toBe(1250);
+    expect(parsePrediction('từ 300 đến 500')).toBeNull();
+    expect(parsePrediction('không biết')).toBeNull();
+    expect(parsePrediction('1234567890')).toBeNull();
+    expect(parsePrediction('Luật Trẻ em 2016 quy định gì?')).toBeNull();
+    expect(parsePrediction('năm 2016 có bao nhiêu người tham gia cuộc thi này')).toBeNull();
+  });
+
+  it('"khoảng 50 người" typed at the prediction step is recorded', async () => {
+    w = quizWorld();
+    const p = w.user('web', 'web-predict-words');
+    let r = await register(p, 'thu-nghiem', { name: 'Vũ Thanh Tùng', unit: 'UBND xã', phone: null });
+    r = await p.press(button(r, 'Bắt đầu'));
+    for (let n = 0; n < 3; n++) {
+      w.clock.advance(2000);
+      r = await p.press(r.find((x) => x.buttons?.some((b) => b.action.startsWith('quiz:a:')))!.buttons![p.correctOf(n)]!.action);
+    }
+    expect(texts(await p.say('khoảng 50 người'))).toContain('Đã ghi nhận dự đoán của bạn: 50');
+  });
+});
