@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/index.js';
 import { upsertPerson } from '../../src/db/people.js';
@@ -45,9 +45,9 @@ function folder(dailies: number): { dataDir: string; dbBytes: number; backups: s
 const disk = (backups: string, total: number, other: number) => (): number =>
   total - other - readdirSync(backups).reduce((n, f) => n + statSync(join(backups, f)).size, 0);
 
-function logs(): { logger: ReturnType<typeof pino>; lines: { level: number; msg: string; freeMb?: number }[] } {
+function logs(): { logger: Logger; lines: { level: number; msg: string; freeMb?: number }[] } {
   const lines: { level: number; msg: string }[] = [];
-  return { logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }), lines };
+  return { logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }) as unknown as Logger, lines };
 }
 
 describe('daily backup and free space', () => {
