@@ -27,6 +27,7 @@ import {
   getUserByName,
   lastAdminRefusal,
   listUsers,
+  newAccountText,
   resetPassword,
   roleSchema,
   setDisabled,
@@ -130,7 +131,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
           password: o.password ?? generated,
           mustChangePassword: !!generated,
         });
-        recordAudit(db, { actor: 'cli', action: 'user.add', targetType: 'user', targetId: u.username, details: { roles, region: u.region, ...origin } });
+        recordAudit(db, { actor: 'cli', action: 'user.add', targetType: 'user', targetId: u.username, details: { text: newAccountText(u, regionNamer(contentDir)), roles, region: u.region, ...origin } });
         out(`Đã tạo tài khoản '${u.username}' (${roles.join(', ')}${u.region ? `, địa bàn ${u.region}` : ''}).`);
         if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(đổi mật khẩu ngay ở lần đăng nhập đầu tiên; mật khẩu này không được hiển thị lại)`);
         return 0;

@@ -317,3 +317,8 @@ export function accountChangeText(
   parts.push(before.region === after.region ? `Địa bàn giữ nguyên: ${region(after.region)}.` : `Địa bàn: ${region(before.region)} → ${region(after.region)}.`);
   return parts.join(' ');
 }
+
+/** The audit sentence of a new account: its roles and region in staff's words. */
+export function newAccountText(u: Pick<User, 'roles' | 'region'>, regionName: (slug: string) => string = (s) => s): string {
+  return `Vai trò: ${u.roles.map((r) => ROLE_LABELS[r]).join(', ')}. Địa bàn: ${u.region ? regionName(u.region) : 'mọi địa bàn'}.`;
+}

@@ -92,7 +92,8 @@ describe('accounts over a year', () => {
     expect(getUserByName(t.app.db, 'admin')!.roles).toEqual(['admin']);
     // Nothing refused was audited as done.
     expect(listAudit(t.app.db, { action: 'user.role' })).toHaveLength(0);
-    expect(await cli(t, ['add', 'moi', '--role', 'admin'])).toMatchObject({ code: 0 });
+    expect(await cli(t, ['add', 'moi', '--role', 'admin,approver', '--region', 'pho-hien'])).toMatchObject({ code: 0 });
+    expect(listAudit(t.app.db, { action: 'user.add' })[0]!.details?.text).toBe('Vai trò: Quản trị, Phê duyệt. Địa bàn: Phường Phố Hiến (pho-hien).');
     expect((await cli(t, ['role', 'admin', '--role', 'editor,approver'])).code).toBe(0);
     const e = listAudit(t.app.db, { action: 'user.role' })[0]!;
     expect(e.details?.text).toBe('Vai trò: Quản trị → Biên tập, Phê duyệt. Địa bàn giữ nguyên: mọi địa bàn.');

@@ -10,6 +10,7 @@ import {
   getUserByName,
   lastAdminRefusal,
   listUsers,
+  newAccountText,
   resetPassword,
   roleSchema,
   setDisabled,
@@ -79,7 +80,8 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       password,
       mustChangePassword: true,
     });
-    ctx.audit(req, { action: 'user.add', targetType: 'user', targetId: u.username, details: { roles: u.roles, region: u.region } });
+    const text = newAccountText(u, (slug) => ctx.knowledge.regionInfo(slug)?.name ?? slug);
+    ctx.audit(req, { action: 'user.add', targetType: 'user', targetId: u.username, details: { text, roles: u.roles, region: u.region } });
     return page(req, reply, { created: { username: u.username, password } });
   });
 
