@@ -156,7 +156,7 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   const contact = staffContact(ctx);
   const lines: string[] = [
     waitingSince === null ? T.noAnswer : T.alreadyQueued(askedAt(waitingSince, ctx.now, lang)),
-    ctx.caps.canPush === false ? T.noAnswerNotifyWeb : T.noAnswerNotify,
+    ctx.caps.canPush === false ? T.noAnswerNotifyWeb : ctx.inbound.group ? T.noAnswerNotifyGroup : T.noAnswerNotify,
   ];
   if (contact) lines.push(T.noAnswerContact(contact));
   if (suggestions.length) lines.push('', T.suggestionsIntro);

@@ -28,6 +28,7 @@ export const T_EN: Texts = {
   noAnswer:
     'Sorry, there is no approved answer to this question yet. Your question has been passed to the staff in charge so that they can add one.',
   noAnswerNotify: 'When there is an answer, I will send it to you here.',
+  noAnswerNotifyGroup: 'When there is an answer, I will send it to you in a private chat (if you have never written to me privately, open a chat with me and press Start).',
   noAnswerNotifyWeb: 'When there is an answer, you will see it here when you open this page again on the same device.',
   alreadyQueued: (at: string) => `You already sent this question (${at}, Viet Nam time); it is waiting for an answer from the staff.`,
   noAnswerContact: (c: string) => `If it is urgent, you can contact: ${c}.`,

@@ -16,6 +16,8 @@ export const T = {
     'Xin lỗi, hiện chưa có câu trả lời đã được duyệt cho câu hỏi này. Câu hỏi của bạn đã được chuyển tới cán bộ phụ trách để bổ sung.',
   /** What happens next, on a channel that can write first (Telegram, Zalo): the answer notice. */
   noAnswerNotify: 'Khi có câu trả lời, tôi sẽ nhắn cho bạn tại đây.',
+  /** The same asked in a Telegram group: the notice goes to the person's private chat, which they must have started. */
+  noAnswerNotifyGroup: 'Khi có câu trả lời, tôi sẽ nhắn riêng cho bạn (nếu bạn chưa từng nhắn riêng cho tôi, hãy mở trò chuyện với tôi và bấm Bắt đầu).',
   /** The same on the web chat: a notice waits for the visitor's next visit (same browser). */
   noAnswerNotifyWeb: 'Khi có câu trả lời, bạn sẽ thấy ở đây khi mở lại trang này trên cùng máy.',
   /** The same question asked again while it waits in the staff queue: it is not queued twice. */

@@ -225,3 +225,14 @@ describe('/help on the web chat', () => {
     expect(zalo!.text).toContain('/dangky');
   });
 });
+
+describe('a question with no answer asked in a Telegram group (/hoi)', () => {
+  it('says the answer will come in a private chat, not "here" in the group', async () => {
+    const [r] = await convo.handle(
+      { channel: 'telegram', userId: 'u-group', chatId: '-100123', group: true, dedupeKey: `k${n++}`, type: 'text', text: '/hoi Thủ tục đổi bằng lái xe khách ở đâu?' } as Inbound,
+      { ...zaloLike, groupChats: true },
+    );
+    expect(r!.text).toContain('tôi sẽ nhắn riêng cho bạn');
+    expect(r!.text).not.toContain('tại đây');
+  });
+});
