@@ -139,7 +139,8 @@ function service(ctx: AdminContext): CampaignService {
 }
 
 /** Campaigns the user may see: a region-scoped user sees those inside their region. */
-function visible(ctx: AdminContext, req: FastifyRequest, campaigns: Campaign[]): Campaign[] {
+/** The campaigns a region-scoped user may see (all of them for an unscoped one). */
+export function visible(ctx: AdminContext, req: FastifyRequest, campaigns: Campaign[]): Campaign[] {
   const u = ctx.me(req);
   if (!u.region) return campaigns;
   const flat = flattenRegions(ctx.knowledge.state.regions);

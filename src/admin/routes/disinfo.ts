@@ -14,6 +14,7 @@ import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo
 import { PLATFORMS } from '../../conversation/disinfo.js';
 import { CASE_FIELD, correctionView } from '../disinfo-correction.js';
 import { getCampaign } from '../../db/campaigns.js';
+import { visible } from './campaigns.js';
 import type { ChannelName } from '../../messages.js';
 
 /** Campaign statuses as the case page names them. */
@@ -56,6 +57,16 @@ const correctionBody = z.object({
     .default('')
     .transform((v) => (v ? Number(v) : null)),
 });
+
+/**
+ * Whether campaign `id` exists and is one the user may see: a commune account must not link (and
+ * then read the id and status of, on the case page) another commune's campaign. One message for
+ * both, as for cases: never "exists elsewhere".
+ */
+function campaignInScope(ctx: AdminContext, req: FastifyRequest, id: number): boolean {
+  const c = getCampaign(ctx.db, id);
+  return c !== undefined && visible(ctx, req, [c]).length === 1;
+}
 
 /** The case if it exists and is in the user's scope; a 404 otherwise (never "exists elsewhere"). */
 function caseFor(ctx: AdminContext, req: FastifyRequest): DisinfoCase {
@@ -203,7 +214,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     const approved = k.getQa(body.correctionId)?.status === 'approved' || k.getArticle(body.correctionId)?.status === 'approved';
     let msg: string;
     if (!approved) msg = `Không có bài hỏi đáp hoặc bài viết đã duyệt với mã “${body.correctionId}”. Hãy duyệt tin đính chính trước, rồi gắn mã của nó.`;
-    else if (body.campaignId !== null && !getCampaign(ctx.db, body.campaignId)) msg = `Không có chiến dịch số ${body.campaignId}.`;
+    else if (body.campaignId !== null && !campaignInScope(ctx, req, body.campaignId)) msg = `Không có chiến dịch số ${body.campaignId} trong địa bàn của bạn. Hãy kiểm tra lại số chiến dịch.`;
     else {
       try {
         linkCorrection(ctx.db, c.id, { correctionId: body.correctionId, campaignId: body.campaignId, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
