@@ -139,8 +139,8 @@ export interface ReadLimits {
 const LINES_PER_ROW = 50;
 
 /** The refusal of a sheet too long for one import; `what` says how long. */
-function tooManyRows(max: number, what: string): string {
-  return `Mỗi lần nhập tối đa ${max.toLocaleString('vi-VN')} câu hỏi; ${what}: chia thành nhiều lần (mỗi lần một phần của bảng).`;
+function tooManyRows(max: number, what: string, part = 'bảng'): string {
+  return `Mỗi lần nhập tối đa ${max.toLocaleString('vi-VN')} câu hỏi; ${what}: chia thành nhiều lần (mỗi lần một phần của ${part}).`;
 }
 
 /** The delimiter of a CSV: ';' (Excel on a Vietnamese Windows), ',' or a tab, by the header line. */
@@ -333,11 +333,11 @@ const QUESTION_LINE = /^[ \t*_]*(?:câu(?:[ \t]+hỏi)?(?:[ \t]+số)?[ \t]*\d{1
 export function bookletTooLong(text: string, maxRows: number): string | undefined {
   let lines = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-  if (lines > maxRows * BOOKLET_LINES_PER_ENTRY) return tooManyRows(maxRows, `nội dung dài ${lines.toLocaleString('vi-VN')} dòng`);
+  if (lines > maxRows * BOOKLET_LINES_PER_ENTRY) return tooManyRows(maxRows, `nội dung dài ${lines.toLocaleString('vi-VN')} dòng`, 'tài liệu');
   let questions = 0;
   QUESTION_LINE.lastIndex = 0;
   while (QUESTION_LINE.exec(text)) if (++questions > maxRows) break;
-  if (questions > maxRows) return tooManyRows(maxRows, `nội dung có hơn ${maxRows.toLocaleString('vi-VN')} dòng bắt đầu bằng “Câu …” hoặc “Hỏi:”`);
+  if (questions > maxRows) return tooManyRows(maxRows, `nội dung có hơn ${maxRows.toLocaleString('vi-VN')} câu hỏi (dòng bắt đầu bằng “Câu …” hoặc “Hỏi:”)`, 'tài liệu');
   return undefined;
 }
 
