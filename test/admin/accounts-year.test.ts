@@ -155,6 +155,18 @@ describe('accounts over a year', () => {
     expect(getUserByName(t.app.db, 'hoa')).toBeUndefined();
   });
 
+  it('the account list says when each account last signed in, so the unused ones stand out after a year', async () => {
+    const t = await start();
+    addUser(t.app, 'admin1', ['admin']);
+    addUser(t.app, 'cu', ['viewer']);
+    const a = new AdminClient(t.url, '10.0.0.1');
+    await a.login('admin1', 'admin1-mat-khau-1');
+    const page = await a.get('/admin/users');
+    const rowOf = (name: string): string => page.text.split('<tr>').find((r) => r.includes(`<strong>${name}</strong>`))!;
+    expect(rowOf('admin1')).toMatch(/data-last-login>Đăng nhập lần cuối: \d\d:\d\d \d\d\/\d\d\/\d{4}</);
+    expect(rowOf('cu')).toContain('data-last-login>Chưa đăng nhập lần nào<');
+  });
+
   it("the dashboard names the channels as staff know them ('Zalo OA', not 'zalo')", async () => {
     const t = await start();
     addUser(t.app, 'admin1', ['admin']);

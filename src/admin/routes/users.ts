@@ -42,7 +42,15 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const regions = (): { slug: string; name: string }[] =>
     [...flattenRegions(ctx.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
-    ctx.render(req, reply, 'users', { title: 'Tài khoản', users: listUsers(ctx.db), roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+    ctx.render(req, reply, 'users', { title: 'Tài khoản', users: listUsers(ctx.db), lastLogin: lastLogins(), roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+  /**
+   * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
+   * a year, the accounts nobody has used are the ones of people who left. One look-up per
+   * account on the (actor, at) index, newest first.
+   */
+  const lastLoginOf = ctx.db.prepare(`SELECT at FROM audit WHERE actor = ? AND action = 'login.ok' ORDER BY at DESC LIMIT 1`).pluck();
+  const lastLogins = (): Record<string, string | undefined> =>
+    Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, lastLoginOf.get(u.username) as string | undefined]));
   const checkRegion = (slug: string): string | null => {
     if (!slug) return null;
     if (!ctx.knowledge.regionInfo(slug)) throw Object.assign(new Error(`Địa bàn không tồn tại: ${slug}`), { statusCode: 400 });
