@@ -165,6 +165,13 @@ describe('accounts over a year', () => {
     const rowOf = (name: string): string => page.text.split('<tr>').find((r) => r.includes(`<strong>${name}</strong>`))!;
     expect(rowOf('admin1')).toMatch(/data-last-login>Đăng nhập lần cuối: \d\d:\d\d \d\d\/\d\d\/\d{4}</);
     expect(rowOf('cu')).toContain('data-last-login>Chưa đăng nhập lần nào<');
+    // Disabling asks first (it signs the person out at once).
+    expect(rowOf('cu')).toContain('data-confirm="Khoá tài khoản cu?');
+    // One's own password is not reset from the list (it ended one's own session under the page).
+    const self = await a.post('/admin/users/admin1/reset');
+    expect(self.status).toBe(400);
+    expect(self.text).toContain('dùng &quot;Đổi mật khẩu&quot;');
+    expect((await a.get('/admin/users')).status).toBe(200);
   });
 
   it("the dashboard names the channels as staff know them ('Zalo OA', not 'zalo')", async () => {

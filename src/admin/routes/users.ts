@@ -126,6 +126,10 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
 
   s.post('/admin/users/:name/reset', { config: { permission: 'users.manage' } }, async (req, reply) => {
     const u = target(req);
+    // One's own password is changed knowing the current one; a reset here ended one's own
+    // session under the page that showed the new password.
+    if (u.id === ctx.me(req).id)
+      return page(req, reply.code(400), { error: 'Để đổi mật khẩu của chính bạn, dùng "Đổi mật khẩu" (cần mật khẩu hiện tại). Nếu quên mật khẩu, nhờ một quản trị viên khác đặt lại, hoặc chạy trên máy chủ: loa user passwd ' + u.username });
     const password = generatePassword();
     resetPassword(ctx.db, u.id, password, true);
     ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: u.username, details: { reset: true } });
