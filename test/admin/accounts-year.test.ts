@@ -63,6 +63,7 @@ describe('accounts over a year', () => {
     const e = listAudit(t.app.db, { action: 'user.passwd' })[0]!;
     expect(e.actor).toBe('cli');
     expect(e.details?.osUser).toBeTruthy();
+    expect(e.details?.text).toBe('Đặt lại mật khẩu trên máy chủ (mật khẩu dùng một lần); các phiên đăng nhập của tài khoản đã đóng.');
   });
 
   it("an admin's reset of a staff password lets them sign in at once despite their wrong tries", async () => {

@@ -132,7 +132,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       return page(req, reply.code(400), { error: 'Để đổi mật khẩu của chính bạn, dùng "Đổi mật khẩu" (cần mật khẩu hiện tại). Nếu quên mật khẩu, nhờ một quản trị viên khác đặt lại, hoặc chạy trên máy chủ: loa user passwd ' + u.username });
     const password = generatePassword();
     resetPassword(ctx.db, u.id, password, true);
-    ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: u.username, details: { reset: true } });
+    ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: u.username, details: { text: 'Quản trị viên đặt lại mật khẩu (mật khẩu dùng một lần); các phiên đăng nhập của tài khoản đã đóng.', reset: true } });
     return page(req, reply, { created: { username: u.username, password } });
   });
 
