@@ -107,6 +107,9 @@ describe('a Word booklet imported with regions, then approved many at once', { t
     expect(page.text).toContain('Địa bàn: Phường Phố Hiến, Phường Sơn Nam');
     const picks = picksOf(page.text).filter((p) => ids.some((id) => p.startsWith(`qa:${id}:`)));
     expect(picks).toHaveLength(3);
+    // Nothing is ticked for the approver: each is ticked once read ("Chọn tất cả" is a button).
+    expect(page.text).not.toMatch(/name="pick"[^>]*checked/);
+    expect(page.text).toContain('data-check-all="pick"');
 
     // Meanwhile another editor changes the second draft.
     const edit = await c.tuan.get(`/admin/content/qa/${ids[1]}`);
@@ -124,6 +127,12 @@ describe('a Word booklet imported with regions, then approved many at once', { t
     const forged = await c.hoa.post('/admin/content/approve-many', { pick: picks[0]! });
     expect(msgOf(forged, t.url)).toContain('bạn đã soạn hoặc sửa mục này');
     expect(readFileSync(join(t.contentDir, 'qa', 'ho-tich', `${ids[0]}.md`), 'utf8')).toContain('status: draft');
+
+    // A hand-made 'back' with a line break is ignored (it made the redirect fail with a 500
+    // after the approvals were written); nothing is approved by this post (no pick).
+    const crlf = await c.lan.post('/admin/content/approve-many', { back: '/admin/content/approve-many?a=1\r\nSet-Cookie: x=1' });
+    expect(crlf.status).toBe(303);
+    expect(crlf.location).toMatch(/^\/admin\/content\/approve-many\?msg=/);
 
     const res = await c.lan.post('/admin/content/approve-many', { pick: picks, back: '/admin/content/approve-many?topic=ho-tich' });
     expect(res.status).toBe(303);

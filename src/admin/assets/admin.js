@@ -20,6 +20,16 @@
     bar.style.width = Math.min(100, Number(bar.getAttribute('data-percent')) || 0) + '%';
   });
 
+  // "Select all" for a list of tick boxes: <button type="button" data-check-all="name"> ticks every
+  // box of that name in its form (none starts ticked where each must be read first).
+  document.addEventListener('click', function (e) {
+    var t = e.target && e.target.closest && e.target.closest('[data-check-all]');
+    if (!t || !t.form) return;
+    t.form.querySelectorAll('input[type=checkbox][name="' + t.getAttribute('data-check-all') + '"]').forEach(function (box) {
+      box.checked = true;
+    });
+  });
+
   // A print button on a printable page (the A4 poster): <button data-print>.
   document.addEventListener('click', function (e) {
     var t = e.target && e.target.closest && e.target.closest('[data-print]');

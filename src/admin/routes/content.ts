@@ -766,7 +766,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       return m ? [{ kind: m[1] as Kind, id: m[2]!, hash: m[3]! }] : [];
     });
     // Back to the same filter (a path of this page only).
-    const back = /^\/admin\/content\/approve-many(?:\?[^#]*)?$/.test(body.back) ? body.back : '/admin/content/approve-many';
+    const back = /^\/admin\/content\/approve-many(?:\?[\w%&=.~+-]*)?$/.test(body.back) ? body.back : '/admin/content/approve-many';
     const to = (msg: string): string => `${back}${back.includes('?') ? '&' : '?'}msg=${encodeURIComponent(msg)}`;
     if (!picks.length) return reply.redirect(to('Chưa chọn bản nháp nào: đánh dấu ô ở đầu các mục đã xem và đồng ý.'), 303);
     const now = ctx.now();
