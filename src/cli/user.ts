@@ -141,12 +141,9 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
         const generated = o.password ? undefined : generatePassword();
         resetPassword(db, u.id, o.password ?? generated!, !!generated);
-        recordAudit(db, { actor: 'cli', action: 'user.passwd', targetType: 'user', targetId: u.username, details: {
-            text: `Đặt lại mật khẩu trên máy chủ (${generated ? 'mật khẩu dùng một lần' : 'mật khẩu do người chạy lệnh chọn'}); các phiên đăng nhập của tài khoản đã đóng.`,
-            reset: true,
-            ...origin,
-          },
-        });
+        const how = generated ? 'mật khẩu dùng một lần' : 'mật khẩu do người chạy lệnh chọn';
+        const text = `Đặt lại mật khẩu trên máy chủ (${how}); các phiên đăng nhập của tài khoản đã đóng.`;
+        recordAudit(db, { actor: 'cli', action: 'user.passwd', targetType: 'user', targetId: u.username, details: { text, reset: true, ...origin } });
         out(`Đã đặt mật khẩu mới cho '${u.username}'; các phiên đăng nhập cũ của tài khoản này đã đóng.`);
         if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(đăng nhập ngay được, rồi phải đổi mật khẩu; mật khẩu này không được hiển thị lại)`);
         if (u.disabledAt) out(`Lưu ý: '${u.username}' đang bị khoá; mở khoá bằng: loa user enable ${u.username}`);
