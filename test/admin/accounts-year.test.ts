@@ -175,6 +175,33 @@ describe('accounts over a year', () => {
     expect((await a.get('/admin/users')).status).toBe(200);
   });
 
+  it("two admins on the list at once: the second's stale row does not undo the first's change unseen", async () => {
+    const t = await start();
+    addUser(t.app, 'admin1', ['admin']);
+    addUser(t.app, 'admin2', ['admin']);
+    addUser(t.app, 'hoa', ['editor'], 'pho-hien');
+    const a = new AdminClient(t.url, '10.0.0.1');
+    const b = new AdminClient(t.url, '10.0.0.2');
+    await a.login('admin1', 'admin1-mat-khau-1');
+    await b.login('admin2', 'admin2-mat-khau-1');
+    const wasOf = (html: string): string => {
+      const row = html.split('<tr>').find((r) => r.includes('<strong>hoa</strong>'))!;
+      const v = /name="was" value="([^"]*)"/.exec(row)![1]!;
+      return v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    };
+    const pageA = await a.get('/admin/users');
+    const pageB = await b.get('/admin/users');
+    expect((await a.post('/admin/users/hoa', { was: wasOf(pageA.text), roles: ['approver'], region: 'pho-hien' })).status).toBe(303);
+    const stale = await b.post('/admin/users/hoa', { was: wasOf(pageB.text), roles: ['editor', 'viewer'], region: 'pho-hien' });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('vừa được người khác sửa');
+    expect(getUserByName(t.app.db, 'hoa')!.roles).toEqual(['approver']);
+    // Seen again, the change goes through.
+    const again = await b.get('/admin/users');
+    expect((await b.post('/admin/users/hoa', { was: wasOf(again.text), roles: ['editor', 'viewer'], region: 'pho-hien' })).status).toBe(303);
+    expect(listAudit(t.app.db, { action: 'user.role' }).map((e) => e.actor)).toEqual(['admin2', 'admin1']);
+  });
+
   it("the dashboard names the channels as staff know them ('Zalo OA', not 'zalo')", async () => {
     const t = await start();
     addUser(t.app, 'admin1', ['admin']);

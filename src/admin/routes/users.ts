@@ -18,6 +18,7 @@ import {
   setRoles,
   setUserRegion,
   usernameSchema,
+  type User,
 } from '../../db/users.js';
 import { flattenRegions } from '../../knowledge/content.js';
 
@@ -38,11 +39,15 @@ const staffText = (m: string): string => {
   return t.charAt(0).toLocaleUpperCase('vi') + t.slice(1);
 };
 
+/** An account's roles, region and name as one string: the users page's `was` field. */
+export const rowState = (u: Pick<User, 'roles' | 'region' | 'displayName'>): string =>
+  JSON.stringify([[...u.roles].sort(), u.region ?? '', u.displayName ?? '']);
+
 export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const regions = (): { slug: string; name: string }[] =>
     [...flattenRegions(ctx.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
-    ctx.render(req, reply, 'users', { title: 'Tài khoản', users: listUsers(ctx.db), lastLogin: lastLogins(), roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+    ctx.render(req, reply, 'users', { title: 'Tài khoản', users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
@@ -95,6 +100,13 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
 
   s.post('/admin/users/:name', { config: { permission: 'users.manage' } }, async (req, reply) => {
     const u = target(req);
+    // The row as the page showed it: another admin may have saved it since (two admins on the
+    // list at once), and saving the stale row put back what they had just changed, unseen.
+    const was = (req.body as Record<string, unknown> | undefined)?.was;
+    if (typeof was === 'string' && was !== rowState(u))
+      return page(req, reply.code(409), {
+        error: `Tài khoản '${u.username}' vừa được người khác sửa sau khi bạn mở trang (xem Nhật ký). Dòng bên dưới là thông tin hiện tại; sửa lại và lưu nếu vẫn muốn thay đổi.`,
+      });
     const parsed = form.omit({ username: true }).safeParse(req.body ?? {});
     if (!parsed.success) {
       reply.code(400);
