@@ -8,6 +8,7 @@
  * its area, so a new action is never a blank cell; add its label here when you add the action.
  */
 import { formatVietnamTime } from '../time/vietnam.js';
+import { ROLE_LABELS, type Role } from '../db/users.js';
 
 /** Vietnamese labels of audit action ids. */
 export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
@@ -28,6 +29,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'content.revise': 'Sửa mục đã duyệt (chờ duyệt lại)',
   'content.revise_file': 'Sửa trực tiếp tệp nội dung (chờ phê duyệt)',
   'content.approve': 'Phê duyệt nội dung',
+  'content.approve_many': 'Duyệt nhiều bản nháp cùng lúc',
   'content.reject': 'Từ chối bản sửa',
   'content.retire': 'Gỡ nội dung',
   'content.import': 'Nhập nhiều câu hỏi – đáp (bản nháp)',
@@ -161,6 +163,9 @@ const DETAIL_LABEL: Readonly<Record<string, string>> = {
   skipped: 'Bỏ qua',
   refusedUnaudited: 'Số lần bị chặn trước đó chưa ghi nhật ký',
   left: 'Số lần nhập sai còn lại trước khi phiên bị đóng',
+  many: 'Duyệt nhiều bản nháp cùng lúc',
+  approved: 'Đã phê duyệt',
+  reset: 'Đặt lại mật khẩu',
 };
 
 /** Campaign statuses as staff read them, for `from` and `to`. */
@@ -198,8 +203,12 @@ function detailValue(key: string, v: unknown): string {
   // A campaign's send time is stored as ISO (UTC); staff read it in Vietnam time.
   if (key === 'sendAt' && typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(v)) return `${formatVietnamTime(v)} (giờ Việt Nam)`;
   if (typeof v === 'boolean') return v ? 'có' : 'không';
-  if (Array.isArray(v)) return v.length ? v.map((x) => detailValue('', x)).join(', ') : '(không có)';
+  // A role is shown by its Vietnamese name ("Biên tập"), as on the accounts page.
+  if (key === 'role' && typeof v === 'string') return ROLE_LABELS[v as Role] ?? v;
+  if (Array.isArray(v)) return v.length ? v.map((x) => detailValue(key === 'roles' ? 'role' : '', x)).join(', ') : '(không có)';
   if (v === null || v === undefined || v === '') return '(không có)';
+  // An entry left out, with why (bulk approval's `skipped`): not JSON with English keys.
+  if (typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' && typeof (v as { why?: unknown }).why === 'string') return `“${(v as { id: string }).id}” (${(v as { why: string }).why})`;
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

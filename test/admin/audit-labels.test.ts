@@ -39,6 +39,12 @@ describe('audit labels', () => {
     ]);
     expect(auditDetailLines({ file: 'qa/a.yaml', created: true, text: 'Tạo bản nháp “a”' })).toEqual(['Tạo bản nháp “a”', 'Tệp: qa/a.yaml', 'Tạo mới: có']);
     expect(auditDetailLines(null)).toEqual([]);
+    // Roles by their Vietnamese names; an entry left out of a bulk approval with its reason, not JSON.
+    expect(auditDetailLines({ roles: ['editor', 'approver'], reset: true })).toEqual(['Vai trò: Biên tập, Phê duyệt', 'Đặt lại mật khẩu: có']);
+    expect(auditDetailLines({ approved: ['qa:a'], skipped: [{ id: 'b', why: 'bạn đã soạn hoặc sửa mục này' }] })).toEqual([
+      'Đã phê duyệt: qa:a',
+      'Bỏ qua: “b” (bạn đã soạn hoặc sửa mục này)',
+    ]);
     expect(auditTargetLabel('qa')).toBe('Hỏi đáp');
   });
 });
