@@ -10,54 +10,12 @@
  * - A CSV (or cells pasted from Excel) of 2,000,000 short rows, 8 MB: every row was read and
  *   cleaned (the event loop held 22 s, 900 MB) only to be refused for being over 1,000.
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { zip } from '../content-import/docx-support.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { cleanPastedText } from '../../src/content-import/booklet.js';
 import { readImportFile, readImportText } from '../../src/content-import/table.js';
 import { MAX_XLSX_XML } from '../../src/content-import/xlsx-guard.js';
-
-/** A zip of the given files; `declare` overrides the uncompressed size the headers state. */
-function zip(files: { name: string; data: Buffer; declare?: number }[]): Buffer {
-  const parts: Buffer[] = [];
-  const dir: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const name = Buffer.from(f.name);
-    const packed = deflateRawSync(f.data, { level: 9 });
-    const size = f.declare ?? f.data.length;
-    const crc = crc32(f.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    parts.push(local, name, packed);
-    dir.push(central, name);
-    offset += 30 + name.length + packed.length;
-  }
-  const dirBytes = Buffer.concat(dir);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(dirBytes.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, dirBytes, end]);
-}
 
 /** A minimal workbook whose answer cell (a shared string) is `answer`. */
 function workbook(answer: Buffer, declare?: number, moreRows = 0): Buffer {
