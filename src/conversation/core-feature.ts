@@ -4,7 +4,7 @@
  * last, so other features see text first.
  */
 import { staffContact } from './contact.js';
-import { foldedCanonical } from '../text/vietnamese.js';
+import { fold, foldedCanonical } from '../text/vietnamese.js';
 import type { Button, Reply } from '../messages.js';
 import { erasePerson, setPersonLang, setPersonState } from '../db/people.js';
 import { openUnansweredOf, recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
@@ -141,9 +141,10 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   }
   // Asked again while it waits (people repeat a question that got no answer): one queue item,
   // so staff see it once and the person is told once when it is answered.
-  // Compared as folded syllables: "lam the can cuoc o dau" repeats "Làm thẻ căn cước ở đâu?".
-  const asked = foldedCanonical(question);
-  const waitingSince = openUnansweredOf(ctx.db, personId).find((u) => foldedCanonical(u.question) === asked)?.createdAt ?? null;
+  // Compared as folded syllables of the stored canonical form: "lam the can cuoc o dau" repeats
+  // "Làm thẻ căn cước ở đâu?" (the person's latest open questions only: db/questions.ts).
+  const asked = fold(normalized);
+  const waitingSince = openUnansweredOf(ctx.db, personId).find((u) => fold(u.normalized) === asked)?.createdAt ?? null;
   ctx.record(() => {
     recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now);
     if (waitingSince === null)
