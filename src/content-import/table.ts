@@ -169,14 +169,24 @@ export function readCsvText(text: string, format: 'csv' | 'tsv', limits: ReadLim
     for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) lines++;
     if (lines > limits.maxRows * LINES_PER_ROW) return { format, entries: [], ignored: [], problems: [tooManyRows(limits.maxRows, `bảng dài ${lines.toLocaleString('vi-VN')} dòng`)] };
   }
-  let rows: string[][];
+  const parsed = csvRows(body);
+  if (!parsed.ok) return { format, entries: [], ignored: [], problems: [parsed.problem] };
+  return readRows(parsed.rows, format, limits);
+}
+
+/**
+ * A CSV's (or tab-separated) cells, its delimiter found from the header line; a refusal in
+ * Vietnamese (which line, what to check) when it cannot be parsed. Shared by the Q&A import and
+ * the contest questions' import (quiz/import.ts).
+ */
+export function csvRows(text: string): { ok: true; rows: string[][] } | { ok: false; problem: string } {
+  const body = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   try {
-    rows = parseCsv(body, { delimiter: delimiterOf(body), relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }) as string[][];
+    return { ok: true, rows: parseCsv(body, { delimiter: delimiterOf(body), relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true }) as string[][] };
   } catch (err) {
     const line = (err as { lines?: number }).lines;
-    return { format, entries: [], ignored: [], problems: [`Không đọc được bảng${line ? ` ở dòng ${line}` : ''}: kiểm tra dấu ngoặc kép (") trong các ô, hoặc lưu lại từ Excel dạng “CSV UTF-8”.`] };
+    return { ok: false, problem: `Không đọc được bảng${line ? ` ở dòng ${line}` : ''}: kiểm tra dấu ngoặc kép (") trong các ô, hoặc lưu lại từ Excel dạng “CSV UTF-8”.` };
   }
-  return readRows(rows, format, limits);
 }
 
 /** Whether pasted text is cells copied from Excel (tab-separated, with the headings). */
@@ -211,37 +221,50 @@ export async function readXlsxBytes(bytes: Buffer, limits: ReadLimits = {}): Pro
   };
   // The archive is checked and its XML unpacked within a limit first (xlsx-guard.ts: a small
   // file can unpack to gigabytes); read-excel-file reads what was checked.
-  const checked = await checkXlsxArchive(bytes);
+  const book = await xlsxSheets(bytes);
   const oneSheet = 'Hãy chép trang tính hỏi – đáp sang một tệp Excel mới (chỉ trang đó, chỉ các dòng có câu hỏi) rồi tải lên tệp mới.';
-  if (!checked.ok)
-    return checked.reason === 'not-zip'
+  if (!book.ok)
+    return book.reason === 'unreadable'
       ? unreadable
       : {
           format: 'xlsx',
           entries: [],
           ignored: [],
           problems: [
-            checked.reason === 'too-large'
+            book.reason === 'too-large'
               ? `Tệp Excel này giải nén ra hơn ${MAX_XLSX_XML / 1024 / 1024} MB dữ liệu, quá lớn với một bảng hỏi – đáp: có thể tệp còn những trang tính khác rất lớn. ${oneSheet}`
               : `Tệp Excel này có hơn ${MAX_XLSX_CELLS.toLocaleString('vi-VN')} ô (kể cả ô trống có định dạng), quá nhiều với một bảng hỏi – đáp tối đa 1.000 câu. ${oneSheet}`,
           ],
         };
-  const { default: readXlsxFile } = await import('read-excel-file/node');
-  let sheets: { sheet: string; data: unknown[][] }[];
-  try {
-    sheets = (await readXlsxFile(checked.bytes)) as { sheet: string; data: unknown[][] }[];
-  } catch {
-    return unreadable;
-  }
-  const merged = mergedCells(checked.parts);
+  const sheets = book.sheets;
   let first: ImportRead | undefined;
   for (const s of sheets) {
-    fillMerged(s.data, merged.get(s.sheet) ?? []);
     const read = readRows(s.data, 'xlsx', limits);
     if (read.entries.length) return sheets.length > 1 ? { ...read, ignored: [{ line: 0, text: `Đọc trang tính “${s.sheet}”` }, ...read.ignored] } : read;
     first ??= read;
   }
   return first ?? { format: 'xlsx', entries: [], ignored: [], problems: ['Tệp Excel không có trang tính nào.'] };
+}
+
+/**
+ * Every sheet of an .xlsx, its cells as rows (merged ranges filled, see {@link mergedCells}),
+ * after the archive was checked and unpacked within its limits (xlsx-guard.ts: a small file can
+ * unpack to gigabytes). Shared by the Q&A import and the contest questions' import
+ * (quiz/import.ts), which word their own refusals.
+ */
+export async function xlsxSheets(bytes: Buffer): Promise<{ ok: true; sheets: { sheet: string; data: unknown[][] }[] } | { ok: false; reason: 'unreadable' | 'too-large' | 'too-many-cells' }> {
+  const checked = await checkXlsxArchive(bytes);
+  if (!checked.ok) return { ok: false, reason: checked.reason === 'not-zip' ? 'unreadable' : checked.reason };
+  const { default: readXlsxFile } = await import('read-excel-file/node');
+  let sheets: { sheet: string; data: unknown[][] }[];
+  try {
+    sheets = (await readXlsxFile(checked.bytes)) as { sheet: string; data: unknown[][] }[];
+  } catch {
+    return { ok: false, reason: 'unreadable' };
+  }
+  const merged = mergedCells(checked.parts);
+  for (const s of sheets) fillMerged(s.data, merged.get(s.sheet) ?? []);
+  return { ok: true, sheets };
 }
 
 const xmlText = (s: string): string => s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

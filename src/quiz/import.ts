@@ -16,12 +16,11 @@
  * kept per id), else takes its "Mã" cell, else the next free `q<n>`.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument } from 'yaml';
 import { decodeTextFile, notUtf8CsvMessage } from '../text/encoding.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { vietnameseMessage } from '../text/zod-vi.js';
-import { checkXlsxArchive } from '../content-import/xlsx-guard.js';
+import { csvRows, xlsxSheets } from '../content-import/table.js';
 import { contestSchema, questionSchema } from './definition.js';
 
 /** One question as written to the file. */
@@ -154,17 +153,19 @@ export async function readQuestionFile(name: string, bytes: Buffer, existing: re
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? '';
   if (ext === 'xls') return { questions: [], problems: ['Tệp .xls (Excel 97-2003) chưa đọc được: mở bằng Excel, chọn “Lưu thành” kiểu “Excel Workbook (.xlsx)”.'] };
   if (ext === 'xlsx') {
-    const checked = await checkXlsxArchive(bytes);
-    if (!checked.ok) return { questions: [], problems: ['Không đọc được tệp Excel (.xlsx) này, hoặc tệp quá lớn với một bộ câu hỏi: hãy chép trang tính câu hỏi sang một tệp mới.'] };
-    const { default: readXlsxFile } = await import('read-excel-file/node');
-    let sheets: { sheet: string; data: unknown[][] }[];
-    try {
-      sheets = (await readXlsxFile(checked.bytes)) as { sheet: string; data: unknown[][] }[];
-    } catch {
-      return { questions: [], problems: ['Không đọc được tệp Excel: tệp phải là .xlsx (Excel 2007 trở lên).'] };
-    }
+    // The Q&A import's reader: the archive's limits, merged cells filled (content-import/table.ts).
+    const book = await xlsxSheets(bytes);
+    if (!book.ok)
+      return {
+        questions: [],
+        problems: [
+          book.reason === 'unreadable'
+            ? 'Không đọc được tệp Excel: tệp phải là .xlsx (Excel 2007 trở lên).'
+            : 'Không đọc được tệp Excel (.xlsx) này, hoặc tệp quá lớn với một bộ câu hỏi: hãy chép trang tính câu hỏi sang một tệp mới.',
+        ],
+      };
     let first: QuestionSheet | undefined;
-    for (const s of sheets) {
+    for (const s of book.sheets) {
       const read = readQuestionRows(s.data, existing);
       if (read.questions.length || (read.problems.length && !read.problems[0]!.startsWith('Không thấy dòng tiêu đề'))) return read;
       first ??= read;
@@ -173,17 +174,9 @@ export async function readQuestionFile(name: string, bytes: Buffer, existing: re
   }
   const decoded = decodeTextFile(bytes);
   if (!decoded.ok) return { questions: [], problems: [`Tệp CSV: ${notUtf8CsvMessage(decoded.line)}`] };
-  const text = decoded.text.replace(/^\uFEFF/, '');
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = [';', '\t', ','].reduce((best, ch) => (firstLine.split(ch).length > firstLine.split(best).length ? ch : best), ',');
-  let rows: string[][];
-  try {
-    rows = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
-  } catch (err) {
-    const line = (err as { lines?: number }).lines;
-    return { questions: [], problems: [`Không đọc được bảng${line ? ` ở dòng ${line}` : ''}: kiểm tra dấu ngoặc kép (") trong các ô, hoặc lưu lại từ Excel dạng “CSV UTF-8”.`] };
-  }
-  return readQuestionRows(rows, existing);
+  const parsed = csvRows(decoded.text);
+  if (!parsed.ok) return { questions: [], problems: [parsed.problem] };
+  return readQuestionRows(parsed.rows, existing);
 }
 
 /** The questions in a contest file now (for their ids); empty when the file has none or cannot be read. */
