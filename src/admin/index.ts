@@ -354,7 +354,12 @@ export function safeNext(next: unknown): string {
 function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
   const throttledToAudit = throttleAuditGate();
   s.get('/admin/login', { config: { public: true } }, async (req, reply) => {
-    const token = randomToken();
+    // An existing token is kept: every GET of this page used to set a new one, so a login page
+    // loaded in another tab, or a signed-out page's poll redirected here (a campaign page's
+    // live.json every 2 s), replaced the cookie under the form being filled in, and its login
+    // failed with "Phiên của trang đăng nhập đã hết hạn" (seen as a flaky browser test).
+    const kept = req.cookies[LOGIN_CSRF_COOKIE];
+    const token = kept && /^[A-Za-z0-9_-]{43}$/.test(kept) ? kept : randomToken();
     reply.setCookie(LOGIN_CSRF_COOKIE, token, adminCookie(3600));
     const q = req.query as Record<string, string | undefined>;
     return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(q.next), error: undefined, username: '' });
