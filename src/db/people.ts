@@ -23,6 +23,12 @@ export interface Person {
   pendingChoices: string[] | null;
   /** The labels of those choices, in order (absent for choices stored before labels were kept). */
   pendingLabels: string[] | null;
+  /**
+   * When those choices were offered (ISO); null for rows stored before the time was kept. A bare
+   * "Huỷ" under a list offered moments ago closes the list rather than stopping the news
+   * (`conversation/subscription.ts`).
+   */
+  pendingAt: string | null;
   state: Record<string, unknown> | null;
   createdAt: string;
   lastInteractionAt: string | null;
@@ -148,18 +154,21 @@ export function markPersonActive(db: Db, id: number): void {
 /**
  * Stores the actions behind the numbered choices last shown, so "2" can answer them, and their
  * labels, so typing a choice's words ("Tôi muốn hỏi", "Huỷ") does too. Kept as the list of
- * actions alone when there are no labels (the form rows written before labels were kept).
+ * actions alone in rows written before labels and times were kept; `t` is when they were offered.
  */
-export function setPendingChoices(db: Db, id: number, actions: string[] | null, labels?: string[]): void {
-  const value = !actions || actions.length === 0 ? null : labels && labels.length === actions.length ? JSON.stringify({ a: actions, l: labels }) : JSON.stringify(actions);
+export function setPendingChoices(db: Db, id: number, actions: string[] | null, labels?: string[], now: Date = new Date()): void {
+  const value =
+    !actions || actions.length === 0
+      ? null
+      : JSON.stringify({ a: actions, ...(labels && labels.length === actions.length ? { l: labels } : {}), t: nowIso(now) });
   db.prepare('UPDATE people SET pending_choices = ? WHERE id = ?').run(value, id);
 }
 
-/** The stored choices: a list of actions, or actions with their labels. */
-function pendingOf(raw: string | null): { pendingChoices: string[] | null; pendingLabels: string[] | null } {
-  if (!raw) return { pendingChoices: null, pendingLabels: null };
-  const v = JSON.parse(raw) as string[] | { a: string[]; l: string[] };
-  return Array.isArray(v) ? { pendingChoices: v, pendingLabels: null } : { pendingChoices: v.a, pendingLabels: v.l };
+/** The stored choices: a list of actions, or actions with their labels and the time they were offered. */
+function pendingOf(raw: string | null): { pendingChoices: string[] | null; pendingLabels: string[] | null; pendingAt: string | null } {
+  if (!raw) return { pendingChoices: null, pendingLabels: null, pendingAt: null };
+  const v = JSON.parse(raw) as string[] | { a: string[]; l?: string[]; t?: string };
+  return Array.isArray(v) ? { pendingChoices: v, pendingLabels: null, pendingAt: null } : { pendingChoices: v.a, pendingLabels: v.l ?? null, pendingAt: v.t ?? null };
 }
 
 /** Stores small conversation state for the person (null clears it). */

@@ -136,3 +136,41 @@ export function recordZaloFollowers(db: Db, userIds: string[], now: Date = new D
   })();
   return added;
 }
+
+/**
+ * Whether the person is on the news list: consented (/dangky, an import) or follows the Zalo OA
+ * ({@link FOLLOWED}), and has not opted out. The audience's test without its `active`: someone
+ * who unfollowed still counts (following again brings the news back). "Huỷ" from someone not on
+ * it is told they get no news, not that they stopped it (`conversation/subscription.ts`).
+ */
+export function isSubscribed(db: Db, personId: number): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM people p LEFT JOIN zalo_followers zf ON zf.person_id = p.id
+         WHERE p.id = ? AND p.opted_out_at IS NULL
+           AND (p.consent_at IS NOT NULL OR (p.channel = 'zalo' AND (zf.person_id IS NOT NULL OR ${FOLLOWED})))`,
+      )
+      .get(personId) !== undefined
+  );
+}
+
+/**
+ * Whether a campaign message reached the person at or after `since` (sent, or on its way).
+ * Campaigns are few and each has one delivery per person (its UNIQUE (campaign_id, person_id)
+ * index), so this walks the campaigns still running or finished since then and looks the
+ * person up in each (CROSS JOIN keeps that order: left to itself, SQLite scanned deliveries).
+ */
+export function campaignReachedSince(db: Db, personId: number, since: Date): boolean {
+  const at = nowIso(since);
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM campaigns c CROSS JOIN deliveries d ON d.campaign_id = c.id AND d.person_id = ?
+         WHERE c.started_at IS NOT NULL AND (c.finished_at IS NULL OR c.finished_at >= ?)
+           AND d.status IN ('sent', 'sending') AND COALESCE(d.finished_at, d.claimed_at) >= ?
+         LIMIT 1`,
+      )
+      .get(personId, at, at) !== undefined
+  );
+}
