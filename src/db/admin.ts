@@ -7,8 +7,8 @@ import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName } from '../messages.js';
 import type { QueueKind } from './questions.js';
-import { personInScope, type RegionScope } from './scope.js';
-import { questionFigures, reachedByChannel as reachedOf, type Among } from './reach.js';
+import type { RegionScope } from './scope.js';
+import { questionFigures, reachedByChannel as reachedOf, reportPersonInScope, subscriberFigures, type Among } from './reach.js';
 
 /** A stored session (the id is the SHA-256 of the cookie token, never the token). */
 export interface SessionRow {
@@ -342,28 +342,20 @@ export interface YearFigures {
  * regions: their messages, deliveries, questions and attempts; a campaign counts when it
  * delivered to at least one of them. `among` limits the people reached and the questions to the
  * citizens or to the officials of the training list (`db/reach.ts`); the other figures count
- * everyone.
+ * everyone. Subscribers and the people counted stand as they did in the period: a later opt-out,
+ * block or erasure does not change a past year's figures (`db/reach.ts`, migration 110).
  */
 export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = null, among: Among = 'everyone'): YearFigures {
   const f = nowIso(from);
   const t = nowIso(to);
   const hasCampaigns = tableExists(db, 'deliveries');
   const hasQuiz = tableExists(db, 'quiz_attempts');
-  const inScope = (column: string) => personInScope(column, scope);
+  // An erased person still counts for the region they had chosen (db/reach.ts).
+  const inScope = (column: string) => reportPersonInScope(column, scope);
   // Who counts as reached, and whose questions count, is one rule for the whole report (db/reach.ts).
   const reachedByChannel = reachedOf(db, from, to, scope, among);
-  const self = inScope('id');
-  const newSubscribersByChannel = db
-    .prepare(`SELECT channel, COUNT(*) AS n FROM people WHERE consent_at >= ? AND consent_at < ? AND ${self.sql} GROUP BY channel ORDER BY channel`)
-    .all(f, t, ...self.args) as YearFigures['newSubscribersByChannel'];
-  const subscribersAtEnd = (
-    db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM people WHERE consent_at IS NOT NULL AND consent_at < ? AND status = 'active'
-           AND (opted_out_at IS NULL OR opted_out_at >= ?) AND ${self.sql}`,
-      )
-      .get(t, t, ...self.args) as { n: number }
-  ).n;
+  // Subscribers as they stood in the period (a later opt-out, block or erasure changes nothing).
+  const { newSubscribersByChannel, subscribersAtEnd } = subscriberFigures(db, from, to, scope);
   let campaigns = { started: 0, done: 0, cancelled: 0 };
   let deliveriesByStatus: YearFigures['deliveriesByStatus'] = [];
   if (hasCampaigns) {

@@ -17,11 +17,33 @@
  *    and `erased:<n>` of the people are row numbers of two tables, not one account);
  *  - a citizen: anyone else, including a question whose asker row is gone (no person).
  *
- * With a region `scope`, only people of those regions count (`personInScope`).
+ *  - what the period's figures count stands as it did in the period: a person's later opt-out,
+ *    block or erasure, an official's anonymisation by retention, staff answering an old question
+ *    change nothing in it (`subscriberFigures`, `official_spells`, the queue by `resolved_at`), so
+ *    a report made again years later gives the figures filed.
+ *
+ * With a region `scope`, only people of those regions count (`reportPersonInScope`: an erased
+ * person counts for the region they had chosen).
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
-import { personInScope, type RegionScope } from './scope.js';
+import type { RegionScope } from './scope.js';
+
+/**
+ * "The person in `column` counts for the scope" for the report's figures: the region they chose,
+ * or, for a person who asked for erasure, the region they had chosen then (`erased_regions`,
+ * migration 110: their row no longer says it, their past messages, questions and subscription
+ * still count for their commune). `'1'` without a scope. Spread `args` where `sql` sits.
+ */
+export function reportPersonInScope(column: string, scope: RegionScope): { sql: string; args: string[] } {
+  if (!scope) return { sql: '1', args: [] };
+  const regions = JSON.stringify(scope);
+  return {
+    sql: `${column} IN (SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?))
+                        UNION ALL SELECT person_id FROM erased_regions WHERE region IN (SELECT value FROM json_each(?)))`,
+    args: [regions, regions],
+  };
+}
 
 /** Whose figures: every person, the citizens (not officials of the period), or the officials. */
 export type Among = 'everyone' | 'citizens' | 'officials';
@@ -40,7 +62,10 @@ export interface QuestionFigures {
   questionsByChannel: { channel: string; asked: number; answered: number }[];
   /** The ten topics most asked among the answered questions. */
   topTopics: { topic: string; n: number }[];
-  /** What became of the questions the bot could not answer (queue items of kind `unanswered`). */
+  /**
+   * What became of the questions the bot could not answer (queue items of kind `unanswered`), by
+   * the period's end: answered or dismissed after it, an item is still `open` in this period.
+   */
   unansweredResolved: { answered: number; dismissed: number; open: number };
   /**
    * What became of the answers people said were wrong (👎, or asked again: queue items of kind
@@ -51,8 +76,9 @@ export interface QuestionFigures {
 
 /**
  * `officials(id)`, the people ids of the officials of [from, to), as the start of a WITH clause;
- * arguments: to, from. `listed` keeps the index of an official's memberships in use
- * (migration 101).
+ * arguments: to, from, to, from. `listed` keeps the index of an official's memberships in use
+ * (migration 101); `official_spells` are the periods of officials whose row retention
+ * anonymised (`db/retention.ts`, migration 110).
  */
 const OFFICIALS_CTE = `WITH listed AS (
          SELECT o.id, o.person_id, o.channel, o.external_id FROM training_officials o
@@ -61,11 +87,12 @@ const OFFICIALS_CTE = `WITH listed AS (
          SELECT person_id AS id FROM listed WHERE person_id IS NOT NULL
           UNION SELECT p.id FROM listed l JOIN people p ON p.channel = l.channel AND p.external_id = l.external_id
            WHERE l.external_id NOT LIKE 'erased:%'
+          UNION SELECT person_id FROM official_spells WHERE valid_from < ? AND (valid_to IS NULL OR valid_to > ?)
        )`;
 
 /** The WITH clause `among` needs (none for everyone) and its arguments. */
 function officialsWith(among: Among, f: string, t: string): { sql: string; args: string[] } {
-  return among === 'everyone' ? { sql: '', args: [] } : { sql: OFFICIALS_CTE, args: [t, f] };
+  return among === 'everyone' ? { sql: '', args: [] } : { sql: OFFICIALS_CTE, args: [t, f, t, f] };
 }
 
 /** "The person in `column` is one of `among`", as SQL (after {@link officialsWith}). */
@@ -99,8 +126,8 @@ export function reachedByChannel(db: Db, from: Date, to: Date, scope: RegionScop
   // `+person_id`: the scope's people (or the officials) are thousands; without the `+` SQLite
   // looks up each one's messages by person (a row read per message) instead of reading the
   // period's covering index (migration 101).
-  const msgScope = personInScope('+person_id', scope);
-  const delScope = personInScope('person_id', scope);
+  const msgScope = reportPersonInScope('+person_id', scope);
+  const delScope = reportPersonInScope('person_id', scope);
   const hasDeliveries = hasTable(db, 'deliveries');
   // Each person once per channel with whether they wrote and whether they received, counted per
   // channel: one pass over the period's rows of two covering indexes.
@@ -129,7 +156,7 @@ export function questionFigures(db: Db, from: Date, to: Date, scope: RegionScope
   const f = nowIso(from);
   const t = nowIso(to);
   const w = officialsWith(among, f, t);
-  const asker = personInScope('person_id', scope);
+  const asker = reportPersonInScope('person_id', scope);
   const who = amongSql('person_id', among);
   const questionsByChannel = db
     .prepare(
@@ -139,7 +166,7 @@ export function questionFigures(db: Db, from: Date, to: Date, scope: RegionScope
     .all(...w.args, f, t, ...asker.args) as QuestionFigures['questionsByChannel'];
   // The totals are the channels' sums (one pass over the period's questions, not two).
   const q = questionsByChannel.reduce((acc, c) => ({ asked: acc.asked + c.asked, answered: acc.answered + c.answered }), { asked: 0, answered: 0 });
-  const qAsker = personInScope('q.person_id', scope);
+  const qAsker = reportPersonInScope('q.person_id', scope);
   const topTopics = db
     .prepare(
       `${w.sql} SELECT j.value AS topic, COUNT(*) AS n FROM questions q, json_each(q.topics) j
@@ -150,12 +177,61 @@ export function questionFigures(db: Db, from: Date, to: Date, scope: RegionScope
   // The staff queue holds two kinds of item (migration 060): questions without an answer, and
   // answers the person said were wrong. Counted together, an answer staff corrected was reported
   // as "an unanswered question staff answered".
+  // As it stood at the period's end: an item staff answered after it is still waiting in that
+  // period's report (made again later, the report gives the figures it gave when filed). A
+  // resolved item without a time (rows written before resolved_at was kept) counts as resolved.
+  const resolvedBy = (status: string) => `status = '${status}' AND (resolved_at IS NULL OR resolved_at < ?)`;
   const queue = db.prepare(
-    `${w.sql} SELECT COALESCE(SUM(status = 'answered'), 0) AS answered, COALESCE(SUM(status = 'dismissed'), 0) AS dismissed,
-            COALESCE(SUM(status = 'open'), 0) AS open
+    `${w.sql} SELECT COALESCE(SUM(${resolvedBy('answered')}), 0) AS answered, COALESCE(SUM(${resolvedBy('dismissed')}), 0) AS dismissed,
+            COUNT(*) AS n
        FROM unanswered WHERE kind = ? AND created_at >= ? AND created_at < ? AND ${asker.sql} AND ${who}`,
   );
-  const unansweredResolved = queue.get(...w.args, 'unanswered', f, t, ...asker.args) as QuestionFigures['unansweredResolved'];
-  const maybeWrong = queue.get(...w.args, 'maybe_wrong', f, t, ...asker.args) as QuestionFigures['maybeWrong'];
+  const stood = (kind: string): QuestionFigures['maybeWrong'] => {
+    const r = queue.get(...w.args, t, t, kind, f, t, ...asker.args) as { answered: number; dismissed: number; n: number };
+    return { answered: r.answered, dismissed: r.dismissed, open: r.n - r.answered - r.dismissed };
+  };
+  const unansweredResolved = stood('unanswered');
+  const maybeWrong = stood('maybe_wrong');
   return { questions: { asked: q.asked, answered: q.answered, unanswered: q.asked - q.answered }, questionsByChannel, topTopics, unansweredResolved, maybeWrong };
+}
+
+/** The subscriber figures of a period (section 1), from `subscriber_history` (migration 110). */
+export interface SubscriberFigures {
+  /** People who began to consent to campaigns in the period (not consenting just before), per channel. */
+  newSubscribersByChannel: { channel: string; n: number }[];
+  /** People consenting and reachable (not blocked, not gone) at the period's end. */
+  subscribersAtEnd: number;
+}
+
+/**
+ * Subscribers of [from, to) of the scope, as they stood then: a later opt-out, block or erasure
+ * does not change them (the person row holds only the present: unsubscribing clears its
+ * consent_at, erasure its region), and someone choosing their topics again while subscribed is
+ * not a new subscriber.
+ *
+ * @example subscriberFigures(db, from, to) // { newSubscribersByChannel: [{ channel: 'zalo', n: 3 }], subscribersAtEnd: 41 }
+ */
+export function subscriberFigures(db: Db, from: Date, to: Date, scope: RegionScope = null): SubscriberFigures {
+  const f = nowIso(from);
+  const t = nowIso(to);
+  const s = reportPersonInScope('person_id', scope);
+  const newSubscribersByChannel = db
+    .prepare(
+      `SELECT channel, COUNT(DISTINCT person_id) AS n FROM (
+         SELECT person_id, channel, at, consented, LAG(consented, 1, 0) OVER (PARTITION BY person_id ORDER BY at, id) AS before
+           FROM subscriber_history WHERE at < ?
+       ) WHERE consented = 1 AND before = 0 AND at >= ? AND ${s.sql} GROUP BY channel ORDER BY channel`,
+    )
+    .all(t, f, ...s.args) as SubscriberFigures['newSubscribersByChannel'];
+  const subscribersAtEnd = (
+    db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM (
+           SELECT person_id, consented, active, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY at DESC, id DESC) AS latest
+             FROM subscriber_history WHERE at < ?
+         ) WHERE latest = 1 AND consented = 1 AND active = 1 AND ${s.sql}`,
+      )
+      .get(t, ...s.args) as { n: number }
+  ).n;
+  return { newSubscribersByChannel, subscribersAtEnd };
 }

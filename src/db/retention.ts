@@ -2,7 +2,8 @@
  * Retention: what citizens wrote is kept for `months`, then only what the yearly report counts
  * stays. Older message texts and payloads are cleared (the rows stay: who, when, which channel,
  * which kind, answered or not), and so are the question texts of the staff queue and of the
- * answer feedback; officials taken off the training list are anonymised. Runs at start-up and
+ * answer feedback; officials taken off the training list are anonymised (the periods they were
+ * listed stay, by person row, for the report's split of citizens and officials). Runs at start-up and
  * then daily, in small batches so webhooks never wait on one long transaction.
  */
 import type { Db } from './index.js';
@@ -64,10 +65,32 @@ export function applyRetention(db: Db, months: number, now: Date = new Date(), b
   );
   // An official taken off the training list (left the post) is kept as long as a citizen's
   // texts are, then only what the coverage figures count stays (group, unit, trained or not).
-  result.officials = loop(
-    `UPDATE training_officials SET name = '(đã xoá)', external_id = 'erased:' || id, person_id = NULL
-     WHERE id IN (SELECT id FROM training_officials WHERE removed_at IS NOT NULL AND removed_at < ? AND external_id NOT LIKE 'erased:%' LIMIT ?)`,
+  // The link to their person row goes too, but first the periods they were on the list are kept
+  // by person row (official_spells, migration 110: no name, unit or group), so that the yearly
+  // reports of those years still count that person's messages and questions as an official's,
+  // not a citizen's (a report made again gives the figures filed).
+  const due = db.prepare(
+    `SELECT id FROM training_officials WHERE removed_at IS NOT NULL AND removed_at < ? AND external_id NOT LIKE 'erased:%' ORDER BY id LIMIT ?`,
+  ).pluck();
+  const keepSpells = db.prepare(
+    `INSERT INTO official_spells (person_id, valid_from, valid_to)
+     SELECT p.id, m.valid_from, m.valid_to FROM training_officials o
+       JOIN people p ON p.id = o.person_id OR (o.person_id IS NULL AND p.channel = o.channel AND p.external_id = o.external_id)
+       JOIN training_memberships m ON m.official_id = o.id
+      WHERE o.id IN (SELECT value FROM json_each(?))`,
   );
+  const anonymise = db.prepare(
+    `UPDATE training_officials SET name = '(đã xoá)', external_id = 'erased:' || id, person_id = NULL WHERE id IN (SELECT value FROM json_each(?))`,
+  );
+  for (;;) {
+    const n = db.transaction(() => {
+      const ids = JSON.stringify(due.all(cutoff, batch));
+      keepSpells.run(ids);
+      return anonymise.run(ids).changes;
+    })();
+    result.officials += n;
+    if (n < batch) break;
+  }
   // What a citizen reported as disinformation is their words like any message: cleared after the
   // same time. The rows stay (who reported which case, told or not; the case's counts). A case
   // still open keeps its text, which staff need to finish it; a closed one keeps its link (the

@@ -192,7 +192,7 @@ describe('officials reached at scale', () => {
     };
     officialsReached(db, new Date(PERIODS[1]![0]), new Date(PERIODS[1]![1]));
     const sql = traced.find((s) => s.includes('officials'))!;
-    const plan = (orig(`EXPLAIN QUERY PLAN ${sql}`).all(PERIODS[1]![1], PERIODS[1]![0], PERIODS[1]![0], PERIODS[1]![1], PERIODS[1]![0], PERIODS[1]![1]) as { detail: string }[])
+    const plan = (orig(`EXPLAIN QUERY PLAN ${sql}`).all(PERIODS[1]![1], PERIODS[1]![0], PERIODS[1]![1], PERIODS[1]![0], PERIODS[1]![0], PERIODS[1]![1], PERIODS[1]![0], PERIODS[1]![1]) as { detail: string }[])
       .map((r) => r.detail)
       .join('\n');
     expect(plan).toMatch(/SEARCH messages USING COVERING INDEX messages_in_created/);

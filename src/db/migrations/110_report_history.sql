@@ -21,11 +21,17 @@ CREATE INDEX subscriber_history_person ON subscriber_history (person_id, at);
 
 INSERT INTO subscriber_history (person_id, channel, consented, active, at)
   SELECT id, channel, 1, status = 'active', consent_at FROM people WHERE consent_at IS NOT NULL ORDER BY consent_at, id;
+-- A row that kept its consent beside a later opt-out (not written by this version) counted as
+-- opted out from then on.
+INSERT INTO subscriber_history (person_id, channel, consented, active, at)
+  SELECT id, channel, 0, status = 'active', opted_out_at FROM people WHERE consent_at IS NOT NULL AND opted_out_at > consent_at ORDER BY opted_out_at, id;
 
 CREATE TRIGGER subscriber_history_insert AFTER INSERT ON people WHEN NEW.consent_at IS NOT NULL
 BEGIN
   INSERT INTO subscriber_history (person_id, channel, consented, active, at)
   VALUES (NEW.id, NEW.channel, 1, NEW.status = 'active', NEW.consent_at);
+  INSERT INTO subscriber_history (person_id, channel, consented, active, at)
+  SELECT NEW.id, NEW.channel, 0, NEW.status = 'active', NEW.opted_out_at WHERE NEW.opted_out_at > NEW.consent_at;
 END;
 
 -- A consent is dated by consent_at, an opt-out (or an erasure) by opted_out_at, a block or a
