@@ -9,6 +9,28 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { COMPILED_COPY_KEY, compiledCopy } from './compiled.js';
 import { installCrashLine, installErrorPriority } from './journal.js';
 
+// `loa start`: SIGTERM and SIGINT are noted from the first line, before the compiled copy is
+// checked (or made, up to a second) and the modules load. Node's default action would kill the
+// process there, in the middle of a compile, and systemd or Docker would see a process killed by
+// a signal (exit 143) instead of a clean stop. src/cli/stop-signal.ts takes the noted signal
+// over and the start stops at its first step, having opened nothing.
+if (process.argv[2] === 'start') {
+  const early = { signal: undefined, off: () => {} };
+  const on = (name) => () => {
+    early.off(); // a second signal meets Node's default action again, as later on
+    early.signal = name;
+  };
+  const onInt = on('SIGINT');
+  const onTerm = on('SIGTERM');
+  early.off = () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  globalThis[Symbol.for('loa.earlyStop')] = early;
+}
+
 // Under systemd, errors and a crash are filed at the journal's error and critical priorities
 // (bin/journal.js), so `journalctl -u loa -p warning` shows them.
 installCrashLine();

@@ -152,7 +152,11 @@ export async function run(args: string[], io: StartCliIo = {}): Promise<number> 
       return 1;
     }
     await signalsDelivered();
-    if (signal) return 0; // stopped before anything was opened
+    if (signal) {
+      // Stopped before anything was opened (the journal shows why it ended so soon).
+      out(`loa start: đã nhận ${signal} trước khi dịch vụ chạy; dừng lại, chưa mở cơ sở dữ liệu hay nhận việc gì.`);
+      return 0;
+    }
     return await serve(config, io, out, err, stop, () => signal);
   } finally {
     lock?.release();

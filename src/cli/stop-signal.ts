@@ -20,10 +20,26 @@ let requested: Promise<string> | undefined;
 let received: string | undefined;
 
 /**
+ * What `bin/loa.js` noted before this module was loaded: it listens from its first line (the
+ * compiled copy is checked or made, and the modules load, before main.ts calls listenForStop).
+ */
+interface EarlyStop {
+  signal: string | undefined;
+  /** Removes bin/loa.js's own listeners. */
+  off: () => void;
+}
+const EARLY_STOP = Symbol.for('loa.earlyStop');
+
+/**
  * Starts listening for SIGINT/SIGTERM (once per process; later calls return the same promise),
- * resolved with the name of the first signal received.
+ * resolved with the name of the first signal received, also one bin/loa.js noted before.
  */
 export function listenForStop(): Promise<string> {
+  const early = (globalThis as { [EARLY_STOP]?: EarlyStop })[EARLY_STOP];
+  if (!requested && early?.signal) {
+    received = early.signal;
+    requested = Promise.resolve(early.signal);
+  }
   requested ??= new Promise((resolve) => {
     const on = (name: string) => (): void => {
       process.off('SIGINT', onInt);
@@ -35,6 +51,8 @@ export function listenForStop(): Promise<string> {
     const onTerm = on('SIGTERM');
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
+    // Ours are in place: bin/loa.js's go (no moment without a listener).
+    early?.off();
   });
   return requested;
 }

@@ -5,7 +5,8 @@
  * marked its messages in flight as unknown. Both now end with a Vietnamese sentence saying what
  * to do, and the second start touches nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -326,6 +327,29 @@ describe('loa start: a stop requested while starting', () => {
     expect(lock).not.toBeNull();
     lock?.release();
   }
+
+  it('the real process, SIGTERM before main.ts is loaded (bin/loa.js reading .env): exit 0, nothing opened, lock free', async () => {
+    // bin/loa.js checks (or makes) the compiled copy and reads .env before it loads main.ts,
+    // which listened for the stop only from there: a SIGTERM in that first 0.3-1 s killed the
+    // process (signal SIGTERM, exit 143 under Docker). A named pipe as the .env holds
+    // bin/loa.js at that step, for as long as the test likes.
+    const dir = environment(await freePort());
+    const fifo = join(dir, 'env.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const loa = spawnLoa({ LOA_ENV_FILE: fifo });
+    // Resolves once bin/loa.js has opened the pipe to read it: it is blocked there.
+    const writer = await open(fifo, 'w');
+    loa.child.kill('SIGTERM');
+    await writer.write('# .env of the test\n').catch(() => {});
+    await writer.close().catch(() => {});
+    const { code, signal } = await loa.exit;
+    expect({ code, signal }, loa.output()).toEqual({ code: 0, signal: null });
+    expect(loa.output()).toContain('loa start: đã nhận SIGTERM trước khi dịch vụ chạy');
+    expect(existsSync(join(dir, 'loa.sqlite'))).toBe(false);
+    const lock = acquireServiceLock(dir, { waitMs: 0 });
+    expect(lock).not.toBeNull();
+    lock?.release();
+  }, 60_000);
 
   it('the real process, SIGTERM while it builds its search index (no snapshot yet): exit 0, lock free', async () => {
     const dir = environment(await freePort());
