@@ -12,7 +12,8 @@
  *   then the result). Polling only picks up rows left pending by a crash or a stop.
  * - **Order.** One chain per recipient: a reply waiting for its retry holds back the later
  *   replies to the same chat, never the other chats.
- * - **Throttle.** The channel's throttle (shared with the campaign lane) serves replies first.
+ * - **Throttle.** The channel's throttle (shared with the campaign lane) serves replies first;
+ *   `notice` rows (a report's outcome to its thousands of reporters) wait in the campaign turn.
  * - **Retry.** `retryAfter` (429 with its `retry_after`, 5xx, network errors) is retried after
  *   the platform's delay (at least an exponential backoff) until the row's TTL; `gone` marks the
  *   person (not in group chats) and ends the rest of the batch, as does `outsideWindow`.
@@ -196,6 +197,12 @@ interface Job {
   id: number;
   attempts: number;
   reply: Reply;
+  /**
+   * `notice`: a message nobody is waiting for at this moment (a report's outcome, an invitation),
+   * often queued by the thousand at once: it takes the throttle in the campaign lane's turn, so
+   * that the replies of people writing now go first.
+   */
+  kind?: SendKind;
   expiresAt: Date;
   /** Messages of the reply delivered by an earlier attempt (a 429 after the first half). */
   partsSent?: number;
@@ -242,7 +249,7 @@ export function createSender(deps: SenderDeps): Sender {
     let mustClaim = claimFirst;
     for (;;) {
       if (mustClaim) {
-        await throttle?.acquire(target.recipient, 'reply', replyCost(channel, job.reply));
+        await throttle?.acquire(target.recipient, job.kind === 'notice' ? 'campaign' : 'reply', replyCost(channel, job.reply));
         const claim = await group.run(() => claimSend(db, job.id, now()));
         if (claim.kind !== 'claimed') {
           emit(job.id, claim.kind === 'skipped' ? claim.status : 'lost');
@@ -344,7 +351,7 @@ export function createSender(deps: SenderDeps): Sender {
       return { stored, done: stored.then((ids) => ids.map((): SendResult => ({ kind: 'ok' }))) };
     }
     const key = `${target.channel}:${target.recipient}`;
-    const jobsOf = (ids: number[]): Job[] => ids.map((id, i) => ({ id, attempts: 0, reply: replies[i]!, expiresAt: new Date(at.getTime() + replyTtlMs) }));
+    const jobsOf = (ids: number[]): Job[] => ids.map((id, i) => ({ id, attempts: 0, reply: replies[i]!, kind, expiresAt: new Date(at.getTime() + replyTtlMs) }));
     if (chains.has(key) || kind !== 'reply') {
       // The chat is busy (an earlier reply is being sent or waits for its retry): store now, send
       // in turn. Pushes always take this path: their claim checks that the person is still there.
@@ -383,7 +390,7 @@ export function createSender(deps: SenderDeps): Sender {
         owned.add(t.id);
         const target: SendTarget = { channel: name, recipient: t.recipient, personId: t.personId, markGone: t.markGone };
         void chain(`${name}:${t.recipient}`, () =>
-          runBatch(target, channel, [{ id: t.id, attempts: t.attempts, reply: t.reply, expiresAt: new Date(t.expiresAt) }], false),
+          runBatch(target, channel, [{ id: t.id, attempts: t.attempts, reply: t.reply, kind: t.kind, expiresAt: new Date(t.expiresAt) }], false),
         ).catch((err: unknown) => logger?.error({ err, row: t.id }, 'sender: a recovered send failed'));
       }
     }
