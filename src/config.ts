@@ -358,6 +358,45 @@ function describe(source: string, err: z.ZodError): string {
 }
 
 /**
+ * The webhook routes (channels/telegram/telegram.ts WEBHOOK_PATH, channels/zalo-bot/channel.ts
+ * ZALO_BOT_WEBHOOK_PATH; a test keeps them equal). In webhook mode without the variable, the URL
+ * is `LOA_PUBLIC_URL` followed by the route: the IT officer sets the public address once.
+ */
+export const TELEGRAM_HOOK_PATH = '/webhooks/telegram';
+export const ZALO_BOT_HOOK_PATH = '/webhooks/zalo-bot';
+
+/**
+ * Whether a webhook URL cannot reach Loa's route: its path does not end with it (the domain
+ * alone, `/webhook/telegram`, a typo). The platform accepted such an address and then posted
+ * every update to a page that answers 404, while the channel looked connected. A path before
+ * the route is allowed (a proxy that strips a prefix).
+ */
+function webhookPathWrong(url: string, route: string): boolean {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return false; // the format check above speaks for it
+  }
+  return !path.replace(/\/+$/, '').endsWith(route);
+}
+
+function webhookPathProblem(key: string, url: string, route: string, publicUrl: string | undefined): string {
+  const origin = (() => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return '';
+    }
+  })();
+  return (
+    `cấu hình: env: ${key}: ${url} không dẫn tới Loa: nền tảng sẽ gửi tin tới đó và chỉ nhận lỗi 404. ` +
+    `Địa chỉ phải kết thúc bằng ${route}, ví dụ ${publicUrl ?? origin}${route}` +
+    (publicUrl ? ` (hoặc bỏ dòng ${key}: Loa lấy LOA_PUBLIC_URL cộng ${route})` : '')
+  );
+}
+
+/**
  * Builds the config from an environment map and the parsed bot YAML. Throws {@link ConfigError}
  * naming every key at fault.
  *
@@ -374,13 +413,17 @@ export function createConfig(
   if (!b.success) throw new ConfigError(describe(botFile, b.error));
   const v = e.data;
   const problems: string[] = [];
+  /** `LOA_PUBLIC_URL` without the `/` it may end with, for the webhook URLs made from it. */
+  const publicBase = v.LOA_PUBLIC_URL?.replace(/\/+$/, '');
 
   let telegram: TelegramConfig | undefined;
   if (v.TELEGRAM_BOT_TOKEN) {
     if (v.TELEGRAM_MODE === 'webhook') {
-      if (!v.TELEGRAM_WEBHOOK_URL) problems.push('cấu hình: env: TELEGRAM_WEBHOOK_URL: bắt buộc khi TELEGRAM_MODE=webhook (địa chỉ https công khai của máy chủ, kết thúc bằng /webhooks/telegram)');
+      v.TELEGRAM_WEBHOOK_URL ??= publicBase && `${publicBase}${TELEGRAM_HOOK_PATH}`;
+      if (!v.TELEGRAM_WEBHOOK_URL) problems.push(`cấu hình: env: TELEGRAM_WEBHOOK_URL: bắt buộc khi TELEGRAM_MODE=webhook (địa chỉ https công khai của máy chủ, kết thúc bằng ${TELEGRAM_HOOK_PATH}); hoặc đặt LOA_PUBLIC_URL, Loa lấy địa chỉ đó cộng ${TELEGRAM_HOOK_PATH}`);
       else if (!/^https?:\/\//.test(v.TELEGRAM_WEBHOOK_URL))
         problems.push('cấu hình: env: TELEGRAM_WEBHOOK_URL: phải là địa chỉ http(s)://…');
+      else if (webhookPathWrong(v.TELEGRAM_WEBHOOK_URL, TELEGRAM_HOOK_PATH)) problems.push(webhookPathProblem('TELEGRAM_WEBHOOK_URL', v.TELEGRAM_WEBHOOK_URL, TELEGRAM_HOOK_PATH, publicBase));
       if (!v.TELEGRAM_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]{16,256}$/.test(v.TELEGRAM_WEBHOOK_SECRET))
         problems.push(
           'cấu hình: env: TELEGRAM_WEBHOOK_SECRET: bắt buộc ở chế độ webhook, 16–256 ký tự A-Z a-z 0-9 _ - (ví dụ tạo bằng: openssl rand -hex 24)',
@@ -418,9 +461,11 @@ export function createConfig(
   let zaloBot: ZaloBotConfig | undefined;
   if (v.ZALO_BOT_TOKEN) {
     if (v.ZALO_BOT_MODE === 'webhook') {
-      if (!v.ZALO_BOT_WEBHOOK_URL) problems.push('cấu hình: env: ZALO_BOT_WEBHOOK_URL: bắt buộc khi ZALO_BOT_MODE=webhook');
+      v.ZALO_BOT_WEBHOOK_URL ??= publicBase && `${publicBase}${ZALO_BOT_HOOK_PATH}`;
+      if (!v.ZALO_BOT_WEBHOOK_URL) problems.push(`cấu hình: env: ZALO_BOT_WEBHOOK_URL: bắt buộc khi ZALO_BOT_MODE=webhook; hoặc đặt LOA_PUBLIC_URL, Loa lấy địa chỉ đó cộng ${ZALO_BOT_HOOK_PATH}`);
       else if (!/^https:\/\/[^/\s]+/.test(v.ZALO_BOT_WEBHOOK_URL))
         problems.push('cấu hình: env: ZALO_BOT_WEBHOOK_URL: phải là địa chỉ https:// công khai (nền tảng chỉ gửi tới HTTPS), kết thúc bằng /webhooks/zalo-bot');
+      else if (webhookPathWrong(v.ZALO_BOT_WEBHOOK_URL, ZALO_BOT_HOOK_PATH)) problems.push(webhookPathProblem('ZALO_BOT_WEBHOOK_URL', v.ZALO_BOT_WEBHOOK_URL, ZALO_BOT_HOOK_PATH, publicBase));
       if (!v.ZALO_BOT_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]{16,256}$/.test(v.ZALO_BOT_WEBHOOK_SECRET))
         problems.push('cấu hình: env: ZALO_BOT_WEBHOOK_SECRET: bắt buộc ở chế độ webhook, 16–256 ký tự A-Z a-z 0-9 _ - (ví dụ tạo bằng: openssl rand -hex 24)');
     }

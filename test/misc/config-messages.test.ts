@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, createConfig, loadConfig } from '../../src/config.js';
+import { ConfigError, createConfig, loadConfig, TELEGRAM_HOOK_PATH, ZALO_BOT_HOOK_PATH } from '../../src/config.js';
+import { WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH } from '../../src/channels/telegram/telegram.js';
+import { ZALO_BOT_WEBHOOK_PATH } from '../../src/channels/zalo-bot/channel.js';
 
 const bot = { name: 'Loa', greeting: 'Xin chào' };
 const problems = (env: Record<string, string>, yaml: unknown = bot): string => {
@@ -51,6 +53,31 @@ describe('configuration errors', () => {
     );
     for (const ok of ['https://loa.example.gov.vn', 'https://loa.example.gov.vn/', 'http://10.0.0.5:3000'])
       expect(createConfig({ LOA_PUBLIC_URL: ok }, bot).http.publicUrl).toBe(ok);
+  });
+
+  it('webhook mode takes its URLs from LOA_PUBLIC_URL, and refuses one that cannot reach Loa\'s route', () => {
+    // Set once: the IT officer had to write the domain a second (and third) time, and a URL
+    // without the route (the domain alone, /webhook/telegram) was accepted by the platform,
+    // which then posted every update to a 404 while the channel showed "connected".
+    const secrets = { TELEGRAM_WEBHOOK_SECRET: 'bi-mat-webhook-0123456789', ZALO_BOT_WEBHOOK_SECRET: 'bi-mat-webhook-0123456789' };
+    const hooks = { TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_MODE: 'webhook', ZALO_BOT_TOKEN: '2:b', ZALO_BOT_MODE: 'webhook', ...secrets };
+    const c = createConfig({ ...hooks, LOA_PUBLIC_URL: 'https://loa.example.gov.vn/' }, bot);
+    expect(c.telegram?.webhookUrl).toBe('https://loa.example.gov.vn/webhooks/telegram');
+    expect(c.zaloBot?.webhookUrl).toBe('https://loa.example.gov.vn/webhooks/zalo-bot');
+    expect(TELEGRAM_HOOK_PATH).toBe(TELEGRAM_WEBHOOK_PATH);
+    expect(ZALO_BOT_HOOK_PATH).toBe(ZALO_BOT_WEBHOOK_PATH);
+    // Set explicitly, it wins (another name, a proxy that strips a prefix).
+    const own = createConfig({ ...hooks, LOA_PUBLIC_URL: 'https://loa.example.gov.vn', TELEGRAM_WEBHOOK_URL: 'https://tg.example.gov.vn/loa/webhooks/telegram' }, bot);
+    expect(own.telegram?.webhookUrl).toBe('https://tg.example.gov.vn/loa/webhooks/telegram');
+    // Neither set: said how to fix it either way.
+    expect(problems({ TELEGRAM_BOT_TOKEN: '1:a', TELEGRAM_MODE: 'webhook', ...secrets })).toContain('hoặc đặt LOA_PUBLIC_URL, Loa lấy địa chỉ đó cộng /webhooks/telegram');
+    // A URL that does not end with the route.
+    expect(problems({ ...hooks, LOA_PUBLIC_URL: 'https://loa.example.gov.vn', TELEGRAM_WEBHOOK_URL: 'https://loa.example.gov.vn' })).toBe(
+      'cấu hình: env: TELEGRAM_WEBHOOK_URL: https://loa.example.gov.vn không dẫn tới Loa: nền tảng sẽ gửi tin tới đó và chỉ nhận lỗi 404. Địa chỉ phải kết thúc bằng /webhooks/telegram, ví dụ https://loa.example.gov.vn/webhooks/telegram (hoặc bỏ dòng TELEGRAM_WEBHOOK_URL: Loa lấy LOA_PUBLIC_URL cộng /webhooks/telegram)',
+    );
+    expect(problems({ ...hooks, ZALO_BOT_WEBHOOK_URL: 'https://loa.example.gov.vn/webhook/zalo-bot', TELEGRAM_WEBHOOK_URL: 'https://loa.example.gov.vn/webhooks/telegram' })).toBe(
+      'cấu hình: env: ZALO_BOT_WEBHOOK_URL: https://loa.example.gov.vn/webhook/zalo-bot không dẫn tới Loa: nền tảng sẽ gửi tin tới đó và chỉ nhận lỗi 404. Địa chỉ phải kết thúc bằng /webhooks/zalo-bot, ví dụ https://loa.example.gov.vn/webhooks/zalo-bot',
+    );
   });
 
   it('a choice is read whatever its case (FULL as SQLite writes it, INFO, Webhook)', () => {
