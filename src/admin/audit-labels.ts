@@ -34,6 +34,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'content.retire': 'Gỡ nội dung',
   'content.import': 'Nhập nhiều câu hỏi – đáp (bản nháp)',
   'question.attach': 'Gắn câu hỏi vào câu trả lời',
+  'question.detach': 'Gỡ câu hỏi gắn nhầm khỏi câu trả lời',
   'question.dismiss': 'Bỏ qua câu hỏi chưa trả lời',
   'question.notify': 'Báo cho người đã hỏi',
   'question.notify.unknown': 'Tin báo người hỏi gửi dở khi máy chủ dừng',

@@ -451,6 +451,29 @@ export function addQaVariants(text: string, wordings: string[]): { text: string;
   return { text: `---\n${doc.toString({ lineWidth: 0 }).trimEnd()}\n---\n${parts.body.replace(/^\n+/, '')}`, added };
 }
 
+/**
+ * A Q&A text without the wordings in `variants` that fold like one of `wordings` (a question
+ * attached by mistake, taken back: `routes/attach.ts`), except those in `keep` (folded: the
+ * approved file's own wordings are never taken out this way). Comments and the other fields
+ * stay. Returns the text and the wordings actually removed.
+ */
+export function removeQaVariants(text: string, wordings: readonly string[], keep: ReadonlySet<string> = new Set()): { text: string; removed: string[] } {
+  const parts = splitFrontMatter(text);
+  if (!parts) throw new ContentValidationError([{ field: '(tệp)', message: 'Tệp không có phần khai báo (front matter)' }]);
+  const doc = parseDocument(parts.front);
+  const data = (doc.toJS() ?? {}) as { variants?: unknown };
+  const existing = Array.isArray(data.variants) ? data.variants.map(String) : [];
+  const drop = new Set(wordings.map((w) => foldedCanonical(w)).filter((k) => k && !keep.has(k)));
+  const removed = existing.filter((v) => drop.has(foldedCanonical(v)));
+  if (removed.length === 0) return { text, removed };
+  const left = existing.filter((v) => !drop.has(foldedCanonical(v)));
+  if (left.length) doc.set('variants', doc.createNode(left));
+  else doc.delete('variants');
+  const check = qaFrontMatterSchema.safeParse(doc.toJS());
+  if (!check.success) throw new ContentValidationError(zodToFieldErrors(check.error));
+  return { text: `---\n${doc.toString({ lineWidth: 0 }).trimEnd()}\n---\n${parts.body.replace(/^\n+/, '')}`, removed };
+}
+
 /** The fields of a Q&A or article text, for filling the edit form from a pending revision. */
 export function formFromText(kind: 'qa' | 'article', text: string): Record<string, unknown> | undefined {
   const parts = splitFrontMatter(text);

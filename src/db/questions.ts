@@ -272,3 +272,10 @@ registerEraser((db, personId) => {
   db.prepare(`UPDATE answer_feedback SET question = '[đã xoá theo yêu cầu]', normalized = '' WHERE person_id = ?`).run(personId);
   db.prepare('UPDATE unanswered SET followup = NULL WHERE person_id = ?').run(personId);
 });
+
+/** The question texts of queue items by id (any status; ids not found are left out). */
+export function questionTexts(db: Db, ids: readonly number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = db.prepare('SELECT id, question FROM unanswered WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; question: string }[];
+  return new Map(rows.map((r) => [r.id, r.question]));
+}

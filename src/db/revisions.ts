@@ -138,3 +138,19 @@ export function unlinkUnanswered(db: Db, ids: readonly number[], entryId: string
     .prepare(`DELETE FROM unanswered_drafts WHERE qa_id = ? AND unanswered_id IN (${ids.map(() => '?').join(',')})`)
     .run(entryId, ...ids).changes;
 }
+
+/**
+ * Takes questions out of an open revision (attached by mistake): its text becomes `text` (the
+ * wordings they brought taken out) and they leave its question list. The links are the caller's
+ * ({@link unlinkUnanswered}). Returns false when the revision is no longer open.
+ */
+export function dropRevisionQuestions(db: Db, id: number, ids: readonly number[], text: string, now: Date = new Date()): boolean {
+  return db.transaction(() => {
+    const r = db.prepare(`SELECT question_ids FROM content_revisions WHERE id = ? AND status = 'pending'`).get(id) as { question_ids: string } | undefined;
+    if (!r) return false;
+    const drop = new Set(ids);
+    const left = (JSON.parse(r.question_ids) as number[]).filter((q) => !drop.has(q));
+    db.prepare(`UPDATE content_revisions SET text = ?, question_ids = ?, updated_at = ? WHERE id = ?`).run(text, JSON.stringify(left), nowIso(now), id);
+    return true;
+  })();
+}

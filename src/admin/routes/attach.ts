@@ -10,15 +10,23 @@
  * - The change is a pending revision of the entry (`db/revisions.ts`): the approved version
  *   keeps serving; another person approves it (four eyes: the attacher cannot), and then the
  *   askers are notified through the outbox (`admin/answers.ts`).
+ * - An attachment made by mistake is taken back from the queue ("Gỡ khỏi mục này"): the
+ *   questions go back to the queue and the wordings they brought leave the pending change, which
+ *   is closed when nothing else is left in it. Before, only rejecting the whole change undid it
+ *   (and with it every other attachment and edit waiting in it); editing the wordings away left
+ *   the questions linked, and their askers were told the wrong entry's answer at approval.
  */
 import { z } from 'zod';
 import type { RegisterRoutes } from '../context.js';
 import { linkUnansweredToDraft, openQueueQuestions } from '../../db/admin.js';
-import { openRevision, saveRevision } from '../../db/revisions.js';
+import { decideRevision, dropRevisionQuestions, openRevision, saveRevision, unlinkUnanswered } from '../../db/revisions.js';
+import { listAudit } from '../../db/audit.js';
+import { questionTexts } from '../../db/questions.js';
 import { maskPersonalData, type MaskCounts } from '../../text/mask.js';
 import { stripControls } from '../../text/controls.js';
 import { foldedCanonical } from '../../text/vietnamese.js';
-import { ContentValidationError, addQaVariants, readEntryFile } from '../content-files.js';
+import { ContentValidationError, addQaVariants, readEntryFile, removeQaVariants } from '../content-files.js';
+import { revisionChanges } from './content.js';
 import type { QaEntry } from '../../knowledge/content.js';
 
 const idsSchema = z
@@ -27,6 +35,9 @@ const idsSchema = z
   .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(',')).map((x) => Number(x)).filter((n) => Number.isInteger(n) && n > 0))]);
 
 const attachQuery = z.object({ ids: idsSchema, q: z.string().max(200).default('') });
+const detachBody = z.object({ ids: idsSchema, back: z.string().max(500).default('') });
+/** The audit details of an attachment: its revision, questions and the wordings it added. */
+const attachDetails = z.object({ revision: z.number(), questions: z.array(z.number()).default([]), added: z.array(z.string()).default([]) });
 const attachBody = z.object({
   ids: idsSchema,
   qa: z.string().max(60).default(''),
@@ -153,5 +164,75 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
       `Đã gắn ${ids.length} câu hỏi vào mục này${added.length ? ` (thêm ${added.length} cách hỏi mới)` : ''}. ` +
       'Thay đổi đang chờ một người khác phê duyệt; bot vẫn dùng bản đã duyệt. Khi được phê duyệt, người đã hỏi sẽ được báo.';
     return reply.redirect(`/admin/content/qa/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
+  });
+
+  /**
+   * "Gỡ khỏi mục này": questions attached (or drafted for) by mistake go back to the queue. For an
+   * attachment to an approved entry, the wordings it brought leave the pending change: those of
+   * an attachment all of whose questions are taken back, and any wording that is one of the taken
+   * questions themselves; never a wording of the approved file, nor one another question still
+   * attached brought. A change left with nothing in it is closed. A new draft written for the
+   * questions is left as it is (its wordings were typed by staff): only the link goes.
+   */
+  s.post('/admin/questions/detach', { config: { permission: 'questions.answer' } }, async (req, reply) => {
+    const body = detachBody.parse(req.body ?? {});
+    const me = ctx.me(req);
+    const now = ctx.now();
+    const linked = questionsFor(req, body.ids).filter((q) => q.draftQaId !== null);
+    const byEntry = new Map<string, typeof linked>();
+    for (const q of linked) byEntry.set(q.draftQaId!, [...(byEntry.get(q.draftQaId!) ?? []), q]);
+    const said: string[] = [];
+    for (const [entryId, qs] of byEntry) {
+      const ids = qs.map((q) => q.id);
+      const rev = openRevision(ctx.db, 'qa', entryId);
+      const inRev = rev ? ids.filter((id) => rev.questionIds.includes(id)) : [];
+      let removed: string[] = [];
+      let closed = false;
+      if (rev && inRev.length) {
+        const remaining = rev.questionIds.filter((id) => !inRev.includes(id));
+        const attaches = listAudit(ctx.db, { action: 'question.attach', targetType: 'qa', targetId: entryId, limit: 1000 })
+          .map((a) => attachDetails.safeParse(a.details))
+          .flatMap((d) => (d.success && d.data.revision === rev.id ? [d.data] : []));
+        const stays = (a: z.infer<typeof attachDetails>): boolean => a.questions.some((q) => remaining.includes(q));
+        const approved = approvedQa().find((e) => e.id === entryId);
+        const keep = new Set(
+          [
+            ...(approved ? [approved.question, ...approved.variants] : []),
+            ...attaches.filter(stays).flatMap((a) => a.added),
+            ...maskedWordings([...questionTexts(ctx.db, remaining).values()]).wordings,
+          ].map((w) => foldedCanonical(w)),
+        );
+        const drop = [...attaches.filter((a) => !stays(a)).flatMap((a) => a.added), ...maskedWordings(qs.filter((q) => inRev.includes(q.id)).map((q) => q.question)).wordings];
+        let text = rev.text;
+        try {
+          ({ text, removed } = removeQaVariants(rev.text, drop, keep));
+        } catch (err) {
+          if (!(err instanceof ContentValidationError)) throw err;
+          // The wordings stay (the change cannot be read); the questions still come off it.
+        }
+        const approvedText = readEntryFile(ctx.config.contentDir, rev.file)?.text;
+        const left = revisionChanges('qa', approvedText, text);
+        const empty = remaining.length === 0 && approvedText !== undefined && Object.values(left).every((v) => v.length === 0);
+        ctx.db.transaction(() => {
+          dropRevisionQuestions(ctx.db, rev.id, inRev, text, now);
+          unlinkUnanswered(ctx.db, ids, entryId);
+          if (empty) closed = decideRevision(ctx.db, rev.id, 'rejected', me.username, 'Không còn thay đổi: các câu hỏi gắn nhầm đã được gỡ', now);
+        })();
+      } else unlinkUnanswered(ctx.db, ids, entryId);
+      const text =
+        `Gỡ ${ids.length} câu hỏi khỏi “${entryId}”, đưa trở lại hàng chờ` +
+        (removed.length ? `; bỏ ${removed.length} cách hỏi khỏi thay đổi chờ duyệt` : '') +
+        (closed ? '; thay đổi chờ duyệt không còn gì nên đã đóng' : '');
+      ctx.audit(req, {
+        action: 'question.detach',
+        targetType: 'qa',
+        targetId: entryId,
+        details: { text, questions: ids, ...(rev && inRev.length ? { revision: rev.id } : {}), ...(removed.length ? { removed } : {}), ...(closed ? { closed: true } : {}) },
+      });
+      said.push(`${text}.`);
+    }
+    const back = z.string().regex(/^\/admin\/questions(\?[\x21-\x7e]*)?$/).catch('/admin/questions').parse(body.back);
+    const msg = said.length ? said.join(' ') : 'Các câu hỏi này không còn gắn với mục nào (đã được xử lý hoặc đã gỡ trước đó).';
+    return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}msg=${encodeURIComponent(msg)}`, 303);
   });
 };

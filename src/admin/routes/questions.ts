@@ -137,10 +137,12 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
     const unfiltered = total === 0 && (narrowing.length || filter.kind) ? countQueue(ctx.db, { scope: filter.scope }) : counts;
     // A group already answered, waiting for approval: by a new draft, or attached to an approved
     // entry as a change. It read "Đã có bản nháp: <id>" for both, an approved entry included.
-    const answering = new Map<string, { title: string; approved: boolean }>();
+    // A link to an entry since retired (or whose file is gone) says so: nobody will be told, and
+    // the group needs answering again ("Gỡ khỏi mục này").
+    const answering = new Map<string, { title: string; status: string }>();
     for (const id of new Set(items.map((x) => x.draftQaId).filter((x): x is string => !!x))) {
       const e = ctx.content.get().qa.find((x) => x.id === id);
-      answering.set(id, { title: e?.question ?? id, approved: e?.status === 'approved' });
+      if (e) answering.set(id, { title: e.question, status: e.status });
     }
     return ctx.render(req, reply, 'questions', {
       answering,

@@ -1,0 +1,130 @@
+/**
+ * The staff loop worked as staff work it (issue 13, item 3): a question attached to the wrong
+ * entry is taken back from the queue without losing the right attachments waiting in the same
+ * change; a group written up as a draft that is then retired is shown as such, not as "being
+ * answered".
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient, addUser, startAdminApp } from './support.js';
+import { recordUnanswered } from '../../src/db/questions.js';
+import { upsertPerson } from '../../src/db/people.js';
+import { listRevisions, openRevision } from '../../src/db/revisions.js';
+import { listNotices } from '../../src/db/notices.js';
+import { listAudit } from '../../src/db/audit.js';
+
+let t: Awaited<ReturnType<typeof startAdminApp>>;
+let editor: AdminClient;
+let approver: AdminClient;
+
+const ENTRY = 'khai-sinh-le-phi';
+const RIGHT = 'khai sinh cho bé có mất phí ko ạ';
+const WRONG = ['giấy phép lái xe hết hạn đổi ở chỗ nào', 'đổi giấy phép lái xe máy ở đâu'];
+
+function ask(who: string, question: string): number {
+  const p = upsertPerson(t.app.db, 'web', who);
+  return recordUnanswered(t.app.db, { personId: p.id, channel: 'web', question, normalized: question, suggestions: [] });
+}
+
+const status = (id: number): { status: string; link: string | null } =>
+  t.app.db.prepare('SELECT u.status, d.qa_id AS link FROM unanswered u LEFT JOIN unanswered_drafts d ON d.unanswered_id = u.id WHERE u.id = ?').get(id) as {
+    status: string;
+    link: string | null;
+  };
+
+beforeAll(async () => {
+  t = await startAdminApp();
+  addUser(t.app, 'gan', ['editor']);
+  addUser(t.app, 'duyet', ['approver']);
+  editor = new AdminClient(t.url);
+  await editor.login('gan', 'gan-mat-khau-1');
+  approver = new AdminClient(t.url);
+  await approver.login('duyet', 'duyet-mat-khau-1');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('undoing a mistaken attachment', () => {
+  it('takes the wrong questions and their wordings out of the change, keeps the right one, and tells only its asker', async () => {
+    const right = ask('web-session-right-0001', RIGHT);
+    const wrong = WRONG.map((q, i) => ask(`web-session-wrong-000${i}`, q));
+    await editor.get(`/admin/questions/attach?ids=${right}`);
+    expect((await editor.post('/admin/questions/attach', { ids: String(right), qa: ENTRY, variants: RIGHT })).status).toBe(303);
+    // The mistake: two questions on driving licences attached to the birth-registration fee.
+    await editor.get(`/admin/questions/attach?ids=${wrong.join(',')}`);
+    expect((await editor.post('/admin/questions/attach', { ids: wrong.join(','), qa: ENTRY, variants: WRONG.join('\n') })).status).toBe(303);
+    expect(openRevision(t.app.db, 'qa', ENTRY)!.text).toContain(WRONG[0]);
+
+    const queue = await editor.get('/admin/questions');
+    expect(queue.text).toContain('Gỡ khỏi mục này (gắn nhầm)');
+    expect(queue.text).toContain(`name="ids" value="${[...wrong].reverse().join(',')}"`);
+    const res = await editor.post('/admin/questions/detach', { ids: wrong.join(','), back: '/admin/questions' });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.location!)).toContain(`Gỡ 2 câu hỏi khỏi “${ENTRY}”, đưa trở lại hàng chờ; bỏ 2 cách hỏi khỏi thay đổi chờ duyệt.`);
+
+    const rev = openRevision(t.app.db, 'qa', ENTRY)!;
+    expect(rev.questionIds).toEqual([right]);
+    expect(rev.text).toContain(RIGHT);
+    for (const w of WRONG) expect(rev.text).not.toContain(w);
+    for (const id of wrong) expect(status(id)).toEqual({ status: 'open', link: null });
+    expect(listAudit(t.app.db, { action: 'question.detach', targetId: ENTRY })[0]!.actor).toBe('gan');
+
+    await approver.get(`/admin/content/qa/${ENTRY}`);
+    expect((await approver.post(`/admin/content/qa/${ENTRY}/approve`)).status).toBe(303);
+    expect(status(right).status).toBe('answered');
+    for (const id of wrong) expect(status(id).status).toBe('open');
+    expect(listNotices(t.app.db, ENTRY).map((n) => n.unansweredId)).toEqual([right]);
+  });
+
+  it('closes the change when the mistaken questions were all it held', async () => {
+    const wrong = ask('web-session-wrong-0100', 'xin giấy phép nuôi chó cảnh ở đâu');
+    await editor.get(`/admin/questions/attach?ids=${wrong}`);
+    await editor.post('/admin/questions/attach', { ids: String(wrong), qa: 'khai-sinh-noi-dang-ky', variants: 'xin giấy phép nuôi chó cảnh ở đâu' });
+    expect(openRevision(t.app.db, 'qa', 'khai-sinh-noi-dang-ky')).toBeDefined();
+    await editor.get('/admin/questions');
+    const res = await editor.post('/admin/questions/detach', { ids: String(wrong), back: '/admin/questions' });
+    expect(decodeURIComponent(res.location!)).toContain('thay đổi chờ duyệt không còn gì nên đã đóng');
+    expect(openRevision(t.app.db, 'qa', 'khai-sinh-noi-dang-ky')).toBeUndefined();
+    expect(listRevisions(t.app.db, 'qa', 'khai-sinh-noi-dang-ky')[0]!.status).toBe('rejected');
+    expect(status(wrong)).toEqual({ status: 'open', link: null });
+  });
+
+  it('does not take back questions of another region than the officer’s', async () => {
+    addUser(t.app, 'phuong', ['editor'], 'pho-hien');
+    const ward = new AdminClient(t.url);
+    await ward.login('phuong', 'phuong-mat-khau-1');
+    const other = ask('web-session-other-0001', 'đăng ký tạm trú cho người thuê trọ cần gì');
+    await editor.get(`/admin/questions/attach?ids=${other}`);
+    await editor.post('/admin/questions/attach', { ids: String(other), qa: 'khai-sinh-thoi-han-60-ngay', variants: 'đăng ký tạm trú cho người thuê trọ cần gì' });
+    await ward.get('/admin/questions');
+    const res = await ward.post('/admin/questions/detach', { ids: String(other), back: '/admin/questions' });
+    expect(decodeURIComponent(res.location!)).toContain('không còn gắn với mục nào');
+    expect(status(other).link).toBe('khai-sinh-thoi-han-60-ngay');
+  });
+});
+
+describe('a draft written for questions, then retired', () => {
+  it('no longer shows its questions as being answered', async () => {
+    const ids = [ask('web-session-retired-01', 'mất giấy khai sinh thì làm lại thế nào'), ask('web-session-retired-02', 'cấp lại giấy khai sinh bị mất ở đâu')];
+    await editor.get(`/admin/content/qa/new?from=${ids.join(',')}`);
+    const saved = await editor.post('/admin/content/qa/new', {
+      id: 'cap-lai-khai-sinh',
+      question: 'Mất giấy khai sinh thì xin cấp lại ở đâu?',
+      variants: 'cấp lại giấy khai sinh bị mất ở đâu',
+      topics: 'ho-tich',
+      sources: 'Luật Hộ tịch năm 2014 | Điều 64',
+      answer: 'Xin trích lục khai sinh tại UBND cấp xã nơi đã đăng ký khai sinh.',
+      from: ids.join(','),
+    });
+    expect(saved.status).toBe(303);
+    expect((await editor.get('/admin/questions')).text).toContain('Đã có bản nháp trả lời, chờ phê duyệt:');
+    await approver.get('/admin/content/qa/cap-lai-khai-sinh');
+    expect((await approver.post('/admin/content/qa/cap-lai-khai-sinh/retire')).status).toBe(303);
+    const queue = await editor.get('/admin/questions');
+    expect(queue.text).not.toContain('Đã có bản nháp trả lời, chờ phê duyệt:');
+    expect(queue.text).toContain('Đã gắn với một mục nay đã gỡ hoặc không còn, không ai được báo:');
+    // …and the way back is offered.
+    await editor.post('/admin/questions/detach', { ids: ids.join(','), back: '/admin/questions' });
+    for (const id of ids) expect(status(id)).toEqual({ status: 'open', link: null });
+  });
+});
