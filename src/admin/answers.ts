@@ -35,6 +35,9 @@ export type NotifySummary = Partial<Record<NoticeStatus, number>>;
 /** Why an asker on a channel without push cannot be told (kept for callers; web askers are now `held`). */
 export const WEB_UNREACHABLE = 'không thể gửi tới web chat: trang web không nhận được tin gửi sau và không giữ tin chờ người hỏi quay lại';
 
+/** Why a person's second question for the same answer got no notice of its own (the entry's page). */
+export const TOLD_TOGETHER = 'cùng người hỏi, đã được báo chung một tin với câu';
+
 /** Staff-facing labels of notice statuses. */
 export const NOTICE_STATUS_LABEL: Record<NoticeStatus, string> = {
   pending: 'Đang chờ gửi',
@@ -104,7 +107,26 @@ export function notifyAskers(app: Pick<AdminDeps, 'db' | 'channels' | 'campaigns
   linkSameWordings(app.db, qa, now);
   const waiting = unansweredWaitingFor(app.db, qa.id);
   const outbox = app.campaigns;
+  // One notice per person: someone who asked twice (a re-ask and a 👎, or the same question
+  // again in other words) was told the same answer twice, in full, and counted as two askers.
+  // Their first question carries the notice; the others are resolved with it and recorded as
+  // told together.
+  const firstOf = new Map<number, (typeof waiting)[number]>();
+  for (const w of waiting) if (w.personId !== null && !firstOf.has(w.personId)) firstOf.set(w.personId, w);
   const notices: NewNotice[] = waiting.map((w) => {
+    const first = w.personId === null ? w : firstOf.get(w.personId)!;
+    if (first !== w)
+      return {
+        unansweredId: w.id,
+        personId: w.personId,
+        channel: w.channel,
+        recipient: null,
+        entryId: qa.id,
+        revisionId,
+        reply: { text: '' },
+        status: 'skipped',
+        reason: `${TOLD_TOGETHER} “${first.question.length > 80 ? `${first.question.slice(0, 79)}…` : first.question}”`,
+      };
     const base = {
       unansweredId: w.id,
       personId: w.personId,
@@ -145,7 +167,8 @@ export function notifyAskers(app: Pick<AdminDeps, 'db' | 'channels' | 'campaigns
       now,
     );
   })();
-  for (const n of notices) summary[n.status ?? 'pending'] = (summary[n.status ?? 'pending'] ?? 0) + 1;
+  // The summary counts people: a question told together with the same person's first is not one more.
+  for (const n of notices) if (!n.reason?.startsWith(TOLD_TOGETHER)) summary[n.status ?? 'pending'] = (summary[n.status ?? 'pending'] ?? 0) + 1;
   if (summary.pending) outbox?.outbox.wake();
   return summary;
 }

@@ -128,3 +128,28 @@ describe('a draft written for questions, then retired', () => {
     for (const id of ids) expect(status(id)).toEqual({ status: 'open', link: null });
   });
 });
+
+describe('a person who asked twice', () => {
+  it('is told once, and counted once', async () => {
+    // A 👎 and a re-ask of the same person land as two queue items; both are attached.
+    const p = upsertPerson(t.app.db, 'web', 'web-session-twice-0001');
+    const first = recordUnanswered(t.app.db, { personId: p.id, channel: 'web', question: 'đăng ký kết hôn cần giấy tờ gì', normalized: '', suggestions: [] });
+    const again = recordUnanswered(t.app.db, { personId: p.id, channel: 'web', question: 'đăng ký kết hôn cần giấy tờ gì ạ', normalized: '', suggestions: [] });
+    const other = ask('web-session-twice-0002', 'muốn đăng ký kết hôn thì phải mang những giấy gì');
+    const ids = [first, again, other].join(',');
+    await editor.get(`/admin/questions/attach?ids=${ids}`);
+    await editor.post('/admin/questions/attach', { ids, qa: 'quyen-ket-hon-va-ly-hon', variants: 'đăng ký kết hôn cần giấy tờ gì' });
+    await approver.get('/admin/content/qa/quyen-ket-hon-va-ly-hon');
+    const res = await approver.post('/admin/content/qa/quyen-ket-hon-va-ly-hon/approve');
+    expect(decodeURIComponent(res.location!)).toContain('Cả 2 người đã hỏi đều dùng web chat');
+    const notices = listNotices(t.app.db, 'quyen-ket-hon-va-ly-hon');
+    expect(notices.filter((n) => n.status === 'held').map((n) => n.unansweredId).sort()).toEqual([first, other].sort());
+    const told = notices.find((n) => n.unansweredId === again)!;
+    expect(told.status).toBe('skipped');
+    expect(told.reason).toBe('cùng người hỏi, đã được báo chung một tin với câu “đăng ký kết hôn cần giấy tờ gì”');
+    // One message waits for the person in the web chat, not two.
+    const held = t.app.db.prepare(`SELECT COUNT(*) AS n FROM sends WHERE person_id = ? AND status = 'held' AND kind = 'notice'`).get(p.id) as { n: number };
+    expect(held.n).toBe(1);
+    for (const id of [first, again, other]) expect(status(id).status).toBe('answered');
+  });
+});
