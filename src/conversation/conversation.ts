@@ -69,6 +69,13 @@ export interface Conversation {
   readonly features: Feature[];
 }
 
+/**
+ * The same choices offered again are written again (their time renewed) once the stored time is
+ * this old (ms): often enough for "offered moments ago" to hold, without a write for every reply
+ * that shows the topic menu.
+ */
+const PENDING_REFRESH_MS = 60_000;
+
 /** Interaction times are kept to this resolution (ms). */
 export const INTERACTION_RESOLUTION_MS = 1000;
 
@@ -326,14 +333,19 @@ export function createConversation(deps: ConversationDeps): Conversation {
     // English replies say so, for the words a channel adds itself (numbered choices on Zalo).
     if (lang === 'en') replies = replies.map((r) => (r.lang ? r : { ...r, lang: 'en' as const }));
 
-    // Remember the last set of choices so a typed number can answer it.
-    // Written with the turn's records (one commit), and only when the choices changed.
+    // Remember the last set of choices so a typed number can answer it, and when they were
+    // offered (a bare "Huỷ" under a list just offered closes it: subscription.ts). Written with
+    // the turn's records (one commit), only when the choices changed or the same ones are
+    // offered again after a while.
     const withButtons = [...replies].reverse().find((r) => r.buttons && r.buttons.length > 0);
     const choices = withButtons ? withButtons.buttons!.map((b) => b.action) : replies.length > 0 ? null : person.pendingChoices;
     const labels = withButtons ? withButtons.buttons!.map((b) => b.label) : replies.length > 0 ? null : person.pendingLabels;
-    if (JSON.stringify(choices ?? null) !== JSON.stringify(person.pendingChoices ?? null) || JSON.stringify(labels ?? null) !== JSON.stringify(person.pendingLabels ?? null)) {
+    const changed =
+      JSON.stringify(choices ?? null) !== JSON.stringify(person.pendingChoices ?? null) || JSON.stringify(labels ?? null) !== JSON.stringify(person.pendingLabels ?? null);
+    const offeredAgain = withButtons !== undefined && at.getTime() - (person.pendingAt ? Date.parse(person.pendingAt) : -Infinity) >= PENDING_REFRESH_MS;
+    if (changed || offeredAgain) {
       const personId = person.id;
-      ctx.record(() => setPendingChoices(deps.db, personId, choices, labels ?? undefined));
+      ctx.record(() => setPendingChoices(deps.db, personId, choices, labels ?? undefined, at));
     }
     return replies;
   };
@@ -351,7 +363,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const personId = ctx.person.id;
       const choices = withButtons.buttons!.map((b) => b.action);
       const labels = withButtons.buttons!.map((b) => b.label);
-      ctx.record(() => setPendingChoices(deps.db, personId, choices, labels));
+      ctx.record(() => setPendingChoices(deps.db, personId, choices, labels, ctx.now));
     }
     return out;
   };

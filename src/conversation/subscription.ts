@@ -5,9 +5,14 @@
  * tin nữa", "đừng gửi nữa") withdraws it at once (campaign workers check consent before every
  * send, so this holds even for a campaign already sending). Every campaign message names the
  * word for its channel (`campaigns/content.ts` `optOutLine`).
+ *
+ * A bare "Huỷ" under choices offered moments ago (the open contests of /thi, the topics) closes
+ * that list instead, and says that a second "Huỷ" stops the news; never once a campaign message
+ * came after the list. Someone who gets no news is told so, not that they stopped it.
  */
 import type { Button, Reply } from '../messages.js';
 import { setRegion, setTopic, subscribe, topicsOf, unsubscribe } from '../db/people.js';
+import { campaignReachedSince, isSubscribed } from '../db/subscribers.js';
 import type { Region } from '../knowledge/content.js';
 import { fold } from '../text/vietnamese.js';
 import type { Feature, TurnContext } from './types.js';
@@ -36,9 +41,18 @@ const S_VI = {
   noTopic: 'Bạn chưa chọn chủ đề nào. Hãy chọn ít nhất một chủ đề.',
   noPush:
     'Trang web này chỉ trả lời khi bạn hỏi, nên không gửi tin thông báo tới bạn được. Để nhận tin theo chủ đề và địa bàn, hãy nhắn /dangky cho chúng tôi trên Telegram hoặc Zalo.',
-  which: 'Bạn muốn huỷ việc đang làm dở, hay thôi nhận tin thông báo?',
-  cancelThat: 'Huỷ việc đang làm',
-  stopNews: 'Thôi nhận tin',
+  /** A bare "Huỷ" under a list just offered (the open contests, the topics): the list is what it ends. */
+  listClosed: 'Vâng, tôi bỏ qua các lựa chọn vừa rồi. Khi cần, bạn cứ gõ câu hỏi, hoặc gõ /help để xem tôi giúp được gì.',
+  /** Under {@link S_VI.listClosed}, to a subscriber: the news is still one word away. */
+  stopAgain: 'Nếu bạn muốn thôi nhận tin thông báo, hãy gõ Huỷ một lần nữa.',
+  /** A stop from someone who never subscribed: nothing was stopped, and what they can do. */
+  notSubscribed:
+    'Bạn chưa đăng ký nhận tin, nên chúng tôi không gửi tin thông báo nào cho bạn và bạn không cần huỷ gì. Nếu muốn nhận tin theo chủ đề và địa bàn, gõ /dangky. Nếu bạn cần việc khác, cứ gõ câu hỏi hoặc gõ /help.',
+  /** A stop from someone who already stopped. */
+  alreadyStopped: (since: string) =>
+    `Chúng tôi không gửi tin thông báo cho bạn: ngày ${since} bạn đã báo không muốn nhận tin. Gõ /dangky nếu muốn đăng ký nhận tin.`,
+  /** A stop typed in the web chat, which never sends news. */
+  webNoNews: 'Trang web này chỉ trả lời khi bạn hỏi và không gửi tin thông báo, nên bạn không có đăng ký nhận tin nào để huỷ. Bạn cứ gõ câu hỏi, hoặc gõ /help để xem tôi giúp được gì.',
   keepOne: 'Bạn cần giữ ít nhất một chủ đề: hãy chọn chủ đề khác trước rồi bỏ chủ đề này. Nếu muốn thôi nhận mọi tin, gõ /huy.',
   stopped: 'Bạn đã thôi nhận tin. Chúng tôi sẽ không gửi tin thông báo cho bạn nữa. Gõ /dangky nếu muốn đăng ký lại.',
   none: 'chưa chọn',
@@ -65,9 +79,12 @@ const S_EN: typeof S_VI = {
   noTopic: 'You have not chosen any topic. Please choose at least one.',
   noPush:
     'This web page only answers when you ask, so it cannot send you announcements. To receive news by topic and area, send /dangky to us on Telegram or Zalo.',
-  which: 'Do you want to cancel what you were doing, or stop receiving news?',
-  cancelThat: 'Cancel what I was doing',
-  stopNews: 'Stop the news',
+  listClosed: 'All right, I have put the choices above aside. Type a question whenever you need, or /help to see what I can do.',
+  stopAgain: 'If you want to stop receiving news, type STOP once more.',
+  notSubscribed:
+    'You have not subscribed to news, so we send you no announcements and there is nothing to cancel. To receive news by topic and area, type /dangky. For anything else, type your question or /help.',
+  alreadyStopped: (since: string) => `We send you no announcements: on ${since} you told us you did not want news. Type /dangky to subscribe.`,
+  webNoNews: 'This web page only answers when you ask and sends no announcements, so there is no subscription to cancel. Type your question, or /help to see what I can do.',
   keepOne: 'Keep at least one topic: choose another topic first, then remove this one. To stop all news, type /huy.',
   stopped: 'You are unsubscribed. We will not send you announcements any more. Type /dangky to subscribe again.',
   none: 'not chosen',
@@ -201,9 +218,41 @@ function finish(ctx: TurnContext, region: string | null): Reply[] {
   return [{ text: `${S.done(names, regionName)}${window}\n\n${S.consented(CURRENT_CONSENT.version, viDate(CURRENT_CONSENT.since))}` }];
 }
 
+/**
+ * Stops the news. Someone not on the news list is told so, and what they can do, instead of
+ * "Bạn đã thôi nhận tin" for news they never had; their wish is recorded all the same (an opt-out
+ * keeps a later import of an old list, or a follow sync, from adding them: `db/subscribers.ts`).
+ */
 function stop(ctx: TurnContext): Reply[] {
-  unsubscribe(ctx.db, ctx.person.id, ctx.now);
-  return [{ text: textsOf(ctx).stopped }];
+  const S = textsOf(ctx);
+  const on = isSubscribed(ctx.db, ctx.person.id);
+  if (ctx.caps.canPush === false && !on) return [{ text: S.webNoNews }];
+  const before = ctx.person.optedOutAt;
+  if (!before || on) unsubscribe(ctx.db, ctx.person.id, ctx.now);
+  if (on) return [{ text: S.stopped }];
+  if (before) return [{ text: S.alreadyStopped(ctx.lang === 'en' ? before.slice(0, 10) : viDate(before)) }];
+  return [{ text: S.notSubscribed }];
+}
+
+/**
+ * How long a list of choices counts as "just offered" (ms): a bare "Huỷ" under it closes it.
+ * Longer than reading the list of contests or topics takes; a list left for longer is not what
+ * the person has in front of them, and "Huỷ" stops the news at once as before.
+ */
+export const LIST_OPEN_MS = 30 * 60_000;
+
+/**
+ * A bare "Huỷ" (no sentence around it) under choices offered moments ago ("/thi" and its open
+ * contests, the topics, a report's topics whose draft is gone): the person means that list, not
+ * the news. Never after a campaign message that came after the list: "Huỷ" under a campaign's
+ * "Gõ HUY để thôi nhận tin" stops the news at once.
+ */
+function closesList(ctx: TurnContext): boolean {
+  const choices = ctx.person.pendingChoices;
+  if (!choices?.length || !ctx.person.pendingAt) return false;
+  const offered = new Date(ctx.person.pendingAt);
+  if (ctx.now.getTime() - offered.getTime() > LIST_OPEN_MS) return false;
+  return !campaignReachedSince(ctx.db, ctx.person.id, offered);
 }
 
 /** Creates the subscription feature. */
@@ -259,12 +308,10 @@ export function createSubscriptionFeature(): Feature {
       const f = fold(lower);
       const word = STOP_WORDS.has(f) || STOP_WORDS_EXACT.has(lower);
       if (!word && !asksToStop(foldForStop(lower))) return null;
-      // A bare "Huỷ" typed while the last choices offered a cancel ("5. Huỷ" under a report's
-      // topics on Zalo; features name it '<prefix>:x…') may mean that cancel: ask which.
-      const cancel = word ? ctx.person.pendingChoices?.find((a) => /^[a-z]+:x(?::|$)/.test(a)) : undefined;
-      if (cancel) {
+      // A bare "Huỷ" under a list just offered ends the list; the reply says how to stop the news.
+      if (word && closesList(ctx)) {
         const S = textsOf(ctx);
-        return [{ text: S.which, buttons: [{ label: S.cancelThat, action: cancel }, { label: S.stopNews, action: 'sub:stop' }] }];
+        return [{ text: isSubscribed(ctx.db, ctx.person.id) ? `${S.listClosed}\n${S.stopAgain}` : S.listClosed }];
       }
       return stop(ctx);
     },

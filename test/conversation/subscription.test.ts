@@ -4,10 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
-import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
+import { createSubscriptionFeature, LIST_OPEN_MS } from '../../src/conversation/subscription.js';
 import { createDisinfoFeature } from '../../src/conversation/disinfo.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { getPersonByExternal, topicsOf } from '../../src/db/people.js';
+import { claimDelivery, insertCampaign, recordDelivery, startSending, transitionCampaign } from '../../src/db/campaigns.js';
+import { recordZaloFollowers } from '../../src/db/subscribers.js';
 import { selectAudience } from '../../src/db/subscribers.js';
 import { webCapabilities } from '../../src/channels/web/web.js';
 import { zaloCapabilities } from '../../src/channels/zalo/channel.js';
@@ -255,3 +257,143 @@ describe('/dangky in the web chat', () => {
   });
 });
 
+
+describe('"Huỷ" under a list just offered, and after a campaign message', () => {
+  // A subscriber opened a list (the topics here; /thi's open contests in
+  // test/conversation/cancel-under-list.e2e.test.ts) and typed "Huỷ": they meant the list, and
+  // lost their news. After a campaign message, "Huỷ" must still stop the news at once.
+  let cdb: Db;
+  let c: Conversation;
+  let clock = Date.parse('2026-12-07T03:00:00Z');
+  const at = () => new Date(clock);
+  beforeAll(() => {
+    cdb = openDb(':memory:');
+    c = createConversation({ db: cdb, knowledge, config, features: [createSubscriptionFeature()], now: at });
+  });
+  afterAll(() => cdb.close());
+  const go = async (user: string, inbound: Partial<Inbound>) =>
+    (await c.handle({ channel: 'telegram', userId: user, dedupeKey: `k${n++}`, ...inbound } as Inbound, telegramCapabilities));
+  const say = async (user: string, text: string) => (await go(user, { type: 'text', text }))[0]!;
+  const person = (user: string) => getPersonByExternal(cdb, 'telegram', user)!;
+  const subscribe = async (user: string) => {
+    await say(user, '/dangky');
+    await go(user, { type: 'action', action: 'sub:all' });
+    await go(user, { type: 'action', action: 'sub:rs:' });
+    expect(person(user).consentAt).toBeTruthy();
+  };
+  /** A campaign delivered to the person now, as the outbox records it. */
+  const campaignTo = (user: string) => {
+    const id = insertCampaign(cdb, { text: 'Tuần lễ tuyên truyền', channels: ['telegram'], author: 'lan' }, at());
+    transitionCampaign(cdb, id, ['draft'], 'scheduled', {}, at());
+    startSending(cdb, id, [{ personId: person(user).id, channel: 'telegram', recipient: user }], at());
+    const d = cdb.prepare('SELECT id FROM deliveries WHERE campaign_id = ?').get(id) as { id: number };
+    expect(claimDelivery(cdb, d.id, {}, at())).toEqual({ kind: 'claimed' });
+    recordDelivery(cdb, d.id, { status: 'sent', messageId: '1' }, at());
+  };
+
+  it('closes the list and keeps the news, says how to stop it; a second "Huỷ" stops it', async () => {
+    await subscribe('l-1');
+    clock += 60_000;
+    const menu = await say('l-1', '/chude');
+    expect(menu.buttons!.length).toBeGreaterThan(3);
+    clock += 5 * 60_000; // reading the list
+    const r = await say('l-1', 'Huỷ');
+    expect(r.text).toContain('bỏ qua các lựa chọn vừa rồi');
+    expect(r.text).toContain('Nếu bạn muốn thôi nhận tin thông báo, hãy gõ Huỷ một lần nữa.');
+    expect(person('l-1')).toMatchObject({ optedOutAt: null, pendingChoices: null });
+    expect(person('l-1').consentAt).toBeTruthy();
+    // The list is closed: its numbers answer nothing now.
+    clock += 10_000;
+    expect((await say('l-1', 'huỷ')).text).toContain('Bạn đã thôi nhận tin.');
+    expect(person('l-1').optedOutAt).toBeTruthy();
+  });
+
+  it('a sentence asking to stop the news stops it under a list too', async () => {
+    await subscribe('l-2');
+    await say('l-2', '/chude');
+    expect((await say('l-2', 'thôi không nhận tin nữa')).text).toContain('Bạn đã thôi nhận tin.');
+    expect(person('l-2').optedOutAt).toBeTruthy();
+  });
+
+  it('stops the news at once when a campaign message came after the list', async () => {
+    await subscribe('l-3');
+    await say('l-3', '/chude');
+    clock += 2 * 60_000;
+    campaignTo('l-3');
+    clock += 60_000;
+    expect((await say('l-3', 'HUỶ')).text).toContain('Bạn đã thôi nhận tin.');
+    expect(person('l-3').optedOutAt).toBeTruthy();
+  });
+
+  it('a campaign before the list does not keep the list from closing', async () => {
+    await subscribe('l-4');
+    campaignTo('l-4');
+    clock += 60_000;
+    await say('l-4', '/chude');
+    expect((await say('l-4', 'huy')).text).toContain('gõ Huỷ một lần nữa');
+    expect(person('l-4').optedOutAt).toBeNull();
+  });
+
+  it('stops the news at once under a list left open for longer than the list counts as just offered', async () => {
+    await subscribe('l-5');
+    await say('l-5', '/chude');
+    clock += LIST_OPEN_MS + 60_000;
+    expect((await say('l-5', 'Huỷ')).text).toContain('Bạn đã thôi nhận tin.');
+    expect(person('l-5').optedOutAt).toBeTruthy();
+  });
+
+  it('the same list offered again renews its time', async () => {
+    await subscribe('l-6');
+    await say('l-6', '/chude');
+    clock += LIST_OPEN_MS - 60_000;
+    await say('l-6', '/chude');
+    clock += 2 * 60_000;
+    expect((await say('l-6', 'Huỷ')).text).toContain('gõ Huỷ một lần nữa');
+    expect(person('l-6').optedOutAt).toBeNull();
+  });
+
+  it('someone with no news gets the list closed, with no word about stopping news', async () => {
+    await say('l-7', '/chude');
+    const r = await say('l-7', 'huỷ');
+    expect(r.text).toContain('bỏ qua các lựa chọn vừa rồi');
+    expect(r.text).not.toContain('thôi nhận tin');
+  });
+});
+
+describe('"Huỷ" from someone who gets no news', () => {
+  it('says plainly they are not subscribed and what they can do, never that they stopped', async () => {
+    for (const channel of channels) {
+      const user = `never-${n++}`;
+      for (const text of ['huỷ', 'dừng nhận tin', '/huy']) {
+        const [r] = await turn(channel, user, { type: 'text', text });
+        expect(r!.text, `${channel} ${text}`).not.toContain('Bạn đã thôi nhận tin');
+        expect(r!.text, `${channel} ${text}`).toMatch(/Bạn chưa đăng ký nhận tin|không gửi tin thông báo cho bạn/);
+        expect(r!.text, `${channel} ${text}`).toContain('/dangky');
+      }
+      // Their wish is kept: an old list imported later does not add them.
+      expect(getPersonByExternal(db, channel, user)?.optedOutAt).toBeTruthy();
+    }
+  });
+
+  it('in the web chat, says the page sends no news', async () => {
+    const [r] = await turn('web', `web-${n++}`, { type: 'text', text: 'huỷ' });
+    expect(r!.text).toContain('không gửi tin thông báo');
+    expect(r!.text).not.toContain('Bạn đã thôi nhận tin');
+  });
+
+  it('a Zalo follower (never /dangky) gets news, so "Huỷ" stops it', async () => {
+    const user = `follower-${n++}`;
+    recordZaloFollowers(db, [user]);
+    expect(selectAudience(db, { channels: ['zalo'], topics: [], regions: null, includeNoRegion: true }).some((m) => m.recipient === user)).toBe(true);
+    const [r] = await turn('zalo', user, { type: 'text', text: 'huỷ' });
+    expect(r!.text).toContain('Bạn đã thôi nhận tin.');
+    expect(selectAudience(db, { channels: ['zalo'], topics: [], regions: null, includeNoRegion: true }).some((m) => m.recipient === user)).toBe(false);
+  });
+
+  it('someone who stopped already is told since when, not that they stopped again', async () => {
+    const user = await subscriber('telegram');
+    await turn('telegram', user, { type: 'text', text: 'huỷ' });
+    const [r] = await turn('telegram', user, { type: 'text', text: '/huy' });
+    expect(r!.text).toContain('ngày 07/12/2026 bạn đã báo không muốn nhận tin');
+  });
+});
