@@ -16,6 +16,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'login.invalid': 'Đăng nhập sai mật khẩu hoặc tên',
   'login.disabled': 'Đăng nhập bằng tài khoản đã khoá',
   'login.throttled': 'Đăng nhập bị chặn tạm (thử sai quá nhiều lần)',
+  'login.expired': 'Đăng nhập bằng mật khẩu dùng một lần đã hết hạn',
   logout: 'Đăng xuất',
   'user.add': 'Tạo tài khoản',
   'user.first-admin': 'Tạo tài khoản quản trị đầu tiên',
@@ -167,6 +168,7 @@ const DETAIL_LABEL: Readonly<Record<string, string>> = {
   many: 'Duyệt nhiều bản nháp cùng lúc',
   approved: 'Đã phê duyệt',
   reset: 'Đặt lại mật khẩu',
+  oneTimeBy: 'Mật khẩu dùng một lần do ai đặt',
 };
 
 /** Campaign statuses as staff read them, for `from` and `to`. */

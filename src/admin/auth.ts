@@ -37,7 +37,20 @@ import {
   touchSession,
   type SessionRow,
 } from '../db/admin.js';
-import { getPasswordHash, getUser, getUserByName, hashPassword, setPassword, verifyPassword, type User } from '../db/users.js';
+import {
+  getPasswordHash,
+  getUser,
+  getUserByName,
+  hashPassword,
+  latestPasswordSetFor,
+  notePasswordChanged,
+  notePasswordFirstLogin,
+  oneTimePasswordExpired,
+  setPassword,
+  verifyPassword,
+  type PasswordSetFor,
+  type User,
+} from '../db/users.js';
 import { addressKey } from '../http/server.js';
 
 /** Options of {@link createAuth}; every field has a default. */
@@ -95,8 +108,17 @@ export const defaultAuthOptions: AuthOptions = {
 
 /** The result of a login attempt; a throttled one says how many seconds to wait. */
 export type LoginResult =
-  | { ok: true; token: string; user: User; session: SessionRow }
+  | {
+      ok: true;
+      token: string;
+      user: User;
+      session: SessionRow;
+      /** Signed in with a one-time password someone else set: who, when (for the audit). */
+      oneTime?: PasswordSetFor;
+    }
   | { ok: false; reason: 'invalid' | 'disabled' }
+  /** The right one-time password, past its expiry: someone must set a new one. */
+  | { ok: false; reason: 'expired'; expiredAt: string; setBy?: string }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number; /** Too many logins from everywhere at once, not this address's failures. */ busy?: boolean };
 
 /**
@@ -131,7 +153,9 @@ export const MAX_WRONG_CURRENT = 5;
  * The result of a password change: `wrong` says how many tries the session has left; `ended`: this
  * try ended the session; `gone`: the session had ended before the try was checked.
  */
-export type PasswordChangeResult = { ok: true } | { ok: false; reason: 'wrong'; left: number } | { ok: false; reason: 'ended' | 'gone' | 'busy' };
+export type PasswordChangeResult =
+  | { ok: true; /** The one-time password someone else set that this change replaced. */ replaced?: PasswordSetFor }
+  | { ok: false; reason: 'wrong'; left: number } | { ok: false; reason: 'ended' | 'gone' | 'busy' };
 
 /** A logged-in request's user and session. */
 export interface AdminIdentity {
@@ -238,11 +262,20 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
       recordLoginAttempt(db, { username: name, ip, ok: false }, t);
       return { ok: false, reason: 'disabled' };
     }
+    // A one-time password read aloud or left on paper stops working after a few days.
+    if (oneTimePasswordExpired(user, t)) {
+      recordLoginAttempt(db, { username: name, ip, ok: false }, t);
+      return { ok: false, reason: 'expired', expiredAt: user.passwordExpiresAt!, setBy: latestPasswordSetFor(db, user.id)?.setBy };
+    }
     recordLoginAttempt(db, { username: name, ip, ok: true }, t);
     const token = randomToken();
     const id = hashToken(token);
     insertSession(db, { id, userId: user.id, csrfToken: randomToken(), expiresAt: idleExpiry(t), ip: from }, t);
-    return { ok: true, token, user, session: getSessionRow(db, id)! };
+    // Whose one-time password this is: the audit of the sign-in names who set it.
+    const set = user.mustChangePassword ? latestPasswordSetFor(db, user.id) : undefined;
+    const oneTime = set && !set.changedAt ? set : undefined;
+    if (oneTime) notePasswordFirstLogin(db, oneTime.id, from, t);
+    return { ok: true, token, user, session: getSessionRow(db, id)!, ...(oneTime ? { oneTime } : {}) };
   };
 
   return {
@@ -305,9 +338,15 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
           return { ok: false, reason: 'ended' };
         }
         wrongCurrent.delete(keepSessionId);
-        setPassword(db, user.id, next, false);
-        deleteUserSessions(db, user.id, keepSessionId);
-        return { ok: true };
+        const fresh = getUser(db, user.id);
+        const set = fresh?.mustChangePassword ? latestPasswordSetFor(db, user.id) : undefined;
+        const replaced = set && !set.changedAt ? set : undefined;
+        db.transaction(() => {
+          setPassword(db, user.id, next, false);
+          if (replaced) notePasswordChanged(db, replaced.id, now());
+          deleteUserSessions(db, user.id, keepSessionId);
+        })();
+        return { ok: true, ...(replaced ? { replaced } : {}) };
       });
       const tail = run.catch(() => undefined);
       changeLanes.set(keepSessionId, tail);

@@ -24,7 +24,7 @@ import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, auditedLoginName, creat
 import { can, PERMISSIONS, type Permission } from './roles.js';
 import { createContext, type AdminContext, type AdminDeps } from './context.js';
 import type { Db } from '../db/index.js';
-import { ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, passwordSchema, setRoles, setPassword } from '../db/users.js';
+import { ONE_TIME_PASSWORD_DAYS, ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, passwordSchema, setRoles, setPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { vietnameseMessage } from './content-files.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
@@ -395,9 +395,20 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
         if (result.busy) return again(429, `Hệ thống đang nhận quá nhiều lượt đăng nhập cùng lúc. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
         return again(429, `Đăng nhập sai quá nhiều lần từ máy này. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
       }
+      if (result.reason === 'expired')
+        return again(
+          401,
+          `Mật khẩu dùng một lần này đã hết hạn lúc ${formatDateTime(result.expiredAt)} (chỉ dùng được ${ONE_TIME_PASSWORD_DAYS} ngày). Hãy nhờ quản trị viên đặt lại mật khẩu một lần nữa.`,
+          username,
+        );
       return again(401, 'Tên đăng nhập hoặc mật khẩu không đúng.', username);
     }
-    recordAudit(ctx.db, { actor: result.user.username, action: 'login.ok', ip: req.ip }, ctx.now());
+    // A sign-in with a one-time password someone else set names them: if it was not the account's
+    // owner who signed in first, the log shows from where, and when.
+    const oneTime = result.oneTime
+      ? { text: `Đăng nhập bằng mật khẩu dùng một lần do ${result.oneTime.setBy === 'cli' ? 'máy chủ (loa user)' : `'${result.oneTime.setBy}'`} đặt lúc ${formatDateTime(result.oneTime.at)}.`, oneTimeBy: result.oneTime.setBy }
+      : undefined;
+    recordAudit(ctx.db, { actor: result.user.username, action: 'login.ok', ip: req.ip, ...(oneTime ? { details: oneTime } : {}) }, ctx.now());
     reply.setCookie(SESSION_COOKIE, result.token, adminCookie(ctx.auth.cookieMaxAge()));
     reply.setCookie(LOGIN_CSRF_COOKIE, '', adminCookie(0));
     return reply.redirect(result.user.mustChangePassword ? '/admin/account/password' : safeNext(body.data.next), 303);
@@ -441,7 +452,10 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     }
     // A try that waited behind the one that ended the session.
     if (!r.ok) return reply.code(401).type('text/plain; charset=utf-8').send('Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.');
-    ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: ctx.me(req).username });
+    const replaced = r.replaced
+      ? { text: `Thay mật khẩu dùng một lần (do ${r.replaced.setBy === 'cli' ? 'máy chủ (loa user)' : `'${r.replaced.setBy}'`} đặt lúc ${formatDateTime(r.replaced.at)}) bằng mật khẩu riêng.`, oneTimeBy: r.replaced.setBy }
+      : undefined;
+    ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: ctx.me(req).username, ...(replaced ? { details: replaced } : {}) });
     return reply.redirect(`/admin?msg=${encodeURIComponent('Đã đổi mật khẩu.')}`, 303);
   });
 }

@@ -24,7 +24,7 @@ import {
   type CampaignChannel,
   type CampaignStatus,
 } from '../db/campaigns.js';
-import { getUserByName, hasAnyRole, regionAllowed, type Role, type User } from '../db/users.js';
+import { getUserByName, hasAnyRole, regionAllowed, resetLinks, resetSentence, type Role, type User } from '../db/users.js';
 import { listAudit, recordAudit } from '../db/audit.js';
 import { flattenRegions } from '../knowledge/content.js';
 import { campaignContentSchema, validateContent, type CampaignContent, type ContentIssue } from './content.js';
@@ -328,6 +328,14 @@ export function createCampaignService(deps: CampaignServiceDeps) {
         throw new CampaignError(
           `campaign: người soạn (${c.author}) không được tự duyệt (hai người: một người soạn, một người duyệt); ` +
             `nhờ một người khác có vai trò người duyệt (approver) duyệt chiến dịch #${id}: trên trang của chiến dịch, hoặc 'loa campaign approve ${id} --as <tên người đó>'`,
+        );
+      // One person behind both accounts after a password reset (db/users.ts resetLinks): the
+      // admin who reset the author's password could have written it as them, and the reverse.
+      const link = resetLinks(db, u.username, [c.author], c.createdAt, now()).conflict;
+      if (link)
+        throw new CampaignError(
+          `campaign: không duyệt được chiến dịch #${id} (hai người: một người soạn, một người duyệt): ${link.resets.map(resetSentence).join('; ')}. ` +
+            `Người đặt mật khẩu có thể đã đăng nhập thay, nên người soạn (${c.author}) và bạn có thể là cùng một người; nhờ một người duyệt khác.`,
         );
       inScope(u, c);
       const errors = validateContent(contentOf(c), c.channels).filter((i) => i.severity === 'error');

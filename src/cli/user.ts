@@ -130,6 +130,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
           region: o.region ?? null,
           password: o.password ?? generated,
           mustChangePassword: !!generated,
+          setBy: 'cli',
         });
         recordAudit(db, { actor: 'cli', action: 'user.add', targetType: 'user', targetId: u.username, details: { text: newAccountText(u, regionNamer(contentDir)), roles, region: u.region, ...origin } });
         out(`Đã tạo tài khoản '${u.username}' (${roles.join(', ')}${u.region ? `, địa bàn ${u.region}` : ''}).`);
@@ -140,7 +141,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         const u = getUserByName(db, username!);
         if (!u) throw new UsageError(`user: không có tài khoản '${username}'; xem danh sách bằng 'loa user list'`);
         const generated = o.password ? undefined : generatePassword();
-        resetPassword(db, u.id, o.password ?? generated!, !!generated);
+        resetPassword(db, u.id, o.password ?? generated!, !!generated, 'cli');
         const how = generated ? 'mật khẩu dùng một lần' : 'mật khẩu do người chạy lệnh chọn';
         const text = `Đặt lại mật khẩu trên máy chủ (${how}); các phiên đăng nhập của tài khoản đã đóng.`;
         recordAudit(db, { actor: 'cli', action: 'user.passwd', targetType: 'user', targetId: u.username, details: { text, reset: true, ...origin } });

@@ -8,6 +8,7 @@ import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
+import { formatVietnamTime } from '../time/vietnam.js';
 
 /** Every role, in the order shown to staff. */
 export const ROLES = ['admin', 'editor', 'approver', 'broadcaster', 'quiz_organizer', 'viewer'] as const;
@@ -47,6 +48,8 @@ export interface User {
   hasPassword: boolean;
   createdAt: string;
   disabledAt: string | null;
+  /** When a one-time password set by someone else stops working; null for none. */
+  passwordExpiresAt: string | null;
 }
 
 interface UserRow {
@@ -59,6 +62,7 @@ interface UserRow {
   must_change_password: number;
   created_at: string;
   disabled_at: string | null;
+  password_expires_at: string | null;
 }
 
 const rolesJson = z.array(roleSchema);
@@ -74,6 +78,7 @@ function toUser(r: UserRow): User {
     hasPassword: r.password_hash !== null,
     createdAt: r.created_at,
     disabledAt: r.disabled_at,
+    passwordExpiresAt: r.password_expires_at,
   };
 }
 
@@ -130,6 +135,12 @@ export const newUserSchema = z.object({
   /** The plain password (hashed here); omit for an account that cannot log in yet. */
   password: passwordSchema.optional(),
   mustChangePassword: z.boolean().default(false),
+  /**
+   * Who chose the first password when it is one-time (an admin's username, or `cli`): recorded
+   * in `password_resets` (kind `create`) and the password expires after
+   * {@link ONE_TIME_PASSWORD_DAYS}.
+   */
+  setBy: z.string().min(1).optional(),
 });
 export type NewUser = z.input<typeof newUserSchema>;
 
@@ -155,7 +166,9 @@ export function createUser(db: Db, input: NewUser, now: Date = new Date()): User
       u.mustChangePassword ? 1 : 0,
       nowIso(now),
     );
-  return getUser(db, Number(res.lastInsertRowid))!;
+  const id = Number(res.lastInsertRowid);
+  if (u.setBy && u.password && u.mustChangePassword) recordPasswordSetFor(db, id, u.setBy, 'create', true, now);
+  return getUser(db, id)!;
 }
 
 /** The account with this id, or undefined. */
@@ -179,9 +192,29 @@ export function getPasswordHash(db: Db, id: number): string | null {
 /** Sets a new password; `mustChange` forces a change at next login (one-time passwords). */
 export function setPassword(db: Db, id: number, password: string, mustChange = false): void {
   passwordSchema.parse(password);
-  db.prepare('UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?').run(
+  db.prepare('UPDATE users SET password_hash = ?, must_change_password = ?, password_expires_at = NULL WHERE id = ?').run(
     hashPassword(password),
     mustChange ? 1 : 0,
+    id,
+  );
+}
+
+/**
+ * Days a one-time password set by someone else (a reset, a new account) works. It is read
+ * aloud or written on paper; one that nobody used should not keep working for months. Expired,
+ * the login says to ask for a new one.
+ */
+export const ONE_TIME_PASSWORD_DAYS = 3;
+
+/**
+ * Records that `setBy` (an admin's username, or `cli`) chose this account's password: they knew
+ * it, and could sign in as the account before its owner did. A one-time password gets its
+ * expiry. Four eyes reads these rows (`possibleHolders`).
+ */
+function recordPasswordSetFor(db: Db, id: number, setBy: string, kind: 'reset' | 'create', oneTime: boolean, now: Date): void {
+  db.prepare('INSERT INTO password_resets (user_id, set_by, kind, at) VALUES (?, ?, ?, ?)').run(id, setBy, kind, nowIso(now));
+  db.prepare('UPDATE users SET password_expires_at = ? WHERE id = ?').run(
+    oneTime ? nowIso(new Date(now.getTime() + ONE_TIME_PASSWORD_DAYS * 86_400_000)) : null,
     id,
   );
 }
@@ -191,17 +224,131 @@ export function setPassword(db: Db, id: number, password: string, mustChange = f
  * end of every session of the account (whoever held it no longer does), and the account's
  * failed logins forgotten. Those failures made the login wait up to 15 minutes before trying a
  * password at all, so the person handed a new password (or the only admin who just reset their
- * own from the server) was told to wait instead of signing in.
+ * own from the server) was told to wait instead of signing in. `setBy` (the admin, or `cli`) is
+ * recorded: they knew the password, and four eyes counts them as possibly behind the account's
+ * work from now on (`possibleHolders`).
  */
-export function resetPassword(db: Db, id: number, password: string, mustChange: boolean): void {
+export function resetPassword(db: Db, id: number, password: string, mustChange: boolean, setBy: string, now: Date = new Date()): void {
   passwordSchema.parse(password);
   const u = getUser(db, id);
   if (!u) throw new Error(`user: không có tài khoản số ${id}`);
   db.transaction(() => {
     setPassword(db, id, password, mustChange);
+    recordPasswordSetFor(db, id, setBy, 'reset', mustChange, now);
     db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
     db.prepare('DELETE FROM login_attempts WHERE username = ? AND ok = 0').run(u.username);
   })();
+}
+
+/** A password someone else set for an account, as `password_resets` keeps it. */
+export interface PasswordSetFor {
+  id: number;
+  /** The account whose password it is. */
+  username: string;
+  /** Who chose it: an admin's username, or `cli` (on the server). */
+  setBy: string;
+  kind: 'reset' | 'create';
+  at: string;
+  firstLoginAt: string | null;
+  firstLoginIp: string | null;
+  changedAt: string | null;
+}
+
+const passwordSetSelect = `SELECT r.id, u.username, r.set_by AS setBy, r.kind, r.at, r.first_login_at AS firstLoginAt,
+  r.first_login_ip AS firstLoginIp, r.changed_at AS changedAt FROM password_resets r JOIN users u ON u.id = r.user_id`;
+
+/** The latest password someone else set for the account, or undefined. */
+export function latestPasswordSetFor(db: Db, userId: number): PasswordSetFor | undefined {
+  return db.prepare(`${passwordSetSelect} WHERE r.user_id = ? ORDER BY r.at DESC, r.id DESC LIMIT 1`).get(userId) as PasswordSetFor | undefined;
+}
+
+/** Marks the first sign-in with a one-time password (the audit says whose it was). */
+export function notePasswordFirstLogin(db: Db, resetId: number, ip: string, now: Date = new Date()): void {
+  db.prepare('UPDATE password_resets SET first_login_at = ?, first_login_ip = ? WHERE id = ? AND first_login_at IS NULL').run(nowIso(now), ip, resetId);
+}
+
+/** Marks the one-time password replaced by the account's own (changed at the first sign-in). */
+export function notePasswordChanged(db: Db, resetId: number, now: Date = new Date()): void {
+  db.prepare('UPDATE password_resets SET changed_at = ? WHERE id = ? AND changed_at IS NULL').run(nowIso(now), resetId);
+}
+
+/** True when the account's one-time password has passed its expiry (see {@link ONE_TIME_PASSWORD_DAYS}). */
+export function oneTimePasswordExpired(u: Pick<User, 'mustChangePassword' | 'passwordExpiresAt'>, now: Date): boolean {
+  return u.mustChangePassword && !!u.passwordExpiresAt && Date.parse(u.passwordExpiresAt) <= now.getTime();
+}
+
+/**
+ * Who, besides the account's owner, may have been signed in as it at some time from `since` on:
+ * whoever reset its password last before `since`, and whoever reset it after, and, in turn,
+ * whoever may have held *their* accounts when they did (an admin whose own password another admin
+ * had reset). Changing the password after a reset does not end this: the first change is made by
+ * whoever signs in with the one-time password, which may be the admin who set it. A later reset
+ * by someone else does, for what is done after it.
+ *
+ * Only resets count, not a new account's first password: an admin who wanted a second identity
+ * could create one anyway, in plain sight on the account list; a reset borrows the identity of a
+ * colleague others trust (see docs/admin.md, "Four eyes after a password reset").
+ *
+ * @example possibleHolders(db, 'lan', '2026-02-01T00:00:00Z') // [{ username: 'lan', setBy: 'quantri', … }]
+ */
+export function possibleHolders(db: Db, username: string, since: string): PasswordSetFor[] {
+  const out: PasswordSetFor[] = [];
+  const seen = new Set<string>();
+  const walk = (name: string, from: string): void => {
+    const key = `${name.toLowerCase()}@${from}`;
+    if (seen.has(key) || out.length > 50) return;
+    seen.add(key);
+    const before = db
+      .prepare(`${passwordSetSelect} WHERE u.username = ? AND r.kind = 'reset' AND r.at <= ? ORDER BY r.at DESC, r.id DESC LIMIT 1`)
+      .get(name, from) as PasswordSetFor | undefined;
+    const after = db.prepare(`${passwordSetSelect} WHERE u.username = ? AND r.kind = 'reset' AND r.at > ? ORDER BY r.at, r.id`).all(name, from) as PasswordSetFor[];
+    for (const r of before ? [before, ...after] : after) {
+      if (r.setBy.toLowerCase() === name.toLowerCase()) continue;
+      out.push(r);
+      if (r.setBy !== 'cli') walk(r.setBy, r.at);
+    }
+  };
+  walk(username, since);
+  return out;
+}
+
+/**
+ * How one person may be behind both an approver's account and a changer's, by password resets:
+ * the approver's own latest reset (whoever may hold the account now) and each changer's resets
+ * since `since` (when the changes began). `conflict` is the first changer someone may share with
+ * the approver, with the resets that link them; `involved` lists every changer's reset (and the
+ * approver's when it is part of a conflict), for the approval page.
+ */
+export function resetLinks(
+  db: Db,
+  approver: string,
+  changers: readonly string[],
+  since: string,
+  now: Date,
+): { conflict?: { changer: string; resets: PasswordSetFor[] }; involved: PasswordSetFor[] } {
+  const mine = possibleHolders(db, approver, nowIso(now));
+  const behindMe = new Set([approver.toLowerCase(), ...mine.map((r) => r.setBy.toLowerCase())]);
+  const involved = new Map<number, PasswordSetFor>();
+  let conflict: { changer: string; resets: PasswordSetFor[] } | undefined;
+  for (const c of changers) {
+    if (c.toLowerCase() === approver.toLowerCase()) continue;
+    const theirs = possibleHolders(db, c, since);
+    for (const r of theirs) involved.set(r.id, r);
+    const behindThem = new Set([c.toLowerCase(), ...theirs.map((r) => r.setBy.toLowerCase())]);
+    if (conflict || ![...behindThem].some((p) => behindMe.has(p))) continue;
+    const resets = [...theirs.filter((r) => behindMe.has(r.setBy.toLowerCase())), ...mine.filter((r) => behindThem.has(r.setBy.toLowerCase()))];
+    conflict = { changer: c, resets };
+    for (const r of mine) involved.set(r.id, r);
+  }
+  return { ...(conflict ? { conflict } : {}), involved: [...involved.values()] };
+}
+
+/** A reset as staff read it: whose password, by whom, when, and its first sign-in. */
+export function resetSentence(r: PasswordSetFor): string {
+  const at = (iso: string): string => formatVietnamTime(new Date(iso), 'HH:mm dd/MM/yyyy');
+  const by = r.setBy === 'cli' ? 'trên máy chủ (loa user passwd)' : `bởi '${r.setBy}'`;
+  const first = r.firstLoginAt ? `; đăng nhập lần đầu bằng mật khẩu đó lúc ${at(r.firstLoginAt)}${r.firstLoginIp ? ` từ ${r.firstLoginIp}` : ''}` : '';
+  return `mật khẩu của '${r.username}' được đặt lại ${by} lúc ${at(r.at)}${first}`;
 }
 
 /** Enabled accounts holding the admin role. */

@@ -43,7 +43,7 @@ import { isEntryFile } from '../../knowledge/knowledge.js';
 import { noticeWhy } from '../notice-reasons.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { changersSinceApproval, selfApprovalRefusal } from '../four-eyes.js';
+import { changersSinceApproval, changesSince, checkFourEyes, type FourEyesCheck } from '../four-eyes.js';
 import { checkRawEntryText, type RawError } from '../raw-content.js';
 import { maskedWordings } from './attach.js';
 import { CASE_FIELD, caseForCorrection, correctionDraftForm, linkFromCase, sendApprovedCorrections } from '../disinfo-correction.js';
@@ -240,7 +240,16 @@ export function countWaitingForApproval(ctx: AdminContext): number {
   return c.qa.filter((q) => waits({ kind: 'qa', id: q.id, status: q.status })).length + c.articles.filter((a) => waits({ kind: 'article', id: a.id, status: a.status })).length;
 }
 
+/** No approval to check (a new entry, no pending revision). */
+const NO_CHECK: FourEyesCheck = { refusal: null, notes: [] };
+
 export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
+  /**
+   * Four eyes for the signed-in approver on one entry: its changers since the last approval and
+   * the password resets that may put one person behind two accounts (`four-eyes.ts`).
+   */
+  const fourEyesOf = (req: FastifyRequest, kind: Kind, id: string, revision?: Revision): FourEyesCheck =>
+    checkFourEyes(ctx.db, ctx.me(req).username, changersSinceApproval(ctx.db, kind, id, revision), changesSince(ctx.db, kind, id, revision), ctx.now());
   s.get('/admin/content', { config: { permission: 'content.view' } }, async (req, reply) => {
     const f = listQuery.parse(req.query);
     const c = ctx.content.get();
@@ -311,6 +320,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       statusLabel: STATUS_LABEL,
       lastEditor: id ? lastEditor(ctx, kind, id) : undefined,
       changers: id && !data.isNew ? changersSinceApproval(ctx.db, kind, id, revision) : [],
+      fourEyes: id && !data.isNew ? fourEyesOf(req, kind, id, revision) : NO_CHECK,
       waiting,
       notified: kind === 'qa' && id ? noticeCounts(ctx.db, id) : {},
       history: id ? listAudit(ctx.db, { targetType: kind, targetId: id, limit: 20 }) : [],
@@ -540,6 +550,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       revisionErrors: revision ? checkRawEntryText(kind, file, revision.text, refs, approvalOf(req)).errors : [],
       revisionConflict: revision ? current?.hash !== revision.baseHash : false,
       changers: revision ? changersSinceApproval(ctx.db, kind, id, revision) : [],
+      fourEyes: revision ? fourEyesOf(req, kind, id, revision) : NO_CHECK,
       pastRevisions: listRevisions(ctx.db, kind, id).filter((r) => r.status !== 'pending'),
       history: listAudit(ctx.db, { targetType: kind, targetId: id, limit: 20 }),
     });
@@ -602,8 +613,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
   /** Approves an entry's pending revision: four eyes, then the file is replaced and reloaded. */
   const approveRevision = async (req: FastifyRequest, reply: FastifyReply, kind: Kind, rev: Revision): Promise<FastifyReply> => {
     const me = ctx.me(req);
-    const changers = changersSinceApproval(ctx.db, kind, rev.entryId, rev);
-    if (changers.includes(me.username)) throw new Forbidden(selfApprovalRefusal(changers));
+    const check = fourEyesOf(req, kind, rev.entryId, rev);
+    if (check.refusal) throw new Forbidden(check.refusal);
     const now = ctx.now();
     applyRevision(ctx.config.contentDir, rev, me.displayName ?? me.username, now.toISOString().slice(0, 10));
     if (!decideRevision(ctx.db, rev.id, 'approved', me.username, null, now))
@@ -677,8 +688,8 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     if (!entry) return reply.code(404).type('text/plain; charset=utf-8').send('Không tìm thấy nội dung này.');
     const me = ctx.me(req);
     if (entry.status !== 'draft') throw Object.assign(new Error('Chỉ bản nháp mới cần phê duyệt.'), { statusCode: 409 });
-    const changers = changersSinceApproval(ctx.db, kind, entry.id);
-    if (changers.includes(me.username)) throw new Forbidden(selfApprovalRefusal(changers));
+    const check = fourEyesOf(req, kind, entry.id);
+    if (check.refusal) throw new Forbidden(check.refusal);
     const now = ctx.now();
     setEntryStatus(ctx.config.contentDir, kind, entry.file, 'approved', me.displayName ?? me.username, now.toISOString().slice(0, 10));
     ctx.audit(req, {
@@ -723,6 +734,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       const file = readEntryFile(ctx.config.contentDir, d.e.file);
       if (!file) return [];
       const changers = changersSinceApproval(ctx.db, d.kind, d.e.id);
+      const check = fourEyesOf(req, d.kind, d.e.id);
       return [
         {
           kind: d.kind,
@@ -734,7 +746,9 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
           topics: d.e.topics.map((t) => topicNames.get(t) ?? t),
           regions: d.e.regions.map((r) => regionNames.get(r) ?? r),
           changers,
-          mine: changers.includes(me.username),
+          mine: !!check.refusal,
+          self: changers.includes(me.username),
+          resetNotes: check.notes,
           pick: `${d.kind}:${d.e.id}:${file.hash}`,
         },
       ];
@@ -792,6 +806,11 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       const changers = changersSinceApproval(ctx.db, p.kind, p.id);
       if (changers.includes(me.username)) {
         skipped.push({ id: p.id, why: `bạn đã soạn hoặc sửa mục này (người soạn: ${changers.join(', ')}); cần người khác duyệt` });
+        continue;
+      }
+      const check = fourEyesOf(req, p.kind, p.id);
+      if (check.refusal) {
+        skipped.push({ id: p.id, why: check.refusal });
         continue;
       }
       const current = readEntryFile(ctx.config.contentDir, entry.file);

@@ -11,6 +11,7 @@ import {
   lastAdminRefusal,
   listUsers,
   newAccountText,
+  ONE_TIME_PASSWORD_DAYS,
   resetPassword,
   roleSchema,
   setDisabled,
@@ -47,7 +48,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const regions = (): { slug: string; name: string }[] =>
     [...flattenRegions(ctx.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
-    ctx.render(req, reply, 'users', { title: 'Tài khoản', users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+    ctx.render(req, reply, 'users', { title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
@@ -92,7 +93,8 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       region: checkRegion(parsed.data.region),
       password,
       mustChangePassword: true,
-    });
+      setBy: ctx.me(req).username,
+    }, ctx.now());
     const text = newAccountText(u, (slug) => ctx.knowledge.regionInfo(slug)?.name ?? slug);
     ctx.audit(req, { action: 'user.add', targetType: 'user', targetId: u.username, details: { text, roles: u.roles, region: u.region } });
     return page(req, reply, { created: { username: u.username, password } });
@@ -143,8 +145,16 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     if (u.id === ctx.me(req).id)
       return page(req, reply.code(400), { error: 'Để đổi mật khẩu của chính bạn, dùng "Đổi mật khẩu" (cần mật khẩu hiện tại). Nếu quên mật khẩu, nhờ một quản trị viên khác đặt lại, hoặc chạy trên máy chủ: loa user passwd ' + u.username });
     const password = generatePassword();
-    resetPassword(ctx.db, u.id, password, true);
-    ctx.audit(req, { action: 'user.passwd', targetType: 'user', targetId: u.username, details: { text: 'Quản trị viên đặt lại mật khẩu (mật khẩu dùng một lần); các phiên đăng nhập của tài khoản đã đóng.', reset: true } });
+    resetPassword(ctx.db, u.id, password, true, ctx.me(req).username, ctx.now());
+    ctx.audit(req, {
+      action: 'user.passwd',
+      targetType: 'user',
+      targetId: u.username,
+      details: {
+        text: `Quản trị viên đặt lại mật khẩu (mật khẩu dùng một lần, hết hạn sau ${ONE_TIME_PASSWORD_DAYS} ngày, phải đổi ở lần đăng nhập đầu); các phiên đăng nhập của tài khoản đã đóng. Từ nay người đặt lại không phê duyệt được việc '${u.username}' làm, và ngược lại (bốn mắt).`,
+        reset: true,
+      },
+    });
     return page(req, reply, { created: { username: u.username, password } });
   });
 
