@@ -36,6 +36,8 @@ export interface YearReport extends YearFigures {
   office: string;
   /** The region the figures are limited to (region-scoped staff), by name; absent = every region. */
   region?: string;
+  /** That region's slug (files are named by it: a province receives one file per commune). */
+  regionSlug?: string;
   topicNames: Record<string, string>;
   contestTitles: Record<string, string>;
   /** Reported disinformation: cases first reported this year (`db/disinfo.ts`). */
@@ -77,6 +79,59 @@ export interface TrainingFigures {
 export const TRAINING_PLAN_TAIL =
   'được cập nhật thông tin tình hình công tác quyền con người ở Việt Nam, tập huấn kiến thức, kỹ năng truyền thông về quyền con người';
 
+/** The region a report is limited to: its subtree's slugs, its name, and its own slug. */
+export interface ReportScope {
+  regions: readonly string[];
+  name: string;
+  slug?: string;
+}
+
+/** A region of `content/regions.yaml` (a tree of any depth). */
+interface RegionNode {
+  slug: string;
+  name: string;
+  children?: RegionNode[];
+}
+
+/**
+ * The report scope of the region `slug` of the tree (the region and every region under it, as a
+ * region-scoped account sees), or undefined when the tree has no such region.
+ *
+ * @example regionReportScope(regions, 'son-nam') // { regions: ['son-nam'], name: 'Xã Sơn Nam', slug: 'son-nam' }
+ */
+export function regionReportScope(tree: readonly RegionNode[], slug: string): ReportScope | undefined {
+  const find = (nodes: readonly RegionNode[]): RegionNode | undefined => {
+    for (const n of nodes) {
+      if (n.slug === slug) return n;
+      const inner = n.children && find(n.children);
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  const node = find(tree);
+  if (!node) return undefined;
+  const regions: string[] = [];
+  const walk = (n: RegionNode): void => {
+    regions.push(n.slug);
+    for (const c of n.children ?? []) walk(c);
+  };
+  walk(node);
+  return { regions, name: node.name, slug: node.slug };
+}
+
+/** Every region of the tree in order, with its depth (0 for the top), for a choice list. */
+export function regionChoices(tree: readonly RegionNode[]): { slug: string; name: string; depth: number }[] {
+  const out: { slug: string; name: string; depth: number }[] = [];
+  const walk = (nodes: readonly RegionNode[], depth: number): void => {
+    for (const n of nodes) {
+      out.push({ slug: n.slug, name: n.name, depth });
+      walk(n.children ?? [], depth + 1);
+    }
+  };
+  walk(tree, 0);
+  return out;
+}
+
 /** [1/1 00:00, next 1/1 00:00) of `year` in Vietnam time, as instants. */
 export function yearBounds(year: number): { from: Date; to: Date } {
   return { from: vietnamInstant(year, 1, 1), to: vietnamInstant(year + 1, 1, 1) };
@@ -98,7 +153,7 @@ export function buildYearReport(
     trainingGroups?: readonly TrainingGroup[];
   },
   now: Date = new Date(),
-  scope?: { regions: readonly string[]; name: string },
+  scope?: ReportScope,
   /**
    * Another reporting period than the calendar year `year` (e.g. 01/12 of the year before to
    * 30/11, when the plan asks for results before 30/11): [from, to), at most 12 months, ending
@@ -129,7 +184,7 @@ export function buildYearReport(
     to: to.toISOString(),
     generatedAt: now.toISOString(),
     office: names.office,
-    ...(scope ? { region: scope.name } : {}),
+    ...(scope ? { region: scope.name, ...(scope.slug ? { regionSlug: scope.slug } : {}) } : {}),
     topicNames: Object.fromEntries(names.topics.map((t) => [t.slug, t.name])),
     contestTitles: Object.fromEntries(names.contests.map((c) => [c.id, c.title])),
     platformNames: { '': platformLabel(null), ...Object.fromEntries(PLATFORMS.map((p) => [p.id, p.label])) },
@@ -391,10 +446,14 @@ export function reportXlsx(r: YearReport): Promise<Buffer> {
 
 /**
  * The file name of a report download, without its extension: `bao-cao-2026` for a calendar
- * year, `bao-cao-01-12-2025-den-30-11-2026` for another period.
+ * year, `bao-cao-01-12-2025-den-30-11-2026` for another period; a region's report ends with the
+ * region's slug (`bao-cao-2026-son-nam`).
  */
 export function reportFileName(r: YearReport): string {
-  return calendarYear(r) ? `bao-cao-${r.year}` : `bao-cao-${firstDay(r).replaceAll('/', '-')}-den-${lastDay(r).replaceAll('/', '-')}`;
+  const stem = calendarYear(r) ? `bao-cao-${r.year}` : `bao-cao-${firstDay(r).replaceAll('/', '-')}-den-${lastDay(r).replaceAll('/', '-')}`;
+  // A commune's report names its commune: the province receives one file from each, and twenty
+  // files all called bao-cao-2026.xlsx overwrite each other in one folder.
+  return r.regionSlug ? `${stem}-${r.regionSlug}` : stem;
 }
 
 /** The first and last day of the period a report covers, day first: "01/12/2025", "30/11/2026". */

@@ -5,7 +5,9 @@
  * splits a CSV on ';' and shows each row in one column) and `bao-cao-YYYY.html` (print it or
  * save as PDF from the browser); a period that is not a calendar year names its days instead
  * (`bao-cao-01-12-2025-den-30-11-2026.*`, `reportFileName`, as the admin's downloads are named).
- * Without --out the files go to the current directory. The year and period rules are
+ * `--region SLUG` makes one region's report (the region and those under it), as that region's
+ * account makes it, named `bao-cao-YYYY-SLUG.*`. Without --out the files go to the current
+ * directory. The year and period rules are
  * `chooseReportPeriod`'s, shared with the admin page.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,19 @@ import { openDb, type Db } from '../db/index.js';
 import { loadContent } from '../knowledge/content.js';
 import { loadContests } from '../quiz/definition.js';
 import { loadTraining } from '../training/definition.js';
-import { buildYearReport, chooseReportPeriod, disinfoAssessment, periodText, reportCsv, reportFileName, reportHtml, reportXlsx } from '../admin/report.js';
+import {
+  buildYearReport,
+  chooseReportPeriod,
+  disinfoAssessment,
+  periodText,
+  regionChoices,
+  regionReportScope,
+  reportCsv,
+  reportFileName,
+  reportHtml,
+  reportXlsx,
+  type ReportScope,
+} from '../admin/report.js';
 import { HANDLED_TARGET } from '../db/disinfo.js';
 import { formatShare } from '../training/format.js';
 import { recordAudit } from '../db/audit.js';
@@ -27,18 +41,20 @@ export const USAGE =
   '           ghi bao-cao-NĂM.xlsx (mở bằng Excel), bao-cao-NĂM.csv (cho phần mềm khác) và bao-cao-NĂM.html (bản in)\n' +
   '       loa report --from NGÀY --to NGÀY [--out THƯ_MỤC]   kỳ báo cáo khác năm dương lịch, tối đa 12 tháng,\n' +
   '           tính cả ngày cuối (ví dụ kế hoạch đòi báo cáo trước 30/11: loa report --from 01/12/2025 --to 30/11/2026,\n' +
-  '           ghi bao-cao-01-12-2025-den-30-11-2026.xlsx, .csv và .html)';
+  '           ghi bao-cao-01-12-2025-den-30-11-2026.xlsx, .csv và .html)\n' +
+  '       thêm --region MÃ_XÃ: báo cáo của một xã/phường (mã trong content/regions.yaml), như tài khoản của xã đó lập,\n' +
+  '           ghi bao-cao-NĂM-MÃ_XÃ.xlsx, .csv và .html (ví dụ: loa report --year 2026 --region son-nam)';
 
 /** Runs `loa report`; returns the exit code. */
 export async function run(args: string[], deps: { db?: Db; contentDir?: string; office?: string; now?: Date } = {}): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } }));
+    ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, region: { type: 'string' } } }));
   } catch (err) {
     console.error(`loa report: ${argsErrorText(err)}.\n${USAGE}`);
     return 2;
   }
-  const choice = chooseReportPeriod(values, deps.now ?? new Date());
+  const choice = chooseReportPeriod({ year: values.year, from: values.from, to: values.to }, deps.now ?? new Date());
   if (!choice.ok) {
     console.error(`loa report: ${choice.error}${choice.missing ? `\n${USAGE}` : ''}`);
     return 2;
@@ -54,12 +70,25 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     office ??= config.bot.staff_contact?.name ?? config.bot.name;
   }
   try {
+    const content = loadContent(contentDir);
+    let scope: ReportScope | undefined;
+    if (values.region !== undefined) {
+      scope = regionReportScope(content.regions, values.region.trim());
+      if (!scope) {
+        const known = regionChoices(content.regions).map((r) => r.slug);
+        console.error(
+          `loa report: không có địa bàn “${values.region}” trong content/regions.yaml. ` +
+            (known.length ? `Các mã địa bàn: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : 'Tệp chưa có địa bàn nào.'),
+        );
+        return 2;
+      }
+    }
     const report = buildYearReport(
       db,
       year,
-      { office, topics: loadContent(contentDir).topics, contests: loadContests(contentDir).contests, trainingGroups: loadTraining(contentDir).groups },
+      { office, topics: content.topics, contests: loadContests(contentDir).contests, trainingGroups: loadTraining(contentDir).groups },
       deps.now ?? new Date(),
-      undefined,
+      scope,
       period,
     );
     const out = resolve(values.out ?? '.');
@@ -73,8 +102,14 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
     writeFileSync(xlsx, await reportXlsx(report));
     writeFileSync(csv, reportCsv(report));
     writeFileSync(html, reportHtml(report));
-    recordAudit(db, { actor: 'cli', action: 'report.export', targetType: 'report', targetId: String(year), details: { out, ...(period ? { period: periodText(report) } : {}) } });
-    const span = period ? ` (kỳ báo cáo ${periodText(report)})` : '';
+    recordAudit(db, {
+      actor: 'cli',
+      action: 'report.export',
+      targetType: 'report',
+      targetId: String(year),
+      details: { out, ...(period ? { period: periodText(report) } : {}), ...(report.region ? { region: report.region } : {}) },
+    });
+    const span = (period ? ` (kỳ báo cáo ${periodText(report)})` : '') + (report.region ? `, địa bàn ${report.region}` : '');
     console.log(
       `Đã lập báo cáo năm ${year}${span}:\n  ${xlsx}   (mở bằng Excel)\n  ${csv}   (cho phần mềm khác: Excel trên máy đặt vùng Việt Nam mở tệp CSV thành một cột)\n  ${html}   (bản in)`,
     );

@@ -18,7 +18,10 @@ import {
   reportHtml,
   reportViewHelpers,
   reportXlsx,
+  regionChoices,
+  regionReportScope,
   type ReportInputNames,
+  type ReportScope,
   type YearReport,
 } from '../report.js';
 import { loadContests } from '../../quiz/definition.js';
@@ -29,13 +32,16 @@ import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 /** The form's fields as messages name them. */
 const FORM_NAMES: ReportInputNames = { year: 'ô “Năm”', from: 'ô “Từ ngày”', to: 'ô “Đến ngày”', yearExample: (y) => `ô “Năm”: ${y}` };
 
+/** A region slug as typed in the query (`?region=son-nam`); longer than any slug: not one. */
+const regionTyped = z.string().max(100).optional().catch(undefined);
+
 /**
  * One field of the report's query as typed (kept to fill the form again; cut at 40 characters,
  * which no date or year needs). Not a string (absent, or given twice): not given.
  */
 const typed = z.string().transform((s) => s.slice(0, 40)).optional().catch(undefined);
 /** The report's query: a year, or a period's first and last day; judged by chooseReportPeriod. */
-const reportQuery = z.object({ year: typed, from: typed, to: typed });
+const reportQuery = z.object({ year: typed, from: typed, to: typed, region: regionTyped });
 type ReportQuery = z.infer<typeof reportQuery>;
 
 function queryOf(req: FastifyRequest): ReportQuery {
@@ -48,8 +54,11 @@ function queryOf(req: FastifyRequest): ReportQuery {
  */
 function report(ctx: AdminContext, req: FastifyRequest): { ok: true; r: YearReport } | { ok: false; error: string } {
   const now = ctx.now();
-  const choice = chooseReportPeriod(queryOf(req), now, FORM_NAMES, vietnamYear(now));
+  const q = queryOf(req);
+  const choice = chooseReportPeriod({ year: q.year, from: q.from, to: q.to }, now, FORM_NAMES, vietnamYear(now));
   if (!choice.ok) return { ok: false, error: `Chưa lập được báo cáo: ${choice.error}` };
+  const scope = scopeOf(ctx, req, q.region);
+  if (!scope.ok) return { ok: false, error: `Chưa lập được báo cáo: ${scope.error}` };
   const r = buildYearReport(
     ctx.db,
     choice.year,
@@ -60,7 +69,7 @@ function report(ctx: AdminContext, req: FastifyRequest): { ok: true; r: YearRepo
       trainingGroups: loadTraining(ctx.config.contentDir).groups,
     },
     now,
-    scopeOf(ctx, req),
+    scope.scope,
     choice.period,
   );
   return { ok: true, r };
@@ -75,17 +84,34 @@ function reportOrRefuse(ctx: AdminContext, req: FastifyRequest): YearReport {
 
 /** The query that makes the same report again: `year=2026`, or the period's first and last day. */
 function sameReport(r: YearReport, q: ReportQuery): string {
-  if (!q.from && !q.to) return `year=${r.year}`;
+  const region = q.region && r.regionSlug ? `&region=${encodeURIComponent(r.regionSlug)}` : '';
+  if (!q.from && !q.to) return `year=${r.year}${region}`;
   const { first, last } = periodDays(r);
-  return `from=${encodeURIComponent(first)}&to=${encodeURIComponent(last)}`;
+  return `from=${encodeURIComponent(first)}&to=${encodeURIComponent(last)}${region}`;
 }
 
-/** The region subtree a region-scoped staff member's report counts (undefined: every region). */
-function scopeOf(ctx: AdminContext, req: FastifyRequest): { regions: string[]; name: string } | undefined {
+/**
+ * The region the report counts: the one chosen (`?region=`: province staff compare communes,
+ * one report each, as each commune's own account makes it; a district account one of its
+ * communes), else a region-scoped staff member's own region subtree, else every region
+ * (undefined). A region not in the regions file, or outside the account's scope, is refused.
+ */
+function scopeOf(ctx: AdminContext, req: FastifyRequest, chosen: string | undefined): { ok: true; scope: ReportScope | undefined } | { ok: false; error: string } {
+  if (chosen) {
+    const scope = regionReportScope(ctx.knowledge.state.regions, chosen);
+    if (!scope) return { ok: false, error: `không có địa bàn “${chosen}” trong danh sách xã/phường (content/regions.yaml). Chọn địa bàn trong ô “Địa bàn”.` };
+    if (!ctx.inScope(req, chosen)) return { ok: false, error: `địa bàn ${scope.name} không thuộc phạm vi tài khoản của bạn. Chọn địa bàn trong ô “Địa bàn”.` };
+    return { ok: true, scope };
+  }
   const regions = ctx.scopeRegions(req);
-  if (!regions) return undefined;
+  if (!regions) return { ok: true, scope: undefined };
   const region = ctx.me(req).region!;
-  return { regions, name: ctx.knowledge.regionInfo(region)?.name ?? region };
+  return { ok: true, scope: { regions, name: ctx.knowledge.regionInfo(region)?.name ?? region, slug: region } };
+}
+
+/** The regions the account may choose a report of (its own scope's), for the “Địa bàn” list. */
+function regionOptions(ctx: AdminContext, req: FastifyRequest): { slug: string; name: string; depth: number }[] {
+  return regionChoices(ctx.knowledge.state.regions).filter((r) => ctx.inScope(req, r.slug));
 }
 
 /** Sends a report download as an attachment, after writing the export to the audit log. */
@@ -104,7 +130,7 @@ export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
   s.get('/admin/report', { config: { permission: 'report.view' } }, async (req, reply) => {
     const q = queryOf(req);
     const thisYear = vietnamYear(ctx.now());
-    const form = { year: q.year ?? String(thisYear), from: q.from ?? '', to: q.to ?? '', thisYear };
+    const form = { year: q.year ?? String(thisYear), from: q.from ?? '', to: q.to ?? '', region: q.region ?? '', thisYear, regions: regionOptions(ctx, req), scoped: ctx.scopeRegions(req) !== null };
     const made = report(ctx, req);
     if (!made.ok) return ctx.render(req, reply.code(400), 'report', { title: 'Báo cáo năm', form, error: made.error });
     const r = made.r;
