@@ -214,22 +214,23 @@ export interface SubscriberFigures {
 export function subscriberFigures(db: Db, from: Date, to: Date, scope: RegionScope = null): SubscriberFigures {
   const f = nowIso(from);
   const t = nowIso(to);
+  // The scope is a person's: their rows are all in or all out, so it filters before the window.
   const s = reportPersonInScope('person_id', scope);
   const newSubscribersByChannel = db
     .prepare(
       `SELECT channel, COUNT(DISTINCT person_id) AS n FROM (
          SELECT person_id, channel, at, consented, LAG(consented, 1, 0) OVER (PARTITION BY person_id ORDER BY at, id) AS before
-           FROM subscriber_history WHERE at < ?
-       ) WHERE consented = 1 AND before = 0 AND at >= ? AND ${s.sql} GROUP BY channel ORDER BY channel`,
+           FROM subscriber_history WHERE at < ? AND ${s.sql}
+       ) WHERE consented = 1 AND before = 0 AND at >= ? GROUP BY channel ORDER BY channel`,
     )
-    .all(t, f, ...s.args) as SubscriberFigures['newSubscribersByChannel'];
+    .all(t, ...s.args, f) as SubscriberFigures['newSubscribersByChannel'];
   const subscribersAtEnd = (
     db
       .prepare(
         `SELECT COUNT(*) AS n FROM (
            SELECT person_id, consented, active, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY at DESC, id DESC) AS latest
-             FROM subscriber_history WHERE at < ?
-         ) WHERE latest = 1 AND consented = 1 AND active = 1 AND ${s.sql}`,
+             FROM subscriber_history WHERE at < ? AND ${s.sql}
+         ) WHERE latest = 1 AND consented = 1 AND active = 1`,
       )
       .get(t, ...s.args) as { n: number }
   ).n;
