@@ -121,7 +121,8 @@ export function installAdmin(app: AdminHost, opts: AdminOptions = {}): AdminCont
       ...data,
       me: user,
       // The user's region by its name: staff never read slugs.
-      myRegion: user?.region ? (app.knowledge.regionInfo(user.region)?.name ?? user.region) : undefined,
+      // A region the file no longer has (communes merged) says so: the account sees no region's data.
+      myRegion: user?.region ? (app.knowledge.regionInfo(user.region)?.name ?? `${user.region}: địa bàn không còn trong danh sách, nhờ quản trị viên chọn địa bàn mới`) : undefined,
       csrf: req.admin?.session.csrfToken ?? '',
       nav: user ? NAV.filter((n) => can(user, n.permission)) : [],
       path: req.url.split('?')[0],

@@ -194,8 +194,19 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
           return 0;
         }
         out(`${'Tài khoản'.padEnd(20)} ${'Vai trò'.padEnd(28)} ${'Địa bàn'.padEnd(16)} Trạng thái`);
+        let known: Set<string> | undefined;
+        try {
+          known = new Set(flattenRegions(loadContent(contentDir).regions).keys());
+        } catch {
+          known = undefined;
+        }
         for (const u of users) {
-          const state = [u.disabledAt ? 'đã khoá' : 'đang dùng', u.mustChangePassword && !u.disabledAt ? 'chưa đổi mật khẩu dùng một lần' : ''].filter(Boolean).join(', ');
+          const state = [
+            u.disabledAt ? 'đã khoá' : 'đang dùng',
+            u.mustChangePassword && !u.disabledAt ? 'chưa đổi mật khẩu dùng một lần' : '',
+            // Communes merged: the account sees no region's data until given a new one.
+            u.region && known && !known.has(u.region) ? `địa bàn '${u.region}' không còn trong regions.yaml: loa user role ${u.username} --region <mã mới>` : '',
+          ].filter(Boolean).join(', ');
           out(`${u.username.padEnd(20)} ${u.roles.join(',').padEnd(28)} ${(u.region ?? 'mọi địa bàn').padEnd(16)} ${state}`);
         }
         return 0;

@@ -47,8 +47,17 @@ export const rowState = (u: Pick<User, 'roles' | 'region' | 'displayName'>): str
 export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const regions = (): { slug: string; name: string }[] =>
     [...flattenRegions(ctx.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
+  /**
+   * Accounts limited to a region the regions file no longer has (communes merged on 1/7/2025 and
+   * the file updated): they see no region's data until given a new one. Their row offers the old
+   * slug, selected, so that saving the row for another reason keeps it: with no option matching,
+   * the browser sent the first one, "Mọi địa bàn", and a commune account became province-wide.
+   */
+  const staleRegions = (): Record<string, string> =>
+    Object.fromEntries(listUsers(ctx.db).flatMap((u) => (u.region && !ctx.knowledge.regionInfo(u.region) ? [[u.username, u.region]] : [])));
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
-    ctx.render(req, reply, 'users', { title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+    ctx.render(req, reply, 'users', {
+      staleRegions: staleRegions(), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
@@ -57,8 +66,10 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const lastLoginOf = ctx.db.prepare(`SELECT at FROM audit WHERE actor = ? AND action = 'login.ok' ORDER BY at DESC LIMIT 1`).pluck();
   const lastLogins = (): Record<string, string | undefined> =>
     Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, lastLoginOf.get(u.username) as string | undefined]));
-  const checkRegion = (slug: string): string | null => {
+  const checkRegion = (slug: string, current: string | null = null): string | null => {
     if (!slug) return null;
+    // An account's own old region, kept as it is (see staleRegions).
+    if (slug === current) return slug;
     if (!ctx.knowledge.regionInfo(slug)) throw Object.assign(new Error(`Địa bàn không tồn tại: ${slug}`), { statusCode: 400 });
     return slug;
   };
@@ -118,7 +129,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       return page(req, reply.code(400), { error: 'Bạn không thể tự bỏ quyền quản trị của mình. Nếu cần, nhờ một quản trị viên khác làm việc này.' });
     const refusal = lastAdminRefusal(ctx.db, u.id, { roles: parsed.data.roles });
     if (refusal) return page(req, reply.code(400), { error: staffText(refusal) });
-    const region = checkRegion(parsed.data.region);
+    const region = checkRegion(parsed.data.region, u.region);
     const displayName = parsed.data.displayName || null;
     const roles = [...new Set(parsed.data.roles)];
     const sameRoles = roles.length === u.roles.length && roles.every((r) => u.roles.includes(r));

@@ -1,0 +1,65 @@
+/**
+ * Commune accounts after the 2025 reorganisation: the office updates regions.yaml (the old
+ * communes go, the merged ones come), and the accounts still limited to an old commune's slug
+ * stay as they were until an admin moves them. Saving such a row for another reason (a name)
+ * made the account province-wide: the region list had no option for the old slug, so the browser
+ * sent its first one, "Mọi địa bàn".
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdminClient, addUser, startAdminApp } from './support.js';
+import { getUserByName } from '../../src/db/users.js';
+import { run as userCli } from '../../src/cli/user.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+/** What a browser submits for a row's `<select name="region">`: the selected option, else the first. */
+function submittedRegion(row: string): string {
+  const select = /<select name="region"[^>]*>([\s\S]*?)<\/select>/.exec(row)![1]!;
+  const options = [...select.matchAll(/<option value="([^"]*)"([^>]*)>/g)];
+  return (options.find((o) => o[2]!.includes('selected')) ?? options[0]!)[1]!;
+}
+
+const rowOf = (html: string, name: string): string => html.split('<tr>').find((r) => r.includes(`<strong>${name}</strong>`))!;
+
+describe('commune accounts after communes merged', { timeout: 120_000 }, () => {
+  it("a row whose commune left the regions file keeps it when saved for another reason, and the page says to choose the new one", async () => {
+    const t = await startAdminApp();
+    close = t.close;
+    addUser(t.app, 'quantri', ['admin']);
+    // Scoped before regions.yaml was updated: 'hien-nam' merged into Phường Phố Hiến.
+    addUser(t.app, 'xa.hiennam', ['editor'], 'hien-nam');
+    const a = new AdminClient(t.url);
+    await a.login('quantri', 'quantri-mat-khau-1');
+    const page = await a.get('/admin/users');
+    expect(page.text).toContain('data-stale-regions');
+    expect(page.text).toContain('xa.hiennam (hien-nam)');
+    const row = rowOf(page.text, 'xa.hiennam');
+    // Before: no option selected, so the browser sent '' ("Mọi địa bàn").
+    expect(submittedRegion(row)).toBe('hien-nam');
+    const was = /name="was" value="([^"]*)"/.exec(row)![1]!.replace(/&quot;/g, '"');
+    const saved = await a.post('/admin/users/xa.hiennam', { was, displayName: 'Trần Văn Nam', roles: ['editor'], region: submittedRegion(row) });
+    expect(saved.status).toBe(303);
+    expect(getUserByName(t.app.db, 'xa.hiennam')).toMatchObject({ region: 'hien-nam', displayName: 'Trần Văn Nam' });
+    // Another unknown slug is still refused; the new commune is accepted.
+    expect((await a.post('/admin/users/xa.hiennam', { displayName: 'Trần Văn Nam', roles: ['editor'], region: 'khong-co' })).status).toBe(400);
+    expect((await a.post('/admin/users/xa.hiennam', { displayName: 'Trần Văn Nam', roles: ['editor'], region: 'pho-hien' })).status).toBe(303);
+    expect(getUserByName(t.app.db, 'xa.hiennam')!.region).toBe('pho-hien');
+    expect((await a.get('/admin/users')).text).not.toContain('data-stale-regions');
+  });
+
+  it('the commune officer is told on every page, and `loa user list` names the command', async () => {
+    const t = await startAdminApp();
+    close = t.close;
+    addUser(t.app, 'xa.hiennam', ['editor'], 'hien-nam');
+    const c = new AdminClient(t.url);
+    await c.login('xa.hiennam', 'xa.hiennam-mat-khau-1');
+    expect((await c.get('/admin')).text).toContain('hien-nam: địa bàn không còn trong danh sách, nhờ quản trị viên chọn địa bàn mới');
+    const out: string[] = [];
+    expect(await userCli(['list'], { db: t.app.db, contentDir: t.contentDir, out: (s) => out.push(s) })).toBe(0);
+    expect(out.join('\n')).toContain("địa bàn 'hien-nam' không còn trong regions.yaml: loa user role xa.hiennam --region <mã mới>");
+  });
+});
