@@ -106,5 +106,5 @@ export function correctionView(ctx: AdminContext, c: DisinfoCase): CorrectionVie
  * many were queued.
  */
 export function sendApprovedCorrections(ctx: AdminContext): number {
-  return tellLateCorrections({ db: ctx.db, sender: ctx.sender, knowledge: ctx.knowledge }, ctx.now());
+  return tellLateCorrections({ db: ctx.db, sender: ctx.sender, channels: ctx.channels, knowledge: ctx.knowledge }, ctx.now());
 }

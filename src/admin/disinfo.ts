@@ -3,17 +3,27 @@
  *
  * When staff close a case (handled, not false, not in scope), each reporter gets one message on
  * their own channel, with the approved correction's text when one is linked, through the one
- * sender (`sender/sender.ts`, `notice` kind): the channel's throttle, retries and "gone" rules
- * apply, and the web chat keeps the message held until the visitor comes back, as it does for
- * answer notices. A reporter is told each status once
+ * sender (`sender/sender.ts`, `notice` rows): the channel's throttle (in the campaign lane's
+ * turn, after replies), retries and "gone" rules apply, and the web chat keeps the message held
+ * until the visitor comes back, as it does for answer notices. A reporter is told each status once
  * (`disinfo_reports.notified_status`); erased reporters are skipped, people who blocked the bot
  * are marked told without a send.
  */
 import type { Db } from '../db/index.js';
-import { casesWithUnsentCorrection, getCase, markReportersTold, reportersToTell, reportersWithoutCorrection, TOLD_STATUSES, type CaseOutcome, type CaseStatus } from '../db/disinfo.js';
-import type { Sender } from '../sender/sender.js';
-import type { ChannelName, Reply } from '../messages.js';
-import { getPerson } from '../db/people.js';
+import {
+  casesWithUnsentCorrection,
+  getCase,
+  markReportersTold,
+  reportersToTell,
+  reportersWithoutCorrection,
+  TOLD_STATUSES,
+  type CaseOutcome,
+  type CaseStatus,
+  type ReporterToTell,
+} from '../db/disinfo.js';
+import { HELD_TTL_MS, type Sender } from '../sender/sender.js';
+import { insertSends, type NewSend } from '../db/sends.js';
+import type { Capabilities, ChannelName, Reply } from '../messages.js';
 import type { Lang } from '../text/language.js';
 import { correctionOf, laterCorrectionReply, outcomeReply, PLATFORMS } from '../conversation/disinfo.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
@@ -41,10 +51,20 @@ export function platformLabel(platform: string | null): string {
   return PLATFORMS.find((p) => p.id === platform)?.label ?? platform;
 }
 
+/** How long an outcome message waits for its platform (a 429, a 5xx, a channel down) before it is given up. */
+export const OUTCOME_TTL_MS = 24 * 3_600_000;
+
 /** What {@link tellReporters} needs. */
 export interface TellDeps {
   db: Db;
-  sender: Pick<Sender, 'enqueue'>;
+  /** The one sender: the outcome rows join its queue, and its pass is run at once to pick them up. */
+  sender: Pick<Sender, 'poll'>;
+  /**
+   * The channels, for what each can do: a channel that cannot be pushed to (the web chat) keeps
+   * the message held until the visitor comes back. A channel not in the map (not configured right
+   * now) keeps it pending: it is sent if the channel is configured again before it expires.
+   */
+  channels: ReadonlyMap<string, { capabilities: Pick<Capabilities, 'canPush'> }>;
   /** Where an approved correction linked to the case (and its English translation) is read, to send it with the outcome. */
   knowledge?: Pick<Knowledge, 'getQa' | 'getArticle'> & Partial<Pick<Knowledge, 'translationOf'>>;
 }
@@ -52,8 +72,23 @@ export interface TellDeps {
 /**
  * Queues the outcome message for every reporter of the case not yet told its current status,
  * when that status closes the case. Returns how many messages were queued.
+ *
+ * Why one transaction and no per-person `enqueue`: a case thousands reported was closed one
+ * reporter at a time (a row commit each, and a commit per "told" mark, outside any transaction),
+ * which held the staff member's request for seconds and, if the process stopped half-way, left
+ * reporters marked told whose message was never stored. Now the rows (`sends`, kind `notice`)
+ * and the "told" marks are written together in one commit, so each reporter gets exactly one;
+ * the sender picks the rows up in its pass (`poll`, run once here, then every second) and sends
+ * them through the channel's throttle in the campaign lane's turn, after citizens' replies
+ * (`sender/sender.ts`), so a large case closed does not hold up the answers of people writing.
  */
 export function tellReporters(deps: TellDeps, caseId: number, now: Date = new Date()): number {
+  const queued = deps.db.transaction(() => queueOutcomes(deps, caseId, now))();
+  if (queued > 0) deps.sender.poll();
+  return queued;
+}
+
+function queueOutcomes(deps: TellDeps, caseId: number, now: Date): number {
   const c = getCase(deps.db, caseId);
   if (!c || !TOLD_STATUSES.includes(c.status)) return 0;
   // Each reporter is told in their own language (people.lang), with the correction in it when it is translated.
@@ -63,30 +98,39 @@ export function tellReporters(deps: TellDeps, caseId: number, now: Date = new Da
     if (!r) replies.set(lang, (r = outcomeReply(c, deps.knowledge ? correctionOf(deps.knowledge, c.correctionId, lang) : undefined, lang)));
     return r;
   };
+  const rowOf = (r: ReporterToTell, reply: Reply): NewSend => {
+    const canPush = deps.channels.get(r.channel)?.capabilities.canPush !== false;
+    return {
+      channel: r.channel as ChannelName,
+      personId: r.personId,
+      recipient: r.externalId,
+      kind: 'notice',
+      reply,
+      status: canPush ? 'pending' : 'held',
+      expiresAt: new Date(now.getTime() + (canPush ? OUTCOME_TTL_MS : HELD_TTL_MS)),
+    };
+  };
   // The approved correction goes with "handled"; the id is kept with the told status.
   const correctionId = c.status === 'handled' && c.correctionId && deps.knowledge && correctionOf(deps.knowledge, c.correctionId) ? c.correctionId : null;
   const todo = reportersToTell(deps.db, caseId);
-  let queued = 0;
-  for (const r of todo) {
-    if (r.personStatus !== 'active') continue;
-    const reply = replyIn(getPerson(deps.db, r.personId)?.lang ?? 'vi');
-    deps.sender.enqueue({ channel: r.channel as ChannelName, recipient: r.externalId, personId: r.personId }, [reply], { kind: 'notice' });
-    queued++;
-  }
+  // People who blocked the bot are marked told without a message.
+  const rows = todo.filter((r) => r.personStatus === 'active').map((r) => rowOf(r, replyIn(r.lang)));
+  insertSends(deps.db, rows, now);
   markReportersTold(deps.db, caseId, todo.map((r) => r.personId), c.status, now, correctionId);
+  let queued = rows.length;
   // Reporters told "handled" before its correction was approved or linked get the correction now,
   // once: the plan's point is that they can pass on the right information.
   if (correctionId) {
     const later = reportersWithoutCorrection(deps.db, caseId, correctionId);
+    const laterRows: NewSend[] = [];
     for (const r of later) {
       if (r.personStatus !== 'active') continue;
-      const lang = getPerson(deps.db, r.personId)?.lang ?? 'vi';
-      const correction = correctionOf(deps.knowledge!, correctionId, lang);
-      if (!correction) continue;
-      deps.sender.enqueue({ channel: r.channel as ChannelName, recipient: r.externalId, personId: r.personId }, [laterCorrectionReply(c, correction, lang)], { kind: 'notice' });
-      queued++;
+      const correction = correctionOf(deps.knowledge!, correctionId, r.lang);
+      if (correction) laterRows.push(rowOf(r, laterCorrectionReply(c, correction, r.lang)));
     }
+    insertSends(deps.db, laterRows, now);
     markReportersTold(deps.db, caseId, later.map((r) => r.personId), 'handled', now, correctionId);
+    queued += laterRows.length;
   }
   return queued;
 }
@@ -96,7 +140,7 @@ export function tellReporters(deps: TellDeps, caseId: number, now: Date = new Da
  * correction to its reporters told the outcome without it. Returns how many messages were queued.
  */
 export function tellLateCorrections(deps: TellDeps, now: Date = new Date()): number {
-  let queued = 0;
-  for (const id of casesWithUnsentCorrection(deps.db)) queued += tellReporters(deps, id, now);
+  const queued = deps.db.transaction(() => casesWithUnsentCorrection(deps.db).reduce((n, id) => n + queueOutcomes(deps, id, now), 0))();
+  if (queued > 0) deps.sender.poll();
   return queued;
 }

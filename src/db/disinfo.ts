@@ -17,6 +17,7 @@ import { nowIso } from './index.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { recordAudit } from './audit.js';
 import { vietnamYear } from '../time/vietnam.js';
+import type { Lang } from '../text/language.js';
 
 /** Case statuses, in the order of the triage. */
 export const CASE_STATUSES = ['new', 'checking', 'confirmed_false', 'handled', 'not_false', 'out_of_scope'] as const;
@@ -657,23 +658,26 @@ export function linkCorrection(
   })();
 }
 
-/** A reporter to tell the outcome: the report, the person and where they are. */
+/** A reporter to tell the outcome: the report, the person, where they are and their language. */
 export interface ReporterToTell {
   reportId: number;
   personId: number;
   channel: string;
   externalId: string;
   personStatus: string;
+  /** The language the person is answered in (`people.lang`). */
+  lang: Lang;
 }
 
 /**
  * Reporters of a case not yet told its current status (one row per person: their latest
- * report), skipping erased people.
+ * report), skipping erased people. One query, whatever the number of reporters (a case closed
+ * with thousands of them read each person again, one look-up each).
  */
 export function reportersToTell(db: Db, caseId: number): ReporterToTell[] {
   return db
     .prepare(
-      `SELECT MAX(r.id) AS reportId, p.id AS personId, p.channel, p.external_id AS externalId, p.status AS personStatus
+      `SELECT MAX(r.id) AS reportId, p.id AS personId, p.channel, p.external_id AS externalId, p.status AS personStatus, p.lang AS lang
          FROM disinfo_reports r JOIN disinfo_cases c ON c.id = r.case_id JOIN people p ON p.id = r.person_id
         WHERE r.case_id = ? AND (r.notified_status IS NULL OR r.notified_status <> c.status) AND p.external_id NOT LIKE 'erased:%'
         GROUP BY p.id ORDER BY MIN(r.id)`,
@@ -682,8 +686,10 @@ export function reportersToTell(db: Db, caseId: number): ReporterToTell[] {
 }
 
 /**
- * Marks every report of the person in the case as told `status`, with the correction sent with
- * it (`correctionId`, a Q&A or article id; null when none was sent).
+ * Marks every report of the people in the case as told `status`, with the correction sent with
+ * it (`correctionId`, a Q&A or article id; null when none was sent). One statement for all of
+ * them: run it in the transaction that queues their messages, so that a reporter is marked told
+ * exactly when their message is queued.
  */
 export function markReportersTold(
   db: Db,
@@ -693,8 +699,11 @@ export function markReportersTold(
   now: Date = new Date(),
   correctionId: string | null = null,
 ): void {
-  const stmt = db.prepare(`UPDATE disinfo_reports SET notified_status = ?, notified_at = ?, notified_correction = ? WHERE case_id = ? AND person_id = ?`);
-  for (const id of personIds) stmt.run(status, nowIso(now), correctionId, caseId, id);
+  if (personIds.length === 0) return;
+  db.prepare(
+    `UPDATE disinfo_reports SET notified_status = ?, notified_at = ?, notified_correction = ?
+      WHERE case_id = ? AND person_id IN (SELECT value FROM json_each(?))`,
+  ).run(status, nowIso(now), correctionId, caseId, JSON.stringify(personIds));
 }
 
 /**
@@ -704,7 +713,7 @@ export function markReportersTold(
 export function reportersWithoutCorrection(db: Db, caseId: number, correctionId: string): ReporterToTell[] {
   return db
     .prepare(
-      `SELECT MAX(r.id) AS reportId, p.id AS personId, p.channel, p.external_id AS externalId, p.status AS personStatus
+      `SELECT MAX(r.id) AS reportId, p.id AS personId, p.channel, p.external_id AS externalId, p.status AS personStatus, p.lang AS lang
          FROM disinfo_reports r JOIN people p ON p.id = r.person_id
         WHERE r.case_id = ? AND r.notified_status = 'handled' AND r.notified_correction IS NOT ? AND p.external_id NOT LIKE 'erased:%'
           AND NOT EXISTS (SELECT 1 FROM disinfo_reports o WHERE o.case_id = r.case_id AND o.person_id = r.person_id AND o.notified_correction IS ?)

@@ -299,7 +299,7 @@ describe.each(['web', 'telegram', 'zalo', 'zalo-bot'] as const)('English UI text
     const c = listCases(db).find((x) => x.url?.includes(`${channel}-rumour`) ?? false)!;
     setCaseStatus(db, c.id, { status: 'confirmed_false', actor: 'staff' });
     setCaseStatus(db, c.id, { status: 'handled', outcome: 'platform', actor: 'staff' });
-    expect(tellReporters({ db, sender: d.t.app.sender, knowledge: d.t.app.knowledge }, c.id)).toBe(2);
+    expect(tellReporters({ db, sender: d.t.app.sender, channels: d.t.app.channels, knowledge: d.t.app.knowledge }, c.id)).toBe(2);
     await until('the English outcome', async () => (await d.pushed(en)).includes('Outcome of your report'));
     await until('the Vietnamese outcome', async () => (await d.pushed(vi)).includes('Kết quả xử lý báo cáo'));
     const toEn = await d.pushed(en);

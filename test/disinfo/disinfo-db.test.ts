@@ -23,6 +23,7 @@ import {
 } from '../../src/db/disinfo.js';
 import { listAudit } from '../../src/db/audit.js';
 import { tellReporters } from '../../src/admin/disinfo.js';
+import { queuedOutcomes, tellDeps } from './outcome-rows.js';
 import { personalDataOf } from '../../src/db/privacy.js';
 import { buildYearReport, reportCsv, reportHtml } from '../../src/admin/report.js';
 import { parseCsv } from '../../src/text/csv.js';
@@ -242,26 +243,23 @@ describe('telling the reporters', () => {
     const { caseId, number } = report(a, 'https://a.vn/1');
     report(b, 'https://a.vn/1', { channel: 'web' });
     report(gone, 'https://a.vn/1');
-    const sent: { target: unknown; text: string; kind?: string }[] = [];
-    const sender = {
-      enqueue: (target: unknown, replies: { text: string; title?: string }[], opts?: { kind?: string }) => {
-        sent.push({ target, text: `${replies[0]!.title}\n${replies[0]!.text}`, kind: opts?.kind });
-        return { stored: Promise.resolve([]), done: Promise.resolve([]) };
-      },
-    };
+    const deps = tellDeps(db);
     setCaseStatus(db, caseId, { status: 'checking', actor: 'hoa' }, AT);
-    expect(tellReporters({ db, sender }, caseId, AT)).toBe(0); // not closed yet
+    expect(tellReporters(deps, caseId, AT)).toBe(0); // not closed yet
     setCaseStatus(db, caseId, { status: 'confirmed_false', actor: 'hoa' }, AT);
     setCaseStatus(db, caseId, { status: 'handled', outcome: 'platform', actor: 'hoa' }, AT);
-    expect(tellReporters({ db, sender }, caseId, AT)).toBe(2);
-    expect(sent.map((s) => s.target)).toEqual([
-      { channel: 'telegram', recipient: '1001', personId: a },
-      { channel: 'web', recipient: 'web-session-b', personId: b },
+    expect(tellReporters(deps, caseId, AT)).toBe(2);
+    const sent = queuedOutcomes(db);
+    // Telegram's is pending for the sender's pass (run at once); the web chat's held for the visitor's return.
+    expect(sent.map(({ channel, recipient, personId, kind, status }) => ({ channel, recipient, personId, kind, status }))).toEqual([
+      { channel: 'telegram', recipient: '1001', personId: a, kind: 'notice', status: 'pending' },
+      { channel: 'web', recipient: 'web-session-b', personId: b, kind: 'notice', status: 'held' },
     ]);
-    expect(sent[0]!.kind).toBe('notice');
+    expect(deps.polls()).toBe(1);
     expect(sent[0]!.text).toContain(`Kết quả xử lý báo cáo ${number}`);
     expect(sent[0]!.text).toContain('đề nghị nền tảng gỡ bỏ');
-    expect(tellReporters({ db, sender }, caseId, AT)).toBe(0);
+    expect(tellReporters(deps, caseId, AT)).toBe(0);
+    expect(queuedOutcomes(db)).toHaveLength(2);
     expect(reportsOfCase(db, caseId).every((r) => r.notifiedStatus === 'handled')).toBe(true);
   });
 });

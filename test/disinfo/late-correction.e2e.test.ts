@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { getCase, recordReport, setCaseStatus } from '../../src/db/disinfo.js';
 import { upsertPerson } from '../../src/db/people.js';
+import { queuedOutcomes } from './outcome-rows.js';
 
 let t: Awaited<ReturnType<typeof startAdminApp>>;
 let editor: AdminClient;
@@ -19,17 +20,11 @@ let caseId = 0;
 let number = '';
 
 const location = (res: { location: string | null }) => decodeURIComponent(res.location ?? '');
-/** What the sender was given, per person (the Telegram channel is not configured here). */
-const queued: { personId: number | null; title?: string; text: string }[] = [];
-const sentTo = (personId: number): string[] => queued.filter((q) => q.personId === personId).map((q) => q.text);
+/** The outcome rows queued for the sender, per person (the Telegram channel is not configured here: they stay pending). */
+const sentTo = (personId: number): string[] => queuedOutcomes(t.app.db).filter((q) => q.personId === personId).map((q) => q.text);
 
 beforeAll(async () => {
   t = await startAdminApp();
-  const enqueue = t.app.sender.enqueue.bind(t.app.sender);
-  t.app.sender.enqueue = (target, replies, opts) => {
-    for (const r of replies) queued.push({ personId: target.personId, ...(r.title ? { title: r.title } : {}), text: r.text });
-    return enqueue(target, replies, opts);
-  };
   const db = t.app.db;
   for (const ext of ['880001', '880002']) people.push(upsertPerson(db, 'telegram', ext).id);
   for (const p of people)
@@ -74,7 +69,7 @@ describe('a correction approved after the case was handled', () => {
       expect(texts[1]).toContain('Cơ quan đã đăng thông tin chính xác về tin giả, tin xấu độc bạn đã báo.');
       expect(texts[1]).toContain('Không có quy định thu hồi trợ cấp xã hội đã chi trả đúng đối tượng.');
     }
-    expect(queued.filter((q) => q.personId === people[0]).at(-1)!.title).toBe(`Thông tin chính xác về tin bạn đã báo (${number})`);
+    expect(sentTo(people[0]!).at(-1)!.split('\n')[0]).toBe(`Thông tin chính xác về tin bạn đã báo (${number})`);
 
     // Another save and approval of content: nothing sent again.
     const other = await editor.post('/admin/content/qa/new', { question: 'Một câu hỏi khác về hộ tịch', answer: 'Trả lời về hộ tịch.', topics: 'ho-tich', sources: 'Luật Hộ tịch 2014' });

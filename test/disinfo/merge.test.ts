@@ -10,6 +10,7 @@ import { openDb, type Db } from '../../src/db/index.js';
 import { upsertPerson } from '../../src/db/people.js';
 import { CaseStepError, disinfoFigures, getCase, listCases, mergeCase, recordReport, reportsOfCase, setCaseStatus, stepsOfCase } from '../../src/db/disinfo.js';
 import { tellReporters } from '../../src/admin/disinfo.js';
+import { queuedOutcomes, tellDeps } from './outcome-rows.js';
 import { listAudit } from '../../src/db/audit.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 
@@ -69,13 +70,12 @@ describe('merging a case into the case of the same rumour', () => {
     setCaseStatus(db, a.caseId, { status: 'checking', actor: 'hoa' }, AT);
     setCaseStatus(db, a.caseId, { status: 'confirmed_false', actor: 'hoa' }, AT);
     setCaseStatus(db, a.caseId, { status: 'handled', outcome: 'platform', actor: 'hoa' }, AT);
-    const sent: unknown[] = [];
-    const sender = { enqueue: (target: unknown) => (sent.push(target), { stored: Promise.resolve([]), done: Promise.resolve([]) }) };
-    expect(tellReporters({ db, sender }, a.caseId, AT)).toBe(2);
+    const deps = tellDeps(db);
+    expect(tellReporters(deps, a.caseId, AT)).toBe(2);
     mergeCase(db, b.caseId, a.number, { actor: 'hoa' }, AT);
     // Only p3 is told: p2 already had the outcome of this case.
-    expect(tellReporters({ db, sender }, a.caseId, AT)).toBe(1);
-    expect(sent.at(-1)).toMatchObject({ personId: p3 });
+    expect(tellReporters(deps, a.caseId, AT)).toBe(1);
+    expect(queuedOutcomes(db).map((o) => o.personId)).toEqual([p1, p2, p3]);
   });
 
   it('refuses what cannot be merged, saying what to do', () => {

@@ -11,6 +11,7 @@ import { openDb, type Db } from '../../src/db/index.js';
 import { erasePerson, upsertPerson } from '../../src/db/people.js';
 import { CaseStepError, disinfoFigures, getCase, listCases, mergeCase, recordReport, reportsOfCase, setCaseStatus, splitCase, stepsOfCase } from '../../src/db/disinfo.js';
 import { tellReporters } from '../../src/admin/disinfo.js';
+import { queuedOutcomes, tellDeps } from './outcome-rows.js';
 import { listAudit } from '../../src/db/audit.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 
@@ -36,9 +37,8 @@ describe('splitting a wrong merge', () => {
     const b = report(p2, TIKTOK, at(2));
     report(p3, TIKTOK, at(3));
     setCaseStatus(db, b.caseId, { status: 'not_false', actor: 'hoa' }, at(4));
-    const sent: { personId: number | null }[] = [];
-    const sender = { enqueue: (target: { personId: number | null }) => (sent.push(target), { stored: Promise.resolve([]), done: Promise.resolve([]) }) };
-    expect(tellReporters({ db, sender }, b.caseId, at(4))).toBe(2);
+    const deps = tellDeps(db);
+    expect(tellReporters(deps, b.caseId, at(4))).toBe(2);
     const a = report(p1, FB, at(5));
     report(p2, FB, at(5));
     setCaseStatus(db, a.caseId, { status: 'confirmed_false', actor: 'hoa' }, at(6));
@@ -52,7 +52,7 @@ describe('splitting a wrong merge', () => {
     expect(report(p4, TIKTOK, at(8)).caseId).toBe(a.caseId);
     report(p5, FB, at(8));
     setCaseStatus(db, a.caseId, { status: 'handled', outcome: 'platform', actor: 'hoa' }, at(9));
-    tellReporters({ db, sender }, a.caseId, at(9));
+    tellReporters(deps, a.caseId, at(9));
     erasePerson(db, p3, at(10));
     expect(getCase(db, a.caseId)!.reporterCount).toBe(5);
     expect(disinfoFigures(db, ...YEAR)).toMatchObject({ cases: 1, reporters: 5, foundFalse: 1, handled: 1 });
@@ -67,9 +67,9 @@ describe('splitting a wrong merge', () => {
     expect(listCases(db).map((c) => c.number).sort()).toEqual([a.number, b.number].sort());
 
     // p2 had been told B's outcome before the merge: not again. p4 never was: told now.
-    sent.length = 0;
-    expect(tellReporters({ db, sender }, b.caseId, at(11))).toBe(1);
-    expect(sent[0]).toMatchObject({ personId: p4 });
+    const before11 = queuedOutcomes(db).length;
+    expect(tellReporters(deps, b.caseId, at(11))).toBe(1);
+    expect(queuedOutcomes(db).slice(before11).map((o) => o.personId)).toEqual([p4]);
     // The TikTok link's later reports go to B again.
     expect(report(person('6'), TIKTOK, at(12))).toMatchObject({ caseId: b.caseId, created: false });
     expect(getCase(db, b.caseId)!.reporterCount).toBe(4);
