@@ -42,6 +42,30 @@ export const HEADERS_TIMEOUT_MS = 15_000;
 const TIMEOUT_CHECK_MS = 5_000;
 
 /**
+ * A connection on which nothing moved for this long, either way (no byte read from the client,
+ * none of an answer taken by it), is closed. The request timeouts above end when the request has
+ * arrived; Node's own socket timeout is off by default; the keep-alive timeout counts only
+ * between requests. So a client that asked and then never read its answer kept the connection,
+ * and the answer's memory, for good: measured on a running Loa, a connection that pipelined 200
+ * `GET /widget.js` and read nothing was still open after 165 s with 2.8 MB queued in the kernel
+ * (see also {@link MAX_UNANSWERED_PER_CONNECTION}). Every answer Loa makes is ready in seconds
+ * (a Telegram delivery is answered within Telegram's own 60 s), and a browser reading a large
+ * export keeps the connection moving.
+ */
+export const IDLE_CONNECTION_MS = 120_000;
+
+/**
+ * Requests one connection may have received and not yet answered to the end (its answer not
+ * yet taken by the client); one more closes the connection, the rest of what it sent unread.
+ * Browsers, Telegram, Zalo and reverse proxies send one request at a time on a connection.
+ * Node reads every request of a chunk at once and queues all their answers in memory: 250
+ * connections from one address, each pipelining 200 `GET /widget.js` and reading nothing, held
+ * 157 MB of the process's memory and 940 MB of the kernel's socket buffers (measured on a running
+ * Loa), and kept them ({@link IDLE_CONNECTION_MS}).
+ */
+export const MAX_UNANSWERED_PER_CONNECTION = 4;
+
+/**
  * Open connections one client address ({@link addressKey}: an IPv6 /64) may hold at once;
  * further ones are closed as they open. Slow clients are cut after {@link REQUEST_TIMEOUT_MS},
  * but a script could still open connections faster than that until the process ran out of
@@ -139,8 +163,13 @@ export interface HttpServerOptions {
    * forged header changes neither the login throttle nor the audit log.
    */
   trustProxy?: readonly string[];
-  /** Limits on slow clients (tests shorten them); defaults {@link REQUEST_TIMEOUT_MS}, {@link HEADERS_TIMEOUT_MS}. */
-  timeouts?: { requestMs?: number; headersMs?: number; checkEveryMs?: number };
+  /**
+   * Limits on slow clients (tests shorten them); defaults {@link REQUEST_TIMEOUT_MS},
+   * {@link HEADERS_TIMEOUT_MS}, {@link IDLE_CONNECTION_MS}.
+   */
+  timeouts?: { requestMs?: number; headersMs?: number; checkEveryMs?: number; idleMs?: number };
+  /** Default {@link MAX_UNANSWERED_PER_CONNECTION}. */
+  maxUnansweredPerConnection?: number;
   /** Default {@link MAX_CONNECTIONS_PER_ADDRESS}. */
   maxConnectionsPerAddress?: number;
   /** Default {@link defaultMaxConnections}. */
@@ -325,6 +354,8 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     loggerInstance: logger as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     requestTimeout: requestMs,
+    // Node's socket timeout: a connection idle both ways this long is destroyed.
+    connectionTimeout: opts.timeouts?.idleMs ?? IDLE_CONNECTION_MS,
     http: {
       headersTimeout: Math.min(opts.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS, requestMs),
       connectionsCheckingInterval: opts.timeouts?.checkEveryMs ?? TIMEOUT_CHECK_MS,
@@ -429,14 +460,27 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     // unread (measured before: 22,689 door refusals in 3 s on 8 pipelining connections, where
     // 8 waiting ones get 96).
     const holding = new WeakSet<Socket>();
+    // Requests of each connection not yet answered to the end (MAX_UNANSWERED_PER_CONNECTION).
+    const maxUnanswered = opts.maxUnansweredPerConnection ?? MAX_UNANSWERED_PER_CONNECTION;
+    const unanswered = new WeakMap<Socket, number>();
     app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       // 'close' follows every response, answered or cut off.
       inFlight.n++;
       res.once('close', done);
-      if (holding.has(req.socket)) {
-        req.socket.destroy();
+      const socket = req.socket;
+      if (holding.has(socket)) {
+        socket.destroy();
         return;
       }
+      const waiting = (unanswered.get(socket) ?? 0) + 1;
+      if (waiting > maxUnanswered) {
+        socket.destroy();
+        return;
+      }
+      unanswered.set(socket, waiting);
+      // 'finish': the last of the answer handed to the kernel, which a client that reads nothing
+      // never lets happen once the buffers are full.
+      res.once('finish', () => unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1));
       const address = doors.length ? addressOf(req) : undefined;
       if (address !== undefined)
         for (const door of doors) {
@@ -444,7 +488,6 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
           if (!refusal) continue;
           if (!refusal.holdMs || held >= MAX_HELD) return answer(res, refusal);
           held++;
-          const socket = req.socket;
           holding.add(socket);
           setTimeout(() => {
             held--;

@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS, MAX_JSON_VALUES, REQUEST_TIMEOUT_MS, addDoor, createHttpServer, jsonShapeProblem, jsonTooDeep } from '../../src/http/server.js';
+import { HEADERS_TIMEOUT_MS, IDLE_CONNECTION_MS, MAX_CONNECTIONS_PER_ADDRESS, MAX_UNANSWERED_PER_CONNECTION, MAX_JSON_VALUES, REQUEST_TIMEOUT_MS, addDoor, createHttpServer, jsonShapeProblem, jsonTooDeep } from '../../src/http/server.js';
 import { MAX_FORM_FIELDS, formParser } from '../../src/admin/index.js';
 import type { Socket } from 'node:net';
 import { CHAT_BODY_LIMIT } from '../../src/channels/web/web.js';
@@ -82,6 +82,69 @@ describe('many connections from one address', () => {
       expect((await fetch(`http://127.0.0.1:${port}/ok`)).status).toBe(200);
       await app.close();
     }
+  });
+});
+
+describe('clients that do not read their answers', () => {
+  /** A server with a route whose answer is `kb` KB; `served` counts the requests it handled. */
+  async function serverWith(kb: number, opts: Parameters<typeof createHttpServer>[1] = {}) {
+    const app = createHttpServer(pino({ level: 'silent' }), opts);
+    const big = 'x'.repeat(kb * 1024);
+    const state = { served: 0 };
+    app.get('/big', async () => (state.served++, big));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    return { app, state, port: (app.server.address() as { port: number }).port };
+  }
+  /**
+   * Writes `requests` at once and never reads (its receive buffer kept small); resolves when the
+   * server closes its side of the connection, or with closed false after `waitMs`.
+   */
+  const unread = (app: Awaited<ReturnType<typeof serverWith>>['app'], port: number, requests: string, waitMs: number): Promise<{ closed: boolean }> =>
+    new Promise((resolve) => {
+      app.server.once('connection', (theirs: Socket) => {
+        const timer = setTimeout(() => (s.destroy(), resolve({ closed: false })), waitMs);
+        theirs.once('close', () => (clearTimeout(timer), s.destroy(), resolve({ closed: true })));
+      });
+      const s = connect(port, '127.0.0.1', () => {
+        s.pause();
+        s.write(requests);
+      });
+      s.on('error', () => undefined);
+    });
+  const get = 'GET /big HTTP/1.1\r\nHost: x\r\n\r\n';
+
+  it('defaults: a connection idle both ways for 2 minutes is closed (Node alone never closes it)', () => {
+    const app = createHttpServer(pino({ level: 'silent' }));
+    expect(IDLE_CONNECTION_MS).toBeGreaterThan(0);
+    expect(app.server.timeout).toBe(IDLE_CONNECTION_MS);
+    expect(MAX_UNANSWERED_PER_CONNECTION).toBeGreaterThanOrEqual(1);
+  });
+
+  it('closes a connection that pipelines more requests than it reads answers, the rest unhandled', async () => {
+    const { app, state, port } = await serverWith(64);
+    const r = await unread(app, port, get.repeat(200), 5000);
+    // Before: all 200 were handled, their answers (12.8 MB) queued in memory, the connection kept.
+    expect(r.closed).toBe(true);
+    expect(state.served).toBeLessThanOrEqual(MAX_UNANSWERED_PER_CONNECTION);
+    // A client that pipelines a few and reads them gets every answer.
+    const text = await new Promise<string>((resolve) => {
+      let t = '';
+      const s = connect(port, '127.0.0.1', () => s.write(get.repeat(MAX_UNANSWERED_PER_CONNECTION - 1) + get.replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n')));
+      s.on('data', (d) => (t += String(d)));
+      s.on('close', () => resolve(t));
+    });
+    expect(text.match(/HTTP\/1\.1 200/g)?.length).toBe(MAX_UNANSWERED_PER_CONNECTION);
+    await app.close();
+  });
+
+  it('closes a connection whose answer the client leaves unread, once nothing moved for the idle time', async () => {
+    // 8 MB: more than the kernel buffers of both ends take, so the answer stays unsent.
+    const { app, state, port } = await serverWith(8 * 1024, { timeouts: { idleMs: 300 } });
+    const r = await unread(app, port, get, 5000);
+    // Before: still open when the client gave up (measured on a running Loa: still open after 165 s).
+    expect(state.served).toBe(1);
+    expect(r.closed).toBe(true);
+    await app.close();
   });
 });
 
