@@ -17,7 +17,14 @@ export function regionsInUse(db: Db): { region: string | null; people: number; s
     .all() as { region: string | null; people: number; subscribed: number }[];
 }
 
-/** Moves every person whose region is `from` to `to`; returns how many. */
+/**
+ * Moves every person whose region is `from` to `to`; returns how many. The people of `from` who
+ * asked for erasure move too (`erased_regions`, migration 110: kept for the yearly report), so
+ * that the new commune's report counts their past as it counts everyone else's.
+ */
 export function moveRegion(db: Db, from: string, to: string): number {
-  return db.prepare(`UPDATE people SET region = ? WHERE region = ?`).run(to, from).changes;
+  return db.transaction(() => {
+    db.prepare(`UPDATE erased_regions SET region = ? WHERE region = ?`).run(to, from);
+    return db.prepare(`UPDATE people SET region = ? WHERE region = ?`).run(to, from).changes;
+  })();
 }

@@ -22,6 +22,7 @@ import { yearFigures } from '../../src/db/admin.js';
 import { buildYearReport, reportRows, yearBounds } from '../../src/admin/report.js';
 import { erasePerson, markPersonGone, subscribe, unsubscribe, upsertPerson } from '../../src/db/people.js';
 import { importOfficials, removeOfficial } from '../../src/db/training.js';
+import { moveRegion } from '../../src/db/people-regions.js';
 import { recordQuestion, recordUnanswered, resolveUnanswered } from '../../src/db/questions.js';
 import { applyRetention } from '../../src/db/retention.js';
 import { loadTraining } from '../../src/training/definition.js';
@@ -193,6 +194,18 @@ describe('the 2025 report made again in 2027 gives the figures filed in January 
     expect(r.newSubscribersByChannel).toEqual([]);
     // The erased person's commune is not kept on their row.
     expect(y.db.prepare('SELECT region, consent_at FROM people WHERE id = ?').get(y.p.A)).toEqual({ region: null, consent_at: null });
+  });
+});
+
+describe('communes merged after the year (loa subscribers move-region)', () => {
+  it('the new commune’s report counts the old commune’s people, the erased ones too', () => {
+    const y = scriptYear();
+    laterYears(y);
+    // Sơn Nam is merged into Phố Hiến: its people are moved (C, D and the erased official O2).
+    moveRegion(y.db, 'son-nam', 'pho-hien');
+    const r = buildYearReport(y.db, 2025, names, at('2027-01-20T03:00:00Z'), { regions: ['pho-hien'], name: COMMUNES['pho-hien'] });
+    expect(r.officialsReached.reduce((a, c) => a + c.people, 0)).toBe(2); // O1 (Phố Hiến) and O2 (erased, from Sơn Nam)
+    expect(r.reachedByChannel.reduce((a, c) => a + c.people, 0)).toBe(5); // A, B, E and C, D
   });
 });
 
