@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Db } from '../db/index.js';
 import { yearFigures, type YearFigures } from '../db/admin.js';
+import { trainingTestContests } from '../db/reach.js';
 import { CASE_OUTCOMES, CASE_STATUSES, HANDLED_TARGET, disinfoFigures, disinfoMonthly, type DisinfoBreakdown, type DisinfoFigures } from '../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, platformLabel } from './disinfo.js';
 import { PLATFORMS } from '../conversation/disinfo.js';
@@ -170,7 +171,7 @@ export function buildYearReport(
   // The citizens' figures (sections 1 and 3); the officials of the training list among the same
   // people, by the same rule (db/reach.ts), on their own rows.
   const figures = yearFigures(db, from, to, scope?.regions ?? null, 'citizens');
-  const tests = new Set(names.contests.filter((c) => c.listed === false).map((c) => c.id));
+  const tests = new Set([...names.contests.filter((c) => c.listed === false).map((c) => c.id), ...trainingTestContests(db)]);
   return {
     ...figures,
     officialsReached: officialsReached(db, from, to, scope?.regions ?? null),

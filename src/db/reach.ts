@@ -236,3 +236,17 @@ export function subscriberFigures(db: Db, from: Date, to: Date, scope: RegionSco
   ).n;
   return { newSubscribersByChannel, subscribersAtEnd };
 }
+
+/**
+ * The contests that served as officials' training tests (an attempt of theirs is a training
+ * attempt): section 6 counts them, not section 4, whether or not `content/quizzes/` still has the
+ * test (`listed: false`): a test file removed after the year must not turn a filed report's
+ * training into a contest.
+ */
+export function trainingTestContests(db: Db): string[] {
+  if (!hasTable(db, 'training_attempts')) return [];
+  return db
+    .prepare(`SELECT DISTINCT q.contest_id FROM training_attempts t JOIN quiz_attempts q ON q.id = t.quiz_attempt_id ORDER BY 1`)
+    .pluck()
+    .all() as string[];
+}

@@ -197,6 +197,29 @@ describe('the 2025 report made again in 2027 gives the figures filed in January 
   });
 });
 
+describe('content changed after the year', () => {
+  it('a training test whose file was removed stays out of the contests', () => {
+    const y = scriptYear();
+    // O2 took the training test over the bot in July 2025 (a quiz attempt of the test).
+    const quiz = Number(
+      y.db
+        .prepare(
+          `INSERT INTO quiz_attempts (contest_id, person_id, channel, attempt_no, status, score, correct_count, question_count, started_at, finished_at)
+           VALUES ('kiem-tra-1079', ?, 'telegram', 1, 'done', 100, 5, 5, '2025-07-01T02:50:00.000Z', '2025-07-01T03:00:00.000Z')`,
+        )
+        .run(y.p.O2).lastInsertRowid,
+    );
+    y.db
+      .prepare(`INSERT INTO training_attempts (official_id, training_id, quiz_attempt_id, started_at, finished_at, correct, total, passed) VALUES (?, 'tap-huan-1079', ?, ?, ?, 5, 5, 1)`)
+      .run(y.officials.O2, quiz, '2025-07-01T02:50:00.000Z', '2025-07-01T03:00:00.000Z');
+    const filed = buildYearReport(y.db, 2025, { ...names, contests: [...names.contests, { id: 'kiem-tra-1079', title: 'Bài kiểm tra tập huấn', listed: false }] }, at('2026-01-10T03:00:00Z'));
+    expect(filed.contests.map((c) => c.contestId)).toEqual(['thi-2025']);
+    // In 2026 the office deletes the test's file: the 2025 report is the same.
+    const again = buildYearReport(y.db, 2025, names, at('2027-01-20T03:00:00Z'));
+    expect(again.contests).toEqual(filed.contests);
+  });
+});
+
 describe('communes merged after the year (loa subscribers move-region)', () => {
   it('the new commune’s report counts the old commune’s people, the erased ones too', () => {
     const y = scriptYear();
