@@ -2,7 +2,7 @@
  * The `loa` command line. `loa start` runs the service; the other commands are tools for
  * staff and operators. Each command lives in `cli/<name>.ts` and exports `run(args)`.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from './config.js';
 import { argsErrorText, isArgsError } from './cli/args.js';
 
@@ -54,6 +54,23 @@ export function unwritable(err: unknown): string | undefined {
   );
 }
 
+/**
+ * A full disk (ENOSPC from Node, SQLITE_FULL from SQLite), said in words for the IT officer with
+ * where to look, instead of a stack trace; undefined for other errors.
+ */
+export function diskFull(err: unknown, dataDir = process.env.LOA_DATA_DIR?.trim() || 'data'): string | undefined {
+  const e = err as (NodeJS.ErrnoException & { code?: unknown }) | null;
+  if (!e || typeof e !== 'object' || (e.code !== 'ENOSPC' && e.code !== 'SQLITE_FULL')) return undefined;
+  const dir = resolve(dataDir);
+  return (
+    `loa: ổ đĩa đầy, không ghi được${typeof e.path === 'string' ? ` vào ${resolve(e.path)}` : ` vào cơ sở dữ liệu`} (${e.code}).
+` +
+    `Giải phóng chỗ trống trên ổ chứa ${dir} rồi chạy lại: xem còn bao nhiêu bằng df -h ${dir}, thứ gì chiếm chỗ bằng sudo du -xh --max-depth=2 / | sort -h | tail; ` +
+    `thường là bản sao lưu cũ (chép ra ngoài máy rồi xoá bớt trong ${join(dir, 'backups')}) hoặc nhật ký (sudo journalctl --vacuum-size=500M). ` +
+    `Dữ liệu đã ghi trước đó không mất. Xem docs/operations.md, mục "A full disk".`
+  );
+}
+
 /** Runs the CLI with the given arguments; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -88,6 +105,11 @@ export async function main(argv: string[]): Promise<number> {
     if (denied) {
       console.error(denied);
       return 78;
+    }
+    const full = diskFull(err);
+    if (full) {
+      console.error(full);
+      return 1; // not a setting: systemd tries again, and the start works once there is room
     }
     if (isArgsError(err)) {
       console.error(`loa ${name}: ${argsErrorText(err)}\ncách dùng: loa ${name} — ${cmd.describe}`);

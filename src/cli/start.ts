@@ -199,9 +199,12 @@ async function serve(
   try {
     address = await app.start();
   } catch (e) {
+    // Whatever stopped the start (the port, a full disk), what it had begun is stopped and the
+    // database closed before the reason is said: a start that failed half-way used to leave the
+    // server listening and the sender running until the process died of the error.
+    await app.stop().catch((stopErr: unknown) => app.logger.error({ err: stopErr }, 'loa: error while stopping'));
     const why = listenError(e, config.http);
     if (!why) throw e;
-    await app.stop().catch((stopErr: unknown) => app.logger.error({ err: stopErr }, 'loa: error while stopping'));
     err(why.text);
     return why.code;
   }

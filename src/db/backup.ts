@@ -229,13 +229,33 @@ const MARKER_TOUCH_MS = 30_000;
  * `loa start` (db/service-lock.ts), the dead process id or the stale time (another machine)
  * shows it is left over.
  */
-export function installServiceMarker(hooks: { onStart: (fn: () => void) => void; onStop: (fn: () => void) => void }, dataDir: string, now: () => Date = () => new Date()): void {
+export function installServiceMarker(
+  hooks: { onStart: (fn: () => void) => void; onStop: (fn: () => void) => void },
+  dataDir: string,
+  now: () => Date = () => new Date(),
+  logger?: Pick<Logger, 'warn'>,
+): void {
   const file = join(dataDir, SERVICE_MARKER);
   let timer: NodeJS.Timeout | undefined;
   hooks.onStart(() => {
     // With the lock `loa start` holds, if it does: see db/service-lock.ts.
     const marker: Marker = { pid: process.pid, host: hostname(), startedAt: now().toISOString(), ...markerLockFields(dataDir) };
-    writeFileSync(file, `${JSON.stringify(marker)}\n`);
+    try {
+      writeFileSync(file, `${JSON.stringify(marker)}\n`);
+    } catch (err) {
+      // A full disk (ENOSPC): the start went on to here, and the marker is the lesser guard
+      // (the lock on loa.lock is held, the port answers). Throwing here crashed the start
+      // half-way, with the server already listening, in a loop of restarts that never answered
+      // anyone; now the service runs, /healthz says the disk is full, and the webhooks are
+      // redelivered once there is room (db/disk.ts).
+      try {
+        rmSync(file, { force: true }); // what a full disk let through: half a line
+      } catch {
+        // Not a file (nothing of ours to remove).
+      }
+      logger?.warn({ err, file }, 'service: could not write the service marker (loa.pid); loa restore relies on the lock and the HTTP port');
+      return;
+    }
     timer = setInterval(() => {
       try {
         const t = new Date();
@@ -527,7 +547,7 @@ export async function takeDailyBackup(o: DailyBackupOptions): Promise<string | u
  * @example installDailyBackups(app, { dataDir: config.dataDir, keep: 7, at: '02:30', logger })
  */
 export function installDailyBackups(hooks: { onStart: (fn: () => void) => void; onStop: (fn: () => Promise<void> | void) => void }, o: DailyBackupOptions): void {
-  installServiceMarker(hooks, o.dataDir, o.now);
+  installServiceMarker(hooks, o.dataDir, o.now, o.logger);
   if (o.keep <= 0) return;
   const [hour = 2, minute = 30] = o.at.split(':').map(Number);
   let timer: NodeJS.Timeout | undefined;

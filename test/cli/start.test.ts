@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server, type Socket } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { run } from '../../src/cli/start.js';
+import { diskFull } from '../../src/main.js';
 import { createApp } from '../../src/app.js';
 import { MIGRATIONS_DIR, openDb } from '../../src/db/index.js';
 import { seedSnapshot, tempDir } from '../support/app.js';
@@ -224,6 +225,60 @@ describe('loa start', () => {
     const warn = logged.find((l) => l.msg.startsWith('clock: the system clock is behind the newest record'));
     expect(warn?.level).toBe(40);
     expect(warn?.behindMinutes).toBeGreaterThan(2 * 1440 - 5);
+  }, 60_000);
+
+  it('a full disk at start (loa.pid cannot be written): the service runs anyway, the warning in the log (it crashed half-way, in a loop of restarts)', async () => {
+    // Ops trial on a full 40 MB tmpfs: `loa start` listened, then died of ENOSPC writing
+    // loa.pid, with Node's stack; systemd restarted it into the same end. A folder in the
+    // marker's place makes the same write fail here.
+    const dir = environment(await freePort());
+    mkdirSync(join(dir, 'loa.pid'));
+    const logged: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const lines: string[] = [];
+    const code = await run([], {
+      createApp: (config) => createApp(config, { logger, watchContent: false, buildThread: false }),
+      err: (l) => lines.push(l),
+      ...stopOnceRunning(lines),
+    });
+    expect(code, lines.join('\n')).toBe(0);
+    expect(lines.join('\n')).toContain('Loa đang chạy');
+    expect(logged.find((l) => l.msg.startsWith('service: could not write the service marker'))?.level).toBe(40);
+    expect(logged.some((l) => l.msg === 'loa: stopped')).toBe(true);
+  }, 60_000);
+
+  it('a start that fails half-way for another reason stops what it began (server, sender) and closes the database before the error goes up', async () => {
+    const port = await freePort();
+    const dir = environment(port);
+    const full = Object.assign(new Error('SQLITE_FULL: database or disk is full'), { code: 'SQLITE_FULL' });
+    let stopped = false;
+    const failing = run([], {
+      out: () => {},
+      err: () => {},
+      stopSignal: new Promise<string>(() => {}),
+      createApp: async (config) => {
+        const app = await createApp(config, { logger: pino({ level: 'silent' }), watchContent: false, buildThread: false });
+        const { start, stop } = app;
+        app.start = async () => {
+          await start.call(app);
+          throw full; // after the server listens, as a write at the end of the start would
+        };
+        app.stop = async () => {
+          stopped = true;
+          await stop.call(app);
+        };
+        return app;
+      },
+    });
+    await expect(failing).rejects.toBe(full);
+    expect(stopped).toBe(true);
+    // Nothing listens any more, and the database was closed (its WAL merged and removed).
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(existsSync(join(dir, 'loa.sqlite-wal'))).toBe(false);
+    expect(diskFull(full, dir)).toContain('loa: ổ đĩa đầy, không ghi được vào cơ sở dữ liệu (SQLITE_FULL)');
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: join(dir, 'loa.pid') });
+    expect(diskFull(enospc, dir)).toContain(`loa: ổ đĩa đầy, không ghi được vào ${join(dir, 'loa.pid')} (ENOSPC).`);
+    expect(diskFull(new Error('other'), dir)).toBeUndefined();
   }, 60_000);
 
   it('an option it does not have is refused in Vietnamese (it was ignored)', async () => {
