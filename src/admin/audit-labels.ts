@@ -26,6 +26,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'user.role': 'Đổi vai trò',
   'user.disable': 'Khoá tài khoản',
   'user.enable': 'Mở khoá tài khoản',
+  'user.sessions_end': 'Đăng xuất mọi phiên của tài khoản',
   'content.save': 'Lưu bản nháp',
   'content.revise': 'Sửa mục đã duyệt (chờ duyệt lại)',
   'content.revise_file': 'Sửa trực tiếp tệp nội dung (chờ phê duyệt)',
@@ -169,6 +170,7 @@ const DETAIL_LABEL: Readonly<Record<string, string>> = {
   approved: 'Đã phê duyệt',
   reset: 'Đặt lại mật khẩu',
   oneTimeBy: 'Mật khẩu dùng một lần do ai đặt',
+  sessions: 'Số phiên đã đăng xuất',
 };
 
 /** Campaign statuses as staff read them, for `from` and `to`. */

@@ -179,6 +179,21 @@ export interface Auth {
   changePassword(user: User, current: string, next: string, keepSessionId: string): Promise<PasswordChangeResult>;
   /** Max-Age (seconds) to give the session cookie. */
   cookieMaxAge(): number;
+  /**
+   * The account's sessions still alive (neither idle nor past the absolute limit), newest use
+   * first: where staff left themselves signed in (a shared office computer).
+   */
+  activeSessions(userId: number): ActiveSession[];
+  /** Ends the account's sessions, but `keepId`; returns how many ended. */
+  endSessions(userId: number, keepId?: string): number;
+}
+
+/** A live session as the account pages show it (never its token or id's token). */
+export interface ActiveSession {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  ip: string | null;
 }
 
 /** SHA-256 of a token, hex: what the sessions table stores. */
@@ -355,6 +370,19 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
     },
     cookieMaxAge() {
       return o.absoluteHours * 3600;
+    },
+    activeSessions(userId) {
+      const t = now();
+      const oldest = new Date(t.getTime() - o.absoluteHours * 3_600_000).toISOString();
+      return db
+        .prepare(
+          `SELECT id, created_at AS createdAt, last_seen_at AS lastSeenAt, ip FROM sessions
+            WHERE user_id = ? AND expires_at > ? AND created_at > ? ORDER BY last_seen_at DESC`,
+        )
+        .all(userId, t.toISOString(), oldest) as ActiveSession[];
+    },
+    endSessions(userId, keepId) {
+      return db.prepare('DELETE FROM sessions WHERE user_id = ? AND id != ?').run(userId, keepId ?? '').changes;
     },
   };
 }

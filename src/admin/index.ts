@@ -363,7 +363,9 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     const token = kept && /^[A-Za-z0-9_-]{43}$/.test(kept) ? kept : randomToken();
     reply.setCookie(LOGIN_CSRF_COOKIE, token, adminCookie(3600));
     const q = req.query as Record<string, string | undefined>;
-    return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(q.next), error: undefined, username: '' });
+    // On a shared office computer, the next person should know whose session this browser holds.
+    const signedIn = ctx.auth.resolve(req.cookies[SESSION_COOKIE])?.user.username;
+    return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(q.next), error: undefined, username: '', signedIn });
   });
 
   s.post('/admin/login', { config: { public: true } }, async (req, reply) => {
@@ -410,6 +412,17 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
       ? { text: `Đăng nhập bằng mật khẩu dùng một lần do ${result.oneTime.setBy === 'cli' ? 'máy chủ (loa user)' : `'${result.oneTime.setBy}'`} đặt lúc ${formatDateTime(result.oneTime.at)}.`, oneTimeBy: result.oneTime.setBy }
       : undefined;
     recordAudit(ctx.db, { actor: result.user.username, action: 'login.ok', ip: req.ip, ...(oneTime ? { details: oneTime } : {}) }, ctx.now());
+    // The session this browser held (someone else's on a shared computer, or one's own) ends
+    // here: its cookie is replaced, and the session would otherwise stay alive for hours unseen.
+    const previous = ctx.auth.resolve(req.cookies[SESSION_COOKIE]);
+    if (previous) {
+      ctx.auth.logout(req.cookies[SESSION_COOKIE]);
+      recordAudit(
+        ctx.db,
+        { actor: previous.user.username, action: 'logout', ip: req.ip, details: { text: `Đăng xuất vì '${result.user.username}' đăng nhập trên cùng trình duyệt.` } },
+        ctx.now(),
+      );
+    }
     reply.setCookie(SESSION_COOKIE, result.token, adminCookie(ctx.auth.cookieMaxAge()));
     reply.setCookie(LOGIN_CSRF_COOKIE, '', adminCookie(0));
     return reply.redirect(result.user.mustChangePassword ? '/admin/account/password' : safeNext(body.data.next), 303);
@@ -422,9 +435,27 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     return reply.redirect('/admin/login', 303);
   });
 
+  // The password page also lists where one is signed in: staff who left a session open on a
+  // shared office computer end it from here (their own, the current one kept).
+  const ownSessions = (req: FastifyRequest) => ({ sessions: ctx.auth.activeSessions(ctx.me(req).id), currentSession: req.admin!.session.id });
   s.get('/admin/account/password', {}, async (req, reply) =>
-    ctx.render(req, reply, 'password', { title: 'Đổi mật khẩu', error: undefined }),
+    ctx.render(req, reply, 'password', { title: 'Đổi mật khẩu', error: undefined, ...ownSessions(req) }),
   );
+
+  s.post('/admin/account/sessions/end-others', { config: { permission: 'dashboard.view' } }, async (req, reply) => {
+    const me = ctx.me(req);
+    const others = ctx.auth.activeSessions(me.id).filter((x) => x.id !== req.admin!.session.id);
+    const ended = ctx.auth.endSessions(me.id, req.admin!.session.id);
+    if (ended)
+      ctx.audit(req, {
+        action: 'user.sessions_end',
+        targetType: 'user',
+        targetId: me.username,
+        details: { text: `Tự đăng xuất ${others.length} máy khác (${others.map((x) => `${x.ip ?? 'không rõ địa chỉ'}, dùng lần cuối ${formatDateTime(x.lastSeenAt)}`).join('; ')}).`, sessions: others.length },
+      });
+    const msg = ended ? `Đã đăng xuất ${others.length} máy khác. Máy này vẫn đăng nhập.` : 'Bạn không đăng nhập ở máy nào khác.';
+    return reply.redirect(`/admin/account/password?msg=${encodeURIComponent(msg)}`, 303);
+  });
 
   s.post('/admin/account/password', {}, async (req, reply) => {
     const b = z
@@ -432,7 +463,7 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
       .parse(req.body ?? {});
     const fail = (error: string): Promise<FastifyReply> => {
       reply.code(400);
-      return ctx.render(req, reply, 'password', { title: 'Đổi mật khẩu', error });
+      return ctx.render(req, reply, 'password', { title: 'Đổi mật khẩu', error, ...ownSessions(req) });
     };
     if (b.next !== b.confirm) return fail('Hai lần nhập mật khẩu mới không khớp.');
     if (!passwordSchema.safeParse(b.next).success) return fail('Mật khẩu mới phải có ít nhất 10 ký tự.');

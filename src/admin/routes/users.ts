@@ -22,6 +22,7 @@ import {
   type User,
 } from '../../db/users.js';
 import { flattenRegions } from '../../knowledge/content.js';
+import { formatDateTime } from '../format.js';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v ? [v] : []);
 const form = z.object({
@@ -57,7 +58,8 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     Object.fromEntries(listUsers(ctx.db).flatMap((u) => (u.region && !ctx.knowledge.regionInfo(u.region) ? [[u.username, u.region]] : [])));
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
     ctx.render(req, reply, 'users', {
-      staleRegions: staleRegions(), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+      staleRegions: staleRegions(),
+      sessions: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, ctx.auth.activeSessions(u.id)])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
@@ -167,6 +169,23 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       },
     });
     return page(req, reply, { created: { username: u.username, password } });
+  });
+
+  /**
+   * Ends an account's sessions without touching its password: someone left signed in on a
+   * shared office computer, or a phone was lost. A reset did this too, but it hands the admin a
+   * password (and, since, links the two accounts for four eyes); this does nothing else.
+   */
+  s.post('/admin/users/:name/sessions/end', { config: { permission: 'users.manage' } }, async (req, reply) => {
+    const u = target(req);
+    if (u.id === ctx.me(req).id)
+      return page(req, reply.code(400), { error: 'Để đăng xuất các máy khác của chính bạn, dùng “Đăng xuất các máy khác” ở trang “Đổi mật khẩu” (trang này giữ phiên bạn đang dùng).' });
+    const live = ctx.auth.activeSessions(u.id);
+    const ended = ctx.auth.endSessions(u.id);
+    const where = live.map((x) => `${x.ip ?? 'không rõ địa chỉ'}, dùng lần cuối ${formatDateTime(x.lastSeenAt)}`).join('; ');
+    const text = ended ? `Đăng xuất mọi phiên của '${u.username}' (${live.length} phiên: ${where}); mật khẩu không đổi.` : `'${u.username}' không có phiên đăng nhập nào đang mở.`;
+    if (ended) ctx.audit(req, { action: 'user.sessions_end', targetType: 'user', targetId: u.username, details: { text, sessions: live.length } });
+    return reply.redirect(`/admin/users?msg=${encodeURIComponent(ended ? `Đã đăng xuất '${u.username}' trên ${live.length} máy; lần sau họ đăng nhập lại bằng mật khẩu của mình.` : text)}`, 303);
   });
 
   /**
