@@ -2,7 +2,8 @@
  * The `loa` command line. `loa start` runs the service; the other commands are tools for
  * staff and operators. Each command lives in `cli/<name>.ts` and exports `run(args)`.
  */
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { ConfigError } from './config.js';
 import { argsErrorText, isArgsError } from './cli/args.js';
 
@@ -44,12 +45,16 @@ export function unwritable(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException | null;
   if (!e || typeof e !== 'object' || typeof e.path !== 'string' || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'].includes(e.code ?? '')) return undefined;
   const path = resolve(e.path);
+  // What to give back: the whole data folder when the file is in it (`loa start` fails first on
+  // data/loa.lock, which does not exist yet: a `chown -R` of it failed with "No such file").
+  const dataDir = resolve(process.env.LOA_DATA_DIR?.trim() || 'data');
+  const target = path === dataDir || path.startsWith(dataDir + sep) ? dataDir : existsSync(path) ? path : dirname(path);
   const who = typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.() ?? ''}` : undefined;
   const why = e.code === 'EROFS' ? 'ổ đĩa chỉ cho đọc' : e.code === 'ENOTDIR' ? 'một phần của đường dẫn là tệp, không phải thư mục' : `người dùng chạy Loa${who ? ` (uid ${who.split(':')[0]})` : ''} không có quyền ghi`;
   return (
     `loa: không ghi được vào ${path} (${e.code}): ${why}.\n` +
     `Thư mục dữ liệu (LOA_DATA_DIR) phải ghi được bởi người dùng chạy Loa` +
-    (who && e.code === 'EACCES' ? `, ví dụ: sudo chown -R ${who} ${path}` : '') +
+    (who && e.code === 'EACCES' ? `, ví dụ: sudo chown -R ${who} ${target}` : '') +
     `. Với Docker, người dùng là uid 10001 (docs/deploy.md).`
   );
 }

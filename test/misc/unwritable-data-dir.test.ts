@@ -27,6 +27,20 @@ describe('a data folder Loa cannot write to', () => {
     expect(errors.join('\n')).toContain('LOA_DATA_DIR');
   });
 
+  it('the chown given is of the data folder, not of the file loa start failed on first (loa.lock, not there yet)', () => {
+    // Ops trial as another user: `sudo chown -R 65534:65534 /…/data/loa.lock`, which failed with
+    // "No such file or directory".
+    const dir = mkdtempSync(join(tmpdir(), 'loa-unwritable-'));
+    process.env.LOA_DATA_DIR = dir;
+    const lock = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', path: join(dir, 'loa.lock') });
+    expect(unwritable(lock)).toContain(`không ghi được vào ${join(dir, 'loa.lock')} (EACCES)`);
+    expect(unwritable(lock)).toMatch(new RegExp(`sudo chown -R \\d+:\\d* ${dir}\\.`));
+    // Outside the data folder (a backup's --out): the folder the file was to be made in.
+    const out = Object.assign(new Error('EACCES'), { code: 'EACCES', path: join(dir, 'elsewhere', 'b.sqlite') });
+    process.env.LOA_DATA_DIR = join(dir, 'data');
+    expect(unwritable(out)).toContain(` ${join(dir, 'elsewhere')}.`);
+  });
+
   it('other errors are not taken for it', () => {
     expect(unwritable(new Error('boom'))).toBeUndefined();
     expect(unwritable(Object.assign(new Error('x'), { code: 'ENOENT', path: '/x' }))).toBeUndefined();
