@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   'training.view': ['quiz_organizer', 'broadcaster', 'editor', 'approver', 'viewer'],
   'training.manage': ['quiz_organizer', 'broadcaster'],
   'report.view': ANY,
+  // Filing a report ("chốt số liệu") is the office's act of sending it: the approver's (leadership).
+  'report.file': ['approver'],
   'audit.view': ['approver'],
   'users.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
