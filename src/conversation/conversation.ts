@@ -23,6 +23,7 @@ import { detectLanguage, type Lang } from '../text/language.js';
 import { fold, hasWords } from '../text/vietnamese.js';
 import { isCancelWord } from './cancel-words.js';
 import { typedCommand } from './typed-commands.js';
+import { typedChoiceNumber } from './choice-number.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
 import { createCoreFeature, eraseFromText, smallTalkReply, startReplies } from './core-feature.js';
 import { feedbackFromEmoji, feedbackFromText } from './feedback.js';
@@ -184,11 +185,12 @@ export function createConversation(deps: ConversationDeps): Conversation {
       const T = textsFor(ctx.lang);
       return handler ? handler(ctx, cmd.args) : [{ text: T.unknownCommand, buttons: [{ label: T.helpButton, action: 'help' }] }];
     }
-    // A bare number answers the numbered choices shown last (Zalo, web, any text-only client).
-    const num = text.match(/^(\d{1,2})[.)]?$/);
+    // A number ("2", "chọn 2", "số 2 ạ") answers the numbered choices shown last (Zalo, web, any
+    // text-only client).
+    const num = typedChoiceNumber(text);
     const choices = ctx.person.pendingChoices;
-    if (num && choices) {
-      const action = choices[Number(num[1]) - 1];
+    if (num !== null && choices) {
+      const action = choices[num - 1];
       if (action) return runAction(ctx, action);
     }
     // A choice's own words typed instead of its number ("Tôi muốn hỏi", "huy", "Bảo hiểm y tế").
@@ -241,7 +243,7 @@ export function createConversation(deps: ConversationDeps): Conversation {
     // A typed question is answered in its own language when that is clear; anything else (a
     // button, a number, a command, "ok") in the person's.
     const typed = inbound.type === 'text' ? inbound.text : '';
-    const detected: Lang | undefined = typed && !parseCommand(typed) && !/^\s*\d{1,2}[.)]?\s*$/.test(typed) ? detectLanguage(typed) : undefined;
+    const detected: Lang | undefined = typed && !parseCommand(typed) && typedChoiceNumber(typed) === null ? detectLanguage(typed) : undefined;
     // A client's hint (the web widget of an English browser, for a new visitor) becomes the
     // person's language until they choose or ask in another: the greeting is already English.
     if (inbound.lang && !person.langChosen && inbound.lang !== person.lang) {

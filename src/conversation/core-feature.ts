@@ -12,6 +12,7 @@ import { formatVietnamTime } from '../time/vietnam.js';
 import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';
 import { normalizeQuestion, type Answer } from '../knowledge/knowledge.js';
 import type { Feature, TurnContext } from './types.js';
+import { typedChoiceNumber } from './choice-number.js';
 import { T as VI } from './texts.js';
 import { LANG_TEXTS, textsFor, type Texts } from './texts-en.js';
 import { detectLanguage, type Lang } from '../text/language.js';
@@ -349,9 +350,10 @@ export function createCoreFeature(): Feature {
         return [{ text: T.eraseDone }];
       },
     },
-    // A bare number that no open choice takes (the conversation tried them first): "1" after
-    // the thanks, "99" on an 8-choice menu. It went to the staff queue as a question.
-    onText: (ctx, text) => (/^\d{1,2}[.)]?$/.test(text.trim()) ? [{ ...topicMenu(ctx), text: textsFor(ctx.lang).strayNumber }] : answerQuestion(ctx, text)),
+    // A number that no open choice takes (the conversation tried them first): "1" after the
+    // thanks, "99" on an 8-choice menu, "số 3" with no list open. It went to the staff queue as
+    // a question.
+    onText: (ctx, text) => (typedChoiceNumber(text) !== null ? [{ ...topicMenu(ctx), text: textsFor(ctx.lang).strayNumber }] : answerQuestion(ctx, text)),
   };
 }
 

@@ -14,6 +14,7 @@ import { telegramCapabilities } from '../../src/channels/telegram/telegram.js';
 import type { Capabilities, Inbound } from '../../src/channels/channel.js';
 import { shippedKnowledge, testConfig } from '../support/app.js';
 import { T } from '../../src/conversation/texts.js';
+import { typedChoiceNumber } from '../../src/conversation/choice-number.js';
 
 let db: Db;
 let convo: Conversation;
@@ -91,5 +92,34 @@ describe('typed instead of pressed', () => {
     expect(T.chooseNumber(2)).toBe('Gõ 1 hoặc 2 để chọn.');
     expect(T.chooseNumber(3)).toBe('Gõ 1, 2 hoặc 3 để chọn.');
     expect(T.chooseNumber(17)).toBe('Gõ một số từ 1 đến 17 để chọn.');
+  });
+});
+
+describe('a choice\'s number in words ("chọn 2", "số 3", "2️⃣")', () => {
+  // Zalo citizen trial, session 17: "chọn 2" under the topics was answered with an unrelated
+  // entry (freedom of movement), "số 3" and "2️⃣" went to the staff queue as questions.
+  it.each([
+    ['2', 2], ['2.', 2], ['2)', 2], [' 12 ', 12], ['chọn 2', 2], ['Chon 2', 2], ['số 3', 3], ['so 3 a', 3], ['câu 1', 1], ['Tôi chọn số 2 ạ', 2],
+    ['mình chọn câu 4 nhé', 4], ['cái thứ 2', 2], ['đáp án 3', 3], ['phương án 1', 1], ['2️⃣', 2], ['2\u20E3', 2], ['#2', 2], ['option 2', 2], ['２', 2],
+  ])('"%s" is the number %i', (text, n) => {
+    expect(typedChoiceNumber(text)).toBe(n);
+  });
+
+  it.each(['Điều 23', 'thứ 2', 'chọn', '0', 'số 0', '123', 'chọn 2 cái nào tốt hơn', 'tôi 2 con', 'câu 2 là gì?', 'năm 2025', '1 2'])('"%s" is not a choice', (text) => {
+    expect(typedChoiceNumber(text)).toBeNull();
+  });
+
+  it('picks the numbered line on Zalo, and nothing goes to the staff queue', async () => {
+    for (const [i, text] of [[1, 'chọn 2'], [2, 'số 3'], [1, '2️⃣'], [0, 'Tôi chọn số 1 ạ']] as const) {
+      const user = `u-words-${i}-${n}`;
+      const menu = await say(user, '/chude');
+      const r = await say(user, text);
+      expect(r[0]!.text, text).toBe(`Các câu hỏi về “${menu[0]!.buttons![i]!.label}”:`);
+      expect(queued(text), text).toBe(false);
+    }
+    // With no list open: the stray number's reply, not the staff queue.
+    const r = await say('u-words-none', 'số 3');
+    expect(r[0]!.text).toBe(T.strayNumber);
+    expect(queued('số 3')).toBe(false);
   });
 });
