@@ -24,9 +24,11 @@ import {
   type ReportScope,
   type YearReport,
 } from '../report.js';
+import { compareWithFiled, fileReport, filingsOf, getFiling, type Filing } from '../report-filings.js';
+import { formatDateTime } from '../format.js';
 import { loadContests } from '../../quiz/definition.js';
 import { loadTraining } from '../../training/definition.js';
-import { vietnamYear } from '../../time/vietnam.js';
+import { formatVietnamTime, vietnamYear } from '../../time/vietnam.js';
 import { XLSX_CONTENT_TYPE } from '../../text/xlsx.js';
 
 /** The form's fields as messages name them. */
@@ -52,9 +54,8 @@ function queryOf(req: FastifyRequest): ReportQuery {
  * The report the query asks for (default: the current year in Vietnam time), or the reason it
  * cannot be made, in Vietnamese.
  */
-function report(ctx: AdminContext, req: FastifyRequest): { ok: true; r: YearReport } | { ok: false; error: string } {
+function report(ctx: AdminContext, req: FastifyRequest, q: ReportQuery = queryOf(req)): { ok: true; r: YearReport } | { ok: false; error: string } {
   const now = ctx.now();
-  const q = queryOf(req);
   const choice = chooseReportPeriod({ year: q.year, from: q.from, to: q.to }, now, FORM_NAMES, vietnamYear(now));
   if (!choice.ok) return { ok: false, error: `Chưa lập được báo cáo: ${choice.error}` };
   const scope = scopeOf(ctx, req, q.region);
@@ -109,19 +110,49 @@ function scopeOf(ctx: AdminContext, req: FastifyRequest, chosen: string | undefi
   return { ok: true, scope: { regions, name: ctx.knowledge.regionInfo(region)?.name ?? region, slug: region } };
 }
 
+/** A filing the account may see (its region in the account's scope; the province's: province staff), or a 404. */
+function filedOrRefuse(ctx: AdminContext, req: FastifyRequest): Filing {
+  const id = Number((req.params as { id?: string }).id);
+  const f = Number.isSafeInteger(id) && id > 0 ? getFiling(ctx.db, id) : undefined;
+  const visible = f && (f.regionSlug === null ? ctx.scopeRegions(req) === null : ctx.inScope(req, f.regionSlug));
+  if (!f || !visible) throw Object.assign(new Error('Không có báo cáo đã chốt này trong phạm vi tài khoản của bạn. Xem mục “Báo cáo đã chốt” trên trang Báo cáo năm.'), { statusCode: 404 });
+  return f;
+}
+
+/**
+ * What the page shows of the filings: this report's (same period and region), the newest
+ * compared with the figures now; and for province staff on the whole province's report, every
+ * region's filings of the period (which communes filed, and when).
+ */
+function filingsView(ctx: AdminContext, req: FastifyRequest, r: YearReport): Record<string, unknown> {
+  const period = { from: r.from, to: r.to };
+  const mine = filingsOf(ctx.db, period, { regionSlug: r.regionSlug ?? null });
+  const latest = mine[0] ? getFiling(ctx.db, mine[0].id) : undefined;
+  const differences = latest ? compareWithFiled(latest.report, r) : [];
+  const others = !r.regionSlug ? filingsOf(ctx.db, period, { regions: ctx.scopeRegions(req) }).filter((f) => f.regionSlug !== null) : [];
+  return { filings: mine, differences, regionFilings: others, filedStillRunning: latest ? Date.parse(latest.report.generatedAt) < Date.parse(r.to) : false };
+}
+
 /** The regions the account may choose a report of (its own scope's), for the “Địa bàn” list. */
 function regionOptions(ctx: AdminContext, req: FastifyRequest): { slug: string; name: string; depth: number }[] {
   return regionChoices(ctx.knowledge.state.regions).filter((r) => ctx.inScope(req, r.slug));
 }
 
 /** Sends a report download as an attachment, after writing the export to the audit log. */
-function download(ctx: AdminContext, req: FastifyRequest, reply: FastifyReply, r: YearReport, format: 'csv' | 'xlsx', body: string | Buffer): FastifyReply {
+function download(ctx: AdminContext, req: FastifyRequest, reply: FastifyReply, r: YearReport, format: 'csv' | 'xlsx', body: string | Buffer, filing?: number): FastifyReply {
   const q = queryOf(req);
-  const period = q.from || q.to ? { period: periodText(r) } : {};
-  ctx.audit(req, { action: 'report.export', targetType: 'report', targetId: String(r.year), details: { format, ...period, ...(r.region ? { region: r.region } : {}) } });
+  const period = q.from || q.to || filing ? { period: periodText(r) } : {};
+  ctx.audit(req, {
+    action: 'report.export',
+    targetType: 'report',
+    targetId: String(r.year),
+    details: { format, ...period, ...(r.region ? { region: r.region } : {}), ...(filing ? { filing } : {}) },
+  });
+  // A filed report's file says it is the filed one and when it was filed.
+  const name = filing ? `${reportFileName(r)}-da-chot-${formatVietnamTime(new Date(r.generatedAt), 'dd-MM-yyyy')}` : reportFileName(r);
   return reply
     .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_CONTENT_TYPE)
-    .header('content-disposition', `attachment; filename="${reportFileName(r)}.${format}"`)
+    .header('content-disposition', `attachment; filename="${name}.${format}"`)
     .header('cache-control', 'no-store')
     .send(body);
 }
@@ -135,14 +166,44 @@ export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
     if (!made.ok) return ctx.render(req, reply.code(400), 'report', { title: 'Báo cáo năm', form, error: made.error });
     const r = made.r;
     const isPeriod = Boolean(q.from || q.to);
+    const filings = filingsView(ctx, req, r);
     return ctx.render(req, reply, 'report', {
       title: isPeriod ? `Báo cáo năm ${r.year} (kỳ ${periodText(r)})` : `Báo cáo năm ${r.year}`,
       r,
       form: isPeriod ? { ...form, year: String(r.year), from: periodDays(r).first, to: periodDays(r).last } : form,
       period: isPeriod ? periodText(r) : '',
       query: sameReport(r, q),
+      ...filings,
       ...reportViewHelpers(r),
     });
+  });
+  // Filing ("chốt số liệu"): the report as it stands now is kept whole (admin/report-filings.ts).
+  s.post('/admin/report/file', { config: { permission: 'report.file' } }, async (req, reply) => {
+    const q = reportQuery.parse(req.body ?? {});
+    const made = report(ctx, req, q);
+    if (!made.ok) throw Object.assign(new Error(`${made.error} Sửa lại trên trang Báo cáo năm.`), { statusCode: 400 });
+    const r = made.r;
+    const id = fileReport(ctx.db, r, ctx.me(req).username, ctx.now());
+    ctx.audit(req, {
+      action: 'report.file',
+      targetType: 'report',
+      targetId: String(r.year),
+      details: { filing: id, period: periodText(r), ...(r.region ? { region: r.region } : {}) },
+    });
+    const done = `Đã chốt số liệu báo cáo ${periodText(r)}${r.region ? `, địa bàn ${r.region}` : ''} lúc ${formatDateTime(ctx.now().toISOString())}. Bản đã chốt tải lại được ở mục “Báo cáo đã chốt” dưới đây.`;
+    return reply.redirect(`/admin/report?${sameReport(r, q)}&msg=${encodeURIComponent(done)}`, 303);
+  });
+  s.get('/admin/report/filed/:id/report.xlsx', { config: { permission: 'report.view' } }, async (req, reply) => {
+    const f = filedOrRefuse(ctx, req);
+    return download(ctx, req, reply, f.report, 'xlsx', await reportXlsx(f.report), f.id);
+  });
+  s.get('/admin/report/filed/:id/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
+    const f = filedOrRefuse(ctx, req);
+    return download(ctx, req, reply, f.report, 'csv', reportCsv(f.report), f.id);
+  });
+  s.get('/admin/report/filed/:id/print', { config: { permission: 'report.view' } }, async (req, reply) => {
+    const html = reportHtml(filedOrRefuse(ctx, req).report);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', printPolicy(html)).send(html);
   });
   s.get('/admin/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
     const r = reportOrRefuse(ctx, req);
