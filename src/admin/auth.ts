@@ -57,6 +57,11 @@ import { addressKey } from '../http/server.js';
 export interface AuthOptions {
   /** Minutes of inactivity after which a session ends. */
   idleMinutes: number;
+  /**
+   * The same for a session opened as "Máy dùng chung" (a shared office computer): the next
+   * person to sit down should find it ended. Its cookie also lasts only until the browser closes.
+   */
+  sharedIdleMinutes: number;
   /** Hours after login after which a session ends regardless of activity. */
   absoluteHours: number;
   /** Wrong passwords for one account from one address before that address has to wait. */
@@ -94,6 +99,7 @@ export interface AuthOptions {
  */
 export const defaultAuthOptions: AuthOptions = {
   idleMinutes: 120,
+  sharedIdleMinutes: 15,
   absoluteHours: 12,
   freeFailures: 3,
   backoffSeconds: 30,
@@ -167,7 +173,7 @@ export interface AdminIdentity {
 export interface Auth {
   readonly options: AuthOptions;
   /** `ip`: the client's address; throttled by {@link addressKey} (an IPv6 /64). */
-  login(username: string, password: string, ip: string): Promise<LoginResult>;
+  login(username: string, password: string, ip: string, opts?: { shared?: boolean }): Promise<LoginResult>;
   /** The user and session for a cookie token, or undefined when unknown, expired or disabled. */
   resolve(token: string | undefined): AdminIdentity | undefined;
   logout(token: string | undefined): void;
@@ -222,7 +228,7 @@ let dummyHash: string | undefined;
 export function createAuth(db: Db, now: () => Date = () => new Date(), options: Partial<AuthOptions> = {}): Auth {
   const o: AuthOptions = { ...defaultAuthOptions, ...options };
   const minutes = (n: number): number => n * 60_000;
-  const idleExpiry = (from: Date): Date => new Date(from.getTime() + minutes(o.idleMinutes));
+  const idleExpiry = (from: Date, idle: number | null = null): Date => new Date(from.getTime() + minutes(idle ?? o.idleMinutes));
   // The attempts of one address run one after another. The throttle reads the failures
   // recorded so far, and a password check takes ~100 ms: checked side by side, a burst of a
   // hundred guesses all read "no failures yet" and were all tried (measured: 100 wrong
@@ -252,7 +258,7 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
 
   // `ip` is the throttle's key (an IPv6 client's /64: http/server.ts addressKey); `from` the
   // address itself, kept with the session.
-  const attempt = async (username: string, password: string, ip: string, from: string): Promise<LoginResult> => {
+  const attempt = async (username: string, password: string, ip: string, from: string, shared: boolean): Promise<LoginResult> => {
     const t = now();
     const memory = Math.max(o.windowMinutes, o.failureMemoryHours * 60, o.maxBackoffMinutes);
     purgeAdminState(db, t, new Date(t.getTime() - minutes(memory)));
@@ -285,7 +291,8 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
     recordLoginAttempt(db, { username: name, ip, ok: true }, t);
     const token = randomToken();
     const id = hashToken(token);
-    insertSession(db, { id, userId: user.id, csrfToken: randomToken(), expiresAt: idleExpiry(t), ip: from }, t);
+    const idle = shared ? o.sharedIdleMinutes : null;
+    insertSession(db, { id, userId: user.id, csrfToken: randomToken(), expiresAt: idleExpiry(t, idle), ip: from, ...(idle ? { idleMinutes: idle } : {}) }, t);
     // Whose one-time password this is: the audit of the sign-in names who set it.
     const set = user.mustChangePassword ? latestPasswordSetFor(db, user.id) : undefined;
     const oneTime = set && !set.changedAt ? set : undefined;
@@ -295,7 +302,7 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
 
   return {
     options: o,
-    async login(username, password, from) {
+    async login(username, password, from, opts = {}) {
       const ip = addressKey(from);
       let lane = lanes.get(ip);
       if (!lane) lanes.set(ip, (lane = { pending: 0, tail: Promise.resolve() }));
@@ -303,7 +310,7 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
       // it waits a second, and holds no more memory or connections than that.
       if (lane.pending >= o.maxPendingPerIp) return { ok: false, reason: 'throttled', retryAfterSeconds: 1 };
       lane.pending++;
-      const run = lane.tail.then(() => attempt(username, password, ip, from));
+      const run = lane.tail.then(() => attempt(username, password, ip, from, !!opts.shared));
       lane.tail = run.catch(() => undefined);
       try {
         return await run;
@@ -328,7 +335,7 @@ export function createAuth(db: Db, now: () => Date = () => new Date(), options: 
         return undefined;
       }
       // Slide the idle expiry at most once a minute: one write per page view is wasted I/O.
-      if (t.getTime() - new Date(s.lastSeenAt).getTime() > 60_000) touchSession(db, id, idleExpiry(t), t);
+      if (t.getTime() - new Date(s.lastSeenAt).getTime() > 60_000) touchSession(db, id, idleExpiry(t, s.idleMinutes), t);
       return { user, session: s };
     },
     logout(token) {
@@ -437,11 +444,12 @@ export const LOGIN_CSRF_COOKIE = 'loa_login';
  * Options of every admin cookie, for `reply.setCookie` (@fastify/cookie): `HttpOnly` (no script
  * reads it), `SameSite=Lax` (not sent on cross-site POSTs), `Secure` when the request came over
  * https (behind a proxy named in `LOA_TRUST_PROXY`, its X-Forwarded-Proto counts; plain
- * http stays usable on a LAN), scoped to `/admin`. `maxAgeSeconds` 0 deletes the cookie. The values are not signed:
+ * http stays usable on a LAN), scoped to `/admin`. `maxAgeSeconds` 0 deletes the cookie; null
+ * keeps it until the browser closes (a shared computer's session). The values are not signed:
  * they are 32 random bytes, worthless unless the server knows them (see {@link hashToken}).
  *
  * @example reply.setCookie(SESSION_COOKIE, token, adminCookie(auth.cookieMaxAge()))
  */
-export function adminCookie(maxAgeSeconds: number): CookieSerializeOptions {
-  return { path: '/admin', maxAge: maxAgeSeconds, httpOnly: true, sameSite: 'lax', secure: 'auto' };
+export function adminCookie(maxAgeSeconds: number | null): CookieSerializeOptions {
+  return { path: '/admin', ...(maxAgeSeconds === null ? {} : { maxAge: maxAgeSeconds }), httpOnly: true, sameSite: 'lax', secure: 'auto' };
 }

@@ -332,6 +332,8 @@ const loginBody = z.object({
   password: z.string().max(1024).default(''),
   _csrf: z.string().optional(),
   next: z.string().optional(),
+  /** "Máy dùng chung": a shorter idle limit and a cookie that ends with the browser. */
+  shared: z.string().max(10).optional(),
 });
 
 /**
@@ -365,7 +367,7 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     const q = req.query as Record<string, string | undefined>;
     // On a shared office computer, the next person should know whose session this browser holds.
     const signedIn = ctx.auth.resolve(req.cookies[SESSION_COOKIE])?.user.username;
-    return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(q.next), error: undefined, username: '', signedIn });
+    return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(q.next), error: undefined, username: '', signedIn, sharedIdle: ctx.auth.options.sharedIdleMinutes });
   });
 
   s.post('/admin/login', { config: { public: true } }, async (req, reply) => {
@@ -374,7 +376,7 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
       const token = randomToken();
       reply.setCookie(LOGIN_CSRF_COOKIE, token, adminCookie(3600));
       reply.code(code);
-      return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(body.data?.next), error, username });
+      return ctx.render(req, reply, 'login', { title: 'Đăng nhập', loginCsrf: token, next: safeNext(body.data?.next), error, username, shared: !!body.data?.shared, sharedIdle: ctx.auth.options.sharedIdleMinutes });
     };
     // A login posted from another site's page is refused as other forms are: its token is a
     // cookie, and a site under the same domain can set one (login CSRF: staff signed in to an
@@ -383,7 +385,8 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
     if (!body.success || !safeEqual(body.data._csrf, req.cookies[LOGIN_CSRF_COOKIE]))
       return again(403, 'Phiên của trang đăng nhập đã hết hạn. Hãy thử lại.');
     const { username, password } = body.data;
-    const result = await ctx.auth.login(username, password, req.ip);
+    const shared = !!body.data.shared;
+    const result = await ctx.auth.login(username, password, req.ip, { shared });
     if (!result.ok) {
       const actor = auditedLoginName(username);
       const skipped = result.reason === 'throttled' ? throttledToAudit(addressKey(req.ip), ctx.now().getTime()) : 0;
@@ -423,7 +426,7 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
         ctx.now(),
       );
     }
-    reply.setCookie(SESSION_COOKIE, result.token, adminCookie(ctx.auth.cookieMaxAge()));
+    reply.setCookie(SESSION_COOKIE, result.token, adminCookie(shared ? null : ctx.auth.cookieMaxAge()));
     reply.setCookie(LOGIN_CSRF_COOKIE, '', adminCookie(0));
     return reply.redirect(result.user.mustChangePassword ? '/admin/account/password' : safeNext(body.data.next), 303);
   });

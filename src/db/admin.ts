@@ -18,17 +18,19 @@ export interface SessionRow {
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
+  /** Its own idle limit (a shared computer's, "Máy dùng chung"); null = the default. */
+  idleMinutes: number | null;
 }
 
 /** Stores a new session. */
 export function insertSession(
   db: Db,
-  s: { id: string; userId: number; csrfToken: string; expiresAt: Date; ip?: string },
+  s: { id: string; userId: number; csrfToken: string; expiresAt: Date; ip?: string; idleMinutes?: number },
   now: Date = new Date(),
 ): void {
   db.prepare(
-    `INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(s.id, s.userId, s.csrfToken, nowIso(now), nowIso(now), nowIso(s.expiresAt), s.ip ?? null);
+    `INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, idle_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(s.id, s.userId, s.csrfToken, nowIso(now), nowIso(now), nowIso(s.expiresAt), s.ip ?? null, s.idleMinutes ?? null);
 }
 
 /** The session with this id, expired or not (the caller decides), or undefined. */
@@ -42,6 +44,7 @@ export function getSessionRow(db: Db, id: string): SessionRow | undefined {
     createdAt: r.created_at as string,
     lastSeenAt: r.last_seen_at as string,
     expiresAt: r.expires_at as string,
+    idleMinutes: (r.idle_minutes as number | null) ?? null,
   };
 }
 

@@ -5,7 +5,7 @@
  * password) or disable the account; signing in as someone else left the first session alive.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdminClient, addUser, startAdminApp } from './support.js';
+import { AdminClient, addUser, csrfOf, startAdminApp } from './support.js';
 import { listAudit } from '../../src/db/audit.js';
 import { getUserByName } from '../../src/db/users.js';
 
@@ -85,5 +85,25 @@ describe('sessions on shared office computers', { timeout: 120_000 }, () => {
     const out = listAudit(t.app.db, { action: 'logout' })[0]!;
     expect(out.actor).toBe('lan');
     expect(out.details?.text).toBe("Đăng xuất vì 'hung' đăng nhập trên cùng trình duyệt.");
+  });
+
+  it("'Máy dùng chung' at the login: the session ends after a short idle time and its cookie with the browser", async () => {
+    let now = Date.parse('2026-03-02T02:00:00Z');
+    const t = await startAdminApp({ now: () => new Date(now), env: { LOA_TRUST_PROXY: '127.0.0.1' } });
+    close = t.close;
+    addUser(t.app, 'lan', ['editor']);
+    const shared = new AdminClient(t.url, '10.0.0.20');
+    const form = await shared.get('/admin/login');
+    expect(form.text).toContain('name="shared"');
+    const res = await shared.request('POST', '/admin/login', { _csrf: csrfOf(form.text), username: 'lan', password: 'lan-mat-khau-1', next: '/admin', shared: '1' });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('loa_admin='))!;
+    expect(cookie).not.toMatch(/Max-Age/i);
+    const own = await as(t.url, 'lan', '10.0.0.30');
+    expect((await shared.get('/admin')).status).toBe(200);
+    now += 16 * 60_000;
+    // Left 16 minutes: the shared computer's session is over, the other one is not.
+    expect((await shared.get('/admin')).status).toBe(302);
+    expect((await own.get('/admin')).status).toBe(200);
   });
 });
