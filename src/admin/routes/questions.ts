@@ -1,11 +1,14 @@
 /**
  * The unanswered-questions queue: grouped by similarity, "answer this", dismiss.
  *
- * The queue is paged and filtered in SQL (`db/admin.ts`), never cut at the newest N: a flood of
+ * The queue is filtered in SQL (`db/admin.ts`), never cut at the newest few hundred: a flood of
  * junk questions must not push real ones out of sight. Staff narrow it by kind, channel, the
  * asker's region (a region and everything under it, inside their own region scope) and the day
  * it was asked (Vietnam time); every page link keeps the filters. Similar questions are grouped
- * within a page.
+ * across the whole filtered queue (up to {@link MAX_GROUPED} newest), the largest groups first,
+ * and the page shows {@link GROUPS_PER_PAGE} groups. They were grouped within a page of 200
+ * questions: at 5,000 open questions the same question made a group on each of 26 pages, and the
+ * 443 people who asked for a building permit were never seen together.
  */
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
@@ -16,13 +19,44 @@ import { CHANNEL_NAMES, type ChannelName } from '../../messages.js';
 import { flattenRegions, parseContentDate } from '../../knowledge/content.js';
 import { parseVietnamTime } from '../../time/vietnam.js';
 import { groupSimilar } from '../cluster.js';
+import { createHash } from 'node:crypto';
+import type { QueueQuestion } from '../../db/admin.js';
 
 const idsSchema = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((x) => Number(x)).filter((n) => Number.isInteger(n) && n > 0));
 
-/** Questions per page: enough to group similar ones, few enough to read. */
-export const QUEUE_PAGE_SIZE = 200;
+/** Groups per page: the largest first, so the first page is the most of the work. */
+export const GROUPS_PER_PAGE = 50;
+
+/** Open questions of one kind grouped at most (the newest); older ones are reached by date. */
+export const MAX_GROUPED = 20_000;
+
+/**
+ * Question ids a group's links carry ("Trả lời câu này", "Gắn vào…": GET, so in the URL, which
+ * Node caps at 16 KB of headers); the dismiss form posts them all.
+ */
+export const LINK_IDS_MAX = 1_000;
+
+/**
+ * The last groupings, by filter and kind, with a digest of what was grouped (ids and texts in
+ * order): paging through the queue, or coming back to it, regroups only when the queue changed.
+ */
+const groupingCache = new Map<string, { digest: string; groups: number[][] }>();
+
+/** The open questions grouped by similarity, largest groups first (ids; see the cache above). */
+function groupedIds(key: string, items: readonly QueueQuestion[]): number[][] {
+  const h = createHash('sha256');
+  for (const x of items) h.update(`${x.id}\u0000${x.question}\u0001`);
+  const digest = h.digest('base64');
+  const hit = groupingCache.get(key);
+  if (hit && hit.digest === digest) return hit.groups;
+  const groups = groupSimilar(items, (x) => x.question).map((g) => g.items.map((x) => x.id));
+  groupingCache.delete(key);
+  groupingCache.set(key, { digest, groups });
+  if (groupingCache.size > 20) groupingCache.delete(groupingCache.keys().next().value as string);
+  return groups;
+}
 
 /** The queue filter in the URL (`?loai=co-the-sai`): all, unanswered only, or maybe-wrong answers only. */
 const KIND_FILTERS: Record<string, QueueKind> = { 'chua-tra-loi': 'unanswered', 'co-the-sai': 'maybe_wrong' };
@@ -115,17 +149,26 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
     const counts = countQueue(ctx.db, filter);
     const all = counts.unanswered + counts.maybe_wrong;
     const total = filter.kind ? counts[filter.kind] : all;
-    const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
+    // Grouped apart by kind: answered-but-maybe-wrong items (a 👎, a re-ask) carry the answer
+    // given, so a group's first item shows what the bot said.
+    const kinds: QueueKind[] = filter.kind ? [filter.kind] : ['maybe_wrong', 'unanswered'];
+    const byId = new Map<number, QueueQuestion>();
+    const allGroups: QueueQuestion[][] = [];
+    let cut = false;
+    for (const kind of kinds) {
+      const items = listQueuePage(ctx.db, { ...filter, kind }, { limit: MAX_GROUPED, offset: 0 });
+      if (counts[kind] > items.length) cut = true;
+      for (const x of items) byId.set(x.id, x);
+      const key = JSON.stringify([ctx.scopeRegions(req), filter, kind]);
+      for (const ids of groupedIds(key, items)) allGroups.push(ids.map((id) => byId.get(id)!));
+    }
+    // Largest first; among groups as large, the one asked most recently.
+    allGroups.sort((a, b) => b.length - a.length || (a[0]!.createdAt < b[0]!.createdAt ? 1 : a[0]!.createdAt > b[0]!.createdAt ? -1 : 0));
+    const pages = Math.max(1, Math.ceil(allGroups.length / GROUPS_PER_PAGE));
     const page = Math.min(q.trang, pages);
-    const items = listQueuePage(ctx.db, filter, { limit: QUEUE_PAGE_SIZE, offset: (page - 1) * QUEUE_PAGE_SIZE });
-    // Answered-but-maybe-wrong items (a 👎, a re-ask) carry the answer given; they are grouped
-    // apart from unanswered ones, so a group's first item shows what the bot said.
+    const groups = allGroups.slice((page - 1) * GROUPS_PER_PAGE, page * GROUPS_PER_PAGE).map((items) => ({ items }));
+    const items = groups.flatMap((g) => g.items);
     const details = queueItemDetails(ctx.db, items.map((x) => x.id));
-    const kindOf = (id: number): QueueKind => details.get(id)?.kind ?? 'unanswered';
-    const groups = [
-      ...groupSimilar(items.filter((x) => kindOf(x.id) === 'maybe_wrong'), (x) => x.question),
-      ...groupSimilar(items.filter((x) => kindOf(x.id) === 'unanswered'), (x) => x.question),
-    ].sort((a, b) => b.items.length - a.items.length);
     const region = q.diaban ? regions.find((r) => r.slug === q.diaban) ?? { name: q.diaban } : undefined;
     // What narrows the queue besides its kind, in words, for the "nothing matches" message.
     const narrowing = [
@@ -161,7 +204,11 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
       page,
       pages,
       pageNumbers: pageNumbers(page, pages),
-      shown: { from: total ? (page - 1) * QUEUE_PAGE_SIZE + 1 : 0, to: (page - 1) * QUEUE_PAGE_SIZE + items.length },
+      groupCount: allGroups.length,
+      cut,
+      maxGrouped: MAX_GROUPED,
+      linkIdsMax: LINK_IDS_MAX,
+      shown: { from: groups.length ? (page - 1) * GROUPS_PER_PAGE + 1 : 0, to: (page - 1) * GROUPS_PER_PAGE + groups.length },
       url: (over: Partial<QueueQuery>) => queueUrl({ ...q, trang: 1, ...over }),
     });
   });
