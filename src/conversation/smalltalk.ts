@@ -115,6 +115,10 @@ const LEXICON: Record<PieceKind, string[]> = {
     'cách sử dụng', 'cách dùng', 'dùng thế nào', 'dùng như thế nào', 'trợ giúp', 'help', 'giúp', 'giúp đỡ', 'bắt đầu', 'start',
     'chủ đề', 'xem chủ đề', 'các chủ đề', 'hỏi gì', 'hỏi được gì', 'hỏi gì được', 'hỏi cái gì',
     'hả', 'hở', 'hử', 'gì cơ', 'sao cơ', 'là sao', 'gì vậy', 'gì thế',
+    // Going back, as on a phone menu: "quay lại" under a topic's questions went to the staff
+    // queue as a question (citizen trial, session 17).
+    'quay lại', 'trở lại', 'quay về', 'trở về', 'về menu', 'về đầu', 'menu chính', 'trang chính', 'trang chủ', 'bắt đầu lại',
+    'xem lại chủ đề', 'quay lại chủ đề', 'quay lại menu', 'back', 'go back', 'main menu',
   ],
   // Someone trying the bot out, greeted as a call is.
   try: ['test', 'testing', 'test thử', 'thử bot', 'kiểm tra bot'],

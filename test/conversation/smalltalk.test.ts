@@ -98,6 +98,13 @@ const SMALL_TALK: [string, SmallTalkKind][] = [
   ['bot hỏi được gì', 'ask'],
   ['hả', 'ask'],
   ['gì cơ', 'ask'],
+  // Going back: it went to the staff queue as a question.
+  ['quay lại', 'ask'],
+  ['quay lai', 'ask'],
+  ['trở lại menu chính', 'ask'],
+  ['Quay lại chủ đề nhé', 'ask'],
+  ['về menu', 'ask'],
+  ['back', 'ask'],
   ['test', 'call'],
   ['test thử', 'call'],
   // Annoyance at the bot: an apology and how to ask, never a question for staff.
@@ -179,6 +186,9 @@ const NOT_SMALL_TALK = [
   'sai hẹn có bị phạt không',
   'khai sai năm sinh',
   'không đúng hẹn trả hồ sơ',
+  'quay lại nơi cư trú cũ có phải đăng ký lại không',
+  'trở về địa phương làm thủ tục gì',
+  'trang chủ cổng dịch vụ công',
   '',
   '   ',
 ];
