@@ -104,7 +104,7 @@ describe('undoing a mistaken attachment', () => {
 });
 
 describe('a draft written for questions, then retired', () => {
-  it('no longer shows its questions as being answered', async () => {
+  it('puts its questions back in the queue', async () => {
     const ids = [ask('web-session-retired-01', 'mất giấy khai sinh thì làm lại thế nào'), ask('web-session-retired-02', 'cấp lại giấy khai sinh bị mất ở đâu')];
     await editor.get(`/admin/content/qa/new?from=${ids.join(',')}`);
     const saved = await editor.post('/admin/content/qa/new', {
@@ -119,13 +119,24 @@ describe('a draft written for questions, then retired', () => {
     expect(saved.status).toBe(303);
     expect((await editor.get('/admin/questions')).text).toContain('Đã có bản nháp trả lời, chờ phê duyệt:');
     await approver.get('/admin/content/qa/cap-lai-khai-sinh');
-    expect((await approver.post('/admin/content/qa/cap-lai-khai-sinh/retire')).status).toBe(303);
+    const retired = await approver.post('/admin/content/qa/cap-lai-khai-sinh/retire');
+    expect(decodeURIComponent(retired.location!)).toContain('2 câu hỏi đang chờ mục này đã trở lại hàng “Câu hỏi chưa trả lời”.');
+    // Back in the queue, to be answered again.
+    for (const id of ids) expect(status(id)).toEqual({ status: 'open', link: null });
     const queue = await editor.get('/admin/questions');
     expect(queue.text).not.toContain('Đã có bản nháp trả lời, chờ phê duyệt:');
+    expect(queue.text).toContain('mất giấy khai sinh thì làm lại thế nào');
+  });
+
+  it('says so in the queue when the entry a question is linked to is gone or retired by hand', async () => {
+    // A link left by an older version, or a file retired or deleted on the server.
+    const id = ask('web-session-retired-03', 'xin trích lục khai sinh bản sao ở đâu');
+    t.app.db.prepare(`INSERT INTO unanswered_drafts (unanswered_id, qa_id, created_by, created_at) VALUES (?, 'khong-con-nua', 'gan', ?)`).run(id, new Date().toISOString());
+    const queue = await editor.get('/admin/questions');
     expect(queue.text).toContain('Đã gắn với một mục nay đã gỡ hoặc không còn, không ai được báo:');
     // …and the way back is offered.
-    await editor.post('/admin/questions/detach', { ids: ids.join(','), back: '/admin/questions' });
-    for (const id of ids) expect(status(id)).toEqual({ status: 'open', link: null });
+    await editor.post('/admin/questions/detach', { ids: String(id), back: '/admin/questions' });
+    expect(status(id)).toEqual({ status: 'open', link: null });
   });
 });
 

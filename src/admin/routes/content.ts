@@ -869,19 +869,34 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
     setEntryStatus(ctx.config.contentDir, kind, entry.file, 'retired', undefined, ctx.now().toISOString().slice(0, 10));
     // A change waiting on a retired entry has nothing left to replace.
     const rev = openRevision(ctx.db, kind, entry.id);
-    if (rev)
-      ctx.db.transaction(() => {
+    // Questions waiting for this entry (a draft written for them, or attached to its change) go
+    // back to the queue: nobody will be told from a retired entry. A retired draft's questions
+    // stayed marked "Đã có bản nháp trả lời, chờ phê duyệt" and out of everyone's work.
+    const back = kind === 'qa' ? unansweredWaitingFor(ctx.db, entry.id).map((w) => w.id) : [];
+    ctx.db.transaction(() => {
+      if (rev) {
         decideRevision(ctx.db, rev.id, 'rejected', ctx.me(req).username, 'Mục đã bị gỡ', ctx.now());
         unlinkUnanswered(ctx.db, rev.questionIds, rev.entryId);
-      })();
+      }
+      unlinkUnanswered(ctx.db, back, entry.id);
+    })();
     ctx.audit(req, {
       action: 'content.retire',
       targetType: kind,
       targetId: entry.id,
-      details: { text: `Gỡ “${entry.id}”: bot không dùng nữa${rev ? '; thay đổi đang chờ bị huỷ' : ''}`, file: entry.file, was: entry.status, ...(rev ? { revision: rev.id } : {}) },
+      details: {
+        text: `Gỡ “${entry.id}”: bot không dùng nữa${rev ? '; thay đổi đang chờ bị huỷ' : ''}${back.length ? `; ${back.length} câu hỏi đang chờ mục này trở lại hàng chờ` : ''}`,
+        file: entry.file,
+        was: entry.status,
+        ...(rev ? { revision: rev.id } : {}),
+        ...(back.length ? { questions: back } : {}),
+      },
     });
     const r = await reload(ctx);
-    const msg = (r.blocked ?? 'Đã gỡ. Bot không còn dùng nội dung này.') + r.note;
+    const msg =
+      (r.blocked ?? 'Đã gỡ. Bot không còn dùng nội dung này.') +
+      (back.length ? ` ${back.length} câu hỏi đang chờ mục này đã trở lại hàng “Câu hỏi chưa trả lời”.` : '') +
+      r.note;
     return reply.redirect(`/admin/content/${kind}/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
   });
 };
