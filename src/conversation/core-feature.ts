@@ -200,6 +200,15 @@ export function startReplies(ctx: Pick<TurnContext, 'config' | 'knowledge'>, lan
 export function smallTalkReply(ctx: TurnContext, kind: SmallTalkKind): Reply {
   // Small talk ("hi", "ok", "thanks") is answered in the person's language: Vietnamese people
   // type "hello" too. An English one from someone answered in Vietnamese is told about /en.
+  // The other way round is no such habit: "cảm ơn" after one question asked in English is a
+  // Vietnamese person, answered in Vietnamese from then on (it got "You are welcome!"), unless
+  // they chose English with /en.
+  const back = ctx.lang === 'vi' && ctx.person.lang === 'en' && !ctx.person.langChosen;
+  if (back) {
+    const personId = ctx.person.id;
+    ctx.record(() => setPersonLang(ctx.db, personId, 'vi', false));
+    ctx.person.lang = 'vi';
+  }
   const lang = ctx.person.lang ?? 'vi';
   const T = textsFor(lang);
   const hint = ctx.lang === 'en' && lang === 'vi' ? '\n\nType /en for English.' : '';

@@ -143,5 +143,21 @@ describe('answers in English', () => {
     await say('en-6', '/en');
     const [r2] = await say('en-6', 'thanks');
     expect(r2!.text).toBe(T_EN.smallTalk.thanks);
+    // Chosen: a foreigner's "cảm ơn" stays in English.
+    const [r3] = await say('en-6', 'cảm ơn');
+    expect(r3!.text).toBe(T_EN.smallTalk.thanks);
+  });
+
+  it('answers Vietnamese small talk in Vietnamese after one question asked in English, from then on', async () => {
+    // A Vietnamese visitor asked once in English, then wrote "cảm ơn": "You are welcome!" (web
+    // chat trial, session 17).
+    await say('en-10', 'When did Vietnam ratify the Convention on the Rights of the Child?');
+    expect(person('en-10').lang).toBe('en');
+    const [r] = await say('en-10', 'cảm ơn bạn');
+    expect(r!.text).toBe(T.smallTalk.thanks);
+    expect(r!.buttons![0]!.label).toBe(knowledge.state.topics.find((t) => knowledge.qaByTopic(t.slug, 'vi').length > 0)!.name);
+    expect(person('en-10').lang).toBe('vi');
+    const [ok] = await say('en-10', 'ok');
+    expect(ok!.text).toBe(T.smallTalk.ack);
   });
 });
