@@ -94,6 +94,10 @@ describe('four eyes after a password reset', { timeout: 120_000 }, () => {
     expect(login.ip).toBe('10.0.0.66');
     const change = listAudit(t.app.db, { action: 'user.passwd' }).find((e) => e.actor === 'lan')!;
     expect(change.details?.text).toMatch(/^Thay mật khẩu dùng một lần \(do 'quantri' đặt lúc .*\) bằng mật khẩu riêng\.$/);
+    // The account list shows the reset, and who signed in with it from where.
+    const list = await admin.get('/admin/users');
+    const lanRow = list.text.split('<tr>').find((r) => r.includes('<strong>lan</strong>'))!;
+    expect(lanRow).toMatch(/data-password-set>Mật khẩu đặt lại bởi quantri lúc .*; đã đổi thành mật khẩu riêng lúc .* \(đăng nhập đầu từ 10\.0\.0\.66\)/);
     const reset = listAudit(t.app.db, { action: 'user.passwd' }).find((e) => e.actor === 'quantri')!;
     expect(reset.details?.text).toContain('người đặt lại không phê duyệt được việc');
   });
@@ -127,6 +131,10 @@ describe('four eyes after a password reset', { timeout: 120_000 }, () => {
     await takeOver(t.url, 'minh', await resetOnPage(admin, 'minh'), '10.0.0.9');
     const id = insertCampaign(t.app.db, { text: 'Tin do minh soạn sau khi đặt lại', channels: ['telegram'], author: 'minh' });
     transitionCampaign(t.app.db, id, ['draft'], 'submitted');
+    const page = await admin.get(`/admin/campaigns/${id}`);
+    expect(page.text).not.toContain(`action="/admin/campaigns/${id}/approve"`);
+    expect(page.text).toContain('data-four-eyes-reset>Bạn không phê duyệt được chiến dịch này: mật khẩu của &#39;minh&#39; được đặt lại bởi &#39;quantri&#39;');
+    expect(page.text).toContain(`action="/admin/campaigns/${id}/reject"`);
     const res = await admin.post(`/admin/campaigns/${id}/approve`);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.text).toContain("mật khẩu của 'minh' được đặt lại bởi 'quantri'");
@@ -148,6 +156,8 @@ describe('four eyes after a password reset', { timeout: 120_000 }, () => {
     expect(res.text).toContain('Mật khẩu dùng một lần này đã hết hạn lúc');
     expect(res.text).toContain('Hãy nhờ quản trị viên đặt lại mật khẩu một lần nữa.');
     expect(listAudit(t.app.db, { action: 'login.expired' })).toHaveLength(1);
+    await admin.login('quantri', 'quantri-mat-khau-1');
+    expect((await admin.get('/admin/users')).text).toContain('data-expired>Mật khẩu dùng một lần đã hết hạn');
     // A new reset works at once, and a password of one's own never expires.
     await admin.login('quantri', 'quantri-mat-khau-1');
     const again = await resetOnPage(admin, 'lan');

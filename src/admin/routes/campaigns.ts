@@ -22,7 +22,7 @@ import { countCampaignAudience, type RegionTree } from '../../campaigns/audience
 import { formatVietnamTime, nextVietnamTime, parseStaffDateTime } from '../../time/vietnam.js';
 import { campaignChannelSchema, getCampaign, listCampaigns, pendingByChannel, progressCounts, retryWaits, type Campaign, type ProgressCounts } from '../../db/campaigns.js';
 import { flattenRegions } from '../../knowledge/content.js';
-import { regionsAllowed } from '../../db/users.js';
+import { regionsAllowed, resetLinks, resetSentence } from '../../db/users.js';
 import type { Permission } from '../roles.js';
 import { listAudit } from '../../db/audit.js';
 import { auditActionLabel, auditDetailLines } from '../audit-labels.js';
@@ -366,8 +366,12 @@ export const registerCampaignRoutes: RegisterRoutes = (s, ctx) => {
     const content = campaignContentSchema.parse({ title: c.title ?? undefined, text: c.text, imageUrl: c.imageUrl ?? undefined, links: c.links });
     // Once sending started: the results per platform and commune, as `loa campaign report` gives them.
     const report = c.startedAt ? deliveryReport(ctx.db, c, ctx.knowledge.state.regions, ctx.scopeRegions(req)) : undefined;
+    // Four eyes after a password reset (db/users.ts resetLinks): the page says so instead of
+    // offering a button the service refuses.
+    const link = c.status === 'submitted' ? resetLinks(ctx.db, ctx.me(req).username, [c.author], c.createdAt, now).conflict : undefined;
     return ctx.render(req, reply, 'campaign', {
       title: `Chiến dịch #${c.id}`,
+      resetLink: link ? link.resets.map(resetSentence).join('; ') : undefined,
       report: report && report.total.total > 0 ? reportTable(report) : undefined,
       // Channels, topics and regions by the names staff read, not their slugs.
       described: describe(ctx, c),

@@ -12,6 +12,8 @@ import {
   listUsers,
   newAccountText,
   ONE_TIME_PASSWORD_DAYS,
+  latestPasswordSetFor,
+  oneTimePasswordExpired,
   resetPassword,
   roleSchema,
   setDisabled,
@@ -59,7 +61,11 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
     ctx.render(req, reply, 'users', {
       staleRegions: staleRegions(),
-      sessions: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, ctx.auth.activeSessions(u.id)])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+      sessions: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, ctx.auth.activeSessions(u.id)])),
+      // Who last set each password for someone else (four eyes counts a reset: docs/admin.md),
+      // and the one-time passwords nobody used in time.
+      passwordSet: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, latestPasswordSetFor(ctx.db, u.id)])),
+      expired: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, oneTimePasswordExpired(u, ctx.now())])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
