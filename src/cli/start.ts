@@ -107,7 +107,7 @@ function logClockBehind(app: App): void {
   if (behind === undefined) return;
   app.logger.warn(
     { behindMinutes: Math.round(behind / 60_000), newestRecord: new Date(newestRecordAt(app.db)!).toISOString() },
-    'clock: the system clock is behind the newest record in the database; campaign times, quiet hours and the dates written are wrong until it is synchronised (timedatectl status; sudo timedatectl set-ntp true)',
+    'clock: the system clock is behind the newest record in the database; campaign times, quiet hours and the dates written are wrong until it is synchronised (timedatectl status; sudo timedatectl set-ntp true). If it is synchronised and right, the clock ran ahead earlier and the records written then carry later dates: nothing to do (loa doctor)',
   );
 }
 

@@ -75,7 +75,15 @@ export interface DoctorDeps {
   engines?: string;
   /** The working directory `.env` is read from (default `process.cwd()`, as bin/loa.js does). */
   cwd?: string;
+  /**
+   * Whether the system clock is known to be synchronised (default: systemd-timesyncd's flag file
+   * {@link TIMESYNC_FLAG}; false when it is not there, which says nothing under chrony or ntpd).
+   */
+  clockSynchronized?: () => boolean;
 }
+
+/** Made by systemd-timesyncd once it has set the clock from NTP (systemd 239 and later). */
+export const TIMESYNC_FLAG = '/run/systemd/timesync/synchronized';
 
 /** What bin/compiled.js `compiledCopy` returned in bin/loa.js, with the checkout it was for. */
 export interface CompiledCopyState {
@@ -123,7 +131,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<CheckResult[]> {
   results.push(...contentCheck(config));
   const db = openReadOnly(config, results);
   try {
-    const behind = db ? clockBehindDatabase(db, now()) : undefined;
+    const behind = db ? clockBehindDatabase(db, now(), (deps.clockSynchronized ?? (() => existsSync(TIMESYNC_FLAG)))()) : undefined;
     if (behind) results.push(behind);
     results.push(writeAccessCheck(config.dataDir));
     const proxy = proxyCheck(config);
@@ -297,15 +305,28 @@ const CLOCK_BEHIND_LIMIT_MS = 5 * 60_000;
  * Zalo token expiries and the dates written into the records are wrong. The year check above
  * does not see a clock a few days or months off; this does.
  */
-export function clockBehindDatabase(db: Db, now: Date): CheckResult | undefined {
+export function clockBehindDatabase(db: Db, now: Date, synchronized = false): CheckResult | undefined {
   const latest = clockBehindBy(db, now) === undefined ? undefined : newestRecordAt(db);
   if (latest === undefined) return undefined;
   const fmt = (t: number): string => formatVietnamTime(new Date(t), 'HH:mm dd/MM/yyyy');
+  // The other way to get here: the clock ran ahead for a while (a virtual machine whose host
+  // keeps local time, a wrong year at boot) and NTP has set it right since. The records written
+  // meanwhile carry later dates, and this said ✗ (exit 1 for a monitoring probe) with "turn NTP
+  // on" until real time caught up with them, hours or a year later.
+  if (synchronized)
+    return {
+      name: 'Đồng hồ',
+      status: 'warn',
+      message: `đồng hồ đã đồng bộ (NTP) nhưng có bản ghi trong cơ sở dữ liệu mang giờ muộn hơn bây giờ (mới nhất ${fmt(latest)}): chúng được ghi khi đồng hồ máy chạy nhanh trước khi được chỉnh lại; các bản ghi đó mang giờ sai, dữ liệu mới đã đúng giờ`,
+      fix: `không cần làm gì thêm nếu giờ hiện tại đúng; dòng này tự hết sau ${fmt(latest)}. Để đồng hồ không chạy nhanh lại: máy ảo lấy giờ của máy chủ ảo hoá (đặt máy chủ đó theo UTC) và bật NTP (timedatectl status)`,
+    };
   return {
     name: 'Đồng hồ',
     status: 'fail',
     message: `đồng hồ đang chỉ ${fmt(now.getTime())} (giờ Việt Nam), sớm hơn bản ghi mới nhất trong cơ sở dữ liệu (${fmt(latest)}): đồng hồ máy đã bị lùi hoặc chưa đồng bộ, lịch gửi, giờ yên lặng và ngày ghi vào dữ liệu đang sai`,
-    fix: 'xem timedatectl status (dòng "System clock synchronized: yes"); bật đồng bộ: sudo timedatectl set-ntp true; máy không có pin giữ giờ: bật systemd-time-wait-sync để Loa chỉ khởi động sau khi có giờ đúng (docs/deploy.md, mục A4)',
+    fix:
+      'xem timedatectl status (dòng "System clock synchronized: yes"); bật đồng bộ: sudo timedatectl set-ntp true; máy không có pin giữ giờ: bật systemd-time-wait-sync để Loa chỉ khởi động sau khi có giờ đúng (docs/deploy.md, mục A4). ' +
+      `Nếu đồng hồ đã đồng bộ và giờ hiện tại đúng, thì trước đó đồng hồ đã chạy nhanh: các bản ghi muộn hơn bây giờ được ghi lúc ấy, không cần làm gì, dòng này tự hết sau ${fmt(latest)}`,
   };
 }
 

@@ -330,7 +330,7 @@ describe('loa doctor', () => {
     db.prepare(`INSERT INTO audit (at, actor, action) VALUES (?, 'system', 'test')`).run('2026-12-07T10:00:00.000Z');
     db.close();
     // A server whose clock went back to November (no clock battery, before NTP answered).
-    const r = await doctor({ LOA_DATA_DIR: dataDir }, { now: () => new Date('2026-11-20T03:00:00Z') });
+    const r = await doctor({ LOA_DATA_DIR: dataDir }, { now: () => new Date('2026-11-20T03:00:00Z'), clockSynchronized: () => false });
     expect(r.code).toBe(1);
     expect(line(r.lines, '✓', 'Đồng hồ')).toContain('10:00 20/11/2026');
     expect(line(r.lines, '✗', 'Đồng hồ')).toBe(
@@ -340,6 +340,26 @@ describe('loa doctor', () => {
     // Right on time, or a few seconds of NTP slew: nothing said.
     const ok = await doctor({ LOA_DATA_DIR: dataDir }, { now: () => new Date('2026-12-07T10:03:00Z') });
     expect(ok.lines.filter((l) => l.includes('Đồng hồ'))).toEqual(['✓ Đồng hồ: giờ Việt Nam hiện tại 17:03 07/12/2026']);
+  });
+
+  it('records dated later than a synchronised clock (it ran ahead, NTP set it back): a warning that clears by itself, not ✗ with "turn NTP on"', async () => {
+    const dataDir = temp('loa-doctor-clock-ahead-');
+    const db = openDb(join(dataDir, 'loa.sqlite'));
+    // Written while a virtual machine's clock ran 7 hours ahead (its host keeps local time).
+    db.prepare(`INSERT INTO audit (at, actor, action) VALUES (?, 'system', 'test')`).run('2026-12-07T17:00:00.000Z');
+    db.close();
+    const now = () => new Date('2026-12-07T10:30:00Z');
+    const synced = await doctor({ LOA_DATA_DIR: dataDir }, { now, clockSynchronized: () => true });
+    expect(synced.lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(line(synced.lines, '!', 'Đồng hồ')).toBe(
+      '! Đồng hồ: đồng hồ đã đồng bộ (NTP) nhưng có bản ghi trong cơ sở dữ liệu mang giờ muộn hơn bây giờ (mới nhất 00:00 08/12/2026): chúng được ghi khi đồng hồ máy chạy nhanh trước khi được chỉnh lại; các bản ghi đó mang giờ sai, dữ liệu mới đã đúng giờ',
+    );
+    expect(synced.text).toContain('dòng này tự hết sau 00:00 08/12/2026');
+    // Not known to be synchronised (chrony, ntpd, or really behind): still ✗, and the fix says both.
+    const unknown = await doctor({ LOA_DATA_DIR: dataDir }, { now, clockSynchronized: () => false });
+    expect(unknown.code).toBe(1);
+    expect(line(unknown.lines, '✗', 'Đồng hồ')).toContain('sớm hơn bản ghi mới nhất');
+    expect(unknown.text).toContain('Nếu đồng hồ đã đồng bộ và giờ hiện tại đúng, thì trước đó đồng hồ đã chạy nhanh');
   });
 
   it('says what the data folder holds over months, what is never pruned, and when the next daily backup would not fit', async () => {
