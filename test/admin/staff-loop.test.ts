@@ -164,3 +164,23 @@ describe('a person who asked twice', () => {
     for (const id of [first, again, other]) expect(status(id).status).toBe('answered');
   });
 });
+
+describe('a group of answers citizens called wrong', () => {
+  it('names every entry the bot answered its questions with, not only the first', async () => {
+    const { queueMaybeWrong, recordAnswerGiven, answerGivenByRef } = await import('../../src/db/questions.js');
+    const given = (who: string, question: string, answerId: string): void => {
+      const p = upsertPerson(t.app.db, 'web', who);
+      recordAnswerGiven(t.app.db, { ref: `ref-${who}`, personId: p.id, channel: 'web', question, normalized: question, answerId, answerTitle: answerId });
+      queueMaybeWrong(t.app.db, answerGivenByRef(t.app.db, `ref-${who}`)!.id, { reason: 'feedback' });
+    };
+    given('web-session-wrong-a1', 'xin bản sao trích lục khai sinh ở đâu', 'khai-sinh-noi-dang-ky');
+    given('web-session-wrong-a2', 'xin bản sao trích lục khai sinh ở đâu ạ', 'khai-sinh-noi-dang-ky');
+    given('web-session-wrong-a3', 'xin bản sao trích lục khai sinh ở đâu vậy', 'khai-sinh-qua-han');
+    const r = await editor.get('/admin/questions?loai=co-the-sai');
+    const group = r.text.slice(r.text.indexOf('xin bản sao trích lục khai sinh ở đâu'));
+    expect(group).toContain('<span class="tag">3 người hỏi</span>');
+    // The newest heads the group (answered with khai-sinh-qua-han); the two others name theirs.
+    expect(group).toContain('Bot đã trả lời bằng\n      <a href="/admin/content/qa/khai-sinh-qua-han">');
+    expect(group).toContain('Các câu khác trong nhóm được trả lời bằng mục khác: <a href="/admin/content/qa/khai-sinh-noi-dang-ky">khai-sinh-noi-dang-ky</a> (2 câu).');
+  });
+});
