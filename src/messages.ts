@@ -197,6 +197,12 @@ interface InboundBase {
   displayName?: string;
   /** Platform-unique key of this event, used to handle a duplicate delivery once. */
   dedupeKey: string;
+  /**
+   * Where a client that has no account behind it came from (the web chat: a short keyed digest of
+   * its network address, db/web-source.ts; never the address): what tells two of its sessions
+   * apart from two people, e.g. in a rumour case's reporter count. Absent for platform accounts.
+   */
+  source?: string;
   /** When the platform says the event happened. */
   at?: Date;
   /**

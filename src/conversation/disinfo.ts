@@ -325,7 +325,7 @@ function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
   if (limited) return limited;
   const { caseId, number } = recordReport(
     ctx.db,
-    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, mediaKey: draft.mediaKey ?? null, topic: draft.topic ?? null, platform },
+    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, mediaKey: draft.mediaKey ?? null, topic: draft.topic ?? null, platform, source: ctx.inbound.source ?? null },
     ctx.now,
   );
   // A case already closed: the reporter is told its outcome now, not at a later staff step.

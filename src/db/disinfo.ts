@@ -9,7 +9,9 @@
  *   word 3-shingles overlap an open case's by at least {@link NEAR_DUPLICATE} (a copy with a word
  *   changed or an emoji added);
  * - a screenshot, by its platform file reference.
- * The case counts distinct reporters. Reports are personal data (who reported what); the case
+ * The case counts distinct reporters, as far as Loa can tell them apart: a Telegram or Zalo
+ * account is one, and web chat reports count once per network source (`reporter_key`, migration
+ * 112; a web session id is free to make up). Reports are personal data (who reported what); the case
  * holds the item itself and anonymous counts, which the yearly report uses.
  */
 import type { Db } from './index.js';
@@ -164,6 +166,11 @@ export interface NewReport {
   mediaKey?: string | null;
   topic?: string | null;
   platform?: string | null;
+  /**
+   * Where a client with no account came from (`Inbound.source`: the web chat's digest of its
+   * network address). A case counts reports of one source once, whatever their sessions.
+   */
+  source?: string | null;
 }
 
 /** A case as staff see it. */
@@ -260,12 +267,19 @@ export function recordReport(db: Db, r: NewReport, now: Date = new Date()): { ca
       );
       created = true;
     }
-    const already = db.prepare(`SELECT 1 FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).get(caseId, r.personId);
+    // Who the report counts as: what the person's earlier report of this case counted as (a web
+    // visitor who moved to another network is still one), else their web source, else the person.
+    const mine = db
+      .prepare(`SELECT reporter_key FROM disinfo_reports WHERE case_id = ? AND person_id = ? AND reporter_key IS NOT NULL ORDER BY id LIMIT 1`)
+      .pluck()
+      .get(caseId, r.personId) as string | undefined;
+    const reporterKey = mine ?? (r.source ? `w:${r.source}` : `p:${r.personId}`);
+    const already = mine !== undefined || db.prepare(`SELECT 1 FROM disinfo_reports WHERE case_id = ? AND reporter_key = ?`).get(caseId, reporterKey) !== undefined;
     // One that joined through a merged case's item goes back with it if the merge is split.
     const via = found !== undefined && found !== caseId ? found : null;
     db.prepare(
-      `INSERT INTO disinfo_reports (case_id, person_id, channel, url, text, media_ref, topic, platform, created_at, joined_via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(caseId, r.personId, r.channel, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, at, via);
+      `INSERT INTO disinfo_reports (case_id, person_id, channel, url, text, media_ref, topic, platform, created_at, joined_via, reporter_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(caseId, r.personId, r.channel, url, r.text ?? null, r.mediaRef ?? null, r.topic ?? null, r.platform ?? null, at, via, reporterKey);
     db.prepare(
       `UPDATE disinfo_cases SET last_at = ?, reporter_count = reporter_count + ?, text = COALESCE(text, ?), media_ref = COALESCE(media_ref, ?) WHERE id = ?`,
     ).run(at, already ? 0 : 1, r.text ?? null, r.mediaRef ?? null, caseId);
@@ -288,18 +302,20 @@ export function retractReport(db: Db, personId: number, number: string, now: Dat
     const caseId = openCaseOf(db, named);
     // The number of a merged case takes back only what was reported as that case (moved by the
     // merge, or joined through its item since), not the person's report of the other item.
-    const gone =
+    const mineSql =
       caseId === named
-        ? db.prepare(`DELETE FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).run(caseId, personId).changes
-        : db
-            .prepare(
-              `DELETE FROM disinfo_reports WHERE case_id = ? AND person_id = ?
-                  AND (id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) OR joined_via = ?)`,
-            )
-            .run(caseId, personId, named, named).changes;
+        ? `FROM disinfo_reports WHERE case_id = ? AND person_id = ?`
+        : `FROM disinfo_reports WHERE case_id = ? AND person_id = ?
+              AND (id IN (SELECT report_id FROM disinfo_merge_moves WHERE merged_case_id = ?) OR joined_via = ?)`;
+    const args = caseId === named ? [caseId, personId] : [caseId, personId, named, named];
+    // What the reports counted as: the count drops only when no report of the case counts as it any more.
+    const keys = db.prepare(`SELECT DISTINCT reporter_key ${mineSql}`).pluck().all(...args) as (string | null)[];
+    const gone = db.prepare(`DELETE ${mineSql}`).run(...args).changes;
     if (!gone) return undefined;
     const at = nowIso(now);
-    const still = db.prepare(`SELECT 1 FROM disinfo_reports WHERE case_id = ? AND person_id = ?`).get(caseId, personId) !== undefined;
+    const still = db
+      .prepare(`SELECT 1 FROM disinfo_reports WHERE case_id = ? AND (person_id = ? OR reporter_key IN (SELECT value FROM json_each(?)))`)
+      .get(caseId, personId, JSON.stringify(keys.filter((k) => k !== null))) !== undefined;
     db.prepare(`UPDATE disinfo_cases SET reporter_count = MAX(0, reporter_count - ?), updated_at = ? WHERE id = ?`).run(still ? 0 : 1, at, caseId);
     const c = getCase(db, caseId)!;
     db.prepare(`INSERT INTO disinfo_steps (case_id, status, outcome, note, evidence, actor, at) VALUES (?, ?, NULL, ?, NULL, 'loa', ?)`).run(
@@ -362,6 +378,8 @@ export interface CaseReport {
   platform: string | null;
   createdAt: string;
   notifiedStatus: string | null;
+  /** What the report counts as in the case: 'p:<person>' (an account) or 'w:<digest>' (a web chat source). */
+  reporterKey: string | null;
 }
 
 /** The reports of a case, oldest first. */
@@ -369,10 +387,35 @@ export function reportsOfCase(db: Db, caseId: number): CaseReport[] {
   return db
     .prepare(
       `SELECT id, person_id AS personId, channel, url, text, media_ref AS mediaRef, topic, platform, created_at AS createdAt,
-              notified_status AS notifiedStatus
+              notified_status AS notifiedStatus, reporter_key AS reporterKey
          FROM disinfo_reports WHERE case_id = ? ORDER BY created_at, id`,
     )
     .all(caseId) as CaseReport[];
+}
+
+/** How a case's web chat reports count (see {@link webReportsOf}). */
+export interface WebReports {
+  /** Network sources: each counts as one reporter. */
+  sources: number;
+  /** Web chat sessions (visitors, or one visitor's many sessions) that reported it. */
+  sessions: number;
+  reports: number;
+}
+
+/**
+ * The web chat share of each case: how many sources its web reports came from, in how many
+ * sessions. A web session costs nothing to make (a script makes hundreds), so staff see how much
+ * of a count rests on unverified web sessions; cases without web reports are absent. One query.
+ */
+export function webReportsOf(db: Db, caseIds: readonly number[]): Map<number, WebReports> {
+  if (caseIds.length === 0) return new Map();
+  const rows = db
+    .prepare(
+      `SELECT case_id AS caseId, COUNT(DISTINCT reporter_key) AS sources, COUNT(DISTINCT person_id) AS sessions, COUNT(*) AS reports
+         FROM disinfo_reports WHERE case_id IN (SELECT value FROM json_each(?)) AND reporter_key LIKE 'w:%' GROUP BY case_id`,
+    )
+    .all(JSON.stringify(caseIds)) as (WebReports & { caseId: number })[];
+  return new Map(rows.map(({ caseId, ...w }) => [caseId, w]));
 }
 
 /** One triage step. */
@@ -472,8 +515,8 @@ export function mergeCase(
     // Reporters of the merged case not already reporters of the other, counted once there.
     const overlap = db
       .prepare(
-        `SELECT COUNT(DISTINCT person_id) FROM disinfo_reports
-          WHERE case_id = ? AND person_id IS NOT NULL AND person_id IN (SELECT person_id FROM disinfo_reports WHERE case_id = ?)`,
+        `SELECT COUNT(DISTINCT reporter_key) FROM disinfo_reports
+          WHERE case_id = ? AND reporter_key IS NOT NULL AND reporter_key IN (SELECT reporter_key FROM disinfo_reports WHERE case_id = ?)`,
       )
       .pluck()
       .get(c.id, to.id) as number;
@@ -560,7 +603,8 @@ export function splitCase(
       )
       .pluck()
       .all(p.id, c.id, JSON.stringify(family)) as number[];
-    const people = (sql: string, ...args: unknown[]): number => db.prepare(`SELECT COUNT(DISTINCT person_id) FROM disinfo_reports WHERE person_id IS NOT NULL AND ${sql}`).pluck().get(...args) as number;
+    // Reporters as a case counts them (reporter_key: an account, or a web chat source).
+    const people = (sql: string, ...args: unknown[]): number => db.prepare(`SELECT COUNT(DISTINCT reporter_key) FROM disinfo_reports WHERE reporter_key IS NOT NULL AND ${sql}`).pluck().get(...args) as number;
     const backJson = JSON.stringify(back);
     // Reporters counted but no longer on any report (erased their data): those of the merged case
     // are the merged case's count at the merge less its reporters still on a moved report.

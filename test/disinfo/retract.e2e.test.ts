@@ -14,14 +14,19 @@ type WebReply = { text: string; buttons?: { label: string; action: string }[] };
 let t: Awaited<ReturnType<typeof startAdminApp>>;
 
 beforeAll(async () => {
-  t = await startAdminApp({ bot: { disinfo: { reports_per_day: 2 } } });
+  // Each visitor writes from an address of their own (a reverse proxy on loopback says which):
+  // two sessions of one address count as one reporter (web-sources.e2e.test.ts).
+  t = await startAdminApp({ env: { LOA_TRUST_PROXY: 'loopback' }, bot: { disinfo: { reports_per_day: 2 } } });
 });
 afterAll(async () => {
   await t?.close();
 });
 
+const addresses = new Map<string, string>();
 async function chat(session: string, body: Record<string, string>): Promise<string[]> {
-  const res = await fetch(`${t.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session, ...body }) });
+  if (!addresses.has(session)) addresses.set(session, `203.0.113.${addresses.size + 10}`);
+  const headers = { 'content-type': 'application/json', 'x-forwarded-for': addresses.get(session)! };
+  const res = await fetch(`${t.url}/api/chat`, { method: 'POST', headers, body: JSON.stringify({ session, ...body }) });
   expect(res.status).toBe(200);
   return ((await res.json()) as { replies: WebReply[] }).replies.map((r) => r.text);
 }

@@ -9,13 +9,14 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { assertCan } from '../context.js';
-import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, mergeCase, reportsOfCase, setCaseStatus, splitCase, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
+import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, mergeCase, reportsOfCase, webReportsOf, setCaseStatus, splitCase, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo.js';
 import { PLATFORMS } from '../../conversation/disinfo.js';
 import { CASE_FIELD, correctionView } from '../disinfo-correction.js';
 import { getCampaign } from '../../db/campaigns.js';
 import { visible } from './campaigns.js';
 import type { ChannelName } from '../../messages.js';
+import { channelLabel } from '../report.js';
 
 /** Campaign statuses as the case page names them. */
 const CAMPAIGN_STATUS_LABEL: Record<string, string> = {
@@ -97,9 +98,11 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       limit: PAGE + 1,
       offset: (q.trang - 1) * PAGE,
     });
+    const shown = rows.slice(0, PAGE);
     return ctx.render(req, reply, 'disinfo', {
       title: 'Tin giả, tin xấu độc',
-      rows: rows.slice(0, PAGE),
+      rows: shown,
+      web: webReportsOf(ctx.db, shown.map((c) => c.id)),
       more: rows.length > PAGE,
       q,
       statuses: CASE_STATUSES,
@@ -111,10 +114,17 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
 
   s.get('/admin/disinfo/:id', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
     const c = caseFor(ctx, req);
+    const reports = reportsOfCase(ctx.db, c.id);
+    // Web chat sources by their order of appearance in the case ("nguồn 1", "nguồn 2"): the digest means nothing to staff.
+    const sourceNo = new Map<string, number>();
+    for (const r of reports) if (r.reporterKey?.startsWith('w:') && !sourceNo.has(r.reporterKey)) sourceNo.set(r.reporterKey, sourceNo.size + 1);
     return ctx.render(req, reply, 'disinfo-case', {
       title: `Vụ việc ${c.number}`,
       c,
-      reports: reportsOfCase(ctx.db, c.id),
+      reports,
+      web: webReportsOf(ctx.db, [c.id]).get(c.id),
+      sourceNo,
+      channelLabel,
       steps: stepsOfCase(ctx.db, c.id),
       // A merged case is closed here: its reports and its steps from now on are the other case's.
       next: c.mergedInto === null ? NEXT_STATUSES[c.status] : [],

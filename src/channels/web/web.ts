@@ -14,6 +14,7 @@ import type { Inbox } from '../../conversation/inbox.js';
 import type { Db } from '../../db/index.js';
 import { escapeHtml } from '../../text/html.js';
 import { getPerson, personIdByExternal } from '../../db/people.js';
+import { webSourceOf } from '../../db/web-source.js';
 import type { Lang } from '../../text/language.js';
 import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
@@ -442,10 +443,12 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     // A new visitor's browser language is theirs until they choose or ask in another.
     const hint = isNew() && lang === 'en' ? { lang } : {};
     const dedupeKey = `${session}:${id ?? randomUUID()}`;
+    // A session id is free to make up: the address it came from (as a digest) tells sessions from people.
+    const source = webSourceOf(deps.db, key);
     const inbound =
       action !== undefined
-        ? { channel: 'web' as const, userId: session, dedupeKey, type: 'action' as const, action, ...hint }
-        : { channel: 'web' as const, userId: session, dedupeKey, type: 'text' as const, text: text ?? '', ...hint };
+        ? { channel: 'web' as const, userId: session, dedupeKey, source, type: 'action' as const, action, ...hint }
+        : { channel: 'web' as const, userId: session, dedupeKey, source, type: 'text' as const, text: text ?? '', ...hint };
     // The one intake (conversation/inbox.ts): stored with its dedupe key, handled in the
     // visitor's order, its replies recorded; the web chat answers in the response.
     // A backlogged address's messages wait until other visitors' are answered (limits.ts).
