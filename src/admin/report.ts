@@ -446,6 +446,50 @@ export function reportXlsx(r: YearReport): Promise<Buffer> {
 }
 
 /**
+ * The reports of several regions side by side, for the province comparing its communes: one row
+ * per figure of the report (section, indicator, group; the general information and the plan's
+ * wording left out), one column per report, in the order given (e.g. the whole province, then
+ * each commune). A figure a report does not have (a channel no one used there) is empty.
+ */
+export function comparisonRows(reports: readonly YearReport[]): XlsxValue[][] {
+  const skip = (row: XlsxValue[]) => String(row[0]).startsWith('0.') || row[1] === 'Chỉ tiêu của kế hoạch';
+  const key = (row: XlsxValue[]) => `${String(row[0])}\u0000${String(row[1])}\u0000${String(row[2])}`;
+  // The reports' own order: a row only a later report has (a channel used only there) goes right
+  // after the row that comes before it in that report.
+  const order: string[] = [];
+  const labels = new Map<string, XlsxValue[]>();
+  const values = reports.map((r) => {
+    const m = new Map<string, XlsxValue>();
+    let before = -1;
+    for (const row of reportRows(r).slice(1)) {
+      if (skip(row)) continue;
+      const k = key(row);
+      m.set(k, row[3] ?? null);
+      const at = order.indexOf(k);
+      if (at >= 0) before = at;
+      else {
+        order.splice(before + 1, 0, k);
+        labels.set(k, row.slice(0, 3));
+        before += 1;
+      }
+    }
+    return m;
+  });
+  const header: XlsxValue[] = ['Mục', 'Chỉ tiêu', 'Nhóm', ...reports.map((r) => r.region ?? 'Toàn tỉnh')];
+  return [header, ...order.map((k) => [...labels.get(k)!, ...values.map((m) => m.get(k) ?? null)])];
+}
+
+/** {@link comparisonRows} as an Excel workbook (the one to open) and as CSV. */
+export async function comparisonFiles(reports: readonly YearReport[]): Promise<{ xlsx: Buffer; csv: string }> {
+  const rows = comparisonRows(reports);
+  const first = reports[0]!;
+  return {
+    xlsx: await toXlsx({ name: `So sánh ${first.year}`, rows, columns: [{ width: 30 }, { width: 44 }, { width: 36 }, ...reports.map(() => ({ width: 16 }))] }),
+    csv: toCsv(rows.map((row) => row.map((v) => (v instanceof Date ? formatDateTime(v.toISOString()) : v)))),
+  };
+}
+
+/**
  * The file name of a report download, without its extension: `bao-cao-2026` for a calendar
  * year, `bao-cao-01-12-2025-den-30-11-2026` for another period; a region's report ends with the
  * region's slug (`bao-cao-2026-son-nam`).

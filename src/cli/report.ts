@@ -29,8 +29,11 @@ import {
   reportFileName,
   reportHtml,
   reportXlsx,
+  comparisonFiles,
   type ReportScope,
+  type YearReport,
 } from '../admin/report.js';
+import type { Region } from '../knowledge/content.js';
 import { HANDLED_TARGET } from '../db/disinfo.js';
 import { formatShare } from '../training/format.js';
 import { recordAudit } from '../db/audit.js';
@@ -43,13 +46,15 @@ export const USAGE =
   '           tính cả ngày cuối (ví dụ kế hoạch đòi báo cáo trước 30/11: loa report --from 01/12/2025 --to 30/11/2026,\n' +
   '           ghi bao-cao-01-12-2025-den-30-11-2026.xlsx, .csv và .html)\n' +
   '       thêm --region MÃ_XÃ: báo cáo của một xã/phường (mã trong content/regions.yaml), như tài khoản của xã đó lập,\n' +
-  '           ghi bao-cao-NĂM-MÃ_XÃ.xlsx, .csv và .html (ví dụ: loa report --year 2026 --region son-nam)';
+  '           ghi bao-cao-NĂM-MÃ_XÃ.xlsx, .csv và .html (ví dụ: loa report --year 2026 --region son-nam)\n' +
+  '       thêm --by-region: bảng so sánh, mỗi xã/phường một cột (cạnh cột toàn tỉnh, hoặc cạnh --region),\n' +
+  '           ghi bao-cao-NĂM-theo-dia-ban.xlsx và .csv';
 
 /** Runs `loa report`; returns the exit code. */
 export async function run(args: string[], deps: { db?: Db; contentDir?: string; office?: string; now?: Date } = {}): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, region: { type: 'string' } } }));
+    ({ values } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, region: { type: 'string' }, 'by-region': { type: 'boolean' } } }));
   } catch (err) {
     console.error(`loa report: ${argsErrorText(err)}.\n${USAGE}`);
     return 2;
@@ -83,14 +88,9 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         return 2;
       }
     }
-    const report = buildYearReport(
-      db,
-      year,
-      { office, topics: content.topics, contests: loadContests(contentDir).contests, trainingGroups: loadTraining(contentDir).groups },
-      deps.now ?? new Date(),
-      scope,
-      period,
-    );
+    const names = { office, topics: content.topics, contests: loadContests(contentDir).contests, trainingGroups: loadTraining(contentDir).groups };
+    const report = buildYearReport(db, year, names, deps.now ?? new Date(), scope, period);
+    if (values['by-region']) return await compare(db, report, content.regions, names, deps.now ?? new Date(), scope, period, resolve(values.out ?? '.'));
     const out = resolve(values.out ?? '.');
     mkdirSync(out, { recursive: true });
     // A period names its days, as the admin's downloads do: two periods of one year must not
@@ -141,4 +141,60 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
   } finally {
     if (!deps.db) db.close();
   }
+}
+
+/**
+ * `--by-region`: the report of every region at the bottom of the tree (the communes; under
+ * `--region` when given) beside the report of the whole (or of that region), one column each,
+ * written as `…-theo-dia-ban.xlsx` and `.csv`. Each commune's column is that commune's own report.
+ */
+async function compare(
+  db: Db,
+  whole: YearReport,
+  tree: readonly Region[],
+  names: Parameters<typeof buildYearReport>[2],
+  now: Date,
+  scope: ReportScope | undefined,
+  period: { from: Date; to: Date } | undefined,
+  out: string,
+): Promise<number> {
+  const leaves: Region[] = [];
+  const walk = (nodes: readonly Region[]): void => {
+    for (const n of nodes) if (n.children?.length) walk(n.children);
+    else leaves.push(n);
+  };
+  const top = scope?.slug ? findRegion(tree, scope.slug) : undefined;
+  walk(top ? [top] : tree);
+  if (leaves.length === 0) {
+    console.error('loa report: content/regions.yaml chưa có xã/phường nào để so sánh (--by-region).');
+    return 2;
+  }
+  console.log(`Đang lập báo cáo của ${leaves.length} xã/phường…`);
+  const reports = [whole, ...leaves.map((l) => buildYearReport(db, whole.year, names, now, regionReportScope(tree, l.slug), period))];
+  const { xlsx, csv } = await comparisonFiles(reports);
+  mkdirSync(out, { recursive: true });
+  const stem = `${reportFileName(whole)}-theo-dia-ban`;
+  writeFileSync(join(out, `${stem}.xlsx`), xlsx);
+  writeFileSync(join(out, `${stem}.csv`), csv);
+  recordAudit(db, {
+    actor: 'cli',
+    action: 'report.export',
+    targetType: 'report',
+    targetId: String(whole.year),
+    details: { out, period: periodText(whole), regions: leaves.map((l) => l.slug), ...(whole.region ? { region: whole.region } : {}) },
+  });
+  console.log(
+    `Đã lập bảng so sánh ${leaves.length} xã/phường${whole.region ? ` của ${whole.region}` : ''}, kỳ ${periodText(whole)}:\n  ${join(out, `${stem}.xlsx`)}   (mở bằng Excel)\n  ${join(out, `${stem}.csv`)}\n` +
+      'Cộng các cột xã/phường không bằng cột đầu: người chưa chọn địa bàn chỉ có ở cột đầu, một chiến dịch gửi tới nhiều xã được tính ở mỗi xã.',
+  );
+  return 0;
+}
+
+function findRegion(nodes: readonly Region[], slug: string): Region | undefined {
+  for (const n of nodes) {
+    if (n.slug === slug) return n;
+    const inner = n.children && findRegion(n.children, slug);
+    if (inner) return inner;
+  }
+  return undefined;
 }

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from './support.js';
 import { parseCsv } from '../../src/text/csv.js';
+import { readFileSync } from 'node:fs';
+import { readXlsx } from '../support/xlsx.js';
 import { run as reportCli } from '../../src/cli/report.js';
 import { vietnamYear } from '../../src/time/vietnam.js';
 
@@ -90,7 +92,7 @@ describe('the province compares its communes’ reports', () => {
     expect((await phoHien.get(`/admin/report?year=${year}`)).text).not.toContain('<select name="region">');
   });
 
-  it('loa report --region writes the commune’s report under its name', async () => {
+  it('loa report --region writes the commune’s report under its name, --by-region all communes side by side', async () => {
     const out = mkdtempSync(join(tmpdir(), 'loa-report-region-'));
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -99,6 +101,17 @@ describe('the province compares its communes’ reports', () => {
       expect(await reportCli(['--year', String(year), '--region', 'son-nam', '--out', out], deps)).toBe(0);
       expect(readdirSync(out).sort()).toEqual([`bao-cao-${year}-son-nam.csv`, `bao-cao-${year}-son-nam.html`, `bao-cao-${year}-son-nam.xlsx`]);
       expect(log.mock.calls.flat().join('\n')).toContain('địa bàn Phường Sơn Nam');
+      // The comparison: the whole province, then each commune, one column each.
+      expect(await reportCli(['--year', String(year), '--by-region', '--out', out], deps)).toBe(0);
+      const table = parseCsv(readFileSync(join(out, `bao-cao-${year}-theo-dia-ban.csv`), 'utf8'));
+      expect(table[0]).toEqual(['Mục', 'Chỉ tiêu', 'Nhóm', 'Toàn tỉnh', 'Phường Phố Hiến', 'Phường Sơn Nam', 'Phường Hồng Châu', 'Phường Mỹ Hào', 'Phường Thái Bình', 'Phường Trần Hưng Đạo']);
+      expect(table.find((r) => r[1] === 'Câu hỏi đã nhận' && r[2] === 'tất cả')).toEqual(['3. Câu hỏi của người dân', 'Câu hỏi đã nhận', 'tất cả', '5', '1', '3', '0', '0', '0', '0']);
+      // A channel used only in some communes is empty elsewhere, in its section's place.
+      const telegram = table.findIndex((r) => r[1] === 'Câu hỏi đã nhận' && r[2] === 'Telegram');
+      expect(table[telegram]!.slice(3)).toEqual(['5', '1', '3', '', '', '', '']);
+      expect(table[telegram - 1]![0]).toBe('3. Câu hỏi của người dân');
+      const book = readXlsx(readFileSync(join(out, `bao-cao-${year}-theo-dia-ban.xlsx`)));
+      expect(book.rows.find((r) => r[1] === 'Câu hỏi đã nhận' && r[2] === 'tất cả')?.slice(3, 6)).toEqual([5, 1, 3]);
       expect(await reportCli(['--year', String(year), '--region', 'khong-co', '--out', out], deps)).toBe(2);
       expect(err.mock.calls.flat().join('\n')).toContain('không có địa bàn “khong-co” trong content/regions.yaml');
     } finally {
