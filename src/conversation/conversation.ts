@@ -21,7 +21,7 @@ import type { Feature, TurnContext } from './types.js';
 import { textsFor } from './texts-en.js';
 import { detectLanguage, type Lang } from '../text/language.js';
 import { fold, hasWords } from '../text/vietnamese.js';
-import { isCancelWord } from './cancel-words.js';
+import { isHuyWord } from './cancel-words.js';
 import { typedCommand } from './typed-commands.js';
 import { typedChoiceNumber } from './choice-number.js';
 import { createFloodLimiter, type FloodLimiter } from './flood.js';
@@ -195,9 +195,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
     }
     // A choice's own words typed instead of its number ("Tôi muốn hỏi", "huy", "Bảo hiểm y tế").
     const labels = ctx.person.pendingLabels;
-    // A cancel word is left to the features: "Huỷ" during a report may mean the report or the
-    // news, and the report's flow asks which (disinfo.ts).
-    if (choices && labels && text.length <= 80 && !isCancelWord(text)) {
+    // "Huỷ" is left to the features: during a report it may mean the report or the news, and
+    // the report's flow says which it did (disinfo.ts); under a list just offered it closes the
+    // list (subscription.ts). "Bỏ qua" under the regions is that choice.
+    if (choices && labels && text.length <= 80 && !isHuyWord(text)) {
       const typed = choiceKey(text);
       const at = typed ? labels.findIndex((l) => choiceKey(l) === typed) : -1;
       if (at >= 0 && choices[at]) return runAction(ctx, choices[at]);

@@ -121,6 +121,18 @@ describe('opting out in words', () => {
 });
 
 describe('subscribing', () => {
+  it('on Zalo, "bỏ qua" typed under the regions is the numbered "Bỏ qua": the subscription is made', async () => {
+    // It was read as "never mind" ("Vâng ạ…"): no consent recorded, and nothing said so
+    // (citizen trial on the fake Zalo OA, session 17).
+    const user = `z-skip-${n++}`;
+    await turn('zalo', user, { type: 'text', text: '/dangky' });
+    const [regions] = await turn('zalo', user, { type: 'text', text: 'chọn tất cả' });
+    expect(regions!.buttons!.at(-1)).toMatchObject({ label: 'Bỏ qua', action: 'sub:rs:' });
+    const [done] = await turn('zalo', user, { type: 'text', text: 'bỏ qua' });
+    expect(done!.text).toContain('Bạn đã đăng ký nhận tin.');
+    expect(getPersonByExternal(db, 'zalo', user)?.consentAt).toBeTruthy();
+  });
+
   it("tells a Zalo OA subscriber that news reaches them only within 7 days of their last message; not a Telegram one", async () => {
     const finish = async (channel: ChannelName, caps: typeof zaloCapabilities): Promise<string> => {
       const user = `w-${n++}`;
