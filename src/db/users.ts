@@ -280,8 +280,8 @@ export function oneTimePasswordExpired(u: Pick<User, 'mustChangePassword' | 'pas
 /**
  * Who, besides the account's owner, may have been signed in as it at some time from `since` on:
  * whoever reset its password last before `since`, and whoever reset it after, and, in turn,
- * whoever may have held *their* accounts when they did (an admin whose own password another admin
- * had reset). Changing the password after a reset does not end this: the first change is made by
+ * whoever may have held *their* accounts when they did it (the last reset of the resetter's own
+ * account before that moment, and so on: an admin whose own password another admin had reset). Changing the password after a reset does not end this: the first change is made by
  * whoever signs in with the one-time password, which may be the admin who set it. A later reset
  * by someone else does, for what is done after it.
  *
@@ -292,23 +292,30 @@ export function oneTimePasswordExpired(u: Pick<User, 'mustChangePassword' | 'pas
  * @example possibleHolders(db, 'lan', '2026-02-01T00:00:00Z') // [{ username: 'lan', setBy: 'quantri', … }]
  */
 export function possibleHolders(db: Db, username: string, since: string): PasswordSetFor[] {
+  const q = {
+    before: db.prepare(`${passwordSetSelect} WHERE u.username = ? AND r.kind = 'reset' AND r.at <= ? ORDER BY r.at DESC, r.id DESC LIMIT 1`),
+    after: db.prepare(`${passwordSetSelect} WHERE u.username = ? AND r.kind = 'reset' AND r.at > ? ORDER BY r.at, r.id LIMIT 50`),
+  };
   const out: PasswordSetFor[] = [];
-  const seen = new Set<string>();
-  const walk = (name: string, from: string): void => {
-    const key = `${name.toLowerCase()}@${from}`;
-    if (seen.has(key) || out.length > 50) return;
-    seen.add(key);
-    const before = db
-      .prepare(`${passwordSetSelect} WHERE u.username = ? AND r.kind = 'reset' AND r.at <= ? ORDER BY r.at DESC, r.id DESC LIMIT 1`)
-      .get(name, from) as PasswordSetFor | undefined;
-    const after = db.prepare(`${passwordSetSelect} WHERE u.username = ? AND r.kind = 'reset' AND r.at > ? ORDER BY r.at, r.id`).all(name, from) as PasswordSetFor[];
-    for (const r of before ? [before, ...after] : after) {
-      if (r.setBy.toLowerCase() === name.toLowerCase()) continue;
+  const seen = new Set<number>();
+  // Who held `name`'s account when it reset someone at `at`: its latest reset before, and so on.
+  const chain = (name: string, at: string): void => {
+    for (let i = 0; i < 20; i++) {
+      const r = q.before.get(name, at) as PasswordSetFor | undefined;
+      if (!r || seen.has(r.id) || r.setBy.toLowerCase() === name.toLowerCase()) return;
+      seen.add(r.id);
       out.push(r);
-      if (r.setBy !== 'cli') walk(r.setBy, r.at);
+      if (r.setBy === 'cli') return;
+      [name, at] = [r.setBy, r.at];
     }
   };
-  walk(username, since);
+  const first = q.before.get(username, since) as PasswordSetFor | undefined;
+  for (const r of first ? [first, ...(q.after.all(username, since) as PasswordSetFor[])] : (q.after.all(username, since) as PasswordSetFor[])) {
+    if (seen.has(r.id) || r.setBy.toLowerCase() === username.toLowerCase()) continue;
+    seen.add(r.id);
+    out.push(r);
+    if (r.setBy !== 'cli') chain(r.setBy, r.at);
+  }
   return out;
 }
 

@@ -185,6 +185,9 @@ describe('four eyes after a password reset', { timeout: 120_000 }, () => {
     // Whoever held c's account when c reset b's may hold b's too.
     resetPassword(db, getUserByName(db, 'cuc')!.id, 'mot-lan-3-dai', true, 'xuan', new Date('2026-02-01T00:00:00Z'));
     expect(by('2026-03-01T00:00:00Z')).toEqual(['cuc', 'xuan']);
+    // A reset of cuc's account after cuc reset bao's says nothing about who did that.
+    resetPassword(db, getUserByName(db, 'cuc')!.id, 'mot-lan-4-dai', true, 'an', new Date('2026-02-20T00:00:00Z'));
+    expect(by('2026-03-01T00:00:00Z')).toEqual(['cuc', 'xuan']);
     db.close();
   });
 
