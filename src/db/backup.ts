@@ -446,12 +446,28 @@ async function restoreLocked(o: { dataDir: string; file: string; http?: { host: 
   return { previous, check };
 }
 
+/** How far ahead of the clock a file's time may be before it counts as written by a clock that ran ahead. */
+const AHEAD_MS = 10 * 60_000;
+
+/**
+ * A backup's time for ordering: its modification time, or, when that is later than now (taken
+ * while the clock ran ahead: a VM whose host keeps local time, a wrong year at boot, since set
+ * right by NTP), a time before every other backup: it was taken before the clock was set right,
+ * so before every backup taken since. Ordered by their own time, such files stayed "the newest"
+ * until real time caught up with them (for a year, with a wrong year): each pruning removed the
+ * real newest backups around them, and the start's catch-up and the doctor took them for fresh.
+ */
+export function backupOrderTime(mtimeMs: number, now: number): number {
+  return mtimeMs > now + AHEAD_MS ? mtimeMs - 1e15 : mtimeMs;
+}
+
 /** Daily backups that are kept: the newest `keep` `loa-daily-*.sqlite`; returns what was removed. */
-export function pruneDailyBackups(dir: string, keep: number): string[] {
+export function pruneDailyBackups(dir: string, keep: number, now = Date.now()): string[] {
   if (!existsSync(dir)) return [];
+  const at = (f: string): number => backupOrderTime(statSync(join(dir, f)).mtimeMs, now);
   const daily = readdirSync(dir)
     .filter((f) => /^loa-daily-\d{4}-\d{2}-\d{2}-\d{4}(-\d+)?\.sqlite$/.test(f))
-    .sort((a, b) => statSync(join(dir, a)).mtimeMs - statSync(join(dir, b)).mtimeMs || a.localeCompare(b));
+    .sort((a, b) => at(a) - at(b) || a.localeCompare(b));
   const removed = daily.slice(0, Math.max(0, daily.length - keep));
   for (const f of removed) rmSync(join(dir, f), { force: true });
   return removed;
@@ -504,7 +520,7 @@ function roomForDailyBackup(o: DailyBackupOptions): { ok: true } | { ok: false; 
   const need = sizeOrZero(db) + sizeOrZero(`${db}-wal`) + Math.max(0, o.minFreeMb ?? 0) * 2 ** 20;
   const free = (): number => (o.freeBytes ?? statfsFreeBytes)(o.dataDir);
   if (free() >= need) return { ok: true };
-  if (o.keep >= 2) pruneDailyBackups(backupDir(o.dataDir), o.keep - 1);
+  if (o.keep >= 2) pruneDailyBackups(backupDir(o.dataDir), o.keep - 1, (o.now?.() ?? new Date()).getTime());
   const after = free();
   return after >= need ? { ok: true } : { ok: false, freeMb: Math.floor(after / 2 ** 20), needMb: Math.ceil(need / 2 ** 20) };
 }
@@ -529,7 +545,7 @@ export async function takeDailyBackup(o: DailyBackupOptions): Promise<string | u
       return undefined;
     }
     const r = await backupDatabase(join(o.dataDir, DB_FILE), defaultBackupPath(o.dataDir, now, 'daily'));
-    const removed = pruneDailyBackups(backupDir(o.dataDir), o.keep);
+    const removed = pruneDailyBackups(backupDir(o.dataDir), o.keep, now.getTime());
     o.logger.info({ file: r.file, bytes: r.bytes, removed: removed.length }, 'backup: daily backup written');
     return r.file;
   } catch (err) {
@@ -567,7 +583,7 @@ export function installDailyBackups(hooks: { onStart: (fn: () => void) => void; 
     const now = o.now?.() ?? new Date();
     const dir = backupDir(o.dataDir);
     const newest = existsSync(dir)
-      ? Math.max(0, ...readdirSync(dir).filter((f) => f.startsWith('loa-daily-') && f.endsWith('.sqlite')).map((f) => statSync(join(dir, f)).mtimeMs))
+      ? Math.max(0, ...readdirSync(dir).filter((f) => f.startsWith('loa-daily-') && f.endsWith('.sqlite')).map((f) => backupOrderTime(statSync(join(dir, f)).mtimeMs, now.getTime())))
       : 0;
     const next = nextVietnamTime(now, hour, minute).getTime() - now.getTime();
     schedule(now.getTime() - newest > CATCH_UP_AFTER_MS ? Math.min(CATCH_UP_DELAY_MS, next) : next);

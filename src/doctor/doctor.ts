@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { MIGRATIONS_DIR, type Db } from '../db/index.js';
-import { detectRunningService } from '../db/backup.js';
+import { backupOrderTime, detectRunningService } from '../db/backup.js';
 import { createDiskGuard } from '../db/disk.js';
 import { getZaloTokens } from '../db/zalo.js';
 import { flattenRegions, loadContent, type Content } from '../knowledge/content.js';
@@ -531,6 +531,8 @@ export function backupCheck(config: Config, db: Db | undefined, now: Date): Chec
     for (const f of readdirSync(dir)) {
       if (!/^loa-.*\.sqlite$/.test(f)) continue;
       const at = statSync(join(dir, f)).mtimeMs;
+      // One dated later than now was taken while the clock ran ahead: not a fresh backup.
+      if (backupOrderTime(at, now.getTime()) !== at) continue;
       if (!newest || at > newest.at) newest = { file: f, at };
     }
   } catch {

@@ -246,6 +246,29 @@ describe('backup and restore', () => {
     expect(defaultBackupPath('data', new Date('2026-11-23T19:30:00Z'), 'daily')).toBe(join('data', 'backups', 'loa-daily-2026-11-24-0230.sqlite'));
   });
 
+  it('daily backups taken while the clock ran ahead (dated later than now) are pruned first, not kept as the newest', () => {
+    // Three nights with the clock a year ahead (a wrong year at boot), then NTP set it right.
+    // Ordered by their dates, they stayed the "newest" for a year: each pruning removed the real
+    // newest backups instead, leaving keep - 3 of them.
+    const dir = temp();
+    const now = Date.parse('2026-12-08T00:00:00Z');
+    const day = 86_400_000;
+    const files: [string, number][] = [
+      ['loa-daily-2027-12-01-0230.sqlite', now + 358 * day],
+      ['loa-daily-2027-12-02-0230.sqlite', now + 359 * day],
+      ['loa-daily-2027-12-03-0230.sqlite', now + 360 * day],
+      ['loa-daily-2026-12-05-0230.sqlite', now - 3 * day],
+      ['loa-daily-2026-12-06-0230.sqlite', now - 2 * day],
+      ['loa-daily-2026-12-07-0230.sqlite', now - day],
+    ];
+    for (const [f, t] of files) {
+      writeFileSync(join(dir, f), '');
+      utimesSync(join(dir, f), t / 1000, t / 1000);
+    }
+    expect(pruneDailyBackups(dir, 3, now)).toEqual(['loa-daily-2027-12-01-0230.sqlite', 'loa-daily-2027-12-02-0230.sqlite', 'loa-daily-2027-12-03-0230.sqlite']);
+    expect(readdirSync(dir).sort()).toEqual(['loa-daily-2026-12-05-0230.sqlite', 'loa-daily-2026-12-06-0230.sqlite', 'loa-daily-2026-12-07-0230.sqlite']);
+  });
+
   it('a backup taken mid-campaign, restored into a fresh data dir, resumes the campaign without duplicates', async () => {
     // World A: the campaign is under way when the backup is taken.
     const tg1 = await startFakeTelegram();

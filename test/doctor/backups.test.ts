@@ -52,6 +52,15 @@ describe('loa doctor: backups', () => {
     expect(r?.fix).toContain('chép thư mục backups sang một máy hoặc ổ khác');
   });
 
+  it('a backup dated later than now (taken while the clock ran ahead) is not taken for a fresh one', () => {
+    // Taken with the clock a year ahead, then NTP set it right and daily backups kept failing:
+    // the doctor said ✓ for a year, on the strength of that one file.
+    const { config, db } = folder({ ageDays: 40, keep: 7, backups: { 'loa-daily-2027-12-01-0230.sqlite': -358, 'loa-daily-2026-12-03-0230.sqlite': 5 } });
+    const r = backupCheck(config, db, NOW);
+    expect(r?.status).toBe('warn');
+    expect(r?.message).toContain('loa-daily-2026-12-03-0230.sqlite (10:00 03/12/2026, 5 ngày trước)');
+  });
+
   it('daily backups off and no copy taken otherwise: a warning saying how to turn them on', () => {
     const { config, db } = folder({ ageDays: 40, keep: 0 });
     const r = backupCheck(config, db, NOW);
