@@ -15,8 +15,7 @@
  *    link an erasure keeps, so erasing an official does not move them to the citizens), or the
  *    person of the same channel and user id (never two erased rows: `erased:<n>` of the officials
  *    and `erased:<n>` of the people are row numbers of two tables, not one account);
- *  - a citizen: anyone else, including a question whose asker row is gone (no person).
- *
+ *  - a citizen: anyone else, including a question whose asker row is gone (no person);
  *  - what the period's figures count stands as it did in the period: a person's later opt-out,
  *    block or erasure, an official's anonymisation by retention, staff answering an old question
  *    change nothing in it (`subscriberFigures`, `official_spells`, the queue by `resolved_at`), so
