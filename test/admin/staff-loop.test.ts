@@ -76,6 +76,38 @@ describe('undoing a mistaken attachment', () => {
     expect(listNotices(t.app.db, ENTRY).map((n) => n.unansweredId)).toEqual([right]);
   });
 
+  it('takes a question off the wrong change when it is attached again elsewhere, or answered with a new draft', async () => {
+    const q = 'đổi bằng lái xe ô tô hết hạn ở đâu';
+    const id = ask('web-session-moved-0001', q);
+    const q2 = 'cấp đổi giấy phép lái xe bị mất';
+    const id2 = ask('web-session-moved-0002', q2);
+    await editor.get(`/admin/questions/attach?ids=${id},${id2}`);
+    await editor.post('/admin/questions/attach', { ids: `${id},${id2}`, qa: 'khai-sinh-truc-tuyen', variants: `${q}\n${q2}` });
+    expect(openRevision(t.app.db, 'qa', 'khai-sinh-truc-tuyen')!.text).toContain(q);
+    // Corrected by attaching the first to another entry straight away, without "Gỡ".
+    await editor.get(`/admin/questions/attach?ids=${id}`);
+    const res = await editor.post('/admin/questions/attach', { ids: String(id), qa: 'lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep', variants: q });
+    expect(decodeURIComponent(res.location!)).toContain('Gỡ 1 câu hỏi khỏi “khai-sinh-truc-tuyen”');
+    const old = openRevision(t.app.db, 'qa', 'khai-sinh-truc-tuyen')!;
+    expect(old.text).not.toContain(q);
+    expect(old.questionIds).toEqual([id2]);
+    expect(openRevision(t.app.db, 'qa', 'lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep')!.text).toContain(q);
+    expect(status(id).link).toBe('lam-thu-tuc-hanh-chinh-o-dau-sau-sap-xep');
+    // The second is answered with a new draft instead: the wrong change is left with nothing, and closed.
+    await editor.get(`/admin/content/qa/new?from=${id2}`);
+    const saved = await editor.post('/admin/content/qa/new', {
+      id: 'cap-doi-gplx',
+      question: 'Mất giấy phép lái xe thì cấp lại ở đâu?',
+      topics: 'chinh-quyen-dia-phuong',
+      sources: 'Luật Trật tự, an toàn giao thông đường bộ 2024 | Điều 62',
+      answer: 'Nộp hồ sơ cấp lại tại cơ quan công an có thẩm quyền hoặc trên Cổng dịch vụ công.',
+      from: String(id2),
+    });
+    expect(saved.status).toBe(303);
+    expect(openRevision(t.app.db, 'qa', 'khai-sinh-truc-tuyen')).toBeUndefined();
+    expect(status(id2).link).toBe('cap-doi-gplx');
+  });
+
   it('closes the change when the mistaken questions were all it held', async () => {
     const wrong = ask('web-session-wrong-0100', 'xin giấy phép nuôi chó cảnh ở đâu');
     await editor.get(`/admin/questions/attach?ids=${wrong}`);
@@ -117,15 +149,16 @@ describe('a draft written for questions, then retired', () => {
       from: ids.join(','),
     });
     expect(saved.status).toBe(303);
-    expect((await editor.get('/admin/questions')).text).toContain('Đã có bản nháp trả lời, chờ phê duyệt:');
+    expect((await editor.get('/admin/questions')).text).toContain('Đã có bản nháp trả lời, chờ phê duyệt: <a href="/admin/content/qa/cap-lai-khai-sinh">');
     await approver.get('/admin/content/qa/cap-lai-khai-sinh');
     const retired = await approver.post('/admin/content/qa/cap-lai-khai-sinh/retire');
     expect(decodeURIComponent(retired.location!)).toContain('2 câu hỏi đang chờ mục này đã trở lại hàng “Câu hỏi chưa trả lời”.');
     // Back in the queue, to be answered again.
     for (const id of ids) expect(status(id)).toEqual({ status: 'open', link: null });
     const queue = await editor.get('/admin/questions');
-    expect(queue.text).not.toContain('Đã có bản nháp trả lời, chờ phê duyệt:');
-    expect(queue.text).toContain('mất giấy khai sinh thì làm lại thế nào');
+    const group = queue.text.split('<section class="card group"').find((g) => g.includes('mất giấy khai sinh thì làm lại thế nào'))!;
+    expect(group).toBeDefined();
+    expect(group).not.toContain('data-answering');
   });
 
   it('says so in the queue when the entry a question is linked to is gone or retired by hand', async () => {

@@ -17,8 +17,9 @@
  *   the questions linked, and their askers were told the wrong entry's answer at approval.
  */
 import { z } from 'zod';
-import type { RegisterRoutes } from '../context.js';
-import { linkUnansweredToDraft, openQueueQuestions } from '../../db/admin.js';
+import type { AdminContext, RegisterRoutes } from '../context.js';
+import type { FastifyRequest } from 'fastify';
+import { linkUnansweredToDraft, openQueueQuestions, type QueueQuestion } from '../../db/admin.js';
 import { decideRevision, dropRevisionQuestions, openRevision, saveRevision, unlinkUnanswered } from '../../db/revisions.js';
 import { listAudit } from '../../db/audit.js';
 import { questionTexts } from '../../db/questions.js';
@@ -62,6 +63,78 @@ export function maskedWordings(questions: string[]): { wordings: string[]; maske
     wordings.push(m.text);
   }
   return { wordings, masked };
+}
+
+/**
+ * Takes questions back from the entries they are linked to (attached to a pending change, or a
+ * draft written for them), except `except`: they go back to the queue, and the wordings they
+ * brought leave the pending change (see the route "Gỡ khỏi mục này"). Returns a sentence per
+ * entry for staff, each also in the audit log (`question.detach`). `questions` are the open ones
+ * in the staff member's scope.
+ */
+export function takeBack(ctx: AdminContext, req: FastifyRequest, questions: readonly QueueQuestion[], except?: string): string[] {
+  const me = ctx.me(req);
+  const now = ctx.now();
+  const approvedQa = (): QaEntry[] => ctx.content.get().qa.filter((q) => q.status === 'approved');
+  const linked = questions.filter((q) => q.draftQaId !== null && q.draftQaId !== except);
+  const byEntry = new Map<string, typeof linked>();
+  for (const q of linked) byEntry.set(q.draftQaId!, [...(byEntry.get(q.draftQaId!) ?? []), q]);
+  const said: string[] = [];
+  for (const [entryId, qs] of byEntry) {
+    const ids = qs.map((q) => q.id);
+    const rev = openRevision(ctx.db, 'qa', entryId);
+    const inRev = rev ? ids.filter((id) => rev.questionIds.includes(id)) : [];
+    let removed: string[] = [];
+    let closed = false;
+    if (rev && inRev.length) {
+      const remaining = rev.questionIds.filter((id) => !inRev.includes(id));
+      const attaches = listAudit(ctx.db, { action: 'question.attach', targetType: 'qa', targetId: entryId, limit: 1000 })
+        .map((a) => attachDetails.safeParse(a.details))
+        .flatMap((d) => (d.success && d.data.revision === rev.id ? [d.data] : []));
+      const stays = (a: z.infer<typeof attachDetails>): boolean => a.questions.some((q) => remaining.includes(q));
+      const approved = approvedQa().find((e) => e.id === entryId);
+      // The taken questions' own wordings go; so do all the wordings of an attachment none of
+      // whose questions stay (staff may have edited them in the form). A partly taken attachment
+      // keeps its other wordings, and the remaining questions' own wordings always stay.
+      const own = maskedWordings(qs.filter((q) => inRev.includes(q.id)).map((q) => q.question)).wordings;
+      const ownKeys = new Set(own.map((w) => foldedCanonical(w)));
+      const keep = new Set(
+        [
+          ...(approved ? [approved.question, ...approved.variants] : []),
+          ...attaches.filter(stays).flatMap((a) => a.added).filter((w) => !ownKeys.has(foldedCanonical(w))),
+          ...maskedWordings([...questionTexts(ctx.db, remaining).values()]).wordings,
+        ].map((w) => foldedCanonical(w)),
+      );
+      const drop = [...attaches.filter((a) => !stays(a)).flatMap((a) => a.added), ...own];
+      let text = rev.text;
+      try {
+        ({ text, removed } = removeQaVariants(rev.text, drop, keep));
+      } catch (err) {
+        if (!(err instanceof ContentValidationError)) throw err;
+        // The wordings stay (the change cannot be read); the questions still come off it.
+      }
+      const approvedText = readEntryFile(ctx.config.contentDir, rev.file)?.text;
+      const left = revisionChanges('qa', approvedText, text);
+      const empty = remaining.length === 0 && approvedText !== undefined && Object.values(left).every((v) => v.length === 0);
+      ctx.db.transaction(() => {
+        dropRevisionQuestions(ctx.db, rev.id, inRev, text, now);
+        unlinkUnanswered(ctx.db, ids, entryId);
+        if (empty) closed = decideRevision(ctx.db, rev.id, 'rejected', me.username, 'Không còn thay đổi: các câu hỏi gắn nhầm đã được gỡ', now);
+      })();
+    } else unlinkUnanswered(ctx.db, ids, entryId);
+    const text =
+      `Gỡ ${ids.length} câu hỏi khỏi “${entryId}”, đưa trở lại hàng chờ` +
+      (removed.length ? `; bỏ ${removed.length} cách hỏi khỏi thay đổi chờ duyệt` : '') +
+      (closed ? '; thay đổi chờ duyệt không còn gì nên đã đóng' : '');
+    ctx.audit(req, {
+      action: 'question.detach',
+      targetType: 'qa',
+      targetId: entryId,
+      details: { text, questions: ids, ...(rev && inRev.length ? { revision: rev.id } : {}), ...(removed.length ? { removed } : {}), ...(closed ? { closed: true } : {}) },
+    });
+    said.push(`${text}.`);
+  }
+  return said;
 }
 
 export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
@@ -138,6 +211,9 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
       return reply.redirect(back(err.errors.map((e) => e.message).join('; ')), 303);
     }
     const ids = questions.map((q) => q.id);
+    // Questions attached elsewhere (a mistake being corrected) come off that change first: the
+    // link moved, but the wordings stayed in the other change and went live with it.
+    const movedFrom = takeBack(ctx, req, questions, entry.id);
     const revisionId = ctx.db.transaction(() => {
       const id = saveRevision(
         ctx.db,
@@ -161,6 +237,7 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
       },
     });
     const msg =
+      (movedFrom.length ? `${movedFrom.join(' ')} ` : '') +
       `Đã gắn ${ids.length} câu hỏi vào mục này${added.length ? ` (thêm ${added.length} cách hỏi mới)` : ''}. ` +
       'Thay đổi đang chờ một người khác phê duyệt; bot vẫn dùng bản đã duyệt. Khi được phê duyệt, người đã hỏi sẽ được báo.';
     return reply.redirect(`/admin/content/qa/${entry.id}?msg=${encodeURIComponent(msg)}`, 303);
@@ -176,61 +253,7 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
    */
   s.post('/admin/questions/detach', { config: { permission: 'questions.answer' } }, async (req, reply) => {
     const body = detachBody.parse(req.body ?? {});
-    const me = ctx.me(req);
-    const now = ctx.now();
-    const linked = questionsFor(req, body.ids).filter((q) => q.draftQaId !== null);
-    const byEntry = new Map<string, typeof linked>();
-    for (const q of linked) byEntry.set(q.draftQaId!, [...(byEntry.get(q.draftQaId!) ?? []), q]);
-    const said: string[] = [];
-    for (const [entryId, qs] of byEntry) {
-      const ids = qs.map((q) => q.id);
-      const rev = openRevision(ctx.db, 'qa', entryId);
-      const inRev = rev ? ids.filter((id) => rev.questionIds.includes(id)) : [];
-      let removed: string[] = [];
-      let closed = false;
-      if (rev && inRev.length) {
-        const remaining = rev.questionIds.filter((id) => !inRev.includes(id));
-        const attaches = listAudit(ctx.db, { action: 'question.attach', targetType: 'qa', targetId: entryId, limit: 1000 })
-          .map((a) => attachDetails.safeParse(a.details))
-          .flatMap((d) => (d.success && d.data.revision === rev.id ? [d.data] : []));
-        const stays = (a: z.infer<typeof attachDetails>): boolean => a.questions.some((q) => remaining.includes(q));
-        const approved = approvedQa().find((e) => e.id === entryId);
-        const keep = new Set(
-          [
-            ...(approved ? [approved.question, ...approved.variants] : []),
-            ...attaches.filter(stays).flatMap((a) => a.added),
-            ...maskedWordings([...questionTexts(ctx.db, remaining).values()]).wordings,
-          ].map((w) => foldedCanonical(w)),
-        );
-        const drop = [...attaches.filter((a) => !stays(a)).flatMap((a) => a.added), ...maskedWordings(qs.filter((q) => inRev.includes(q.id)).map((q) => q.question)).wordings];
-        let text = rev.text;
-        try {
-          ({ text, removed } = removeQaVariants(rev.text, drop, keep));
-        } catch (err) {
-          if (!(err instanceof ContentValidationError)) throw err;
-          // The wordings stay (the change cannot be read); the questions still come off it.
-        }
-        const approvedText = readEntryFile(ctx.config.contentDir, rev.file)?.text;
-        const left = revisionChanges('qa', approvedText, text);
-        const empty = remaining.length === 0 && approvedText !== undefined && Object.values(left).every((v) => v.length === 0);
-        ctx.db.transaction(() => {
-          dropRevisionQuestions(ctx.db, rev.id, inRev, text, now);
-          unlinkUnanswered(ctx.db, ids, entryId);
-          if (empty) closed = decideRevision(ctx.db, rev.id, 'rejected', me.username, 'Không còn thay đổi: các câu hỏi gắn nhầm đã được gỡ', now);
-        })();
-      } else unlinkUnanswered(ctx.db, ids, entryId);
-      const text =
-        `Gỡ ${ids.length} câu hỏi khỏi “${entryId}”, đưa trở lại hàng chờ` +
-        (removed.length ? `; bỏ ${removed.length} cách hỏi khỏi thay đổi chờ duyệt` : '') +
-        (closed ? '; thay đổi chờ duyệt không còn gì nên đã đóng' : '');
-      ctx.audit(req, {
-        action: 'question.detach',
-        targetType: 'qa',
-        targetId: entryId,
-        details: { text, questions: ids, ...(rev && inRev.length ? { revision: rev.id } : {}), ...(removed.length ? { removed } : {}), ...(closed ? { closed: true } : {}) },
-      });
-      said.push(`${text}.`);
-    }
+    const said = takeBack(ctx, req, questionsFor(req, body.ids));
     const back = z.string().regex(/^\/admin\/questions(\?[\x21-\x7e]*)?$/).catch('/admin/questions').parse(body.back);
     const msg = said.length ? said.join(' ') : 'Các câu hỏi này không còn gắn với mục nào (đã được xử lý hoặc đã gỡ trước đó).';
     return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}msg=${encodeURIComponent(msg)}`, 303);

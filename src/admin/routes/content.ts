@@ -45,7 +45,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changersSinceApproval, changesSince, checkFourEyes, type FourEyesCheck } from '../four-eyes.js';
 import { checkRawEntryText, type RawError } from '../raw-content.js';
-import { maskedWordings } from './attach.js';
+import { maskedWordings, takeBack } from './attach.js';
 import { CASE_FIELD, caseForCorrection, correctionDraftForm, linkFromCase, sendApprovedCorrections } from '../disinfo-correction.js';
 
 const kindSchema = z.enum(['qa', 'article']);
@@ -424,7 +424,10 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         saved = saveArticleDraft(ctx.config.contentDir, form, c, existing?.file);
       }
       if (kind === 'qa' && from.length) {
-        const visible = openQueueQuestions(ctx.db, from, ctx.scopeRegions(req)).map((x) => x.id);
+        const open = openQueueQuestions(ctx.db, from, ctx.scopeRegions(req));
+        // Questions attached elsewhere come off that change first (routes/attach.ts takeBack).
+        takeBack(ctx, req, open, saved.id);
+        const visible = open.map((x) => x.id);
         linkUnansweredToDraft(ctx.db, from.filter((id) => visible.includes(id)), saved.id, ctx.me(req).username, ctx.now());
       }
       const linked = isNew ? linkFromCase(ctx, req, body[CASE_FIELD], { correctionId: saved.id }) : '';
