@@ -63,3 +63,36 @@ describe('commune accounts after communes merged', { timeout: 120_000 }, () => {
     expect(out.join('\n')).toContain("địa bàn 'hien-nam' không còn trong regions.yaml: loa user role xa.hiennam --region <mã mới>");
   });
 });
+
+describe("a commune's own admin", { timeout: 120_000 }, () => {
+  it('manages the accounts of its commune only, and cannot widen its own or anyone’s region', async () => {
+    const t = await startAdminApp();
+    close = t.close;
+    addUser(t.app, 'xa.admin', ['admin'], 'pho-hien');
+    addUser(t.app, 'tinh.duyet', ['approver']);
+    addUser(t.app, 'xa.bien', ['editor'], 'pho-hien');
+    addUser(t.app, 'khac', ['editor'], 'hong-chau');
+    const a = new AdminClient(t.url);
+    await a.login('xa.admin', 'xa.admin-mat-khau-1');
+    const page = await a.get('/admin/users');
+    expect(page.text).toContain('<strong>xa.bien</strong>');
+    expect(page.text).not.toContain('<strong>tinh.duyet</strong>');
+    expect(page.text).not.toContain('<strong>khac</strong>');
+    expect(page.text).not.toContain('<option value="">Mọi địa bàn</option>');
+    // Before: 200 and the provincial approver's one-time password on the commune admin's screen.
+    const reset = await a.post('/admin/users/tinh.duyet/reset');
+    expect(reset.status).toBe(403);
+    expect(reset.text).toContain('Bạn chỉ quản lý được tài khoản thuộc địa bàn Phường Phố Hiến');
+    expect(getUserByName(t.app.db, 'tinh.duyet')!.mustChangePassword).toBe(false);
+    expect((await a.post('/admin/users/khac/disable')).status).toBe(403);
+    // Its own region cannot become "every region", nor can a new account's.
+    expect((await a.post('/admin/users/xa.admin', { roles: ['admin'], region: '' })).status).toBe(403);
+    expect(getUserByName(t.app.db, 'xa.admin')!.region).toBe('pho-hien');
+    expect((await a.post('/admin/users', { username: 'moi', roles: ['editor'], region: '' })).status).toBe(403);
+    expect((await a.post('/admin/users', { username: 'moi2', roles: ['editor'], region: 'hong-chau' })).status).toBe(403);
+    expect(getUserByName(t.app.db, 'moi')).toBeUndefined();
+    // Within the commune, as before.
+    expect((await a.post('/admin/users', { username: 'moi', roles: ['editor'], region: 'pho-hien' })).status).toBe(200);
+    expect((await a.post('/admin/users/xa.bien/reset')).status).toBe(200);
+  });
+});

@@ -58,14 +58,26 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
    */
   const staleRegions = (): Record<string, string> =>
     Object.fromEntries(listUsers(ctx.db).flatMap((u) => (u.region && !ctx.knowledge.regionInfo(u.region) ? [[u.username, u.region]] : [])));
+  /**
+   * An admin limited to a region (a commune's admin) manages the accounts of that region only:
+   * before, such an admin saw every account, could reset the provincial approver's password, and
+   * could set their own or anyone's region to "Mọi địa bàn". Province-wide admins manage all.
+   */
+  const manageable = (req: FastifyRequest, u: User): boolean =>
+    !ctx.me(req).region || u.id === ctx.me(req).id || (!!u.region && !!ctx.knowledge.regionInfo(u.region) && ctx.inScope(req, u.region));
+  const scopeRefusal = (req: FastifyRequest): string => {
+    const mine = ctx.me(req).region!;
+    return `Bạn chỉ quản lý được tài khoản thuộc địa bàn ${ctx.knowledge.regionInfo(mine)?.name ?? mine}: hãy chọn một địa bàn trong đó. Tài khoản cấp tỉnh hoặc của địa bàn khác do quản trị viên cấp tỉnh quản lý.`;
+  };
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
     ctx.render(req, reply, 'users', {
+      anyRegion: !ctx.me(req).region,
       staleRegions: staleRegions(),
       sessions: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, ctx.auth.activeSessions(u.id)])),
       // Who last set each password for someone else (four eyes counts a reset: docs/admin.md),
       // and the one-time passwords nobody used in time.
       passwordSet: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, latestPasswordSetFor(ctx.db, u.id)])),
-      expired: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, oneTimePasswordExpired(u, ctx.now())])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions(), error: undefined, created: undefined, ...extra });
+      expired: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, oneTimePasswordExpired(u, ctx.now())])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db).filter((u) => manageable(req, u)), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions().filter((r) => ctx.inScope(req, r.slug)), error: undefined, created: undefined, ...extra });
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
@@ -74,16 +86,22 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const lastLoginOf = ctx.db.prepare(`SELECT at FROM audit WHERE actor = ? AND action = 'login.ok' ORDER BY at DESC LIMIT 1`).pluck();
   const lastLogins = (): Record<string, string | undefined> =>
     Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, lastLoginOf.get(u.username) as string | undefined]));
-  const checkRegion = (slug: string, current: string | null = null): string | null => {
-    if (!slug) return null;
+  const checkRegion = (req: FastifyRequest, slug: string, current: string | null = null): string | null => {
+    const scoped = !!ctx.me(req).region;
+    if (!slug) {
+      if (scoped) throw Object.assign(new Error(scopeRefusal(req)), { statusCode: 403 });
+      return null;
+    }
     // An account's own old region, kept as it is (see staleRegions).
-    if (slug === current) return slug;
+    if (slug === current && !scoped) return slug;
     if (!ctx.knowledge.regionInfo(slug)) throw Object.assign(new Error(`Địa bàn không tồn tại: ${slug}`), { statusCode: 400 });
+    if (!ctx.inScope(req, slug)) throw Object.assign(new Error(scopeRefusal(req)), { statusCode: 403 });
     return slug;
   };
   const target = (req: FastifyRequest) => {
     const u = getUserByName(ctx.db, (req.params as { name: string }).name);
     if (!u) throw Object.assign(new Error('Không có tài khoản này.'), { statusCode: 404 });
+    if (!manageable(req, u)) throw Object.assign(new Error(scopeRefusal(req)), { statusCode: 403 });
     return u;
   };
 
@@ -109,7 +127,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       username: name.data,
       displayName: parsed.data.displayName || undefined,
       roles: parsed.data.roles,
-      region: checkRegion(parsed.data.region),
+      region: checkRegion(req, parsed.data.region),
       password,
       mustChangePassword: true,
       setBy: ctx.me(req).username,
@@ -137,7 +155,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       return page(req, reply.code(400), { error: 'Bạn không thể tự bỏ quyền quản trị của mình. Nếu cần, nhờ một quản trị viên khác làm việc này.' });
     const refusal = lastAdminRefusal(ctx.db, u.id, { roles: parsed.data.roles });
     if (refusal) return page(req, reply.code(400), { error: staffText(refusal) });
-    const region = checkRegion(parsed.data.region, u.region);
+    const region = checkRegion(req, parsed.data.region, u.region);
     const displayName = parsed.data.displayName || null;
     const roles = [...new Set(parsed.data.roles)];
     const sameRoles = roles.length === u.roles.length && roles.every((r) => u.roles.includes(r));
