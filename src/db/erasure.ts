@@ -106,12 +106,14 @@ export const IDENTIFIER_COLUMNS: readonly IdentifierColumn[] = [
     // The match key held the person's words (folded) or their screenshot's platform reference
     // (with which a Telegram file can still be downloaded) when their report opened the case: it
     // goes too, unless another reporter sent the same file (a link is the item, not their words).
+    // A key that names the file, not their copy (Telegram's file_unique_id 'tg:', a picture's
+    // content digest 'sha256:'), is shared by every report of the case with a picture.
     sql: `UPDATE disinfo_cases
              SET text = (SELECT r.text FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1),
                  media_ref = (SELECT r.media_ref FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId ORDER BY r.id LIMIT 1),
                  match_key = CASE
                    WHEN match_key LIKE 'm:%' AND NOT EXISTS (SELECT 1 FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id AND r.person_id <> @personId
-                                                             AND (r.media_ref = substr(match_key, 3) OR (match_key LIKE 'm:tg:%' AND r.media_ref IS NOT NULL)))
+                                                             AND (r.media_ref = substr(match_key, 3) OR ((match_key LIKE 'm:tg:%' OR match_key LIKE 'm:sha256:%') AND r.media_ref IS NOT NULL)))
                      THEN 'x:' || id
                    WHEN match_key LIKE 't:%' AND (SELECT r.person_id FROM disinfo_reports r WHERE r.case_id = disinfo_cases.id ORDER BY r.id LIMIT 1) = @personId
                      THEN 'x:' || id

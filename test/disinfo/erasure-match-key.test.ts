@@ -44,4 +44,21 @@ describe('erasing a reporter', () => {
     expect(report(c, { text: 'https://www.facebook.com/groups/1/posts/2/' }).caseId).toBe(link.caseId);
     db.close();
   });
+
+  it('keeps the content key of a Zalo picture another reporter sent, and drops it when none did', () => {
+    const db = openDb(':memory:');
+    const person = (ext: string) => upsertPerson(db, 'zalo', ext, undefined, AT).id;
+    const report = (pid: number, mediaRef: string, mediaKey: string) => recordReport(db, { personId: pid, channel: 'zalo', region: null, topic: 'khac', platform: 'zalo', mediaRef, mediaKey }, AT);
+    const [a, b, c] = [person('3512345678900000001'), person('3512345678900000002'), person('3512345678900000003')];
+    const SHARED = `sha256:${'a'.repeat(64)}`;
+    const OWN = `sha256:${'b'.repeat(64)}`;
+    // One picture under two URLs (the digest groups them), and a picture only `a` sent.
+    const shared = report(a, 'https://f21-zpc.zdn.vn/jpg/1111/aaaa.jpg', SHARED);
+    expect(report(b, 'https://f7-zpc.zdn.vn/jpg/2222/bbbb.jpg', SHARED).caseId).toBe(shared.caseId);
+    const own = report(a, 'https://f21-zpc.zdn.vn/jpg/5555/eeee.jpg', OWN);
+    erasePerson(db, a, AT);
+    expect(report(c, 'https://f9-zpc.zdn.vn/jpg/6666/ffff.jpg', SHARED).caseId).toBe(shared.caseId);
+    expect(report(c, 'https://f9-zpc.zdn.vn/jpg/7777/gggg.jpg', OWN).caseId).not.toBe(own.caseId);
+    db.close();
+  });
 });
