@@ -10,7 +10,8 @@
  */
 import type { Db } from '../db/index.js';
 import { nowIso } from '../db/index.js';
-import { reportRows, type YearReport } from './report.js';
+import { reportCsv, reportHtml, reportRows, reportXlsx, type YearReport } from './report.js';
+import type { XlsxValue } from '../text/xlsx.js';
 
 /** A filing as listed: who filed which period and region, when. */
 export interface FilingSummary {
@@ -25,9 +26,12 @@ export interface FilingSummary {
   filedAt: string;
 }
 
-/** A filing with its report. */
+/** A filing with its report and the files sent (migration 115). */
 export interface Filing extends FilingSummary {
   report: YearReport;
+  /** The report's rows as filed (an instant as its ISO time). */
+  rows: XlsxValue[][];
+  files: { xlsx: Buffer; csv: string; html: string };
 }
 
 interface FilingRow {
@@ -39,10 +43,27 @@ interface FilingRow {
   report: string;
   filed_by: string;
   filed_at: string;
+  rows: string | null;
+  xlsx: Buffer | null;
+  csv: string | null;
+  html: string | null;
 }
 
-function toFiling(r: FilingRow): Filing {
+/**
+ * A stored filing. Its files are the bytes sent; a filing without them (none is written so, but
+ * a row may predate migration 115) has them made again from its report.
+ */
+async function toFiling(r: FilingRow): Promise<Filing> {
   const report = JSON.parse(r.report) as YearReport;
+  return {
+    ...toSummary(r, report),
+    report,
+    rows: r.rows ? (JSON.parse(r.rows) as XlsxValue[][]) : reportRows(report),
+    files: { xlsx: r.xlsx ?? (await reportXlsx(report)), csv: r.csv ?? reportCsv(report), html: r.html ?? reportHtml(report) },
+  };
+}
+
+function toSummary(r: FilingRow, report: { region?: string }): FilingSummary {
   return {
     id: r.id,
     year: r.year,
@@ -52,26 +73,25 @@ function toFiling(r: FilingRow): Filing {
     regionName: report.region ?? null,
     filedBy: r.filed_by,
     filedAt: r.filed_at,
-    report,
   };
 }
 
-function summary(f: Filing): FilingSummary {
-  const { report: _report, ...rest } = f;
-  return rest;
-}
-
-/** Files `r` (as made by `by`, now); returns the filing's id. */
-export function fileReport(db: Db, r: YearReport, by: string, now: Date = new Date()): number {
+/** Files `r` (as made by `by`, now) with its files as sent; returns the filing's id. */
+export async function fileReport(db: Db, r: YearReport, by: string, now: Date = new Date()): Promise<number> {
+  const xlsx = await reportXlsx(r);
   return Number(
     db
-      .prepare(`INSERT INTO report_filings (year, period_from, period_to, region_slug, report, filed_by, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(r.year, r.from, r.to, r.regionSlug ?? null, JSON.stringify(r), by, nowIso(now)).lastInsertRowid,
+      .prepare(
+        `INSERT INTO report_filings (year, period_from, period_to, region_slug, report, filed_by, filed_at, rows, xlsx, csv, html)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(r.year, r.from, r.to, r.regionSlug ?? null, JSON.stringify(r), by, nowIso(now), JSON.stringify(reportRows(r)), xlsx, reportCsv(r), reportHtml(r))
+      .lastInsertRowid,
   );
 }
 
 /** One filing, or undefined. */
-export function getFiling(db: Db, id: number): Filing | undefined {
+export async function getFiling(db: Db, id: number): Promise<Filing | undefined> {
   const r = db.prepare(`SELECT * FROM report_filings WHERE id = ?`).get(id) as FilingRow | undefined;
   return r ? toFiling(r) : undefined;
 }
@@ -87,13 +107,16 @@ export function filingsOf(
   which: { regionSlug: string | null } | { regions: readonly string[] | null },
 ): FilingSummary[] {
   const rows = db
-    .prepare(`SELECT * FROM report_filings WHERE period_from = ? AND period_to = ? ORDER BY filed_at DESC, id DESC`)
-    .all(period.from, period.to) as FilingRow[];
+    .prepare(
+      `SELECT id, year, period_from, period_to, region_slug, json_extract(report, '$.region') AS region, filed_by, filed_at FROM report_filings
+        WHERE period_from = ? AND period_to = ? ORDER BY filed_at DESC, id DESC`,
+    )
+    .all(period.from, period.to) as (FilingRow & { region: string | null })[];
   const keep =
     'regionSlug' in which
       ? (r: FilingRow) => r.region_slug === which.regionSlug
       : (r: FilingRow) => which.regions === null || (r.region_slug !== null && which.regions.includes(r.region_slug));
-  return rows.filter(keep).map((r) => summary(toFiling(r)));
+  return rows.filter(keep).map((r) => toSummary(r, { ...(r.region ? { region: r.region } : {}) }));
 }
 
 /** One row where the filed report and the report made now differ. */
@@ -118,14 +141,15 @@ function shown(v: unknown): string | null {
 }
 
 /**
- * The rows where the report made now differs from the filed one (the time each was made left
- * out), in the report's order; empty when they agree.
+ * The rows where the report made now differs from the filed rows (the time each was made left
+ * out), in the report's order; empty when they agree. A label a later version words otherwise
+ * shows as a row gone and a row added.
  */
-export function compareWithFiled(filed: YearReport, now: YearReport): FilingDifference[] {
+export function compareWithFiled(filed: readonly XlsxValue[][], now: YearReport): FilingDifference[] {
   const key = (r: unknown[]) => `${String(r[0])}\u0000${String(r[1])}\u0000${String(r[2])}`;
-  const rowsOf = (r: YearReport) => reportRows(r).slice(1).filter((row) => !WHEN_ROWS.has(String(row[1])));
+  const rowsOf = (rows: readonly XlsxValue[][]) => rows.slice(1).filter((row) => !WHEN_ROWS.has(String(row[1])));
   const before = new Map(rowsOf(filed).map((r) => [key(r), r]));
-  const after = rowsOf(now);
+  const after = rowsOf(reportRows(now));
   const out: FilingDifference[] = [];
   const seen = new Set<string>();
   for (const r of after) {

@@ -76,6 +76,15 @@ describe('chốt số liệu', () => {
     expect((await sonNam.get(`/admin/report/filed/${id}/report.xlsx`)).status).toBe(200);
     expect((await sonNam.get(`/admin/report/filed/${id}/print`)).text).toContain('Địa bàn: Phường Sơn Nam');
 
+    // The files are kept as sent: a later version laying the report out otherwise (here, a
+    // report whose stored figures it could no longer read) still gives the same bytes.
+    const xlsxFiled = Buffer.from(await (await fetch(`${t.url}/admin/report/filed/${id}/report.xlsx`, { headers: { cookie: [...sonNam.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })).arrayBuffer());
+    t.app.db.prepare(`UPDATE report_filings SET report = json_remove(report, '$.questions', '$.training') WHERE id = ?`).run(Number(id));
+    expect((await sonNam.get(`/admin/report/filed/${id}/report.csv`)).text).toBe(again.text);
+    const xlsxAgain = Buffer.from(await (await fetch(`${t.url}/admin/report/filed/${id}/report.xlsx`, { headers: { cookie: [...sonNam.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } })).arrayBuffer());
+    expect(xlsxAgain.equals(xlsxFiled)).toBe(true);
+    expect((await sonNam.get(`/admin/report?year=${year}`)).text).toMatch(/<td>Câu hỏi đã nhận<\/td><td>tất cả<\/td><td>3<\/td><td>1<\/td>/);
+
     // The province sees which communes filed, and downloads the filed report.
     const overview = await province.get(`/admin/report?year=${year}`);
     expect(overview.text).toContain('Báo cáo đã chốt của các địa bàn (cùng kỳ)');

@@ -111,9 +111,9 @@ function scopeOf(ctx: AdminContext, req: FastifyRequest, chosen: string | undefi
 }
 
 /** A filing the account may see (its region in the account's scope; the province's: province staff), or a 404. */
-function filedOrRefuse(ctx: AdminContext, req: FastifyRequest): Filing {
+async function filedOrRefuse(ctx: AdminContext, req: FastifyRequest): Promise<Filing> {
   const id = Number((req.params as { id?: string }).id);
-  const f = Number.isSafeInteger(id) && id > 0 ? getFiling(ctx.db, id) : undefined;
+  const f = Number.isSafeInteger(id) && id > 0 ? await getFiling(ctx.db, id) : undefined;
   const visible = f && (f.regionSlug === null ? ctx.scopeRegions(req) === null : ctx.inScope(req, f.regionSlug));
   if (!f || !visible) throw Object.assign(new Error('Không có báo cáo đã chốt này trong phạm vi tài khoản của bạn. Xem mục “Báo cáo đã chốt” trên trang Báo cáo năm.'), { statusCode: 404 });
   return f;
@@ -124,11 +124,11 @@ function filedOrRefuse(ctx: AdminContext, req: FastifyRequest): Filing {
  * compared with the figures now; and for province staff on the whole province's report, every
  * region's filings of the period (which communes filed, and when).
  */
-function filingsView(ctx: AdminContext, req: FastifyRequest, r: YearReport): Record<string, unknown> {
+async function filingsView(ctx: AdminContext, req: FastifyRequest, r: YearReport): Promise<Record<string, unknown>> {
   const period = { from: r.from, to: r.to };
   const mine = filingsOf(ctx.db, period, { regionSlug: r.regionSlug ?? null });
-  const latest = mine[0] ? getFiling(ctx.db, mine[0].id) : undefined;
-  const differences = latest ? compareWithFiled(latest.report, r) : [];
+  const latest = mine[0] ? await getFiling(ctx.db, mine[0].id) : undefined;
+  const differences = latest ? compareWithFiled(latest.rows, r) : [];
   const others = !r.regionSlug ? filingsOf(ctx.db, period, { regions: ctx.scopeRegions(req) }).filter((f) => f.regionSlug !== null) : [];
   return { filings: mine, differences, regionFilings: others, filedStillRunning: latest ? Date.parse(latest.report.generatedAt) < Date.parse(r.to) : false };
 }
@@ -166,7 +166,7 @@ export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
     if (!made.ok) return ctx.render(req, reply.code(400), 'report', { title: 'Báo cáo năm', form, error: made.error });
     const r = made.r;
     const isPeriod = Boolean(q.from || q.to);
-    const filings = filingsView(ctx, req, r);
+    const filings = await filingsView(ctx, req, r);
     return ctx.render(req, reply, 'report', {
       title: isPeriod ? `Báo cáo năm ${r.year} (kỳ ${periodText(r)})` : `Báo cáo năm ${r.year}`,
       r,
@@ -183,7 +183,7 @@ export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
     const made = report(ctx, req, q);
     if (!made.ok) throw Object.assign(new Error(`${made.error} Sửa lại trên trang Báo cáo năm.`), { statusCode: 400 });
     const r = made.r;
-    const id = fileReport(ctx.db, r, ctx.me(req).username, ctx.now());
+    const id = await fileReport(ctx.db, r, ctx.me(req).username, ctx.now());
     ctx.audit(req, {
       action: 'report.file',
       targetType: 'report',
@@ -194,15 +194,15 @@ export const registerReportRoutes: RegisterRoutes = (s, ctx) => {
     return reply.redirect(`/admin/report?${sameReport(r, q)}&msg=${encodeURIComponent(done)}`, 303);
   });
   s.get('/admin/report/filed/:id/report.xlsx', { config: { permission: 'report.view' } }, async (req, reply) => {
-    const f = filedOrRefuse(ctx, req);
-    return download(ctx, req, reply, f.report, 'xlsx', await reportXlsx(f.report), f.id);
+    const f = await filedOrRefuse(ctx, req);
+    return download(ctx, req, reply, f.report, 'xlsx', f.files.xlsx, f.id);
   });
   s.get('/admin/report/filed/:id/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
-    const f = filedOrRefuse(ctx, req);
-    return download(ctx, req, reply, f.report, 'csv', reportCsv(f.report), f.id);
+    const f = await filedOrRefuse(ctx, req);
+    return download(ctx, req, reply, f.report, 'csv', f.files.csv, f.id);
   });
   s.get('/admin/report/filed/:id/print', { config: { permission: 'report.view' } }, async (req, reply) => {
-    const html = reportHtml(filedOrRefuse(ctx, req).report);
+    const html = (await filedOrRefuse(ctx, req)).files.html;
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', printPolicy(html)).send(html);
   });
   s.get('/admin/report.csv', { config: { permission: 'report.view' } }, async (req, reply) => {
