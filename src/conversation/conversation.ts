@@ -200,8 +200,15 @@ export function createConversation(deps: ConversationDeps): Conversation {
     // list (subscription.ts). "Bỏ qua" under the regions is that choice.
     if (choices && labels && text.length <= 80 && !isHuyWord(text)) {
       const typed = choiceKey(text);
-      const at = typed ? labels.findIndex((l) => choiceKey(l) === typed) : -1;
-      if (at >= 0 && choices[at]) return runAction(ctx, choices[at]);
+      let at = typed ? labels.findIndex((l) => choiceKey(l) === typed) : -1;
+      // Or its name alone, when only one choice has it: "tiếp tục" for "Tiếp tục ➜ chọn địa
+      // bàn" (the topic step says 'rồi chọn “Tiếp tục”'), "phố hiến" for "Phường Phố Hiến".
+      if (at < 0 && typed) {
+        const named = labels.flatMap((l, i) => (shortKeys(l).includes(typed) ? [i] : []));
+        if (named.length === 1) at = named[0]!;
+      }
+      const picked = at >= 0 ? choices[at] : undefined;
+      if (picked) return runAction(ctx, picked);
     }
     // "đăng ký nhận tin", "xoá dữ liệu của tôi": the command, not an answer about it (typed-commands.ts).
     const asked = typedHandler(text);
@@ -377,4 +384,20 @@ export function createConversation(deps: ConversationDeps): Conversation {
 /** A choice's words as compared with what was typed: folded, without emoji or punctuation. */
 function choiceKey(s: string): string {
   return fold(s.normalize('NFC')).toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+/** The administrative unit a region's label starts with ("Phường", "Xã", "Cả Tỉnh"), folded. */
+const UNIT = /^(?:ca )?(?:tinh|thanh pho|phuong|xa|thi tran|thi xa|huyen|quan|dac khu) (?=\S)/;
+
+/**
+ * Shorter names a label is typed by: its part before an arrow ("Tiếp tục ➜ chọn địa bàn",
+ * "Xem thêm ➜ (trang 2/3)"), and a region without its unit ("Phường Phố Hiến" -> "pho hien").
+ */
+function shortKeys(label: string): string[] {
+  const keys: string[] = [];
+  const arrow = label.search(/[➜→»]/);
+  if (arrow > 0) keys.push(choiceKey(label.slice(0, arrow)));
+  const full = choiceKey(label);
+  if (UNIT.test(full)) keys.push(full.replace(UNIT, ''));
+  return keys.filter(Boolean);
 }

@@ -14,7 +14,7 @@ import type { Button, Reply } from '../messages.js';
 import { setRegion, setTopic, subscribe, topicsOf, unsubscribe } from '../db/people.js';
 import { campaignReachedSince, isSubscribed } from '../db/subscribers.js';
 import type { Region } from '../knowledge/content.js';
-import { fold } from '../text/vietnamese.js';
+import { fold, foldedCanonical } from '../text/vietnamese.js';
 import type { Feature, TurnContext } from './types.js';
 import { CURRENT_CONSENT } from './consent.js';
 import { viDate } from './core-feature.js';
@@ -94,6 +94,9 @@ const S_EN: typeof S_VI = {
 const textsOf = (ctx: TurnContext): typeof S_VI => (ctx.lang === 'en' ? S_EN : S_VI);
 const topicName = (ctx: TurnContext, t: { name: string; name_en?: string }): string => (ctx.lang === 'en' ? (t.name_en ?? t.name) : t.name);
 const consentIn = (ctx: TurnContext): string => (ctx.lang === 'en' && CURRENT_CONSENT.textEn ? CURRENT_CONSENT.textEn : CURRENT_CONSENT.text);
+
+/** Words that, typed under the topics of /dangky, mean "Tiếp tục" (done choosing), folded. */
+const TOPICS_DONE = new Set(['xong', 'xong roi', 'the thoi', 'du roi', 'vay thoi', 'tiep', 'tiep theo', 'tiep tuc', 'ok', 'oke', 'okay', 'duoc roi', 'done', 'next']);
 
 /** Words that, sent alone, unsubscribe, compared without diacritics: "HUY", "huỷ", "hủy", "STOP". */
 const STOP_WORDS = new Set(['huy', 'stop', 'huy dang ky', 'unsubscribe']);
@@ -304,6 +307,8 @@ export function createSubscriptionFeature(): Feature {
     onText: (ctx, text) => {
       // A question is never a stop: it asks how, and is answered.
       if (text.includes('?')) return null;
+      // "xong" (done) under the topics: on to the regions, as "Tiếp tục" is (it was searched).
+      if (ctx.person.pendingChoices?.includes('sub:r') && TOPICS_DONE.has(foldedCanonical(text))) return [regionMenu(ctx)];
       const lower = text.normalize('NFC').toLowerCase().replace(/[^\p{L} ]/gu, ' ').replace(/\s+/g, ' ').trim();
       const f = fold(lower);
       const word = STOP_WORDS.has(f) || STOP_WORDS_EXACT.has(lower);

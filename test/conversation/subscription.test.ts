@@ -121,6 +121,23 @@ describe('opting out in words', () => {
 });
 
 describe('subscribing', () => {
+  it('on Zalo, in words only: a topic, "tiếp tục" (or "xong"), then the commune without "Phường"', async () => {
+    // "tiếp tục", which the topic step asks for ('rồi chọn “Tiếp tục”'), did not match the line
+    // "Tiếp tục ➜ chọn địa bàn": it was searched and answered with an entry on orphans'
+    // allowances, and the subscription was never made. "phố hiến" for "Phường Phố Hiến" the same.
+    for (const [next, place, region] of [['tiếp tục', 'phố hiến', 'pho-hien'], ['xong', 'hưng yên', 'hung-yen']] as const) {
+      const user = `z-words-${n++}`;
+      await turn('zalo', user, { type: 'text', text: '/dangky' });
+      await turn('zalo', user, { type: 'text', text: 'bảo hiểm y tế' });
+      const [regions] = await turn('zalo', user, { type: 'text', text: next });
+      expect(regions!.text, next).toContain('Bạn ở địa bàn nào?');
+      const [done] = await turn('zalo', user, { type: 'text', text: place });
+      expect(done!.text, place).toContain('Bạn đã đăng ký nhận tin.');
+      const p = getPersonByExternal(db, 'zalo', user)!;
+      expect({ region: p.region, topics: topicsOf(db, p.id), consent: !!p.consentAt }).toEqual({ region, topics: ['bao-hiem-y-te'], consent: true });
+    }
+  });
+
   it('on Zalo, "bỏ qua" typed under the regions is the numbered "Bỏ qua": the subscription is made', async () => {
     // It was read as "never mind" ("Vâng ạ…"): no consent recorded, and nothing said so
     // (citizen trial on the fake Zalo OA, session 17).
