@@ -111,6 +111,20 @@ function logClockBehind(app: App): void {
   );
 }
 
+/**
+ * Warns when Loa is reached through an HTTPS proxy (an `https://` LOA_PUBLIC_URL) whose
+ * X-Forwarded-For it does not believe (no LOA_TRUST_PROXY): every visitor is then the proxy's one
+ * address (the web chat's per-address limits refuse them together) and the admin cookie is not
+ * Secure. `loa doctor` said it; the journal, which the IT officer reads after a start, did not.
+ */
+function logProxyUntrusted(app: App, config: Config): void {
+  if (!config.http.publicUrl?.startsWith('https://') || config.http.trustProxy?.length) return;
+  app.logger.warn(
+    { publicUrl: config.http.publicUrl },
+    'proxy: LOA_PUBLIC_URL is https (a reverse proxy in front) but LOA_TRUST_PROXY is empty: every visitor is the proxy\'s address to Loa, the web chat\'s per-address limits count them as one, and the admin cookie is not Secure; set LOA_TRUST_PROXY=127.0.0.1 (the proxy\'s address) in .env (docs/deploy.md, HTTPS)',
+  );
+}
+
 /** Runs `loa start`; returns the exit code once the service has stopped. */
 export async function run(args: string[], io: StartCliIo = {}): Promise<number> {
   const out = io.out ?? ((s: string) => console.log(s));
@@ -195,6 +209,7 @@ async function serve(
     return 0;
   }
   logClockBehind(app);
+  logProxyUntrusted(app, config);
   let address: string;
   try {
     address = await app.start();
@@ -208,7 +223,8 @@ async function serve(
     err(why.text);
     return why.code;
   }
-  out(`Loa đang chạy: web chat ${address}/ · quản trị ${address}/admin`);
+  const pub = config.http.publicUrl?.replace(/\/+$/, '');
+  out(`Loa đang chạy: web chat ${address}/ · quản trị ${address}/admin${pub ? ` · địa chỉ công khai ${pub}/ (LOA_PUBLIC_URL)` : ''}`);
   const signal = await stop;
   app.logger.info({ signal }, 'loa: stopping');
   await stopApp(app);

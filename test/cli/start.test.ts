@@ -281,6 +281,26 @@ describe('loa start', () => {
     expect(diskFull(new Error('other'), dir)).toBeUndefined();
   }, 60_000);
 
+  it('behind an HTTPS proxy: the public address on the running line, and a warning when LOA_TRUST_PROXY is not set', async () => {
+    for (const trust of ['', '127.0.0.1']) {
+      environment(await freePort());
+      Object.assign(process.env, { LOA_PUBLIC_URL: 'https://loa.example.gov.vn', LOA_TRUST_PROXY: trust });
+      const logged: { level: number; msg: string }[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+      const lines: string[] = [];
+      const code = await run([], {
+        createApp: (config) => createApp(config, { logger, watchContent: false, buildThread: false }),
+        err: () => {},
+        ...stopOnceRunning(lines),
+      });
+      expect(code).toBe(0);
+      expect(lines.find((l) => l.startsWith('Loa đang chạy'))).toContain('· địa chỉ công khai https://loa.example.gov.vn/ (LOA_PUBLIC_URL)');
+      const warned = logged.find((l) => l.msg.startsWith('proxy: LOA_PUBLIC_URL is https'));
+      if (trust) expect(warned).toBeUndefined();
+      else expect(warned?.level, trust).toBe(40);
+    }
+  }, 60_000);
+
   it('an option it does not have is refused in Vietnamese (it was ignored)', async () => {
     environment(await freePort());
     const errors: string[] = [];
