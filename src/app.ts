@@ -32,6 +32,7 @@ import { createLogger } from './logger.js';
 import type { Feature } from './conversation/types.js';
 import { createSubscriptionFeature } from './conversation/subscription.js';
 import { createDisinfoFeature } from './conversation/disinfo.js';
+import { createPictureKeys } from './conversation/picture-key.js';
 import { createQuizFeature, installQuiz, type QuizRunner } from './quiz/feature.js';
 import { createTrainingFeature } from './training/feature.js';
 import { createTrainingRegistry } from './training/definition.js';
@@ -145,7 +146,10 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
   // The training feature runs its tests on the quiz engine (training/feature.ts).
   const quiz = createQuizFeature({ contentDir: config.contentDir });
   const training = createTrainingFeature({ registry: createTrainingRegistry(config.contentDir), quiz });
-  const features: Feature[] = [...(opts.features ?? []), createDisinfoFeature(), training, quiz, createSubscriptionFeature(), createZaloFeature()];
+  // A reported picture without a platform file identity (Zalo) is grouped by its content, fetched
+  // through its channel (`channels` is filled below; read when a picture comes).
+  const pictures = createPictureKeys({ fetch: (channel, ref, max) => channels.get(channel)?.fetchMedia?.(ref, max) ?? Promise.resolve(null) });
+  const features: Feature[] = [...(opts.features ?? []), createDisinfoFeature({ pictures }), training, quiz, createSubscriptionFeature(), createZaloFeature()];
   // One group commit for the inbox and the conversation's records (db/group-commit.ts).
   const group = createGroupCommit(db);
   const conversation = createConversation({

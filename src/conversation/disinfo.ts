@@ -12,7 +12,8 @@
  * `bot.disinfo.reports_per_day` a day (Vietnam calendar day); and reports are never shown to
  * other citizens, so in a group chat the command only points to the private chat.
  */
-import type { Button, Reply } from '../messages.js';
+import type { Button, MediaRef, Reply } from '../messages.js';
+import type { PictureKeys } from './picture-key.js';
 import { setPersonState } from '../db/people.js';
 import { getCase, markReportersTold, recordReport, reportsSince, retractReport, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
 import { foldedCanonical } from '../text/vietnamese.js';
@@ -318,14 +319,17 @@ function start(ctx: TurnContext, args: string): Reply[] {
   return [askTopic(ctx)];
 }
 
-function finish(ctx: TurnContext, draft: Draft, platform: string): Reply[] {
+async function finish(ctx: TurnContext, draft: Draft, platform: string, pictures: PictureKeys | undefined): Promise<Reply[]> {
   const S = textsOf(ctx);
   saveDraft(ctx, undefined);
   const limited = overLimit(ctx);
   if (limited) return limited;
+  // A picture the platform gave no identity for (a Zalo image: URLs only) is grouped by its
+  // content; its fetch began when it was sent, so this rarely waits (./picture-key.ts).
+  const mediaKey = draft.mediaKey ?? (draft.mediaRef && pictures ? await pictures.keyOf(ctx.inbound.channel, draft.mediaRef) : null);
   const { caseId, number } = recordReport(
     ctx.db,
-    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, mediaKey: draft.mediaKey ?? null, topic: draft.topic ?? null, platform, source: ctx.inbound.source ?? null },
+    { personId: ctx.person.id, channel: ctx.inbound.channel, region: ctx.person.region ?? null, text: draft.text ?? null, mediaRef: draft.mediaRef ?? null, mediaKey, topic: draft.topic ?? null, platform, source: ctx.inbound.source ?? null },
     ctx.now,
   );
   // A case already closed: the reporter is told its outcome now, not at a later staff step.
@@ -353,8 +357,45 @@ export function isReportLabel(text: string): boolean {
   return foldedCanonical(text) === REPORT_LABEL_FOLDED;
 }
 
+/** A picture sent: a report's screenshot, or one offered for reporting (see the feature's onMedia). */
+function onMedia(ctx: TurnContext, media: MediaRef, prefetch: (ctx: TurnContext, media: MediaRef) => void): Reply[] | null {
+  const draft = draftOf(ctx);
+  const caption = media.caption?.trim() ?? '';
+  const command = /^\/baocao(?:@\S+)?(?:\s|$)/i.test(caption);
+  if (draft?.step !== 'content' && !command) {
+    if (ctx.inbound.group) return null;
+    // A forwarded picture, or one sent with words ("tin này có thật không?"), is most likely
+    // a post the person wonders about; a bare picture may be anything: it gets the "text
+    // only" reply, with how to report it.
+    if (ctx.inbound.forwarded || caption) return offerReport(ctx, { text: caption, mediaRef: media.ref, ...(media.key ? { mediaKey: media.key } : {}), forwarded: ctx.inbound.forwarded === true });
+    return overLimit(ctx) ? null : [{ text: `${textsFor(ctx.person.lang).unsupported} ${textsOf(ctx).pictureHint}` }];
+  }
+  if (command) {
+    const limited = ctx.inbound.group ? [{ text: textsOf(ctx).group }] : overLimit(ctx);
+    if (limited) return limited;
+  }
+  const text = (command ? caption.replace(/^\/baocao(?:@\S+)?/i, '') : caption).trim().slice(0, 2000);
+  saveDraft(ctx, { step: 'topic', mediaRef: media.ref, ...(media.key ? { mediaKey: media.key } : {}), ...(text ? { text } : {}) });
+  // Sent to report it: its content key is worked out while the person answers the two questions.
+  prefetch(ctx, media);
+  return [askTopic(ctx)];
+}
+
+/** What the report feature may use. */
+export interface DisinfoFeatureDeps {
+  /** Content keys of pictures whose platform gives no file identity (Zalo); without it they group by URL. */
+  pictures?: PictureKeys;
+}
+
 /** Creates the disinformation report feature. */
-export function createDisinfoFeature(): Feature {
+export function createDisinfoFeature(deps: DisinfoFeatureDeps = {}): Feature {
+  /**
+   * Starts working out the content key of a report's picture (a fetch from its platform), so that
+   * the report's last step finds it done. Never for a picture merely offered for reporting.
+   */
+  const prefetch = (ctx: TurnContext, media: MediaRef): void => {
+    if (!media.key && deps.pictures) void deps.pictures.keyOf(ctx.inbound.channel, media.ref);
+  };
   return speaksPersonLang({
     name: 'disinfo',
     commands: { [REPORT_COMMAND]: (ctx, args) => start(ctx, args) },
@@ -380,35 +421,18 @@ export function createDisinfoFeature(): Feature {
           const known = arg === OTHER_TOPIC || ctx.knowledge.state.topics.some((t) => t.slug === arg);
           if (!known) return [askTopic(ctx)];
           saveDraft(ctx, { ...draft, step: 'platform', topic: arg });
+          // A picture offered for reporting (most are asked about instead) is fetched once the person reports it.
+          if (draft.mediaRef) prefetch(ctx, { kind: 'image', ref: draft.mediaRef, ...(draft.mediaKey ? { key: draft.mediaKey } : {}) });
           return [askPlatform(ctx)];
         }
         if (kind === 'p' && draft.topic) {
           if (!PLATFORMS.some((p) => p.id === arg)) return [askPlatform(ctx)];
-          return finish(ctx, draft, arg);
+          return finish(ctx, draft, arg, deps.pictures);
         }
         return [{ text: S.expired }];
       },
     },
-    onMedia: (ctx, media) => {
-      const draft = draftOf(ctx);
-      const caption = media.caption?.trim() ?? '';
-      const command = /^\/baocao(?:@\S+)?(?:\s|$)/i.test(caption);
-      if (draft?.step !== 'content' && !command) {
-        if (ctx.inbound.group) return null;
-        // A forwarded picture, or one sent with words ("tin này có thật không?"), is most likely
-        // a post the person wonders about; a bare picture may be anything: it gets the "text
-        // only" reply, with how to report it.
-        if (ctx.inbound.forwarded || caption) return offerReport(ctx, { text: caption, mediaRef: media.ref, ...(media.key ? { mediaKey: media.key } : {}), forwarded: ctx.inbound.forwarded === true });
-        return overLimit(ctx) ? null : [{ text: `${textsFor(ctx.person.lang).unsupported} ${textsOf(ctx).pictureHint}` }];
-      }
-      if (command) {
-        const limited = ctx.inbound.group ? [{ text: textsOf(ctx).group }] : overLimit(ctx);
-        if (limited) return limited;
-      }
-      const text = (command ? caption.replace(/^\/baocao(?:@\S+)?/i, '') : caption).trim().slice(0, 2000);
-      saveDraft(ctx, { step: 'topic', mediaRef: media.ref, ...(media.key ? { mediaKey: media.key } : {}), ...(text ? { text } : {}) });
-      return [askTopic(ctx)];
-    },
+    onMedia: (ctx, media) => onMedia(ctx, media, prefetch),
     // A video or a file sent as the report's post: said what it can take, in the report's words
     // (it got "type your question in words", though the person was reporting, not asking).
     onUnreadable: (ctx) => (draftOf(ctx)?.step === 'content' && !ctx.inbound.group ? [{ text: textsOf(ctx).unreadable }] : null),
