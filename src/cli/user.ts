@@ -5,6 +5,7 @@
  *   loa user passwd <name> [--password P]
  *   loa user role <name> --role R[,R] [--region slug | --no-region]
  *   loa user disable <name> | enable <name>
+ *   loa user move-region <old> <new>     (communes merged: every account of the old slug)
  *   loa user list
  *
  * Without --password a random one is generated, printed once, and must be changed at the
@@ -28,6 +29,7 @@ import {
   lastAdminRefusal,
   listUsers,
   newAccountText,
+  oneTimePasswordExpired,
   resetPassword,
   roleSchema,
   setDisabled,
@@ -45,6 +47,7 @@ export const USAGE = `cách dùng:
   loa user passwd <tên> [--password P]                                  đặt mật khẩu mới
   loa user role <tên> --role R[,R] [--region mã-địa-bàn | --no-region]  đổi vai trò, địa bàn
   loa user disable <tên> | loa user enable <tên>                        khoá / mở khoá
+  loa user move-region <mã-cũ> <mã-mới>                                 chuyển mọi tài khoản của một địa bàn (xã, phường đã sáp nhập) sang địa bàn mới
   loa user list                                                         liệt kê tài khoản
 vai trò: ${ROLES.map((r) => `${r} (${ROLE_LABELS[r]})`).join(', ')}
 không có --password thì một mật khẩu dùng một lần được tạo và in ra một lần
@@ -103,7 +106,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
   }
   const [sub, username] = parsed.positionals;
   const o = parsed.values;
-  if (!sub || (sub !== 'list' && !username)) {
+  if (!sub || (sub !== 'list' && sub !== 'move-region' && !username)) {
     errOut(sub ? `user: hãy cho biết tên đăng nhập\n${USAGE}` : USAGE);
     return 2;
   }
@@ -187,6 +190,33 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         out(`'${u.username}': ${sub === 'disable' ? 'đã khoá, các phiên đăng nhập đã đóng' : 'đã mở khoá'}`);
         return 0;
       }
+      case 'move-region': {
+        // Communes merged (1/7/2025): the accounts of the old commune's slug, all at once, each
+        // audited as a region change; the new slug must be in regions.yaml, the old need not be.
+        const [, from, to] = parsed.positionals;
+        if (!from || !to) throw new UsageError(`user: cần mã địa bàn cũ và mới, ví dụ: loa user move-region hien-nam pho-hien\n${USAGE}`);
+        checkRegion(contentDir, to);
+        const moving = listUsers(db).filter((u) => u.region === from);
+        if (!moving.length) {
+          out(`Không có tài khoản nào thuộc địa bàn '${from}'.`);
+          return 0;
+        }
+        const name = regionNamer(contentDir);
+        db.transaction(() => {
+          for (const u of moving) {
+            setUserRegion(db!, u.id, to);
+            recordAudit(db!, {
+              actor: 'cli',
+              action: 'user.role',
+              targetType: 'user',
+              targetId: u.username,
+              details: { text: `${accountChangeText(u, { ...u, region: to }, name)} (chuyển địa bàn sau sáp nhập)`, roles: u.roles, region: to, ...origin },
+            });
+          }
+        })();
+        out(`Đã chuyển ${moving.length} tài khoản từ '${from}' sang ${name(to)}: ${moving.map((u) => u.username).join(', ')}.`);
+        return 0;
+      }
       case 'list': {
         const users = listUsers(db);
         if (!users.length) {
@@ -203,7 +233,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         for (const u of users) {
           const state = [
             u.disabledAt ? 'đã khoá' : 'đang dùng',
-            u.mustChangePassword && !u.disabledAt ? 'chưa đổi mật khẩu dùng một lần' : '',
+            u.mustChangePassword && !u.disabledAt ? (oneTimePasswordExpired(u, new Date()) ? `mật khẩu dùng một lần đã hết hạn (đặt lại: loa user passwd ${u.username})` : 'chưa đổi mật khẩu dùng một lần') : '',
             // Communes merged: the account sees no region's data until given a new one.
             u.region && known && !known.has(u.region) ? `địa bàn '${u.region}' không còn trong regions.yaml: loa user role ${u.username} --region <mã mới>` : '',
           ].filter(Boolean).join(', ');

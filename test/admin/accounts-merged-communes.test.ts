@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from './support.js';
 import { getUserByName } from '../../src/db/users.js';
+import { listAudit } from '../../src/db/audit.js';
 import { run as userCli } from '../../src/cli/user.js';
 
 let close: (() => Promise<void>) | undefined;
@@ -61,6 +62,18 @@ describe('commune accounts after communes merged', { timeout: 120_000 }, () => {
     const out: string[] = [];
     expect(await userCli(['list'], { db: t.app.db, contentDir: t.contentDir, out: (s) => out.push(s) })).toBe(0);
     expect(out.join('\n')).toContain("địa bàn 'hien-nam' không còn trong regions.yaml: loa user role xa.hiennam --region <mã mới>");
+    // The merged commune's accounts move at once, each audited.
+    addUser(t.app, 'xa.hiennam2', ['viewer'], 'hien-nam');
+    out.length = 0;
+    expect(await userCli(['move-region', 'hien-nam', 'pho-hien'], { db: t.app.db, contentDir: t.contentDir, out: (s) => out.push(s) })).toBe(0);
+    expect(out.join('\n')).toBe("Đã chuyển 2 tài khoản từ 'hien-nam' sang Phường Phố Hiến (pho-hien): xa.hiennam, xa.hiennam2.");
+    expect(getUserByName(t.app.db, 'xa.hiennam2')!.region).toBe('pho-hien');
+    expect(listAudit(t.app.db, { action: 'user.role' }).map((e) => e.details?.text)).toEqual([
+      'Vai trò giữ nguyên: Xem. Địa bàn: hien-nam → Phường Phố Hiến (pho-hien). (chuyển địa bàn sau sáp nhập)',
+      'Vai trò giữ nguyên: Biên tập. Địa bàn: hien-nam → Phường Phố Hiến (pho-hien). (chuyển địa bàn sau sáp nhập)',
+    ]);
+    const err: string[] = [];
+    expect(await userCli(['move-region', 'hien-nam', 'khong-co'], { db: t.app.db, contentDir: t.contentDir, out: (s) => out.push(s), err: (s) => err.push(s) })).toBe(2);
   });
 });
 
