@@ -132,6 +132,10 @@ describe('undoing a mistaken attachment', () => {
     const res = await ward.post('/admin/questions/detach', { ids: String(other), back: '/admin/questions' });
     expect(decodeURIComponent(res.location!)).toContain('không còn gắn với mục nào');
     expect(status(other).link).toBe('khai-sinh-thoi-han-60-ngay');
+    // Nor dismiss them; and the message says why nothing happened ("Đã bỏ qua 0 câu hỏi." before).
+    const dismissed = await ward.post('/admin/questions/dismiss', { ids: String(other), back: '/admin/questions' });
+    expect(decodeURIComponent(dismissed.location!)).toContain('Không bỏ qua câu nào: các câu hỏi này đã được xử lý, hoặc không thuộc địa bàn bạn phụ trách.');
+    expect(status(other).status).toBe('open');
   });
 });
 
@@ -215,5 +219,17 @@ describe('a group of answers citizens called wrong', () => {
     // The newest heads the group (answered with khai-sinh-qua-han); the two others name theirs.
     expect(group).toContain('Bot đã trả lời bằng\n      <a href="/admin/content/qa/khai-sinh-qua-han">');
     expect(group).toContain('Các câu khác trong nhóm được trả lời bằng mục khác: <a href="/admin/content/qa/khai-sinh-noi-dang-ky">khai-sinh-noi-dang-ky</a> (2 câu).');
+  });
+});
+
+describe('the wordings a group offers', () => {
+  it('offers one wording for the same question with a particle or two more, the shortest', async () => {
+    const base = 'thủ tục cấp phép xây dựng nhà riêng lẻ';
+    const ids = [`${base} ạ`, `${base} vậy`, base, 'làm giấy phép xây nhà cần gì'].map((q, i) => ask(`web-session-permit-0${i}`, q));
+    const page = await editor.get(`/admin/questions/attach?ids=${ids.join(',')}`);
+    const textarea = page.text.match(/<textarea name="variants">([^<]*)<\/textarea>/)![1]!;
+    expect(textarea.split('\n')).toEqual(['làm giấy phép xây nhà cần gì', base]);
+    const draft = await editor.get(`/admin/content/qa/new?from=${ids.join(',')}`);
+    expect(draft.text.match(/<textarea name="variants"[^>]*>([^<]*)<\/textarea>/)![1]).toBe(base);
   });
 });

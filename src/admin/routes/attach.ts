@@ -26,6 +26,7 @@ import { questionTexts } from '../../db/questions.js';
 import { maskPersonalData, type MaskCounts } from '../../text/mask.js';
 import { stripControls } from '../../text/controls.js';
 import { foldedCanonical } from '../../text/vietnamese.js';
+import { questionFeatures } from '../cluster.js';
 import { ContentValidationError, addQaVariants, readEntryFile, removeQaVariants } from '../content-files.js';
 import { revisionChanges } from './content.js';
 import type { QaEntry } from '../../knowledge/content.js';
@@ -46,10 +47,15 @@ const attachBody = z.object({
   variants: z.string().max(20_000).default(''),
 });
 
-/** Distinct masked wordings of the questions, and what was masked in them. */
-export function maskedWordings(questions: string[]): { wordings: string[]; masked: MaskCounts } {
+/**
+ * Distinct masked wordings of the questions, and what was masked in them. Distinct as folded
+ * text; with `merge`, also as the grouping sees them (the same content words and word pairs): a
+ * group's "…nhà riêng lẻ", "…nhà riêng lẻ ạ" and "…nhà riêng lẻ vậy" offer one wording, the
+ * shortest, in the place of the first. For what the page offers; what staff post is kept as typed.
+ */
+export function maskedWordings(questions: string[], opts: { merge?: boolean } = {}): { wordings: string[]; masked: MaskCounts } {
   const masked: MaskCounts = { phone: 0, email: 0, id: 0 };
-  const seen = new Set<string>();
+  const at = new Map<string, number>();
   const wordings: string[] = [];
   for (const q of questions) {
     // Bidi overrides and control characters never reach content.
@@ -57,10 +63,15 @@ export function maskedWordings(questions: string[]): { wordings: string[]; maske
     masked.phone += m.counts.phone;
     masked.email += m.counts.email;
     masked.id += m.counts.id;
-    const key = foldedCanonical(m.text);
-    if (!key || seen.has(key)) continue;
-    seen.add(key);
-    wordings.push(m.text);
+    const folded = foldedCanonical(m.text);
+    if (!folded) continue;
+    const features = opts.merge ? [...questionFeatures(m.text)].sort().join(' ') : '';
+    const key = features || folded;
+    const i = at.get(key);
+    if (i === undefined) {
+      at.set(key, wordings.length);
+      wordings.push(m.text);
+    } else if (m.text.length < wordings[i]!.length) wordings[i] = m.text;
   }
   return { wordings, masked };
 }
@@ -170,7 +181,7 @@ export const registerAttachRoutes: RegisterRoutes = (s, ctx) => {
     const found = needle
       ? entries.filter((e) => !offered.includes(e) && foldedCanonical(`${e.id} ${e.question} ${e.variants.join(' ')} ${e.answer}`).includes(needle)).slice(0, 20)
       : [];
-    const { wordings, masked } = maskedWordings(questions.map((q) => q.question));
+    const { wordings, masked } = maskedWordings(questions.map((q) => q.question), { merge: true });
     return ctx.render(req, reply, 'attach', {
       title: 'Gắn câu hỏi vào câu trả lời có sẵn',
       questions,

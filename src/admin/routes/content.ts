@@ -341,7 +341,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       from = questions.map((x) => x.id);
       // The citizens' words become content: masked (phones, e-mails, ID numbers) before they
       // reach the draft, and distinct as the search sees them.
-      const [first, ...rest] = maskedWordings(questions.map((x) => x.question)).wordings;
+      const [first, ...rest] = maskedWordings(questions.map((x) => x.question), { merge: true }).wordings;
       const variants = rest.slice(0, 10);
       form = { ...form, question: first ?? '', variants: variants.join('\n') };
     }

@@ -222,6 +222,9 @@ export const registerQuestionRoutes: RegisterRoutes = (s, ctx) => {
     // which are percent-encoded: printable ASCII only, or the Location header throws, a 500).
     const back = z.string().max(500).regex(/^\/admin\/questions(\?[\x21-\x7e]*)?$/).catch('/admin/questions').parse((req.body as Record<string, unknown>).back ?? '');
     const sep = back.includes('?') ? '&' : '?';
-    return reply.redirect(`${back}${sep}msg=${encodeURIComponent(`Đã bỏ qua ${allowed.length} câu hỏi.`)}`, 303);
+    const msg = allowed.length
+      ? `Đã bỏ qua ${allowed.length} câu hỏi.`
+      : 'Không bỏ qua câu nào: các câu hỏi này đã được xử lý, hoặc không thuộc địa bàn bạn phụ trách. Hãy tải lại trang.';
+    return reply.redirect(`${back}${sep}msg=${encodeURIComponent(msg)}`, 303);
   });
 };
