@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from './support.js';
 import { run as userCli } from '../../src/cli/user.js';
 import { listAudit } from '../../src/db/audit.js';
-import { getUserByName } from '../../src/db/users.js';
+import { createUser, getUserByName } from '../../src/db/users.js';
 import { insertCampaign, transitionCampaign } from '../../src/db/campaigns.js';
 import { subscribe, upsertPerson } from '../../src/db/people.js';
 import type { Db } from '../../src/db/index.js';
@@ -212,5 +212,31 @@ describe('accounts over a year', () => {
     const page = await a.get('/admin');
     expect(page.text).toContain('<span class="tag">Zalo OA: 1</span>');
     expect(page.text).not.toContain('<span class="tag">zalo:');
+  });
+
+  it('after a year: the list filters by name (diacritics ignored), commune, and accounts nobody has used for 90 days', async () => {
+    let now = Date.parse('2026-01-05T02:00:00Z');
+    const t = await startAdminApp({ now: () => new Date(now) });
+    close = t.close;
+    addUser(t.app, 'quantri', ['admin']);
+    for (const [name, region] of [['nguyen.lan', 'pho-hien'], ['tran.hung', 'hong-chau'], ['le.mai', 'pho-hien']] as const)
+      createUser(t.app.db, { username: name, roles: ['editor'], region, password: `${name}-mat-khau-1`, displayName: name === 'nguyen.lan' ? 'Nguyễn Thị Lan' : undefined }, new Date(now));
+    // Lan and Hùng sign in in January; only Lan again in November.
+    expect((await new AdminClient(t.url).login('nguyen.lan', 'nguyen.lan-mat-khau-1')).status).toBe(303);
+    expect((await new AdminClient(t.url).login('tran.hung', 'tran.hung-mat-khau-1')).status).toBe(303);
+    now = Date.parse('2026-11-20T02:00:00Z');
+    expect((await new AdminClient(t.url).login('nguyen.lan', 'nguyen.lan-mat-khau-1')).status).toBe(303);
+    const a = new AdminClient(t.url);
+    await a.login('quantri', 'quantri-mat-khau-1');
+    const names = (html: string): string[] => [...html.matchAll(/<td><strong>([^<]+)<\/strong>/g)].map((m) => m[1]!);
+    expect(names((await a.get('/admin/users?q=nguyen')).text)).toEqual(['nguyen.lan']);
+    expect(names((await a.get(`/admin/users?q=${encodeURIComponent('Thị Lan')}`)).text)).toEqual(['nguyen.lan']);
+    expect(names((await a.get('/admin/users?diaban=pho-hien')).text)).toEqual(['le.mai', 'nguyen.lan']);
+    const idle = await a.get('/admin/users?trangthai=lau-khong-dung');
+    expect(names(idle.text)).toEqual(['le.mai', 'tran.hung']);
+    expect(idle.text).toContain('Hiện 2 trong 5 tài khoản.');
+    const none = await a.get('/admin/users?q=khong-ai');
+    expect(none.text).toContain('Không có tài khoản nào khớp bộ lọc này');
+    expect((await a.get('/admin/users?trangthai=bad')).status).toBe(200);
   });
 });

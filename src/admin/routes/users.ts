@@ -47,6 +47,18 @@ const staffText = (m: string): string => {
 export const rowState = (u: Pick<User, 'roles' | 'region' | 'displayName'>): string =>
   JSON.stringify([[...u.roles].sort(), u.region ?? '', u.displayName ?? '']);
 
+/** Days without a sign-in after which an account is listed as "Lâu không dùng". */
+export const IDLE_DAYS = 90;
+
+const listQuery = z.object({
+  q: z.string().trim().max(60).default(''),
+  diaban: z.string().trim().max(80).default(''),
+  trangthai: z.enum(['', 'dang-dung', 'da-khoa', 'lau-khong-dung']).default(''),
+});
+
+/** Lower case without diacritics, for the name filter ('Nguyễn' finds 'nguyen'). */
+const fold = (t: string): string => t.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'd').toLowerCase();
+
 export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const regions = (): { slug: string; name: string }[] =>
     [...flattenRegions(ctx.knowledge.state.regions).entries()].map(([slug, r]) => ({ slug, name: r.name }));
@@ -77,7 +89,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       // Who last set each password for someone else (four eyes counts a reset: docs/admin.md),
       // and the one-time passwords nobody used in time.
       passwordSet: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, latestPasswordSetFor(ctx.db, u.id)])),
-      expired: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, oneTimePasswordExpired(u, ctx.now())])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, users: listUsers(ctx.db).filter((u) => manageable(req, u)), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions().filter((r) => ctx.inScope(req, r.slug)), error: undefined, created: undefined, ...extra });
+      expired: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, oneTimePasswordExpired(u, ctx.now())])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, idleDays: IDLE_DAYS, ...listed(req), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions().filter((r) => ctx.inScope(req, r.slug)), error: undefined, created: undefined, ...extra });
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
@@ -106,6 +118,33 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   };
 
   s.get('/admin/users', { config: { permission: 'users.manage' } }, async (req, reply) => page(req, reply));
+
+  /**
+   * The list as filtered: a province with a hundred communes has a few hundred accounts, and the
+   * yearly clean-up looks for the ones nobody uses. `q` (name or display name, diacritics
+   * ignored), `diaban` (a region and everything under it), `trangthai`: `dang-dung`, `da-khoa`, or
+   * `lau-khong-dung` (enabled, older than {@link IDLE_DAYS} days, no sign-in for as long).
+   */
+  function listed(req: FastifyRequest): { users: User[]; total: number; filter: z.infer<typeof listQuery> } {
+    const parsed = listQuery.safeParse(req.method === 'GET' ? req.query : {});
+    const f = parsed.success ? parsed.data : listQuery.parse({});
+    const all = listUsers(ctx.db).filter((u) => manageable(req, u));
+    const needle = fold(f.q);
+    const cutoff = new Date(ctx.now().getTime() - IDLE_DAYS * 86_400_000).toISOString();
+    const users = all.filter((u) => {
+      if (needle && !fold(`${u.username} ${u.displayName ?? ''}`).includes(needle)) return false;
+      if (f.diaban && !(u.region && ctx.knowledge.regionInfo(u.region)?.path.includes(f.diaban))) return false;
+      if (f.trangthai === 'dang-dung' && u.disabledAt) return false;
+      if (f.trangthai === 'da-khoa' && !u.disabledAt) return false;
+      if (f.trangthai === 'lau-khong-dung') {
+        if (u.disabledAt || u.createdAt > cutoff) return false;
+        const last = lastLoginOf.get(u.username) as string | undefined;
+        if (last && last > cutoff) return false;
+      }
+      return true;
+    });
+    return { users, total: all.length, filter: f };
+  }
 
   s.post('/admin/users', { config: { permission: 'users.manage' } }, async (req, reply) => {
     const parsed = form.safeParse(req.body ?? {});
