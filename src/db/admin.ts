@@ -353,8 +353,9 @@ export function yearFigures(db: Db, from: Date, to: Date, scope: RegionScope = n
   const t = nowIso(to);
   const hasCampaigns = tableExists(db, 'deliveries');
   const hasQuiz = tableExists(db, 'quiz_attempts');
-  // An erased person still counts for the region they had chosen (db/reach.ts).
-  const inScope = (column: string) => reportPersonInScope(column, scope);
+  // A person counts for the region they had chosen at the period's end, even if they moved or
+  // asked for erasure since (db/reach.ts).
+  const inScope = (column: string) => reportPersonInScope(column, scope, t);
   // Who counts as reached, and whose questions count, is one rule for the whole report (db/reach.ts).
   const reachedByChannel = reachedOf(db, from, to, scope, among);
   // Subscribers as they stood in the period (a later opt-out, block or erasure changes nothing).

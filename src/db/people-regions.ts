@@ -18,13 +18,20 @@ export function regionsInUse(db: Db): { region: string | null; people: number; s
 }
 
 /**
- * Moves every person whose region is `from` to `to`; returns how many. The people of `from` who
- * asked for erasure move too (`erased_regions`, migration 110: kept for the yearly report), so
- * that the new commune's report counts their past as it counts everyone else's.
+ * Moves every person whose region is `from` to `to`; returns how many. A merger renames the
+ * commune, its past included: the people of `from` who asked for erasure move too
+ * (`erased_regions`, migration 110), the move is not recorded as these people changing commune,
+ * and earlier changes from or to `from` now name `to` (`region_changes`, migration 116), so the
+ * new commune's reports of past years count the old commune's people as it counts everyone's.
  */
 export function moveRegion(db: Db, from: string, to: string): number {
   return db.transaction(() => {
     db.prepare(`UPDATE erased_regions SET region = ? WHERE region = ?`).run(to, from);
-    return db.prepare(`UPDATE people SET region = ? WHERE region = ?`).run(to, from).changes;
+    const before = db.prepare(`SELECT COALESCE(MAX(id), 0) FROM region_changes`).pluck().get() as number;
+    const n = db.prepare(`UPDATE people SET region = ? WHERE region = ?`).run(to, from).changes;
+    db.prepare(`DELETE FROM region_changes WHERE id > ?`).run(before);
+    db.prepare(`UPDATE region_changes SET old_region = ? WHERE old_region = ?`).run(to, from);
+    db.prepare(`UPDATE region_changes SET new_region = ? WHERE new_region = ?`).run(to, from);
+    return n;
   })();
 }

@@ -21,26 +21,33 @@
  *    change nothing in it (`subscriberFigures`, `official_spells`, the queue by `resolved_at`), so
  *    a report made again years later gives the figures filed.
  *
- * With a region `scope`, only people of those regions count (`reportPersonInScope`: an erased
- * person counts for the region they had chosen).
+ * With a region `scope`, only people of those regions count, by the region they had chosen at
+ * the period's end (`reportPersonInScope`: a later move or erasure changes nothing).
  */
 import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { RegionScope } from './scope.js';
 
 /**
- * "The person in `column` counts for the scope" for the report's figures: the region they chose,
- * or, for a person who asked for erasure, the region they had chosen then (`erased_regions`,
- * migration 110: their row no longer says it, their past messages, questions and subscription
- * still count for their commune). `'1'` without a scope. Spread `args` where `sql` sits.
+ * "The person in `column` counts for the scope" for the figures of a period ending at `at`: the
+ * region the person had chosen then. That is the region they have now, unless it changed since
+ * (`region_changes`, migration 116: then the region before their first change after `at`), and
+ * for a person who asked for erasure the region they had chosen then (`erased_regions`, migration
+ * 110: their row no longer says it). So someone who moves to another commune, or asks for
+ * erasure, stays in the reports already made of their old commune. `'1'` without a scope. Spread
+ * `args` where `sql` sits.
  */
-export function reportPersonInScope(column: string, scope: RegionScope): { sql: string; args: string[] } {
+export function reportPersonInScope(column: string, scope: RegionScope, at: string): { sql: string; args: string[] } {
   if (!scope) return { sql: '1', args: [] };
   const regions = JSON.stringify(scope);
   return {
-    sql: `${column} IN (SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?))
-                        UNION ALL SELECT person_id FROM erased_regions WHERE region IN (SELECT value FROM json_each(?)))`,
-    args: [regions, regions],
+    sql: `${column} IN (
+            SELECT id FROM people WHERE region IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT person_id FROM region_changes WHERE at >= ?)
+            UNION ALL SELECT person_id FROM erased_regions WHERE region IN (SELECT value FROM json_each(?))
+              AND person_id NOT IN (SELECT person_id FROM region_changes WHERE at >= ?)
+            UNION ALL SELECT c.person_id FROM region_changes c WHERE c.at >= ? AND c.old_region IN (SELECT value FROM json_each(?))
+              AND NOT EXISTS (SELECT 1 FROM region_changes e WHERE e.person_id = c.person_id AND e.at >= ? AND (e.at < c.at OR (e.at = c.at AND e.id < c.id))))`,
+    args: [regions, at, regions, at, at, regions, at],
   };
 }
 
@@ -125,8 +132,8 @@ export function reachedByChannel(db: Db, from: Date, to: Date, scope: RegionScop
   // `+person_id`: the scope's people (or the officials) are thousands; without the `+` SQLite
   // looks up each one's messages by person (a row read per message) instead of reading the
   // period's covering index (migration 101).
-  const msgScope = reportPersonInScope('+person_id', scope);
-  const delScope = reportPersonInScope('person_id', scope);
+  const msgScope = reportPersonInScope('+person_id', scope, t);
+  const delScope = reportPersonInScope('person_id', scope, t);
   const hasDeliveries = hasTable(db, 'deliveries');
   // Each person once per channel with whether they wrote and whether they received, counted per
   // channel: one pass over the period's rows of two covering indexes.
@@ -155,7 +162,7 @@ export function questionFigures(db: Db, from: Date, to: Date, scope: RegionScope
   const f = nowIso(from);
   const t = nowIso(to);
   const w = officialsWith(among, f, t);
-  const asker = reportPersonInScope('person_id', scope);
+  const asker = reportPersonInScope('person_id', scope, t);
   const who = amongSql('person_id', among);
   const questionsByChannel = db
     .prepare(
@@ -165,7 +172,7 @@ export function questionFigures(db: Db, from: Date, to: Date, scope: RegionScope
     .all(...w.args, f, t, ...asker.args) as QuestionFigures['questionsByChannel'];
   // The totals are the channels' sums (one pass over the period's questions, not two).
   const q = questionsByChannel.reduce((acc, c) => ({ asked: acc.asked + c.asked, answered: acc.answered + c.answered }), { asked: 0, answered: 0 });
-  const qAsker = reportPersonInScope('q.person_id', scope);
+  const qAsker = reportPersonInScope('q.person_id', scope, t);
   const topTopics = db
     .prepare(
       `${w.sql} SELECT j.value AS topic, COUNT(*) AS n FROM questions q, json_each(q.topics) j
@@ -214,7 +221,7 @@ export function subscriberFigures(db: Db, from: Date, to: Date, scope: RegionSco
   const f = nowIso(from);
   const t = nowIso(to);
   // The scope is a person's: their rows are all in or all out, so it filters before the window.
-  const s = reportPersonInScope('person_id', scope);
+  const s = reportPersonInScope('person_id', scope, t);
   const newSubscribersByChannel = db
     .prepare(
       `SELECT channel, COUNT(DISTINCT person_id) AS n FROM (

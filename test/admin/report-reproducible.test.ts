@@ -3,15 +3,15 @@
  * the figures it gave in January 2026, for the province and for each commune, whatever happened
  * in between that is not a correction of 2025 itself. A scripted year in two communes (citizens,
  * officials of the training list, a campaign, a contest, questions answered and not), then 2026:
- * a citizen and an official ask for erasure, a subscriber blocks the bot, one opts out, one
- * subscribes again, staff answer a question left open in 2025, an official leaves the list, and
+ * a citizen and an official ask for erasure, a subscriber blocks the bot, one opts out and
+ * moves to the other commune, one subscribes again, staff answer a question left open in 2025, an official leaves the list, and
  * retention (12 months) runs in January 2027.
  *
  * On the code before migration 110 the second report differed: subscribers at the end of 2025 and
  * new subscribers dropped with each later opt-out, block and erasure; the erased citizen's
  * messages, questions and contest entry left the commune's report; the official anonymised by
  * retention moved into the citizens' figures; the question staff answered in 2026 was no longer
- * "còn chờ" at the end of 2025.
+ * "còn chờ" at the end of 2025; the citizen who moved took their 2025 to their new commune.
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, openDb, type Db } from '../../src/db/index.js';
 import { yearFigures } from '../../src/db/admin.js';
 import { buildYearReport, reportRows, yearBounds } from '../../src/admin/report.js';
-import { erasePerson, markPersonGone, subscribe, unsubscribe, upsertPerson } from '../../src/db/people.js';
+import { erasePerson, markPersonGone, setRegion, subscribe, unsubscribe } from '../../src/db/people.js';
 import { importOfficials, removeOfficial } from '../../src/db/training.js';
 import { moveRegion } from '../../src/db/people-regions.js';
 import { recordQuestion, recordUnanswered, resolveUnanswered } from '../../src/db/questions.js';
@@ -49,9 +49,10 @@ interface Year {
 function scriptYear(): Year {
   const db = openDb(':memory:');
   const p: Record<string, number> = {};
+  // Each chose their commune when they first wrote (a change later is dated by the clock).
+  const insert = db.prepare(`INSERT INTO people (channel, external_id, display_name, region, created_at) VALUES (?, ?, ?, ?, ?)`);
   const person = (key: string, channel: ChannelName, region: string | null, created: string) => {
-    p[key] = upsertPerson(db, channel, `ext-${key}`, `Người ${key}`, at(created)).id;
-    if (region) db.prepare('UPDATE people SET region = ? WHERE id = ?').run(region, p[key]);
+    p[key] = Number(insert.run(channel, `ext-${key}`, `Người ${key}`, region, at(created).toISOString()).lastInsertRowid);
   };
   // Citizens: A, B, E of Phố Hiến; C, D of Sơn Nam; N chose no commune.
   person('E', 'telegram', 'pho-hien', '2024-05-01T03:00:00Z');
@@ -131,6 +132,7 @@ function scriptYear(): Year {
 function laterYears(y: Year): void {
   const { db, p } = y;
   unsubscribe(db, p.C!, at('2026-02-01T03:00:00Z'));
+  setRegion(db, p.C!, 'pho-hien'); // C moves to Phố Hiến: still Sơn Nam's in 2025
   erasePerson(db, p.A!, at('2026-03-01T03:00:00Z'));
   markPersonGone(db, p.D!, 'blocked');
   subscribe(db, p.E!, ['dat-dai'], 'pho-hien', at('2026-04-01T03:00:00Z')); // chose topics again
