@@ -361,6 +361,16 @@ export function listCases(db: Db, opts: ListCasesOptions = {}): DisinfoCase[] {
     .all(...s.args, ...(opts.status ? [opts.status] : []), opts.limit ?? 100, opts.offset ?? 0) as DisinfoCase[];
 }
 
+/**
+ * The case a number names, as staff type it: 'BC-2026-0042', 'bc-2026-42' or '2026-42' (the
+ * number a citizen reads out on the phone). Undefined when it is not a case number or names none.
+ */
+export function caseByNumber(db: Db, typed: string): DisinfoCase | undefined {
+  const m = typed.trim().match(/^(?:BC\s*-?\s*)?(\d{4})\s*-\s*(\d{1,6})$/i);
+  if (!m) return undefined;
+  return db.prepare(`SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE year = ? AND seq = ?`).get(Number(m[1]), Number(m[2])) as DisinfoCase | undefined;
+}
+
 /** One case, or undefined. */
 export function getCase(db: Db, id: number): DisinfoCase | undefined {
   return db.prepare(`SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE id = ?`).get(id) as DisinfoCase | undefined;

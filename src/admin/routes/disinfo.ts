@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { assertCan } from '../context.js';
-import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, listCases, mergeCase, reportsOfCase, webReportsOf, setCaseStatus, splitCase, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
+import { CASE_OUTCOMES, CASE_STATUSES, CaseStepError, NEXT_STATUSES, canHaveCorrection, getCase, linkCorrection, caseByNumber, listCases, mergeCase, reportsOfCase, webReportsOf, setCaseStatus, splitCase, stepsOfCase, type DisinfoCase } from '../../db/disinfo.js';
 import { CASE_OUTCOME_LABEL, CASE_STATUS_LABEL, tellReporters } from '../disinfo.js';
 import { PLATFORMS } from '../../conversation/disinfo.js';
 import { CASE_FIELD, correctionView } from '../disinfo-correction.js';
@@ -38,7 +38,12 @@ const listQuery = z.object({
   xep: z.enum(['moi', 'nhieu']).catch('moi'),
   trangthai: z.enum(CASE_STATUSES).optional().catch(undefined),
   trang: z.coerce.number().int().min(1).max(100_000).catch(1),
+  /** A case number to go to ("BC-2026-0042", as a citizen reads it out). */
+  ma: z.string().trim().max(40).optional().catch(undefined),
 });
+
+/** Reports listed on a case page at first (a case of thousands made a page of megabytes); `?baocao=tat-ca` lists all. */
+const REPORTS_SHOWN = 200;
 
 const stepBody = z.object({
   status: z.enum(CASE_STATUSES),
@@ -91,6 +96,13 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
 
   s.get('/admin/disinfo', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
     const q = listQuery.parse(req.query);
+    // A number typed in the search box: straight to the case, if it is one the user may see.
+    let notFound: string | undefined;
+    if (q.ma) {
+      const found = caseByNumber(ctx.db, q.ma);
+      if (found && ctx.inScope(req, found.region)) return reply.redirect(`/admin/disinfo/${found.id}`, 303);
+      notFound = `Không có vụ việc mã “${q.ma}” trong địa bàn của bạn. Mã vụ việc có dạng BC-${new Date(ctx.now().getTime() + 7 * 3_600_000).getUTCFullYear()}-0001 (trong tin nhắn cảm ơn người báo đã nhận).`;
+    }
     const rows = listCases(ctx.db, {
       order: q.xep === 'nhieu' ? 'most' : 'newest',
       status: q.trangthai,
@@ -102,6 +114,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     return ctx.render(req, reply, 'disinfo', {
       title: 'Tin giả, tin xấu độc',
       rows: shown,
+      notFound,
       web: webReportsOf(ctx.db, shown.map((c) => c.id)),
       more: rows.length > PAGE,
       q,
@@ -114,14 +127,18 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
 
   s.get('/admin/disinfo/:id', { config: { permission: 'disinfo.view' } }, async (req, reply) => {
     const c = caseFor(ctx, req);
-    const reports = reportsOfCase(ctx.db, c.id);
+    const all = reportsOfCase(ctx.db, c.id);
+    const showAll = (req.query as { baocao?: unknown }).baocao === 'tat-ca';
+    // The newest first when not all are shown: what came in since staff last looked.
+    const reports = showAll || all.length <= REPORTS_SHOWN ? all : all.slice(-REPORTS_SHOWN);
     // Web chat sources by their order of appearance in the case ("nguồn 1", "nguồn 2"): the digest means nothing to staff.
     const sourceNo = new Map<string, number>();
-    for (const r of reports) if (r.reporterKey?.startsWith('w:') && !sourceNo.has(r.reporterKey)) sourceNo.set(r.reporterKey, sourceNo.size + 1);
+    for (const r of all) if (r.reporterKey?.startsWith('w:') && !sourceNo.has(r.reporterKey)) sourceNo.set(r.reporterKey, sourceNo.size + 1);
     return ctx.render(req, reply, 'disinfo-case', {
       title: `Vụ việc ${c.number}`,
       c,
       reports,
+      reportsTotal: all.length,
       web: webReportsOf(ctx.db, [c.id]).get(c.id),
       sourceNo,
       channelLabel,

@@ -1,0 +1,74 @@
+/**
+ * Staff over a month: a citizen phones about "báo cáo BC-2026-0002" and staff must find it among
+ * hundreds of cases (the queue had no way to go to a number: 100 cases a page, the address holds
+ * the internal id); and a case thousands reported made a case page of megabytes (5,000 reports:
+ * 996 KB of HTML, every report a row). Now a number goes straight to its case, as typed or read
+ * out ('bc-2026-2', '2026-0002'), within the user's region only; a case page lists the newest 200
+ * reports, with a link to all.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
+import { recordReport } from '../../src/db/disinfo.js';
+import { upsertPerson } from '../../src/db/people.js';
+import { vietnamYear } from '../../src/time/vietnam.js';
+
+let t: Awaited<ReturnType<typeof startAdminApp>>;
+let province: AdminClient;
+let commune: AdminClient;
+const ids: number[] = [];
+const YEAR = vietnamYear(new Date());
+
+beforeAll(async () => {
+  t = await startAdminApp();
+  const db = t.app.db;
+  db.transaction(() => {
+    // Case 1: 250 reporters of Phố Hiến; case 2: one of Sơn Nam.
+    for (let i = 0; i < 250; i++) {
+      const p = upsertPerson(db, 'telegram', String(610_000 + i)).id;
+      const r = recordReport(db, { personId: p, channel: 'telegram', region: 'pho-hien', text: `https://facebook.com/groups/7/posts/1 báo lần ${i + 1}`, topic: 'khac', platform: 'facebook' });
+      if (i === 0) ids.push(r.caseId);
+    }
+    const q = upsertPerson(db, 'telegram', '620001').id;
+    ids.push(recordReport(db, { personId: q, channel: 'telegram', region: 'son-nam', text: 'https://tiktok.com/@a/video/9', topic: 'khac', platform: 'tiktok' }).caseId);
+  })();
+  province = new AdminClient(t.url);
+  expect((await province.login('tinh', addUser(t.app, 'tinh', ['editor']))).status).toBe(303);
+  commune = new AdminClient(t.url);
+  expect((await commune.login('xa', addUser(t.app, 'xa', ['editor'], 'pho-hien'))).status).toBe(303);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('finding a case by its number', () => {
+  it.each([`BC-${YEAR}-0002`, `bc-${YEAR}-2`, `${YEAR}-0002`, `BC-${YEAR} - 0002 `])('goes to the case from %j', async (typed) => {
+    const res = await province.get(`/admin/disinfo?ma=${encodeURIComponent(typed)}`);
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`/admin/disinfo/${ids[1]}`);
+  });
+
+  it('says so, with the form of a number, for one that is not there or outside the region', async () => {
+    const none = await province.get(`/admin/disinfo?ma=BC-${YEAR}-0099`);
+    expect(none.status).toBe(200);
+    expect(none.text).toContain(`Không có vụ việc mã “BC-${YEAR}-0099” trong địa bàn của bạn. Mã vụ việc có dạng BC-${YEAR}-0001`);
+    // Sơn Nam's case, asked by Phố Hiến's staff: the same answer (never "exists elsewhere").
+    const elsewhere = await commune.get(`/admin/disinfo?ma=BC-${YEAR}-0002`);
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.text).toContain(`Không có vụ việc mã “BC-${YEAR}-0002” trong địa bàn của bạn.`);
+    expect((await commune.get(`/admin/disinfo?ma=BC-${YEAR}-0001`)).location).toBe(`/admin/disinfo/${ids[0]}`);
+    expect((await province.get('/admin/disinfo?ma=tin-gia')).text).toContain('Không có vụ việc mã “tin-gia”');
+  });
+});
+
+describe('a case many reported', () => {
+  it('lists the newest 200 reports, with a link to all of them', async () => {
+    const page = (await province.get(`/admin/disinfo/${ids[0]}`)).text;
+    expect(page).toContain('<h2>Các báo cáo (250)</h2>');
+    expect(page).toContain(`Đang hiện 200 báo cáo gần nhất. <a href="/admin/disinfo/${ids[0]}?baocao=tat-ca">Xem tất cả 250 báo cáo</a>`);
+    expect(page).toContain('báo lần 250');
+    expect(page).not.toContain('báo lần 50<');
+    const all = (await province.get(`/admin/disinfo/${ids[0]}?baocao=tat-ca`)).text;
+    expect(all.match(/người dân số \d+/g)).toHaveLength(250);
+    expect(all).not.toContain('data-reports-shown');
+  });
+});
