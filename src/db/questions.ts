@@ -279,3 +279,11 @@ export function questionTexts(db: Db, ids: readonly number[]): Map<number, strin
   const rows = db.prepare('SELECT id, question FROM unanswered WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; question: string }[];
   return new Map(rows.map((r) => [r.id, r.question]));
 }
+
+/** The entries open queue questions are linked to (a draft written for them, or an attachment). */
+export function entriesWithOpenQuestions(db: Db): string[] {
+  return db
+    .prepare(`SELECT DISTINCT d.qa_id FROM unanswered_drafts d JOIN unanswered u ON u.id = d.unanswered_id WHERE u.status = 'open'`)
+    .pluck()
+    .all() as string[];
+}

@@ -4,6 +4,8 @@
  * change; a group written up as a draft that is then retired is shown as such, not as "being
  * answered".
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from './support.js';
 import { recordUnanswered } from '../../src/db/questions.js';
@@ -231,5 +233,37 @@ describe('the wordings a group offers', () => {
     expect(textarea.split('\n')).toEqual(['làm giấy phép xây nhà cần gì', base]);
     const draft = await editor.get(`/admin/content/qa/new?from=${ids.join(',')}`);
     expect(draft.text.match(/<textarea name="variants"[^>]*>([^<]*)<\/textarea>/)![1]).toBe(base);
+  });
+});
+
+describe('an approval while the content cannot be reloaded', () => {
+  it('tells the askers at the next reload that goes live, instead of leaving them waiting for good', async () => {
+    const q = 'trẻ sinh ra ở nước ngoài về nước khai sinh ở đâu';
+    const id = ask('web-session-late-0001', q);
+    await editor.get(`/admin/questions/attach?ids=${id}`);
+    await editor.post('/admin/questions/attach', { ids: String(id), qa: 'khai-sinh-khong-co-giay-chung-sinh', variants: q });
+    // A shared file broken on the server meanwhile: the approval is written, the index is not reloaded.
+    const topics = join(t.contentDir, 'topics.yaml');
+    const good = readFileSync(topics, 'utf8');
+    writeFileSync(topics, `${good}\n- slug: [broken\n`);
+    await approver.get('/admin/content/qa/khai-sinh-khong-co-giay-chung-sinh');
+    const approved = await approver.post('/admin/content/qa/khai-sinh-khong-co-giay-chung-sinh/approve');
+    expect(decodeURIComponent(approved.location!)).toContain('bot chưa cập nhật vì nội dung còn lỗi');
+    expect(status(id).status).toBe('open');
+    expect(openRevision(t.app.db, 'qa', 'khai-sinh-khong-co-giay-chung-sinh')).toBeUndefined();
+    // Fixed; the next change staff make reloads the content, and the asker is told then.
+    writeFileSync(topics, good);
+    await editor.get('/admin/content/qa/new');
+    const saved = await editor.post('/admin/content/qa/new', {
+      id: 'mot-ban-nhap-khac',
+      question: 'Một câu hỏi khác?',
+      topics: 'ho-tich',
+      sources: 'Luật Hộ tịch năm 2014 | Điều 1',
+      answer: 'Một câu trả lời khác.',
+    });
+    expect(saved.status).toBe(303);
+    expect(status(id).status).toBe('answered');
+    expect(listNotices(t.app.db, 'khai-sinh-khong-co-giay-chung-sinh').map((n) => [n.unansweredId, n.status])).toEqual([[id, 'held']]);
+    expect(listAudit(t.app.db, { action: 'question.notify', targetId: 'khai-sinh-khong-co-giay-chung-sinh' })[0]!.actor).toBe('loa');
   });
 });

@@ -33,9 +33,10 @@ import {
   type FieldError,
 } from '../content-files.js';
 import { linkUnansweredToDraft, openQueueQuestions, unansweredWaitingFor } from '../../db/admin.js';
-import { listAudit } from '../../db/audit.js';
+import { listAudit, recordAudit } from '../../db/audit.js';
 import { decideRevision, listRevisions, openRevision, openRevisions, saveRevision, unlinkUnanswered, type Revision } from '../../db/revisions.js';
 import { listNotices, noticeCounts } from '../../db/notices.js';
+import { entriesWithOpenQuestions } from '../../db/questions.js';
 import { foldedCanonical } from '../../text/vietnamese.js';
 import { NOTICE_STATUS_LABEL, notifyAskers, type NotifySummary } from '../answers.js';
 import { flattenRegions, formatContentErrors, splitFrontMatter, type ArticleEntry, type QaEntry } from '../../knowledge/content.js';
@@ -83,16 +84,41 @@ function lastEditor(ctx: AdminContext, kind: Kind, id: string): string | undefin
  * topics.yaml is broken); `note` (possibly empty) tells staff that other entry files are broken
  * and keep their last good version, while this change went live.
  */
-async function reload(ctx: AdminContext): Promise<{ blocked?: string; note: string }> {
+async function reload(ctx: AdminContext, approvedNow: readonly string[] = []): Promise<{ blocked?: string; note: string }> {
   ctx.content.invalidate();
   // Built on the build thread: the bot keeps answering from the old index meanwhile.
   const r = await ctx.knowledge.reload();
   // A disinformation case's correction that just went live reaches the reporters told without it.
   if (r.ok || r.published) sendApprovedCorrections(ctx);
+  if (r.ok || r.published) notifyLateAskers(ctx, approvedNow);
   if (r.ok) return { note: '' };
   if (!r.published) return { blocked: `Đã lưu, nhưng bot chưa cập nhật vì nội dung còn lỗi:\n${formatContentErrors(r.errors)}`, note: '' };
   const files = [...new Set(r.errors.map((e) => e.file))];
   return { note: ` Lưu ý: ${files.length} tệp nội dung khác đang lỗi (${files.join(', ')}); bot vẫn dùng bản tốt trước đó của các tệp này. Sửa ở trang Nội dung.` };
+}
+
+/**
+ * Tells the askers of entries approved while the index could not be reloaded (a shared file
+ * such as topics.yaml was broken): the approval skipped their notices, and their questions
+ * stayed linked to an approved entry with nothing left to approve, marked "chờ phê duyệt" in the
+ * queue for good. Run after every reload that went live; `approvedNow` are the entries the
+ * caller is about to notify itself (with the staff message).
+ */
+function notifyLateAskers(ctx: AdminContext, approvedNow: readonly string[]): void {
+  const now = ctx.now();
+  for (const id of entriesWithOpenQuestions(ctx.db)) {
+    if (approvedNow.includes(id) || openRevision(ctx.db, 'qa', id)) continue;
+    const served = ctx.knowledge.getQa(id);
+    if (!served || served.status !== 'approved') continue;
+    const summary = notifyAskers(ctx, served, now, null);
+    const total = noticeTotal(summary);
+    if (total)
+      recordAudit(
+        ctx.db,
+        { actor: 'loa', action: 'question.notify', targetType: 'qa', targetId: id, details: { ...summary, text: `Đã giải quyết ${total} câu hỏi sau khi nội dung nạp lại được (mục đã duyệt lúc nội dung còn lỗi); ${noticeCountsText(summary)}` } },
+        now,
+      );
+  }
 }
 
 /** What a pending revision changes (see {@link revisionChanges}). */
@@ -633,7 +659,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
         reviewer: me.username,
       },
     });
-    const r = await reload(ctx);
+    const r = await reload(ctx, kind === 'qa' ? [rev.entryId] : []);
     let msg = r.blocked ?? 'Đã phê duyệt thay đổi. Bot dùng bản mới ngay từ bây giờ.';
     if (kind === 'qa' && !r.blocked) msg += notifyAndAudit(req, rev.entryId, now, rev.id);
     msg += r.note;
@@ -701,7 +727,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       targetId: entry.id,
       details: { text: `Phê duyệt bản nháp “${entry.id}”: bot bắt đầu dùng`, file: entry.file, reviewer: me.username },
     });
-    const r = await reload(ctx);
+    const r = await reload(ctx, kind === 'qa' ? [entry.id] : []);
     let msg = r.blocked ?? 'Đã phê duyệt. Bot dùng nội dung này ngay từ bây giờ.';
     if (kind === 'qa' && !r.blocked) msg += notifyAndAudit(req, entry.id, now, null);
     msg += r.note;
@@ -851,7 +877,7 @@ export const registerContentRoutes: RegisterRoutes = (s, ctx) => {
       });
     let msg = '';
     if (approved.length) {
-      const r = await reload(ctx);
+      const r = await reload(ctx, approved.filter((a) => a.kind === 'qa').map((a) => a.id));
       msg = r.blocked ?? `Đã phê duyệt ${approved.length} bản nháp. Bot dùng các mục này ngay từ bây giờ.`;
       if (!r.blocked) for (const a of approved) if (a.kind === 'qa') msg += notifyAndAudit(req, a.id, now, null);
       msg += r.note;
