@@ -29,6 +29,7 @@ import {
   lastAdminRefusal,
   listUsers,
   newAccountText,
+  ONE_TIME_PASSWORD_DAYS,
   oneTimePasswordExpired,
   resetPassword,
   roleSchema,
@@ -137,7 +138,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         });
         recordAudit(db, { actor: 'cli', action: 'user.add', targetType: 'user', targetId: u.username, details: { text: newAccountText(u, regionNamer(contentDir)), roles, region: u.region, ...origin } });
         out(`Đã tạo tài khoản '${u.username}' (${roles.join(', ')}${u.region ? `, địa bàn ${u.region}` : ''}).`);
-        if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(đổi mật khẩu ngay ở lần đăng nhập đầu tiên; mật khẩu này không được hiển thị lại)`);
+        if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(dùng được trong ${ONE_TIME_PASSWORD_DAYS} ngày; đổi mật khẩu ngay ở lần đăng nhập đầu tiên; mật khẩu này không được hiển thị lại)`);
         return 0;
       }
       case 'passwd': {
@@ -149,7 +150,7 @@ export async function run(args: string[], deps: { db?: Db; contentDir?: string; 
         const text = `Đặt lại mật khẩu trên máy chủ (${how}); các phiên đăng nhập của tài khoản đã đóng.`;
         recordAudit(db, { actor: 'cli', action: 'user.passwd', targetType: 'user', targetId: u.username, details: { text, reset: true, ...origin } });
         out(`Đã đặt mật khẩu mới cho '${u.username}'; các phiên đăng nhập cũ của tài khoản này đã đóng.`);
-        if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(đăng nhập ngay được, rồi phải đổi mật khẩu; mật khẩu này không được hiển thị lại)`);
+        if (generated) out(`Mật khẩu dùng một lần: ${generated}\n(đăng nhập ngay được, dùng được trong ${ONE_TIME_PASSWORD_DAYS} ngày, rồi phải đổi mật khẩu; mật khẩu này không được hiển thị lại)`);
         if (u.disabledAt) out(`Lưu ý: '${u.username}' đang bị khoá; mở khoá bằng: loa user enable ${u.username}`);
         return 0;
       }
