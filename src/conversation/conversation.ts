@@ -201,10 +201,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
     if (choices && labels && text.length <= 80 && !isHuyWord(text)) {
       const typed = choiceKey(text);
       let at = typed ? labels.findIndex((l) => choiceKey(l) === typed) : -1;
-      // Or its name alone, when only one choice has it: "tiếp tục" for "Tiếp tục ➜ chọn địa
-      // bàn" (the topic step says 'rồi chọn “Tiếp tục”'), "phố hiến" for "Phường Phố Hiến".
-      if (at < 0 && typed) {
-        const named = labels.flatMap((l, i) => (shortKeys(l).includes(typed) ? [i] : []));
+      // Or words of it (two or more, all in it), in a flow's choices, when only one choice has
+      // them: "tiếp tục" for "Tiếp tục ➜ chọn địa bàn" (the topic step says 'rồi chọn “Tiếp
+      // tục”'), "phố hiến" for "Phường Phố Hiến", "cuộc thi quyền con người" for the contest
+      // "Cuộc thi tìm hiểu về quyền con người năm 2026". They were searched as questions.
+      const words = typed.split(' ');
+      if (at < 0 && words.length >= 2) {
+        const named = labels.flatMap((l, i) => {
+          const has = new Set(choiceKey(l).split(' '));
+          return !CONTENT_CHOICE.test(choices[i] ?? '') && words.every((w) => has.has(w)) ? [i] : [];
+        });
         if (named.length === 1) at = named[0]!;
       }
       const picked = at >= 0 ? choices[at] : undefined;
@@ -386,18 +392,9 @@ function choiceKey(s: string): string {
   return fold(s.normalize('NFC')).toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
-/** The administrative unit a region's label starts with ("Phường", "Xã", "Cả Tỉnh"), folded. */
-const UNIT = /^(?:ca )?(?:tinh|thanh pho|phuong|xa|thi tran|thi xa|huyen|quan|dac khu) (?=\S)/;
-
 /**
- * Shorter names a label is typed by: its part before an arrow ("Tiếp tục ➜ chọn địa bàn",
- * "Xem thêm ➜ (trang 2/3)"), and a region without its unit ("Phường Phố Hiến" -> "pho hien").
+ * Choices that lead into the content (a topic, a suggested question or passage, the menu, 👍/👎):
+ * words typed under them are a question, matched whole against their labels only. "khai sinh"
+ * under the topic menu is searched, not taken for "Hộ tịch, khai sinh, căn cước".
  */
-function shortKeys(label: string): string[] {
-  const keys: string[] = [];
-  const arrow = label.search(/[➜→»]/);
-  if (arrow > 0) keys.push(choiceKey(label.slice(0, arrow)));
-  const full = choiceKey(label);
-  if (UNIT.test(full)) keys.push(full.replace(UNIT, ''));
-  return keys.filter(Boolean);
-}
+const CONTENT_CHOICE = /^(?:qa|p|topic|fb):|^menu$/;

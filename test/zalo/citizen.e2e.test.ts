@@ -228,3 +228,25 @@ describe('what a phone shows', () => {
     }
   });
 });
+
+describe('choices typed in words, as on a phone', () => {
+  it('picks a contest from /thi by words of its title, never the staff queue', async () => {
+    // "luyện tập nhanh" and "cuộc thi quyền con người" under the open contests were searched as
+    // questions and went to the staff queue (citizen trial, session 17).
+    for (const [words, title] of [
+      ['luyện tập nhanh', 'Luyện tập nhanh - Quyền trẻ em'],
+      ['cuộc thi quyền con người', 'Cuộc thi tìm hiểu về quyền con người năm 2026'],
+    ] as const) {
+      const user = newUser();
+      expect(await say(user, '/thi')).toContain(title);
+      const out = await say(user, words);
+      expect(out, words).toContain(title);
+      expect(out, words).toContain('Trước khi đăng ký');
+      expect(listUnanswered(t.app.db).some((u) => u.question === words), words).toBe(false);
+    }
+    // Words of more than one choice pick none: a question stays a question.
+    const user = newUser();
+    await say(user, '/thi');
+    expect(await say(user, 'quyền trẻ em con người')).not.toContain('Trước khi đăng ký');
+  });
+});
