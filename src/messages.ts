@@ -231,6 +231,12 @@ export type Inbound = InboundBase &
 export type InboundType = Inbound['type'];
 
 /**
+ * The `what` of an `unsupported` Inbound for a message the person edited after sending it
+ * (Telegram's `edited_message`): it is not read again, and the person is told to send it anew.
+ */
+export const EDITED = 'edited';
+
+/**
  * Splits text into chunks of at most `max` characters, preferring paragraph breaks, then line
  * breaks, then sentence ends, then spaces. Shared by every channel (Telegram 4096, Zalo 2000).
  *
