@@ -67,13 +67,23 @@ export interface QuestionGroup<T> {
   items: T[];
 }
 
+/**
+ * What a question is grouped by: its features, or, for a question of stop words only ("ok vậy",
+ * "vâng ạ"), its folded text, so the same such text asked fifty times is one group (with no
+ * features, each was a group of its own: Jaccard of two empty sets is 0).
+ */
+function groupingFeatures(text: string): Set<string> {
+  const f = questionFeatures(text);
+  return f.size ? f : new Set([`=${foldedCanonical(text)}`]);
+}
+
 /** Features per question text, remembered (the queue is grouped whole at every view). */
 const featureMemo = new Map<string, Set<string>>();
 const FEATURE_MEMO_MAX = 40_000;
 function featuresOf(text: string): Set<string> {
   let f = featureMemo.get(text);
   if (f) return f;
-  f = questionFeatures(text);
+  f = groupingFeatures(text);
   featureMemo.set(text, f);
   if (featureMemo.size > FEATURE_MEMO_MAX) featureMemo.delete(featureMemo.keys().next().value as string);
   return f;
@@ -153,7 +163,7 @@ export function groupSimilar<T>(items: readonly T[], text: (t: T) => string, thr
 export function groupSimilarNaive<T>(items: readonly T[], text: (t: T) => string, threshold = 0.34): QuestionGroup<T>[] {
   const groups: { head: Set<string>; items: T[] }[] = [];
   for (const item of items) {
-    const f = questionFeatures(text(item));
+    const f = groupingFeatures(text(item));
     let best: (typeof groups)[number] | undefined;
     let bestScore = 0;
     for (const g of groups) {

@@ -99,4 +99,10 @@ describe('grouping', () => {
     const ids = (g: { items: string[] }[]): string => JSON.stringify(g.map((x) => x.items));
     for (const threshold of [0.2, 0.34, 0.5, 0.8]) expect(ids(groupSimilar(items, (x) => x, threshold))).toBe(ids(groupSimilarNaive(items, (x) => x, threshold)));
   });
+
+  it('groups the same question of stop words only, asked many times', () => {
+    // "ok vậy" has no content word: each made a group of its own (50 groups of 1 on the page).
+    const items = ['ok vậy', 'Ok vậy!', 'vâng ạ', 'ok vậy', 'giấy phép xây dựng'];
+    expect(groupSimilar(items, (x) => x).map((g) => g.items)).toEqual([['ok vậy', 'Ok vậy!', 'ok vậy'], ['vâng ạ'], ['giấy phép xây dựng']]);
+  });
 });
