@@ -107,6 +107,8 @@ function queueOutcomes(deps: TellDeps, caseId: number, now: Date): number {
       kind: 'notice',
       reply,
       status: canPush ? 'pending' : 'held',
+      // What the case page counts its delivery by (outcomeDeliveries).
+      ref: `disinfo:${caseId}`,
       expiresAt: new Date(now.getTime() + (canPush ? OUTCOME_TTL_MS : HELD_TTL_MS)),
     };
   };

@@ -776,6 +776,36 @@ export function reportersWithoutCorrection(db: Db, caseId: number, correctionId:
     .all(caseId, correctionId, correctionId) as ReporterToTell[];
 }
 
+/** Where a case's outcome messages are (see {@link outcomeDeliveries}). */
+export interface OutcomeDeliveries {
+  /** Reached the reporter's platform. */
+  sent: number;
+  /** Queued or being sent (the platform's rate, a retry). */
+  waiting: number;
+  /** Kept until the reporter writes again: a web chat visitor, a Zalo person outside its 7-day window. */
+  held: number;
+  /** Will not be sent: blocked the bot, erased their data, given up after the platform kept failing. */
+  notSent: number;
+}
+
+/**
+ * How far the outcome messages of a case (and its later corrections) have gone, from the sender's
+ * rows (`sends.ref = 'disinfo:<case id>'`, admin/disinfo.ts); undefined when none was queued.
+ * "Told" on a report means its message was queued, not that it arrived: this is what arrived.
+ */
+export function outcomeDeliveries(db: Db, caseId: number): OutcomeDeliveries | undefined {
+  const rows = db.prepare(`SELECT status, COUNT(*) AS n FROM sends WHERE ref = ? GROUP BY status`).all(`disinfo:${caseId}`) as { status: string; n: number }[];
+  if (rows.length === 0) return undefined;
+  const d: OutcomeDeliveries = { sent: 0, waiting: 0, held: 0, notSent: 0 };
+  for (const r of rows) {
+    if (r.status === 'sent') d.sent += r.n;
+    else if (r.status === 'pending' || r.status === 'sending') d.waiting += r.n;
+    else if (r.status === 'held') d.held += r.n;
+    else d.notSent += r.n;
+  }
+  return d;
+}
+
 /** Handled cases, not merged, with a correction linked that some reporter was not sent. */
 export function casesWithUnsentCorrection(db: Db): number[] {
   return db

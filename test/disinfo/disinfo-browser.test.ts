@@ -86,7 +86,7 @@ describe.skipIf(!hasChromium)('disinformation triage in a real browser', () => {
     await page.selectOption('select[name=status]', 'handled');
     await page.selectOption('select[name=outcome]', 'correction');
     await Promise.all([page.waitForURL(/msg=/), page.click('button:has-text("Lưu bước xử lý")')]);
-    expect(await page.textContent('.flash')).toContain('Đã gửi kết quả cho 2 người báo tin');
+    expect(await page.textContent('.flash')).toContain('Đang gửi kết quả cho 2 người báo tin');
     expect(getCase(t.app.db, caseId)).toMatchObject({ status: 'handled', outcome: 'correction', correctionId: 'dinh-chinh-bhyt-khoa-the' });
 
     await expect.poll(() => tg.sentTexts(7701).at(-1) ?? '', { timeout: 20_000 }).toContain(`Kết quả xử lý báo cáo ${number}`);

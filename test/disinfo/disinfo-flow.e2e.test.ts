@@ -5,7 +5,7 @@
  * closing it tells both reporters through the sender (Telegram at once, the web chat held until
  * the visitor comes back).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { listAudit } from '../../src/db/audit.js';
@@ -177,7 +177,7 @@ describe('triage in the admin pages', () => {
 
     const mark = tg.calls.length;
     const handled = await staff.post(`/admin/disinfo/${id}/status`, { status: 'handled', outcome: 'correction', note: 'Đã đăng tin đính chính' });
-    expect(decodeURIComponent(handled.location!)).toContain('Đã gửi kết quả cho 2 người báo tin');
+    expect(decodeURIComponent(handled.location!)).toContain('Đang gửi kết quả cho 2 người báo tin');
 
     const told = await tg.waitForCall(sendsTo(71), { after: mark });
     expect(String(told.params.text)).toContain(`Kết quả xử lý báo cáo ${caseNumber}`);
@@ -186,9 +186,12 @@ describe('triage in the admin pages', () => {
     const correction = t.app.knowledge.getQa('bhyt-tre-em-duoi-6-tuoi')!;
     expect(String(told.params.text)).toContain(correction.question);
     expect(String(told.params.text)).toContain(correction.answer.split('\n')[0]!.slice(0, 30));
+    // The case page says where the outcome messages are: Telegram's sent, the web chat's kept for the visitor.
+    await vi.waitFor(async () => expect((await staff.get(`/admin/disinfo/${id}`)).text).toContain('<strong>Tin báo kết quả cho người báo:</strong> 1 đã gửi; 1 chờ người nhận nhắn lại (web chat, hoặc Zalo quá 7 ngày không nhắn).'));
     const held = (await (await fetch(`${t.url}/api/chat/held?session=bc-web-session-1`)).json()) as { replies: WebReply[] };
     expect(held.replies.map((r) => r.text).join('\n')).toContain(`Kết quả xử lý báo cáo ${caseNumber}`);
     expect(held.replies.map((r) => r.text).join('\n')).toContain(correction.question);
+    expect((await staff.get(`/admin/disinfo/${id}`)).text).toContain('<strong>Tin báo kết quả cho người báo:</strong> 2 đã gửi.');
 
     const audit = listAudit(t.app.db, { action: 'disinfo.' }).reverse();
     expect(audit.map((a) => [a.actor, a.action, a.targetId, a.details?.to ?? null])).toEqual([

@@ -91,7 +91,7 @@ it('Telegram and Zalo reports of one link: one case, two reporters, both told, c
   const zaloBefore = zalo.sent.length;
   mark = tg.calls.length;
   const handled = await staff.post(`/admin/disinfo/${id}/status`, { status: 'handled', outcome: 'platform', note: 'Đã gửi yêu cầu gỡ tới Facebook' });
-  expect(decodeURIComponent(handled.location!)).toContain('Đã gửi kết quả cho 2 người báo tin');
+  expect(decodeURIComponent(handled.location!)).toContain('Đang gửi kết quả cho 2 người báo tin');
 
   const told = await tg.waitForCall(sendsTo(91), { after: mark });
   expect(String(told.params.text)).toContain(`Kết quả xử lý báo cáo ${number}`);

@@ -55,7 +55,7 @@ describe('a correction approved after the case was handled', () => {
 
     // Handled before the approval: the outcome goes out without the correction.
     const step = await editor.post(`/admin/disinfo/${caseId}/status`, { status: 'handled', outcome: 'correction', note: 'Đã soạn tin đính chính' });
-    expect(location(step)).toContain('Đã gửi kết quả cho 2 người báo tin.');
+    expect(location(step)).toContain('Đang gửi kết quả cho 2 người báo tin.');
     for (const p of people) {
       expect(sentTo(p)).toHaveLength(1);
       expect(sentTo(p)[0]).not.toContain('Không có quy định thu hồi');
@@ -87,7 +87,7 @@ describe('a correction approved after the case was handled', () => {
     await editor.post(`/admin/disinfo/${other.caseId}/status`, { status: 'handled', outcome: 'platform' });
     expect(sentTo(p)).toHaveLength(1);
     const linked = await editor.post(`/admin/disinfo/${other.caseId}/correction`, { correctionId: qaId, campaignId: '' });
-    expect(location(linked)).toContain('Đã gửi tin đính chính cho 1 người báo tin.');
+    expect(location(linked)).toContain('Đang gửi tin đính chính cho 1 người báo tin.');
     expect(sentTo(p)).toHaveLength(2);
     expect(sentTo(p)[1]).toContain('Không có quy định thu hồi');
     expect(getCase(db, other.caseId)!.correctionId).toBe(qaId);
