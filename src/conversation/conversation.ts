@@ -14,7 +14,7 @@ import {
   upsertPerson,
   type Person,
 } from '../db/people.js';
-import type { Capabilities, Inbound, Reply } from '../messages.js';
+import { EDITED, type Capabilities, type Inbound, type Reply } from '../messages.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Config } from '../config.js';
 import type { Feature, TurnContext } from './types.js';
@@ -332,6 +332,10 @@ export function createConversation(deps: ConversationDeps): Conversation {
           break;
         }
       }
+    } else if (inbound.type === 'unsupported' && inbound.what === EDITED) {
+      // An edit is not read again (it may be a contest answer or a report's step, already
+      // taken): the person who corrected a question is told to send it anew, not left waiting.
+      replies = [{ text: T.edited }];
     } else {
       // A sticker is a like or a hello: thanked, with the topics one tap away. A voice message
       // is told it cannot be listened to (a farmer on Zalo did not know why it got no answer).

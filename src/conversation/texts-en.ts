@@ -43,6 +43,7 @@ export const T_EN: Texts = {
   strayNumber: 'That number is not one of the choices on offer. Type your question in words, or choose a topic:',
   unsupported: 'For now I can only read text messages. Please type your question.',
   unsupportedVoice: 'For now I can only read text messages, not listen to voice messages. Please type your question.',
+  edited: 'I cannot read a message again once it is edited. If you have just corrected your question, please send it again as a new message.',
   sticker: 'Thank you! For now I can only read text messages: if you have a question, type it or choose a topic:',
   sources: 'Sources:',
   reviewed: (d: string) => `Approved on ${d}.`,

@@ -37,6 +37,8 @@ export const T = {
   unsupported: 'Hiện tôi chỉ đọc được tin nhắn dạng chữ. Bạn hãy gõ câu hỏi bằng chữ nhé.',
   /** A voice message with no words: why it got no answer, and that unmarked typing is fine. */
   unsupportedVoice: 'Hiện tôi chỉ đọc được tin nhắn dạng chữ, chưa nghe được tin nhắn thoại. Bạn hãy gõ câu hỏi bằng chữ nhé, có dấu hay không dấu đều được.',
+  /** A message edited after it was sent (Telegram): not read again; the fix must come as a new message. */
+  edited: 'Tôi không đọc lại được tin nhắn đã sửa. Nếu bạn vừa sửa câu hỏi, hãy gửi lại câu hỏi đó thành một tin nhắn mới.',
   /** A sticker (a like, a hello): thanked like an emoji, with the topic menu. */
   sticker: 'Cảm ơn bạn! Hiện tôi chỉ đọc được tin nhắn dạng chữ: nếu có câu hỏi, bạn hãy gõ bằng chữ hoặc chọn một chủ đề:',
   sources: 'Nguồn:',

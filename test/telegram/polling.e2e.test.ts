@@ -44,7 +44,7 @@ describe('Telegram long polling', () => {
     expect(del).toBeGreaterThan(0);
     const poll = await tg.waitForCall('getUpdates', { arrived: true });
     expect(tg.calls.indexOf(poll)).toBeGreaterThan(del);
-    expect(poll.params.allowed_updates).toEqual(['message', 'callback_query', 'my_chat_member', 'poll_answer']);
+    expect(poll.params.allowed_updates).toEqual(['message', 'edited_message', 'callback_query', 'my_chat_member', 'poll_answer']);
     expect(tg.webhook).toBeNull();
   });
 

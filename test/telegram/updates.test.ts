@@ -23,6 +23,16 @@ const cases: { label: string; update: unknown; expected: Record<string, unknown>
     expected: { type: 'text', text: 'Xin chào', userId: '42', displayName: 'Lan Nguyễn', dedupeKey: 'u:10:m:42:5', channel: 'telegram' },
   },
   { label: 'private sticker is unsupported', update: msg(undefined, privateChat, { sticker: { file_id: 'x' } }), expected: { type: 'unsupported', what: 'sticker' } },
+  {
+    label: 'a private message edited after it was sent is not read again (the person is told to resend it)',
+    update: { update_id: 11, edited_message: { message_id: 5, date: 1_790_000_000, edit_date: 1_790_000_030, chat: privateChat, from: user, text: 'bảo hiểm y tế trẻ em' } },
+    expected: { type: 'unsupported', what: 'edited', userId: '42', dedupeKey: 'u:11:e:42:5:1790000030' },
+  },
+  {
+    label: 'an edited group message is ignored',
+    update: { update_id: 12, edited_message: { message_id: 6, date: 1_790_000_000, edit_date: 1_790_000_030, chat: group, from: user, text: '@loa_bot khai sinh' } },
+    expected: { ignore: true },
+  },
   { label: 'group chatter is ignored', update: msg('họp lúc mấy giờ?', group), expected: { ignore: true } },
   { label: 'group /start is ignored', update: msg('/start', group), expected: { ignore: true } },
   { label: 'group /hoi is answered in the group', update: msg('/hoi khai sinh', group), expected: { type: 'text', text: '/hoi khai sinh', chatId: '-100500', group: true, userId: '42' } },
@@ -66,7 +76,7 @@ const cases: { label: string; update: unknown; expected: Record<string, unknown>
   { label: 'poll answer maps back to our ref', update: { update_id: 18, poll_answer: { poll_id: 'poll-1', user, option_ids: [2] } }, expected: { type: 'quizAnswer', pollId: 'attempt-7:q3', optionIds: [2], userId: '42' } },
   { label: 'answer to an unknown poll is ignored', update: { update_id: 19, poll_answer: { poll_id: 'poll-x', user, option_ids: [0] } }, expected: { ignore: true } },
   { label: 'a retracted vote is ignored', update: { update_id: 20, poll_answer: { poll_id: 'poll-1', user, option_ids: [] } }, expected: { ignore: true } },
-  { label: 'other update types are ignored', update: { update_id: 21, edited_message: { text: 'x' } }, expected: { ignore: true } },
+  { label: 'other update types are ignored', update: { update_id: 21, channel_post: { text: 'x' } }, expected: { ignore: true } },
 ];
 
 describe('toInbound', () => {

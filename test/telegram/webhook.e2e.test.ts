@@ -8,6 +8,7 @@
  * database, so it has an app of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listUnanswered } from '../../src/db/questions.js';
 import Database from 'better-sqlite3';
 import { startTestApp } from '../support/app.js';
 import { startFakeTelegram, type FakeTelegram, type RecordedCall } from '../support/fake-telegram.js';
@@ -66,7 +67,7 @@ describe('Telegram webhook', () => {
     expect(tg.webhook).toMatchObject({
       url: 'https://portal.example.gov.vn/webhooks/telegram',
       secret_token: SECRET,
-      allowed_updates: ['message', 'callback_query', 'my_chat_member', 'poll_answer'],
+      allowed_updates: ['message', 'edited_message', 'callback_query', 'my_chat_member', 'poll_answer'],
     });
     const menus = tg.callsTo('setMyCommands');
     const commands = menus.flatMap((c) => c.params.commands as { command: string; description: string }[]);
@@ -187,6 +188,19 @@ describe('Telegram webhook', () => {
     expect(answered).toMatchObject({ status: 200, params: { callback_query_id: id } });
     const topic = await tg.waitForCall(sendsTo(12), { after: before });
     expect(topic.params.text).toContain('Các câu hỏi về');
+  });
+
+  it('tells someone who edits a question to send it again, and reads nothing into the edit', async () => {
+    // An edit got no reply at all: the person corrected a typo and waited (edited_message was
+    // not among the update types asked for).
+    await tg.pushUpdate(tg.message({ userId: 14, text: 'bảo hểm y tê tre em' }));
+    await app.inbox.drain();
+    const before = tg.calls.length;
+    const edit = { update_id: 990_001, edited_message: { message_id: 1, date: Math.floor(Date.now() / 1000) - 30, edit_date: Math.floor(Date.now() / 1000), chat: { id: 14, type: 'private' }, from: { id: 14, is_bot: false, first_name: 'An' }, text: 'bảo hiểm y tế trẻ em' } };
+    expect(await tg.pushUpdate(edit)).toMatchObject({ delivered: true, status: 200 });
+    const note = await tg.waitForCall(sendsTo(14), { after: before });
+    expect(note.params.text).toBe('Tôi không đọc lại được tin nhắn đã sửa. Nếu bạn vừa sửa câu hỏi, hãy gửi lại câu hỏi đó thành một tin nhắn mới.');
+    expect(listUnanswered(app.db).some((u) => u.question === 'bảo hiểm y tế trẻ em')).toBe(false);
   });
 
   it('marks a user who blocks the bot inactive, and active again on unblock', async () => {

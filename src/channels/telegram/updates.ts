@@ -8,12 +8,16 @@
  * updates, and the extra part keeps a new update from ever colliding with an old one.
  */
 import { z } from 'zod';
-import { MAX_MEDIA_REF, type Inbound, type MediaRef } from '../channel.js';
+import { EDITED, MAX_MEDIA_REF, type Inbound, type MediaRef } from '../channel.js';
 import { SHORT_ID_PREFIX } from './render.js';
 import { createSlidingWindow } from '../../time/sliding-window.js';
 
-/** The update types Loa handles; sent as `allowed_updates` to setWebhook and getUpdates. */
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member', 'poll_answer'] as const;
+/**
+ * The update types Loa handles; sent as `allowed_updates` to setWebhook and getUpdates.
+ * `edited_message`: a person who corrects a question by editing it is told to send it again
+ * (the edit is not read as a new message: it may be a contest answer or a report's step).
+ */
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member', 'poll_answer'] as const;
 
 const userSchema = z.object({
   id: z.number().int(),
@@ -65,13 +69,14 @@ const messageSchema = z.object({
 const chatMemberSchema = z.object({ status: z.string() });
 
 /**
- * The part of a Telegram update Loa reads. Other update types (edited messages, channel posts …)
- * parse too and are ignored; a body without an integer `update_id`, or with a malformed field
+ * The part of a Telegram update Loa reads. Other update types (channel posts …) parse too and
+ * are ignored; a body without an integer `update_id`, or with a malformed field
  * we read, is refused.
  */
 export const updateSchema = z.object({
   update_id: z.number().int().nonnegative(),
   message: messageSchema.optional(),
+  edited_message: messageSchema.extend({ edit_date: z.number().int().optional() }).optional(),
   callback_query: z
     .object({
       id: z.string().min(1),
@@ -263,6 +268,25 @@ export function toInbound(u: TelegramUpdate, ctx: UpdateContext): Conversion {
     if (!question) return { kind: 'ignore', reason: 'empty mention' };
     // Routed as /hoi so a group mention is always a question, never a keyword such as "HUY".
     return { kind: 'inbound', inbound: { ...base, type: 'text', text: `/hoi ${question}` } };
+  }
+
+  if (u.edited_message) {
+    // An edit in a private chat: the person corrected what they sent (a typo in a question) and
+    // waits for an answer to it. In a group the bot speaks only when spoken to.
+    const m = u.edited_message;
+    if (!m.from || m.from.is_bot || m.chat.type !== 'private') return { kind: 'ignore', reason: 'edited message outside a private chat' };
+    return {
+      kind: 'inbound',
+      inbound: {
+        channel: 'telegram',
+        userId: String(m.from.id),
+        displayName: displayName(m.from),
+        dedupeKey: `u:${id}:e:${m.chat.id}:${m.message_id}:${m.edit_date ?? ''}`,
+        ...(m.edit_date ? { at: new Date(m.edit_date * 1000) } : {}),
+        type: 'unsupported',
+        what: EDITED,
+      },
+    };
   }
 
   if (u.callback_query) {
