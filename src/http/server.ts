@@ -4,7 +4,7 @@
  * internals. Every JSON body keeps its raw bytes on `request.rawBody` (Zalo signs them).
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
 import { BlockList, isIP, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -96,6 +96,58 @@ function readLimits(): string | undefined {
     return readFileSync('/proc/self/limits', 'utf8');
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A body sent in chunks (`Transfer-Encoding: chunked`) may not average under this many bytes a
+ * chunk, once it has sent {@link MIN_CHUNKS_CHECKED} chunks: the connection is closed, the rest
+ * unread. Node hands each chunk to JavaScript on its own, about 2 µs each: a 1 MB body sent as
+ * one-byte chunks (6 MB on the wire) took 2.0-2.4 s of server CPU on a running Loa, on any
+ * path (an unknown one too: Node reads and drops the body of a request answered without it),
+ * before any route could check a secret, a signature or a limit; the same megabyte in
+ * 1,000-byte chunks took 0.01 s, in 100-byte chunks 0.03-0.06 s. Senders that chunk (proxies,
+ * HTTP libraries) use chunks of kilobytes; a chunk split between two reads of the socket counts
+ * twice, so chunks of 256 bytes arriving 1.4 KB at a time still average over this.
+ * A body sent with a Content-Length is read as the network delivers it.
+ */
+export const MIN_CHUNK_BYTES = 128;
+/** Chunks of a body before its average size is checked ({@link MIN_CHUNK_BYTES}). */
+export const MIN_CHUNKS_CHECKED = 64;
+
+/**
+ * A request as Node makes it, which closes its connection when its body arrives in chunks too
+ * small ({@link MIN_CHUNK_BYTES}), and when a chunked body is left unread by the answer (Node
+ * would read it to the end only to drop it, chunk by chunk).
+ */
+class GuardedRequest extends IncomingMessage {
+  #chunks = 0;
+  #bytes = 0;
+
+  #chunked(): boolean {
+    const te = this.headers['transfer-encoding'];
+    return te !== undefined && /chunked/i.test(te);
+  }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk !== null && typeof chunk === 'object' && 'length' in chunk && this.#chunked()) {
+      this.#chunks++;
+      this.#bytes += (chunk as Uint8Array).length;
+      if (this.#chunks >= MIN_CHUNKS_CHECKED && this.#bytes < this.#chunks * MIN_CHUNK_BYTES) {
+        this.socket.destroy();
+        return false;
+      }
+    }
+    return super.push(chunk, encoding);
+  }
+
+  /** Node's own: called when the answer has gone and the body was not read (see the class). */
+  _dump(): void {
+    if (!this.complete && this.#chunked()) {
+      this.socket.destroy();
+      return;
+    }
+    (IncomingMessage.prototype as unknown as { _dump(this: IncomingMessage): void })._dump.call(this);
   }
 }
 
@@ -357,6 +409,8 @@ export function createHttpServer(logger: Logger, opts: HttpServerOptions = {}): 
     // Node's socket timeout: a connection idle both ways this long is destroyed.
     connectionTimeout: opts.timeouts?.idleMs ?? IDLE_CONNECTION_MS,
     http: {
+      // Bodies in chunks too small are not read (MIN_CHUNK_BYTES).
+      IncomingMessage: GuardedRequest,
       headersTimeout: Math.min(opts.timeouts?.headersMs ?? HEADERS_TIMEOUT_MS, requestMs),
       connectionsCheckingInterval: opts.timeouts?.checkEveryMs ?? TIMEOUT_CHECK_MS,
     },

@@ -6,7 +6,7 @@
 import { connect } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { HEADERS_TIMEOUT_MS, IDLE_CONNECTION_MS, MAX_CONNECTIONS_PER_ADDRESS, MAX_UNANSWERED_PER_CONNECTION, MAX_JSON_VALUES, REQUEST_TIMEOUT_MS, addDoor, createHttpServer, jsonShapeProblem, jsonTooDeep } from '../../src/http/server.js';
+import { HEADERS_TIMEOUT_MS, IDLE_CONNECTION_MS, MAX_CONNECTIONS_PER_ADDRESS, MAX_UNANSWERED_PER_CONNECTION, MIN_CHUNKS_CHECKED, MIN_CHUNK_BYTES, MAX_JSON_VALUES, REQUEST_TIMEOUT_MS, addDoor, createHttpServer, jsonShapeProblem, jsonTooDeep } from '../../src/http/server.js';
 import { MAX_FORM_FIELDS, formParser } from '../../src/admin/index.js';
 import type { Socket } from 'node:net';
 import { CHAT_BODY_LIMIT } from '../../src/channels/web/web.js';
@@ -144,6 +144,59 @@ describe('clients that do not read their answers', () => {
     // Before: still open when the client gave up (measured on a running Loa: still open after 165 s).
     expect(state.served).toBe(1);
     expect(r.closed).toBe(true);
+    await app.close();
+  });
+});
+
+describe('bodies in tiny chunks', () => {
+  /** `n` chunks of `size` bytes of a JSON string body, as `Transfer-Encoding: chunked`. */
+  const chunked = (path: string, n: number, size: number): string => {
+    const text = '"' + 'a'.repeat(n * size - 2) + '"';
+    let out = `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
+    for (let i = 0; i < n; i++) out += `${size.toString(16)}\r\n${text.slice(i * size, (i + 1) * size)}\r\n`;
+    return out + '0\r\n\r\n';
+  };
+  /** Sends `raw`; resolves with what came back once the connection closed (or errored). */
+  const send = (port: number, raw: string): Promise<string> =>
+    new Promise((resolve) => {
+      let text = '';
+      const s = connect(port, '127.0.0.1', () => s.write(raw));
+      s.on('data', (d) => (text += String(d)));
+      s.on('error', () => undefined);
+      s.on('close', () => resolve(text));
+    });
+
+  it('closes a connection whose body comes in chunks far smaller than any sender uses, before the route sees it', async () => {
+    const app = createHttpServer(pino({ level: 'silent' }));
+    const bodies: number[] = [];
+    app.post('/in', async (req) => (bodies.push(String(req.body).length), { ok: true }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    // 64 KB as one-byte chunks: before, read chunk by chunk (about 2 µs each) and handed to the route.
+    const tiny = await send(port, chunked('/in', 64 * 1024, 1));
+    expect(tiny).not.toMatch(/HTTP\/1\.1 200/);
+    expect(bodies).toEqual([]);
+    // What senders that chunk do: kilobytes a chunk, or a short body in a few small ones.
+    expect(await send(port, chunked('/in', 32, 2048))).toMatch(/^HTTP\/1\.1 200/);
+    expect(await send(port, chunked('/in', MIN_CHUNKS_CHECKED - 1, 4))).toMatch(/^HTTP\/1\.1 200/);
+    expect(await send(port, chunked('/in', 4 * MIN_CHUNKS_CHECKED, 2 * MIN_CHUNK_BYTES))).toMatch(/^HTTP\/1\.1 200/);
+    expect(bodies).toEqual([32 * 2048 - 2, (MIN_CHUNKS_CHECKED - 1) * 4 - 2, 4 * MIN_CHUNKS_CHECKED * 2 * MIN_CHUNK_BYTES - 2]);
+    await app.close();
+  });
+
+  it('does not read to the end a chunked body that its answer left unread (an unknown path, a refused secret)', async () => {
+    const app = createHttpServer(pino({ level: 'silent' }));
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    // The client keeps sending one-byte chunks after the 404; before, Node read and dropped them all.
+    const closed = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write('POST /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'));
+      const drip = setInterval(() => s.writable && s.write('1\r\na\r\n'.repeat(100)), 10);
+      const timer = setTimeout(() => (clearInterval(drip), s.destroy(), resolve(false)), 3000);
+      s.on('error', () => undefined);
+      s.on('close', () => (clearInterval(drip), clearTimeout(timer), resolve(true)));
+    });
+    expect(closed).toBe(true);
     await app.close();
   });
 });
