@@ -4,7 +4,7 @@
  * the internal id); and a case thousands reported made a case page of megabytes (5,000 reports:
  * 996 KB of HTML, every report a row). Now a number goes straight to its case, as typed or read
  * out ('bc-2026-2', '2026-0002'), within the user's region only; a case page lists the newest 200
- * reports, with a link to all.
+ * reports, with a link to all; a closing step's message writes 1.200, not 1200.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
@@ -22,8 +22,8 @@ beforeAll(async () => {
   t = await startAdminApp();
   const db = t.app.db;
   db.transaction(() => {
-    // Case 1: 250 reporters of Phố Hiến; case 2: one of Sơn Nam.
-    for (let i = 0; i < 250; i++) {
+    // Case 1: 1,200 reporters of Phố Hiến; case 2: one of Sơn Nam.
+    for (let i = 0; i < 1200; i++) {
       const p = upsertPerson(db, 'telegram', String(610_000 + i)).id;
       const r = recordReport(db, { personId: p, channel: 'telegram', region: 'pho-hien', text: `https://facebook.com/groups/7/posts/1 báo lần ${i + 1}`, topic: 'khac', platform: 'facebook' });
       if (i === 0) ids.push(r.caseId);
@@ -63,12 +63,17 @@ describe('finding a case by its number', () => {
 describe('a case many reported', () => {
   it('lists the newest 200 reports, with a link to all of them', async () => {
     const page = (await province.get(`/admin/disinfo/${ids[0]}`)).text;
-    expect(page).toContain('<h2>Các báo cáo (250)</h2>');
-    expect(page).toContain(`Đang hiện 200 báo cáo gần nhất. <a href="/admin/disinfo/${ids[0]}?baocao=tat-ca">Xem tất cả 250 báo cáo</a>`);
-    expect(page).toContain('báo lần 250');
-    expect(page).not.toContain('báo lần 50<');
+    expect(page).toContain('<h2>Các báo cáo (1.200)</h2>');
+    expect(page).toContain(`Đang hiện 200 báo cáo gần nhất. <a href="/admin/disinfo/${ids[0]}?baocao=tat-ca">Xem tất cả 1.200 báo cáo</a>`);
+    expect(page).toContain('báo lần 1200');
+    expect(page).not.toContain('báo lần 1000<');
     const all = (await province.get(`/admin/disinfo/${ids[0]}?baocao=tat-ca`)).text;
-    expect(all.match(/người dân số \d+/g)).toHaveLength(250);
+    expect(all.match(/người dân số \d+/g)).toHaveLength(1200);
     expect(all).not.toContain('data-reports-shown');
+    // Closed: the message counts its reporters as Vietnamese writes numbers.
+    const step = await province.post(`/admin/disinfo/${ids[0]}/status`, { status: 'out_of_scope', note: '' });
+    expect(step.status).toBe(303);
+    const closed = (await province.get(step.location!)).text;
+    expect(closed).toContain('Đang gửi kết quả cho 1.200 người báo tin.');
   });
 });

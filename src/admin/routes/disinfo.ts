@@ -187,7 +187,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
     try {
       const after = setCaseStatus(ctx.db, c.id, { ...body, actor: me, ip: req.ip }, ctx.now());
       const told = tellReporters({ db: ctx.db, sender: ctx.sender, channels: ctx.channels, knowledge: ctx.knowledge }, c.id, ctx.now());
-      msg = `Đã chuyển sang “${CASE_STATUS_LABEL[after.status]}”.${told ? ` Đang gửi kết quả cho ${told} người báo tin.` : ''}`;
+      msg = `Đã chuyển sang “${CASE_STATUS_LABEL[after.status]}”.${told ? ` Đang gửi kết quả cho ${told.toLocaleString('vi-VN')} người báo tin.` : ''}`;
     } catch (err) {
       if (!(err instanceof CaseStepError)) throw err;
       msg = err.message;
@@ -204,7 +204,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       const into = mergeCase(ctx.db, c.id, body.into, { actor: ctx.me(req).username, ip: req.ip, canSee: (region) => ctx.inScope(req, region) }, ctx.now());
       // Its reporters learn the other case's outcome if it already has one.
       const told = tellReporters({ db: ctx.db, sender: ctx.sender, channels: ctx.channels, knowledge: ctx.knowledge }, into.id, ctx.now());
-      const msg = `Đã gộp vụ việc ${c.number} vào đây: những người báo tin của vụ việc đó được tính ở vụ việc này.${told ? ` Đang gửi kết quả cho ${told} người báo tin.` : ''}`;
+      const msg = `Đã gộp vụ việc ${c.number} vào đây: những người báo tin của vụ việc đó được tính ở vụ việc này.${told ? ` Đang gửi kết quả cho ${told.toLocaleString('vi-VN')} người báo tin.` : ''}`;
       return reply.redirect(`/admin/disinfo/${into.id}?msg=${encodeURIComponent(msg)}`, 303);
     } catch (err) {
       if (!(err instanceof CaseStepError)) throw err;
@@ -225,7 +225,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
         const { split, from } = splitCase(ctx.db, c.id, { actor: ctx.me(req).username, ip: req.ip, note: body.note }, ctx.now());
         // Reporters who came back and were never told this case's outcome learn it now.
         const told = tellReporters({ db: ctx.db, sender: ctx.sender, channels: ctx.channels, knowledge: ctx.knowledge }, split.id, ctx.now());
-        msg = `Đã tách vụ việc ${split.number} khỏi vụ việc ${from.number}: vụ việc này có lại ${split.reporterCount} người báo tin và được tính lại trong số liệu.${told ? ` Đang gửi kết quả cho ${told} người báo tin.` : ''}`;
+        msg = `Đã tách vụ việc ${split.number} khỏi vụ việc ${from.number}: vụ việc này có lại ${split.reporterCount} người báo tin và được tính lại trong số liệu.${told ? ` Đang gửi kết quả cho ${told.toLocaleString('vi-VN')} người báo tin.` : ''}`;
       } catch (err) {
         if (!(err instanceof CaseStepError)) throw err;
         msg = err.message;
@@ -248,7 +248,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
         linkCorrection(ctx.db, c.id, { correctionId: body.correctionId, campaignId: body.campaignId, actor: ctx.me(req).username, ip: req.ip }, ctx.now());
         // A case already handled: its reporters, told without it, get the correction now.
         const told = tellReporters({ db: ctx.db, sender: ctx.sender, channels: ctx.channels, knowledge: ctx.knowledge }, c.id, ctx.now());
-        msg = `Đã gắn tin đính chính với vụ việc.${told ? ` Đang gửi tin đính chính cho ${told} người báo tin.` : ''}`;
+        msg = `Đã gắn tin đính chính với vụ việc.${told ? ` Đang gửi tin đính chính cho ${told.toLocaleString('vi-VN')} người báo tin.` : ''}`;
       } catch (err) {
         if (!(err instanceof CaseStepError)) throw err;
         msg = err.message;
