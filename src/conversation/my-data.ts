@@ -51,6 +51,13 @@ const MV = {
   training: 'Danh sách cán bộ tập huấn của cơ quan có tên bạn:',
   zalo: 'Thông tin bạn gửi qua biểu mẫu Zalo:',
   consentText: (version: string) => `Điều khoản nhận tin bạn đã đồng ý (phiên bản ${version}):`,
+  history: (n: number) => `Lịch sử nhận tin của bạn (${n} lần thay đổi, lưu để số liệu báo cáo năm các năm trước không đổi):`,
+  historyRow: (consented: boolean, active: boolean): string =>
+    !consented ? 'không nhận tin (chưa đăng ký hoặc đã thôi)' : active ? 'nhận tin' : 'đã đăng ký nhưng không nhận được tin (bạn đã chặn hoặc bỏ quan tâm)',
+  regionChanges: (n: number) => `Các lần bạn đổi địa bàn (${n}):`,
+  regionRow: (from: string, to: string) => `từ ${from} sang ${to}`,
+  noRegion: 'chưa chọn',
+  older: (n: number) => `… và ${n} lần trước đó.`,
   erase: 'Để xoá dữ liệu này, gõ /xoadulieu. Để chỉ thôi nhận tin, gõ /huy.',
   groupOnly: 'Vì lý do riêng tư, bạn hãy gửi lệnh /dulieucuatoi trong tin nhắn riêng với trợ lý.',
   none: 'Chúng tôi không lưu dữ liệu nào về bạn.',
@@ -89,6 +96,13 @@ const M_EN: typeof MV = {
   training: 'The office’s list of staff to train that has your name:',
   zalo: 'What you sent through the Zalo form:',
   consentText: (version: string) => `The subscription terms you agreed to (version ${version}):`,
+  history: (n: number) => `Your news subscription history (${n} changes, kept so that past years' report figures do not change):`,
+  historyRow: (consented: boolean, active: boolean) =>
+    !consented ? 'not receiving news (not subscribed or unsubscribed)' : active ? 'receiving news' : 'subscribed but not reachable (you blocked or unfollowed)',
+  regionChanges: (n: number) => `Times you changed your area (${n}):`,
+  regionRow: (from: string, to: string) => `from ${from} to ${to}`,
+  noRegion: 'not chosen',
+  older: (n: number) => `… and ${n} earlier.`,
   erase: 'To delete this data, type /xoadulieu. To stop news only, type /huy.',
   groupOnly: 'For your privacy, please send /dulieucuatoi in a private message to the assistant.',
   none: 'We hold no data about you.',
@@ -150,6 +164,17 @@ export function formatMyData(d: PersonalData, names: { region(slug: string): str
   if (d.zaloForms.length) {
     const rows = d.zaloForms.map((f) => `• ${date(f.createdAt)}: ` + M.formRow(f.name, f.phone, [f.address, f.ward, f.district, f.city].filter(Boolean).join(', ')));
     blocks.push([M.zalo, ...rows].join('\n'));
+  }
+  if (d.historyCount > 0) {
+    const rows = d.subscriptionHistory.map((h) => `• ${date(h.at)}: ${M.historyRow(h.consented, h.active)}`);
+    if (d.historyCount > rows.length) rows.unshift(M.older(d.historyCount - rows.length));
+    blocks.push([M.history(d.historyCount), ...rows].join('\n'));
+  }
+  if (d.regionChangeCount > 0) {
+    const region = (r: string | null): string => (r ? names.region(r) : M.noRegion);
+    const rows = d.regionChanges.map((c) => `• ${date(c.at)}: ${M.regionRow(region(c.oldRegion), region(c.newRegion))}`);
+    if (d.regionChangeCount > rows.length) rows.unshift(M.older(d.regionChangeCount - rows.length));
+    blocks.push([M.regionChanges(d.regionChangeCount), ...rows].join('\n'));
   }
   if (p.consentAt && consent) blocks.push(`${M.consentText(consent.version)}\n${lang === 'en' ? (consent.textEn ?? consent.text) : consent.text}`);
   blocks.push(M.erase);

@@ -61,9 +61,22 @@ export interface PersonalData {
   zaloFollower: boolean;
   /** Reports of suspected disinformation the person sent (/baocao). */
   disinfoReports: Span;
+  /**
+   * Changes of the person's news subscription kept for the yearly report's past figures
+   * (subscriber_history, migration 110): subscribed or not, reachable or not (a block, an
+   * unfollow), oldest first, at most the last {@link HISTORY_SHOWN}; `historyCount` is all of them.
+   */
+  subscriptionHistory: { consented: boolean; active: boolean; at: string }[];
+  historyCount: number;
+  /** Changes of the person's chosen commune (region_changes, migration 116), oldest first, at most the last {@link HISTORY_SHOWN}. */
+  regionChanges: { oldRegion: string | null; newRegion: string | null; at: string }[];
+  regionChangeCount: number;
   /** The office's training list, when this account is on it (`db/training.ts`). */
   training: { name: string; unit: string; groupId: string; region: string | null; trainedAt: string | null; tests: number }[];
 }
+
+/** How many rows of each history are listed (the rest are counted). */
+export const HISTORY_SHOWN = 20;
 
 /**
  * Reads what is held about person `id`, or undefined when there is no such person.
@@ -105,6 +118,18 @@ export function personalDataOf(db: Db, id: number, openLimit = 10): PersonalData
       person.status === 'active' &&
       !!db.prepare(`SELECT 1 FROM people p WHERE p.id = ? AND (EXISTS (SELECT 1 FROM zalo_followers WHERE person_id = p.id) OR ${FOLLOWED})`).get(id),
     disinfoReports: span(`SELECT COUNT(*) AS count, MIN(created_at) AS first, MAX(created_at) AS last FROM disinfo_reports WHERE person_id = ?`),
+    subscriptionHistory: (
+      db
+        .prepare(`SELECT consented, active, at FROM (SELECT consented, active, at, id FROM subscriber_history WHERE person_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id`)
+        .all(id, HISTORY_SHOWN) as { consented: number; active: number; at: string }[]
+    ).map((r) => ({ consented: r.consented === 1, active: r.active === 1, at: r.at })),
+    historyCount: db.prepare(`SELECT COUNT(*) FROM subscriber_history WHERE person_id = ?`).pluck().get(id) as number,
+    regionChanges: db
+      .prepare(
+        `SELECT old_region AS oldRegion, new_region AS newRegion, at FROM (SELECT old_region, new_region, at, id FROM region_changes WHERE person_id = ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id`,
+      )
+      .all(id, HISTORY_SHOWN) as PersonalData['regionChanges'],
+    regionChangeCount: db.prepare(`SELECT COUNT(*) FROM region_changes WHERE person_id = ?`).pluck().get(id) as number,
     training: db
       .prepare(
         `SELECT o.name, o.unit, o.group_id AS groupId, o.region, o.trained_at AS trainedAt,

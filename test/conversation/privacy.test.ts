@@ -117,6 +117,23 @@ describe('/dulieucuatoi', () => {
     expect(text.normalize('NFC')).toBe(text);
   });
 
+  it('lists the subscription changes and the area changes kept for the past reports (theirs to see too)', async () => {
+    clock = new Date('2026-03-02T03:00:00Z');
+    await subscribeFlow('hist-1');
+    clock = new Date('2026-04-10T03:00:00Z');
+    await say('hist-1', '/huy', pushable);
+    const text = all(await say('hist-1', '/dulieucuatoi'));
+    expect(text).toContain('Lịch sử nhận tin của bạn (2 lần thay đổi');
+    expect(text).toContain('• 02/03/2026: nhận tin');
+    expect(text).toContain('• 10/04/2026: không nhận tin (chưa đăng ký hoặc đã thôi)');
+    expect(text).toContain('Các lần bạn đổi địa bàn (1):');
+    expect(text).toMatch(/• \d\d\/\d\d\/\d{4}: từ chưa chọn sang Phường Phố Hiến/);
+    // Someone who never subscribed nor chose an area has neither block.
+    const none = all(await say('hist-2', '/dulieucuatoi'));
+    expect(none).not.toContain('Lịch sử nhận tin');
+    expect(none).not.toContain('đổi địa bàn');
+  });
+
   it('splits to the channel limit, the erase hint last', async () => {
     await subscribeFlow('s-1');
     for (let i = 0; i < 12; i++) {
