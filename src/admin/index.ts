@@ -401,6 +401,10 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
         if (result.busy) return again(429, `Hệ thống đang nhận quá nhiều lượt đăng nhập cùng lúc. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
         return again(429, `Đăng nhập sai quá nhiều lần từ máy này. Hãy đợi ${formatWait(result.retryAfterSeconds)} rồi thử lại.`, username);
       }
+      // Only whoever typed the right password reads this: a person back from leave, or who moved
+      // office, is told to ask an admin instead of retrying until the login makes them wait.
+      if (result.reason === 'disabled')
+        return again(403, 'Tài khoản này đã bị khoá (người rời cơ quan hoặc chuyển công tác). Nếu bạn cần dùng lại, hãy nhờ quản trị viên mở khoá.', username);
       if (result.reason === 'expired')
         return again(
           401,

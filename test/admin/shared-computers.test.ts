@@ -106,4 +106,17 @@ describe('sessions on shared office computers', { timeout: 120_000 }, () => {
     expect((await shared.get('/admin')).status).toBe(302);
     expect((await own.get('/admin')).status).toBe(200);
   });
+
+  it('a locked account with the right password is told it is locked and whom to ask', async () => {
+    const t = await start();
+    addUser(t.app, 'cu', ['editor']);
+    t.app.db.prepare("UPDATE users SET disabled_at = '2026-06-30T00:00:00Z' WHERE username = 'cu'").run();
+    const right = await new AdminClient(t.url).login('cu', 'cu-mat-khau-1');
+    expect(right.status).toBe(403);
+    expect(right.text).toContain('Tài khoản này đã bị khoá');
+    // A wrong password learns nothing about the account.
+    const wrong = await new AdminClient(t.url).login('cu', 'sai-mat-khau-123');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('Tên đăng nhập hoặc mật khẩu không đúng.');
+  });
 });
