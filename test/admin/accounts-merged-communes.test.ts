@@ -85,12 +85,15 @@ describe("a commune's own admin", { timeout: 120_000 }, () => {
     addUser(t.app, 'tinh.duyet', ['approver']);
     addUser(t.app, 'xa.bien', ['editor'], 'pho-hien');
     addUser(t.app, 'khac', ['editor'], 'hong-chau');
+    addUser(t.app, 'xa.cu', ['editor'], 'hien-nam');
     const a = new AdminClient(t.url);
     await a.login('xa.admin', 'xa.admin-mat-khau-1');
     const page = await a.get('/admin/users');
     expect(page.text).toContain('<strong>xa.bien</strong>');
     expect(page.text).not.toContain('<strong>tinh.duyet</strong>');
     expect(page.text).not.toContain('<strong>khac</strong>');
+    // Nor the names of other communes' accounts through the merged-communes warning.
+    expect(page.text).not.toContain('xa.cu');
     expect(page.text).not.toContain('<option value="">Mọi địa bàn</option>');
     // Before: 200 and the provincial approver's one-time password on the commune admin's screen.
     const reset = await a.post('/admin/users/tinh.duyet/reset');

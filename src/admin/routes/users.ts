@@ -84,7 +84,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
   const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
     ctx.render(req, reply, 'users', {
       anyRegion: !ctx.me(req).region,
-      staleRegions: staleRegions(),
+      staleRegions: ctx.me(req).region ? {} : staleRegions(),
       sessions: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, ctx.auth.activeSessions(u.id)])),
       // Who last set each password for someone else (four eyes counts a reset: docs/admin.md),
       // and the one-time passwords nobody used in time.
