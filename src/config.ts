@@ -369,7 +369,8 @@ export const ZALO_BOT_HOOK_PATH = '/webhooks/zalo-bot';
  * Whether a webhook URL cannot reach Loa's route: its path does not end with it (the domain
  * alone, `/webhook/telegram`, a typo). The platform accepted such an address and then posted
  * every update to a page that answers 404, while the channel looked connected. A path before
- * the route is allowed (a proxy that strips a prefix).
+ * the route is allowed (a proxy that strips a prefix); a `/` after it is not (Fastify's routes
+ * do not ignore it: 404 again).
  */
 function webhookPathWrong(url: string, route: string): boolean {
   let path: string;
@@ -378,7 +379,8 @@ function webhookPathWrong(url: string, route: string): boolean {
   } catch {
     return false; // the format check above speaks for it
   }
-  return !path.replace(/\/+$/, '').endsWith(route);
+  // Exactly: with a '/' after it the route answers 404 too (Fastify does not ignore it).
+  return !path.endsWith(route);
 }
 
 function webhookPathProblem(key: string, url: string, route: string, publicUrl: string | undefined): string {

@@ -75,6 +75,7 @@ describe('configuration errors', () => {
     expect(problems({ ...hooks, LOA_PUBLIC_URL: 'https://loa.example.gov.vn', TELEGRAM_WEBHOOK_URL: 'https://loa.example.gov.vn' })).toBe(
       'cấu hình: env: TELEGRAM_WEBHOOK_URL: https://loa.example.gov.vn không dẫn tới Loa: nền tảng sẽ gửi tin tới đó và chỉ nhận lỗi 404. Địa chỉ phải kết thúc bằng /webhooks/telegram, ví dụ https://loa.example.gov.vn/webhooks/telegram (hoặc bỏ dòng TELEGRAM_WEBHOOK_URL: Loa lấy LOA_PUBLIC_URL cộng /webhooks/telegram)',
     );
+    expect(problems({ ...hooks, TELEGRAM_WEBHOOK_URL: 'https://loa.example.gov.vn/webhooks/telegram/' })).toContain('không dẫn tới Loa');
     expect(problems({ ...hooks, ZALO_BOT_WEBHOOK_URL: 'https://loa.example.gov.vn/webhook/zalo-bot', TELEGRAM_WEBHOOK_URL: 'https://loa.example.gov.vn/webhooks/telegram' })).toBe(
       'cấu hình: env: ZALO_BOT_WEBHOOK_URL: https://loa.example.gov.vn/webhook/zalo-bot không dẫn tới Loa: nền tảng sẽ gửi tin tới đó và chỉ nhận lỗi 404. Địa chỉ phải kết thúc bằng /webhooks/zalo-bot, ví dụ https://loa.example.gov.vn/webhooks/zalo-bot',
     );
