@@ -343,7 +343,9 @@ export function resetLinks(
     for (const r of theirs) involved.set(r.id, r);
     const behindThem = new Set([c.toLowerCase(), ...theirs.map((r) => r.setBy.toLowerCase())]);
     if (conflict || ![...behindThem].some((p) => behindMe.has(p))) continue;
-    const resets = [...theirs.filter((r) => behindMe.has(r.setBy.toLowerCase())), ...mine.filter((r) => behindThem.has(r.setBy.toLowerCase()))];
+    // The whole path, so the refusal can be followed: a changer's reset by an admin whose own
+    // password the server had set, and the approver's set there too, say so all three.
+    const resets = [...theirs, ...mine];
     conflict = { changer: c, resets };
     for (const r of mine) involved.set(r.id, r);
   }

@@ -12,6 +12,7 @@ import { insertCampaign, transitionCampaign, getCampaign } from '../../src/db/ca
 import { createUser, getUserByName, possibleHolders, resetPassword } from '../../src/db/users.js';
 import { openDb } from '../../src/db/index.js';
 import { run as userCli } from '../../src/cli/user.js';
+import { checkFourEyes } from '../../src/admin/four-eyes.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -200,5 +201,14 @@ describe('four eyes after a password reset', { timeout: 120_000 }, () => {
     expect(getUserByName(t.app.db, 'tam')!.passwordExpiresAt).not.toBeNull();
     expect(await cli(['passwd', 'tam'])).toBe(0);
     expect(possibleHolders(t.app.db, 'tam', '2000-01-01T00:00:00Z').map((r) => r.setBy)).toEqual(['cli']);
+    // The only admin's password reset on the server, then an editor's by that admin, and an
+    // approver's on the server: the operator may be behind all three, and the refusal says how.
+    expect(await cli(['passwd', 'admin'])).toBe(0);
+    createUser(t.app.db, { username: 'lan', roles: ['editor'], password: 'lan-mat-khau-1' });
+    resetPassword(t.app.db, getUserByName(t.app.db, 'lan')!.id, 'mot-lan-dai-1', true, 'admin');
+    createUser(t.app.db, { username: 'hung', roles: ['approver'], password: 'hung-mat-khau-1' });
+    expect(await cli(['passwd', 'hung'])).toBe(0);
+    const c = checkFourEyes(t.app.db, 'hung', ['lan'], '2000-01-01T00:00:00Z');
+    expect(c.refusal).toMatch(/mật khẩu của 'lan' được đặt lại bởi 'admin' lúc .*; mật khẩu của 'admin' được đặt lại trên máy chủ \(loa user passwd\) lúc .*; mật khẩu của 'hung' được đặt lại trên máy chủ/);
   });
 });
