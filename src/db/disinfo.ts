@@ -335,8 +335,11 @@ export function reportsSince(db: Db, personId: number, since: Date): number {
 
 /** Options of {@link listCases}. */
 export interface ListCasesOptions {
-  /** 'newest' (last report first) or 'most' (most reporters first). */
-  order?: 'newest' | 'most';
+  /**
+   * 'newest' (last report first), 'most' (most reporters first) or 'waiting' (first reported
+   * earliest; without `status`, only the cases not closed yet).
+   */
+  order?: 'newest' | 'most' | 'waiting';
   status?: CaseStatus;
   /** Region slugs the staff member may see; null for everyone. Cases of no region are province-wide. */
   scope?: readonly string[] | null;
@@ -352,10 +355,12 @@ function scopeSql(scope: readonly string[] | null | undefined): { sql: string; a
 /** The triage queue. */
 export function listCases(db: Db, opts: ListCasesOptions = {}): DisinfoCase[] {
   const s = scopeSql(opts.scope);
-  const order = opts.order === 'most' ? 'reporter_count DESC, last_at DESC, id DESC' : 'last_at DESC, id DESC';
+  const order = opts.order === 'most' ? 'reporter_count DESC, last_at DESC, id DESC' : opts.order === 'waiting' ? 'first_at, id' : 'last_at DESC, id DESC';
+  // Waiting longest: the cases not closed yet (what the plan's "90% handled" waits on), oldest first.
+  const open = opts.order === 'waiting' && !opts.status ? `AND status IN ('new', 'checking', 'confirmed_false')` : '';
   return db
     .prepare(
-      `SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE ${s.sql} AND merged_into IS NULL ${opts.status ? 'AND status = ?' : ''}
+      `SELECT ${CASE_COLUMNS} FROM disinfo_cases WHERE ${s.sql} AND merged_into IS NULL ${opts.status ? 'AND status = ?' : ''} ${open}
         ORDER BY ${order} LIMIT ? OFFSET ?`,
     )
     .all(...s.args, ...(opts.status ? [opts.status] : []), opts.limit ?? 100, opts.offset ?? 0) as DisinfoCase[];

@@ -4,11 +4,13 @@
  * the internal id); and a case thousands reported made a case page of megabytes (5,000 reports:
  * 996 KB of HTML, every report a row). Now a number goes straight to its case, as typed or read
  * out ('bc-2026-2', '2026-0002'), within the user's region only; a case page lists the newest 200
- * reports, with a link to all; a closing step's message writes 1.200, not 1200.
+ * reports, with a link to all; a closing step's message writes 1.200, not 1200. And to work
+ * through the cases the plan's 90% waits on, 'Chờ lâu nhất' lists those not closed, oldest first
+ * (the queue sorted only by the last report or by reporters).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
-import { recordReport } from '../../src/db/disinfo.js';
+import { recordReport, setCaseStatus } from '../../src/db/disinfo.js';
 import { upsertPerson } from '../../src/db/people.js';
 import { vietnamYear } from '../../src/time/vietnam.js';
 
@@ -75,5 +77,25 @@ describe('a case many reported', () => {
     expect(step.status).toBe(303);
     const closed = (await province.get(step.location!)).text;
     expect(closed).toContain('Đang gửi kết quả cho 1.200 người báo tin.');
+  });
+});
+
+describe('the cases waiting longest', () => {
+  it('lists the cases not closed yet, first reported earliest first', async () => {
+    const db = t.app.db;
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+    const open = (ext: string, link: string, when: Date) =>
+      recordReport(db, { personId: upsertPerson(db, 'telegram', ext).id, channel: 'telegram', region: 'pho-hien', text: link, topic: 'khac', platform: 'facebook' }, when);
+    const closed = open('630001', 'https://facebook.com/cu/posts/40', daysAgo(40));
+    setCaseStatus(db, closed.caseId, { status: 'not_false', actor: 'tinh' });
+    const waiting = open('630002', 'https://facebook.com/cu/posts/30', daysAgo(30));
+    const checking = open('630003', 'https://facebook.com/cu/posts/2', daysAgo(2));
+    setCaseStatus(db, checking.caseId, { status: 'checking', actor: 'tinh' });
+    const order = (html: string) => [...html.matchAll(/data-case="([^"]+)"/g)].map((m) => m[1]);
+    const page = (await province.get('/admin/disinfo?xep=cho')).text;
+    // Case 1 was closed above (not in scope); case 2 is new, reported now.
+    expect(order(page)).toEqual([waiting.number, checking.number, `BC-${YEAR}-0002`]);
+    expect(page).toContain('<option value="cho" selected>Chờ lâu nhất (chưa đóng)</option>');
+    expect(order((await province.get('/admin/disinfo?xep=cho&trangthai=not_false')).text)).toEqual([closed.number]);
   });
 });

@@ -35,7 +35,7 @@ const PAGE = 100;
 const MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 
 const listQuery = z.object({
-  xep: z.enum(['moi', 'nhieu']).catch('moi'),
+  xep: z.enum(['moi', 'nhieu', 'cho']).catch('moi'),
   trangthai: z.enum(CASE_STATUSES).optional().catch(undefined),
   trang: z.coerce.number().int().min(1).max(100_000).catch(1),
   /** A case number to go to ("BC-2026-0042", as a citizen reads it out). */
@@ -104,7 +104,7 @@ export const registerDisinfoRoutes: RegisterRoutes = (s, ctx) => {
       notFound = `Không có vụ việc mã “${q.ma}” trong địa bàn của bạn. Mã vụ việc có dạng BC-${new Date(ctx.now().getTime() + 7 * 3_600_000).getUTCFullYear()}-0001 (trong tin nhắn cảm ơn người báo đã nhận).`;
     }
     const rows = listCases(ctx.db, {
-      order: q.xep === 'nhieu' ? 'most' : 'newest',
+      order: q.xep === 'nhieu' ? 'most' : q.xep === 'cho' ? 'waiting' : 'newest',
       status: q.trangthai,
       scope: ctx.scopeRegions(req),
       limit: PAGE + 1,
