@@ -20,6 +20,7 @@ import { classifySmallTalk, stripGreeting, type SmallTalkKind } from './smalltal
 import { FEEDBACK_ACTION, answerRef, feedbackAction, noteReask, withFeedback } from './feedback.js';
 import { MY_DATA_COMMAND, myDataReplies } from './my-data.js';
 import { recordAudit } from '../db/audit.js';
+import { stripControls } from '../text/controls.js';
 
 /** Formats an ISO date (YYYY-MM-DD) the Vietnamese way: 15/10/2026. */
 export function viDate(iso: string): string {
@@ -138,7 +139,7 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   if (a.kind === 'none' && a.reason === 'vague') {
     // One word is a topic, not a question for staff: counted as not answered, not queued.
     ctx.record(() => recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now));
-    return [{ text: T.vagueQuestion(query.trim().replace(/[?!.,…]+$/u, '').slice(0, 40)), buttons: suggestionButtons(suggestions) }];
+    return [{ text: T.vagueQuestion(stripControls(query).trim().replace(/[?!.,…]+$/u, '').slice(0, 40)), buttons: suggestionButtons(suggestions) }];
   }
   // Asked again while it waits (people repeat a question that got no answer): one queue item,
   // so staff see it once and the person is told once when it is answered.

@@ -33,6 +33,7 @@ import type { ChannelName, Reply, SendResult } from '../messages.js';
 import type { Contest, ContestRegistry } from './definition.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, type Random } from './scoring.js';
 import { quizTexts, type QuizTexts } from './texts-en.js';
+import { stripControls } from '../text/controls.js';
 
 /**
  * The texts of a session: the contest's language (a group has no one language of its own, and the
@@ -121,7 +122,9 @@ export function createLiveQuiz(deps: LiveQuizDeps): LiveQuiz {
     rows.slice(0, LIVE_BOARD_SIZE).forEach((r, i) => {
       const prev = rows[i - 1];
       if (!prev || prev.score !== r.score || prev.totalMs !== r.totalMs) rank = i + 1;
-      lines.push(Q.liveEntry(rank, r.name ?? Q.anonymous, r.score, r.correct));
+      // A member's own name, posted in the group: without bidi or control characters, which
+      // would reorder the lines after it ("…\u202E" reverses the rest of the board).
+      lines.push(Q.liveEntry(rank, stripControls(r.name ?? '').replace(/\s+/g, ' ').trim() || Q.anonymous, r.score, r.correct));
     });
     return `${heading}\n${lines.join('\n')}`;
   };

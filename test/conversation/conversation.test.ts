@@ -68,6 +68,9 @@ describe('conversation core', () => {
       expect(r!.buttons!.length).toBeLessThanOrEqual(3);
       expect(listUnanswered(db).some((u) => u.question === word)).toBe(false);
     }
+    // The word is repeated back without a bidi override hidden in it (a group reads the reply).
+    const [hidden] = await say('u-vague', 'thuế\u202E');
+    expect(hidden!.text).toBe(T.vagueQuestion('thuế'));
     // Two words, or one with a question around it, are questions as before.
     expect((await say('u-vague', 'bhyt trẻ em'))[0]!.title).toBeTruthy();
     expect((await say('u-vague', 'Loa là gì?'))[0]!.title).toBeTruthy();

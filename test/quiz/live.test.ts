@@ -121,6 +121,27 @@ describe('live group quiz', () => {
     expect(rows).toEqual(['1. Dung: 15 điểm (1 câu đúng)', '2. Em: 0 điểm (0 câu đúng)']);
   });
 
+  it("posts members' names without bidi or control characters, which would reorder the board in the group", async () => {
+    setup();
+    await inGroup('100', '/quizgroup thu-nghiem');
+    w.clock.advance(LIVE_INTRO_MS);
+    await w.quiz.tick(w.clock.now, io);
+    const q = sent.at(-1)!.reply;
+    const right = q.poll!.correctOptionId;
+    const press = (userId: string, name: string, action: string) =>
+      w.convo.handle({ channel: 'telegram', userId, displayName: name, chatId: GROUP, group: true, dedupeKey: `b${n++}`, type: 'action', action } as Inbound, telegramCapabilities);
+    w.clock.advance(1000);
+    await press('311', 'Dung\u202E 999 điểm', q.buttons![right]!.action);
+    await press('312', '\u2066\u202E', q.buttons![(right + 1) % 4]!.action);
+    w.clock.advance(20_000 + GRACE_MS);
+    await w.quiz.tick(w.clock.now, io);
+    const board = sent.at(-1)!.reply.text;
+    expect(board).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    const rows = board.split('\n').filter((l) => /^\d+\. /.test(l));
+    expect(rows[0]).toBe('1. Dung 999 điểm: 15 điểm (1 câu đúng)');
+    expect(rows[1]).toMatch(/^2\. \S.*: 0 điểm/); // only controls: shown as the anonymous name
+  });
+
   it('resumes after a restart from the stored due time', async () => {
     setup();
     await inGroup('100', '/quizgroup thu-nghiem');
