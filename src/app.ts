@@ -213,6 +213,8 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     logger,
     takeHeld: (personId) => sender.takeHeld(personId),
     greet: (lang) => startReplies({ config, knowledge }, lang),
+    // The embed tag's commune (data-loa-region), checked against regions.yaml as it is now.
+    regionKnown: (slug) => knowledge.regionInfo(slug) !== undefined,
   });
   // Retention (db/retention.ts): at start-up, then daily.
   let retentionTimer: NodeJS.Timeout | undefined;

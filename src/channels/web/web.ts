@@ -74,6 +74,12 @@ export const chatRequestSchema = z
       action: z.string({ error: BAD_REQUEST_TEXT }).min(1).max(64).optional(),
       /** Optional client message id: a retried POST with the same id is answered once. */
       id: z.string({ error: BAD_REQUEST_TEXT }).max(100).optional(),
+      /**
+       * The commune whose portal the widget is embedded on (`data-loa-region`): routes the
+       * visitor's questions to that commune's staff ({@link webVisitorRegion}). Any text is
+       * accepted here and an unknown slug ignored: a portal with a mistyped slug still chats.
+       */
+      region: z.string({ error: BAD_REQUEST_TEXT }).max(100).optional(),
     },
     { error: BAD_REQUEST_TEXT },
   )
@@ -148,6 +154,25 @@ export function toWebReply(r: Reply): WebReply {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** A region slug as the embed tag may name it (regions.yaml slugs: lower-case words and dashes). */
+export const REGION_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * Places a web visitor in the commune whose portal they wrote from, so their questions reach
+ * that commune's staff queue (the queue, like every region-scoped list, goes by `people.region`:
+ * db/scope.ts, db/admin.ts). Only a web person, only one with no region yet (the first portal
+ * wins: a request naming another commune later does not move their questions), never an
+ * erased row. Returns whether the region was set. The widget keys its session by the region it
+ * names, so one browser on two communes' portals of one origin is two visitors.
+ */
+export function webVisitorRegion(db: Db, personId: number, region: string): boolean {
+  return (
+    db
+      .prepare(`UPDATE people SET region = ? WHERE id = ? AND channel = 'web' AND region IS NULL AND external_id NOT LIKE 'erased:%'`)
+      .run(region, personId).changes > 0
+  );
+}
+
 /** Dependencies of {@link registerWebChat}. */
 export interface WebChatDeps {
   db: Db;
@@ -173,6 +198,11 @@ export interface WebChatDeps {
    * /start goes through the intake like any message.
    */
   greet?: (lang: Lang) => Reply[];
+  /**
+   * Whether a slug is a region of regions.yaml (knowledge.regionInfo). Without it, a region
+   * named by the embed tag is ignored (no visitor is placed in a commune nobody checked).
+   */
+  regionKnown?: (slug: string) => boolean;
 }
 
 /** The web chat's answer to one message. */
@@ -412,12 +442,27 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
     return reply.headers(cors).code(status).send({ ok: false, error: unreadableRequest(status, lang) });
   };
   const lately = recentAnswers();
+  // An embed tag's unknown region is logged once per slug (at most 100 slugs kept), not per message.
+  const unknownRegions = new Set<string>();
+  const regionOf = (req: FastifyRequest, raw: string | undefined): string | null => {
+    if (raw === undefined || raw === '') return null;
+    if (REGION_SLUG.test(raw) && deps.regionKnown?.(raw)) return raw;
+    if (!unknownRegions.has(raw) && unknownRegions.size < 100) {
+      unknownRegions.add(raw);
+      deps.logger?.warn(
+        { region: raw.slice(0, 100), origin: loggedUrl(String(req.headers.origin ?? '')) },
+        'web chat: the embed tag names a region regions.yaml does not have: ignored, the questions go to province-wide staff',
+      );
+    }
+    return null;
+  };
   app.post<{ Querystring: { lang?: string } }>('/api/chat', { onRequest: early, bodyLimit: CHAT_BODY_LIMIT, errorHandler: unreadable }, async (req, reply) => {
     reply.headers(cors);
     const lang = webLang(req.query.lang);
     const parsed = chatRequestSchema.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send({ ok: false, error: requestError(parsed.error.issues, lang) });
     const { session, text, action, id } = parsed.data;
+    const region = regionOf(req, parsed.data.region);
     // Nothing is stored before these checks: a flood costs a look-up, not a row (and its
     // refusals by the address's or the session's limit not even the look-up).
     let knownNew: boolean | undefined;
@@ -456,6 +501,9 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
       const answered = await inTurn(key, (waited) => lane.run(key, waited, () => deps.inbox.answerNow(inbound)));
       if (answered === null) return null;
       const { replies, personId } = answered;
+      // The person exists now (a new visitor's first message made it); the queue reads the
+      // region when staff open it, so the question just stored is routed too.
+      if (region !== null && personId !== null) webVisitorRegion(deps.db, personId, region);
       // What was kept for the visitor while they were away comes first (a page left open).
       const held = personId === null ? [] : (deps.takeHeld?.(personId) ?? []);
       // The visitor's language after this turn: the widget writes its own labels in it.
