@@ -24,7 +24,7 @@ import { LOGIN_CSRF_COOKIE, SESSION_COOKIE, adminCookie, auditedLoginName, creat
 import { can, PERMISSIONS, type Permission } from './roles.js';
 import { createContext, type AdminContext, type AdminDeps } from './context.js';
 import type { Db } from '../db/index.js';
-import { ONE_TIME_PASSWORD_DAYS, ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, passwordSchema, setRoles, setPassword } from '../db/users.js';
+import { ONE_TIME_PASSWORD_DAYS, ROLE_LABELS, createUser, generatePassword, getUserByName, hasAdmin, latestPasswordSetFor, passwordSchema, setRoles, setPassword } from '../db/users.js';
 import { recordAudit } from '../db/audit.js';
 import { vietnameseMessage } from './content-files.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
@@ -444,7 +444,13 @@ function registerAccountRoutes(s: FastifyInstance, ctx: AdminContext): void {
 
   // The password page also lists where one is signed in: staff who left a session open on a
   // shared office computer end it from here (their own, the current one kept).
-  const ownSessions = (req: FastifyRequest) => ({ sessions: ctx.auth.activeSessions(ctx.me(req).id), currentSession: req.admin!.session.id });
+  const ownSessions = (req: FastifyRequest) => ({
+    sessions: ctx.auth.activeSessions(ctx.me(req).id),
+    currentSession: req.admin!.session.id,
+    // Whoever set the one-time password, and its first use: a person who finds an earlier sign-in
+    // from another computer than theirs knows someone used it before them.
+    oneTime: ctx.me(req).mustChangePassword ? latestPasswordSetFor(ctx.db, ctx.me(req).id) : undefined,
+  });
   s.get('/admin/account/password', {}, async (req, reply) =>
     ctx.render(req, reply, 'password', { title: 'Đổi mật khẩu', error: undefined, ...ownSessions(req) }),
   );

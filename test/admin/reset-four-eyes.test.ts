@@ -211,4 +211,19 @@ describe('four eyes after a password reset', { timeout: 120_000 }, () => {
     const c = checkFourEyes(t.app.db, 'hung', ['lan'], '2000-01-01T00:00:00Z');
     expect(c.refusal).toMatch(/mật khẩu của 'lan' được đặt lại bởi 'admin' lúc .*; mật khẩu của 'admin' được đặt lại trên máy chủ \(loa user passwd\) lúc .*; mật khẩu của 'hung' được đặt lại trên máy chủ/);
   });
+
+  it('the person signing in with a one-time password sees who set it and its first use, so a sign-in before theirs shows', async () => {
+    const t = await startAdminApp({ env: { LOA_TRUST_PROXY: '127.0.0.1' } });
+    close = t.close;
+    addUser(t.app, 'quantri', ['admin']);
+    addUser(t.app, 'lan', ['editor']);
+    const admin = await as(t.url, 'quantri', undefined, '10.0.0.1');
+    const pw = await resetOnPage(admin, 'lan');
+    // Someone signs in with it from another computer and goes away without changing it.
+    expect((await new AdminClient(t.url, '10.0.0.66').login('lan', pw)).status).toBe(303);
+    const lan = new AdminClient(t.url, '10.0.0.8');
+    expect((await lan.login('lan', pw)).status).toBe(303);
+    const page = await lan.get('/admin/account/password');
+    expect(page.text).toMatch(/data-one-time-origin>Mật khẩu dùng một lần này do quantri đặt lúc .*; được dùng để đăng nhập lần đầu lúc .* từ 10\.0\.0\.66\. Nếu lần đăng nhập đó không phải của bạn, hãy báo ngay cho một quản trị viên khác\./);
+  });
 });
