@@ -764,7 +764,7 @@ export interface QuizHost {
   db: Db;
   conversation: { features: Feature[] };
   channels: Map<ChannelName, { capabilities: Capabilities }>;
-  logger: { error(obj: unknown, msg: string): void };
+  logger: { error(obj: unknown, msg: string): void; info?(obj: unknown, msg: string): void };
   onStart(fn: () => Promise<void> | void): void;
   onStop(fn: () => Promise<void> | void): void;
   /**
@@ -773,6 +773,9 @@ export interface QuizHost {
    */
   sender: Pick<Sender, 'send'> & Partial<Pick<Sender, 'events'>>;
 }
+
+/** How often a timed pass that keeps failing is logged again (ms). */
+export const ERROR_LOG_EVERY_MS = 60_000;
 
 /** The quiz's due work in the running app: the feature, and a tick that sends through the one sender. */
 export interface QuizRunner {
@@ -820,11 +823,32 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizR
   const every = opts.intervalMs ?? (opts.now ? 0 : 1000);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  // A pass that fails (a full disk, an I/O error) must not end the process as an unhandled
+  // rejection, nor log every second while the cause lasts: the first failure is logged, then at
+  // most one line a minute with how many passes failed since, and one line when passes work again.
+  let failing = 0;
+  let loggedAt = -Infinity;
+  const failed = (err: unknown): void => {
+    failing++;
+    const t = Date.now();
+    if (t - loggedAt < ERROR_LOG_EVERY_MS) return;
+    loggedAt = t;
+    app.logger.error({ err, failedPasses: failing }, 'quiz: the timed pass failed (live quizzes and timed-out questions wait until it works again)');
+  };
   app.onStart(() => {
     if (every <= 0) return;
     timer = setInterval(() => {
       if (running) return;
-      running = tick(now()).finally(() => (running = undefined));
+      running = tick(now())
+        .then(
+          () => {
+            if (failing > 0) (app.logger.info ?? app.logger.error).call(app.logger, { failedPasses: failing }, 'quiz: the timed pass works again');
+            failing = 0;
+            loggedAt = -Infinity;
+          },
+          failed,
+        )
+        .finally(() => (running = undefined));
     }, every);
     timer.unref();
   });

@@ -157,6 +157,52 @@ describe('live group quiz', () => {
     expect(out[0]!.poll!.question).toMatch(/^Câu 1\/3/);
   });
 
+  it('a timed pass that fails is logged, not thrown: the process lives on, one line a minute while it lasts', async () => {
+    setup();
+    const starters: (() => unknown)[] = [];
+    const stoppers: (() => unknown)[] = [];
+    const logged: string[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    vi.useFakeTimers();
+    try {
+      const runner = installQuiz(
+        {
+          db: w.db,
+          conversation: w.convo,
+          channels: new Map([['telegram', { capabilities: telegramCapabilities }]]),
+          sender: { send: async () => ({ kind: 'ok' as const }) },
+          logger: { error: (_o: unknown, msg: string) => void logged.push(msg) },
+          onStart: (fn) => starters.push(fn),
+          onStop: (fn) => stoppers.push(fn),
+        },
+        { now: () => w.clock.now, intervalMs: 1000 },
+      )!;
+      // What a full disk or an I/O error does to the pass: its reads throw.
+      const real = runner.feature.tick;
+      let broken = true;
+      runner.feature.tick = async (...a) => {
+        if (broken) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        return real(...a);
+      };
+      for (const fn of starters) await fn();
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(logged.filter((m) => m.includes('failed'))).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(40_000);
+      expect(logged.filter((m) => m.includes('failed'))).toHaveLength(2);
+      broken = false;
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(logged.at(-1)).toContain('works again');
+      for (const fn of stoppers) await fn(); // does not throw
+    } finally {
+      vi.useRealTimers();
+      await new Promise((r) => setImmediate(r));
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('installQuiz runs due work on a timer and stops it with the app', async () => {
     setup();
     const starters: (() => unknown)[] = [];
