@@ -215,6 +215,7 @@ export async function createApp(config: Config, opts: CreateAppOptions = {}): Pr
     greet: (lang) => startReplies({ config, knowledge }, lang),
     // The embed tag's commune (data-loa-region), checked against regions.yaml as it is now.
     regionKnown: (slug) => knowledge.regionInfo(slug) !== undefined,
+    regionName: (slug) => knowledge.regionInfo(slug)?.name,
   });
   // Retention (db/retention.ts): at start-up, then daily.
   let retentionTimer: NodeJS.Timeout | undefined;

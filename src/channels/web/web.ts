@@ -203,6 +203,8 @@ export interface WebChatDeps {
    * named by the embed tag is ignored (no visitor is placed in a commune nobody checked).
    */
   regionKnown?: (slug: string) => boolean;
+  /** A region's name (regions.yaml), for the tag shown on the chat page. */
+  regionName?: (slug: string) => string | undefined;
 }
 
 /** The web chat's answer to one message. */
@@ -381,12 +383,26 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   // otherwise copy parts of the page into the tag.
   // `/?start=thi_<contest>` (a poster's QR code, admin "Mời người dân"): the chat opens on it,
   // as a portal page's data-loa-start does. Only a payload a start command can be.
+  // `/?region=<slug>` (a commune's QR code or link): the chat on the page routes to that commune
+  // as the commune portal's tag does, and the tag to copy names it. Only a slug of regions.yaml.
   app.get('/', async (req, reply) => {
-    const start = (req.query as { start?: unknown }).start;
+    const { start, region } = req.query as { start?: unknown; region?: unknown };
     const startAttr = typeof start === 'string' && START_PAYLOAD.test(start) ? ` data-loa-start="${escapeHtml(start)}"` : '';
+    const known = typeof region === 'string' && REGION_SLUG.test(region) && deps.regionKnown?.(region) === true ? region : null;
+    const regionAttr = known ? ` data-loa-region="${escapeHtml(known)}"` : '';
+    const regionNote = known
+      ? ` (thẻ của ${escapeHtml(deps.regionName?.(known) ?? known)}: câu hỏi gửi qua cổng thông tin đó được chuyển tới cán bộ của địa bàn này)`
+      : '';
     return reply
       .type('text/html; charset=utf-8')
-      .send(page.replace('{{ORIGIN}}', () => escapeHtml(`${req.protocol}://${req.host}`)).replace('{{START}}', () => startAttr));
+      .send(
+        page
+          .replace('{{ORIGIN}}', () => escapeHtml(`${req.protocol}://${req.host}`))
+          .replace('{{START}}', () => startAttr)
+          .replace('{{REGION}}', () => regionAttr)
+          .replace('{{REGION_TAG}}', () => escapeHtml(regionAttr))
+          .replace('{{REGION_NOTE}}', () => regionNote),
+      );
   });
   app.get('/widget.js', async (_req, reply) =>
     reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(widget),

@@ -5,7 +5,9 @@
  * origin), data-loa-title (and data-loa-title-en, the title English visitors see),
  * data-loa-open="true" (start opened), data-loa-inline="#selector" (render inside an element
  * instead of a floating button), data-loa-start="thi_<contest>" (what the chat opens on, as a
- * Telegram deep link's payload: a contest's page opens the chat at that contest, once per tab).
+ * Telegram deep link's payload: a contest's page opens the chat at that contest, once per tab),
+ * data-loa-region="<slug of regions.yaml>" (a commune's portal: the visitor's questions go to that
+ * commune's staff; it routes questions only, the visitor sees nothing of the commune's data).
  * Plain DOM, no dependencies, every text set with textContent (no HTML injection).
  *
  * Language: the widget's own words (button, placeholder, errors) follow the visitor's language.
@@ -30,6 +32,9 @@
   var startOpen = script && script.getAttribute('data-loa-open') === 'true';
   var startWith = script && script.getAttribute('data-loa-start');
   if (startWith && !/^[A-Za-z0-9_-]{1,64}$/.test(startWith)) startWith = null;
+  // The commune whose portal this is (the server checks it against regions.yaml).
+  var region = script && script.getAttribute('data-loa-region');
+  if (region && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(region)) region = null;
 
   /** `bytes` random bytes from the browser's cryptographic generator, as hex. */
   function randomId(bytes) {
@@ -39,7 +44,9 @@
     for (var i = 0; i < a.length; i++) out += (a[i] < 16 ? '0' : '') + a[i].toString(16);
     return out;
   }
-  var key = 'loa-session';
+  // One session per commune: two communes' portals on one site (`tinh.gov.vn/xa-a`,
+  // `tinh.gov.vn/xa-b`) share the browser's storage, and a visitor of both is a visitor of each.
+  var key = region ? 'loa-session:' + region : 'loa-session';
   var session = null;
   try { session = localStorage.getItem(key); } catch (e) { /* private mode */ }
   if (session && !/^[A-Za-z0-9_-]{8,100}$/.test(session)) session = null;
@@ -446,6 +453,7 @@
     setBusy(true);
     stopClock();
     body.session = ensureSession();
+    if (region) body.region = region;
     if (!body.id) body.id = 'm' + Date.now().toString(36) + randomId(4);
     fetch(base + '/api/chat?lang=' + lang, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
       .then(function (r) {

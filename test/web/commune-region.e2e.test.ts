@@ -1,0 +1,86 @@
+/**
+ * A commune's portal names its commune on the embed tag (`data-loa-region`): the web visitors'
+ * questions reach that commune's staff queue (region-scoped accounts see only askers of their
+ * region), the province sees them all, an unknown slug is ignored and logged, and the region only
+ * routes: it never moves a visitor placed already, nor a person of another channel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app.js';
+import { captureLogger } from '../support/capture-log.js';
+import { listQueuePage } from '../../src/db/admin.js';
+import { reachedByChannel } from '../../src/db/reach.js';
+import { personIdByExternal, getPerson } from '../../src/db/people.js';
+
+let ctx: Awaited<ReturnType<typeof startTestApp>>;
+const log = captureLogger('info');
+beforeAll(async () => {
+  ctx = await startTestApp({}, { logger: log.logger });
+});
+afterAll(async () => {
+  await ctx.close();
+});
+
+const chat = async (body: Record<string, unknown>): Promise<{ replies: { text: string }[] }> => {
+  const res = await fetch(`${ctx.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+  return res.json();
+};
+
+/** A question the shipped content has no answer for: it goes to the staff queue. */
+const UNANSWERABLE = 'Quán bánh cuốn nào ở chợ Phố Hiến mở cửa sớm nhất buổi sáng?';
+
+const queueOf = (scope: string[] | null): string[] =>
+  listQueuePage(ctx.app.db, { scope }, { limit: 100, offset: 0 })
+    .filter((q) => q.channel === 'web')
+    .map((q) => q.question);
+
+describe('the web chat on a commune’s portal', () => {
+  it('routes the visitor’s questions to the commune named on the tag; the province sees them too, another commune does not', async () => {
+    await chat({ session: 'commune-visitor-1', text: UNANSWERABLE, region: 'pho-hien' });
+    expect(queueOf(['pho-hien'])).toContain(UNANSWERABLE);
+    expect(queueOf(['son-nam'])).not.toContain(UNANSWERABLE);
+    expect(queueOf(null)).toContain(UNANSWERABLE);
+    const person = personIdByExternal(ctx.app.db, 'web', 'commune-visitor-1')!;
+    expect(getPerson(ctx.app.db, person)?.region).toBe('pho-hien');
+    // The commune's yearly report counts the visitor as reached on the web, the other commune's does not.
+    const from = new Date(Date.now() - 86_400_000);
+    const to = new Date(Date.now() + 86_400_000);
+    expect(reachedByChannel(ctx.app.db, from, to, ['pho-hien']).find((r) => r.channel === 'web')?.people).toBe(1);
+    expect(reachedByChannel(ctx.app.db, from, to, ['son-nam']).find((r) => r.channel === 'web')?.people ?? 0).toBe(0);
+  });
+
+  it('a later request naming another commune does not move the visitor or their questions', async () => {
+    await chat({ session: 'commune-visitor-2', text: `${UNANSWERABLE} (2)`, region: 'pho-hien' });
+    await chat({ session: 'commune-visitor-2', text: 'Xin chào', region: 'son-nam' });
+    expect(queueOf(['pho-hien'])).toContain(`${UNANSWERABLE} (2)`);
+    expect(queueOf(['son-nam'])).not.toContain(`${UNANSWERABLE} (2)`);
+  });
+
+  it('an unknown or malformed slug is ignored (the chat still answers) and logged once', async () => {
+    const before = log.lines.length;
+    const slugs = ['xa-khong-co', 'xa-khong-co', 'PHO HIEN"<x>'];
+    for (const [i, region] of slugs.entries())
+      expect((await chat({ session: `commune-visitor-3-${i}`, text: `${UNANSWERABLE} ${i} ${region}`, region })).replies.length).toBeGreaterThan(0);
+    for (const i of [0, 1, 2]) expect(getPerson(ctx.app.db, personIdByExternal(ctx.app.db, 'web', `commune-visitor-3-${i}`)!)?.region).toBeNull();
+    expect(queueOf(null).filter((q) => q.includes('xa-khong-co'))).toHaveLength(2);
+    const warned = log.lines.slice(before).filter((l) => l.includes('names a region regions.yaml does not have'));
+    expect(warned).toHaveLength(2);
+    expect(warned.join('\n')).toContain('xa-khong-co');
+  });
+
+  it('a visitor without a region stays province-wide', async () => {
+    await chat({ session: 'commune-visitor-4', text: `${UNANSWERABLE} (4)` });
+    expect(queueOf(null)).toContain(`${UNANSWERABLE} (4)`);
+    expect(queueOf(['pho-hien'])).not.toContain(`${UNANSWERABLE} (4)`);
+  });
+
+  it('the chat page’s tag to copy names a known commune (?region=), and ignores an unknown one', async () => {
+    const known = await (await fetch(`${ctx.url}/?region=pho-hien`)).text();
+    expect(known).toContain('data-loa-inline="#chat" data-loa-region="pho-hien"');
+    expect(known).toContain('/widget.js" data-loa-region=&quot;pho-hien&quot; defer');
+    expect(known).toContain('Phường Phố Hiến');
+    const unknown = await (await fetch(`${ctx.url}/?region=${encodeURIComponent('x"><script>')}`)).text();
+    expect(unknown).not.toContain('data-loa-region');
+    expect(unknown).not.toContain('<script>"');
+  });
+});
