@@ -70,3 +70,43 @@ export function createLogger(level: string = 'info', format: LogFormat = 'auto',
   // Synchronous: a line logged just before an exit is not lost.
   return pino(options, pretty({ sync: true, colorize: isTty, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' }));
 }
+
+/** What {@link repeatingFailureLog} logs through (any pino logger fits). */
+export interface FailureLogger {
+  error(obj: unknown, msg: string): void;
+  info?(obj: unknown, msg: string): void;
+}
+
+/**
+ * The log of a background pass that runs every second or so (the sender's recovery pass, the
+ * campaign scheduler, the quiz timer) and may fail for as long as its cause lasts (a full disk,
+ * an I/O error, a corrupt database): the first failure is logged, then at most one line every
+ * `everyMs` with how many passes failed since, and one line when a pass works again. Logging
+ * every failure wrote 86,400 lines a day.
+ *
+ * @example const log = repeatingFailureLog(logger, 'sender: recovery pass failed'); try { poll(); log.ok(); } catch (err) { log.failed(err); }
+ */
+export function repeatingFailureLog(
+  logger: FailureLogger | undefined,
+  msg: string,
+  everyMs = 60_000,
+  clock: () => number = Date.now,
+): { failed(err: unknown): void; ok(): void } {
+  let failing = 0;
+  let loggedAt = -Infinity;
+  return {
+    failed(err) {
+      failing++;
+      const t = clock();
+      if (t - loggedAt < everyMs) return;
+      loggedAt = t;
+      logger?.error({ err, failedPasses: failing }, msg);
+    },
+    ok() {
+      if (failing === 0) return;
+      (logger?.info ?? logger?.error)?.call(logger, { failedPasses: failing }, `${msg}: works again`);
+      failing = 0;
+      loggedAt = -Infinity;
+    },
+  };
+}

@@ -60,6 +60,7 @@ import { isQuietTime, quietHoursEnd, type QuietHours } from './quiet-hours.js';
 import type { Throttle } from './throttle.js';
 import { logAttempt, type SendLane } from '../db/sends.js';
 import { replyCost, sendSafely } from '../sender/sender.js';
+import { repeatingFailureLog } from '../logger.js';
 
 /** Dependencies of {@link createOutbox}. */
 export interface OutboxDeps {
@@ -446,11 +447,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         loops.push(runWorker(name, channel, throttle));
       }
       tick();
+      const failures = repeatingFailureLog(logger, 'campaigns: scheduler pass failed');
       timer = setInterval(() => {
         try {
           tick();
+          failures.ok();
         } catch (err) {
-          logger?.error({ err }, 'campaigns: scheduler pass failed');
+          failures.failed(err);
         }
       }, pollMs);
       return unknown;

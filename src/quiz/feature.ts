@@ -49,6 +49,7 @@ import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, type Random } from 
 import { Q } from './texts.js';
 import { quizTexts, quizTextsOf, type QuizTexts } from './texts-en.js';
 import { speaksPersonLang } from '../conversation/person-lang.js';
+import { repeatingFailureLog } from '../logger.js';
 
 /** Options of {@link createQuizFeature}. */
 export interface QuizFeatureOptions {
@@ -824,29 +825,16 @@ export function installQuiz(app: QuizHost, opts: InstallQuizOptions = {}): QuizR
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   // A pass that fails (a full disk, an I/O error) must not end the process as an unhandled
-  // rejection, nor log every second while the cause lasts: the first failure is logged, then at
-  // most one line a minute with how many passes failed since, and one line when passes work again.
-  let failing = 0;
-  let loggedAt = -Infinity;
-  const failed = (err: unknown): void => {
-    failing++;
-    const t = Date.now();
-    if (t - loggedAt < ERROR_LOG_EVERY_MS) return;
-    loggedAt = t;
-    app.logger.error({ err, failedPasses: failing }, 'quiz: the timed pass failed (live quizzes and timed-out questions wait until it works again)');
-  };
+  // rejection, nor log every second while the cause lasts.
+  const failures = repeatingFailureLog(app.logger, 'quiz: the timed pass failed (live quizzes and timed-out questions wait until it works again)', ERROR_LOG_EVERY_MS);
   app.onStart(() => {
     if (every <= 0) return;
     timer = setInterval(() => {
       if (running) return;
       running = tick(now())
         .then(
-          () => {
-            if (failing > 0) (app.logger.info ?? app.logger.error).call(app.logger, { failedPasses: failing }, 'quiz: the timed pass works again');
-            failing = 0;
-            loggedAt = -Infinity;
-          },
-          failed,
+          () => failures.ok(),
+          (err: unknown) => failures.failed(err),
         )
         .finally(() => (running = undefined));
     }, every);

@@ -53,6 +53,7 @@ import {
 } from '../db/sends.js';
 import { markHeldNoticeDelivered } from '../db/notices.js';
 import { createThrottle, systemClock, type Clock, type Throttle } from '../campaigns/throttle.js';
+import { repeatingFailureLog } from '../logger.js';
 
 /** How long a reply or a quiz push is retried before it is given up (default 5 minutes). */
 export const REPLY_TTL_MS = 5 * 60_000;
@@ -424,11 +425,13 @@ export function createSender(deps: SenderDeps): Sender {
         logger?.warn({ channel, unknown: n }, `sender: ${n} messages were in flight when the process stopped; marked unknown, not re-sent`);
       }
       poll();
+      const failures = repeatingFailureLog(logger, 'sender: recovery pass failed');
       timer = setInterval(() => {
         try {
           poll();
+          failures.ok();
         } catch (err) {
-          logger?.error({ err }, 'sender: recovery pass failed');
+          failures.failed(err);
         }
       }, pollMs);
       timer.unref();

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repeatingFailureLog } from '../../src/logger.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loa-logger-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,5 +55,27 @@ describe('log lines', () => {
     // The variable inherited by a process whose output goes elsewhere (a pipe): plain JSON.
     const piped = execFileSync('node', ['bin/run-ts.js', script], { encoding: 'utf8', env: { ...process.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` } });
     expect(piped.slice(0, 11)).toBe('{"level":20');
+  });
+});
+
+describe('repeatingFailureLog', () => {
+  it('logs the first failure, then one line a minute with the count, and once when a pass works again', () => {
+    let t = 0;
+    const lines: { level: string; obj: { failedPasses?: number }; msg: string }[] = [];
+    const logger = {
+      error: (obj: unknown, msg: string) => void lines.push({ level: 'error', obj: obj as { failedPasses?: number }, msg }),
+      info: (obj: unknown, msg: string) => void lines.push({ level: 'info', obj: obj as { failedPasses?: number }, msg }),
+    };
+    const log = repeatingFailureLog(logger, 'sender: recovery pass failed', 60_000, () => t);
+    // A pass a second failing for two and a half minutes: 3 lines, not 150.
+    for (let i = 0; i < 150; i++, t += 1000) log.failed(new Error('SQLITE_IOERR'));
+    expect(lines.map((l) => [l.level, l.obj.failedPasses])).toEqual([['error', 1], ['error', 61], ['error', 121]]);
+    log.ok();
+    log.ok();
+    expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'sender: recovery pass failed: works again', obj: { failedPasses: 150 } });
+    expect(lines).toHaveLength(4);
+    // A new failure after recovery is logged at once.
+    log.failed(new Error('again'));
+    expect(lines.at(-1)).toMatchObject({ level: 'error', obj: { failedPasses: 1 } });
   });
 });
