@@ -42,6 +42,8 @@ describe('the web chat on a commune’s portal', () => {
     expect(queueOf(null)).toContain(UNANSWERABLE);
     const person = personIdByExternal(ctx.app.db, 'web', 'commune-visitor-1')!;
     expect(getPerson(ctx.app.db, person)?.region).toBe('pho-hien');
+    // Placed from their first message: not a change of area they made (/dulieucuatoi lists those).
+    expect(ctx.app.db.prepare('SELECT COUNT(*) FROM region_changes WHERE person_id = ?').pluck().get(person)).toBe(0);
     // The commune's yearly report counts the visitor as reached on the web, the other commune's does not.
     const from = new Date(Date.now() - 86_400_000);
     const to = new Date(Date.now() + 86_400_000);
@@ -68,10 +70,13 @@ describe('the web chat on a commune’s portal', () => {
     expect(warned.join('\n')).toContain('xa-khong-co');
   });
 
-  it('a visitor without a region stays province-wide', async () => {
+  it('a visitor without a region stays province-wide; placed later, the change is kept for the reports', async () => {
     await chat({ session: 'commune-visitor-4', text: `${UNANSWERABLE} (4)` });
     expect(queueOf(null)).toContain(`${UNANSWERABLE} (4)`);
     expect(queueOf(['pho-hien'])).not.toContain(`${UNANSWERABLE} (4)`);
+    await chat({ session: 'commune-visitor-4', text: 'Xin chào', region: 'pho-hien' });
+    const person = personIdByExternal(ctx.app.db, 'web', 'commune-visitor-4')!;
+    expect(ctx.app.db.prepare('SELECT old_region, new_region FROM region_changes WHERE person_id = ?').all(person)).toEqual([{ old_region: null, new_region: 'pho-hien' }]);
   });
 
   it('the chat page’s tag to copy names a known commune (?region=), and ignores an unknown one', async () => {

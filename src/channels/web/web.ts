@@ -165,12 +165,19 @@ export const REGION_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
  * erased row. Returns whether the region was set. The widget keys its session by the region it
  * names, so one browser on two communes' portals of one origin is two visitors.
  */
-export function webVisitorRegion(db: Db, personId: number, region: string): boolean {
-  return (
-    db
-      .prepare(`UPDATE people SET region = ? WHERE id = ? AND channel = 'web' AND region IS NULL AND external_id NOT LIKE 'erased:%'`)
-      .run(region, personId).changes > 0
-  );
+export function webVisitorRegion(db: Db, personId: number, region: string, opts: { newVisitor?: boolean } = {}): boolean {
+  return db.transaction(() => {
+    const before = db.prepare(`SELECT COALESCE(MAX(id), 0) FROM region_changes`).pluck().get() as number;
+    const set =
+      db
+        .prepare(`UPDATE people SET region = ? WHERE id = ? AND channel = 'web' AND region IS NULL AND external_id NOT LIKE 'erased:%'`)
+        .run(region, personId).changes > 0;
+    // A visitor whose first message this was had the commune from the start: not a change they
+    // made (/dulieucuatoi would list "you changed your area"), and nothing of theirs predates it.
+    // A visitor who wrote before without one keeps the change: their earlier figures stay unplaced.
+    if (set && opts.newVisitor) db.prepare(`DELETE FROM region_changes WHERE id > ? AND person_id = ?`).run(before, personId);
+    return set;
+  })();
 }
 
 /** Dependencies of {@link registerWebChat}. */
@@ -519,7 +526,7 @@ export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
       const { replies, personId } = answered;
       // The person exists now (a new visitor's first message made it); the queue reads the
       // region when staff open it, so the question just stored is routed too.
-      if (region !== null && personId !== null) webVisitorRegion(deps.db, personId, region);
+      if (region !== null && personId !== null) webVisitorRegion(deps.db, personId, region, { newVisitor: isNew() });
       // What was kept for the visitor while they were away comes first (a page left open).
       const held = personId === null ? [] : (deps.takeHeld?.(personId) ?? []);
       // The visitor's language after this turn: the widget writes its own labels in it.
