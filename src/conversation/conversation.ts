@@ -122,10 +122,18 @@ const DEEP_LINK_COMMANDS: ReadonlySet<string> = new Set(['thi', 'dangky', 'baoca
  * const convo = createConversation({ db, knowledge, config });
  * const replies = await convo.handle({ channel: 'web', userId: 's1', dedupeKey: 'k', type: 'text', text: 'bhyt tre em' }, caps);
  */
+/** How many times the typed-message flood limit a person may press buttons in the same window. */
+export const PRESS_FLOOD_FACTOR = 3;
+
 export function createConversation(deps: ConversationDeps): Conversation {
   const now = deps.now ?? (() => new Date());
   const flood =
     deps.flood ?? createFloodLimiter(deps.config.bot.flood_limit.messages, deps.config.bot.flood_limit.seconds * 1000);
+  // Button presses have their own, wider limit: a press answers only what was offered, and a
+  // fast contestant or someone browsing topics presses far more often than they type; but each
+  // press of a menu button is a reply, and a script pressing one for ever would take the
+  // channel's whole sending rate (Telegram: 30 messages a second for the bot) from everyone.
+  const pressFlood = createFloodLimiter(deps.config.bot.flood_limit.messages * PRESS_FLOOD_FACTOR, deps.config.bot.flood_limit.seconds * 1000);
   const record = deps.record ?? ((write: () => void) => write());
   const core = createCoreFeature();
   const features = [...(deps.features ?? []), core];
@@ -289,9 +297,16 @@ export function createConversation(deps: ConversationDeps): Conversation {
     // unblock update for a user who just restarts the bot in some clients).
     if (person.status === 'gone' && person.goneReason !== 'unfollow') markPersonActive(deps.db, person.id);
 
-    // Only typed messages count against the flood limit: presses and quiz answers can only
-    // answer what was offered, and a fast contestant must not lose questions (flood.ts).
-    const verdict = inbound.type === 'text' ? flood.hit(`${inbound.channel}:${inbound.userId}`, at.getTime()) : 'ok';
+    // Typed messages and what cannot be read (stickers, pictures, voice: each gets a reply)
+    // count against the flood limit; presses against their own wider one; quiz poll answers get
+    // no reply and are bounded by the questions offered (flood.ts).
+    const key = `${inbound.channel}:${inbound.userId}`;
+    const verdict =
+      inbound.type === 'text' || inbound.type === 'unsupported'
+        ? flood.hit(key, at.getTime())
+        : inbound.type === 'action'
+          ? pressFlood.hit(key, at.getTime())
+          : 'ok';
     if (verdict === 'warn') return [{ text: T.flood }];
     if (verdict === 'drop') return [];
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConversation, type Conversation } from '../../src/conversation/conversation.js';
+import { PRESS_FLOOD_FACTOR, createConversation, type Conversation } from '../../src/conversation/conversation.js';
 import { createSubscriptionFeature } from '../../src/conversation/subscription.js';
 import { openDb, type Db } from '../../src/db/index.js';
 import { getPersonByExternal, topicsOf } from '../../src/db/people.js';
@@ -170,6 +170,30 @@ describe('flood limit', () => {
     const topic = start[1]!.buttons![0]!.action;
     for (let i = 0; i < 12; i++) presses.push(await press('u-flood-presses', i % 2 ? 'menu' : topic));
     expect(presses.every((r) => r.length > 0 && r[0]!.text !== T.flood)).toBe(true);
+  });
+});
+
+describe('flood limit of stickers and presses', () => {
+  it('counts stickers and pictures like typed messages: a burst of 20 stickers gets the limit of replies, one warning, then silence', async () => {
+    const replies: Awaited<ReturnType<typeof say>>[] = [];
+    for (let i = 0; i < 20; i++)
+      replies.push(await convo.handle({ channel: 'web', userId: 'u-flood-stickers', dedupeKey: `k${n++}`, type: 'unsupported', what: 'sticker' } as Inbound, webCapabilities));
+    const limit = config.bot.flood_limit.messages;
+    expect(replies.slice(0, limit).every((r) => r.length > 0 && r[0]!.text !== T.flood)).toBe(true);
+    expect(replies[limit]!.map((r) => r.text)).toEqual([T.flood]);
+    expect(replies.slice(limit + 1).every((r) => r.length === 0)).toBe(true);
+  });
+
+  it('gives presses a wider limit of their own, so one pressed for ever cannot take the channel', async () => {
+    const start = await say('u-flood-press-storm', '/start');
+    const topic = start[1]!.buttons![0]!.action;
+    const replies: Awaited<ReturnType<typeof press>>[] = [];
+    for (let i = 0; i < 60; i++) replies.push(await press('u-flood-press-storm', topic));
+    const answered = replies.filter((r) => r.length > 0 && r[0]!.text !== T.flood).length;
+    expect(answered).toBe(config.bot.flood_limit.messages * PRESS_FLOOD_FACTOR);
+    expect(replies.filter((r) => r[0]?.text === T.flood)).toHaveLength(1);
+    // Typing still works: the presses have their own window.
+    expect((await say('u-flood-press-storm', 'bhyt trẻ em'))[0]!.title).toBeTruthy();
   });
 });
 
