@@ -159,6 +159,31 @@ describe('/admin/reach', () => {
   });
 });
 
+describe('the web chat tag for each portal', () => {
+  it('a commune account sees its commune’s tag only; province staff the province’s and every commune’s', async () => {
+    const t = await startAdminApp();
+    cleanup.push(t.close);
+    addUser(t.app, 'xa', ['viewer'], 'pho-hien');
+    addUser(t.app, 'tinh', ['viewer']);
+    const xa = new AdminClient(t.url);
+    await xa.login('xa', 'xa-mat-khau-1');
+    const commune = (await xa.get('/admin/reach')).text;
+    expect(commune).toContain('/widget.js&quot; data-loa-region=&quot;pho-hien&quot; defer&gt;&lt;/script&gt;');
+    expect(commune).toContain('/?region=pho-hien');
+    expect(commune).not.toContain('data-loa-region=&quot;son-nam&quot;');
+    expect(commune).not.toContain('Cổng thông tin của tỉnh');
+    const tinh = new AdminClient(t.url);
+    await tinh.login('tinh', 'tinh-mat-khau-1');
+    const province = (await tinh.get('/admin/reach')).text;
+    expect(province).toContain('Cổng thông tin của tỉnh');
+    expect(province).toMatch(/&lt;script src=&quot;http:\/\/[^&]+\/widget\.js&quot; defer&gt;/);
+    for (const slug of ['pho-hien', 'son-nam']) expect(province).toContain(`data-loa-region=&quot;${slug}&quot;`);
+    // The page a row links to carries the tag of that commune.
+    const page = await fetch(`${t.url}/?region=son-nam`).then((r) => r.text());
+    expect(page).toContain('data-loa-region="son-nam"');
+  });
+});
+
 describe('the web chat page', () => {
   it('opens on a start payload from the address (a poster\'s QR code), and only on one', async () => {
     const t = await startAdminApp();

@@ -34,6 +34,43 @@ function notFound(message: string): Error {
   return Object.assign(new Error(message), { statusCode: 404 });
 }
 
+/** The web chat's tag for one portal: the province's (no region) or a commune's. */
+interface WebEmbed {
+  /** The region's name, or null for the tag without a region. */
+  name: string | null;
+  slug: string | null;
+  tag: string;
+  /** The chat page routed as that portal's chat is (`/?region=`): to try the tag's routing. */
+  page: string;
+}
+
+/**
+ * The web chat's tag to copy onto each portal the staff member looks after: a commune account
+ * gets its region's (and those below it), province-wide staff the province portal's tag (its
+ * questions go to province-wide staff) and every region's. The region only routes the visitor's
+ * questions to that region's staff (channels/web/web.ts); it opens nothing to the visitor.
+ */
+function webEmbeds(ctx: AdminContext, req: FastifyRequest, origin: string): WebEmbed[] {
+  if (!ctx.channels.has('web')) return [];
+  const base = origin.replace(/\/+$/, '');
+  const tag = (slug: string | null): string => `<script src="${base}/widget.js"${slug ? ` data-loa-region="${slug}"` : ''} defer></script>`;
+  const scope = ctx.scopeRegions(req);
+  const out: WebEmbed[] = scope === null ? [{ name: null, slug: null, tag: tag(null), page: `${base}/` }] : [];
+  const slugs: string[] = [];
+  const walk = (nodes: readonly { slug: string; children?: readonly unknown[] }[]): void => {
+    for (const n of nodes) {
+      slugs.push(n.slug);
+      if (n.children) walk(n.children as { slug: string; children?: unknown[] }[]);
+    }
+  };
+  walk(ctx.knowledge.state.regions);
+  for (const slug of slugs) {
+    if (scope !== null && !scope.includes(slug)) continue;
+    out.push({ name: ctx.knowledge.regionInfo(slug)?.name ?? slug, slug, tag: tag(slug), page: `${base}/?region=${encodeURIComponent(slug)}` });
+  }
+  return out;
+}
+
 /** Where a purpose's poster is, by its start payload (`chung` for the whole bot). */
 function posterKey(p: ReachPurpose): string {
   return p.kind === 'thi' ? `thi_${p.contestId}` : p.kind;
@@ -56,6 +93,7 @@ export const registerReachRoutes: RegisterRoutes = (s, ctx) => {
     }));
     const origin = src.publicUrl ?? src.requestOrigin;
     return ctx.render(req, reply, 'reach', {
+      embeds: webEmbeds(ctx, req, origin),
       title: 'Mời người dân dùng Loa',
       sections,
       origin,
