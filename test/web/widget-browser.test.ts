@@ -55,6 +55,8 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
         ? page.replace('/widget.js"', '/widget.js" data-loa-open="true"')
         : req.url?.includes('?start')
           ? page.replace('/widget.js"', '/widget.js" data-loa-start="thi_luyen-tap-quyen-tre-em"')
+        : req.url?.includes('?region')
+          ? page.replace('/widget.js"', '/widget.js" data-loa-region="pho-hien"')
         : req.url?.includes('?twice')
           ? page.replace('</body>', `<script src="${ctx.url}/widget.js"></script></body>`)
           : page;
@@ -581,6 +583,28 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     await page.locator('.loa-btns button').first().waitFor();
     await page.waitForTimeout(300);
     expect(posts).toHaveLength(1);
+  });
+
+  it('a commune portal\'s tag (data-loa-region) sends the commune with each question and keeps its own session', async () => {
+    const page = await device('desktop');
+    const posts: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().includes('/api/chat')) posts.push(r.postData() ?? '');
+    });
+    await page.goto(`${portalUrl}?region`);
+    await page.locator('.loa-open').click();
+    await page.locator('.loa-btns button').first().waitFor();
+    await field(page).fill('Chợ đêm của phường mở đến mấy giờ vào tối thứ bảy?');
+    await page.locator('.loa-form button').click();
+    await expect.poll(() => posts.length).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await messages(page)).length).toBeGreaterThanOrEqual(3);
+    const sent = posts.map((p) => JSON.parse(p) as { session: string; region?: string });
+    expect(sent.every((b) => b.region === 'pho-hien')).toBe(true);
+    const session = await page.evaluate(() => localStorage.getItem('loa-session:pho-hien'));
+    expect(sent.at(-1)!.session).toBe(session);
+    await expect.poll(() => getPersonByExternal(ctx.app.db, 'web', session!)?.region).toBe('pho-hien');
+    // The same site without the commune (the province's pages): another visitor, not placed.
+    expect(await page.evaluate(() => localStorage.getItem('loa-session'))).toBeNull();
   });
 
   it('the tag twice on a page (header and footer templates): one chat', async () => {
