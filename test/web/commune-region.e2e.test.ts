@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app.js';
 import { captureLogger } from '../support/capture-log.js';
+import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { listQueuePage } from '../../src/db/admin.js';
 import { reachedByChannel } from '../../src/db/reach.js';
 import { personIdByExternal, getPerson } from '../../src/db/people.js';
@@ -87,5 +88,33 @@ describe('the web chat on a commune’s portal', () => {
     const unknown = await (await fetch(`${ctx.url}/?region=${encodeURIComponent('x"><script>')}`)).text();
     expect(unknown).not.toContain('data-loa-region');
     expect(unknown).not.toContain('<script>"');
+  });
+});
+
+describe('the commune’s staff queue in the admin pages', () => {
+  it('a commune editor sees the question asked through its portal; another commune’s does not; the province does', async () => {
+    const t = await startAdminApp();
+    try {
+      addUser(t.app, 'phohien', ['editor'], 'pho-hien');
+      addUser(t.app, 'sonnam', ['editor'], 'son-nam');
+      addUser(t.app, 'tinh', ['editor']);
+      const question = 'Nhà văn hoá khu phố có cho mượn bàn ghế để tổ chức đám cưới không?';
+      const res = await fetch(`${t.url}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ session: 'queue-visitor-1', text: question, region: 'pho-hien' }),
+      });
+      expect(res.status).toBe(200);
+      const queue = async (user: string): Promise<string> => {
+        const c = new AdminClient(t.url);
+        await c.login(user, `${user}-mat-khau-1`);
+        return (await c.get('/admin/questions')).text;
+      };
+      expect(await queue('phohien')).toContain(question);
+      expect(await queue('sonnam')).not.toContain(question);
+      expect(await queue('tinh')).toContain(question);
+    } finally {
+      await t.close();
+    }
   });
 });
