@@ -10,6 +10,7 @@ import { captureLogger } from '../support/capture-log.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { listQueuePage } from '../../src/db/admin.js';
 import { reachedByChannel } from '../../src/db/reach.js';
+import { listCases } from '../../src/db/disinfo.js';
 import { personIdByExternal, getPerson } from '../../src/db/people.js';
 
 let ctx: Awaited<ReturnType<typeof startTestApp>>;
@@ -50,6 +51,16 @@ describe('the web chat on a commune’s portal', () => {
     const to = new Date(Date.now() + 86_400_000);
     expect(reachedByChannel(ctx.app.db, from, to, ['pho-hien']).find((r) => r.channel === 'web')?.people).toBe(1);
     expect(reachedByChannel(ctx.app.db, from, to, ['son-nam']).find((r) => r.channel === 'web')?.people ?? 0).toBe(0);
+  });
+
+  it('a false-information report sent from the commune’s portal goes to that commune’s staff', async () => {
+    const session = 'commune-reporter-1';
+    await chat({ session, text: '/baocao https://facebook.com/groups/9/posts/777', region: 'pho-hien' });
+    await chat({ session, action: 'bc:t:khac', region: 'pho-hien' });
+    const done = (await chat({ session, action: 'bc:p:facebook', region: 'pho-hien' })).replies.map((r) => r.text).join('\n');
+    const number = done.match(/BC-\d{4}-\d{4}/)![0];
+    expect(listCases(ctx.app.db, { scope: ['pho-hien'] }).map((c) => c.number)).toContain(number);
+    expect(listCases(ctx.app.db, { scope: ['son-nam'] }).map((c) => c.number)).not.toContain(number);
   });
 
   it('a later request naming another commune does not move the visitor or their questions', async () => {
