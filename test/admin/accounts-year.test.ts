@@ -238,5 +238,12 @@ describe('accounts over a year', () => {
     const none = await a.get('/admin/users?q=khong-ai');
     expect(none.text).toContain('Không có tài khoản nào khớp bộ lọc này');
     expect((await a.get('/admin/users?trangthai=bad')).status).toBe(200);
+    // Locking one of them from the filtered list comes back to the filtered list.
+    const back = /name="back" value="([^"]*)"/.exec(idle.text)![1]!.replace(/&amp;/g, '&');
+    expect(back).toBe('trangthai=lau-khong-dung');
+    const locked = await a.post('/admin/users/tran.hung/disable', { back });
+    expect(locked.status).toBe(303);
+    expect(locked.location).toMatch(/^\/admin\/users\?trangthai=lau-khong-dung&msg=/);
+    expect(names((await a.get(locked.location!)).text)).toEqual(['le.mai']);
   });
 });

@@ -125,8 +125,8 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
    * ignored), `diaban` (a region and everything under it), `trangthai`: `dang-dung`, `da-khoa`, or
    * `lau-khong-dung` (enabled, older than {@link IDLE_DAYS} days, no sign-in for as long).
    */
-  function listed(req: FastifyRequest): { users: User[]; total: number; filter: z.infer<typeof listQuery> } {
-    const parsed = listQuery.safeParse(req.method === 'GET' ? req.query : {});
+  function listed(req: FastifyRequest): { users: User[]; total: number; filter: z.infer<typeof listQuery>; back: string } {
+    const parsed = listQuery.safeParse(req.method === 'GET' ? req.query : backFilter(req));
     const f = parsed.success ? parsed.data : listQuery.parse({});
     const all = listUsers(ctx.db).filter((u) => manageable(req, u));
     const needle = fold(f.q);
@@ -143,8 +143,24 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       }
       return true;
     });
-    return { users, total: all.length, filter: f };
+    const back = new URLSearchParams(Object.entries(f).filter(([, v]) => v)).toString();
+    return { users, total: all.length, filter: f, back };
   }
+
+  /** The list's filter a row's form carries back (`back`), so an action returns to it. */
+  function backFilter(req: FastifyRequest): Record<string, string> {
+    const raw = (req.body as Record<string, unknown> | undefined)?.back;
+    const b = new URLSearchParams(typeof raw === 'string' && raw.length <= 400 ? raw : '');
+    return Object.fromEntries(['q', 'diaban', 'trangthai'].flatMap((k) => (b.get(k) ? [[k, b.get(k)!]] : [])));
+  }
+
+  /** Back to the list as it was filtered, with a status line. */
+  const toList = (req: FastifyRequest, msg: string): string => {
+    const f = listQuery.safeParse(backFilter(req));
+    const q = new URLSearchParams(f.success ? Object.entries(f.data).filter(([, v]) => v) : []);
+    q.set('msg', msg);
+    return `/admin/users?${q.toString()}`;
+  };
 
   s.post('/admin/users', { config: { permission: 'users.manage' } }, async (req, reply) => {
     const parsed = form.safeParse(req.body ?? {});
@@ -199,7 +215,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     const roles = [...new Set(parsed.data.roles)];
     const sameRoles = roles.length === u.roles.length && roles.every((r) => u.roles.includes(r));
     if (sameRoles && region === u.region && displayName === u.displayName)
-      return reply.redirect(`/admin/users?msg=${encodeURIComponent(`'${u.username}' không có gì thay đổi.`)}`, 303);
+      return reply.redirect(toList(req, `'${u.username}' không có gì thay đổi.`), 303);
     ctx.db.transaction(() => {
       setRoles(ctx.db, u.id, roles);
       setUserRegion(ctx.db, u.id, region);
@@ -211,7 +227,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       displayName !== u.displayName ? `Tên hiển thị: ${u.displayName ?? '(không có)'} → ${displayName ?? '(không có)'}.` : '',
     ].filter(Boolean).join(' ');
     ctx.audit(req, { action: 'user.role', targetType: 'user', targetId: u.username, details: { text, roles, region } });
-    return reply.redirect(`/admin/users?msg=${encodeURIComponent(`Đã cập nhật '${u.username}'. ${text}`)}`, 303);
+    return reply.redirect(toList(req, `Đã cập nhật '${u.username}'. ${text}`), 303);
   });
 
   s.post('/admin/users/:name/reset', { config: { permission: 'users.manage' } }, async (req, reply) => {
@@ -248,7 +264,7 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     const where = live.map((x) => `${x.ip ?? 'không rõ địa chỉ'}, dùng lần cuối ${formatDateTime(x.lastSeenAt)}`).join('; ');
     const text = ended ? `Đăng xuất mọi phiên của '${u.username}' (${live.length} phiên: ${where}); mật khẩu không đổi.` : `'${u.username}' không có phiên đăng nhập nào đang mở.`;
     if (ended) ctx.audit(req, { action: 'user.sessions_end', targetType: 'user', targetId: u.username, details: { text, sessions: live.length } });
-    return reply.redirect(`/admin/users?msg=${encodeURIComponent(ended ? `Đã đăng xuất '${u.username}' trên ${live.length} máy; lần sau họ đăng nhập lại bằng mật khẩu của mình.` : text)}`, 303);
+    return reply.redirect(toList(req, ended ? `Đã đăng xuất '${u.username}' trên ${live.length} máy; lần sau họ đăng nhập lại bằng mật khẩu của mình.` : text), 303);
   });
 
   /**
@@ -285,6 +301,6 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       const left = state === 'disable' ? inFlight(u.username) : { text: '', counts: {} };
       ctx.audit(req, { action: `user.${state}`, targetType: 'user', targetId: u.username, details: left.text ? { text: left.text } : undefined });
       const msg = state === 'disable' ? `Đã khoá '${u.username}'; các phiên đăng nhập của tài khoản này đã đóng.${left.text ? ` ${left.text}` : ''}` : `Đã mở khoá '${u.username}'.`;
-      return reply.redirect(`/admin/users?msg=${encodeURIComponent(msg)}`, 303);
+      return reply.redirect(toList(req, msg), 303);
     });
 };
