@@ -154,6 +154,13 @@ describe('accounts over a year', () => {
     expect(region.text).toContain('Không có địa bàn &#39;khong-co&#39;');
     expect(region.text).toContain('Thêm tài khoản');
     expect(getUserByName(t.app.db, 'hoa')).toBeUndefined();
+    // The name of someone who left: said so, with what to do.
+    await a.post('/admin/users', { username: 'cu.lan', roles: ['editor'] });
+    await a.post('/admin/users/cu.lan/disable');
+    const again = await a.post('/admin/users', { username: 'cu.lan', roles: ['editor'] });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('Đó là tài khoản đã khoá');
+    expect(again.text).toContain('mở khoá tài khoản ấy; nếu là người khác, chọn tên khác');
   });
 
   it('the account list says when each account last signed in, so the unused ones stand out after a year', async () => {

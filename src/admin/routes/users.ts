@@ -173,9 +173,14 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
       reply.code(400);
       return page(req, reply, { error: `Không có địa bàn '${parsed.data.region}' trong danh sách địa bàn; hãy chọn lại trong ô "Địa bàn".` });
     }
-    if (getUserByName(ctx.db, name.data)) {
+    const taken = getUserByName(ctx.db, name.data);
+    if (taken) {
       reply.code(409);
-      return page(req, reply, { error: `Tên đăng nhập '${name.data}' đã có.` });
+      // A name of someone who left stays taken (the log keeps it): say so, and what to do.
+      const why = taken.disabledAt
+        ? ` Đó là tài khoản đã khoá (từ ${formatDateTime(taken.disabledAt)}): nếu đúng là người đó trở lại, mở khoá tài khoản ấy; nếu là người khác, chọn tên khác (ví dụ '${name.data}2' hoặc thêm họ), để nhật ký không lẫn việc của hai người.`
+        : ' Hãy chọn tên khác (ví dụ thêm họ: nguyen.hoa).';
+      return page(req, reply, { error: `Tên đăng nhập '${name.data}' đã có.${why}` });
     }
     const password = generatePassword();
     const u = createUser(ctx.db, {
