@@ -40,6 +40,11 @@ export interface ReachSources {
   channels: ReadonlyMap<ChannelName, Pick<Channel, 'publicLink'>>;
   /** Channels configured (credentials present), whether or not connected. */
   configured: { telegram: boolean; zalo: boolean };
+  /**
+   * A commune account's region: the web chat's address routes the visitors who scan it to that
+   * commune's staff (`/?region=`, channels/web/web.ts), as the commune portal's tag does.
+   */
+  webRegion?: string;
 }
 
 /** The Telegram start payload and the typed command of a purpose. */
@@ -154,10 +159,16 @@ export function reachLinks(src: ReachSources, purpose: ReachPurpose): ReachLink[
     target: `web${suffix}`,
     channel: 'web',
     label: 'Trang web',
-    url: start && startOk ? `${origin}/?start=${start}` : `${origin}/`,
+    url: webUrl(origin, start && startOk ? start : undefined, src.webRegion),
     how: 'Quét mã bằng camera điện thoại để mở trang hỏi đáp, không cần cài ứng dụng.',
   });
   return out;
+}
+
+/** The web chat page's address, opening on `start` and routed to `region` when given. */
+function webUrl(origin: string, start: string | undefined, region: string | undefined): string {
+  const q = [...(start ? [`start=${start}`] : []), ...(region ? [`region=${encodeURIComponent(region)}`] : [])];
+  return `${origin}/${q.length ? `?${q.join('&')}` : ''}`;
 }
 
 /** Parses a QR route's target (`telegram:thi_abc`) into its channel and start payload. */

@@ -172,12 +172,17 @@ describe('the web chat tag for each portal', () => {
     expect(commune).toContain('/?region=pho-hien');
     expect(commune).not.toContain('data-loa-region=&quot;son-nam&quot;');
     expect(commune).not.toContain('Cổng thông tin của tỉnh');
+    // The commune's QR code and poster of the web chat route the visitors who scan it there too.
+    const qr = (await xa.get('/admin/reach/qr.svg?target=web:baocao')).text;
+    expect(qr).toMatch(/<title>http:\/\/[^<]+\/\?start=baocao&amp;region=pho-hien<\/title>/);
+    expect(decode(svgMatrix(qr))).toMatch(/\/\?start=baocao&region=pho-hien$/);
     const tinh = new AdminClient(t.url);
     await tinh.login('tinh', 'tinh-mat-khau-1');
     const province = (await tinh.get('/admin/reach')).text;
     expect(province).toContain('Cổng thông tin của tỉnh');
     expect(province).toMatch(/&lt;script src=&quot;http:\/\/[^&]+\/widget\.js&quot; defer&gt;/);
     for (const slug of ['pho-hien', 'son-nam']) expect(province).toContain(`data-loa-region=&quot;${slug}&quot;`);
+    expect((await tinh.get('/admin/reach/qr.svg?target=web')).text).toMatch(/<title>http:\/\/[^<?]+\/<\/title>/);
     // The page a row links to carries the tag of that commune.
     const page = await fetch(`${t.url}/?region=son-nam`).then((r) => r.text());
     expect(page).toContain('data-loa-region="son-nam"');

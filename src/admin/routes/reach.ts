@@ -14,11 +14,14 @@ const qrQuery = z.object({ target: z.string().max(80), tai: z.literal('1').optio
 const posterQuery = z.object({ muc: z.string().max(80).default('chung') });
 
 function sources(ctx: AdminContext, req: FastifyRequest): ReachSources {
+  const region = ctx.me(req).region;
   return {
     ...(ctx.config.http.publicUrl ? { publicUrl: ctx.config.http.publicUrl } : {}),
     requestOrigin: `${req.protocol}://${req.host}`,
     channels: ctx.channels,
     configured: { telegram: !!ctx.config.telegram, zalo: !!ctx.config.zalo },
+    // A commune account's QR codes and posters of the web chat route to its commune.
+    ...(region && ctx.knowledge.regionInfo(region) ? { webRegion: region } : {}),
   };
 }
 
