@@ -81,23 +81,36 @@ export const registerUserRoutes: RegisterRoutes = (s, ctx) => {
     const mine = ctx.me(req).region!;
     return `Bạn chỉ quản lý được tài khoản thuộc địa bàn ${ctx.knowledge.regionInfo(mine)?.name ?? mine}: hãy chọn một địa bàn trong đó. Tài khoản cấp tỉnh hoặc của địa bàn khác do quản trị viên cấp tỉnh quản lý.`;
   };
-  const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> =>
-    ctx.render(req, reply, 'users', {
+  const page = (req: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}): Promise<FastifyReply> => {
+    const everyone = listUsers(ctx.db);
+    const each = <T>(f: (u: User) => T): Record<string, T> => Object.fromEntries(everyone.map((u) => [u.username, f(u)]));
+    return ctx.render(req, reply, 'users', {
+      title: 'Tài khoản',
+      ...listed(req),
       anyRegion: !ctx.me(req).region,
       staleRegions: ctx.me(req).region ? {} : staleRegions(),
-      sessions: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, ctx.auth.activeSessions(u.id)])),
+      sessions: each((u) => ctx.auth.activeSessions(u.id)),
       // Who last set each password for someone else (four eyes counts a reset: docs/admin.md),
       // and the one-time passwords nobody used in time.
-      passwordSet: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, latestPasswordSetFor(ctx.db, u.id)])),
-      expired: Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, oneTimePasswordExpired(u, ctx.now())])), title: 'Tài khoản', oneTimeDays: ONE_TIME_PASSWORD_DAYS, idleDays: IDLE_DAYS, ...listed(req), lastLogin: lastLogins(), rowState, roles: ROLES, regions: regions().filter((r) => ctx.inScope(req, r.slug)), error: undefined, created: undefined, ...extra });
+      passwordSet: each((u) => latestPasswordSetFor(ctx.db, u.id)),
+      expired: each((u) => oneTimePasswordExpired(u, ctx.now())),
+      lastLogin: each((u) => lastLoginOf.get(u.username) as string | undefined),
+      oneTimeDays: ONE_TIME_PASSWORD_DAYS,
+      idleDays: IDLE_DAYS,
+      rowState,
+      roles: ROLES,
+      regions: regions().filter((r) => ctx.inScope(req, r.slug)),
+      error: undefined,
+      created: undefined,
+      ...extra,
+    });
+  };
   /**
    * Each account's last sign-in, from the audit log (login attempts are kept a day only): after
    * a year, the accounts nobody has used are the ones of people who left. One look-up per
    * account on the (actor, at) index, newest first.
    */
   const lastLoginOf = ctx.db.prepare(`SELECT at FROM audit WHERE actor = ? AND action = 'login.ok' ORDER BY at DESC LIMIT 1`).pluck();
-  const lastLogins = (): Record<string, string | undefined> =>
-    Object.fromEntries(listUsers(ctx.db).map((u) => [u.username, lastLoginOf.get(u.username) as string | undefined]));
   const checkRegion = (req: FastifyRequest, slug: string, current: string | null = null): string | null => {
     const scoped = !!ctx.me(req).region;
     if (!slug) {
