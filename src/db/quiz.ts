@@ -512,6 +512,31 @@ export function attemptsTimedOut(db: Db, channels: ChannelName[], before: Date):
   return rows.map((r) => ({ attempt: toAttempt(r), externalId: r.ext }));
 }
 
+/**
+ * Hands an attempt in before its last question (the person chose "Dừng và nộp bài"): the
+ * question on screen, if unanswered, is recorded as unanswered like a timeout; the questions
+ * never shown stay unrecorded (per-question statistics count only questions people saw), and
+ * every unanswered question costs its whole time limit, as running out would. Moves `current`
+ * past the last question; the caller then finishes the attempt. False if it was not answering.
+ */
+export function submitAttemptEarly(db: Db, id: number, now: Date): boolean {
+  return db.transaction(() => {
+    const a = db.prepare(`SELECT current, question_count FROM quiz_attempts WHERE id = ? AND status = 'answering'`).get(id) as
+      | { current: number; question_count: number }
+      | undefined;
+    if (!a) return false;
+    db.prepare(
+      `UPDATE quiz_attempt_questions SET answered_at = ?, chosen = NULL, is_correct = 0, late = 1, points = 0, elapsed_ms = time_limit * 1000
+       WHERE attempt_id = ? AND n = ? AND answered_at IS NULL AND sent_at IS NOT NULL`,
+    ).run(nowIso(now), id, a.current);
+    const { ms } = db
+      .prepare('SELECT COALESCE(SUM(time_limit), 0) * 1000 AS ms FROM quiz_attempt_questions WHERE attempt_id = ? AND n >= ? AND (chosen IS NULL)')
+      .get(id, a.current) as { ms: number };
+    db.prepare(`UPDATE quiz_attempts SET total_ms = total_ms + ?, current = question_count WHERE id = ? AND current = ? AND status = 'answering'`).run(ms, id, a.current);
+    return true;
+  })();
+}
+
 /** Marks the attempt finished after its last answer: `predicting` when a prediction is asked, else `done`. */
 export function finishAttempt(db: Db, id: number, withPrediction: boolean, now: Date): void {
   db.prepare(`UPDATE quiz_attempts SET status = ?, finished_at = ? WHERE id = ? AND status = 'answering'`).run(

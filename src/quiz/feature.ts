@@ -8,6 +8,7 @@
  * - `quiz:y:<attempt>` / `quiz:n:<attempt>` consent yes / no; `quiz:s:<attempt>` skip the phone;
  * - `quiz:g:<attempt>` start answering; `quiz:x:<attempt>` cancel the registration;
  * - `quiz:a:<attempt>:<n>:<option>` answer question n (0-based) with the shown option (0-based);
+ * - `quiz:q:<attempt>` stop and hand the attempt in now (offered after a stop word, see `stopAsk`);
  * - `quiz:l:<token>:<n>:<option>` a member's answer in a live group quiz (buttons mode); the
  *   token is the session's random reference, and only a press in the session's group counts.
  * Native poll refs: `qa:<attempt>:<n>` (attempt) and `qg:<session>:<n>` (live quiz).
@@ -37,12 +38,13 @@ import {
   recordAttemptAnswer,
   recordPrediction,
   setAttemptStatus,
+  submitAttemptEarly,
   startQuestionClockAt,
   updateRegistration,
   type Attempt,
   type AttemptQuestion,
 } from '../db/quiz.js';
-import { fold, hasWords } from '../text/vietnamese.js';
+import { fold, foldedCanonical, hasWords } from '../text/vietnamese.js';
 import { createContestRegistry, isOpen, type Contest, type ContestRegistry } from './definition.js';
 import { createLiveQuiz, type LiveQuiz } from './live.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, type Random } from './scoring.js';
@@ -100,6 +102,46 @@ const NUMBER = /^\s*(\d{1,2})\s*[.)]?\s*$/;
 
 /** What a person types, folded, to mean the "Bắt đầu làm bài" button at the end of registration. */
 const START_WORDS = new Set(['bat dau', 'bat dau lam bai', 'bat dau thi', 'lam bai', 'san sang', 'start', 'begin', 'ready', 'go']);
+
+/**
+ * What a person types, folded, to stop an attempt mid-answering: asked to confirm first (the
+ * question stays on screen and its clock runs), never taken as a stop on its own. Before, these
+ * showed the question again with no word on how to stop. "Bỏ qua" is not among them: under a
+ * question it means this question, not the contest.
+ */
+const STOP_WORDS = new Set([
+  'huy', 'huy bo', 'huy bai', 'huy bai thi', 'huy thi', 'huy dang ky', 'thoi', 'thoi khong thi nua', 'thoi khong lam nua', 'thoi dung',
+  'dung', 'dung lai', 'dung thi', 'dung bai thi', 'dung lam bai', 'dung cuoc thi', 'khong thi nua', 'khong lam nua', 'khong thi', 'thoat', 'thoat ra',
+  'thoat thi', 'bo thi', 'bo cuoc', 'nghi', 'nghi thi', 'nop bai', 'ket thuc', 'ket thuc bai thi', 'toi khong thi nua', 'em khong thi nua',
+  'minh khong thi nua', 'toi muon dung', 'em muon dung', 'toi muon dung thi', 'em muon dung thi', 'stop', 'cancel', 'quit', 'exit', 'end', 'give up',
+]);
+
+/** Whether `text`, as a whole message, asks to stop the attempt under way (see {@link STOP_WORDS}). */
+export function isStopWord(text: string): boolean {
+  return STOP_WORDS.has(foldedCanonical(text).replace(/ (?:a|nhe|nha|nhe a|a nhe)$/, ''));
+}
+
+/**
+ * The option a typed message names, other than by its number: its letter as Vietnamese tests
+ * write them ("B", "b.", "đáp án B", "chọn c"), or its text ("21 tuổi", "21" for "21 tuổi",
+ * "01/01/2014"), folded. Null when it names none or more than one. `shown` are the options in
+ * their shown order; the result is 0-based in that order.
+ */
+export function typedOption(text: string, shown: readonly string[]): number | null {
+  const f = foldedCanonical(text.normalize('NFKC'));
+  if (!f || f.length > 120) return null;
+  const letter = f.match(/^(?:(?:toi|em|minh) )?(?:(?:chon|la) )?(?:(?:dap an|phuong an|cau|y|option|answer) )?([a-f])(?: (?:a|nhe|nha|di))?$/);
+  if (letter) {
+    const i = letter[1]!.charCodeAt(0) - 97;
+    return i < shown.length ? i : null;
+  }
+  const keys = shown.map((o) => foldedCanonical(o.normalize('NFKC')));
+  const exact = keys.flatMap((k, i) => (k === f ? [i] : []));
+  if (exact.length === 1) return exact[0]!;
+  // "21" for "21 tuổi": the typed words begin one option only, whole words.
+  const starts = keys.flatMap((k, i) => (k.startsWith(`${f} `) ? [i] : []));
+  return starts.length === 1 ? starts[0]! : null;
+}
 
 /** How long a registration or a prediction prompt holds the person's messages (1 hour). */
 export const STALE_FLOW_MS = 60 * 60_000;
@@ -211,7 +253,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   // ------------------------------------------------------------------ attempt steps
 
   /** After the last answer: score, rank so far, and the prediction prompt if any. */
-  const finish = (db: Db, c: Contest, a: Attempt, now: Date): Reply[] => {
+  const finish = (db: Db, c: Contest, a: Attempt, now: Date, early = false): Reply[] => {
     const Q = quizTextsOf(db, a.personId);
     for (const f of finishers) {
       const own = f(db, c, getAttempt(db, a.id) ?? a, now);
@@ -222,7 +264,10 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     }
     finishAttempt(db, a.id, !!c.prediction, now);
     const done = getAttempt(db, a.id)!;
-    const lines = [Q.finished(done.score, done.correctCount, done.questionCount, Q.duration(done.totalMs)), rankLine(db, done)];
+    const head = early
+      ? Q.submittedEarly(done.score, done.correctCount, done.questionCount, Q.duration(done.totalMs))
+      : Q.finished(done.score, done.correctCount, done.questionCount, Q.duration(done.totalMs));
+    const lines = [head, rankLine(db, done)];
     if (c.prediction) lines.push('', Q.predictAsk(c.prediction.question));
     else lines.push(Q.finalNote(Q.time(c.closes)));
     return [{ text: lines.filter((l, i) => l !== '' || i > 0).join('\n') }];
@@ -540,6 +585,39 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return [again ? { text, buttons: [{ label: Q.registerAgain, action: `quiz:c:${c.id}` }] } : { text: `${text} ${Q.otherContests}` }];
   };
 
+  /**
+   * "Huỷ", "thôi", "dừng thi" typed mid-answering: what stopping means (the attempt is handed in
+   * as it stands and ranked; with one attempt there is no second; nothing pauses: the question
+   * on screen keeps its clock), a button to do it, and the question again (clock kept) so that
+   * a number typed next still answers it. Only the button stops: "huỷ" typed by mistake loses
+   * nothing but the seconds spent reading.
+   */
+  const stopAsk = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
+    // A question that ran out meanwhile is recorded first, so the prompt names the one now on.
+    const { notices, attempt } = settle(ctx.db, c, a, ctx.now);
+    if (attempt.current >= attempt.questionCount) return [...notices, ...finish(ctx.db, c, attempt, ctx.now)];
+    const aq = getAttemptQuestion(ctx.db, attempt.id, attempt.current);
+    const elapsed = aq?.sentAt && notices.length === 0 ? ctx.now.getTime() - new Date(aq.sentAt).getTime() : 0;
+    const left = aq ? Math.max(1, Math.ceil(aq.timeLimit - elapsed / 1000)) : 1;
+    const attemptsLeft = c.attempts - attemptsOf(ctx.db, c.id, ctx.person.id).length;
+    const ask: Reply = {
+      text: Q.stopAsk(c.title, attempt.current, attempt.score, attempt.current + 1, left, attemptsLeft, c.attempts, Q.time(c.closes)),
+      buttons: [{ label: Q.stopButton, action: `quiz:q:${attempt.id}` }],
+    };
+    return [...notices, ask, ...continueAttempt(ctx.db, c, attempt, ctx.caps, ctx.now, notices.length > 0)];
+  };
+
+  /** "Dừng và nộp bài" pressed: the attempt is handed in now, scored and ranked as it stands. */
+  const submitEarly = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    if (a.status !== 'answering') return resume(ctx, c, a);
+    // A question that ran out before the press is recorded as the timer would have.
+    const { attempt } = settle(ctx.db, c, a, ctx.now);
+    if (attempt.status === 'answering' && attempt.current < attempt.questionCount) submitAttemptEarly(ctx.db, a.id, ctx.now);
+    const fresh = getAttempt(ctx.db, a.id)!;
+    return finish(ctx.db, c, fresh, ctx.now, true);
+  };
+
   /** One answer: by button, by typed number, or by native poll. */
   const answer = (ctx: TurnContext, a: Attempt, n: number, chosen: number): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
@@ -660,6 +738,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
             return resume(ctx, c!, a);
           case 'a':
             return answer(ctx, a, Number(n), Number(opt));
+          case 'q':
+            return submitEarly(ctx, c!, a);
           default:
             return resume(ctx, c!, a);
         }
@@ -682,13 +762,24 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       }
       if (a.status === 'registering') return register(ctx, c!, a, text);
       if (a.status === 'predicting') return predict(ctx, c!, a, text);
+      // "Huỷ", "thôi", "dừng thi", "stop": what stopping means, and a button to do it.
+      if (isStopWord(text)) return stopAsk(ctx, c!, a);
+      const aq = getAttemptQuestion(ctx.db, a.id, a.current);
+      const q = aq && question(c!, aq.questionId);
+      const shown = q && aq ? aq.perm.map((i) => q.options[i]!) : [];
       const num = text.match(NUMBER);
-      if (num) {
-        // A typed number answers the current question, even if the core's remembered choices
-        // were stale; one typed after the time ran out is scored late (wrong).
-        return answer(ctx, a, a.current, Number(num[1]) - 1);
-      }
-      return resume(ctx, c!, a);
+      // A typed number answers the current question, even if the core's remembered choices
+      // were stale; one typed after the time ran out is scored late (wrong). "21" where the
+      // options are "18 tuổi", "21 tuổi", "25 tuổi" names the option, not a 21st one.
+      const byText = typedOption(text, shown);
+      if (num && (Number(num[1]) <= shown.length || byText === null)) return answer(ctx, a, a.current, Number(num[1]) - 1);
+      // Its letter ("B", "đáp án b") or its text typed instead of the button.
+      if (byText !== null) return answer(ctx, a, a.current, byText);
+      const { notices, attempt } = settle(ctx.db, c!, a, ctx.now);
+      if (notices.length > 0) return [...notices, ...continueAttempt(ctx.db, c!, attempt, ctx.caps, ctx.now, true)];
+      // Anything else shows the question again (its clock kept), saying why and how to stop.
+      const Q = quizTexts(ctx.person.lang);
+      return [{ text: Q.notAnAnswer(shown.length) }, ...continueAttempt(ctx.db, c!, attempt, ctx.caps, ctx.now, false)];
     },
     onQuizAnswer: (ctx, ref, optionIds) => {
       const m = ref.match(/^(qa|qg):(\d+):(\d+)$/);
@@ -742,7 +833,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
             replies = [...notices, ...continueAttempt(bound.db, c, fresh, caps, now, true)];
           }
           const withButtons = [...replies].reverse().find((r) => r.buttons?.length);
-          setPendingChoices(bound.db, attempt.personId, withButtons ? withButtons.buttons!.map((b) => b.action) : null);
+          // With the labels, so the option's text typed next answers it as after any reply.
+          setPendingChoices(
+            bound.db,
+            attempt.personId,
+            withButtons ? withButtons.buttons!.map((b) => b.action) : null,
+            withButtons ? withButtons.buttons!.map((b) => b.label) : undefined,
+            now,
+          );
           // A push is no turn of the conversation: it says its language itself (Zalo's numbered choices).
           if (getPerson(bound.db, attempt.personId)?.lang === 'en') replies = replies.map((r) => ({ ...r, lang: 'en' as const }));
           for (const r of replies) {

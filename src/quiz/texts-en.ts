@@ -65,6 +65,18 @@ export const Q_EN: QuizTexts = {
   stale: 'That question has passed. Please answer the current one.',
   duplicate: 'Your answer to this question has already been recorded.',
   expired: (i: number) => `⏰ Time was up for question ${i} before you answered, so this answer was not counted.`,
+  stopAsk: (title: string, answered: number, score: number, n: number, left: number, attemptsLeft: number, attempts: number, closes: string) =>
+    `Do you want to stop the contest “${title}”?\n` +
+    `• If you stop, your answers are handed in now: the ${answered} answered questions are kept (${score} points), the rest count 0, and you are still ranked.\n` +
+    (attemptsLeft > 0
+      ? `• You will then have ${attemptsLeft} more attempt(s), until ${closes}.\n`
+      : `• Each person may take part ${attempts} time(s), so you cannot take it again, even before it closes.\n`) +
+    `• The contest cannot be paused: question ${n} is still timed (about ${left} seconds left); a question not answered in time scores 0.\n` +
+    `To stop, tap “Stop and hand in”. To go on, just answer question ${n} below.`,
+  stopButton: 'Stop and hand in',
+  submittedEarly: (score: number, right: number, n: number, time: string) =>
+    `📝 You stopped and handed in.\nScore: ${score} (${right}/${n} correct; unanswered questions score 0 and count their full time), time taken: ${time}.`,
+  notAnAnswer: (n: number) => `That is not one of the answers. Choose an option (or type a number from 1 to ${n}); to stop the contest, type “stop”.`,
   finished: (score: number, right: number, n: number, time: string) =>
     `🎉 You have finished the contest!\nScore: ${score} (${right}/${n} correct), time taken: ${time}.`,
   rank: (rank: number, of: number) => `Provisional rank: ${rank}/${of}.`,

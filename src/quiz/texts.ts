@@ -54,6 +54,18 @@ export const Q = {
   stale: 'Câu hỏi này đã qua. Bạn hãy trả lời câu hiện tại nhé.',
   duplicate: 'Câu trả lời của bạn cho câu này đã được ghi nhận.',
   expired: (i: number) => `⏰ Câu ${i} đã hết giờ trước khi bạn trả lời nên câu trả lời này không được tính.`,
+  stopAsk: (title: string, answered: number, score: number, n: number, left: number, attemptsLeft: number, attempts: number, closes: string) =>
+    `Bạn muốn dừng bài thi “${title}”?\n` +
+    `• Nếu dừng, bài được nộp ngay: ${answered} câu đã trả lời được giữ (${score} điểm), các câu còn lại tính 0 điểm, và bài vẫn được xếp hạng.\n` +
+    (attemptsLeft > 0
+      ? `• Sau đó bạn còn ${attemptsLeft} lượt thi nữa, đến hạn chót ${closes}.\n`
+      : `• Mỗi người chỉ được thi ${attempts} lần nên bạn sẽ không thi lại được, kể cả trước hạn chót.\n`) +
+    `• Bài thi không tạm dừng được: câu ${n} vẫn đang tính giờ (còn khoảng ${left} giây); câu nào hết giờ mà chưa trả lời được 0 điểm.\n` +
+    `Muốn dừng, bấm “Dừng và nộp bài”. Muốn thi tiếp, cứ trả lời câu ${n} bên dưới.`,
+  stopButton: 'Dừng và nộp bài',
+  submittedEarly: (score: number, right: number, n: number, time: string) =>
+    `📝 Bạn đã dừng và nộp bài.\nĐiểm: ${score} (${right}/${n} câu đúng; câu chưa trả lời được 0 điểm và tính đủ thời gian của câu), thời gian làm bài: ${time}.`,
+  notAnAnswer: (n: number) => `Tin nhắn này chưa phải là đáp án. Bạn hãy chọn một phương án (hoặc gõ số từ 1 đến ${n}); muốn dừng bài thi, gõ “dừng thi”.`,
   finished: (score: number, right: number, n: number, time: string) =>
     `🎉 Bạn đã hoàn thành bài thi!\nĐiểm: ${score} (${right}/${n} câu đúng), thời gian làm bài: ${time}.`,
   rank: (rank: number, of: number) => `Xếp hạng tạm thời: ${rank}/${of}.`,
