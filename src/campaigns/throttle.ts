@@ -26,14 +26,27 @@
 export interface Clock {
   /** Milliseconds (any origin, monotonic enough). */
   now(): number;
-  /** Resolves after `ms` milliseconds of this clock. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` milliseconds of this clock, or as soon as `signal` is aborted (early, not
+   * rejected): a stop must not wait for a timer, nor leave one behind that keeps the process up.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise((r) => {
+      if (signal?.aborted) return r();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        r();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 
 /** Options of {@link createThrottle}. */
@@ -67,8 +80,10 @@ export interface Throttle {
   /**
    * Waits for the right to send one message to `chat`. Replies go before campaign sends.
    * `cost` is the number of API calls the message takes (a photo plus a long text: 2).
+   * Aborting `signal` (a stop) rejects with its reason at once and takes the request out of the
+   * queue: no slot is granted to it, and no timer is left waiting on its behalf.
    */
-  acquire(chat: string, priority?: Priority, cost?: number): Promise<void>;
+  acquire(chat: string, priority?: Priority, cost?: number, signal?: AbortSignal): Promise<void>;
   /** The platform said 429: pause for `retryAfterSeconds`, then ramp back up. */
   throttled(retryAfterSeconds: number): void;
   /** A send went through; the rate climbs back towards the limit. */
@@ -108,6 +123,8 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   const queue: Waiter[] = [];
   const chats = new Map<string, number>();
   let pumping = false;
+  // Wakes the pump from its wait when the queue was emptied by aborted requests.
+  let pumpWait: AbortController | undefined;
 
   const interval = (): number => 1000 / rate;
   // How late a timer may fire and still keep the schedule: half the headroom's share of a second.
@@ -134,7 +151,9 @@ export function createThrottle(options: ThrottleOptions): Throttle {
         const t = clock.now();
         const readyAt = Math.max(nextSlot, pausedUntil);
         if (readyAt > t) {
-          await clock.sleep(readyAt - t);
+          pumpWait = new AbortController();
+          await clock.sleep(readyAt - t, pumpWait.signal);
+          pumpWait = undefined;
           continue;
         }
         const w = takeNext()!;
@@ -164,11 +183,28 @@ export function createThrottle(options: ThrottleOptions): Throttle {
   };
 
   return {
-    async acquire(chat, priority = 'campaign', cost = 1) {
+    async acquire(chat, priority = 'campaign', cost = 1, signal) {
+      signal?.throwIfAborted();
       const wait = chatDelay(chat, cost);
-      if (wait > 0) await clock.sleep(wait);
-      await new Promise<void>((resolve) => {
-        queue.push({ priority, cost: Math.max(1, cost), resolve, seq: seq++ });
+      if (wait > 0) await clock.sleep(wait, signal);
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const w: Waiter = { priority, cost: Math.max(1, cost), resolve, seq: seq++ };
+        if (signal) {
+          const onAbort = (): void => {
+            const i = queue.indexOf(w);
+            if (i < 0) return;
+            queue.splice(i, 1);
+            if (queue.length === 0) pumpWait?.abort();
+            reject(signal.reason);
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          w.resolve = () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          };
+        }
+        queue.push(w);
         void pump();
       });
     },

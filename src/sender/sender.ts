@@ -59,6 +59,17 @@ import { repeatingFailureLog } from '../logger.js';
 export const REPLY_TTL_MS = 5 * 60_000;
 /** How long a message held for a web visitor waits for them (default 30 days). */
 export const HELD_TTL_MS = 30 * 86_400_000;
+/**
+ * How long a stop goes on sending (default 2 s). Replies of the messages being answered at the
+ * stop still go out at once; a backlog (one chat's 20 replies at Telegram's one a second, or a
+ * campaign-lane queue of notices) is not worked off: those rows stay `pending`, and the next
+ * start sends them within their lifetime. Without the cut a stop waited for every queued reply
+ * (20 queued stickers held a stop for 17.7 s; 30 outlast systemd's `TimeoutStopSec=30`).
+ */
+export const STOP_GRACE_MS = 2000;
+
+/** What a message left pending by a stop resolves with (it is sent by the next start). */
+const STOPPED: SendResult = { kind: 'retryAfter', seconds: 0, reason: 'sender stopped: kept pending for the next start' };
 
 /** Dependencies of {@link createSender}. */
 export interface SenderDeps {
@@ -79,6 +90,11 @@ export interface SenderDeps {
   heldTtlMs?: number;
   /** Period of the recovery poll (default 1000 ms). */
   pollMs?: number;
+  /**
+   * How long a stop keeps sending what is queued (default {@link STOP_GRACE_MS}); then the
+   * waits for the throttle are cut and the rest stays pending for the next start.
+   */
+  stopGraceMs?: number;
 }
 
 /** Where a message goes. */
@@ -137,7 +153,10 @@ export interface Sender {
   poll(): void;
   /** Resolves when every chain is idle (tests, shutdown). */
   drain(): Promise<void>;
-  /** Stops the poll, cuts retry waits short (the rows stay pending for the next start), drains. */
+  /**
+   * Stops the poll and cuts retry waits short; what is queued goes on for `stopGraceMs`, then
+   * the throttle waits are cut too. Rows not sent stay pending for the next start. Drains.
+   */
   stop(): Promise<void>;
 }
 
@@ -218,6 +237,7 @@ export function createSender(deps: SenderDeps): Sender {
   const replyTtlMs = deps.replyTtlMs ?? REPLY_TTL_MS;
   const heldTtlMs = deps.heldTtlMs ?? HELD_TTL_MS;
   const pollMs = deps.pollMs ?? 1000;
+  const stopGraceMs = deps.stopGraceMs ?? STOP_GRACE_MS;
   const events = new EventEmitter();
   // One promise chain per recipient keeps their messages in order.
   const chains = new Map<string, Promise<unknown>>();
@@ -226,7 +246,21 @@ export function createSender(deps: SenderDeps): Sender {
   let stopping = false;
   let signalStop = (): void => {};
   let stopSignal = new Promise<void>((r) => (signalStop = r));
+  // Aborted `stopGraceMs` after a stop: throttle waits end, and nothing more is claimed.
+  let cut = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+
+  /** Waits for the throttle; false when a stop cut the wait (the row stays pending). */
+  const acquireSlot = async (throttle: Throttle | undefined, recipient: string, kind: SendKind | undefined, cost: number): Promise<boolean> => {
+    if (cut.signal.aborted) return false;
+    try {
+      await throttle?.acquire(recipient, kind === 'notice' ? 'campaign' : 'reply', cost, cut.signal);
+    } catch (err) {
+      if (cut.signal.aborted) return false;
+      throw err;
+    }
+    return !cut.signal.aborted;
+  };
 
   const chain = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const prev = chains.get(key) ?? Promise.resolve();
@@ -250,7 +284,7 @@ export function createSender(deps: SenderDeps): Sender {
     let mustClaim = claimFirst;
     for (;;) {
       if (mustClaim) {
-        await throttle?.acquire(target.recipient, job.kind === 'notice' ? 'campaign' : 'reply', replyCost(channel, job.reply));
+        if (!(await acquireSlot(throttle, target.recipient, job.kind, replyCost(channel, job.reply)))) return STOPPED;
         const claim = await group.run(() => claimSend(db, job.id, now()));
         if (claim.kind !== 'claimed') {
           emit(job.id, claim.kind === 'skipped' ? claim.status : 'lost');
@@ -292,7 +326,10 @@ export function createSender(deps: SenderDeps): Sender {
       }
       if (stopping) return res;
       logger?.info({ row: job.id, channel: target.channel, retryAt: outcome.retryAt.toISOString(), reason: outcome.reason }, 'sender: retrying');
-      await Promise.race([clock.sleep(outcome.retryAt.getTime() - at.getTime()), stopSignal]);
+      const ends = new AbortController();
+      await Promise.race([clock.sleep(outcome.retryAt.getTime() - at.getTime(), ends.signal), stopSignal]);
+      // No timer left behind: it would keep a stopped process up until the retry time.
+      ends.abort();
       if (stopping) return res;
     }
   };
@@ -304,6 +341,11 @@ export function createSender(deps: SenderDeps): Sender {
       for (let i = 0; i < jobs.length; i++) {
         const res = await run(target, channel, jobs[i]!, !(i === 0 && firstClaimed));
         results.push(res);
+        if (res === STOPPED) {
+          // The stop's cut: this row and the rest stay pending, for the next start.
+          for (const _ of jobs.slice(i + 1)) results.push(STOPPED);
+          break;
+        }
         if (res.kind === 'gone' || res.kind === 'outsideWindow') {
           const rest = jobs.slice(i + 1).map((j) => j.id);
           if (rest.length > 0) {
@@ -366,16 +408,18 @@ export function createSender(deps: SenderDeps): Sender {
     let rejectStored!: (err: unknown) => void;
     const stored = new Promise<number[]>((res, rej) => ((resolveStored = res), (rejectStored = rej)));
     const done = chain(key, async () => {
-      await throttles.get(target.channel)?.acquire(target.recipient, 'reply', replyCost(channel, replies[0]!));
+      const granted = await acquireSlot(throttles.get(target.channel), target.recipient, 'reply', replyCost(channel, replies[0]!));
       let ids: number[];
       try {
-        ids = await store('sending');
+        // A stop cut the wait: stored pending all the same (nothing is lost), sent by the next start.
+        ids = await store(granted ? 'sending' : 'pending');
       } catch (err) {
         rejectStored(err);
         throw err;
       }
-      ids.forEach((id) => owned.add(id));
       resolveStored(ids);
+      if (!granted) return ids.map(() => STOPPED);
+      ids.forEach((id) => owned.add(id));
       const jobs = jobsOf(ids);
       jobs[0]!.attempts = 1;
       return runBatch(target, channel, jobs, true);
@@ -419,6 +463,7 @@ export function createSender(deps: SenderDeps): Sender {
     start() {
       stopping = false;
       stopSignal = new Promise<void>((r) => (signalStop = r));
+      cut = new AbortController();
       const unknown = markInterruptedSendsUnknown(db, now());
       for (const [channel, n] of unknown) {
         recordAudit(db, { actor: 'system', action: 'send.unknown', details: { channel, unknown: n, text: `${n} tin trả lời đang gửi dở khi máy chủ dừng: không rõ đã tới người nhận hay chưa (không gửi lại)` } }, now());
@@ -443,6 +488,9 @@ export function createSender(deps: SenderDeps): Sender {
       stopping = true;
       if (timer) clearInterval(timer);
       signalStop();
+      // The cut is not undone when the drain ends first: replies of messages still being answered
+      // (app.stop drains the inbox next) go out within the grace, and after it are stored pending.
+      if (!cut.signal.aborted) setTimeout(() => cut.abort(), stopGraceMs).unref();
       await drain();
       group.flush();
     },

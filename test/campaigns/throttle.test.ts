@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createThrottle } from '../../src/campaigns/throttle.js';
+import { createThrottle, systemClock } from '../../src/campaigns/throttle.js';
 import { manualClock } from './helpers.js';
 
 /** Starts `n` acquires and records the clock time each is granted. */
@@ -104,5 +104,40 @@ describe('throttle', () => {
     void t.acquire('b', 'campaign', 1).then(() => at.push(clock.now()));
     await clock.advance(1000);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(300);
+  });
+
+  it('an aborted request (a stop) leaves the queue at once and takes no slot from the others', async () => {
+    const clock = manualClock();
+    const t = createThrottle({ ratePerSecond: 10, headroom: 1, clock });
+    const stop = new AbortController();
+    const at: Record<string, number> = {};
+    const outcome: Record<string, string> = {};
+    const ask = (name: string, signal?: AbortSignal): void =>
+      void t.acquire(name, 'reply', 1, signal).then(
+        () => ((at[name] = clock.now()), (outcome[name] = 'granted')),
+        (err: unknown) => (outcome[name] = (err as Error).name),
+      );
+    ask('a');
+    ask('b', stop.signal);
+    ask('c', stop.signal);
+    ask('d');
+    await clock.advance(50);
+    stop.abort();
+    await clock.advance(1000);
+    expect(outcome).toEqual({ a: 'granted', b: 'AbortError', c: 'AbortError', d: 'granted' });
+    // d takes the slot right after a's, as if b and c had never asked.
+    expect(at.d! - at.a!).toBeCloseTo(100, 0);
+    expect(t.stats().waiting).toBe(0);
+    // Aborted already: refused without waiting or queueing.
+    await expect(t.acquire('e', 'reply', 1, stop.signal)).rejects.toThrow();
+  });
+
+  it('the real clock: an aborted sleep ends at once and leaves no timer behind', async () => {
+    const stop = new AbortController();
+    const slept = systemClock.sleep(3_600_000, stop.signal);
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    stop.abort();
+    await slept;
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before - 1);
   });
 });
