@@ -166,6 +166,9 @@ export const REGION_SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
  * names, so one browser on two communes' portals of one origin is two visitors.
  */
 export function webVisitorRegion(db: Db, personId: number, region: string, opts: { newVisitor?: boolean } = {}): boolean {
+  // Every message of a commune portal's visitor names the commune: once placed, a read, no write.
+  const row = db.prepare(`SELECT region FROM people WHERE id = ?`).get(personId) as { region: string | null } | undefined;
+  if (!row || row.region !== null) return false;
   return db.transaction(() => {
     const before = db.prepare(`SELECT COALESCE(MAX(id), 0) FROM region_changes`).pluck().get() as number;
     const set =
