@@ -67,6 +67,7 @@ export const AUDIT_ACTION_LABEL: Readonly<Record<string, string>> = {
   'privacy.erase_request': 'Người dân yêu cầu xoá dữ liệu',
   'privacy.erase': 'Xoá dữ liệu của người dân',
   'send.unknown': 'Tin trả lời gửi dở khi máy chủ dừng',
+  'send.channel_off': 'Tin chờ gửi qua kênh đã tắt: quá hạn, không gửi',
   'cli.password_wrong': 'Nhập sai mật khẩu ở dòng lệnh',
   'disinfo.status': 'Đổi trạng thái tin giả',
   'disinfo.correction': 'Gửi cải chính tin giả',
