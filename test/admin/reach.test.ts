@@ -182,6 +182,7 @@ describe('the web chat tag for each portal', () => {
     expect(province).toContain('Cổng thông tin của tỉnh');
     expect(province).toMatch(/&lt;script src=&quot;http:\/\/[^&]+\/widget\.js&quot; defer&gt;/);
     for (const slug of ['pho-hien', 'son-nam']) expect(province).toContain(`data-loa-region=&quot;${slug}&quot;`);
+    expect(province).not.toContain('data-loa-region=&quot;hung-yen&quot;'); // the province's own row has no region
     expect((await tinh.get('/admin/reach/qr.svg?target=web')).text).toMatch(/<title>http:\/\/[^<?]+\/<\/title>/);
     // The page a row links to carries the tag of that commune.
     const page = await fetch(`${t.url}/?region=son-nam`).then((r) => r.text());

@@ -69,7 +69,11 @@ function webEmbeds(ctx: AdminContext, req: FastifyRequest, origin: string): WebE
   walk(ctx.knowledge.state.regions);
   for (const slug of slugs) {
     if (scope !== null && !scope.includes(slug)) continue;
-    out.push({ name: ctx.knowledge.regionInfo(slug)?.name ?? slug, slug, tag: tag(slug), page: `${base}/?region=${encodeURIComponent(slug)}` });
+    // The province itself (the top of the tree, with communes below): its portal's tag is the
+    // first row's, without a region; a second row naming it only puzzled province staff.
+    const info = ctx.knowledge.regionInfo(slug);
+    if (scope === null && info?.parent === null && slugs.some((s) => ctx.knowledge.regionInfo(s)?.parent === slug)) continue;
+    out.push({ name: info?.name ?? slug, slug, tag: tag(slug), page: `${base}/?region=${encodeURIComponent(slug)}` });
   }
   return out;
 }
