@@ -162,6 +162,24 @@ export function markInterruptedSendsUnknown(db: Db, now: Date = new Date()): Map
   return new Map(rows.map((r) => [r.channel, r.n]));
 }
 
+/** Why a row of a channel no longer configured ended (staff read it). */
+export const CHANNEL_OFF_REASON = 'kênh này không còn được bật trên máy chủ (đã bỏ khỏi cấu hình) và đã quá thời hạn gửi';
+
+/**
+ * Pending rows of channels not in `configured`, by channel: nothing sends them while the channel
+ * is off (the sender polls only the channels it has). `expiredBy` given: only those past their
+ * lifetime, which are ended `expired` with {@link CHANNEL_OFF_REASON}; without it, a count of
+ * those still waiting (nothing written).
+ */
+export function sendsOfChannelsOff(db: Db, configured: readonly ChannelName[], expiredBy?: Date): Map<ChannelName, number> {
+  const off = `status = 'pending' AND channel NOT IN (${configured.map(() => '?').join(', ') || "''"})${expiredBy ? ' AND expires_at <= ?' : ''}`;
+  const args: unknown[] = expiredBy ? [...configured, nowIso(expiredBy)] : [...configured];
+  const rows = db.prepare(`SELECT channel, COUNT(*) AS n FROM sends WHERE ${off} GROUP BY channel`).all(...args) as { channel: ChannelName; n: number }[];
+  if (expiredBy && rows.length > 0)
+    db.prepare(`UPDATE sends SET status = 'expired', reason = ?, finished_at = ?, next_attempt_at = NULL WHERE ${off}`).run(CHANNEL_OFF_REASON, nowIso(expiredBy), ...args);
+  return new Map(rows.map((r) => [r.channel, r.n]));
+}
+
 /** A message kept for a person on a channel without push. */
 export interface HeldSend {
   id: number;

@@ -45,6 +45,7 @@ import {
   logAttempt,
   markInterruptedSendsUnknown,
   recordSend,
+  sendsOfChannelsOff,
   skipSends,
   takeHeldSends,
   type NewSend,
@@ -57,6 +58,14 @@ import { repeatingFailureLog } from '../logger.js';
 
 /** How long a reply or a quiz push is retried before it is given up (default 5 minutes). */
 export const REPLY_TTL_MS = 5 * 60_000;
+/**
+ * How long a notice (a training invitation; a rumour report's outcome sets the same day itself,
+ * admin/disinfo.ts) is retried, or waits for a channel that is down or no longer configured,
+ * before it is given up (default 24 hours). Nobody waits for it at that moment, and it takes
+ * the campaign lane's turn behind every reply: a reply's 5 minutes let a channel outage of a few
+ * minutes, or a long campaign, expire a whole round of invitations.
+ */
+export const NOTICE_TTL_MS = 24 * 3_600_000;
 /** How long a message held for a web visitor waits for them (default 30 days). */
 export const HELD_TTL_MS = 30 * 86_400_000;
 /**
@@ -88,6 +97,8 @@ export interface SenderDeps {
   replyTtlMs?: number;
   /** TTL of held messages (default {@link HELD_TTL_MS}). */
   heldTtlMs?: number;
+  /** TTL of notices (default {@link NOTICE_TTL_MS}). */
+  noticeTtlMs?: number;
   /** Period of the recovery poll (default 1000 ms). */
   pollMs?: number;
   /**
@@ -236,6 +247,7 @@ export function createSender(deps: SenderDeps): Sender {
   const clock = deps.clock ?? systemClock;
   const replyTtlMs = deps.replyTtlMs ?? REPLY_TTL_MS;
   const heldTtlMs = deps.heldTtlMs ?? HELD_TTL_MS;
+  const noticeTtlMs = deps.noticeTtlMs ?? NOTICE_TTL_MS;
   const pollMs = deps.pollMs ?? 1000;
   const stopGraceMs = deps.stopGraceMs ?? STOP_GRACE_MS;
   const events = new EventEmitter();
@@ -366,6 +378,7 @@ export function createSender(deps: SenderDeps): Sender {
     const kind = opts.kind ?? 'reply';
     const channel = channels.get(target.channel);
     const at = now();
+    const ttlMs = kind === 'notice' ? noticeTtlMs : replyTtlMs;
     const row = (reply: Reply, status: NewSend['status']): NewSend => ({
       channel: target.channel,
       personId: target.personId,
@@ -375,7 +388,7 @@ export function createSender(deps: SenderDeps): Sender {
       status,
       markGone: target.markGone,
       ref: opts.ref,
-      expiresAt: new Date(at.getTime() + (status === 'held' ? heldTtlMs : replyTtlMs)),
+      expiresAt: new Date(at.getTime() + (status === 'held' ? heldTtlMs : ttlMs)),
     });
     const store = (first: 'sending' | 'pending' | 'held'): Promise<number[]> =>
       group.run(() => {
@@ -383,6 +396,13 @@ export function createSender(deps: SenderDeps): Sender {
         opts.alsoWrite?.();
         return ids;
       });
+    if (!channel && kind === 'notice' && replies.length > 0) {
+      // A channel taken out of the configuration (or not yet back): the notice waits for it
+      // within its lifetime, then ends `expired` (sweepChannelsOff), which staff see.
+      const stored = store('pending');
+      const reason = `sender: channel ${target.channel} is not configured; kept pending until its lifetime ends`;
+      return { stored, done: stored.then((ids) => ids.map((): SendResult => ({ kind: 'retryAfter', seconds: 0, reason }))) };
+    }
     if (!channel || replies.length === 0) {
       const stored = group.run(() => (opts.alsoWrite?.(), [] as number[]));
       const reason = `sender: channel ${target.channel} is not configured`;
@@ -394,7 +414,7 @@ export function createSender(deps: SenderDeps): Sender {
       return { stored, done: stored.then((ids) => ids.map((): SendResult => ({ kind: 'ok' }))) };
     }
     const key = `${target.channel}:${target.recipient}`;
-    const jobsOf = (ids: number[]): Job[] => ids.map((id, i) => ({ id, attempts: 0, reply: replies[i]!, kind, expiresAt: new Date(at.getTime() + replyTtlMs) }));
+    const jobsOf = (ids: number[]): Job[] => ids.map((id, i) => ({ id, attempts: 0, reply: replies[i]!, kind, expiresAt: new Date(at.getTime() + ttlMs) }));
     if (chains.has(key) || kind !== 'reply') {
       // The chat is busy (an earlier reply is being sent or waits for its retry): store now, send
       // in turn. Pushes always take this path: their claim checks that the person is still there.
@@ -441,6 +461,18 @@ export function createSender(deps: SenderDeps): Sender {
     }
   };
 
+  /**
+   * Rows of channels no longer configured: nothing polls them, so without this they stayed
+   * `pending` for ever ("đang chờ gửi" on a case page, months on). Past their lifetime they end
+   * `expired` with a reason staff read, logged and audited once per pass that ends some.
+   */
+  const sweepChannelsOff = (): void => {
+    for (const [channel, n] of sendsOfChannelsOff(db, [...channels.keys()], now())) {
+      recordAudit(db, { actor: 'system', action: 'send.channel_off', details: { channel, expired: n, text: `${n} tin chờ gửi qua kênh ${channel} không gửi được: kênh không còn được bật trên máy chủ và đã quá thời hạn gửi` } }, now());
+      logger?.warn({ channel, expired: n }, `sender: ${n} messages for channel ${channel}, which is not configured, passed their lifetime; marked expired`);
+    }
+  };
+
   const drain = async (): Promise<void> => {
     while (chains.size > 0) await Promise.allSettled([...chains.values()]);
     // The results recorded with `later` are on disk when drain resolves.
@@ -470,10 +502,16 @@ export function createSender(deps: SenderDeps): Sender {
         logger?.warn({ channel, unknown: n }, `sender: ${n} messages were in flight when the process stopped; marked unknown, not re-sent`);
       }
       poll();
+      sweepChannelsOff();
+      for (const [channel, n] of sendsOfChannelsOff(db, [...channels.keys()]))
+        logger?.warn({ channel, waiting: n }, `sender: ${n} messages wait for channel ${channel}, which is not configured; configure it again to send them, or they lapse at their lifetime`);
       const failures = repeatingFailureLog(logger, 'sender: recovery pass failed');
+      let passes = 0;
       timer = setInterval(() => {
         try {
           poll();
+          // Once a minute: a lifetime is counted in minutes or hours.
+          if (++passes % 60 === 0) sweepChannelsOff();
           failures.ok();
         } catch (err) {
           failures.failed(err);
