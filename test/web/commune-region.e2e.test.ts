@@ -124,6 +124,10 @@ describe('the commune’s staff queue in the admin pages', () => {
       expect(await queue('phohien')).toContain(question);
       expect(await queue('sonnam')).not.toContain(question);
       expect(await queue('tinh')).toContain(question);
+      // The commune's yearly report says that its portal's web visitors count in it.
+      const viewer = new AdminClient(t.url);
+      await viewer.login('xem', addUser(t.app, 'xem', ['viewer'], 'pho-hien'));
+      expect((await viewer.get('/admin/report')).text).toContain('kể cả người hỏi qua khung hỏi đáp trên cổng thông tin của địa bàn này');
     } finally {
       await t.close();
     }
