@@ -6,7 +6,7 @@
  * Actions (all ASCII, far below Telegram's 64-byte callback_data):
  * - `quiz:c:<contest>` choose a contest;
  * - `quiz:y:<attempt>` / `quiz:n:<attempt>` consent yes / no; `quiz:s:<attempt>` skip the phone;
- * - `quiz:g:<attempt>` start answering; `quiz:x:<attempt>` cancel the registration;
+ * - `quiz:k:<attempt>` keep a name typed without diacritics; `quiz:g:<attempt>` start answering; `quiz:x:<attempt>` cancel the registration;
  * - `quiz:a:<attempt>:<n>:<option>` answer question n (0-based) with the shown option (0-based);
  * - `quiz:q:<attempt>` stop and hand the attempt in now (offered after a stop word, see `stopAsk`);
  * - `quiz:l:<token>:<n>:<option>` a member's answer in a live group quiz (buttons mode); the
@@ -146,11 +146,32 @@ export function typedOption(text: string, shown: readonly string[]): number | nu
 /** How long a registration or a prediction prompt holds the person's messages (1 hour). */
 export const STALE_FLOW_MS = 60 * 60_000;
 
-/** Normalises a Vietnamese mobile number to 0xxxxxxxxx; null if it is not one. */
+/**
+ * Normalises a Vietnamese mobile number to 0xxxxxxxxx; null if it is not one. Taken as people
+ * type it: grouped with spaces, dots, dashes or brackets; `+84`, `84`, `0084`, with the trunk 0
+ * kept (`+84 (0) 912…`, `+840912…`); full-width digits; a label before it (`sđt: …`, `số điện
+ * thoại của em là …`) and a particle after it (`… ạ`). Two numbers, or other words, are none.
+ */
 export function normalizePhone(text: string): string | null {
-  const digits = text.replace(/[\s.\-()]/g, '');
-  const m = digits.match(/^(?:\+?84|0)(\d{9})$/);
+  const t = fold(text.normalize('NFKC').toLowerCase())
+    .trim()
+    .replace(/^(?:(?:so )?(?:dien thoai|dt|sdt|di dong)|phone|tel|mobile)(?: (?:cua )?(?:toi|em|minh|chau|con))?(?: la)?\s*[:-]?\s*/, '')
+    .replace(/\s*(?:a|nhe|nha|nhe a|a nhe)?\s*[.!]*$/, '');
+  if (!/^[\d\s.\-()+]+$/.test(t)) return null;
+  const digits = t.replace(/[\s.\-()]/g, '');
+  const m = digits.match(/^(?:(?:\+|00)?840?|0)(\d{9})$/);
   return m ? `0${m[1]}` : null;
+}
+
+/**
+ * A name as the results and certificates show it: typed all in capitals or all in lower case
+ * ("NGUYỄN THỊ LAN", "nguyễn thị lan"), each word capitalised; a name typed with mixed case is
+ * kept as typed.
+ */
+export function tidyName(name: string): string {
+  const letters = name.replace(/[^\p{L}]/gu, '');
+  if (letters.length < 2 || (letters !== letters.toUpperCase() && letters !== letters.toLowerCase())) return name;
+  return name.toLowerCase().replace(/(^|[\s-])(\p{L})/gu, (_, sep: string, ch: string) => sep + ch.toUpperCase());
 }
 
 /**
@@ -488,9 +509,24 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         // A question typed here ("thủ tục khai sinh thế nào?") is not a name: names have no '?' and few words.
         if (t.length < 2 || t.length > 80 || !hasWords(t) || /\d{3,}/.test(t) || t.startsWith('/') || t.includes('?') || t.split(' ').length > 7)
           return [{ text: Q.badName, buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }];
+        const name = tidyName(t);
+        // A Vietnamese name typed without its marks ("Nguyen Van An", a keyboard without
+        // Telex) goes on the results and the certificates as typed: asked once, kept if meant.
+        if (a.name === null && ctx.person.lang !== 'en' && fold(name) === name) {
+          updateRegistration(ctx.db, a.id, { name });
+          return [
+            {
+              text: Q.nameNoMarks(name),
+              buttons: [
+                { label: Q.keepName, action: `quiz:k:${a.id}` },
+                { label: Q.cancel, action: `quiz:x:${a.id}` },
+              ],
+            },
+          ];
+        }
         const step = nextStep(c, 'name');
-        updateRegistration(ctx.db, a.id, { name: t, step });
-        return registrationPrompt(c, { ...a, name: t, step }, Q);
+        updateRegistration(ctx.db, a.id, { name, step });
+        return registrationPrompt(c, { ...a, name, step }, Q);
       }
       case 'unit': {
         if (t.length < 2 || t.length > 120 || !hasWords(t)) return [{ text: Q.badUnit, buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }];
@@ -533,6 +569,15 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const step = nextStep(c, 'consent');
     // The exact line agreed to is kept with the record: staff may reword the contest later.
     updateRegistration(ctx.db, a.id, { consentAt: ctx.now.toISOString(), consentText: c.registration.consent, step });
+    return registrationPrompt(c, { ...a, step }, Q);
+  };
+
+  /** "Giữ tên này" under the name typed without marks: the registration goes on with it. */
+  const keepName = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
+    const Q = quizTexts(ctx.person.lang);
+    if (a.status !== 'registering' || a.step !== 'name' || !a.name) return registrationPrompt(c, a, Q);
+    const step = nextStep(c, 'name');
+    updateRegistration(ctx.db, a.id, { step });
     return registrationPrompt(c, { ...a, step }, Q);
   };
 
@@ -602,7 +647,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const left = aq ? Math.max(1, Math.ceil(aq.timeLimit - elapsed / 1000)) : 1;
     const attemptsLeft = c.attempts - attemptsOf(ctx.db, c.id, ctx.person.id).length;
     const ask: Reply = {
-      text: Q.stopAsk(c.title, attempt.current, attempt.score, attempt.current + 1, left, attemptsLeft, c.attempts, Q.time(c.closes)),
+      text: Q.stopAsk(c.title, attempt.current, attempt.score, attempt.current + 1, left, attemptsLeft, c.attempts, Q.time(c.closes), c.listed),
       buttons: [{ label: Q.stopButton, action: `quiz:q:${attempt.id}` }],
     };
     return [...notices, ask, ...continueAttempt(ctx.db, c, attempt, ctx.caps, ctx.now, notices.length > 0)];
@@ -728,6 +773,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
             return consent(ctx, c!, a, false);
           case 's':
             return skipPhone(ctx, c!, a);
+          case 'k':
+            return keepName(ctx, c!, a);
           case 'g':
             return begin(ctx, c!, a);
           case 'x':

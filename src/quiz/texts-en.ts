@@ -39,6 +39,9 @@ export const Q_EN: QuizTexts = {
   consentDeclined: 'You have not agreed, so you cannot register yet. Type /thi to start again at any time.',
   askName: 'Please type your full name, for example: Nguyen Thi Lan.',
   badName: 'Your name needs 2 to 80 letters. Please type your full name again.',
+  nameNoMarks: (name: string) =>
+    `You typed your name without diacritics: “${name}”. It will appear so in the results and on certificates. If it has diacritics, please type it again with them; if it is right, choose “Keep this name”.`,
+  keepName: 'Keep this name',
   askUnit: 'Which unit are you from (youth union branch, school, agency, or commune/ward)?',
   badUnit: 'The unit name needs 2 to 120 characters. Please type it again.',
   askPhone: (required: boolean) =>
@@ -65,10 +68,12 @@ export const Q_EN: QuizTexts = {
   stale: 'That question has passed. Please answer the current one.',
   duplicate: 'Your answer to this question has already been recorded.',
   expired: (i: number) => `⏰ Time was up for question ${i} before you answered, so this answer was not counted.`,
-  stopAsk: (title: string, answered: number, score: number, n: number, left: number, attemptsLeft: number, attempts: number, closes: string) =>
+  stopAsk: (title: string, answered: number, score: number, n: number, left: number, attemptsLeft: number, attempts: number, closes: string, ranked: boolean) =>
     `Do you want to stop the contest “${title}”?\n` +
-    `• If you stop, your answers are handed in now: the ${answered} answered questions are kept (${score} points), the rest count 0, and you are still ranked.\n` +
-    (attemptsLeft > 0
+    `• If you stop, your answers are handed in now: the ${answered} answered questions are kept (${score} points), the rest count 0${ranked ? ', and you are still ranked' : ''}.\n` +
+    (!ranked
+      ? ''
+      : attemptsLeft > 0
       ? `• You will then have ${attemptsLeft} more attempt(s), until ${closes}.\n`
       : `• Each person may take part ${attempts} time(s), so you cannot take it again, even before it closes.\n`) +
     `• The contest cannot be paused: question ${n} is still timed (about ${left} seconds left); a question not answered in time scores 0.\n` +

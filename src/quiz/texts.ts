@@ -28,6 +28,9 @@ export const Q = {
   consentDeclined: 'Bạn chưa đồng ý nên chưa thể đăng ký dự thi. Bạn có thể gõ /thi để bắt đầu lại bất cứ lúc nào.',
   askName: 'Bạn hãy gõ họ và tên đầy đủ (có dấu), ví dụ: Nguyễn Thị Lan.',
   badName: 'Họ và tên cần từ 2 đến 80 ký tự chữ. Bạn hãy gõ lại họ và tên đầy đủ.',
+  nameNoMarks: (name: string) =>
+    `Bạn gõ tên không dấu: “${name}”. Tên này sẽ được ghi trong kết quả và giấy khen. Nếu tên bạn có dấu, hãy gõ lại có dấu (ví dụ Nguyễn Văn An); nếu đúng là như vậy, chọn “Giữ tên này”.`,
+  keepName: 'Giữ tên này',
   askUnit: 'Bạn thuộc đơn vị nào (chi đoàn, trường, cơ quan hoặc xã/phường)?',
   badUnit: 'Tên đơn vị cần từ 2 đến 120 ký tự. Bạn hãy gõ lại.',
   askPhone: (required: boolean) =>
@@ -54,10 +57,12 @@ export const Q = {
   stale: 'Câu hỏi này đã qua. Bạn hãy trả lời câu hiện tại nhé.',
   duplicate: 'Câu trả lời của bạn cho câu này đã được ghi nhận.',
   expired: (i: number) => `⏰ Câu ${i} đã hết giờ trước khi bạn trả lời nên câu trả lời này không được tính.`,
-  stopAsk: (title: string, answered: number, score: number, n: number, left: number, attemptsLeft: number, attempts: number, closes: string) =>
+  stopAsk: (title: string, answered: number, score: number, n: number, left: number, attemptsLeft: number, attempts: number, closes: string, ranked: boolean) =>
     `Bạn muốn dừng bài thi “${title}”?\n` +
-    `• Nếu dừng, bài được nộp ngay: ${answered} câu đã trả lời được giữ (${score} điểm), các câu còn lại tính 0 điểm, và bài vẫn được xếp hạng.\n` +
-    (attemptsLeft > 0
+    `• Nếu dừng, bài được nộp ngay: ${answered} câu đã trả lời được giữ (${score} điểm), các câu còn lại tính 0 điểm${ranked ? ', và bài vẫn được xếp hạng' : ''}.\n` +
+    (!ranked
+      ? ''
+      : attemptsLeft > 0
       ? `• Sau đó bạn còn ${attemptsLeft} lượt thi nữa, đến hạn chót ${closes}.\n`
       : `• Mỗi người chỉ được thi ${attempts} lần nên bạn sẽ không thi lại được, kể cả trước hạn chót.\n`) +
     `• Bài thi không tạm dừng được: câu ${n} vẫn đang tính giờ (còn khoảng ${left} giây); câu nào hết giờ mà chưa trả lời được 0 điểm.\n` +
