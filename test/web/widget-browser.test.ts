@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp } from '../support/app.js';
 import { hasChromium, openBrowser, type TestBrowser } from '../support/browser.js';
-import { getPersonByExternal } from '../../src/db/people.js';
+import { getPersonByExternal, upsertPerson } from '../../src/db/people.js';
 
 /** CSS a real portal might have: every button wide, yellow and upper case, every div padded. */
 const PORTAL_CSS = `
@@ -605,6 +605,18 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     await expect.poll(() => getPersonByExternal(ctx.app.db, 'web', session!)?.region).toBe('pho-hien');
     // The same site without the commune (the province's pages): another visitor, not placed.
     expect(await page.evaluate(() => localStorage.getItem('loa-session'))).toBeNull();
+  });
+
+  it('a portal whose tag now names its commune still shows staff\'s answer kept for a visitor who asked before', async () => {
+    const page = await device('desktop');
+    const earlier = 'wearlier0123456789';
+    const person = upsertPerson(ctx.app.db, 'web', earlier).id;
+    // Staff's answer to the question they asked before: kept, the web chat cannot be pushed to.
+    const answer = 'Cán bộ trả lời: chợ đêm mở đến 23 giờ.';
+    await ctx.app.sender.send({ channel: 'web', recipient: earlier, personId: person }, { text: answer });
+    await page.addInitScript((s) => localStorage.setItem('loa-session', s), earlier);
+    await page.goto(`${portalUrl}?region`);
+    await expect.poll(async () => (await messages(page)).join('\n')).toContain(answer);
   });
 
   it('the tag twice on a page (header and footer templates): one chat', async () => {

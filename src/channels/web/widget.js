@@ -599,8 +599,8 @@
   // What the office kept for this visitor while they were away (e.g. staff's answer to their
   // question): shown at once, opening the chat. Asked again when a retried message turns out to
   // have reached the server before (its answer may have been kept).
-  function askHeld() {
-    fetch(base + '/api/chat/held?session=' + encodeURIComponent(session) + '&lang=' + lang)
+  function askHeld(id) {
+    fetch(base + '/api/chat/held?session=' + encodeURIComponent(id || session) + '&lang=' + lang)
       .then(function (r) { return r.json(); })
       .then(function (data) {
         setLang(data.lang);
@@ -613,4 +613,9 @@
   }
   // Only a visitor who has written before can have something kept.
   if (session) askHeld();
+  // A visitor who wrote on this site before its tag named the commune wrote under the site's
+  // session without a region: staff's answer to that question is still shown to them here.
+  var earlier = null;
+  if (region) try { earlier = localStorage.getItem('loa-session'); } catch (e) { /* private mode */ }
+  if (earlier && earlier !== session && /^[A-Za-z0-9_-]{8,100}$/.test(earlier)) askHeld(earlier);
 })();
