@@ -7,7 +7,7 @@ import { staffContact } from './contact.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';
 import type { Button, Reply } from '../messages.js';
 import { erasePerson, setPersonLang, setPersonState } from '../db/people.js';
-import { openUnansweredOf, recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
+import { openUnansweredOf, queueRoom, recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
 import { formatVietnamTime } from '../time/vietnam.js';
 import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';
 import { normalizeQuestion, type Answer } from '../knowledge/knowledge.js';
@@ -147,20 +147,28 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   // "Làm thẻ căn cước ở đâu?" (the person's latest open questions only: db/questions.ts).
   const asked = fold(normalized);
   const waitingSince = openUnansweredOf(ctx.db, personId).find((u) => fold(u.normalized) === asked)?.createdAt ?? null;
+  // The staff queue's caps per person and per web source (db/questions.ts queueRoom): past them
+  // the question still gets the honest no-answer and counts in the reports, but is not queued,
+  // and the person is told so (never a silent refusal).
+  const source = ctx.inbound.source;
+  const room = waitingSince === null ? queueRoom(ctx.db, { personId, ...(source ? { source } : {}) }, ctx.now) : 'ok';
   ctx.record(() => {
     recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now);
-    if (waitingSince === null)
+    if (waitingSince === null && room === 'ok')
       recordUnanswered(
         ctx.db,
-        { personId, channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id) },
+        { personId, channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id), ...(source ? { source } : {}) },
         ctx.now,
       );
   });
   const contact = staffContact(ctx);
-  const lines: string[] = [
-    waitingSince === null ? T.noAnswer : T.alreadyQueued(askedAt(waitingSince, ctx.now, lang)),
-    ctx.caps.canPush === false ? T.noAnswerNotifyWeb : ctx.inbound.group ? T.noAnswerNotifyGroup : T.noAnswerNotify,
-  ];
+  const lines: string[] =
+    room !== 'ok'
+      ? [T.noAnswerNotQueued, room === 'person' ? T.queueFullPerson : T.queueFullSource]
+      : [
+          waitingSince === null ? T.noAnswer : T.alreadyQueued(askedAt(waitingSince, ctx.now, lang)),
+          ctx.caps.canPush === false ? T.noAnswerNotifyWeb : ctx.inbound.group ? T.noAnswerNotifyGroup : T.noAnswerNotify,
+        ];
   if (contact) lines.push(T.noAnswerContact(contact));
   if (suggestions.length) lines.push('', T.suggestionsIntro);
   return [

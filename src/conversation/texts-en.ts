@@ -32,6 +32,11 @@ export const T_EN: Texts = {
   noAnswerNotifyWeb: 'When there is an answer, you will see it here when you open this page again on the same device.',
   alreadyQueued: (at: string) => `You already sent this question (${at}, Viet Nam time); it is waiting for an answer from the staff.`,
   noAnswerContact: (c: string) => `If it is urgent, you can contact: ${c}.`,
+  noAnswerNotQueued: 'Sorry, there is no approved answer to this question yet.',
+  queueFullPerson:
+    'This question has not been passed to the staff: you have sent many questions without an answer in the last 24 hours, and they are still waiting for the staff. Please wait for the staff to answer those, then ask again.',
+  queueFullSource:
+    'This question has not been passed to the staff: a great many questions without an answer have come from the network you are using in the last 24 hours. Please ask again later, or contact the office directly.',
   suggestionsIntro: 'Perhaps you meant:',
   vagueQuestion: (word: string) => `What would you like to know about “${word}”? Type your whole question, or choose one below:`,
   emptyQuestion: 'Please type your question, for example: “When did Viet Nam ratify the Convention on the Rights of the Child?”',

@@ -23,6 +23,12 @@ export const T = {
   /** The same question asked again while it waits in the staff queue: it is not queued twice. */
   alreadyQueued: (at: string) => `Câu hỏi này bạn đã gửi lúc ${at} và đang chờ cán bộ trả lời.`,
   noAnswerContact: (c: string) => `Nếu cần gấp, bạn có thể liên hệ: ${c}.`,
+  /** No answer, and the staff queue is full for this person or network (db/questions.ts queueRoom): not passed on, said plainly. */
+  noAnswerNotQueued: 'Xin lỗi, hiện chưa có câu trả lời đã được duyệt cho câu hỏi này.',
+  queueFullPerson:
+    'Câu hỏi này chưa được chuyển tới cán bộ: trong 24 giờ qua bạn đã gửi nhiều câu hỏi chưa có câu trả lời, và các câu đó vẫn đang chờ cán bộ xem. Bạn hãy chờ cán bộ trả lời các câu trước rồi hỏi lại.',
+  queueFullSource:
+    'Câu hỏi này chưa được chuyển tới cán bộ: trong 24 giờ qua đã có rất nhiều câu hỏi chưa có câu trả lời gửi từ mạng bạn đang dùng. Bạn hãy hỏi lại sau, hoặc liên hệ trực tiếp với cơ quan.',
   suggestionsIntro: 'Có thể bạn muốn hỏi:',
   /** A one-word message ("đất", "thuế"): a topic, not yet a question (the entries that have it follow as buttons). */
   vagueQuestion: (word: string) => `Bạn muốn hỏi điều gì về “${word}”? Hãy gõ cả câu hỏi, hoặc chọn một câu dưới đây:`,

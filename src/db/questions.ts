@@ -27,16 +27,68 @@ export function recordQuestion(
 /** Queues a question the knowledge base could not answer, for staff. */
 export function recordUnanswered(
   db: Db,
-  q: { personId: number | null; channel: ChannelName; question: string; normalized: string; suggestions: string[] },
+  q: { personId: number | null; channel: ChannelName; question: string; normalized: string; suggestions: string[]; source?: string },
   now: Date = new Date(),
 ): number {
   const res = db
     .prepare(
-      `INSERT INTO unanswered (person_id, channel, question, normalized, suggestions, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO unanswered (person_id, channel, question, normalized, suggestions, created_at, source)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(q.personId, q.channel, q.question, q.normalized, JSON.stringify(q.suggestions), nowIso(now));
+    .run(q.personId, q.channel, q.question, q.normalized, JSON.stringify(q.suggestions), nowIso(now), q.source ?? null);
   return Number(res.lastInsertRowid);
+}
+
+/**
+ * Most questions one person may have waiting in the staff queue from the last 24 hours. People
+ * ask far fewer (a province's whole staff queue grows by some 30 a day); one account flooding
+ * within the flood limits put 240 an hour there.
+ */
+export const PERSON_QUEUE_CAP = 20;
+
+/**
+ * Most questions one web chat source (an address, or an IPv6 /64; db/web-source.ts) may have
+ * waiting in the staff queue from the last 24 hours. Generous on purpose: a commune office, a
+ * school or a mobile carrier's NAT puts many people behind one address, and 300 is ten times a
+ * province's whole daily queue. Without it one address, making new web visitors (60 an hour),
+ * queued about 7,200 junk questions an hour within the flood limits.
+ */
+export const SOURCE_QUEUE_CAP = 300;
+
+/** Whether a new unanswered question may join the staff queue, or which cap it meets. */
+export type QueueRoom = 'ok' | 'person' | 'source';
+
+/**
+ * Room in the staff queue for one more question of this person (and web source): their open
+ * questions of the last 24 hours are counted, so staff answering or dismissing them makes room
+ * again, and a day later it is back. Counts at most `cap` rows through the open-question indexes.
+ */
+export function queueRoom(
+  db: Db,
+  q: { personId: number; source?: string },
+  now: Date = new Date(),
+  caps: { person?: number; source?: number } = {},
+): QueueRoom {
+  const since = nowIso(new Date(now.getTime() - 86_400_000));
+  const person = caps.person ?? PERSON_QUEUE_CAP;
+  const source = caps.source ?? SOURCE_QUEUE_CAP;
+  const byPerson = db
+    .prepare(
+      `SELECT COUNT(*) FROM (SELECT 1 FROM unanswered INDEXED BY unanswered_person_open
+        WHERE person_id = ? AND status = 'open' AND kind = 'unanswered' AND created_at > ? LIMIT ?)`,
+    )
+    .pluck()
+    .get(q.personId, since, person) as number;
+  if (byPerson >= person) return 'person';
+  if (q.source === undefined) return 'ok';
+  const bySource = db
+    .prepare(
+      `SELECT COUNT(*) FROM (SELECT 1 FROM unanswered INDEXED BY unanswered_source_open
+        WHERE source = ? AND status = 'open' AND kind = 'unanswered' AND created_at > ? LIMIT ?)`,
+    )
+    .pluck()
+    .get(q.source, since, source) as number;
+  return bySource >= source ? 'source' : 'ok';
 }
 
 /**
@@ -270,7 +322,7 @@ export function queueItemDetails(db: Db, ids: readonly number[]): Map<number, Qu
 // erases them with the rest (the queue item's question itself is erased by erasePerson).
 registerEraser((db, personId) => {
   db.prepare(`UPDATE answer_feedback SET question = '[đã xoá theo yêu cầu]', normalized = '' WHERE person_id = ?`).run(personId);
-  db.prepare('UPDATE unanswered SET followup = NULL WHERE person_id = ?').run(personId);
+  db.prepare('UPDATE unanswered SET followup = NULL, source = NULL WHERE person_id = ?').run(personId);
 });
 
 /** The question texts of queue items by id (any status; ids not found are left out). */
