@@ -354,8 +354,8 @@ describe('the web chat: bodies the widget never sends', () => {
     expect((await post('/admin/content/qa/new', form(10))).status).toBe(401);
   });
 
-  it('still answers a 1,000-character message of escaped characters (under the chat body limit)', async () => {
-    const text = '\u0001'.repeat(1000); // each is \u0001 in JSON: 6 bytes
+  it('still answers a 2,000-character message of escaped characters (under the chat body limit)', async () => {
+    const text = '\u0001'.repeat(2000); // each is \u0001 in JSON: 6 bytes
     expect(JSON.stringify({ session: 'abcdefgh-y', text, id: 'x'.repeat(100) }).length).toBeLessThan(CHAT_BODY_LIMIT);
     const res = await post(JSON.stringify({ session: 'abcdefgh-y', text, id: 'x'.repeat(100) }));
     expect(res.status).toBe(200);

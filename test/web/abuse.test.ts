@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app.js';
 import { MAX_QUESTION_LENGTH } from '../../src/conversation/conversation.js';
+import { MAX_WEB_MESSAGE_LENGTH } from '../../src/channels/web/web.js';
+import { T } from '../../src/conversation/texts.js';
 
 type Ctx = Awaited<ReturnType<typeof startTestApp>>;
 let ctx: Ctx | undefined;
@@ -92,14 +94,35 @@ describe('web chat limits before storing', () => {
     expect((await post(ctx, { session: 'global-a-1', text: 'bhyt tre em' })).status).toBe(200);
   });
 
-  it('refuses a text longer than the conversation answers, in Vietnamese, and the widget agrees', async () => {
+  it('takes a post longer than a question into a report of false information; a question that long is asked to be shorter', async () => {
     ctx = await startTestApp();
-    const res = await post(ctx, { session: 'long-text-session', text: 'a '.repeat(MAX_QUESTION_LENGTH) });
+    const chat = async (session: string, body: Record<string, string>) => {
+      const res = await post(ctx, { session, ...body });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text).join('\n');
+    };
+    // A post pasted whole: 1,900 characters (it was refused at 1,000 before the report could take it).
+    const postLong = 'Tin đồn: chính quyền sẽ thu hồi đất của mọi hộ không có sổ đỏ trước Tết. '.repeat(32).slice(0, 1900);
+    expect(postLong.length).toBeGreaterThan(MAX_QUESTION_LENGTH);
+    await chat('long-report-session', { text: '/baocao' });
+    const after = await chat('long-report-session', { text: postLong });
+    expect(after).not.toContain(T.tooLong(MAX_QUESTION_LENGTH));
+    await chat('long-report-session', { action: 'bc:t:khac' });
+    expect(await chat('long-report-session', { action: 'bc:p:facebook' })).toMatch(/BC-\d{4}-\d{4}/);
+    const stored = ctx.app.db.prepare(`SELECT text FROM disinfo_reports ORDER BY id DESC LIMIT 1`).pluck().get() as string;
+    expect(stored).toBe(postLong.trim());
+    // Outside a report, a question that long gets the conversation's own answer, as on Telegram.
+    expect(await chat('long-question-session', { text: postLong })).toContain(T.tooLong(MAX_QUESTION_LENGTH));
+  });
+
+  it('refuses a text longer than the web chat takes, in Vietnamese, and the widget agrees', async () => {
+    ctx = await startTestApp();
+    const res = await post(ctx, { session: 'long-text-session', text: 'a '.repeat(MAX_WEB_MESSAGE_LENGTH) });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe(`Tin nhắn dài quá ${MAX_QUESTION_LENGTH} ký tự. Bạn vui lòng viết ngắn gọn hơn.`);
+    expect((await res.json()).error).toBe(`Tin nhắn dài quá ${MAX_WEB_MESSAGE_LENGTH} ký tự. Bạn vui lòng viết ngắn gọn hơn.`);
     expect(count(ctx, "SELECT COUNT(*) AS n FROM people WHERE external_id = 'long-text-session'")).toBe(0);
     const widget = await (await fetch(`${ctx.url}/widget.js`)).text();
-    expect(widget).toContain(`input.maxLength = ${MAX_QUESTION_LENGTH};`);
+    expect(widget).toContain(`input.maxLength = ${MAX_WEB_MESSAGE_LENGTH};`);
     expect(widget).not.toContain('Math.random');
   });
 

@@ -180,7 +180,7 @@ describe('web chat API errors in the visitor’s language', () => {
   it.each([
     { lang: 'en', body: { session: 'x', text: 'hi' }, error: 'Invalid chat session id. Please reload the page.' },
     { lang: 'en', body: { session: 'session-err-1' }, error: 'Empty message: please type a question.' },
-    { lang: 'en', body: { session: 'session-err-1', text: 'a'.repeat(1001) }, error: 'Your message is over 1000 characters. Please write a shorter one.' },
+    { lang: 'en', body: { session: 'session-err-1', text: 'a'.repeat(2001) }, error: 'Your message is over 2000 characters. Please write a shorter one.' },
     { lang: 'vi', body: { session: 'session-err-1' }, error: 'Tin nhắn trống: hãy nhập câu hỏi.' },
     { lang: '', body: { session: 'session-err-1' }, error: 'Tin nhắn trống: hãy nhập câu hỏi.' },
   ])('400 with ?lang=$lang: $error', async ({ lang, body, error }) => {

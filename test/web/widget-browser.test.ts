@@ -411,9 +411,9 @@ describe.skipIf(!hasChromium)('the web chat widget in a real browser', () => {
     expect(await page.locator('.loa-limit').isVisible()).toBe(false);
     await f.fill('');
     await f.focus();
-    await page.keyboard.insertText('Tôi muốn hỏi về thủ tục. '.repeat(70));
-    expect((await f.inputValue()).length).toBe(1000);
-    expect(await page.locator('.loa-limit').innerText()).toBe('Tin nhắn dài tối đa 1000 ký tự: phần vượt quá không được nhập. Bạn hãy viết ngắn gọn hơn.');
+    await page.keyboard.insertText('Tôi muốn hỏi về thủ tục. '.repeat(90));
+    expect((await f.inputValue()).length).toBe(2000);
+    expect(await page.locator('.loa-limit').innerText()).toBe('Tin nhắn dài tối đa 2000 ký tự: phần vượt quá không được nhập. Bạn hãy viết ngắn gọn hơn.');
     await f.press('Enter');
     // Sent: the field is one line again and the note is gone.
     await expect.poll(async () => (await f.boundingBox())!.height).toBe(44);

@@ -16,7 +16,6 @@ import { escapeHtml } from '../../text/html.js';
 import { getPerson, personIdByExternal } from '../../db/people.js';
 import { webSourceOf } from '../../db/web-source.js';
 import type { Lang } from '../../text/language.js';
-import { MAX_QUESTION_LENGTH } from '../../conversation/conversation.js';
 import type { DiskGuard } from '../../db/disk.js';
 import { createBackloggedLane, createWebLimits, type WebLimits, type WebLimitVerdict } from './limits.js';
 import { addDoor, addressKey, loggedUrl, refusalLogSampler, type DoorRefusal } from '../../http/server.js';
@@ -56,6 +55,14 @@ export function webLang(raw: unknown): Lang {
 /** What a visitor reads for a request the widget would never send (wrong shape or type). */
 export const BAD_REQUEST_TEXT = 'Yêu cầu không hợp lệ. Bạn vui lòng tải lại trang rồi gửi lại.';
 
+/**
+ * The longest message the web chat takes (characters): a post pasted into a report of false
+ * information, as much of it as a report keeps (2,000 characters, conversation/disinfo.ts; Zalo's
+ * own message limit). Questions longer than MAX_QUESTION_LENGTH are refused by the conversation
+ * with its own reply, as on Telegram.
+ */
+export const MAX_WEB_MESSAGE_LENGTH = 2000;
+
 /** Body of POST /api/chat. */
 export const chatRequestSchema = z
   .object(
@@ -65,11 +72,12 @@ export const chatRequestSchema = z
         .min(8, 'Mã phiên trò chuyện không hợp lệ (cần ít nhất 8 ký tự). Hãy tải lại trang.')
         .max(100, 'Mã phiên trò chuyện không hợp lệ (quá dài). Hãy tải lại trang.')
         .regex(/^[A-Za-z0-9_-]+$/, 'Mã phiên trò chuyện không hợp lệ (chỉ gồm chữ, số, _ và -). Hãy tải lại trang.'),
-      // The widget's input allows the same: what the conversation answers (longer: it asks for
-      // a shorter question), never more bytes than that stored per message.
+      // The widget's input allows the same: a post pasted into a report of false information
+      // (/baocao) is often longer than a question. The conversation answers questions of up to
+      // MAX_QUESTION_LENGTH and asks for a shorter one beyond, as on Telegram.
       text: z
         .string({ error: BAD_REQUEST_TEXT })
-        .max(MAX_QUESTION_LENGTH, `Tin nhắn dài quá ${MAX_QUESTION_LENGTH} ký tự. Bạn vui lòng viết ngắn gọn hơn.`)
+        .max(MAX_WEB_MESSAGE_LENGTH, `Tin nhắn dài quá ${MAX_WEB_MESSAGE_LENGTH} ký tự. Bạn vui lòng viết ngắn gọn hơn.`)
         .optional(),
       action: z.string({ error: BAD_REQUEST_TEXT }).min(1).max(64).optional(),
       /** Optional client message id: a retried POST with the same id is answered once. */
@@ -86,16 +94,16 @@ export const chatRequestSchema = z
   .refine((v) => v.text !== undefined || v.action !== undefined, 'Tin nhắn trống: hãy nhập câu hỏi.');
 
 /**
- * Largest body of `POST /api/chat`: a 1,000-character message, each character escaped as JSON
- * (`\uXXXX`), with its session and id, is under 7 KB. The server's 1 MB (webhooks) let anyone
- * make the server read and parse 1 MB per request.
+ * Largest body of `POST /api/chat`: a 2,000-character message, each character escaped as JSON
+ * (`\uXXXX`), with its session, id and region, is under 13 KB. The server's 1 MB (webhooks) let
+ * anyone make the server read and parse 1 MB per request.
  */
 export const CHAT_BODY_LIMIT = 16 * 1024;
 
 /** The English of the request errors above, by what was wrong. */
 const REQUEST_ERRORS_EN = {
   session: 'Invalid chat session id. Please reload the page.',
-  text: `Your message is over ${MAX_QUESTION_LENGTH} characters. Please write a shorter one.`,
+  text: `Your message is over ${MAX_WEB_MESSAGE_LENGTH} characters. Please write a shorter one.`,
   empty: 'Empty message: please type a question.',
   other: 'Invalid request. Please reload the page.',
 };
@@ -125,8 +133,8 @@ export function requestError(issues: readonly z.ZodIssue[], lang: Lang): string 
 function unreadableRequest(status: number, lang: Lang): string {
   if (status === 413)
     return lang === 'en'
-      ? `Your message is too large. Please write at most ${MAX_QUESTION_LENGTH} characters.`
-      : `Tin nhắn quá lớn. Bạn vui lòng viết tối đa ${MAX_QUESTION_LENGTH} ký tự.`;
+      ? `Your message is too large. Please write at most ${MAX_WEB_MESSAGE_LENGTH} characters.`
+      : `Tin nhắn quá lớn. Bạn vui lòng viết tối đa ${MAX_WEB_MESSAGE_LENGTH} ký tự.`;
   return lang === 'en' ? REQUEST_ERRORS_EN.other : BAD_REQUEST_TEXT;
 }
 
@@ -365,7 +373,7 @@ const START_PAYLOAD = /^(?=.{1,64}$)[A-Za-z]+(?:_[A-Za-z0-9_-]*)?$/;
 /** Registers `/`, `/widget.js` and `POST /api/chat`. */
 export function registerWebChat(app: FastifyInstance, deps: WebChatDeps): void {
   const page = readFileSync(join(here, 'page.html'), 'utf8').replaceAll('{{BOT_NAME}}', escapeHtml(deps.botName));
-  const widget = readFileSync(join(here, 'widget.js'), 'utf8').replaceAll('{{MAX_LENGTH}}', String(MAX_QUESTION_LENGTH));
+  const widget = readFileSync(join(here, 'widget.js'), 'utf8').replaceAll('{{MAX_LENGTH}}', String(MAX_WEB_MESSAGE_LENGTH));
   const limits = deps.limits ?? createWebLimits();
   const now = deps.now ?? Date.now;
   const inTurn = perKeyAtOnce(ANSWERED_AT_ONCE_PER_ADDRESS);
