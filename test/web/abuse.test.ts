@@ -95,9 +95,10 @@ describe('web chat limits before storing', () => {
   });
 
   it('takes a post longer than a question into a report of false information; a question that long is asked to be shorter', async () => {
-    ctx = await startTestApp();
+    const app = await startTestApp();
+    ctx = app;
     const chat = async (session: string, body: Record<string, string>) => {
-      const res = await post(ctx, { session, ...body });
+      const res = await post(app, { session, ...body });
       expect(res.status).toBe(200);
       return ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text).join('\n');
     };
@@ -109,7 +110,7 @@ describe('web chat limits before storing', () => {
     expect(after).not.toContain(T.tooLong(MAX_QUESTION_LENGTH));
     await chat('long-report-session', { action: 'bc:t:khac' });
     expect(await chat('long-report-session', { action: 'bc:p:facebook' })).toMatch(/BC-\d{4}-\d{4}/);
-    const stored = ctx.app.db.prepare(`SELECT text FROM disinfo_reports ORDER BY id DESC LIMIT 1`).pluck().get() as string;
+    const stored = app.app.db.prepare(`SELECT text FROM disinfo_reports ORDER BY id DESC LIMIT 1`).pluck().get() as string;
     expect(stored).toBe(postLong.trim());
     // Outside a report, a question that long gets the conversation's own answer, as on Telegram.
     expect(await chat('long-question-session', { text: postLong })).toContain(T.tooLong(MAX_QUESTION_LENGTH));
