@@ -17,7 +17,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Button, Inbound, Reply } from '../messages.js';
-import { addMaybeWrongFollowup, answerGivenByRef, lastAnswerGiven, queueMaybeWrong, recordAnswerVote } from '../db/questions.js';
+import { addMaybeWrongFollowup, answerGivenByRef, lastAnswerGiven, queueMaybeWrong, queueRoom, recordAnswerVote } from '../db/questions.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';
 import { GENERIC_EXACT, STOPWORDS } from '../text/stopwords.js';
@@ -161,9 +161,13 @@ export function noteReask(ctx: TurnContext, question: string): void {
     ctx.record(() => addMaybeWrongFollowup(ctx.db, queued, followup));
     return;
   }
+  // Past the staff queue's caps (db/questions.ts queueRoom) the re-ask is only answered: nobody
+  // asked for this item, and the new question gets its own reply.
+  const source = ctx.inbound.source;
+  if (queueRoom(ctx.db, { personId: ctx.person.id, ...(source ? { source } : {}) }, ctx.now) !== 'ok') return;
   const snap = answerSnapshot(ctx.knowledge, prev.answerId);
   ctx.record(() => {
-    queueMaybeWrong(ctx.db, prev.id, { reason: 'reask', answerTitle: snap?.title, answerText: snap?.text, followup }, ctx.now);
+    queueMaybeWrong(ctx.db, prev.id, { reason: 'reask', answerTitle: snap?.title, answerText: snap?.text, followup, ...(source ? { source } : {}) }, ctx.now);
   });
 }
 
@@ -181,12 +185,16 @@ export function feedbackAction(ctx: TurnContext, payload: string): Reply[] {
     return [{ text: T.feedbackThanks }];
   }
   const snap = answerSnapshot(ctx.knowledge, given.answerId);
+  // Past the staff queue's caps the vote is kept but the answer is not sent to staff, and the
+  // person is told so (never a silent refusal). An answer sent back already needs no room.
+  const source = ctx.inbound.source;
+  const room = given.unansweredId === null ? queueRoom(ctx.db, { personId: ctx.person.id, ...(source ? { source } : {}) }, ctx.now) : 'ok';
   ctx.record(() => {
     recordAnswerVote(ctx.db, given.id, 'down', ctx.now);
-    queueMaybeWrong(ctx.db, given.id, { reason: 'feedback', answerTitle: snap?.title, answerText: snap?.text }, ctx.now);
+    if (room === 'ok') queueMaybeWrong(ctx.db, given.id, { reason: 'feedback', answerTitle: snap?.title, answerText: snap?.text, ...(source ? { source } : {}) }, ctx.now);
   });
   const contact = staffContact(ctx);
-  const lines: string[] = [T.feedbackDownThanks];
+  const lines: string[] = room === 'ok' ? [T.feedbackDownThanks] : [T.feedbackDownNotQueued, room === 'person' ? T.queueFullPerson : T.queueFullSource];
   if (contact) lines.push(T.noAnswerContact(contact));
   return [{ text: lines.join('\n'), buttons: [{ label: T.menuButton, action: 'menu' }] }];
 }

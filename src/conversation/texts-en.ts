@@ -35,6 +35,7 @@ export const T_EN: Texts = {
   noAnswerNotQueued: 'Sorry, there is no approved answer to this question yet.',
   queueFullPerson:
     'This question has not been passed to the staff: you have sent many questions without an answer in the last 24 hours, and they are still waiting for the staff. Please wait for the staff to answer those, then ask again.',
+  feedbackDownNotQueued: 'Thank you for telling us; your opinion has been recorded.',
   queueFullSource:
     'This question has not been passed to the staff: a great many questions without an answer have come from the network you are using in the last 24 hours. Please ask again later, or contact the office directly.',
   suggestionsIntro: 'Perhaps you meant:',

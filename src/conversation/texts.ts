@@ -27,6 +27,8 @@ export const T = {
   noAnswerNotQueued: 'Xin lỗi, hiện chưa có câu trả lời đã được duyệt cho câu hỏi này.',
   queueFullPerson:
     'Câu hỏi này chưa được chuyển tới cán bộ: trong 24 giờ qua bạn đã gửi nhiều câu hỏi chưa có câu trả lời, và các câu đó vẫn đang chờ cán bộ xem. Bạn hãy chờ cán bộ trả lời các câu trước rồi hỏi lại.',
+  /** A 👎 past the staff queue's caps: the vote is kept, the answer not sent to staff. */
+  feedbackDownNotQueued: 'Cảm ơn bạn đã cho biết, ý kiến của bạn đã được ghi nhận.',
   queueFullSource:
     'Câu hỏi này chưa được chuyển tới cán bộ: trong 24 giờ qua đã có rất nhiều câu hỏi chưa có câu trả lời gửi từ mạng bạn đang dùng. Bạn hãy hỏi lại sau, hoặc liên hệ trực tiếp với cơ quan.',
   suggestionsIntro: 'Có thể bạn muốn hỏi:',

@@ -59,8 +59,9 @@ export const SOURCE_QUEUE_CAP = 300;
 export type QueueRoom = 'ok' | 'person' | 'source';
 
 /**
- * Room in the staff queue for one more question of this person (and web source): their open
- * questions of the last 24 hours are counted, so staff answering or dismissing them makes room
+ * Room in the staff queue for one more item of this person (and web source): their open items
+ * of the last 24 hours are counted, questions without an answer and answers sent back with a 👎
+ * or a re-ask alike (a script can ask what has an answer and press 👎 as fast as it asks), so staff answering or dismissing them makes room
  * again, and a day later it is back. Counts at most `cap` rows through the open-question indexes.
  */
 export function queueRoom(
@@ -75,7 +76,7 @@ export function queueRoom(
   const byPerson = db
     .prepare(
       `SELECT COUNT(*) FROM (SELECT 1 FROM unanswered INDEXED BY unanswered_person_open
-        WHERE person_id = ? AND status = 'open' AND kind = 'unanswered' AND created_at > ? LIMIT ?)`,
+        WHERE person_id = ? AND status = 'open' AND created_at > ? LIMIT ?)`,
     )
     .pluck()
     .get(q.personId, since, person) as number;
@@ -84,7 +85,7 @@ export function queueRoom(
   const bySource = db
     .prepare(
       `SELECT COUNT(*) FROM (SELECT 1 FROM unanswered INDEXED BY unanswered_source_open
-        WHERE source = ? AND status = 'open' AND kind = 'unanswered' AND created_at > ? LIMIT ?)`,
+        WHERE source = ? AND status = 'open' AND created_at > ? LIMIT ?)`,
     )
     .pluck()
     .get(q.source, since, source) as number;
@@ -248,7 +249,7 @@ export function recordAnswerVote(db: Db, id: number, vote: 'up' | 'down', now: D
 export function queueMaybeWrong(
   db: Db,
   answerGivenId: number,
-  m: { reason: MaybeWrongReason; answerTitle?: string | null; answerText?: string | null; followup?: string | null },
+  m: { reason: MaybeWrongReason; answerTitle?: string | null; answerText?: string | null; followup?: string | null; source?: string },
   now: Date = new Date(),
 ): number | null {
   return db.transaction((): number | null => {
@@ -258,8 +259,8 @@ export function queueMaybeWrong(
     const res = db
       .prepare(
         `INSERT INTO unanswered (person_id, channel, question, normalized, suggestions, created_at,
-                                 kind, reason, given_answer_id, given_answer_title, given_answer_text, followup)
-         VALUES (?, ?, ?, ?, '[]', ?, 'maybe_wrong', ?, ?, ?, ?, ?)`,
+                                 kind, reason, given_answer_id, given_answer_title, given_answer_text, followup, source)
+         VALUES (?, ?, ?, ?, '[]', ?, 'maybe_wrong', ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         a.personId,
@@ -272,6 +273,7 @@ export function queueMaybeWrong(
         m.answerTitle ?? a.answerTitle,
         m.answerText ?? null,
         m.followup ?? null,
+        m.source ?? null,
       );
     const id = Number(res.lastInsertRowid);
     db.prepare('UPDATE answer_feedback SET unanswered_id = ? WHERE id = ?').run(id, a.id);

@@ -21,11 +21,13 @@ afterAll(async () => {
 
 const T = textsFor('vi');
 
-const chat = async (session: string, text: string): Promise<string> => {
-  const res = await fetch(`${ctx.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session, text }) });
+type WebReply = { text: string; buttons?: { label: string; action: string }[] };
+const send = async (body: Record<string, string>): Promise<WebReply[]> => {
+  const res = await fetch(`${ctx.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text).join('\n');
+  return ((await res.json()) as { replies: WebReply[] }).replies;
 };
+const chat = async (session: string, text: string): Promise<string> => (await send({ session, text })).map((r) => r.text).join('\n');
 
 /** Questions the shipped content has no answer for. */
 const Q = [
@@ -88,5 +90,18 @@ describe('the staff queue caps', () => {
     db.prepare(`UPDATE unanswered SET created_at = ? WHERE source = ?`).run(new Date(Date.now() - 25 * 3_600_000).toISOString(), source);
     expect(await chat('cap-source-3', Q[3]!)).toContain(T.noAnswer);
     expect(db.prepare(`SELECT COUNT(*) FROM unanswered WHERE question = ?`).pluck().get(Q[3])).toBe(1);
+  });
+
+  it('a 👎 past the cap keeps the vote, sends nothing to staff, and says so', async () => {
+    const replies = await send({ session: 'cap-vote', text: 'Trẻ em dưới 6 tuổi có được cấp thẻ bảo hiểm y tế không?' });
+    const down = replies.flatMap((r) => r.buttons ?? []).find((b) => b.action.startsWith('fb:down:'));
+    expect(down).toBeDefined();
+    const person = personIdByExternal(ctx.app.db, 'web', 'cap-vote')!;
+    seed(PERSON_QUEUE_CAP, { personId: person });
+    const text = (await send({ session: 'cap-vote', action: down!.action })).map((r) => r.text).join('\n');
+    expect(text).toContain(T.feedbackDownNotQueued);
+    expect(text).toContain(T.queueFullPerson);
+    expect(openCount(`kind = 'maybe_wrong' AND person_id = ?`, person)).toBe(0);
+    expect(ctx.app.db.prepare(`SELECT vote FROM answer_feedback WHERE person_id = ?`).pluck().get(person)).toBe('down');
   });
 });
