@@ -21,6 +21,10 @@
  *   to its recorded result; rows found `sending` at start-up become `unknown`, are reported,
  *   and are never re-sent. A crash before the claim leaves the row pending (sent once later) or
  *   the inbound event unprocessed (handled again at start-up): never a duplicate.
+ * - **Stop.** Retry waits end at once; what is queued goes on for {@link STOP_GRACE_MS}, then the
+ *   throttle waits are cut (no timer is left behind) and the rest stays `pending` for the next
+ *   start, within its lifetime. Rows of a channel no longer configured end `expired` once their
+ *   lifetime is over (they stayed pending for ever: nothing polls that channel).
  * - **No push.** A channel that cannot be pushed to (the web chat) keeps its rows `held` until
  *   the person comes back (`takeHeld`).
  *
