@@ -203,10 +203,19 @@ export async function run(args: string[], deps: SubscribersCliDeps = {}): Promis
       out('Địa bàn người dân đã chọn (số người · còn nhận tin):');
       for (const r of rows) {
         const name = r.region === null ? '(chưa chọn địa bàn)' : (flat.get(r.region)?.name ?? null);
-        out(`  ${name === null ? '⚠ ' : ''}${r.region ?? '-'}${name ? ` · ${name}` : ' · không còn trong content/regions.yaml'}: ${r.people} · ${r.subscribed}`);
+        out(
+          `  ${name === null ? '⚠ ' : ''}${r.region ?? '-'}${name ? ` · ${name}` : ' · không còn trong content/regions.yaml'}: ${r.people} · ${r.subscribed}` +
+            (r.web > 0 ? ` · ${r.web} khách trò chuyện trên trang web của xã/phường` : ''),
+        );
       }
       const stale = rows.filter((r) => r.region !== null && !flat.has(r.region));
-      if (stale.length)
+      const staleWeb = stale.reduce((a, r) => a + r.web, 0);
+      if (staleWeb > 0)
+        out(
+          `⚠ ${staleWeb} khách trò chuyện trên trang web ghi địa bàn không còn trong content/regions.yaml: câu hỏi của họ không hiện trong hàng chờ của xã/phường mới. ` +
+            `Sửa thẻ nhúng trên cổng thông tin (data-loa-region) theo mã xã/phường mới, rồi chuyển họ bằng loa subscribers move-region.`,
+        );
+      if (stale.some((r) => r.people > 0))
         out(
           `⚠ ${stale.reduce((a, r) => a + r.people, 0)} người ghi địa bàn không còn trong content/regions.yaml (xã/phường đã sáp nhập hoặc đổi tên): ` +
             `chiến dịch gửi cả tỉnh vẫn tới họ, chiến dịch gửi theo xã/phường thì không. Chuyển họ sang xã/phường mới: ` +

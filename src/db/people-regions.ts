@@ -6,15 +6,21 @@
  */
 import type { Db } from './index.js';
 
-/** People per stored region slug (null: none chosen), the opted-out and gone included, most first. */
-export function regionsInUse(db: Db): { region: string | null; people: number; subscribed: number }[] {
+/**
+ * People per stored region slug (null: none chosen), the opted-out and gone included, most first.
+ * `people` and `subscribed` are Telegram and Zalo people (a campaign's audience); `web` the web
+ * chat visitors placed in the region by their commune portal's widget (they get no campaigns,
+ * but their questions go to that commune's queue and count in its report).
+ */
+export function regionsInUse(db: Db): { region: string | null; people: number; subscribed: number; web: number }[] {
   return db
     .prepare(
-      `SELECT region, COUNT(*) AS people,
-              SUM(status = 'active' AND opted_out_at IS NULL AND consent_at IS NOT NULL) AS subscribed
-       FROM people WHERE channel <> 'web' GROUP BY region ORDER BY people DESC, region`,
+      `SELECT region, SUM(channel <> 'web') AS people,
+              SUM(channel <> 'web' AND status = 'active' AND opted_out_at IS NULL AND consent_at IS NOT NULL) AS subscribed,
+              SUM(channel = 'web') AS web
+       FROM people WHERE channel <> 'web' OR region IS NOT NULL GROUP BY region ORDER BY people DESC, web DESC, region`,
     )
-    .all() as { region: string | null; people: number; subscribed: number }[];
+    .all() as { region: string | null; people: number; subscribed: number; web: number }[];
 }
 
 /**

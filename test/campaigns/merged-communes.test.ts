@@ -31,6 +31,9 @@ describe('people registered under a merged commune', () => {
       subscribe(db, p.id, ['bao-hiem-y-te'], null);
       setRegion(db, p.id, region);
     }
+    // Web chat visitors placed by an old commune portal's tag (data-loa-region): listed apart.
+    for (const id of ['web-visitor-1', 'web-visitor-2']) setRegion(db, upsertPerson(db, 'web', id).id, 'hien-nam');
+    upsertPerson(db, 'web', 'web-visitor-3');
     const tree = { regions: loadContent(config.contentDir).regions, root: 'hung-yen' };
     const toPhoHien = { channels: ['telegram' as const], topics: ['bao-hiem-y-te'], regions: ['pho-hien'] };
     expect(countCampaignAudience(db, toPhoHien, tree).total).toBe(1);
@@ -40,7 +43,10 @@ describe('people registered under a merged commune', () => {
     const deps = { db, config, out: (s: string) => out.push(s), err: (s: string) => err.push(s) };
     expect(await run(['regions'], deps)).toBe(0);
     const listing = out.join('\n');
-    expect(listing).toContain('⚠ hien-nam · không còn trong content/regions.yaml: 2 · 2');
+    expect(listing).toContain('⚠ hien-nam · không còn trong content/regions.yaml: 2 · 2 · 2 khách trò chuyện trên trang web của xã/phường');
+    expect(listing).toContain('⚠ 2 khách trò chuyện trên trang web ghi địa bàn không còn trong content/regions.yaml');
+    // A web visitor with no region (a province portal's) is not a region in use.
+    expect(listing).toContain('- · (chưa chọn địa bàn): 1 · 1');
     expect(listing).toContain('pho-hien · Phường Phố Hiến: 1 · 1');
     expect(listing).toContain('loa subscribers move-region hien-nam <mã-xã-mới> --as <tên>');
 
@@ -53,9 +59,10 @@ describe('people registered under a merged commune', () => {
 
     out.length = 0;
     expect(await run(['move-region', 'hien-nam', 'pho-hien', '--as', 'lan'], deps)).toBe(0);
-    expect(out.join('\n')).toContain("Đã chuyển 2 người từ 'hien-nam' sang 'pho-hien' (Phường Phố Hiến)");
+    // The two web visitors move with the two subscribers (their questions now reach Phố Hiến's queue).
+    expect(out.join('\n')).toContain("Đã chuyển 4 người từ 'hien-nam' sang 'pho-hien' (Phường Phố Hiến)");
     expect(countCampaignAudience(db, toPhoHien, tree).total).toBe(3);
-    expect(listAudit(db, { action: 'subscribers.move_region' })[0]).toMatchObject({ actor: 'lan', details: { from: 'hien-nam', to: 'pho-hien', moved: 2 } });
+    expect(listAudit(db, { action: 'subscribers.move_region' })[0]).toMatchObject({ actor: 'lan', details: { from: 'hien-nam', to: 'pho-hien', moved: 4 } });
   });
 
   it('an import tells staff that Zalo OA people get campaigns only once they write to the OA', async () => {
