@@ -143,6 +143,9 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const wakers = new Set<() => void>();
   let stopSignal: Promise<void> = Promise.resolve();
   let signalStop = (): void => {};
+  // Aborted at stop: a slot asked of the throttle leaves its queue and its wait's timer is
+  // cleared, so a stop behind a platform's retry_after does not keep the process alive that long.
+  let stopAbort = new AbortController();
   let quietLogged = false;
 
   const replyFor = (campaignId: number): { reply: Partial<Record<ChannelName, Reply[]>>; cost: Partial<Record<ChannelName, number>> } | undefined => {
@@ -398,8 +401,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
         // later, over the platform's limit for that second.
         if (channel.warm) await Promise.race([channel.warm(), stopSignal]);
         if (!running) break;
-        await Promise.race([throttle.acquire(job.recipient, 'campaign', job.cost), stopSignal]);
-        if (!running) break;
+        const granted = await throttle.acquire(job.recipient, 'campaign', job.cost, stopAbort.signal).then(
+          () => true,
+          () => false, // aborted by stop()
+        );
+        if (!granted || !running) break;
         // Not awaited: the next slot is not held up by this row's commits and its send.
         taken.add(job.key);
         const p = sendOne(job)
@@ -441,6 +447,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       }
       running = true;
       stopSignal = new Promise<void>((r) => (signalStop = r));
+      stopAbort = new AbortController();
       for (const [name, throttle] of throttles) {
         const channel = channels.get(name);
         if (!channel) continue;
@@ -462,6 +469,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       running = false;
       if (timer) clearInterval(timer);
       signalStop();
+      stopAbort.abort();
       wake();
       await Promise.allSettled(loops.splice(0));
     },
