@@ -45,7 +45,7 @@ import {
   type AttemptQuestion,
 } from '../db/quiz.js';
 import { fold, foldedCanonical, hasWords } from '../text/vietnamese.js';
-import { createContestRegistry, isOpen, type Contest, type ContestRegistry } from './definition.js';
+import { createContestRegistry, isOpen, timeLimit, type Contest, type ContestRegistry } from './definition.js';
 import { createLiveQuiz, type LiveQuiz } from './live.js';
 import { drawQuestions, GRACE_MS, scoreAnswer, secureRandom, type Random } from './scoring.js';
 import { Q } from './texts.js';
@@ -141,6 +141,24 @@ export function typedOption(text: string, shown: readonly string[]): number | nu
   // "21" for "21 tuổi": the typed words begin one option only, whole words.
   const starts = keys.flatMap((k, i) => (k.startsWith(`${f} `) ? [i] : []));
   return starts.length === 1 ? starts[0]! : null;
+}
+
+/**
+ * What a participant types, folded, to see their results ("kết quả", "điểm của tôi", "xếp
+ * hạng"): answered from their attempts when they have any. After a contest closed, "kết quả
+ * cuộc thi" went to the staff queue as an unanswered question, though the last message had
+ * promised results after the close.
+ */
+const RESULT_WORDS = new Set([
+  'ket qua', 'xem ket qua', 'ket qua thi', 'ket qua cuoc thi', 'ket qua bai thi', 'ket qua cua toi', 'ket qua cua em', 'ket qua cua minh',
+  'xem ket qua thi', 'xem ket qua cuoc thi', 'diem thi', 'diem', 'xem diem', 'xem diem thi', 'diem cua toi', 'diem cua em', 'diem cua minh',
+  'xep hang', 'xem xep hang', 'bang xep hang', 'xem bang xep hang', 'toi duoc bao nhieu diem', 'em duoc bao nhieu diem', 'minh duoc bao nhieu diem',
+  'toi dung thu may', 'em dung thu may', 'my result', 'my results', 'results', 'my score', 'score', 'leaderboard', 'my rank', 'rank',
+]);
+
+/** Whether `text`, as a whole message, asks for the person's contest results. */
+export function asksResults(text: string): boolean {
+  return RESULT_WORDS.has(foldedCanonical(text).replace(/ (?:a|nhe|nha|the nao|ra sao|sao roi|chua|di)$/, ''));
 }
 
 /** How long a registration or a prediction prompt holds the person's messages (1 hour). */
@@ -333,7 +351,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     return [{ text: c ? Q.closed(Q.time(c.closes)) : Q.unknownContest }];
   };
 
-  const registrationPrompt = (c: Contest, a: Attempt, Q: QuizTexts): Reply[] => {
+  const registrationPrompt = (c: Contest, a: Attempt, Q: QuizTexts, now?: Date): Reply[] => {
     switch (a.step) {
       case 'consent':
         return [
@@ -365,7 +383,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       default:
         return [
           {
-            text: Q.ready(a.name ?? '', a.unit, Math.min(c.draw, c.questions.length)),
+            text: Q.ready(a.name ?? '', a.unit, Math.min(c.draw, c.questions.length)) + closingSoon(c, now, Q),
             buttons: [
               { label: Q.start, action: `quiz:g:${a.id}` },
               { label: Q.cancel, action: `quiz:x:${a.id}` },
@@ -373,6 +391,21 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
           },
         ];
     }
+  };
+
+  /**
+   * At the ready step, when the contest closes before the attempt could end (every question
+   * taking its whole time): a warning that what is not done by then is not counted and the
+   * attempt not ranked. Someone pressing "Bắt đầu" at 16:58 for a 17:00 close was told only
+   * after answering, "the contest has ended, this answer was not recorded".
+   */
+  const closingSoon = (c: Contest, now: Date | undefined, Q: QuizTexts): string => {
+    if (!now) return '';
+    const longest = c.questions.map((q) => timeLimit(c, q)).sort((x, y) => y - x).slice(0, Math.min(c.draw, c.questions.length));
+    const needMs = longest.reduce((sum, sec) => sum + sec * 1000, 0);
+    const leftMs = c.closes.getTime() - now.getTime();
+    if (leftMs <= 0 || leftMs >= needMs) return '';
+    return `\n${Q.closingSoon(Q.time(c.closes), Math.max(1, Math.floor(leftMs / 60_000)), Math.ceil(needMs / 60_000))}`;
   };
 
   const nextStep = (c: Contest, after: 'consent' | 'name' | 'unit' | 'phone'): 'name' | 'unit' | 'phone' | 'ready' => {
@@ -389,7 +422,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const Q = quizTexts(ctx.person.lang);
     const closed = closedGuard(ctx.db, c, a, ctx.now);
     if (closed) return closed;
-    if (a.status === 'registering') return registrationPrompt(c, a, Q);
+    if (a.status === 'registering') return registrationPrompt(c, a, Q, ctx.now);
     if (a.status === 'predicting') return [{ text: Q.predictAsk(c.prediction?.question ?? '') }];
     const { notices, attempt } = settle(ctx.db, c, a, ctx.now);
     // After a question ran out here, the next one starts now; otherwise the current one is shown again.
@@ -411,7 +444,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       .filter((c) => c.listed && c.status === 'approved' && c.opens.getTime() > ctx.now.getTime())
       .sort((a, b) => a.opens.getTime() - b.opens.getTime());
     const soon = upcoming.length ? ['', Q.upcomingTitle, ...upcoming.map((c) => Q.upcomingItem(c.title, c.organiser, Q.time(c.opens)))] : [];
-    if (open.length === 0) return [{ text: [Q.noneOpen, ...soon].join('\n') }];
+    const past = pastResults(ctx);
+    if (open.length === 0) return [{ text: [Q.noneOpen, ...soon, ...past].join('\n') }];
     return [
       {
         // A contest whose attempts the person has used says so (with the score), so nobody picks
@@ -423,10 +457,46 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
             return Q.listItem(c.title, c.organiser, Q.time(c.closes), used.length >= c.attempts ? Math.max(...used.map((x) => x.score)) : undefined);
           }),
           ...soon,
+          ...past,
         ].join('\n'),
         buttons: open.map((c) => ({ label: c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title, action: `quiz:c:${c.id}` })),
       },
     ];
+  };
+
+  /**
+   * The person's results in listed contests that have closed, latest first (at most 5): the
+   * score and the rank the contest ended with (their best finished attempt), or that an
+   * unfinished attempt was not ranked. /thi said nothing of them once a contest closed.
+   */
+  const pastResults = (ctx: TurnContext, open = false): string[] => {
+    const Q = quizTexts(ctx.person.lang);
+    const lines: string[] = [];
+    const contests = registry
+      .all()
+      .filter((c) => c.listed && (open ? isOpen(c, ctx.now) : ctx.now.getTime() >= c.closes.getTime()))
+      .sort((a, b) => b.closes.getTime() - a.closes.getTime());
+    for (const c of contests) {
+      const mine = attemptsOf(ctx.db, c.id, ctx.person.id).filter((x) => x.status !== 'registering' && x.status !== 'answering');
+      if (mine.length === 0) continue;
+      const ranked = mine.flatMap((x) => {
+        const r = x.status === 'done' || x.status === 'predicting' ? rankOfAttempt(ctx.db, c.id, x.id) : undefined;
+        return r ? [{ x, r }] : [];
+      });
+      const best = ranked.sort((p, q) => p.r.rank - q.r.rank)[0];
+      if (open) lines.push(best ? Q.openResult(c.title, best.x.score, best.r.rank, best.r.participants, Q.time(c.closes)) : Q.pastUnranked(c.title, Q.time(c.closes)));
+      else lines.push(best ? Q.pastResult(c.title, Q.time(c.closes), best.x.score, best.r.rank, best.r.participants) : Q.pastUnranked(c.title, Q.time(c.closes)));
+      if (lines.length >= 5) break;
+    }
+    return lines.length ? ['', open ? Q.openResultsTitle : Q.pastResultsTitle, ...lines] : [];
+  };
+
+  /** "Kết quả", "điểm của tôi" typed with no attempt under way: the person's results, if any. */
+  const myResults = (ctx: TurnContext): Reply[] | null => {
+    const lines = [...pastResults(ctx, true), ...pastResults(ctx)];
+    if (lines.length === 0) return null;
+    const Q = quizTexts(ctx.person.lang);
+    return [{ text: [...lines.slice(1), '', Q.resultsNote].join('\n') }];
   };
 
   const choose = (ctx: TurnContext, contestId: string): Reply[] => {
@@ -471,7 +541,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const previous = attemptsOf(ctx.db, c.id, ctx.person.id);
     if (previous.length >= c.attempts) return [{ text: Q.alreadyDone(Math.max(...previous.map((p) => p.score)), c.attempts, Q.time(c.closes)) }];
     const a = createAttempt(ctx.db, { contestId: c.id, personId: ctx.person.id, channel: ctx.inbound.channel }, ctx.now);
-    return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, Q.time(c.closes)) }, ...registrationPrompt(c, a, Q)];
+    return [{ text: Q.intro(c.title, c.organiser, Math.min(c.draw, c.questions.length), c.time_per_question, Q.time(c.closes)) }, ...registrationPrompt(c, a, Q, ctx.now)];
   };
 
   /** Registration input typed by the person; null lets the message through to the rest of the bot. */
@@ -503,7 +573,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
           setAttemptStatus(ctx.db, a.id, 'cancelled');
           return null;
         }
-        return registrationPrompt(c, a, Q);
+        return registrationPrompt(c, a, Q, ctx.now);
       }
       case 'name': {
         // A question typed here ("thủ tục khai sinh thế nào?") is not a name: names have no '?' and few words.
@@ -526,42 +596,42 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
         }
         const step = nextStep(c, 'name');
         updateRegistration(ctx.db, a.id, { name, step });
-        return registrationPrompt(c, { ...a, name, step }, Q);
+        return registrationPrompt(c, { ...a, name, step }, Q, ctx.now);
       }
       case 'unit': {
         if (t.length < 2 || t.length > 120 || !hasWords(t)) return [{ text: Q.badUnit, buttons: [{ label: Q.cancel, action: `quiz:x:${a.id}` }] }];
         const step = nextStep(c, 'unit');
         updateRegistration(ctx.db, a.id, { unit: t, step });
-        return registrationPrompt(c, { ...a, unit: t, step }, Q);
+        return registrationPrompt(c, { ...a, unit: t, step }, Q, ctx.now);
       }
       case 'phone': {
         if (c.registration.phone === 'optional' && ['bo qua', 'khong'].includes(fold(t.toLowerCase()))) return skipPhone(ctx, c, a);
         const phone = normalizePhone(t);
-        if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a, Q)];
+        if (!phone) return [{ text: Q.badPhone }, ...registrationPrompt(c, a, Q, ctx.now)];
         // A registration left unstarted for over an hour (on another channel, a phone gone
         // flat) no longer holds the number: begin() checks again, so only one of them starts.
         if (countAttemptsWithPhone(ctx.db, c.id, phone, a.id, 'all', new Date(ctx.now.getTime() - STALE_FLOW_MS)) >= c.attempts) {
           // Someone who started on one channel and came back on another (a phone gone flat) is
           // told where their attempt is, not that they have used it up.
           const busy = countAttemptsWithPhone(ctx.db, c.id, phone, a.id, 'answering') > 0;
-          return [{ text: busy ? Q.phoneInProgress : Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, a, Q)];
+          return [{ text: busy ? Q.phoneInProgress : Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, a, Q, ctx.now)];
         }
         updateRegistration(ctx.db, a.id, { phone, step: 'ready' });
-        return registrationPrompt(c, { ...a, phone, step: 'ready' }, Q);
+        return registrationPrompt(c, { ...a, phone, step: 'ready' }, Q, ctx.now);
       }
       case 'ready':
         // "Bắt đầu" typed instead of pressed (the prompt says to choose “Bắt đầu”; Zalo shows the
         // buttons as numbered text, whose label "Bắt đầu làm bài" it does not equal).
         if (START_WORDS.has(fold(t.toLowerCase()).replace(/[.!]+$/, ''))) return begin(ctx, c, a);
-        return registrationPrompt(c, a, Q);
+        return registrationPrompt(c, a, Q, ctx.now);
       default:
-        return registrationPrompt(c, a, Q);
+        return registrationPrompt(c, a, Q, ctx.now);
     }
   };
 
   const consent = (ctx: TurnContext, c: Contest, a: Attempt, yes: boolean): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
-    if (a.status !== 'registering' || a.step !== 'consent') return registrationPrompt(c, a, Q);
+    if (a.status !== 'registering' || a.step !== 'consent') return registrationPrompt(c, a, Q, ctx.now);
     if (!yes) {
       setAttemptStatus(ctx.db, a.id, 'cancelled');
       return [{ text: Q.consentDeclined }];
@@ -569,35 +639,35 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     const step = nextStep(c, 'consent');
     // The exact line agreed to is kept with the record: staff may reword the contest later.
     updateRegistration(ctx.db, a.id, { consentAt: ctx.now.toISOString(), consentText: c.registration.consent, step });
-    return registrationPrompt(c, { ...a, step }, Q);
+    return registrationPrompt(c, { ...a, step }, Q, ctx.now);
   };
 
   /** "Giữ tên này" under the name typed without marks: the registration goes on with it. */
   const keepName = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
-    if (a.status !== 'registering' || a.step !== 'name' || !a.name) return registrationPrompt(c, a, Q);
+    if (a.status !== 'registering' || a.step !== 'name' || !a.name) return registrationPrompt(c, a, Q, ctx.now);
     const step = nextStep(c, 'name');
     updateRegistration(ctx.db, a.id, { step });
-    return registrationPrompt(c, { ...a, step }, Q);
+    return registrationPrompt(c, { ...a, step }, Q, ctx.now);
   };
 
   const skipPhone = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
-    if (a.status !== 'registering' || a.step !== 'phone' || c.registration.phone !== 'optional') return registrationPrompt(c, a, Q);
+    if (a.status !== 'registering' || a.step !== 'phone' || c.registration.phone !== 'optional') return registrationPrompt(c, a, Q, ctx.now);
     updateRegistration(ctx.db, a.id, { step: 'ready' });
-    return registrationPrompt(c, { ...a, step: 'ready' }, Q);
+    return registrationPrompt(c, { ...a, step: 'ready' }, Q, ctx.now);
   };
 
   const begin = (ctx: TurnContext, c: Contest, a: Attempt): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
     if (a.status !== 'registering') return resume(ctx, c, a);
-    if (a.step !== 'ready') return registrationPrompt(c, a, Q);
+    if (a.step !== 'ready') return registrationPrompt(c, a, Q, ctx.now);
     if (ctx.now.getTime() < c.opens.getTime()) return [{ text: Q.notOpenYet(Q.time(c.opens)) }];
     // Two registrations with one phone (one left for over an hour elsewhere): the first to start
     // takes the number; this one gives another.
     if (a.phone && countAttemptsWithPhone(ctx.db, c.id, a.phone, a.id, 'started') >= c.attempts) {
       updateRegistration(ctx.db, a.id, { phone: null, step: 'phone' });
-      return [{ text: Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, { ...a, phone: null, step: 'phone' }, Q)];
+      return [{ text: Q.phoneUsed(c.attempts) }, ...registrationPrompt(c, { ...a, phone: null, step: 'phone' }, Q, ctx.now)];
     }
     beginAttempt(ctx.db, a.id, drawQuestions(c, random), ctx.now);
     const fresh = getAttempt(ctx.db, a.id)!;
@@ -795,7 +865,7 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
     onText: (ctx, text) => {
       if (ctx.inbound.group) return null;
       const a = activeAttemptOf(ctx.db, ctx.person.id);
-      if (!a) return null;
+      if (!a) return asksResults(text) ? myResults(ctx) : null;
       const c = registry.get(a.contestId);
       const closed = closedGuard(ctx.db, c, a, ctx.now);
       if (closed) return closed;

@@ -25,6 +25,14 @@ export const Q_EN: QuizTexts = {
   upcomingItem: (title: string, organiser: string, opens: string) => `• ${title} (${organiser}), opens ${opens}`,
   listItem: (title: string, organiser: string, closes: string, done?: number) =>
     `• ${title} (${organiser}), closes ${closes}${done === undefined ? '' : `. You took part: ${done} points`}`,
+  pastResultsTitle: 'Contests you took part in (closed):',
+  pastResult: (title: string, closes: string, score: number, rank: number, of: number) =>
+    `• ${title} (closed ${closes}): ${score} points, rank ${rank} of ${of} when it closed.`,
+  pastUnranked: (title: string, closes: string) => `• ${title} (closes ${closes}): unfinished, not ranked.`,
+  openResultsTitle: 'Contests you have taken (still open):',
+  openResult: (title: string, score: number, rank: number, of: number, closes: string) =>
+    `• ${title}: ${score} points, provisional rank ${rank} of ${of} (closes ${closes}).`,
+  resultsNote: 'The official results and prizes are announced by the organisers. Type /thi to see the contests open now.',
   privateOnly: 'To take part, send /thi to the bot in a private message.',
   unknownContest: 'This contest was not found. Type /thi to see the contests open now.',
   notOpenYet: (opens: string) => `The contest is not open yet. It starts at ${opens}.`,
@@ -56,6 +64,8 @@ export const Q_EN: QuizTexts = {
   cancelled: 'Registration cancelled. Type /thi when you want to take part.',
   ready: (name: string, unit: string | null, n: number) =>
     `Thank you, ${name}${unit ? ` (${unit})` : ''}! You are registered.\nWhen you tap “Start”, the ${n} questions will appear one by one and the clock starts.`,
+  closingSoon: (closes: string, leftMin: number, needMin: number) =>
+    `⚠️ The contest closes at ${closes}, about ${leftMin} minute(s) from now, and the test may take up to ${needMin} minute(s). Questions not done by then are not counted, and an unfinished attempt is not ranked.`,
   start: 'Start',
   questionTitle: (i: number, n: number) => `Question ${i}/${n}`,
   timeLeft: (s: number) => `⏱ Time: ${s} seconds.`,

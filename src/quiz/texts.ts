@@ -13,6 +13,14 @@ export const Q = {
   upcomingItem: (title: string, organiser: string, opens: string) => `• ${title} (${organiser}), mở lúc ${opens}`,
   listItem: (title: string, organiser: string, closes: string, done?: number) =>
     `• ${title} (${organiser}), hạn chót ${closes}${done === undefined ? '' : `. Bạn đã thi: ${done} điểm`}`,
+  pastResultsTitle: 'Các cuộc thi bạn đã tham gia (đã kết thúc):',
+  pastResult: (title: string, closes: string, score: number, rank: number, of: number) =>
+    `• ${title} (kết thúc ${closes}): ${score} điểm, hạng ${rank}/${of} theo bảng xếp hạng lúc kết thúc.`,
+  pastUnranked: (title: string, closes: string) => `• ${title} (hạn chót ${closes}): bài làm dở, không được xếp hạng.`,
+  openResultsTitle: 'Các cuộc thi bạn đã làm bài (đang mở):',
+  openResult: (title: string, score: number, rank: number, of: number, closes: string) =>
+    `• ${title}: ${score} điểm, xếp hạng tạm thời ${rank}/${of} (hạn chót ${closes}).`,
+  resultsNote: 'Kết quả chính thức và giải thưởng do Ban tổ chức công bố. Gõ /thi để xem các cuộc thi đang mở.',
   privateOnly: 'Để dự thi, bạn hãy nhắn riêng cho bot và gõ /thi.',
   unknownContest: 'Không tìm thấy cuộc thi này. Gõ /thi để xem các cuộc thi đang mở.',
   notOpenYet: (opens: string) => `Cuộc thi chưa mở. Cuộc thi bắt đầu lúc ${opens}.`,
@@ -45,6 +53,8 @@ export const Q = {
   cancelled: 'Đã huỷ đăng ký. Gõ /thi khi bạn muốn dự thi.',
   ready: (name: string, unit: string | null, n: number) =>
     `Cảm ơn ${name}${unit ? ` (${unit})` : ''}! Bạn đã đăng ký xong.\nKhi bạn chọn “Bắt đầu”, ${n} câu hỏi sẽ lần lượt hiện ra và đồng hồ bắt đầu tính giờ.`,
+  closingSoon: (closes: string, leftMin: number, needMin: number) =>
+    `⚠️ Cuộc thi kết thúc lúc ${closes}, chỉ còn khoảng ${leftMin} phút, mà bài có thể mất đến ${needMin} phút. Câu nào chưa xong trước giờ đó sẽ không được tính và bài làm dở không được xếp hạng.`,
   start: 'Bắt đầu làm bài',
   questionTitle: (i: number, n: number) => `Câu ${i}/${n}`,
   timeLeft: (s: number) => `⏱ Thời gian: ${s} giây.`,
