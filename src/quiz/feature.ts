@@ -161,6 +161,9 @@ export function asksResults(text: string): boolean {
   return RESULT_WORDS.has(foldedCanonical(text).replace(/ (?:a|nhe|nha|the nao|ra sao|sao roi|chua|di)$/, ''));
 }
 
+/** What a person types, folded, to leave the prediction unanswered. */
+const SKIP_PREDICTION = new Set(['bo qua', 'khong biet', 'khong', 'khong du doan', 'toi khong biet', 'em khong biet', 'chiu', 'skip', 'no', 'dont know', 'pass']);
+
 /** How long a registration or a prediction prompt holds the person's messages (1 hour). */
 export const STALE_FLOW_MS = 60 * 60_000;
 
@@ -761,6 +764,14 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
   const predict = (ctx: TurnContext, c: Contest, a: Attempt, text: string): Reply[] => {
     const Q = quizTexts(ctx.person.lang);
     const p = parsePrediction(text);
+    // "Bỏ qua", "không biết", "huỷ" at the prediction: it is skipped (the score stays ranked, after
+    // equal scores with a prediction). They were answered "gõ một con số" with no way on.
+    const f = foldedCanonical(text).replace(/ (?:a|nhe|nha)$/, '');
+    if (p === null && (isStopWord(text) || isCancelWord(text) || SKIP_PREDICTION.has(f))) {
+      setAttemptStatus(ctx.db, a.id, 'done');
+      const done = getAttempt(ctx.db, a.id)!;
+      return [{ text: [Q.predictionSkipped, rankLine(ctx.db, done), Q.finalNote(Q.time(c.closes))].filter(Boolean).join('\n') }];
+    }
     if (p === null) return [{ text: Q.badPrediction }];
     if (!recordPrediction(ctx.db, a.id, p)) return [{ text: Q.duplicate }];
     const done = getAttempt(ctx.db, a.id)!;

@@ -155,3 +155,24 @@ describe('answers typed other than by number', () => {
     expect(texts(r)).toContain('Chính xác!');
   });
 });
+
+describe('the prediction left unanswered', () => {
+  for (const word of ['bỏ qua', 'không biết ạ', 'huỷ']) {
+    it(`"${word}" at the prediction skips it, ranked without one`, async () => {
+      w = quizWorld();
+      const p = w.user('web', `skip-${word}`);
+      let r = await register(p, 'thu-nghiem', { name: 'Mai Văn Đông', unit: 'Chi đoàn', phone: null });
+      r = await p.press(button(r, 'Bắt đầu'));
+      for (let i = 0; i < 3; i++) r = await p.say(String(p.correctOf(i) + 1));
+      const a = p.attempt()!;
+      expect(a.status).toBe('predicting');
+      r = await p.say('nhiều lắm');
+      expect(texts(r)).toContain('hoặc gõ “bỏ qua”');
+      r = await p.say(word);
+      expect(texts(r)).toContain('Đã bỏ qua câu dự đoán');
+      expect(texts(r)).toContain('Xếp hạng tạm thời: 1/1');
+      expect(getAttempt(w.db, a.id)!.status).toBe('done');
+      expect(getAttempt(w.db, a.id)!.prediction).toBeNull();
+    });
+  }
+});
