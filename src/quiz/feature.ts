@@ -161,6 +161,9 @@ export function asksResults(text: string): boolean {
   return RESULT_WORDS.has(foldedCanonical(text).replace(/ (?:a|nhe|nha|the nao|ra sao|sao roi|chua|di)$/, ''));
 }
 
+/** "Dừng và nộp bài" typed, the stop button's label: stops without asking again. */
+const CONFIRM_STOP = new Set(['dung va nop bai', 'stop and hand in']);
+
 /** What a person types, folded, to leave the prediction unanswered. */
 const SKIP_PREDICTION = new Set(['bo qua', 'khong biet', 'khong', 'khong du doan', 'toi khong biet', 'em khong biet', 'chiu', 'skip', 'no', 'dont know', 'pass']);
 
@@ -891,6 +894,8 @@ export function createQuizFeature(opts: QuizFeatureOptions = {}): QuizFeature {
       if (a.status === 'registering') return register(ctx, c!, a, text);
       if (a.status === 'predicting') return predict(ctx, c!, a, text);
       // "Huỷ", "thôi", "dừng thi", "stop": what stopping means, and a button to do it.
+      // The button's label typed (Zalo may show buttons as numbered text): the explicit answer.
+      if (CONFIRM_STOP.has(foldedCanonical(text))) return submitEarly(ctx, c!, a);
       if (isStopWord(text)) return stopAsk(ctx, c!, a);
       const aq = getAttemptQuestion(ctx.db, a.id, a.current);
       const q = aq && question(c!, aq.questionId);

@@ -87,7 +87,7 @@ export const Q_EN: QuizTexts = {
       ? `• You will then have ${attemptsLeft} more attempt(s), until ${closes}.\n`
       : `• Each person may take part ${attempts} time(s), so you cannot take it again, even before it closes.\n`) +
     `• The contest cannot be paused: question ${n} is still timed (about ${left} seconds left); a question not answered in time scores 0.\n` +
-    `To stop, tap “Stop and hand in”. To go on, just answer question ${n} below.`,
+    `To stop, tap or type “Stop and hand in”. To go on, just answer question ${n} below.`,
   stopButton: 'Stop and hand in',
   submittedEarly: (score: number, right: number, n: number, time: string) =>
     `📝 You stopped and handed in.\nScore: ${score} (${right}/${n} correct; unanswered questions score 0 and count their full time), time taken: ${time}.`,

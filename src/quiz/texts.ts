@@ -76,7 +76,7 @@ export const Q = {
       ? `• Sau đó bạn còn ${attemptsLeft} lượt thi nữa, đến hạn chót ${closes}.\n`
       : `• Mỗi người chỉ được thi ${attempts} lần nên bạn sẽ không thi lại được, kể cả trước hạn chót.\n`) +
     `• Bài thi không tạm dừng được: câu ${n} vẫn đang tính giờ (còn khoảng ${left} giây); câu nào hết giờ mà chưa trả lời được 0 điểm.\n` +
-    `Muốn dừng, bấm “Dừng và nộp bài”. Muốn thi tiếp, cứ trả lời câu ${n} bên dưới.`,
+    `Muốn dừng, bấm hoặc gõ “Dừng và nộp bài”. Muốn thi tiếp, cứ trả lời câu ${n} bên dưới.`,
   stopButton: 'Dừng và nộp bài',
   submittedEarly: (score: number, right: number, n: number, time: string) =>
     `📝 Bạn đã dừng và nộp bài.\nĐiểm: ${score} (${right}/${n} câu đúng; câu chưa trả lời được 0 điểm và tính đủ thời gian của câu), thời gian làm bài: ${time}.`,

@@ -176,3 +176,19 @@ describe('the prediction left unanswered', () => {
     });
   }
 });
+
+describe('the stop typed where buttons are numbered text', () => {
+  it('"dừng và nộp bài" typed hands in; "nộp bài" alone asks first', async () => {
+    w = quizWorld();
+    const p = w.user('zalo-bot', 'typed-stop');
+    let r = await register(p, 'thu-nghiem', { name: 'Hà Văn Sơn', unit: 'Chi đoàn', phone: null });
+    r = await p.press(button(r, 'Bắt đầu'));
+    r = await p.say('nộp bài');
+    expect(texts(r)).toContain('bấm hoặc gõ “Dừng và nộp bài”');
+    expect(p.attempt()!.status).toBe('answering');
+    const a = p.attempt()!;
+    r = await p.say('Dừng và nộp bài');
+    expect(texts(r)).toContain('Bạn đã dừng và nộp bài');
+    expect(getAttempt(w.db, a.id)!.status).toBe('predicting');
+  });
+});
