@@ -33,7 +33,7 @@
  * sender.start();
  * const { stored, done } = sender.enqueue({ channel: 'telegram', recipient: '42', personId: 7 }, [{ text: 'Xin chào' }]);
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import type { Config } from '../config.js';
@@ -262,8 +262,14 @@ export function createSender(deps: SenderDeps): Sender {
   let stopping = false;
   let signalStop = (): void => {};
   let stopSignal = new Promise<void>((r) => (signalStop = r));
-  // Aborted `stopGraceMs` after a stop: throttle waits end, and nothing more is claimed.
-  let cut = new AbortController();
+  // Aborted `stopGraceMs` after a stop: throttle waits end, and nothing more is claimed. Every
+  // reply waiting for a slot listens to it (hundreds at once under load): no listener limit.
+  const newCut = (): AbortController => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  };
+  let cut = newCut();
   let timer: NodeJS.Timeout | undefined;
 
   /** Waits for the throttle; false when a stop cut the wait (the row stays pending). */
@@ -499,7 +505,7 @@ export function createSender(deps: SenderDeps): Sender {
     start() {
       stopping = false;
       stopSignal = new Promise<void>((r) => (signalStop = r));
-      cut = new AbortController();
+      cut = newCut();
       const unknown = markInterruptedSendsUnknown(db, now());
       for (const [channel, n] of unknown) {
         recordAudit(db, { actor: 'system', action: 'send.unknown', details: { channel, unknown: n, text: `${n} tin trả lời đang gửi dở khi máy chủ dừng: không rõ đã tới người nhận hay chưa (không gửi lại)` } }, now());

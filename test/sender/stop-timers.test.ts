@@ -41,3 +41,29 @@ describe('a stop during a retry wait', () => {
     expect(sendsOf(db, p.id)[0]).toMatchObject({ status: 'pending' });
   });
 });
+
+describe('many replies waiting for slots at once', () => {
+  it('listen to the stop without a listener-limit warning (11 waiting made Node warn of a leak)', async () => {
+    const { createThrottle } = await import('../../src/campaigns/throttle.js');
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const db = openDb(':memory:');
+      // One slot a second: the other replies wait for theirs, each listening to the stop.
+      const throttle = createThrottle({ ratePerSecond: 1 });
+      const sender = createSender({ db, channels: new Map([['telegram', telegram()]]), throttles: new Map([['telegram', throttle]]) });
+      sender.start();
+      for (let i = 0; i < 20; i++) {
+        const p = upsertPerson(db, 'telegram', String(700 + i));
+        sender.enqueue({ channel: 'telegram', recipient: String(700 + i), personId: p.id }, [{ text: 'Trả lời' }]);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      await sender.stop();
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
