@@ -7,7 +7,7 @@ import { staffContact } from './contact.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';
 import type { Button, Reply } from '../messages.js';
 import { erasePerson, setPersonLang, setPersonState } from '../db/people.js';
-import { openUnansweredOf, queueRoom, recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
+import { noteTurnedAway, openUnansweredOf, queueRoom, recordAnswerGiven, recordQuestion, recordUnanswered } from '../db/questions.js';
 import { formatVietnamTime } from '../time/vietnam.js';
 import type { ArticleEntry, Passage, QaEntry } from '../knowledge/content.js';
 import { normalizeQuestion, type Answer } from '../knowledge/knowledge.js';
@@ -154,7 +154,8 @@ export async function answerQuestion(ctx: TurnContext, question: string): Promis
   const room = waitingSince === null ? queueRoom(ctx.db, { personId, ...(source ? { source } : {}) }, ctx.now) : 'ok';
   ctx.record(() => {
     recordQuestion(ctx.db, { personId, channel, answered: false, score: a.confidence }, ctx.now);
-    if (waitingSince === null && room === 'ok')
+    if (room !== 'ok') noteTurnedAway(ctx.db, room, ctx.now);
+    else if (waitingSince === null)
       recordUnanswered(
         ctx.db,
         { personId, channel, question: question.slice(0, 1000), normalized, suggestions: suggestions.map((s) => s.id), ...(source ? { source } : {}) },

@@ -17,7 +17,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Button, Inbound, Reply } from '../messages.js';
-import { addMaybeWrongFollowup, answerGivenByRef, lastAnswerGiven, queueMaybeWrong, queueRoom, recordAnswerVote } from '../db/questions.js';
+import { addMaybeWrongFollowup, answerGivenByRef, lastAnswerGiven, noteTurnedAway, queueMaybeWrong, queueRoom, recordAnswerVote } from '../db/questions.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { fold, foldedCanonical } from '../text/vietnamese.js';
 import { GENERIC_EXACT, STOPWORDS } from '../text/stopwords.js';
@@ -164,7 +164,11 @@ export function noteReask(ctx: TurnContext, question: string): void {
   // Past the staff queue's caps (db/questions.ts queueRoom) the re-ask is only answered: nobody
   // asked for this item, and the new question gets its own reply.
   const source = ctx.inbound.source;
-  if (queueRoom(ctx.db, { personId: ctx.person.id, ...(source ? { source } : {}) }, ctx.now) !== 'ok') return;
+  const room = queueRoom(ctx.db, { personId: ctx.person.id, ...(source ? { source } : {}) }, ctx.now);
+  if (room !== 'ok') {
+    ctx.record(() => noteTurnedAway(ctx.db, room, ctx.now));
+    return;
+  }
   const snap = answerSnapshot(ctx.knowledge, prev.answerId);
   ctx.record(() => {
     queueMaybeWrong(ctx.db, prev.id, { reason: 'reask', answerTitle: snap?.title, answerText: snap?.text, followup, ...(source ? { source } : {}) }, ctx.now);
@@ -192,6 +196,7 @@ export function feedbackAction(ctx: TurnContext, payload: string): Reply[] {
   ctx.record(() => {
     recordAnswerVote(ctx.db, given.id, 'down', ctx.now);
     if (room === 'ok') queueMaybeWrong(ctx.db, given.id, { reason: 'feedback', answerTitle: snap?.title, answerText: snap?.text, ...(source ? { source } : {}) }, ctx.now);
+    else noteTurnedAway(ctx.db, room, ctx.now);
   });
   const contact = staffContact(ctx);
   const lines: string[] = room === 'ok' ? [T.feedbackDownThanks] : [T.feedbackDownNotQueued, room === 'person' ? T.queueFullPerson : T.queueFullSource];

@@ -3,6 +3,7 @@ import type { Db } from './index.js';
 import { nowIso } from './index.js';
 import type { ChannelName } from '../messages.js';
 import { registerEraser } from './people.js';
+import { formatVietnamTime } from '../time/vietnam.js';
 
 /** Records one question and whether it was answered. */
 export function recordQuestion(
@@ -90,6 +91,25 @@ export function queueRoom(
     .pluck()
     .get(q.source, since, source) as number;
   return bySource >= source ? 'source' : 'ok';
+}
+
+/**
+ * Counts one question (or 👎) the queue's caps turned away, by Vietnam day and cap
+ * (migration 119): staff see on the dashboard how often the caps refuse.
+ */
+export function noteTurnedAway(db: Db, cap: Exclude<QueueRoom, 'ok'>, now: Date = new Date()): void {
+  db.prepare(
+    `INSERT INTO queue_turned_away (day, cap, count) VALUES (?, ?, 1)
+     ON CONFLICT (day, cap) DO UPDATE SET count = count + 1`,
+  ).run(formatVietnamTime(now, 'yyyy-MM-dd'), cap);
+}
+
+/** Questions turned away by each cap over the last `days` Vietnam days, today included. */
+export function turnedAwayLately(db: Db, now: Date = new Date(), days = 7): { person: number; source: number } {
+  const since = formatVietnamTime(new Date(now.getTime() - (days - 1) * 86_400_000), 'yyyy-MM-dd');
+  const rows = db.prepare(`SELECT cap, SUM(count) AS n FROM queue_turned_away WHERE day >= ? GROUP BY cap`).all(since) as { cap: string; n: number }[];
+  const of = (cap: string): number => rows.find((r) => r.cap === cap)?.n ?? 0;
+  return { person: of('person'), source: of('source') };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The dashboard: subscribers by channel and region, questions over 7 and 30 days, work waiting. */
 import type { AdminContext, RegisterRoutes } from '../context.js';
 import { countQueue, questionCounts, subscriberCounts } from '../../db/admin.js';
+import { PERSON_QUEUE_CAP, SOURCE_QUEUE_CAP, turnedAwayLately } from '../../db/questions.js';
 import { dashboardExtras } from './campaigns.js';
 import { registerReachRoutes } from './reach.js';
 import { openContests } from './contests.js';
@@ -41,6 +42,8 @@ export function dashboardFigures(ctx: AdminContext, req: FastifyRequest) {
       .sort((a, b) => b.n - a.n),
     periods: [period(7), period(30)],
     queue: queue.unanswered + queue.maybe_wrong,
+    // Not kept by region (the counts hold no person): shown to province-wide accounts.
+    turnedAway: scope ? undefined : { ...turnedAwayLately(ctx.db, ctx.now()), personCap: PERSON_QUEUE_CAP, sourceCap: SOURCE_QUEUE_CAP },
   };
 }
 
