@@ -15,7 +15,7 @@
 import type { Button, MediaRef, Reply } from '../messages.js';
 import type { PictureKeys } from './picture-key.js';
 import { setPersonState } from '../db/people.js';
-import { getCase, markReportersTold, recordReport, reportsSince, retractReport, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
+import { getCase, markReportersTold, recordReport, reportsFromSourceSince, reportsSince, retractReport, TOLD_STATUSES, type CaseOutcome, type DisinfoCase } from '../db/disinfo.js';
 import { foldedCanonical } from '../text/vietnamese.js';
 import { isCancelWord } from './cancel-words.js';
 import { vietnamInstant } from '../time/vietnam.js';
@@ -58,6 +58,8 @@ const S = {
   done: (n: string) =>
     `Cảm ơn bạn đã báo tin! Mã số báo cáo của bạn: ${n}.\nCán bộ phụ trách sẽ kiểm tra và báo kết quả cho bạn qua kênh này. Nội dung bạn báo chỉ cán bộ phụ trách được xem.`,
   limit: (n: number) => `Hôm nay bạn đã gửi ${n} báo cáo, là số tối đa trong một ngày. Mời bạn gửi tiếp vào ngày mai. Cảm ơn bạn!`,
+  limitSource: (n: number) =>
+    `Hôm nay mạng Internet bạn đang dùng đã gửi ${n} báo cáo qua trang web, là số tối đa trong một ngày cho một mạng. Mời bạn gửi tiếp vào ngày mai, hoặc báo qua Zalo hay Telegram của cơ quan. Cảm ơn bạn!`,
   group: 'Để giữ kín thông tin, bạn hãy nhắn lệnh /baocao trong tin nhắn riêng với trợ lý.',
   forwarded:
     'Bạn vừa chuyển tiếp một tin. Nếu bạn nghi đây là tin giả, tin xấu độc, hãy chọn tin nói về vấn đề gì để báo cho cán bộ kiểm tra.',
@@ -88,6 +90,8 @@ const S_EN: typeof S = {
   done: (n: string) =>
     `Thank you for your report! Your report number: ${n}.\nThe staff in charge will check it and tell you the outcome here. Only they can see what you reported.`,
   limit: (n: number) => `You have sent ${n} reports today, the most allowed in one day. Please send more tomorrow. Thank you!`,
+  limitSource: (n: number) =>
+    `The network you are using has sent ${n} reports through the website today, the most allowed in one day for one network. Please send more tomorrow, or report through the office's Zalo or Telegram. Thank you!`,
   group: 'To keep your report private, please send /baocao in a private message to the assistant.',
   forwarded: 'You forwarded a message. If you think it is false or harmful, choose what it is about to report it to the staff.',
   link: 'You sent a link. If you think the post is false or harmful, choose what it is about to report it to the staff.',
@@ -231,9 +235,21 @@ function vietnamDayStart(now: Date): Date {
   return vietnamInstant(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate());
 }
 
+/**
+ * How many people's daily reports one web source (an address, an IPv6 /64) may send: a web
+ * visitor is free to make, so the per-person limit alone let one address send hundreds of reports
+ * a day, each a new case for staff. Generous: a commune office or a mobile carrier puts many
+ * people behind one address.
+ */
+export const SOURCE_REPORTS_FACTOR = 20;
+
 function overLimit(ctx: TurnContext): Reply[] | null {
   const max = ctx.config.bot.disinfo.reports_per_day;
-  return reportsSince(ctx.db, ctx.person.id, vietnamDayStart(ctx.now)) >= max ? [{ text: textsOf(ctx).limit(max) }] : null;
+  const since = vietnamDayStart(ctx.now);
+  if (reportsSince(ctx.db, ctx.person.id, since) >= max) return [{ text: textsOf(ctx).limit(max) }];
+  const source = ctx.inbound.source;
+  if (source && reportsFromSourceSince(ctx.db, source, since) >= max * SOURCE_REPORTS_FACTOR) return [{ text: textsOf(ctx).limitSource(max * SOURCE_REPORTS_FACTOR) }];
+  return null;
 }
 
 const cancelButton = (ctx: TurnContext): Button => ({ label: textsOf(ctx).cancel, action: 'bc:x' });

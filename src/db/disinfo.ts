@@ -333,6 +333,14 @@ export function reportsSince(db: Db, personId: number, since: Date): number {
   return db.prepare(`SELECT COUNT(*) FROM disinfo_reports WHERE person_id = ? AND created_at >= ?`).pluck().get(personId, since.toISOString()) as number;
 }
 
+/** Reports counted as web source `source` (reporter_key 'w:<source>', see recordReport) since `since`. */
+export function reportsFromSourceSince(db: Db, source: string, since: Date): number {
+  return db
+    .prepare(`SELECT COUNT(*) FROM disinfo_reports INDEXED BY disinfo_reports_reporter_at WHERE reporter_key = ? AND created_at >= ?`)
+    .pluck()
+    .get(`w:${source}`, since.toISOString()) as number;
+}
+
 /** Options of {@link listCases}. */
 export interface ListCasesOptions {
   /**
