@@ -63,7 +63,9 @@ function syslogPriority(line: string): number {
 export function createLogger(level: string = 'info', format: LogFormat = 'auto', isTty: boolean = process.stdout.isTTY === true, journal: boolean = !isTty && stdoutIsJournal()): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (format === 'json' || (format === 'auto' && !isTty)) {
-    if (!journal) return pino(options);
+    // Synchronous: with pino's default asynchronous stdout, the first line could reach a pipe
+    // after the lines logged right behind it (seen under load: a start-up's first line last).
+    if (!journal) return pino(options, pino.destination({ dest: 1, sync: true }));
     const out = pino.destination({ dest: 1, sync: true });
     return pino(options, { write: (line: string) => void out.write(`<${syslogPriority(line)}>${line}`) });
   }
