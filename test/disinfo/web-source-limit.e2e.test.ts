@@ -6,6 +6,7 @@
  * visitor is told plainly and pointed to Zalo or Telegram; another address is not affected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webChat } from './web-chat.js';
 import { startAdminApp } from '../admin/support.js';
 import { SOURCE_REPORTS_FACTOR } from '../../src/conversation/disinfo.js';
 
@@ -18,15 +19,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function chat(session: string, address: string, body: Record<string, string>): Promise<string> {
-  const res = await fetch(`${t.url}/api/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-    body: JSON.stringify({ session, ...body }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text).join('\n');
-}
+const chat = (session: string, address: string, body: Record<string, string>): Promise<string> => webChat(t.url, session, address, body);
 
 async function report(session: string, address: string, link: string): Promise<string> {
   const first = await chat(session, address, { text: `/baocao ${link}` });

@@ -7,13 +7,13 @@
  * number and the outcome.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webChat } from './web-chat.js';
 import { AdminClient, addUser, startAdminApp } from '../admin/support.js';
 import { getCase, listCases, recordReport, setCaseStatus } from '../../src/db/disinfo.js';
 import { upsertPerson } from '../../src/db/people.js';
 import { tellReporters } from '../../src/admin/disinfo.js';
 import { queuedOutcomes } from './outcome-rows.js';
 
-type WebReply = { text: string };
 let t: Awaited<ReturnType<typeof startAdminApp>>;
 
 beforeAll(async () => {
@@ -24,15 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function chat(session: string, address: string, body: Record<string, string>): Promise<string> {
-  const res = await fetch(`${t.url}/api/chat`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-    body: JSON.stringify({ session, ...body }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { replies: WebReply[] }).replies.map((r) => r.text).join('\n');
-}
+const chat = (session: string, address: string, body: Record<string, string>): Promise<string> => webChat(t.url, session, address, body);
 
 async function report(session: string, address: string, link: string): Promise<string> {
   await chat(session, address, { text: `/baocao ${link}` });

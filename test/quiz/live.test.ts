@@ -31,6 +31,19 @@ const inGroup = (userId: string, text: string) =>
 const vote = (userId: string, name: string, ref: string, option: number) =>
   w.convo.handle({ channel: 'telegram', userId, displayName: name, dedupeKey: `v${n++}`, type: 'quizAnswer', pollId: ref, optionIds: [option] } as Inbound, telegramCapabilities);
 
+/** Starts the test contest live in the group and posts its first question; returns it and its right option. */
+async function firstLiveQuestion(): Promise<{ q: Reply; right: number }> {
+  setup();
+  await inGroup('100', '/quizgroup thu-nghiem');
+  w.clock.advance(LIVE_INTRO_MS);
+  await w.quiz.tick(w.clock.now, io);
+  const q = sent.at(-1)!.reply;
+  return { q, right: q.poll!.correctOptionId };
+}
+/** A member's press of a live question's button in the group. */
+const press = (userId: string, name: string, action: string) =>
+  w.convo.handle({ channel: 'telegram', userId, displayName: name, chatId: GROUP, group: true, dedupeKey: `b${n++}`, type: 'action', action } as Inbound, telegramCapabilities);
+
 const lastPoll = () => sent.filter((s) => s.reply.poll).at(-1)!.reply.poll!;
 
 describe('live group quiz', () => {
@@ -103,14 +116,7 @@ describe('live group quiz', () => {
   });
 
   it('takes button answers from members where polls cannot be shown, silently and once each', async () => {
-    setup();
-    await inGroup('100', '/quizgroup thu-nghiem');
-    w.clock.advance(LIVE_INTRO_MS);
-    await w.quiz.tick(w.clock.now, io);
-    const q = sent.at(-1)!.reply;
-    const right = q.poll!.correctOptionId;
-    const press = (userId: string, name: string, action: string) =>
-      w.convo.handle({ channel: 'telegram', userId, displayName: name, chatId: GROUP, group: true, dedupeKey: `b${n++}`, type: 'action', action } as Inbound, telegramCapabilities);
+    const { q, right } = await firstLiveQuestion();
     w.clock.advance(1000);
     expect(await press('301', 'Dung', q.buttons![right]!.action)).toEqual([]);
     expect(await press('301', 'Dung', q.buttons![(right + 1) % 4]!.action)).toEqual([]);
@@ -122,14 +128,7 @@ describe('live group quiz', () => {
   });
 
   it("posts members' names without bidi or control characters, which would reorder the board in the group", async () => {
-    setup();
-    await inGroup('100', '/quizgroup thu-nghiem');
-    w.clock.advance(LIVE_INTRO_MS);
-    await w.quiz.tick(w.clock.now, io);
-    const q = sent.at(-1)!.reply;
-    const right = q.poll!.correctOptionId;
-    const press = (userId: string, name: string, action: string) =>
-      w.convo.handle({ channel: 'telegram', userId, displayName: name, chatId: GROUP, group: true, dedupeKey: `b${n++}`, type: 'action', action } as Inbound, telegramCapabilities);
+    const { q, right } = await firstLiveQuestion();
     w.clock.advance(1000);
     await press('311', 'Dung\u202E 999 điểm', q.buttons![right]!.action);
     await press('312', '\u2066\u202E', q.buttons![(right + 1) % 4]!.action);
